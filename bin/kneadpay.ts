@@ -1,0 +1,81 @@
+/**
+ * `kneadpay <command>`: exit 0 on success, 1 on bad input (one line on stderr naming the problem),
+ * 2 on usage errors. JSON goes to stdout. Each command lives in bin/commands/<name>.ts and is
+ * loaded only when called.
+ */
+export const USAGE = `usage: kneadpay <command>
+
+commands:
+  units <code>:<minutes>… [--method cms|per-code]   units for a visit (8-minute rule)
+  era parse <file.835>                              one JSON line per claim payment
+  era import <file.835> --practice <id> [--api <url>] [--token <jwt>]
+  token --practice <id>                             a bearer token for the local stack
+  demo [--api <url>]                                the whole journey against npm start
+`;
+
+/** Thrown by commands for usage errors (exit 2). */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** Thrown by commands for bad input (exit 1): the message names the file, segment or field. */
+export class InputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InputError';
+  }
+}
+
+export interface CommandIo {
+  stdout: (line: string) => void;
+  stderr: (line: string) => void;
+  isTTY: boolean;
+}
+
+export type Command = (args: string[], io: CommandIo) => Promise<void>;
+
+const COMMANDS: Record<string, () => Promise<{ run: Command }>> = {
+  units: () => import('./commands/units'),
+  era: () => import('./commands/era'),
+  token: () => import('./commands/token'),
+  demo: () => import('./commands/demo'),
+};
+
+const defaultIo: CommandIo = {
+  stdout: (line) => process.stdout.write(`${line}\n`),
+  stderr: (line) => process.stderr.write(`${line}\n`),
+  isTTY: Boolean(process.stderr.isTTY),
+};
+
+export const main = async (argv: string[], io: CommandIo = defaultIo): Promise<number> => {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    (name ? io.stdout : io.stderr)(USAGE.trimEnd());
+    return name ? 0 : 2;
+  }
+  const load = COMMANDS[name];
+  if (!load) {
+    io.stderr(`kneadpay: unknown command '${name}'`);
+    io.stderr(USAGE.trimEnd());
+    return 2;
+  }
+  try {
+    const command = await load();
+    await command.run(rest, io);
+    return 0;
+  } catch (error) {
+    if ((error as Error)?.name === 'UsageError') {
+      io.stderr(`kneadpay ${name}: ${(error as Error).message}`);
+      return 2;
+    }
+    if ((error as Error)?.name === 'InputError') {
+      io.stderr(`kneadpay ${name}: ${(error as Error).message}`);
+      return 1;
+    }
+    io.stderr(`kneadpay ${name}: ${(error as Error)?.message ?? String(error)}`);
+    return 1;
+  }
+};

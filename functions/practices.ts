@@ -1,0 +1,93 @@
+import type { Context } from 'aws-lambda';
+import { isValidNpi } from './domain/npi';
+import { ValidationError } from './shared/errors';
+import { authorizedPractice, httpHandler, json, jsonBody, type ApiEvent, type ApiResult } from './shared/http';
+import { CURRENCY_PATTERN, EMAIL_PATTERN, fields } from './shared/validate';
+import { getStore, type Store } from './store/client';
+import { getPractice, OVERPAYMENT_POLICIES, RECEIPT_MODES, savePractice, UNIT_METHODS, type Practice } from './store/practices';
+import { NotFoundError } from './shared/errors';
+
+const DEFAULT_REMINDER_DAYS = [7, 14];
+
+const isTimezone = (zone: string): boolean => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Validates a practice profile body into a Practice (defaults filled in). */
+export const parsePracticeProfile = (practiceId: string, body: Record<string, unknown>, previous: Practice | undefined, now: Date): Practice => {
+  const f = fields(body);
+  const address = f.object('address', { optional: true });
+  const billing = f.object('billing', { optional: true });
+  const receipts = f.object('receipts', { optional: true });
+  const npi = f.string('npi', { optional: true, pattern: /^\d{10}$/, hint: '10 digits' });
+  if (npi && !isValidNpi(npi)) throw new ValidationError('npi fails its check digit', { field: 'npi' });
+  const timezone = f.string('timezone', { optional: true, max: 64 }) ?? 'America/New_York';
+  if (!isTimezone(timezone)) throw new ValidationError('timezone is not an IANA time zone (e.g. America/Chicago)', { field: 'timezone' });
+  const reminderDays = billing?.array('reminderDays', { optional: true, max: 10 });
+  if (reminderDays && !reminderDays.every((d) => Number.isSafeInteger(d) && (d as number) >= 0 && (d as number) <= 365)) {
+    throw new ValidationError('billing.reminderDays must be whole days between 0 and 365', { field: 'billing.reminderDays' });
+  }
+  return {
+    practiceId,
+    name: f.string('name', { max: 200 }),
+    email: f.string('email', { max: 254, pattern: EMAIL_PATTERN, hint: 'an email address' }),
+    phone: f.string('phone', { optional: true, max: 32, pattern: /^[+0-9 ().-]{7,32}$/, hint: 'digits, spaces, + ( ) . -' }),
+    address: address && {
+      line1: address.string('line1', { max: 200 }),
+      line2: address.string('line2', { optional: true, max: 200 }),
+      city: address.string('city', { max: 100 }),
+      state: address.string('state', { max: 100 }),
+      postalCode: address.string('postalCode', { max: 20 }),
+      country: address.string('country', { optional: true, pattern: /^[A-Z]{2}$/, hint: 'ISO 3166 alpha-2, e.g. US' }) ?? 'US',
+    },
+    taxId: f.string('taxId', { optional: true, pattern: /^\d{2}-?\d{7}$/, hint: 'an EIN such as 12-3456789' }),
+    npi,
+    licenseNumber: f.string('licenseNumber', { optional: true, max: 64 }),
+    timezone,
+    currency: f.string('currency', { optional: true, pattern: CURRENCY_PATTERN, hint: 'lower-case ISO 4217, e.g. usd' }) ?? 'usd',
+    stripeAccountId: f.string('stripeAccountId', { optional: true, pattern: /^acct_[A-Za-z0-9]+$/, hint: 'acct_…' }),
+    billing: {
+      unitMethod: billing?.oneOf('unitMethod', UNIT_METHODS, { optional: true }) ?? 'cms',
+      invoiceDueDays: billing?.int('invoiceDueDays', { optional: true, min: 0, max: 365 }) ?? 14,
+      overpayment: billing?.oneOf('overpayment', OVERPAYMENT_POLICIES, { optional: true }) ?? 'refund',
+      reminderDays: (reminderDays as number[] | undefined) ?? DEFAULT_REMINDER_DAYS,
+    },
+    receipts: {
+      mode: receipts?.oneOf('mode', RECEIPT_MODES, { optional: true }) ?? 'link',
+      linkLifetimeDays: receipts?.int('linkLifetimeDays', { optional: true, min: 1, max: 3650 }) ?? 365,
+    },
+    createdAt: previous?.createdAt ?? now.toISOString(),
+    updatedAt: now.toISOString(),
+  };
+};
+
+const PRACTICE_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+export const putPracticeCore = async (store: Store, practiceId: string, body: Record<string, unknown>, now = new Date()) => {
+  if (!PRACTICE_ID_PATTERN.test(practiceId)) {
+    throw new ValidationError('practiceId may hold letters, digits, _ and - (at most 64)', { field: 'practiceId' });
+  }
+  const previous = await getPractice(store, practiceId);
+  // A clock that did not move (two saves in the same millisecond) must still change `updatedAt`.
+  const stamp = previous && previous.updatedAt >= now.toISOString() ? new Date(Date.parse(previous.updatedAt) + 1) : now;
+  const practice = parsePracticeProfile(practiceId, body, previous, stamp);
+  await savePractice(store, practice, previous);
+  return practice;
+};
+
+export const practicesCore = async (event: ApiEvent, store: Store = getStore()): Promise<ApiResult> => {
+  const practiceId = authorizedPractice(event);
+  if (event.requestContext.http.method === 'GET') {
+    const practice = await getPractice(store, practiceId);
+    if (!practice) throw new NotFoundError('practice');
+    return json(200, practice);
+  }
+  return json(200, await putPracticeCore(store, practiceId, jsonBody(event)));
+};
+
+export const handler = httpHandler('practices', (event: ApiEvent, _context: Context) => practicesCore(event));

@@ -1,0 +1,114 @@
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import {
+  ForbiddenError,
+  isKneadpayError,
+  PayloadTooLargeError,
+  UnauthorizedError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+} from './errors';
+import { createLogger, errorFields, type Logger } from './logger';
+
+/** API Gateway HTTP API payload 2.0, with the JWT authorizer's claims when the route has one. */
+export type ApiEvent = APIGatewayProxyEventV2 & {
+  requestContext: APIGatewayProxyEventV2['requestContext'] & {
+    authorizer?: { jwt?: { claims: Record<string, string | number | boolean | string[]>; scopes?: string[] | null } };
+  };
+};
+export type ApiResult = APIGatewayProxyStructuredResultV2;
+
+/** The Cognito custom attribute (and local token claim) naming the practice a user belongs to. */
+export const PRACTICE_CLAIM = 'custom:practiceId';
+/** JSON bodies above this are refused with 413 (API Gateway's own limit is 10 MB). */
+export const MAX_JSON_BYTES = 256 * 1024;
+
+export const json = (statusCode: number, body: unknown, headers: Record<string, string> = {}): ApiResult => ({
+  statusCode,
+  headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+  body: JSON.stringify(body),
+});
+
+export const html = (statusCode: number, body: string, headers: Record<string, string> = {}): ApiResult => ({
+  statusCode,
+  headers: { 'content-type': 'text/html; charset=utf-8', 'x-content-type-options': 'nosniff', ...headers },
+  body,
+});
+
+export const redirect = (location: string, statusCode = 303): ApiResult => ({ statusCode, headers: { location }, body: '' });
+
+export const header = (event: ApiEvent, name: string): string | undefined => {
+  const lower = name.toLowerCase();
+  for (const [key, value] of Object.entries(event.headers ?? {})) if (key.toLowerCase() === lower) return value;
+  return undefined;
+};
+
+/** The raw body bytes, decoded from base64 when API Gateway flagged it. */
+export const rawBody = (event: ApiEvent): Buffer =>
+  event.body === undefined || event.body === null
+    ? Buffer.alloc(0)
+    : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
+
+/** Parses a JSON object body: 415 for another media type, 413 when too large, 400 when malformed. */
+export const jsonBody = (event: ApiEvent, maxBytes = MAX_JSON_BYTES): Record<string, unknown> => {
+  const type = header(event, 'content-type') ?? 'application/json';
+  if (!/^application\/json\b/i.test(type)) throw new UnsupportedMediaTypeError(`send application/json, not ${type}`);
+  const bytes = rawBody(event);
+  if (bytes.length > maxBytes) throw new PayloadTooLargeError(`the body is ${bytes.length} bytes; the limit is ${maxBytes}`);
+  if (bytes.length === 0) throw new ValidationError('the body is empty; send a JSON object', { field: 'body' });
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(bytes.toString('utf8'));
+  } catch (error) {
+    throw new ValidationError(`the body is not valid JSON: ${(error as Error).message}`, { field: 'body' });
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ValidationError('the body must be a JSON object', { field: 'body' });
+  }
+  return parsed as Record<string, unknown>;
+};
+
+export const pathParam = (event: ApiEvent, name: string): string => {
+  const value = event.pathParameters?.[name];
+  if (!value) throw new ValidationError(`path parameter ${name} is missing`, { field: name });
+  return decodeURIComponent(value);
+};
+
+export const queryParam = (event: ApiEvent, name: string): string | undefined => event.queryStringParameters?.[name] ?? undefined;
+
+/**
+ * The practice the caller may act for: from the verified token (API Gateway's JWT authorizer in
+ * AWS, the local adapter on a laptop), never from the body. It must match the path's practice.
+ */
+export const authorizedPractice = (event: ApiEvent): string => {
+  const claims = event.requestContext.authorizer?.jwt?.claims;
+  const claimed = claims?.[PRACTICE_CLAIM];
+  if (typeof claimed !== 'string' || claimed.length === 0) throw new UnauthorizedError();
+  const inPath = event.pathParameters?.practiceId;
+  if (inPath !== undefined && decodeURIComponent(inPath) !== claimed) throw new ForbiddenError();
+  return claimed;
+};
+
+/** Turns any error into the API's error shape; 5xx only for what a retry may fix. */
+const errorResponder = (logger: Logger): middy.MiddlewareObj<ApiEvent, ApiResult> => ({
+  onError: async (request) => {
+    const { error } = request;
+    if (isKneadpayError(error)) {
+      if (error.status >= 500) logger.warn('request failed, retryable', { ...errorFields(error), path: request.event.routeKey });
+      request.response = json(
+        error.status,
+        { error: { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) } },
+        error.status === 503 ? { 'retry-after': '1' } : {},
+      );
+      return;
+    }
+    logger.error('unhandled error', { ...errorFields(error), requestId: request.context.awsRequestId });
+    request.response = json(500, { error: { code: 'internal', message: 'internal error; it has been logged' } });
+  },
+});
+
+/** Wraps a core HTTP function with kneadpay's middlewares: one place for error mapping and logging. */
+export const httpHandler = (service: string, core: (event: ApiEvent, context: Context) => Promise<ApiResult>) => {
+  const logger = createLogger(service);
+  return middy<ApiEvent, ApiResult>(core).use(errorResponder(logger));
+};

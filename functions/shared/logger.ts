@@ -1,0 +1,51 @@
+/**
+ * A structured JSON logger that carries ids, never PHI. Keys that could hold a person's data are
+ * dropped before anything is written, so a careless call cannot leak a name or an email.
+ */
+const FORBIDDEN_KEYS = new Set([
+  'name', 'email', 'phone', 'address', 'dob', 'dateOfBirth', 'payerName', 'diagnosisCodes',
+  'procedureCode', 'patientName', 'body', 'rawBody', 'authorization',
+]);
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+const scrub = (fields: Record<string, unknown>): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(fields).filter(([key]) => !FORBIDDEN_KEYS.has(key)));
+
+export interface Logger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+  child(fields: Record<string, unknown>): Logger;
+}
+
+export type LogSink = (line: string) => void;
+let sink: LogSink = (line) => process.stdout.write(`${line}\n`);
+
+/** Tests capture every log line through this (the PHI scan reads them). */
+export const setLogSink = (next: LogSink): void => {
+  sink = next;
+};
+
+export const createLogger = (service: string, base: Record<string, unknown> = {}): Logger => {
+  const threshold = RANK[(process.env.LOG_LEVEL?.toLowerCase() as LogLevel) ?? 'info'] ?? RANK.info;
+  const write = (level: LogLevel, message: string, fields: Record<string, unknown> = {}) => {
+    if (RANK[level] < threshold) return;
+    sink(JSON.stringify({ level, service, message, timestamp: new Date().toISOString(), ...scrub(base), ...scrub(fields) }));
+  };
+  return {
+    debug: (message, fields) => write('debug', message, fields),
+    info: (message, fields) => write('info', message, fields),
+    warn: (message, fields) => write('warn', message, fields),
+    error: (message, fields) => write('error', message, fields),
+    child: (fields) => createLogger(service, { ...base, ...fields }),
+  };
+};
+
+/** What of an error may be logged: its name, code and message (our messages carry no PHI). */
+export const errorFields = (error: unknown): Record<string, unknown> =>
+  error instanceof Error
+    ? { errorName: error.name, errorMessage: error.message, errorCode: (error as { code?: unknown }).code }
+    : { errorName: typeof error };

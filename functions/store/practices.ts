@@ -1,0 +1,122 @@
+import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { ConflictError } from '../shared/errors';
+import type { Store } from './client';
+import { keys } from './keys';
+
+export const UNIT_METHODS = ['cms', 'per-code'] as const;
+export const OVERPAYMENT_POLICIES = ['refund', 'credit'] as const;
+export const RECEIPT_MODES = ['link', 'full'] as const;
+
+export interface PracticeAddress {
+  line1: string;
+  line2?: string;
+  city: string;
+  state: string;
+  postalCode: string;
+  country: string;
+}
+
+export interface Practice {
+  practiceId: string;
+  name: string;
+  email: string;
+  phone?: string;
+  address?: PracticeAddress;
+  taxId?: string;
+  npi?: string;
+  licenseNumber?: string;
+  timezone: string;
+  currency: string;
+  stripeAccountId?: string;
+  billing: {
+    unitMethod: (typeof UNIT_METHODS)[number];
+    invoiceDueDays: number;
+    overpayment: (typeof OVERPAYMENT_POLICIES)[number];
+    reminderDays: number[];
+  };
+  receipts: { mode: (typeof RECEIPT_MODES)[number]; linkLifetimeDays: number };
+  createdAt: string;
+  updatedAt: string;
+}
+
+const stripeAccountOwner = (accountId: string) => ({ pk: `STRIPE_ACCOUNT#${accountId}`, sk: 'OWNER' });
+
+const strip = <T extends Record<string, unknown>>(item: T | undefined) => {
+  if (!item) return undefined;
+  const { pk: _pk, sk: _sk, type: _type, gsi1pk: _g1, gsi1sk: _g2, gsi2pk: _g3, gsi2sk: _g4, ...rest } = item;
+  return rest;
+};
+
+export const getPractice = async (store: Store, practiceId: string): Promise<Practice | undefined> => {
+  const answer = await store.doc.send(new GetCommand({ TableName: store.tableName, Key: keys.practice(practiceId) }));
+  return strip(answer.Item) as Practice | undefined;
+};
+
+/** The practice that owns a connected Stripe account (events carry `account`). */
+export const findPracticeByStripeAccount = async (store: Store, accountId: string): Promise<string | undefined> => {
+  const answer = await store.doc.send(new GetCommand({ TableName: store.tableName, Key: stripeAccountOwner(accountId) }));
+  return answer.Item?.practiceId as string | undefined;
+};
+
+/**
+ * Creates or replaces a practice profile. A connected Stripe account belongs to one practice only:
+ * its owner item is claimed in the same transaction, and released when the practice switches away.
+ */
+export const savePractice = async (store: Store, practice: Practice, previous: Practice | undefined): Promise<void> => {
+  const writes: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
+    {
+      Put: {
+        TableName: store.tableName,
+        Item: {
+          ...keys.practice(practice.practiceId),
+          type: 'practice',
+          ...practice,
+          // Scheduled jobs (reminders, expiry) walk practices through this index entry.
+          gsi1pk: 'PRACTICES',
+          gsi1sk: practice.practiceId,
+          ...(practice.stripeAccountId ? { gsi2pk: `STRIPE_ACCOUNT#${practice.stripeAccountId}`, gsi2sk: 'PRACTICE' } : {}),
+        },
+        // Optimistic concurrency: replace only the version we read.
+        ConditionExpression: previous ? 'updatedAt = :seen' : 'attribute_not_exists(pk)',
+        ...(previous ? { ExpressionAttributeValues: { ':seen': previous.updatedAt } } : {}),
+      },
+    },
+  ];
+  if (practice.stripeAccountId && practice.stripeAccountId !== previous?.stripeAccountId) {
+    writes.push({
+      Put: {
+        TableName: store.tableName,
+        Item: { ...stripeAccountOwner(practice.stripeAccountId), type: 'stripe-account-owner', practiceId: practice.practiceId },
+        ConditionExpression: 'attribute_not_exists(pk) OR practiceId = :me',
+        ExpressionAttributeValues: { ':me': practice.practiceId },
+      },
+    });
+  }
+  if (previous?.stripeAccountId && previous.stripeAccountId !== practice.stripeAccountId) {
+    writes.push({ Delete: { TableName: store.tableName, Key: stripeAccountOwner(previous.stripeAccountId) } });
+  }
+  try {
+    await store.doc.send(new TransactWriteCommand({ TransactItems: writes }));
+  } catch (error) {
+    if ((error as Error).name !== 'TransactionCanceledException') throw error;
+    const codes = ((error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []).map((r) => r.Code);
+    if (codes[1] === 'ConditionalCheckFailed') {
+      throw new ConflictError('that Stripe account is already connected to another practice', 'stripe_account_taken', {
+        field: 'stripeAccountId',
+      });
+    }
+    throw new ConflictError('the practice changed while you were saving it; read it again and retry', 'conflict');
+  }
+};
+
+export const listPracticeIds = async (store: Store): Promise<string[]> => {
+  const answer = await store.doc.send(
+    new QueryCommand({
+      TableName: store.tableName,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :all',
+      ExpressionAttributeValues: { ':all': 'PRACTICES' },
+    }),
+  );
+  return (answer.Items ?? []).map((item) => item.practiceId as string);
+};
