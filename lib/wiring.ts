@@ -55,18 +55,62 @@ export const FUNCTIONS = {
     description: 'Practice profile: create or update, read',
     access: { table: 'readwrite' },
   },
+  packages: {
+    entry: 'functions/packages.ts',
+    description: 'Session packages: create (with Stripe Product and Price), list, change price, deactivate',
+    access: { table: 'readwrite', stripe: true },
+  },
+  storefront: {
+    entry: 'functions/storefront.ts',
+    description: 'Public storefront page, Buy → Stripe Checkout, success page',
+    access: { table: 'readwrite', stripe: true },
+  },
+  clients: {
+    entry: 'functions/clients.ts',
+    description: 'Clients, purchases (credits), ledger, redemptions',
+    access: { table: 'readwrite' },
+  },
+  'stripe-webhook': {
+    entry: 'functions/stripe-webhook.ts',
+    description: 'Stripe webhooks: verify, apply exactly once with the outbox',
+    access: { table: 'readwrite', stripe: true },
+  },
+  'credit-expirer': {
+    entry: 'functions/credit-expirer.ts',
+    description: 'Scheduled: marks expired package credits (CreditsExpired)',
+    timeoutSeconds: 300,
+    access: { table: 'readwrite' },
+  },
 } as const satisfies Record<string, FunctionSpec>;
 
 export type FunctionName = keyof typeof FUNCTIONS;
 
+const P = '/practices/{practiceId}';
+
 export const ROUTES: readonly RouteSpec[] = [
-  { method: 'PUT', path: '/practices/{practiceId}', fn: 'practices', auth: AUTH.jwt },
-  { method: 'GET', path: '/practices/{practiceId}', fn: 'practices', auth: AUTH.jwt },
+  { method: 'PUT', path: P, fn: 'practices', auth: AUTH.jwt },
+  { method: 'GET', path: P, fn: 'practices', auth: AUTH.jwt },
+  { method: 'POST', path: `${P}/packages`, fn: 'packages', auth: AUTH.jwt },
+  { method: 'GET', path: `${P}/packages`, fn: 'packages', auth: AUTH.jwt },
+  { method: 'GET', path: `${P}/packages/{packageId}`, fn: 'packages', auth: AUTH.jwt },
+  { method: 'PATCH', path: `${P}/packages/{packageId}`, fn: 'packages', auth: AUTH.jwt },
+  { method: 'DELETE', path: `${P}/packages/{packageId}`, fn: 'packages', auth: AUTH.jwt },
+  { method: 'GET', path: `${P}/clients`, fn: 'clients', auth: AUTH.jwt },
+  { method: 'GET', path: `${P}/clients/{clientId}/purchases`, fn: 'clients', auth: AUTH.jwt },
+  { method: 'GET', path: `${P}/clients/{clientId}/ledger`, fn: 'clients', auth: AUTH.jwt },
+  { method: 'POST', path: `${P}/clients/{clientId}/redemptions`, fn: 'clients', auth: AUTH.jwt },
+  { method: 'DELETE', path: `${P}/clients/{clientId}/redemptions/{appointmentId}`, fn: 'clients', auth: AUTH.jwt },
+  { method: 'GET', path: '/p/{practiceId}', fn: 'storefront', auth: AUTH.public },
+  { method: 'GET', path: '/p/{practiceId}/success', fn: 'storefront', auth: AUTH.public },
+  { method: 'POST', path: '/p/{practiceId}/packages/{packageId}/checkout', fn: 'storefront', auth: AUTH.public },
+  { method: 'POST', path: '/webhooks/stripe', fn: 'stripe-webhook', auth: AUTH.stripeSignature },
 ];
 
 export const RULES: readonly RuleSpec[] = [];
 
-export const SCHEDULES: readonly ScheduleSpec[] = [];
+export const SCHEDULES: readonly ScheduleSpec[] = [
+  { fn: 'credit-expirer', expression: 'rate(1 hour)', description: 'Mark package credits past their expiry' },
+];
 
 /** Detail-types a consumer or integrator may see on the bus; documented in docs/events.md. */
 export const EVENT_SOURCE = 'kneadpay' as const;

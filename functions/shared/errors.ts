@@ -85,3 +85,11 @@ export class NotImplementedError extends KneadpayError {
 
 export const isKneadpayError = (error: unknown): error is KneadpayError =>
   error instanceof Error && typeof (error as KneadpayError).status === 'number' && typeof (error as KneadpayError).code === 'string';
+
+/** 405: the route exists in the wiring table but the function has no branch for the method. */
+export class MethodNotAllowed extends KneadpayError {
+  constructor(method: string) {
+    super(`${method} is not supported here`, { status: 405, code: 'method_not_allowed' });
+    this.name = 'MethodNotAllowed';
+  }
+}

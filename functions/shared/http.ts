@@ -68,6 +68,18 @@ export const jsonBody = (event: ApiEvent, maxBytes = MAX_JSON_BYTES): Record<str
   return parsed as Record<string, unknown>;
 };
 
+/** A JSON object body, or an HTML form post (`application/x-www-form-urlencoded`) as an object. */
+export const formOrJsonBody = (event: ApiEvent, maxBytes = MAX_JSON_BYTES): Record<string, unknown> => {
+  const type = header(event, 'content-type') ?? '';
+  if (!/^application\/x-www-form-urlencoded\b/i.test(type)) return jsonBody(event, maxBytes);
+  const bytes = rawBody(event);
+  if (bytes.length > maxBytes) throw new PayloadTooLargeError(`the body is ${bytes.length} bytes; the limit is ${maxBytes}`);
+  return Object.fromEntries(new URLSearchParams(bytes.toString('utf8')));
+};
+
+/** True when the caller asked for JSON rather than a page or a redirect. */
+export const wantsJson = (event: ApiEvent): boolean => /application\/json/i.test(header(event, 'accept') ?? '');
+
 export const pathParam = (event: ApiEvent, name: string): string => {
   const value = event.pathParameters?.[name];
   if (!value) throw new ValidationError(`path parameter ${name} is missing`, { field: name });

@@ -1,0 +1,48 @@
+import { cancelRedemption, purchaseView, redeemCredit } from './core/redemptions';
+import { MethodNotAllowed, NotFoundError, ValidationError } from './shared/errors';
+import { authorizedPractice, httpHandler, json, jsonBody, pathParam, queryParam, type ApiEvent } from './shared/http';
+import { EMAIL_PATTERN } from './shared/validate';
+import { getStore } from './store/client';
+import { findClientByEmail, getClient, listLedger } from './store/clients';
+import { listClientPurchases } from './store/purchases';
+
+const SHOWN_STATES = new Set(['paid', 'refunded', 'disputed', 'voided']);
+
+/** Practice routes about clients: lookup by email, purchases (credits), ledger, redemptions. */
+export const clientsCore = async (event: ApiEvent) => {
+  const practiceId = authorizedPractice(event);
+  const store = getStore();
+  const method = event.requestContext.http.method;
+  const path = event.routeKey.replace(/^\S+\s/, '');
+  const now = new Date();
+
+  if (path === '/practices/{practiceId}/clients') {
+    const email = queryParam(event, 'email');
+    if (!email) throw new ValidationError('email is required (search by exact email)', { field: 'email' });
+    if (!EMAIL_PATTERN.test(email)) throw new ValidationError('email is not an email address', { field: 'email' });
+    const client = await findClientByEmail(store, practiceId, email);
+    return json(200, { items: client ? [{ clientId: client.clientId, email: client.email, name: client.name }] : [], nextCursor: null });
+  }
+  const clientId = pathParam(event, 'clientId');
+  if (path.endsWith('/purchases')) {
+    await getClient(store, practiceId, clientId);
+    const purchases = (await listClientPurchases(store, practiceId, clientId)).filter((purchase) => SHOWN_STATES.has(purchase.state));
+    return json(200, { items: purchases.map((purchase) => purchaseView(purchase, now)), nextCursor: null });
+  }
+  if (path.endsWith('/ledger')) {
+    const client = await getClient(store, practiceId, clientId);
+    const page = await listLedger(store, practiceId, clientId, queryParam(event, 'cursor'));
+    return json(200, { balanceCents: client.balanceCents, currency: client.currency, entries: page.items.map(({ entryId, kind, amountCents, at, ref, sessionsDelta }) => ({ entryId, kind, amountCents, at, ref, ...(sessionsDelta === undefined ? {} : { sessionsDelta }) })), nextCursor: page.nextCursor });
+  }
+  if (path.endsWith('/redemptions') && method === 'POST') {
+    const { created, answer } = await redeemCredit(store, practiceId, clientId, jsonBody(event), now);
+    return json(created ? 201 : 200, answer);
+  }
+  if (path.endsWith('/redemptions/{appointmentId}') && method === 'DELETE') {
+    return json(200, await cancelRedemption(store, practiceId, clientId, pathParam(event, 'appointmentId'), now));
+  }
+  if (method !== 'GET') throw new MethodNotAllowed(method);
+  throw new NotFoundError('route');
+};
+
+export const handler = httpHandler('clients', clientsCore);

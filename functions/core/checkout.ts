@@ -1,0 +1,94 @@
+import type Stripe from 'stripe';
+import { expiryFor } from '../domain/credits';
+import { ConflictError, ValidationError } from '../shared/errors';
+import { newId } from '../shared/ids';
+import { EMAIL_PATTERN, fields } from '../shared/validate';
+import { callOptions, safeParams } from '../stripe/client';
+import { getPackage } from '../store/catalog';
+import type { Store } from '../store/client';
+import { findOrCreateClient, setStripeCustomer, type Client } from '../store/clients';
+import type { Practice } from '../store/practices';
+import { insertOpenPurchase, recordCheckoutSession, type Purchase } from '../store/purchases';
+import { ensurePackageOnStripe, requirePractice } from './packages';
+
+export interface CheckoutStarted {
+  checkoutSessionId: string;
+  url: string;
+  purchaseId: string;
+  clientId: string;
+}
+
+/** The client's Stripe Customer: opaque ids only, no name or email (DOMAIN.md §6). */
+export const ensureStripeCustomer = async (stripe: Stripe, store: Store, practice: Practice, client: Client): Promise<string> => {
+  if (client.stripeCustomerId) return client.stripeCustomerId;
+  const customer = await stripe.customers.create(
+    safeParams({ metadata: { practiceId: practice.practiceId, clientId: client.clientId } }, 'customer'),
+    callOptions(`cli:${client.clientId}:customer`, practice.stripeAccountId),
+  );
+  await setStripeCustomer(store, practice.practiceId, client.clientId, customer.id);
+  return customer.id;
+};
+
+/**
+ * Starts a hosted Checkout for a package: finds or creates the client (by email) and its Stripe
+ * customer, records an `open` purchase, then creates the Checkout Session whose metadata carries
+ * only opaque ids. The webhook grants the credits when Stripe says the session is paid.
+ */
+export const startCheckout = async (
+  deps: { store: Store; stripe: Stripe; publicUrl: string },
+  practiceId: string,
+  packageId: string,
+  body: Record<string, unknown>,
+  now = new Date(),
+): Promise<CheckoutStarted> => {
+  const f = fields(body);
+  const email = f.string('email', { max: 254, pattern: EMAIL_PATTERN, hint: 'an email address' });
+  const name = f.string('name', { max: 200 });
+  const practice = await requirePractice(deps.store, practiceId);
+  let pkg = await getPackage(deps.store, practiceId, packageId);
+  if (!pkg.active) throw new ConflictError('this package is no longer sold', 'package_inactive');
+  pkg = await ensurePackageOnStripe(deps, practice, pkg);
+  const client = await findOrCreateClient(deps.store, { practiceId, email, name, currency: practice.currency }, now);
+  const customerId = await ensureStripeCustomer(deps.stripe, deps.store, practice, client);
+
+  const purchase: Purchase = {
+    purchaseId: newId('pur'),
+    practiceId,
+    clientId: client.clientId,
+    packageId,
+    state: 'open',
+    sessionsTotal: pkg.sessions,
+    sessionsRemaining: 0,
+    sessionMinutes: pkg.sessionMinutes,
+    priceCents: pkg.priceCents,
+    currency: pkg.currency,
+    expiresInDays: pkg.expiresInDays,
+    expiresAt: expiryFor(now, pkg.expiresInDays),
+    refundedCents: 0,
+    creditsRemoved: 0,
+    createdAt: now.toISOString(),
+    version: 0,
+  };
+  await insertOpenPurchase(deps.store, purchase);
+  const metadata = { practiceId, clientId: client.clientId, packageId, purchaseId: purchase.purchaseId };
+  const base = `${deps.publicUrl.replace(/\/$/, '')}/p/${encodeURIComponent(practiceId)}`;
+  const session = await deps.stripe.checkout.sessions.create(
+    safeParams(
+      {
+        mode: 'payment',
+        customer: customerId,
+        client_reference_id: purchase.purchaseId,
+        line_items: [{ price: pkg.stripePriceId!, quantity: 1 }],
+        metadata,
+        payment_intent_data: { metadata },
+        success_url: `${base}/success?session_id={CHECKOUT_SESSION_ID}`,
+        cancel_url: `${base}?cancelled=1`,
+      },
+      'checkout session',
+    ),
+    callOptions(`pur:${purchase.purchaseId}:checkout`, practice.stripeAccountId),
+  );
+  if (!session.url) throw new ValidationError('Stripe returned a session without a hosted page url', { field: 'url' });
+  await recordCheckoutSession(deps.store, purchase, session.id);
+  return { checkoutSessionId: session.id, url: session.url, purchaseId: purchase.purchaseId, clientId: client.clientId };
+};

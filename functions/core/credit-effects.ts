@@ -1,0 +1,259 @@
+import type Stripe from 'stripe';
+import { expiryFor, type PurchaseState } from '../domain/credits';
+import { RetryableError } from '../shared/errors';
+import { ledgerWrites } from '../store/clients';
+import type { TransactItem } from '../store/commit';
+import { practicePk } from '../store/keys';
+import type { OutboxEvent } from '../store/outbox';
+import { findPurchaseByStripeId, getPurchase, purchaseKey, stripeRef, type Purchase } from '../store/purchases';
+import type { Decision, EffectHandler, EventContext } from './stripe-events';
+
+/**
+ * Checkout progress ranks of a purchase: an event may only move it forward. Everything after
+ * payment (refunds, disputes) outranks every checkout event, so a late or replayed checkout event
+ * can never grant credits twice or undo a refund.
+ */
+const CHECKOUT_PROGRESS: Record<PurchaseState, number> = {
+  open: 0, pending: 1, paid: 2, failed: 2, expired: 2, refunded: 3, disputed: 3, voided: 3,
+};
+
+const at = (event: Stripe.Event) => new Date(event.created * 1000).toISOString();
+
+/** A conditional update of the purchase: applies only to the version the decision was made on. */
+const updatePurchase = (purchase: Purchase, set: Record<string, unknown>): TransactItem => {
+  const entries = Object.entries(set);
+  return {
+    Update: {
+      Key: purchaseKey(purchase.practiceId, purchase.clientId, purchase.purchaseId),
+      UpdateExpression: `SET ${entries.map((_, i) => `#f${i} = :v${i}`).join(', ')}, version = :next`,
+      ConditionExpression: 'attribute_exists(pk) AND (version = :seen OR (attribute_not_exists(version) AND :seen = :zero))',
+      ExpressionAttributeNames: Object.fromEntries(entries.map(([key], i) => [`#f${i}`, key])),
+      ExpressionAttributeValues: {
+        ...Object.fromEntries(entries.map(([, value], i) => [`:v${i}`, value])),
+        ':seen': purchase.version,
+        ':next': purchase.version + 1,
+        ':zero': 0,
+      },
+    },
+  };
+};
+
+/** The purchase a Checkout Session event is about (from our metadata). Not there yet → retry. */
+const purchaseOfSession = async (ctx: EventContext): Promise<{ purchase: Purchase; session: Stripe.Checkout.Session }> => {
+  const session = ctx.event.data.object as Stripe.Checkout.Session;
+  const { clientId, purchaseId } = session.metadata ?? {};
+  if (!clientId || !purchaseId) throw new RetryableError('checkout session without kneadpay metadata');
+  const purchase = await getPurchase(ctx.store, ctx.practiceId, clientId, purchaseId);
+  // Our own race: Stripe can be faster than the request that recorded the purchase.
+  if (!purchase) throw new RetryableError(`purchase ${purchaseId} is not committed yet`);
+  return { purchase, session };
+};
+
+const paymentIntentId = (session: Stripe.Checkout.Session): string | undefined =>
+  typeof session.payment_intent === 'string' ? session.payment_intent : session.payment_intent?.id;
+
+const grantCredits = (ctx: EventContext, purchase: Purchase, session: Stripe.Checkout.Session): Decision => {
+  if (CHECKOUT_PROGRESS[purchase.state] >= CHECKOUT_PROGRESS.paid) return { kind: 'ignore', reason: `purchase already ${purchase.state}` };
+  const paidAt = at(ctx.event);
+  const expiresAt = expiryFor(new Date(paidAt), purchase.expiresInDays);
+  const pi = paymentIntentId(session);
+  const amount = session.amount_total ?? purchase.priceCents;
+  const set: Record<string, unknown> = {
+    state: 'paid',
+    sessionsRemaining: purchase.sessionsTotal,
+    paidAt,
+    expiresAt,
+    ...(pi ? { paymentIntentId: pi, ...stripeRef(pi) } : {}),
+    ...(expiresAt ? { gsi1pk: `${practicePk(ctx.practiceId)}#EXPIRING`, gsi1sk: `${expiresAt}#${purchase.purchaseId}` } : {}),
+  };
+  const base = { practiceId: ctx.practiceId, clientId: purchase.clientId, purchaseId: purchase.purchaseId };
+  const events: OutboxEvent[] = [
+    {
+      detailType: 'PackagePurchased',
+      detail: { ...base, packageId: purchase.packageId, sessionsTotal: purchase.sessionsTotal, amountCents: amount, currency: purchase.currency, expiresAt },
+    },
+    {
+      detailType: 'PaymentSucceeded',
+      detail: { ...base, kind: 'package', paymentId: pi ?? session.id, amountCents: amount, currency: purchase.currency, paidAt },
+    },
+  ];
+  return {
+    kind: 'apply',
+    summary: 'credits granted',
+    writes: [
+      updatePurchase(purchase, set),
+      ...ledgerWrites(ctx.practiceId, purchase.clientId, [
+        { kind: 'package_sale', amountCents: amount, currency: purchase.currency, sessionsDelta: purchase.sessionsTotal, at: paidAt, ref: purchase.purchaseId },
+        { kind: 'payment', amountCents: -amount, currency: purchase.currency, at: paidAt, ref: pi ?? session.id },
+      ]),
+    ],
+    events,
+  };
+};
+
+const moveCheckout = (purchase: Purchase, next: 'pending' | 'failed' | 'expired'): Decision => {
+  if (CHECKOUT_PROGRESS[purchase.state] >= CHECKOUT_PROGRESS[next]) return { kind: 'ignore', reason: `purchase already ${purchase.state}` };
+  return { kind: 'apply', summary: `checkout ${next}`, writes: [updatePurchase(purchase, { state: next })], events: [] };
+};
+
+const checkoutCompleted: EffectHandler = async (ctx) => {
+  const { purchase, session } = await purchaseOfSession(ctx);
+  // Delayed methods complete unpaid: nothing is granted until async_payment_succeeded.
+  return session.payment_status === 'unpaid' ? moveCheckout(purchase, 'pending') : grantCredits(ctx, purchase, session);
+};
+
+const asyncSucceeded: EffectHandler = async (ctx) => {
+  const { purchase, session } = await purchaseOfSession(ctx);
+  return grantCredits(ctx, purchase, session);
+};
+
+const asyncFailed: EffectHandler = async (ctx) => moveCheckout((await purchaseOfSession(ctx)).purchase, 'failed');
+const sessionExpired: EffectHandler = async (ctx) => moveCheckout((await purchaseOfSession(ctx)).purchase, 'expired');
+
+// Refunds -------------------------------------------------------------------------------------
+
+const purchaseOfPaymentIntent = async (ctx: EventContext, paymentIntent: string | undefined): Promise<Purchase | undefined> => {
+  if (!paymentIntent) return undefined;
+  const indexed = await findPurchaseByStripeId(ctx.store, paymentIntent);
+  // The index is eventually consistent: read the item itself for the version we decide on.
+  return indexed ? getPurchase(ctx.store, indexed.practiceId, indexed.clientId, indexed.purchaseId) : undefined;
+};
+
+const refundsOf = async (ctx: EventContext, charge: Stripe.Charge): Promise<Stripe.Refund[]> => {
+  if (charge.refunds?.data && !charge.refunds.has_more) return charge.refunds.data;
+  // Since API 2022-11-15 a charge's refunds are not in the payload: fetch them (a read, no effect).
+  const stripe = await ctx.stripe();
+  const list = await stripe.refunds.list({ charge: charge.id, limit: 100 }, ctx.event.account ? { stripeAccount: ctx.event.account } : {});
+  return list.data;
+};
+
+/**
+ * Each refund applies once, keyed on its id, so two partial refunds in either order end in the
+ * same state. Credits removed follow the documented policy over the total refunded so far.
+ */
+const chargeRefunded: EffectHandler = async (ctx) => {
+  const charge = ctx.event.data.object as Stripe.Charge;
+  const pi = typeof charge.payment_intent === 'string' ? charge.payment_intent : charge.payment_intent?.id;
+  const purchase = await purchaseOfPaymentIntent(ctx, pi);
+  if (!purchase) return { kind: 'ignore', reason: 'no package purchase for this charge' };
+  if (purchase.state === 'open' || purchase.state === 'pending') throw new RetryableError('the purchase is not marked paid yet');
+  const seen = new Set(purchase.refundIds ?? []);
+  const fresh = (await refundsOf(ctx, charge)).filter((refund) => refund.status !== 'failed' && refund.status !== 'canceled' && !seen.has(refund.id));
+  if (fresh.length === 0) return { kind: 'ignore', reason: 'refunds already applied' };
+
+  let refunded = purchase.refundedCents;
+  let removed = purchase.creditsRemoved;
+  let remaining = purchase.sessionsRemaining;
+  const entries: Parameters<typeof ledgerWrites>[2] = [];
+  const events: OutboxEvent[] = [];
+  for (const refund of [...fresh].sort((a, b) => a.created - b.created || a.id.localeCompare(b.id))) {
+    refunded += refund.amount;
+    const wanted = refunded >= purchase.priceCents ? Number.POSITIVE_INFINITY : Math.floor((refunded * purchase.sessionsTotal) / purchase.priceCents);
+    const take = Math.min(remaining, Math.max(0, wanted - removed));
+    removed += take;
+    remaining -= take;
+    const when = new Date(refund.created * 1000).toISOString();
+    entries.push(
+      { kind: 'refund', amountCents: refund.amount, currency: purchase.currency, at: when, ref: refund.id },
+      { kind: 'sale_adjustment', amountCents: -refund.amount, currency: purchase.currency, at: when, ref: purchase.purchaseId },
+    );
+    if (take > 0) entries.push({ kind: 'credits_voided', amountCents: 0, sessionsDelta: -take, currency: purchase.currency, at: when, ref: refund.id });
+    events.push({
+      detailType: 'PaymentRefunded',
+      detail: {
+        practiceId: ctx.practiceId, clientId: purchase.clientId, purchaseId: purchase.purchaseId, kind: 'package',
+        paymentId: pi, refundId: refund.id, amountCents: refund.amount, totalRefundedCents: refunded, currency: purchase.currency,
+        creditsRemoved: take, refundedAt: when,
+      },
+    });
+  }
+  const fullyRefunded = refunded >= purchase.priceCents;
+  return {
+    kind: 'apply',
+    summary: 'refund applied',
+    writes: [
+      updatePurchase(purchase, {
+        refundedCents: refunded,
+        creditsRemoved: removed,
+        sessionsRemaining: remaining,
+        refundIds: [...seen, ...fresh.map((refund) => refund.id)],
+        ...(fullyRefunded ? { state: 'refunded' } : {}),
+      }),
+      ...ledgerWrites(ctx.practiceId, purchase.clientId, entries),
+    ],
+    events,
+  };
+};
+
+// Disputes ------------------------------------------------------------------------------------
+
+const purchaseOfDispute = async (ctx: EventContext) => {
+  const dispute = ctx.event.data.object as Stripe.Dispute;
+  const pi = typeof dispute.payment_intent === 'string' ? dispute.payment_intent : dispute.payment_intent?.id;
+  return { dispute, purchase: await purchaseOfPaymentIntent(ctx, pi) };
+};
+
+/** A dispute freezes the credits until it closes; a won dispute restores them, a lost one voids them. */
+const disputeCreated: EffectHandler = async (ctx) => {
+  const { dispute, purchase } = await purchaseOfDispute(ctx);
+  if (!purchase) return { kind: 'ignore', reason: 'no package purchase for this dispute' };
+  if ((purchase.closedDisputeIds ?? []).includes(dispute.id)) return { kind: 'ignore', reason: 'dispute already closed' };
+  if (purchase.state !== 'paid') return { kind: 'ignore', reason: `purchase is ${purchase.state}` };
+  return {
+    kind: 'apply',
+    summary: 'credits frozen',
+    writes: [
+      updatePurchase(purchase, { state: 'disputed', stateBeforeDispute: purchase.state, openDisputeId: dispute.id }),
+      ...ledgerWrites(ctx.practiceId, purchase.clientId, [
+        { kind: 'credits_frozen', amountCents: 0, sessionsDelta: 0, currency: purchase.currency, at: at(ctx.event), ref: dispute.id },
+      ]),
+    ],
+    events: [],
+  };
+};
+
+const disputeClosed: EffectHandler = async (ctx) => {
+  const { dispute, purchase } = await purchaseOfDispute(ctx);
+  if (!purchase) return { kind: 'ignore', reason: 'no package purchase for this dispute' };
+  if ((purchase.closedDisputeIds ?? []).includes(dispute.id)) return { kind: 'ignore', reason: 'dispute already closed' };
+  const closed = [...(purchase.closedDisputeIds ?? []), dispute.id];
+  const when = at(ctx.event);
+  if (dispute.status === 'won') {
+    const restore = purchase.state === 'disputed' ? (purchase.stateBeforeDispute ?? 'paid') : purchase.state;
+    return {
+      kind: 'apply',
+      summary: 'dispute won',
+      writes: [
+        updatePurchase(purchase, { state: restore, closedDisputeIds: closed }),
+        ...ledgerWrites(ctx.practiceId, purchase.clientId, [
+          { kind: 'credits_restored', amountCents: 0, sessionsDelta: 0, currency: purchase.currency, at: when, ref: dispute.id },
+        ]),
+      ],
+      events: [],
+    };
+  }
+  if (dispute.status !== 'lost') return { kind: 'ignore', reason: `dispute closed as ${dispute.status}` };
+  return {
+    kind: 'apply',
+    summary: 'dispute lost',
+    writes: [
+      updatePurchase(purchase, { state: 'voided', sessionsRemaining: 0, creditsRemoved: purchase.creditsRemoved + purchase.sessionsRemaining, closedDisputeIds: closed }),
+      ...ledgerWrites(ctx.practiceId, purchase.clientId, [
+        { kind: 'chargeback', amountCents: dispute.amount, currency: purchase.currency, at: when, ref: dispute.id },
+        { kind: 'sale_adjustment', amountCents: -dispute.amount, currency: purchase.currency, at: when, ref: purchase.purchaseId },
+        { kind: 'credits_voided', amountCents: 0, sessionsDelta: -purchase.sessionsRemaining, currency: purchase.currency, at: when, ref: dispute.id },
+      ]),
+    ],
+    events: [],
+  };
+};
+
+export const CREDIT_EFFECTS: Record<string, EffectHandler> = {
+  'checkout.session.completed': checkoutCompleted,
+  'checkout.session.async_payment_succeeded': asyncSucceeded,
+  'checkout.session.async_payment_failed': asyncFailed,
+  'checkout.session.expired': sessionExpired,
+  'charge.refunded': chargeRefunded,
+  'charge.dispute.created': disputeCreated,
+  'charge.dispute.closed': disputeClosed,
+};

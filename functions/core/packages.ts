@@ -1,0 +1,158 @@
+import type Stripe from 'stripe';
+import { deriveId, newId } from '../shared/ids';
+import { ConflictError, NotFoundError, ValidationError } from '../shared/errors';
+import { CURRENCY_PATTERN, fields } from '../shared/validate';
+import { callOptions, safeParams } from '../stripe/client';
+import type { Store } from '../store/client';
+import { getPackage, insertPackage, listPackages, updatePackage, type SessionPackage } from '../store/catalog';
+import { getPractice, type Practice } from '../store/practices';
+
+/** The name Stripe (and the client's card statement and Stripe receipts) see: generic, no clinical words. */
+export const stripeProductName = (pkg: Pick<SessionPackage, 'sessions' | 'sessionMinutes'>): string =>
+  `Session package (${pkg.sessions} × ${pkg.sessionMinutes} min)`;
+
+const SERVICE_CODE = /^\d{5}$/;
+
+export const requirePractice = async (store: Store, practiceId: string): Promise<Practice> => {
+  const practice = await getPractice(store, practiceId);
+  if (!practice) throw new NotFoundError('practice (create it first with PUT /practices/{practiceId})');
+  return practice;
+};
+
+/**
+ * Creates a package and its Stripe Product and Price on the practice's account. With an
+ * `Idempotency-Key` header the package id is derived from it, so a retried request creates nothing new.
+ */
+export const createPackage = async (
+  deps: { store: Store; stripe: Stripe },
+  practiceId: string,
+  body: Record<string, unknown>,
+  idempotencyKey?: string,
+  now = new Date(),
+): Promise<{ created: boolean; pkg: SessionPackage }> => {
+  const practice = await requirePractice(deps.store, practiceId);
+  const f = fields(body);
+  const currency = f.string('currency', { pattern: CURRENCY_PATTERN, hint: 'lower-case ISO 4217, e.g. usd' });
+  if (currency !== practice.currency) {
+    throw new ValidationError(`currency must be the practice's currency (${practice.currency})`, { field: 'currency' });
+  }
+  const pkg: SessionPackage = {
+    packageId: idempotencyKey ? deriveId('pkg', practiceId, idempotencyKey) : newId('pkg'),
+    practiceId,
+    name: f.string('name', { max: 120 }),
+    sessions: f.int('sessions', { min: 1, max: 100 }),
+    sessionMinutes: f.int('sessionMinutes', { min: 5, max: 480 }),
+    serviceCode: f.string('serviceCode', { pattern: SERVICE_CODE, hint: 'a 5-digit CPT code such as 97124' }),
+    priceCents: f.int('priceCents', { min: 50, max: 10_000_000 }),
+    currency,
+    expiresInDays: f.int('expiresInDays', { optional: true, min: 1, max: 3650 }) ?? null,
+    active: true,
+    stripeProductId: null,
+    stripePriceId: null,
+    previousStripePriceIds: [],
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+  };
+  try {
+    await insertPackage(deps.store, pkg);
+  } catch (error) {
+    if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+    // The same Idempotency-Key again: finish (or just return) what the first request started.
+    return { created: false, pkg: await ensurePackageOnStripe(deps, practice, await getPackage(deps.store, practiceId, pkg.packageId)) };
+  }
+  return { created: true, pkg: await ensurePackageOnStripe(deps, practice, pkg) };
+};
+
+/**
+ * Makes sure the package's Product and current Price exist on Stripe. Each call uses a key built
+ * from kneadpay ids and each id is stored as soon as Stripe answers, so a crash at any point is
+ * repaired by calling this again (package creation and checkout both do).
+ */
+export const ensurePackageOnStripe = async (
+  deps: { store: Store; stripe: Stripe },
+  practice: Practice,
+  pkg: SessionPackage,
+): Promise<SessionPackage> => {
+  let current = pkg;
+  const account = practice.stripeAccountId;
+  if (!current.stripeProductId) {
+    const product = await deps.stripe.products.create(
+      safeParams({ name: stripeProductName(current), metadata: { practiceId: practice.practiceId, packageId: current.packageId } }, 'product'),
+      callOptions(`pkg:${current.packageId}:product`, account),
+    );
+    current = await updatePackage(deps.store, practice.practiceId, current.packageId, { stripeProductId: product.id });
+  }
+  if (!current.stripePriceId) {
+    const priceVersion = current.previousStripePriceIds.length;
+    const price = await deps.stripe.prices.create(
+      safeParams(
+        {
+          product: current.stripeProductId!,
+          unit_amount: current.priceCents,
+          currency: current.currency,
+          metadata: { practiceId: practice.practiceId, packageId: current.packageId },
+        },
+        'price',
+      ),
+      callOptions(`pkg:${current.packageId}:price:${priceVersion}:${current.priceCents}`, account),
+    );
+    current = await updatePackage(deps.store, practice.practiceId, current.packageId, { stripePriceId: price.id });
+  }
+  return current;
+};
+
+/** Changes a package's price: a new Stripe Price; the old one is archived (Stripe prices are immutable). */
+export const changePackage = async (
+  deps: { store: Store; stripe: Stripe },
+  practiceId: string,
+  packageId: string,
+  body: Record<string, unknown>,
+  now = new Date(),
+): Promise<SessionPackage> => {
+  const practice = await requirePractice(deps.store, practiceId);
+  let pkg = await getPackage(deps.store, practiceId, packageId);
+  const f = fields(body);
+  for (const field of Object.keys(body)) {
+    if (!['priceCents', 'active', 'name'].includes(field)) {
+      throw new ValidationError(`${field} cannot be changed; create a new package instead`, { field });
+    }
+  }
+  const name = f.string('name', { optional: true, max: 120 });
+  if (name) pkg = await updatePackage(deps.store, practiceId, packageId, { name, updatedAt: now.toISOString() });
+  if (body.active !== undefined) {
+    if (typeof body.active !== 'boolean') throw new ValidationError('active must be true or false', { field: 'active' });
+    pkg = await updatePackage(deps.store, practiceId, packageId, { active: body.active, updatedAt: now.toISOString() });
+  }
+  const priceCents = f.int('priceCents', { optional: true, min: 50, max: 10_000_000 });
+  if (priceCents !== undefined && priceCents !== pkg.priceCents) {
+    if (!pkg.active) throw new ConflictError('reactivate the package before changing its price');
+    const oldPriceId = pkg.stripePriceId;
+    pkg = await updatePackage(deps.store, practiceId, packageId, {
+      priceCents,
+      stripePriceId: null,
+      previousStripePriceIds: oldPriceId ? [...pkg.previousStripePriceIds, oldPriceId] : pkg.previousStripePriceIds,
+      updatedAt: now.toISOString(),
+    });
+    pkg = await ensurePackageOnStripe(deps, practice, pkg);
+    if (oldPriceId) {
+      await deps.stripe.prices.update(oldPriceId, { active: false }, callOptions(`price:${oldPriceId}:archive`, practice.stripeAccountId));
+    }
+  }
+  return pkg;
+};
+
+export const publicPackage = (pkg: SessionPackage) => ({
+  packageId: pkg.packageId,
+  name: pkg.name,
+  sessions: pkg.sessions,
+  sessionMinutes: pkg.sessionMinutes,
+  serviceCode: pkg.serviceCode,
+  priceCents: pkg.priceCents,
+  currency: pkg.currency,
+  expiresInDays: pkg.expiresInDays,
+  active: pkg.active,
+  createdAt: pkg.createdAt,
+  updatedAt: pkg.updatedAt,
+});
+
+export { listPackages };

@@ -1,0 +1,199 @@
+import { chooseCredit, purchaseStatus } from '../domain/credits';
+import { ConflictError, NotFoundError, RetryableError } from '../shared/errors';
+import { newId } from '../shared/ids';
+import { fields } from '../shared/validate';
+import type { Store } from '../store/client';
+import { getItem } from '../store/items';
+import { getClient, ledgerWrites } from '../store/clients';
+import { commitOnce, CommitConflictError } from '../store/commit';
+import { keys } from '../store/keys';
+import { getRedemption, listClientPurchases, listExpiringPurchases, purchaseKey, redemptionKey, type Purchase } from '../store/purchases';
+
+export interface RedemptionAnswer {
+  redemptionId: string;
+  appointmentId: string;
+  purchaseId: string;
+  sessionsRemaining: number;
+}
+
+const APPOINTMENT_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
+const MAX_ATTEMPTS = 12;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Redeems one session credit for an appointment, at most once per appointment id. Draws from the
+ * usable purchase that expires first; the decrement is conditional (`sessionsRemaining >= 1`), so
+ * racing redemptions of the last credit leave exactly one winner and never go below zero.
+ */
+export const redeemCredit = async (
+  store: Store,
+  practiceId: string,
+  clientId: string,
+  body: Record<string, unknown>,
+  now = new Date(),
+): Promise<{ created: boolean; answer: RedemptionAnswer }> => {
+  const f = fields(body);
+  const appointmentId = f.string('appointmentId', { max: 128, pattern: APPOINTMENT_ID, hint: 'letters, digits and _ . : -' });
+  const wantedPurchase = f.string('purchaseId', { optional: true, max: 64 });
+  const marker = keys.marker(practiceId, 'redemption', appointmentId);
+
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
+    const existing = await getRedemption(store, practiceId, appointmentId);
+    if (existing) {
+      if (existing.clientId !== clientId) throw new ConflictError('this appointment was redeemed for another client', 'appointment_taken');
+      const stored = await getItem<{ result?: RedemptionAnswer }>(store, marker);
+      if (stored?.result) return { created: false, answer: stored.result };
+    }
+    if (attempt === 1) await getClient(store, practiceId, clientId);
+    const purchases = await listClientPurchases(store, practiceId, clientId);
+    const purchase = chooseCredit(purchases, now, wantedPurchase);
+    if (!purchase) {
+      if (wantedPurchase && !purchases.some((p) => p.purchaseId === wantedPurchase)) throw new NotFoundError('purchase');
+      throw new ConflictError('no usable session credit for this client', 'no_credits');
+    }
+    const answer: RedemptionAnswer = {
+      redemptionId: newId('red'),
+      appointmentId,
+      purchaseId: purchase.purchaseId,
+      sessionsRemaining: purchase.sessionsRemaining - 1,
+    };
+    try {
+      const outcome = await commitOnce(
+        store,
+        {
+          marker: { ...marker, result: answer },
+          writes: [
+            {
+              Update: {
+                Key: purchaseKey(practiceId, clientId, purchase.purchaseId),
+                // ADD is atomic: concurrent redemptions of different credits do not conflict.
+                UpdateExpression: 'ADD sessionsRemaining :minus',
+                ConditionExpression: '#state = :paid AND sessionsRemaining >= :one AND (attribute_not_exists(expiresAt) OR expiresAt = :null OR expiresAt > :now)',
+                ExpressionAttributeNames: { '#state': 'state' },
+                ExpressionAttributeValues: { ':minus': -1, ':one': 1, ':paid': 'paid', ':null': null, ':now': now.toISOString() },
+              },
+            },
+            {
+              Put: {
+                Item: {
+                  ...redemptionKey(practiceId, appointmentId), type: 'redemption', redemptionId: answer.redemptionId, appointmentId,
+                  clientId, purchaseId: purchase.purchaseId, currency: purchase.currency, status: 'redeemed', redeemedAt: now.toISOString(),
+                },
+              },
+            },
+            ...ledgerWrites(practiceId, clientId, [
+              { kind: 'redemption', amountCents: 0, sessionsDelta: -1, currency: purchase.currency, at: now.toISOString(), ref: appointmentId },
+            ]),
+          ],
+          events: [
+            {
+              detailType: 'CreditsRedeemed',
+              detail: { practiceId, clientId, purchaseId: purchase.purchaseId, redemptionId: answer.redemptionId, appointmentId, sessions: 1 },
+            },
+          ],
+        },
+        now,
+      );
+      // A duplicate here lost a race on the same appointment: the winner's answer is the answer.
+      // (The remaining count it reports is the one at the time of the redemption.)
+      return { created: outcome.status === 'committed', answer: outcome.result ?? answer };
+    } catch (error) {
+      if (!(error instanceof CommitConflictError)) throw error;
+      // The chosen purchase lost its last credit (or changed state) meanwhile: choose again.
+      await sleep(Math.random() * 20 * attempt);
+    }
+  }
+  throw new RetryableError('too many concurrent redemptions; retry');
+};
+
+/** Gives the credit of a redemption back (once), if its purchase can still hold credits. */
+export const cancelRedemption = async (store: Store, practiceId: string, clientId: string, appointmentId: string, now = new Date()) => {
+  const redemption = await getRedemption(store, practiceId, appointmentId);
+  if (!redemption || redemption.clientId !== clientId) throw new NotFoundError('redemption');
+  if (redemption.status === 'cancelled') return { ...redemption, creditRestored: false };
+  const outcome = await commitOnce(store, {
+    marker: keys.marker(practiceId, 'redemption-cancel', appointmentId),
+    writes: [
+      {
+        Update: {
+          Key: purchaseKey(practiceId, clientId, redemption.purchaseId),
+          UpdateExpression: 'ADD sessionsRemaining :plus',
+          ConditionExpression: '#state = :paid',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':plus': 1, ':paid': 'paid' },
+        },
+      },
+      {
+        Update: {
+          Key: redemptionKey(practiceId, appointmentId),
+          UpdateExpression: 'SET #status = :cancelled, cancelledAt = :now',
+          ConditionExpression: '#status = :redeemed',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':cancelled': 'cancelled', ':redeemed': 'redeemed', ':now': now.toISOString() },
+        },
+      },
+      ...ledgerWrites(practiceId, clientId, [
+        { kind: 'redemption_cancelled', amountCents: 0, sessionsDelta: 1, currency: redemption.currency, at: now.toISOString(), ref: appointmentId },
+      ]),
+    ],
+  }).catch((error) => {
+    if (error instanceof CommitConflictError) {
+      throw new ConflictError('the credit cannot be given back: its purchase was refunded, disputed or voided', 'purchase_not_active');
+    }
+    throw error;
+  });
+  return { ...redemption, status: 'cancelled' as const, cancelledAt: now.toISOString(), creditRestored: outcome.status === 'committed' };
+};
+
+/** The purchases list the API shows (SPEC §3): settled purchases with a derived status. */
+export const purchaseView = (purchase: Purchase, now: Date) => ({
+  purchaseId: purchase.purchaseId,
+  packageId: purchase.packageId,
+  sessionsTotal: purchase.sessionsTotal,
+  sessionsRemaining: purchase.sessionsRemaining,
+  status: purchaseStatus(purchase, now),
+  expiresAt: purchase.expiresAt,
+  paidAt: purchase.paidAt ?? null,
+  priceCents: purchase.priceCents,
+  currency: purchase.currency,
+});
+
+/**
+ * Marks purchases whose expiry has passed (run on a schedule). Expired credits were already not
+ * redeemable; this records it in the ledger and tells the bus, once per purchase.
+ */
+export const expirePurchases = async (store: Store, practiceId: string, now = new Date()): Promise<number> => {
+  let expired = 0;
+  for (const purchase of await listExpiringPurchases(store, practiceId, now)) {
+    if (purchase.state !== 'paid' || purchase.expiredAt) continue;
+    const outcome = await commitOnce(store, {
+      marker: keys.marker(practiceId, 'purchase-expired', purchase.purchaseId),
+      writes: [
+        {
+          Update: {
+            Key: purchaseKey(practiceId, purchase.clientId, purchase.purchaseId),
+            UpdateExpression: 'SET expiredAt = :now, creditsExpired = sessionsRemaining REMOVE gsi1pk, gsi1sk',
+            ConditionExpression: '#state = :paid',
+            ExpressionAttributeNames: { '#state': 'state' },
+            ExpressionAttributeValues: { ':now': now.toISOString(), ':paid': 'paid' },
+          },
+        },
+        ...ledgerWrites(practiceId, purchase.clientId, [
+          { kind: 'credits_expired', amountCents: 0, sessionsDelta: -purchase.sessionsRemaining, currency: purchase.currency, at: now.toISOString(), ref: purchase.purchaseId },
+        ]),
+      ],
+      events: [
+        {
+          detailType: 'CreditsExpired',
+          detail: { practiceId, clientId: purchase.clientId, purchaseId: purchase.purchaseId, sessionsExpired: purchase.sessionsRemaining, expiresAt: purchase.expiresAt },
+        },
+      ],
+    }).catch((error) => {
+      if (error instanceof CommitConflictError) return { status: 'skipped' as const };
+      throw error;
+    });
+    if (outcome.status === 'committed') expired += 1;
+  }
+  return expired;
+};
+

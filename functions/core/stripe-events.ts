@@ -1,0 +1,178 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import Stripe from 'stripe';
+import { RetryableError, ValidationError } from '../shared/errors';
+import type { Logger } from '../shared/logger';
+import type { Store } from '../store/client';
+import { commitOnce, CommitConflictError, type TransactItem } from '../store/commit';
+import { globalKeys, keys } from '../store/keys';
+import type { OutboxEvent } from '../store/outbox';
+import { findPracticeByStripeAccount } from '../store/practices';
+import { findPurchaseByStripeId } from '../store/purchases';
+
+/** Stripe's default tolerance; kneadpay also refuses timestamps this far in the future. */
+export const SIGNATURE_TOLERANCE_SECONDS = 300;
+/** Stripe event payloads are far smaller; anything larger is refused before parsing. */
+export const MAX_WEBHOOK_BYTES = 1024 * 1024;
+
+export class WebhookSignatureError extends ValidationError {
+  constructor(message: string) {
+    super(message, { field: 'stripe-signature' });
+    this.name = 'WebhookSignatureError';
+  }
+}
+
+/**
+ * Verifies `Stripe-Signature` on the raw bytes with each configured secret (several during a
+ * rotation) and returns the event. Stripe's library checks the past tolerance; it accepts future
+ * timestamps, so those more than the tolerance ahead are refused here.
+ */
+export const verifyStripeEvent = (raw: Buffer, signature: string | undefined, secrets: readonly string[], now: Date = new Date()): Stripe.Event => {
+  if (!signature) throw new WebhookSignatureError('the Stripe-Signature header is missing');
+  if (raw.length > MAX_WEBHOOK_BYTES) throw new WebhookSignatureError(`the body is larger than ${MAX_WEBHOOK_BYTES} bytes`);
+  const timestamp = /(?:^|,)\s*t=(\d+)/.exec(signature)?.[1];
+  if (!timestamp) throw new WebhookSignatureError('the Stripe-Signature header has no timestamp');
+  const ageSeconds = Math.floor(now.getTime() / 1000) - Number(timestamp);
+  if (ageSeconds < -SIGNATURE_TOLERANCE_SECONDS) throw new WebhookSignatureError('the signature timestamp is in the future');
+  if (ageSeconds > SIGNATURE_TOLERANCE_SECONDS) throw new WebhookSignatureError('the signature timestamp is too old');
+  let lastError: unknown;
+  for (const secret of secrets) {
+    try {
+      const event = Stripe.webhooks.constructEvent(raw, signature, secret, SIGNATURE_TOLERANCE_SECONDS);
+      if (!event || typeof event !== 'object' || !('data' in event) || !event.data || typeof event.data.object !== 'object') {
+        throw new ValidationError('the event has no data.object', { field: 'data.object' });
+      }
+      return event as Stripe.Event;
+    } catch (error) {
+      if ((error as Error).name === 'ValidationError') throw error;
+      lastError = error;
+    }
+  }
+  const message = (lastError as Error | undefined)?.message ?? 'no webhook secret is configured';
+  throw new WebhookSignatureError(
+    /JSON/i.test(message) && !/signature/i.test(message) ? 'the body is not valid JSON' : 'no configured secret matches the signature',
+  );
+};
+
+/** What an effect decided for one event, applied atomically with the event's marker. */
+export type Decision =
+  | { kind: 'apply'; writes: TransactItem[]; events: OutboxEvent[]; summary: string }
+  | { kind: 'ignore'; reason: string };
+
+export interface EventContext {
+  store: Store;
+  stripe: () => Promise<Stripe>;
+  practiceId: string;
+  event: Stripe.Event;
+  now: Date;
+}
+
+export type EffectHandler = (ctx: EventContext) => Promise<Decision>;
+
+/** The answer recorded with an event's marker (and replayed for its duplicates). */
+export interface EventOutcome {
+  eventId: string;
+  type: string;
+  outcome: 'applied' | 'ignored' | 'duplicate';
+  reason?: string;
+}
+
+const metadataOf = (object: unknown): Record<string, string> =>
+  ((object as { metadata?: Record<string, string> | null })?.metadata ?? {}) as Record<string, string>;
+
+const paymentIntentOf = (object: unknown): string | undefined => {
+  const pi = (object as { payment_intent?: string | { id: string } | null })?.payment_intent;
+  return typeof pi === 'string' ? pi : pi?.id;
+};
+
+/**
+ * The practice an event belongs to: the connected account's owner when the event carries
+ * `account`, else the opaque `practiceId` we put in metadata, else the purchase that owns its
+ * payment intent. `undefined` when none applies: the event is recorded as ignored.
+ */
+export const resolvePractice = async (store: Store, event: Stripe.Event): Promise<{ practiceId?: string; reason?: string }> => {
+  if (event.account) {
+    const practiceId = await findPracticeByStripeAccount(store, event.account);
+    return practiceId ? { practiceId } : { reason: 'unknown connected account' };
+  }
+  const object = event.data.object;
+  const fromMetadata = metadataOf(object).practiceId;
+  if (fromMetadata) return { practiceId: fromMetadata };
+  const paymentIntent = paymentIntentOf(object);
+  if (paymentIntent) {
+    const purchase = await findPurchaseByStripeId(store, paymentIntent);
+    if (purchase) return { practiceId: purchase.practiceId };
+  }
+  return { reason: 'not a kneadpay object' };
+};
+
+const recordIgnoredGlobally = async (store: Store, event: Stripe.Event, reason: string, now: Date): Promise<EventOutcome> => {
+  const outcome: EventOutcome = { eventId: event.id, type: event.type, outcome: 'ignored', reason };
+  try {
+    await store.doc.send(
+      new PutCommand({
+        TableName: store.tableName,
+        Item: {
+          ...globalKeys.stripeEventMarker(event.id),
+          type: 'marker',
+          result: outcome,
+          account: event.account ?? null,
+          committedAt: now.toISOString(),
+          // Stripe retries for 3 days; a week covers every redelivery.
+          ttl: Math.floor(now.getTime() / 1000) + 7 * 86_400,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  } catch (error) {
+    if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+    return { ...outcome, outcome: 'duplicate' };
+  }
+  return outcome;
+};
+
+const MAX_DECIDE_ATTEMPTS = 6;
+
+/**
+ * Applies one verified Stripe event exactly once: the effect's writes, its outbox events and the
+ * event-id marker commit in one transaction. A duplicate is a no-op; a stale event (its object is
+ * already further along) is recorded as ignored; a state that moved under us is re-read and decided
+ * again; an event about a record we have not committed yet asks Stripe to retry (503).
+ */
+export const ingestStripeEvent = async (
+  deps: { store: Store; stripe: () => Promise<Stripe>; effects: Partial<Record<string, EffectHandler>>; logger?: Logger },
+  event: Stripe.Event,
+  now: Date = new Date(),
+): Promise<EventOutcome> => {
+  const { practiceId, reason } = await resolvePractice(deps.store, event);
+  if (!practiceId) return recordIgnoredGlobally(deps.store, event, reason ?? 'unknown practice', now);
+  const marker = keys.marker(practiceId, 'stripe-event', event.id);
+  const effect = deps.effects[event.type];
+
+  for (let attempt = 1; attempt <= MAX_DECIDE_ATTEMPTS; attempt += 1) {
+    const decision: Decision = effect
+      ? await effect({ store: deps.store, stripe: deps.stripe, practiceId, event, now })
+      : { kind: 'ignore', reason: 'event type not handled' };
+    const outcome: EventOutcome =
+      decision.kind === 'apply'
+        ? { eventId: event.id, type: event.type, outcome: 'applied' }
+        : { eventId: event.id, type: event.type, outcome: 'ignored', reason: decision.reason };
+    try {
+      const committed = await commitOnce(
+        deps.store,
+        {
+          marker: { ...marker, result: outcome, ttlSeconds: 30 * 86_400 },
+          writes: decision.kind === 'apply' ? decision.writes : [],
+          events: decision.kind === 'apply' ? decision.events : [],
+        },
+        now,
+      );
+      if (committed.status === 'duplicate') return { eventId: event.id, type: event.type, outcome: 'duplicate' };
+      deps.logger?.info('stripe event processed', { eventId: event.id, type: event.type, practiceId, outcome: outcome.outcome });
+      return outcome;
+    } catch (error) {
+      if (!(error instanceof CommitConflictError) || attempt === MAX_DECIDE_ATTEMPTS) throw error;
+      // The object moved while we decided (another event, a redemption): decide again on fresh state.
+    }
+  }
+  throw new RetryableError('the event kept conflicting with concurrent changes');
+};

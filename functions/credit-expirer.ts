@@ -1,0 +1,28 @@
+import middy from '@middy/core';
+import { expirePurchases } from './core/redemptions';
+import { createLogger, errorFields } from './shared/logger';
+import { getStore } from './store/client';
+import { listPracticeIds } from './store/practices';
+
+const logger = createLogger('credit-expirer');
+
+/** Scheduled: marks purchases past their expiry in every practice, once each (CreditsExpired). */
+export const expireAllPractices = async (now = new Date()) => {
+  const store = getStore();
+  let expired = 0;
+  let failed = 0;
+  for (const practiceId of await listPracticeIds(store)) {
+    try {
+      expired += await expirePurchases(store, practiceId, now);
+    } catch (error) {
+      // One practice's trouble must not stop the others; the next run picks it up again.
+      failed += 1;
+      logger.error('expiry failed for a practice', { practiceId, ...errorFields(error) });
+    }
+  }
+  logger.info('expiry run finished', { expired, failed });
+  if (failed > 0) throw new Error(`expiry failed for ${failed} practice(s)`);
+  return { expired };
+};
+
+export const handler = middy(async () => expireAllPractices());

@@ -1,0 +1,161 @@
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { newId } from '../shared/ids';
+import { NotFoundError } from '../shared/errors';
+import type { Store } from './client';
+import type { TransactItem } from './commit';
+import { getItem, queryPage, withoutKeys, type Page } from './items';
+import { practicePk } from './keys';
+
+export interface Client {
+  clientId: string;
+  practiceId: string;
+  email: string;
+  name: string;
+  stripeCustomerId: string | null;
+  /** What the client owes the practice, in minor units (negative: the practice holds a credit). */
+  balanceCents: number;
+  currency: string;
+  createdAt: string;
+}
+
+export const clientKey = (practiceId: string, clientId: string) => ({ pk: practicePk(practiceId), sk: `CLIENT#${clientId}` });
+const emailKey = (practiceId: string, email: string) => ({ pk: practicePk(practiceId), sk: `CLIENTEMAIL#${email.toLowerCase()}` });
+
+export const getClient = async (store: Store, practiceId: string, clientId: string): Promise<Client> => {
+  const item = await getItem<Client>(store, clientKey(practiceId, clientId));
+  if (!item) throw new NotFoundError('client');
+  return withoutKeys<Client>(item);
+};
+
+export const findClientByEmail = async (store: Store, practiceId: string, email: string): Promise<Client | undefined> => {
+  const pointer = await getItem<{ clientId: string }>(store, emailKey(practiceId, email));
+  return pointer ? getClient(store, practiceId, pointer.clientId) : undefined;
+};
+
+/** Finds the client with this email, or creates one; the email pointer makes two racing creates one. */
+export const findOrCreateClient = async (
+  store: Store,
+  input: { practiceId: string; email: string; name: string; currency: string },
+  now = new Date(),
+): Promise<Client> => {
+  const existing = await findClientByEmail(store, input.practiceId, input.email);
+  if (existing) return existing;
+  const client: Client = {
+    clientId: newId('cli'),
+    practiceId: input.practiceId,
+    email: input.email.toLowerCase(),
+    name: input.name,
+    stripeCustomerId: null,
+    balanceCents: 0,
+    currency: input.currency,
+    createdAt: now.toISOString(),
+  };
+  try {
+    await store.doc.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: store.tableName,
+              Item: { ...emailKey(input.practiceId, client.email), type: 'client-email', clientId: client.clientId },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          {
+            Put: {
+              TableName: store.tableName,
+              Item: { ...clientKey(input.practiceId, client.clientId), type: 'client', ...client },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+        ],
+      }),
+    );
+    return client;
+  } catch (error) {
+    if ((error as Error).name !== 'TransactionCanceledException') throw error;
+    const winner = await findClientByEmail(store, input.practiceId, input.email);
+    if (!winner) throw error;
+    return winner;
+  }
+};
+
+export const setStripeCustomer = async (store: Store, practiceId: string, clientId: string, customerId: string): Promise<void> => {
+  await store.doc.send(
+    new TransactWriteCommand({
+      TransactItems: [
+        {
+          Update: {
+            TableName: store.tableName,
+            Key: clientKey(practiceId, clientId),
+            UpdateExpression: 'SET stripeCustomerId = :id',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeValues: { ':id': customerId },
+          },
+        },
+      ],
+    }),
+  );
+};
+
+// ---------------------------------------------------------------------------------------------
+// Ledger: every money or credit movement of a client is an entry; the client's balance is their sum.
+
+export const LEDGER_KINDS = [
+  'package_sale', 'payment', 'refund', 'sale_adjustment', 'chargeback', 'chargeback_reversed',
+  'credits_frozen', 'credits_restored', 'credits_voided', 'credits_expired', 'redemption', 'redemption_cancelled',
+  'insurer_payment', 'contractual_writeoff', 'patient_responsibility', 'balance_invoiced',
+] as const;
+export type LedgerKind = (typeof LEDGER_KINDS)[number];
+
+export interface LedgerEntry {
+  entryId: string;
+  clientId: string;
+  kind: LedgerKind;
+  /** Positive: the client owes more; negative: the client owes less. */
+  amountCents: number;
+  currency: string;
+  /** Credits moved by this entry (redemptions, voids), when it is about credits. */
+  sessionsDelta?: number;
+  at: string;
+  /** The kneadpay or Stripe id this entry is about (purchase, invoice, refund, appointment). */
+  ref: string;
+}
+
+const ledgerKey = (practiceId: string, clientId: string, at: string, entryId: string) => ({
+  pk: practicePk(practiceId),
+  sk: `LEDGER#${clientId}#${at}#${entryId}`,
+});
+
+/** Transaction items that append entries and move the client's balance by their sum, atomically. */
+export const ledgerWrites = (practiceId: string, clientId: string, entries: Omit<LedgerEntry, 'entryId' | 'clientId'>[]): TransactItem[] => {
+  if (entries.length === 0) return [];
+  const total = entries.reduce((sum, entry) => sum + entry.amountCents, 0);
+  return [
+    ...entries.map((entry): TransactItem => {
+      const entryId = newId('led');
+      return { Put: { Item: { ...ledgerKey(practiceId, clientId, entry.at, entryId), type: 'ledger', entryId, clientId, ...entry } } };
+    }),
+    {
+      Update: {
+        Key: clientKey(practiceId, clientId),
+        UpdateExpression: 'ADD balanceCents :total',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':total': total },
+      },
+    },
+  ];
+};
+
+export const listLedger = async (store: Store, practiceId: string, clientId: string, cursor?: string): Promise<Page<LedgerEntry>> => {
+  const page = await queryPage<Record<string, unknown>>(
+    store,
+    {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+      ExpressionAttributeValues: { ':pk': practicePk(practiceId), ':sk': `LEDGER#${clientId}#` },
+      Limit: 200,
+    },
+    cursor,
+  );
+  return { items: page.items.map((item) => withoutKeys<LedgerEntry>(item)), nextCursor: page.nextCursor };
+};

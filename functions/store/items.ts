@@ -1,0 +1,58 @@
+import { GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { Store } from './client';
+
+/** Attributes that exist for the table, not for the API. */
+const STORAGE_ATTRIBUTES = ['pk', 'sk', 'type', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'ttl', 'version'] as const;
+
+/** An item without its storage attributes: what repositories hand out. */
+export const withoutKeys = <T>(item: object): T => {
+  const copy = { ...item } as Record<string, unknown>;
+  for (const attribute of STORAGE_ATTRIBUTES) delete copy[attribute];
+  return copy as T;
+};
+
+export const getItem = async <T>(store: Store, key: { pk: string; sk: string }, consistent = true): Promise<(T & { version?: number }) | undefined> => {
+  const answer = await store.doc.send(new GetCommand({ TableName: store.tableName, Key: key, ConsistentRead: consistent }));
+  return answer.Item as (T & { version?: number }) | undefined;
+};
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+const encodeCursor = (key: Record<string, unknown> | undefined): string | null =>
+  key ? Buffer.from(JSON.stringify(key)).toString('base64url') : null;
+
+const decodeCursor = (cursor: string | undefined): Record<string, unknown> | undefined => {
+  if (!cursor) return undefined;
+  try {
+    return JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+};
+
+/** One page of a query, with an opaque cursor for the next. */
+export const queryPage = async <T>(
+  store: Store,
+  input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>,
+  cursor?: string,
+): Promise<Page<T>> => {
+  const answer = await store.doc.send(
+    new QueryCommand({ TableName: store.tableName, ...input, ExclusiveStartKey: decodeCursor(cursor) }),
+  );
+  return { items: (answer.Items ?? []) as T[], nextCursor: encodeCursor(answer.LastEvaluatedKey) };
+};
+
+/** Every item of a query (for bounded sets: one client's purchases, one claim's adjudications). */
+export const queryAll = async <T>(store: Store, input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>): Promise<T[]> => {
+  const items: T[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await queryPage<T>(store, input, cursor);
+    items.push(...page.items);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return items;
+};

@@ -1,0 +1,154 @@
+import { PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { PurchaseState } from '../domain/credits';
+import type { Store } from './client';
+import { getItem, queryAll, withoutKeys } from './items';
+import { practicePk } from './keys';
+
+/** A package bought (or being bought) by a client: the credits it grants and their state. */
+export interface Purchase {
+  purchaseId: string;
+  practiceId: string;
+  clientId: string;
+  packageId: string;
+  state: PurchaseState;
+  sessionsTotal: number;
+  sessionsRemaining: number;
+  sessionMinutes: number;
+  priceCents: number;
+  currency: string;
+  expiresInDays: number | null;
+  expiresAt: string | null;
+  paidAt?: string;
+  checkoutSessionId?: string;
+  paymentIntentId?: string;
+  /** Cumulative refunds seen (Stripe's `amount_refunded`): monotonic, so refund order does not matter. */
+  refundedCents: number;
+  /** Credits already taken back by refunds, disputes or expiry. */
+  creditsRemoved: number;
+  /** The state before a dispute froze the credits, restored when the dispute is won. */
+  stateBeforeDispute?: PurchaseState;
+  /** Refunds already applied, by Stripe refund id (each applies once, in any order). */
+  refundIds?: string[];
+  openDisputeId?: string;
+  closedDisputeIds?: string[];
+  expiredAt?: string;
+  createdAt: string;
+  version: number;
+}
+
+export const purchaseKey = (practiceId: string, clientId: string, purchaseId: string) => ({
+  pk: practicePk(practiceId),
+  sk: `PURCHASE#${clientId}#${purchaseId}`,
+});
+
+/** Index entry for finding a purchase from its Stripe payment intent (refunds, disputes). */
+export const stripeRef = (stripeId: string) => ({ gsi2pk: `STRIPE#${stripeId}`, gsi2sk: 'PURCHASE' });
+
+export const getPurchase = async (store: Store, practiceId: string, clientId: string, purchaseId: string): Promise<Purchase | undefined> => {
+  const item = await getItem<Purchase>(store, purchaseKey(practiceId, clientId, purchaseId));
+  return item ? withoutKeysKeepVersion(item) : undefined;
+};
+
+const withoutKeysKeepVersion = (item: object): Purchase => ({
+  ...withoutKeys<Purchase>(item),
+  version: ((item as { version?: number }).version) ?? 0,
+});
+
+export const listClientPurchases = async (store: Store, practiceId: string, clientId: string): Promise<Purchase[]> =>
+  (
+    await queryAll<Record<string, unknown>>(store, {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+      ExpressionAttributeValues: { ':pk': practicePk(practiceId), ':sk': `PURCHASE#${clientId}#` },
+      ConsistentRead: true,
+    })
+  ).map(withoutKeysKeepVersion);
+
+/** The purchase a Stripe object belongs to (GSI2, eventually consistent: a miss may mean "not yet"). */
+export const findPurchaseByStripeId = async (store: Store, stripeId: string): Promise<Purchase | undefined> => {
+  const answer = await store.doc.send(
+    new QueryCommand({
+      TableName: store.tableName,
+      IndexName: 'gsi2',
+      KeyConditionExpression: 'gsi2pk = :id AND gsi2sk = :kind',
+      ExpressionAttributeValues: { ':id': `STRIPE#${stripeId}`, ':kind': 'PURCHASE' },
+    }),
+  );
+  const item = answer.Items?.[0];
+  return item ? withoutKeysKeepVersion(item) : undefined;
+};
+
+/** Purchases of a practice whose expiry has passed and that are not marked expired yet. */
+export const listExpiringPurchases = async (store: Store, practiceId: string, now: Date): Promise<Purchase[]> =>
+  (
+    await queryAll<Record<string, unknown>>(store, {
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk <= :now',
+      ExpressionAttributeValues: { ':pk': `${practicePk(practiceId)}#EXPIRING`, ':now': now.toISOString() },
+    })
+  ).map(withoutKeysKeepVersion);
+
+export const insertOpenPurchase = async (store: Store, purchase: Purchase): Promise<void> => {
+  await store.doc.send(
+    new PutCommand({
+      TableName: store.tableName,
+      Item: { ...purchaseKey(purchase.practiceId, purchase.clientId, purchase.purchaseId), type: 'purchase', ...purchase },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  );
+};
+
+/** Stores the Checkout Session id as soon as Stripe answers, with a pointer from the session. */
+export const recordCheckoutSession = async (store: Store, purchase: Purchase, sessionId: string): Promise<void> => {
+  await store.doc.send(
+    new TransactWriteCommand({
+      TransactItems: [
+        {
+          Update: {
+            TableName: store.tableName,
+            Key: purchaseKey(purchase.practiceId, purchase.clientId, purchase.purchaseId),
+            UpdateExpression: 'SET checkoutSessionId = :id',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeValues: { ':id': sessionId },
+          },
+        },
+        {
+          Put: {
+            TableName: store.tableName,
+            Item: { ...checkoutKey(purchase.practiceId, sessionId), type: 'checkout', clientId: purchase.clientId, purchaseId: purchase.purchaseId },
+          },
+        },
+      ],
+    }),
+  );
+};
+
+const checkoutKey = (practiceId: string, sessionId: string) => ({ pk: practicePk(practiceId), sk: `CHECKOUT#${sessionId}` });
+
+/** The purchase a Checkout Session started (the storefront's success page looks it up). */
+export const findPurchaseByCheckoutSession = async (store: Store, practiceId: string, sessionId: string): Promise<Purchase | undefined> => {
+  const pointer = await getItem<{ clientId: string; purchaseId: string }>(store, checkoutKey(practiceId, sessionId));
+  return pointer ? getPurchase(store, practiceId, pointer.clientId, pointer.purchaseId) : undefined;
+};
+
+// Redemptions --------------------------------------------------------------------------------
+
+export interface Redemption {
+  redemptionId: string;
+  appointmentId: string;
+  clientId: string;
+  purchaseId: string;
+  currency: string;
+  status: 'redeemed' | 'cancelled';
+  redeemedAt: string;
+  cancelledAt?: string;
+}
+
+export const redemptionKey = (practiceId: string, appointmentId: string) => ({
+  pk: practicePk(practiceId),
+  sk: `REDEMPTION#${appointmentId}`,
+});
+
+export const getRedemption = async (store: Store, practiceId: string, appointmentId: string): Promise<Redemption | undefined> => {
+  const item = await getItem<Redemption>(store, redemptionKey(practiceId, appointmentId));
+  return item ? withoutKeys<Redemption>(item) : undefined;
+};

@@ -1,0 +1,75 @@
+import { startCheckout } from './core/checkout';
+import { listPackages, requirePractice } from './core/packages';
+import { purchaseStatus } from './domain/credits';
+import { MethodNotAllowed, NotFoundError } from './shared/errors';
+import { formOrJsonBody, html, httpHandler, json, pathParam, queryParam, redirect, wantsJson, type ApiEvent } from './shared/http';
+import { escapeHtml, formatMoney, page } from './shared/html';
+import { getStore } from './store/client';
+import type { SessionPackage } from './store/catalog';
+import { findPurchaseByCheckoutSession } from './store/purchases';
+import { getStripe } from './stripe/client';
+
+const publicUrl = () => process.env.KNEADPAY_PUBLIC_URL ?? 'http://127.0.0.1:3000';
+
+const packageCard = (practiceId: string, pkg: SessionPackage) => `
+<section class="card" aria-labelledby="pkg-${escapeHtml(pkg.packageId)}">
+  <h2 id="pkg-${escapeHtml(pkg.packageId)}">${escapeHtml(pkg.name)}</h2>
+  <p class="price">${escapeHtml(formatMoney(pkg.priceCents, pkg.currency))}</p>
+  <p class="muted">${pkg.sessions} sessions × ${pkg.sessionMinutes} minutes${pkg.expiresInDays ? ` · use within ${pkg.expiresInDays} days` : ' · no expiry'}</p>
+  <form method="post" action="/p/${encodeURIComponent(practiceId)}/packages/${encodeURIComponent(pkg.packageId)}/checkout">
+    <label for="name-${escapeHtml(pkg.packageId)}">Your name</label>
+    <input id="name-${escapeHtml(pkg.packageId)}" name="name" autocomplete="name" required maxlength="200">
+    <label for="email-${escapeHtml(pkg.packageId)}">Email for your receipt</label>
+    <input id="email-${escapeHtml(pkg.packageId)}" name="email" type="email" autocomplete="email" required maxlength="254">
+    <button type="submit">Buy ${escapeHtml(pkg.name)}</button>
+  </form>
+</section>`;
+
+const storefrontPage = async (practiceId: string, cancelled: boolean) => {
+  const store = getStore();
+  const practice = await requirePractice(store, practiceId);
+  const packages = (await listPackages(store, practiceId)).filter((pkg) => pkg.active);
+  return page(
+    `${practice.name} — session packages`,
+    `<header><h1>${escapeHtml(practice.name)}</h1><p class="muted">Session packages · pay securely with Stripe</p></header>
+${cancelled ? '<p class="notice" role="status">Checkout was cancelled; nothing was charged.</p>' : ''}
+${packages.length ? `<div class="cards">${packages.map((pkg) => packageCard(practiceId, pkg)).join('')}</div>` : '<p>No packages are on sale right now.</p>'}`,
+  );
+};
+
+/** The success page: shows the credits once the webhook has granted them (refreshes until then). */
+const successPage = async (practiceId: string, sessionId: string | undefined) => {
+  const store = getStore();
+  const practice = await requirePractice(store, practiceId);
+  const purchase = sessionId ? await findPurchaseByCheckoutSession(store, practiceId, sessionId) : undefined;
+  if (!purchase) throw new NotFoundError('checkout');
+  const status = purchaseStatus(purchase, new Date());
+  const granted = status === 'active' || status === 'exhausted';
+  const body = granted
+    ? `<h1>Thank you!</h1><p role="status" data-status="${status}">Your package from ${escapeHtml(practice.name)} is ready: <strong>${purchase.sessionsRemaining} of ${purchase.sessionsTotal} sessions</strong> available${purchase.expiresAt ? `, to use by ${escapeHtml(purchase.expiresAt.slice(0, 10))}` : ''}.</p><p class="muted">A receipt is on its way to your email.</p>`
+    : status === 'failed'
+      ? `<h1>Payment did not go through</h1><p role="status" data-status="${status}">Nothing was charged. <a href="/p/${encodeURIComponent(practiceId)}">Try again</a>.</p>`
+      : `<h1>Payment received</h1><p role="status" data-status="${status}">We are confirming your payment with the bank; this page refreshes by itself.</p>`;
+  return page(`${practice.name} — purchase`, body, granted || status === 'failed' ? {} : { refreshSeconds: 2 });
+};
+
+/** Public storefront routes: the page, the Buy form's checkout, the success page. */
+export const storefrontCore = async (event: ApiEvent) => {
+  const practiceId = pathParam(event, 'practiceId');
+  const method = event.requestContext.http.method;
+  const packageId = event.pathParameters?.packageId;
+  if (packageId && method === 'POST') {
+    const started = await startCheckout(
+      { store: getStore(), stripe: await getStripe(), publicUrl: publicUrl() },
+      practiceId,
+      pathParam(event, 'packageId'),
+      formOrJsonBody(event),
+    );
+    return wantsJson(event) ? json(201, { checkoutSessionId: started.checkoutSessionId, url: started.url }) : redirect(started.url);
+  }
+  if (method !== 'GET') throw new MethodNotAllowed(method);
+  if (event.rawPath.endsWith('/success')) return html(200, await successPage(practiceId, queryParam(event, 'session_id')));
+  return html(200, await storefrontPage(practiceId, queryParam(event, 'cancelled') === '1'));
+};
+
+export const handler = httpHandler('storefront', storefrontCore);

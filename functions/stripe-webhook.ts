@@ -1,0 +1,31 @@
+import { CREDIT_EFFECTS } from './core/credit-effects';
+import { ingestStripeEvent, verifyStripeEvent } from './core/stripe-events';
+import { header, httpHandler, json, rawBody, type ApiEvent } from './shared/http';
+import { createLogger } from './shared/logger';
+import { readSecret } from './shared/secrets';
+import { getStore } from './store/client';
+import { getStripe } from './stripe/client';
+
+const logger = createLogger('stripe-webhook');
+
+/** Every effect the webhook applies, by Stripe event type; other types are recorded as ignored. */
+export const EFFECTS = { ...CREDIT_EFFECTS };
+
+/** Several secrets, comma-separated, while an endpoint secret is being rotated. */
+const webhookSecrets = async (): Promise<string[]> =>
+  (await readSecret('STRIPE_WEBHOOK_SECRET'))
+    .split(',')
+    .map((secret) => secret.trim())
+    .filter(Boolean);
+
+/**
+ * POST /webhooks/stripe. Verifies the signature on the raw bytes before anything parses the body,
+ * then applies the event exactly once. Stays fast: emails and Stripe calls happen in consumers.
+ */
+export const webhookCore = async (event: ApiEvent) => {
+  const stripeEvent = verifyStripeEvent(rawBody(event), header(event, 'stripe-signature'), await webhookSecrets());
+  const outcome = await ingestStripeEvent({ store: getStore(), stripe: getStripe, effects: EFFECTS, logger }, stripeEvent);
+  return json(200, { received: true }, { 'x-kneadpay-outcome': outcome.outcome });
+};
+
+export const handler = httpHandler('stripe-webhook', webhookCore);

@@ -1,0 +1,52 @@
+import Stripe from 'stripe';
+import { readSecret } from '../shared/secrets';
+import { assertNoPhi } from './phi-guard';
+import { STRIPE_API_VERSION } from './version';
+
+/**
+ * stripe-node retries 409 and 5xx but not 429; we set the count explicitly. Every POST we make
+ * carries a deterministic idempotency key, so these retries (and Lambda's) never duplicate.
+ */
+export const STRIPE_MAX_NETWORK_RETRIES = 2;
+
+export interface StripeConnection {
+  apiKey: string;
+  /** `http://127.0.0.1:12111` for the emulator; unset for api.stripe.com. */
+  apiBase?: string | undefined;
+}
+
+export const createStripe = ({ apiKey, apiBase }: StripeConnection): Stripe => {
+  const base = apiBase ? new URL(apiBase) : undefined;
+  return new Stripe(apiKey, {
+    apiVersion: STRIPE_API_VERSION as Stripe.LatestApiVersion,
+    maxNetworkRetries: STRIPE_MAX_NETWORK_RETRIES,
+    timeout: 20_000,
+    telemetry: false,
+    ...(base
+      ? { host: base.hostname, port: base.port || (base.protocol === 'https:' ? 443 : 80), protocol: base.protocol.replace(':', '') as 'http' | 'https' }
+      : {}),
+  });
+};
+
+let shared: Promise<Stripe> | undefined;
+
+/** The process-wide Stripe client (key from the environment or Secrets Manager), made on first use. */
+export const getStripe = (): Promise<Stripe> => {
+  shared ??= readSecret('STRIPE_SECRET_KEY').then((apiKey) => createStripe({ apiKey, apiBase: process.env.STRIPE_API_BASE }));
+  shared.catch(() => {
+    shared = undefined;
+  });
+  return shared;
+};
+
+/** Request options for one call: the deterministic idempotency key and the practice's account. */
+export const callOptions = (idempotencyKey: string, stripeAccount?: string): Stripe.RequestOptions => ({
+  idempotencyKey,
+  ...(stripeAccount ? { stripeAccount } : {}),
+});
+
+/** Checks outbound params for PHI, then returns them (use around every create/update). */
+export const safeParams = <T>(params: T, what: string): T => {
+  assertNoPhi(params, what);
+  return params;
+};

@@ -1,0 +1,81 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { putPracticeCore } from '../../functions/practices';
+import type { Store } from '../../functions/store/client';
+import { findOrCreateClient, getClient, listLedger } from '../../functions/store/clients';
+import { practicePk } from '../../functions/store/keys';
+import { getPurchase, insertOpenPurchase, type Purchase } from '../../functions/store/purchases';
+import { newId } from '../../functions/shared/ids';
+
+export const seedPractice = async (store: Store, practiceId: string, overrides: Record<string, unknown> = {}) =>
+  putPracticeCore(store, practiceId, {
+    name: 'Harbor Bodywork',
+    email: 'front@harbor.example',
+    phone: '+1 555 0100',
+    address: { line1: '1 Main St', city: 'Portland', state: 'OR', postalCode: '97201' },
+    taxId: '12-3456789',
+    licenseNumber: 'LMT-24680',
+    ...overrides,
+  });
+
+export const seedOpenPurchase = async (
+  store: Store,
+  practiceId: string,
+  opts: { sessions?: number; priceCents?: number; expiresInDays?: number | null; email?: string } = {},
+): Promise<Purchase> => {
+  const client = await findOrCreateClient(store, { practiceId, email: opts.email ?? `${newId('c')}@client.example`, name: 'Jane Client', currency: 'usd' });
+  const purchase: Purchase = {
+    purchaseId: newId('pur'),
+    practiceId,
+    clientId: client.clientId,
+    packageId: 'pkg_test',
+    state: 'open',
+    sessionsTotal: opts.sessions ?? 5,
+    sessionsRemaining: 0,
+    sessionMinutes: 60,
+    priceCents: opts.priceCents ?? 42500,
+    currency: 'usd',
+    expiresInDays: opts.expiresInDays === undefined ? 365 : opts.expiresInDays,
+    expiresAt: null,
+    refundedCents: 0,
+    creditsRemoved: 0,
+    createdAt: new Date().toISOString(),
+    version: 0,
+  };
+  await insertOpenPurchase(store, purchase);
+  return purchase;
+};
+
+/** A Checkout Session object as Stripe sends it in events (the fields kneadpay reads). */
+export const checkoutSession = (purchase: Purchase, over: Record<string, unknown> = {}) => ({
+  id: `cs_test_${purchase.purchaseId}`,
+  object: 'checkout.session',
+  mode: 'payment',
+  status: 'complete',
+  payment_status: 'paid',
+  amount_total: purchase.priceCents,
+  currency: purchase.currency,
+  payment_intent: `pi_${purchase.purchaseId}`,
+  metadata: { practiceId: purchase.practiceId, clientId: purchase.clientId, packageId: purchase.packageId, purchaseId: purchase.purchaseId },
+  ...over,
+});
+
+export const reloadPurchase = async (store: Store, purchase: Purchase) => (await getPurchase(store, purchase.practiceId, purchase.clientId, purchase.purchaseId))!;
+
+export const outboxOf = async (store: Store, practiceId: string) => {
+  const answer = await store.doc.send(
+    new QueryCommand({
+      TableName: store.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+      ExpressionAttributeValues: { ':pk': practicePk(practiceId), ':sk': 'OUTBOX#' },
+      ConsistentRead: true,
+    }),
+  );
+  return (answer.Items ?? []) as { detailType: string; detail: Record<string, unknown>; eventId: string }[];
+};
+
+/** The ledger invariant: the client's stored balance equals the sum of its entries. */
+export const ledgerState = async (store: Store, practiceId: string, clientId: string) => {
+  const client = await getClient(store, practiceId, clientId);
+  const entries = (await listLedger(store, practiceId, clientId)).items;
+  return { balanceCents: client.balanceCents, sumCents: entries.reduce((sum, entry) => sum + entry.amountCents, 0), entries };
+};
