@@ -1,14 +1,15 @@
 import { cancelRedemption, purchaseView, redeemCredit } from './core/redemptions';
 import { MethodNotAllowed, NotFoundError, ValidationError } from './shared/errors';
 import { authorizedPractice, httpHandler, json, jsonBody, pathParam, queryParam, type ApiEvent } from './shared/http';
-import { EMAIL_PATTERN } from './shared/validate';
+import { EMAIL_PATTERN, fields } from './shared/validate';
+import { requirePractice } from './core/packages';
 import { getStore } from './store/client';
-import { findClientByEmail, getClient, listLedger } from './store/clients';
+import { findClientByEmail, findOrCreateClient, getClient, listLedger } from './store/clients';
 import { listClientPurchases } from './store/purchases';
 
 const SHOWN_STATES = new Set(['paid', 'refunded', 'disputed', 'voided']);
 
-/** Practice routes about clients: lookup by email, purchases (credits), ledger, redemptions. */
+/** Practice routes about clients: register, lookup by email, purchases (credits), ledger, redemptions. */
 export const clientsCore = async (event: ApiEvent) => {
   const practiceId = authorizedPractice(event);
   const store = getStore();
@@ -16,6 +17,15 @@ export const clientsCore = async (event: ApiEvent) => {
   const path = event.routeKey.replace(/^\S+\s/, '');
   const now = new Date();
 
+  if (path === '/practices/{practiceId}/clients' && method === 'POST') {
+    const body = jsonBody(event);
+    const f = fields(body);
+    const practice = await requirePractice(store, practiceId);
+    const email = f.string('email', { max: 254, pattern: EMAIL_PATTERN, hint: 'an email address' });
+    const existing = await findClientByEmail(store, practiceId, email);
+    const client = existing ?? (await findOrCreateClient(store, { practiceId, email, name: f.string('name', { max: 200 }), currency: practice.currency }, now));
+    return json(existing ? 200 : 201, { clientId: client.clientId, email: client.email, name: client.name });
+  }
   if (path === '/practices/{practiceId}/clients') {
     const email = queryParam(event, 'email');
     if (!email) throw new ValidationError('email is required (search by exact email)', { field: 'email' });

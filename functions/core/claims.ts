@@ -1,0 +1,118 @@
+import { isTimedCode, unitsForVisit, type UnitMethod } from '../domain/units';
+import { ConflictError, NotFoundError, ValidationError } from '../shared/errors';
+import { fields } from '../shared/validate';
+import type { Store } from '../store/client';
+import { getClient } from '../store/clients';
+import { getClaim, insertClaim, listAdjudications, type Claim, type ClaimLine } from '../store/claims';
+import { requirePractice } from './packages';
+
+/** CLM01 (echoed back in CLP01) is at most 38 characters. */
+const CLAIM_ID = /^[A-Za-z0-9_.-]{1,38}$/;
+const ICD10 = /^[A-TV-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$/;
+const PROCEDURE = /^[A-Z0-9]{5}$/;
+const MODIFIER = /^[A-Z0-9]{2}$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** CMS place-of-service codes seen in bodywork: 11 office, 02 telehealth, 12 home (others allowed). */
+const PLACE_OF_SERVICE = /^\d{2}$/;
+
+const isRealDate = (value: string) => DATE.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value);
+
+/**
+ * Validates a claim and fills in units from minutes with the practice's unit method (8-minute
+ * rule, DOMAIN.md §3). Lines given with explicit units keep them; lines with minutes are computed
+ * together, as CMS counts the day's timed minutes as a whole.
+ */
+export const parseClaim = (practiceId: string, body: Record<string, unknown>, unitMethod: UnitMethod, currency: string, now: Date): Claim => {
+  const f = fields(body);
+  const claimId = f.string('claimId', { max: 38, pattern: CLAIM_ID, hint: 'up to 38 letters, digits, _ . -' });
+  const dateOfService = f.string('dateOfService', { pattern: DATE, hint: 'YYYY-MM-DD' });
+  if (!isRealDate(dateOfService)) throw new ValidationError('dateOfService is not a calendar date', { field: 'dateOfService' });
+  const diagnosisCodes = (f.array('diagnosisCodes', { max: 12 }) ?? []).map((code, i) => {
+    if (typeof code !== 'string' || !ICD10.test(code.toUpperCase())) {
+      throw new ValidationError(`diagnosisCodes[${i}] is not an ICD-10-CM code (e.g. M54.2)`, { field: `diagnosisCodes[${i}]` });
+    }
+    return code.toUpperCase();
+  });
+  if (diagnosisCodes.length === 0) throw new ValidationError('diagnosisCodes needs at least one ICD-10 code', { field: 'diagnosisCodes' });
+  const rawLines = f.array('lines', { max: 50 }) ?? [];
+  if (rawLines.length === 0) throw new ValidationError('lines needs at least one service line', { field: 'lines' });
+  const lines: ClaimLine[] = rawLines.map((raw, i) => {
+    if (!raw || typeof raw !== 'object') throw new ValidationError(`lines[${i}] must be an object`, { field: `lines[${i}]` });
+    const line = fields(raw as Record<string, unknown>, `lines[${i}]`);
+    const procedureCode = line.string('procedureCode', { pattern: PROCEDURE, hint: 'a 5-character CPT/HCPCS code' });
+    const modifiers = (line.array('modifiers', { optional: true, max: 4 }) ?? []).map((modifier, m) => {
+      if (typeof modifier !== 'string' || !MODIFIER.test(modifier)) {
+        throw new ValidationError(`lines[${i}].modifiers[${m}] must be 2 letters or digits (e.g. GP, 59)`, { field: `lines[${i}].modifiers[${m}]` });
+      }
+      return modifier;
+    });
+    const minutes = line.int('minutes', { optional: true, min: 0, max: 1440 }) ?? null;
+    const units = line.int('units', { optional: true, min: 1, max: 99 }) ?? null;
+    if (minutes === null && units === null) throw new ValidationError(`lines[${i}] needs minutes or units`, { field: `lines[${i}].minutes` });
+    if (minutes !== null && units === null && isTimedCode(procedureCode) === undefined) {
+      throw new ValidationError(`lines[${i}]: kneadpay does not know whether ${procedureCode} is timed; give units`, { field: `lines[${i}].units` });
+    }
+    return { procedureCode, modifiers, minutes, units: units ?? 0, chargeCents: line.int('chargeCents', { min: 0, max: 100_000_000 }) };
+  });
+  const fromMinutes = lines.map((line, index) => ({ line, index })).filter(({ line }) => line.units === 0 && line.minutes !== null);
+  if (fromMinutes.length > 0) {
+    const computed = unitsForVisit(fromMinutes.map(({ line }) => ({ code: line.procedureCode, minutes: line.minutes! })), unitMethod);
+    computed.lines.forEach((result, k) => {
+      const { line, index } = fromMinutes[k]!;
+      if (result.units === 0) {
+        throw new ValidationError(
+          `lines[${index}]: ${line.minutes} minutes of ${line.procedureCode} earn no unit under the ${unitMethod} method; drop the line or give units`,
+          { field: `lines[${index}].minutes` },
+        );
+      }
+      line.units = result.units;
+    });
+  }
+  return {
+    claimId,
+    practiceId,
+    clientId: f.string('clientId', { max: 64 }),
+    payerName: f.string('payerName', { optional: true, max: 120 }) ?? null,
+    dateOfService,
+    placeOfService: f.string('placeOfService', { optional: true, pattern: PLACE_OF_SERVICE, hint: 'a 2-digit CMS place of service, e.g. 11' }) ?? '11',
+    diagnosisCodes,
+    lines,
+    unitMethod,
+    chargeCents: lines.reduce((sum, line) => sum + line.chargeCents, 0),
+    currency,
+    collectedCents: f.int('collectedCents', { optional: true, min: 0, max: 100_000_000 }) ?? 0,
+    status: 'submitted',
+    patientResponsibilityCents: 0,
+    invoicedCents: 0,
+    adjudicationCount: 0,
+    createdAt: now.toISOString(),
+  };
+};
+
+const sameSubmission = (a: Claim, b: Claim) =>
+  JSON.stringify([a.clientId, a.payerName, a.dateOfService, a.placeOfService, a.diagnosisCodes, a.lines, a.collectedCents]) ===
+  JSON.stringify([b.clientId, b.payerName, b.dateOfService, b.placeOfService, b.diagnosisCodes, b.lines, b.collectedCents]);
+
+/** Registers a claim. The same claim again answers 200 with it; a different claim under the same id is 409. */
+export const createClaim = async (store: Store, practiceId: string, body: Record<string, unknown>, now = new Date()) => {
+  const practice = await requirePractice(store, practiceId);
+  const claim = parseClaim(practiceId, body, practice.billing.unitMethod, practice.currency, now);
+  await getClient(store, practiceId, claim.clientId);
+  if (await insertClaim(store, claim)) return { created: true, claim };
+  const existing = (await getClaim(store, practiceId, claim.claimId))!;
+  if (!sameSubmission(existing, claim)) throw new ConflictError(`claim ${claim.claimId} already exists with other content`, 'claim_exists');
+  return { created: false, claim: existing };
+};
+
+/** The claim as GET /claims/{id} shows it (SPEC §3), with every adjudication applied. */
+export const claimView = async (store: Store, practiceId: string, claimId: string) => {
+  const claim = await getClaim(store, practiceId, claimId);
+  if (!claim) throw new NotFoundError('claim');
+  const adjudications = await listAdjudications(store, practiceId, claimId);
+  const { invoice, ...rest } = claim as Claim & { invoice?: unknown };
+  return {
+    ...rest,
+    adjudications,
+    ...(invoice ? { invoice } : {}),
+  };
+};

@@ -1,0 +1,180 @@
+import { createHash } from 'node:crypto';
+import { BatchWriteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { isEraParseError, parseEra, type EraClaim, type EraPayment } from '../domain/era835';
+import { ValidationError } from '../shared/errors';
+import { deriveId } from '../shared/ids';
+import type { Store } from '../store/client';
+import { adjudicationKey, claimKey, getClaim, getRemittance, remittanceKey, type QuarantinedClaim, type RemittanceSummary } from '../store/claims';
+import { commitOnce } from '../store/commit';
+import { queryAll, withoutKeys } from '../store/items';
+import { keys, practicePk } from '../store/keys';
+import { requirePractice } from './packages';
+
+/** The idempotency identity of one adjudication (SPEC §4), inside the practice's partition. */
+export const adjudicationIdentity = (claimId: string, traceNumber: string, statusCode: string, payerClaimControlNumber: string | null) =>
+  [claimId, traceNumber, statusCode, payerClaimControlNumber ?? ''].join('|');
+
+/** The pinned ClaimAdjudicated detail (SPEC §4): ids, codes and amounts; no patient, no payer name. */
+export const claimAdjudicatedDetail = (practiceId: string, claim: EraClaim, payment: EraPayment) => ({
+  version: 1,
+  practiceId,
+  claimId: claim.patientControlNumber,
+  remittance: { traceNumber: payment.traceNumber, payerId: payment.payerId, paidAt: payment.paidAt },
+  payerClaimControlNumber: claim.payerClaimControlNumber,
+  statusCode: claim.statusCode,
+  status: claim.status,
+  chargeCents: claim.chargeCents,
+  paidCents: claim.paidCents,
+  patientResponsibilityCents: claim.patientResponsibilityCents,
+  claimAdjustments: claim.claimAdjustments,
+  lines: claim.lines.map((line) => ({
+    procedureCode: line.procedureCode,
+    units: line.units,
+    chargeCents: line.chargeCents,
+    paidCents: line.paidCents,
+    allowedCents: line.allowedCents,
+    adjustments: line.adjustments,
+  })),
+});
+
+const quarantineKey = (practiceId: string, remittanceId: string, index: number) => ({
+  pk: practicePk(practiceId),
+  sk: `REMITTANCE#${remittanceId}#Q#${String(index).padStart(6, '0')}`,
+});
+
+/**
+ * Applies one claim payment of an ERA: the adjudication item, the claim's running totals and the
+ * ClaimAdjudicated outbox event in one transaction, guarded by the adjudication's identity, so
+ * the same file (or the same claim payment in another file) is never applied twice.
+ */
+const applyClaimPayment = async (store: Store, practiceId: string, remittanceId: string, claim: EraClaim, now: Date) => {
+  const detail = claimAdjudicatedDetail(practiceId, claim, claim.payment);
+  const identity = adjudicationIdentity(claim.patientControlNumber, claim.payment.traceNumber, claim.statusCode, claim.payerClaimControlNumber);
+  return commitOnce(
+    store,
+    {
+      marker: keys.marker(practiceId, 'adjudication', identity),
+      writes: [
+        {
+          Put: {
+            Item: {
+              ...adjudicationKey(practiceId, claim.patientControlNumber, identity),
+              type: 'adjudication',
+              adjudicationId: deriveId('adj', practiceId, identity),
+              claimId: claim.patientControlNumber,
+              remittanceId,
+              traceNumber: claim.payment.traceNumber,
+              payerId: claim.payment.payerId,
+              paidAt: claim.payment.paidAt,
+              payerClaimControlNumber: claim.payerClaimControlNumber,
+              statusCode: claim.statusCode,
+              status: claim.status,
+              chargeCents: claim.chargeCents,
+              paidCents: claim.paidCents,
+              patientResponsibilityCents: claim.patientResponsibilityCents,
+              claimAdjustments: claim.claimAdjustments,
+              lines: detail.lines,
+              appliedAt: now.toISOString(),
+            },
+          },
+        },
+        {
+          Update: {
+            Key: claimKey(practiceId, claim.patientControlNumber),
+            UpdateExpression: 'SET #status = :status ADD patientResponsibilityCents :pr, insurerPaidCents :paid, adjudicationCount :one',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':status': claim.status, ':pr': claim.patientResponsibilityCents, ':paid': claim.paidCents, ':one': 1 },
+          },
+        },
+      ],
+      events: [{ detailType: 'ClaimAdjudicated', detail }],
+    },
+    now,
+  );
+};
+
+/**
+ * Receives an ERA (835) for a practice: parses it whole first (a file the parser rejects applies
+ * nothing), then applies each matched, balanced claim payment; unmatched or unbalanced ones are
+ * quarantined with their reasons. The same file again answers with the first answer.
+ */
+export const receiveRemittance = async (store: Store, practiceId: string, text: string, now = new Date()): Promise<{ created: boolean; summary: RemittanceSummary }> => {
+  await requirePractice(store, practiceId);
+  const remittanceId = deriveId('rem', practiceId, createHash('sha256').update(text).digest('hex'));
+  const existing = await getRemittance(store, practiceId, remittanceId);
+  if (existing) return { created: false, summary: { ...existing, quarantined: await listQuarantine(store, practiceId, remittanceId) } };
+
+  let era;
+  try {
+    era = parseEra(text);
+  } catch (error) {
+    if (!isEraParseError(error)) throw error;
+    throw new ValidationError(error.message, { field: error.field ?? error.segmentId, segmentNumber: error.segmentNumber, segmentId: error.segmentId });
+  }
+
+  const quarantined: QuarantinedClaim[] = [];
+  for (const claim of era.claims) {
+    const known = await getClaim(store, practiceId, claim.patientControlNumber);
+    if (!known) {
+      quarantined.push({ patientControlNumber: claim.patientControlNumber, problems: [`no claim ${claim.patientControlNumber} in this practice`] });
+    } else if (!claim.balanced) {
+      quarantined.push({ patientControlNumber: claim.patientControlNumber, problems: claim.problems });
+    } else {
+      await applyClaimPayment(store, practiceId, remittanceId, claim, now);
+    }
+  }
+
+  const summary: RemittanceSummary = {
+    remittanceId,
+    traceNumber: era.header.traceNumber,
+    claims: era.claims.length,
+    matched: era.claims.length - quarantined.length,
+    quarantined,
+    providerAdjustmentCents: era.providerAdjustments.reduce((sum, adjustment) => sum + adjustment.amountCents, 0),
+    paymentCents: era.payments.reduce((sum, payment) => sum + payment.payment.paymentCents, 0),
+    paidAt: era.header.paidAt,
+    receivedAt: now.toISOString(),
+  };
+  await writeQuarantine(store, practiceId, remittanceId, quarantined);
+  const { quarantined: _list, ...stored } = summary;
+  try {
+    await store.doc.send(
+      new PutCommand({
+        TableName: store.tableName,
+        Item: { ...remittanceKey(practiceId, remittanceId), type: 'remittance', ...stored, quarantinedCount: quarantined.length },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  } catch (error) {
+    // The same file posted twice at once: both applied idempotently; the first summary stands.
+    if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+    return { created: false, summary };
+  }
+  return { created: true, summary };
+};
+
+const writeQuarantine = async (store: Store, practiceId: string, remittanceId: string, quarantined: QuarantinedClaim[]) => {
+  for (let start = 0; start < quarantined.length; start += 25) {
+    const batch = quarantined.slice(start, start + 25).map((entry, offset) => ({
+      PutRequest: { Item: { ...quarantineKey(practiceId, remittanceId, start + offset), type: 'quarantine', remittanceId, ...entry } },
+    }));
+    let pending: typeof batch | undefined = batch;
+    for (let attempt = 0; pending && pending.length > 0 && attempt < 8; attempt += 1) {
+      const answer = await store.doc.send(new BatchWriteCommand({ RequestItems: { [store.tableName]: pending } }));
+      pending = answer.UnprocessedItems?.[store.tableName] as typeof batch | undefined;
+      if (pending?.length) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+    }
+  }
+};
+
+export const listQuarantine = async (store: Store, practiceId: string, remittanceId: string): Promise<QuarantinedClaim[]> =>
+  (
+    await queryAll<Record<string, unknown>>(store, {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+      ExpressionAttributeValues: { ':pk': practicePk(practiceId), ':sk': `REMITTANCE#${remittanceId}#Q#` },
+    })
+  ).map((item) => {
+    const { patientControlNumber, problems } = withoutKeys<QuarantinedClaim & { remittanceId: string }>(item);
+    return { patientControlNumber, problems };
+  });

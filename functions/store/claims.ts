@@ -1,0 +1,140 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { Store } from './client';
+import { getItem, queryAll, queryPage, withoutKeys, type Page } from './items';
+import { practicePk } from './keys';
+
+export interface ClaimLine {
+  procedureCode: string;
+  modifiers: string[];
+  minutes: number | null;
+  units: number;
+  chargeCents: number;
+}
+
+/** A claim the practice submitted to a payer. Its PHI (codes, payer) stays in kneadpay. */
+export interface Claim {
+  claimId: string;
+  practiceId: string;
+  clientId: string;
+  payerName: string | null;
+  dateOfService: string;
+  placeOfService: string;
+  diagnosisCodes: string[];
+  lines: ClaimLine[];
+  unitMethod: string;
+  chargeCents: number;
+  currency: string;
+  /** Collected from the client before adjudication (copay at the visit, package credit applied). */
+  collectedCents: number;
+  status: string;
+  /** Σ PR adjustments over every adjudication applied (original, reversal, correction). */
+  patientResponsibilityCents: number;
+  /** What kneadpay has invoiced the client for this claim so far. */
+  invoicedCents: number;
+  adjudicationCount: number;
+  createdAt: string;
+}
+
+/** One ClaimAdjudicated applied to a claim, keyed by its idempotency identity (SPEC §4). */
+export interface Adjudication {
+  adjudicationId: string;
+  claimId: string;
+  remittanceId: string;
+  traceNumber: string;
+  payerId: string | null;
+  paidAt: string | null;
+  payerClaimControlNumber: string | null;
+  statusCode: string;
+  status: string;
+  chargeCents: number;
+  paidCents: number;
+  patientResponsibilityCents: number;
+  claimAdjustments: { group: string; reason: string; amountCents: number }[];
+  lines: {
+    procedureCode: string;
+    units: number;
+    chargeCents: number;
+    paidCents: number;
+    allowedCents: number | null;
+    adjustments: { group: string; reason: string; amountCents: number }[];
+  }[];
+  appliedAt: string;
+}
+
+export const claimKey = (practiceId: string, claimId: string) => ({ pk: practicePk(practiceId), sk: `CLAIM#${claimId}` });
+export const adjudicationKey = (practiceId: string, claimId: string, identity: string) => ({
+  pk: practicePk(practiceId),
+  sk: `CLAIM#${claimId}#ADJ#${identity}`,
+});
+
+export const getClaim = async (store: Store, practiceId: string, claimId: string): Promise<Claim | undefined> => {
+  const item = await getItem<Claim>(store, claimKey(practiceId, claimId));
+  return item ? withoutKeys<Claim>(item) : undefined;
+};
+
+/** Inserts a claim; false when the claim id is already taken. */
+export const insertClaim = async (store: Store, claim: Claim): Promise<boolean> => {
+  try {
+    await store.doc.send(
+      new PutCommand({
+        TableName: store.tableName,
+        Item: { ...claimKey(claim.practiceId, claim.claimId), type: 'claim', ...claim, gsi1pk: `${practicePk(claim.practiceId)}#CLIENT#${claim.clientId}#CLAIMS`, gsi1sk: claim.dateOfService },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    return true;
+  } catch (error) {
+    if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+    throw error;
+  }
+};
+
+export const listAdjudications = async (store: Store, practiceId: string, claimId: string): Promise<Adjudication[]> =>
+  (
+    await queryAll<Record<string, unknown>>(store, {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+      ExpressionAttributeValues: { ':pk': practicePk(practiceId), ':sk': `CLAIM#${claimId}#ADJ#` },
+      ConsistentRead: true,
+    })
+  )
+    .map((item) => withoutKeys<Adjudication>(item))
+    .sort((a, b) => a.appliedAt.localeCompare(b.appliedAt) || a.adjudicationId.localeCompare(b.adjudicationId));
+
+// Remittances ---------------------------------------------------------------------------------
+
+export interface QuarantinedClaim {
+  patientControlNumber: string;
+  problems: string[];
+}
+
+export interface RemittanceSummary {
+  remittanceId: string;
+  traceNumber: string;
+  claims: number;
+  matched: number;
+  quarantined: QuarantinedClaim[];
+  providerAdjustmentCents: number;
+  paymentCents: number;
+  paidAt: string | null;
+  receivedAt: string;
+}
+
+export const remittanceKey = (practiceId: string, remittanceId: string) => ({ pk: practicePk(practiceId), sk: `REMITTANCE#${remittanceId}` });
+
+export const getRemittance = async (store: Store, practiceId: string, remittanceId: string): Promise<RemittanceSummary | undefined> => {
+  const item = await getItem<RemittanceSummary>(store, remittanceKey(practiceId, remittanceId));
+  return item ? withoutKeys<RemittanceSummary>(item) : undefined;
+};
+
+export const listRemittances = async (store: Store, practiceId: string, cursor?: string): Promise<Page<RemittanceSummary>> => {
+  const page = await queryPage<Record<string, unknown>>(
+    store,
+    {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+      ExpressionAttributeValues: { ':pk': practicePk(practiceId), ':sk': 'REMITTANCE#' },
+      Limit: 50,
+    },
+    cursor,
+  );
+  return { items: page.items.map((item) => withoutKeys<RemittanceSummary>(item)), nextCursor: page.nextCursor };
+};

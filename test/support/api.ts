@@ -1,0 +1,48 @@
+import { inject } from 'vitest';
+import { mintLocalToken } from '../../local/auth';
+
+export interface ApiAnswer<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+  text: string;
+}
+
+/** Calls the local HTTP API (the same handlers Lambda runs, routed by the wiring table). */
+export const api = async <T = any>(
+  method: string,
+  path: string,
+  opts: { practiceId?: string; token?: string; body?: unknown; headers?: Record<string, string>; raw?: string | Buffer; redirect?: RequestRedirect } = {},
+): Promise<ApiAnswer<T>> => {
+  const token = opts.token ?? (opts.practiceId ? await mintLocalToken(opts.practiceId, { dir: inject('dataDir') }) : undefined);
+  const response = await fetch(`${inject('apiUrl')}${path}`, {
+    method,
+    redirect: opts.redirect ?? 'manual',
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      accept: 'application/json',
+      ...opts.headers,
+    },
+    body: opts.raw ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body)),
+  });
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // not JSON: pages, PDFs
+  }
+  return { status: response.status, headers: response.headers, body: body as T, text };
+};
+
+export const practiceProfile = (over: Record<string, unknown> = {}) => ({
+  name: 'Harbor Bodywork',
+  email: 'front@harbor.example',
+  phone: '+1 555 0100',
+  address: { line1: '1 Main St', city: 'Portland', state: 'OR', postalCode: '97201' },
+  taxId: '12-3456789',
+  npi: '1234567893',
+  licenseNumber: 'LMT-24680',
+  ...over,
+});
