@@ -1,4 +1,5 @@
 import { CREDIT_EFFECTS } from './core/credit-effects';
+import { INVOICE_EFFECTS } from './core/invoice-effects';
 import { ingestStripeEvent, verifyStripeEvent } from './core/stripe-events';
 import { header, httpHandler, json, rawBody, type ApiEvent } from './shared/http';
 import { createLogger } from './shared/logger';
@@ -9,7 +10,7 @@ import { getStripe } from './stripe/client';
 const logger = createLogger('stripe-webhook');
 
 /** Every effect the webhook applies, by Stripe event type; other types are recorded as ignored. */
-export const EFFECTS = { ...CREDIT_EFFECTS };
+export const EFFECTS = { ...CREDIT_EFFECTS, ...INVOICE_EFFECTS };
 
 /** Several secrets, comma-separated, while an endpoint secret is being rotated. */
 const webhookSecrets = async (): Promise<string[]> =>

@@ -87,6 +87,23 @@ export const FUNCTIONS = {
     description: 'Stripe webhooks: verify, apply exactly once with the outbox',
     access: { table: 'readwrite', stripe: true },
   },
+  invoices: {
+    entry: 'functions/invoices.ts',
+    description: 'Balance invoices: list by status',
+    access: { table: 'read' },
+  },
+  'balance-invoicer': {
+    entry: 'functions/balance-invoicer.ts',
+    description: 'ClaimAdjudicated → invoice the patient balance on Stripe, exactly once; correct it on reversals',
+    timeoutSeconds: 60,
+    access: { table: 'readwrite', stripe: true, ses: true },
+  },
+  'invoice-reminder': {
+    entry: 'functions/invoice-reminder.ts',
+    description: 'Scheduled: email reminders for unpaid balance invoices',
+    timeoutSeconds: 300,
+    access: { table: 'readwrite', ses: true },
+  },
   'credit-expirer': {
     entry: 'functions/credit-expirer.ts',
     description: 'Scheduled: marks expired package credits (CreditsExpired)',
@@ -118,16 +135,18 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'POST', path: `${P}/remittances`, fn: 'remittances', auth: AUTH.jwt },
   { method: 'GET', path: `${P}/remittances`, fn: 'remittances', auth: AUTH.jwt },
   { method: 'GET', path: `${P}/remittances/{remittanceId}`, fn: 'remittances', auth: AUTH.jwt },
+  { method: 'GET', path: `${P}/invoices`, fn: 'invoices', auth: AUTH.jwt },
   { method: 'GET', path: '/p/{practiceId}', fn: 'storefront', auth: AUTH.public },
   { method: 'GET', path: '/p/{practiceId}/success', fn: 'storefront', auth: AUTH.public },
   { method: 'POST', path: '/p/{practiceId}/packages/{packageId}/checkout', fn: 'storefront', auth: AUTH.public },
   { method: 'POST', path: '/webhooks/stripe', fn: 'stripe-webhook', auth: AUTH.stripeSignature },
 ];
 
-export const RULES: readonly RuleSpec[] = [];
+export const RULES: readonly RuleSpec[] = [{ detailType: 'ClaimAdjudicated', fn: 'balance-invoicer' }];
 
 export const SCHEDULES: readonly ScheduleSpec[] = [
   { fn: 'credit-expirer', expression: 'rate(1 hour)', description: 'Mark package credits past their expiry' },
+  { fn: 'invoice-reminder', expression: 'rate(1 day)', description: 'Remind clients of unpaid balance invoices' },
 ];
 
 /** Detail-types a consumer or integrator may see on the bus; documented in docs/events.md. */

@@ -4,7 +4,8 @@ import { isEraParseError, parseEra, type EraClaim, type EraPayment } from '../do
 import { ValidationError } from '../shared/errors';
 import { deriveId } from '../shared/ids';
 import type { Store } from '../store/client';
-import { adjudicationKey, claimKey, getClaim, getRemittance, remittanceKey, type QuarantinedClaim, type RemittanceSummary } from '../store/claims';
+import { adjudicationKey, claimKey, getClaim, getRemittance, remittanceKey, type Claim, type QuarantinedClaim, type RemittanceSummary } from '../store/claims';
+import { ledgerWrites } from '../store/clients';
 import { commitOnce } from '../store/commit';
 import { queryAll, withoutKeys } from '../store/items';
 import { keys, practicePk } from '../store/keys';
@@ -42,53 +43,69 @@ const quarantineKey = (practiceId: string, remittanceId: string, index: number) 
   sk: `REMITTANCE#${remittanceId}#Q#${String(index).padStart(6, '0')}`,
 });
 
+export type ClaimAdjudicatedDetail = ReturnType<typeof claimAdjudicatedDetail>;
+
 /**
- * Applies one claim payment of an ERA: the adjudication item, the claim's running totals and the
- * ClaimAdjudicated outbox event in one transaction, guarded by the adjudication's identity, so
- * the same file (or the same claim payment in another file) is never applied twice.
+ * Applies one adjudication to its claim: the adjudication item, the claim's running totals, the
+ * client's ledger (claim charge, insurer payment, write-offs: their sum is the patient's share)
+ * and, for an ERA import, the ClaimAdjudicated outbox event, in one transaction guarded by the
+ * adjudication's identity (SPEC §4) — so the same claim payment is never applied twice, whether
+ * it comes again in the same file, in another file or as an event from another claims system.
  */
-const applyClaimPayment = async (store: Store, practiceId: string, remittanceId: string, claim: EraClaim, now: Date) => {
-  const detail = claimAdjudicatedDetail(practiceId, claim, claim.payment);
-  const identity = adjudicationIdentity(claim.patientControlNumber, claim.payment.traceNumber, claim.statusCode, claim.payerClaimControlNumber);
+export const applyAdjudication = async (
+  store: Store,
+  claim: Pick<Claim, 'practiceId' | 'claimId' | 'clientId' | 'currency'>,
+  detail: ClaimAdjudicatedDetail,
+  opts: { remittanceId: string | null; emit: boolean },
+  now: Date,
+) => {
+  const identity = adjudicationIdentity(detail.claimId, detail.remittance.traceNumber, detail.statusCode, detail.payerClaimControlNumber);
+  const when = now.toISOString();
+  const writeOff = detail.chargeCents - detail.paidCents - detail.patientResponsibilityCents;
   return commitOnce(
     store,
     {
-      marker: keys.marker(practiceId, 'adjudication', identity),
+      marker: keys.marker(claim.practiceId, 'adjudication', identity),
       writes: [
         {
           Put: {
             Item: {
-              ...adjudicationKey(practiceId, claim.patientControlNumber, identity),
+              ...adjudicationKey(claim.practiceId, claim.claimId, identity),
               type: 'adjudication',
-              adjudicationId: deriveId('adj', practiceId, identity),
-              claimId: claim.patientControlNumber,
-              remittanceId,
-              traceNumber: claim.payment.traceNumber,
-              payerId: claim.payment.payerId,
-              paidAt: claim.payment.paidAt,
-              payerClaimControlNumber: claim.payerClaimControlNumber,
-              statusCode: claim.statusCode,
-              status: claim.status,
-              chargeCents: claim.chargeCents,
-              paidCents: claim.paidCents,
-              patientResponsibilityCents: claim.patientResponsibilityCents,
-              claimAdjustments: claim.claimAdjustments,
+              adjudicationId: deriveId('adj', claim.practiceId, identity),
+              claimId: claim.claimId,
+              remittanceId: opts.remittanceId,
+              traceNumber: detail.remittance.traceNumber,
+              payerId: detail.remittance.payerId,
+              paidAt: detail.remittance.paidAt,
+              payerClaimControlNumber: detail.payerClaimControlNumber,
+              statusCode: detail.statusCode,
+              status: detail.status,
+              chargeCents: detail.chargeCents,
+              paidCents: detail.paidCents,
+              patientResponsibilityCents: detail.patientResponsibilityCents,
+              claimAdjustments: detail.claimAdjustments,
               lines: detail.lines,
-              appliedAt: now.toISOString(),
+              appliedAt: when,
             },
           },
         },
         {
           Update: {
-            Key: claimKey(practiceId, claim.patientControlNumber),
+            Key: claimKey(claim.practiceId, claim.claimId),
             UpdateExpression: 'SET #status = :status ADD patientResponsibilityCents :pr, insurerPaidCents :paid, adjudicationCount :one',
             ConditionExpression: 'attribute_exists(pk)',
             ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':status': claim.status, ':pr': claim.patientResponsibilityCents, ':paid': claim.paidCents, ':one': 1 },
+            ExpressionAttributeValues: { ':status': detail.status, ':pr': detail.patientResponsibilityCents, ':paid': detail.paidCents, ':one': 1 },
           },
         },
+        ...ledgerWrites(claim.practiceId, claim.clientId, [
+          { kind: 'claim_charge', amountCents: detail.chargeCents, currency: claim.currency, at: when, ref: claim.claimId },
+          { kind: 'insurer_payment', amountCents: -detail.paidCents, currency: claim.currency, at: when, ref: detail.remittance.traceNumber },
+          { kind: 'contractual_writeoff', amountCents: -writeOff, currency: claim.currency, at: when, ref: claim.claimId },
+        ]),
       ],
-      events: [{ detailType: 'ClaimAdjudicated', detail }],
+      events: opts.emit ? [{ detailType: 'ClaimAdjudicated', detail }] : [],
     },
     now,
   );
@@ -121,7 +138,7 @@ export const receiveRemittance = async (store: Store, practiceId: string, text: 
     } else if (!claim.balanced) {
       quarantined.push({ patientControlNumber: claim.patientControlNumber, problems: claim.problems });
     } else {
-      await applyClaimPayment(store, practiceId, remittanceId, claim, now);
+      await applyAdjudication(store, known, claimAdjudicatedDetail(practiceId, claim, claim.payment), { remittanceId, emit: true }, now);
     }
   }
 

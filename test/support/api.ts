@@ -12,7 +12,7 @@ export interface ApiAnswer<T = any> {
 export const api = async <T = any>(
   method: string,
   path: string,
-  opts: { practiceId?: string; token?: string; body?: unknown; headers?: Record<string, string>; raw?: string | Buffer; redirect?: RequestRedirect } = {},
+  opts: { practiceId?: string; token?: string; body?: unknown; headers?: Record<string, string>; raw?: string | Buffer; redirect?: 'manual' | 'follow' | 'error' } = {},
 ): Promise<ApiAnswer<T>> => {
   const token = opts.token ?? (opts.practiceId ? await mintLocalToken(opts.practiceId, { dir: inject('dataDir') }) : undefined);
   const response = await fetch(`${inject('apiUrl')}${path}`, {

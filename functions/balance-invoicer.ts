@@ -1,0 +1,26 @@
+import middy from '@middy/core';
+import type { EventBridgeEvent } from 'aws-lambda';
+import { invoiceClaimBalance } from './core/invoicing';
+import type { ClaimAdjudicatedDetail } from './core/remittances';
+import { createLogger } from './shared/logger';
+import { getStore } from './store/client';
+import { getStripe } from './stripe/client';
+
+const logger = createLogger('balance-invoicer');
+const publicUrl = () => process.env.KNEADPAY_PUBLIC_URL ?? 'http://127.0.0.1:3000';
+
+/**
+ * Consumer of ClaimAdjudicated: invoices the client for the non-covered balance, exactly once, and
+ * corrects it when the payer reverses or corrects the claim. A failure throws: the bus retries it
+ * and, after the retry policy, parks it in the function's dead-letter queue.
+ */
+export const handler = middy(async (event: EventBridgeEvent<'ClaimAdjudicated', ClaimAdjudicatedDetail>) => {
+  const { invoices, actions } = await invoiceClaimBalance({ store: getStore(), stripe: getStripe, publicUrl: publicUrl(), logger }, event.detail);
+  logger.info('claim balance reconciled', {
+    practiceId: event.detail.practiceId,
+    claimId: event.detail.claimId,
+    eventId: event.id,
+    actions: actions.map((action) => action.kind),
+    invoices: invoices.map((invoice) => `${invoice.invoiceId}:${invoice.status}`),
+  });
+});

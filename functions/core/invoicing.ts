@@ -1,0 +1,331 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type Stripe from 'stripe';
+import { isCollecting, patientShareCents, planBalance, type BalanceAction, type InvoiceAmounts } from '../domain/patient-share';
+import { sendEmail } from '../shared/email';
+import { escapeHtml, formatMoney } from '../shared/html';
+import { deriveId } from '../shared/ids';
+import type { Logger } from '../shared/logger';
+import { callOptions, safeParams } from '../stripe/client';
+import type { Store } from '../store/client';
+import { claimKey, getClaim, listAdjudications, type Claim } from '../store/claims';
+import { getClient, ledgerWrites, type Client } from '../store/clients';
+import { commitOnce, CommitConflictError, type TransactItem } from '../store/commit';
+import { invoiceKey, invoiceStatusIndex, listClaimInvoices, recordInvoiceProgress, type BalanceInvoice } from '../store/invoices';
+import { keys } from '../store/keys';
+import type { OutboxEvent } from '../store/outbox';
+import { getPractice, type Practice } from '../store/practices';
+import { ensureStripeCustomer } from './checkout';
+import { applyAdjudication, type ClaimAdjudicatedDetail } from './remittances';
+
+/** The only words Stripe (and the client's Stripe emails) ever see for a balance invoice. */
+export const BALANCE_LINE_DESCRIPTION = 'Balance after insurance';
+
+/** The saga's step boundaries; tests inject a crash after each (a real crash cannot be scheduled). */
+export const INVOICE_STEPS = ['plan', 'create', 'line', 'finalize', 'email'] as const;
+export type InvoiceStep = (typeof INVOICE_STEPS)[number];
+
+export interface InvoicingDeps {
+  store: Store;
+  stripe: () => Promise<Stripe>;
+  publicUrl: string;
+  logger?: Logger;
+  /** Crash injection for reliability tests: called after each step has been recorded. */
+  after?: (step: InvoiceStep, invoiceId: string | null) => void | Promise<void>;
+}
+
+const planningView = (invoice: BalanceInvoice): InvoiceAmounts => ({
+  invoiceId: invoice.invoiceId,
+  // An invoice already decided to be voided no longer counts as billed.
+  status: invoice.voidRequested ? 'void' : invoice.status,
+  amountDueCents: invoice.amountDueCents,
+  amountPaidCents: invoice.amountPaidCents,
+});
+
+const newInvoice = (claim: Claim, seq: number, amountCents: number, now: Date): BalanceInvoice => ({
+  invoiceId: deriveId('inv', claim.practiceId, claim.claimId, String(seq)),
+  practiceId: claim.practiceId,
+  claimId: claim.claimId,
+  clientId: claim.clientId,
+  seq,
+  amountDueCents: amountCents,
+  amountPaidCents: 0,
+  currency: claim.currency,
+  status: 'pending',
+  voidRequested: false,
+  stripeInvoiceId: null,
+  stripeInvoiceItemId: null,
+  hostedInvoiceUrl: null,
+  dueAt: null,
+  emailedAt: null,
+  remindersSent: [],
+  paymentFailures: [],
+  paymentIntentId: null,
+  paidAt: null,
+  createdAt: now.toISOString(),
+  updatedAt: now.toISOString(),
+  version: 0,
+});
+
+/**
+ * Decides, once per state of the claim, what to bill; commits the decision (new invoice records,
+ * void requests, the claim's billed total and PatientBalanceAdjusted) in one transaction guarded
+ * by the claim's balance version, so concurrent consumers serialise and a stale plan is re-made.
+ */
+const planClaimBalance = async (deps: InvoicingDeps, practice: Practice, claimId: string, now: Date): Promise<BalanceAction[]> => {
+  for (let attempt = 1; ; attempt += 1) {
+    const claim = await getClaim(deps.store, practice.practiceId, claimId);
+    if (!claim) return [];
+    const adjudications = await listAdjudications(deps.store, practice.practiceId, claimId);
+    const invoices = await listClaimInvoices(deps.store, practice.practiceId, claimId);
+    const share = patientShareCents(adjudications, claim.collectedCents);
+    const actions = planBalance(share, invoices.map(planningView), practice.billing.overpayment);
+    if (actions.length === 0) return [];
+    const version = (claim as Claim & { balanceVersion?: number }).balanceVersion ?? 0;
+    const writes: TransactItem[] = [];
+    let seq = invoices.length;
+    const created: BalanceInvoice[] = [];
+    for (const action of actions) {
+      if (action.kind === 'void') {
+        writes.push({ Update: { Key: invoiceKey(practice.practiceId, action.invoiceId), UpdateExpression: 'SET voidRequested = :yes', ExpressionAttributeValues: { ':yes': true } } });
+      } else if (action.kind === 'invoice') {
+        seq += 1;
+        const invoice = newInvoice(claim, seq, action.amountCents, now);
+        created.push(invoice);
+        writes.push({
+          Put: {
+            Item: { ...invoiceKey(practice.practiceId, invoice.invoiceId), type: 'invoice', ...invoice, ...invoiceStatusIndex(practice.practiceId, 'pending', invoice.createdAt, invoice.invoiceId) },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        });
+      }
+    }
+    const refund = actions.find((action) => action.kind === 'refund' || action.kind === 'credit');
+    if (refund) {
+      // The ledger already shows the excess as a credit (the share fell); a refund pays it out.
+      writes.push(
+        ...(refund.kind === 'refund'
+          ? ledgerWrites(practice.practiceId, claim.clientId, [{ kind: 'overpayment_refund', amountCents: refund.amountCents, currency: claim.currency, at: now.toISOString(), ref: claim.claimId }])
+          : []),
+      );
+    }
+    const stillBilled = invoices.filter((invoice) => !invoice.voidRequested && invoice.status !== 'void' && !actions.some((a) => a.kind === 'void' && a.invoiceId === invoice.invoiceId));
+    const invoicedCents = [...stillBilled, ...created].reduce((sum, invoice) => sum + invoice.amountDueCents, 0);
+    writes.push({
+      Update: {
+        Key: claimKey(practice.practiceId, claimId),
+        UpdateExpression: 'SET balanceVersion = :next, invoicedCents = :invoiced',
+        ConditionExpression: 'attribute_not_exists(balanceVersion) AND :seen = :zero OR balanceVersion = :seen',
+        ExpressionAttributeValues: { ':next': version + 1, ':seen': version, ':zero': 0, ':invoiced': invoicedCents },
+      },
+    });
+    const events: OutboxEvent[] = invoices.length === 0
+      ? []
+      : [{
+          detailType: 'PatientBalanceAdjusted',
+          detail: {
+            practiceId: practice.practiceId, claimId, clientId: claim.clientId, currency: claim.currency,
+            patientShareCents: Math.max(0, share), previousInvoicedCents: claim.invoicedCents, invoicedCents,
+            actions: actions.map((action) => ({ kind: action.kind, ...('amountCents' in action ? { amountCents: action.amountCents } : { invoiceId: action.invoiceId }) })),
+          },
+        }];
+    try {
+      await commitOnce(deps.store, {
+        marker: { ...keys.marker(practice.practiceId, 'balance-plan', `${claimId}#v${version}#${adjudications.length}#${share}`), result: actions },
+        writes,
+        events,
+      }, now);
+      return actions;
+    } catch (error) {
+      if (!(error instanceof CommitConflictError) || attempt >= 8) throw error;
+    }
+  }
+};
+
+const findStripeInvoice = async (stripe: Stripe, practice: Practice, customer: string, invoiceId: string) => {
+  // Recovery when our record missed the id (a crash right after Stripe answered, keys expired since).
+  for await (const invoice of stripe.invoices.list({ customer, limit: 100 }, practice.stripeAccountId ? { stripeAccount: practice.stripeAccountId } : {})) {
+    if (invoice.metadata?.invoiceId === invoiceId) return invoice;
+  }
+  return undefined;
+};
+
+const findStripeInvoiceItem = async (stripe: Stripe, practice: Practice, stripeInvoiceId: string, invoiceId: string) => {
+  for await (const item of stripe.invoiceItems.list({ invoice: stripeInvoiceId, limit: 100 }, practice.stripeAccountId ? { stripeAccount: practice.stripeAccountId } : {})) {
+    if (item.metadata?.invoiceId === invoiceId) return item;
+  }
+  return undefined;
+};
+
+const balanceEmail = (practice: Practice, client: Client, invoice: BalanceInvoice) => {
+  const amount = formatMoney(invoice.amountDueCents, invoice.currency);
+  const due = invoice.dueAt ? invoice.dueAt.slice(0, 10) : 'on receipt';
+  return {
+    to: client.email,
+    subject: `Your balance with ${practice.name}`,
+    text: `Hello ${client.name},\n\nYour insurer has processed your recent visit. The remaining balance with ${practice.name} is ${amount}, due ${due}.\n\nView and pay it securely: ${invoice.hostedInvoiceUrl}\n\nQuestions? Reply to ${practice.email}${practice.phone ? ` or call ${practice.phone}` : ''}.\n`,
+    html: `<p>Hello ${escapeHtml(client.name)},</p><p>Your insurer has processed your recent visit. The remaining balance with ${escapeHtml(practice.name)} is <strong>${escapeHtml(amount)}</strong>, due ${escapeHtml(due)}.</p><p><a href="${escapeHtml(invoice.hostedInvoiceUrl)}">View and pay your balance</a></p><p>Questions? Reply to ${escapeHtml(practice.email)}${practice.phone ? ` or call ${escapeHtml(practice.phone)}` : ''}.</p>`,
+  };
+};
+
+/**
+ * Carries one invoice through its Stripe saga: create → add the line → finalize → email. Each
+ * Stripe POST has a key built from the invoice id; each Stripe id is stored as soon as it is known
+ * (and looked up by metadata if a crash lost it), so a retry days later never creates a second one.
+ */
+export const driveInvoice = async (deps: InvoicingDeps, practice: Practice, start: BalanceInvoice, now: Date): Promise<BalanceInvoice> => {
+  let invoice = start;
+  const stripe = await deps.stripe();
+  const account = practice.stripeAccountId;
+
+  if (invoice.voidRequested) {
+    if (invoice.status === 'void' || invoice.status === 'paid') return invoice;
+    if (invoice.stripeInvoiceId) {
+      const current = await stripe.invoices.retrieve(invoice.stripeInvoiceId, {}, account ? { stripeAccount: account } : {});
+      if (current.status === 'draft') await stripe.invoices.del(invoice.stripeInvoiceId, {}, account ? { stripeAccount: account } : {});
+      else if (current.status === 'open' || current.status === 'uncollectible') await stripe.invoices.voidInvoice(invoice.stripeInvoiceId, {}, callOptions(`inv:${invoice.invoiceId}:void`, account));
+      else if (current.status === 'paid') return recordInvoiceProgress(deps.store, invoice, { status: 'paid', amountPaidCents: current.amount_paid });
+    }
+    return recordInvoiceProgress(deps.store, invoice, { status: 'void' });
+  }
+
+  if (invoice.status === 'pending') {
+    const client = await getClient(deps.store, practice.practiceId, invoice.clientId);
+    const customer = await ensureStripeCustomer(stripe, deps.store, practice, client);
+    if (!invoice.stripeInvoiceId) {
+      const found = await findStripeInvoice(stripe, practice, customer, invoice.invoiceId);
+      const created = found ?? (await stripe.invoices.create(
+        safeParams({
+          customer,
+          collection_method: 'send_invoice',
+          days_until_due: practice.billing.invoiceDueDays,
+          auto_advance: false,
+          currency: invoice.currency,
+          description: BALANCE_LINE_DESCRIPTION,
+          metadata: { practiceId: practice.practiceId, clientId: invoice.clientId, invoiceId: invoice.invoiceId },
+        }, 'invoice'),
+        callOptions(`inv:${invoice.invoiceId}:create`, account),
+      ));
+      invoice = await recordInvoiceProgress(deps.store, invoice, { stripeInvoiceId: created.id }, { attribute: 'stripeInvoiceId', expected: created.id });
+    }
+    await deps.after?.('create', invoice.invoiceId);
+    if (!invoice.stripeInvoiceItemId) {
+      const found = await findStripeInvoiceItem(stripe, practice, invoice.stripeInvoiceId!, invoice.invoiceId);
+      const item = found ?? (await stripe.invoiceItems.create(
+        safeParams({
+          customer,
+          invoice: invoice.stripeInvoiceId!,
+          amount: invoice.amountDueCents,
+          currency: invoice.currency,
+          description: BALANCE_LINE_DESCRIPTION,
+          metadata: { practiceId: practice.practiceId, invoiceId: invoice.invoiceId },
+        }, 'invoice item'),
+        callOptions(`inv:${invoice.invoiceId}:line`, account),
+      ));
+      invoice = await recordInvoiceProgress(deps.store, invoice, { stripeInvoiceItemId: item.id, status: 'draft' }, { attribute: 'stripeInvoiceItemId', expected: item.id });
+    }
+    await deps.after?.('line', invoice.invoiceId);
+  }
+
+  if (invoice.status === 'draft' || (invoice.status === 'open' && !invoice.hostedInvoiceUrl)) {
+    const current = await stripe.invoices.retrieve(invoice.stripeInvoiceId!, {}, account ? { stripeAccount: account } : {});
+    const finalized = current.status === 'draft'
+      ? await stripe.invoices.finalizeInvoice(invoice.stripeInvoiceId!, { auto_advance: false }, callOptions(`inv:${invoice.invoiceId}:finalize`, account))
+      : current;
+    invoice = await recordInvoiceProgress(deps.store, invoice, {
+      ...(invoice.status === 'draft' ? { status: finalized.status === 'paid' ? 'paid' : 'open' } : {}),
+      hostedInvoiceUrl: finalized.hosted_invoice_url ?? null,
+      dueAt: finalized.due_date ? new Date(finalized.due_date * 1000).toISOString() : null,
+    } as Partial<BalanceInvoice>);
+    await deps.after?.('finalize', invoice.invoiceId);
+  }
+
+  if (invoice.hostedInvoiceUrl && !invoice.emailedAt && isCollecting(invoice.status)) {
+    // Marked issued once: the PatientBalanceInvoiced event and the claim's view of the invoice.
+    await commitOnce(deps.store, {
+      marker: keys.marker(practice.practiceId, 'invoice-issued', invoice.invoiceId),
+      writes: [{
+        Update: {
+          Key: claimKey(practice.practiceId, invoice.claimId),
+          UpdateExpression: 'SET invoice = :summary',
+          ExpressionAttributeValues: { ':summary': { invoiceId: invoice.invoiceId, status: 'open', amountDueCents: invoice.amountDueCents, hostedInvoiceUrl: invoice.hostedInvoiceUrl } },
+        },
+      }],
+      events: [{
+        detailType: 'PatientBalanceInvoiced',
+        detail: { practiceId: practice.practiceId, claimId: invoice.claimId, clientId: invoice.clientId, invoiceId: invoice.invoiceId, amountDueCents: invoice.amountDueCents, currency: invoice.currency, dueAt: invoice.dueAt },
+      }],
+    }, now);
+    // One sender at a time: a lease taken conditionally. A crash after sending and before recording
+    // can resend once the lease lapses; a crash anywhere else never sends twice.
+    if (!(await takeEmailLease(deps.store, invoice, now))) return invoice;
+    const client = await getClient(deps.store, practice.practiceId, invoice.clientId);
+    await sendEmail(balanceEmail(practice, client, invoice));
+    invoice = await recordInvoiceProgress(deps.store, invoice, { emailedAt: now.toISOString() });
+    deps.logger?.info('balance invoice emailed', { practiceId: practice.practiceId, invoiceId: invoice.invoiceId });
+    await deps.after?.('email', invoice.invoiceId);
+  }
+  return invoice;
+};
+
+const EMAIL_LEASE_MS = 60_000;
+
+const takeEmailLease = async (store: Store, invoice: BalanceInvoice, now: Date): Promise<boolean> => {
+  try {
+    await store.doc.send(
+      new UpdateCommand({
+        TableName: store.tableName,
+        Key: invoiceKey(invoice.practiceId, invoice.invoiceId),
+        UpdateExpression: 'SET emailLeaseUntil = :until',
+        ConditionExpression: '(attribute_not_exists(emailedAt) OR emailedAt = :null) AND (attribute_not_exists(emailLeaseUntil) OR emailLeaseUntil < :now)',
+        ExpressionAttributeValues: { ':until': new Date(now.getTime() + EMAIL_LEASE_MS).toISOString(), ':now': new Date().toISOString(), ':null': null },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+    throw error;
+  }
+};
+
+/** Pays out an overpayment on the paid invoice's payment (refund policy), once per claim state. */
+const refundOverpayment = async (deps: InvoicingDeps, practice: Practice, claimId: string, amountCents: number, marker: string) => {
+  const paid = (await listClaimInvoices(deps.store, practice.practiceId, claimId)).find((invoice) => invoice.status === 'paid' && invoice.paymentIntentId);
+  if (!paid) {
+    deps.logger?.warn('overpayment kept as credit: no paid invoice with a payment to refund', { practiceId: practice.practiceId, claimId });
+    return;
+  }
+  const stripe = await deps.stripe();
+  await stripe.refunds.create(
+    safeParams({ payment_intent: paid.paymentIntentId!, amount: amountCents, metadata: { practiceId: practice.practiceId, invoiceId: paid.invoiceId } }, 'refund'),
+    callOptions(`refund:${marker}`, practice.stripeAccountId),
+  );
+};
+
+/**
+ * The consumer of ClaimAdjudicated: records the adjudication if it came from another claims system,
+ * re-plans the claim's patient balance over all its adjudications, then drives every invoice that
+ * is not finished. Safe to run any number of times, concurrently, in any order.
+ */
+export const invoiceClaimBalance = async (deps: InvoicingDeps, detail: ClaimAdjudicatedDetail, now = new Date()) => {
+  const practice = await getPractice(deps.store, detail.practiceId);
+  if (!practice) {
+    deps.logger?.warn('ClaimAdjudicated for an unknown practice: ignored', { practiceId: detail.practiceId });
+    return { invoices: [] as BalanceInvoice[], actions: [] as BalanceAction[] };
+  }
+  const claim = await getClaim(deps.store, detail.practiceId, detail.claimId);
+  if (!claim) {
+    deps.logger?.warn('ClaimAdjudicated for an unknown claim: ignored', { practiceId: detail.practiceId, claimId: detail.claimId });
+    return { invoices: [], actions: [] };
+  }
+  await applyAdjudication(deps.store, claim, detail, { remittanceId: null, emit: false }, now);
+  const actions = await planClaimBalance(deps, practice, claim.claimId, now);
+  await deps.after?.('plan', null);
+  for (const action of actions) {
+    if (action.kind === 'refund') await refundOverpayment(deps, practice, claim.claimId, action.amountCents, `${claim.claimId}:${now.toISOString().slice(0, 10)}:${action.amountCents}`);
+  }
+  const invoices: BalanceInvoice[] = [];
+  for (const invoice of await listClaimInvoices(deps.store, practice.practiceId, claim.claimId)) {
+    invoices.push(await driveInvoice(deps, practice, invoice, now));
+  }
+  return { invoices, actions };
+};

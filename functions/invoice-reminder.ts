@@ -1,0 +1,60 @@
+import middy from '@middy/core';
+import { sendEmail } from './shared/email';
+import { escapeHtml, formatMoney } from './shared/html';
+import { createLogger, errorFields } from './shared/logger';
+import { getStore, type Store } from './store/client';
+import { getClient } from './store/clients';
+import { listInvoices, recordInvoiceProgress, type BalanceInvoice } from './store/invoices';
+import { getPractice, listPracticeIds, type Practice } from './store/practices';
+
+const logger = createLogger('invoice-reminder');
+const DAY = 86_400_000;
+
+/** The reminder (days after due) an open invoice is owed now, if any: the latest one not yet sent. */
+export const reminderDue = (invoice: BalanceInvoice, cadenceDays: readonly number[], now: Date): number | undefined => {
+  if (invoice.status !== 'open' || !invoice.dueAt || invoice.voidRequested) return undefined;
+  const daysPastDue = Math.floor((now.getTime() - Date.parse(invoice.dueAt)) / DAY);
+  const owed = cadenceDays.filter((days) => days <= daysPastDue && !invoice.remindersSent.includes(days));
+  return owed.length ? Math.max(...owed) : undefined;
+};
+
+const remind = async (store: Store, practice: Practice, invoice: BalanceInvoice, days: number, now: Date) => {
+  const client = await getClient(store, practice.practiceId, invoice.clientId);
+  const amount = formatMoney(invoice.amountDueCents - invoice.amountPaidCents, invoice.currency);
+  // Recorded first: a reminder may be missed after a crash, never sent twice.
+  await recordInvoiceProgress(store, invoice, { remindersSent: [...invoice.remindersSent, ...practice.billing.reminderDays.filter((d) => d <= days && !invoice.remindersSent.includes(d))] });
+  await sendEmail({
+    to: client.email,
+    subject: `Reminder: your balance with ${practice.name}`,
+    text: `Hello ${client.name},\n\nA balance of ${amount} with ${practice.name} is past due. Pay it securely: ${invoice.hostedInvoiceUrl}\n`,
+    html: `<p>Hello ${escapeHtml(client.name)},</p><p>A balance of <strong>${escapeHtml(amount)}</strong> with ${escapeHtml(practice.name)} is past due.</p><p><a href="${escapeHtml(invoice.hostedInvoiceUrl)}">Pay your balance</a></p>`,
+  });
+  logger.info('reminder sent', { practiceId: practice.practiceId, invoiceId: invoice.invoiceId, daysPastDue: days });
+};
+
+/** Scheduled: emails open invoices on the practice's cadence (default 7 and 14 days after due). */
+export const sendReminders = async (store: Store = getStore(), now = new Date()) => {
+  let sent = 0;
+  for (const practiceId of await listPracticeIds(store)) {
+    const practice = await getPractice(store, practiceId);
+    if (!practice) continue;
+    let cursor: string | undefined;
+    do {
+      const page = await listInvoices(store, practiceId, 'open', cursor);
+      for (const invoice of page.items) {
+        const days = reminderDue(invoice, practice.billing.reminderDays, now);
+        if (days === undefined) continue;
+        try {
+          await remind(store, practice, invoice, days, now);
+          sent += 1;
+        } catch (error) {
+          logger.error('reminder failed', { practiceId, invoiceId: invoice.invoiceId, ...errorFields(error) });
+        }
+      }
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+  }
+  return { sent };
+};
+
+export const handler = middy(async () => sendReminders());

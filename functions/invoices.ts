@@ -1,0 +1,33 @@
+import { ValidationError } from './shared/errors';
+import { authorizedPractice, httpHandler, json, queryParam, type ApiEvent } from './shared/http';
+import { getStore } from './store/client';
+import { listInvoices } from './store/invoices';
+
+const STATUSES = ['pending', 'draft', 'open', 'paid', 'void', 'uncollectible'] as const;
+
+/** GET /practices/{p}/invoices?status= : the practice's balance invoices (SPEC §3). */
+export const invoicesCore = async (event: ApiEvent) => {
+  const practiceId = authorizedPractice(event);
+  const status = queryParam(event, 'status');
+  if (status !== undefined && !(STATUSES as readonly string[]).includes(status)) {
+    throw new ValidationError(`status must be one of ${STATUSES.join(', ')}`, { field: 'status' });
+  }
+  const page = await listInvoices(getStore(), practiceId, status as (typeof STATUSES)[number] | undefined, queryParam(event, 'cursor'));
+  return json(200, {
+    items: page.items.map((invoice) => ({
+      invoiceId: invoice.invoiceId,
+      claimId: invoice.claimId,
+      clientId: invoice.clientId,
+      status: invoice.status,
+      amountDueCents: invoice.amountDueCents,
+      amountPaidCents: invoice.amountPaidCents,
+      currency: invoice.currency,
+      hostedInvoiceUrl: invoice.hostedInvoiceUrl,
+      dueAt: invoice.dueAt,
+      createdAt: invoice.createdAt,
+    })),
+    nextCursor: page.nextCursor,
+  });
+};
+
+export const handler = httpHandler('invoices', invoicesCore);

@@ -1,0 +1,32 @@
+import middy from '@middy/core';
+import type { Context, EventBridgeEvent } from 'aws-lambda';
+import { defaultReceiptDeps, handleReceiptEvent, type ReceiptDeps } from './core/receipts';
+import { createLogger, errorFields } from './shared/logger';
+
+const logger = createLogger('receipt-issuer');
+let deps: ReceiptDeps | undefined;
+
+/**
+ * Rule target for PaymentSucceeded and PaymentRefunded: issues the payment's (or refund's) one
+ * receipt and emails it. A transient failure throws, so EventBridge / Lambda retry the event and,
+ * after the last attempt, park it in the function's DLQ; a duplicate event is a no-op.
+ */
+export const issueReceiptForEvent = async (event: EventBridgeEvent<string, Record<string, unknown>>, _context?: Context) => {
+  deps ??= defaultReceiptDeps({ logger });
+  const ids = { eventId: event.id, detailType: event['detail-type'], practiceId: event.detail?.practiceId };
+  try {
+    const result = await handleReceiptEvent(deps, event);
+    // Not the email's error text: an SES message can quote the address.
+    logger.info('receipt event handled', {
+      ...ids,
+      outcome: result.outcome,
+      ...(result.outcome === 'ignored' ? {} : { receiptId: result.receiptId, number: result.number, emailStatus: result.email.emailStatus }),
+    });
+    return result;
+  } catch (error) {
+    logger.error('receipt event failed', { ...ids, ...errorFields(error) });
+    throw error;
+  }
+};
+
+export const handler = middy<EventBridgeEvent<string, Record<string, unknown>>, unknown>(issueReceiptForEvent);

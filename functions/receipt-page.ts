@@ -1,0 +1,42 @@
+import { defaultReceiptDeps, openReceiptLink, type ReceiptDeps } from './core/receipts';
+import { ValidationError } from './shared/errors';
+import { html, httpHandler, pathParam, queryParam, type ApiEvent, type ApiResult } from './shared/http';
+import { renderReceiptPdf } from './shared/receipt-pdf';
+import { renderReceiptLinkProblem, renderReceiptPage } from './shared/receipt-render';
+
+/**
+ * The link is the credential: keep the page out of caches, indexes and Referer headers, and let
+ * it run nothing (the page has no scripts; inline styles only).
+ */
+const PRIVATE_PAGE_HEADERS = {
+  'cache-control': 'private, no-store',
+  'referrer-policy': 'no-referrer',
+  'x-robots-tag': 'noindex, nofollow',
+  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+} as const;
+
+/** GET /r/{token} (public): the receipt page; `?format=pdf` the same receipt as a PDF. */
+export const receiptPageCore = async (event: ApiEvent, deps: ReceiptDeps = defaultReceiptDeps()): Promise<ApiResult> => {
+  const format = queryParam(event, 'format') ?? 'html';
+  if (format !== 'html' && format !== 'pdf') throw new ValidationError('format must be html or pdf', { field: 'format' });
+  const opened = await openReceiptLink(deps, pathParam(event, 'token'));
+  if (opened.status === 'invalid') return html(404, renderReceiptLinkProblem('invalid'), PRIVATE_PAGE_HEADERS);
+  if (opened.status === 'expired') return html(410, renderReceiptLinkProblem('expired', opened.practice), PRIVATE_PAGE_HEADERS);
+  const { document } = opened.receipt;
+  if (format === 'pdf') {
+    const pdf = await renderReceiptPdf(document);
+    return {
+      statusCode: 200,
+      headers: {
+        ...PRIVATE_PAGE_HEADERS,
+        'content-type': 'application/pdf',
+        'content-disposition': `inline; filename="receipt-${document.number}.pdf"`,
+      },
+      body: pdf.toString('base64'),
+      isBase64Encoded: true,
+    };
+  }
+  return html(200, renderReceiptPage(document, { pdfHref: '?format=pdf' }), PRIVATE_PAGE_HEADERS);
+};
+
+export const handler = httpHandler('receipt-page', (event) => receiptPageCore(event));

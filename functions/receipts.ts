@@ -1,0 +1,41 @@
+import { defaultReceiptDeps, listReceiptsView, resendReceipt, type ReceiptDeps } from './core/receipts';
+import { ConflictError, MethodNotAllowed, NotFoundError, ValidationError } from './shared/errors';
+import { authorizedPractice, httpHandler, json, pathParam, queryParam, type ApiEvent } from './shared/http';
+
+const LIST = '/practices/{practiceId}/receipts';
+const SEND = '/practices/{practiceId}/receipts/{receiptId}/send';
+
+const limitOf = (event: ApiEvent): number | undefined => {
+  const raw = queryParam(event, 'limit');
+  if (raw === undefined) return undefined;
+  const limit = Number(raw);
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > 100) throw new ValidationError('limit must be a whole number from 1 to 100', { field: 'limit' });
+  return limit;
+};
+
+/**
+ * GET /practices/{p}/receipts?clientId=&cursor=&limit= — the practice's receipts, newest first, each
+ * with a fresh signed link and where its email stands (`failed` ones need the practice).
+ * POST /practices/{p}/receipts/{receiptId}/send — emails a receipt again, to the client's current address.
+ */
+export const receiptsCore = async (event: ApiEvent, deps: ReceiptDeps = defaultReceiptDeps()) => {
+  const practiceId = authorizedPractice(event);
+  const method = event.requestContext.http.method;
+  const path = event.routeKey.replace(/^\S+\s/, '');
+  if (path === LIST) {
+    if (method !== 'GET') throw new MethodNotAllowed(method);
+    const clientId = queryParam(event, 'clientId');
+    const cursor = queryParam(event, 'cursor');
+    const limit = limitOf(event);
+    return json(200, await listReceiptsView(deps, practiceId, { ...(clientId ? { clientId } : {}), ...(cursor ? { cursor } : {}), ...(limit ? { limit } : {}) }));
+  }
+  if (path === SEND) {
+    if (method !== 'POST') throw new MethodNotAllowed(method);
+    const outcome = await resendReceipt(deps, practiceId, pathParam(event, 'receiptId'));
+    if (outcome.emailStatus === 'failed') throw new ConflictError('the email was refused; correct the client’s address and send again', 'email_failed', outcome);
+    return json(200, outcome);
+  }
+  throw new NotFoundError('route');
+};
+
+export const handler = httpHandler('receipts', (event) => receiptsCore(event));

@@ -1,0 +1,106 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { InvoiceStatus } from '../domain/patient-share';
+import type { Store } from './client';
+import { getItem, queryAll, queryPage, withoutKeys, type Page } from './items';
+import { practicePk } from './keys';
+
+/** An invoice for a claim's patient balance, and how far its Stripe saga has come. */
+export interface BalanceInvoice {
+  invoiceId: string;
+  practiceId: string;
+  claimId: string;
+  clientId: string;
+  /** 1, 2, … per claim: the n-th invoice kneadpay decided to send for this claim. */
+  seq: number;
+  amountDueCents: number;
+  amountPaidCents: number;
+  currency: string;
+  status: InvoiceStatus;
+  /** Set when a later adjustment decided to void it; the saga voids it on Stripe. */
+  voidRequested: boolean;
+  stripeInvoiceId: string | null;
+  stripeInvoiceItemId: string | null;
+  hostedInvoiceUrl: string | null;
+  dueAt: string | null;
+  emailedAt: string | null;
+  remindersSent: number[];
+  paymentFailures: string[];
+  paymentIntentId: string | null;
+  paidAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+export const invoiceKey = (practiceId: string, invoiceId: string) => ({ pk: practicePk(practiceId), sk: `INVOICE#${invoiceId}` });
+
+/** GSI1 entry: a practice's invoices by status (the list route, reminders). */
+export const invoiceStatusIndex = (practiceId: string, status: InvoiceStatus, createdAt: string, invoiceId: string) => ({
+  gsi1pk: `${practicePk(practiceId)}#INVOICES`,
+  gsi1sk: `${status}#${createdAt}#${invoiceId}`,
+});
+
+const view = (item: object): BalanceInvoice => ({ ...withoutKeys<BalanceInvoice>(item), version: (item as { version?: number }).version ?? 0 });
+
+export const getInvoice = async (store: Store, practiceId: string, invoiceId: string): Promise<BalanceInvoice | undefined> => {
+  const item = await getItem<BalanceInvoice>(store, invoiceKey(practiceId, invoiceId));
+  return item ? view(item) : undefined;
+};
+
+export const listClaimInvoices = async (store: Store, practiceId: string, claimId: string): Promise<BalanceInvoice[]> =>
+  (
+    await queryAll<Record<string, unknown>>(store, {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+      FilterExpression: 'claimId = :claim',
+      ExpressionAttributeValues: { ':pk': practicePk(practiceId), ':sk': 'INVOICE#', ':claim': claimId },
+      ConsistentRead: true,
+    })
+  )
+    .map(view)
+    .sort((a, b) => a.seq - b.seq);
+
+export const listInvoices = async (store: Store, practiceId: string, status: InvoiceStatus | undefined, cursor?: string): Promise<Page<BalanceInvoice>> => {
+  const page = await queryPage<Record<string, unknown>>(
+    store,
+    {
+      IndexName: 'gsi1',
+      KeyConditionExpression: status ? 'gsi1pk = :pk AND begins_with(gsi1sk, :status)' : 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': `${practicePk(practiceId)}#INVOICES`, ...(status ? { ':status': `${status}#` } : {}) },
+      Limit: 100,
+    },
+    cursor,
+  );
+  return { items: page.items.map(view), nextCursor: page.nextCursor };
+};
+
+/**
+ * Records what the saga learned (a Stripe id, a new status) on the invoice, conditionally so two
+ * runs racing on the same invoice cannot record different Stripe objects.
+ */
+export const recordInvoiceProgress = async (
+  store: Store,
+  invoice: BalanceInvoice,
+  changes: Partial<BalanceInvoice>,
+  guard?: { attribute: keyof BalanceInvoice; expected: unknown },
+): Promise<BalanceInvoice> => {
+  const next = { ...changes, updatedAt: new Date().toISOString() };
+  if (changes.status) Object.assign(next, invoiceStatusIndex(invoice.practiceId, changes.status, invoice.createdAt, invoice.invoiceId));
+  if (changes.stripeInvoiceId) Object.assign(next, { gsi2pk: `STRIPE#${changes.stripeInvoiceId}`, gsi2sk: 'INVOICE' });
+  const entries = Object.entries(next);
+  const answer = await store.doc.send(
+    new UpdateCommand({
+      TableName: store.tableName,
+      Key: invoiceKey(invoice.practiceId, invoice.invoiceId),
+      UpdateExpression: `SET ${entries.map((_, i) => `#k${i} = :v${i}`).join(', ')} ADD version :one`,
+      ConditionExpression: guard ? 'attribute_exists(pk) AND (attribute_not_exists(#g) OR #g = :null OR #g = :g)' : 'attribute_exists(pk)',
+      ExpressionAttributeNames: { ...Object.fromEntries(entries.map(([key], i) => [`#k${i}`, key])), ...(guard ? { '#g': guard.attribute } : {}) },
+      ExpressionAttributeValues: {
+        ...Object.fromEntries(entries.map(([, value], i) => [`:v${i}`, value])),
+        ':one': 1,
+        ...(guard ? { ':null': null, ':g': guard.expected } : {}),
+      },
+      ReturnValues: 'ALL_NEW',
+    }),
+  );
+  return view(answer.Attributes ?? {});
+};

@@ -1,0 +1,257 @@
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { ReceiptDocument, ReceiptKind } from '../domain/receipt';
+import type { Store } from './client';
+import type { TransactItem } from './commit';
+import { getItem, queryPage, withoutKeys, type Page } from './items';
+import { keys, practicePk } from './keys';
+
+/**
+ * Where a receipt's email stands. `sending`: one delivery holds the lease; `retrying`: the last
+ * attempt failed and the bus will try again; `failed`: it will not go without the practice acting
+ * (bad address, rejected, or a resend that failed).
+ */
+export const EMAIL_STATUSES = ['pending', 'sending', 'sent', 'retrying', 'failed'] as const;
+export type EmailStatus = (typeof EMAIL_STATUSES)[number];
+
+/** What a receipt is for: one payment or one refund, never both, never twice. */
+export interface ReceiptSource {
+  type: 'payment' | 'refund';
+  /** `package` or `invoice`, as PaymentSucceeded / PaymentRefunded say. */
+  paymentKind: string;
+  paymentId: string;
+  refundId?: string;
+  purchaseId?: string;
+  invoiceId?: string;
+  claimId?: string;
+}
+
+export interface Receipt {
+  receiptId: string;
+  practiceId: string;
+  clientId: string;
+  number: string;
+  sequence: number;
+  kind: ReceiptKind;
+  totalCents: number;
+  currency: string;
+  issuedAt: string;
+  source: ReceiptSource;
+  /** The snapshot every rendering reads: stable however the practice, client or claim change later. */
+  document: ReceiptDocument;
+  emailStatus: EmailStatus;
+  emailAttempts: number;
+  emailSends: number;
+  emailLastError?: string;
+  emailLastAttemptAt?: string;
+  emailSentAt?: string;
+  emailMessageId?: string;
+  emailLeaseId?: string;
+  emailLeaseUntil?: string;
+}
+
+export const receiptKey = (practiceId: string, receiptId: string) => ({ pk: practicePk(practiceId), sk: `RECEIPT#${receiptId}` });
+/** The practice's last receipt number. One item per practice: the number sequence has no gaps. */
+export const receiptCounterKey = (practiceId: string) => ({ pk: practicePk(practiceId), sk: 'COUNTER#RECEIPT' });
+const clientReceiptsIndex = (practiceId: string, clientId: string) => `${practicePk(practiceId)}#CLIENT#${clientId}#RECEIPTS`;
+
+/** The business identity of a receipt: a payment id or a refund id (one receipt each, ever). */
+export const receiptSourceKey = (source: Pick<ReceiptSource, 'type' | 'paymentId' | 'refundId'>): string =>
+  source.type === 'refund' ? `refund#${source.refundId}` : `payment#${source.paymentId}`;
+export const receiptMarkerKey = (practiceId: string, sourceKey: string) => keys.marker(practiceId, 'receipt', sourceKey);
+
+/** What the receipt marker remembers, so a duplicate event finds the receipt without a query. */
+export interface IssuedReceiptRef {
+  receiptId: string;
+  number: string;
+}
+
+export const getReceipt = async (store: Store, practiceId: string, receiptId: string): Promise<Receipt | undefined> => {
+  const item = await getItem<Receipt>(store, receiptKey(practiceId, receiptId));
+  return item ? withoutKeys<Receipt>(item) : undefined;
+};
+
+/** The receipt already issued for a payment or refund, if any (read from its marker). */
+export const findIssuedReceipt = async (store: Store, practiceId: string, sourceKey: string): Promise<IssuedReceiptRef | undefined> => {
+  const marker = await getItem<{ result?: IssuedReceiptRef }>(store, receiptMarkerKey(practiceId, sourceKey));
+  return marker?.result;
+};
+
+/** The last number issued in the practice (0 before the first receipt). */
+export const readReceiptCounter = async (store: Store, practiceId: string): Promise<number> => {
+  const answer = await store.doc.send(new GetCommand({ TableName: store.tableName, Key: receiptCounterKey(practiceId), ConsistentRead: true }));
+  return (answer.Item?.lastSequence as number | undefined) ?? 0;
+};
+
+/**
+ * The writes that issue a receipt under the next number: the counter moves from `seen` to
+ * `receipt.sequence` only if nobody moved it since it was read (optimistic: a loser re-reads and
+ * tries the next number), and the receipt is written in the same transaction. So numbers are
+ * unique, increasing, and have no gaps: a number exists exactly when its receipt does.
+ */
+export const receiptIssueWrites = (receipt: Receipt, seen: number): TransactItem[] => [
+  {
+    Update: {
+      Key: receiptCounterKey(receipt.practiceId),
+      UpdateExpression: 'SET lastSequence = :next, #type = :type, updatedAt = :at',
+      ConditionExpression: seen === 0 ? 'attribute_not_exists(pk)' : 'lastSequence = :seen',
+      ExpressionAttributeNames: { '#type': 'type' },
+      ExpressionAttributeValues: {
+        ':next': receipt.sequence,
+        ':type': 'receipt-counter',
+        ':at': receipt.issuedAt,
+        ...(seen === 0 ? {} : { ':seen': seen }),
+      },
+    },
+  },
+  {
+    Put: {
+      Item: {
+        ...receiptKey(receipt.practiceId, receipt.receiptId),
+        type: 'receipt',
+        ...receipt,
+        gsi1pk: clientReceiptsIndex(receipt.practiceId, receipt.clientId),
+        gsi1sk: String(receipt.sequence).padStart(12, '0'),
+      },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  },
+];
+
+/**
+ * Receipts of a practice, newest first; of one client when `clientId` is given (GSI1, by number).
+ * Without a client, the table's own order: receipt ids are time-sortable, so newest first too.
+ */
+export const listReceipts = async (
+  store: Store,
+  practiceId: string,
+  opts: { clientId?: string; cursor?: string; limit?: number } = {},
+): Promise<Page<Receipt>> => {
+  const limit = opts.limit ?? 50;
+  const page = opts.clientId
+    ? await queryPage<Record<string, unknown>>(
+        store,
+        {
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :pk',
+          ExpressionAttributeValues: { ':pk': clientReceiptsIndex(practiceId, opts.clientId) },
+          ScanIndexForward: false,
+          Limit: limit,
+        },
+        opts.cursor,
+      )
+    : await queryPage<Record<string, unknown>>(
+        store,
+        {
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+          ExpressionAttributeValues: { ':pk': practicePk(practiceId), ':sk': 'RECEIPT#' },
+          ScanIndexForward: false,
+          Limit: limit,
+        },
+        opts.cursor,
+      );
+  return { items: page.items.map((item) => withoutKeys<Receipt>(item)), nextCursor: page.nextCursor };
+};
+
+/** Every receipt of one client (bounded: a client's receipts over the years). */
+export const listClientReceipts = async (store: Store, practiceId: string, clientId: string): Promise<Receipt[]> => {
+  const receipts: Receipt[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await listReceipts(store, practiceId, { clientId, cursor, limit: 200 });
+    receipts.push(...page.items);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return receipts;
+};
+
+// Email delivery ------------------------------------------------------------------------------
+
+/**
+ * Takes the send lease: only one delivery sends a receipt's email at a time, so two copies of the
+ * same event cannot send two emails. A normal delivery takes it only while the email is unsent;
+ * a resend (`force`) takes it whatever the status, unless another send holds a live lease.
+ * Answers the receipt as leased, or undefined when someone else holds it or it is settled.
+ */
+export const takeEmailLease = async (
+  store: Store,
+  practiceId: string,
+  receiptId: string,
+  lease: { leaseId: string; now: Date; leaseMs: number; force: boolean },
+): Promise<Receipt | undefined> => {
+  const now = lease.now.toISOString();
+  const open = '(emailStatus = :sending AND emailLeaseUntil < :now)';
+  try {
+    const answer = await store.doc.send(
+      new UpdateCommand({
+        TableName: store.tableName,
+        Key: receiptKey(practiceId, receiptId),
+        UpdateExpression:
+          'SET emailStatus = :sending, emailLeaseId = :lease, emailLeaseUntil = :until, emailLastAttemptAt = :now, emailAttempts = if_not_exists(emailAttempts, :zero) + :one',
+        ConditionExpression: lease.force
+          ? `attribute_exists(pk) AND (emailStatus <> :sending OR ${open})`
+          : `attribute_exists(pk) AND (emailStatus IN (:pending, :retrying) OR ${open})`,
+        ExpressionAttributeValues: {
+          ':sending': 'sending',
+          ':lease': lease.leaseId,
+          ':until': new Date(lease.now.getTime() + lease.leaseMs).toISOString(),
+          ':now': now,
+          ':zero': 0,
+          ':one': 1,
+          ...(lease.force ? {} : { ':pending': 'pending', ':retrying': 'retrying' }),
+        },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return answer.Attributes ? withoutKeys<Receipt>(answer.Attributes) : undefined;
+  } catch (error) {
+    if ((error as Error).name === 'ConditionalCheckFailedException') return undefined;
+    throw error;
+  }
+};
+
+/** Settles the lease: the email went (`sent`) or did not (`retrying` / `failed`, with the reason). */
+export const settleEmail = async (
+  store: Store,
+  practiceId: string,
+  receiptId: string,
+  leaseId: string,
+  outcome: { status: 'sent'; messageId: string; at: Date } | { status: 'retrying' | 'failed'; error: string; at: Date },
+): Promise<boolean> => {
+  const sent = outcome.status === 'sent';
+  try {
+    await store.doc.send(
+      new UpdateCommand({
+        TableName: store.tableName,
+        Key: receiptKey(practiceId, receiptId),
+        UpdateExpression: sent
+          ? 'SET emailStatus = :status, emailSentAt = :at, emailMessageId = :id, emailSends = if_not_exists(emailSends, :zero) + :one REMOVE emailLeaseId, emailLeaseUntil, emailLastError'
+          : 'SET emailStatus = :status, emailLastError = :error REMOVE emailLeaseId, emailLeaseUntil',
+        // Only the holder settles: a lease that expired and was taken over is not ours any more.
+        ConditionExpression: 'emailLeaseId = :lease',
+        ExpressionAttributeValues: {
+          ':status': outcome.status,
+          ':lease': leaseId,
+          ...(sent
+            ? { ':at': outcome.at.toISOString(), ':id': outcome.messageId, ':zero': 0, ':one': 1 }
+            : { ':error': outcome.error }),
+        },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+    throw error;
+  }
+};
+
+/** A balance invoice (written by the balance invoicer): only the fields receipts read. */
+export interface InvoiceRef {
+  invoiceId: string;
+  claimId?: string;
+  clientId?: string;
+}
+
+export const getInvoiceRef = async (store: Store, practiceId: string, invoiceId: string): Promise<InvoiceRef | undefined> => {
+  const item = await getItem<InvoiceRef>(store, { pk: practicePk(practiceId), sk: `INVOICE#${invoiceId}` });
+  return item ? { invoiceId, claimId: item.claimId, clientId: item.clientId } : undefined;
+};

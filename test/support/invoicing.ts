@@ -1,0 +1,74 @@
+import { inject } from 'vitest';
+import type { ClaimAdjudicatedDetail } from '../../functions/core/remittances';
+import { createStripe } from '../../functions/stripe/client';
+import { createStore } from '../../functions/store/client';
+import { newId } from '../../functions/shared/ids';
+import { listEmails } from '../../local/ses';
+import { api, practiceProfile } from './api';
+import { newPracticeId } from './store';
+
+export const store = createStore();
+export const stripe = createStripe({ apiKey: process.env.STRIPE_SECRET_KEY ?? 'sk_test_emulator', apiBase: process.env.STRIPE_API_BASE });
+
+/** A practice, a client (unique email) and claim CLM-1001 as in the DOMAIN.md worked example. */
+export const claimReady = async (over: { collectedCents?: number; practice?: Record<string, unknown> } = {}) => {
+  const practiceId = newPracticeId();
+  await api('PUT', `/practices/${practiceId}`, { practiceId, body: practiceProfile(over.practice) });
+  const email = `${newId('pt')}@client.example`;
+  const client = await api('POST', `/practices/${practiceId}/clients`, { practiceId, body: { email, name: 'Jane Doe' } });
+  const claim = await api('POST', `/practices/${practiceId}/claims`, {
+    practiceId,
+    body: {
+      claimId: 'CLM-1001', clientId: client.body.clientId, payerName: 'ACME HEALTH', dateOfService: '2026-10-02', diagnosisCodes: ['M54.2'],
+      lines: [{ procedureCode: '97124', units: 2, chargeCents: 6000 }, { procedureCode: '97140', units: 2, chargeCents: 7000 }],
+      collectedCents: over.collectedCents ?? 0,
+    },
+  });
+  if (claim.status !== 201) throw new Error(`claim not created: ${claim.text}`);
+  return { practiceId, clientId: client.body.clientId as string, email };
+};
+
+const line = (code: string, charge: number, paid: number, allowed: number | null, adjustments: [string, string, number][]) => ({
+  procedureCode: code, units: 2, chargeCents: charge, paidCents: paid, allowedCents: allowed,
+  adjustments: adjustments.map(([group, reason, amountCents]) => ({ group, reason, amountCents })),
+});
+
+/** ClaimAdjudicated details (SPEC §4) for the worked example, its reversal and a correction to $24. */
+export const adjudicated = (practiceId: string): Record<'original' | 'reversal' | 'correction', ClaimAdjudicatedDetail> => ({
+  original: {
+    version: 1, practiceId, claimId: 'CLM-1001', remittance: { traceNumber: 'EFT123', payerId: '1512345678', paidAt: '2026-10-20' },
+    payerClaimControlNumber: 'PAYER-77', statusCode: '1', status: 'processed_primary', chargeCents: 13000, paidCents: 5600, patientResponsibilityCents: 3400,
+    claimAdjustments: [],
+    lines: [line('97124', 6000, 2600, 4000, [['CO', '45', 2000], ['PR', '2', 1400]]), line('97140', 7000, 3000, 5000, [['CO', '45', 2000], ['PR', '1', 2000]])],
+  } as unknown as ClaimAdjudicatedDetail,
+  reversal: {
+    version: 1, practiceId, claimId: 'CLM-1001', remittance: { traceNumber: 'EFT124', payerId: '1512345678', paidAt: '2026-11-03' },
+    payerClaimControlNumber: 'PAYER-77', statusCode: '22', status: 'reversal', chargeCents: -13000, paidCents: -5600, patientResponsibilityCents: -3400,
+    claimAdjustments: [],
+    lines: [line('97124', -6000, -2600, -4000, [['CO', '45', -2000], ['PR', '2', -1400]]), line('97140', -7000, -3000, -5000, [['CO', '45', -2000], ['PR', '1', -2000]])],
+  } as unknown as ClaimAdjudicatedDetail,
+  correction: {
+    version: 1, practiceId, claimId: 'CLM-1001', remittance: { traceNumber: 'EFT124', payerId: '1512345678', paidAt: '2026-11-03' },
+    payerClaimControlNumber: 'PAYER-78', statusCode: '1', status: 'processed_primary', chargeCents: 13000, paidCents: 6600, patientResponsibilityCents: 2400,
+    claimAdjustments: [],
+    lines: [line('97124', 6000, 3100, 4000, [['CO', '45', 2000], ['PR', '2', 900]]), line('97140', 7000, 3500, 5000, [['CO', '45', 2000], ['PR', '1', 1500]])],
+  } as unknown as ClaimAdjudicatedDetail,
+});
+
+export const emailsTo = async (email: string) => (await listEmails(inject('sesUrl'))).filter((mail) => JSON.stringify(mail).includes(email));
+
+/** Stripe invoices of the practice's client, straight from the emulator (the count that matters). */
+export const stripeInvoicesFor = async (practiceId: string, clientId: string) => {
+  const all = [];
+  for await (const invoice of stripe.invoices.list({ limit: 100 })) {
+    if (invoice.metadata?.practiceId === practiceId && invoice.metadata?.clientId === clientId) all.push(invoice);
+  }
+  return all;
+};
+
+export const emulator = (path: string, init: { method?: string; body?: unknown } = {}) =>
+  fetch(`${inject('stripeUrl')}${path}`, {
+    method: init.method ?? 'GET',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer sk_test_emulator' },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  }).then(async (answer) => ({ status: answer.status, body: (await answer.json().catch(() => null)) as any }));
