@@ -33,9 +33,9 @@ const remind = async (store: Store, practice: Practice, invoice: BalanceInvoice,
 };
 
 /** Scheduled: emails open invoices on the practice's cadence (default 7 and 14 days after due). */
-export const sendReminders = async (store: Store = getStore(), now = new Date()) => {
+export const sendReminders = async (store: Store = getStore(), now = new Date(), only?: readonly string[]) => {
   let sent = 0;
-  for (const practiceId of await listPracticeIds(store)) {
+  for (const practiceId of only ?? (await listPracticeIds(store))) {
     const practice = await getPractice(store, practiceId);
     if (!practice) continue;
     let cursor: string | undefined;
