@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { BatchWriteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { isEraParseError, parseEra, type EraClaim, type EraPayment } from '../domain/era835';
 import { ValidationError } from '../shared/errors';
 import { deriveId } from '../shared/ids';
@@ -155,20 +155,19 @@ export const receiveRemittance = async (store: Store, practiceId: string, text: 
   };
   await writeQuarantine(store, practiceId, remittanceId, quarantined);
   const { quarantined: _list, ...stored } = summary;
-  try {
-    await store.doc.send(
-      new PutCommand({
-        TableName: store.tableName,
-        Item: { ...remittanceKey(practiceId, remittanceId), type: 'remittance', ...stored, quarantinedCount: quarantined.length },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-  } catch (error) {
-    // The same file posted twice at once: both applied idempotently; the first summary stands.
-    if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-    return { created: false, summary };
-  }
-  return { created: true, summary };
+  const outcome = await commitOnce(
+    store,
+    {
+      marker: keys.marker(practiceId, 'remittance', remittanceId),
+      writes: [{ Put: { Item: { ...remittanceKey(practiceId, remittanceId), type: 'remittance', ...stored, quarantinedCount: quarantined.length } } }],
+      events: quarantined.length
+        ? [{ detailType: 'RemittanceQuarantined', detail: { practiceId, remittanceId, traceNumber: summary.traceNumber, claims: summary.claims, quarantinedCount: quarantined.length } }]
+        : [],
+    },
+    now,
+  );
+  // The same file posted twice at once: both applied idempotently; the first summary stands.
+  return { created: outcome.status === 'committed', summary };
 };
 
 const writeQuarantine = async (store: Store, practiceId: string, remittanceId: string, quarantined: QuarantinedClaim[]) => {

@@ -1,0 +1,292 @@
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { CfnOutput, CfnParameter, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import type { Construct } from 'constructs';
+import { OUTBOX_ITEM_TYPE } from '../functions/store/outbox';
+import { TABLE_SCHEMA } from '../functions/store/schema';
+import { acknowledge, NAG } from './compliance';
+import { FUNCTION_ENV, KneadpayFunction } from './constructs/KneadpayFunction';
+import { OutboxPipe } from './constructs/OutboxPipe';
+import { PracticeUserPool } from './constructs/PracticeUserPool';
+import { asyncFunctionNames, pascalCase, PROJECT_ROOT, WIRING, wiringProblems, type Wiring } from './stack-wiring';
+import { AUTH, EVENT_SOURCE, type Auth } from './wiring';
+
+export interface KneadpayStackProps extends StackProps {
+  /** Functions, routes, rules and schedules; defaults to `lib/wiring.ts`. Tests pass their own. */
+  wiring?: Wiring;
+  /** The bus integrators put events on and consumers subscribe to. */
+  busName?: string;
+  /** Retention of every log group (functions, pipe, API access logs). */
+  logRetention?: RetentionDays;
+  /** API Gateway stage throttling, requests per second and burst. */
+  apiThrottle?: { rateLimit: number; burstLimit: number };
+}
+
+/** Rule-target delivery policy: retries for throttling or a missing permission, then the DLQ. */
+const RULE_TARGET_RETRIES = 8;
+const RULE_TARGET_MAX_AGE = Duration.hours(24);
+
+/** Why a route without an API Gateway authorizer is fine, per auth kind (cdk-nag reads these). */
+const UNAUTHORIZED_ROUTE_REASON: Record<Exclude<Auth, typeof AUTH.jwt>, string> = {
+  [AUTH.public]: 'Public by design: storefront, checkout and receipt pages serve clients without accounts; receipt links carry an unguessable token.',
+  [AUTH.stripeSignature]: 'Stripe webhooks are authenticated by the Stripe-Signature header (HMAC over the raw body), verified inside the function, not by a JWT.',
+};
+
+/**
+ * kneadpay, generated from the wiring table: one DynamoDB table (schema from
+ * functions/store/schema.ts), the outbox pipe to the `kneadpay` bus, one Lambda per function,
+ * HTTP routes with the Cognito JWT authorizer on practice routes, rules and schedules with DLQs.
+ */
+export class KneadpayStack extends Stack {
+  readonly table: Table;
+  readonly bus: EventBus;
+  readonly api: HttpApi;
+  readonly functions: ReadonlyMap<string, KneadpayFunction>;
+
+  constructor(scope: Construct, id: string, props: KneadpayStackProps = {}) {
+    super(scope, id, props);
+    const wiring = props.wiring ?? WIRING;
+    const problems = wiringProblems(wiring);
+    if (problems.length > 0) throw new Error(`The wiring table has problems:\n- ${problems.join('\n- ')}`);
+    const logRetention = props.logRetention ?? RetentionDays.ONE_YEAR;
+
+    // Keys: one for data (table, stream, secrets), one for operations (logs, DLQs, alarms).
+    const dataKey = new Key(this, 'DataKey', {
+      description: 'kneadpay data: the table and its stream, Stripe secrets',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const opsKey = new Key(this, 'OpsKey', {
+      description: 'kneadpay operations: log groups, dead-letter queues, the alarm topic',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.allowServicesToUse(opsKey);
+
+    const alarmTopic = new Topic(this, 'AlarmTopic', { displayName: 'kneadpay alarms', masterKey: opsKey, enforceSSL: true });
+
+    this.table = new Table(this, 'Table', {
+      partitionKey: { name: TABLE_SCHEMA.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: TABLE_SCHEMA.sortKey, type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      encryption: TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: dataKey,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      stream: StreamViewType[TABLE_SCHEMA.streamView],
+      timeToLiveAttribute: TABLE_SCHEMA.ttlAttribute,
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    for (const index of TABLE_SCHEMA.indexes) {
+      this.table.addGlobalSecondaryIndex({
+        indexName: index.name,
+        partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: AttributeType.STRING },
+        projectionType: ProjectionType.ALL,
+      });
+    }
+    acknowledge(
+      this.table,
+      'Backups are point-in-time recovery (35 days, continuous) plus deletion protection and RETAIN; longer-term copies belong to the account-wide AWS Backup policy (docs/operations.md).',
+      NAG.backupPlan,
+    );
+
+    this.bus = new EventBus(this, 'Bus', { eventBusName: props.busName ?? 'kneadpay' });
+    this.bus.archive('Archive', {
+      description: 'Every event on the kneadpay bus, for replay after an incident',
+      eventPattern: { account: [this.account] },
+      retention: Duration.days(365),
+    });
+    new OutboxPipe(this, 'OutboxPipe', {
+      table: this.table,
+      tableKey: dataKey,
+      bus: this.bus,
+      outboxItemType: OUTBOX_ITEM_TYPE,
+      opsKey,
+      alarmTopic,
+      logRetention,
+    });
+
+    const stripeSecrets = {
+      apiKey: new Secret(this, 'StripeApiKey', { description: 'Stripe secret API key (sk_live_... or sk_test_...)', encryptionKey: dataKey }),
+      webhookSecret: new Secret(this, 'StripeWebhookSecret', { description: 'Stripe webhook signing secret (whsec_...)', encryptionKey: dataKey }),
+    };
+    for (const secret of Object.values(stripeSecrets)) {
+      acknowledge(
+        secret,
+        'Stripe issues these values; rotation is rolling the key in the Stripe dashboard and put-secret-value (docs/operations.md), which no rotation Lambda can do.',
+        ...NAG.secretRotation,
+      );
+    }
+    const sesSender = new CfnParameter(this, 'SesSender', {
+      type: 'String',
+      description: 'The verified SES address kneadpay sends receipts and invoices from, e.g. billing@example.com',
+      allowedPattern: '^[^@\\s]+@[^@\\s]+$',
+      constraintDescription: 'an email address whose address or domain is verified in SES',
+    });
+
+    // One function per wiring row, granted exactly its `access`.
+    const asyncFunctions = asyncFunctionNames(wiring);
+    const functions = new Map<string, KneadpayFunction>();
+    for (const [name, spec] of Object.entries(wiring.functions)) {
+      const fn = new KneadpayFunction(this, `${pascalCase(name)}Function`, {
+        entry: path.join(PROJECT_ROOT, spec.entry),
+        description: spec.description,
+        memorySize: spec.memoryMb,
+        timeout: spec.timeoutSeconds === undefined ? undefined : Duration.seconds(spec.timeoutSeconds),
+        logRetention,
+        logEncryptionKey: opsKey,
+        deadLetters: asyncFunctions.has(name)
+          ? { description: `Events the ${name} function could not process`, encryptionKey: opsKey, alarmTopic }
+          : undefined,
+      });
+      fn.bindTable(this.table, spec.access.table);
+      if (spec.access.stripe) fn.bindStripeSecrets(stripeSecrets);
+      if (spec.access.ses) fn.bindSesSender(sesSender.valueAsString);
+      functions.set(name, fn);
+    }
+    this.functions = functions;
+    const fnFor = (name: string): KneadpayFunction => functions.get(name)!;
+
+    // The HTTP API: routes from the table, the JWT authorizer on practice routes only.
+    const staff = new PracticeUserPool(this, 'PracticeStaff');
+    this.api = new HttpApi(this, 'Api', { description: 'kneadpay HTTP API', createDefaultStage: false });
+    for (const fn of functions.values()) fn.addEnvironment(FUNCTION_ENV.publicUrl, this.api.apiEndpoint);
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
+      retention: logRetention,
+      encryptionKey: opsKey,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    new HttpStage(this, 'ApiStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: props.apiThrottle ?? { rateLimit: 50, burstLimit: 100 },
+      accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: ACCESS_LOG_FORMAT },
+    });
+    const integrations = new Map<string, HttpLambdaIntegration>();
+    const integrationFor = (name: string) => {
+      if (!integrations.has(name)) integrations.set(name, new HttpLambdaIntegration(`${pascalCase(name)}Integration`, fnFor(name)));
+      return integrations.get(name)!;
+    };
+    for (const route of wiring.routes) {
+      const routes = this.api.addRoutes({
+        path: route.path,
+        methods: [HttpMethod[route.method]],
+        integration: integrationFor(route.fn),
+        authorizer: route.auth === AUTH.jwt ? staff.authorizer : undefined,
+      });
+      // Every other auth kind must say why it needs no authorizer (a new kind fails to compile here).
+      if (route.auth !== AUTH.jwt) {
+        for (const added of routes) acknowledge(added, UNAUTHORIZED_ROUTE_REASON[route.auth], NAG.routeAuthorization);
+      }
+    }
+
+    // Event rules on the bus and schedules, each target with its retry policy and the function's DLQ.
+    const asyncTarget = (name: string) => {
+      const fn = fnFor(name);
+      return new LambdaFunction(fn, {
+        deadLetterQueue: fn.deadLetters!.queue,
+        retryAttempts: RULE_TARGET_RETRIES,
+        maxEventAge: RULE_TARGET_MAX_AGE,
+      });
+    };
+    for (const rule of wiring.rules) {
+      new Rule(this, `On${pascalCase(rule.detailType)}To${pascalCase(rule.fn)}`, {
+        eventBus: this.bus,
+        description: `${rule.detailType} to ${rule.fn}`,
+        eventPattern: { source: [EVENT_SOURCE], detailType: [rule.detailType] },
+        targets: [asyncTarget(rule.fn)],
+      });
+    }
+    for (const schedule of wiring.schedules) {
+      // Scheduled rules live on the default bus (EventBridge does not schedule on custom buses).
+      // Keyed by a digest of the expression: stable when rows move, distinct for any two expressions.
+      const digest = createHash('sha256').update(schedule.expression).digest('hex').slice(0, 8);
+      new Rule(this, `Schedule${pascalCase(schedule.fn)}${digest}`, {
+        description: schedule.description,
+        schedule: Schedule.expression(schedule.expression),
+        targets: [asyncTarget(schedule.fn)],
+      });
+    }
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint, description: 'Base URL of the HTTP API' });
+    wiring.routes
+      .filter((route) => route.auth === AUTH.stripeSignature)
+      .forEach((route, i) => {
+        new CfnOutput(this, `StripeWebhookUrl${i === 0 ? '' : i + 1}`, {
+          value: `${this.api.apiEndpoint}${route.path}`,
+          description: 'Register this endpoint in the Stripe dashboard (Developers, Webhooks)',
+        });
+      });
+    new CfnOutput(this, 'UserPoolId', { value: staff.userPool.userPoolId });
+    new CfnOutput(this, 'UserPoolClientId', { value: staff.client.userPoolClientId });
+    new CfnOutput(this, 'EventBusName', { value: this.bus.eventBusName });
+    new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    // Also keeps the parameter referenced when no function sends email yet.
+    new CfnOutput(this, 'SesSenderAddress', { value: sesSender.valueAsString, description: 'The address receipts and invoices come from' });
+    new CfnOutput(this, 'AlarmTopicArn', { value: alarmTopic.topicArn, description: 'Subscribe on-call here' });
+    new CfnOutput(this, 'StripeApiKeySecretArn', { value: stripeSecrets.apiKey.secretArn });
+    new CfnOutput(this, 'StripeWebhookSecretArn', { value: stripeSecrets.webhookSecret.secretArn });
+  }
+
+  /**
+   * Services that write with the operations key on our behalf: CloudWatch Logs (encrypted log
+   * groups), EventBridge (rule-target DLQs) and CloudWatch (alarm notifications to the topic).
+   */
+  private allowServicesToUse(key: Key): void {
+    const sameAccount = { StringEquals: { 'aws:SourceAccount': this.account } };
+    key.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [new ServicePrincipal(`logs.${this.region}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${this.partition}:logs:${this.region}:${this.account}:log-group:*` },
+        },
+      }),
+    );
+    for (const service of ['events.amazonaws.com', 'cloudwatch.amazonaws.com']) {
+      key.addToResourcePolicy(
+        new PolicyStatement({
+          principals: [new ServicePrincipal(service)],
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          resources: ['*'],
+          conditions: sameAccount,
+        }),
+      );
+    }
+  }
+}
+
+/**
+ * API access log line: ids, route templates and timings only. `routeKey` rather than the path,
+ * so receipt tokens and other path values never reach the logs.
+ */
+const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
+  JSON.stringify({
+    requestId: '$context.requestId',
+    requestTime: '$context.requestTime',
+    sourceIp: '$context.identity.sourceIp',
+    routeKey: '$context.routeKey',
+    status: '$context.status',
+    protocol: '$context.protocol',
+    responseLength: '$context.responseLength',
+    latencyMs: '$context.responseLatency',
+    integrationLatencyMs: '$context.integrationLatency',
+    integrationError: '$context.integrationErrorMessage',
+    authorizerError: '$context.authorizer.error',
+    sub: '$context.authorizer.claims.sub',
+  }),
+);

@@ -1,0 +1,71 @@
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { OUTBOX_ITEM_TYPE, outboxItem } from '../../functions/store/outbox';
+import { outboxFilterPattern } from '../../lib/constructs/OutboxPipe';
+import { handler, MalformedOutboxItemError, type OutboxStreamRecord } from '../../lib/pipe-enrichment/handler';
+
+/**
+ * The pipe's enrichment on what the stream really carries: outbox items built by the same
+ * `outboxItem()` the functions commit, in DynamoDB JSON as Pipes hands them over.
+ */
+const streamRecord = (item: object, eventID: string): OutboxStreamRecord => ({
+  eventID,
+  eventName: 'INSERT',
+  dynamodb: { NewImage: marshall(item, { removeUndefinedValues: true }) },
+});
+
+const claimAdjudicated = outboxItem(
+  {
+    detailType: 'ClaimAdjudicated',
+    detail: {
+      practiceId: 'prac_1',
+      claimId: 'CLM-1001',
+      remittance: { traceNumber: 'EFT123', payerId: 'P1', paidAt: '2026-10-20' },
+      chargeCents: 13000,
+      paidCents: 5600,
+      patientResponsibilityCents: 3400,
+      claimAdjustments: [],
+      lines: [{ procedureCode: '97124', units: 2, chargeCents: 6000, adjustments: [{ group: 'PR', reason: '2', amountCents: 1400 }] }],
+    },
+  },
+  'prac_1:CLM-1001:EFT123',
+  new Date('2026-10-21T12:00:00Z'),
+);
+
+describe('the outbox pipe enrichment', () => {
+  it('turns an outbox stream record into the bus event: source, detail-type and the plain detail', async () => {
+    // Prepare
+    const record = streamRecord(claimAdjudicated, 'rec-1');
+
+    // Act
+    const events = await handler([record]);
+
+    // Assess
+    expect(events).toEqual([{ source: 'kneadpay', detailType: 'ClaimAdjudicated', detail: claimAdjudicated.detail }]);
+    expect(events[0]!.detail).toMatchObject({ version: 1, chargeCents: 13000, lines: [{ units: 2 }] });
+  });
+
+  it('keeps a batch in stream order, one event per record', async () => {
+    const second = outboxItem({ detailType: 'PaymentSucceeded', detail: { practiceId: 'prac_1', paymentId: 'pay_1', amountCents: 3400 } }, 'pi_1');
+
+    const events = await handler([streamRecord(claimAdjudicated, 'rec-1'), streamRecord(second, 'rec-2')]);
+
+    expect(events.map((event) => event.detailType)).toEqual(['ClaimAdjudicated', 'PaymentSucceeded']);
+  });
+
+  it('fails the batch on an outbox item it cannot publish, so Pipes retries and then dead-letters it', async () => {
+    const { detailType: _dropped, ...withoutDetailType } = claimAdjudicated;
+
+    await expect(handler([streamRecord(withoutDetailType, 'rec-9')])).rejects.toThrow(MalformedOutboxItemError);
+    await expect(handler([streamRecord(withoutDetailType, 'rec-9')])).rejects.toThrow(/no detailType \(stream record rec-9\)/);
+    await expect(handler([{ eventID: 'rec-10', eventName: 'INSERT', dynamodb: {} }])).rejects.toThrow(/NEW_IMAGE/);
+  });
+
+  it('sees exactly the items the pipe filter lets through: inserts whose type is the outbox type', () => {
+    const pattern = outboxFilterPattern(OUTBOX_ITEM_TYPE);
+    const record = streamRecord(claimAdjudicated, 'rec-1');
+
+    expect(pattern.eventName).toEqual([record.eventName]);
+    expect(pattern.dynamodb.NewImage.type.S).toEqual([record.dynamodb!.NewImage!.type!.S]);
+  });
+});
