@@ -1,0 +1,198 @@
+import Stripe from 'stripe';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startStripeEmulator, type RequestRecord, type StripeEmulator } from '../../local/stripe-emulator';
+import { startWebhookReceiver, type WebhookReceiver } from '../../local/stripe-emulator/testing';
+
+const SECRET = 'whsec_kneadpay_local';
+
+const sdk = (emulator: StripeEmulator, options: { maxNetworkRetries?: number; timeout?: number } = {}) =>
+  new Stripe('sk_test_emulator', {
+    host: '127.0.0.1',
+    port: emulator.port,
+    protocol: 'http',
+    maxNetworkRetries: options.maxNetworkRetries ?? 0,
+    ...(options.timeout ? { timeout: options.timeout } : {}),
+  });
+
+const admin = async (emulator: StripeEmulator, method: string, path: string, body?: unknown) => {
+  const response = await fetch(`${emulator.url}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+};
+
+const rejection = async (promise: Promise<unknown>): Promise<Stripe.errors.StripeError> => {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Stripe.errors.StripeError;
+  }
+  throw new Error('expected the call to fail');
+};
+
+describe('Stripe emulator: faults, request log and webhook delivery', () => {
+  let emulator: StripeEmulator;
+  let receiver: WebhookReceiver;
+
+  beforeEach(async () => {
+    receiver = await startWebhookReceiver();
+    emulator = await startStripeEmulator({ port: 0, webhookUrls: [receiver.url], webhookRetryDelaysMs: [20, 40] });
+  });
+  afterEach(async () => {
+    await emulator.stop();
+    await receiver.close();
+  });
+
+  it('a 500 injected once is retried by the SDK with the same idempotency key and creates one object', async () => {
+    // Prepare
+    const stripe = sdk(emulator, { maxNetworkRetries: 1 });
+    const fault = await admin(emulator, 'POST', '/_faults', { path: '/v1/customers', method: 'POST', status: 500, count: 1 });
+
+    // Act
+    const customer = await stripe.customers.create({ email: 'retry@example.test' });
+    const attempts = (await admin(emulator, 'GET', '/_requests?path=/v1/customers')).body.requests as RequestRecord[];
+    const customers = await stripe.customers.list();
+
+    // Assess
+    expect(fault.status).toBe(200);
+    expect(attempts.map((r) => r.status)).toEqual([500, 200]);
+    expect(attempts[0]?.headers['idempotency-key']).toBe(attempts[1]?.headers['idempotency-key']);
+    expect(attempts[0]?.fault).toMatch(/^status 500/);
+    expect(customers.data.map((c) => c.id)).toEqual([customer.id]);
+  });
+
+  it('a 429 surfaces as StripeRateLimitError and is not retried', async () => {
+    // Prepare
+    const stripe = sdk(emulator, { maxNetworkRetries: 2 });
+    await admin(emulator, 'POST', '/_faults', { path: '/v1/invoices', status: 429, count: 1 });
+
+    // Act
+    const error = await rejection(stripe.invoices.list());
+    const second = await stripe.invoices.list();
+    const log = (await admin(emulator, 'GET', '/_requests?path=/v1/invoices')).body.requests as RequestRecord[];
+
+    // Assess
+    expect(error).toBeInstanceOf(Stripe.errors.StripeRateLimitError);
+    expect(error).toMatchObject({ statusCode: 429, code: 'rate_limit' });
+    expect(second.data).toEqual([]);
+    expect(log.map((r) => r.status)).toEqual([429, 200]);
+  });
+
+  it('a connection reset before processing is retried once by the SDK even without retries; nothing is duplicated', async () => {
+    // Prepare
+    const stripe = sdk(emulator, { maxNetworkRetries: 0 });
+    await admin(emulator, 'POST', '/_faults', { path: '/v1/products', type: 'reset' });
+
+    // Act
+    const product = await stripe.products.create({ name: 'Single session' });
+    const products = await stripe.products.list();
+    const log = emulator.requests().filter((r) => r.path === '/v1/products' && r.method === 'POST');
+
+    // Assess
+    expect(products.data.map((p) => p.id)).toEqual([product.id]);
+    expect(log).toHaveLength(2);
+    expect(log[0]?.fault).toMatch(/^reset/);
+    expect(log[0]?.headers['idempotency-key']).toBe(log[1]?.headers['idempotency-key']);
+  });
+
+  it('latency and unanswered requests: the SDK times out, faults can be scoped, counted and cleared', async () => {
+    // Prepare
+    const stripe = sdk(emulator, { timeout: 300 });
+    await admin(emulator, 'POST', '/_faults', [
+      { path: '^/v1/customers/cus_', type: 'timeout', count: 1 },
+      { path: '/v1/prices', method: 'GET', latencyMs: 200, count: null },
+    ]);
+    const customer = await stripe.customers.create({ email: 'slow@example.test' });
+
+    // Act
+    const timedOut = await rejection(stripe.customers.retrieve(customer.id));
+    const retrieved = await stripe.customers.retrieve(customer.id);
+    const started = Date.now();
+    await stripe.prices.list();
+    const slowMs = Date.now() - started;
+    const listed = await admin(emulator, 'GET', '/_faults');
+    await admin(emulator, 'DELETE', '/_faults');
+    await stripe.prices.list();
+    const priceCalls = emulator.requests().filter((r) => r.path === '/v1/prices');
+
+    // Assess
+    expect(timedOut).toBeInstanceOf(Stripe.errors.StripeConnectionError);
+    expect(retrieved.id).toBe(customer.id);
+    expect(slowMs).toBeGreaterThanOrEqual(190);
+    expect((listed.body.faults as Array<{ hits: number }>).map((f) => f.hits)).toEqual([1, 1]);
+    expect(priceCalls.map((r) => r.fault?.split(' ')[0] ?? null)).toEqual(['latency', null]);
+  });
+
+  it('retries webhook deliveries with backoff until the endpoint answers 2xx, signing every attempt', async () => {
+    // Prepare
+    receiver.respondWith([500, 503]);
+    const stripe = sdk(emulator);
+
+    // Act
+    const customer = await stripe.customers.create({ email: 'hook@example.test' });
+    await emulator.waitForWebhooks();
+    const deliveries = (await admin(emulator, 'GET', '/_deliveries')).body.deliveries as Array<{ state: string; attempts: Array<{ status: number }>; lastStatus: number }>;
+    const events = await stripe.events.list({ delivery_success: true });
+
+    // Assess
+    expect(receiver.received.map((hook) => hook.status)).toEqual([500, 503, 200]);
+    for (const hook of receiver.received) {
+      const event = stripe.webhooks.constructEvent(hook.rawBody, hook.signature, SECRET);
+      expect(event.data.object).toMatchObject({ id: customer.id });
+    }
+    expect(deliveries).toHaveLength(1);
+    expect(deliveries[0]).toMatchObject({ state: 'succeeded', lastStatus: 200 });
+    expect(deliveries[0]?.attempts.map((a) => a.status)).toEqual([500, 503, 200]);
+    expect(events.data.map((e) => e.type)).toEqual(['customer.created']);
+    expect(events.data[0]?.pending_webhooks).toBe(0);
+  });
+
+  it('gives up after the bounded attempts; the event is listed with delivery_success=false and can be re-sent', async () => {
+    // Prepare
+    receiver.respondWith([500, 500, 500]);
+    const stripe = sdk(emulator);
+
+    // Act
+    await stripe.customers.create({ email: 'down@example.test' });
+    await emulator.waitForWebhooks();
+    const undelivered = await stripe.events.list({ delivery_success: false });
+    const resent = await admin(emulator, 'POST', `/_events/${undelivered.data[0]?.id}/resend`);
+    await emulator.waitForWebhooks();
+    const afterResend = await stripe.events.list({ delivery_success: false });
+
+    // Assess
+    expect(receiver.received.map((hook) => hook.status)).toEqual([500, 500, 500, 200]);
+    expect(emulator.deliveries().map((d) => d.state)).toEqual(['failed', 'succeeded']);
+    expect(undelivered.data.map((e) => e.type)).toEqual(['customer.created']);
+    expect(resent.body.queued).toBe(1);
+    expect(afterResend.data.map((e) => e.type)).toEqual(['customer.created']);
+  });
+
+  it('logs every API request with its idempotency key, account and parsed params for PHI scans', async () => {
+    // Prepare
+    const stripe = sdk(emulator);
+
+    // Act
+    await stripe.customers.create(
+      { email: 'client@example.test', metadata: { clientId: 'c-9' } },
+      { idempotencyKey: 'client-c-9', stripeAccount: 'acct_practice9' },
+    );
+    const log = (await admin(emulator, 'GET', '/_requests')).body.requests as RequestRecord[];
+    const cleared = await admin(emulator, 'DELETE', '/_requests');
+    const after = (await admin(emulator, 'GET', '/_requests')).body.requests as RequestRecord[];
+
+    // Assess
+    expect(log).toHaveLength(1);
+    expect(log[0]).toMatchObject({
+      method: 'POST',
+      path: '/v1/customers',
+      status: 200,
+      headers: { 'idempotency-key': 'client-c-9', 'stripe-account': 'acct_practice9' },
+      params: { email: 'client@example.test', metadata: { clientId: 'c-9' } },
+    });
+    expect(cleared.status).toBe(200);
+    expect(after).toEqual([]);
+  });
+});
