@@ -70,7 +70,11 @@ export const startCheckout = async (
     version: 0,
   };
   await insertOpenPurchase(deps.store, purchase);
-  const metadata = { practiceId, clientId: client.clientId, packageId, purchaseId: purchase.purchaseId };
+  // Opaque ids, plus the package terms the webhook needs to grant credits without a read.
+  const metadata = {
+    practiceId, clientId: client.clientId, packageId, purchaseId: purchase.purchaseId,
+    sessionsTotal: String(pkg.sessions), ...(pkg.expiresInDays ? { expiresInDays: String(pkg.expiresInDays) } : {}),
+  };
   const base = `${deps.publicUrl.replace(/\/$/, '')}/p/${encodeURIComponent(practiceId)}`;
   const session = await deps.stripe.checkout.sessions.create(
     safeParams(

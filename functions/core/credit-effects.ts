@@ -96,13 +96,68 @@ const moveCheckout = (purchase: Purchase, next: 'pending' | 'failed' | 'expired'
   return { kind: 'apply', summary: `checkout ${next}`, writes: [updatePurchase(purchase, { state: next })], events: [] };
 };
 
+/**
+ * The hot path: a paid session whose metadata carries the package terms is granted without reading
+ * the purchase first — one transaction whose condition (`state` still open or pending) stands in
+ * for the read. If the condition fails (a replay, a refund came first) the ingest loop calls again
+ * with `attempt > 1` and the read-then-decide path records what really happened.
+ */
+const grantFromPayload = (ctx: EventContext, session: Stripe.Checkout.Session): Decision | undefined => {
+  const meta = session.metadata ?? {};
+  const sessionsTotal = Number(meta.sessionsTotal);
+  if (ctx.attempt > 1 || !meta.clientId || !meta.purchaseId || !Number.isSafeInteger(sessionsTotal) || sessionsTotal < 1 || !session.currency) return undefined;
+  const expiresInDays = meta.expiresInDays ? Number(meta.expiresInDays) : null;
+  const paidAt = at(ctx.event);
+  const expiresAt = expiryFor(new Date(paidAt), expiresInDays);
+  const pi = paymentIntentId(session);
+  const amount = session.amount_total ?? 0;
+  const currency = session.currency;
+  const set: Record<string, unknown> = {
+    state: 'paid', sessionsRemaining: sessionsTotal, paidAt, expiresAt,
+    ...(pi ? { paymentIntentId: pi, ...stripeRef(pi) } : {}),
+    ...(expiresAt ? { gsi1pk: `${practicePk(ctx.practiceId)}#EXPIRING`, gsi1sk: `${expiresAt}#${meta.purchaseId}` } : {}),
+  };
+  const entries = Object.entries(set);
+  const base = { practiceId: ctx.practiceId, clientId: meta.clientId, purchaseId: meta.purchaseId };
+  return {
+    kind: 'apply',
+    summary: 'credits granted',
+    writes: [
+      {
+        Update: {
+          Key: purchaseKey(ctx.practiceId, meta.clientId, meta.purchaseId),
+          UpdateExpression: `SET ${entries.map((_, i) => `#f${i} = :v${i}`).join(', ')} ADD version :one`,
+          ConditionExpression: 'attribute_exists(pk) AND #s IN (:open, :pending) AND sessionsTotal = :total',
+          ExpressionAttributeNames: { ...Object.fromEntries(entries.map(([key], i) => [`#f${i}`, key])), '#s': 'state' },
+          ExpressionAttributeValues: { ...Object.fromEntries(entries.map(([, value], i) => [`:v${i}`, value])), ':one': 1, ':open': 'open', ':pending': 'pending', ':total': sessionsTotal },
+        },
+      },
+      ...ledgerWrites(ctx.practiceId, meta.clientId, [
+        { kind: 'package_sale', amountCents: amount, currency, sessionsDelta: sessionsTotal, at: paidAt, ref: meta.purchaseId },
+        { kind: 'payment', amountCents: -amount, currency, at: paidAt, ref: pi ?? session.id },
+      ]),
+    ],
+    events: [
+      { detailType: 'PackagePurchased', detail: { ...base, packageId: meta.packageId, sessionsTotal, amountCents: amount, currency, expiresAt } },
+      { detailType: 'PaymentSucceeded', detail: { ...base, kind: 'package', paymentId: pi ?? session.id, amountCents: amount, currency, paidAt } },
+    ],
+  };
+};
+
+const isPaid = (session: Stripe.Checkout.Session) => session.payment_status !== 'unpaid';
+
 const checkoutCompleted: EffectHandler = async (ctx) => {
-  const { purchase, session } = await purchaseOfSession(ctx);
+  const session = ctx.event.data.object as Stripe.Checkout.Session;
+  const fast = isPaid(session) ? grantFromPayload(ctx, session) : undefined;
+  if (fast) return fast;
+  const { purchase } = await purchaseOfSession(ctx);
   // Delayed methods complete unpaid: nothing is granted until async_payment_succeeded.
-  return session.payment_status === 'unpaid' ? moveCheckout(purchase, 'pending') : grantCredits(ctx, purchase, session);
+  return isPaid(session) ? grantCredits(ctx, purchase, session) : moveCheckout(purchase, 'pending');
 };
 
 const asyncSucceeded: EffectHandler = async (ctx) => {
+  const fast = grantFromPayload(ctx, ctx.event.data.object as Stripe.Checkout.Session);
+  if (fast) return fast;
   const { purchase, session } = await purchaseOfSession(ctx);
   return grantCredits(ctx, purchase, session);
 };

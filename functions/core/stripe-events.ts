@@ -64,6 +64,8 @@ export interface EventContext {
   practiceId: string;
   event: Stripe.Event;
   now: Date;
+  /** 1 on first delivery; higher after the state moved under a decision (re-read, decide again). */
+  attempt: number;
 }
 
 export type EffectHandler = (ctx: EventContext) => Promise<Decision>;
@@ -150,7 +152,7 @@ export const ingestStripeEvent = async (
 
   for (let attempt = 1; attempt <= MAX_DECIDE_ATTEMPTS; attempt += 1) {
     const decision: Decision = effect
-      ? await effect({ store: deps.store, stripe: deps.stripe, practiceId, event, now })
+      ? await effect({ store: deps.store, stripe: deps.stripe, practiceId, event, now, attempt })
       : { kind: 'ignore', reason: 'event type not handled' };
     const outcome: EventOutcome =
       decision.kind === 'apply'

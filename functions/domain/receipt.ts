@@ -9,6 +9,12 @@ export const RECEIPT_KINDS = ['package', 'balance', 'refund'] as const;
 /** `package`: a session package sale; `balance`: the patient's share after insurance; `refund`: money back. */
 export type ReceiptKind = (typeof RECEIPT_KINDS)[number];
 
+/**
+ * What a document carries between issue and numbering (moments, in one consumer run): the number
+ * is set on the stored document in the transaction that takes it from the practice's counter.
+ */
+export const RECEIPT_NUMBER_PENDING = 'R-pending';
+
 /** Receipt numbers are per practice: `R-000123`. Six digits is a floor, not a ceiling. */
 export const formatReceiptNumber = (sequence: number): string => `R-${String(sequence).padStart(6, '0')}`;
 

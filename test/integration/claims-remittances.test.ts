@@ -24,6 +24,16 @@ const practiceWithClaim = async (claimId = 'CLM-1001', over: Record<string, unkn
   return { practiceId, clientId: client.body.clientId as string, claim };
 };
 
+const waitFor = async <T>(probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = await probe();
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+};
+
 const postEra = (practiceId: string, text: string, type = 'application/edi-x12') =>
   api('POST', `/practices/${practiceId}/remittances`, { practiceId, raw: text, headers: { 'content-type': type } });
 
@@ -50,10 +60,16 @@ describe('claims and ERA import over the local API', () => {
     expect(first.body).toEqual({ remittanceId: expect.any(String), traceNumber: 'EFT123', claims: 1, matched: 1, quarantined: [] });
     expect(again.status).toBe(200);
     expect(again.body).toEqual(first.body);
-    expect(claim.body).toMatchObject({ claimId: 'CLM-1001', status: 'processed_primary', patientResponsibilityCents: 3400, collectedCents: 0, invoicedCents: 0 });
+    expect(claim.body).toMatchObject({ claimId: 'CLM-1001', status: 'processed_primary', patientResponsibilityCents: 3400, collectedCents: 0 });
     expect(claim.body.adjudications).toHaveLength(1);
     const events = (await outboxOf(store, practiceId)).filter((item) => item.detailType === 'ClaimAdjudicated');
     expect(events).toHaveLength(1);
+    // The bus delivers ClaimAdjudicated to the balance invoicer: the $34 is invoiced by itself.
+    const invoiced = await waitFor(async () => {
+      const view = await api('GET', `/practices/${practiceId}/claims/CLM-1001`, { practiceId });
+      return view.body.invoice?.hostedInvoiceUrl ? view.body : undefined;
+    });
+    expect(invoiced).toMatchObject({ invoicedCents: 3400, invoice: { status: 'open', amountDueCents: 3400 } });
     expect(events[0]!.detail).toEqual({
       version: 1, practiceId, claimId: 'CLM-1001', remittance: { traceNumber: 'EFT123', payerId: '1512345678', paidAt: '2026-10-20' },
       payerClaimControlNumber: 'PAYER-77', statusCode: '1', status: 'processed_primary', chargeCents: 13000, paidCents: 5600, patientResponsibilityCents: 3400,

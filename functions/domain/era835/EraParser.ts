@@ -20,6 +20,8 @@ export const ERA_TRANSACTION_SET = '835';
 const SEGMENT_ID = /^[A-Z][A-Z0-9]{1,2}$/;
 const ENVELOPE_SEGMENTS = new Set(['ISA', 'GS', 'ST', 'SE', 'GE', 'IEA']);
 const UNITS = /^-?(?:\d+\.?\d*|\.\d+)$/;
+/** Longer than any real segment by far: past this without a terminator, the file is not X12. */
+const MAX_SEGMENT_LENGTH = 64 * 1024;
 /** CAS carries up to six reason/amount/quantity triplets, from CAS02 to CAS19. */
 const CAS_TRIPLETS = 6;
 /** PLB carries up to six reason/amount pairs, from PLB03 to PLB14. */
@@ -142,6 +144,8 @@ export class EraParser {
    */
   write(chunk: string): EraClaim[] {
     if (this.summary) throw new Error('EraParser.write after end');
+    // The kept tail holds no terminator, so the search for the next one starts after it.
+    const searchFrom = this.delimiters ? this.buffer.length : 0;
     let text = this.buffer.length === 0 ? chunk : this.buffer + chunk;
     if (!this.delimiters) {
       // A byte-order mark or blank lines before ISA are harmless; skip them.
@@ -152,8 +156,17 @@ export class EraParser {
       }
       this.delimiters = readDelimiters(text);
     }
-    const start = this.readSegments(text);
+    const start = this.readSegments(text, searchFrom);
     this.buffer = start === 0 ? text : text.slice(start);
+    if (this.buffer.length > MAX_SEGMENT_LENGTH) {
+      // Real segments are a few hundred characters; this is the wrong terminator or not X12, and
+      // buffering on would hold the whole file.
+      throw new EraParseError(`no segment terminator ("${this.delimiters.segment}") in ${MAX_SEGMENT_LENGTH} characters: the file is damaged or not X12`, {
+        segmentNumber: this.segmentNumber + 1,
+        segmentId: '?',
+        field: null,
+      });
+    }
     const completed = this.completed;
     this.completed = [];
     return completed;
@@ -187,7 +200,7 @@ export class EraParser {
       // without a terminator was cut off mid-segment.
       if (!rest.startsWith(`IEA${this.delimiters!.element}`)) {
         const id = rest.split(this.delimiters!.element, 1)[0]!;
-        throw new EraParseError('the file ends inside this segment (no terminator): it is truncated', {
+        throw new EraParseError(`the file ends inside this segment (no "${this.delimiters!.segment}" after it): it is truncated, or not terminated the way its ISA declares`, {
           segmentNumber: this.segmentNumber + 1,
           segmentId: SEGMENT_ID.test(id) ? id : '?',
           field: null,
@@ -236,13 +249,13 @@ export class EraParser {
    * element separator is remembered across segments, so the scan stays linear even when segments
    * have no separator at all.
    */
-  private readSegments(text: string): number {
+  private readSegments(text: string, searchFrom = 0): number {
     const terminator = this.delimiters!.segment;
     const separator = this.delimiters!.element;
     const elements = this.elements;
     let start = 0;
     let nextSeparator = -2; // not looked for yet
-    for (let end = text.indexOf(terminator); end !== -1; end = text.indexOf(terminator, start)) {
+    for (let end = text.indexOf(terminator, searchFrom); end !== -1; end = text.indexOf(terminator, start)) {
       // A terminator may be followed by CR, LF or CRLF; when LF itself is the terminator, CRLF
       // files leave a CR before it. Neither is data.
       let from = start;

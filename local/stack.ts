@@ -1,0 +1,289 @@
+/**
+ * The whole laptop runtime in one call, used by `npm start` (local/start.ts) and by the test run's
+ * global setup: DynamoDB Local with the table, the local SES inbox, the local HTTP API, the event
+ * bus fed by the table's stream, and Stripe (the bundled emulator, or real test mode when
+ * `STRIPE_SECRET_KEY` is set). It sets the environment the handlers read and stops everything in
+ * reverse order, child processes by pid.
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { dataDir as defaultDataDir, mintLocalToken } from './auth';
+import { assertJava, ensureTable, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb';
+import { readDeadLetters, startEventBus, type DeadLetter, type LocalEventBus, type RetryPolicy } from './event-bus';
+import { PROJECT_ROOT, startHttpApi, type LocalHttpApi, type LocalRouteHandler } from './http-api';
+import { assertPortFree } from './ports';
+import { startSes, type LocalSes } from './ses';
+
+export const DEFAULT_WEBHOOK_SECRET = 'whsec_kneadpay_local';
+export const DEFAULT_STRIPE_API_BASE = 'http://127.0.0.1:12111';
+/** The key handlers get with the emulator; it accepts any `sk_test_…`. */
+export const EMULATOR_SECRET_KEY = 'sk_test_emulator';
+export const REAL_STRIPE_API_BASE = 'https://api.stripe.com';
+
+export type StripeMode = 'emulator' | 'real';
+
+export interface LocalStackOptions {
+  /** API port on 127.0.0.1; 0 picks a free one. Default `PORT` or 3000. */
+  port?: number;
+  /** Data directory (JWT key, DynamoDB files, dead letters, bus checkpoint). Default `KNEADPAY_DATA_DIR` or `.kneadpay`. */
+  dataDir?: string;
+  /** DynamoDB in memory, nothing written but the JWT key (tests). Default false: data kept across restarts. */
+  inMemory?: boolean;
+  /** Default: `real` when `STRIPE_SECRET_KEY` is set, else `emulator`. */
+  stripe?: StripeMode;
+  /** Run SCHEDULES on intervals (default false). */
+  schedules?: boolean;
+  /** Table name (default `KNEADPAY_TABLE` or `kneadpay`). */
+  tableName?: string;
+  /** Ports of the parts; absent or 0: a free port. */
+  dynamoPort?: number;
+  sesPort?: number;
+  stripePort?: number;
+  bus?: { retry?: RetryPolicy; pollIntervalMs?: number; scheduleIntervalMs?: number };
+  /** Called when the bus parks an event. */
+  onDeadLetter?: (deadLetter: DeadLetter) => void;
+  /** Diagnostics from the parts (default stderr). */
+  log?: (line: string) => void;
+}
+
+export interface LocalStack {
+  apiUrl: string;
+  dynamoEndpoint: string;
+  sesUrl: string;
+  /** The Stripe API the handlers call; undefined when the emulator is not available. */
+  stripeUrl: string | undefined;
+  mode: StripeMode;
+  tableName: string;
+  dataDir: string;
+  bus: LocalEventBus;
+  /** Child processes (for `npm start`'s report and the shutdown test). */
+  pids: { dynamodb: number; ses: number };
+  /** Dead letters appended by earlier runs (persistent mode only). */
+  previousDeadLetters: number;
+  stop(): Promise<void>;
+}
+
+/** The Stripe emulator's entry (local/stripe-emulator/index.ts), built by another part of the project. */
+interface StripeEmulatorModule {
+  startStripeEmulator(options: { port?: number; webhookUrls?: string[]; webhookSecret?: string }): Promise<{
+    url: string;
+    port: number;
+    stop(): Promise<void>;
+    setWebhookUrls(urls: string[]): void;
+  }>;
+}
+type StripeEmulator = Awaited<ReturnType<StripeEmulatorModule['startStripeEmulator']>>;
+
+const STRIPE_EMULATOR_ENTRY = join(PROJECT_ROOT, 'local', 'stripe-emulator', 'index.ts');
+
+/**
+ * INTEGRATION POINT (Stripe emulator): loaded only when local/stripe-emulator/index.ts exists, so
+ * the stack runs (without Stripe) while the emulator is being built. Returns undefined when absent.
+ */
+const loadStripeEmulator = async (): Promise<StripeEmulatorModule | undefined> => {
+  if (!existsSync(STRIPE_EMULATOR_ENTRY)) return undefined;
+  const module = (await import(/* @vite-ignore */ pathToFileURL(STRIPE_EMULATOR_ENTRY).href)) as Partial<StripeEmulatorModule>;
+  if (typeof module.startStripeEmulator !== 'function') {
+    throw new Error('local/stripe-emulator/index.ts does not export startStripeEmulator');
+  }
+  return module as StripeEmulatorModule;
+};
+
+const portOf = (url: string): number | undefined => {
+  try {
+    const port = new URL(url).port;
+    return port ? Number(port) : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+const isAlive = (pid: number): boolean => {
+  if (pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+export const startLocalStack = async (options: LocalStackOptions = {}): Promise<LocalStack> => {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const dataDir = resolve(options.dataDir ?? defaultDataDir());
+  const tableName = options.tableName ?? process.env.KNEADPAY_TABLE ?? 'kneadpay';
+  const mode: StripeMode = options.stripe ?? (process.env.STRIPE_SECRET_KEY ? 'real' : 'emulator');
+  if (mode === 'real' && !process.env.STRIPE_SECRET_KEY) throw new Error('stripe: real needs STRIPE_SECRET_KEY (a test-mode key, sk_test_…)');
+  const apiPort = options.port ?? Number(process.env.PORT ?? 3000);
+
+  // Fail before starting anything (Java takes seconds) when a chosen port is taken.
+  if (apiPort) await assertPortFree(apiPort, 'the kneadpay API (PORT)');
+  if (options.dynamoPort) await assertPortFree(options.dynamoPort, 'DynamoDB Local (KNEADPAY_DYNAMO_PORT)');
+  if (options.sesPort) await assertPortFree(options.sesPort, 'the local SES inbox (KNEADPAY_SES_PORT)');
+  if (mode === 'emulator' && options.stripePort) await assertPortFree(options.stripePort, 'the Stripe emulator (STRIPE_API_BASE)');
+
+  const stops: Array<() => Promise<void>> = [];
+  const childPids: number[] = [];
+  const previousEnv = new Map<string, string | undefined>();
+  const setEnv = (name: string, value: string) => {
+    if (!previousEnv.has(name)) previousEnv.set(name, process.env[name]);
+    process.env[name] = value;
+  };
+  // A crash must not leave Java or the inbox behind.
+  const killChildren = () => {
+    for (const pid of childPids) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+  };
+  process.on('exit', killChildren);
+
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    for (const step of stops.reverse()) {
+      await step().catch((error: unknown) => log(`stopping: ${(error as Error)?.message ?? String(error)}`));
+    }
+    for (const [name, value] of previousEnv) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+    process.off('exit', killChildren);
+  };
+
+  try {
+    // The signing key exists before anyone (the CLI, test workers) mints a token concurrently.
+    setEnv('KNEADPAY_DATA_DIR', dataDir);
+    await mintLocalToken('warm-up', { dir: dataDir });
+
+    assertJava();
+    // C1-only JIT and the serial collector: DynamoDB Local is up in about a third of the time on
+    // a busy two-core machine (measured ~3 s against ~9 s), and a local table never needs C2.
+    if (process.env.JAVA_TOOL_OPTIONS === undefined) setEnv('JAVA_TOOL_OPTIONS', '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC');
+    const started = await Promise.allSettled([
+      startDynamoDbLocal({ port: options.dynamoPort || undefined, dataDir: options.inMemory ? undefined : join(dataDir, 'dynamodb') }),
+      startSes({ port: options.sesPort || undefined }),
+    ]);
+    for (const part of started) {
+      if (part.status !== 'fulfilled') continue;
+      childPids.push(part.value.pid);
+      stops.push(() => part.value.stop());
+    }
+    const failed = started.find((part): part is PromiseRejectedResult => part.status === 'rejected');
+    if (failed) throw failed.reason;
+    const dynamo = (started[0] as PromiseFulfilledResult<DynamoDbLocal>).value;
+    const ses = (started[1] as PromiseFulfilledResult<LocalSes>).value;
+    await ensureTable(dynamo.endpoint, tableName);
+
+    setEnv('KNEADPAY_TABLE', tableName);
+    setEnv('KNEADPAY_DYNAMO_ENDPOINT', dynamo.endpoint);
+    setEnv('KNEADPAY_SES_ENDPOINT', ses.url);
+    setEnv('AWS_REGION', process.env.AWS_REGION ?? 'us-east-1');
+    // Local endpoints accept any credentials; the SDK still wants some.
+    if (!process.env.AWS_ACCESS_KEY_ID) setEnv('AWS_ACCESS_KEY_ID', 'local');
+    if (!process.env.AWS_SECRET_ACCESS_KEY) setEnv('AWS_SECRET_ACCESS_KEY', 'local');
+    setEnv('STRIPE_WEBHOOK_SECRET', process.env.STRIPE_WEBHOOK_SECRET || DEFAULT_WEBHOOK_SECRET);
+
+    const bus = await startEventBus({
+      endpoint: dynamo.endpoint,
+      tableName,
+      retry: options.bus?.retry,
+      pollIntervalMs: options.bus?.pollIntervalMs,
+      deadLetterFile: options.inMemory ? undefined : join(dataDir, 'dead-letters.jsonl'),
+      checkpointFile: options.inMemory ? undefined : join(dataDir, 'bus-checkpoint.json'),
+      // A fresh in-memory table has nothing old to replay; a kept one resumes from its checkpoint.
+      startAt: 'trim-horizon',
+      schedules: options.schedules ?? false,
+      scheduleIntervalMs: options.bus?.scheduleIntervalMs,
+      log,
+    });
+    stops.push(() => bus.stop());
+    if (options.onDeadLetter) bus.onDeadLetter(options.onDeadLetter);
+    const previousDeadLetters = options.inMemory ? 0 : readDeadLetters(join(dataDir, 'dead-letters.jsonl')).length;
+
+    const localRoutes: Record<string, LocalRouteHandler> = {
+      'POST /_local/events': async ({ body }) => {
+        let input: { detailType?: unknown; detail?: unknown; source?: unknown };
+        try {
+          input = JSON.parse(body.toString('utf8')) as typeof input;
+        } catch {
+          return { statusCode: 400, body: { error: { code: 'validation', message: 'send a JSON object' } } };
+        }
+        if (typeof input.detailType !== 'string' || typeof input.detail !== 'object' || input.detail === null) {
+          return { statusCode: 400, body: { error: { code: 'validation', message: 'detailType (string) and detail (object) are required' } } };
+        }
+        const result = await bus.publish({
+          detailType: input.detailType,
+          detail: input.detail as Record<string, unknown>,
+          ...(typeof input.source === 'string' ? { source: input.source } : {}),
+        });
+        return { statusCode: 200, body: result };
+      },
+      'GET /_local/deliveries': async () => ({
+        statusCode: 200,
+        body: {
+          items: bus.delivered.map((delivery) => ({
+            id: delivery.event.id,
+            detailType: delivery.event['detail-type'],
+            fn: delivery.fn,
+            attempts: delivery.attempts,
+            at: delivery.at,
+          })),
+        },
+      }),
+      'GET /_local/dead-letters': async () => ({ statusCode: 200, body: { items: bus.deadLetters } }),
+    };
+
+    const api: LocalHttpApi = await startHttpApi({
+      port: apiPort,
+      tokenDir: dataDir,
+      ready: false,
+      healthy: () => !stopped && isAlive(dynamo.pid) && ses.alive(),
+      localRoutes,
+      log,
+    });
+    stops.push(() => api.close());
+    setEnv('KNEADPAY_PUBLIC_URL', api.url);
+
+    let stripeUrl: string | undefined;
+    if (mode === 'emulator') {
+      const emulatorModule = await loadStripeEmulator();
+      if (emulatorModule) {
+        const emulator: StripeEmulator = await emulatorModule.startStripeEmulator({
+          port: options.stripePort || 0,
+          webhookUrls: [`${api.url}/webhooks/stripe`],
+          webhookSecret: process.env.STRIPE_WEBHOOK_SECRET,
+        });
+        stops.push(() => emulator.stop());
+        stripeUrl = emulator.url;
+        setEnv('STRIPE_API_BASE', emulator.url);
+        setEnv('STRIPE_SECRET_KEY', EMULATOR_SECRET_KEY);
+      } else {
+        log('Stripe emulator not available (local/stripe-emulator/index.ts is missing): Stripe calls will fail');
+      }
+    } else {
+      stripeUrl = process.env.STRIPE_API_BASE || REAL_STRIPE_API_BASE;
+    }
+
+    api.setReady(true);
+    return {
+      apiUrl: api.url,
+      dynamoEndpoint: dynamo.endpoint,
+      sesUrl: ses.url,
+      stripeUrl,
+      mode,
+      tableName,
+      dataDir,
+      bus,
+      pids: { dynamodb: dynamo.pid, ses: ses.pid },
+      previousDeadLetters,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+};
+
+/** The emulator's port from `STRIPE_API_BASE` (default 12111), for `npm start`. */
+export const stripePortFromEnv = (env: NodeJS.ProcessEnv = process.env): number | undefined =>
+  portOf(env.STRIPE_API_BASE || DEFAULT_STRIPE_API_BASE);

@@ -1,0 +1,243 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { listEmails } from '../../local/ses';
+
+const ROOT = resolve(__dirname, '..', '..');
+const TSX_CLI = join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+const workDir = mkdtempSync(join(tmpdir(), 'kneadpay-start-test-'));
+afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+
+/** Environment for a stack that takes only free ports and keeps its data in a fresh directory. */
+const isolatedEnv = (dataDir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: '0',
+    KNEADPAY_DYNAMO_PORT: '0',
+    KNEADPAY_SES_PORT: '0',
+    STRIPE_API_BASE: 'http://127.0.0.1:0',
+    KNEADPAY_DATA_DIR: dataDir,
+    KNEADPAY_SCHEDULES: 'off',
+    ...extra,
+  };
+  // The run's own stack environment must not leak into the one under test.
+  for (const name of ['KNEADPAY_TABLE', 'KNEADPAY_DYNAMO_ENDPOINT', 'KNEADPAY_SES_ENDPOINT', 'KNEADPAY_PUBLIC_URL', 'STRIPE_SECRET_KEY']) {
+    if (!(name in extra)) delete env[name];
+  }
+  return env;
+};
+
+/** Every process below `pid` (ps, so it also sees what the process tree spawned indirectly). */
+const descendants = (pid: number): number[] => {
+  const table = spawnSync('ps', ['-eo', 'pid=,ppid='], { encoding: 'utf8' }).stdout.trim().split('\n');
+  const children = new Map<number, number[]>();
+  for (const line of table) {
+    const [child, parent] = line.trim().split(/\s+/).map(Number) as [number, number];
+    children.set(parent, [...(children.get(parent) ?? []), child]);
+  }
+  const found: number[] = [];
+  const walk = (id: number) => {
+    for (const child of children.get(id) ?? []) {
+      found.push(child);
+      walk(child);
+    }
+  };
+  walk(pid);
+  return found;
+};
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const waitFor = async <T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number): Promise<T> => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
+    await new Promise((resolveWait) => setTimeout(resolveWait, 100));
+  }
+};
+
+const collect = (child: ChildProcess) => {
+  const output = { stdout: '', stderr: '' };
+  child.stdout?.on('data', (chunk: Buffer) => (output.stdout += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output.stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
+  return { output, exited };
+};
+
+describe('npm start (local/start.ts)', () => {
+  // About 10 s on an idle two-core machine; the budget covers a loaded one.
+  it('starts every part, answers /health, and leaves no process behind after Ctrl-C', { timeout: 90_000 }, async () => {
+    // Prepare
+    const dataDir = join(workDir, 'run');
+    const child = spawn('npx', ['tsx', 'local/start.ts'], { cwd: ROOT, env: isolatedEnv(dataDir), stdio: ['ignore', 'pipe', 'pipe'] });
+    const { output, exited } = collect(child);
+    try {
+      const apiUrl = await waitFor('the API URL line', () => /API\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output.stdout)?.[1], 60_000).catch(
+        (error: Error) => {
+          throw new Error(`${error.message}\nstdout: ${output.stdout}\nstderr: ${output.stderr}`);
+        },
+      );
+      const health = await fetch(`${apiUrl}/health`);
+      const stack = JSON.parse(readFileSync(join(dataDir, 'stack.json'), 'utf8')) as { pid: number; pids: { dynamodb: number; ses: number } };
+      const tree = [...new Set([child.pid!, ...descendants(child.pid!)])];
+
+      // Act: Ctrl-C reaches the application process (a process manager's SIGINT: only that pid).
+      process.kill(stack.pid, 'SIGINT');
+      await exited;
+      await waitFor('the whole process tree to exit', () => (tree.some(alive) ? undefined : true), 10_000);
+
+      // Assess
+      expect(health.status).toBe(200);
+      expect(await health.json()).toEqual({ ok: true });
+      expect(output.stdout).toMatch(/kneadpay is running \(Stripe: emulator\)/);
+      expect(output.stdout).toMatch(/Inbox\s+http:\/\/127\.0\.0\.1:\d+/);
+      expect(output.stdout).toMatch(/Stripe\s+(http:\/\/127\.0\.0\.1:\d+  \(emulator|not available)/);
+      expect(tree).toEqual(expect.arrayContaining([stack.pid, stack.pids.dynamodb, stack.pids.ses]));
+      expect(tree.filter(alive)).toEqual([]);
+      expect(output.stdout).toMatch(/kneadpay: stopped/);
+      expect(() => readFileSync(join(dataDir, 'stack.json'))).toThrow();
+    } finally {
+      for (const pid of [child.pid!, ...descendants(child.pid!)]) if (alive(pid)) process.kill(pid, 'SIGKILL');
+    }
+  });
+
+  it('exits 1 with one line when the API port is taken, before starting anything', async () => {
+    // Prepare
+    const holder: Server = createServer();
+    const port = await new Promise<number>((resolvePort) =>
+      holder.listen(0, '127.0.0.1', () => resolvePort((holder.address() as { port: number }).port)),
+    );
+    const child = spawn(process.execPath, [TSX_CLI, 'local/start.ts'], {
+      cwd: ROOT,
+      env: isolatedEnv(join(workDir, 'taken'), { PORT: String(port) }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const { output, exited } = collect(child);
+
+    // Act
+    const code = await exited;
+    holder.close();
+
+    // Assess
+    expect(code).toBe(1);
+    const lines = output.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(new RegExp(`^kneadpay: port ${port} .*already in use`));
+  });
+
+  it('exits 1 saying Java 17 is needed when java is not on the PATH', async () => {
+    // Prepare: a PATH holding node and nothing else.
+    const bin = join(workDir, 'bin-without-java');
+    rmSync(bin, { recursive: true, force: true });
+    spawnSync('mkdir', ['-p', bin]);
+    symlinkSync(process.execPath, join(bin, 'node'));
+    const child = spawn(process.execPath, [TSX_CLI, 'local/start.ts'], {
+      cwd: ROOT,
+      env: isolatedEnv(join(workDir, 'nojava'), { PATH: bin }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const { output, exited } = collect(child);
+
+    // Act
+    const code = await exited;
+
+    // Assess
+    expect(code).toBe(1);
+    const lines = output.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^kneadpay: Java 17 or newer is required to run DynamoDB Local/);
+    expect(dirname(process.execPath)).not.toBe(bin);
+  });
+});
+
+describe('the run\'s local stack', () => {
+  it('delivers mail sent through SES to the local inbox', async () => {
+    // Prepare
+    const ses = new SESv2Client({
+      endpoint: inject('sesUrl'),
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const to = `client-${Date.now()}@example.com`;
+
+    // Act
+    await ses.send(
+      new SendEmailCommand({
+        FromEmailAddress: 'receipts@kneadpay.example',
+        Destination: { ToAddresses: [to] },
+        Content: { Simple: { Subject: { Data: 'Your receipt R-0001' }, Body: { Text: { Data: 'Thank you for your visit.' } } } },
+      }),
+    );
+
+    // Assess
+    const mails = await listEmails(inject('sesUrl'));
+    expect(mails.filter((mail) => mail.destination.to.includes(to))).toEqual([
+      expect.objectContaining({ from: 'receipts@kneadpay.example', subject: 'Your receipt R-0001', body: expect.objectContaining({ text: 'Thank you for your visit.' }) }),
+    ]);
+    ses.destroy();
+  });
+
+  it('points the handlers at the Stripe emulator and its webhooks at the local API', async ({ skip }) => {
+    // Prepare
+    const stripeUrl = inject('stripeUrl');
+    if (!stripeUrl) skip('local/stripe-emulator/index.ts does not exist yet');
+    const apiUrl = inject('apiUrl');
+    const email = `desk-${Date.now()}@kneady.example`;
+
+    // Act: a call like the handlers make, with the environment the stack set.
+    const created = await fetch(`${process.env.STRIPE_API_BASE}/v1/customers`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${process.env.STRIPE_SECRET_KEY}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ email }).toString(),
+    });
+    const customer = (await created.json()) as { id: string };
+
+    // Assess: the customer.created webhook went to this stack's API, which answered it.
+    expect(process.env.STRIPE_API_BASE).toBe(stripeUrl);
+    expect(created.status).toBe(200);
+    const delivery = await waitFor(
+      'the customer.created webhook',
+      async () => {
+        const answer = (await (await fetch(`${stripeUrl}/_deliveries?type=customer.created`)).json()) as {
+          deliveries: Array<{ url: string; attempts: Array<{ status: number | null }>; eventId: string }>;
+        };
+        const events = (await (await fetch(`${stripeUrl}/v1/events?type=customer.created&limit=100`, {
+          headers: { authorization: `Bearer ${process.env.STRIPE_SECRET_KEY}` },
+        })).json()) as { data: Array<{ id: string; data: { object: { id: string } } }> };
+        const event = events.data.find((candidate) => candidate.data.object.id === customer.id);
+        return answer.deliveries.find((candidate) => candidate.eventId === event?.id && candidate.attempts.length > 0);
+      },
+      10_000,
+    );
+    expect(delivery.url).toBe(`${apiUrl}/webhooks/stripe`);
+    expect(delivery.attempts[0]!.status).toEqual(expect.any(Number));
+  });
+
+  it('takes events injected over HTTP (POST /_local/events) onto the bus and routes them by RULES', async () => {
+    // Act
+    const answer = await fetch(`${inject('apiUrl')}/_local/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ detailType: 'LocalTestNobodyListens', detail: { version: 1, practiceId: 'prac_none' } }),
+    });
+    const invalid = await fetch(`${inject('apiUrl')}/_local/events`, { method: 'POST', body: '{"detail":{}}' });
+
+    // Assess: no rule has this detail-type, so the event is routed to nobody.
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toEqual({ id: expect.any(String), deliveries: [] });
+    expect(invalid.status).toBe(400);
+  });
+});
