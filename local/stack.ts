@@ -231,8 +231,11 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
         },
       }),
       'GET /_local/dead-letters': async () => ({ statusCode: 200, body: { items: bus.deadLetters } }),
+      // Where the other parts are (the demo reads the inbox and knows whether Stripe is emulated).
+      'GET /_local/info': async () => ({ statusCode: 200, body: { mode, sesUrl: ses.url, stripeUrl: stripeUrl ?? null, apiUrl: api.url } }),
     };
 
+    let stripeUrl: string | undefined;
     const api: LocalHttpApi = await startHttpApi({
       port: apiPort,
       tokenDir: dataDir,
@@ -244,7 +247,6 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     stops.push(() => api.close());
     setEnv('KNEADPAY_PUBLIC_URL', api.url);
 
-    let stripeUrl: string | undefined;
     if (mode === 'emulator') {
       const emulatorModule = await loadStripeEmulator();
       if (emulatorModule) {
