@@ -28,7 +28,8 @@ export const checkoutEvent = (purchase: Purchase) => ({
     object: {
       id: `cs_${purchase.purchaseId}`, object: 'checkout.session', payment_status: 'paid', status: 'complete', amount_total: purchase.priceCents,
       payment_intent: `pi_${purchase.purchaseId}`,
-      metadata: { practiceId: purchase.practiceId, clientId: purchase.clientId, packageId: purchase.packageId, purchaseId: purchase.purchaseId },
+      metadata: { practiceId: purchase.practiceId, clientId: purchase.clientId, packageId: purchase.packageId, purchaseId: purchase.purchaseId, sessionsTotal: '5', expiresInDays: '365' },
+      currency: 'usd',
     },
   },
 });

@@ -5,7 +5,7 @@
  *
  *   npx tsx bench/webhook.ts [--events 600] [--concurrency 8]
  */
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import Stripe from 'stripe';
 import { ensureTable, startDynamoDbLocal } from '../local/dynamodb';
 
@@ -69,6 +69,16 @@ const main = async () => {
     const bare = await runPool(EVENTS, CONCURRENCY, async (i) => {
       await store.doc.send(new PutCommand({ TableName: tableName, Item: { pk: `BENCH#${i}`, sk: 'MARKER', at: Date.now() }, ConditionExpression: 'attribute_not_exists(pk)' }));
     });
+    // Where the time goes: the same number of items kneadpay writes (7), in one bare transaction.
+    const bareTransaction = await runPool(EVENTS, CONCURRENCY, async (i) => {
+      await store.doc.send(
+        new TransactWriteCommand({
+          TransactItems: Array.from({ length: 7 }, (_, k) => ({
+            Put: { TableName: tableName, Item: { pk: `BENCHTX#${i}`, sk: `ITEM#${k}`, at: Date.now() }, ...(k === 0 ? { ConditionExpression: 'attribute_not_exists(pk)' } : {}) },
+          })),
+        }),
+      );
+    });
     const before = roundTrips;
     const payloads = purchases.slice(0, EVENTS).map((purchase) => JSON.stringify(checkoutEvent(purchase)));
     const kneadpay = await runPool(EVENTS, CONCURRENCY, async (i) => {
@@ -90,8 +100,10 @@ const main = async () => {
     console.log('| path | events/s | p50 ms | p99 ms |');
     console.log('|---|---:|---:|---:|');
     console.log(row('bare conditional PutItem', bare));
+    console.log(row('bare TransactWriteItems of 7 puts (diagnostic)', bareTransaction));
     console.log(row('kneadpay webhook (verify + decide + transaction)', kneadpay));
     console.log(`ratio (kneadpay ÷ bare throughput): ${(kneadpay.perSecond / bare.perSecond).toFixed(2)}  (target ≥ 0.80)`);
+    console.log(`ratio (kneadpay ÷ bare 7-item transaction): ${(kneadpay.perSecond / bareTransaction.perSecond).toFixed(2)}`);
     console.log(`DynamoDB round trips per event: ${perEvent.toFixed(2)} (first delivery), ${perDuplicate.toFixed(2)} (duplicate)`);
   } finally {
     await dynamo.stop();
