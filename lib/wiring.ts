@@ -25,6 +25,8 @@ export interface FunctionSpec {
     table: 'read' | 'readwrite';
     stripe?: boolean;
     ses?: boolean;
+    /** Signs and verifies receipt links (`/r/{token}`) with the receipt-link secret. */
+    receiptLinks?: boolean;
   };
 }
 
@@ -104,6 +106,23 @@ export const FUNCTIONS = {
     timeoutSeconds: 300,
     access: { table: 'readwrite', ses: true },
   },
+  'receipt-issuer': {
+    entry: 'functions/receipt-issuer.ts',
+    description: 'PaymentSucceeded / PaymentRefunded → one numbered receipt, emailed (ReceiptIssued)',
+    timeoutSeconds: 60,
+    access: { table: 'readwrite', stripe: true, ses: true, receiptLinks: true },
+  },
+  receipts: {
+    entry: 'functions/receipts.ts',
+    description: 'Receipts: list with signed links and email status, resend',
+    access: { table: 'readwrite', ses: true, receiptLinks: true },
+  },
+  'receipt-page': {
+    entry: 'functions/receipt-page.ts',
+    description: 'Public receipt page /r/{token}: HTML and PDF (pdfkit)',
+    memoryMb: 1024,
+    access: { table: 'read', receiptLinks: true },
+  },
   'credit-expirer': {
     entry: 'functions/credit-expirer.ts',
     description: 'Scheduled: marks expired package credits (CreditsExpired)',
@@ -136,13 +155,20 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'GET', path: `${P}/remittances`, fn: 'remittances', auth: AUTH.jwt },
   { method: 'GET', path: `${P}/remittances/{remittanceId}`, fn: 'remittances', auth: AUTH.jwt },
   { method: 'GET', path: `${P}/invoices`, fn: 'invoices', auth: AUTH.jwt },
+  { method: 'GET', path: `${P}/receipts`, fn: 'receipts', auth: AUTH.jwt },
+  { method: 'POST', path: `${P}/receipts/{receiptId}/send`, fn: 'receipts', auth: AUTH.jwt },
+  { method: 'GET', path: '/r/{token}', fn: 'receipt-page', auth: AUTH.public },
   { method: 'GET', path: '/p/{practiceId}', fn: 'storefront', auth: AUTH.public },
   { method: 'GET', path: '/p/{practiceId}/success', fn: 'storefront', auth: AUTH.public },
   { method: 'POST', path: '/p/{practiceId}/packages/{packageId}/checkout', fn: 'storefront', auth: AUTH.public },
   { method: 'POST', path: '/webhooks/stripe', fn: 'stripe-webhook', auth: AUTH.stripeSignature },
 ];
 
-export const RULES: readonly RuleSpec[] = [{ detailType: 'ClaimAdjudicated', fn: 'balance-invoicer' }];
+export const RULES: readonly RuleSpec[] = [
+  { detailType: 'ClaimAdjudicated', fn: 'balance-invoicer' },
+  { detailType: 'PaymentSucceeded', fn: 'receipt-issuer' },
+  { detailType: 'PaymentRefunded', fn: 'receipt-issuer' },
+];
 
 export const SCHEDULES: readonly ScheduleSpec[] = [
   { fn: 'credit-expirer', expression: 'rate(1 hour)', description: 'Mark package credits past their expiry' },

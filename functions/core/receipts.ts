@@ -17,12 +17,13 @@ import { commitOnce } from '../store/commit';
 import { getPractice, type Practice } from '../store/practices';
 import { getPurchase, type Purchase } from '../store/purchases';
 import {
+  deleteQueueEntry,
   findIssuedReceipt,
   getInvoiceRef,
   getReceipt,
   listClientReceipts,
-  listReceipts,
   listQueuedReceipts,
+  listReceipts,
   numberingMarkerKey,
   receiptIssueWrites,
   receiptMarkerKey,
@@ -33,6 +34,7 @@ import {
   takeEmailLease,
   takeNumberingLease,
   type EmailStatus,
+  type QueuedReceipt,
   type Receipt,
   type ReceiptSource,
 } from '../store/receipts';
@@ -254,6 +256,7 @@ const refundFacts = async (deps: ReceiptDeps, practice: Practice, detail: Paymen
   const pkg = purchase ? await packageFactsOf(deps, purchase) : null;
   const originalRef = await findIssuedReceipt(deps.store, practice.practiceId, receiptSourceKey({ type: 'payment', paymentId: detail.paymentId }));
   const original = originalRef ? await getReceipt(deps.store, practice.practiceId, originalRef.receiptId) : undefined;
+  const claimId = detail.claimId ?? original?.source.claimId;
   return {
     source: {
       type: 'refund',
@@ -262,7 +265,7 @@ const refundFacts = async (deps: ReceiptDeps, practice: Practice, detail: Paymen
       refundId: detail.refundId,
       ...(detail.purchaseId ? { purchaseId: detail.purchaseId } : {}),
       ...(detail.invoiceId ? { invoiceId: detail.invoiceId } : {}),
-      ...(detail.claimId ?? original?.source.claimId ? { claimId: detail.claimId ?? original?.source.claimId } : {}),
+      ...(claimId ? { claimId } : {}),
     },
     facts: (number, issuedAt) => ({
       practice,
@@ -350,10 +353,30 @@ export const numberReceipt = async (deps: ReceiptDeps, practiceId: string, recei
     } catch (error) {
       await releaseNumberingLease(deps.store, practiceId, leaseId);
       if ((error as Error).name !== 'CommitConflictError') throw error;
+      await dropStaleQueueEntries(deps, practiceId, batch, (error as { reasons?: string[] }).reasons ?? []);
       await sleep(Math.random() * 50);
     }
   }
   throw new RetryableError(`numbering receipts of practice ${practiceId} took too long; the retry continues`);
+};
+
+/**
+ * A queue entry whose receipt is numbered already or gone would fail every batch it is in and
+ * stop the practice's numbering: when a batch failed on a receipt (not on the counter), drop the
+ * entries that are stale. Transaction items: marker, counter, then (receipt, queue entry) pairs.
+ */
+const dropStaleQueueEntries = async (deps: ReceiptDeps, practiceId: string, batch: QueuedReceipt[], reasons: string[]) => {
+  const failed = new Set<number>();
+  reasons.forEach((code, index) => {
+    if (code === 'ConditionalCheckFailed' && index >= 2 && index < 2 + batch.length * 2) failed.add(Math.floor((index - 2) / 2));
+  });
+  for (const index of failed) {
+    const queued = batch[index]!;
+    const receipt = await getReceipt(deps.store, practiceId, queued.receiptId);
+    if (receipt && !isNumbered(receipt)) continue;
+    await deleteQueueEntry(deps.store, practiceId, queued.receiptId);
+    deps.logger.warn('stale numbering queue entry dropped', { practiceId, receiptId: queued.receiptId });
+  }
 };
 
 /**
@@ -467,8 +490,11 @@ const describeError = (error: unknown): string => {
 
 /** A send in progress elsewhere is waited for this long before the bus is asked to retry. */
 const IN_PROGRESS_WAIT_MS = 15_000;
-/** A send lease outlives one Lambda run (15 s timeout), so a crashed sender's lease lapses by the retry. */
-export const EMAIL_LEASE_MS = 60_000;
+/**
+ * A send lease outlives one run of the consumer (60 s timeout), so a sender that died mid-send
+ * leaves a lease that has lapsed by the time Lambda retries the event.
+ */
+export const EMAIL_LEASE_MS = 90_000;
 
 export interface DeliveryOutcome {
   receiptId: string;

@@ -152,12 +152,16 @@ export const HSA_NOTE =
 
 const RECEIPT_STYLE = `<style>
   .receipt { background: #fff; border: 1px solid var(--line); border-radius: .75rem; padding: 1.5rem; }
-  .head { display: flex; flex-wrap: wrap; justify-content: space-between; gap: 1rem; border-bottom: 2px solid var(--ink); padding-bottom: 1rem; }
+  .head { display: flex; flex-wrap: wrap; justify-content: space-between; align-items: flex-start; gap: 1rem; border-bottom: 2px solid var(--ink); padding-bottom: 1rem; }
+  .head > div:first-child { flex: 1 1 18rem; } .head .doc { flex: 0 1 17rem; }
   .head address { font-style: normal; }
   .doc { text-align: right; } .doc h2 { font-size: 1.05rem; }
   dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; margin: 1rem 0; }
   dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; }
   td.num, th.num { text-align: right; white-space: nowrap; }
+  table.services td:first-child { white-space: nowrap; }
+  table.services { font-size: .92rem; } table.services th, table.services td { padding: .4rem .35rem; }
+  .scroll { overflow-x: auto; }
   table.totals { max-width: 24rem; margin-left: auto; margin-top: 1rem; }
   .status { font-size: 1.2rem; font-weight: 700; text-align: right; margin-top: .75rem; }
   .actions { margin-top: 1.5rem; }
@@ -168,11 +172,11 @@ const factsHtml = (rows: [string, string][]) =>
   `<dl class="facts">${rows.map(([label, value]) => `<dt>${escapeHtml(label)}</dt><dd>${escapeHtml(value)}</dd>`).join('')}</dl>`;
 
 const tableHtml = (columns: readonly string[], rows: string[][], numericFrom: number, caption: string) =>
-  `<table><caption class="muted" style="text-align:left">${escapeHtml(caption)}</caption><thead><tr>${columns
+  `<div class="scroll"><table class="${caption === 'Services' ? 'services' : 'items'}"><caption class="muted" style="text-align:left">${escapeHtml(caption)}</caption><thead><tr>${columns
     .map((column, i) => `<th scope="col"${i >= numericFrom ? ' class="num"' : ''}>${escapeHtml(column)}</th>`)
     .join('')}</tr></thead><tbody>${rows
     .map((row) => `<tr>${row.map((cell, i) => `<td${i >= numericFrom ? ' class="num"' : ''}>${escapeHtml(cell)}</td>`).join('')}</tr>`)
-    .join('')}</tbody></table>`;
+    .join('')}</tbody></table></div>`;
 
 const itemizationHtml = (document: ReceiptDocument): string => {
   const parts: string[] = [];

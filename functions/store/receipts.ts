@@ -1,4 +1,4 @@
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ReceiptDocument, ReceiptKind } from '../domain/receipt';
 import type { Store } from './client';
 import type { TransactItem } from './commit';
@@ -29,8 +29,10 @@ export interface Receipt {
   receiptId: string;
   practiceId: string;
   clientId: string;
-  number: string;
-  sequence: number;
+  /** `R-000123`; absent for the moment between issue and numbering (see numberQueuedReceipts). */
+  number?: string;
+  sequence?: number;
+  numberedAt?: string;
   kind: ReceiptKind;
   totalCents: number;
   currency: string;
@@ -52,17 +54,20 @@ export interface Receipt {
 export const receiptKey = (practiceId: string, receiptId: string) => ({ pk: practicePk(practiceId), sk: `RECEIPT#${receiptId}` });
 /** The practice's last receipt number. One item per practice: the number sequence has no gaps. */
 export const receiptCounterKey = (practiceId: string) => ({ pk: practicePk(practiceId), sk: 'COUNTER#RECEIPT' });
+/** A receipt waiting for its number, in issue order (receipt ids are time-sortable). */
+export const receiptQueueKey = (practiceId: string, receiptId: string) => ({ pk: practicePk(practiceId), sk: `RECEIPTQUEUE#${receiptId}` });
 const clientReceiptsIndex = (practiceId: string, clientId: string) => `${practicePk(practiceId)}#CLIENT#${clientId}#RECEIPTS`;
 
 /** The business identity of a receipt: a payment id or a refund id (one receipt each, ever). */
 export const receiptSourceKey = (source: Pick<ReceiptSource, 'type' | 'paymentId' | 'refundId'>): string =>
   source.type === 'refund' ? `refund#${source.refundId}` : `payment#${source.paymentId}`;
 export const receiptMarkerKey = (practiceId: string, sourceKey: string) => keys.marker(practiceId, 'receipt', sourceKey);
+/** One numbering batch per counter value: the batch that starts at `first` commits once. */
+export const numberingMarkerKey = (practiceId: string, first: number) => keys.marker(practiceId, 'receipt-numbers', String(first));
 
 /** What the receipt marker remembers, so a duplicate event finds the receipt without a query. */
 export interface IssuedReceiptRef {
   receiptId: string;
-  number: string;
 }
 
 export const getReceipt = async (store: Store, practiceId: string, receiptId: string): Promise<Receipt | undefined> => {
@@ -82,51 +87,169 @@ export const readReceiptCounter = async (store: Store, practiceId: string): Prom
   return (answer.Item?.lastSequence as number | undefined) ?? 0;
 };
 
+/** A queued receipt: what its ReceiptIssued event needs, so numbering does not read the receipts. */
+export interface QueuedReceipt {
+  receiptId: string;
+  clientId: string;
+  kind: ReceiptKind;
+  totalCents: number;
+  currency: string;
+  paymentId: string;
+  refundId?: string;
+}
+
+/** The writes that issue a receipt (not numbered yet): the receipt and its place in the numbering queue. */
+export const receiptIssueWrites = (receipt: Receipt): TransactItem[] => {
+  const queued: QueuedReceipt = {
+    receiptId: receipt.receiptId,
+    clientId: receipt.clientId,
+    kind: receipt.kind,
+    totalCents: receipt.totalCents,
+    currency: receipt.currency,
+    paymentId: receipt.source.paymentId,
+    ...(receipt.source.refundId ? { refundId: receipt.source.refundId } : {}),
+  };
+  return [
+    {
+      Put: {
+        Item: {
+          ...receiptKey(receipt.practiceId, receipt.receiptId),
+          type: 'receipt',
+          ...receipt,
+          gsi1pk: clientReceiptsIndex(receipt.practiceId, receipt.clientId),
+          gsi1sk: receipt.receiptId,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+    { Put: { Item: { ...receiptQueueKey(receipt.practiceId, receipt.receiptId), type: 'receipt-queue', ...queued }, ConditionExpression: 'attribute_not_exists(pk)' } },
+  ];
+};
+
+/** The oldest receipts waiting for a number (strongly consistent: numbering decides on it). */
+export const listQueuedReceipts = async (store: Store, practiceId: string, limit: number): Promise<QueuedReceipt[]> => {
+  const page = await queryPage<Record<string, unknown>>(store, {
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+    ExpressionAttributeValues: { ':pk': practicePk(practiceId), ':sk': 'RECEIPTQUEUE#' },
+    ConsistentRead: true,
+    Limit: limit,
+  });
+  return page.items.map((item) => withoutKeys<QueuedReceipt>(item));
+};
+
+/** Removes a queue entry (one whose receipt is numbered already or gone). */
+export const deleteQueueEntry = async (store: Store, practiceId: string, receiptId: string): Promise<void> => {
+  await store.doc.send(new DeleteCommand({ TableName: store.tableName, Key: receiptQueueKey(practiceId, receiptId) }));
+};
+
+/** Formats a sequence as a receipt number (injected: the format is the domain's). */
+export type NumberFormat = (sequence: number) => string;
+
 /**
- * The writes that issue a receipt under the next number: the counter moves from `seen` to
- * `receipt.sequence` only if nobody moved it since it was read (optimistic: a loser re-reads and
- * tries the next number), and the receipt is written in the same transaction. So numbers are
- * unique, increasing, and have no gaps: a number exists exactly when its receipt does.
+ * Takes the practice's numbering lease: one numberer at a time, so racing consumers wait on a
+ * cheap single-item condition instead of colliding with 75-item transactions. Answers the counter
+ * as it stands (the last number issued), or undefined while someone else holds a live lease.
+ * A crashed holder's lease lapses after `leaseMs`.
  */
-export const receiptIssueWrites = (receipt: Receipt, seen: number): TransactItem[] => [
+export const takeNumberingLease = async (
+  store: Store,
+  practiceId: string,
+  lease: { leaseId: string; now: Date; leaseMs: number },
+): Promise<{ lastSequence: number } | undefined> => {
+  try {
+    const answer = await store.doc.send(
+      new UpdateCommand({
+        TableName: store.tableName,
+        Key: receiptCounterKey(practiceId),
+        UpdateExpression: 'SET leaseId = :lease, leaseUntil = :until, #type = :type',
+        ConditionExpression: 'attribute_not_exists(leaseUntil) OR leaseUntil < :now',
+        ExpressionAttributeNames: { '#type': 'type' },
+        ExpressionAttributeValues: {
+          ':lease': lease.leaseId,
+          ':until': new Date(lease.now.getTime() + lease.leaseMs).toISOString(),
+          ':now': lease.now.toISOString(),
+          ':type': 'receipt-counter',
+        },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return { lastSequence: (answer.Attributes?.lastSequence as number | undefined) ?? 0 };
+  } catch (error) {
+    if ((error as Error).name === 'ConditionalCheckFailedException') return undefined;
+    throw error;
+  }
+};
+
+/** Gives the lease back without numbering (nothing queued, or the numbering failed). */
+export const releaseNumberingLease = async (store: Store, practiceId: string, leaseId: string): Promise<void> => {
+  try {
+    await store.doc.send(
+      new UpdateCommand({
+        TableName: store.tableName,
+        Key: receiptCounterKey(practiceId),
+        UpdateExpression: 'REMOVE leaseId, leaseUntil',
+        ConditionExpression: 'leaseId = :lease',
+        ExpressionAttributeValues: { ':lease': leaseId },
+      }),
+    );
+  } catch (error) {
+    if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+  }
+};
+
+/**
+ * The writes that number a batch of queued receipts `seen + 1 … seen + n` in queue order and give
+ * the lease back: the counter moves from `seen` only if it is still `seen` and the lease still
+ * ours, each receipt gets its number only if it has none, and leaves the queue. A number exists
+ * exactly when its receipt does, so the sequence has no gaps.
+ */
+export const receiptNumberingWrites = (
+  practiceId: string,
+  seen: number,
+  leaseId: string,
+  batch: QueuedReceipt[],
+  format: NumberFormat,
+  now: Date,
+): TransactItem[] => [
   {
     Update: {
-      Key: receiptCounterKey(receipt.practiceId),
-      UpdateExpression: 'SET lastSequence = :next, #type = :type, updatedAt = :at',
-      ConditionExpression: seen === 0 ? 'attribute_not_exists(pk)' : 'lastSequence = :seen',
-      ExpressionAttributeNames: { '#type': 'type' },
+      Key: receiptCounterKey(practiceId),
+      UpdateExpression: 'SET lastSequence = :last, updatedAt = :at REMOVE leaseId, leaseUntil',
+      ConditionExpression: `leaseId = :lease AND ${seen === 0 ? 'attribute_not_exists(lastSequence)' : 'lastSequence = :seen'}`,
       ExpressionAttributeValues: {
-        ':next': receipt.sequence,
-        ':type': 'receipt-counter',
-        ':at': receipt.issuedAt,
+        ':last': seen + batch.length,
+        ':at': now.toISOString(),
+        ':lease': leaseId,
         ...(seen === 0 ? {} : { ':seen': seen }),
       },
     },
   },
-  {
-    Put: {
-      Item: {
-        ...receiptKey(receipt.practiceId, receipt.receiptId),
-        type: 'receipt',
-        ...receipt,
-        gsi1pk: clientReceiptsIndex(receipt.practiceId, receipt.clientId),
-        gsi1sk: String(receipt.sequence).padStart(12, '0'),
+  ...batch.flatMap((queued, index): TransactItem[] => [
+    {
+      Update: {
+        Key: receiptKey(practiceId, queued.receiptId),
+        UpdateExpression: 'SET #sequence = :sequence, #number = :number, #document.#number = :number, numberedAt = :at',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#sequence)',
+        ExpressionAttributeNames: { '#sequence': 'sequence', '#number': 'number', '#document': 'document' },
+        ExpressionAttributeValues: { ':sequence': seen + index + 1, ':number': format(seen + index + 1), ':at': now.toISOString() },
       },
-      ConditionExpression: 'attribute_not_exists(pk)',
     },
-  },
+    { Delete: { Key: receiptQueueKey(practiceId, queued.receiptId), ConditionExpression: 'attribute_exists(pk)' } },
+  ]),
 ];
 
 /**
- * Receipts of a practice, newest first; of one client when `clientId` is given (GSI1, by number).
- * Without a client, the table's own order: receipt ids are time-sortable, so newest first too.
+ * Receipts of a practice, newest first (receipt ids are time-sortable, and numbers follow issue
+ * order); of one client when `clientId` is given (GSI1).
  */
 export const listReceipts = async (
   store: Store,
   practiceId: string,
-  opts: { clientId?: string; cursor?: string; limit?: number } = {},
+  opts: { clientId?: string; cursor?: string; limit?: number; includeUnnumbered?: boolean } = {},
 ): Promise<Page<Receipt>> => {
   const limit = opts.limit ?? 50;
+  // A receipt is numbered within moments of being issued; until then the practice does not see it.
+  const numbered = opts.includeUnnumbered ? {} : { FilterExpression: 'attribute_exists(#sequence)', ExpressionAttributeNames: { '#sequence': 'sequence' } };
   const page = opts.clientId
     ? await queryPage<Record<string, unknown>>(
         store,
@@ -136,6 +259,7 @@ export const listReceipts = async (
           ExpressionAttributeValues: { ':pk': clientReceiptsIndex(practiceId, opts.clientId) },
           ScanIndexForward: false,
           Limit: limit,
+          ...numbered,
         },
         opts.cursor,
       )
@@ -146,6 +270,7 @@ export const listReceipts = async (
           ExpressionAttributeValues: { ':pk': practicePk(practiceId), ':sk': 'RECEIPT#' },
           ScanIndexForward: false,
           Limit: limit,
+          ...numbered,
         },
         opts.cursor,
       );
@@ -157,7 +282,7 @@ export const listClientReceipts = async (store: Store, practiceId: string, clien
   const receipts: Receipt[] = [];
   let cursor: string | undefined;
   do {
-    const page = await listReceipts(store, practiceId, { clientId, cursor, limit: 200 });
+    const page = await listReceipts(store, practiceId, { clientId, cursor, limit: 200, includeUnnumbered: true });
     receipts.push(...page.items);
     cursor = page.nextCursor ?? undefined;
   } while (cursor);

@@ -17,6 +17,8 @@ export const FUNCTION_ENV = {
   stripeSecretArn: 'STRIPE_SECRET_KEY_ARN',
   stripeWebhookSecretArn: 'STRIPE_WEBHOOK_SECRET_ARN',
   sesSender: 'KNEADPAY_SES_SENDER',
+  /** readSecret('KNEADPAY_RECEIPT_SECRET') falls back to the ARN in `KNEADPAY_RECEIPT_SECRET_ARN`. */
+  receiptSecretArn: 'KNEADPAY_RECEIPT_SECRET_ARN',
   /** Base URL for links kneadpay hands out (Checkout return pages, receipt links). */
   publicUrl: 'KNEADPAY_PUBLIC_URL',
 } as const;
@@ -152,6 +154,12 @@ export class KneadpayFunction extends NodejsFunction {
     this.addEnvironment(FUNCTION_ENV.stripeWebhookSecretArn, secrets.webhookSecret.secretArn);
     secrets.apiKey.grantRead(this);
     secrets.webhookSecret.grantRead(this);
+  }
+
+  /** The secret that signs receipt links (`/r/{token}`): its ARN in the environment, read access. */
+  bindReceiptSecret(secret: ISecret): void {
+    this.addEnvironment(FUNCTION_ENV.receiptSecretArn, secret.secretArn);
+    secret.grantRead(this);
   }
 
   /**
