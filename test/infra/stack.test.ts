@@ -164,14 +164,17 @@ describe('functions (one per FUNCTIONS row, plus the pipe enrichment)', () => {
     }
   });
 
-  it('gives Stripe secrets (ARNs in the environment, read access) only to functions with access.stripe', () => {
+  it('gives Stripe secrets only to functions with access.stripe, the receipt-link secret only to access.receiptLinks', () => {
     for (const [name, spec] of Object.entries(WIRING.functions)) {
       const fn = stack.functions.get(name)!;
       const variables = resources[logicalId(fn)]!.Properties.Environment.Variables;
       const stripe = Boolean(spec.access.stripe);
+      const receiptLinks = 'receiptLinks' in spec.access && Boolean(spec.access.receiptLinks);
       expect(FUNCTION_ENV.stripeSecretArn in variables, name).toBe(stripe);
       expect(FUNCTION_ENV.stripeWebhookSecretArn in variables, name).toBe(stripe);
-      expect(policyActionsOf(fn.role!).includes('secretsmanager:GetSecretValue'), name).toBe(stripe);
+      expect(FUNCTION_ENV.receiptSecretArn in variables, name).toBe(receiptLinks);
+      expect(policyActionsOf(fn.role!).includes('secretsmanager:GetSecretValue'), name).toBe(stripe || receiptLinks);
+      if (receiptLinks) expect(resources[variables[FUNCTION_ENV.receiptSecretArn].Ref]?.Type).toBe('AWS::SecretsManager::Secret');
       if (stripe) {
         expect(resources[variables[FUNCTION_ENV.stripeSecretArn].Ref]?.Type).toBe('AWS::SecretsManager::Secret');
         expect(resources[variables[FUNCTION_ENV.stripeWebhookSecretArn].Ref]?.Type).toBe('AWS::SecretsManager::Secret');
