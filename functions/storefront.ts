@@ -44,17 +44,40 @@ const successPage = async (practiceId: string, sessionId: string | undefined) =>
   const purchase = sessionId ? await findPurchaseByCheckoutSession(store, practiceId, sessionId) : undefined;
   if (!purchase) throw new NotFoundError('checkout');
   const status = purchaseStatus(purchase, new Date());
-  const granted = status === 'active' || status === 'exhausted';
-  const body = granted
-    ? `<h1>Thank you!</h1><p role="status" data-status="${status}">Your package from ${escapeHtml(practice.name)} is ready: <strong>${purchase.sessionsRemaining} of ${purchase.sessionsTotal} sessions</strong> available${purchase.expiresAt ? `, to use by ${escapeHtml(purchase.expiresAt.slice(0, 10))}` : ''}.</p><p class="muted">A receipt is on its way to your email.</p>`
-    : status === 'failed'
-      ? `<h1>Payment did not go through</h1><p role="status" data-status="${status}">Nothing was charged. <a href="/p/${encodeURIComponent(practiceId)}">Try again</a>.</p>`
-      : `<h1>Payment received</h1><p role="status" data-status="${status}">We are confirming your payment with the bank; this page refreshes by itself.</p>`;
-  return page(`${practice.name} — purchase`, body, granted || status === 'failed' ? {} : { refreshSeconds: 2 });
+  const back = `<p><a href="/p/${encodeURIComponent(practiceId)}">Back to ${escapeHtml(practice.name)}</a></p>`;
+  const until = purchase.expiresAt
+    ? new Intl.DateTimeFormat('en-US', { dateStyle: 'long', timeZone: practice.timezone }).format(new Date(purchase.expiresAt))
+    : undefined;
+  const final: Partial<Record<typeof status, string>> = {
+    active: `<h1>Thank you!</h1><p role="status" data-status="${status}">Your package from ${escapeHtml(practice.name)} is ready: <strong>${purchase.sessionsRemaining} of ${purchase.sessionsTotal} sessions</strong> available${until ? `, to use by ${escapeHtml(until)}` : ''}.</p><p class="muted">A receipt is on its way to your email.</p>`,
+    exhausted: `<h1>Thank you!</h1><p role="status" data-status="${status}">All ${purchase.sessionsTotal} sessions of this package have been used.</p>`,
+    failed: `<h1>Payment did not go through</h1><p role="status" data-status="${status}">Nothing was charged. <a href="/p/${encodeURIComponent(practiceId)}">Try again</a>.</p>`,
+    refunded: `<h1>This purchase was refunded</h1><p role="status" data-status="${status}">Its remaining sessions are no longer available.</p>`,
+    expired: `<h1>This package has expired</h1><p role="status" data-status="${status}">Its sessions were to be used by ${escapeHtml(until ?? '')}.</p>`,
+    disputed: `<h1>This payment is under review</h1><p role="status" data-status="${status}">The sessions are on hold until the card issuer decides. Contact ${escapeHtml(practice.name)} with any questions.</p>`,
+  };
+  const body = final[status];
+  // Only a payment still being confirmed refreshes; every other state is final.
+  return body
+    ? page(`${practice.name} — purchase`, `${body}${back}`)
+    : page(`${practice.name} — purchase`, `<h1>Payment received</h1><p role="status" data-status="${status}">We are confirming your payment with the bank; this page refreshes by itself.</p>${back}`, { refreshSeconds: 2 });
 };
+
+/** A person following a link sees a page, not the API's JSON error. */
+const notFoundPage = () =>
+  html(404, page('Not found', '<h1>Page not found</h1><p>This link does not lead to a storefront or a purchase. Check the address, or ask the practice for its booking link.</p>'));
 
 /** Public storefront routes: the page, the Buy form's checkout, the success page. */
 export const storefrontCore = async (event: ApiEvent) => {
+  try {
+    return await storefrontRoutes(event);
+  } catch (error) {
+    if ((error as Error).name === 'NotFoundError' && !wantsJson(event)) return notFoundPage();
+    throw error;
+  }
+};
+
+const storefrontRoutes = async (event: ApiEvent) => {
   const practiceId = pathParam(event, 'practiceId');
   const method = event.requestContext.http.method;
   const packageId = event.pathParameters?.packageId;

@@ -11,6 +11,7 @@ import { claimKey, getClaim, listAdjudications, type Claim } from '../store/clai
 import { getClient, ledgerWrites, type Client } from '../store/clients';
 import { commitOnce, CommitConflictError, type TransactItem } from '../store/commit';
 import { invoiceKey, invoiceStatusIndex, listClaimInvoices, recordInvoiceProgress, type BalanceInvoice } from '../store/invoices';
+import { queryAll } from '../store/items';
 import { keys } from '../store/keys';
 import type { OutboxEvent } from '../store/outbox';
 import { getPractice, type Practice } from '../store/practices';
@@ -99,7 +100,13 @@ const planClaimBalance = async (deps: InvoicingDeps, practice: Practice, claimId
         });
       }
     }
+    const planKey = `${claimId}#v${version}#${adjudications.length}#${share}`;
     const refund = actions.find((action) => action.kind === 'refund' || action.kind === 'credit');
+    if (refund?.kind === 'refund') {
+      // Recorded with the plan, driven after it: a crash between the two cannot lose the refund.
+      const refundId = deriveId('rfd', practice.practiceId, planKey);
+      writes.push({ Put: { Item: { ...refundKey(practice.practiceId, claimId, refundId), type: 'overpayment-refund', refundId, claimId, amountCents: refund.amountCents, status: 'pending', stripeRefundId: null, createdAt: now.toISOString() } } });
+    }
     if (refund) {
       // The ledger already shows the excess as a credit (the share fell); a refund pays it out.
       writes.push(
@@ -129,11 +136,7 @@ const planClaimBalance = async (deps: InvoicingDeps, practice: Practice, claimId
           },
         }];
     try {
-      await commitOnce(deps.store, {
-        marker: { ...keys.marker(practice.practiceId, 'balance-plan', `${claimId}#v${version}#${adjudications.length}#${share}`), result: actions },
-        writes,
-        events,
-      }, now);
+      await commitOnce(deps.store, { marker: { ...keys.marker(practice.practiceId, 'balance-plan', planKey), result: actions }, writes, events }, now);
       return actions;
     } catch (error) {
       if (!(error instanceof CommitConflictError) || attempt >= 8) throw error;
@@ -287,18 +290,61 @@ const takeEmailLease = async (store: Store, invoice: BalanceInvoice, now: Date):
   }
 };
 
-/** Pays out an overpayment on the paid invoice's payment (refund policy), once per claim state. */
-const refundOverpayment = async (deps: InvoicingDeps, practice: Practice, claimId: string, amountCents: number, marker: string) => {
-  const paid = (await listClaimInvoices(deps.store, practice.practiceId, claimId)).find((invoice) => invoice.status === 'paid' && invoice.paymentIntentId);
-  if (!paid) {
-    deps.logger?.warn('overpayment kept as credit: no paid invoice with a payment to refund', { practiceId: practice.practiceId, claimId });
-    return;
-  }
+/** The payment intent that paid a Stripe invoice: stored from the webhook, else asked of Stripe. */
+const paymentIntentOfPaidInvoice = async (stripe: Stripe, practice: Practice, invoice: BalanceInvoice): Promise<string | null> => {
+  if (invoice.paymentIntentId) return invoice.paymentIntentId;
+  if (!invoice.stripeInvoiceId) return null;
+  const payments = await stripe.invoicePayments.list({ invoice: invoice.stripeInvoiceId, limit: 10 }, practice.stripeAccountId ? { stripeAccount: practice.stripeAccountId } : {});
+  const paid = payments.data.find((payment) => payment.status === 'paid') ?? payments.data[0];
+  const pi = paid?.payment?.payment_intent;
+  return typeof pi === 'string' ? pi : (pi?.id ?? null);
+};
+
+const refundKey = (practiceId: string, claimId: string, refundId: string) => ({ pk: `PRACTICE#${practiceId}`, sk: `REFUND#${claimId}#${refundId}` });
+
+interface OverpaymentRefund {
+  refundId: string;
+  claimId: string;
+  amountCents: number;
+  status: 'pending' | 'sent' | 'kept_as_credit';
+  stripeRefundId: string | null;
+}
+
+/**
+ * Pays out recorded overpayments (refund policy) on the paid invoice's payment. The key is built
+ * from the refund's id; if it expired and our record missed Stripe's answer, the refund is found
+ * again on the payment by its metadata.
+ */
+const driveRefunds = async (deps: InvoicingDeps, practice: Practice, claimId: string) => {
+  const pending = (await queryAll<OverpaymentRefund & { pk: string; sk: string }>(deps.store, {
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+    ExpressionAttributeValues: { ':pk': `PRACTICE#${practice.practiceId}`, ':sk': `REFUND#${claimId}#` },
+    ConsistentRead: true,
+  })).filter((refund) => refund.status === 'pending');
+  if (pending.length === 0) return;
   const stripe = await deps.stripe();
-  await stripe.refunds.create(
-    safeParams({ payment_intent: paid.paymentIntentId!, amount: amountCents, metadata: { practiceId: practice.practiceId, invoiceId: paid.invoiceId } }, 'refund'),
-    callOptions(`refund:${marker}`, practice.stripeAccountId),
-  );
+  const account = practice.stripeAccountId ? { stripeAccount: practice.stripeAccountId } : {};
+  for (const refund of pending) {
+    let sent: { id: string } | undefined;
+    for (const invoice of await listClaimInvoices(deps.store, practice.practiceId, claimId)) {
+      if (invoice.status !== 'paid' || sent) continue;
+      const paymentIntent = await paymentIntentOfPaidInvoice(stripe, practice, invoice);
+      if (!paymentIntent) continue;
+      const existing = (await stripe.refunds.list({ payment_intent: paymentIntent, limit: 100 }, account)).data.find((r) => r.metadata?.refundId === refund.refundId);
+      sent = existing ?? (await stripe.refunds.create(
+        safeParams({ payment_intent: paymentIntent, amount: Math.min(refund.amountCents, invoice.amountPaidCents), metadata: { practiceId: practice.practiceId, invoiceId: invoice.invoiceId, refundId: refund.refundId } }, 'refund'),
+        callOptions(`rfd:${refund.refundId}:create`, practice.stripeAccountId),
+      ));
+    }
+    if (!sent) deps.logger?.warn('overpayment kept as credit: no paid invoice with a payment to refund', { practiceId: practice.practiceId, refundId: refund.refundId });
+    await deps.store.doc.send(new UpdateCommand({
+      TableName: deps.store.tableName,
+      Key: refundKey(practice.practiceId, claimId, refund.refundId),
+      UpdateExpression: 'SET #status = :status, stripeRefundId = :id',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':status': sent ? 'sent' : 'kept_as_credit', ':id': sent?.id ?? null },
+    }));
+  }
 };
 
 /**
@@ -320,9 +366,7 @@ export const invoiceClaimBalance = async (deps: InvoicingDeps, detail: ClaimAdju
   await applyAdjudication(deps.store, claim, detail, { remittanceId: null, emit: false }, now);
   const actions = await planClaimBalance(deps, practice, claim.claimId, now);
   await deps.after?.('plan', null);
-  for (const action of actions) {
-    if (action.kind === 'refund') await refundOverpayment(deps, practice, claim.claimId, action.amountCents, `${claim.claimId}:${now.toISOString().slice(0, 10)}:${action.amountCents}`);
-  }
+  await driveRefunds(deps, practice, claim.claimId);
   const invoices: BalanceInvoice[] = [];
   for (const invoice of await listClaimInvoices(deps.store, practice.practiceId, claim.claimId)) {
     invoices.push(await driveInvoice(deps, practice, invoice, now));

@@ -201,7 +201,9 @@ const paymentFacts = async (deps: ReceiptDeps, practice: Practice, detail: Payme
   const common = { practice, clientName: client.name };
   if (detail.kind === 'package') {
     const purchase = await requirePurchase(deps, practice.practiceId, detail.clientId, detail.purchaseId!);
-    const pkg = await packageFactsOf(deps, purchase);
+    // A sale receipt states the package as it was bought: a visit redeemed before the receipt is
+    // issued (the consumer runs after the payment) must not show up on it.
+    const pkg = { ...(await packageFactsOf(deps, purchase)), sessionsRemaining: purchase.sessionsTotal, creditsRemoved: 0 };
     return {
       source: { type: 'payment', paymentKind: detail.kind, paymentId: detail.paymentId, purchaseId: purchase.purchaseId },
       facts: (number, issuedAt) => ({ ...common, number, issuedAt, kind: 'package', payment, package: pkg }),

@@ -25,8 +25,7 @@ export const lookupPaymentMethod = async (stripe: Stripe, paymentId: string, str
   if (/^(ch|py)_/.test(paymentId)) return paymentMethodOfCharge(await stripe.charges.retrieve(paymentId, {}, options));
   let intentId: string | undefined = paymentId;
   if (paymentId.startsWith('in_')) {
-    const invoice = await stripe.invoices.retrieve(paymentId, { expand: ['payments'] }, options);
-    const payments = invoice.payments?.data ?? [];
+    const payments = (await stripe.invoicePayments.list({ invoice: paymentId, limit: 10 }, options)).data;
     const payment = payments.find((candidate) => candidate.status === 'paid') ?? payments[0];
     intentId = idOf(payment?.payment?.payment_intent);
   }

@@ -89,3 +89,37 @@ describe('invoice webhooks: order-independent state', () => {
     expect(reminderDue({ ...afterPaid!, status: 'paid' }, [7, 14], new Date(due + 30 * day))).toBeUndefined();
   });
 });
+
+describe('overpayment after a paid invoice', () => {
+  const payOnHostedPage = async (hostedInvoiceUrl: string) => {
+    await fetch(`${hostedInvoiceUrl}/pay`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'outcome=succeeded', redirect: 'manual' });
+    await emulator('/_deliveries/wait', { method: 'POST', body: { timeoutMs: 10_000 } });
+  };
+
+  it.each([
+    ['refund', 1, 0],
+    ['credit', 0, -3400],
+  ])('a reversal after the client paid: policy %s → %i Stripe refund(s), client balance %i', async (policy, refunds, balance) => {
+    // Prepare: invoiced and paid on the hosted page.
+    const ready = await claimReady({ practice: { billing: { overpayment: policy } } });
+    await invoiceClaimBalance(deps, adjudicated(ready.practiceId).original);
+    const [invoice] = await listClaimInvoices(store, ready.practiceId, 'CLM-1001');
+    await payOnHostedPage(invoice!.hostedInvoiceUrl!);
+    const paid = await getInvoice(store, ready.practiceId, invoice!.invoiceId);
+
+    // Act: the payer reverses the claim; the patient owes nothing now.
+    await invoiceClaimBalance(deps, adjudicated(ready.practiceId).reversal);
+
+    // Assess
+    expect(paid).toMatchObject({ status: 'paid', amountPaidCents: 3400 });
+    const stripe = await getStripe();
+    const [payment] = (await stripe.invoicePayments.list({ invoice: paid!.stripeInvoiceId!, limit: 1 })).data;
+    const paymentIntent = payment!.payment.payment_intent as string;
+    const stripeRefunds = await stripe.refunds.list({ payment_intent: paymentIntent, limit: 10 });
+    expect(stripeRefunds.data.map((refund) => refund.amount)).toEqual(refunds ? [3400] : []);
+    const ledger = await ledgerState(store, ready.practiceId, ready.clientId);
+    expect(ledger.balanceCents).toBe(balance);
+    expect(ledger.sumCents).toBe(balance);
+    expect((await outboxOf(store, ready.practiceId)).filter((item) => item.detailType === 'PatientBalanceAdjusted')).toHaveLength(1);
+  });
+});
