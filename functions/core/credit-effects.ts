@@ -52,43 +52,64 @@ const purchaseOfSession = async (ctx: EventContext): Promise<{ purchase: Purchas
 const paymentIntentId = (session: Stripe.Checkout.Session): string | undefined =>
   typeof session.payment_intent === 'string' ? session.payment_intent : session.payment_intent?.id;
 
-const grantCredits = (ctx: EventContext, purchase: Purchase, session: Stripe.Checkout.Session): Decision => {
-  if (CHECKOUT_PROGRESS[purchase.state] >= CHECKOUT_PROGRESS.paid) return { kind: 'ignore', reason: `purchase already ${purchase.state}` };
+/** What granting a package needs to know, from the stored purchase or from the session's metadata. */
+interface GrantTerms {
+  clientId: string;
+  purchaseId: string;
+  packageId: string;
+  sessionsTotal: number;
+  expiresInDays: number | null;
+  currency: string;
+}
+
+/**
+ * The grant itself: the purchase becomes paid with its credits (through `update`, which carries
+ * the condition that makes it safe), the sale and the payment go to the ledger, and
+ * PackagePurchased and PaymentSucceeded go out through the outbox.
+ */
+const grantDecision = (
+  ctx: EventContext,
+  session: Stripe.Checkout.Session,
+  terms: GrantTerms,
+  amount: number,
+  update: (set: Record<string, unknown>) => TransactItem,
+): Decision => {
   const paidAt = at(ctx.event);
-  const expiresAt = expiryFor(new Date(paidAt), purchase.expiresInDays);
+  const expiresAt = expiryFor(new Date(paidAt), terms.expiresInDays);
   const pi = paymentIntentId(session);
-  const amount = session.amount_total ?? purchase.priceCents;
   const set: Record<string, unknown> = {
     state: 'paid',
-    sessionsRemaining: purchase.sessionsTotal,
+    sessionsRemaining: terms.sessionsTotal,
     paidAt,
     expiresAt,
     ...(pi ? { paymentIntentId: pi, ...stripeRef(pi) } : {}),
-    ...(expiresAt ? { gsi1pk: `${practicePk(ctx.practiceId)}#EXPIRING`, gsi1sk: `${expiresAt}#${purchase.purchaseId}` } : {}),
+    ...(expiresAt ? { gsi1pk: `${practicePk(ctx.practiceId)}#EXPIRING`, gsi1sk: `${expiresAt}#${terms.purchaseId}` } : {}),
   };
-  const base = { practiceId: ctx.practiceId, clientId: purchase.clientId, purchaseId: purchase.purchaseId };
-  const events: OutboxEvent[] = [
-    {
-      detailType: 'PackagePurchased',
-      detail: { ...base, packageId: purchase.packageId, sessionsTotal: purchase.sessionsTotal, amountCents: amount, currency: purchase.currency, expiresAt },
-    },
-    {
-      detailType: 'PaymentSucceeded',
-      detail: { ...base, kind: 'package', paymentId: pi ?? session.id, amountCents: amount, currency: purchase.currency, paidAt },
-    },
-  ];
+  const base = { practiceId: ctx.practiceId, clientId: terms.clientId, purchaseId: terms.purchaseId };
   return {
     kind: 'apply',
     summary: 'credits granted',
     writes: [
-      updatePurchase(purchase, set),
-      ...ledgerWrites(ctx.practiceId, purchase.clientId, [
-        { kind: 'package_sale', amountCents: amount, currency: purchase.currency, sessionsDelta: purchase.sessionsTotal, at: paidAt, ref: purchase.purchaseId },
-        { kind: 'payment', amountCents: -amount, currency: purchase.currency, at: paidAt, ref: pi ?? session.id },
+      update(set),
+      ...ledgerWrites(ctx.practiceId, terms.clientId, [
+        { kind: 'package_sale', amountCents: amount, currency: terms.currency, sessionsDelta: terms.sessionsTotal, at: paidAt, ref: terms.purchaseId },
+        { kind: 'payment', amountCents: -amount, currency: terms.currency, at: paidAt, ref: pi ?? session.id },
       ]),
     ],
-    events,
+    events: [
+      {
+        detailType: 'PackagePurchased',
+        detail: { ...base, packageId: terms.packageId, sessionsTotal: terms.sessionsTotal, amountCents: amount, currency: terms.currency, expiresAt },
+      },
+      { detailType: 'PaymentSucceeded', detail: { ...base, kind: 'package', paymentId: pi ?? session.id, amountCents: amount, currency: terms.currency, paidAt } },
+    ],
   };
+};
+
+/** The read path: decided on the stored purchase, applied only to the version read. */
+const grantCredits = (ctx: EventContext, purchase: Purchase, session: Stripe.Checkout.Session): Decision => {
+  if (CHECKOUT_PROGRESS[purchase.state] >= CHECKOUT_PROGRESS.paid) return { kind: 'ignore', reason: `purchase already ${purchase.state}` };
+  return grantDecision(ctx, session, purchase, session.amount_total ?? purchase.priceCents, (set) => updatePurchase(purchase, set));
 };
 
 const moveCheckout = (purchase: Purchase, next: 'pending' | 'failed' | 'expired'): Decision => {
@@ -106,42 +127,27 @@ const grantFromPayload = (ctx: EventContext, session: Stripe.Checkout.Session): 
   const meta = session.metadata ?? {};
   const sessionsTotal = Number(meta.sessionsTotal);
   if (ctx.attempt > 1 || !meta.clientId || !meta.purchaseId || !Number.isSafeInteger(sessionsTotal) || sessionsTotal < 1 || !session.currency) return undefined;
-  const expiresInDays = meta.expiresInDays ? Number(meta.expiresInDays) : null;
-  const paidAt = at(ctx.event);
-  const expiresAt = expiryFor(new Date(paidAt), expiresInDays);
-  const pi = paymentIntentId(session);
-  const amount = session.amount_total ?? 0;
-  const currency = session.currency;
-  const set: Record<string, unknown> = {
-    state: 'paid', sessionsRemaining: sessionsTotal, paidAt, expiresAt,
-    ...(pi ? { paymentIntentId: pi, ...stripeRef(pi) } : {}),
-    ...(expiresAt ? { gsi1pk: `${practicePk(ctx.practiceId)}#EXPIRING`, gsi1sk: `${expiresAt}#${meta.purchaseId}` } : {}),
+  const terms: GrantTerms = {
+    clientId: meta.clientId,
+    purchaseId: meta.purchaseId,
+    packageId: meta.packageId ?? '',
+    sessionsTotal,
+    expiresInDays: meta.expiresInDays ? Number(meta.expiresInDays) : null,
+    currency: session.currency,
   };
-  const entries = Object.entries(set);
-  const base = { practiceId: ctx.practiceId, clientId: meta.clientId, purchaseId: meta.purchaseId };
-  return {
-    kind: 'apply',
-    summary: 'credits granted',
-    writes: [
-      {
-        Update: {
-          Key: purchaseKey(ctx.practiceId, meta.clientId, meta.purchaseId),
-          UpdateExpression: `SET ${entries.map((_, i) => `#f${i} = :v${i}`).join(', ')} ADD version :one`,
-          ConditionExpression: 'attribute_exists(pk) AND #s IN (:open, :pending) AND sessionsTotal = :total',
-          ExpressionAttributeNames: { ...Object.fromEntries(entries.map(([key], i) => [`#f${i}`, key])), '#s': 'state' },
-          ExpressionAttributeValues: { ...Object.fromEntries(entries.map(([, value], i) => [`:v${i}`, value])), ':one': 1, ':open': 'open', ':pending': 'pending', ':total': sessionsTotal },
-        },
+  return grantDecision(ctx, session, terms, session.amount_total ?? 0, (set) => {
+    const entries = Object.entries(set);
+    return {
+      Update: {
+        Key: purchaseKey(ctx.practiceId, terms.clientId, terms.purchaseId),
+        UpdateExpression: `SET ${entries.map((_, i) => `#f${i} = :v${i}`).join(', ')} ADD version :one`,
+        // Stands in for the read: only an open or pending purchase of these terms is granted.
+        ConditionExpression: 'attribute_exists(pk) AND #s IN (:open, :pending) AND sessionsTotal = :total',
+        ExpressionAttributeNames: { ...Object.fromEntries(entries.map(([key], i) => [`#f${i}`, key])), '#s': 'state' },
+        ExpressionAttributeValues: { ...Object.fromEntries(entries.map(([, value], i) => [`:v${i}`, value])), ':one': 1, ':open': 'open', ':pending': 'pending', ':total': sessionsTotal },
       },
-      ...ledgerWrites(ctx.practiceId, meta.clientId, [
-        { kind: 'package_sale', amountCents: amount, currency, sessionsDelta: sessionsTotal, at: paidAt, ref: meta.purchaseId },
-        { kind: 'payment', amountCents: -amount, currency, at: paidAt, ref: pi ?? session.id },
-      ]),
-    ],
-    events: [
-      { detailType: 'PackagePurchased', detail: { ...base, packageId: meta.packageId, sessionsTotal, amountCents: amount, currency, expiresAt } },
-      { detailType: 'PaymentSucceeded', detail: { ...base, kind: 'package', paymentId: pi ?? session.id, amountCents: amount, currency, paidAt } },
-    ],
-  };
+    };
+  });
 };
 
 const isPaid = (session: Stripe.Checkout.Session) => session.payment_status !== 'unpaid';

@@ -217,6 +217,24 @@ describe('Stripe webhooks: exactly-once effects', () => {
     expect((await reloadPurchase(store, purchase)).state).toBe('open');
   });
 
+  it('the hot path (terms in metadata) grants once, and a late success after a full refund grants nothing', async () => {
+    // Prepare: the session carries the package terms, as checkout writes them.
+    const { practiceId, purchase } = await paidPackage();
+    const withTerms = checkoutSession(purchase, { metadata: { ...checkoutSession(purchase).metadata, sessionsTotal: '5', expiresInDays: '365' } });
+    const refund = { id: `re_${purchase.purchaseId}`, object: 'refund', amount: 42500, status: 'succeeded', created: 1_800_000_000 };
+
+    // Act
+    const first = await deliver(stripeEvent('checkout.session.completed', withTerms));
+    await deliver(stripeEvent('charge.refunded', { id: 'ch_hot', object: 'charge', payment_intent: `pi_${purchase.purchaseId}`, amount_refunded: 42500, refunds: { data: [refund], has_more: false } }));
+    const late = await deliver(stripeEvent('checkout.session.async_payment_succeeded', withTerms));
+
+    // Assess
+    expect(first.headers?.['x-kneadpay-outcome']).toBe('applied');
+    expect(late.headers?.['x-kneadpay-outcome']).toBe('ignored');
+    expect(await reloadPurchase(store, purchase)).toMatchObject({ state: 'refunded', sessionsRemaining: 0, expiresAt: expect.any(String) });
+    expect((await outboxOf(store, practiceId)).filter((item) => item.detailType === 'PackagePurchased')).toHaveLength(1);
+  });
+
   it('events of a connected account are mapped to the practice that owns it', async () => {
     // Prepare
     const practiceId = newPracticeId();
