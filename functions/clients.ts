@@ -2,7 +2,7 @@ import { cancelRedemption, purchaseView, redeemCredit } from './core/redemptions
 import { MethodNotAllowed, NotFoundError, ValidationError } from './shared/errors';
 import { authorizedPractice, httpHandler, json, jsonBody, pathParam, queryParam, type ApiEvent } from './shared/http';
 import { EMAIL_PATTERN, fields } from './shared/validate';
-import { requirePractice } from './core/packages';
+import { requirePractice } from './core/practice';
 import { getStore } from './store/client';
 import { findClientByEmail, findOrCreateClient, getClient, listLedger } from './store/clients';
 import { listClientPurchases } from './store/purchases';

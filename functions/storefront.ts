@@ -1,5 +1,6 @@
 import { startCheckout } from './core/checkout';
-import { listPackages, requirePractice } from './core/packages';
+import { listPackages } from './core/packages';
+import { requirePractice } from './core/practice';
 import { purchaseStatus } from './domain/credits';
 import { MethodNotAllowed, NotFoundError } from './shared/errors';
 import { formOrJsonBody, html, httpHandler, json, pathParam, queryParam, redirect, wantsJson, type ApiEvent } from './shared/http';

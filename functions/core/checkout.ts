@@ -9,7 +9,8 @@ import type { Store } from '../store/client';
 import { findOrCreateClient, setStripeCustomer, type Client } from '../store/clients';
 import type { Practice } from '../store/practices';
 import { insertOpenPurchase, recordCheckoutSession, type Purchase } from '../store/purchases';
-import { ensurePackageOnStripe, requirePractice } from './packages';
+import { ensurePackageOnStripe } from './packages';
+import { requirePractice } from './practice';
 
 export interface CheckoutStarted {
   checkoutSessionId: string;

@@ -4,7 +4,7 @@ import { fields } from '../shared/validate';
 import type { Store } from '../store/client';
 import { getClient } from '../store/clients';
 import { getClaim, insertClaim, listAdjudications, type Claim, type ClaimLine } from '../store/claims';
-import { requirePractice } from './packages';
+import { requirePractice } from './practice';
 
 /** CLM01 (echoed back in CLP01) is at most 38 characters. */
 const CLAIM_ID = /^[A-Za-z0-9_.-]{1,38}$/;

@@ -11,12 +11,12 @@ import { claimKey, getClaim, listAdjudications, type Claim } from '../store/clai
 import { getClient, ledgerWrites, type Client } from '../store/clients';
 import { commitOnce, CommitConflictError, type TransactItem } from '../store/commit';
 import { invoiceKey, invoiceStatusIndex, listClaimInvoices, recordInvoiceProgress, type BalanceInvoice } from '../store/invoices';
-import { queryAll } from '../store/items';
+import { getItem, queryAll } from '../store/items';
 import { keys } from '../store/keys';
 import type { OutboxEvent } from '../store/outbox';
 import { getPractice, type Practice } from '../store/practices';
 import { ensureStripeCustomer } from './checkout';
-import { applyAdjudication, type ClaimAdjudicatedDetail } from './remittances';
+import { adjudicationIdentity, applyAdjudication, type ClaimAdjudicatedDetail } from './remittances';
 
 /** The only words Stripe (and the client's Stripe emails) ever see for a balance invoice. */
 export const BALANCE_LINE_DESCRIPTION = 'Balance after insurance';
@@ -363,7 +363,12 @@ export const invoiceClaimBalance = async (deps: InvoicingDeps, detail: ClaimAdju
     deps.logger?.warn('ClaimAdjudicated for an unknown claim: ignored', { practiceId: detail.practiceId, claimId: detail.claimId });
     return { invoices: [], actions: [] };
   }
-  await applyAdjudication(deps.store, claim, detail, { remittanceId: null, emit: false }, now);
+  // From the ERA import the adjudication is already applied: a read is cheaper than a transaction
+  // that fails on its marker. From another claims system it is recorded here, once.
+  const identity = adjudicationIdentity(detail.claimId, detail.remittance.traceNumber, detail.statusCode, detail.payerClaimControlNumber);
+  if (!(await getItem(deps.store, keys.marker(detail.practiceId, 'adjudication', identity)))) {
+    await applyAdjudication(deps.store, claim, detail, { remittanceId: null, emit: false }, now);
+  }
   const actions = await planClaimBalance(deps, practice, claim.claimId, now);
   await deps.after?.('plan', null);
   await driveRefunds(deps, practice, claim.claimId);

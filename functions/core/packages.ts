@@ -1,11 +1,12 @@
 import type Stripe from 'stripe';
 import { deriveId, newId } from '../shared/ids';
-import { ConflictError, NotFoundError, ValidationError } from '../shared/errors';
+import { ConflictError, ValidationError } from '../shared/errors';
 import { CURRENCY_PATTERN, fields } from '../shared/validate';
 import { callOptions, safeParams } from '../stripe/client';
 import type { Store } from '../store/client';
 import { getPackage, insertPackage, listPackages, updatePackage, type SessionPackage } from '../store/catalog';
-import { getPractice, type Practice } from '../store/practices';
+import type { Practice } from '../store/practices';
+import { requirePractice } from './practice';
 
 /** The name Stripe (and the client's card statement and Stripe receipts) see: generic, no clinical words. */
 export const stripeProductName = (pkg: Pick<SessionPackage, 'sessions' | 'sessionMinutes'>): string =>
@@ -13,11 +14,6 @@ export const stripeProductName = (pkg: Pick<SessionPackage, 'sessions' | 'sessio
 
 const SERVICE_CODE = /^\d{5}$/;
 
-export const requirePractice = async (store: Store, practiceId: string): Promise<Practice> => {
-  const practice = await getPractice(store, practiceId);
-  if (!practice) throw new NotFoundError('practice (create it first with PUT /practices/{practiceId})');
-  return practice;
-};
 
 /**
  * Creates a package and its Stripe Product and Price on the practice's account. With an

@@ -9,7 +9,7 @@ import { ledgerWrites } from '../store/clients';
 import { commitOnce } from '../store/commit';
 import { queryAll, withoutKeys } from '../store/items';
 import { keys, practicePk } from '../store/keys';
-import { requirePractice } from './packages';
+import { requirePractice } from './practice';
 
 /** The idempotency identity of one adjudication (SPEC §4), inside the practice's partition. */
 export const adjudicationIdentity = (claimId: string, traceNumber: string, statusCode: string, payerClaimControlNumber: string | null) =>

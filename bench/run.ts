@@ -1,0 +1,68 @@
+/**
+ * `npm run bench`: every benchmark, one after another (never two at once: the machine's cores
+ * are shared, and each bench's ratios assume it runs alone), each in its own process, with its
+ * output printed as it comes. Measured on the 2-core machine: era ~20 s, webhook ~50 s,
+ * coldstart ~75 s, cost ~60 s.
+ *
+ *   npm run bench [-- --only era,coldstart] [--era-sizes 10000,100000] [--webhook-events 600]
+ *                     [--coldstart-runs 7] [--cost-journeys 3]
+ *
+ * Exits non-zero when a bench fails; the others still run.
+ */
+import { spawn } from 'node:child_process';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+const option = (name: string): string | undefined => {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 ? process.argv[index + 1] : undefined;
+};
+const pass = (flag: string, value: string | undefined): string[] => (value ? [flag, value] : []);
+
+interface Bench {
+  name: string;
+  file: string;
+  args: string[];
+}
+
+const BENCHES: Bench[] = [
+  // The default sizes (10,000 and 100,000 claims, 3 runs) take about 20 s here, well under 2 min.
+  { name: 'era', file: 'bench/era.ts', args: pass('--sizes', option('era-sizes')) },
+  { name: 'webhook', file: 'bench/webhook.ts', args: pass('--events', option('webhook-events')) },
+  { name: 'coldstart', file: 'bench/coldstart.ts', args: pass('--runs', option('coldstart-runs')) },
+  { name: 'cost', file: 'bench/cost.ts', args: pass('--journeys', option('cost-journeys')) },
+];
+
+const runOne = (bench: Bench): Promise<number> =>
+  new Promise((resolveRun) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, bench.file), ...bench.args], { cwd: ROOT, stdio: 'inherit' });
+    child.on('error', (error) => {
+      console.error(`bench ${bench.name}: ${error.message}`);
+      resolveRun(1);
+    });
+    child.on('close', (code, signal) => resolveRun(code ?? (signal ? 1 : 0)));
+  });
+
+const main = async () => {
+  const only = option('only')?.split(',');
+  const selected = BENCHES.filter((bench) => !only || only.includes(bench.name));
+  if (only && selected.length !== only.length) {
+    console.error(`unknown bench in --only ${only.join(',')}; known: ${BENCHES.map((b) => b.name).join(', ')}`);
+    process.exitCode = 2;
+    return;
+  }
+  const results: { name: string; code: number; seconds: number }[] = [];
+  for (const bench of selected) {
+    console.log(`\n===== ${bench.name}: ${[bench.file, ...bench.args].join(' ')} =====\n`);
+    const started = performance.now();
+    const code = await runOne(bench);
+    results.push({ name: bench.name, code, seconds: (performance.now() - started) / 1000 });
+  }
+  console.log('\n===== summary =====');
+  for (const result of results) console.log(`${result.name.padEnd(10)} ${result.code === 0 ? 'ok    ' : `FAILED (exit ${result.code})`} ${result.seconds.toFixed(0)} s`);
+  if (results.some((result) => result.code !== 0)) process.exitCode = 1;
+};
+
+await main();

@@ -1,0 +1,13 @@
+import { NotFoundError } from '../shared/errors';
+import type { Store } from '../store/client';
+import { getPractice, type Practice } from '../store/practices';
+
+/**
+ * The practice a request acts for, or 404. Kept apart from the package code so that functions
+ * which never call Stripe (claims, remittances, clients) do not bundle the Stripe SDK.
+ */
+export const requirePractice = async (store: Store, practiceId: string): Promise<Practice> => {
+  const practice = await getPractice(store, practiceId);
+  if (!practice) throw new NotFoundError('practice (create it first with PUT /practices/{practiceId})');
+  return practice;
+};
