@@ -4,6 +4,7 @@ import { ingestStripeEvent, verifyStripeEvent } from './core/stripe-events';
 import { header, httpHandler, json, rawBody, type ApiEvent } from './shared/http';
 import { createLogger } from './shared/logger';
 import { readSecret } from './shared/secrets';
+import { ValidationError } from './shared/errors';
 import { getStore } from './store/client';
 import { getStripe } from './stripe/client';
 
@@ -25,7 +26,11 @@ const webhookSecrets = async (): Promise<string[]> =>
  */
 export const webhookCore = async (event: ApiEvent) => {
   const stripeEvent = verifyStripeEvent(rawBody(event), header(event, 'stripe-signature'), await webhookSecrets());
-  const outcome = await ingestStripeEvent({ store: getStore(), stripe: getStripe, effects: EFFECTS, logger }, stripeEvent);
+  const outcome = await ingestStripeEvent({ store: getStore(), stripe: getStripe, effects: EFFECTS, logger }, stripeEvent).catch((error: Error) => {
+    // A value of a verified event that DynamoDB cannot take as a key: the event is malformed.
+    if (error.name === 'ValidationException') throw new ValidationError('the event holds values kneadpay cannot store', { field: 'data.object' }, error);
+    throw error;
+  });
   return json(200, { received: true }, { 'x-kneadpay-outcome': outcome.outcome });
 };
 

@@ -396,6 +396,18 @@ export const startEventBus = async (options: EventBusOptions): Promise<LocalEven
     lastDescribe = Date.now();
   };
 
+  /** DynamoDB Local streams an empty map as `{}` instead of `{ M: {} }`; DynamoDB does not. */
+  const repairAttribute = (attribute: unknown): unknown => {
+    if (!attribute || typeof attribute !== 'object') return attribute;
+    const typed = attribute as { M?: Record<string, unknown>; L?: unknown[] };
+    if (Object.keys(typed).length === 0) return { M: {} };
+    if (typed.M) return { M: repairEmptyMaps(typed.M) };
+    if (typed.L) return { L: typed.L.map(repairAttribute) };
+    return attribute;
+  };
+  const repairEmptyMaps = (image: Record<string, unknown>): Record<string, unknown> =>
+    Object.fromEntries(Object.entries(image).map(([key, attribute]) => [key, repairAttribute(attribute)]));
+
   const handleRecord = (shard: ShardState, record: StreamRecord) => {
     const seq = record.dynamodb?.SequenceNumber;
     if (!seq) return;
@@ -405,8 +417,17 @@ export const startEventBus = async (options: EventBusOptions): Promise<LocalEven
       shard.pending.push({ seq, settled: true });
       return;
     }
-    const item = unmarshall(image as never) as Record<string, unknown>;
-    if (item.type !== OUTBOX_ITEM_TYPE) {
+    // Filter on the raw image first, as the Pipe's filter does: only outbox items are read, and an
+    // item that DynamoDB Local streams in a shape unmarshall rejects (an empty map) cannot stall the bus.
+    if ((image as { type?: { S?: string } }).type?.S !== OUTBOX_ITEM_TYPE) {
+      shard.pending.push({ seq, settled: true });
+      return;
+    }
+    let item: Record<string, unknown>;
+    try {
+      item = unmarshall(repairEmptyMaps(image as Record<string, unknown>) as never) as Record<string, unknown>;
+    } catch (error) {
+      log(`event bus: skipped an outbox record it cannot read (${(error as Error).message})`);
       shard.pending.push({ seq, settled: true });
       return;
     }

@@ -173,11 +173,30 @@ const sessionExpired: EffectHandler = async (ctx) => moveCheckout((await purchas
 
 // Refunds -------------------------------------------------------------------------------------
 
+const notRecordedYet = (purchase: Purchase) => purchase.state === 'open' || purchase.state === 'pending';
+
+/**
+ * The purchase a payment intent paid for. The index entry is written when the payment is recorded;
+ * an event that arrives before that (events come in any order) is matched through the payment
+ * intent's own metadata, refetched from Stripe, and answered "retry later" until the payment is in.
+ */
 const purchaseOfPaymentIntent = async (ctx: EventContext, paymentIntent: string | undefined): Promise<Purchase | undefined> => {
   if (!paymentIntent) return undefined;
   const indexed = await findPurchaseByStripeId(ctx.store, paymentIntent);
   // The index is eventually consistent: read the item itself for the version we decide on.
-  return indexed ? getPurchase(ctx.store, indexed.practiceId, indexed.clientId, indexed.purchaseId) : undefined;
+  if (indexed) return getPurchase(ctx.store, indexed.practiceId, indexed.clientId, indexed.purchaseId);
+  const stripe = await ctx.stripe();
+  const intent = await stripe.paymentIntents
+    .retrieve(paymentIntent, {}, ctx.event.account ? { stripeAccount: ctx.event.account } : {})
+    .catch((error: Error & { type?: string }) => {
+      if (error.type === 'StripeInvalidRequestError') return undefined; // not a payment intent we can see
+      throw error;
+    });
+  const { clientId, purchaseId } = intent?.metadata ?? {};
+  if (!clientId || !purchaseId) return undefined;
+  const purchase = await getPurchase(ctx.store, ctx.practiceId, clientId, purchaseId);
+  if (purchase && notRecordedYet(purchase)) throw new RetryableError('the payment of this purchase is not recorded yet');
+  return purchase;
 };
 
 const refundsOf = async (ctx: EventContext, charge: Stripe.Charge): Promise<Stripe.Refund[]> => {
@@ -197,7 +216,7 @@ const chargeRefunded: EffectHandler = async (ctx) => {
   const pi = typeof charge.payment_intent === 'string' ? charge.payment_intent : charge.payment_intent?.id;
   const purchase = await purchaseOfPaymentIntent(ctx, pi);
   if (!purchase) return { kind: 'ignore', reason: 'no package purchase for this charge' };
-  if (purchase.state === 'open' || purchase.state === 'pending') throw new RetryableError('the purchase is not marked paid yet');
+  if (notRecordedYet(purchase)) throw new RetryableError('the purchase is not marked paid yet');
   const seen = new Set(purchase.refundIds ?? []);
   const fresh = (await refundsOf(ctx, charge)).filter((refund) => refund.status !== 'failed' && refund.status !== 'canceled' && !seen.has(refund.id));
   if (fresh.length === 0) return { kind: 'ignore', reason: 'refunds already applied' };
@@ -259,6 +278,7 @@ const disputeCreated: EffectHandler = async (ctx) => {
   const { dispute, purchase } = await purchaseOfDispute(ctx);
   if (!purchase) return { kind: 'ignore', reason: 'no package purchase for this dispute' };
   if ((purchase.closedDisputeIds ?? []).includes(dispute.id)) return { kind: 'ignore', reason: 'dispute already closed' };
+  if (notRecordedYet(purchase)) throw new RetryableError('the purchase is not marked paid yet');
   if (purchase.state !== 'paid') return { kind: 'ignore', reason: `purchase is ${purchase.state}` };
   return {
     kind: 'apply',
@@ -277,6 +297,7 @@ const disputeClosed: EffectHandler = async (ctx) => {
   const { dispute, purchase } = await purchaseOfDispute(ctx);
   if (!purchase) return { kind: 'ignore', reason: 'no package purchase for this dispute' };
   if ((purchase.closedDisputeIds ?? []).includes(dispute.id)) return { kind: 'ignore', reason: 'dispute already closed' };
+  if (notRecordedYet(purchase)) throw new RetryableError('the purchase is not marked paid yet');
   const closed = [...(purchase.closedDisputeIds ?? []), dispute.id];
   const when = at(ctx.event);
   if (dispute.status === 'won') {

@@ -79,7 +79,8 @@ const planClaimBalance = async (deps: InvoicingDeps, practice: Practice, claimId
     const adjudications = await listAdjudications(deps.store, practice.practiceId, claimId);
     const invoices = await listClaimInvoices(deps.store, practice.practiceId, claimId);
     const share = patientShareCents(adjudications, claim.collectedCents);
-    const actions = planBalance(share, invoices.map(planningView), practice.billing.overpayment);
+    const settled = (claim as Claim & { overpaymentSettledCents?: number }).overpaymentSettledCents ?? 0;
+    const actions = planBalance(share, invoices.map(planningView), practice.billing.overpayment, settled);
     if (actions.length === 0) return [];
     const version = (claim as Claim & { balanceVersion?: number }).balanceVersion ?? 0;
     const writes: TransactItem[] = [];
@@ -120,9 +121,10 @@ const planClaimBalance = async (deps: InvoicingDeps, practice: Practice, claimId
     writes.push({
       Update: {
         Key: claimKey(practice.practiceId, claimId),
-        UpdateExpression: 'SET balanceVersion = :next, invoicedCents = :invoiced',
+        // An overpayment refunded or kept as credit is settled once: later plans do not count it as paid.
+        UpdateExpression: 'SET balanceVersion = :next, invoicedCents = :invoiced ADD overpaymentSettledCents :settled',
         ConditionExpression: 'attribute_not_exists(balanceVersion) AND :seen = :zero OR balanceVersion = :seen',
-        ExpressionAttributeValues: { ':next': version + 1, ':seen': version, ':zero': 0, ':invoiced': invoicedCents },
+        ExpressionAttributeValues: { ':next': version + 1, ':seen': version, ':zero': 0, ':invoiced': invoicedCents, ':settled': refund?.amountCents ?? 0 },
       },
     });
     const events: OutboxEvent[] = invoices.length === 0

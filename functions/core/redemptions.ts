@@ -66,8 +66,9 @@ export const redeemCredit = async (
             {
               Update: {
                 Key: purchaseKey(practiceId, clientId, purchase.purchaseId),
-                // ADD is atomic: concurrent redemptions of different credits do not conflict.
-                UpdateExpression: 'ADD sessionsRemaining :minus',
+                // ADD is atomic: concurrent redemptions do not conflict with each other. The version
+                // moves too, so a refund or dispute decided on the credits before this one re-reads.
+                UpdateExpression: 'ADD sessionsRemaining :minus, version :one',
                 ConditionExpression: '#state = :paid AND sessionsRemaining >= :one AND (attribute_not_exists(expiresAt) OR expiresAt = :null OR expiresAt > :now)',
                 ExpressionAttributeNames: { '#state': 'state' },
                 ExpressionAttributeValues: { ':minus': -1, ':one': 1, ':paid': 'paid', ':null': null, ':now': now.toISOString() },
@@ -117,10 +118,10 @@ export const cancelRedemption = async (store: Store, practiceId: string, clientI
       {
         Update: {
           Key: purchaseKey(practiceId, clientId, redemption.purchaseId),
-          UpdateExpression: 'ADD sessionsRemaining :plus',
+          UpdateExpression: 'ADD sessionsRemaining :plus, version :one',
           ConditionExpression: '#state = :paid',
           ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':plus': 1, ':paid': 'paid' },
+          ExpressionAttributeValues: { ':plus': 1, ':one': 1, ':paid': 'paid' },
         },
       },
       {
@@ -172,10 +173,10 @@ export const expirePurchases = async (store: Store, practiceId: string, now = ne
         {
           Update: {
             Key: purchaseKey(practiceId, purchase.clientId, purchase.purchaseId),
-            UpdateExpression: 'SET expiredAt = :now, creditsExpired = sessionsRemaining REMOVE gsi1pk, gsi1sk',
+            UpdateExpression: 'SET expiredAt = :now, creditsExpired = sessionsRemaining REMOVE gsi1pk, gsi1sk ADD version :one',
             ConditionExpression: '#state = :paid',
             ExpressionAttributeNames: { '#state': 'state' },
-            ExpressionAttributeValues: { ':now': now.toISOString(), ':paid': 'paid' },
+            ExpressionAttributeValues: { ':now': now.toISOString(), ':paid': 'paid', ':one': 1 },
           },
         },
         ...ledgerWrites(practiceId, purchase.clientId, [

@@ -38,10 +38,7 @@ export const verifyStripeEvent = (raw: Buffer, signature: string | undefined, se
   for (const secret of secrets) {
     try {
       const event = Stripe.webhooks.constructEvent(raw, signature, secret, SIGNATURE_TOLERANCE_SECONDS);
-      if (!event || typeof event !== 'object' || !('data' in event) || !event.data || typeof event.data.object !== 'object') {
-        throw new ValidationError('the event has no data.object', { field: 'data.object' });
-      }
-      return event as Stripe.Event;
+      return assertEventShape(event);
     } catch (error) {
       if ((error as Error).name === 'ValidationError') throw error;
       lastError = error;
@@ -51,6 +48,36 @@ export const verifyStripeEvent = (raw: Buffer, signature: string | undefined, se
   throw new WebhookSignatureError(
     /JSON/i.test(message) && !/signature/i.test(message) ? 'the body is not valid JSON' : 'no configured secret matches the signature',
   );
+};
+
+const isShortText = (value: unknown, max: number) => typeof value === 'string' && value.length > 0 && value.length <= max;
+
+/**
+ * A signature proves who sent the bytes, not that they are a well-formed event: the fields kneadpay
+ * keys on are checked here, so a malformed event is a 400, never a failed write.
+ */
+const assertEventShape = (event: unknown): Stripe.Event => {
+  const e = event as Partial<Stripe.Event> | null;
+  const fail = (field: string, what: string): never => {
+    throw new ValidationError(`the event's ${field} ${what}`, { field });
+  };
+  if (!e || typeof e !== 'object' || Array.isArray(e)) fail('body', 'is not an object');
+  if (!isShortText(e!.id, 255)) fail('id', 'must be a string of at most 255 characters');
+  if (!isShortText(e!.type, 100)) fail('type', 'must be a string of at most 100 characters');
+  if (!Number.isSafeInteger(e!.created)) fail('created', 'must be an integer timestamp');
+  if (e!.account !== undefined && e!.account !== null && !isShortText(e!.account, 255)) fail('account', 'must be a string');
+  const object = (e!.data as { object?: unknown } | undefined)?.object;
+  if (!object || typeof object !== 'object' || Array.isArray(object)) fail('data.object', 'is missing');
+  const o = object as { id?: unknown; metadata?: unknown };
+  if (o.id !== undefined && !isShortText(o.id, 255)) fail('data.object.id', 'must be a string of at most 255 characters');
+  if (o.metadata !== undefined && o.metadata !== null) {
+    if (typeof o.metadata !== 'object' || Array.isArray(o.metadata)) fail('data.object.metadata', 'must be an object');
+    for (const [key, value] of Object.entries(o.metadata as Record<string, unknown>)) {
+      // Stripe's own limits: keys up to 40 characters, values up to 500.
+      if (key.length > 40 || typeof value !== 'string' || value.length > 500) fail(`data.object.metadata.${key.slice(0, 40)}`, 'is not a Stripe metadata value');
+    }
+  }
+  return e as Stripe.Event;
 };
 
 /** What an effect decided for one event, applied atomically with the event's marker. */
@@ -91,7 +118,7 @@ const paymentIntentOf = (object: unknown): string | undefined => {
  * `account`, else the opaque `practiceId` we put in metadata, else the purchase that owns its
  * payment intent. `undefined` when none applies: the event is recorded as ignored.
  */
-export const resolvePractice = async (store: Store, event: Stripe.Event): Promise<{ practiceId?: string; reason?: string }> => {
+export const resolvePractice = async (store: Store, event: Stripe.Event, stripe?: () => Promise<Stripe>): Promise<{ practiceId?: string; reason?: string }> => {
   if (event.account) {
     const practiceId = await findPracticeByStripeAccount(store, event.account);
     return practiceId ? { practiceId } : { reason: 'unknown connected account' };
@@ -103,6 +130,14 @@ export const resolvePractice = async (store: Store, event: Stripe.Event): Promis
   if (paymentIntent) {
     const purchase = await findPurchaseByStripeId(store, paymentIntent);
     if (purchase) return { practiceId: purchase.practiceId };
+    // Not indexed yet (this event overtook the payment's): the payment intent's metadata says.
+    if (stripe) {
+      const intent = await (await stripe()).paymentIntents.retrieve(paymentIntent).catch((error: Error & { type?: string }) => {
+        if (error.type === 'StripeInvalidRequestError') return undefined;
+        throw error;
+      });
+      if (intent?.metadata?.practiceId) return { practiceId: intent.metadata.practiceId };
+    }
   }
   return { reason: 'not a kneadpay object' };
 };
@@ -145,7 +180,7 @@ export const ingestStripeEvent = async (
   event: Stripe.Event,
   now: Date = new Date(),
 ): Promise<EventOutcome> => {
-  const { practiceId, reason } = await resolvePractice(deps.store, event);
+  const { practiceId, reason } = await resolvePractice(deps.store, event, deps.stripe);
   if (!practiceId) return recordIgnoredGlobally(deps.store, event, reason ?? 'unknown practice', now);
   const marker = keys.marker(practiceId, 'stripe-event', event.id);
   const effect = deps.effects[event.type];
@@ -172,6 +207,9 @@ export const ingestStripeEvent = async (
       deps.logger?.info('stripe event processed', { eventId: event.id, type: event.type, practiceId, outcome: outcome.outcome });
       return outcome;
     } catch (error) {
+      // Values from a verified event that DynamoDB cannot store (a key part too long, a number
+      // out of range) make the event malformed for kneadpay: 400, not a retry loop.
+      if ((error as Error).name === 'ValidationException') throw new ValidationError('the event holds values kneadpay cannot store', { field: 'data.object' }, error);
       if (!(error instanceof CommitConflictError) || attempt === MAX_DECIDE_ATTEMPTS) throw error;
       // The object moved while we decided (another event, a redemption): decide again on fresh state.
     }

@@ -38,9 +38,15 @@ export const isCollecting = (status: InvoiceStatus) => status === 'pending' || s
  * - zero or negative share and nothing billed → nothing.
  * An uncollectible invoice counts as billed: the practice decided to stop chasing it.
  */
-export const planBalance = (shareCents: number, invoices: readonly InvoiceAmounts[], overpayment: 'refund' | 'credit'): BalanceAction[] => {
+export const planBalance = (
+  shareCents: number,
+  invoices: readonly InvoiceAmounts[],
+  overpayment: 'refund' | 'credit',
+  /** Overpayments already refunded or kept as credit: no longer counted as paid. */
+  settledOverpaymentCents = 0,
+): BalanceAction[] => {
   const target = Math.max(0, shareCents);
-  const paid = invoices.filter((invoice) => invoice.status === 'paid').reduce((sum, invoice) => sum + invoice.amountPaidCents, 0);
+  const paid = invoices.filter((invoice) => invoice.status === 'paid').reduce((sum, invoice) => sum + invoice.amountPaidCents, 0) - settledOverpaymentCents;
   const collecting = invoices.filter((invoice) => isCollecting(invoice.status));
   const billed = paid + collecting.reduce((sum, invoice) => sum + invoice.amountDueCents, 0)
     + invoices.filter((invoice) => invoice.status === 'uncollectible').reduce((sum, invoice) => sum + invoice.amountDueCents, 0);

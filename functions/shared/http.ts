@@ -80,13 +80,25 @@ export const formOrJsonBody = (event: ApiEvent, maxBytes = MAX_JSON_BYTES): Reco
 /** True when the caller asked for JSON rather than a page or a redirect. */
 export const wantsJson = (event: ApiEvent): boolean => /application\/json/i.test(header(event, 'accept') ?? '');
 
+/** Ids are opaque but bounded: a key part longer than this is a bad request, not a DynamoDB error. */
+export const MAX_ID_LENGTH = 256;
+
+const boundedId = (value: string, name: string): string => {
+  if (Buffer.byteLength(value) > MAX_ID_LENGTH) throw new ValidationError(`${name} is longer than ${MAX_ID_LENGTH} bytes`, { field: name });
+  return value;
+};
+
+/** A path parameter as API Gateway gives it: already URL-decoded (decoding again would corrupt `%`). */
 export const pathParam = (event: ApiEvent, name: string): string => {
   const value = event.pathParameters?.[name];
   if (!value) throw new ValidationError(`path parameter ${name} is missing`, { field: name });
-  return decodeURIComponent(value);
+  return boundedId(value, name);
 };
 
-export const queryParam = (event: ApiEvent, name: string): string | undefined => event.queryStringParameters?.[name] ?? undefined;
+export const queryParam = (event: ApiEvent, name: string): string | undefined => {
+  const value = event.queryStringParameters?.[name] ?? undefined;
+  return value === undefined ? undefined : boundedId(value, name);
+};
 
 /**
  * The practice the caller may act for: from the verified token (API Gateway's JWT authorizer in
@@ -97,8 +109,27 @@ export const authorizedPractice = (event: ApiEvent): string => {
   const claimed = claims?.[PRACTICE_CLAIM];
   if (typeof claimed !== 'string' || claimed.length === 0) throw new UnauthorizedError();
   const inPath = event.pathParameters?.practiceId;
-  if (inPath !== undefined && decodeURIComponent(inPath) !== claimed) throw new ForbiddenError();
+  if (inPath !== undefined && inPath !== claimed) throw new ForbiddenError();
   return claimed;
+};
+
+const TRANSIENT_AWS = new Set([
+  'ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded', 'InternalServerError',
+  'ServiceUnavailable', 'TransactionConflictException', 'TransactionInProgressException', 'TimeoutError',
+]);
+const TRANSIENT_NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'UND_ERR_SOCKET']);
+const TRANSIENT_STRIPE = new Set(['StripeRateLimitError', 'StripeConnectionError', 'StripeAPIError', 'StripeLockTimeoutError']);
+
+/**
+ * True for failures of a dependency that a retry may fix: a Stripe rate limit or outage, a
+ * DynamoDB throttle or outage, a dropped connection. They answer 503 with Retry-After, never 500.
+ */
+export const isTransient = (error: unknown): boolean => {
+  const e = error as { name?: string; type?: string; code?: string; $retryable?: unknown; $metadata?: { httpStatusCode?: number }; cause?: unknown };
+  if (!e || typeof e !== 'object') return false;
+  if (TRANSIENT_STRIPE.has(e.type ?? '') || TRANSIENT_AWS.has(e.name ?? '') || TRANSIENT_NETWORK.has(e.code ?? '')) return true;
+  if (e.$retryable || (e.$metadata?.httpStatusCode ?? 0) >= 500) return true;
+  return e.cause !== undefined && e.cause !== error && isTransient(e.cause);
 };
 
 /** Turns any error into the API's error shape; 5xx only for what a retry may fix. */
@@ -112,6 +143,11 @@ const errorResponder = (logger: Logger): middy.MiddlewareObj<ApiEvent, ApiResult
         { error: { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) } },
         error.status === 503 ? { 'retry-after': '1' } : {},
       );
+      return;
+    }
+    if (isTransient(error)) {
+      logger.warn('a dependency failed, retryable', { ...errorFields(error), path: request.event.routeKey });
+      request.response = json(503, { error: { code: 'retry_later', message: 'a service kneadpay depends on is busy or unavailable; retry shortly' } }, { 'retry-after': '2' });
       return;
     }
     logger.error('unhandled error', { ...errorFields(error), requestId: request.context.awsRequestId });

@@ -1,4 +1,5 @@
 import { GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { ValidationError } from '../shared/errors';
 import type { Store } from './client';
 
 /** Attributes that exist for the table, not for the API. */
@@ -24,13 +25,21 @@ export interface Page<T> {
 const encodeCursor = (key: Record<string, unknown> | undefined): string | null =>
   key ? Buffer.from(JSON.stringify(key)).toString('base64url') : null;
 
+const KEY_NAMES = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk']);
+
+/** A cursor is a key we handed out: an object of short string key attributes, or it is refused. */
 const decodeCursor = (cursor: string | undefined): Record<string, unknown> | undefined => {
   if (!cursor) return undefined;
+  let key: unknown;
   try {
-    return JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    return undefined;
+    key = undefined;
   }
+  const valid = key !== null && typeof key === 'object' && !Array.isArray(key)
+    && Object.entries(key as Record<string, unknown>).every(([name, value]) => KEY_NAMES.has(name) && typeof value === 'string' && value.length > 0 && value.length <= 1024);
+  if (!valid) throw new ValidationError('cursor is not one this API handed out', { field: 'cursor' });
+  return key as Record<string, unknown>;
 };
 
 /** One page of a query, with an opaque cursor for the next. */
@@ -39,9 +48,14 @@ export const queryPage = async <T>(
   input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>,
   cursor?: string,
 ): Promise<Page<T>> => {
-  const answer = await store.doc.send(
-    new QueryCommand({ TableName: store.tableName, ...input, ExclusiveStartKey: decodeCursor(cursor) }),
-  );
+  const start = decodeCursor(cursor);
+  const answer = await store.doc
+    .send(new QueryCommand({ TableName: store.tableName, ...input, ExclusiveStartKey: start }))
+    .catch((error: Error) => {
+      // A well-formed key from another query (or practice) is refused by DynamoDB: the caller's fault.
+      if (start && error.name === 'ValidationException') throw new ValidationError('cursor does not belong to this list', { field: 'cursor' });
+      throw error;
+    });
   return { items: (answer.Items ?? []) as T[], nextCursor: encodeCursor(answer.LastEvaluatedKey) };
 };
 

@@ -5,6 +5,7 @@ import { globalKeys, keys } from '../../functions/store/keys';
 import { checkoutSession, ledgerState, outboxOf, reloadPurchase, seedOpenPurchase, seedPractice } from '../support/fixtures';
 import { deliver, stripeEvent } from '../support/stripe-events';
 import { newPracticeId } from '../support/store';
+import { stripe } from '../support/invoicing';
 
 // The webhook function reads its table from the environment the test stack set (as on Lambda).
 const store = createStore();
@@ -234,6 +235,29 @@ describe('Stripe webhooks: exactly-once effects', () => {
     expect(await reloadPurchase(store, purchase)).toMatchObject({ state: 'refunded', sessionsRemaining: 0, expiresAt: expect.any(String) });
     expect((await outboxOf(store, practiceId)).filter((item) => item.detailType === 'PackagePurchased')).toHaveLength(1);
   });
+
+  it.each([['charge.refunded'], ['charge.dispute.created']])(
+    'a %s that overtakes the payment is retried (503) until the payment is recorded, then applies',
+    async (type) => {
+      // Prepare: a real payment intent on Stripe, carrying the purchase's ids as checkout writes them.
+      const { practiceId, purchase } = await paidPackage();
+      const intent = await stripe.paymentIntents.create({ amount: 42500, currency: 'usd', metadata: { practiceId, clientId: purchase.clientId, purchaseId: purchase.purchaseId } });
+      const refund = { id: `re_${purchase.purchaseId}`, object: 'refund', amount: 42500, status: 'succeeded', created: 1_800_000_000 };
+      const early = type === 'charge.refunded'
+        ? stripeEvent(type, { id: `ch_${purchase.purchaseId}`, object: 'charge', payment_intent: intent.id, amount_refunded: 42500, refunds: { data: [refund], has_more: false } })
+        : stripeEvent(type, { id: `dp_${purchase.purchaseId}`, object: 'dispute', amount: 42500, status: 'needs_response', payment_intent: intent.id });
+
+      // Act
+      const first = await deliver(early);
+      await deliver(stripeEvent('checkout.session.completed', checkoutSession(purchase, { payment_intent: intent.id })));
+      const redelivered = await deliver(early);
+
+      // Assess
+      expect(first.statusCode).toBe(503);
+      expect(redelivered.headers?.['x-kneadpay-outcome']).toBe('applied');
+      expect((await reloadPurchase(store, purchase)).state).toBe(type === 'charge.refunded' ? 'refunded' : 'disputed');
+    },
+  );
 
   it('events of a connected account are mapped to the practice that owns it', async () => {
     // Prepare
