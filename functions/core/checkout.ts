@@ -77,23 +77,39 @@ export const startCheckout = async (
     sessionsTotal: String(pkg.sessions), ...(pkg.expiresInDays ? { expiresInDays: String(pkg.expiresInDays) } : {}),
   };
   const base = `${deps.publicUrl.replace(/\/$/, '')}/p/${encodeURIComponent(practiceId)}`;
-  const session = await deps.stripe.checkout.sessions.create(
-    safeParams(
-      {
-        mode: 'payment',
-        customer: customerId,
-        client_reference_id: purchase.purchaseId,
-        line_items: [{ price: pkg.stripePriceId!, quantity: 1 }],
-        metadata,
-        payment_intent_data: { metadata },
-        success_url: `${base}/success?session_id={CHECKOUT_SESSION_ID}`,
-        cancel_url: `${base}?cancelled=1`,
-      },
-      'checkout session',
-    ),
-    callOptions(`pur:${purchase.purchaseId}:checkout`, practice.stripeAccountId),
-  );
+  const createSession = (priceId: string, attempt: number) =>
+    deps.stripe.checkout.sessions.create(
+      safeParams(
+        {
+          mode: 'payment',
+          customer: customerId,
+          client_reference_id: purchase.purchaseId,
+          line_items: [{ price: priceId, quantity: 1 }],
+          metadata,
+          payment_intent_data: { metadata },
+          success_url: `${base}/success?session_id={CHECKOUT_SESSION_ID}`,
+          cancel_url: `${base}?cancelled=1`,
+        },
+        'checkout session',
+      ),
+      callOptions(`pur:${purchase.purchaseId}:checkout${attempt ? `:${attempt}` : ''}`, practice.stripeAccountId),
+    );
+  let session;
+  try {
+    session = await createSession(pkg.stripePriceId!, 0);
+  } catch (error) {
+    // The price was changed (and the old one archived) while this client was buying: charge the
+    // price the practice asks now, once; a second refusal is a conflict, not a server error.
+    const stripeError = error as { type?: string; param?: string };
+    if (stripeError.type !== 'StripeInvalidRequestError' || !stripeError.param?.startsWith('line_items')) throw error;
+    const current = await ensurePackageOnStripe(deps, practice, await getPackage(deps.store, practiceId, packageId));
+    if (!current.active || current.stripePriceId === pkg.stripePriceId) {
+      throw new ConflictError('the package changed while you were buying it; reload the page', 'package_changed');
+    }
+    session = await createSession(current.stripePriceId!, 1);
+    purchase.priceCents = current.priceCents;
+  }
   if (!session.url) throw new ValidationError('Stripe returned a session without a hosted page url', { field: 'url' });
-  await recordCheckoutSession(deps.store, purchase, session.id);
+  await recordCheckoutSession(deps.store, purchase, session.id, purchase.priceCents);
   return { checkoutSessionId: session.id, url: session.url, purchaseId: purchase.purchaseId, clientId: client.clientId };
 };

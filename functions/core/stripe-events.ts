@@ -68,7 +68,18 @@ const assertEventShape = (event: unknown): Stripe.Event => {
   if (e!.account !== undefined && e!.account !== null && !isShortText(e!.account, 255)) fail('account', 'must be a string');
   const object = (e!.data as { object?: unknown } | undefined)?.object;
   if (!object || typeof object !== 'object' || Array.isArray(object)) fail('data.object', 'is missing');
-  const o = object as { id?: unknown; metadata?: unknown };
+  const o = object as { id?: unknown; metadata?: unknown; refunds?: { data?: unknown } };
+  // Money is integer minor units everywhere Stripe sends it; anything else is not a Stripe event.
+  for (const field of ['amount', 'amount_total', 'amount_paid', 'amount_due', 'amount_refunded', 'amount_remaining']) {
+    const value = (o as Record<string, unknown>)[field];
+    if (value !== undefined && value !== null && !(Number.isSafeInteger(value) && (value as number) >= 0)) fail(`data.object.${field}`, 'must be a non-negative integer amount in minor units');
+  }
+  const refunds = Array.isArray(o.refunds?.data) ? (o.refunds!.data as Record<string, unknown>[]) : [];
+  refunds.forEach((refund, i) => {
+    if (!refund || typeof refund !== 'object' || !isShortText(refund.id, 255) || !(Number.isSafeInteger(refund.amount) && (refund.amount as number) >= 0) || !Number.isSafeInteger(refund.created)) {
+      fail(`data.object.refunds.data[${i}]`, 'is not a refund with an id, an integer amount and a timestamp');
+    }
+  });
   if (o.id !== undefined && !isShortText(o.id, 255)) fail('data.object.id', 'must be a string of at most 255 characters');
   if (o.metadata !== undefined && o.metadata !== null) {
     if (typeof o.metadata !== 'object' || Array.isArray(o.metadata)) fail('data.object.metadata', 'must be an object');
@@ -183,7 +194,8 @@ export const ingestStripeEvent = async (
   const { practiceId, reason } = await resolvePractice(deps.store, event, deps.stripe);
   if (!practiceId) return recordIgnoredGlobally(deps.store, event, reason ?? 'unknown practice', now);
   const marker = keys.marker(practiceId, 'stripe-event', event.id);
-  const effect = deps.effects[event.type];
+  // Own properties only: a type such as "__proto__" must not find Object.prototype.
+  const effect = Object.hasOwn(deps.effects, event.type) ? deps.effects[event.type] : undefined;
 
   for (let attempt = 1; attempt <= MAX_DECIDE_ATTEMPTS; attempt += 1) {
     const decision: Decision = effect

@@ -98,7 +98,7 @@ export const insertOpenPurchase = async (store: Store, purchase: Purchase): Prom
 };
 
 /** Stores the Checkout Session id as soon as Stripe answers, with a pointer from the session. */
-export const recordCheckoutSession = async (store: Store, purchase: Purchase, sessionId: string): Promise<void> => {
+export const recordCheckoutSession = async (store: Store, purchase: Purchase, sessionId: string, priceCents: number = purchase.priceCents): Promise<void> => {
   await store.doc.send(
     new TransactWriteCommand({
       TransactItems: [
@@ -106,9 +106,10 @@ export const recordCheckoutSession = async (store: Store, purchase: Purchase, se
           Update: {
             TableName: store.tableName,
             Key: purchaseKey(purchase.practiceId, purchase.clientId, purchase.purchaseId),
-            UpdateExpression: 'SET checkoutSessionId = :id',
+            // The price the session charges (a price change during checkout moves it).
+            UpdateExpression: 'SET checkoutSessionId = :id, priceCents = :price',
             ConditionExpression: 'attribute_exists(pk)',
-            ExpressionAttributeValues: { ':id': sessionId },
+            ExpressionAttributeValues: { ':id': sessionId, ':price': priceCents },
           },
         },
         {

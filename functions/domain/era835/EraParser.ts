@@ -20,6 +20,9 @@ export const ERA_TRANSACTION_SET = '835';
 const SEGMENT_ID = /^[A-Z][A-Z0-9]{1,2}$/;
 const ENVELOPE_SEGMENTS = new Set(['ISA', 'GS', 'ST', 'SE', 'GE', 'IEA']);
 const UNITS = /^-?(?:\d+\.?\d*|\.\d+)$/;
+/** X12 allows 15 digits; no service line bills more units than this, and it keeps units exact. */
+const MAX_UNITS = 99_999;
+const isUnits = (text: string) => UNITS.test(text) && Math.abs(Number(text)) <= MAX_UNITS;
 /** Longer than any real segment by far: past this without a terminator, the file is not X12. */
 const MAX_SEGMENT_LENGTH = 64 * 1024;
 /** CAS carries up to six reason/amount/quantity triplets, from CAS02 to CAS19. */
@@ -645,9 +648,9 @@ export class EraParser {
     if (procedureCode === '') this.fail(1, `SVC01-2 (procedure code) is missing in "${this.el(1)}"`, { field: 'SVC01-2' });
     const original = this.el(6) === '' ? [] : this.el(6).split(component);
     const unitsText = this.el(5);
-    if (unitsText !== '' && !UNITS.test(unitsText)) this.fail(5, `SVC05 "${unitsText}" is not a number of units`);
+    if (unitsText !== '' && !isUnits(unitsText)) this.fail(5, `SVC05 "${unitsText}" is not a number of units (at most ${MAX_UNITS})`);
     const originalUnitsText = this.el(7);
-    if (originalUnitsText !== '' && !UNITS.test(originalUnitsText)) this.fail(7, `SVC07 "${originalUnitsText}" is not a number of units`);
+    if (originalUnitsText !== '' && !isUnits(originalUnitsText)) this.fail(7, `SVC07 "${originalUnitsText}" is not a number of units (at most ${MAX_UNITS})`);
     const line: EraLine = {
       lineNumber: claim.lines.length + 1,
       segmentNumber: this.segmentNumber,
