@@ -200,7 +200,7 @@ const purchaseOfPaymentIntent = async (ctx: EventContext, paymentIntent: string 
 };
 
 const refundsOf = async (ctx: EventContext, charge: Stripe.Charge): Promise<Stripe.Refund[]> => {
-  if (charge.refunds?.data && !charge.refunds.has_more) return charge.refunds.data;
+  if (Array.isArray(charge.refunds?.data) && !charge.refunds!.has_more) return charge.refunds!.data;
   // Since API 2022-11-15 a charge's refunds are not in the payload: fetch them (a read, no effect).
   const stripe = await ctx.stripe();
   const list = await stripe.refunds.list({ charge: charge.id, limit: 100 }, ctx.event.account ? { stripeAccount: ctx.event.account } : {});

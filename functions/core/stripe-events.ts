@@ -74,6 +74,7 @@ const assertEventShape = (event: unknown): Stripe.Event => {
     const value = (o as Record<string, unknown>)[field];
     if (value !== undefined && value !== null && !(Number.isSafeInteger(value) && (value as number) >= 0)) fail(`data.object.${field}`, 'must be a non-negative integer amount in minor units');
   }
+  if (o.refunds !== undefined && o.refunds !== null && !Array.isArray(o.refunds?.data)) fail('data.object.refunds.data', 'must be a list of refunds');
   const refunds = Array.isArray(o.refunds?.data) ? (o.refunds!.data as Record<string, unknown>[]) : [];
   refunds.forEach((refund, i) => {
     if (!refund || typeof refund !== 'object' || !isShortText(refund.id, 255) || !(Number.isSafeInteger(refund.amount) && (refund.amount as number) >= 0) || !Number.isSafeInteger(refund.created)) {

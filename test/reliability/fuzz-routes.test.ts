@@ -389,14 +389,23 @@ const eventFor = (route: RouteSpec, request: Request): ApiEvent => {
 /** 501 is documented (docs/api.md) for features not built yet; 503 retry_later when a retry may succeed. */
 const ALLOWED_5XX = new Set([501, 503]);
 
+const signedObjectOf = (request: Request): Record<string, any> | undefined => {
+  if (!request.headers['stripe-signature']?.includes(',v1=')) return undefined;
+  try {
+    const object = JSON.parse(request.body ?? '')?.data?.object;
+    return object && typeof object === 'object' && !Array.isArray(object) ? object : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
 /**
  * Known 5xx causes: each entry a bug described in docs/reliability.md with an `it.fails` test below,
- * matched on the request so the fuzz keeps running while it is open (for example
- * `{ name: 'bug 13: 835 with a number past 2^53', matches: (request) => /\d{16,}/.test(request.body ?? '') }`).
- * Remove the entry and flip the test when the bug is fixed. Empty: bugs 5–8 and 11–13 found by this
- * fuzz are fixed, and their tests below are regressions.
+ * matched on the request so the fuzz keeps running while it is open. Remove the entry and flip the
+ * test when the bug is fixed. (Bugs 5–8 and 11–14, found by this fuzz, are fixed.)
  */
-const KNOWN_5XX: { name: string; matches: (request: Request) => boolean }[] = [];
+const KNOWN_5XX: { name: string; matches: (request: Request) => boolean }[] = [
+];
 
 const figures = new Map<string, { runs: number; statuses: Record<number, number>; known: Record<string, number> }>();
 
@@ -537,6 +546,21 @@ describe(`reliability: ${FUZZ_RUNS} hostile requests on every route of the wirin
     ];
     const ledger = await ledgerState(store, seed.practiceId, open.clientId);
     expect({ answers, fractional: ledger.entries.filter((entry) => !Number.isSafeInteger(entry.amountCents)).length }).toEqual({ answers: answers.map((answer) => answer.replace(/→ \d+$/, '→ 400')), fractional: 0 });
+  });
+
+  // BUG 15 (docs/reliability.md, open; the rest of bug 12, found by long fuzz run 2):
+  // assertEventShape() checks each refund in `refunds.data` only when it is an array, and
+  // refundsOf() returns `charge.refunds.data` whenever it is truthy, so `refunds: { data: "d" }`
+  // reaches `.filter` → TypeError → 500. Fix: in assertEventShape(), fail('data.object.refunds',
+  // 'must be a list of refunds') when `refunds` is present and `refunds.data` is not an array; and
+  // in refundsOf() test `Array.isArray(charge.refunds?.data)` instead of truthiness.
+  it('a signed charge.refunded whose refunds.data is not a list is refused (400), not a 500', async () => {
+    const answers: string[] = [];
+    for (const data of ['d', 5, { x: 1 }]) {
+      const body = JSON.stringify(stripeEvent('charge.refunded', { id: 'ch_x', object: 'charge', payment_intent: seed.webhookPaymentIntent, refunds: { has_more: false, data } }, { account: seed.account }));
+      answers.push(await call('POST /webhooks/stripe', { body, headers: { 'stripe-signature': signatureFor(body) } }));
+    }
+    expect(answers.filter((answer) => !answer.endsWith('→ 400'))).toEqual([]);
   });
 
   it('no client name, email, code, payer or claim number in any log line or Stripe request of this file', async () => {

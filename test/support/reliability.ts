@@ -74,7 +74,13 @@ export const PHI_WORDS = [
   '97124', '97140', '97112', '97110', 'M54.2', 'M54', 'ACME', 'CLM-1001', 'CLM-A-1001', 'CLM-B-2002', 'PAYER-77', 'PAYER-78',
 ] as const;
 
-export const phiHits = (text: string, words: readonly string[] = PHI_WORDS): string[] => words.filter((word) => text.includes(word));
+const escape = (word: string) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/**
+ * The PHI words in a text. Codes and claim numbers match as whole tokens (a random hex id such as
+ * `evt_…4971104…` is not CPT 97110); names and email fragments match anywhere.
+ */
+export const phiHits = (text: string, words: readonly string[] = PHI_WORDS): string[] =>
+  words.filter((word) => (/^[A-Z0-9][A-Z0-9.-]*$/.test(word) ? new RegExp(`(?<![A-Za-z0-9])${escape(word)}(?![A-Za-z0-9])`).test(text) : text.includes(word)));
 
 /** Every log line the functions write in this worker (the handlers run in-process). */
 export const captureLogs = () => {
