@@ -33,6 +33,7 @@ import { DynamoDBClient, GetItemCommand, QueryCommand, ScanCommand, type Attribu
 import { FUNCTIONS, type FunctionSpec } from '../lib/wiring';
 import { TABLE_SCHEMA } from '../functions/store/schema';
 import { OUTBOX_ITEM_TYPE } from '../functions/store/outbox';
+import { eraFor } from '../bin/commands/demo';
 import { mintLocalToken } from '../local/auth';
 import { ensureTable, startDynamoDbLocal } from '../local/dynamodb';
 import { startEventBus } from '../local/event-bus';
@@ -432,34 +433,6 @@ const inboxCount = async (stack: Stack): Promise<number> => {
   const answer = await fetch(`${stack.ses}/store`);
   return ((await answer.json()) as { emails: unknown[] }).emails.length;
 };
-
-/** The payer's ERA for one claim (bin/commands/demo.ts `eraFor`, with a unique trace number). */
-const eraFor = (claimId: string, trace: string) =>
-  [
-    'ISA*00*          *00*          *ZZ*ACMEHEALTH     *ZZ*KNEADPAY       *261020*1200*^*00501*000000001*0*P*:',
-    'GS*HP*ACMEHEALTH*KNEADPAY*20261020*1200*1*X*005010X221A1',
-    'ST*835*0001*005010X221A1',
-    'BPR*I*56*C*ACH*CCP*01*999999999*DA*123456789*1512345678**01*999988880*DA*98765*20261020',
-    `TRN*1*${trace}*1512345678`,
-    'N1*PR*ACME HEALTH',
-    'N1*PE*CALM HANDS MASSAGE*XX*1234567893',
-    'LX*1',
-    `CLP*${claimId}*1*130*56*34*12*PAYER-77`,
-    'NM1*QC*1*DOE*JANE****MI*W123456789',
-    'SVC*HC:97124*60*26**2',
-    'DTM*472*20261002',
-    'CAS*CO*45*20',
-    'CAS*PR*2*14',
-    'AMT*B6*40',
-    'SVC*HC:97140*70*30**2',
-    'DTM*472*20261002',
-    'CAS*CO*45*20',
-    'CAS*PR*1*20',
-    'AMT*B6*50',
-    'SE*19*0001',
-    'GE*1*1',
-    'IEA*1*000000001',
-  ].join('~\n') + '~\n';
 
 const PHASES = ['sale', 'redemption', 'claim', 'claim-paid'] as const;
 type Phase = (typeof PHASES)[number];

@@ -52,13 +52,14 @@ const mailsTo = async (inbox: string, email: string): Promise<{ subject: string;
   return body.emails.filter((mail) => JSON.stringify(mail.destination ?? mail).includes(email));
 };
 
-const eraFor = (claimId: string) =>
+/** A one-claim ERA for the DOMAIN.md worked example (also used by bench/cost.ts). */
+export const eraFor = (claimId: string, trace = `EFT${claimId.replace(/\D/g, '').slice(-6)}`) =>
   [
     'ISA*00*          *00*          *ZZ*ACMEHEALTH     *ZZ*KNEADPAY       *261020*1200*^*00501*000000001*0*P*:',
     'GS*HP*ACMEHEALTH*KNEADPAY*20261020*1200*1*X*005010X221A1',
     'ST*835*0001*005010X221A1',
     'BPR*I*56*C*ACH*CCP*01*999999999*DA*123456789*1512345678**01*999988880*DA*98765*20261020',
-    `TRN*1*EFT${claimId.replace(/\D/g, '').slice(-6)}*1512345678`,
+    `TRN*1*${trace}*1512345678`,
     'N1*PR*ACME HEALTH',
     'N1*PE*CALM HANDS MASSAGE*XX*1234567893',
     'LX*1',
