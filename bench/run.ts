@@ -2,10 +2,11 @@
  * `npm run bench`: every benchmark, one after another (never two at once: the machine's cores
  * are shared, and each bench's ratios assume it runs alone), each in its own process, with its
  * output printed as it comes. Measured on the 2-core machine: era ~20 s, webhook ~50 s,
- * coldstart ~75 s, cost ~60 s.
+ * coldstart ~75 s, cost ~60 s, start ~2 min.
  *
  *   npm run bench [-- --only era,coldstart] [--era-sizes 10000,100000] [--webhook-events 600]
  *                     [--coldstart-runs 7] [--cost-journeys 3]
+ *                     [--start-runs 3]
  *
  * Exits non-zero when a bench fails; the others still run.
  */
@@ -33,6 +34,8 @@ const BENCHES: Bench[] = [
   { name: 'webhook', file: 'bench/webhook.ts', args: pass('--events', option('webhook-events')) },
   { name: 'coldstart', file: 'bench/coldstart.ts', args: pass('--runs', option('coldstart-runs')) },
   { name: 'cost', file: 'bench/cost.ts', args: pass('--journeys', option('cost-journeys')) },
+  // A fresh clone of HEAD, `npm ci` in it (~1 min), then `npm start` three times (~10 s each).
+  { name: 'start', file: 'bench/start.ts', args: pass('--runs', option('start-runs')) },
 ];
 
 const runOne = (bench: Bench): Promise<number> =>
