@@ -127,15 +127,21 @@ const ledgerKey = (practiceId: string, clientId: string, at: string, entryId: st
   sk: `LEDGER#${clientId}#${at}#${entryId}`,
 });
 
-/** Transaction items that append entries and move the client's balance by their sum, atomically. */
+/**
+ * Transaction items that append entries and move the client's balance by their sum, atomically.
+ * Entries that sum to zero (a package sale and its payment; a redemption) leave the balance item
+ * alone: adding 0 would cost the transaction an item (2 write units) and change nothing.
+ */
 export const ledgerWrites = (practiceId: string, clientId: string, entries: Omit<LedgerEntry, 'entryId' | 'clientId'>[]): TransactItem[] => {
   if (entries.length === 0) return [];
   const total = entries.reduce((sum, entry) => sum + entry.amountCents, 0);
+  const puts = entries.map((entry): TransactItem => {
+    const entryId = newId('led');
+    return { Put: { Item: { ...ledgerKey(practiceId, clientId, entry.at, entryId), type: 'ledger', entryId, clientId, ...entry } } };
+  });
+  if (total === 0) return puts;
   return [
-    ...entries.map((entry): TransactItem => {
-      const entryId = newId('led');
-      return { Put: { Item: { ...ledgerKey(practiceId, clientId, entry.at, entryId), type: 'ledger', entryId, clientId, ...entry } } };
-    }),
+    ...puts,
     {
       Update: {
         Key: clientKey(practiceId, clientId),
