@@ -1,5 +1,7 @@
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Store } from './client';
+import { ledgerWrites } from './clients';
+import { withTable } from './commit';
 import { getItem, queryAll, queryPage, withoutKeys, type Page } from './items';
 import { practicePk } from './keys';
 
@@ -73,18 +75,37 @@ export const getClaim = async (store: Store, practiceId: string, claimId: string
 };
 
 /** Inserts a claim; false when the claim id is already taken. */
+/**
+ * Stores a new claim; false when one with this id exists. A copay collected at the visit is money
+ * the client already paid: it is posted to the client's ledger (`copay_payment`) in the same
+ * transaction, so after adjudication the balance is the share minus the copay — what the balance
+ * invoice asks for.
+ */
 export const insertClaim = async (store: Store, claim: Claim): Promise<boolean> => {
+  const copay = claim.collectedCents > 0
+    ? ledgerWrites(claim.practiceId, claim.clientId, [
+      { kind: 'copay_payment', amountCents: -claim.collectedCents, currency: claim.currency, at: claim.createdAt, ref: claim.claimId },
+    ])
+    : [];
   try {
     await store.doc.send(
-      new PutCommand({
-        TableName: store.tableName,
-        Item: { ...claimKey(claim.practiceId, claim.claimId), type: 'claim', ...claim, gsi1pk: `${practicePk(claim.practiceId)}#CLIENT#${claim.clientId}#CLAIMS`, gsi1sk: claim.dateOfService },
-        ConditionExpression: 'attribute_not_exists(pk)',
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: store.tableName,
+              Item: { ...claimKey(claim.practiceId, claim.claimId), type: 'claim', ...claim, gsi1pk: `${practicePk(claim.practiceId)}#CLIENT#${claim.clientId}#CLAIMS`, gsi1sk: claim.dateOfService },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          ...copay.map((write) => withTable(write, store.tableName)),
+        ],
       }),
     );
     return true;
   } catch (error) {
-    if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+    const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
+    if ((error as Error).name === 'TransactionCanceledException' && reasons?.[0]?.Code === 'ConditionalCheckFailed') return false;
     throw error;
   }
 };

@@ -104,7 +104,7 @@ export const setStripeCustomer = async (store: Store, practiceId: string, client
 export const LEDGER_KINDS = [
   'package_sale', 'payment', 'refund', 'sale_adjustment', 'chargeback', 'chargeback_reversed',
   'credits_frozen', 'credits_restored', 'credits_voided', 'credits_expired', 'redemption', 'redemption_cancelled',
-  'claim_charge', 'insurer_payment', 'contractual_writeoff', 'overpayment_refund',
+  'claim_charge', 'insurer_payment', 'contractual_writeoff', 'overpayment_refund', 'copay_payment',
 ] as const;
 export type LedgerKind = (typeof LEDGER_KINDS)[number];
 

@@ -136,7 +136,8 @@ export const commitOnce = async <R>(store: Store, request: CommitRequest<R>, now
   );
 };
 
-const withTable = (item: TransactItem, tableName: string): SdkTransactItem => {
+/** A commit write with the store's table filled in. */
+export const withTable = (item: TransactItem, tableName: string): SdkTransactItem => {
   const [kind, body] = Object.entries(item)[0] as [keyof TransactItem, Record<string, unknown>];
   return { [kind]: { TableName: tableName, ...body } } as SdkTransactItem;
 };

@@ -45,14 +45,20 @@ describe('balance invoicing after adjudication', () => {
     expect(stored[0]).toMatchObject({ status: 'open', amountDueCents: 3400 });
   });
 
-  it('copay collected at the visit is deducted; a zero share sends no invoice', async () => {
+  it('copay collected at the visit is deducted and posted to the ledger; a zero share sends no invoice', async () => {
     const partial = await claimReady({ collectedCents: 1000 });
+    const paidAtVisit = await ledgerState(store, partial.practiceId, partial.clientId);
     await invoiceClaimBalance(deps(), adjudicated(partial.practiceId).original);
     const covered = await claimReady({ collectedCents: 3400 });
     await invoiceClaimBalance(deps(), adjudicated(covered.practiceId).original);
     expect((await stripeInvoicesFor(partial.practiceId, partial.clientId)).map((invoice) => invoice.amount_due)).toEqual([2400]);
     expect(await stripeInvoicesFor(covered.practiceId, covered.clientId)).toHaveLength(0);
     expect(await emailsTo(covered.email)).toHaveLength(0);
+    // The copay is money the client already paid: a credit before adjudication, and afterwards the
+    // balance is what the invoice asks for (the share minus the copay), not the whole share.
+    expect(paidAtVisit).toMatchObject({ balanceCents: -1000, sumCents: -1000 });
+    expect(await ledgerState(store, partial.practiceId, partial.clientId)).toMatchObject({ balanceCents: 2400, sumCents: 2400 });
+    expect(await ledgerState(store, covered.practiceId, covered.clientId)).toMatchObject({ balanceCents: 0, sumCents: 0 });
   });
 
   it.each([...INVOICE_STEPS])('a crash after "%s" is repaired by the retry: one finalized invoice, right amount, one email', async (step) => {
@@ -90,7 +96,7 @@ describe('balance invoicing after adjudication', () => {
   it.each([
     ['reversal → correction', ['reversal', 'correction']],
     ['correction → reversal', ['correction', 'reversal']],
-  ])('an ERA with a reversal and a correction, events delivered %s, ends with the corrected $24 invoiced', async (_name, order) => {
+  ])('an ERA with a reversal and a correction, events delivered %s, ends with the corrected 24.00 USD invoiced', async (_name, order) => {
     // Prepare: as the ERA import does, both adjudications are stored before either event is delivered.
     const { practiceId, clientId } = await claimReady();
     const details = adjudicated(practiceId);
