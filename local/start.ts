@@ -4,7 +4,9 @@
  * Anything that keeps it from starting ends it with exit 1 and one line saying what is wrong.
  */
 import { rmSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
+import { dataDir } from './auth';
+import { reapOrphans } from './orphans';
 import { DEFAULT_STRIPE_API_BASE, startLocalStack, stripePortFromEnv, type LocalStack } from './stack';
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
@@ -74,6 +76,17 @@ const main = async () => {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   process.on('SIGHUP', onSignal);
+
+  // A run killed outright (SIGKILL) leaves DynamoDB Local's JVM behind; a running one owns the data.
+  const orphans = await reapOrphans(resolve(dataDir()));
+  if (orphans.kind === 'running') {
+    fail(`another npm start (pid ${orphans.pid}) is using ${dataDir()}: stop it first, or set KNEADPAY_DATA_DIR to another directory`);
+  }
+  if (orphans.kind === 'reaped') {
+    for (const part of orphans.stopped) {
+      out(`kneadpay: stopped ${part.name === 'dynamodb' ? 'DynamoDB Local' : 'the SES inbox'} (pid ${part.pid}), left running by an earlier npm start that was killed`);
+    }
+  }
 
   out('kneadpay: starting the local stack (DynamoDB Local, SES inbox, event bus, Stripe, API)…');
   try {

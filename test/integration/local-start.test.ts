@@ -114,6 +114,53 @@ describe('npm start (local/start.ts)', () => {
     }
   });
 
+  it('a second start on the same data refuses; after a SIGKILL the next start stops the JVM the killed run left', { timeout: 120_000 }, async () => {
+    // Prepare: a running stack on its own data directory.
+    const dataDir = join(workDir, 'killed');
+    const start = () => {
+      const child = spawn(process.execPath, [TSX_CLI, 'local/start.ts'], { cwd: ROOT, env: isolatedEnv(dataDir), stdio: ['ignore', 'pipe', 'pipe'] });
+      return { child, ...collect(child) };
+    };
+    const apiOf = (output: { stdout: string; stderr: string }) =>
+      waitFor('the API URL line', () => /API\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output.stdout)?.[1], 60_000).catch((error: Error) => {
+        throw new Error(`${error.message}\nstdout: ${output.stdout}\nstderr: ${output.stderr}`);
+      });
+    const first = start();
+    const started: number[] = [];
+    try {
+      await apiOf(first.output);
+      const stack = JSON.parse(readFileSync(join(dataDir, 'stack.json'), 'utf8')) as { pid: number; pids: { dynamodb: number; ses: number } };
+      started.push(first.child.pid!, ...descendants(first.child.pid!));
+
+      // Act 1: a second start on the same data directory while the first runs.
+      const second = start();
+      const secondCode = await second.exited;
+
+      // Act 2: the first is killed outright; its JVM is orphaned. Then a new start.
+      process.kill(stack.pid, 'SIGKILL');
+      await first.exited;
+      await waitFor('the SES inbox to notice its parent is gone', () => (alive(stack.pids.ses) ? undefined : true), 10_000);
+      const orphanedJvm = alive(stack.pids.dynamodb);
+      const third = start();
+      started.push(third.child.pid!);
+      const apiUrl = await apiOf(third.output);
+      const health = await fetch(`${apiUrl}/health`);
+      const thirdStack = JSON.parse(readFileSync(join(dataDir, 'stack.json'), 'utf8')) as { pid: number };
+      process.kill(thirdStack.pid, 'SIGINT');
+      await third.exited;
+
+      // Assess
+      expect(secondCode).toBe(1);
+      expect(second.output.stderr.trim()).toMatch(new RegExp(`^kneadpay: another npm start \\(pid ${stack.pid}\\) is using .*killed: stop it first`));
+      expect(orphanedJvm).toBe(true);
+      expect(third.output.stdout).toContain(`kneadpay: stopped DynamoDB Local (pid ${stack.pids.dynamodb}), left running by an earlier npm start that was killed`);
+      expect(alive(stack.pids.dynamodb)).toBe(false);
+      expect(health.status).toBe(200);
+    } finally {
+      for (const pid of [...started, ...descendants(first.child.pid!)]) if (alive(pid)) process.kill(pid, 'SIGKILL');
+    }
+  });
+
   it('exits 1 with one line when the API port is taken, before starting anything', async () => {
     // Prepare
     const holder: Server = createServer();
