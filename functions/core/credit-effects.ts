@@ -5,7 +5,7 @@ import { ledgerWrites } from '../store/clients';
 import type { TransactItem } from '../store/commit';
 import { practicePk } from '../store/keys';
 import type { OutboxEvent } from '../store/outbox';
-import { findPurchaseByStripeId, getPurchase, purchaseKey, stripeRef, type Purchase } from '../store/purchases';
+import { findPurchaseByStripeId, getPurchase, PURCHASE_KEEP, purchaseKey, stripeRef, type Purchase } from '../store/purchases';
 import type { Decision, EffectHandler, EventContext } from './stripe-events';
 
 /**
@@ -25,9 +25,9 @@ const updatePurchase = (purchase: Purchase, set: Record<string, unknown>): Trans
   return {
     Update: {
       Key: purchaseKey(purchase.practiceId, purchase.clientId, purchase.purchaseId),
-      UpdateExpression: `SET ${entries.map((_, i) => `#f${i} = :v${i}`).join(', ')}, version = :next`,
+      UpdateExpression: `SET ${entries.map((_, i) => `#f${i} = :v${i}`).join(', ')}, version = :next ${PURCHASE_KEEP.clause}`,
       ConditionExpression: 'attribute_exists(pk) AND (version = :seen OR (attribute_not_exists(version) AND :seen = :zero))',
-      ExpressionAttributeNames: Object.fromEntries(entries.map(([key], i) => [`#f${i}`, key])),
+      ExpressionAttributeNames: { ...Object.fromEntries(entries.map(([key], i) => [`#f${i}`, key])), ...PURCHASE_KEEP.names },
       ExpressionAttributeValues: {
         ...Object.fromEntries(entries.map(([, value], i) => [`:v${i}`, value])),
         ':seen': purchase.version,
@@ -140,10 +140,10 @@ const grantFromPayload = (ctx: EventContext, session: Stripe.Checkout.Session): 
     return {
       Update: {
         Key: purchaseKey(ctx.practiceId, terms.clientId, terms.purchaseId),
-        UpdateExpression: `SET ${entries.map((_, i) => `#f${i} = :v${i}`).join(', ')} ADD version :one`,
+        UpdateExpression: `SET ${entries.map((_, i) => `#f${i} = :v${i}`).join(', ')} ADD version :one ${PURCHASE_KEEP.clause}`,
         // Stands in for the read: only an open or pending purchase of these terms is granted.
         ConditionExpression: 'attribute_exists(pk) AND #s IN (:open, :pending) AND sessionsTotal = :total',
-        ExpressionAttributeNames: { ...Object.fromEntries(entries.map(([key], i) => [`#f${i}`, key])), '#s': 'state' },
+        ExpressionAttributeNames: { ...Object.fromEntries(entries.map(([key], i) => [`#f${i}`, key])), '#s': 'state', ...PURCHASE_KEEP.names },
         ExpressionAttributeValues: { ...Object.fromEntries(entries.map(([, value], i) => [`:v${i}`, value])), ':one': 1, ':open': 'open', ':pending': 'pending', ':total': sessionsTotal },
       },
     };

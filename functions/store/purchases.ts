@@ -87,11 +87,26 @@ export const listExpiringPurchases = async (store: Store, practiceId: string, no
     })
   ).map(withoutKeysKeepVersion);
 
+/**
+ * An open purchase whose checkout never completes — Stripe refused the session, or its
+ * `checkout.session.expired` never reached us — is deleted by the table's TTL after this long.
+ * Any state change removes the TTL (`PURCHASE_KEEP`). A session lives at most 24 h and Stripe
+ * retries an event for 3 days, so no event can still be on its way for a purchase this old.
+ */
+export const OPEN_PURCHASE_TTL_SECONDS = 7 * 24 * 3600;
+/** Update-expression clause (with `#ttl` → `ttl`) that keeps a purchase once its state moves on. */
+export const PURCHASE_KEEP = { clause: 'REMOVE #ttl', names: { '#ttl': 'ttl' } } as const;
+
 export const insertOpenPurchase = async (store: Store, purchase: Purchase): Promise<void> => {
   await store.doc.send(
     new PutCommand({
       TableName: store.tableName,
-      Item: { ...purchaseKey(purchase.practiceId, purchase.clientId, purchase.purchaseId), type: 'purchase', ...purchase },
+      Item: {
+        ...purchaseKey(purchase.practiceId, purchase.clientId, purchase.purchaseId),
+        type: 'purchase',
+        ...purchase,
+        ttl: Math.floor(Date.parse(purchase.createdAt) / 1000) + OPEN_PURCHASE_TTL_SECONDS,
+      },
       ConditionExpression: 'attribute_not_exists(pk)',
     }),
   );

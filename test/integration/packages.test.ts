@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { newId } from '../../functions/shared/ids';
 import { api, practiceProfile } from '../support/api';
 import { emulator, stripe } from '../support/invoicing';
-import { newPracticeId } from '../support/store';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { OPEN_PURCHASE_TTL_SECONDS } from '../../functions/store/purchases';
+import { practicePk } from '../../functions/store/keys';
+import { newPracticeId, testStore } from '../support/store';
 
 const practiceWithPackage = async (over: Record<string, unknown> = {}) => {
   const practiceId = newPracticeId();
@@ -78,6 +81,40 @@ describe('session packages end to end (local API + Stripe emulator)', () => {
     expect(pending.body.items).toEqual([]);
     if (status) expect(settled.body.items).toEqual([expect.objectContaining({ status, sessionsRemaining: remaining })]);
     else expect(settled.body.items).toEqual([]);
+  });
+
+  it('an open purchase carries a 7-day TTL (a checkout that never completes is cleaned up); paying keeps it', async () => {
+    // Prepare
+    const { practiceId, packageId } = await practiceWithPackage();
+    const store = testStore();
+    const rawPurchases = async () =>
+      (await store.doc.send(new QueryCommand({
+        TableName: store.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+        ExpressionAttributeValues: { ':pk': practicePk(practiceId), ':sk': 'PURCHASE#' },
+        ConsistentRead: true,
+      }))).Items ?? [];
+
+    // Act
+    const startedAt = Math.floor(Date.now() / 1000);
+    const paid = await checkout(practiceId, packageId);
+    const abandoned = await checkout(practiceId, packageId);
+    const open = await rawPurchases();
+    expect(await pay(paid.url, 'succeeded')).toBe(200);
+    const after = await rawPurchases();
+
+    // Assess
+    expect(open).toHaveLength(2);
+    for (const item of open) {
+      expect(item.state).toBe('open');
+      expect(item.ttl).toBeGreaterThanOrEqual(startedAt + OPEN_PURCHASE_TTL_SECONDS - 5);
+      expect(item.ttl).toBeLessThanOrEqual(Math.floor(Date.now() / 1000) + OPEN_PURCHASE_TTL_SECONDS);
+    }
+    const byState = Object.fromEntries(after.map((item) => [item.checkoutSessionId as string, item]));
+    expect(byState[paid.checkoutSessionId]).toMatchObject({ state: 'paid' });
+    expect(byState[paid.checkoutSessionId]).not.toHaveProperty('ttl');
+    expect(byState[abandoned.checkoutSessionId]).toMatchObject({ state: 'open', ttl: expect.any(Number) });
+    store.doc.destroy();
   });
 
   it('a form post from the storefront answers 303 to the hosted checkout page; the storefront lists the package', async () => {
