@@ -7,6 +7,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/setup/global.ts'],
+    setupFiles: ['test/setup/log-capture.ts'],
     pool: 'forks',
     // Two cores: two workers keep DynamoDB Local (Java) and the tests from starving each other.
     maxWorkers: 2,

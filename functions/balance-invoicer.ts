@@ -17,8 +17,8 @@ const publicUrl = () => process.env.KNEADPAY_PUBLIC_URL ?? 'http://127.0.0.1:300
 export const handler = middy(async (event: EventBridgeEvent<'ClaimAdjudicated', ClaimAdjudicatedDetail>) => {
   const { invoices, actions } = await invoiceClaimBalance({ store: getStore(), stripe: getStripe, publicUrl: publicUrl(), logger }, event.detail);
   logger.info('claim balance reconciled', {
+    // Ids only: the claim id is the practice's claim number (PHI); the invoice ids lead to it.
     practiceId: event.detail.practiceId,
-    claimId: event.detail.claimId,
     eventId: event.id,
     actions: actions.map((action) => action.kind),
     invoices: invoices.map((invoice) => `${invoice.invoiceId}:${invoice.status}`),

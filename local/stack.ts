@@ -45,6 +45,8 @@ export interface LocalStackOptions {
   onDeadLetter?: (deadLetter: DeadLetter) => void;
   /** Diagnostics from the parts (default stderr). */
   log?: (line: string) => void;
+  /** Every request the Stripe emulator records, as it comes (the test run's PHI scan). */
+  onStripeRequest?: (request: { method: string; path: string; headers: { 'user-agent': string | null }; params: unknown; rawBody: string; query: string }) => void;
 }
 
 export interface LocalStack {
@@ -66,7 +68,7 @@ export interface LocalStack {
 
 /** The Stripe emulator's entry (local/stripe-emulator/index.ts), built by another part of the project. */
 interface StripeEmulatorModule {
-  startStripeEmulator(options: { port?: number; webhookUrls?: string[]; webhookSecret?: string }): Promise<{
+  startStripeEmulator(options: { port?: number; webhookUrls?: string[]; webhookSecret?: string; onRequest?: LocalStackOptions['onStripeRequest'] }): Promise<{
     url: string;
     port: number;
     stop(): Promise<void>;
@@ -254,6 +256,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
           port: options.stripePort || 0,
           webhookUrls: [`${api.url}/webhooks/stripe`],
           webhookSecret: process.env.STRIPE_WEBHOOK_SECRET,
+          ...(options.onStripeRequest ? { onRequest: options.onStripeRequest } : {}),
         });
         stops.push(() => emulator.stop());
         stripeUrl = emulator.url;

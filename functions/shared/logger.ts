@@ -5,6 +5,8 @@
 const FORBIDDEN_KEYS = new Set([
   'name', 'email', 'phone', 'address', 'dob', 'dateOfBirth', 'payerName', 'diagnosisCodes',
   'procedureCode', 'patientName', 'body', 'rawBody', 'authorization',
+  // Claim numbers are PHI: the practice's claim id is the 835's patient control number (CLP01).
+  'claimId', 'patientControlNumber', 'payerClaimControlNumber',
 ]);
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -29,11 +31,24 @@ export const setLogSink = (next: LogSink): void => {
   sink = next;
 };
 
+const observers = new Set<LogSink>();
+
+/**
+ * Also hands every line written from now on to `observer`, whatever the sink is (the test run's
+ * PHI scan reads every line of every process this way). Returns the function that stops it.
+ */
+export const observeLogs = (observer: LogSink): (() => void) => {
+  observers.add(observer);
+  return () => observers.delete(observer);
+};
+
 export const createLogger = (service: string, base: Record<string, unknown> = {}): Logger => {
   const threshold = RANK[(process.env.LOG_LEVEL?.toLowerCase() as LogLevel) ?? 'info'] ?? RANK.info;
   const write = (level: LogLevel, message: string, fields: Record<string, unknown> = {}) => {
     if (RANK[level] < threshold) return;
-    sink(JSON.stringify({ level, service, message, timestamp: new Date().toISOString(), ...scrub(base), ...scrub(fields) }));
+    const line = JSON.stringify({ level, service, message, timestamp: new Date().toISOString(), ...scrub(base), ...scrub(fields) });
+    sink(line);
+    for (const observer of observers) observer(line);
   };
   return {
     debug: (message, fields) => write('debug', message, fields),

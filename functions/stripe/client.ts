@@ -22,6 +22,8 @@ export const createStripe = ({ apiKey, apiBase }: StripeConnection): Stripe => {
     maxNetworkRetries: STRIPE_MAX_NETWORK_RETRIES,
     timeout: 20_000,
     telemetry: false,
+    // Names kneadpay in the User-Agent, so a request log can tell kneadpay's calls from others'.
+    appInfo: { name: 'kneadpay' },
     ...(base
       ? { host: base.hostname, port: base.port || (base.protocol === 'https:' ? 443 : 80), protocol: base.protocol.replace(':', '') as 'http' | 'https' }
       : {}),

@@ -38,6 +38,8 @@ export interface StripeEmulatorOptions {
   webhookTimeoutMs?: number;
   /** Answer 429 above this many API requests per second (Stripe test mode: 25). Off by default. */
   rateLimitPerSecond?: number;
+  /** Called with every request the emulator records (`GET /_requests` keeps only the last 10,000). */
+  onRequest?: (entry: RequestRecord) => void;
 }
 
 export interface StripeEmulator {
@@ -71,6 +73,7 @@ export const startStripeEmulator = async (options: StripeEmulatorOptions = {}): 
     webhookTimeoutMs: options.webhookTimeoutMs ?? 10_000,
   });
   if (options.rateLimitPerSecond) state.faults.rateLimitPerSecond = options.rateLimitPerSecond;
+  state.onRequest = options.onRequest;
   const server = new EmulatorServer(state);
   const host = options.host ?? '127.0.0.1';
   const port = await server.listen(options.port ?? 0, host);

@@ -151,7 +151,11 @@ export class EmulatorState {
     return !tally || (tally.pending === 0 && tally.failed === 0);
   }
 
+  /** Sees every request as it is recorded, before the log rotates (a whole-run PHI scan). */
+  onRequest: ((entry: RequestRecord) => void) | undefined;
+
   record(entry: RequestRecord): void {
+    this.onRequest?.(entry);
     this.requests.push(entry);
     if (this.requests.length > MAX_REQUESTS) this.requests.splice(0, this.requests.length - MAX_REQUESTS);
   }

@@ -1,8 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { observeLogs } from '../../functions/shared/logger';
 import { startLocalStack } from '../../local/stack';
+import { scanText } from '../support/phi-scan';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -29,6 +31,14 @@ declare module 'vitest' {
 export default async function setup(project: TestProject) {
   const tableName = 'kneadpay-test';
   const dataDir = mkdtempSync(join(tmpdir(), 'kneadpay-test-'));
+  // The whole run's PHI scan (docs/reliability.md §7): every log line of every process — this one
+  // (handlers behind the local API and the bus) and each worker's (test/setup/log-capture.ts) —
+  // and every Stripe request kneadpay makes, all of them, not only the last 10,000.
+  const logDir = mkdtempSync(join(tmpdir(), 'kneadpay-test-logs-'));
+  process.env.KNEADPAY_TEST_LOG_DIR = logDir;
+  const mainLog = join(logDir, `main-${process.pid}.jsonl`);
+  const stopObserving = observeLogs((line) => appendFileSync(mainLog, `${line}\n`));
+  const stripe = { requests: 0, hits: [] as string[] };
   const stack = await startLocalStack({
     port: 0,
     dataDir,
@@ -37,6 +47,18 @@ export default async function setup(project: TestProject) {
     schedules: false,
     stripe: 'emulator',
     bus: { pollIntervalMs: 150, retry: { maxAttempts: 3, baseDelayMs: 50 } },
+    log: (line) => {
+      appendFileSync(mainLog, `${JSON.stringify({ stack: line })}\n`);
+      process.stderr.write(`${line}\n`);
+    },
+    onStripeRequest: (request) => {
+      // kneadpay's own calls (its Stripe client names itself in the User-Agent); the tests' direct
+      // calls to the emulator and the hosted pages' form posts are the test's, not kneadpay's.
+      if (!request.headers['user-agent']?.includes('kneadpay')) return;
+      stripe.requests += 1;
+      const text = JSON.stringify({ path: request.path, query: request.query, params: request.params, rawBody: request.rawBody });
+      for (const hit of scanText(text, { emails: true })) stripe.hits.push(`${hit} in ${request.method} ${request.path}`);
+    },
   });
   project.provide('dynamoEndpoint', stack.dynamoEndpoint);
   project.provide('tableName', tableName);
@@ -46,6 +68,29 @@ export default async function setup(project: TestProject) {
   project.provide('dataDir', dataDir);
   return async () => {
     await stack.stop();
+    stopObserving();
     rmSync(dataDir, { recursive: true, force: true });
+    const files = readdirSync(logDir);
+    let lines = 0;
+    const logHits: string[] = [];
+    for (const file of files) {
+      for (const line of readFileSync(join(logDir, file), 'utf8').split('\n')) {
+        if (!line) continue;
+        lines += 1;
+        for (const hit of scanText(line, { emails: true })) logHits.push(`${hit} in ${file}: ${line.slice(0, 300)}`);
+      }
+    }
+    const hits = [...logHits, ...stripe.hits];
+    process.stdout.write(
+      `\nPHI scan of the whole run: ${lines} log lines from ${files.length} processes, ${stripe.requests} Stripe requests made by kneadpay: ${hits.length} hits\n`,
+    );
+    if (hits.length > 0) {
+      for (const hit of hits.slice(0, 30)) process.stdout.write(`  ${hit}\n`);
+      process.stdout.write(`  (logs kept in ${logDir})\n`);
+      // A teardown's exception does not fail a vitest run; the exit code does.
+      process.exitCode = 1;
+    } else {
+      rmSync(logDir, { recursive: true, force: true });
+    }
   };
 }

@@ -1,0 +1,38 @@
+/**
+ * The PHI the test suite puts into kneadpay, and a scanner for it. Every client name, email
+ * fragment, CPT and ICD code, payer name and claim number the tests use is listed, so a scan of a
+ * log line or an outbound Stripe request can say exactly which one leaked.
+ */
+
+/** The reliability suite's client (a name no other text contains). */
+export const CLIENT_NAME = 'Marisol Quintero-Vance';
+
+export const PHI_WORDS = [
+  // names of clients in the tests and the demo
+  CLIENT_NAME, 'Marisol', 'Quintero', 'Jane Doe', 'Jane Client', 'Jane Buyer', 'Client Zero', 'Someone Else', 'Sam Roe', 'Sam Other', 'Ray Refund',
+  // client email addresses (every test client's address is @client.example)
+  '@client.example',
+  // procedure and diagnosis codes, payers, claim numbers
+  '97124', '97140', '97112', '97110', 'M54.2', 'M54', 'ACME', 'BLUE RIVER PLAN', 'CLM-1001', 'CLM-A-1001', 'CLM-B-2002', 'PAYER-77', 'PAYER-78',
+] as const;
+
+const escape = (word: string) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const isToken = (word: string) => /^[A-Z0-9][A-Z0-9.-]*$/.test(word);
+const matcherFor = (word: string) => (isToken(word) ? `(?<![A-Za-z0-9])${escape(word)}(?![A-Za-z0-9])` : escape(word));
+
+/**
+ * The PHI words in a text. Codes and claim numbers match as whole tokens (a random hex id such as
+ * `evt_…4971104…` is not CPT 97110); names and email fragments match anywhere.
+ */
+export const phiHits = (text: string, words: readonly string[] = PHI_WORDS): string[] => words.filter((word) => new RegExp(matcherFor(word)).test(text));
+
+/** Any email address at all (a log line never needs one). */
+const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/;
+const ANY_PHI = new RegExp(PHI_WORDS.map(matcherFor).join('|'));
+
+/** What a whole-run scan reports: fast on the common case (one combined pattern), precise on a hit. */
+export const scanText = (text: string, options: { emails?: boolean } = {}): string[] => {
+  const hits = ANY_PHI.test(text) ? phiHits(text) : [];
+  const email = options.emails ? EMAIL.exec(text)?.[0] : undefined;
+  return email ? [...hits, `email ${email}`] : hits;
+};
