@@ -4,7 +4,7 @@ import { escapeHtml, formatMoney } from './shared/html';
 import { createLogger, errorFields } from './shared/logger';
 import { getStore, type Store } from './store/client';
 import { getClient } from './store/clients';
-import { listInvoices, recordInvoiceProgress, type BalanceInvoice } from './store/invoices';
+import { listInvoices, recordRemindersSent, takeReminderLease, type BalanceInvoice } from './store/invoices';
 import { getPractice, listPracticeIds, type Practice } from './store/practices';
 
 const logger = createLogger('invoice-reminder');
@@ -18,22 +18,47 @@ export const reminderDue = (invoice: BalanceInvoice, cadenceDays: readonly numbe
   return owed.length ? Math.max(...owed) : undefined;
 };
 
-const remind = async (store: Store, practice: Practice, invoice: BalanceInvoice, days: number, now: Date) => {
+/**
+ * The reminder's step boundaries, per invoice: `lease` — the reminder's send lease is taken;
+ * `send` — SES accepted the email, not recorded yet; `record` — the reminder is recorded as sent.
+ * Tests inject a crash after each (a real crash cannot be scheduled).
+ */
+export const REMINDER_STEPS = ['lease', 'send', 'record'] as const;
+export type ReminderStep = (typeof REMINDER_STEPS)[number];
+
+export interface ReminderDeps {
+  /** Crash injection for reliability tests: called after each step has happened. */
+  after?: (step: ReminderStep, invoiceId: string) => void | Promise<void>;
+}
+
+/**
+ * Outlives a run (300 s timeout), so two runs never send the same reminder at once; shorter than
+ * the schedule (daily), so the next run sends a reminder whose sender died before sending it.
+ */
+export const REMINDER_LEASE_MS = 15 * 60_000;
+
+/** Sends one reminder under its lease, then records it: never lost; sent twice only if the process dies between SES and the record. */
+const remind = async (store: Store, practice: Practice, invoice: BalanceInvoice, days: number, now: Date, deps: ReminderDeps): Promise<boolean> => {
+  if (!(await takeReminderLease(store, invoice, days, { now, leaseMs: REMINDER_LEASE_MS }))) return false;
+  await deps.after?.('lease', invoice.invoiceId);
   const client = await getClient(store, practice.practiceId, invoice.clientId);
   const amount = formatMoney(invoice.amountDueCents - invoice.amountPaidCents, invoice.currency);
-  // Recorded first: a reminder may be missed after a crash, never sent twice.
-  await recordInvoiceProgress(store, invoice, { remindersSent: [...invoice.remindersSent, ...practice.billing.reminderDays.filter((d) => d <= days && !invoice.remindersSent.includes(d))] });
   await sendEmail({
     to: client.email,
     subject: `Reminder: your balance with ${practice.name}`,
     text: `Hello ${client.name},\n\nA balance of ${amount} with ${practice.name} is past due. Pay it securely: ${invoice.hostedInvoiceUrl}\n`,
     html: `<p>Hello ${escapeHtml(client.name)},</p><p>A balance of <strong>${escapeHtml(amount)}</strong> with ${escapeHtml(practice.name)} is past due.</p><p><a href="${escapeHtml(invoice.hostedInvoiceUrl)}">Pay your balance</a></p>`,
   });
+  await deps.after?.('send', invoice.invoiceId);
+  // Earlier reminders of the cadence that were never sent (a run missed) are not sent late: only the latest.
+  await recordRemindersSent(store, invoice, [...invoice.remindersSent, ...practice.billing.reminderDays.filter((d) => d <= days && !invoice.remindersSent.includes(d))]);
+  await deps.after?.('record', invoice.invoiceId);
   logger.info('reminder sent', { practiceId: practice.practiceId, invoiceId: invoice.invoiceId, daysPastDue: days });
+  return true;
 };
 
 /** Scheduled: emails open invoices on the practice's cadence (default 7 and 14 days after due). */
-export const sendReminders = async (store: Store = getStore(), now = new Date(), only?: readonly string[]) => {
+export const sendReminders = async (store: Store = getStore(), now = new Date(), only?: readonly string[], deps: ReminderDeps = {}) => {
   let sent = 0;
   for (const practiceId of only ?? (await listPracticeIds(store))) {
     const practice = await getPractice(store, practiceId);
@@ -45,8 +70,7 @@ export const sendReminders = async (store: Store = getStore(), now = new Date(),
         const days = reminderDue(invoice, practice.billing.reminderDays, now);
         if (days === undefined) continue;
         try {
-          await remind(store, practice, invoice, days, now);
-          sent += 1;
+          if (await remind(store, practice, invoice, days, now, deps)) sent += 1;
         } catch (error) {
           logger.error('reminder failed', { practiceId, invoiceId: invoice.invoiceId, ...errorFields(error) });
         }

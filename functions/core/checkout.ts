@@ -6,7 +6,7 @@ import { EMAIL_PATTERN, fields } from '../shared/validate';
 import { callOptions, safeParams } from '../stripe/client';
 import { getPackage } from '../store/catalog';
 import type { Store } from '../store/client';
-import { findOrCreateClient, setStripeCustomer, type Client } from '../store/clients';
+import { findOrCreateClient, markStripeCustomerRequested, setStripeCustomer, type Client } from '../store/clients';
 import type { Practice } from '../store/practices';
 import { insertOpenPurchase, recordCheckoutSession, type Purchase } from '../store/purchases';
 import { ensurePackageOnStripe } from './packages';
@@ -19,9 +19,38 @@ export interface CheckoutStarted {
   clientId: string;
 }
 
-/** The client's Stripe Customer: opaque ids only, no name or email (DOMAIN.md §6). */
+/** How far before our request time Stripe's `created` may be (clocks differ). */
+const CLOCK_SLACK_SECONDS = 300;
+
+/**
+ * The customer an earlier attempt created but did not record (a crash as Stripe answered): found by
+ * its metadata among the account's customers created since that attempt. Needed once the attempt's
+ * idempotency key has expired (24 h); only runs when an attempt is on record.
+ */
+const findStripeCustomer = async (stripe: Stripe, practice: Practice, clientId: string, since: string) => {
+  const created = { gte: Math.floor(Date.parse(since) / 1000) - CLOCK_SLACK_SECONDS };
+  for await (const customer of stripe.customers.list({ created, limit: 100 }, practice.stripeAccountId ? { stripeAccount: practice.stripeAccountId } : {})) {
+    if (customer.metadata?.clientId === clientId && customer.metadata?.practiceId === practice.practiceId) return customer;
+  }
+  return undefined;
+};
+
+/**
+ * The client's Stripe Customer: opaque ids only, no name or email (DOMAIN.md §6). The request is
+ * noted on the client before Stripe is asked, so a customer whose id a crash lost is found again
+ * rather than created twice.
+ */
 export const ensureStripeCustomer = async (stripe: Stripe, store: Store, practice: Practice, client: Client): Promise<string> => {
   if (client.stripeCustomerId) return client.stripeCustomerId;
+  if (client.stripeCustomerRequestedAt) {
+    const found = await findStripeCustomer(stripe, practice, client.clientId, client.stripeCustomerRequestedAt);
+    if (found) {
+      await setStripeCustomer(store, practice.practiceId, client.clientId, found.id);
+      return found.id;
+    }
+  } else {
+    await markStripeCustomerRequested(store, practice.practiceId, client.clientId, new Date());
+  }
   const customer = await stripe.customers.create(
     safeParams({ metadata: { practiceId: practice.practiceId, clientId: client.clientId } }, 'customer'),
     callOptions(`cli:${client.clientId}:customer`, practice.stripeAccountId),

@@ -3,6 +3,7 @@ import type Stripe from 'stripe';
 import { isCollecting, patientShareCents, planBalance, type BalanceAction, type InvoiceAmounts } from '../domain/patient-share';
 import { sendEmail } from '../shared/email';
 import { escapeHtml, formatMoney } from '../shared/html';
+import { RetryableError } from '../shared/errors';
 import { deriveId } from '../shared/ids';
 import type { Logger } from '../shared/logger';
 import { callOptions, safeParams } from '../stripe/client';
@@ -10,7 +11,7 @@ import type { Store } from '../store/client';
 import { claimKey, getClaim, listAdjudications, type Claim } from '../store/claims';
 import { getClient, ledgerWrites, type Client } from '../store/clients';
 import { commitOnce, CommitConflictError, type TransactItem } from '../store/commit';
-import { invoiceKey, invoiceStatusIndex, listClaimInvoices, recordInvoiceProgress, type BalanceInvoice } from '../store/invoices';
+import { getInvoice, invoiceKey, invoiceStatusIndex, listClaimInvoices, recordInvoiceProgress, type BalanceInvoice } from '../store/invoices';
 import { getItem, queryAll } from '../store/items';
 import { keys } from '../store/keys';
 import type { OutboxEvent } from '../store/outbox';
@@ -25,6 +26,13 @@ export const BALANCE_LINE_DESCRIPTION = 'Balance after insurance';
 export const INVOICE_STEPS = ['plan', 'create', 'line', 'finalize', 'email'] as const;
 export type InvoiceStep = (typeof INVOICE_STEPS)[number];
 
+/**
+ * The overpayment refund's step boundaries, after the plan recorded it `pending`: `refund` — Stripe
+ * made (or already had) the refund, not recorded yet; `record` — the record says `sent` with its id.
+ */
+export const REFUND_STEPS = ['refund', 'record'] as const;
+export type RefundStep = (typeof REFUND_STEPS)[number];
+
 export interface InvoicingDeps {
   store: Store;
   stripe: () => Promise<Stripe>;
@@ -32,6 +40,8 @@ export interface InvoicingDeps {
   logger?: Logger;
   /** Crash injection for reliability tests: called after each step has been recorded. */
   after?: (step: InvoiceStep, invoiceId: string | null) => void | Promise<void>;
+  /** The same for the overpayment refunds driven after the plan (REFUND_STEPS). */
+  afterRefund?: (step: RefundStep, refundId: string) => void | Promise<void>;
 }
 
 const planningView = (invoice: BalanceInvoice): InvoiceAmounts => ({
@@ -262,7 +272,13 @@ export const driveInvoice = async (deps: InvoicingDeps, practice: Practice, star
     }, now);
     // One sender at a time: a lease taken conditionally. A crash after sending and before recording
     // can resend once the lease lapses; a crash anywhere else never sends twice.
-    if (!(await takeEmailLease(deps.store, invoice, now))) return invoice;
+    if (!(await takeEmailLease(deps.store, invoice, now))) {
+      // Sent, or another run holds the lease. That run may have died before sending: answering
+      // success would end the bus's retries and lose the email, so ask to come back after the lease.
+      const current = await getInvoice(deps.store, practice.practiceId, invoice.invoiceId);
+      if (current?.emailedAt) return current;
+      throw new RetryableError(`the email of balance invoice ${invoice.invoiceId} is being sent by another delivery`);
+    }
     const client = await getClient(deps.store, practice.practiceId, invoice.clientId);
     await sendEmail(balanceEmail(practice, client, invoice));
     invoice = await recordInvoiceProgress(deps.store, invoice, { emailedAt: now.toISOString() });
@@ -338,7 +354,8 @@ const driveRefunds = async (deps: InvoicingDeps, practice: Practice, claimId: st
         callOptions(`rfd:${refund.refundId}:create`, practice.stripeAccountId),
       ));
     }
-    if (!sent) deps.logger?.warn('overpayment kept as credit: no paid invoice with a payment to refund', { practiceId: practice.practiceId, refundId: refund.refundId });
+    if (sent) await deps.afterRefund?.('refund', refund.refundId);
+    else deps.logger?.warn('overpayment kept as credit: no paid invoice with a payment to refund', { practiceId: practice.practiceId, refundId: refund.refundId });
     await deps.store.doc.send(new UpdateCommand({
       TableName: deps.store.tableName,
       Key: refundKey(practice.practiceId, claimId, refund.refundId),
@@ -346,6 +363,7 @@ const driveRefunds = async (deps: InvoicingDeps, practice: Practice, claimId: st
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: { ':status': sent ? 'sent' : 'kept_as_credit', ':id': sent?.id ?? null },
     }));
+    await deps.afterRefund?.('record', refund.refundId);
   }
 };
 

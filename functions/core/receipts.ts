@@ -39,6 +39,19 @@ import {
   type ReceiptSource,
 } from '../store/receipts';
 
+/**
+ * The receipt issuer's step boundaries: every point between two effects (a DynamoDB write, an SES
+ * send). Tests inject a crash after each (a real crash cannot be scheduled):
+ * - `issue`: the receipt, its marker and its place in the numbering queue are committed;
+ * - `number-lease`: the practice's numbering lease is taken (on the counter);
+ * - `number`: a numbering batch is committed (numbers, counter, ReceiptIssued events);
+ * - `email-lease`: the receipt's send lease is taken (`sending`);
+ * - `send`: SES accepted the email, not recorded yet;
+ * - `email-record`: the send is recorded (`sent`).
+ */
+export const RECEIPT_STEPS = ['issue', 'number-lease', 'number', 'email-lease', 'send', 'email-record'] as const;
+export type ReceiptStep = (typeof RECEIPT_STEPS)[number];
+
 /** What the receipt functions need; tests inject parts (a failing sender, a clock). */
 export interface ReceiptDeps {
   store: Store;
@@ -49,6 +62,8 @@ export interface ReceiptDeps {
   publicUrl: string;
   logger: Logger;
   now: () => Date;
+  /** Crash injection for reliability tests: called after each step of RECEIPT_STEPS has happened. */
+  after?: (step: ReceiptStep, receiptId: string) => void | Promise<void>;
 }
 
 export const defaultReceiptDeps = (overrides: Partial<ReceiptDeps> = {}): ReceiptDeps => ({
@@ -328,6 +343,7 @@ export const numberReceipt = async (deps: ReceiptDeps, practiceId: string, recei
       await sleep(20 + Math.random() * 40);
       continue;
     }
+    await deps.after?.('number-lease', receiptId);
     const seen = lease.lastSequence;
     const batch = await listQueuedReceipts(deps.store, practiceId, NUMBERING_BATCH);
     if (batch.length === 0) {
@@ -335,6 +351,7 @@ export const numberReceipt = async (deps: ReceiptDeps, practiceId: string, recei
       continue;
     }
     const now = deps.now();
+    let committed = false;
     try {
       const outcome = await commitOnce(
         deps.store,
@@ -351,13 +368,17 @@ export const numberReceipt = async (deps: ReceiptDeps, practiceId: string, recei
       );
       // A duplicate cannot happen while the counter is read consistently; if it does, nothing was written.
       if (outcome.status === 'duplicate') await releaseNumberingLease(deps.store, practiceId, leaseId);
-      else deps.logger.info('receipts numbered', { practiceId, first: seen + 1, count: batch.length, attempts: attempt + 1 });
+      else {
+        committed = true;
+        deps.logger.info('receipts numbered', { practiceId, first: seen + 1, count: batch.length, attempts: attempt + 1 });
+      }
     } catch (error) {
       await releaseNumberingLease(deps.store, practiceId, leaseId);
       if ((error as Error).name !== 'CommitConflictError') throw error;
       await dropStaleQueueEntries(deps, practiceId, batch, (error as { reasons?: string[] }).reasons ?? []);
       await sleep(Math.random() * 50);
     }
+    if (committed) await deps.after?.('number', receiptId);
   }
   throw new RetryableError(`numbering receipts of practice ${practiceId} took too long; the retry continues`);
 };
@@ -418,6 +439,7 @@ const issueReceipt = async (
   const outcome = await commitOnce(store, { marker: { ...receiptMarkerKey(practiceId, sourceKey), result: { receiptId: receipt.receiptId } }, writes: receiptIssueWrites(receipt) }, now);
   const receiptId = outcome.status === 'duplicate' ? outcome.result!.receiptId : receipt.receiptId;
   if (outcome.status === 'committed') deps.logger.info('receipt issued', { practiceId, receiptId, kind: receipt.kind });
+  await deps.after?.('issue', receiptId);
   return { receipt: await numberReceipt(deps, practiceId, receiptId), issued: outcome.status === 'committed' };
 };
 
@@ -539,7 +561,9 @@ const sendLeased = async (deps: ReceiptDeps, receipt: Receipt, leaseId: string, 
     if (permanent) return outcome;
     throw new RetryableError('the receipt email could not be sent; it will be retried', error);
   }
+  await deps.after?.('send', receiptId);
   await settleEmail(deps.store, practiceId, receiptId, leaseId, { status: 'sent', messageId, at: deps.now() });
+  await deps.after?.('email-record', receiptId);
   deps.logger.info(resend ? 'receipt email resent' : 'receipt email sent', { practiceId, receiptId, attempts: receipt.emailAttempts });
   return { receiptId, emailStatus: 'sent', emailAttempts: receipt.emailAttempts };
 };
@@ -554,7 +578,10 @@ export const deliverReceipt = async (deps: ReceiptDeps, practiceId: string, rece
   for (;;) {
     const leaseId = newId('lease');
     const leased = await takeEmailLease(deps.store, practiceId, receiptId, { leaseId, now: deps.now(), leaseMs: EMAIL_LEASE_MS, force: false });
-    if (leased) return sendLeased(deps, leased, leaseId, false);
+    if (leased) {
+      await deps.after?.('email-lease', receiptId);
+      return sendLeased(deps, leased, leaseId, false);
+    }
     const current = await mustGetReceipt(deps, practiceId, receiptId);
     if (current.emailStatus === 'sent' || current.emailStatus === 'failed') return outcomeOf(current);
     if (Date.now() > deadline) throw new RetryableError(`receipt ${receiptId} is being sent by another delivery`);

@@ -7,7 +7,7 @@ import { getItem } from '../store/items';
 import { getClient, ledgerWrites } from '../store/clients';
 import { commitOnce, CommitConflictError } from '../store/commit';
 import { keys } from '../store/keys';
-import { getRedemption, listClientPurchases, listExpiringPurchases, purchaseKey, redemptionKey, type Purchase } from '../store/purchases';
+import { getPurchase, getRedemption, listClientPurchases, listExpiringPurchases, purchaseKey, redemptionKey, type Purchase } from '../store/purchases';
 
 export interface RedemptionAnswer {
   redemptionId: string;
@@ -160,13 +160,30 @@ export const purchaseView = (purchase: Purchase, now: Date) => ({
 });
 
 /**
+ * The credit expirer's step boundaries: `expire` — one purchase's expiry is committed (purchase,
+ * ledger entry, CreditsExpired), with the practice's other purchases still to do. Tests inject a
+ * crash after it (a real crash cannot be scheduled).
+ */
+export const EXPIRY_STEPS = ['expire'] as const;
+export type ExpiryStep = (typeof EXPIRY_STEPS)[number];
+
+export interface ExpiryDeps {
+  /** Crash injection for reliability tests: called after each step has been committed. */
+  after?: (step: ExpiryStep, purchaseId: string) => void | Promise<void>;
+}
+
+/**
  * Marks purchases whose expiry has passed (run on a schedule). Expired credits were already not
  * redeemable; this records it in the ledger and tells the bus, once per purchase.
  */
-export const expirePurchases = async (store: Store, practiceId: string, now = new Date()): Promise<number> => {
+export const expirePurchases = async (store: Store, practiceId: string, now = new Date(), deps: ExpiryDeps = {}): Promise<number> => {
   let expired = 0;
-  for (const purchase of await listExpiringPurchases(store, practiceId, now)) {
-    if (purchase.state !== 'paid' || purchase.expiredAt) continue;
+  for (const listed of await listExpiringPurchases(store, practiceId, now)) {
+    // The index is eventually consistent: decide on the purchase as it is now, and commit only on
+    // that version, so a redemption or refund in between cannot make the ledger expire credits the
+    // purchase no longer has (a conflict is skipped; the next run decides again).
+    const purchase = await getPurchase(store, practiceId, listed.clientId, listed.purchaseId);
+    if (!purchase || purchase.state !== 'paid' || purchase.expiredAt || !purchase.expiresAt || purchase.expiresAt > now.toISOString()) continue;
     const outcome = await commitOnce(store, {
       marker: keys.marker(practiceId, 'purchase-expired', purchase.purchaseId),
       writes: [
@@ -174,9 +191,9 @@ export const expirePurchases = async (store: Store, practiceId: string, now = ne
           Update: {
             Key: purchaseKey(practiceId, purchase.clientId, purchase.purchaseId),
             UpdateExpression: 'SET expiredAt = :now, creditsExpired = sessionsRemaining REMOVE gsi1pk, gsi1sk ADD version :one',
-            ConditionExpression: '#state = :paid',
+            ConditionExpression: '#state = :paid AND (version = :seen OR (attribute_not_exists(version) AND :seen = :zero))',
             ExpressionAttributeNames: { '#state': 'state' },
-            ExpressionAttributeValues: { ':now': now.toISOString(), ':paid': 'paid', ':one': 1 },
+            ExpressionAttributeValues: { ':now': now.toISOString(), ':paid': 'paid', ':one': 1, ':seen': purchase.version, ':zero': 0 },
           },
         },
         ...ledgerWrites(practiceId, purchase.clientId, [
@@ -193,7 +210,10 @@ export const expirePurchases = async (store: Store, practiceId: string, now = ne
       if (error instanceof CommitConflictError) return { status: 'skipped' as const };
       throw error;
     });
-    if (outcome.status === 'committed') expired += 1;
+    if (outcome.status === 'committed') {
+      expired += 1;
+      await deps.after?.('expire', purchase.purchaseId);
+    }
   }
   return expired;
 };

@@ -1,4 +1,4 @@
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { newId } from '../shared/ids';
 import { NotFoundError } from '../shared/errors';
 import type { Store } from './client';
@@ -12,6 +12,8 @@ export interface Client {
   email: string;
   name: string;
   stripeCustomerId: string | null;
+  /** When kneadpay first asked Stripe for the customer (set before the call: a crash may hide its answer). */
+  stripeCustomerRequestedAt?: string;
   /** What the client owes the practice, in minor units (negative: the practice holds a credit). */
   balanceCents: number;
   currency: string;
@@ -78,6 +80,21 @@ export const findOrCreateClient = async (
     if (!winner) throw error;
     return winner;
   }
+};
+
+/** Notes, before asking Stripe, that a customer may exist from now on (the first request's time is kept). */
+export const markStripeCustomerRequested = async (store: Store, practiceId: string, clientId: string, at: Date): Promise<string> => {
+  const answer = await store.doc.send(
+    new UpdateCommand({
+      TableName: store.tableName,
+      Key: clientKey(practiceId, clientId),
+      UpdateExpression: 'SET stripeCustomerRequestedAt = if_not_exists(stripeCustomerRequestedAt, :at)',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':at': at.toISOString() },
+      ReturnValues: 'ALL_NEW',
+    }),
+  );
+  return answer.Attributes!.stripeCustomerRequestedAt as string;
 };
 
 export const setStripeCustomer = async (store: Store, practiceId: string, clientId: string, customerId: string): Promise<void> => {

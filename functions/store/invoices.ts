@@ -104,3 +104,41 @@ export const recordInvoiceProgress = async (
   );
   return view(answer.Attributes ?? {});
 };
+
+/**
+ * Takes the send lease of one reminder (`days` after due) on an open invoice: one sender at a time,
+ * and none once the reminder is recorded. A sender that died leaves a lease that lapses after
+ * `leaseMs`; the next run then sends. Answers false when the invoice is not open any more, the
+ * reminder is recorded, or another run holds a live lease.
+ */
+export const takeReminderLease = async (store: Store, invoice: BalanceInvoice, days: number, lease: { now: Date; leaseMs: number }): Promise<boolean> => {
+  try {
+    await store.doc.send(
+      new UpdateCommand({
+        TableName: store.tableName,
+        Key: invoiceKey(invoice.practiceId, invoice.invoiceId),
+        UpdateExpression: 'SET reminderLeaseUntil = :until',
+        ConditionExpression: '#status = :open AND NOT contains(remindersSent, :days) AND (attribute_not_exists(reminderLeaseUntil) OR reminderLeaseUntil < :now)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':open': 'open', ':days': days, ':until': new Date(lease.now.getTime() + lease.leaseMs).toISOString(), ':now': lease.now.toISOString() },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+    throw error;
+  }
+};
+
+/** Records reminders as sent and gives the send lease back. */
+export const recordRemindersSent = async (store: Store, invoice: BalanceInvoice, remindersSent: number[]): Promise<void> => {
+  await store.doc.send(
+    new UpdateCommand({
+      TableName: store.tableName,
+      Key: invoiceKey(invoice.practiceId, invoice.invoiceId),
+      UpdateExpression: 'SET remindersSent = :sent, updatedAt = :at REMOVE reminderLeaseUntil ADD version :one',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':sent': remindersSent, ':at': new Date().toISOString(), ':one': 1 },
+    }),
+  );
+};
