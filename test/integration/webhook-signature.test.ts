@@ -94,4 +94,29 @@ describe('webhook signature verification', () => {
     expect(answer.statusCode).toBeLessThan(500);
     expect(JSON.parse(answer.body!).error.code).toBeTruthy();
   });
+
+  // Regression (docs/reliability.md, bug 19): a lone surrogate in `payment_intent` reached the
+  // refetch, where the Stripe SDK's encodeURIComponent threw URIError → 500. Ids are ids.
+  it.each<[string, { type: string; object: Record<string, unknown>; account?: string; id?: string }]>([
+    ['data.object.payment_intent', { type: 'charge.refunded', object: { id: 'ch_1', payment_intent: '\ud800', amount_refunded: 1 } }],
+    ['data.object.payment_intent', { type: 'invoice.payment_failed', object: { id: 'in_1', payment_intent: 'pi_1/../../v1/balance' } }],
+    ['data.object.id', { type: 'checkout.session.completed', object: { id: 'cs_\ud83d' } }],
+    ['account', { type: 'checkout.session.completed', object: { id: 'cs_1' }, account: 'acct_\u00e9\r\nx-evil: 1' }],
+    ['id', { type: 'checkout.session.completed', object: { id: 'cs_1' }, id: 'evt 1' }],
+    // The same family: a currency that is not a code (a list holding 8.6e83) failed at marshalling.
+    ['data.object.currency', { type: 'checkout.session.completed', object: { id: 'cs_1', currency: [null, [-8.630186709690425e83]] } }],
+    ['data.object.status', { type: 'invoice.paid', object: { id: 'in_1', status: { open: true } } }],
+    ['data.object.hosted_invoice_url', { type: 'invoice.finalized', object: { id: 'in_1', hosted_invoice_url: 'javascript:alert(1)' } }],
+  ])('a signed event whose %s is not what Stripe sends gets a 400 naming it', async (field, spec) => {
+    // Prepare
+    const event = { ...stripeEvent(spec.type, spec.object, { account: spec.account }), ...(spec.id ? { id: spec.id } : {}) };
+    const body = JSON.stringify(event);
+
+    // Act
+    const answer = await callWebhook(webhookApiEvent(body, { 'stripe-signature': signatureFor(body) }));
+
+    // Assess
+    expect(answer.statusCode).toBe(400);
+    expect(JSON.parse(answer.body!).error).toMatchObject({ code: 'validation_error', details: { field } });
+  });
 });
