@@ -8,6 +8,7 @@
  */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { alive } from './processes';
 
 interface StackFile {
   pid?: number;
@@ -17,15 +18,6 @@ interface StackFile {
 const EXPECTED: Record<string, RegExp> = {
   dynamodb: /DynamoDBLocal\.jar/,
   ses: /aws-ses-v2-local/,
-};
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 };
 
 const commandLine = (pid: number): string => {
