@@ -183,6 +183,9 @@ const notRecordedYet = (purchase: Purchase) => purchase.state === 'open' || purc
 const purchaseOfPaymentIntent = async (ctx: EventContext, paymentIntent: string | undefined): Promise<Purchase | undefined> => {
   if (!paymentIntent) return undefined;
   const indexed = await findPurchaseByStripeId(ctx.store, paymentIntent);
+  // Tenants are walls: the index spans practices, so a payment intent of another practice (a signed
+  // event whose metadata names this practice) finds nothing here, never that practice's purchase.
+  if (indexed && indexed.practiceId !== ctx.practiceId) return undefined;
   // The index is eventually consistent: read the item itself for the version we decide on.
   if (indexed) return getPurchase(ctx.store, indexed.practiceId, indexed.clientId, indexed.purchaseId);
   const stripe = await ctx.stripe();

@@ -81,6 +81,8 @@ const assertEventShape = (event: unknown): Stripe.Event => {
     const value = (o as Record<string, unknown>)[field];
     if (value !== undefined && value !== null && !(Number.isSafeInteger(value) && (value as number) >= 0)) fail(`data.object.${field}`, 'must be a non-negative integer amount in minor units');
   }
+  // A dispute's amount is what the chargeback moves: it cannot be missing.
+  if (e!.type!.startsWith('charge.dispute.') && !Number.isSafeInteger((o as { amount?: unknown }).amount)) fail('data.object.amount', 'is required on a dispute');
   if (o.refunds !== undefined && o.refunds !== null && !Array.isArray(o.refunds?.data)) fail('data.object.refunds.data', 'must be a list of refunds');
   const refunds = Array.isArray(o.refunds?.data) ? (o.refunds!.data as Record<string, unknown>[]) : [];
   refunds.forEach((refund, i) => {

@@ -107,6 +107,8 @@ describe('webhook signature verification', () => {
     ['data.object.currency', { type: 'checkout.session.completed', object: { id: 'cs_1', currency: [null, [-8.630186709690425e83]] } }],
     ['data.object.status', { type: 'invoice.paid', object: { id: 'in_1', status: { open: true } } }],
     ['data.object.hosted_invoice_url', { type: 'invoice.finalized', object: { id: 'in_1', hosted_invoice_url: 'javascript:alert(1)' } }],
+    // Bug 22: a lost dispute without an amount made the chargeback entry NaN → 500.
+    ['data.object.amount', { type: 'charge.dispute.closed', object: { id: 'dp_1', status: 'lost', payment_intent: 'pi_1' } }],
   ])('a signed event whose %s is not what Stripe sends gets a 400 naming it', async (field, spec) => {
     // Prepare
     const event = { ...stripeEvent(spec.type, spec.object, { account: spec.account }), ...(spec.id ? { id: spec.id } : {}) };

@@ -1,6 +1,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { createStore } from '../../functions/store/client';
+import { listLedger } from '../../functions/store/clients';
 import { globalKeys, keys } from '../../functions/store/keys';
 import { checkoutSession, ledgerState, outboxOf, reloadPurchase, seedOpenPurchase, seedPractice } from '../support/fixtures';
 import { deliver, stripeEvent } from '../support/stripe-events';
@@ -155,6 +156,29 @@ describe('Stripe webhooks: exactly-once effects', () => {
 
     // Assess
     expect(await reloadPurchase(store, purchase)).toMatchObject({ state: 'refunded', sessionsRemaining: 0 });
+  });
+
+  // Regression (docs/reliability.md, bug 23): the payment-intent index spans practices, and a signed
+  // event without `account` whose metadata named practice B but carried practice A's payment intent
+  // changed A's purchase while its ledger entries landed in B's partition.
+  it('a refund whose metadata names another practice than its payment intent changes neither practice', async () => {
+    // Prepare
+    const a = await paidPackage();
+    await deliver(stripeEvent('checkout.session.completed', checkoutSession(a.purchase)));
+    const b = await paidPackage();
+    const refund = { id: `re_x_${a.purchase.purchaseId}`, object: 'refund', amount: 42500, status: 'succeeded', created: 1_800_000_000 };
+
+    // Act
+    const answer = await deliver(stripeEvent('charge.refunded', {
+      id: 'ch_cross', object: 'charge', payment_intent: `pi_${a.purchase.purchaseId}`, amount_refunded: 42500,
+      metadata: { practiceId: b.practiceId }, refunds: { data: [refund], has_more: false },
+    }));
+
+    // Assess
+    expect(answer.statusCode).toBe(200);
+    expect(await reloadPurchase(store, a.purchase)).toMatchObject({ state: 'paid', sessionsRemaining: 5, refundedCents: 0 });
+    expect((await listLedger(store, b.practiceId, a.purchase.clientId)).items).toEqual([]);
+    expect((await ledgerState(store, a.practiceId, a.purchase.clientId)).entries.map((entry) => entry.kind).sort()).toEqual(['package_sale', 'payment']);
   });
 
   it.each([
