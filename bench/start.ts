@@ -26,7 +26,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { freePort } from '../local/ports';
-import { alive, collect, descendants } from '../local/processes';
+import { alive, collect, descendants, isolatedStackEnv } from '../local/processes';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const TARGET_SECONDS = 20;
@@ -56,15 +56,7 @@ interface StartRun {
 }
 
 const startOnce = async (projectDir: string, dataDir: string): Promise<StartRun> => {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PORT: '0',
-    KNEADPAY_DYNAMO_PORT: '0',
-    KNEADPAY_SES_PORT: '0',
-    STRIPE_API_BASE: 'http://127.0.0.1:0',
-    KNEADPAY_DATA_DIR: dataDir,
-  };
-  for (const name of ['KNEADPAY_TABLE', 'KNEADPAY_DYNAMO_ENDPOINT', 'KNEADPAY_SES_ENDPOINT', 'KNEADPAY_PUBLIC_URL', 'STRIPE_SECRET_KEY']) delete env[name];
+  const env = isolatedStackEnv(dataDir);
   const started = performance.now();
   // A process group of its own, as a terminal gives the foreground job: Ctrl-C goes to all of it.
   const child = spawn('npm', ['start'], { cwd: projectDir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });

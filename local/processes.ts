@@ -38,3 +38,23 @@ export const collect = (child: ChildProcess) => {
   const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
   return { output, exited };
 };
+
+/**
+ * The environment for an `npm start` of its own: only free ports, data in `dataDir`, and nothing of
+ * the calling process's stack (table, endpoints, Stripe key) unless `extra` sets it.
+ */
+export const isolatedStackEnv = (dataDir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: '0',
+    KNEADPAY_DYNAMO_PORT: '0',
+    KNEADPAY_SES_PORT: '0',
+    STRIPE_API_BASE: 'http://127.0.0.1:0',
+    KNEADPAY_DATA_DIR: dataDir,
+    ...extra,
+  };
+  for (const name of ['KNEADPAY_TABLE', 'KNEADPAY_DYNAMO_ENDPOINT', 'KNEADPAY_SES_ENDPOINT', 'KNEADPAY_PUBLIC_URL', 'STRIPE_SECRET_KEY']) {
+    if (!(name in extra)) delete env[name];
+  }
+  return env;
+};

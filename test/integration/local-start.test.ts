@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { alive, collect, descendants } from '../../local/processes';
+import { alive, collect, descendants, isolatedStackEnv } from '../../local/processes';
 import { listEmails } from '../../local/ses';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -13,24 +13,8 @@ const TSX_CLI = join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
 const workDir = mkdtempSync(join(tmpdir(), 'kneadpay-start-test-'));
 afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 
-/** Environment for a stack that takes only free ports and keeps its data in a fresh directory. */
-const isolatedEnv = (dataDir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PORT: '0',
-    KNEADPAY_DYNAMO_PORT: '0',
-    KNEADPAY_SES_PORT: '0',
-    STRIPE_API_BASE: 'http://127.0.0.1:0',
-    KNEADPAY_DATA_DIR: dataDir,
-    KNEADPAY_SCHEDULES: 'off',
-    ...extra,
-  };
-  // The run's own stack environment must not leak into the one under test.
-  for (const name of ['KNEADPAY_TABLE', 'KNEADPAY_DYNAMO_ENDPOINT', 'KNEADPAY_SES_ENDPOINT', 'KNEADPAY_PUBLIC_URL', 'STRIPE_SECRET_KEY']) {
-    if (!(name in extra)) delete env[name];
-  }
-  return env;
-};
+/** A stack of its own (free ports, fresh data) with the schedules off. */
+const isolatedEnv = (dataDir: string, extra: NodeJS.ProcessEnv = {}) => isolatedStackEnv(dataDir, { KNEADPAY_SCHEDULES: 'off', ...extra });
 
 const waitFor = async <T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number): Promise<T> => {
   const deadline = Date.now() + timeoutMs;
