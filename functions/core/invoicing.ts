@@ -24,7 +24,17 @@ export const BALANCE_LINE_DESCRIPTION = 'Balance after insurance';
 
 /** The saga's step boundaries; tests inject a crash after each (a real crash cannot be scheduled). */
 export const INVOICE_STEPS = ['plan', 'create', 'line', 'finalize', 'email'] as const;
-export type InvoiceStep = (typeof INVOICE_STEPS)[number];
+
+/**
+ * The boundaries inside those steps, where a write or an answer is not yet followed by its record:
+ * `adjudication-recorded` (an adjudication from another claims system recorded, not yet planned),
+ * `invoice-answered` (Stripe made the invoice, or it was found by metadata), `line-answered`,
+ * `finalize-answered`, `issued` (PatientBalanceInvoiced committed, the email lease not yet taken)
+ * and `email-sent` (SES accepted the email: the one boundary where a retry after the send lease has
+ * lapsed sends it again, as SES takes no idempotency key).
+ */
+export const INVOICE_INNER_STEPS = ['adjudication-recorded', 'invoice-answered', 'line-answered', 'finalize-answered', 'issued', 'email-sent'] as const;
+export type InvoiceStep = (typeof INVOICE_STEPS)[number] | (typeof INVOICE_INNER_STEPS)[number];
 
 /**
  * The overpayment refund's step boundaries, after the plan recorded it `pending`: `refund` — Stripe
@@ -38,7 +48,10 @@ export interface InvoicingDeps {
   stripe: () => Promise<Stripe>;
   publicUrl: string;
   logger?: Logger;
-  /** Crash injection for reliability tests: called after each step has been recorded. */
+  /**
+   * Crash injection for reliability tests: called after each step has been recorded
+   * (`INVOICE_STEPS`), and inside them, after a write or an answer and before its record (`INVOICE_INNER_STEPS`).
+   */
   after?: (step: InvoiceStep, invoiceId: string | null) => void | Promise<void>;
   /** The same for the overpayment refunds driven after the plan (REFUND_STEPS). */
   afterRefund?: (step: RefundStep, refundId: string) => void | Promise<void>;
@@ -220,6 +233,7 @@ export const driveInvoice = async (deps: InvoicingDeps, practice: Practice, star
         }, 'invoice'),
         callOptions(`inv:${invoice.invoiceId}:create`, account),
       ));
+      await deps.after?.('invoice-answered', invoice.invoiceId);
       invoice = await recordInvoiceProgress(deps.store, invoice, { stripeInvoiceId: created.id }, { attribute: 'stripeInvoiceId', expected: created.id });
     }
     await deps.after?.('create', invoice.invoiceId);
@@ -236,6 +250,7 @@ export const driveInvoice = async (deps: InvoicingDeps, practice: Practice, star
         }, 'invoice item'),
         callOptions(`inv:${invoice.invoiceId}:line`, account),
       ));
+      await deps.after?.('line-answered', invoice.invoiceId);
       invoice = await recordInvoiceProgress(deps.store, invoice, { stripeInvoiceItemId: item.id, status: 'draft' }, { attribute: 'stripeInvoiceItemId', expected: item.id });
     }
     await deps.after?.('line', invoice.invoiceId);
@@ -246,6 +261,7 @@ export const driveInvoice = async (deps: InvoicingDeps, practice: Practice, star
     const finalized = current.status === 'draft'
       ? await stripe.invoices.finalizeInvoice(invoice.stripeInvoiceId!, { auto_advance: false }, callOptions(`inv:${invoice.invoiceId}:finalize`, account))
       : current;
+    await deps.after?.('finalize-answered', invoice.invoiceId);
     invoice = await recordInvoiceProgress(deps.store, invoice, {
       ...(invoice.status === 'draft' ? { status: finalized.status === 'paid' ? 'paid' : 'open' } : {}),
       hostedInvoiceUrl: finalized.hosted_invoice_url ?? null,
@@ -270,6 +286,7 @@ export const driveInvoice = async (deps: InvoicingDeps, practice: Practice, star
         detail: { practiceId: practice.practiceId, claimId: invoice.claimId, clientId: invoice.clientId, invoiceId: invoice.invoiceId, amountDueCents: invoice.amountDueCents, currency: invoice.currency, dueAt: invoice.dueAt },
       }],
     }, now);
+    await deps.after?.('issued', invoice.invoiceId);
     // One sender at a time: a lease taken conditionally. A crash after sending and before recording
     // can resend once the lease lapses; a crash anywhere else never sends twice.
     if (!(await takeEmailLease(deps.store, invoice, now))) {
@@ -281,6 +298,7 @@ export const driveInvoice = async (deps: InvoicingDeps, practice: Practice, star
     }
     const client = await getClient(deps.store, practice.practiceId, invoice.clientId);
     await sendEmail(balanceEmail(practice, client, invoice));
+    await deps.after?.('email-sent', invoice.invoiceId);
     invoice = await recordInvoiceProgress(deps.store, invoice, { emailedAt: now.toISOString() });
     deps.logger?.info('balance invoice emailed', { practiceId: practice.practiceId, invoiceId: invoice.invoiceId });
     await deps.after?.('email', invoice.invoiceId);
@@ -388,6 +406,7 @@ export const invoiceClaimBalance = async (deps: InvoicingDeps, detail: ClaimAdju
   const identity = adjudicationIdentity(detail.claimId, detail.remittance.traceNumber, detail.statusCode, detail.payerClaimControlNumber);
   if (!(await getItem(deps.store, keys.marker(detail.practiceId, 'adjudication', identity)))) {
     await applyAdjudication(deps.store, claim, detail, { remittanceId: null, emit: false }, now);
+    await deps.after?.('adjudication-recorded', null);
   }
   const actions = await planClaimBalance(deps, practice, claim.claimId, now);
   await deps.after?.('plan', null);

@@ -60,9 +60,27 @@ export const createPackage = async (
 };
 
 /**
+ * The package's Stripe Product id, derived from the package id (Stripe accepts a custom id on
+ * products): a retry that comes after the idempotency key expired meets `resource_already_exists`
+ * and takes the product it made before, instead of making a second one.
+ */
+export const stripeProductIdOf = (packageId: string) => `kneadpay_${packageId}`;
+
+/**
+ * The lookup key of one version of a package's Price. Stripe keeps lookup keys unique per account,
+ * so the same version can never be made twice, whatever the idempotency keys.
+ */
+export const stripePriceLookupKeyOf = (packageId: string, version: number, priceCents: number) => `kneadpay_${packageId}_v${version}_${priceCents}`;
+
+const isStripeError = (error: unknown, test: (e: { code?: string; param?: string; type?: string }) => boolean) =>
+  typeof error === 'object' && error !== null && test(error as { code?: string; param?: string; type?: string });
+
+/**
  * Makes sure the package's Product and current Price exist on Stripe. Each call uses a key built
  * from kneadpay ids and each id is stored as soon as Stripe answers, so a crash at any point is
- * repaired by calling this again (package creation and checkout both do).
+ * repaired by calling this again (package creation and checkout both do). Idempotency keys expire
+ * after 24 hours; past that, the Product's derived id and the Price's lookup key still make a
+ * second one impossible: the retry finds the first.
  */
 export const ensurePackageOnStripe = async (
   deps: { store: Store; stripe: Stripe },
@@ -71,27 +89,45 @@ export const ensurePackageOnStripe = async (
 ): Promise<SessionPackage> => {
   let current = pkg;
   const account = practice.stripeAccountId;
+  const onAccount = account ? { stripeAccount: account } : {};
   if (!current.stripeProductId) {
-    const product = await deps.stripe.products.create(
-      safeParams({ name: stripeProductName(current), metadata: { practiceId: practice.practiceId, packageId: current.packageId } }, 'product'),
-      callOptions(`pkg:${current.packageId}:product`, account),
-    );
+    const id = stripeProductIdOf(current.packageId);
+    const product = await deps.stripe.products
+      .create(
+        safeParams({ id, name: stripeProductName(current), metadata: { practiceId: practice.practiceId, packageId: current.packageId } }, 'product'),
+        callOptions(`pkg:${current.packageId}:product`, account),
+      )
+      .catch(async (error: unknown) => {
+        if (!isStripeError(error, (e) => e.code === 'resource_already_exists')) throw error;
+        const made = await deps.stripe.products.retrieve(id, {}, onAccount);
+        if (made.metadata?.packageId !== current.packageId) throw error;
+        return made;
+      });
     current = await updatePackage(deps.store, practice.practiceId, current.packageId, { stripeProductId: product.id });
   }
   if (!current.stripePriceId) {
     const priceVersion = current.previousStripePriceIds.length;
-    const price = await deps.stripe.prices.create(
-      safeParams(
-        {
-          product: current.stripeProductId!,
-          unit_amount: current.priceCents,
-          currency: current.currency,
-          metadata: { practiceId: practice.practiceId, packageId: current.packageId },
-        },
-        'price',
-      ),
-      callOptions(`pkg:${current.packageId}:price:${priceVersion}:${current.priceCents}`, account),
-    );
+    const lookupKey = stripePriceLookupKeyOf(current.packageId, priceVersion, current.priceCents);
+    const price = await deps.stripe.prices
+      .create(
+        safeParams(
+          {
+            product: current.stripeProductId!,
+            unit_amount: current.priceCents,
+            currency: current.currency,
+            lookup_key: lookupKey,
+            metadata: { practiceId: practice.practiceId, packageId: current.packageId },
+          },
+          'price',
+        ),
+        callOptions(`pkg:${current.packageId}:price:${priceVersion}:${current.priceCents}`, account),
+      )
+      .catch(async (error: unknown) => {
+        if (!isStripeError(error, (e) => e.param === 'lookup_key')) throw error;
+        const made = (await deps.stripe.prices.list({ lookup_keys: [lookupKey], limit: 1 }, onAccount)).data[0];
+        if (!made || made.product !== current.stripeProductId || made.unit_amount !== current.priceCents) throw error;
+        return made;
+      });
     current = await updatePackage(deps.store, practice.practiceId, current.packageId, { stripePriceId: price.id });
   }
   return current;

@@ -16,14 +16,19 @@
  * consumer's leases have lapsed (an injected clock, or a later scheduled run): a redelivery inside a
  * lease only waits or asks to be retried, and converges on a later one.
  *
- * Last, two boundaries of the balance invoicer that INVOICE_STEPS does not hook (a Stripe answer
- * before its record, an email lease before SES) are crashed by other means; both were bugs.
+ * Last, the balance invoicer between each Stripe or SES answer and its record
+ * (`INVOICE_INNER_STEPS`, with idempotency keys kept and expired), and two boundaries no hook
+ * reaches (Stripe's answer to creating the customer, an email lease taken before SES), crashed by
+ * other means; both of those were bugs.
  */
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type Stripe from 'stripe';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { invoiceClaimBalance, INVOICE_STEPS, REFUND_STEPS, type InvoicingDeps } from '../../functions/core/invoicing';
+import { INVOICE_INNER_STEPS, invoiceClaimBalance, INVOICE_STEPS, REFUND_STEPS, type InvoicingDeps } from '../../functions/core/invoicing';
 import { defaultReceiptDeps, handleReceiptEvent, RECEIPT_STEPS, type ReceiptDeps, type ReceiptStep } from '../../functions/core/receipts';
 import { EXPIRY_STEPS, expirePurchases, redeemCredit } from '../../functions/core/redemptions';
+import { createPackage, ensurePackageOnStripe } from '../../functions/core/packages';
+import { getPractice } from '../../functions/store/practices';
 import { REMINDER_STEPS, sendReminders, type ReminderStep } from '../../functions/invoice-reminder';
 import { newId } from '../../functions/shared/ids';
 import { getStripe } from '../../functions/stripe/client';
@@ -73,7 +78,7 @@ const crashAfter = <S extends string>(step: S) => {
  * Steps between SES accepting an email and its record: a retry once the send lease has lapsed
  * sends the email a second time (SES has no idempotency key). Every other step: exactly one.
  */
-const SENT_NOT_RECORDED: ReadonlySet<string> = new Set(['send']);
+const SENT_NOT_RECORDED: ReadonlySet<string> = new Set(['send', 'email-sent']);
 const emailsExpected = (step: string) => (SENT_NOT_RECORDED.has(step) ? 2 : 1);
 const counted = (step: string) => {
   figures.cases += 1;
@@ -287,7 +292,7 @@ describe('reliability: a crash at every step of the overpayment refund → one S
   });
 });
 
-// The balance invoicer: two boundaries INVOICE_STEPS does not hook ---------------------------------
+// The balance invoicer: between each answer and its record ----------------------------------------
 
 describe('reliability: the balance invoicer between a Stripe answer or a lease and its record', () => {
   const deps = (over: Partial<InvoicingDeps> = {}): InvoicingDeps => ({ store, stripe: getStripe, publicUrl: 'http://127.0.0.1:3000', ...over });
@@ -298,6 +303,46 @@ describe('reliability: the balance invoicer between a Stripe answer or a lease a
     track(ready.practiceId, { account });
     return { ...ready, account, detail: adjudicated(ready.practiceId).original };
   };
+  /** Sets the invoice's email lease as a run that died at `until` would leave it (the record must exist). */
+  const leaseUntil = (practiceId: string, invoiceId: string, until: number) => store.doc.send(new UpdateCommand({
+    TableName: store.tableName, Key: invoiceKey(practiceId, invoiceId), UpdateExpression: 'SET emailLeaseUntil = :until',
+    ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeValues: { ':until': new Date(until).toISOString() },
+  }));
+
+  // INVOICE_STEPS (invoicing.test.ts) crash after each record; these crash inside the steps, after a
+  // write or after Stripe or SES answered, before the record that follows.
+  const inner = INVOICE_INNER_STEPS.flatMap((step) => (['kept', 'expired'] as const).map((keys) => [step, keys] as const));
+  it.each(inner)('a crash after "%s" (before its record), Stripe idempotency keys %s between attempts', async (step, keys) => {
+    // Prepare
+    const f = await claimOnAccount();
+    const crash = crashAfter(step);
+    await expect(invoiceClaimBalance(deps({ after: crash.hook as InvoicingDeps['after'] }), f.detail)).rejects.toThrow(InjectedCrash);
+    if (keys === 'expired') expect((await emulator('/_idempotency/expire', { method: 'POST' })).status).toBe(200);
+
+    // Act: a redelivery at once (after "email-sent" the dead run's send lease still lives), then two
+    // after that lease has lapsed.
+    const early = await invoiceClaimBalance(deps(), f.detail).then(() => 'returned', (error: Error) => error.name);
+    const [record] = await listClaimInvoices(store, f.practiceId, 'CLM-1001');
+    await leaseUntil(f.practiceId, record!.invoiceId, Date.now() - 1);
+    await invoiceClaimBalance(deps(), f.detail);
+    await invoiceClaimBalance(deps(), f.detail);
+
+    // Assess: one invoice of $34 with one line, open, recorded with its Stripe ids and hosted page.
+    const stripe = await getStripe();
+    const invoices = (await stripe.invoices.list({ limit: 10 }, { stripeAccount: f.account })).data;
+    expect(invoices.map((invoice) => [invoice.status, invoice.amount_due, invoice.lines.data.length])).toEqual([['open', 3400, 1]]);
+    const stored = await listClaimInvoices(store, f.practiceId, 'CLM-1001');
+    expect(stored.map((invoice) => ({ status: invoice.status, stripeInvoiceId: invoice.stripeInvoiceId, stripeInvoiceItemId: invoice.stripeInvoiceItemId, hosted: Boolean(invoice.hostedInvoiceUrl), emailed: Boolean(invoice.emailedAt) })))
+      .toEqual([{ status: 'open', stripeInvoiceId: invoices[0]!.id, stripeInvoiceItemId: expect.stringMatching(/^ii_/), hosted: true, emailed: true }]);
+    // The email: once, except after SES accepted it and the run died before its record.
+    expect({ early, emails: (await emailsTo(f.email)).length }).toEqual({ early: step === 'email-sent' ? 'RetryableError' : 'returned', emails: emailsExpected(step) });
+    // The balance once in the ledger, the invoice announced once.
+    expect((await ledgerState(store, f.practiceId, f.clientId)).balanceCents).toBe(3400);
+    expect((await outboxOf(store, f.practiceId)).filter((item) => item.detailType === 'PatientBalanceInvoiced').length).toBe(1);
+    expect(crash.hits).toBe(1);
+    figures.reruns += 3;
+    counted(step);
+  });
 
   // Regression (docs/reliability.md, "a second Stripe customer after a crash and expired keys", fixed):
   // the customer's id was recorded after Stripe answered, and nothing found the customer again once
@@ -368,9 +413,73 @@ describe('reliability: the balance invoicer between a Stripe answer or a lease a
   });
 });
 
+// Package creation (an HTTP route): between Stripe's answer and its record ------------------------
+
+describe('reliability: package creation between a Stripe answer and its record → one Product, one Price', () => {
+  /** A Stripe client whose `create` on `resource` reaches Stripe, then dies before the answer is recorded. */
+  const dyingOn = (stripe: Stripe, resource: 'products' | 'prices', crash: { hits: number }) => new Proxy(stripe, {
+    get: (target, property) => property === resource
+      ? new Proxy(target[resource], {
+          get: (api, name) => name === 'create'
+            ? async (...args: unknown[]) => {
+                await (api.create as (...a: unknown[]) => Promise<unknown>)(...args);
+                crash.hits += 1;
+                figures.crashes += 1;
+                throw new InjectedCrash(`the ${resource === 'products' ? 'Product' : 'Price'} was created on Stripe`);
+              }
+            : Reflect.get(api, name),
+        })
+      : Reflect.get(target, property),
+  });
+
+  // Regression (docs/reliability.md, "a second Stripe Product or Price after a crash and expired
+  // keys", fixed): the ids were recorded after Stripe answered and nothing found them again once the
+  // idempotency keys had expired, so the retry made a second Product (or Price) for the package.
+  it.each(['products', 'prices'] as const)('a crash after Stripe made the package\'s %s, keys expired, the request retried → one of each', async (resource) => {
+    // Prepare
+    const practiceId = newPracticeId();
+    const account = newAccount();
+    trackAccount(account);
+    await seedPractice(store, practiceId, { stripeAccountId: account });
+    track(practiceId, { account });
+    const stripe = await getStripe();
+    const crash = { hits: 0 };
+    const body = { name: 'Five 60-minute massages', sessions: 5, sessionMinutes: 60, serviceCode: '97124', priceCents: 42500, currency: 'usd' };
+    const key = `crash-${resource}-${newId('k')}`;
+
+    // Act: the request dies as Stripe answers; the client retries it with its Idempotency-Key after
+    // Stripe forgot its own keys; a checkout later ensures the package on Stripe again.
+    await expect(createPackage({ store, stripe: dyingOn(stripe, resource, crash) }, practiceId, body, key)).rejects.toThrow(InjectedCrash);
+    expect((await emulator('/_idempotency/expire', { method: 'POST' })).status).toBe(200);
+    const retried = await createPackage({ store, stripe }, practiceId, body, key);
+    const again = await ensurePackageOnStripe({ store, stripe }, (await getPractice(store, practiceId))!, retried.pkg);
+
+    // Assess
+    const products = (await stripe.products.list({ limit: 100 }, { stripeAccount: account })).data;
+    const prices = (await stripe.prices.list({ limit: 100 }, { stripeAccount: account })).data;
+    expect({
+      hits: crash.hits,
+      created: retried.created,
+      products: products.map((product) => product.metadata?.packageId),
+      prices: prices.map((price) => [price.product, price.unit_amount]),
+      recorded: [retried.pkg.stripeProductId, retried.pkg.stripePriceId],
+      stable: [again.stripeProductId, again.stripePriceId],
+    }).toEqual({
+      hits: 1,
+      created: false,
+      products: [retried.pkg.packageId],
+      prices: [[products[0]!.id, 42500]],
+      recorded: [products[0]!.id, prices[0]!.id],
+      stable: [products[0]!.id, prices[0]!.id],
+    });
+    figures.reruns += 2;
+    counted(`package-${resource}`);
+  });
+});
+
 describe('reliability: crashes leave no PHI behind', () => {
   it('no client name, email, code, payer or claim number in any log line or Stripe request of this file', async () => {
-    figures.steps = RECEIPT_STEPS.length + REMINDER_STEPS.length + EXPIRY_STEPS.length + REFUND_STEPS.length;
+    figures.steps = RECEIPT_STEPS.length + REMINDER_STEPS.length + EXPIRY_STEPS.length + REFUND_STEPS.length + INVOICE_INNER_STEPS.length;
     const scan = await assertNoPhiLeaks(logs.lines, trackedAccounts);
     recordFigures('crashes', { ...figures, logLines: scan.logLines, stripeRequests: scan.stripeRequests, phiHits: scan.hits.length });
     expect(scan.stripeRequests).toBeGreaterThan(0);

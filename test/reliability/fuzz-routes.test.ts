@@ -4,76 +4,51 @@
  * wiring-table entry) is called in-process with API Gateway 2.0 events built from fast-check
  * arbitraries: mutated valid bodies, random JSON, wrong types, huge and unicode strings,
  * prototype-pollution keys, wrong content types and base64 flags, hostile path ids and query
- * strings, missing or foreign JWT claims, signed and unsigned Stripe events, 835 garbage.
+ * strings, missing or foreign JWT claims, signed and unsigned Stripe events, 835 garbage
+ * (the arbitraries and the checks: test/support/fuzz-routes.ts).
  *
  * Pass: no answer is a 5xx other than 503 retry_later (501 only where documented), no handler
- * throws, no prototype is polluted. `KNEADPAY_FUZZ_RUNS` sets the runs per route (300 by default).
+ * throws, no prototype is polluted, every JSON error has a code and a message. `KNEADPAY_FUZZ_RUNS`
+ * sets the cases per route (10,000 by default); they are shared by this worker and a child process
+ * (`KNEADPAY_FUZZ_PROCESSES`, 2 by default) on this file's DynamoDB Local and seed data.
  */
-import { pathToFileURL } from 'node:url';
-import { resolve } from 'node:path';
-import type { Context } from 'aws-lambda';
-import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FUNCTIONS, ROUTES, type RouteSpec } from '../../lib/wiring';
-import { PRACTICE_CLAIM, type ApiEvent, type ApiResult } from '../../functions/shared/http';
+import { ROUTES, type RouteSpec } from '../../lib/wiring';
 import { createStore, type Store } from '../../functions/store/client';
+import { listLedger } from '../../functions/store/clients';
+import { getItem } from '../../functions/store/items';
+import { packageKey } from '../../functions/store/catalog';
 import { invoiceClaimBalance } from '../../functions/core/invoicing';
 import { ensureTable, startDynamoDbLocal, type DynamoDbLocal } from '../../local/dynamodb';
 import { getStripe } from '../../functions/stripe/client';
 import { practiceProfile } from '../support/api';
-import { checkoutSession, ledgerState, outboxOf, seedOpenPurchase } from '../support/fixtures';
+import { checkoutSession, ledgerState, outboxOf, reloadPurchase, seedOpenPurchase } from '../support/fixtures';
+import {
+  catalogRequests, cpuSecondsOf, eventFor, FUZZ_CONCURRENCY, FUZZ_PROCESSES, FUZZ_SEED, FUZZED_ROUTES, fuzzPart, fuzzPartInChild, handlerOf, lambda, routeKeyOf, TEMPLATES, useSeed,
+  type ChildResult, type PartResult, type Request, type RouteFigures, type Seed,
+} from '../support/fuzz-routes';
 import { busEvent, deliverToReceiptIssuer } from '../support/receipts';
 import {
-  assertNoPhiLeaks, captureLogs, checkInvariants, clientEmail, CLIENT_NAME, ERA_FIXTURES, eraText, FUZZ_RUNS, newAccount, recordFigures, track,
-  trackAccount, trackedAccounts,
+  assertNoPhiLeaks, captureLogsScanned, checkInvariants, clientEmail, CLIENT_NAME, ERA_FIXTURES, FUZZ_RUNS, newAccount, recordFigures, track, trackAccount,
+  trackedAccounts,
 } from '../support/reliability';
 import { deliver, signatureFor, stripeEvent } from '../support/stripe-events';
 import { newPracticeId } from '../support/store';
 
-const logs = captureLogs();
-const ROOT = resolve(new URL('../..', import.meta.url).pathname);
+/** Every log line of this worker's handlers, scanned for PHI as it arrives (the child scans its own). */
+const logs = captureLogsScanned();
+/** What the child processes' log scans found. */
+const childLogs: ChildResult['logs'] = { count: 0, hitCount: 0, hits: [], errorLines: [] };
+/** Stops the fuzz's child processes still running (a test that timed out leaves them). */
+const children = new Set<() => void>();
 
 afterEach(async () => {
   await checkInvariants(store);
 });
 afterAll(() => logs.restore());
 
-type Handler = (event: ApiEvent, context: Context) => Promise<ApiResult>;
-const handlers = new Map<string, Handler>();
-/** The module Lambda runs for a function, by its wiring-table entry. */
-const handlerOf = async (fn: string): Promise<Handler> => {
-  if (!handlers.has(fn)) {
-    const entry = (FUNCTIONS as Record<string, { entry: string }>)[fn]!.entry;
-    const module = (await import(/* @vite-ignore */ pathToFileURL(resolve(ROOT, entry)).href)) as { handler: Handler };
-    handlers.set(fn, module.handler);
-  }
-  return handlers.get(fn)!;
-};
-const lambda = (fn: string) => ({ awsRequestId: `fuzz-${fn}`, functionName: fn, getRemainingTimeInMillis: () => 30_000 }) as unknown as Context;
-
 // The data the routes can find --------------------------------------------------------------
 
-interface Seed {
-  practiceId: string;
-  profilePracticeId: string;
-  otherPracticeId: string;
-  account: string;
-  clientId: string;
-  email: string;
-  packageId: string;
-  /** The package the checkout route buys (a second one: fuzzed PATCHes of the first raced checkouts, bug 14). */
-  checkoutPackageId: string;
-  purchaseId: string;
-  /** The purchase fuzzed Stripe events name: not the one redemptions draw from (they race, a known bug). */
-  webhookPurchaseId: string;
-  webhookPaymentIntent: string;
-  appointmentId: string;
-  claimId: string;
-  remittanceId: string;
-  receiptId: string | undefined;
-  receiptToken: string | undefined;
-  checkoutSessionId: string;
-}
 let seed: Seed;
 
 const FUZZ_TABLE = 'kneadpay-fuzz';
@@ -104,13 +79,18 @@ beforeAll(async () => {
 
   const practiceId = newPracticeId();
   const profilePracticeId = newPracticeId();
+  const catalogPracticeId = newPracticeId();
   const account = newAccount();
+  const catalogAccount = newAccount();
   trackAccount(account);
+  trackAccount(catalogAccount);
   track(practiceId, { account, store, viaApi: false });
   track(profilePracticeId, { store, viaApi: false });
+  track(catalogPracticeId, { account: catalogAccount, store, viaApi: false });
   const own = (p: string) => ({ claims: p, params: { practiceId: p } });
   await seedCall('PUT /practices/{practiceId}', { ...own(practiceId), body: JSON.stringify(practiceProfile({ stripeAccountId: account })) });
   await seedCall('PUT /practices/{practiceId}', { ...own(profilePracticeId), body: JSON.stringify(practiceProfile()) });
+  await seedCall('PUT /practices/{practiceId}', { ...own(catalogPracticeId), body: JSON.stringify(practiceProfile({ stripeAccountId: catalogAccount })) });
   const email = clientEmail();
   const client = await seedCall('POST /practices/{practiceId}/clients', { ...own(practiceId), body: JSON.stringify({ email, name: CLIENT_NAME }) });
   const pkg = await seedCall('POST /practices/{practiceId}/packages', { ...own(practiceId), body: JSON.stringify(TEMPLATES['POST /practices/{practiceId}/packages']!()) });
@@ -142,11 +122,12 @@ beforeAll(async () => {
   const receipt = (await seedCall('GET /practices/{practiceId}/receipts', own(practiceId))).items?.[0] as { receiptId: string; url: string } | undefined;
   const checkout = await seedCall('POST /p/{practiceId}/packages/{packageId}/checkout', { params: { practiceId, packageId: pkg.packageId }, body: JSON.stringify({ email, name: CLIENT_NAME }) });
   seed = {
-    practiceId, profilePracticeId, otherPracticeId: newPracticeId(), account, clientId: client.clientId, email, packageId: pkg.packageId, checkoutPackageId: checkoutPkg.packageId,
+    practiceId, profilePracticeId, catalogPracticeId, otherPracticeId: newPracticeId(), account, clientId: client.clientId, email, packageId: pkg.packageId, checkoutPackageId: checkoutPkg.packageId,
     purchaseId: purchase.purchaseId, webhookPurchaseId: webhookPurchase.purchaseId, webhookPaymentIntent: intents[1]!, appointmentId: 'appt-1', claimId: 'CLM-1001', remittanceId: remittance.remittanceId,
     receiptId: receipt?.receiptId, receiptToken: receipt?.url.slice(receipt.url.lastIndexOf('/r/') + 3), checkoutSessionId: checkout.checkoutSessionId,
   };
   expect(seed.receiptToken).toBeDefined();
+  useSeed(seed);
 }, 90_000);
 
 afterAll(async () => {
@@ -154,314 +135,85 @@ afterAll(async () => {
   else process.env.KNEADPAY_DYNAMO_ENDPOINT = savedEnv.endpoint;
   if (savedEnv.table === undefined) delete process.env.KNEADPAY_TABLE;
   else process.env.KNEADPAY_TABLE = savedEnv.table;
+  for (const stop of children) stop();
   await dynamo?.stop();
 });
 
-// Arbitraries ----------------------------------------------------------------------------------
-
-const HOSTILE_STRINGS = [
-  '__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', '../../etc/passwd', '..%2F..%2F', '%', '%%', '%E0%A4%A', '%00', '%2F', '%41',
-  '\u0000', '\uFFFF', '\uD800', '\uD83D\uDE00', 'NaN', 'null', 'undefined', '-1', '1e309', '0x10', ' ', '\t\n', "' OR '1'='1", '<script>alert(1)</script>',
-  '${jndi:ldap://x}', 'PRACTICE#other', 'CLIENT#x', 'MARKER#stripe-event#x', '*', 'a/b', 'é', 'Ω≈ç√', 'ﷺ', '🧘‍♀️💆🏽',
-] as const;
-
-const hostileString: fc.Arbitrary<string> = fc.oneof(
-  { weight: 3, arbitrary: fc.constantFrom(...HOSTILE_STRINGS) },
-  { weight: 2, arbitrary: fc.string({ maxLength: 40 }) },
-  { weight: 2, arbitrary: fc.string({ unit: 'grapheme', maxLength: 40 }) },
-  { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) },
-  { weight: 1, arbitrary: fc.integer({ min: 200, max: 5_000 }).map((n) => 'x'.repeat(n)) },
-);
-
-const hostileJson: fc.Arbitrary<unknown> = fc.oneof(
-  { weight: 2, arbitrary: hostileString },
-  { weight: 2, arbitrary: fc.jsonValue({ maxDepth: 2 }) },
-  { weight: 1, arbitrary: fc.constantFrom(-1, 0, -0, 1.5, 0.1, 1e21, 2 ** 53 + 2, -(2 ** 53), 1e308, true, false, null, [], {}, [null], { '': '' }) },
-  { weight: 1, arbitrary: fc.integer() },
-  { weight: 1, arbitrary: fc.double({ noNaN: true }) },
-);
-
-/** A valid body with fields dropped, replaced by hostile values, or joined by extra keys. */
-const mutatedJson = (template: Record<string, unknown>): fc.Arbitrary<string> => {
-  const keys = Object.keys(template);
-  return fc
-    .record({
-      drop: fc.subarray(keys),
-      replace: keys.length ? fc.dictionary(fc.constantFrom(...keys), hostileJson, { maxKeys: 3 }) : fc.constant({}),
-      extra: fc.dictionary(fc.oneof(fc.constantFrom('__proto__', 'constructor', 'prototype', 'practiceId', 'pk', 'sk', 'version'), fc.string({ maxLength: 10 })), hostileJson, { maxKeys: 2 }),
-      pollute: fc.boolean(),
-    })
-    .map(({ drop, replace, extra, pollute }) => {
-      const body: Record<string, unknown> = Object.create(null);
-      for (const [key, value] of Object.entries(template)) if (!drop.includes(key)) body[key] = value;
-      for (const [key, value] of Object.entries(replace)) body[key] = value;
-      for (const [key, value] of Object.entries(extra)) body[key] = value;
-      const text = JSON.stringify(body);
-      // JSON.parse makes `__proto__` an own key: the classic pollution payload.
-      return pollute ? `{"__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}},${text.slice(1)}`.replace(',}', '}') : text;
-    });
-};
-
-const jsonBody = (template: Record<string, unknown> | undefined): fc.Arbitrary<string | undefined> =>
-  fc.oneof(
-    { weight: 6, arbitrary: template ? mutatedJson(template) : fc.constant(undefined) },
-    { weight: 1, arbitrary: fc.jsonValue().map((value) => JSON.stringify(value)) },
-    { weight: 1, arbitrary: fc.string({ maxLength: 200 }) },
-    { weight: 1, arbitrary: fc.constantFrom(undefined, '', '{', '[]', 'null', '"x"', '{"a":' + '['.repeat(3000) + ']'.repeat(3000) + '}', '\uFEFF{}') },
-    { weight: 1, arbitrary: fc.constant(JSON.stringify({ name: 'x'.repeat(300 * 1024) })) },
-  );
-
-const CONTENT_TYPES = ['application/json', 'application/json; charset=utf-8', 'APPLICATION/JSON', 'text/plain', 'application/edi-x12', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml', 'text/html', '', 'application/json\u0000evil', '*/*'] as const;
-
-interface Request {
-  params: Record<string, string>;
-  claims: string | undefined | 'non-string';
-  query: Record<string, string>;
-  body: string | undefined;
-  contentType: string | undefined;
-  accept: string | undefined;
-  base64: boolean | 'invalid';
-  headers: Record<string, string>;
-}
-
-const idFor = (name: string): fc.Arbitrary<string> => {
-  const known: Record<string, () => (string | undefined)[]> = {
-    clientId: () => [seed.clientId],
-    packageId: () => [seed.packageId],
-    appointmentId: () => [seed.appointmentId, 'appt-unknown'],
-    claimId: () => [seed.claimId],
-    remittanceId: () => [seed.remittanceId],
-    receiptId: () => [seed.receiptId],
-    token: () => [seed.receiptToken, seed.receiptToken ? `${seed.receiptToken.slice(0, -2)}xx` : undefined, 'a.b'],
-  };
-  const ids = (known[name]?.() ?? []).filter((id): id is string => typeof id === 'string');
-  if (name === 'checkoutPackageId') return fc.oneof({ weight: 3, arbitrary: fc.constant(seed.checkoutPackageId) }, { weight: 2, arbitrary: hostileString });
-  return ids.length ? fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...ids) }, { weight: 2, arbitrary: hostileString }) : hostileString;
-};
-
-const QUERY_KEYS = ['email', 'status', 'cursor', 'session_id', 'cancelled', 'format', 'clientId', 'limit', 'x'] as const;
-const queryValue = (): fc.Arbitrary<string> =>
-  fc.oneof(
-    hostileString,
-    fc.constantFrom('open', 'paid', 'pdf', 'html', '1', '0', '100', '101', seed.email, seed.clientId, seed.checkoutSessionId),
-    fc.jsonValue({ maxDepth: 2 }).map((value) => Buffer.from(JSON.stringify(value)).toString('base64url')),
-  );
-
-const TEMPLATES: Record<string, () => Record<string, unknown>> = {
-  'PUT /practices/{practiceId}': () => practiceProfile({ timezone: 'America/Los_Angeles', currency: 'usd', billing: { unitMethod: 'cms' } }),
-  'POST /practices/{practiceId}/packages': () => ({ name: 'Five 60-minute massages', sessions: 5, sessionMinutes: 60, serviceCode: '97124', priceCents: 42500, currency: 'usd', expiresInDays: 365 }),
-  'PATCH /practices/{practiceId}/packages/{packageId}': () => ({ priceCents: 45000, name: 'Five 60-minute massages', active: true }),
-  'POST /practices/{practiceId}/clients': () => ({ email: clientEmail(), name: CLIENT_NAME }),
-  'POST /practices/{practiceId}/clients/{clientId}/redemptions': () => ({ appointmentId: 'appt-fuzz', purchaseId: seed.purchaseId }),
-  'POST /practices/{practiceId}/claims': () => ({
-    claimId: 'CLM-1001', clientId: seed.clientId, payerName: 'ACME HEALTH', dateOfService: '2026-10-02', placeOfService: '11', diagnosisCodes: ['M54.2'],
-    lines: [{ procedureCode: '97124', modifiers: ['GP'], minutes: 30, chargeCents: 6000 }, { procedureCode: '97140', units: 2, chargeCents: 7000 }], collectedCents: 0,
-  }),
-  'POST /p/{practiceId}/packages/{packageId}/checkout': () => ({ email: clientEmail(), name: CLIENT_NAME }),
-};
-
-const requestFor = (route: RouteSpec): fc.Arbitrary<Request> => {
-  const routeKey = `${route.method} ${route.path}`;
-  const params = [...route.path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]!);
-  const ownPractice = () => (route.fn === 'practices' ? seed.profilePracticeId : seed.practiceId);
-  const practiceParam = fc.oneof({ weight: 8, arbitrary: fc.constant('own') }, { weight: 1, arbitrary: fc.constant(seed.otherPracticeId) }, { weight: 1, arbitrary: hostileString });
-  const template = TEMPLATES[routeKey];
-  const body: fc.Arbitrary<string | undefined> =
-    route.fn === 'remittances' && route.method === 'POST'
-      ? fc.oneof({ weight: 4, arbitrary: eraText }, { weight: 1, arbitrary: jsonBody(undefined) })
-      : route.method === 'GET' || route.method === 'DELETE' || !template
-        ? fc.oneof({ weight: 4, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: jsonBody(undefined) })
-        : jsonBody(template());
-  const contentType =
-    route.fn === 'remittances' && route.method === 'POST'
-      ? fc.oneof({ weight: 4, arbitrary: fc.constantFrom('text/plain', 'application/edi-x12', 'application/x12; charset=utf-8') }, { weight: 1, arbitrary: fc.option(fc.constantFrom(...CONTENT_TYPES), { nil: undefined }) })
-      : fc.oneof({ weight: 4, arbitrary: fc.constant('application/json') }, { weight: 1, arbitrary: fc.option(fc.constantFrom(...CONTENT_TYPES), { nil: undefined }) });
-  return fc.record({
-    params: fc.record(Object.fromEntries(params.map((name) => [
-      name,
-      name === 'practiceId' ? practiceParam.map((p) => (p === 'own' ? ownPractice() : p)) : idFor(route.fn === 'storefront' && name === 'packageId' ? 'checkoutPackageId' : name),
-    ]))) as fc.Arbitrary<Record<string, string>>,
-    claims: route.auth === 'jwt'
-      ? fc.oneof({ weight: 17, arbitrary: fc.constant(ownPractice()) }, { weight: 1, arbitrary: fc.constant(seed.otherPracticeId) }, { weight: 1, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom('', 'non-string' as const) })
-      : fc.constant(undefined),
-    query: route.path.endsWith('/success')
-      ? fc.tuple(fc.oneof(fc.constant(seed.checkoutSessionId), queryValue()), fc.dictionary(fc.constantFrom(...QUERY_KEYS), queryValue(), { maxKeys: 2 })).map(([id, rest]) => ({ ...rest, session_id: id }))
-      : fc.dictionary(fc.constantFrom(...QUERY_KEYS), queryValue(), { maxKeys: 3 }),
-    body,
-    contentType,
-    accept: fc.option(fc.constantFrom('application/json', 'text/html', '*/*', 'application/pdf'), { nil: undefined }),
-    base64: fc.oneof({ weight: 8, arbitrary: fc.constant(false) }, { weight: 2, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant('invalid' as const) }),
-    headers: fc.dictionary(fc.constantFrom('idempotency-key', 'x-forwarded-for', 'cookie', 'authorization', 'content-length', 'stripe-signature'), hostileString, { maxKeys: 2 }),
-  });
-};
-
-/** A Stripe event kneadpay could be sent: right shape or not, signed right or not. */
-const webhookRequest = (): fc.Arbitrary<Request> => {
-  const types = ['checkout.session.completed', 'checkout.session.async_payment_succeeded', 'checkout.session.async_payment_failed', 'checkout.session.expired', 'charge.refunded', 'charge.dispute.created', 'charge.dispute.closed', 'invoice.finalized', 'invoice.paid', 'invoice.payment_failed', 'invoice.voided', 'invoice.marked_uncollectible', 'customer.created'];
-  // Mostly what Stripe sends, sometimes not: deep enough to reach the effects, hostile enough to matter.
-  const maybe = <T>(value: fc.Arbitrary<T>) => fc.oneof({ weight: 8, arbitrary: value }, { weight: 1, arbitrary: hostileJson });
-  const object = fc.record({
-    id: maybe(fc.constantFrom(`cs_${seed.webhookPurchaseId}`, `ch_${seed.webhookPurchaseId}`, 'in_fuzz', 'dp_fuzz')),
-    object: maybe(fc.constantFrom('checkout.session', 'charge', 'dispute', 'invoice')),
-    metadata: maybe(fc.record({
-      practiceId: maybe(fc.constantFrom(seed.practiceId, seed.profilePracticeId, seed.otherPracticeId)),
-      clientId: maybe(fc.constant(seed.clientId)),
-      purchaseId: maybe(fc.constant(seed.webhookPurchaseId)),
-      invoiceId: maybe(fc.constant('inv_fuzz')),
-      sessionsTotal: maybe(fc.constant('5')),
-    }, { requiredKeys: [] })),
-    payment_intent: maybe(fc.constantFrom(seed.webhookPaymentIntent, `pi_${seed.webhookPurchaseId}`, 'pi_unknown')),
-    payment_status: maybe(fc.constantFrom('paid', 'unpaid', 'no_payment_required')),
-    status: maybe(fc.constantFrom('complete', 'expired', 'won', 'lost', 'needs_response', 'paid', 'open')),
-    amount: maybe(fc.integer({ min: 0, max: 100_000 })),
-    amount_total: maybe(fc.integer({ min: 0, max: 100_000 })),
-    amount_paid: maybe(fc.integer({ min: 0, max: 100_000 })),
-    amount_refunded: maybe(fc.integer({ min: 0, max: 100_000 })),
-    refunds: maybe(fc.record({ has_more: maybe(fc.boolean()), data: maybe(fc.array(fc.record({ id: maybe(fc.constantFrom('re_1', 're_2')), amount: maybe(fc.integer({ min: 0, max: 50_000 })), status: maybe(fc.constant('succeeded')), created: maybe(fc.integer({ min: 0, max: 2 ** 31 })) }), { maxLength: 3 })) })),
-    currency: maybe(fc.constant('usd')),
-  }, { requiredKeys: [] });
-  const event = fc.record({
-    id: maybe(fc.uuid().map((id) => `evt_${id.replace(/-/g, '')}`)),
-    object: fc.constant('event'),
-    type: maybe(fc.constantFrom(...types)),
-    created: maybe(fc.integer({ min: 1_500_000_000, max: 2_000_000_000 })),
-    account: fc.option(maybe(fc.constantFrom(seed.account, 'acct_unknown')), { nil: undefined }),
-    data: maybe(fc.record({ object: maybe(object) })),
-  }, { requiredKeys: ['id', 'object', 'type', 'created', 'data'] });
-  const now = () => Math.floor(Date.now() / 1000);
-  return fc
-    .record({
-      body: fc.oneof({ weight: 4, arbitrary: event.map((e) => JSON.stringify(e)) }, { weight: 1, arbitrary: fc.string({ maxLength: 300 }) }, { weight: 1, arbitrary: fc.jsonValue().map((v) => JSON.stringify(v)) }),
-      signing: fc.oneof({ weight: 6, arbitrary: fc.constant('valid') }, { weight: 1, arbitrary: fc.constantFrom('none', 'garbage', 'old', 'future', 'other-secret') }),
-      garbage: hostileString,
-      base64: fc.oneof({ weight: 8, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
-      contentType: fc.option(fc.constantFrom(...CONTENT_TYPES), { nil: undefined }),
-    })
-    .map(({ body, signing, garbage, base64, contentType }) => {
-      const signature =
-        signing === 'valid' ? signatureFor(body)
-        : signing === 'old' ? signatureFor(body, { timestamp: now() - 3_600 })
-        : signing === 'future' ? signatureFor(body, { timestamp: now() + 3_600 })
-        : signing === 'other-secret' ? signatureFor(body, { secret: 'whsec_not_ours' })
-        : signing === 'garbage' ? garbage
-        : undefined;
-      const headers: Record<string, string> = signature === undefined ? {} : { 'stripe-signature': signature };
-      return { params: {}, claims: undefined, query: {}, body, contentType: contentType ?? 'application/json', accept: undefined, base64, headers } satisfies Request;
-    });
-};
-
-/** The API Gateway HTTP API 2.0 event for a route (what Lambda receives). */
-const eventFor = (route: RouteSpec, request: Request): ApiEvent => {
-  const routeKey = `${route.method} ${route.path}`;
-  const path = route.path.replace(/\{(\w+)\}/g, (_, name: string) => request.params[name] ?? '');
-  const query = new URLSearchParams(request.query).toString();
-  const claims = request.claims === undefined ? undefined : request.claims === 'non-string' ? { [PRACTICE_CLAIM]: 42 } : { [PRACTICE_CLAIM]: request.claims, sub: 'fuzz' };
-  const body =
-    request.body === undefined ? undefined
-    : request.base64 === 'invalid' ? `${Buffer.from(request.body).toString('base64')}!*~`
-    : request.base64 ? Buffer.from(request.body).toString('base64')
-    : request.body;
-  return {
-    version: '2.0',
-    routeKey,
-    rawPath: path,
-    rawQueryString: query,
-    headers: {
-      ...request.headers,
-      ...(request.contentType === undefined ? {} : { 'content-type': request.contentType }),
-      ...(request.accept === undefined ? {} : { accept: request.accept }),
-    },
-    ...(query ? { queryStringParameters: request.query } : {}),
-    ...(Object.keys(request.params).length ? { pathParameters: request.params } : {}),
-    ...(body === undefined ? {} : { body }),
-    isBase64Encoded: request.base64 !== false && body !== undefined,
-    requestContext: {
-      accountId: '000000000000', apiId: 'local', domainName: '127.0.0.1', domainPrefix: '127', requestId: 'fuzz', routeKey, stage: '$default',
-      time: new Date().toISOString(), timeEpoch: Date.now(),
-      http: { method: route.method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'fast-check' },
-      ...(claims ? { authorizer: { jwt: { claims, scopes: null } } } : {}),
-    },
-  } as unknown as ApiEvent;
-};
-
-// What an answer may be ------------------------------------------------------------------------
-
-/** 501 is documented (docs/api.md) for features not built yet; 503 retry_later when a retry may succeed. */
-const ALLOWED_5XX = new Set([501, 503]);
-
-const signedObjectOf = (request: Request): Record<string, any> | undefined => {
-  if (!request.headers['stripe-signature']?.includes(',v1=')) return undefined;
-  try {
-    const object = JSON.parse(request.body ?? '')?.data?.object;
-    return object && typeof object === 'object' && !Array.isArray(object) ? object : undefined;
-  } catch {
-    return undefined;
-  }
-};
-
-/**
- * Known 5xx causes: each entry a bug described in docs/reliability.md with an `it.fails` test below,
- * matched on the request so the fuzz keeps running while it is open. Remove the entry and flip the
- * test when the bug is fixed. (Bugs 5–8 and 11–14, found by this fuzz, are fixed.)
- */
-const KNOWN_5XX: { name: string; matches: (request: Request) => boolean }[] = [
-];
-
-const figures = new Map<string, { runs: number; statuses: Record<number, number>; known: Record<string, number> }>();
-
-/** `KNEADPAY_FUZZ_ROUTES=<regex>` limits the long run to some routes (matched against `METHOD /path`). */
-const FUZZED_ROUTES = ROUTES.filter((route) => !process.env.KNEADPAY_FUZZ_ROUTES || new RegExp(process.env.KNEADPAY_FUZZ_ROUTES).test(`${route.method} ${route.path}`));
-
 describe(`reliability: ${FUZZ_RUNS} hostile requests on every route of the wiring table → no 5xx, no crash`, () => {
-  it(`every route answers 2xx/3xx/4xx (or 503 retry_later, 501 where documented) and never throws`, { timeout: 60_000 + FUZZ_RUNS * FUZZED_ROUTES.length * 20 }, async () => {
-    const unknown: string[] = [];
-    const crashes: unknown[] = [];
-    const onCrash = (error: unknown) => crashes.push(error);
-    process.on('unhandledRejection', onCrash);
-    const started = Date.now();
+  it(`every route answers 2xx/3xx/4xx (or 503 retry_later, 501 where documented) and never throws`, { timeout: 120_000 + FUZZ_RUNS * FUZZED_ROUTES.length * 4 }, async () => {
     expect(FUZZED_ROUTES.length).toBeGreaterThan(0);
-    await Promise.all(
-      FUZZED_ROUTES.map(async (route) => {
-        const handler = await handlerOf(route.fn);
-        const routeKey = `${route.method} ${route.path}`;
-        const tally = { runs: 0, statuses: {} as Record<number, number>, known: {} as Record<string, number> };
-        figures.set(routeKey, tally);
-        await fc.assert(
-          fc.asyncProperty(route.auth === 'stripe-signature' ? webhookRequest() : requestFor(route), async (request) => {
-            const answer = (await handler(eventFor(route, request), lambda(route.fn))) as ApiResult & { statusCode: number; body?: string; headers?: Record<string, string> };
-            tally.runs += 1;
-            tally.statuses[answer.statusCode] = (tally.statuses[answer.statusCode] ?? 0) + 1;
-            expect(typeof answer.statusCode).toBe('number');
-            expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-            expect(Object.keys(Object.prototype)).toEqual([]);
-            if (answer.statusCode >= 400 && /json/.test(answer.headers?.['content-type'] ?? '')) {
-              const error = JSON.parse(answer.body ?? '{}').error;
-              expect(typeof error?.code, answer.body).toBe('string');
-              expect(typeof error?.message, answer.body).toBe('string');
-            }
-            if (answer.statusCode >= 500 && !ALLOWED_5XX.has(answer.statusCode)) {
-              const known = KNOWN_5XX.find((bug) => bug.matches(request));
-              if (known) {
-                tally.known[known.name] = (tally.known[known.name] ?? 0) + 1;
-                return;
-              }
-              unknown.push(`${routeKey} → ${answer.statusCode}: ${JSON.stringify(request).slice(0, 600)}`);
-            }
-          }),
-          { numRuns: FUZZ_RUNS },
-        );
-      }),
-    );
-    process.off('unhandledRejection', onCrash);
-    recordFigures('fuzz-routes', { runsPerRoute: FUZZ_RUNS, routes: FUZZED_ROUTES.length, totalRuns: [...figures.values()].reduce((n, t) => n + t.runs, 0), seconds: Math.round((Date.now() - started) / 1000), unknown5xx: unknown.length, crashes: crashes.length, perRoute: Object.fromEntries(figures) });
+    const started = performance.now();
+    const dynamoCpu = cpuSecondsOf(dynamo?.pid);
+    // Parts 1… run in child processes while this worker runs part 0.
+    const others = Array.from({ length: FUZZ_PROCESSES - 1 }, (_, i) => {
+      let stop = () => {};
+      return fuzzPartInChild(FUZZED_ROUTES, i + 1, FUZZ_PROCESSES, seed, (_pid, kill) => children.add((stop = kill)))
+        .then((result) => ({ result }), (error: unknown) => ({ error }))
+        .finally(() => children.delete(stop));
+    });
+    const parts: PartResult[] = [await fuzzPart(FUZZED_ROUTES, 0, FUZZ_PROCESSES, logs)];
+    for (const other of await Promise.all(others)) {
+      if ('error' in other) throw other.error;
+      parts.push(other.result);
+      childLogs.count += other.result.logs.count;
+      childLogs.hitCount += other.result.logs.hitCount;
+      childLogs.hits.push(...other.result.logs.hits);
+      childLogs.errorLines.push(...other.result.logs.errorLines);
+    }
+    const seconds = (performance.now() - started) / 1000;
+
+    const perRoute: Record<string, RouteFigures> = {};
+    for (const part of parts) {
+      for (const [routeKey, tally] of Object.entries(part.figures)) {
+        const total = (perRoute[routeKey] ??= { runs: 0, seconds: 0, statuses: {}, known: {}, skipped: {} });
+        total.runs += tally.runs;
+        total.seconds = Math.max(total.seconds, tally.seconds);
+        for (const [status, n] of Object.entries(tally.statuses)) total.statuses[Number(status)] = (total.statuses[Number(status)] ?? 0) + n;
+        for (const [bug, n] of Object.entries(tally.known)) total.known[bug] = (total.known[bug] ?? 0) + n;
+        for (const [bug, n] of Object.entries(tally.skipped)) total.skipped[bug] = (total.skipped[bug] ?? 0) + n;
+      }
+    }
+    const totalRuns = Object.values(perRoute).reduce((n, t) => n + t.runs, 0);
+    const failures = parts.flatMap((part) => part.failures);
+    const failed = parts.reduce((n, part) => n + part.failed, 0);
+    const crashes = parts.flatMap((part) => part.crashes);
+    // Every package the creation route made is in its practice's list and on its storefront page.
+    const created = parts.flatMap((part) => part.createdPackages);
+    const [[listRoute, listRequest], [pageRoute, pageRequest]] = catalogRequests() as [[RouteSpec, Request], [RouteSpec, Request]];
+    const listed = (await (await handlerOf(listRoute.fn))(eventFor(listRoute, listRequest), lambda(listRoute.fn))) as { statusCode: number; body: string };
+    const page = (await (await handlerOf(pageRoute.fn))(eventFor(pageRoute, pageRequest), lambda(pageRoute.fn))) as { statusCode: number; body: string };
+    const items = listed.statusCode === 200 ? (JSON.parse(listed.body).items as { packageId: string; active: boolean }[]) : [];
+    const notListed = created.filter((id) => !items.some((item) => item.packageId === id));
+    const catalog = {
+      list: listed.statusCode, page: page.statusCode,
+      // With what the table holds under that id, if anything (a listing bug or a lost creation).
+      notListed: await Promise.all(notListed.map(async (id) => `${id}: ${JSON.stringify(await getItem(store, packageKey(seed.catalogPracticeId, id)).catch(String))?.slice(0, 300)}`)),
+      notOnThePage: items.filter((item) => item.active && !page.body.includes(`/packages/${encodeURIComponent(item.packageId)}/checkout`)).map((item) => item.packageId),
+    };
+    const dynamoSeconds = (cpuSecondsOf(dynamo?.pid) ?? NaN) - (dynamoCpu ?? NaN);
+    const cpuMs = (cpuSeconds: number) => Math.round((cpuSeconds * 1000 * 100) / totalRuns) / 100;
+    recordFigures('fuzz-routes', {
+      runsPerRoute: FUZZ_RUNS, routes: FUZZED_ROUTES.length, totalRuns, seconds: Math.round(seconds), requestsPerSecond: Math.round(totalRuns / seconds),
+      processes: FUZZ_PROCESSES, concurrencyPerRoute: FUZZ_CONCURRENCY, seed: FUZZ_SEED,
+      // CPU per request (ms): the processes running handlers, SDK and fast-check; DynamoDB Local.
+      cpuMsPerRequest: { handlers: cpuMs(parts.reduce((n, part) => n + part.cpuSeconds, 0)), dynamoDbLocal: Number.isNaN(dynamoSeconds) ? null : cpuMs(dynamoSeconds) },
+      failures: failed, crashes: crashes.length, packagesCreated: created.length, perRoute,
+    });
+    if (process.env.KNEADPAY_FUZZ_DUMP) {
+      (await import('node:fs')).writeFileSync(process.env.KNEADPAY_FUZZ_DUMP, [`seed ${FUZZ_SEED}`, ...failures, ...logs.errorLines, ...childLogs.errorLines].join('\n'));
+    }
     expect(crashes).toEqual([]);
-    if (process.env.KNEADPAY_FUZZ_DUMP) (await import('node:fs')).writeFileSync(process.env.KNEADPAY_FUZZ_DUMP, [...unknown, ...logs.lines.filter((line) => line.includes('"level":"error"'))].join('\n'));
-    expect(unknown.slice(0, 20)).toEqual([]);
+    expect(
+      failures.slice(0, 20),
+      `${failed} failing requests; KNEADPAY_FUZZ_SEED=${FUZZ_SEED} (with the same KNEADPAY_FUZZ_RUNS and KNEADPAY_FUZZ_PROCESSES) generates the same cases again`,
+    ).toEqual([]);
+    expect(Object.values(perRoute).map((tally) => tally.runs)).toEqual(FUZZED_ROUTES.map(() => FUZZ_RUNS));
+    expect(catalog).toEqual({ list: 200, page: 200, notListed: [], notOnThePage: [] });
   });
 
   /** Calls one route in-process with a minimal request and returns the status. */
   const call = async (routeKey: string, request: Partial<Request>) => {
-    const route = ROUTES.find((r) => `${r.method} ${r.path}` === routeKey)!;
+    const route = ROUTES.find((r) => routeKeyOf(r) === routeKey)!;
     const full: Request = { params: {}, claims: route.auth === 'jwt' ? seed.practiceId : undefined, query: {}, body: undefined, contentType: 'application/json', accept: 'application/json', base64: false, headers: {}, ...request };
     const answer = (await (await handlerOf(route.fn))(eventFor(route, full), lambda(route.fn))) as { statusCode: number; body?: string };
     return `${routeKey} ${JSON.stringify(request.params ?? request.query ?? {}).slice(0, 80)} → ${answer.statusCode}`;
@@ -548,12 +300,9 @@ describe(`reliability: ${FUZZ_RUNS} hostile requests on every route of the wirin
     expect({ answers, fractional: ledger.entries.filter((entry) => !Number.isSafeInteger(entry.amountCents)).length }).toEqual({ answers: answers.map((answer) => answer.replace(/→ \d+$/, '→ 400')), fractional: 0 });
   });
 
-  // BUG 15 (docs/reliability.md, open; the rest of bug 12, found by long fuzz run 2):
-  // assertEventShape() checks each refund in `refunds.data` only when it is an array, and
-  // refundsOf() returns `charge.refunds.data` whenever it is truthy, so `refunds: { data: "d" }`
-  // reaches `.filter` → TypeError → 500. Fix: in assertEventShape(), fail('data.object.refunds',
-  // 'must be a list of refunds') when `refunds` is present and `refunds.data` is not an array; and
-  // in refundsOf() test `Array.isArray(charge.refunds?.data)` instead of truthiness.
+  // Regression (bug 15, fixed; the rest of bug 12, found by long fuzz run 2): a signed
+  // charge.refunded whose `refunds.data` was not a list reached `.filter` → TypeError → 500.
+  // assertEventShape() now requires a list and refundsOf() tests Array.isArray.
   it('a signed charge.refunded whose refunds.data is not a list is refused (400), not a 500', async () => {
     const answers: string[] = [];
     for (const data of ['d', 5, { x: 1 }]) {
@@ -563,10 +312,67 @@ describe(`reliability: ${FUZZ_RUNS} hostile requests on every route of the wirin
     expect(answers.filter((answer) => !answer.endsWith('→ 400'))).toEqual([]);
   });
 
+  // Regression (bug 20, fixed; this fuzz found it again once it ran 10,000 cases per route): the fast
+  // path of checkout.session.completed (grantFromPayload) only tested that `currency` was truthy, so
+  // a number past 2^53 failed at marshalling (500) and any other non-string (`true`, `{}`) was
+  // written into the ledger entries as their currency. assertEventShape() now requires a code.
+  it('a signed checkout.session.completed whose currency is not a string is refused (400) and writes nothing', async () => {
+    const answers: string[] = [];
+    const written: unknown[] = [];
+    for (const currency of [1e21, true]) {
+      const open = await seedOpenPurchase(store, seed.practiceId, { email: clientEmail() });
+      const session = checkoutSession(open, { currency, metadata: { ...checkoutSession(open).metadata, sessionsTotal: String(open.sessionsTotal) } });
+      const body = JSON.stringify(stripeEvent('checkout.session.completed', session, { account: seed.account }));
+      answers.push(await call('POST /webhooks/stripe', { body, headers: { 'stripe-signature': signatureFor(body) } }));
+      written.push(...(await ledgerState(store, seed.practiceId, open.clientId)).entries.filter((entry) => typeof entry.currency !== 'string').map((entry) => entry.currency));
+    }
+    expect({ answers, written }).toEqual({ answers: answers.map((answer) => answer.replace(/→ \d+$/, '→ 400')), written: [] });
+  });
+
+  // Regression (bug 23, fixed; found by this fuzz at 10,000 cases per route, as a broken invariant,
+  // "Σ sessionsDelta != credits held"): without `account` the event's practice comes from its
+  // metadata, but the dispute and refund effects found the purchase by payment intent through the
+  // table-wide gsi2 index, whatever practice it belonged to: a lost dispute voided practice A's
+  // credits and wrote the credits_voided entry into practice B's ledger. purchaseOfPaymentIntent()
+  // now ignores an indexed purchase of another practice (also tested in webhooks.test.ts).
+  it('a signed lost dispute whose metadata names another practice leaves the purchase and both ledgers consistent', async () => {
+    // Practices of this test only (not tracked: the invariants after each test must not see the bug).
+    const own = newPracticeId();
+    const named = newPracticeId();
+    const open = await seedOpenPurchase(store, own, { email: clientEmail() });
+    const paymentIntent = `pi_cross_${open.purchaseId}`;
+    expect((await deliver(stripeEvent('checkout.session.completed', checkoutSession(open, { payment_intent: paymentIntent, metadata: { ...checkoutSession(open).metadata, practiceId: own } })))).statusCode).toBe(200);
+    const body = JSON.stringify(stripeEvent('charge.dispute.closed', { id: `dp_cross_${open.purchaseId}`, object: 'dispute', status: 'lost', amount: open.priceCents, payment_intent: paymentIntent, metadata: { practiceId: named } }));
+    const answer = await call('POST /webhooks/stripe', { body, headers: { 'stripe-signature': signatureFor(body) } });
+    const purchase = await reloadPurchase(store, open);
+    const ledger = await ledgerState(store, own, open.clientId);
+    const elsewhere = await listLedger(store, named, open.clientId);
+    expect({
+      answer,
+      creditsHeld: purchase.sessionsRemaining,
+      ledgerSessions: ledger.entries.reduce((sum, entry) => sum + (entry.sessionsDelta ?? 0), 0),
+      entriesInTheOtherPractice: elsewhere.items.length,
+    }).toEqual({ answer, creditsHeld: open.sessionsTotal, ledgerSessions: open.sessionsTotal, entriesInTheOtherPractice: 0 });
+  });
+
+  // Regression (bug 22, fixed; found by this fuzz at 10,000 cases per route): a lost dispute without
+  // `amount` booked a NaN chargeback and the balance update failed at marshalling → 500 (Stripe
+  // would retry it for days). assertEventShape() now refuses it (400 naming data.object.amount).
+  it('a signed lost dispute without an amount is refused (400), not a 500', async () => {
+    const own = newPracticeId();
+    const open = await seedOpenPurchase(store, own, { email: clientEmail() });
+    const paymentIntent = `pi_noamount_${open.purchaseId}`;
+    expect((await deliver(stripeEvent('checkout.session.completed', checkoutSession(open, { payment_intent: paymentIntent, metadata: { ...checkoutSession(open).metadata, practiceId: own } })))).statusCode).toBe(200);
+    const body = JSON.stringify(stripeEvent('charge.dispute.closed', { id: `dp_noamount_${open.purchaseId}`, object: 'dispute', status: 'lost', payment_intent: paymentIntent, metadata: { practiceId: own } }));
+    expect(await call('POST /webhooks/stripe', { body, headers: { 'stripe-signature': signatureFor(body) } })).toBe('POST /webhooks/stripe {} → 400');
+  });
+
   it('no client name, email, code, payer or claim number in any log line or Stripe request of this file', async () => {
-    const scan = await assertNoPhiLeaks(logs.lines, trackedAccounts);
-    recordFigures('fuzz-routes-phi', { logLines: scan.logLines, stripeRequests: scan.stripeRequests, phiHits: scan.hits.length, firstHits: scan.hits.slice(0, 5) });
-    expect(scan.hits).toEqual([]);
+    const stripe = await assertNoPhiLeaks([], trackedAccounts);
+    const hits = [...logs.hits, ...childLogs.hits, ...stripe.hits];
+    recordFigures('fuzz-routes-phi', {
+      logLines: logs.count + childLogs.count, stripeRequests: stripe.stripeRequests, phiHits: logs.hitCount + childLogs.hitCount + stripe.hits.length, firstHits: hits.slice(0, 5),
+    });
+    expect(hits).toEqual([]);
   });
 });
-

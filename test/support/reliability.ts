@@ -25,8 +25,8 @@ import { deliver } from './stripe-events';
 // Sizes and figures
 // ---------------------------------------------------------------------------------------------
 
-/** Fuzz runs per route: 300 in `npm test`; `KNEADPAY_FUZZ_RUNS=10000` for the long run. */
-export const FUZZ_RUNS = Math.max(1, Number.parseInt(process.env.KNEADPAY_FUZZ_RUNS ?? '', 10) || 300);
+/** Fuzz runs per route (test/support/fuzz-routes.ts): 10,000 in `npm test`; `KNEADPAY_FUZZ_RUNS` for more or fewer. */
+export const FUZZ_RUNS = Math.max(1, Number.parseInt(process.env.KNEADPAY_FUZZ_RUNS ?? '', 10) || 10_000);
 
 /**
  * Appends one scenario's figures (JSON Lines) to `KNEADPAY_RELIABILITY_REPORT` when it is set, so
@@ -90,6 +90,24 @@ export const captureLogs = () => {
     lines,
     restore: () => setLogSink((line) => process.stdout.write(`${line}\n`)),
   };
+};
+
+/**
+ * Log capture for long runs (the route fuzz writes thousands of lines): every line is counted and
+ * scanned for PHI as it arrives, then dropped. Kept: the hits (the first 100), and the first
+ * `keepErrors` error lines (failure reports match them to their request by `requestId`).
+ */
+export const captureLogsScanned = ({ keepErrors = 500 }: { keepErrors?: number } = {}) => {
+  const capture = { count: 0, hitCount: 0, hits: [] as string[], errorLines: [] as string[] };
+  setLogSink((line) => {
+    capture.count += 1;
+    if (capture.errorLines.length < keepErrors && line.includes('"level":"error"')) capture.errorLines.push(line);
+    for (const word of phiHits(line)) {
+      capture.hitCount += 1;
+      if (capture.hits.length < 100) capture.hits.push(`${word} in log: ${line.slice(0, 300)}`);
+    }
+  });
+  return Object.assign(capture, { restore: () => setLogSink((line) => process.stdout.write(`${line}\n`)) });
 };
 
 // ---------------------------------------------------------------------------------------------
