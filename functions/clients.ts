@@ -1,6 +1,8 @@
 import { cancelRedemption, purchaseView, redeemCredit } from './core/redemptions';
 import { MethodNotAllowed, NotFoundError, ValidationError } from './shared/errors';
-import { authorizedPractice, httpHandler, json, jsonBody, pathParam, queryParam, type ApiEvent } from './shared/http';
+import { authorizedPractice, header, html, httpHandler, json, jsonBody, pathParam, queryParam, type ApiEvent } from './shared/http';
+import { createEstimate, getEstimate } from './core/estimates';
+import { renderEstimatePage } from './shared/estimate-render';
 import { EMAIL_PATTERN, fields } from './shared/validate';
 import { requirePractice } from './core/practice';
 import { getStore } from './store/client';
@@ -9,7 +11,7 @@ import { listClientPurchases } from './store/purchases';
 
 const SHOWN_STATES = new Set(['paid', 'refunded', 'disputed', 'voided']);
 
-/** Practice routes about clients: register, lookup by email, purchases (credits), ledger, redemptions. */
+/** Practice routes about clients: register, lookup by email, purchases (credits), ledger, redemptions, Good Faith Estimates. */
 export const clientsCore = async (event: ApiEvent) => {
   const practiceId = authorizedPractice(event);
   const store = getStore();
@@ -50,6 +52,16 @@ export const clientsCore = async (event: ApiEvent) => {
   }
   if (path.endsWith('/redemptions/{appointmentId}') && method === 'DELETE') {
     return json(200, await cancelRedemption(store, practiceId, clientId, pathParam(event, 'appointmentId'), now));
+  }
+  if (path.endsWith('/estimates') && method === 'POST') {
+    const { created, estimate } = await createEstimate(store, practiceId, clientId, jsonBody(event), header(event, 'idempotency-key'), now);
+    return json(created ? 201 : 200, estimate);
+  }
+  if (path.endsWith('/estimates/{estimateId}') && method === 'GET') {
+    const estimate = await getEstimate(store, practiceId, pathParam(event, 'estimateId'));
+    if (estimate.clientId !== clientId) throw new NotFoundError('estimate');
+    // The printable page for a browser (the practice prints it or sends it on); JSON otherwise.
+    return /text\/html/i.test(header(event, 'accept') ?? '') ? html(200, renderEstimatePage(estimate), { 'cache-control': 'no-store' }) : json(200, estimate);
   }
   if (method !== 'GET') throw new MethodNotAllowed(method);
   throw new NotFoundError('route');

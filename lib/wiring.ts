@@ -69,7 +69,7 @@ export const FUNCTIONS = {
   },
   clients: {
     entry: 'functions/clients.ts',
-    description: 'Clients, purchases (credits), ledger, redemptions',
+    description: 'Clients, purchases (credits), ledger, redemptions, Good Faith Estimates',
     access: { table: 'readwrite' },
   },
   claims: {
@@ -149,6 +149,8 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'GET', path: `${P}/clients/{clientId}/ledger`, fn: 'clients', auth: AUTH.jwt },
   { method: 'POST', path: `${P}/clients/{clientId}/redemptions`, fn: 'clients', auth: AUTH.jwt },
   { method: 'DELETE', path: `${P}/clients/{clientId}/redemptions/{appointmentId}`, fn: 'clients', auth: AUTH.jwt },
+  { method: 'POST', path: `${P}/clients/{clientId}/estimates`, fn: 'clients', auth: AUTH.jwt },
+  { method: 'GET', path: `${P}/clients/{clientId}/estimates/{estimateId}`, fn: 'clients', auth: AUTH.jwt },
   { method: 'POST', path: `${P}/claims`, fn: 'claims', auth: AUTH.jwt },
   { method: 'GET', path: `${P}/claims/{claimId}`, fn: 'claims', auth: AUTH.jwt },
   { method: 'POST', path: `${P}/remittances`, fn: 'remittances', auth: AUTH.jwt },

@@ -8,12 +8,22 @@ import { requirePractice } from './practice';
 
 /** CLM01 (echoed back in CLP01) is at most 38 characters. */
 const CLAIM_ID = /^[A-Za-z0-9_.-]{1,38}$/;
-const ICD10 = /^[A-TV-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$/;
+/** An ICD-10-CM code, e.g. M54.2 (the dot optional). */
+export const ICD10 = /^[A-TV-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$/;
 const PROCEDURE = /^[A-Z0-9]{5}$/;
 const MODIFIER = /^[A-Z0-9]{2}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 /** CMS place-of-service codes seen in bodywork: 11 office, 02 telehealth, 12 home (others allowed). */
 const PLACE_OF_SERVICE = /^\d{2}$/;
+
+/** `diagnosisCodes` (at most 12 ICD-10-CM codes, upper-cased); each refusal names its index. */
+export const readDiagnosisCodes = (f: ReturnType<typeof fields>, opts: { optional?: boolean } = {}): string[] =>
+  (f.array('diagnosisCodes', { max: 12, optional: opts.optional }) ?? []).map((code, i) => {
+    if (typeof code !== 'string' || !ICD10.test(code.toUpperCase())) {
+      throw new ValidationError(`diagnosisCodes[${i}] is not an ICD-10-CM code (e.g. M54.2)`, { field: `diagnosisCodes[${i}]` });
+    }
+    return code.toUpperCase();
+  });
 
 const isRealDate = (value: string) => DATE.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value);
 
@@ -27,12 +37,7 @@ export const parseClaim = (practiceId: string, body: Record<string, unknown>, un
   const claimId = f.string('claimId', { max: 38, pattern: CLAIM_ID, hint: 'up to 38 letters, digits, _ . -' });
   const dateOfService = f.string('dateOfService', { pattern: DATE, hint: 'YYYY-MM-DD' });
   if (!isRealDate(dateOfService)) throw new ValidationError('dateOfService is not a calendar date', { field: 'dateOfService' });
-  const diagnosisCodes = (f.array('diagnosisCodes', { max: 12 }) ?? []).map((code, i) => {
-    if (typeof code !== 'string' || !ICD10.test(code.toUpperCase())) {
-      throw new ValidationError(`diagnosisCodes[${i}] is not an ICD-10-CM code (e.g. M54.2)`, { field: `diagnosisCodes[${i}]` });
-    }
-    return code.toUpperCase();
-  });
+  const diagnosisCodes = readDiagnosisCodes(f);
   if (diagnosisCodes.length === 0) throw new ValidationError('diagnosisCodes needs at least one ICD-10 code', { field: 'diagnosisCodes' });
   const rawLines = f.array('lines', { max: 50 }) ?? [];
   if (rawLines.length === 0) throw new ValidationError('lines needs at least one service line', { field: 'lines' });

@@ -93,6 +93,7 @@ beforeAll(async () => {
   await seedCall('PUT /practices/{practiceId}', { ...own(catalogPracticeId), body: JSON.stringify(practiceProfile({ stripeAccountId: catalogAccount })) });
   const email = clientEmail();
   const client = await seedCall('POST /practices/{practiceId}/clients', { ...own(practiceId), body: JSON.stringify({ email, name: CLIENT_NAME }) });
+  const estimate = await seedCall('POST /practices/{practiceId}/clients/{clientId}/estimates', { claims: practiceId, params: { practiceId, clientId: client.clientId }, body: JSON.stringify(TEMPLATES['POST /practices/{practiceId}/clients/{clientId}/estimates']!()) });
   const pkg = await seedCall('POST /practices/{practiceId}/packages', { ...own(practiceId), body: JSON.stringify(TEMPLATES['POST /practices/{practiceId}/packages']!()) });
   const checkoutPkg = await seedCall('POST /practices/{practiceId}/packages', { ...own(practiceId), body: JSON.stringify(TEMPLATES['POST /practices/{practiceId}/packages']!()) });
   // Plenty of credits for fuzzed redemptions, expiring first so they are drawn from it.
@@ -124,7 +125,7 @@ beforeAll(async () => {
   seed = {
     practiceId, profilePracticeId, catalogPracticeId, otherPracticeId: newPracticeId(), account, clientId: client.clientId, email, packageId: pkg.packageId, checkoutPackageId: checkoutPkg.packageId,
     purchaseId: purchase.purchaseId, webhookPurchaseId: webhookPurchase.purchaseId, webhookPaymentIntent: intents[1]!, appointmentId: 'appt-1', claimId: 'CLM-1001', remittanceId: remittance.remittanceId,
-    receiptId: receipt?.receiptId, receiptToken: receipt?.url.slice(receipt.url.lastIndexOf('/r/') + 3), checkoutSessionId: checkout.checkoutSessionId,
+    receiptId: receipt?.receiptId, receiptToken: receipt?.url.slice(receipt.url.lastIndexOf('/r/') + 3), checkoutSessionId: checkout.checkoutSessionId, estimateId: estimate.estimateId,
   };
   expect(seed.receiptToken).toBeDefined();
   useSeed(seed);

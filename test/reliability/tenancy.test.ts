@@ -46,6 +46,7 @@ interface Tenant {
   checkoutSessionId: string;
   receiptId: string | undefined;
   invoiceId: string | undefined;
+  estimateId: string;
 }
 
 const waitForItem = async (path: string, practiceId: string) => {
@@ -56,6 +57,9 @@ const waitForItem = async (path: string, practiceId: string) => {
   }
   return undefined;
 };
+
+/** A Good Faith Estimate for five weekly massages, asked for without a date. */
+const estimateBody = () => ({ primaryService: 'Massage therapy, 60 minutes, weekly', diagnosisCodes: ['M54.2'], lines: [{ serviceCode: '97124', description: 'Massage, 60 minutes', quantity: 5, unitChargeCents: 9000 }] });
 
 /** A practice with one of everything: client, package, paid purchase, redemption, claim, ERA, invoice, receipt. */
 const tenant = async (label: string, name: string): Promise<Tenant> => {
@@ -84,17 +88,20 @@ const tenant = async (label: string, name: string): Promise<Tenant> => {
   const remittance = await api('POST', `/practices/${practiceId}/remittances`, { practiceId, raw: era, headers: { 'content-type': 'application/edi-x12' } });
   expect(remittance.body.matched).toBe(1);
   const checkout = await api('POST', `/p/${practiceId}/packages/${pkg.body.packageId}/checkout`, { body: { email, name } });
+  const estimate = await api('POST', `/practices/${practiceId}/clients/${client.body.clientId}/estimates`, { practiceId, body: estimateBody() });
+  expect(estimate.status).toBe(201);
   // The bus invoices the balance and issues the receipt on its own.
   const [invoice, receipt] = await Promise.all([waitForItem(`/practices/${practiceId}/invoices`, practiceId), waitForItem(`/practices/${practiceId}/receipts`, practiceId)]);
   return {
     practiceId, account, clientId: client.body.clientId, email, name, packageId: pkg.body.packageId, purchaseId: purchase.purchaseId, appointmentId, claimId,
     remittanceId: remittance.body.remittanceId, checkoutSessionId: checkout.body.checkoutSessionId, receiptId: receipt?.receiptId, invoiceId: invoice?.invoiceId,
+    estimateId: estimate.body.estimateId,
   };
 };
 
 let A: Tenant;
 let B: Tenant;
-const secretsOf = (t: Tenant) => [t.practiceId, t.account, t.clientId, t.email, t.packageId, t.purchaseId, t.appointmentId, t.claimId, t.remittanceId, t.checkoutSessionId, t.receiptId, t.invoiceId].filter((s): s is string => !!s);
+const secretsOf = (t: Tenant) => [t.practiceId, t.account, t.clientId, t.email, t.packageId, t.purchaseId, t.appointmentId, t.claimId, t.remittanceId, t.checkoutSessionId, t.receiptId, t.invoiceId, t.estimateId].filter((s): s is string => !!s);
 
 /** A's partition as it is (everything but the markers and outbox items the attempts may add). */
 const snapshot = async (practiceId: string) =>
@@ -135,6 +142,7 @@ const bodyFor = (method: string, path: string, ids: Tenant): { body?: unknown; r
   if (path.endsWith('/remittances')) return { raw: readFileSync(new URL('../fixtures/era/worked-example.835', import.meta.url), 'utf8').replace('CLP*CLM-1001*', `CLP*${ids.claimId}*`), headers: { 'content-type': 'application/edi-x12' } };
   if (path.endsWith('/redemptions')) return { body: { appointmentId: `appt-x-${Date.now()}`, purchaseId: ids.purchaseId } };
   if (path.endsWith('/claims')) return { body: { claimId: ids.claimId, clientId: ids.clientId, dateOfService: '2026-10-02', diagnosisCodes: ['M54.2'], lines: [{ procedureCode: '97124', units: 1, chargeCents: 100 }] } };
+  if (path.endsWith('/estimates')) return { body: estimateBody() };
   if (path.endsWith('/clients')) return { body: { email: ids.email, name: 'Someone Else' } };
   if (path.endsWith('/packages')) return { body: { name: 'x', sessions: 1, sessionMinutes: 60, serviceCode: '97124', priceCents: 5000, currency: 'usd' } };
   if (path.endsWith('{packageId}')) return { body: { priceCents: 99999 } };

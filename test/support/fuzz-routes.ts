@@ -109,6 +109,7 @@ export interface Seed {
   receiptId: string | undefined;
   receiptToken: string | undefined;
   checkoutSessionId: string;
+  estimateId: string;
 }
 let seed: Seed;
 /** The seed data the arbitraries draw ids from. */
@@ -191,6 +192,7 @@ const idFor = (name: string): fc.Arbitrary<string> => {
     claimId: () => [seed.claimId],
     remittanceId: () => [seed.remittanceId],
     receiptId: () => [seed.receiptId],
+    estimateId: () => [seed.estimateId],
     token: () => [seed.receiptToken, seed.receiptToken ? `${seed.receiptToken.slice(0, -2)}xx` : undefined, 'a.b'],
   };
   const ids = (known[name]?.() ?? []).filter((id): id is string => typeof id === 'string');
@@ -206,6 +208,8 @@ const queryValue = (): fc.Arbitrary<string> =>
     fc.jsonValue({ maxDepth: 2 }).map((value) => Buffer.from(JSON.stringify(value)).toString('base64url')),
   );
 
+const daysFromNow = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+
 /** Valid bodies the mutations start from (the seed uses them too). */
 export const TEMPLATES: Record<string, () => Record<string, unknown>> = {
   'PUT /practices/{practiceId}': () => practiceProfile({ timezone: 'America/Los_Angeles', currency: 'usd', billing: { unitMethod: 'cms' } }),
@@ -218,6 +222,11 @@ export const TEMPLATES: Record<string, () => Record<string, unknown>> = {
     lines: [{ procedureCode: '97124', modifiers: ['GP'], minutes: 30, chargeCents: 6000 }, { procedureCode: '97140', units: 2, chargeCents: 7000 }], collectedCents: 0,
   }),
   'POST /p/{practiceId}/packages/{packageId}/checkout': () => ({ email: clientEmail(), name: CLIENT_NAME }),
+  'POST /practices/{practiceId}/clients/{clientId}/estimates': () => ({
+    // Dates after today in any time zone, whatever day the suite runs.
+    primaryService: 'Massage therapy, 60 minutes, weekly', serviceDate: daysFromNow(30), coversThrough: daysFromNow(200), dateOfBirth: '1980-04-02', diagnosisCodes: ['M54.2'],
+    lines: [{ serviceCode: '97124', description: 'Massage, 60 minutes', quantity: 20, unitChargeCents: 9000 }, { serviceCode: '97140', description: 'Manual therapy', quantity: 2, unitChargeCents: 7000 }],
+  }),
 };
 
 const requestFor = (route: RouteSpec): fc.Arbitrary<Request> => {
