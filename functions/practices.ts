@@ -1,5 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { isValidNpi } from './domain/npi';
+import { assertNoPhi, PhiInStripeRequestError } from './stripe/phi-guard';
 import { ValidationError } from './shared/errors';
 import { authorizedPractice, httpHandler, json, jsonBody, type ApiEvent, type ApiResult } from './shared/http';
 import { CURRENCY_PATTERN, EMAIL_PATTERN, fields } from './shared/validate';
@@ -71,6 +72,15 @@ const PRACTICE_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 export const putPracticeCore = async (store: Store, practiceId: string, body: Record<string, unknown>, now = new Date()) => {
   if (!PRACTICE_ID_PATTERN.test(practiceId)) {
     throw new ValidationError('practiceId may hold letters, digits, _ and - (at most 64)', { field: 'practiceId' });
+  }
+  // The id goes into Stripe metadata, where the PHI guard refuses anything that looks like a code
+  // or a clinical word ("back-pain-relief", "studio-90210"): refuse such an id here, with a 400,
+  // rather than have every later Stripe call of the practice fail.
+  try {
+    assertNoPhi(practiceId, 'practiceId');
+  } catch (error) {
+    if (!(error instanceof PhiInStripeRequestError)) throw error;
+    throw new ValidationError(`practiceId looks like ${error.what} to the guard that keeps PHI out of Stripe, where the id is sent: choose another id`, { field: 'practiceId' });
   }
   const previous = await getPractice(store, practiceId);
   // A clock that did not move (two saves in the same millisecond) must still change `updatedAt`.

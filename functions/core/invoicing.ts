@@ -17,7 +17,7 @@ import { keys } from '../store/keys';
 import type { OutboxEvent } from '../store/outbox';
 import { getPractice, type Practice } from '../store/practices';
 import { ensureStripeCustomer } from './checkout';
-import { adjudicationIdentity, applyAdjudication, type ClaimAdjudicatedDetail } from './remittances';
+import { AdjudicationRefusedError, adjudicationIdentity, applyAdjudication, externalAdjudicationProblems, type ClaimAdjudicatedDetail } from './remittances';
 
 /** The only words Stripe (and the client's Stripe emails) ever see for a balance invoice. */
 export const BALANCE_LINE_DESCRIPTION = 'Balance after insurance';
@@ -405,6 +405,13 @@ export const invoiceClaimBalance = async (deps: InvoicingDeps, detail: ClaimAdju
   // that fails on its marker. From another claims system it is recorded here, once.
   const identity = adjudicationIdentity(detail.claimId, detail.remittance.traceNumber, detail.statusCode, detail.payerClaimControlNumber);
   if (!(await getItem(deps.store, keys.marker(detail.practiceId, 'adjudication', identity)))) {
+    // Checked like an 835 claim payment before anyone is invoiced: refused, it fails this delivery
+    // (and every retry) and ends in the dead-letter queue, with the reasons in the log.
+    const problems = externalAdjudicationProblems(detail);
+    if (problems.length > 0) {
+      deps.logger?.error('ClaimAdjudicated refused: it does not balance or is malformed; nothing recorded or invoiced', { practiceId: detail.practiceId, problems });
+      throw new AdjudicationRefusedError(problems);
+    }
     await applyAdjudication(deps.store, claim, detail, { remittanceId: null, emit: false }, now);
     await deps.after?.('adjudication-recorded', null);
   }

@@ -11,6 +11,7 @@ import { getStripe } from '../stripe/client';
 import { lookupPaymentMethod } from '../stripe/payment-method';
 import { getPackage } from '../store/catalog';
 import { getClaim, listAdjudications } from '../store/claims';
+import { adjudicatesPayment } from '../domain/era835/status';
 import { getStore, type Store } from '../store/client';
 import { getClient } from '../store/clients';
 import { commitOnce } from '../store/commit';
@@ -228,7 +229,8 @@ const paymentFacts = async (deps: ReceiptDeps, practice: Practice, detail: Payme
   if (!claimId) throw new ValidationError('a balance payment needs a claimId (or an invoiceId whose invoice names one)', { field: 'detail.claimId' });
   const claim = await getClaim(deps.store, practice.practiceId, claimId);
   if (!claim) throw new RetryableError(`claim ${claimId} not found`);
-  const adjudications = await listAdjudications(deps.store, practice.practiceId, claimId);
+  // A predetermination or "not our claim" decided no money: not part of what the receipt itemizes.
+  const adjudications = (await listAdjudications(deps.store, practice.practiceId, claimId)).filter((adjudication) => adjudicatesPayment(adjudication.statusCode));
   // Earlier balance payments on this claim, as their receipts recorded them (refunds not netted).
   const earlier = (await listClientReceipts(deps.store, practice.practiceId, detail.clientId)).filter(
     (receipt) => receipt.kind === 'balance' && receipt.source.claimId === claimId && receipt.source.paymentId !== detail.paymentId,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { isEraParseError, parseEra, type EraClaim, type EraPayment } from '../domain/era835';
+import { adjudicatesPayment, claimBalanceProblems, claimStatusName, isAdjustmentGroup, isEraParseError, parseEra, type EraClaim, type EraPayment } from '../domain/era835';
 import { ValidationError } from '../shared/errors';
 import { deriveId } from '../shared/ids';
 import type { Store } from '../store/client';
@@ -45,6 +45,58 @@ const quarantineKey = (practiceId: string, remittanceId: string, index: number) 
 
 export type ClaimAdjudicatedDetail = ReturnType<typeof claimAdjudicatedDetail>;
 
+const isCents = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value);
+const adjustmentsProblems = (adjustments: unknown, path: string): string[] => {
+  if (!Array.isArray(adjustments)) return [`${path} must be a list`];
+  return adjustments.flatMap((adjustment, i) => {
+    const a = adjustment as { group?: unknown; reason?: unknown; amountCents?: unknown } | null;
+    if (!a || typeof a !== 'object') return [`${path}[${i}] must be an adjustment`];
+    return [
+      ...(typeof a.group === 'string' && isAdjustmentGroup(a.group) ? [] : [`${path}[${i}].group must be CO, PR, OA, PI or CR`]),
+      ...(typeof a.reason === 'string' && /^[A-Z0-9]{1,5}$/.test(a.reason) ? [] : [`${path}[${i}].reason must be a CARC`]),
+      ...(isCents(a.amountCents) ? [] : [`${path}[${i}].amountCents must be integer cents`]),
+    ];
+  });
+};
+
+/** A ClaimAdjudicated from another claims system that is malformed or does not balance: never applied. */
+export class AdjudicationRefusedError extends ValidationError {
+  constructor(readonly problems: string[]) {
+    super(`ClaimAdjudicated refused: ${problems.join('; ')}`, { field: 'detail', problems });
+    this.name = 'AdjudicationRefusedError';
+  }
+}
+
+/**
+ * What is wrong with a ClaimAdjudicated that came from another claims system (SPEC §4 accepts them
+ * as input), checked as an 835 claim payment is before anyone is invoiced (DOMAIN.md §4): its shape,
+ * its status name against its CLP02 code, and the three balancing rules — so a patient is never
+ * billed a `patientResponsibilityCents` that the adjustments do not add up to. Empty when sound.
+ */
+export const externalAdjudicationProblems = (detail: ClaimAdjudicatedDetail): string[] => {
+  const d = detail as unknown as Record<string, unknown>;
+  const problems: string[] = [];
+  for (const field of ['chargeCents', 'paidCents', 'patientResponsibilityCents'] as const) if (!isCents(d[field])) problems.push(`${field} must be integer cents`);
+  if (typeof d.statusCode !== 'string' || claimStatusName(d.statusCode) !== d.status) problems.push('status must be the name of statusCode (CLP02)');
+  const remittance = d.remittance as { traceNumber?: unknown } | undefined;
+  if (typeof remittance?.traceNumber !== 'string' || remittance.traceNumber.length === 0) problems.push('remittance.traceNumber is required');
+  problems.push(...adjustmentsProblems(d.claimAdjustments, 'claimAdjustments'));
+  if (!Array.isArray(d.lines)) problems.push('lines must be a list');
+  else {
+    d.lines.forEach((line: unknown, i: number) => {
+      const l = line as Record<string, unknown> | null;
+      if (!l || typeof l !== 'object') return void problems.push(`lines[${i}] must be a line`);
+      for (const field of ['chargeCents', 'paidCents'] as const) if (!isCents(l[field])) problems.push(`lines[${i}].${field} must be integer cents`);
+      problems.push(...adjustmentsProblems(l.adjustments, `lines[${i}].adjustments`));
+    });
+  }
+  if (problems.length > 0) return problems;
+  return claimBalanceProblems({
+    chargeCents: detail.chargeCents, paidCents: detail.paidCents, reportedPatientResponsibilityCents: detail.patientResponsibilityCents,
+    claimAdjustments: detail.claimAdjustments, lines: detail.lines,
+  } as Parameters<typeof claimBalanceProblems>[0]);
+};
+
 /**
  * Applies one adjudication to its claim: the adjudication item, the claim's running totals, the
  * client's ledger (claim charge, insurer payment, write-offs: their sum is the patient's share)
@@ -62,6 +114,9 @@ export const applyAdjudication = async (
   const identity = adjudicationIdentity(detail.claimId, detail.remittance.traceNumber, detail.statusCode, detail.payerClaimControlNumber);
   const when = now.toISOString();
   const writeOff = detail.chargeCents - detail.paidCents - detail.patientResponsibilityCents;
+  // A predetermination or "not our claim" is kept with the claim, but decides no money: the claim's
+  // totals, status and the client's ledger stay as they are.
+  const decidesPayment = adjudicatesPayment(detail.statusCode);
   return commitOnce(
     store,
     {
@@ -90,20 +145,31 @@ export const applyAdjudication = async (
             },
           },
         },
-        {
-          Update: {
-            Key: claimKey(claim.practiceId, claim.claimId),
-            UpdateExpression: 'SET #status = :status ADD patientResponsibilityCents :pr, insurerPaidCents :paid, adjudicationCount :one',
-            ConditionExpression: 'attribute_exists(pk)',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':status': detail.status, ':pr': detail.patientResponsibilityCents, ':paid': detail.paidCents, ':one': 1 },
-          },
-        },
-        ...ledgerWrites(claim.practiceId, claim.clientId, [
-          { kind: 'claim_charge', amountCents: detail.chargeCents, currency: claim.currency, at: when, ref: claim.claimId },
-          { kind: 'insurer_payment', amountCents: -detail.paidCents, currency: claim.currency, at: when, ref: detail.remittance.traceNumber },
-          { kind: 'contractual_writeoff', amountCents: -writeOff, currency: claim.currency, at: when, ref: claim.claimId },
-        ]),
+        decidesPayment
+          ? {
+              Update: {
+                Key: claimKey(claim.practiceId, claim.claimId),
+                UpdateExpression: 'SET #status = :status ADD patientResponsibilityCents :pr, insurerPaidCents :paid, adjudicationCount :one',
+                ConditionExpression: 'attribute_exists(pk)',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: { ':status': detail.status, ':pr': detail.patientResponsibilityCents, ':paid': detail.paidCents, ':one': 1 },
+              },
+            }
+          : {
+              Update: {
+                Key: claimKey(claim.practiceId, claim.claimId),
+                UpdateExpression: 'ADD adjudicationCount :one',
+                ConditionExpression: 'attribute_exists(pk)',
+                ExpressionAttributeValues: { ':one': 1 },
+              },
+            },
+        ...(decidesPayment
+          ? ledgerWrites(claim.practiceId, claim.clientId, [
+              { kind: 'claim_charge', amountCents: detail.chargeCents, currency: claim.currency, at: when, ref: claim.claimId },
+              { kind: 'insurer_payment', amountCents: -detail.paidCents, currency: claim.currency, at: when, ref: detail.remittance.traceNumber },
+              { kind: 'contractual_writeoff', amountCents: -writeOff, currency: claim.currency, at: when, ref: claim.claimId },
+            ])
+          : []),
       ],
       events: opts.emit ? [{ detailType: 'ClaimAdjudicated', detail }] : [],
     },

@@ -1,16 +1,23 @@
+import { adjudicatesPayment } from './era835/status';
+
 /**
  * The patient's share of a claim and what to do about it (DOMAIN.md §1, §4). Pure: the invoicer
  * feeds it what is stored and carries out the plan.
  */
 export interface AdjudicationAmounts {
+  /** CLP02: a predetermination (25) or "not our claim" (23) adjudicates no payment and adds nothing. */
+  statusCode?: string;
   chargeCents: number;
   paidCents: number;
   patientResponsibilityCents: number;
 }
 
-/** Σ PR over every adjudication of the claim (original, reversal, correction) minus what was collected. */
+/**
+ * Σ PR over every adjudication of the claim that decides payment (original, reversal, correction;
+ * not a predetermination or "not our claim") minus what was collected.
+ */
 export const patientShareCents = (adjudications: readonly AdjudicationAmounts[], collectedCents: number): number =>
-  adjudications.reduce((sum, adjudication) => sum + adjudication.patientResponsibilityCents, 0) - collectedCents;
+  adjudications.filter((adjudication) => adjudicatesPayment(adjudication.statusCode)).reduce((sum, adjudication) => sum + adjudication.patientResponsibilityCents, 0) - collectedCents;
 
 export type InvoiceStatus = 'pending' | 'draft' | 'open' | 'paid' | 'void' | 'uncollectible';
 

@@ -151,8 +151,11 @@ export const listRemittances = async (store: Store, practiceId: string, cursor?:
   const page = await queryPage<Record<string, unknown>>(
     store,
     {
+      // The quarantined claims of a file sort under it (REMITTANCE#<id>#Q#n): summaries only.
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
-      ExpressionAttributeValues: { ':pk': practicePk(practiceId), ':sk': 'REMITTANCE#' },
+      FilterExpression: '#type = :remittance',
+      ExpressionAttributeNames: { '#type': 'type' },
+      ExpressionAttributeValues: { ':pk': practicePk(practiceId), ':sk': 'REMITTANCE#', ':remittance': 'remittance' },
       Limit: 50,
     },
     cursor,

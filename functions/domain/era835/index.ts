@@ -19,7 +19,7 @@ export type {
 export { DEFAULT_DELIMITERS, ISA_LENGTH, readDelimiters } from './delimiters';
 export { EraParseError, isEraParseError } from './errors';
 export type { EraErrorLocation } from './errors';
-export { ADJUSTMENT_GROUPS, CLAIM_STATUSES, REVERSAL_STATUS_CODE, claimStatusName, isAdjustmentGroup } from './status';
+export { ADJUSTMENT_GROUPS, CLAIM_STATUSES, NON_PAYMENT_STATUS_CODES, REVERSAL_STATUS_CODE, adjudicatesPayment, claimStatusName, isAdjustmentGroup } from './status';
 export type { AdjustmentGroup, ClaimStatus } from './status';
 export type {
   Delimiters,

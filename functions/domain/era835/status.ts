@@ -21,6 +21,16 @@ export const CLAIM_STATUSES = {
 
 export type ClaimStatus = (typeof CLAIM_STATUSES)[keyof typeof CLAIM_STATUSES] | 'other';
 
+/**
+ * CLP02 codes that adjudicate no payment: 25, a predetermination (the payer priced a service not
+ * yet given), and 23, "not our claim" (the payer declines to process it). They are recorded and
+ * shown with the claim, but bill the patient nothing and move nothing in the ledger.
+ */
+export const NON_PAYMENT_STATUS_CODES: ReadonlySet<string> = new Set(['23', '25']);
+
+/** Whether an adjudication with this CLP02 code decides money (everything but 23 and 25). */
+export const adjudicatesPayment = (statusCode: string | undefined): boolean => !NON_PAYMENT_STATUS_CODES.has(String(statusCode));
+
 /** CLP02 of a reversal of a previous payment: its amounts are the original's, negated. */
 export const REVERSAL_STATUS_CODE = '22';
 

@@ -1,0 +1,91 @@
+/**
+ * What an adjudication may bill (DOMAIN.md §4): a predetermination (CLP02 25) or "not our claim"
+ * (23) decides no money; a ClaimAdjudicated from another claims system is checked like an 835
+ * claim payment before anyone is invoiced. Also: the remittance list holds files, not their
+ * quarantined claims; a practice id the Stripe PHI guard would refuse is refused when it is made.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { AdjudicationRefusedError } from '../../functions/core/remittances';
+import { invoiceClaimBalance } from '../../functions/core/invoicing';
+import { getStripe } from '../../functions/stripe/client';
+import { getClaim } from '../../functions/store/claims';
+import { keys } from '../../functions/store/keys';
+import { getItem } from '../../functions/store/items';
+import { api, practiceProfile } from '../support/api';
+import { ledgerState, outboxOf } from '../support/fixtures';
+import { adjudicated, claimReady, store, stripeInvoicesFor } from '../support/invoicing';
+import { newPracticeId } from '../support/store';
+
+const fixture = (name: string) => readFileSync(new URL(`../fixtures/era/${name}`, import.meta.url), 'utf8');
+const deps = { store, stripe: getStripe, publicUrl: 'http://127.0.0.1:3000' };
+const postEra = (practiceId: string, text: string) => api('POST', `/practices/${practiceId}/remittances`, { practiceId, raw: text, headers: { 'content-type': 'application/edi-x12' } });
+
+describe('adjudications that decide no money, and adjudications from other systems', () => {
+  it.each([['25', 'predetermination'], ['23', 'not_our_claim']])('CLP02 %s (%s): recorded with the claim, nothing billed, the ledger untouched; the real adjudication then bills 34.00 USD', async (code, status) => {
+    // Prepare: the worked example, first as a predetermination (or "not our claim").
+    const { practiceId, clientId } = await claimReady();
+    const priced = fixture('worked-example.835').replace('CLP*CLM-1001*1*', `CLP*CLM-1001*${code}*`);
+
+    // Act: the ERA import, then what its ClaimAdjudicated makes the invoicer do (as the bus would).
+    expect((await postEra(practiceId, priced)).body).toMatchObject({ matched: 1, quarantined: [] });
+    const event = (await outboxOf(store, practiceId)).find((item) => item.detailType === 'ClaimAdjudicated')!;
+    const planned = await invoiceClaimBalance(deps, event.detail as never);
+    const afterPricing = { ledger: await ledgerState(store, practiceId, clientId), claim: await getClaim(store, practiceId, 'CLM-1001') };
+    const view = await api('GET', `/practices/${practiceId}/claims/CLM-1001`, { practiceId });
+    // The payer then adjudicates the visit for payment.
+    expect((await postEra(practiceId, fixture('worked-example.835'))).body).toMatchObject({ matched: 1 });
+    const paid = (await outboxOf(store, practiceId)).filter((item) => item.detailType === 'ClaimAdjudicated').find((item) => item.detail.statusCode === '1')!;
+    await invoiceClaimBalance(deps, paid.detail as never);
+
+    // Assess
+    expect(event.detail).toMatchObject({ statusCode: code, status, patientResponsibilityCents: 3400 });
+    expect(planned.actions).toEqual([]);
+    expect({ entries: afterPricing.ledger.entries.length, balance: afterPricing.ledger.balanceCents }).toEqual({ entries: 0, balance: 0 });
+    expect(afterPricing.claim).toMatchObject({ status: 'submitted', patientResponsibilityCents: 0, adjudicationCount: 1 });
+    expect(view.body.adjudications.map((a: { status: string }) => a.status)).toEqual([status]);
+    expect((await stripeInvoicesFor(practiceId, clientId)).map((invoice) => [invoice.status, invoice.amount_due])).toEqual([['open', 3400]]);
+    expect((await ledgerState(store, practiceId, clientId)).balanceCents).toBe(3400);
+  });
+
+  it.each([
+    ['a patient share the PR adjustments do not add up to', { patientResponsibilityCents: 9000 }, /patient: responsibility 9000 != PR adjustments 3400/],
+    ['a paid amount the adjustments do not explain', { paidCents: 5000 }, /claim: charge 13000 - adjustments 7400 != paid 5000/],
+    ['a status that is not its code', { status: 'denied' }, /status must be the name of statusCode/],
+    ['amounts that are not cents', { chargeCents: 130.5 }, /chargeCents must be integer cents/],
+    ['an adjustment group that does not exist', { claimAdjustments: [{ group: 'XX', reason: '45', amountCents: 0 }] }, /claimAdjustments\[0\]\.group/],
+  ])('a ClaimAdjudicated from another system with %s is refused: nothing recorded, nothing invoiced', async (_name, over, reason) => {
+    const { practiceId, clientId } = await claimReady();
+    const detail = { ...adjudicated(practiceId).original, ...over };
+
+    const outcome = await invoiceClaimBalance(deps, detail as never).then(() => 'applied', (error: Error) => error);
+
+    expect(outcome).toBeInstanceOf(AdjudicationRefusedError);
+    expect((outcome as AdjudicationRefusedError).message).toMatch(reason);
+    expect(await getItem(store, keys.marker(practiceId, 'adjudication', `CLM-1001|EFT123|1|PAYER-77`))).toBeUndefined();
+    expect((await ledgerState(store, practiceId, clientId)).entries).toHaveLength(0);
+    expect(await stripeInvoicesFor(practiceId, clientId)).toHaveLength(0);
+    expect(await getClaim(store, practiceId, 'CLM-1001')).toMatchObject({ patientResponsibilityCents: 0 });
+  });
+
+  it('the remittance list holds the imported files only, not their quarantined claims', async () => {
+    const { practiceId } = await claimReady();
+    // A file for a claim this practice does not have (quarantined), and the worked example (applied).
+    await postEra(practiceId, fixture('worked-example.835').replace(/CLM-1001/g, 'CLM-9999'));
+    await postEra(practiceId, fixture('worked-example.835'));
+
+    const listed = await api('GET', `/practices/${practiceId}/remittances`, { practiceId });
+
+    expect(listed.status).toBe(200);
+    expect(listed.body.items).toHaveLength(2);
+    expect(listed.body.items.every((item: Record<string, unknown>) => typeof item.remittanceId === 'string' && item.problems === undefined)).toBe(true);
+  });
+
+  it.each(['back-pain-relief', 'studio-90210', 'spa-B12', 'calm-massage-therapy'])('a practice id the Stripe PHI guard would refuse (%s) is refused when the practice is made: 400 naming practiceId', async (name) => {
+    const practiceId = `${name}-${newPracticeId().slice(-6).toLowerCase()}`;
+    const answer = await api('PUT', `/practices/${practiceId}`, { practiceId, body: practiceProfile() });
+    expect(answer.status).toBe(400);
+    expect(answer.body.error.details.field).toBe('practiceId');
+    expect((await api('GET', `/practices/${practiceId}`, { practiceId })).status).toBe(404);
+  });
+});
