@@ -1,5 +1,6 @@
-import { isTimedCode, unitsForVisit, type UnitMethod } from '../domain/units';
+import { UNIT_METHODS, isTimedCode, unitsForVisit, type UnitMethod } from '../domain/units';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors';
+import { canonicalJson } from '../shared/canonical';
 import { fields } from '../shared/validate';
 import type { Store } from '../store/client';
 import { getClient } from '../store/clients';
@@ -31,6 +32,15 @@ const isRealDate = (value: string) => DATE.test(value) && !Number.isNaN(Date.par
  * Validates a claim and fills in units from minutes with the practice's unit method (8-minute
  * rule, DOMAIN.md §3). Lines given with explicit units keep them; lines with minutes are computed
  * together, as CMS counts the day's timed minutes as a whole.
+ *
+ * - A timed code's units always come from its minutes: a timed line with both `minutes` and
+ *   `units` is refused (400 naming `units`), because units set by hand would keep those minutes
+ *   out of the day's total and could bill more units than the rule allows.
+ * - A line whose minutes earn no unit (7 + 7 minutes make 1 unit, for one of the two codes) is
+ *   kept with `units: 0`: its minutes count toward the day's total and stay on record, but it is
+ *   not billed, so its `chargeCents` must be 0 (kneadpay does not re-price lines; a charge there
+ *   is refused with a 400 naming `chargeCents` rather than silently dropped or moved).
+ * - A visit where no line earns a unit has nothing to bill and is refused.
  */
 export const parseClaim = (practiceId: string, body: Record<string, unknown>, unitMethod: UnitMethod, currency: string, now: Date): Claim => {
   const f = fields(body);
@@ -54,8 +64,15 @@ export const parseClaim = (practiceId: string, body: Record<string, unknown>, un
     const minutes = line.int('minutes', { optional: true, min: 0, max: 1440 }) ?? null;
     const units = line.int('units', { optional: true, min: 1, max: 99 }) ?? null;
     if (minutes === null && units === null) throw new ValidationError(`lines[${i}] needs minutes or units`, { field: `lines[${i}].minutes` });
-    if (minutes !== null && units === null && isTimedCode(procedureCode) === undefined) {
+    const timed = isTimedCode(procedureCode);
+    if (minutes !== null && units === null && timed === undefined) {
       throw new ValidationError(`lines[${i}]: kneadpay does not know whether ${procedureCode} is timed; give units`, { field: `lines[${i}].units` });
+    }
+    if (minutes !== null && units !== null && timed === true) {
+      throw new ValidationError(
+        `lines[${i}]: give minutes or units for ${procedureCode}, not both: a timed code's units come from the day's timed minutes (8-minute rule); leave out units to have them computed, or minutes to bill units you computed yourself`,
+        { field: `lines[${i}].units` },
+      );
     }
     return { procedureCode, modifiers, minutes, units: units ?? 0, chargeCents: line.int('chargeCents', { min: 0, max: 100_000_000 }) };
   });
@@ -63,15 +80,22 @@ export const parseClaim = (practiceId: string, body: Record<string, unknown>, un
   if (fromMinutes.length > 0) {
     const computed = unitsForVisit(fromMinutes.map(({ line }) => ({ code: line.procedureCode, minutes: line.minutes! })), unitMethod);
     computed.lines.forEach((result, k) => {
-      const { line, index } = fromMinutes[k]!;
-      if (result.units === 0) {
+      fromMinutes[k]!.line.units = result.units;
+    });
+    if (lines.every((line) => line.units === 0)) {
+      const why = unitMethod === UNIT_METHODS.perCode
+        ? `no timed code reaches 8 minutes under the per-code method (${computed.totalTimedMinutes} timed minutes in all)`
+        : `the visit's ${computed.totalTimedMinutes} timed minutes earn no unit under the ${unitMethod} method (8-minute rule: at least 8 are needed)`;
+      throw new ValidationError(`lines: ${why}; there is nothing to bill`, { field: 'lines[0].minutes' });
+    }
+    for (const { line, index } of fromMinutes) {
+      if (line.units === 0 && line.chargeCents !== 0) {
         throw new ValidationError(
-          `lines[${index}]: ${line.minutes} minutes of ${line.procedureCode} earn no unit under the ${unitMethod} method; drop the line or give units`,
-          { field: `lines[${index}].minutes` },
+          `lines[${index}]: ${line.minutes} minutes of ${line.procedureCode} earn no unit under the ${unitMethod} method (the visit's ${computed.totalTimedMinutes} timed minutes earn ${computed.totalUnits} unit${computed.totalUnits === 1 ? '' : 's'} in all, none on this line); the line is kept for its minutes but not billed, so its chargeCents must be 0`,
+          { field: `lines[${index}].chargeCents` },
         );
       }
-      line.units = result.units;
-    });
+    }
   }
   return {
     claimId,
@@ -94,9 +118,10 @@ export const parseClaim = (practiceId: string, body: Record<string, unknown>, un
   };
 };
 
+/** Key order is not kept by DynamoDB maps: the stored claim is compared with sorted keys. */
 const sameSubmission = (a: Claim, b: Claim) =>
-  JSON.stringify([a.clientId, a.payerName, a.dateOfService, a.placeOfService, a.diagnosisCodes, a.lines, a.collectedCents]) ===
-  JSON.stringify([b.clientId, b.payerName, b.dateOfService, b.placeOfService, b.diagnosisCodes, b.lines, b.collectedCents]);
+  canonicalJson([a.clientId, a.payerName, a.dateOfService, a.placeOfService, a.diagnosisCodes, a.lines, a.collectedCents]) ===
+  canonicalJson([b.clientId, b.payerName, b.dateOfService, b.placeOfService, b.diagnosisCodes, b.lines, b.collectedCents]);
 
 /** Registers a claim. The same claim again answers 200 with it; a different claim under the same id is 409. */
 export const createClaim = async (store: Store, practiceId: string, body: Record<string, unknown>, now = new Date()) => {

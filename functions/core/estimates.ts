@@ -3,6 +3,7 @@ import {
   disputeThresholdCents, estimateTiming, isCalendarDate, localDate, priceLines, type EstimateLine, type EstimateTiming,
 } from '../domain/estimate';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors';
+import { canonicalJson } from '../shared/canonical';
 import { deriveId, newId } from '../shared/ids';
 import { fields } from '../shared/validate';
 import type { Store } from '../store/client';
@@ -147,11 +148,7 @@ export const createEstimate = async (
     if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
     const first = await getEstimate(store, practiceId, estimateId);
     // Key order is not kept by DynamoDB maps: compare with sorted keys.
-    const canonical = (value: unknown): unknown =>
-      Array.isArray(value) ? value.map(canonical)
-      : value && typeof value === 'object' ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, canonical(v)]))
-      : value;
-    const same = (e: Estimate) => JSON.stringify(canonical([e.clientId, e.primaryService, e.serviceDate, e.coversThrough, e.patient.dateOfBirth, e.diagnosisCodes, e.lines]));
+    const same = (e: Estimate) => canonicalJson([e.clientId, e.primaryService, e.serviceDate, e.coversThrough, e.patient.dateOfBirth, e.diagnosisCodes, e.lines]);
     if (same(first) !== same(estimate)) throw new ConflictError('this Idempotency-Key was used for a different estimate', 'idempotency_key_reused');
     return { created: false, estimate: first };
   }

@@ -144,16 +144,47 @@ const checkService = ({ code, minutes }: TimedService, index: number): boolean =
 };
 
 /**
- * Units for one visit's services (DOMAIN.md §3).
+ * Shares `units` out over items with these minutes, the way DOMAIN.md §3 allocates: each item first
+ * gets `floor(minutes / 15)`, then the units left over go one at a time to the items with the most
+ * leftover minutes (`minutes % 15`), the earlier item first on equal leftovers. Used across codes
+ * (CMS) and, within one code, across that code's lines.
+ *
+ * Never more than one extra unit per item, and only to an item with leftover minutes: the callers
+ * pass at most `floor(Σminutes / 15)` plus one unit per item whose leftover could earn it
+ * (`unitsForMinutes` of the total, or per code), which those items can always absorb.
+ */
+const shareUnits = (minutes: readonly number[], units: number): number[] => {
+  const shares = minutes.map((m) => Math.floor(m / UNIT_MINUTES));
+  let left = units - shares.reduce((sum, n) => sum + n, 0);
+  const byLeftover = minutes
+    .map((m, index) => ({ index, leftover: m % UNIT_MINUTES }))
+    .filter(({ leftover }) => leftover > 0)
+    .sort((a, b) => b.leftover - a.leftover || a.index - b.index);
+  for (const { index } of byLeftover) {
+    if (left <= 0) break;
+    shares[index]! += 1;
+    left -= 1;
+  }
+  // Unreachable by the arithmetic above; refusing beats billing a unit nobody can place.
+  if (left !== 0) throw new Error(`cannot share ${units} units over ${minutes.join('+')} minutes`);
+  return shares;
+};
+
+/**
+ * Units for one visit's services (DOMAIN.md §3). The rule is per **code**: the lines of a code
+ * entered more than once (two 97110 lines, say, with other modifiers) are added up first.
  *
  * - `cms` (default): the day's timed minutes give `unitsForMinutes(total)` units; each timed code
- *   first gets `floor(minutes / 15)`, then the units left over go one at a time to the codes with
- *   the most leftover minutes (`minutes % 15`). On equal leftovers the code entered first wins:
- *   CMS lets the biller choose, and input order is the stable, explainable choice.
- * - `per-code`: each timed code is rounded on its own with `unitsForMinutes`.
+ *   first gets `floor(its minutes / 15)`, then the units left over go one at a time to the codes
+ *   with the most leftover minutes. On equal leftovers the code entered first wins: CMS lets the
+ *   biller choose, and input order is the stable, explainable choice.
+ * - `per-code`: each timed code is rounded on its own with `unitsForMinutes` of its minutes.
+ *
+ * A code's units are then shared out over its lines by the same rule (full units from each line's
+ * own minutes first, then the most leftover minutes, the earlier line on a tie), so every input
+ * line stays in the output, in input order, with its share; a line can end with 0 units.
  *
  * Untimed codes (97010 …) are 1 unit each whatever their minutes and are left out of both totals.
- * The same code entered twice stays two lines; the CMS total is the same either way.
  *
  * @throws UnitsInputError for an unknown code, bad minutes or an unknown method.
  */
@@ -168,27 +199,27 @@ export const unitsForVisit = (services: readonly TimedService[], method: UnitMet
     units: timedFlags[index] ? 0 : 1,
     timed: timedFlags[index]!,
   }));
-  const timedLines = lines.filter((line) => line.timed);
-  const totalTimedMinutes = timedLines.reduce((sum, line) => sum + line.minutes, 0);
-
-  if (method === UNIT_METHODS.perCode) {
-    for (const line of timedLines) line.units = unitsForMinutes(line.minutes);
-  } else {
-    for (const line of timedLines) line.units = Math.floor(line.minutes / UNIT_MINUTES);
-    let leftoverUnits = unitsForMinutes(totalTimedMinutes) - timedLines.reduce((sum, line) => sum + line.units, 0);
-    // A stable sort keeps input order among equal leftovers. At most one extra unit per code is
-    // ever needed: the leftover units never exceed the number of codes with leftover minutes.
-    const byLeftover = [...timedLines].sort((a, b) => (b.minutes % UNIT_MINUTES) - (a.minutes % UNIT_MINUTES));
-    for (const line of byLeftover) {
-      if (leftoverUnits <= 0) break;
-      line.units += 1;
-      leftoverUnits -= 1;
-    }
+  // The timed lines of each code, codes in order of first appearance.
+  const byCode = new Map<string, ServiceUnits[]>();
+  for (const line of lines) {
+    if (line.timed) byCode.set(line.code, [...(byCode.get(line.code) ?? []), line]);
   }
+  const codes = [...byCode.values()];
+  const codeMinutes = codes.map((codeLines) => codeLines.reduce((sum, line) => sum + line.minutes, 0));
+  const totalTimedMinutes = codeMinutes.reduce((sum, m) => sum + m, 0);
+  const codeUnits = method === UNIT_METHODS.perCode
+    ? codeMinutes.map(unitsForMinutes)
+    : shareUnits(codeMinutes, unitsForMinutes(totalTimedMinutes));
+  codes.forEach((codeLines, c) => {
+    const shares = shareUnits(codeLines.map((line) => line.minutes), codeUnits[c]!);
+    codeLines.forEach((line, k) => {
+      line.units = shares[k]!;
+    });
+  });
   return {
     method,
     totalTimedMinutes,
-    totalUnits: timedLines.reduce((sum, line) => sum + line.units, 0),
+    totalUnits: codeUnits.reduce((sum, n) => sum + n, 0),
     lines,
   };
 };

@@ -38,6 +38,22 @@ const postEra = (practiceId: string, text: string, type = 'application/edi-x12')
   api('POST', `/practices/${practiceId}/remittances`, { practiceId, raw: text, headers: { 'content-type': type } });
 
 describe('claims and ERA import over the local API', () => {
+  // Regression (found by a helper while fixing the 8-minute rule, 2026-11-28): the stored claim's
+  // lines came back from DynamoDB with their keys in another order, so the same claim sent again
+  // was compared as different and answered 409 instead of 200.
+  it('the same claim sent again → 200 with the stored claim; other content under its id → 409 claim_exists', async () => {
+    const { practiceId, clientId, claim } = await practiceWithClaim();
+    const body = {
+      claimId: 'CLM-1001', clientId, payerName: 'ACME HEALTH', dateOfService: '2026-10-02', placeOfService: '11', diagnosisCodes: ['M54.2'],
+      lines: [{ procedureCode: '97124', modifiers: ['GP'], minutes: 30, chargeCents: 6000 }, { procedureCode: '97140', minutes: 25, chargeCents: 7000 }],
+    };
+    const again = await api('POST', `/practices/${practiceId}/claims`, { practiceId, body });
+    const other = await api('POST', `/practices/${practiceId}/claims`, { practiceId, body: { ...body, dateOfService: '2026-10-03' } });
+    expect(claim.status).toBe(201);
+    expect([again.status, again.body.claimId, again.body.lines.map((line: { units: number }) => line.units)]).toEqual([200, 'CLM-1001', claim.body.lines.map((line: { units: number }) => line.units)]);
+    expect([other.status, other.body.error.code]).toEqual([409, 'claim_exists']);
+  });
+
   it('a claim gets its units from minutes by the CMS method', async () => {
     const { claim } = await practiceWithClaim();
     expect(claim.status).toBe(201);
@@ -129,6 +145,45 @@ describe('claims and ERA import over the local API', () => {
     expect(json.status).toBe(415);
     expect(huge.status).toBe(413);
     expect(huge.body.error.message).toMatch(/Split it/);
+  });
+
+  it('8-minute rule edges: a line earning 0 units is kept unbilled, a repeated code counts once, minutes + units is refused', async () => {
+    const { practiceId, clientId } = await practiceWithClaim();
+    const post = (claimId: string, lines: Record<string, unknown>[]) =>
+      api('POST', `/practices/${practiceId}/claims`, { practiceId, body: { claimId, clientId, dateOfService: '2026-10-02', diagnosisCodes: ['M54.2'], lines } });
+    const unitsOf = (response: { body: { lines: { units: number }[] } }) => response.body.lines.map((line) => line.units);
+
+    // 7 + 7 = 14 minutes = 1 unit, to 97110 (entered first); 97140 stays on the claim with 0 units and no charge.
+    const sevenAndSeven = [{ procedureCode: '97110', minutes: 7, chargeCents: 3500 }, { procedureCode: '97140', minutes: 7, chargeCents: 0 }];
+    const created = await post('C-7-7', sevenAndSeven);
+    expect(created.status).toBe(201);
+    expect(created.body.lines).toEqual([
+      { procedureCode: '97110', modifiers: [], minutes: 7, units: 1, chargeCents: 3500 },
+      { procedureCode: '97140', modifiers: [], minutes: 7, units: 0, chargeCents: 0 },
+    ]);
+    expect(created.body.chargeCents).toBe(3500);
+    expect(unitsOf(await api('GET', `/practices/${practiceId}/claims/C-7-7`, { practiceId }))).toEqual([1, 0]);
+
+    // A charge on the line that earns nothing would bill for no unit: 400 naming it.
+    const charged = await post('C-7-7-charged', [sevenAndSeven[0]!, { ...sevenAndSeven[1]!, chargeCents: 3500 }]);
+    expect(charged.status).toBe(400);
+    expect(charged.body.error.details.field).toBe('lines[1].chargeCents');
+    expect(charged.body.error.message).toMatch(/chargeCents must be 0/);
+
+    // 97110 9 + 9 is 18 minutes of one code: 34 minutes = 2 units → 97110 × 1, 97140 × 1, 97112 × 0.
+    const repeated = await post('C-repeat', [
+      { procedureCode: '97110', minutes: 9, chargeCents: 3500 },
+      { procedureCode: '97110', modifiers: ['59'], minutes: 9, chargeCents: 0 },
+      { procedureCode: '97140', minutes: 8, chargeCents: 3500 },
+      { procedureCode: '97112', minutes: 8, chargeCents: 0 },
+    ]);
+    expect(repeated.status).toBe(201);
+    expect(unitsOf(repeated)).toEqual([1, 0, 1, 0]);
+
+    // Minutes and units on one timed line would keep those minutes out of the day total.
+    const both = await post('C-both', [{ procedureCode: '97110', minutes: 10, units: 1, chargeCents: 3500 }, { procedureCode: '97140', minutes: 10, chargeCents: 3500 }]);
+    expect(both.status).toBe(400);
+    expect(both.body.error.details.field).toBe('lines[0].units');
   });
 
   it('claim validation names the field', async () => {

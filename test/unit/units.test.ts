@@ -197,6 +197,118 @@ describe('units: the per-code method', () => {
   });
 });
 
+describe('units: a code entered on more than one line (the rule is per code)', () => {
+  it('CMS: 97110 9 + 9 counts as 18 minutes of one code, so 97140 and 97112 (8 leftover each) beat it for the leftover unit', () => {
+    // Prepare
+    const services = [
+      { code: '97110', minutes: 9 },
+      { code: '97110', minutes: 9 },
+      { code: '97140', minutes: 8 },
+      { code: '97112', minutes: 8 },
+    ];
+
+    // Act
+    const visit = unitsForVisit(services);
+
+    // Assess: 34 min = 2 units; 97110 gets floor(18/15) = 1 full unit (3 left over), the other
+    // unit goes to 97140 (8 left over, entered before 97112). Its unit sits on its first line.
+    expect(visit.totalTimedMinutes).toBe(34);
+    expect(visit.totalUnits).toBe(2);
+    expect(unitsByCode(services)).toEqual(['97110x1', '97110x0', '97140x1', '97112x0']);
+  });
+
+  it('CMS: two 97110 lines of 10 minutes with 97140 for 20: 97110 × 2 (one per line) and 97140 × 1', () => {
+    // Prepare
+    const services = [
+      { code: '97110', minutes: 10 },
+      { code: '97140', minutes: 20 },
+      { code: '97110', minutes: 10 },
+    ];
+
+    // Act
+    const visit = unitsForVisit(services);
+
+    // Assess: 40 min = 3 units; 97110 20 min → 1 full + 5 left over, 97140 → 1 full + 5 left over;
+    // the tie goes to 97110 (entered first): 97110 × 2, 97140 × 1, spread one per 97110 line.
+    expect(visit.totalUnits).toBe(3);
+    expect(unitsByCode(services)).toEqual(['97110x1', '97140x1', '97110x1']);
+  });
+
+  it('per-code: 97110 10 + 10 minutes is 20 minutes of one code, 1 unit (not 2)', () => {
+    // Prepare
+    const services = [
+      { code: '97110', minutes: 10 },
+      { code: '97110', minutes: 10 },
+    ];
+
+    // Act
+    const visit = unitsForVisit(services, 'per-code');
+
+    // Assess
+    expect(visit.totalTimedMinutes).toBe(20);
+    expect(visit.totalUnits).toBe(1);
+    expect(unitsByCode(services, 'per-code')).toEqual(['97110x1', '97110x0']);
+  });
+
+  it('per-code: 97140 5 + 5 minutes reach 8 together and earn a unit, for the first line', () => {
+    // Prepare
+    const services = [
+      { code: '97140', minutes: 5 },
+      { code: '97124', minutes: 30 },
+      { code: '97140', minutes: 5 },
+    ];
+
+    // Act
+    const visit = unitsForVisit(services, 'per-code');
+
+    // Assess
+    expect(visit.totalUnits).toBe(3);
+    expect(unitsByCode(services, 'per-code')).toEqual(['97140x1', '97124x2', '97140x0']);
+  });
+
+  it("a code's units are spread over its lines by their own full units, then most leftover minutes", () => {
+    // Prepare: 97110 has 5 + 10 + 30 = 45 minutes; the visit 45 + 7 = 52 minutes = 3 units.
+    const services = [
+      { code: '97110', minutes: 5 },
+      { code: '97110', minutes: 10 },
+      { code: '97140', minutes: 7 },
+      { code: '97110', minutes: 30 },
+    ];
+
+    // Act
+    const visit = unitsForVisit(services);
+
+    // Assess: 97110 gets 3 full units (0 left over), 97140 nothing; within 97110 the 30-minute line
+    // gets 2 and the leftover unit goes to the 10-minute line (10 > 5).
+    expect(visit.totalUnits).toBe(3);
+    expect(unitsByCode(services)).toEqual(['97110x0', '97110x1', '97140x0', '97110x2']);
+  });
+
+  it('every line stays in the output, in input order, and the per-code totals match one line per code', () => {
+    // Prepare
+    const codes = ['97110', '97140', '97124'];
+    const splits: { code: string; minutes: number }[][] = [];
+    for (let a = 0; a <= 30; a += 4) for (let b = 0; b <= 30; b += 7) for (let c = 0; c <= 24; c += 6) {
+      splits.push([{ code: codes[0]!, minutes: a }, { code: codes[1]!, minutes: b }, { code: codes[0]!, minutes: c }, { code: codes[2]!, minutes: 9 }]);
+    }
+
+    // Act and assess
+    for (const method of ['cms', 'per-code'] as const) {
+      for (const services of splits) {
+        const split = unitsForVisit(services, method);
+        const merged = unitsForVisit(
+          [{ code: '97110', minutes: services[0]!.minutes + services[2]!.minutes }, services[1]!, services[3]!],
+          method,
+        );
+        expect(split.lines.map((line) => [line.code, line.minutes])).toEqual(services.map((s) => [s.code, s.minutes]));
+        expect(split.totalUnits).toBe(merged.totalUnits);
+        expect(split.lines[0]!.units + split.lines[2]!.units).toBe(merged.lines[0]!.units);
+        expect([split.lines[1]!.units, split.lines[3]!.units]).toEqual([merged.lines[1]!.units, merged.lines[2]!.units]);
+      }
+    }
+  });
+});
+
 describe('units: bad input', () => {
   it('rejects a code outside the table rather than guessing whether it is timed', () => {
     // Act

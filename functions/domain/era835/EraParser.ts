@@ -16,6 +16,8 @@ import { claimStatusName, isAdjustmentGroup } from './status';
 
 /** The transaction set kneadpay reads: health care claim payment/advice. */
 export const ERA_TRANSACTION_SET = '835';
+/** ST03 (and GS08) of a 5010 835: the implementation guide this parser follows. */
+export const ERA_IMPLEMENTATION_GUIDE = '005010X221A1';
 
 const SEGMENT_ID = /^[A-Z][A-Z0-9]{1,2}$/;
 const ENVELOPE_SEGMENTS = new Set(['ISA', 'GS', 'ST', 'SE', 'GE', 'IEA']);
@@ -318,6 +320,8 @@ export class EraParser {
   private readIsa(): void {
     const controlNumber = this.el(13);
     if (!/^\d{9}$/.test(controlNumber)) this.fail(13, `ISA13 "${controlNumber}" is not a 9-digit interchange control number`);
+    // 4010 and 5010 835s differ in what their segments mean: read only the version this parser knows.
+    if (this.el(12) !== '00501') this.fail(12, `ISA12 "${this.el(12)}" is not 00501: kneadpay reads 5010 (005010X221A1) remittances only`);
     this.interchangeControlNumber = controlNumber;
     this.stage = 'interchange';
   }
@@ -352,6 +356,10 @@ export class EraParser {
       const type = this.el(1);
       if (type !== ERA_TRANSACTION_SET) {
         this.fail(1, `ST01 "${type}" is not ${ERA_TRANSACTION_SET}: kneadpay reads only health care claim payment/advice (835) files`);
+      }
+      const version = this.el(3);
+      if (version !== '' && version !== ERA_IMPLEMENTATION_GUIDE) {
+        this.fail(3, `ST03 "${version}" is not ${ERA_IMPLEMENTATION_GUIDE}: kneadpay reads 5010 remittances only`);
       }
       group.transactionCount += 1;
       this.transaction = this.newTransaction(this.required(2));
@@ -602,6 +610,8 @@ export class EraParser {
     if (!target) return this.fail(null, 'CAS outside a claim (no CLP before it)');
     const group = this.required(1);
     if (!isAdjustmentGroup(group)) this.fail(1, `CAS01 "${group}" is not a claim adjustment group code (CO, PR, OA, PI, CR)`);
+    // CAS01 and six reason/amount/quantity triplets: anything after CAS19 would be silently lost.
+    if (this.elementCount > 2 + CAS_TRIPLETS * 3) this.fail(2 + CAS_TRIPLETS * 3, `CAS has more than ${1 + CAS_TRIPLETS * 3} elements: at most ${CAS_TRIPLETS} adjustments per CAS segment`);
     for (let triplet = 0; triplet < CAS_TRIPLETS; triplet += 1) {
       const reasonIndex = 2 + triplet * 3;
       const reason = this.el(reasonIndex);

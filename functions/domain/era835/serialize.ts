@@ -119,8 +119,9 @@ export function* serializeEraSegments(document: EraDocumentInput, delimiters: De
     receiver.padEnd(15).slice(0, 15),
     created.slice(2),
     '1200',
+    // Without a repetition separator ISA11 holds a data character, which 5010 readers take as "none".
     delimiters.repetition ?? 'U',
-    delimiters.repetition ? '00501' : '00401',
+    '00501',
     control,
     '0',
     'P',
