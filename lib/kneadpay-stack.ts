@@ -156,6 +156,7 @@ export class KneadpayStack extends Stack {
         description: spec.description,
         memorySize: spec.memoryMb,
         timeout: spec.timeoutSeconds === undefined ? undefined : Duration.seconds(spec.timeoutSeconds),
+        reservedConcurrency: (spec as { reservedConcurrency?: number }).reservedConcurrency,
         logRetention,
         logEncryptionKey: opsKey,
         deadLetters: asyncFunctions.has(name)

@@ -20,6 +20,13 @@ export interface FunctionSpec {
   description: string;
   memoryMb?: number;
   timeoutSeconds?: number;
+  /**
+   * Reserved concurrency. For a consumer that calls Stripe per event: Stripe allows 25 requests/s in
+   * test mode (100 live) and stripe-node does not retry a 429, so a burst of events (a large ERA
+   * makes one ClaimAdjudicated per claim) must not fan out to hundreds of instances. Throttled
+   * asynchronous events wait in Lambda's queue (up to the 6-hour event age), they are not lost.
+   */
+  reservedConcurrency?: number;
   /** What the function may touch; the stack grants exactly this. */
   access: {
     table: 'read' | 'readwrite';
@@ -98,6 +105,8 @@ export const FUNCTIONS = {
     entry: 'functions/balance-invoicer.ts',
     description: 'ClaimAdjudicated → invoice the patient balance on Stripe, exactly once; correct it on reversals',
     timeoutSeconds: 60,
+    // About 6 Stripe requests per invoice in about a second: 4 at once stay under test mode's 25/s.
+    reservedConcurrency: 4,
     access: { table: 'readwrite', stripe: true, ses: true },
   },
   'invoice-reminder': {

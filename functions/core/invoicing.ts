@@ -347,9 +347,13 @@ interface OverpaymentRefund {
 }
 
 /**
- * Pays out recorded overpayments (refund policy) on the paid invoice's payment. The key is built
- * from the refund's id; if it expired and our record missed Stripe's answer, the refund is found
- * again on the payment by its metadata.
+ * Pays out recorded overpayments (refund policy) on the claim's paid invoices, oldest first: each
+ * payment gives back at most what it has left after earlier refunds, so a refund larger than one
+ * invoice's payment is spread over the others. Each part's key is built from the refund and the
+ * invoice; if it expired and our record missed Stripe's answer, the part is found again on the
+ * payment by its metadata. What no payment can take back stays the client's credit: the record
+ * says how much, and the ledger gets an `overpayment_refund_not_paid` entry for it, in the same
+ * transaction that records the refund (once: it is conditional on the refund still pending).
  */
 const driveRefunds = async (deps: InvoicingDeps, practice: Practice, claimId: string) => {
   const pending = (await queryAll<OverpaymentRefund & { pk: string; sk: string }>(deps.store, {
@@ -361,26 +365,54 @@ const driveRefunds = async (deps: InvoicingDeps, practice: Practice, claimId: st
   const stripe = await deps.stripe();
   const account = practice.stripeAccountId ? { stripeAccount: practice.stripeAccountId } : {};
   for (const refund of pending) {
-    let sent: { id: string } | undefined;
-    for (const invoice of await listClaimInvoices(deps.store, practice.practiceId, claimId)) {
-      if (invoice.status !== 'paid' || sent) continue;
+    const parts: { id: string; amountCents: number }[] = [];
+    let remaining = refund.amountCents;
+    const paidInvoices = (await listClaimInvoices(deps.store, practice.practiceId, claimId)).filter((invoice) => invoice.status === 'paid').sort((a, b) => a.seq - b.seq);
+    for (const invoice of paidInvoices) {
+      if (remaining <= 0) break;
       const paymentIntent = await paymentIntentOfPaidInvoice(stripe, practice, invoice);
       if (!paymentIntent) continue;
-      const existing = (await stripe.refunds.list({ payment_intent: paymentIntent, limit: 100 }, account)).data.find((r) => r.metadata?.refundId === refund.refundId);
-      sent = existing ?? (await stripe.refunds.create(
-        safeParams({ payment_intent: paymentIntent, amount: Math.min(refund.amountCents, invoice.amountPaidCents), metadata: { practiceId: practice.practiceId, invoiceId: invoice.invoiceId, refundId: refund.refundId } }, 'refund'),
-        callOptions(`rfd:${refund.refundId}:create`, practice.stripeAccountId),
-      ));
+      const refunds = (await stripe.refunds.list({ payment_intent: paymentIntent, limit: 100 }, account)).data;
+      const existing = refunds.find((r) => r.metadata?.refundId === refund.refundId);
+      if (existing) {
+        parts.push({ id: existing.id, amountCents: existing.amount });
+        remaining -= existing.amount;
+        continue;
+      }
+      const alreadyRefunded = refunds.filter((r) => r.status !== 'failed' && r.status !== 'canceled').reduce((sum, r) => sum + r.amount, 0);
+      const amount = Math.min(remaining, invoice.amountPaidCents - alreadyRefunded);
+      if (amount <= 0) continue;
+      const made = await stripe.refunds.create(
+        safeParams({ payment_intent: paymentIntent, amount, metadata: { practiceId: practice.practiceId, invoiceId: invoice.invoiceId, refundId: refund.refundId } }, 'refund'),
+        callOptions(`rfd:${refund.refundId}:${invoice.invoiceId}`, practice.stripeAccountId),
+      );
+      parts.push({ id: made.id, amountCents: made.amount });
+      remaining -= made.amount;
     }
-    if (sent) await deps.afterRefund?.('refund', refund.refundId);
-    else deps.logger?.warn('overpayment kept as credit: no paid invoice with a payment to refund', { practiceId: practice.practiceId, refundId: refund.refundId });
-    await deps.store.doc.send(new UpdateCommand({
-      TableName: deps.store.tableName,
-      Key: refundKey(practice.practiceId, claimId, refund.refundId),
-      UpdateExpression: 'SET #status = :status, stripeRefundId = :id',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':status': sent ? 'sent' : 'kept_as_credit', ':id': sent?.id ?? null },
-    }));
+    if (parts.length > 0) await deps.afterRefund?.('refund', refund.refundId);
+    if (remaining > 0) deps.logger?.warn('overpayment partly kept as credit: the paid invoices have no more payment to refund', { practiceId: practice.practiceId, refundId: refund.refundId, keptAsCreditCents: remaining });
+    const claim = remaining > 0 ? await getClaim(deps.store, practice.practiceId, claimId) : undefined;
+    const at = new Date().toISOString();
+    await commitOnce(deps.store, {
+      marker: keys.marker(practice.practiceId, 'refund-recorded', refund.refundId),
+      writes: [
+        {
+          Update: {
+            Key: refundKey(practice.practiceId, claimId, refund.refundId),
+            UpdateExpression: 'SET #status = :status, stripeRefundId = :id, stripeRefundIds = :ids, refundedCents = :refunded, keptAsCreditCents = :kept',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':status': parts.length > 0 ? 'sent' : 'kept_as_credit', ':id': parts[0]?.id ?? null, ':ids': parts.map((part) => part.id),
+              ':refunded': refund.amountCents - remaining, ':kept': remaining,
+            },
+          },
+        },
+        ...(claim && remaining > 0
+          ? ledgerWrites(practice.practiceId, claim.clientId, [{ kind: 'overpayment_refund_not_paid', amountCents: -remaining, currency: claim.currency, at, ref: claimId }])
+          : []),
+      ],
+      events: [],
+    });
     await deps.afterRefund?.('record', refund.refundId);
   }
 };

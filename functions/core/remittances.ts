@@ -108,7 +108,16 @@ export const applyAdjudication = async (
   store: Store,
   claim: Pick<Claim, 'practiceId' | 'claimId' | 'clientId' | 'currency'>,
   detail: ClaimAdjudicatedDetail,
-  opts: { remittanceId: string | null; emit: boolean },
+  opts: {
+    remittanceId: string | null;
+    emit: boolean;
+    /**
+     * Per adjudicated line, the code the practice billed when the payer re-coded it (835 SVC06).
+     * Kept on the stored adjudication (not in the pinned event), so a receipt itemizes the line
+     * under what was billed instead of adding a second row.
+     */
+    originalProcedureCodes?: (string | null)[];
+  },
   now: Date,
 ) => {
   const identity = adjudicationIdentity(detail.claimId, detail.remittance.traceNumber, detail.statusCode, detail.payerClaimControlNumber);
@@ -140,7 +149,7 @@ export const applyAdjudication = async (
               paidCents: detail.paidCents,
               patientResponsibilityCents: detail.patientResponsibilityCents,
               claimAdjustments: detail.claimAdjustments,
-              lines: detail.lines,
+              lines: detail.lines.map((line, i) => (opts.originalProcedureCodes?.[i] ? { ...line, originalProcedureCode: opts.originalProcedureCodes[i] } : line)),
               appliedAt: when,
             },
           },
@@ -204,7 +213,7 @@ export const receiveRemittance = async (store: Store, practiceId: string, text: 
     } else if (!claim.balanced) {
       quarantined.push({ patientControlNumber: claim.patientControlNumber, problems: claim.problems });
     } else {
-      await applyAdjudication(store, known, claimAdjudicatedDetail(practiceId, claim, claim.payment), { remittanceId, emit: true }, now);
+      await applyAdjudication(store, known, claimAdjudicatedDetail(practiceId, claim, claim.payment), { remittanceId, emit: true, originalProcedureCodes: claim.lines.map((line) => line.originalProcedureCode) }, now);
     }
   }
 

@@ -91,7 +91,7 @@ export interface ClaimFacts {
 export interface AdjudicationFacts {
   paidCents: number;
   claimAdjustments: AdjustmentFacts[];
-  lines: { procedureCode: string; units: number; chargeCents: number; paidCents: number; adjustments: AdjustmentFacts[] }[];
+  lines: { procedureCode: string; originalProcedureCode?: string | null; units: number; chargeCents: number; paidCents: number; adjustments: AdjustmentFacts[] }[];
 }
 
 export interface RefundFacts {
@@ -302,11 +302,13 @@ const patientShare = (adjustments: AdjustmentFacts[]): number =>
 /**
  * The claim's service lines with what the insurer paid and the patient owes on each, summed over
  * every adjudication (an original, its reversal and the correction net out). Adjudicated lines are
- * matched to the claim's lines by code and order of appearance (the second 97124 of the ERA is the
- * second 97124 of the claim); a line the payer re-coded gets its own row.
+ * matched to the claim's lines by the code the practice billed (the 835's SVC06 when the payer
+ * re-coded the line, otherwise its code) and order of appearance (the second 97124 of the ERA is
+ * the second 97124 of the claim); a line that matches none gets its own row. Lines kept for their
+ * minutes with 0 units (8-minute rule) are not billed and not shown.
  */
 export const serviceLines = (claim: ClaimFacts, adjudications: AdjudicationFacts[]): ClaimSection => {
-  const lines: ServiceLine[] = claim.lines.map((line) => ({
+  const lines: ServiceLine[] = claim.lines.filter((line) => line.units > 0 || line.chargeCents !== 0).map((line) => ({
     dateOfService: claim.dateOfService,
     placeOfService: claim.placeOfService,
     procedureCode: line.procedureCode,
@@ -330,9 +332,10 @@ export const serviceLines = (claim: ClaimFacts, adjudications: AdjudicationFacts
     const occurrences = new Map<string, number>();
     let linesPaid = 0;
     for (const paid of adjudication.lines) {
-      const k = occurrences.get(paid.procedureCode) ?? 0;
-      occurrences.set(paid.procedureCode, k + 1);
-      const key = `${paid.procedureCode}#${k}`;
+      const billed = paid.originalProcedureCode || paid.procedureCode;
+      const k = occurrences.get(billed) ?? 0;
+      occurrences.set(billed, k + 1);
+      const key = `${billed}#${k}`;
       let line = byKey.get(key);
       if (!line) {
         line = {

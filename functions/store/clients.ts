@@ -122,6 +122,8 @@ export const LEDGER_KINDS = [
   'package_sale', 'payment', 'refund', 'sale_adjustment', 'chargeback', 'chargeback_reversed',
   'credits_frozen', 'credits_restored', 'credits_voided', 'credits_expired', 'redemption', 'redemption_cancelled',
   'claim_charge', 'insurer_payment', 'contractual_writeoff', 'overpayment_refund', 'copay_payment',
+  // The part of an overpayment refund no payment could take back: it stays the client's credit.
+  'overpayment_refund_not_paid',
 ] as const;
 export type LedgerKind = (typeof LEDGER_KINDS)[number];
 

@@ -75,6 +75,8 @@ export interface KneadpayFunctionProps {
   logEncryptionKey: IKey;
   /** Set for functions invoked asynchronously (EventBridge rules and schedules): a DLQ and its alarm. */
   deadLetters?: DeadLetterQueueProps;
+  /** Reserved concurrency: at most this many run at once (an outside rate limit, e.g. Stripe's). */
+  reservedConcurrency?: number;
 }
 
 /**
@@ -112,6 +114,7 @@ export class KneadpayFunction extends NodejsFunction {
       role,
       bundling: BUNDLING,
       environment: { NODE_OPTIONS: '--enable-source-maps' },
+      ...(props.reservedConcurrency === undefined ? {} : { reservedConcurrentExecutions: props.reservedConcurrency }),
       ...(deadLetters && {
         // Lambda's own retries of an async event, then the DLQ (same queue as the rule targets').
         deadLetterQueue: deadLetters.queue,

@@ -164,6 +164,12 @@ describe('functions (one per FUNCTIONS row, plus the pipe enrichment)', () => {
     }
   });
 
+  it('reserves concurrency where the wiring asks (the balance invoicer: Stripe rate limits), nowhere else', () => {
+    const reserved = Object.fromEntries(Object.keys(WIRING.functions).map((name) => [name, resources[logicalId(stack.functions.get(name)!)]!.Properties.ReservedConcurrentExecutions ?? null]));
+    expect(reserved).toEqual(Object.fromEntries(Object.entries(WIRING.functions).map(([name, spec]) => [name, (spec as { reservedConcurrency?: number }).reservedConcurrency ?? null])));
+    expect(reserved['balance-invoicer']).toBe(4);
+  });
+
   it('gives Stripe secrets only to functions with access.stripe, the receipt-link secret only to access.receiptLinks', () => {
     for (const [name, spec] of Object.entries(WIRING.functions)) {
       const fn = stack.functions.get(name)!;

@@ -6,7 +6,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { AdjudicationRefusedError } from '../../functions/core/remittances';
+import { AdjudicationRefusedError, applyAdjudication } from '../../functions/core/remittances';
+import { getInvoice, listClaimInvoices } from '../../functions/store/invoices';
+import { newAccount } from '../support/reliability';
 import { invoiceClaimBalance } from '../../functions/core/invoicing';
 import { getStripe } from '../../functions/stripe/client';
 import { getClaim } from '../../functions/store/claims';
@@ -86,5 +88,46 @@ describe('adjudications that decide no money, and adjudications from other syste
     expect(answer.status).toBe(400);
     expect(answer.body.error.details.field).toBe('practiceId');
     expect((await api('GET', `/practices/${practiceId}`, { practiceId })).status).toBe(404);
+  });
+
+  // The audit of 2026-11-28: a refund larger than one invoice's payment was sent on the first paid
+  // invoice only (capped at its payment) while the ledger recorded all of it.
+  it('an overpayment larger than one paid invoice is refunded across the paid invoices, oldest first, and the ledger matches', async () => {
+    // Prepare: $34 invoiced and paid, then a correction raises the share by $24, invoiced and paid.
+    const account = newAccount();
+    const { practiceId, clientId } = await claimReady({ practice: { stripeAccountId: account } });
+    const details = adjudicated(practiceId);
+    const pay = async (amountCents: number) => {
+      const invoice = (await listClaimInvoices(store, practiceId, 'CLM-1001')).find((i) => i.amountDueCents === amountCents && i.status === 'open')!;
+      const paid = await fetch(`${invoice.hostedInvoiceUrl}/pay`, { method: 'POST', headers: { accept: 'application/json', 'content-type': 'application/json' }, body: JSON.stringify({ outcome: 'succeeded' }) });
+      expect(paid.status).toBe(200);
+      for (let i = 0; i < 80 && (await getInvoice(store, practiceId, invoice.invoiceId))?.status !== 'paid'; i += 1) await new Promise((resolve) => setTimeout(resolve, 250));
+    };
+    await invoiceClaimBalance(deps, details.original);
+    await pay(3400);
+    await invoiceClaimBalance(deps, details.correction);
+    await pay(2400);
+    // Both adjudications reversed (the payer takes the claim back): the share is 0, $58 was paid.
+    const negate = (n: number) => -n;
+    const reverseCorrection = {
+      ...details.correction, remittance: { ...details.correction.remittance, traceNumber: 'EFT125' }, statusCode: '22', status: 'reversal',
+      chargeCents: negate(details.correction.chargeCents), paidCents: negate(details.correction.paidCents), patientResponsibilityCents: negate(details.correction.patientResponsibilityCents),
+      lines: details.correction.lines.map((line) => ({ ...line, chargeCents: -line.chargeCents, paidCents: -line.paidCents, allowedCents: line.allowedCents === null ? null : -line.allowedCents, adjustments: line.adjustments.map((a) => ({ ...a, amountCents: -a.amountCents })) })),
+    } as typeof details.correction;
+    const claim = (await getClaim(store, practiceId, 'CLM-1001'))!;
+    await applyAdjudication(store, claim, details.reversal, { remittanceId: null, emit: false }, new Date());
+    await applyAdjudication(store, claim, reverseCorrection, { remittanceId: null, emit: false }, new Date());
+
+    // Act: one plan over both reversals.
+    await invoiceClaimBalance(deps, details.reversal);
+    await invoiceClaimBalance(deps, reverseCorrection);
+
+    // Assess: $34 back on the first payment, $24 on the second; the ledger says $58 refunded, 0 owed.
+    const refunds = (await (await getStripe()).refunds.list({ limit: 10 }, { stripeAccount: account })).data;
+    const ledger = await ledgerState(store, practiceId, clientId);
+    expect(refunds.map((refund) => refund.amount).sort()).toEqual([2400, 3400]);
+    expect(new Set(refunds.map((refund) => refund.payment_intent)).size).toBe(2);
+    expect(ledger.entries.filter((entry) => entry.kind.startsWith('overpayment')).map((entry) => [entry.kind, entry.amountCents])).toEqual([['overpayment_refund', 5800]]);
+    expect(ledger.balanceCents).toBe(0);
   });
 });
