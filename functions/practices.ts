@@ -1,5 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { isValidNpi } from './domain/npi';
+import { missingStatementDetails } from './domain/receipt';
 import { assertNoPhi, PhiInStripeRequestError } from './stripe/phi-guard';
 import { ValidationError } from './shared/errors';
 import { authorizedPractice, httpHandler, json, jsonBody, type ApiEvent, type ApiResult } from './shared/http';
@@ -90,14 +91,23 @@ export const putPracticeCore = async (store: Store, practiceId: string, body: Re
   return practice;
 };
 
+/**
+ * The profile as the API shows it, with whether its receipts make a complete itemized statement for
+ * insurance or HSA/FSA reimbursement (address, phone, EIN, license) and what is missing if not.
+ */
+const withStatementReadiness = (practice: Practice) => {
+  const missing = missingStatementDetails(practice);
+  return { ...practice, receiptStatement: { complete: missing.length === 0, missing } };
+};
+
 export const practicesCore = async (event: ApiEvent, store: Store = getStore()): Promise<ApiResult> => {
   const practiceId = authorizedPractice(event);
   if (event.requestContext.http.method === 'GET') {
     const practice = await getPractice(store, practiceId);
     if (!practice) throw new NotFoundError('practice');
-    return json(200, practice);
+    return json(200, withStatementReadiness(practice));
   }
-  return json(200, await putPracticeCore(store, practiceId, jsonBody(event)));
+  return json(200, withStatementReadiness(await putPracticeCore(store, practiceId, jsonBody(event))));
 };
 
 export const handler = httpHandler('practices', (event: ApiEvent, _context: Context) => practicesCore(event));

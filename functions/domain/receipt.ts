@@ -143,6 +143,18 @@ export interface PracticeBlock {
   timezone: string;
 }
 
+/**
+ * What an itemized statement for insurance or HSA/FSA reimbursement needs from the practice and
+ * does not have (DOMAIN.md §5: name, address, phone, tax id, license; the NPI is optional). Empty
+ * when the statement is complete.
+ */
+export const missingStatementDetails = (practice: { addressLines?: string[]; address?: unknown; phone?: string | null; taxId?: string | null; licenseNumber?: string | null }): string[] => [
+  ...((practice.addressLines?.length ?? (practice.address ? 1 : 0)) > 0 ? [] : ['address']),
+  ...(practice.phone ? [] : ['phone']),
+  ...(practice.taxId ? [] : ['tax ID (EIN)']),
+  ...(practice.licenseNumber ? [] : ['license number']),
+];
+
 export interface ServiceLine {
   dateOfService: string;
   placeOfService: string;

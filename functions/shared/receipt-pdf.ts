@@ -8,7 +8,7 @@ import type { ReceiptDocument } from '../domain/receipt';
 import { formatMoney } from './html';
 import {
   formatDate,
-  HSA_NOTE,
+  statementNote,
   packageRow,
   paymentFacts,
   practiceIdentifiers,
@@ -155,7 +155,7 @@ export const renderReceiptPdf = (document: ReceiptDocument): Promise<Buffer> =>
       doc.font('Helvetica-Bold').fontSize(13).fillColor(INK).text(statusLabel(document), MARGIN, doc.y, { width: contentWidth(doc), align: 'right' });
       if (document.kind !== 'refund') {
         doc.moveDown(1.2);
-        doc.font('Helvetica').fontSize(9).fillColor(MUTED).text(HSA_NOTE, MARGIN, doc.y, { width: contentWidth(doc) });
+        doc.font('Helvetica').fontSize(9).fillColor(MUTED).text(statementNote(document), MARGIN, doc.y, { width: contentWidth(doc) });
       }
       doc.end();
     } catch (error) {

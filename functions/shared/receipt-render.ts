@@ -6,7 +6,7 @@
  * PHI rule (DOMAIN.md §6): subjects never carry clinical detail; in `link` mode neither does the
  * body — it says who was paid, when, how much, and links to the page.
  */
-import type { PaymentMethod, ReceiptDocument, ServiceLine } from '../domain/receipt';
+import { missingStatementDetails, type PaymentMethod, type ReceiptDocument, type ServiceLine } from '../domain/receipt';
 import { escapeHtml, formatMoney, page } from './html';
 
 export type ReceiptEmailMode = 'link' | 'full';
@@ -145,6 +145,17 @@ export const packageRow = (document: ReceiptDocument): string[] => {
   return [pkg.name, pkg.serviceCode ?? '—', `${pkg.sessionsBought} × ${pkg.sessionMinutes} min`, money(document, document.totals?.chargedCents ?? document.totalCents)];
 };
 
+/**
+ * The note under a payment receipt: the HSA/FSA note, or, when the practice's profile lacks what
+ * an administrator asks for, a notice saying what is missing (the receipt is still a receipt).
+ */
+export const statementNote = (document: ReceiptDocument): string => {
+  const missing = missingStatementDetails(document.practice);
+  return missing.length === 0
+    ? HSA_NOTE
+    : `This receipt lacks the practice's ${missing.join(', ')}, which insurers and HSA/FSA administrators ask for on an itemized statement: ask ${document.practice.name} for a complete statement.`;
+};
+
 export const HSA_NOTE =
   'This itemized statement is for insurance or HSA/FSA reimbursement. Massage is reimbursable as medical care; your plan may also ask for a letter of medical necessity from your provider — attach it with this statement.';
 
@@ -226,7 +237,7 @@ export const renderReceiptPage = (document: ReceiptDocument, opts: { pdfHref?: s
   ${itemizationHtml(document)}
   ${totalsHtml(document)}
   <p class="status">${escapeHtml(statusLabel(document))}</p>
-  ${document.kind === 'refund' ? '' : `<p class="muted">${escapeHtml(HSA_NOTE)}</p>`}
+  ${document.kind === 'refund' ? '' : `<p class="muted">${escapeHtml(statementNote(document))}</p>`}
 </article>
 <p class="actions no-print">${opts.pdfHref ? `<a href="${escapeHtml(opts.pdfHref)}">Download PDF</a> · ` : ''}Use your browser's Print to print or save this page.</p>`;
   return page(`Receipt ${document.number} · ${practice.name}`, body);

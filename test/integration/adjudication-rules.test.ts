@@ -130,4 +130,14 @@ describe('adjudications that decide no money, and adjudications from other syste
     expect(ledger.entries.filter((entry) => entry.kind.startsWith('overpayment')).map((entry) => [entry.kind, entry.amountCents])).toEqual([['overpayment_refund', 5800]]);
     expect(ledger.balanceCents).toBe(0);
   });
+
+  it('a practice profile says whether its receipts make a complete HSA/FSA statement, and what is missing', async () => {
+    const practiceId = newPracticeId();
+    const bare = await api('PUT', `/practices/${practiceId}`, { practiceId, body: { name: 'Calm Hands', email: 'front@calm.example' } });
+    const read = await api('GET', `/practices/${practiceId}`, { practiceId });
+    const full = await api('PUT', `/practices/${practiceId}`, { practiceId, body: practiceProfile() });
+    expect(bare.body.receiptStatement).toEqual({ complete: false, missing: ['address', 'phone', 'tax ID (EIN)', 'license number'] });
+    expect(read.body.receiptStatement).toEqual(bare.body.receiptStatement);
+    expect(full.body.receiptStatement).toEqual({ complete: true, missing: [] });
+  });
 });
