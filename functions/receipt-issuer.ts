@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { defaultReceiptDeps, handleReceiptEvent, type ReceiptDeps } from './core/receipts';
+import { getStripe } from './stripe/client';
 import { createLogger, errorFields } from './shared/logger';
 
 const logger = createLogger('receipt-issuer');
@@ -12,7 +13,7 @@ let deps: ReceiptDeps | undefined;
  * after the last attempt, park it in the function's DLQ; a duplicate event is a no-op.
  */
 export const issueReceiptForEvent = async (event: EventBridgeEvent<string, Record<string, unknown>>, _context?: Context) => {
-  deps ??= defaultReceiptDeps({ logger });
+  deps ??= defaultReceiptDeps({ logger, stripe: getStripe });
   const ids = { eventId: event.id, detailType: event['detail-type'], practiceId: event.detail?.practiceId };
   try {
     const result = await handleReceiptEvent(deps, event);

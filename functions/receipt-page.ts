@@ -1,4 +1,4 @@
-import { defaultReceiptDeps, openReceiptLink, type ReceiptDeps } from './core/receipts';
+import { defaultReceiptLinkDeps, openReceiptLink, type ReceiptLinkDeps } from './core/receipt-links';
 import { ValidationError } from './shared/errors';
 import { html, httpHandler, pathParam, queryParam, type ApiEvent, type ApiResult } from './shared/http';
 import { renderReceiptPdf } from './shared/receipt-pdf';
@@ -16,7 +16,7 @@ const PRIVATE_PAGE_HEADERS = {
 } as const;
 
 /** GET /r/{token} (public): the receipt page; `?format=pdf` the same receipt as a PDF. */
-export const receiptPageCore = async (event: ApiEvent, deps: ReceiptDeps = defaultReceiptDeps()): Promise<ApiResult> => {
+export const receiptPageCore = async (event: ApiEvent, deps: ReceiptLinkDeps = defaultReceiptLinkDeps()): Promise<ApiResult> => {
   const format = queryParam(event, 'format') ?? 'html';
   if (format !== 'html' && format !== 'pdf') throw new ValidationError('format must be html or pdf', { field: 'format' });
   const opened = await openReceiptLink(deps, pathParam(event, 'token'));

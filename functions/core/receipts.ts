@@ -5,9 +5,9 @@ import { ConflictError, KneadpayError, NotFoundError, RetryableError, Validation
 import { newId } from '../shared/ids';
 import { createLogger, type Logger } from '../shared/logger';
 import { renderReceiptEmail } from '../shared/receipt-render';
-import { receiptSecrets, signReceiptToken, verifyReceiptToken } from '../shared/receipt-token';
+import { receiptSecrets } from '../shared/receipt-token';
+import { receiptLink } from './receipt-links';
 import { EMAIL_PATTERN, fields } from '../shared/validate';
-import { getStripe } from '../stripe/client';
 import { lookupPaymentMethod } from '../stripe/payment-method';
 import { getPackage } from '../store/catalog';
 import { getClaim, listAdjudications } from '../store/claims';
@@ -67,9 +67,16 @@ export interface ReceiptDeps {
   after?: (step: ReceiptStep, receiptId: string) => void | Promise<void>;
 }
 
+/** For a function without Stripe access (`receipts`): the deps say so if Stripe is ever asked for. */
+const noStripe = (): Promise<Stripe> => Promise.reject(new Error('this function has no Stripe access: pass deps.stripe (the receipt issuer passes getStripe)'));
+
+/**
+ * The receipt functions' deps. `stripe` is only the issuer's (it looks up the payment method):
+ * the Stripe SDK is not imported here, so the `receipts` function's bundle does not carry it.
+ */
 export const defaultReceiptDeps = (overrides: Partial<ReceiptDeps> = {}): ReceiptDeps => ({
   store: getStore(),
-  stripe: getStripe,
+  stripe: noStripe,
   sendEmail,
   secrets: () => receiptSecrets(),
   publicUrl: process.env.KNEADPAY_PUBLIC_URL ?? 'http://127.0.0.1:3000',
@@ -467,30 +474,7 @@ export const issueRefundReceipt = async (deps: ReceiptDeps, detail: PaymentRefun
 
 // Links -----------------------------------------------------------------------------------------
 
-const DAY_SECONDS = 86_400;
-
-/** A fresh signed link to the receipt page, valid for the practice's link lifetime. */
-export const receiptLink = async (deps: ReceiptDeps, practice: Practice, receiptId: string): Promise<{ url: string; expiresAt: string }> => {
-  const [secret] = await deps.secrets();
-  const lifetimeDays = practice.receipts?.linkLifetimeDays ?? 365;
-  const expiresAt = Math.floor(deps.now().getTime() / 1000) + lifetimeDays * DAY_SECONDS;
-  const token = signReceiptToken({ practiceId: practice.practiceId, receiptId, expiresAt }, secret!);
-  return { url: `${deps.publicUrl.replace(/\/$/, '')}/r/${token}`, expiresAt: new Date(expiresAt * 1000).toISOString() };
-};
-
-export type OpenedReceipt =
-  | { status: 'ok'; receipt: Receipt }
-  | { status: 'expired'; practice: Practice | undefined }
-  | { status: 'invalid' };
-
-/** What a `/r/{token}` link opens: the receipt, an expired link (with the practice, to ask again), or nothing. */
-export const openReceiptLink = async (deps: ReceiptDeps, token: string): Promise<OpenedReceipt> => {
-  const check = verifyReceiptToken(token, await deps.secrets(), deps.now());
-  if (check.status === 'invalid') return { status: 'invalid' };
-  if (check.status === 'expired') return { status: 'expired', practice: await getPractice(deps.store, check.claims.practiceId) };
-  const receipt = await getReceipt(deps.store, check.claims.practiceId, check.claims.receiptId);
-  return receipt ? { status: 'ok', receipt } : { status: 'invalid' };
-};
+export { openReceiptLink, receiptLink, type OpenedReceipt } from './receipt-links';
 
 // Email ------------------------------------------------------------------------------------------
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultReceiptDeps, handleReceiptEvent } from '../../functions/core/receipts';
+import { getStripe } from '../../functions/stripe/client';
 import { newId } from '../../functions/shared/ids';
 import { insertPackage } from '../../functions/store/catalog';
 import { createStore } from '../../functions/store/client';
@@ -214,7 +215,7 @@ describe('receipt email failures and resends', () => {
     const { practiceId, clientId, email } = await practiceWithAdjudicatedClaim();
     const event = balancePaid(practiceId, clientId, (await paidIntent(3400)).id);
     const throttled = Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'TooManyRequestsException', $metadata: { httpStatusCode: 429 } });
-    const failingDeps = defaultReceiptDeps({ sendEmail: async () => Promise.reject(throttled) });
+    const failingDeps = defaultReceiptDeps({ stripe: getStripe, sendEmail: async () => Promise.reject(throttled) });
 
     // Act
     const failed = await handleReceiptEvent(failingDeps, event).catch((error: Error) => error);

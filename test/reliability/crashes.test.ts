@@ -91,7 +91,7 @@ const counted = (step: string) => {
 describe('reliability: a crash at every step of the receipt issuer → one receipt, one number, no gap, one email', () => {
   /** The bus redelivers after the leases have lapsed (numbering 5 s, email 90 s): the worst case. */
   const deps = (over: Partial<ReceiptDeps> = {}, lateByMs = 0) =>
-    defaultReceiptDeps({ ...over, ...(lateByMs ? { now: () => new Date(Date.now() + lateByMs) } : {}) });
+    defaultReceiptDeps({ stripe: getStripe, ...over, ...(lateByMs ? { now: () => new Date(Date.now() + lateByMs) } : {}) });
 
   const packagePaid = (practiceId: string, purchase: { clientId: string; purchaseId: string }) =>
     busEvent('PaymentSucceeded', {

@@ -1,0 +1,51 @@
+/**
+ * Signed receipt links (`/r/{token}`): made by the receipt functions, opened by the public receipt
+ * page. Apart from the receipt's code so that the page's bundle carries neither the Stripe SDK nor
+ * the SES client (its role may use neither).
+ */
+import { receiptSecrets, signReceiptToken, verifyReceiptToken } from '../shared/receipt-token';
+import { getStore, type Store } from '../store/client';
+import { getPractice, type Practice } from '../store/practices';
+import { getReceipt, type Receipt } from '../store/receipts';
+
+/** What making and opening links needs; the receipt functions' deps have all of it. */
+export interface ReceiptLinkDeps {
+  store: Store;
+  secrets: () => Promise<string[]>;
+  /** Base URL of the public receipt page (`KNEADPAY_PUBLIC_URL`). */
+  publicUrl: string;
+  now: () => Date;
+}
+
+export const defaultReceiptLinkDeps = (overrides: Partial<ReceiptLinkDeps> = {}): ReceiptLinkDeps => ({
+  store: getStore(),
+  secrets: () => receiptSecrets(),
+  publicUrl: process.env.KNEADPAY_PUBLIC_URL ?? 'http://127.0.0.1:3000',
+  now: () => new Date(),
+  ...overrides,
+});
+
+const DAY_SECONDS = 86_400;
+
+/** A fresh signed link to the receipt page, valid for the practice's link lifetime. */
+export const receiptLink = async (deps: ReceiptLinkDeps, practice: Practice, receiptId: string): Promise<{ url: string; expiresAt: string }> => {
+  const [secret] = await deps.secrets();
+  const lifetimeDays = practice.receipts?.linkLifetimeDays ?? 365;
+  const expiresAt = Math.floor(deps.now().getTime() / 1000) + lifetimeDays * DAY_SECONDS;
+  const token = signReceiptToken({ practiceId: practice.practiceId, receiptId, expiresAt }, secret!);
+  return { url: `${deps.publicUrl.replace(/\/$/, '')}/r/${token}`, expiresAt: new Date(expiresAt * 1000).toISOString() };
+};
+
+export type OpenedReceipt =
+  | { status: 'ok'; receipt: Receipt }
+  | { status: 'expired'; practice: Practice | undefined }
+  | { status: 'invalid' };
+
+/** What a `/r/{token}` link opens: the receipt, an expired link (with the practice, to ask again), or nothing. */
+export const openReceiptLink = async (deps: ReceiptLinkDeps, token: string): Promise<OpenedReceipt> => {
+  const check = verifyReceiptToken(token, await deps.secrets(), deps.now());
+  if (check.status === 'invalid') return { status: 'invalid' };
+  if (check.status === 'expired') return { status: 'expired', practice: await getPractice(deps.store, check.claims.practiceId) };
+  const receipt = await getReceipt(deps.store, check.claims.practiceId, check.claims.receiptId);
+  return receipt ? { status: 'ok', receipt } : { status: 'invalid' };
+};

@@ -1,0 +1,33 @@
+/**
+ * "No function bundles code it never calls" (the reliability issue, point 4; `bench/coldstart.ts`
+ * measures the same bundles): each function's esbuild bundle, as its wiring row's access allows —
+ * the Stripe SDK only where `access.stripe`, the SES client only where `access.ses`, pdfkit only in
+ * the receipt page. A function whose role may not use a client cannot call it; bundling it anyway
+ * costs cold-start time on every instance.
+ */
+import { build } from 'esbuild';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FUNCTIONS } from '../../lib/wiring';
+
+const ROOT = resolve(new URL('../..', import.meta.url).pathname);
+
+const packagesOf = async (entry: string): Promise<Set<string>> => {
+  const result = await build({ entryPoints: [resolve(ROOT, entry)], bundle: true, platform: 'node', format: 'esm', target: 'node22', write: false, metafile: true, logLevel: 'silent' });
+  const names = Object.keys(result.metafile.inputs).map((input) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1]).filter((name): name is string => Boolean(name));
+  return new Set(names);
+};
+
+describe('bundles carry only what their function may use', () => {
+  it('the Stripe SDK only with access.stripe, the SES client only with access.ses, pdfkit only in receipt-page', async () => {
+    const found: Record<string, string[]> = {};
+    const expected: Record<string, string[]> = {};
+    for (const [name, spec] of Object.entries(FUNCTIONS)) {
+      const packages = await packagesOf(spec.entry);
+      const access = spec.access as { stripe?: boolean; ses?: boolean };
+      found[name] = ['stripe', '@aws-sdk/client-sesv2', 'pdfkit'].filter((pkg) => packages.has(pkg));
+      expected[name] = [...(access.stripe ? ['stripe'] : []), ...(access.ses ? ['@aws-sdk/client-sesv2'] : []), ...(name === 'receipt-page' ? ['pdfkit'] : [])];
+    }
+    expect(found).toEqual(expected);
+  }, 60_000);
+});
