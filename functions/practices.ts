@@ -6,7 +6,7 @@ import { ValidationError } from './shared/errors';
 import { authorizedPractice, httpHandler, json, jsonBody, type ApiEvent, type ApiResult } from './shared/http';
 import { CURRENCY_PATTERN, EMAIL_PATTERN, fields } from './shared/validate';
 import { getStore, type Store } from './store/client';
-import { getPractice, OVERPAYMENT_POLICIES, RECEIPT_MODES, savePractice, UNIT_METHODS, type Practice } from './store/practices';
+import { FORWARDED_CLAIM_POLICIES, getPractice, OVERPAYMENT_POLICIES, RECEIPT_MODES, savePractice, UNIT_METHODS, type Practice } from './store/practices';
 import { NotFoundError } from './shared/errors';
 
 const DEFAULT_REMINDER_DAYS = [7, 14];
@@ -57,6 +57,7 @@ export const parsePracticeProfile = (practiceId: string, body: Record<string, un
       unitMethod: billing?.oneOf('unitMethod', UNIT_METHODS, { optional: true }) ?? 'cms',
       invoiceDueDays: billing?.int('invoiceDueDays', { optional: true, min: 0, max: 365 }) ?? 14,
       overpayment: billing?.oneOf('overpayment', OVERPAYMENT_POLICIES, { optional: true }) ?? 'refund',
+      forwardedClaims: billing?.oneOf('forwardedClaims', FORWARDED_CLAIM_POLICIES, { optional: true }) ?? 'hold',
       reminderDays: (reminderDays as number[] | undefined) ?? DEFAULT_REMINDER_DAYS,
     },
     receipts: {

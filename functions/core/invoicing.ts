@@ -1,6 +1,6 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type Stripe from 'stripe';
-import { isCollecting, patientShareCents, planBalance, type BalanceAction, type InvoiceAmounts } from '../domain/patient-share';
+import { awaitingNextPayer, isCollecting, patientShareCents, planBalance, type BalanceAction, type InvoiceAmounts } from '../domain/patient-share';
 import { sendEmail } from '../shared/email';
 import { escapeHtml, formatMoney } from '../shared/html';
 import { RetryableError } from '../shared/errors';
@@ -101,6 +101,8 @@ const planClaimBalance = async (deps: InvoicingDeps, practice: Practice, claimId
     if (!claim) return [];
     const adjudications = await listAdjudications(deps.store, practice.practiceId, claimId);
     const invoices = await listClaimInvoices(deps.store, practice.practiceId, claimId);
+    // Forwarded to the next payer: its adjudication decides the patient's share; wait for it.
+    if ((practice.billing.forwardedClaims ?? 'hold') === 'hold' && awaitingNextPayer(adjudications)) return [];
     const share = patientShareCents(adjudications, claim.collectedCents);
     const settled = (claim as Claim & { overpaymentSettledCents?: number }).overpaymentSettledCents ?? 0;
     const actions = planBalance(share, invoices.map(planningView), practice.billing.overpayment, settled);

@@ -12,6 +12,7 @@ import { lookupPaymentMethod } from '../stripe/payment-method';
 import { getPackage } from '../store/catalog';
 import { getClaim, listAdjudications } from '../store/claims';
 import { adjudicatesPayment } from '../domain/era835/status';
+import { adjudicationsDecidingShare } from '../domain/patient-share';
 import { getStore, type Store } from '../store/client';
 import { getClient } from '../store/clients';
 import { commitOnce } from '../store/commit';
@@ -237,7 +238,14 @@ const paymentFacts = async (deps: ReceiptDeps, practice: Practice, detail: Payme
   const claim = await getClaim(deps.store, practice.practiceId, claimId);
   if (!claim) throw new RetryableError(`claim ${claimId} not found`);
   // A predetermination or "not our claim" decided no money: not part of what the receipt itemizes.
-  const adjudications = (await listAdjudications(deps.store, practice.practiceId, claimId)).filter((adjudication) => adjudicatesPayment(adjudication.statusCode));
+  // With several payers, each one's payment counts, but only the deciding payer's PR (what the
+  // patient owes after coordination of benefits): the others' PR adjustments are left out.
+  const paying = (await listAdjudications(deps.store, practice.practiceId, claimId)).filter((adjudication) => adjudicatesPayment(adjudication.statusCode));
+  const deciding = new Set(adjudicationsDecidingShare(paying));
+  const withoutPr = <T extends { group: string }>(adjustments: T[]) => adjustments.filter((adjustment) => adjustment.group !== 'PR');
+  const adjudications = paying.map((adjudication) => (deciding.has(adjudication)
+    ? adjudication
+    : { ...adjudication, claimAdjustments: withoutPr(adjudication.claimAdjustments), lines: adjudication.lines.map((line) => ({ ...line, adjustments: withoutPr(line.adjustments) })) }));
   // Earlier balance payments on this claim, as their receipts recorded them (refunds not netted).
   const earlier = (await listClientReceipts(deps.store, practice.practiceId, detail.clientId)).filter(
     (receipt) => receipt.kind === 'balance' && receipt.source.claimId === claimId && receipt.source.paymentId !== detail.paymentId,

@@ -4,12 +4,13 @@ import { adjudicatesPayment, claimBalanceProblems, claimStatusName, isAdjustment
 import { ValidationError } from '../shared/errors';
 import { deriveId } from '../shared/ids';
 import type { Store } from '../store/client';
-import { adjudicationKey, claimKey, getClaim, getRemittance, remittanceKey, type Claim, type QuarantinedClaim, type RemittanceSummary } from '../store/claims';
+import { adjudicationKey, claimKey, getClaim, getRemittance, listAdjudications, remittanceKey, type Claim, type QuarantinedClaim, type RemittanceSummary } from '../store/claims';
 import { ledgerWrites } from '../store/clients';
-import { commitOnce } from '../store/commit';
+import { commitOnce, CommitConflictError } from '../store/commit';
 import { queryAll, withoutKeys } from '../store/items';
 import { keys, practicePk } from '../store/keys';
 import { requirePractice } from './practice';
+import { patientShareCents } from '../domain/patient-share';
 
 /** The idempotency identity of one adjudication (SPEC §4), inside the practice's partition. */
 export const adjudicationIdentity = (claimId: string, traceNumber: string, statusCode: string, payerClaimControlNumber: string | null) =>
@@ -126,64 +127,101 @@ export const applyAdjudication = async (
   // A predetermination or "not our claim" is kept with the claim, but decides no money: the claim's
   // totals, status and the client's ledger stay as they are.
   const decidesPayment = adjudicatesPayment(detail.statusCode);
-  return commitOnce(
-    store,
-    {
-      marker: keys.marker(claim.practiceId, 'adjudication', identity),
-      writes: [
-        {
-          Put: {
-            Item: {
-              ...adjudicationKey(claim.practiceId, claim.claimId, identity),
-              type: 'adjudication',
-              adjudicationId: deriveId('adj', claim.practiceId, identity),
-              claimId: claim.claimId,
-              remittanceId: opts.remittanceId,
-              traceNumber: detail.remittance.traceNumber,
-              payerId: detail.remittance.payerId,
-              paidAt: detail.remittance.paidAt,
-              payerClaimControlNumber: detail.payerClaimControlNumber,
-              statusCode: detail.statusCode,
-              status: detail.status,
-              chargeCents: detail.chargeCents,
-              paidCents: detail.paidCents,
-              patientResponsibilityCents: detail.patientResponsibilityCents,
-              claimAdjustments: detail.claimAdjustments,
-              lines: detail.lines.map((line, i) => (opts.originalProcedureCodes?.[i] ? { ...line, originalProcedureCode: opts.originalProcedureCodes[i] } : line)),
-              appliedAt: when,
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await commitAdjudication();
+    } catch (error) {
+      // Another payer's adjudication of this claim committed in between: decide again on what is there now.
+      if (!(error instanceof CommitConflictError) || attempt >= 5) throw error;
+    }
+  }
+
+  async function commitAdjudication() {
+    // With more than one payer (coordination of benefits) the patient owes what the last payer in the
+    // chain decided, not the sum of every payer's PR (patientShareCents): the ledger moves by the
+    // difference in that share, and the commit holds only if no other adjudication came in between.
+    const existing = await listAdjudications(store, claim.practiceId, claim.claimId);
+    const paying = existing.filter((adjudication) => adjudicatesPayment(adjudication.statusCode));
+    const payerOf = (payerId: string | null | undefined) => payerId ?? '';
+    const multiPayer = decidesPayment && paying.some((adjudication) => payerOf(adjudication.payerId) !== payerOf(detail.remittance.payerId));
+    const amounts = { statusCode: detail.statusCode, payerId: detail.remittance.payerId, chargeCents: detail.chargeCents, paidCents: detail.paidCents, patientResponsibilityCents: detail.patientResponsibilityCents };
+    const shareBefore = multiPayer ? patientShareCents(paying, 0) : 0;
+    const shareAfter = multiPayer ? patientShareCents([...paying, amounts], 0) : 0;
+    return commitOnce(
+      store,
+      {
+        marker: keys.marker(claim.practiceId, 'adjudication', identity),
+        writes: [
+          {
+            Put: {
+              Item: {
+                ...adjudicationKey(claim.practiceId, claim.claimId, identity),
+                type: 'adjudication',
+                adjudicationId: deriveId('adj', claim.practiceId, identity),
+                claimId: claim.claimId,
+                remittanceId: opts.remittanceId,
+                traceNumber: detail.remittance.traceNumber,
+                payerId: detail.remittance.payerId,
+                paidAt: detail.remittance.paidAt,
+                payerClaimControlNumber: detail.payerClaimControlNumber,
+                statusCode: detail.statusCode,
+                status: detail.status,
+                chargeCents: detail.chargeCents,
+                paidCents: detail.paidCents,
+                patientResponsibilityCents: detail.patientResponsibilityCents,
+                claimAdjustments: detail.claimAdjustments,
+                lines: detail.lines.map((line, i) => (opts.originalProcedureCodes?.[i] ? { ...line, originalProcedureCode: opts.originalProcedureCodes[i] } : line)),
+                appliedAt: when,
+              },
             },
           },
-        },
-        decidesPayment
-          ? {
-              Update: {
-                Key: claimKey(claim.practiceId, claim.claimId),
-                UpdateExpression: 'SET #status = :status ADD patientResponsibilityCents :pr, insurerPaidCents :paid, adjudicationCount :one',
-                ConditionExpression: 'attribute_exists(pk)',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: { ':status': detail.status, ':pr': detail.patientResponsibilityCents, ':paid': detail.paidCents, ':one': 1 },
+          multiPayer
+            ? {
+                Update: {
+                  Key: claimKey(claim.practiceId, claim.claimId),
+                  UpdateExpression: 'SET #status = :status, patientResponsibilityCents = :share ADD insurerPaidCents :paid, adjudicationCount :one',
+                  ConditionExpression: 'attribute_exists(pk) AND adjudicationCount = :seen',
+                  ExpressionAttributeNames: { '#status': 'status' },
+                  ExpressionAttributeValues: { ':status': detail.status, ':share': shareAfter, ':paid': detail.paidCents, ':one': 1, ':seen': existing.length },
+                },
+              }
+            : decidesPayment
+            ? {
+                Update: {
+                  Key: claimKey(claim.practiceId, claim.claimId),
+                  UpdateExpression: 'SET #status = :status ADD patientResponsibilityCents :pr, insurerPaidCents :paid, adjudicationCount :one',
+                  ConditionExpression: 'attribute_exists(pk)',
+                  ExpressionAttributeNames: { '#status': 'status' },
+                  ExpressionAttributeValues: { ':status': detail.status, ':pr': detail.patientResponsibilityCents, ':paid': detail.paidCents, ':one': 1 },
+                },
+              }
+            : {
+                Update: {
+                  Key: claimKey(claim.practiceId, claim.claimId),
+                  UpdateExpression: 'ADD adjudicationCount :one',
+                  ConditionExpression: 'attribute_exists(pk)',
+                  ExpressionAttributeValues: { ':one': 1 },
+                },
               },
-            }
-          : {
-              Update: {
-                Key: claimKey(claim.practiceId, claim.claimId),
-                UpdateExpression: 'ADD adjudicationCount :one',
-                ConditionExpression: 'attribute_exists(pk)',
-                ExpressionAttributeValues: { ':one': 1 },
-              },
-            },
-        ...(decidesPayment
-          ? ledgerWrites(claim.practiceId, claim.clientId, [
-              { kind: 'claim_charge', amountCents: detail.chargeCents, currency: claim.currency, at: when, ref: claim.claimId },
-              { kind: 'insurer_payment', amountCents: -detail.paidCents, currency: claim.currency, at: when, ref: detail.remittance.traceNumber },
-              { kind: 'contractual_writeoff', amountCents: -writeOff, currency: claim.currency, at: when, ref: claim.claimId },
-            ])
-          : []),
-      ],
-      events: opts.emit ? [{ detailType: 'ClaimAdjudicated', detail }] : [],
-    },
-    now,
-  );
+          ...(multiPayer
+            ? ledgerWrites(claim.practiceId, claim.clientId, [
+                { kind: 'insurer_payment' as const, amountCents: -detail.paidCents, currency: claim.currency, at: when, ref: detail.remittance.traceNumber },
+                // What the patient owes moves from the previous payer's decision to this one's.
+                { kind: 'cob_adjustment' as const, amountCents: shareAfter - shareBefore + detail.paidCents, currency: claim.currency, at: when, ref: claim.claimId },
+              ].filter((entry) => entry.kind !== 'cob_adjustment' || entry.amountCents !== 0))
+            : decidesPayment
+            ? ledgerWrites(claim.practiceId, claim.clientId, [
+                { kind: 'claim_charge', amountCents: detail.chargeCents, currency: claim.currency, at: when, ref: claim.claimId },
+                { kind: 'insurer_payment', amountCents: -detail.paidCents, currency: claim.currency, at: when, ref: detail.remittance.traceNumber },
+                { kind: 'contractual_writeoff', amountCents: -writeOff, currency: claim.currency, at: when, ref: claim.claimId },
+              ])
+            : []),
+        ],
+        events: opts.emit ? [{ detailType: 'ClaimAdjudicated', detail }] : [],
+      },
+      now,
+    );
+  }
 };
 
 /**

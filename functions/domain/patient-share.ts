@@ -7,17 +7,82 @@ import { adjudicatesPayment } from './era835/status';
 export interface AdjudicationAmounts {
   /** CLP02: a predetermination (25) or "not our claim" (23) adjudicates no payment and adds nothing. */
   statusCode?: string;
+  /** The payer that adjudicated (the 835's payer id): a claim's payers are primary, secondary, tertiary. */
+  payerId?: string | null;
   chargeCents: number;
   paidCents: number;
   patientResponsibilityCents: number;
 }
 
+/** CLP02 → the payer's place in the claim's chain: 1/19 primary, 2/20 secondary, 3/21 tertiary. */
+const PAYER_LEVEL: Record<string, number> = { '1': 1, '19': 1, '2': 2, '20': 2, '3': 3, '21': 3 };
+/** CLP02 of a claim processed and forwarded to the next payer, which will adjudicate the patient's share again. */
+const FORWARDED = new Set(['19', '20', '21']);
+const REVERSAL = '22';
+
+interface PayerStanding<A> {
+  level: number;
+  /** Adjudications of this payer that stand: non-reversals minus reversals. */
+  standing: number;
+  /** The payer's last non-reversal status. */
+  lastStatus: string | undefined;
+  adjudications: A[];
+}
+
 /**
- * Σ PR over every adjudication of the claim that decides payment (original, reversal, correction;
- * not a predetermination or "not our claim") minus what was collected.
+ * The payer whose adjudication decides what the patient owes (coordination of benefits): with one
+ * payer, that payer; with several, the last one in the chain (primary → secondary → tertiary) whose
+ * adjudication still stands (not reversed). A secondary payer's PR already accounts for what the
+ * primary left to the patient (CARC 23, impact of prior payer), so shares of different payers are
+ * never added up; within one payer, the original, its reversal and the correction are.
  */
-export const patientShareCents = (adjudications: readonly AdjudicationAmounts[], collectedCents: number): number =>
-  adjudications.filter((adjudication) => adjudicatesPayment(adjudication.statusCode)).reduce((sum, adjudication) => sum + adjudication.patientResponsibilityCents, 0) - collectedCents;
+const decidingPayer = <A extends AdjudicationAmounts>(adjudications: readonly A[]): PayerStanding<A> | undefined => {
+  const payers = new Map<string, PayerStanding<A>>();
+  for (const adjudication of adjudications) {
+    const key = adjudication.payerId ?? '';
+    const payer = payers.get(key) ?? { level: 0, standing: 0, lastStatus: undefined, adjudications: [] };
+    payer.adjudications.push(adjudication);
+    if (adjudication.statusCode === REVERSAL) payer.standing -= 1;
+    else {
+      payer.standing += 1;
+      payer.lastStatus = adjudication.statusCode;
+      payer.level = Math.max(payer.level, PAYER_LEVEL[adjudication.statusCode ?? ''] ?? 1);
+    }
+    payers.set(key, payer);
+  }
+  if (payers.size <= 1) return [...payers.values()][0];
+  const standing = [...payers.values()].filter((payer) => payer.standing > 0).sort((a, b) => b.level - a.level);
+  // Every payer's adjudications reversed: what they add up to (zero, or what a correction left).
+  return standing[0] ?? { level: 0, standing: 0, lastStatus: undefined, adjudications: [...adjudications] };
+};
+
+/**
+ * The patient's share: Σ PR over the deciding payer's adjudications that decide payment
+ * (original, reversal, correction; not a predetermination or "not our claim") minus what was
+ * collected. With a single payer this is Σ PR over every adjudication, as DOMAIN.md §4 says.
+ */
+export const patientShareCents = (adjudications: readonly AdjudicationAmounts[], collectedCents: number): number => {
+  const paying = adjudications.filter((adjudication) => adjudicatesPayment(adjudication.statusCode));
+  const payer = decidingPayer(paying);
+  return (payer?.adjudications ?? []).reduce((sum, adjudication) => sum + adjudication.patientResponsibilityCents, 0) - collectedCents;
+};
+
+/**
+ * The adjudications whose PR the patient owes (the deciding payer's): a receipt shows the other
+ * payers' payments but not their PR, which the deciding payer's adjudication replaced.
+ */
+export const adjudicationsDecidingShare = <A extends AdjudicationAmounts>(adjudications: readonly A[]): A[] =>
+  decidingPayer(adjudications.filter((adjudication) => adjudicatesPayment(adjudication.statusCode)))?.adjudications ?? [];
+
+/**
+ * Whether the deciding payer processed the claim and forwarded it to the next payer (CLP02 19, 20,
+ * 21): that payer will adjudicate what the patient owes, so billing now would bill too much (a
+ * practice setting, `billing.forwardedClaims`, decides whether to wait for it).
+ */
+export const awaitingNextPayer = (adjudications: readonly AdjudicationAmounts[]): boolean => {
+  const payer = decidingPayer(adjudications.filter((adjudication) => adjudicatesPayment(adjudication.statusCode)));
+  return payer !== undefined && payer.standing > 0 && FORWARDED.has(payer.lastStatus ?? '');
+};
 
 export type InvoiceStatus = 'pending' | 'draft' | 'open' | 'paid' | 'void' | 'uncollectible';
 

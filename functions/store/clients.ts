@@ -124,6 +124,8 @@ export const LEDGER_KINDS = [
   'claim_charge', 'insurer_payment', 'contractual_writeoff', 'overpayment_refund', 'copay_payment',
   // The part of an overpayment refund no payment could take back: it stays the client's credit.
   'overpayment_refund_not_paid',
+  // A later payer's adjudication (coordination of benefits): the patient's share moves to what it decided.
+  'cob_adjustment',
 ] as const;
 export type LedgerKind = (typeof LEDGER_KINDS)[number];
 

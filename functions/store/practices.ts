@@ -5,6 +5,8 @@ import { keys } from './keys';
 
 export const UNIT_METHODS = ['cms', 'per-code'] as const;
 export const OVERPAYMENT_POLICIES = ['refund', 'credit'] as const;
+/** A claim the payer processed and forwarded to the next payer: wait for that payer (`hold`), or bill now. */
+export const FORWARDED_CLAIM_POLICIES = ['hold', 'invoice'] as const;
 export const RECEIPT_MODES = ['link', 'full'] as const;
 
 export interface PracticeAddress {
@@ -32,6 +34,8 @@ export interface Practice {
     unitMethod: (typeof UNIT_METHODS)[number];
     invoiceDueDays: number;
     overpayment: (typeof OVERPAYMENT_POLICIES)[number];
+    /** Absent on profiles saved before it existed: `hold`. */
+    forwardedClaims?: (typeof FORWARDED_CLAIM_POLICIES)[number];
     reminderDays: number[];
   };
   receipts: { mode: (typeof RECEIPT_MODES)[number]; linkLifetimeDays: number };

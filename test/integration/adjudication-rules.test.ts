@@ -140,4 +140,33 @@ describe('adjudications that decide no money, and adjudications from other syste
     expect(read.body.receiptStatement).toEqual(bare.body.receiptStatement);
     expect(full.body.receiptStatement).toEqual({ complete: true, missing: [] });
   });
+
+  // The audit of 2026-11-28: a claim processed and forwarded (CLP02 19) was invoiced at once, and a
+  // secondary payer's PR was added to the primary's, billing the patient for both.
+  it.each([
+    ['hold' as const, [[], ['open', 1000]]],
+    ['invoice' as const, [[['open', 3400]], ['open', 1000]]],
+  ])('forwarded to a secondary payer, practice setting %s: the patient owes the secondary\'s PR, never the sum', async (policy, [afterPrimary, final]) => {
+    const { practiceId, clientId } = await claimReady({ practice: { billing: { forwardedClaims: policy } } });
+    const primary = { ...adjudicated(practiceId).original, statusCode: '19', status: 'processed_primary_forwarded' };
+    // The secondary: $24 of the $34 the primary left; OA-23 is the primary's payment (impact of prior payer).
+    const secondary = {
+      ...adjudicated(practiceId).original, remittance: { traceNumber: 'EFT900', payerId: '9999999999', paidAt: '2026-11-05' }, payerClaimControlNumber: 'SEC-1',
+      statusCode: '2', status: 'processed_secondary', chargeCents: 13000, paidCents: 2400, patientResponsibilityCents: 1000,
+      claimAdjustments: [{ group: 'OA', reason: '23', amountCents: 5600 }, { group: 'CO', reason: '45', amountCents: 4000 }, { group: 'PR', reason: '1', amountCents: 1000 }],
+      lines: [],
+    };
+
+    await invoiceClaimBalance(deps, primary as never);
+    const first = (await stripeInvoicesFor(practiceId, clientId)).map((invoice) => [invoice.status, invoice.amount_due]);
+    await invoiceClaimBalance(deps, secondary as never);
+    const all = await stripeInvoicesFor(practiceId, clientId);
+
+    expect(first).toEqual(afterPrimary);
+    expect(all.filter((invoice) => invoice.status === 'open').map((invoice) => [invoice.status, invoice.amount_due])).toEqual([final]);
+    // The ledger follows: $34 after the primary, then the secondary's payment and the move to its $10.
+    const ledger = await ledgerState(store, practiceId, clientId);
+    expect({ balance: ledger.balanceCents, sum: ledger.sumCents, cob: ledger.entries.filter((entry) => entry.kind === 'cob_adjustment').map((entry) => entry.amountCents) }).toEqual({ balance: 1000, sum: 1000, cob: [] });
+    expect(await getClaim(store, practiceId, 'CLM-1001')).toMatchObject({ patientResponsibilityCents: 1000 });
+  });
 });
