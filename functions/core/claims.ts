@@ -1,7 +1,7 @@
 import { UNIT_METHODS, isTimedCode, unitsForVisit, type UnitMethod } from '../domain/units';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors';
 import { canonicalJson } from '../shared/canonical';
-import { fields } from '../shared/validate';
+import { fields, isCalendarDate } from '../shared/validate';
 import type { Store } from '../store/client';
 import { getClient } from '../store/clients';
 import { getClaim, insertClaim, listAdjudications, type Claim, type ClaimLine } from '../store/claims';
@@ -26,7 +26,6 @@ export const readDiagnosisCodes = (f: ReturnType<typeof fields>, opts: { optiona
     return code.toUpperCase();
   });
 
-const isRealDate = (value: string) => DATE.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value);
 
 /**
  * Validates a claim and fills in units from minutes with the practice's unit method (8-minute
@@ -46,7 +45,7 @@ export const parseClaim = (practiceId: string, body: Record<string, unknown>, un
   const f = fields(body);
   const claimId = f.string('claimId', { max: 38, pattern: CLAIM_ID, hint: 'up to 38 letters, digits, _ . -' });
   const dateOfService = f.string('dateOfService', { pattern: DATE, hint: 'YYYY-MM-DD' });
-  if (!isRealDate(dateOfService)) throw new ValidationError('dateOfService is not a calendar date', { field: 'dateOfService' });
+  if (!isCalendarDate(dateOfService)) throw new ValidationError('dateOfService is not a calendar date', { field: 'dateOfService' });
   const diagnosisCodes = readDiagnosisCodes(f);
   if (diagnosisCodes.length === 0) throw new ValidationError('diagnosisCodes needs at least one ICD-10 code', { field: 'diagnosisCodes' });
   const rawLines = f.array('lines', { max: 50 }) ?? [];

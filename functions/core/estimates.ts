@@ -1,14 +1,14 @@
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import {
-  disputeThresholdCents, estimateTiming, isCalendarDate, localDate, priceLines, type EstimateLine, type EstimateTiming,
+  disputeThresholdCents, estimateTiming, localDate, priceLines, type EstimateLine, type EstimateTiming,
 } from '../domain/estimate';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors';
 import { canonicalJson } from '../shared/canonical';
 import { deriveId, newId } from '../shared/ids';
-import { fields } from '../shared/validate';
+import { fields, isCalendarDate } from '../shared/validate';
 import type { Store } from '../store/client';
 import { getClient } from '../store/clients';
-import { withoutKeys } from '../store/items';
+import { getItem, withoutKeys } from '../store/items';
 import { practicePk } from '../store/keys';
 import type { PracticeAddress } from '../store/practices';
 import { readDiagnosisCodes } from './claims';
@@ -155,7 +155,7 @@ export const createEstimate = async (
 };
 
 export const getEstimate = async (store: Store, practiceId: string, estimateId: string): Promise<Estimate> => {
-  const answer = await store.doc.send(new GetCommand({ TableName: store.tableName, Key: estimateKey(practiceId, estimateId), ConsistentRead: true }));
-  if (!answer.Item) throw new NotFoundError('estimate');
-  return withoutKeys<Estimate>(answer.Item);
+  const item = await getItem<Estimate>(store, estimateKey(practiceId, estimateId));
+  if (!item) throw new NotFoundError('estimate');
+  return withoutKeys<Estimate>(item);
 };

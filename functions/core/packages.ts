@@ -72,8 +72,8 @@ export const stripeProductIdOf = (packageId: string) => `kneadpay_${packageId}`;
  */
 export const stripePriceLookupKeyOf = (packageId: string, version: number, priceCents: number) => `kneadpay_${packageId}_v${version}_${priceCents}`;
 
-const isStripeError = (error: unknown, test: (e: { code?: string; param?: string; type?: string }) => boolean) =>
-  typeof error === 'object' && error !== null && test(error as { code?: string; param?: string; type?: string });
+/** The `code` / `param` of a Stripe API error (undefined for anything else). */
+const stripeErrorOf = (error: unknown): { code?: string; param?: string } => (typeof error === 'object' && error !== null ? error : {});
 
 /**
  * Makes sure the package's Product and current Price exist on Stripe. Each call uses a key built
@@ -98,7 +98,7 @@ export const ensurePackageOnStripe = async (
         callOptions(`pkg:${current.packageId}:product`, account),
       )
       .catch(async (error: unknown) => {
-        if (!isStripeError(error, (e) => e.code === 'resource_already_exists')) throw error;
+        if (stripeErrorOf(error).code !== 'resource_already_exists') throw error;
         const made = await deps.stripe.products.retrieve(id, {}, onAccount);
         if (made.metadata?.packageId !== current.packageId) throw error;
         return made;
@@ -123,7 +123,7 @@ export const ensurePackageOnStripe = async (
         callOptions(`pkg:${current.packageId}:price:${priceVersion}:${current.priceCents}`, account),
       )
       .catch(async (error: unknown) => {
-        if (!isStripeError(error, (e) => e.param === 'lookup_key')) throw error;
+        if (stripeErrorOf(error).param !== 'lookup_key') throw error;
         const made = (await deps.stripe.prices.list({ lookup_keys: [lookupKey], limit: 1 }, onAccount)).data[0];
         if (!made || made.product !== current.stripeProductId || made.unit_amount !== current.priceCents) throw error;
         return made;

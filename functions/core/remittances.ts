@@ -11,6 +11,7 @@ import { queryAll, withoutKeys } from '../store/items';
 import { keys, practicePk } from '../store/keys';
 import { requirePractice } from './practice';
 import { patientShareCents } from '../domain/patient-share';
+import { isCents } from '../domain/money';
 
 /** The idempotency identity of one adjudication (SPEC §4), inside the practice's partition. */
 export const adjudicationIdentity = (claimId: string, traceNumber: string, statusCode: string, payerClaimControlNumber: string | null) =>
@@ -46,7 +47,6 @@ const quarantineKey = (practiceId: string, remittanceId: string, index: number) 
 
 export type ClaimAdjudicatedDetail = ReturnType<typeof claimAdjudicatedDetail>;
 
-const isCents = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value);
 const adjustmentsProblems = (adjustments: unknown, path: string): string[] => {
   if (!Array.isArray(adjustments)) return [`${path} must be a list`];
   return adjustments.flatMap((adjustment, i) => {

@@ -12,11 +12,6 @@
 export const DISPUTE_THRESHOLD_CENTS = 40_000;
 
 const DAY_MS = 86_400_000;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-/** True for a real calendar date written YYYY-MM-DD. */
-export const isCalendarDate = (value: string): boolean =>
-  DATE.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value);
 
 const toDay = (date: string) => Date.parse(`${date}T00:00:00Z`) / DAY_MS;
 const fromDay = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);

@@ -4,6 +4,9 @@
  * patient's balance.
  */
 
+/** An amount kneadpay can hold: a safe integer number of minor units. */
+export const isCents = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value);
+
 /** Thrown when a decimal amount is not a plain number of dollars and cents. */
 export class AmountFormatError extends Error {
   /** The text that was rejected, as given. */

@@ -4,6 +4,7 @@
  * every field, the renderers (page, email, PDF) only format it. Money is integer cents here and
  * becomes a decimal string only when rendered.
  */
+import { isCents } from './money';
 
 export const RECEIPT_KINDS = ['package', 'balance', 'refund'] as const;
 /** `package`: a session package sale; `balance`: the patient's share after insurance; `refund`: money back. */
@@ -259,7 +260,6 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 const problem = (code: ReceiptProblemCode, field: string, message: string): ReceiptResult => ({ ok: false, problem: { code, field, message } });
 
-const isCents = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value);
 const isInstant = (value: unknown): value is string => typeof value === 'string' && !Number.isNaN(Date.parse(value));
 
 const practiceBlock = (practice: PracticeFacts): PracticeBlock => {

@@ -1,8 +1,8 @@
 import type { Estimate } from '../core/estimates';
 import { DISPUTE_THRESHOLD_CENTS } from '../domain/estimate';
 import { escapeHtml, formatMoney, page } from './html';
+import { formatServiceDate } from './receipt-render';
 
-const longDate = (date: string) => new Intl.DateTimeFormat('en-US', { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(`${date}T00:00:00Z`));
 
 /**
  * The Good Faith Estimate as a printable page, with every element 45 CFR §149.610(c) asks for:
@@ -21,14 +21,14 @@ export const renderEstimatePage = (estimate: Estimate): string => {
     .join('');
   const body = `
 <h1>Good Faith Estimate</h1>
-<p class="muted">Estimate ${e(estimate.estimateId)} · given ${e(longDate(estimate.issuedAt.slice(0, 10)))}</p>
+<p class="muted">Estimate ${e(estimate.estimateId)} · given ${e(formatServiceDate(estimate.issuedAt.slice(0, 10)))}</p>
 
 <section class="card"><h2>Patient</h2>
-<p>${e(estimate.patient.name)}${estimate.patient.dateOfBirth ? ` · date of birth ${e(longDate(estimate.patient.dateOfBirth))}` : ''}</p></section>
+<p>${e(estimate.patient.name)}${estimate.patient.dateOfBirth ? ` · date of birth ${e(formatServiceDate(estimate.patient.dateOfBirth))}` : ''}</p></section>
 
 <section class="card"><h2>Service</h2>
 <p>${e(estimate.primaryService)}</p>
-<p>${estimate.serviceDate ? `Scheduled for ${e(longDate(estimate.serviceDate))}` : 'Not scheduled yet (you asked for this estimate)'}${estimate.coversThrough ? `; this estimate covers the services through ${e(longDate(estimate.coversThrough))}` : ''}.</p></section>
+<p>${estimate.serviceDate ? `Scheduled for ${e(formatServiceDate(estimate.serviceDate))}` : 'Not scheduled yet (you asked for this estimate)'}${estimate.coversThrough ? `; this estimate covers the services through ${e(formatServiceDate(estimate.coversThrough))}` : ''}.</p></section>
 
 <section class="card"><h2>Provider</h2>
 <p>${e(p.name)}<br>${address}</p>
