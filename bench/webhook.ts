@@ -1,15 +1,16 @@
 /**
- * bench/webhook: kneadpay's webhook path against a bare loop of one conditional PutItem per event,
- * both on the same DynamoDB Local in the same run (the machine is shared and noisy: only the ratio
- * means something). Prints events/s, p50/p99 latency and DynamoDB round trips per event.
+ * bench/webhook: kneadpay's webhook path against its peers, all on the same DynamoDB Local in the
+ * same run (the machine is shared and noisy: only the ratios mean something). Prints events/s,
+ * p50/p99 latency, DynamoDB round trips and write units per event.
  *
  *   npx tsx bench/webhook.ts [--events 300] [--rounds 3] [--concurrency 8]
  *
  * Each round runs, one after the other: the bare PutItem loop, a bare one-item TransactWriteItems
- * loop, a bare transaction as large as kneadpay's, and kneadpay's webhook handler (in-process, the
- * module Lambda runs) on `--events` fresh checkout.session.completed events.
+ * loop, a bare transaction as large as kneadpay's, kneadpay's webhook handler (in-process, the
+ * module Lambda runs) and the Powertools-style idempotent path around the same effect, each on
+ * `--events` fresh checkout.session.completed events.
  */
-import { PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import Stripe from 'stripe';
 import { ensureTable, startDynamoDbLocal } from '../local/dynamodb';
 
@@ -53,6 +54,11 @@ const main = async () => {
     const { getStore } = await import('../functions/store/client');
     const { handler } = await import('../functions/stripe-webhook');
     const { seedPracticeAndPurchases, checkoutEvent, apiEvent } = await import('./webhook-fixtures');
+    const { CREDIT_EFFECTS } = await import('../functions/core/credit-effects');
+    const { withTable } = await import('../functions/store/commit');
+    const { carriedEvent, EVENT_SOURCE, OUTBOX_ITEM_TYPE, OUTBOX_TTL_SECONDS } = await import('../functions/store/outbox');
+    const { keys } = await import('../functions/store/keys');
+    const { outboxItem } = await import('../functions/store/outbox');
     const store = getStore();
     let roundTrips = 0;
     store.doc.middlewareStack.add((next) => async (args) => {
@@ -67,18 +73,108 @@ const main = async () => {
       return next(args);
     }, { step: 'initialize', name: 'countTransactItems' });
 
-    const purchases = await seedPracticeAndPurchases(store, EVENTS * ROUNDS + 50);
+    // Write units as DynamoDB reports them (ReturnConsumedCapacity on every write): a transactional
+    // write costs 2 units per KB of each item, a standard write 1 (an update: of the larger image).
+    let writeUnits = 0;
+    store.doc.middlewareStack.add((next) => async (args) => {
+      const input = args.input as { ReturnConsumedCapacity?: string; Key?: unknown; Item?: unknown; TransactItems?: unknown };
+      if (input.TransactItems || input.Item || (input.Key && 'UpdateExpression' in (input as object))) input.ReturnConsumedCapacity = 'TOTAL';
+      const result = await next(args);
+      const consumed = (result.output as { ConsumedCapacity?: { CapacityUnits?: number; WriteCapacityUnits?: number } | { CapacityUnits?: number; WriteCapacityUnits?: number }[] }).ConsumedCapacity;
+      for (const c of Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) writeUnits += c.WriteCapacityUnits ?? c.CapacityUnits ?? 0;
+      return result;
+    }, { step: 'initialize', name: 'countWriteUnits' });
+
+    const purchases = await seedPracticeAndPurchases(store, 2 * EVENTS * ROUNDS + 50 + 20);
     const sign = (payload: string) => Stripe.webhooks.generateTestHeaderString({ payload, secret: SECRET });
     const context = { awsRequestId: 'bench', getRemainingTimeInMillis: () => 30_000 } as never;
+    const noStripe = async (): Promise<Stripe> => {
+      throw new Error('the hot path does not call Stripe');
+    };
+
+    /**
+     * The peer a Lambda developer would reach for: Powertools for AWS Lambda's idempotency utility
+     * (its DynamoDB persistence layer's three steps, written out) around the same effect. 1. a
+     * conditional put of an INPROGRESS record keyed on the Stripe event id; 2. the effect — the same
+     * decision kneadpay's effect makes (purchase, ledger item) and an outbox item with its two events,
+     * in one transaction; 3. the update that marks the record COMPLETED with the answer.
+     */
+    const powertools = async (payload: string, signature: string) => {
+      const event = Stripe.webhooks.constructEvent(payload, signature, SECRET, 300);
+      const now = new Date();
+      const nowSeconds = Math.floor(now.getTime() / 1000);
+      const key = { pk: `IDEMPOTENCY#${event.id}`, sk: 'RECORD' };
+      try {
+        await store.doc.send(new PutCommand({
+          TableName: tableName,
+          Item: { ...key, status: 'INPROGRESS', expiration: nowSeconds + 3600, in_progress_expiration: now.getTime() + 30_000 },
+          ConditionExpression: 'attribute_not_exists(pk) OR expiration < :now OR (#status = :inprogress AND in_progress_expiration < :nowMs)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':now': nowSeconds, ':nowMs': now.getTime(), ':inprogress': 'INPROGRESS' },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }));
+      } catch (error) {
+        if ((error as Error).name === 'ConditionalCheckFailedException') return; // a duplicate: Powertools returns the stored answer
+        throw error;
+      }
+      const practiceId = (event.data.object as unknown as { metadata: { practiceId: string } }).metadata.practiceId;
+      const decision = await CREDIT_EFFECTS['checkout.session.completed']!({ store, stripe: noStripe, practiceId, event, now, attempt: 1 });
+      if (decision.kind !== 'apply') throw new Error(`the effect decided ${decision.kind}`);
+      const identity = `IDEMPOTENCY#${event.id}`;
+      await store.doc.send(new TransactWriteCommand({
+        TransactItems: [
+          ...decision.writes.map((write) => withTable(write, tableName)),
+          { Put: { TableName: tableName, Item: { ...keys.outbox(practiceId, event.id), type: OUTBOX_ITEM_TYPE, source: EVENT_SOURCE, events: decision.events.map((e, i) => carriedEvent(e, identity, i)), createdAt: now.toISOString(), ttl: nowSeconds + OUTBOX_TTL_SECONDS } } },
+        ],
+      }));
+      await store.doc.send(new UpdateCommand({
+        TableName: tableName,
+        Key: key,
+        UpdateExpression: 'SET #status = :completed, #data = :data, expiration = :expiration',
+        ExpressionAttributeNames: { '#status': 'status', '#data': 'data' },
+        ExpressionAttributeValues: { ':completed': 'COMPLETED', ':data': JSON.stringify({ eventId: event.id, type: event.type, outcome: 'applied' }), ':expiration': nowSeconds + 3600 },
+      }));
+    };
 
     // Warm-up: JIT, connections, DynamoDB Local's first-use costs — for every path.
     for (let i = 0; i < 50; i += 1) {
-      const payload = JSON.stringify(checkoutEvent(purchases[EVENTS * ROUNDS + i]!));
+      const payload = JSON.stringify(checkoutEvent(purchases[2 * EVENTS * ROUNDS + i]!));
       await handler(apiEvent(payload, sign(payload)), context);
+      if (i % 2 === 0) {
+        const peer = JSON.stringify(checkoutEvent(purchases[2 * EVENTS * ROUNDS + i + 1]!));
+        await powertools(peer, sign(peer));
+      }
       await store.doc.send(new PutCommand({ TableName: tableName, Item: { pk: `BENCHWARM#${i}`, sk: 'MARKER' }, ConditionExpression: 'attribute_not_exists(pk)' }));
       await store.doc.send(new TransactWriteCommand({ TransactItems: [{ Put: { TableName: tableName, Item: { pk: `BENCHWARMTX#${i}`, sk: 'MARKER' } } }] }));
     }
     const kneadpayItems = itemsPerTransaction;
+
+    /**
+     * The layout before 2026-12-06, rebuilt from the same decision to measure what it cost: a marker,
+     * the purchase, one item per ledger entry and one outbox item per event (6 items for a sale).
+     */
+    const SAMPLE = 20;
+    const sampleUnitsBefore = writeUnits;
+    let beforeItems = 0;
+    for (let i = 0; i < SAMPLE; i += 1) {
+      const purchase = purchases[2 * EVENTS * ROUNDS + 50 + i]!;
+      const event = checkoutEvent(purchase) as unknown as Stripe.Event;
+      const now = new Date();
+      const decision = await CREDIT_EFFECTS['checkout.session.completed']!({ store, stripe: noStripe, practiceId: purchase.practiceId, event, now, attempt: 1 });
+      if (decision.kind !== 'apply') throw new Error(`the effect decided ${decision.kind}`);
+      const marker = keys.marker(purchase.practiceId, 'stripe-event', event.id);
+      const [purchaseUpdate, ledger] = decision.writes as [Record<string, any>, { Put: { Item: Record<string, any> } }];
+      const { entries, at, ...ledgerBase } = ledger.Put.Item;
+      const items = [
+        { Put: { TableName: tableName, Item: { ...marker, type: 'marker', committedAt: now.toISOString(), result: { eventId: event.id, type: event.type, outcome: 'applied' }, ttl: Math.floor(now.getTime() / 1000) + 30 * 86_400 }, ConditionExpression: 'attribute_not_exists(pk)' } },
+        withTable(purchaseUpdate, tableName),
+        ...(entries as Record<string, unknown>[]).map((entry) => ({ Put: { TableName: tableName, Item: { ...ledgerBase, sk: `${ledgerBase.sk}#${entry.entryId}`, at, ...entry } } })),
+        ...decision.events.map((e, index) => ({ Put: { TableName: tableName, Item: outboxItem(e, `${marker.pk}|${marker.sk}#${index}`, now) } })),
+      ];
+      beforeItems = items.length;
+      await store.doc.send(new TransactWriteCommand({ TransactItems: items as never }));
+    }
+    const unitsBefore6 = (writeUnits - sampleUnitsBefore) / SAMPLE;
 
     /** A bare TransactWriteItems of `size` puts, the first one conditional like a marker. */
     const bareTransaction = (size: number, round: number) => (i: number) =>
@@ -93,8 +189,11 @@ const main = async () => {
         .then(() => undefined);
 
     type Figures = Awaited<ReturnType<typeof runPool>>;
-    const rounds: { bare: Figures; tx1: Figures; txN: Figures; kneadpay: Figures }[] = [];
+    const rounds: { bare: Figures; tx1: Figures; txN: Figures; kneadpay: Figures; powertools: Figures }[] = [];
     let perEvent = 0;
+    let unitsPerSale = 0;
+    let peerRoundTrips = 0;
+    let peerUnitsPerSale = 0;
     let firstPayloads: string[] = [];
     // Rounds interleave the paths, so a noisy moment or DynamoDB Local's warming hits all alike.
     for (let round = 0; round < ROUNDS; round += 1) {
@@ -106,15 +205,26 @@ const main = async () => {
       const tx1 = await runPool(EVENTS, CONCURRENCY, bareTransaction(1, round));
       const txN = await runPool(EVENTS, CONCURRENCY, bareTransaction(kneadpayItems, round));
       const before = roundTrips;
-      const payloads = purchases.slice(round * EVENTS, (round + 1) * EVENTS).map((purchase) => JSON.stringify(checkoutEvent(purchase)));
+      const unitsBefore = writeUnits;
+      const payloads = purchases.slice(2 * round * EVENTS, (2 * round + 1) * EVENTS).map((purchase) => JSON.stringify(checkoutEvent(purchase)));
       const kneadpay = await runPool(EVENTS, CONCURRENCY, async (i) => {
         const payload = payloads[i]!;
         const answer = (await handler(apiEvent(payload, sign(payload)), context)) as { statusCode: number };
         if (answer.statusCode !== 200) throw new Error(`webhook answered ${answer.statusCode}`);
       });
       perEvent = Math.max(perEvent, (roundTrips - before) / EVENTS);
+      unitsPerSale = Math.max(unitsPerSale, (writeUnits - unitsBefore) / EVENTS);
+      const peerBefore = roundTrips;
+      const peerUnitsBefore = writeUnits;
+      const peerPayloads = purchases.slice((2 * round + 1) * EVENTS, (2 * round + 2) * EVENTS).map((purchase) => JSON.stringify(checkoutEvent(purchase)));
+      const peer = await runPool(EVENTS, CONCURRENCY, async (i) => {
+        const payload = peerPayloads[i]!;
+        await powertools(payload, sign(payload));
+      });
+      peerRoundTrips = Math.max(peerRoundTrips, (roundTrips - peerBefore) / EVENTS);
+      peerUnitsPerSale = Math.max(peerUnitsPerSale, (writeUnits - peerUnitsBefore) / EVENTS);
       if (round === 0) firstPayloads = payloads;
-      rounds.push({ bare, tx1, txN, kneadpay });
+      rounds.push({ bare, tx1, txN, kneadpay, powertools: peer });
     }
     const dupBefore = roundTrips;
     // The same events again (same Stripe event ids): Stripe's redeliveries.
@@ -136,15 +246,20 @@ const main = async () => {
       console.log(`| ${index + 1} | bare TransactWriteItems, 1 put (diagnostic) | ${cell(r.tx1)} | ${ratio(r.tx1)} |`);
       console.log(`| ${index + 1} | bare TransactWriteItems, ${kneadpayItems} puts (diagnostic) | ${cell(r.txN)} | ${ratio(r.txN)} |`);
       console.log(`| ${index + 1} | kneadpay webhook (verify + decide + transaction) | ${cell(r.kneadpay)} | ${ratio(r.kneadpay)} |`);
+      console.log(`| ${index + 1} | Powertools-style idempotency around the same effect | ${cell(r.powertools)} | ${ratio(r.powertools)} |`);
     });
     const ratios = (pick: (r: (typeof rounds)[number]) => Figures, base: (r: (typeof rounds)[number]) => Figures) =>
       rounds.map((r) => pick(r).perSecond / base(r).perSecond);
     const range = (values: number[]) => `median ${median(values).toFixed(2)} (${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)})`;
     console.log(`ratio kneadpay ÷ bare PutItem: ${range(ratios((r) => r.kneadpay, (r) => r.bare))}  (target ≥ 0.80)`);
     console.log(`ratio 1-item transaction ÷ bare PutItem: ${range(ratios((r) => r.tx1, (r) => r.bare))}  (the ceiling of any one-transaction design)`);
-    console.log(`ratio kneadpay ÷ bare ${kneadpayItems}-item transaction: ${range(ratios((r) => r.kneadpay, (r) => r.txN))}`);
-    console.log(`kneadpay p99: ${median(rounds.map((r) => r.kneadpay.p99)).toFixed(1)} ms; bare PutItem p99: ${median(rounds.map((r) => r.bare.p99)).toFixed(1)} ms (medians over rounds)`);
-    console.log(`DynamoDB round trips per event: ${perEvent.toFixed(2)} (first delivery), ${perDuplicate.toFixed(2)} (duplicate)`);
+    console.log(`ratio kneadpay ÷ Powertools-style: ${range(ratios((r) => r.kneadpay, (r) => r.powertools))}  (target ≥ 1.50)`);
+    console.log(`ratio kneadpay ÷ bare ${kneadpayItems}-item transaction: ${range(ratios((r) => r.kneadpay, (r) => r.txN))}  (target ≥ 0.90)`);
+    const p99 = rounds.map((r) => r.kneadpay.p99 / r.txN.p99);
+    console.log(`p99 kneadpay ÷ bare ${kneadpayItems}-item transaction: ${range(p99)}  (target ≤ 2.00)`);
+    console.log(`kneadpay p99: ${median(rounds.map((r) => r.kneadpay.p99)).toFixed(1)} ms; bare ${kneadpayItems}-item transaction p99: ${median(rounds.map((r) => r.txN.p99)).toFixed(1)} ms; bare PutItem p99: ${median(rounds.map((r) => r.bare.p99)).toFixed(1)} ms (medians over rounds)`);
+    console.log(`DynamoDB round trips per event: kneadpay ${perEvent.toFixed(2)} (first delivery), ${perDuplicate.toFixed(2)} (duplicate); Powertools-style ${peerRoundTrips.toFixed(2)}`);
+    console.log(`DynamoDB write units per sale (ReturnConsumedCapacity): kneadpay ${unitsPerSale.toFixed(1)} (${kneadpayItems} transactional items); Powertools-style ${peerUnitsPerSale.toFixed(1)}; the layout before 2026-12-06 (${beforeItems} items, rebuilt from the same decision, ${SAMPLE} sales): ${unitsBefore6.toFixed(1)}`);
   } finally {
     await dynamo.stop();
   }

@@ -26,7 +26,7 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { EVENT_SOURCE, FUNCTIONS, RULES, SCHEDULES } from '../lib/wiring';
-import { OUTBOX_ITEM_TYPE } from '../functions/store/outbox';
+import { eventsOfItem, OUTBOX_ITEM_TYPE } from '../functions/store/outbox';
 import { createLambdaContext, LOCAL_ACCOUNT_ID, moduleLoader, region, type HandlerLoader, type LocalFunctionSpec } from './http-api';
 
 /** An EventBridge event as a rule's Lambda target receives it. */
@@ -433,7 +433,8 @@ export const startEventBus = async (options: EventBusOptions): Promise<LocalEven
     }
     const entry = { seq, settled: false };
     shard.pending.push(entry);
-    dispatch(toEnvelope(item)).then(
+    // One item may carry several events (a commit's marker carries its events): each goes on the bus.
+    Promise.all(eventsOfItem(item).map((event) => dispatch(toEnvelope({ ...event })))).then(
       () => {
         entry.settled = true;
         advance(shard);

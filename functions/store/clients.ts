@@ -150,15 +150,23 @@ const ledgerKey = (practiceId: string, clientId: string, at: string, entryId: st
 
 /**
  * Transaction items that append entries and move the client's balance by their sum, atomically.
- * Entries that sum to zero (a package sale and its payment; a redemption) leave the balance item
- * alone: adding 0 would cost the transaction an item (2 write units) and change nothing.
+ * Entries of one moment (a package sale and its payment; a refund, its sale adjustment and the
+ * credits it voids) share one item: a transaction pays 2 write units per item, and they are read
+ * together anyway. A lone entry keeps the one-entry layout. Entries that sum to zero leave the
+ * balance item alone: adding 0 would cost the transaction an item and change nothing.
  */
 export const ledgerWrites = (practiceId: string, clientId: string, entries: Omit<LedgerEntry, 'entryId' | 'clientId'>[]): TransactItem[] => {
   if (entries.length === 0) return [];
   const total = entries.reduce((sum, entry) => sum + entry.amountCents, 0);
-  const puts = entries.map((entry): TransactItem => {
-    const entryId = newId('led');
-    return { Put: { Item: { ...ledgerKey(practiceId, clientId, entry.at, entryId), type: 'ledger', entryId, clientId, ...entry } } };
+  const moments = new Map<string, Omit<LedgerEntry, 'entryId' | 'clientId'>[]>();
+  for (const entry of entries) moments.set(entry.at, [...(moments.get(entry.at) ?? []), entry]);
+  const puts = [...moments].map(([at, group]): TransactItem => {
+    const entryIds = group.map(() => newId('led'));
+    if (group.length === 1) {
+      return { Put: { Item: { ...ledgerKey(practiceId, clientId, at, entryIds[0]!), type: 'ledger', entryId: entryIds[0], clientId, ...group[0] } } };
+    }
+    const carried = group.map(({ at: _at, ...entry }, i) => ({ entryId: entryIds[i], ...entry }));
+    return { Put: { Item: { ...ledgerKey(practiceId, clientId, at, entryIds[0]!), type: 'ledger', clientId, at, entries: carried } } };
   });
   if (total === 0) return puts;
   return [
@@ -174,6 +182,12 @@ export const ledgerWrites = (practiceId: string, clientId: string, entries: Omit
   ];
 };
 
+/** The entries a ledger item holds, in the order they were written: one, or a moment's `entries`. */
+export const ledgerEntriesOfItem = (item: Record<string, unknown>): LedgerEntry[] => {
+  if (!Array.isArray(item.entries)) return [withoutKeys<LedgerEntry>(item)];
+  return (item.entries as Omit<LedgerEntry, 'clientId' | 'at'>[]).map((entry) => ({ ...entry, clientId: item.clientId as string, at: item.at as string }));
+};
+
 export const listLedger = async (store: Store, practiceId: string, clientId: string, cursor?: string): Promise<Page<LedgerEntry>> => {
   const page = await queryPage<Record<string, unknown>>(
     store,
@@ -184,5 +198,5 @@ export const listLedger = async (store: Store, practiceId: string, clientId: str
     },
     cursor,
   );
-  return { items: page.items.map((item) => withoutKeys<LedgerEntry>(item)), nextCursor: page.nextCursor };
+  return { items: page.items.flatMap(ledgerEntriesOfItem), nextCursor: page.nextCursor };
 };

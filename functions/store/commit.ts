@@ -3,7 +3,8 @@ import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/l
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { KneadpayError } from '../shared/errors';
 import type { Store } from './client';
-import { outboxItem, type OutboxEvent } from './outbox';
+import { keys } from './keys';
+import { carriedEvent, EVENT_SOURCE, EVENTS_PER_ITEM, OUTBOX_ITEM_TYPE, OUTBOX_TTL_SECONDS, type OutboxEvent } from './outbox';
 
 type SdkTransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 type TableOptional<T> = Omit<T, 'TableName'> & { TableName?: string };
@@ -62,7 +63,8 @@ const reasonCodes = (error: TransactionCanceledException): string[] =>
 
 /**
  * Commits a state change, the condition-guarded marker of its business key and its outbox events in
- * one TransactWriteItems, and says what happened:
+ * one TransactWriteItems (the marker item carries the first events itself; see `markerItem`), and
+ * says what happened:
  * - `committed`: everything was written;
  * - `duplicate`: the marker already existed, nothing was written (the stored result comes back);
  * - throws `CommitConflictError` when a state condition failed or the transaction kept conflicting.
@@ -71,29 +73,10 @@ const reasonCodes = (error: TransactionCanceledException): string[] =>
  * backoff, because the next attempt usually resolves into a clear `committed` or `duplicate`.
  */
 export const commitOnce = async <R>(store: Store, request: CommitRequest<R>, now: Date = new Date()): Promise<CommitOutcome<R>> => {
-  const { marker } = request;
-  const identity = `${marker.pk}|${marker.sk}`;
-  const markerItem: Record<string, unknown> = {
-    pk: marker.pk,
-    sk: marker.sk,
-    type: 'marker',
-    committedAt: now.toISOString(),
-    ...(marker.result === undefined ? {} : { result: marker.result }),
-    ...(marker.ttlSeconds ? { ttl: Math.floor(now.getTime() / 1000) + marker.ttlSeconds } : {}),
-  };
   const items: SdkTransactItem[] = [
-    {
-      Put: {
-        TableName: store.tableName,
-        Item: markerItem,
-        ConditionExpression: 'attribute_not_exists(pk)',
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      },
-    },
+    { Put: { TableName: store.tableName, Item: markerItem(request, now), ConditionExpression: 'attribute_not_exists(pk)', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } },
     ...request.writes.map((write) => withTable(write, store.tableName)),
-    ...(request.events ?? []).map((event, index) => ({
-      Put: { TableName: store.tableName, Item: outboxItem(event, `${identity}#${index}`, now) },
-    })),
+    ...furtherOutboxItems(request, now).map((Item) => ({ Put: { TableName: store.tableName, Item } })),
   ];
   if (items.length > MAX_TRANSACT_ITEMS) {
     throw new KneadpayError(`a commit holds ${items.length} items; the limit is ${MAX_TRANSACT_ITEMS}`, {
@@ -106,7 +89,7 @@ export const commitOnce = async <R>(store: Store, request: CommitRequest<R>, now
   for (let attempt = 0; attempt <= CONFLICT_RETRIES; attempt += 1) {
     try {
       await store.doc.send(new TransactWriteCommand({ TransactItems: items }));
-      return { status: 'committed', result: marker.result };
+      return { status: 'committed', result: request.marker.result };
     } catch (error) {
       if (!(error instanceof TransactionCanceledException) && (error as Error)?.name !== 'TransactionCanceledException') {
         throw error;
@@ -140,4 +123,48 @@ export const commitOnce = async <R>(store: Store, request: CommitRequest<R>, now
 export const withTable = (item: TransactItem, tableName: string): SdkTransactItem => {
   const [kind, body] = Object.entries(item)[0] as [keyof TransactItem, Record<string, unknown>];
   return { [kind]: { TableName: tableName, ...body } } as SdkTransactItem;
+};
+
+const identityOf = (marker: Marker<unknown>) => `${marker.pk}|${marker.sk}`;
+const epochSeconds = (now: Date) => Math.floor(now.getTime() / 1000);
+
+/**
+ * The marker item. When the commit publishes events, the marker is also their outbox item (type
+ * `outbox`, the first `EVENTS_PER_ITEM` events in its `events` list): the item that makes the
+ * commit happen once is the item the stream carries to the bus, so a commit costs one item less
+ * per event. It is then kept at least as long as an outbox item (a week) for the stream and replays.
+ */
+const markerItem = <R>(request: CommitRequest<R>, now: Date): Record<string, unknown> => {
+  const { marker } = request;
+  const identity = identityOf(marker);
+  const carried = (request.events ?? []).slice(0, EVENTS_PER_ITEM).map((event, index) => carriedEvent(event, identity, index));
+  const ttlSeconds = marker.ttlSeconds && carried.length > 0 ? Math.max(marker.ttlSeconds, OUTBOX_TTL_SECONDS) : marker.ttlSeconds;
+  return {
+    pk: marker.pk,
+    sk: marker.sk,
+    type: carried.length > 0 ? OUTBOX_ITEM_TYPE : 'marker',
+    committedAt: now.toISOString(),
+    ...(marker.result === undefined ? {} : { result: marker.result }),
+    ...(ttlSeconds ? { ttl: epochSeconds(now) + ttlSeconds } : {}),
+    ...(carried.length > 0 ? { source: EVENT_SOURCE, events: carried } : {}),
+  };
+};
+
+/** Events beyond what the marker carries (a balance plan, several refunds): outbox items of `EVENTS_PER_ITEM` each. */
+const furtherOutboxItems = <R>(request: CommitRequest<R>, now: Date): Record<string, unknown>[] => {
+  const identity = identityOf(request.marker);
+  const events = request.events ?? [];
+  const items: Record<string, unknown>[] = [];
+  for (let start = EVENTS_PER_ITEM; start < events.length; start += EVENTS_PER_ITEM) {
+    const carried = events.slice(start, start + EVENTS_PER_ITEM).map((event, offset) => carriedEvent(event, identity, start + offset));
+    items.push({
+      ...keys.outbox(events[start]!.detail.practiceId, carried[0]!.eventId),
+      type: OUTBOX_ITEM_TYPE,
+      source: EVENT_SOURCE,
+      events: carried,
+      createdAt: now.toISOString(),
+      ttl: epochSeconds(now) + OUTBOX_TTL_SECONDS,
+    });
+  }
+  return items;
 };

@@ -31,6 +31,8 @@ export interface OutboxItem {
  */
 export const outboxItem = (event: OutboxEvent, identity: string, now: Date = new Date()): OutboxItem => {
   const eventId = deriveId('evt', identity, event.detailType);
+  // commitOnce no longer writes this layout (its events ride on the marker, see `carriedEvent`);
+  // the Pipe and the local bus still read it, for items written before.
   return {
     ...keys.outbox(event.detail.practiceId, eventId),
     type: OUTBOX_ITEM_TYPE,
@@ -42,3 +44,43 @@ export const outboxItem = (event: OutboxEvent, identity: string, now: Date = new
     ttl: Math.floor(now.getTime() / 1000) + OUTBOX_TTL_SECONDS,
   };
 };
+
+/**
+ * How many events one item carries at most. The Pipe's enrichment turns one stream record into as
+ * many bus events as its item carries, and the bus target takes at most 10 per batch: the Pipe reads
+ * `OUTBOX_PIPE_BATCH_SIZE` records at a time so a batch never holds more than 10 events.
+ */
+export const EVENTS_PER_ITEM = 2;
+export const OUTBOX_PIPE_BATCH_SIZE = Math.floor(10 / EVENTS_PER_ITEM);
+
+/** One event as an outbox item carries it in its `events` list. */
+export interface CarriedEvent {
+  eventId: string;
+  detailType: string;
+  detail: Record<string, unknown>;
+}
+
+/** The event id of the `index`-th event of the commit with this business identity (stable across retries). */
+export const outboxEventId = (identity: string, index: number, detailType: string) => deriveId('evt', `${identity}#${index}`, detailType);
+
+/** An event as it goes into an item's `events` list. */
+export const carriedEvent = (event: OutboxEvent, identity: string, index: number): CarriedEvent => ({
+  eventId: outboxEventId(identity, index, event.detailType),
+  detailType: event.detailType,
+  detail: { version: 1, ...event.detail },
+});
+
+/**
+ * The events an item carries, whatever its layout: an outbox item of one event (`detailType`,
+ * `detail` at the top, as written before 2026-12-06), or one carrying an `events` list (a commit's
+ * marker since then, and the items holding a large commit's further events). Not an outbox item → [].
+ */
+export const eventsOfItem = (item: Record<string, unknown>): OutboxItem[] => {
+  if (item.type !== OUTBOX_ITEM_TYPE) return [];
+  const base = { pk: item.pk as string, sk: item.sk as string, type: OUTBOX_ITEM_TYPE, source: (item.source as typeof EVENT_SOURCE) ?? EVENT_SOURCE, createdAt: (item.createdAt ?? item.committedAt) as string, ttl: item.ttl as number };
+  if (Array.isArray(item.events)) return (item.events as CarriedEvent[]).map((event) => ({ ...base, ...event }));
+  return [{ ...base, eventId: item.eventId as string, detailType: item.detailType as string, detail: item.detail as Record<string, unknown> }];
+};
+
+/** Whether an item is a commit's marker (a plain one, or one that also carries the commit's events). */
+export const isMarkerItem = (item: Record<string, unknown>) => item.type === 'marker' || (item.type === OUTBOX_ITEM_TYPE && typeof item.committedAt === 'string');

@@ -8,6 +8,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnPipe } from 'aws-cdk-lib/aws-pipes';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { OUTBOX_PIPE_BATCH_SIZE } from '../../functions/store/outbox';
 import { PROJECT_ROOT } from '../stack-wiring';
 import { DeadLetterQueue } from './DeadLetterQueue';
 import { KneadpayFunction } from './KneadpayFunction';
@@ -95,8 +96,9 @@ export class OutboxPipe extends Construct {
         dynamoDbStreamParameters: {
           // TRIM_HORIZON: a replaced pipe re-reads the last 24 h (consumers dedupe) rather than skip events.
           startingPosition: 'TRIM_HORIZON',
-          // PutEvents takes at most 10 entries.
-          batchSize: 10,
+          // PutEvents takes at most 10 entries, and one record's item carries up to EVENTS_PER_ITEM
+          // events: the enrichment's answer for a batch must stay within the target's 10.
+          batchSize: OUTBOX_PIPE_BATCH_SIZE,
           // One poller per shard keeps a practice's events in commit order.
           parallelizationFactor: 1,
           maximumRetryAttempts: 10,

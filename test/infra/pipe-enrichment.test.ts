@@ -1,6 +1,6 @@
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { OUTBOX_ITEM_TYPE, outboxItem } from '../../functions/store/outbox';
+import { carriedEvent, EVENTS_PER_ITEM, OUTBOX_ITEM_TYPE, OUTBOX_PIPE_BATCH_SIZE, outboxItem } from '../../functions/store/outbox';
 import { outboxFilterPattern } from '../../lib/constructs/OutboxPipe';
 import { handler, MalformedOutboxItemError, type OutboxStreamRecord } from '../../lib/pipe-enrichment/handler';
 
@@ -67,5 +67,32 @@ describe('the outbox pipe enrichment', () => {
 
     expect(pattern.eventName).toEqual([record.eventName]);
     expect(pattern.dynamodb.NewImage.type.S).toEqual([record.dynamodb!.NewImage!.type!.S]);
+  });
+  it('turns a commit marker that carries its events into one bus event per event, in order, within the target batch of 10', async () => {
+    // Prepare: a package sale's marker as commitOnce writes it (the marker is the outbox item of its events).
+    const identity = 'PRACTICE#prac_1|MARKER#stripe-event#evt_1';
+    const sale = {
+      pk: 'PRACTICE#prac_1', sk: 'MARKER#stripe-event#evt_1', type: OUTBOX_ITEM_TYPE, committedAt: '2026-12-06T12:00:00.000Z',
+      result: { eventId: 'evt_1', type: 'checkout.session.completed', outcome: 'applied' }, ttl: 1, source: 'kneadpay',
+      events: [
+        carriedEvent({ detailType: 'PackagePurchased', detail: { practiceId: 'prac_1', purchaseId: 'pur_1', amountCents: 42500 } }, identity, 0),
+        carriedEvent({ detailType: 'PaymentSucceeded', detail: { practiceId: 'prac_1', paymentId: 'pi_1', amountCents: 42500 } }, identity, 1),
+      ],
+    };
+
+    // Act
+    const events = await handler([streamRecord(sale, 'rec-1'), streamRecord(claimAdjudicated, 'rec-2')]);
+    const fullBatch = await handler(Array.from({ length: OUTBOX_PIPE_BATCH_SIZE }, (_, i) => streamRecord(sale, `rec-${i}`)));
+
+    // Assess
+    expect(events).toEqual([
+      { source: 'kneadpay', detailType: 'PackagePurchased', detail: { version: 1, practiceId: 'prac_1', purchaseId: 'pur_1', amountCents: 42500 } },
+      { source: 'kneadpay', detailType: 'PaymentSucceeded', detail: { version: 1, practiceId: 'prac_1', paymentId: 'pi_1', amountCents: 42500 } },
+      { source: 'kneadpay', detailType: 'ClaimAdjudicated', detail: claimAdjudicated.detail },
+    ]);
+    expect(sale.events).toHaveLength(EVENTS_PER_ITEM);
+    expect(fullBatch.length).toBeLessThanOrEqual(10);
+    await expect(handler([streamRecord({ ...sale, events: [] }, 'rec-11')])).rejects.toThrow(/empty events list \(stream record rec-11\)/);
+    await expect(handler([streamRecord({ ...sale, events: [{ detailType: 'X' }] }, 'rec-12')])).rejects.toThrow(/event 0 has no detail map/);
   });
 });

@@ -27,6 +27,7 @@ import { checkoutSession, seedOpenPurchase, seedPractice } from '../support/fixt
 import { assertNoPhiLeaks, captureLogs, checkInvariants, clientEmail, isRetryableError, recordFigures, sleep, track } from '../support/reliability';
 import { apiEvent } from '../support/receipts';
 import { deliver, stripeEvent } from '../support/stripe-events';
+import { logicalItems } from '../support/items';
 import { newPracticeId } from '../support/store';
 
 const TABLE = 'kneadpay-outage';
@@ -77,7 +78,7 @@ const partition = async (practiceId: string) =>
  */
 const wholeWrites = async (practiceId: string) => {
   const items = await partition(practiceId);
-  const of = (type: string) => items.filter((item) => item.type === type);
+  const of = (type: string) => logicalItems(items).filter((item) => item.type === type);
   const purchase = of('purchase')[0]!;
   const redeemed = new Set(of('redemption').map((item) => item.appointmentId as string));
   const markers = new Set(of('marker').filter((item) => String(item.sk).startsWith('MARKER#redemption#')).map((item) => String(item.sk).slice('MARKER#redemption#'.length)));

@@ -5,6 +5,7 @@ import { findOrCreateClient, getClient, listLedger } from '../../functions/store
 import { practicePk } from '../../functions/store/keys';
 import { getPurchase, insertOpenPurchase, type Purchase } from '../../functions/store/purchases';
 import { newId } from '../../functions/shared/ids';
+import { logicalItems } from './items';
 
 export const seedPractice = async (store: Store, practiceId: string, overrides: Record<string, unknown> = {}) =>
   putPracticeCore(store, practiceId, {
@@ -65,12 +66,13 @@ export const outboxOf = async (store: Store, practiceId: string) => {
   const answer = await store.doc.send(
     new QueryCommand({
       TableName: store.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
-      ExpressionAttributeValues: { ':pk': practicePk(practiceId), ':sk': 'OUTBOX#' },
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': practicePk(practiceId) },
       ConsistentRead: true,
     }),
   );
-  return (answer.Items ?? []) as { detailType: string; detail: Record<string, unknown>; eventId: string }[];
+  // Events ride on their commit's marker (and further outbox items): read them all, in key order.
+  return logicalItems(answer.Items ?? []).filter((item) => item.type === 'outbox') as { detailType: string; detail: Record<string, unknown>; eventId: string }[];
 };
 
 /** The ledger invariant: the client's stored balance equals the sum of its entries. */

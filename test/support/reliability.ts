@@ -19,6 +19,7 @@ import { practicePk } from '../../functions/store/keys';
 import { STRIPE_MAX_NETWORK_RETRIES } from '../../functions/stripe/client';
 import { STRIPE_API_VERSION } from '../../functions/stripe/version';
 import { api } from './api';
+import { logicalItems } from './items';
 import { deliver } from './stripe-events';
 
 // ---------------------------------------------------------------------------------------------
@@ -304,7 +305,7 @@ export const checkInvariants = async (defaultStore: Store): Promise<InvariantFig
     const store = own ?? defaultStore;
     figures.practices += 1;
     const items = await partitionOf(store, practiceId);
-    const of = (type: string) => items.filter((item) => item.type === type);
+    const of = (type: string) => logicalItems(items).filter((item) => item.type === type);
     for (const client of of('client')) {
       figures.clients += 1;
       const ledger = of('ledger').filter((entry) => entry.clientId === client.clientId);
