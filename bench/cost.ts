@@ -270,7 +270,14 @@ const writeTargets = (op: string, body: Record<string, any>): { table: string; t
 const outboxTypes = (op: string, body: Record<string, any>): string[] => {
   const puts: WireItem[] =
     op === 'PutItem' ? [body.Item] : op === 'TransactWriteItems' ? (body.TransactItems as Record<string, any>[]).filter((e) => e.Put).map((e) => e.Put.Item) : [];
-  return puts.filter((item) => (item.type as { S?: string } | undefined)?.S === OUTBOX_ITEM_TYPE).map((item) => (item.detailType as { S: string }).S);
+  // An outbox item carries one event (`detailType`) or, since 2026-12-06, an `events` list (a commit's marker).
+  return puts
+    .filter((item) => (item.type as { S?: string } | undefined)?.S === OUTBOX_ITEM_TYPE)
+    .flatMap((item) =>
+      item.events
+        ? ((item.events as { L: { M: { detailType: { S: string } } }[] }).L.map((event) => event.M.detailType.S))
+        : [(item.detailType as { S: string }).S],
+    );
 };
 
 /** Names and values a remaining expression still references (DynamoDB refuses unused ones). */

@@ -10,9 +10,10 @@
  * module Lambda runs) and the Powertools-style idempotent path around the same effect, each on
  * `--events` fresh checkout.session.completed events.
  */
-import { PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import Stripe from 'stripe';
 import { ensureTable, startDynamoDbLocal } from '../local/dynamodb';
+import { itemSize, writeUnits } from './item-size';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -72,18 +73,6 @@ const main = async () => {
       if (items) itemsPerTransaction = Math.max(itemsPerTransaction, items.length);
       return next(args);
     }, { step: 'initialize', name: 'countTransactItems' });
-
-    // Write units as DynamoDB reports them (ReturnConsumedCapacity on every write): a transactional
-    // write costs 2 units per KB of each item, a standard write 1 (an update: of the larger image).
-    let writeUnits = 0;
-    store.doc.middlewareStack.add((next) => async (args) => {
-      const input = args.input as { ReturnConsumedCapacity?: string; Key?: unknown; Item?: unknown; TransactItems?: unknown };
-      if (input.TransactItems || input.Item || (input.Key && 'UpdateExpression' in (input as object))) input.ReturnConsumedCapacity = 'TOTAL';
-      const result = await next(args);
-      const consumed = (result.output as { ConsumedCapacity?: { CapacityUnits?: number; WriteCapacityUnits?: number } | { CapacityUnits?: number; WriteCapacityUnits?: number }[] }).ConsumedCapacity;
-      for (const c of Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) writeUnits += c.WriteCapacityUnits ?? c.CapacityUnits ?? 0;
-      return result;
-    }, { step: 'initialize', name: 'countWriteUnits' });
 
     const purchases = await seedPracticeAndPurchases(store, 2 * EVENTS * ROUNDS + 50 + 20);
     const sign = (payload: string) => Stripe.webhooks.generateTestHeaderString({ payload, secret: SECRET });
@@ -154,8 +143,8 @@ const main = async () => {
      * the purchase, one item per ledger entry and one outbox item per event (6 items for a sale).
      */
     const SAMPLE = 20;
-    const sampleUnitsBefore = writeUnits;
     let beforeItems = 0;
+    const beforeUnits: number[] = [];
     for (let i = 0; i < SAMPLE; i += 1) {
       const purchase = purchases[2 * EVENTS * ROUNDS + 50 + i]!;
       const event = checkoutEvent(purchase) as unknown as Stripe.Event;
@@ -173,8 +162,10 @@ const main = async () => {
       ];
       beforeItems = items.length;
       await store.doc.send(new TransactWriteCommand({ TransactItems: items as never }));
+      const purchaseAfter = (await store.doc.send(new GetCommand({ TableName: tableName, Key: purchaseUpdate.Update.Key }))).Item!;
+      const written = items.map((item) => ('Put' in item && item.Put ? (item.Put.Item as Record<string, unknown>) : purchaseAfter));
+      beforeUnits.push(written.reduce((sum, item) => sum + writeUnits(item, true), 0));
     }
-    const unitsBefore6 = (writeUnits - sampleUnitsBefore) / SAMPLE;
 
     /** A bare TransactWriteItems of `size` puts, the first one conditional like a marker. */
     const bareTransaction = (size: number, round: number) => (i: number) =>
@@ -191,9 +182,8 @@ const main = async () => {
     type Figures = Awaited<ReturnType<typeof runPool>>;
     const rounds: { bare: Figures; tx1: Figures; txN: Figures; kneadpay: Figures; powertools: Figures }[] = [];
     let perEvent = 0;
-    let unitsPerSale = 0;
     let peerRoundTrips = 0;
-    let peerUnitsPerSale = 0;
+    let peerPayloadsOfFirstRound: string[] = [];
     let firstPayloads: string[] = [];
     // Rounds interleave the paths, so a noisy moment or DynamoDB Local's warming hits all alike.
     for (let round = 0; round < ROUNDS; round += 1) {
@@ -205,7 +195,6 @@ const main = async () => {
       const tx1 = await runPool(EVENTS, CONCURRENCY, bareTransaction(1, round));
       const txN = await runPool(EVENTS, CONCURRENCY, bareTransaction(kneadpayItems, round));
       const before = roundTrips;
-      const unitsBefore = writeUnits;
       const payloads = purchases.slice(2 * round * EVENTS, (2 * round + 1) * EVENTS).map((purchase) => JSON.stringify(checkoutEvent(purchase)));
       const kneadpay = await runPool(EVENTS, CONCURRENCY, async (i) => {
         const payload = payloads[i]!;
@@ -213,19 +202,46 @@ const main = async () => {
         if (answer.statusCode !== 200) throw new Error(`webhook answered ${answer.statusCode}`);
       });
       perEvent = Math.max(perEvent, (roundTrips - before) / EVENTS);
-      unitsPerSale = Math.max(unitsPerSale, (writeUnits - unitsBefore) / EVENTS);
       const peerBefore = roundTrips;
-      const peerUnitsBefore = writeUnits;
       const peerPayloads = purchases.slice((2 * round + 1) * EVENTS, (2 * round + 2) * EVENTS).map((purchase) => JSON.stringify(checkoutEvent(purchase)));
       const peer = await runPool(EVENTS, CONCURRENCY, async (i) => {
         const payload = peerPayloads[i]!;
         await powertools(payload, sign(payload));
       });
       peerRoundTrips = Math.max(peerRoundTrips, (roundTrips - peerBefore) / EVENTS);
-      peerUnitsPerSale = Math.max(peerUnitsPerSale, (writeUnits - peerUnitsBefore) / EVENTS);
-      if (round === 0) firstPayloads = payloads;
+      if (round === 0) {
+        firstPayloads = payloads;
+        peerPayloadsOfFirstRound = peerPayloads;
+      }
       rounds.push({ bare, tx1, txN, kneadpay, powertools: peer });
     }
+    // Write units per sale, from the items each path stored for the first SAMPLE sales of round 1.
+    const ledgerOf = async (practiceId: string, clientId: string) =>
+      (await store.doc.send(new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)', ExpressionAttributeValues: { ':pk': `PRACTICE#${practiceId}`, ':sk': `LEDGER#${clientId}#` } }))).Items ?? [];
+    const purchaseOf = async (meta: Record<string, string>) =>
+      (await store.doc.send(new GetCommand({ TableName: tableName, Key: { pk: `PRACTICE#${meta.practiceId}`, sk: `PURCHASE#${meta.clientId}#${meta.purchaseId}` } }))).Item;
+    const kneadpayUnits: number[] = [];
+    const peerUnits: number[] = [];
+    let largestMarker = 0;
+    for (let i = 0; i < SAMPLE; i += 1) {
+      const event = JSON.parse(firstPayloads[i]!) as { id: string; data: { object: { metadata: Record<string, string> } } };
+      const meta = event.data.object.metadata;
+      const marker = (await store.doc.send(new GetCommand({ TableName: tableName, Key: keys.marker(meta.practiceId!, 'stripe-event', event.id) }))).Item!;
+      const purchase = await purchaseOf(meta);
+      if (!purchase) throw new Error(`purchase ${meta.purchaseId} not found under the assumed key`);
+      largestMarker = Math.max(largestMarker, itemSize(marker));
+      kneadpayUnits.push([marker, purchase, ...(await ledgerOf(meta.practiceId!, meta.clientId!))].reduce((sum, item) => sum + writeUnits(item, true), 0));
+
+      const peer = JSON.parse(peerPayloadsOfFirstRound[i]!) as typeof event;
+      const peerMeta = peer.data.object.metadata;
+      const record = (await store.doc.send(new GetCommand({ TableName: tableName, Key: { pk: `IDEMPOTENCY#${peer.id}`, sk: 'RECORD' } }))).Item!;
+      const inProgress = { pk: record.pk, sk: record.sk, status: 'INPROGRESS', expiration: record.expiration, in_progress_expiration: Date.now() };
+      const outbox = (await store.doc.send(new GetCommand({ TableName: tableName, Key: keys.outbox(peerMeta.practiceId!, peer.id) }))).Item!;
+      const effect = [(await purchaseOf(peerMeta))!, ...(await ledgerOf(peerMeta.practiceId!, peerMeta.clientId!)), outbox];
+      peerUnits.push(writeUnits(inProgress, false) + effect.reduce((sum, item) => sum + writeUnits(item, true), 0) + writeUnits(record, false));
+    }
+    const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+
     const dupBefore = roundTrips;
     // The same events again (same Stripe event ids): Stripe's redeliveries.
     await runPool(100, CONCURRENCY, async (i) => {
@@ -259,7 +275,8 @@ const main = async () => {
     console.log(`p99 kneadpay ÷ bare ${kneadpayItems}-item transaction: ${range(p99)}  (target ≤ 2.00)`);
     console.log(`kneadpay p99: ${median(rounds.map((r) => r.kneadpay.p99)).toFixed(1)} ms; bare ${kneadpayItems}-item transaction p99: ${median(rounds.map((r) => r.txN.p99)).toFixed(1)} ms; bare PutItem p99: ${median(rounds.map((r) => r.bare.p99)).toFixed(1)} ms (medians over rounds)`);
     console.log(`DynamoDB round trips per event: kneadpay ${perEvent.toFixed(2)} (first delivery), ${perDuplicate.toFixed(2)} (duplicate); Powertools-style ${peerRoundTrips.toFixed(2)}`);
-    console.log(`DynamoDB write units per sale (ReturnConsumedCapacity): kneadpay ${unitsPerSale.toFixed(1)} (${kneadpayItems} transactional items); Powertools-style ${peerUnitsPerSale.toFixed(1)}; the layout before 2026-12-06 (${beforeItems} items, rebuilt from the same decision, ${SAMPLE} sales): ${unitsBefore6.toFixed(1)}`);
+    console.log(`DynamoDB write units per sale (from the stored items' sizes, ${SAMPLE} sales each): kneadpay ${mean(kneadpayUnits).toFixed(1)} (${kneadpayItems} transactional items; largest marker ${largestMarker} B); the layout before 2026-12-06 ${mean(beforeUnits).toFixed(1)} (${beforeItems} transactional items, rebuilt from the same decision); Powertools-style ${mean(peerUnits).toFixed(1)} (put + 3-item transaction + update)`);
+    console.log(`write units kneadpay ÷ before: ${(mean(kneadpayUnits) / mean(beforeUnits)).toFixed(2)}  (target ≤ 0.50)`);
   } finally {
     await dynamo.stop();
   }
