@@ -3,6 +3,13 @@
  * 2 on usage errors. JSON goes to stdout. Each command lives in bin/commands/<name>.ts and is
  * loaded only when called.
  */
+// The types and errors commands share live in ./commands/io (commands import them from there, so
+// bin/ has no import loop); they are re-exported here for callers of this module.
+import { InputError, UsageError, type Command, type CommandIo } from './commands/io';
+
+export { InputError, UsageError };
+export type { Command, CommandIo };
+
 export const USAGE = `usage: kneadpay <command>
 
 commands:
@@ -12,30 +19,6 @@ commands:
   token --practice <id>                             a bearer token for the local stack
   demo [--api <url>]                                the whole journey against npm start
 `;
-
-/** Thrown by commands for usage errors (exit 2). */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
-
-/** Thrown by commands for bad input (exit 1): the message names the file, segment or field. */
-export class InputError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'InputError';
-  }
-}
-
-export interface CommandIo {
-  stdout: (line: string) => void;
-  stderr: (line: string) => void;
-  isTTY: boolean;
-}
-
-export type Command = (args: string[], io: CommandIo) => Promise<void>;
 
 const COMMANDS: Record<string, () => Promise<{ run: Command }>> = {
   units: () => import('./commands/units'),

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { Command, CommandIo } from '../kneadpay';
-import { UsageError } from '../kneadpay';
+import type { Command, CommandIo } from './io';
+import { UsageError } from './io';
 
 /**
  * `kneadpay demo`: the main job end to end against a running `npm start`, printed step by step with

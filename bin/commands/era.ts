@@ -4,8 +4,8 @@ import { stat } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { basename } from 'node:path';
-import type { Command, CommandIo } from '../kneadpay.js';
-import { InputError, UsageError } from '../kneadpay.js';
+import type { Command, CommandIo } from './io';
+import { InputError, UsageError } from './io';
 import type { EraSummary } from '../../functions/domain/era835';
 import { applyFileProblems, isEraParseError, readEra, toPinnedClaimJson } from '../../functions/domain/era835';
 

@@ -1,5 +1,5 @@
-import type { Command } from '../kneadpay';
-import { UsageError } from '../kneadpay';
+import type { Command } from './io';
+import { UsageError } from './io';
 
 export const run: Command = async (args, io) => {
   const index = args.indexOf('--practice');

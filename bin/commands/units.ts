@@ -1,5 +1,5 @@
-import type { Command } from '../kneadpay.js';
-import { InputError, UsageError } from '../kneadpay.js';
+import type { Command } from './io';
+import { InputError, UsageError } from './io';
 import type { TimedService } from '../../functions/domain/units';
 import { UNIT_METHODS, UnitsInputError, isUnitMethod, unitsForVisit } from '../../functions/domain/units';
 
