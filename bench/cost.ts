@@ -37,7 +37,7 @@ import { eraFor } from '../bin/commands/demo';
 import { mintLocalToken } from '../local/auth';
 import { ensureTable, startDynamoDbLocal } from '../local/dynamodb';
 import { startEventBus } from '../local/event-bus';
-import { createLambdaContext, moduleLoader, startHttpApi, type HandlerLoader, type LambdaHandler } from '../local/http-api';
+import { moduleLoader, startHttpApi, type HandlerLoader, type LambdaHandler } from '../local/http-api';
 import { startSes } from '../local/ses';
 import { startStripeEmulator } from '../local/stripe-emulator/index';
 

@@ -189,12 +189,6 @@ const sleep = (ms: number, signal: AbortSignal) =>
     signal.addEventListener('abort', onAbort, { once: true });
   });
 
-const compareSeq = (a: string, b: string): number => {
-  const x = BigInt(a);
-  const y = BigInt(b);
-  return x < y ? -1 : x > y ? 1 : 0;
-};
-
 interface Checkpoint {
   streamArn: string;
   shards: Record<string, { seq?: string; done?: boolean }>;

@@ -72,7 +72,7 @@ export const startSes = async (options: { port?: number } = {}): Promise<LocalSe
     );
   } catch (error) {
     child.kill('SIGKILL');
-    throw new Error(child.exitCode !== null && stderr.trim() ? `the local SES inbox failed to start: ${stderr.trim()}` : (error as Error).message);
+    throw new Error(child.exitCode !== null && stderr.trim() ? `the local SES inbox failed to start: ${stderr.trim()}` : (error as Error).message, { cause: error });
   }
   return {
     url,

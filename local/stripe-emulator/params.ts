@@ -47,7 +47,6 @@ export interface ArrSpec<S extends Spec = Spec> extends Base {
   maxItems?: number;
 }
 export type Spec = StrSpec<string> | IntSpec | BoolSpec | DecimalSpec | MetaSpec | RangeSpec | ObjSpec<Fields> | ArrSpec<Spec>;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Fields = { [key: string]: Spec };
 
 export interface Range {

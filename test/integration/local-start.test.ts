@@ -53,7 +53,7 @@ describe('npm start (local/start.ts)', () => {
       expect(await health.json()).toEqual({ ok: true });
       expect(output.stdout).toMatch(/kneadpay is running \(Stripe: emulator\)/);
       expect(output.stdout).toMatch(/Inbox\s+http:\/\/127\.0\.0\.1:\d+/);
-      expect(output.stdout).toMatch(/Stripe\s+(http:\/\/127\.0\.0\.1:\d+  \(emulator|not available)/);
+      expect(output.stdout).toMatch(/Stripe\s+(http:\/\/127\.0\.0\.1:\d+ {2}\(emulator|not available)/);
       expect(tree).toEqual(expect.arrayContaining([stack.pid, stack.pids.dynamodb, stack.pids.ses]));
       expect(tree.filter(alive)).toEqual([]);
       expect(output.stdout).toMatch(/kneadpay: stopped/);

@@ -5,7 +5,7 @@
  * exactly one delivery answered `applied`.
  */
 import type Stripe from 'stripe';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startCheckout } from '../../functions/core/checkout';
 import { CREDIT_EFFECTS } from '../../functions/core/credit-effects';
 import { invoiceClaimBalance, type InvoiceStep } from '../../functions/core/invoicing';
