@@ -106,7 +106,7 @@ export interface Claim {
   payerName?: string;
   dateOfService: string;
   lines: ClaimLine[];
-  adjudications: { statusCode?: string; status?: string; paidCents?: number; patientResponsibilityCents?: number; remittance?: { traceNumber?: string; paidAt?: string }; payerClaimControlNumber?: string }[];
+  adjudications: { statusCode?: string; status?: string; paidCents?: number; patientResponsibilityCents?: number; traceNumber?: string; paidAt?: string | null; payerClaimControlNumber?: string | null }[];
   patientResponsibilityCents: number;
   collectedCents: number;
   invoicedCents: number;

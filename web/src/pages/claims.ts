@@ -127,7 +127,7 @@ const registerForm = () => {
 
 const openForm = () => {
   const errors = new FormErrors();
-  const id = field('Claim ID', textInput({ name: 'claimId', autocomplete: 'off' }), { id: 'claim-open-id' });
+  const id = field('Claim ID to open', textInput({ name: 'claimId', autocomplete: 'off' }), { id: 'claim-open-id' });
   errors.bind('claimId', id);
   return form(
     {
@@ -178,7 +178,7 @@ export const claimPage = async (main: HTMLElement, claimId = '') => {
       'Adjudications',
       table(
         ['Paid on', 'Trace', 'Status', 'Payer paid', 'Patient share'],
-        (claim.adjudications ?? []).map((a) => [formatDate(a.remittance?.paidAt), a.remittance?.traceNumber ?? '—', statusText(a.status ?? a.statusCode ?? ''), money(a.paidCents ?? 0), money(a.patientResponsibilityCents ?? 0)]),
+        (claim.adjudications ?? []).map((a) => [formatDate(a.paidAt), a.traceNumber ?? '—', statusText(a.status ?? a.statusCode ?? ''), money(a.paidCents ?? 0), money(a.patientResponsibilityCents ?? 0)]),
         'What the payers decided',
       ),
     ),
