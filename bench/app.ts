@@ -47,9 +47,10 @@ const startStack = async (dataDir: string) => {
   return {
     apiUrl,
     stop: async () => {
+      const running = () => child.exitCode === null && child.signalCode === null;
       process.kill(-child.pid!, 'SIGINT');
-      for (let i = 0; i < 50 && child.exitCode === null; i += 1) await sleep(200);
-      if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');
+      for (let i = 0; i < 50 && running(); i += 1) await sleep(200);
+      if (running()) process.kill(-child.pid!, 'SIGKILL');
     },
   };
 };
