@@ -222,6 +222,19 @@ describe('the staff web app in a browser', () => {
     const message = await page.getByRole('status').filter({ hasText: 'redeemed' }).innerText();
     await page.getByRole('table', { name: 'Purchases' }).getByText('4 of 5').waitFor();
     const ledger = await page.getByRole('table', { name: 'Ledger' }).innerText();
+    // A second visit booked by mistake: redeemed, then cancelled; its credit comes back.
+    await page.getByLabel('Appointment ID', { exact: true }).fill(`${appointmentId}-b`);
+    await page.getByRole('button', { name: 'Redeem a visit' }).click();
+    await page.getByRole('table', { name: 'Purchases' }).getByText('3 of 5').waitFor();
+    await page.getByLabel('Appointment ID to cancel').fill(`${appointmentId}-b`);
+    await page.getByRole('button', { name: 'Cancel visit' }).click();
+    await page.getByRole('table', { name: 'Purchases' }).getByText('4 of 5').waitFor();
+    const cancelled = await page.getByRole('status').filter({ hasText: 'cancelled' }).innerText();
+    // A Good Faith Estimate: 4 × $30.00.
+    await page.getByLabel('Charge each').fill('30.00');
+    await page.getByRole('button', { name: 'Create estimate' }).click();
+    await page.getByRole('button', { name: 'Open printable estimate' }).waitFor();
+    const estimate = await page.getByRole('status').filter({ hasText: 'Estimate created' }).innerText();
     // The receipt is issued by the bus after the payment: reload the page until it is listed.
     await eventually('the package receipt on the client page', async () => {
       // Not a reload: that would end the session (tokens live in the page's memory only).
@@ -236,6 +249,8 @@ describe('the staff web app in a browser', () => {
     // Assess
     expect(message).toBe(`Visit ${appointmentId} redeemed: 4 credits left on that package.`);
     expect(ledger).toMatch(/redemption|credit/i);
+    expect(cancelled).toBe(`Visit ${appointmentId}-b cancelled: the credit is back.`);
+    expect(estimate).toBe('Estimate created: $120.00 in all.');
     expect(stored.body.items[0].sessionsRemaining).toBe(4);
     expect(clientShot).toBeGreaterThan(3_000);
   });

@@ -1,6 +1,6 @@
 /** What every page needs about the signed-in practice (its profile, read once per sign-in). */
 import { ApiError, practicePath, request } from './api';
-import type { Practice } from './types';
+import type { Client, Practice } from './types';
 
 let practice: Practice | undefined;
 let loaded = false;
@@ -27,3 +27,6 @@ export const resetPractice = () => {
 };
 /** The practice's currency (lower-case ISO), usd until a profile says otherwise. */
 export const currency = () => practice?.currency ?? 'usd';
+
+/** Clients seen in searches this session (their names head their pages and label receipts). */
+export const knownClients = new Map<string, Client>();

@@ -1,5 +1,5 @@
 import { ApiError, practicePath, rawRequest, request } from '../api';
-import { currency } from '../context';
+import { currency, knownClients } from '../context';
 import { h, replace, statusLine, table } from '../dom';
 import { field, FormErrors, form, invalid, select, textInput } from '../forms';
 import { formatDate, formatMoney, parseMoney } from '../money';
@@ -7,8 +7,7 @@ import type { Client, Ledger, List, Package, Purchase, Receipt } from '../types'
 import { badge, pageHeading, section, statusText } from './common';
 import { receiptTable } from './receipt-list';
 
-/** Clients seen in searches this session: their names head their pages. */
-const known = new Map<string, Client>();
+const known = knownClients;
 
 export const clientsPage = async (main: HTMLElement) => {
   const errors = new FormErrors();
@@ -193,7 +192,7 @@ export const clientPage = async (main: HTMLElement, clientId = '') => {
         'Ledger',
       ),
     );
-    replace(receiptsHolder, receiptTable(receipts.items, receiptStatus, new Map(client ? [[client.clientId, client.name]] : [])));
+    replace(receiptsHolder, receiptTable(receipts.items, receiptStatus));
   };
   await reload();
   replace(
