@@ -21,9 +21,11 @@ export const practiceLoaded = () => loaded;
 export const setPractice = (next: Practice | undefined) => {
   practice = next;
 };
+/** On sign-out and sign-in: nothing of one practice stays for the next. */
 export const resetPractice = () => {
   practice = undefined;
   loaded = false;
+  knownClients.clear();
 };
 /** The practice's currency (lower-case ISO), usd until a profile says otherwise. */
 export const currency = () => practice?.currency ?? 'usd';

@@ -185,6 +185,7 @@ const render = async () => {
 };
 
 const startApp = async () => {
+  resetPractice();
   const app = h('div', { class: 'app' });
   const signIn = h('div', { class: 'sign-in-again', hidden: true });
   const main = h('main', { id: 'main', tabindex: '-1' });
