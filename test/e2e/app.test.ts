@@ -233,8 +233,12 @@ describe('the staff web app in a browser', () => {
     // A Good Faith Estimate: 4 × $30.00.
     await page.getByLabel('Charge each').fill('30.00');
     await page.getByRole('button', { name: 'Create estimate' }).click();
-    await page.getByRole('button', { name: 'Open printable estimate' }).waitFor();
     const estimate = await page.getByRole('status').filter({ hasText: 'Estimate created' }).innerText();
+    const [printable] = await Promise.all([page.waitForEvent('popup'), page.getByRole('button', { name: 'Open printable estimate' }).click()]);
+    await printable.waitForLoadState();
+    const printableText = await printable.locator('body').innerText();
+    const printableFont = await printable.evaluate<string>('getComputedStyle(document.body).fontFamily');
+    await printable.close();
     // The receipt is issued by the bus after the payment: reload the page until it is listed.
     await eventually('the package receipt on the client page', async () => {
       // Not a reload: that would end the session (tokens live in the page's memory only).
@@ -251,6 +255,9 @@ describe('the staff web app in a browser', () => {
     expect(ledger).toMatch(/redemption|credit/i);
     expect(cancelled).toBe(`Visit ${appointmentId}-b cancelled: the credit is back.`);
     expect(estimate).toBe('Estimate created: $120.00 in all.');
+    expect(printableText).toContain('Good Faith Estimate');
+    expect(printableText).toContain('$120.00');
+    expect(printableFont).toContain('system-ui');
     expect(stored.body.items[0].sessionsRemaining).toBe(4);
     expect(clientShot).toBeGreaterThan(3_000);
   });

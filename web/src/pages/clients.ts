@@ -140,8 +140,12 @@ const estimateForm = (clientId: string, status: HTMLElement) => {
                 type: 'button',
                 onclick: async () => {
                   // The printable page needs the staff token, so it is fetched and opened from memory.
+                  // A page opened from memory inherits this app's CSP, which refuses the page's own
+                  // inline styles: it gets the app's stylesheet instead (an absolute URL, the only
+                  // kind a blob: page resolves).
                   const answer = await rawRequest('GET', practicePath(`/clients/${encodeURIComponent(clientId)}/estimates/${encodeURIComponent(estimate.estimateId)}`), { accept: 'text/html' });
-                  const url = URL.createObjectURL(new Blob([await answer.text()], { type: 'text/html' }));
+                  const page = (await answer.text()).replace(/<head>/i, `<head><link rel="stylesheet" href="${location.origin}/app/app.css">`);
+                  const url = URL.createObjectURL(new Blob([page], { type: 'text/html' }));
                   window.open(url, '_blank', 'noopener');
                   setTimeout(() => URL.revokeObjectURL(url), 60_000);
                 },
