@@ -419,6 +419,24 @@ describe('the staff web app in a browser', () => {
     expect(settingsShot).toBeGreaterThan(3_000);
   });
 
+  it('9b. every page fits a tablet screen (820 px): nothing wider than the screen', async () => {
+    // Act
+    const wide: string[] = [];
+    for (const link of ['Today', 'Packages', 'Clients', 'Claims', 'Remittances', 'Invoices', 'Receipts', 'Settings']) {
+      await go(page, link);
+      if (!(await fitsWidth(page))) wide.push(link);
+    }
+    await page.evaluate(`location.hash = '#/clients/${encodeURIComponent(client.id)}'`);
+    await ready(page);
+    if (!(await fitsWidth(page))) wide.push('a client');
+    await page.evaluate(`location.hash = '#/claims/${claimId}'`);
+    await ready(page);
+    if (!(await fitsWidth(page))) wide.push('a claim');
+
+    // Assess
+    expect(wide).toEqual([]);
+  });
+
   it('10. a session that runs out mid-work: sign in again, nothing typed is lost; then sign out', async () => {
     // Prepare: this sign-in's token lives 2 seconds (the local sign-in takes a lifetime).
     await page.getByRole('button', { name: 'Sign out' }).click();
