@@ -6,7 +6,7 @@ import { renderEstimatePage } from './shared/estimate-render';
 import { EMAIL_PATTERN, fields } from './shared/validate';
 import { requirePractice } from './core/practice';
 import { getStore } from './store/client';
-import { findClientByEmail, findOrCreateClient, getClient, listLedger } from './store/clients';
+import { findClientByEmail, findOrCreateClient, getClient, listLedger, searchClients } from './store/clients';
 import { listClientPurchases } from './store/purchases';
 
 const SHOWN_STATES = new Set(['paid', 'refunded', 'disputed', 'voided']);
@@ -29,6 +29,11 @@ export const clientsCore = async (event: ApiEvent) => {
     return json(existing ? 200 : 201, { clientId: client.clientId, email: client.email, name: client.name });
   }
   if (path === '/practices/{practiceId}/clients') {
+    const q = queryParam(event, 'q');
+    if (q !== undefined && queryParam(event, 'email') === undefined) {
+      if (q.trim().length < 2 || q.length > 100) throw new ValidationError('q is 2 to 100 characters of a name or email', { field: 'q' });
+      return json(200, { items: await searchClients(store, practiceId, q.trim()), nextCursor: null });
+    }
     const email = queryParam(event, 'email');
     if (!email) throw new ValidationError('email is required (search by exact email)', { field: 'email' });
     if (!EMAIL_PATTERN.test(email)) throw new ValidationError('email is not an email address', { field: 'email' });

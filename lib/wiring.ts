@@ -132,6 +132,11 @@ export const FUNCTIONS = {
     memoryMb: 1024,
     access: { table: 'read', receiptLinks: true },
   },
+  'web-app': {
+    entry: 'functions/web-app.ts',
+    description: 'The staff web app: its page shell and static files under /app (docs/app.md)',
+    access: { table: 'read' },
+  },
   'credit-expirer': {
     entry: 'functions/credit-expirer.ts',
     description: 'Scheduled: marks expired package credits (CreditsExpired)',
@@ -173,6 +178,9 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'GET', path: '/p/{practiceId}/success', fn: 'storefront', auth: AUTH.public },
   { method: 'POST', path: '/p/{practiceId}/packages/{packageId}/checkout', fn: 'storefront', auth: AUTH.public },
   { method: 'POST', path: '/webhooks/stripe', fn: 'stripe-webhook', auth: AUTH.stripeSignature },
+  // The staff web app; API Gateway routes `/app/` to `/app` too (no route path may end in '/').
+  { method: 'GET', path: '/app', fn: 'web-app', auth: AUTH.public },
+  { method: 'GET', path: '/app/{asset+}', fn: 'web-app', auth: AUTH.public },
 ];
 
 export const RULES: readonly RuleSpec[] = [

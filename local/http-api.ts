@@ -452,7 +452,9 @@ export const startHttpApi = async (options: HttpApiOptions = {}): Promise<LocalH
     const url = req.url ?? '/';
     const rawPath = url.split('?')[0]!;
     const path = safeDecode(rawPath);
-    const matched = route(method, path);
+    // API Gateway routes `/x/` to the route `/x` (aws-powertools/powertools-lambda-python#1552):
+    // route paths cannot end in '/', requests can.
+    const matched = route(method, path) ?? (path.length > 1 && path.endsWith('/') ? route(method, path.slice(0, -1)) : undefined);
 
     if (!matched && method === 'GET' && path === '/health') {
       const ok = ready && (options.healthy?.() ?? true);

@@ -14,6 +14,7 @@ import { readDeadLetters, startEventBus, type DeadLetter, type LocalEventBus, ty
 import { PROJECT_ROOT, startHttpApi, type LocalHttpApi, type LocalRouteHandler } from './http-api';
 import { assertPortFree } from './ports';
 import { startSes, type LocalSes } from './ses';
+import { localSignInRoute, prepareWebApp } from './web-app';
 
 export const DEFAULT_WEBHOOK_SECRET = 'whsec_kneadpay_local';
 export const DEFAULT_STRIPE_API_BASE = 'http://127.0.0.1:12111';
@@ -233,6 +234,8 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
         },
       }),
       'GET /_local/dead-letters': async () => ({ statusCode: 200, body: { items: bus.deadLetters } }),
+      // The web app's local sign-in (local only: a deployed stack has no /_local routes).
+      'POST /_local/token': localSignInRoute(dataDir),
       // Where the other parts are (the demo reads the inbox and knows whether Stripe is emulated).
       'GET /_local/info': async () => ({ statusCode: 200, body: { mode, sesUrl: ses.url, stripeUrl: stripeUrl ?? null, apiUrl: api.url } }),
     };
@@ -269,6 +272,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       stripeUrl = process.env.STRIPE_API_BASE || REAL_STRIPE_API_BASE;
     }
 
+    await prepareWebApp(dataDir, setEnv);
     api.setReady(true);
     return {
       apiUrl: api.url,

@@ -168,6 +168,7 @@ const main = async () => {
   out(`kneadpay is running (Stripe: ${running.mode})`);
   out(`  API         ${running.apiUrl}  (GET /health)`);
   out(`  Storefront  ${running.apiUrl}/p/<practiceId>`);
+  out(`  Web app     ${running.apiUrl}/app/  (local sign-in with a practice id)`);
   out(`  Inbox       ${running.sesUrl}  (received mail; JSON at /store)`);
   out(`  Stripe      ${stripeLine}`);
   out(`  DynamoDB    ${running.dynamoEndpoint}  (table ${running.tableName}, data in ${dataShown}/dynamodb)`);

@@ -3,7 +3,7 @@ import { newId } from '../shared/ids';
 import { NotFoundError } from '../shared/errors';
 import type { Store } from './client';
 import type { TransactItem } from './commit';
-import { getItem, queryPage, withoutKeys, type Page } from './items';
+import { getItem, queryAll, queryPage, withoutKeys, type Page } from './items';
 import { practicePk } from './keys';
 
 export interface Client {
@@ -199,4 +199,27 @@ export const listLedger = async (store: Store, practiceId: string, clientId: str
     cursor,
   );
   return { items: page.items.flatMap(ledgerEntriesOfItem), nextCursor: page.nextCursor };
+};
+
+/** The most clients a search answers (a front desk narrows with more letters). */
+export const CLIENT_SEARCH_LIMIT = 50;
+
+/**
+ * Clients whose name or email contains `text` (case-insensitive), by name. Reads the practice's
+ * client records (one Query on the practice's partition, projected to id, name and email): a
+ * practice has hundreds of clients, not millions; a search index would be the next step.
+ */
+export const searchClients = async (store: Store, practiceId: string, text: string): Promise<Pick<Client, 'clientId' | 'email' | 'name'>[]> => {
+  const needle = text.toLowerCase();
+  const items = await queryAll<Pick<Client, 'clientId' | 'email' | 'name'>>(store, {
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :client)',
+    ExpressionAttributeValues: { ':pk': practicePk(practiceId), ':client': 'CLIENT#' },
+    ProjectionExpression: 'clientId, email, #name',
+    ExpressionAttributeNames: { '#name': 'name' },
+  });
+  return items
+    .filter((client) => typeof client.clientId === 'string' && (String(client.name ?? '').toLowerCase().includes(needle) || String(client.email ?? '').toLowerCase().includes(needle)))
+    .sort((a, b) => String(a.name).localeCompare(String(b.name)))
+    .slice(0, CLIENT_SEARCH_LIMIT)
+    .map((client) => ({ clientId: client.clientId, email: client.email, name: client.name }));
 };

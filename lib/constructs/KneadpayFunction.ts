@@ -46,9 +46,17 @@ export const BUNDLING: BundlingOptions = {
   commandHooks: {
     beforeBundling: () => [],
     beforeInstall: () => [],
-    afterBundling: (inputDir, outputDir) => [pdfkitStandardFonts(inputDir, outputDir)],
+    afterBundling: (inputDir, outputDir) => [pdfkitStandardFonts(inputDir, outputDir), webAppAssets(inputDir, outputDir)],
   },
 };
+
+/**
+ * The web-app function serves the staff app's built files (web/build.ts) from `web/` next to
+ * index.mjs; only its bundle carries the marker, so only its asset gets them.
+ */
+function webAppAssets(inputDir: string, outputDir: string): string {
+  return `if grep -q 'kneadpay-web-app-assets' "${outputDir}/index.mjs"; then cd "${inputDir}" && npx tsx web/build.ts --out "${outputDir}/web"; fi`;
+}
 
 /**
  * pdfkit loads its standard fonts at runtime with `require('#standard-fonts/Helvetica')`, a

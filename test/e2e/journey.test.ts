@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchBrowser } from '../support/browser';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { newId } from '../../functions/shared/ids';
 import { api, practiceProfile, type ApiAnswer } from '../support/api';
@@ -59,7 +60,7 @@ describe('the main journey: a client in a browser, the front desk through the AP
   const asDesk = { practiceId };
 
   beforeAll(async () => {
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
     const practice = await api('PUT', `/practices/${practiceId}`, { ...asDesk, body: practiceProfile() });
     if (practice.status !== 200) throw new Error(`practice not saved: ${practice.text}`);

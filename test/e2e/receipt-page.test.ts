@@ -2,7 +2,8 @@ import { createServer, type Server } from 'node:http';
 import { statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
+import { launchBrowser } from '../support/browser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   apiEvent,
@@ -44,7 +45,7 @@ describe('the receipt page in a browser', () => {
   let site: { server: Server; url: string };
 
   beforeAll(async () => {
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchBrowser();
     site = await servePage();
   });
 

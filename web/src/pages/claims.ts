@@ -1,0 +1,201 @@
+import { unitsForVisit, UnitsInputError, UNIT_METHODS, type UnitMethod } from '../../../functions/domain/units';
+import { practicePath, request } from '../api';
+import { currency, currentPractice } from '../context';
+import { h, replace, safeHref, statusLine, table, uid } from '../dom';
+import { field, FormErrors, form, invalid, textInput, type Field } from '../forms';
+import { formatDate, formatMoney, parseMoney } from '../money';
+import type { Claim, Client, List } from '../types';
+import { badge, pageHeading, section, statusText } from './common';
+
+interface LineRow {
+  code: Field;
+  minutes: Field;
+  charge: Field;
+  units: HTMLOutputElement;
+  row: HTMLElement;
+}
+
+/**
+ * Register a claim. The units appear as minutes are typed, computed by the same function the API
+ * bills with (functions/domain/units.ts, bundled into the app), under the practice's unit method.
+ */
+const registerForm = () => {
+  const errors = new FormErrors();
+  const method: UnitMethod = currentPractice()?.billing?.unitMethod ?? UNIT_METHODS.cms;
+  const claimId = field('Claim ID', textInput({ name: 'claimId', autocomplete: 'off', value: `CLM-${Date.now().toString(36).toUpperCase()}` }), { id: 'claim-id', hint: 'Your patient control number: the payer sends it back on the ERA.' });
+  const clientEmail = field('Client email', textInput({ name: 'clientEmail', type: 'email', autocomplete: 'off' }), { id: 'claim-client-email' });
+  const payer = field('Payer name', textInput({ name: 'payerName' }), { id: 'claim-payer' });
+  const date = field('Date of service', textInput({ name: 'dateOfService', type: 'date' }), { id: 'claim-date' });
+  const place = field('Place of service', textInput({ name: 'placeOfService', value: '11', inputmode: 'numeric', size: 3 }), { id: 'claim-place', hint: '11: office.' });
+  const diagnoses = field('Diagnosis codes', textInput({ name: 'diagnosisCodes' }), { id: 'claim-diagnoses', hint: 'ICD-10 codes, separated by commas, e.g. M54.2' });
+  for (const [name, f] of [['claimId', claimId], ['clientId', clientEmail], ['payerName', payer], ['dateOfService', date], ['placeOfService', place], ['diagnosisCodes', diagnoses]] as const) errors.bind(name, f);
+
+  const lines: LineRow[] = [];
+  const linesBody = h('div', { class: 'lines' });
+  const total = h('output', { id: 'claim-units-total', 'aria-live': 'polite' });
+  const unitsNote = h('p', { class: 'field-error', id: 'claim-units-problem', hidden: true });
+
+  const refreshUnits = () => {
+    unitsNote.hidden = true;
+    const typed = lines.map((line) => ({ code: line.code.control.value.trim(), minutes: line.minutes.control.value.trim() }));
+    const complete = typed.map((line, index) => ({ ...line, index })).filter((line) => line.code !== '' && /^\d+$/.test(line.minutes));
+    for (const line of lines) line.units.textContent = '—';
+    if (complete.length === 0) {
+      total.textContent = 'Units: —';
+      return;
+    }
+    try {
+      const visit = unitsForVisit(complete.map((line) => ({ code: line.code, minutes: Number(line.minutes) })), method);
+      visit.lines.forEach((result, k) => {
+        lines[complete[k]!.index]!.units.textContent = `${result.units} unit${result.units === 1 ? '' : 's'}${result.timed ? '' : ' (untimed)'}`;
+      });
+      total.textContent = `Units: ${visit.totalUnits} for ${visit.totalTimedMinutes} timed minutes (${method === UNIT_METHODS.cms ? '8-minute rule, CMS' : 'per code'})`;
+    } catch (error) {
+      if (!(error instanceof UnitsInputError)) throw error;
+      total.textContent = 'Units: —';
+      unitsNote.textContent = error.message;
+      unitsNote.hidden = false;
+    }
+  };
+
+  const addLine = (code = '', minutes = '') => {
+    const index = lines.length;
+    const prefix = uid('line');
+    const line: LineRow = {
+      code: field(`Procedure code, line ${index + 1}`, textInput({ name: 'procedureCode', value: code, inputmode: 'numeric', size: 6 }), { id: `${prefix}-code` }),
+      minutes: field(`Minutes, line ${index + 1}`, textInput({ name: 'minutes', value: minutes, inputmode: 'numeric', size: 4 }), { id: `${prefix}-minutes` }),
+      charge: field(`Charge, line ${index + 1}`, textInput({ name: 'charge', inputmode: 'decimal', size: 8 }), { id: `${prefix}-charge` }),
+      units: h('output', { id: `${prefix}-units`, for: `${prefix}-code ${prefix}-minutes`, 'aria-label': `Units, line ${index + 1}` }),
+      row: h('div'),
+    };
+    line.row = h('div', { class: 'line-row', role: 'group', 'aria-label': `Line ${index + 1}` }, line.code.wrap, line.minutes.wrap, line.charge.wrap, h('div', { class: 'field units' }, h('span', { class: 'label' }, 'Units'), line.units));
+    errors.bind(`lines[${index}].procedureCode`, line.code);
+    errors.bind(`lines[${index}].minutes`, line.minutes);
+    errors.bind(`lines[${index}].units`, line.minutes);
+    errors.bind(`lines[${index}].chargeCents`, line.charge);
+    errors.bind(`lines[${index}]`, line.code);
+    line.code.control.addEventListener('input', refreshUnits);
+    line.minutes.control.addEventListener('input', refreshUnits);
+    lines.push(line);
+    linesBody.appendChild(line.row);
+    refreshUnits();
+    return line;
+  };
+  addLine('97124', '');
+  addLine('', '');
+
+  const status = statusLine();
+  const element = form(
+    {
+      label: 'Register a claim',
+      submit: 'Register claim',
+      errors,
+      action: async () => {
+        const email = clientEmail.control.value.trim();
+        if (!email) throw invalid('clientId', 'Enter the client’s email.');
+        const found = await request<List<Client>>('GET', practicePath(`/clients?email=${encodeURIComponent(email)}`)).catch((error: { field?: string; message: string }) => {
+          throw invalid('clientId', error.message);
+        });
+        const client = found.items[0];
+        if (!client) throw invalid('clientId', `No client with the email ${email}.`);
+        const filled = lines.map((line, index) => ({ line, index })).filter(({ line }) => line.code.control.value.trim() !== '');
+        if (filled.length === 0) throw invalid('lines[0].procedureCode', 'Enter at least one procedure code.');
+        const body = {
+          claimId: claimId.control.value.trim(),
+          clientId: client.clientId,
+          ...(payer.control.value.trim() ? { payerName: payer.control.value.trim() } : {}),
+          dateOfService: date.control.value,
+          placeOfService: place.control.value.trim(),
+          diagnosisCodes: diagnoses.control.value.split(',').map((code) => code.trim()).filter(Boolean),
+          lines: filled.map(({ line, index }) => {
+            const chargeCents = parseMoney(line.charge.control.value, currency());
+            if (chargeCents === undefined) throw invalid(`lines[${index}].chargeCents`, 'Enter the charge as an amount, e.g. 60.00');
+            const minutes = line.minutes.control.value.trim();
+            return { procedureCode: line.code.control.value.trim(), ...(minutes ? { minutes: /^\d+$/.test(minutes) ? Number(minutes) : minutes } : {}), chargeCents };
+          }),
+        };
+        const claim = await request<Claim>('POST', practicePath('/claims'), { body });
+        status.textContent = `Claim ${claim.claimId} registered: ${claim.lines.map((line) => `${line.procedureCode} × ${line.units}`).join(', ')}.`;
+        location.hash = `#/claims/${encodeURIComponent(claim.claimId)}`;
+      },
+    },
+    h('div', { class: 'grid' }, claimId.wrap, clientEmail.wrap, payer.wrap, date.wrap, place.wrap, diagnoses.wrap),
+    h('fieldset', null, h('legend', null, 'Services'), linesBody, unitsNote, h('p', { class: 'units-total' }, total), h('button', { type: 'button', class: 'secondary', onclick: () => addLine().code.control.focus() }, 'Add a line')),
+  );
+  return h('div', null, status, element);
+};
+
+const openForm = () => {
+  const errors = new FormErrors();
+  const id = field('Claim ID to open', textInput({ name: 'claimId', autocomplete: 'off' }), { id: 'claim-open-id' });
+  errors.bind('claimId', id);
+  return form(
+    {
+      label: 'Open a claim',
+      submit: 'Open claim',
+      errors,
+      action: async () => {
+        const claimId = id.control.value.trim();
+        if (!claimId) throw invalid('claimId', 'Enter a claim ID.');
+        location.hash = `#/claims/${encodeURIComponent(claimId)}`;
+      },
+    },
+    id.wrap,
+  );
+};
+
+export const claimsPage = async (main: HTMLElement) => {
+  replace(main, pageHeading('Claims'), section('Open a claim', openForm()), section('Register a claim', registerForm()));
+};
+
+export const claimPage = async (main: HTMLElement, claimId = '') => {
+  const claim = await request<Claim>('GET', practicePath(`/claims/${encodeURIComponent(claimId)}`));
+  const money = (cents: number) => formatMoney(cents, currency());
+  const invoiceLink = safeHref(claim.invoice?.hostedInvoiceUrl);
+  replace(
+    main,
+    pageHeading(`Claim ${claim.claimId}`),
+    h('p', null, badge(claim.status), ' ', claim.payerName ?? '', claim.dateOfService ? ` · ${formatDate(claim.dateOfService)}` : ''),
+    h(
+      'dl',
+      { class: 'facts' },
+      h('dt', null, 'Patient share'),
+      h('dd', { 'data-testid': 'patient-share' }, money(claim.patientResponsibilityCents ?? 0)),
+      h('dt', null, 'Collected at the visit'),
+      h('dd', null, money(claim.collectedCents ?? 0)),
+      h('dt', null, 'Invoiced'),
+      h('dd', null, money(claim.invoicedCents ?? 0)),
+    ),
+    section(
+      'Services',
+      table(
+        ['Code', 'Minutes', 'Units', 'Charge'],
+        (claim.lines ?? []).map((line) => [line.procedureCode, line.minutes ?? '—', line.units, money(line.chargeCents)]),
+        'Services on the claim',
+      ),
+    ),
+    section(
+      'Adjudications',
+      table(
+        ['Paid on', 'Trace', 'Status', 'Payer paid', 'Patient share'],
+        (claim.adjudications ?? []).map((a) => [formatDate(a.paidAt), a.traceNumber ?? '—', statusText(a.status ?? a.statusCode ?? ''), money(a.paidCents ?? 0), money(a.patientResponsibilityCents ?? 0)]),
+        'What the payers decided',
+      ),
+    ),
+    section(
+      'Invoice',
+      claim.invoice
+        ? h(
+            'p',
+            null,
+            badge(claim.invoice.status),
+            ` ${money(claim.invoice.amountDueCents)} due. `,
+            invoiceLink ? h('a', { href: invoiceLink, target: '_blank', rel: 'noopener noreferrer' }, 'Open the hosted invoice') : null,
+            ' · ',
+            h('a', { href: '#/invoices' }, 'All invoices'),
+          )
+        : h('p', { class: 'muted' }, 'No invoice: nothing is owed by the patient yet.'),
+    ),
+    h('p', null, h('a', { href: '#/claims' }, 'Back to claims')),
+  );
+};

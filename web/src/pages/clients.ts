@@ -1,0 +1,214 @@
+import { ApiError, practicePath, rawRequest, request } from '../api';
+import { currency, knownClients } from '../context';
+import { h, replace, statusLine, table } from '../dom';
+import { field, FormErrors, form, invalid, select, textInput } from '../forms';
+import { formatDate, formatMoney, parseMoney } from '../money';
+import type { Client, Ledger, List, Package, Purchase, Receipt } from '../types';
+import { badge, pageHeading, section, statusText } from './common';
+import { receiptTable } from './receipt-list';
+
+const known = knownClients;
+
+export const clientsPage = async (main: HTMLElement) => {
+  const errors = new FormErrors();
+  const results = h('div', { 'aria-live': 'polite' });
+  const query = field('Search by name or email', textInput({ name: 'q', type: 'search', autocomplete: 'off' }), { id: 'client-search' });
+  errors.bind('q', query);
+  errors.bind('email', query);
+  const search = form(
+    {
+      label: 'Find a client',
+      submit: 'Search',
+      errors,
+      action: async () => {
+        const q = query.control.value.trim();
+        if (q.length < 2) throw invalid('q', 'Type at least two letters of a name or email.');
+        const found = await request<List<Client>>('GET', practicePath(`/clients?q=${encodeURIComponent(q)}`));
+        for (const client of found.items) known.set(client.clientId, client);
+        replace(
+          results,
+          found.items.length === 0
+            ? h('p', null, `No client matches “${q}”.`)
+            : h('ul', { class: 'plain', 'aria-label': 'Clients found' }, found.items.map((client) => h('li', null, h('a', { href: `#/clients/${encodeURIComponent(client.clientId)}` }, client.name), ' ', h('span', { class: 'muted' }, client.email)))),
+        );
+      },
+    },
+    query.wrap,
+  );
+  replace(main, pageHeading('Clients'), h('p', { class: 'muted' }, 'Clients appear here once they buy a package on your storefront.'), search, results);
+};
+
+const redeemForm = (clientId: string, purchases: readonly Purchase[], names: Map<string, string>, status: HTMLElement, reload: () => Promise<void>) => {
+  const errors = new FormErrors();
+  const appointment = field('Appointment ID', textInput({ name: 'appointmentId', autocomplete: 'off' }), { id: 'redeem-appointment', hint: 'From your calendar; the same appointment never uses two credits.' });
+  const usable = purchases.filter((purchase) => purchase.status === 'active' && purchase.sessionsRemaining > 0);
+  const purchase = field(
+    'Package to use',
+    select([['', 'The credit that expires first'], ...usable.map((p) => [p.purchaseId, `${names.get(p.packageId) ?? 'Package'} (${p.sessionsRemaining} left)`] as const)], { name: 'purchaseId' }),
+    { id: 'redeem-purchase' },
+  );
+  errors.bind('appointmentId', appointment);
+  errors.bind('purchaseId', purchase);
+  return form(
+    {
+      label: 'Redeem a visit',
+      submit: 'Redeem a visit',
+      errors,
+      action: async () => {
+        const appointmentId = appointment.control.value.trim();
+        if (!appointmentId) throw invalid('appointmentId', 'Enter the appointment ID.');
+        try {
+          const answer = await request<{ sessionsRemaining: number }>('POST', practicePath(`/clients/${encodeURIComponent(clientId)}/redemptions`), {
+            body: { appointmentId, ...(purchase.control.value ? { purchaseId: purchase.control.value } : {}) },
+          });
+          status.textContent = `Visit ${appointmentId} redeemed: ${answer.sessionsRemaining} credit${answer.sessionsRemaining === 1 ? '' : 's'} left on that package.`;
+        } catch (error) {
+          if (error instanceof ApiError && error.code === 'no_credits') throw invalid('appointmentId', 'This client has no usable credit left.');
+          throw error;
+        }
+        appointment.control.value = '';
+        await reload();
+      },
+    },
+    appointment.wrap,
+    purchase.wrap,
+  );
+};
+
+const cancelForm = (clientId: string, status: HTMLElement, reload: () => Promise<void>) => {
+  const errors = new FormErrors();
+  const appointment = field('Appointment ID to cancel', textInput({ name: 'appointmentId', autocomplete: 'off' }), { id: 'cancel-appointment' });
+  errors.bind('appointmentId', appointment);
+  return form(
+    {
+      label: 'Cancel a visit',
+      submit: 'Cancel visit',
+      errors,
+      action: async () => {
+        const appointmentId = appointment.control.value.trim();
+        if (!appointmentId) throw invalid('appointmentId', 'Enter the appointment ID.');
+        const answer = await request<{ creditRestored?: boolean }>('DELETE', practicePath(`/clients/${encodeURIComponent(clientId)}/redemptions/${encodeURIComponent(appointmentId)}`));
+        status.textContent = answer.creditRestored === false ? `Visit ${appointmentId} was already cancelled.` : `Visit ${appointmentId} cancelled: the credit is back.`;
+        appointment.control.value = '';
+        await reload();
+      },
+    },
+    appointment.wrap,
+  );
+};
+
+const estimateForm = (clientId: string, status: HTMLElement) => {
+  const errors = new FormErrors();
+  const primary = field('Primary service', textInput({ name: 'primaryService', value: 'Therapeutic massage' }), { id: 'estimate-service' });
+  const code = field('Service code', textInput({ name: 'serviceCode', value: '97124', inputmode: 'numeric' }), { id: 'estimate-code' });
+  const description = field('Description', textInput({ name: 'description', value: 'Massage, 15 minutes' }), { id: 'estimate-description' });
+  const quantity = field('Quantity', textInput({ name: 'quantity', value: '4', inputmode: 'numeric' }), { id: 'estimate-quantity' });
+  const charge = field('Charge each', textInput({ name: 'unitCharge', inputmode: 'decimal' }), { id: 'estimate-charge', hint: 'e.g. 30.00' });
+  const serviceDate = field('Service date', textInput({ name: 'serviceDate', type: 'date' }), { id: 'estimate-date', hint: 'Empty when the client asked for an estimate without a booking.' });
+  errors.bind('primaryService', primary);
+  errors.bind('lines[0].serviceCode', code);
+  errors.bind('lines[0].description', description);
+  errors.bind('lines[0].quantity', quantity);
+  errors.bind('lines[0].unitChargeCents', charge);
+  errors.bind('serviceDate', serviceDate);
+  const result = h('div');
+  const element = form(
+    {
+      label: 'Create a Good Faith Estimate',
+      submit: 'Create estimate',
+      errors,
+      action: async () => {
+        const unitChargeCents = parseMoney(charge.control.value, currency());
+        if (unitChargeCents === undefined) throw invalid('lines[0].unitChargeCents', 'Enter the charge as an amount, e.g. 30.00');
+        const estimate = await request<{ estimateId: string; totalCents: number; currency: string }>('POST', practicePath(`/clients/${encodeURIComponent(clientId)}/estimates`), {
+          body: {
+            primaryService: primary.control.value.trim(),
+            ...(serviceDate.control.value ? { serviceDate: serviceDate.control.value } : {}),
+            lines: [{ serviceCode: code.control.value.trim(), description: description.control.value.trim(), quantity: Number(quantity.control.value) || quantity.control.value, unitChargeCents }],
+          },
+        });
+        status.textContent = `Estimate created: ${formatMoney(estimate.totalCents, estimate.currency)} in all.`;
+        replace(
+          result,
+          h(
+            'p',
+            null,
+            `Estimate ${estimate.estimateId}: ${formatMoney(estimate.totalCents, estimate.currency)}. `,
+            h(
+              'button',
+              {
+                type: 'button',
+                onclick: async () => {
+                  // The printable page needs the staff token, so it is fetched and opened from memory.
+                  // A page opened from memory inherits this app's CSP, which refuses the page's own
+                  // inline styles: it gets the app's stylesheet instead (an absolute URL, the only
+                  // kind a blob: page resolves).
+                  const answer = await rawRequest('GET', practicePath(`/clients/${encodeURIComponent(clientId)}/estimates/${encodeURIComponent(estimate.estimateId)}`), { accept: 'text/html' });
+                  const page = (await answer.text()).replace(/<head>/i, `<head><link rel="stylesheet" href="${location.origin}/app/app.css">`);
+                  const url = URL.createObjectURL(new Blob([page], { type: 'text/html' }));
+                  window.open(url, '_blank', 'noopener');
+                  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+                },
+              },
+              'Open printable estimate',
+            ),
+          ),
+        );
+      },
+    },
+    h('div', { class: 'grid' }, primary.wrap, code.wrap, description.wrap, quantity.wrap, charge.wrap, serviceDate.wrap),
+  );
+  return h('div', null, element, result);
+};
+
+export const clientPage = async (main: HTMLElement, clientId = '') => {
+  const status = statusLine();
+  const purchasesHolder = h('div');
+  const ledgerHolder = h('div');
+  const receiptsHolder = h('div');
+  const redeemHolder = h('div');
+  const receiptStatus = statusLine();
+  const packages = await request<List<Package>>('GET', practicePath('/packages'));
+  const names = new Map(packages.items.map((pkg) => [pkg.packageId, pkg.name]));
+  const client = known.get(clientId);
+  const reload = async () => {
+    const path = practicePath(`/clients/${encodeURIComponent(clientId)}`);
+    const [purchases, ledger, receipts] = await Promise.all([
+      request<List<Purchase>>('GET', `${path}/purchases`),
+      request<Ledger>('GET', `${path}/ledger`),
+      request<List<Receipt>>('GET', practicePath(`/receipts?clientId=${encodeURIComponent(clientId)}`)),
+    ]);
+    replace(
+      purchasesHolder,
+      table(
+        ['Package', 'Credits left', 'Status', 'Expires', 'Paid'],
+        purchases.items.map((p) => [names.get(p.packageId) ?? p.packageId, `${p.sessionsRemaining} of ${p.sessionsTotal}`, badge(p.status), p.expiresAt ? formatDate(p.expiresAt) : 'Never', p.priceCents !== undefined ? formatMoney(p.priceCents, p.currency ?? currency()) : '—']),
+        'Purchases',
+      ),
+    );
+    replace(redeemHolder, redeemForm(clientId, purchases.items, names, status, reload));
+    replace(
+      ledgerHolder,
+      h('p', { class: 'balance' }, 'Balance: ', h('strong', null, formatMoney(ledger.balanceCents, ledger.currency ?? currency())), ledger.balanceCents > 0 ? ' owed by the client' : ledger.balanceCents < 0 ? ' in the client’s favour' : ''),
+      table(
+        ['Date', 'What', 'Amount', 'Sessions', 'Reference'],
+        ledger.entries.map((entry) => [formatDate(entry.at), statusText(entry.kind), formatMoney(entry.amountCents, ledger.currency ?? currency()), entry.sessionsDelta ?? '—', entry.ref ?? '—']),
+        'Ledger',
+      ),
+    );
+    replace(receiptsHolder, receiptTable(receipts.items, receiptStatus));
+  };
+  await reload();
+  replace(
+    main,
+    pageHeading(client ? client.name : `Client ${clientId}`),
+    client ? h('p', { class: 'muted' }, client.email) : null,
+    status,
+    section('Purchases and credits', purchasesHolder),
+    section('Visits', redeemHolder, cancelForm(clientId, status, reload)),
+    section('Ledger', ledgerHolder),
+    section('Receipts', receiptStatus, receiptsHolder),
+    section('Good Faith Estimate', estimateForm(clientId, status)),
+    h('p', null, h('a', { href: '#/clients' }, 'Back to clients')),
+  );
+};

@@ -1,0 +1,38 @@
+import { practicePath, request } from '../api';
+import { h, replace, safeHref, table } from '../dom';
+import { field, select } from '../forms';
+import { formatDate, formatMoney } from '../money';
+import type { Invoice, List } from '../types';
+import { badge, pageHeading } from './common';
+
+const STATUSES = ['', 'open', 'paid', 'pending', 'draft', 'void', 'uncollectible'] as const;
+
+export const invoicesPage = async (main: HTMLElement) => {
+  const list = h('div', { 'aria-live': 'polite' });
+  const filter = field('Status', select(STATUSES.map((s) => [s, s === '' ? 'All' : s] as const), { name: 'status' }), { id: 'invoice-status' });
+  const load = async () => {
+    const status = filter.control.value;
+    const invoices = await request<List<Invoice>>('GET', practicePath(`/invoices${status ? `?status=${status}` : ''}`));
+    replace(
+      list,
+      table(
+        ['Claim', 'Status', 'Due', 'Paid', 'Due by', 'Hosted page'],
+        invoices.items.map((invoice) => {
+          const href = safeHref(invoice.hostedInvoiceUrl);
+          return [
+            h('a', { href: `#/claims/${encodeURIComponent(invoice.claimId)}` }, invoice.claimId),
+            badge(invoice.status),
+            formatMoney(invoice.amountDueCents, invoice.currency ?? 'usd'),
+            formatMoney(invoice.amountPaidCents ?? 0, invoice.currency ?? 'usd'),
+            formatDate(invoice.dueAt),
+            href ? h('a', { href, target: '_blank', rel: 'noopener noreferrer', 'aria-label': `Hosted invoice for claim ${invoice.claimId}` }, 'Open') : '—',
+          ];
+        }),
+        'Invoices',
+      ),
+    );
+  };
+  filter.control.addEventListener('change', () => void load());
+  await load();
+  replace(main, pageHeading('Invoices'), h('p', { class: 'muted' }, 'Patient balances invoiced after the payer’s ERA.'), h('div', { class: 'filters' }, filter.wrap), list);
+};

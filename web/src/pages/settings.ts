@@ -1,0 +1,145 @@
+import { ApiError, practicePath, request } from '../api';
+import { currentPractice, setPractice } from '../context';
+import { h, replace, safeHref, statusLine } from '../dom';
+import { field, FormErrors, form, select, textInput } from '../forms';
+import { refreshHeader } from '../main';
+import { session } from '../session';
+import type { Practice } from '../types';
+import { pageHeading, section } from './common';
+
+/** The API names what is missing in words already (functions/domain/receipt.ts); two read better in full. */
+const MISSING_WORDS: Record<string, string> = {
+  address: 'the practice address',
+  phone: 'a phone number',
+};
+
+const statementView = (practice: Practice | undefined) => {
+  const statement = practice?.receiptStatement;
+  if (!statement) return h('p', { class: 'muted' }, 'Save the profile to see whether receipts are complete.');
+  if (statement.complete) return h('p', { class: 'ok', 'data-testid': 'receipt-statement' }, 'Receipts are complete itemized statements: clients can claim them from insurance or an HSA/FSA.');
+  return h(
+    'div',
+    { class: 'notice', 'data-testid': 'receipt-statement' },
+    h('p', null, 'Receipts are not yet complete statements for insurance or HSA/FSA reimbursement. Missing:'),
+    h('ul', null, statement.missing.map((item) => h('li', null, MISSING_WORDS[item] ?? item))),
+  );
+};
+
+const stripeSection = async () => {
+  const holder = h('div', { 'data-testid': 'stripe-connection' });
+  try {
+    const account = await request<{ accountId: string | null; chargesEnabled: boolean; payoutsEnabled: boolean; detailsSubmitted: boolean; requirementsDue: string[] }>('GET', practicePath('/stripe'));
+    const connect = h(
+      'button',
+      {
+        type: 'button',
+        onclick: async () => {
+          const link = await request<{ url: string }>('POST', practicePath('/stripe/onboarding'));
+          const href = safeHref(link.url);
+          if (href) window.open(href, '_blank', 'noopener');
+        },
+      },
+      account.accountId ? 'Continue Stripe onboarding' : 'Connect with Stripe',
+    );
+    replace(
+      holder,
+      h(
+        'dl',
+        { class: 'facts' },
+        h('dt', null, 'Account'),
+        h('dd', null, account.accountId ?? 'Not connected'),
+        h('dt', null, 'Payments'),
+        h('dd', null, account.chargesEnabled ? 'Enabled' : 'Not enabled yet'),
+        h('dt', null, 'Payouts'),
+        h('dd', null, account.payoutsEnabled ? 'Enabled' : 'Not enabled yet'),
+      ),
+      account.requirementsDue.length > 0 ? h('p', null, `Stripe still needs: ${account.requirementsDue.join(', ')}`) : null,
+      account.chargesEnabled ? null : connect,
+    );
+  } catch (error) {
+    if (!(error instanceof ApiError && error.status === 404)) throw error;
+    replace(holder, h('p', null, 'Stripe connection: not available on this installation yet.'));
+  }
+  return holder;
+};
+
+const profileForm = (status: HTMLElement, statementHolder: HTMLElement) => {
+  const practice = currentPractice();
+  const errors = new FormErrors();
+  const text = (label: string, apiName: string, value: string | undefined, props: Record<string, unknown> = {}, hint?: string) => {
+    const f = field(label, textInput({ name: apiName, value: value ?? '', ...props }), { id: `profile-${apiName.replace(/\W/g, '-')}`, hint });
+    errors.bind(apiName, f);
+    return f;
+  };
+  const name = text('Practice name', 'name', practice?.name, { autocomplete: 'organization' });
+  const email = text('Email', 'email', practice?.email, { type: 'email', autocomplete: 'email' });
+  const phone = text('Phone', 'phone', practice?.phone, { type: 'tel', autocomplete: 'tel' });
+  const line1 = text('Street address', 'address.line1', practice?.address?.line1, { autocomplete: 'address-line1' });
+  const city = text('City', 'address.city', practice?.address?.city, { autocomplete: 'address-level2' });
+  const state = text('State', 'address.state', practice?.address?.state, { autocomplete: 'address-level1' });
+  const postalCode = text('ZIP code', 'address.postalCode', practice?.address?.postalCode, { autocomplete: 'postal-code' });
+  const taxId = text('Tax ID (EIN)', 'taxId', practice?.taxId, {}, 'e.g. 12-3456789');
+  const npi = text('NPI', 'npi', practice?.npi, { inputmode: 'numeric' }, 'Optional; 10 digits.');
+  const license = text('License number', 'licenseNumber', practice?.licenseNumber);
+  const timezone = text('Time zone', 'timezone', practice?.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone, {}, 'e.g. America/Chicago');
+  const unitMethod = field('Unit method', select([['cms', '8-minute rule (CMS, total time)'], ['per-code', 'Per code']], { name: 'unitMethod' }), { id: 'profile-unit-method' });
+  unitMethod.control.value = practice?.billing?.unitMethod ?? 'cms';
+  errors.bind('billing.unitMethod', unitMethod);
+  const dueDays = text('Invoices due after (days)', 'billing.invoiceDueDays', String(practice?.billing?.invoiceDueDays ?? 14), { inputmode: 'numeric' });
+  const forwarded = field('Claims forwarded to another payer', select([['hold', 'Wait for the next payer'], ['invoice', 'Invoice the share now']], { name: 'forwardedClaims' }), { id: 'profile-forwarded' });
+  forwarded.control.value = practice?.billing?.forwardedClaims ?? 'hold';
+  errors.bind('billing.forwardedClaims', forwarded);
+  const optional = (f: { control: { value: string } }) => f.control.value.trim() || undefined;
+
+  return form(
+    {
+      label: 'Practice profile',
+      submit: 'Save profile',
+      errors,
+      action: async () => {
+        const hasAddress = [line1, city, state, postalCode].some((f) => f.control.value.trim() !== '');
+        const body = {
+          name: name.control.value.trim(),
+          email: email.control.value.trim(),
+          phone: optional(phone),
+          address: hasAddress ? { ...(practice?.address ?? {}), line1: line1.control.value.trim(), city: city.control.value.trim(), state: state.control.value.trim(), postalCode: postalCode.control.value.trim() } : undefined,
+          taxId: optional(taxId),
+          npi: optional(npi),
+          licenseNumber: optional(license),
+          timezone: optional(timezone),
+          currency: practice?.currency,
+          stripeAccountId: practice?.stripeAccountId,
+          billing: {
+            ...(practice?.billing ?? {}),
+            unitMethod: unitMethod.control.value,
+            invoiceDueDays: /^\d+$/.test(dueDays.control.value.trim()) ? Number(dueDays.control.value.trim()) : dueDays.control.value,
+            forwardedClaims: forwarded.control.value,
+          },
+          receipts: practice?.receipts,
+        };
+        const saved = await request<Practice>('PUT', practicePath(), { body });
+        setPractice(saved);
+        refreshHeader();
+        replace(statementHolder, statementView(saved));
+        status.textContent = 'Profile saved.';
+      },
+    },
+    h('div', { class: 'grid' }, name.wrap, email.wrap, phone.wrap, line1.wrap, city.wrap, state.wrap, postalCode.wrap, taxId.wrap, npi.wrap, license.wrap, timezone.wrap),
+    h('fieldset', null, h('legend', null, 'Billing'), h('div', { class: 'grid' }, unitMethod.wrap, dueDays.wrap, forwarded.wrap)),
+  );
+};
+
+export const settingsPage = async (main: HTMLElement) => {
+  const status = statusLine();
+  const statementHolder = h('div', null, statementView(currentPractice()));
+  const stripe = await stripeSection();
+  replace(
+    main,
+    pageHeading('Settings'),
+    h('p', { class: 'muted' }, `Practice ID: ${session()?.practiceId ?? ''}`),
+    status,
+    section('Receipts for insurance and HSA/FSA', statementHolder),
+    section('Practice profile', profileForm(status, statementHolder)),
+    section('Stripe connection', stripe),
+  );
+};

@@ -1,0 +1,129 @@
+/**
+ * The API's answers as the app reads them (docs/api.md). Shapes the domain already types are
+ * imported from it, so a change there is a type error here.
+ */
+import type { UnitMethod } from '../../functions/domain/units';
+
+export interface Address {
+  line1?: string;
+  line2?: string;
+  city?: string;
+  state?: string;
+  postalCode?: string;
+  country?: string;
+}
+
+export interface Practice {
+  practiceId: string;
+  name: string;
+  email: string;
+  phone?: string;
+  address?: Address;
+  taxId?: string;
+  npi?: string;
+  licenseNumber?: string;
+  timezone?: string;
+  currency?: string;
+  stripeAccountId?: string;
+  billing?: { unitMethod?: UnitMethod; invoiceDueDays?: number; overpayment?: string; reminderDays?: number[]; forwardedClaims?: string };
+  receipts?: { mode?: string; linkLifetimeDays?: number };
+  receiptStatement?: { complete: boolean; missing: string[] };
+}
+
+export interface Package {
+  packageId: string;
+  name: string;
+  sessions: number;
+  sessionMinutes: number;
+  serviceCode: string;
+  priceCents: number;
+  currency: string;
+  expiresInDays?: number | null;
+  active: boolean;
+}
+
+export interface Client {
+  clientId: string;
+  email: string;
+  name: string;
+}
+
+export interface Purchase {
+  purchaseId: string;
+  packageId: string;
+  sessionsTotal: number;
+  sessionsRemaining: number;
+  status: string;
+  expiresAt: string | null;
+  paidAt?: string;
+  priceCents?: number;
+  currency?: string;
+}
+
+export interface Ledger {
+  balanceCents: number;
+  currency: string;
+  entries: { entryId: string; kind: string; amountCents: number; at: string; ref?: string; sessionsDelta?: number }[];
+}
+
+export interface Receipt {
+  receiptId: string;
+  number: string | number;
+  kind: string;
+  totalCents: number;
+  currency?: string;
+  issuedAt: string;
+  url: string;
+  clientId?: string;
+  emailStatus?: string;
+}
+
+export interface Invoice {
+  invoiceId: string;
+  claimId: string;
+  clientId: string;
+  status: string;
+  amountDueCents: number;
+  amountPaidCents: number;
+  currency?: string;
+  hostedInvoiceUrl?: string | null;
+  dueAt?: string | null;
+  createdAt?: string;
+}
+
+export interface ClaimLine {
+  procedureCode: string;
+  modifiers?: string[];
+  minutes?: number;
+  units: number;
+  chargeCents: number;
+}
+
+export interface Claim {
+  claimId: string;
+  clientId: string;
+  status: string;
+  payerName?: string;
+  dateOfService: string;
+  lines: ClaimLine[];
+  adjudications: { statusCode?: string; status?: string; paidCents?: number; patientResponsibilityCents?: number; traceNumber?: string; paidAt?: string | null; payerClaimControlNumber?: string | null }[];
+  patientResponsibilityCents: number;
+  collectedCents: number;
+  invoicedCents: number;
+  invoice?: { invoiceId: string; status: string; amountDueCents: number; hostedInvoiceUrl?: string | null };
+}
+
+export interface Remittance {
+  remittanceId: string;
+  traceNumber: string;
+  claims: number;
+  matched: number;
+  quarantined?: { patientControlNumber: string; problems: string[] }[];
+  receivedAt?: string;
+  createdAt?: string;
+}
+
+export interface List<T> {
+  items: T[];
+  nextCursor: string | null;
+}
