@@ -65,7 +65,7 @@ export const rawRequest = async (method: string, path: string, options: RequestO
   return answer;
 };
 
-export const request = async <T = any>(method: string, path: string, options: RequestOptions = {}): Promise<T> => {
+export const request = async <T = unknown>(method: string, path: string, options: RequestOptions = {}): Promise<T> => {
   const answer = await rawRequest(method, path, options);
   const text = await answer.text();
   return (text ? JSON.parse(text) : undefined) as T;
