@@ -96,7 +96,7 @@ const FOOT_BOXES: Box[] = [
   { item: '28', label: '28. TOTAL CHARGE', x: 340, y: FOOT, w: 85, h: ROW },
   { item: '29', label: '29. AMOUNT PAID', x: 425, y: FOOT, w: 85, h: ROW },
   { item: '30', label: '30. Rsvd for NUCC Use', x: 510, y: FOOT, w: 82, h: ROW },
-  { item: '31', label: '31. SIGNATURE OF PHYSICIAN OR SUPPLIER INCLUDING DEGREES OR CREDENTIALS', x: 20, y: FOOT + ROW, w: 170, h: ROW * 2 },
+  { item: '31', label: '31. SIGNATURE OF PHYSICIAN OR SUPPLIER', x: 20, y: FOOT + ROW, w: 170, h: ROW * 2 },
   { item: '32', label: '32. SERVICE FACILITY LOCATION INFORMATION', x: 190, y: FOOT + ROW, w: 200, h: ROW * 1.5 },
   { item: '33', label: '33. BILLING PROVIDER INFO & PH #', x: 390, y: FOOT + ROW, w: 202, h: ROW * 1.5 },
   { item: '32a', label: '32a. NPI', x: 190, y: FOOT + ROW * 2.5, w: 100, h: ROW * 0.9 },
