@@ -1,41 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseAcknowledgement } from '../../functions/domain/x12/acknowledgements';
-
-const isa = (icn: string, terminator = '~') =>
-  `ISA*00*          *00*          *ZZ*CLEARHOUSE     *ZZ*1234567893     *261006*0900*^*00501*${icn}*0*P*:${terminator}`;
-
-export const ack999 = (groupControlNumber: string, verdict: 'A' | 'E' | 'R') =>
-  [
-    isa('000000501'),
-    'GS*FA*CLEARHOUSE*1234567893*20261006*0900*501*X*005010X231A1~',
-    'ST*999*0001*005010X231A1~',
-    `AK1*HC*${groupControlNumber}*005010X222A1~`,
-    'AK2*837*0001*005010X222A1~',
-    ...(verdict === 'R' ? ['IK3*NM1*16*2010BA*8~', 'IK4*9*67*1~'] : []),
-    `IK5*${verdict}${verdict === 'R' ? '*5' : ''}~`,
-    `AK9*${verdict}*1*1*${verdict === 'R' ? '0' : '1'}~`,
-    `SE*${verdict === 'R' ? 8 : 6}*0001~`,
-    'GE*1*501~',
-    'IEA*1*000000501~',
-  ].join('\n');
-
-export const ack277 = (claims: { pcn: string; category: string; status: string; icn?: string; message?: string }[]) => {
-  const body: string[] = [
-    'ST*277*0001*005010X214~',
-    'BHT*0085*08*277CA-1*20261006*0900*TH~',
-    'HL*1**20*1~', 'NM1*PR*2*ACME HEALTH*****PI*ACME1~', 'TRN*1*20261006~', 'DTP*050*D8*20261006~', 'DTP*009*D8*20261006~',
-    'HL*2*1*21*1~', 'NM1*41*2*HARBOR BODYWORK LLC*****46*1234567893~', 'TRN*2*B000000001~', 'STC*A1:19:PR*20261006*WQ*130~', 'QTY*90*1~', 'AMT*YU*130~',
-    'HL*3*2*19*1~', 'NM1*85*2*HARBOR BODYWORK LLC*****XX*1234567893~',
-  ];
-  claims.forEach((c, i) => {
-    body.push(
-      `HL*${4 + i}*3*PT~`, 'NM1*QC*1*DOE*JANE****MI*XYZ123456789~', `TRN*2*${c.pcn}~`,
-      `STC*${c.category}:${c.status}:PR*20261006*${c.category === 'A2' ? 'WQ' : 'U'}*60********${c.message ?? ''}~`.replace(/\*+~$/, '~'),
-      ...(c.icn ? [`REF*1K*${c.icn}~`] : []), 'DTP*472*D8*20261002~',
-    );
-  });
-  return [isa('000000777'), 'GS*HN*CLEARHOUSE*1234567893*20261006*0900*777*X*005010X214~', ...body, `SE*${body.length + 1}*0001~`, 'GE*1*777~', 'IEA*1*000000777~'].join('\n');
-};
+import { ack277, ack999 } from '../fixtures/claims/acks';
 
 describe('999 and 277CA readers', () => {
   it('a 999 that accepts names the group it acknowledges', () => {
