@@ -1,9 +1,7 @@
 import { applyAcknowledgement, batchOrNotFound, batchSummary, createBatch, putCoverageCore, putPayerCore } from './core/claims-out';
-import { cms1500For } from './core/cms1500';
 import { CLAIM_STATES } from './domain/claim-state';
 import { MethodNotAllowed, NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from './shared/errors';
 import { authorizedPractice, header, httpHandler, json, jsonBody, pathParam, queryParam, rawBody, type ApiEvent, type ApiResult } from './shared/http';
-import { renderCms1500Pdf } from './shared/cms1500-pdf';
 import { getStore } from './store/client';
 import { listClaims } from './store/claims-out';
 
@@ -12,8 +10,9 @@ const X12_TYPES = /^(text\/plain|application\/edi-x12|application\/x12|applicati
 export const MAX_ACK_BYTES = 2 * 1024 * 1024;
 
 /**
- * Claims out (SPEC §7): payers, coverage, 837P batches, CMS-1500 forms, 999/277CA
- * acknowledgements, and the claim list by state (rejected claims with what to fix).
+ * Claims out (SPEC §7): payers, coverage, 837P batches, 999/277CA acknowledgements, and the
+ * claim list by state (rejected claims with what to fix). The CMS-1500 PDF is `claim-forms.ts`
+ * (pdfkit stays out of this bundle).
  */
 export const claimsOutCore = async (event: ApiEvent): Promise<ApiResult> => {
   const practiceId = authorizedPractice(event);
@@ -43,16 +42,6 @@ export const claimsOutCore = async (event: ApiEvent): Promise<ApiResult> => {
       };
     }
     return json(200, batchSummary(batch));
-  }
-  if (path === `${P}/claims/{claimId}/cms1500` && method === 'GET') {
-    const form = await cms1500For(store, practiceId, pathParam(event, 'claimId'));
-    const pdf = await renderCms1500Pdf(form);
-    return {
-      statusCode: 200,
-      headers: { 'content-type': 'application/pdf', 'content-disposition': `inline; filename="cms1500-${form.claimId}.pdf"`, 'cache-control': 'no-store' },
-      body: pdf.toString('base64'),
-      isBase64Encoded: true,
-    };
   }
   if (path === `${P}/claims` && method === 'GET') {
     const state = queryParam(event, 'state');

@@ -86,9 +86,14 @@ export const FUNCTIONS = {
   },
   'claims-out': {
     entry: 'functions/claims-out.ts',
-    description: 'Claims out: payers, coverage, 837P batches, CMS-1500 PDF, 999/277CA acknowledgements, claims by state',
-    memoryMb: 1024,
+    description: 'Claims out: payers, coverage, 837P batches, 999/277CA acknowledgements, claims by state',
     access: { table: 'readwrite' },
+  },
+  'claim-forms': {
+    entry: 'functions/claim-forms.ts',
+    description: 'The CMS-1500 (02/12) PDF of a claim (pdfkit)',
+    memoryMb: 1024,
+    access: { table: 'read' },
   },
   remittances: {
     entry: 'functions/remittances.ts',
@@ -169,7 +174,7 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'POST', path: `${P}/claims`, fn: 'claims', auth: AUTH.jwt },
   { method: 'GET', path: `${P}/claims/{claimId}`, fn: 'claims', auth: AUTH.jwt },
   { method: 'GET', path: `${P}/claims`, fn: 'claims-out', auth: AUTH.jwt },
-  { method: 'GET', path: `${P}/claims/{claimId}/cms1500`, fn: 'claims-out', auth: AUTH.jwt },
+  { method: 'GET', path: `${P}/claims/{claimId}/cms1500`, fn: 'claim-forms', auth: AUTH.jwt },
   { method: 'PUT', path: `${P}/payers/{payerId}`, fn: 'claims-out', auth: AUTH.jwt },
   { method: 'PUT', path: `${P}/clients/{clientId}/coverage`, fn: 'claims-out', auth: AUTH.jwt },
   { method: 'POST', path: `${P}/claim-batches`, fn: 'claims-out', auth: AUTH.jwt },
