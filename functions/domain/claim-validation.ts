@@ -123,6 +123,8 @@ export const validateClaim = (
   coverage: CoverageForValidation | undefined,
 ): { problems: ClaimProblem[]; claim837?: Claim837; billingProvider?: BillingProvider } => {
   const problems = billingProviderProblems(practice);
+  // 837P CLM01 note: receivers need keep only 20 characters, and the 835 echoes what they kept.
+  if (claim.claimId.length > 20) problems.push({ field: 'claimId', message: 'claimId is longer than 20 characters: payers keep only 20 of CLM01, so their 835 would not match the claim' });
   if (!claim.payerId) problems.push({ field: 'payerId', message: 'payerId is required: the payer (PUT /payers/{payerId}) this claim is billed to' });
   else if (!PAYER_ID.test(claim.payerId)) problems.push({ field: 'payerId', message: 'payerId must be 2–80 letters or digits (the clearinghouse payer id)' });
   else if (!payer) problems.push({ field: 'payerId', message: `payer ${claim.payerId} is not saved: PUT /practices/{p}/payers/${claim.payerId} first` });

@@ -217,6 +217,7 @@ describe('claim validation names the field to fix', () => {
     ['dependent without subscriber', {}, { coverage: { relationship: 'spouse', subscriber: null } }, 'coverage.subscriber'],
     ['patient sex', {}, { coverage: { patient: { ...selfCoverage.patient, sex: 'X' } } }, 'coverage.patient.sex'],
     ['no rendering provider', { renderingProvider: null }, {}, 'renderingProvider'],
+    ['a claim id of 21 characters', { claimId: 'CLM-12345678901234567' }, {}, 'claimId'],
   ])('%s → %s', (_name, claim, over, field) => {
     expect(fieldsOf(claim as Partial<ClaimForValidation>, over as never)).toContain(field);
   });
