@@ -20,7 +20,8 @@ import { requirePractice } from './practice';
 /** At most this many claims in one 837P batch: a batch commits in one DynamoDB transaction (100 items). */
 export const MAX_BATCH_CLAIMS = 90;
 const PAYER_ID = /^[A-Za-z0-9]{2,80}$/;
-const FILING_INDICATORS = ['CI', 'BL', 'MB', 'MC', 'HM', 'WC', 'CH', 'VA', 'OF', '11', '12', '13', '14', '15', '16', '17', 'AM', 'BL', 'DS', 'FI', 'LM', 'TV', 'ZZ'] as const;
+/** SBR09 claim filing indicator codes of the 837P 005010X222A1 (2000B). */
+const FILING_INDICATORS = ['CI', 'BL', 'MB', 'MA', 'MC', 'HM', 'WC', 'CH', 'VA', 'OF', '11', '12', '13', '14', '15', '16', '17', 'AM', 'DS', 'FI', 'LM', 'TV', 'ZZ'] as const;
 const STATE = /^[A-Z]{2}$/;
 const ZIP = /^\d{5}(-?\d{4})?$/;
 

@@ -3,8 +3,8 @@
  * guide: envelope (ISA fixed width, GS/ST/SE/GE/IEA counts and control numbers), the loops in
  * their order with usage and repeat limits (1000A, 1000B, 2000A/2010AA, 2000B/2010BA/2010BB,
  * 2000C/2010CA, 2300, 2310B, 2400), required elements and code values, the HL hierarchy, and the
- * claim-level sums. Written from the guide's loop and segment tables (cross-checked with the
- * pyx12 map 837.5010.X222.A1.xml), not from kneadpay's builder. It answers the problems found.
+ * claim-level sums. Written from the guide's loop and segment tables (the envelope, BHT and
+ * 1000A code lists checked against the pyx12 map 837.5010.X222.A1.xml), not from kneadpay's builder. It answers the problems found.
  */
 
 type Usage = 'R' | 'S';
