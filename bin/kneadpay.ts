@@ -17,6 +17,7 @@ commands:
   era parse <file.835>                              one JSON line per claim payment
   era import <file.835> --practice <id> [--api <url>] [--token <jwt>]
   token --practice <id>                             a bearer token for the local stack
+  claims export --practice <id> [--api <url>] [--token <jwt>] [--claim <id>]…  an 837P batch of ready claims, to stdout
   demo [--api <url>]                                the whole journey against npm start
 `;
 
@@ -24,6 +25,7 @@ const COMMANDS: Record<string, () => Promise<{ run: Command }>> = {
   units: () => import('./commands/units'),
   era: () => import('./commands/era'),
   token: () => import('./commands/token'),
+  claims: () => import('./commands/claims'),
   demo: () => import('./commands/demo'),
 };
 

@@ -1,5 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { isValidNpi } from './domain/npi';
+import { TAXONOMY } from './domain/claim-validation';
 import { missingStatementDetails } from './domain/receipt';
 import { assertNoPhi, PhiInStripeRequestError } from './stripe/phi-guard';
 import { ValidationError } from './shared/errors';
@@ -26,6 +27,7 @@ export const parsePracticeProfile = (practiceId: string, body: Record<string, un
   const address = f.object('address', { optional: true });
   const billing = f.object('billing', { optional: true });
   const receipts = f.object('receipts', { optional: true });
+  const clearinghouse = f.object('clearinghouse', { optional: true });
   const npi = f.string('npi', { optional: true, pattern: /^\d{10}$/, hint: '10 digits' });
   if (npi && !isValidNpi(npi)) throw new ValidationError('npi fails its check digit', { field: 'npi' });
   const timezone = f.string('timezone', { optional: true, max: 64 }) ?? 'America/New_York';
@@ -50,6 +52,13 @@ export const parsePracticeProfile = (practiceId: string, body: Record<string, un
     taxId: f.string('taxId', { optional: true, pattern: /^\d{2}-?\d{7}$/, hint: 'an EIN such as 12-3456789' }),
     npi,
     licenseNumber: f.string('licenseNumber', { optional: true, max: 64 }),
+    taxonomyCode: f.string('taxonomyCode', { optional: true, pattern: TAXONOMY, hint: 'a 10-character NUCC taxonomy code ending in X, e.g. 225700000X' }),
+    clearinghouse: clearinghouse && {
+      name: clearinghouse.string('name', { max: 60 }),
+      receiverId: clearinghouse.string('receiverId', { max: 15, pattern: /^[A-Za-z0-9]{2,15}$/, hint: '2–15 letters or digits' }),
+      submitterId: clearinghouse.string('submitterId', { max: 15, pattern: /^[A-Za-z0-9]{2,15}$/, hint: '2–15 letters or digits' }),
+      usage: clearinghouse.oneOf('usage', ['P', 'T'] as const, { optional: true }) ?? 'P',
+    },
     timezone,
     currency: f.string('currency', { optional: true, pattern: CURRENCY_PATTERN, hint: 'lower-case ISO 4217, e.g. usd' }) ?? 'usd',
     stripeAccountId: f.string('stripeAccountId', { optional: true, pattern: /^acct_[A-Za-z0-9]+$/, hint: 'acct_…' }),

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Command, CommandIo } from './io';
 import { UsageError } from './io';
+import { claimsOutJourney } from './demo-claims';
 
 /**
  * `kneadpay demo`: the main job end to end against a running `npm start`, printed step by step with
@@ -177,6 +178,8 @@ export const run: Command = async (args, io) => {
   }
   const receipts = await call(ctx, 'GET', `/practices/${practiceId}/receipts?clientId=${client.clientId}`).catch(() => ({ items: [] }));
   for (const receipt of receipts.items ?? []) detail(`${receipt.number} ${receipt.kind} ${money(receipt.totalCents)} — ${receipt.url}`);
+  // Claims out (issue 18): its own block, after the main journey.
+  await claimsOutJourney({ call: (method, path, body, headers) => call(ctx, method, path, body, headers), waitFor, eraFor, step, detail, api, practiceId, clientId: client.clientId, firstStep: 12 });
   const ledger = await call(ctx, 'GET', `/practices/${practiceId}/clients/${client.clientId}/ledger`);
   io.stdout(`\nDone. ${client.clientId} owes ${money(ledger.balanceCents)}; ${ledger.entries.length} ledger entries.`);
 };

@@ -6,6 +6,7 @@ import type { Store } from '../store/client';
 import { getClient } from '../store/clients';
 import { getClaim, insertClaim, listAdjudications, type Claim, type ClaimLine } from '../store/claims';
 import { requirePractice } from './practice';
+import { prepareClaimOut } from './claims-out';
 
 /** CLM01 (echoed back in CLP01) is at most 38 characters. */
 const CLAIM_ID = /^[A-Za-z0-9_.-]{1,38}$/;
@@ -73,7 +74,18 @@ export const parseClaim = (practiceId: string, body: Record<string, unknown>, un
         { field: `lines[${i}].units` },
       );
     }
-    return { procedureCode, modifiers, minutes, units: units ?? 0, chargeCents: line.int('chargeCents', { min: 0, max: 100_000_000 }) };
+    const pointers = line.array('diagnosisPointers', { optional: true, max: 4 });
+    const diagnosisPointers = pointers?.map((pointer, p) => {
+      if (!Number.isSafeInteger(pointer) || (pointer as number) < 1 || (pointer as number) > 12) {
+        throw new ValidationError(`lines[${i}].diagnosisPointers[${p}] must be a diagnosis number from 1 to 12`, { field: `lines[${i}].diagnosisPointers[${p}]` });
+      }
+      return pointer as number;
+    });
+    if (diagnosisPointers && diagnosisPointers.length === 0) throw new ValidationError(`lines[${i}].diagnosisPointers needs 1 to 4 pointers`, { field: `lines[${i}].diagnosisPointers` });
+    return {
+      procedureCode, modifiers, minutes, units: units ?? 0, chargeCents: line.int('chargeCents', { min: 0, max: 100_000_000 }),
+      ...(diagnosisPointers ? { diagnosisPointers } : {}),
+    };
   });
   const fromMinutes = lines.map((line, index) => ({ line, index })).filter(({ line }) => line.units === 0 && line.minutes !== null);
   if (fromMinutes.length > 0) {
@@ -109,24 +121,69 @@ export const parseClaim = (practiceId: string, body: Record<string, unknown>, un
     chargeCents: lines.reduce((sum, line) => sum + line.chargeCents, 0),
     currency,
     collectedCents: f.int('collectedCents', { optional: true, min: 0, max: 100_000_000 }) ?? 0,
-    status: 'submitted',
+    status: f.has('payerId') ? 'draft' : 'submitted',
     patientResponsibilityCents: 0,
     invoicedCents: 0,
     adjudicationCount: 0,
     createdAt: now.toISOString(),
+    ...claimsOutFields(f),
+  };
+};
+
+const NPI = /^\d{10}$/;
+const PAYER_ID = /^[A-Za-z0-9]{2,80}$/;
+const REFERENCE = /^[A-Za-z0-9-]{1,50}$/;
+
+/**
+ * The fields of claims out (SPEC §7): `payerId`, `renderingProvider`, `priorAuthorization`,
+ * `referralNumber`, and for a correction `correction: {of, kind: "replacement" | "void"}`. Their
+ * form is checked here (400 naming the field); whether the claim is complete for an 837P is the
+ * claim's `state` (draft with `problems`, or ready). Without `payerId` the claim is registered as
+ * before: already sent to the payer outside kneadpay (`submitted`).
+ */
+const claimsOutFields = (f: ReturnType<typeof fields>): Partial<Claim> => {
+  const payerId = f.string('payerId', { optional: true, max: 80, pattern: PAYER_ID, hint: 'the clearinghouse payer id, 2–80 letters or digits' });
+  const rendering = f.object('renderingProvider', { optional: true });
+  const correction = f.object('correction', { optional: true });
+  if (!payerId) {
+    for (const name of ['renderingProvider', 'priorAuthorization', 'referralNumber', 'correction']) {
+      if (f.has(name)) throw new ValidationError(`${name} needs payerId: claims out are billed to a saved payer`, { field: 'payerId' });
+    }
+    return { state: 'submitted' };
+  }
+  return {
+    state: 'draft',
+    payerId,
+    renderingProvider: rendering
+      ? {
+          firstName: rendering.string('firstName', { max: 35 }),
+          lastName: rendering.string('lastName', { max: 60 }),
+          npi: rendering.string('npi', { pattern: NPI, hint: '10 digits' }),
+        }
+      : null,
+    priorAuthorization: f.string('priorAuthorization', { optional: true, max: 50, pattern: REFERENCE, hint: 'up to 50 letters, digits, -' }) ?? null,
+    referralNumber: f.string('referralNumber', { optional: true, max: 50, pattern: REFERENCE, hint: 'up to 50 letters, digits, -' }) ?? null,
+    frequencyCode: correction ? (correction.oneOf('kind', ['replacement', 'void'] as const) === 'void' ? '8' : '7') : '1',
+    correctionOf: correction ? correction.string('of', { max: 38, pattern: CLAIM_ID, hint: 'the claimId of the claim corrected' }) : null,
+    payerClaimControlNumber: correction?.string('payerClaimControlNumber', { optional: true, max: 50 }) ?? null,
+    problems: [],
+    batchId: null,
+    acknowledgement: null,
   };
 };
 
 /** Key order is not kept by DynamoDB maps: the stored claim is compared with sorted keys. */
 const sameSubmission = (a: Claim, b: Claim) =>
-  canonicalJson([a.clientId, a.payerName, a.dateOfService, a.placeOfService, a.diagnosisCodes, a.lines, a.collectedCents]) ===
-  canonicalJson([b.clientId, b.payerName, b.dateOfService, b.placeOfService, b.diagnosisCodes, b.lines, b.collectedCents]);
+  canonicalJson([a.clientId, a.payerName, a.dateOfService, a.placeOfService, a.diagnosisCodes, a.lines, a.collectedCents, ...claimsOutIdentity(a)]) ===
+  canonicalJson([b.clientId, b.payerName, b.dateOfService, b.placeOfService, b.diagnosisCodes, b.lines, b.collectedCents, ...claimsOutIdentity(b)]);
+const claimsOutIdentity = (c: Claim) => [c.payerId ?? null, c.renderingProvider ?? null, c.priorAuthorization ?? null, c.referralNumber ?? null, c.correctionOf ?? null, c.frequencyCode ?? null];
 
 /** Registers a claim. The same claim again answers 200 with it; a different claim under the same id is 409. */
 export const createClaim = async (store: Store, practiceId: string, body: Record<string, unknown>, now = new Date()) => {
   const practice = await requirePractice(store, practiceId);
-  const claim = parseClaim(practiceId, body, practice.billing.unitMethod, practice.currency, now);
-  await getClient(store, practiceId, claim.clientId);
+  const parsed = parseClaim(practiceId, body, practice.billing.unitMethod, practice.currency, now);
+  await getClient(store, practiceId, parsed.clientId);
+  const claim = parsed.payerId ? await prepareClaimOut(store, practice, parsed) : parsed;
   if (await insertClaim(store, claim)) return { created: true, claim };
   const existing = (await getClaim(store, practiceId, claim.claimId))!;
   if (!sameSubmission(existing, claim)) throw new ConflictError(`claim ${claim.claimId} already exists with other content`, 'claim_exists');

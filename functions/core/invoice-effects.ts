@@ -36,8 +36,10 @@ const updateInvoice = (invoice: BalanceInvoice, set: Record<string, unknown>): T
 const claimSummary = (invoice: BalanceInvoice, status: string, hostedInvoiceUrl: string | null): TransactItem => ({
   Update: {
     Key: claimKey(invoice.practiceId, invoice.claimId),
-    UpdateExpression: 'SET invoice = :summary',
-    ExpressionAttributeValues: { ':summary': { invoiceId: invoice.invoiceId, status, amountDueCents: invoice.amountDueCents, hostedInvoiceUrl } },
+    // A paid balance invoice ends the claim's life (claim state machine: adjudicated → closed).
+    UpdateExpression: status === 'paid' ? 'SET invoice = :summary, #state = :closed' : 'SET invoice = :summary',
+    ...(status === 'paid' ? { ExpressionAttributeNames: { '#state': 'state' } } : {}),
+    ExpressionAttributeValues: { ':summary': { invoiceId: invoice.invoiceId, status, amountDueCents: invoice.amountDueCents, hostedInvoiceUrl }, ...(status === 'paid' ? { ':closed': 'closed' } : {}) },
   },
 });
 

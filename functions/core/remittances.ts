@@ -179,20 +179,20 @@ export const applyAdjudication = async (
             ? {
                 Update: {
                   Key: claimKey(claim.practiceId, claim.claimId),
-                  UpdateExpression: 'SET #status = :status, patientResponsibilityCents = :share ADD insurerPaidCents :paid, adjudicationCount :one',
+                  UpdateExpression: 'SET #status = :status, #state = :adjudicated, patientResponsibilityCents = :share ADD insurerPaidCents :paid, adjudicationCount :one',
                   ConditionExpression: 'attribute_exists(pk) AND adjudicationCount = :seen',
-                  ExpressionAttributeNames: { '#status': 'status' },
-                  ExpressionAttributeValues: { ':status': detail.status, ':share': shareAfter, ':paid': detail.paidCents, ':one': 1, ':seen': existing.length },
+                  ExpressionAttributeNames: { '#status': 'status', '#state': 'state' },
+                  ExpressionAttributeValues: { ':adjudicated': 'adjudicated', ':status': detail.status, ':share': shareAfter, ':paid': detail.paidCents, ':one': 1, ':seen': existing.length },
                 },
               }
             : decidesPayment
             ? {
                 Update: {
                   Key: claimKey(claim.practiceId, claim.claimId),
-                  UpdateExpression: 'SET #status = :status ADD patientResponsibilityCents :pr, insurerPaidCents :paid, adjudicationCount :one',
+                  UpdateExpression: 'SET #status = :status, #state = :adjudicated ADD patientResponsibilityCents :pr, insurerPaidCents :paid, adjudicationCount :one',
                   ConditionExpression: 'attribute_exists(pk)',
-                  ExpressionAttributeNames: { '#status': 'status' },
-                  ExpressionAttributeValues: { ':status': detail.status, ':pr': detail.patientResponsibilityCents, ':paid': detail.paidCents, ':one': 1 },
+                  ExpressionAttributeNames: { '#status': 'status', '#state': 'state' },
+                  ExpressionAttributeValues: { ':adjudicated': 'adjudicated', ':status': detail.status, ':pr': detail.patientResponsibilityCents, ':paid': detail.paidCents, ':one': 1 },
                 },
               }
             : {

@@ -11,6 +11,8 @@ export interface ClaimLine {
   minutes: number | null;
   units: number;
   chargeCents: number;
+  /** 1-based pointers into the claim's diagnoses (SV107, CMS-1500 24E); absent: the first up to 4. */
+  diagnosisPointers?: number[];
 }
 
 /** A claim the practice submitted to a payer. Its PHI (codes, payer) stays in kneadpay. */
@@ -35,6 +37,23 @@ export interface Claim {
   invoicedCents: number;
   adjudicationCount: number;
   createdAt: string;
+  // Claims out (837P / CMS-1500), present on claims registered with a payerId:
+  /** The claim state machine (domain/claim-state.ts); claims without a payer start `submitted`. */
+  state?: string;
+  payerId?: string | null;
+  renderingProvider?: { firstName: string; lastName: string; npi: string } | null;
+  priorAuthorization?: string | null;
+  referralNumber?: string | null;
+  /** 1 original, 7 replacement, 8 void (CLM05-3). */
+  frequencyCode?: '1' | '7' | '8';
+  /** The claim this one replaces or voids, and the payer's claim control number for REF*F8. */
+  correctionOf?: string | null;
+  payerClaimControlNumber?: string | null;
+  /** What keeps a draft claim out of an 837P: each names the field to fix. */
+  problems?: { field: string; message: string }[];
+  batchId?: string | null;
+  /** The last acknowledgement (999 / 277CA) and, when rejected, the payer's reason. */
+  acknowledgement?: { kind: string; verdict: string; reason: string | null; payerClaimControlNumber: string | null; at: string } | null;
 }
 
 /** One ClaimAdjudicated applied to a claim, keyed by its idempotency identity (SPEC §4). */

@@ -27,6 +27,10 @@ export interface Practice {
   taxId?: string;
   npi?: string;
   licenseNumber?: string;
+  /** The billing provider's NUCC taxonomy code (837P PRV*BI), e.g. 225700000X massage therapist. */
+  taxonomyCode?: string;
+  /** Who receives the practice's 837P files (ISA/GS sender and receiver ids, 1000A/1000B). */
+  clearinghouse?: { name: string; receiverId: string; submitterId: string; usage: 'P' | 'T' };
   timezone: string;
   currency: string;
   stripeAccountId?: string;

@@ -2,7 +2,7 @@
  * "No function bundles code it never calls" (the reliability issue, point 4; `bench/coldstart.ts`
  * measures the same bundles): each function's esbuild bundle, as its wiring row's access allows —
  * the Stripe SDK only where `access.stripe`, the SES client only where `access.ses`, pdfkit only in
- * the receipt page. A function whose role may not use a client cannot call it; bundling it anyway
+ * the receipt page and the CMS-1500 form (claim-forms). A function whose role may not use a client cannot call it; bundling it anyway
  * costs cold-start time on every instance.
  */
 import { build } from 'esbuild';
@@ -19,14 +19,14 @@ const packagesOf = async (entry: string): Promise<Set<string>> => {
 };
 
 describe('bundles carry only what their function may use', () => {
-  it('the Stripe SDK only with access.stripe, the SES client only with access.ses, pdfkit only in receipt-page', async () => {
+  it('the Stripe SDK only with access.stripe, the SES client only with access.ses, pdfkit only in receipt-page and claim-forms', async () => {
     const found: Record<string, string[]> = {};
     const expected: Record<string, string[]> = {};
     for (const [name, spec] of Object.entries(FUNCTIONS)) {
       const packages = await packagesOf(spec.entry);
       const access = spec.access as { stripe?: boolean; ses?: boolean };
       found[name] = ['stripe', '@aws-sdk/client-sesv2', 'pdfkit'].filter((pkg) => packages.has(pkg));
-      expected[name] = [...(access.stripe ? ['stripe'] : []), ...(access.ses ? ['@aws-sdk/client-sesv2'] : []), ...(name === 'receipt-page' ? ['pdfkit'] : [])];
+      expected[name] = [...(access.stripe ? ['stripe'] : []), ...(access.ses ? ['@aws-sdk/client-sesv2'] : []), ...(name === 'receipt-page' || name === 'claim-forms' ? ['pdfkit'] : [])];
     }
     expect(found).toEqual(expected);
   }, 60_000);

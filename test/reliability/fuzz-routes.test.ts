@@ -88,7 +88,7 @@ beforeAll(async () => {
   track(profilePracticeId, { store, viaApi: false });
   track(catalogPracticeId, { account: catalogAccount, store, viaApi: false });
   const own = (p: string) => ({ claims: p, params: { practiceId: p } });
-  await seedCall('PUT /practices/{practiceId}', { ...own(practiceId), body: JSON.stringify(practiceProfile({ stripeAccountId: account })) });
+  await seedCall('PUT /practices/{practiceId}', { ...own(practiceId), body: JSON.stringify(practiceProfile({ stripeAccountId: account, taxonomyCode: '225700000X', address: { line1: '1 Main St', city: 'Portland', state: 'OR', postalCode: '97201-1234' } })) });
   await seedCall('PUT /practices/{practiceId}', { ...own(profilePracticeId), body: JSON.stringify(practiceProfile()) });
   await seedCall('PUT /practices/{practiceId}', { ...own(catalogPracticeId), body: JSON.stringify(practiceProfile({ stripeAccountId: catalogAccount })) });
   const email = clientEmail();
@@ -113,6 +113,17 @@ beforeAll(async () => {
       lines: [{ procedureCode: '97124', units: 2, chargeCents: 6000 }, { procedureCode: '97140', units: 2, chargeCents: 7000 }],
     }),
   });
+  // Claims out: a payer, the client's coverage, a ready claim billed to the payer, its 837P batch.
+  await seedCall('PUT /practices/{practiceId}/payers/{payerId}', { claims: practiceId, params: { practiceId, payerId: 'ACME1' }, body: JSON.stringify({ name: 'Acme Health', payerId: 'ACME1' }) });
+  await seedCall('PUT /practices/{practiceId}/clients/{clientId}/coverage', {
+    claims: practiceId, params: { practiceId, clientId: client.clientId },
+    body: JSON.stringify({ payerId: 'ACME1', memberId: 'XYZ123456789', relationship: 'self', patient: { firstName: 'Pat', lastName: 'Fuzz', dateOfBirth: '1980-01-01', sex: 'F', address: { line1: '2 Elm St', city: 'Portland', state: 'OR', postalCode: '97202' } } }),
+  });
+  await seedCall('POST /practices/{practiceId}/claims', {
+    ...own(practiceId),
+    body: JSON.stringify({ claimId: 'CLM-OUT-1', clientId: client.clientId, payerId: 'ACME1', renderingProvider: { firstName: 'Mia', lastName: 'Therapist', npi: '1245319599' }, dateOfService: '2026-10-02', diagnosisCodes: ['M54.2'], lines: [{ procedureCode: '97124', units: 2, chargeCents: 6000 }] }),
+  });
+  const claimBatch = await seedCall('POST /practices/{practiceId}/claim-batches', { ...own(practiceId), body: JSON.stringify({ claimIds: ['CLM-OUT-1'] }) });
   const remittance = await seedCall('POST /practices/{practiceId}/remittances', { ...own(practiceId), body: ERA_FIXTURES[0]!, contentType: 'application/edi-x12' });
   // What the bus would do here: invoice the balance and issue the package receipt.
   const outbox = await outboxOf(store, practiceId);
@@ -126,6 +137,7 @@ beforeAll(async () => {
     practiceId, profilePracticeId, catalogPracticeId, otherPracticeId: newPracticeId(), account, clientId: client.clientId, email, packageId: pkg.packageId, checkoutPackageId: checkoutPkg.packageId,
     purchaseId: purchase.purchaseId, webhookPurchaseId: webhookPurchase.purchaseId, webhookPaymentIntent: intents[1]!, appointmentId: 'appt-1', claimId: 'CLM-1001', remittanceId: remittance.remittanceId,
     receiptId: receipt?.receiptId, receiptToken: receipt?.url.slice(receipt.url.lastIndexOf('/r/') + 3), checkoutSessionId: checkout.checkoutSessionId, estimateId: estimate.estimateId,
+    payerId: 'ACME1', claimOutId: 'CLM-OUT-1', batchId: claimBatch.batchId,
   };
   expect(seed.receiptToken).toBeDefined();
   useSeed(seed);

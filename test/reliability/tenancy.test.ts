@@ -22,6 +22,7 @@ import { checkoutSession, seedOpenPurchase } from '../support/fixtures';
 import { assertNoPhiLeaks, captureLogs, checkInvariants, clientEmail, CLIENT_NAME, newAccount, recordFigures, sleep, track, trackAccount, trackedAccounts } from '../support/reliability';
 import { deliver, stripeEvent } from '../support/stripe-events';
 import { newPracticeId } from '../support/store';
+import { ack277 } from '../fixtures/claims/acks';
 
 const store = createStore();
 const logs = captureLogs();
@@ -47,6 +48,10 @@ interface Tenant {
   receiptId: string | undefined;
   invoiceId: string | undefined;
   estimateId: string;
+  /** Claims out: a payer, a claim billed to it, and the 837P batch that carries it. */
+  payerId: string;
+  claimOutId: string;
+  batchId: string;
 }
 
 const waitForItem = async (path: string, practiceId: string) => {
@@ -67,7 +72,7 @@ const tenant = async (label: string, name: string): Promise<Tenant> => {
   const account = newAccount();
   trackAccount(account);
   track(practiceId, { account });
-  expect((await api('PUT', `/practices/${practiceId}`, { practiceId, body: practiceProfile({ stripeAccountId: account, name: `${label} Bodywork` }) })).status).toBe(200);
+  expect((await api('PUT', `/practices/${practiceId}`, { practiceId, body: practiceProfile({ stripeAccountId: account, name: `${label} Bodywork`, ...CLAIMS_OUT_PROFILE }) })).status).toBe(200);
   const email = clientEmail();
   const client = await api('POST', `/practices/${practiceId}/clients`, { practiceId, body: { email, name } });
   const pkg = await api('POST', `/practices/${practiceId}/packages`, { practiceId, body: { name: `${label} five`, sessions: 5, sessionMinutes: 60, serviceCode: '97124', priceCents: 42500, currency: 'usd' } });
@@ -90,18 +95,38 @@ const tenant = async (label: string, name: string): Promise<Tenant> => {
   const checkout = await api('POST', `/p/${practiceId}/packages/${pkg.body.packageId}/checkout`, { body: { email, name } });
   const estimate = await api('POST', `/practices/${practiceId}/clients/${client.body.clientId}/estimates`, { practiceId, body: estimateBody() });
   expect(estimate.status).toBe(201);
+  const claimsOut = await claimsOutOf(practiceId, client.body.clientId, label);
   // The bus invoices the balance and issues the receipt on its own.
   const [invoice, receipt] = await Promise.all([waitForItem(`/practices/${practiceId}/invoices`, practiceId), waitForItem(`/practices/${practiceId}/receipts`, practiceId)]);
   return {
     practiceId, account, clientId: client.body.clientId, email, name, packageId: pkg.body.packageId, purchaseId: purchase.purchaseId, appointmentId, claimId,
     remittanceId: remittance.body.remittanceId, checkoutSessionId: checkout.body.checkoutSessionId, receiptId: receipt?.receiptId, invoiceId: invoice?.invoiceId,
-    estimateId: estimate.body.estimateId,
+    estimateId: estimate.body.estimateId, ...claimsOut,
   };
+};
+
+const CLAIMS_OUT_PROFILE = { taxonomyCode: '225700000X', address: { line1: '1 Main St', city: 'Portland', state: 'OR', postalCode: '97201-1234' } };
+const claimsOutPatient = { firstName: 'Pat', lastName: 'Tenant', dateOfBirth: '1980-01-01', sex: 'U', address: { line1: '2 Elm St', city: 'Portland', state: 'OR', postalCode: '97202' } };
+
+/** Claims out for a tenant: a payer, the client's coverage, a claim billed to the payer, its 837P batch. */
+const claimsOutOf = async (practiceId: string, clientId: string, label: string) => {
+  const payerId = `ACME${label}1`;
+  expect((await api('PUT', `/practices/${practiceId}/payers/${payerId}`, { practiceId, body: { name: 'Acme Health', payerId } })).status).toBe(200);
+  expect((await api('PUT', `/practices/${practiceId}/clients/${clientId}/coverage`, { practiceId, body: { payerId, memberId: `M${label}123`, relationship: 'self', patient: claimsOutPatient } })).status).toBe(200);
+  const claimOutId = `CLM-${label}-OUT-${label === 'A' ? '3003' : '4004'}`;
+  const claim = await api('POST', `/practices/${practiceId}/claims`, {
+    practiceId,
+    body: { claimId: claimOutId, clientId, payerId, renderingProvider: { firstName: 'Mia', lastName: 'Therapist', npi: '1245319599' }, dateOfService: '2026-10-02', diagnosisCodes: ['M54.2'], lines: [{ procedureCode: '97124', units: 2, chargeCents: 6000 }] },
+  });
+  expect([claim.status, claim.body.state]).toEqual([201, 'ready']);
+  const batch = await api('POST', `/practices/${practiceId}/claim-batches`, { practiceId, body: { claimIds: [claimOutId] } });
+  expect(batch.status).toBe(201);
+  return { payerId, claimOutId, batchId: batch.body.batchId as string };
 };
 
 let A: Tenant;
 let B: Tenant;
-const secretsOf = (t: Tenant) => [t.practiceId, t.account, t.clientId, t.email, t.packageId, t.purchaseId, t.appointmentId, t.claimId, t.remittanceId, t.checkoutSessionId, t.receiptId, t.invoiceId, t.estimateId].filter((s): s is string => !!s);
+const secretsOf = (t: Tenant) => [t.practiceId, t.account, t.clientId, t.email, t.packageId, t.purchaseId, t.appointmentId, t.claimId, t.remittanceId, t.checkoutSessionId, t.receiptId, t.invoiceId, t.estimateId, t.claimOutId, t.payerId].filter((s): s is string => !!s);
 
 /** A's partition as it is (everything but the markers and outbox items the attempts may add). */
 const snapshot = async (practiceId: string) =>
@@ -140,6 +165,10 @@ const pathOf = (path: string, practice: Tenant, ids: Tenant) =>
 const bodyFor = (method: string, path: string, ids: Tenant): { body?: unknown; raw?: string; headers?: Record<string, string> } => {
   if (method === 'GET' || method === 'DELETE') return {};
   if (path.endsWith('/remittances')) return { raw: readFileSync(new URL('../fixtures/era/worked-example.835', import.meta.url), 'utf8').replace('CLP*CLM-1001*', `CLP*${ids.claimId}*`), headers: { 'content-type': 'application/edi-x12' } };
+  if (path.endsWith('/claim-batches')) return { body: { claimIds: [ids.claimOutId] } };
+  if (path.endsWith('/acknowledgements')) return { raw: ack277([{ pcn: ids.claimOutId, category: 'A7', status: '21' }]), headers: { 'content-type': 'application/edi-x12' } };
+  if (path.endsWith('/coverage')) return { body: { payerId: ids.payerId, memberId: 'X1', relationship: 'self', patient: claimsOutPatient } };
+  if (path.endsWith('/payers/{payerId}')) return { body: { name: 'Acme Health', payerId: ids.payerId } };
   if (path.endsWith('/redemptions')) return { body: { appointmentId: `appt-x-${Date.now()}`, purchaseId: ids.purchaseId } };
   if (path.endsWith('/claims')) return { body: { claimId: ids.claimId, clientId: ids.clientId, dateOfService: '2026-10-02', diagnosisCodes: ['M54.2'], lines: [{ procedureCode: '97124', units: 1, chargeCents: 100 }] } };
   if (path.endsWith('/estimates')) return { body: estimateBody() };
@@ -194,7 +223,11 @@ describe('reliability: cross-tenant attempts on every id-bearing route → 403/4
 
     // Assess: ids of A mean nothing in B (a client B registers with the same email is B's own record).
     expect(results.filter((result) => result.leaks.length > 0)).toEqual([]);
-    const pathIdRoutes = results.filter((result) => /\{(?!practiceId)\w+\}/.test(result.route));
+    // A payer id is the clearinghouse's public id, not A's data: B may save the same payer in its own partition.
+    // A batch id names a practice's n-th 837P (from its own control number): A's B000000001 is B's own first batch
+    // there — no leak of A's (checked above), but a 200.
+    const OWN_NAMESPACE = ['/payers/{payerId}', '/claim-batches/{batchId}'];
+    const pathIdRoutes = results.filter((result) => /\{(?!practiceId)\w+\}/.test(result.route) && !OWN_NAMESPACE.some((end) => result.route.endsWith(end)));
     expect(pathIdRoutes.filter((result) => result.status < 400 || result.status >= 500)).toEqual([]);
     expect(await snapshot(A.practiceId)).toEqual(before);
   });

@@ -31,6 +31,7 @@ import { PRACTICE_CLAIM, type ApiEvent, type ApiResult } from '../../functions/s
 import { practiceProfile } from './api';
 import { captureLogsScanned, clientEmail, CLIENT_NAME, eraText, FUZZ_RUNS } from './reliability';
 import { signatureFor } from './stripe-events';
+import { ack277, ack999 } from '../fixtures/claims/acks';
 
 export const ROOT = resolve(new URL('../..', import.meta.url).pathname);
 
@@ -110,6 +111,10 @@ export interface Seed {
   receiptToken: string | undefined;
   checkoutSessionId: string;
   estimateId: string;
+  /** Claims out: a saved payer, a claim billed to it, its 837P batch. */
+  payerId?: string;
+  claimOutId?: string;
+  batchId?: string;
 }
 let seed: Seed;
 /** The seed data the arbitraries draw ids from. */
@@ -189,10 +194,12 @@ const idFor = (name: string): fc.Arbitrary<string> => {
     clientId: () => [seed.clientId],
     packageId: () => [seed.packageId],
     appointmentId: () => [seed.appointmentId, 'appt-unknown'],
-    claimId: () => [seed.claimId],
+    claimId: () => [seed.claimId, seed.claimOutId],
     remittanceId: () => [seed.remittanceId],
     receiptId: () => [seed.receiptId],
     estimateId: () => [seed.estimateId],
+    payerId: () => [seed.payerId, 'NOPE1'],
+    batchId: () => [seed.batchId, 'B000000099'],
     token: () => [seed.receiptToken, seed.receiptToken ? `${seed.receiptToken.slice(0, -2)}xx` : undefined, 'a.b'],
   };
   const ids = (known[name]?.() ?? []).filter((id): id is string => typeof id === 'string');
@@ -200,7 +207,7 @@ const idFor = (name: string): fc.Arbitrary<string> => {
   return ids.length ? fc.oneof({ weight: 2, arbitrary: fc.constantFrom(...ids) }, { weight: 3, arbitrary: hostileString }) : hostileString;
 };
 
-const QUERY_KEYS = ['email', 'status', 'cursor', 'session_id', 'cancelled', 'format', 'clientId', 'limit', 'x'] as const;
+const QUERY_KEYS = ['state', 'email', 'status', 'cursor', 'session_id', 'cancelled', 'format', 'clientId', 'limit', 'x'] as const;
 const queryValue = (): fc.Arbitrary<string> =>
   fc.oneof(
     hostileString,
@@ -222,6 +229,13 @@ export const TEMPLATES: Record<string, () => Record<string, unknown>> = {
     lines: [{ procedureCode: '97124', modifiers: ['GP'], minutes: 30, chargeCents: 6000 }, { procedureCode: '97140', units: 2, chargeCents: 7000 }], collectedCents: 0,
   }),
   'POST /p/{practiceId}/packages/{packageId}/checkout': () => ({ email: clientEmail(), name: CLIENT_NAME }),
+  'PUT /practices/{practiceId}/payers/{payerId}': () => ({ name: 'Acme Health', payerId: seed.payerId ?? 'ACME1', address: { line1: 'PO Box 100', city: 'Hartford', state: 'CT', postalCode: '06101' } }),
+  'PUT /practices/{practiceId}/clients/{clientId}/coverage': () => ({
+    payerId: seed.payerId ?? 'ACME1', memberId: 'XYZ123456789', groupNumber: 'GRP-77', relationship: 'spouse',
+    subscriber: { firstName: 'Sam', lastName: 'Fuzz', dateOfBirth: '1970-01-30', sex: 'M', address: { line1: '2 Elm St', city: 'Portland', state: 'OR', postalCode: '97202' } },
+    patient: { firstName: 'Pat', lastName: 'Fuzz', dateOfBirth: '1980-01-01', sex: 'F', address: { line1: '2 Elm St', city: 'Portland', state: 'OR', postalCode: '97202' } },
+  }),
+  'POST /practices/{practiceId}/claim-batches': () => ({ claimIds: [seed.claimOutId ?? 'CLM-OUT-1'] }),
   'POST /practices/{practiceId}/clients/{clientId}/estimates': () => ({
     // Dates after today in any time zone, whatever day the suite runs.
     primaryService: 'Massage therapy, 60 minutes, weekly', serviceDate: daysFromNow(30), coversThrough: daysFromNow(200), dateOfBirth: '1980-04-02', diagnosisCodes: ['M54.2'],
@@ -240,13 +254,15 @@ const requestFor = (route: RouteSpec): fc.Arbitrary<Request> => {
   const practiceParam = fc.oneof({ weight: 6, arbitrary: fc.constant('own') }, { weight: 2, arbitrary: fc.constant(seed.otherPracticeId) }, { weight: 2, arbitrary: hostileString });
   const template = TEMPLATES[routeKey];
   const body: fc.Arbitrary<string | undefined> =
-    route.fn === 'remittances' && route.method === 'POST'
+    route.path.endsWith('/acknowledgements')
+      ? fc.oneof({ weight: 4, arbitrary: ackText }, { weight: 1, arbitrary: eraText }, { weight: 1, arbitrary: jsonBody(undefined) })
+      : route.fn === 'remittances' && route.method === 'POST'
       ? fc.oneof({ weight: 4, arbitrary: eraText }, { weight: 1, arbitrary: jsonBody(undefined) })
       : route.method === 'GET' || route.method === 'DELETE' || !template
         ? fc.oneof({ weight: 4, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: jsonBody(undefined) })
         : jsonBody(template());
   const contentType =
-    route.fn === 'remittances' && route.method === 'POST'
+    (route.fn === 'remittances' && route.method === 'POST') || route.path.endsWith('/acknowledgements')
       ? fc.oneof({ weight: 4, arbitrary: fc.constantFrom('text/plain', 'application/edi-x12', 'application/x12; charset=utf-8') }, { weight: 1, arbitrary: fc.option(fc.constantFrom(...CONTENT_TYPES), { nil: undefined }) })
       : fc.oneof({ weight: 4, arbitrary: fc.constant('application/json') }, { weight: 1, arbitrary: fc.option(fc.constantFrom(...CONTENT_TYPES), { nil: undefined }) });
   return fc.record({
@@ -322,6 +338,25 @@ const webhookRequest = (): fc.Arbitrary<Request> => {
       return { params: {}, claims: undefined, query: {}, body, contentType: contentType ?? 'application/json', accept: undefined, base64, headers } satisfies Request;
     });
 };
+
+/** 999 / 277CA input: real acknowledgements (naming the seed's batch and claims), mutated element by element, and garbage. */
+const ackText: fc.Arbitrary<string> = fc
+  .tuple(
+    fc.constantFrom('999-A', '999-R', '277'),
+    fc.array(fc.record({ at: fc.nat(), element: fc.integer({ min: 1, max: 12 }), value: fc.oneof(hostileString, fc.constantFrom('', 'A', 'R', 'E', 'A7:21', 'A2:20:PR', '1K', 'PT', '0', '-1')) }), { maxLength: 4 }),
+  )
+  .map(([kind, edits]) => {
+    const gcn = String(Number((seed.batchId ?? 'B000000001').slice(1)));
+    const base = kind === '277' ? ack277([{ pcn: seed.claimOutId ?? 'CLM-OUT-1', category: 'A7', status: '21', icn: 'PAYER-1' }, { pcn: 'CLM-1001', category: 'A2', status: '20' }]) : ack999(gcn, kind === '999-A' ? 'A' : 'R');
+    const segments = base.split('~');
+    for (const edit of edits) {
+      const index = 3 + (edit.at % Math.max(1, segments.length - 4));
+      const elements = segments[index]!.split('*');
+      elements[edit.element % Math.max(2, elements.length) || 1] = edit.value;
+      segments[index] = elements.join('*');
+    }
+    return segments.join('~');
+  });
 
 /** The API Gateway HTTP API 2.0 event for a route (what Lambda receives). */
 export const eventFor = (route: RouteSpec, request: Request): ApiEvent => {

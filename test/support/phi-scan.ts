@@ -14,6 +14,8 @@ export const PHI_WORDS = [
   '@client.example',
   // procedure and diagnosis codes, payers, claim numbers
   '97124', '97140', '97112', '97110', 'M54.2', 'M54', 'ACME', 'BLUE RIVER PLAN', 'CLM-1001', 'CLM-A-1001', 'CLM-B-2002', 'PAYER-77', 'PAYER-78',
+  // claims out (837P, CMS-1500): member and group numbers, dates of birth, claim numbers of the claims-out tests
+  'XYZ123456789', 'GRP-77', '1985-04-12', '19850412', 'CLM-A-OUT-3003', 'CLM-B-OUT-4004', 'CLM-OUT-1',
 ] as const;
 
 const escape = (word: string) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -136,7 +136,8 @@ describe('era835: files that are not well-formed 835s are rejected with segment 
     ['a component separator that is a letter', worked.replace('*P*:~', '*P*A~'), { segmentNumber: 1, segmentId: 'ISA', field: 'ISA16' }],
     ['a transaction set without SE before GE', worked.replace('SE*25*0001~\n', ''), { segmentNumber: 27, segmentId: 'GE', field: 'SE' }],
     ['a claim before the payment header', worked.replace('BPR*I*56*C*ACH*CCP*01*999999999*DA*123456789*1512345678**01*999988880*DA*98765*20261020~\n', '').replace('SE*25', 'SE*24'), { segmentNumber: 12, segmentId: 'LX', field: 'BPR' }],
-    ['a second interchange after IEA', `${worked}${worked}`, { segmentNumber: 30, segmentId: 'ISA' }],
+    // A second interchange after IEA is read (several interchanges in one file, issue 18); anything else after IEA is not.
+    ['a segment other than ISA after IEA', `${worked}GS*HP*X*Y*20261020*1200*2*X*005010X221A1~\n`, { segmentNumber: 30, segmentId: 'GS' }],
     [
       'segments terminated otherwise than the ISA declares',
       worked.replace(/~\n/g, (match, offset: number) => (offset < 106 ? match : '\n')),

@@ -103,6 +103,10 @@ const nonEmpty = (components: readonly string[], from: number, count: number): s
 
 const LF = 10;
 const CR = 13;
+const SPACE = 32;
+const TAB = 9;
+const LINE_BREAKS = /[\r\n]/g;
+const isBlank = (code: number): boolean => code === SPACE || code === TAB || code === LF || code === CR;
 const isLineBreak = (code: number): boolean => code === LF || code === CR;
 
 const shorten = (text: string): string => (text.length > 20 ? `${text.slice(0, 20)}…` : text);
@@ -139,6 +143,10 @@ export class EraParser {
   private claimCount = 0;
   private completed: EraClaim[] = [];
   private summary: EraSummary | null = null;
+  /** The file is wrapped at a fixed width (80 columns…): line breaks are not part of it, anywhere. */
+  private unwrap = false;
+  /** ISA13 of the file's first interchange (a file may hold several, one after the other). */
+  private firstInterchangeControlNumber: string | null = null;
 
   /**
    * Reads the next piece of the file.
@@ -151,13 +159,19 @@ export class EraParser {
     if (this.summary) throw new Error('EraParser.write after end');
     // The kept tail holds no terminator, so the search for the next one starts after it.
     const searchFrom = this.delimiters ? this.buffer.length : 0;
+    if (this.unwrap) chunk = chunk.replace(LINE_BREAKS, '');
     let text = this.buffer.length === 0 ? chunk : this.buffer + chunk;
     if (!this.delimiters) {
       // A byte-order mark or blank lines before ISA are harmless; skip them.
       text = text.replace(/^[\uFEFF\s]+/, '');
-      if (text.length < ISA_LENGTH) {
+      const wrapped = this.wrappedIsa(text, false);
+      if (wrapped === 'wait' || text.length < ISA_LENGTH) {
         this.buffer = text;
         return [];
+      }
+      if (wrapped === 'wrapped') {
+        this.unwrap = true;
+        text = text.replace(LINE_BREAKS, '');
       }
       this.delimiters = readDelimiters(text);
     }
@@ -187,8 +201,19 @@ export class EraParser {
    */
   end(): EraSummary {
     if (this.summary) return this.summary;
-    const rest = this.buffer.replace(/^[\uFEFF\s]+|\s+$/g, '');
+    let rest = this.buffer.replace(/^[\uFEFF\s]+|\s+$/g, '');
     this.buffer = '';
+    if (!this.delimiters && rest.startsWith('ISA')) {
+      // The whole file was held back to see its layout (small files): read it now.
+      if (this.wrappedIsa(rest, true) === 'wrapped') {
+        this.unwrap = true;
+        rest = rest.replace(LINE_BREAKS, '');
+      }
+      if (rest.length >= ISA_LENGTH) {
+        this.delimiters = readDelimiters(rest);
+        rest = rest.slice(this.readSegments(rest)).replace(/^\s+|\s+$/g, '');
+      }
+    }
     if (!this.delimiters) {
       if (rest === '') throw new EraParseError('the file is empty', { segmentNumber: 1, segmentId: 'ISA', field: null });
       if (rest.startsWith('ISA')) {
@@ -235,13 +260,23 @@ export class EraParser {
       });
     }
     this.summary = {
-      interchangeControlNumber: this.interchangeControlNumber,
+      interchangeControlNumber: this.firstInterchangeControlNumber ?? this.interchangeControlNumber,
       delimiters: this.delimiters!,
       payments: this.payments,
       claimCount: this.claimCount,
       fileProblems: this.payments.flatMap((payment) => payment.problems),
     };
     return this.summary;
+  }
+
+  /**
+   * The claims `end` completed: a small file is held back until its layout is known (a wrap wider
+   * than the ISA shows only at the first line break), so its claims may complete only at `end`.
+   */
+  takeCompleted(): EraClaim[] {
+    const completed = this.completed;
+    this.completed = [];
+    return completed;
   }
 
   // --- segments -------------------------------------------------------------------------------
@@ -265,6 +300,10 @@ export class EraParser {
       // files leave a CR before it. Neither is data.
       let from = start;
       while (from < end && isLineBreak(text.charCodeAt(from))) from += 1;
+      // Between segments, spaces and line breaks are layout when the terminator is not itself a
+      // line break (`~ \n  GS*…`). With line-break terminators a space there is inside the next
+      // segment, before its id: refused by name in readSegment.
+      if (!this.lineBreakTerminated) while (from < end && isBlank(text.charCodeAt(from))) from += 1;
       let to = end;
       while (to > from && isLineBreak(text.charCodeAt(to - 1))) to -= 1;
       if (nextSeparator !== -1 && nextSeparator < from) nextSeparator = text.indexOf(separator, from);
@@ -287,6 +326,10 @@ export class EraParser {
     this.segmentNumber += 1;
     const id = this.elements[0]!;
     this.segmentId = id;
+    if (id.length > 0 && isBlank(id.charCodeAt(0)) && SEGMENT_ID.test(id.trim())) {
+      this.segmentId = id.trim();
+      this.fail(null, `whitespace before the segment id "${id.trim()}": with line breaks as segment terminators, a segment starts right after the previous one's line break`);
+    }
     // Segment ids the reader acts on are checked by the switch that dispatches them; any other id
     // is checked for its form before it is skipped or reported (see `checkSegmentId`).
     switch (this.stage) {
@@ -299,9 +342,73 @@ export class EraParser {
       case 'transaction':
         return this.readInTransaction();
       case 'done':
-        this.checkSegmentId();
-        return this.fail(null, `${id} after IEA: kneadpay reads one interchange per file`);
+        return this.readNextInterchange();
     }
+  }
+
+  /**
+   * A file may hold several interchanges one after the other (clearinghouses concatenate them):
+   * each ISA after an IEA starts the next, read with the delimiters of the first.
+   */
+  private readNextInterchange(): void {
+    const id = this.segmentId;
+    if (id.startsWith('ISA') && id.length > 3) {
+      this.segmentId = 'ISA';
+      this.fail(null, `the next interchange uses "${id.charAt(3)}" as its element separator, the first one "${this.delimiters!.element}": post each interchange as its own file`);
+    }
+    if (id !== 'ISA') {
+      this.checkSegmentId();
+      return this.fail(null, `${id} after IEA: only another interchange (ISA) may follow an IEA`);
+    }
+    const component = this.el(16).charAt(0);
+    if (component !== this.delimiters!.component) {
+      this.fail(16, `the next interchange declares "${component}" as its component separator (ISA16), the first one "${this.delimiters!.component}": post each interchange as its own file`);
+    }
+    this.firstInterchangeControlNumber ??= this.interchangeControlNumber;
+    this.groupCount = 0;
+    this.stage = 'interchange-header';
+    this.readIsa();
+  }
+
+  private get lineBreakTerminated(): boolean {
+    const terminator = this.delimiters!.segment;
+    return terminator === '\n' || terminator === '\r';
+  }
+
+  /**
+   * Whether a line break inside the first 106 characters is a file wrapped at a fixed width (every
+   * line as long as the first, the last one shorter: 80 columns is common) — `wrapped` — or a
+   * damaged ISA, refused by name. `wait` asks for more text to decide; `none`: no line break there.
+   */
+  private wrappedIsa(text: string, atEnd: boolean): 'none' | 'wrapped' | 'wait' {
+    const firstBreak = text.search(/[\r\n]/);
+    // No line break yet: a wide wrap (or none) shows itself further on.
+    if (firstBreak === -1) return atEnd || text.length >= 4096 ? 'none' : 'wait';
+    if (firstBreak === ISA_LENGTH - 1) return 'none';
+    if (firstBreak >= ISA_LENGTH) {
+      // The ISA is whole on the first line: the file is wrapped when that line does not end at a
+      // terminator and the next line is as long as the first (a wider wrap, 132 columns…).
+      const terminator = text.charAt(ISA_LENGTH - 1);
+      if (terminator === '\n' || terminator === '\r' || text.charAt(firstBreak - 1) === terminator) return 'none';
+      const lines = text.split(/\r\n|\n|\r/);
+      if (!atEnd && lines.length < 3 && text.length < 4096) return 'wait';
+      const complete = atEnd ? lines : lines.slice(0, -1);
+      return complete.length >= 2 && complete.slice(0, -1).every((line) => line.length === lines[0]!.length) && complete[complete.length - 1]!.length <= lines[0]!.length ? 'wrapped' : 'none';
+    }
+    // A terminator right before the break: an ISA of the wrong length, which readDelimiters names by field.
+    const before = text.charAt(firstBreak - 1);
+    if (firstBreak > 3 && !/[A-Za-z0-9 ]/.test(before) && before !== text.charAt(3)) return 'none';
+    const lines = text.split(/\r\n|\n|\r/);
+    const complete = atEnd ? lines : lines.slice(0, -1);
+    if (!atEnd && complete.length < 3 && text.length < 4096) return 'wait';
+    const width = lines[0]!.length;
+    const full = complete.slice(0, -1);
+    const last = complete[complete.length - 1] ?? '';
+    if (width >= 40 && full.every((line) => line.length === width) && last.length <= width && complete.length >= 2) return 'wrapped';
+    throw new EraParseError(
+      `a line break inside the ISA after column ${firstBreak}: the ISA is one fixed-width segment of ${ISA_LENGTH} characters (a file wrapped at a fixed width must wrap every line at the same column)`,
+      { segmentNumber: 1, segmentId: 'ISA', field: null },
+    );
   }
 
   /** Rejects what cannot be a segment id: the sign of garbage or of delimiters other than the ISA's. */
@@ -654,6 +761,7 @@ export class EraParser {
     this.closeLine(transaction);
     const component = this.delimiters!.component;
     const procedure = this.el(1).split(component);
+    if (procedure.length === 1) this.wrongComponentSeparator(1);
     const procedureCode = procedure[1] ?? '';
     if (procedureCode === '') this.fail(1, `SVC01-2 (procedure code) is missing in "${this.el(1)}"`, { field: 'SVC01-2' });
     const original = this.el(6) === '' ? [] : this.el(6).split(component);
@@ -753,6 +861,18 @@ export class EraParser {
 
   private optionalDate(index: number): string | null {
     return this.el(index) === '' ? null : this.date(index);
+  }
+
+  /**
+   * A composite written with another separator than ISA16's (`HC>97124` where ISA16 is `:`) is
+   * refused naming both, rather than as a missing procedure code.
+   */
+  private wrongComponentSeparator(index: number): void {
+    const text = this.el(index);
+    const match = /^[A-Z0-9]{2}([^A-Za-z0-9 ])[A-Z0-9]/.exec(text);
+    if (match && match[1] !== this.delimiters!.component) {
+      this.fail(index, `${fieldName(this.segmentId, index)} "${text}" separates its components with "${match[1]}", but ISA16 declares "${this.delimiters!.component}" as the component separator`);
+    }
   }
 
   /**

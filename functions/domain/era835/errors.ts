@@ -23,6 +23,8 @@ export class EraParseError extends Error {
   readonly detail: string;
 
   constructor(detail: string, location: EraErrorLocation, cause?: unknown) {
+    // Always one line: a line break quoted from the file is shown escaped.
+    detail = detail.replace(/\r/g, '\\r').replace(/\n/g, '\\n');
     super(`segment ${location.segmentNumber} (${location.segmentId}): ${detail}`, cause === undefined ? undefined : { cause });
     this.name = 'EraParseError';
     this.segmentNumber = location.segmentNumber;

@@ -15,6 +15,7 @@ export const parseEra = (text: string): EraRemittance => {
   const parser = new EraParser();
   const claims = parser.write(text);
   const summary = parser.end();
+  claims.push(...parser.takeCompleted());
   return {
     ...summary,
     header: summary.payments[0]!.payment,
@@ -48,5 +49,7 @@ export const readEra = async (
   }
   const tail = decoder.decode();
   if (tail !== '') for (const claim of parser.write(tail)) await onClaim(claim);
-  return parser.end();
+  const summary = parser.end();
+  for (const claim of parser.takeCompleted()) await onClaim(claim);
+  return summary;
 };

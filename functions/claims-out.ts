@@ -1,0 +1,80 @@
+import { applyAcknowledgement, batchOrNotFound, batchSummary, createBatch, putCoverageCore, putPayerCore } from './core/claims-out';
+import { CLAIM_STATES } from './domain/claim-state';
+import { MethodNotAllowed, NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from './shared/errors';
+import { authorizedPractice, header, httpHandler, json, jsonBody, pathParam, queryParam, rawBody, type ApiEvent, type ApiResult } from './shared/http';
+import { getStore } from './store/client';
+import { listClaims } from './store/claims-out';
+
+const X12_TYPES = /^(text\/plain|application\/edi-x12|application\/x12|application\/edi)\b/i;
+/** Acknowledgement files are small (a 277CA line per claim): 2 MB is far above any real one. */
+export const MAX_ACK_BYTES = 2 * 1024 * 1024;
+
+/**
+ * Claims out (SPEC §7): payers, coverage, 837P batches, 999/277CA acknowledgements, and the
+ * claim list by state (rejected claims with what to fix). The CMS-1500 PDF is `claim-forms.ts`
+ * (pdfkit stays out of this bundle).
+ */
+export const claimsOutCore = async (event: ApiEvent): Promise<ApiResult> => {
+  const practiceId = authorizedPractice(event);
+  const store = getStore();
+  const method = event.requestContext.http.method;
+  const path = event.routeKey.replace(/^\S+\s/, '');
+  const P = '/practices/{practiceId}';
+
+  if (path === `${P}/payers/{payerId}` && method === 'PUT') {
+    return json(200, await putPayerCore(store, practiceId, pathParam(event, 'payerId'), jsonBody(event)));
+  }
+  if (path === `${P}/clients/{clientId}/coverage` && method === 'PUT') {
+    const { practiceId: _p, updatedAt: _u, ...coverage } = await putCoverageCore(store, practiceId, pathParam(event, 'clientId'), jsonBody(event));
+    return json(200, coverage);
+  }
+  if (path === `${P}/claim-batches` && method === 'POST') {
+    const { created, batch } = await createBatch(store, practiceId, jsonBody(event));
+    return json(created ? 201 : 200, batch);
+  }
+  if (path === `${P}/claim-batches/{batchId}` && method === 'GET') {
+    const batch = await batchOrNotFound(store, practiceId, pathParam(event, 'batchId'));
+    if (/application\/(edi-x12|x12)/i.test(header(event, 'accept') ?? '')) {
+      return {
+        statusCode: 200,
+        headers: { 'content-type': 'application/edi-x12', 'content-disposition': `attachment; filename="${batch.batchId}.837"`, 'cache-control': 'no-store' },
+        body: batch.x12,
+      };
+    }
+    return json(200, batchSummary(batch));
+  }
+  if (path === `${P}/claims` && method === 'GET') {
+    const state = queryParam(event, 'state');
+    if (state !== undefined && !CLAIM_STATES.includes(state as never)) {
+      throw new ValidationError(`state must be one of ${CLAIM_STATES.join(', ')}`, { field: 'state' });
+    }
+    const page = await listClaims(store, practiceId, { state, cursor: queryParam(event, 'cursor') });
+    return json(200, {
+      items: page.items.map((c) => ({
+        claimId: c.claimId,
+        clientId: c.clientId,
+        state: c.state ?? 'submitted',
+        status: c.status,
+        payerId: c.payerId ?? null,
+        dateOfService: c.dateOfService,
+        chargeCents: c.chargeCents,
+        batchId: c.batchId ?? null,
+        problems: c.problems ?? [],
+        ...(c.state === 'rejected' ? { rejection: c.acknowledgement ?? null } : {}),
+      })),
+      nextCursor: page.nextCursor,
+    });
+  }
+  if (path === `${P}/acknowledgements` && method === 'POST') {
+    const type = header(event, 'content-type') ?? '';
+    if (!X12_TYPES.test(type)) throw new UnsupportedMediaTypeError(`send the 999 or 277CA as text/plain or application/edi-x12, not ${type || 'nothing'}`);
+    const bytes = rawBody(event);
+    if (bytes.length > MAX_ACK_BYTES) throw new PayloadTooLargeError(`the file is ${bytes.length} bytes; the limit is ${MAX_ACK_BYTES}`);
+    if (bytes.length === 0) throw new ValidationError('the body is empty; send the 999 or 277CA file', { field: 'body' });
+    return json(202, await applyAcknowledgement(store, practiceId, bytes.toString('utf8')));
+  }
+  if (method !== 'GET') throw new MethodNotAllowed(method);
+  throw new NotFoundError('route');
+};
+
+export const handler = httpHandler('claims-out', claimsOutCore);

@@ -1,0 +1,406 @@
+import { createHash } from 'node:crypto';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { ACKNOWLEDGEABLE, BATCHABLE } from '../domain/claim-state';
+import { validateClaim, type ClaimProblem } from '../domain/claim-validation';
+import { build837P, type Claim837, type X12Address, type X12Person } from '../domain/x12/837p';
+import { parseAcknowledgement, setAccepted } from '../domain/x12/acknowledgements';
+import { X12ReadError } from '../domain/x12/segments';
+import { ConflictError, NotFoundError, RetryableError, ValidationError } from '../shared/errors';
+import { fields, isCalendarDate, type FieldReader } from '../shared/validate';
+import type { Store } from '../store/client';
+import { claimKey, getClaim, listAdjudications, type Claim } from '../store/claims';
+import { getClient } from '../store/clients';
+import {
+  batchIdFor, batchKey, claimsInStates, controlCounterKey, getBatch, getCoverage, getPayer, latestBatch, putCoverage, putPayer,
+  readControlCounter, setClaimReadiness, type ClaimBatch, type Coverage, type Payer,
+} from '../store/claims-out';
+import type { Practice } from '../store/practices';
+import { requirePractice } from './practice';
+
+/** At most this many claims in one 837P batch: a batch commits in one DynamoDB transaction (100 items). */
+export const MAX_BATCH_CLAIMS = 90;
+const PAYER_ID = /^[A-Za-z0-9]{2,80}$/;
+/** SBR09 claim filing indicator codes of the 837P 005010X222A1 (2000B). */
+const FILING_INDICATORS = ['CI', 'BL', 'MB', 'MA', 'MC', 'HM', 'WC', 'CH', 'VA', 'OF', '11', '12', '13', '14', '15', '16', '17', 'AM', 'DS', 'FI', 'LM', 'TV', 'ZZ'] as const;
+const STATE = /^[A-Z]{2}$/;
+const ZIP = /^\d{5}(-?\d{4})?$/;
+
+// Payers and coverage ---------------------------------------------------------------------------
+
+const readAddress = (f: FieldReader, optional: boolean): X12Address | undefined => {
+  const a = optional ? f.object('address', { optional: true }) : f.object('address');
+  if (!a) return undefined;
+  return {
+    line1: a.string('line1', { max: 55 }),
+    ...(a.has('line2') ? { line2: a.string('line2', { max: 55 }) } : {}),
+    city: a.string('city', { max: 30 }),
+    state: a.string('state', { pattern: STATE, hint: 'a 2-letter US state code' }),
+    postalCode: a.string('postalCode', { pattern: ZIP, hint: '5 or 9 digits' }).replace('-', ''),
+  };
+};
+
+const readPerson = (f: FieldReader): X12Person => {
+  const dateOfBirth = f.string('dateOfBirth', { pattern: /^\d{4}-\d{2}-\d{2}$/, hint: 'YYYY-MM-DD' });
+  if (!isCalendarDate(dateOfBirth)) throw new ValidationError(`${f.path('dateOfBirth')} is not a calendar date`, { field: f.path('dateOfBirth') });
+  return {
+    firstName: f.string('firstName', { max: 35 }),
+    lastName: f.string('lastName', { max: 60 }),
+    dateOfBirth,
+    sex: f.oneOf('sex', ['F', 'M', 'U'] as const),
+    address: readAddress(f, false)!,
+  };
+};
+
+/** PUT /practices/{p}/payers/{payerId}: `{name, payerId, address?, claimFilingIndicator?}`. */
+export const putPayerCore = async (store: Store, practiceId: string, pathPayerId: string, body: Record<string, unknown>, now = new Date()): Promise<Payer> => {
+  await requirePractice(store, practiceId);
+  const f = fields(body);
+  const payerId = f.string('payerId', { max: 80, pattern: PAYER_ID, hint: 'the clearinghouse payer id, 2–80 letters or digits' });
+  if (payerId !== pathPayerId) throw new ValidationError(`payerId ${payerId} is not the payer of the path (${pathPayerId})`, { field: 'payerId' });
+  const payer: Payer = {
+    practiceId,
+    payerId,
+    name: f.string('name', { max: 60 }),
+    address: readAddress(f, true) ?? null,
+    claimFilingIndicator: f.oneOf('claimFilingIndicator', FILING_INDICATORS, { optional: true }) ?? 'CI',
+    updatedAt: now.toISOString(),
+  };
+  await putPayer(store, payer);
+  return payer;
+};
+
+/** PUT /practices/{p}/clients/{c}/coverage (SPEC §7). PHI: stays in the table. */
+export const putCoverageCore = async (store: Store, practiceId: string, clientId: string, body: Record<string, unknown>, now = new Date()): Promise<Coverage> => {
+  await requirePractice(store, practiceId);
+  await getClient(store, practiceId, clientId);
+  const f = fields(body);
+  const payerId = f.string('payerId', { max: 80, pattern: PAYER_ID, hint: 'a payer saved with PUT /payers/{payerId}' });
+  if (!(await getPayer(store, practiceId, payerId))) {
+    throw new ValidationError(`payer ${payerId} is not saved: PUT /practices/${practiceId}/payers/${payerId} first`, { field: 'payerId' });
+  }
+  const relationship = f.oneOf('relationship', ['self', 'spouse', 'child', 'other'] as const);
+  const subscriber = f.object('subscriber', { optional: true });
+  if (relationship !== 'self' && !subscriber) throw new ValidationError('subscriber is required when the patient is not the subscriber', { field: 'subscriber' });
+  const coverage: Coverage = {
+    practiceId,
+    clientId,
+    payerId,
+    memberId: f.string('memberId', { max: 80, pattern: /^[A-Za-z0-9-]{1,80}$/, hint: 'letters, digits, -' }),
+    groupNumber: f.string('groupNumber', { optional: true, max: 50, pattern: /^[A-Za-z0-9-]{1,50}$/, hint: 'letters, digits, -' }) ?? null,
+    relationship,
+    subscriber: relationship === 'self' ? null : readPerson(subscriber!),
+    patient: readPerson(f.object('patient')),
+    updatedAt: now.toISOString(),
+  };
+  await putCoverage(store, coverage);
+  return coverage;
+};
+
+// Validation and readiness ----------------------------------------------------------------------
+
+/** The claim checked against everything an 837P needs, from what is stored now. */
+export const evaluateClaim = async (store: Store, practice: Practice, claim: Claim) => {
+  const [payer, coverage] = await Promise.all([
+    claim.payerId ? getPayer(store, practice.practiceId, claim.payerId) : Promise.resolve(undefined),
+    getCoverage(store, practice.practiceId, claim.clientId),
+  ]);
+  return validateClaim(practice, claim, payer, coverage);
+};
+
+/** The payer's claim control number of the claim a correction points at (835 CLP07, or 277CA REF*1K). */
+const payerControlNumberOf = async (store: Store, practiceId: string, original: Claim): Promise<string | null> => {
+  const adjudications = await listAdjudications(store, practiceId, original.claimId);
+  for (let i = adjudications.length - 1; i >= 0; i -= 1) if (adjudications[i]!.payerClaimControlNumber) return adjudications[i]!.payerClaimControlNumber;
+  return original.acknowledgement?.payerClaimControlNumber ?? null;
+};
+
+/** A new claim with a payer: corrections find their REF*F8, then the claim is draft or ready. */
+export const prepareClaimOut = async (store: Store, practice: Practice, claim: Claim): Promise<Claim> => {
+  let prepared = claim;
+  if (claim.correctionOf) {
+    if (claim.correctionOf === claim.claimId) throw new ValidationError('correction.of names this claim itself: a correction has its own claimId', { field: 'correction.of' });
+    const original = await getClaim(store, practice.practiceId, claim.correctionOf);
+    if (!original) throw new ValidationError(`correction.of: claim ${claim.correctionOf} not found`, { field: 'correction.of' });
+    const control = claim.payerClaimControlNumber ?? (await payerControlNumberOf(store, practice.practiceId, original));
+    if (!control) {
+      throw new ValidationError(
+        `correction.of: claim ${claim.correctionOf} has no payer claim control number yet (from its 835 or 277CA); give correction.payerClaimControlNumber`,
+        { field: 'correction.payerClaimControlNumber' },
+      );
+    }
+    prepared = { ...claim, payerClaimControlNumber: control };
+  }
+  const { problems } = await evaluateClaim(store, practice, prepared);
+  const state = problems.length === 0 ? 'ready' : 'draft';
+  return { ...prepared, state, status: state, problems };
+};
+
+// Batches ---------------------------------------------------------------------------------------
+
+export interface BatchAnswer {
+  batchId: string;
+  interchangeControlNumber: string;
+  claims: string[];
+  refused: { claimId: string; problems: ClaimProblem[] }[];
+}
+
+const answerOf = (batch: ClaimBatch): BatchAnswer => ({
+  batchId: batch.batchId,
+  interchangeControlNumber: batch.interchangeControlNumber,
+  claims: batch.claims,
+  refused: batch.refused,
+});
+
+const readClaimIds = (body: Record<string, unknown>): string[] | undefined => {
+  const f = fields(body);
+  const raw = f.array('claimIds', { optional: true, max: MAX_BATCH_CLAIMS });
+  if (raw === undefined) return undefined;
+  if (raw.length === 0) throw new ValidationError('claimIds is empty: leave it out to batch every ready claim', { field: 'claimIds' });
+  const ids = raw.map((id, i) => {
+    if (typeof id !== 'string' || !/^[A-Za-z0-9_.-]{1,38}$/.test(id)) throw new ValidationError(`claimIds[${i}] is not a claim id`, { field: `claimIds[${i}]` });
+    return id;
+  });
+  if (new Set(ids).size !== ids.length) throw new ValidationError('claimIds names a claim twice', { field: 'claimIds' });
+  return ids;
+};
+
+const submitterOf = (practice: Practice) => ({
+  name: practice.name,
+  id: practice.clearinghouse?.submitterId ?? practice.npi ?? practice.practiceId.replace(/[^A-Za-z0-9]/g, '').slice(0, 15),
+  contactName: practice.name,
+  phone: practice.phone,
+  email: practice.email,
+});
+
+/**
+ * POST /practices/{p}/claim-batches. Each claim asked for (or every draft/ready claim with a
+ * payer) is validated again now; the valid ones go into one 837P with the practice's next
+ * interchange control number, the others come back in `refused` with what to fix. The counter, the
+ * batch and every claim's move to `submitted` commit in one transaction, conditioned on the counter
+ * still holding the number read and on each claim still being batchable: two requests at once
+ * never share a number or a claim. The same request again answers the batch it made (200).
+ */
+export const createBatch = async (store: Store, practiceId: string, body: Record<string, unknown>, now = new Date()): Promise<{ created: boolean; batch: BatchAnswer }> => {
+  const practice = await requirePractice(store, practiceId);
+  const claimIds = readClaimIds(body);
+  const requestKey = claimIds ? `ids:${createHash('sha256').update([...claimIds].sort().join(',')).digest('hex').slice(0, 32)}` : 'ready';
+  for (let attempt = 0; attempt < 6; attempt += 1) {
+    const candidates: { claimId: string; claim?: Claim }[] = claimIds
+      ? await Promise.all(claimIds.map(async (claimId) => ({ claimId, claim: await getClaim(store, practiceId, claimId) })))
+      : (await claimsInStates(store, practiceId, ['draft', 'ready'])).filter((c) => c.payerId).sort((a, b) => a.claimId.localeCompare(b.claimId)).map((claim) => ({ claimId: claim.claimId, claim }));
+    // The same explicit request again: every claim already sits in the batch that request made.
+    if (claimIds) {
+      const batchIds = new Set(candidates.map((c) => c.claim?.batchId ?? null));
+      const [only] = [...batchIds];
+      if (batchIds.size === 1 && only && candidates.every((c) => c.claim && c.claim.state !== undefined && !BATCHABLE.includes(c.claim.state as never))) {
+        const previous = await getBatch(store, practiceId, only);
+        if (previous && previous.requestKey === requestKey) return { created: false, batch: answerOf(previous) };
+      }
+    }
+    const refused: BatchAnswer['refused'] = [];
+    const included: { claim: Claim; claim837: Claim837 }[] = [];
+    let billingProvider: ReturnType<typeof validateClaim>['billingProvider'];
+    for (const { claimId, claim } of candidates) {
+      if (!claim) {
+        refused.push({ claimId, problems: [{ field: 'claimId', message: `claim ${claimId} not found` }] });
+        continue;
+      }
+      if (!claim.payerId) {
+        refused.push({ claimId, problems: [{ field: 'payerId', message: 'the claim was registered without a payer (sent outside kneadpay); register it with payerId to bill it here' }] });
+        continue;
+      }
+      if (!BATCHABLE.includes((claim.state ?? 'submitted') as never)) {
+        refused.push({ claimId, problems: [{ field: 'state', message: `the claim is ${claim.state}${claim.batchId ? ` in batch ${claim.batchId}` : ''}: only draft, ready or rejected claims are batched` }] });
+        continue;
+      }
+      const verdict = await evaluateClaim(store, practice, claim);
+      if (verdict.problems.length > 0) {
+        refused.push({ claimId, problems: verdict.problems });
+        if (claim.state !== 'rejected') await setClaimReadiness(store, practiceId, claimId, 'draft', verdict.problems, ['draft', 'ready']);
+        continue;
+      }
+      if (included.length >= MAX_BATCH_CLAIMS) continue; // left ready for the next batch
+      billingProvider = verdict.billingProvider;
+      included.push({ claim, claim837: verdict.claim837! });
+    }
+    if (included.length === 0) {
+      if (!claimIds) {
+        const latest = await latestBatch(store, practiceId);
+        if (latest && latest.requestKey === 'ready') return { created: false, batch: answerOf(latest) };
+      }
+      throw new ConflictError('no claim can go into an 837P batch: every claim asked for was refused or none is ready', 'nothing_to_batch', { refused });
+    }
+    const last = await readControlCounter(store, practiceId);
+    const controlNumber = last + 1;
+    if (controlNumber > 999_999_999) throw new ConflictError('the interchange control numbers of this practice are used up (ISA13 has 9 digits)', 'control_numbers_exhausted');
+    const batchId = batchIdFor(controlNumber);
+    const x12 = build837P({
+      interchangeControlNumber: controlNumber,
+      createdAt: now,
+      usage: practice.clearinghouse?.usage ?? 'P',
+      submitter: submitterOf(practice),
+      receiver: { name: practice.clearinghouse?.name ?? 'CLEARINGHOUSE', id: practice.clearinghouse?.receiverId ?? 'CLEARINGHOUSE' },
+      billingProvider: billingProvider!,
+      reference: batchId,
+      claims: included.map((i) => i.claim837),
+    });
+    const batch: ClaimBatch = {
+      practiceId,
+      batchId,
+      interchangeControlNumber: String(controlNumber).padStart(9, '0'),
+      claims: included.map((i) => i.claim.claimId),
+      refused,
+      requestKey,
+      createdAt: now.toISOString(),
+      x12,
+    };
+    try {
+      await store.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: store.tableName,
+                Key: controlCounterKey(practiceId),
+                UpdateExpression: 'SET #value = :next, #type = :counter',
+                ConditionExpression: last === 0 ? 'attribute_not_exists(pk)' : '#value = :last',
+                ExpressionAttributeNames: { '#value': 'value', '#type': 'type' },
+                ExpressionAttributeValues: { ':next': controlNumber, ':counter': 'counter', ...(last === 0 ? {} : { ':last': last }) },
+              },
+            },
+            {
+              Put: {
+                TableName: store.tableName,
+                Item: { ...batchKey(practiceId, batchId), type: 'claim-batch', ...batch },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            ...included.map(({ claim }) => ({
+              Update: {
+                TableName: store.tableName,
+                Key: claimKey(practiceId, claim.claimId),
+                UpdateExpression: 'SET #state = :submitted, #status = :submitted, batchId = :batch, problems = :none, submittedAt = :now',
+                ConditionExpression: '#state = :seen',
+                ExpressionAttributeNames: { '#state': 'state', '#status': 'status' },
+                ExpressionAttributeValues: { ':submitted': 'submitted', ':batch': batchId, ':none': [], ':now': now.toISOString(), ':seen': claim.state },
+              },
+            })),
+          ],
+        }),
+      );
+      return { created: true, batch: answerOf(batch) };
+    } catch (error) {
+      if ((error as Error).name !== 'TransactionCanceledException') throw error;
+      // Another batch took the number or a claim first: read again and decide again.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 50 * (attempt + 1)));
+    }
+  }
+  throw new RetryableError('claims kept changing while the batch was being made; retry');
+};
+
+export const batchOrNotFound = async (store: Store, practiceId: string, batchId: string): Promise<ClaimBatch> => {
+  const batch = await getBatch(store, practiceId, batchId);
+  if (!batch) throw new NotFoundError('claim batch');
+  return batch;
+};
+
+/** The JSON summary of a batch (the file itself only with Accept: application/edi-x12). */
+export const batchSummary = (batch: ClaimBatch) => ({
+  ...answerOf(batch),
+  createdAt: batch.createdAt,
+  implementationGuide: '005010X222A1',
+  bytes: Buffer.byteLength(batch.x12),
+});
+
+// Acknowledgements ------------------------------------------------------------------------------
+
+export interface AckAnswer {
+  kind: '999' | '277CA';
+  accepted: string[];
+  rejected: { claimId: string; reason: string }[];
+  /** Claims (or groups) the acknowledgement names that this practice does not have. */
+  unmatched: string[];
+}
+
+const moveByAck = async (
+  store: Store,
+  practiceId: string,
+  claimId: string,
+  to: 'accepted' | 'rejected',
+  ack: NonNullable<Claim['acknowledgement']>,
+): Promise<boolean> => {
+  try {
+    await store.doc.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: store.tableName,
+              Key: claimKey(practiceId, claimId),
+              UpdateExpression: 'SET #state = :to, #status = :to, acknowledgement = :ack',
+              ConditionExpression: `attribute_exists(pk) AND #state IN (${ACKNOWLEDGEABLE.map((_, i) => `:s${i}`).join(', ')}, :to)`,
+              ExpressionAttributeNames: { '#state': 'state', '#status': 'status' },
+              ExpressionAttributeValues: { ':to': to, ':ack': ack, ...Object.fromEntries(ACKNOWLEDGEABLE.map((s, i) => [`:s${i}`, s])) },
+            },
+          },
+        ],
+      }),
+    );
+    return true;
+  } catch (error) {
+    if ((error as Error).name === 'TransactionCanceledException') return false; // already adjudicated: the 835 decides
+    throw error;
+  }
+};
+
+/**
+ * POST /practices/{p}/acknowledgements: a 999 moves every claim of the batch it acknowledges
+ * (AK1-02 = the batch's GS06) to accepted (IK5 A/E) or rejected (R, with the IK3/IK4 errors); a
+ * 277CA moves each claim its TRN*2 names (accepted on A1/A2, rejected on A3/A6/A7/A8 with the
+ * STC codes), keeping REF*1K for corrections. Claims an 835 already decided keep their state.
+ */
+export const applyAcknowledgement = async (store: Store, practiceId: string, text: string, now = new Date()): Promise<AckAnswer> => {
+  await requirePractice(store, practiceId);
+  let parsed;
+  try {
+    parsed = parseAcknowledgement(text);
+  } catch (error) {
+    if (error instanceof X12ReadError) throw new ValidationError(error.message, { field: `segment ${error.segmentNumber} (${error.segmentId})` });
+    throw error;
+  }
+  const answer: AckAnswer = { kind: parsed.kind, accepted: [], rejected: [], unmatched: [] };
+  const at = now.toISOString();
+  if (parsed.kind === '999') {
+    for (const group of parsed.groups) {
+      const number = Number(group.groupControlNumber);
+      const batch = Number.isSafeInteger(number) && number > 0 ? await getBatch(store, practiceId, batchIdFor(number)) : undefined;
+      if (!batch) {
+        answer.unmatched.push(`group ${group.groupControlNumber}`);
+        continue;
+      }
+      const set = group.sets[0];
+      const verdict = set?.verdict || group.verdict;
+      const accepted = setAccepted(verdict) && group.verdict !== 'R';
+      const reason = accepted ? null : `999 rejected the 837P (IK5 ${verdict}, AK9 ${group.verdict})${set?.errors.length ? `: ${set.errors.join('; ')}` : ''}`;
+      for (const claimId of batch.claims) {
+        await moveByAck(store, practiceId, claimId, accepted ? 'accepted' : 'rejected', { kind: '999', verdict, reason, payerClaimControlNumber: null, at });
+        if (accepted) answer.accepted.push(claimId);
+        else answer.rejected.push({ claimId, reason: reason! });
+      }
+    }
+    return answer;
+  }
+  for (const claim of parsed.claims) {
+    const stored = await getClaim(store, practiceId, claim.patientControlNumber);
+    if (!stored) {
+      answer.unmatched.push(claim.patientControlNumber);
+      continue;
+    }
+    // A1 (received) and A2 (accepted into adjudication) both acknowledge the claim: accepted.
+    const to = claim.verdict === 'rejected' ? 'rejected' : 'accepted';
+    await moveByAck(store, practiceId, stored.claimId, to, { kind: '277CA', verdict: to, reason: to === 'rejected' ? claim.reason : null, payerClaimControlNumber: claim.payerClaimControlNumber, at });
+    if (to === 'accepted') answer.accepted.push(stored.claimId);
+    else answer.rejected.push({ claimId: stored.claimId, reason: claim.reason });
+  }
+  return answer;
+};

@@ -1,0 +1,117 @@
+import type { BillingProvider, Claim837, X12Person } from './x12/837p';
+
+/**
+ * The CMS-1500 (02/12) form from the same checked claim the 837P is written from, item by item as
+ * the NUCC 1500 Claim Form Reference Instruction Manual describes them. Pure: the PDF renderer
+ * (shared/cms1500-pdf.ts) only places these strings.
+ *
+ * - Diagnoses (item 21) are written without the decimal point (NUCC: "the decimal is implied"),
+ *   ICD indicator 0 (ICD-10-CM); pointers (24E) are the letters A–L, up to 4, no separators.
+ * - Dates are MM DD YYYY (3, 11a, 12) and MM DD YY in 24A; money is dollars and cents.
+ * - The form holds 6 service lines: more lines continue on another page, and the totals (28, 29)
+ *   are on the last page only, the others say CONTINUED.
+ */
+
+export interface Cms1500Line {
+  /** 24A from / to (MM DD YY). */
+  from: string;
+  to: string;
+  /** 24B place of service. */
+  placeOfService: string;
+  /** 24D CPT/HCPCS and up to 4 modifiers. */
+  procedureCode: string;
+  modifiers: string[];
+  /** 24E pointer letters, e.g. "AB". */
+  diagnosisPointer: string;
+  /** 24F dollars and cents, e.g. "60 00" → "60.00". */
+  charges: string;
+  /** 24G days or units. */
+  units: string;
+  /** 24I qualifier (NPI) and 24J rendering provider NPI. */
+  renderingNpi: string;
+}
+
+export interface Cms1500Page {
+  claimId: string;
+  /** Item number → value, e.g. `1a` → the member id. Only items with content. */
+  items: Record<string, string>;
+  lines: Cms1500Line[];
+  page: number;
+  pages: number;
+}
+
+const LETTERS = 'ABCDEFGHIJKL';
+const mmddyyyy = (iso: string) => `${iso.slice(5, 7)} ${iso.slice(8, 10)} ${iso.slice(0, 4)}`;
+const mmddyy = (iso: string) => `${iso.slice(5, 7)} ${iso.slice(8, 10)} ${iso.slice(2, 4)}`;
+export const dollars = (cents: number) => `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
+const name = (p: { lastName: string; firstName: string }) => `${p.lastName.toUpperCase()}, ${p.firstName.toUpperCase()}`;
+const street = (p: X12Person) => [p.address.line1, p.address.line2].filter(Boolean).join(' ').toUpperCase();
+const sexWord = (sex: string) => (sex === 'F' ? 'F' : sex === 'M' ? 'M' : '');
+
+/** Item 1: the type of health insurance coverage, from the payer's claim filing indicator (SBR09). */
+export const insuranceType = (filingIndicator: string): string =>
+  ({ MB: 'MEDICARE', MC: 'MEDICAID', CH: 'TRICARE', VA: 'CHAMPVA', CI: 'GROUP HEALTH PLAN', BL: 'GROUP HEALTH PLAN', HM: 'GROUP HEALTH PLAN', FI: 'FECA BLK LUNG' } as Record<string, string>)[filingIndicator] ?? 'OTHER';
+
+const RELATIONSHIP_WORD = { self: 'SELF', spouse: 'SPOUSE', child: 'CHILD', other: 'OTHER' } as const;
+
+export const LINES_PER_FORM = 6;
+
+/** The pages of the form for one claim. `paidCents` is item 29 (what the patient paid on the claim). */
+export const cms1500Pages = (claim: Claim837, billing: BillingProvider, opts: { paidCents: number; signedOn: string }): Cms1500Page[] => {
+  const coverage = claim.coverage;
+  const patient = coverage.patient;
+  const insured = coverage.relationship === 'self' ? patient : coverage.subscriber!;
+  const items: Record<string, string> = {
+    '1': insuranceType(coverage.claimFilingIndicator),
+    '1a': coverage.memberId.toUpperCase(),
+    '2': name(patient),
+    '3': `${mmddyyyy(patient.dateOfBirth)} ${sexWord(patient.sex)}`.trim(),
+    '4': name(insured),
+    '5': `${street(patient)}, ${patient.address.city.toUpperCase()} ${patient.address.state} ${patient.address.postalCode}`,
+    '6': RELATIONSHIP_WORD[coverage.relationship],
+    '7': `${street(insured)}, ${insured.address.city.toUpperCase()} ${insured.address.state} ${insured.address.postalCode}`,
+    '10a': 'NO',
+    '10b': 'NO',
+    '10c': 'NO',
+    '11': (coverage.groupNumber ?? 'NONE').toUpperCase(),
+    '11a': `${mmddyyyy(insured.dateOfBirth)} ${sexWord(insured.sex)}`.trim(),
+    '11c': claim.payer.name.toUpperCase(),
+    '11d': 'NO',
+    '12': `SIGNATURE ON FILE ${mmddyyyy(opts.signedOn)}`,
+    '13': 'SIGNATURE ON FILE',
+    '21': `ICD IND 0 ${claim.diagnosisCodes.map((code, i) => `${LETTERS[i]}. ${code.replace('.', '')}`).join(' ')}`,
+    '25': `${billing.ein} EIN`,
+    '26': claim.claimId,
+    '27': 'YES',
+    '31': claim.renderingProvider ? `${claim.renderingProvider.firstName.toUpperCase()} ${claim.renderingProvider.lastName.toUpperCase()} ${mmddyyyy(opts.signedOn)}` : `SIGNATURE ON FILE ${mmddyyyy(opts.signedOn)}`,
+    '32': `${billing.name.toUpperCase()}, ${[billing.address.line1, billing.address.line2].filter(Boolean).join(' ').toUpperCase()}, ${billing.address.city.toUpperCase()} ${billing.address.state} ${billing.address.postalCode}`,
+    '32a': billing.npi,
+    '33': `${billing.name.toUpperCase()}, ${[billing.address.line1, billing.address.line2].filter(Boolean).join(' ').toUpperCase()}, ${billing.address.city.toUpperCase()} ${billing.address.state} ${billing.address.postalCode}${billing.phone ? ` PH ${billing.phone}` : ''}`,
+    '33a': billing.npi,
+  };
+  if (claim.frequencyCode !== '1') items['22'] = `${claim.frequencyCode} ${claim.payerClaimControlNumber ?? ''}`.trim();
+  if (claim.priorAuthorization) items['23'] = claim.priorAuthorization.toUpperCase();
+  else if (claim.referralNumber) items['23'] = claim.referralNumber.toUpperCase();
+  const lines: Cms1500Line[] = claim.lines.map((line) => ({
+    from: mmddyy(claim.dateOfService),
+    to: mmddyy(claim.dateOfService),
+    placeOfService: claim.placeOfService,
+    procedureCode: line.procedureCode,
+    modifiers: line.modifiers,
+    diagnosisPointer: line.diagnosisPointers.map((p) => LETTERS[p - 1]).join(''),
+    charges: dollars(line.chargeCents),
+    units: String(line.units),
+    renderingNpi: claim.renderingProvider?.npi ?? billing.npi,
+  }));
+  const pages = Math.max(1, Math.ceil(lines.length / LINES_PER_FORM));
+  return Array.from({ length: pages }, (_, page) => {
+    const last = page === pages - 1;
+    return {
+      claimId: claim.claimId,
+      items: { ...items, '28': last ? dollars(claim.chargeCents) : 'CONTINUED', '29': last ? dollars(opts.paidCents) : 'CONTINUED' },
+      lines: lines.slice(page * LINES_PER_FORM, (page + 1) * LINES_PER_FORM),
+      page: page + 1,
+      pages,
+    };
+  });
+};

@@ -1,0 +1,211 @@
+import { amount, clean, composite, d8, segment, stamp, WRITE_DELIMITERS } from './segments';
+
+/**
+ * The 837P (Health Care Claim: Professional, ASC X12 005010X222A1) builder: pure, from data that
+ * `claim-validation.ts` has already checked. One interchange, one functional group, one
+ * transaction set per batch; the interchange control number is the group control number too, so
+ * a 999 (which names GS06) leads back to its batch.
+ *
+ * Loops written (IG names): 1000A submitter, 1000B receiver, 2000A billing provider (PRV) with
+ * 2010AA; per claim 2000B subscriber with 2010BA and 2010BB payer, 2000C/2010CA patient when the
+ * patient is not the subscriber, 2300 claim (CLM, REF*9F/G1/F8, HI), 2310B rendering provider when
+ * it is not the billing provider, 2400 lines (LX, SV1, DTP*472).
+ */
+
+export const IMPLEMENTATION_GUIDE_837P = '005010X222A1';
+
+export interface X12Address {
+  line1: string;
+  line2?: string;
+  city: string;
+  state: string;
+  postalCode: string;
+}
+
+export interface X12Person {
+  firstName: string;
+  lastName: string;
+  /** YYYY-MM-DD */
+  dateOfBirth: string;
+  sex: 'F' | 'M' | 'U';
+  address: X12Address;
+}
+
+export type Relationship = 'self' | 'spouse' | 'child' | 'other';
+
+/** SBR02 / PAT01 individual relationship codes (18 self, 01 spouse, 19 child, G8 other). */
+export const RELATIONSHIP_CODES: Record<Relationship, string> = { self: '18', spouse: '01', child: '19', other: 'G8' };
+
+export interface BillingProvider {
+  /** Organization name (NM1*85 entity type 2). */
+  name: string;
+  npi: string;
+  taxonomyCode: string;
+  /** EIN, 9 digits (REF*EI). */
+  ein: string;
+  address: X12Address;
+  phone?: string;
+  email?: string;
+}
+
+export interface ClaimLine837 {
+  procedureCode: string;
+  modifiers: string[];
+  units: number;
+  chargeCents: number;
+  /** 1-based diagnosis pointers into the claim's diagnoses, 1 to 4 of them. */
+  diagnosisPointers: number[];
+}
+
+export interface Claim837 {
+  /** CLM01, the patient control number (the 835 echoes it in CLP01). */
+  claimId: string;
+  chargeCents: number;
+  placeOfService: string;
+  /** 1 original, 7 replacement, 8 void. */
+  frequencyCode: '1' | '7' | '8';
+  payerClaimControlNumber?: string | null;
+  priorAuthorization?: string | null;
+  referralNumber?: string | null;
+  /** ICD-10-CM, with or without the dot; the first is the principal diagnosis. */
+  diagnosisCodes: string[];
+  dateOfService: string;
+  lines: ClaimLine837[];
+  renderingProvider?: { firstName: string; lastName: string; npi: string; taxonomyCode?: string } | null;
+  payer: { name: string; payerId: string; address?: X12Address | null };
+  coverage: {
+    memberId: string;
+    groupNumber?: string | null;
+    relationship: Relationship;
+    /** SBR09, e.g. CI commercial. */
+    claimFilingIndicator: string;
+    /** Absent when relationship is self: the patient is the subscriber. */
+    subscriber?: X12Person | null;
+    patient: X12Person;
+  };
+}
+
+export interface Batch837 {
+  interchangeControlNumber: number;
+  createdAt: Date;
+  usage: 'P' | 'T';
+  submitter: { name: string; id: string; contactName: string; phone?: string; email?: string };
+  receiver: { name: string; id: string };
+  billingProvider: BillingProvider;
+  /** BHT03, the batch reference (a 277CA's 2200B TRN02 echoes it). */
+  reference: string;
+  claims: Claim837[];
+}
+
+const pad = (value: string, width: number) => value.slice(0, width).padEnd(width, ' ');
+const digits = (value: string) => value.replace(/\D/g, '');
+/** N403: 5 or 9 digits. */
+const zip = (postalCode: string) => digits(postalCode).slice(0, 9);
+const phoneDigits = (phone: string) => {
+  const d = digits(phone);
+  return d.length === 11 && d.startsWith('1') ? d.slice(1) : d;
+};
+
+const addressSegments = (address: X12Address): string[] => [
+  segment(['N3', clean(address.line1, 55), clean(address.line2, 55)]),
+  segment(['N4', clean(address.city, 30), clean(address.state, 2), zip(address.postalCode)]),
+];
+
+const personSegments = (entity: 'IL' | 'QC', person: X12Person, memberId?: string): string[] => [
+  segment(['NM1', entity, '1', clean(person.lastName, 60), clean(person.firstName, 35), '', '', '', memberId ? 'MI' : '', memberId ? clean(memberId, 80) : '']),
+  ...addressSegments(person.address),
+  segment(['DMG', 'D8', d8(person.dateOfBirth), person.sex]),
+];
+
+/** The segments of one claim's 2000B (and 2000C) hierarchy, starting at HL id `firstHl`. */
+const claimSegments = (claim: Claim837, billing: BillingProvider, firstHl: number): { segments: string[]; hlUsed: number } => {
+  const out: string[] = [];
+  const self = claim.coverage.relationship === 'self';
+  const subscriber = self ? claim.coverage.patient : claim.coverage.subscriber!;
+  const subscriberHl = firstHl;
+  out.push(segment(['HL', String(subscriberHl), '1', '22', self ? '0' : '1']));
+  out.push(segment(['SBR', 'P', self ? RELATIONSHIP_CODES.self : '', clean(claim.coverage.groupNumber, 50), '', '', '', '', '', claim.coverage.claimFilingIndicator]));
+  out.push(...personSegments('IL', subscriber, claim.coverage.memberId));
+  out.push(segment(['NM1', 'PR', '2', clean(claim.payer.name, 60), '', '', '', '', 'PI', clean(claim.payer.payerId, 80)]));
+  if (claim.payer.address) out.push(...addressSegments(claim.payer.address));
+  let hlUsed = 1;
+  if (!self) {
+    out.push(segment(['HL', String(subscriberHl + 1), String(subscriberHl), '23', '0']));
+    out.push(segment(['PAT', RELATIONSHIP_CODES[claim.coverage.relationship]]));
+    const patient = claim.coverage.patient;
+    out.push(segment(['NM1', 'QC', '1', clean(patient.lastName, 60), clean(patient.firstName, 35)]));
+    out.push(...addressSegments(patient.address));
+    out.push(segment(['DMG', 'D8', d8(patient.dateOfBirth), patient.sex]));
+    hlUsed = 2;
+  }
+  // 2300 claim information.
+  out.push(segment([
+    'CLM', clean(claim.claimId, 38), amount(claim.chargeCents), '', '',
+    composite([claim.placeOfService, 'B', claim.frequencyCode]),
+    'Y', 'A', 'Y', 'Y',
+  ]));
+  if (claim.referralNumber) out.push(segment(['REF', '9F', clean(claim.referralNumber, 50)]));
+  if (claim.priorAuthorization) out.push(segment(['REF', 'G1', clean(claim.priorAuthorization, 50)]));
+  if (claim.frequencyCode !== '1' && claim.payerClaimControlNumber) out.push(segment(['REF', 'F8', clean(claim.payerClaimControlNumber, 50)]));
+  out.push(segment(['HI', ...claim.diagnosisCodes.map((code, i) => composite([i === 0 ? 'ABK' : 'ABF', code.replace('.', '').toUpperCase()]))]));
+  // 2310B rendering provider, when a person other than the billing provider rendered the service.
+  const rendering = claim.renderingProvider;
+  if (rendering && rendering.npi !== billing.npi) {
+    out.push(segment(['NM1', '82', '1', clean(rendering.lastName, 60), clean(rendering.firstName, 35), '', '', '', 'XX', rendering.npi]));
+    out.push(segment(['PRV', 'PE', 'PXC', rendering.taxonomyCode ?? billing.taxonomyCode]));
+  }
+  // 2400 service lines.
+  claim.lines.forEach((line, i) => {
+    out.push(segment(['LX', String(i + 1)]));
+    out.push(segment([
+      'SV1', composite(['HC', line.procedureCode, ...line.modifiers]), amount(line.chargeCents), 'UN', String(line.units), '', '',
+      composite(line.diagnosisPointers.map(String)),
+    ]));
+    out.push(segment(['DTP', '472', 'D8', d8(claim.dateOfService)]));
+  });
+  return { segments: out, hlUsed };
+};
+
+/** The 837P file for a batch: segments terminated by `~` and a line break, ISA fixed-width. */
+export const build837P = (batch: Batch837): string => {
+  const d = WRITE_DELIMITERS;
+  const when = stamp(batch.createdAt);
+  const icn = String(batch.interchangeControlNumber).padStart(9, '0');
+  const gcn = String(batch.interchangeControlNumber);
+  const stControl = '0001';
+  const isa = [
+    'ISA', '00', pad('', 10), '00', pad('', 10),
+    'ZZ', pad(clean(batch.submitter.id, 15), 15), 'ZZ', pad(clean(batch.receiver.id, 15), 15),
+    when.yymmdd, when.hhmm, d.repetition, '00501', icn, '1', batch.usage, d.component,
+  ].join(d.element);
+  const body: string[] = [];
+  body.push(segment(['ST', '837', stControl, IMPLEMENTATION_GUIDE_837P]));
+  body.push(segment(['BHT', '0019', '00', clean(batch.reference, 30), when.ccyymmdd, when.hhmm, 'CH']));
+  body.push(segment(['NM1', '41', '2', clean(batch.submitter.name, 60), '', '', '', '', '46', clean(batch.submitter.id, 80)]));
+  const contact: string[] = [];
+  if (batch.submitter.phone) contact.push('TE', phoneDigits(batch.submitter.phone));
+  if (batch.submitter.email) contact.push('EM', batch.submitter.email.replace(/[*:^~]/g, '').slice(0, 256));
+  body.push(segment(['PER', 'IC', clean(batch.submitter.contactName, 60), ...contact.slice(0, 4)]));
+  body.push(segment(['NM1', '40', '2', clean(batch.receiver.name, 60), '', '', '', '', '46', clean(batch.receiver.id, 80)]));
+  const billing = batch.billingProvider;
+  body.push(segment(['HL', '1', '', '20', '1']));
+  body.push(segment(['PRV', 'BI', 'PXC', billing.taxonomyCode]));
+  body.push(segment(['NM1', '85', '2', clean(billing.name, 60), '', '', '', '', 'XX', billing.npi]));
+  body.push(...addressSegments(billing.address));
+  body.push(segment(['REF', 'EI', digits(billing.ein)]));
+  let hl = 2;
+  for (const claim of batch.claims) {
+    const { segments, hlUsed } = claimSegments(claim, billing, hl);
+    body.push(...segments);
+    hl += hlUsed;
+  }
+  body.push(segment(['SE', String(body.length + 1), stControl]));
+  const lines = [
+    isa,
+    segment(['GS', 'HC', clean(batch.submitter.id, 15), clean(batch.receiver.id, 15), when.ccyymmdd, when.hhmm, gcn, 'X', IMPLEMENTATION_GUIDE_837P]),
+    ...body,
+    segment(['GE', '1', gcn]),
+    segment(['IEA', '1', icn]),
+  ];
+  return lines.map((line) => `${line}${d.segment}\n`).join('');
+};

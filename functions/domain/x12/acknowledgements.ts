@@ -1,0 +1,185 @@
+import { readSegments, X12ReadError, type ReadSegment } from './segments';
+
+/**
+ * Readers of what comes back after an 837P: the 999 implementation acknowledgement
+ * (005010X231A1) and the 277CA claim acknowledgement (005010X214). Pure: text in, verdicts out.
+ */
+
+export interface Ack999Set {
+  /** AK2-01 and AK2-02: the transaction set acknowledged (837, 0001). */
+  transactionSetId: string;
+  controlNumber: string;
+  /** IK5-01: A accepted, E accepted with errors, R rejected (M, W, X are rejections too). */
+  verdict: string;
+  /** IK3/IK4 errors and IK5 codes, as a person reads them. */
+  errors: string[];
+}
+
+export interface Ack999Group {
+  /** AK1-01 (HC) and AK1-02: the group control number (GS06) of the file acknowledged. */
+  functionalId: string;
+  groupControlNumber: string;
+  /** AK9-01. */
+  verdict: string;
+  sets: Ack999Set[];
+}
+
+export interface Ack277Claim {
+  /** TRN02 in the patient loop: the patient control number kneadpay sent in CLM01. */
+  patientControlNumber: string;
+  /** REF*1K: the payer's claim control number, when the payer assigned one. */
+  payerClaimControlNumber: string | null;
+  /** Every STC of the claim (category:status:entity), in file order. */
+  statuses: { category: string; status: string; entity: string | null; actionCode: string | null; message: string | null }[];
+  verdict: 'accepted' | 'rejected' | 'received';
+  reason: string;
+}
+
+export type Acknowledgement =
+  | { kind: '999'; groups: Ack999Group[] }
+  | { kind: '277CA'; claims: Ack277Claim[] };
+
+/** 999 IK3-04 syntax error codes (segment level). */
+const IK3_CODES: Record<string, string> = {
+  '1': 'unrecognized segment id', '2': 'unexpected segment', '3': 'required segment missing', '4': 'loop occurs over maximum times',
+  '5': 'segment exceeds maximum use', '6': 'segment not in defined transaction set', '7': 'segment not in proper sequence',
+  '8': 'segment has data element errors', I4: 'implementation "not used" segment present', I6: 'implementation dependent segment missing',
+  I7: 'implementation loop occurs under minimum times', I8: 'implementation segment below minimum use', I9: 'implementation dependent "not used" segment present',
+};
+/** 999 IK4-03 element error codes. */
+const IK4_CODES: Record<string, string> = {
+  '1': 'required data element missing', '2': 'conditional required data element missing', '3': 'too many data elements', '4': 'data element too short',
+  '5': 'data element too long', '6': 'invalid character in data element', '7': 'invalid code value', '8': 'invalid date', '9': 'invalid time',
+  '10': 'exclusion condition violated', '12': 'too many repetitions', '13': 'too many components', I10: 'implementation "not used" data element present',
+  I11: 'implementation too few repetitions', I12: 'implementation pattern match failure', I13: 'implementation dependent "not used" data element present',
+  I6: 'code value not used in implementation', I9: 'implementation dependent data element missing',
+};
+
+/** 277CA STC01-1 claim status categories (the ones a claim acknowledgement uses). */
+export const CATEGORY_MEANING: Record<string, string> = {
+  A0: 'forwarded to another entity', A1: 'received', A2: 'accepted into adjudication', A3: 'returned as unprocessable',
+  A4: 'not found', A5: 'split', A6: 'rejected for missing information', A7: 'rejected for invalid information', A8: 'rejected for relational field in error',
+  DR: 'data reporting acknowledged',
+};
+const REJECTING = new Set(['A3', 'A4', 'A6', 'A7', 'A8']);
+const ACCEPTING = new Set(['A2', 'A5', 'DR']);
+
+const element = (s: ReadSegment, n: number) => (s.elements[n] ?? '').trim();
+
+/** The transaction set inside: 999 or 277 (with ST03 005010X214), or a named refusal. */
+const transactionSet = (segments: ReadSegment[]): string => {
+  const st = segments.find((s) => s.id === 'ST');
+  if (!st) throw new X12ReadError('no ST segment: the interchange holds no transaction set', segments.length, 'ST');
+  return element(st, 1);
+};
+
+export const parse999 = (segments: ReadSegment[], component: string): Ack999Group[] => {
+  const groups: Ack999Group[] = [];
+  let group: Ack999Group | null = null;
+  let set: Ack999Set | null = null;
+  let ik3: string | null = null;
+  for (const s of segments) {
+    switch (s.id) {
+      case 'AK1':
+        if (!element(s, 2)) throw new X12ReadError('AK102 (the group control number acknowledged) is missing', s.number, 'AK1');
+        group = { functionalId: element(s, 1), groupControlNumber: element(s, 2), verdict: '', sets: [] };
+        groups.push(group);
+        break;
+      case 'AK2':
+        if (!group) throw new X12ReadError('AK2 before AK1', s.number, 'AK2');
+        set = { transactionSetId: element(s, 1), controlNumber: element(s, 2), verdict: '', errors: [] };
+        group.sets.push(set);
+        break;
+      case 'IK3': {
+        const code = element(s, 4);
+        ik3 = `segment ${element(s, 1)} at position ${element(s, 2)}${element(s, 3) ? ` (loop ${element(s, 3)})` : ''}`;
+        set?.errors.push(`${ik3}: ${IK3_CODES[code] ?? `error ${code}`}`);
+        break;
+      }
+      case 'IK4': {
+        const position = element(s, 1).split(component).filter(Boolean).join('-');
+        const code = element(s, 3);
+        const bad = element(s, 4);
+        set?.errors.push(`${ik3 ?? 'segment'} element ${position}: ${IK4_CODES[code] ?? `error ${code}`}${bad ? ` ("${bad}")` : ''}`);
+        break;
+      }
+      case 'IK5':
+        if (!set) throw new X12ReadError('IK5 before AK2', s.number, 'IK5');
+        set.verdict = element(s, 1);
+        for (let i = 2; i <= 6; i += 1) if (element(s, i)) set.errors.push(`IK5 code ${element(s, i)}`);
+        set = null;
+        ik3 = null;
+        break;
+      case 'AK9':
+        if (!group) throw new X12ReadError('AK9 before AK1', s.number, 'AK9');
+        group.verdict = element(s, 1);
+        group = null;
+        break;
+      default:
+        break;
+    }
+  }
+  if (groups.length === 0) throw new X12ReadError('a 999 without AK1 acknowledges nothing', segments.length, 'AK1');
+  for (const g of groups) if (!g.verdict) throw new X12ReadError(`the group ${g.groupControlNumber} has no AK9 verdict`, segments.length, 'AK9');
+  return groups;
+};
+
+export const parse277CA = (segments: ReadSegment[], component: string): Ack277Claim[] => {
+  const claims: Ack277Claim[] = [];
+  let level: string | null = null;
+  let claim: Ack277Claim | null = null;
+  let inService = false;
+  const finish = () => {
+    if (!claim) return;
+    const categories = claim.statuses.map((s) => s.category);
+    claim.verdict = categories.some((c) => REJECTING.has(c)) ? 'rejected' : categories.some((c) => ACCEPTING.has(c)) ? 'accepted' : 'received';
+    const deciding = claim.statuses.find((s) => (claim!.verdict === 'rejected' ? REJECTING.has(s.category) : true));
+    claim.reason = deciding
+      ? `${deciding.category}:${deciding.status}${deciding.entity ? `:${deciding.entity}` : ''} ${CATEGORY_MEANING[deciding.category] ?? 'status'}${deciding.message ? ` — ${deciding.message}` : ''}`
+      : 'no STC for the claim';
+    claim = null;
+  };
+  for (const s of segments) {
+    if (s.id === 'HL') {
+      finish();
+      level = element(s, 3);
+      inService = false;
+    } else if (s.id === 'TRN' && level === 'PT' && element(s, 1) === '2') {
+      finish();
+      claim = { patientControlNumber: element(s, 2), payerClaimControlNumber: null, statuses: [], verdict: 'received', reason: '' };
+      claims.push(claim);
+      inService = false;
+    } else if (s.id === 'SVC') {
+      inService = true;
+    } else if (s.id === 'STC' && claim && !inService) {
+      const [category = '', status = '', entity = ''] = element(s, 1).split(component);
+      claim.statuses.push({ category, status, entity: entity || null, actionCode: element(s, 3) || null, message: element(s, 12) || null });
+      // STC10 and STC11 carry more category:status:entity composites.
+      for (const n of [10, 11]) {
+        const [c = '', st = '', e = ''] = element(s, n).split(component);
+        if (c) claim.statuses.push({ category: c, status: st, entity: e || null, actionCode: null, message: null });
+      }
+    } else if (s.id === 'REF' && claim && !inService && element(s, 1) === '1K') {
+      claim.payerClaimControlNumber = element(s, 2) || null;
+    } else if (s.id === 'SE') {
+      finish();
+      level = null;
+    }
+  }
+  finish();
+  for (const c of claims) if (!c.patientControlNumber) throw new X12ReadError('a claim TRN*2 without the patient control number', 0, 'TRN');
+  return claims;
+};
+
+/** Reads a 999 or a 277CA; anything else is refused naming what it is. */
+export const parseAcknowledgement = (text: string): Acknowledgement => {
+  const { delimiters, segments } = readSegments(text);
+  const set = transactionSet(segments);
+  if (set === '999') return { kind: '999', groups: parse999(segments, delimiters.component) };
+  if (set === '277') return { kind: '277CA', claims: parse277CA(segments, delimiters.component) };
+  const st = segments.find((s) => s.id === 'ST')!;
+  throw new X12ReadError(`transaction set ${set} is not an acknowledgement kneadpay reads (999 or 277CA)`, st.number, 'ST');
+};
+
+/** A 999 set verdict that lets the claims in it go on to the payer. */
+export const setAccepted = (verdict: string) => verdict === 'A' || verdict === 'E';

@@ -1,0 +1,44 @@
+import { describe, expect, inject, it } from 'vitest';
+import { main, type CommandIo } from '../../bin/kneadpay.js';
+import { mintLocalToken } from '../../local/auth';
+import { api, practiceProfile } from '../support/api';
+import { newPracticeId } from '../support/store';
+import { check837P } from '../support/x12-837p-structure';
+
+const runCli = async (argv: string[]) => {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const io: CommandIo = { stdout: (line) => stdout.push(line), stderr: (line) => stderr.push(line), isTTY: false };
+  const code = await main(argv, io);
+  return { code, stdout: stdout.join('\n'), stderr };
+};
+
+describe('kneadpay claims export', () => {
+  it('writes the 837P of the ready claims to stdout; the same command again prints the same batch; nothing ready → exit 1', async () => {
+    const practiceId = newPracticeId();
+    await api('PUT', `/practices/${practiceId}`, { practiceId, body: practiceProfile({ taxonomyCode: '225700000X', address: { line1: '1 Main St', city: 'Portland', state: 'OR', postalCode: '972011234' } }) });
+    await api('PUT', `/practices/${practiceId}/payers/ACME1`, { practiceId, body: { name: 'Acme Health', payerId: 'ACME1' } });
+    const client = await api('POST', `/practices/${practiceId}/clients`, { practiceId, body: { email: 'jane@client.example', name: 'Jane Doe' } });
+    await api('PUT', `/practices/${practiceId}/clients/${client.body.clientId}/coverage`, {
+      practiceId, body: { payerId: 'ACME1', memberId: 'XYZ1', relationship: 'self', patient: { firstName: 'Jane', lastName: 'Doe', dateOfBirth: '1985-04-12', sex: 'F', address: { line1: '22 Elm St', city: 'Portland', state: 'OR', postalCode: '97202' } } },
+    });
+    const claim = await api('POST', `/practices/${practiceId}/claims`, {
+      practiceId,
+      body: { claimId: 'CLM-1', clientId: client.body.clientId, payerId: 'ACME1', renderingProvider: { firstName: 'Mia', lastName: 'Therapist', npi: '1245319599' }, dateOfService: '2026-10-02', diagnosisCodes: ['M54.2'], lines: [{ procedureCode: '97124', units: 2, chargeCents: 6000 }] },
+    });
+    expect(claim.body.state).toBe('ready');
+    const args = ['claims', 'export', '--practice', practiceId, '--api', inject('apiUrl'), '--token', await mintLocalToken(practiceId, { dir: inject('dataDir') })];
+    const first = await runCli(args);
+    expect([first.code, first.stderr]).toEqual([0, ['batch B000000001 (interchange 000000001): 1 claim(s): CLM-1']]);
+    expect(first.stdout.startsWith('ISA*')).toBe(true);
+    expect(check837P(`${first.stdout}\n`).problems).toEqual([]);
+    const again = await runCli(args);
+    expect([again.code, again.stdout, again.stderr]).toEqual([0, first.stdout, ['batch B000000001 (interchange 000000001, made before): 1 claim(s): CLM-1']]);
+    const other = newPracticeId();
+    await api('PUT', `/practices/${other}`, { practiceId: other, body: practiceProfile() });
+    const empty = await runCli(['claims', 'export', '--practice', other, '--api', inject('apiUrl'), '--token', await mintLocalToken(other, { dir: inject('dataDir') })]);
+    expect([empty.code, empty.stderr]).toEqual([1, [expect.stringMatching(/^kneadpay claims: the server answered 409: no claim can go into an 837P batch/)]]);
+    const usage = await runCli(['claims', 'export']);
+    expect(usage.code).toBe(2);
+  });
+});

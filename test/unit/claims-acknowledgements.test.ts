@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { parseAcknowledgement } from '../../functions/domain/x12/acknowledgements';
+import { ack277, ack999 } from '../fixtures/claims/acks';
+
+describe('999 and 277CA readers', () => {
+  it('a 999 that accepts names the group it acknowledges', () => {
+    const ack = parseAcknowledgement(ack999('7', 'A'));
+    expect(ack).toEqual({ kind: '999', groups: [{ functionalId: 'HC', groupControlNumber: '7', verdict: 'A', sets: [{ transactionSetId: '837', controlNumber: '0001', verdict: 'A', errors: [] }] }] });
+  });
+
+  it('a 999 that rejects says which segment and element are wrong', () => {
+    const ack = parseAcknowledgement(ack999('7', 'R'));
+    if (ack.kind !== '999') throw new Error('kind');
+    expect(ack.groups[0]!.verdict).toBe('R');
+    expect(ack.groups[0]!.sets[0]!.errors).toEqual([
+      'segment NM1 at position 16 (loop 2010BA): segment has data element errors',
+      'segment NM1 at position 16 (loop 2010BA) element 9: required data element missing',
+      'IK5 code 5',
+    ]);
+  });
+
+  it('a 277CA: A2 accepted with the payer claim control number, A7 rejected with its codes and message', () => {
+    const ack = parseAcknowledgement(ack277([
+      { pcn: 'CLM-1001', category: 'A2', status: '20', icn: 'PAYER-77' },
+      { pcn: 'CLM-2002', category: 'A7', status: '562', message: 'RENDERING NPI NOT ENROLLED' },
+    ]));
+    if (ack.kind !== '277CA') throw new Error('kind');
+    expect(ack.claims.map(({ patientControlNumber, payerClaimControlNumber, verdict, reason }) => ({ patientControlNumber, payerClaimControlNumber, verdict, reason }))).toEqual([
+      { patientControlNumber: 'CLM-1001', payerClaimControlNumber: 'PAYER-77', verdict: 'accepted', reason: 'A2:20:PR accepted into adjudication' },
+      { patientControlNumber: 'CLM-2002', payerClaimControlNumber: null, verdict: 'rejected', reason: 'A7:562:PR rejected for invalid information — RENDERING NPI NOT ENROLLED' },
+    ]);
+  });
+
+  it('the batch-level TRN*2 (2200B) is not read as a claim', () => {
+    const ack = parseAcknowledgement(ack277([{ pcn: 'CLM-1001', category: 'A2', status: '20' }]));
+    if (ack.kind !== '277CA') throw new Error('kind');
+    expect(ack.claims.map((c) => c.patientControlNumber)).toEqual(['CLM-1001']);
+  });
+
+  it('refuses another transaction set, and a file that is not X12, naming the segment', () => {
+    expect(() => parseAcknowledgement(ack999('7', 'A').replace('ST*999', 'ST*835'))).toThrow(/segment 3 \(ST\): transaction set 835 is not an acknowledgement/);
+    expect(() => parseAcknowledgement('hello')).toThrow(/segment 1 \(ISA\): not an X12 interchange/);
+  });
+});

@@ -1,0 +1,147 @@
+import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { describe, expect, it } from 'vitest';
+import { validateClaim } from '../../functions/domain/claim-validation';
+import { cms1500Pages } from '../../functions/domain/cms1500';
+import { renderCms1500Pdf } from '../../functions/shared/cms1500-pdf';
+import { dependentCoverage, modifiersClaim, payer, practice, selfCoverage, simpleClaim } from '../fixtures/claims/builders';
+
+interface TextItem {
+  str: string;
+  x: number;
+  y: number;
+}
+
+/** Every text item of every page with its position (PDF units, origin bottom left). */
+const readPdf = async (bytes: Buffer): Promise<TextItem[][]> => {
+  const document = await getDocument({ data: new Uint8Array(bytes), verbosity: 0 }).promise;
+  const pages: TextItem[][] = [];
+  for (let n = 1; n <= document.numPages; n += 1) {
+    const content = await (await document.getPage(n)).getTextContent();
+    pages.push(content.items.flatMap((item) => ('str' in item && item.str.trim() ? [{ str: item.str, x: item.transform[4] as number, y: item.transform[5] as number }] : [])));
+  }
+  await document.destroy();
+  return pages;
+};
+
+const LABEL = /^\d{1,2}[a-d]?\.( |$)/;
+const TALL = new Set(['5', '7', '21', '31']);
+const MEDIUM = new Set(['32', '33']);
+
+/** The value printed in the box whose caption starts with `<item>. `: the typed text just under the caption. */
+const itemValue = (items: TextItem[], item: string): string | undefined => {
+  const label = items.find((t) => t.str.startsWith(`${item}. `) || t.str === `${item}.`);
+  if (!label) throw new Error(`item ${item}: no caption on the page`);
+  const depth = TALL.has(item) ? 50 : MEDIUM.has(item) ? 36 : 24;
+  // The box runs from its caption to the next caption on the same row (or the page's right edge).
+  const right = Math.min(600, ...items.filter((t) => t !== label && LABEL.test(t.str) && Math.abs(t.y - label.y) < 1 && t.x > label.x).map((t) => t.x));
+  const inside = items.filter((t) => t !== label && !LABEL.test(t.str) && t.x >= label.x - 1 && t.x < right - 1 && t.y < label.y - 1 && t.y > label.y - depth);
+  if (!inside.length) return undefined;
+  // Reading order: lines from the top, words from the left.
+  inside.sort((a, b) => (Math.abs(a.y - b.y) < 1 ? a.x - b.x : b.y - a.y));
+  return inside.map((t) => t.str).join(' ').replace(/\s+/g, ' ').trim();
+};
+
+const formFor = async (claim = modifiersClaim, coverage = selfCoverage, paidCents = 2000) => {
+  const verdict = validateClaim(practice, claim, payer, coverage);
+  expect(verdict.problems).toEqual([]);
+  const pages = cms1500Pages(verdict.claim837!, verdict.billingProvider!, { paidCents, signedOn: '2026-10-03' });
+  const pdf = await renderCms1500Pdf({ claimId: claim.claimId, pages, carrier: ['ACME HEALTH', 'PO BOX 100', 'HARTFORD CT 06101'] });
+  return { pdf, pages: await readPdf(pdf) };
+};
+
+describe('CMS-1500 (02/12) PDF, read back with pdfjs', () => {
+  it('prints items 1–33 in their boxes', async () => {
+    const { pdf, pages } = await formFor();
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    expect(pages).toHaveLength(1);
+    const items = pages[0]!;
+    const expected: Record<string, string> = {
+      '1': 'GROUP HEALTH PLAN',
+      '1a': 'XYZ123456789',
+      '2': 'DOE, JANE',
+      '3': '04 12 1985 F',
+      '4': 'DOE, JANE',
+      '5': '22 ELM ST, PORTLAND OR 97202',
+      '6': 'SELF',
+      '7': '22 ELM ST, PORTLAND OR 97202',
+      '10a': 'NO',
+      '10b': 'NO',
+      '10c': 'NO',
+      '11': 'GRP-77',
+      '11a': '04 12 1985 F',
+      '11c': 'ACME HEALTH',
+      '11d': 'NO',
+      '12': 'SIGNATURE ON FILE 10 03 2026',
+      '13': 'SIGNATURE ON FILE',
+      '21': 'ICD IND 0 A. M5450 B. M62830 C. M25511',
+      '23': 'AUTH-555',
+      '25': '123456789 EIN',
+      '26': 'CLM-2002',
+      '27': 'YES',
+      '28': '144.55',
+      '29': '20.00',
+      '31': 'MIA THERAPIST 10 03 2026',
+      '32a': '1234567893',
+      '33a': '1234567893',
+    };
+    for (const [item, value] of Object.entries(expected)) {
+      expect([item, itemValue(items, item)?.replace(/\s+/g, ' ')]).toEqual([item, value]);
+    }
+    expect(itemValue(items, '32')).toMatch(/^HARBOR BODYWORK LLC, 1 MAIN ST SUITE 200, PORTLAND OR 97201-?1234$/);
+    expect(itemValue(items, '33')?.replace(/\s+/g, ' ')).toMatch(/^HARBOR BODYWORK LLC, 1 MAIN ST SUITE 200, PORTLAND OR 97201-?1234 PH \+1 503 555 0100$/);
+    // No resubmission on an original claim.
+    expect(itemValue(items, '22')).toBeUndefined();
+    // The carrier block names the payer.
+    const carrier = items.filter((t) => t.y > 792 - 80 && t.x >= 369 && t.str !== 'CARRIER').sort((a, b) => (Math.abs(a.y - b.y) < 1 ? a.x - b.x : b.y - a.y)).map((t) => t.str).join(' ');
+    expect(carrier).toContain('ACME HEALTH PO BOX 100 HARTFORD CT 06101');
+  });
+
+  it('prints the service lines of item 24 (A dates, B place, D code and modifiers, E pointers, F charges, G units, I/J NPI)', async () => {
+    const { pages } = await formFor();
+    const items = pages[0]!;
+    const rows = [
+      ['10 03 26 10 03 26', '11', '97124 GP', 'AB', '60.00', '2', 'NPI', '1245319599'],
+      ['10 03 26 10 03 26', '11', '97140 GP 59', 'BC', '45.50', '1', 'NPI', '1245319599'],
+      ['10 03 26 10 03 26', '11', '97110 GP', 'A', '39.05', '1', 'NPI', '1245319599'],
+    ];
+    const npis = items.filter((t) => t.str === '1245319599').sort((a, b) => b.y - a.y);
+    expect(npis).toHaveLength(3);
+    const header = items.filter((t) => /^(24A|B|C|D|E|F|G|H|I|J)\. /.test(t.str)).map((t) => t.x).sort((a, b) => a - b);
+    rows.forEach((cells, n) => {
+      const y = npis[n]!.y;
+      const row = items.filter((t) => Math.abs(t.y - y) < 1).sort((a, b) => a.x - b.x);
+      // Words of one cell are joined; cells are told apart by the column captions' x.
+      const byColumn = new Map<number, string[]>();
+      for (const t of row) {
+        const column = header.filter((x) => x <= t.x + 1).length;
+        byColumn.set(column, [...(byColumn.get(column) ?? []), t.str]);
+      }
+      expect([...byColumn.values()].map((words) => words.join(' ').replace(/\s+/g, ' ').trim())).toEqual([String(n + 1), ...cells]);
+    });
+  });
+
+  it('a dependent: item 4 and 7 are the insured, 6 CHILD, 11a the insured’s birth date', async () => {
+    const { pages } = await formFor(simpleClaim, dependentCoverage);
+    const items = pages[0]!;
+    expect(itemValue(items, '2')).toBe('ROE, JAMIE');
+    expect(itemValue(items, '3')).toBe('06 01 2010');
+    expect(itemValue(items, '4')).toBe('ROE, JOHN');
+    expect(itemValue(items, '6')).toBe('CHILD');
+    expect(itemValue(items, '11a')).toBe('01 30 1970 M');
+  });
+
+  it('a replacement claim: item 22 has code 7 and the original reference number', async () => {
+    const { pages } = await formFor({ ...simpleClaim, frequencyCode: '7', payerClaimControlNumber: 'PAYER-77' });
+    expect(itemValue(pages[0]!, '22')).toBe('7 PAYER-77');
+  });
+
+  it('more than 6 lines continue on a second page; totals only on the last', async () => {
+    const lines = Array.from({ length: 8 }, () => ({ procedureCode: '97124', modifiers: ['GP'], units: 1, chargeCents: 3000, diagnosisPointers: [1] }));
+    const { pages } = await formFor({ ...simpleClaim, lines, chargeCents: 24000 });
+    expect(pages).toHaveLength(2);
+    expect(itemValue(pages[0]!, '28')).toBe('CONTINUED');
+    expect(itemValue(pages[1]!, '28')).toBe('240.00');
+    expect(pages[0]!.filter((t) => t.str === '1245319599')).toHaveLength(6);
+    expect(pages[1]!.filter((t) => t.str === '1245319599')).toHaveLength(2);
+  });
+});
