@@ -132,6 +132,11 @@ export const FUNCTIONS = {
     memoryMb: 1024,
     access: { table: 'read', receiptLinks: true },
   },
+  'stripe-connect': {
+    entry: 'functions/stripe-connect.ts',
+    description: 'Stripe Connect: onboarding (account + Account Link), status, audited release, return pages',
+    access: { table: 'readwrite', stripe: true },
+  },
   'credit-expirer': {
     entry: 'functions/credit-expirer.ts',
     description: 'Scheduled: marks expired package credits (CreditsExpired)',
@@ -173,6 +178,10 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'GET', path: '/p/{practiceId}/success', fn: 'storefront', auth: AUTH.public },
   { method: 'POST', path: '/p/{practiceId}/packages/{packageId}/checkout', fn: 'storefront', auth: AUTH.public },
   { method: 'POST', path: '/webhooks/stripe', fn: 'stripe-webhook', auth: AUTH.stripeSignature },
+  { method: 'POST', path: `${P}/stripe/onboarding`, fn: 'stripe-connect', auth: AUTH.jwt },
+  { method: 'GET', path: `${P}/stripe`, fn: 'stripe-connect', auth: AUTH.jwt },
+  { method: 'DELETE', path: `${P}/stripe`, fn: 'stripe-connect', auth: AUTH.jwt },
+  { method: 'GET', path: '/p/{practiceId}/stripe/{step}', fn: 'stripe-connect', auth: AUTH.public },
 ];
 
 export const RULES: readonly RuleSpec[] = [

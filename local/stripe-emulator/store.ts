@@ -19,6 +19,7 @@ export interface Kinds {
   refund: Stripe.Refund;
   dispute: Stripe.Dispute;
   event: Stripe.Event;
+  account: Stripe.Account;
 }
 export type Kind = keyof Kinds;
 /** `null` is the platform account. */
