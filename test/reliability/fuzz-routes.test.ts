@@ -21,6 +21,7 @@ import { packageKey } from '../../functions/store/catalog';
 import { invoiceClaimBalance } from '../../functions/core/invoicing';
 import { ensureTable, startDynamoDbLocal, type DynamoDbLocal } from '../../local/dynamodb';
 import { getStripe } from '../../functions/stripe/client';
+import { connectTestAccount } from '../support/connect';
 import { practiceProfile } from '../support/api';
 import { checkoutSession, ledgerState, outboxOf, reloadPurchase, seedOpenPurchase } from '../support/fixtures';
 import {
@@ -88,9 +89,11 @@ beforeAll(async () => {
   track(profilePracticeId, { store, viaApi: false });
   track(catalogPracticeId, { account: catalogAccount, store, viaApi: false });
   const own = (p: string) => ({ claims: p, params: { practiceId: p } });
-  await seedCall('PUT /practices/{practiceId}', { ...own(practiceId), body: JSON.stringify(practiceProfile({ stripeAccountId: account })) });
+  await seedCall('PUT /practices/{practiceId}', { ...own(practiceId), body: JSON.stringify(practiceProfile()) });
+  await connectTestAccount(store, practiceId, account);
   await seedCall('PUT /practices/{practiceId}', { ...own(profilePracticeId), body: JSON.stringify(practiceProfile()) });
-  await seedCall('PUT /practices/{practiceId}', { ...own(catalogPracticeId), body: JSON.stringify(practiceProfile({ stripeAccountId: catalogAccount })) });
+  await seedCall('PUT /practices/{practiceId}', { ...own(catalogPracticeId), body: JSON.stringify(practiceProfile()) });
+  await connectTestAccount(store, catalogPracticeId, catalogAccount);
   const email = clientEmail();
   const client = await seedCall('POST /practices/{practiceId}/clients', { ...own(practiceId), body: JSON.stringify({ email, name: CLIENT_NAME }) });
   const estimate = await seedCall('POST /practices/{practiceId}/clients/{clientId}/estimates', { claims: practiceId, params: { practiceId, clientId: client.clientId }, body: JSON.stringify(TEMPLATES['POST /practices/{practiceId}/clients/{clientId}/estimates']!()) });

@@ -17,6 +17,7 @@ import { practicePk } from '../../functions/store/keys';
 import { getStripe } from '../../functions/stripe/client';
 import { ROUTES } from '../../lib/wiring';
 import { mintLocalToken } from '../../local/auth';
+import { connectTestAccount } from '../support/connect';
 import { api, practiceProfile, type ApiAnswer } from '../support/api';
 import { checkoutSession, seedOpenPurchase } from '../support/fixtures';
 import { assertNoPhiLeaks, captureLogs, checkInvariants, clientEmail, CLIENT_NAME, newAccount, recordFigures, sleep, track, trackAccount, trackedAccounts } from '../support/reliability';
@@ -67,7 +68,8 @@ const tenant = async (label: string, name: string): Promise<Tenant> => {
   const account = newAccount();
   trackAccount(account);
   track(practiceId, { account });
-  expect((await api('PUT', `/practices/${practiceId}`, { practiceId, body: practiceProfile({ stripeAccountId: account, name: `${label} Bodywork` }) })).status).toBe(200);
+  expect((await api('PUT', `/practices/${practiceId}`, { practiceId, body: practiceProfile({ name: `${label} Bodywork` }) })).status).toBe(200);
+  await connectTestAccount(store, practiceId, account);
   const email = clientEmail();
   const client = await api('POST', `/practices/${practiceId}/clients`, { practiceId, body: { email, name } });
   const pkg = await api('POST', `/practices/${practiceId}/packages`, { practiceId, body: { name: `${label} five`, sessions: 5, sessionMinutes: 60, serviceCode: '97124', priceCents: 42500, currency: 'usd' } });
