@@ -247,6 +247,39 @@ describe('reliability: cross-tenant attempts on every id-bearing route → 403/4
     expect(await snapshot(B.practiceId)).toEqual(beforeB);
   });
 
+  it("Stripe Connect: B cannot take, see or release A's account; A's onboarding pages show nothing of B's", async () => {
+    // Prepare
+    const [beforeA, beforeB] = await Promise.all([snapshot(A.practiceId), snapshot(B.practiceId)]);
+
+    // Act
+    const typed = await api('PUT', `/practices/${B.practiceId}`, { practiceId: B.practiceId, body: practiceProfile({ name: 'B Bodywork', stripeAccountId: A.account }) });
+    const ownStatus = await api('GET', `/practices/${B.practiceId}/stripe`, { practiceId: B.practiceId });
+    const ownOnboarding = await api('POST', `/practices/${B.practiceId}/stripe/onboarding`, { practiceId: B.practiceId });
+    const foreign = [
+      await api('GET', `/practices/${A.practiceId}/stripe`, { practiceId: B.practiceId }),
+      await api('POST', `/practices/${A.practiceId}/stripe/onboarding`, { practiceId: B.practiceId }),
+      await api('DELETE', `/practices/${A.practiceId}/stripe`, { practiceId: B.practiceId }),
+    ];
+    const pages = [
+      await api('GET', `/p/${A.practiceId}/stripe/return`, { headers: { accept: 'text/html' } }),
+      await api('GET', `/p/${A.practiceId}/stripe/refresh`, { headers: { accept: 'text/html' } }),
+    ];
+
+    // Assess
+    expect([typed.status, typed.body.error?.details?.field]).toEqual([400, 'stripeAccountId']);
+    expect(tally(typed, A, JSON.stringify({ stripeAccountId: A.account }))).toEqual([]);
+    expect(ownStatus.body.accountId).toBe(B.account);
+    expect([ownOnboarding.status, ownOnboarding.body.accountId]).toEqual([200, B.account]);
+    expect(foreign.map((answer) => answer.status)).toEqual([403, 403, 403]);
+    for (const answer of [ownStatus, ownOnboarding, ...foreign]) expect(tally(answer, A)).toEqual([]);
+    for (const answer of pages) {
+      expect(answer.status).toBe(200);
+      expect(tally(answer, B)).toEqual([]);
+    }
+    expect(await snapshot(A.practiceId)).toEqual(beforeA);
+    expect(await snapshot(B.practiceId)).toEqual(beforeB);
+  });
+
   it("a pagination cursor forged to point into A's partition never returns A's entries to B", async () => {
     const cursor = Buffer.from(JSON.stringify({ pk: practicePk(A.practiceId), sk: `LEDGER#${A.clientId}#` })).toString('base64url');
     const answers = [
