@@ -125,7 +125,13 @@ beforeAll(async () => {
   await deliverToReceiptIssuer(busEvent('PaymentSucceeded', paid.detail, paid.eventId));
   const receipt = (await seedCall('GET /practices/{practiceId}/receipts', own(practiceId))).items?.[0] as { receiptId: string; url: string } | undefined;
   const checkout = await seedCall('POST /p/{practiceId}/packages/{packageId}/checkout', { params: { practiceId, packageId: pkg.packageId }, body: JSON.stringify({ email, name: CLIENT_NAME }) });
+  // The Stripe Connect routes' own practice, onboarded through the route and Stripe's hosted page.
+  const connectPracticeId = newPracticeId();
+  await seedCall('PUT /practices/{practiceId}', { ...own(connectPracticeId), body: JSON.stringify(practiceProfile()) });
+  const onboarding = await seedCall('POST /practices/{practiceId}/stripe/onboarding', own(connectPracticeId));
+  expect((await fetch(`${onboarding.url}/complete`, { method: 'POST', headers: { accept: 'application/json' } })).status).toBe(200);
   seed = {
+    connectPracticeId, connectAccount: onboarding.accountId,
     practiceId, profilePracticeId, catalogPracticeId, otherPracticeId: newPracticeId(), account, clientId: client.clientId, email, packageId: pkg.packageId, checkoutPackageId: checkoutPkg.packageId,
     purchaseId: purchase.purchaseId, webhookPurchaseId: webhookPurchase.purchaseId, webhookPaymentIntent: intents[1]!, appointmentId: 'appt-1', claimId: 'CLM-1001', remittanceId: remittance.remittanceId,
     receiptId: receipt?.receiptId, receiptToken: receipt?.url.slice(receipt.url.lastIndexOf('/r/') + 3), checkoutSessionId: checkout.checkoutSessionId, estimateId: estimate.estimateId,
