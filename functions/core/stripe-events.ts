@@ -1,6 +1,7 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import Stripe from 'stripe';
 import { RetryableError, ValidationError } from '../shared/errors';
+import { UNKNOWN_ACCOUNT_METRIC } from '../shared/metrics';
 import type { Logger } from '../shared/logger';
 import type { Store } from '../store/client';
 import { commitOnce, CommitConflictError, type TransactItem } from '../store/commit';
@@ -11,8 +12,6 @@ import { findPurchaseByStripeId } from '../store/purchases';
 import { deferIfBeingLinked } from './connect';
 
 const UNKNOWN_ACCOUNT = 'unknown connected account';
-/** The log field value a CloudWatch metric filter counts (lib/constructs/UnknownAccountAlarm.ts). */
-export const UNKNOWN_ACCOUNT_METRIC = 'StripeEventUnknownAccount';
 
 /** Stripe's default tolerance; kneadpay also refuses timestamps this far in the future. */
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
