@@ -63,6 +63,8 @@ export const startOnboarding = async (
   if (!accountId) {
     const earlier = connect?.status === 'creating';
     connect = await markConnectRequested(deps.store, practiceId, now);
+    // Another request linked or released an account in between (found by the route fuzz): 409, retry.
+    if (!connect || connect.accountId) throw new ConflictError('the practice’s Stripe account changed while connecting it; retry', 'conflict');
     const account =
       (earlier ? await findCreatedAccount(deps.stripe, practiceId, connect.requestedAt) : undefined) ??
       (await createConnectedAccount(deps.stripe, practiceId, connect.requestedAt));

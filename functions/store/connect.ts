@@ -63,9 +63,9 @@ export const chargesBlocked = (connect: StripeConnect | undefined): boolean => !
 /**
  * Notes that the practice is creating its account, before Stripe is asked: the account's first
  * events may arrive before its id is stored, and are then answered "retry" rather than dropped.
- * Returns the record (an existing one is kept).
+ * Returns the record (an existing one is kept; undefined if it vanished under a concurrent release).
  */
-export const markConnectRequested = async (store: Store, practiceId: string, now: Date): Promise<StripeConnect> => {
+export const markConnectRequested = async (store: Store, practiceId: string, now: Date): Promise<StripeConnect | undefined> => {
   const record: StripeConnect = {
     practiceId, accountId: null, status: 'creating', chargesEnabled: false, payoutsEnabled: false, detailsSubmitted: false,
     requirementsDue: [], asOf: 0, requestedAt: now.toISOString(), linkedAt: null, deauthorizedAt: null, updatedAt: now.toISOString(),
@@ -79,7 +79,8 @@ export const markConnectRequested = async (store: Store, practiceId: string, now
     return record;
   } catch (error) {
     if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-    return (await getConnect(store, practiceId))!;
+    // Undefined when a concurrent release removed it in between: the caller retries.
+    return getConnect(store, practiceId);
   }
 };
 
