@@ -12,7 +12,8 @@ import { globalKeys, practicePk } from '../../functions/store/keys';
 import { api, practiceProfile } from '../support/api';
 import { emulatorAdmin, onboardThroughStripe, waitForStripeStatus } from '../support/connect';
 import { outboxOf } from '../support/fixtures';
-import { stripe } from '../support/invoicing';
+import { adjudicated, claimReady, stripe } from '../support/invoicing';
+import { invoiceClaimBalance } from '../../functions/core/invoicing';
 import { deliver, stripeEvent } from '../support/stripe-events';
 import { newPracticeId } from '../support/store';
 
@@ -338,6 +339,33 @@ describe('platform fee (KNEADPAY_PLATFORM_FEE_BPS)', () => {
     const fee = events.find((e) => e.detailType === 'PlatformFeeCollected');
     expect(fee?.detail).toMatchObject({ practiceId, accountId, kind: 'package', grossCents: 42500, feeCents: 1062, netCents: 41438, currency: 'usd' });
     expect(events.find((e) => e.detailType === 'PaymentSucceeded')?.detail).toMatchObject({ amountCents: 42500 });
+  });
+
+  it('2.5% on a $34 balance invoice: application_fee_amount 85 on the connected account’s invoice; PlatformFeeCollected when it is paid', async () => {
+    // Prepare: a connected practice with claim CLM-1001; its ClaimAdjudicated is invoiced here, in
+    // this worker, with the fee set (it never reaches the stack's bus, whose invoicer has no fee).
+    const { practiceId } = await claimReady();
+    const { accountId } = await onboardThroughStripe(practiceId);
+    await waitForStripeStatus(practiceId, (s) => s.chargesEnabled);
+    const previous = process.env.KNEADPAY_PLATFORM_FEE_BPS;
+    process.env.KNEADPAY_PLATFORM_FEE_BPS = '250';
+
+    // Act
+    try {
+      await invoiceClaimBalance({ store, stripe: async () => stripe, publicUrl: 'http://127.0.0.1:3000' }, adjudicated(practiceId).original);
+    } finally {
+      if (previous === undefined) delete process.env.KNEADPAY_PLATFORM_FEE_BPS;
+      else process.env.KNEADPAY_PLATFORM_FEE_BPS = previous;
+    }
+    const claim = await until(() => api('GET', `/practices/${practiceId}/claims/CLM-1001`, { practiceId }), (answer) => !!answer.body.invoice?.hostedInvoiceUrl);
+    const invoiceCreate = (await stripeCallsOn(accountId)).filter((request) => request.path === '/v1/invoices' && (request as unknown as { method: string }).method === 'POST');
+    await payHosted(claim.body.invoice.hostedInvoiceUrl);
+
+    // Assess
+    expect(invoiceCreate.map((request) => (request as unknown as { params: Record<string, unknown> }).params.application_fee_amount)).toEqual(['85']);
+    const events = await until(() => outboxOf(store, practiceId), (items) => items.some((e) => e.detailType === 'PlatformFeeCollected'));
+    expect(events.find((e) => e.detailType === 'PlatformFeeCollected')?.detail).toMatchObject({ practiceId, accountId, kind: 'invoice', grossCents: 3400, feeCents: 85, netCents: 3315, currency: 'usd' });
+    expect(events.find((e) => e.detailType === 'PaymentSucceeded' && e.detail.kind === 'invoice')?.detail).toMatchObject({ amountCents: 3400 });
   });
 
   it('no fee without a connected account or with the default 0', async () => {
