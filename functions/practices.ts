@@ -21,6 +21,21 @@ const isTimezone = (zone: string): boolean => {
   }
 };
 
+/**
+ * The connected Stripe account stays what onboarding linked: a profile save never sets, changes or
+ * releases it (issue 16). Absent → kept; the linked id again → fine; anything else → 400.
+ */
+const linkedAccount = (practiceId: string, given: string | undefined, previous: Practice | undefined): string | undefined => {
+  const linked = previous?.stripeAccountId;
+  if (given !== undefined && given !== linked) {
+    throw new ValidationError(
+      `stripeAccountId cannot be set or changed in the profile: a Stripe account is connected through onboarding (POST /practices/${practiceId}/stripe/onboarding) and released with DELETE /practices/${practiceId}/stripe`,
+      { field: 'stripeAccountId', linked: linked ?? null },
+    );
+  }
+  return linked;
+};
+
 /** Validates a practice profile body into a Practice (defaults filled in). */
 export const parsePracticeProfile = (practiceId: string, body: Record<string, unknown>, previous: Practice | undefined, now: Date): Practice => {
   const f = fields(body);
@@ -61,7 +76,7 @@ export const parsePracticeProfile = (practiceId: string, body: Record<string, un
     },
     timezone,
     currency: f.string('currency', { optional: true, pattern: CURRENCY_PATTERN, hint: 'lower-case ISO 4217, e.g. usd' }) ?? 'usd',
-    stripeAccountId: f.string('stripeAccountId', { optional: true, pattern: /^acct_[A-Za-z0-9]+$/, hint: 'acct_…' }),
+    stripeAccountId: linkedAccount(practiceId, f.string('stripeAccountId', { optional: true, max: 255 }), previous),
     billing: {
       unitMethod: billing?.oneOf('unitMethod', UNIT_METHODS, { optional: true }) ?? 'cms',
       invoiceDueDays: billing?.int('invoiceDueDays', { optional: true, min: 0, max: 365 }) ?? 14,

@@ -6,6 +6,7 @@ import { MethodNotAllowed, NotFoundError } from './shared/errors';
 import { formOrJsonBody, html, httpHandler, json, pathParam, queryParam, redirect, wantsJson, type ApiEvent } from './shared/http';
 import { escapeHtml, formatMoney, page } from './shared/html';
 import { getStore } from './store/client';
+import { chargesBlocked, getConnect } from './store/connect';
 import type { SessionPackage } from './store/catalog';
 import { findPurchaseByCheckoutSession } from './store/purchases';
 import { getStripe } from './stripe/client';
@@ -30,6 +31,14 @@ const storefrontPage = async (practiceId: string, cancelled: boolean) => {
   const store = getStore();
   const practice = await requirePractice(store, practiceId);
   const packages = (await listPackages(store, practiceId)).filter((pkg) => pkg.active);
+  // A connected Stripe account that cannot charge yet (or disconnected): nothing is for sale.
+  if (practice.stripeAccountId && chargesBlocked(await getConnect(store, practiceId))) {
+    return page(
+      `${practice.name} — session packages`,
+      `<header><h1>${escapeHtml(practice.name)}</h1></header>
+<p class="notice" role="status" data-payments="not_enabled">${escapeHtml(practice.name)} cannot take payments online yet. Please check back soon or contact the practice.</p>`,
+    );
+  }
   return page(
     `${practice.name} — session packages`,
     `<header><h1>${escapeHtml(practice.name)}</h1><p class="muted">Session packages · pay securely with Stripe</p></header>

@@ -1,4 +1,6 @@
+import { CONNECT_EFFECTS } from './core/connect';
 import { CREDIT_EFFECTS } from './core/credit-effects';
+import { withPlatformFees } from './core/fee-effects';
 import { INVOICE_EFFECTS } from './core/invoice-effects';
 import { ingestStripeEvent, verifyStripeEvent } from './core/stripe-events';
 import { header, httpHandler, json, rawBody, type ApiEvent } from './shared/http';
@@ -11,7 +13,7 @@ import { getStripe } from './stripe/client';
 const logger = createLogger('stripe-webhook');
 
 /** Every effect the webhook applies, by Stripe event type; other types are recorded as ignored. */
-export const EFFECTS = { ...CREDIT_EFFECTS, ...INVOICE_EFFECTS };
+export const EFFECTS = { ...withPlatformFees({ ...CREDIT_EFFECTS, ...INVOICE_EFFECTS }), ...CONNECT_EFFECTS };
 
 /** Several secrets, comma-separated, while an endpoint secret is being rotated. */
 const webhookSecrets = async (): Promise<string[]> =>

@@ -19,6 +19,7 @@ import { acknowledge, NAG } from './compliance';
 import { FUNCTION_ENV, KneadpayFunction } from './constructs/KneadpayFunction';
 import { OutboxPipe } from './constructs/OutboxPipe';
 import { PracticeUserPool } from './constructs/PracticeUserPool';
+import { UnknownAccountAlarm } from './constructs/UnknownAccountAlarm';
 import { asyncFunctionNames, pascalCase, PROJECT_ROOT, WIRING, wiringProblems, type Wiring } from './stack-wiring';
 import { AUTH, EVENT_SOURCE, type Auth } from './wiring';
 
@@ -31,6 +32,8 @@ export interface KneadpayStackProps extends StackProps {
   logRetention?: RetentionDays;
   /** API Gateway stage throttling, requests per second and burst. */
   apiThrottle?: { rateLimit: number; burstLimit: number };
+  /** The platform's fee on connected accounts' payments, in basis points (KNEADPAY_PLATFORM_FEE_BPS; default 0). */
+  platformFeeBps?: number;
 }
 
 /** Rule-target delivery policy: retries for throttling or a missing permission, then the DLQ. */
@@ -171,6 +174,12 @@ export class KneadpayStack extends Stack {
     }
     this.functions = functions;
     const fnFor = (name: string): KneadpayFunction => functions.get(name)!;
+    for (const [name, spec] of Object.entries(wiring.functions)) {
+      if (spec.access.stripe) fnFor(name).addEnvironment('KNEADPAY_PLATFORM_FEE_BPS', String(props.platformFeeBps ?? 0));
+    }
+    if (functions.has('stripe-webhook')) {
+      new UnknownAccountAlarm(this, 'StripeUnknownAccount', { logGroup: fnFor('stripe-webhook').logGroup, alarmTopic });
+    }
 
     // The HTTP API: routes from the table, the JWT authorizer on practice routes only.
     const staff = new PracticeUserPool(this, 'PracticeStaff');

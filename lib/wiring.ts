@@ -148,6 +148,11 @@ export const FUNCTIONS = {
     description: 'The staff web app: its page shell and static files under /app (docs/app.md)',
     access: { table: 'read' },
   },
+  'stripe-connect': {
+    entry: 'functions/stripe-connect.ts',
+    description: 'Stripe Connect: onboarding (account + Account Link), status, audited release, return pages',
+    access: { table: 'readwrite', stripe: true },
+  },
   'credit-expirer': {
     entry: 'functions/credit-expirer.ts',
     description: 'Scheduled: marks expired package credits (CreditsExpired)',
@@ -199,6 +204,10 @@ export const ROUTES: readonly RouteSpec[] = [
   // The staff web app; API Gateway routes `/app/` to `/app` too (no route path may end in '/').
   { method: 'GET', path: '/app', fn: 'web-app', auth: AUTH.public },
   { method: 'GET', path: '/app/{asset+}', fn: 'web-app', auth: AUTH.public },
+  { method: 'POST', path: `${P}/stripe/onboarding`, fn: 'stripe-connect', auth: AUTH.jwt },
+  { method: 'GET', path: `${P}/stripe`, fn: 'stripe-connect', auth: AUTH.jwt },
+  { method: 'DELETE', path: `${P}/stripe`, fn: 'stripe-connect', auth: AUTH.jwt },
+  { method: 'GET', path: '/p/{practiceId}/stripe/{step}', fn: 'stripe-connect', auth: AUTH.public },
 ];
 
 export const RULES: readonly RuleSpec[] = [

@@ -95,7 +95,9 @@ export const run: Command = async (args, io) => {
   const practiceId = `demo-${randomBytes(3).toString('hex')}`;
   const { mintLocalToken } = await import('../../local/auth');
   const ctx: Ctx = { api, token: await mintLocalToken(practiceId), practiceId, io, inbox: info.sesUrl ?? null };
-  const step = (n: number, text: string) => io.stdout(`\n${n}. ${text}`);
+  // Numbered as they run (the Stripe onboarding step came in between; the numbers below are the old ones).
+  let stepNo = 0;
+  const step = (_n: number, text: string) => io.stdout(`\n${(stepNo += 1)}. ${text}`);
   const detail = (text: string) => io.stdout(`   ${text}`);
   const clientEmail = `jane.${practiceId}@example.com`;
 
@@ -107,7 +109,18 @@ export const run: Command = async (args, io) => {
   });
   detail(`practice ${practiceId}`);
 
-  step(2, 'It creates a session package (and its Stripe Product and Price)');
+  step(1, 'It connects its own Stripe account through Stripe-hosted onboarding');
+  const onboarding = await call(ctx, 'POST', `/practices/${practiceId}/stripe/onboarding`);
+  detail(`connected account ${onboarding.accountId}; onboarding page: ${onboarding.url}`);
+  const completed = await fetch(`${onboarding.url}/complete`, { method: 'POST', headers: { accept: 'application/json' } });
+  if (!completed.ok) throw new Error(`the emulated onboarding page did not complete (${completed.status})`);
+  const connected = await waitFor('charges to be enabled', async () => {
+    const status = await call(ctx, 'GET', `/practices/${practiceId}/stripe`);
+    return status.chargesEnabled ? status : undefined;
+  });
+  detail(`onboarding complete: Stripe's account.updated says charges ${connected.chargesEnabled ? 'enabled' : 'disabled'}, payouts ${connected.payoutsEnabled ? 'enabled' : 'disabled'}`);
+
+  step(2, 'It creates a session package (its Stripe Product and Price on the practice’s account)');
   const pkg = await call(ctx, 'POST', `/practices/${practiceId}/packages`, {
     name: 'Five 60-minute massages', sessions: 5, sessionMinutes: 60, serviceCode: '97124', priceCents: 42500, currency: 'usd', expiresInDays: 365,
   });

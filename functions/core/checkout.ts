@@ -3,12 +3,14 @@ import { expiryFor } from '../domain/credits';
 import { ConflictError, ValidationError } from '../shared/errors';
 import { newId } from '../shared/ids';
 import { EMAIL_PATTERN, fields } from '../shared/validate';
+import { platformFeeFor } from '../stripe/accounts';
 import { callOptions, safeParams } from '../stripe/client';
 import { getPackage } from '../store/catalog';
 import type { Store } from '../store/client';
 import { findOrCreateClient, markStripeCustomerRequested, setStripeCustomer, type Client } from '../store/clients';
 import type { Practice } from '../store/practices';
 import { insertOpenPurchase, recordCheckoutSession, type Purchase } from '../store/purchases';
+import { assertCanSell } from './connect';
 import { ensurePackageOnStripe } from './packages';
 import { requirePractice } from './practice';
 
@@ -75,6 +77,8 @@ export const startCheckout = async (
   const email = f.string('email', { max: 254, pattern: EMAIL_PATTERN, hint: 'an email address' });
   const name = f.string('name', { max: 200 });
   const practice = await requirePractice(deps.store, practiceId);
+  // A connected account that cannot charge sells nothing, and Stripe is not asked (409).
+  if (practice.stripeAccountId) await assertCanSell(deps.store, practiceId);
   let pkg = await getPackage(deps.store, practiceId, packageId);
   if (!pkg.active) throw new ConflictError('this package is no longer sold', 'package_inactive');
   pkg = await ensurePackageOnStripe(deps, practice, pkg);
@@ -105,8 +109,11 @@ export const startCheckout = async (
     practiceId, clientId: client.clientId, packageId, purchaseId: purchase.purchaseId,
     sessionsTotal: String(pkg.sessions), ...(pkg.expiresInDays ? { expiresInDays: String(pkg.expiresInDays) } : {}),
   };
+  // The platform's fee (KNEADPAY_PLATFORM_FEE_BPS) on a connected account's payment; the ledger and
+  // receipts keep the gross, the fee is reported in PlatformFeeCollected (docs/events.md).
+  const feeOf = (priceCents: number) => platformFeeFor(priceCents, practice.stripeAccountId);
   const base = `${deps.publicUrl.replace(/\/$/, '')}/p/${encodeURIComponent(practiceId)}`;
-  const createSession = (priceId: string, attempt: number) =>
+  const createSession = (priceId: string, attempt: number, cents = pkg.priceCents) =>
     deps.stripe.checkout.sessions.create(
       safeParams(
         {
@@ -114,8 +121,8 @@ export const startCheckout = async (
           customer: customerId,
           client_reference_id: purchase.purchaseId,
           line_items: [{ price: priceId, quantity: 1 }],
-          metadata,
-          payment_intent_data: { metadata },
+          metadata: feeOf(cents) ? { ...metadata, platformFeeCents: String(feeOf(cents)) } : metadata,
+          payment_intent_data: feeOf(cents) ? { metadata, application_fee_amount: feeOf(cents) } : { metadata },
           success_url: `${base}/success?session_id={CHECKOUT_SESSION_ID}`,
           cancel_url: `${base}?cancelled=1`,
         },
@@ -135,7 +142,7 @@ export const startCheckout = async (
     if (!current.active || current.stripePriceId === pkg.stripePriceId) {
       throw new ConflictError('the package changed while you were buying it; reload the page', 'package_changed');
     }
-    session = await createSession(current.stripePriceId!, 1);
+    session = await createSession(current.stripePriceId!, 1, current.priceCents);
     purchase.priceCents = current.priceCents;
   }
   if (!session.url) throw new ValidationError('Stripe returned a session without a hosted page url', { field: 'url' });

@@ -6,7 +6,14 @@ import { escapeHtml, formatMoney } from '../shared/html';
 import { RetryableError } from '../shared/errors';
 import { deriveId } from '../shared/ids';
 import type { Logger } from '../shared/logger';
+import { platformFeeFor } from '../stripe/accounts';
 import { callOptions, safeParams } from '../stripe/client';
+
+/** The platform fee (KNEADPAY_PLATFORM_FEE_BPS) named in metadata, for PlatformFeeCollected. */
+const feeMetadata = (amountCents: number, account: string | undefined): Record<string, string> => {
+  const fee = platformFeeFor(amountCents, account);
+  return fee ? { platformFeeCents: String(fee) } : {};
+};
 import type { Store } from '../store/client';
 import { claimKey, getClaim, listAdjudications, type Claim } from '../store/claims';
 import { getClient, ledgerWrites, type Client } from '../store/clients';
@@ -231,7 +238,8 @@ export const driveInvoice = async (deps: InvoicingDeps, practice: Practice, star
           auto_advance: false,
           currency: invoice.currency,
           description: BALANCE_LINE_DESCRIPTION,
-          metadata: { practiceId: practice.practiceId, clientId: invoice.clientId, invoiceId: invoice.invoiceId },
+          metadata: { practiceId: practice.practiceId, clientId: invoice.clientId, invoiceId: invoice.invoiceId, ...feeMetadata(invoice.amountDueCents, account) },
+          ...(platformFeeFor(invoice.amountDueCents, account) ? { application_fee_amount: platformFeeFor(invoice.amountDueCents, account) } : {}),
         }, 'invoice'),
         callOptions(`inv:${invoice.invoiceId}:create`, account),
       ));

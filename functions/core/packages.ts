@@ -90,6 +90,26 @@ export const ensurePackageOnStripe = async (
   let current = pkg;
   const account = practice.stripeAccountId;
   const onAccount = account ? { stripeAccount: account } : {};
+  // A package made before the practice connected its Stripe account has its Product and Price on
+  // the platform's account, where a Checkout on the connected account cannot use them: they are
+  // made again on the connected account (the derived product id and the price's lookup key make
+  // that once, whatever the retries), and the package remembers which account holds them.
+  let madeOn = current.stripeAccountId;
+  if (madeOn === undefined && current.stripePriceId) {
+    // Stored before packages recorded their account: ask the practice's account whether the price is there.
+    const found = await deps.stripe.prices.retrieve(current.stripePriceId, {}, onAccount).catch((error: unknown) => {
+      if (stripeErrorOf(error).code !== 'resource_missing') throw error;
+      return undefined;
+    });
+    madeOn = found ? (account ?? null) : account ? null : 'another account';
+  }
+  if ((current.stripeProductId || current.stripePriceId) && madeOn !== undefined && madeOn !== (account ?? null)) {
+    current = await updatePackage(deps.store, practice.practiceId, current.packageId, {
+      stripeProductId: null,
+      stripePriceId: null,
+      stripeAccountId: account ?? null,
+    });
+  }
   if (!current.stripeProductId) {
     const id = stripeProductIdOf(current.packageId);
     const product = await deps.stripe.products
@@ -103,7 +123,7 @@ export const ensurePackageOnStripe = async (
         if (made.metadata?.packageId !== current.packageId) throw error;
         return made;
       });
-    current = await updatePackage(deps.store, practice.practiceId, current.packageId, { stripeProductId: product.id });
+    current = await updatePackage(deps.store, practice.practiceId, current.packageId, { stripeProductId: product.id, stripeAccountId: account ?? null });
   }
   if (!current.stripePriceId) {
     const priceVersion = current.previousStripePriceIds.length;

@@ -1,6 +1,7 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import Stripe from 'stripe';
 import { RetryableError, ValidationError } from '../shared/errors';
+import { UNKNOWN_ACCOUNT_METRIC } from '../shared/metrics';
 import type { Logger } from '../shared/logger';
 import type { Store } from '../store/client';
 import { commitOnce, CommitConflictError, type TransactItem } from '../store/commit';
@@ -8,6 +9,9 @@ import { globalKeys, keys } from '../store/keys';
 import type { OutboxEvent } from '../store/outbox';
 import { findPracticeByStripeAccount } from '../store/practices';
 import { findPurchaseByStripeId } from '../store/purchases';
+import { deferIfBeingLinked } from './connect';
+
+const UNKNOWN_ACCOUNT = 'unknown connected account';
 
 /** Stripe's default tolerance; kneadpay also refuses timestamps this far in the future. */
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
@@ -158,7 +162,10 @@ const paymentIntentOf = (object: unknown): string | undefined => {
 export const resolvePractice = async (store: Store, event: Stripe.Event, stripe?: () => Promise<Stripe>): Promise<{ practiceId?: string; reason?: string }> => {
   if (event.account) {
     const practiceId = await findPracticeByStripeAccount(store, event.account);
-    return practiceId ? { practiceId } : { reason: 'unknown connected account' };
+    if (practiceId) return { practiceId };
+    // An account whose onboarding is storing it right now answers 503 (Stripe retries), recorded.
+    await deferIfBeingLinked(store, event, stripe);
+    return { reason: UNKNOWN_ACCOUNT };
   }
   const object = event.data.object;
   const fromMetadata = metadataOf(object).practiceId;
@@ -218,7 +225,14 @@ export const ingestStripeEvent = async (
   now: Date = new Date(),
 ): Promise<EventOutcome> => {
   const { practiceId, reason } = await resolvePractice(deps.store, event, deps.stripe);
-  if (!practiceId) return recordIgnoredGlobally(deps.store, event, reason ?? 'unknown practice', now);
+  if (!practiceId) {
+    const ignored = await recordIgnoredGlobally(deps.store, event, reason ?? 'unknown practice', now);
+    // Counted (metric filter → alarm in lib/): an account kneadpay never onboarded sends events here.
+    if (reason === UNKNOWN_ACCOUNT && ignored.outcome === 'ignored') {
+      deps.logger?.warn('stripe event for an unknown connected account', { metric: UNKNOWN_ACCOUNT_METRIC, eventId: event.id, type: event.type, account: event.account });
+    }
+    return ignored;
+  }
   const marker = keys.marker(practiceId, 'stripe-event', event.id);
   // Own properties only: a type such as "__proto__" must not find Object.prototype.
   const effect = Object.hasOwn(deps.effects, event.type) ? deps.effects[event.type] : undefined;

@@ -20,6 +20,11 @@ export interface SessionPackage {
   stripePriceId: string | null;
   /** Earlier prices, archived on Stripe when the price changed. */
   previousStripePriceIds: string[];
+  /**
+   * The Stripe account the Product and Price live on: null for the platform's own. Absent on
+   * packages stored before Stripe Connect onboarding (the practice's account then, if it had one).
+   */
+  stripeAccountId?: string | null;
   createdAt: string;
   updatedAt: string;
 }

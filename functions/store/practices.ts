@@ -67,8 +67,8 @@ export const findPracticeByStripeAccount = async (store: Store, accountId: strin
 };
 
 /**
- * Creates or replaces a practice profile. A connected Stripe account belongs to one practice only:
- * its owner item is claimed in the same transaction, and released when the practice switches away.
+ * Creates or replaces a practice profile, only the version that was read (a concurrent change,
+ * such as onboarding linking a Stripe account, makes this save a 409 to retry).
  */
 export const savePractice = async (store: Store, practice: Practice, previous: Practice | undefined): Promise<void> => {
   const writes: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
@@ -90,29 +90,12 @@ export const savePractice = async (store: Store, practice: Practice, previous: P
       },
     },
   ];
-  if (practice.stripeAccountId && practice.stripeAccountId !== previous?.stripeAccountId) {
-    writes.push({
-      Put: {
-        TableName: store.tableName,
-        Item: { ...stripeAccountOwner(practice.stripeAccountId), type: 'stripe-account-owner', practiceId: practice.practiceId },
-        ConditionExpression: 'attribute_not_exists(pk) OR practiceId = :me',
-        ExpressionAttributeValues: { ':me': practice.practiceId },
-      },
-    });
-  }
-  if (previous?.stripeAccountId && previous.stripeAccountId !== practice.stripeAccountId) {
-    writes.push({ Delete: { TableName: store.tableName, Key: stripeAccountOwner(previous.stripeAccountId) } });
-  }
+  // The connected account is not the profile's to change (functions/store/connect.ts links and
+  // releases it): its owner item is never written here, and the account is carried over as it was.
   try {
     await store.doc.send(new TransactWriteCommand({ TransactItems: writes }));
   } catch (error) {
     if ((error as Error).name !== 'TransactionCanceledException') throw error;
-    const codes = ((error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []).map((r) => r.Code);
-    if (codes[1] === 'ConditionalCheckFailed') {
-      throw new ConflictError('that Stripe account is already connected to another practice', 'stripe_account_taken', {
-        field: 'stripeAccountId',
-      });
-    }
     throw new ConflictError('the practice changed while you were saving it; read it again and retry', 'conflict');
   }
 };

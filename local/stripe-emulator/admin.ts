@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StripeApiError } from './errors';
 import { parseFault } from './faults';
 import { parseLooseBody, sendJson } from './http';
+import { accountAdmin } from './resources/accounts';
 import { sweepExpiredSessions } from './resources/checkout';
 import { closeDispute, createDispute } from './resources/payments';
 import { API_VERSION, type Ctx, type EmulatorState } from './state';
@@ -194,6 +195,10 @@ const routeAdmin = async (state: EmulatorState, method: string, path: string, ur
     const queued = state.resend(resend[1] ?? '');
     if (!queued && !state.store.locate('event', resend[1] ?? '')) throw new AdminError(404, 'no such event');
     return { queued };
+  }
+  if (path.startsWith('/_accounts')) {
+    const answer = accountAdmin(state, method, path, body);
+    if (answer !== undefined) return answer;
   }
   throw new AdminError(404, `no admin endpoint ${method} ${path}`);
 };

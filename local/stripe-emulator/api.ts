@@ -8,6 +8,7 @@ import { canonical, parseForm, type FormTree } from './form';
 import { sendJson } from './http';
 import { validate } from './params';
 import { render } from './render';
+import { accountRoutes, refuseUnconnected } from './resources/accounts';
 import { catalogRoutes } from './resources/catalog';
 import { checkoutRoutes, sweepExpiredSessions } from './resources/checkout';
 import { customerRoutes } from './resources/customers';
@@ -25,6 +26,7 @@ export const ROUTES: Route[] = [
   ...invoiceRoutes,
   ...creditNoteRoutes,
   ...eventRoutes,
+  ...accountRoutes,
 ];
 
 const header = (req: IncomingMessage, name: string): string | null => {
@@ -95,6 +97,9 @@ export const handleApi = (state: EmulatorState, { req, res, path, query, rawBody
         message: `The provided key does not have access to account '${account}' (or that account does not exist). Application access may have been revoked.`,
       }),
     );
+  // An account that does not exist or is not connected to the platform (never was, or deauthorized).
+  const unconnected = refuseUnconnected(state, account);
+  if (unconnected) return fail(unconnected);
 
   let ids: Record<string, string> | undefined;
   const match = ROUTES.find((candidate) => candidate.method === method && (ids = matchPath(candidate.path, path)) !== undefined);
@@ -102,7 +107,7 @@ export const handleApi = (state: EmulatorState, { req, res, path, query, rawBody
     return fail(
       new StripeApiError(404, {
         type: 'invalid_request_error',
-        message: `Unrecognized request URL (${method}: ${path}). The Stripe emulator implements: customers, products, prices, checkout sessions, payment intents, charges, refunds, disputes, invoices, invoice items, invoice payments, credit notes and events.`,
+        message: `Unrecognized request URL (${method}: ${path}). The Stripe emulator implements: customers, products, prices, checkout sessions, payment intents, charges, refunds, disputes, invoices, invoice items, invoice payments, credit notes, events, accounts and account links.`,
       }),
     );
 

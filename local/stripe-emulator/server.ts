@@ -11,6 +11,7 @@ import { defaultFaultError } from './faults';
 import { parseForm } from './form';
 import { BodyTooLarge, readBody, sendJson } from './http';
 import { handleHosted } from './hosted';
+import { handleOnboarding } from './resources/accounts';
 import { newRequestId } from './ids';
 import { API_VERSION, type EmulatorState, type RequestRecord } from './state';
 
@@ -72,8 +73,8 @@ export class EmulatorServer {
         name: 'kneadpay Stripe emulator',
         apiVersion: API_VERSION,
         api: `${this.state.baseUrl}/v1`,
-        hostedPages: ['/checkout/{sessionId}', '/invoice/{invoiceId}'],
-        admin: ['/_health', '/_config', '/_webhooks', '/_faults', '/_requests', '/_deliveries', '/_idempotency/expire', '/_clock', '/_disputes', '/_events/{id}/resend', '/_reset'],
+        hostedPages: ['/checkout/{sessionId}', '/invoice/{invoiceId}', '/connect/onboarding/{link}'],
+        admin: ['/_health', '/_config', '/_webhooks', '/_faults', '/_requests', '/_deliveries', '/_idempotency/expire', '/_clock', '/_disputes', '/_events/{id}/resend', '/_accounts', '/_accounts/{id}', '/_accounts/{id}/deauthorize', '/_reset'],
       });
 
     const method = req.method ?? 'GET';
@@ -143,7 +144,7 @@ export class EmulatorServer {
       handleApi(this.state, { req, res, path, query: url.search.slice(1), rawBody, record });
       return;
     }
-    if (await handleHosted(this.state, req, res, path, rawBody)) {
+    if ((await handleOnboarding(this.state, req, res, path, rawBody)) || (await handleHosted(this.state, req, res, path, rawBody))) {
       record.status = res.statusCode;
       return;
     }

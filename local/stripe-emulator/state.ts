@@ -67,7 +67,7 @@ export class EmulatorState {
   /** `payment_intent_data` given at session creation, applied when the PaymentIntent is made. */
   readonly sessionPaymentIntentData = new Map<
     string,
-    { metadata?: Record<string, string>; description?: string; receipt_email?: string; statement_descriptor_suffix?: string }
+    { metadata?: Record<string, string>; description?: string; receipt_email?: string; statement_descriptor_suffix?: string; application_fee_amount?: number }
   >();
   /** Invoice line items by invoice item id (stable ids across re-renders). */
   readonly invoiceLineIds = new Map<string, string>();

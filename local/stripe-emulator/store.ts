@@ -19,6 +19,7 @@ export interface Kinds {
   refund: Stripe.Refund;
   dispute: Stripe.Dispute;
   event: Stripe.Event;
+  account: Stripe.Account;
 }
 export type Kind = keyof Kinds;
 /** `null` is the platform account. */
@@ -36,27 +37,40 @@ interface Entry<K extends Kind = Kind> {
 
 export class Store {
   private seq = 0;
-  private readonly entries = new Map<string, Entry>();
+  /**
+   * By id. Stripe's generated ids are unique everywhere, but an id the caller chooses (a Product's
+   * `id`) is unique per account only: the same id may live on the platform and on connected
+   * accounts, each its own object.
+   */
+  private readonly entries = new Map<string, Entry[]>();
   private readonly byKind = new Map<Kind, Entry[]>();
 
   insert<K extends Kind>(kind: K, account: Account, object: Kinds[K], options: { unlisted?: boolean } = {}): Kinds[K] {
     const entry: Entry<K> = { kind, account, seq: ++this.seq, object, deleted: false, unlisted: options.unlisted ?? false };
-    this.entries.set(object.id, entry as unknown as Entry);
+    const same = (this.entries.get(object.id) ?? []).filter((e) => e.account !== account);
+    this.entries.set(object.id, [...same, entry as unknown as Entry]);
     const list = this.byKind.get(kind) ?? [];
     list.push(entry as unknown as Entry);
     this.byKind.set(kind, list);
     return object;
   }
 
-  private entry<K extends Kind>(kind: K, id: string): Entry<K> | undefined {
-    const entry = this.entries.get(id);
+  /** The entry on this account, or (account undefined) the newest live one anywhere. */
+  private find(id: string, account?: Account): Entry | undefined {
+    const all = this.entries.get(id) ?? [];
+    if (account !== undefined) return all.find((e) => e.account === account);
+    return [...all].reverse().find((e) => !e.deleted) ?? all[all.length - 1];
+  }
+
+  private entry<K extends Kind>(kind: K, id: string, account?: Account): Entry<K> | undefined {
+    const entry = this.find(id, account);
     return entry && entry.kind === kind ? (entry as unknown as Entry<K>) : undefined;
   }
 
   /** The live object when it exists on this account and is not deleted. */
   get<K extends Kind>(kind: K, id: string, account: Account): Kinds[K] | undefined {
-    const entry = this.entry(kind, id);
-    return entry && !entry.deleted && entry.account === account ? entry.object : undefined;
+    const entry = this.entry(kind, id, account);
+    return entry && !entry.deleted ? entry.object : undefined;
   }
 
   /** Whichever account holds it (hosted pages, admin endpoints). */
@@ -66,31 +80,33 @@ export class Store {
   }
 
   isDeleted(kind: Kind, id: string, account: Account): boolean {
-    const entry = this.entries.get(id);
-    return !!entry && entry.kind === kind && entry.account === account && entry.deleted;
+    const entry = this.find(id, account);
+    return !!entry && entry.kind === kind && entry.deleted;
   }
 
   /** Any object by id on this account (for `expand`). */
   lookup(id: string, account: Account): { kind: Kind; object: Kinds[Kind] } | undefined {
-    const entry = this.entries.get(id);
-    return entry && !entry.deleted && entry.account === account ? { kind: entry.kind, object: entry.object } : undefined;
+    const entry = this.find(id, account);
+    return entry && !entry.deleted ? { kind: entry.kind, object: entry.object } : undefined;
   }
 
   accountOf(id: string): Account | undefined {
-    return this.entries.get(id)?.account;
+    return this.find(id)?.account;
   }
 
-  markDeleted(id: string): void {
-    const entry = this.entries.get(id);
-    if (entry) entry.deleted = true;
+  /** Deletes the object with this id (on `account` only, when given). */
+  markDeleted(id: string, account?: Account): void {
+    for (const entry of this.entries.get(id) ?? []) if (account === undefined || entry.account === account) entry.deleted = true;
   }
 
   remove(id: string): void {
-    const entry = this.entries.get(id);
-    if (!entry) return;
+    const all = this.entries.get(id);
+    if (!all) return;
     this.entries.delete(id);
-    const list = this.byKind.get(entry.kind);
-    if (list) this.byKind.set(entry.kind, list.filter((e) => e !== entry));
+    for (const entry of all) {
+      const list = this.byKind.get(entry.kind);
+      if (list) this.byKind.set(entry.kind, list.filter((e) => e !== entry));
+    }
   }
 
   /** Newest first, as Stripe lists. */

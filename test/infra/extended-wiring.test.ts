@@ -92,7 +92,8 @@ describe('a stack built from an extended wiring table', () => {
 
   it('gives a function on two rules and a schedule one DLQ, one alarm; HTTP-only functions none', () => {
     expect(template.findResources('AWS::SQS::Queue')).toSatisfy((queues: object) => Object.keys(queues).length === 3 + 1);
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 3 + 1);
+    // One per DLQ (3 + the pipe's) and the stripe-webhook's unknown-connected-account alarm.
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 3 + 1 + 1);
     for (const name of ['staff-reports', 'storefront', 'stripe-webhook']) {
       expect(stack.functions.get(name)!.deadLetters, name).toBeUndefined();
       expect(template.toJSON().Resources[fnId(name)].Properties.DeadLetterConfig, name).toBeUndefined();

@@ -303,6 +303,29 @@ describe('the HTTP API', () => {
   });
 });
 
+describe('Stripe Connect', () => {
+  it('counts Stripe events for unknown connected accounts from the stripe-webhook log (metric filter) and alarms on-call', () => {
+    const webhookLogs = logicalId(stack.functions.get('stripe-webhook')!.logGroup as never);
+    const [, filter] = single('AWS::Logs::MetricFilter');
+    expect(filter.Properties).toMatchObject({
+      LogGroupName: ref(webhookLogs),
+      FilterPattern: '{ $.metric = "StripeEventUnknownAccount" }',
+      MetricTransformations: [{ MetricNamespace: 'kneadpay', MetricName: 'StripeEventUnknownAccount', MetricValue: '1' }],
+    });
+    const alarms = ofType('AWS::CloudWatch::Alarm').filter(([, alarm]) => alarm.Properties.MetricName === 'StripeEventUnknownAccount');
+    expect(alarms).toHaveLength(1);
+    expect(alarms[0]![1].Properties).toMatchObject({ Namespace: 'kneadpay', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', Statistic: 'Sum' });
+    expect(alarms[0]![1].Properties.AlarmActions).toHaveLength(1);
+  });
+
+  it('passes the platform fee (default 0 bps) to every function that calls Stripe, and to no other', () => {
+    for (const [name, spec] of Object.entries(WIRING.functions)) {
+      const env = resources[logicalId(stack.functions.get(name)!)]!.Properties.Environment.Variables;
+      expect(env.KNEADPAY_PLATFORM_FEE_BPS, name).toBe(spec.access.stripe ? '0' : undefined);
+    }
+  });
+});
+
 describe('deploy interface', () => {
   it('takes the SES sender as a parameter and prints the URLs and names operators need', () => {
     template.hasParameter('SesSender', { Type: 'String' });

@@ -174,6 +174,8 @@ describe('Stripe emulator: faults, request log and webhook delivery', () => {
     // Prepare
     const stripe = sdk(emulator);
 
+    await admin(emulator, 'POST', '/_accounts', { id: 'acct_practice9' });
+
     // Act
     await stripe.customers.create(
       { email: 'client@example.test', metadata: { clientId: 'c-9' } },

@@ -187,6 +187,9 @@ describe('Stripe emulator: core API through the stripe SDK', () => {
 
   it('partitions objects and events by Stripe-Account', async () => {
     // Prepare
+    // Connected accounts must exist: Stripe refuses a Stripe-Account that is not connected.
+    await admin(emulator, 'POST', '/_accounts', { id: 'acct_practiceA' });
+    await admin(emulator, 'POST', '/_accounts', { id: 'acct_practiceB' });
     const onA = await stripe.customers.create({ email: 'a@example.test' }, { stripeAccount: 'acct_practiceA' });
 
     // Act

@@ -16,6 +16,7 @@ import { createStore } from '../../functions/store/client';
 import { getClaim } from '../../functions/store/claims';
 import { getInvoice, listClaimInvoices, type BalanceInvoice } from '../../functions/store/invoices';
 import { insertPackage } from '../../functions/store/catalog';
+import { connectTestAccount } from '../support/connect';
 import { checkoutSession, ledgerState, outboxOf, reloadPurchase, seedOpenPurchase, seedPractice } from '../support/fixtures';
 import { api, practiceProfile } from '../support/api';
 import { adjudicated, claimReady, emailsTo } from '../support/invoicing';
@@ -356,7 +357,8 @@ describe('reliability: a price change while a client is checking out', () => {
     trackAccount(account);
     const practiceId = newPracticeId();
     track(practiceId, { account });
-    expect((await api('PUT', `/practices/${practiceId}`, { practiceId, body: practiceProfile({ stripeAccountId: account }) })).status).toBe(200);
+    expect((await api('PUT', `/practices/${practiceId}`, { practiceId, body: practiceProfile() })).status).toBe(200);
+    await connectTestAccount(store, practiceId, account);
     const pkg = await api('POST', `/practices/${practiceId}/packages`, { practiceId, body: { name: 'Five', sessions: 5, sessionMinutes: 60, serviceCode: '97124', priceCents: 42500, currency: 'usd' } });
     const stripe = await getStripe();
     // The front desk changes the price just as the client's checkout reaches Stripe.

@@ -21,6 +21,7 @@ import { packageKey } from '../../functions/store/catalog';
 import { invoiceClaimBalance } from '../../functions/core/invoicing';
 import { ensureTable, startDynamoDbLocal, type DynamoDbLocal } from '../../local/dynamodb';
 import { getStripe } from '../../functions/stripe/client';
+import { connectTestAccount } from '../support/connect';
 import { practiceProfile } from '../support/api';
 import { checkoutSession, ledgerState, outboxOf, reloadPurchase, seedOpenPurchase } from '../support/fixtures';
 import {
@@ -88,9 +89,11 @@ beforeAll(async () => {
   track(profilePracticeId, { store, viaApi: false });
   track(catalogPracticeId, { account: catalogAccount, store, viaApi: false });
   const own = (p: string) => ({ claims: p, params: { practiceId: p } });
-  await seedCall('PUT /practices/{practiceId}', { ...own(practiceId), body: JSON.stringify(practiceProfile({ stripeAccountId: account, taxonomyCode: '225700000X', address: { line1: '1 Main St', city: 'Portland', state: 'OR', postalCode: '97201-1234' } })) });
+  await seedCall('PUT /practices/{practiceId}', { ...own(practiceId), body: JSON.stringify(practiceProfile({ taxonomyCode: '225700000X', address: { line1: '1 Main St', city: 'Portland', state: 'OR', postalCode: '97201-1234' } })) });
+  await connectTestAccount(store, practiceId, account);
   await seedCall('PUT /practices/{practiceId}', { ...own(profilePracticeId), body: JSON.stringify(practiceProfile()) });
-  await seedCall('PUT /practices/{practiceId}', { ...own(catalogPracticeId), body: JSON.stringify(practiceProfile({ stripeAccountId: catalogAccount })) });
+  await seedCall('PUT /practices/{practiceId}', { ...own(catalogPracticeId), body: JSON.stringify(practiceProfile()) });
+  await connectTestAccount(store, catalogPracticeId, catalogAccount);
   const email = clientEmail();
   const client = await seedCall('POST /practices/{practiceId}/clients', { ...own(practiceId), body: JSON.stringify({ email, name: CLIENT_NAME }) });
   const estimate = await seedCall('POST /practices/{practiceId}/clients/{clientId}/estimates', { claims: practiceId, params: { practiceId, clientId: client.clientId }, body: JSON.stringify(TEMPLATES['POST /practices/{practiceId}/clients/{clientId}/estimates']!()) });
@@ -133,7 +136,13 @@ beforeAll(async () => {
   await deliverToReceiptIssuer(busEvent('PaymentSucceeded', paid.detail, paid.eventId));
   const receipt = (await seedCall('GET /practices/{practiceId}/receipts', own(practiceId))).items?.[0] as { receiptId: string; url: string } | undefined;
   const checkout = await seedCall('POST /p/{practiceId}/packages/{packageId}/checkout', { params: { practiceId, packageId: pkg.packageId }, body: JSON.stringify({ email, name: CLIENT_NAME }) });
+  // The Stripe Connect routes' own practice, onboarded through the route and Stripe's hosted page.
+  const connectPracticeId = newPracticeId();
+  await seedCall('PUT /practices/{practiceId}', { ...own(connectPracticeId), body: JSON.stringify(practiceProfile()) });
+  const onboarding = await seedCall('POST /practices/{practiceId}/stripe/onboarding', own(connectPracticeId));
+  expect((await fetch(`${onboarding.url}/complete`, { method: 'POST', headers: { accept: 'application/json' } })).status).toBe(200);
   seed = {
+    connectPracticeId, connectAccount: onboarding.accountId,
     practiceId, profilePracticeId, catalogPracticeId, otherPracticeId: newPracticeId(), account, clientId: client.clientId, email, packageId: pkg.packageId, checkoutPackageId: checkoutPkg.packageId,
     purchaseId: purchase.purchaseId, webhookPurchaseId: webhookPurchase.purchaseId, webhookPaymentIntent: intents[1]!, appointmentId: 'appt-1', claimId: 'CLM-1001', remittanceId: remittance.remittanceId,
     receiptId: receipt?.receiptId, receiptToken: receipt?.url.slice(receipt.url.lastIndexOf('/r/') + 3), checkoutSessionId: checkout.checkoutSessionId, estimateId: estimate.estimateId,

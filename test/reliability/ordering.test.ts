@@ -12,6 +12,7 @@ import { getStripe } from '../../functions/stripe/client';
 import { createStore } from '../../functions/store/client';
 import { getClaim } from '../../functions/store/claims';
 import { getInvoice, listClaimInvoices } from '../../functions/store/invoices';
+import { connectTestAccount } from '../support/connect';
 import { api, practiceProfile } from '../support/api';
 import { checkoutSession, ledgerState, outboxOf, reloadPurchase, seedOpenPurchase, seedPractice } from '../support/fixtures';
 import { adjudicated, claimReady } from '../support/invoicing';
@@ -304,7 +305,8 @@ describe('reliability: every order of an original, its reversal and its correcti
       const account = newAccount();
       trackAccount(account);
       track(practiceId, { account });
-      expect((await api('PUT', `/practices/${practiceId}`, { practiceId, body: practiceProfile({ stripeAccountId: account }) })).status).toBe(200);
+      expect((await api('PUT', `/practices/${practiceId}`, { practiceId, body: practiceProfile() })).status).toBe(200);
+      await connectTestAccount(store, practiceId, account);
       const client = await api('POST', `/practices/${practiceId}/clients`, { practiceId, body: { email: clientEmail(), name: CLIENT_NAME } });
       const claim = await api('POST', `/practices/${practiceId}/claims`, {
         practiceId,

@@ -17,6 +17,7 @@ import { createPackage } from '../../functions/core/packages';
 import { getPackage } from '../../functions/store/catalog';
 import { createStore } from '../../functions/store/client';
 import { listClaimInvoices } from '../../functions/store/invoices';
+import { connectTestAccount } from '../support/connect';
 import { api, practiceProfile } from '../support/api';
 import { adjudicated, claimReady, emailsTo } from '../support/invoicing';
 import {
@@ -124,7 +125,8 @@ const PACKAGE_CALLS = [target('POST', '^/v1/products$'), target('POST', '^/v1/pr
 
 const practiceOn = async (account: string) => {
   const practiceId = newPracticeId();
-  expect((await api('PUT', `/practices/${practiceId}`, { practiceId, body: practiceProfile({ stripeAccountId: account }) })).status).toBe(200);
+  expect((await api('PUT', `/practices/${practiceId}`, { practiceId, body: practiceProfile() })).status).toBe(200);
+  await connectTestAccount(store, practiceId, account);
   track(practiceId, { account });
   return { practiceId, idempotencyKey: `create-${practiceId}` };
 };

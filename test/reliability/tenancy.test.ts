@@ -17,6 +17,7 @@ import { practicePk } from '../../functions/store/keys';
 import { getStripe } from '../../functions/stripe/client';
 import { ROUTES } from '../../lib/wiring';
 import { mintLocalToken } from '../../local/auth';
+import { connectTestAccount } from '../support/connect';
 import { api, practiceProfile, type ApiAnswer } from '../support/api';
 import { checkoutSession, seedOpenPurchase } from '../support/fixtures';
 import { assertNoPhiLeaks, captureLogs, checkInvariants, clientEmail, CLIENT_NAME, newAccount, recordFigures, sleep, track, trackAccount, trackedAccounts } from '../support/reliability';
@@ -72,7 +73,8 @@ const tenant = async (label: string, name: string): Promise<Tenant> => {
   const account = newAccount();
   trackAccount(account);
   track(practiceId, { account });
-  expect((await api('PUT', `/practices/${practiceId}`, { practiceId, body: practiceProfile({ stripeAccountId: account, name: `${label} Bodywork`, ...CLAIMS_OUT_PROFILE }) })).status).toBe(200);
+  expect((await api('PUT', `/practices/${practiceId}`, { practiceId, body: practiceProfile({ name: `${label} Bodywork`, ...CLAIMS_OUT_PROFILE }) })).status).toBe(200);
+  await connectTestAccount(store, practiceId, account);
   const email = clientEmail();
   const client = await api('POST', `/practices/${practiceId}/clients`, { practiceId, body: { email, name } });
   const pkg = await api('POST', `/practices/${practiceId}/packages`, { practiceId, body: { name: `${label} five`, sessions: 5, sessionMinutes: 60, serviceCode: '97124', priceCents: 42500, currency: 'usd' } });
@@ -274,6 +276,39 @@ describe('reliability: cross-tenant attempts on every id-bearing route → 403/4
 
     // Assess: refused for later (503) or ignored, never applied; both partitions as they were.
     expect(answers.map((answer) => answer.statusCode === 503 || answer.headers?.['x-kneadpay-outcome'] === 'ignored')).toEqual([true, true, true]);
+    expect(await snapshot(A.practiceId)).toEqual(beforeA);
+    expect(await snapshot(B.practiceId)).toEqual(beforeB);
+  });
+
+  it("Stripe Connect: B cannot take, see or release A's account; A's onboarding pages show nothing of B's", async () => {
+    // Prepare
+    const [beforeA, beforeB] = await Promise.all([snapshot(A.practiceId), snapshot(B.practiceId)]);
+
+    // Act
+    const typed = await api('PUT', `/practices/${B.practiceId}`, { practiceId: B.practiceId, body: practiceProfile({ name: 'B Bodywork', stripeAccountId: A.account }) });
+    const ownStatus = await api('GET', `/practices/${B.practiceId}/stripe`, { practiceId: B.practiceId });
+    const ownOnboarding = await api('POST', `/practices/${B.practiceId}/stripe/onboarding`, { practiceId: B.practiceId });
+    const foreign = [
+      await api('GET', `/practices/${A.practiceId}/stripe`, { practiceId: B.practiceId }),
+      await api('POST', `/practices/${A.practiceId}/stripe/onboarding`, { practiceId: B.practiceId }),
+      await api('DELETE', `/practices/${A.practiceId}/stripe`, { practiceId: B.practiceId }),
+    ];
+    const pages = [
+      await api('GET', `/p/${A.practiceId}/stripe/return`, { headers: { accept: 'text/html' } }),
+      await api('GET', `/p/${A.practiceId}/stripe/refresh`, { headers: { accept: 'text/html' } }),
+    ];
+
+    // Assess
+    expect([typed.status, typed.body.error?.details?.field]).toEqual([400, 'stripeAccountId']);
+    expect(tally(typed, A, JSON.stringify({ stripeAccountId: A.account }))).toEqual([]);
+    expect(ownStatus.body.accountId).toBe(B.account);
+    expect([ownOnboarding.status, ownOnboarding.body.accountId]).toEqual([200, B.account]);
+    expect(foreign.map((answer) => answer.status)).toEqual([403, 403, 403]);
+    for (const answer of [ownStatus, ownOnboarding, ...foreign]) expect(tally(answer, A)).toEqual([]);
+    for (const answer of pages) {
+      expect(answer.status).toBe(200);
+      expect(tally(answer, B)).toEqual([]);
+    }
     expect(await snapshot(A.practiceId)).toEqual(beforeA);
     expect(await snapshot(B.practiceId)).toEqual(beforeB);
   });

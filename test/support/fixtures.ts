@@ -1,5 +1,6 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { putPracticeCore } from '../../functions/practices';
+import { connectTestAccount } from './connect';
 import type { Store } from '../../functions/store/client';
 import { findOrCreateClient, getClient, listLedger } from '../../functions/store/clients';
 import { practicePk } from '../../functions/store/keys';
@@ -7,16 +8,22 @@ import { getPurchase, insertOpenPurchase, type Purchase } from '../../functions/
 import { newId } from '../../functions/shared/ids';
 import { logicalItems } from './items';
 
-export const seedPractice = async (store: Store, practiceId: string, overrides: Record<string, unknown> = {}) =>
-  putPracticeCore(store, practiceId, {
+/** A practice; `stripeAccountId` in the overrides connects it to that (onboarded) account (test/support/connect.ts). */
+export const seedPractice = async (store: Store, practiceId: string, overrides: Record<string, unknown> = {}) => {
+  const { stripeAccountId, ...profile } = overrides;
+  const practice = await putPracticeCore(store, practiceId, {
     name: 'Harbor Bodywork',
     email: 'front@harbor.example',
     phone: '+1 555 0100',
     address: { line1: '1 Main St', city: 'Portland', state: 'OR', postalCode: '97201' },
     taxId: '12-3456789',
     licenseNumber: 'LMT-24680',
-    ...overrides,
+    ...profile,
   });
+  if (typeof stripeAccountId !== 'string') return practice;
+  await connectTestAccount(store, practiceId, stripeAccountId);
+  return { ...practice, stripeAccountId };
+};
 
 export const seedOpenPurchase = async (
   store: Store,

@@ -115,6 +115,12 @@ export interface Seed {
   payerId?: string;
   claimOutId?: string;
   batchId?: string;
+  /**
+   * The practice the Stripe Connect routes act for, onboarded through them, and its account: its
+   * own, so fuzzed releases, onboardings and account events never change what the other routes sell on.
+   */
+  connectPracticeId?: string;
+  connectAccount?: string;
 }
 let seed: Seed;
 /** The seed data the arbitraries draw ids from. */
@@ -200,6 +206,7 @@ const idFor = (name: string): fc.Arbitrary<string> => {
     estimateId: () => [seed.estimateId],
     payerId: () => [seed.payerId, 'NOPE1'],
     batchId: () => [seed.batchId, 'B000000099'],
+    step: () => ['return', 'refresh'],
     token: () => [seed.receiptToken, seed.receiptToken ? `${seed.receiptToken.slice(0, -2)}xx` : undefined, 'a.b'],
   };
   const ids = (known[name]?.() ?? []).filter((id): id is string => typeof id === 'string');
@@ -246,7 +253,11 @@ export const TEMPLATES: Record<string, () => Record<string, unknown>> = {
 const requestFor = (route: RouteSpec): fc.Arbitrary<Request> => {
   const routeKey = `${route.method} ${route.path}`;
   const params = [...route.path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]!);
-  const ownPractice = () => (route.fn === 'practices' ? seed.profilePracticeId : routeKey === CATALOG_ROUTE ? seed.catalogPracticeId : seed.practiceId);
+  const ownPractice = () =>
+    route.fn === 'practices' ? seed.profilePracticeId
+    : routeKey === CATALOG_ROUTE ? seed.catalogPracticeId
+    : route.fn === 'stripe-connect' ? (seed.connectPracticeId ?? seed.practiceId)
+    : seed.practiceId;
   // The mix: the practice's own id in 6 of 10 cases, its own token in 14 of 20, a known id in 2 of 5
   // (idFor): about 1 case in 6 is a valid request, deep enough to reach every effect, and the rest
   // is what this fuzz is for. (8/10, 17/20 and 3/5 made half the cases reach DynamoDB and the suite
@@ -286,7 +297,7 @@ const requestFor = (route: RouteSpec): fc.Arbitrary<Request> => {
 
 /** A Stripe event kneadpay could be sent: right shape or not, signed right or not. */
 const webhookRequest = (): fc.Arbitrary<Request> => {
-  const types = ['checkout.session.completed', 'checkout.session.async_payment_succeeded', 'checkout.session.async_payment_failed', 'checkout.session.expired', 'charge.refunded', 'charge.dispute.created', 'charge.dispute.closed', 'invoice.finalized', 'invoice.paid', 'invoice.payment_failed', 'invoice.voided', 'invoice.marked_uncollectible', 'customer.created'];
+  const types = ['checkout.session.completed', 'checkout.session.async_payment_succeeded', 'checkout.session.async_payment_failed', 'checkout.session.expired', 'charge.refunded', 'charge.dispute.created', 'charge.dispute.closed', 'invoice.finalized', 'invoice.paid', 'invoice.payment_failed', 'invoice.voided', 'invoice.marked_uncollectible', 'customer.created', 'account.updated', 'account.application.deauthorized'];
   // Mostly what Stripe sends, sometimes not: deep enough to reach the effects, hostile enough to matter.
   const maybe = <T>(value: fc.Arbitrary<T>) => fc.oneof({ weight: 8, arbitrary: value }, { weight: 1, arbitrary: hostileJson });
   const object = fc.record({
@@ -316,7 +327,9 @@ const webhookRequest = (): fc.Arbitrary<Request> => {
     created: maybe(fc.integer({ min: 1_500_000_000, max: 2_000_000_000 })),
     account: fc.option(maybe(fc.constantFrom(seed.account, 'acct_unknown')), { nil: undefined }),
     data: maybe(fc.record({ object: maybe(object) })),
-  }, { requiredKeys: ['id', 'object', 'type', 'created', 'data'] });
+  }, { requiredKeys: ['id', 'object', 'type', 'created', 'data'] })
+    // Account events name the Connect practice's account, never the one the other routes sell on.
+    .map((e) => (typeof e.type === 'string' && e.type.startsWith('account.') && e.account === seed.account && seed.connectAccount ? { ...e, account: seed.connectAccount } : e));
   const now = () => Math.floor(Date.now() / 1000);
   return fc
     .record({

@@ -5,6 +5,7 @@ import { createStore } from '../../functions/store/client';
 import { newId } from '../../functions/shared/ids';
 import { listEmails } from '../../local/ses';
 import { api, practiceProfile } from './api';
+import { connectTestAccount } from './connect';
 import { newPracticeId } from './store';
 
 export const store = createStore();
@@ -13,7 +14,9 @@ export const stripe = createStripe({ apiKey: process.env.STRIPE_SECRET_KEY ?? 's
 /** A practice, a client (unique email) and claim CLM-1001 as in the DOMAIN.md worked example. */
 export const claimReady = async (over: { collectedCents?: number; practice?: Record<string, unknown> } = {}) => {
   const practiceId = newPracticeId();
-  await api('PUT', `/practices/${practiceId}`, { practiceId, body: practiceProfile(over.practice) });
+  const { stripeAccountId, ...profile } = over.practice ?? {};
+  await api('PUT', `/practices/${practiceId}`, { practiceId, body: practiceProfile(profile) });
+  if (typeof stripeAccountId === 'string') await connectTestAccount(store, practiceId, stripeAccountId);
   const email = `${newId('pt')}@client.example`;
   const client = await api('POST', `/practices/${practiceId}/clients`, { practiceId, body: { email, name: 'Jane Doe' } });
   const claim = await api('POST', `/practices/${practiceId}/claims`, {

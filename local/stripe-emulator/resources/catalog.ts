@@ -262,7 +262,7 @@ export const catalogRoutes = [
     const product = need(ctx, 'product', id);
     if (ctx.state.store.list('price', ctx.account, (price) => productIdOf(price) === id).length > 0)
       throw invalidRequest('This product cannot be deleted because it has one or more user-created prices.');
-    ctx.state.store.markDeleted(id);
+    ctx.state.store.markDeleted(id, ctx.account);
     ctx.state.emit(ctx, 'product.deleted', product);
     const deleted: Stripe.DeletedProduct = { id, object: 'product', deleted: true };
     return deleted;

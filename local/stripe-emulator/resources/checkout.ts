@@ -9,6 +9,7 @@ import { newId, newSessionId } from '../ids';
 import { paginate } from '../list';
 import { arr, common, decimal, inRange, int, listing, mergeMetadata, metadata, obj, paramsFor, required, str, type Shape } from '../params';
 import { route } from '../route';
+import { checkApplicationFee } from './fees';
 import type { Ctx, EmulatorState } from '../state';
 import { createPrice, createProduct } from './catalog';
 import { need } from './common';
@@ -48,6 +49,7 @@ const sessionCreate = paramsFor<Stripe.Checkout.SessionCreateParams>()({
     description: str({ maxLength: 1000 }),
     receipt_email: str(),
     statement_descriptor_suffix: str({ maxLength: 22 }),
+    application_fee_amount: int({ min: 0 }),
   }),
   success_url: str({ maxLength: 5000 }),
   cancel_url: str({ maxLength: 5000 }),
@@ -209,6 +211,7 @@ export const payCheckout = (ctx: Ctx, session: Stripe.Checkout.Session, instrume
       statement_descriptor_suffix: extra.statement_descriptor_suffix ?? null,
       payment_method_types: session.payment_method_types,
     });
+    if (extra.application_fee_amount !== undefined) intent.application_fee_amount = extra.application_fee_amount;
     session.payment_intent = intent.id;
   }
   const { outcome } = attemptPayment(ctx, intent, instrument, { email, name: billing.name ?? null });
@@ -342,10 +345,14 @@ export const checkoutRoutes = [
       wallet_options: null,
     };
     if (p.locale) session.locale = p.locale;
+    if (p.payment_intent_data?.application_fee_amount !== undefined) {
+      checkApplicationFee(ctx, p.payment_intent_data.application_fee_amount, session.amount_total ?? 0, 'payment_intent_data[application_fee_amount]');
+    }
     ctx.state.store.insert('checkout.session', ctx.account, session);
     ctx.state.sessionLineItems.set(id, lineItems);
     const pid = p.payment_intent_data;
     ctx.state.sessionPaymentIntentData.set(id, {
+      ...(pid?.application_fee_amount !== undefined ? { application_fee_amount: pid.application_fee_amount } : {}),
       ...(pid?.metadata ? { metadata: pid.metadata } : {}),
       ...(pid?.description ? { description: pid.description } : {}),
       ...(pid?.receipt_email ? { receipt_email: pid.receipt_email } : {}),

@@ -27,6 +27,7 @@ const LABELS: Record<Kind, string> = {
   refund: 'refund',
   dispute: 'dispute',
   event: 'event',
+  account: 'account',
 };
 
 /** The object, or Stripe's `No such …` (404 from the URL, 400 when `param` referenced it). */

@@ -7,6 +7,7 @@
  * balance or records an out-of-band amount).
  */
 import type Stripe from 'stripe';
+import { checkApplicationFee } from './fees';
 import { cardDeclined, invalidRequest, paramError } from '../errors';
 import { newId } from '../ids';
 import { embeddedList, paginate } from '../list';
@@ -350,6 +351,7 @@ const createFields = paramsFor<Stripe.InvoiceCreateParams>()({
   custom_fields: emptyable(arr(obj({ name: required(str({ maxLength: 40 })), value: required(str({ maxLength: 140 })) }), 4)),
   pending_invoice_items_behavior: str({ values: ['exclude', 'include'] }),
   statement_descriptor: str({ maxLength: 22 }),
+  application_fee_amount: int({ min: 0 }),
 });
 const updateFields = paramsFor<Stripe.InvoiceUpdateParams>()({
   ...common,
@@ -487,6 +489,8 @@ export const invoiceRoutes = [
       });
     const now = ctx.state.now();
     if (p.due_date !== undefined && p.due_date < now) throw invalidRequest('The `due_date` must be in the future.', { param: 'due_date' });
+    // The fee is checked against the total when the invoice is finalized; here only who may take one.
+    if (p.application_fee_amount !== undefined) checkApplicationFee(ctx, p.application_fee_amount, Number.MAX_SAFE_INTEGER, 'application_fee_amount');
     const currency = p.currency ? currencyOf(p.currency) : (customer.currency ?? 'usd');
     const id = newId('in', 24);
     const invoice: Stripe.Invoice = {

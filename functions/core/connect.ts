@@ -1,0 +1,239 @@
+/**
+ * Stripe Connect for a practice: onboarding through Stripe (the only way an account becomes the
+ * practice's), its status, the explicit release, and what the account's events change.
+ */
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import type Stripe from 'stripe';
+import { ConflictError, NotFoundError, RetryableError } from '../shared/errors';
+import { newId } from '../shared/ids';
+import { accountState, createConnectedAccount, createOnboardingLink, retrieveConnectedAccount } from '../stripe/accounts';
+import type { Store } from '../store/client';
+import { commitOnce } from '../store/commit';
+import {
+  accountStateWrite, chargesBlocked, deauthorizedWrite, getConnect, linkAccount, markConnectRequested, releaseAccountWrites,
+  type StripeConnect,
+} from '../store/connect';
+import { keys } from '../store/keys';
+import { listInvoices } from '../store/invoices';
+import type { Decision, EffectHandler } from './stripe-events';
+import { requirePractice } from './practice';
+
+export { chargesBlocked };
+
+/** How far before our request Stripe's `created` may be (clocks differ). */
+const CLOCK_SLACK_SECONDS = 300;
+
+const returnUrls = (publicUrl: string, practiceId: string) => {
+  const base = `${publicUrl.replace(/\/$/, '')}/p/${encodeURIComponent(practiceId)}/stripe`;
+  return { returnUrl: `${base}/return`, refreshUrl: `${base}/refresh` };
+};
+
+/**
+ * The account an earlier attempt created but did not store (a crash as Stripe answered, past the
+ * idempotency key's 24 hours): found by the practice id it carries in metadata.
+ */
+const findCreatedAccount = async (stripe: Stripe, practiceId: string, since: string): Promise<Stripe.Account | undefined> => {
+  const created = { gte: Math.floor(Date.parse(since) / 1000) - CLOCK_SLACK_SECONDS };
+  for await (const account of stripe.accounts.list({ created, limit: 100 })) {
+    if (account.metadata?.practiceId === practiceId) return account;
+  }
+  return undefined;
+};
+
+/**
+ * `POST /practices/{p}/stripe/onboarding`: creates the practice's connected account the first time
+ * (201), then only a new onboarding link (200). The practice owns the account from the moment it
+ * is created by this call: nobody can type an account id into kneadpay.
+ */
+export const startOnboarding = async (
+  deps: { store: Store; stripe: Stripe; publicUrl: string },
+  practiceId: string,
+  now = new Date(),
+): Promise<{ created: boolean; accountId: string; url: string }> => {
+  const practice = await requirePractice(deps.store, practiceId);
+  let connect = await getConnect(deps.store, practiceId);
+  if (connect?.status === 'deauthorized') {
+    throw new ConflictError(
+      `Stripe account ${connect.accountId} disconnected kneadpay; release it (DELETE /practices/${practiceId}/stripe) before connecting an account again`,
+      'stripe_account_disconnected',
+    );
+  }
+  let created = false;
+  let accountId = connect?.accountId ?? practice.stripeAccountId ?? null;
+  if (!accountId) {
+    const earlier = connect?.status === 'creating';
+    connect = await markConnectRequested(deps.store, practiceId, now);
+    // Another request linked or released an account in between (found by the route fuzz): 409, retry.
+    if (!connect || connect.accountId) throw new ConflictError('the practice’s Stripe account changed while connecting it; retry', 'conflict');
+    const account =
+      (earlier ? await findCreatedAccount(deps.stripe, practiceId, connect.requestedAt) : undefined) ??
+      (await createConnectedAccount(deps.stripe, practiceId, connect.requestedAt));
+    await linkAccount(deps.store, practiceId, account.id, accountState(account), 0, now);
+    accountId = account.id;
+    created = true;
+  } else if (!connect?.accountId) {
+    // A profile from before onboarding existed, with an account id typed in: kept as it was and
+    // recorded with what Stripe says about it (the platform can read only accounts connected to it).
+    const account = await retrieveConnectedAccount(deps.stripe, accountId);
+    await linkAccount(deps.store, practiceId, accountId, accountState(account), 0, now);
+  }
+  const link = await createOnboardingLink(deps.stripe, accountId, returnUrls(deps.publicUrl, practiceId), newId('lnk'));
+  return { created, accountId, url: link.url };
+};
+
+/** `GET /practices/{p}/stripe` (SPEC §7), plus `status`. */
+export const connectStatus = async (store: Store, practiceId: string) => {
+  await requirePractice(store, practiceId);
+  const connect = await getConnect(store, practiceId);
+  const linked = connect?.accountId ? connect : undefined;
+  return {
+    accountId: linked?.accountId ?? null,
+    chargesEnabled: linked ? linked.status !== 'deauthorized' && linked.chargesEnabled : false,
+    payoutsEnabled: linked ? linked.status !== 'deauthorized' && linked.payoutsEnabled : false,
+    detailsSubmitted: linked?.detailsSubmitted ?? false,
+    requirementsDue: linked?.requirementsDue ?? [],
+    /** not_connected (sells on the platform's account), onboarding, restricted, enabled, deauthorized. */
+    status: linked?.status ?? 'not_connected',
+  };
+};
+
+/**
+ * Whether the practice may sell now, read before any Stripe call: a practice that never started
+ * onboarding sells on the platform's account as before; one whose connected account cannot charge
+ * (onboarding not finished, restricted, disconnected) sells nothing.
+ */
+export const assertCanSell = async (store: Store, practiceId: string): Promise<void> => {
+  const connect = await getConnect(store, practiceId);
+  if (chargesBlocked(connect)) {
+    throw new ConflictError(
+      connect!.status === 'deauthorized'
+        ? 'this practice disconnected its Stripe account and cannot take payments'
+        : 'this practice cannot take payments until its Stripe onboarding is complete',
+      'payments_not_enabled',
+    );
+  }
+};
+
+/**
+ * `DELETE /practices/{p}/stripe`: the explicit, audited release of the practice's account. Refused
+ * while payments on it are open (a Checkout Session a client may still pay, an invoice not settled),
+ * so no payment is left without its practice. The account's owner record is kept, marked released.
+ */
+export const releaseAccount = async (
+  deps: { store: Store; stripe: Stripe },
+  practiceId: string,
+  audit: { requestId: string; actor: string },
+  now = new Date(),
+) => {
+  const practice = await requirePractice(deps.store, practiceId);
+  const accountId = practice.stripeAccountId;
+  if (!accountId) throw new NotFoundError('connected Stripe account');
+  const connect = await getConnect(deps.store, practiceId);
+  const open: string[] = [];
+  for (const status of ['pending', 'draft', 'open'] as const) {
+    if ((await listInvoices(deps.store, practiceId, status)).items.length) open.push(`${status} balance invoices`);
+  }
+  if (connect?.status !== 'deauthorized') {
+    // Stripe is the record of what is still payable on the account.
+    const onAccount = { stripeAccount: accountId };
+    if ((await deps.stripe.checkout.sessions.list({ status: 'open', limit: 1 }, onAccount)).data.length) open.push('open Checkout Sessions');
+    if ((await deps.stripe.invoices.list({ status: 'open', limit: 1 }, onAccount)).data.length) open.push('open Stripe invoices');
+  }
+  if (open.length) {
+    throw new ConflictError(`the Stripe account still has payments open (${open.join(', ')}); release it once they are settled or expired`, 'payments_open', { open });
+  }
+  const auditId = newId('aud');
+  const committed = await commitOnce(deps.store, {
+    marker: { ...keys.marker(practiceId, 'stripe-release', `${accountId}:${audit.requestId}`), result: { auditId } },
+    writes: [
+      ...releaseAccountWrites(practiceId, accountId, now),
+      {
+        Put: {
+          Item: {
+            pk: keys.practice(practiceId).pk, sk: `AUDIT#${now.toISOString()}#${auditId}`, type: 'audit', auditId,
+            action: 'stripe-account-released', accountId, actor: audit.actor, requestId: audit.requestId, at: now.toISOString(),
+          },
+        },
+      },
+    ],
+    events: [{ detailType: 'StripeAccountReleased', detail: { practiceId, accountId, auditId, releasedAt: now.toISOString() } }],
+  }, now).catch((error: Error) => {
+    if (error.name === 'CommitConflictError') throw new ConflictError('the practice changed while its account was being released; retry', 'conflict');
+    throw error;
+  });
+  return { accountId, released: true, auditId: (committed.result as { auditId: string } | undefined)?.auditId ?? auditId };
+};
+
+/** The account an event is about: Connect events name it in `account` (an Account's own id otherwise). */
+const accountOfEvent = (event: Stripe.Event): string | undefined =>
+  event.account ?? ((event.data.object as { object?: string; id?: string }).object === 'account' ? (event.data.object as { id: string }).id : undefined);
+
+const notLinked = (connect: StripeConnect | undefined, accountId: string | undefined): Decision | undefined => {
+  if (!accountId) return { kind: 'ignore', reason: 'no connected account on the event' };
+  if (!connect || connect.accountId !== accountId) return { kind: 'ignore', reason: 'the account is no longer the practice’s (released)' };
+  return undefined;
+};
+
+/** `account.updated`: charges, payouts and requirements as Stripe says now (older events never overwrite newer). */
+const accountUpdated: EffectHandler = async ({ store, practiceId, event, now }) => {
+  const accountId = accountOfEvent(event);
+  const connect = await getConnect(store, practiceId);
+  const skip = notLinked(connect, accountId);
+  if (skip) return skip;
+  if (connect!.status === 'deauthorized') return { kind: 'ignore', reason: 'the account disconnected kneadpay' };
+  if (connect!.asOf > event.created) return { kind: 'ignore', reason: 'an account state newer than this event is recorded' };
+  const state = accountState(event.data.object as Stripe.Account);
+  return {
+    kind: 'apply',
+    summary: `account ${state.chargesEnabled ? 'can' : 'cannot'} charge`,
+    writes: [accountStateWrite(practiceId, accountId!, state, event.created, now)],
+    events: [{ detailType: 'StripeAccountUpdated', detail: { practiceId, accountId: accountId!, ...state } }],
+  };
+};
+
+/** `account.application.deauthorized`: the account's owner disconnected kneadpay; the practice stops selling. */
+const deauthorized: EffectHandler = async ({ store, practiceId, event, now }) => {
+  const accountId = event.account ?? undefined;
+  const connect = await getConnect(store, practiceId);
+  const skip = notLinked(connect, accountId);
+  if (skip) return skip;
+  if (connect!.status === 'deauthorized') return { kind: 'ignore', reason: 'already disconnected' };
+  return {
+    kind: 'apply',
+    summary: 'account disconnected',
+    writes: [deauthorizedWrite(practiceId, accountId!, event.created, now)],
+    events: [{ detailType: 'StripeAccountDeauthorized', detail: { practiceId, accountId: accountId! } }],
+  };
+};
+
+export const CONNECT_EFFECTS: Record<string, EffectHandler> = {
+  'account.updated': accountUpdated,
+  'account.application.deauthorized': deauthorized,
+};
+
+/**
+ * An event for an account kneadpay has not stored yet: if the account carries a practice id whose
+ * onboarding is creating an account right now, the event is for that practice and arrived before
+ * the account id was stored: Stripe is asked to deliver it again (503), never told it was handled.
+ */
+export const deferIfBeingLinked = async (store: Store, event: Stripe.Event, stripe: (() => Promise<Stripe>) | undefined, now = new Date()): Promise<void> => {
+  const accountId = event.account;
+  if (!stripe || !accountId) return;
+  const account = await (await stripe()).accounts.retrieve(accountId).catch((error: Error & { type?: string }) => {
+    if (error.type === 'StripeInvalidRequestError' || error.type === 'StripePermissionError') return undefined;
+    throw error;
+  });
+  const practiceId = account?.metadata?.practiceId;
+  if (!practiceId) return;
+  const connect = await getConnect(store, practiceId);
+  if (connect?.status !== 'creating' && connect?.accountId !== accountId) return;
+  // Recorded, so an operator can see what waited and why (docs/events.md).
+  await store.doc.send(new PutCommand({
+    TableName: store.tableName,
+    Item: {
+      pk: keys.practice(practiceId).pk, sk: `STRIPE_EVENT_DEFERRED#${event.id}`, type: 'stripe-event-deferred', eventId: event.id, eventType: event.type,
+      accountId, reason: 'account being linked', at: now.toISOString(), ttl: Math.floor(now.getTime() / 1000) + 7 * 86_400,
+    },
+  }));
+  throw new RetryableError(`event for a Stripe account that practice ${practiceId} is linking now: retry`);
+};

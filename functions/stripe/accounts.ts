@@ -1,0 +1,62 @@
+/**
+ * Stripe Connect calls: the practice's connected account and its onboarding links
+ * (docs.stripe.com/api/accounts, /api/account_links). Standard accounts: docs/decisions/006.
+ */
+import type Stripe from 'stripe';
+import { callOptions, safeParams } from './client';
+
+/** The account type kneadpay creates (docs/decisions/006-connect-account-type.md). */
+export const CONNECT_ACCOUNT_TYPE = 'standard' as const;
+
+/**
+ * Creates the practice's connected account once: the idempotency key is the practice's, and the
+ * account carries the practice id in metadata (an opaque id, no PHI) so an event that arrives
+ * before kneadpay stored the account id can still be traced to the practice.
+ */
+export const createConnectedAccount = (stripe: Stripe, practiceId: string, requestedAt: string): Promise<Stripe.Account> =>
+  stripe.accounts.create(
+    safeParams({ type: CONNECT_ACCOUNT_TYPE, metadata: { practiceId } }, 'account'),
+    callOptions(`practice:${practiceId}:connect:${requestedAt}:account`),
+  );
+
+/** The account as Stripe sees it now (the platform's view; no Stripe-Account header). */
+export const retrieveConnectedAccount = (stripe: Stripe, accountId: string): Promise<Stripe.Account> => stripe.accounts.retrieve(accountId);
+
+/**
+ * A fresh, single-use onboarding link. Each call must make a new link (an old one may be used or
+ * expired), so the key is unique per call: a retried call at worst makes one more short-lived link.
+ */
+export const createOnboardingLink = (
+  stripe: Stripe,
+  accountId: string,
+  urls: { returnUrl: string; refreshUrl: string },
+  nonce: string,
+): Promise<Stripe.AccountLink> =>
+  stripe.accountLinks.create(
+    { account: accountId, type: 'account_onboarding', return_url: urls.returnUrl, refresh_url: urls.refreshUrl },
+    callOptions(`acct:${accountId}:link:${nonce}`),
+  );
+
+/** What kneadpay keeps of an account. */
+export const accountState = (account: Pick<Stripe.Account, 'charges_enabled' | 'payouts_enabled' | 'details_submitted' | 'requirements'>) => ({
+  chargesEnabled: account.charges_enabled === true,
+  payoutsEnabled: account.payouts_enabled === true,
+  detailsSubmitted: account.details_submitted === true,
+  requirementsDue: Array.isArray(account.requirements?.currently_due) ? account.requirements.currently_due.filter((r): r is string => typeof r === 'string').slice(0, 100) : [],
+});
+
+/**
+ * The platform fee for an amount, from `KNEADPAY_PLATFORM_FEE_BPS` (basis points, default 0):
+ * rounded down to a whole minor unit. Only a connected account can be charged one (Stripe refuses
+ * `application_fee_amount` on the platform's own payments), so none without an account.
+ */
+export const platformFeeFor = (amountCents: number, stripeAccountId: string | undefined, bps = platformFeeBps()): number =>
+  stripeAccountId && bps > 0 ? Math.floor((amountCents * bps) / 10_000) : 0;
+
+export const platformFeeBps = (): number => {
+  const raw = process.env.KNEADPAY_PLATFORM_FEE_BPS;
+  if (raw === undefined || raw === '') return 0;
+  const bps = Number(raw);
+  if (!Number.isInteger(bps) || bps < 0 || bps > 10_000) throw new Error('KNEADPAY_PLATFORM_FEE_BPS must be a whole number of basis points between 0 and 10000');
+  return bps;
+};

@@ -1,0 +1,55 @@
+/**
+ * Connected Stripe accounts for tests. Since issue 16 an account is linked only by onboarding:
+ * - `onboardThroughStripe` walks the real path (the API's onboarding route, the emulator's hosted
+ *   onboarding page's `/complete`, Stripe's `account.updated` webhook);
+ * - `connectTestAccount` is the fixture for suites that only need a practice on a connected
+ *   account with a chosen id: the emulator makes an onboarded account with that id (`POST /_accounts`,
+ *   an emulator-only shortcut) and kneadpay's own link write (`linkAccount`, what onboarding calls)
+ *   records it. Nothing else about the account is faked: every Stripe call goes to the emulator.
+ */
+import { inject } from 'vitest';
+import type { Store } from '../../functions/store/client';
+import { linkAccount } from '../../functions/store/connect';
+import { api } from './api';
+
+const emulatorUrl = () => inject('stripeUrl') ?? process.env.STRIPE_API_BASE ?? '';
+
+export const emulatorAdmin = async <T = any>(path: string, body?: unknown): Promise<{ status: number; body: T }> => {
+  const answer = await fetch(`${emulatorUrl()}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: answer.status, body: (await answer.json().catch(() => null)) as T };
+};
+
+/** An onboarded connected account with this id on the emulator, linked to the practice. */
+export const connectTestAccount = async (store: Store, practiceId: string, accountId: string): Promise<string> => {
+  const made = await emulatorAdmin('/_accounts', { id: accountId });
+  if (made.status !== 200) throw new Error(`emulator refused account ${accountId}: ${JSON.stringify(made.body)}`);
+  await linkAccount(store, practiceId, accountId, { chargesEnabled: true, payoutsEnabled: true, detailsSubmitted: true, requirementsDue: [] }, 0, new Date());
+  return accountId;
+};
+
+/** POST /practices/{p}/stripe/onboarding, then the hosted page's "Complete onboarding" (scripted). */
+export const onboardThroughStripe = async (practiceId: string, opts: { complete?: boolean } = {}) => {
+  const started = await api('POST', `/practices/${practiceId}/stripe/onboarding`, { practiceId });
+  if (started.status !== 201 && started.status !== 200) throw new Error(`onboarding answered ${started.status}: ${started.text}`);
+  const { accountId, url } = started.body as { accountId: string; url: string };
+  if (opts.complete !== false) {
+    const done = await fetch(`${url}/complete`, { method: 'POST', headers: { accept: 'application/json' } });
+    if (done.status !== 200) throw new Error(`completing onboarding answered ${done.status}`);
+  }
+  return { status: started.status, accountId, url };
+};
+
+/** Waits until GET /practices/{p}/stripe satisfies `ready` (webhooks are asynchronous). */
+export const waitForStripeStatus = async (practiceId: string, ready: (status: any) => boolean, timeoutMs = 10_000) => {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const status = await api('GET', `/practices/${practiceId}/stripe`, { practiceId });
+    if (status.status === 200 && ready(status.body)) return status.body;
+    if (Date.now() > until) throw new Error(`stripe status never got there: ${status.text}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+};
