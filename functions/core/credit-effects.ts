@@ -5,6 +5,7 @@ import { ledgerWrites } from '../store/clients';
 import type { TransactItem } from '../store/commit';
 import { practicePk } from '../store/keys';
 import type { OutboxEvent } from '../store/outbox';
+import { confirmClientWrites } from '../store/client-identity';
 import { findPurchaseByStripeId, getPurchase, PURCHASE_KEEP, purchaseKey, stripeRef, type Purchase } from '../store/purchases';
 import type { Decision, EffectHandler, EventContext } from './stripe-events';
 
@@ -109,7 +110,10 @@ const grantDecision = (
 /** The read path: decided on the stored purchase, applied only to the version read. */
 const grantCredits = (ctx: EventContext, purchase: Purchase, session: Stripe.Checkout.Session): Decision => {
   if (CHECKOUT_PROGRESS[purchase.state] >= CHECKOUT_PROGRESS.paid) return { kind: 'ignore', reason: `purchase already ${purchase.state}` };
-  return grantDecision(ctx, session, purchase, session.amount_total ?? purchase.priceCents, (set) => updatePurchase(purchase, set));
+  const decision = grantDecision(ctx, session, purchase, session.amount_total ?? purchase.priceCents, (set) => updatePurchase(purchase, set));
+  // A storefront buyer's client stops being provisional (expiring) once they have paid.
+  if (decision.kind === 'apply' && purchase.provisionalClientEmail) decision.writes.push(...confirmClientWrites(ctx.practiceId, purchase.clientId, purchase.provisionalClientEmail));
+  return decision;
 };
 
 const moveCheckout = (purchase: Purchase, next: 'pending' | 'failed' | 'expired'): Decision => {
@@ -126,7 +130,7 @@ const moveCheckout = (purchase: Purchase, next: 'pending' | 'failed' | 'expired'
 const grantFromPayload = (ctx: EventContext, session: Stripe.Checkout.Session): Decision | undefined => {
   const meta = session.metadata ?? {};
   const sessionsTotal = Number(meta.sessionsTotal);
-  if (ctx.attempt > 1 || !meta.clientId || !meta.purchaseId || !Number.isSafeInteger(sessionsTotal) || sessionsTotal < 1 || !session.currency) return undefined;
+  if (ctx.attempt > 1 || meta.provisionalClient || !meta.clientId || !meta.purchaseId || !Number.isSafeInteger(sessionsTotal) || sessionsTotal < 1 || !session.currency) return undefined;
   const terms: GrantTerms = {
     clientId: meta.clientId,
     purchaseId: meta.purchaseId,

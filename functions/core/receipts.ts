@@ -542,7 +542,7 @@ const sendLeased = async (deps: ReceiptDeps, receipt: Receipt, leaseId: string, 
     return fail('failed', 'InvalidAddress: the client has no valid email address; correct it and resend');
   }
   const link = await receiptLink(deps, practice, receiptId);
-  const content = renderReceiptEmail(receipt.document, { mode: practice.receipts?.mode ?? 'link', link: link.url, linkExpiresAt: link.expiresAt });
+  const content = renderReceiptEmail({ ...receipt.document, client: { ...receipt.document.client, name: client.name } }, { mode: practice.receipts?.mode ?? 'link', link: link.url, linkExpiresAt: link.expiresAt });
   let messageId: string;
   try {
     messageId = await deps.sendEmail({ to: client.email, ...content });
