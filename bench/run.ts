@@ -6,7 +6,7 @@
  *
  *   npm run bench [-- --only era,coldstart] [--era-sizes 10000,100000] [--webhook-events 600]
  *                     [--coldstart-runs 7] [--cost-journeys 3]
- *                     [--start-runs 3]
+ *                     [--start-runs 3] [--scale-practices 10000] [--scale-clients 10000]
  *
  * Exits non-zero when a bench fails; the others still run.
  */
@@ -36,6 +36,8 @@ const BENCHES: Bench[] = [
   { name: 'cost', file: 'bench/cost.ts', args: pass('--journeys', option('cost-journeys')) },
   // A fresh clone of HEAD, `npm ci` in it (~1 min), then `npm start` three times (~10 s each).
   { name: 'start', file: 'bench/start.ts', args: pass('--runs', option('start-runs')) },
+  // 10,000 practices and a practice with 10,000 clients on DynamoDB Local: every job visits every practice once.
+  { name: 'scale', file: 'bench/scale.ts', args: [...pass('--practices', option('scale-practices')), ...pass('--clients', option('scale-clients'))] },
 ];
 
 const runOne = (bench: Bench): Promise<number> =>

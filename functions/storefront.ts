@@ -6,6 +6,7 @@ import { MethodNotAllowed, NotFoundError } from './shared/errors';
 import { formOrJsonBody, html, httpHandler, json, pathParam, queryParam, redirect, wantsJson, type ApiEvent } from './shared/http';
 import { escapeHtml, formatMoney, page } from './shared/html';
 import { getStore } from './store/client';
+import { consumeAll, LIMITS, RateLimitedError } from './store/rate-limits';
 import type { SessionPackage } from './store/catalog';
 import { findPurchaseByCheckoutSession } from './store/purchases';
 import { getStripe } from './stripe/client';
@@ -74,6 +75,9 @@ export const storefrontCore = async (event: ApiEvent) => {
     return await storefrontRoutes(event);
   } catch (error) {
     if ((error as Error).name === 'NotFoundError' && !wantsJson(event)) return notFoundPage();
+    if (error instanceof RateLimitedError && !wantsJson(event)) {
+      return html(429, page('Please wait', `<h1>Please wait a moment</h1><p>Too many purchases were started from here just now. Try again in ${Math.ceil(error.retryAfterSeconds / 60)} minute(s).</p>`), { 'retry-after': String(error.retryAfterSeconds) });
+    }
     throw error;
   }
 };
@@ -83,11 +87,20 @@ const storefrontRoutes = async (event: ApiEvent) => {
   const method = event.requestContext.http.method;
   const packageId = event.pathParameters?.packageId;
   if (packageId && method === 'POST') {
+    const body = formOrJsonBody(event);
+    // Abuse limits before any Stripe call or record (issue 17): per client address, per buyer
+    // email, then per practice, so one address cannot use up the practice's budget.
+    const email = typeof body.email === 'string' ? body.email.trim() : '';
+    await consumeAll(getStore(), practiceId, [
+      [LIMITS.checkoutPerAddress, event.requestContext.http.sourceIp || 'unknown'],
+      ...(email ? [[LIMITS.checkoutPerEmail, email] as const] : []),
+      [LIMITS.checkoutPerPractice, 'all'],
+    ]);
     const started = await startCheckout(
       { store: getStore(), stripe: await getStripe(), publicUrl: publicUrl() },
       practiceId,
       pathParam(event, 'packageId'),
-      formOrJsonBody(event),
+      body,
     );
     return wantsJson(event) ? json(201, { checkoutSessionId: started.checkoutSessionId, url: started.url }) : redirect(started.url);
   }

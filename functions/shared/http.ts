@@ -132,6 +132,12 @@ export const isTransient = (error: unknown): boolean => {
   return e.cause !== undefined && e.cause !== error && isTransient(e.cause);
 };
 
+/** A 429 names when to come back (RateLimitedError carries the seconds until its window ends). */
+const retryAfterOf = (error: unknown): Record<string, string> => {
+  const seconds = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+  return typeof seconds === 'number' && Number.isFinite(seconds) ? { 'retry-after': String(Math.max(1, Math.ceil(seconds))) } : {};
+};
+
 /** Turns any error into the API's error shape; 5xx only for what a retry may fix. */
 const errorResponder = (logger: Logger): middy.MiddlewareObj<ApiEvent, ApiResult> => ({
   onError: async (request) => {
@@ -141,7 +147,7 @@ const errorResponder = (logger: Logger): middy.MiddlewareObj<ApiEvent, ApiResult
       request.response = json(
         error.status,
         { error: { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) } },
-        error.status === 503 ? { 'retry-after': '1' } : {},
+        error.status === 503 ? { 'retry-after': '1' } : retryAfterOf(error),
       );
       return;
     }

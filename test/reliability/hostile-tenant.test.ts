@@ -3,8 +3,43 @@
  * local stack (DynamoDB Local, the local SES, the Stripe emulator over HTTP). Each `describe` is
  * one finding; each test failed on the main branch before its fix (docs/reliability.md §10).
  */
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { describe, expect, it } from 'vitest';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, inject, it } from 'vitest';
+import { expireAllPractices } from '../../functions/credit-expirer';
+import { sendReminders } from '../../functions/invoice-reminder';
+import type { Store } from '../../functions/store/client';
+import { findOrCreateClient } from '../../functions/store/clients';
+import { practicePk } from '../../functions/store/keys';
+import { listPracticeIds } from '../../functions/store/practices';
+import { purchaseKey } from '../../functions/store/purchases';
+import { ensureTable } from '../../local/dynamodb';
+import { seedPractice } from '../support/fixtures';
+import { countedStore } from '../support/paged-store';
+import type { Context } from 'aws-lambda';
+import { handler as storefrontHandler } from '../../functions/storefront';
+import { invoiceClaimBalance } from '../../functions/core/invoicing';
+import { sendEmail } from '../../functions/shared/email';
+import type { ApiEvent } from '../../functions/shared/http';
+import { listClaimInvoices } from '../../functions/store/invoices';
+import { getStripe } from '../../functions/stripe/client';
+import { adjudicated, claimReady, emailsTo } from '../support/invoicing';
+import { apiEvent } from '../support/receipts';
+
+const lambdaContext = { awsRequestId: 'hostile', functionName: 'storefront', getRemainingTimeInMillis: () => 15_000 } as unknown as Context;
+
+/** A checkout as API Gateway hands it to the storefront function, from a given client address. */
+const storefrontEvent = (practiceId: string, packageId: string, body: Record<string, unknown>, sourceIp: string): ApiEvent => {
+  const event = apiEvent('POST /p/{practiceId}/packages/{packageId}/checkout', { pathParameters: { practiceId, packageId }, body });
+  event.requestContext.http.sourceIp = sourceIp;
+  return event;
+};
+
+/** Requests the Stripe emulator logged that name this practice (customers and sessions carry it in metadata). */
+const stripeRequestCount = async (practiceId: string) => {
+  const answer = await fetch(`${inject('stripeUrl')}/_requests?method=POST`);
+  const body = (await answer.json()) as { requests: unknown[] };
+  return body.requests.filter((request) => JSON.stringify(request).includes(practiceId)).length;
+};
 import { newId } from '../../functions/shared/ids';
 import { emailKey, findClientByEmail } from '../../functions/store/clients';
 import { clientKey } from '../../functions/store/clients';
@@ -122,5 +157,136 @@ describe('finding 1: anyone could set a patient\'s name at any practice', () => 
     expect(bad.status).toBe(400);
     expect(bad.body.error.details.field).toBe('email');
     expect(missing.status).toBe(404);
+  });
+});
+
+describe('finding 3: scheduled jobs skipped practices once there were many', () => {
+  /** Its own table: the jobs walk every practice of a table, and the shared one holds other tests'. */
+  const isolatedTable = async (pageLimit: number) => {
+    const tableName = `kneadpay-paging-${newId('t').slice(-10)}`;
+    await ensureTable(inject('dynamoEndpoint'), tableName);
+    return countedStore({ endpoint: inject('dynamoEndpoint'), tableName, pageLimit });
+  };
+
+  /** A paid purchase whose expiry has passed, indexed as the expirer finds it. */
+  const seedExpiredPurchase = async (store: Store, practiceId: string, n: number) => {
+    const client = await findOrCreateClient(store, { practiceId, email: `c${n}@client.example`, name: 'Jane Client', currency: 'usd' });
+    const purchaseId = newId('pur');
+    const expiresAt = '2026-01-01T00:00:00.000Z';
+    await store.doc.send(new PutCommand({
+      TableName: store.tableName,
+      Item: {
+        ...purchaseKey(practiceId, client.clientId, purchaseId), type: 'purchase', purchaseId, practiceId, clientId: client.clientId, packageId: 'pkg_x', state: 'paid',
+        sessionsTotal: 5, sessionsRemaining: 5, sessionMinutes: 60, priceCents: 42500, currency: 'usd', expiresInDays: 30, expiresAt, refundedCents: 0, creditsRemoved: 0,
+        createdAt: '2025-12-01T00:00:00.000Z', paidAt: '2025-12-02T00:00:00.000Z', version: 1,
+        gsi1pk: `${practicePk(practiceId)}#EXPIRING`, gsi1sk: `${expiresAt}#${purchaseId}`,
+      },
+    }));
+  };
+
+  it('with 3 items a page, listPracticeIds, the credit expirer and the reminder job visit all 40 practices once; a practice with 12 expiring purchases expires them all', async () => {
+    const store = await isolatedTable(3);
+    const practiceIds = Array.from({ length: 40 }, () => newPracticeId());
+    for (const [i, practiceId] of practiceIds.entries()) {
+      await seedPractice(store, practiceId);
+      await seedExpiredPurchase(store, practiceId, 0);
+      if (i === 0) for (let n = 1; n < 12; n += 1) await seedExpiredPurchase(store, practiceId, n);
+    }
+
+    const listed = await listPracticeIds(store);
+    const expiry = await expireAllPractices(new Date('2026-06-01T00:00:00.000Z'), store);
+    const reminders = await sendReminders(store, new Date('2026-06-01T00:00:00.000Z'));
+    const again = await expireAllPractices(new Date('2026-06-01T00:00:00.000Z'), store);
+
+    expect([...listed].sort()).toEqual([...practiceIds].sort());
+    expect(expiry).toEqual({ expired: 40 + 11, practices: 40 });
+    expect(reminders).toEqual({ sent: 0, practices: 40 });
+    expect(again).toEqual({ expired: 0, practices: 40 });
+    // Many pages were crossed: 40 ids at 3 a page is 14 queries for the index alone.
+    expect(store.counters.queriedKeys.get('PRACTICES')).toBeGreaterThanOrEqual(3 * 14);
+    store.doc.destroy();
+  });
+});
+
+describe('finding 2: the public checkout had no limit', () => {
+  it('30 anonymous checkouts from one address in a burst: 10 go through, 20 answer 429 rate_limited with Retry-After; no client or Stripe call for them', async () => {
+    const { practiceId, packageId } = await practiceWithPackage();
+    const emails = Array.from({ length: 30 }, (_, i) => `${newId(`flood${i}`)}@client.example`);
+    const before = await stripeRequestCount(practiceId);
+
+    const answers = await Promise.all(emails.map((email) => anonymousCheckout(practiceId, packageId, email, 'Flood Bot')));
+    const created = await Promise.all(emails.map((email) => findClientByEmail(testStore(), practiceId, email)));
+    const stripeCalls = (await stripeRequestCount(practiceId)) - before;
+    const form = await api('POST', `/p/${practiceId}/packages/${packageId}/checkout`, { raw: 'email=x%40client.example&name=X', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' } });
+
+    const statuses = answers.map((answer) => answer.status).sort();
+    expect(statuses.filter((status) => status === 201)).toHaveLength(10);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(20);
+    for (const limited of answers.filter((answer) => answer.status === 429)) {
+      expect(limited.body.error).toMatchObject({ code: 'rate_limited', details: { limit: 'checkout-address' } });
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    }
+    expect(created.filter(Boolean)).toHaveLength(10);
+    // A checkout is a customer and a session (2 calls); the refused ones made none.
+    expect(stripeCalls).toBeLessThanOrEqual(10 * 2 + 2);
+    expect(form.status).toBe(429);
+    expect(form.headers.get('content-type')).toMatch(/text\/html/);
+    expect(Number(form.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+
+  it('one buyer email is limited at a practice whatever the address (5 an hour)', async () => {
+    const { practiceId, packageId } = await practiceWithPackage();
+    const email = `${newId('same')}@client.example`;
+    const answers = [];
+    for (let i = 0; i < 6; i += 1) {
+      answers.push(await storefrontHandler(storefrontEvent(practiceId, packageId, { email, name: 'Same Buyer' }, `198.51.100.${i + 1}`), lambdaContext));
+    }
+    expect(answers.map((answer) => (answer as { statusCode: number }).statusCode)).toEqual([201, 201, 201, 201, 201, 429]);
+    expect(JSON.parse((answers[5] as { body: string }).body).error.details.limit).toBe('checkout-email');
+  });
+});
+
+describe('finding 4: the shared sender could be abused', () => {
+  it('receipt resends: 3 an hour per receipt, then 429 with Retry-After (20 in a burst sent 20 emails)', async () => {
+    const { practiceId, clientId, email } = await practiceWithAdjudicatedClaim();
+    await deliverToReceiptIssuer(balancePaid(practiceId, clientId, `pi_${newId('x')}`));
+    const receipts = await api('GET', `/practices/${practiceId}/receipts`, { practiceId });
+    const receiptId = receipts.body.items[0].receiptId as string;
+    const sentBefore = (await receiptEmailsTo(email)).length;
+
+    const answers = [];
+    for (let i = 0; i < 20; i += 1) answers.push(await api('POST', `/practices/${practiceId}/receipts/${receiptId}/send`, { practiceId }));
+    const sent = (await receiptEmailsTo(email)).length - sentBefore;
+
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, ...Array(17).fill(429)]);
+    expect(answers[3]!.body.error).toMatchObject({ code: 'rate_limited', details: { limit: 'resend-receipt' } });
+    expect(Number(answers[3]!.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(sent).toBe(3);
+  });
+
+  it('a practice name with CR/LF reaches balance and reminder email subjects on one line', async () => {
+    const ready = await claimReady({ practice: { name: 'Harbor\r\nBcc: mallory@evil.example\nX-Spam: 1' } });
+    const store = testStore();
+    await invoiceClaimBalance({ store, stripe: getStripe, publicUrl: 'http://127.0.0.1:3000' }, adjudicated(ready.practiceId).original);
+    const [invoice] = await listClaimInvoices(store, ready.practiceId, 'CLM-1001');
+    await sendReminders(store, new Date(Date.parse(invoice!.dueAt!) + 8 * 86_400_000), [ready.practiceId]);
+    const mails = await emailsTo(ready.email);
+
+    const subjects = mails.map((mail) => mail.subject);
+    expect(subjects).toEqual(expect.arrayContaining([expect.stringMatching(/^Your balance with /), expect.stringMatching(/^Reminder: /)]));
+    for (const subject of subjects) expect(subject).not.toMatch(/[\r\n]/);
+    expect(subjects).toContain('Your balance with Harbor Bcc: mallory@evil.example X-Spam: 1');
+    store.doc.destroy();
+  });
+
+  it('the shared sender counts per recipient and per practice: the 21st email to one address in a day is refused', async () => {
+    const practiceId = newPracticeId();
+    const to = `${newId('inbox')}@client.example`;
+    const results = [];
+    for (let i = 0; i < 21; i += 1) {
+      results.push(await sendEmail({ practiceId, to, subject: `n${i}`, text: 'x', html: '<p>x</p>' }).then(() => 'sent', (error: Error) => error.name));
+    }
+    expect(results.filter((result) => result === 'sent')).toHaveLength(20);
+    expect(results[20]).toBe('RateLimitedError');
   });
 });
