@@ -5,6 +5,7 @@ import { purchaseStatus } from './domain/credits';
 import { MethodNotAllowed, NotFoundError } from './shared/errors';
 import { formOrJsonBody, html, httpHandler, json, pathParam, queryParam, redirect, wantsJson, type ApiEvent } from './shared/http';
 import { escapeHtml, formatMoney, page } from './shared/html';
+import { securityHeaders } from './shared/security-headers';
 import { getStore } from './store/client';
 import { consumeAll, LIMITS, RateLimitedError } from './store/rate-limits';
 import type { SessionPackage } from './store/catalog';
@@ -12,6 +13,20 @@ import { findPurchaseByCheckoutSession } from './store/purchases';
 import { getStripe } from './stripe/client';
 
 const publicUrl = () => process.env.KNEADPAY_PUBLIC_URL ?? 'http://127.0.0.1:3000';
+
+/** Where Stripe's hosted Checkout lives: Stripe's page, or the emulator's on a laptop. */
+const checkoutOrigins = (): string[] => {
+  const origins = ['https://checkout.stripe.com'];
+  const base = process.env.STRIPE_API_BASE;
+  if (base) {
+    try {
+      origins.push(new URL(base).origin);
+    } catch {
+      // not a URL: Stripe's own page only
+    }
+  }
+  return origins;
+};
 
 const packageCard = (practiceId: string, pkg: SessionPackage) => `
 <section class="card" aria-labelledby="pkg-${escapeHtml(pkg.packageId)}">
@@ -106,7 +121,8 @@ const storefrontRoutes = async (event: ApiEvent) => {
   }
   if (method !== 'GET') throw new MethodNotAllowed(method);
   if (event.rawPath.endsWith('/success')) return html(200, await successPage(practiceId, queryParam(event, 'session_id')));
-  return html(200, await storefrontPage(practiceId, queryParam(event, 'cancelled') === '1'));
+  // The Buy forms post here and are redirected on to Stripe Checkout: both may be form targets.
+  return html(200, await storefrontPage(practiceId, queryParam(event, 'cancelled') === '1'), securityHeaders({ formAction: ["'self'", ...checkoutOrigins()] }));
 };
 
 export const handler = httpHandler('storefront', storefrontCore);

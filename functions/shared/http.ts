@@ -9,6 +9,7 @@ import {
   ValidationError,
 } from './errors';
 import { createLogger, errorFields, type Logger } from './logger';
+import { securityHeaders } from './security-headers';
 
 /** API Gateway HTTP API payload 2.0, with the JWT authorizer's claims when the route has one. */
 export type ApiEvent = APIGatewayProxyEventV2 & {
@@ -29,9 +30,10 @@ export const json = (statusCode: number, body: unknown, headers: Record<string, 
   body: JSON.stringify(body),
 });
 
+/** An HTML response, with the security headers every page carries (shared/security-headers.ts); `headers` may widen the policy. */
 export const html = (statusCode: number, body: string, headers: Record<string, string> = {}): ApiResult => ({
   statusCode,
-  headers: { 'content-type': 'text/html; charset=utf-8', 'x-content-type-options': 'nosniff', ...headers },
+  headers: { 'content-type': 'text/html; charset=utf-8', ...securityHeaders(), ...headers },
   body,
 });
 

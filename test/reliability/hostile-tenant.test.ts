@@ -15,6 +15,12 @@ import { purchaseKey } from '../../functions/store/purchases';
 import { ensureTable } from '../../local/dynamodb';
 import { seedPractice } from '../support/fixtures';
 import { countedStore } from '../support/paged-store';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { receiptSecrets, signReceiptToken, verifyReceiptToken } from '../../functions/shared/receipt-token';
+import { APP_PAGE_POLICY, contentSecurityPolicy, scriptHash, securityHeaders } from '../../functions/shared/security-headers';
+import { mintLocalToken } from '../../local/auth';
 import type { Context } from 'aws-lambda';
 import { handler as storefrontHandler } from '../../functions/storefront';
 import { invoiceClaimBalance } from '../../functions/core/invoicing';
@@ -288,5 +294,133 @@ describe('finding 4: the shared sender could be abused', () => {
     }
     expect(results.filter((result) => result === 'sent')).toHaveLength(20);
     expect(results[20]).toBe('RateLimitedError');
+  });
+});
+
+describe('finding 5: redemptions, idempotency keys and receipt links said yes to the wrong thing', () => {
+  it('re-redeeming a cancelled appointment answers 409 redemption_cancelled and draws nothing (it answered 200 with the old figures)', async () => {
+    const { practiceId, packageId } = await practiceWithPackage();
+    const email = `${newId('redeem')}@client.example`;
+    const started = await anonymousCheckout(practiceId, packageId, email, 'Jane Doe');
+    expect(await pay(started.body.url)).toBe(200);
+    const clientId = (await findClientByEmail(testStore(), practiceId, email))!.clientId;
+    const base = `/practices/${practiceId}/clients/${clientId}`;
+
+    const first = await api('POST', `${base}/redemptions`, { practiceId, body: { appointmentId: 'appt-1' } });
+    const cancelled = await api('DELETE', `${base}/redemptions/appt-1`, { practiceId });
+    const again = await api('POST', `${base}/redemptions`, { practiceId, body: { appointmentId: 'appt-1' } });
+    const purchases = await api('GET', `${base}/purchases`, { practiceId });
+
+    expect(first.status).toBe(201);
+    expect(cancelled.status).toBe(200);
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('redemption_cancelled');
+    expect(purchases.body.items[0].sessionsRemaining).toBe(5);
+  });
+
+  it('a package Idempotency-Key reused with another body answers 409 idempotency_key_reused, as estimates do; the same body 200', async () => {
+    const practiceId = newPracticeId();
+    expect((await api('PUT', `/practices/${practiceId}`, { practiceId, body: practiceProfile() })).status).toBe(200);
+    const body = { name: 'Five 60-minute massages', sessions: 5, sessionMinutes: 60, serviceCode: '97124', priceCents: 42500, currency: 'usd', expiresInDays: 365 };
+    const headers = { 'idempotency-key': `key-${newId('k')}` };
+
+    const created = await api('POST', `/practices/${practiceId}/packages`, { practiceId, body, headers });
+    const replay = await api('POST', `/practices/${practiceId}/packages`, { practiceId, body, headers });
+    const reused = await api('POST', `/practices/${practiceId}/packages`, { practiceId, body: { ...body, priceCents: 100 }, headers });
+    const listed = await api('GET', `/practices/${practiceId}/packages`, { practiceId });
+
+    expect(created.status).toBe(201);
+    expect(replay.status).toBe(200);
+    expect(replay.body.packageId).toBe(created.body.packageId);
+    expect(replay.body).not.toHaveProperty('requestFingerprint');
+    expect(reused.status).toBe(409);
+    expect(reused.body.error.code).toBe('idempotency_key_reused');
+    expect(listed.body.items.map((pkg: { priceCents: number }) => pkg.priceCents)).toEqual([42500]);
+  });
+
+  it('a receipt link has exactly one valid spelling (the last character\'s spare bits made four)', async () => {
+    const secret = 'a'.repeat(64);
+    const token = signReceiptToken({ practiceId: 'prac_x', receiptId: 'rcp_x', expiresAt: Math.floor(Date.now() / 1000) + 3600 }, secret);
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const last = alphabet.indexOf(token.at(-1)!);
+    const spellings = [1, 2, 3].map((flip) => `${token.slice(0, -1)}${alphabet[last ^ flip]}`);
+
+    expect(verifyReceiptToken(token, [secret]).status).toBe('valid');
+    for (const spelling of spellings) expect(verifyReceiptToken(spelling, [secret]).status, spelling).toBe('invalid');
+  });
+});
+
+describe('finding 6: the local runtime\'s event door and receipt secret', () => {
+  it('POST /_local/events takes a local token and JSON only (a web page could post text/plain and forge a receipt)', async () => {
+    const event = JSON.stringify({ detailType: 'HostileNobodyListens', detail: { version: 1, practiceId: 'prac_none' } });
+    const token = await mintLocalToken('prac_none', { dir: inject('dataDir') });
+    const post = (headers: Record<string, string>) => fetch(`${inject('apiUrl')}/_local/events`, { method: 'POST', headers, body: event });
+
+    const anonymous = await post({ 'content-type': 'text/plain' });
+    const anonymousJson = await post({ 'content-type': 'application/json' });
+    const forged = await post({ 'content-type': 'application/json', authorization: 'Bearer eyJhbGciOiJIUzI1NiJ9.e30.x' });
+    const plain = await post({ 'content-type': 'text/plain', authorization: `Bearer ${token}` });
+    const allowed = await post({ 'content-type': 'application/json', authorization: `Bearer ${token}` });
+
+    expect([anonymous.status, anonymousJson.status, forged.status, plain.status, allowed.status]).toEqual([401, 401, 401, 415, 200]);
+  });
+
+  it('the built-in receipt secret is no longer public: one random secret per data directory', async () => {
+    const dirs = [mkdtempSync(join(tmpdir(), 'kneadpay-secret-')), mkdtempSync(join(tmpdir(), 'kneadpay-secret-'))];
+    const env = (dir: string) => ({ KNEADPAY_DYNAMO_ENDPOINT: 'http://127.0.0.1:1', KNEADPAY_DATA_DIR: dir }) as NodeJS.ProcessEnv;
+
+    const [first] = await receiptSecrets(env(dirs[0]!));
+    const [again] = await receiptSecrets(env(dirs[0]!));
+    const [other] = await receiptSecrets(env(dirs[1]!));
+
+    expect(first).not.toBe('kneadpay-local-receipt-link-secret-NOT-FOR-PRODUCTION');
+    expect(first).toMatch(/^[0-9a-f]{64}$/);
+    expect(again).toBe(first);
+    expect(other).not.toBe(first);
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('finding 7: HTML pages had no Content-Security-Policy or frame-ancestors', () => {
+  const strict = (headers: Headers, where: string) => {
+    const csp = headers.get('content-security-policy') ?? '';
+    expect(csp, where).toMatch(/frame-ancestors 'none'/);
+    expect(csp, where).toMatch(/script-src 'none'/);
+    expect(csp, where).toMatch(/object-src 'none'/);
+    expect(csp, where).toMatch(/base-uri 'none'/);
+    expect(csp, where).not.toMatch(/unsafe-eval|script-src[^;]*unsafe-inline/);
+    expect(headers.get('referrer-policy'), where).toBe('no-referrer');
+    expect(headers.get('x-content-type-options'), where).toBe('nosniff');
+    expect(headers.get('x-frame-options'), where).toBe('DENY');
+    return csp;
+  };
+
+  it('the storefront, its 404 and 429 pages, the success page, the estimate page and the receipt page all carry the strict policy', async () => {
+    const { practiceId, packageId } = await practiceWithPackage();
+    const html = { accept: 'text/html' };
+    const storefront = await api('GET', `/p/${practiceId}`, { headers: html });
+    const missing = await api('GET', `/p/prac_nobody_here`, { headers: html });
+    const started = await anonymousCheckout(practiceId, packageId, `${newId('csp')}@client.example`, 'Jane Doe');
+    const success = await api('GET', `/p/${practiceId}/success?session_id=${started.body.checkoutSessionId}`, { headers: html });
+    const { practiceId: claimPractice, clientId, email } = await practiceWithAdjudicatedClaim();
+    const [mail] = await receiptEmailsTo(email).then(async (found) => (found.length ? found : (await deliverToReceiptIssuer(balancePaid(claimPractice, clientId, `pi_${newId('x')}`)), receiptEmailsTo(email))));
+    const receipt = await fetch(`${inject('apiUrl')}/r/${tokenOf(receiptLinkIn(mail!.body.text ?? ''))}`);
+    const badReceipt = await fetch(`${inject('apiUrl')}/r/not-a-token`);
+
+    const storefrontCsp = strict(storefront.headers, 'storefront');
+    expect(storefrontCsp).toMatch(/form-action 'self' https:\/\/checkout\.stripe\.com/);
+    strict(missing.headers, 'storefront 404');
+    expect(missing.status).toBe(404);
+    strict(success.headers, 'success page');
+    expect(strict(receipt.headers, 'receipt page')).toMatch(/form-action 'none'/);
+    expect(receipt.status).toBe(200);
+    strict(badReceipt.headers, 'receipt 404');
+  });
+
+  it('one shared helper: hashed inline scripts only, and the web app policy allows scripts from its own origin only', () => {
+    const hash = scriptHash('console.log(1)');
+    expect(contentSecurityPolicy({ scriptSrc: [hash] })).toContain(`script-src ${hash}`);
+    expect(contentSecurityPolicy(APP_PAGE_POLICY)).toMatch(/default-src 'self'; script-src 'self'; script-src-attr 'none'/);
+    expect(securityHeaders(APP_PAGE_POLICY)['content-security-policy']).toContain("frame-ancestors 'none'");
   });
 });
