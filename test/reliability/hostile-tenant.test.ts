@@ -3,6 +3,7 @@
  * local stack (DynamoDB Local, the local SES, the Stripe emulator over HTTP). Each `describe` is
  * one finding; each test failed on the main branch before its fix (docs/reliability.md §10).
  */
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
 import { expireAllPractices } from '../../functions/credit-expirer';
@@ -47,8 +48,7 @@ const stripeRequestCount = async (practiceId: string) => {
   return body.requests.filter((request) => JSON.stringify(request).includes(practiceId)).length;
 };
 import { newId } from '../../functions/shared/ids';
-import { emailKey, findClientByEmail } from '../../functions/store/clients';
-import { clientKey } from '../../functions/store/clients';
+import { clientKey, emailKey, findClientByEmail } from '../../functions/store/clients';
 import { OPEN_PURCHASE_TTL_SECONDS } from '../../functions/store/purchases';
 import { api, practiceProfile } from '../support/api';
 import { emulator } from '../support/invoicing';
@@ -131,8 +131,7 @@ describe('finding 1: anyone could set a patient\'s name at any practice', () => 
 
   it('PATCH corrects name and email (audited); receipts, their page and resends use the corrected name', async () => {
     const { practiceId, clientId, email } = await practiceWithAdjudicatedClaim({ mode: 'full' });
-    const issued = await deliverToReceiptIssuer(balancePaid(practiceId, clientId, `pi_${newId('x')}`));
-    void issued;
+    await deliverToReceiptIssuer(balancePaid(practiceId, clientId, `pi_${newId('x')}`));
     const [first] = await receiptEmailsTo(email);
     const token = tokenOf(receiptLinkIn(first!.body.text ?? first!.body.html ?? ''));
     const newEmail = `${newId('corrected')}@client.example`;
@@ -211,6 +210,9 @@ describe('finding 3: scheduled jobs skipped practices once there were many', () 
     // Many pages were crossed: 40 ids at 3 a page is 14 queries for the index alone.
     expect(store.counters.queriedKeys.get('PRACTICES')).toBeGreaterThanOrEqual(3 * 14);
     store.doc.destroy();
+    const admin = new DynamoDBClient({ endpoint: inject('dynamoEndpoint'), region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    await admin.send(new DeleteTableCommand({ TableName: store.tableName }));
+    admin.destroy();
   });
 });
 
