@@ -239,6 +239,7 @@ describe('finding 2: the public checkout had no limit', () => {
     expect(stripeCalls).toBeLessThanOrEqual(10 * 2 + 2);
     expect(form.status).toBe(429);
     expect(form.headers.get('content-type')).toMatch(/text\/html/);
+    expect(form.headers.get('content-security-policy')).toMatch(/frame-ancestors 'none'/);
     expect(Number(form.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 
@@ -397,7 +398,7 @@ describe('finding 7: HTML pages had no Content-Security-Policy or frame-ancestor
     return csp;
   };
 
-  it('the storefront, its 404 and 429 pages, the success page, the estimate page and the receipt page all carry the strict policy', async () => {
+  it('the storefront and its 404 page, the success page, the receipt page and its 404, and the estimate page all carry the strict policy', async () => {
     const { practiceId, packageId } = await practiceWithPackage();
     const html = { accept: 'text/html' };
     const storefront = await api('GET', `/p/${practiceId}`, { headers: html });
@@ -408,6 +409,12 @@ describe('finding 7: HTML pages had no Content-Security-Policy or frame-ancestor
     const [mail] = await receiptEmailsTo(email).then(async (found) => (found.length ? found : (await deliverToReceiptIssuer(balancePaid(claimPractice, clientId, `pi_${newId('x')}`)), receiptEmailsTo(email))));
     const receipt = await fetch(`${inject('apiUrl')}/r/${tokenOf(receiptLinkIn(mail!.body.text ?? ''))}`);
     const badReceipt = await fetch(`${inject('apiUrl')}/r/not-a-token`);
+    const day = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+    const estimate = await api('POST', `/practices/${claimPractice}/clients/${clientId}/estimates`, {
+      practiceId: claimPractice,
+      body: { primaryService: 'Massage therapy, 60 minutes', serviceDate: day(30), lines: [{ serviceCode: '97124', description: 'Massage, 60 minutes', quantity: 1, unitChargeCents: 9000 }] },
+    });
+    const estimatePage = await api('GET', `/practices/${claimPractice}/clients/${clientId}/estimates/${estimate.body.estimateId}`, { practiceId: claimPractice, headers: html });
 
     const storefrontCsp = strict(storefront.headers, 'storefront');
     expect(storefrontCsp).toMatch(/form-action 'self' https:\/\/checkout\.stripe\.com/);
@@ -417,6 +424,9 @@ describe('finding 7: HTML pages had no Content-Security-Policy or frame-ancestor
     expect(strict(receipt.headers, 'receipt page')).toMatch(/form-action 'none'/);
     expect(receipt.status).toBe(200);
     strict(badReceipt.headers, 'receipt 404');
+    expect(estimate.status).toBe(201);
+    expect(estimatePage.headers.get('content-type')).toMatch(/text\/html/);
+    strict(estimatePage.headers, 'estimate page');
   });
 
   it('one shared helper: hashed inline scripts only, and the web app policy allows scripts from its own origin only', () => {
