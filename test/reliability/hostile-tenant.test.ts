@@ -129,6 +129,29 @@ describe('finding 1: anyone could set a patient\'s name at any practice', () => 
     expect(paidPointer).not.toHaveProperty('ttl');
   });
 
+  it('staff correcting a provisional client\'s email while its checkout is open: the payment still grants the credits and confirms the client', async () => {
+    const { practiceId, packageId } = await practiceWithPackage();
+    const typed = `${newId('typo')}@client.example`;
+    const corrected = `${newId('fixed')}@client.example`;
+    const started = await anonymousCheckout(practiceId, packageId, typed, 'Jane Typo');
+    const clientId = (await findClientByEmail(testStore(), practiceId, typed))!.clientId;
+
+    const patched = await api('PATCH', `/practices/${practiceId}/clients/${clientId}`, { practiceId, body: { email: corrected } });
+    expect(await pay(started.body.url)).toBe(200);
+    const purchases = await api('GET', `/practices/${practiceId}/clients/${clientId}/purchases`, { practiceId });
+    const client = await rawItem(clientKey(practiceId, clientId));
+    const pointer = await rawItem(emailKey(practiceId, corrected));
+    const oldPointer = await rawItem(emailKey(practiceId, typed));
+
+    expect(patched.status).toBe(200);
+    expect(purchases.body.items).toEqual([expect.objectContaining({ status: 'active', sessionsRemaining: 5 })]);
+    expect(client).toMatchObject({ email: corrected, name: 'Jane Typo', nameSource: 'staff' });
+    expect(client).not.toHaveProperty('ttl');
+    expect(pointer).toMatchObject({ clientId });
+    expect(pointer).not.toHaveProperty('ttl');
+    expect(oldPointer).toBeUndefined();
+  });
+
   it('PATCH corrects name and email (audited); receipts, their page and resends use the corrected name', async () => {
     const { practiceId, clientId, email } = await practiceWithAdjudicatedClaim({ mode: 'full' });
     await deliverToReceiptIssuer(balancePaid(practiceId, clientId, `pi_${newId('x')}`));
