@@ -2,11 +2,11 @@
  * `npm run bench`: every benchmark, one after another (never two at once: the machine's cores
  * are shared, and each bench's ratios assume it runs alone), each in its own process, with its
  * output printed as it comes. Measured on the 2-core machine: era ~20 s, webhook ~50 s,
- * coldstart ~75 s, cost ~60 s, start ~2 min.
+ * coldstart ~75 s, cost ~60 s, start ~2 min, scale ~2 min.
  *
  *   npm run bench [-- --only era,coldstart] [--era-sizes 10000,100000] [--webhook-events 600]
  *                     [--coldstart-runs 7] [--cost-journeys 3]
- *                     [--start-runs 3] [--app-runs 5]
+ *                     [--start-runs 3] [--app-runs 5] [--scale-practices 10000] [--scale-clients 10000]
  *
  * Exits non-zero when a bench fails; the others still run.
  */
@@ -38,6 +38,8 @@ const BENCHES: Bench[] = [
   { name: 'start', file: 'bench/start.ts', args: pass('--runs', option('start-runs')) },
   // npm start, then the web app's sizes and time to a usable Today against the storefront (~30 s).
   { name: 'app', file: 'bench/app.ts', args: pass('--runs', option('app-runs')) },
+  // 10,000 practices and a practice with 10,000 clients on DynamoDB Local: every job visits every practice once.
+  { name: 'scale', file: 'bench/scale.ts', args: [...pass('--practices', option('scale-practices')), ...pass('--clients', option('scale-clients'))] },
 ];
 
 const runOne = (bench: Bench): Promise<number> =>

@@ -7,6 +7,7 @@ import { EMAIL_PATTERN, fields } from './shared/validate';
 import { requirePractice } from './core/practice';
 import { getStore } from './store/client';
 import { findClientByEmail, findOrCreateClient, getClient, listLedger, searchClients } from './store/clients';
+import { claimStorefrontClient, correctClient } from './store/client-identity';
 import { listClientPurchases } from './store/purchases';
 
 const SHOWN_STATES = new Set(['paid', 'refunded', 'disputed', 'voided']);
@@ -24,8 +25,10 @@ export const clientsCore = async (event: ApiEvent) => {
     const f = fields(body);
     const practice = await requirePractice(store, practiceId);
     const email = f.string('email', { max: 254, pattern: EMAIL_PATTERN, hint: 'an email address' });
-    const existing = await findClientByEmail(store, practiceId, email);
-    const client = existing ?? (await findOrCreateClient(store, { practiceId, email, name: f.string('name', { max: 200 }), currency: practice.currency }, now));
+    const name = f.string('name', { max: 200 });
+    const existing = await findClientByEmail(store, practiceId, email, now);
+    // Staff win over a storefront buyer: a client a buyer created takes the name staff give it.
+    const client = existing ? await claimStorefrontClient(store, existing, name, now) : await findOrCreateClient(store, { practiceId, email, name, currency: practice.currency }, now);
     return json(existing ? 200 : 201, { clientId: client.clientId, email: client.email, name: client.name });
   }
   if (path === '/practices/{practiceId}/clients') {
@@ -41,6 +44,19 @@ export const clientsCore = async (event: ApiEvent) => {
     return json(200, { items: client ? [{ clientId: client.clientId, email: client.email, name: client.name }] : [], nextCursor: null });
   }
   const clientId = pathParam(event, 'clientId');
+  if (path === '/practices/{practiceId}/clients/{clientId}' && method === 'PATCH') {
+    const body = jsonBody(event);
+    const f = fields(body);
+    const patch = {
+      name: body.name === undefined ? undefined : f.string('name', { max: 200 }),
+      email: body.email === undefined ? undefined : f.string('email', { max: 254, pattern: EMAIL_PATTERN, hint: 'an email address' }),
+    };
+    const unknown = Object.keys(body).filter((key) => key !== 'name' && key !== 'email');
+    if (unknown.length) throw new ValidationError(`${unknown[0]} cannot be corrected here (name and email only)`, { field: unknown[0] });
+    if (patch.name === undefined && patch.email === undefined) throw new ValidationError('send name and/or email', { field: 'name' });
+    const client = await correctClient(store, practiceId, clientId, patch, now);
+    return json(200, { clientId: client.clientId, email: client.email, name: client.name });
+  }
   if (path.endsWith('/purchases')) {
     await getClient(store, practiceId, clientId);
     const purchases = (await listClientPurchases(store, practiceId, clientId)).filter((purchase) => SHOWN_STATES.has(purchase.state));
@@ -49,7 +65,7 @@ export const clientsCore = async (event: ApiEvent) => {
   if (path.endsWith('/ledger')) {
     const client = await getClient(store, practiceId, clientId);
     const page = await listLedger(store, practiceId, clientId, queryParam(event, 'cursor'));
-    return json(200, { balanceCents: client.balanceCents, currency: client.currency, entries: page.items.map(({ entryId, kind, amountCents, at, ref, sessionsDelta }) => ({ entryId, kind, amountCents, at, ref, ...(sessionsDelta === undefined ? {} : { sessionsDelta }) })), nextCursor: page.nextCursor });
+    return json(200, { balanceCents: client.balanceCents, currency: client.currency, entries: page.items.map(({ entryId, kind, amountCents, at, ref, sessionsDelta, changes }) => ({ entryId, kind, amountCents, at, ref, ...(sessionsDelta === undefined ? {} : { sessionsDelta }), ...(changes === undefined ? {} : { changes }) })), nextCursor: page.nextCursor });
   }
   if (path.endsWith('/redemptions') && method === 'POST') {
     const { created, answer } = await redeemCredit(store, practiceId, clientId, jsonBody(event), now);

@@ -1,17 +1,18 @@
 import middy from '@middy/core';
 import { expirePurchases } from './core/redemptions';
 import { createLogger, errorFields } from './shared/logger';
-import { getStore } from './store/client';
+import { getStore, type Store } from './store/client';
 import { listPracticeIds } from './store/practices';
 
 const logger = createLogger('credit-expirer');
 
 /** Scheduled: marks purchases past their expiry in every practice, once each (CreditsExpired). */
-export const expireAllPractices = async (now = new Date()) => {
-  const store = getStore();
+export const expireAllPractices = async (now = new Date(), store: Store = getStore()) => {
   let expired = 0;
+  let practices = 0;
   let failed = 0;
   for (const practiceId of await listPracticeIds(store)) {
+    practices += 1;
     try {
       expired += await expirePurchases(store, practiceId, now);
     } catch (error) {
@@ -20,9 +21,9 @@ export const expireAllPractices = async (now = new Date()) => {
       logger.error('expiry failed for a practice', { practiceId, ...errorFields(error) });
     }
   }
-  logger.info('expiry run finished', { expired, failed });
+  logger.info('expiry run finished', { practices, expired, failed });
   if (failed > 0) throw new Error(`expiry failed for ${failed} practice(s)`);
-  return { expired };
+  return { expired, practices };
 };
 
 export const handler = middy(async () => expireAllPractices());

@@ -2,6 +2,7 @@ import { defaultReceiptLinkDeps, openReceiptLink, type ReceiptLinkDeps } from '.
 import { ValidationError } from './shared/errors';
 import { html, httpHandler, pathParam, queryParam, type ApiEvent, type ApiResult } from './shared/http';
 import { renderReceiptPdf } from './shared/receipt-pdf';
+import { securityHeaders } from './shared/security-headers';
 import { renderReceiptLinkProblem, renderReceiptPage } from './shared/receipt-render';
 
 /**
@@ -9,10 +10,9 @@ import { renderReceiptLinkProblem, renderReceiptPage } from './shared/receipt-re
  * it run nothing (the page has no scripts; inline styles only).
  */
 const PRIVATE_PAGE_HEADERS = {
+  ...securityHeaders({ referrer: 'no-referrer', formAction: ["'none'"] }),
   'cache-control': 'private, no-store',
-  'referrer-policy': 'no-referrer',
   'x-robots-tag': 'noindex, nofollow',
-  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
 } as const;
 
 /** GET /r/{token} (public): the receipt page; `?format=pdf` the same receipt as a PDF. */

@@ -5,13 +5,29 @@ import { purchaseStatus } from './domain/credits';
 import { MethodNotAllowed, NotFoundError } from './shared/errors';
 import { formOrJsonBody, html, httpHandler, json, pathParam, queryParam, redirect, wantsJson, type ApiEvent } from './shared/http';
 import { escapeHtml, formatMoney, page } from './shared/html';
+import { securityHeaders } from './shared/security-headers';
 import { getStore } from './store/client';
 import { chargesBlocked, getConnect } from './store/connect';
+import { consumeAll, LIMITS, RateLimitedError } from './store/rate-limits';
 import type { SessionPackage } from './store/catalog';
 import { findPurchaseByCheckoutSession } from './store/purchases';
 import { getStripe } from './stripe/client';
 
 const publicUrl = () => process.env.KNEADPAY_PUBLIC_URL ?? 'http://127.0.0.1:3000';
+
+/** Where Stripe's hosted Checkout lives: Stripe's page, or the emulator's on a laptop. */
+const checkoutOrigins = (): string[] => {
+  const origins = ['https://checkout.stripe.com'];
+  const base = process.env.STRIPE_API_BASE;
+  if (base) {
+    try {
+      origins.push(new URL(base).origin);
+    } catch {
+      // not a URL: Stripe's own page only
+    }
+  }
+  return origins;
+};
 
 const packageCard = (practiceId: string, pkg: SessionPackage) => `
 <section class="card" aria-labelledby="pkg-${escapeHtml(pkg.packageId)}">
@@ -83,6 +99,9 @@ export const storefrontCore = async (event: ApiEvent) => {
     return await storefrontRoutes(event);
   } catch (error) {
     if ((error as Error).name === 'NotFoundError' && !wantsJson(event)) return notFoundPage();
+    if (error instanceof RateLimitedError && !wantsJson(event)) {
+      return html(429, page('Please wait', `<h1>Please wait a moment</h1><p>Too many purchases were started from here just now. Try again in ${Math.ceil(error.retryAfterSeconds / 60)} minute(s).</p>`), { 'retry-after': String(error.retryAfterSeconds) });
+    }
     throw error;
   }
 };
@@ -92,17 +111,27 @@ const storefrontRoutes = async (event: ApiEvent) => {
   const method = event.requestContext.http.method;
   const packageId = event.pathParameters?.packageId;
   if (packageId && method === 'POST') {
+    const body = formOrJsonBody(event);
+    // Abuse limits before any Stripe call or record (issue 17): per client address, per buyer
+    // email, then per practice, so one address cannot use up the practice's budget.
+    const email = typeof body.email === 'string' ? body.email.trim() : '';
+    await consumeAll(getStore(), practiceId, [
+      [LIMITS.checkoutPerAddress, event.requestContext.http.sourceIp || 'unknown'],
+      ...(email ? [[LIMITS.checkoutPerEmail, email] as const] : []),
+      [LIMITS.checkoutPerPractice, 'all'],
+    ]);
     const started = await startCheckout(
       { store: getStore(), stripe: await getStripe(), publicUrl: publicUrl() },
       practiceId,
       pathParam(event, 'packageId'),
-      formOrJsonBody(event),
+      body,
     );
     return wantsJson(event) ? json(201, { checkoutSessionId: started.checkoutSessionId, url: started.url }) : redirect(started.url);
   }
   if (method !== 'GET') throw new MethodNotAllowed(method);
   if (event.rawPath.endsWith('/success')) return html(200, await successPage(practiceId, queryParam(event, 'session_id')));
-  return html(200, await storefrontPage(practiceId, queryParam(event, 'cancelled') === '1'));
+  // The Buy forms post here and are redirected on to Stripe Checkout: both may be form targets.
+  return html(200, await storefrontPage(practiceId, queryParam(event, 'cancelled') === '1'), securityHeaders({ formAction: ["'self'", ...checkoutOrigins()] }));
 };
 
 export const handler = httpHandler('storefront', storefrontCore);

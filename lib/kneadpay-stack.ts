@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { CfnOutput, CfnParameter, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { CfnStage, HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { routeSettings } from './route-throttles';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
@@ -190,7 +191,7 @@ export class KneadpayStack extends Stack {
       encryptionKey: opsKey,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    new HttpStage(this, 'ApiStage', {
+    const stage = new HttpStage(this, 'ApiStage', {
       httpApi: this.api,
       stageName: '$default',
       autoDeploy: true,
@@ -209,11 +210,16 @@ export class KneadpayStack extends Stack {
         integration: integrationFor(route.fn),
         authorizer: route.auth === AUTH.jwt ? staff.authorizer : undefined,
       });
+      // Route settings name routes by key: the stage is updated once they exist.
+      for (const added of routes) stage.node.addDependency(added);
       // Every other auth kind must say why it needs no authorizer (a new kind fails to compile here).
       if (route.auth !== AUTH.jwt) {
         for (const added of routes) acknowledge(added, UNAUTHORIZED_ROUTE_REASON[route.auth], NAG.routeAuthorization);
       }
     }
+
+    // Public routes and the webhook throttled each on their own budget (lib/route-throttles.ts).
+    (stage.node.defaultChild as CfnStage).routeSettings = routeSettings(wiring.routes);
 
     // Event rules on the bus and schedules, each target with its retry policy and the function's DLQ.
     const asyncTarget = (name: string) => {

@@ -175,6 +175,7 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'DELETE', path: `${P}/packages/{packageId}`, fn: 'packages', auth: AUTH.jwt },
   { method: 'POST', path: `${P}/clients`, fn: 'clients', auth: AUTH.jwt },
   { method: 'GET', path: `${P}/clients`, fn: 'clients', auth: AUTH.jwt },
+  { method: 'PATCH', path: `${P}/clients/{clientId}`, fn: 'clients', auth: AUTH.jwt },
   { method: 'GET', path: `${P}/clients/{clientId}/purchases`, fn: 'clients', auth: AUTH.jwt },
   { method: 'GET', path: `${P}/clients/{clientId}/ledger`, fn: 'clients', auth: AUTH.jwt },
   { method: 'POST', path: `${P}/clients/{clientId}/redemptions`, fn: 'clients', auth: AUTH.jwt },

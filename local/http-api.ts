@@ -366,7 +366,7 @@ export const fromLambdaResult = (result: unknown): HttpAnswer => {
 // ---------------------------------------------------------------------------------------------
 
 /** Extra local-only routes (`/_local/...`) the stack mounts: the event bus's inspection and injection. */
-export type LocalRouteHandler = (request: { method: string; path: string; query: URLSearchParams; body: Buffer }) => Promise<{
+export type LocalRouteHandler = (request: { method: string; path: string; query: URLSearchParams; body: Buffer; headers?: IncomingMessage['headers'] }) => Promise<{
   statusCode: number;
   body: unknown;
 }>;
@@ -483,7 +483,7 @@ export const startHttpApi = async (options: HttpApiOptions = {}): Promise<LocalH
     }
     if (local) {
       const query = new URLSearchParams(url.includes('?') ? url.slice(url.indexOf('?') + 1) : '');
-      const answer = await local({ method, path, query, body });
+      const answer = await local({ method, path, query, body, headers: req.headers });
       send(res, answer.statusCode, answer.body);
       return;
     }

@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { dataDir as defaultDataDir, mintLocalToken } from './auth';
+import { dataDir as defaultDataDir, mintLocalToken, verifyLocalToken } from './auth';
 import { assertJava, ensureTable, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb';
 import { readDeadLetters, startEventBus, type DeadLetter, type LocalEventBus, type RetryPolicy } from './event-bus';
 import { PROJECT_ROOT, startHttpApi, type LocalHttpApi, type LocalRouteHandler } from './http-api';
@@ -204,7 +204,16 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     const previousDeadLetters = options.inMemory ? 0 : readDeadLetters(join(dataDir, 'dead-letters.jsonl')).length;
 
     const localRoutes: Record<string, LocalRouteHandler> = {
-      'POST /_local/events': async ({ body }) => {
+      'POST /_local/events': async ({ body, headers }) => {
+        // A web page can post to 127.0.0.1 (a form sends text/plain without a preflight): only a
+        // caller holding a local token (the data directory's key) may put events on the bus, in JSON.
+        const token = String(headers?.authorization ?? '').replace(/^Bearer\s+/i, '').trim();
+        if (!token || !(await verifyLocalToken(token, dataDir).then(() => true, () => false))) {
+          return { statusCode: 401, body: { error: { code: 'unauthorized', message: 'send a local token: Authorization: Bearer $(npx kneadpay token --practice <id>)' } } };
+        }
+        if (!/^application\/json\b/i.test(String(headers?.['content-type'] ?? ''))) {
+          return { statusCode: 415, body: { error: { code: 'unsupported_media_type', message: 'send application/json' } } };
+        }
         let input: { detailType?: unknown; detail?: unknown; source?: unknown };
         try {
           input = JSON.parse(body.toString('utf8')) as typeof input;

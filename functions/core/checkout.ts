@@ -9,8 +9,9 @@ import { getPackage } from '../store/catalog';
 import type { Store } from '../store/client';
 import { findOrCreateClient, markStripeCustomerRequested, setStripeCustomer, type Client } from '../store/clients';
 import type { Practice } from '../store/practices';
-import { insertOpenPurchase, recordCheckoutSession, type Purchase } from '../store/purchases';
+import { insertOpenPurchase, OPEN_PURCHASE_TTL_SECONDS, recordCheckoutSession, type Purchase } from '../store/purchases';
 import { assertCanSell } from './connect';
+import { extendProvisional, provisionalUntil } from '../store/client-identity';
 import { ensurePackageOnStripe } from './packages';
 import { requirePractice } from './practice';
 
@@ -82,7 +83,11 @@ export const startCheckout = async (
   let pkg = await getPackage(deps.store, practiceId, packageId);
   if (!pkg.active) throw new ConflictError('this package is no longer sold', 'package_inactive');
   pkg = await ensurePackageOnStripe(deps, practice, pkg);
-  const client = await findOrCreateClient(deps.store, { practiceId, email, name, currency: practice.currency }, now);
+  // A buyer's client is provisional until paid (issue 17): it expires with the open purchase, and an
+  // existing client — above all one staff entered — is never renamed by what a buyer typed.
+  const until = provisionalUntil(now, OPEN_PURCHASE_TTL_SECONDS);
+  const client = await findOrCreateClient(deps.store, { practiceId, email, name, currency: practice.currency, provisionalUntil: until }, now);
+  await extendProvisional(deps.store, client, until);
   const customerId = await ensureStripeCustomer(deps.stripe, deps.store, practice, client);
 
   const purchase: Purchase = {
@@ -102,12 +107,15 @@ export const startCheckout = async (
     creditsRemoved: 0,
     createdAt: now.toISOString(),
     version: 0,
+    ...(client.provisional ? { provisionalClientEmail: client.email } : {}),
   };
   await insertOpenPurchase(deps.store, purchase);
   // Opaque ids, plus the package terms the webhook needs to grant credits without a read.
   const metadata = {
     practiceId, clientId: client.clientId, packageId, purchaseId: purchase.purchaseId,
     sessionsTotal: String(pkg.sessions), ...(pkg.expiresInDays ? { expiresInDays: String(pkg.expiresInDays) } : {}),
+    // The payment must also confirm the client: the webhook takes its read path for that.
+    ...(client.provisional ? { provisionalClient: '1' } : {}),
   };
   // The platform's fee (KNEADPAY_PLATFORM_FEE_BPS) on a connected account's payment; the ledger and
   // receipts keep the gross, the fee is reported in PlatformFeeCollected (docs/events.md).

@@ -1,10 +1,11 @@
 import type Stripe from 'stripe';
 import { expiryFor, type PurchaseState } from '../domain/credits';
 import { RetryableError } from '../shared/errors';
-import { ledgerWrites } from '../store/clients';
+import { getClient, ledgerWrites, type Client } from '../store/clients';
 import type { TransactItem } from '../store/commit';
 import { practicePk } from '../store/keys';
 import type { OutboxEvent } from '../store/outbox';
+import { confirmClientWrites } from '../store/client-identity';
 import { findPurchaseByStripeId, getPurchase, PURCHASE_KEEP, purchaseKey, stripeRef, type Purchase } from '../store/purchases';
 import type { Decision, EffectHandler, EventContext } from './stripe-events';
 
@@ -107,9 +108,23 @@ const grantDecision = (
 };
 
 /** The read path: decided on the stored purchase, applied only to the version read. */
-const grantCredits = (ctx: EventContext, purchase: Purchase, session: Stripe.Checkout.Session): Decision => {
+const grantCredits = (ctx: EventContext, purchase: Purchase, session: Stripe.Checkout.Session, provisional?: Client): Decision => {
   if (CHECKOUT_PROGRESS[purchase.state] >= CHECKOUT_PROGRESS.paid) return { kind: 'ignore', reason: `purchase already ${purchase.state}` };
-  return grantDecision(ctx, session, purchase, session.amount_total ?? purchase.priceCents, (set) => updatePurchase(purchase, set));
+  const decision = grantDecision(ctx, session, purchase, session.amount_total ?? purchase.priceCents, (set) => updatePurchase(purchase, set));
+  // A storefront buyer's client stops being provisional (expiring) once they have paid.
+  if (decision.kind === 'apply' && provisional) decision.writes.push(...confirmClientWrites(ctx.practiceId, provisional.clientId, provisional.email));
+  return decision;
+};
+
+/**
+ * The client to confirm with the grant: only for a purchase a provisional client started, and only
+ * while it still is provisional (staff may have registered or corrected it since; its email pointer
+ * is the one under its current address).
+ */
+const provisionalClientOf = async (ctx: EventContext, purchase: Purchase): Promise<Client | undefined> => {
+  if (!purchase.provisionalClientEmail) return undefined;
+  const client = await getClient(ctx.store, ctx.practiceId, purchase.clientId).catch(() => undefined);
+  return client?.provisional ? client : undefined;
 };
 
 const moveCheckout = (purchase: Purchase, next: 'pending' | 'failed' | 'expired'): Decision => {
@@ -126,7 +141,7 @@ const moveCheckout = (purchase: Purchase, next: 'pending' | 'failed' | 'expired'
 const grantFromPayload = (ctx: EventContext, session: Stripe.Checkout.Session): Decision | undefined => {
   const meta = session.metadata ?? {};
   const sessionsTotal = Number(meta.sessionsTotal);
-  if (ctx.attempt > 1 || !meta.clientId || !meta.purchaseId || !Number.isSafeInteger(sessionsTotal) || sessionsTotal < 1 || !session.currency) return undefined;
+  if (ctx.attempt > 1 || meta.provisionalClient || !meta.clientId || !meta.purchaseId || !Number.isSafeInteger(sessionsTotal) || sessionsTotal < 1 || !session.currency) return undefined;
   const terms: GrantTerms = {
     clientId: meta.clientId,
     purchaseId: meta.purchaseId,
@@ -158,14 +173,14 @@ const checkoutCompleted: EffectHandler = async (ctx) => {
   if (fast) return fast;
   const { purchase } = await purchaseOfSession(ctx);
   // Delayed methods complete unpaid: nothing is granted until async_payment_succeeded.
-  return isPaid(session) ? grantCredits(ctx, purchase, session) : moveCheckout(purchase, 'pending');
+  return isPaid(session) ? grantCredits(ctx, purchase, session, await provisionalClientOf(ctx, purchase)) : moveCheckout(purchase, 'pending');
 };
 
 const asyncSucceeded: EffectHandler = async (ctx) => {
   const fast = grantFromPayload(ctx, ctx.event.data.object as Stripe.Checkout.Session);
   if (fast) return fast;
   const { purchase, session } = await purchaseOfSession(ctx);
-  return grantCredits(ctx, purchase, session);
+  return grantCredits(ctx, purchase, session, await provisionalClientOf(ctx, purchase));
 };
 
 const asyncFailed: EffectHandler = async (ctx) => moveCheckout((await purchaseOfSession(ctx)).purchase, 'failed');

@@ -307,7 +307,7 @@ export const driveInvoice = async (deps: InvoicingDeps, practice: Practice, star
       throw new RetryableError(`the email of balance invoice ${invoice.invoiceId} is being sent by another delivery`);
     }
     const client = await getClient(deps.store, practice.practiceId, invoice.clientId);
-    await sendEmail(balanceEmail(practice, client, invoice));
+    await sendEmail({ ...balanceEmail(practice, client, invoice), practiceId: practice.practiceId });
     await deps.after?.('email-sent', invoice.invoiceId);
     invoice = await recordInvoiceProgress(deps.store, invoice, { emailedAt: now.toISOString() });
     deps.logger?.info('balance invoice emailed', { practiceId: practice.practiceId, invoiceId: invoice.invoiceId });

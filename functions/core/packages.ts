@@ -4,7 +4,8 @@ import { ConflictError, ValidationError } from '../shared/errors';
 import { CURRENCY_PATTERN, fields } from '../shared/validate';
 import { callOptions, safeParams } from '../stripe/client';
 import type { Store } from '../store/client';
-import { getPackage, insertPackage, listPackages, updatePackage, type SessionPackage } from '../store/catalog';
+import { getPackage, insertPackage, listPackages, packageRequestFingerprint, updatePackage, type SessionPackage } from '../store/catalog';
+import { canonicalJson } from '../shared/canonical';
 import type { Practice } from '../store/practices';
 import { requirePractice } from './practice';
 
@@ -49,10 +50,16 @@ export const createPackage = async (
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
   };
+  // One rule for every Idempotency-Key (as estimates): the same key with another request is a 409.
+  const fingerprint = idempotencyKey
+    ? canonicalJson([pkg.name, pkg.sessions, pkg.sessionMinutes, pkg.serviceCode, pkg.priceCents, pkg.currency, pkg.expiresInDays])
+    : undefined;
   try {
-    await insertPackage(deps.store, pkg);
+    await insertPackage(deps.store, pkg, fingerprint);
   } catch (error) {
     if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+    const first = await packageRequestFingerprint(deps.store, practiceId, pkg.packageId);
+    if (first !== undefined && first !== fingerprint) throw new ConflictError('this Idempotency-Key was used for a different package', 'idempotency_key_reused');
     // The same Idempotency-Key again: finish (or just return) what the first request started.
     return { created: false, pkg: await ensurePackageOnStripe(deps, practice, await getPackage(deps.store, practiceId, pkg.packageId)) };
   }

@@ -7,6 +7,18 @@ import { receiptSecrets, signReceiptToken, verifyReceiptToken } from '../shared/
 import { getStore, type Store } from '../store/client';
 import { getPractice, type Practice } from '../store/practices';
 import { getReceipt, type Receipt } from '../store/receipts';
+import { getItem } from '../store/items';
+import { clientKey } from '../store/clients';
+
+/**
+ * The receipt as shown now: with the client's name as staff last corrected it (issue 17: a name a
+ * storefront buyer typed for someone else's address must not stay on their receipts).
+ */
+export const withCurrentClientName = async (store: Store, receipt: Receipt): Promise<Receipt> => {
+  const client = await getItem<{ name?: string }>(store, clientKey(receipt.practiceId, receipt.clientId));
+  if (!client?.name || client.name === receipt.document.client.name) return receipt;
+  return { ...receipt, document: { ...receipt.document, client: { ...receipt.document.client, name: client.name } } };
+};
 
 /** What making and opening links needs; the receipt functions' deps have all of it. */
 export interface ReceiptLinkDeps {
@@ -47,5 +59,5 @@ export const openReceiptLink = async (deps: ReceiptLinkDeps, token: string): Pro
   if (check.status === 'invalid') return { status: 'invalid' };
   if (check.status === 'expired') return { status: 'expired', practice: await getPractice(deps.store, check.claims.practiceId) };
   const receipt = await getReceipt(deps.store, check.claims.practiceId, check.claims.receiptId);
-  return receipt ? { status: 'ok', receipt } : { status: 'invalid' };
+  return receipt ? { status: 'ok', receipt: await withCurrentClientName(deps.store, receipt) } : { status: 'invalid' };
 };

@@ -542,11 +542,16 @@ const sendLeased = async (deps: ReceiptDeps, receipt: Receipt, leaseId: string, 
     return fail('failed', 'InvalidAddress: the client has no valid email address; correct it and resend');
   }
   const link = await receiptLink(deps, practice, receiptId);
-  const content = renderReceiptEmail(receipt.document, { mode: practice.receipts?.mode ?? 'link', link: link.url, linkExpiresAt: link.expiresAt });
+  const content = renderReceiptEmail({ ...receipt.document, client: { ...receipt.document.client, name: client.name } }, { mode: practice.receipts?.mode ?? 'link', link: link.url, linkExpiresAt: link.expiresAt });
   let messageId: string;
   try {
-    messageId = await deps.sendEmail({ to: client.email, ...content });
+    messageId = await deps.sendEmail({ to: client.email, ...content, practiceId });
   } catch (error) {
+    if ((error as Error).name === 'RateLimitedError') {
+      // The shared sender's limit for this practice or address (issue 17): said as it is, a 429 on a resend.
+      await fail(resend ? 'failed' : 'retrying', describeError(error));
+      throw error;
+    }
     const permanent = isPermanentEmailError(error);
     // The SES message can quote the address: log the error's name and code only.
     deps.logger.warn('receipt email failed', { practiceId, receiptId, permanent, errorName: (error as Error)?.name, attempts: receipt.emailAttempts });

@@ -41,6 +41,10 @@ export const redeemCredit = async (
     const existing = await getRedemption(store, practiceId, appointmentId);
     if (existing) {
       if (existing.clientId !== clientId) throw new ConflictError('this appointment was redeemed for another client', 'appointment_taken');
+      // Not the old figures with nothing drawn (issue 17): a cancelled redemption stays cancelled.
+      if (existing.status === 'cancelled') {
+        throw new ConflictError('this appointment\u2019s redemption was cancelled; redeem a new visit under its own appointmentId', 'redemption_cancelled', { field: 'appointmentId' });
+      }
       const stored = await getItem<{ result?: RedemptionAnswer }>(store, marker);
       if (stored?.result) return { created: false, answer: stored.result };
     }

@@ -1,4 +1,6 @@
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import { getStore } from '../store/client';
+import { consumeAll, LIMITS } from '../store/rate-limits';
 
 /** An email kneadpay sends: both an HTML and a plain-text body, and a subject with no clinical detail. */
 export interface OutgoingEmail {
@@ -6,7 +8,19 @@ export interface OutgoingEmail {
   subject: string;
   html: string;
   text: string;
+  /**
+   * The practice sending it: the shared sender's per-practice and per-recipient limits apply
+   * (store/rate-limits.ts; a RateLimitedError when reached). Every kneadpay email names one.
+   */
+  practiceId?: string;
 }
+
+/**
+ * A header value on one line: CR, LF and other control characters (a practice name typed with a
+ * line break) become spaces, so nothing can end the header or add another.
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+export const singleLine = (value: string): string => value.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').replace(/\s{2,}/g, ' ').trim();
 
 let client: SESv2Client | undefined;
 
@@ -24,13 +38,18 @@ export const senderAddress = (): string => process.env.KNEADPAY_SES_SENDER ?? 'b
 
 /** Sends one email through SES (the local SES inbox on a laptop); returns the SES message id. */
 export const sendEmail = async (email: OutgoingEmail): Promise<string> => {
+  const to = singleLine(email.to);
+  if (email.practiceId) {
+    // Recipient first: one address flooded must not use up the practice's whole budget.
+    await consumeAll(getStore(), email.practiceId, [[LIMITS.emailPerRecipient, to], [LIMITS.emailPerPractice, 'all']]);
+  }
   const answer = await sesClient().send(
     new SendEmailCommand({
       FromEmailAddress: senderAddress(),
-      Destination: { ToAddresses: [email.to] },
+      Destination: { ToAddresses: [to] },
       Content: {
         Simple: {
-          Subject: { Data: email.subject, Charset: 'UTF-8' },
+          Subject: { Data: singleLine(email.subject), Charset: 'UTF-8' },
           Body: { Html: { Data: email.html, Charset: 'UTF-8' }, Text: { Data: email.text, Charset: 'UTF-8' } },
         },
       },

@@ -9,6 +9,7 @@ import {
   ValidationError,
 } from './errors';
 import { createLogger, errorFields, type Logger } from './logger';
+import { securityHeaders } from './security-headers';
 
 /** API Gateway HTTP API payload 2.0, with the JWT authorizer's claims when the route has one. */
 export type ApiEvent = APIGatewayProxyEventV2 & {
@@ -29,9 +30,10 @@ export const json = (statusCode: number, body: unknown, headers: Record<string, 
   body: JSON.stringify(body),
 });
 
+/** An HTML response, with the security headers every page carries (shared/security-headers.ts); `headers` may widen the policy. */
 export const html = (statusCode: number, body: string, headers: Record<string, string> = {}): ApiResult => ({
   statusCode,
-  headers: { 'content-type': 'text/html; charset=utf-8', 'x-content-type-options': 'nosniff', ...headers },
+  headers: { 'content-type': 'text/html; charset=utf-8', ...securityHeaders(), ...headers },
   body,
 });
 
@@ -132,6 +134,12 @@ export const isTransient = (error: unknown): boolean => {
   return e.cause !== undefined && e.cause !== error && isTransient(e.cause);
 };
 
+/** A 429 names when to come back (RateLimitedError carries the seconds until its window ends). */
+const retryAfterOf = (error: unknown): Record<string, string> => {
+  const seconds = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+  return typeof seconds === 'number' && Number.isFinite(seconds) ? { 'retry-after': String(Math.max(1, Math.ceil(seconds))) } : {};
+};
+
 /** Turns any error into the API's error shape; 5xx only for what a retry may fix. */
 const errorResponder = (logger: Logger): middy.MiddlewareObj<ApiEvent, ApiResult> => ({
   onError: async (request) => {
@@ -141,7 +149,7 @@ const errorResponder = (logger: Logger): middy.MiddlewareObj<ApiEvent, ApiResult
       request.response = json(
         error.status,
         { error: { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) } },
-        error.status === 503 ? { 'retry-after': '1' } : {},
+        error.status === 503 ? { 'retry-after': '1' } : retryAfterOf(error),
       );
       return;
     }

@@ -1,4 +1,6 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { readSecret } from './secrets';
 
 /**
@@ -10,10 +12,24 @@ import { readSecret } from './secrets';
 export const RECEIPT_SECRET_NAME = 'KNEADPAY_RECEIPT_SECRET';
 
 /**
- * Used only when kneadpay runs against DynamoDB Local (`KNEADPAY_DYNAMO_ENDPOINT` set: a laptop or
- * the test run) and no secret is configured. A deployed stack without the secret fails instead.
+ * When kneadpay runs against DynamoDB Local (`KNEADPAY_DYNAMO_ENDPOINT` set: a laptop or the test
+ * run) and no secret is configured, links are signed with a random secret made once per data
+ * directory (`KNEADPAY_DATA_DIR`, like the local JWT key), never with one published in the source
+ * (issue 17). A deployed stack without the secret fails instead.
  */
-export const LOCAL_RECEIPT_SECRET = 'kneadpay-local-receipt-link-secret-NOT-FOR-PRODUCTION';
+export const localReceiptSecret = (dir: string = process.env.KNEADPAY_DATA_DIR ?? '.kneadpay'): string => {
+  const file = join(dir, 'receipt-link.key');
+  if (!existsSync(file)) {
+    mkdirSync(dir, { recursive: true });
+    try {
+      writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
+    } catch (error) {
+      // Another process made it first: use theirs.
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+  return readFileSync(file, 'utf8').trim();
+};
 
 /** Tokens are far shorter; anything longer is refused before decoding. */
 const MAX_TOKEN_LENGTH = 512;
@@ -24,7 +40,7 @@ export const receiptSecrets = async (env: NodeJS.ProcessEnv = process.env): Prom
   try {
     value = await readSecret(RECEIPT_SECRET_NAME, env);
   } catch (error) {
-    if (env.KNEADPAY_DYNAMO_ENDPOINT) return [LOCAL_RECEIPT_SECRET];
+    if (env.KNEADPAY_DYNAMO_ENDPOINT) return [localReceiptSecret(env.KNEADPAY_DATA_DIR ?? '.kneadpay')];
     throw error;
   }
   const secrets = value.split(',').map((secret) => secret.trim()).filter(Boolean);
@@ -58,6 +74,9 @@ export const verifyReceiptToken = (token: string, secrets: readonly string[], no
   if (!match) return { status: 'invalid' };
   const [, payload = '', given = ''] = match;
   const givenBytes = Buffer.from(given, 'base64url');
+  // One valid spelling: base64url leaves spare bits in the last character, which decoding ignores
+  // (four spellings of one signature, issue 17). Only the canonical encoding is accepted.
+  if (givenBytes.toString('base64url') !== given || Buffer.from(payload, 'base64url').toString('base64url') !== payload) return { status: 'invalid' };
   const signed = secrets.some((secret) => {
     const expected = signature(payload, secret);
     return expected.length === givenBytes.length && timingSafeEqual(expected, givenBytes);

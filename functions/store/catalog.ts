@@ -37,6 +37,10 @@ export const getPackage = async (store: Store, practiceId: string, packageId: st
   return withoutKeys<SessionPackage>(item);
 };
 
+/** The fingerprint of the request that created a package with an Idempotency-Key (absent before issue 17). */
+export const packageRequestFingerprint = async (store: Store, practiceId: string, packageId: string): Promise<string | undefined> =>
+  (await getItem<{ requestFingerprint?: string }>(store, packageKey(practiceId, packageId)))?.requestFingerprint;
+
 export const listPackages = async (store: Store, practiceId: string): Promise<SessionPackage[]> =>
   (
     await queryAll<Record<string, unknown>>(store, {
@@ -46,11 +50,12 @@ export const listPackages = async (store: Store, practiceId: string): Promise<Se
   ).map((item) => withoutKeys<SessionPackage>(item));
 
 /** Writes a new package (before its Stripe objects exist: ids are filled in as they become known). */
-export const insertPackage = async (store: Store, pkg: SessionPackage): Promise<void> => {
+export const insertPackage = async (store: Store, pkg: SessionPackage, requestFingerprint?: string): Promise<void> => {
   await store.doc.send(
     new PutCommand({
       TableName: store.tableName,
-      Item: { ...packageKey(pkg.practiceId, pkg.packageId), type: 'package', ...pkg },
+      // The fingerprint of the creating request (Idempotency-Key reuse check) is kept out of views.
+      Item: { ...packageKey(pkg.practiceId, pkg.packageId), type: 'package', ...pkg, ...(requestFingerprint ? { requestFingerprint } : {}) },
       ConditionExpression: 'attribute_not_exists(pk)',
     }),
   );

@@ -18,10 +18,22 @@ export interface Client {
   balanceCents: number;
   currency: string;
   createdAt: string;
+  /**
+   * Who typed the name: `staff` (registered or corrected by the practice) or `storefront` (an
+   * anonymous buyer). A storefront buyer never overwrites a name; staff always may. Absent on
+   * clients saved before it existed: `staff`.
+   */
+  nameSource?: 'staff' | 'storefront';
+  /**
+   * True while the client exists only because a storefront buyer started a checkout that is not
+   * paid: the client and its email pointer carry the open purchase's TTL and vanish with it unless
+   * the payment or the practice confirms them.
+   */
+  provisional?: boolean;
 }
 
 export const clientKey = (practiceId: string, clientId: string) => ({ pk: practicePk(practiceId), sk: `CLIENT#${clientId}` });
-const emailKey = (practiceId: string, email: string) => ({ pk: practicePk(practiceId), sk: `CLIENTEMAIL#${email.toLowerCase()}` });
+export const emailKey = (practiceId: string, email: string) => ({ pk: practicePk(practiceId), sk: `CLIENTEMAIL#${email.toLowerCase()}` });
 
 export const getClient = async (store: Store, practiceId: string, clientId: string): Promise<Client> => {
   const item = await getItem<Client>(store, clientKey(practiceId, clientId));
@@ -29,19 +41,25 @@ export const getClient = async (store: Store, practiceId: string, clientId: stri
   return withoutKeys<Client>(item);
 };
 
-export const findClientByEmail = async (store: Store, practiceId: string, email: string): Promise<Client | undefined> => {
-  const pointer = await getItem<{ clientId: string }>(store, emailKey(practiceId, email));
-  return pointer ? getClient(store, practiceId, pointer.clientId) : undefined;
+/** A TTL in the past: DynamoDB deletes such items within days, so readers must treat them as gone now. */
+const expired = (item: { ttl?: unknown }, now: Date) => typeof item.ttl === 'number' && item.ttl * 1000 <= now.getTime();
+
+export const findClientByEmail = async (store: Store, practiceId: string, email: string, now = new Date()): Promise<Client | undefined> => {
+  const pointer = await getItem<{ clientId: string; ttl?: number }>(store, emailKey(practiceId, email));
+  if (!pointer || expired(pointer, now)) return undefined;
+  return getClient(store, practiceId, pointer.clientId);
 };
 
 /** Finds the client with this email, or creates one; the email pointer makes two racing creates one. */
 export const findOrCreateClient = async (
   store: Store,
-  input: { practiceId: string; email: string; name: string; currency: string },
+  input: { practiceId: string; email: string; name: string; currency: string; provisionalUntil?: number },
   now = new Date(),
 ): Promise<Client> => {
-  const existing = await findClientByEmail(store, input.practiceId, input.email);
+  const existing = await findClientByEmail(store, input.practiceId, input.email, now);
   if (existing) return existing;
+  // A storefront buyer's client is provisional: it expires (TTL) with the open purchase it came with.
+  const provisional = input.provisionalUntil !== undefined;
   const client: Client = {
     clientId: newId('cli'),
     practiceId: input.practiceId,
@@ -51,7 +69,10 @@ export const findOrCreateClient = async (
     balanceCents: 0,
     currency: input.currency,
     createdAt: now.toISOString(),
+    nameSource: provisional ? 'storefront' : 'staff',
+    ...(provisional ? { provisional: true } : {}),
   };
+  const ttl = provisional ? { ttl: input.provisionalUntil } : {};
   try {
     await store.doc.send(
       new TransactWriteCommand({
@@ -59,14 +80,17 @@ export const findOrCreateClient = async (
           {
             Put: {
               TableName: store.tableName,
-              Item: { ...emailKey(input.practiceId, client.email), type: 'client-email', clientId: client.clientId },
-              ConditionExpression: 'attribute_not_exists(pk)',
+              Item: { ...emailKey(input.practiceId, client.email), type: 'client-email', clientId: client.clientId, ...ttl },
+              // A provisional client whose purchase expired gives its address up (TTL deletes it later).
+              ConditionExpression: 'attribute_not_exists(pk) OR #ttl <= :now',
+              ExpressionAttributeNames: { '#ttl': 'ttl' },
+              ExpressionAttributeValues: { ':now': Math.floor(now.getTime() / 1000) },
             },
           },
           {
             Put: {
               TableName: store.tableName,
-              Item: { ...clientKey(input.practiceId, client.clientId), type: 'client', ...client },
+              Item: { ...clientKey(input.practiceId, client.clientId), type: 'client', ...client, ...ttl },
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
@@ -76,7 +100,7 @@ export const findOrCreateClient = async (
     return client;
   } catch (error) {
     if ((error as Error).name !== 'TransactionCanceledException') throw error;
-    const winner = await findClientByEmail(store, input.practiceId, input.email);
+    const winner = await findClientByEmail(store, input.practiceId, input.email, now);
     if (!winner) throw error;
     return winner;
   }
@@ -126,6 +150,8 @@ export const LEDGER_KINDS = [
   'overpayment_refund_not_paid',
   // A later payer's adjudication (coordination of benefits): the patient's share moves to what it decided.
   'cob_adjustment',
+  // Staff corrected the client's name or email (amount 0): the audit trail of who the client is.
+  'client_corrected',
 ] as const;
 export type LedgerKind = (typeof LEDGER_KINDS)[number];
 
@@ -141,6 +167,8 @@ export interface LedgerEntry {
   at: string;
   /** The kneadpay or Stripe id this entry is about (purchase, invoice, refund, appointment). */
   ref: string;
+  /** `client_corrected`: what changed, from what to what. */
+  changes?: Partial<Record<'name' | 'email', { from: string; to: string }>>;
 }
 
 const ledgerKey = (practiceId: string, clientId: string, at: string, entryId: string) => ({

@@ -3,7 +3,7 @@ import { ValidationError } from '../shared/errors';
 import type { Store } from './client';
 
 /** Attributes that exist for the table, not for the API. */
-const STORAGE_ATTRIBUTES = ['pk', 'sk', 'type', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'ttl', 'version'] as const;
+const STORAGE_ATTRIBUTES = ['pk', 'sk', 'type', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'ttl', 'version', 'requestFingerprint'] as const;
 
 /** An item without its storage attributes: what repositories hand out. */
 export const withoutKeys = <T>(item: object): T => {

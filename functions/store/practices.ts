@@ -1,4 +1,5 @@
-import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { queryAll } from './items';
 import { ConflictError } from '../shared/errors';
 import type { Store } from './client';
 import { keys } from './keys';
@@ -100,14 +101,16 @@ export const savePractice = async (store: Store, practice: Practice, previous: P
   }
 };
 
-export const listPracticeIds = async (store: Store): Promise<string[]> => {
-  const answer = await store.doc.send(
-    new QueryCommand({
-      TableName: store.tableName,
+/**
+ * Every practice id, for the scheduled jobs: all pages of the index (a Query answers at most 1 MB;
+ * reading one page skipped a quarter of 910 practices, issue 17). Projected to the id only.
+ */
+export const listPracticeIds = async (store: Store): Promise<string[]> =>
+  (
+    await queryAll<{ practiceId: string }>(store, {
       IndexName: 'gsi1',
       KeyConditionExpression: 'gsi1pk = :all',
       ExpressionAttributeValues: { ':all': 'PRACTICES' },
-    }),
-  );
-  return (answer.Items ?? []).map((item) => item.practiceId as string);
-};
+      ProjectionExpression: 'practiceId',
+    })
+  ).map((item) => item.practiceId);

@@ -32,6 +32,8 @@ export interface Purchase {
   openDisputeId?: string;
   closedDisputeIds?: string[];
   expiredAt?: string;
+  /** Set when a provisional (storefront, unpaid) client started it: its payment confirms that client. */
+  provisionalClientEmail?: string;
   createdAt: string;
   version: number;
 }

@@ -1,3 +1,4 @@
+import { mintLocalToken } from '../../local/auth';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
@@ -224,12 +225,13 @@ describe('the run\'s local stack', () => {
 
   it('takes events injected over HTTP (POST /_local/events) onto the bus and routes them by RULES', async () => {
     // Act
+    const authorization = `Bearer ${await mintLocalToken('prac_none', { dir: inject('dataDir') })}`;
     const answer = await fetch(`${inject('apiUrl')}/_local/events`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization },
       body: JSON.stringify({ detailType: 'LocalTestNobodyListens', detail: { version: 1, practiceId: 'prac_none' } }),
     });
-    const invalid = await fetch(`${inject('apiUrl')}/_local/events`, { method: 'POST', body: '{"detail":{}}' });
+    const invalid = await fetch(`${inject('apiUrl')}/_local/events`, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: '{"detail":{}}' });
 
     // Assess: no rule has this detail-type, so the event is routed to nobody.
     expect(answer.status).toBe(200);

@@ -177,6 +177,7 @@ const bodyFor = (method: string, path: string, ids: Tenant): { body?: unknown; r
   if (path.endsWith('/clients')) return { body: { email: ids.email, name: 'Someone Else' } };
   if (path.endsWith('/packages')) return { body: { name: 'x', sessions: 1, sessionMinutes: 60, serviceCode: '97124', priceCents: 5000, currency: 'usd' } };
   if (path.endsWith('{packageId}')) return { body: { priceCents: 99999 } };
+  if (path.endsWith('/clients/{clientId}')) return { body: { name: 'Hijacked Name', email: ids.email } };
   return { body: practiceProfile({ name: 'Hijacked' }) };
 };
 

@@ -231,6 +231,8 @@ export const TEMPLATES: Record<string, () => Record<string, unknown>> = {
   'PATCH /practices/{practiceId}/packages/{packageId}': () => ({ priceCents: 45000, name: 'Five 60-minute massages', active: true }),
   'POST /practices/{practiceId}/clients': () => ({ email: clientEmail(), name: CLIENT_NAME }),
   'POST /practices/{practiceId}/clients/{clientId}/redemptions': () => ({ appointmentId: 'appt-fuzz', purchaseId: seed.purchaseId }),
+  // The seed client's own name: a valid correction that changes nothing the other routes rely on.
+  'PATCH /practices/{practiceId}/clients/{clientId}': () => ({ name: CLIENT_NAME }),
   'POST /practices/{practiceId}/claims': () => ({
     claimId: 'CLM-1001', clientId: seed.clientId, payerName: 'ACME HEALTH', dateOfService: '2026-10-02', placeOfService: '11', diagnosisCodes: ['M54.2'],
     lines: [{ procedureCode: '97124', modifiers: ['GP'], minutes: 30, chargeCents: 6000 }, { procedureCode: '97140', units: 2, chargeCents: 7000 }], collectedCents: 0,

@@ -1,0 +1,52 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Store } from '../../functions/store/client';
+
+/** What a counted store saw: requests per command, items read, read capacity DynamoDB reported. */
+export interface StoreCounters {
+  requests: Record<string, number>;
+  /** Items returned by Query and Scan. */
+  itemsRead: number;
+  /** Read capacity units consumed (DynamoDB Local reports them when asked). */
+  readUnits: number;
+  /** Query/Scan keys seen (`:pk`/`:all` value), to tell how often a job visited each partition. */
+  queriedKeys: Map<string, number>;
+  /** The same, first pages only (no ExclusiveStartKey): how many times a walk started on a key. */
+  visits: Map<string, number>;
+}
+
+/**
+ * A store whose every Query and Scan answers at most `pageLimit` items per page (DynamoDB's own
+ * `Limit`), so code that reads one page instead of all of them misses items even on a small
+ * table — the 1 MB page boundary of a large table, made cheap to cross in a test. It also counts
+ * requests and reads. A real DynamoDB Local behind it; the only change is the smaller page.
+ */
+export const countedStore = (opts: { endpoint: string; tableName: string; pageLimit?: number }): Store & { counters: StoreCounters } => {
+  const client = new DynamoDBClient({ endpoint: opts.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 4 });
+  const counters: StoreCounters = { requests: {}, itemsRead: 0, readUnits: 0, queriedKeys: new Map(), visits: new Map() };
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const command = context.commandName ?? 'unknown';
+      counters.requests[command] = (counters.requests[command] ?? 0) + 1;
+      const input = args.input as { Limit?: number; ReturnConsumedCapacity?: string; ExclusiveStartKey?: unknown; ExpressionAttributeValues?: Record<string, unknown> };
+      const paged = command === 'QueryCommand' || command === 'ScanCommand';
+      if (paged) {
+        if (opts.pageLimit) input.Limit = Math.min(input.Limit ?? Number.MAX_SAFE_INTEGER, opts.pageLimit);
+        input.ReturnConsumedCapacity = 'TOTAL';
+        // Marshalled ({S: …}) or not, depending on where the document client's middleware runs.
+        const raw = input.ExpressionAttributeValues?.[':pk'] ?? input.ExpressionAttributeValues?.[':all'];
+        const key = typeof raw === 'string' ? raw : (raw as { S?: string } | undefined)?.S;
+        if (key) counters.queriedKeys.set(key, (counters.queriedKeys.get(key) ?? 0) + 1);
+        if (key && !input.ExclusiveStartKey) counters.visits.set(key, (counters.visits.get(key) ?? 0) + 1);
+      }
+      const result = await next(args);
+      const output = result.output as { Count?: number; ConsumedCapacity?: { CapacityUnits?: number } };
+      if (paged) counters.itemsRead += output.Count ?? 0;
+      counters.readUnits += output.ConsumedCapacity?.CapacityUnits ?? 0;
+      return result;
+    },
+    { step: 'initialize', name: 'kneadpayPageLimit' },
+  );
+  const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false } });
+  return { doc, tableName: opts.tableName, counters };
+};
