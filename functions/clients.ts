@@ -8,6 +8,10 @@ import { requirePractice } from './core/practice';
 import { getStore } from './store/client';
 import { findClientByEmail, findOrCreateClient, getClient, listLedger } from './store/clients';
 import { listClientPurchases } from './store/purchases';
+import { addEmailAndResume, registerClientWithoutEmail } from './core/client-contact';
+import { getStripe } from './stripe/client';
+
+const publicUrl = () => process.env.KNEADPAY_PUBLIC_URL ?? 'http://127.0.0.1:3000';
 
 const SHOWN_STATES = new Set(['paid', 'refunded', 'disputed', 'voided']);
 
@@ -19,6 +23,14 @@ export const clientsCore = async (event: ApiEvent) => {
   const path = event.routeKey.replace(/^\S+\s/, '');
   const now = new Date();
 
+  if (path === '/practices/{practiceId}/clients' && method === 'POST' && jsonBody(event).email === undefined) {
+    const { created, answer } = await registerClientWithoutEmail(store, practiceId, jsonBody(event), header(event, 'idempotency-key'), now);
+    return json(created ? 201 : 200, answer);
+  }
+  if (path === '/practices/{practiceId}/clients/{clientId}' && method === 'PATCH') {
+    const deps = { store, stripe: getStripe, publicUrl: publicUrl() };
+    return json(200, await addEmailAndResume(deps, practiceId, pathParam(event, 'clientId'), jsonBody(event)));
+  }
   if (path === '/practices/{practiceId}/clients' && method === 'POST') {
     const body = jsonBody(event);
     const f = fields(body);

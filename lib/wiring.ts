@@ -77,7 +77,8 @@ export const FUNCTIONS = {
   clients: {
     entry: 'functions/clients.ts',
     description: 'Clients, purchases (credits), ledger, redemptions, Good Faith Estimates',
-    access: { table: 'readwrite' },
+    // Stripe and SES: adding a client's email resumes the balance invoices that waited for it.
+    access: { table: 'readwrite', stripe: true, ses: true },
   },
   claims: {
     entry: 'functions/claims.ts',
@@ -154,6 +155,7 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'DELETE', path: `${P}/packages/{packageId}`, fn: 'packages', auth: AUTH.jwt },
   { method: 'POST', path: `${P}/clients`, fn: 'clients', auth: AUTH.jwt },
   { method: 'GET', path: `${P}/clients`, fn: 'clients', auth: AUTH.jwt },
+  { method: 'PATCH', path: `${P}/clients/{clientId}`, fn: 'clients', auth: AUTH.jwt },
   { method: 'GET', path: `${P}/clients/{clientId}/purchases`, fn: 'clients', auth: AUTH.jwt },
   { method: 'GET', path: `${P}/clients/{clientId}/ledger`, fn: 'clients', auth: AUTH.jwt },
   { method: 'POST', path: `${P}/clients/{clientId}/redemptions`, fn: 'clients', auth: AUTH.jwt },

@@ -6,6 +6,8 @@ import type { TransactItem } from '../store/commit';
 import { practicePk } from '../store/keys';
 import type { OutboxEvent } from '../store/outbox';
 import { findPurchaseByStripeId, getPurchase, PURCHASE_KEEP, purchaseKey, stripeRef, type Purchase } from '../store/purchases';
+import { findPaymentIntent } from '../stripe/payments';
+import { listRefunds } from '../stripe/refunds';
 import type { Decision, EffectHandler, EventContext } from './stripe-events';
 
 /**
@@ -188,13 +190,7 @@ const purchaseOfPaymentIntent = async (ctx: EventContext, paymentIntent: string 
   if (indexed && indexed.practiceId !== ctx.practiceId) return undefined;
   // The index is eventually consistent: read the item itself for the version we decide on.
   if (indexed) return getPurchase(ctx.store, indexed.practiceId, indexed.clientId, indexed.purchaseId);
-  const stripe = await ctx.stripe();
-  const intent = await stripe.paymentIntents
-    .retrieve(paymentIntent, {}, ctx.event.account ? { stripeAccount: ctx.event.account } : {})
-    .catch((error: Error & { type?: string }) => {
-      if (error.type === 'StripeInvalidRequestError') return undefined; // not a payment intent we can see
-      throw error;
-    });
+  const intent = await findPaymentIntent({ stripe: await ctx.stripe(), account: ctx.event.account }, paymentIntent);
   const { clientId, purchaseId } = intent?.metadata ?? {};
   if (!clientId || !purchaseId) return undefined;
   const purchase = await getPurchase(ctx.store, ctx.practiceId, clientId, purchaseId);
@@ -205,9 +201,7 @@ const purchaseOfPaymentIntent = async (ctx: EventContext, paymentIntent: string 
 const refundsOf = async (ctx: EventContext, charge: Stripe.Charge): Promise<Stripe.Refund[]> => {
   if (Array.isArray(charge.refunds?.data) && !charge.refunds!.has_more) return charge.refunds!.data;
   // Since API 2022-11-15 a charge's refunds are not in the payload: fetch them (a read, no effect).
-  const stripe = await ctx.stripe();
-  const list = await stripe.refunds.list({ charge: charge.id, limit: 100 }, ctx.event.account ? { stripeAccount: ctx.event.account } : {});
-  return list.data;
+  return listRefunds({ stripe: await ctx.stripe(), account: ctx.event.account }, { charge: charge.id });
 };
 
 /**

@@ -9,9 +9,12 @@ import { practicePk } from './keys';
 export interface Client {
   clientId: string;
   practiceId: string;
-  email: string;
+  /** null: staff registered the client without one (a balance invoice then waits: `needs_email`). */
+  email: string | null;
   name: string;
   stripeCustomerId: string | null;
+  /** The email kneadpay last set on the Stripe Customer (the Customer is updated when it differs). */
+  stripeCustomerEmail?: string | null;
   /** When kneadpay first asked Stripe for the customer (set before the call: a crash may hide its answer). */
   stripeCustomerRequestedAt?: string;
   /** What the client owes the practice, in minor units (negative: the practice holds a credit). */
@@ -42,10 +45,11 @@ export const findOrCreateClient = async (
 ): Promise<Client> => {
   const existing = await findClientByEmail(store, input.practiceId, input.email);
   if (existing) return existing;
+  const email = input.email.toLowerCase();
   const client: Client = {
     clientId: newId('cli'),
     practiceId: input.practiceId,
-    email: input.email.toLowerCase(),
+    email,
     name: input.name,
     stripeCustomerId: null,
     balanceCents: 0,
@@ -59,7 +63,7 @@ export const findOrCreateClient = async (
           {
             Put: {
               TableName: store.tableName,
-              Item: { ...emailKey(input.practiceId, client.email), type: 'client-email', clientId: client.clientId },
+              Item: { ...emailKey(input.practiceId, email), type: 'client-email', clientId: client.clientId },
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
@@ -82,6 +86,68 @@ export const findOrCreateClient = async (
   }
 };
 
+/**
+ * A client staff register without an email (a phone-only client). `clientId` is derived from the
+ * request's Idempotency-Key when it has one, so a retried request finds the client it made.
+ */
+export const createClientWithoutEmail = async (
+  store: Store,
+  input: { practiceId: string; clientId: string; name: string; currency: string },
+  now = new Date(),
+): Promise<{ created: boolean; client: Client }> => {
+  const client: Client = {
+    clientId: input.clientId, practiceId: input.practiceId, email: null, name: input.name, stripeCustomerId: null,
+    balanceCents: 0, currency: input.currency, createdAt: now.toISOString(),
+  };
+  try {
+    await store.doc.send(
+      new TransactWriteCommand({
+        TransactItems: [{ Put: { TableName: store.tableName, Item: { ...clientKey(input.practiceId, client.clientId), type: 'client', ...client }, ConditionExpression: 'attribute_not_exists(pk)' } }],
+      }),
+    );
+    return { created: true, client };
+  } catch (error) {
+    if ((error as Error).name !== 'TransactionCanceledException') throw error;
+    return { created: false, client: await getClient(store, input.practiceId, input.clientId) };
+  }
+};
+
+/**
+ * Gives a client without an email its email (and the pointer that finds the client by it), or
+ * confirms the same one. Answers false when another client of the practice already has that email,
+ * or this client already has another one (correcting an email is not this function's job).
+ */
+export const addClientEmail = async (store: Store, practiceId: string, clientId: string, email: string): Promise<'added' | 'same' | 'taken' | 'has_other'> => {
+  const address = email.toLowerCase();
+  const client = await getClient(store, practiceId, clientId);
+  if (client.email === address) return 'same';
+  if (client.email) return 'has_other';
+  try {
+    await store.doc.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Put: { TableName: store.tableName, Item: { ...emailKey(practiceId, address), type: 'client-email', clientId }, ConditionExpression: 'attribute_not_exists(pk)' } },
+          {
+            Update: {
+              TableName: store.tableName,
+              Key: clientKey(practiceId, clientId),
+              UpdateExpression: 'SET email = :email',
+              ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(email) OR email = :null)',
+              ExpressionAttributeValues: { ':email': address, ':null': null },
+            },
+          },
+        ],
+      }),
+    );
+    return 'added';
+  } catch (error) {
+    if ((error as Error).name !== 'TransactionCanceledException') throw error;
+    const again = await getClient(store, practiceId, clientId);
+    if (again.email === address) return 'same';
+    return again.email ? 'has_other' : 'taken';
+  }
+};
+
 /** Notes, before asking Stripe, that a customer may exist from now on (the first request's time is kept). */
 export const markStripeCustomerRequested = async (store: Store, practiceId: string, clientId: string, at: Date): Promise<string> => {
   const answer = await store.doc.send(
@@ -97,7 +163,7 @@ export const markStripeCustomerRequested = async (store: Store, practiceId: stri
   return answer.Attributes!.stripeCustomerRequestedAt as string;
 };
 
-export const setStripeCustomer = async (store: Store, practiceId: string, clientId: string, customerId: string): Promise<void> => {
+export const setStripeCustomer = async (store: Store, practiceId: string, clientId: string, customerId: string, customerEmail: string | null = null): Promise<void> => {
   await store.doc.send(
     new TransactWriteCommand({
       TransactItems: [
@@ -105,12 +171,25 @@ export const setStripeCustomer = async (store: Store, practiceId: string, client
           Update: {
             TableName: store.tableName,
             Key: clientKey(practiceId, clientId),
-            UpdateExpression: 'SET stripeCustomerId = :id',
+            UpdateExpression: 'SET stripeCustomerId = :id, stripeCustomerEmail = :email',
             ConditionExpression: 'attribute_exists(pk)',
-            ExpressionAttributeValues: { ':id': customerId },
+            ExpressionAttributeValues: { ':id': customerId, ':email': customerEmail },
           },
         },
       ],
+    }),
+  );
+};
+
+/** Records the email the Stripe Customer now carries. */
+export const recordStripeCustomerEmail = async (store: Store, practiceId: string, clientId: string, email: string): Promise<void> => {
+  await store.doc.send(
+    new UpdateCommand({
+      TableName: store.tableName,
+      Key: clientKey(practiceId, clientId),
+      UpdateExpression: 'SET stripeCustomerEmail = :email',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':email': email },
     }),
   );
 };
