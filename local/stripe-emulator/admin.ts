@@ -8,7 +8,7 @@ import { StripeApiError } from './errors';
 import { parseFault } from './faults';
 import { parseLooseBody, sendJson } from './http';
 import { sweepExpiredSessions } from './resources/checkout';
-import { closeDispute, createDispute } from './resources/payments';
+import { CHARGEBACK_OPEN, closeDispute, createDispute, DISPUTE_STATUSES, INQUIRY_OPEN, type DisputeStatus } from './resources/payments';
 import { API_VERSION, type Ctx, type EmulatorState } from './state';
 
 export class AdminError extends Error {
@@ -164,16 +164,19 @@ const routeAdmin = async (state: EmulatorState, method: string, path: string, ur
         found = latest ? state.store.locate('charge', latest) : undefined;
       }
       if (!found) throw new AdminError(404, `no such charge (give "charge": "ch_…" or "payment_intent": "pi_…")`);
-      const status = body.status ?? 'needs_response';
-      if (status !== 'needs_response' && status !== 'won' && status !== 'lost') throw bad('status must be needs_response, won or lost');
+      const status = (body.status ?? 'needs_response') as DisputeStatus;
+      if (!(DISPUTE_STATUSES as readonly unknown[]).includes(status)) throw bad(`status must be one of ${DISPUTE_STATUSES.join(', ')}`);
       if (body.amount !== undefined && (typeof body.amount !== 'number' || !Number.isInteger(body.amount) || body.amount <= 0))
         throw bad('amount must be a positive integer');
       const ctx = adminCtx(state, found.account);
+      // Created open (an inquiry for warning_*, else a chargeback), then moved to `status` as Stripe would.
+      const open = (INQUIRY_OPEN as readonly string[]).includes(status) || (CHARGEBACK_OPEN as readonly string[]).includes(status);
       const dispute = createDispute(ctx, found.object, {
         ...(typeof body.reason === 'string' ? { reason: body.reason } : {}),
         ...(typeof body.amount === 'number' ? { amount: body.amount } : {}),
+        status: open ? (status as (typeof INQUIRY_OPEN)[number]) : status === 'warning_closed' ? 'warning_needs_response' : 'needs_response',
       });
-      if (status === 'won' || status === 'lost') closeDispute(ctx, dispute, status);
+      if (!open) closeDispute(ctx, dispute, status);
       return dispute;
     }
     case 'POST /_reset':
@@ -186,8 +189,8 @@ const routeAdmin = async (state: EmulatorState, method: string, path: string, ur
   if (method === 'POST' && close) {
     const found = state.store.locate('dispute', close[1] ?? '');
     if (!found) throw new AdminError(404, 'no such dispute');
-    if (body.status !== 'won' && body.status !== 'lost') throw bad('status must be won or lost');
-    return closeDispute(adminCtx(state, found.account), found.object, body.status);
+    if (!(DISPUTE_STATUSES as readonly unknown[]).includes(body.status)) throw bad(`status must be one of ${DISPUTE_STATUSES.join(', ')}`);
+    return closeDispute(adminCtx(state, found.account), found.object, body.status as DisputeStatus);
   }
   const resend = /^\/_events\/([^/]+)\/resend$/.exec(path);
   if (method === 'POST' && resend) {
