@@ -51,13 +51,14 @@ export const configOf = (state: EmulatorState) => ({
   webhookSecret: state.webhooks.settings.secret,
   webhookRetryDelaysMs: state.webhooks.settings.retryDelaysMs,
   webhookTimeoutMs: state.webhooks.settings.timeoutMs,
+  webhookApiVersion: state.webhooks.settings.apiVersion ?? API_VERSION,
   idempotencyKeyTtlSeconds: state.idempotency.ttlSeconds,
   rateLimitPerSecond: state.faults.rateLimitPerSecond,
   clockOffsetSeconds: state.clockOffsetMs / 1000,
 });
 
 export const applyConfig = (state: EmulatorState, body: Record<string, unknown>): void => {
-  const known = ['webhookUrls', 'webhookSecret', 'webhookRetryDelaysMs', 'webhookTimeoutMs', 'idempotencyKeyTtlSeconds', 'idempotencyTtlSeconds', 'rateLimitPerSecond'];
+  const known = ['webhookUrls', 'webhookSecret', 'webhookRetryDelaysMs', 'webhookTimeoutMs', 'webhookApiVersion', 'idempotencyKeyTtlSeconds', 'idempotencyTtlSeconds', 'rateLimitPerSecond'];
   const unknown = Object.keys(body).filter((k) => !known.includes(k));
   if (unknown.length) throw bad(`unknown setting(s): ${unknown.join(', ')} (known: ${known.join(', ')})`);
   if (body.webhookUrls !== undefined) state.webhooks.settings.urls = stringList(body.webhookUrls, 'webhookUrls');
@@ -66,6 +67,11 @@ export const applyConfig = (state: EmulatorState, body: Record<string, unknown>)
     state.webhooks.settings.secret = body.webhookSecret;
   }
   if (body.webhookRetryDelaysMs !== undefined) state.webhooks.settings.retryDelaysMs = delays(body.webhookRetryDelaysMs);
+  if (body.webhookApiVersion !== undefined) {
+    if (body.webhookApiVersion === null) delete state.webhooks.settings.apiVersion;
+    else if (typeof body.webhookApiVersion !== 'string' || !/^\d{4}-\d{2}-\d{2}(\.\w+)?$/.test(body.webhookApiVersion)) throw bad('webhookApiVersion must be a Stripe API version such as 2022-08-01 (or null for the default)');
+    else state.webhooks.settings.apiVersion = body.webhookApiVersion;
+  }
   if (body.webhookTimeoutMs !== undefined) state.webhooks.settings.timeoutMs = nonNegative(body.webhookTimeoutMs, 'webhookTimeoutMs');
   const ttl = body.idempotencyKeyTtlSeconds ?? body.idempotencyTtlSeconds;
   if (ttl !== undefined) state.idempotency.ttlSeconds = nonNegative(ttl, 'idempotencyKeyTtlSeconds');

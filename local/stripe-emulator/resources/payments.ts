@@ -9,7 +9,6 @@ import { cardDeclined, invalidRequest } from '../errors';
 import { fingerprint, newId } from '../ids';
 import { paginate } from '../list';
 import { arr, bool, common, emptyable, inRange, int, listing, mergeMetadata, metadata, obj, paramsFor, required, str } from '../params';
-import { chargeWithRefunds } from '../render';
 import { route } from '../route';
 import type { Ctx } from '../state';
 import { checkAmount, currencyOf, need, previousAttributes } from './common';
@@ -358,7 +357,8 @@ export const createRefund = (
   charge.amount_refunded += amount;
   charge.refunded = charge.amount_refunded >= charge.amount;
   ctx.state.emit(ctx, 'refund.created', refund);
-  ctx.state.emit(ctx, 'charge.refunded', chargeWithRefunds(ctx, charge));
+  // At current API versions the Charge in `charge.refunded` carries no `refunds` list (the endpoint's version decides: state.emit).
+  ctx.state.emit(ctx, 'charge.refunded', charge);
   return refund;
 };
 
