@@ -2,7 +2,13 @@
 import type Stripe from 'stripe';
 import { call, collect, guarded, requestOptions, type StripeScope } from './gateway';
 
-export const createInvoice = (scope: StripeScope, params: Stripe.InvoiceCreateParams, idempotencyKey: string): Promise<Stripe.Invoice> =>
+/**
+ * stripe-node 23 leaves its enums open (`'send_invoice' | … | OtherString`), so a wrong value would
+ * compile: the enums kneadpay sets are closed here.
+ */
+export type InvoiceCreate = Stripe.InvoiceCreateParams & { collection_method?: 'charge_automatically' | 'send_invoice' };
+
+export const createInvoice = (scope: StripeScope, params: InvoiceCreate, idempotencyKey: string): Promise<Stripe.Invoice> =>
   call(scope, 'create the invoice', () => scope.stripe.invoices.create(guarded(params, 'invoice'), requestOptions(scope, idempotencyKey)));
 
 export const createInvoiceItem = (scope: StripeScope, params: Stripe.InvoiceItemCreateParams, idempotencyKey: string): Promise<Stripe.InvoiceItem> =>
