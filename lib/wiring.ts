@@ -139,6 +139,14 @@ export const FUNCTIONS = {
     timeoutSeconds: 300,
     access: { table: 'readwrite' },
   },
+  'stripe-reconciler': {
+    entry: 'functions/stripe-reconciler.ts',
+    description: 'Scheduled: lists Stripe events since its checkpoint (platform and connected accounts) and applies the ones the webhook missed, exactly once',
+    timeoutSeconds: 300,
+    // One run at a time: two would list and apply the same events (harmless, exactly once, but wasted).
+    reservedConcurrency: 1,
+    access: { table: 'readwrite', stripe: true },
+  },
 } as const satisfies Record<string, FunctionSpec>;
 
 export type FunctionName = keyof typeof FUNCTIONS;
@@ -186,6 +194,7 @@ export const RULES: readonly RuleSpec[] = [
 export const SCHEDULES: readonly ScheduleSpec[] = [
   { fn: 'credit-expirer', expression: 'rate(1 hour)', description: 'Mark package credits past their expiry' },
   { fn: 'invoice-reminder', expression: 'rate(1 day)', description: 'Remind clients of unpaid balance invoices' },
+  { fn: 'stripe-reconciler', expression: 'rate(1 hour)', description: 'Apply Stripe events the webhook missed' },
 ];
 
 /** Detail-types a consumer or integrator may see on the bus; documented in docs/events.md. */

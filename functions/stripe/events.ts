@@ -18,11 +18,12 @@ export const EVENT_RETENTION_SECONDS = 30 * 86_400;
  */
 export const listEventsPage = async (
   scope: StripeScope,
-  page: { createdGte: number; startingAfter?: string | undefined; limit?: number },
+  page: { createdGte: number; startingAfter?: string | undefined; limit?: number; types?: readonly string[] },
 ): Promise<{ events: Stripe.Event[]; hasMore: boolean }> => {
   const params: Stripe.EventListParams = {
     created: { gte: page.createdGte },
     limit: page.limit ?? 100,
+    ...(page.types?.length ? { types: [...page.types] } : {}),
     ...(page.startingAfter ? { starting_after: page.startingAfter } : {}),
   };
   const answer = await call(scope, 'list events', () => scope.stripe.events.list(params, requestOptions(scope)));
