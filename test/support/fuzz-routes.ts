@@ -216,6 +216,7 @@ export const TEMPLATES: Record<string, () => Record<string, unknown>> = {
   'POST /practices/{practiceId}/packages': () => ({ name: 'Five 60-minute massages', sessions: 5, sessionMinutes: 60, serviceCode: '97124', priceCents: 42500, currency: 'usd', expiresInDays: 365 }),
   'PATCH /practices/{practiceId}/packages/{packageId}': () => ({ priceCents: 45000, name: 'Five 60-minute massages', active: true }),
   'POST /practices/{practiceId}/clients': () => ({ email: clientEmail(), name: CLIENT_NAME }),
+  'PATCH /practices/{practiceId}/clients/{clientId}': () => ({ email: clientEmail() }),
   'POST /practices/{practiceId}/clients/{clientId}/redemptions': () => ({ appointmentId: 'appt-fuzz', purchaseId: seed.purchaseId }),
   'POST /practices/{practiceId}/claims': () => ({
     claimId: 'CLM-1001', clientId: seed.clientId, payerName: 'ACME HEALTH', dateOfService: '2026-10-02', placeOfService: '11', diagnosisCodes: ['M54.2'],
