@@ -9,6 +9,11 @@ import { getStore } from './store/client';
 import { findClientByEmail, findOrCreateClient, getClient, listLedger, searchClients } from './store/clients';
 import { claimStorefrontClient, correctClient } from './store/client-identity';
 import { listClientPurchases } from './store/purchases';
+import { registerClientWithoutEmail } from './core/client-contact';
+import { resumeInvoicesAwaitingEmail } from './core/invoicing';
+import { getStripe } from './stripe/client';
+
+const publicUrl = () => process.env.KNEADPAY_PUBLIC_URL ?? 'http://127.0.0.1:3000';
 
 const SHOWN_STATES = new Set(['paid', 'refunded', 'disputed', 'voided']);
 
@@ -20,6 +25,10 @@ export const clientsCore = async (event: ApiEvent) => {
   const path = event.routeKey.replace(/^\S+\s/, '');
   const now = new Date();
 
+  if (path === '/practices/{practiceId}/clients' && method === 'POST' && jsonBody(event).email === undefined) {
+    const { created, answer } = await registerClientWithoutEmail(store, practiceId, jsonBody(event), header(event, 'idempotency-key'), now);
+    return json(created ? 201 : 200, answer);
+  }
   if (path === '/practices/{practiceId}/clients' && method === 'POST') {
     const body = jsonBody(event);
     const f = fields(body);
@@ -55,7 +64,9 @@ export const clientsCore = async (event: ApiEvent) => {
     if (unknown.length) throw new ValidationError(`${unknown[0]} cannot be corrected here (name and email only)`, { field: unknown[0] });
     if (patch.name === undefined && patch.email === undefined) throw new ValidationError('send name and/or email', { field: 'name' });
     const client = await correctClient(store, practiceId, clientId, patch, now);
-    return json(200, { clientId: client.clientId, email: client.email, name: client.name });
+    // A balance that waited for an email (`needs_email`) goes to Stripe now; a retry resumes what is left.
+    const resumed = patch.email === undefined ? [] : await resumeInvoicesAwaitingEmail({ store, stripe: getStripe, publicUrl: publicUrl() }, practiceId, clientId);
+    return json(200, { clientId: client.clientId, email: client.email, name: client.name, resumedInvoices: resumed.map((invoice) => invoice.invoiceId) });
   }
   if (path.endsWith('/purchases')) {
     await getClient(store, practiceId, clientId);

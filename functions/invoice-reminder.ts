@@ -42,6 +42,8 @@ const remind = async (store: Store, practice: Practice, invoice: BalanceInvoice,
   if (!(await takeReminderLease(store, invoice, days, { now, leaseMs: REMINDER_LEASE_MS }))) return false;
   await deps.after?.('lease', invoice.invoiceId);
   const client = await getClient(store, practice.practiceId, invoice.clientId);
+  // An open invoice was sent to an email; one removed since leaves nothing to remind (the lease lapses).
+  if (!client.email) return false;
   const amount = formatMoney(invoice.amountDueCents - invoice.amountPaidCents, invoice.currency);
   await sendEmail({
     practiceId: practice.practiceId,

@@ -1,7 +1,7 @@
 import { ValidationError } from './shared/errors';
 import { authorizedPractice, httpHandler, json, queryParam, type ApiEvent } from './shared/http';
 import { getStore } from './store/client';
-import { listInvoices } from './store/invoices';
+import { listInvoices, shownInvoiceStatus } from './store/invoices';
 
 const STATUSES = ['pending', 'draft', 'open', 'paid', 'void', 'uncollectible'] as const;
 
@@ -18,7 +18,7 @@ export const invoicesCore = async (event: ApiEvent) => {
       invoiceId: invoice.invoiceId,
       claimId: invoice.claimId,
       clientId: invoice.clientId,
-      status: invoice.status,
+      status: shownInvoiceStatus(invoice),
       amountDueCents: invoice.amountDueCents,
       amountPaidCents: invoice.amountPaidCents,
       currency: invoice.currency,

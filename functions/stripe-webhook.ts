@@ -9,6 +9,7 @@ import { readSecret } from './shared/secrets';
 import { ValidationError } from './shared/errors';
 import { getStore } from './store/client';
 import { getStripe } from './stripe/client';
+import { STRIPE_API_VERSION } from './stripe/version';
 
 const logger = createLogger('stripe-webhook');
 
@@ -28,6 +29,10 @@ const webhookSecrets = async (): Promise<string[]> =>
  */
 export const webhookCore = async (event: ApiEvent) => {
   const stripeEvent = verifyStripeEvent(rawBody(event), header(event, 'stripe-signature'), await webhookSecrets());
+  // Each endpoint renders events at its own API version (docs/operations.md: pin both to the SDK's).
+  if (stripeEvent.api_version && stripeEvent.api_version !== STRIPE_API_VERSION) {
+    logger.warn('stripe event rendered at another API version than the SDK is typed for: pin the endpoint', { eventId: stripeEvent.id, apiVersion: stripeEvent.api_version, expected: STRIPE_API_VERSION });
+  }
   const outcome = await ingestStripeEvent({ store: getStore(), stripe: getStripe, effects: EFFECTS, logger }, stripeEvent).catch((error: Error) => {
     // A value of a verified event that DynamoDB cannot take as a key: the event is malformed.
     if (error.name === 'ValidationException') throw new ValidationError('the event holds values kneadpay cannot store', { field: 'data.object' }, error);

@@ -77,7 +77,8 @@ export const FUNCTIONS = {
   clients: {
     entry: 'functions/clients.ts',
     description: 'Clients, purchases (credits), ledger, redemptions, Good Faith Estimates',
-    access: { table: 'readwrite' },
+    // Stripe and SES: adding a client's email resumes the balance invoices that waited for it.
+    access: { table: 'readwrite', stripe: true, ses: true },
   },
   claims: {
     entry: 'functions/claims.ts',
@@ -159,6 +160,14 @@ export const FUNCTIONS = {
     timeoutSeconds: 300,
     access: { table: 'readwrite' },
   },
+  'stripe-reconciler': {
+    entry: 'functions/stripe-reconciler.ts',
+    description: 'Scheduled: lists Stripe events since its checkpoint (platform and connected accounts) and applies the ones the webhook missed, exactly once',
+    timeoutSeconds: 300,
+    // One run at a time: two would list and apply the same events (harmless, exactly once, but wasted).
+    reservedConcurrency: 1,
+    access: { table: 'readwrite', stripe: true },
+  },
 } as const satisfies Record<string, FunctionSpec>;
 
 export type FunctionName = keyof typeof FUNCTIONS;
@@ -220,6 +229,7 @@ export const RULES: readonly RuleSpec[] = [
 export const SCHEDULES: readonly ScheduleSpec[] = [
   { fn: 'credit-expirer', expression: 'rate(1 hour)', description: 'Mark package credits past their expiry' },
   { fn: 'invoice-reminder', expression: 'rate(1 day)', description: 'Remind clients of unpaid balance invoices' },
+  { fn: 'stripe-reconciler', expression: 'rate(1 hour)', description: 'Apply Stripe events the webhook missed' },
 ];
 
 /** Detail-types a consumer or integrator may see on the bus; documented in docs/events.md. */

@@ -4,10 +4,12 @@ import { ConflictError, ValidationError } from '../shared/errors';
 import { newId } from '../shared/ids';
 import { EMAIL_PATTERN, fields } from '../shared/validate';
 import { platformFeeFor } from '../stripe/accounts';
-import { callOptions, safeParams } from '../stripe/client';
+import { createCheckoutSession } from '../stripe/checkout';
+import { createCustomer, findCustomer, updateCustomer } from '../stripe/customers';
+import { contactKey } from '../stripe/keys';
 import { getPackage } from '../store/catalog';
 import type { Store } from '../store/client';
-import { findOrCreateClient, markStripeCustomerRequested, setStripeCustomer, type Client } from '../store/clients';
+import { findOrCreateClient, markStripeCustomerRequested, recordStripeCustomerEmail, setStripeCustomer, type Client } from '../store/clients';
 import type { Practice } from '../store/practices';
 import { insertOpenPurchase, OPEN_PURCHASE_TTL_SECONDS, recordCheckoutSession, type Purchase } from '../store/purchases';
 import { assertCanSell } from './connect';
@@ -30,36 +32,59 @@ const CLOCK_SLACK_SECONDS = 300;
  * its metadata among the account's customers created since that attempt. Needed once the attempt's
  * idempotency key has expired (24 h); only runs when an attempt is on record.
  */
-const findStripeCustomer = async (stripe: Stripe, practice: Practice, clientId: string, since: string) => {
-  const created = { gte: Math.floor(Date.parse(since) / 1000) - CLOCK_SLACK_SECONDS };
-  for await (const customer of stripe.customers.list({ created, limit: 100 }, practice.stripeAccountId ? { stripeAccount: practice.stripeAccountId } : {})) {
-    if (customer.metadata?.clientId === clientId && customer.metadata?.practiceId === practice.practiceId) return customer;
-  }
-  return undefined;
-};
+const findStripeCustomer = (stripe: Stripe, practice: Practice, clientId: string, since: string) =>
+  findCustomer(
+    { stripe, account: practice.stripeAccountId },
+    Math.floor(Date.parse(since) / 1000) - CLOCK_SLACK_SECONDS,
+    (customer) => customer.metadata?.clientId === clientId && customer.metadata?.practiceId === practice.practiceId,
+  );
+
+/** The Customer's contact details: the client's name and email (DOMAIN.md §6), nothing else about the person. */
+const contactOf = (client: Client) => ({ name: client.name, ...(client.email ? { email: client.email } : {}) });
 
 /**
- * The client's Stripe Customer: opaque ids only, no name or email (DOMAIN.md §6). The request is
- * noted on the client before Stripe is asked, so a customer whose id a crash lost is found again
- * rather than created twice.
+ * The client's Stripe Customer, carrying the client's name and email (real Stripe needs the email
+ * to send an invoice, and Checkout writes the typed one onto the Customer anyway) and opaque ids in
+ * metadata. The request is noted on the client before Stripe is asked, so a customer whose id a
+ * crash lost is found again rather than created twice. A customer made before the client had an
+ * email (or before the email changed) gets the current one (`ensureCustomerEmail`).
  */
-export const ensureStripeCustomer = async (stripe: Stripe, store: Store, practice: Practice, client: Client): Promise<string> => {
-  if (client.stripeCustomerId) return client.stripeCustomerId;
+export const ensureStripeCustomer = async (stripe: Stripe, store: Store, practice: Practice, client: Client): Promise<string> =>
+  (await customerOf(stripe, store, practice, client)).id;
+
+/** The client's Customer id and the email kneadpay knows it carries. */
+const customerOf = async (stripe: Stripe, store: Store, practice: Practice, client: Client): Promise<{ id: string; email: string | null }> => {
+  if (client.stripeCustomerId) return { id: client.stripeCustomerId, email: client.stripeCustomerEmail ?? null };
   if (client.stripeCustomerRequestedAt) {
     const found = await findStripeCustomer(stripe, practice, client.clientId, client.stripeCustomerRequestedAt);
     if (found) {
-      await setStripeCustomer(store, practice.practiceId, client.clientId, found.id);
-      return found.id;
+      await setStripeCustomer(store, practice.practiceId, client.clientId, found.id, found.email ?? null);
+      return { id: found.id, email: found.email ?? null };
     }
   } else {
     await markStripeCustomerRequested(store, practice.practiceId, client.clientId, new Date());
   }
-  const customer = await stripe.customers.create(
-    safeParams({ metadata: { practiceId: practice.practiceId, clientId: client.clientId } }, 'customer'),
-    callOptions(`cli:${client.clientId}:customer`, practice.stripeAccountId),
+  const customer = await createCustomer(
+    { stripe, account: practice.stripeAccountId },
+    { ...contactOf(client), metadata: { practiceId: practice.practiceId, clientId: client.clientId } },
+    `cli:${client.clientId}:customer`,
   );
-  await setStripeCustomer(store, practice.practiceId, client.clientId, customer.id);
-  return customer.id;
+  await setStripeCustomer(store, practice.practiceId, client.clientId, customer.id, customer.email ?? null);
+  return { id: customer.id, email: customer.email ?? null };
+};
+
+/**
+ * Makes sure the client's Customer carries the client's current email (before a `send_invoice`
+ * invoice: Stripe refuses one for a customer without an email). The client must have an email.
+ */
+export const ensureCustomerEmail = async (stripe: Stripe, store: Store, practice: Practice, client: Client): Promise<string> => {
+  const { id: customerId, email } = await customerOf(stripe, store, practice, client);
+  if (client.email && email !== client.email) {
+    const updated = await updateCustomer({ stripe, account: practice.stripeAccountId }, customerId, contactOf(client), contactKey(client.clientId, client.email, client.name));
+    if (updated.email !== client.email) throw new Error(`Stripe kept another email on customer ${customerId}`);
+    await recordStripeCustomerEmail(store, practice.practiceId, client.clientId, client.email);
+  }
+  return customerId;
 };
 
 /**
@@ -107,7 +132,7 @@ export const startCheckout = async (
     creditsRemoved: 0,
     createdAt: now.toISOString(),
     version: 0,
-    ...(client.provisional ? { provisionalClientEmail: client.email } : {}),
+    ...(client.provisional && client.email ? { provisionalClientEmail: client.email } : {}),
   };
   await insertOpenPurchase(deps.store, purchase);
   // Opaque ids, plus the package terms the webhook needs to grant credits without a read.
@@ -122,21 +147,19 @@ export const startCheckout = async (
   const feeOf = (priceCents: number) => platformFeeFor(priceCents, practice.stripeAccountId);
   const base = `${deps.publicUrl.replace(/\/$/, '')}/p/${encodeURIComponent(practiceId)}`;
   const createSession = (priceId: string, attempt: number, cents = pkg.priceCents) =>
-    deps.stripe.checkout.sessions.create(
-      safeParams(
-        {
-          mode: 'payment',
-          customer: customerId,
-          client_reference_id: purchase.purchaseId,
-          line_items: [{ price: priceId, quantity: 1 }],
-          metadata: feeOf(cents) ? { ...metadata, platformFeeCents: String(feeOf(cents)) } : metadata,
-          payment_intent_data: feeOf(cents) ? { metadata, application_fee_amount: feeOf(cents) } : { metadata },
-          success_url: `${base}/success?session_id={CHECKOUT_SESSION_ID}`,
-          cancel_url: `${base}?cancelled=1`,
-        },
-        'checkout session',
-      ),
-      callOptions(`pur:${purchase.purchaseId}:checkout${attempt ? `:${attempt}` : ''}`, practice.stripeAccountId),
+    createCheckoutSession(
+      { stripe: deps.stripe, account: practice.stripeAccountId },
+      {
+        mode: 'payment',
+        customer: customerId,
+        client_reference_id: purchase.purchaseId,
+        line_items: [{ price: priceId, quantity: 1 }],
+        metadata: feeOf(cents) ? { ...metadata, platformFeeCents: String(feeOf(cents)) } : metadata,
+        payment_intent_data: feeOf(cents) ? { metadata, application_fee_amount: feeOf(cents) } : { metadata },
+        success_url: `${base}/success?session_id={CHECKOUT_SESSION_ID}`,
+        cancel_url: `${base}?cancelled=1`,
+      },
+      `pur:${purchase.purchaseId}:checkout${attempt ? `:${attempt}` : ''}`,
     );
   let session;
   try {

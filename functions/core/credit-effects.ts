@@ -7,6 +7,8 @@ import { practicePk } from '../store/keys';
 import type { OutboxEvent } from '../store/outbox';
 import { confirmClientWrites } from '../store/client-identity';
 import { findPurchaseByStripeId, getPurchase, PURCHASE_KEEP, purchaseKey, stripeRef, type Purchase } from '../store/purchases';
+import { findPaymentIntent } from '../stripe/payments';
+import { listRefunds } from '../stripe/refunds';
 import type { Decision, EffectHandler, EventContext } from './stripe-events';
 
 /**
@@ -203,13 +205,7 @@ const purchaseOfPaymentIntent = async (ctx: EventContext, paymentIntent: string 
   if (indexed && indexed.practiceId !== ctx.practiceId) return undefined;
   // The index is eventually consistent: read the item itself for the version we decide on.
   if (indexed) return getPurchase(ctx.store, indexed.practiceId, indexed.clientId, indexed.purchaseId);
-  const stripe = await ctx.stripe();
-  const intent = await stripe.paymentIntents
-    .retrieve(paymentIntent, {}, ctx.event.account ? { stripeAccount: ctx.event.account } : {})
-    .catch((error: Error & { type?: string }) => {
-      if (error.type === 'StripeInvalidRequestError') return undefined; // not a payment intent we can see
-      throw error;
-    });
+  const intent = await findPaymentIntent({ stripe: await ctx.stripe(), account: ctx.event.account }, paymentIntent);
   const { clientId, purchaseId } = intent?.metadata ?? {};
   if (!clientId || !purchaseId) return undefined;
   const purchase = await getPurchase(ctx.store, ctx.practiceId, clientId, purchaseId);
@@ -220,9 +216,7 @@ const purchaseOfPaymentIntent = async (ctx: EventContext, paymentIntent: string 
 const refundsOf = async (ctx: EventContext, charge: Stripe.Charge): Promise<Stripe.Refund[]> => {
   if (Array.isArray(charge.refunds?.data) && !charge.refunds!.has_more) return charge.refunds!.data;
   // Since API 2022-11-15 a charge's refunds are not in the payload: fetch them (a read, no effect).
-  const stripe = await ctx.stripe();
-  const list = await stripe.refunds.list({ charge: charge.id, limit: 100 }, ctx.event.account ? { stripeAccount: ctx.event.account } : {});
-  return list.data;
+  return listRefunds({ stripe: await ctx.stripe(), account: ctx.event.account }, { charge: charge.id });
 };
 
 /**
@@ -291,11 +285,26 @@ const purchaseOfDispute = async (ctx: EventContext) => {
   return { dispute, purchase: await purchaseOfPaymentIntent(ctx, pi) };
 };
 
-/** A dispute freezes the credits until it closes; a won dispute restores them, a lost one voids them. */
-const disputeCreated: EffectHandler = async (ctx) => {
+/**
+ * Stripe's dispute statuses (DOMAIN.md §7; Stripe API reference, Dispute.status): inquiries
+ * (`warning_needs_response`, `warning_under_review`) and chargebacks (`needs_response`,
+ * `under_review`, and after a loss the appeal's `appeal_needs_response`, `appeal_under_review`) are
+ * open; `warning_closed` (an inquiry that closed with no chargeback), `won`, `lost` and `prevented`
+ * (dispute prevention resolved it before a chargeback by returning the amount to the cardholder;
+ * API 2025-08-27) are closed.
+ */
+export const OPEN_DISPUTE_STATUSES = ['warning_needs_response', 'warning_under_review', 'needs_response', 'under_review', 'appeal_needs_response', 'appeal_under_review'] as const;
+const isOpen = (status: string) => (OPEN_DISPUTE_STATUSES as readonly string[]).includes(status);
+
+/**
+ * Any open dispute (an inquiry as much as a chargeback) freezes the credits until it closes.
+ * `charge.dispute.updated` freezes too, when its `created` event was lost or is late.
+ */
+const disputeOpened: EffectHandler = async (ctx) => {
   const { dispute, purchase } = await purchaseOfDispute(ctx);
   if (!purchase) return { kind: 'ignore', reason: 'no package purchase for this dispute' };
   if ((purchase.closedDisputeIds ?? []).includes(dispute.id)) return { kind: 'ignore', reason: 'dispute already closed' };
+  if (!isOpen(dispute.status)) return { kind: 'ignore', reason: `dispute is ${dispute.status}` };
   if (notRecordedYet(purchase)) throw new RetryableError('the purchase is not marked paid yet');
   if (purchase.state !== 'paid') return { kind: 'ignore', reason: `purchase is ${purchase.state}` };
   return {
@@ -311,22 +320,68 @@ const disputeCreated: EffectHandler = async (ctx) => {
   };
 };
 
+/** An appeal won after a loss (`lost` → `appeal_*` → `won`): the chargeback is reversed and the voided credits come back, once. */
+const appealWon = (ctx: EventContext, purchase: Purchase, dispute: Stripe.Dispute): Decision => {
+  if (dispute.status !== 'won' || purchase.lostDisputeId !== dispute.id || (purchase.reversedDisputeIds ?? []).includes(dispute.id)) {
+    return { kind: 'ignore', reason: 'dispute already closed' };
+  }
+  const when = at(ctx.event);
+  const credits = purchase.disputeCreditsVoided ?? 0;
+  return {
+    kind: 'apply',
+    summary: 'dispute appeal won',
+    writes: [
+      updatePurchase(purchase, {
+        state: 'paid', sessionsRemaining: purchase.sessionsRemaining + credits, creditsRemoved: Math.max(0, purchase.creditsRemoved - credits),
+        reversedDisputeIds: [...(purchase.reversedDisputeIds ?? []), dispute.id],
+      }),
+      ...ledgerWrites(ctx.practiceId, purchase.clientId, [
+        { kind: 'chargeback_reversed', amountCents: -dispute.amount, currency: purchase.currency, at: when, ref: dispute.id },
+        { kind: 'sale_adjustment', amountCents: dispute.amount, currency: purchase.currency, at: when, ref: purchase.purchaseId },
+        { kind: 'credits_restored', amountCents: 0, sessionsDelta: credits, currency: purchase.currency, at: when, ref: dispute.id },
+      ]),
+    ],
+    events: [],
+  };
+};
+
 const disputeClosed: EffectHandler = async (ctx) => {
   const { dispute, purchase } = await purchaseOfDispute(ctx);
   if (!purchase) return { kind: 'ignore', reason: 'no package purchase for this dispute' };
-  if ((purchase.closedDisputeIds ?? []).includes(dispute.id)) return { kind: 'ignore', reason: 'dispute already closed' };
+  if ((purchase.closedDisputeIds ?? []).includes(dispute.id)) return appealWon(ctx, purchase, dispute);
   if (notRecordedYet(purchase)) throw new RetryableError('the purchase is not marked paid yet');
   const closed = [...(purchase.closedDisputeIds ?? []), dispute.id];
   const when = at(ctx.event);
-  if (dispute.status === 'won') {
+  // Won, or an inquiry that closed with no chargeback: the credits are the client's again.
+  if (dispute.status === 'won' || dispute.status === 'warning_closed') {
     const restore = purchase.state === 'disputed' ? (purchase.stateBeforeDispute ?? 'paid') : purchase.state;
     return {
       kind: 'apply',
-      summary: 'dispute won',
+      summary: dispute.status === 'won' ? 'dispute won' : 'inquiry closed without a chargeback',
       writes: [
         updatePurchase(purchase, { state: restore, closedDisputeIds: closed }),
         ...ledgerWrites(ctx.practiceId, purchase.clientId, [
           { kind: 'credits_restored', amountCents: 0, sessionsDelta: 0, currency: purchase.currency, at: when, ref: dispute.id },
+        ]),
+      ],
+      events: [],
+    };
+  }
+  // Prevented: no chargeback, but the cardholder got the amount back (as a refund would): the
+  // sale is reversed and the credits voided, with no chargeback entry.
+  if (dispute.status === 'prevented') {
+    return {
+      kind: 'apply',
+      summary: 'dispute prevented: amount returned to the cardholder',
+      writes: [
+        updatePurchase(purchase, {
+          state: 'refunded', sessionsRemaining: 0, creditsRemoved: purchase.creditsRemoved + purchase.sessionsRemaining,
+          refundedCents: purchase.refundedCents + dispute.amount, closedDisputeIds: closed,
+        }),
+        ...ledgerWrites(ctx.practiceId, purchase.clientId, [
+          { kind: 'refund', amountCents: dispute.amount, currency: purchase.currency, at: when, ref: dispute.id },
+          { kind: 'sale_adjustment', amountCents: -dispute.amount, currency: purchase.currency, at: when, ref: purchase.purchaseId },
+          { kind: 'credits_voided', amountCents: 0, sessionsDelta: -purchase.sessionsRemaining, currency: purchase.currency, at: when, ref: dispute.id },
         ]),
       ],
       events: [],
@@ -337,7 +392,10 @@ const disputeClosed: EffectHandler = async (ctx) => {
     kind: 'apply',
     summary: 'dispute lost',
     writes: [
-      updatePurchase(purchase, { state: 'voided', sessionsRemaining: 0, creditsRemoved: purchase.creditsRemoved + purchase.sessionsRemaining, closedDisputeIds: closed }),
+      updatePurchase(purchase, {
+        state: 'voided', sessionsRemaining: 0, creditsRemoved: purchase.creditsRemoved + purchase.sessionsRemaining, closedDisputeIds: closed,
+        lostDisputeId: dispute.id, disputeCreditsVoided: purchase.sessionsRemaining,
+      }),
       ...ledgerWrites(ctx.practiceId, purchase.clientId, [
         { kind: 'chargeback', amountCents: dispute.amount, currency: purchase.currency, at: when, ref: dispute.id },
         { kind: 'sale_adjustment', amountCents: -dispute.amount, currency: purchase.currency, at: when, ref: purchase.purchaseId },
@@ -354,6 +412,7 @@ export const CREDIT_EFFECTS: Record<string, EffectHandler> = {
   'checkout.session.async_payment_failed': asyncFailed,
   'checkout.session.expired': sessionExpired,
   'charge.refunded': chargeRefunded,
-  'charge.dispute.created': disputeCreated,
+  'charge.dispute.created': disputeOpened,
+  'charge.dispute.updated': disputeOpened,
   'charge.dispute.closed': disputeClosed,
 };

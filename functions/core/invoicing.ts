@@ -7,24 +7,26 @@ import { RetryableError } from '../shared/errors';
 import { deriveId } from '../shared/ids';
 import type { Logger } from '../shared/logger';
 import { platformFeeFor } from '../stripe/accounts';
-import { callOptions, safeParams } from '../stripe/client';
+import type { StripeScope } from '../stripe/gateway';
+import { createInvoice, createInvoiceItem, deleteDraftInvoice, finalizeInvoice, findInvoiceByMetadata, findInvoiceItemByMetadata, listInvoicePayments, retrieveInvoice, voidInvoice } from '../stripe/invoices';
+import { createRefund, listRefunds } from '../stripe/refunds';
+import type { Store } from '../store/client';
+import { claimKey, getClaim, listAdjudications, type Claim } from '../store/claims';
+import { getClient, ledgerWrites, type Client } from '../store/clients';
+import { commitOnce, CommitConflictError, type TransactItem } from '../store/commit';
+import { getInvoice, invoiceKey, invoiceStatusIndex, listClaimInvoices, listInvoices, recordInvoiceProgress, type BalanceInvoice } from '../store/invoices';
+import { getItem, queryAll } from '../store/items';
+import { keys } from '../store/keys';
+import type { OutboxEvent } from '../store/outbox';
+import { getPractice, type Practice } from '../store/practices';
+import { ensureCustomerEmail } from './checkout';
+import { AdjudicationRefusedError, adjudicationIdentity, applyAdjudication, externalAdjudicationProblems, type ClaimAdjudicatedDetail } from './remittances';
 
 /** The platform fee (KNEADPAY_PLATFORM_FEE_BPS) named in metadata, for PlatformFeeCollected. */
 const feeMetadata = (amountCents: number, account: string | undefined): Record<string, string> => {
   const fee = platformFeeFor(amountCents, account);
   return fee ? { platformFeeCents: String(fee) } : {};
 };
-import type { Store } from '../store/client';
-import { claimKey, getClaim, listAdjudications, type Claim } from '../store/claims';
-import { getClient, ledgerWrites, type Client } from '../store/clients';
-import { commitOnce, CommitConflictError, type TransactItem } from '../store/commit';
-import { getInvoice, invoiceKey, invoiceStatusIndex, listClaimInvoices, recordInvoiceProgress, type BalanceInvoice } from '../store/invoices';
-import { getItem, queryAll } from '../store/items';
-import { keys } from '../store/keys';
-import type { OutboxEvent } from '../store/outbox';
-import { getPractice, type Practice } from '../store/practices';
-import { ensureStripeCustomer } from './checkout';
-import { AdjudicationRefusedError, adjudicationIdentity, applyAdjudication, externalAdjudicationProblems, type ClaimAdjudicatedDetail } from './remittances';
 
 /** The only words Stripe (and the client's Stripe emails) ever see for a balance invoice. */
 export const BALANCE_LINE_DESCRIPTION = 'Balance after insurance';
@@ -178,26 +180,11 @@ const planClaimBalance = async (deps: InvoicingDeps, practice: Practice, claimId
   }
 };
 
-const findStripeInvoice = async (stripe: Stripe, practice: Practice, customer: string, invoiceId: string) => {
-  // Recovery when our record missed the id (a crash right after Stripe answered, keys expired since).
-  for await (const invoice of stripe.invoices.list({ customer, limit: 100 }, practice.stripeAccountId ? { stripeAccount: practice.stripeAccountId } : {})) {
-    if (invoice.metadata?.invoiceId === invoiceId) return invoice;
-  }
-  return undefined;
-};
-
-const findStripeInvoiceItem = async (stripe: Stripe, practice: Practice, stripeInvoiceId: string, invoiceId: string) => {
-  for await (const item of stripe.invoiceItems.list({ invoice: stripeInvoiceId, limit: 100 }, practice.stripeAccountId ? { stripeAccount: practice.stripeAccountId } : {})) {
-    if (item.metadata?.invoiceId === invoiceId) return item;
-  }
-  return undefined;
-};
-
-const balanceEmail = (practice: Practice, client: Client, invoice: BalanceInvoice) => {
+const balanceEmail = (practice: Practice, client: Client, to: string, invoice: BalanceInvoice) => {
   const amount = formatMoney(invoice.amountDueCents, invoice.currency);
   const due = invoice.dueAt ? invoice.dueAt.slice(0, 10) : 'on receipt';
   return {
-    to: client.email,
+    to,
     subject: `Your balance with ${practice.name}`,
     text: `Hello ${client.name},\n\nYour insurer has processed your recent visit. The remaining balance with ${practice.name} is ${amount}, due ${due}.\n\nView and pay it securely: ${invoice.hostedInvoiceUrl}\n\nQuestions? Reply to ${practice.email}${practice.phone ? ` or call ${practice.phone}` : ''}.\n`,
     html: `<p>Hello ${escapeHtml(client.name)},</p><p>Your insurer has processed your recent visit. The remaining balance with ${escapeHtml(practice.name)} is <strong>${escapeHtml(amount)}</strong>, due ${escapeHtml(due)}.</p><p><a href="${escapeHtml(invoice.hostedInvoiceUrl)}">View and pay your balance</a></p><p>Questions? Reply to ${escapeHtml(practice.email)}${practice.phone ? ` or call ${escapeHtml(practice.phone)}` : ''}.</p>`,
@@ -211,15 +198,14 @@ const balanceEmail = (practice: Practice, client: Client, invoice: BalanceInvoic
  */
 export const driveInvoice = async (deps: InvoicingDeps, practice: Practice, start: BalanceInvoice, now: Date): Promise<BalanceInvoice> => {
   let invoice = start;
-  const stripe = await deps.stripe();
-  const account = practice.stripeAccountId;
 
   if (invoice.voidRequested) {
     if (invoice.status === 'void' || invoice.status === 'paid') return invoice;
     if (invoice.stripeInvoiceId) {
-      const current = await stripe.invoices.retrieve(invoice.stripeInvoiceId, {}, account ? { stripeAccount: account } : {});
-      if (current.status === 'draft') await stripe.invoices.del(invoice.stripeInvoiceId, {}, account ? { stripeAccount: account } : {});
-      else if (current.status === 'open' || current.status === 'uncollectible') await stripe.invoices.voidInvoice(invoice.stripeInvoiceId, {}, callOptions(`inv:${invoice.invoiceId}:void`, account));
+      const scope: StripeScope = { stripe: await deps.stripe(), account: practice.stripeAccountId };
+      const current = await retrieveInvoice(scope, invoice.stripeInvoiceId);
+      if (current.status === 'draft') await deleteDraftInvoice(scope, invoice.stripeInvoiceId);
+      else if (current.status === 'open' || current.status === 'uncollectible') await voidInvoice(scope, invoice.stripeInvoiceId, `inv:${invoice.invoiceId}:void`);
       else if (current.status === 'paid') return recordInvoiceProgress(deps.store, invoice, { status: 'paid', amountPaidCents: current.amount_paid });
     }
     return recordInvoiceProgress(deps.store, invoice, { status: 'void' });
@@ -227,38 +213,45 @@ export const driveInvoice = async (deps: InvoicingDeps, practice: Practice, star
 
   if (invoice.status === 'pending') {
     const client = await getClient(deps.store, practice.practiceId, invoice.clientId);
-    const customer = await ensureStripeCustomer(stripe, deps.store, practice, client);
+    // Stripe sends a `send_invoice` invoice to the Customer's email and refuses one without: with
+    // no email the balance waits (no Stripe call, no failure, no dead letter) until staff add one.
+    if (!client.email) return awaitEmail(deps, practice, invoice, now);
+    const stripe = await deps.stripe();
+    const scope: StripeScope = { stripe, account: practice.stripeAccountId };
+    const customer = await ensureCustomerEmail(stripe, deps.store, practice, client);
     if (!invoice.stripeInvoiceId) {
-      const found = await findStripeInvoice(stripe, practice, customer, invoice.invoiceId);
-      const created = found ?? (await stripe.invoices.create(
-        safeParams({
+      const found = await findInvoiceByMetadata(scope, customer, invoice.invoiceId);
+      const created = found ?? (await createInvoice(
+        scope,
+        {
           customer,
           collection_method: 'send_invoice',
           days_until_due: practice.billing.invoiceDueDays,
           auto_advance: false,
           currency: invoice.currency,
           description: BALANCE_LINE_DESCRIPTION,
-          metadata: { practiceId: practice.practiceId, clientId: invoice.clientId, invoiceId: invoice.invoiceId, ...feeMetadata(invoice.amountDueCents, account) },
-          ...(platformFeeFor(invoice.amountDueCents, account) ? { application_fee_amount: platformFeeFor(invoice.amountDueCents, account) } : {}),
-        }, 'invoice'),
-        callOptions(`inv:${invoice.invoiceId}:create`, account),
+          metadata: { practiceId: practice.practiceId, clientId: invoice.clientId, invoiceId: invoice.invoiceId, ...feeMetadata(invoice.amountDueCents, scope.account ?? undefined) },
+          ...(platformFeeFor(invoice.amountDueCents, scope.account ?? undefined) ? { application_fee_amount: platformFeeFor(invoice.amountDueCents, scope.account ?? undefined) } : {}),
+        },
+        `inv:${invoice.invoiceId}:create`,
       ));
       await deps.after?.('invoice-answered', invoice.invoiceId);
-      invoice = await recordInvoiceProgress(deps.store, invoice, { stripeInvoiceId: created.id }, { attribute: 'stripeInvoiceId', expected: created.id });
+      invoice = await recordInvoiceProgress(deps.store, invoice, { stripeInvoiceId: created.id, needsEmail: false }, { attribute: 'stripeInvoiceId', expected: created.id });
     }
     await deps.after?.('create', invoice.invoiceId);
     if (!invoice.stripeInvoiceItemId) {
-      const found = await findStripeInvoiceItem(stripe, practice, invoice.stripeInvoiceId!, invoice.invoiceId);
-      const item = found ?? (await stripe.invoiceItems.create(
-        safeParams({
+      const found = await findInvoiceItemByMetadata(scope, invoice.stripeInvoiceId!, invoice.invoiceId);
+      const item = found ?? (await createInvoiceItem(
+        scope,
+        {
           customer,
           invoice: invoice.stripeInvoiceId!,
           amount: invoice.amountDueCents,
           currency: invoice.currency,
           description: BALANCE_LINE_DESCRIPTION,
           metadata: { practiceId: practice.practiceId, invoiceId: invoice.invoiceId },
-        }, 'invoice item'),
-        callOptions(`inv:${invoice.invoiceId}:line`, account),
+        },
+        `inv:${invoice.invoiceId}:line`,
       ));
       await deps.after?.('line-answered', invoice.invoiceId);
       invoice = await recordInvoiceProgress(deps.store, invoice, { stripeInvoiceItemId: item.id, status: 'draft' }, { attribute: 'stripeInvoiceItemId', expected: item.id });
@@ -267,9 +260,10 @@ export const driveInvoice = async (deps: InvoicingDeps, practice: Practice, star
   }
 
   if (invoice.status === 'draft' || (invoice.status === 'open' && !invoice.hostedInvoiceUrl)) {
-    const current = await stripe.invoices.retrieve(invoice.stripeInvoiceId!, {}, account ? { stripeAccount: account } : {});
+    const scope: StripeScope = { stripe: await deps.stripe(), account: practice.stripeAccountId };
+    const current = await retrieveInvoice(scope, invoice.stripeInvoiceId!);
     const finalized = current.status === 'draft'
-      ? await stripe.invoices.finalizeInvoice(invoice.stripeInvoiceId!, { auto_advance: false }, callOptions(`inv:${invoice.invoiceId}:finalize`, account))
+      ? await finalizeInvoice(scope, invoice.stripeInvoiceId!, { auto_advance: false }, `inv:${invoice.invoiceId}:finalize`)
       : current;
     await deps.after?.('finalize-answered', invoice.invoiceId);
     invoice = await recordInvoiceProgress(deps.store, invoice, {
@@ -307,13 +301,60 @@ export const driveInvoice = async (deps: InvoicingDeps, practice: Practice, star
       throw new RetryableError(`the email of balance invoice ${invoice.invoiceId} is being sent by another delivery`);
     }
     const client = await getClient(deps.store, practice.practiceId, invoice.clientId);
-    await sendEmail({ ...balanceEmail(practice, client, invoice), practiceId: practice.practiceId });
+    await sendEmail({ ...balanceEmail(practice, client, client.email!, invoice), practiceId: practice.practiceId });
     await deps.after?.('email-sent', invoice.invoiceId);
     invoice = await recordInvoiceProgress(deps.store, invoice, { emailedAt: now.toISOString() });
     deps.logger?.info('balance invoice emailed', { practiceId: practice.practiceId, invoiceId: invoice.invoiceId });
     await deps.after?.('email', invoice.invoiceId);
   }
   return invoice;
+};
+
+/**
+ * The client has no email: the invoice waits as `needs_email` (on the invoice and on the claim's
+ * view of it), once, with no Stripe call. Staff adding the email resumes it (`resumeInvoicesAwaitingEmail`).
+ */
+const awaitEmail = async (deps: InvoicingDeps, practice: Practice, invoice: BalanceInvoice, now: Date): Promise<BalanceInvoice> => {
+  if (invoice.needsEmail) return invoice;
+  await commitOnce(deps.store, {
+    marker: keys.marker(practice.practiceId, 'invoice-needs-email', invoice.invoiceId),
+    writes: [
+      { Update: { Key: invoiceKey(practice.practiceId, invoice.invoiceId), UpdateExpression: 'SET needsEmail = :yes', ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeValues: { ':yes': true } } },
+      {
+        Update: {
+          Key: claimKey(practice.practiceId, invoice.claimId),
+          UpdateExpression: 'SET invoice = :summary',
+          ExpressionAttributeValues: { ':summary': { invoiceId: invoice.invoiceId, status: 'needs_email', amountDueCents: invoice.amountDueCents, hostedInvoiceUrl: null } },
+        },
+      },
+    ],
+    events: [],
+  }, now);
+  deps.logger?.warn('balance invoice waits for the client\'s email', { practiceId: practice.practiceId, invoiceId: invoice.invoiceId, clientId: invoice.clientId });
+  return { ...invoice, needsEmail: true };
+};
+
+/**
+ * Drives every invoice of the client that waits for an email (called once staff gave the client
+ * one). Safe to call any number of times; an invoice that fails here stays `needs_email`-free and
+ * pending, and the next call (or the next ClaimAdjudicated of its claim) drives it on.
+ */
+export const resumeInvoicesAwaitingEmail = async (deps: InvoicingDeps, practiceId: string, clientId: string, now = new Date()): Promise<BalanceInvoice[]> => {
+  const practice = await getPractice(deps.store, practiceId);
+  if (!practice) return [];
+  const waiting: BalanceInvoice[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await listInvoices(deps.store, practiceId, 'pending', cursor);
+    waiting.push(...page.items.filter((invoice) => invoice.clientId === clientId && invoice.needsEmail));
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  const driven: BalanceInvoice[] = [];
+  for (const invoice of waiting) {
+    const current = await getInvoice(deps.store, practiceId, invoice.invoiceId);
+    if (current) driven.push(await driveInvoice(deps, practice, current, now));
+  }
+  return driven;
 };
 
 const EMAIL_LEASE_MS = 60_000;
@@ -337,11 +378,11 @@ const takeEmailLease = async (store: Store, invoice: BalanceInvoice, now: Date):
 };
 
 /** The payment intent that paid a Stripe invoice: stored from the webhook, else asked of Stripe. */
-const paymentIntentOfPaidInvoice = async (stripe: Stripe, practice: Practice, invoice: BalanceInvoice): Promise<string | null> => {
+const paymentIntentOfPaidInvoice = async (scope: StripeScope, invoice: BalanceInvoice): Promise<string | null> => {
   if (invoice.paymentIntentId) return invoice.paymentIntentId;
   if (!invoice.stripeInvoiceId) return null;
-  const payments = await stripe.invoicePayments.list({ invoice: invoice.stripeInvoiceId, limit: 10 }, practice.stripeAccountId ? { stripeAccount: practice.stripeAccountId } : {});
-  const paid = payments.data.find((payment) => payment.status === 'paid') ?? payments.data[0];
+  const payments = await listInvoicePayments(scope, invoice.stripeInvoiceId);
+  const paid = payments.find((payment) => payment.status === 'paid') ?? payments[0];
   const pi = paid?.payment?.payment_intent;
   return typeof pi === 'string' ? pi : (pi?.id ?? null);
 };
@@ -372,17 +413,16 @@ const driveRefunds = async (deps: InvoicingDeps, practice: Practice, claimId: st
     ConsistentRead: true,
   })).filter((refund) => refund.status === 'pending');
   if (pending.length === 0) return;
-  const stripe = await deps.stripe();
-  const account = practice.stripeAccountId ? { stripeAccount: practice.stripeAccountId } : {};
+  const scope: StripeScope = { stripe: await deps.stripe(), account: practice.stripeAccountId };
   for (const refund of pending) {
     const parts: { id: string; amountCents: number }[] = [];
     let remaining = refund.amountCents;
     const paidInvoices = (await listClaimInvoices(deps.store, practice.practiceId, claimId)).filter((invoice) => invoice.status === 'paid').sort((a, b) => a.seq - b.seq);
     for (const invoice of paidInvoices) {
       if (remaining <= 0) break;
-      const paymentIntent = await paymentIntentOfPaidInvoice(stripe, practice, invoice);
+      const paymentIntent = await paymentIntentOfPaidInvoice(scope, invoice);
       if (!paymentIntent) continue;
-      const refunds = (await stripe.refunds.list({ payment_intent: paymentIntent, limit: 100 }, account)).data;
+      const refunds = await listRefunds(scope, { payment_intent: paymentIntent });
       const existing = refunds.find((r) => r.metadata?.refundId === refund.refundId);
       if (existing) {
         parts.push({ id: existing.id, amountCents: existing.amount });
@@ -392,9 +432,10 @@ const driveRefunds = async (deps: InvoicingDeps, practice: Practice, claimId: st
       const alreadyRefunded = refunds.filter((r) => r.status !== 'failed' && r.status !== 'canceled').reduce((sum, r) => sum + r.amount, 0);
       const amount = Math.min(remaining, invoice.amountPaidCents - alreadyRefunded);
       if (amount <= 0) continue;
-      const made = await stripe.refunds.create(
-        safeParams({ payment_intent: paymentIntent, amount, metadata: { practiceId: practice.practiceId, invoiceId: invoice.invoiceId, refundId: refund.refundId } }, 'refund'),
-        callOptions(`rfd:${refund.refundId}:${invoice.invoiceId}`, practice.stripeAccountId),
+      const made = await createRefund(
+        scope,
+        { payment_intent: paymentIntent, amount, metadata: { practiceId: practice.practiceId, invoiceId: invoice.invoiceId, refundId: refund.refundId } },
+        `rfd:${refund.refundId}:${invoice.invoiceId}`,
       );
       parts.push({ id: made.id, amountCents: made.amount });
       remaining -= made.amount;

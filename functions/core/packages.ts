@@ -2,7 +2,7 @@ import type Stripe from 'stripe';
 import { deriveId, newId } from '../shared/ids';
 import { ConflictError, ValidationError } from '../shared/errors';
 import { CURRENCY_PATTERN, fields } from '../shared/validate';
-import { callOptions, safeParams } from '../stripe/client';
+import { archivePrice, createPrice, createProduct, findPrice, findPriceByLookupKey, retrieveProduct } from '../stripe/catalog';
 import type { Store } from '../store/client';
 import { getPackage, insertPackage, listPackages, packageRequestFingerprint, updatePackage, type SessionPackage } from '../store/catalog';
 import { canonicalJson } from '../shared/canonical';
@@ -79,8 +79,11 @@ export const stripeProductIdOf = (packageId: string) => `kneadpay_${packageId}`;
  */
 export const stripePriceLookupKeyOf = (packageId: string, version: number, priceCents: number) => `kneadpay_${packageId}_v${version}_${priceCents}`;
 
-/** The `code` / `param` of a Stripe API error (undefined for anything else). */
-const stripeErrorOf = (error: unknown): { code?: string; param?: string } => (typeof error === 'object' && error !== null ? error : {});
+/** The Stripe `code` / `param` of a Stripe error as the gateway passes it on (undefined for anything else). */
+const stripeErrorOf = (error: unknown): { code?: string; param?: string } => {
+  const e = (typeof error === 'object' && error !== null ? error : {}) as { stripeCode?: string; code?: string; param?: string };
+  return { code: e.stripeCode ?? e.code, param: e.param };
+};
 
 /**
  * Makes sure the package's Product and current Price exist on Stripe. Each call uses a key built
@@ -96,7 +99,7 @@ export const ensurePackageOnStripe = async (
 ): Promise<SessionPackage> => {
   let current = pkg;
   const account = practice.stripeAccountId;
-  const onAccount = account ? { stripeAccount: account } : {};
+  const scope = { stripe: deps.stripe, account };
   // A package made before the practice connected its Stripe account has its Product and Price on
   // the platform's account, where a Checkout on the connected account cannot use them: they are
   // made again on the connected account (the derived product id and the price's lookup key make
@@ -104,10 +107,7 @@ export const ensurePackageOnStripe = async (
   let madeOn = current.stripeAccountId;
   if (madeOn === undefined && current.stripePriceId) {
     // Stored before packages recorded their account: ask the practice's account whether the price is there.
-    const found = await deps.stripe.prices.retrieve(current.stripePriceId, {}, onAccount).catch((error: unknown) => {
-      if (stripeErrorOf(error).code !== 'resource_missing') throw error;
-      return undefined;
-    });
+    const found = await findPrice(scope, current.stripePriceId);
     madeOn = found ? (account ?? null) : account ? null : 'another account';
   }
   if ((current.stripeProductId || current.stripePriceId) && madeOn !== undefined && madeOn !== (account ?? null)) {
@@ -119,14 +119,10 @@ export const ensurePackageOnStripe = async (
   }
   if (!current.stripeProductId) {
     const id = stripeProductIdOf(current.packageId);
-    const product = await deps.stripe.products
-      .create(
-        safeParams({ id, name: stripeProductName(current), metadata: { practiceId: practice.practiceId, packageId: current.packageId } }, 'product'),
-        callOptions(`pkg:${current.packageId}:product`, account),
-      )
+    const product = await createProduct(scope, { id, name: stripeProductName(current), metadata: { practiceId: practice.practiceId, packageId: current.packageId } }, `pkg:${current.packageId}:product`)
       .catch(async (error: unknown) => {
         if (stripeErrorOf(error).code !== 'resource_already_exists') throw error;
-        const made = await deps.stripe.products.retrieve(id, {}, onAccount);
+        const made = await retrieveProduct(scope, id);
         if (made.metadata?.packageId !== current.packageId) throw error;
         return made;
       });
@@ -135,23 +131,20 @@ export const ensurePackageOnStripe = async (
   if (!current.stripePriceId) {
     const priceVersion = current.previousStripePriceIds.length;
     const lookupKey = stripePriceLookupKeyOf(current.packageId, priceVersion, current.priceCents);
-    const price = await deps.stripe.prices
-      .create(
-        safeParams(
-          {
-            product: current.stripeProductId!,
-            unit_amount: current.priceCents,
-            currency: current.currency,
-            lookup_key: lookupKey,
-            metadata: { practiceId: practice.practiceId, packageId: current.packageId },
-          },
-          'price',
-        ),
-        callOptions(`pkg:${current.packageId}:price:${priceVersion}:${current.priceCents}`, account),
-      )
+    const price = await createPrice(
+      scope,
+      {
+        product: current.stripeProductId!,
+        unit_amount: current.priceCents,
+        currency: current.currency,
+        lookup_key: lookupKey,
+        metadata: { practiceId: practice.practiceId, packageId: current.packageId },
+      },
+      `pkg:${current.packageId}:price:${priceVersion}:${current.priceCents}`,
+    )
       .catch(async (error: unknown) => {
         if (stripeErrorOf(error).param !== 'lookup_key') throw error;
-        const made = (await deps.stripe.prices.list({ lookup_keys: [lookupKey], limit: 1 }, onAccount)).data[0];
+        const made = await findPriceByLookupKey(scope, lookupKey);
         if (!made || made.product !== current.stripeProductId || made.unit_amount !== current.priceCents) throw error;
         return made;
       });
@@ -194,7 +187,7 @@ export const changePackage = async (
     });
     pkg = await ensurePackageOnStripe(deps, practice, pkg);
     if (oldPriceId) {
-      await deps.stripe.prices.update(oldPriceId, { active: false }, callOptions(`price:${oldPriceId}:archive`, practice.stripeAccountId));
+      await archivePrice({ stripe: deps.stripe, account: practice.stripeAccountId }, oldPriceId, `price:${oldPriceId}:archive`);
     }
   }
   return pkg;

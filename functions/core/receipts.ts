@@ -537,7 +537,7 @@ const sendLeased = async (deps: ReceiptDeps, receipt: Receipt, leaseId: string, 
     await settleEmail(deps.store, practiceId, receiptId, leaseId, { status, error, at: deps.now() });
     return { receiptId, emailStatus: status, emailAttempts: receipt.emailAttempts, emailLastError: error } satisfies DeliveryOutcome;
   };
-  if (!EMAIL_PATTERN.test(client.email)) {
+  if (!client.email || !EMAIL_PATTERN.test(client.email)) {
     deps.logger.warn('receipt email not sent: the client has no valid address', { practiceId, receiptId, clientId: receipt.clientId });
     return fail('failed', 'InvalidAddress: the client has no valid email address; correct it and resend');
   }

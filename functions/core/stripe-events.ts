@@ -1,5 +1,7 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
+import { constructSignedEvent } from '../stripe/events';
+import { findPaymentIntent } from '../stripe/payments';
 import { RetryableError, ValidationError } from '../shared/errors';
 import { UNKNOWN_ACCOUNT_METRIC } from '../shared/metrics';
 import type { Logger } from '../shared/logger';
@@ -41,7 +43,7 @@ export const verifyStripeEvent = (raw: Buffer, signature: string | undefined, se
   let lastError: unknown;
   for (const secret of secrets) {
     try {
-      const event = Stripe.webhooks.constructEvent(raw, signature, secret, SIGNATURE_TOLERANCE_SECONDS);
+      const event = constructSignedEvent(raw, signature, secret, SIGNATURE_TOLERANCE_SECONDS);
       return assertEventShape(event);
     } catch (error) {
       if ((error as Error).name === 'ValidationError') throw error;
@@ -176,10 +178,7 @@ export const resolvePractice = async (store: Store, event: Stripe.Event, stripe?
     if (purchase) return { practiceId: purchase.practiceId };
     // Not indexed yet (this event overtook the payment's): the payment intent's metadata says.
     if (stripe) {
-      const intent = await (await stripe()).paymentIntents.retrieve(paymentIntent).catch((error: Error & { type?: string }) => {
-        if (error.type === 'StripeInvalidRequestError') return undefined;
-        throw error;
-      });
+      const intent = await findPaymentIntent({ stripe: await stripe() }, paymentIntent);
       if (intent?.metadata?.practiceId) return { practiceId: intent.metadata.practiceId };
     }
   }

@@ -18,7 +18,7 @@ type Changes = NonNullable<LedgerEntry['changes']>;
 const applyCorrection = async (
   store: Store,
   client: Client,
-  next: { name: string; email: string },
+  next: { name: string; email: string | null },
   now: Date,
 ): Promise<Client> => {
   const changes: Changes = {};
@@ -34,15 +34,23 @@ const applyCorrection = async (
         Key: clientKey(practiceId, clientId),
         UpdateExpression: 'SET #name = :name, email = :email, nameSource = :staff REMOVE provisional, #ttl',
         // Optimistic: only the version we read (a concurrent correction makes this one a 409).
-        ConditionExpression: 'attribute_exists(pk) AND email = :seenEmail AND #name = :seenName',
+        // A client staff registered without an email holds email = null (issue 14).
+        ConditionExpression: `attribute_exists(pk) AND ${client.email === null ? '(attribute_not_exists(email) OR attribute_type(email, :nullType))' : 'email = :seenEmail'} AND #name = :seenName`,
         ExpressionAttributeNames: { '#name': 'name', '#ttl': 'ttl' },
-        ExpressionAttributeValues: { ':name': next.name, ':email': next.email, ':staff': 'staff', ':seenEmail': client.email, ':seenName': client.name },
+        ExpressionAttributeValues: {
+          ':name': next.name, ':email': next.email, ':staff': 'staff', ':seenName': client.name,
+          ...(client.email === null ? { ':nullType': 'NULL' } : { ':seenEmail': client.email }),
+        },
       },
     },
   ];
-  if (changes.email) {
+  let pointerIndex = -1;
+  if (changes.email && next.email !== null) {
+    if (client.email !== null) {
+      items.push({ Delete: { Key: emailKey(practiceId, client.email), ConditionExpression: 'clientId = :me', ExpressionAttributeValues: { ':me': clientId } } });
+    }
+    pointerIndex = items.length;
     items.push(
-      { Delete: { Key: emailKey(practiceId, client.email), ConditionExpression: 'clientId = :me', ExpressionAttributeValues: { ':me': clientId } } },
       {
         Put: {
           Item: { ...emailKey(practiceId, next.email), type: 'client-email', clientId },
@@ -52,7 +60,7 @@ const applyCorrection = async (
         },
       },
     );
-  } else if (client.provisional) {
+  } else if (client.provisional && client.email !== null) {
     // The practice vouches for this client now: its email pointer no longer expires either.
     items.push({ Update: { Key: emailKey(practiceId, client.email), UpdateExpression: 'REMOVE #ttl', ConditionExpression: 'clientId = :me', ExpressionAttributeNames: { '#ttl': 'ttl' }, ExpressionAttributeValues: { ':me': clientId } } });
   }
@@ -66,7 +74,7 @@ const applyCorrection = async (
   } catch (error) {
     if ((error as Error).name !== 'TransactionCanceledException') throw error;
     const codes = ((error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []).map((reason) => reason.Code);
-    if (changes.email && codes[2] === 'ConditionalCheckFailed') {
+    if (pointerIndex >= 0 && codes[pointerIndex] === 'ConditionalCheckFailed') {
       throw new ConflictError('another client of this practice has that email', 'email_taken', { field: 'email' });
     }
     throw new ConflictError('the client changed while you were correcting it; read it again and retry', 'conflict');
@@ -84,7 +92,8 @@ export const correctClient = async (
   now = new Date(),
 ): Promise<Client> => {
   const client = await getClient(store, practiceId, clientId);
-  return applyCorrection(store, client, { name: patch.name ?? client.name, email: (patch.email ?? client.email).toLowerCase() }, now);
+  const email = patch.email ?? client.email;
+  return applyCorrection(store, client, { name: patch.name ?? client.name, email: email === null ? null : email.toLowerCase() }, now);
 };
 
 /**
@@ -100,14 +109,17 @@ export const claimStorefrontClient = async (store: Store, client: Client, staffN
  * Transaction items that confirm a provisional client when its purchase is paid: the client and
  * its email pointer stop expiring. Only for purchases started by a provisional client.
  */
-export const confirmClientWrites = (practiceId: string, clientId: string, email: string): TransactItem[] => [
+export const confirmClientWrites = (practiceId: string, clientId: string, email: string | null): TransactItem[] => [
   { Update: { Key: clientKey(practiceId, clientId), UpdateExpression: 'REMOVE provisional, #ttl', ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeNames: { '#ttl': 'ttl' } } },
-  { Update: { Key: emailKey(practiceId, email), UpdateExpression: 'REMOVE #ttl', ConditionExpression: 'clientId = :me', ExpressionAttributeNames: { '#ttl': 'ttl' }, ExpressionAttributeValues: { ':me': clientId } } },
+  ...(email === null
+    ? []
+    : [{ Update: { Key: emailKey(practiceId, email), UpdateExpression: 'REMOVE #ttl', ConditionExpression: 'clientId = :me', ExpressionAttributeNames: { '#ttl': 'ttl' }, ExpressionAttributeValues: { ':me': clientId } } }]),
 ];
 
 /** A provisional client starting another checkout lives as long as its newest open purchase. */
 export const extendProvisional = async (store: Store, client: Client, until: number): Promise<void> => {
-  if (!client.provisional) return;
+  // Only storefront buyers are provisional, and they always have an email.
+  if (!client.provisional || client.email === null) return;
   const key = (k: { pk: string; sk: string }, condition: string, values: Record<string, unknown>) => ({
     Update: {
       TableName: store.tableName,

@@ -9,9 +9,12 @@ import { practicePk } from './keys';
 export interface Client {
   clientId: string;
   practiceId: string;
-  email: string;
+  /** null: staff registered the client without one (a balance invoice then waits: `needs_email`). */
+  email: string | null;
   name: string;
   stripeCustomerId: string | null;
+  /** The email kneadpay last set on the Stripe Customer (the Customer is updated when it differs). */
+  stripeCustomerEmail?: string | null;
   /** When kneadpay first asked Stripe for the customer (set before the call: a crash may hide its answer). */
   stripeCustomerRequestedAt?: string;
   /** What the client owes the practice, in minor units (negative: the practice holds a credit). */
@@ -60,10 +63,11 @@ export const findOrCreateClient = async (
   if (existing) return existing;
   // A storefront buyer's client is provisional: it expires (TTL) with the open purchase it came with.
   const provisional = input.provisionalUntil !== undefined;
+  const email = input.email.toLowerCase();
   const client: Client = {
     clientId: newId('cli'),
     practiceId: input.practiceId,
-    email: input.email.toLowerCase(),
+    email,
     name: input.name,
     stripeCustomerId: null,
     balanceCents: 0,
@@ -80,7 +84,7 @@ export const findOrCreateClient = async (
           {
             Put: {
               TableName: store.tableName,
-              Item: { ...emailKey(input.practiceId, client.email), type: 'client-email', clientId: client.clientId, ...ttl },
+              Item: { ...emailKey(input.practiceId, email), type: 'client-email', clientId: client.clientId, ...ttl },
               // A provisional client whose purchase expired gives its address up (TTL deletes it later).
               ConditionExpression: 'attribute_not_exists(pk) OR #ttl <= :now',
               ExpressionAttributeNames: { '#ttl': 'ttl' },
@@ -106,6 +110,32 @@ export const findOrCreateClient = async (
   }
 };
 
+/**
+ * A client staff register without an email (a phone-only client). `clientId` is derived from the
+ * request's Idempotency-Key when it has one, so a retried request finds the client it made.
+ */
+export const createClientWithoutEmail = async (
+  store: Store,
+  input: { practiceId: string; clientId: string; name: string; currency: string },
+  now = new Date(),
+): Promise<{ created: boolean; client: Client }> => {
+  const client: Client = {
+    clientId: input.clientId, practiceId: input.practiceId, email: null, name: input.name, stripeCustomerId: null,
+    balanceCents: 0, currency: input.currency, createdAt: now.toISOString(),
+  };
+  try {
+    await store.doc.send(
+      new TransactWriteCommand({
+        TransactItems: [{ Put: { TableName: store.tableName, Item: { ...clientKey(input.practiceId, client.clientId), type: 'client', ...client }, ConditionExpression: 'attribute_not_exists(pk)' } }],
+      }),
+    );
+    return { created: true, client };
+  } catch (error) {
+    if ((error as Error).name !== 'TransactionCanceledException') throw error;
+    return { created: false, client: await getClient(store, input.practiceId, input.clientId) };
+  }
+};
+
 /** Notes, before asking Stripe, that a customer may exist from now on (the first request's time is kept). */
 export const markStripeCustomerRequested = async (store: Store, practiceId: string, clientId: string, at: Date): Promise<string> => {
   const answer = await store.doc.send(
@@ -121,7 +151,7 @@ export const markStripeCustomerRequested = async (store: Store, practiceId: stri
   return answer.Attributes!.stripeCustomerRequestedAt as string;
 };
 
-export const setStripeCustomer = async (store: Store, practiceId: string, clientId: string, customerId: string): Promise<void> => {
+export const setStripeCustomer = async (store: Store, practiceId: string, clientId: string, customerId: string, customerEmail: string | null = null): Promise<void> => {
   await store.doc.send(
     new TransactWriteCommand({
       TransactItems: [
@@ -129,12 +159,25 @@ export const setStripeCustomer = async (store: Store, practiceId: string, client
           Update: {
             TableName: store.tableName,
             Key: clientKey(practiceId, clientId),
-            UpdateExpression: 'SET stripeCustomerId = :id',
+            UpdateExpression: 'SET stripeCustomerId = :id, stripeCustomerEmail = :email',
             ConditionExpression: 'attribute_exists(pk)',
-            ExpressionAttributeValues: { ':id': customerId },
+            ExpressionAttributeValues: { ':id': customerId, ':email': customerEmail },
           },
         },
       ],
+    }),
+  );
+};
+
+/** Records the email the Stripe Customer now carries. */
+export const recordStripeCustomerEmail = async (store: Store, practiceId: string, clientId: string, email: string): Promise<void> => {
+  await store.doc.send(
+    new UpdateCommand({
+      TableName: store.tableName,
+      Key: clientKey(practiceId, clientId),
+      UpdateExpression: 'SET stripeCustomerEmail = :email',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':email': email },
     }),
   );
 };
@@ -168,7 +211,7 @@ export interface LedgerEntry {
   /** The kneadpay or Stripe id this entry is about (purchase, invoice, refund, appointment). */
   ref: string;
   /** `client_corrected`: what changed, from what to what. */
-  changes?: Partial<Record<'name' | 'email', { from: string; to: string }>>;
+  changes?: Partial<Record<'name' | 'email', { from: string | null; to: string | null }>>;
 }
 
 const ledgerKey = (practiceId: string, clientId: string, at: string, entryId: string) => ({

@@ -18,6 +18,11 @@ export interface BalanceInvoice {
   status: InvoiceStatus;
   /** Set when a later adjustment decided to void it; the saga voids it on Stripe. */
   voidRequested: boolean;
+  /**
+   * The client has no email, so Stripe cannot send the invoice (`send_invoice` needs one): the saga
+   * waits, with no Stripe call, until the client has one. Shown as status `needs_email`.
+   */
+  needsEmail?: boolean;
   stripeInvoiceId: string | null;
   stripeInvoiceItemId: string | null;
   hostedInvoiceUrl: string | null;
@@ -31,6 +36,10 @@ export interface BalanceInvoice {
   updatedAt: string;
   version: number;
 }
+
+/** The status the staff API shows: `needs_email` for a pending invoice waiting for the client's email. */
+export const shownInvoiceStatus = (invoice: Pick<BalanceInvoice, 'status' | 'needsEmail'>): InvoiceStatus | 'needs_email' =>
+  invoice.status === 'pending' && invoice.needsEmail ? 'needs_email' : invoice.status;
 
 export const invoiceKey = (practiceId: string, invoiceId: string) => ({ pk: practicePk(practiceId), sk: `INVOICE#${invoiceId}` });
 

@@ -31,6 +31,11 @@ export interface Purchase {
   refundIds?: string[];
   openDisputeId?: string;
   closedDisputeIds?: string[];
+  /** A dispute lost (credits voided, chargeback booked) and how many credits it voided: an appeal won gives them back. */
+  lostDisputeId?: string;
+  disputeCreditsVoided?: number;
+  /** Disputes whose loss an appeal reversed (applied once). */
+  reversedDisputeIds?: string[];
   expiredAt?: string;
   /** Set when a provisional (storefront, unpaid) client started it: its payment confirms that client. */
   provisionalClientEmail?: string;

@@ -3,7 +3,7 @@
  * (docs.stripe.com/api/accounts, /api/account_links). Standard accounts: docs/decisions/006.
  */
 import type Stripe from 'stripe';
-import { callOptions, safeParams } from './client';
+import { call, guarded, requestOptions } from './gateway';
 
 /** The account type kneadpay creates (docs/decisions/006-connect-account-type.md). */
 export const CONNECT_ACCOUNT_TYPE = 'standard' as const;
@@ -14,13 +14,16 @@ export const CONNECT_ACCOUNT_TYPE = 'standard' as const;
  * before kneadpay stored the account id can still be traced to the practice.
  */
 export const createConnectedAccount = (stripe: Stripe, practiceId: string, requestedAt: string): Promise<Stripe.Account> =>
-  stripe.accounts.create(
-    safeParams({ type: CONNECT_ACCOUNT_TYPE, metadata: { practiceId } }, 'account'),
-    callOptions(`practice:${practiceId}:connect:${requestedAt}:account`),
+  call({ stripe }, 'create the connected account', () =>
+    stripe.accounts.create(
+      guarded({ type: CONNECT_ACCOUNT_TYPE, metadata: { practiceId } } satisfies Stripe.AccountCreateParams, 'account'),
+      requestOptions({ stripe }, `practice:${practiceId}:connect:${requestedAt}:account`),
+    ),
   );
 
 /** The account as Stripe sees it now (the platform's view; no Stripe-Account header). */
-export const retrieveConnectedAccount = (stripe: Stripe, accountId: string): Promise<Stripe.Account> => stripe.accounts.retrieve(accountId);
+export const retrieveConnectedAccount = (stripe: Stripe, accountId: string): Promise<Stripe.Account> =>
+  call({ stripe }, 'read the connected account', () => stripe.accounts.retrieve(accountId));
 
 /**
  * A fresh, single-use onboarding link. Each call must make a new link (an old one may be used or
@@ -32,9 +35,11 @@ export const createOnboardingLink = (
   urls: { returnUrl: string; refreshUrl: string },
   nonce: string,
 ): Promise<Stripe.AccountLink> =>
-  stripe.accountLinks.create(
-    { account: accountId, type: 'account_onboarding', return_url: urls.returnUrl, refresh_url: urls.refreshUrl },
-    callOptions(`acct:${accountId}:link:${nonce}`),
+  call({ stripe }, 'create the onboarding link', () =>
+    stripe.accountLinks.create(
+      { account: accountId, type: 'account_onboarding', return_url: urls.returnUrl, refresh_url: urls.refreshUrl } satisfies Stripe.AccountLinkCreateParams,
+      requestOptions({ stripe }, `acct:${accountId}:link:${nonce}`),
+    ),
   );
 
 /** What kneadpay keeps of an account. */

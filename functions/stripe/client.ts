@@ -1,6 +1,5 @@
 import Stripe from 'stripe';
 import { readSecret } from '../shared/secrets';
-import { assertNoPhi } from './phi-guard';
 import { STRIPE_API_VERSION } from './version';
 
 /**
@@ -39,16 +38,4 @@ export const getStripe = (): Promise<Stripe> => {
     shared = undefined;
   });
   return shared;
-};
-
-/** Request options for one call: the deterministic idempotency key and the practice's account. */
-export const callOptions = (idempotencyKey: string, stripeAccount?: string): Stripe.RequestOptions => ({
-  idempotencyKey,
-  ...(stripeAccount ? { stripeAccount } : {}),
-});
-
-/** Checks outbound params for PHI, then returns them (use around every create/update). */
-export const safeParams = <T>(params: T, what: string): T => {
-  assertNoPhi(params, what);
-  return params;
 };

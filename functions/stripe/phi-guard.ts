@@ -1,7 +1,10 @@
 /**
  * Stripe signs no BAA, and its description and metadata can surface on receipts it emails, so no
- * PHI may reach any Stripe field (DOMAIN.md §6). Every request kneadpay sends passes this guard:
- * a finding is a bug in kneadpay, so the request is refused, not sent.
+ * PHI may reach any Stripe field (DOMAIN.md §6, docs/architecture.md "What Stripe may hold"). Every
+ * request kneadpay sends passes this guard: a finding is a bug in kneadpay, so the request is
+ * refused, not sent. The one exception is the Customer's own `name` and `email` (payment data:
+ * Stripe needs the email to send an invoice), allowed only where the gateway creates or updates a
+ * Customer (`contact: true`), and only at the top level of those params.
  */
 const PATTERNS: { what: string; pattern: RegExp }[] = [
   { what: 'an email address', pattern: /[^\s@]+@[^\s@]+\.[^\s@]+/ },
@@ -15,6 +18,13 @@ const PATTERNS: { what: string; pattern: RegExp }[] = [
 /** Keys whose values are ours and opaque (ids, urls, enums) — still checked, but never free text. */
 const NUMERIC_KEYS = new Set(['amount', 'unit_amount', 'quantity', 'days_until_due', 'expires_at', 'limit']);
 
+export interface PhiGuardOptions {
+  /** A Customer create/update: its top-level `name` and `email` are the client's contact details. */
+  contact?: boolean;
+}
+
+const EMAIL_ONLY = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
 export class PhiInStripeRequestError extends Error {
   constructor(readonly path: string, readonly what: string) {
     super(`refusing to send ${what} to Stripe in ${path}`);
@@ -23,7 +33,14 @@ export class PhiInStripeRequestError extends Error {
 }
 
 /** Throws when any string in `params` looks like PHI. `path` names the field for the fix. */
-export const assertNoPhi = (params: unknown, path = 'params'): void => {
+export const assertNoPhi = (params: unknown, path = 'params', options: PhiGuardOptions = {}): void => {
+  if (options.contact && params && typeof params === 'object' && !Array.isArray(params)) {
+    const { name, email, ...rest } = params as Record<string, unknown>;
+    if (email !== undefined && email !== null && (typeof email !== 'string' || !EMAIL_ONLY.test(email))) throw new PhiInStripeRequestError(`${path}.email`, 'something other than one email address');
+    if (name !== undefined && name !== null && typeof name !== 'string') throw new PhiInStripeRequestError(`${path}.name`, 'something other than a name');
+    assertNoPhi(rest, path);
+    return;
+  }
   if (typeof params === 'string') {
     // URLs we build point at our own pages and carry opaque ids only.
     if (/^https?:\/\//.test(params)) return;

@@ -9,7 +9,7 @@ import { parseFault } from './faults';
 import { parseLooseBody, sendJson } from './http';
 import { accountAdmin } from './resources/accounts';
 import { sweepExpiredSessions } from './resources/checkout';
-import { closeDispute, createDispute } from './resources/payments';
+import { CHARGEBACK_OPEN, closeDispute, createDispute, DISPUTE_STATUSES, INQUIRY_OPEN, type DisputeStatus } from './resources/payments';
 import { API_VERSION, type Ctx, type EmulatorState } from './state';
 
 export class AdminError extends Error {
@@ -52,13 +52,14 @@ export const configOf = (state: EmulatorState) => ({
   webhookSecret: state.webhooks.settings.secret,
   webhookRetryDelaysMs: state.webhooks.settings.retryDelaysMs,
   webhookTimeoutMs: state.webhooks.settings.timeoutMs,
+  webhookApiVersion: state.webhooks.settings.apiVersion ?? API_VERSION,
   idempotencyKeyTtlSeconds: state.idempotency.ttlSeconds,
   rateLimitPerSecond: state.faults.rateLimitPerSecond,
   clockOffsetSeconds: state.clockOffsetMs / 1000,
 });
 
 export const applyConfig = (state: EmulatorState, body: Record<string, unknown>): void => {
-  const known = ['webhookUrls', 'webhookSecret', 'webhookRetryDelaysMs', 'webhookTimeoutMs', 'idempotencyKeyTtlSeconds', 'idempotencyTtlSeconds', 'rateLimitPerSecond'];
+  const known = ['webhookUrls', 'webhookSecret', 'webhookRetryDelaysMs', 'webhookTimeoutMs', 'webhookApiVersion', 'idempotencyKeyTtlSeconds', 'idempotencyTtlSeconds', 'rateLimitPerSecond'];
   const unknown = Object.keys(body).filter((k) => !known.includes(k));
   if (unknown.length) throw bad(`unknown setting(s): ${unknown.join(', ')} (known: ${known.join(', ')})`);
   if (body.webhookUrls !== undefined) state.webhooks.settings.urls = stringList(body.webhookUrls, 'webhookUrls');
@@ -67,6 +68,11 @@ export const applyConfig = (state: EmulatorState, body: Record<string, unknown>)
     state.webhooks.settings.secret = body.webhookSecret;
   }
   if (body.webhookRetryDelaysMs !== undefined) state.webhooks.settings.retryDelaysMs = delays(body.webhookRetryDelaysMs);
+  if (body.webhookApiVersion !== undefined) {
+    if (body.webhookApiVersion === null) delete state.webhooks.settings.apiVersion;
+    else if (typeof body.webhookApiVersion !== 'string' || !/^\d{4}-\d{2}-\d{2}(\.\w+)?$/.test(body.webhookApiVersion)) throw bad('webhookApiVersion must be a Stripe API version such as 2022-08-01 (or null for the default)');
+    else state.webhooks.settings.apiVersion = body.webhookApiVersion;
+  }
   if (body.webhookTimeoutMs !== undefined) state.webhooks.settings.timeoutMs = nonNegative(body.webhookTimeoutMs, 'webhookTimeoutMs');
   const ttl = body.idempotencyKeyTtlSeconds ?? body.idempotencyTtlSeconds;
   if (ttl !== undefined) state.idempotency.ttlSeconds = nonNegative(ttl, 'idempotencyKeyTtlSeconds');
@@ -165,16 +171,19 @@ const routeAdmin = async (state: EmulatorState, method: string, path: string, ur
         found = latest ? state.store.locate('charge', latest) : undefined;
       }
       if (!found) throw new AdminError(404, `no such charge (give "charge": "ch_…" or "payment_intent": "pi_…")`);
-      const status = body.status ?? 'needs_response';
-      if (status !== 'needs_response' && status !== 'won' && status !== 'lost') throw bad('status must be needs_response, won or lost');
+      const status = (body.status ?? 'needs_response') as DisputeStatus;
+      if (!(DISPUTE_STATUSES as readonly unknown[]).includes(status)) throw bad(`status must be one of ${DISPUTE_STATUSES.join(', ')}`);
       if (body.amount !== undefined && (typeof body.amount !== 'number' || !Number.isInteger(body.amount) || body.amount <= 0))
         throw bad('amount must be a positive integer');
       const ctx = adminCtx(state, found.account);
+      // Created open (an inquiry for warning_*, else a chargeback), then moved to `status` as Stripe would.
+      const open = (INQUIRY_OPEN as readonly string[]).includes(status) || (CHARGEBACK_OPEN as readonly string[]).includes(status);
       const dispute = createDispute(ctx, found.object, {
         ...(typeof body.reason === 'string' ? { reason: body.reason } : {}),
         ...(typeof body.amount === 'number' ? { amount: body.amount } : {}),
+        status: open ? (status as (typeof INQUIRY_OPEN)[number]) : status === 'warning_closed' ? 'warning_needs_response' : 'needs_response',
       });
-      if (status === 'won' || status === 'lost') closeDispute(ctx, dispute, status);
+      if (!open) closeDispute(ctx, dispute, status);
       return dispute;
     }
     case 'POST /_reset':
@@ -187,8 +196,8 @@ const routeAdmin = async (state: EmulatorState, method: string, path: string, ur
   if (method === 'POST' && close) {
     const found = state.store.locate('dispute', close[1] ?? '');
     if (!found) throw new AdminError(404, 'no such dispute');
-    if (body.status !== 'won' && body.status !== 'lost') throw bad('status must be won or lost');
-    return closeDispute(adminCtx(state, found.account), found.object, body.status);
+    if (!(DISPUTE_STATUSES as readonly unknown[]).includes(body.status)) throw bad(`status must be one of ${DISPUTE_STATUSES.join(', ')}`);
+    return closeDispute(adminCtx(state, found.account), found.object, body.status as DisputeStatus);
   }
   const resend = /^\/_events\/([^/]+)\/resend$/.exec(path);
   if (method === 'POST' && resend) {

@@ -4,6 +4,7 @@
  * that tests may move forward.
  */
 import Stripe from 'stripe';
+import { chargeWithRefunds } from './render';
 import { IdempotencyStore } from './idempotency';
 import { Faults } from './faults';
 import { newId } from './ids';
@@ -11,6 +12,8 @@ import { Store, type Account } from './store';
 import { WebhookDispatcher, type Delivery } from './webhooks';
 
 export const API_VERSION: string = Stripe.API_VERSION;
+/** The API version from which a Charge no longer carries its `refunds` list. */
+export const CHARGE_REFUNDS_REMOVED = '2022-11-15';
 
 export interface RequestRecord {
   id: string;
@@ -102,12 +105,16 @@ export class EmulatorState {
   /** Records and queues an event; `object` is snapshotted as it is now. */
   emit<T extends EventType>(ctx: Ctx, type: T, object: EventObject<T>, previous?: Partial<EventObject<T>>): Stripe.Event {
     const urls = [...this.webhooks.settings.urls];
+    // Rendered at the endpoint's API version: since 2022-11-15 a Charge no longer embeds `refunds`
+    // (Stripe changelog 2022-11-15, "Charge.refunds is no longer expanded by default").
+    const apiVersion = this.webhooks.settings.apiVersion ?? API_VERSION;
+    const rendered = apiVersion < CHARGE_REFUNDS_REMOVED && (object as { object?: string }).object === 'charge' ? chargeWithRefunds(ctx, object as unknown as Stripe.Charge) : object;
     const base = {
       id: newId('evt'),
       object: 'event' as const,
-      api_version: API_VERSION,
+      api_version: apiVersion,
       created: this.now(),
-      data: { object: structuredClone(object), ...(previous ? { previous_attributes: structuredClone(previous) } : {}) },
+      data: { object: structuredClone(rendered), ...(previous ? { previous_attributes: structuredClone(previous) } : {}) },
       livemode: false,
       pending_webhooks: urls.length,
       request: { ...ctx.request },

@@ -36,6 +36,11 @@ export interface WebhookSettings {
   retryDelaysMs: number[];
   /** Per-attempt timeout. */
   timeoutMs: number;
+  /**
+   * The API version the endpoint renders events at (Stripe: each endpoint has its own; unset, the
+   * account's default, here the emulator's). Before 2022-11-15 a Charge carried its `refunds` list.
+   */
+  apiVersion?: string;
 }
 
 export const signPayload = (payload: string, secret: string, timestamp = Math.floor(Date.now() / 1000)): string => {

@@ -243,7 +243,7 @@ describe('Stripe emulator: checkout, invoices, refunds, credit notes and dispute
     expect(types).toContain('invoice.marked_uncollectible');
   });
 
-  it('refunds part then the rest of a payment; charge.refunded carries the refunds', async () => {
+  it('refunds part then the rest of a payment; charge.refunded carries no refunds list at current API versions (Stripe 2022-11-15: list the refunds)', async () => {
     // Prepare
     const price = await packagePrice(50000);
     const created = await session(price);
@@ -269,8 +269,37 @@ describe('Stripe emulator: checkout, invoices, refunds, credit notes and dispute
     expect(afterFull.refunds?.data.map((r) => r.id)).toEqual([rest.id, partial.id]);
     expect(again).toMatchObject({ statusCode: 400, code: 'charge_already_refunded' });
     const latest = refundedEvents.data[0]?.data.object as Stripe.Charge;
-    expect(latest.refunds?.data.map((r) => r.amount)).toEqual([40000, 10000]);
+    expect(latest).toMatchObject({ id: chargeId, amount_refunded: 50000 });
+    expect(latest.refunds).toBeUndefined();
+    expect((await stripe.refunds.list({ charge: chargeId })).data.map((r) => r.amount)).toEqual([40000, 10000]);
     expect(refundedEvents.data).toHaveLength(2);
+  });
+
+  it("renders events at the endpoint's configured API version: an endpoint on 2022-08-01 gets the Charge with its refunds", async () => {
+    // Prepare: Stripe renders each endpoint's events at that endpoint's version (DOMAIN.md §7).
+    const price = await packagePrice(50000);
+    const created = await session(price);
+    await hosted(`${emulator.url}/checkout/${created.id}/pay`, { outcome: 'succeeded' });
+    const intentId = String((await stripe.checkout.sessions.retrieve(created.id)).payment_intent);
+    const set = await fetch(`${emulator.url}/_config`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ webhookApiVersion: '2022-08-01' }) });
+    const refused = await fetch(`${emulator.url}/_config`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ webhookApiVersion: 'yesterday' }) });
+
+    // Act
+    await stripe.refunds.create({ payment_intent: intentId, amount: 10000 });
+    const old = await receiver.waitFor((hook) => hook.event.type === 'charge.refunded');
+    await fetch(`${emulator.url}/_config`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ webhookApiVersion: null }) });
+    await stripe.refunds.create({ payment_intent: intentId, amount: 5000 });
+    const current = await receiver.waitFor((hook) => hook.event.type === 'charge.refunded' && hook.event.id !== old.event.id);
+
+    // Assess
+    expect(set.status).toBe(200);
+    expect(refused.status).toBe(400);
+    const oldEvent = old.event as unknown as Stripe.Event;
+    const currentEvent = current.event as unknown as Stripe.Event;
+    expect(oldEvent.api_version).toBe('2022-08-01');
+    expect((oldEvent.data.object as Stripe.Charge).refunds?.data.map((r) => r.amount)).toEqual([10000]);
+    expect(currentEvent.api_version).toBe(Stripe.API_VERSION);
+    expect((currentEvent.data.object as Stripe.Charge).refunds).toBeUndefined();
   });
 
   it('credit notes lower what an open invoice owes and refund a paid one', async () => {

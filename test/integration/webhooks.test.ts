@@ -186,6 +186,9 @@ describe('Stripe webhooks: exactly-once effects', () => {
     ['closed(won) → created (late)', ['won', 'created'], 'paid', 5],
     ['created → closed(lost)', ['created', 'lost'], 'voided', 0],
     ['closed(lost) → created (late)', ['lost', 'created'], 'voided', 0],
+    // Stripe: a lost dispute can be appealed (appeal_* statuses); an appeal won closes it `won` again.
+    ['created → lost → appeal → won', ['created', 'lost', 'appeal', 'won'], 'paid', 5],
+    ['inquiry → warning_closed', ['inquiry', 'inquiryClosed'], 'paid', 5],
   ])('dispute %s', async (_name, steps, state, remaining) => {
     // Prepare
     const { purchase } = await paidPackage();
@@ -195,6 +198,9 @@ describe('Stripe webhooks: exactly-once effects', () => {
       created: stripeEvent('charge.dispute.created', dispute('needs_response')),
       won: stripeEvent('charge.dispute.closed', dispute('won')),
       lost: stripeEvent('charge.dispute.closed', dispute('lost')),
+      appeal: stripeEvent('charge.dispute.updated', dispute('appeal_under_review')),
+      inquiry: stripeEvent('charge.dispute.created', dispute('warning_needs_response')),
+      inquiryClosed: stripeEvent('charge.dispute.closed', dispute('warning_closed')),
     } as Record<string, ReturnType<typeof stripeEvent>>;
 
     // Act

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { observeLogs } from '../../functions/shared/logger';
 import { startLocalStack } from '../../local/stack';
-import { scanText } from '../support/phi-scan';
+import { scanText, stripeRequestText } from '../support/phi-scan';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -56,7 +56,8 @@ export default async function setup(project: TestProject) {
       // calls to the emulator and the hosted pages' form posts are the test's, not kneadpay's.
       if (!request.headers['user-agent']?.includes('kneadpay')) return;
       stripe.requests += 1;
-      const text = JSON.stringify({ path: request.path, query: request.query, params: request.params, rawBody: request.rawBody });
+      // What Stripe may hold (docs/architecture.md): the client's name and email on the Customer only.
+      const text = stripeRequestText(request);
       for (const hit of scanText(text, { emails: true })) stripe.hits.push(`${hit} in ${request.method} ${request.path}`);
     },
   });

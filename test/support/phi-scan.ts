@@ -38,3 +38,26 @@ export const scanText = (text: string, options: { emails?: boolean } = {}): stri
   const email = options.emails ? EMAIL.exec(text)?.[0] : undefined;
   return email ? [...hits, `email ${email}`] : hits;
 };
+
+/** A Stripe Customer create or update: the one request whose `name` and `email` may be the client's. */
+const CUSTOMER_WRITE = /^\/v1\/customers(\/[^/]+)?$/;
+
+/**
+ * The text of a request kneadpay sent to Stripe, as the PHI scans read it. What Stripe may hold
+ * (docs/architecture.md): the client's name and email on the Customer only. So the top-level
+ * `name` and `email` of a Customer create/update are left out; everything else, and those same
+ * fields on any other request, are scanned.
+ */
+export const stripeRequestText = (request: { method: string; path: string; query?: unknown; params?: unknown; rawBody?: unknown }): string => {
+  const contact = request.method === 'POST' && CUSTOMER_WRITE.test(request.path);
+  let params = request.params;
+  let rawBody = request.rawBody;
+  if (contact) {
+    if (params && typeof params === 'object' && !Array.isArray(params)) {
+      const { name: _name, email: _email, ...rest } = params as Record<string, unknown>;
+      params = rest;
+    }
+    if (typeof rawBody === 'string') rawBody = rawBody.split('&').filter((pair) => !/^(name|email)=/.test(pair)).join('&');
+  }
+  return JSON.stringify({ path: request.path, query: request.query, params, rawBody });
+};

@@ -20,6 +20,7 @@ import { STRIPE_MAX_NETWORK_RETRIES } from '../../functions/stripe/client';
 import { STRIPE_API_VERSION } from '../../functions/stripe/version';
 import { api } from './api';
 import { logicalItems } from './items';
+import { stripeRequestText } from './phi-scan';
 import { deliver } from './stripe-events';
 
 // ---------------------------------------------------------------------------------------------
@@ -426,7 +427,7 @@ export const assertNoPhiLeaks = async (logLines: readonly string[], accounts: It
   const requests = await stripeRequestsOf(accounts);
   const logHits = logLines.flatMap((line) => phiHits(line).map((word) => `${word} in log: ${line.slice(0, 300)}`));
   const stripeHits = requests.flatMap((request) =>
-    phiHits(JSON.stringify({ path: request.path, query: request.query, params: request.params, rawBody: request.rawBody })).map((word) => `${word} in ${request.method} ${request.path}`),
+    phiHits(stripeRequestText(request)).map((word) => `${word} in ${request.method} ${request.path}`),
   );
   return { logLines: logLines.length, stripeRequests: requests.length, hits: [...logHits, ...stripeHits] };
 };

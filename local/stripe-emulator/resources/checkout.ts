@@ -198,6 +198,12 @@ export const payCheckout = (ctx: Ctx, session: Stripe.Checkout.Session, instrume
   if (!email) throw invalidRequest('An email address is required.', { param: 'email', code: 'email_invalid' });
   if (!session.customer && session.customer_creation === 'always')
     session.customer = createCustomer(ctx, { email, ...(billing.name?.trim() ? { name: billing.name.trim() } : {}) }).id;
+  // Stripe: given a `customer` without an email, Checkout writes the email the client types onto it.
+  const given = typeof session.customer === 'string' ? ctx.state.store.get('customer', session.customer, ctx.account) : undefined;
+  if (given && !given.email) {
+    given.email = email;
+    ctx.state.emit(ctx, 'customer.updated', given);
+  }
   const extra = ctx.state.sessionPaymentIntentData.get(session.id) ?? {};
   let intent = typeof session.payment_intent === 'string' ? ctx.state.store.get('payment_intent', session.payment_intent, ctx.account) : undefined;
   if (!intent) {

@@ -487,6 +487,9 @@ export const invoiceRoutes = [
       throw invalidRequest('You can only set `days_until_due` or `due_date` if `collection_method` is `send_invoice`.', {
         param: p.days_until_due !== undefined ? 'days_until_due' : 'due_date',
       });
+    // Stripe emails a send_invoice invoice to the Customer, so it refuses one for a customer without an email.
+    if (method === 'send_invoice' && !customer.email)
+      throw invalidRequest('Missing email. In order to create invoices that are sent to the customer, the customer must have a valid email.', { param: 'customer' });
     const now = ctx.state.now();
     if (p.due_date !== undefined && p.due_date < now) throw invalidRequest('The `due_date` must be in the future.', { param: 'due_date' });
     // The fee is checked against the total when the invoice is finalized; here only who may take one.

@@ -9,7 +9,6 @@ import { cardDeclined, invalidRequest } from '../errors';
 import { fingerprint, newId } from '../ids';
 import { paginate } from '../list';
 import { arr, bool, common, emptyable, inRange, int, listing, mergeMetadata, metadata, obj, paramsFor, required, str } from '../params';
-import { chargeWithRefunds } from '../render';
 import { route } from '../route';
 import type { Ctx } from '../state';
 import { checkAmount, currencyOf, need, previousAttributes } from './common';
@@ -358,15 +357,26 @@ export const createRefund = (
   charge.amount_refunded += amount;
   charge.refunded = charge.amount_refunded >= charge.amount;
   ctx.state.emit(ctx, 'refund.created', refund);
-  ctx.state.emit(ctx, 'charge.refunded', chargeWithRefunds(ctx, charge));
+  // At current API versions the Charge in `charge.refunded` carries no `refunds` list (the endpoint's version decides: state.emit).
+  ctx.state.emit(ctx, 'charge.refunded', charge);
   return refund;
 };
+
+/** Stripe's dispute statuses (API reference, Dispute.status): inquiries first, then chargebacks, then closed ones. */
+export const INQUIRY_OPEN = ['warning_needs_response', 'warning_under_review'] as const;
+export const CHARGEBACK_OPEN = ['needs_response', 'under_review'] as const;
+export const CLOSED = ['warning_closed', 'won', 'lost', 'prevented'] as const;
+export const DISPUTE_STATUSES = [...INQUIRY_OPEN, ...CHARGEBACK_OPEN, ...CLOSED] as const;
+export type DisputeStatus = (typeof DISPUTE_STATUSES)[number];
+const isClosed = (status: string) => (CLOSED as readonly string[]).includes(status);
+const isInquiry = (status: string) => status.startsWith('warning_');
 
 export const createDispute = (
   ctx: Ctx,
   charge: Stripe.Charge,
-  p: { reason?: string; amount?: number } = {},
+  p: { reason?: string; amount?: number; status?: (typeof INQUIRY_OPEN)[number] | (typeof CHARGEBACK_OPEN)[number] } = {},
 ): Stripe.Dispute => {
+  const status = p.status ?? 'needs_response';
   if (charge.status !== 'succeeded') throw invalidRequest(`Charge ${charge.id} did not succeed; it cannot be disputed.`);
   if (charge.disputed) throw invalidRequest(`Charge ${charge.id} is already disputed.`);
   const card = charge.payment_method_details?.card;
@@ -422,9 +432,9 @@ export const createDispute = (
     livemode: false,
     metadata: {},
     payment_intent: charge.payment_intent,
-    ...(card ? { payment_method_details: { type: 'card', card: { brand: card.brand ?? 'visa', case_type: 'chargeback', network: card.network ?? 'visa', network_reason_code: '10.4' } } } : {}),
+    ...(card ? { payment_method_details: { type: 'card', card: { brand: card.brand ?? 'visa', case_type: isInquiry(status) ? 'inquiry' : 'chargeback', network: card.network ?? 'visa', network_reason_code: '10.4' } } } : {}),
     reason: p.reason ?? 'fraudulent',
-    status: 'needs_response',
+    status,
   };
   ctx.state.store.insert('dispute', ctx.account, dispute);
   charge.disputed = true;
@@ -432,8 +442,27 @@ export const createDispute = (
   return dispute;
 };
 
-export const closeDispute = (ctx: Ctx, dispute: Stripe.Dispute, status: 'won' | 'lost'): Stripe.Dispute => {
-  if (dispute.status === 'won' || dispute.status === 'lost') throw invalidRequest(`Dispute ${dispute.id} is already closed (${dispute.status}).`);
+/**
+ * Moves a dispute as Stripe does: to another open status (an inquiry escalating to a chargeback,
+ * evidence submitted: `charge.dispute.updated`) or to a closed one (`charge.dispute.closed`).
+ * `warning_closed` closes inquiries only; `won`, `lost` and `prevented` close chargebacks (an
+ * inquiry that ends `won`/`lost` escalated first). A closed dispute does not move again.
+ */
+export const closeDispute = (ctx: Ctx, dispute: Stripe.Dispute, status: DisputeStatus): Stripe.Dispute => {
+  if (isClosed(dispute.status)) throw invalidRequest(`Dispute ${dispute.id} is already closed (${dispute.status}).`);
+  if (status === dispute.status) throw invalidRequest(`Dispute ${dispute.id} is already ${status}.`);
+  if (status === 'warning_closed' && !isInquiry(dispute.status)) throw invalidRequest(`Dispute ${dispute.id} is a chargeback, not an inquiry: it cannot close as warning_closed.`);
+  if (isInquiry(status) && !isInquiry(dispute.status)) throw invalidRequest(`Dispute ${dispute.id} is a chargeback: it cannot become an inquiry again.`);
+  if (!isClosed(status)) {
+    dispute.status = status;
+    ctx.state.emit(ctx, 'charge.dispute.updated', dispute);
+    return dispute;
+  }
+  if (isInquiry(dispute.status) && status !== 'warning_closed') {
+    // An inquiry escalates to a chargeback before it can be won, lost or prevented.
+    dispute.status = 'needs_response';
+    ctx.state.emit(ctx, 'charge.dispute.updated', dispute);
+  }
   dispute.status = status;
   dispute.is_charge_refundable = false;
   ctx.state.emit(ctx, 'charge.dispute.closed', dispute);
@@ -662,7 +691,11 @@ export const paymentRoutes = [
     if (p.metadata !== undefined) dispute.metadata = mergeMetadata(dispute.metadata, p.metadata);
     return dispute;
   }),
-  route('POST', '/v1/disputes/:id/close', common, (ctx, _p, { id = '' }) => closeDispute(ctx, need(ctx, 'dispute', id), 'lost')),
+  // Accepting a dispute: a chargeback becomes lost; an inquiry closes (warning_closed).
+  route('POST', '/v1/disputes/:id/close', common, (ctx, _p, { id = '' }) => {
+    const dispute = need(ctx, 'dispute', id);
+    return closeDispute(ctx, dispute, isInquiry(dispute.status) ? 'warning_closed' : 'lost');
+  }),
   route('GET', '/v1/disputes', disputeList, (ctx, p) =>
     paginate(
       ctx.state.store.list(

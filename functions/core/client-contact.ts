@@ -1,0 +1,20 @@
+import { deriveId, newId } from '../shared/ids';
+import { fields } from '../shared/validate';
+import type { Store } from '../store/client';
+import { createClientWithoutEmail, type Client } from '../store/clients';
+import { requirePractice } from './practice';
+
+const view = (client: Client) => ({ clientId: client.clientId, email: client.email, name: client.name });
+
+/**
+ * POST /practices/{p}/clients without `email`: a client staff know by name only (no email yet).
+ * With an Idempotency-Key the client id is derived from it, so a retried request answers 200 with
+ * the client it made; without one every request makes a new client.
+ */
+export const registerClientWithoutEmail = async (store: Store, practiceId: string, body: Record<string, unknown>, idempotencyKey: string | undefined, now = new Date()) => {
+  const name = fields(body).string('name', { max: 200 });
+  const practice = await requirePractice(store, practiceId);
+  const clientId = idempotencyKey ? deriveId('cli', practiceId, idempotencyKey) : newId('cli');
+  const { created, client } = await createClientWithoutEmail(store, { practiceId, clientId, name, currency: practice.currency }, now);
+  return { created, answer: view(client) };
+};

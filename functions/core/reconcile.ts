@@ -1,0 +1,141 @@
+/**
+ * Missed Stripe events, recovered (docs/operations.md "The Stripe event reconciler"). Stripe retries
+ * a webhook for up to 3 days and keeps events listable for 30; an endpoint down longer than the
+ * retries (or a delivery Stripe gave up on) would otherwise be recovered by hand. Each run lists, for
+ * the platform and each connected account a practice profile names, the events created since that
+ * account's checkpoint, oldest first, and feeds those not yet applied through the same ingestion as
+ * the webhook (`ingestStripeEvent`), so each applies exactly once whichever path sees it first.
+ *
+ * The checkpoint moves only after every listed event of the account went through: a run that dies
+ * mid-page lists the same events again next time, and the event-id markers make the ones it had
+ * already applied no-ops. It is kept `OVERLAP_SECONDS` behind the newest event seen, because events
+ * created in the same second as the checkpoint may be listed later.
+ */
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type Stripe from 'stripe';
+import type { Logger } from '../shared/logger';
+import type { Store } from '../store/client';
+import { getItem } from '../store/items';
+import { globalKeys, keys } from '../store/keys';
+import { EVENT_RETENTION_SECONDS, listEventsPage } from '../stripe/events';
+import { ingestStripeEvent, resolvePractice, type EffectHandler } from './stripe-events';
+
+/** Seconds the checkpoint stays behind the newest event listed (same-second events, clock skew). */
+export const OVERLAP_SECONDS = 300;
+/** With no checkpoint yet: look back over Stripe's whole retry window (3 days in live mode). */
+export const FIRST_RUN_LOOKBACK_SECONDS = 3 * 86_400;
+
+export interface ReconcileDeps {
+  store: Store;
+  stripe: () => Promise<Stripe>;
+  effects: Partial<Record<string, EffectHandler>>;
+  logger?: Logger;
+  /** Events per page (Stripe allows 1–100). */
+  pageSize?: number;
+  /** Crash injection for tests: called after each event went through ingestion. */
+  afterEvent?: (eventId: string) => void | Promise<void>;
+}
+
+export interface AccountRun {
+  account: string | null;
+  listed: number;
+  applied: number;
+  ignored: number;
+  alreadyApplied: number;
+  checkpoint: number;
+}
+
+/** The checkpoint of one account (`null`: the platform). Global: it belongs to no single practice. */
+const checkpointKey = (account: string | null) => ({ pk: 'STRIPE_RECONCILER', sk: `CHECKPOINT#${account ?? 'platform'}` });
+
+const readCheckpoint = async (store: Store, account: string | null): Promise<number | undefined> =>
+  (await getItem<{ createdGte: number }>(store, checkpointKey(account)))?.createdGte;
+
+const writeCheckpoint = async (store: Store, account: string | null, createdGte: number, now: Date) => {
+  await store.doc.send(new PutCommand({ TableName: store.tableName, Item: { ...checkpointKey(account), type: 'reconciler-checkpoint', account, createdGte, updatedAt: now.toISOString() } }));
+};
+
+/** Every connected account a practice profile names (paginated to the end). */
+export const connectedAccounts = async (store: Store): Promise<string[]> => {
+  const accounts = new Set<string>();
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await store.doc.send(
+      new QueryCommand({
+        TableName: store.tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :all',
+        ExpressionAttributeValues: { ':all': 'PRACTICES' },
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    for (const item of page.Items ?? []) if (typeof item.stripeAccountId === 'string' && item.stripeAccountId) accounts.add(item.stripeAccountId);
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return [...accounts].sort();
+};
+
+/** True when this event's marker is already written (applied or ignored before): nothing to feed. */
+const alreadyIngested = async (store: Store, event: Stripe.Event): Promise<boolean> => {
+  if (await getItem(store, globalKeys.stripeEventMarker(event.id))) return true;
+  const { practiceId } = await resolvePractice(store, event);
+  return practiceId ? Boolean(await getItem(store, keys.marker(practiceId, 'stripe-event', event.id))) : false;
+};
+
+/** One account: list since the checkpoint, apply oldest first, then move the checkpoint. */
+export const reconcileAccount = async (deps: ReconcileDeps, account: string | null, now = new Date()): Promise<AccountRun> => {
+  const nowSeconds = Math.floor(now.getTime() / 1000);
+  const oldest = nowSeconds - EVENT_RETENTION_SECONDS;
+  const saved = await readCheckpoint(deps.store, account);
+  const createdGte = Math.max(oldest, saved ?? nowSeconds - FIRST_RUN_LOOKBACK_SECONDS);
+  const scope = { stripe: await deps.stripe(), account };
+  const types = Object.keys(deps.effects);
+  const listed: Stripe.Event[] = [];
+  let startingAfter: string | undefined;
+  for (;;) {
+    const page = await listEventsPage(scope, { createdGte, startingAfter, limit: deps.pageSize ?? 100, types });
+    listed.push(...page.events);
+    if (!page.hasMore || page.events.length === 0) break;
+    startingAfter = page.events.at(-1)!.id;
+  }
+  // Stripe lists newest first; apply in the order they happened.
+  listed.sort((a, b) => a.created - b.created || a.id.localeCompare(b.id));
+  const run: AccountRun = { account, listed: listed.length, applied: 0, ignored: 0, alreadyApplied: 0, checkpoint: createdGte };
+  for (const event of listed) {
+    if (await alreadyIngested(deps.store, event)) {
+      run.alreadyApplied += 1;
+    } else {
+      const outcome = await ingestStripeEvent({ store: deps.store, stripe: deps.stripe, effects: deps.effects, logger: deps.logger }, event, now);
+      if (outcome.outcome === 'applied') run.applied += 1;
+      else if (outcome.outcome === 'ignored') run.ignored += 1;
+      else run.alreadyApplied += 1;
+    }
+    await deps.afterEvent?.(event.id);
+  }
+  const newest = listed.at(-1)?.created;
+  run.checkpoint = Math.max(createdGte, (newest ?? nowSeconds) - OVERLAP_SECONDS);
+  await writeCheckpoint(deps.store, account, run.checkpoint, now);
+  return run;
+};
+
+/**
+ * One reconciler run: the platform, then every connected account. One account's failure does not
+ * stop the others (its checkpoint stays, the next run retries it); the run fails at the end so the
+ * schedule's alarm sees it.
+ */
+export const reconcileStripeEvents = async (deps: ReconcileDeps, now = new Date()) => {
+  const accounts: (string | null)[] = [null, ...(await connectedAccounts(deps.store))];
+  const runs: AccountRun[] = [];
+  const failed: { account: string | null; error: string }[] = [];
+  for (const account of accounts) {
+    try {
+      runs.push(await reconcileAccount(deps, account, now));
+    } catch (error) {
+      failed.push({ account, error: (error as Error).name });
+      deps.logger?.error('reconciling an account failed; its checkpoint stays for the next run', { account, errorName: (error as Error).name });
+    }
+  }
+  const totals = runs.reduce((sum, run) => ({ listed: sum.listed + run.listed, applied: sum.applied + run.applied, ignored: sum.ignored + run.ignored, alreadyApplied: sum.alreadyApplied + run.alreadyApplied }), { listed: 0, applied: 0, ignored: 0, alreadyApplied: 0 });
+  deps.logger?.info('stripe reconciler run finished', { accounts: accounts.length, failed: failed.length, ...totals });
+  return { accounts: accounts.length, runs, failed, ...totals };
+};

@@ -1,0 +1,17 @@
+import middy from '@middy/core';
+import { reconcileStripeEvents } from './core/reconcile';
+import { createLogger } from './shared/logger';
+import { getStore } from './store/client';
+import { getStripe } from './stripe/client';
+import { EFFECTS } from './stripe-webhook';
+
+const logger = createLogger('stripe-reconciler');
+
+/** Scheduled: applies Stripe events the webhook missed (endpoint down past Stripe's retries), exactly once. */
+export const reconcileNow = async (now = new Date()) => {
+  const result = await reconcileStripeEvents({ store: getStore(), stripe: getStripe, effects: EFFECTS, logger }, now);
+  if (result.failed.length > 0) throw new Error(`reconciling failed for ${result.failed.length} account(s)`);
+  return result;
+};
+
+export const handler = middy(async () => reconcileNow());

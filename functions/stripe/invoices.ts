@@ -1,0 +1,38 @@
+/** Stripe Invoices, their items and payments: "Balance after insurance" and opaque ids only. */
+import type Stripe from 'stripe';
+import { call, collect, guarded, requestOptions, type StripeScope } from './gateway';
+
+/**
+ * stripe-node 23 leaves its enums open (`'send_invoice' | … | OtherString`), so a wrong value would
+ * compile: the enums kneadpay sets are closed here.
+ */
+export type InvoiceCreate = Stripe.InvoiceCreateParams & { collection_method?: 'charge_automatically' | 'send_invoice' };
+
+export const createInvoice = (scope: StripeScope, params: InvoiceCreate, idempotencyKey: string): Promise<Stripe.Invoice> =>
+  call(scope, 'create the invoice', () => scope.stripe.invoices.create(guarded(params, 'invoice'), requestOptions(scope, idempotencyKey)));
+
+export const createInvoiceItem = (scope: StripeScope, params: Stripe.InvoiceItemCreateParams, idempotencyKey: string): Promise<Stripe.InvoiceItem> =>
+  call(scope, 'add the invoice line', () => scope.stripe.invoiceItems.create(guarded(params, 'invoice item'), requestOptions(scope, idempotencyKey)));
+
+export const retrieveInvoice = (scope: StripeScope, id: string): Promise<Stripe.Invoice> =>
+  call(scope, 'read the invoice', () => scope.stripe.invoices.retrieve(id, {}, requestOptions(scope)));
+
+export const finalizeInvoice = (scope: StripeScope, id: string, params: Stripe.InvoiceFinalizeInvoiceParams, idempotencyKey: string): Promise<Stripe.Invoice> =>
+  call(scope, 'finalize the invoice', () => scope.stripe.invoices.finalizeInvoice(id, guarded(params, 'invoice finalization'), requestOptions(scope, idempotencyKey)));
+
+/** A draft is deleted (DELETE is idempotent by nature: no key). */
+export const deleteDraftInvoice = (scope: StripeScope, id: string): Promise<Stripe.DeletedInvoice> =>
+  call(scope, 'delete the draft invoice', () => scope.stripe.invoices.del(id, {}, requestOptions(scope)));
+
+export const voidInvoice = (scope: StripeScope, id: string, idempotencyKey: string): Promise<Stripe.Invoice> =>
+  call(scope, 'void the invoice', () => scope.stripe.invoices.voidInvoice(id, {}, requestOptions(scope, idempotencyKey)));
+
+/** The customer's invoice whose metadata says `invoiceId` (our record missed Stripe's answer). */
+export const findInvoiceByMetadata = async (scope: StripeScope, customer: string, invoiceId: string): Promise<Stripe.Invoice | undefined> =>
+  (await collect(scope, 'list invoices', () => scope.stripe.invoices.list({ customer, limit: 100 }, requestOptions(scope)), (invoice) => invoice.metadata?.invoiceId === invoiceId, true))[0];
+
+export const findInvoiceItemByMetadata = async (scope: StripeScope, stripeInvoiceId: string, invoiceId: string): Promise<Stripe.InvoiceItem | undefined> =>
+  (await collect(scope, 'list invoice items', () => scope.stripe.invoiceItems.list({ invoice: stripeInvoiceId, limit: 100 }, requestOptions(scope)), (item) => item.metadata?.invoiceId === invoiceId, true))[0];
+
+export const listInvoicePayments = async (scope: StripeScope, stripeInvoiceId: string): Promise<Stripe.InvoicePayment[]> =>
+  (await call(scope, 'list the invoice payments', () => scope.stripe.invoicePayments.list({ invoice: stripeInvoiceId, limit: 10 }, requestOptions(scope)))).data;
