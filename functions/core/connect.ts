@@ -6,7 +6,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type Stripe from 'stripe';
 import { ConflictError, NotFoundError, RetryableError } from '../shared/errors';
 import { newId } from '../shared/ids';
-import { accountState, createConnectedAccount, createOnboardingLink, retrieveConnectedAccount } from '../stripe/accounts';
+import { accountState, createConnectedAccount, createOnboardingLink, findAccountOfPractice, openPaymentsOnAccount, retrieveConnectedAccount } from '../stripe/accounts';
 import type { Store } from '../store/client';
 import { commitOnce } from '../store/commit';
 import {
@@ -32,13 +32,8 @@ const returnUrls = (publicUrl: string, practiceId: string) => {
  * The account an earlier attempt created but did not store (a crash as Stripe answered, past the
  * idempotency key's 24 hours): found by the practice id it carries in metadata.
  */
-const findCreatedAccount = async (stripe: Stripe, practiceId: string, since: string): Promise<Stripe.Account | undefined> => {
-  const created = { gte: Math.floor(Date.parse(since) / 1000) - CLOCK_SLACK_SECONDS };
-  for await (const account of stripe.accounts.list({ created, limit: 100 })) {
-    if (account.metadata?.practiceId === practiceId) return account;
-  }
-  return undefined;
-};
+const findCreatedAccount = (stripe: Stripe, practiceId: string, since: string): Promise<Stripe.Account | undefined> =>
+  findAccountOfPractice(stripe, practiceId, Math.floor(Date.parse(since) / 1000) - CLOCK_SLACK_SECONDS);
 
 /**
  * `POST /practices/{p}/stripe/onboarding`: creates the practice's connected account the first time
@@ -135,9 +130,7 @@ export const releaseAccount = async (
   }
   if (connect?.status !== 'deauthorized') {
     // Stripe is the record of what is still payable on the account.
-    const onAccount = { stripeAccount: accountId };
-    if ((await deps.stripe.checkout.sessions.list({ status: 'open', limit: 1 }, onAccount)).data.length) open.push('open Checkout Sessions');
-    if ((await deps.stripe.invoices.list({ status: 'open', limit: 1 }, onAccount)).data.length) open.push('open Stripe invoices');
+    open.push(...(await openPaymentsOnAccount(deps.stripe, accountId)));
   }
   if (open.length) {
     throw new ConflictError(`the Stripe account still has payments open (${open.join(', ')}); release it once they are settled or expired`, 'payments_open', { open });

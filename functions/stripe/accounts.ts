@@ -65,3 +65,26 @@ export const platformFeeBps = (): number => {
   if (!Number.isInteger(bps) || bps < 0 || bps > 10_000) throw new Error('KNEADPAY_PLATFORM_FEE_BPS must be a whole number of basis points between 0 and 10000');
   return bps;
 };
+
+/**
+ * The connected account an earlier attempt created for the practice but did not store (a crash as
+ * Stripe answered, past the idempotency key's 24 hours): found by the practice id in its metadata.
+ */
+export const findAccountOfPractice = (stripe: Stripe, practiceId: string, createdGte: number): Promise<Stripe.Account | undefined> =>
+  call({ stripe }, 'list connected accounts', async () => {
+    for await (const account of stripe.accounts.list({ created: { gte: createdGte }, limit: 100 })) {
+      if (account.metadata?.practiceId === practiceId) return account;
+    }
+    return undefined;
+  });
+
+/** What is still payable on a connected account (Stripe is its record): open Checkout Sessions and invoices. */
+export const openPaymentsOnAccount = async (stripe: Stripe, accountId: string): Promise<string[]> => {
+  const scope = { stripe, account: accountId };
+  const open: string[] = [];
+  const sessions = await call(scope, 'list open Checkout Sessions', () => stripe.checkout.sessions.list({ status: 'open', limit: 1 }, requestOptions(scope)));
+  if (sessions.data.length) open.push('open Checkout Sessions');
+  const invoices = await call(scope, 'list open invoices', () => stripe.invoices.list({ status: 'open', limit: 1 }, requestOptions(scope)));
+  if (invoices.data.length) open.push('open Stripe invoices');
+  return open;
+};
