@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
  * inline event handlers or `eval`, no plugins, no `<base>`, and no framing (`frame-ancestors 'none'`,
  * with `X-Frame-Options: DENY` for old browsers) — plus `Referrer-Policy` and `X-Content-Type-Options`.
  * `html()` in shared/http.ts applies the default to every page; a page that needs more (the
- * storefront's form goes on to Stripe Checkout; the staff web app loads its own scripts) asks for it.
+ * storefront's form goes on to Stripe Checkout; the staff web app, whose stricter policy — no inline style either — is `webAppSecurityHeaders` in functions/web-app.ts) asks for it.
  *
  * Styles: the pages carry their own `<style>` block and a few `style` attributes (emails share the
  * renderer), which CSP hashes cannot cover without `'unsafe-hashes'`; `style-src 'unsafe-inline'`
@@ -56,6 +56,3 @@ export const securityHeaders = (policy: PagePolicy = {}): Record<string, string>
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
 });
-
-/** The staff web app under /app/ (issue 19): its own script files only, fetch to its own API. */
-export const APP_PAGE_POLICY: PagePolicy = { scriptSrc: ["'self'"], connectSrc: ["'self'"], formAction: ["'self'"], referrer: 'same-origin' };

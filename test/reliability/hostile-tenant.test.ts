@@ -20,7 +20,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { receiptSecrets, signReceiptToken, verifyReceiptToken } from '../../functions/shared/receipt-token';
-import { APP_PAGE_POLICY, contentSecurityPolicy, scriptHash, securityHeaders } from '../../functions/shared/security-headers';
+import { contentSecurityPolicy, scriptHash, securityHeaders } from '../../functions/shared/security-headers';
 import { mintLocalToken } from '../../local/auth';
 import type { Context } from 'aws-lambda';
 import { handler as storefrontHandler } from '../../functions/storefront';
@@ -452,10 +452,19 @@ describe('finding 7: HTML pages had no Content-Security-Policy or frame-ancestor
     strict(estimatePage.headers, 'estimate page');
   });
 
-  it('one shared helper: hashed inline scripts only, and the web app policy allows scripts from its own origin only', () => {
+  it('one shared helper: hashed inline scripts only; the web app serves its own scripts and styles only, never inline', async () => {
     const hash = scriptHash('console.log(1)');
     expect(contentSecurityPolicy({ scriptSrc: [hash] })).toContain(`script-src ${hash}`);
-    expect(contentSecurityPolicy(APP_PAGE_POLICY)).toMatch(/default-src 'self'; script-src 'self'; script-src-attr 'none'/);
-    expect(securityHeaders(APP_PAGE_POLICY)['content-security-policy']).toContain("frame-ancestors 'none'");
+    const app = await fetch(`${inject('apiUrl')}/app/`);
+    expect(app.status).toBe(200);
+    const csp = app.headers.get('content-security-policy') ?? '';
+    expect(csp).toMatch(/script-src 'self'(;|$)/);
+    expect(csp).toMatch(/style-src 'self'(;|$)/);
+    expect(csp).toMatch(/frame-ancestors 'none'/);
+    expect(csp).toMatch(/base-uri 'none'/);
+    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval/);
+    expect(app.headers.get('x-frame-options')).toBe('DENY');
+    expect(app.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(securityHeaders()['content-security-policy']).toContain("frame-ancestors 'none'");
   });
 });
