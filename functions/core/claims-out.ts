@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ACKNOWLEDGEABLE, BATCHABLE } from '../domain/claim-state';
-import { validateClaim, type ClaimProblem } from '../domain/claim-validation';
+import { CLAIM_ID, validateClaim, type ClaimProblem } from '../domain/claim-validation';
 import { build837P, type Claim837, type X12Address, type X12Person } from '../domain/x12/837p';
 import { parseAcknowledgement, setAccepted } from '../domain/x12/acknowledgements';
 import { X12ReadError } from '../domain/x12/segments';
@@ -391,7 +391,8 @@ export const applyAcknowledgement = async (store: Store, practiceId: string, tex
     return answer;
   }
   for (const claim of parsed.claims) {
-    const stored = await getClaim(store, practiceId, claim.patientControlNumber);
+    // A control number no claim of ours can have (too long for a key, other characters) is not ours.
+    const stored = CLAIM_ID.test(claim.patientControlNumber) ? await getClaim(store, practiceId, claim.patientControlNumber) : undefined;
     if (!stored) {
       answer.unmatched.push(claim.patientControlNumber);
       continue;

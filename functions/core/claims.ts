@@ -7,9 +7,8 @@ import { getClient } from '../store/clients';
 import { getClaim, insertClaim, listAdjudications, type Claim, type ClaimLine } from '../store/claims';
 import { requirePractice } from './practice';
 import { prepareClaimOut } from './claims-out';
+import { CLAIM_ID } from '../domain/claim-validation';
 
-/** CLM01 (echoed back in CLP01) is at most 38 characters. */
-const CLAIM_ID = /^[A-Za-z0-9_.-]{1,38}$/;
 /** An ICD-10-CM code, e.g. M54.2 (the dot optional). */
 export const ICD10 = /^[A-TV-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$/;
 const PROCEDURE = /^[A-Z0-9]{5}$/;

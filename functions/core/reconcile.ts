@@ -22,6 +22,8 @@ import { ingestStripeEvent, resolvePractice, type EffectHandler } from './stripe
 
 /** Seconds the checkpoint stays behind the newest event listed (same-second events, clock skew). */
 export const OVERLAP_SECONDS = 300;
+/** Passes over the events that waited for another event in the same run. */
+const DEFERRED_PASSES = 3;
 /** With no checkpoint yet: look back over Stripe's whole retry window (3 days in live mode). */
 export const FIRST_RUN_LOOKBACK_SECONDS = 3 * 86_400;
 
@@ -98,10 +100,12 @@ export const reconcileAccount = async (deps: ReconcileDeps, account: string | nu
     if (!page.hasMore || page.events.length === 0) break;
     startingAfter = page.events.at(-1)!.id;
   }
-  // Stripe lists newest first; apply in the order they happened.
-  listed.sort((a, b) => a.created - b.created || a.id.localeCompare(b.id));
+  // Stripe lists newest first; apply in the order they happened. Events of the same second keep
+  // Stripe's order (reversed), never an order of their ids: a refund must not come before its payment.
+  const position = new Map(listed.map((event, index) => [event.id, index]));
+  listed.sort((a, b) => a.created - b.created || position.get(b.id)! - position.get(a.id)!);
   const run: AccountRun = { account, listed: listed.length, applied: 0, ignored: 0, alreadyApplied: 0, checkpoint: createdGte };
-  for (const event of listed) {
+  const ingest = async (event: Stripe.Event) => {
     if (await alreadyIngested(deps.store, event)) {
       run.alreadyApplied += 1;
     } else {
@@ -111,6 +115,30 @@ export const reconcileAccount = async (deps: ReconcileDeps, account: string | nu
       else run.alreadyApplied += 1;
     }
     await deps.afterEvent?.(event.id);
+  };
+  // An event that waits for another (answered 503 on the webhook: "not recorded yet") is tried again
+  // after the rest of the listing, as Stripe's redelivery would; still waiting after that, the run
+  // fails for this account and its checkpoint stays.
+  let waiting: Stripe.Event[] = [];
+  for (const event of listed) {
+    try {
+      await ingest(event);
+    } catch (error) {
+      if ((error as Error).name !== 'RetryableError') throw error;
+      waiting.push(event);
+    }
+  }
+  for (let pass = 0; pass < DEFERRED_PASSES && waiting.length > 0; pass += 1) {
+    const again = waiting;
+    waiting = [];
+    for (const event of again) {
+      try {
+        await ingest(event);
+      } catch (error) {
+        if ((error as Error).name !== 'RetryableError' || pass === DEFERRED_PASSES - 1) throw error;
+        waiting.push(event);
+      }
+    }
   }
   const newest = listed.at(-1)?.created;
   run.checkpoint = Math.max(createdGte, (newest ?? nowSeconds) - OVERLAP_SECONDS);
@@ -126,16 +154,24 @@ export const reconcileAccount = async (deps: ReconcileDeps, account: string | nu
 export const reconcileStripeEvents = async (deps: ReconcileDeps, now = new Date()) => {
   const accounts: (string | null)[] = [null, ...(await connectedAccounts(deps.store))];
   const runs: AccountRun[] = [];
-  const failed: { account: string | null; error: string }[] = [];
+  const failed: { account: string | null; error: string; message?: string }[] = [];
+  // A connected account the platform may no longer read (deauthorized, deleted): Stripe refuses to
+  // list its events (`account_invalid`); there is nothing to recover there, so it is skipped, not failed.
+  const skipped: string[] = [];
   for (const account of accounts) {
     try {
       runs.push(await reconcileAccount(deps, account, now));
     } catch (error) {
-      failed.push({ account, error: (error as Error).name });
+      if (account && (error as { code?: string }).code === 'stripe_account_unusable') {
+        skipped.push(account);
+        deps.logger?.warn('a connected account Stripe no longer lets the platform read was skipped', { account });
+        continue;
+      }
+      failed.push({ account, error: (error as Error).name, message: (error as Error).message });
       deps.logger?.error('reconciling an account failed; its checkpoint stays for the next run', { account, errorName: (error as Error).name });
     }
   }
   const totals = runs.reduce((sum, run) => ({ listed: sum.listed + run.listed, applied: sum.applied + run.applied, ignored: sum.ignored + run.ignored, alreadyApplied: sum.alreadyApplied + run.alreadyApplied }), { listed: 0, applied: 0, ignored: 0, alreadyApplied: 0 });
-  deps.logger?.info('stripe reconciler run finished', { accounts: accounts.length, failed: failed.length, ...totals });
-  return { accounts: accounts.length, runs, failed, ...totals };
+  deps.logger?.info('stripe reconciler run finished', { accounts: accounts.length, failed: failed.length, skipped: skipped.length, ...totals });
+  return { accounts: accounts.length, runs, failed, skipped, ...totals };
 };

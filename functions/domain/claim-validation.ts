@@ -1,6 +1,9 @@
 import { isValidNpi } from './npi';
 import type { BillingProvider, Claim837, Relationship, X12Address, X12Person } from './x12/837p';
 
+/** A claim id kneadpay accepts: CLM01 (echoed back in CLP01 and the 277CA's TRN02) is at most 38 characters. */
+export const CLAIM_ID = /^[A-Za-z0-9_.-]{1,38}$/;
+
 /**
  * Everything an 837P 005010X222A1 needs from a claim, checked before anything leaves kneadpay.
  * Pure: the caller gathers the practice (billing provider), the claim, its payer and the client's

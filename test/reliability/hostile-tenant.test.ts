@@ -171,7 +171,7 @@ describe('finding 1: anyone could set a patient\'s name at any practice', () => 
     const missing = await api('PATCH', `/practices/${practiceId}/clients/cli_nope`, { practiceId, body: { name: 'X' } });
 
     expect(patched.status).toBe(200);
-    expect(patched.body).toEqual({ clientId, email: newEmail, name: 'Janet Q. Doe' });
+    expect(patched.body).toEqual({ clientId, email: newEmail, resumedInvoices: [], name: 'Janet Q. Doe' });
     expect(before.body).toContain('Jane Doe');
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('Janet Q. Doe');
