@@ -6,7 +6,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type Stripe from 'stripe';
 import { ConflictError, NotFoundError, RetryableError } from '../shared/errors';
 import { newId } from '../shared/ids';
-import { accountState, createConnectedAccount, createOnboardingLink, findAccountOfPractice, openPaymentsOnAccount, retrieveConnectedAccount } from '../stripe/accounts';
+import { accountState, connectedAccountIfVisible, createConnectedAccount, createOnboardingLink, findAccountOfPractice, openPaymentsOnAccount, retrieveConnectedAccount } from '../stripe/accounts';
 import type { Store } from '../store/client';
 import { commitOnce } from '../store/commit';
 import {
@@ -212,10 +212,7 @@ export const CONNECT_EFFECTS: Record<string, EffectHandler> = {
 export const deferIfBeingLinked = async (store: Store, event: Stripe.Event, stripe: (() => Promise<Stripe>) | undefined, now = new Date()): Promise<void> => {
   const accountId = event.account;
   if (!stripe || !accountId) return;
-  const account = await (await stripe()).accounts.retrieve(accountId).catch((error: Error & { type?: string }) => {
-    if (error.type === 'StripeInvalidRequestError' || error.type === 'StripePermissionError') return undefined;
-    throw error;
-  });
+  const account = await connectedAccountIfVisible(await stripe(), accountId);
   const practiceId = account?.metadata?.practiceId;
   if (!practiceId) return;
   const connect = await getConnect(store, practiceId);

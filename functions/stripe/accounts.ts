@@ -3,7 +3,7 @@
  * (docs.stripe.com/api/accounts, /api/account_links). Standard accounts: docs/decisions/006.
  */
 import type Stripe from 'stripe';
-import { call, guarded, requestOptions } from './gateway';
+import { call, guarded, mapStripeError, requestOptions } from './gateway';
 
 /** The account type kneadpay creates (docs/decisions/006-connect-account-type.md). */
 export const CONNECT_ACCOUNT_TYPE = 'standard' as const;
@@ -24,6 +24,21 @@ export const createConnectedAccount = (stripe: Stripe, practiceId: string, reque
 /** The account as Stripe sees it now (the platform's view; no Stripe-Account header). */
 export const retrieveConnectedAccount = (stripe: Stripe, accountId: string): Promise<Stripe.Account> =>
   call({ stripe }, 'read the connected account', () => stripe.accounts.retrieve(accountId));
+
+/**
+ * The account if the platform can read it; undefined when Stripe refuses it (an account id that is
+ * not, or no longer, connected to the platform: invalid_request or permission error). Anything
+ * else is mapped as every gateway error is (an outage is retryable).
+ */
+export const connectedAccountIfVisible = async (stripe: Stripe, accountId: string): Promise<Stripe.Account | undefined> => {
+  try {
+    return await stripe.accounts.retrieve(accountId);
+  } catch (error) {
+    const type = (error as { type?: string }).type;
+    if (type === 'StripeInvalidRequestError' || type === 'StripePermissionError') return undefined;
+    throw mapStripeError('read the connected account', error, { stripe });
+  }
+};
 
 /**
  * A fresh, single-use onboarding link. Each call must make a new link (an old one may be used or

@@ -7,6 +7,9 @@
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { archivePrice, createPrice, createProduct, findPriceByLookupKey, retrieveProduct } from '../../functions/stripe/catalog';
+import {
+  connectedAccountIfVisible, createConnectedAccount, createOnboardingLink, findAccountOfPractice, openPaymentsOnAccount, retrieveConnectedAccount,
+} from '../../functions/stripe/accounts';
 import { createCheckoutSession } from '../../functions/stripe/checkout';
 import { createCustomer, findCustomer, retrieveCustomer, updateCustomer } from '../../functions/stripe/customers';
 import { constructSignedEvent, listEventsPage } from '../../functions/stripe/events';
@@ -165,6 +168,26 @@ describe('invoices', () => {
   });
 });
 
+describe('days_until_due (Stripe publishes only "type": "integer", send_invoice only)', () => {
+  it('refused with charge_automatically and without a due date on send_invoice; a negative count refused (inferred, checked here); no upper limit (3651 accepted)', async () => {
+    const customer = await createCustomer(scope, { name: 'Due Days', email: `${run}.due@example.com` }, key('due-customer'));
+    // Cast: the gateway's type admits only the collection_method kneadpay sends; the refusal of the other is the point here.
+    const create = (params: Partial<Stripe.InvoiceCreateParams>, what: string) =>
+      createInvoice(scope, { customer: customer.id, auto_advance: false, currency: 'usd', ...params } as Stripe.InvoiceCreateParams & { collection_method: 'send_invoice' }, key(what));
+    for (const [params, what] of [
+      [{ collection_method: 'charge_automatically', days_until_due: 14 }, 'due-charge'],
+      [{ collection_method: 'send_invoice' }, 'due-missing'],
+      [{ collection_method: 'send_invoice', days_until_due: -1 }, 'due-negative'],
+    ] as const) {
+      const refused = await refusal(create(params, what));
+      expect(refused).toMatchObject({ name: 'StripeRefusedError', param: 'days_until_due' });
+    }
+    const long = await create({ collection_method: 'send_invoice', days_until_due: 3651 }, 'due-long');
+    expect(long.due_date).toBe(long.created + 3651 * 86_400);
+    covered('invoices.create', 'days_until_due refusals (charge_automatically, missing, negative) → param days_until_due', 'due_date = created + days_until_due');
+  });
+});
+
 describe('payments, refunds and events', () => {
   it('a card payment: the payment intent by id (unknown → undefined); refunds created and listed by payment intent and by charge; events since a time; a signed event verified', async () => {
     const intent = await target.stripe.paymentIntents.create({
@@ -197,5 +220,43 @@ describe('payments, refunds and events', () => {
     const header = Stripe.webhooks.generateTestHeaderString({ payload, secret });
     expect(constructSignedEvent(Buffer.from(payload), header, secret, 300).id).toBe(refundedEvent!.id);
     covered('webhooks.constructEvent', 'signature (HMAC-SHA256 over t.body)');
+  });
+});
+
+describe('Connect (functions/stripe/accounts.ts)', () => {
+  it('a Standard connected account: created once per key, retrieved, found by practice id, an unknown id reads as not visible; an onboarding link; open payments on the account listed with its Stripe-Account', async () => {
+    const practiceId = `prac_${run}_connect`;
+    const requestedAt = new Date().toISOString();
+    const account = await createConnectedAccount(target.stripe, practiceId, requestedAt);
+    expect(account).toMatchObject({ id: expect.stringMatching(/^acct_/), type: 'standard', metadata: { practiceId } });
+    expect(account).toMatchObject({ charges_enabled: expect.any(Boolean), payouts_enabled: expect.any(Boolean), details_submitted: expect.any(Boolean) });
+    expect(Array.isArray(account.requirements?.currently_due)).toBe(true);
+    expect((await createConnectedAccount(target.stripe, practiceId, requestedAt)).id).toBe(account.id);
+    covered('accounts.create', 'id', 'type', 'metadata.practiceId', 'charges_enabled', 'payouts_enabled', 'details_submitted', 'requirements.currently_due', 'idempotent replay (same key → same id)');
+
+    expect(await retrieveConnectedAccount(target.stripe, account.id)).toMatchObject({ id: account.id, metadata: { practiceId }, charges_enabled: account.charges_enabled });
+    covered('accounts.retrieve', 'id', 'metadata.practiceId', 'charges_enabled', 'payouts_enabled', 'details_submitted', 'requirements.currently_due');
+    expect((await connectedAccountIfVisible(target.stripe, account.id))?.id).toBe(account.id);
+    expect(await connectedAccountIfVisible(target.stripe, 'acct_1NotConnectedToUs00')).toBeUndefined();
+    covered('accounts.retrieve', 'an account not connected to the platform → undefined (invalid_request or permission error)');
+
+    expect((await findAccountOfPractice(target.stripe, practiceId, since))?.id).toBe(account.id);
+    expect(await findAccountOfPractice(target.stripe, `prac_${run}_nobody`, since)).toBeUndefined();
+    covered('accounts.list', 'created[gte]', 'metadata.practiceId', 'auto-pagination');
+
+    const link = await createOnboardingLink(target.stripe, account.id, { returnUrl: 'https://kneadpay.example/return', refreshUrl: 'https://kneadpay.example/refresh' }, `${run}-1`);
+    expect(link).toMatchObject({ object: 'account_link', url: expect.stringMatching(/^https?:\/\//), expires_at: expect.any(Number) });
+    covered('accountLinks.create', 'url', 'expires_at');
+
+    // Nothing payable yet on the fresh account; then an open send_invoice invoice on it (as the account).
+    expect(await openPaymentsOnAccount(target.stripe, account.id)).toEqual([]);
+    const onAccount: StripeScope = { stripe: target.stripe, account: account.id };
+    const customer = await createCustomer(onAccount, { name: 'Connect Client', email: `${run}.connect@example.com`, metadata: { clientId: `cli_${run}_c` } }, key('connect-customer'));
+    const invoice = await createInvoice(onAccount, { customer: customer.id, collection_method: 'send_invoice', days_until_due: 14, auto_advance: false, currency: 'usd' }, key('connect-invoice'));
+    await createInvoiceItem(onAccount, { customer: customer.id, invoice: invoice.id, amount: 2500, currency: 'usd', description: 'Balance after insurance' }, key('connect-item'));
+    expect((await finalizeInvoice(onAccount, invoice.id, { auto_advance: false }, key('connect-finalize'))).status).toBe('open');
+    expect(await openPaymentsOnAccount(target.stripe, account.id)).toEqual(['open Stripe invoices']);
+    covered('checkout.sessions.list', 'Stripe-Account', 'status=open', 'data.length');
+    covered('invoices.list', 'Stripe-Account', 'status=open', 'data.length');
   });
 });

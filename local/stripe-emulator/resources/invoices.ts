@@ -337,12 +337,23 @@ const finalize = (ctx: Ctx, invoice: Stripe.Invoice) => {
   if (invoice.amount_due === 0) markPaid(ctx, invoice, 0);
 };
 
+/**
+ * `days_until_due` (docs.stripe.com/api/invoices/create and /update; stripe/openapi spec3.json:
+ * `"type": "integer"`, no minimum or maximum published): "The number of days from which the invoice
+ * is created until it is due. Only valid for invoices where `collection_method=send_invoice`. This
+ * field can only be updated on `draft` invoices." Stripe publishes no upper limit, so the emulator
+ * sets none (it used to refuse past 3650, a limit of its own). It refuses a negative count: that is a
+ * due date in the past, which Stripe refuses for `due_date` ("must be an integer Unix timestamp in
+ * the future"); the negative case itself is not documented (docs/local.md lists it as inferred).
+ */
+const DAYS_UNTIL_DUE = int({ min: 0 });
+
 const createFields = paramsFor<Stripe.InvoiceCreateParams>()({
   ...common,
   customer: required(str()),
   auto_advance: bool(),
   collection_method: str({ values: ['charge_automatically', 'send_invoice'] }),
-  days_until_due: int({ min: 0, max: 365 * 10 }),
+  days_until_due: DAYS_UNTIL_DUE,
   due_date: int(),
   description: str({ maxLength: 1500 }),
   metadata: metadata(),
@@ -357,7 +368,7 @@ const updateFields = paramsFor<Stripe.InvoiceUpdateParams>()({
   ...common,
   auto_advance: bool(),
   collection_method: str({ values: ['charge_automatically', 'send_invoice'] }),
-  days_until_due: int({ min: 0, max: 365 * 10 }),
+  days_until_due: DAYS_UNTIL_DUE,
   due_date: int(),
   description: emptyable(str({ maxLength: 1500 })),
   metadata: metadata(),
@@ -588,6 +599,12 @@ export const invoiceRoutes = [
     const draftOnly = (['collection_method', 'days_until_due', 'due_date', 'statement_descriptor'] as const).filter((k) => p[k] !== undefined);
     if (draftOnly.length && invoice.status !== 'draft')
       throw invalidRequest(`You can only update ${draftOnly.join(', ')} on a draft invoice.`, { code: 'invoice_not_editable', param: draftOnly[0] });
+    // Only valid for send_invoice invoices (the same rule as on create, against the method the invoice will have).
+    const method = p.collection_method ?? invoice.collection_method;
+    if (method !== 'send_invoice' && (p.days_until_due !== undefined || p.due_date !== undefined))
+      throw invalidRequest('You can only set `days_until_due` or `due_date` if `collection_method` is `send_invoice`.', {
+        param: p.days_until_due !== undefined ? 'days_until_due' : 'due_date',
+      });
     if (p.collection_method !== undefined) invoice.collection_method = p.collection_method;
     if (p.days_until_due !== undefined) invoice.due_date = invoice.created + p.days_until_due * DAY;
     if (p.due_date !== undefined) invoice.due_date = p.due_date;
