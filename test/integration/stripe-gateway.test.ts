@@ -11,7 +11,9 @@ import { createInvoice } from '../../functions/stripe/invoices';
 import { createCustomer } from '../../functions/stripe/customers';
 import type { StripeScope } from '../../functions/stripe/gateway';
 import { api, practiceProfile } from '../support/api';
-import { emulator, stripe } from '../support/invoicing';
+import { emulator, store, stripe } from '../support/invoicing';
+import { connectTestAccount } from '../support/connect';
+import { newAccount } from '../support/reliability';
 import { newPracticeId } from '../support/store';
 
 const ROOT = new URL('../../functions/', import.meta.url).pathname;
@@ -118,12 +120,14 @@ describe('Stripe errors mapped', () => {
   it('a request Stripe refuses (400) → 502 stripe_refused naming the parameter; an outage past the SDK retries → 503 retry_later', async () => {
     const practiceId = newPracticeId();
     await api('PUT', `/practices/${practiceId}`, { practiceId, body: practiceProfile() });
-    await emulator('/_faults', { method: 'POST', body: { path: '/v1/products', method: 'POST', status: 400, errorType: 'invalid_request_error', code: 'parameter_invalid_string', message: 'Invalid string: name', count: 1 } });
+    // The emulator is shared with other files: the faults hit this practice's own connected account only.
+    const account = await connectTestAccount(store, practiceId, newAccount());
+    await emulator('/_faults', { method: 'POST', body: { path: '/v1/products', method: 'POST', account, status: 400, errorType: 'invalid_request_error', code: 'parameter_invalid_string', message: 'Invalid string: name', count: 1 } });
     const refused = await newPackage(practiceId);
     expect(refused.status).toBe(502);
     expect(refused.body.error).toMatchObject({ code: 'stripe_refused', message: expect.stringContaining('Invalid string: name') });
 
-    await emulator('/_faults', { method: 'POST', body: { path: '/v1/products', method: 'POST', status: 500, count: 3 } });
+    await emulator('/_faults', { method: 'POST', body: { path: '/v1/products', method: 'POST', account, status: 500, count: 3 } });
     const outage = await newPackage(practiceId);
     expect(outage.status).toBe(503);
     expect(outage.body.error).toMatchObject({ code: 'retry_later' });
