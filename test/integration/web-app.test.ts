@@ -2,6 +2,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, inject, it } from 'vitest';
 import { newId } from '../../functions/shared/ids';
 import { api, practiceProfile } from '../support/api';
+import { paidPurchase } from '../support/purchase-flow';
 import { newPracticeId } from '../support/store';
 
 /**
@@ -114,5 +115,40 @@ describe('the web app over the local HTTP API', () => {
     expect(byEmail.body.items.map((client: { name: string }) => client.name)).toEqual(['Bo Ek']);
     expect(short.status).toBe(400);
     expect(short.body.error.details.field).toBe('q');
+  });
+
+  it("credits used across clients (GET /practices/{p}/redemptions?since=): standing redemptions only, since an instant, this practice only; since named when missing or bad", async () => {
+    // Prepare: a paid 5-visit package (storefront → emulator Checkout → webhooks), three visits redeemed, one cancelled.
+    const { practiceId, clientId } = await paidPurchase();
+    const other = newPracticeId();
+    await api('PUT', `/practices/${other}`, { practiceId: other, body: practiceProfile() });
+    const before = new Date(Date.now() - 1000).toISOString();
+    for (const appointmentId of ['appt-1', 'appt-2', 'appt-3']) {
+      expect((await api('POST', `/practices/${practiceId}/clients/${clientId}/redemptions`, { practiceId, body: { appointmentId } })).status).toBe(201);
+    }
+    expect((await api('DELETE', `/practices/${practiceId}/clients/${clientId}/redemptions/appt-2`, { practiceId })).status).toBe(200);
+    const after = new Date(Date.now() + 60_000).toISOString();
+
+    // Act
+    const used = await api('GET', `/practices/${practiceId}/redemptions?since=${encodeURIComponent(before)}`, { practiceId });
+    const later = await api('GET', `/practices/${practiceId}/redemptions?since=${encodeURIComponent(after)}`, { practiceId });
+    const otherPractice = await api('GET', `/practices/${other}/redemptions?since=${encodeURIComponent(before)}`, { practiceId: other });
+    const foreign = await api('GET', `/practices/${practiceId}/redemptions?since=${encodeURIComponent(before)}`, { practiceId: other });
+    const missing = await api('GET', `/practices/${practiceId}/redemptions`, { practiceId });
+    const bad = await api('GET', `/practices/${practiceId}/redemptions?since=yesterday`, { practiceId });
+    const noZone = await api('GET', `/practices/${practiceId}/redemptions?since=2026-12-01T00:00:00`, { practiceId });
+
+    // Assess
+    expect(used.status).toBe(200);
+    expect(used.body.items.map((r: { appointmentId: string }) => r.appointmentId).sort()).toEqual(['appt-1', 'appt-3']);
+    expect(used.body.items.every((r: { clientId: string; redeemedAt: string }) => r.clientId === clientId && r.redeemedAt >= before)).toBe(true);
+    expect(used.body.nextCursor).toBeNull();
+    expect(later.body.items).toEqual([]);
+    expect(otherPractice.body.items).toEqual([]);
+    expect(foreign.status).toBe(403);
+    for (const refused of [missing, bad, noZone]) {
+      expect(refused.status).toBe(400);
+      expect(refused.body.error.details.field).toBe('since');
+    }
   });
 });
