@@ -1,6 +1,8 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, inject, it } from 'vitest';
+import type { ApiEvent } from '../../functions/shared/http';
 import { newId } from '../../functions/shared/ids';
+import { WEB_ENV, webAppCore } from '../../functions/web-app';
 import { api, practiceProfile } from '../support/api';
 import { paidPurchase } from '../support/purchase-flow';
 import { newPracticeId } from '../support/store';
@@ -150,5 +152,33 @@ describe('the web app over the local HTTP API', () => {
       expect(refused.status).toBe(400);
       expect(refused.body.error.details.field).toBe('since');
     }
+  });
+
+  it('with the environment the stack sets (KNEADPAY_COGNITO_*), /app/ is in Cognito mode: the hosted domain and client id in meta tags, the token endpoint allowed by the CSP', async () => {
+    // Prepare: the function itself, in this process, with the two variables lib/kneadpay-stack.ts sets
+    // (no Cognito here: this shows what the page is told, not a sign-in).
+    const domain = 'https://kneadpay-example.auth.us-east-1.amazoncognito.com';
+    const saved = { domain: process.env[WEB_ENV.cognitoDomain], client: process.env[WEB_ENV.cognitoClientId] };
+    process.env[WEB_ENV.cognitoDomain] = `${domain}/`;
+    process.env[WEB_ENV.cognitoClientId] = 'abc123clientid';
+    const event = { routeKey: 'GET /app', rawPath: '/app/', headers: {}, pathParameters: {}, requestContext: { http: { method: 'GET', path: '/app/' } } } as unknown as ApiEvent;
+
+    // Act
+    let answer: Awaited<ReturnType<typeof webAppCore>>;
+    try {
+      answer = await webAppCore(event);
+    } finally {
+      for (const [name, value] of [[WEB_ENV.cognitoDomain, saved.domain], [WEB_ENV.cognitoClientId, saved.client]] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+
+    // Assess
+    expect(answer.statusCode).toBe(200);
+    expect(answer.body).toContain('<meta name="kneadpay-auth" content="cognito">');
+    expect(answer.body).toContain(`<meta name="kneadpay-cognito-domain" content="${domain}">`);
+    expect(answer.body).toContain('<meta name="kneadpay-cognito-client-id" content="abc123clientid">');
+    expect(answer.headers?.['content-security-policy']).toBe(CSP.replace("connect-src 'self'", `connect-src 'self' ${domain}`));
   });
 });
