@@ -8,7 +8,7 @@ import { requirePractice } from './core/practice';
 import { getStore } from './store/client';
 import { findClientByEmail, findOrCreateClient, getClient, listLedger, searchClients } from './store/clients';
 import { claimStorefrontClient, correctClient } from './store/client-identity';
-import { listClientPurchases } from './store/purchases';
+import { listClientPurchases, listRedemptionsSince } from './store/purchases';
 import { registerClientWithoutEmail } from './core/client-contact';
 import { resumeInvoicesAwaitingEmail } from './core/invoicing';
 import { getStripe } from './stripe/client';
@@ -16,6 +16,8 @@ import { getStripe } from './stripe/client';
 const publicUrl = () => process.env.KNEADPAY_PUBLIC_URL ?? 'http://127.0.0.1:3000';
 
 const SHOWN_STATES = new Set(['paid', 'refunded', 'disputed', 'voided']);
+/** An ISO 8601 instant with a zone: redeemedAt is stored as `toISOString()`, so `since` is compared in UTC. */
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2})$/;
 
 /** Practice routes about clients: register, lookup by email, purchases (credits), ledger, redemptions, Good Faith Estimates. */
 export const clientsCore = async (event: ApiEvent) => {
@@ -51,6 +53,19 @@ export const clientsCore = async (event: ApiEvent) => {
     if (!EMAIL_PATTERN.test(email)) throw new ValidationError('email is not an email address', { field: 'email' });
     const client = await findClientByEmail(store, practiceId, email);
     return json(200, { items: client ? [{ clientId: client.clientId, email: client.email, name: client.name }] : [], nextCursor: null });
+  }
+  if (path === '/practices/{practiceId}/redemptions') {
+    // Credits used across clients since an instant (the web app's Today: this month, today).
+    const since = queryParam(event, 'since');
+    if (!since) throw new ValidationError('since is required: an ISO 8601 date-time such as 2026-12-01T00:00:00Z', { field: 'since' });
+    const at = ISO_INSTANT.test(since) ? new Date(since) : undefined;
+    if (!at || Number.isNaN(at.getTime())) throw new ValidationError('since is not an ISO 8601 date-time with a zone (e.g. 2026-12-01T08:00:00Z)', { field: 'since' });
+    const page = await listRedemptionsSince(store, practiceId, at.toISOString(), queryParam(event, 'cursor'));
+    return json(200, {
+      since: at.toISOString(),
+      items: page.items.map(({ appointmentId, clientId, purchaseId, redeemedAt }) => ({ appointmentId, clientId, purchaseId, redeemedAt })),
+      nextCursor: page.nextCursor,
+    });
   }
   const clientId = pathParam(event, 'clientId');
   if (path === '/practices/{practiceId}/clients/{clientId}' && method === 'PATCH') {

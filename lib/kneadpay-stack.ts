@@ -21,6 +21,7 @@ import { FUNCTION_ENV, KneadpayFunction } from './constructs/KneadpayFunction';
 import { OutboxPipe } from './constructs/OutboxPipe';
 import { PracticeUserPool } from './constructs/PracticeUserPool';
 import { UnknownAccountAlarm } from './constructs/UnknownAccountAlarm';
+import { WEB_ENV } from '../functions/web-app';
 import { asyncFunctionNames, pascalCase, PROJECT_ROOT, WIRING, wiringProblems, type Wiring } from './stack-wiring';
 import { AUTH, EVENT_SOURCE, type Auth } from './wiring';
 
@@ -183,9 +184,22 @@ export class KneadpayStack extends Stack {
     }
 
     // The HTTP API: routes from the table, the JWT authorizer on practice routes only.
-    const staff = new PracticeUserPool(this, 'PracticeStaff');
     this.api = new HttpApi(this, 'Api', { description: 'kneadpay HTTP API', createDefaultStage: false });
     for (const fn of functions.values()) fn.addEnvironment(FUNCTION_ENV.publicUrl, this.api.apiEndpoint);
+    // The web app's hosted sign-in. `apiEndpoint` is the API's own attribute (the `$default` stage
+    // has no path), so the client's callback depends on the API resource alone and the web-app
+    // function can name the client without a cycle (function → client → API, never back).
+    const signInPrefix = new CfnParameter(this, 'StaffSignInDomainPrefix', {
+      type: 'String',
+      description: 'Prefix of the staff hosted sign-in domain, https://<prefix>.auth.<region>.amazoncognito.com (unique in the region)',
+      allowedPattern: '^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$',
+      constraintDescription: 'lowercase letters, digits and inner hyphens, at most 63; not containing aws, amazon or cognito',
+    });
+    const staff = new PracticeUserPool(this, 'PracticeStaff', { appUrl: `${this.api.apiEndpoint}/app/`, domainPrefix: signInPrefix.valueAsString });
+    if (functions.has('web-app')) {
+      fnFor('web-app').addEnvironment(WEB_ENV.cognitoDomain, staff.signInDomain.baseUrl());
+      fnFor('web-app').addEnvironment(WEB_ENV.cognitoClientId, staff.client.userPoolClientId);
+    }
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
       retention: logRetention,
       encryptionKey: opsKey,
@@ -260,6 +274,8 @@ export class KneadpayStack extends Stack {
       });
     new CfnOutput(this, 'UserPoolId', { value: staff.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: staff.client.userPoolClientId });
+    new CfnOutput(this, 'StaffAppUrl', { value: `${this.api.apiEndpoint}/app/`, description: 'The staff web app (Cognito hosted sign-in)' });
+    new CfnOutput(this, 'StaffSignInUrl', { value: staff.signInDomain.baseUrl(), description: 'Cognito hosted sign-in domain of the staff web app' });
     new CfnOutput(this, 'EventBusName', { value: this.bus.eventBusName });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     // Also keeps the parameter referenced when no function sends email yet.

@@ -189,6 +189,7 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'GET', path: `${P}/clients/{clientId}/ledger`, fn: 'clients', auth: AUTH.jwt },
   { method: 'POST', path: `${P}/clients/{clientId}/redemptions`, fn: 'clients', auth: AUTH.jwt },
   { method: 'DELETE', path: `${P}/clients/{clientId}/redemptions/{appointmentId}`, fn: 'clients', auth: AUTH.jwt },
+  { method: 'GET', path: `${P}/redemptions`, fn: 'clients', auth: AUTH.jwt },
   { method: 'POST', path: `${P}/clients/{clientId}/estimates`, fn: 'clients', auth: AUTH.jwt },
   { method: 'GET', path: `${P}/clients/{clientId}/estimates/{estimateId}`, fn: 'clients', auth: AUTH.jwt },
   { method: 'POST', path: `${P}/claims`, fn: 'claims', auth: AUTH.jwt },

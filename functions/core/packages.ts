@@ -179,6 +179,9 @@ export const changePackage = async (
   if (priceCents !== undefined && priceCents !== pkg.priceCents) {
     if (!pkg.active) throw new ConflictError('reactivate the package before changing its price');
     const oldPriceId = pkg.stripePriceId;
+    // The old price is archived where it was made: a package priced before the practice connected
+    // its Stripe account has it on the platform's account (null), not on the connected one.
+    const oldAccount = pkg.stripeAccountId === undefined ? practice.stripeAccountId : (pkg.stripeAccountId ?? undefined);
     pkg = await updatePackage(deps.store, practiceId, packageId, {
       priceCents,
       stripePriceId: null,
@@ -187,7 +190,7 @@ export const changePackage = async (
     });
     pkg = await ensurePackageOnStripe(deps, practice, pkg);
     if (oldPriceId) {
-      await archivePrice({ stripe: deps.stripe, account: practice.stripeAccountId }, oldPriceId, `price:${oldPriceId}:archive`);
+      await archivePrice({ stripe: deps.stripe, account: oldAccount }, oldPriceId, `price:${oldPriceId}:archive`);
     }
   }
   return pkg;

@@ -1,7 +1,7 @@
 import { PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { PurchaseState } from '../domain/credits';
 import type { Store } from './client';
-import { getItem, queryAll, withoutKeys } from './items';
+import { getItem, queryAll, queryPage, withoutKeys, type Page } from './items';
 import { practicePk } from './keys';
 
 /** A package bought (or being bought) by a client: the credits it grants and their state. */
@@ -170,6 +170,26 @@ export const redemptionKey = (practiceId: string, appointmentId: string) => ({
   pk: practicePk(practiceId),
   sk: `REDEMPTION#${appointmentId}`,
 });
+
+/**
+ * One page of the practice's redemptions still standing (not cancelled) made at or after `since`
+ * (an ISO instant). A filtered Query over the practice's `REDEMPTION#` items: no index by time, so
+ * it reads every redemption on record and a page may come back short with a cursor (docs/api.md).
+ */
+export const listRedemptionsSince = async (store: Store, practiceId: string, since: string, cursor?: string): Promise<Page<Redemption>> => {
+  const page = await queryPage<Record<string, unknown>>(
+    store,
+    {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+      FilterExpression: '#status = :redeemed AND redeemedAt >= :since',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':pk': practicePk(practiceId), ':sk': 'REDEMPTION#', ':redeemed': 'redeemed', ':since': since },
+      Limit: 500,
+    },
+    cursor,
+  );
+  return { items: page.items.map((item) => withoutKeys<Redemption>(item)), nextCursor: page.nextCursor };
+};
 
 export const getRedemption = async (store: Store, practiceId: string, appointmentId: string): Promise<Redemption | undefined> => {
   const item = await getItem<Redemption>(store, redemptionKey(practiceId, appointmentId));

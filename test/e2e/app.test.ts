@@ -7,7 +7,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { newId } from '../../functions/shared/ids';
 import { listEmails } from '../../local/ses';
 import { api, practiceProfile } from '../support/api';
+import { stripeProductIdOf } from '../../functions/core/packages';
 import { launchBrowser } from '../support/browser';
+import { stripe } from '../support/invoicing';
 import { newPracticeId } from '../support/store';
 
 /**
@@ -376,13 +378,22 @@ describe('the staff web app in a browser', () => {
     expect(receiptsShot).toBeGreaterThan(3_000);
   });
 
-  it('9. Today at the end of the day; Settings: the profile, receipts complete for HSA/FSA, the Stripe connection (not available while there is no route)', async () => {
+  it('9. Today at the end of the day; Settings: the profile, receipts complete for HSA/FSA, the Stripe connection and "Connect Stripe"', async () => {
+    // Prepare: a second claim, registered without a payer id (sent outside kneadpay): submitted, waiting.
+    const waitingClaim = await api('POST', `/practices/${practiceId}/claims`, {
+      practiceId,
+      body: { claimId: `${claimId}-W`, clientId: client.id, payerName: 'ACME HEALTH', dateOfService: '2026-10-09', placeOfService: '11', diagnosisCodes: ['M54.2'], lines: [{ procedureCode: '97124', minutes: 30, chargeCents: 6000 }] },
+    });
+    expect(waitingClaim.status).toBe(201);
+
     // Act: Today, at the end of the day
     await go(page, 'Today');
     const today = {
       payments: await page.getByRole('group', { name: 'Payments received today' }).innerText(),
       open: await page.getByRole('group', { name: 'Balances open' }).innerText(),
       quarantined: await page.getByRole('group', { name: 'Quarantined ERA claims' }).innerText(),
+      creditsUsed: await page.getByRole('group', { name: 'Credits used' }).innerText(),
+      claimsWaiting: await page.getByRole('group', { name: 'Claims waiting' }).innerText(),
     };
     const todayShot = await shoot(page, '02-today');
 
@@ -404,19 +415,73 @@ describe('the staff web app in a browser', () => {
     await page.getByLabel('Tax ID (EIN)').fill('12-3456789');
     await page.getByRole('button', { name: 'Save profile' }).click();
     await page.getByTestId('receipt-statement').filter({ hasText: 'complete itemized statements' }).waitFor();
+    // Act: "Connect Stripe" creates the account (POST …/stripe/onboarding) and opens its Account Link.
+    const [onboarding] = await Promise.all([page.context().waitForEvent('page'), page.getByRole('button', { name: 'Connect Stripe' }).click()]);
+    await onboarding.waitForLoadState();
+    const onboardingUrl = onboarding.url();
+    const onboardingHeading = await onboarding.getByRole('heading', { level: 1 }).innerText();
+    await onboarding.close();
+    const opened = await page.getByTestId('stripe-connection').getByRole('status').filter({ hasText: 'Stripe onboarding opened' }).innerText();
+    await go(page, 'Today');
+    await go(page, 'Settings');
+    const connected = await page.getByTestId('stripe-connection').innerText();
+    const account = await api('GET', `/practices/${practiceId}/stripe`, { practiceId });
 
     // Assess
     expect(today.payments).toContain('$425.00');
     expect(today.open).toContain('$34.00');
     expect(today.open).toContain('1 open invoice');
     expect(today.quarantined).toContain('1');
+    // One visit redeemed in step 4 (the second was cancelled); the adjudicated claim no longer waits, the new one does.
+    expect(today.creditsUsed).toContain('1 today');
+    expect(today.creditsUsed).toContain('1 this month');
+    expect(today.claimsWaiting).toMatch(/Claims waiting\s+1\s+1 submitted/);
     expect(todayShot).toBeGreaterThan(3_000);
     expect(statement).toContain('complete itemized statements');
-    if (stripeRoute.status === 404) expect(stripe).toBe('Stripe connection: not available on this installation yet.');
-    else expect(stripe).toContain('Account');
+    expect(stripeRoute.status).toBe(200);
+    expect(stripe).toMatch(/Account\s+Not connected/);
+    expect(stripe).toMatch(/Payments\s+Not enabled yet/);
+    expect(onboardingUrl.startsWith(`${inject('stripeUrl')}/`)).toBe(true);
+    expect(onboardingHeading).toBe('Set up payments');
+    expect(account.body.accountId).toMatch(/^acct_/);
+    expect(opened).toContain(account.body.accountId);
+    expect(connected).toContain(`Account\n${account.body.accountId}`);
+    expect(connected).toContain('Continue Stripe onboarding');
     expect(phoneError.text).toMatch(/phone/);
     expect(missing).toContain('tax ID (EIN)');
     expect(settingsShot).toBeGreaterThan(3_000);
+  });
+
+  it('9a. Packages: change the price, then stop selling (after "Connect Stripe": the old price is archived on the platform account it was made on)', async () => {
+    // Act: the new price, through the package's own form
+    await go(page, 'Packages');
+    await page.getByLabel(`New price for ${PACKAGE.name}`).fill('450.00');
+    await page.getByRole('button', { name: 'Change price' }).click();
+    await page.getByRole('status').filter({ hasText: `${PACKAGE.name} now costs $450.00.` }).waitFor();
+    await page.getByRole('row', { name: new RegExp(PACKAGE.name) }).filter({ hasText: '$450.00' }).waitFor();
+    const repriced = await api('GET', `/practices/${practiceId}/packages`, { practiceId });
+    const packageId = repriced.body.items.find((pkg: { name: string }) => pkg.name === PACKAGE.name).packageId as string;
+    // The package was priced before step 9 started Stripe onboarding: its first price is on the platform account.
+    const platformPrices = async (active: boolean) =>
+      (await stripe.prices.list({ product: stripeProductIdOf(packageId), active })).data.map((price) => price.unit_amount);
+    const platformActive = await platformPrices(true);
+    const platformArchived = await platformPrices(false);
+    // Act: stop selling it
+    await page.getByRole('button', { name: `Stop selling ${PACKAGE.name}` }).click();
+    await page.getByRole('status').filter({ hasText: `${PACKAGE.name} is no longer sold. Clients keep their credits.` }).waitFor();
+    await page.getByRole('row', { name: new RegExp(PACKAGE.name) }).filter({ hasNotText: 'Stop selling' }).waitFor();
+    const stoppedRow = await page.getByRole('row', { name: new RegExp(PACKAGE.name) }).innerText();
+    const stopped = await api('GET', `/practices/${practiceId}/packages`, { practiceId });
+    const credits = await api('GET', `/practices/${practiceId}/clients/${client.id}/purchases`, { practiceId });
+
+    // Assess
+    const mine = (answer: typeof repriced) => answer.body.items.find((pkg: { name: string }) => pkg.name === PACKAGE.name);
+    expect(mine(repriced)).toMatchObject({ priceCents: 45000, active: true });
+    expect(platformActive).toEqual([]);
+    expect(platformArchived).toEqual([42500]);
+    expect(mine(stopped)).toMatchObject({ priceCents: 45000, active: false });
+    expect(stoppedRow).not.toContain('Change price');
+    expect(credits.body.items[0].sessionsRemaining).toBe(4);
   });
 
   it('9b. every page fits a tablet screen (820 px): nothing wider than the screen', async () => {
@@ -537,6 +602,7 @@ describe('the staff web app in a browser', () => {
     const found = page.getByRole('list', { name: 'Clients found' }).getByRole('link');
     const linkText = await found.innerText();
     await found.click();
+    await page.waitForURL(/#\/clients\/./);
     await ready(page);
     const heading = await page.getByRole('heading', { level: 1 }).innerText();
     const injected = await page.evaluate<{ imgs: number; scripts: number; bolds: number }>("({ imgs: document.querySelectorAll('img').length, scripts: document.scripts.length, bolds: document.querySelectorAll('main b').length })");

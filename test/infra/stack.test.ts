@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { OUTBOX_ITEM_TYPE } from '../../functions/store/outbox';
 import { TABLE_SCHEMA } from '../../functions/store/schema';
+import { WEB_ENV } from '../../functions/web-app';
 import { FUNCTION_ENV } from '../../lib/constructs/KneadpayFunction';
 import { cdkJsonContext, createKneadpayApp } from '../../lib/kneadpay-app';
 import type { KneadpayStack } from '../../lib/kneadpay-stack';
@@ -301,6 +302,79 @@ describe('the HTTP API', () => {
     });
     template.hasResourceProperties('AWS::Cognito::UserPoolClient', { ReadAttributes: Match.arrayWith(['custom:practiceId']), WriteAttributes: ['email'] });
   });
+
+  it('signs the web app in through the hosted UI: code grant only, no secret (PKCE), callback and logout at /app/, the function told where', () => {
+    // Assess: the one client, public, authorization code grant only, the app's scopes.
+    const [apiId] = single('AWS::ApiGatewayV2::Api');
+    const [poolId] = single('AWS::Cognito::UserPool');
+    const [clientId, client] = single('AWS::Cognito::UserPoolClient');
+    const appUrl = { 'Fn::Join': ['', [{ 'Fn::GetAtt': [apiId, 'ApiEndpoint'] }, '/app/']] };
+    expect(client.Properties).toMatchObject({
+      UserPoolId: ref(poolId),
+      GenerateSecret: false,
+      AllowedOAuthFlowsUserPoolClient: true,
+      AllowedOAuthFlows: ['code'],
+      SupportedIdentityProviders: ['COGNITO'],
+    });
+    expect([...client.Properties.AllowedOAuthScopes].sort()).toEqual(['email', 'openid']);
+    expect(client.Properties.CallbackURLs).toEqual([appUrl]);
+    expect(client.Properties.LogoutURLs).toEqual([appUrl]);
+    // The hosted-UI domain, a prefix domain taken as a deploy parameter.
+    template.hasParameter('StaffSignInDomainPrefix', { Type: 'String' });
+    const [domainId, domain] = single('AWS::Cognito::UserPoolDomain');
+    expect(domain.Properties).toMatchObject({ UserPoolId: ref(poolId), Domain: ref('StaffSignInDomainPrefix') });
+    expect(domain.Properties.CustomDomainConfig).toBeUndefined();
+    // The web-app function (and only it) gets the hosted domain and the client id.
+    const signInDomain = { 'Fn::Join': ['', ['https://', ref(domainId), '.auth.', ref('AWS::Region'), '.amazoncognito.com']] };
+    for (const name of Object.keys(WIRING.functions)) {
+      const env = resources[logicalId(stack.functions.get(name)!)]!.Properties.Environment.Variables;
+      if (name === 'web-app') {
+        expect(env[WEB_ENV.cognitoDomain], name).toEqual(signInDomain);
+        expect(env[WEB_ENV.cognitoClientId], name).toEqual(ref(clientId));
+      } else {
+        expect(env[WEB_ENV.cognitoDomain], name).toBeUndefined();
+        expect(env[WEB_ENV.cognitoClientId], name).toBeUndefined();
+      }
+    }
+  });
+});
+
+describe('the template as CloudFormation reads it', () => {
+  it('has no circular reference (Ref, Fn::GetAtt, DependsOn), so the sign-in wiring deploys', () => {
+    // Prepare: each resource's edges to the resources it names.
+    const template$ = template.toJSON() as { Resources: Record<string, { DependsOn?: string | string[] }> };
+    const edges = new Map<string, Set<string>>();
+    const names = (value: unknown, into: Set<string>): void => {
+      if (Array.isArray(value)) value.forEach((item) => names(item, into));
+      else if (value && typeof value === 'object') {
+        for (const [key, inner] of Object.entries(value)) {
+          if (key === 'Ref' && typeof inner === 'string' && inner in template$.Resources) into.add(inner);
+          else if (key === 'Fn::GetAtt' && Array.isArray(inner) && typeof inner[0] === 'string') into.add(inner[0]);
+          else names(inner, into);
+        }
+      }
+    };
+    for (const [id, resource] of Object.entries(template$.Resources)) {
+      const into = new Set<string>([resource.DependsOn ?? []].flat());
+      names(resource, into);
+      edges.set(id, into);
+    }
+
+    // Act: a depth-first walk; a node met again while on the path closes a cycle.
+    const state = new Map<string, 'open' | 'done'>();
+    const cycles: string[] = [];
+    const visit = (id: string, path: string[]) => {
+      if (state.get(id) === 'done') return;
+      if (state.get(id) === 'open') return void cycles.push([...path.slice(path.indexOf(id)), id].join(' → '));
+      state.set(id, 'open');
+      for (const next of edges.get(id) ?? []) visit(next, [...path, id]);
+      state.set(id, 'done');
+    };
+    for (const id of edges.keys()) visit(id, []);
+
+    // Assess
+    expect(cycles).toEqual([]);
+  });
 });
 
 describe('Stripe Connect', () => {
@@ -330,7 +404,7 @@ describe('deploy interface', () => {
   it('takes the SES sender as a parameter and prints the URLs and names operators need', () => {
     template.hasParameter('SesSender', { Type: 'String' });
     const outputs = Object.keys(template.toJSON().Outputs as Record<string, unknown>);
-    expect(outputs).toEqual(expect.arrayContaining(['ApiUrl', 'UserPoolId', 'UserPoolClientId', 'EventBusName', 'TableName', 'StripeApiKeySecretArn', 'StripeWebhookSecretArn', 'AlarmTopicArn']));
+    expect(outputs).toEqual(expect.arrayContaining(['ApiUrl', 'UserPoolId', 'UserPoolClientId', 'StaffAppUrl', 'StaffSignInUrl', 'EventBusName', 'TableName', 'StripeApiKeySecretArn', 'StripeWebhookSecretArn', 'AlarmTopicArn']));
     if (WIRING.routes.some((route) => route.auth === AUTH.stripeSignature)) expect(outputs).toContain('StripeWebhookUrl');
   });
 });

@@ -1,7 +1,10 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, inject, it } from 'vitest';
+import type { ApiEvent } from '../../functions/shared/http';
 import { newId } from '../../functions/shared/ids';
+import { WEB_ENV, webAppCore } from '../../functions/web-app';
 import { api, practiceProfile } from '../support/api';
+import { paidPurchase } from '../support/purchase-flow';
 import { newPracticeId } from '../support/store';
 
 /**
@@ -114,5 +117,68 @@ describe('the web app over the local HTTP API', () => {
     expect(byEmail.body.items.map((client: { name: string }) => client.name)).toEqual(['Bo Ek']);
     expect(short.status).toBe(400);
     expect(short.body.error.details.field).toBe('q');
+  });
+
+  it("credits used across clients (GET /practices/{p}/redemptions?since=): standing redemptions only, since an instant, this practice only; since named when missing or bad", async () => {
+    // Prepare: a paid 5-visit package (storefront → emulator Checkout → webhooks), three visits redeemed, one cancelled.
+    const { practiceId, clientId } = await paidPurchase();
+    const other = newPracticeId();
+    await api('PUT', `/practices/${other}`, { practiceId: other, body: practiceProfile() });
+    const before = new Date(Date.now() - 1000).toISOString();
+    for (const appointmentId of ['appt-1', 'appt-2', 'appt-3']) {
+      expect((await api('POST', `/practices/${practiceId}/clients/${clientId}/redemptions`, { practiceId, body: { appointmentId } })).status).toBe(201);
+    }
+    expect((await api('DELETE', `/practices/${practiceId}/clients/${clientId}/redemptions/appt-2`, { practiceId })).status).toBe(200);
+    const after = new Date(Date.now() + 60_000).toISOString();
+
+    // Act
+    const used = await api('GET', `/practices/${practiceId}/redemptions?since=${encodeURIComponent(before)}`, { practiceId });
+    const later = await api('GET', `/practices/${practiceId}/redemptions?since=${encodeURIComponent(after)}`, { practiceId });
+    const otherPractice = await api('GET', `/practices/${other}/redemptions?since=${encodeURIComponent(before)}`, { practiceId: other });
+    const foreign = await api('GET', `/practices/${practiceId}/redemptions?since=${encodeURIComponent(before)}`, { practiceId: other });
+    const missing = await api('GET', `/practices/${practiceId}/redemptions`, { practiceId });
+    const bad = await api('GET', `/practices/${practiceId}/redemptions?since=yesterday`, { practiceId });
+    const noZone = await api('GET', `/practices/${practiceId}/redemptions?since=2026-12-01T00:00:00`, { practiceId });
+
+    // Assess
+    expect(used.status).toBe(200);
+    expect(used.body.items.map((r: { appointmentId: string }) => r.appointmentId).sort()).toEqual(['appt-1', 'appt-3']);
+    expect(used.body.items.every((r: { clientId: string; redeemedAt: string }) => r.clientId === clientId && r.redeemedAt >= before)).toBe(true);
+    expect(used.body.nextCursor).toBeNull();
+    expect(later.body.items).toEqual([]);
+    expect(otherPractice.body.items).toEqual([]);
+    expect(foreign.status).toBe(403);
+    for (const refused of [missing, bad, noZone]) {
+      expect(refused.status).toBe(400);
+      expect(refused.body.error.details.field).toBe('since');
+    }
+  });
+
+  it('with the environment the stack sets (KNEADPAY_COGNITO_*), /app/ is in Cognito mode: the hosted domain and client id in meta tags, the token endpoint allowed by the CSP', async () => {
+    // Prepare: the function itself, in this process, with the two variables lib/kneadpay-stack.ts sets
+    // (no Cognito here: this shows what the page is told, not a sign-in).
+    const domain = 'https://kneadpay-example.auth.us-east-1.amazoncognito.com';
+    const saved = { domain: process.env[WEB_ENV.cognitoDomain], client: process.env[WEB_ENV.cognitoClientId] };
+    process.env[WEB_ENV.cognitoDomain] = `${domain}/`;
+    process.env[WEB_ENV.cognitoClientId] = 'abc123clientid';
+    const event = { routeKey: 'GET /app', rawPath: '/app/', headers: {}, pathParameters: {}, requestContext: { http: { method: 'GET', path: '/app/' } } } as unknown as ApiEvent;
+
+    // Act
+    let answer: Awaited<ReturnType<typeof webAppCore>>;
+    try {
+      answer = await webAppCore(event);
+    } finally {
+      for (const [name, value] of [[WEB_ENV.cognitoDomain, saved.domain], [WEB_ENV.cognitoClientId, saved.client]] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+
+    // Assess
+    expect(answer.statusCode).toBe(200);
+    expect(answer.body).toContain('<meta name="kneadpay-auth" content="cognito">');
+    expect(answer.body).toContain(`<meta name="kneadpay-cognito-domain" content="${domain}">`);
+    expect(answer.body).toContain('<meta name="kneadpay-cognito-client-id" content="abc123clientid">');
+    expect(answer.headers?.['content-security-policy']).toBe(CSP.replace("connect-src 'self'", `connect-src 'self' ${domain}`));
   });
 });

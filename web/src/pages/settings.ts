@@ -25,21 +25,42 @@ const statementView = (practice: Practice | undefined) => {
   );
 };
 
+const STRIPE_STATUS_WORDS: Record<string, string> = {
+  not_connected: 'Not connected: the practice sells on the platform account',
+  onboarding: 'Onboarding not finished',
+  restricted: 'Restricted: Stripe needs more information',
+  enabled: 'Connected',
+  deauthorized: 'Disconnected from kneadpay in Stripe',
+};
+
+/** The Stripe connection (GET /practices/{p}/stripe) and "Connect Stripe" (POST …/stripe/onboarding, its Account Link opened). */
 const stripeSection = async () => {
   const holder = h('div', { 'data-testid': 'stripe-connection' });
   try {
-    const account = await request<{ accountId: string | null; chargesEnabled: boolean; payoutsEnabled: boolean; detailsSubmitted: boolean; requirementsDue: string[] }>('GET', practicePath('/stripe'));
+    const account = await request<{ accountId: string | null; chargesEnabled: boolean; payoutsEnabled: boolean; detailsSubmitted: boolean; requirementsDue: string[]; status?: string }>('GET', practicePath('/stripe'));
+    const outcome = statusLine();
     const connect = h(
       'button',
       {
         type: 'button',
-        onclick: async () => {
-          const link = await request<{ url: string }>('POST', practicePath('/stripe/onboarding'));
-          const href = safeHref(link.url);
-          if (href) window.open(href, '_blank', 'noopener');
+        onclick: async (event: Event) => {
+          const button = event.currentTarget as HTMLButtonElement;
+          button.disabled = true;
+          outcome.textContent = 'Asking Stripe for an onboarding link…';
+          try {
+            const link = await request<{ accountId: string; url: string }>('POST', practicePath('/stripe/onboarding'));
+            const href = safeHref(link.url);
+            if (!href) throw new Error('Stripe answered with a link this page will not open.');
+            window.open(href, '_blank', 'noopener');
+            outcome.textContent = `Stripe onboarding opened in a new tab for account ${link.accountId}. Come back to Settings when it is done.`;
+          } catch (error) {
+            outcome.textContent = (error as Error).message;
+          } finally {
+            button.disabled = false;
+          }
         },
       },
-      account.accountId ? 'Continue Stripe onboarding' : 'Connect with Stripe',
+      account.accountId ? 'Continue Stripe onboarding' : 'Connect Stripe',
     );
     replace(
       holder,
@@ -48,6 +69,8 @@ const stripeSection = async () => {
         { class: 'facts' },
         h('dt', null, 'Account'),
         h('dd', null, account.accountId ?? 'Not connected'),
+        h('dt', null, 'Status'),
+        h('dd', null, STRIPE_STATUS_WORDS[account.status ?? ''] ?? account.status ?? '—'),
         h('dt', null, 'Payments'),
         h('dd', null, account.chargesEnabled ? 'Enabled' : 'Not enabled yet'),
         h('dt', null, 'Payouts'),
@@ -55,6 +78,7 @@ const stripeSection = async () => {
       ),
       account.requirementsDue.length > 0 ? h('p', null, `Stripe still needs: ${account.requirementsDue.join(', ')}`) : null,
       account.chargesEnabled ? null : connect,
+      outcome,
     );
   } catch (error) {
     if (!(error instanceof ApiError && error.status === 404)) throw error;

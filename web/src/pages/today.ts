@@ -9,10 +9,45 @@ const card = (label: string, value: string, detail: string, href?: string) =>
   h('div', { class: 'card', role: 'group', 'aria-label': label }, h('p', { class: 'card-label' }, label), h('p', { class: 'card-value' }, value), h('p', { class: 'muted' }, href ? h('a', { href }, detail) : detail));
 
 const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
+const plural = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
+
+/** Claims still on their way to an answer from the payer (docs/claims.md): not drafts, not decided. */
+export const WAITING_STATES = ['ready', 'submitted', 'accepted', 'rejected'] as const;
+/** Pages read per list before a figure is shown as "at least" (filtered pages can be short). */
+const MAX_PAGES = 25;
+
+interface Counted<T> {
+  items: T[];
+  complete: boolean;
+}
+
+/** Every item of a cursor-paged list, up to MAX_PAGES pages. */
+const allPages = async <T>(path: string): Promise<Counted<T>> => {
+  const items: T[] = [];
+  let cursor: string | null = null;
+  for (let page = 0; page < MAX_PAGES; page += 1) {
+    const joiner = path.includes('?') ? '&' : '?';
+    const answer: List<T> = await request<List<T>>('GET', practicePath(`${path}${cursor ? `${joiner}cursor=${encodeURIComponent(cursor)}` : ''}`));
+    items.push(...answer.items);
+    cursor = answer.nextCursor;
+    if (!cursor) return { items, complete: true };
+  }
+  return { items, complete: false };
+};
+
+const atLeast = (count: number, complete: boolean) => `${complete ? '' : 'at least '}${count}`;
+
+interface RedemptionRow {
+  redeemedAt: string;
+}
+interface ClaimRow {
+  state: string;
+}
 
 /**
- * Today: what came in, what is open, what needs a look. Read from the lists the API has; credits
- * used and claims waiting have no list in the API yet (docs/status.md) and say so.
+ * Today: what came in, what is open, what needs a look. Credits used are the redemptions still
+ * standing this month and today (`GET …/redemptions?since=`, local midnight); claims waiting are
+ * the claims in a waiting state (`GET …/claims?state=`, one list per state).
  */
 export const todayPage = async (main: HTMLElement) => {
   const practice = currentPractice();
@@ -20,26 +55,41 @@ export const todayPage = async (main: HTMLElement) => {
     replace(main, pageHeading('Today'), h('p', { class: 'notice' }, 'Your practice has no profile yet. ', h('a', { href: '#/settings' }, 'Set it up in Settings'), ' before you sell packages.'));
     return;
   }
-  const today = new Date().toISOString().slice(0, 10);
-  const [receipts, open, remittances] = await Promise.all([
+  const now = new Date();
+  const today = now.toISOString().slice(0, 10);
+  const monthStart = new Date(now.getFullYear(), now.getMonth(), 1);
+  const dayStart = new Date(now.getFullYear(), now.getMonth(), now.getDate());
+  const [receipts, open, remittances, redemptions, ...claimsByState] = await Promise.all([
     request<List<Receipt>>('GET', practicePath('/receipts')),
     request<List<Invoice>>('GET', practicePath('/invoices?status=open')),
     request<List<Remittance>>('GET', practicePath('/remittances')),
+    allPages<RedemptionRow>(`/redemptions?since=${encodeURIComponent(monthStart.toISOString())}`),
+    ...WAITING_STATES.map((state) => allPages<ClaimRow>(`/claims?state=${state}`)),
   ]);
   const paidToday = receipts.items.filter((receipt) => receipt.issuedAt?.slice(0, 10) === today && receipt.totalCents > 0);
   const quarantined = sum(remittances.items.map((remittance) => Math.max(0, remittance.claims - remittance.matched)));
+  const usedToday = redemptions.items.filter((redemption) => new Date(redemption.redeemedAt) >= dayStart).length;
+  const waiting = sum(claimsByState.map((list) => list.items.length));
+  const waitingComplete = claimsByState.every((list) => list.complete);
+  const byState = WAITING_STATES.map((state, i) => [state, claimsByState[i]!.items.length] as const).filter(([, count]) => count > 0);
+  const rejected = claimsByState[WAITING_STATES.indexOf('rejected')]!.items.length;
   replace(
     main,
     pageHeading('Today'),
-    h('p', { class: 'muted' }, new Intl.DateTimeFormat('en-US', { dateStyle: 'full' }).format(new Date())),
+    h('p', { class: 'muted' }, new Intl.DateTimeFormat('en-US', { dateStyle: 'full' }).format(now)),
     h(
       'div',
       { class: 'cards' },
-      card('Payments received today', formatMoney(sum(paidToday.map((receipt) => receipt.totalCents)), currency()), `${paidToday.length} receipt${paidToday.length === 1 ? '' : 's'}`, '#/receipts'),
-      card('Balances open', formatMoney(sum(open.items.map((invoice) => invoice.amountDueCents - (invoice.amountPaidCents ?? 0))), currency()), `${open.items.length} open invoice${open.items.length === 1 ? '' : 's'}`, '#/invoices'),
+      card('Payments received today', formatMoney(sum(paidToday.map((receipt) => receipt.totalCents)), currency()), plural(paidToday.length, 'receipt'), '#/receipts'),
+      card('Credits used', `${atLeast(usedToday, redemptions.complete)} today`, `${atLeast(redemptions.items.length, redemptions.complete)} this month`, '#/clients'),
+      card('Balances open', formatMoney(sum(open.items.map((invoice) => invoice.amountDueCents - (invoice.amountPaidCents ?? 0))), currency()), plural(open.items.length, 'open invoice'), '#/invoices'),
+      card(
+        'Claims waiting',
+        atLeast(waiting, waitingComplete),
+        byState.length === 0 ? 'Nothing waiting on a payer' : `${byState.map(([state, count]) => `${count} ${state}`).join(', ')}${rejected > 0 ? ': fix and resend the rejected' : ''}`,
+        '#/claims',
+      ),
       card('Quarantined ERA claims', String(quarantined), quarantined > 0 ? 'Review them in Remittances' : 'Nothing to review', '#/remittances'),
-      card('Credits used', 'Not available yet', 'The API has no list of redemptions across clients yet; see each client.', '#/clients'),
-      card('Claims waiting', 'Not available yet', 'The API has no list of claims yet; open a claim by its ID.', '#/claims'),
     ),
   );
 };
