@@ -5,7 +5,8 @@ import { newId } from '../shared/ids';
 import { EMAIL_PATTERN, fields } from '../shared/validate';
 import { platformFeeFor } from '../stripe/accounts';
 import { createCheckoutSession } from '../stripe/checkout';
-import { createCustomer, findCustomer, updateCustomer } from '../stripe/customers';
+import { createCustomer, findCustomer, retrieveCustomer, updateCustomer } from '../stripe/customers';
+import type { StripeScope } from '../stripe/gateway';
 import { contactKey } from '../stripe/keys';
 import { getPackage } from '../store/catalog';
 import type { Store } from '../store/client';
@@ -52,24 +53,50 @@ const contactOf = (client: Client) => ({ name: client.name, ...(client.email ? {
 export const ensureStripeCustomer = async (stripe: Stripe, store: Store, practice: Practice, client: Client): Promise<string> =>
   (await customerOf(stripe, store, practice, client)).id;
 
-/** The client's Customer id and the email kneadpay knows it carries. */
+/** True when the Customer exists on the account in scope (a Customer belongs to one Stripe account). */
+const customerOnAccount = async (scope: StripeScope, customerId: string): Promise<boolean> => {
+  try {
+    const customer = await retrieveCustomer(scope, customerId);
+    return !('deleted' in customer && customer.deleted);
+  } catch (error) {
+    if ((error as { stripeCode?: string }).stripeCode === 'resource_missing') return false;
+    throw error;
+  }
+};
+
+/**
+ * The client's Customer id and the email kneadpay knows it carries, on the practice's current
+ * account. A Customer made on the platform's account before the practice connected its own (or on
+ * an account since released) is not usable there: the client gets a Customer on the current account.
+ */
 const customerOf = async (stripe: Stripe, store: Store, practice: Practice, client: Client): Promise<{ id: string; email: string | null }> => {
-  if (client.stripeCustomerId) return { id: client.stripeCustomerId, email: client.stripeCustomerEmail ?? null };
-  if (client.stripeCustomerRequestedAt) {
-    const found = await findStripeCustomer(stripe, practice, client.clientId, client.stripeCustomerRequestedAt);
+  const account = practice.stripeAccountId ?? null;
+  const scope: StripeScope = { stripe, account };
+  const requestedAt = client.stripeCustomerRequestedAt;
+  if (client.stripeCustomerId) {
+    const madeOn = client.stripeCustomerAccount;
+    if (madeOn === account) return { id: client.stripeCustomerId, email: client.stripeCustomerEmail ?? null };
+    // Recorded before customers recorded their account: ask the current account whether it is there.
+    if (madeOn === undefined && (await customerOnAccount(scope, client.stripeCustomerId))) {
+      await setStripeCustomer(store, practice.practiceId, client.clientId, client.stripeCustomerId, client.stripeCustomerEmail ?? null, account);
+      return { id: client.stripeCustomerId, email: client.stripeCustomerEmail ?? null };
+    }
+  }
+  if (requestedAt) {
+    const found = await findStripeCustomer(stripe, practice, client.clientId, requestedAt);
     if (found) {
-      await setStripeCustomer(store, practice.practiceId, client.clientId, found.id, found.email ?? null);
+      await setStripeCustomer(store, practice.practiceId, client.clientId, found.id, found.email ?? null, account);
       return { id: found.id, email: found.email ?? null };
     }
   } else {
     await markStripeCustomerRequested(store, practice.practiceId, client.clientId, new Date());
   }
   const customer = await createCustomer(
-    { stripe, account: practice.stripeAccountId },
+    scope,
     { ...contactOf(client), metadata: { practiceId: practice.practiceId, clientId: client.clientId } },
-    `cli:${client.clientId}:customer`,
+    `cli:${client.clientId}:customer${account ? `:${account}` : ''}`,
   );
-  await setStripeCustomer(store, practice.practiceId, client.clientId, customer.id, customer.email ?? null);
+  await setStripeCustomer(store, practice.practiceId, client.clientId, customer.id, customer.email ?? null, account);
   return { id: customer.id, email: customer.email ?? null };
 };
 

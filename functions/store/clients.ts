@@ -13,6 +13,11 @@ export interface Client {
   email: string | null;
   name: string;
   stripeCustomerId: string | null;
+  /**
+   * The Stripe account the Customer lives on (`null`: the platform's; a Customer belongs to one
+   * account). Undefined on clients recorded before practices connected their own accounts.
+   */
+  stripeCustomerAccount?: string | null;
   /** The email kneadpay last set on the Stripe Customer (the Customer is updated when it differs). */
   stripeCustomerEmail?: string | null;
   /** When kneadpay first asked Stripe for the customer (set before the call: a crash may hide its answer). */
@@ -151,7 +156,14 @@ export const markStripeCustomerRequested = async (store: Store, practiceId: stri
   return answer.Attributes!.stripeCustomerRequestedAt as string;
 };
 
-export const setStripeCustomer = async (store: Store, practiceId: string, clientId: string, customerId: string, customerEmail: string | null = null): Promise<void> => {
+export const setStripeCustomer = async (
+  store: Store,
+  practiceId: string,
+  clientId: string,
+  customerId: string,
+  customerEmail: string | null,
+  account: string | null,
+): Promise<void> => {
   await store.doc.send(
     new TransactWriteCommand({
       TransactItems: [
@@ -159,9 +171,9 @@ export const setStripeCustomer = async (store: Store, practiceId: string, client
           Update: {
             TableName: store.tableName,
             Key: clientKey(practiceId, clientId),
-            UpdateExpression: 'SET stripeCustomerId = :id, stripeCustomerEmail = :email',
+            UpdateExpression: 'SET stripeCustomerId = :id, stripeCustomerEmail = :email, stripeCustomerAccount = :account',
             ConditionExpression: 'attribute_exists(pk)',
-            ExpressionAttributeValues: { ':id': customerId, ':email': customerEmail },
+            ExpressionAttributeValues: { ':id': customerId, ':email': customerEmail, ':account': account },
           },
         },
       ],

@@ -126,6 +126,29 @@ describe('Stripe Connect onboarding', () => {
     // The platform's copy is still there, untouched.
     expect((await stripe.products.retrieve(`kneadpay_${packageId}`)).id).toBe(`kneadpay_${packageId}`);
   });
+
+  it('a client who bought on the platform before onboarding buys again on the connected account: a Customer there, once (a Customer belongs to one account)', async () => {
+    // Prepare: a first checkout on the platform's account makes the client's Customer there.
+    const practiceId = await newPractice();
+    const packageId = await createPackage(practiceId);
+    const email = `${newPracticeId()}@client.example`;
+    const before = await checkout(practiceId, packageId, email);
+    expect(before.status).toBe(201);
+    const platformSession = await stripe.checkout.sessions.retrieve(before.body.checkoutSessionId);
+    const { accountId } = await onboardThroughStripe(practiceId);
+    await waitForStripeStatus(practiceId, (s) => s.chargesEnabled);
+
+    // Act: the same client buys twice on the connected account.
+    const after = [await checkout(practiceId, packageId, email), await checkout(practiceId, packageId, email)];
+
+    // Assess: both sessions use one Customer of the connected account, not the platform's (it answered "No such customer").
+    expect(after.map((a) => a.status)).toEqual([201, 201]);
+    const sessions = await Promise.all(after.map((a) => stripe.checkout.sessions.retrieve(a.body.checkoutSessionId, {}, { stripeAccount: accountId })));
+    expect(sessions[0]!.customer).toBe(sessions[1]!.customer);
+    expect(sessions[0]!.customer).not.toBe(platformSession.customer);
+    const customer = await stripe.customers.retrieve(String(sessions[0]!.customer), {}, { stripeAccount: accountId });
+    expect(customer).toMatchObject({ email, metadata: { practiceId, clientId: before.body.clientId ?? expect.any(String) } });
+  });
 });
 
 describe('the account belongs to the practice that onboarded it', () => {
