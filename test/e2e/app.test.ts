@@ -11,6 +11,7 @@ import { stripeProductIdOf } from '../../functions/core/packages';
 import { launchBrowser } from '../support/browser';
 import { stripe } from '../support/invoicing';
 import { newPracticeId } from '../support/store';
+import { eventually } from '../support/eventually';
 
 /**
  * The staff web app (docs/app.md) in a real browser against the whole local stack: a front desk's
@@ -31,15 +32,6 @@ const docsShots = process.env.KNEADPAY_APP_SCREENSHOTS ? resolve(process.env.KNE
 const shots = docsShots ?? mkdtempSync(join(tmpdir(), 'kneadpay-app-'));
 
 const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
-const eventually = async <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = await probe();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(250);
-  }
-};
 
 const appUrl = () => `${inject('apiUrl')}/app/`;
 

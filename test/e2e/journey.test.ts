@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { newId } from '../../functions/shared/ids';
 import { api, practiceProfile, type ApiAnswer } from '../support/api';
 import { newPracticeId } from '../support/store';
+import { eventually } from '../support/eventually';
 
 /**
  * The main job end to end (SPEC §2 `kneadpay demo`, done the way people do it): the client buys a
@@ -30,19 +31,6 @@ const shoot = async (page: Page, name: string): Promise<number> => {
   const path = join(shots, `journey-${name}.png`);
   await page.screenshot({ path, fullPage: true });
   return statSync(path).size;
-};
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls until probe returns something (the bus and webhooks are asynchronous). */
-const eventually = async <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = await probe();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(200);
-  }
 };
 
 /** The API gateway's own 404 (no such route), as opposed to a handler's 404 for a missing record. */
