@@ -14,6 +14,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { ORIGIN_SECRET_ARN_ENV } from '../functions/shared/client-address';
 import { OUTBOX_ITEM_TYPE } from '../functions/store/outbox';
 import { TABLE_SCHEMA } from '../functions/store/schema';
 import { acknowledge, NAG } from './compliance';
@@ -190,8 +191,28 @@ export class KneadpayStack extends Stack {
     this.api = new HttpApi(this, 'Api', { description: 'kneadpay HTTP API', createDefaultStage: false });
     // The edge: CloudFront with per-IP WAF rate rules in front of the API (lib/edge-limits.ts); its
     // URL is the public one (links in receipts and emails, Stripe's return URLs, the sign-in callback).
-    this.edge = new EdgeDistribution(this, 'Edge', { api: this.api, logRetention, logEncryptionKey: opsKey });
+    const originSecretVersion = new CfnParameter(this, 'EdgeOriginSecretVersionId', {
+      type: 'String',
+      default: '',
+      description: 'Version id of the EdgeOriginSecret CloudFront sends to the API; empty for its current version. Set it to the new version id to roll a rotation out (docs/operations.md)',
+      allowedPattern: '^[A-Za-z0-9-]{0,64}$',
+    });
+    this.edge = new EdgeDistribution(this, 'Edge', {
+      api: this.api,
+      logRetention,
+      logEncryptionKey: opsKey,
+      secretEncryptionKey: dataKey,
+      originSecretVersionId: originSecretVersion.valueAsString,
+    });
     for (const fn of functions.values()) fn.addEnvironment(FUNCTION_ENV.publicUrl, this.edge.url);
+    // Every function behind a route refuses requests without the origin secret (the execute-api
+    // endpoint would skip the WAF) and trusts CloudFront-Viewer-Address only with it
+    // (functions/shared/client-address.ts).
+    for (const name of new Set(wiring.routes.map((route) => route.fn))) {
+      if (!functions.has(name)) continue;
+      fnFor(name).addEnvironment(ORIGIN_SECRET_ARN_ENV, this.edge.originSecret.secretArn);
+      this.edge.originSecret.grantRead(fnFor(name));
+    }
     // The web app's hosted sign-in, at the public (CloudFront) URL. The distribution's origin is the
     // API's own `apiEndpoint` attribute, so the client's callback depends on the distribution and the
     // API resource alone and the web-app function can name the client without a cycle
@@ -296,6 +317,7 @@ export class KneadpayStack extends Stack {
     new CfnOutput(this, 'AlarmTopicArn', { value: alarmTopic.topicArn, description: 'Subscribe on-call here' });
     new CfnOutput(this, 'StripeApiKeySecretArn', { value: stripeSecrets.apiKey.secretArn });
     new CfnOutput(this, 'StripeWebhookSecretArn', { value: stripeSecrets.webhookSecret.secretArn });
+    new CfnOutput(this, 'EdgeOriginSecretArn', { value: this.edge.originSecret.secretArn, description: 'The x-kneadpay-origin secret CloudFront sends and the API requires (rotation: docs/operations.md)' });
   }
 
   /**
