@@ -191,7 +191,7 @@ export class KneadpayStack extends Stack {
     this.api = new HttpApi(this, 'Api', { description: 'kneadpay HTTP API', createDefaultStage: false });
     // The edge: CloudFront with per-IP WAF rate rules in front of the API (lib/edge-limits.ts); its
     // URL is the public one (links in receipts and emails, Stripe's return URLs, the sign-in callback).
-    const originSecretVersion = new CfnParameter(this, 'EdgeOriginSecretVersionId', {
+    const originSecretVersion = new CfnParameter(this, 'EdgeOriginVersionId', {
       type: 'String',
       default: '',
       description: 'Version id of the EdgeOriginSecret CloudFront sends to the API; empty for its current version. Set it to the new version id to roll a rotation out (docs/operations.md)',

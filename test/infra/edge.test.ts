@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { WEB_ACL_REGION } from '../../lib/constructs/EdgeDistribution';
+import { ORIGIN_HEADER, ORIGIN_SECRET_ARN_ENV, originSecretValues, VIEWER_ADDRESS_HEADER } from '../../functions/shared/client-address';
+import { ORIGIN_SECRET_HEADER, ORIGIN_SECRET_KEY, VIEWER_ADDRESS_PATH, WEB_ACL_REGION } from '../../lib/constructs/EdgeDistribution';
 import { EDGE_EVALUATION_WINDOW_SECONDS, EDGE_RATE_RULES } from '../../lib/edge-limits';
 import { cdkJsonContext, createKneadpayApp } from '../../lib/kneadpay-app';
 import type { KneadpayStack } from '../../lib/kneadpay-stack';
@@ -16,6 +17,7 @@ let stack: KneadpayStack;
 let resources: Record<string, Resource>;
 let conditions: Record<string, unknown>;
 let outputs: Record<string, { Value: unknown; Condition?: string }>;
+let parameters: Record<string, Record<string, unknown>>;
 
 /** CloudFront's managed policies, by their fixed ids (AWS documentation: managed cache / origin request policies). */
 const CACHING_DISABLED = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
@@ -45,10 +47,12 @@ beforeAll(() => {
     Resources: Record<string, Resource>;
     Conditions: Record<string, unknown>;
     Outputs: Record<string, { Value: unknown; Condition?: string }>;
+    Parameters: Record<string, Record<string, unknown>>;
   };
   resources = template.Resources;
   conditions = template.Conditions;
   outputs = template.Outputs;
+  parameters = template.Parameters;
 });
 
 describe('the WAF web ACL at the edge', () => {
@@ -121,14 +125,83 @@ describe('the CloudFront distribution in front of the HTTP API', () => {
     expect(behavior.CachePolicyId).toBe(CACHING_DISABLED);
     expect(behavior.OriginRequestPolicyId).toBe(ALL_VIEWER_EXCEPT_HOST_HEADER);
     expect(behavior.ViewerProtocolPolicy).toBe('https-only');
-    expect(config.CacheBehaviors).toBeUndefined();
+    // One more behavior, the storefront's (its own origin request policy, below); the same origin.
+    expect((config.CacheBehaviors as Record<string, any>[]).map((extra) => extra.PathPattern)).toEqual([VIEWER_ADDRESS_PATH]);
     // No edge function or function association touches the request (the webhook's body is signed as is).
-    expect(behavior.FunctionAssociations).toBeUndefined();
-    expect(behavior.LambdaFunctionAssociations).toBeUndefined();
+    for (const each of [behavior, ...config.CacheBehaviors]) {
+      expect(each.FunctionAssociations).toBeUndefined();
+      expect(each.LambdaFunctionAssociations).toBeUndefined();
+      expect(each.TargetOriginId).toBe(behavior.TargetOriginId);
+    }
     const [origin] = config.Origins as Record<string, any>[];
     expect(config.Origins).toHaveLength(1);
     expect(origin!.DomainName).toEqual({ 'Fn::Select': [2, { 'Fn::Split': ['/', { 'Fn::GetAtt': [logicalId(stack.api), 'ApiEndpoint'] }] }] });
     expect(origin!.CustomOriginConfig).toMatchObject({ OriginProtocolPolicy: 'https-only', OriginSSLProtocols: ['TLSv1.2'] });
+  });
+
+  it('the storefront (/p/*) forwards CloudFront-Viewer-Address with a custom origin request policy: not Host, not Authorization, the same methods, nothing cached', () => {
+    const [policyId, policy] = single('AWS::CloudFront::OriginRequestPolicy');
+    const [, distribution] = single('AWS::CloudFront::Distribution');
+    const storefront = (distribution.Properties.DistributionConfig.CacheBehaviors as Record<string, any>[])[0]!;
+    expect(storefront.PathPattern).toBe('/p/*');
+    expect(storefront.OriginRequestPolicyId).toEqual({ Ref: policyId });
+    expect(storefront.CachePolicyId).toBe(CACHING_DISABLED);
+    expect(storefront.AllowedMethods.sort()).toEqual(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT']);
+    expect(storefront.ViewerProtocolPolicy).toBe('https-only');
+    const config = policy.Properties.OriginRequestPolicyConfig;
+    expect(config.HeadersConfig.HeaderBehavior).toBe('whitelist');
+    const headers = (config.HeadersConfig.Headers as string[]).map((name) => name.toLowerCase());
+    expect(headers).toContain(VIEWER_ADDRESS_HEADER);
+    // What the storefront reads: the form or JSON body's type, and whether JSON is wanted.
+    expect(headers).toEqual(expect.arrayContaining(['content-type', 'accept']));
+    expect(headers).not.toContain('host');
+    expect(headers).not.toContain('authorization');
+    expect(headers).not.toContain(ORIGIN_HEADER);
+    expect(config.QueryStringsConfig.QueryStringBehavior).toBe('all');
+    expect(config.CookiesConfig.CookieBehavior).toBe('all');
+    // Every public page lives under /p/ except receipt links and the app shell, which need no address.
+    expect(ROUTES.filter((route) => route.fn === 'storefront').every((route) => route.path.startsWith('/p/'))).toBe(true);
+  });
+
+  it('adds the origin secret to every origin request: x-kneadpay-origin, resolved from the generated secret at deploy', () => {
+    const [, distribution] = single('AWS::CloudFront::Distribution');
+    const [origin] = distribution.Properties.DistributionConfig.Origins as Record<string, any>[];
+    const secretId = logicalId(stack.edge.originSecret);
+    expect(ORIGIN_SECRET_HEADER).toBe(ORIGIN_HEADER);
+    expect(origin!.OriginCustomHeaders).toEqual([
+      {
+        HeaderName: ORIGIN_HEADER,
+        HeaderValue: {
+          'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: secretId }, `:SecretString:${ORIGIN_SECRET_KEY}::`, { Ref: 'EdgeOriginVersionId' }, '}}']],
+        },
+      },
+    ]);
+    // The version id is a parameter, empty by default (the current version); rotation names the new one.
+    expect(parameters.EdgeOriginVersionId).toMatchObject({ Type: 'String', Default: '' });
+    const secret = resources[secretId]!;
+    expect(secret.Type).toBe('AWS::SecretsManager::Secret');
+    expect(secret.Properties.GenerateSecretString).toMatchObject({ GenerateStringKey: 'current', SecretStringTemplate: '{}', PasswordLength: 64, ExcludePunctuation: true });
+    expect(secret.Properties.KmsKeyId).toBeDefined();
+    expect(outputs.EdgeOriginSecretArn!.Value).toEqual({ Ref: secretId });
+    // The functions read the same JSON key CloudFront sends.
+    expect(originSecretValues(JSON.stringify({ [ORIGIN_SECRET_KEY]: 'generated' }))).toEqual(['generated']);
+  });
+
+  it('tells every function behind a route where the origin secret is and lets it read it; no other function', () => {
+    const secretId = logicalId(stack.edge.originSecret);
+    const routed = new Set(ROUTES.map((route) => route.fn));
+    expect(routed.size).toBeGreaterThan(5);
+    for (const [name, fn] of stack.functions) {
+      const props = resources[logicalId(fn)]!.Properties;
+      const variables = props.Environment.Variables as Record<string, unknown>;
+      expect(variables[ORIGIN_SECRET_ARN_ENV], name).toEqual(routed.has(name as never) ? { Ref: secretId } : undefined);
+      const roleId = logicalId(fn.role as never);
+      const readsSecret = Object.values(resources)
+        .filter((resource) => resource.Type === 'AWS::IAM::Policy' && JSON.stringify(resource.Properties.Roles).includes(`"${roleId}"`))
+        .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Record<string, any>[])
+        .some((statement) => [statement.Action].flat().includes('secretsmanager:GetSecretValue') && [statement.Resource].flat().some((resource) => resource?.Ref === secretId));
+      expect(readsSecret, name).toBe(routed.has(name as never));
+    }
   });
 
   it('is the public URL: outputs, the functions\' KNEADPAY_PUBLIC_URL and the Stripe webhook URL', () => {

@@ -178,10 +178,12 @@ describe('functions (one per FUNCTIONS row, plus the pipe enrichment)', () => {
       const variables = resources[logicalId(fn)]!.Properties.Environment.Variables;
       const stripe = Boolean(spec.access.stripe);
       const receiptLinks = 'receiptLinks' in spec.access && Boolean(spec.access.receiptLinks);
+      // Issue 17, the edge: functions behind a route also read the origin secret (test/infra/edge.test.ts).
+      const routed = WIRING.routes.some((route) => route.fn === name);
       expect(FUNCTION_ENV.stripeSecretArn in variables, name).toBe(stripe);
       expect(FUNCTION_ENV.stripeWebhookSecretArn in variables, name).toBe(stripe);
       expect(FUNCTION_ENV.receiptSecretArn in variables, name).toBe(receiptLinks);
-      expect(policyActionsOf(fn.role!).includes('secretsmanager:GetSecretValue'), name).toBe(stripe || receiptLinks);
+      expect(policyActionsOf(fn.role!).includes('secretsmanager:GetSecretValue'), name).toBe(stripe || receiptLinks || routed);
       if (receiptLinks) expect(resources[variables[FUNCTION_ENV.receiptSecretArn].Ref]?.Type).toBe('AWS::SecretsManager::Secret');
       if (stripe) {
         expect(resources[variables[FUNCTION_ENV.stripeSecretArn].Ref]?.Type).toBe('AWS::SecretsManager::Secret');
