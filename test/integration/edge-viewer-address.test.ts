@@ -16,6 +16,7 @@ import type { ApiEvent } from '../../functions/shared/http';
 import { newId } from '../../functions/shared/ids';
 import { findClientByEmail } from '../../functions/store/clients';
 import { LIMITS } from '../../functions/store/rate-limits';
+import { FUNCTIONS, ROUTES } from '../../lib/wiring';
 import { api, practiceProfile } from '../support/api';
 import { apiEvent } from '../support/receipts';
 import { newPracticeId, testStore } from '../support/store';
@@ -140,5 +141,26 @@ describe('the bypass is closed: with an origin secret, a request without it is r
       return statuses;
     });
     expect(through).toEqual(Array(PER_ADDRESS).fill(201));
+  });
+});
+
+describe('every function behind a route is guarded (a route added without httpHandler would skip the check)', () => {
+  it('each route\'s handler answers 403 direct_access_refused to a request without the origin secret, before any work', async () => {
+    const refused: Record<string, number> = {};
+    await behindTheEdge(async () => {
+      for (const route of ROUTES) {
+        const module = (await import(`../../${FUNCTIONS[route.fn].entry}`)) as { handler: (event: ApiEvent, context: Context) => Promise<unknown> };
+        const practiceId = newPracticeId();
+        const pathParameters = Object.fromEntries([...route.path.matchAll(/\{(\w+)\+?\}/g)].map(([, name]) => [name!, name === 'practiceId' ? practiceId : newId('x')]));
+        const event = apiEvent(`${route.method} ${route.path}`, { pathParameters, practiceId, ...(route.method === 'GET' ? {} : { body: {} }) });
+        event.headers = { ...event.headers, 'stripe-signature': 't=1,v1=00', 'cloudfront-viewer-address': '198.51.100.40:1' };
+        const answer = (await module.handler(event, { ...lambdaContext, functionName: route.fn } as Context)) as { statusCode: number; body: string };
+        expect(answer.statusCode, `${route.method} ${route.path}`).toBe(403);
+        expect(JSON.parse(answer.body).error.code, `${route.method} ${route.path}`).toBe('direct_access_refused');
+        refused[route.fn] = (refused[route.fn] ?? 0) + 1;
+      }
+    });
+    expect(Object.keys(refused).sort()).toEqual([...new Set(ROUTES.map((route) => route.fn))].sort());
+    expect(refused['stripe-webhook']).toBeGreaterThan(0);
   });
 });
