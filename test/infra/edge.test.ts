@@ -10,7 +10,10 @@ import { AUTH, ROUTES } from '../../lib/wiring';
  * Issue 17, finding 2, the edge: CloudFront in front of the HTTP API with an AWS WAF web ACL
  * (scope CLOUDFRONT) whose rate-based rules count per client IP, each scoped down by URI path, so
  * the public routes, the Stripe webhook and the staff routes are limited separately
- * (docs/decisions/007-abuse-limits.md). Template assertions only: synthesized, never deployed here.
+ * (docs/decisions/007-abuse-limits.md). And what makes the API trust it and nothing else: the
+ * origin secret CloudFront adds (x-kneadpay-origin, from a generated secret by dynamic reference),
+ * CloudFront-Viewer-Address on the storefront's paths, the secret granted to routed functions only.
+ * Template assertions only: synthesized, never deployed here.
  */
 type Resource = { Type: string; Properties: Record<string, any>; Condition?: string };
 let stack: KneadpayStack;
