@@ -4,6 +4,7 @@ import { requirePractice } from './core/practice';
 import { purchaseStatus } from './domain/credits';
 import { MethodNotAllowed, NotFoundError } from './shared/errors';
 import { formOrJsonBody, html, httpHandler, json, pathParam, queryParam, redirect, wantsJson, type ApiEvent } from './shared/http';
+import { requestClientAddress } from './shared/client-address';
 import { escapeHtml, formatMoney, page } from './shared/html';
 import { securityHeaders } from './shared/security-headers';
 import { getStore } from './store/client';
@@ -116,7 +117,7 @@ const storefrontRoutes = async (event: ApiEvent) => {
     // email, then per practice, so one address cannot use up the practice's budget.
     const email = typeof body.email === 'string' ? body.email.trim() : '';
     await consumeAll(getStore(), practiceId, [
-      [LIMITS.checkoutPerAddress, event.requestContext.http.sourceIp || 'unknown'],
+      [LIMITS.checkoutPerAddress, await requestClientAddress(event)],
       ...(email ? [[LIMITS.checkoutPerEmail, email] as const] : []),
       [LIMITS.checkoutPerPractice, 'all'],
     ]);

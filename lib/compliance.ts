@@ -34,6 +34,9 @@ export const NAG = {
   queueDlq: 'AwsSolutions-SQS3',
   secretRotation: ['AwsSolutions-SMG4', 'HIPAA.Security-SecretsManagerRotationEnabled'],
   backupPlan: 'HIPAA.Security-DynamoDBInBackupPlan',
+  cloudFrontGeo: 'AwsSolutions-CFR1',
+  cloudFrontAccessLogs: 'AwsSolutions-CFR3',
+  cloudFrontViewerTls: 'AwsSolutions-CFR4',
 } as const;
 
 /**

@@ -14,9 +14,11 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { ORIGIN_SECRET_ARN_ENV } from '../functions/shared/client-address';
 import { OUTBOX_ITEM_TYPE } from '../functions/store/outbox';
 import { TABLE_SCHEMA } from '../functions/store/schema';
 import { acknowledge, NAG } from './compliance';
+import { EdgeDistribution } from './constructs/EdgeDistribution';
 import { FUNCTION_ENV, KneadpayFunction } from './constructs/KneadpayFunction';
 import { OutboxPipe } from './constructs/OutboxPipe';
 import { PracticeUserPool } from './constructs/PracticeUserPool';
@@ -58,6 +60,8 @@ export class KneadpayStack extends Stack {
   readonly bus: EventBus;
   readonly api: HttpApi;
   readonly functions: ReadonlyMap<string, KneadpayFunction>;
+  /** CloudFront and AWS WAF in front of the API: the public URL (lib/constructs/EdgeDistribution.ts). */
+  readonly edge: EdgeDistribution;
 
   constructor(scope: Construct, id: string, props: KneadpayStackProps = {}) {
     super(scope, id, props);
@@ -185,17 +189,41 @@ export class KneadpayStack extends Stack {
 
     // The HTTP API: routes from the table, the JWT authorizer on practice routes only.
     this.api = new HttpApi(this, 'Api', { description: 'kneadpay HTTP API', createDefaultStage: false });
-    for (const fn of functions.values()) fn.addEnvironment(FUNCTION_ENV.publicUrl, this.api.apiEndpoint);
-    // The web app's hosted sign-in. `apiEndpoint` is the API's own attribute (the `$default` stage
-    // has no path), so the client's callback depends on the API resource alone and the web-app
-    // function can name the client without a cycle (function → client → API, never back).
+    // The edge: CloudFront with per-IP WAF rate rules in front of the API (lib/edge-limits.ts); its
+    // URL is the public one (links in receipts and emails, Stripe's return URLs, the sign-in callback).
+    const originSecretVersion = new CfnParameter(this, 'EdgeOriginVersionId', {
+      type: 'String',
+      default: '',
+      description: 'Version id of the EdgeOriginSecret CloudFront sends to the API; empty for its current version. Set it to the new version id to roll a rotation out (docs/operations.md)',
+      allowedPattern: '^[A-Za-z0-9-]{0,64}$',
+    });
+    this.edge = new EdgeDistribution(this, 'Edge', {
+      api: this.api,
+      logRetention,
+      logEncryptionKey: opsKey,
+      secretEncryptionKey: dataKey,
+      originSecretVersionId: originSecretVersion.valueAsString,
+    });
+    for (const fn of functions.values()) fn.addEnvironment(FUNCTION_ENV.publicUrl, this.edge.url);
+    // Every function behind a route refuses requests without the origin secret (the execute-api
+    // endpoint would skip the WAF) and trusts CloudFront-Viewer-Address only with it
+    // (functions/shared/client-address.ts).
+    for (const name of new Set(wiring.routes.map((route) => route.fn))) {
+      if (!functions.has(name)) continue;
+      fnFor(name).addEnvironment(ORIGIN_SECRET_ARN_ENV, this.edge.originSecret.secretArn);
+      this.edge.originSecret.grantRead(fnFor(name));
+    }
+    // The web app's hosted sign-in, at the public (CloudFront) URL. The distribution's origin is the
+    // API's own `apiEndpoint` attribute, so the client's callback depends on the distribution and the
+    // API resource alone and the web-app function can name the client without a cycle
+    // (function → client → distribution → API, never back).
     const signInPrefix = new CfnParameter(this, 'StaffSignInDomainPrefix', {
       type: 'String',
       description: 'Prefix of the staff hosted sign-in domain, https://<prefix>.auth.<region>.amazoncognito.com (unique in the region)',
       allowedPattern: '^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$',
       constraintDescription: 'lowercase letters, digits and inner hyphens, at most 63; not containing aws, amazon or cognito',
     });
-    const staff = new PracticeUserPool(this, 'PracticeStaff', { appUrl: `${this.api.apiEndpoint}/app/`, domainPrefix: signInPrefix.valueAsString });
+    const staff = new PracticeUserPool(this, 'PracticeStaff', { appUrl: `${this.edge.url}/app/`, domainPrefix: signInPrefix.valueAsString });
     if (functions.has('web-app')) {
       fnFor('web-app').addEnvironment(WEB_ENV.cognitoDomain, staff.signInDomain.baseUrl());
       fnFor('web-app').addEnvironment(WEB_ENV.cognitoClientId, staff.client.userPoolClientId);
@@ -263,18 +291,24 @@ export class KneadpayStack extends Stack {
       });
     }
 
-    new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint, description: 'Base URL of the HTTP API' });
+    new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint, description: 'The HTTP API itself, CloudFront\'s origin (PublicUrl is the address to give out)' });
+    new CfnOutput(this, 'PublicUrl', { value: this.edge.url, description: 'Public base URL: CloudFront with the AWS WAF rate rules, in front of the HTTP API' });
+    new CfnOutput(this, 'EdgeWebAclArn', {
+      value: this.edge.webAcl.attrArn,
+      condition: this.edge.inWebAclRegion,
+      description: 'The AWS WAF web ACL on the distribution (only in us-east-1, where a CLOUDFRONT web ACL can exist)',
+    });
     wiring.routes
       .filter((route) => route.auth === AUTH.stripeSignature)
       .forEach((route, i) => {
         new CfnOutput(this, `StripeWebhookUrl${i === 0 ? '' : i + 1}`, {
-          value: `${this.api.apiEndpoint}${route.path}`,
+          value: `${this.edge.url}${route.path}`,
           description: 'Register this endpoint in the Stripe dashboard (Developers, Webhooks)',
         });
       });
     new CfnOutput(this, 'UserPoolId', { value: staff.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: staff.client.userPoolClientId });
-    new CfnOutput(this, 'StaffAppUrl', { value: `${this.api.apiEndpoint}/app/`, description: 'The staff web app (Cognito hosted sign-in)' });
+    new CfnOutput(this, 'StaffAppUrl', { value: `${this.edge.url}/app/`, description: 'The staff web app (Cognito hosted sign-in)' });
     new CfnOutput(this, 'StaffSignInUrl', { value: staff.signInDomain.baseUrl(), description: 'Cognito hosted sign-in domain of the staff web app' });
     new CfnOutput(this, 'EventBusName', { value: this.bus.eventBusName });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
@@ -283,6 +317,7 @@ export class KneadpayStack extends Stack {
     new CfnOutput(this, 'AlarmTopicArn', { value: alarmTopic.topicArn, description: 'Subscribe on-call here' });
     new CfnOutput(this, 'StripeApiKeySecretArn', { value: stripeSecrets.apiKey.secretArn });
     new CfnOutput(this, 'StripeWebhookSecretArn', { value: stripeSecrets.webhookSecret.secretArn });
+    new CfnOutput(this, 'EdgeOriginSecretArn', { value: this.edge.originSecret.secretArn, description: 'The x-kneadpay-origin secret CloudFront sends and the API requires (rotation: docs/operations.md)' });
   }
 
   /**

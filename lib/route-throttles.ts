@@ -4,7 +4,8 @@ import { AUTH, type RouteSpec } from './wiring';
 /**
  * Per-route throttling on the HTTP API stage (issue 17; docs/decisions/007-abuse-limits.md). AWS
  * WAF cannot be associated with an API Gateway HTTP API (only REST APIs, CloudFront, ALB, …), so
- * the edge limit of the deployed stack is API Gateway's own token bucket, set per route: the
+ * the WAF sits on CloudFront in front of it (lib/constructs/EdgeDistribution.ts, per IP); the
+ * stage's own limit is API Gateway's token bucket, set per route: the
  * anonymous routes get small budgets of their own, the Stripe webhook a budget nobody else can
  * use up, staff routes the stage default. The per-practice and per-address limits are kneadpay's
  * own (functions/store/rate-limits.ts), the same on a laptop.

@@ -10,6 +10,7 @@ import {
 } from './errors';
 import { createLogger, errorFields, type Logger } from './logger';
 import { securityHeaders } from './security-headers';
+import { edgeOnly } from './client-address';
 
 /** API Gateway HTTP API payload 2.0, with the JWT authorizer's claims when the route has one. */
 export type ApiEvent = APIGatewayProxyEventV2 & {
@@ -166,5 +167,5 @@ const errorResponder = (logger: Logger): middy.MiddlewareObj<ApiEvent, ApiResult
 /** Wraps a core HTTP function with kneadpay's middlewares: one place for error mapping and logging. */
 export const httpHandler = (service: string, core: (event: ApiEvent, context: Context) => Promise<ApiResult>) => {
   const logger = createLogger(service);
-  return middy<ApiEvent, ApiResult>(core).use(errorResponder(logger));
+  return middy<ApiEvent, ApiResult>(core).use(errorResponder(logger)).use(edgeOnly());
 };

@@ -106,7 +106,7 @@ describe('a stack built from an extended wiring table', () => {
       const props = routes.find((candidate) => candidate.RouteKey === `${route.method} ${route.path}`);
       expect(props?.AuthorizationType, route.path).toBe(route.auth === AUTH.jwt ? 'JWT' : 'NONE');
     }
-    template.hasOutput('StripeWebhookUrl', { Value: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId(stack.api), 'ApiEndpoint'] }, '/webhooks/stripe']] } });
+    template.hasOutput('StripeWebhookUrl', { Value: { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalId(stack.edge.distribution), 'DomainName'] }, '/webhooks/stripe']] } });
   });
 
   it('gives functions with access.ses the sender and ses:SendEmail from that address only', () => {

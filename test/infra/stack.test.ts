@@ -158,7 +158,8 @@ describe('functions (one per FUNCTIONS row, plus the pipe enrichment)', () => {
       const fn = stack.functions.get(name)!;
       const props = resources[logicalId(fn)]!.Properties;
       expect(props.Environment.Variables[FUNCTION_ENV.table], name).toEqual(ref(logicalId(stack.table)));
-      expect(props.Environment.Variables[FUNCTION_ENV.publicUrl], name).toEqual({ 'Fn::GetAtt': [logicalId(stack.api), 'ApiEndpoint'] });
+      // The public URL is CloudFront's (with the WAF), not the API's own endpoint.
+      expect(props.Environment.Variables[FUNCTION_ENV.publicUrl], name).toEqual({ 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalId(stack.edge.distribution), 'DomainName'] }]] });
       const actions = policyActionsOf(fn.role!);
       expect(actions, name).toContain('dynamodb:Query');
       expect(actions.includes('dynamodb:PutItem'), name).toBe(spec.access.table === 'readwrite');
@@ -177,10 +178,12 @@ describe('functions (one per FUNCTIONS row, plus the pipe enrichment)', () => {
       const variables = resources[logicalId(fn)]!.Properties.Environment.Variables;
       const stripe = Boolean(spec.access.stripe);
       const receiptLinks = 'receiptLinks' in spec.access && Boolean(spec.access.receiptLinks);
+      // Issue 17, the edge: functions behind a route also read the origin secret (test/infra/edge.test.ts).
+      const routed = WIRING.routes.some((route) => route.fn === name);
       expect(FUNCTION_ENV.stripeSecretArn in variables, name).toBe(stripe);
       expect(FUNCTION_ENV.stripeWebhookSecretArn in variables, name).toBe(stripe);
       expect(FUNCTION_ENV.receiptSecretArn in variables, name).toBe(receiptLinks);
-      expect(policyActionsOf(fn.role!).includes('secretsmanager:GetSecretValue'), name).toBe(stripe || receiptLinks);
+      expect(policyActionsOf(fn.role!).includes('secretsmanager:GetSecretValue'), name).toBe(stripe || receiptLinks || routed);
       if (receiptLinks) expect(resources[variables[FUNCTION_ENV.receiptSecretArn].Ref]?.Type).toBe('AWS::SecretsManager::Secret');
       if (stripe) {
         expect(resources[variables[FUNCTION_ENV.stripeSecretArn].Ref]?.Type).toBe('AWS::SecretsManager::Secret');
@@ -305,10 +308,10 @@ describe('the HTTP API', () => {
 
   it('signs the web app in through the hosted UI: code grant only, no secret (PKCE), callback and logout at /app/, the function told where', () => {
     // Assess: the one client, public, authorization code grant only, the app's scopes.
-    const [apiId] = single('AWS::ApiGatewayV2::Api');
+    const [distributionId] = single('AWS::CloudFront::Distribution');
     const [poolId] = single('AWS::Cognito::UserPool');
     const [clientId, client] = single('AWS::Cognito::UserPoolClient');
-    const appUrl = { 'Fn::Join': ['', [{ 'Fn::GetAtt': [apiId, 'ApiEndpoint'] }, '/app/']] };
+    const appUrl = { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [distributionId, 'DomainName'] }, '/app/']] };
     expect(client.Properties).toMatchObject({
       UserPoolId: ref(poolId),
       GenerateSecret: false,
