@@ -1,4 +1,4 @@
-import type Stripe from 'stripe';
+import type { Stripe } from '../stripe/types';
 import { expiryFor } from '../domain/credits';
 import { ConflictError, ValidationError } from '../shared/errors';
 import { newId } from '../shared/ids';

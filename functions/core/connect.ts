@@ -2,7 +2,7 @@
  * Stripe Connect for a practice: onboarding through Stripe (the only way an account becomes the
  * practice's), its status, the explicit release, and what the account's events change.
  */
-import type Stripe from 'stripe';
+import type { Stripe } from '../stripe/types';
 import { ConflictError, NotFoundError, RetryableError } from '../shared/errors';
 import { newId } from '../shared/ids';
 import { accountState, connectedAccountIfVisible, createConnectedAccount, createOnboardingLink, findAccountOfPractice, openPaymentsOnAccount, retrieveConnectedAccount } from '../stripe/accounts';

@@ -1,4 +1,4 @@
-import type Stripe from 'stripe';
+import type { Stripe } from '../stripe/types';
 import { deriveId, newId } from '../shared/ids';
 import { ConflictError, ValidationError } from '../shared/errors';
 import { CURRENCY_PATTERN, fields } from '../shared/validate';

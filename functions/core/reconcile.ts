@@ -11,7 +11,7 @@
  * already applied no-ops. It is kept `OVERLAP_SECONDS` behind the newest event seen, because events
  * created in the same second as the checkpoint may be listed later.
  */
-import type Stripe from 'stripe';
+import type { Stripe } from '../stripe/types';
 import type { Logger } from '../shared/logger';
 import type { Store } from '../store/client';
 import { EVENT_RETENTION_SECONDS, listEventsPage } from '../stripe/events';
