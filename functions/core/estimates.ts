@@ -17,7 +17,6 @@ export type { Estimate } from '../domain/estimate';
 /** CPT (5 digits) or HCPCS level II (a letter and 4 digits). */
 const SERVICE_CODE = /^(\d{4}[0-9A-Z]|[A-Z]\d{4})$/;
 
-
 const plusMonths = (date: string, months: number) => {
   const d = new Date(`${date}T00:00:00Z`);
   d.setUTCMonth(d.getUTCMonth() + months);

@@ -3,12 +3,10 @@ import { ACKNOWLEDGEABLE } from '../domain/claim-state';
 import type { Store } from './client';
 import { getItem, queryAll, queryPage, withoutKeys, type Page } from './items';
 import { practicePk } from './keys';
-import { claimKey, type Claim } from './claims';
+import type { Claim } from '../domain/claim';
+import { claimKey } from './claims';
 
 import type { ClaimBatch, Coverage, Payer } from '../domain/claim-batch';
-// re-export for the merge; remove
-export type { ClaimBatch, Coverage, Payer } from '../domain/claim-batch';
-
 
 export const payerKey = (practiceId: string, payerId: string) => ({ pk: practicePk(practiceId), sk: `PAYER#${payerId}` });
 export const coverageKey = (practiceId: string, clientId: string) => ({ pk: practicePk(practiceId), sk: `COVERAGE#${clientId}` });

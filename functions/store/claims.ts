@@ -7,8 +7,7 @@ import { practicePk } from './keys';
 
 import type { Adjudication, Claim, RemittanceSummary } from '../domain/claim';
 // re-export for the merge; remove
-export type { Adjudication, Claim, ClaimLine, QuarantinedClaim, RemittanceSummary } from '../domain/claim';
-
+export type { Claim } from '../domain/claim';
 
 export const claimKey = (practiceId: string, claimId: string) => ({ pk: practicePk(practiceId), sk: `CLAIM#${claimId}` });
 export const adjudicationKey = (practiceId: string, claimId: string, identity: string) => ({
@@ -69,7 +68,6 @@ export const listAdjudications = async (store: Store, practiceId: string, claimI
     .sort((a, b) => a.appliedAt.localeCompare(b.appliedAt) || a.adjudicationId.localeCompare(b.adjudicationId));
 
 // Remittances ---------------------------------------------------------------------------------
-
 
 export const remittanceKey = (practiceId: string, remittanceId: string) => ({ pk: practicePk(practiceId), sk: `REMITTANCE#${remittanceId}` });
 

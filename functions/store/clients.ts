@@ -8,10 +8,7 @@ import { practicePk } from './keys';
 
 import type { Client, LedgerEntry } from '../domain/client';
 // re-export for the merge; remove
-export type { Client, LedgerEntry, LedgerKind } from '../domain/client';
-// re-export for the merge; remove
-export { LEDGER_KINDS } from '../domain/client';
-
+export type { Client } from '../domain/client';
 
 export const clientKey = (practiceId: string, clientId: string) => ({ pk: practicePk(practiceId), sk: `CLIENT#${clientId}` });
 export const emailKey = (practiceId: string, email: string) => ({ pk: practicePk(practiceId), sk: `CLIENTEMAIL#${email.toLowerCase()}` });
@@ -166,7 +163,6 @@ export const recordStripeCustomerEmail = async (store: Store, practiceId: string
     }),
   );
 };
-
 
 const ledgerKey = (practiceId: string, clientId: string, at: string, entryId: string) => ({
   pk: practicePk(practiceId),

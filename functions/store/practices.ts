@@ -6,10 +6,9 @@ import { keys } from './keys';
 
 import type { Practice } from '../domain/practice';
 // re-export for the merge; remove
-export type { Practice, PracticeAddress } from '../domain/practice';
+export type { Practice } from '../domain/practice';
 // re-export for the merge; remove
 export { FORWARDED_CLAIM_POLICIES, OVERPAYMENT_POLICIES, RECEIPT_MODES, UNIT_METHODS } from '../domain/practice';
-
 
 const stripeAccountOwner = (accountId: string) => ({ pk: `STRIPE_ACCOUNT#${accountId}`, sk: 'OWNER' });
 

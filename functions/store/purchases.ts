@@ -5,8 +5,7 @@ import { practicePk } from './keys';
 
 import type { Purchase, Redemption } from '../domain/purchase';
 // re-export for the merge; remove
-export type { Purchase, Redemption } from '../domain/purchase';
-
+export type { Purchase } from '../domain/purchase';
 
 export const purchaseKey = (practiceId: string, clientId: string, purchaseId: string) => ({
   pk: practicePk(practiceId),
@@ -119,7 +118,6 @@ export const findPurchaseByCheckoutSession = async (store: Store, practiceId: st
 };
 
 // Redemptions --------------------------------------------------------------------------------
-
 
 export const redemptionKey = (practiceId: string, appointmentId: string) => ({
   pk: practicePk(practiceId),
