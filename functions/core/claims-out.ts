@@ -15,7 +15,8 @@ import { getClient } from '../store/clients';
 import {
   batchIdFor, claimsInStates, getBatch, getCoverage, getPayer, latestBatch, putCoverage, putPayer, readControlCounter, setClaimReadiness,
 } from '../store/claims-out';
-import { claimsOutStore, type ClaimsOutPort } from './ports';
+import * as claimsOutStore from '../store/claims-out';
+import type { ClaimsOutPort } from './ports';
 import { requirePractice } from './practice';
 
 /** At most this many claims in one 837P batch: a batch commits in one DynamoDB transaction (100 items). */

@@ -14,7 +14,8 @@ import {
 import type { StripeConnect } from '../domain/connect';
 import { listInvoices } from '../store/invoices';
 import type { Decision, EffectHandler } from './stripe-events';
-import { connectStore as defaultConnectStore, type ConnectPort } from './ports';
+import * as defaultConnectStore from '../store/connect';
+import type { ConnectPort } from './ports';
 import { requirePractice } from './practice';
 
 export { chargesBlocked };

@@ -7,7 +7,8 @@ import { deriveId, newId } from '../shared/ids';
 import { fields, isCalendarDate } from '../shared/validate';
 import type { Store } from '../store/client';
 import { getClient } from '../store/clients';
-import { estimatesStore, type EstimatesPort } from './ports';
+import * as estimatesStore from '../store/estimates';
+import type { EstimatesPort } from './ports';
 import { readDiagnosisCodes } from './claims';
 import { requirePractice } from './practice';
 

@@ -15,7 +15,8 @@ import type { Stripe } from '../stripe/types';
 import type { Logger } from '../shared/logger';
 import type { Store } from '../store/client';
 import { EVENT_RETENTION_SECONDS, listEventsPage } from '../stripe/events';
-import { reconcilerStore, type ReconcilerPort } from './ports';
+import * as reconcilerStore from '../store/reconciler';
+import type { ReconcilerPort } from './ports';
 import { ingestStripeEvent, resolvePractice, type EffectHandler } from './stripe-events';
 
 /** Seconds the checkpoint stays behind the newest event listed (same-second events, clock skew). */

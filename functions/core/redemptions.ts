@@ -7,7 +7,8 @@ import { getClient } from '../store/clients';
 import { commitOnce, CommitConflictError } from '../store/commit';
 import { getPurchase, getRedemption, listClientPurchases, listExpiringPurchases } from '../store/purchases';
 import type { Purchase, Redemption } from '../domain/purchase';
-import { redemptionsStore, type RedemptionsPort } from './ports';
+import * as redemptionsStore from '../store/redemptions';
+import type { RedemptionsPort } from './ports';
 
 export interface RedemptionAnswer {
   redemptionId: string;

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createEstimate, getEstimate } from '../../functions/core/estimates';
-import { remittancesStore, type EstimatesPort, type RemittancesPort } from '../../functions/core/ports';
+import type { EstimatesPort, RemittancesPort } from '../../functions/core/ports';
 import { receiveRemittance } from '../../functions/core/remittances';
 import type { Estimate } from '../../functions/domain/estimate';
 import { newId } from '../../functions/shared/ids';
-import { listQuarantine } from '../../functions/store/remittances';
+import * as remittancesStore from '../../functions/store/remittances';
 import { api, practiceProfile } from '../support/api';
 import { newPracticeId, testStore } from '../support/store';
 
@@ -71,7 +71,7 @@ describe('core modules run against another implementation of their store port', 
     };
 
     await expect(receiveRemittance(store, practiceId, era, new Date(), crashing)).rejects.toThrow(/crash injected/);
-    const written = await listQuarantine(store, practiceId, (await receiveRemittance(store, practiceId, era)).summary.remittanceId);
+    const written = await remittancesStore.listQuarantine(store, practiceId, (await receiveRemittance(store, practiceId, era)).summary.remittanceId);
     const replay = await receiveRemittance(store, practiceId, era);
 
     expect(written).toEqual([{ patientControlNumber: 'CLM-1001', problems: ['no claim CLM-1001 in this practice'] }]);
