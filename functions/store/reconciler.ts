@@ -39,10 +39,8 @@ export const listConnectedAccounts = async (store: Store): Promise<string[]> => 
 };
 
 /**
- * True when the event's marker is written (applied or ignored before): the global marker of events
- * no practice owns, or the practice's marker when the event resolves to a practice.
+ * True when the event's marker is written (applied or ignored before): the practice's marker when
+ * a practice is named, the global marker of events no practice owns otherwise.
  */
-export const isStripeEventMarked = async (store: Store, eventId: string, practiceId: string | undefined): Promise<boolean> => {
-  if (await getItem(store, globalKeys.stripeEventMarker(eventId))) return true;
-  return practiceId ? Boolean(await getItem(store, keys.marker(practiceId, 'stripe-event', eventId))) : false;
-};
+export const isStripeEventMarked = async (store: Store, eventId: string, practiceId: string | undefined): Promise<boolean> =>
+  Boolean(await getItem(store, practiceId ? keys.marker(practiceId, 'stripe-event', eventId) : globalKeys.stripeEventMarker(eventId)));
