@@ -6,7 +6,6 @@ import type { Store } from '../store/client';
 import { getClaim, getRemittance, listAdjudications } from '../store/claims';
 import type { Claim, QuarantinedClaim, RemittanceSummary } from '../domain/claim';
 import { commitOnce, CommitConflictError } from '../store/commit';
-import { listQuarantine } from '../store/remittances';
 import * as remittancesStore from '../store/remittances';
 import type { RemittancesPort } from './ports';
 import { requirePractice } from './practice';
@@ -41,7 +40,7 @@ export const claimAdjudicatedDetail = (practiceId: string, claim: EraClaim, paym
 });
 
 // re-export for the merge; remove (functions/remittances.ts imports it from here)
-export { listQuarantine };
+export { listQuarantine } from '../store/remittances';
 
 export type ClaimAdjudicatedDetail = ReturnType<typeof claimAdjudicatedDetail>;
 
@@ -211,7 +210,7 @@ export const receiveRemittance = async (
   await requirePractice(store, practiceId);
   const remittanceId = deriveId('rem', practiceId, createHash('sha256').update(text).digest('hex'));
   const existing = await getRemittance(store, practiceId, remittanceId);
-  if (existing) return { created: false, summary: { ...existing, quarantined: await listQuarantine(store, practiceId, remittanceId) } };
+  if (existing) return { created: false, summary: { ...existing, quarantined: await remittancesStore.listQuarantine(store, practiceId, remittanceId) } };
 
   let era;
   try {
