@@ -7,7 +7,7 @@ import { practicePk } from './keys';
 
 import type { Adjudication, Claim, RemittanceSummary } from '../domain/claim';
 // re-export for the merge; remove
-export type { Claim } from '../domain/claim';
+export type { Adjudication, Claim, ClaimLine, QuarantinedClaim, RemittanceSummary } from '../domain/claim';
 
 export const claimKey = (practiceId: string, claimId: string) => ({ pk: practicePk(practiceId), sk: `CLAIM#${claimId}` });
 export const adjudicationKey = (practiceId: string, claimId: string, identity: string) => ({

@@ -8,7 +8,9 @@ import { practicePk } from './keys';
 
 import type { Client, LedgerEntry } from '../domain/client';
 // re-export for the merge; remove
-export type { Client } from '../domain/client';
+export type { Client, LedgerEntry, LedgerKind } from '../domain/client';
+// re-export for the merge; remove
+export { LEDGER_KINDS } from '../domain/client';
 
 export const clientKey = (practiceId: string, clientId: string) => ({ pk: practicePk(practiceId), sk: `CLIENT#${clientId}` });
 export const emailKey = (practiceId: string, email: string) => ({ pk: practicePk(practiceId), sk: `CLIENTEMAIL#${email.toLowerCase()}` });

@@ -6,7 +6,7 @@ import { keys } from './keys';
 
 import type { Practice } from '../domain/practice';
 // re-export for the merge; remove
-export type { Practice } from '../domain/practice';
+export type { Practice, PracticeAddress } from '../domain/practice';
 // re-export for the merge; remove
 export { FORWARDED_CLAIM_POLICIES, OVERPAYMENT_POLICIES, RECEIPT_MODES, UNIT_METHODS } from '../domain/practice';
 

@@ -5,7 +5,7 @@ import { practicePk } from './keys';
 
 import type { Purchase, Redemption } from '../domain/purchase';
 // re-export for the merge; remove
-export type { Purchase } from '../domain/purchase';
+export type { Purchase, Redemption } from '../domain/purchase';
 
 export const purchaseKey = (practiceId: string, clientId: string, purchaseId: string) => ({
   pk: practicePk(practiceId),

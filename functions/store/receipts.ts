@@ -8,6 +8,8 @@ import { keys, practicePk } from './keys';
 import type { Receipt, ReceiptSource } from '../domain/receipt';
 // re-export for the merge; remove
 export type { EmailStatus, Receipt, ReceiptSource } from '../domain/receipt';
+// re-export for the merge; remove
+export { EMAIL_STATUSES } from '../domain/receipt';
 
 export const receiptKey = (practiceId: string, receiptId: string) => ({ pk: practicePk(practiceId), sk: `RECEIPT#${receiptId}` });
 /** The practice's last receipt number. One item per practice: the number sequence has no gaps. */
