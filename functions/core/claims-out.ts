@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { ACKNOWLEDGEABLE, BATCHABLE } from '../domain/claim-state';
+import { BATCHABLE } from '../domain/claim-state';
 import { CLAIM_ID, validateClaim, type ClaimProblem } from '../domain/claim-validation';
 import { build837P, type Claim837, type X12Address, type X12Person } from '../domain/x12/837p';
 import { parseAcknowledgement, setAccepted } from '../domain/x12/acknowledgements';
@@ -8,13 +7,16 @@ import { X12ReadError } from '../domain/x12/segments';
 import { ConflictError, NotFoundError, RetryableError, ValidationError } from '../shared/errors';
 import { fields, isCalendarDate, type FieldReader } from '../shared/validate';
 import type { Store } from '../store/client';
-import { claimKey, getClaim, listAdjudications, type Claim } from '../store/claims';
+import { getClaim, listAdjudications } from '../store/claims';
+import type { Claim } from '../domain/claim';
+import type { ClaimBatch, Coverage, Payer } from '../domain/claim-batch';
+import type { Practice } from '../domain/practice';
 import { getClient } from '../store/clients';
 import {
-  batchIdFor, batchKey, claimsInStates, controlCounterKey, getBatch, getCoverage, getPayer, latestBatch, putCoverage, putPayer,
-  readControlCounter, setClaimReadiness, type ClaimBatch, type Coverage, type Payer,
+  batchIdFor, claimsInStates, getBatch, getCoverage, getPayer, latestBatch, putCoverage, putPayer, readControlCounter, setClaimReadiness,
 } from '../store/claims-out';
-import type { Practice } from '../store/practices';
+import * as claimsOutStore from '../store/claims-out';
+import type { ClaimsOutPort } from './ports';
 import { requirePractice } from './practice';
 
 /** At most this many claims in one 837P batch: a batch commits in one DynamoDB transaction (100 items). */
@@ -180,7 +182,13 @@ const submitterOf = (practice: Practice) => ({
  * still holding the number read and on each claim still being batchable: two requests at once
  * never share a number or a claim. The same request again answers the batch it made (200).
  */
-export const createBatch = async (store: Store, practiceId: string, body: Record<string, unknown>, now = new Date()): Promise<{ created: boolean; batch: BatchAnswer }> => {
+export const createBatch = async (
+  store: Store,
+  practiceId: string,
+  body: Record<string, unknown>,
+  now = new Date(),
+  claimsOut: ClaimsOutPort = claimsOutStore,
+): Promise<{ created: boolean; batch: BatchAnswer }> => {
   const practice = await requirePractice(store, practiceId);
   const claimIds = readClaimIds(body);
   const requestKey = claimIds ? `ids:${createHash('sha256').update([...claimIds].sort().join(',')).digest('hex').slice(0, 32)}` : 'ready';
@@ -254,46 +262,9 @@ export const createBatch = async (store: Store, practiceId: string, body: Record
       createdAt: now.toISOString(),
       x12,
     };
-    try {
-      await store.doc.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: store.tableName,
-                Key: controlCounterKey(practiceId),
-                UpdateExpression: 'SET #value = :next, #type = :counter',
-                ConditionExpression: last === 0 ? 'attribute_not_exists(pk)' : '#value = :last',
-                ExpressionAttributeNames: { '#value': 'value', '#type': 'type' },
-                ExpressionAttributeValues: { ':next': controlNumber, ':counter': 'counter', ...(last === 0 ? {} : { ':last': last }) },
-              },
-            },
-            {
-              Put: {
-                TableName: store.tableName,
-                Item: { ...batchKey(practiceId, batchId), type: 'claim-batch', ...batch },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            ...included.map(({ claim }) => ({
-              Update: {
-                TableName: store.tableName,
-                Key: claimKey(practiceId, claim.claimId),
-                UpdateExpression: 'SET #state = :submitted, #status = :submitted, batchId = :batch, problems = :none, submittedAt = :now',
-                ConditionExpression: '#state = :seen',
-                ExpressionAttributeNames: { '#state': 'state', '#status': 'status' },
-                ExpressionAttributeValues: { ':submitted': 'submitted', ':batch': batchId, ':none': [], ':now': now.toISOString(), ':seen': claim.state },
-              },
-            })),
-          ],
-        }),
-      );
-      return { created: true, batch: answerOf(batch) };
-    } catch (error) {
-      if ((error as Error).name !== 'TransactionCanceledException') throw error;
-      // Another batch took the number or a claim first: read again and decide again.
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 50 * (attempt + 1)));
-    }
+    if (await claimsOut.recordBatchSubmitted(store, batch, last, included.map(({ claim }) => claim), now)) return { created: true, batch: answerOf(batch) };
+    // Another batch took the number or a claim first: read again and decide again.
+    await new Promise((resolve) => setTimeout(resolve, Math.random() * 50 * (attempt + 1)));
   }
   throw new RetryableError('claims kept changing while the batch was being made; retry');
 };
@@ -322,44 +293,19 @@ export interface AckAnswer {
   unmatched: string[];
 }
 
-const moveByAck = async (
-  store: Store,
-  practiceId: string,
-  claimId: string,
-  to: 'accepted' | 'rejected',
-  ack: NonNullable<Claim['acknowledgement']>,
-): Promise<boolean> => {
-  try {
-    await store.doc.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Update: {
-              TableName: store.tableName,
-              Key: claimKey(practiceId, claimId),
-              UpdateExpression: 'SET #state = :to, #status = :to, acknowledgement = :ack',
-              ConditionExpression: `attribute_exists(pk) AND #state IN (${ACKNOWLEDGEABLE.map((_, i) => `:s${i}`).join(', ')}, :to)`,
-              ExpressionAttributeNames: { '#state': 'state', '#status': 'status' },
-              ExpressionAttributeValues: { ':to': to, ':ack': ack, ...Object.fromEntries(ACKNOWLEDGEABLE.map((s, i) => [`:s${i}`, s])) },
-            },
-          },
-        ],
-      }),
-    );
-    return true;
-  } catch (error) {
-    if ((error as Error).name === 'TransactionCanceledException') return false; // already adjudicated: the 835 decides
-    throw error;
-  }
-};
-
 /**
  * POST /practices/{p}/acknowledgements: a 999 moves every claim of the batch it acknowledges
  * (AK1-02 = the batch's GS06) to accepted (IK5 A/E) or rejected (R, with the IK3/IK4 errors); a
  * 277CA moves each claim its TRN*2 names (accepted on A1/A2, rejected on A3/A6/A7/A8 with the
  * STC codes), keeping REF*1K for corrections. Claims an 835 already decided keep their state.
  */
-export const applyAcknowledgement = async (store: Store, practiceId: string, text: string, now = new Date()): Promise<AckAnswer> => {
+export const applyAcknowledgement = async (
+  store: Store,
+  practiceId: string,
+  text: string,
+  now = new Date(),
+  claimsOut: ClaimsOutPort = claimsOutStore,
+): Promise<AckAnswer> => {
   await requirePractice(store, practiceId);
   let parsed;
   try {
@@ -383,7 +329,7 @@ export const applyAcknowledgement = async (store: Store, practiceId: string, tex
       const accepted = setAccepted(verdict) && group.verdict !== 'R';
       const reason = accepted ? null : `999 rejected the 837P (IK5 ${verdict}, AK9 ${group.verdict})${set?.errors.length ? `: ${set.errors.join('; ')}` : ''}`;
       for (const claimId of batch.claims) {
-        await moveByAck(store, practiceId, claimId, accepted ? 'accepted' : 'rejected', { kind: '999', verdict, reason, payerClaimControlNumber: null, at });
+        await claimsOut.recordAcknowledgement(store, practiceId, claimId, accepted ? 'accepted' : 'rejected', { kind: '999', verdict, reason, payerClaimControlNumber: null, at });
         if (accepted) answer.accepted.push(claimId);
         else answer.rejected.push({ claimId, reason: reason! });
       }
@@ -399,7 +345,7 @@ export const applyAcknowledgement = async (store: Store, practiceId: string, tex
     }
     // A1 (received) and A2 (accepted into adjudication) both acknowledge the claim: accepted.
     const to = claim.verdict === 'rejected' ? 'rejected' : 'accepted';
-    await moveByAck(store, practiceId, stored.claimId, to, { kind: '277CA', verdict: to, reason: to === 'rejected' ? claim.reason : null, payerClaimControlNumber: claim.payerClaimControlNumber, at });
+    await claimsOut.recordAcknowledgement(store, practiceId, stored.claimId, to, { kind: '277CA', verdict: to, reason: to === 'rejected' ? claim.reason : null, payerClaimControlNumber: claim.payerClaimControlNumber, at });
     if (to === 'accepted') answer.accepted.push(stored.claimId);
     else answer.rejected.push({ claimId: stored.claimId, reason: claim.reason });
   }

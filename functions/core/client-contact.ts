@@ -1,7 +1,8 @@
 import { deriveId, newId } from '../shared/ids';
 import { fields } from '../shared/validate';
 import type { Store } from '../store/client';
-import { createClientWithoutEmail, type Client } from '../store/clients';
+import type { Client } from '../domain/client';
+import { createClientWithoutEmail } from '../store/clients';
 import { requirePractice } from './practice';
 
 const view = (client: Client) => ({ clientId: client.clientId, email: client.email, name: client.name });

@@ -2,20 +2,20 @@
  * Stripe Connect for a practice: onboarding through Stripe (the only way an account becomes the
  * practice's), its status, the explicit release, and what the account's events change.
  */
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import type Stripe from 'stripe';
+import type { Stripe } from '../stripe/types';
 import { ConflictError, NotFoundError, RetryableError } from '../shared/errors';
 import { newId } from '../shared/ids';
 import { accountState, connectedAccountIfVisible, createConnectedAccount, createOnboardingLink, findAccountOfPractice, openPaymentsOnAccount, retrieveConnectedAccount } from '../stripe/accounts';
 import type { Store } from '../store/client';
 import { commitOnce } from '../store/commit';
 import {
-  accountStateWrite, chargesBlocked, deauthorizedWrite, getConnect, linkAccount, markConnectRequested, releaseAccountWrites,
-  type StripeConnect,
+  accountStateWrite, chargesBlocked, deauthorizedWrite, getConnect, linkAccount, markConnectRequested,
 } from '../store/connect';
-import { keys } from '../store/keys';
+import type { StripeConnect } from '../domain/connect';
 import { listInvoices } from '../store/invoices';
 import type { Decision, EffectHandler } from './stripe-events';
+import * as defaultConnectStore from '../store/connect';
+import type { ConnectPort } from './ports';
 import { requirePractice } from './practice';
 
 export { chargesBlocked };
@@ -115,11 +115,12 @@ export const assertCanSell = async (store: Store, practiceId: string): Promise<v
  * so no payment is left without its practice. The account's owner record is kept, marked released.
  */
 export const releaseAccount = async (
-  deps: { store: Store; stripe: Stripe },
+  deps: { store: Store; stripe: Stripe; connect?: ConnectPort },
   practiceId: string,
   audit: { requestId: string; actor: string },
   now = new Date(),
 ) => {
+  const connectStore = deps.connect ?? defaultConnectStore;
   const practice = await requirePractice(deps.store, practiceId);
   const accountId = practice.stripeAccountId;
   if (!accountId) throw new NotFoundError('connected Stripe account');
@@ -137,17 +138,10 @@ export const releaseAccount = async (
   }
   const auditId = newId('aud');
   const committed = await commitOnce(deps.store, {
-    marker: { ...keys.marker(practiceId, 'stripe-release', `${accountId}:${audit.requestId}`), result: { auditId } },
+    marker: { ...connectStore.releaseMarker(practiceId, accountId, audit.requestId), result: { auditId } },
     writes: [
-      ...releaseAccountWrites(practiceId, accountId, now),
-      {
-        Put: {
-          Item: {
-            pk: keys.practice(practiceId).pk, sk: `AUDIT#${now.toISOString()}#${auditId}`, type: 'audit', auditId,
-            action: 'stripe-account-released', accountId, actor: audit.actor, requestId: audit.requestId, at: now.toISOString(),
-          },
-        },
-      },
+      ...connectStore.releaseAccountWrites(practiceId, accountId, now),
+      connectStore.releaseAuditWrite(practiceId, { auditId, accountId, actor: audit.actor, requestId: audit.requestId }, now),
     ],
     events: [{ detailType: 'StripeAccountReleased', detail: { practiceId, accountId, auditId, releasedAt: now.toISOString() } }],
   }, now).catch((error: Error) => {
@@ -209,7 +203,13 @@ export const CONNECT_EFFECTS: Record<string, EffectHandler> = {
  * onboarding is creating an account right now, the event is for that practice and arrived before
  * the account id was stored: Stripe is asked to deliver it again (503), never told it was handled.
  */
-export const deferIfBeingLinked = async (store: Store, event: Stripe.Event, stripe: (() => Promise<Stripe>) | undefined, now = new Date()): Promise<void> => {
+export const deferIfBeingLinked = async (
+  store: Store,
+  event: Stripe.Event,
+  stripe: (() => Promise<Stripe>) | undefined,
+  now = new Date(),
+  connectStore: ConnectPort = defaultConnectStore,
+): Promise<void> => {
   const accountId = event.account;
   if (!stripe || !accountId) return;
   const account = await connectedAccountIfVisible(await stripe(), accountId);
@@ -218,12 +218,6 @@ export const deferIfBeingLinked = async (store: Store, event: Stripe.Event, stri
   const connect = await getConnect(store, practiceId);
   if (connect?.status !== 'creating' && connect?.accountId !== accountId) return;
   // Recorded, so an operator can see what waited and why (docs/events.md).
-  await store.doc.send(new PutCommand({
-    TableName: store.tableName,
-    Item: {
-      pk: keys.practice(practiceId).pk, sk: `STRIPE_EVENT_DEFERRED#${event.id}`, type: 'stripe-event-deferred', eventId: event.id, eventType: event.type,
-      accountId, reason: 'account being linked', at: now.toISOString(), ttl: Math.floor(now.getTime() / 1000) + 7 * 86_400,
-    },
-  }));
+  await connectStore.recordDeferredEvent(store, practiceId, { eventId: event.id, eventType: event.type, accountId, reason: 'account being linked' }, now);
   throw new RetryableError(`event for a Stripe account that practice ${practiceId} is linking now: retry`);
 };

@@ -1,6 +1,5 @@
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import {
-  disputeThresholdCents, estimateTiming, localDate, priceLines, type EstimateLine, type EstimateTiming,
+  disputeThresholdCents, estimateTiming, localDate, priceLines, type Estimate,
 } from '../domain/estimate';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors';
 import { canonicalJson } from '../shared/canonical';
@@ -8,45 +7,16 @@ import { deriveId, newId } from '../shared/ids';
 import { fields, isCalendarDate } from '../shared/validate';
 import type { Store } from '../store/client';
 import { getClient } from '../store/clients';
-import { getItem, withoutKeys } from '../store/items';
-import { practicePk } from '../store/keys';
-import type { PracticeAddress } from '../store/practices';
+import * as estimatesStore from '../store/estimates';
+import type { EstimatesPort } from './ports';
 import { readDiagnosisCodes } from './claims';
 import { requirePractice } from './practice';
 
+// re-export for the merge; remove
+export type { Estimate } from '../domain/estimate';
+
 /** CPT (5 digits) or HCPCS level II (a letter and 4 digits). */
 const SERVICE_CODE = /^(\d{4}[0-9A-Z]|[A-Z]\d{4})$/;
-
-/**
- * A Good Faith Estimate as given to the client (45 CFR §149.610(c)): a snapshot of who provides
- * what, when, for how much, and the client's dispute right. It holds PHI (the client's name, date
- * of birth, diagnosis codes): it lives in the table, never in logs or Stripe.
- */
-export interface Estimate {
-  estimateId: string;
-  practiceId: string;
-  clientId: string;
-  patient: { name: string; dateOfBirth: string | null };
-  /** The primary service in plain words, e.g. "Therapeutic massage, 60 minutes, weekly". */
-  primaryService: string;
-  /** When the service was scheduled, or the client asked for the estimate (practice's calendar). */
-  scheduledOn: string;
-  /** The (first) date the service is scheduled for; null when the client asked without one. */
-  serviceDate: string | null;
-  /** Last date the estimate covers: up to 12 months for recurring services (a package of sessions). */
-  coversThrough: string | null;
-  diagnosisCodes: string[];
-  lines: EstimateLine[];
-  totalCents: number;
-  currency: string;
-  /** Billed charges at or above this may be disputed (the total + $400). */
-  disputeThresholdCents: number;
-  timing: EstimateTiming;
-  provider: { name: string; npi: string | null; taxId: string | null; address: PracticeAddress | null; phone: string | null; email: string };
-  issuedAt: string;
-}
-
-export const estimateKey = (practiceId: string, estimateId: string) => ({ pk: practicePk(practiceId), sk: `ESTIMATE#${estimateId}` });
 
 const plusMonths = (date: string, months: number) => {
   const d = new Date(`${date}T00:00:00Z`);
@@ -125,6 +95,7 @@ export const createEstimate = async (
   body: Record<string, unknown>,
   idempotencyKey: string | undefined,
   now = new Date(),
+  estimates: EstimatesPort = estimatesStore,
 ): Promise<{ created: boolean; estimate: Estimate }> => {
   const practice = await requirePractice(store, practiceId);
   const client = await getClient(store, practiceId, clientId);
@@ -137,25 +108,16 @@ export const createEstimate = async (
       phone: practice.phone ?? null, email: practice.email,
     },
   );
-  try {
-    await store.doc.send(new PutCommand({
-      TableName: store.tableName,
-      Item: { ...estimateKey(practiceId, estimateId), type: 'estimate', ...estimate },
-      ConditionExpression: 'attribute_not_exists(pk)',
-    }));
-    return { created: true, estimate };
-  } catch (error) {
-    if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-    const first = await getEstimate(store, practiceId, estimateId);
-    // Key order is not kept by DynamoDB maps: compare with sorted keys.
-    const same = (e: Estimate) => canonicalJson([e.clientId, e.primaryService, e.serviceDate, e.coversThrough, e.patient.dateOfBirth, e.diagnosisCodes, e.lines]);
-    if (same(first) !== same(estimate)) throw new ConflictError('this Idempotency-Key was used for a different estimate', 'idempotency_key_reused');
-    return { created: false, estimate: first };
-  }
+  if (await estimates.insertEstimate(store, estimate)) return { created: true, estimate };
+  const first = await getEstimate(store, practiceId, estimateId, estimates);
+  // Key order is not kept by DynamoDB maps: compare with sorted keys.
+  const same = (e: Estimate) => canonicalJson([e.clientId, e.primaryService, e.serviceDate, e.coversThrough, e.patient.dateOfBirth, e.diagnosisCodes, e.lines]);
+  if (same(first) !== same(estimate)) throw new ConflictError('this Idempotency-Key was used for a different estimate', 'idempotency_key_reused');
+  return { created: false, estimate: first };
 };
 
-export const getEstimate = async (store: Store, practiceId: string, estimateId: string): Promise<Estimate> => {
-  const item = await getItem<Estimate>(store, estimateKey(practiceId, estimateId));
-  if (!item) throw new NotFoundError('estimate');
-  return withoutKeys<Estimate>(item);
+export const getEstimate = async (store: Store, practiceId: string, estimateId: string, estimates: EstimatesPort = estimatesStore): Promise<Estimate> => {
+  const estimate = await estimates.findEstimate(store, practiceId, estimateId);
+  if (!estimate) throw new NotFoundError('estimate');
+  return estimate;
 };

@@ -1,12 +1,13 @@
-import type Stripe from 'stripe';
+import type { Stripe } from '../stripe/types';
 import { deriveId, newId } from '../shared/ids';
 import { ConflictError, ValidationError } from '../shared/errors';
 import { CURRENCY_PATTERN, fields } from '../shared/validate';
 import { archivePrice, createPrice, createProduct, findPrice, findPriceByLookupKey, retrieveProduct } from '../stripe/catalog';
 import type { Store } from '../store/client';
-import { getPackage, insertPackage, listPackages, packageRequestFingerprint, updatePackage, type SessionPackage } from '../store/catalog';
+import { getPackage, insertPackage, listPackages, packageRequestFingerprint, updatePackage } from '../store/catalog';
+import type { SessionPackage } from '../domain/package';
 import { canonicalJson } from '../shared/canonical';
-import type { Practice } from '../store/practices';
+import type { Practice } from '../domain/practice';
 import { requirePractice } from './practice';
 
 /** The name Stripe (and the client's card statement and Stripe receipts) see: generic, no clinical words. */
@@ -14,7 +15,6 @@ export const stripeProductName = (pkg: Pick<SessionPackage, 'sessions' | 'sessio
   `Session package (${pkg.sessions} × ${pkg.sessionMinutes} min)`;
 
 const SERVICE_CODE = /^\d{5}$/;
-
 
 /**
  * Creates a package and its Stripe Product and Price on the practice's account. With an

@@ -1,6 +1,7 @@
 import { NotFoundError } from '../shared/errors';
 import type { Store } from '../store/client';
-import { getPractice, type Practice } from '../store/practices';
+import type { Practice } from '../domain/practice';
+import { getPractice } from '../store/practices';
 
 /**
  * The practice a request acts for, or 404. Kept apart from the package code so that functions

@@ -11,13 +11,12 @@
  * already applied no-ops. It is kept `OVERLAP_SECONDS` behind the newest event seen, because events
  * created in the same second as the checkpoint may be listed later.
  */
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type Stripe from 'stripe';
+import type { Stripe } from '../stripe/types';
 import type { Logger } from '../shared/logger';
 import type { Store } from '../store/client';
-import { getItem } from '../store/items';
-import { globalKeys, keys } from '../store/keys';
 import { EVENT_RETENTION_SECONDS, listEventsPage } from '../stripe/events';
+import * as reconcilerStore from '../store/reconciler';
+import type { ReconcilerPort } from './ports';
 import { ingestStripeEvent, resolvePractice, type EffectHandler } from './stripe-events';
 
 /** Seconds the checkpoint stays behind the newest event listed (same-second events, clock skew). */
@@ -36,6 +35,8 @@ export interface ReconcileDeps {
   pageSize?: number;
   /** Crash injection for tests: called after each event went through ingestion. */
   afterEvent?: (eventId: string) => void | Promise<void>;
+  /** Where checkpoints and event markers are read and written (default: the table, store/reconciler.ts). */
+  reconciler?: ReconcilerPort;
 }
 
 export interface AccountRun {
@@ -47,48 +48,19 @@ export interface AccountRun {
   checkpoint: number;
 }
 
-/** The checkpoint of one account (`null`: the platform). Global: it belongs to no single practice. */
-const checkpointKey = (account: string | null) => ({ pk: 'STRIPE_RECONCILER', sk: `CHECKPOINT#${account ?? 'platform'}` });
-
-const readCheckpoint = async (store: Store, account: string | null): Promise<number | undefined> =>
-  (await getItem<{ createdGte: number }>(store, checkpointKey(account)))?.createdGte;
-
-const writeCheckpoint = async (store: Store, account: string | null, createdGte: number, now: Date) => {
-  await store.doc.send(new PutCommand({ TableName: store.tableName, Item: { ...checkpointKey(account), type: 'reconciler-checkpoint', account, createdGte, updatedAt: now.toISOString() } }));
-};
-
-/** Every connected account a practice profile names (paginated to the end). */
-export const connectedAccounts = async (store: Store): Promise<string[]> => {
-  const accounts = new Set<string>();
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await store.doc.send(
-      new QueryCommand({
-        TableName: store.tableName,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :all',
-        ExpressionAttributeValues: { ':all': 'PRACTICES' },
-        ...(start ? { ExclusiveStartKey: start } : {}),
-      }),
-    );
-    for (const item of page.Items ?? []) if (typeof item.stripeAccountId === 'string' && item.stripeAccountId) accounts.add(item.stripeAccountId);
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return [...accounts].sort();
-};
-
 /** True when this event's marker is already written (applied or ignored before): nothing to feed. */
-const alreadyIngested = async (store: Store, event: Stripe.Event): Promise<boolean> => {
-  if (await getItem(store, globalKeys.stripeEventMarker(event.id))) return true;
+const alreadyIngested = async (store: Store, reconciler: ReconcilerPort, event: Stripe.Event): Promise<boolean> => {
+  if (await reconciler.isStripeEventMarked(store, event.id, undefined)) return true;
   const { practiceId } = await resolvePractice(store, event);
-  return practiceId ? Boolean(await getItem(store, keys.marker(practiceId, 'stripe-event', event.id))) : false;
+  return practiceId ? reconciler.isStripeEventMarked(store, event.id, practiceId) : false;
 };
 
 /** One account: list since the checkpoint, apply oldest first, then move the checkpoint. */
 export const reconcileAccount = async (deps: ReconcileDeps, account: string | null, now = new Date()): Promise<AccountRun> => {
   const nowSeconds = Math.floor(now.getTime() / 1000);
   const oldest = nowSeconds - EVENT_RETENTION_SECONDS;
-  const saved = await readCheckpoint(deps.store, account);
+  const reconciler = deps.reconciler ?? reconcilerStore;
+  const saved = await reconciler.readCheckpoint(deps.store, account);
   const createdGte = Math.max(oldest, saved ?? nowSeconds - FIRST_RUN_LOOKBACK_SECONDS);
   const scope = { stripe: await deps.stripe(), account };
   const types = Object.keys(deps.effects);
@@ -106,7 +78,7 @@ export const reconcileAccount = async (deps: ReconcileDeps, account: string | nu
   listed.sort((a, b) => a.created - b.created || position.get(b.id)! - position.get(a.id)!);
   const run: AccountRun = { account, listed: listed.length, applied: 0, ignored: 0, alreadyApplied: 0, checkpoint: createdGte };
   const ingest = async (event: Stripe.Event) => {
-    if (await alreadyIngested(deps.store, event)) {
+    if (await alreadyIngested(deps.store, reconciler, event)) {
       run.alreadyApplied += 1;
     } else {
       const outcome = await ingestStripeEvent({ store: deps.store, stripe: deps.stripe, effects: deps.effects, logger: deps.logger }, event, now);
@@ -142,7 +114,7 @@ export const reconcileAccount = async (deps: ReconcileDeps, account: string | nu
   }
   const newest = listed.at(-1)?.created;
   run.checkpoint = Math.max(createdGte, (newest ?? nowSeconds) - OVERLAP_SECONDS);
-  await writeCheckpoint(deps.store, account, run.checkpoint, now);
+  await reconciler.writeCheckpoint(deps.store, account, run.checkpoint, now);
   return run;
 };
 
@@ -152,7 +124,7 @@ export const reconcileAccount = async (deps: ReconcileDeps, account: string | nu
  * schedule's alarm sees it.
  */
 export const reconcileStripeEvents = async (deps: ReconcileDeps, now = new Date()) => {
-  const accounts: (string | null)[] = [null, ...(await connectedAccounts(deps.store))];
+  const accounts: (string | null)[] = [null, ...(await (deps.reconciler ?? reconcilerStore).listConnectedAccounts(deps.store))];
   const runs: AccountRun[] = [];
   const failed: { account: string | null; error: string; message?: string }[] = [];
   // A connected account the platform may no longer read (deauthorized, deleted): Stripe refuses to

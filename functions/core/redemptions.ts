@@ -3,11 +3,12 @@ import { ConflictError, NotFoundError, RetryableError } from '../shared/errors';
 import { newId } from '../shared/ids';
 import { fields } from '../shared/validate';
 import type { Store } from '../store/client';
-import { getItem } from '../store/items';
-import { getClient, ledgerWrites } from '../store/clients';
+import { getClient } from '../store/clients';
 import { commitOnce, CommitConflictError } from '../store/commit';
-import { keys } from '../store/keys';
-import { getPurchase, getRedemption, listClientPurchases, listExpiringPurchases, purchaseKey, redemptionKey, type Purchase } from '../store/purchases';
+import { getPurchase, getRedemption, listClientPurchases, listExpiringPurchases } from '../store/purchases';
+import type { Purchase, Redemption } from '../domain/purchase';
+import * as redemptionsStore from '../store/redemptions';
+import type { RedemptionsPort } from './ports';
 
 export interface RedemptionAnswer {
   redemptionId: string;
@@ -31,11 +32,12 @@ export const redeemCredit = async (
   clientId: string,
   body: Record<string, unknown>,
   now = new Date(),
+  redemptions: RedemptionsPort = redemptionsStore,
 ): Promise<{ created: boolean; answer: RedemptionAnswer }> => {
   const f = fields(body);
   const appointmentId = f.string('appointmentId', { max: 128, pattern: APPOINTMENT_ID, hint: 'letters, digits and _ . : -' });
   const wantedPurchase = f.string('purchaseId', { optional: true, max: 64 });
-  const marker = keys.marker(practiceId, 'redemption', appointmentId);
+  const marker = redemptions.redemptionMarker(practiceId, appointmentId);
 
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
     const existing = await getRedemption(store, practiceId, appointmentId);
@@ -45,8 +47,8 @@ export const redeemCredit = async (
       if (existing.status === 'cancelled') {
         throw new ConflictError('this appointment\u2019s redemption was cancelled; redeem a new visit under its own appointmentId', 'redemption_cancelled', { field: 'appointmentId' });
       }
-      const stored = await getItem<{ result?: RedemptionAnswer }>(store, marker);
-      if (stored?.result) return { created: false, answer: stored.result };
+      const stored = await redemptions.readRedemptionResult<RedemptionAnswer>(store, practiceId, appointmentId);
+      if (stored) return { created: false, answer: stored };
     }
     if (attempt === 1) await getClient(store, practiceId, clientId);
     const purchases = await listClientPurchases(store, practiceId, clientId);
@@ -61,35 +63,16 @@ export const redeemCredit = async (
       purchaseId: purchase.purchaseId,
       sessionsRemaining: purchase.sessionsRemaining - 1,
     };
+    const redemption: Redemption = {
+      redemptionId: answer.redemptionId, appointmentId, clientId, purchaseId: purchase.purchaseId, currency: purchase.currency,
+      status: 'redeemed', redeemedAt: now.toISOString(),
+    };
     try {
       const outcome = await commitOnce(
         store,
         {
           marker: { ...marker, result: answer },
-          writes: [
-            {
-              Update: {
-                Key: purchaseKey(practiceId, clientId, purchase.purchaseId),
-                // ADD is atomic: concurrent redemptions do not conflict with each other. The version
-                // moves too, so a refund or dispute decided on the credits before this one re-reads.
-                UpdateExpression: 'ADD sessionsRemaining :minus, version :one',
-                ConditionExpression: '#state = :paid AND sessionsRemaining >= :one AND (attribute_not_exists(expiresAt) OR expiresAt = :null OR expiresAt > :now)',
-                ExpressionAttributeNames: { '#state': 'state' },
-                ExpressionAttributeValues: { ':minus': -1, ':one': 1, ':paid': 'paid', ':null': null, ':now': now.toISOString() },
-              },
-            },
-            {
-              Put: {
-                Item: {
-                  ...redemptionKey(practiceId, appointmentId), type: 'redemption', redemptionId: answer.redemptionId, appointmentId,
-                  clientId, purchaseId: purchase.purchaseId, currency: purchase.currency, status: 'redeemed', redeemedAt: now.toISOString(),
-                },
-              },
-            },
-            ...ledgerWrites(practiceId, clientId, [
-              { kind: 'redemption', amountCents: 0, sessionsDelta: -1, currency: purchase.currency, at: now.toISOString(), ref: appointmentId },
-            ]),
-          ],
+          writes: redemptions.redeemCreditWrites(practiceId, redemption, now),
           events: [
             {
               detailType: 'CreditsRedeemed',
@@ -112,35 +95,20 @@ export const redeemCredit = async (
 };
 
 /** Gives the credit of a redemption back (once), if its purchase can still hold credits. */
-export const cancelRedemption = async (store: Store, practiceId: string, clientId: string, appointmentId: string, now = new Date()) => {
+export const cancelRedemption = async (
+  store: Store,
+  practiceId: string,
+  clientId: string,
+  appointmentId: string,
+  now = new Date(),
+  redemptions: RedemptionsPort = redemptionsStore,
+) => {
   const redemption = await getRedemption(store, practiceId, appointmentId);
   if (!redemption || redemption.clientId !== clientId) throw new NotFoundError('redemption');
   if (redemption.status === 'cancelled') return { ...redemption, creditRestored: false };
   const outcome = await commitOnce(store, {
-    marker: keys.marker(practiceId, 'redemption-cancel', appointmentId),
-    writes: [
-      {
-        Update: {
-          Key: purchaseKey(practiceId, clientId, redemption.purchaseId),
-          UpdateExpression: 'ADD sessionsRemaining :plus, version :one',
-          ConditionExpression: '#state = :paid',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':plus': 1, ':one': 1, ':paid': 'paid' },
-        },
-      },
-      {
-        Update: {
-          Key: redemptionKey(practiceId, appointmentId),
-          UpdateExpression: 'SET #status = :cancelled, cancelledAt = :now',
-          ConditionExpression: '#status = :redeemed',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':cancelled': 'cancelled', ':redeemed': 'redeemed', ':now': now.toISOString() },
-        },
-      },
-      ...ledgerWrites(practiceId, clientId, [
-        { kind: 'redemption_cancelled', amountCents: 0, sessionsDelta: 1, currency: redemption.currency, at: now.toISOString(), ref: appointmentId },
-      ]),
-    ],
+    marker: redemptions.redemptionCancelMarker(practiceId, appointmentId),
+    writes: redemptions.cancelRedemptionWrites(practiceId, redemption, now),
   }).catch((error) => {
     if (error instanceof CommitConflictError) {
       throw new ConflictError('the credit cannot be given back: its purchase was refunded, disputed or voided', 'purchase_not_active');
@@ -174,6 +142,8 @@ export type ExpiryStep = (typeof EXPIRY_STEPS)[number];
 export interface ExpiryDeps {
   /** Crash injection for reliability tests: called after each step has been committed. */
   after?: (step: ExpiryStep, purchaseId: string) => void | Promise<void>;
+  /** Where the expiry is written (default: the table, store/redemptions.ts). */
+  redemptions?: RedemptionsPort;
 }
 
 /**
@@ -181,6 +151,7 @@ export interface ExpiryDeps {
  * redeemable; this records it in the ledger and tells the bus, once per purchase.
  */
 export const expirePurchases = async (store: Store, practiceId: string, now = new Date(), deps: ExpiryDeps = {}): Promise<number> => {
+  const redemptions = deps.redemptions ?? redemptionsStore;
   let expired = 0;
   for (const listed of await listExpiringPurchases(store, practiceId, now)) {
     // The index is eventually consistent: decide on the purchase as it is now, and commit only on
@@ -189,21 +160,8 @@ export const expirePurchases = async (store: Store, practiceId: string, now = ne
     const purchase = await getPurchase(store, practiceId, listed.clientId, listed.purchaseId);
     if (!purchase || purchase.state !== 'paid' || purchase.expiredAt || !purchase.expiresAt || purchase.expiresAt > now.toISOString()) continue;
     const outcome = await commitOnce(store, {
-      marker: keys.marker(practiceId, 'purchase-expired', purchase.purchaseId),
-      writes: [
-        {
-          Update: {
-            Key: purchaseKey(practiceId, purchase.clientId, purchase.purchaseId),
-            UpdateExpression: 'SET expiredAt = :now, creditsExpired = sessionsRemaining REMOVE gsi1pk, gsi1sk ADD version :one',
-            ConditionExpression: '#state = :paid AND (version = :seen OR (attribute_not_exists(version) AND :seen = :zero))',
-            ExpressionAttributeNames: { '#state': 'state' },
-            ExpressionAttributeValues: { ':now': now.toISOString(), ':paid': 'paid', ':one': 1, ':seen': purchase.version, ':zero': 0 },
-          },
-        },
-        ...ledgerWrites(practiceId, purchase.clientId, [
-          { kind: 'credits_expired', amountCents: 0, sessionsDelta: -purchase.sessionsRemaining, currency: purchase.currency, at: now.toISOString(), ref: purchase.purchaseId },
-        ]),
-      ],
+      marker: redemptions.purchaseExpiryMarker(practiceId, purchase.purchaseId),
+      writes: redemptions.expirePurchaseWrites(practiceId, purchase, now),
       events: [
         {
           detailType: 'CreditsExpired',

@@ -1,14 +1,13 @@
 import { createHash } from 'node:crypto';
-import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { adjudicatesPayment, claimBalanceProblems, claimStatusName, isAdjustmentGroup, isEraParseError, parseEra, type EraClaim, type EraPayment } from '../domain/era835';
 import { ValidationError } from '../shared/errors';
 import { deriveId } from '../shared/ids';
 import type { Store } from '../store/client';
-import { adjudicationKey, claimKey, getClaim, getRemittance, listAdjudications, remittanceKey, type Claim, type QuarantinedClaim, type RemittanceSummary } from '../store/claims';
-import { ledgerWrites } from '../store/clients';
+import { getClaim, getRemittance, listAdjudications } from '../store/claims';
+import type { Claim, QuarantinedClaim, RemittanceSummary } from '../domain/claim';
 import { commitOnce, CommitConflictError } from '../store/commit';
-import { queryAll, withoutKeys } from '../store/items';
-import { keys, practicePk } from '../store/keys';
+import * as remittancesStore from '../store/remittances';
+import type { RemittancesPort } from './ports';
 import { requirePractice } from './practice';
 import { patientShareCents } from '../domain/patient-share';
 import { isCents } from '../domain/money';
@@ -40,10 +39,8 @@ export const claimAdjudicatedDetail = (practiceId: string, claim: EraClaim, paym
   })),
 });
 
-const quarantineKey = (practiceId: string, remittanceId: string, index: number) => ({
-  pk: practicePk(practiceId),
-  sk: `REMITTANCE#${remittanceId}#Q#${String(index).padStart(6, '0')}`,
-});
+// re-export for the merge; remove (functions/remittances.ts imports it from here)
+export { listQuarantine } from '../store/remittances';
 
 export type ClaimAdjudicatedDetail = ReturnType<typeof claimAdjudicatedDetail>;
 
@@ -120,6 +117,7 @@ export const applyAdjudication = async (
     originalProcedureCodes?: (string | null)[];
   },
   now: Date,
+  remittances: RemittancesPort = remittancesStore,
 ) => {
   const identity = adjudicationIdentity(detail.claimId, detail.remittance.traceNumber, detail.statusCode, detail.payerClaimControlNumber);
   const when = now.toISOString();
@@ -150,73 +148,46 @@ export const applyAdjudication = async (
     return commitOnce(
       store,
       {
-        marker: keys.marker(claim.practiceId, 'adjudication', identity),
-        writes: [
+        marker: remittances.adjudicationMarker(claim.practiceId, identity),
+        writes: remittances.adjudicationWrites(
+          claim,
+          identity,
           {
-            Put: {
-              Item: {
-                ...adjudicationKey(claim.practiceId, claim.claimId, identity),
-                type: 'adjudication',
-                adjudicationId: deriveId('adj', claim.practiceId, identity),
-                claimId: claim.claimId,
-                remittanceId: opts.remittanceId,
-                traceNumber: detail.remittance.traceNumber,
-                payerId: detail.remittance.payerId,
-                paidAt: detail.remittance.paidAt,
-                payerClaimControlNumber: detail.payerClaimControlNumber,
-                statusCode: detail.statusCode,
-                status: detail.status,
-                chargeCents: detail.chargeCents,
-                paidCents: detail.paidCents,
-                patientResponsibilityCents: detail.patientResponsibilityCents,
-                claimAdjustments: detail.claimAdjustments,
-                lines: detail.lines.map((line, i) => (opts.originalProcedureCodes?.[i] ? { ...line, originalProcedureCode: opts.originalProcedureCodes[i] } : line)),
-                appliedAt: when,
-              },
-            },
+            adjudicationId: deriveId('adj', claim.practiceId, identity),
+            claimId: claim.claimId,
+            remittanceId: opts.remittanceId,
+            traceNumber: detail.remittance.traceNumber,
+            payerId: detail.remittance.payerId,
+            paidAt: detail.remittance.paidAt,
+            payerClaimControlNumber: detail.payerClaimControlNumber,
+            statusCode: detail.statusCode,
+            status: detail.status,
+            chargeCents: detail.chargeCents,
+            paidCents: detail.paidCents,
+            patientResponsibilityCents: detail.patientResponsibilityCents,
+            claimAdjustments: detail.claimAdjustments,
+            lines: detail.lines.map((line, i) => (opts.originalProcedureCodes?.[i] ? { ...line, originalProcedureCode: opts.originalProcedureCodes[i] } : line)),
+            appliedAt: when,
           },
           multiPayer
-            ? {
-                Update: {
-                  Key: claimKey(claim.practiceId, claim.claimId),
-                  UpdateExpression: 'SET #status = :status, #state = :adjudicated, patientResponsibilityCents = :share ADD insurerPaidCents :paid, adjudicationCount :one',
-                  ConditionExpression: 'attribute_exists(pk) AND adjudicationCount = :seen',
-                  ExpressionAttributeNames: { '#status': 'status', '#state': 'state' },
-                  ExpressionAttributeValues: { ':adjudicated': 'adjudicated', ':status': detail.status, ':share': shareAfter, ':paid': detail.paidCents, ':one': 1, ':seen': existing.length },
-                },
-              }
+            ? { kind: 'share-replaced', status: detail.status, patientShareCents: shareAfter, insurerPaidCents: detail.paidCents, seenAdjudications: existing.length }
             : decidesPayment
-            ? {
-                Update: {
-                  Key: claimKey(claim.practiceId, claim.claimId),
-                  UpdateExpression: 'SET #status = :status, #state = :adjudicated ADD patientResponsibilityCents :pr, insurerPaidCents :paid, adjudicationCount :one',
-                  ConditionExpression: 'attribute_exists(pk)',
-                  ExpressionAttributeNames: { '#status': 'status', '#state': 'state' },
-                  ExpressionAttributeValues: { ':adjudicated': 'adjudicated', ':status': detail.status, ':pr': detail.patientResponsibilityCents, ':paid': detail.paidCents, ':one': 1 },
-                },
-              }
-            : {
-                Update: {
-                  Key: claimKey(claim.practiceId, claim.claimId),
-                  UpdateExpression: 'ADD adjudicationCount :one',
-                  ConditionExpression: 'attribute_exists(pk)',
-                  ExpressionAttributeValues: { ':one': 1 },
-                },
-              },
-          ...(multiPayer
-            ? ledgerWrites(claim.practiceId, claim.clientId, [
+            ? { kind: 'share-added', status: detail.status, patientResponsibilityCents: detail.patientResponsibilityCents, insurerPaidCents: detail.paidCents }
+            : { kind: 'counted-only' },
+          multiPayer
+            ? [
                 { kind: 'insurer_payment' as const, amountCents: -detail.paidCents, currency: claim.currency, at: when, ref: detail.remittance.traceNumber },
                 // What the patient owes moves from the previous payer's decision to this one's.
                 { kind: 'cob_adjustment' as const, amountCents: shareAfter - shareBefore + detail.paidCents, currency: claim.currency, at: when, ref: claim.claimId },
-              ].filter((entry) => entry.kind !== 'cob_adjustment' || entry.amountCents !== 0))
+              ].filter((entry) => entry.kind !== 'cob_adjustment' || entry.amountCents !== 0)
             : decidesPayment
-            ? ledgerWrites(claim.practiceId, claim.clientId, [
+            ? [
                 { kind: 'claim_charge', amountCents: detail.chargeCents, currency: claim.currency, at: when, ref: claim.claimId },
                 { kind: 'insurer_payment', amountCents: -detail.paidCents, currency: claim.currency, at: when, ref: detail.remittance.traceNumber },
                 { kind: 'contractual_writeoff', amountCents: -writeOff, currency: claim.currency, at: when, ref: claim.claimId },
-              ])
-            : []),
-        ],
+              ]
+            : [],
+        ),
         events: opts.emit ? [{ detailType: 'ClaimAdjudicated', detail }] : [],
       },
       now,
@@ -229,11 +200,17 @@ export const applyAdjudication = async (
  * nothing), then applies each matched, balanced claim payment; unmatched or unbalanced ones are
  * quarantined with their reasons. The same file again answers with the first answer.
  */
-export const receiveRemittance = async (store: Store, practiceId: string, text: string, now = new Date()): Promise<{ created: boolean; summary: RemittanceSummary }> => {
+export const receiveRemittance = async (
+  store: Store,
+  practiceId: string,
+  text: string,
+  now = new Date(),
+  remittances: RemittancesPort = remittancesStore,
+): Promise<{ created: boolean; summary: RemittanceSummary }> => {
   await requirePractice(store, practiceId);
   const remittanceId = deriveId('rem', practiceId, createHash('sha256').update(text).digest('hex'));
   const existing = await getRemittance(store, practiceId, remittanceId);
-  if (existing) return { created: false, summary: { ...existing, quarantined: await listQuarantine(store, practiceId, remittanceId) } };
+  if (existing) return { created: false, summary: { ...existing, quarantined: await remittancesStore.listQuarantine(store, practiceId, remittanceId) } };
 
   let era;
   try {
@@ -251,7 +228,7 @@ export const receiveRemittance = async (store: Store, practiceId: string, text: 
     } else if (!claim.balanced) {
       quarantined.push({ patientControlNumber: claim.patientControlNumber, problems: claim.problems });
     } else {
-      await applyAdjudication(store, known, claimAdjudicatedDetail(practiceId, claim, claim.payment), { remittanceId, emit: true, originalProcedureCodes: claim.lines.map((line) => line.originalProcedureCode) }, now);
+      await applyAdjudication(store, known, claimAdjudicatedDetail(practiceId, claim, claim.payment), { remittanceId, emit: true, originalProcedureCodes: claim.lines.map((line) => line.originalProcedureCode) }, now, remittances);
     }
   }
 
@@ -266,13 +243,13 @@ export const receiveRemittance = async (store: Store, practiceId: string, text: 
     paidAt: era.header.paidAt,
     receivedAt: now.toISOString(),
   };
-  await writeQuarantine(store, practiceId, remittanceId, quarantined);
+  await remittances.putQuarantine(store, practiceId, remittanceId, quarantined);
   const { quarantined: _list, ...stored } = summary;
   const outcome = await commitOnce(
     store,
     {
-      marker: keys.marker(practiceId, 'remittance', remittanceId),
-      writes: [{ Put: { Item: { ...remittanceKey(practiceId, remittanceId), type: 'remittance', ...stored, quarantinedCount: quarantined.length } } }],
+      marker: remittances.remittanceMarker(practiceId, remittanceId),
+      writes: [remittances.remittanceWrite(practiceId, stored, quarantined.length)],
       events: quarantined.length
         ? [{ detailType: 'RemittanceQuarantined', detail: { practiceId, remittanceId, traceNumber: summary.traceNumber, claims: summary.claims, quarantinedCount: quarantined.length } }]
         : [],
@@ -282,28 +259,3 @@ export const receiveRemittance = async (store: Store, practiceId: string, text: 
   // The same file posted twice at once: both applied idempotently; the first summary stands.
   return { created: outcome.status === 'committed', summary };
 };
-
-const writeQuarantine = async (store: Store, practiceId: string, remittanceId: string, quarantined: QuarantinedClaim[]) => {
-  for (let start = 0; start < quarantined.length; start += 25) {
-    const batch = quarantined.slice(start, start + 25).map((entry, offset) => ({
-      PutRequest: { Item: { ...quarantineKey(practiceId, remittanceId, start + offset), type: 'quarantine', remittanceId, ...entry } },
-    }));
-    let pending: typeof batch | undefined = batch;
-    for (let attempt = 0; pending && pending.length > 0 && attempt < 8; attempt += 1) {
-      const answer = await store.doc.send(new BatchWriteCommand({ RequestItems: { [store.tableName]: pending } }));
-      pending = answer.UnprocessedItems?.[store.tableName] as typeof batch | undefined;
-      if (pending?.length) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
-    }
-  }
-};
-
-export const listQuarantine = async (store: Store, practiceId: string, remittanceId: string): Promise<QuarantinedClaim[]> =>
-  (
-    await queryAll<Record<string, unknown>>(store, {
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
-      ExpressionAttributeValues: { ':pk': practicePk(practiceId), ':sk': `REMITTANCE#${remittanceId}#Q#` },
-    })
-  ).map((item) => {
-    const { patientControlNumber, problems } = withoutKeys<QuarantinedClaim & { remittanceId: string }>(item);
-    return { patientControlNumber, problems };
-  });

@@ -1,3 +1,5 @@
+import type { PracticeAddress } from './practice';
+
 /**
  * Good Faith Estimates for self-pay clients (45 CFR §149.610; DOMAIN.md §8): when a service is due
  * and by when the practice must hand the estimate over, and what the client may dispute. Pure: dates
@@ -88,3 +90,32 @@ export const localDate = (now: Date, timeZone: string): string => {
     return now.toISOString().slice(0, 10);
   }
 };
+
+/**
+ * A Good Faith Estimate as given to the client (45 CFR §149.610(c)): a snapshot of who provides
+ * what, when, for how much, and the client's dispute right. It holds PHI (the client's name, date
+ * of birth, diagnosis codes): it lives in the table, never in logs or Stripe.
+ */
+export interface Estimate {
+  estimateId: string;
+  practiceId: string;
+  clientId: string;
+  patient: { name: string; dateOfBirth: string | null };
+  /** The primary service in plain words, e.g. "Therapeutic massage, 60 minutes, weekly". */
+  primaryService: string;
+  /** When the service was scheduled, or the client asked for the estimate (practice's calendar). */
+  scheduledOn: string;
+  /** The (first) date the service is scheduled for; null when the client asked without one. */
+  serviceDate: string | null;
+  /** Last date the estimate covers: up to 12 months for recurring services (a package of sessions). */
+  coversThrough: string | null;
+  diagnosisCodes: string[];
+  lines: EstimateLine[];
+  totalCents: number;
+  currency: string;
+  /** Billed charges at or above this may be disputed (the total + $400). */
+  disputeThresholdCents: number;
+  timing: EstimateTiming;
+  provider: { name: string; npi: string | null; taxId: string | null; address: PracticeAddress | null; phone: string | null; email: string };
+  issuedAt: string;
+}

@@ -559,3 +559,49 @@ export const buildReceipt = (input: ReceiptInput): ReceiptResult => {
     }
   }
 };
+
+/**
+ * Where a receipt's email stands. `sending`: one delivery holds the lease; `retrying`: the last
+ * attempt failed and the bus will try again; `failed`: it will not go without the practice acting
+ * (bad address, rejected, or a resend that failed).
+ */
+export const EMAIL_STATUSES = ['pending', 'sending', 'sent', 'retrying', 'failed'] as const;
+export type EmailStatus = (typeof EMAIL_STATUSES)[number];
+
+/** What a receipt is for: one payment or one refund, never both, never twice. */
+export interface ReceiptSource {
+  type: 'payment' | 'refund';
+  /** `package` or `invoice`, as PaymentSucceeded / PaymentRefunded say. */
+  paymentKind: string;
+  paymentId: string;
+  refundId?: string;
+  purchaseId?: string;
+  invoiceId?: string;
+  claimId?: string;
+}
+
+export interface Receipt {
+  receiptId: string;
+  practiceId: string;
+  clientId: string;
+  /** `R-000123`; absent for the moment between issue and numbering (see numberQueuedReceipts). */
+  number?: string;
+  sequence?: number;
+  numberedAt?: string;
+  kind: ReceiptKind;
+  totalCents: number;
+  currency: string;
+  issuedAt: string;
+  source: ReceiptSource;
+  /** The snapshot every rendering reads: stable however the practice, client or claim change later. */
+  document: ReceiptDocument;
+  emailStatus: EmailStatus;
+  emailAttempts: number;
+  emailSends: number;
+  emailLastError?: string;
+  emailLastAttemptAt?: string;
+  emailSentAt?: string;
+  emailMessageId?: string;
+  emailLeaseId?: string;
+  emailLeaseUntil?: string;
+}

@@ -1,46 +1,14 @@
-import { UpdateCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ACKNOWLEDGEABLE } from '../domain/claim-state';
 import type { Store } from './client';
 import { getItem, queryAll, queryPage, withoutKeys, type Page } from './items';
 import { practicePk } from './keys';
-import type { Claim } from './claims';
-import type { X12Address, X12Person, Relationship } from '../domain/x12/837p';
+import type { Claim } from '../domain/claim';
+import { claimKey } from './claims';
 
-/** A payer the practice bills: `payerId` is the clearinghouse's payer id (NM1*PR … PI). */
-export interface Payer {
-  practiceId: string;
-  payerId: string;
-  name: string;
-  address: X12Address | null;
-  /** SBR09 claim filing indicator (CI commercial, BL Blue Cross, MB Medicare Part B, MC Medicaid…). */
-  claimFilingIndicator: string;
-  updatedAt: string;
-}
-
-/** A client's insurance: PHI, kept in the table only (never in Stripe, never logged). */
-export interface Coverage {
-  practiceId: string;
-  clientId: string;
-  payerId: string;
-  memberId: string;
-  groupNumber: string | null;
-  relationship: Relationship;
-  subscriber: X12Person | null;
-  patient: X12Person;
-  updatedAt: string;
-}
-
-export interface ClaimBatch {
-  practiceId: string;
-  batchId: string;
-  interchangeControlNumber: string;
-  claims: string[];
-  refused: { claimId: string; problems: { field: string; message: string }[] }[];
-  /** The request's identity (sorted claim ids asked for, or `ready`): the same request → this batch. */
-  requestKey: string;
-  createdAt: string;
-  /** The 837P file as written (PHI: stays in the table). */
-  x12: string;
-}
+import type { ClaimBatch, Coverage, Payer } from '../domain/claim-batch';
+// re-export for the merge; remove
+export type { ClaimBatch, Coverage, Payer } from '../domain/claim-batch';
 
 export const payerKey = (practiceId: string, payerId: string) => ({ pk: practicePk(practiceId), sk: `PAYER#${payerId}` });
 export const coverageKey = (practiceId: string, clientId: string) => ({ pk: practicePk(practiceId), sk: `COVERAGE#${clientId}` });
@@ -139,5 +107,95 @@ export const setClaimReadiness = async (store: Store, practiceId: string, claimI
     );
   } catch (error) {
     if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+  }
+};
+
+/**
+ * Submits a batch: the practice's interchange control counter moves from `last` to the batch's
+ * number, the batch is stored and every claim in it moves to `submitted`, in one transaction,
+ * conditioned on the counter still holding `last` and on each claim still in the state it was read
+ * in. False when another batch took the number or a claim first (nothing written: read again).
+ */
+export const recordBatchSubmitted = async (
+  store: Store,
+  batch: ClaimBatch,
+  last: number,
+  claims: readonly Pick<Claim, 'claimId' | 'state'>[],
+  now: Date,
+): Promise<boolean> => {
+  const controlNumber = Number(batch.interchangeControlNumber);
+  try {
+    await store.doc.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: store.tableName,
+              Key: controlCounterKey(batch.practiceId),
+              UpdateExpression: 'SET #value = :next, #type = :counter',
+              ConditionExpression: last === 0 ? 'attribute_not_exists(pk)' : '#value = :last',
+              ExpressionAttributeNames: { '#value': 'value', '#type': 'type' },
+              ExpressionAttributeValues: { ':next': controlNumber, ':counter': 'counter', ...(last === 0 ? {} : { ':last': last }) },
+            },
+          },
+          {
+            Put: {
+              TableName: store.tableName,
+              Item: { ...batchKey(batch.practiceId, batch.batchId), type: 'claim-batch', ...batch },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          ...claims.map((claim) => ({
+            Update: {
+              TableName: store.tableName,
+              Key: claimKey(batch.practiceId, claim.claimId),
+              UpdateExpression: 'SET #state = :submitted, #status = :submitted, batchId = :batch, problems = :none, submittedAt = :now',
+              ConditionExpression: '#state = :seen',
+              ExpressionAttributeNames: { '#state': 'state', '#status': 'status' },
+              ExpressionAttributeValues: { ':submitted': 'submitted', ':batch': batch.batchId, ':none': [], ':now': now.toISOString(), ':seen': claim.state },
+            },
+          })),
+        ],
+      }),
+    );
+    return true;
+  } catch (error) {
+    if ((error as Error).name !== 'TransactionCanceledException') throw error;
+    return false;
+  }
+};
+
+/**
+ * Records what a 999 / 277CA said about a claim: the claim moves to `to` while it is still waiting
+ * for an acknowledgement (or already there). False when it is not (an 835 already decided it).
+ */
+export const recordAcknowledgement = async (
+  store: Store,
+  practiceId: string,
+  claimId: string,
+  to: 'accepted' | 'rejected',
+  ack: NonNullable<Claim['acknowledgement']>,
+): Promise<boolean> => {
+  try {
+    await store.doc.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: store.tableName,
+              Key: claimKey(practiceId, claimId),
+              UpdateExpression: 'SET #state = :to, #status = :to, acknowledgement = :ack',
+              ConditionExpression: `attribute_exists(pk) AND #state IN (${ACKNOWLEDGEABLE.map((_, i) => `:s${i}`).join(', ')}, :to)`,
+              ExpressionAttributeNames: { '#state': 'state', '#status': 'status' },
+              ExpressionAttributeValues: { ':to': to, ':ack': ack, ...Object.fromEntries(ACKNOWLEDGEABLE.map((s, i) => [`:s${i}`, s])) },
+            },
+          },
+        ],
+      }),
+    );
+    return true;
+  } catch (error) {
+    if ((error as Error).name === 'TransactionCanceledException') return false;
+    throw error;
   }
 };

@@ -5,82 +5,9 @@ import { withTable } from './commit';
 import { getItem, queryAll, queryPage, withoutKeys, type Page } from './items';
 import { practicePk } from './keys';
 
-export interface ClaimLine {
-  procedureCode: string;
-  modifiers: string[];
-  minutes: number | null;
-  units: number;
-  chargeCents: number;
-  /** 1-based pointers into the claim's diagnoses (SV107, CMS-1500 24E); absent: the first up to 4. */
-  diagnosisPointers?: number[];
-}
-
-/** A claim the practice submitted to a payer. Its PHI (codes, payer) stays in kneadpay. */
-export interface Claim {
-  claimId: string;
-  practiceId: string;
-  clientId: string;
-  payerName: string | null;
-  dateOfService: string;
-  placeOfService: string;
-  diagnosisCodes: string[];
-  lines: ClaimLine[];
-  unitMethod: string;
-  chargeCents: number;
-  currency: string;
-  /** Collected from the client before adjudication (copay at the visit, package credit applied). */
-  collectedCents: number;
-  status: string;
-  /** Σ PR adjustments over every adjudication applied (original, reversal, correction). */
-  patientResponsibilityCents: number;
-  /** What kneadpay has invoiced the client for this claim so far. */
-  invoicedCents: number;
-  adjudicationCount: number;
-  createdAt: string;
-  // Claims out (837P / CMS-1500), present on claims registered with a payerId:
-  /** The claim state machine (domain/claim-state.ts); claims without a payer start `submitted`. */
-  state?: string;
-  payerId?: string | null;
-  renderingProvider?: { firstName: string; lastName: string; npi: string } | null;
-  priorAuthorization?: string | null;
-  referralNumber?: string | null;
-  /** 1 original, 7 replacement, 8 void (CLM05-3). */
-  frequencyCode?: '1' | '7' | '8';
-  /** The claim this one replaces or voids, and the payer's claim control number for REF*F8. */
-  correctionOf?: string | null;
-  payerClaimControlNumber?: string | null;
-  /** What keeps a draft claim out of an 837P: each names the field to fix. */
-  problems?: { field: string; message: string }[];
-  batchId?: string | null;
-  /** The last acknowledgement (999 / 277CA) and, when rejected, the payer's reason. */
-  acknowledgement?: { kind: string; verdict: string; reason: string | null; payerClaimControlNumber: string | null; at: string } | null;
-}
-
-/** One ClaimAdjudicated applied to a claim, keyed by its idempotency identity (SPEC §4). */
-export interface Adjudication {
-  adjudicationId: string;
-  claimId: string;
-  remittanceId: string;
-  traceNumber: string;
-  payerId: string | null;
-  paidAt: string | null;
-  payerClaimControlNumber: string | null;
-  statusCode: string;
-  status: string;
-  chargeCents: number;
-  paidCents: number;
-  patientResponsibilityCents: number;
-  claimAdjustments: { group: string; reason: string; amountCents: number }[];
-  lines: {
-    procedureCode: string;
-    units: number;
-    chargeCents: number;
-    paidCents: number;
-    allowedCents: number | null;
-    adjustments: { group: string; reason: string; amountCents: number }[];
-  }[];
-  appliedAt: string;
-}
+import type { Adjudication, Claim, RemittanceSummary } from '../domain/claim';
+// re-export for the merge; remove
+export type { Adjudication, Claim, ClaimLine, QuarantinedClaim, RemittanceSummary } from '../domain/claim';
 
 export const claimKey = (practiceId: string, claimId: string) => ({ pk: practicePk(practiceId), sk: `CLAIM#${claimId}` });
 export const adjudicationKey = (practiceId: string, claimId: string, identity: string) => ({
@@ -141,23 +68,6 @@ export const listAdjudications = async (store: Store, practiceId: string, claimI
     .sort((a, b) => a.appliedAt.localeCompare(b.appliedAt) || a.adjudicationId.localeCompare(b.adjudicationId));
 
 // Remittances ---------------------------------------------------------------------------------
-
-export interface QuarantinedClaim {
-  patientControlNumber: string;
-  problems: string[];
-}
-
-export interface RemittanceSummary {
-  remittanceId: string;
-  traceNumber: string;
-  claims: number;
-  matched: number;
-  quarantined: QuarantinedClaim[];
-  providerAdjustmentCents: number;
-  paymentCents: number;
-  paidAt: string | null;
-  receivedAt: string;
-}
 
 export const remittanceKey = (practiceId: string, remittanceId: string) => ({ pk: practicePk(practiceId), sk: `REMITTANCE#${remittanceId}` });
 

@@ -1,7 +1,8 @@
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../shared/errors';
 import type { Store } from './client';
-import { clientKey, emailKey, getClient, ledgerWrites, type Client, type LedgerEntry } from './clients';
+import type { Client, LedgerEntry } from '../domain/client';
+import { clientKey, emailKey, getClient, ledgerWrites } from './clients';
 import type { TransactItem } from './commit';
 
 /**

@@ -16,25 +16,11 @@ import type { Store } from './client';
 import type { TransactItem } from './commit';
 import { keys } from './keys';
 
-export const CONNECT_STATUSES = ['creating', 'onboarding', 'enabled', 'restricted', 'deauthorized'] as const;
-export type ConnectStatus = (typeof CONNECT_STATUSES)[number];
-
-export interface StripeConnect {
-  practiceId: string;
-  /** Null while the account is being created (`creating`). */
-  accountId: string | null;
-  status: ConnectStatus;
-  chargesEnabled: boolean;
-  payoutsEnabled: boolean;
-  detailsSubmitted: boolean;
-  requirementsDue: string[];
-  /** The Stripe `created` time (seconds) of the state recorded; older events do not overwrite it. */
-  asOf: number;
-  requestedAt: string;
-  linkedAt: string | null;
-  deauthorizedAt: string | null;
-  updatedAt: string;
-}
+import type { AccountState, ConnectStatus, StripeConnect } from '../domain/connect';
+// re-export for the merge; remove
+export type { AccountState, ConnectStatus, StripeConnect } from '../domain/connect';
+// re-export for the merge; remove
+export { CONNECT_STATUSES } from '../domain/connect';
 
 export const connectKey = (practiceId: string) => ({ pk: keys.practice(practiceId).pk, sk: 'STRIPE#CONNECT' });
 export const accountOwnerKey = (accountId: string) => ({ pk: `STRIPE_ACCOUNT#${accountId}`, sk: 'OWNER' });
@@ -83,13 +69,6 @@ export const markConnectRequested = async (store: Store, practiceId: string, now
     return getConnect(store, practiceId);
   }
 };
-
-export interface AccountState {
-  chargesEnabled: boolean;
-  payoutsEnabled: boolean;
-  detailsSubmitted: boolean;
-  requirementsDue: string[];
-}
 
 const statusOf = (state: AccountState): ConnectStatus =>
   state.chargesEnabled ? 'enabled' : state.detailsSubmitted ? 'restricted' : 'onboarding';
@@ -198,3 +177,39 @@ export const releaseAccountWrites = (practiceId: string, accountId: string, now:
     },
   },
 ];
+
+/** The business identity of one release request: a retry of the same request commits nothing more. */
+export const releaseMarker = (practiceId: string, accountId: string, requestId: string) => keys.marker(practiceId, 'stripe-release', `${accountId}:${requestId}`);
+
+/** The audit entry a release leaves (who released which account, when, by which request). */
+export const releaseAuditWrite = (
+  practiceId: string,
+  entry: { auditId: string; accountId: string; actor: string; requestId: string },
+  now: Date,
+): TransactItem => ({
+  Put: {
+    Item: {
+      pk: keys.practice(practiceId).pk, sk: `AUDIT#${now.toISOString()}#${entry.auditId}`, type: 'audit', auditId: entry.auditId,
+      action: 'stripe-account-released', accountId: entry.accountId, actor: entry.actor, requestId: entry.requestId, at: now.toISOString(),
+    },
+  },
+});
+
+/**
+ * Records a Stripe event kneadpay asked Stripe to deliver again because its account is being
+ * linked right now, so an operator can see what waited and why (docs/events.md). Kept 7 days.
+ */
+export const recordDeferredEvent = async (
+  store: Store,
+  practiceId: string,
+  event: { eventId: string; eventType: string; accountId: string; reason: string },
+  now: Date,
+): Promise<void> => {
+  await store.doc.send(new PutCommand({
+    TableName: store.tableName,
+    Item: {
+      pk: keys.practice(practiceId).pk, sk: `STRIPE_EVENT_DEFERRED#${event.eventId}`, type: 'stripe-event-deferred', eventId: event.eventId, eventType: event.eventType,
+      accountId: event.accountId, reason: event.reason, at: now.toISOString(), ttl: Math.floor(now.getTime() / 1000) + 7 * 86_400,
+    },
+  }));
+};

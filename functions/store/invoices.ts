@@ -4,38 +4,9 @@ import type { Store } from './client';
 import { getItem, queryAll, queryPage, withoutKeys, type Page } from './items';
 import { practicePk } from './keys';
 
-/** An invoice for a claim's patient balance, and how far its Stripe saga has come. */
-export interface BalanceInvoice {
-  invoiceId: string;
-  practiceId: string;
-  claimId: string;
-  clientId: string;
-  /** 1, 2, … per claim: the n-th invoice kneadpay decided to send for this claim. */
-  seq: number;
-  amountDueCents: number;
-  amountPaidCents: number;
-  currency: string;
-  status: InvoiceStatus;
-  /** Set when a later adjustment decided to void it; the saga voids it on Stripe. */
-  voidRequested: boolean;
-  /**
-   * The client has no email, so Stripe cannot send the invoice (`send_invoice` needs one): the saga
-   * waits, with no Stripe call, until the client has one. Shown as status `needs_email`.
-   */
-  needsEmail?: boolean;
-  stripeInvoiceId: string | null;
-  stripeInvoiceItemId: string | null;
-  hostedInvoiceUrl: string | null;
-  dueAt: string | null;
-  emailedAt: string | null;
-  remindersSent: number[];
-  paymentFailures: string[];
-  paymentIntentId: string | null;
-  paidAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-  version: number;
-}
+import type { BalanceInvoice } from '../domain/invoice';
+// re-export for the merge; remove
+export type { BalanceInvoice } from '../domain/invoice';
 
 /** The status the staff API shows: `needs_email` for a pending invoice waiting for the client's email. */
 export const shownInvoiceStatus = (invoice: Pick<BalanceInvoice, 'status' | 'needsEmail'>): InvoiceStatus | 'needs_email' =>

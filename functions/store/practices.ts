@@ -4,49 +4,11 @@ import { ConflictError } from '../shared/errors';
 import type { Store } from './client';
 import { keys } from './keys';
 
-export const UNIT_METHODS = ['cms', 'per-code'] as const;
-export const OVERPAYMENT_POLICIES = ['refund', 'credit'] as const;
-/** A claim the payer processed and forwarded to the next payer: wait for that payer (`hold`), or bill now. */
-export const FORWARDED_CLAIM_POLICIES = ['hold', 'invoice'] as const;
-export const RECEIPT_MODES = ['link', 'full'] as const;
-
-export interface PracticeAddress {
-  line1: string;
-  line2?: string;
-  city: string;
-  state: string;
-  postalCode: string;
-  country: string;
-}
-
-export interface Practice {
-  practiceId: string;
-  name: string;
-  email: string;
-  phone?: string;
-  address?: PracticeAddress;
-  taxId?: string;
-  npi?: string;
-  licenseNumber?: string;
-  /** The billing provider's NUCC taxonomy code (837P PRV*BI), e.g. 225700000X massage therapist. */
-  taxonomyCode?: string;
-  /** Who receives the practice's 837P files (ISA/GS sender and receiver ids, 1000A/1000B). */
-  clearinghouse?: { name: string; receiverId: string; submitterId: string; usage: 'P' | 'T' };
-  timezone: string;
-  currency: string;
-  stripeAccountId?: string;
-  billing: {
-    unitMethod: (typeof UNIT_METHODS)[number];
-    invoiceDueDays: number;
-    overpayment: (typeof OVERPAYMENT_POLICIES)[number];
-    /** Absent on profiles saved before it existed: `hold`. */
-    forwardedClaims?: (typeof FORWARDED_CLAIM_POLICIES)[number];
-    reminderDays: number[];
-  };
-  receipts: { mode: (typeof RECEIPT_MODES)[number]; linkLifetimeDays: number };
-  createdAt: string;
-  updatedAt: string;
-}
+import type { Practice } from '../domain/practice';
+// re-export for the merge; remove
+export type { Practice, PracticeAddress } from '../domain/practice';
+// re-export for the merge; remove
+export { FORWARDED_CLAIM_POLICIES, OVERPAYMENT_POLICIES, RECEIPT_MODES, UNIT_METHODS } from '../domain/practice';
 
 const stripeAccountOwner = (accountId: string) => ({ pk: `STRIPE_ACCOUNT#${accountId}`, sk: 'OWNER' });
 

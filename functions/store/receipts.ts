@@ -1,55 +1,15 @@
 import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { ReceiptDocument, ReceiptKind } from '../domain/receipt';
+import type { ReceiptKind } from '../domain/receipt';
 import type { Store } from './client';
 import type { TransactItem } from './commit';
 import { getItem, queryPage, withoutKeys, type Page } from './items';
 import { keys, practicePk } from './keys';
 
-/**
- * Where a receipt's email stands. `sending`: one delivery holds the lease; `retrying`: the last
- * attempt failed and the bus will try again; `failed`: it will not go without the practice acting
- * (bad address, rejected, or a resend that failed).
- */
-export const EMAIL_STATUSES = ['pending', 'sending', 'sent', 'retrying', 'failed'] as const;
-export type EmailStatus = (typeof EMAIL_STATUSES)[number];
-
-/** What a receipt is for: one payment or one refund, never both, never twice. */
-export interface ReceiptSource {
-  type: 'payment' | 'refund';
-  /** `package` or `invoice`, as PaymentSucceeded / PaymentRefunded say. */
-  paymentKind: string;
-  paymentId: string;
-  refundId?: string;
-  purchaseId?: string;
-  invoiceId?: string;
-  claimId?: string;
-}
-
-export interface Receipt {
-  receiptId: string;
-  practiceId: string;
-  clientId: string;
-  /** `R-000123`; absent for the moment between issue and numbering (see numberQueuedReceipts). */
-  number?: string;
-  sequence?: number;
-  numberedAt?: string;
-  kind: ReceiptKind;
-  totalCents: number;
-  currency: string;
-  issuedAt: string;
-  source: ReceiptSource;
-  /** The snapshot every rendering reads: stable however the practice, client or claim change later. */
-  document: ReceiptDocument;
-  emailStatus: EmailStatus;
-  emailAttempts: number;
-  emailSends: number;
-  emailLastError?: string;
-  emailLastAttemptAt?: string;
-  emailSentAt?: string;
-  emailMessageId?: string;
-  emailLeaseId?: string;
-  emailLeaseUntil?: string;
-}
+import type { Receipt, ReceiptSource } from '../domain/receipt';
+// re-export for the merge; remove
+export type { EmailStatus, Receipt, ReceiptSource } from '../domain/receipt';
+// re-export for the merge; remove
+export { EMAIL_STATUSES } from '../domain/receipt';
 
 export const receiptKey = (practiceId: string, receiptId: string) => ({ pk: practicePk(practiceId), sk: `RECEIPT#${receiptId}` });
 /** The practice's last receipt number. One item per practice: the number sequence has no gaps. */

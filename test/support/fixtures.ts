@@ -4,7 +4,8 @@ import { connectTestAccount } from './connect';
 import type { Store } from '../../functions/store/client';
 import { findOrCreateClient, getClient, listLedger } from '../../functions/store/clients';
 import { practicePk } from '../../functions/store/keys';
-import { getPurchase, insertOpenPurchase, type Purchase } from '../../functions/store/purchases';
+import type { Purchase } from '../../functions/domain/purchase';
+import { getPurchase, insertOpenPurchase } from '../../functions/store/purchases';
 import { newId } from '../../functions/shared/ids';
 import { logicalItems } from './items';
 

@@ -1,0 +1,125 @@
+/**
+ * The writes of applying an adjudication (835 claim payment or ClaimAdjudicated event) and of
+ * receiving a remittance file: core/remittances.ts decides what changes, these make the items.
+ */
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { Adjudication, Claim, QuarantinedClaim, RemittanceSummary } from '../domain/claim';
+import type { LedgerEntry } from '../domain/client';
+import { adjudicationKey, claimKey, remittanceKey } from './claims';
+import type { Store } from './client';
+import { ledgerWrites } from './clients';
+import type { TransactItem } from './commit';
+import { queryAll, withoutKeys } from './items';
+import { keys, practicePk } from './keys';
+
+/**
+ * How an adjudication moves its claim's running totals:
+ * - `share-replaced`: another payer adjudicated the claim before (coordination of benefits); the
+ *   patient's share becomes `patientShareCents`, and only if no other adjudication came in between
+ *   (`seenAdjudications` still the count);
+ * - `share-added`: the first payer's decision adds its patient responsibility;
+ * - `counted-only`: a predetermination or "not our claim": counted, deciding no money.
+ */
+export type ClaimTotalsChange =
+  | { kind: 'share-replaced'; status: string; patientShareCents: number; insurerPaidCents: number; seenAdjudications: number }
+  | { kind: 'share-added'; status: string; patientResponsibilityCents: number; insurerPaidCents: number }
+  | { kind: 'counted-only' };
+
+/** The adjudication as stored: its lines may name the code the practice billed (835 SVC06). */
+export type StoredAdjudication = Omit<Adjudication, 'lines' | 'remittanceId'> & {
+  remittanceId: string | null;
+  lines: (Adjudication['lines'][number] & { originalProcedureCode?: string | null })[];
+};
+
+/** One adjudication per identity (SPEC §4), ever. */
+export const adjudicationMarker = (practiceId: string, identity: string) => keys.marker(practiceId, 'adjudication', identity);
+
+const claimTotalsWrite = (practiceId: string, claimId: string, change: ClaimTotalsChange): TransactItem => {
+  const Key = claimKey(practiceId, claimId);
+  switch (change.kind) {
+    case 'share-replaced':
+      return {
+        Update: {
+          Key,
+          UpdateExpression: 'SET #status = :status, #state = :adjudicated, patientResponsibilityCents = :share ADD insurerPaidCents :paid, adjudicationCount :one',
+          ConditionExpression: 'attribute_exists(pk) AND adjudicationCount = :seen',
+          ExpressionAttributeNames: { '#status': 'status', '#state': 'state' },
+          ExpressionAttributeValues: { ':adjudicated': 'adjudicated', ':status': change.status, ':share': change.patientShareCents, ':paid': change.insurerPaidCents, ':one': 1, ':seen': change.seenAdjudications },
+        },
+      };
+    case 'share-added':
+      return {
+        Update: {
+          Key,
+          UpdateExpression: 'SET #status = :status, #state = :adjudicated ADD patientResponsibilityCents :pr, insurerPaidCents :paid, adjudicationCount :one',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#status': 'status', '#state': 'state' },
+          ExpressionAttributeValues: { ':adjudicated': 'adjudicated', ':status': change.status, ':pr': change.patientResponsibilityCents, ':paid': change.insurerPaidCents, ':one': 1 },
+        },
+      };
+    case 'counted-only':
+      return {
+        Update: {
+          Key,
+          UpdateExpression: 'ADD adjudicationCount :one',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':one': 1 },
+        },
+      };
+  }
+};
+
+/**
+ * The items of one adjudication: the adjudication under its identity, the claim's totals and the
+ * client's ledger entries (claim charge, insurer payment, write-off or COB adjustment).
+ */
+export const adjudicationWrites = (
+  claim: Pick<Claim, 'practiceId' | 'claimId' | 'clientId'>,
+  identity: string,
+  adjudication: StoredAdjudication,
+  change: ClaimTotalsChange,
+  ledger: Omit<LedgerEntry, 'entryId' | 'clientId'>[],
+): TransactItem[] => [
+  { Put: { Item: { ...adjudicationKey(claim.practiceId, claim.claimId, identity), type: 'adjudication', ...adjudication } } },
+  claimTotalsWrite(claim.practiceId, claim.claimId, change),
+  ...ledgerWrites(claim.practiceId, claim.clientId, ledger),
+];
+
+/** One summary per remittance file (its id is the file's hash). */
+export const remittanceMarker = (practiceId: string, remittanceId: string) => keys.marker(practiceId, 'remittance', remittanceId);
+
+/** The remittance summary item (its quarantined claims are separate items, counted here). */
+export const remittanceWrite = (practiceId: string, summary: Omit<RemittanceSummary, 'quarantined'>, quarantinedCount: number): TransactItem => ({
+  Put: { Item: { ...remittanceKey(practiceId, summary.remittanceId), type: 'remittance', ...summary, quarantinedCount } },
+});
+
+const quarantineKey = (practiceId: string, remittanceId: string, index: number) => ({
+  pk: practicePk(practiceId),
+  sk: `REMITTANCE#${remittanceId}#Q#${String(index).padStart(6, '0')}`,
+});
+
+/** Stores a file's quarantined claims, in file order, 25 a batch (retrying what DynamoDB leaves unprocessed). */
+export const putQuarantine = async (store: Store, practiceId: string, remittanceId: string, quarantined: QuarantinedClaim[]): Promise<void> => {
+  for (let start = 0; start < quarantined.length; start += 25) {
+    const batch = quarantined.slice(start, start + 25).map((entry, offset) => ({
+      PutRequest: { Item: { ...quarantineKey(practiceId, remittanceId, start + offset), type: 'quarantine', remittanceId, ...entry } },
+    }));
+    let pending: typeof batch | undefined = batch;
+    for (let attempt = 0; pending && pending.length > 0 && attempt < 8; attempt += 1) {
+      const answer = await store.doc.send(new BatchWriteCommand({ RequestItems: { [store.tableName]: pending } }));
+      pending = answer.UnprocessedItems?.[store.tableName] as typeof batch | undefined;
+      if (pending?.length) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+    }
+  }
+};
+
+export const listQuarantine = async (store: Store, practiceId: string, remittanceId: string): Promise<QuarantinedClaim[]> =>
+  (
+    await queryAll<Record<string, unknown>>(store, {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+      ExpressionAttributeValues: { ':pk': practicePk(practiceId), ':sk': `REMITTANCE#${remittanceId}#Q#` },
+    })
+  ).map((item) => {
+    const { patientControlNumber, problems } = withoutKeys<QuarantinedClaim & { remittanceId: string }>(item);
+    return { patientControlNumber, problems };
+  });

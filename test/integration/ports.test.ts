@@ -1,0 +1,80 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { createEstimate, getEstimate } from '../../functions/core/estimates';
+import type { EstimatesPort, RemittancesPort } from '../../functions/core/ports';
+import { receiveRemittance } from '../../functions/core/remittances';
+import type { Estimate } from '../../functions/domain/estimate';
+import { newId } from '../../functions/shared/ids';
+import * as remittancesStore from '../../functions/store/remittances';
+import { api, practiceProfile } from '../support/api';
+import { newPracticeId, testStore } from '../support/store';
+
+/**
+ * Core modules reach the table through ports (functions/core/ports.ts), so a test can hand them
+ * another implementation: one that is not DynamoDB at all, or the real one with a crash injected
+ * at a point a real crash cannot be scheduled.
+ */
+const store = testStore();
+
+const practiceWithClient = async () => {
+  const practiceId = newPracticeId();
+  expect((await api('PUT', `/practices/${practiceId}`, { practiceId, body: practiceProfile({ npi: '1234567893', taxId: '12-3456789' }) })).status).toBe(200);
+  const client = await api('POST', `/practices/${practiceId}/clients`, { practiceId, body: { email: `${newId('gfe')}@client.example`, name: 'Jane Doe' } });
+  expect(client.status).toBe(201);
+  return { practiceId, clientId: client.body.clientId as string };
+};
+
+const estimateBody = (over: Record<string, unknown> = {}) => ({
+  primaryService: 'Massage therapy, 60 minutes',
+  scheduledOn: '2026-11-23',
+  serviceDate: '2026-12-07',
+  lines: [{ serviceCode: '97124', description: 'Massage, 60 minutes', quantity: 1, unitChargeCents: 9000 }],
+  ...over,
+});
+
+describe('core modules run against another implementation of their store port', () => {
+  it('estimates: an in-memory port keeps the Idempotency-Key rules (replay, 409 on other content) and the table is never written', async () => {
+    const { practiceId, clientId } = await practiceWithClient();
+    const kept = new Map<string, Estimate>();
+    const memory: EstimatesPort = {
+      insertEstimate: async (_store, estimate) => {
+        if (kept.has(estimate.estimateId)) return false;
+        kept.set(estimate.estimateId, estimate);
+        return true;
+      },
+      findEstimate: async (_store, _practiceId, estimateId) => kept.get(estimateId),
+    };
+    const now = new Date('2026-11-23T15:00:00Z');
+
+    const first = await createEstimate(store, practiceId, clientId, estimateBody(), 'key-1', now, memory);
+    const again = await createEstimate(store, practiceId, clientId, estimateBody(), 'key-1', now, memory);
+    const other = createEstimate(store, practiceId, clientId, estimateBody({ primaryService: 'Something else' }), 'key-1', now, memory);
+
+    expect([first.created, again.created, again.estimate]).toEqual([true, false, first.estimate]);
+    await expect(other).rejects.toMatchObject({ status: 409, code: 'idempotency_key_reused' });
+    expect(kept.size).toBe(1);
+    expect(await getEstimate(store, practiceId, first.estimate.estimateId, memory)).toEqual(first.estimate);
+    // The default port (the table) never saw it.
+    await expect(getEstimate(store, practiceId, first.estimate.estimateId)).rejects.toMatchObject({ status: 404 });
+  });
+
+  it('remittances: a crash after the quarantined claims are written and before the summary commits → the file sent again answers once, nothing doubled', async () => {
+    const practiceId = newPracticeId();
+    expect((await api('PUT', `/practices/${practiceId}`, { practiceId, body: practiceProfile() })).status).toBe(200);
+    // The practice has no claim CLM-1001: the file's one claim payment is quarantined.
+    const era = readFileSync(new URL('../fixtures/era/worked-example.835', import.meta.url), 'utf8');
+    const crashing: RemittancesPort = {
+      ...remittancesStore,
+      remittanceWrite: () => {
+        throw new Error('crash injected before the remittance summary commits');
+      },
+    };
+
+    await expect(receiveRemittance(store, practiceId, era, new Date(), crashing)).rejects.toThrow(/crash injected/);
+    const written = await remittancesStore.listQuarantine(store, practiceId, (await receiveRemittance(store, practiceId, era)).summary.remittanceId);
+    const replay = await receiveRemittance(store, practiceId, era);
+
+    expect(written).toEqual([{ patientControlNumber: 'CLM-1001', problems: ['no claim CLM-1001 in this practice'] }]);
+    expect([replay.created, replay.summary.quarantined]).toEqual([false, written]);
+  });
+});
