@@ -12,8 +12,9 @@ import { listClientPurchases, listRedemptionsSince } from './store/purchases';
 import { registerClientWithoutEmail } from './core/client-contact';
 import { resumeInvoicesAwaitingEmail } from './core/invoicing';
 import { getStripe } from './stripe/client';
+import { config } from './shared/config';
 
-const publicUrl = () => process.env.KNEADPAY_PUBLIC_URL ?? 'http://127.0.0.1:3000';
+const publicUrl = () => config().publicUrl;
 
 const SHOWN_STATES = new Set(['paid', 'refunded', 'disputed', 'voided']);
 /** An ISO 8601 instant with a zone: redeemedAt is stored as `toISOString()`, so `since` is compared in UTC. */

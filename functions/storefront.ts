@@ -12,13 +12,14 @@ import { consumeAll, LIMITS, RateLimitedError } from './store/rate-limits';
 import type { SessionPackage } from './store/catalog';
 import { findPurchaseByCheckoutSession } from './store/purchases';
 import { getStripe } from './stripe/client';
+import { config } from './shared/config';
 
-const publicUrl = () => process.env.KNEADPAY_PUBLIC_URL ?? 'http://127.0.0.1:3000';
+const publicUrl = () => config().publicUrl;
 
 /** Where Stripe's hosted Checkout lives: Stripe's page, or the emulator's on a laptop. */
 const checkoutOrigins = (): string[] => {
   const origins = ['https://checkout.stripe.com'];
-  const base = process.env.STRIPE_API_BASE;
+  const base = config().stripeApiBase;
   if (base) {
     try {
       origins.push(new URL(base).origin);

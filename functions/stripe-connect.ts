@@ -7,8 +7,9 @@ import { authorizedPractice, html, httpHandler, json, pathParam, type ApiEvent }
 import { getStore } from './store/client';
 import { getConnect } from './store/connect';
 import { getStripe } from './stripe/client';
+import { config } from './shared/config';
 
-const publicUrl = () => process.env.KNEADPAY_PUBLIC_URL ?? 'http://127.0.0.1:3000';
+const publicUrl = () => config().publicUrl;
 
 /**
  * Where Stripe's onboarding sends the practice back (the Account Link's `return_url` and

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { CONFIG_ENV, config } from './shared/config';
 import { NotFoundError } from './shared/errors';
 import { header, httpHandler, type ApiEvent, type ApiResult } from './shared/http';
 
@@ -17,15 +18,15 @@ export const WEB_APP_MARKER = 'kneadpay-web-app-assets';
 
 /** Cognito hosted sign-in, set by the stack when the web client is configured; absent locally. */
 export const WEB_ENV = {
-  cognitoDomain: 'KNEADPAY_COGNITO_DOMAIN',
-  cognitoClientId: 'KNEADPAY_COGNITO_CLIENT_ID',
-  webDir: 'KNEADPAY_WEB_DIR',
+  cognitoDomain: CONFIG_ENV.cognitoDomain,
+  cognitoClientId: CONFIG_ENV.cognitoClientId,
+  webDir: CONFIG_ENV.webDir,
 } as const;
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** Where the built files are: an explicit dir, next to the Lambda bundle (`web/`), or the repo's web/dist. */
 const webDir = (): string => {
-  const candidates = [process.env[WEB_ENV.webDir], join(here, 'web'), join(here, '..', 'web', 'dist')].filter((dir): dir is string => Boolean(dir));
+  const candidates = [config().webDir, join(here, 'web'), join(here, '..', 'web', 'dist')].filter((dir): dir is string => Boolean(dir));
   return candidates.find((dir) => existsSync(join(dir, 'app.js'))) ?? candidates[candidates.length - 1]!;
 };
 
@@ -48,14 +49,13 @@ const asset = (name: AssetName): Asset => {
     if (!existsSync(file)) throw new NotFoundError(`web app asset ${name} (build it: npx tsx web/build.ts)`);
     const body = readFileSync(file);
     found = { type: ASSETS[name], body, gzip: gzipSync(body, { level: 9 }) };
-    if (!process.env.KNEADPAY_WEB_NO_CACHE) cache.set(key, found);
+    if (!config().webNoCache) cache.set(key, found);
   }
   return found;
 };
 
 const cognito = () => {
-  const domain = process.env[WEB_ENV.cognitoDomain];
-  const clientId = process.env[WEB_ENV.cognitoClientId];
+  const { cognitoDomain: domain, cognitoClientId: clientId } = config();
   return domain && clientId ? { domain: domain.replace(/\/+$/, ''), clientId } : undefined;
 };
 
