@@ -4,7 +4,7 @@ import { TAXONOMY } from './domain/claim-validation';
 import { missingStatementDetails } from './domain/receipt';
 import { assertNoPhi, PhiInStripeRequestError } from './stripe/phi-guard';
 import { ValidationError } from './shared/errors';
-import { authorizedPractice, httpHandler, json, jsonBody, type ApiEvent, type ApiResult } from './shared/http';
+import { authorizedPractice, dispatchRoutes, httpHandler, json, jsonBody, type ApiEvent, type ApiResult, type RouteHandler } from './shared/http';
 import { CURRENCY_PATTERN, EMAIL_PATTERN, fields } from './shared/validate';
 import { getStore, type Store } from './store/client';
 import { FORWARDED_CLAIM_POLICIES, getPractice, OVERPAYMENT_POLICIES, RECEIPT_MODES, savePractice, UNIT_METHODS, type Practice } from './store/practices';
@@ -125,14 +125,23 @@ const withStatementReadiness = (practice: Practice) => {
   return { ...practice, receiptStatement: { complete: missing.length === 0, missing } };
 };
 
-export const practicesCore = async (event: ApiEvent, store: Store = getStore()): Promise<ApiResult> => {
-  const practiceId = authorizedPractice(event);
-  if (event.requestContext.http.method === 'GET') {
+/** PUT and GET /practices/{practiceId}; lib/wiring.ts names each route's handler. */
+export const routeHandlers = {
+  putProfile: async (event, store = getStore()) => {
+    const practiceId = authorizedPractice(event);
+    return json(200, withStatementReadiness(await putPracticeCore(store, practiceId, jsonBody(event))));
+  },
+  getProfile: async (event, store = getStore()) => {
+    const practiceId = authorizedPractice(event);
     const practice = await getPractice(store, practiceId);
     if (!practice) throw new NotFoundError('practice');
     return json(200, withStatementReadiness(practice));
-  }
-  return json(200, withStatementReadiness(await putPracticeCore(store, practiceId, jsonBody(event))));
-};
+  },
+} satisfies Record<string, RouteHandler<[store?: Store]>>;
+
+const dispatch = dispatchRoutes<[store?: Store]>('practices', routeHandlers);
+
+/** The practices function; `store` may be a test's. */
+export const practicesCore = (event: ApiEvent, store: Store = getStore()): Promise<ApiResult> => dispatch(event, store);
 
 export const handler = httpHandler('practices', (event: ApiEvent, _context: Context) => practicesCore(event));

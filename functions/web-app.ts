@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { CONFIG_ENV, config } from './shared/config';
 import { NotFoundError } from './shared/errors';
-import { header, httpHandler, type ApiEvent, type ApiResult } from './shared/http';
+import { dispatchRoutes, header, httpHandler, type ApiEvent, type ApiResult, type RouteHandler } from './shared/http';
 
 /**
  * The staff web app (docs/app.md, docs/decisions/008-web-app-stack.md): `GET /app` (and `/app/`)
@@ -98,23 +98,31 @@ ${config.cognitoDomain ? `<meta name="kneadpay-cognito-domain" content="${attr(c
 
 const accepts = (event: ApiEvent, encoding: string) => (header(event, 'accept-encoding') ?? '').toLowerCase().split(',').some((part) => part.trim().split(';')[0] === encoding);
 
-/** GET /app, /app/ and /app/{asset+}: the shell, app.js, app.css. */
-export const webAppCore = async (event: ApiEvent): Promise<ApiResult> => {
+/** The page shell, under the app's CSP. */
+const shellAnswer = (): ApiResult => {
   const signIn = cognito();
   const security = webAppSecurityHeaders(signIn?.domain);
-  const assetPath = event.pathParameters?.asset;
-  if (assetPath === undefined || assetPath === '' || assetPath === 'index.html') {
-    const shell = renderShell(signIn ? { auth: 'cognito', cognitoDomain: signIn.domain, cognitoClientId: signIn.clientId } : { auth: 'local' });
-    return { statusCode: 200, headers: { ...security, 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' }, body: shell };
-  }
-  if (!Object.hasOwn(ASSETS, assetPath)) throw new NotFoundError(`web app file ${assetPath.slice(0, 64)}`);
-  const file = asset(assetPath as AssetName);
-  // Not hashed names: revalidate each load (ETag-less; the files are small and compressed).
-  const common = { ...security, 'content-type': file.type, 'cache-control': 'no-cache', vary: 'accept-encoding' };
-  if (accepts(event, 'gzip')) {
-    return { statusCode: 200, headers: { ...common, 'content-encoding': 'gzip' }, body: file.gzip.toString('base64'), isBase64Encoded: true };
-  }
-  return { statusCode: 200, headers: common, body: file.body.toString('base64'), isBase64Encoded: true };
+  const shell = renderShell(signIn ? { auth: 'cognito', cognitoDomain: signIn.domain, cognitoClientId: signIn.clientId } : { auth: 'local' });
+  return { statusCode: 200, headers: { ...security, 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' }, body: shell };
 };
+
+/** GET /app (and /app/, which API Gateway routes to it) and /app/{asset+}: the shell, app.js, app.css; lib/wiring.ts names each route's handler. */
+export const routeHandlers = {
+  appShell: async () => shellAnswer(),
+  appAsset: async (event) => {
+    const assetPath = event.pathParameters?.asset;
+    if (assetPath === undefined || assetPath === '' || assetPath === 'index.html') return shellAnswer();
+    if (!Object.hasOwn(ASSETS, assetPath)) throw new NotFoundError(`web app file ${assetPath.slice(0, 64)}`);
+    const file = asset(assetPath as AssetName);
+    // Not hashed names: revalidate each load (ETag-less; the files are small and compressed).
+    const common = { ...webAppSecurityHeaders(cognito()?.domain), 'content-type': file.type, 'cache-control': 'no-cache', vary: 'accept-encoding' };
+    if (accepts(event, 'gzip')) {
+      return { statusCode: 200, headers: { ...common, 'content-encoding': 'gzip' }, body: file.gzip.toString('base64'), isBase64Encoded: true };
+    }
+    return { statusCode: 200, headers: common, body: file.body.toString('base64'), isBase64Encoded: true };
+  },
+} satisfies Record<string, RouteHandler>;
+
+export const webAppCore = dispatchRoutes('web-app', routeHandlers);
 
 export const handler = httpHandler('web-app', webAppCore);
