@@ -3,7 +3,9 @@ import { NotFoundError, ValidationError } from './shared/errors';
 import { authorizedPractice, dispatchRoutes, header, html, httpHandler, json, jsonBody, pathParam, queryParam, type RouteHandler } from './shared/http';
 import { createEstimate, getEstimate } from './core/estimates';
 import { renderEstimatePage } from './shared/estimate-render';
-import { EMAIL_PATTERN, fields } from './shared/validate';
+import { EMAIL_PATTERN } from './shared/validate';
+import { parseBody } from './shared/schemas/parse';
+import { clientCreateBody, clientPatchBody } from './shared/schemas/requests';
 import { requirePractice } from './core/practice';
 import { getStore } from './store/client';
 import { findClientByEmail, findOrCreateClient, getClient, listLedger, searchClients } from './store/clients';
@@ -37,10 +39,8 @@ export const routeHandlers = {
       const { created, answer } = await registerClientWithoutEmail(store, practiceId, body, header(event, 'idempotency-key'), now);
       return json(created ? 201 : 200, answer);
     }
-    const f = fields(body);
     const practice = await requirePractice(store, practiceId);
-    const email = f.string('email', { max: 254, pattern: EMAIL_PATTERN, hint: 'an email address' });
-    const name = f.string('name', { max: 200 });
+    const { email, name } = parseBody(clientCreateBody, body);
     const existing = await findClientByEmail(store, practiceId, email, now);
     // Staff win over a storefront buyer: a client a buyer created takes the name staff give it.
     const client = existing ? await claimStorefrontClient(store, existing, name, now) : await findOrCreateClient(store, { practiceId, email, name, currency: practice.currency }, now);
@@ -80,15 +80,7 @@ export const routeHandlers = {
     const practiceId = authorizedPractice(event);
     const store = getStore();
     const clientId = pathParam(event, 'clientId');
-    const body = jsonBody(event);
-    const f = fields(body);
-    const patch = {
-      name: body.name === undefined ? undefined : f.string('name', { max: 200 }),
-      email: body.email === undefined ? undefined : f.string('email', { max: 254, pattern: EMAIL_PATTERN, hint: 'an email address' }),
-    };
-    const unknown = Object.keys(body).filter((key) => key !== 'name' && key !== 'email');
-    if (unknown.length) throw new ValidationError(`${unknown[0]} cannot be corrected here (name and email only)`, { field: unknown[0] });
-    if (patch.name === undefined && patch.email === undefined) throw new ValidationError('send name and/or email', { field: 'name' });
+    const patch = parseBody(clientPatchBody, jsonBody(event));
     const client = await correctClient(store, practiceId, clientId, patch, new Date());
     // A balance that waited for an email (`needs_email`) goes to Stripe now; a retry resumes what is left.
     const resumed = patch.email === undefined ? [] : await resumeInvoicesAwaitingEmail({ store, stripe: getStripe, publicUrl: publicUrl() }, practiceId, clientId);
