@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { ValidationError } from '../errors';
 
 /** `address.postalCode`, `lines[2].chargeCents`: a zod issue path as kneadpay's errors name fields. */
@@ -16,7 +16,7 @@ interface IssueParams {
  * handler always checked before the others, then by the schema's key order), as
  * `{"code":"validation_error","message":"<field> <problem>","details":{"field":"<field>"}}`.
  */
-export const validationErrorOf = (error: z.ZodError, first: readonly string[] = []): ValidationError => {
+export const validationErrorOf = (error: { issues: readonly z.core.$ZodIssue[] }, first: readonly string[] = []): ValidationError => {
   const rank = (field: string, index: number) => {
     const at = first.indexOf(field);
     return at >= 0 ? at : first.length + index;
@@ -31,7 +31,7 @@ export const validationErrorOf = (error: z.ZodError, first: readonly string[] = 
 };
 
 /** Parses a request body with its schema; a bad one throws the ValidationError a client sees as 400. */
-export const parseBody = <S extends z.ZodType>(schema: S, body: unknown, first: readonly string[] = []): z.output<S> => {
+export const parseBody = <S extends z.ZodMiniType>(schema: S, body: unknown, first: readonly string[] = []): z.output<S> => {
   const result = schema.safeParse(body);
   if (!result.success) throw validationErrorOf(result.error, first);
   return result.data;
