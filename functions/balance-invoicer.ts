@@ -5,9 +5,10 @@ import type { ClaimAdjudicatedDetail } from './core/remittances';
 import { createLogger } from './shared/logger';
 import { getStore } from './store/client';
 import { getStripe } from './stripe/client';
+import { config } from './shared/config';
 
 const logger = createLogger('balance-invoicer');
-const publicUrl = () => process.env.KNEADPAY_PUBLIC_URL ?? 'http://127.0.0.1:3000';
+const publicUrl = () => config().publicUrl;
 
 /**
  * Consumer of ClaimAdjudicated: invoices the client for the non-covered balance, exactly once, and

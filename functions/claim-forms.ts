@@ -1,14 +1,11 @@
 import { cms1500For } from './core/cms1500';
-import { MethodNotAllowed } from './shared/errors';
-import { authorizedPractice, httpHandler, pathParam, type ApiEvent, type ApiResult } from './shared/http';
+import { authorizedPractice, dispatchRoutes, httpHandler, pathParam, type RouteHandler } from './shared/http';
 import { renderCms1500Pdf } from './shared/cms1500-pdf';
 import { getStore } from './store/client';
 
 /** GET /practices/{p}/claims/{claimId}/cms1500: the claim as a CMS-1500 (02/12) PDF (pdfkit). */
-export const claimFormsCore = async (event: ApiEvent): Promise<ApiResult> => {
+const cms1500Pdf: RouteHandler = async (event) => {
   const practiceId = authorizedPractice(event);
-  const method = event.requestContext.http.method;
-  if (method !== 'GET') throw new MethodNotAllowed(method);
   const form = await cms1500For(getStore(), practiceId, pathParam(event, 'claimId'));
   const pdf = await renderCms1500Pdf(form);
   return {
@@ -18,5 +15,10 @@ export const claimFormsCore = async (event: ApiEvent): Promise<ApiResult> => {
     isBase64Encoded: true,
   };
 };
+
+/** lib/wiring.ts names the route's handler. */
+export const routeHandlers = { cms1500Pdf } satisfies Record<string, RouteHandler>;
+
+export const claimFormsCore = dispatchRoutes('claim-forms', routeHandlers);
 
 export const handler = httpHandler('claim-forms', claimFormsCore);

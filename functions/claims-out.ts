@@ -1,7 +1,7 @@
 import { applyAcknowledgement, batchOrNotFound, batchSummary, createBatch, putCoverageCore, putPayerCore } from './core/claims-out';
 import { CLAIM_STATES } from './domain/claim-state';
-import { MethodNotAllowed, NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from './shared/errors';
-import { authorizedPractice, header, httpHandler, json, jsonBody, pathParam, queryParam, rawBody, type ApiEvent, type ApiResult } from './shared/http';
+import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from './shared/errors';
+import { authorizedPractice, dispatchRoutes, header, httpHandler, json, jsonBody, pathParam, queryParam, rawBody, type RouteHandler } from './shared/http';
 import { getStore } from './store/client';
 import { listClaims } from './store/claims-out';
 
@@ -12,28 +12,30 @@ export const MAX_ACK_BYTES = 2 * 1024 * 1024;
 /**
  * Claims out (SPEC §7): payers, coverage, 837P batches, 999/277CA acknowledgements, and the
  * claim list by state (rejected claims with what to fix). The CMS-1500 PDF is `claim-forms.ts`
- * (pdfkit stays out of this bundle).
+ * (pdfkit stays out of this bundle). lib/wiring.ts names each route's handler.
  */
-export const claimsOutCore = async (event: ApiEvent): Promise<ApiResult> => {
-  const practiceId = authorizedPractice(event);
-  const store = getStore();
-  const method = event.requestContext.http.method;
-  const path = event.routeKey.replace(/^\S+\s/, '');
-  const P = '/practices/{practiceId}';
-
-  if (path === `${P}/payers/{payerId}` && method === 'PUT') {
-    return json(200, await putPayerCore(store, practiceId, pathParam(event, 'payerId'), jsonBody(event)));
-  }
-  if (path === `${P}/clients/{clientId}/coverage` && method === 'PUT') {
-    const { practiceId: _p, updatedAt: _u, ...coverage } = await putCoverageCore(store, practiceId, pathParam(event, 'clientId'), jsonBody(event));
+export const routeHandlers = {
+  /** PUT /practices/{p}/payers/{payerId} */
+  putPayer: async (event) => {
+    const practiceId = authorizedPractice(event);
+    return json(200, await putPayerCore(getStore(), practiceId, pathParam(event, 'payerId'), jsonBody(event)));
+  },
+  /** PUT /practices/{p}/clients/{c}/coverage */
+  putCoverage: async (event) => {
+    const practiceId = authorizedPractice(event);
+    const { practiceId: _p, updatedAt: _u, ...coverage } = await putCoverageCore(getStore(), practiceId, pathParam(event, 'clientId'), jsonBody(event));
     return json(200, coverage);
-  }
-  if (path === `${P}/claim-batches` && method === 'POST') {
-    const { created, batch } = await createBatch(store, practiceId, jsonBody(event));
+  },
+  /** POST /practices/{p}/claim-batches: 201 a new batch, 200 the same request again. */
+  createBatch: async (event) => {
+    const practiceId = authorizedPractice(event);
+    const { created, batch } = await createBatch(getStore(), practiceId, jsonBody(event));
     return json(created ? 201 : 200, batch);
-  }
-  if (path === `${P}/claim-batches/{batchId}` && method === 'GET') {
-    const batch = await batchOrNotFound(store, practiceId, pathParam(event, 'batchId'));
+  },
+  /** GET /practices/{p}/claim-batches/{batchId}: the 837P file for `Accept: application/edi-x12`, else a JSON summary. */
+  getBatch: async (event) => {
+    const practiceId = authorizedPractice(event);
+    const batch = await batchOrNotFound(getStore(), practiceId, pathParam(event, 'batchId'));
     if (/application\/(edi-x12|x12)/i.test(header(event, 'accept') ?? '')) {
       return {
         statusCode: 200,
@@ -42,8 +44,11 @@ export const claimsOutCore = async (event: ApiEvent): Promise<ApiResult> => {
       };
     }
     return json(200, batchSummary(batch));
-  }
-  if (path === `${P}/claims` && method === 'GET') {
+  },
+  /** GET /practices/{p}/claims?state=: claims by state, rejected ones with what to fix. */
+  listClaims: async (event) => {
+    const practiceId = authorizedPractice(event);
+    const store = getStore();
     const state = queryParam(event, 'state');
     if (state !== undefined && !CLAIM_STATES.includes(state as never)) {
       throw new ValidationError(`state must be one of ${CLAIM_STATES.join(', ')}`, { field: 'state' });
@@ -64,17 +69,20 @@ export const claimsOutCore = async (event: ApiEvent): Promise<ApiResult> => {
       })),
       nextCursor: page.nextCursor,
     });
-  }
-  if (path === `${P}/acknowledgements` && method === 'POST') {
+  },
+  /** POST /practices/{p}/acknowledgements: a raw 999 or 277CA. */
+  receiveAcknowledgement: async (event) => {
+    const practiceId = authorizedPractice(event);
+    const store = getStore();
     const type = header(event, 'content-type') ?? '';
     if (!X12_TYPES.test(type)) throw new UnsupportedMediaTypeError(`send the 999 or 277CA as text/plain or application/edi-x12, not ${type || 'nothing'}`);
     const bytes = rawBody(event);
     if (bytes.length > MAX_ACK_BYTES) throw new PayloadTooLargeError(`the file is ${bytes.length} bytes; the limit is ${MAX_ACK_BYTES}`);
     if (bytes.length === 0) throw new ValidationError('the body is empty; send the 999 or 277CA file', { field: 'body' });
     return json(202, await applyAcknowledgement(store, practiceId, bytes.toString('utf8')));
-  }
-  if (method !== 'GET') throw new MethodNotAllowed(method);
-  throw new NotFoundError('route');
-};
+  },
+} satisfies Record<string, RouteHandler>;
+
+export const claimsOutCore = dispatchRoutes('claims-out', routeHandlers);
 
 export const handler = httpHandler('claims-out', claimsOutCore);

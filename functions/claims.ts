@@ -1,19 +1,20 @@
 import { claimView, createClaim } from './core/claims';
-import { MethodNotAllowed } from './shared/errors';
-import { authorizedPractice, httpHandler, json, jsonBody, pathParam, type ApiEvent } from './shared/http';
+import { authorizedPractice, dispatchRoutes, httpHandler, json, jsonBody, pathParam, type RouteHandler } from './shared/http';
 import { getStore } from './store/client';
 
-/** POST /practices/{p}/claims and GET /practices/{p}/claims/{claimId}. */
-export const claimsCore = async (event: ApiEvent) => {
-  const practiceId = authorizedPractice(event);
-  const store = getStore();
-  const method = event.requestContext.http.method;
-  if (method === 'POST') {
-    const { created, claim } = await createClaim(store, practiceId, jsonBody(event));
+/** POST /practices/{p}/claims and GET /practices/{p}/claims/{claimId}; lib/wiring.ts names each route's handler. */
+export const routeHandlers = {
+  registerClaim: async (event) => {
+    const practiceId = authorizedPractice(event);
+    const { created, claim } = await createClaim(getStore(), practiceId, jsonBody(event));
     return json(created ? 201 : 200, claim);
-  }
-  if (method === 'GET') return json(200, await claimView(store, practiceId, pathParam(event, 'claimId')));
-  throw new MethodNotAllowed(method);
-};
+  },
+  getClaim: async (event) => {
+    const practiceId = authorizedPractice(event);
+    return json(200, await claimView(getStore(), practiceId, pathParam(event, 'claimId')));
+  },
+} satisfies Record<string, RouteHandler>;
+
+export const claimsCore = dispatchRoutes('claims', routeHandlers);
 
 export const handler = httpHandler('claims', claimsCore);

@@ -1,12 +1,12 @@
 import { ValidationError } from './shared/errors';
-import { authorizedPractice, httpHandler, json, queryParam, type ApiEvent } from './shared/http';
+import { authorizedPractice, dispatchRoutes, httpHandler, json, queryParam, type RouteHandler } from './shared/http';
 import { getStore } from './store/client';
 import { listInvoices, shownInvoiceStatus } from './store/invoices';
 
 const STATUSES = ['pending', 'draft', 'open', 'paid', 'void', 'uncollectible'] as const;
 
 /** GET /practices/{p}/invoices?status= : the practice's balance invoices (SPEC §3). */
-export const invoicesCore = async (event: ApiEvent) => {
+const listInvoicesRoute: RouteHandler = async (event) => {
   const practiceId = authorizedPractice(event);
   const status = queryParam(event, 'status');
   if (status !== undefined && !(STATUSES as readonly string[]).includes(status)) {
@@ -29,5 +29,10 @@ export const invoicesCore = async (event: ApiEvent) => {
     nextCursor: page.nextCursor,
   });
 };
+
+/** lib/wiring.ts names the route's handler. */
+export const routeHandlers = { listInvoices: listInvoicesRoute } satisfies Record<string, RouteHandler>;
+
+export const invoicesCore = dispatchRoutes('invoices', routeHandlers);
 
 export const handler = httpHandler('invoices', invoicesCore);

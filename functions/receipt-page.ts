@@ -1,6 +1,6 @@
 import { defaultReceiptLinkDeps, openReceiptLink, type ReceiptLinkDeps } from './core/receipt-links';
 import { ValidationError } from './shared/errors';
-import { html, httpHandler, pathParam, queryParam, type ApiEvent, type ApiResult } from './shared/http';
+import { dispatchRoutes, html, httpHandler, pathParam, queryParam, type ApiEvent, type ApiResult, type RouteHandler } from './shared/http';
 import { renderReceiptPdf } from './shared/receipt-pdf';
 import { securityHeaders } from './shared/security-headers';
 import { renderReceiptLinkProblem, renderReceiptPage } from './shared/receipt-render';
@@ -39,4 +39,7 @@ export const receiptPageCore = async (event: ApiEvent, deps: ReceiptLinkDeps = d
   return html(200, renderReceiptPage(document, { pdfHref: '?format=pdf' }), PRIVATE_PAGE_HEADERS);
 };
 
-export const handler = httpHandler('receipt-page', (event) => receiptPageCore(event));
+/** lib/wiring.ts names the route's handler. */
+export const routeHandlers = { receiptPage: (event) => receiptPageCore(event) } satisfies Record<string, RouteHandler>;
+
+export const handler = httpHandler('receipt-page', dispatchRoutes('receipt-page', routeHandlers));

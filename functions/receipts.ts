@@ -1,10 +1,7 @@
 import { defaultReceiptDeps, listReceiptsView, resendReceipt, type ReceiptDeps } from './core/receipts';
-import { ConflictError, MethodNotAllowed, NotFoundError, ValidationError } from './shared/errors';
+import { ConflictError, ValidationError } from './shared/errors';
 import { consumeAll, LIMITS } from './store/rate-limits';
-import { authorizedPractice, httpHandler, json, pathParam, queryParam, type ApiEvent } from './shared/http';
-
-const LIST = '/practices/{practiceId}/receipts';
-const SEND = '/practices/{practiceId}/receipts/{receiptId}/send';
+import { authorizedPractice, dispatchRoutes, httpHandler, json, pathParam, queryParam, type ApiEvent, type RouteHandler } from './shared/http';
 
 const limitOf = (event: ApiEvent): number | undefined => {
   const raw = queryParam(event, 'limit');
@@ -14,32 +11,34 @@ const limitOf = (event: ApiEvent): number | undefined => {
   return limit;
 };
 
-/**
- * GET /practices/{p}/receipts?clientId=&cursor=&limit= — the practice's receipts, newest first, each
- * with a fresh signed link and where its email stands (`failed` ones need the practice).
- * POST /practices/{p}/receipts/{receiptId}/send — emails a receipt again, to the client's current address.
- */
-export const receiptsCore = async (event: ApiEvent, deps: ReceiptDeps = defaultReceiptDeps()) => {
-  const practiceId = authorizedPractice(event);
-  const method = event.requestContext.http.method;
-  const path = event.routeKey.replace(/^\S+\s/, '');
-  if (path === LIST) {
-    if (method !== 'GET') throw new MethodNotAllowed(method);
+/** The practice's receipts; lib/wiring.ts names each route's handler. */
+export const routeHandlers = {
+  /**
+   * GET /practices/{p}/receipts?clientId=&cursor=&limit= — the practice's receipts, newest first,
+   * each with a fresh signed link and where its email stands (`failed` ones need the practice).
+   */
+  listReceipts: async (event, deps = defaultReceiptDeps()) => {
+    const practiceId = authorizedPractice(event);
     const clientId = queryParam(event, 'clientId');
     const cursor = queryParam(event, 'cursor');
     const limit = limitOf(event);
     return json(200, await listReceiptsView(deps, practiceId, { ...(clientId ? { clientId } : {}), ...(cursor ? { cursor } : {}), ...(limit ? { limit } : {}) }));
-  }
-  if (path === SEND) {
-    if (method !== 'POST') throw new MethodNotAllowed(method);
+  },
+  /** POST /practices/{p}/receipts/{receiptId}/send — emails a receipt again, to the client's current address. */
+  resendReceipt: async (event, deps = defaultReceiptDeps()) => {
+    const practiceId = authorizedPractice(event);
     const receiptId = pathParam(event, 'receiptId');
     // Resends are the practice's to make, but not without end (issue 17: 20 in 0.9 s).
     await consumeAll(deps.store, practiceId, [[LIMITS.resendPerReceipt, receiptId], [LIMITS.resendPerPractice, 'all']]);
     const outcome = await resendReceipt(deps, practiceId, receiptId);
     if (outcome.emailStatus === 'failed') throw new ConflictError('the email was refused; correct the client’s address and send again', 'email_failed', outcome);
     return json(200, outcome);
-  }
-  throw new NotFoundError('route');
-};
+  },
+} satisfies Record<string, RouteHandler<[deps?: ReceiptDeps]>>;
+
+const dispatch = dispatchRoutes<[deps?: ReceiptDeps]>('receipts', routeHandlers);
+
+/** The receipts function; `deps` may be a test's. */
+export const receiptsCore = (event: ApiEvent, deps: ReceiptDeps = defaultReceiptDeps()) => dispatch(event, deps);
 
 export const handler = httpHandler('receipts', (event) => receiptsCore(event));

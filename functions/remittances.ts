@@ -1,6 +1,6 @@
 import { listQuarantine, receiveRemittance } from './core/remittances';
-import { MethodNotAllowed, NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from './shared/errors';
-import { authorizedPractice, header, httpHandler, json, pathParam, queryParam, rawBody, type ApiEvent } from './shared/http';
+import { NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from './shared/errors';
+import { authorizedPractice, dispatchRoutes, header, httpHandler, json, pathParam, queryParam, rawBody, type RouteHandler } from './shared/http';
 import { getStore } from './store/client';
 import { getRemittance, listRemittances } from './store/claims';
 
@@ -11,12 +11,10 @@ import { getRemittance, listRemittances } from './store/claims';
 export const MAX_ERA_BYTES = 4 * 1024 * 1024;
 const ERA_TYPES = /^(text\/plain|application\/edi-x12|application\/x12|application\/edi)\b/i;
 
-/** POST /practices/{p}/remittances (raw 835), GET /practices/{p}/remittances[/{remittanceId}]. */
-export const remittancesCore = async (event: ApiEvent) => {
-  const practiceId = authorizedPractice(event);
-  const store = getStore();
-  const method = event.requestContext.http.method;
-  if (method === 'POST') {
+/** POST /practices/{p}/remittances (raw 835), GET /practices/{p}/remittances[/{remittanceId}]; lib/wiring.ts names each route's handler. */
+export const routeHandlers = {
+  receiveRemittance: async (event) => {
+    const practiceId = authorizedPractice(event);
     const type = header(event, 'content-type') ?? '';
     if (!ERA_TYPES.test(type)) throw new UnsupportedMediaTypeError(`send the 835 as text/plain or application/edi-x12, not ${type || 'nothing'}`);
     const bytes = rawBody(event);
@@ -27,19 +25,23 @@ export const remittancesCore = async (event: ApiEvent) => {
       );
     }
     if (bytes.length === 0) throw new ValidationError('the body is empty; send the 835 file', { field: 'body' });
-    const { created, summary } = await receiveRemittance(store, practiceId, bytes.toString('utf8'));
+    const { created, summary } = await receiveRemittance(getStore(), practiceId, bytes.toString('utf8'));
     const { remittanceId, traceNumber, claims, matched, quarantined } = summary;
     return json(created ? 202 : 200, { remittanceId, traceNumber, claims, matched, quarantined });
-  }
-  if (method !== 'GET') throw new MethodNotAllowed(method);
-  const remittanceId = event.pathParameters?.remittanceId;
-  if (!remittanceId) {
-    const page = await listRemittances(store, practiceId, queryParam(event, 'cursor'));
-    return json(200, page);
-  }
-  const summary = await getRemittance(store, practiceId, pathParam(event, 'remittanceId'));
-  if (!summary) throw new NotFoundError('remittance');
-  return json(200, { ...summary, quarantined: await listQuarantine(store, practiceId, summary.remittanceId) });
-};
+  },
+  listRemittances: async (event) => {
+    const practiceId = authorizedPractice(event);
+    return json(200, await listRemittances(getStore(), practiceId, queryParam(event, 'cursor')));
+  },
+  getRemittance: async (event) => {
+    const practiceId = authorizedPractice(event);
+    const store = getStore();
+    const summary = await getRemittance(store, practiceId, pathParam(event, 'remittanceId'));
+    if (!summary) throw new NotFoundError('remittance');
+    return json(200, { ...summary, quarantined: await listQuarantine(store, practiceId, summary.remittanceId) });
+  },
+} satisfies Record<string, RouteHandler>;
+
+export const remittancesCore = dispatchRoutes('remittances', routeHandlers);
 
 export const handler = httpHandler('remittances', remittancesCore);

@@ -2,8 +2,8 @@ import { startCheckout } from './core/checkout';
 import { listPackages } from './core/packages';
 import { requirePractice } from './core/practice';
 import { purchaseStatus } from './domain/credits';
-import { MethodNotAllowed, NotFoundError } from './shared/errors';
-import { formOrJsonBody, html, httpHandler, json, pathParam, queryParam, redirect, wantsJson, type ApiEvent } from './shared/http';
+import { NotFoundError } from './shared/errors';
+import { dispatchRoutes, formOrJsonBody, html, httpHandler, json, pathParam, queryParam, redirect, wantsJson, type ApiEvent, type RouteHandler } from './shared/http';
 import { requestClientAddress } from './shared/client-address';
 import { escapeHtml, formatMoney, page } from './shared/html';
 import { securityHeaders } from './shared/security-headers';
@@ -13,13 +13,14 @@ import { consumeAll, LIMITS, RateLimitedError } from './store/rate-limits';
 import type { SessionPackage } from './store/catalog';
 import { findPurchaseByCheckoutSession } from './store/purchases';
 import { getStripe } from './stripe/client';
+import { config } from './shared/config';
 
-const publicUrl = () => process.env.KNEADPAY_PUBLIC_URL ?? 'http://127.0.0.1:3000';
+const publicUrl = () => config().publicUrl;
 
 /** Where Stripe's hosted Checkout lives: Stripe's page, or the emulator's on a laptop. */
 const checkoutOrigins = (): string[] => {
   const origins = ['https://checkout.stripe.com'];
-  const base = process.env.STRIPE_API_BASE;
+  const base = config().stripeApiBase;
   if (base) {
     try {
       origins.push(new URL(base).origin);
@@ -94,24 +95,22 @@ const successPage = async (practiceId: string, sessionId: string | undefined) =>
 const notFoundPage = () =>
   html(404, page('Not found', '<h1>Page not found</h1><p>This link does not lead to a storefront or a purchase. Check the address, or ask the practice for its booking link.</p>'));
 
-/** Public storefront routes: the page, the Buy form's checkout, the success page. */
-export const storefrontCore = async (event: ApiEvent) => {
-  try {
-    return await storefrontRoutes(event);
-  } catch (error) {
-    if ((error as Error).name === 'NotFoundError' && !wantsJson(event)) return notFoundPage();
-    if (error instanceof RateLimitedError && !wantsJson(event)) {
-      return html(429, page('Please wait', `<h1>Please wait a moment</h1><p>Too many purchases were started from here just now. Try again in ${Math.ceil(error.retryAfterSeconds / 60)} minute(s).</p>`), { 'retry-after': String(error.retryAfterSeconds) });
-    }
-    throw error;
-  }
-};
-
-const storefrontRoutes = async (event: ApiEvent) => {
-  const practiceId = pathParam(event, 'practiceId');
-  const method = event.requestContext.http.method;
-  const packageId = event.pathParameters?.packageId;
-  if (packageId && method === 'POST') {
+/** Public storefront routes: the page, the Buy form's checkout, the success page; lib/wiring.ts names each route's handler. */
+export const routeHandlers = {
+  /** GET /p/{p}: the storefront page. */
+  storefrontPage: async (event) => {
+    const practiceId = pathParam(event, 'practiceId');
+    // The Buy forms post here and are redirected on to Stripe Checkout: both may be form targets.
+    return html(200, await storefrontPage(practiceId, queryParam(event, 'cancelled') === '1'), securityHeaders({ formAction: ["'self'", ...checkoutOrigins()] }));
+  },
+  /** GET /p/{p}/success?session_id=: where Checkout returns the buyer. */
+  successPage: async (event) => {
+    const practiceId = pathParam(event, 'practiceId');
+    return html(200, await successPage(practiceId, queryParam(event, 'session_id')));
+  },
+  /** POST /p/{p}/packages/{packageId}/checkout: 201 JSON for `Accept: application/json`, else 303 to Checkout. */
+  startCheckout: async (event) => {
+    const practiceId = pathParam(event, 'practiceId');
     const body = formOrJsonBody(event);
     // Abuse limits before any Stripe call or record (issue 17): per client address, per buyer
     // email, then per practice, so one address cannot use up the practice's budget.
@@ -128,11 +127,22 @@ const storefrontRoutes = async (event: ApiEvent) => {
       body,
     );
     return wantsJson(event) ? json(201, { checkoutSessionId: started.checkoutSessionId, url: started.url }) : redirect(started.url);
+  },
+} satisfies Record<string, RouteHandler>;
+
+const dispatch = dispatchRoutes('storefront', routeHandlers);
+
+/** The storefront function: a person following a link sees a page, not the API's JSON error. */
+export const storefrontCore = async (event: ApiEvent) => {
+  try {
+    return await dispatch(event);
+  } catch (error) {
+    if ((error as Error).name === 'NotFoundError' && !wantsJson(event)) return notFoundPage();
+    if (error instanceof RateLimitedError && !wantsJson(event)) {
+      return html(429, page('Please wait', `<h1>Please wait a moment</h1><p>Too many purchases were started from here just now. Try again in ${Math.ceil(error.retryAfterSeconds / 60)} minute(s).</p>`), { 'retry-after': String(error.retryAfterSeconds) });
+    }
+    throw error;
   }
-  if (method !== 'GET') throw new MethodNotAllowed(method);
-  if (event.rawPath.endsWith('/success')) return html(200, await successPage(practiceId, queryParam(event, 'session_id')));
-  // The Buy forms post here and are redirected on to Stripe Checkout: both may be form targets.
-  return html(200, await storefrontPage(practiceId, queryParam(event, 'cancelled') === '1'), securityHeaders({ formAction: ["'self'", ...checkoutOrigins()] }));
 };
 
 export const handler = httpHandler('storefront', storefrontCore);

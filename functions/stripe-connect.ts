@@ -1,14 +1,15 @@
 import type { Context } from 'aws-lambda';
 import { connectStatus, releaseAccount, startOnboarding } from './core/connect';
 import { requirePractice } from './core/practice';
-import { MethodNotAllowed, NotFoundError } from './shared/errors';
+import { NotFoundError } from './shared/errors';
 import { escapeHtml, page } from './shared/html';
-import { authorizedPractice, html, httpHandler, json, pathParam, type ApiEvent } from './shared/http';
+import { authorizedPractice, dispatchRoutes, html, httpHandler, json, pathParam, type ApiEvent, type RouteHandler } from './shared/http';
 import { getStore } from './store/client';
 import { getConnect } from './store/connect';
 import { getStripe } from './stripe/client';
+import { config } from './shared/config';
 
-const publicUrl = () => process.env.KNEADPAY_PUBLIC_URL ?? 'http://127.0.0.1:3000';
+const publicUrl = () => config().publicUrl;
 
 /**
  * Where Stripe's onboarding sends the practice back (the Account Link's `return_url` and
@@ -38,30 +39,32 @@ const returnPage = async (practiceId: string, step: string) => {
 /**
  * The practice's Stripe account: `POST /practices/{p}/stripe/onboarding`, `GET /practices/{p}/stripe`,
  * `DELETE /practices/{p}/stripe` (release), and the public return pages `/p/{p}/stripe/{step}`.
+ * lib/wiring.ts names each route's handler.
  */
-export const stripeConnectCore = async (event: ApiEvent, context?: Context) => {
-  const method = event.requestContext.http.method;
-  if (event.rawPath.startsWith('/p/')) {
-    if (method !== 'GET') throw new MethodNotAllowed(method);
-    const step = pathParam(event, 'step');
-    if (step !== 'return' && step !== 'refresh') throw new NotFoundError('page');
-    return html(200, await returnPage(pathParam(event, 'practiceId'), step));
-  }
-  const practiceId = authorizedPractice(event);
-  const store = getStore();
-  if (event.rawPath.endsWith('/onboarding')) {
-    if (method !== 'POST') throw new MethodNotAllowed(method);
-    const started = await startOnboarding({ store, stripe: await getStripe(), publicUrl: publicUrl() }, practiceId);
+export const routeHandlers = {
+  startOnboarding: async (event) => {
+    const practiceId = authorizedPractice(event);
+    const started = await startOnboarding({ store: getStore(), stripe: await getStripe(), publicUrl: publicUrl() }, practiceId);
     return json(started.created ? 201 : 200, { accountId: started.accountId, url: started.url });
-  }
-  if (method === 'GET') return json(200, await connectStatus(store, practiceId));
-  if (method === 'DELETE') {
+  },
+  getStripeStatus: async (event) => {
+    const practiceId = authorizedPractice(event);
+    return json(200, await connectStatus(getStore(), practiceId));
+  },
+  releaseStripeAccount: async (event, context) => {
+    const practiceId = authorizedPractice(event);
     const claims = event.requestContext.authorizer?.jwt?.claims ?? {};
     const actor = typeof claims.sub === 'string' ? claims.sub : practiceId;
     const requestId = context?.awsRequestId ?? event.requestContext.requestId;
-    return json(200, await releaseAccount({ store, stripe: await getStripe() }, practiceId, { actor, requestId }));
-  }
-  throw new MethodNotAllowed(method);
-};
+    return json(200, await releaseAccount({ store: getStore(), stripe: await getStripe() }, practiceId, { actor, requestId }));
+  },
+  onboardingReturnPage: async (event) => {
+    const step = pathParam(event, 'step');
+    if (step !== 'return' && step !== 'refresh') throw new NotFoundError('page');
+    return html(200, await returnPage(pathParam(event, 'practiceId'), step));
+  },
+} satisfies Record<string, RouteHandler<[context?: Context]>>;
+
+export const stripeConnectCore = dispatchRoutes<[context?: Context]>('stripe-connect', routeHandlers);
 
 export const handler = httpHandler('stripe-connect', (event: ApiEvent, context: Context) => stripeConnectCore(event, context));

@@ -2,8 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { CONFIG_ENV, config } from './shared/config';
 import { NotFoundError } from './shared/errors';
-import { header, httpHandler, type ApiEvent, type ApiResult } from './shared/http';
+import { dispatchRoutes, header, httpHandler, type ApiEvent, type ApiResult, type RouteHandler } from './shared/http';
 
 /**
  * The staff web app (docs/app.md, docs/decisions/008-web-app-stack.md): `GET /app` (and `/app/`)
@@ -17,15 +18,15 @@ export const WEB_APP_MARKER = 'kneadpay-web-app-assets';
 
 /** Cognito hosted sign-in, set by the stack when the web client is configured; absent locally. */
 export const WEB_ENV = {
-  cognitoDomain: 'KNEADPAY_COGNITO_DOMAIN',
-  cognitoClientId: 'KNEADPAY_COGNITO_CLIENT_ID',
-  webDir: 'KNEADPAY_WEB_DIR',
+  cognitoDomain: CONFIG_ENV.cognitoDomain,
+  cognitoClientId: CONFIG_ENV.cognitoClientId,
+  webDir: CONFIG_ENV.webDir,
 } as const;
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** Where the built files are: an explicit dir, next to the Lambda bundle (`web/`), or the repo's web/dist. */
 const webDir = (): string => {
-  const candidates = [process.env[WEB_ENV.webDir], join(here, 'web'), join(here, '..', 'web', 'dist')].filter((dir): dir is string => Boolean(dir));
+  const candidates = [config().webDir, join(here, 'web'), join(here, '..', 'web', 'dist')].filter((dir): dir is string => Boolean(dir));
   return candidates.find((dir) => existsSync(join(dir, 'app.js'))) ?? candidates[candidates.length - 1]!;
 };
 
@@ -48,14 +49,13 @@ const asset = (name: AssetName): Asset => {
     if (!existsSync(file)) throw new NotFoundError(`web app asset ${name} (build it: npx tsx web/build.ts)`);
     const body = readFileSync(file);
     found = { type: ASSETS[name], body, gzip: gzipSync(body, { level: 9 }) };
-    if (!process.env.KNEADPAY_WEB_NO_CACHE) cache.set(key, found);
+    if (!config().webNoCache) cache.set(key, found);
   }
   return found;
 };
 
 const cognito = () => {
-  const domain = process.env[WEB_ENV.cognitoDomain];
-  const clientId = process.env[WEB_ENV.cognitoClientId];
+  const { cognitoDomain: domain, cognitoClientId: clientId } = config();
   return domain && clientId ? { domain: domain.replace(/\/+$/, ''), clientId } : undefined;
 };
 
@@ -98,23 +98,31 @@ ${config.cognitoDomain ? `<meta name="kneadpay-cognito-domain" content="${attr(c
 
 const accepts = (event: ApiEvent, encoding: string) => (header(event, 'accept-encoding') ?? '').toLowerCase().split(',').some((part) => part.trim().split(';')[0] === encoding);
 
-/** GET /app, /app/ and /app/{asset+}: the shell, app.js, app.css. */
-export const webAppCore = async (event: ApiEvent): Promise<ApiResult> => {
+/** The page shell, under the app's CSP. */
+const shellAnswer = (): ApiResult => {
   const signIn = cognito();
   const security = webAppSecurityHeaders(signIn?.domain);
-  const assetPath = event.pathParameters?.asset;
-  if (assetPath === undefined || assetPath === '' || assetPath === 'index.html') {
-    const shell = renderShell(signIn ? { auth: 'cognito', cognitoDomain: signIn.domain, cognitoClientId: signIn.clientId } : { auth: 'local' });
-    return { statusCode: 200, headers: { ...security, 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' }, body: shell };
-  }
-  if (!Object.hasOwn(ASSETS, assetPath)) throw new NotFoundError(`web app file ${assetPath.slice(0, 64)}`);
-  const file = asset(assetPath as AssetName);
-  // Not hashed names: revalidate each load (ETag-less; the files are small and compressed).
-  const common = { ...security, 'content-type': file.type, 'cache-control': 'no-cache', vary: 'accept-encoding' };
-  if (accepts(event, 'gzip')) {
-    return { statusCode: 200, headers: { ...common, 'content-encoding': 'gzip' }, body: file.gzip.toString('base64'), isBase64Encoded: true };
-  }
-  return { statusCode: 200, headers: common, body: file.body.toString('base64'), isBase64Encoded: true };
+  const shell = renderShell(signIn ? { auth: 'cognito', cognitoDomain: signIn.domain, cognitoClientId: signIn.clientId } : { auth: 'local' });
+  return { statusCode: 200, headers: { ...security, 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' }, body: shell };
 };
+
+/** GET /app (and /app/, which API Gateway routes to it) and /app/{asset+}: the shell, app.js, app.css; lib/wiring.ts names each route's handler. */
+export const routeHandlers = {
+  appShell: async () => shellAnswer(),
+  appAsset: async (event) => {
+    const assetPath = event.pathParameters?.asset;
+    if (assetPath === undefined || assetPath === '' || assetPath === 'index.html') return shellAnswer();
+    if (!Object.hasOwn(ASSETS, assetPath)) throw new NotFoundError(`web app file ${assetPath.slice(0, 64)}`);
+    const file = asset(assetPath as AssetName);
+    // Not hashed names: revalidate each load (ETag-less; the files are small and compressed).
+    const common = { ...webAppSecurityHeaders(cognito()?.domain), 'content-type': file.type, 'cache-control': 'no-cache', vary: 'accept-encoding' };
+    if (accepts(event, 'gzip')) {
+      return { statusCode: 200, headers: { ...common, 'content-encoding': 'gzip' }, body: file.gzip.toString('base64'), isBase64Encoded: true };
+    }
+    return { statusCode: 200, headers: common, body: file.body.toString('base64'), isBase64Encoded: true };
+  },
+} satisfies Record<string, RouteHandler>;
+
+export const webAppCore = dispatchRoutes('web-app', routeHandlers);
 
 export const handler = httpHandler('web-app', webAppCore);

@@ -19,7 +19,8 @@ import {
  */
 export interface Wiring {
   functions: Readonly<Record<string, FunctionSpec>>;
-  routes: readonly (Omit<RouteSpec, 'fn'> & { fn: string })[];
+  /** `handler` is required in lib/wiring.ts; a test's table may leave it out (the stack does not read it). */
+  routes: readonly (Omit<RouteSpec, 'fn' | 'handler'> & { fn: string; handler?: string })[];
   rules: readonly (Omit<RuleSpec, 'fn'> & { fn: string })[];
   schedules: readonly (Omit<ScheduleSpec, 'fn'> & { fn: string })[];
 }
@@ -48,12 +49,20 @@ export const wiringProblems = (wiring: Wiring, root: string = PROJECT_ROOT): str
     if (!(fn in wiring.functions)) problems.push(`${where}: function "${fn}" is not in FUNCTIONS`);
   };
   const routeKeys = new Set<string>();
+  const handlers = new Map<string, string>();
   for (const route of wiring.routes) {
     const key = `${route.method} ${route.path}`;
     known(route.fn, `route ${key}`);
     if (!route.path.startsWith('/')) problems.push(`route ${key}: the path must start with /`);
     if (routeKeys.has(key)) problems.push(`route ${key} is listed twice`);
     routeKeys.add(key);
+    if (route.handler !== undefined) {
+      // One handler per route: the dispatcher (functions/shared/http.ts) picks it by route key.
+      if (!/^[a-z][A-Za-z0-9]*$/.test(route.handler)) problems.push(`route ${key}: handler "${route.handler}" is not a camelCase export name`);
+      const owner = `${route.fn}.${route.handler}`;
+      if (handlers.has(owner)) problems.push(`route ${key}: handler ${owner} already serves ${handlers.get(owner)}`);
+      handlers.set(owner, key);
+    }
   }
   const ruleKeys = new Set<string>();
   for (const rule of wiring.rules) {

@@ -42,6 +42,12 @@ export interface RouteSpec {
   /** API Gateway path syntax: `{name}` parameters. */
   path: string;
   fn: FunctionName;
+  /**
+   * The route's handler: a key of the function module's `routeHandlers` export, which
+   * `dispatchRoutes` (functions/shared/http.ts) calls for this route key. `handler` names the
+   * module's Lambda `handler` export itself, for a function that serves this one route only.
+   */
+  handler: string;
   auth: Auth;
 }
 
@@ -175,50 +181,50 @@ export type FunctionName = keyof typeof FUNCTIONS;
 const P = '/practices/{practiceId}';
 
 export const ROUTES: readonly RouteSpec[] = [
-  { method: 'PUT', path: P, fn: 'practices', auth: AUTH.jwt },
-  { method: 'GET', path: P, fn: 'practices', auth: AUTH.jwt },
-  { method: 'POST', path: `${P}/packages`, fn: 'packages', auth: AUTH.jwt },
-  { method: 'GET', path: `${P}/packages`, fn: 'packages', auth: AUTH.jwt },
-  { method: 'GET', path: `${P}/packages/{packageId}`, fn: 'packages', auth: AUTH.jwt },
-  { method: 'PATCH', path: `${P}/packages/{packageId}`, fn: 'packages', auth: AUTH.jwt },
-  { method: 'DELETE', path: `${P}/packages/{packageId}`, fn: 'packages', auth: AUTH.jwt },
-  { method: 'POST', path: `${P}/clients`, fn: 'clients', auth: AUTH.jwt },
-  { method: 'GET', path: `${P}/clients`, fn: 'clients', auth: AUTH.jwt },
-  { method: 'PATCH', path: `${P}/clients/{clientId}`, fn: 'clients', auth: AUTH.jwt },
-  { method: 'GET', path: `${P}/clients/{clientId}/purchases`, fn: 'clients', auth: AUTH.jwt },
-  { method: 'GET', path: `${P}/clients/{clientId}/ledger`, fn: 'clients', auth: AUTH.jwt },
-  { method: 'POST', path: `${P}/clients/{clientId}/redemptions`, fn: 'clients', auth: AUTH.jwt },
-  { method: 'DELETE', path: `${P}/clients/{clientId}/redemptions/{appointmentId}`, fn: 'clients', auth: AUTH.jwt },
-  { method: 'GET', path: `${P}/redemptions`, fn: 'clients', auth: AUTH.jwt },
-  { method: 'POST', path: `${P}/clients/{clientId}/estimates`, fn: 'clients', auth: AUTH.jwt },
-  { method: 'GET', path: `${P}/clients/{clientId}/estimates/{estimateId}`, fn: 'clients', auth: AUTH.jwt },
-  { method: 'POST', path: `${P}/claims`, fn: 'claims', auth: AUTH.jwt },
-  { method: 'GET', path: `${P}/claims/{claimId}`, fn: 'claims', auth: AUTH.jwt },
-  { method: 'GET', path: `${P}/claims`, fn: 'claims-out', auth: AUTH.jwt },
-  { method: 'GET', path: `${P}/claims/{claimId}/cms1500`, fn: 'claim-forms', auth: AUTH.jwt },
-  { method: 'PUT', path: `${P}/payers/{payerId}`, fn: 'claims-out', auth: AUTH.jwt },
-  { method: 'PUT', path: `${P}/clients/{clientId}/coverage`, fn: 'claims-out', auth: AUTH.jwt },
-  { method: 'POST', path: `${P}/claim-batches`, fn: 'claims-out', auth: AUTH.jwt },
-  { method: 'GET', path: `${P}/claim-batches/{batchId}`, fn: 'claims-out', auth: AUTH.jwt },
-  { method: 'POST', path: `${P}/acknowledgements`, fn: 'claims-out', auth: AUTH.jwt },
-  { method: 'POST', path: `${P}/remittances`, fn: 'remittances', auth: AUTH.jwt },
-  { method: 'GET', path: `${P}/remittances`, fn: 'remittances', auth: AUTH.jwt },
-  { method: 'GET', path: `${P}/remittances/{remittanceId}`, fn: 'remittances', auth: AUTH.jwt },
-  { method: 'GET', path: `${P}/invoices`, fn: 'invoices', auth: AUTH.jwt },
-  { method: 'GET', path: `${P}/receipts`, fn: 'receipts', auth: AUTH.jwt },
-  { method: 'POST', path: `${P}/receipts/{receiptId}/send`, fn: 'receipts', auth: AUTH.jwt },
-  { method: 'GET', path: '/r/{token}', fn: 'receipt-page', auth: AUTH.public },
-  { method: 'GET', path: '/p/{practiceId}', fn: 'storefront', auth: AUTH.public },
-  { method: 'GET', path: '/p/{practiceId}/success', fn: 'storefront', auth: AUTH.public },
-  { method: 'POST', path: '/p/{practiceId}/packages/{packageId}/checkout', fn: 'storefront', auth: AUTH.public },
-  { method: 'POST', path: '/webhooks/stripe', fn: 'stripe-webhook', auth: AUTH.stripeSignature },
+  { method: 'PUT', path: P, fn: 'practices', handler: 'putProfile', auth: AUTH.jwt },
+  { method: 'GET', path: P, fn: 'practices', handler: 'getProfile', auth: AUTH.jwt },
+  { method: 'POST', path: `${P}/packages`, fn: 'packages', handler: 'createPackage', auth: AUTH.jwt },
+  { method: 'GET', path: `${P}/packages`, fn: 'packages', handler: 'listPackages', auth: AUTH.jwt },
+  { method: 'GET', path: `${P}/packages/{packageId}`, fn: 'packages', handler: 'getPackage', auth: AUTH.jwt },
+  { method: 'PATCH', path: `${P}/packages/{packageId}`, fn: 'packages', handler: 'changePackage', auth: AUTH.jwt },
+  { method: 'DELETE', path: `${P}/packages/{packageId}`, fn: 'packages', handler: 'deactivatePackage', auth: AUTH.jwt },
+  { method: 'POST', path: `${P}/clients`, fn: 'clients', handler: 'registerClient', auth: AUTH.jwt },
+  { method: 'GET', path: `${P}/clients`, fn: 'clients', handler: 'findClients', auth: AUTH.jwt },
+  { method: 'PATCH', path: `${P}/clients/{clientId}`, fn: 'clients', handler: 'correctClient', auth: AUTH.jwt },
+  { method: 'GET', path: `${P}/clients/{clientId}/purchases`, fn: 'clients', handler: 'listPurchases', auth: AUTH.jwt },
+  { method: 'GET', path: `${P}/clients/{clientId}/ledger`, fn: 'clients', handler: 'getLedger', auth: AUTH.jwt },
+  { method: 'POST', path: `${P}/clients/{clientId}/redemptions`, fn: 'clients', handler: 'redeemCredit', auth: AUTH.jwt },
+  { method: 'DELETE', path: `${P}/clients/{clientId}/redemptions/{appointmentId}`, fn: 'clients', handler: 'cancelRedemption', auth: AUTH.jwt },
+  { method: 'GET', path: `${P}/redemptions`, fn: 'clients', handler: 'listRedemptionsSince', auth: AUTH.jwt },
+  { method: 'POST', path: `${P}/clients/{clientId}/estimates`, fn: 'clients', handler: 'createEstimate', auth: AUTH.jwt },
+  { method: 'GET', path: `${P}/clients/{clientId}/estimates/{estimateId}`, fn: 'clients', handler: 'getEstimate', auth: AUTH.jwt },
+  { method: 'POST', path: `${P}/claims`, fn: 'claims', handler: 'registerClaim', auth: AUTH.jwt },
+  { method: 'GET', path: `${P}/claims/{claimId}`, fn: 'claims', handler: 'getClaim', auth: AUTH.jwt },
+  { method: 'GET', path: `${P}/claims`, fn: 'claims-out', handler: 'listClaims', auth: AUTH.jwt },
+  { method: 'GET', path: `${P}/claims/{claimId}/cms1500`, fn: 'claim-forms', handler: 'cms1500Pdf', auth: AUTH.jwt },
+  { method: 'PUT', path: `${P}/payers/{payerId}`, fn: 'claims-out', handler: 'putPayer', auth: AUTH.jwt },
+  { method: 'PUT', path: `${P}/clients/{clientId}/coverage`, fn: 'claims-out', handler: 'putCoverage', auth: AUTH.jwt },
+  { method: 'POST', path: `${P}/claim-batches`, fn: 'claims-out', handler: 'createBatch', auth: AUTH.jwt },
+  { method: 'GET', path: `${P}/claim-batches/{batchId}`, fn: 'claims-out', handler: 'getBatch', auth: AUTH.jwt },
+  { method: 'POST', path: `${P}/acknowledgements`, fn: 'claims-out', handler: 'receiveAcknowledgement', auth: AUTH.jwt },
+  { method: 'POST', path: `${P}/remittances`, fn: 'remittances', handler: 'receiveRemittance', auth: AUTH.jwt },
+  { method: 'GET', path: `${P}/remittances`, fn: 'remittances', handler: 'listRemittances', auth: AUTH.jwt },
+  { method: 'GET', path: `${P}/remittances/{remittanceId}`, fn: 'remittances', handler: 'getRemittance', auth: AUTH.jwt },
+  { method: 'GET', path: `${P}/invoices`, fn: 'invoices', handler: 'listInvoices', auth: AUTH.jwt },
+  { method: 'GET', path: `${P}/receipts`, fn: 'receipts', handler: 'listReceipts', auth: AUTH.jwt },
+  { method: 'POST', path: `${P}/receipts/{receiptId}/send`, fn: 'receipts', handler: 'resendReceipt', auth: AUTH.jwt },
+  { method: 'GET', path: '/r/{token}', fn: 'receipt-page', handler: 'receiptPage', auth: AUTH.public },
+  { method: 'GET', path: '/p/{practiceId}', fn: 'storefront', handler: 'storefrontPage', auth: AUTH.public },
+  { method: 'GET', path: '/p/{practiceId}/success', fn: 'storefront', handler: 'successPage', auth: AUTH.public },
+  { method: 'POST', path: '/p/{practiceId}/packages/{packageId}/checkout', fn: 'storefront', handler: 'startCheckout', auth: AUTH.public },
+  { method: 'POST', path: '/webhooks/stripe', fn: 'stripe-webhook', handler: 'handler', auth: AUTH.stripeSignature },
   // The staff web app; API Gateway routes `/app/` to `/app` too (no route path may end in '/').
-  { method: 'GET', path: '/app', fn: 'web-app', auth: AUTH.public },
-  { method: 'GET', path: '/app/{asset+}', fn: 'web-app', auth: AUTH.public },
-  { method: 'POST', path: `${P}/stripe/onboarding`, fn: 'stripe-connect', auth: AUTH.jwt },
-  { method: 'GET', path: `${P}/stripe`, fn: 'stripe-connect', auth: AUTH.jwt },
-  { method: 'DELETE', path: `${P}/stripe`, fn: 'stripe-connect', auth: AUTH.jwt },
-  { method: 'GET', path: '/p/{practiceId}/stripe/{step}', fn: 'stripe-connect', auth: AUTH.public },
+  { method: 'GET', path: '/app', fn: 'web-app', handler: 'appShell', auth: AUTH.public },
+  { method: 'GET', path: '/app/{asset+}', fn: 'web-app', handler: 'appAsset', auth: AUTH.public },
+  { method: 'POST', path: `${P}/stripe/onboarding`, fn: 'stripe-connect', handler: 'startOnboarding', auth: AUTH.jwt },
+  { method: 'GET', path: `${P}/stripe`, fn: 'stripe-connect', handler: 'getStripeStatus', auth: AUTH.jwt },
+  { method: 'DELETE', path: `${P}/stripe`, fn: 'stripe-connect', handler: 'releaseStripeAccount', auth: AUTH.jwt },
+  { method: 'GET', path: '/p/{practiceId}/stripe/{step}', fn: 'stripe-connect', handler: 'onboardingReturnPage', auth: AUTH.public },
 ];
 
 export const RULES: readonly RuleSpec[] = [

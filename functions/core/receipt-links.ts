@@ -9,6 +9,7 @@ import { getPractice, type Practice } from '../store/practices';
 import { getReceipt, type Receipt } from '../store/receipts';
 import { getItem } from '../store/items';
 import { clientKey } from '../store/clients';
+import { config } from '../shared/config';
 
 /**
  * The receipt as shown now: with the client's name as staff last corrected it (issue 17: a name a
@@ -32,7 +33,7 @@ export interface ReceiptLinkDeps {
 export const defaultReceiptLinkDeps = (overrides: Partial<ReceiptLinkDeps> = {}): ReceiptLinkDeps => ({
   store: getStore(),
   secrets: () => receiptSecrets(),
-  publicUrl: process.env.KNEADPAY_PUBLIC_URL ?? 'http://127.0.0.1:3000',
+  publicUrl: config().publicUrl,
   now: () => new Date(),
   ...overrides,
 });

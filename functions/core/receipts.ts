@@ -40,6 +40,7 @@ import {
   type Receipt,
   type ReceiptSource,
 } from '../store/receipts';
+import { config } from '../shared/config';
 
 /**
  * The receipt issuer's step boundaries: every point between two effects (a DynamoDB write, an SES
@@ -80,7 +81,7 @@ export const defaultReceiptDeps = (overrides: Partial<ReceiptDeps> = {}): Receip
   stripe: noStripe,
   sendEmail,
   secrets: () => receiptSecrets(),
-  publicUrl: process.env.KNEADPAY_PUBLIC_URL ?? 'http://127.0.0.1:3000',
+  publicUrl: config().publicUrl,
   logger: createLogger('receipts'),
   now: () => new Date(),
   ...overrides,

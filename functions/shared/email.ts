@@ -1,6 +1,7 @@
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { getStore } from '../store/client';
 import { consumeAll, LIMITS } from '../store/rate-limits';
+import { config } from './config';
 
 /** An email kneadpay sends: both an HTML and a plain-text body, and a subject with no clinical detail. */
 export interface OutgoingEmail {
@@ -25,7 +26,7 @@ export const singleLine = (value: string): string => value.replace(/[\u0000-\u00
 let client: SESv2Client | undefined;
 
 const sesClient = (): SESv2Client => {
-  const endpoint = process.env.KNEADPAY_SES_ENDPOINT;
+  const endpoint = config().sesEndpoint;
   client ??= new SESv2Client({
     ...(endpoint ? { endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
     maxAttempts: 3,
@@ -34,7 +35,7 @@ const sesClient = (): SESv2Client => {
 };
 
 /** The verified sender (an SES identity in AWS; anything locally). */
-export const senderAddress = (): string => process.env.KNEADPAY_SES_SENDER ?? 'billing@kneadpay.local';
+export const senderAddress = (): string => config().sesSender;
 
 /** Sends one email through SES (the local SES inbox on a laptop); returns the SES message id. */
 export const sendEmail = async (email: OutgoingEmail): Promise<string> => {

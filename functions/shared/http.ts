@@ -1,8 +1,11 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { ROUTES } from '../../lib/wiring';
 import {
   ForbiddenError,
   isKneadpayError,
+  MethodNotAllowed,
+  NotFoundError,
   PayloadTooLargeError,
   UnauthorizedError,
   UnsupportedMediaTypeError,
@@ -163,6 +166,51 @@ const errorResponder = (logger: Logger): middy.MiddlewareObj<ApiEvent, ApiResult
     request.response = json(500, { error: { code: 'internal', message: 'internal error; it has been logged' } });
   },
 });
+
+/** A route's handler: the API Gateway event, and whatever the function passes along (a context, test deps). */
+export type RouteHandler<Args extends unknown[] = []> = (event: ApiEvent, ...args: Args) => Promise<ApiResult>;
+
+/** A wiring-table row as the dispatcher reads it (lib/wiring.ts `RouteSpec`). */
+export interface RoutedRow {
+  method: string;
+  path: string;
+  fn: string;
+  handler: string;
+}
+
+/** `GET /practices/{practiceId}`: the key API Gateway puts in `event.routeKey` for a route. */
+export const routeKeyOf = (route: { method: string; path: string }): string => `${route.method} ${route.path}`;
+
+/**
+ * One dispatcher for a function that serves several routes: the wiring table (lib/wiring.ts) names
+ * each route's handler, the function exports them by name (`routeHandlers`), and the request's
+ * `routeKey` (API Gateway's, or the local adapter's from the same table) picks one. No route is
+ * declared twice and no handler re-routes by path. A route key the table does not give this
+ * function (only a hand-made event has one) answers as the handlers' old fall-through did: 405 for
+ * a method other than GET, else 404 `route not found`. test/infra/routes.test.ts checks that every
+ * row names an exported handler and every exported handler is routed.
+ */
+export const dispatchRoutes = <Args extends unknown[]>(
+  fn: string,
+  handlers: Readonly<Record<string, RouteHandler<Args>>>,
+  routes: readonly RoutedRow[] = ROUTES,
+): RouteHandler<Args> => {
+  const byKey = new Map<string, RouteHandler<Args>>();
+  for (const route of routes) {
+    if (route.fn !== fn) continue;
+    const handler = handlers[route.handler];
+    // A typo fails when the function loads (and in the routes test), not on the first request.
+    if (!handler) throw new Error(`route ${routeKeyOf(route)} names handler "${route.handler}", which ${fn} does not export`);
+    byKey.set(routeKeyOf(route), handler);
+  }
+  return async (event, ...args) => {
+    const handler = byKey.get(event.routeKey);
+    if (handler) return handler(event, ...args);
+    const method = event.requestContext.http.method;
+    if (method !== 'GET') throw new MethodNotAllowed(method);
+    throw new NotFoundError('route');
+  };
+};
 
 /** Wraps a core HTTP function with kneadpay's middlewares: one place for error mapping and logging. */
 export const httpHandler = (service: string, core: (event: ApiEvent, context: Context) => Promise<ApiResult>) => {

@@ -2,6 +2,8 @@
  * A structured JSON logger that carries ids, never PHI. Keys that could hold a person's data are
  * dropped before anything is written, so a careless call cannot leak a name or an email.
  */
+import { config } from './config';
+
 const FORBIDDEN_KEYS = new Set([
   'name', 'email', 'phone', 'address', 'dob', 'dateOfBirth', 'payerName', 'diagnosisCodes',
   'procedureCode', 'patientName', 'body', 'rawBody', 'authorization',
@@ -43,7 +45,7 @@ export const observeLogs = (observer: LogSink): (() => void) => {
 };
 
 export const createLogger = (service: string, base: Record<string, unknown> = {}): Logger => {
-  const threshold = RANK[(process.env.LOG_LEVEL?.toLowerCase() as LogLevel) ?? 'info'] ?? RANK.info;
+  const threshold = RANK[(config().logLevel as LogLevel) ?? 'info'] ?? RANK.info;
   const write = (level: LogLevel, message: string, fields: Record<string, unknown> = {}) => {
     if (RANK[level] < threshold) return;
     const line = JSON.stringify({ level, service, message, timestamp: new Date().toISOString(), ...scrub(base), ...scrub(fields) });

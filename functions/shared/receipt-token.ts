@@ -1,6 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { config, readConfig } from './config';
 import { readSecret } from './secrets';
 
 /**
@@ -17,7 +18,7 @@ export const RECEIPT_SECRET_NAME = 'KNEADPAY_RECEIPT_SECRET';
  * directory (`KNEADPAY_DATA_DIR`, like the local JWT key), never with one published in the source
  * (issue 17). A deployed stack without the secret fails instead.
  */
-export const localReceiptSecret = (dir: string = process.env.KNEADPAY_DATA_DIR ?? '.kneadpay'): string => {
+export const localReceiptSecret = (dir: string = config().dataDir): string => {
   const file = join(dir, 'receipt-link.key');
   if (!existsSync(file)) {
     mkdirSync(dir, { recursive: true });
@@ -35,12 +36,14 @@ export const localReceiptSecret = (dir: string = process.env.KNEADPAY_DATA_DIR ?
 const MAX_TOKEN_LENGTH = 512;
 const TOKEN_VERSION = 1;
 
-export const receiptSecrets = async (env: NodeJS.ProcessEnv = process.env): Promise<string[]> => {
+/** The receipt-link secrets; `env` (a test's own environment) defaults to the process's. */
+export const receiptSecrets = async (env?: NodeJS.ProcessEnv): Promise<string[]> => {
   let value: string;
   try {
     value = await readSecret(RECEIPT_SECRET_NAME, env);
   } catch (error) {
-    if (env.KNEADPAY_DYNAMO_ENDPOINT) return [localReceiptSecret(env.KNEADPAY_DATA_DIR ?? '.kneadpay')];
+    const { dynamoEndpoint, dataDir } = env ? readConfig(env) : config();
+    if (dynamoEndpoint) return [localReceiptSecret(dataDir)];
     throw error;
   }
   const secrets = value.split(',').map((secret) => secret.trim()).filter(Boolean);

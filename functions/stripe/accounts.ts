@@ -4,6 +4,7 @@
  */
 import type Stripe from 'stripe';
 import { call, guarded, mapStripeError, requestOptions } from './gateway';
+import { config } from '../shared/config';
 
 /** The account type kneadpay creates (docs/decisions/006-connect-account-type.md). */
 export const CONNECT_ACCOUNT_TYPE = 'standard' as const;
@@ -74,7 +75,7 @@ export const platformFeeFor = (amountCents: number, stripeAccountId: string | un
   stripeAccountId && bps > 0 ? Math.floor((amountCents * bps) / 10_000) : 0;
 
 export const platformFeeBps = (): number => {
-  const raw = process.env.KNEADPAY_PLATFORM_FEE_BPS;
+  const raw = config().platformFeeBpsRaw;
   if (raw === undefined || raw === '') return 0;
   const bps = Number(raw);
   if (!Number.isInteger(bps) || bps < 0 || bps > 10_000) throw new Error('KNEADPAY_PLATFORM_FEE_BPS must be a whole number of basis points between 0 and 10000');

@@ -1,6 +1,7 @@
 import Stripe from 'stripe';
 import { readSecret } from '../shared/secrets';
 import { STRIPE_API_VERSION } from './version';
+import { config } from '../shared/config';
 
 /**
  * stripe-node retries 409 and 5xx but not 429; we set the count explicitly. Every POST we make
@@ -33,7 +34,7 @@ let shared: Promise<Stripe> | undefined;
 
 /** The process-wide Stripe client (key from the environment or Secrets Manager), made on first use. */
 export const getStripe = (): Promise<Stripe> => {
-  shared ??= readSecret('STRIPE_SECRET_KEY').then((apiKey) => createStripe({ apiKey, apiBase: process.env.STRIPE_API_BASE }));
+  shared ??= readSecret('STRIPE_SECRET_KEY').then((apiKey) => createStripe({ apiKey, apiBase: config().stripeApiBase }));
   shared.catch(() => {
     shared = undefined;
   });

@@ -101,7 +101,7 @@ describe('receipt issuer: one receipt and one email per payment', () => {
     for (const detail of CLINICAL) {
       expect(receiptEmail!.subject).not.toContain(detail);
       expect(withoutLinks(text)).not.toContain(detail);
-      expect(withoutLinks(receiptEmail!.body.html)).not.toContain(detail);
+      expect(withoutLinks(receiptEmail!.body.html ?? '')).not.toContain(detail);
     }
     expect(text).not.toMatch(/diagnos|ICD|CPT|insurer paid/i);
   });

@@ -1,0 +1,183 @@
+/**
+ * The request bodies the HTTP handlers parse themselves, as zod schemas: the schema is the type
+ * (`z.output<typeof …>`). Bodies parsed inside core modules (packages, checkout, claims, payers and
+ * coverage, batches, redemptions, estimates, a client without an email) still use
+ * `shared/validate.ts` `fields()`; they move here when their modules do.
+ *
+ * The answers stay what `fields()` gave: a 400 `validation_error` naming one field, with the same
+ * words (`address.postalCode is required`, `phone is not valid (digits, spaces, + ( ) . -)`).
+ * `parseBody` (shared/schemas/parse.ts) turns the first zod issue into that ValidationError.
+ */
+import * as z from 'zod/mini';
+import { isValidNpi } from '../../domain/npi';
+import { TAXONOMY } from '../../domain/claim-validation';
+import { FORWARDED_CLAIM_POLICIES, OVERPAYMENT_POLICIES, RECEIPT_MODES, UNIT_METHODS } from '../../store/practices';
+import { CURRENCY_PATTERN, EMAIL_PATTERN } from '../validate';
+
+// zod/mini, not `zod`: these schemas add about 25 kB to a bundle instead of about 450 kB (esbuild,
+// minified; the classic API is not tree-shaken), which every cold start of these functions pays.
+
+// Field builders with fields()'s rules ---------------------------------------------------------
+
+/** For a string, null, '' and blank count as absent (a cleared form field), as in `fields()`. */
+const blankToNull = z.transform((value: unknown) => (value === null || (typeof value === 'string' && value.trim() === '') ? null : value));
+/** For anything else only null and '' do: `'  '` is a wrong value (`must be an integer`), as in `fields()`. */
+const emptyToNull = z.transform((value: unknown) => (value === null || value === '' ? null : value));
+/** null → undefined: what a handler reads for an absent optional field. */
+const nullToUndefined = <T>(value: T | null | undefined): T | undefined => value ?? undefined;
+/** The message of a missing or mistyped value: an absent (undefined or null) one is "required". */
+const typeError = (expected: string) => (issue: { input?: unknown }) => (issue.input === undefined || issue.input === null ? 'is required' : `must be ${expected}`);
+
+interface StringRule {
+  /** Longest trimmed length (default 500, as `fields()`). */
+  max?: number;
+  pattern?: RegExp;
+  /** What a valid value looks like, in the `is not valid (…)` message. */
+  hint?: string;
+}
+
+/** A trimmed string: the checks run on the trimmed value, which is what is kept. */
+const trimmed = ({ max = 500, pattern, hint }: StringRule = {}) =>
+  z.string({ error: typeError('a string') }).check(
+    z.trim(),
+    z.maxLength(max, `must be at most ${max} characters`),
+    ...(pattern ? [z.regex(pattern, `is not valid${hint ? ` (${hint})` : ''}`)] : []),
+  );
+
+/** A required string. */
+export const requiredString = (rule?: StringRule) => z.pipe(blankToNull, trimmed(rule));
+/** An optional string: absent, null or blank → undefined. */
+export const optionalString = (rule?: StringRule) => z.pipe(z.pipe(blankToNull, z.nullish(trimmed(rule))), z.transform(nullToUndefined));
+/** A string that may be left out, but is required when the key is sent (a PATCH field). */
+export const stringIfSent = (rule?: StringRule) => z.pipe(blankToNull, z.optional(trimmed(rule)));
+
+/** An optional whole number between min and max. */
+export const optionalInt = (min: number, max: number) =>
+  z.pipe(
+    z.pipe(emptyToNull, z.nullish(z.int({ error: typeError('an integer') }).check(z.minimum(min, `must be at least ${min}`), z.maximum(max, `must be at most ${max}`)))),
+    z.transform(nullToUndefined),
+  );
+
+/** An optional choice among `values`. */
+export const optionalOneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z.pipe(
+    z.pipe(emptyToNull, z.nullish(z.enum(values, { error: (issue) => (issue.input === undefined || issue.input === null ? 'is required' : `must be one of ${values.join(', ')}`) }))),
+    z.transform(nullToUndefined),
+  );
+
+/** An optional nested object (an array or a scalar is not one). */
+export const optionalObject = <S extends z.core.$ZodLooseShape>(shape: S) =>
+  z.pipe(z.pipe(emptyToNull, z.nullish(z.object(shape, { error: typeError('an object') }))), z.transform(nullToUndefined));
+
+// Practices ------------------------------------------------------------------------------------
+
+const isTimezone = (zone: string): boolean => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const CLEARINGHOUSE_ID = { max: 15, pattern: /^[A-Za-z0-9]{2,15}$/, hint: '2–15 letters or digits' };
+
+/**
+ * `PUT /practices/{practiceId}` (SPEC §3, §7): the practice profile. Keys are in the order
+ * `fields()` used to read them, so the first problem named is the same one as before; the profile
+ * checks `fields()` made first (the four objects' shapes, npi, timezone, billing.reminderDays) are
+ * listed in PRACTICE_PROFILE_FIRST.
+ */
+export const practiceProfileBody = z.object({
+  name: requiredString({ max: 200 }),
+  email: requiredString({ max: 254, pattern: EMAIL_PATTERN, hint: 'an email address' }),
+  phone: optionalString({ max: 32, pattern: /^[+0-9 ().-]{7,32}$/, hint: 'digits, spaces, + ( ) . -' }),
+  address: optionalObject({
+    line1: requiredString({ max: 200 }),
+    line2: optionalString({ max: 200 }),
+    city: requiredString({ max: 100 }),
+    state: requiredString({ max: 100 }),
+    postalCode: requiredString({ max: 20 }),
+    country: optionalString({ pattern: /^[A-Z]{2}$/, hint: 'ISO 3166 alpha-2, e.g. US' }),
+  }),
+  taxId: optionalString({ pattern: /^\d{2}-?\d{7}$/, hint: 'an EIN such as 12-3456789' }),
+  npi: optionalString({ pattern: /^\d{10}$/, hint: '10 digits' }).check(z.refine((npi) => npi === undefined || !/^\d{10}$/.test(npi) || isValidNpi(npi), 'fails its check digit')),
+  licenseNumber: optionalString({ max: 64 }),
+  taxonomyCode: optionalString({ pattern: TAXONOMY, hint: 'a 10-character NUCC taxonomy code ending in X, e.g. 225700000X' }),
+  clearinghouse: optionalObject({
+    name: requiredString({ max: 60 }),
+    receiverId: requiredString(CLEARINGHOUSE_ID),
+    submitterId: requiredString(CLEARINGHOUSE_ID),
+    usage: optionalOneOf(['P', 'T'] as const),
+  }),
+  timezone: optionalString({ max: 64 }).check(z.refine((zone) => zone === undefined || isTimezone(zone), 'is not an IANA time zone (e.g. America/Chicago)')),
+  currency: optionalString({ pattern: CURRENCY_PATTERN, hint: 'lower-case ISO 4217, e.g. usd' }),
+  stripeAccountId: optionalString({ max: 255 }),
+  billing: optionalObject({
+    unitMethod: optionalOneOf(UNIT_METHODS),
+    invoiceDueDays: optionalInt(0, 365),
+    overpayment: optionalOneOf(OVERPAYMENT_POLICIES),
+    forwardedClaims: optionalOneOf(FORWARDED_CLAIM_POLICIES),
+    // The refinement checks every entry, so the output is whole days (hence the cast).
+    reminderDays: z.pipe(
+      z.pipe(emptyToNull, z.nullish(z.array(z.unknown(), { error: typeError('an array') }).check(z.maxLength(10, 'must have at most 10 entries')))),
+      z.transform(nullToUndefined),
+    ).check(z.refine((days) => days === undefined || days.every((d) => Number.isSafeInteger(d) && (d as number) >= 0 && (d as number) <= 365), 'must be whole days between 0 and 365')) as z.ZodMiniType<number[] | undefined>,
+  }),
+  receipts: optionalObject({
+    mode: optionalOneOf(RECEIPT_MODES),
+    linkLifetimeDays: optionalInt(1, 3650),
+  }),
+});
+export type PracticeProfileBody = z.output<typeof practiceProfileBody>;
+
+/**
+ * The profile body for a practice whose connected account is `linked`: the account stays what
+ * onboarding linked (issue 16), so the profile may only repeat it. Checked where `fields()` checked
+ * it (after currency), hence a field refinement rather than a check after parsing.
+ */
+export const practiceProfileBodyFor = (practiceId: string, linked: string | undefined) =>
+  z.extend(practiceProfileBody, {
+    stripeAccountId: optionalString({ max: 255 }).check(
+      z.superRefine((given, ctx) => {
+        if (given === undefined || given === linked) return;
+        ctx.addIssue({
+          code: 'custom',
+          message: `stripeAccountId cannot be set or changed in the profile: a Stripe account is connected through onboarding (POST /practices/${practiceId}/stripe/onboarding) and released with DELETE /practices/${practiceId}/stripe`,
+          params: { wholeMessage: true, details: { linked: linked ?? null } },
+        });
+      }),
+    ),
+  });
+/** The problems `fields()` reported before any other in a profile, in its order. */
+export const PRACTICE_PROFILE_FIRST = ['address', 'billing', 'receipts', 'clearinghouse', 'npi', 'timezone', 'billing.reminderDays'] as const;
+
+// Clients --------------------------------------------------------------------------------------
+
+/** `POST /practices/{p}/clients` with an email: found by it, or created. (Without one: core/client-contact.) */
+export const clientCreateBody = z.object({
+  email: requiredString({ max: 254, pattern: EMAIL_PATTERN, hint: 'an email address' }),
+  name: requiredString({ max: 200 }),
+});
+export type ClientCreateBody = z.output<typeof clientCreateBody>;
+
+/** `PATCH /practices/{p}/clients/{c}` (SPEC §7): staff correct the name and/or the email, nothing else. */
+export const clientPatchBody = z.pipe(
+  z
+    .looseObject({
+      name: stringIfSent({ max: 200 }),
+      email: stringIfSent({ max: 254, pattern: EMAIL_PATTERN, hint: 'an email address' }),
+    })
+    .check(
+      z.superRefine((body, ctx) => {
+        const unknown = Object.keys(body).filter((key) => key !== 'name' && key !== 'email');
+        if (unknown.length) {
+          ctx.addIssue({ code: 'custom', path: [unknown[0]!], message: 'cannot be corrected here (name and email only)' });
+        } else if (body.name === undefined && body.email === undefined) {
+          ctx.addIssue({ code: 'custom', path: ['name'], message: 'send name and/or email', params: { wholeMessage: true } });
+        }
+      }),
+    ),
+  z.transform(({ name, email }: { name?: string; email?: string }) => ({ name, email })),
+);
+export type ClientPatchBody = z.output<typeof clientPatchBody>;
