@@ -1,9 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type middy from '@middy/core';
 import { KneadpayError } from './errors';
 import type { ApiEvent, ApiResult } from './http';
+import { readRotatingSecret } from './secrets';
 
 /**
  * Who is calling, behind the edge (issue 17; docs/decisions/007-abuse-limits.md). Deployed, the API
@@ -91,33 +91,13 @@ export const clientAddress = (event: ApiEvent, secrets: readonly string[]): stri
   return event.requestContext.http.sourceIp || 'unknown';
 };
 
-let secretsClient: SecretsManagerClient | undefined;
-let cached: { arn: string; values: Promise<string[]>; at: number } | undefined;
-
 /**
  * The origin secret's accepted values; [] when the function runs without an edge (neither
  * variable set). By ARN it is read from Secrets Manager once per container every
  * ORIGIN_SECRET_TTL_MS, so a rotation reaches every container within that window.
  */
-export const originSecrets = (env: NodeJS.ProcessEnv = process.env, now = Date.now()): Promise<string[]> => {
-  const plain = env[ORIGIN_SECRET_ENV];
-  if (plain) return Promise.resolve(originSecretValues(plain));
-  const arn = env[ORIGIN_SECRET_ARN_ENV];
-  if (!arn) return Promise.resolve([]);
-  if (cached && cached.arn === arn && now - cached.at < ORIGIN_SECRET_TTL_MS) return cached.values;
-  secretsClient ??= new SecretsManagerClient({});
-  const values = secretsClient.send(new GetSecretValueCommand({ SecretId: arn })).then((answer) => {
-    const found = originSecretValues(answer.SecretString ?? '');
-    if (found.length === 0) throw new Error(`secret ${ORIGIN_SECRET_ARN_ENV} holds no value`);
-    return found;
-  });
-  const entry = { arn, values, at: now };
-  values.catch(() => {
-    if (cached === entry) cached = undefined;
-  });
-  cached = entry;
-  return values;
-};
+export const originSecrets = (env?: NodeJS.ProcessEnv, now = Date.now()): Promise<string[]> =>
+  readRotatingSecret(ORIGIN_SECRET_ENV, originSecretValues, ORIGIN_SECRET_TTL_MS, env, now);
 
 /** The client's address for this request (the edge's viewer, or `sourceIp`): per-address limits count it. */
 export const requestClientAddress = async (event: ApiEvent): Promise<string> => clientAddress(event, await originSecrets());
@@ -139,7 +119,7 @@ export class DirectAccessRefusedError extends KneadpayError {
  * API's own execute-api endpoint would otherwise skip CloudFront and its WAF. Throws before the
  * handler does any work; without an origin secret (laptop, tests) it lets everything through.
  */
-export const assertThroughEdge = async (event: ApiEvent, env: NodeJS.ProcessEnv = process.env): Promise<void> => {
+export const assertThroughEdge = async (event: ApiEvent, env?: NodeJS.ProcessEnv): Promise<void> => {
   const secrets = await originSecrets(env);
   if (secrets.length > 0 && !carriesOriginSecret(event, secrets)) throw new DirectAccessRefusedError();
 };
