@@ -1,4 +1,3 @@
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type Stripe from 'stripe';
 import { awaitingNextPayer, isCollecting, patientShareCents, planBalance, type BalanceAction, type InvoiceAmounts } from '../domain/patient-share';
 import { sendEmail } from '../shared/email';
@@ -14,7 +13,7 @@ import type { Store } from '../store/client';
 import { claimKey, getClaim, listAdjudications, type Claim } from '../store/claims';
 import { getClient, ledgerWrites, type Client } from '../store/clients';
 import { commitOnce, CommitConflictError, type TransactItem } from '../store/commit';
-import { getInvoice, invoiceKey, invoiceStatusIndex, listClaimInvoices, listInvoices, recordInvoiceProgress, type BalanceInvoice } from '../store/invoices';
+import { getInvoice, invoiceKey, invoiceStatusIndex, listClaimInvoices, listInvoices, recordInvoiceProgress, takeInvoiceEmailLease, type BalanceInvoice } from '../store/invoices';
 import { getItem, queryAll } from '../store/items';
 import { keys } from '../store/keys';
 import type { OutboxEvent } from '../store/outbox';
@@ -293,7 +292,7 @@ export const driveInvoice = async (deps: InvoicingDeps, practice: Practice, star
     await deps.after?.('issued', invoice.invoiceId);
     // One sender at a time: a lease taken conditionally. A crash after sending and before recording
     // can resend once the lease lapses; a crash anywhere else never sends twice.
-    if (!(await takeEmailLease(deps.store, invoice, now))) {
+    if (!(await takeInvoiceEmailLease(deps.store, invoice, now))) {
       // Sent, or another run holds the lease. That run may have died before sending: answering
       // success would end the bus's retries and lose the email, so ask to come back after the lease.
       const current = await getInvoice(deps.store, practice.practiceId, invoice.invoiceId);
@@ -355,26 +354,6 @@ export const resumeInvoicesAwaitingEmail = async (deps: InvoicingDeps, practiceI
     if (current) driven.push(await driveInvoice(deps, practice, current, now));
   }
   return driven;
-};
-
-const EMAIL_LEASE_MS = 60_000;
-
-const takeEmailLease = async (store: Store, invoice: BalanceInvoice, now: Date): Promise<boolean> => {
-  try {
-    await store.doc.send(
-      new UpdateCommand({
-        TableName: store.tableName,
-        Key: invoiceKey(invoice.practiceId, invoice.invoiceId),
-        UpdateExpression: 'SET emailLeaseUntil = :until',
-        ConditionExpression: '(attribute_not_exists(emailedAt) OR emailedAt = :null) AND (attribute_not_exists(emailLeaseUntil) OR emailLeaseUntil < :now)',
-        ExpressionAttributeValues: { ':until': new Date(now.getTime() + EMAIL_LEASE_MS).toISOString(), ':now': new Date().toISOString(), ':null': null },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if ((error as Error).name === 'ConditionalCheckFailedException') return false;
-    throw error;
-  }
 };
 
 /** The payment intent that paid a Stripe invoice: stored from the webhook, else asked of Stripe. */

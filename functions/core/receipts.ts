@@ -16,6 +16,7 @@ import { adjudicationsDecidingShare } from '../domain/patient-share';
 import { getStore, type Store } from '../store/client';
 import { getClient } from '../store/clients';
 import { commitOnce } from '../store/commit';
+import { LEASES } from '../store/lease';
 import { getPractice, type Practice } from '../store/practices';
 import { getPurchase, type Purchase } from '../store/purchases';
 import {
@@ -335,8 +336,6 @@ const isNumbered = (receipt: Receipt): receipt is NumberedReceipt => receipt.seq
 const NUMBERING_BATCH = 25;
 /** How long numbering may wait (for other numberers, conflicts) before leaving it to the bus's retry. */
 const NUMBERING_DEADLINE_MS = 20_000;
-/** The numbering lease lapses after this if its holder died. */
-const NUMBERING_LEASE_MS = 5_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -354,7 +353,7 @@ export const numberReceipt = async (deps: ReceiptDeps, practiceId: string, recei
     const receipt = await mustGetReceipt(deps, practiceId, receiptId);
     if (isNumbered(receipt)) return receipt;
     const leaseId = newId('lease');
-    const lease = await takeNumberingLease(deps.store, practiceId, { leaseId, now: deps.now(), leaseMs: NUMBERING_LEASE_MS });
+    const lease = await takeNumberingLease(deps.store, practiceId, { leaseId, now: deps.now() });
     if (!lease) {
       // Someone is numbering: most likely ours too.
       await sleep(20 + Math.random() * 40);
@@ -508,11 +507,8 @@ const describeError = (error: unknown): string => {
 
 /** A send in progress elsewhere is waited for this long before the bus is asked to retry. */
 const IN_PROGRESS_WAIT_MS = 15_000;
-/**
- * A send lease outlives one run of the consumer (60 s timeout), so a sender that died mid-send
- * leaves a lease that has lapsed by the time Lambda retries the event.
- */
-export const EMAIL_LEASE_MS = 90_000;
+/** The receipt send lease's lifetime; why it is 90 s: LEASES.receiptEmail (store/lease.ts). */
+export const EMAIL_LEASE_MS = LEASES.receiptEmail.ms;
 
 export interface DeliveryOutcome {
   receiptId: string;
@@ -576,7 +572,7 @@ export const deliverReceipt = async (deps: ReceiptDeps, practiceId: string, rece
   const deadline = Date.now() + IN_PROGRESS_WAIT_MS;
   for (;;) {
     const leaseId = newId('lease');
-    const leased = await takeEmailLease(deps.store, practiceId, receiptId, { leaseId, now: deps.now(), leaseMs: EMAIL_LEASE_MS, force: false });
+    const leased = await takeEmailLease(deps.store, practiceId, receiptId, { leaseId, now: deps.now(), force: false });
     if (leased) {
       await deps.after?.('email-lease', receiptId);
       return sendLeased(deps, leased, leaseId, false);
@@ -591,7 +587,7 @@ export const deliverReceipt = async (deps: ReceiptDeps, practiceId: string, rece
 /** POST …/receipts/{receiptId}/send: emails the receipt again, to the client's current address. */
 export const resendReceipt = async (deps: ReceiptDeps, practiceId: string, receiptId: string): Promise<DeliveryOutcome> => {
   const leaseId = newId('lease');
-  const leased = await takeEmailLease(deps.store, practiceId, receiptId, { leaseId, now: deps.now(), leaseMs: EMAIL_LEASE_MS, force: true });
+  const leased = await takeEmailLease(deps.store, practiceId, receiptId, { leaseId, now: deps.now(), force: true });
   if (!leased) {
     if (!(await getReceipt(deps.store, practiceId, receiptId))) throw new NotFoundError('receipt');
     throw new ConflictError('this receipt is being sent right now; try again in a minute', 'send_in_progress');

@@ -3,6 +3,7 @@ import type { InvoiceStatus } from '../domain/patient-share';
 import type { Store } from './client';
 import { getItem, queryAll, queryPage, withoutKeys, type Page } from './items';
 import { practicePk } from './keys';
+import { leaseExpressions, LEASES, takeLease, updateExpression } from './lease';
 
 /** An invoice for a claim's patient balance, and how far its Stripe saga has come. */
 export interface BalanceInvoice {
@@ -116,38 +117,44 @@ export const recordInvoiceProgress = async (
 
 /**
  * Takes the send lease of one reminder (`days` after due) on an open invoice: one sender at a time,
- * and none once the reminder is recorded. A sender that died leaves a lease that lapses after
- * `leaseMs`; the next run then sends. Answers false when the invoice is not open any more, the
- * reminder is recorded, or another run holds a live lease.
+ * and none once the reminder is recorded. A sender that died leaves a lease that lapses
+ * (LEASES.invoiceReminder); the next run then sends. Answers false when the invoice is not open any
+ * more, the reminder is recorded, or another run holds a live lease.
  */
-export const takeReminderLease = async (store: Store, invoice: BalanceInvoice, days: number, lease: { now: Date; leaseMs: number }): Promise<boolean> => {
-  try {
-    await store.doc.send(
-      new UpdateCommand({
-        TableName: store.tableName,
-        Key: invoiceKey(invoice.practiceId, invoice.invoiceId),
-        UpdateExpression: 'SET reminderLeaseUntil = :until',
-        ConditionExpression: '#status = :open AND NOT contains(remindersSent, :days) AND (attribute_not_exists(reminderLeaseUntil) OR reminderLeaseUntil < :now)',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':open': 'open', ':days': days, ':until': new Date(lease.now.getTime() + lease.leaseMs).toISOString(), ':now': lease.now.toISOString() },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if ((error as Error).name === 'ConditionalCheckFailedException') return false;
-    throw error;
-  }
-};
+export const takeReminderLease = async (store: Store, invoice: BalanceInvoice, days: number, lease: { now: Date }): Promise<boolean> =>
+  (await takeLease(store, invoiceKey(invoice.practiceId, invoice.invoiceId), LEASES.invoiceReminder, {
+    now: lease.now,
+    condition: ({ free }) => `#status = :open AND NOT contains(remindersSent, :days) AND ${free}`,
+    also: { names: { '#status': 'status' }, values: { ':open': 'open', ':days': days } },
+  })) !== undefined;
 
 /** Records reminders as sent and gives the send lease back. */
 export const recordRemindersSent = async (store: Store, invoice: BalanceInvoice, remindersSent: number[]): Promise<void> => {
+  const lease = leaseExpressions(LEASES.invoiceReminder);
   await store.doc.send(
     new UpdateCommand({
       TableName: store.tableName,
       Key: invoiceKey(invoice.practiceId, invoice.invoiceId),
-      UpdateExpression: 'SET remindersSent = :sent, updatedAt = :at REMOVE reminderLeaseUntil ADD version :one',
+      UpdateExpression: updateExpression({ set: ['remindersSent = :sent', 'updatedAt = :at'], remove: lease.clear, add: ['version :one'] }),
       ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: lease.names,
       ExpressionAttributeValues: { ':sent': remindersSent, ':at': new Date().toISOString(), ':one': 1 },
     }),
   );
 };
+
+/**
+ * Takes the lease to email a balance invoice: one sender at a time, none once `emailedAt` is
+ * recorded. A crash after sending and before recording can resend once the lease lapses
+ * (LEASES.invoiceEmail); a crash anywhere else never sends twice.
+ *
+ * The lease lapses `LEASES.invoiceEmail.ms` after the saga's `now`, and is judged by the clock
+ * (`clock`), as it always was: a saga run with an older `now` holds a shorter lease.
+ */
+export const takeInvoiceEmailLease = async (store: Store, invoice: BalanceInvoice, now: Date, clock: Date = new Date()): Promise<boolean> =>
+  (await takeLease(store, invoiceKey(invoice.practiceId, invoice.invoiceId), LEASES.invoiceEmail, {
+    now: clock,
+    until: new Date(now.getTime() + LEASES.invoiceEmail.ms),
+    condition: ({ free }) => `(attribute_not_exists(emailedAt) OR emailedAt = :null) AND ${free}`,
+    also: { values: { ':null': null } },
+  })) !== undefined;
