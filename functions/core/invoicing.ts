@@ -10,11 +10,13 @@ import type { StripeScope } from '../stripe/gateway';
 import { createInvoice, createInvoiceItem, deleteDraftInvoice, finalizeInvoice, findInvoiceByMetadata, findInvoiceItemByMetadata, listInvoicePayments, retrieveInvoice, voidInvoice } from '../stripe/invoices';
 import { createRefund, listRefunds } from '../stripe/refunds';
 import type { Store } from '../store/client';
-import { claimKey, getClaim, listAdjudications, type Claim } from '../store/claims';
+import { getClaim, listAdjudications, type Claim } from '../store/claims';
+import { claimBalancePlanWrite, claimInvoiceSummaryWrite } from '../store/claim-balance';
 import { getClient, ledgerWrites, type Client } from '../store/clients';
 import { commitOnce, CommitConflictError, type TransactItem } from '../store/commit';
-import { getInvoice, invoiceKey, invoiceStatusIndex, listClaimInvoices, listInvoices, recordInvoiceProgress, takeInvoiceEmailLease, type BalanceInvoice } from '../store/invoices';
-import { getItem, queryAll } from '../store/items';
+import { getInvoice, invoiceNeedsEmailWrite, invoiceVoidRequestWrite, listClaimInvoices, listInvoices, newInvoiceWrite, recordInvoiceProgress, takeInvoiceEmailLease, type BalanceInvoice } from '../store/invoices';
+import { listPendingRefunds, pendingRefundWrite, refundPayoutWrite } from '../store/overpayment-refunds';
+import { getItem } from '../store/items';
 import { keys } from '../store/keys';
 import type { OutboxEvent } from '../store/outbox';
 import { getPractice, type Practice } from '../store/practices';
@@ -121,17 +123,12 @@ const planClaimBalance = async (deps: InvoicingDeps, practice: Practice, claimId
     const created: BalanceInvoice[] = [];
     for (const action of actions) {
       if (action.kind === 'void') {
-        writes.push({ Update: { Key: invoiceKey(practice.practiceId, action.invoiceId), UpdateExpression: 'SET voidRequested = :yes', ExpressionAttributeValues: { ':yes': true } } });
+        writes.push(invoiceVoidRequestWrite(practice.practiceId, action.invoiceId));
       } else if (action.kind === 'invoice') {
         seq += 1;
         const invoice = newInvoice(claim, seq, action.amountCents, now);
         created.push(invoice);
-        writes.push({
-          Put: {
-            Item: { ...invoiceKey(practice.practiceId, invoice.invoiceId), type: 'invoice', ...invoice, ...invoiceStatusIndex(practice.practiceId, 'pending', invoice.createdAt, invoice.invoiceId) },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          },
-        });
+        writes.push(newInvoiceWrite(invoice));
       }
     }
     const planKey = `${claimId}#v${version}#${adjudications.length}#${share}`;
@@ -139,7 +136,7 @@ const planClaimBalance = async (deps: InvoicingDeps, practice: Practice, claimId
     if (refund?.kind === 'refund') {
       // Recorded with the plan, driven after it: a crash between the two cannot lose the refund.
       const refundId = deriveId('rfd', practice.practiceId, planKey);
-      writes.push({ Put: { Item: { ...refundKey(practice.practiceId, claimId, refundId), type: 'overpayment-refund', refundId, claimId, amountCents: refund.amountCents, status: 'pending', stripeRefundId: null, createdAt: now.toISOString() } } });
+      writes.push(pendingRefundWrite(practice.practiceId, { refundId, claimId, amountCents: refund.amountCents }, now));
     }
     if (refund) {
       // The ledger already shows the excess as a credit (the share fell); a refund pays it out.
@@ -151,15 +148,8 @@ const planClaimBalance = async (deps: InvoicingDeps, practice: Practice, claimId
     }
     const stillBilled = invoices.filter((invoice) => !invoice.voidRequested && invoice.status !== 'void' && !actions.some((a) => a.kind === 'void' && a.invoiceId === invoice.invoiceId));
     const invoicedCents = [...stillBilled, ...created].reduce((sum, invoice) => sum + invoice.amountDueCents, 0);
-    writes.push({
-      Update: {
-        Key: claimKey(practice.practiceId, claimId),
-        // An overpayment refunded or kept as credit is settled once: later plans do not count it as paid.
-        UpdateExpression: 'SET balanceVersion = :next, invoicedCents = :invoiced ADD overpaymentSettledCents :settled',
-        ConditionExpression: 'attribute_not_exists(balanceVersion) AND :seen = :zero OR balanceVersion = :seen',
-        ExpressionAttributeValues: { ':next': version + 1, ':seen': version, ':zero': 0, ':invoiced': invoicedCents, ':settled': refund?.amountCents ?? 0 },
-      },
-    });
+    // An overpayment refunded or kept as credit is settled once: later plans do not count it as paid.
+    writes.push(claimBalancePlanWrite(practice.practiceId, claimId, { seenVersion: version, invoicedCents, settledCents: refund?.amountCents ?? 0 }));
     const events: OutboxEvent[] = invoices.length === 0
       ? []
       : [{
@@ -277,13 +267,7 @@ export const driveInvoice = async (deps: InvoicingDeps, practice: Practice, star
     // Marked issued once: the PatientBalanceInvoiced event and the claim's view of the invoice.
     await commitOnce(deps.store, {
       marker: keys.marker(practice.practiceId, 'invoice-issued', invoice.invoiceId),
-      writes: [{
-        Update: {
-          Key: claimKey(practice.practiceId, invoice.claimId),
-          UpdateExpression: 'SET invoice = :summary',
-          ExpressionAttributeValues: { ':summary': { invoiceId: invoice.invoiceId, status: 'open', amountDueCents: invoice.amountDueCents, hostedInvoiceUrl: invoice.hostedInvoiceUrl } },
-        },
-      }],
+      writes: [claimInvoiceSummaryWrite(practice.practiceId, invoice.claimId, { invoiceId: invoice.invoiceId, status: 'open', amountDueCents: invoice.amountDueCents, hostedInvoiceUrl: invoice.hostedInvoiceUrl })],
       events: [{
         detailType: 'PatientBalanceInvoiced',
         detail: { practiceId: practice.practiceId, claimId: invoice.claimId, clientId: invoice.clientId, invoiceId: invoice.invoiceId, amountDueCents: invoice.amountDueCents, currency: invoice.currency, dueAt: invoice.dueAt },
@@ -318,14 +302,8 @@ const awaitEmail = async (deps: InvoicingDeps, practice: Practice, invoice: Bala
   await commitOnce(deps.store, {
     marker: keys.marker(practice.practiceId, 'invoice-needs-email', invoice.invoiceId),
     writes: [
-      { Update: { Key: invoiceKey(practice.practiceId, invoice.invoiceId), UpdateExpression: 'SET needsEmail = :yes', ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeValues: { ':yes': true } } },
-      {
-        Update: {
-          Key: claimKey(practice.practiceId, invoice.claimId),
-          UpdateExpression: 'SET invoice = :summary',
-          ExpressionAttributeValues: { ':summary': { invoiceId: invoice.invoiceId, status: 'needs_email', amountDueCents: invoice.amountDueCents, hostedInvoiceUrl: null } },
-        },
-      },
+      invoiceNeedsEmailWrite(practice.practiceId, invoice.invoiceId),
+      claimInvoiceSummaryWrite(practice.practiceId, invoice.claimId, { invoiceId: invoice.invoiceId, status: 'needs_email', amountDueCents: invoice.amountDueCents, hostedInvoiceUrl: null }),
     ],
     events: [],
   }, now);
@@ -366,16 +344,6 @@ const paymentIntentOfPaidInvoice = async (scope: StripeScope, invoice: BalanceIn
   return typeof pi === 'string' ? pi : (pi?.id ?? null);
 };
 
-const refundKey = (practiceId: string, claimId: string, refundId: string) => ({ pk: `PRACTICE#${practiceId}`, sk: `REFUND#${claimId}#${refundId}` });
-
-interface OverpaymentRefund {
-  refundId: string;
-  claimId: string;
-  amountCents: number;
-  status: 'pending' | 'sent' | 'kept_as_credit';
-  stripeRefundId: string | null;
-}
-
 /**
  * Pays out recorded overpayments (refund policy) on the claim's paid invoices, oldest first: each
  * payment gives back at most what it has left after earlier refunds, so a refund larger than one
@@ -386,11 +354,7 @@ interface OverpaymentRefund {
  * transaction that records the refund (once: it is conditional on the refund still pending).
  */
 const driveRefunds = async (deps: InvoicingDeps, practice: Practice, claimId: string) => {
-  const pending = (await queryAll<OverpaymentRefund & { pk: string; sk: string }>(deps.store, {
-    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
-    ExpressionAttributeValues: { ':pk': `PRACTICE#${practice.practiceId}`, ':sk': `REFUND#${claimId}#` },
-    ConsistentRead: true,
-  })).filter((refund) => refund.status === 'pending');
+  const pending = await listPendingRefunds(deps.store, practice.practiceId, claimId);
   if (pending.length === 0) return;
   const scope: StripeScope = { stripe: await deps.stripe(), account: practice.stripeAccountId };
   for (const refund of pending) {
@@ -426,17 +390,7 @@ const driveRefunds = async (deps: InvoicingDeps, practice: Practice, claimId: st
     await commitOnce(deps.store, {
       marker: keys.marker(practice.practiceId, 'refund-recorded', refund.refundId),
       writes: [
-        {
-          Update: {
-            Key: refundKey(practice.practiceId, claimId, refund.refundId),
-            UpdateExpression: 'SET #status = :status, stripeRefundId = :id, stripeRefundIds = :ids, refundedCents = :refunded, keptAsCreditCents = :kept',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: {
-              ':status': parts.length > 0 ? 'sent' : 'kept_as_credit', ':id': parts[0]?.id ?? null, ':ids': parts.map((part) => part.id),
-              ':refunded': refund.amountCents - remaining, ':kept': remaining,
-            },
-          },
-        },
+        refundPayoutWrite(practice.practiceId, claimId, refund.refundId, { stripeRefundIds: parts.map((part) => part.id), refundedCents: refund.amountCents - remaining, keptAsCreditCents: remaining }),
         ...(claim && remaining > 0
           ? ledgerWrites(practice.practiceId, claim.clientId, [{ kind: 'overpayment_refund_not_paid', amountCents: -remaining, currency: claim.currency, at, ref: claimId }])
           : []),

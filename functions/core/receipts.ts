@@ -28,6 +28,7 @@ import {
   listQueuedReceipts,
   listReceipts,
   numberingMarkerKey,
+  numberingRefusals,
   receiptIssueWrites,
   receiptMarkerKey,
   receiptNumberingWrites,
@@ -402,15 +403,10 @@ export const numberReceipt = async (deps: ReceiptDeps, practiceId: string, recei
 /**
  * A queue entry whose receipt is numbered already or gone would fail every batch it is in and
  * stop the practice's numbering: when a batch failed on a receipt (not on the counter), drop the
- * entries that are stale. Transaction items: marker, counter, then (receipt, queue entry) pairs.
+ * entries that are stale.
  */
 const dropStaleQueueEntries = async (deps: ReceiptDeps, practiceId: string, batch: QueuedReceipt[], reasons: string[]) => {
-  const failed = new Set<number>();
-  reasons.forEach((code, index) => {
-    if (code === 'ConditionalCheckFailed' && index >= 2 && index < 2 + batch.length * 2) failed.add(Math.floor((index - 2) / 2));
-  });
-  for (const index of failed) {
-    const queued = batch[index]!;
+  for (const queued of numberingRefusals(batch, reasons)) {
     const receipt = await getReceipt(deps.store, practiceId, queued.receiptId);
     if (receipt && !isNumbered(receipt)) continue;
     await deleteQueueEntry(deps.store, practiceId, queued.receiptId);

@@ -1,6 +1,7 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { InvoiceStatus } from '../domain/patient-share';
 import type { Store } from './client';
+import type { TransactItem } from './commit';
 import { getItem, queryAll, queryPage, withoutKeys, type Page } from './items';
 import { practicePk } from './keys';
 import { leaseExpressions, LEASES, takeLease, updateExpression } from './lease';
@@ -158,3 +159,42 @@ export const takeInvoiceEmailLease = async (store: Store, invoice: BalanceInvoic
     condition: ({ free }) => `(attribute_not_exists(emailedAt) OR emailedAt = :null) AND ${free}`,
     also: { values: { ':null': null } },
   })) !== undefined;
+
+// Writes that go in a commit (commitOnce) -------------------------------------------------------
+
+/** A new balance invoice record, written once (the plan decided it). */
+export const newInvoiceWrite = (invoice: BalanceInvoice): TransactItem => ({
+  Put: {
+    Item: { ...invoiceKey(invoice.practiceId, invoice.invoiceId), type: 'invoice', ...invoice, ...invoiceStatusIndex(invoice.practiceId, invoice.status, invoice.createdAt, invoice.invoiceId) },
+    ConditionExpression: 'attribute_not_exists(pk)',
+  },
+});
+
+/** A later plan decided the invoice no longer counts: the saga voids it on Stripe. */
+export const invoiceVoidRequestWrite = (practiceId: string, invoiceId: string): TransactItem => ({
+  Update: { Key: invoiceKey(practiceId, invoiceId), UpdateExpression: 'SET voidRequested = :yes', ExpressionAttributeValues: { ':yes': true } },
+});
+
+/** The client has no email: the invoice waits (`needs_email`). */
+export const invoiceNeedsEmailWrite = (practiceId: string, invoiceId: string): TransactItem => ({
+  Update: { Key: invoiceKey(practiceId, invoiceId), UpdateExpression: 'SET needsEmail = :yes', ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeValues: { ':yes': true } },
+});
+
+/**
+ * A change of the invoice record that applies only to the version it was decided on (a Stripe
+ * event's effect); a new status moves the invoice in the status index too.
+ */
+export const invoiceVersionedUpdate = (invoice: BalanceInvoice, set: Record<string, unknown>, now: Date = new Date()): TransactItem => {
+  const status = set.status as InvoiceStatus | undefined;
+  const fields = { ...set, ...(status ? invoiceStatusIndex(invoice.practiceId, status, invoice.createdAt, invoice.invoiceId) : {}), updatedAt: now.toISOString() };
+  const entries = Object.entries(fields);
+  return {
+    Update: {
+      Key: invoiceKey(invoice.practiceId, invoice.invoiceId),
+      UpdateExpression: `SET ${entries.map((_, i) => `#f${i} = :v${i}`).join(', ')} ADD version :one`,
+      ConditionExpression: 'attribute_exists(pk) AND (version = :seen OR (attribute_not_exists(version) AND :seen = :zero))',
+      ExpressionAttributeNames: Object.fromEntries(entries.map(([key], i) => [`#f${i}`, key])),
+      ExpressionAttributeValues: { ...Object.fromEntries(entries.map(([, value], i) => [`:v${i}`, value])), ':seen': invoice.version, ':one': 1, ':zero': 0 },
+    },
+  };
+};

@@ -216,6 +216,19 @@ export const receiptNumberingWrites = (
 ];
 
 /**
+ * The queued receipts a failed numbering transaction refused (their receipt's condition failed,
+ * not the counter's), from its cancellation reasons. Transaction items: marker, counter, then
+ * (receipt, queue entry) pairs, as `receiptNumberingWrites` lays them out.
+ */
+export const numberingRefusals = (batch: QueuedReceipt[], reasons: string[]): QueuedReceipt[] => {
+  const failed = new Set<number>();
+  reasons.forEach((code, index) => {
+    if (code === 'ConditionalCheckFailed' && index >= 2 && index < 2 + batch.length * 2) failed.add(Math.floor((index - 2) / 2));
+  });
+  return [...failed].map((index) => batch[index]!);
+};
+
+/**
  * Receipts of a practice, newest first (receipt ids are time-sortable, and numbers follow issue
  * order); of one client when `clientId` is given (GSI1).
  */
