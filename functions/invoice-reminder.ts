@@ -1,6 +1,5 @@
 import middy from '@middy/core';
-import { sendEmail } from './shared/email';
-import { escapeHtml, formatMoney } from './shared/html';
+import { balanceReminderEmail, sendEmail } from './shared/email';
 import { createLogger, errorFields } from './shared/logger';
 import { getStore, type Store } from './store/client';
 import { getClient } from './store/clients';
@@ -42,14 +41,7 @@ const remind = async (store: Store, practice: Practice, invoice: BalanceInvoice,
   const client = await getClient(store, practice.practiceId, invoice.clientId);
   // An open invoice was sent to an email; one removed since leaves nothing to remind (the lease lapses).
   if (!client.email) return false;
-  const amount = formatMoney(invoice.amountDueCents - invoice.amountPaidCents, invoice.currency);
-  await sendEmail({
-    practiceId: practice.practiceId,
-    to: client.email,
-    subject: `Reminder: your balance with ${practice.name}`,
-    text: `Hello ${client.name},\n\nA balance of ${amount} with ${practice.name} is past due. Pay it securely: ${invoice.hostedInvoiceUrl}\n`,
-    html: `<p>Hello ${escapeHtml(client.name)},</p><p>A balance of <strong>${escapeHtml(amount)}</strong> with ${escapeHtml(practice.name)} is past due.</p><p><a href="${escapeHtml(invoice.hostedInvoiceUrl)}">Pay your balance</a></p>`,
-  });
+  await sendEmail({ practiceId: practice.practiceId, to: client.email, ...balanceReminderEmail(practice, client, invoice) });
   await deps.after?.('send', invoice.invoiceId);
   // Earlier reminders of the cadence that were never sent (a run missed) are not sent late: only the latest.
   await recordRemindersSent(store, invoice, [...invoice.remindersSent, ...practice.billing.reminderDays.filter((d) => d <= days && !invoice.remindersSent.includes(d))]);

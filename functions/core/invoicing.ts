@@ -1,7 +1,6 @@
 import type Stripe from 'stripe';
 import { awaitingNextPayer, isCollecting, patientShareCents, planBalance, type BalanceAction, type InvoiceAmounts } from '../domain/patient-share';
-import { sendEmail } from '../shared/email';
-import { escapeHtml, formatMoney } from '../shared/html';
+import { balanceInvoiceEmail, sendEmail } from '../shared/email';
 import { RetryableError } from '../shared/errors';
 import { deriveId } from '../shared/ids';
 import type { Logger } from '../shared/logger';
@@ -12,7 +11,7 @@ import { createRefund, listRefunds } from '../stripe/refunds';
 import type { Store } from '../store/client';
 import { getClaim, listAdjudications, type Claim } from '../store/claims';
 import { claimBalancePlanWrite, claimInvoiceSummaryWrite } from '../store/claim-balance';
-import { getClient, ledgerWrites, type Client } from '../store/clients';
+import { getClient, ledgerWrites } from '../store/clients';
 import { commitOnce, CommitConflictError, type TransactItem } from '../store/commit';
 import { getInvoice, invoiceNeedsEmailWrite, invoiceVoidRequestWrite, listClaimInvoices, listInvoices, newInvoiceWrite, recordInvoiceProgress, takeInvoiceEmailLease, type BalanceInvoice } from '../store/invoices';
 import { listPendingRefunds, pendingRefundWrite, refundPayoutWrite } from '../store/overpayment-refunds';
@@ -169,17 +168,6 @@ const planClaimBalance = async (deps: InvoicingDeps, practice: Practice, claimId
   }
 };
 
-const balanceEmail = (practice: Practice, client: Client, to: string, invoice: BalanceInvoice) => {
-  const amount = formatMoney(invoice.amountDueCents, invoice.currency);
-  const due = invoice.dueAt ? invoice.dueAt.slice(0, 10) : 'on receipt';
-  return {
-    to,
-    subject: `Your balance with ${practice.name}`,
-    text: `Hello ${client.name},\n\nYour insurer has processed your recent visit. The remaining balance with ${practice.name} is ${amount}, due ${due}.\n\nView and pay it securely: ${invoice.hostedInvoiceUrl}\n\nQuestions? Reply to ${practice.email}${practice.phone ? ` or call ${practice.phone}` : ''}.\n`,
-    html: `<p>Hello ${escapeHtml(client.name)},</p><p>Your insurer has processed your recent visit. The remaining balance with ${escapeHtml(practice.name)} is <strong>${escapeHtml(amount)}</strong>, due ${escapeHtml(due)}.</p><p><a href="${escapeHtml(invoice.hostedInvoiceUrl)}">View and pay your balance</a></p><p>Questions? Reply to ${escapeHtml(practice.email)}${practice.phone ? ` or call ${escapeHtml(practice.phone)}` : ''}.</p>`,
-  };
-};
-
 /**
  * Carries one invoice through its Stripe saga: create → add the line → finalize → email. Each
  * Stripe POST has a key built from the invoice id; each Stripe id is stored as soon as it is known
@@ -284,7 +272,7 @@ export const driveInvoice = async (deps: InvoicingDeps, practice: Practice, star
       throw new RetryableError(`the email of balance invoice ${invoice.invoiceId} is being sent by another delivery`);
     }
     const client = await getClient(deps.store, practice.practiceId, invoice.clientId);
-    await sendEmail({ ...balanceEmail(practice, client, client.email!, invoice), practiceId: practice.practiceId });
+    await sendEmail({ to: client.email!, ...balanceInvoiceEmail(practice, client, invoice), practiceId: practice.practiceId });
     await deps.after?.('email-sent', invoice.invoiceId);
     invoice = await recordInvoiceProgress(deps.store, invoice, { emailedAt: now.toISOString() });
     deps.logger?.info('balance invoice emailed', { practiceId: practice.practiceId, invoiceId: invoice.invoiceId });

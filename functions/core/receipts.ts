@@ -1,10 +1,9 @@
 import type Stripe from 'stripe';
 import { buildReceipt, formatReceiptNumber, RECEIPT_NUMBER_PENDING, type PaymentMethod, type ReceiptInput, type ReceiptKind, type ReceiptProblem } from '../domain/receipt';
-import { sendEmail, type OutgoingEmail } from '../shared/email';
+import { renderReceiptEmail, sendEmail, type OutgoingEmail } from '../shared/email';
 import { ConflictError, KneadpayError, NotFoundError, RetryableError, ValidationError } from '../shared/errors';
 import { newId } from '../shared/ids';
 import { createLogger, type Logger } from '../shared/logger';
-import { renderReceiptEmail } from '../shared/receipt-render';
 import { receiptSecrets } from '../shared/receipt-token';
 import { receiptLink } from './receipt-links';
 import { EMAIL_PATTERN, fields } from '../shared/validate';

@@ -1,6 +1,6 @@
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
-import { getStore } from '../store/client';
-import { consumeAll, LIMITS } from '../store/rate-limits';
+import { getStore } from '../../store/client';
+import { consumeAll, LIMITS } from '../../store/rate-limits';
 
 /** An email kneadpay sends: both an HTML and a plain-text body, and a subject with no clinical detail. */
 export interface OutgoingEmail {
