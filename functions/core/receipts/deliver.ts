@@ -4,9 +4,8 @@ import { ConflictError, NotFoundError, RetryableError } from '../../shared/error
 import { newId } from '../../shared/ids';
 import { receiptLink } from '../receipt-links';
 import { EMAIL_PATTERN } from '../../shared/validate';
-import { getClient } from '../../store/clients';
 import { LEASES } from '../../store/lease';
-import { getReceipt, settleEmail, takeEmailLease, type EmailStatus, type Receipt } from '../../store/receipts';
+import type { EmailStatus, Receipt } from '../../store/receipts';
 import { mustGetReceipt, requirePracticeFor, sleep, type ReceiptDeps } from './deps';
 
 /** SES refuses these for good (address, identity, account): retrying the same email cannot help. */
@@ -52,9 +51,9 @@ const outcomeOf = (receipt: Receipt): DeliveryOutcome => ({
 const sendLeased = async (deps: ReceiptDeps, receipt: Receipt, leaseId: string, resend: boolean): Promise<DeliveryOutcome> => {
   const { practiceId, receiptId } = receipt;
   const practice = await requirePracticeFor(deps, practiceId);
-  const client = await getClient(deps.store, practiceId, receipt.clientId);
+  const client = await deps.receipts.getClient(practiceId, receipt.clientId);
   const fail = async (status: 'retrying' | 'failed', error: string) => {
-    await settleEmail(deps.store, practiceId, receiptId, leaseId, { status, error, at: deps.now() });
+    await deps.receipts.settleEmail(practiceId, receiptId, leaseId, { status, error, at: deps.now() });
     return { receiptId, emailStatus: status, emailAttempts: receipt.emailAttempts, emailLastError: error } satisfies DeliveryOutcome;
   };
   if (!client.email || !EMAIL_PATTERN.test(client.email)) {
@@ -81,7 +80,7 @@ const sendLeased = async (deps: ReceiptDeps, receipt: Receipt, leaseId: string, 
     throw new RetryableError('the receipt email could not be sent; it will be retried', error);
   }
   await deps.after?.('send', receiptId);
-  await settleEmail(deps.store, practiceId, receiptId, leaseId, { status: 'sent', messageId, at: deps.now() });
+  await deps.receipts.settleEmail(practiceId, receiptId, leaseId, { status: 'sent', messageId, at: deps.now() });
   await deps.after?.('email-record', receiptId);
   deps.logger.info(resend ? 'receipt email resent' : 'receipt email sent', { practiceId, receiptId, attempts: receipt.emailAttempts });
   return { receiptId, emailStatus: 'sent', emailAttempts: receipt.emailAttempts };
@@ -96,7 +95,7 @@ export const deliverReceipt = async (deps: ReceiptDeps, practiceId: string, rece
   const deadline = Date.now() + IN_PROGRESS_WAIT_MS;
   for (;;) {
     const leaseId = newId('lease');
-    const leased = await takeEmailLease(deps.store, practiceId, receiptId, { leaseId, now: deps.now(), force: false });
+    const leased = await deps.receipts.takeEmailLease(practiceId, receiptId, { leaseId, now: deps.now(), force: false });
     if (leased) {
       await deps.after?.('email-lease', receiptId);
       return sendLeased(deps, leased, leaseId, false);
@@ -111,9 +110,9 @@ export const deliverReceipt = async (deps: ReceiptDeps, practiceId: string, rece
 /** POST …/receipts/{receiptId}/send: emails the receipt again, to the client's current address. */
 export const resendReceipt = async (deps: ReceiptDeps, practiceId: string, receiptId: string): Promise<DeliveryOutcome> => {
   const leaseId = newId('lease');
-  const leased = await takeEmailLease(deps.store, practiceId, receiptId, { leaseId, now: deps.now(), force: true });
+  const leased = await deps.receipts.takeEmailLease(practiceId, receiptId, { leaseId, now: deps.now(), force: true });
   if (!leased) {
-    if (!(await getReceipt(deps.store, practiceId, receiptId))) throw new NotFoundError('receipt');
+    if (!(await deps.receipts.getReceipt(practiceId, receiptId))) throw new NotFoundError('receipt');
     throw new ConflictError('this receipt is being sent right now; try again in a minute', 'send_in_progress');
   }
   return sendLeased(deps, leased, leaseId, true);

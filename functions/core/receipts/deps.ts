@@ -6,8 +6,9 @@ import { KneadpayError, NotFoundError, RetryableError } from '../../shared/error
 import { createLogger, type Logger } from '../../shared/logger';
 import { receiptSecrets } from '../../shared/receipt-token';
 import { getStore, type Store } from '../../store/client';
-import { getPractice, type Practice } from '../../store/practices';
-import { getReceipt, type Receipt } from '../../store/receipts';
+import type { Practice } from '../../store/practices';
+import type { Receipt } from '../../store/receipts';
+import { receiptStoreOn, type ReceiptStore } from './ports';
 
 /**
  * The receipt issuer's step boundaries: every point between two effects (a DynamoDB write, an SES
@@ -25,6 +26,8 @@ export type ReceiptStep = (typeof RECEIPT_STEPS)[number];
 /** What the receipt functions need; tests inject parts (a failing sender, a clock). */
 export interface ReceiptDeps {
   store: Store;
+  /** Storage, through its port (default: `receiptStoreOn(store)`). */
+  receipts: ReceiptStore;
   stripe: () => Promise<Stripe>;
   sendEmail: (email: OutgoingEmail) => Promise<string>;
   secrets: () => Promise<string[]>;
@@ -43,16 +46,20 @@ const noStripe = (): Promise<Stripe> => Promise.reject(new Error('this function 
  * The receipt functions' deps. `stripe` is only the issuer's (it looks up the payment method):
  * the Stripe SDK is not imported here, so the `receipts` function's bundle does not carry it.
  */
-export const defaultReceiptDeps = (overrides: Partial<ReceiptDeps> = {}): ReceiptDeps => ({
-  store: getStore(),
-  stripe: noStripe,
-  sendEmail,
-  secrets: () => receiptSecrets(),
-  publicUrl: process.env.KNEADPAY_PUBLIC_URL ?? 'http://127.0.0.1:3000',
-  logger: createLogger('receipts'),
-  now: () => new Date(),
-  ...overrides,
-});
+export const defaultReceiptDeps = (overrides: Partial<ReceiptDeps> = {}): ReceiptDeps => {
+  const store = overrides.store ?? getStore();
+  return {
+    store,
+    receipts: receiptStoreOn(store),
+    stripe: noStripe,
+    sendEmail,
+    secrets: () => receiptSecrets(),
+    publicUrl: process.env.KNEADPAY_PUBLIC_URL ?? 'http://127.0.0.1:3000',
+    logger: createLogger('receipts'),
+    now: () => new Date(),
+    ...overrides,
+  };
+};
 
 /** The receipt cannot be built from what is stored (a bug or corrupt data): retried, then dead-lettered. */
 export class ReceiptDataError extends KneadpayError {
@@ -67,7 +74,7 @@ export class ReceiptDataError extends KneadpayError {
 
 /** The practice a receipt is for; gone means the event names a practice that does not exist. */
 export const requirePracticeFor = async (deps: ReceiptDeps, practiceId: string): Promise<Practice> => {
-  const practice = await getPractice(deps.store, practiceId);
+  const practice = await deps.receipts.getPractice(practiceId);
   if (!practice) throw new NotFoundError('practice');
   return practice;
 };
@@ -77,7 +84,7 @@ export type NumberedReceipt = Receipt & { number: string; sequence: number };
 export const isNumbered = (receipt: Receipt): receipt is NumberedReceipt => receipt.sequence !== undefined && receipt.number !== undefined;
 
 export const mustGetReceipt = async (deps: ReceiptDeps, practiceId: string, receiptId: string): Promise<Receipt> => {
-  const receipt = await getReceipt(deps.store, practiceId, receiptId);
+  const receipt = await deps.receipts.getReceipt(practiceId, receiptId);
   if (!receipt) throw new RetryableError(`receipt ${receiptId} is marked issued but not readable yet`);
   return receipt;
 };

@@ -2,14 +2,11 @@
 import type { PaymentMethod, ReceiptInput } from '../../domain/receipt';
 import { RetryableError, ValidationError } from '../../shared/errors';
 import { lookupPaymentMethod } from '../../stripe/payment-method';
-import { getPackage } from '../../store/catalog';
-import { getClaim, listAdjudications } from '../../store/claims';
 import { adjudicatesPayment } from '../../domain/era835/status';
 import { adjudicationsDecidingShare } from '../../domain/patient-share';
-import { getClient } from '../../store/clients';
 import type { Practice } from '../../store/practices';
-import { getPurchase, type Purchase } from '../../store/purchases';
-import { findIssuedReceipt, getInvoiceRef, getReceipt, listClientReceipts, receiptSourceKey, type ReceiptSource } from '../../store/receipts';
+import type { Purchase } from '../../store/purchases';
+import { receiptSourceKey, type ReceiptSource } from '../../store/receipts';
 import type { ReceiptDeps } from './deps';
 import type { PaymentRefundedDetail, PaymentSucceededDetail } from './events';
 
@@ -32,7 +29,7 @@ const paymentMethodFor = async (deps: ReceiptDeps, practice: Practice, paymentId
 };
 
 const packageFactsOf = async (deps: ReceiptDeps, purchase: Purchase) => {
-  const pkg = await getPackage(deps.store, purchase.practiceId, purchase.packageId).catch((error: unknown) => {
+  const pkg = await deps.receipts.getPackage(purchase.practiceId, purchase.packageId).catch((error: unknown) => {
     if ((error as Error).name === 'NotFoundError') return undefined;
     throw error;
   });
@@ -49,7 +46,7 @@ const packageFactsOf = async (deps: ReceiptDeps, purchase: Purchase) => {
 };
 
 const requirePurchase = async (deps: ReceiptDeps, practiceId: string, clientId: string, purchaseId: string): Promise<Purchase> => {
-  const purchase = await getPurchase(deps.store, practiceId, clientId, purchaseId);
+  const purchase = await deps.receipts.getPurchase(practiceId, clientId, purchaseId);
   // The event is committed with the purchase, so this is a wrong id rather than a race; retry anyway.
   if (!purchase) throw new RetryableError(`purchase ${purchaseId} not found`);
   return purchase;
@@ -58,7 +55,7 @@ const requirePurchase = async (deps: ReceiptDeps, practiceId: string, clientId: 
 export type Facts = (number: string, issuedAt: string) => ReceiptInput;
 
 export const paymentFacts = async (deps: ReceiptDeps, practice: Practice, detail: PaymentSucceededDetail): Promise<{ facts: Facts; source: ReceiptSource }> => {
-  const client = await getClient(deps.store, practice.practiceId, detail.clientId);
+  const client = await deps.receipts.getClient(practice.practiceId, detail.clientId);
   const method = await paymentMethodFor(deps, practice, detail.paymentId);
   const payment = { paymentId: detail.paymentId, amountCents: detail.amountCents, currency: detail.currency, paidAt: detail.paidAt, method };
   const common = { practice, clientName: client.name };
@@ -72,21 +69,21 @@ export const paymentFacts = async (deps: ReceiptDeps, practice: Practice, detail
       facts: (number, issuedAt) => ({ ...common, number, issuedAt, kind: 'package', payment, package: pkg }),
     };
   }
-  const claimId = detail.claimId ?? (detail.invoiceId ? (await getInvoiceRef(deps.store, practice.practiceId, detail.invoiceId))?.claimId : undefined);
+  const claimId = detail.claimId ?? (detail.invoiceId ? (await deps.receipts.getInvoiceRef(practice.practiceId, detail.invoiceId))?.claimId : undefined);
   if (!claimId) throw new ValidationError('a balance payment needs a claimId (or an invoiceId whose invoice names one)', { field: 'detail.claimId' });
-  const claim = await getClaim(deps.store, practice.practiceId, claimId);
+  const claim = await deps.receipts.getClaim(practice.practiceId, claimId);
   if (!claim) throw new RetryableError(`claim ${claimId} not found`);
   // A predetermination or "not our claim" decided no money: not part of what the receipt itemizes.
   // With several payers, each one's payment counts, but only the deciding payer's PR (what the
   // patient owes after coordination of benefits): the others' PR adjustments are left out.
-  const paying = (await listAdjudications(deps.store, practice.practiceId, claimId)).filter((adjudication) => adjudicatesPayment(adjudication.statusCode));
+  const paying = (await deps.receipts.listAdjudications(practice.practiceId, claimId)).filter((adjudication) => adjudicatesPayment(adjudication.statusCode));
   const deciding = new Set(adjudicationsDecidingShare(paying));
   const withoutPr = <T extends { group: string }>(adjustments: T[]) => adjustments.filter((adjustment) => adjustment.group !== 'PR');
   const adjudications = paying.map((adjudication) => (deciding.has(adjudication)
     ? adjudication
     : { ...adjudication, claimAdjustments: withoutPr(adjudication.claimAdjustments), lines: adjudication.lines.map((line) => ({ ...line, adjustments: withoutPr(line.adjustments) })) }));
   // Earlier balance payments on this claim, as their receipts recorded them (refunds not netted).
-  const earlier = (await listClientReceipts(deps.store, practice.practiceId, detail.clientId)).filter(
+  const earlier = (await deps.receipts.listClientReceipts(practice.practiceId, detail.clientId)).filter(
     (receipt) => receipt.kind === 'balance' && receipt.source.claimId === claimId && receipt.source.paymentId !== detail.paymentId,
   );
   return {
@@ -123,12 +120,12 @@ export const paymentFacts = async (deps: ReceiptDeps, practice: Practice, detail
 };
 
 export const refundFacts = async (deps: ReceiptDeps, practice: Practice, detail: PaymentRefundedDetail): Promise<{ facts: Facts; source: ReceiptSource }> => {
-  const client = await getClient(deps.store, practice.practiceId, detail.clientId);
+  const client = await deps.receipts.getClient(practice.practiceId, detail.clientId);
   const method = await paymentMethodFor(deps, practice, detail.paymentId);
   const purchase = detail.purchaseId ? await requirePurchase(deps, practice.practiceId, detail.clientId, detail.purchaseId) : undefined;
   const pkg = purchase ? await packageFactsOf(deps, purchase) : null;
-  const originalRef = await findIssuedReceipt(deps.store, practice.practiceId, receiptSourceKey({ type: 'payment', paymentId: detail.paymentId }));
-  const original = originalRef ? await getReceipt(deps.store, practice.practiceId, originalRef.receiptId) : undefined;
+  const originalRef = await deps.receipts.findIssuedReceipt(practice.practiceId, receiptSourceKey({ type: 'payment', paymentId: detail.paymentId }));
+  const original = originalRef ? await deps.receipts.getReceipt(practice.practiceId, originalRef.receiptId) : undefined;
   const claimId = detail.claimId ?? original?.source.claimId;
   return {
     source: {

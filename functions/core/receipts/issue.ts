@@ -1,8 +1,7 @@
 /** Issuing: the one receipt of a payment or refund, written once (its marker), then numbered. */
 import { buildReceipt, RECEIPT_NUMBER_PENDING } from '../../domain/receipt';
 import { newId } from '../../shared/ids';
-import { commitOnce } from '../../store/commit';
-import { findIssuedReceipt, receiptIssueWrites, receiptMarkerKey, receiptSourceKey, type Receipt, type ReceiptSource } from '../../store/receipts';
+import { receiptSourceKey, type Receipt, type ReceiptSource } from '../../store/receipts';
 import { ReceiptDataError, requirePracticeFor, type NumberedReceipt, type ReceiptDeps } from './deps';
 import type { PaymentRefundedDetail, PaymentSucceededDetail } from './events';
 import { paymentFacts, refundFacts, type Facts } from './gather';
@@ -20,8 +19,7 @@ const issueReceipt = async (
   sourceKey: string,
   gather: () => Promise<{ facts: Facts; source: ReceiptSource }>,
 ): Promise<{ receipt: NumberedReceipt; issued: boolean }> => {
-  const store = deps.store;
-  const existing = await findIssuedReceipt(store, practiceId, sourceKey);
+  const existing = await deps.receipts.findIssuedReceipt(practiceId, sourceKey);
   if (existing) return { receipt: await numberReceipt(deps, practiceId, existing.receiptId), issued: false };
   const { facts, source } = await gather();
   const now = deps.now();
@@ -42,7 +40,7 @@ const issueReceipt = async (
     emailAttempts: 0,
     emailSends: 0,
   };
-  const outcome = await commitOnce(store, { marker: { ...receiptMarkerKey(practiceId, sourceKey), result: { receiptId: receipt.receiptId } }, writes: receiptIssueWrites(receipt) }, now);
+  const outcome = await deps.receipts.issueReceipt(receipt, sourceKey, now);
   const receiptId = outcome.status === 'duplicate' ? outcome.result!.receiptId : receipt.receiptId;
   if (outcome.status === 'committed') deps.logger.info('receipt issued', { practiceId, receiptId, kind: receipt.kind });
   await deps.after?.('issue', receiptId);

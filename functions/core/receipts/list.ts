@@ -1,7 +1,7 @@
 /** The practice's list of receipts, each with a fresh signed link and its email status. */
 import type { ReceiptKind } from '../../domain/receipt';
 import { receiptLink } from '../receipt-links';
-import { listReceipts, type EmailStatus } from '../../store/receipts';
+import type { EmailStatus } from '../../store/receipts';
 import { isNumbered, requirePracticeFor, type ReceiptDeps } from './deps';
 
 export interface ReceiptListItem {
@@ -25,7 +25,7 @@ export const listReceiptsView = async (
   query: { clientId?: string; cursor?: string; limit?: number },
 ): Promise<{ items: ReceiptListItem[]; nextCursor: string | null }> => {
   const practice = await requirePracticeFor(deps, practiceId);
-  const page = await listReceipts(deps.store, practiceId, query);
+  const page = await deps.receipts.listReceipts(practiceId, query);
   const items = await Promise.all(
     page.items.filter(isNumbered).map(async (receipt): Promise<ReceiptListItem> => ({
       receiptId: receipt.receiptId,

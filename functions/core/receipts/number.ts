@@ -2,8 +2,7 @@
 import { formatReceiptNumber } from '../../domain/receipt';
 import { RetryableError } from '../../shared/errors';
 import { newId } from '../../shared/ids';
-import { commitOnce } from '../../store/commit';
-import { deleteQueueEntry, getReceipt, listQueuedReceipts, numberingMarkerKey, numberingRefusals, receiptNumberingWrites, releaseNumberingLease, takeNumberingLease, type QueuedReceipt } from '../../store/receipts';
+import type { QueuedReceipt } from '../../store/receipts';
 import { isNumbered, mustGetReceipt, sleep, type NumberedReceipt, type ReceiptDeps } from './deps';
 
 /** Receipts numbered per transaction: 1 counter + 1 marker + 3 items each stays within 100. */
@@ -26,7 +25,7 @@ export const numberReceipt = async (deps: ReceiptDeps, practiceId: string, recei
     const receipt = await mustGetReceipt(deps, practiceId, receiptId);
     if (isNumbered(receipt)) return receipt;
     const leaseId = newId('lease');
-    const lease = await takeNumberingLease(deps.store, practiceId, { leaseId, now: deps.now() });
+    const lease = await deps.receipts.takeNumberingLease(practiceId, { leaseId, now: deps.now() });
     if (!lease) {
       // Someone is numbering: most likely ours too.
       await sleep(20 + Math.random() * 40);
@@ -34,35 +33,32 @@ export const numberReceipt = async (deps: ReceiptDeps, practiceId: string, recei
     }
     await deps.after?.('number-lease', receiptId);
     const seen = lease.lastSequence;
-    const batch = await listQueuedReceipts(deps.store, practiceId, NUMBERING_BATCH);
+    const batch = await deps.receipts.listQueuedReceipts(practiceId, NUMBERING_BATCH);
     if (batch.length === 0) {
-      await releaseNumberingLease(deps.store, practiceId, leaseId);
+      await deps.receipts.releaseNumberingLease(practiceId, leaseId);
       continue;
     }
     const now = deps.now();
     let committed = false;
     try {
-      const outcome = await commitOnce(
-        deps.store,
-        {
-          // The batch starting at seen + 1 commits once; its marker also keys its events' ids.
-          marker: { ...numberingMarkerKey(practiceId, seen + 1), ttlSeconds: 7 * 86_400 },
-          writes: receiptNumberingWrites(practiceId, seen, leaseId, batch, formatReceiptNumber, now),
-          events: batch.map((queued, index) => ({
-            detailType: 'ReceiptIssued',
-            detail: { practiceId, ...queued, number: formatReceiptNumber(seen + index + 1) },
-          })),
-        },
-        now,
-      );
+      const outcome = await deps.receipts.commitNumbering(practiceId, {
+        seen,
+        leaseId,
+        batch,
+        format: formatReceiptNumber,
+        events: batch.map((queued, index) => ({
+          detailType: 'ReceiptIssued',
+          detail: { practiceId, ...queued, number: formatReceiptNumber(seen + index + 1) },
+        })),
+      }, now);
       // A duplicate cannot happen while the counter is read consistently; if it does, nothing was written.
-      if (outcome.status === 'duplicate') await releaseNumberingLease(deps.store, practiceId, leaseId);
+      if (outcome.status === 'duplicate') await deps.receipts.releaseNumberingLease(practiceId, leaseId);
       else {
         committed = true;
         deps.logger.info('receipts numbered', { practiceId, first: seen + 1, count: batch.length, attempts: attempt + 1 });
       }
     } catch (error) {
-      await releaseNumberingLease(deps.store, practiceId, leaseId);
+      await deps.receipts.releaseNumberingLease(practiceId, leaseId);
       if ((error as Error).name !== 'CommitConflictError') throw error;
       await dropStaleQueueEntries(deps, practiceId, batch, (error as { reasons?: string[] }).reasons ?? []);
       await sleep(Math.random() * 50);
@@ -78,10 +74,10 @@ export const numberReceipt = async (deps: ReceiptDeps, practiceId: string, recei
  * entries that are stale.
  */
 const dropStaleQueueEntries = async (deps: ReceiptDeps, practiceId: string, batch: QueuedReceipt[], reasons: string[]) => {
-  for (const queued of numberingRefusals(batch, reasons)) {
-    const receipt = await getReceipt(deps.store, practiceId, queued.receiptId);
+  for (const queued of deps.receipts.numberingRefusals(batch, reasons)) {
+    const receipt = await deps.receipts.getReceipt(practiceId, queued.receiptId);
     if (receipt && !isNumbered(receipt)) continue;
-    await deleteQueueEntry(deps.store, practiceId, queued.receiptId);
+    await deps.receipts.deleteQueueEntry(practiceId, queued.receiptId);
     deps.logger.warn('stale numbering queue entry dropped', { practiceId, receiptId: queued.receiptId });
   }
 };
