@@ -1,12 +1,8 @@
 /** The balance invoicer's consumer of ClaimAdjudicated: record, plan, refund, drive every invoice. */
 import type { BalanceAction } from '../../domain/patient-share';
-import { getClaim } from '../../store/claims';
-import { listClaimInvoices, type BalanceInvoice } from '../../store/invoices';
-import { getItem } from '../../store/items';
-import { keys } from '../../store/keys';
-import { getPractice } from '../../store/practices';
+import type { BalanceInvoice } from '../../store/invoices';
 import { AdjudicationRefusedError, adjudicationIdentity, applyAdjudication, externalAdjudicationProblems, type ClaimAdjudicatedDetail } from '../remittances';
-import type { InvoicingDeps } from './deps';
+import { invoicesOf, type InvoicingDeps } from './deps';
 import { planClaimBalance } from './plan';
 import { driveRefunds } from './refunds';
 import { driveInvoice } from './stripe-saga';
@@ -17,12 +13,13 @@ import { driveInvoice } from './stripe-saga';
  * is not finished. Safe to run any number of times, concurrently, in any order.
  */
 export const invoiceClaimBalance = async (deps: InvoicingDeps, detail: ClaimAdjudicatedDetail, now = new Date()) => {
-  const practice = await getPractice(deps.store, detail.practiceId);
+  const store = invoicesOf(deps);
+  const practice = await store.getPractice(detail.practiceId);
   if (!practice) {
     deps.logger?.warn('ClaimAdjudicated for an unknown practice: ignored', { practiceId: detail.practiceId });
     return { invoices: [] as BalanceInvoice[], actions: [] as BalanceAction[] };
   }
-  const claim = await getClaim(deps.store, detail.practiceId, detail.claimId);
+  const claim = await store.getClaim(detail.practiceId, detail.claimId);
   if (!claim) {
     deps.logger?.warn('ClaimAdjudicated for an unknown claim: ignored', { practiceId: detail.practiceId, claimId: detail.claimId });
     return { invoices: [], actions: [] };
@@ -30,7 +27,7 @@ export const invoiceClaimBalance = async (deps: InvoicingDeps, detail: ClaimAdju
   // From the ERA import the adjudication is already applied: a read is cheaper than a transaction
   // that fails on its marker. From another claims system it is recorded here, once.
   const identity = adjudicationIdentity(detail.claimId, detail.remittance.traceNumber, detail.statusCode, detail.payerClaimControlNumber);
-  if (!(await getItem(deps.store, keys.marker(detail.practiceId, 'adjudication', identity)))) {
+  if (!(await store.isAdjudicationRecorded(detail.practiceId, identity))) {
     // Checked like an 835 claim payment before anyone is invoiced: refused, it fails this delivery
     // (and every retry) and ends in the dead-letter queue, with the reasons in the log.
     const problems = externalAdjudicationProblems(detail);
@@ -45,7 +42,7 @@ export const invoiceClaimBalance = async (deps: InvoicingDeps, detail: ClaimAdju
   await deps.after?.('plan', null);
   await driveRefunds(deps, practice, claim.claimId);
   const invoices: BalanceInvoice[] = [];
-  for (const invoice of await listClaimInvoices(deps.store, practice.practiceId, claim.claimId)) {
+  for (const invoice of await store.listClaimInvoices(practice.practiceId, claim.claimId)) {
     invoices.push(await driveInvoice(deps, practice, invoice, now));
   }
   return { invoices, actions };

@@ -2,6 +2,7 @@
 import type Stripe from 'stripe';
 import type { Logger } from '../../shared/logger';
 import type { Store } from '../../store/client';
+import { invoiceStoreOn, type InvoiceStore } from './ports';
 
 /** The saga's step boundaries; tests inject a crash after each (a real crash cannot be scheduled). */
 export const INVOICE_STEPS = ['plan', 'create', 'line', 'finalize', 'email'] as const;
@@ -26,6 +27,8 @@ export type RefundStep = (typeof REFUND_STEPS)[number];
 
 export interface InvoicingDeps {
   store: Store;
+  /** Storage, through its port (default: `invoiceStoreOn(store)`). */
+  invoices?: InvoiceStore;
   stripe: () => Promise<Stripe>;
   publicUrl: string;
   logger?: Logger;
@@ -37,3 +40,6 @@ export interface InvoicingDeps {
   /** The same for the overpayment refunds driven after the plan (REFUND_STEPS). */
   afterRefund?: (step: RefundStep, refundId: string) => void | Promise<void>;
 }
+
+/** The store port of these deps: the one given, or DynamoDB's on `deps.store`. */
+export const invoicesOf = (deps: InvoicingDeps): InvoiceStore => deps.invoices ?? invoiceStoreOn(deps.store);

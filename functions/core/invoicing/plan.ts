@@ -1,16 +1,12 @@
 /** Planning a claim's patient balance: what to bill, void, refund or keep as credit, decided once per state of the claim. */
 import { awaitingNextPayer, patientShareCents, planBalance, type BalanceAction, type InvoiceAmounts } from '../../domain/patient-share';
 import { deriveId } from '../../shared/ids';
-import { getClaim, listAdjudications, type Claim } from '../../store/claims';
-import { claimBalancePlanWrite } from '../../store/claim-balance';
-import { ledgerWrites } from '../../store/clients';
-import { commitOnce, CommitConflictError, type TransactItem } from '../../store/commit';
-import { invoiceVoidRequestWrite, listClaimInvoices, newInvoiceWrite, type BalanceInvoice } from '../../store/invoices';
-import { pendingRefundWrite } from '../../store/overpayment-refunds';
-import { keys } from '../../store/keys';
+import type { Claim } from '../../store/claims';
+import { CommitConflictError } from '../../store/commit';
+import type { BalanceInvoice } from '../../store/invoices';
 import type { OutboxEvent } from '../../store/outbox';
 import type { Practice } from '../../store/practices';
-import type { InvoicingDeps } from './deps';
+import { invoicesOf, type InvoicingDeps } from './deps';
 
 const planningView = (invoice: BalanceInvoice): InvoiceAmounts => ({
   invoiceId: invoice.invoiceId,
@@ -51,11 +47,12 @@ const newInvoice = (claim: Claim, seq: number, amountCents: number, now: Date): 
  * by the claim's balance version, so concurrent consumers serialise and a stale plan is re-made.
  */
 export const planClaimBalance = async (deps: InvoicingDeps, practice: Practice, claimId: string, now: Date): Promise<BalanceAction[]> => {
+  const store = invoicesOf(deps);
   for (let attempt = 1; ; attempt += 1) {
-    const claim = await getClaim(deps.store, practice.practiceId, claimId);
+    const claim = await store.getClaim(practice.practiceId, claimId);
     if (!claim) return [];
-    const adjudications = await listAdjudications(deps.store, practice.practiceId, claimId);
-    const invoices = await listClaimInvoices(deps.store, practice.practiceId, claimId);
+    const adjudications = await store.listAdjudications(practice.practiceId, claimId);
+    const invoices = await store.listClaimInvoices(practice.practiceId, claimId);
     // Forwarded to the next payer: its adjudication decides the patient's share; wait for it.
     if ((practice.billing.forwardedClaims ?? 'hold') === 'hold' && awaitingNextPayer(adjudications)) return [];
     const share = patientShareCents(adjudications, claim.collectedCents);
@@ -63,38 +60,18 @@ export const planClaimBalance = async (deps: InvoicingDeps, practice: Practice, 
     const actions = planBalance(share, invoices.map(planningView), practice.billing.overpayment, settled);
     if (actions.length === 0) return [];
     const version = (claim as Claim & { balanceVersion?: number }).balanceVersion ?? 0;
-    const writes: TransactItem[] = [];
     let seq = invoices.length;
     const created: BalanceInvoice[] = [];
     for (const action of actions) {
-      if (action.kind === 'void') {
-        writes.push(invoiceVoidRequestWrite(practice.practiceId, action.invoiceId));
-      } else if (action.kind === 'invoice') {
+      if (action.kind === 'invoice') {
         seq += 1;
-        const invoice = newInvoice(claim, seq, action.amountCents, now);
-        created.push(invoice);
-        writes.push(newInvoiceWrite(invoice));
+        created.push(newInvoice(claim, seq, action.amountCents, now));
       }
     }
     const planKey = `${claimId}#v${version}#${adjudications.length}#${share}`;
     const refund = actions.find((action) => action.kind === 'refund' || action.kind === 'credit');
-    if (refund?.kind === 'refund') {
-      // Recorded with the plan, driven after it: a crash between the two cannot lose the refund.
-      const refundId = deriveId('rfd', practice.practiceId, planKey);
-      writes.push(pendingRefundWrite(practice.practiceId, { refundId, claimId, amountCents: refund.amountCents }, now));
-    }
-    if (refund) {
-      // The ledger already shows the excess as a credit (the share fell); a refund pays it out.
-      writes.push(
-        ...(refund.kind === 'refund'
-          ? ledgerWrites(practice.practiceId, claim.clientId, [{ kind: 'overpayment_refund', amountCents: refund.amountCents, currency: claim.currency, at: now.toISOString(), ref: claim.claimId }])
-          : []),
-      );
-    }
     const stillBilled = invoices.filter((invoice) => !invoice.voidRequested && invoice.status !== 'void' && !actions.some((a) => a.kind === 'void' && a.invoiceId === invoice.invoiceId));
     const invoicedCents = [...stillBilled, ...created].reduce((sum, invoice) => sum + invoice.amountDueCents, 0);
-    // An overpayment refunded or kept as credit is settled once: later plans do not count it as paid.
-    writes.push(claimBalancePlanWrite(practice.practiceId, claimId, { seenVersion: version, invoicedCents, settledCents: refund?.amountCents ?? 0 }));
     const events: OutboxEvent[] = invoices.length === 0
       ? []
       : [{
@@ -106,7 +83,24 @@ export const planClaimBalance = async (deps: InvoicingDeps, practice: Practice, 
           },
         }];
     try {
-      await commitOnce(deps.store, { marker: { ...keys.marker(practice.practiceId, 'balance-plan', planKey), result: actions }, writes, events }, now);
+      await store.commitBalancePlan({
+        practiceId: practice.practiceId,
+        claimId,
+        clientId: claim.clientId,
+        planKey,
+        actions,
+        voidInvoiceIds: actions.flatMap((action) => (action.kind === 'void' ? [action.invoiceId] : [])),
+        newInvoices: created,
+        // Recorded with the plan, driven after it: a crash between the two cannot lose the refund.
+        ...(refund?.kind === 'refund' ? { pendingRefund: { refundId: deriveId('rfd', practice.practiceId, planKey), amountCents: refund.amountCents } } : {}),
+        // The ledger already shows the excess as a credit (the share fell); a refund pays it out.
+        ledger: refund?.kind === 'refund' ? [{ kind: 'overpayment_refund', amountCents: refund.amountCents, currency: claim.currency, at: now.toISOString(), ref: claim.claimId }] : [],
+        seenVersion: version,
+        invoicedCents,
+        // An overpayment refunded or kept as credit is settled once: later plans do not count it as paid.
+        settledCents: refund?.amountCents ?? 0,
+        events,
+      }, now);
       return actions;
     } catch (error) {
       if (!(error instanceof CommitConflictError) || attempt >= 8) throw error;

@@ -2,14 +2,9 @@
 import type { StripeScope } from '../../stripe/gateway';
 import { listInvoicePayments } from '../../stripe/invoices';
 import { createRefund, listRefunds } from '../../stripe/refunds';
-import { getClaim } from '../../store/claims';
-import { ledgerWrites } from '../../store/clients';
-import { commitOnce } from '../../store/commit';
-import { listClaimInvoices, type BalanceInvoice } from '../../store/invoices';
-import { listPendingRefunds, refundPayoutWrite } from '../../store/overpayment-refunds';
-import { keys } from '../../store/keys';
+import type { BalanceInvoice } from '../../store/invoices';
 import type { Practice } from '../../store/practices';
-import type { InvoicingDeps } from './deps';
+import { invoicesOf, type InvoicingDeps } from './deps';
 
 /** The payment intent that paid a Stripe invoice: stored from the webhook, else asked of Stripe. */
 const paymentIntentOfPaidInvoice = async (scope: StripeScope, invoice: BalanceInvoice): Promise<string | null> => {
@@ -31,13 +26,14 @@ const paymentIntentOfPaidInvoice = async (scope: StripeScope, invoice: BalanceIn
  * transaction that records the refund (once: it is conditional on the refund still pending).
  */
 export const driveRefunds = async (deps: InvoicingDeps, practice: Practice, claimId: string) => {
-  const pending = await listPendingRefunds(deps.store, practice.practiceId, claimId);
+  const store = invoicesOf(deps);
+  const pending = await store.listPendingRefunds(practice.practiceId, claimId);
   if (pending.length === 0) return;
   const scope: StripeScope = { stripe: await deps.stripe(), account: practice.stripeAccountId };
   for (const refund of pending) {
     const parts: { id: string; amountCents: number }[] = [];
     let remaining = refund.amountCents;
-    const paidInvoices = (await listClaimInvoices(deps.store, practice.practiceId, claimId)).filter((invoice) => invoice.status === 'paid').sort((a, b) => a.seq - b.seq);
+    const paidInvoices = (await store.listClaimInvoices(practice.practiceId, claimId)).filter((invoice) => invoice.status === 'paid').sort((a, b) => a.seq - b.seq);
     for (const invoice of paidInvoices) {
       if (remaining <= 0) break;
       const paymentIntent = await paymentIntentOfPaidInvoice(scope, invoice);
@@ -62,18 +58,15 @@ export const driveRefunds = async (deps: InvoicingDeps, practice: Practice, clai
     }
     if (parts.length > 0) await deps.afterRefund?.('refund', refund.refundId);
     if (remaining > 0) deps.logger?.warn('overpayment partly kept as credit: the paid invoices have no more payment to refund', { practiceId: practice.practiceId, refundId: refund.refundId, keptAsCreditCents: remaining });
-    const claim = remaining > 0 ? await getClaim(deps.store, practice.practiceId, claimId) : undefined;
+    const claim = remaining > 0 ? await store.getClaim(practice.practiceId, claimId) : undefined;
     const at = new Date().toISOString();
-    await commitOnce(deps.store, {
-      marker: keys.marker(practice.practiceId, 'refund-recorded', refund.refundId),
-      writes: [
-        refundPayoutWrite(practice.practiceId, claimId, refund.refundId, { stripeRefundIds: parts.map((part) => part.id), refundedCents: refund.amountCents - remaining, keptAsCreditCents: remaining }),
-        ...(claim && remaining > 0
-          ? ledgerWrites(practice.practiceId, claim.clientId, [{ kind: 'overpayment_refund_not_paid', amountCents: -remaining, currency: claim.currency, at, ref: claimId }])
-          : []),
-      ],
-      events: [],
-    });
+    await store.recordRefundPayout(
+      practice.practiceId,
+      claimId,
+      refund.refundId,
+      { stripeRefundIds: parts.map((part) => part.id), refundedCents: refund.amountCents - remaining, keptAsCreditCents: remaining },
+      claim && remaining > 0 ? { clientId: claim.clientId, entries: [{ kind: 'overpayment_refund_not_paid', amountCents: -remaining, currency: claim.currency, at, ref: claimId }] } : undefined,
+    );
     await deps.afterRefund?.('record', refund.refundId);
   }
 };

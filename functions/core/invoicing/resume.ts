@@ -1,7 +1,6 @@
 /** Resuming the invoices that waited for a client's email, once staff gave one. */
-import { getInvoice, listInvoices, type BalanceInvoice } from '../../store/invoices';
-import { getPractice } from '../../store/practices';
-import type { InvoicingDeps } from './deps';
+import type { BalanceInvoice } from '../../store/invoices';
+import { invoicesOf, type InvoicingDeps } from './deps';
 import { driveInvoice } from './stripe-saga';
 
 /**
@@ -10,18 +9,19 @@ import { driveInvoice } from './stripe-saga';
  * pending, and the next call (or the next ClaimAdjudicated of its claim) drives it on.
  */
 export const resumeInvoicesAwaitingEmail = async (deps: InvoicingDeps, practiceId: string, clientId: string, now = new Date()): Promise<BalanceInvoice[]> => {
-  const practice = await getPractice(deps.store, practiceId);
+  const store = invoicesOf(deps);
+  const practice = await store.getPractice(practiceId);
   if (!practice) return [];
   const waiting: BalanceInvoice[] = [];
   let cursor: string | undefined;
   do {
-    const page = await listInvoices(deps.store, practiceId, 'pending', cursor);
+    const page = await store.listInvoices(practiceId, 'pending', cursor);
     waiting.push(...page.items.filter((invoice) => invoice.clientId === clientId && invoice.needsEmail));
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
   const driven: BalanceInvoice[] = [];
   for (const invoice of waiting) {
-    const current = await getInvoice(deps.store, practiceId, invoice.invoiceId);
+    const current = await store.getInvoice(practiceId, invoice.invoiceId);
     if (current) driven.push(await driveInvoice(deps, practice, current, now));
   }
   return driven;

@@ -3,11 +3,10 @@ import { isCollecting } from '../../domain/patient-share';
 import { platformFeeFor } from '../../stripe/accounts';
 import type { StripeScope } from '../../stripe/gateway';
 import { createInvoice, createInvoiceItem, deleteDraftInvoice, finalizeInvoice, findInvoiceByMetadata, findInvoiceItemByMetadata, retrieveInvoice, voidInvoice } from '../../stripe/invoices';
-import { getClient } from '../../store/clients';
-import { recordInvoiceProgress, type BalanceInvoice } from '../../store/invoices';
+import type { BalanceInvoice } from '../../store/invoices';
 import type { Practice } from '../../store/practices';
 import { ensureCustomerEmail } from '../checkout';
-import type { InvoicingDeps } from './deps';
+import { invoicesOf, type InvoicingDeps } from './deps';
 import { awaitEmail, notifyInvoiceIssued } from './notify';
 
 /** The platform fee (KNEADPAY_PLATFORM_FEE_BPS) named in metadata, for PlatformFeeCollected. */
@@ -34,13 +33,13 @@ export const driveInvoice = async (deps: InvoicingDeps, practice: Practice, star
       const current = await retrieveInvoice(scope, invoice.stripeInvoiceId);
       if (current.status === 'draft') await deleteDraftInvoice(scope, invoice.stripeInvoiceId);
       else if (current.status === 'open' || current.status === 'uncollectible') await voidInvoice(scope, invoice.stripeInvoiceId, `inv:${invoice.invoiceId}:void`);
-      else if (current.status === 'paid') return recordInvoiceProgress(deps.store, invoice, { status: 'paid', amountPaidCents: current.amount_paid });
+      else if (current.status === 'paid') return invoicesOf(deps).recordInvoiceProgress(invoice, { status: 'paid', amountPaidCents: current.amount_paid });
     }
-    return recordInvoiceProgress(deps.store, invoice, { status: 'void' });
+    return invoicesOf(deps).recordInvoiceProgress(invoice, { status: 'void' });
   }
 
   if (invoice.status === 'pending') {
-    const client = await getClient(deps.store, practice.practiceId, invoice.clientId);
+    const client = await invoicesOf(deps).getClient(practice.practiceId, invoice.clientId);
     // Stripe sends a `send_invoice` invoice to the Customer's email and refuses one without: with
     // no email the balance waits (no Stripe call, no failure, no dead letter) until staff add one.
     if (!client.email) return awaitEmail(deps, practice, invoice, now);
@@ -64,7 +63,7 @@ export const driveInvoice = async (deps: InvoicingDeps, practice: Practice, star
         `inv:${invoice.invoiceId}:create`,
       ));
       await deps.after?.('invoice-answered', invoice.invoiceId);
-      invoice = await recordInvoiceProgress(deps.store, invoice, { stripeInvoiceId: created.id, needsEmail: false }, { attribute: 'stripeInvoiceId', expected: created.id });
+      invoice = await invoicesOf(deps).recordInvoiceProgress(invoice, { stripeInvoiceId: created.id, needsEmail: false }, { attribute: 'stripeInvoiceId', expected: created.id });
     }
     await deps.after?.('create', invoice.invoiceId);
     if (!invoice.stripeInvoiceItemId) {
@@ -82,7 +81,7 @@ export const driveInvoice = async (deps: InvoicingDeps, practice: Practice, star
         `inv:${invoice.invoiceId}:line`,
       ));
       await deps.after?.('line-answered', invoice.invoiceId);
-      invoice = await recordInvoiceProgress(deps.store, invoice, { stripeInvoiceItemId: item.id, status: 'draft' }, { attribute: 'stripeInvoiceItemId', expected: item.id });
+      invoice = await invoicesOf(deps).recordInvoiceProgress(invoice, { stripeInvoiceItemId: item.id, status: 'draft' }, { attribute: 'stripeInvoiceItemId', expected: item.id });
     }
     await deps.after?.('line', invoice.invoiceId);
   }
@@ -94,7 +93,7 @@ export const driveInvoice = async (deps: InvoicingDeps, practice: Practice, star
       ? await finalizeInvoice(scope, invoice.stripeInvoiceId!, { auto_advance: false }, `inv:${invoice.invoiceId}:finalize`)
       : current;
     await deps.after?.('finalize-answered', invoice.invoiceId);
-    invoice = await recordInvoiceProgress(deps.store, invoice, {
+    invoice = await invoicesOf(deps).recordInvoiceProgress(invoice, {
       ...(invoice.status === 'draft' ? { status: finalized.status === 'paid' ? 'paid' : 'open' } : {}),
       hostedInvoiceUrl: finalized.hosted_invoice_url ?? null,
       dueAt: finalized.due_date ? new Date(finalized.due_date * 1000).toISOString() : null,
