@@ -1,6 +1,7 @@
 import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ReceiptDocument, ReceiptKind } from '../domain/receipt';
 import type { Store } from './client';
+import { clientKey } from './clients';
 import type { TransactItem } from './commit';
 import { getItem, queryPage, withoutKeys, type Page } from './items';
 import { keys, practicePk } from './keys';
@@ -347,6 +348,10 @@ export const settleEmail = async (
     throw error;
   }
 };
+
+/** The client's name as staff last corrected it (a receipt shows it), if the client is there. */
+export const currentClientName = async (store: Store, practiceId: string, clientId: string): Promise<string | undefined> =>
+  (await getItem<{ name?: string }>(store, clientKey(practiceId, clientId)))?.name || undefined;
 
 /** A balance invoice (written by the balance invoicer): only the fields receipts read. */
 export interface InvoiceRef {
