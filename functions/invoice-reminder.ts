@@ -1,9 +1,9 @@
 import middy from '@middy/core';
-import { sendEmail } from './shared/email';
-import { escapeHtml, formatMoney } from './shared/html';
+import { balanceReminderEmail, sendEmail } from './shared/email';
 import { createLogger, errorFields } from './shared/logger';
 import { getStore, type Store } from './store/client';
 import { getClient } from './store/clients';
+import { LEASES } from './store/lease';
 import { listInvoices, recordRemindersSent, takeReminderLease, type BalanceInvoice } from './store/invoices';
 import { getPractice, listPracticeIds, type Practice } from './store/practices';
 
@@ -31,27 +31,17 @@ export interface ReminderDeps {
   after?: (step: ReminderStep, invoiceId: string) => void | Promise<void>;
 }
 
-/**
- * Outlives a run (300 s timeout), so two runs never send the same reminder at once; shorter than
- * the schedule (daily), so the next run sends a reminder whose sender died before sending it.
- */
-export const REMINDER_LEASE_MS = 15 * 60_000;
+/** The reminder lease's lifetime; why it is 15 min: LEASES.invoiceReminder (store/lease.ts). */
+export const REMINDER_LEASE_MS = LEASES.invoiceReminder.ms;
 
 /** Sends one reminder under its lease, then records it: never lost; sent twice only if the process dies between SES and the record. */
 const remind = async (store: Store, practice: Practice, invoice: BalanceInvoice, days: number, now: Date, deps: ReminderDeps): Promise<boolean> => {
-  if (!(await takeReminderLease(store, invoice, days, { now, leaseMs: REMINDER_LEASE_MS }))) return false;
+  if (!(await takeReminderLease(store, invoice, days, { now }))) return false;
   await deps.after?.('lease', invoice.invoiceId);
   const client = await getClient(store, practice.practiceId, invoice.clientId);
   // An open invoice was sent to an email; one removed since leaves nothing to remind (the lease lapses).
   if (!client.email) return false;
-  const amount = formatMoney(invoice.amountDueCents - invoice.amountPaidCents, invoice.currency);
-  await sendEmail({
-    practiceId: practice.practiceId,
-    to: client.email,
-    subject: `Reminder: your balance with ${practice.name}`,
-    text: `Hello ${client.name},\n\nA balance of ${amount} with ${practice.name} is past due. Pay it securely: ${invoice.hostedInvoiceUrl}\n`,
-    html: `<p>Hello ${escapeHtml(client.name)},</p><p>A balance of <strong>${escapeHtml(amount)}</strong> with ${escapeHtml(practice.name)} is past due.</p><p><a href="${escapeHtml(invoice.hostedInvoiceUrl)}">Pay your balance</a></p>`,
-  });
+  await sendEmail({ practiceId: practice.practiceId, to: client.email, ...balanceReminderEmail(practice, client, invoice) });
   await deps.after?.('send', invoice.invoiceId);
   // Earlier reminders of the cadence that were never sent (a run missed) are not sent late: only the latest.
   await recordRemindersSent(store, invoice, [...invoice.remindersSent, ...practice.billing.reminderDays.filter((d) => d <= days && !invoice.remindersSent.includes(d))]);

@@ -3,10 +3,10 @@ import { expiryFor, type PurchaseState } from '../domain/credits';
 import { RetryableError } from '../shared/errors';
 import { getClient, ledgerWrites, type Client } from '../store/clients';
 import type { TransactItem } from '../store/commit';
-import { practicePk } from '../store/keys';
 import type { OutboxEvent } from '../store/outbox';
 import { confirmClientWrites } from '../store/client-identity';
-import { findPurchaseByStripeId, getPurchase, PURCHASE_KEEP, purchaseKey, stripeRef, type Purchase } from '../store/purchases';
+import { findPurchaseByStripeId, getPurchase, stripeRef, type Purchase } from '../store/purchases';
+import { expiringIndex, purchaseGrantUpdate, purchaseVersionedUpdate } from '../store/purchase-updates';
 import { findPaymentIntent } from '../stripe/payments';
 import { listRefunds } from '../stripe/refunds';
 import type { Decision, EffectHandler, EventContext } from './stripe-events';
@@ -23,23 +23,7 @@ const CHECKOUT_PROGRESS: Record<PurchaseState, number> = {
 const at = (event: Stripe.Event) => new Date(event.created * 1000).toISOString();
 
 /** A conditional update of the purchase: applies only to the version the decision was made on. */
-const updatePurchase = (purchase: Purchase, set: Record<string, unknown>): TransactItem => {
-  const entries = Object.entries(set);
-  return {
-    Update: {
-      Key: purchaseKey(purchase.practiceId, purchase.clientId, purchase.purchaseId),
-      UpdateExpression: `SET ${entries.map((_, i) => `#f${i} = :v${i}`).join(', ')}, version = :next ${PURCHASE_KEEP.clause}`,
-      ConditionExpression: 'attribute_exists(pk) AND (version = :seen OR (attribute_not_exists(version) AND :seen = :zero))',
-      ExpressionAttributeNames: { ...Object.fromEntries(entries.map(([key], i) => [`#f${i}`, key])), ...PURCHASE_KEEP.names },
-      ExpressionAttributeValues: {
-        ...Object.fromEntries(entries.map(([, value], i) => [`:v${i}`, value])),
-        ':seen': purchase.version,
-        ':next': purchase.version + 1,
-        ':zero': 0,
-      },
-    },
-  };
-};
+const updatePurchase = (purchase: Purchase, set: Record<string, unknown>): TransactItem => purchaseVersionedUpdate(purchase, set);
 
 /** The purchase a Checkout Session event is about (from our metadata). Not there yet → retry. */
 const purchaseOfSession = async (ctx: EventContext): Promise<{ purchase: Purchase; session: Stripe.Checkout.Session }> => {
@@ -86,7 +70,7 @@ const grantDecision = (
     paidAt,
     expiresAt,
     ...(pi ? { paymentIntentId: pi, ...stripeRef(pi) } : {}),
-    ...(expiresAt ? { gsi1pk: `${practicePk(ctx.practiceId)}#EXPIRING`, gsi1sk: `${expiresAt}#${terms.purchaseId}` } : {}),
+    ...(expiresAt ? expiringIndex(ctx.practiceId, expiresAt, terms.purchaseId) : {}),
   };
   const base = { practiceId: ctx.practiceId, clientId: terms.clientId, purchaseId: terms.purchaseId };
   return {
@@ -152,19 +136,8 @@ const grantFromPayload = (ctx: EventContext, session: Stripe.Checkout.Session): 
     expiresInDays: meta.expiresInDays ? Number(meta.expiresInDays) : null,
     currency: session.currency,
   };
-  return grantDecision(ctx, session, terms, session.amount_total ?? 0, (set) => {
-    const entries = Object.entries(set);
-    return {
-      Update: {
-        Key: purchaseKey(ctx.practiceId, terms.clientId, terms.purchaseId),
-        UpdateExpression: `SET ${entries.map((_, i) => `#f${i} = :v${i}`).join(', ')} ADD version :one ${PURCHASE_KEEP.clause}`,
-        // Stands in for the read: only an open or pending purchase of these terms is granted.
-        ConditionExpression: 'attribute_exists(pk) AND #s IN (:open, :pending) AND sessionsTotal = :total',
-        ExpressionAttributeNames: { ...Object.fromEntries(entries.map(([key], i) => [`#f${i}`, key])), '#s': 'state', ...PURCHASE_KEEP.names },
-        ExpressionAttributeValues: { ...Object.fromEntries(entries.map(([, value], i) => [`:v${i}`, value])), ':one': 1, ':open': 'open', ':pending': 'pending', ':total': sessionsTotal },
-      },
-    };
-  });
+  // The condition stands in for the read: only an open or pending purchase of these terms is granted.
+  return grantDecision(ctx, session, terms, session.amount_total ?? 0, (set) => purchaseGrantUpdate(ctx.practiceId, terms.clientId, terms.purchaseId, sessionsTotal, set));
 };
 
 const isPaid = (session: Stripe.Checkout.Session) => session.payment_status !== 'unpaid';

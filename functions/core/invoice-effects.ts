@@ -1,10 +1,10 @@
 import type Stripe from 'stripe';
 import { advances, INVOICE_RANK, type InvoiceState } from '../domain/ranks';
 import { RetryableError } from '../shared/errors';
-import { claimKey } from '../store/claims';
+import { claimInvoiceSummaryWrite } from '../store/claim-balance';
 import { ledgerWrites } from '../store/clients';
 import type { TransactItem } from '../store/commit';
-import { getInvoice, invoiceKey, invoiceStatusIndex, type BalanceInvoice } from '../store/invoices';
+import { getInvoice, invoiceVersionedUpdate, type BalanceInvoice } from '../store/invoices';
 import type { Decision, EffectHandler, EventContext } from './stripe-events';
 
 /** The balance invoice a Stripe invoice event is about (our metadata). Not committed yet → retry. */
@@ -18,30 +18,11 @@ const invoiceOf = async (ctx: EventContext): Promise<{ invoice: BalanceInvoice |
 };
 
 /** A conditional update of the invoice record: applies only to the version it was decided on. */
-const updateInvoice = (invoice: BalanceInvoice, set: Record<string, unknown>): TransactItem => {
-  const status = set.status as InvoiceState | undefined;
-  const fields = { ...set, ...(status ? invoiceStatusIndex(invoice.practiceId, status, invoice.createdAt, invoice.invoiceId) : {}), updatedAt: new Date().toISOString() };
-  const entries = Object.entries(fields);
-  return {
-    Update: {
-      Key: invoiceKey(invoice.practiceId, invoice.invoiceId),
-      UpdateExpression: `SET ${entries.map((_, i) => `#f${i} = :v${i}`).join(', ')} ADD version :one`,
-      ConditionExpression: 'attribute_exists(pk) AND (version = :seen OR (attribute_not_exists(version) AND :seen = :zero))',
-      ExpressionAttributeNames: Object.fromEntries(entries.map(([key], i) => [`#f${i}`, key])),
-      ExpressionAttributeValues: { ...Object.fromEntries(entries.map(([, value], i) => [`:v${i}`, value])), ':seen': invoice.version, ':one': 1, ':zero': 0 },
-    },
-  };
-};
+const updateInvoice = (invoice: BalanceInvoice, set: Record<string, unknown>): TransactItem => invoiceVersionedUpdate(invoice, set);
 
-const claimSummary = (invoice: BalanceInvoice, status: string, hostedInvoiceUrl: string | null): TransactItem => ({
-  Update: {
-    Key: claimKey(invoice.practiceId, invoice.claimId),
-    // A paid balance invoice ends the claim's life (claim state machine: adjudicated → closed).
-    UpdateExpression: status === 'paid' ? 'SET invoice = :summary, #state = :closed' : 'SET invoice = :summary',
-    ...(status === 'paid' ? { ExpressionAttributeNames: { '#state': 'state' } } : {}),
-    ExpressionAttributeValues: { ':summary': { invoiceId: invoice.invoiceId, status, amountDueCents: invoice.amountDueCents, hostedInvoiceUrl }, ...(status === 'paid' ? { ':closed': 'closed' } : {}) },
-  },
-});
+/** The claim's view of the invoice; a paid balance invoice ends the claim's life (adjudicated → closed). */
+const claimSummary = (invoice: BalanceInvoice, status: string, hostedInvoiceUrl: string | null): TransactItem =>
+  claimInvoiceSummaryWrite(invoice.practiceId, invoice.claimId, { invoiceId: invoice.invoiceId, status, amountDueCents: invoice.amountDueCents, hostedInvoiceUrl }, { closeClaim: status === 'paid' });
 
 const rankOf = (status: BalanceInvoice['status']): InvoiceState => (status === 'pending' ? 'draft' : status);
 

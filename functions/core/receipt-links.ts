@@ -6,9 +6,7 @@
 import { receiptSecrets, signReceiptToken, verifyReceiptToken } from '../shared/receipt-token';
 import { getStore, type Store } from '../store/client';
 import { getPractice, type Practice } from '../store/practices';
-import { getReceipt, type Receipt } from '../store/receipts';
-import { getItem } from '../store/items';
-import { clientKey } from '../store/clients';
+import { currentClientName, getReceipt, type Receipt } from '../store/receipts';
 import { config } from '../shared/config';
 
 /**
@@ -16,9 +14,9 @@ import { config } from '../shared/config';
  * storefront buyer typed for someone else's address must not stay on their receipts).
  */
 export const withCurrentClientName = async (store: Store, receipt: Receipt): Promise<Receipt> => {
-  const client = await getItem<{ name?: string }>(store, clientKey(receipt.practiceId, receipt.clientId));
-  if (!client?.name || client.name === receipt.document.client.name) return receipt;
-  return { ...receipt, document: { ...receipt.document, client: { ...receipt.document.client, name: client.name } } };
+  const name = await currentClientName(store, receipt.practiceId, receipt.clientId);
+  if (!name || name === receipt.document.client.name) return receipt;
+  return { ...receipt, document: { ...receipt.document, client: { ...receipt.document.client, name } } };
 };
 
 /** What making and opening links needs; the receipt functions' deps have all of it. */

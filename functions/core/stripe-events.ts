@@ -1,4 +1,3 @@
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type Stripe from 'stripe';
 import { constructSignedEvent } from '../stripe/events';
 import { findPaymentIntent } from '../stripe/payments';
@@ -7,10 +6,11 @@ import { UNKNOWN_ACCOUNT_METRIC } from '../shared/metrics';
 import type { Logger } from '../shared/logger';
 import type { Store } from '../store/client';
 import { commitOnce, CommitConflictError, type TransactItem } from '../store/commit';
-import { globalKeys, keys } from '../store/keys';
+import { keys } from '../store/keys';
 import type { OutboxEvent } from '../store/outbox';
 import { findPracticeByStripeAccount } from '../store/practices';
 import { findPurchaseByStripeId } from '../store/purchases';
+import { recordIgnoredStripeEvent } from '../store/stripe-event-markers';
 import { deferIfBeingLinked } from './connect';
 
 const UNKNOWN_ACCOUNT = 'unknown connected account';
@@ -187,27 +187,7 @@ export const resolvePractice = async (store: Store, event: Stripe.Event, stripe?
 
 const recordIgnoredGlobally = async (store: Store, event: Stripe.Event, reason: string, now: Date): Promise<EventOutcome> => {
   const outcome: EventOutcome = { eventId: event.id, type: event.type, outcome: 'ignored', reason };
-  try {
-    await store.doc.send(
-      new PutCommand({
-        TableName: store.tableName,
-        Item: {
-          ...globalKeys.stripeEventMarker(event.id),
-          type: 'marker',
-          result: outcome,
-          account: event.account ?? null,
-          committedAt: now.toISOString(),
-          // Stripe retries for 3 days; a week covers every redelivery.
-          ttl: Math.floor(now.getTime() / 1000) + 7 * 86_400,
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-  } catch (error) {
-    if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-    return { ...outcome, outcome: 'duplicate' };
-  }
-  return outcome;
+  return (await recordIgnoredStripeEvent(store, event, outcome, now)) ? outcome : { ...outcome, outcome: 'duplicate' };
 };
 
 const MAX_DECIDE_ATTEMPTS = 6;

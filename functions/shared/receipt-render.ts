@@ -1,21 +1,11 @@
 /**
- * Renders a stored receipt document as the public page (HTML, printable) and as the email (HTML
- * and plain text). The PDF is in receipt-pdf.ts. Everything comes from the snapshot: nothing here
- * reads a store or Stripe, so a receipt looks the same every time it is opened.
- *
- * PHI rule (DOMAIN.md §6): subjects never carry clinical detail; in `link` mode neither does the
- * body — it says who was paid, when, how much, and links to the page.
+ * Renders a stored receipt document as the public page (HTML, printable). The receipt email is
+ * in email/copy.ts with every other email kneadpay sends; the PDF in receipt-pdf.ts. Everything
+ * comes from the snapshot: nothing here reads a store or Stripe, so a receipt looks the same every
+ * time it is opened.
  */
 import { missingStatementDetails, type PaymentMethod, type ReceiptDocument, type ServiceLine } from '../domain/receipt';
 import { escapeHtml, formatMoney, page } from './html';
-
-export type ReceiptEmailMode = 'link' | 'full';
-
-export interface ReceiptEmailContent {
-  subject: string;
-  html: string;
-  text: string;
-}
 
 // Formatting ----------------------------------------------------------------------------------
 
@@ -253,117 +243,4 @@ export const renderReceiptLinkProblem = (reason: 'expired' | 'invalid', practice
         }</p>`
       : '<h1>Receipt not found</h1><p>This link is not valid. Check that you copied the whole link from the email, or ask the practice to send it again.</p>';
   return page(reason === 'expired' ? 'Receipt link expired' : 'Receipt not found', body);
-};
-
-// The email -----------------------------------------------------------------------------------
-
-const oneLine = (text: string) => text.replace(/[\r\n]+/g, ' ').trim();
-
-/** Subjects say who and what, never a code, an insurer or a diagnosis. */
-export const receiptSubject = (document: ReceiptDocument): string =>
-  document.kind === 'refund' ? `Your refund receipt from ${oneLine(document.practice.name)}` : `Your receipt from ${oneLine(document.practice.name)}`;
-
-const textTable = (rows: [string, string][]) => {
-  const width = Math.max(...rows.map(([label]) => label.length));
-  return rows.map(([label, value]) => `${`${label}:`.padEnd(width + 2)}${value}`).join('\n');
-};
-
-const itemizationText = (document: ReceiptDocument): string => {
-  const parts: string[] = [];
-  if (document.claim) {
-    const claim = document.claim;
-    parts.push(`Date of service: ${formatServiceDate(claim.dateOfService)}`);
-    parts.push(`Place of service: ${placeOfServiceText(claim.placeOfService, claim.placeOfServiceName)}`);
-    parts.push(`Diagnosis (ICD-10): ${claim.diagnosisCodes.join(', ')}`);
-    parts.push('');
-    for (const line of claim.lines) {
-      parts.push(
-        `CPT ${line.procedureCode}${line.modifiers.length ? ` (${line.modifiers.join(', ')})` : ''} × ${line.units}: charged ${money(document, line.chargedCents)}, insurer paid ${money(
-          document,
-          line.insurerPaidCents,
-        )}, patient portion ${money(document, line.patientPortionCents)}`,
-      );
-    }
-    if (claim.claimLevelPatientCents !== 0) parts.push(`Claim-level patient portion: ${money(document, claim.claimLevelPatientCents)}`);
-  }
-  if (document.package) {
-    const pkg = document.package;
-    parts.push(`${pkg.name}${pkg.serviceCode ? ` (service code ${pkg.serviceCode})` : ''}: ${pkg.sessionsBought} × ${pkg.sessionMinutes} min`);
-    parts.push(`Sessions: ${pkg.usageText}`);
-  }
-  return parts.join('\n');
-};
-
-const emailShell = (inner: string) => `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"></head>
-<body style="margin:0;padding:24px;background:#f6f8f7;font:16px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1d2a2f">
-<div style="max-width:560px;margin:0 auto;background:#fff;border:1px solid #d8e0df;border-radius:12px;padding:24px">${inner}</div>
-</body></html>`;
-
-const htmlRows = (rows: [string, string][]) =>
-  `<table style="border-collapse:collapse;width:100%">${rows
-    .map(
-      ([label, value]) =>
-        `<tr><td style="padding:4px 8px 4px 0;color:#5b6b70">${escapeHtml(label)}</td><td style="padding:4px 0;text-align:right">${escapeHtml(value)}</td></tr>`,
-    )
-    .join('')}</table>`;
-
-/**
- * The receipt email. `link` (the default): practice, date, amount and the secure link — no
- * itemization, so nothing clinical travels by email. `full`: the itemization too.
- */
-export const renderReceiptEmail = (
-  document: ReceiptDocument,
-  opts: { mode: ReceiptEmailMode; link: string; linkExpiresAt: string },
-): ReceiptEmailContent => {
-  const practice = document.practice;
-  const zone = practice.timezone;
-  const refund = document.kind === 'refund';
-  const intro = refund ? `${practice.name} has refunded a payment to you.` : `Thank you for your payment to ${practice.name}.`;
-  const summary: [string, string][] = [
-    [refund ? 'Amount refunded' : 'Amount paid', money(document, document.totalCents)],
-    [refund ? 'Refund date' : 'Payment date', formatDate(document.payment.at, zone)],
-    ['Receipt', document.number],
-  ];
-  const expires = formatDate(opts.linkExpiresAt, zone);
-  const linkLine = refund ? 'View, print or download your refund receipt (PDF):' : 'View, print or download your receipt (PDF):';
-  const full = opts.mode === 'full';
-  const itemization = full ? itemizationText(document) : '';
-  const totals = full ? totalRows(document) : [];
-  const contact = [practice.name, practice.phone, ...practice.addressLines].filter(Boolean).join(' · ');
-
-  const text = [
-    'Hello,',
-    '',
-    intro,
-    '',
-    textTable(summary),
-    ...(full ? ['', itemization, '', textTable(totals), statusLabel(document)] : []),
-    '',
-    linkLine,
-    opts.link,
-    `This link works until ${expires}.`,
-    ...(refund ? [] : ['The receipt page has the itemized statement an HSA/FSA administrator or insurer may ask for.']),
-    '',
-    contact,
-  ].join('\n');
-
-  const itemizationBlock = full
-    ? `<h2 style="font-size:16px;margin:20px 0 8px">Itemization</h2><pre style="white-space:pre-wrap;font:14px/1.5 ui-monospace,Menlo,Consolas,monospace;margin:0">${escapeHtml(
-        itemization,
-      )}</pre>${htmlRows(totals)}<p style="font-weight:700;text-align:right">${escapeHtml(statusLabel(document))}</p>`
-    : '';
-  const html = emailShell(`<p>Hello,</p>
-<p>${escapeHtml(intro)}</p>
-${htmlRows(summary)}
-${itemizationBlock}
-<p style="margin-top:20px"><a href="${escapeHtml(opts.link)}" style="display:inline-block;background:#2f6f62;color:#fff;padding:10px 16px;border-radius:8px;text-decoration:none;font-weight:700">${
-    refund ? 'View your refund receipt' : 'View your receipt'
-  }</a></p>
-<p style="color:#5b6b70;font-size:14px">${escapeHtml(linkLine)}<br><a href="${escapeHtml(opts.link)}">${escapeHtml(opts.link)}</a><br>This link works until ${escapeHtml(expires)}.${
-    refund ? '' : ' The receipt page has the itemized statement an HSA/FSA administrator or insurer may ask for.'
-  }</p>
-<p style="color:#5b6b70;font-size:14px">${escapeHtml(contact)}</p>`);
-
-  return { subject: receiptSubject(document), html, text };
 };

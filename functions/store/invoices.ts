@@ -1,8 +1,10 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { InvoiceStatus } from '../domain/patient-share';
 import type { Store } from './client';
+import type { TransactItem } from './commit';
 import { getItem, queryAll, queryPage, withoutKeys, type Page } from './items';
 import { practicePk } from './keys';
+import { leaseExpressions, LEASES, takeLease, updateExpression } from './lease';
 
 import type { BalanceInvoice } from '../domain/invoice';
 // re-export for the merge; remove
@@ -87,38 +89,83 @@ export const recordInvoiceProgress = async (
 
 /**
  * Takes the send lease of one reminder (`days` after due) on an open invoice: one sender at a time,
- * and none once the reminder is recorded. A sender that died leaves a lease that lapses after
- * `leaseMs`; the next run then sends. Answers false when the invoice is not open any more, the
- * reminder is recorded, or another run holds a live lease.
+ * and none once the reminder is recorded. A sender that died leaves a lease that lapses
+ * (LEASES.invoiceReminder); the next run then sends. Answers false when the invoice is not open any
+ * more, the reminder is recorded, or another run holds a live lease.
  */
-export const takeReminderLease = async (store: Store, invoice: BalanceInvoice, days: number, lease: { now: Date; leaseMs: number }): Promise<boolean> => {
-  try {
-    await store.doc.send(
-      new UpdateCommand({
-        TableName: store.tableName,
-        Key: invoiceKey(invoice.practiceId, invoice.invoiceId),
-        UpdateExpression: 'SET reminderLeaseUntil = :until',
-        ConditionExpression: '#status = :open AND NOT contains(remindersSent, :days) AND (attribute_not_exists(reminderLeaseUntil) OR reminderLeaseUntil < :now)',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':open': 'open', ':days': days, ':until': new Date(lease.now.getTime() + lease.leaseMs).toISOString(), ':now': lease.now.toISOString() },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if ((error as Error).name === 'ConditionalCheckFailedException') return false;
-    throw error;
-  }
-};
+export const takeReminderLease = async (store: Store, invoice: BalanceInvoice, days: number, lease: { now: Date }): Promise<boolean> =>
+  (await takeLease(store, invoiceKey(invoice.practiceId, invoice.invoiceId), LEASES.invoiceReminder, {
+    now: lease.now,
+    condition: ({ free }) => `#status = :open AND NOT contains(remindersSent, :days) AND ${free}`,
+    also: { names: { '#status': 'status' }, values: { ':open': 'open', ':days': days } },
+  })) !== undefined;
 
 /** Records reminders as sent and gives the send lease back. */
 export const recordRemindersSent = async (store: Store, invoice: BalanceInvoice, remindersSent: number[]): Promise<void> => {
+  const lease = leaseExpressions(LEASES.invoiceReminder);
   await store.doc.send(
     new UpdateCommand({
       TableName: store.tableName,
       Key: invoiceKey(invoice.practiceId, invoice.invoiceId),
-      UpdateExpression: 'SET remindersSent = :sent, updatedAt = :at REMOVE reminderLeaseUntil ADD version :one',
+      UpdateExpression: updateExpression({ set: ['remindersSent = :sent', 'updatedAt = :at'], remove: lease.clear, add: ['version :one'] }),
       ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: lease.names,
       ExpressionAttributeValues: { ':sent': remindersSent, ':at': new Date().toISOString(), ':one': 1 },
     }),
   );
+};
+
+/**
+ * Takes the lease to email a balance invoice: one sender at a time, none once `emailedAt` is
+ * recorded. A crash after sending and before recording can resend once the lease lapses
+ * (LEASES.invoiceEmail); a crash anywhere else never sends twice.
+ *
+ * The lease lapses `LEASES.invoiceEmail.ms` after the saga's `now`, and is judged by the clock
+ * (`clock`), as it always was: a saga run with an older `now` holds a shorter lease.
+ */
+export const takeInvoiceEmailLease = async (store: Store, invoice: BalanceInvoice, now: Date, clock: Date = new Date()): Promise<boolean> =>
+  (await takeLease(store, invoiceKey(invoice.practiceId, invoice.invoiceId), LEASES.invoiceEmail, {
+    now: clock,
+    until: new Date(now.getTime() + LEASES.invoiceEmail.ms),
+    condition: ({ free }) => `(attribute_not_exists(emailedAt) OR emailedAt = :null) AND ${free}`,
+    also: { values: { ':null': null } },
+  })) !== undefined;
+
+// Writes that go in a commit (commitOnce) -------------------------------------------------------
+
+/** A new balance invoice record, written once (the plan decided it). */
+export const newInvoiceWrite = (invoice: BalanceInvoice): TransactItem => ({
+  Put: {
+    Item: { ...invoiceKey(invoice.practiceId, invoice.invoiceId), type: 'invoice', ...invoice, ...invoiceStatusIndex(invoice.practiceId, invoice.status, invoice.createdAt, invoice.invoiceId) },
+    ConditionExpression: 'attribute_not_exists(pk)',
+  },
+});
+
+/** A later plan decided the invoice no longer counts: the saga voids it on Stripe. */
+export const invoiceVoidRequestWrite = (practiceId: string, invoiceId: string): TransactItem => ({
+  Update: { Key: invoiceKey(practiceId, invoiceId), UpdateExpression: 'SET voidRequested = :yes', ExpressionAttributeValues: { ':yes': true } },
+});
+
+/** The client has no email: the invoice waits (`needs_email`). */
+export const invoiceNeedsEmailWrite = (practiceId: string, invoiceId: string): TransactItem => ({
+  Update: { Key: invoiceKey(practiceId, invoiceId), UpdateExpression: 'SET needsEmail = :yes', ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeValues: { ':yes': true } },
+});
+
+/**
+ * A change of the invoice record that applies only to the version it was decided on (a Stripe
+ * event's effect); a new status moves the invoice in the status index too.
+ */
+export const invoiceVersionedUpdate = (invoice: BalanceInvoice, set: Record<string, unknown>, now: Date = new Date()): TransactItem => {
+  const status = set.status as InvoiceStatus | undefined;
+  const fields = { ...set, ...(status ? invoiceStatusIndex(invoice.practiceId, status, invoice.createdAt, invoice.invoiceId) : {}), updatedAt: now.toISOString() };
+  const entries = Object.entries(fields);
+  return {
+    Update: {
+      Key: invoiceKey(invoice.practiceId, invoice.invoiceId),
+      UpdateExpression: `SET ${entries.map((_, i) => `#f${i} = :v${i}`).join(', ')} ADD version :one`,
+      ConditionExpression: 'attribute_exists(pk) AND (version = :seen OR (attribute_not_exists(version) AND :seen = :zero))',
+      ExpressionAttributeNames: Object.fromEntries(entries.map(([key], i) => [`#f${i}`, key])),
+      ExpressionAttributeValues: { ...Object.fromEntries(entries.map(([, value], i) => [`:v${i}`, value])), ':seen': invoice.version, ':one': 1, ':zero': 0 },
+    },
+  };
 };

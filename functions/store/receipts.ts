@@ -1,9 +1,11 @@
 import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ReceiptKind } from '../domain/receipt';
 import type { Store } from './client';
+import { clientKey } from './clients';
 import type { TransactItem } from './commit';
 import { getItem, queryPage, withoutKeys, type Page } from './items';
 import { keys, practicePk } from './keys';
+import { leaseExpressions, LEASES, placeholders, releaseLease, takeLease, updateExpression } from './lease';
 
 import type { Receipt, ReceiptSource } from '../domain/receipt';
 // re-export for the merge; remove
@@ -109,52 +111,40 @@ export type NumberFormat = (sequence: number) => string;
  * Takes the practice's numbering lease: one numberer at a time, so racing consumers wait on a
  * cheap single-item condition instead of colliding with 75-item transactions. Answers the counter
  * as it stands (the last number issued), or undefined while someone else holds a live lease.
- * A crashed holder's lease lapses after `leaseMs`.
+ * A crashed holder's lease lapses (LEASES.receiptNumbering).
  */
 export const takeNumberingLease = async (
   store: Store,
   practiceId: string,
-  lease: { leaseId: string; now: Date; leaseMs: number },
+  lease: { leaseId: string; now: Date },
 ): Promise<{ lastSequence: number } | undefined> => {
-  try {
-    const answer = await store.doc.send(
-      new UpdateCommand({
-        TableName: store.tableName,
-        Key: receiptCounterKey(practiceId),
-        UpdateExpression: 'SET leaseId = :lease, leaseUntil = :until, #type = :type',
-        ConditionExpression: 'attribute_not_exists(leaseUntil) OR leaseUntil < :now',
-        ExpressionAttributeNames: { '#type': 'type' },
-        ExpressionAttributeValues: {
-          ':lease': lease.leaseId,
-          ':until': new Date(lease.now.getTime() + lease.leaseMs).toISOString(),
-          ':now': lease.now.toISOString(),
-          ':type': 'receipt-counter',
-        },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    return { lastSequence: (answer.Attributes?.lastSequence as number | undefined) ?? 0 };
-  } catch (error) {
-    if ((error as Error).name === 'ConditionalCheckFailedException') return undefined;
-    throw error;
-  }
+  const counter = await takeLease(store, receiptCounterKey(practiceId), LEASES.receiptNumbering, {
+    holderId: lease.leaseId,
+    now: lease.now,
+    also: { set: ['#type = :type'], names: { '#type': 'type' }, values: { ':type': 'receipt-counter' } },
+    returnItem: true,
+  });
+  return counter ? { lastSequence: (counter.lastSequence as number | undefined) ?? 0 } : undefined;
 };
 
 /** Gives the lease back without numbering (nothing queued, or the numbering failed). */
 export const releaseNumberingLease = async (store: Store, practiceId: string, leaseId: string): Promise<void> => {
-  try {
-    await store.doc.send(
-      new UpdateCommand({
-        TableName: store.tableName,
-        Key: receiptCounterKey(practiceId),
-        UpdateExpression: 'REMOVE leaseId, leaseUntil',
-        ConditionExpression: 'leaseId = :lease',
-        ExpressionAttributeValues: { ':lease': leaseId },
-      }),
-    );
-  } catch (error) {
-    if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-  }
+  await releaseLease(store, receiptCounterKey(practiceId), LEASES.receiptNumbering, leaseId);
+};
+
+/** The counter moves from `seen` to `last` and the numbering lease is given back, if still ours. */
+const numberingCounterWrite = (practiceId: string, seen: number, last: number, leaseId: string, now: Date): TransactItem => {
+  const lease = leaseExpressions(LEASES.receiptNumbering, { holderId: leaseId });
+  const update = updateExpression({ set: ['lastSequence = :last', 'updatedAt = :at'], remove: lease.clear, add: [] });
+  const condition = `${lease.heldBy} AND ${seen === 0 ? 'attribute_not_exists(lastSequence)' : 'lastSequence = :seen'}`;
+  return {
+    Update: {
+      Key: receiptCounterKey(practiceId),
+      UpdateExpression: update,
+      ConditionExpression: condition,
+      ...placeholders({ names: lease.names, values: { ...lease.values, ':last': last, ':at': now.toISOString(), ...(seen === 0 ? {} : { ':seen': seen }) } }, update, condition),
+    },
+  };
 };
 
 /**
@@ -171,19 +161,7 @@ export const receiptNumberingWrites = (
   format: NumberFormat,
   now: Date,
 ): TransactItem[] => [
-  {
-    Update: {
-      Key: receiptCounterKey(practiceId),
-      UpdateExpression: 'SET lastSequence = :last, updatedAt = :at REMOVE leaseId, leaseUntil',
-      ConditionExpression: `leaseId = :lease AND ${seen === 0 ? 'attribute_not_exists(lastSequence)' : 'lastSequence = :seen'}`,
-      ExpressionAttributeValues: {
-        ':last': seen + batch.length,
-        ':at': now.toISOString(),
-        ':lease': leaseId,
-        ...(seen === 0 ? {} : { ':seen': seen }),
-      },
-    },
-  },
+  numberingCounterWrite(practiceId, seen, seen + batch.length, leaseId, now),
   ...batch.flatMap((queued, index): TransactItem[] => [
     {
       Update: {
@@ -197,6 +175,19 @@ export const receiptNumberingWrites = (
     { Delete: { Key: receiptQueueKey(practiceId, queued.receiptId), ConditionExpression: 'attribute_exists(pk)' } },
   ]),
 ];
+
+/**
+ * The queued receipts a failed numbering transaction refused (their receipt's condition failed,
+ * not the counter's), from its cancellation reasons. Transaction items: marker, counter, then
+ * (receipt, queue entry) pairs, as `receiptNumberingWrites` lays them out.
+ */
+export const numberingRefusals = (batch: QueuedReceipt[], reasons: string[]): QueuedReceipt[] => {
+  const failed = new Set<number>();
+  reasons.forEach((code, index) => {
+    if (code === 'ConditionalCheckFailed' && index >= 2 && index < 2 + batch.length * 2) failed.add(Math.floor((index - 2) / 2));
+  });
+  return [...failed].map((index) => batch[index]!);
+};
 
 /**
  * Receipts of a practice, newest first (receipt ids are time-sortable, and numbers follow issue
@@ -261,37 +252,22 @@ export const takeEmailLease = async (
   store: Store,
   practiceId: string,
   receiptId: string,
-  lease: { leaseId: string; now: Date; leaseMs: number; force: boolean },
+  lease: { leaseId: string; now: Date; force: boolean },
 ): Promise<Receipt | undefined> => {
-  const now = lease.now.toISOString();
-  const open = '(emailStatus = :sending AND emailLeaseUntil < :now)';
-  try {
-    const answer = await store.doc.send(
-      new UpdateCommand({
-        TableName: store.tableName,
-        Key: receiptKey(practiceId, receiptId),
-        UpdateExpression:
-          'SET emailStatus = :sending, emailLeaseId = :lease, emailLeaseUntil = :until, emailLastAttemptAt = :now, emailAttempts = if_not_exists(emailAttempts, :zero) + :one',
-        ConditionExpression: lease.force
-          ? `attribute_exists(pk) AND (emailStatus <> :sending OR ${open})`
-          : `attribute_exists(pk) AND (emailStatus IN (:pending, :retrying) OR ${open})`,
-        ExpressionAttributeValues: {
-          ':sending': 'sending',
-          ':lease': lease.leaseId,
-          ':until': new Date(lease.now.getTime() + lease.leaseMs).toISOString(),
-          ':now': now,
-          ':zero': 0,
-          ':one': 1,
-          ...(lease.force ? {} : { ':pending': 'pending', ':retrying': 'retrying' }),
-        },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    return answer.Attributes ? withoutKeys<Receipt>(answer.Attributes) : undefined;
-  } catch (error) {
-    if ((error as Error).name === 'ConditionalCheckFailedException') return undefined;
-    throw error;
-  }
+  // A receipt's lease is live while it is `sending` (settling removes it with the status change).
+  const leased = await takeLease(store, receiptKey(practiceId, receiptId), LEASES.receiptEmail, {
+    holderId: lease.leaseId,
+    now: lease.now,
+    condition: ({ lapsed }) => lease.force
+      ? `attribute_exists(pk) AND (emailStatus <> :sending OR (emailStatus = :sending AND ${lapsed}))`
+      : `attribute_exists(pk) AND (emailStatus IN (:pending, :retrying) OR (emailStatus = :sending AND ${lapsed}))`,
+    also: {
+      set: ['emailStatus = :sending', 'emailLastAttemptAt = :attemptAt', 'emailAttempts = if_not_exists(emailAttempts, :zero) + :one'],
+      values: { ':sending': 'sending', ':attemptAt': lease.now.toISOString(), ':zero': 0, ':one': 1, ':pending': 'pending', ':retrying': 'retrying' },
+    },
+    returnItem: true,
+  });
+  return leased ? withoutKeys<Receipt>(leased) : undefined;
 };
 
 /** Settles the lease: the email went (`sent`) or did not (`retrying` / `failed`, with the reason). */
@@ -303,23 +279,27 @@ export const settleEmail = async (
   outcome: { status: 'sent'; messageId: string; at: Date } | { status: 'retrying' | 'failed'; error: string; at: Date },
 ): Promise<boolean> => {
   const sent = outcome.status === 'sent';
+  const lease = leaseExpressions(LEASES.receiptEmail, { holderId: leaseId });
+  const update = sent
+    ? updateExpression({ set: ['emailStatus = :status', 'emailSentAt = :at', 'emailMessageId = :id', 'emailSends = if_not_exists(emailSends, :zero) + :one'], remove: [...lease.clear, 'emailLastError'], add: [] })
+    : updateExpression({ set: ['emailStatus = :status', 'emailLastError = :error'], remove: lease.clear, add: [] });
+  // Only the holder settles: a lease that expired and was taken over is not ours any more.
+  const condition = lease.heldBy;
   try {
     await store.doc.send(
       new UpdateCommand({
         TableName: store.tableName,
         Key: receiptKey(practiceId, receiptId),
-        UpdateExpression: sent
-          ? 'SET emailStatus = :status, emailSentAt = :at, emailMessageId = :id, emailSends = if_not_exists(emailSends, :zero) + :one REMOVE emailLeaseId, emailLeaseUntil, emailLastError'
-          : 'SET emailStatus = :status, emailLastError = :error REMOVE emailLeaseId, emailLeaseUntil',
-        // Only the holder settles: a lease that expired and was taken over is not ours any more.
-        ConditionExpression: 'emailLeaseId = :lease',
-        ExpressionAttributeValues: {
-          ':status': outcome.status,
-          ':lease': leaseId,
-          ...(sent
-            ? { ':at': outcome.at.toISOString(), ':id': outcome.messageId, ':zero': 0, ':one': 1 }
-            : { ':error': outcome.error }),
-        },
+        UpdateExpression: update,
+        ConditionExpression: condition,
+        ...placeholders({
+          names: lease.names,
+          values: {
+            ...lease.values,
+            ':status': outcome.status,
+            ...(sent ? { ':at': outcome.at.toISOString(), ':id': outcome.messageId, ':zero': 0, ':one': 1 } : { ':error': outcome.error }),
+          },
+        }, update, condition),
       }),
     );
     return true;
@@ -328,6 +308,10 @@ export const settleEmail = async (
     throw error;
   }
 };
+
+/** The client's name as staff last corrected it (a receipt shows it), if the client is there. */
+export const currentClientName = async (store: Store, practiceId: string, clientId: string): Promise<string | undefined> =>
+  (await getItem<{ name?: string }>(store, clientKey(practiceId, clientId)))?.name || undefined;
 
 /** A balance invoice (written by the balance invoicer): only the fields receipts read. */
 export interface InvoiceRef {

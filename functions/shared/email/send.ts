@@ -1,7 +1,7 @@
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
-import { getStore } from '../store/client';
-import { consumeAll, LIMITS } from '../store/rate-limits';
-import { config } from './config';
+import { getStore } from '../../store/client';
+import { consumeAll, LIMITS } from '../../store/rate-limits';
+import { config } from '../config';
 
 /** An email kneadpay sends: both an HTML and a plain-text body, and a subject with no clinical detail. */
 export interface OutgoingEmail {

@@ -1,0 +1,49 @@
+/** The balance invoicer's consumer of ClaimAdjudicated: record, plan, refund, drive every invoice. */
+import type { BalanceAction } from '../../domain/patient-share';
+import type { BalanceInvoice } from '../../store/invoices';
+import { AdjudicationRefusedError, adjudicationIdentity, applyAdjudication, externalAdjudicationProblems, type ClaimAdjudicatedDetail } from '../remittances';
+import { invoicesOf, type InvoicingDeps } from './deps';
+import { planClaimBalance } from './plan';
+import { driveRefunds } from './refunds';
+import { driveInvoice } from './stripe-saga';
+
+/**
+ * The consumer of ClaimAdjudicated: records the adjudication if it came from another claims system,
+ * re-plans the claim's patient balance over all its adjudications, then drives every invoice that
+ * is not finished. Safe to run any number of times, concurrently, in any order.
+ */
+export const invoiceClaimBalance = async (deps: InvoicingDeps, detail: ClaimAdjudicatedDetail, now = new Date()) => {
+  const store = invoicesOf(deps);
+  const practice = await store.getPractice(detail.practiceId);
+  if (!practice) {
+    deps.logger?.warn('ClaimAdjudicated for an unknown practice: ignored', { practiceId: detail.practiceId });
+    return { invoices: [] as BalanceInvoice[], actions: [] as BalanceAction[] };
+  }
+  const claim = await store.getClaim(detail.practiceId, detail.claimId);
+  if (!claim) {
+    deps.logger?.warn('ClaimAdjudicated for an unknown claim: ignored', { practiceId: detail.practiceId, claimId: detail.claimId });
+    return { invoices: [], actions: [] };
+  }
+  // From the ERA import the adjudication is already applied: a read is cheaper than a transaction
+  // that fails on its marker. From another claims system it is recorded here, once.
+  const identity = adjudicationIdentity(detail.claimId, detail.remittance.traceNumber, detail.statusCode, detail.payerClaimControlNumber);
+  if (!(await store.isAdjudicationRecorded(detail.practiceId, identity))) {
+    // Checked like an 835 claim payment before anyone is invoiced: refused, it fails this delivery
+    // (and every retry) and ends in the dead-letter queue, with the reasons in the log.
+    const problems = externalAdjudicationProblems(detail);
+    if (problems.length > 0) {
+      deps.logger?.error('ClaimAdjudicated refused: it does not balance or is malformed; nothing recorded or invoiced', { practiceId: detail.practiceId, problems });
+      throw new AdjudicationRefusedError(problems);
+    }
+    await applyAdjudication(deps.store, claim, detail, { remittanceId: null, emit: false }, now);
+    await deps.after?.('adjudication-recorded', null);
+  }
+  const actions = await planClaimBalance(deps, practice, claim.claimId, now);
+  await deps.after?.('plan', null);
+  await driveRefunds(deps, practice, claim.claimId);
+  const invoices: BalanceInvoice[] = [];
+  for (const invoice of await store.listClaimInvoices(practice.practiceId, claim.claimId)) {
+    invoices.push(await driveInvoice(deps, practice, invoice, now));
+  }
+  return { invoices, actions };
+};

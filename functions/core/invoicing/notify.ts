@@ -1,0 +1,48 @@
+/** Telling the client: the balance invoice issued and emailed once; an invoice that waits for the client's email. */
+import { balanceInvoiceEmail, sendEmail } from '../../shared/email';
+import { RetryableError } from '../../shared/errors';
+import type { BalanceInvoice } from '../../store/invoices';
+import type { Practice } from '../../store/practices';
+import { invoicesOf, type InvoicingDeps } from './deps';
+
+/**
+ * An invoice Stripe finalized is issued once (PatientBalanceInvoiced and the claim's view of it),
+ * then emailed once under the invoice's email lease (LEASES.invoiceEmail).
+ */
+export const notifyInvoiceIssued = async (deps: InvoicingDeps, practice: Practice, issued: BalanceInvoice, now: Date): Promise<BalanceInvoice> => {
+  const store = invoicesOf(deps);
+  let invoice = issued;
+  // Marked issued once: the PatientBalanceInvoiced event and the claim's view of the invoice.
+  await store.markInvoiceIssued(invoice, [{
+    detailType: 'PatientBalanceInvoiced',
+    detail: { practiceId: practice.practiceId, claimId: invoice.claimId, clientId: invoice.clientId, invoiceId: invoice.invoiceId, amountDueCents: invoice.amountDueCents, currency: invoice.currency, dueAt: invoice.dueAt },
+  }], now);
+  await deps.after?.('issued', invoice.invoiceId);
+  // One sender at a time: a lease taken conditionally. A crash after sending and before recording
+  // can resend once the lease lapses; a crash anywhere else never sends twice.
+  if (!(await store.takeInvoiceEmailLease(invoice, now))) {
+    // Sent, or another run holds the lease. That run may have died before sending: answering
+    // success would end the bus's retries and lose the email, so ask to come back after the lease.
+    const current = await store.getInvoice(practice.practiceId, invoice.invoiceId);
+    if (current?.emailedAt) return current;
+    throw new RetryableError(`the email of balance invoice ${invoice.invoiceId} is being sent by another delivery`);
+  }
+  const client = await store.getClient(practice.practiceId, invoice.clientId);
+  await sendEmail({ to: client.email!, ...balanceInvoiceEmail(practice, client, invoice), practiceId: practice.practiceId });
+  await deps.after?.('email-sent', invoice.invoiceId);
+  invoice = await store.recordInvoiceProgress(invoice, { emailedAt: now.toISOString() });
+  deps.logger?.info('balance invoice emailed', { practiceId: practice.practiceId, invoiceId: invoice.invoiceId });
+  await deps.after?.('email', invoice.invoiceId);
+  return invoice;
+};
+
+/**
+ * The client has no email: the invoice waits as `needs_email` (on the invoice and on the claim's
+ * view of it), once, with no Stripe call. Staff adding the email resumes it (`resumeInvoicesAwaitingEmail`).
+ */
+export const awaitEmail = async (deps: InvoicingDeps, practice: Practice, invoice: BalanceInvoice, now: Date): Promise<BalanceInvoice> => {
+  if (invoice.needsEmail) return invoice;
+  await invoicesOf(deps).markInvoiceAwaitingEmail(invoice, now);
+  deps.logger?.warn('balance invoice waits for the client\'s email', { practiceId: practice.practiceId, invoiceId: invoice.invoiceId, clientId: invoice.clientId });
+  return { ...invoice, needsEmail: true };
+};

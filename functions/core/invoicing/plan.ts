@@ -1,0 +1,109 @@
+/** Planning a claim's patient balance: what to bill, void, refund or keep as credit, decided once per state of the claim. */
+import { awaitingNextPayer, patientShareCents, planBalance, type BalanceAction, type InvoiceAmounts } from '../../domain/patient-share';
+import { deriveId } from '../../shared/ids';
+import type { Claim } from '../../store/claims';
+import { CommitConflictError } from '../../store/commit';
+import type { BalanceInvoice } from '../../store/invoices';
+import type { OutboxEvent } from '../../store/outbox';
+import type { Practice } from '../../store/practices';
+import { invoicesOf, type InvoicingDeps } from './deps';
+
+const planningView = (invoice: BalanceInvoice): InvoiceAmounts => ({
+  invoiceId: invoice.invoiceId,
+  // An invoice already decided to be voided no longer counts as billed.
+  status: invoice.voidRequested ? 'void' : invoice.status,
+  amountDueCents: invoice.amountDueCents,
+  amountPaidCents: invoice.amountPaidCents,
+});
+
+const newInvoice = (claim: Claim, seq: number, amountCents: number, now: Date): BalanceInvoice => ({
+  invoiceId: deriveId('inv', claim.practiceId, claim.claimId, String(seq)),
+  practiceId: claim.practiceId,
+  claimId: claim.claimId,
+  clientId: claim.clientId,
+  seq,
+  amountDueCents: amountCents,
+  amountPaidCents: 0,
+  currency: claim.currency,
+  status: 'pending',
+  voidRequested: false,
+  stripeInvoiceId: null,
+  stripeInvoiceItemId: null,
+  hostedInvoiceUrl: null,
+  dueAt: null,
+  emailedAt: null,
+  remindersSent: [],
+  paymentFailures: [],
+  paymentIntentId: null,
+  paidAt: null,
+  createdAt: now.toISOString(),
+  updatedAt: now.toISOString(),
+  version: 0,
+});
+
+/**
+ * Decides, once per state of the claim, what to bill; commits the decision (new invoice records,
+ * void requests, the claim's billed total and PatientBalanceAdjusted) in one transaction guarded
+ * by the claim's balance version, so concurrent consumers serialise and a stale plan is re-made.
+ */
+export const planClaimBalance = async (deps: InvoicingDeps, practice: Practice, claimId: string, now: Date): Promise<BalanceAction[]> => {
+  const store = invoicesOf(deps);
+  for (let attempt = 1; ; attempt += 1) {
+    const claim = await store.getClaim(practice.practiceId, claimId);
+    if (!claim) return [];
+    const adjudications = await store.listAdjudications(practice.practiceId, claimId);
+    const invoices = await store.listClaimInvoices(practice.practiceId, claimId);
+    // Forwarded to the next payer: its adjudication decides the patient's share; wait for it.
+    if ((practice.billing.forwardedClaims ?? 'hold') === 'hold' && awaitingNextPayer(adjudications)) return [];
+    const share = patientShareCents(adjudications, claim.collectedCents);
+    const settled = (claim as Claim & { overpaymentSettledCents?: number }).overpaymentSettledCents ?? 0;
+    const actions = planBalance(share, invoices.map(planningView), practice.billing.overpayment, settled);
+    if (actions.length === 0) return [];
+    const version = (claim as Claim & { balanceVersion?: number }).balanceVersion ?? 0;
+    let seq = invoices.length;
+    const created: BalanceInvoice[] = [];
+    for (const action of actions) {
+      if (action.kind === 'invoice') {
+        seq += 1;
+        created.push(newInvoice(claim, seq, action.amountCents, now));
+      }
+    }
+    const planKey = `${claimId}#v${version}#${adjudications.length}#${share}`;
+    const refund = actions.find((action) => action.kind === 'refund' || action.kind === 'credit');
+    const stillBilled = invoices.filter((invoice) => !invoice.voidRequested && invoice.status !== 'void' && !actions.some((a) => a.kind === 'void' && a.invoiceId === invoice.invoiceId));
+    const invoicedCents = [...stillBilled, ...created].reduce((sum, invoice) => sum + invoice.amountDueCents, 0);
+    const events: OutboxEvent[] = invoices.length === 0
+      ? []
+      : [{
+          detailType: 'PatientBalanceAdjusted',
+          detail: {
+            practiceId: practice.practiceId, claimId, clientId: claim.clientId, currency: claim.currency,
+            patientShareCents: Math.max(0, share), previousInvoicedCents: claim.invoicedCents, invoicedCents,
+            actions: actions.map((action) => ({ kind: action.kind, ...('amountCents' in action ? { amountCents: action.amountCents } : { invoiceId: action.invoiceId }) })),
+          },
+        }];
+    try {
+      await store.commitBalancePlan({
+        practiceId: practice.practiceId,
+        claimId,
+        clientId: claim.clientId,
+        planKey,
+        actions,
+        voidInvoiceIds: actions.flatMap((action) => (action.kind === 'void' ? [action.invoiceId] : [])),
+        newInvoices: created,
+        // Recorded with the plan, driven after it: a crash between the two cannot lose the refund.
+        ...(refund?.kind === 'refund' ? { pendingRefund: { refundId: deriveId('rfd', practice.practiceId, planKey), amountCents: refund.amountCents } } : {}),
+        // The ledger already shows the excess as a credit (the share fell); a refund pays it out.
+        ledger: refund?.kind === 'refund' ? [{ kind: 'overpayment_refund', amountCents: refund.amountCents, currency: claim.currency, at: now.toISOString(), ref: claim.claimId }] : [],
+        seenVersion: version,
+        invoicedCents,
+        // An overpayment refunded or kept as credit is settled once: later plans do not count it as paid.
+        settledCents: refund?.amountCents ?? 0,
+        events,
+      }, now);
+      return actions;
+    } catch (error) {
+      if (!(error instanceof CommitConflictError) || attempt >= 8) throw error;
+    }
+  }
+};

@@ -1,0 +1,125 @@
+/**
+ * What balance invoicing needs from storage, in its own words: the port. `invoiceStoreOn` is the
+ * DynamoDB implementation (store/*); tests can pass another through `InvoicingDeps.invoices`. This
+ * is the one file of core/invoicing that imports the store's functions.
+ */
+import type { BalanceAction, InvoiceStatus } from '../../domain/patient-share';
+import { claimBalancePlanWrite, claimInvoiceSummaryWrite } from '../../store/claim-balance';
+import { getClaim, listAdjudications, type Adjudication, type Claim } from '../../store/claims';
+import type { Store } from '../../store/client';
+import { getClient, ledgerWrites, type Client, type LedgerEntry } from '../../store/clients';
+import { commitOnce } from '../../store/commit';
+import {
+  getInvoice,
+  invoiceNeedsEmailWrite,
+  invoiceVoidRequestWrite,
+  listClaimInvoices,
+  listInvoices,
+  newInvoiceWrite,
+  recordInvoiceProgress,
+  takeInvoiceEmailLease,
+  type BalanceInvoice,
+} from '../../store/invoices';
+import { getItem, type Page } from '../../store/items';
+import { keys } from '../../store/keys';
+import type { OutboxEvent } from '../../store/outbox';
+import { listPendingRefunds, pendingRefundWrite, refundPayoutWrite, type OverpaymentRefund } from '../../store/overpayment-refunds';
+import { getPractice, type Practice } from '../../store/practices';
+
+/** A ledger entry as invoicing states it (the store numbers it and names the client). */
+export type BalanceLedgerEntry = Omit<LedgerEntry, 'entryId' | 'clientId'>;
+
+/** A balance plan, decided: committed once per plan key, only on the claim version it was made on. */
+export interface BalancePlan {
+  practiceId: string;
+  claimId: string;
+  clientId: string;
+  planKey: string;
+  actions: BalanceAction[];
+  voidInvoiceIds: string[];
+  newInvoices: BalanceInvoice[];
+  /** An overpayment refund to pay out after the plan (recorded `pending` with it). */
+  pendingRefund?: { refundId: string; amountCents: number };
+  ledger: BalanceLedgerEntry[];
+  seenVersion: number;
+  invoicedCents: number;
+  settledCents: number;
+  events: OutboxEvent[];
+}
+
+export interface InvoiceStore {
+  getPractice(practiceId: string): Promise<Practice | undefined>;
+  getClient(practiceId: string, clientId: string): Promise<Client>;
+  getClaim(practiceId: string, claimId: string): Promise<Claim | undefined>;
+  listAdjudications(practiceId: string, claimId: string): Promise<Adjudication[]>;
+  /** Whether this adjudication (by its identity) is recorded on the claim already. */
+  isAdjudicationRecorded(practiceId: string, identity: string): Promise<boolean>;
+  listClaimInvoices(practiceId: string, claimId: string): Promise<BalanceInvoice[]>;
+  getInvoice(practiceId: string, invoiceId: string): Promise<BalanceInvoice | undefined>;
+  listInvoices(practiceId: string, status: InvoiceStatus | undefined, cursor?: string): Promise<Page<BalanceInvoice>>;
+  commitBalancePlan(plan: BalancePlan, now: Date): Promise<void>;
+  recordInvoiceProgress(invoice: BalanceInvoice, changes: Partial<BalanceInvoice>, guard?: { attribute: keyof BalanceInvoice; expected: unknown }): Promise<BalanceInvoice>;
+  /** Issued once: the claim's view of the invoice (`open`) and the events. */
+  markInvoiceIssued(invoice: BalanceInvoice, events: OutboxEvent[], now: Date): Promise<void>;
+  /** Waits, once, for the client's email: on the invoice and on the claim's view of it. */
+  markInvoiceAwaitingEmail(invoice: BalanceInvoice, now: Date): Promise<void>;
+  takeInvoiceEmailLease(invoice: BalanceInvoice, now: Date): Promise<boolean>;
+  listPendingRefunds(practiceId: string, claimId: string): Promise<OverpaymentRefund[]>;
+  /** What the payout did, recorded once, with the ledger entry for what was kept as credit. */
+  recordRefundPayout(
+    practiceId: string,
+    claimId: string,
+    refundId: string,
+    payout: { stripeRefundIds: string[]; refundedCents: number; keptAsCreditCents: number },
+    ledger: { clientId: string; entries: BalanceLedgerEntry[] } | undefined,
+  ): Promise<void>;
+}
+
+/** The invoice store on DynamoDB. */
+export const invoiceStoreOn = (store: Store): InvoiceStore => ({
+  getPractice: (practiceId) => getPractice(store, practiceId),
+  getClient: (practiceId, clientId) => getClient(store, practiceId, clientId),
+  getClaim: (practiceId, claimId) => getClaim(store, practiceId, claimId),
+  listAdjudications: (practiceId, claimId) => listAdjudications(store, practiceId, claimId),
+  isAdjudicationRecorded: async (practiceId, identity) => (await getItem(store, keys.marker(practiceId, 'adjudication', identity))) !== undefined,
+  listClaimInvoices: (practiceId, claimId) => listClaimInvoices(store, practiceId, claimId),
+  getInvoice: (practiceId, invoiceId) => getInvoice(store, practiceId, invoiceId),
+  listInvoices: (practiceId, status, cursor) => listInvoices(store, practiceId, status, cursor),
+  commitBalancePlan: async (plan, now) => {
+    const writes = [
+      ...plan.voidInvoiceIds.map((invoiceId) => invoiceVoidRequestWrite(plan.practiceId, invoiceId)),
+      ...plan.newInvoices.map(newInvoiceWrite),
+      ...(plan.pendingRefund ? [pendingRefundWrite(plan.practiceId, { ...plan.pendingRefund, claimId: plan.claimId }, now)] : []),
+      ...ledgerWrites(plan.practiceId, plan.clientId, plan.ledger),
+      claimBalancePlanWrite(plan.practiceId, plan.claimId, { seenVersion: plan.seenVersion, invoicedCents: plan.invoicedCents, settledCents: plan.settledCents }),
+    ];
+    await commitOnce(store, { marker: { ...keys.marker(plan.practiceId, 'balance-plan', plan.planKey), result: plan.actions }, writes, events: plan.events }, now);
+  },
+  recordInvoiceProgress: (invoice, changes, guard) => recordInvoiceProgress(store, invoice, changes, guard),
+  markInvoiceIssued: async (invoice, events, now) => {
+    await commitOnce(store, {
+      marker: keys.marker(invoice.practiceId, 'invoice-issued', invoice.invoiceId),
+      writes: [claimInvoiceSummaryWrite(invoice.practiceId, invoice.claimId, { invoiceId: invoice.invoiceId, status: 'open', amountDueCents: invoice.amountDueCents, hostedInvoiceUrl: invoice.hostedInvoiceUrl })],
+      events,
+    }, now);
+  },
+  markInvoiceAwaitingEmail: async (invoice, now) => {
+    await commitOnce(store, {
+      marker: keys.marker(invoice.practiceId, 'invoice-needs-email', invoice.invoiceId),
+      writes: [
+        invoiceNeedsEmailWrite(invoice.practiceId, invoice.invoiceId),
+        claimInvoiceSummaryWrite(invoice.practiceId, invoice.claimId, { invoiceId: invoice.invoiceId, status: 'needs_email', amountDueCents: invoice.amountDueCents, hostedInvoiceUrl: null }),
+      ],
+      events: [],
+    }, now);
+  },
+  takeInvoiceEmailLease: (invoice, now) => takeInvoiceEmailLease(store, invoice, now),
+  listPendingRefunds: (practiceId, claimId) => listPendingRefunds(store, practiceId, claimId),
+  recordRefundPayout: async (practiceId, claimId, refundId, payout, ledger) => {
+    await commitOnce(store, {
+      marker: keys.marker(practiceId, 'refund-recorded', refundId),
+      writes: [refundPayoutWrite(practiceId, claimId, refundId, payout), ...(ledger ? ledgerWrites(practiceId, ledger.clientId, ledger.entries) : [])],
+      events: [],
+    });
+  },
+});

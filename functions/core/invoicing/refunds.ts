@@ -1,0 +1,72 @@
+/** Paying out a claim's recorded overpayment refunds on Stripe (refund policy). */
+import type { StripeScope } from '../../stripe/gateway';
+import { listInvoicePayments } from '../../stripe/invoices';
+import { createRefund, listRefunds } from '../../stripe/refunds';
+import type { BalanceInvoice } from '../../store/invoices';
+import type { Practice } from '../../store/practices';
+import { invoicesOf, type InvoicingDeps } from './deps';
+
+/** The payment intent that paid a Stripe invoice: stored from the webhook, else asked of Stripe. */
+const paymentIntentOfPaidInvoice = async (scope: StripeScope, invoice: BalanceInvoice): Promise<string | null> => {
+  if (invoice.paymentIntentId) return invoice.paymentIntentId;
+  if (!invoice.stripeInvoiceId) return null;
+  const payments = await listInvoicePayments(scope, invoice.stripeInvoiceId);
+  const paid = payments.find((payment) => payment.status === 'paid') ?? payments[0];
+  const pi = paid?.payment?.payment_intent;
+  return typeof pi === 'string' ? pi : (pi?.id ?? null);
+};
+
+/**
+ * Pays out recorded overpayments (refund policy) on the claim's paid invoices, oldest first: each
+ * payment gives back at most what it has left after earlier refunds, so a refund larger than one
+ * invoice's payment is spread over the others. Each part's key is built from the refund and the
+ * invoice; if it expired and our record missed Stripe's answer, the part is found again on the
+ * payment by its metadata. What no payment can take back stays the client's credit: the record
+ * says how much, and the ledger gets an `overpayment_refund_not_paid` entry for it, in the same
+ * transaction that records the refund (once: it is conditional on the refund still pending).
+ */
+export const driveRefunds = async (deps: InvoicingDeps, practice: Practice, claimId: string) => {
+  const store = invoicesOf(deps);
+  const pending = await store.listPendingRefunds(practice.practiceId, claimId);
+  if (pending.length === 0) return;
+  const scope: StripeScope = { stripe: await deps.stripe(), account: practice.stripeAccountId };
+  for (const refund of pending) {
+    const parts: { id: string; amountCents: number }[] = [];
+    let remaining = refund.amountCents;
+    const paidInvoices = (await store.listClaimInvoices(practice.practiceId, claimId)).filter((invoice) => invoice.status === 'paid').sort((a, b) => a.seq - b.seq);
+    for (const invoice of paidInvoices) {
+      if (remaining <= 0) break;
+      const paymentIntent = await paymentIntentOfPaidInvoice(scope, invoice);
+      if (!paymentIntent) continue;
+      const refunds = await listRefunds(scope, { payment_intent: paymentIntent });
+      const existing = refunds.find((r) => r.metadata?.refundId === refund.refundId);
+      if (existing) {
+        parts.push({ id: existing.id, amountCents: existing.amount });
+        remaining -= existing.amount;
+        continue;
+      }
+      const alreadyRefunded = refunds.filter((r) => r.status !== 'failed' && r.status !== 'canceled').reduce((sum, r) => sum + r.amount, 0);
+      const amount = Math.min(remaining, invoice.amountPaidCents - alreadyRefunded);
+      if (amount <= 0) continue;
+      const made = await createRefund(
+        scope,
+        { payment_intent: paymentIntent, amount, metadata: { practiceId: practice.practiceId, invoiceId: invoice.invoiceId, refundId: refund.refundId } },
+        `rfd:${refund.refundId}:${invoice.invoiceId}`,
+      );
+      parts.push({ id: made.id, amountCents: made.amount });
+      remaining -= made.amount;
+    }
+    if (parts.length > 0) await deps.afterRefund?.('refund', refund.refundId);
+    if (remaining > 0) deps.logger?.warn('overpayment partly kept as credit: the paid invoices have no more payment to refund', { practiceId: practice.practiceId, refundId: refund.refundId, keptAsCreditCents: remaining });
+    const claim = remaining > 0 ? await store.getClaim(practice.practiceId, claimId) : undefined;
+    const at = new Date().toISOString();
+    await store.recordRefundPayout(
+      practice.practiceId,
+      claimId,
+      refund.refundId,
+      { stripeRefundIds: parts.map((part) => part.id), refundedCents: refund.amountCents - remaining, keptAsCreditCents: remaining },
+      claim && remaining > 0 ? { clientId: claim.clientId, entries: [{ kind: 'overpayment_refund_not_paid', amountCents: -remaining, currency: claim.currency, at, ref: claimId }] } : undefined,
+    );
+    await deps.afterRefund?.('record', refund.refundId);
+  }
+};

@@ -1,0 +1,106 @@
+/** Driving one balance invoice through Stripe: create → line → finalize (or void), each step recorded as soon as Stripe answers. */
+import { isCollecting } from '../../domain/patient-share';
+import { platformFeeFor } from '../../stripe/accounts';
+import type { StripeScope } from '../../stripe/gateway';
+import { createInvoice, createInvoiceItem, deleteDraftInvoice, finalizeInvoice, findInvoiceByMetadata, findInvoiceItemByMetadata, retrieveInvoice, voidInvoice } from '../../stripe/invoices';
+import type { BalanceInvoice } from '../../store/invoices';
+import type { Practice } from '../../store/practices';
+import { ensureCustomerEmail } from '../checkout';
+import { invoicesOf, type InvoicingDeps } from './deps';
+import { awaitEmail, notifyInvoiceIssued } from './notify';
+
+/** The platform fee (KNEADPAY_PLATFORM_FEE_BPS) named in metadata, for PlatformFeeCollected. */
+const feeMetadata = (amountCents: number, account: string | undefined): Record<string, string> => {
+  const fee = platformFeeFor(amountCents, account);
+  return fee ? { platformFeeCents: String(fee) } : {};
+};
+
+/** The only words Stripe (and the client's Stripe emails) ever see for a balance invoice. */
+export const BALANCE_LINE_DESCRIPTION = 'Balance after insurance';
+
+/**
+ * Carries one invoice through its Stripe saga: create → add the line → finalize → email. Each
+ * Stripe POST has a key built from the invoice id; each Stripe id is stored as soon as it is known
+ * (and looked up by metadata if a crash lost it), so a retry days later never creates a second one.
+ */
+export const driveInvoice = async (deps: InvoicingDeps, practice: Practice, start: BalanceInvoice, now: Date): Promise<BalanceInvoice> => {
+  let invoice = start;
+
+  if (invoice.voidRequested) {
+    if (invoice.status === 'void' || invoice.status === 'paid') return invoice;
+    if (invoice.stripeInvoiceId) {
+      const scope: StripeScope = { stripe: await deps.stripe(), account: practice.stripeAccountId };
+      const current = await retrieveInvoice(scope, invoice.stripeInvoiceId);
+      if (current.status === 'draft') await deleteDraftInvoice(scope, invoice.stripeInvoiceId);
+      else if (current.status === 'open' || current.status === 'uncollectible') await voidInvoice(scope, invoice.stripeInvoiceId, `inv:${invoice.invoiceId}:void`);
+      else if (current.status === 'paid') return invoicesOf(deps).recordInvoiceProgress(invoice, { status: 'paid', amountPaidCents: current.amount_paid });
+    }
+    return invoicesOf(deps).recordInvoiceProgress(invoice, { status: 'void' });
+  }
+
+  if (invoice.status === 'pending') {
+    const client = await invoicesOf(deps).getClient(practice.practiceId, invoice.clientId);
+    // Stripe sends a `send_invoice` invoice to the Customer's email and refuses one without: with
+    // no email the balance waits (no Stripe call, no failure, no dead letter) until staff add one.
+    if (!client.email) return awaitEmail(deps, practice, invoice, now);
+    const stripe = await deps.stripe();
+    const scope: StripeScope = { stripe, account: practice.stripeAccountId };
+    const customer = await ensureCustomerEmail(stripe, deps.store, practice, client);
+    if (!invoice.stripeInvoiceId) {
+      const found = await findInvoiceByMetadata(scope, customer, invoice.invoiceId);
+      const created = found ?? (await createInvoice(
+        scope,
+        {
+          customer,
+          collection_method: 'send_invoice',
+          days_until_due: practice.billing.invoiceDueDays,
+          auto_advance: false,
+          currency: invoice.currency,
+          description: BALANCE_LINE_DESCRIPTION,
+          metadata: { practiceId: practice.practiceId, clientId: invoice.clientId, invoiceId: invoice.invoiceId, ...feeMetadata(invoice.amountDueCents, scope.account ?? undefined) },
+          ...(platformFeeFor(invoice.amountDueCents, scope.account ?? undefined) ? { application_fee_amount: platformFeeFor(invoice.amountDueCents, scope.account ?? undefined) } : {}),
+        },
+        `inv:${invoice.invoiceId}:create`,
+      ));
+      await deps.after?.('invoice-answered', invoice.invoiceId);
+      invoice = await invoicesOf(deps).recordInvoiceProgress(invoice, { stripeInvoiceId: created.id, needsEmail: false }, { attribute: 'stripeInvoiceId', expected: created.id });
+    }
+    await deps.after?.('create', invoice.invoiceId);
+    if (!invoice.stripeInvoiceItemId) {
+      const found = await findInvoiceItemByMetadata(scope, invoice.stripeInvoiceId!, invoice.invoiceId);
+      const item = found ?? (await createInvoiceItem(
+        scope,
+        {
+          customer,
+          invoice: invoice.stripeInvoiceId!,
+          amount: invoice.amountDueCents,
+          currency: invoice.currency,
+          description: BALANCE_LINE_DESCRIPTION,
+          metadata: { practiceId: practice.practiceId, invoiceId: invoice.invoiceId },
+        },
+        `inv:${invoice.invoiceId}:line`,
+      ));
+      await deps.after?.('line-answered', invoice.invoiceId);
+      invoice = await invoicesOf(deps).recordInvoiceProgress(invoice, { stripeInvoiceItemId: item.id, status: 'draft' }, { attribute: 'stripeInvoiceItemId', expected: item.id });
+    }
+    await deps.after?.('line', invoice.invoiceId);
+  }
+
+  if (invoice.status === 'draft' || (invoice.status === 'open' && !invoice.hostedInvoiceUrl)) {
+    const scope: StripeScope = { stripe: await deps.stripe(), account: practice.stripeAccountId };
+    const current = await retrieveInvoice(scope, invoice.stripeInvoiceId!);
+    const finalized = current.status === 'draft'
+      ? await finalizeInvoice(scope, invoice.stripeInvoiceId!, { auto_advance: false }, `inv:${invoice.invoiceId}:finalize`)
+      : current;
+    await deps.after?.('finalize-answered', invoice.invoiceId);
+    invoice = await invoicesOf(deps).recordInvoiceProgress(invoice, {
+      ...(invoice.status === 'draft' ? { status: finalized.status === 'paid' ? 'paid' : 'open' } : {}),
+      hostedInvoiceUrl: finalized.hosted_invoice_url ?? null,
+      dueAt: finalized.due_date ? new Date(finalized.due_date * 1000).toISOString() : null,
+    } as Partial<BalanceInvoice>);
+    await deps.after?.('finalize', invoice.invoiceId);
+  }
+
+  if (invoice.hostedInvoiceUrl && !invoice.emailedAt && isCollecting(invoice.status)) invoice = await notifyInvoiceIssued(deps, practice, invoice, now);
+  return invoice;
+};

@@ -1,0 +1,162 @@
+/** Gathering the facts a receipt states: the practice, the client, the payment method (from Stripe), the package or the claim with its adjudications, earlier payments, the original receipt of a refund. */
+import type { PaymentMethod, ReceiptInput } from '../../domain/receipt';
+import { RetryableError, ValidationError } from '../../shared/errors';
+import { lookupPaymentMethod } from '../../stripe/payment-method';
+import { adjudicatesPayment } from '../../domain/era835/status';
+import { adjudicationsDecidingShare } from '../../domain/patient-share';
+import type { Practice } from '../../store/practices';
+import type { Purchase } from '../../store/purchases';
+import { receiptSourceKey, type ReceiptSource } from '../../store/receipts';
+import type { ReceiptDeps } from './deps';
+import type { PaymentRefundedDetail, PaymentSucceededDetail } from './events';
+
+/**
+ * Card brand and last 4 from Stripe. A receipt must not wait on Stripe: when Stripe cannot say
+ * (an error, a method without a card), the receipt shows the payment generically.
+ */
+const paymentMethodFor = async (deps: ReceiptDeps, practice: Practice, paymentId: string): Promise<PaymentMethod> => {
+  try {
+    return await lookupPaymentMethod(await deps.stripe(), paymentId, practice.stripeAccountId);
+  } catch (error) {
+    deps.logger.warn('payment method unavailable from Stripe; the receipt shows it generically', {
+      practiceId: practice.practiceId,
+      paymentId,
+      errorName: (error as Error)?.name,
+      errorCode: (error as { code?: unknown })?.code,
+    });
+    return { type: 'unknown' };
+  }
+};
+
+const packageFactsOf = async (deps: ReceiptDeps, purchase: Purchase) => {
+  const pkg = await deps.receipts.getPackage(purchase.practiceId, purchase.packageId).catch((error: unknown) => {
+    if ((error as Error).name === 'NotFoundError') return undefined;
+    throw error;
+  });
+  return {
+    purchaseId: purchase.purchaseId,
+    packageName: pkg?.name ?? `Session package (${purchase.sessionsTotal} sessions)`,
+    serviceCode: pkg?.serviceCode ?? null,
+    sessionMinutes: purchase.sessionMinutes,
+    sessionsTotal: purchase.sessionsTotal,
+    sessionsRemaining: purchase.sessionsRemaining,
+    creditsRemoved: purchase.creditsRemoved,
+    priceCents: purchase.priceCents,
+  };
+};
+
+const requirePurchase = async (deps: ReceiptDeps, practiceId: string, clientId: string, purchaseId: string): Promise<Purchase> => {
+  const purchase = await deps.receipts.getPurchase(practiceId, clientId, purchaseId);
+  // The event is committed with the purchase, so this is a wrong id rather than a race; retry anyway.
+  if (!purchase) throw new RetryableError(`purchase ${purchaseId} not found`);
+  return purchase;
+};
+
+export type Facts = (number: string, issuedAt: string) => ReceiptInput;
+
+export const paymentFacts = async (deps: ReceiptDeps, practice: Practice, detail: PaymentSucceededDetail): Promise<{ facts: Facts; source: ReceiptSource }> => {
+  const client = await deps.receipts.getClient(practice.practiceId, detail.clientId);
+  const method = await paymentMethodFor(deps, practice, detail.paymentId);
+  const payment = { paymentId: detail.paymentId, amountCents: detail.amountCents, currency: detail.currency, paidAt: detail.paidAt, method };
+  const common = { practice, clientName: client.name };
+  if (detail.kind === 'package') {
+    const purchase = await requirePurchase(deps, practice.practiceId, detail.clientId, detail.purchaseId!);
+    // A sale receipt states the package as it was bought: a visit redeemed before the receipt is
+    // issued (the consumer runs after the payment) must not show up on it.
+    const pkg = { ...(await packageFactsOf(deps, purchase)), sessionsRemaining: purchase.sessionsTotal, creditsRemoved: 0 };
+    return {
+      source: { type: 'payment', paymentKind: detail.kind, paymentId: detail.paymentId, purchaseId: purchase.purchaseId },
+      facts: (number, issuedAt) => ({ ...common, number, issuedAt, kind: 'package', payment, package: pkg }),
+    };
+  }
+  const claimId = detail.claimId ?? (detail.invoiceId ? (await deps.receipts.getInvoiceRef(practice.practiceId, detail.invoiceId))?.claimId : undefined);
+  if (!claimId) throw new ValidationError('a balance payment needs a claimId (or an invoiceId whose invoice names one)', { field: 'detail.claimId' });
+  const claim = await deps.receipts.getClaim(practice.practiceId, claimId);
+  if (!claim) throw new RetryableError(`claim ${claimId} not found`);
+  // A predetermination or "not our claim" decided no money: not part of what the receipt itemizes.
+  // With several payers, each one's payment counts, but only the deciding payer's PR (what the
+  // patient owes after coordination of benefits): the others' PR adjustments are left out.
+  const paying = (await deps.receipts.listAdjudications(practice.practiceId, claimId)).filter((adjudication) => adjudicatesPayment(adjudication.statusCode));
+  const deciding = new Set(adjudicationsDecidingShare(paying));
+  const withoutPr = <T extends { group: string }>(adjustments: T[]) => adjustments.filter((adjustment) => adjustment.group !== 'PR');
+  const adjudications = paying.map((adjudication) => (deciding.has(adjudication)
+    ? adjudication
+    : { ...adjudication, claimAdjustments: withoutPr(adjudication.claimAdjustments), lines: adjudication.lines.map((line) => ({ ...line, adjustments: withoutPr(line.adjustments) })) }));
+  // Earlier balance payments on this claim, as their receipts recorded them (refunds not netted).
+  const earlier = (await deps.receipts.listClientReceipts(practice.practiceId, detail.clientId)).filter(
+    (receipt) => receipt.kind === 'balance' && receipt.source.claimId === claimId && receipt.source.paymentId !== detail.paymentId,
+  );
+  return {
+    source: {
+      type: 'payment',
+      paymentKind: detail.kind,
+      paymentId: detail.paymentId,
+      claimId,
+      ...(detail.invoiceId ? { invoiceId: detail.invoiceId } : {}),
+    },
+    facts: (number, issuedAt) => ({
+      ...common,
+      number,
+      issuedAt,
+      kind: 'balance',
+      payment,
+      claim: {
+        claimId: claim.claimId,
+        payerName: claim.payerName,
+        dateOfService: claim.dateOfService,
+        placeOfService: claim.placeOfService,
+        diagnosisCodes: claim.diagnosisCodes,
+        lines: claim.lines.map((line) => ({ procedureCode: line.procedureCode, modifiers: line.modifiers, units: line.units, chargeCents: line.chargeCents })),
+        collectedCents: claim.collectedCents,
+      },
+      adjudications: adjudications.map((adjudication) => ({
+        paidCents: adjudication.paidCents,
+        claimAdjustments: adjudication.claimAdjustments,
+        lines: adjudication.lines,
+      })),
+      earlierPaymentsCents: earlier.reduce((sum, receipt) => sum + receipt.totalCents, 0),
+    }),
+  };
+};
+
+export const refundFacts = async (deps: ReceiptDeps, practice: Practice, detail: PaymentRefundedDetail): Promise<{ facts: Facts; source: ReceiptSource }> => {
+  const client = await deps.receipts.getClient(practice.practiceId, detail.clientId);
+  const method = await paymentMethodFor(deps, practice, detail.paymentId);
+  const purchase = detail.purchaseId ? await requirePurchase(deps, practice.practiceId, detail.clientId, detail.purchaseId) : undefined;
+  const pkg = purchase ? await packageFactsOf(deps, purchase) : null;
+  const originalRef = await deps.receipts.findIssuedReceipt(practice.practiceId, receiptSourceKey({ type: 'payment', paymentId: detail.paymentId }));
+  const original = originalRef ? await deps.receipts.getReceipt(practice.practiceId, originalRef.receiptId) : undefined;
+  const claimId = detail.claimId ?? original?.source.claimId;
+  return {
+    source: {
+      type: 'refund',
+      paymentKind: detail.kind,
+      paymentId: detail.paymentId,
+      refundId: detail.refundId,
+      ...(detail.purchaseId ? { purchaseId: detail.purchaseId } : {}),
+      ...(detail.invoiceId ? { invoiceId: detail.invoiceId } : {}),
+      ...(claimId ? { claimId } : {}),
+    },
+    facts: (number, issuedAt) => ({
+      practice,
+      clientName: client.name,
+      number,
+      issuedAt,
+      kind: 'refund',
+      package: pkg,
+      refund: {
+        refundId: detail.refundId,
+        paymentId: detail.paymentId,
+        amountCents: detail.amountCents,
+        totalRefundedCents: detail.totalRefundedCents,
+        currency: detail.currency,
+        refundedAt: detail.refundedAt,
+        creditsRemoved: detail.creditsRemoved,
+        of: detail.kind === 'package' ? 'package' : 'balance',
+        originalReceiptNumber: original?.number ?? null,
+        originalAmountCents: original?.totalCents ?? purchase?.priceCents ?? null,
+        method,
+      },
+    }),
+  };
+};

@@ -1,0 +1,42 @@
+/**
+ * The claim's side of patient-balance invoicing: the plan's version guard, the billed total and
+ * the claim's view of its current invoice. Writes that go in a commit (commitOnce).
+ */
+import { claimKey } from './claims';
+import type { TransactItem } from './commit';
+
+/** What the claim shows of its balance invoice (staff API, claim page). */
+export interface ClaimInvoiceSummary {
+  invoiceId: string;
+  status: string;
+  amountDueCents: number;
+  hostedInvoiceUrl: string | null;
+}
+
+/**
+ * A balance plan committed on the claim: the billed total and the overpayment settled by it, only
+ * if the claim's balance is still at the version the plan was made on (concurrent planners serialise).
+ * An overpayment refunded or kept as credit is settled once: later plans do not count it as paid.
+ */
+export const claimBalancePlanWrite = (
+  practiceId: string,
+  claimId: string,
+  plan: { seenVersion: number; invoicedCents: number; settledCents: number },
+): TransactItem => ({
+  Update: {
+    Key: claimKey(practiceId, claimId),
+    UpdateExpression: 'SET balanceVersion = :next, invoicedCents = :invoiced ADD overpaymentSettledCents :settled',
+    ConditionExpression: 'attribute_not_exists(balanceVersion) AND :seen = :zero OR balanceVersion = :seen',
+    ExpressionAttributeValues: { ':next': plan.seenVersion + 1, ':seen': plan.seenVersion, ':zero': 0, ':invoiced': plan.invoicedCents, ':settled': plan.settledCents },
+  },
+});
+
+/** The claim's view of its balance invoice; a paid one closes the claim (adjudicated → closed). */
+export const claimInvoiceSummaryWrite = (practiceId: string, claimId: string, summary: ClaimInvoiceSummary, opts: { closeClaim?: boolean } = {}): TransactItem => ({
+  Update: {
+    Key: claimKey(practiceId, claimId),
+    UpdateExpression: opts.closeClaim ? 'SET invoice = :summary, #state = :closed' : 'SET invoice = :summary',
+    ...(opts.closeClaim ? { ExpressionAttributeNames: { '#state': 'state' } } : {}),
+    ExpressionAttributeValues: { ':summary': summary, ...(opts.closeClaim ? { ':closed': 'closed' } : {}) },
+  },
+});
