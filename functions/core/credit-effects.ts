@@ -1,4 +1,4 @@
-import type Stripe from 'stripe';
+import type { Stripe } from '../stripe/types';
 import { expiryFor, type PurchaseState } from '../domain/credits';
 import { RetryableError } from '../shared/errors';
 import { getClient, ledgerWrites, type Client } from '../store/clients';

@@ -1,4 +1,4 @@
-import type Stripe from 'stripe';
+import type { Stripe } from '../stripe/types';
 import { advances, INVOICE_RANK, type InvoiceState } from '../domain/ranks';
 import { RetryableError } from '../shared/errors';
 import { claimInvoiceSummaryWrite } from '../store/claim-balance';

@@ -1,4 +1,4 @@
-import type Stripe from 'stripe';
+import type { Stripe } from '../stripe/types';
 import { constructSignedEvent } from '../stripe/events';
 import { findPaymentIntent } from '../stripe/payments';
 import { RetryableError, ValidationError } from '../shared/errors';

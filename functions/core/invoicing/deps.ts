@@ -1,5 +1,5 @@
 /** What invoicing needs (deps, injectable for tests) and the step boundaries tests inject crashes at. */
-import type Stripe from 'stripe';
+import type { Stripe } from '../../stripe/types';
 import type { Logger } from '../../shared/logger';
 import type { Store } from '../../store/client';
 import { invoiceStoreOn, type InvoiceStore } from './ports';

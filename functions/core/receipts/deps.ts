@@ -1,5 +1,5 @@
 /** What the receipt functions need (deps, injectable for tests), their step boundaries, and the small reads every part shares. */
-import type Stripe from 'stripe';
+import type { Stripe } from '../../stripe/types';
 import type { ReceiptProblem } from '../../domain/receipt';
 import { sendEmail, type OutgoingEmail } from '../../shared/email';
 import { KneadpayError, NotFoundError, RetryableError } from '../../shared/errors';
