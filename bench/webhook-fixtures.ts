@@ -2,7 +2,8 @@ import type { Store } from '../functions/store/client';
 import { newId } from '../functions/shared/ids';
 import { putPracticeCore } from '../functions/practices';
 import { findOrCreateClient } from '../functions/store/clients';
-import { insertOpenPurchase, type Purchase } from '../functions/store/purchases';
+import { insertOpenPurchase } from '../functions/store/purchases';
+import type { Purchase } from '../functions/domain/purchase';
 
 export const seedPracticeAndPurchases = async (store: Store, count: number): Promise<Purchase[]> => {
   const practiceId = newId('prac');

@@ -4,8 +4,10 @@ import { createLogger, errorFields } from './shared/logger';
 import { getStore, type Store } from './store/client';
 import { getClient } from './store/clients';
 import { LEASES } from './store/lease';
-import { listInvoices, recordRemindersSent, takeReminderLease, type BalanceInvoice } from './store/invoices';
-import { getPractice, listPracticeIds, type Practice } from './store/practices';
+import { listInvoices, recordRemindersSent, takeReminderLease } from './store/invoices';
+import type { BalanceInvoice } from './domain/invoice';
+import { getPractice, listPracticeIds } from './store/practices';
+import type { Practice } from './domain/practice';
 
 const logger = createLogger('invoice-reminder');
 const DAY = 86_400_000;

@@ -1,13 +1,13 @@
 import type { Context } from 'aws-lambda';
 import { missingStatementDetails } from './domain/receipt';
 import { assertNoPhi, PhiInStripeRequestError } from './stripe/phi-guard';
-import { ValidationError } from './shared/errors';
+import { NotFoundError, ValidationError } from './shared/errors';
 import { authorizedPractice, dispatchRoutes, httpHandler, json, jsonBody, type ApiEvent, type ApiResult, type RouteHandler } from './shared/http';
 import { parseBody } from './shared/schemas/parse';
 import { PRACTICE_PROFILE_FIRST, practiceProfileBodyFor } from './shared/schemas/requests';
 import { getStore, type Store } from './store/client';
-import { getPractice, savePractice, type Practice } from './store/practices';
-import { NotFoundError } from './shared/errors';
+import { getPractice, savePractice } from './store/practices';
+import type { Practice } from './domain/practice';
 
 const DEFAULT_REMINDER_DAYS = [7, 14];
 

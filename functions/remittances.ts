@@ -1,4 +1,5 @@
-import { listQuarantine, receiveRemittance } from './core/remittances';
+import { receiveRemittance } from './core/remittances';
+import { listQuarantine } from './store/remittances';
 import { NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from './shared/errors';
 import { authorizedPractice, dispatchRoutes, header, httpHandler, json, pathParam, queryParam, rawBody, type RouteHandler } from './shared/http';
 import { getStore } from './store/client';

@@ -10,7 +10,7 @@ import { securityHeaders } from './shared/security-headers';
 import { getStore } from './store/client';
 import { chargesBlocked, getConnect } from './store/connect';
 import { consumeAll, LIMITS, RateLimitedError } from './store/rate-limits';
-import type { SessionPackage } from './store/catalog';
+import type { SessionPackage } from './domain/package';
 import { findPurchaseByCheckoutSession } from './store/purchases';
 import { getStripe } from './stripe/client';
 import { config } from './shared/config';

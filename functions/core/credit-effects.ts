@@ -1,11 +1,13 @@
 import type { Stripe } from '../stripe/types';
 import { expiryFor, type PurchaseState } from '../domain/credits';
 import { RetryableError } from '../shared/errors';
-import { getClient, ledgerWrites, type Client } from '../store/clients';
+import { getClient, ledgerWrites } from '../store/clients';
+import type { Client } from '../domain/client';
 import type { TransactItem } from '../store/commit';
 import type { OutboxEvent } from '../store/outbox';
 import { confirmClientWrites } from '../store/client-identity';
-import { findPurchaseByStripeId, getPurchase, stripeRef, type Purchase } from '../store/purchases';
+import { findPurchaseByStripeId, getPurchase, stripeRef } from '../store/purchases';
+import type { Purchase } from '../domain/purchase';
 import { expiringIndex, purchaseGrantUpdate, purchaseVersionedUpdate } from '../store/purchase-updates';
 import { findPaymentIntent } from '../stripe/payments';
 import { listRefunds } from '../stripe/refunds';

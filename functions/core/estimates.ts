@@ -12,9 +12,6 @@ import type { EstimatesPort } from './ports';
 import { readDiagnosisCodes } from './claims';
 import { requirePractice } from './practice';
 
-// re-export for the merge; remove
-export type { Estimate } from '../domain/estimate';
-
 /** CPT (5 digits) or HCPCS level II (a letter and 4 digits). */
 const SERVICE_CODE = /^(\d{4}[0-9A-Z]|[A-Z]\d{4})$/;
 

@@ -4,7 +4,8 @@ import { RetryableError } from '../shared/errors';
 import { claimInvoiceSummaryWrite } from '../store/claim-balance';
 import { ledgerWrites } from '../store/clients';
 import type { TransactItem } from '../store/commit';
-import { getInvoice, invoiceVersionedUpdate, type BalanceInvoice } from '../store/invoices';
+import { getInvoice, invoiceVersionedUpdate } from '../store/invoices';
+import type { BalanceInvoice } from '../domain/invoice';
 import type { Decision, EffectHandler, EventContext } from './stripe-events';
 
 /** The balance invoice a Stripe invoice event is about (our metadata). Not committed yet → retry. */

@@ -5,8 +5,10 @@
  */
 import { receiptSecrets, signReceiptToken, verifyReceiptToken } from '../shared/receipt-token';
 import { getStore, type Store } from '../store/client';
-import { getPractice, type Practice } from '../store/practices';
-import { currentClientName, getReceipt, type Receipt } from '../store/receipts';
+import { getPractice } from '../store/practices';
+import type { Practice } from '../domain/practice';
+import { currentClientName, getReceipt } from '../store/receipts';
+import type { Receipt } from '../domain/receipt';
 import { config } from '../shared/config';
 
 /**

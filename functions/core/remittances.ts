@@ -39,9 +39,6 @@ export const claimAdjudicatedDetail = (practiceId: string, claim: EraClaim, paym
   })),
 });
 
-// re-export for the merge; remove (functions/remittances.ts imports it from here)
-export { listQuarantine } from '../store/remittances';
-
 export type ClaimAdjudicatedDetail = ReturnType<typeof claimAdjudicatedDetail>;
 
 const adjustmentsProblems = (adjustments: unknown, path: string): string[] => {

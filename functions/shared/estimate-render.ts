@@ -1,5 +1,4 @@
-import type { Estimate } from '../core/estimates';
-import { DISPUTE_THRESHOLD_CENTS } from '../domain/estimate';
+import { DISPUTE_THRESHOLD_CENTS, type Estimate } from '../domain/estimate';
 import { escapeHtml, formatMoney, page } from './html';
 import { formatServiceDate } from './receipt-render';
 

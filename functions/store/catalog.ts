@@ -5,9 +5,6 @@ import { getItem, queryAll, withoutKeys } from './items';
 import { practicePk } from './keys';
 
 import type { SessionPackage } from '../domain/package';
-// re-export for the merge; remove
-export type { SessionPackage } from '../domain/package';
-
 export const packageKey = (practiceId: string, packageId: string) => ({ pk: practicePk(practiceId), sk: `PACKAGE#${packageId}` });
 
 export const getPackage = async (store: Store, practiceId: string, packageId: string): Promise<SessionPackage> => {

@@ -7,9 +7,6 @@ import type { Claim } from '../domain/claim';
 import { claimKey } from './claims';
 
 import type { ClaimBatch, Coverage, Payer } from '../domain/claim-batch';
-// re-export for the merge; remove
-export type { ClaimBatch, Coverage, Payer } from '../domain/claim-batch';
-
 export const payerKey = (practiceId: string, payerId: string) => ({ pk: practicePk(practiceId), sk: `PAYER#${payerId}` });
 export const coverageKey = (practiceId: string, clientId: string) => ({ pk: practicePk(practiceId), sk: `COVERAGE#${clientId}` });
 export const batchKey = (practiceId: string, batchId: string) => ({ pk: practicePk(practiceId), sk: `CLAIMBATCH#${batchId}` });

@@ -6,9 +6,6 @@ import { getItem, queryAll, queryPage, withoutKeys, type Page } from './items';
 import { practicePk } from './keys';
 
 import type { Adjudication, Claim, RemittanceSummary } from '../domain/claim';
-// re-export for the merge; remove
-export type { Adjudication, Claim, ClaimLine, QuarantinedClaim, RemittanceSummary } from '../domain/claim';
-
 export const claimKey = (practiceId: string, claimId: string) => ({ pk: practicePk(practiceId), sk: `CLAIM#${claimId}` });
 export const adjudicationKey = (practiceId: string, claimId: string, identity: string) => ({
   pk: practicePk(practiceId),

@@ -7,11 +7,6 @@ import { getItem, queryAll, queryPage, withoutKeys, type Page } from './items';
 import { practicePk } from './keys';
 
 import type { Client, LedgerEntry } from '../domain/client';
-// re-export for the merge; remove
-export type { Client, LedgerEntry, LedgerKind } from '../domain/client';
-// re-export for the merge; remove
-export { LEDGER_KINDS } from '../domain/client';
-
 export const clientKey = (practiceId: string, clientId: string) => ({ pk: practicePk(practiceId), sk: `CLIENT#${clientId}` });
 export const emailKey = (practiceId: string, email: string) => ({ pk: practicePk(practiceId), sk: `CLIENTEMAIL#${email.toLowerCase()}` });
 

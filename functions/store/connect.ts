@@ -17,11 +17,6 @@ import type { TransactItem } from './commit';
 import { keys } from './keys';
 
 import type { AccountState, ConnectStatus, StripeConnect } from '../domain/connect';
-// re-export for the merge; remove
-export type { AccountState, ConnectStatus, StripeConnect } from '../domain/connect';
-// re-export for the merge; remove
-export { CONNECT_STATUSES } from '../domain/connect';
-
 export const connectKey = (practiceId: string) => ({ pk: keys.practice(practiceId).pk, sk: 'STRIPE#CONNECT' });
 export const accountOwnerKey = (accountId: string) => ({ pk: `STRIPE_ACCOUNT#${accountId}`, sk: 'OWNER' });
 

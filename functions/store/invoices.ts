@@ -7,9 +7,6 @@ import { practicePk } from './keys';
 import { leaseExpressions, LEASES, takeLease, updateExpression } from './lease';
 
 import type { BalanceInvoice } from '../domain/invoice';
-// re-export for the merge; remove
-export type { BalanceInvoice } from '../domain/invoice';
-
 /** The status the staff API shows: `needs_email` for a pending invoice waiting for the client's email. */
 export const shownInvoiceStatus = (invoice: Pick<BalanceInvoice, 'status' | 'needsEmail'>): InvoiceStatus | 'needs_email' =>
   invoice.status === 'pending' && invoice.needsEmail ? 'needs_email' : invoice.status;

@@ -5,11 +5,6 @@ import type { Store } from './client';
 import { keys } from './keys';
 
 import type { Practice } from '../domain/practice';
-// re-export for the merge; remove
-export type { Practice, PracticeAddress } from '../domain/practice';
-// re-export for the merge; remove
-export { FORWARDED_CLAIM_POLICIES, OVERPAYMENT_POLICIES, RECEIPT_MODES, UNIT_METHODS } from '../domain/practice';
-
 const stripeAccountOwner = (accountId: string) => ({ pk: `STRIPE_ACCOUNT#${accountId}`, sk: 'OWNER' });
 
 const strip = <T extends Record<string, unknown>>(item: T | undefined) => {

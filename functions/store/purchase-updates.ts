@@ -4,7 +4,8 @@
  */
 import type { TransactItem } from './commit';
 import { practicePk } from './keys';
-import { PURCHASE_KEEP, purchaseKey, type Purchase } from './purchases';
+import { PURCHASE_KEEP, purchaseKey } from './purchases';
+import type { Purchase } from '../domain/purchase';
 
 /** GSI1 entry of a paid purchase with an expiry: the credit expirer finds it by date (listExpiringPurchases). */
 export const expiringIndex = (practiceId: string, expiresAt: string, purchaseId: string) => ({

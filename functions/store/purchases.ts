@@ -4,9 +4,6 @@ import { getItem, queryAll, queryPage, withoutKeys, type Page } from './items';
 import { practicePk } from './keys';
 
 import type { Purchase, Redemption } from '../domain/purchase';
-// re-export for the merge; remove
-export type { Purchase, Redemption } from '../domain/purchase';
-
 export const purchaseKey = (practiceId: string, clientId: string, purchaseId: string) => ({
   pk: practicePk(practiceId),
   sk: `PURCHASE#${clientId}#${purchaseId}`,

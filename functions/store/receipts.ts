@@ -1,17 +1,11 @@
 import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { ReceiptKind } from '../domain/receipt';
+import type { Receipt, ReceiptKind, ReceiptSource } from '../domain/receipt';
 import type { Store } from './client';
 import { clientKey } from './clients';
 import type { TransactItem } from './commit';
 import { getItem, queryPage, withoutKeys, type Page } from './items';
 import { keys, practicePk } from './keys';
 import { leaseExpressions, LEASES, placeholders, releaseLease, takeLease, updateExpression } from './lease';
-
-import type { Receipt, ReceiptSource } from '../domain/receipt';
-// re-export for the merge; remove
-export type { EmailStatus, Receipt, ReceiptSource } from '../domain/receipt';
-// re-export for the merge; remove
-export { EMAIL_STATUSES } from '../domain/receipt';
 
 export const receiptKey = (practiceId: string, receiptId: string) => ({ pk: practicePk(practiceId), sk: `RECEIPT#${receiptId}` });
 /** The practice's last receipt number. One item per practice: the number sequence has no gaps. */

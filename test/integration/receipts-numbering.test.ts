@@ -2,18 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { newId } from '../../functions/shared/ids';
 import { createStore } from '../../functions/store/client';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { buildReceipt, RECEIPT_NUMBER_PENDING } from '../../functions/domain/receipt';
+import { buildReceipt, type Receipt, RECEIPT_NUMBER_PENDING } from '../../functions/domain/receipt';
 import { commitOnce } from '../../functions/store/commit';
-import {
-  getReceipt,
-  readReceiptCounter,
-  receiptCounterKey,
-  receiptIssueWrites,
-  receiptMarkerKey,
-  receiptQueueKey,
-  receiptSourceKey,
-  type Receipt,
-} from '../../functions/store/receipts';
+import { getReceipt, readReceiptCounter, receiptCounterKey, receiptIssueWrites, receiptMarkerKey, receiptQueueKey, receiptSourceKey } from '../../functions/store/receipts';
 import { outboxOf, seedOpenPurchase, seedPractice } from '../support/fixtures';
 import { busEvent, deliverToReceiptIssuer, listReceiptsFor } from '../support/receipts';
 import { newPracticeId } from '../support/store';

@@ -11,7 +11,7 @@ import { ValidationError } from '../../functions/shared/errors';
 import { fieldOf, parseBody } from '../../functions/shared/schemas/parse';
 import { clientCreateBody, clientPatchBody } from '../../functions/shared/schemas/requests';
 import { EMAIL_PATTERN, fields } from '../../functions/shared/validate';
-import type { Practice } from '../../functions/store/practices';
+import type { Practice } from '../../functions/domain/practice';
 
 const outcome = (parse: () => unknown) => {
   try {

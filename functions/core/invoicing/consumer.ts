@@ -1,6 +1,6 @@
 /** The balance invoicer's consumer of ClaimAdjudicated: record, plan, refund, drive every invoice. */
 import type { BalanceAction } from '../../domain/patient-share';
-import type { BalanceInvoice } from '../../store/invoices';
+import type { BalanceInvoice } from '../../domain/invoice';
 import { AdjudicationRefusedError, adjudicationIdentity, applyAdjudication, externalAdjudicationProblems, type ClaimAdjudicatedDetail } from '../remittances';
 import { invoicesOf, type InvoicingDeps } from './deps';
 import { planClaimBalance } from './plan';

@@ -1,8 +1,8 @@
 /** Telling the client: the balance invoice issued and emailed once; an invoice that waits for the client's email. */
 import { balanceInvoiceEmail, sendEmail } from '../../shared/email';
 import { RetryableError } from '../../shared/errors';
-import type { BalanceInvoice } from '../../store/invoices';
-import type { Practice } from '../../store/practices';
+import type { BalanceInvoice } from '../../domain/invoice';
+import type { Practice } from '../../domain/practice';
 import { invoicesOf, type InvoicingDeps } from './deps';
 
 /**

@@ -1,11 +1,11 @@
 /** Planning a claim's patient balance: what to bill, void, refund or keep as credit, decided once per state of the claim. */
 import { awaitingNextPayer, patientShareCents, planBalance, type BalanceAction, type InvoiceAmounts } from '../../domain/patient-share';
 import { deriveId } from '../../shared/ids';
-import type { Claim } from '../../store/claims';
+import type { Claim } from '../../domain/claim';
 import { CommitConflictError } from '../../store/commit';
-import type { BalanceInvoice } from '../../store/invoices';
+import type { BalanceInvoice } from '../../domain/invoice';
 import type { OutboxEvent } from '../../store/outbox';
-import type { Practice } from '../../store/practices';
+import type { Practice } from '../../domain/practice';
 import { invoicesOf, type InvoicingDeps } from './deps';
 
 const planningView = (invoice: BalanceInvoice): InvoiceAmounts => ({

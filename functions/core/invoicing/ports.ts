@@ -5,26 +5,20 @@
  */
 import type { BalanceAction, InvoiceStatus } from '../../domain/patient-share';
 import { claimBalancePlanWrite, claimInvoiceSummaryWrite } from '../../store/claim-balance';
-import { getClaim, listAdjudications, type Adjudication, type Claim } from '../../store/claims';
+import { getClaim, listAdjudications } from '../../store/claims';
+import type { Adjudication, Claim } from '../../domain/claim';
 import type { Store } from '../../store/client';
-import { getClient, ledgerWrites, type Client, type LedgerEntry } from '../../store/clients';
+import { getClient, ledgerWrites } from '../../store/clients';
+import type { Client, LedgerEntry } from '../../domain/client';
 import { commitOnce } from '../../store/commit';
-import {
-  getInvoice,
-  invoiceNeedsEmailWrite,
-  invoiceVoidRequestWrite,
-  listClaimInvoices,
-  listInvoices,
-  newInvoiceWrite,
-  recordInvoiceProgress,
-  takeInvoiceEmailLease,
-  type BalanceInvoice,
-} from '../../store/invoices';
+import { getInvoice, invoiceNeedsEmailWrite, invoiceVoidRequestWrite, listClaimInvoices, listInvoices, newInvoiceWrite, recordInvoiceProgress, takeInvoiceEmailLease } from '../../store/invoices';
+import type { BalanceInvoice } from '../../domain/invoice';
 import { getItem, type Page } from '../../store/items';
 import { keys } from '../../store/keys';
 import type { OutboxEvent } from '../../store/outbox';
 import { listPendingRefunds, pendingRefundWrite, refundPayoutWrite, type OverpaymentRefund } from '../../store/overpayment-refunds';
-import { getPractice, type Practice } from '../../store/practices';
+import { getPractice } from '../../store/practices';
+import type { Practice } from '../../domain/practice';
 
 /** A ledger entry as invoicing states it (the store numbers it and names the client). */
 export type BalanceLedgerEntry = Omit<LedgerEntry, 'entryId' | 'clientId'>;

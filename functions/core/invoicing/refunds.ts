@@ -2,8 +2,8 @@
 import type { StripeScope } from '../../stripe/gateway';
 import { listInvoicePayments } from '../../stripe/invoices';
 import { createRefund, listRefunds } from '../../stripe/refunds';
-import type { BalanceInvoice } from '../../store/invoices';
-import type { Practice } from '../../store/practices';
+import type { BalanceInvoice } from '../../domain/invoice';
+import type { Practice } from '../../domain/practice';
 import { invoicesOf, type InvoicingDeps } from './deps';
 
 /** The payment intent that paid a Stripe invoice: stored from the webhook, else asked of Stripe. */

@@ -1,5 +1,5 @@
 /** Resuming the invoices that waited for a client's email, once staff gave one. */
-import type { BalanceInvoice } from '../../store/invoices';
+import type { BalanceInvoice } from '../../domain/invoice';
 import { invoicesOf, type InvoicingDeps } from './deps';
 import { driveInvoice } from './stripe-saga';
 

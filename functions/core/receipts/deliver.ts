@@ -5,7 +5,7 @@ import { newId } from '../../shared/ids';
 import { receiptLink } from '../receipt-links';
 import { EMAIL_PATTERN } from '../../shared/validate';
 import { LEASES } from '../../store/lease';
-import type { EmailStatus, Receipt } from '../../store/receipts';
+import type { EmailStatus, Receipt } from '../../domain/receipt';
 import { mustGetReceipt, requirePracticeFor, sleep, type ReceiptDeps } from './deps';
 
 /** SES refuses these for good (address, identity, account): retrying the same email cannot help. */

@@ -1,14 +1,13 @@
 /** What the receipt functions need (deps, injectable for tests), their step boundaries, and the small reads every part shares. */
 import type { Stripe } from '../../stripe/types';
-import type { ReceiptProblem } from '../../domain/receipt';
+import type { Receipt, ReceiptProblem } from '../../domain/receipt';
 import { sendEmail, type OutgoingEmail } from '../../shared/email';
 import { KneadpayError, NotFoundError, RetryableError } from '../../shared/errors';
 import { createLogger, type Logger } from '../../shared/logger';
 import { receiptSecrets } from '../../shared/receipt-token';
 import { config } from '../../shared/config';
 import { getStore, type Store } from '../../store/client';
-import type { Practice } from '../../store/practices';
-import type { Receipt } from '../../store/receipts';
+import type { Practice } from '../../domain/practice';
 import { receiptStoreOn, type ReceiptStore } from './ports';
 
 /**

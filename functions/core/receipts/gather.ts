@@ -1,12 +1,12 @@
 /** Gathering the facts a receipt states: the practice, the client, the payment method (from Stripe), the package or the claim with its adjudications, earlier payments, the original receipt of a refund. */
-import type { PaymentMethod, ReceiptInput } from '../../domain/receipt';
+import type { PaymentMethod, ReceiptInput, ReceiptSource } from '../../domain/receipt';
 import { RetryableError, ValidationError } from '../../shared/errors';
 import { lookupPaymentMethod } from '../../stripe/payment-method';
 import { adjudicatesPayment } from '../../domain/era835/status';
 import { adjudicationsDecidingShare } from '../../domain/patient-share';
-import type { Practice } from '../../store/practices';
-import type { Purchase } from '../../store/purchases';
-import { receiptSourceKey, type ReceiptSource } from '../../store/receipts';
+import type { Practice } from '../../domain/practice';
+import type { Purchase } from '../../domain/purchase';
+import { receiptSourceKey } from '../../store/receipts';
 import type { ReceiptDeps } from './deps';
 import type { PaymentRefundedDetail, PaymentSucceededDetail } from './events';
 

@@ -1,7 +1,7 @@
 /** Issuing: the one receipt of a payment or refund, written once (its marker), then numbered. */
-import { buildReceipt, RECEIPT_NUMBER_PENDING } from '../../domain/receipt';
+import { buildReceipt, type Receipt, RECEIPT_NUMBER_PENDING, type ReceiptSource } from '../../domain/receipt';
 import { newId } from '../../shared/ids';
-import { receiptSourceKey, type Receipt, type ReceiptSource } from '../../store/receipts';
+import { receiptSourceKey } from '../../store/receipts';
 import { ReceiptDataError, requirePracticeFor, type NumberedReceipt, type ReceiptDeps } from './deps';
 import type { PaymentRefundedDetail, PaymentSucceededDetail } from './events';
 import { paymentFacts, refundFacts, type Facts } from './gather';

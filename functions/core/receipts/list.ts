@@ -1,7 +1,6 @@
 /** The practice's list of receipts, each with a fresh signed link and its email status. */
-import type { ReceiptKind } from '../../domain/receipt';
+import type { EmailStatus, ReceiptKind } from '../../domain/receipt';
 import { receiptLink } from '../receipt-links';
-import type { EmailStatus } from '../../store/receipts';
 import { isNumbered, requirePracticeFor, type ReceiptDeps } from './deps';
 
 export interface ReceiptListItem {

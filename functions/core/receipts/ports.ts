@@ -4,37 +4,20 @@
  * the one file of core/receipts that imports the store.
  */
 import { getPackage } from '../../store/catalog';
-import { getClaim, listAdjudications, type Adjudication, type Claim } from '../../store/claims';
+import { getClaim, listAdjudications } from '../../store/claims';
+import type { Adjudication, Claim } from '../../domain/claim';
 import type { Store } from '../../store/client';
-import { getClient, type Client } from '../../store/clients';
+import { getClient } from '../../store/clients';
+import type { Client } from '../../domain/client';
 import { commitOnce, type CommitOutcome } from '../../store/commit';
 import type { Page } from '../../store/items';
 import type { OutboxEvent } from '../../store/outbox';
-import { getPractice, type Practice } from '../../store/practices';
-import { getPurchase, type Purchase } from '../../store/purchases';
-import {
-  deleteQueueEntry,
-  findIssuedReceipt,
-  getInvoiceRef,
-  getReceipt,
-  listClientReceipts,
-  listQueuedReceipts,
-  listReceipts,
-  numberingMarkerKey,
-  numberingRefusals,
-  receiptIssueWrites,
-  receiptMarkerKey,
-  receiptNumberingWrites,
-  releaseNumberingLease,
-  settleEmail,
-  takeEmailLease,
-  takeNumberingLease,
-  type InvoiceRef,
-  type IssuedReceiptRef,
-  type NumberFormat,
-  type QueuedReceipt,
-  type Receipt,
-} from '../../store/receipts';
+import { getPractice } from '../../store/practices';
+import type { Practice } from '../../domain/practice';
+import { getPurchase } from '../../store/purchases';
+import type { Purchase } from '../../domain/purchase';
+import { deleteQueueEntry, findIssuedReceipt, getInvoiceRef, getReceipt, listClientReceipts, listQueuedReceipts, listReceipts, numberingMarkerKey, numberingRefusals, receiptIssueWrites, receiptMarkerKey, receiptNumberingWrites, releaseNumberingLease, settleEmail, takeEmailLease, takeNumberingLease, type InvoiceRef, type IssuedReceiptRef, type NumberFormat, type QueuedReceipt } from '../../store/receipts';
+import type { Receipt } from '../../domain/receipt';
 
 /** The package as the catalog has it now (a receipt names it; gone → a generic name). */
 type CatalogPackage = Awaited<ReturnType<typeof getPackage>>;

@@ -11,7 +11,7 @@
 import * as z from 'zod/mini';
 import { isValidNpi } from '../../domain/npi';
 import { TAXONOMY } from '../../domain/claim-validation';
-import { FORWARDED_CLAIM_POLICIES, OVERPAYMENT_POLICIES, RECEIPT_MODES, UNIT_METHODS } from '../../store/practices';
+import { FORWARDED_CLAIM_POLICIES, OVERPAYMENT_POLICIES, RECEIPT_MODES, UNIT_METHODS } from '../../domain/practice';
 import { CURRENCY_PATTERN, EMAIL_PATTERN } from '../validate';
 
 // zod/mini, not `zod`: these schemas add about 25 kB to a bundle instead of about 450 kB (esbuild,
