@@ -741,7 +741,7 @@ export const main = async (): Promise<void> => {
     Object.assign(process.env, { KNEADPAY_DYNAMO_ENDPOINT: dynamo.endpoint, KNEADPAY_SES_ENDPOINT: ses.url });
 
     // The same module instances the handlers import (tsx resolves them to the same URLs).
-    const { getStore } = await import('../functions/store/client');
+    const { getStore } = await import('../functions/store/table');
     const { setLogSink } = await import('../functions/shared/logger');
     const { EFFECTS } = await import('../functions/stripe-webhook');
     const raw = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });

@@ -23,7 +23,7 @@ import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { expireAllPractices } from '../functions/credit-expirer';
 import { sendReminders } from '../functions/invoice-reminder';
 import { newId } from '../functions/shared/ids';
-import type { Store } from '../functions/store/client';
+import type { Store } from '../functions/store/table';
 import { clientKey, emailKey } from '../functions/store/clients';
 import { keys, practicePk } from '../functions/store/keys';
 import { listPracticeIds } from '../functions/store/practices';

@@ -1,13 +1,13 @@
-import type { Store } from '../functions/store/client';
+import type { Store } from '../functions/store/table';
 import { newId } from '../functions/shared/ids';
-import { putPracticeCore } from '../functions/practices';
+import { servePutPractice } from '../functions/practices';
 import { findOrCreateClient } from '../functions/store/clients';
 import { insertOpenPurchase } from '../functions/store/purchases';
 import type { Purchase } from '../functions/domain/purchase';
 
 export const seedPracticeAndPurchases = async (store: Store, count: number): Promise<Purchase[]> => {
   const practiceId = newId('prac');
-  await putPracticeCore(store, practiceId, { name: 'Bench Bodywork', email: 'bench@example.com' });
+  await servePutPractice(store, practiceId, { name: 'Bench Bodywork', email: 'bench@example.com' });
   const purchases: Purchase[] = [];
   for (let i = 0; i < count; i += 1) {
     const client = await findOrCreateClient(store, { practiceId, email: `c${i}@bench.example`, name: 'Bench Client', currency: 'usd' });

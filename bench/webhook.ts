@@ -52,7 +52,7 @@ const main = async () => {
     const tableName = 'kneadpay-bench';
     await ensureTable(dynamo.endpoint, tableName);
     Object.assign(process.env, { KNEADPAY_DYNAMO_ENDPOINT: dynamo.endpoint, KNEADPAY_TABLE: tableName, STRIPE_WEBHOOK_SECRET: SECRET, LOG_LEVEL: 'warn', AWS_REGION: 'us-east-1' });
-    const { getStore } = await import('../functions/store/client');
+    const { getStore } = await import('../functions/store/table');
     const { handler } = await import('../functions/stripe-webhook');
     const { seedPracticeAndPurchases, checkoutEvent, apiEvent } = await import('./webhook-fixtures');
     const { CREDIT_EFFECTS } = await import('../functions/core/credit-effects');

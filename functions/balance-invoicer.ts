@@ -3,7 +3,7 @@ import type { EventBridgeEvent } from 'aws-lambda';
 import { invoiceClaimBalance } from './core/invoicing';
 import type { ClaimAdjudicatedDetail } from './core/remittances';
 import { createLogger } from './shared/logger';
-import { getStore } from './store/client';
+import { getStore } from './store/table';
 import { getStripe } from './stripe/client';
 import { config } from './shared/config';
 

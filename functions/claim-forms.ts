@@ -1,7 +1,7 @@
 import { cms1500For } from './core/cms1500';
 import { authorizedPractice, dispatchRoutes, httpHandler, pathParam, type RouteHandler } from './shared/http';
 import { renderCms1500Pdf } from './shared/cms1500-pdf';
-import { getStore } from './store/client';
+import { getStore } from './store/table';
 
 /** GET /practices/{p}/claims/{claimId}/cms1500: the claim as a CMS-1500 (02/12) PDF (pdfkit). */
 const cms1500Pdf: RouteHandler = async (event) => {
@@ -19,6 +19,6 @@ const cms1500Pdf: RouteHandler = async (event) => {
 /** lib/wiring.ts names the route's handler. */
 export const routeHandlers = { cms1500Pdf } satisfies Record<string, RouteHandler>;
 
-export const claimFormsCore = dispatchRoutes('claim-forms', routeHandlers);
+export const serveClaimForms = dispatchRoutes('claim-forms', routeHandlers);
 
-export const handler = httpHandler('claim-forms', claimFormsCore);
+export const handler = httpHandler('claim-forms', serveClaimForms);

@@ -1,8 +1,8 @@
-import { applyAcknowledgement, batchOrNotFound, batchSummary, createBatch, putCoverageCore, putPayerCore } from './core/claims-out';
+import { applyAcknowledgement, batchOrNotFound, batchSummary, createBatch, registerCoverage, registerPayer } from './core/claims-out';
 import { CLAIM_STATES } from './domain/claim-state';
 import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from './shared/errors';
 import { authorizedPractice, dispatchRoutes, header, httpHandler, json, jsonBody, pathParam, queryParam, rawBody, type RouteHandler } from './shared/http';
-import { getStore } from './store/client';
+import { getStore } from './store/table';
 import { listClaims } from './store/claims-out';
 
 const X12_TYPES = /^(text\/plain|application\/edi-x12|application\/x12|application\/edi)\b/i;
@@ -18,12 +18,12 @@ export const routeHandlers = {
   /** PUT /practices/{p}/payers/{payerId} */
   putPayer: async (event) => {
     const practiceId = authorizedPractice(event);
-    return json(200, await putPayerCore(getStore(), practiceId, pathParam(event, 'payerId'), jsonBody(event)));
+    return json(200, await registerPayer(getStore(), practiceId, pathParam(event, 'payerId'), jsonBody(event)));
   },
   /** PUT /practices/{p}/clients/{c}/coverage */
   putCoverage: async (event) => {
     const practiceId = authorizedPractice(event);
-    const { practiceId: _p, updatedAt: _u, ...coverage } = await putCoverageCore(getStore(), practiceId, pathParam(event, 'clientId'), jsonBody(event));
+    const { practiceId: _p, updatedAt: _u, ...coverage } = await registerCoverage(getStore(), practiceId, pathParam(event, 'clientId'), jsonBody(event));
     return json(200, coverage);
   },
   /** POST /practices/{p}/claim-batches: 201 a new batch, 200 the same request again. */
@@ -83,6 +83,6 @@ export const routeHandlers = {
   },
 } satisfies Record<string, RouteHandler>;
 
-export const claimsOutCore = dispatchRoutes('claims-out', routeHandlers);
+export const serveClaimsOut = dispatchRoutes('claims-out', routeHandlers);
 
-export const handler = httpHandler('claims-out', claimsOutCore);
+export const handler = httpHandler('claims-out', serveClaimsOut);

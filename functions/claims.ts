@@ -1,6 +1,6 @@
 import { claimView, createClaim } from './core/claims';
 import { authorizedPractice, dispatchRoutes, httpHandler, json, jsonBody, pathParam, type RouteHandler } from './shared/http';
-import { getStore } from './store/client';
+import { getStore } from './store/table';
 
 /** POST /practices/{p}/claims and GET /practices/{p}/claims/{claimId}; lib/wiring.ts names each route's handler. */
 export const routeHandlers = {
@@ -15,6 +15,6 @@ export const routeHandlers = {
   },
 } satisfies Record<string, RouteHandler>;
 
-export const claimsCore = dispatchRoutes('claims', routeHandlers);
+export const serveClaims = dispatchRoutes('claims', routeHandlers);
 
-export const handler = httpHandler('claims', claimsCore);
+export const handler = httpHandler('claims', serveClaims);

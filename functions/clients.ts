@@ -7,7 +7,7 @@ import { EMAIL_PATTERN } from './shared/validate';
 import { parseBody } from './shared/schemas/parse';
 import { clientCreateBody, clientPatchBody } from './shared/schemas/requests';
 import { requirePractice } from './core/practice';
-import { getStore } from './store/client';
+import { getStore } from './store/table';
 import { findClientByEmail, findOrCreateClient, getClient, listLedger, searchClients } from './store/clients';
 import { claimStorefrontClient, correctClient } from './store/client-identity';
 import { listClientPurchases, listRedemptionsSince } from './store/purchases';
@@ -137,6 +137,6 @@ export const routeHandlers = {
 } satisfies Record<string, RouteHandler>;
 
 /** The clients function: one dispatcher over the routes lib/wiring.ts gives it. */
-export const clientsCore = dispatchRoutes('clients', routeHandlers);
+export const serveClients = dispatchRoutes('clients', routeHandlers);
 
-export const handler = httpHandler('clients', clientsCore);
+export const handler = httpHandler('clients', serveClients);

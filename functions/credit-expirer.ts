@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import { expirePurchases } from './core/redemptions';
 import { createLogger, errorFields } from './shared/logger';
-import { getStore, type Store } from './store/client';
+import { getStore, type Store } from './store/table';
 import { listPracticeIds } from './store/practices';
 
 const logger = createLogger('credit-expirer');

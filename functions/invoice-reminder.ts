@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import { balanceReminderEmail, sendEmail } from './shared/email';
 import { createLogger, errorFields } from './shared/logger';
-import { getStore, type Store } from './store/client';
+import { getStore, type Store } from './store/table';
 import { getClient } from './store/clients';
 import { LEASES } from './store/lease';
 import { listInvoices, recordRemindersSent, takeReminderLease } from './store/invoices';

@@ -1,6 +1,6 @@
 import { ValidationError } from './shared/errors';
 import { authorizedPractice, dispatchRoutes, httpHandler, json, queryParam, type RouteHandler } from './shared/http';
-import { getStore } from './store/client';
+import { getStore } from './store/table';
 import { listInvoices, shownInvoiceStatus } from './store/invoices';
 
 const STATUSES = ['pending', 'draft', 'open', 'paid', 'void', 'uncollectible'] as const;
@@ -33,6 +33,6 @@ const listInvoicesRoute: RouteHandler = async (event) => {
 /** lib/wiring.ts names the route's handler. */
 export const routeHandlers = { listInvoices: listInvoicesRoute } satisfies Record<string, RouteHandler>;
 
-export const invoicesCore = dispatchRoutes('invoices', routeHandlers);
+export const serveInvoices = dispatchRoutes('invoices', routeHandlers);
 
-export const handler = httpHandler('invoices', invoicesCore);
+export const handler = httpHandler('invoices', serveInvoices);

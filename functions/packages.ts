@@ -1,6 +1,6 @@
 import { changePackage, createPackage, listPackages, publicPackage } from './core/packages';
 import { authorizedPractice, dispatchRoutes, header, httpHandler, json, jsonBody, pathParam, type RouteHandler } from './shared/http';
-import { getStore } from './store/client';
+import { getStore } from './store/table';
 import { getPackage } from './store/catalog';
 import { getStripe } from './stripe/client';
 
@@ -31,6 +31,6 @@ export const routeHandlers = {
   },
 } satisfies Record<string, RouteHandler>;
 
-export const packagesCore = dispatchRoutes('packages', routeHandlers);
+export const servePackages = dispatchRoutes('packages', routeHandlers);
 
-export const handler = httpHandler('packages', packagesCore);
+export const handler = httpHandler('packages', servePackages);

@@ -5,7 +5,7 @@ import { NotFoundError, ValidationError } from './shared/errors';
 import { authorizedPractice, dispatchRoutes, httpHandler, json, jsonBody, type ApiEvent, type ApiResult, type RouteHandler } from './shared/http';
 import { parseBody } from './shared/schemas/parse';
 import { PRACTICE_PROFILE_FIRST, practiceProfileBodyFor } from './shared/schemas/requests';
-import { getStore, type Store } from './store/client';
+import { getStore, type Store } from './store/table';
 import { getPractice, savePractice } from './store/practices';
 import type { Practice } from './domain/practice';
 
@@ -64,7 +64,7 @@ export const parsePracticeProfile = (practiceId: string, body: Record<string, un
 
 const PRACTICE_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
-export const putPracticeCore = async (store: Store, practiceId: string, body: Record<string, unknown>, now = new Date()) => {
+export const servePutPractice = async (store: Store, practiceId: string, body: Record<string, unknown>, now = new Date()) => {
   if (!PRACTICE_ID_PATTERN.test(practiceId)) {
     throw new ValidationError('practiceId may hold letters, digits, _ and - (at most 64)', { field: 'practiceId' });
   }
@@ -98,7 +98,7 @@ const withStatementReadiness = (practice: Practice) => {
 export const routeHandlers = {
   putProfile: async (event, store = getStore()) => {
     const practiceId = authorizedPractice(event);
-    return json(200, withStatementReadiness(await putPracticeCore(store, practiceId, jsonBody(event))));
+    return json(200, withStatementReadiness(await servePutPractice(store, practiceId, jsonBody(event))));
   },
   getProfile: async (event, store = getStore()) => {
     const practiceId = authorizedPractice(event);
@@ -111,6 +111,6 @@ export const routeHandlers = {
 const dispatch = dispatchRoutes<[store?: Store]>('practices', routeHandlers);
 
 /** The practices function; `store` may be a test's. */
-export const practicesCore = (event: ApiEvent, store: Store = getStore()): Promise<ApiResult> => dispatch(event, store);
+export const servePractices = (event: ApiEvent, store: Store = getStore()): Promise<ApiResult> => dispatch(event, store);
 
-export const handler = httpHandler('practices', (event: ApiEvent, _context: Context) => practicesCore(event));
+export const handler = httpHandler('practices', (event: ApiEvent, _context: Context) => servePractices(event));

@@ -16,7 +16,7 @@ const PRIVATE_PAGE_HEADERS = {
 } as const;
 
 /** GET /r/{token} (public): the receipt page; `?format=pdf` the same receipt as a PDF. */
-export const receiptPageCore = async (event: ApiEvent, deps: ReceiptLinkDeps = defaultReceiptLinkDeps()): Promise<ApiResult> => {
+export const serveReceiptPage = async (event: ApiEvent, deps: ReceiptLinkDeps = defaultReceiptLinkDeps()): Promise<ApiResult> => {
   const format = queryParam(event, 'format') ?? 'html';
   if (format !== 'html' && format !== 'pdf') throw new ValidationError('format must be html or pdf', { field: 'format' });
   const opened = await openReceiptLink(deps, pathParam(event, 'token'));
@@ -40,6 +40,6 @@ export const receiptPageCore = async (event: ApiEvent, deps: ReceiptLinkDeps = d
 };
 
 /** lib/wiring.ts names the route's handler. */
-export const routeHandlers = { receiptPage: (event) => receiptPageCore(event) } satisfies Record<string, RouteHandler>;
+export const routeHandlers = { receiptPage: (event) => serveReceiptPage(event) } satisfies Record<string, RouteHandler>;
 
 export const handler = httpHandler('receipt-page', dispatchRoutes('receipt-page', routeHandlers));

@@ -39,6 +39,6 @@ export const routeHandlers = {
 const dispatch = dispatchRoutes<[deps?: ReceiptDeps]>('receipts', routeHandlers);
 
 /** The receipts function; `deps` may be a test's. */
-export const receiptsCore = (event: ApiEvent, deps: ReceiptDeps = defaultReceiptDeps()) => dispatch(event, deps);
+export const serveReceipts = (event: ApiEvent, deps: ReceiptDeps = defaultReceiptDeps()) => dispatch(event, deps);
 
-export const handler = httpHandler('receipts', (event) => receiptsCore(event));
+export const handler = httpHandler('receipts', (event) => serveReceipts(event));

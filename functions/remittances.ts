@@ -2,7 +2,7 @@ import { receiveRemittance } from './core/remittances';
 import { listQuarantine } from './store/remittances';
 import { NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from './shared/errors';
 import { authorizedPractice, dispatchRoutes, header, httpHandler, json, pathParam, queryParam, rawBody, type RouteHandler } from './shared/http';
-import { getStore } from './store/client';
+import { getStore } from './store/table';
 import { getRemittance, listRemittances } from './store/claims';
 
 /**
@@ -43,6 +43,6 @@ export const routeHandlers = {
   },
 } satisfies Record<string, RouteHandler>;
 
-export const remittancesCore = dispatchRoutes('remittances', routeHandlers);
+export const serveRemittances = dispatchRoutes('remittances', routeHandlers);
 
-export const handler = httpHandler('remittances', remittancesCore);
+export const handler = httpHandler('remittances', serveRemittances);

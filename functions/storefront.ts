@@ -7,7 +7,7 @@ import { dispatchRoutes, formOrJsonBody, html, httpHandler, json, pathParam, que
 import { requestClientAddress } from './shared/client-address';
 import { escapeHtml, formatMoney, page } from './shared/html';
 import { securityHeaders } from './shared/security-headers';
-import { getStore } from './store/client';
+import { getStore } from './store/table';
 import { chargesBlocked, getConnect } from './store/connect';
 import { consumeAll, LIMITS, RateLimitedError } from './store/rate-limits';
 import type { SessionPackage } from './domain/package';
@@ -133,7 +133,7 @@ export const routeHandlers = {
 const dispatch = dispatchRoutes('storefront', routeHandlers);
 
 /** The storefront function: a person following a link sees a page, not the API's JSON error. */
-export const storefrontCore = async (event: ApiEvent) => {
+export const serveStorefront = async (event: ApiEvent) => {
   try {
     return await dispatch(event);
   } catch (error) {
@@ -145,4 +145,4 @@ export const storefrontCore = async (event: ApiEvent) => {
   }
 };
 
-export const handler = httpHandler('storefront', storefrontCore);
+export const handler = httpHandler('storefront', serveStorefront);

@@ -4,7 +4,7 @@ import { requirePractice } from './core/practice';
 import { NotFoundError } from './shared/errors';
 import { escapeHtml, page } from './shared/html';
 import { authorizedPractice, dispatchRoutes, html, httpHandler, json, pathParam, type ApiEvent, type RouteHandler } from './shared/http';
-import { getStore } from './store/client';
+import { getStore } from './store/table';
 import { getConnect } from './store/connect';
 import { getStripe } from './stripe/client';
 import { config } from './shared/config';
@@ -65,6 +65,6 @@ export const routeHandlers = {
   },
 } satisfies Record<string, RouteHandler<[context?: Context]>>;
 
-export const stripeConnectCore = dispatchRoutes<[context?: Context]>('stripe-connect', routeHandlers);
+export const serveStripeConnect = dispatchRoutes<[context?: Context]>('stripe-connect', routeHandlers);
 
-export const handler = httpHandler('stripe-connect', (event: ApiEvent, context: Context) => stripeConnectCore(event, context));
+export const handler = httpHandler('stripe-connect', (event: ApiEvent, context: Context) => serveStripeConnect(event, context));

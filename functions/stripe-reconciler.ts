@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import { reconcileStripeEvents } from './core/reconcile';
 import { createLogger } from './shared/logger';
-import { getStore } from './store/client';
+import { getStore } from './store/table';
 import { getStripe } from './stripe/client';
 import { EFFECTS } from './stripe-webhook';
 

@@ -7,7 +7,7 @@ import { header, httpHandler, json, rawBody, type ApiEvent } from './shared/http
 import { createLogger } from './shared/logger';
 import { readSecret } from './shared/secrets';
 import { ValidationError } from './shared/errors';
-import { getStore } from './store/client';
+import { getStore } from './store/table';
 import { getStripe } from './stripe/client';
 import { STRIPE_API_VERSION } from './stripe/version';
 
@@ -27,7 +27,7 @@ const webhookSecrets = async (): Promise<string[]> =>
  * POST /webhooks/stripe. Verifies the signature on the raw bytes before anything parses the body,
  * then applies the event exactly once. Stays fast: emails and Stripe calls happen in consumers.
  */
-export const webhookCore = async (event: ApiEvent) => {
+export const serveWebhook = async (event: ApiEvent) => {
   const stripeEvent = verifyStripeEvent(rawBody(event), header(event, 'stripe-signature'), await webhookSecrets());
   // Each endpoint renders events at its own API version (docs/operations.md: pin both to the SDK's).
   if (stripeEvent.api_version && stripeEvent.api_version !== STRIPE_API_VERSION) {
@@ -41,4 +41,4 @@ export const webhookCore = async (event: ApiEvent) => {
   return json(200, { received: true }, { 'x-kneadpay-outcome': outcome.outcome });
 };
 
-export const handler = httpHandler('stripe-webhook', webhookCore);
+export const handler = httpHandler('stripe-webhook', serveWebhook);

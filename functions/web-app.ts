@@ -123,6 +123,6 @@ export const routeHandlers = {
   },
 } satisfies Record<string, RouteHandler>;
 
-export const webAppCore = dispatchRoutes('web-app', routeHandlers);
+export const serveWebApp = dispatchRoutes('web-app', routeHandlers);
 
-export const handler = httpHandler('web-app', webAppCore);
+export const handler = httpHandler('web-app', serveWebApp);

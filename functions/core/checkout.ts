@@ -9,7 +9,7 @@ import { createCustomer, findCustomer, retrieveCustomer, updateCustomer } from '
 import type { StripeScope } from '../stripe/gateway';
 import { contactKey } from '../stripe/keys';
 import { getPackage } from '../store/catalog';
-import type { Store } from '../store/client';
+import type { Store } from '../store/table';
 import { findOrCreateClient, markStripeCustomerRequested, recordStripeCustomerEmail, setStripeCustomer } from '../store/clients';
 import type { Client } from '../domain/client';
 import type { Practice } from '../domain/practice';

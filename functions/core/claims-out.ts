@@ -6,7 +6,7 @@ import { parseAcknowledgement, setAccepted } from '../domain/x12/acknowledgement
 import { X12ReadError } from '../domain/x12/segments';
 import { ConflictError, NotFoundError, RetryableError, ValidationError } from '../shared/errors';
 import { fields, isCalendarDate, type FieldReader } from '../shared/validate';
-import type { Store } from '../store/client';
+import type { Store } from '../store/table';
 import { getClaim, listAdjudications } from '../store/claims';
 import type { Claim } from '../domain/claim';
 import type { ClaimBatch, Coverage, Payer } from '../domain/claim-batch';
@@ -54,7 +54,7 @@ const readPerson = (f: FieldReader): X12Person => {
 };
 
 /** PUT /practices/{p}/payers/{payerId}: `{name, payerId, address?, claimFilingIndicator?}`. */
-export const putPayerCore = async (store: Store, practiceId: string, pathPayerId: string, body: Record<string, unknown>, now = new Date()): Promise<Payer> => {
+export const registerPayer = async (store: Store, practiceId: string, pathPayerId: string, body: Record<string, unknown>, now = new Date()): Promise<Payer> => {
   await requirePractice(store, practiceId);
   const f = fields(body);
   const payerId = f.string('payerId', { max: 80, pattern: PAYER_ID, hint: 'the clearinghouse payer id, 2–80 letters or digits' });
@@ -72,7 +72,7 @@ export const putPayerCore = async (store: Store, practiceId: string, pathPayerId
 };
 
 /** PUT /practices/{p}/clients/{c}/coverage (SPEC §7). PHI: stays in the table. */
-export const putCoverageCore = async (store: Store, practiceId: string, clientId: string, body: Record<string, unknown>, now = new Date()): Promise<Coverage> => {
+export const registerCoverage = async (store: Store, practiceId: string, clientId: string, body: Record<string, unknown>, now = new Date()): Promise<Coverage> => {
   await requirePractice(store, practiceId);
   await getClient(store, practiceId, clientId);
   const f = fields(body);

@@ -2,7 +2,7 @@ import { UNIT_METHODS, isTimedCode, unitsForVisit, type UnitMethod } from '../do
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors';
 import { canonicalJson } from '../shared/canonical';
 import { fields, isCalendarDate } from '../shared/validate';
-import type { Store } from '../store/client';
+import type { Store } from '../store/table';
 import { getClient } from '../store/clients';
 import { getClaim, insertClaim, listAdjudications } from '../store/claims';
 import type { Claim, ClaimLine } from '../domain/claim';

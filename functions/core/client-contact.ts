@@ -1,6 +1,6 @@
 import { deriveId, newId } from '../shared/ids';
 import { fields } from '../shared/validate';
-import type { Store } from '../store/client';
+import type { Store } from '../store/table';
 import type { Client } from '../domain/client';
 import { createClientWithoutEmail } from '../store/clients';
 import { requirePractice } from './practice';

@@ -1,6 +1,6 @@
 import { cms1500Pages, type Cms1500Page } from '../domain/cms1500';
 import { ConflictError, NotFoundError } from '../shared/errors';
-import type { Store } from '../store/client';
+import type { Store } from '../store/table';
 import { getClaim } from '../store/claims';
 import { evaluateClaim } from './claims-out';
 import { requirePractice } from './practice';

@@ -6,7 +6,7 @@ import type { Stripe } from '../stripe/types';
 import { ConflictError, NotFoundError, RetryableError } from '../shared/errors';
 import { newId } from '../shared/ids';
 import { accountState, connectedAccountIfVisible, createConnectedAccount, createOnboardingLink, findAccountOfPractice, openPaymentsOnAccount, retrieveConnectedAccount } from '../stripe/accounts';
-import type { Store } from '../store/client';
+import type { Store } from '../store/table';
 import { commitOnce } from '../store/commit';
 import {
   accountStateWrite, chargesBlocked, deauthorizedWrite, getConnect, linkAccount, markConnectRequested,

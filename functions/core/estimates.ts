@@ -5,7 +5,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../shared/errors'
 import { canonicalJson } from '../shared/canonical';
 import { deriveId, newId } from '../shared/ids';
 import { fields, isCalendarDate } from '../shared/validate';
-import type { Store } from '../store/client';
+import type { Store } from '../store/table';
 import { getClient } from '../store/clients';
 import * as estimatesStore from '../store/estimates';
 import type { EstimatesPort } from './ports';

@@ -3,7 +3,7 @@ import { deriveId, newId } from '../shared/ids';
 import { ConflictError, ValidationError } from '../shared/errors';
 import { CURRENCY_PATTERN, fields } from '../shared/validate';
 import { archivePrice, createPrice, createProduct, findPrice, findPriceByLookupKey, retrieveProduct } from '../stripe/catalog';
-import type { Store } from '../store/client';
+import type { Store } from '../store/table';
 import { getPackage, insertPackage, listPackages, packageRequestFingerprint, updatePackage } from '../store/catalog';
 import type { SessionPackage } from '../domain/package';
 import { canonicalJson } from '../shared/canonical';

@@ -1,5 +1,5 @@
 import { NotFoundError } from '../shared/errors';
-import type { Store } from '../store/client';
+import type { Store } from '../store/table';
 import type { Practice } from '../domain/practice';
 import { getPractice } from '../store/practices';
 

@@ -4,7 +4,7 @@
  * the SES client (its role may use neither).
  */
 import { receiptSecrets, signReceiptToken, verifyReceiptToken } from '../shared/receipt-token';
-import { getStore, type Store } from '../store/client';
+import { getStore, type Store } from '../store/table';
 import { getPractice } from '../store/practices';
 import type { Practice } from '../domain/practice';
 import { currentClientName, getReceipt } from '../store/receipts';

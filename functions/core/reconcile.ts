@@ -13,7 +13,7 @@
  */
 import type { Stripe } from '../stripe/types';
 import type { Logger } from '../shared/logger';
-import type { Store } from '../store/client';
+import type { Store } from '../store/table';
 import { EVENT_RETENTION_SECONDS, listEventsPage } from '../stripe/events';
 import * as reconcilerStore from '../store/reconciler';
 import type { ReconcilerPort } from './ports';

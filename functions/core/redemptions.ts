@@ -2,7 +2,7 @@ import { chooseCredit, purchaseStatus } from '../domain/credits';
 import { ConflictError, NotFoundError, RetryableError } from '../shared/errors';
 import { newId } from '../shared/ids';
 import { fields } from '../shared/validate';
-import type { Store } from '../store/client';
+import type { Store } from '../store/table';
 import { getClient } from '../store/clients';
 import { commitOnce, CommitConflictError } from '../store/commit';
 import { getPurchase, getRedemption, listClientPurchases, listExpiringPurchases } from '../store/purchases';

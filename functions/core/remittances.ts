@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { adjudicatesPayment, claimBalanceProblems, claimStatusName, isAdjustmentGroup, isEraParseError, parseEra, type EraClaim, type EraPayment } from '../domain/era835';
 import { ValidationError } from '../shared/errors';
 import { deriveId } from '../shared/ids';
-import type { Store } from '../store/client';
+import type { Store } from '../store/table';
 import { getClaim, getRemittance, listAdjudications } from '../store/claims';
 import type { Claim, QuarantinedClaim, RemittanceSummary } from '../domain/claim';
 import { commitOnce, CommitConflictError } from '../store/commit';

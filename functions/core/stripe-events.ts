@@ -4,7 +4,7 @@ import { findPaymentIntent } from '../stripe/payments';
 import { RetryableError, ValidationError } from '../shared/errors';
 import { UNKNOWN_ACCOUNT_METRIC } from '../shared/metrics';
 import type { Logger } from '../shared/logger';
-import type { Store } from '../store/client';
+import type { Store } from '../store/table';
 import { commitOnce, CommitConflictError, type TransactItem } from '../store/commit';
 import { keys } from '../store/keys';
 import type { OutboxEvent } from '../store/outbox';

@@ -1,6 +1,6 @@
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { NotFoundError } from '../shared/errors';
-import type { Store } from './client';
+import type { Store } from './table';
 import { getItem, queryAll, withoutKeys } from './items';
 import { practicePk } from './keys';
 

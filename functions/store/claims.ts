@@ -1,5 +1,5 @@
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { Store } from './client';
+import type { Store } from './table';
 import { ledgerWrites } from './clients';
 import { withTable } from './commit';
 import { getItem, queryAll, queryPage, withoutKeys, type Page } from './items';

@@ -1,6 +1,6 @@
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../shared/errors';
-import type { Store } from './client';
+import type { Store } from './table';
 import type { Client, LedgerEntry } from '../domain/client';
 import { clientKey, emailKey, getClient, ledgerWrites } from './clients';
 import type { TransactItem } from './commit';

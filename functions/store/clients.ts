@@ -1,7 +1,7 @@
 import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { newId } from '../shared/ids';
 import { NotFoundError } from '../shared/errors';
-import type { Store } from './client';
+import type { Store } from './table';
 import type { TransactItem } from './commit';
 import { getItem, queryAll, queryPage, withoutKeys, type Page } from './items';
 import { practicePk } from './keys';

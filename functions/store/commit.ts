@@ -2,7 +2,7 @@ import { TransactionCanceledException, type CancellationReason } from '@aws-sdk/
 import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { KneadpayError } from '../shared/errors';
-import type { Store } from './client';
+import type { Store } from './table';
 import { keys } from './keys';
 import { carriedEvent, EVENT_SOURCE, EVENTS_PER_ITEM, OUTBOX_ITEM_TYPE, OUTBOX_TTL_SECONDS, type OutboxEvent } from './outbox';
 

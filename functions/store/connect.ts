@@ -12,7 +12,7 @@
  */
 import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../shared/errors';
-import type { Store } from './client';
+import type { Store } from './table';
 import type { TransactItem } from './commit';
 import { keys } from './keys';
 

@@ -1,6 +1,6 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Estimate } from '../domain/estimate';
-import type { Store } from './client';
+import type { Store } from './table';
 import { getItem, withoutKeys } from './items';
 import { practicePk } from './keys';
 

@@ -1,6 +1,6 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { InvoiceStatus } from '../domain/patient-share';
-import type { Store } from './client';
+import type { Store } from './table';
 import type { TransactItem } from './commit';
 import { getItem, queryAll, queryPage, withoutKeys, type Page } from './items';
 import { practicePk } from './keys';

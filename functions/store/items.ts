@@ -1,6 +1,6 @@
 import { GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { ValidationError } from '../shared/errors';
-import type { Store } from './client';
+import type { Store } from './table';
 
 /** Attributes that exist for the table, not for the API. */
 const STORAGE_ATTRIBUTES = ['pk', 'sk', 'type', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'ttl', 'version', 'requestFingerprint'] as const;

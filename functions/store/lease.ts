@@ -8,7 +8,7 @@
  * its own changes to the item; this module builds the lease's part of the expression.
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Store } from './client';
+import type { Store } from './table';
 
 /** The attributes a lease lives in. A lease without `holder` is never given back early (see LEASES). */
 export interface LeaseAttributes {

@@ -2,7 +2,7 @@
  * Overpayment refunds of a claim (refund policy): recorded `pending` with the balance plan, paid out
  * on Stripe after it, then recorded `sent` (or `kept_as_credit`).
  */
-import type { Store } from './client';
+import type { Store } from './table';
 import type { TransactItem } from './commit';
 import { queryAll } from './items';
 import { practicePk } from './keys';

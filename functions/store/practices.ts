@@ -1,7 +1,7 @@
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { queryAll } from './items';
 import { ConflictError } from '../shared/errors';
-import type { Store } from './client';
+import type { Store } from './table';
 import { keys } from './keys';
 
 import type { Practice } from '../domain/practice';

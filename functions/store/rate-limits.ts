@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { KneadpayError } from '../shared/errors';
-import type { Store } from './client';
+import type { Store } from './table';
 import { practicePk } from './keys';
 
 /**

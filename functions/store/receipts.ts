@@ -1,6 +1,6 @@
 import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Receipt, ReceiptKind, ReceiptSource } from '../domain/receipt';
-import type { Store } from './client';
+import type { Store } from './table';
 import { clientKey } from './clients';
 import type { TransactItem } from './commit';
 import { getItem, queryPage, withoutKeys, type Page } from './items';

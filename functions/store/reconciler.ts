@@ -3,7 +3,7 @@
  * account, and the event-id markers it reads to skip events already ingested.
  */
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { Store } from './client';
+import type { Store } from './table';
 import { getItem } from './items';
 import { globalKeys, keys } from './keys';
 

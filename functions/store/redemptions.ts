@@ -4,7 +4,7 @@
  * `commitOnce` (each with the condition that keeps it exactly once and never below zero).
  */
 import type { Purchase, Redemption } from '../domain/purchase';
-import type { Store } from './client';
+import type { Store } from './table';
 import { ledgerWrites } from './clients';
 import type { TransactItem } from './commit';
 import { getItem } from './items';

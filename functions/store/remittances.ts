@@ -6,7 +6,7 @@ import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Adjudication, Claim, QuarantinedClaim, RemittanceSummary } from '../domain/claim';
 import type { LedgerEntry } from '../domain/client';
 import { adjudicationKey, claimKey, remittanceKey } from './claims';
-import type { Store } from './client';
+import type { Store } from './table';
 import { ledgerWrites } from './clients';
 import type { TransactItem } from './commit';
 import { queryAll, withoutKeys } from './items';

@@ -3,7 +3,7 @@
  * metadata): recorded once, globally, so a redelivery is answered as a duplicate.
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { Store } from './client';
+import type { Store } from './table';
 import { globalKeys } from './keys';
 
 /** Stripe retries for 3 days; a week covers every redelivery. */

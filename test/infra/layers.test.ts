@@ -127,7 +127,7 @@ describe('layers of functions/: domain ← core → store', () => {
       expect(violations('domain/x.ts', "import { z } from 'zod';")).toHaveLength(1);
       expect(violations('domain/x.ts', "import { createHash } from 'node:crypto';")).toHaveLength(1);
       expect(violations('domain/x.ts', "import { ValidationError } from '../shared/errors';")).toHaveLength(1);
-      expect(violations('domain/x.ts', "import type { Store } from '../store/client';")).toHaveLength(1);
+      expect(violations('domain/x.ts', "import type { Store } from '../store/table';")).toHaveLength(1);
       expect(violations('domain/era835/x.ts', "import { isCents } from '../money';\nimport type { Seg } from './segments';")).toEqual([]);
       expect(violations('domain/x12/x.ts', "export { build837P } from '../../store/x';")).toHaveLength(1);
     });

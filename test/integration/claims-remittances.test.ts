@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { createStore } from '../../functions/store/client';
+import { createStore } from '../../functions/store/table';
 import { outboxOf } from '../support/fixtures';
 import { api, practiceProfile } from '../support/api';
 import { newPracticeId } from '../support/store';

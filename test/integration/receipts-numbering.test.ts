@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { newId } from '../../functions/shared/ids';
-import { createStore } from '../../functions/store/client';
+import { createStore } from '../../functions/store/table';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { buildReceipt, type Receipt, RECEIPT_NUMBER_PENDING } from '../../functions/domain/receipt';
 import { commitOnce } from '../../functions/store/commit';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultReceiptDeps, receiptLink } from '../../functions/core/receipts';
-import { receiptPageCore } from '../../functions/receipt-page';
-import { createStore } from '../../functions/store/client';
+import { serveReceiptPage } from '../../functions/receipt-page';
+import { createStore } from '../../functions/store/table';
 import { getPractice } from '../../functions/store/practices';
 import {
   apiEvent,
@@ -102,7 +102,7 @@ describe('the receipt page and its PDF (GET /r/{token})', () => {
     const forged = await openReceipt(tampered);
     const madeUp = await openReceipt('not-a-token');
     const fresh = await openReceipt(tokenOf(link.url));
-    const expired = await receiptPageCore(apiEvent('GET /r/{token}', { pathParameters: { token } }), defaultReceiptDeps({ now: () => in31Days }));
+    const expired = await serveReceiptPage(apiEvent('GET /r/{token}', { pathParameters: { token } }), defaultReceiptDeps({ now: () => in31Days }));
 
     // Assess
     expect(forged.statusCode).toBe(404);

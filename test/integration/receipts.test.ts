@@ -3,7 +3,7 @@ import { defaultReceiptDeps, handleReceiptEvent } from '../../functions/core/rec
 import { getStripe } from '../../functions/stripe/client';
 import { newId } from '../../functions/shared/ids';
 import { insertPackage } from '../../functions/store/catalog';
-import { createStore } from '../../functions/store/client';
+import { createStore } from '../../functions/store/table';
 import { findOrCreateClient } from '../../functions/store/clients';
 import { checkoutSession, outboxOf, seedOpenPurchase, seedPractice } from '../support/fixtures';
 import {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createStore } from '../../functions/store/client';
+import { createStore } from '../../functions/store/table';
 import { expirePurchases } from '../../functions/core/redemptions';
 import { checkoutSession, ledgerState, outboxOf, reloadPurchase, seedOpenPurchase, seedPractice } from '../support/fixtures';
 import { deliver, stripeEvent } from '../support/stripe-events';

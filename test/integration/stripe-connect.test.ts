@@ -6,7 +6,7 @@ import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { startCheckout } from '../../functions/core/checkout';
 import { observeLogs } from '../../functions/shared/logger';
-import { createStore } from '../../functions/store/client';
+import { createStore } from '../../functions/store/table';
 import { markConnectRequested } from '../../functions/store/connect';
 import { globalKeys, practicePk } from '../../functions/store/keys';
 import { api, practiceProfile } from '../support/api';

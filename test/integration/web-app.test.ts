@@ -2,7 +2,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, inject, it } from 'vitest';
 import type { ApiEvent } from '../../functions/shared/http';
 import { newId } from '../../functions/shared/ids';
-import { WEB_ENV, webAppCore } from '../../functions/web-app';
+import { WEB_ENV, serveWebApp } from '../../functions/web-app';
 import { api, practiceProfile } from '../support/api';
 import { paidPurchase } from '../support/purchase-flow';
 import { newPracticeId } from '../support/store';
@@ -164,9 +164,9 @@ describe('the web app over the local HTTP API', () => {
     const event = { routeKey: 'GET /app', rawPath: '/app/', headers: {}, pathParameters: {}, requestContext: { http: { method: 'GET', path: '/app/' } } } as unknown as ApiEvent;
 
     // Act
-    let answer: Awaited<ReturnType<typeof webAppCore>>;
+    let answer: Awaited<ReturnType<typeof serveWebApp>>;
     try {
-      answer = await webAppCore(event);
+      answer = await serveWebApp(event);
     } finally {
       for (const [name, value] of [[WEB_ENV.cognitoDomain, saved.domain], [WEB_ENV.cognitoClientId, saved.client]] as const) {
         if (value === undefined) delete process.env[name];

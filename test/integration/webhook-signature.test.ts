@@ -1,6 +1,6 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createStore } from '../../functions/store/client';
+import { createStore } from '../../functions/store/table';
 import { practicePk } from '../../functions/store/keys';
 import { checkoutSession, reloadPurchase, seedOpenPurchase, seedPractice } from '../support/fixtures';
 import { callWebhook, signatureFor, stripeEvent, webhookApiEvent, WEBHOOK_SECRET } from '../support/stripe-events';

@@ -1,6 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { createStore } from '../../functions/store/client';
+import { createStore } from '../../functions/store/table';
 import { listLedger } from '../../functions/store/clients';
 import { globalKeys, keys } from '../../functions/store/keys';
 import { checkoutSession, ledgerState, outboxOf, reloadPurchase, seedOpenPurchase, seedPractice } from '../support/fixtures';

@@ -32,7 +32,7 @@ import { getPractice } from '../../functions/store/practices';
 import { REMINDER_STEPS, sendReminders, type ReminderStep } from '../../functions/invoice-reminder';
 import { newId } from '../../functions/shared/ids';
 import { getStripe } from '../../functions/stripe/client';
-import { createStore } from '../../functions/store/client';
+import { createStore } from '../../functions/store/table';
 import { getInvoice, invoiceKey, listClaimInvoices } from '../../functions/store/invoices';
 import { practicePk } from '../../functions/store/keys';
 import { listQueuedReceipts, listReceipts, readReceiptCounter } from '../../functions/store/receipts';

@@ -12,7 +12,7 @@ import { invoiceClaimBalance, type InvoiceStep } from '../../functions/core/invo
 import { redeemCredit } from '../../functions/core/redemptions';
 import { ingestStripeEvent } from '../../functions/core/stripe-events';
 import { getStripe } from '../../functions/stripe/client';
-import { createStore } from '../../functions/store/client';
+import { createStore } from '../../functions/store/table';
 import { getClaim } from '../../functions/store/claims';
 import type { BalanceInvoice } from '../../functions/domain/invoice';
 import { getInvoice, listClaimInvoices } from '../../functions/store/invoices';

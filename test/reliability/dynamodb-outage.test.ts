@@ -16,7 +16,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CREDIT_EFFECTS } from '../../functions/core/credit-effects';
 import { redeemCredit } from '../../functions/core/redemptions';
 import { ingestStripeEvent } from '../../functions/core/stripe-events';
-import { createStore, type Store } from '../../functions/store/client';
+import { createStore, type Store } from '../../functions/store/table';
 import { commitOnce } from '../../functions/store/commit';
 import { keys, practicePk } from '../../functions/store/keys';
 import { getStripe } from '../../functions/stripe/client';

@@ -14,7 +14,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES, type RouteSpec } from '../../lib/wiring';
-import { createStore, type Store } from '../../functions/store/client';
+import { createStore, type Store } from '../../functions/store/table';
 import { listLedger } from '../../functions/store/clients';
 import { getItem } from '../../functions/store/items';
 import { packageKey } from '../../functions/store/catalog';

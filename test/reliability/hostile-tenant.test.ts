@@ -8,7 +8,7 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
 import { expireAllPractices } from '../../functions/credit-expirer';
 import { sendReminders } from '../../functions/invoice-reminder';
-import type { Store } from '../../functions/store/client';
+import type { Store } from '../../functions/store/table';
 import { findOrCreateClient } from '../../functions/store/clients';
 import { practicePk } from '../../functions/store/keys';
 import { listPracticeIds } from '../../functions/store/practices';

@@ -9,7 +9,7 @@ import type Stripe from 'stripe';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { invoiceClaimBalance, type InvoiceStep } from '../../functions/core/invoicing';
 import { getStripe } from '../../functions/stripe/client';
-import { createStore } from '../../functions/store/client';
+import { createStore } from '../../functions/store/table';
 import { getClaim } from '../../functions/store/claims';
 import { getInvoice, listClaimInvoices } from '../../functions/store/invoices';
 import { connectTestAccount } from '../support/connect';

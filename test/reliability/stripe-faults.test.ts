@@ -15,7 +15,7 @@ import { startCheckout } from '../../functions/core/checkout';
 import { invoiceClaimBalance } from '../../functions/core/invoicing';
 import { createPackage } from '../../functions/core/packages';
 import { getPackage } from '../../functions/store/catalog';
-import { createStore } from '../../functions/store/client';
+import { createStore } from '../../functions/store/table';
 import { listClaimInvoices } from '../../functions/store/invoices';
 import { connectTestAccount } from '../support/connect';
 import { api, practiceProfile } from '../support/api';

@@ -12,7 +12,7 @@ import { SignJWT } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { createStore } from '../../functions/store/client';
+import { createStore } from '../../functions/store/table';
 import { practicePk } from '../../functions/store/keys';
 import { getStripe } from '../../functions/stripe/client';
 import { ROUTES } from '../../lib/wiring';

@@ -8,7 +8,7 @@
  *   records it. Nothing else about the account is faked: every Stripe call goes to the emulator.
  */
 import { inject } from 'vitest';
-import type { Store } from '../../functions/store/client';
+import type { Store } from '../../functions/store/table';
 import { linkAccount } from '../../functions/store/connect';
 import { api } from './api';
 

@@ -1,7 +1,7 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { putPracticeCore } from '../../functions/practices';
+import { servePutPractice } from '../../functions/practices';
 import { connectTestAccount } from './connect';
-import type { Store } from '../../functions/store/client';
+import type { Store } from '../../functions/store/table';
 import { findOrCreateClient, getClient, listLedger } from '../../functions/store/clients';
 import { practicePk } from '../../functions/store/keys';
 import type { Purchase } from '../../functions/domain/purchase';
@@ -12,7 +12,7 @@ import { logicalItems } from './items';
 /** A practice; `stripeAccountId` in the overrides connects it to that (onboarded) account (test/support/connect.ts). */
 export const seedPractice = async (store: Store, practiceId: string, overrides: Record<string, unknown> = {}) => {
   const { stripeAccountId, ...profile } = overrides;
-  const practice = await putPracticeCore(store, practiceId, {
+  const practice = await servePutPractice(store, practiceId, {
     name: 'Harbor Bodywork',
     email: 'front@harbor.example',
     phone: '+1 555 0100',

@@ -1,7 +1,7 @@
 import { inject } from 'vitest';
 import type { ClaimAdjudicatedDetail } from '../../functions/core/remittances';
 import { createStripe } from '../../functions/stripe/client';
-import { createStore } from '../../functions/store/client';
+import { createStore } from '../../functions/store/table';
 import { newId } from '../../functions/shared/ids';
 import { listEmails } from '../../local/ses';
 import { api, practiceProfile } from './api';

@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Store } from '../../functions/store/client';
+import type { Store } from '../../functions/store/table';
 
 /** What a counted store saw: requests per command, items read, read capacity DynamoDB reported. */
 export interface StoreCounters {

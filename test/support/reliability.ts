@@ -14,7 +14,7 @@ import Stripe from 'stripe';
 import { expect, inject } from 'vitest';
 import { setLogSink } from '../../functions/shared/logger';
 import { newId } from '../../functions/shared/ids';
-import type { Store } from '../../functions/store/client';
+import type { Store } from '../../functions/store/table';
 import { practicePk } from '../../functions/store/keys';
 import { STRIPE_MAX_NETWORK_RETRIES } from '../../functions/stripe/client';
 import { STRIPE_API_VERSION } from '../../functions/stripe/version';

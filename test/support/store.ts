@@ -1,5 +1,5 @@
 import { inject } from 'vitest';
-import { createStore, type Store } from '../../functions/store/client';
+import { createStore, type Store } from '../../functions/store/table';
 import { newId } from '../../functions/shared/ids';
 
 /** The store on the run's DynamoDB Local. */

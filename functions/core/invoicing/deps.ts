@@ -1,7 +1,7 @@
 /** What invoicing needs (deps, injectable for tests) and the step boundaries tests inject crashes at. */
 import type { Stripe } from '../../stripe/types';
 import type { Logger } from '../../shared/logger';
-import type { Store } from '../../store/client';
+import type { Store } from '../../store/table';
 import { invoiceStoreOn, type InvoiceStore } from './ports';
 
 /** The saga's step boundaries; tests inject a crash after each (a real crash cannot be scheduled). */

@@ -7,7 +7,7 @@ import type { BalanceAction, InvoiceStatus } from '../../domain/patient-share';
 import { claimBalancePlanWrite, claimInvoiceSummaryWrite } from '../../store/claim-balance';
 import { getClaim, listAdjudications } from '../../store/claims';
 import type { Adjudication, Claim } from '../../domain/claim';
-import type { Store } from '../../store/client';
+import type { Store } from '../../store/table';
 import { getClient, ledgerWrites } from '../../store/clients';
 import type { Client, LedgerEntry } from '../../domain/client';
 import { commitOnce } from '../../store/commit';

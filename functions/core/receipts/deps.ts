@@ -6,7 +6,7 @@ import { KneadpayError, NotFoundError, RetryableError } from '../../shared/error
 import { createLogger, type Logger } from '../../shared/logger';
 import { receiptSecrets } from '../../shared/receipt-token';
 import { config } from '../../shared/config';
-import { getStore, type Store } from '../../store/client';
+import { getStore, type Store } from '../../store/table';
 import type { Practice } from '../../domain/practice';
 import { receiptStoreOn, type ReceiptStore } from './ports';
 

@@ -6,7 +6,7 @@
 import { getPackage } from '../../store/catalog';
 import { getClaim, listAdjudications } from '../../store/claims';
 import type { Adjudication, Claim } from '../../domain/claim';
-import type { Store } from '../../store/client';
+import type { Store } from '../../store/table';
 import { getClient } from '../../store/clients';
 import type { Client } from '../../domain/client';
 import { commitOnce, type CommitOutcome } from '../../store/commit';

@@ -1,5 +1,5 @@
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
-import { getStore } from '../../store/client';
+import { getStore } from '../../store/table';
 import { consumeAll, LIMITS } from '../../store/rate-limits';
 import { config } from '../config';
 
