@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { invoiceClaimBalance } from './core/invoicing';
 import type { ClaimAdjudicatedDetail } from './core/remittances';
-import { createLogger } from './shared/logger';
+import { createLogger, lambdaContext } from './shared/logger';
 import { getStore } from './store/client';
 import { getStripe } from './stripe/client';
 
@@ -23,4 +23,4 @@ export const handler = middy(async (event: EventBridgeEvent<'ClaimAdjudicated', 
     actions: actions.map((action) => action.kind),
     invoices: invoices.map((invoice) => `${invoice.invoiceId}:${invoice.status}`),
   });
-});
+}).use(lambdaContext());

@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import { sendEmail } from './shared/email';
 import { escapeHtml, formatMoney } from './shared/html';
-import { createLogger, errorFields } from './shared/logger';
+import { createLogger, errorFields, lambdaContext } from './shared/logger';
 import { getStore, type Store } from './store/client';
 import { getClient } from './store/clients';
 import { listInvoices, recordRemindersSent, takeReminderLease, type BalanceInvoice } from './store/invoices';
@@ -92,4 +92,4 @@ export const sendReminders = async (store: Store = getStore(), now = new Date(),
   return { sent, practices };
 };
 
-export const handler = middy(async () => sendReminders());
+export const handler = middy(async () => sendReminders()).use(lambdaContext());

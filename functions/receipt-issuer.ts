@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { defaultReceiptDeps, handleReceiptEvent, type ReceiptDeps } from './core/receipts';
 import { getStripe } from './stripe/client';
-import { createLogger, errorFields } from './shared/logger';
+import { createLogger, errorFields, lambdaContext } from './shared/logger';
 
 const logger = createLogger('receipt-issuer');
 let deps: ReceiptDeps | undefined;
@@ -30,4 +30,4 @@ export const issueReceiptForEvent = async (event: EventBridgeEvent<string, Recor
   }
 };
 
-export const handler = middy<EventBridgeEvent<string, Record<string, unknown>>, unknown>(issueReceiptForEvent);
+export const handler = middy<EventBridgeEvent<string, Record<string, unknown>>, unknown>(issueReceiptForEvent).use(lambdaContext());

@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import { reconcileStripeEvents } from './core/reconcile';
-import { createLogger } from './shared/logger';
+import { createLogger, lambdaContext } from './shared/logger';
 import { getStore } from './store/client';
 import { getStripe } from './stripe/client';
 import { EFFECTS } from './stripe-webhook';
@@ -14,4 +14,4 @@ export const reconcileNow = async (now = new Date()) => {
   return result;
 };
 
-export const handler = middy(async () => reconcileNow());
+export const handler = middy(async () => reconcileNow()).use(lambdaContext());

@@ -8,7 +8,7 @@ import {
   UnsupportedMediaTypeError,
   ValidationError,
 } from './errors';
-import { createLogger, errorFields, type Logger } from './logger';
+import { createLogger, errorFields, lambdaContext, type Logger } from './logger';
 import { securityHeaders } from './security-headers';
 
 /** API Gateway HTTP API payload 2.0, with the JWT authorizer's claims when the route has one. */
@@ -166,5 +166,5 @@ const errorResponder = (logger: Logger): middy.MiddlewareObj<ApiEvent, ApiResult
 /** Wraps a core HTTP function with kneadpay's middlewares: one place for error mapping and logging. */
 export const httpHandler = (service: string, core: (event: ApiEvent, context: Context) => Promise<ApiResult>) => {
   const logger = createLogger(service);
-  return middy<ApiEvent, ApiResult>(core).use(errorResponder(logger));
+  return middy<ApiEvent, ApiResult>(core).use(lambdaContext()).use(errorResponder(logger));
 };
