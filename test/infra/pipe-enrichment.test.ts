@@ -114,7 +114,7 @@ describe('the shared outbox translation (the Pipe enrichment and the local bus b
 
     // Act
     const events = outboxItemToBusEvents(marker, 'rec-20');
-    const legacy = outboxItemToBusEvents(claimAdjudicated, 'rec-21');
+    const legacy = outboxItemToBusEvents({ ...claimAdjudicated }, 'rec-21');
 
     // Assess
     expect(events).toEqual(marker.events.map((event) => ({ source: 'kneadpay', detailType: event.detailType, detail: event.detail, eventId: event.eventId, createdAt: marker.committedAt })));
