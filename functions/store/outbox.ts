@@ -1,3 +1,4 @@
+import { EventDetailError, isCatalogued, parseEventDetail } from '../shared/events/catalog';
 import { deriveId } from '../shared/ids';
 import { keys } from './keys';
 
@@ -26,6 +27,19 @@ export interface OutboxItem {
 }
 
 /**
+ * The detail as it is written (`version: 1` first, then the event's own fields), validated first:
+ * a catalogued detail-type against its schema (functions/shared/events/catalog.ts); every event
+ * names its practice (the bus's tenancy). Throws EventDetailError before anything is written.
+ * test/unit/event-catalog.test.ts checks that every detail-type the functions emit is catalogued.
+ */
+export const validatedDetail = (event: OutboxEvent): Record<string, unknown> => {
+  const detail = { version: 1, ...event.detail };
+  if (typeof detail.practiceId !== 'string' || detail.practiceId === '') throw new EventDetailError(event.detailType, ['practiceId: expected string']);
+  if (isCatalogued(event.detailType)) parseEventDetail(event.detailType, detail);
+  return detail;
+};
+
+/**
  * Builds the outbox item for an event. The event id is derived from the business identity that
  * produced it, so a retried transaction writes the same id and consumers can dedupe on it.
  */
@@ -39,7 +53,7 @@ export const outboxItem = (event: OutboxEvent, identity: string, now: Date = new
     eventId,
     source: EVENT_SOURCE,
     detailType: event.detailType,
-    detail: { version: 1, ...event.detail },
+    detail: validatedDetail(event),
     createdAt: now.toISOString(),
     ttl: Math.floor(now.getTime() / 1000) + OUTBOX_TTL_SECONDS,
   };
@@ -67,7 +81,7 @@ export const outboxEventId = (identity: string, index: number, detailType: strin
 export const carriedEvent = (event: OutboxEvent, identity: string, index: number): CarriedEvent => ({
   eventId: outboxEventId(identity, index, event.detailType),
   detailType: event.detailType,
-  detail: { version: 1, ...event.detail },
+  detail: validatedDetail(event),
 });
 
 /**
