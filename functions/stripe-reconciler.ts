@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import { reconcileStripeEvents } from './core/reconcile';
 import { createLogger, lambdaContext } from './shared/logger';
+import { countStripeEventOutcome } from './shared/metrics';
 import { getStore } from './store/client';
 import { getStripe } from './stripe/client';
 import { EFFECTS } from './stripe-webhook';
@@ -10,6 +11,9 @@ const logger = createLogger('stripe-reconciler');
 /** Scheduled: applies Stripe events the webhook missed (endpoint down past Stripe's retries), exactly once. */
 export const reconcileNow = async (now = new Date()) => {
   const result = await reconcileStripeEvents({ store: getStore(), stripe: getStripe, effects: EFFECTS, logger }, now);
+  countStripeEventOutcome('applied', 'stripe-reconciler', result.applied);
+  countStripeEventOutcome('ignored', 'stripe-reconciler', result.ignored);
+  countStripeEventOutcome('duplicate', 'stripe-reconciler', result.alreadyApplied);
   if (result.failed.length > 0) throw new Error(`reconciling failed for ${result.failed.length} account(s)`);
   return result;
 };

@@ -6,6 +6,7 @@ import { escapeHtml, formatMoney } from '../shared/html';
 import { RetryableError } from '../shared/errors';
 import { deriveId } from '../shared/ids';
 import type { Logger } from '../shared/logger';
+import { countMetric, METRIC } from '../shared/metrics';
 import { platformFeeFor } from '../stripe/accounts';
 import type { StripeScope } from '../stripe/gateway';
 import { createInvoice, createInvoiceItem, deleteDraftInvoice, finalizeInvoice, findInvoiceByMetadata, findInvoiceItemByMetadata, listInvoicePayments, retrieveInvoice, voidInvoice } from '../stripe/invoices';
@@ -276,7 +277,7 @@ export const driveInvoice = async (deps: InvoicingDeps, practice: Practice, star
 
   if (invoice.hostedInvoiceUrl && !invoice.emailedAt && isCollecting(invoice.status)) {
     // Marked issued once: the PatientBalanceInvoiced event and the claim's view of the invoice.
-    await commitOnce(deps.store, {
+    const issued = await commitOnce(deps.store, {
       marker: keys.marker(practice.practiceId, 'invoice-issued', invoice.invoiceId),
       writes: [{
         Update: {
@@ -290,6 +291,7 @@ export const driveInvoice = async (deps: InvoicingDeps, practice: Practice, star
         detail: { practiceId: practice.practiceId, claimId: invoice.claimId, clientId: invoice.clientId, invoiceId: invoice.invoiceId, amountDueCents: invoice.amountDueCents, currency: invoice.currency, dueAt: invoice.dueAt },
       }],
     }, now);
+    if (issued.status === 'committed') countMetric(METRIC.balanceInvoiceIssued, 1, 'balance-invoicer');
     await deps.after?.('issued', invoice.invoiceId);
     // One sender at a time: a lease taken conditionally. A crash after sending and before recording
     // can resend once the lease lapses; a crash anywhere else never sends twice.

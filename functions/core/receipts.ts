@@ -4,6 +4,7 @@ import { sendEmail, type OutgoingEmail } from '../shared/email';
 import { ConflictError, KneadpayError, NotFoundError, RetryableError, ValidationError } from '../shared/errors';
 import { newId } from '../shared/ids';
 import { createLogger, type Logger } from '../shared/logger';
+import { countMetric, METRIC } from '../shared/metrics';
 import { renderReceiptEmail } from '../shared/receipt-render';
 import { receiptSecrets } from '../shared/receipt-token';
 import { receiptLink } from './receipt-links';
@@ -564,6 +565,7 @@ const sendLeased = async (deps: ReceiptDeps, receipt: Receipt, leaseId: string, 
   await settleEmail(deps.store, practiceId, receiptId, leaseId, { status: 'sent', messageId, at: deps.now() });
   await deps.after?.('email-record', receiptId);
   deps.logger.info(resend ? 'receipt email resent' : 'receipt email sent', { practiceId, receiptId, attempts: receipt.emailAttempts });
+  countMetric(METRIC.receiptSent, 1, 'receipt-issuer');
   return { receiptId, emailStatus: 'sent', emailAttempts: receipt.emailAttempts };
 };
 

@@ -3,6 +3,7 @@ import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { adjudicatesPayment, claimBalanceProblems, claimStatusName, isAdjustmentGroup, isEraParseError, parseEra, type EraClaim, type EraPayment } from '../domain/era835';
 import { ValidationError } from '../shared/errors';
 import { deriveId } from '../shared/ids';
+import { countMetric, METRIC } from '../shared/metrics';
 import type { Store } from '../store/client';
 import { adjudicationKey, claimKey, getClaim, getRemittance, listAdjudications, remittanceKey, type Claim, type QuarantinedClaim, type RemittanceSummary } from '../store/claims';
 import { ledgerWrites } from '../store/clients';
@@ -279,6 +280,7 @@ export const receiveRemittance = async (store: Store, practiceId: string, text: 
     },
     now,
   );
+  if (outcome.status === 'committed') countMetric(METRIC.claimsQuarantined, quarantined.length, 'remittances');
   // The same file posted twice at once: both applied idempotently; the first summary stands.
   return { created: outcome.status === 'committed', summary };
 };
