@@ -135,15 +135,17 @@ class SinkLogger extends PowertoolsLogger {
 /**
  * The process's one Powertools logger: `lambdaContext()` gives it the invocation's context and
  * every kneadpay logger writes through it. Its own threshold lets everything through; each
- * kneadpay logger applies `LOG_LEVEL` itself, as it always did.
+ * kneadpay logger applies `LOG_LEVEL` itself, as it always did. Made on first use, not at import
+ * (a few milliseconds off every cold start: bench/coldstart.ts).
  */
-const root = new SinkLogger({ serviceName: 'kneadpay', logLevel: 'DEBUG', logFormatter: new PhiScrubbingLogFormatter() });
+let root: SinkLogger | undefined;
+const rootLogger = (): SinkLogger => (root ??= new SinkLogger({ serviceName: 'kneadpay', logLevel: 'DEBUG', logFormatter: new PhiScrubbingLogFormatter() }));
 
 export const createLogger = (service: string, base: Record<string, unknown> = {}): Logger => {
   const threshold = RANK[(process.env.LOG_LEVEL?.toLowerCase() as LogLevel) ?? 'info'] ?? RANK.info;
   const write = (level: LogLevel, message: string, fields: Record<string, unknown> = {}) => {
     if (RANK[level] < threshold) return;
-    root[level]({ message, [FIELDS]: { service, fields: { ...scrub(base), ...scrub(fields) } } });
+    rootLogger()[level]({ message, [FIELDS]: { service, fields: { ...scrub(base), ...scrub(fields) } } });
   };
   return {
     debug: (message, fields) => write('debug', message, fields),
@@ -165,16 +167,17 @@ export const createLogger = (service: string, base: Record<string, unknown> = {}
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any result, as middy's own default
 export const lambdaContext = <TEvent = unknown, TResult = any>(): middy.MiddlewareObj<TEvent, TResult> => {
-  const inner = injectLambdaContext(root);
+  let made: ReturnType<typeof injectLambdaContext> | undefined;
+  const inner = () => (made ??= injectLambdaContext(rootLogger()));
   return {
     before: async (request) => {
-      if ((request.context as { awsRequestId?: unknown } | undefined)?.awsRequestId) await inner.before?.(request as never);
+      if ((request.context as { awsRequestId?: unknown } | undefined)?.awsRequestId) await inner().before?.(request as never);
     },
     after: async (request) => {
-      await inner.after?.(request as never);
+      await inner().after?.(request as never);
     },
     onError: async (request) => {
-      await inner.onError?.(request as never);
+      await inner().onError?.(request as never);
     },
   };
 };

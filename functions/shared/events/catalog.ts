@@ -25,160 +25,176 @@ const isoTime = () => z.string().check(z.minLength(1));
 const paymentKind = () => z.enum(['package', 'invoice']);
 const version = () => z.literal(1);
 
-const adjustment = z.looseObject({ group: z.string(), reason: z.string(), amountCents: z.number() });
+/**
+ * The schemas, built on first use rather than at import: building them costs a few milliseconds
+ * of CPU that every function that commits would otherwise pay at cold start (bench/coldstart.ts).
+ */
+const buildCatalog = () => {
+  const adjustment = z.looseObject({ group: z.string(), reason: z.string(), amountCents: z.number() });
+  return {
+    /** Pinned (SPEC §4); also accepted as input, so loose. Money rules: core/remittances.ts. */
+    ClaimAdjudicated: z.looseObject({
+      version: z.optional(z.number()),
+      practiceId: id(),
+      claimId: id(),
+      remittance: z.looseObject({ traceNumber: z.string(), payerId: z.optional(z.nullable(z.string())), paidAt: z.optional(z.nullable(z.string())) }),
+      payerClaimControlNumber: z.optional(z.nullable(z.string())),
+      statusCode: z.string(),
+      status: z.string(),
+      chargeCents: z.number(),
+      paidCents: z.number(),
+      patientResponsibilityCents: z.number(),
+      claimAdjustments: z.array(adjustment),
+      lines: z.array(z.looseObject({ adjustments: z.array(adjustment) })),
+    }),
+    RemittanceQuarantined: z.strictObject({
+      version: version(),
+      practiceId: id(),
+      remittanceId: id(),
+      traceNumber: z.string(),
+      claims: z.int(),
+      quarantinedCount: z.int(),
+    }),
+    PackagePurchased: z.strictObject({
+      version: version(),
+      practiceId: id(),
+      clientId: id(),
+      purchaseId: id(),
+      packageId: id(),
+      sessionsTotal: z.int(),
+      amountCents: cents(),
+      currency: currency(),
+      expiresAt: z.nullable(isoTime()),
+    }),
+    PaymentSucceeded: z.strictObject({
+      version: version(),
+      practiceId: id(),
+      clientId: id(),
+      kind: paymentKind(),
+      paymentId: id(),
+      amountCents: cents(),
+      currency: currency(),
+      paidAt: isoTime(),
+      purchaseId: z.optional(id()),
+      invoiceId: z.optional(id()),
+      claimId: z.optional(id()),
+    }),
+    PaymentRefunded: z.strictObject({
+      version: version(),
+      practiceId: id(),
+      clientId: id(),
+      purchaseId: id(),
+      kind: paymentKind(),
+      paymentId: id(),
+      refundId: id(),
+      amountCents: cents(),
+      totalRefundedCents: cents(),
+      currency: currency(),
+      creditsRemoved: z.int(),
+      refundedAt: isoTime(),
+    }),
+    CreditsRedeemed: z.strictObject({
+      version: version(),
+      practiceId: id(),
+      clientId: id(),
+      purchaseId: id(),
+      redemptionId: id(),
+      appointmentId: id(),
+      sessions: z.int(),
+    }),
+    CreditsExpired: z.strictObject({
+      version: version(),
+      practiceId: id(),
+      clientId: id(),
+      purchaseId: id(),
+      sessionsExpired: z.int(),
+      expiresAt: isoTime(),
+    }),
+    PatientBalanceInvoiced: z.strictObject({
+      version: version(),
+      practiceId: id(),
+      claimId: id(),
+      clientId: id(),
+      invoiceId: id(),
+      amountDueCents: cents(),
+      currency: currency(),
+      dueAt: z.nullable(isoTime()),
+    }),
+    PatientBalanceAdjusted: z.strictObject({
+      version: version(),
+      practiceId: id(),
+      claimId: id(),
+      clientId: id(),
+      currency: currency(),
+      patientShareCents: cents(),
+      previousInvoicedCents: cents(),
+      invoicedCents: cents(),
+      actions: z.array(z.strictObject({ kind: z.enum(['invoice', 'void', 'refund', 'credit']), amountCents: z.optional(cents()), invoiceId: z.optional(id()) })),
+    }),
+    ReceiptIssued: z.strictObject({
+      version: version(),
+      practiceId: id(),
+      clientId: id(),
+      receiptId: id(),
+      number: z.string().check(z.regex(/^R-\d{6,}$/)),
+      kind: z.enum(['package', 'balance', 'refund']),
+      totalCents: cents(),
+      currency: currency(),
+      paymentId: id(),
+      refundId: z.optional(id()),
+    }),
+    StripeAccountUpdated: z.strictObject({
+      version: version(),
+      practiceId: id(),
+      accountId: id(),
+      chargesEnabled: z.boolean(),
+      payoutsEnabled: z.boolean(),
+      detailsSubmitted: z.boolean(),
+      requirementsDue: z.array(z.string()),
+    }),
+    StripeAccountDeauthorized: z.strictObject({
+      version: version(),
+      practiceId: id(),
+      accountId: id(),
+    }),
+    StripeAccountReleased: z.strictObject({
+      version: version(),
+      practiceId: id(),
+      accountId: id(),
+      auditId: id(),
+      releasedAt: isoTime(),
+    }),
+    PlatformFeeCollected: z.strictObject({
+      version: version(),
+      practiceId: id(),
+      accountId: z.nullable(id()),
+      kind: paymentKind(),
+      paymentId: id(),
+      grossCents: cents(),
+      feeCents: cents(),
+      netCents: cents(),
+      currency: currency(),
+    }),
+  } as const;
+};
 
-export const EVENT_CATALOG = {
-  /** Pinned (SPEC §4); also accepted as input, so loose. Money rules: core/remittances.ts. */
-  ClaimAdjudicated: z.looseObject({
-    version: z.optional(z.number()),
-    practiceId: id(),
-    claimId: id(),
-    remittance: z.looseObject({ traceNumber: z.string(), payerId: z.optional(z.nullable(z.string())), paidAt: z.optional(z.nullable(z.string())) }),
-    payerClaimControlNumber: z.optional(z.nullable(z.string())),
-    statusCode: z.string(),
-    status: z.string(),
-    chargeCents: z.number(),
-    paidCents: z.number(),
-    patientResponsibilityCents: z.number(),
-    claimAdjustments: z.array(adjustment),
-    lines: z.array(z.looseObject({ adjustments: z.array(adjustment) })),
-  }),
-  RemittanceQuarantined: z.strictObject({
-    version: version(),
-    practiceId: id(),
-    remittanceId: id(),
-    traceNumber: z.string(),
-    claims: z.int(),
-    quarantinedCount: z.int(),
-  }),
-  PackagePurchased: z.strictObject({
-    version: version(),
-    practiceId: id(),
-    clientId: id(),
-    purchaseId: id(),
-    packageId: id(),
-    sessionsTotal: z.int(),
-    amountCents: cents(),
-    currency: currency(),
-    expiresAt: z.nullable(isoTime()),
-  }),
-  PaymentSucceeded: z.strictObject({
-    version: version(),
-    practiceId: id(),
-    clientId: id(),
-    kind: paymentKind(),
-    paymentId: id(),
-    amountCents: cents(),
-    currency: currency(),
-    paidAt: isoTime(),
-    purchaseId: z.optional(id()),
-    invoiceId: z.optional(id()),
-    claimId: z.optional(id()),
-  }),
-  PaymentRefunded: z.strictObject({
-    version: version(),
-    practiceId: id(),
-    clientId: id(),
-    purchaseId: id(),
-    kind: paymentKind(),
-    paymentId: id(),
-    refundId: id(),
-    amountCents: cents(),
-    totalRefundedCents: cents(),
-    currency: currency(),
-    creditsRemoved: z.int(),
-    refundedAt: isoTime(),
-  }),
-  CreditsRedeemed: z.strictObject({
-    version: version(),
-    practiceId: id(),
-    clientId: id(),
-    purchaseId: id(),
-    redemptionId: id(),
-    appointmentId: id(),
-    sessions: z.int(),
-  }),
-  CreditsExpired: z.strictObject({
-    version: version(),
-    practiceId: id(),
-    clientId: id(),
-    purchaseId: id(),
-    sessionsExpired: z.int(),
-    expiresAt: isoTime(),
-  }),
-  PatientBalanceInvoiced: z.strictObject({
-    version: version(),
-    practiceId: id(),
-    claimId: id(),
-    clientId: id(),
-    invoiceId: id(),
-    amountDueCents: cents(),
-    currency: currency(),
-    dueAt: z.nullable(isoTime()),
-  }),
-  PatientBalanceAdjusted: z.strictObject({
-    version: version(),
-    practiceId: id(),
-    claimId: id(),
-    clientId: id(),
-    currency: currency(),
-    patientShareCents: cents(),
-    previousInvoicedCents: cents(),
-    invoicedCents: cents(),
-    actions: z.array(z.strictObject({ kind: z.enum(['invoice', 'void', 'refund', 'credit']), amountCents: z.optional(cents()), invoiceId: z.optional(id()) })),
-  }),
-  ReceiptIssued: z.strictObject({
-    version: version(),
-    practiceId: id(),
-    clientId: id(),
-    receiptId: id(),
-    number: z.string().check(z.regex(/^R-\d{6,}$/)),
-    kind: z.enum(['package', 'balance', 'refund']),
-    totalCents: cents(),
-    currency: currency(),
-    paymentId: id(),
-    refundId: z.optional(id()),
-  }),
-  StripeAccountUpdated: z.strictObject({
-    version: version(),
-    practiceId: id(),
-    accountId: id(),
-    chargesEnabled: z.boolean(),
-    payoutsEnabled: z.boolean(),
-    detailsSubmitted: z.boolean(),
-    requirementsDue: z.array(z.string()),
-  }),
-  StripeAccountDeauthorized: z.strictObject({
-    version: version(),
-    practiceId: id(),
-    accountId: id(),
-  }),
-  StripeAccountReleased: z.strictObject({
-    version: version(),
-    practiceId: id(),
-    accountId: id(),
-    auditId: id(),
-    releasedAt: isoTime(),
-  }),
-  PlatformFeeCollected: z.strictObject({
-    version: version(),
-    practiceId: id(),
-    accountId: z.nullable(id()),
-    kind: paymentKind(),
-    paymentId: id(),
-    grossCents: cents(),
-    feeCents: cents(),
-    netCents: cents(),
-    currency: currency(),
-  }),
-} as const;
+export type EventCatalog = ReturnType<typeof buildCatalog>;
+export type EventDetailType = keyof EventCatalog;
+export type EventDetail<T extends EventDetailType> = z.infer<EventCatalog[T]>;
 
-export type EventDetailType = keyof typeof EVENT_CATALOG;
-export type EventDetail<T extends EventDetailType> = z.infer<(typeof EVENT_CATALOG)[T]>;
+let built: EventCatalog | undefined;
+/** One zod schema per detail-type on the bus. */
+export const eventCatalog = (): EventCatalog => (built ??= buildCatalog());
 
-export const EVENT_DETAIL_TYPES = Object.keys(EVENT_CATALOG) as EventDetailType[];
+/** The catalogued detail-types (the same keys as `eventCatalog()`; a test holds them together). */
+export const EVENT_DETAIL_TYPES: readonly EventDetailType[] = [
+  'ClaimAdjudicated', 'RemittanceQuarantined', 'PackagePurchased', 'PaymentSucceeded', 'PaymentRefunded', 'CreditsRedeemed', 'CreditsExpired',
+  'PatientBalanceInvoiced', 'PatientBalanceAdjusted', 'ReceiptIssued', 'StripeAccountUpdated', 'StripeAccountDeauthorized', 'StripeAccountReleased',
+  'PlatformFeeCollected',
+];
+const CATALOGUED: ReadonlySet<string> = new Set(EVENT_DETAIL_TYPES);
 
-export const isCatalogued = (detailType: string): detailType is EventDetailType => Object.hasOwn(EVENT_CATALOG, detailType);
+export const isCatalogued = (detailType: string): detailType is EventDetailType => CATALOGUED.has(detailType);
 
 /** What is wrong with a detail, field by field (paths and rules only: never the values, which may be PHI). */
 const problemsOf = (issues: readonly z.core.$ZodIssue[]): string[] =>
@@ -214,7 +230,7 @@ export class EventDetailError extends ValidationError {
 /** The problems of a detail against its detail-type's schema; [] when it matches. An uncatalogued type is one problem. */
 export const eventDetailProblems = (detailType: string, detail: unknown): string[] => {
   if (!isCatalogued(detailType)) return [`${detailType} is not an event type of the catalog`];
-  const parsed = EVENT_CATALOG[detailType].safeParse(detail);
+  const parsed = eventCatalog()[detailType].safeParse(detail);
   return parsed.success ? [] : problemsOf(parsed.error.issues);
 };
 
@@ -223,7 +239,7 @@ export function parseEventDetail<T extends EventDetailType>(detailType: T, detai
 export function parseEventDetail(detailType: string, detail: unknown): Record<string, unknown>;
 export function parseEventDetail(detailType: string, detail: unknown): Record<string, unknown> {
   if (!isCatalogued(detailType)) throw new EventDetailError(detailType, [`${detailType} is not an event type of the catalog`]);
-  const parsed = EVENT_CATALOG[detailType].safeParse(detail);
+  const parsed = eventCatalog()[detailType].safeParse(detail);
   if (!parsed.success) throw new EventDetailError(detailType, problemsOf(parsed.error.issues));
   return parsed.data as Record<string, unknown>;
 }
