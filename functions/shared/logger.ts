@@ -168,7 +168,8 @@ export const createLogger = (service: string, base: Record<string, unknown> = {}
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any result, as middy's own default
 export const lambdaContext = <TEvent = unknown, TResult = any>(): middy.MiddlewareObj<TEvent, TResult> => {
   let made: ReturnType<typeof injectLambdaContext> | undefined;
-  const inner = () => (made ??= injectLambdaContext(rootLogger()));
+  // Never the whole event (POWERTOOLS_LOGGER_LOG_EVENT): request bodies hold names and clinical data.
+  const inner = () => (made ??= injectLambdaContext(rootLogger(), { logEvent: false }));
   return {
     before: async (request) => {
       if ((request.context as { awsRequestId?: unknown } | undefined)?.awsRequestId) await inner().before?.(request as never);
