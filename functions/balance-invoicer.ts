@@ -16,7 +16,7 @@ const publicUrl = () => process.env.KNEADPAY_PUBLIC_URL ?? 'http://127.0.0.1:300
  * and, after the retry policy, parks it in the function's dead-letter queue.
  */
 export const handler = middy(async (event: EventBridgeEvent<'ClaimAdjudicated', ClaimAdjudicatedDetail>) => {
-  parseEventDetail('ClaimAdjudicated', event.detail); // the event catalog's shape; the money rules are core/remittances.ts's
+  parseEventDetail('ClaimAdjudicated', event.detail, logger); // the event catalog's shape; the money rules are core/remittances.ts's
   const { invoices, actions } = await invoiceClaimBalance({ store: getStore(), stripe: getStripe, publicUrl: publicUrl(), logger }, event.detail);
   logger.info('claim balance reconciled', {
     // Ids only: the claim id is the practice's claim number (PHI); the invoice ids lead to it.

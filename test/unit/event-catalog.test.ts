@@ -156,3 +156,22 @@ describe('producers and consumers validate with the catalog', () => {
     expect(eventDetailProblems('ClaimAdjudicated', { ...detail, lines: undefined })).toEqual(['lines: expected array']);
   });
 });
+
+describe('a consumer refusing a detail', () => {
+  it('logs the practice and the problems (paths, no values) before it throws, so the failed delivery says why', () => {
+    // Prepare
+    const logged: Array<{ message: string; fields?: Record<string, unknown> }> = [];
+    const log = { error: (message: string, fields?: Record<string, unknown>) => void logged.push({ message, fields }) };
+
+    // Act
+    const attempt = () => parseEventDetail('ClaimAdjudicated', { practiceId: 'calm-hands', claimId: 'CLM-1001', chargeCents: 'lots' }, log);
+
+    // Assess
+    expect(attempt).toThrow(EventDetailError);
+    expect(logged[0]).toEqual({
+      message: 'ClaimAdjudicated refused by the event catalog; nothing done',
+      fields: { practiceId: 'calm-hands', problems: expect.arrayContaining(['chargeCents: expected number', 'lines: expected array']) },
+    });
+    expect(JSON.stringify(logged)).not.toContain('lots');
+  });
+});

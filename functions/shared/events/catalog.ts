@@ -234,12 +234,26 @@ export const eventDetailProblems = (detailType: string, detail: unknown): string
   return parsed.success ? [] : problemsOf(parsed.error.issues);
 };
 
-/** Parses a detail with its schema (consumers, producers); throws EventDetailError naming the fields. */
-export function parseEventDetail<T extends EventDetailType>(detailType: T, detail: unknown): EventDetail<T>;
-export function parseEventDetail(detailType: string, detail: unknown): Record<string, unknown>;
-export function parseEventDetail(detailType: string, detail: unknown): Record<string, unknown> {
-  if (!isCatalogued(detailType)) throw new EventDetailError(detailType, [`${detailType} is not an event type of the catalog`]);
+/** Where a consumer's refusal is logged (shared/logger.ts `Logger` fits). */
+interface RefusalLog {
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+/**
+ * Parses a detail with its schema (consumers, producers); throws EventDetailError naming the fields.
+ * With `log`, a refusal is also logged (the practice and the problems: paths and rules, no values),
+ * so a delivery that fails says why.
+ */
+export function parseEventDetail<T extends EventDetailType>(detailType: T, detail: unknown, log?: RefusalLog): EventDetail<T>;
+export function parseEventDetail(detailType: string, detail: unknown, log?: RefusalLog): Record<string, unknown>;
+export function parseEventDetail(detailType: string, detail: unknown, log?: RefusalLog): Record<string, unknown> {
+  const refuse = (problems: string[]): never => {
+    const practiceId = (detail as { practiceId?: unknown } | null | undefined)?.practiceId;
+    log?.error(`${detailType} refused by the event catalog; nothing done`, { practiceId: typeof practiceId === 'string' ? practiceId : undefined, problems });
+    throw new EventDetailError(detailType, problems);
+  };
+  if (!isCatalogued(detailType)) return refuse([`${detailType} is not an event type of the catalog`]);
   const parsed = eventCatalog()[detailType].safeParse(detail);
-  if (!parsed.success) throw new EventDetailError(detailType, problemsOf(parsed.error.issues));
+  if (!parsed.success) return refuse(problemsOf(parsed.error.issues));
   return parsed.data as Record<string, unknown>;
 }
