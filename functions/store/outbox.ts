@@ -29,7 +29,7 @@ export interface OutboxItem {
 /**
  * The detail as it is written (`version: 1` first, then the event's own fields), validated first:
  * a catalogued detail-type against its schema (functions/shared/events/catalog.ts); every event
- * names its practice (the bus's tenancy). Throws EventDetailError before anything is written.
+ * names its practice (the bus's tenancy). Throws EventDetailError.
  * test/unit/event-catalog.test.ts checks that every detail-type the functions emit is catalogued.
  */
 export const validatedDetail = (event: OutboxEvent): Record<string, unknown> => {
@@ -37,6 +37,15 @@ export const validatedDetail = (event: OutboxEvent): Record<string, unknown> => 
   if (typeof detail.practiceId !== 'string' || detail.practiceId === '') throw new EventDetailError(event.detailType, ['practiceId: expected string']);
   if (isCatalogued(event.detailType)) parseEventDetail(event.detailType, detail);
   return detail;
+};
+
+/**
+ * The producers' check: commitOnce calls it before it builds any item, so an event that does not
+ * match the catalog commits nothing. (`carriedEvent` and `outboxItem` only lay items out: tests
+ * build partial items with them.)
+ */
+export const validateOutboxEvents = (events: readonly OutboxEvent[] = []): void => {
+  for (const event of events) validatedDetail(event);
 };
 
 /**
@@ -53,7 +62,7 @@ export const outboxItem = (event: OutboxEvent, identity: string, now: Date = new
     eventId,
     source: EVENT_SOURCE,
     detailType: event.detailType,
-    detail: validatedDetail(event),
+    detail: { version: 1, ...event.detail },
     createdAt: now.toISOString(),
     ttl: Math.floor(now.getTime() / 1000) + OUTBOX_TTL_SECONDS,
   };
@@ -81,7 +90,7 @@ export const outboxEventId = (identity: string, index: number, detailType: strin
 export const carriedEvent = (event: OutboxEvent, identity: string, index: number): CarriedEvent => ({
   eventId: outboxEventId(identity, index, event.detailType),
   detailType: event.detailType,
-  detail: validatedDetail(event),
+  detail: { version: 1, ...event.detail },
 });
 
 /**

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { eventCatalog, EVENT_DETAIL_TYPES, EventDetailError, eventDetailProblems, parseEventDetail } from '../../functions/shared/events/catalog';
-import { carriedEvent, outboxItem } from '../../functions/store/outbox';
+import { carriedEvent, validatedDetail, validateOutboxEvents } from '../../functions/store/outbox';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const doc = readFileSync(join(ROOT, 'docs', 'events.md'), 'utf8');
@@ -112,18 +112,18 @@ describe('producers and consumers validate with the catalog', () => {
 
   it('the outbox writer writes a matching detail as it was, version first', () => {
     // Act
+    const checked = validatedDetail({ detailType: 'PaymentSucceeded', detail: paid });
     const carried = carriedEvent({ detailType: 'PaymentSucceeded', detail: paid }, 'identity-1', 0);
-    const item = outboxItem({ detailType: 'PaymentSucceeded', detail: paid }, 'identity-1');
 
     // Assess
-    expect(carried.detail).toEqual({ version: 1, ...paid });
-    expect(item.detail).toEqual({ version: 1, ...paid });
+    expect(checked).toEqual({ version: 1, ...paid });
+    expect(carried.detail).toEqual(checked);
     expect(parseEventDetail('PaymentSucceeded', carried.detail)).toMatchObject(paid);
   });
 
   it('refuses, before writing, a field the catalog does not name (an email cannot slip onto the bus), naming the field but not its value', () => {
     // Act
-    const attempt = () => carriedEvent({ detailType: 'PaymentSucceeded', detail: { ...paid, email: 'jane@client.example' } }, 'identity-2', 0);
+    const attempt = () => validateOutboxEvents([{ detailType: 'PaymentSucceeded', detail: paid }, { detailType: 'PaymentSucceeded', detail: { ...paid, email: 'jane@client.example' } }]);
 
     // Assess
     expect(attempt).toThrow(EventDetailError);
@@ -142,8 +142,8 @@ describe('producers and consumers validate with the catalog', () => {
   });
 
   it('refuses an event without its practice, catalogued or not (every key starts with the practice)', () => {
-    expect(() => carriedEvent({ detailType: 'AnythingElse', detail: { practiceId: '' } }, 'identity-3', 0)).toThrow(/practiceId/);
-    expect(carriedEvent({ detailType: 'AnythingElse', detail: { practiceId: 'prac_1', n: 1 } }, 'identity-3', 0).detail).toEqual({ version: 1, practiceId: 'prac_1', n: 1 });
+    expect(() => validatedDetail({ detailType: 'AnythingElse', detail: { practiceId: '' } })).toThrow(/practiceId/);
+    expect(validatedDetail({ detailType: 'AnythingElse', detail: { practiceId: 'prac_1', n: 1 } })).toEqual({ version: 1, practiceId: 'prac_1', n: 1 });
   });
 
   it('lets a ClaimAdjudicated from another claims system carry fields of its own (SPEC §4 input), and refuses one without its lines', () => {

@@ -2,8 +2,8 @@
  * The event catalog: one zod schema per `detail-type` on the `kneadpay` bus (docs/events.md is its
  * prose; test/unit/event-catalog.test.ts keeps the two in step, both ways).
  *
- * Producers validate before the outbox item is written (store/outbox.ts `carriedEvent`, inside
- * commitOnce): an event that does not match its schema is a bug, and nothing is committed.
+ * Producers validate before the outbox item is written (store/outbox.ts `validateOutboxEvents`, the
+ * first thing commitOnce does): an event that does not match its schema is a bug, and nothing is committed.
  * Consumers parse their detail with `parseEventDetail` before acting on it.
  *
  * The details kneadpay produces are strict objects: a field the catalog does not name is refused,
