@@ -2,7 +2,8 @@ import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { invoiceClaimBalance } from './core/invoicing';
 import type { ClaimAdjudicatedDetail } from './core/remittances';
-import { createLogger } from './shared/logger';
+import { createLogger, lambdaContext } from './shared/logger';
+import { parseEventDetail } from './shared/events/catalog';
 import { getStore } from './store/table';
 import { getStripe } from './stripe/client';
 import { config } from './shared/config';
@@ -16,6 +17,7 @@ const publicUrl = () => config().publicUrl;
  * and, after the retry policy, parks it in the function's dead-letter queue.
  */
 export const handler = middy(async (event: EventBridgeEvent<'ClaimAdjudicated', ClaimAdjudicatedDetail>) => {
+  parseEventDetail('ClaimAdjudicated', event.detail, logger); // the event catalog's shape; the money rules are core/remittances.ts's
   const { invoices, actions } = await invoiceClaimBalance({ store: getStore(), stripe: getStripe, publicUrl: publicUrl(), logger }, event.detail);
   logger.info('claim balance reconciled', {
     // Ids only: the claim id is the practice's claim number (PHI); the invoice ids lead to it.
@@ -24,4 +26,4 @@ export const handler = middy(async (event: EventBridgeEvent<'ClaimAdjudicated', 
     actions: actions.map((action) => action.kind),
     invoices: invoices.map((invoice) => `${invoice.invoiceId}:${invoice.status}`),
   });
-});
+}).use(lambdaContext());

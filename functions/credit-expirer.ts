@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import { expirePurchases } from './core/redemptions';
-import { createLogger, errorFields } from './shared/logger';
+import { createLogger, errorFields, lambdaContext } from './shared/logger';
 import { getStore, type Store } from './store/table';
 import { listPracticeIds } from './store/practices';
 
@@ -26,4 +26,4 @@ export const expireAllPractices = async (now = new Date(), store: Store = getSto
   return { expired, practices };
 };
 
-export const handler = middy(async () => expireAllPractices());
+export const handler = middy(async () => expireAllPractices()).use(lambdaContext());

@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import { balanceReminderEmail, sendEmail } from './shared/email';
-import { createLogger, errorFields } from './shared/logger';
+import { createLogger, errorFields, lambdaContext } from './shared/logger';
 import { getStore, type Store } from './store/table';
 import { getClient } from './store/clients';
 import { LEASES } from './store/lease';
@@ -84,4 +84,4 @@ export const sendReminders = async (store: Store = getStore(), now = new Date(),
   return { sent, practices };
 };
 
-export const handler = middy(async () => sendReminders());
+export const handler = middy(async () => sendReminders()).use(lambdaContext());

@@ -2,7 +2,8 @@ import middy from '@middy/core';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { defaultReceiptDeps, handleReceiptEvent, type ReceiptDeps } from './core/receipts';
 import { getStripe } from './stripe/client';
-import { createLogger, errorFields } from './shared/logger';
+import { createLogger, errorFields, lambdaContext } from './shared/logger';
+import { isCatalogued, parseEventDetail } from './shared/events/catalog';
 
 const logger = createLogger('receipt-issuer');
 let deps: ReceiptDeps | undefined;
@@ -16,6 +17,7 @@ export const issueReceiptForEvent = async (event: EventBridgeEvent<string, Recor
   deps ??= defaultReceiptDeps({ logger, stripe: getStripe });
   const ids = { eventId: event.id, detailType: event['detail-type'], practiceId: event.detail?.practiceId };
   try {
+    if (isCatalogued(event['detail-type'])) parseEventDetail(event['detail-type'], event.detail); // the event catalog's schema
     const result = await handleReceiptEvent(deps, event);
     // Not the email's error text: an SES message can quote the address.
     logger.info('receipt event handled', {
@@ -30,4 +32,4 @@ export const issueReceiptForEvent = async (event: EventBridgeEvent<string, Recor
   }
 };
 
-export const handler = middy<EventBridgeEvent<string, Record<string, unknown>>, unknown>(issueReceiptForEvent);
+export const handler = middy<EventBridgeEvent<string, Record<string, unknown>>, unknown>(issueReceiptForEvent).use(lambdaContext());

@@ -5,6 +5,7 @@ import { INVOICE_EFFECTS } from './core/invoice-effects';
 import { ingestStripeEvent, verifyStripeEvent } from './core/stripe-events';
 import { header, httpHandler, json, rawBody, type ApiEvent } from './shared/http';
 import { createLogger } from './shared/logger';
+import { countStripeEventOutcome } from './shared/metrics';
 import { readSecret } from './shared/secrets';
 import { ValidationError } from './shared/errors';
 import { getStore } from './store/table';
@@ -38,6 +39,7 @@ export const serveWebhook = async (event: ApiEvent) => {
     if (error.name === 'ValidationException') throw new ValidationError('the event holds values kneadpay cannot store', { field: 'data.object' }, error);
     throw error;
   });
+  countStripeEventOutcome(outcome.outcome, 'stripe-webhook');
   return json(200, { received: true }, { 'x-kneadpay-outcome': outcome.outcome });
 };
 

@@ -2,7 +2,8 @@
  * The local event bus: what the EventBridge Pipe and the `kneadpay` bus do in AWS.
  *
  * A stream poller reads the table's DynamoDB Local stream (every shard, parents before children),
- * takes the INSERTs of outbox items, builds the EventBridge envelope and routes it by the wiring
+ * takes the INSERTs of outbox items, translates each into its events with the Pipe's enrichment code
+ * (lib/pipe-enrichment/translate.ts), builds the EventBridge envelope and routes it by the wiring
  * table's RULES to the consumer handlers (the same entry files Lambda runs). A failing consumer is
  * retried with exponential backoff; after the last attempt the event is parked in a dead-letter
  * list (in memory and, when a data directory is used, appended to `dead-letters.jsonl`).
@@ -26,7 +27,8 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { EVENT_SOURCE, FUNCTIONS, RULES, SCHEDULES } from '../lib/wiring';
-import { eventsOfItem, OUTBOX_ITEM_TYPE } from '../functions/store/outbox';
+import { OUTBOX_ITEM_TYPE } from '../functions/store/outbox';
+import { outboxItemToBusEvents, type OutboxBusEvent } from '../lib/pipe-enrichment/translate';
 import { createLambdaContext, LOCAL_ACCOUNT_ID, moduleLoader, region, type HandlerLoader, type LocalFunctionSpec } from './http-api';
 
 /** An EventBridge event as a rule's Lambda target receives it. */
@@ -425,10 +427,20 @@ export const startEventBus = async (options: EventBusOptions): Promise<LocalEven
       shard.pending.push({ seq, settled: true });
       return;
     }
+    // One item may carry several events (a commit's marker carries its events): each goes on the bus,
+    // translated by the Pipe's own enrichment code (lib/pipe-enrichment/translate.ts).
+    let events: OutboxBusEvent[];
+    try {
+      events = outboxItemToBusEvents(item, record.eventID);
+    } catch (error) {
+      // In AWS the Pipe fails the batch and dead-letters it; here the record is reported and passed.
+      log(`event bus: skipped an outbox record it cannot publish (${(error as Error).message})`);
+      shard.pending.push({ seq, settled: true });
+      return;
+    }
     const entry = { seq, settled: false };
     shard.pending.push(entry);
-    // One item may carry several events (a commit's marker carries its events): each goes on the bus.
-    Promise.all(eventsOfItem(item).map((event) => dispatch(toEnvelope({ ...event })))).then(
+    Promise.all(events.map((event) => dispatch(toEnvelope({ ...event })))).then(
       () => {
         entry.settled = true;
         advance(shard);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { adjudicatesPayment, claimBalanceProblems, claimStatusName, isAdjustmentGroup, isEraParseError, parseEra, type EraClaim, type EraPayment } from '../domain/era835';
 import { ValidationError } from '../shared/errors';
 import { deriveId } from '../shared/ids';
+import { countMetric, METRIC } from '../shared/metrics';
 import type { Store } from '../store/table';
 import { getClaim, getRemittance, listAdjudications } from '../store/claims';
 import type { Claim, QuarantinedClaim, RemittanceSummary } from '../domain/claim';
@@ -253,6 +254,7 @@ export const receiveRemittance = async (
     },
     now,
   );
+  if (outcome.status === 'committed') countMetric(METRIC.claimsQuarantined, quarantined.length, 'remittances');
   // The same file posted twice at once: both applied idempotently; the first summary stands.
   return { created: outcome.status === 'committed', summary };
 };

@@ -2,7 +2,7 @@ import type { Stripe } from '../stripe/types';
 import { constructSignedEvent } from '../stripe/events';
 import { findPaymentIntent } from '../stripe/payments';
 import { RetryableError, ValidationError } from '../shared/errors';
-import { UNKNOWN_ACCOUNT_METRIC } from '../shared/metrics';
+import { countMetric, METRIC, UNKNOWN_ACCOUNT_METRIC } from '../shared/metrics';
 import type { Logger } from '../shared/logger';
 import type { Store } from '../store/table';
 import { commitOnce, CommitConflictError, type TransactItem } from '../store/commit';
@@ -209,6 +209,7 @@ export const ingestStripeEvent = async (
     // Counted (metric filter → alarm in lib/): an account kneadpay never onboarded sends events here.
     if (reason === UNKNOWN_ACCOUNT && ignored.outcome === 'ignored') {
       deps.logger?.warn('stripe event for an unknown connected account', { metric: UNKNOWN_ACCOUNT_METRIC, eventId: event.id, type: event.type, account: event.account });
+      countMetric(METRIC.stripeEventUnknownAccount);
     }
     return ignored;
   }

@@ -11,7 +11,7 @@ import {
   UnsupportedMediaTypeError,
   ValidationError,
 } from './errors';
-import { createLogger, errorFields, type Logger } from './logger';
+import { createLogger, errorFields, lambdaContext, type Logger } from './logger';
 import { securityHeaders } from './security-headers';
 import { edgeOnly } from './client-address';
 
@@ -215,5 +215,5 @@ export const dispatchRoutes = <Args extends unknown[]>(
 /** Wraps a core HTTP function with kneadpay's middlewares: one place for error mapping and logging. */
 export const httpHandler = (service: string, core: (event: ApiEvent, context: Context) => Promise<ApiResult>) => {
   const logger = createLogger(service);
-  return middy<ApiEvent, ApiResult>(core).use(errorResponder(logger)).use(edgeOnly());
+  return middy<ApiEvent, ApiResult>(core).use(lambdaContext()).use(errorResponder(logger)).use(edgeOnly());
 };

@@ -4,7 +4,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { KneadpayError } from '../shared/errors';
 import type { Store } from './table';
 import { keys } from './keys';
-import { carriedEvent, EVENT_SOURCE, EVENTS_PER_ITEM, OUTBOX_ITEM_TYPE, OUTBOX_TTL_SECONDS, type OutboxEvent } from './outbox';
+import { carriedEvent, EVENT_SOURCE, EVENTS_PER_ITEM, OUTBOX_ITEM_TYPE, OUTBOX_TTL_SECONDS, validateOutboxEvents, type OutboxEvent } from './outbox';
 
 type SdkTransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 type TableOptional<T> = Omit<T, 'TableName'> & { TableName?: string };
@@ -73,6 +73,7 @@ const reasonCodes = (error: TransactionCanceledException): string[] =>
  * backoff, because the next attempt usually resolves into a clear `committed` or `duplicate`.
  */
 export const commitOnce = async <R>(store: Store, request: CommitRequest<R>, now: Date = new Date()): Promise<CommitOutcome<R>> => {
+  validateOutboxEvents(request.events); // the event catalog (shared/events/catalog.ts): nothing is written for an event that does not match
   const items: SdkTransactItem[] = [
     { Put: { TableName: store.tableName, Item: markerItem(request, now), ConditionExpression: 'attribute_not_exists(pk)', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } },
     ...request.writes.map((write) => withTable(write, store.tableName)),

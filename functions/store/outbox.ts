@@ -1,3 +1,4 @@
+import { EventDetailError, isCatalogued, parseEventDetail } from '../shared/events/catalog';
 import { deriveId } from '../shared/ids';
 import { keys } from './keys';
 
@@ -24,6 +25,28 @@ export interface OutboxItem {
   createdAt: string;
   ttl: number;
 }
+
+/**
+ * The detail as it is written (`version: 1` first, then the event's own fields), validated first:
+ * a catalogued detail-type against its schema (functions/shared/events/catalog.ts); every event
+ * names its practice (the bus's tenancy). Throws EventDetailError.
+ * test/unit/event-catalog.test.ts checks that every detail-type the functions emit is catalogued.
+ */
+export const validatedDetail = (event: OutboxEvent): Record<string, unknown> => {
+  const detail = { version: 1, ...event.detail };
+  if (typeof detail.practiceId !== 'string' || detail.practiceId === '') throw new EventDetailError(event.detailType, ['practiceId: expected string']);
+  if (isCatalogued(event.detailType)) parseEventDetail(event.detailType, detail);
+  return detail;
+};
+
+/**
+ * The producers' check: commitOnce calls it before it builds any item, so an event that does not
+ * match the catalog commits nothing. (`carriedEvent` and `outboxItem` only lay items out: tests
+ * build partial items with them.)
+ */
+export const validateOutboxEvents = (events: readonly OutboxEvent[] = []): void => {
+  for (const event of events) validatedDetail(event);
+};
 
 /**
  * Builds the outbox item for an event. The event id is derived from the business identity that

@@ -1,5 +1,6 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { MalformedOutboxItemError, outboxItemToBusEvents, type BusEvent, type OutboxBusEvent } from './translate';
 
 /**
  * The EventBridge Pipe's enrichment: outbox stream records (DynamoDB JSON) in, plain
@@ -17,59 +18,28 @@ export interface OutboxStreamRecord {
   dynamodb?: { NewImage?: Record<string, AttributeValue> };
 }
 
-export interface BusEvent {
-  source: string;
-  detailType: string;
-  detail: Record<string, unknown>;
-}
+export { MalformedOutboxItemError, type BusEvent } from './translate';
 
-/** An outbox item the stack cannot publish: the batch fails, Pipes retries, then dead-letters it. */
-export class MalformedOutboxItemError extends Error {
-  constructor(
-    message: string,
-    readonly eventId: string | undefined,
-  ) {
-    super(`${message} (stream record ${eventId ?? 'without an id'})`);
-    this.name = 'MalformedOutboxItemError';
-  }
-}
+/** Only the fields the bus takes: source, detail-type and the plain detail. */
+const onTheBus = ({ source, detailType, detail }: OutboxBusEvent): BusEvent => ({ source, detailType, detail });
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+/** The record's item, unmarshalled; a record without NewImage cannot be published. */
+const itemOf = (record: OutboxStreamRecord): Record<string, unknown> => {
+  const image = record.dynamodb?.NewImage;
+  if (!image) throw new MalformedOutboxItemError('the record has no NewImage; the stream must carry NEW_IMAGE', record.eventID);
+  return unmarshall(image);
+};
 
-/** One outbox stream record → the event to put on the bus. Throws rather than drop an event. */
+/** One outbox stream record → the event to put on the bus (an item of one event). Throws rather than drop an event. */
 export const outboxRecordToBusEvent = (record: OutboxStreamRecord): BusEvent => {
-  const image = record.dynamodb?.NewImage;
-  if (!image) throw new MalformedOutboxItemError('the record has no NewImage; the stream must carry NEW_IMAGE', record.eventID);
-  const item = unmarshall(image);
-  if (typeof item.source !== 'string' || item.source === '') {
-    throw new MalformedOutboxItemError('the outbox item has no source', record.eventID);
-  }
-  if (typeof item.detailType !== 'string' || item.detailType === '') {
-    throw new MalformedOutboxItemError('the outbox item has no detailType', record.eventID);
-  }
-  if (!isRecord(item.detail)) throw new MalformedOutboxItemError('the outbox item has no detail map', record.eventID);
-  return { source: item.source, detailType: item.detailType, detail: item.detail };
+  const item = itemOf(record);
+  const { events: _ignored, ...single } = item;
+  return onTheBus(outboxItemToBusEvents(single, record.eventID)[0]!);
 };
 
-/** One outbox stream record → every event its item carries, in order. Throws rather than drop one. */
-export const outboxRecordToBusEvents = (record: OutboxStreamRecord): BusEvent[] => {
-  const image = record.dynamodb?.NewImage;
-  if (!image) throw new MalformedOutboxItemError('the record has no NewImage; the stream must carry NEW_IMAGE', record.eventID);
-  const item = unmarshall(image);
-  if (!('events' in item)) return [outboxRecordToBusEvent(record)];
-  if (typeof item.source !== 'string' || item.source === '') {
-    throw new MalformedOutboxItemError('the outbox item has no source', record.eventID);
-  }
-  if (!Array.isArray(item.events) || item.events.length === 0) throw new MalformedOutboxItemError('the outbox item has an empty events list', record.eventID);
-  return item.events.map((event: unknown, index: number) => {
-    if (!isRecord(event) || typeof event.detailType !== 'string' || event.detailType === '') {
-      throw new MalformedOutboxItemError(`the outbox item's event ${index} has no detailType`, record.eventID);
-    }
-    if (!isRecord(event.detail)) throw new MalformedOutboxItemError(`the outbox item's event ${index} has no detail map`, record.eventID);
-    return { source: item.source as string, detailType: event.detailType, detail: event.detail };
-  });
-};
+/** One outbox stream record → every event its item carries, in order (lib/pipe-enrichment/translate.ts). Throws rather than drop one. */
+export const outboxRecordToBusEvents = (record: OutboxStreamRecord): BusEvent[] =>
+  outboxItemToBusEvents(itemOf(record), record.eventID).map(onTheBus);
 
 /**
  * Pipes invokes enrichments synchronously with a batch and sends each returned element on; the

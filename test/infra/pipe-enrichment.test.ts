@@ -1,8 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { carriedEvent, EVENTS_PER_ITEM, OUTBOX_ITEM_TYPE, OUTBOX_PIPE_BATCH_SIZE, outboxItem } from '../../functions/store/outbox';
 import { outboxFilterPattern } from '../../lib/constructs/OutboxPipe';
 import { handler, MalformedOutboxItemError, type OutboxStreamRecord } from '../../lib/pipe-enrichment/handler';
+import { outboxItemToBusEvents } from '../../lib/pipe-enrichment/translate';
 
 /**
  * The pipe's enrichment on what the stream really carries: outbox items built by the same
@@ -94,5 +97,34 @@ describe('the outbox pipe enrichment', () => {
     expect(fullBatch.length).toBeLessThanOrEqual(10);
     await expect(handler([streamRecord({ ...sale, events: [] }, 'rec-11')])).rejects.toThrow(/empty events list \(stream record rec-11\)/);
     await expect(handler([streamRecord({ ...sale, events: [{ detailType: 'X' }] }, 'rec-12')])).rejects.toThrow(/event 0 has no detail map/);
+  });
+});
+
+describe('the shared outbox translation (the Pipe enrichment and the local bus both call it)', () => {
+  it('gives each carried event its outbox event id and the commit time, which the local bus puts in the envelope', () => {
+    // Prepare
+    const identity = 'PRACTICE#prac_1|MARKER#stripe-event#evt_2';
+    const marker = {
+      pk: 'PRACTICE#prac_1', sk: 'MARKER#stripe-event#evt_2', type: OUTBOX_ITEM_TYPE, committedAt: '2026-12-06T12:00:00.000Z', ttl: 1, source: 'kneadpay',
+      events: [
+        carriedEvent({ detailType: 'PackagePurchased', detail: { practiceId: 'prac_1', purchaseId: 'pur_2' } }, identity, 0),
+        carriedEvent({ detailType: 'PaymentSucceeded', detail: { practiceId: 'prac_1', paymentId: 'pi_2' } }, identity, 1),
+      ],
+    };
+
+    // Act
+    const events = outboxItemToBusEvents(marker, 'rec-20');
+    const legacy = outboxItemToBusEvents({ ...claimAdjudicated }, 'rec-21');
+
+    // Assess
+    expect(events).toEqual(marker.events.map((event) => ({ source: 'kneadpay', detailType: event.detailType, detail: event.detail, eventId: event.eventId, createdAt: marker.committedAt })));
+    expect(legacy).toEqual([{ source: 'kneadpay', detailType: 'ClaimAdjudicated', detail: claimAdjudicated.detail, eventId: claimAdjudicated.eventId, createdAt: claimAdjudicated.createdAt }]);
+    expect(() => outboxItemToBusEvents({ ...marker, events: [] }, 'rec-22')).toThrow(/empty events list \(stream record rec-22\)/);
+  });
+
+  it('is the only copy: the local bus imports it and no longer translates items itself', () => {
+    const bus = readFileSync(resolve(import.meta.dirname, '../../local/event-bus.ts'), 'utf8');
+    expect(bus).toMatch(/from '\.\.\/lib\/pipe-enrichment\/translate'/);
+    expect(bus).not.toMatch(/eventsOfItem/);
   });
 });

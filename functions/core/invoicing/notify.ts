@@ -1,6 +1,7 @@
 /** Telling the client: the balance invoice issued and emailed once; an invoice that waits for the client's email. */
 import { balanceInvoiceEmail, sendEmail } from '../../shared/email';
 import { RetryableError } from '../../shared/errors';
+import { countMetric, METRIC } from '../../shared/metrics';
 import type { BalanceInvoice } from '../../domain/invoice';
 import type { Practice } from '../../domain/practice';
 import { invoicesOf, type InvoicingDeps } from './deps';
@@ -13,10 +14,11 @@ export const notifyInvoiceIssued = async (deps: InvoicingDeps, practice: Practic
   const store = invoicesOf(deps);
   let invoice = issued;
   // Marked issued once: the PatientBalanceInvoiced event and the claim's view of the invoice.
-  await store.markInvoiceIssued(invoice, [{
+  const issuedNow = await store.markInvoiceIssued(invoice, [{
     detailType: 'PatientBalanceInvoiced',
     detail: { practiceId: practice.practiceId, claimId: invoice.claimId, clientId: invoice.clientId, invoiceId: invoice.invoiceId, amountDueCents: invoice.amountDueCents, currency: invoice.currency, dueAt: invoice.dueAt },
   }], now);
+  if (issuedNow) countMetric(METRIC.balanceInvoiceIssued, 1, 'balance-invoicer');
   await deps.after?.('issued', invoice.invoiceId);
   // One sender at a time: a lease taken conditionally. A crash after sending and before recording
   // can resend once the lease lapses; a crash anywhere else never sends twice.

@@ -54,7 +54,8 @@ export interface InvoiceStore {
   commitBalancePlan(plan: BalancePlan, now: Date): Promise<void>;
   recordInvoiceProgress(invoice: BalanceInvoice, changes: Partial<BalanceInvoice>, guard?: { attribute: keyof BalanceInvoice; expected: unknown }): Promise<BalanceInvoice>;
   /** Issued once: the claim's view of the invoice (`open`) and the events. */
-  markInvoiceIssued(invoice: BalanceInvoice, events: OutboxEvent[], now: Date): Promise<void>;
+  /** True when this call issued it (false: an earlier delivery already had). */
+  markInvoiceIssued(invoice: BalanceInvoice, events: OutboxEvent[], now: Date): Promise<boolean>;
   /** Waits, once, for the client's email: on the invoice and on the claim's view of it. */
   markInvoiceAwaitingEmail(invoice: BalanceInvoice, now: Date): Promise<void>;
   takeInvoiceEmailLease(invoice: BalanceInvoice, now: Date): Promise<boolean>;
@@ -91,11 +92,12 @@ export const invoiceStoreOn = (store: Store): InvoiceStore => ({
   },
   recordInvoiceProgress: (invoice, changes, guard) => recordInvoiceProgress(store, invoice, changes, guard),
   markInvoiceIssued: async (invoice, events, now) => {
-    await commitOnce(store, {
+    const outcome = await commitOnce(store, {
       marker: keys.marker(invoice.practiceId, 'invoice-issued', invoice.invoiceId),
       writes: [claimInvoiceSummaryWrite(invoice.practiceId, invoice.claimId, { invoiceId: invoice.invoiceId, status: 'open', amountDueCents: invoice.amountDueCents, hostedInvoiceUrl: invoice.hostedInvoiceUrl })],
       events,
     }, now);
+    return outcome.status === 'committed';
   },
   markInvoiceAwaitingEmail: async (invoice, now) => {
     await commitOnce(store, {

@@ -2,6 +2,7 @@
 import { renderReceiptEmail } from '../../shared/email';
 import { ConflictError, NotFoundError, RetryableError } from '../../shared/errors';
 import { newId } from '../../shared/ids';
+import { countMetric, METRIC } from '../../shared/metrics';
 import { receiptLink } from '../receipt-links';
 import { EMAIL_PATTERN } from '../../shared/validate';
 import { LEASES } from '../../store/lease';
@@ -83,6 +84,7 @@ const sendLeased = async (deps: ReceiptDeps, receipt: Receipt, leaseId: string, 
   await deps.receipts.settleEmail(practiceId, receiptId, leaseId, { status: 'sent', messageId, at: deps.now() });
   await deps.after?.('email-record', receiptId);
   deps.logger.info(resend ? 'receipt email resent' : 'receipt email sent', { practiceId, receiptId, attempts: receipt.emailAttempts });
+  countMetric(METRIC.receiptSent, 1, 'receipt-issuer');
   return { receiptId, emailStatus: 'sent', emailAttempts: receipt.emailAttempts };
 };
 
