@@ -1,10 +1,13 @@
 import type Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
 import { CREDIT_EFFECTS, creditEffects } from '../../functions/core/credit-effects';
-import type { CreditEffectsPort, StripeEventsPort } from '../../functions/core/ports';
+import type { CreditEffectsPort, ReceiptLinksPort, StripeEventsPort } from '../../functions/core/ports';
+import { openReceiptLink, receiptLink } from '../../functions/core/receipt-links';
 import { ingestStripeEvent } from '../../functions/core/stripe-events';
 import type { LedgerEntry } from '../../functions/domain/client';
+import type { Practice } from '../../functions/domain/practice';
 import type { Purchase } from '../../functions/domain/purchase';
+import type { Receipt } from '../../functions/domain/receipt';
 import { newId } from '../../functions/shared/ids';
 import * as clientIdentityStore from '../../functions/store/client-identity';
 import * as clientsStore from '../../functions/store/clients';
@@ -124,6 +127,35 @@ describe('the Stripe-event effects run against another implementation of their s
     // The default ports (the table) never saw the practice, its purchase or the event.
     expect(await purchasesStore.getPurchase(store, practiceId, purchase.clientId, purchase.purchaseId)).toBeUndefined();
     expect(await outboxOf(store, practiceId)).toEqual([]);
+  });
+
+  it('a signed receipt link opens on an in-memory port: the receipt with the name staff last gave the client; expired, the practice to ask again', async () => {
+    // Prepare: a practice whose links live one day, and one of its receipts, only in memory. The
+    // receipt holds only the fields the lookup reads (cast): the rest of its document is not read here.
+    const practiceId = newPracticeId();
+    const practice = { practiceId, name: 'Harbor Bodywork', receipts: { linkLifetimeDays: 1 } } as Practice;
+    const receipt = { receiptId: newId('rcp'), practiceId, clientId: newId('cli'), document: { client: { name: 'Jane Typed' } } } as unknown as Receipt;
+    const links: ReceiptLinksPort = {
+      getPractice: async (_store, id) => (id === practiceId ? practice : undefined),
+      getReceipt: async (_store, id, receiptId) => (id === practiceId && receiptId === receipt.receiptId ? receipt : undefined),
+      currentClientName: async (_store, id, clientId) => (id === practiceId && clientId === receipt.clientId ? 'Jane Corrected' : undefined),
+    };
+    let now = new Date('2026-12-01T12:00:00Z');
+    const deps = { store, secrets: async () => ['receipt-link-secret-for-this-test'], publicUrl: 'http://127.0.0.1:3000/', now: () => now, links };
+    const { url } = await receiptLink(deps, practice, receipt.receiptId);
+    const token = url.split('/r/')[1]!;
+
+    // Act
+    const opened = await openReceiptLink(deps, token);
+    now = new Date('2026-12-02T12:00:01Z');
+    const expired = await openReceiptLink(deps, token);
+
+    // Assess
+    expect(url.startsWith('http://127.0.0.1:3000/r/')).toBe(true);
+    expect(opened).toEqual({ status: 'ok', receipt: { ...receipt, document: { client: { name: 'Jane Corrected' } } } });
+    expect(expired).toEqual({ status: 'expired', practice });
+    // The default port (the table) has no such receipt: the link would not open there.
+    expect(await openReceiptLink({ ...deps, now: () => new Date('2026-12-01T12:00:00Z'), links: undefined }, token)).toEqual({ status: 'invalid' });
   });
 
   describe('a crash injected through a port, then the event delivered again: exactly one effect', () => {
