@@ -11,7 +11,17 @@ import type { Purchase } from '../domain/purchase';
 import { expiringIndex, purchaseGrantUpdate, purchaseVersionedUpdate } from '../store/purchase-updates';
 import { findPaymentIntent } from '../stripe/payments';
 import { listRefunds } from '../stripe/refunds';
+import type { CreditEffectsPort } from './ports';
 import type { Decision, EffectHandler, EventContext } from './stripe-events';
+
+/** The default implementation of the port: the table (core/ports.ts). */
+const CREDIT_EFFECTS_STORE: CreditEffectsPort = {
+  getPurchase, findPurchaseByStripeId, stripeRef, purchaseVersionedUpdate, purchaseGrantUpdate, expiringIndex, getClient, ledgerWrites, confirmClientWrites,
+};
+
+/** An effect's context with the storage port it was built with (`creditEffects(port)`). */
+type Ctx = EventContext & { port: CreditEffectsPort };
+type Effect = (ctx: Ctx) => Promise<Decision>;
 
 /**
  * Checkout progress ranks of a purchase: an event may only move it forward. Everything after
@@ -25,14 +35,14 @@ const CHECKOUT_PROGRESS: Record<PurchaseState, number> = {
 const at = (event: Stripe.Event) => new Date(event.created * 1000).toISOString();
 
 /** A conditional update of the purchase: applies only to the version the decision was made on. */
-const updatePurchase = (purchase: Purchase, set: Record<string, unknown>): TransactItem => purchaseVersionedUpdate(purchase, set);
+const updatePurchase = (ctx: Ctx, purchase: Purchase, set: Record<string, unknown>): TransactItem => ctx.port.purchaseVersionedUpdate(purchase, set);
 
 /** The purchase a Checkout Session event is about (from our metadata). Not there yet → retry. */
-const purchaseOfSession = async (ctx: EventContext): Promise<{ purchase: Purchase; session: Stripe.Checkout.Session }> => {
+const purchaseOfSession = async (ctx: Ctx): Promise<{ purchase: Purchase; session: Stripe.Checkout.Session }> => {
   const session = ctx.event.data.object as Stripe.Checkout.Session;
   const { clientId, purchaseId } = session.metadata ?? {};
   if (!clientId || !purchaseId) throw new RetryableError('checkout session without kneadpay metadata');
-  const purchase = await getPurchase(ctx.store, ctx.practiceId, clientId, purchaseId);
+  const purchase = await ctx.port.getPurchase(ctx.store, ctx.practiceId, clientId, purchaseId);
   // Our own race: Stripe can be faster than the request that recorded the purchase.
   if (!purchase) throw new RetryableError(`purchase ${purchaseId} is not committed yet`);
   return { purchase, session };
@@ -57,7 +67,7 @@ interface GrantTerms {
  * PackagePurchased and PaymentSucceeded go out through the outbox.
  */
 const grantDecision = (
-  ctx: EventContext,
+  ctx: Ctx,
   session: Stripe.Checkout.Session,
   terms: GrantTerms,
   amount: number,
@@ -71,8 +81,8 @@ const grantDecision = (
     sessionsRemaining: terms.sessionsTotal,
     paidAt,
     expiresAt,
-    ...(pi ? { paymentIntentId: pi, ...stripeRef(pi) } : {}),
-    ...(expiresAt ? expiringIndex(ctx.practiceId, expiresAt, terms.purchaseId) : {}),
+    ...(pi ? { paymentIntentId: pi, ...ctx.port.stripeRef(pi) } : {}),
+    ...(expiresAt ? ctx.port.expiringIndex(ctx.practiceId, expiresAt, terms.purchaseId) : {}),
   };
   const base = { practiceId: ctx.practiceId, clientId: terms.clientId, purchaseId: terms.purchaseId };
   return {
@@ -80,7 +90,7 @@ const grantDecision = (
     summary: 'credits granted',
     writes: [
       update(set),
-      ...ledgerWrites(ctx.practiceId, terms.clientId, [
+      ...ctx.port.ledgerWrites(ctx.practiceId, terms.clientId, [
         { kind: 'package_sale', amountCents: amount, currency: terms.currency, sessionsDelta: terms.sessionsTotal, at: paidAt, ref: terms.purchaseId },
         { kind: 'payment', amountCents: -amount, currency: terms.currency, at: paidAt, ref: pi ?? session.id },
       ]),
@@ -96,11 +106,11 @@ const grantDecision = (
 };
 
 /** The read path: decided on the stored purchase, applied only to the version read. */
-const grantCredits = (ctx: EventContext, purchase: Purchase, session: Stripe.Checkout.Session, provisional?: Client): Decision => {
+const grantCredits = (ctx: Ctx, purchase: Purchase, session: Stripe.Checkout.Session, provisional?: Client): Decision => {
   if (CHECKOUT_PROGRESS[purchase.state] >= CHECKOUT_PROGRESS.paid) return { kind: 'ignore', reason: `purchase already ${purchase.state}` };
-  const decision = grantDecision(ctx, session, purchase, session.amount_total ?? purchase.priceCents, (set) => updatePurchase(purchase, set));
+  const decision = grantDecision(ctx, session, purchase, session.amount_total ?? purchase.priceCents, (set) => updatePurchase(ctx, purchase, set));
   // A storefront buyer's client stops being provisional (expiring) once they have paid.
-  if (decision.kind === 'apply' && provisional) decision.writes.push(...confirmClientWrites(ctx.practiceId, provisional.clientId, provisional.email));
+  if (decision.kind === 'apply' && provisional) decision.writes.push(...ctx.port.confirmClientWrites(ctx.practiceId, provisional.clientId, provisional.email));
   return decision;
 };
 
@@ -109,15 +119,15 @@ const grantCredits = (ctx: EventContext, purchase: Purchase, session: Stripe.Che
  * while it still is provisional (staff may have registered or corrected it since; its email pointer
  * is the one under its current address).
  */
-const provisionalClientOf = async (ctx: EventContext, purchase: Purchase): Promise<Client | undefined> => {
+const provisionalClientOf = async (ctx: Ctx, purchase: Purchase): Promise<Client | undefined> => {
   if (!purchase.provisionalClientEmail) return undefined;
-  const client = await getClient(ctx.store, ctx.practiceId, purchase.clientId).catch(() => undefined);
+  const client = await ctx.port.getClient(ctx.store, ctx.practiceId, purchase.clientId).catch(() => undefined);
   return client?.provisional ? client : undefined;
 };
 
-const moveCheckout = (purchase: Purchase, next: 'pending' | 'failed' | 'expired'): Decision => {
+const moveCheckout = (ctx: Ctx, purchase: Purchase, next: 'pending' | 'failed' | 'expired'): Decision => {
   if (CHECKOUT_PROGRESS[purchase.state] >= CHECKOUT_PROGRESS[next]) return { kind: 'ignore', reason: `purchase already ${purchase.state}` };
-  return { kind: 'apply', summary: `checkout ${next}`, writes: [updatePurchase(purchase, { state: next })], events: [] };
+  return { kind: 'apply', summary: `checkout ${next}`, writes: [updatePurchase(ctx, purchase, { state: next })], events: [] };
 };
 
 /**
@@ -126,7 +136,7 @@ const moveCheckout = (purchase: Purchase, next: 'pending' | 'failed' | 'expired'
  * for the read. If the condition fails (a replay, a refund came first) the ingest loop calls again
  * with `attempt > 1` and the read-then-decide path records what really happened.
  */
-const grantFromPayload = (ctx: EventContext, session: Stripe.Checkout.Session): Decision | undefined => {
+const grantFromPayload = (ctx: Ctx, session: Stripe.Checkout.Session): Decision | undefined => {
   const meta = session.metadata ?? {};
   const sessionsTotal = Number(meta.sessionsTotal);
   if (ctx.attempt > 1 || meta.provisionalClient || !meta.clientId || !meta.purchaseId || !Number.isSafeInteger(sessionsTotal) || sessionsTotal < 1 || !session.currency) return undefined;
@@ -139,29 +149,29 @@ const grantFromPayload = (ctx: EventContext, session: Stripe.Checkout.Session): 
     currency: session.currency,
   };
   // The condition stands in for the read: only an open or pending purchase of these terms is granted.
-  return grantDecision(ctx, session, terms, session.amount_total ?? 0, (set) => purchaseGrantUpdate(ctx.practiceId, terms.clientId, terms.purchaseId, sessionsTotal, set));
+  return grantDecision(ctx, session, terms, session.amount_total ?? 0, (set) => ctx.port.purchaseGrantUpdate(ctx.practiceId, terms.clientId, terms.purchaseId, sessionsTotal, set));
 };
 
 const isPaid = (session: Stripe.Checkout.Session) => session.payment_status !== 'unpaid';
 
-const checkoutCompleted: EffectHandler = async (ctx) => {
+const checkoutCompleted: Effect = async (ctx) => {
   const session = ctx.event.data.object as Stripe.Checkout.Session;
   const fast = isPaid(session) ? grantFromPayload(ctx, session) : undefined;
   if (fast) return fast;
   const { purchase } = await purchaseOfSession(ctx);
   // Delayed methods complete unpaid: nothing is granted until async_payment_succeeded.
-  return isPaid(session) ? grantCredits(ctx, purchase, session, await provisionalClientOf(ctx, purchase)) : moveCheckout(purchase, 'pending');
+  return isPaid(session) ? grantCredits(ctx, purchase, session, await provisionalClientOf(ctx, purchase)) : moveCheckout(ctx, purchase, 'pending');
 };
 
-const asyncSucceeded: EffectHandler = async (ctx) => {
+const asyncSucceeded: Effect = async (ctx) => {
   const fast = grantFromPayload(ctx, ctx.event.data.object as Stripe.Checkout.Session);
   if (fast) return fast;
   const { purchase, session } = await purchaseOfSession(ctx);
   return grantCredits(ctx, purchase, session, await provisionalClientOf(ctx, purchase));
 };
 
-const asyncFailed: EffectHandler = async (ctx) => moveCheckout((await purchaseOfSession(ctx)).purchase, 'failed');
-const sessionExpired: EffectHandler = async (ctx) => moveCheckout((await purchaseOfSession(ctx)).purchase, 'expired');
+const asyncFailed: Effect = async (ctx) => moveCheckout(ctx, (await purchaseOfSession(ctx)).purchase, 'failed');
+const sessionExpired: Effect = async (ctx) => moveCheckout(ctx, (await purchaseOfSession(ctx)).purchase, 'expired');
 
 // Refunds -------------------------------------------------------------------------------------
 
@@ -172,23 +182,23 @@ const notRecordedYet = (purchase: Purchase) => purchase.state === 'open' || purc
  * an event that arrives before that (events come in any order) is matched through the payment
  * intent's own metadata, refetched from Stripe, and answered "retry later" until the payment is in.
  */
-const purchaseOfPaymentIntent = async (ctx: EventContext, paymentIntent: string | undefined): Promise<Purchase | undefined> => {
+const purchaseOfPaymentIntent = async (ctx: Ctx, paymentIntent: string | undefined): Promise<Purchase | undefined> => {
   if (!paymentIntent) return undefined;
-  const indexed = await findPurchaseByStripeId(ctx.store, paymentIntent);
+  const indexed = await ctx.port.findPurchaseByStripeId(ctx.store, paymentIntent);
   // Tenants are walls: the index spans practices, so a payment intent of another practice (a signed
   // event whose metadata names this practice) finds nothing here, never that practice's purchase.
   if (indexed && indexed.practiceId !== ctx.practiceId) return undefined;
   // The index is eventually consistent: read the item itself for the version we decide on.
-  if (indexed) return getPurchase(ctx.store, indexed.practiceId, indexed.clientId, indexed.purchaseId);
+  if (indexed) return ctx.port.getPurchase(ctx.store, indexed.practiceId, indexed.clientId, indexed.purchaseId);
   const intent = await findPaymentIntent({ stripe: await ctx.stripe(), account: ctx.event.account }, paymentIntent);
   const { clientId, purchaseId } = intent?.metadata ?? {};
   if (!clientId || !purchaseId) return undefined;
-  const purchase = await getPurchase(ctx.store, ctx.practiceId, clientId, purchaseId);
+  const purchase = await ctx.port.getPurchase(ctx.store, ctx.practiceId, clientId, purchaseId);
   if (purchase && notRecordedYet(purchase)) throw new RetryableError('the payment of this purchase is not recorded yet');
   return purchase;
 };
 
-const refundsOf = async (ctx: EventContext, charge: Stripe.Charge): Promise<Stripe.Refund[]> => {
+const refundsOf = async (ctx: Ctx, charge: Stripe.Charge): Promise<Stripe.Refund[]> => {
   if (Array.isArray(charge.refunds?.data) && !charge.refunds!.has_more) return charge.refunds!.data;
   // Since API 2022-11-15 a charge's refunds are not in the payload: fetch them (a read, no effect).
   return listRefunds({ stripe: await ctx.stripe(), account: ctx.event.account }, { charge: charge.id });
@@ -198,7 +208,7 @@ const refundsOf = async (ctx: EventContext, charge: Stripe.Charge): Promise<Stri
  * Each refund applies once, keyed on its id, so two partial refunds in either order end in the
  * same state. Credits removed follow the documented policy over the total refunded so far.
  */
-const chargeRefunded: EffectHandler = async (ctx) => {
+const chargeRefunded: Effect = async (ctx) => {
   const charge = ctx.event.data.object as Stripe.Charge;
   const pi = typeof charge.payment_intent === 'string' ? charge.payment_intent : charge.payment_intent?.id;
   const purchase = await purchaseOfPaymentIntent(ctx, pi);
@@ -239,14 +249,14 @@ const chargeRefunded: EffectHandler = async (ctx) => {
     kind: 'apply',
     summary: 'refund applied',
     writes: [
-      updatePurchase(purchase, {
+      updatePurchase(ctx, purchase, {
         refundedCents: refunded,
         creditsRemoved: removed,
         sessionsRemaining: remaining,
         refundIds: [...seen, ...fresh.map((refund) => refund.id)],
         ...(fullyRefunded ? { state: 'refunded' } : {}),
       }),
-      ...ledgerWrites(ctx.practiceId, purchase.clientId, entries),
+      ...ctx.port.ledgerWrites(ctx.practiceId, purchase.clientId, entries),
     ],
     events,
   };
@@ -254,7 +264,7 @@ const chargeRefunded: EffectHandler = async (ctx) => {
 
 // Disputes ------------------------------------------------------------------------------------
 
-const purchaseOfDispute = async (ctx: EventContext) => {
+const purchaseOfDispute = async (ctx: Ctx) => {
   const dispute = ctx.event.data.object as Stripe.Dispute;
   const pi = typeof dispute.payment_intent === 'string' ? dispute.payment_intent : dispute.payment_intent?.id;
   return { dispute, purchase: await purchaseOfPaymentIntent(ctx, pi) };
@@ -275,7 +285,7 @@ const isOpen = (status: string) => (OPEN_DISPUTE_STATUSES as readonly string[]).
  * Any open dispute (an inquiry as much as a chargeback) freezes the credits until it closes.
  * `charge.dispute.updated` freezes too, when its `created` event was lost or is late.
  */
-const disputeOpened: EffectHandler = async (ctx) => {
+const disputeOpened: Effect = async (ctx) => {
   const { dispute, purchase } = await purchaseOfDispute(ctx);
   if (!purchase) return { kind: 'ignore', reason: 'no package purchase for this dispute' };
   if ((purchase.closedDisputeIds ?? []).includes(dispute.id)) return { kind: 'ignore', reason: 'dispute already closed' };
@@ -286,8 +296,8 @@ const disputeOpened: EffectHandler = async (ctx) => {
     kind: 'apply',
     summary: 'credits frozen',
     writes: [
-      updatePurchase(purchase, { state: 'disputed', stateBeforeDispute: purchase.state, openDisputeId: dispute.id }),
-      ...ledgerWrites(ctx.practiceId, purchase.clientId, [
+      updatePurchase(ctx, purchase, { state: 'disputed', stateBeforeDispute: purchase.state, openDisputeId: dispute.id }),
+      ...ctx.port.ledgerWrites(ctx.practiceId, purchase.clientId, [
         { kind: 'credits_frozen', amountCents: 0, sessionsDelta: 0, currency: purchase.currency, at: at(ctx.event), ref: dispute.id },
       ]),
     ],
@@ -296,7 +306,7 @@ const disputeOpened: EffectHandler = async (ctx) => {
 };
 
 /** An appeal won after a loss (`lost` → `appeal_*` → `won`): the chargeback is reversed and the voided credits come back, once. */
-const appealWon = (ctx: EventContext, purchase: Purchase, dispute: Stripe.Dispute): Decision => {
+const appealWon = (ctx: Ctx, purchase: Purchase, dispute: Stripe.Dispute): Decision => {
   if (dispute.status !== 'won' || purchase.lostDisputeId !== dispute.id || (purchase.reversedDisputeIds ?? []).includes(dispute.id)) {
     return { kind: 'ignore', reason: 'dispute already closed' };
   }
@@ -306,11 +316,11 @@ const appealWon = (ctx: EventContext, purchase: Purchase, dispute: Stripe.Disput
     kind: 'apply',
     summary: 'dispute appeal won',
     writes: [
-      updatePurchase(purchase, {
+      updatePurchase(ctx, purchase, {
         state: 'paid', sessionsRemaining: purchase.sessionsRemaining + credits, creditsRemoved: Math.max(0, purchase.creditsRemoved - credits),
         reversedDisputeIds: [...(purchase.reversedDisputeIds ?? []), dispute.id],
       }),
-      ...ledgerWrites(ctx.practiceId, purchase.clientId, [
+      ...ctx.port.ledgerWrites(ctx.practiceId, purchase.clientId, [
         { kind: 'chargeback_reversed', amountCents: -dispute.amount, currency: purchase.currency, at: when, ref: dispute.id },
         { kind: 'sale_adjustment', amountCents: dispute.amount, currency: purchase.currency, at: when, ref: purchase.purchaseId },
         { kind: 'credits_restored', amountCents: 0, sessionsDelta: credits, currency: purchase.currency, at: when, ref: dispute.id },
@@ -320,7 +330,7 @@ const appealWon = (ctx: EventContext, purchase: Purchase, dispute: Stripe.Disput
   };
 };
 
-const disputeClosed: EffectHandler = async (ctx) => {
+const disputeClosed: Effect = async (ctx) => {
   const { dispute, purchase } = await purchaseOfDispute(ctx);
   if (!purchase) return { kind: 'ignore', reason: 'no package purchase for this dispute' };
   if ((purchase.closedDisputeIds ?? []).includes(dispute.id)) return appealWon(ctx, purchase, dispute);
@@ -334,8 +344,8 @@ const disputeClosed: EffectHandler = async (ctx) => {
       kind: 'apply',
       summary: dispute.status === 'won' ? 'dispute won' : 'inquiry closed without a chargeback',
       writes: [
-        updatePurchase(purchase, { state: restore, closedDisputeIds: closed }),
-        ...ledgerWrites(ctx.practiceId, purchase.clientId, [
+        updatePurchase(ctx, purchase, { state: restore, closedDisputeIds: closed }),
+        ...ctx.port.ledgerWrites(ctx.practiceId, purchase.clientId, [
           { kind: 'credits_restored', amountCents: 0, sessionsDelta: 0, currency: purchase.currency, at: when, ref: dispute.id },
         ]),
       ],
@@ -349,11 +359,11 @@ const disputeClosed: EffectHandler = async (ctx) => {
       kind: 'apply',
       summary: 'dispute prevented: amount returned to the cardholder',
       writes: [
-        updatePurchase(purchase, {
+        updatePurchase(ctx, purchase, {
           state: 'refunded', sessionsRemaining: 0, creditsRemoved: purchase.creditsRemoved + purchase.sessionsRemaining,
           refundedCents: purchase.refundedCents + dispute.amount, closedDisputeIds: closed,
         }),
-        ...ledgerWrites(ctx.practiceId, purchase.clientId, [
+        ...ctx.port.ledgerWrites(ctx.practiceId, purchase.clientId, [
           { kind: 'refund', amountCents: dispute.amount, currency: purchase.currency, at: when, ref: dispute.id },
           { kind: 'sale_adjustment', amountCents: -dispute.amount, currency: purchase.currency, at: when, ref: purchase.purchaseId },
           { kind: 'credits_voided', amountCents: 0, sessionsDelta: -purchase.sessionsRemaining, currency: purchase.currency, at: when, ref: dispute.id },
@@ -367,11 +377,11 @@ const disputeClosed: EffectHandler = async (ctx) => {
     kind: 'apply',
     summary: 'dispute lost',
     writes: [
-      updatePurchase(purchase, {
+      updatePurchase(ctx, purchase, {
         state: 'voided', sessionsRemaining: 0, creditsRemoved: purchase.creditsRemoved + purchase.sessionsRemaining, closedDisputeIds: closed,
         lostDisputeId: dispute.id, disputeCreditsVoided: purchase.sessionsRemaining,
       }),
-      ...ledgerWrites(ctx.practiceId, purchase.clientId, [
+      ...ctx.port.ledgerWrites(ctx.practiceId, purchase.clientId, [
         { kind: 'chargeback', amountCents: dispute.amount, currency: purchase.currency, at: when, ref: dispute.id },
         { kind: 'sale_adjustment', amountCents: -dispute.amount, currency: purchase.currency, at: when, ref: purchase.purchaseId },
         { kind: 'credits_voided', amountCents: 0, sessionsDelta: -purchase.sessionsRemaining, currency: purchase.currency, at: when, ref: dispute.id },
@@ -381,7 +391,7 @@ const disputeClosed: EffectHandler = async (ctx) => {
   };
 };
 
-export const CREDIT_EFFECTS: Record<string, EffectHandler> = {
+const EFFECTS: Record<string, Effect> = {
   'checkout.session.completed': checkoutCompleted,
   'checkout.session.async_payment_succeeded': asyncSucceeded,
   'checkout.session.async_payment_failed': asyncFailed,
@@ -391,3 +401,9 @@ export const CREDIT_EFFECTS: Record<string, EffectHandler> = {
   'charge.dispute.updated': disputeOpened,
   'charge.dispute.closed': disputeClosed,
 };
+
+/** The package-credit effects on a storage port (default: the table); a test may pass another. */
+export const creditEffects = (port: CreditEffectsPort = CREDIT_EFFECTS_STORE): Record<string, EffectHandler> =>
+  Object.fromEntries(Object.entries(EFFECTS).map(([type, effect]): [string, EffectHandler] => [type, (ctx) => effect({ ...ctx, port })]));
+
+export const CREDIT_EFFECTS: Record<string, EffectHandler> = creditEffects();

@@ -24,3 +24,24 @@ export type RemittancesPort = Pick<
   typeof import('../store/remittances'),
   'adjudicationMarker' | 'adjudicationWrites' | 'remittanceMarker' | 'remittanceWrite' | 'putQuarantine'
 >;
+
+/** What the package-credit effects of Stripe events (core/credit-effects.ts) read and write. */
+export type CreditEffectsPort = Pick<typeof import('../store/purchases'), 'getPurchase' | 'findPurchaseByStripeId' | 'stripeRef'> &
+  Pick<typeof import('../store/purchase-updates'), 'purchaseVersionedUpdate' | 'purchaseGrantUpdate' | 'expiringIndex'> &
+  Pick<typeof import('../store/clients'), 'getClient' | 'ledgerWrites'> &
+  Pick<typeof import('../store/client-identity'), 'confirmClientWrites'>;
+
+/** What the balance-invoice effects of Stripe events (core/invoice-effects.ts) read and write. */
+export type InvoiceEffectsPort = Pick<typeof import('../store/invoices'), 'getInvoice' | 'invoiceVersionedUpdate'> &
+  Pick<typeof import('../store/claim-balance'), 'claimInvoiceSummaryWrite'> &
+  Pick<typeof import('../store/clients'), 'ledgerWrites'>;
+
+/** What ingesting a Stripe event (core/stripe-events.ts) needs: the practice it belongs to, its marker, the commit. */
+export type StripeEventsPort = Pick<typeof import('../store/commit'), 'commitOnce'> &
+  Pick<typeof import('../store/keys'), 'keys'> &
+  Pick<typeof import('../store/practices'), 'findPracticeByStripeAccount'> &
+  Pick<typeof import('../store/purchases'), 'findPurchaseByStripeId'> &
+  Pick<typeof import('../store/stripe-event-markers'), 'recordIgnoredStripeEvent'>;
+
+/** What opening a signed receipt link (core/receipt-links.ts) reads. */
+export type ReceiptLinksPort = Pick<typeof import('../store/practices'), 'getPractice'> & Pick<typeof import('../store/receipts'), 'getReceipt' | 'currentClientName'>;

@@ -10,13 +10,17 @@ import type { Practice } from '../domain/practice';
 import { currentClientName, getReceipt } from '../store/receipts';
 import type { Receipt } from '../domain/receipt';
 import { config } from '../shared/config';
+import type { ReceiptLinksPort } from './ports';
+
+/** The default implementation of the port: the table (core/ports.ts). */
+const RECEIPT_LINKS_STORE: ReceiptLinksPort = { getPractice, getReceipt, currentClientName };
 
 /**
  * The receipt as shown now: with the client's name as staff last corrected it (issue 17: a name a
  * storefront buyer typed for someone else's address must not stay on their receipts).
  */
-export const withCurrentClientName = async (store: Store, receipt: Receipt): Promise<Receipt> => {
-  const name = await currentClientName(store, receipt.practiceId, receipt.clientId);
+export const withCurrentClientName = async (store: Store, receipt: Receipt, port: ReceiptLinksPort = RECEIPT_LINKS_STORE): Promise<Receipt> => {
+  const name = await port.currentClientName(store, receipt.practiceId, receipt.clientId);
   if (!name || name === receipt.document.client.name) return receipt;
   return { ...receipt, document: { ...receipt.document, client: { ...receipt.document.client, name } } };
 };
@@ -28,6 +32,8 @@ export interface ReceiptLinkDeps {
   /** Base URL of the public receipt page (`KNEADPAY_PUBLIC_URL`). */
   publicUrl: string;
   now: () => Date;
+  /** Storage, through its port (default: the table). */
+  links?: ReceiptLinksPort;
 }
 
 export const defaultReceiptLinkDeps = (overrides: Partial<ReceiptLinkDeps> = {}): ReceiptLinkDeps => ({
@@ -56,9 +62,10 @@ export type OpenedReceipt =
 
 /** What a `/r/{token}` link opens: the receipt, an expired link (with the practice, to ask again), or nothing. */
 export const openReceiptLink = async (deps: ReceiptLinkDeps, token: string): Promise<OpenedReceipt> => {
+  const port = deps.links ?? RECEIPT_LINKS_STORE;
   const check = verifyReceiptToken(token, await deps.secrets(), deps.now());
   if (check.status === 'invalid') return { status: 'invalid' };
-  if (check.status === 'expired') return { status: 'expired', practice: await getPractice(deps.store, check.claims.practiceId) };
-  const receipt = await getReceipt(deps.store, check.claims.practiceId, check.claims.receiptId);
-  return receipt ? { status: 'ok', receipt: await withCurrentClientName(deps.store, receipt) } : { status: 'invalid' };
+  if (check.status === 'expired') return { status: 'expired', practice: await port.getPractice(deps.store, check.claims.practiceId) };
+  const receipt = await port.getReceipt(deps.store, check.claims.practiceId, check.claims.receiptId);
+  return receipt ? { status: 'ok', receipt: await withCurrentClientName(deps.store, receipt, port) } : { status: 'invalid' };
 };

@@ -12,6 +12,10 @@ import { findPracticeByStripeAccount } from '../store/practices';
 import { findPurchaseByStripeId } from '../store/purchases';
 import { recordIgnoredStripeEvent } from '../store/stripe-event-markers';
 import { deferIfBeingLinked } from './connect';
+import type { StripeEventsPort } from './ports';
+
+/** The default implementation of the port: the table (core/ports.ts). */
+const STRIPE_EVENTS_STORE: StripeEventsPort = { commitOnce, keys, findPracticeByStripeAccount, findPurchaseByStripeId, recordIgnoredStripeEvent };
 
 const UNKNOWN_ACCOUNT = 'unknown connected account';
 
@@ -161,9 +165,14 @@ const paymentIntentOf = (object: unknown): string | undefined => {
  * `account`, else the opaque `practiceId` we put in metadata, else the purchase that owns its
  * payment intent. `undefined` when none applies: the event is recorded as ignored.
  */
-export const resolvePractice = async (store: Store, event: Stripe.Event, stripe?: () => Promise<Stripe>): Promise<{ practiceId?: string; reason?: string }> => {
+export const resolvePractice = async (
+  store: Store,
+  event: Stripe.Event,
+  stripe?: () => Promise<Stripe>,
+  port: StripeEventsPort = STRIPE_EVENTS_STORE,
+): Promise<{ practiceId?: string; reason?: string }> => {
   if (event.account) {
-    const practiceId = await findPracticeByStripeAccount(store, event.account);
+    const practiceId = await port.findPracticeByStripeAccount(store, event.account);
     if (practiceId) return { practiceId };
     // An account whose onboarding is storing it right now answers 503 (Stripe retries), recorded.
     await deferIfBeingLinked(store, event, stripe);
@@ -174,7 +183,7 @@ export const resolvePractice = async (store: Store, event: Stripe.Event, stripe?
   if (fromMetadata) return { practiceId: fromMetadata };
   const paymentIntent = paymentIntentOf(object);
   if (paymentIntent) {
-    const purchase = await findPurchaseByStripeId(store, paymentIntent);
+    const purchase = await port.findPurchaseByStripeId(store, paymentIntent);
     if (purchase) return { practiceId: purchase.practiceId };
     // Not indexed yet (this event overtook the payment's): the payment intent's metadata says.
     if (stripe) {
@@ -185,9 +194,9 @@ export const resolvePractice = async (store: Store, event: Stripe.Event, stripe?
   return { reason: 'not a kneadpay object' };
 };
 
-const recordIgnoredGlobally = async (store: Store, event: Stripe.Event, reason: string, now: Date): Promise<EventOutcome> => {
+const recordIgnoredGlobally = async (store: Store, event: Stripe.Event, reason: string, now: Date, port: StripeEventsPort): Promise<EventOutcome> => {
   const outcome: EventOutcome = { eventId: event.id, type: event.type, outcome: 'ignored', reason };
-  return (await recordIgnoredStripeEvent(store, event, outcome, now)) ? outcome : { ...outcome, outcome: 'duplicate' };
+  return (await port.recordIgnoredStripeEvent(store, event, outcome, now)) ? outcome : { ...outcome, outcome: 'duplicate' };
 };
 
 const MAX_DECIDE_ATTEMPTS = 6;
@@ -199,13 +208,21 @@ const MAX_DECIDE_ATTEMPTS = 6;
  * again; an event about a record we have not committed yet asks Stripe to retry (503).
  */
 export const ingestStripeEvent = async (
-  deps: { store: Store; stripe: () => Promise<Stripe>; effects: Partial<Record<string, EffectHandler>>; logger?: Logger },
+  deps: {
+    store: Store;
+    stripe: () => Promise<Stripe>;
+    effects: Partial<Record<string, EffectHandler>>;
+    logger?: Logger;
+    /** Storage, through its port (default: the table). */
+    port?: StripeEventsPort;
+  },
   event: Stripe.Event,
   now: Date = new Date(),
 ): Promise<EventOutcome> => {
-  const { practiceId, reason } = await resolvePractice(deps.store, event, deps.stripe);
+  const port = deps.port ?? STRIPE_EVENTS_STORE;
+  const { practiceId, reason } = await resolvePractice(deps.store, event, deps.stripe, port);
   if (!practiceId) {
-    const ignored = await recordIgnoredGlobally(deps.store, event, reason ?? 'unknown practice', now);
+    const ignored = await recordIgnoredGlobally(deps.store, event, reason ?? 'unknown practice', now, port);
     // Counted (metric filter → alarm in lib/): an account kneadpay never onboarded sends events here.
     if (reason === UNKNOWN_ACCOUNT && ignored.outcome === 'ignored') {
       deps.logger?.warn('stripe event for an unknown connected account', { metric: UNKNOWN_ACCOUNT_METRIC, eventId: event.id, type: event.type, account: event.account });
@@ -213,7 +230,7 @@ export const ingestStripeEvent = async (
     }
     return ignored;
   }
-  const marker = keys.marker(practiceId, 'stripe-event', event.id);
+  const marker = port.keys.marker(practiceId, 'stripe-event', event.id);
   // Own properties only: a type such as "__proto__" must not find Object.prototype.
   const effect = Object.hasOwn(deps.effects, event.type) ? deps.effects[event.type] : undefined;
 
@@ -226,7 +243,7 @@ export const ingestStripeEvent = async (
         ? { eventId: event.id, type: event.type, outcome: 'applied' }
         : { eventId: event.id, type: event.type, outcome: 'ignored', reason: decision.reason };
     try {
-      const committed = await commitOnce(
+      const committed = await port.commitOnce(
         deps.store,
         {
           marker: { ...marker, result: outcome, ttlSeconds: 30 * 86_400 },
