@@ -5,6 +5,7 @@
  */
 import { rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { setMetricsSink } from '../functions/shared/metrics';
 import { dataDir } from './auth';
 import { reapOrphans } from './orphans';
 import { DEFAULT_STRIPE_API_BASE, startLocalStack, stripePortFromEnv, type LocalStack } from './stack';
@@ -27,6 +28,9 @@ const main = async () => {
   // The AWS SDK's notice that its 2027 releases need Node 22 is not news to act on while working
   // locally (Node 20 is supported); it would otherwise open every `npm start`.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  // EMF metric lines are for CloudWatch to extract; on a laptop they would be a third of the
+  // output. KNEADPAY_LOCAL_METRICS=1 prints them.
+  if (!process.env.KNEADPAY_LOCAL_METRICS) setMetricsSink(() => undefined);
   const port = portFromEnv('PORT', 3000);
   const dynamoPort = portFromEnv('KNEADPAY_DYNAMO_PORT', 8000);
   const sesPort = portFromEnv('KNEADPAY_SES_PORT', 8005);
