@@ -11,6 +11,12 @@ export type EstimatesPort = Pick<typeof import('../store/estimates'), 'insertEst
 
 export type ClaimsOutPort = Pick<typeof import('../store/claims-out'), 'recordBatchSubmitted' | 'recordAcknowledgement'>;
 
+/** What requiring the practice a request acts for (core/practice.ts) reads. */
+export type PracticePort = Pick<typeof import('../store/practices'), 'getPractice'>;
+
+/** What the CMS-1500 of a claim (core/cms1500.ts) reads itself: the practice and the claim. */
+export type Cms1500Port = PracticePort & Pick<typeof import('../store/claims'), 'getClaim'>;
+
 export type ConnectPort = Pick<typeof import('../store/connect'), 'releaseMarker' | 'releaseAccountWrites' | 'releaseAuditWrite' | 'recordDeferredEvent'>;
 
 export type ReconcilerPort = Pick<typeof import('../store/reconciler'), 'readCheckpoint' | 'writeCheckpoint' | 'listConnectedAccounts' | 'isStripeEventMarked'>;
