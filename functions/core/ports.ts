@@ -26,10 +26,14 @@ export type RedemptionsPort = Pick<
   'redemptionMarker' | 'redemptionCancelMarker' | 'purchaseExpiryMarker' | 'readRedemptionResult' | 'redeemCreditWrites' | 'cancelRedemptionWrites' | 'expirePurchaseWrites'
 >;
 
+/** What applying adjudications and receiving an ERA (core/remittances.ts) read and write: the claims, the quarantine, the commit. */
 export type RemittancesPort = Pick<
   typeof import('../store/remittances'),
-  'adjudicationMarker' | 'adjudicationWrites' | 'remittanceMarker' | 'remittanceWrite' | 'putQuarantine'
->;
+  'adjudicationMarker' | 'adjudicationWrites' | 'remittanceMarker' | 'remittanceWrite' | 'putQuarantine' | 'listQuarantine'
+> &
+  Pick<typeof import('../store/claims'), 'getClaim' | 'getRemittance' | 'listAdjudications'> &
+  Pick<typeof import('../store/commit'), 'commitOnce'> &
+  PracticePort;
 
 /** What the package-credit effects of Stripe events (core/credit-effects.ts) read and write. */
 export type CreditEffectsPort = Pick<typeof import('../store/purchases'), 'getPurchase' | 'findPurchaseByStripeId' | 'stripeRef'> &

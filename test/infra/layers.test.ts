@@ -96,7 +96,6 @@ const NOT_YET_PORTED: readonly string[] = [
   'core/receipts/gather.ts',
   'core/receipts/issue.ts',
   'core/redemptions.ts',
-  'core/remittances.ts',
 ];
 
 /** A static value import (not `import type`): its clause and its module. */

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createEstimate, getEstimate } from '../../functions/core/estimates';
 import type { EstimatesPort, RemittancesPort } from '../../functions/core/ports';
-import { receiveRemittance } from '../../functions/core/remittances';
+import { receiveRemittance, REMITTANCES_STORE } from '../../functions/core/remittances';
 import type { Estimate } from '../../functions/domain/estimate';
 import { newId } from '../../functions/shared/ids';
 import * as remittancesStore from '../../functions/store/remittances';
@@ -64,7 +64,7 @@ describe('core modules run against another implementation of their store port', 
     // The practice has no claim CLM-1001: the file's one claim payment is quarantined.
     const era = readFileSync(new URL('../fixtures/era/worked-example.835', import.meta.url), 'utf8');
     const crashing: RemittancesPort = {
-      ...remittancesStore,
+      ...REMITTANCES_STORE,
       remittanceWrite: () => {
         throw new Error('crash injected before the remittance summary commits');
       },
