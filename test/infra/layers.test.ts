@@ -89,12 +89,10 @@ const NOT_YET_PORTED: readonly string[] = [
   'core/checkout.ts',
   'core/claims-out.ts',
   'core/claims.ts',
-  'core/client-contact.ts',
   'core/connect.ts',
+  'core/client-contact.ts',
   'core/estimates.ts',
   'core/packages.ts',
-  'core/receipts/gather.ts',
-  'core/receipts/issue.ts',
   'core/redemptions.ts',
 ];
 
