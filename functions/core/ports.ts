@@ -17,7 +17,23 @@ export type PracticePort = Pick<typeof import('../store/practices'), 'getPractic
 /** What the CMS-1500 of a claim (core/cms1500.ts) reads itself: the practice and the claim. */
 export type Cms1500Port = PracticePort & Pick<typeof import('../store/claims'), 'getClaim'>;
 
-export type ConnectPort = Pick<typeof import('../store/connect'), 'releaseMarker' | 'releaseAccountWrites' | 'releaseAuditWrite' | 'recordDeferredEvent'>;
+/** What Stripe Connect for a practice (core/connect.ts) reads and writes: its connect record, the open invoices, the commit, the practice. */
+export type ConnectPort = Pick<
+  typeof import('../store/connect'),
+  | 'releaseMarker'
+  | 'releaseAccountWrites'
+  | 'releaseAuditWrite'
+  | 'recordDeferredEvent'
+  | 'getConnect'
+  | 'markConnectRequested'
+  | 'linkAccount'
+  | 'accountStateWrite'
+  | 'deauthorizedWrite'
+  | 'chargesBlocked'
+> &
+  Pick<typeof import('../store/invoices'), 'listInvoices'> &
+  Pick<typeof import('../store/commit'), 'commitOnce'> &
+  PracticePort;
 
 export type ReconcilerPort = Pick<typeof import('../store/reconciler'), 'readCheckpoint' | 'writeCheckpoint' | 'listConnectedAccounts' | 'isStripeEventMarked'>;
 

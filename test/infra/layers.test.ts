@@ -89,7 +89,6 @@ const NOT_YET_PORTED: readonly string[] = [
   'core/checkout.ts',
   'core/claims-out.ts',
   'core/claims.ts',
-  'core/connect.ts',
   'core/client-contact.ts',
   'core/estimates.ts',
   'core/packages.ts',
