@@ -8,17 +8,18 @@ import { newId } from '../shared/ids';
 import { accountState, connectedAccountIfVisible, createConnectedAccount, createOnboardingLink, findAccountOfPractice, openPaymentsOnAccount, retrieveConnectedAccount } from '../stripe/accounts';
 import type { Store } from '../store/table';
 import { commitOnce } from '../store/commit';
-import {
-  accountStateWrite, chargesBlocked, deauthorizedWrite, getConnect, linkAccount, markConnectRequested,
-} from '../store/connect';
+import { chargesBlocked } from '../store/connect';
 import type { StripeConnect } from '../domain/connect';
 import { listInvoices } from '../store/invoices';
-import type { Decision, EffectHandler } from './stripe-events';
+import type { Decision, EffectHandler, EventContext } from './stripe-events';
 import * as defaultConnectStore from '../store/connect';
 import type { ConnectPort } from './ports';
-import { requirePractice } from './practice';
+import { PRACTICE_STORE, requirePractice } from './practice';
 
 export { chargesBlocked };
+
+/** The default implementation of the port: the table (core/ports.ts). */
+export const CONNECT_STORE: ConnectPort = { ...defaultConnectStore, listInvoices, commitOnce, ...PRACTICE_STORE };
 
 /** How far before our request Stripe's `created` may be (clocks differ). */
 const CLOCK_SLACK_SECONDS = 300;
@@ -41,12 +42,13 @@ const findCreatedAccount = (stripe: Stripe, practiceId: string, since: string): 
  * is created by this call: nobody can type an account id into kneadpay.
  */
 export const startOnboarding = async (
-  deps: { store: Store; stripe: Stripe; publicUrl: string },
+  deps: { store: Store; stripe: Stripe; publicUrl: string; connect?: ConnectPort },
   practiceId: string,
   now = new Date(),
 ): Promise<{ created: boolean; accountId: string; url: string }> => {
-  const practice = await requirePractice(deps.store, practiceId);
-  let connect = await getConnect(deps.store, practiceId);
+  const connectStore = deps.connect ?? CONNECT_STORE;
+  const practice = await requirePractice(deps.store, practiceId, connectStore);
+  let connect = await connectStore.getConnect(deps.store, practiceId);
   if (connect?.status === 'deauthorized') {
     throw new ConflictError(
       `Stripe account ${connect.accountId} disconnected kneadpay; release it (DELETE /practices/${practiceId}/stripe) before connecting an account again`,
@@ -57,29 +59,29 @@ export const startOnboarding = async (
   let accountId = connect?.accountId ?? practice.stripeAccountId ?? null;
   if (!accountId) {
     const earlier = connect?.status === 'creating';
-    connect = await markConnectRequested(deps.store, practiceId, now);
+    connect = await connectStore.markConnectRequested(deps.store, practiceId, now);
     // Another request linked or released an account in between (found by the route fuzz): 409, retry.
     if (!connect || connect.accountId) throw new ConflictError('the practice’s Stripe account changed while connecting it; retry', 'conflict');
     const account =
       (earlier ? await findCreatedAccount(deps.stripe, practiceId, connect.requestedAt) : undefined) ??
       (await createConnectedAccount(deps.stripe, practiceId, connect.requestedAt));
-    await linkAccount(deps.store, practiceId, account.id, accountState(account), 0, now);
+    await connectStore.linkAccount(deps.store, practiceId, account.id, accountState(account), 0, now);
     accountId = account.id;
     created = true;
   } else if (!connect?.accountId) {
     // A profile from before onboarding existed, with an account id typed in: kept as it was and
     // recorded with what Stripe says about it (the platform can read only accounts connected to it).
     const account = await retrieveConnectedAccount(deps.stripe, accountId);
-    await linkAccount(deps.store, practiceId, accountId, accountState(account), 0, now);
+    await connectStore.linkAccount(deps.store, practiceId, accountId, accountState(account), 0, now);
   }
   const link = await createOnboardingLink(deps.stripe, accountId, returnUrls(deps.publicUrl, practiceId), newId('lnk'));
   return { created, accountId, url: link.url };
 };
 
 /** `GET /practices/{p}/stripe` (SPEC §7), plus `status`. */
-export const connectStatus = async (store: Store, practiceId: string) => {
-  await requirePractice(store, practiceId);
-  const connect = await getConnect(store, practiceId);
+export const connectStatus = async (store: Store, practiceId: string, connectStore: ConnectPort = CONNECT_STORE) => {
+  await requirePractice(store, practiceId, connectStore);
+  const connect = await connectStore.getConnect(store, practiceId);
   const linked = connect?.accountId ? connect : undefined;
   return {
     accountId: linked?.accountId ?? null,
@@ -97,9 +99,9 @@ export const connectStatus = async (store: Store, practiceId: string) => {
  * onboarding sells on the platform's account as before; one whose connected account cannot charge
  * (onboarding not finished, restricted, disconnected) sells nothing.
  */
-export const assertCanSell = async (store: Store, practiceId: string): Promise<void> => {
-  const connect = await getConnect(store, practiceId);
-  if (chargesBlocked(connect)) {
+export const assertCanSell = async (store: Store, practiceId: string, connectStore: ConnectPort = CONNECT_STORE): Promise<void> => {
+  const connect = await connectStore.getConnect(store, practiceId);
+  if (connectStore.chargesBlocked(connect)) {
     throw new ConflictError(
       connect!.status === 'deauthorized'
         ? 'this practice disconnected its Stripe account and cannot take payments'
@@ -120,14 +122,14 @@ export const releaseAccount = async (
   audit: { requestId: string; actor: string },
   now = new Date(),
 ) => {
-  const connectStore = deps.connect ?? defaultConnectStore;
-  const practice = await requirePractice(deps.store, practiceId);
+  const connectStore = deps.connect ?? CONNECT_STORE;
+  const practice = await requirePractice(deps.store, practiceId, connectStore);
   const accountId = practice.stripeAccountId;
   if (!accountId) throw new NotFoundError('connected Stripe account');
-  const connect = await getConnect(deps.store, practiceId);
+  const connect = await connectStore.getConnect(deps.store, practiceId);
   const open: string[] = [];
   for (const status of ['pending', 'draft', 'open'] as const) {
-    if ((await listInvoices(deps.store, practiceId, status)).items.length) open.push(`${status} balance invoices`);
+    if ((await connectStore.listInvoices(deps.store, practiceId, status)).items.length) open.push(`${status} balance invoices`);
   }
   if (connect?.status !== 'deauthorized') {
     // Stripe is the record of what is still payable on the account.
@@ -137,7 +139,7 @@ export const releaseAccount = async (
     throw new ConflictError(`the Stripe account still has payments open (${open.join(', ')}); release it once they are settled or expired`, 'payments_open', { open });
   }
   const auditId = newId('aud');
-  const committed = await commitOnce(deps.store, {
+  const committed = await connectStore.commitOnce(deps.store, {
     marker: { ...connectStore.releaseMarker(practiceId, accountId, audit.requestId), result: { auditId } },
     writes: [
       ...connectStore.releaseAccountWrites(practiceId, accountId, now),
@@ -155,6 +157,9 @@ export const releaseAccount = async (
 const accountOfEvent = (event: Stripe.Event): string | undefined =>
   event.account ?? ((event.data.object as { object?: string; id?: string }).object === 'account' ? (event.data.object as { id: string }).id : undefined);
 
+/** An effect with the storage port it was built with (`connectEffects(port)`). */
+type ConnectEffect = (ctx: EventContext & { port: ConnectPort }) => Promise<Decision>;
+
 const notLinked = (connect: StripeConnect | undefined, accountId: string | undefined): Decision | undefined => {
   if (!accountId) return { kind: 'ignore', reason: 'no connected account on the event' };
   if (!connect || connect.accountId !== accountId) return { kind: 'ignore', reason: 'the account is no longer the practice’s (released)' };
@@ -162,9 +167,9 @@ const notLinked = (connect: StripeConnect | undefined, accountId: string | undef
 };
 
 /** `account.updated`: charges, payouts and requirements as Stripe says now (older events never overwrite newer). */
-const accountUpdated: EffectHandler = async ({ store, practiceId, event, now }) => {
+const accountUpdated: ConnectEffect = async ({ store, practiceId, event, now, port }) => {
   const accountId = accountOfEvent(event);
-  const connect = await getConnect(store, practiceId);
+  const connect = await port.getConnect(store, practiceId);
   const skip = notLinked(connect, accountId);
   if (skip) return skip;
   if (connect!.status === 'deauthorized') return { kind: 'ignore', reason: 'the account disconnected kneadpay' };
@@ -173,30 +178,36 @@ const accountUpdated: EffectHandler = async ({ store, practiceId, event, now }) 
   return {
     kind: 'apply',
     summary: `account ${state.chargesEnabled ? 'can' : 'cannot'} charge`,
-    writes: [accountStateWrite(practiceId, accountId!, state, event.created, now)],
+    writes: [port.accountStateWrite(practiceId, accountId!, state, event.created, now)],
     events: [{ detailType: 'StripeAccountUpdated', detail: { practiceId, accountId: accountId!, ...state } }],
   };
 };
 
 /** `account.application.deauthorized`: the account's owner disconnected kneadpay; the practice stops selling. */
-const deauthorized: EffectHandler = async ({ store, practiceId, event, now }) => {
+const deauthorized: ConnectEffect = async ({ store, practiceId, event, now, port }) => {
   const accountId = event.account ?? undefined;
-  const connect = await getConnect(store, practiceId);
+  const connect = await port.getConnect(store, practiceId);
   const skip = notLinked(connect, accountId);
   if (skip) return skip;
   if (connect!.status === 'deauthorized') return { kind: 'ignore', reason: 'already disconnected' };
   return {
     kind: 'apply',
     summary: 'account disconnected',
-    writes: [deauthorizedWrite(practiceId, accountId!, event.created, now)],
+    writes: [port.deauthorizedWrite(practiceId, accountId!, event.created, now)],
     events: [{ detailType: 'StripeAccountDeauthorized', detail: { practiceId, accountId: accountId! } }],
   };
 };
 
-export const CONNECT_EFFECTS: Record<string, EffectHandler> = {
+const EFFECTS: Record<string, ConnectEffect> = {
   'account.updated': accountUpdated,
   'account.application.deauthorized': deauthorized,
 };
+
+/** The Connect effects on a storage port (default: the table); a test may pass another. */
+export const connectEffects = (port: ConnectPort = CONNECT_STORE): Record<string, EffectHandler> =>
+  Object.fromEntries(Object.entries(EFFECTS).map(([type, effect]): [string, EffectHandler] => [type, (ctx) => effect({ ...ctx, port })]));
+
+export const CONNECT_EFFECTS: Record<string, EffectHandler> = connectEffects();
 
 /**
  * An event for an account kneadpay has not stored yet: if the account carries a practice id whose
@@ -208,14 +219,14 @@ export const deferIfBeingLinked = async (
   event: Stripe.Event,
   stripe: (() => Promise<Stripe>) | undefined,
   now = new Date(),
-  connectStore: ConnectPort = defaultConnectStore,
+  connectStore: ConnectPort = CONNECT_STORE,
 ): Promise<void> => {
   const accountId = event.account;
   if (!stripe || !accountId) return;
   const account = await connectedAccountIfVisible(await stripe(), accountId);
   const practiceId = account?.metadata?.practiceId;
   if (!practiceId) return;
-  const connect = await getConnect(store, practiceId);
+  const connect = await connectStore.getConnect(store, practiceId);
   if (connect?.status !== 'creating' && connect?.accountId !== accountId) return;
   // Recorded, so an operator can see what waited and why (docs/events.md).
   await connectStore.recordDeferredEvent(store, practiceId, { eventId: event.id, eventType: event.type, accountId, reason: 'account being linked' }, now);

@@ -11,7 +11,29 @@ export type EstimatesPort = Pick<typeof import('../store/estimates'), 'insertEst
 
 export type ClaimsOutPort = Pick<typeof import('../store/claims-out'), 'recordBatchSubmitted' | 'recordAcknowledgement'>;
 
-export type ConnectPort = Pick<typeof import('../store/connect'), 'releaseMarker' | 'releaseAccountWrites' | 'releaseAuditWrite' | 'recordDeferredEvent'>;
+/** What requiring the practice a request acts for (core/practice.ts) reads. */
+export type PracticePort = Pick<typeof import('../store/practices'), 'getPractice'>;
+
+/** What the CMS-1500 of a claim (core/cms1500.ts) reads itself: the practice and the claim. */
+export type Cms1500Port = PracticePort & Pick<typeof import('../store/claims'), 'getClaim'>;
+
+/** What Stripe Connect for a practice (core/connect.ts) reads and writes: its connect record, the open invoices, the commit, the practice. */
+export type ConnectPort = Pick<
+  typeof import('../store/connect'),
+  | 'releaseMarker'
+  | 'releaseAccountWrites'
+  | 'releaseAuditWrite'
+  | 'recordDeferredEvent'
+  | 'getConnect'
+  | 'markConnectRequested'
+  | 'linkAccount'
+  | 'accountStateWrite'
+  | 'deauthorizedWrite'
+  | 'chargesBlocked'
+> &
+  Pick<typeof import('../store/invoices'), 'listInvoices'> &
+  Pick<typeof import('../store/commit'), 'commitOnce'> &
+  PracticePort;
 
 export type ReconcilerPort = Pick<typeof import('../store/reconciler'), 'readCheckpoint' | 'writeCheckpoint' | 'listConnectedAccounts' | 'isStripeEventMarked'>;
 
@@ -20,10 +42,14 @@ export type RedemptionsPort = Pick<
   'redemptionMarker' | 'redemptionCancelMarker' | 'purchaseExpiryMarker' | 'readRedemptionResult' | 'redeemCreditWrites' | 'cancelRedemptionWrites' | 'expirePurchaseWrites'
 >;
 
+/** What applying adjudications and receiving an ERA (core/remittances.ts) read and write: the claims, the quarantine, the commit. */
 export type RemittancesPort = Pick<
   typeof import('../store/remittances'),
-  'adjudicationMarker' | 'adjudicationWrites' | 'remittanceMarker' | 'remittanceWrite' | 'putQuarantine'
->;
+  'adjudicationMarker' | 'adjudicationWrites' | 'remittanceMarker' | 'remittanceWrite' | 'putQuarantine' | 'listQuarantine'
+> &
+  Pick<typeof import('../store/claims'), 'getClaim' | 'getRemittance' | 'listAdjudications'> &
+  Pick<typeof import('../store/commit'), 'commitOnce'> &
+  PracticePort;
 
 /** What the package-credit effects of Stripe events (core/credit-effects.ts) read and write. */
 export type CreditEffectsPort = Pick<typeof import('../store/purchases'), 'getPurchase' | 'findPurchaseByStripeId' | 'stripeRef'> &

@@ -9,9 +9,12 @@ import type { Claim, QuarantinedClaim, RemittanceSummary } from '../domain/claim
 import { commitOnce, CommitConflictError } from '../store/commit';
 import * as remittancesStore from '../store/remittances';
 import type { RemittancesPort } from './ports';
-import { requirePractice } from './practice';
+import { PRACTICE_STORE, requirePractice } from './practice';
 import { patientShareCents } from '../domain/patient-share';
 import { isCents } from '../domain/money';
+
+/** The default implementation of the port: the table (core/ports.ts). */
+export const REMITTANCES_STORE: RemittancesPort = { ...remittancesStore, getClaim, getRemittance, listAdjudications, commitOnce, ...PRACTICE_STORE };
 
 /** The idempotency identity of one adjudication (SPEC §4), inside the practice's partition. */
 export const adjudicationIdentity = (claimId: string, traceNumber: string, statusCode: string, payerClaimControlNumber: string | null) =>
@@ -115,7 +118,7 @@ export const applyAdjudication = async (
     originalProcedureCodes?: (string | null)[];
   },
   now: Date,
-  remittances: RemittancesPort = remittancesStore,
+  remittances: RemittancesPort = REMITTANCES_STORE,
 ) => {
   const identity = adjudicationIdentity(detail.claimId, detail.remittance.traceNumber, detail.statusCode, detail.payerClaimControlNumber);
   const when = now.toISOString();
@@ -136,14 +139,14 @@ export const applyAdjudication = async (
     // With more than one payer (coordination of benefits) the patient owes what the last payer in the
     // chain decided, not the sum of every payer's PR (patientShareCents): the ledger moves by the
     // difference in that share, and the commit holds only if no other adjudication came in between.
-    const existing = await listAdjudications(store, claim.practiceId, claim.claimId);
+    const existing = await remittances.listAdjudications(store, claim.practiceId, claim.claimId);
     const paying = existing.filter((adjudication) => adjudicatesPayment(adjudication.statusCode));
     const payerOf = (payerId: string | null | undefined) => payerId ?? '';
     const multiPayer = decidesPayment && paying.some((adjudication) => payerOf(adjudication.payerId) !== payerOf(detail.remittance.payerId));
     const amounts = { statusCode: detail.statusCode, payerId: detail.remittance.payerId, chargeCents: detail.chargeCents, paidCents: detail.paidCents, patientResponsibilityCents: detail.patientResponsibilityCents };
     const shareBefore = multiPayer ? patientShareCents(paying, 0) : 0;
     const shareAfter = multiPayer ? patientShareCents([...paying, amounts], 0) : 0;
-    return commitOnce(
+    return remittances.commitOnce(
       store,
       {
         marker: remittances.adjudicationMarker(claim.practiceId, identity),
@@ -203,12 +206,12 @@ export const receiveRemittance = async (
   practiceId: string,
   text: string,
   now = new Date(),
-  remittances: RemittancesPort = remittancesStore,
+  remittances: RemittancesPort = REMITTANCES_STORE,
 ): Promise<{ created: boolean; summary: RemittanceSummary }> => {
-  await requirePractice(store, practiceId);
+  await requirePractice(store, practiceId, remittances);
   const remittanceId = deriveId('rem', practiceId, createHash('sha256').update(text).digest('hex'));
-  const existing = await getRemittance(store, practiceId, remittanceId);
-  if (existing) return { created: false, summary: { ...existing, quarantined: await remittancesStore.listQuarantine(store, practiceId, remittanceId) } };
+  const existing = await remittances.getRemittance(store, practiceId, remittanceId);
+  if (existing) return { created: false, summary: { ...existing, quarantined: await remittances.listQuarantine(store, practiceId, remittanceId) } };
 
   let era;
   try {
@@ -220,7 +223,7 @@ export const receiveRemittance = async (
 
   const quarantined: QuarantinedClaim[] = [];
   for (const claim of era.claims) {
-    const known = await getClaim(store, practiceId, claim.patientControlNumber);
+    const known = await remittances.getClaim(store, practiceId, claim.patientControlNumber);
     if (!known) {
       quarantined.push({ patientControlNumber: claim.patientControlNumber, problems: [`no claim ${claim.patientControlNumber} in this practice`] });
     } else if (!claim.balanced) {
@@ -243,7 +246,7 @@ export const receiveRemittance = async (
   };
   await remittances.putQuarantine(store, practiceId, remittanceId, quarantined);
   const { quarantined: _list, ...stored } = summary;
-  const outcome = await commitOnce(
+  const outcome = await remittances.commitOnce(
     store,
     {
       marker: remittances.remittanceMarker(practiceId, remittanceId),

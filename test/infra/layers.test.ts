@@ -90,15 +90,9 @@ const NOT_YET_PORTED: readonly string[] = [
   'core/claims-out.ts',
   'core/claims.ts',
   'core/client-contact.ts',
-  'core/cms1500.ts',
-  'core/connect.ts',
   'core/estimates.ts',
   'core/packages.ts',
-  'core/practice.ts',
-  'core/receipts/gather.ts',
-  'core/receipts/issue.ts',
   'core/redemptions.ts',
-  'core/remittances.ts',
 ];
 
 /** A static value import (not `import type`): its clause and its module. */

@@ -6,7 +6,6 @@ import { adjudicatesPayment } from '../../domain/era835/status';
 import { adjudicationsDecidingShare } from '../../domain/patient-share';
 import type { Practice } from '../../domain/practice';
 import type { Purchase } from '../../domain/purchase';
-import { receiptSourceKey } from '../../store/receipts';
 import type { ReceiptDeps } from './deps';
 import type { PaymentRefundedDetail, PaymentSucceededDetail } from './events';
 
@@ -124,7 +123,7 @@ export const refundFacts = async (deps: ReceiptDeps, practice: Practice, detail:
   const method = await paymentMethodFor(deps, practice, detail.paymentId);
   const purchase = detail.purchaseId ? await requirePurchase(deps, practice.practiceId, detail.clientId, detail.purchaseId) : undefined;
   const pkg = purchase ? await packageFactsOf(deps, purchase) : null;
-  const originalRef = await deps.receipts.findIssuedReceipt(practice.practiceId, receiptSourceKey({ type: 'payment', paymentId: detail.paymentId }));
+  const originalRef = await deps.receipts.findIssuedReceipt(practice.practiceId, deps.receipts.receiptSourceKey({ type: 'payment', paymentId: detail.paymentId }));
   const original = originalRef ? await deps.receipts.getReceipt(practice.practiceId, originalRef.receiptId) : undefined;
   const claimId = detail.claimId ?? original?.source.claimId;
   return {

@@ -1,7 +1,6 @@
 /** Issuing: the one receipt of a payment or refund, written once (its marker), then numbered. */
 import { buildReceipt, type Receipt, RECEIPT_NUMBER_PENDING, type ReceiptSource } from '../../domain/receipt';
 import { newId } from '../../shared/ids';
-import { receiptSourceKey } from '../../store/receipts';
 import { ReceiptDataError, requirePracticeFor, type NumberedReceipt, type ReceiptDeps } from './deps';
 import type { PaymentRefundedDetail, PaymentSucceededDetail } from './events';
 import { paymentFacts, refundFacts, type Facts } from './gather';
@@ -48,14 +47,14 @@ const issueReceipt = async (
 };
 
 export const issuePaymentReceipt = async (deps: ReceiptDeps, detail: PaymentSucceededDetail) => {
-  const sourceKey = receiptSourceKey({ type: 'payment', paymentId: detail.paymentId });
+  const sourceKey = deps.receipts.receiptSourceKey({ type: 'payment', paymentId: detail.paymentId });
   return issueReceipt(deps, detail.practiceId, detail.clientId, sourceKey, async () =>
     paymentFacts(deps, await requirePracticeFor(deps, detail.practiceId), detail),
   );
 };
 
 export const issueRefundReceipt = async (deps: ReceiptDeps, detail: PaymentRefundedDetail) => {
-  const sourceKey = receiptSourceKey({ type: 'refund', paymentId: detail.paymentId, refundId: detail.refundId });
+  const sourceKey = deps.receipts.receiptSourceKey({ type: 'refund', paymentId: detail.paymentId, refundId: detail.refundId });
   return issueReceipt(deps, detail.practiceId, detail.clientId, sourceKey, async () =>
     refundFacts(deps, await requirePracticeFor(deps, detail.practiceId), detail),
   );

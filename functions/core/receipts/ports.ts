@@ -16,8 +16,8 @@ import { getPractice } from '../../store/practices';
 import type { Practice } from '../../domain/practice';
 import { getPurchase } from '../../store/purchases';
 import type { Purchase } from '../../domain/purchase';
-import { deleteQueueEntry, findIssuedReceipt, getInvoiceRef, getReceipt, listClientReceipts, listQueuedReceipts, listReceipts, numberingMarkerKey, numberingRefusals, receiptIssueWrites, receiptMarkerKey, receiptNumberingWrites, releaseNumberingLease, settleEmail, takeEmailLease, takeNumberingLease, type InvoiceRef, type IssuedReceiptRef, type NumberFormat, type QueuedReceipt } from '../../store/receipts';
-import type { Receipt } from '../../domain/receipt';
+import { deleteQueueEntry, findIssuedReceipt, getInvoiceRef, getReceipt, listClientReceipts, listQueuedReceipts, listReceipts, numberingMarkerKey, numberingRefusals, receiptIssueWrites, receiptMarkerKey, receiptNumberingWrites, receiptSourceKey, releaseNumberingLease, settleEmail, takeEmailLease, takeNumberingLease, type InvoiceRef, type IssuedReceiptRef, type NumberFormat, type QueuedReceipt } from '../../store/receipts';
+import type { Receipt, ReceiptSource } from '../../domain/receipt';
 
 /** The package as the catalog has it now (a receipt names it; gone → a generic name). */
 type CatalogPackage = Awaited<ReturnType<typeof getPackage>>;
@@ -32,6 +32,8 @@ export interface ReceiptStore {
   listAdjudications(practiceId: string, claimId: string): Promise<Adjudication[]>;
   getInvoiceRef(practiceId: string, invoiceId: string): Promise<InvoiceRef | undefined>;
   // Receipts
+  /** The key a receipt is issued once under: one per payment, one per refund (its marker's id). */
+  receiptSourceKey(source: Pick<ReceiptSource, 'type' | 'paymentId' | 'refundId'>): string;
   getReceipt(practiceId: string, receiptId: string): Promise<Receipt | undefined>;
   findIssuedReceipt(practiceId: string, sourceKey: string): Promise<IssuedReceiptRef | undefined>;
   listClientReceipts(practiceId: string, clientId: string): Promise<Receipt[]>;
@@ -66,6 +68,7 @@ export const receiptStoreOn = (store: Store): ReceiptStore => ({
   getClaim: (practiceId, claimId) => getClaim(store, practiceId, claimId),
   listAdjudications: (practiceId, claimId) => listAdjudications(store, practiceId, claimId),
   getInvoiceRef: (practiceId, invoiceId) => getInvoiceRef(store, practiceId, invoiceId),
+  receiptSourceKey,
   getReceipt: (practiceId, receiptId) => getReceipt(store, practiceId, receiptId),
   findIssuedReceipt: (practiceId, sourceKey) => findIssuedReceipt(store, practiceId, sourceKey),
   listClientReceipts: (practiceId, clientId) => listClientReceipts(store, practiceId, clientId),
