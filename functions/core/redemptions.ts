@@ -1,7 +1,8 @@
 import { chooseCredit, purchaseStatus } from '../domain/credits';
 import { ConflictError, NotFoundError, RetryableError } from '../shared/errors';
 import { newId } from '../shared/ids';
-import { fields } from '../shared/validate';
+import { parseBody } from '../shared/schemas/parse';
+import { redemptionBody } from '../shared/schemas/requests';
 import type { Store } from '../store/table';
 import { getClient } from '../store/clients';
 import { commitOnce, CommitConflictError } from '../store/commit';
@@ -17,7 +18,6 @@ export interface RedemptionAnswer {
   sessionsRemaining: number;
 }
 
-const APPOINTMENT_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 const MAX_ATTEMPTS = 12;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -34,9 +34,7 @@ export const redeemCredit = async (
   now = new Date(),
   redemptions: RedemptionsPort = redemptionsStore,
 ): Promise<{ created: boolean; answer: RedemptionAnswer }> => {
-  const f = fields(body);
-  const appointmentId = f.string('appointmentId', { max: 128, pattern: APPOINTMENT_ID, hint: 'letters, digits and _ . : -' });
-  const wantedPurchase = f.string('purchaseId', { optional: true, max: 64 });
+  const { appointmentId, purchaseId: wantedPurchase } = parseBody(redemptionBody, body);
   const marker = redemptions.redemptionMarker(practiceId, appointmentId);
 
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {

@@ -1,8 +1,6 @@
 /**
- * The request bodies the HTTP handlers parse themselves, as zod schemas: the schema is the type
- * (`z.output<typeof …>`). Bodies parsed inside core modules (packages, checkout, claims, payers and
- * coverage, batches, redemptions, estimates, a client without an email) still use
- * `shared/validate.ts` `fields()`; they move here when their modules do.
+ * Every request body kneadpay reads, as zod schemas: the schema is the type (`z.output<typeof …>`).
+ * The HTTP handlers and the core modules parse them with `parseBody` (shared/schemas/parse.ts).
  *
  * The answers stay what `fields()` gave: a 400 `validation_error` naming one field, with the same
  * words (`address.postalCode is required`, `phone is not valid (digits, spaces, + ( ) . -)`).
@@ -68,6 +66,41 @@ export const optionalOneOf = <const T extends readonly [string, ...string[]]>(va
 /** An optional nested object (an array or a scalar is not one). */
 export const optionalObject = <S extends z.core.$ZodLooseShape>(shape: S) =>
   z.pipe(z.pipe(emptyToNull, z.nullish(z.object(shape, { error: typeError('an object') }))), z.transform(nullToUndefined));
+
+/** A required whole number between min and max. */
+export const requiredInt = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.pipe(emptyToNull, z.int({ error: typeError('an integer') }).check(z.minimum(min, `must be at least ${min}`), z.maximum(max, `must be at most ${max}`)));
+
+/** A required choice among `values`. */
+export const requiredOneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z.pipe(emptyToNull, z.enum(values, { error: (issue) => (issue.input === undefined || issue.input === null ? 'is required' : `must be one of ${values.join(', ')}`) }));
+
+/** A required nested object (an array or a scalar is not one). */
+export const requiredObject = <S extends z.core.$ZodLooseShape>(shape: S) => z.pipe(emptyToNull, z.object(shape, { error: typeError('an object') }));
+
+/**
+ * A list of at most `max` entries: its shape (present, an array, not too long) is checked before
+ * any entry, as `fields()` did; then each entry with `entry`.
+ */
+export const listOf = <T extends z.ZodMiniType>(entry: T, { max, optional = false }: { max: number; optional?: boolean }) => {
+  const shape = z.array(z.unknown(), { error: typeError('an array') }).check(z.maxLength(max, `must have at most ${max} entries`));
+  const present = optional ? z.pipe(z.pipe(emptyToNull, z.nullish(shape)), z.transform(nullToUndefined)) : z.pipe(emptyToNull, shape);
+  return z.pipe(present, optional ? z.optional(z.array(entry)) : z.array(entry)) as unknown as z.ZodMiniType<z.output<T>[] | undefined>;
+};
+
+/** One problem, pushed from a transform: `message` follows the field's name unless `whole`. */
+export const problem = (ctx: z.core.ParsePayload, message: string, path: PropertyKey[] = [], params?: { wholeMessage?: boolean; details?: Record<string, unknown> }) => {
+  ctx.issues.push({ code: 'custom', message, input: ctx.value, path, ...(params ? { params } : {}) });
+};
+
+/**
+ * A body read in steps: `fields()` stopped at the first problem, and some checks compare fields
+ * read before (units need minutes, a correction needs payerId). Each step is a loose object (the
+ * keys it reads, the rest passed on) or a transform; a step runs only when the ones before passed,
+ * so the problem named is the one `fields()` named first. The type is the last step's.
+ */
+export const steps = <Out>(...stages: z.ZodMiniType[]): z.ZodMiniType<Out> =>
+  stages.reduce((before, next) => z.pipe(before, next)) as z.ZodMiniType<Out>;
 
 // Practices ------------------------------------------------------------------------------------
 
@@ -181,3 +214,64 @@ export const clientPatchBody = z.pipe(
   z.transform(({ name, email }: { name?: string; email?: string }) => ({ name, email })),
 );
 export type ClientPatchBody = z.output<typeof clientPatchBody>;
+
+/** `POST /practices/{p}/clients` without `email` (core/client-contact): a client known by name only. */
+export const clientWithoutEmailBody = z.object({ name: requiredString({ max: 200 }) });
+export type ClientWithoutEmailBody = z.output<typeof clientWithoutEmailBody>;
+
+// Storefront -----------------------------------------------------------------------------------
+
+/** `POST /p/{practiceId}/packages/{packageId}/checkout` (core/checkout): who buys. */
+export const checkoutBody = z.object({
+  email: requiredString({ max: 254, pattern: EMAIL_PATTERN, hint: 'an email address' }),
+  name: requiredString({ max: 200 }),
+});
+export type CheckoutBody = z.output<typeof checkoutBody>;
+
+// Redemptions ----------------------------------------------------------------------------------
+
+/** An appointment id from the practice's scheduler. */
+export const APPOINTMENT_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
+
+/** `POST /practices/{p}/clients/{c}/redemptions` (core/redemptions): one visit, at most once. */
+export const redemptionBody = z.object({
+  appointmentId: requiredString({ max: 128, pattern: APPOINTMENT_ID, hint: 'letters, digits and _ . : -' }),
+  purchaseId: optionalString({ max: 64 }),
+});
+export type RedemptionBody = z.output<typeof redemptionBody>;
+
+// Packages -------------------------------------------------------------------------------------
+
+const PACKAGE_SERVICE_CODE = /^\d{5}$/;
+
+/** `POST /practices/{p}/packages` (core/packages): the currency must be the practice's. */
+export const packageCreateBody = (practiceCurrency: string) =>
+  z.object({
+    currency: requiredString({ pattern: CURRENCY_PATTERN, hint: 'lower-case ISO 4217, e.g. usd' }).check(
+      z.refine((currency) => currency === practiceCurrency, `must be the practice's currency (${practiceCurrency})`),
+    ),
+    name: requiredString({ max: 120 }),
+    sessions: requiredInt(1, 100),
+    sessionMinutes: requiredInt(5, 480),
+    serviceCode: requiredString({ pattern: PACKAGE_SERVICE_CODE, hint: 'a 5-digit CPT code such as 97124' }),
+    priceCents: requiredInt(50, 10_000_000),
+    expiresInDays: optionalInt(1, 3650),
+  });
+export type PackageCreateBody = z.output<ReturnType<typeof packageCreateBody>>;
+
+const PACKAGE_CHANGEABLE = ['priceCents', 'active', 'name'];
+
+/** `PATCH /practices/{p}/packages/{id}` (core/packages): the price, the name, on or off sale; nothing else. */
+export const packageChangeBody = steps<{ name?: string; active?: boolean; priceCents?: number }>(
+  z.transform((body: Record<string, unknown>, ctx) => {
+    const other = Object.keys(body).find((field) => !PACKAGE_CHANGEABLE.includes(field));
+    if (other !== undefined) problem(ctx, 'cannot be changed; create a new package instead', [other]);
+    return body;
+  }),
+  z.object({
+    name: optionalString({ max: 120 }),
+    active: z.optional(z.boolean({ error: 'must be true or false' })),
+    priceCents: optionalInt(50, 10_000_000),
+  }),
+);
+export type PackageChangeBody = z.output<typeof packageChangeBody>;
