@@ -11,10 +11,11 @@ import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../functions/shared/errors';
 import { parseBody } from '../../functions/shared/schemas/parse';
 import {
-  APPOINTMENT_ID, checkoutBody, clientWithoutEmailBody, packageChangeBody, packageCreateBody, redemptionBody,
+  APPOINTMENT_ID, checkoutBody, claimBatchBody, clientWithoutEmailBody, coverageBody, FILING_INDICATORS, MAX_BATCH_CLAIMS, PAYER_ID, packageChangeBody,
+  packageCreateBody, payerBody, redemptionBody,
 } from '../../functions/shared/schemas/requests';
-import { CURRENCY_PATTERN, EMAIL_PATTERN } from '../../functions/shared/validate';
-import { fields } from '../support/legacy-fields';
+import { CURRENCY_PATTERN, EMAIL_PATTERN, isCalendarDate } from '../../functions/shared/validate';
+import { fields, type FieldReader } from '../support/legacy-fields';
 
 export const outcome = (parse: () => unknown) => {
   try {
@@ -100,5 +101,113 @@ describe('packages', () => {
       return { name, active: b.active, priceCents: f.int('priceCents', { optional: true, min: 50, max: 10_000_000 }) };
     };
     same((b) => parseBody(packageChangeBody, b), old, bodyOf(['priceCents', 'active', 'name', 'sessions'], anyValue(false, 'Renamed', 49, 50, 10_000_000)));
+  });
+});
+
+describe('claims out: payers, coverage, claim batches', () => {
+  // The old readers of core/claims-out.ts, as they were.
+  const readAddress = (f: FieldReader, optional: boolean) => {
+    const a = optional ? f.object('address', { optional: true }) : f.object('address');
+    if (!a) return undefined;
+    return {
+      line1: a.string('line1', { max: 55 }),
+      ...(a.has('line2') ? { line2: a.string('line2', { max: 55 }) } : {}),
+      city: a.string('city', { max: 30 }),
+      state: a.string('state', { pattern: /^[A-Z]{2}$/, hint: 'a 2-letter US state code' }),
+      postalCode: a.string('postalCode', { pattern: /^\d{5}(-?\d{4})?$/, hint: '5 or 9 digits' }).replace('-', ''),
+    };
+  };
+  const readPerson = (f: FieldReader) => {
+    const dateOfBirth = f.string('dateOfBirth', { pattern: /^\d{4}-\d{2}-\d{2}$/, hint: 'YYYY-MM-DD' });
+    if (!isCalendarDate(dateOfBirth)) throw new ValidationError(`${f.path('dateOfBirth')} is not a calendar date`, { field: f.path('dateOfBirth') });
+    return { firstName: f.string('firstName', { max: 35 }), lastName: f.string('lastName', { max: 60 }), dateOfBirth, sex: f.oneOf('sex', ['F', 'M', 'U'] as const), address: readAddress(f, false)! };
+  };
+  const addressValue = fc.oneof(
+    anyValue(),
+    fc.dictionary(
+      fc.constantFrom('line1', 'line2', 'city', 'state', 'postalCode'),
+      anyValue('1 Main St', 'Portland', 'OR', 'or', '97201', '97201-1234', '972011234', '9720', 'x'.repeat(56), 'y'.repeat(31)),
+    ),
+    fc.constant({ line1: '1 Main St', city: 'Portland', state: 'OR', postalCode: '97201-1234' }),
+  );
+  const personValue = fc.oneof(
+    anyValue(),
+    fc.record(
+      { dateOfBirth: anyValue('1980-02-29', '1981-02-29', '1980-1-1', '1980-13-01'), firstName: anyValue('Ann', 'a'.repeat(36)), lastName: anyValue('Lee', 'l'.repeat(61)), sex: anyValue('F', 'M', 'U', 'X'), address: addressValue },
+      { requiredKeys: [] },
+    ),
+    fc.constant({ dateOfBirth: '1980-02-29', firstName: 'Ann', lastName: 'Lee', sex: 'F', address: { line1: '1 Main St', city: 'Portland', state: 'OR', postalCode: '97201' } }),
+  );
+
+  it('PUT /practices/{p}/payers/{payerId} (the path names AETNA1)', () => {
+    const old = (b: Record<string, unknown>) => {
+      const f = fields(b);
+      const payerId = f.string('payerId', { max: 80, pattern: PAYER_ID, hint: 'the clearinghouse payer id, 2–80 letters or digits' });
+      if (payerId !== 'AETNA1') throw new ValidationError(`payerId ${payerId} is not the payer of the path (AETNA1)`, { field: 'payerId' });
+      return { payerId, name: f.string('name', { max: 60 }), address: readAddress(f, true) ?? null, claimFilingIndicator: f.oneOf('claimFilingIndicator', FILING_INDICATORS, { optional: true }) ?? 'CI' };
+    };
+    const schema = (b: Record<string, unknown>) => {
+      const { payerId, name, address, claimFilingIndicator } = parseBody(payerBody('AETNA1'), b);
+      return { payerId, name, address: address ?? null, claimFilingIndicator: claimFilingIndicator ?? 'CI' };
+    };
+    const body = fc.record(
+      { payerId: anyValue('AETNA1', ' AETNA1 ', 'OTHER2', 'A', 'a-b'), name: anyValue('Aetna', 'n'.repeat(61)), address: addressValue, claimFilingIndicator: anyValue('CI', 'MB', 'XX') },
+      { requiredKeys: [] },
+    );
+    same(schema, old, body, 4000);
+    same(schema, old, addressValue.map((address) => ({ payerId: 'AETNA1', name: 'Aetna', address })), 3000);
+  });
+
+  it('PUT /practices/{p}/clients/{c}/coverage (AETNA1 saved)', () => {
+    const old = (b: Record<string, unknown>) => {
+      const f = fields(b);
+      const payerId = f.string('payerId', { max: 80, pattern: PAYER_ID, hint: 'a payer saved with PUT /payers/{payerId}' });
+      if (payerId !== 'AETNA1') throw new ValidationError(`payer ${payerId} is not saved: PUT /practices/prac_1/payers/${payerId} first`, { field: 'payerId' });
+      const relationship = f.oneOf('relationship', ['self', 'spouse', 'child', 'other'] as const);
+      const subscriber = f.object('subscriber', { optional: true });
+      if (relationship !== 'self' && !subscriber) throw new ValidationError('subscriber is required when the patient is not the subscriber', { field: 'subscriber' });
+      return {
+        payerId,
+        memberId: f.string('memberId', { max: 80, pattern: /^[A-Za-z0-9-]{1,80}$/, hint: 'letters, digits, -' }),
+        groupNumber: f.string('groupNumber', { optional: true, max: 50, pattern: /^[A-Za-z0-9-]{1,50}$/, hint: 'letters, digits, -' }) ?? null,
+        relationship,
+        subscriber: relationship === 'self' ? null : readPerson(subscriber!),
+        patient: readPerson(f.object('patient')),
+      };
+    };
+    const schema = (b: Record<string, unknown>) => {
+      const parsed = parseBody(coverageBody('prac_1', (id) => id === 'AETNA1'), b);
+      return {
+        payerId: parsed.payerId, memberId: parsed.memberId, groupNumber: parsed.groupNumber ?? null, relationship: parsed.relationship,
+        subscriber: parsed.relationship === 'self' ? null : parsed.subscriber!, patient: parsed.patient,
+      };
+    };
+    const body = fc.record(
+      {
+        payerId: anyValue('AETNA1', ' AETNA1 ', 'OTHER2', 'A'), relationship: anyValue('self', 'spouse', 'child', 'other', 'boss'),
+        subscriber: personValue, memberId: anyValue('M-123', 'm'.repeat(81), 'bad id'), groupNumber: anyValue('G1', 'g'.repeat(51), 'bad id'), patient: personValue,
+      },
+      { requiredKeys: [] },
+    );
+    same(schema, old, body, 4000);
+    const good = { payerId: 'AETNA1', relationship: 'spouse', memberId: 'M-1' };
+    same(schema, old, fc.record({ subscriber: personValue, patient: personValue, relationship: fc.constantFrom('self', 'child') }).map((extra) => ({ ...good, ...extra })), 4000);
+  });
+
+  it('POST /practices/{p}/claim-batches', () => {
+    const old = (b: Record<string, unknown>) => {
+      const raw = fields(b).array('claimIds', { optional: true, max: MAX_BATCH_CLAIMS });
+      if (raw === undefined) return undefined;
+      if (raw.length === 0) throw new ValidationError('claimIds is empty: leave it out to batch every ready claim', { field: 'claimIds' });
+      const ids = raw.map((id, i) => {
+        if (typeof id !== 'string' || !/^[A-Za-z0-9_.-]{1,38}$/.test(id)) throw new ValidationError(`claimIds[${i}] is not a claim id`, { field: `claimIds[${i}]` });
+        return id;
+      });
+      if (new Set(ids).size !== ids.length) throw new ValidationError('claimIds names a claim twice', { field: 'claimIds' });
+      return ids;
+    };
+    const id = fc.oneof(fc.constantFrom('clm_1', 'clm_2', 'bad id', 'c'.repeat(39), 7, null), fc.string({ maxLength: 4 }));
+    const claimIds = fc.oneof(anyValue(), fc.array(id, { maxLength: 5 }), fc.array(fc.constant('clm_1'), { minLength: 89, maxLength: 92 }));
+    same((b) => parseBody(claimBatchBody, b).claimIds, old, fc.record({ claimIds, other: anyValue() }, { requiredKeys: [] }), 4000);
   });
 });

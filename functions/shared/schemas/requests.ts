@@ -10,7 +10,9 @@ import * as z from 'zod/mini';
 import { isValidNpi } from '../../domain/npi';
 import { TAXONOMY } from '../../domain/claim-validation';
 import { FORWARDED_CLAIM_POLICIES, OVERPAYMENT_POLICIES, RECEIPT_MODES, UNIT_METHODS } from '../../domain/practice';
-import { CURRENCY_PATTERN, EMAIL_PATTERN } from '../validate';
+import { CLAIM_ID } from '../../domain/claim-validation';
+import type { X12Address, X12Person } from '../../domain/x12/837p';
+import { CURRENCY_PATTERN, EMAIL_PATTERN, isCalendarDate } from '../validate';
 
 // zod/mini, not `zod`: these schemas add about 25 kB to a bundle instead of about 450 kB (esbuild,
 // minified; the classic API is not tree-shaken), which every cold start of these functions pays.
@@ -275,3 +277,107 @@ export const packageChangeBody = steps<{ name?: string; active?: boolean; priceC
   }),
 );
 export type PackageChangeBody = z.output<typeof packageChangeBody>;
+
+// Claims out: payers, coverage, claim batches (core/claims-out) ---------------------------------
+
+/** A clearinghouse payer id. */
+export const PAYER_ID = /^[A-Za-z0-9]{2,80}$/;
+/** SBR09 claim filing indicator codes of the 837P 005010X222A1 (2000B). */
+export const FILING_INDICATORS = ['CI', 'BL', 'MB', 'MA', 'MC', 'HM', 'WC', 'CH', 'VA', 'OF', '11', '12', '13', '14', '15', '16', '17', 'AM', 'DS', 'FI', 'LM', 'TV', 'ZZ'] as const;
+/** At most this many claims in one 837P batch: a batch commits in one DynamoDB transaction (100 items). */
+export const MAX_BATCH_CLAIMS = 90;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A YYYY-MM-DD string that is a real calendar date (the domain's `isCalendarDate`). */
+const calendarDate = <T extends z.ZodMiniType<string | undefined>>(read: T): T =>
+  read.check(z.refine((date) => date === undefined || !DATE.test(date) || isCalendarDate(date), 'is not a calendar date'));
+
+/** A field that may be left out, but once sent (even blank) must be a good value. */
+const ifSent = <T extends z.ZodMiniType>(read: T) => z.pipe(z.pipe(emptyToNull, z.nullish(read)), z.transform(nullToUndefined));
+
+/** An 837P address (N3/N4): line2 only when sent; the ZIP+4 without its dash. */
+const x12Address = requiredObject({
+  line1: requiredString({ max: 55 }),
+  line2: ifSent(requiredString({ max: 55 })),
+  city: requiredString({ max: 30 }),
+  state: requiredString({ pattern: /^[A-Z]{2}$/, hint: 'a 2-letter US state code' }),
+  postalCode: requiredString({ pattern: /^\d{5}(-?\d{4})?$/, hint: '5 or 9 digits' }),
+});
+const x12AddressOut = z.transform(({ line1, line2, city, state, postalCode }: z.output<typeof x12Address>): X12Address => ({
+  line1, ...(line2 !== undefined ? { line2 } : {}), city, state, postalCode: postalCode.replace('-', ''),
+}));
+
+/** A subscriber or patient of a coverage (2010BA / 2010CA). */
+const x12Person = z.pipe(
+  requiredObject({
+    dateOfBirth: calendarDate(requiredString({ pattern: DATE, hint: 'YYYY-MM-DD' })),
+    firstName: requiredString({ max: 35 }),
+    lastName: requiredString({ max: 60 }),
+    sex: requiredOneOf(['F', 'M', 'U'] as const),
+    address: z.pipe(x12Address, x12AddressOut),
+  }),
+  z.transform(({ dateOfBirth, firstName, lastName, sex, address }): X12Person => ({ firstName, lastName, dateOfBirth, sex, address })),
+);
+
+/** `PUT /practices/{p}/payers/{payerId}`: `{name, payerId, address?, claimFilingIndicator?}`; payerId is the path's. */
+export const payerBody = (pathPayerId: string) =>
+  z.object({
+    payerId: requiredString({ max: 80, pattern: PAYER_ID, hint: 'the clearinghouse payer id, 2–80 letters or digits' }).check(
+      z.superRefine((payerId, ctx) => {
+        if (PAYER_ID.test(payerId) && payerId !== pathPayerId) ctx.addIssue({ code: 'custom', message: `${payerId} is not the payer of the path (${pathPayerId})` });
+      }),
+    ),
+    name: requiredString({ max: 60 }),
+    address: ifSent(z.pipe(x12Address, x12AddressOut)),
+    claimFilingIndicator: optionalOneOf(FILING_INDICATORS),
+  });
+export type PayerBody = z.output<ReturnType<typeof payerBody>>;
+
+/**
+ * `PUT /practices/{p}/clients/{c}/coverage` (SPEC §7). `savedPayer` says whether a payer id is
+ * saved (looked up by the caller before parsing, as `fields()`'s caller did right after payerId).
+ * A subscriber is read only when the patient is not the subscriber.
+ */
+export const coverageBody = (practiceId: string, savedPayer: (payerId: string) => boolean) =>
+  steps<{ payerId: string; relationship: 'self' | 'spouse' | 'child' | 'other'; memberId: string; groupNumber?: string; subscriber: X12Person | null; patient: X12Person }>(
+    z.looseObject({
+      payerId: requiredString({ max: 80, pattern: PAYER_ID, hint: 'a payer saved with PUT /payers/{payerId}' }).check(
+        z.superRefine((payerId, ctx) => {
+          if (PAYER_ID.test(payerId) && payerId.length <= 80 && !savedPayer(payerId)) {
+            ctx.addIssue({ code: 'custom', message: `payer ${payerId} is not saved: PUT /practices/${practiceId}/payers/${payerId} first`, params: { wholeMessage: true } });
+          }
+        }),
+      ),
+      relationship: requiredOneOf(['self', 'spouse', 'child', 'other'] as const),
+      subscriber: ifSent(z.looseObject({}, { error: typeError('an object') })),
+    }),
+    z.transform((body: Record<string, unknown>, ctx) => {
+      if (body.relationship !== 'self' && body.subscriber === undefined) problem(ctx, 'is required when the patient is not the subscriber', ['subscriber']);
+      return body.relationship === 'self' ? { ...body, subscriber: undefined } : body;
+    }),
+    z.object({
+      payerId: z.string(),
+      relationship: z.enum(['self', 'spouse', 'child', 'other'] as const),
+      memberId: requiredString({ max: 80, pattern: /^[A-Za-z0-9-]{1,80}$/, hint: 'letters, digits, -' }),
+      groupNumber: optionalString({ max: 50, pattern: /^[A-Za-z0-9-]{1,50}$/, hint: 'letters, digits, -' }),
+      subscriber: z.optional(x12Person),
+      patient: x12Person,
+    }),
+  );
+export type CoverageBody = z.output<ReturnType<typeof coverageBody>>;
+
+/** `POST /practices/{p}/claim-batches`: `claimIds` (each once), or none for every ready claim. */
+export const claimBatchBody = steps<{ claimIds?: string[] }>(
+  z.object({
+    claimIds: listOf(z.unknown(), { max: MAX_BATCH_CLAIMS, optional: true }),
+  }),
+  z.transform(({ claimIds }: { claimIds?: unknown[] }, ctx) => {
+    if (claimIds === undefined) return {};
+    if (claimIds.length === 0) problem(ctx, 'is empty: leave it out to batch every ready claim', ['claimIds']);
+    const bad = claimIds.findIndex((id) => typeof id !== 'string' || !/^[A-Za-z0-9_.-]{1,38}$/.test(id));
+    if (claimIds.length > 0 && bad >= 0) problem(ctx, 'is not a claim id', ['claimIds', bad]);
+    else if (new Set(claimIds).size !== claimIds.length) problem(ctx, 'names a claim twice', ['claimIds']);
+    return { claimIds: claimIds as string[] };
+  }),
+);
+export type ClaimBatchBody = z.output<typeof claimBatchBody>;
