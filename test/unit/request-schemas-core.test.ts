@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../functions/shared/errors';
 import { parseBody } from '../../functions/shared/schemas/parse';
 import {
-  APPOINTMENT_ID, checkoutBody, claimBatchBody, clientWithoutEmailBody, coverageBody, FILING_INDICATORS, MAX_BATCH_CLAIMS, PAYER_ID, packageChangeBody,
+  APPOINTMENT_ID, checkoutBody, estimateBody, claimBatchBody, clientWithoutEmailBody, coverageBody, FILING_INDICATORS, MAX_BATCH_CLAIMS, PAYER_ID, packageChangeBody,
   packageCreateBody, payerBody, redemptionBody,
 } from '../../functions/shared/schemas/requests';
 import { CURRENCY_PATTERN, EMAIL_PATTERN, isCalendarDate } from '../../functions/shared/validate';
@@ -209,5 +209,75 @@ describe('claims out: payers, coverage, claim batches', () => {
     const id = fc.oneof(fc.constantFrom('clm_1', 'clm_2', 'bad id', 'c'.repeat(39), 7, null), fc.string({ maxLength: 4 }));
     const claimIds = fc.oneof(anyValue(), fc.array(id, { maxLength: 5 }), fc.array(fc.constant('clm_1'), { minLength: 89, maxLength: 92 }));
     same((b) => parseBody(claimBatchBody, b).claimIds, old, fc.record({ claimIds, other: anyValue() }, { requiredKeys: [] }), 4000);
+  });
+});
+
+// The old readers of core/claims.ts and core/estimates.ts, as they were.
+const ICD10 = /^[A-TV-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$/;
+const readDiagnosisCodes = (f: FieldReader, opts: { optional?: boolean } = {}): string[] =>
+  (f.array('diagnosisCodes', { max: 12, optional: opts.optional }) ?? []).map((code, i) => {
+    if (typeof code !== 'string' || !ICD10.test(code.toUpperCase())) throw new ValidationError(`diagnosisCodes[${i}] is not an ICD-10-CM code (e.g. M54.2)`, { field: `diagnosisCodes[${i}]` });
+    return code.toUpperCase();
+  });
+const codesValue = fc.oneof(anyValue(), fc.array(fc.oneof(fc.constantFrom('M54.2', 'm542', 'U07.1', 'Z99', 7, null), fc.string({ maxLength: 4 })), { maxLength: 13 }));
+
+describe('estimates', () => {
+  const TODAY = '2026-12-06';
+  const plusMonths = (date: string, months: number) => {
+    const d = new Date(`${date}T00:00:00Z`);
+    d.setUTCMonth(d.getUTCMonth() + months);
+    return d.toISOString().slice(0, 10);
+  };
+  const dateField = (f: FieldReader, field: string) => {
+    const value = f.string(field, { optional: true, max: 10, pattern: /^\d{4}-\d{2}-\d{2}$/, hint: 'YYYY-MM-DD' });
+    if (value !== undefined && !isCalendarDate(value)) throw new ValidationError(`${field} is not a calendar date`, { field });
+    return value ?? null;
+  };
+  const old = (body: Record<string, unknown>) => {
+    const f = fields(body);
+    const primaryService = f.string('primaryService', { max: 200 });
+    const scheduledOn = dateField(f, 'scheduledOn') ?? TODAY;
+    if (scheduledOn > TODAY) throw new ValidationError('scheduledOn cannot be in the future', { field: 'scheduledOn' });
+    const serviceDate = dateField(f, 'serviceDate');
+    if (serviceDate !== null && serviceDate < scheduledOn) throw new ValidationError('serviceDate must not be before scheduledOn', { field: 'serviceDate' });
+    const coversThrough = dateField(f, 'coversThrough');
+    const start = serviceDate ?? scheduledOn;
+    if (coversThrough !== null && coversThrough < start) throw new ValidationError('coversThrough must not be before the service date', { field: 'coversThrough' });
+    if (coversThrough !== null && coversThrough > plusMonths(start, 12)) {
+      throw new ValidationError('coversThrough may be at most 12 months after the service date (give a new estimate for the next year)', { field: 'coversThrough' });
+    }
+    const dateOfBirth = dateField(f, 'dateOfBirth');
+    if (dateOfBirth !== null && dateOfBirth > TODAY) throw new ValidationError('dateOfBirth cannot be in the future', { field: 'dateOfBirth' });
+    const diagnosisCodes = readDiagnosisCodes(f, { optional: true });
+    const rawLines = f.array('lines', { max: 50 }) ?? [];
+    if (rawLines.length === 0) throw new ValidationError('lines needs at least one service', { field: 'lines' });
+    const lines = rawLines.map((raw, i) => {
+      if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new ValidationError(`lines[${i}] must be an object`, { field: `lines[${i}]` });
+      const line = fields(raw as Record<string, unknown>, `lines[${i}]`);
+      return {
+        serviceCode: line.string('serviceCode', { pattern: /^(\d{4}[0-9A-Z]|[A-Z]\d{4})$/, hint: 'a CPT or HCPCS code such as 97124' }),
+        description: line.string('description', { max: 200 }),
+        quantity: line.int('quantity', { optional: true, min: 1, max: 500 }) ?? 1,
+        unitChargeCents: line.int('unitChargeCents', { min: 0, max: 10_000_000 }),
+      };
+    });
+    return { primaryService, scheduledOn, serviceDate, coversThrough, dateOfBirth, diagnosisCodes, lines };
+  };
+  const date = anyValue('2026-12-06', '2026-12-07', '2026-11-01', '2027-01-15', '2027-12-07', '2028-01-01', '2026-02-30', '2026-1-1', '1980-05-01');
+  const line = fc.oneof(
+    anyValue(),
+    fc.record({ serviceCode: anyValue('97124', 'G0283', '9712', 'g0283'), description: anyValue('Massage', 'd'.repeat(201)), quantity: anyValue(1, 500, 501), unitChargeCents: anyValue(0, 9000, 10_000_001) }, { requiredKeys: [] }),
+    fc.constant({ serviceCode: '97124', description: 'Massage', unitChargeCents: 9000 }),
+  );
+  const lines = fc.oneof(anyValue(), fc.array(line, { maxLength: 3 }));
+
+  it('POST /practices/{p}/clients/{c}/estimates (today 2026-12-06)', () => {
+    const body = fc.record(
+      { primaryService: anyValue('Massage', 's'.repeat(201)), scheduledOn: date, serviceDate: date, coversThrough: date, dateOfBirth: date, diagnosisCodes: codesValue, lines },
+      { requiredKeys: [] },
+    );
+    same((b) => parseBody(estimateBody(TODAY), b), old, body, 3000);
+    const good = { primaryService: 'Massage', lines: [{ serviceCode: '97124', description: 'Massage', unitChargeCents: 9000 }] };
+    same((b) => parseBody(estimateBody(TODAY), b), old, fc.record({ scheduledOn: date, serviceDate: date, coversThrough: date, dateOfBirth: date, diagnosisCodes: codesValue, lines }, { requiredKeys: [] }).map((extra) => ({ ...good, ...extra })), 3000);
   });
 });

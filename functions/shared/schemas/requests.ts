@@ -10,7 +10,7 @@ import * as z from 'zod/mini';
 import { isValidNpi } from '../../domain/npi';
 import { TAXONOMY } from '../../domain/claim-validation';
 import { FORWARDED_CLAIM_POLICIES, OVERPAYMENT_POLICIES, RECEIPT_MODES, UNIT_METHODS } from '../../domain/practice';
-import { CLAIM_ID } from '../../domain/claim-validation';
+import { ICD10_CM } from '../../domain/claim-validation';
 import type { X12Address, X12Person } from '../../domain/x12/837p';
 import { CURRENCY_PATTERN, EMAIL_PATTERN, isCalendarDate } from '../validate';
 
@@ -91,7 +91,7 @@ export const listOf = <T extends z.ZodMiniType>(entry: T, { max, optional = fals
 };
 
 /** One problem, pushed from a transform: `message` follows the field's name unless `whole`. */
-export const problem = (ctx: z.core.ParsePayload, message: string, path: PropertyKey[] = [], params?: { wholeMessage?: boolean; details?: Record<string, unknown> }) => {
+export const problem = (ctx: z.core.ParsePayload, message: string, path: PropertyKey[] = [], params?: { wholeMessage?: boolean; afterParent?: boolean; details?: Record<string, unknown> }) => {
   ctx.issues.push({ code: 'custom', message, input: ctx.value, path, ...(params ? { params } : {}) });
 };
 
@@ -381,3 +381,104 @@ export const claimBatchBody = steps<{ claimIds?: string[] }>(
   }),
 );
 export type ClaimBatchBody = z.output<typeof claimBatchBody>;
+
+// Estimates and claims --------------------------------------------------------------------------
+
+/** One entry of a list, checked by `read` (undefined: refused with `message`, after the entry's name). */
+const entry = <T>(read: (value: unknown) => T | undefined, message: string) =>
+  z.transform((value: unknown, ctx) => {
+    const out = read(value);
+    if (out === undefined) problem(ctx, message);
+    return out as T;
+  });
+
+/** An entry that must be an object; `arrays` says whether an array counts as one (claims: yes, as before). */
+const objectEntry = (arrays: boolean) =>
+  entry((value) => (!value || typeof value !== 'object' || (!arrays && Array.isArray(value)) ? undefined : (Array.isArray(value) ? { ...value } : value) as Record<string, unknown>), 'must be an object');
+
+/** `diagnosisCodes`: at most 12 ICD-10-CM codes, upper-cased; each refusal names its index. */
+const diagnosisCodes = (optional: boolean) =>
+  listOf(entry((code) => (typeof code === 'string' && ICD10_CM.test(code.toUpperCase()) ? code.toUpperCase() : undefined), 'is not an ICD-10-CM code (e.g. M54.2)'), { max: 12, optional });
+
+/** A list that must hold something once it is there (`message` after its name). */
+const notEmpty = <T>(list: z.ZodMiniType<T[] | undefined>, message: string) => list.check(z.refine((values) => !Array.isArray(values) || values.length > 0, message));
+
+/** An optional YYYY-MM-DD calendar date. */
+const optionalDate = () => calendarDate(optionalString({ max: 10, pattern: DATE, hint: 'YYYY-MM-DD' }));
+
+const plusMonths = (date: string, months: number) => {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCMonth(d.getUTCMonth() + months);
+  return d.toISOString().slice(0, 10);
+};
+
+/** CPT (5 digits) or HCPCS level II (a letter and 4 digits). */
+const ESTIMATE_SERVICE_CODE = /^(\d{4}[0-9A-Z]|[A-Z]\d{4})$/;
+
+export interface EstimateBody {
+  primaryService: string;
+  scheduledOn: string;
+  serviceDate: string | null;
+  coversThrough: string | null;
+  dateOfBirth: string | null;
+  diagnosisCodes: string[];
+  lines: { serviceCode: string; description: string; quantity: number; unitChargeCents: number }[];
+}
+
+/**
+ * `POST /practices/{p}/clients/{c}/estimates` (No Surprises Act GFE), read on `today` in the
+ * practice's zone: the dates in order (scheduled, service, covered through at most 12 months on).
+ */
+export const estimateBody = (today: string) =>
+  steps<EstimateBody>(
+    z.looseObject({
+      primaryService: requiredString({ max: 200 }),
+      scheduledOn: optionalDate().check(z.refine((date) => date === undefined || date <= today, 'cannot be in the future')),
+    }),
+    z.looseObject({ serviceDate: optionalDate() }),
+    z.transform((body: Record<string, unknown> & { scheduledOn?: string; serviceDate?: string }, ctx) => {
+      const scheduledOn = body.scheduledOn ?? today;
+      if (body.serviceDate !== undefined && body.serviceDate < scheduledOn) problem(ctx, 'must not be before scheduledOn', ['serviceDate']);
+      return { ...body, scheduledOn };
+    }),
+    z.looseObject({ coversThrough: optionalDate() }),
+    z.transform((body: Record<string, unknown> & { scheduledOn: string; serviceDate?: string; coversThrough?: string }, ctx) => {
+      const start = body.serviceDate ?? body.scheduledOn;
+      if (body.coversThrough !== undefined && body.coversThrough < start) problem(ctx, 'must not be before the service date', ['coversThrough']);
+      else if (body.coversThrough !== undefined && body.coversThrough > plusMonths(start, 12)) {
+        problem(ctx, 'may be at most 12 months after the service date (give a new estimate for the next year)', ['coversThrough']);
+      }
+      return body;
+    }),
+    z.looseObject({
+      dateOfBirth: optionalDate().check(z.refine((date) => date === undefined || date <= today, 'cannot be in the future')),
+      diagnosisCodes: diagnosisCodes(true),
+      lines: notEmpty(
+        listOf(
+          z.pipe(
+            objectEntry(false),
+            z.object({
+              serviceCode: requiredString({ pattern: ESTIMATE_SERVICE_CODE, hint: 'a CPT or HCPCS code such as 97124' }),
+              description: requiredString({ max: 200 }),
+              quantity: optionalInt(1, 500),
+              unitChargeCents: requiredInt(0, 10_000_000),
+            }),
+          ),
+          { max: 50 },
+        ),
+        'needs at least one service',
+      ),
+    }),
+    z.transform((body: Record<string, unknown>): EstimateBody => {
+      const b = body as unknown as EstimateBody & { serviceDate?: string; coversThrough?: string; dateOfBirth?: string; diagnosisCodes?: string[] };
+      return {
+        primaryService: b.primaryService,
+        scheduledOn: b.scheduledOn,
+        serviceDate: b.serviceDate ?? null,
+        coversThrough: b.coversThrough ?? null,
+        dateOfBirth: b.dateOfBirth ?? null,
+        diagnosisCodes: b.diagnosisCodes ?? [],
+        lines: b.lines.map(({ serviceCode, description, quantity, unitChargeCents }) => ({ serviceCode, description, quantity: quantity ?? 1, unitChargeCents })),
+      };
+    }),
+  );
