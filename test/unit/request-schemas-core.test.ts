@@ -11,11 +11,14 @@ import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../functions/shared/errors';
 import { parseBody } from '../../functions/shared/schemas/parse';
 import {
-  APPOINTMENT_ID, checkoutBody, estimateBody, claimBatchBody, clientWithoutEmailBody, coverageBody, FILING_INDICATORS, MAX_BATCH_CLAIMS, PAYER_ID, packageChangeBody,
+  APPOINTMENT_ID, checkoutBody, claimBody, estimateBody, claimBatchBody, clientWithoutEmailBody, coverageBody, FILING_INDICATORS, MAX_BATCH_CLAIMS, PAYER_ID, packageChangeBody,
   packageCreateBody, payerBody, redemptionBody,
 } from '../../functions/shared/schemas/requests';
 import { CURRENCY_PATTERN, EMAIL_PATTERN, isCalendarDate } from '../../functions/shared/validate';
 import { fields, type FieldReader } from '../support/legacy-fields';
+import { UNIT_METHODS, isTimedCode, unitsForVisit, type UnitMethod } from '../../functions/domain/units';
+import { CLAIM_ID } from '../../functions/domain/claim-validation';
+import type { ClaimLine } from '../../functions/domain/claim';
 
 export const outcome = (parse: () => unknown) => {
   try {
@@ -279,5 +282,147 @@ describe('estimates', () => {
     same((b) => parseBody(estimateBody(TODAY), b), old, body, 3000);
     const good = { primaryService: 'Massage', lines: [{ serviceCode: '97124', description: 'Massage', unitChargeCents: 9000 }] };
     same((b) => parseBody(estimateBody(TODAY), b), old, fc.record({ scheduledOn: date, serviceDate: date, coversThrough: date, dateOfBirth: date, diagnosisCodes: codesValue, lines }, { requiredKeys: [] }).map((extra) => ({ ...good, ...extra })), 3000);
+  });
+});
+
+describe('claims', () => {
+  // parseClaim's reading of the body, as it was (core/claims.ts), without the fields it adds itself.
+  const old = (body: Record<string, unknown>, unitMethod: UnitMethod) => {
+    const f = fields(body);
+    const claimId = f.string('claimId', { max: 38, pattern: CLAIM_ID, hint: 'up to 38 letters, digits, _ . -' });
+    const dateOfService = f.string('dateOfService', { pattern: /^\d{4}-\d{2}-\d{2}$/, hint: 'YYYY-MM-DD' });
+    if (!isCalendarDate(dateOfService)) throw new ValidationError('dateOfService is not a calendar date', { field: 'dateOfService' });
+    const diagnosisCodes = readDiagnosisCodes(f);
+    if (diagnosisCodes.length === 0) throw new ValidationError('diagnosisCodes needs at least one ICD-10 code', { field: 'diagnosisCodes' });
+    const rawLines = f.array('lines', { max: 50 }) ?? [];
+    if (rawLines.length === 0) throw new ValidationError('lines needs at least one service line', { field: 'lines' });
+    const lines: ClaimLine[] = rawLines.map((raw, i) => {
+      if (!raw || typeof raw !== 'object') throw new ValidationError(`lines[${i}] must be an object`, { field: `lines[${i}]` });
+      const line = fields(raw as Record<string, unknown>, `lines[${i}]`);
+      const procedureCode = line.string('procedureCode', { pattern: /^[A-Z0-9]{5}$/, hint: 'a 5-character CPT/HCPCS code' });
+      const modifiers = (line.array('modifiers', { optional: true, max: 4 }) ?? []).map((modifier, m) => {
+        if (typeof modifier !== 'string' || !/^[A-Z0-9]{2}$/.test(modifier)) {
+          throw new ValidationError(`lines[${i}].modifiers[${m}] must be 2 letters or digits (e.g. GP, 59)`, { field: `lines[${i}].modifiers[${m}]` });
+        }
+        return modifier;
+      });
+      const minutes = line.int('minutes', { optional: true, min: 0, max: 1440 }) ?? null;
+      const units = line.int('units', { optional: true, min: 1, max: 99 }) ?? null;
+      if (minutes === null && units === null) throw new ValidationError(`lines[${i}] needs minutes or units`, { field: `lines[${i}].minutes` });
+      const timed = isTimedCode(procedureCode);
+      if (minutes !== null && units === null && timed === undefined) {
+        throw new ValidationError(`lines[${i}]: kneadpay does not know whether ${procedureCode} is timed; give units`, { field: `lines[${i}].units` });
+      }
+      if (minutes !== null && units !== null && timed === true) {
+        throw new ValidationError(
+          `lines[${i}]: give minutes or units for ${procedureCode}, not both: a timed code's units come from the day's timed minutes (8-minute rule); leave out units to have them computed, or minutes to bill units you computed yourself`,
+          { field: `lines[${i}].units` },
+        );
+      }
+      const pointers = line.array('diagnosisPointers', { optional: true, max: 4 });
+      const diagnosisPointers = pointers?.map((pointer, p) => {
+        if (!Number.isSafeInteger(pointer) || (pointer as number) < 1 || (pointer as number) > 12) {
+          throw new ValidationError(`lines[${i}].diagnosisPointers[${p}] must be a diagnosis number from 1 to 12`, { field: `lines[${i}].diagnosisPointers[${p}]` });
+        }
+        return pointer as number;
+      });
+      if (diagnosisPointers && diagnosisPointers.length === 0) throw new ValidationError(`lines[${i}].diagnosisPointers needs 1 to 4 pointers`, { field: `lines[${i}].diagnosisPointers` });
+      return { procedureCode, modifiers, minutes, units: units ?? 0, chargeCents: line.int('chargeCents', { min: 0, max: 100_000_000 }), ...(diagnosisPointers ? { diagnosisPointers } : {}) };
+    });
+    const fromMinutes = lines.map((line, index) => ({ line, index })).filter(({ line }) => line.units === 0 && line.minutes !== null);
+    if (fromMinutes.length > 0) {
+      const computed = unitsForVisit(fromMinutes.map(({ line }) => ({ code: line.procedureCode, minutes: line.minutes! })), unitMethod);
+      computed.lines.forEach((result, k) => { fromMinutes[k]!.line.units = result.units; });
+      if (lines.every((line) => line.units === 0)) {
+        const why = unitMethod === UNIT_METHODS.perCode
+          ? `no timed code reaches 8 minutes under the per-code method (${computed.totalTimedMinutes} timed minutes in all)`
+          : `the visit's ${computed.totalTimedMinutes} timed minutes earn no unit under the ${unitMethod} method (8-minute rule: at least 8 are needed)`;
+        throw new ValidationError(`lines: ${why}; there is nothing to bill`, { field: 'lines[0].minutes' });
+      }
+      for (const { line, index } of fromMinutes) {
+        if (line.units === 0 && line.chargeCents !== 0) {
+          throw new ValidationError(
+            `lines[${index}]: ${line.minutes} minutes of ${line.procedureCode} earn no unit under the ${unitMethod} method (the visit's ${computed.totalTimedMinutes} timed minutes earn ${computed.totalUnits} unit${computed.totalUnits === 1 ? '' : 's'} in all, none on this line); the line is kept for its minutes but not billed, so its chargeCents must be 0`,
+            { field: `lines[${index}].chargeCents` },
+          );
+        }
+      }
+    }
+    const rest = {
+      clientId: f.string('clientId', { max: 64 }),
+      payerName: f.string('payerName', { optional: true, max: 120 }) ?? null,
+      placeOfService: f.string('placeOfService', { optional: true, pattern: /^\d{2}$/, hint: 'a 2-digit CMS place of service, e.g. 11' }) ?? '11',
+      collectedCents: f.int('collectedCents', { optional: true, min: 0, max: 100_000_000 }) ?? 0,
+    };
+    const payerId = f.string('payerId', { optional: true, max: 80, pattern: /^[A-Za-z0-9]{2,80}$/, hint: 'the clearinghouse payer id, 2–80 letters or digits' });
+    const rendering = f.object('renderingProvider', { optional: true });
+    const correction = f.object('correction', { optional: true });
+    if (!payerId) {
+      for (const name of ['renderingProvider', 'priorAuthorization', 'referralNumber', 'correction']) {
+        if (f.has(name)) throw new ValidationError(`${name} needs payerId: claims out are billed to a saved payer`, { field: 'payerId' });
+      }
+      return { claimId, dateOfService, diagnosisCodes, lines, ...rest, state: 'submitted' };
+    }
+    const REFERENCE = /^[A-Za-z0-9-]{1,50}$/;
+    return {
+      claimId, dateOfService, diagnosisCodes, lines, ...rest, state: 'draft', payerId,
+      renderingProvider: rendering
+        ? { firstName: rendering.string('firstName', { max: 35 }), lastName: rendering.string('lastName', { max: 60 }), npi: rendering.string('npi', { pattern: /^\d{10}$/, hint: '10 digits' }) }
+        : null,
+      priorAuthorization: f.string('priorAuthorization', { optional: true, max: 50, pattern: REFERENCE, hint: 'up to 50 letters, digits, -' }) ?? null,
+      referralNumber: f.string('referralNumber', { optional: true, max: 50, pattern: REFERENCE, hint: 'up to 50 letters, digits, -' }) ?? null,
+      frequencyCode: correction ? (correction.oneOf('kind', ['replacement', 'void'] as const) === 'void' ? '8' : '7') : '1',
+      correctionOf: correction ? correction.string('of', { max: 38, pattern: CLAIM_ID, hint: 'the claimId of the claim corrected' }) : null,
+      payerClaimControlNumber: correction?.string('payerClaimControlNumber', { optional: true, max: 50 }) ?? null,
+    };
+  };
+  // The same, from the schema, shaped as core/claims.ts shapes it.
+  const schema = (body: Record<string, unknown>, unitMethod: UnitMethod) => {
+    const p = parseBody(claimBody(unitMethod), body);
+    const rest = { clientId: p.clientId, payerName: p.payerName ?? null, placeOfService: p.placeOfService ?? '11', collectedCents: p.collectedCents ?? 0 };
+    const base = { claimId: p.claimId, dateOfService: p.dateOfService, diagnosisCodes: p.diagnosisCodes, lines: p.lines, ...rest };
+    if (!p.payerId) return { ...base, state: 'submitted' };
+    return {
+      ...base, state: 'draft', payerId: p.payerId,
+      renderingProvider: p.renderingProvider ? { firstName: p.renderingProvider.firstName, lastName: p.renderingProvider.lastName, npi: p.renderingProvider.npi } : null,
+      priorAuthorization: p.priorAuthorization ?? null, referralNumber: p.referralNumber ?? null,
+      frequencyCode: p.correction ? (p.correction.kind === 'void' ? '8' : '7') : '1', correctionOf: p.correction ? p.correction.of : null,
+      payerClaimControlNumber: p.correction?.payerClaimControlNumber ?? null,
+    };
+  };
+  const line = fc.oneof(
+    anyValue(),
+    fc.record(
+      {
+        procedureCode: anyValue('97124', '97140', '97010', '99213', 'G0283', '9712'), modifiers: fc.oneof(anyValue(), fc.array(anyValue('GP', '59', 'g'), { maxLength: 5 })),
+        minutes: anyValue(0, 3, 7, 8, 15, 23, 38, 1441), units: anyValue(1, 2, 99, 100), diagnosisPointers: fc.oneof(anyValue(), fc.array(anyValue(1, 4, 12, 13), { maxLength: 5 })),
+        chargeCents: anyValue(0, 9000, 100_000_001),
+      },
+      { requiredKeys: [] },
+    ),
+    fc.record({ procedureCode: fc.constantFrom('97124', '97140', '97010', '99213'), minutes: fc.integer({ min: 0, max: 40 }), chargeCents: fc.constantFrom(0, 5000) }),
+    fc.record({ procedureCode: fc.constantFrom('97124', '97010', '99213'), units: fc.integer({ min: 1, max: 3 }), chargeCents: fc.constantFrom(0, 5000) }),
+  );
+  const lines = fc.oneof(anyValue(), fc.array(line, { maxLength: 3 }));
+  const object = (keys: Record<string, fc.Arbitrary<unknown>>) => fc.oneof(anyValue(), fc.record(keys, { requiredKeys: [] }));
+  const claimsOut = {
+    clientId: anyValue('cli_1', 'c'.repeat(65)), payerName: anyValue('Aetna', 'n'.repeat(121)), placeOfService: anyValue('11', '2', '02'), collectedCents: anyValue(0, 100_000_001),
+    payerId: anyValue('AETNA1', 'A'), renderingProvider: object({ firstName: anyValue('Ann'), lastName: anyValue('Lee'), npi: anyValue('1234567893', '123') }),
+    priorAuthorization: anyValue('PA-1', 'bad id'), referralNumber: anyValue('R-1', 'r'.repeat(51)),
+    correction: object({ kind: anyValue('replacement', 'void', 'other'), of: anyValue('clm_0', 'bad id'), payerClaimControlNumber: anyValue('PCN1', 'p'.repeat(51)) }),
+  };
+  const method = fc.constantFrom(...(Object.values(UNIT_METHODS) as UnitMethod[]));
+  const check = (body: fc.Arbitrary<Record<string, unknown>>, numRuns: number) =>
+    fc.assert(fc.property(body, method, (b, m) => { expect(outcome(() => schema(structuredClone(b), m))).toEqual(outcome(() => old(structuredClone(b), m))); }), { numRuns });
+
+  it('POST /practices/{p}/claims: any body', () => {
+    check(fc.record({ claimId: anyValue('clm_1', 'bad id', 'c'.repeat(39)), dateOfService: anyValue('2026-12-01', '2026-02-30', '2026-1-1'), diagnosisCodes: codesValue, lines, ...claimsOut }, { requiredKeys: [] }), 3000);
+  });
+
+  it('POST /practices/{p}/claims: good heads, any lines and claims-out fields', () => {
+    const head = { claimId: 'clm_1', dateOfService: '2026-12-01', diagnosisCodes: ['M54.2'] };
+    check(fc.record({ lines, ...claimsOut }, { requiredKeys: ['lines'] }).map((rest) => ({ ...head, ...rest })), 3000);
+    const goodLines = fc.array(fc.record({ procedureCode: fc.constantFrom('97124', '97140', '97010'), minutes: fc.integer({ min: 0, max: 40 }), chargeCents: fc.constantFrom(0, 5000) }), { minLength: 1, maxLength: 3 });
+    check(fc.record({ lines: goodLines, ...claimsOut }, { requiredKeys: ['lines', 'clientId'] }).map((rest) => ({ ...head, ...rest })), 3000);
   });
 });

@@ -10,7 +10,9 @@ import * as z from 'zod/mini';
 import { isValidNpi } from '../../domain/npi';
 import { TAXONOMY } from '../../domain/claim-validation';
 import { FORWARDED_CLAIM_POLICIES, OVERPAYMENT_POLICIES, RECEIPT_MODES, UNIT_METHODS } from '../../domain/practice';
-import { ICD10_CM } from '../../domain/claim-validation';
+import { CLAIM_ID, ICD10_CM } from '../../domain/claim-validation';
+import { UNIT_METHODS as UNIT_METHOD_NAMES, isTimedCode, unitsForVisit, type UnitMethod } from '../../domain/units';
+import type { ClaimLine } from '../../domain/claim';
 import type { X12Address, X12Person } from '../../domain/x12/837p';
 import { CURRENCY_PATTERN, EMAIL_PATTERN, isCalendarDate } from '../validate';
 
@@ -480,5 +482,161 @@ export const estimateBody = (today: string) =>
         diagnosisCodes: b.diagnosisCodes ?? [],
         lines: b.lines.map(({ serviceCode, description, quantity, unitChargeCents }) => ({ serviceCode, description, quantity: quantity ?? 1, unitChargeCents })),
       };
+    }),
+  );
+
+const PROCEDURE = /^[A-Z0-9]{5}$/;
+const MODIFIER = /^[A-Z0-9]{2}$/;
+/** CMS place-of-service codes seen in bodywork: 11 office, 02 telehealth, 12 home (others allowed). */
+const PLACE_OF_SERVICE = /^\d{2}$/;
+const REFERENCE = /^[A-Za-z0-9-]{1,50}$/;
+
+/**
+ * One service line: minutes or units (a timed code's units come from the day's minutes, so not
+ * both; a code kneadpay cannot tell timed needs units), then its diagnosis pointers and charge.
+ */
+const claimLine = steps<ClaimLine>(
+  objectEntry(true),
+  z.looseObject({
+    procedureCode: requiredString({ pattern: PROCEDURE, hint: 'a 5-character CPT/HCPCS code' }),
+    modifiers: listOf(entry((m) => (typeof m === 'string' && MODIFIER.test(m) ? m : undefined), 'must be 2 letters or digits (e.g. GP, 59)'), { max: 4, optional: true }),
+    minutes: optionalInt(0, 1440),
+    units: optionalInt(1, 99),
+  }),
+  z.transform((line: { procedureCode: string; minutes?: number; units?: number }, ctx) => {
+    const { procedureCode, minutes, units } = line;
+    const timed = isTimedCode(procedureCode);
+    if (minutes === undefined && units === undefined) problem(ctx, ' needs minutes or units', ['minutes'], { afterParent: true });
+    else if (minutes !== undefined && units === undefined && timed === undefined) {
+      problem(ctx, `: kneadpay does not know whether ${procedureCode} is timed; give units`, ['units'], { afterParent: true });
+    } else if (minutes !== undefined && units !== undefined && timed === true) {
+      problem(
+        ctx,
+        `: give minutes or units for ${procedureCode}, not both: a timed code's units come from the day's timed minutes (8-minute rule); leave out units to have them computed, or minutes to bill units you computed yourself`,
+        ['units'],
+        { afterParent: true },
+      );
+    }
+    return line;
+  }),
+  z.looseObject({
+    diagnosisPointers: notEmpty(
+      listOf(entry((p) => (Number.isSafeInteger(p) && (p as number) >= 1 && (p as number) <= 12 ? (p as number) : undefined), 'must be a diagnosis number from 1 to 12'), { max: 4, optional: true }),
+      'needs 1 to 4 pointers',
+    ),
+    chargeCents: requiredInt(0, 100_000_000),
+  }),
+  z.transform((line: { procedureCode: string; modifiers?: string[]; minutes?: number; units?: number; diagnosisPointers?: number[]; chargeCents: number }): ClaimLine => ({
+    procedureCode: line.procedureCode,
+    modifiers: line.modifiers ?? [],
+    minutes: line.minutes ?? null,
+    units: line.units ?? 0,
+    chargeCents: line.chargeCents,
+    ...(line.diagnosisPointers ? { diagnosisPointers: line.diagnosisPointers } : {}),
+  })),
+);
+
+/** Units from minutes for the visit's lines (8-minute rule, DOMAIN.md §3), with `unitsForVisit`. */
+const unitsFromMinutes = (unitMethod: UnitMethod) =>
+  z.transform((body: Record<string, unknown> & { lines: ClaimLine[] }, ctx) => {
+    const { lines } = body;
+    const fromMinutes = lines.map((line, index) => ({ line, index })).filter(({ line }) => line.units === 0 && line.minutes !== null);
+    if (fromMinutes.length === 0) return body;
+    const computed = unitsForVisit(fromMinutes.map(({ line }) => ({ code: line.procedureCode, minutes: line.minutes! })), unitMethod);
+    computed.lines.forEach((result, k) => {
+      fromMinutes[k]!.line.units = result.units;
+    });
+    if (lines.every((line) => line.units === 0)) {
+      const why = unitMethod === UNIT_METHOD_NAMES.perCode
+        ? `no timed code reaches 8 minutes under the per-code method (${computed.totalTimedMinutes} timed minutes in all)`
+        : `the visit's ${computed.totalTimedMinutes} timed minutes earn no unit under the ${unitMethod} method (8-minute rule: at least 8 are needed)`;
+      problem(ctx, `lines: ${why}; there is nothing to bill`, ['lines', 0, 'minutes'], { wholeMessage: true });
+      return body;
+    }
+    const unpaid = fromMinutes.find(({ line }) => line.units === 0 && line.chargeCents !== 0);
+    if (unpaid) {
+      const { line, index } = unpaid;
+      problem(
+        ctx,
+        `lines[${index}]: ${line.minutes} minutes of ${line.procedureCode} earn no unit under the ${unitMethod} method (the visit's ${computed.totalTimedMinutes} timed minutes earn ${computed.totalUnits} unit${computed.totalUnits === 1 ? '' : 's'} in all, none on this line); the line is kept for its minutes but not billed, so its chargeCents must be 0`,
+        ['lines', index, 'chargeCents'],
+        { wholeMessage: true },
+      );
+    }
+    return body;
+  });
+
+const CLAIMS_OUT_FIELDS = ['renderingProvider', 'priorAuthorization', 'referralNumber', 'correction'] as const;
+
+export interface ClaimBody {
+  claimId: string;
+  dateOfService: string;
+  diagnosisCodes: string[];
+  lines: ClaimLine[];
+  clientId: string;
+  payerName?: string;
+  placeOfService?: string;
+  collectedCents?: number;
+  /** Claims out (SPEC §7); without payerId none of the others may be sent. */
+  payerId?: string;
+  renderingProvider?: { firstName: string; lastName: string; npi: string };
+  priorAuthorization?: string;
+  referralNumber?: string;
+  correction?: { kind: 'replacement' | 'void'; of: string; payerClaimControlNumber?: string };
+}
+
+/**
+ * `POST /practices/{p}/claims`, with the practice's unit method: units from minutes (8-minute
+ * rule) are computed while reading, because a visit whose minutes earn nothing is refused right
+ * after its lines. The fields of claims out (`payerId`, `renderingProvider`, `priorAuthorization`,
+ * `referralNumber`, `correction: {of, kind}`) are checked for form only; whether the claim is
+ * complete for an 837P is its `state`.
+ */
+export const claimBody = (unitMethod: UnitMethod) =>
+  steps<ClaimBody>(
+    z.looseObject({
+      claimId: requiredString({ max: 38, pattern: CLAIM_ID, hint: 'up to 38 letters, digits, _ . -' }),
+      dateOfService: calendarDate(requiredString({ pattern: DATE, hint: 'YYYY-MM-DD' })),
+      diagnosisCodes: notEmpty(diagnosisCodes(false), 'needs at least one ICD-10 code'),
+      lines: notEmpty(listOf(claimLine, { max: 50 }), 'needs at least one service line'),
+    }),
+    unitsFromMinutes(unitMethod),
+    z.looseObject({
+      clientId: requiredString({ max: 64 }),
+      payerName: optionalString({ max: 120 }),
+      placeOfService: optionalString({ pattern: PLACE_OF_SERVICE, hint: 'a 2-digit CMS place of service, e.g. 11' }),
+      collectedCents: optionalInt(0, 100_000_000),
+      payerId: optionalString({ max: 80, pattern: PAYER_ID, hint: 'the clearinghouse payer id, 2–80 letters or digits' }),
+      renderingProvider: ifSent(z.looseObject({}, { error: typeError('an object') })),
+      correction: ifSent(z.looseObject({}, { error: typeError('an object') })),
+    }),
+    z.transform((body: Record<string, unknown>, ctx) => {
+      if (body.payerId !== undefined) return body;
+      const sent = CLAIMS_OUT_FIELDS.find((name) => body[name] !== undefined && body[name] !== null && body[name] !== '');
+      if (sent) problem(ctx, `${sent} needs payerId: claims out are billed to a saved payer`, ['payerId'], { wholeMessage: true });
+      return body;
+    }),
+    z.object({
+      claimId: z.string(),
+      dateOfService: z.string(),
+      diagnosisCodes: z.array(z.string()),
+      lines: z.array(z.custom<ClaimLine>()),
+      clientId: z.string(),
+      payerName: z.optional(z.string()),
+      placeOfService: z.optional(z.string()),
+      collectedCents: z.optional(z.number()),
+      payerId: z.optional(z.string()),
+      renderingProvider: z.optional(z.object({
+        firstName: requiredString({ max: 35 }),
+        lastName: requiredString({ max: 60 }),
+        npi: requiredString({ pattern: /^\d{10}$/, hint: '10 digits' }),
+      })),
+      priorAuthorization: optionalString({ max: 50, pattern: REFERENCE, hint: 'up to 50 letters, digits, -' }),
+      referralNumber: optionalString({ max: 50, pattern: REFERENCE, hint: 'up to 50 letters, digits, -' }),
+      correction: z.optional(z.object({
+        kind: requiredOneOf(['replacement', 'void'] as const),
+        of: requiredString({ max: 38, pattern: CLAIM_ID, hint: 'the claimId of the claim corrected' }),
+        payerClaimControlNumber: optionalString({ max: 50 }),
+      })),
     }),
   );
