@@ -19,6 +19,7 @@ import { fields, type FieldReader } from '../support/legacy-fields';
 import { UNIT_METHODS, isTimedCode, unitsForVisit, type UnitMethod } from '../../functions/domain/units';
 import { CLAIM_ID } from '../../functions/domain/claim-validation';
 import type { ClaimLine } from '../../functions/domain/claim';
+import { parsePaymentRefunded, parsePaymentSucceeded } from '../../functions/core/receipts/events';
 
 export const outcome = (parse: () => unknown) => {
   try {
@@ -424,5 +425,43 @@ describe('claims', () => {
     check(fc.record({ lines, ...claimsOut }, { requiredKeys: ['lines'] }).map((rest) => ({ ...head, ...rest })), 3000);
     const goodLines = fc.array(fc.record({ procedureCode: fc.constantFrom('97124', '97140', '97010'), minutes: fc.integer({ min: 0, max: 40 }), chargeCents: fc.constantFrom(0, 5000) }), { minLength: 1, maxLength: 3 });
     check(fc.record({ lines: goodLines, ...claimsOut }, { requiredKeys: ['lines', 'clientId'] }).map((rest) => ({ ...head, ...rest })), 3000);
+  });
+});
+
+describe('the payment event details the receipt issuer reads', () => {
+  const KINDS = ['package', 'invoice'] as const;
+  const oldSucceeded = (detail: Record<string, unknown>) => {
+    const f = fields(detail, 'detail');
+    const kind = f.oneOf('kind', KINDS);
+    return {
+      practiceId: f.string('practiceId'), clientId: f.string('clientId'), kind, paymentId: f.string('paymentId'), amountCents: f.int('amountCents', { min: 0 }),
+      currency: f.string('currency', { pattern: /^[a-z]{3}$/ }), paidAt: f.string('paidAt'),
+      purchaseId: kind === 'package' ? f.string('purchaseId') : f.string('purchaseId', { optional: true }),
+      invoiceId: f.string('invoiceId', { optional: true }), claimId: f.string('claimId', { optional: true }),
+    };
+  };
+  const oldRefunded = (detail: Record<string, unknown>) => {
+    const f = fields(detail, 'detail');
+    return {
+      practiceId: f.string('practiceId'), clientId: f.string('clientId'), kind: f.oneOf('kind', KINDS), paymentId: f.string('paymentId'), refundId: f.string('refundId'),
+      amountCents: f.int('amountCents', { min: 1 }), totalRefundedCents: f.int('totalRefundedCents', { min: 1 }), currency: f.string('currency', { pattern: /^[a-z]{3}$/ }),
+      purchaseId: f.string('purchaseId', { optional: true }), invoiceId: f.string('invoiceId', { optional: true }), claimId: f.string('claimId', { optional: true }),
+      creditsRemoved: f.int('creditsRemoved', { optional: true, min: 0 }) ?? 0, refundedAt: f.string('refundedAt'),
+    };
+  };
+  const mostly = (good: unknown) => fc.oneof({ weight: 5, arbitrary: fc.constant(good) }, { weight: 1, arbitrary: anyValue() });
+  it('PaymentSucceeded and PaymentRefunded', () => {
+    const succeeded = fc.record({
+      kind: fc.oneof(mostly('package'), fc.constant('invoice')), practiceId: mostly('prac_1'), clientId: mostly('cli_1'), paymentId: mostly('pi_1'), amountCents: mostly(5000),
+      currency: fc.oneof(mostly('usd'), fc.constant('USD')), paidAt: mostly('2026-12-06T12:00:00Z'), purchaseId: fc.option(mostly('pur_1'), { nil: undefined }),
+      invoiceId: fc.option(mostly('in_1'), { nil: undefined }), claimId: fc.option(mostly('clm_1'), { nil: undefined }),
+    }, { requiredKeys: [] });
+    same(parsePaymentSucceeded, oldSucceeded, succeeded, 3000);
+    const refunded = fc.record({
+      practiceId: mostly('prac_1'), clientId: mostly('cli_1'), kind: mostly('invoice'), paymentId: mostly('pi_1'), refundId: mostly('re_1'), amountCents: fc.oneof(mostly(100), fc.constant(0)),
+      totalRefundedCents: mostly(100), currency: mostly('usd'), purchaseId: fc.option(mostly('pur_1'), { nil: undefined }), invoiceId: fc.option(mostly('in_1'), { nil: undefined }),
+      claimId: fc.option(mostly('clm_1'), { nil: undefined }), creditsRemoved: fc.option(mostly(1), { nil: undefined }), refundedAt: mostly('2026-12-06T12:00:00Z'),
+    }, { requiredKeys: [] });
+    same(parsePaymentRefunded, oldRefunded, refunded, 3000);
   });
 });
