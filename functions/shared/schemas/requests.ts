@@ -2,15 +2,15 @@
  * Every request body kneadpay reads, as zod schemas: the schema is the type (`z.output<typeof …>`).
  * The HTTP handlers and the core modules parse them with `parseBody` (shared/schemas/parse.ts).
  *
- * The answers stay what `fields()` gave: a 400 `validation_error` naming one field, with the same
+ * The answers stay what the old field reader `fields()` gave (it is kept, as the reference the
+ * schema tests compare with, in test/support/legacy-fields.ts): a 400 `validation_error` naming one field, with the same
  * words (`address.postalCode is required`, `phone is not valid (digits, spaces, + ( ) . -)`).
  * `parseBody` (shared/schemas/parse.ts) turns the first zod issue into that ValidationError.
  */
 import * as z from 'zod/mini';
 import { isValidNpi } from '../../domain/npi';
-import { TAXONOMY } from '../../domain/claim-validation';
 import { FORWARDED_CLAIM_POLICIES, OVERPAYMENT_POLICIES, RECEIPT_MODES, UNIT_METHODS } from '../../domain/practice';
-import { CLAIM_ID, ICD10_CM } from '../../domain/claim-validation';
+import { CLAIM_ID, ICD10_CM, TAXONOMY } from '../../domain/claim-validation';
 import { UNIT_METHODS as UNIT_METHOD_NAMES, isTimedCode, unitsForVisit, type UnitMethod } from '../../domain/units';
 import type { ClaimLine } from '../../domain/claim';
 import type { X12Address, X12Person } from '../../domain/x12/837p';
