@@ -43,6 +43,11 @@ export const anyValue = (...near: unknown[]) =>
 export const bodyOf = (keys: string[], value: fc.Arbitrary<unknown>, maxKeys = keys.length + 1) =>
   fc.dictionary(fc.constantFrom(...keys, 'notes'), value, { maxKeys }) as fc.Arbitrary<Record<string, unknown>>;
 
+/** Mostly good values, so that bodies get far (to the units, the claims-out fields), now and then a bad one. */
+const pick = (good: fc.Arbitrary<unknown>, ...near: unknown[]) => fc.oneof({ weight: 6, arbitrary: good }, { weight: 1, arbitrary: anyValue(...near) });
+/** A key often left out. */
+const maybe = (value: fc.Arbitrary<unknown>) => fc.option(value, { nil: undefined, freq: 2 });
+
 const same = (schemaRead: (b: Record<string, unknown>) => unknown, oldRead: (b: Record<string, unknown>) => unknown, body: fc.Arbitrary<Record<string, unknown>>, numRuns = 3000) => {
   fc.assert(fc.property(body, (b) => { expect(outcome(() => schemaRead(structuredClone(b)))).toEqual(outcome(() => oldRead(structuredClone(b)))); }), { numRuns });
 };
@@ -189,11 +194,16 @@ describe('claims out: payers, coverage, claim batches', () => {
     const body = fc.record(
       {
         payerId: anyValue('AETNA1', ' AETNA1 ', 'OTHER2', 'A'), relationship: anyValue('self', 'spouse', 'child', 'other', 'boss'),
-        subscriber: personValue, memberId: anyValue('M-123', 'm'.repeat(81), 'bad id'), groupNumber: anyValue('G1', 'g'.repeat(51), 'bad id'), patient: personValue,
+        subscriber: personValue, memberId: anyValue('M-123', 'm'.repeat(80), 'm'.repeat(81), 'bad id'), groupNumber: anyValue('G1', 'g'.repeat(50), 'g'.repeat(51), 'bad id'), patient: personValue,
       },
       { requiredKeys: [] },
     );
     same(schema, old, body, 4000);
+    same(schema, old, fc.record({
+      payerId: pick(fc.constant('AETNA1'), 'OTHER2'), relationship: pick(fc.constantFrom('self', 'spouse'), 'boss'), subscriber: maybe(personValue),
+      memberId: pick(fc.constantFrom('M-123', 'm'.repeat(80)), 'm'.repeat(81), 'bad id'), groupNumber: maybe(pick(fc.constantFrom('G1', 'g'.repeat(50)), 'g'.repeat(51), 'bad id')),
+      patient: personValue,
+    }), 3000);
     const good = { payerId: 'AETNA1', relationship: 'spouse', memberId: 'M-1' };
     same(schema, old, fc.record({ subscriber: personValue, patient: personValue, relationship: fc.constantFrom('self', 'child') }).map((extra) => ({ ...good, ...extra })), 4000);
   });
@@ -271,6 +281,11 @@ describe('estimates', () => {
   const line = fc.oneof(
     anyValue(),
     fc.record({ serviceCode: anyValue('97124', 'G0283', '9712', 'g0283'), description: anyValue('Massage', 'd'.repeat(201)), quantity: anyValue(1, 500, 501), unitChargeCents: anyValue(0, 9000, 10_000_001) }, { requiredKeys: [] }),
+    // Mostly good lines, at the limits.
+    fc.record({
+      serviceCode: pick(fc.constantFrom('97124', 'G0283'), '9712', 'g0283'), description: pick(fc.constantFrom('Massage', 'd'.repeat(200)), 'd'.repeat(201)),
+      quantity: maybe(pick(fc.constantFrom(1, 499, 500), 501)), unitChargeCents: pick(fc.constantFrom(0, 9000, 10_000_000), 10_000_001),
+    }),
     fc.constant({ serviceCode: '97124', description: 'Massage', unitChargeCents: 9000 }),
   );
   const lines = fc.oneof(anyValue(), fc.array(line, { maxLength: 3 }));
@@ -283,6 +298,13 @@ describe('estimates', () => {
     same((b) => parseBody(estimateBody(TODAY), b), old, body, 3000);
     const good = { primaryService: 'Massage', lines: [{ serviceCode: '97124', description: 'Massage', unitChargeCents: 9000 }] };
     same((b) => parseBody(estimateBody(TODAY), b), old, fc.record({ scheduledOn: date, serviceDate: date, coversThrough: date, dateOfBirth: date, diagnosisCodes: codesValue, lines }, { requiredKeys: [] }).map((extra) => ({ ...good, ...extra })), 3000);
+    // Mostly good bodies, so the lines are reached.
+    const goodDate = (...dates: string[]) => maybe(pick(fc.constantFrom(...dates), '2026-02-30', '2027-12-07'));
+    same((b) => parseBody(estimateBody(TODAY), b), old, fc.record({
+      primaryService: pick(fc.constant('Massage')), scheduledOn: goodDate('2026-11-01', '2026-12-06'), serviceDate: goodDate('2026-12-06', '2026-12-20'),
+      coversThrough: goodDate('2027-01-15', '2027-12-06'), dateOfBirth: goodDate('1980-05-01'), diagnosisCodes: maybe(pick(fc.constant(['M54.2']), [], ['XX'])),
+      lines: pick(fc.array(line, { minLength: 1, maxLength: 3 }), []),
+    }), 3000);
   });
 });
 
@@ -391,9 +413,6 @@ describe('claims', () => {
       payerClaimControlNumber: p.correction?.payerClaimControlNumber ?? null,
     };
   };
-  // Mostly good values, so that bodies get far (to the units, the claims-out fields), now and then a bad one.
-  const pick = (good: fc.Arbitrary<unknown>, ...near: unknown[]) => fc.oneof({ weight: 6, arbitrary: good }, { weight: 1, arbitrary: anyValue(...near) });
-  const maybe = (value: fc.Arbitrary<unknown>) => fc.option(value, { nil: undefined, freq: 2 });
   const line = fc.oneof(
     { weight: 1, arbitrary: anyValue() },
     {
