@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import { expirePurchases } from './core/redemptions';
+import { expirePurchases } from './core/credit-expiry';
 import { createLogger, errorFields, lambdaContext } from './shared/logger';
 import { getStore, type Store } from './store/table';
 import { listPracticeIds } from './store/practices';

@@ -2,7 +2,8 @@ import type { Stripe } from '../stripe/types';
 import { expiryFor } from '../domain/credits';
 import { ConflictError, ValidationError } from '../shared/errors';
 import { newId } from '../shared/ids';
-import { EMAIL_PATTERN, fields } from '../shared/validate';
+import { parseBody } from '../shared/schemas/parse';
+import { checkoutBody } from '../shared/schemas/requests';
 import { platformFeeFor } from '../stripe/accounts';
 import { createCheckoutSession } from '../stripe/checkout';
 import { createCustomer, findCustomer, retrieveCustomer, updateCustomer } from '../stripe/customers';
@@ -128,9 +129,7 @@ export const startCheckout = async (
   body: Record<string, unknown>,
   now = new Date(),
 ): Promise<CheckoutStarted> => {
-  const f = fields(body);
-  const email = f.string('email', { max: 254, pattern: EMAIL_PATTERN, hint: 'an email address' });
-  const name = f.string('name', { max: 200 });
+  const { email, name } = parseBody(checkoutBody, body);
   const practice = await requirePractice(deps.store, practiceId);
   // A connected account that cannot charge sells nothing, and Stripe is not asked (409).
   if (practice.stripeAccountId) await assertCanSell(deps.store, practiceId);

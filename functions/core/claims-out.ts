@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { BATCHABLE } from '../domain/claim-state';
 import { CLAIM_ID, validateClaim, type ClaimProblem } from '../domain/claim-validation';
-import { build837P, type Claim837, type X12Address, type X12Person } from '../domain/x12/837p';
+import { build837P, type Claim837 } from '../domain/x12/837p';
 import { parseAcknowledgement, setAccepted } from '../domain/x12/acknowledgements';
 import { X12ReadError } from '../domain/x12/segments';
 import { ConflictError, NotFoundError, RetryableError, ValidationError } from '../shared/errors';
-import { fields, isCalendarDate, type FieldReader } from '../shared/validate';
+import { parseBody } from '../shared/schemas/parse';
+import { claimBatchBody, coverageBody, MAX_BATCH_CLAIMS, PAYER_ID, payerBody } from '../shared/schemas/requests';
 import type { Store } from '../store/table';
 import { getClaim, listAdjudications } from '../store/claims';
 import type { Claim } from '../domain/claim';
@@ -19,52 +20,21 @@ import * as claimsOutStore from '../store/claims-out';
 import type { ClaimsOutPort } from './ports';
 import { requirePractice } from './practice';
 
-/** At most this many claims in one 837P batch: a batch commits in one DynamoDB transaction (100 items). */
-export const MAX_BATCH_CLAIMS = 90;
-const PAYER_ID = /^[A-Za-z0-9]{2,80}$/;
-/** SBR09 claim filing indicator codes of the 837P 005010X222A1 (2000B). */
-const FILING_INDICATORS = ['CI', 'BL', 'MB', 'MA', 'MC', 'HM', 'WC', 'CH', 'VA', 'OF', '11', '12', '13', '14', '15', '16', '17', 'AM', 'DS', 'FI', 'LM', 'TV', 'ZZ'] as const;
-const STATE = /^[A-Z]{2}$/;
-const ZIP = /^\d{5}(-?\d{4})?$/;
+/** At most this many claims in one 837P batch (the request-body catalog keeps the number). */
+export { MAX_BATCH_CLAIMS };
 
 // Payers and coverage ---------------------------------------------------------------------------
-
-const readAddress = (f: FieldReader, optional: boolean): X12Address | undefined => {
-  const a = optional ? f.object('address', { optional: true }) : f.object('address');
-  if (!a) return undefined;
-  return {
-    line1: a.string('line1', { max: 55 }),
-    ...(a.has('line2') ? { line2: a.string('line2', { max: 55 }) } : {}),
-    city: a.string('city', { max: 30 }),
-    state: a.string('state', { pattern: STATE, hint: 'a 2-letter US state code' }),
-    postalCode: a.string('postalCode', { pattern: ZIP, hint: '5 or 9 digits' }).replace('-', ''),
-  };
-};
-
-const readPerson = (f: FieldReader): X12Person => {
-  const dateOfBirth = f.string('dateOfBirth', { pattern: /^\d{4}-\d{2}-\d{2}$/, hint: 'YYYY-MM-DD' });
-  if (!isCalendarDate(dateOfBirth)) throw new ValidationError(`${f.path('dateOfBirth')} is not a calendar date`, { field: f.path('dateOfBirth') });
-  return {
-    firstName: f.string('firstName', { max: 35 }),
-    lastName: f.string('lastName', { max: 60 }),
-    dateOfBirth,
-    sex: f.oneOf('sex', ['F', 'M', 'U'] as const),
-    address: readAddress(f, false)!,
-  };
-};
 
 /** PUT /practices/{p}/payers/{payerId}: `{name, payerId, address?, claimFilingIndicator?}`. */
 export const registerPayer = async (store: Store, practiceId: string, pathPayerId: string, body: Record<string, unknown>, now = new Date()): Promise<Payer> => {
   await requirePractice(store, practiceId);
-  const f = fields(body);
-  const payerId = f.string('payerId', { max: 80, pattern: PAYER_ID, hint: 'the clearinghouse payer id, 2–80 letters or digits' });
-  if (payerId !== pathPayerId) throw new ValidationError(`payerId ${payerId} is not the payer of the path (${pathPayerId})`, { field: 'payerId' });
+  const { payerId, name, address, claimFilingIndicator } = parseBody(payerBody(pathPayerId), body);
   const payer: Payer = {
     practiceId,
     payerId,
-    name: f.string('name', { max: 60 }),
-    address: readAddress(f, true) ?? null,
-    claimFilingIndicator: f.oneOf('claimFilingIndicator', FILING_INDICATORS, { optional: true }) ?? 'CI',
+    name,
+    address: address ?? null,
+    claimFilingIndicator: claimFilingIndicator ?? 'CI',
     updatedAt: now.toISOString(),
   };
   await putPayer(store, payer);
@@ -75,23 +45,20 @@ export const registerPayer = async (store: Store, practiceId: string, pathPayerI
 export const registerCoverage = async (store: Store, practiceId: string, clientId: string, body: Record<string, unknown>, now = new Date()): Promise<Coverage> => {
   await requirePractice(store, practiceId);
   await getClient(store, practiceId, clientId);
-  const f = fields(body);
-  const payerId = f.string('payerId', { max: 80, pattern: PAYER_ID, hint: 'a payer saved with PUT /payers/{payerId}' });
-  if (!(await getPayer(store, practiceId, payerId))) {
-    throw new ValidationError(`payer ${payerId} is not saved: PUT /practices/${practiceId}/payers/${payerId} first`, { field: 'payerId' });
-  }
-  const relationship = f.oneOf('relationship', ['self', 'spouse', 'child', 'other'] as const);
-  const subscriber = f.object('subscriber', { optional: true });
-  if (relationship !== 'self' && !subscriber) throw new ValidationError('subscriber is required when the patient is not the subscriber', { field: 'subscriber' });
+  // Whether the payer is saved is the check right after payerId's form: looked up first, as before
+  // only for a well-formed id.
+  const given = typeof body.payerId === 'string' ? body.payerId.trim() : '';
+  const saved = PAYER_ID.test(given) ? await getPayer(store, practiceId, given) : undefined;
+  const parsed = parseBody(coverageBody(practiceId, (payerId) => saved !== undefined && payerId === given), body);
   const coverage: Coverage = {
     practiceId,
     clientId,
-    payerId,
-    memberId: f.string('memberId', { max: 80, pattern: /^[A-Za-z0-9-]{1,80}$/, hint: 'letters, digits, -' }),
-    groupNumber: f.string('groupNumber', { optional: true, max: 50, pattern: /^[A-Za-z0-9-]{1,50}$/, hint: 'letters, digits, -' }) ?? null,
-    relationship,
-    subscriber: relationship === 'self' ? null : readPerson(subscriber!),
-    patient: readPerson(f.object('patient')),
+    payerId: parsed.payerId,
+    memberId: parsed.memberId,
+    groupNumber: parsed.groupNumber ?? null,
+    relationship: parsed.relationship,
+    subscriber: parsed.relationship === 'self' ? null : parsed.subscriber!,
+    patient: parsed.patient,
     updatedAt: now.toISOString(),
   };
   await putCoverage(store, coverage);
@@ -154,16 +121,7 @@ const answerOf = (batch: ClaimBatch): BatchAnswer => ({
 });
 
 const readClaimIds = (body: Record<string, unknown>): string[] | undefined => {
-  const f = fields(body);
-  const raw = f.array('claimIds', { optional: true, max: MAX_BATCH_CLAIMS });
-  if (raw === undefined) return undefined;
-  if (raw.length === 0) throw new ValidationError('claimIds is empty: leave it out to batch every ready claim', { field: 'claimIds' });
-  const ids = raw.map((id, i) => {
-    if (typeof id !== 'string' || !/^[A-Za-z0-9_.-]{1,38}$/.test(id)) throw new ValidationError(`claimIds[${i}] is not a claim id`, { field: `claimIds[${i}]` });
-    return id;
-  });
-  if (new Set(ids).size !== ids.length) throw new ValidationError('claimIds names a claim twice', { field: 'claimIds' });
-  return ids;
+  return parseBody(claimBatchBody, body).claimIds;
 };
 
 const submitterOf = (practice: Practice) => ({

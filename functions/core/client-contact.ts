@@ -1,5 +1,6 @@
 import { deriveId, newId } from '../shared/ids';
-import { fields } from '../shared/validate';
+import { parseBody } from '../shared/schemas/parse';
+import { clientWithoutEmailBody } from '../shared/schemas/requests';
 import type { Store } from '../store/table';
 import type { Client } from '../domain/client';
 import { createClientWithoutEmail } from '../store/clients';
@@ -13,7 +14,7 @@ const view = (client: Client) => ({ clientId: client.clientId, email: client.ema
  * the client it made; without one every request makes a new client.
  */
 export const registerClientWithoutEmail = async (store: Store, practiceId: string, body: Record<string, unknown>, idempotencyKey: string | undefined, now = new Date()) => {
-  const name = fields(body).string('name', { max: 200 });
+  const { name } = parseBody(clientWithoutEmailBody, body);
   const practice = await requirePractice(store, practiceId);
   const clientId = idempotencyKey ? deriveId('cli', practiceId, idempotencyKey) : newId('cli');
   const { created, client } = await createClientWithoutEmail(store, { practiceId, clientId, name, currency: practice.currency }, now);

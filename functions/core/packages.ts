@@ -1,7 +1,8 @@
 import type { Stripe } from '../stripe/types';
 import { deriveId, newId } from '../shared/ids';
-import { ConflictError, ValidationError } from '../shared/errors';
-import { CURRENCY_PATTERN, fields } from '../shared/validate';
+import { ConflictError } from '../shared/errors';
+import { parseBody } from '../shared/schemas/parse';
+import { packageChangeBody, packageCreateBody } from '../shared/schemas/requests';
 import { archivePrice, createPrice, createProduct, findPrice, findPriceByLookupKey, retrieveProduct } from '../stripe/catalog';
 import type { Store } from '../store/table';
 import { getPackage, insertPackage, listPackages, packageRequestFingerprint, updatePackage } from '../store/catalog';
@@ -13,8 +14,6 @@ import { requirePractice } from './practice';
 /** The name Stripe (and the client's card statement and Stripe receipts) see: generic, no clinical words. */
 export const stripeProductName = (pkg: Pick<SessionPackage, 'sessions' | 'sessionMinutes'>): string =>
   `Session package (${pkg.sessions} × ${pkg.sessionMinutes} min)`;
-
-const SERVICE_CODE = /^\d{5}$/;
 
 /**
  * Creates a package and its Stripe Product and Price on the practice's account. With an
@@ -28,21 +27,17 @@ export const createPackage = async (
   now = new Date(),
 ): Promise<{ created: boolean; pkg: SessionPackage }> => {
   const practice = await requirePractice(deps.store, practiceId);
-  const f = fields(body);
-  const currency = f.string('currency', { pattern: CURRENCY_PATTERN, hint: 'lower-case ISO 4217, e.g. usd' });
-  if (currency !== practice.currency) {
-    throw new ValidationError(`currency must be the practice's currency (${practice.currency})`, { field: 'currency' });
-  }
+  const { currency, name, sessions, sessionMinutes, serviceCode, priceCents, expiresInDays } = parseBody(packageCreateBody(practice.currency), body);
   const pkg: SessionPackage = {
     packageId: idempotencyKey ? deriveId('pkg', practiceId, idempotencyKey) : newId('pkg'),
     practiceId,
-    name: f.string('name', { max: 120 }),
-    sessions: f.int('sessions', { min: 1, max: 100 }),
-    sessionMinutes: f.int('sessionMinutes', { min: 5, max: 480 }),
-    serviceCode: f.string('serviceCode', { pattern: SERVICE_CODE, hint: 'a 5-digit CPT code such as 97124' }),
-    priceCents: f.int('priceCents', { min: 50, max: 10_000_000 }),
+    name,
+    sessions,
+    sessionMinutes,
+    serviceCode,
+    priceCents,
     currency,
-    expiresInDays: f.int('expiresInDays', { optional: true, min: 1, max: 3650 }) ?? null,
+    expiresInDays: expiresInDays ?? null,
     active: true,
     stripeProductId: null,
     stripePriceId: null,
@@ -163,19 +158,10 @@ export const changePackage = async (
 ): Promise<SessionPackage> => {
   const practice = await requirePractice(deps.store, practiceId);
   let pkg = await getPackage(deps.store, practiceId, packageId);
-  const f = fields(body);
-  for (const field of Object.keys(body)) {
-    if (!['priceCents', 'active', 'name'].includes(field)) {
-      throw new ValidationError(`${field} cannot be changed; create a new package instead`, { field });
-    }
-  }
-  const name = f.string('name', { optional: true, max: 120 });
+  // The whole body is checked before anything is written: a bad price no longer leaves a new name behind.
+  const { name, active, priceCents } = parseBody(packageChangeBody, body);
   if (name) pkg = await updatePackage(deps.store, practiceId, packageId, { name, updatedAt: now.toISOString() });
-  if (body.active !== undefined) {
-    if (typeof body.active !== 'boolean') throw new ValidationError('active must be true or false', { field: 'active' });
-    pkg = await updatePackage(deps.store, practiceId, packageId, { active: body.active, updatedAt: now.toISOString() });
-  }
-  const priceCents = f.int('priceCents', { optional: true, min: 50, max: 10_000_000 });
+  if (active !== undefined) pkg = await updatePackage(deps.store, practiceId, packageId, { active, updatedAt: now.toISOString() });
   if (priceCents !== undefined && priceCents !== pkg.priceCents) {
     if (!pkg.active) throw new ConflictError('reactivate the package before changing its price');
     const oldPriceId = pkg.stripePriceId;

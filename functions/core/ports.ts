@@ -71,3 +71,8 @@ export type StripeEventsPort = Pick<typeof import('../store/commit'), 'commitOnc
 
 /** What opening a signed receipt link (core/receipt-links.ts) reads. */
 export type ReceiptLinksPort = Pick<typeof import('../store/practices'), 'getPractice'> & Pick<typeof import('../store/receipts'), 'getReceipt' | 'currentClientName'>;
+
+/** What the credit expirer (core/credit-expiry.ts) reads and writes: the expiring purchases, each as it is now, the expiry's items and the commit. */
+export type CreditExpiryPort = Pick<typeof import('../store/redemptions'), 'purchaseExpiryMarker' | 'expirePurchaseWrites'> &
+  Pick<typeof import('../store/purchases'), 'getPurchase' | 'listExpiringPurchases'> &
+  Pick<typeof import('../store/commit'), 'commitOnce'>;

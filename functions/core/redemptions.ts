@@ -1,11 +1,12 @@
 import { chooseCredit, purchaseStatus } from '../domain/credits';
 import { ConflictError, NotFoundError, RetryableError } from '../shared/errors';
 import { newId } from '../shared/ids';
-import { fields } from '../shared/validate';
+import { parseBody } from '../shared/schemas/parse';
+import { redemptionBody } from '../shared/schemas/requests';
 import type { Store } from '../store/table';
 import { getClient } from '../store/clients';
 import { commitOnce, CommitConflictError } from '../store/commit';
-import { getPurchase, getRedemption, listClientPurchases, listExpiringPurchases } from '../store/purchases';
+import { getRedemption, listClientPurchases } from '../store/purchases';
 import type { Purchase, Redemption } from '../domain/purchase';
 import * as redemptionsStore from '../store/redemptions';
 import type { RedemptionsPort } from './ports';
@@ -17,7 +18,6 @@ export interface RedemptionAnswer {
   sessionsRemaining: number;
 }
 
-const APPOINTMENT_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 const MAX_ATTEMPTS = 12;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -34,9 +34,7 @@ export const redeemCredit = async (
   now = new Date(),
   redemptions: RedemptionsPort = redemptionsStore,
 ): Promise<{ created: boolean; answer: RedemptionAnswer }> => {
-  const f = fields(body);
-  const appointmentId = f.string('appointmentId', { max: 128, pattern: APPOINTMENT_ID, hint: 'letters, digits and _ . : -' });
-  const wantedPurchase = f.string('purchaseId', { optional: true, max: 64 });
+  const { appointmentId, purchaseId: wantedPurchase } = parseBody(redemptionBody, body);
   const marker = redemptions.redemptionMarker(practiceId, appointmentId);
 
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
@@ -131,52 +129,5 @@ export const purchaseView = (purchase: Purchase, now: Date) => ({
   currency: purchase.currency,
 });
 
-/**
- * The credit expirer's step boundaries: `expire` — one purchase's expiry is committed (purchase,
- * ledger entry, CreditsExpired), with the practice's other purchases still to do. Tests inject a
- * crash after it (a real crash cannot be scheduled).
- */
-export const EXPIRY_STEPS = ['expire'] as const;
-export type ExpiryStep = (typeof EXPIRY_STEPS)[number];
-
-export interface ExpiryDeps {
-  /** Crash injection for reliability tests: called after each step has been committed. */
-  after?: (step: ExpiryStep, purchaseId: string) => void | Promise<void>;
-  /** Where the expiry is written (default: the table, store/redemptions.ts). */
-  redemptions?: RedemptionsPort;
-}
-
-/**
- * Marks purchases whose expiry has passed (run on a schedule). Expired credits were already not
- * redeemable; this records it in the ledger and tells the bus, once per purchase.
- */
-export const expirePurchases = async (store: Store, practiceId: string, now = new Date(), deps: ExpiryDeps = {}): Promise<number> => {
-  const redemptions = deps.redemptions ?? redemptionsStore;
-  let expired = 0;
-  for (const listed of await listExpiringPurchases(store, practiceId, now)) {
-    // The index is eventually consistent: decide on the purchase as it is now, and commit only on
-    // that version, so a redemption or refund in between cannot make the ledger expire credits the
-    // purchase no longer has (a conflict is skipped; the next run decides again).
-    const purchase = await getPurchase(store, practiceId, listed.clientId, listed.purchaseId);
-    if (!purchase || purchase.state !== 'paid' || purchase.expiredAt || !purchase.expiresAt || purchase.expiresAt > now.toISOString()) continue;
-    const outcome = await commitOnce(store, {
-      marker: redemptions.purchaseExpiryMarker(practiceId, purchase.purchaseId),
-      writes: redemptions.expirePurchaseWrites(practiceId, purchase, now),
-      events: [
-        {
-          detailType: 'CreditsExpired',
-          detail: { practiceId, clientId: purchase.clientId, purchaseId: purchase.purchaseId, sessionsExpired: purchase.sessionsRemaining, expiresAt: purchase.expiresAt },
-        },
-      ],
-    }).catch((error) => {
-      if (error instanceof CommitConflictError) return { status: 'skipped' as const };
-      throw error;
-    });
-    if (outcome.status === 'committed') {
-      expired += 1;
-      await deps.after?.('expire', purchase.purchaseId);
-    }
-  }
-  return expired;
-};
-
+// The credit expirer's code lives in core/credit-expiry.ts (its bundle carries no request-body schema).
+export { EXPIRY_STEPS, expirePurchases, type ExpiryDeps, type ExpiryStep } from './credit-expiry';

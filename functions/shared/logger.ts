@@ -39,7 +39,7 @@ const isPlainObject = (value: object): boolean => {
 
 /**
  * A copy of `value` without the PHI keys at any depth: plain objects and arrays are walked, an
- * Error is reduced to its own enumerable fields (as JSON.stringify always wrote it), anything else
+ * Error is reduced to its own enumerable fields, as JSON.stringify always wrote it; anything else
  * (Dates, class instances with their own toJSON) is kept as it is. Cycles become "[Circular]".
  */
 export const scrubPhi = (value: unknown, depth = 0, seen: WeakSet<object> = new WeakSet()): unknown => {

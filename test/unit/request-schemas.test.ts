@@ -10,7 +10,8 @@ import { parsePracticeProfile } from '../../functions/practices';
 import { ValidationError } from '../../functions/shared/errors';
 import { fieldOf, parseBody } from '../../functions/shared/schemas/parse';
 import { clientCreateBody, clientPatchBody } from '../../functions/shared/schemas/requests';
-import { EMAIL_PATTERN, fields } from '../../functions/shared/validate';
+import { EMAIL_PATTERN } from '../../functions/shared/validate';
+import { fields } from '../support/legacy-fields';
 import type { Practice } from '../../functions/domain/practice';
 
 const outcome = (parse: () => unknown) => {

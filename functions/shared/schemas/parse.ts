@@ -8,6 +8,8 @@ export const fieldOf = (path: readonly PropertyKey[]): string =>
 /** What a schema's custom issue may carry: a message that already names its field, extra details. */
 interface IssueParams {
   wholeMessage?: boolean;
+  /** The message follows the name of the field's parent (`lines[2]` + `: give units`), not the field's own. */
+  afterParent?: boolean;
   details?: Record<string, unknown>;
 }
 
@@ -26,7 +28,11 @@ export const validationErrorOf = (error: { issues: readonly z.core.$ZodIssue[] }
     .sort((a, b) => rank(a.field, a.index) - rank(b.field, b.index));
   const { candidate, field } = issue!;
   const params = ((candidate as { params?: IssueParams }).params ?? {}) as IssueParams;
-  const message = params.wholeMessage || !field ? candidate.message : `${field} ${candidate.message}`;
+  const message = params.wholeMessage || !field
+    ? candidate.message
+    : params.afterParent
+      ? `${fieldOf(candidate.path.slice(0, -1))}${candidate.message}`
+      : `${field} ${candidate.message}`;
   return new ValidationError(message, { field: field || 'body', ...params.details });
 };
 
