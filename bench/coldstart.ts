@@ -42,8 +42,24 @@ const WEBHOOK_TARGET = 1.5;
 
 /** The BundlingOptions keys this translation knows; any other key in BUNDLING is reported, not ignored silently. */
 const KNOWN_BUNDLING_KEYS = new Set([
-  'format', 'target', 'minify', 'sourceMap', 'sourceMapMode', 'sourcesContent', 'mainFields', 'externalModules',
-  'banner', 'footer', 'loader', 'define', 'keepNames', 'inject', 'metafile', 'logLevel', 'tsconfig', 'commandHooks',
+  'format',
+  'target',
+  'minify',
+  'sourceMap',
+  'sourceMapMode',
+  'sourcesContent',
+  'mainFields',
+  'externalModules',
+  'banner',
+  'footer',
+  'loader',
+  'define',
+  'keepNames',
+  'inject',
+  'metafile',
+  'logLevel',
+  'tsconfig',
+  'commandHooks',
 ]);
 
 /**
@@ -200,9 +216,20 @@ const targets = (diagnostics: boolean, only: string[] | undefined): Target[] => 
   if (diagnostics) {
     list.push(
       { name: 'empty handler', entry: { source: 'export const handler = async () => ({ statusCode: 200 });' }, kind: 'diagnostic', note: "node's floor for import() of a tiny file" },
-      { name: 'stripe SDK alone', entry: { source: "import Stripe from 'stripe';\nexport const handler = async () => typeof Stripe.webhooks;" }, kind: 'diagnostic', note: '`import Stripe from "stripe"` and nothing else' },
+      {
+        name: 'stripe SDK alone',
+        entry: { source: "import Stripe from 'stripe';\nexport const handler = async () => typeof Stripe.webhooks;" },
+        kind: 'diagnostic',
+        note: '`import Stripe from "stripe"` and nothing else',
+      },
       { name: `${WEBHOOK}, stripe stubbed (what-if)`, entry: { file: FUNCTIONS[WEBHOOK].entry }, plugins: [stripeStubbed], kind: 'diagnostic', note: 'the SDK removed; node:crypto verifies' },
-      { name: `${WEBHOOK}, stripe lazy (what-if)`, entry: { file: FUNCTIONS[WEBHOOK].entry }, plugins: [stripeLazy], kind: 'diagnostic', note: 'the SDK bundled but run on first new Stripe(); node:crypto verifies' },
+      {
+        name: `${WEBHOOK}, stripe lazy (what-if)`,
+        entry: { file: FUNCTIONS[WEBHOOK].entry },
+        plugins: [stripeLazy],
+        kind: 'diagnostic',
+        note: 'the SDK bundled but run on first new Stripe(); node:crypto verifies',
+      },
     );
   }
   return list;
@@ -382,7 +409,9 @@ const analyse = (metafile: Metafile): { total: number; packages: PackageUse[]; o
     const without = reachable(use.name);
     use.exclusiveBytes = total - [...without].reduce((sum, input) => sum + bytesOf(input), 0);
   }
-  const ours = Object.keys(inBundle).filter((input) => !input.includes('node_modules')).reduce((sum, input) => sum + bytesOf(input), 0);
+  const ours = Object.keys(inBundle)
+    .filter((input) => !input.includes('node_modules'))
+    .reduce((sum, input) => sum + bytesOf(input), 0);
   return { total, packages: [...owners.values()].sort((a, b) => b.ownBytes - a.ownBytes), ours };
 };
 
@@ -437,9 +466,7 @@ export const main = async (): Promise<void> => {
     const timings = new Map<string, { deployed: Timing; plain: Timing }>();
     const measured = bundles.slice(1);
     type Pairs = { self: Sample[]; base: Sample[] };
-    const pairs = new Map<string, { deployed: Pairs; plain: Pairs }>(
-      measured.map((bundle) => [bundle.target.name, { deployed: { self: [], base: [] }, plain: { self: [], base: [] } }]),
-    );
+    const pairs = new Map<string, { deployed: Pairs; plain: Pairs }>(measured.map((bundle) => [bundle.target.name, { deployed: { self: [], base: [] }, plain: { self: [], base: [] } }]));
     for (let round = 0; round < runs; round += 1) {
       for (const bundle of measured) {
         for (const sourceMaps of [true, false]) {
@@ -507,7 +534,8 @@ export const main = async (): Promise<void> => {
       console.log(`\n${WEBHOOK}: what dominates its ${kb(total)} KB (top packages by own bytes; ours ${kb(ours)} KB)`);
       console.log('| package | own KB | exclusive KB | imported by |');
       console.log('|---|---:|---:|---|');
-      for (const use of packages.slice(0, 10)) console.log(`| ${use.name} | ${kb(use.ownBytes)} | ${kb(use.exclusiveBytes)} | ${use.importedBy.slice(0, 3).join(', ')}${use.importedBy.length > 3 ? ', …' : ''} |`);
+      for (const use of packages.slice(0, 10))
+        console.log(`| ${use.name} | ${kb(use.ownBytes)} | ${kb(use.exclusiveBytes)} | ${use.importedBy.slice(0, 3).join(', ')}${use.importedBy.length > 3 ? ', …' : ''} |`);
     }
     console.log(`\nbench/coldstart took ${((performance.now() - started) / 1000).toFixed(0)} s`);
   } finally {

@@ -116,15 +116,13 @@ const valueSize = (value: WireValue): number => {
   return 0;
 };
 
-export const itemSize = (item: WireItem | Item | undefined): number =>
-  item ? Object.entries(item).reduce((sum, [name, value]) => sum + utf8(name) + valueSize(value as WireValue), 0) : 0;
+export const itemSize = (item: WireItem | Item | undefined): number => (item ? Object.entries(item).reduce((sum, [name, value]) => sum + utf8(name) + valueSize(value as WireValue), 0) : 0);
 
 const KB = 1024;
 const writeUnits = (bytes: number): number => Math.max(1, Math.ceil(bytes / KB));
 const readUnits = (bytes: number): number => Math.max(1, Math.ceil(bytes / (4 * KB)));
 
-const inIndex = (item: WireItem | Item | undefined, index: { partitionKey: string; sortKey: string }): boolean =>
-  Boolean(item && item[index.partitionKey] && item[index.sortKey]);
+const inIndex = (item: WireItem | Item | undefined, index: { partitionKey: string; sortKey: string }): boolean => Boolean(item && item[index.partitionKey] && item[index.sortKey]);
 const sameValue = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 /**
@@ -189,33 +187,35 @@ let lastActivity = performance.now();
 
 const PROBE_HEADER = 'x-bench-probe';
 
-const wrapLoader = (base: HandlerLoader, source: Invocation['source']): HandlerLoader => async (fn) => {
-  const handler = await base(fn);
-  const wrapped: LambdaHandler = async (event, context) => {
-    const headers = ((event as { headers?: Record<string, string> }).headers ?? {}) as Record<string, string>;
-    const invocation: Invocation = { fn, source, phase, journey, probe: headers[PROBE_HEADER] === '1', ms: 0, logBytes: 0, logLines: 0 };
-    if (fn === 'stripe-webhook') {
-      try {
-        const body = (event as { body?: string; isBase64Encoded?: boolean }).body ?? '';
-        invocation.webhookType = (JSON.parse((event as { isBase64Encoded?: boolean }).isBase64Encoded ? Buffer.from(body, 'base64').toString('utf8') : body) as { type?: string }).type;
-      } catch {
-        invocation.webhookType = 'unparsable';
+const wrapLoader =
+  (base: HandlerLoader, source: Invocation['source']): HandlerLoader =>
+  async (fn) => {
+    const handler = await base(fn);
+    const wrapped: LambdaHandler = async (event, context) => {
+      const headers = ((event as { headers?: Record<string, string> }).headers ?? {}) as Record<string, string>;
+      const invocation: Invocation = { fn, source, phase, journey, probe: headers[PROBE_HEADER] === '1', ms: 0, logBytes: 0, logLines: 0 };
+      if (fn === 'stripe-webhook') {
+        try {
+          const body = (event as { body?: string; isBase64Encoded?: boolean }).body ?? '';
+          invocation.webhookType = (JSON.parse((event as { isBase64Encoded?: boolean }).isBase64Encoded ? Buffer.from(body, 'base64').toString('utf8') : body) as { type?: string }).type;
+        } catch {
+          invocation.webhookType = 'unparsable';
+        }
       }
-    }
-    inFlight += 1;
-    lastActivity = performance.now();
-    const started = performance.now();
-    try {
-      return await als.run(invocation, () => Promise.resolve(handler(event, context)));
-    } finally {
-      invocation.ms = performance.now() - started;
-      inFlight -= 1;
+      inFlight += 1;
       lastActivity = performance.now();
-      invocations.push(invocation);
-    }
+      const started = performance.now();
+      try {
+        return await als.run(invocation, () => Promise.resolve(handler(event, context)));
+      } finally {
+        invocation.ms = performance.now() - started;
+        inFlight -= 1;
+        lastActivity = performance.now();
+        invocations.push(invocation);
+      }
+    };
+    return wrapped;
   };
-  return wrapped;
-};
 
 const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
 
@@ -268,16 +268,11 @@ const writeTargets = (op: string, body: Record<string, any>): { table: string; t
 };
 
 const outboxTypes = (op: string, body: Record<string, any>): string[] => {
-  const puts: WireItem[] =
-    op === 'PutItem' ? [body.Item] : op === 'TransactWriteItems' ? (body.TransactItems as Record<string, any>[]).filter((e) => e.Put).map((e) => e.Put.Item) : [];
+  const puts: WireItem[] = op === 'PutItem' ? [body.Item] : op === 'TransactWriteItems' ? (body.TransactItems as Record<string, any>[]).filter((e) => e.Put).map((e) => e.Put.Item) : [];
   // An outbox item carries one event (`detailType`) or, since 2026-12-06, an `events` list (a commit's marker).
   return puts
     .filter((item) => (item.type as { S?: string } | undefined)?.S === OUTBOX_ITEM_TYPE)
-    .flatMap((item) =>
-      item.events
-        ? ((item.events as { L: { M: { detailType: { S: string } } }[] }).L.map((event) => event.M.detailType.S))
-        : [(item.detailType as { S: string }).S],
-    );
+    .flatMap((item) => (item.events ? (item.events as { L: { M: { detailType: { S: string } } }[] }).L.map((event) => event.M.detailType.S) : [(item.detailType as { S: string }).S]));
 };
 
 /** Names and values a remaining expression still references (DynamoDB refuses unused ones). */
@@ -481,8 +476,16 @@ const journeyOnce = async (stack: Stack, packageId: string): Promise<void> => {
   let invoiceId = '';
   await inPhase(stack, 'claim', async () => {
     await call(stack, 'POST', `/practices/${practiceId}/claims`, {
-      claimId, clientId, payerName: 'ACME HEALTH', dateOfService: '2026-10-02', placeOfService: '11', diagnosisCodes: ['M54.2'],
-      lines: [{ procedureCode: '97124', modifiers: ['GP'], minutes: 30, chargeCents: 6000 }, { procedureCode: '97140', modifiers: ['GP'], minutes: 25, chargeCents: 7000 }],
+      claimId,
+      clientId,
+      payerName: 'ACME HEALTH',
+      dateOfService: '2026-10-02',
+      placeOfService: '11',
+      diagnosisCodes: ['M54.2'],
+      lines: [
+        { procedureCode: '97124', modifiers: ['GP'], minutes: 30, chargeCents: 6000 },
+        { procedureCode: '97140', modifiers: ['GP'], minutes: 25, chargeCents: 7000 },
+      ],
     });
     await call(stack, 'POST', `/practices/${practiceId}/remittances`, eraFor(claimId, `EFT${digits}`), { headers: { 'content-type': 'application/edi-x12' } });
     const view = await waitFor('the balance invoice', async () => {
@@ -640,8 +643,7 @@ export const costPerThousand = (phases: PhaseCounts[]): { lines: CostLine[]; war
   const enrichments = sum((p) => p.outboxWrites);
   const invocationCount = rows.reduce((s, r) => s + r.count, 0) + enrichments;
   const apiRequests = rows.reduce((s, r) => s + r.api, 0);
-  const gbSeconds =
-    rows.reduce((s, r) => s + r.count * (Math.ceil(r.ms) / 1000) * (r.memoryMb / 1024), 0) + enrichments * (ASSUMED.enrichmentMs / 1000) * (ASSUMED.enrichmentMemoryMb / 1024);
+  const gbSeconds = rows.reduce((s, r) => s + r.count * (Math.ceil(r.ms) / 1000) * (r.memoryMb / 1024), 0) + enrichments * (ASSUMED.enrichmentMs / 1000) * (ASSUMED.enrichmentMemoryMb / 1024);
   const tableWru = sum((p) => p.wru);
   const gsiWru = sum((p) => p.gsiWru);
   const rru = sum((p) => p.rru);
@@ -682,16 +684,35 @@ const printPhase = (p: PhaseCounts) => {
   console.log('| function | via API | via bus | local ms (median) | memory MB | DynamoDB ops | WRU | RRU | log lines | log bytes |');
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const [fn, row] of Object.entries(p.invocations)) {
-    console.log(`| ${fn} | ${r(row.api)} | ${r(row.bus)} | ${row.ms.toFixed(0)} | ${row.memoryMb} | ${r(row.ops)} | ${r(row.wru)} | ${r(row.rru)} | ${r(row.logLines)} | ${Math.round(row.logBytes)} |`);
+    console.log(
+      `| ${fn} | ${r(row.api)} | ${r(row.bus)} | ${row.ms.toFixed(0)} | ${row.memoryMb} | ${r(row.ops)} | ${r(row.wru)} | ${r(row.rru)} | ${r(row.logLines)} | ${Math.round(row.logBytes)} |`,
+    );
   }
-  const webhookTypes = Object.entries(p.webhooks).map(([type, count]) => `${type} ×${r(count)}`).join(', ');
+  const webhookTypes = Object.entries(p.webhooks)
+    .map(([type, count]) => `${type} ×${r(count)}`)
+    .join(', ');
   if (webhookTypes) {
     console.log(`webhooks the emulator delivered: ${webhookTypes}`);
-    if (p.emulatorOnly.webhooks) console.log(`  left out (types stripe-webhook does not handle, which a deployed endpoint does not subscribe to): ${r(p.emulatorOnly.webhooks)} deliveries, ${r(p.emulatorOnly.wru)} WRU, ${r(p.emulatorOnly.rru)} RRU`);
+    if (p.emulatorOnly.webhooks)
+      console.log(
+        `  left out (types stripe-webhook does not handle, which a deployed endpoint does not subscribe to): ${r(p.emulatorOnly.webhooks)} deliveries, ${r(p.emulatorOnly.wru)} WRU, ${r(p.emulatorOnly.rru)} RRU`,
+      );
   }
-  console.log(`DynamoDB: ${Object.entries(p.ops).map(([op, count]) => `${op} ×${r(count)}`).join(', ') || 'none'}${p.failedOps ? ` (${r(p.failedOps)} failed on a condition)` : ''}`);
+  console.log(
+    `DynamoDB: ${
+      Object.entries(p.ops)
+        .map(([op, count]) => `${op} ×${r(count)}`)
+        .join(', ') || 'none'
+    }${p.failedOps ? ` (${r(p.failedOps)} failed on a condition)` : ''}`,
+  );
   console.log(`  WRU ${r(p.wru)} table + ${r(p.gsiWru)} GSI = ${r(p.wru + p.gsiWru)}; RRU ${r(p.rru)}; DynamoDB Local itself reported ${r(p.localReported)} capacity units (reads and writes)`);
-  console.log(`outbox events: ${Object.entries(p.outbox).map(([type, count]) => `${type} ×${r(count)}`).join(', ') || 'none'} (in ${r(p.outboxWrites)} writes); emails: ${r(p.emails)}`);
+  console.log(
+    `outbox events: ${
+      Object.entries(p.outbox)
+        .map(([type, count]) => `${type} ×${r(count)}`)
+        .join(', ') || 'none'
+    } (in ${r(p.outboxWrites)} writes); emails: ${r(p.emails)}`,
+  );
 };
 
 const printCost = (title: string, phases: PhaseCounts[]) => {
@@ -736,7 +757,10 @@ export const main = async (): Promise<void> => {
     });
     delete process.env.LOG_LEVEL; // Lambda runs at the logger's default level (info)
     const [dynamo, ses] = await Promise.all([startDynamoDbLocal(), startSes()]);
-    stops.push(() => dynamo.stop(), () => ses.stop());
+    stops.push(
+      () => dynamo.stop(),
+      () => ses.stop(),
+    );
     await ensureTable(dynamo.endpoint, tableName);
     Object.assign(process.env, { KNEADPAY_DYNAMO_ENDPOINT: dynamo.endpoint, KNEADPAY_SES_ENDPOINT: ses.url });
 
@@ -770,12 +794,23 @@ export const main = async (): Promise<void> => {
 
     phase = 'setup';
     await call(stack, 'PUT', `/practices/${practiceId}`, {
-      name: 'Calm Hands Massage', email: 'frontdesk@calmhands.example', phone: '+1 503 555 0100',
+      name: 'Calm Hands Massage',
+      email: 'frontdesk@calmhands.example',
+      phone: '+1 503 555 0100',
       address: { line1: '12 Alder St', city: 'Portland', state: 'OR', postalCode: '97205' },
-      taxId: '12-3456789', npi: '1234567893', licenseNumber: 'LMT-24680', timezone: 'America/Los_Angeles',
+      taxId: '12-3456789',
+      npi: '1234567893',
+      licenseNumber: 'LMT-24680',
+      timezone: 'America/Los_Angeles',
     });
     const pkg = await call(stack, 'POST', `/practices/${practiceId}/packages`, {
-      name: 'Five 60-minute massages', sessions: 5, sessionMinutes: 60, serviceCode: '97124', priceCents: 42500, currency: 'usd', expiresInDays: 365,
+      name: 'Five 60-minute massages',
+      sessions: 5,
+      sessionMinutes: 60,
+      serviceCode: '97124',
+      priceCents: 42500,
+      currency: 'usd',
+      expiresInDays: 365,
     });
 
     // Warm-up (module imports, JIT, DynamoDB Local's first-use costs): journey -100, not reported.
@@ -824,7 +859,9 @@ export const main = async (): Promise<void> => {
       console.log('\nEvery DynamoDB operation of the first counted journey (phase, function, operation, WRU table + GSI, RRU):');
       for (const op of ops.filter((o) => o.invocation?.journey === counted[0])) {
         const extra = op.invocation && !(!op.invocation.webhookType || EFFECTS[op.invocation.webhookType as keyof typeof EFFECTS]) ? ` (webhook ${op.invocation.webhookType}: emulator only)` : '';
-        console.log(`  ${op.phase.padEnd(10)} ${op.fn.padEnd(16)} ${op.op.padEnd(18)} ${String(op.wru).padStart(3)} + ${op.gsiWru} WRU, ${op.rru} RRU${op.failed ? ', failed' : ''}${op.localReported !== undefined ? ` (DynamoDB Local: ${op.localReported})` : ''}${op.outbox.length ? `, outbox ${op.outbox.join(' ')}` : ''}${extra}`);
+        console.log(
+          `  ${op.phase.padEnd(10)} ${op.fn.padEnd(16)} ${op.op.padEnd(18)} ${String(op.wru).padStart(3)} + ${op.gsiWru} WRU, ${op.rru} RRU${op.failed ? ', failed' : ''}${op.localReported !== undefined ? ` (DynamoDB Local: ${op.localReported})` : ''}${op.outbox.length ? `, outbox ${op.outbox.join(' ')}` : ''}${extra}`,
+        );
       }
     }
     if (process.argv.includes('--json')) console.log(JSON.stringify({ prices: PRICES, assumed: ASSUMED, phases }, null, 2));

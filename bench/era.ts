@@ -91,7 +91,17 @@ function* benchClaims(count: number): Generator<EraClaimInput> {
     const massage = { charge: 6000 + extra, co: 2000 + extra, pr: 1400 };
     const manual = { charge: 7000, co: 2000, pr1: 2000 };
     const lines = denied
-      ? [{ procedureCode: '97124', chargeCents: massage.charge, paidCents: 0, units: 2, serviceDate: '2026-10-02', allowedCents: 0, adjustments: [{ group: 'CO', reason: '50', amountCents: massage.charge }] }]
+      ? [
+          {
+            procedureCode: '97124',
+            chargeCents: massage.charge,
+            paidCents: 0,
+            units: 2,
+            serviceDate: '2026-10-02',
+            allowedCents: 0,
+            adjustments: [{ group: 'CO', reason: '50', amountCents: massage.charge }],
+          },
+        ]
       : [
           {
             procedureCode: '97124',
@@ -141,7 +151,9 @@ const writeEraFile = async (file: string, count: number): Promise<void> => {
   let paymentCents = 0;
   for (const claim of benchClaims(count)) paymentCents += claim.paidCents;
   const out = createWriteStream(file);
-  const document = { payments: [{ traceNumber: `BENCH${count}`, payerName: 'ACME HEALTH', payeeName: 'CALM HANDS MASSAGE', payeeId: '1234567893', paidAt: '2026-10-20', paymentCents, claims: benchClaims(count) }] };
+  const document = {
+    payments: [{ traceNumber: `BENCH${count}`, payerName: 'ACME HEALTH', payeeName: 'CALM HANDS MASSAGE', payeeId: '1234567893', paidAt: '2026-10-20', paymentCents, claims: benchClaims(count) }],
+  };
   for (const segment of serializeEraSegments(document)) {
     if (!out.write(segment)) await once(out, 'drain');
   }

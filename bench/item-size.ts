@@ -24,8 +24,7 @@ const valueSize = (value: unknown): number => {
 };
 
 /** The item's size in bytes, as DynamoDB counts it for capacity. */
-export const itemSize = (item: Record<string, unknown>): number =>
-  Object.entries(item).reduce((sum, [name, value]) => sum + utf8(name) + valueSize(value), 0);
+export const itemSize = (item: Record<string, unknown>): number => Object.entries(item).reduce((sum, [name, value]) => sum + utf8(name) + valueSize(value), 0);
 
 /** Write units of writing `item`: 1 per started KB, 2 inside a transaction. */
 export const writeUnits = (item: Record<string, unknown>, transactional: boolean): number => Math.ceil(itemSize(item) / 1024) * (transactional ? 2 : 1);

@@ -44,11 +44,19 @@ const PAGE_LIMIT = option('page-limit', 0);
 const NOW = new Date('2026-06-01T00:00:00.000Z');
 
 const practiceItem = (practiceId: string) => ({
-  ...keys.practice(practiceId), type: 'practice', practiceId, name: `Practice ${practiceId.slice(-6)}`, email: 'front@practice.example',
-  timezone: 'America/Los_Angeles', currency: 'usd',
+  ...keys.practice(practiceId),
+  type: 'practice',
+  practiceId,
+  name: `Practice ${practiceId.slice(-6)}`,
+  email: 'front@practice.example',
+  timezone: 'America/Los_Angeles',
+  currency: 'usd',
   billing: { unitMethod: 'cms', invoiceDueDays: 30, overpayment: 'refund', forwardedClaims: 'hold', reminderDays: [7, 14] },
-  receipts: { mode: 'link', linkLifetimeDays: 365 }, createdAt: NOW.toISOString(), updatedAt: NOW.toISOString(),
-  gsi1pk: 'PRACTICES', gsi1sk: practiceId,
+  receipts: { mode: 'link', linkLifetimeDays: 365 },
+  createdAt: NOW.toISOString(),
+  updatedAt: NOW.toISOString(),
+  gsi1pk: 'PRACTICES',
+  gsi1sk: practiceId,
 });
 
 const clientItems = (practiceId: string, n: number, expiring: boolean) => {
@@ -57,14 +65,47 @@ const clientItems = (practiceId: string, n: number, expiring: boolean) => {
   const email = `client${n}@client.example`;
   const expiresAt = '2026-01-01T00:00:00.000Z';
   return [
-    { ...clientKey(practiceId, clientId), type: 'client', clientId, practiceId, email, name: `Client ${n}`, stripeCustomerId: null, balanceCents: 0, currency: 'usd', createdAt: NOW.toISOString(), nameSource: 'staff' },
+    {
+      ...clientKey(practiceId, clientId),
+      type: 'client',
+      clientId,
+      practiceId,
+      email,
+      name: `Client ${n}`,
+      stripeCustomerId: null,
+      balanceCents: 0,
+      currency: 'usd',
+      createdAt: NOW.toISOString(),
+      nameSource: 'staff',
+    },
     { ...emailKey(practiceId, email), type: 'client-email', clientId },
-    ...(expiring ? [{
-      ...purchaseKey(practiceId, clientId, purchaseId), type: 'purchase', purchaseId, practiceId, clientId, packageId: 'pkg_scale', state: 'paid',
-      sessionsTotal: 5, sessionsRemaining: 5, sessionMinutes: 60, priceCents: 42500, currency: 'usd', expiresInDays: 30, expiresAt,
-      refundedCents: 0, creditsRemoved: 0, createdAt: '2025-12-01T00:00:00.000Z', paidAt: '2025-12-02T00:00:00.000Z', version: 1,
-      gsi1pk: `${practicePk(practiceId)}#EXPIRING`, gsi1sk: `${expiresAt}#${purchaseId}`,
-    }] : []),
+    ...(expiring
+      ? [
+          {
+            ...purchaseKey(practiceId, clientId, purchaseId),
+            type: 'purchase',
+            purchaseId,
+            practiceId,
+            clientId,
+            packageId: 'pkg_scale',
+            state: 'paid',
+            sessionsTotal: 5,
+            sessionsRemaining: 5,
+            sessionMinutes: 60,
+            priceCents: 42500,
+            currency: 'usd',
+            expiresInDays: 30,
+            expiresAt,
+            refundedCents: 0,
+            creditsRemoved: 0,
+            createdAt: '2025-12-01T00:00:00.000Z',
+            paidAt: '2025-12-02T00:00:00.000Z',
+            version: 1,
+            gsi1pk: `${practicePk(practiceId)}#EXPIRING`,
+            gsi1sk: `${expiresAt}#${purchaseId}`,
+          },
+        ]
+      : []),
   ];
 };
 
@@ -109,7 +150,9 @@ const main = async () => {
     const clientRows: Record<string, unknown>[] = [];
     for (let n = 0; n < CLIENTS; n += 1) clientRows.push(...clientItems(big, n, n < EXPIRING));
     await writeAll(store, clientRows);
-    console.log(`seeded ${PRACTICES.toLocaleString('en-US')} practices and ${CLIENTS.toLocaleString('en-US')} clients (${EXPIRING.toLocaleString('en-US')} with an expired package) in practice ${big}: ${((performance.now() - started) / 1000).toFixed(1)} s, ${(PRACTICES + clientRows.length).toLocaleString('en-US')} items`);
+    console.log(
+      `seeded ${PRACTICES.toLocaleString('en-US')} practices and ${CLIENTS.toLocaleString('en-US')} clients (${EXPIRING.toLocaleString('en-US')} with an expired package) in practice ${big}: ${((performance.now() - started) / 1000).toFixed(1)} s, ${(PRACTICES + clientRows.length).toLocaleString('en-US')} items`,
+    );
     console.log(`page limit: ${PAGE_LIMIT ? `${PAGE_LIMIT} items (forced)` : "DynamoDB's own (1 MB)"}`);
 
     const rows: { job: string; seconds: number; practices: number; result: string; requests: Record<string, number>; itemsRead: number; readUnits: number }[] = [];
@@ -133,20 +176,32 @@ const main = async () => {
       if (unique.size !== ids.length) problems.push(`listPracticeIds: ${ids.length - unique.size} duplicates`);
       return { practices: ids.length, result: `${unique.size} distinct` };
     });
-    await run('credit expirer', async () => {
-      const out = await expireAllPractices(NOW, store);
-      if (out.expired !== EXPIRING) problems.push(`credit expirer: expired ${out.expired} of ${EXPIRING}`);
-      return { practices: out.practices, result: `${out.expired} expired` };
-    }, (id) => `${practicePk(id)}#EXPIRING`);
-    await run('invoice reminder', async () => {
-      const out = await sendReminders(store, NOW);
-      return { practices: out.practices, result: `${out.sent} sent` };
-    }, (id) => `${practicePk(id)}#INVOICES`);
-    await run('credit expirer (quiet run)', async () => {
-      const out = await expireAllPractices(NOW, store);
-      if (out.expired !== 0) problems.push(`quiet expirer run expired ${out.expired} again`);
-      return { practices: out.practices, result: `${out.expired} expired` };
-    }, (id) => `${practicePk(id)}#EXPIRING`);
+    await run(
+      'credit expirer',
+      async () => {
+        const out = await expireAllPractices(NOW, store);
+        if (out.expired !== EXPIRING) problems.push(`credit expirer: expired ${out.expired} of ${EXPIRING}`);
+        return { practices: out.practices, result: `${out.expired} expired` };
+      },
+      (id) => `${practicePk(id)}#EXPIRING`,
+    );
+    await run(
+      'invoice reminder',
+      async () => {
+        const out = await sendReminders(store, NOW);
+        return { practices: out.practices, result: `${out.sent} sent` };
+      },
+      (id) => `${practicePk(id)}#INVOICES`,
+    );
+    await run(
+      'credit expirer (quiet run)',
+      async () => {
+        const out = await expireAllPractices(NOW, store);
+        if (out.expired !== 0) problems.push(`quiet expirer run expired ${out.expired} again`);
+        return { practices: out.practices, result: `${out.expired} expired` };
+      },
+      (id) => `${practicePk(id)}#EXPIRING`,
+    );
 
     console.log('\njob                          seconds  practices  result            Query  GetItem  Transact  items read  read units');
     for (const row of rows) {
@@ -154,7 +209,9 @@ const main = async () => {
         `${row.job.padEnd(28)} ${row.seconds.toFixed(1).padStart(7)}  ${String(row.practices).padStart(9)}  ${row.result.padEnd(16)} ${String(row.requests.QueryCommand ?? 0).padStart(6)}  ${String(row.requests.GetItemCommand ?? 0).padStart(7)}  ${String(row.requests.TransactWriteItemsCommand ?? 0).padStart(8)}  ${String(row.itemsRead).padStart(10)}  ${row.readUnits.toFixed(1).padStart(10)}`,
       );
     }
-    console.log(problems.length ? `\nPROBLEMS:\n${problems.join('\n')}` : `\nevery job visited each of the ${PRACTICES.toLocaleString('en-US')} practices exactly once; every expired package expired once`);
+    console.log(
+      problems.length ? `\nPROBLEMS:\n${problems.join('\n')}` : `\nevery job visited each of the ${PRACTICES.toLocaleString('en-US')} practices exactly once; every expired package expired once`,
+    );
     store.doc.destroy();
   } finally {
     await dynamo.stop();

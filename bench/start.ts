@@ -106,7 +106,13 @@ const bareDynamoDbLocal = async (projectDir: string): Promise<number> => {
     for (;;) {
       if (child.exitCode !== null) throw new Error('bare DynamoDB Local exited');
       if (performance.now() - started > 60_000) throw new Error('bare DynamoDB Local did not answer within 60 s');
-      if (await client.send(new ListTablesCommand({})).then(() => true, () => false)) return performance.now() - started;
+      if (
+        await client.send(new ListTablesCommand({})).then(
+          () => true,
+          () => false,
+        )
+      )
+        return performance.now() - started;
       await sleep(50);
     }
   } finally {

@@ -12,9 +12,22 @@ export const seedPracticeAndPurchases = async (store: Store, count: number): Pro
   for (let i = 0; i < count; i += 1) {
     const client = await findOrCreateClient(store, { practiceId, email: `c${i}@bench.example`, name: 'Bench Client', currency: 'usd' });
     const purchase: Purchase = {
-      purchaseId: newId('pur'), practiceId, clientId: client.clientId, packageId: 'pkg_bench', state: 'open', sessionsTotal: 5, sessionsRemaining: 0,
-      sessionMinutes: 60, priceCents: 42500, currency: 'usd', expiresInDays: 365, expiresAt: null, refundedCents: 0, creditsRemoved: 0,
-      createdAt: new Date().toISOString(), version: 0,
+      purchaseId: newId('pur'),
+      practiceId,
+      clientId: client.clientId,
+      packageId: 'pkg_bench',
+      state: 'open',
+      sessionsTotal: 5,
+      sessionsRemaining: 0,
+      sessionMinutes: 60,
+      priceCents: 42500,
+      currency: 'usd',
+      expiresInDays: 365,
+      expiresAt: null,
+      refundedCents: 0,
+      creditsRemoved: 0,
+      createdAt: new Date().toISOString(),
+      version: 0,
     };
     await insertOpenPurchase(store, purchase);
     purchases.push(purchase);
@@ -23,11 +36,21 @@ export const seedPracticeAndPurchases = async (store: Store, count: number): Pro
 };
 
 export const checkoutEvent = (purchase: Purchase) => ({
-  id: newId('evt'), object: 'event', api_version: '2026-10-28.endive', created: Math.floor(Date.now() / 1000), type: 'checkout.session.completed',
-  livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null },
+  id: newId('evt'),
+  object: 'event',
+  api_version: '2026-10-28.endive',
+  created: Math.floor(Date.now() / 1000),
+  type: 'checkout.session.completed',
+  livemode: false,
+  pending_webhooks: 1,
+  request: { id: null, idempotency_key: null },
   data: {
     object: {
-      id: `cs_${purchase.purchaseId}`, object: 'checkout.session', payment_status: 'paid', status: 'complete', amount_total: purchase.priceCents,
+      id: `cs_${purchase.purchaseId}`,
+      object: 'checkout.session',
+      payment_status: 'paid',
+      status: 'complete',
+      amount_total: purchase.priceCents,
       payment_intent: `pi_${purchase.purchaseId}`,
       metadata: { practiceId: purchase.practiceId, clientId: purchase.clientId, packageId: purchase.packageId, purchaseId: purchase.purchaseId, sessionsTotal: '5', expiresInDays: '365' },
       currency: 'usd',
@@ -37,7 +60,17 @@ export const checkoutEvent = (purchase: Purchase) => ({
 
 export const apiEvent = (body: string, signature: string) =>
   ({
-    version: '2.0', routeKey: 'POST /webhooks/stripe', rawPath: '/webhooks/stripe', rawQueryString: '',
-    headers: { 'content-type': 'application/json', 'stripe-signature': signature }, body, isBase64Encoded: false,
-    requestContext: { http: { method: 'POST', path: '/webhooks/stripe', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'Stripe/1.0' }, requestId: 'bench', routeKey: 'POST /webhooks/stripe', stage: '$default' },
+    version: '2.0',
+    routeKey: 'POST /webhooks/stripe',
+    rawPath: '/webhooks/stripe',
+    rawQueryString: '',
+    headers: { 'content-type': 'application/json', 'stripe-signature': signature },
+    body,
+    isBase64Encoded: false,
+    requestContext: {
+      http: { method: 'POST', path: '/webhooks/stripe', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'Stripe/1.0' },
+      requestId: 'bench',
+      routeKey: 'POST /webhooks/stripe',
+      stage: '$default',
+    },
   }) as never;

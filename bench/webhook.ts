@@ -62,17 +62,23 @@ const main = async () => {
     const { outboxItem } = await import('../functions/store/outbox');
     const store = getStore();
     let roundTrips = 0;
-    store.doc.middlewareStack.add((next) => async (args) => {
-      roundTrips += 1;
-      return next(args);
-    }, { step: 'initialize', name: 'countRoundTrips' });
+    store.doc.middlewareStack.add(
+      (next) => async (args) => {
+        roundTrips += 1;
+        return next(args);
+      },
+      { step: 'initialize', name: 'countRoundTrips' },
+    );
 
     let itemsPerTransaction = 0;
-    store.doc.middlewareStack.add((next) => async (args) => {
-      const items = (args.input as { TransactItems?: unknown[] }).TransactItems;
-      if (items) itemsPerTransaction = Math.max(itemsPerTransaction, items.length);
-      return next(args);
-    }, { step: 'initialize', name: 'countTransactItems' });
+    store.doc.middlewareStack.add(
+      (next) => async (args) => {
+        const items = (args.input as { TransactItems?: unknown[] }).TransactItems;
+        if (items) itemsPerTransaction = Math.max(itemsPerTransaction, items.length);
+        return next(args);
+      },
+      { step: 'initialize', name: 'countTransactItems' },
+    );
 
     const purchases = await seedPracticeAndPurchases(store, 2 * EVENTS * ROUNDS + 50 + 20);
     const sign = (payload: string) => Stripe.webhooks.generateTestHeaderString({ payload, secret: SECRET });
@@ -94,14 +100,16 @@ const main = async () => {
       const nowSeconds = Math.floor(now.getTime() / 1000);
       const key = { pk: `IDEMPOTENCY#${event.id}`, sk: 'RECORD' };
       try {
-        await store.doc.send(new PutCommand({
-          TableName: tableName,
-          Item: { ...key, status: 'INPROGRESS', expiration: nowSeconds + 3600, in_progress_expiration: now.getTime() + 30_000 },
-          ConditionExpression: 'attribute_not_exists(pk) OR expiration < :now OR (#status = :inprogress AND in_progress_expiration < :nowMs)',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':now': nowSeconds, ':nowMs': now.getTime(), ':inprogress': 'INPROGRESS' },
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }));
+        await store.doc.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { ...key, status: 'INPROGRESS', expiration: nowSeconds + 3600, in_progress_expiration: now.getTime() + 30_000 },
+            ConditionExpression: 'attribute_not_exists(pk) OR expiration < :now OR (#status = :inprogress AND in_progress_expiration < :nowMs)',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':now': nowSeconds, ':nowMs': now.getTime(), ':inprogress': 'INPROGRESS' },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        );
       } catch (error) {
         if ((error as Error).name === 'ConditionalCheckFailedException') return; // a duplicate: Powertools returns the stored answer
         throw error;
@@ -110,19 +118,35 @@ const main = async () => {
       const decision = await CREDIT_EFFECTS['checkout.session.completed']!({ store, stripe: noStripe, practiceId, event, now, attempt: 1 });
       if (decision.kind !== 'apply') throw new Error(`the effect decided ${decision.kind}`);
       const identity = `IDEMPOTENCY#${event.id}`;
-      await store.doc.send(new TransactWriteCommand({
-        TransactItems: [
-          ...decision.writes.map((write) => withTable(write, tableName)),
-          { Put: { TableName: tableName, Item: { ...keys.outbox(practiceId, event.id), type: OUTBOX_ITEM_TYPE, source: EVENT_SOURCE, events: decision.events.map((e, i) => carriedEvent(e, identity, i)), createdAt: now.toISOString(), ttl: nowSeconds + OUTBOX_TTL_SECONDS } } },
-        ],
-      }));
-      await store.doc.send(new UpdateCommand({
-        TableName: tableName,
-        Key: key,
-        UpdateExpression: 'SET #status = :completed, #data = :data, expiration = :expiration',
-        ExpressionAttributeNames: { '#status': 'status', '#data': 'data' },
-        ExpressionAttributeValues: { ':completed': 'COMPLETED', ':data': JSON.stringify({ eventId: event.id, type: event.type, outcome: 'applied' }), ':expiration': nowSeconds + 3600 },
-      }));
+      await store.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            ...decision.writes.map((write) => withTable(write, tableName)),
+            {
+              Put: {
+                TableName: tableName,
+                Item: {
+                  ...keys.outbox(practiceId, event.id),
+                  type: OUTBOX_ITEM_TYPE,
+                  source: EVENT_SOURCE,
+                  events: decision.events.map((e, i) => carriedEvent(e, identity, i)),
+                  createdAt: now.toISOString(),
+                  ttl: nowSeconds + OUTBOX_TTL_SECONDS,
+                },
+              },
+            },
+          ],
+        }),
+      );
+      await store.doc.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: key,
+          UpdateExpression: 'SET #status = :completed, #data = :data, expiration = :expiration',
+          ExpressionAttributeNames: { '#status': 'status', '#data': 'data' },
+          ExpressionAttributeValues: { ':completed': 'COMPLETED', ':data': JSON.stringify({ eventId: event.id, type: event.type, outcome: 'applied' }), ':expiration': nowSeconds + 3600 },
+        }),
+      );
     };
 
     // Warm-up: JIT, connections, DynamoDB Local's first-use costs — for every path.
@@ -155,7 +179,19 @@ const main = async () => {
       const [purchaseUpdate, ledger] = decision.writes as [Record<string, any>, { Put: { Item: Record<string, any> } }];
       const { entries, at, ...ledgerBase } = ledger.Put.Item;
       const items = [
-        { Put: { TableName: tableName, Item: { ...marker, type: 'marker', committedAt: now.toISOString(), result: { eventId: event.id, type: event.type, outcome: 'applied' }, ttl: Math.floor(now.getTime() / 1000) + 30 * 86_400 }, ConditionExpression: 'attribute_not_exists(pk)' } },
+        {
+          Put: {
+            TableName: tableName,
+            Item: {
+              ...marker,
+              type: 'marker',
+              committedAt: now.toISOString(),
+              result: { eventId: event.id, type: event.type, outcome: 'applied' },
+              ttl: Math.floor(now.getTime() / 1000) + 30 * 86_400,
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
         withTable(purchaseUpdate, tableName),
         ...(entries as Record<string, unknown>[]).map((entry) => ({ Put: { TableName: tableName, Item: { ...ledgerBase, sk: `${ledgerBase.sk}#${entry.entryId}`, at, ...entry } } })),
         ...decision.events.map((e, index) => ({ Put: { TableName: tableName, Item: outboxItem(e, `${marker.pk}|${marker.sk}#${index}`, now) } })),
@@ -217,7 +253,15 @@ const main = async () => {
     }
     // Write units per sale, from the items each path stored for the first SAMPLE sales of round 1.
     const ledgerOf = async (practiceId: string, clientId: string) =>
-      (await store.doc.send(new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)', ExpressionAttributeValues: { ':pk': `PRACTICE#${practiceId}`, ':sk': `LEDGER#${clientId}#` } }))).Items ?? [];
+      (
+        await store.doc.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+            ExpressionAttributeValues: { ':pk': `PRACTICE#${practiceId}`, ':sk': `LEDGER#${clientId}#` },
+          }),
+        )
+      ).Items ?? [];
     const purchaseOf = async (meta: Record<string, string>) =>
       (await store.doc.send(new GetCommand({ TableName: tableName, Key: { pk: `PRACTICE#${meta.practiceId}`, sk: `PURCHASE#${meta.clientId}#${meta.purchaseId}` } }))).Item;
     const kneadpayUnits: number[] = [];
@@ -264,18 +308,49 @@ const main = async () => {
       console.log(`| ${index + 1} | kneadpay webhook (verify + decide + transaction) | ${cell(r.kneadpay)} | ${ratio(r.kneadpay)} |`);
       console.log(`| ${index + 1} | Powertools-style idempotency around the same effect | ${cell(r.powertools)} | ${ratio(r.powertools)} |`);
     });
-    const ratios = (pick: (r: (typeof rounds)[number]) => Figures, base: (r: (typeof rounds)[number]) => Figures) =>
-      rounds.map((r) => pick(r).perSecond / base(r).perSecond);
+    const ratios = (pick: (r: (typeof rounds)[number]) => Figures, base: (r: (typeof rounds)[number]) => Figures) => rounds.map((r) => pick(r).perSecond / base(r).perSecond);
     const range = (values: number[]) => `median ${median(values).toFixed(2)} (${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)})`;
-    console.log(`ratio kneadpay ÷ bare PutItem: ${range(ratios((r) => r.kneadpay, (r) => r.bare))}  (target ≥ 0.80)`);
-    console.log(`ratio 1-item transaction ÷ bare PutItem: ${range(ratios((r) => r.tx1, (r) => r.bare))}  (the ceiling of any one-transaction design)`);
-    console.log(`ratio kneadpay ÷ Powertools-style: ${range(ratios((r) => r.kneadpay, (r) => r.powertools))}  (target ≥ 1.50)`);
-    console.log(`ratio kneadpay ÷ bare ${kneadpayItems}-item transaction: ${range(ratios((r) => r.kneadpay, (r) => r.txN))}  (target ≥ 0.90)`);
+    console.log(
+      `ratio kneadpay ÷ bare PutItem: ${range(
+        ratios(
+          (r) => r.kneadpay,
+          (r) => r.bare,
+        ),
+      )}  (target ≥ 0.80)`,
+    );
+    console.log(
+      `ratio 1-item transaction ÷ bare PutItem: ${range(
+        ratios(
+          (r) => r.tx1,
+          (r) => r.bare,
+        ),
+      )}  (the ceiling of any one-transaction design)`,
+    );
+    console.log(
+      `ratio kneadpay ÷ Powertools-style: ${range(
+        ratios(
+          (r) => r.kneadpay,
+          (r) => r.powertools,
+        ),
+      )}  (target ≥ 1.50)`,
+    );
+    console.log(
+      `ratio kneadpay ÷ bare ${kneadpayItems}-item transaction: ${range(
+        ratios(
+          (r) => r.kneadpay,
+          (r) => r.txN,
+        ),
+      )}  (target ≥ 0.90)`,
+    );
     const p99 = rounds.map((r) => r.kneadpay.p99 / r.txN.p99);
     console.log(`p99 kneadpay ÷ bare ${kneadpayItems}-item transaction: ${range(p99)}  (target ≤ 2.00)`);
-    console.log(`kneadpay p99: ${median(rounds.map((r) => r.kneadpay.p99)).toFixed(1)} ms; bare ${kneadpayItems}-item transaction p99: ${median(rounds.map((r) => r.txN.p99)).toFixed(1)} ms; bare PutItem p99: ${median(rounds.map((r) => r.bare.p99)).toFixed(1)} ms (medians over rounds)`);
+    console.log(
+      `kneadpay p99: ${median(rounds.map((r) => r.kneadpay.p99)).toFixed(1)} ms; bare ${kneadpayItems}-item transaction p99: ${median(rounds.map((r) => r.txN.p99)).toFixed(1)} ms; bare PutItem p99: ${median(rounds.map((r) => r.bare.p99)).toFixed(1)} ms (medians over rounds)`,
+    );
     console.log(`DynamoDB round trips per event: kneadpay ${perEvent.toFixed(2)} (first delivery), ${perDuplicate.toFixed(2)} (duplicate); Powertools-style ${peerRoundTrips.toFixed(2)}`);
-    console.log(`DynamoDB write units per sale (from the stored items' sizes, ${SAMPLE} sales each): kneadpay ${mean(kneadpayUnits).toFixed(1)} (${kneadpayItems} transactional items; largest marker ${largestMarker} B); the layout before 2026-12-06 ${mean(beforeUnits).toFixed(1)} (${beforeItems} transactional items, rebuilt from the same decision); Powertools-style ${mean(peerUnits).toFixed(1)} (put + 3-item transaction + update)`);
+    console.log(
+      `DynamoDB write units per sale (from the stored items' sizes, ${SAMPLE} sales each): kneadpay ${mean(kneadpayUnits).toFixed(1)} (${kneadpayItems} transactional items; largest marker ${largestMarker} B); the layout before 2026-12-06 ${mean(beforeUnits).toFixed(1)} (${beforeItems} transactional items, rebuilt from the same decision); Powertools-style ${mean(peerUnits).toFixed(1)} (put + 3-item transaction + update)`,
+    );
     console.log(`write units kneadpay ÷ before: ${(mean(kneadpayUnits) / mean(beforeUnits)).toFixed(2)}  (target ≤ 0.50)`);
   } finally {
     await dynamo.stop();

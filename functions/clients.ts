@@ -103,7 +103,20 @@ export const routeHandlers = {
     const clientId = pathParam(event, 'clientId');
     const client = await getClient(store, practiceId, clientId);
     const page = await listLedger(store, practiceId, clientId, queryParam(event, 'cursor'));
-    return json(200, { balanceCents: client.balanceCents, currency: client.currency, entries: page.items.map(({ entryId, kind, amountCents, at, ref, sessionsDelta, changes }) => ({ entryId, kind, amountCents, at, ref, ...(sessionsDelta === undefined ? {} : { sessionsDelta }), ...(changes === undefined ? {} : { changes }) })), nextCursor: page.nextCursor });
+    return json(200, {
+      balanceCents: client.balanceCents,
+      currency: client.currency,
+      entries: page.items.map(({ entryId, kind, amountCents, at, ref, sessionsDelta, changes }) => ({
+        entryId,
+        kind,
+        amountCents,
+        at,
+        ref,
+        ...(sessionsDelta === undefined ? {} : { sessionsDelta }),
+        ...(changes === undefined ? {} : { changes }),
+      })),
+      nextCursor: page.nextCursor,
+    });
   },
   /** POST /practices/{p}/clients/{c}/redemptions: use a credit for an appointment, once per appointment. */
   redeemCredit: async (event) => {

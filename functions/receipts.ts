@@ -29,7 +29,10 @@ export const routeHandlers = {
     const practiceId = authorizedPractice(event);
     const receiptId = pathParam(event, 'receiptId');
     // Resends are the practice's to make, but not without end (issue 17: 20 in 0.9 s).
-    await consumeAll(deps.store, practiceId, [[LIMITS.resendPerReceipt, receiptId], [LIMITS.resendPerPractice, 'all']]);
+    await consumeAll(deps.store, practiceId, [
+      [LIMITS.resendPerReceipt, receiptId],
+      [LIMITS.resendPerPractice, 'all'],
+    ]);
     const outcome = await resendReceipt(deps, practiceId, receiptId);
     if (outcome.emailStatus === 'failed') throw new ConflictError('the email was refused; correct the client’s address and send again', 'email_failed', outcome);
     return json(200, outcome);

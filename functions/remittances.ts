@@ -20,10 +20,9 @@ export const routeHandlers = {
     if (!ERA_TYPES.test(type)) throw new UnsupportedMediaTypeError(`send the 835 as text/plain or application/edi-x12, not ${type || 'nothing'}`);
     const bytes = rawBody(event);
     if (bytes.length > MAX_ERA_BYTES) {
-      throw new PayloadTooLargeError(
-        `the file is ${bytes.length} bytes; the limit is ${MAX_ERA_BYTES}. Split it into smaller files (one per ST/SE transaction set, or by claim) and post each`,
-        { limitBytes: MAX_ERA_BYTES },
-      );
+      throw new PayloadTooLargeError(`the file is ${bytes.length} bytes; the limit is ${MAX_ERA_BYTES}. Split it into smaller files (one per ST/SE transaction set, or by claim) and post each`, {
+        limitBytes: MAX_ERA_BYTES,
+      });
     }
     if (bytes.length === 0) throw new ValidationError('the body is empty; send the 835 file', { field: 'body' });
     const { created, summary } = await receiveRemittance(getStore(), practiceId, bytes.toString('utf8'));

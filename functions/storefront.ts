@@ -73,9 +73,7 @@ const successPage = async (practiceId: string, sessionId: string | undefined) =>
   if (!purchase) throw new NotFoundError('checkout');
   const status = purchaseStatus(purchase, new Date());
   const back = `<p><a href="/p/${encodeURIComponent(practiceId)}">Back to ${escapeHtml(practice.name)}</a></p>`;
-  const until = purchase.expiresAt
-    ? new Intl.DateTimeFormat('en-US', { dateStyle: 'long', timeZone: practice.timezone }).format(new Date(purchase.expiresAt))
-    : undefined;
+  const until = purchase.expiresAt ? new Intl.DateTimeFormat('en-US', { dateStyle: 'long', timeZone: practice.timezone }).format(new Date(purchase.expiresAt)) : undefined;
   const final: Partial<Record<typeof status, string>> = {
     active: `<h1>Thank you!</h1><p role="status" data-status="${status}">Your package from ${escapeHtml(practice.name)} is ready: <strong>${purchase.sessionsRemaining} of ${purchase.sessionsTotal} sessions</strong> available${until ? `, to use by ${escapeHtml(until)}` : ''}.</p><p class="muted">A receipt is on its way to your email.</p>`,
     exhausted: `<h1>Thank you!</h1><p role="status" data-status="${status}">All ${purchase.sessionsTotal} sessions of this package have been used.</p>`,
@@ -88,7 +86,9 @@ const successPage = async (practiceId: string, sessionId: string | undefined) =>
   // Only a payment still being confirmed refreshes; every other state is final.
   return body
     ? page(`${practice.name} — purchase`, `${body}${back}`)
-    : page(`${practice.name} — purchase`, `<h1>Payment received</h1><p role="status" data-status="${status}">We are confirming your payment with the bank; this page refreshes by itself.</p>${back}`, { refreshSeconds: 2 });
+    : page(`${practice.name} — purchase`, `<h1>Payment received</h1><p role="status" data-status="${status}">We are confirming your payment with the bank; this page refreshes by itself.</p>${back}`, {
+        refreshSeconds: 2,
+      });
 };
 
 /** A person following a link sees a page, not the API's JSON error. */
@@ -120,12 +120,7 @@ export const routeHandlers = {
       ...(email ? [[LIMITS.checkoutPerEmail, email] as const] : []),
       [LIMITS.checkoutPerPractice, 'all'],
     ]);
-    const started = await startCheckout(
-      { store: getStore(), stripe: await getStripe(), publicUrl: publicUrl() },
-      practiceId,
-      pathParam(event, 'packageId'),
-      body,
-    );
+    const started = await startCheckout({ store: getStore(), stripe: await getStripe(), publicUrl: publicUrl() }, practiceId, pathParam(event, 'packageId'), body);
     return wantsJson(event) ? json(201, { checkoutSessionId: started.checkoutSessionId, url: started.url }) : redirect(started.url);
   },
 } satisfies Record<string, RouteHandler>;
@@ -139,7 +134,11 @@ export const serveStorefront = async (event: ApiEvent) => {
   } catch (error) {
     if ((error as Error).name === 'NotFoundError' && !wantsJson(event)) return notFoundPage();
     if (error instanceof RateLimitedError && !wantsJson(event)) {
-      return html(429, page('Please wait', `<h1>Please wait a moment</h1><p>Too many purchases were started from here just now. Try again in ${Math.ceil(error.retryAfterSeconds / 60)} minute(s).</p>`), { 'retry-after': String(error.retryAfterSeconds) });
+      return html(
+        429,
+        page('Please wait', `<h1>Please wait a moment</h1><p>Too many purchases were started from here just now. Try again in ${Math.ceil(error.retryAfterSeconds / 60)} minute(s).</p>`),
+        { 'retry-after': String(error.retryAfterSeconds) },
+      );
     }
     throw error;
   }

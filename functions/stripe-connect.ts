@@ -28,9 +28,7 @@ const returnPage = async (practiceId: string, step: string) => {
   return page(
     title,
     `<h1>Back from Stripe</h1><p role="status" data-status="${escapeHtml(connect?.status ?? 'not_connected')}">${
-      ready
-        ? `${escapeHtml(practice.name)} can take payments now.`
-        : 'Stripe has what you sent. Sales open as soon as Stripe enables charges on your account; this page refreshes by itself.'
+      ready ? `${escapeHtml(practice.name)} can take payments now.` : 'Stripe has what you sent. Sales open as soon as Stripe enables charges on your account; this page refreshes by itself.'
     }</p>`,
     ready ? {} : { refreshSeconds: 3 },
   );

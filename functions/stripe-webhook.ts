@@ -32,7 +32,11 @@ export const serveWebhook = async (event: ApiEvent) => {
   const stripeEvent = verifyStripeEvent(rawBody(event), header(event, 'stripe-signature'), await webhookSecrets());
   // Each endpoint renders events at its own API version (docs/operations.md: pin both to the SDK's).
   if (stripeEvent.api_version && stripeEvent.api_version !== STRIPE_API_VERSION) {
-    logger.warn('stripe event rendered at another API version than the SDK is typed for: pin the endpoint', { eventId: stripeEvent.id, apiVersion: stripeEvent.api_version, expected: STRIPE_API_VERSION });
+    logger.warn('stripe event rendered at another API version than the SDK is typed for: pin the endpoint', {
+      eventId: stripeEvent.id,
+      apiVersion: stripeEvent.api_version,
+      expected: STRIPE_API_VERSION,
+    });
   }
   const outcome = await ingestStripeEvent({ store: getStore(), stripe: getStripe, effects: EFFECTS, logger }, stripeEvent).catch((error: Error) => {
     // A value of a verified event that DynamoDB cannot take as a key: the event is malformed.

@@ -96,7 +96,11 @@ ${config.cognitoDomain ? `<meta name="kneadpay-cognito-domain" content="${attr(c
 </html>
 `;
 
-const accepts = (event: ApiEvent, encoding: string) => (header(event, 'accept-encoding') ?? '').toLowerCase().split(',').some((part) => part.trim().split(';')[0] === encoding);
+const accepts = (event: ApiEvent, encoding: string) =>
+  (header(event, 'accept-encoding') ?? '')
+    .toLowerCase()
+    .split(',')
+    .some((part) => part.trim().split(';')[0] === encoding);
 
 /** The page shell, under the app's CSP. */
 const shellAnswer = (): ApiResult => {

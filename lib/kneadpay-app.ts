@@ -37,5 +37,4 @@ export const createKneadpayApp = (options: KneadpayAppOptions = {}) => {
 };
 
 /** cdk.json's context (feature flags), so tests synthesize exactly what `cdk synth` does. */
-export const cdkJsonContext = (): Record<string, unknown> =>
-  (JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
+export const cdkJsonContext = (): Record<string, unknown> => (JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;

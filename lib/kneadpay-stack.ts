@@ -168,9 +168,7 @@ export class KneadpayStack extends Stack {
         reservedConcurrency: (spec as { reservedConcurrency?: number }).reservedConcurrency,
         logRetention,
         logEncryptionKey: opsKey,
-        deadLetters: asyncFunctions.has(name)
-          ? { description: `Events the ${name} function could not process`, encryptionKey: opsKey, alarmTopic }
-          : undefined,
+        deadLetters: asyncFunctions.has(name) ? { description: `Events the ${name} function could not process`, encryptionKey: opsKey, alarmTopic } : undefined,
       });
       fn.bindTable(this.table, spec.access.table);
       if (spec.access.stripe) fn.bindStripeSecrets(stripeSecrets);
@@ -291,7 +289,7 @@ export class KneadpayStack extends Stack {
       });
     }
 
-    new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint, description: 'The HTTP API itself, CloudFront\'s origin (PublicUrl is the address to give out)' });
+    new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint, description: "The HTTP API itself, CloudFront's origin (PublicUrl is the address to give out)" });
     new CfnOutput(this, 'PublicUrl', { value: this.edge.url, description: 'Public base URL: CloudFront with the AWS WAF rate rules, in front of the HTTP API' });
     new CfnOutput(this, 'EdgeWebAclArn', {
       value: this.edge.webAcl.attrArn,
@@ -317,7 +315,10 @@ export class KneadpayStack extends Stack {
     new CfnOutput(this, 'AlarmTopicArn', { value: alarmTopic.topicArn, description: 'Subscribe on-call here' });
     new CfnOutput(this, 'StripeApiKeySecretArn', { value: stripeSecrets.apiKey.secretArn });
     new CfnOutput(this, 'StripeWebhookSecretArn', { value: stripeSecrets.webhookSecret.secretArn });
-    new CfnOutput(this, 'EdgeOriginSecretArn', { value: this.edge.originSecret.secretArn, description: 'The x-kneadpay-origin secret CloudFront sends and the API requires (rotation: docs/operations.md)' });
+    new CfnOutput(this, 'EdgeOriginSecretArn', {
+      value: this.edge.originSecret.secretArn,
+      description: 'The x-kneadpay-origin secret CloudFront sends and the API requires (rotation: docs/operations.md)',
+    });
   }
 
   /**

@@ -1,16 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  FUNCTIONS,
-  ROUTES,
-  RULES,
-  SCHEDULES,
-  type FunctionSpec,
-  type RouteSpec,
-  type RuleSpec,
-  type ScheduleSpec,
-} from './wiring';
+import { FUNCTIONS, ROUTES, RULES, SCHEDULES, type FunctionSpec, type RouteSpec, type RuleSpec, type ScheduleSpec } from './wiring';
 
 /**
  * The wiring table as the stack consumes it. `lib/wiring.ts` types `fn` as the names it lists
@@ -32,8 +23,7 @@ export const WIRING: Wiring = { functions: FUNCTIONS, routes: ROUTES, rules: RUL
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
 
 /** Functions invoked asynchronously (rule or schedule targets): they get a DLQ and an alarm. */
-export const asyncFunctionNames = (wiring: Wiring): Set<string> =>
-  new Set([...wiring.rules.map((rule) => rule.fn), ...wiring.schedules.map((schedule) => schedule.fn)]);
+export const asyncFunctionNames = (wiring: Wiring): Set<string> => new Set([...wiring.rules.map((rule) => rule.fn), ...wiring.schedules.map((schedule) => schedule.fn)]);
 
 /**
  * Problems in a wiring table, one sentence each, so a typo fails synth with a message that names

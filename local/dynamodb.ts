@@ -3,19 +3,11 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { readdirSync } from 'node:fs';
-import {
-  CreateTableCommand,
-  DescribeTableCommand,
-  DynamoDBClient,
-  ListTablesCommand,
-  UpdateTimeToLiveCommand,
-  type CreateTableCommandInput,
-} from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand, UpdateTimeToLiveCommand, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { TABLE_SCHEMA, KEY_ATTRIBUTES } from '../functions/store/schema';
 import { assertPortFree, freePort, waitUntil } from './ports';
 
-export const JAVA_MISSING_MESSAGE =
-  'Java 17 or newer is required to run DynamoDB Local: install a JRE (Debian/Ubuntu: sudo apt-get install -y openjdk-17-jre-headless) and try again';
+export const JAVA_MISSING_MESSAGE = 'Java 17 or newer is required to run DynamoDB Local: install a JRE (Debian/Ubuntu: sudo apt-get install -y openjdk-17-jre-headless) and try again';
 
 export interface DynamoDbLocal {
   endpoint: string;

@@ -17,14 +17,7 @@ import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  DescribeStreamCommand,
-  DynamoDBStreamsClient,
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  type Shard,
-  type _Record as StreamRecord,
-} from '@aws-sdk/client-dynamodb-streams';
+import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand, type Shard, type _Record as StreamRecord } from '@aws-sdk/client-dynamodb-streams';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { EVENT_SOURCE, FUNCTIONS, RULES, SCHEDULES } from '../lib/wiring';
 import { OUTBOX_ITEM_TYPE } from '../functions/store/outbox';
@@ -212,8 +205,7 @@ export const startEventBus = async (options: EventBusOptions): Promise<LocalEven
   const rules: readonly BusRule[] = options.rules ?? RULES;
   const functions: Readonly<Record<string, LocalFunctionSpec>> = options.functions ?? FUNCTIONS;
   const importHandler = options.loadHandler ?? moduleLoader(functions);
-  const loadHandler = async (fn: string): Promise<EventHandler> =>
-    options.handlers?.[fn] ?? ((await importHandler(fn)) as EventHandler);
+  const loadHandler = async (fn: string): Promise<EventHandler> => options.handlers?.[fn] ?? ((await importHandler(fn)) as EventHandler);
   const maxAttempts = Math.max(1, options.retry?.maxAttempts ?? 5);
   const baseDelayMs = options.retry?.baseDelayMs ?? 500;
   const maxDelayMs = options.retry?.maxDelayMs ?? 30_000;
@@ -279,8 +271,7 @@ export const startEventBus = async (options: EventBusOptions): Promise<LocalEven
     return { fn, status: 'parked', attempts: maxAttempts };
   };
 
-  const route = (event: EventEnvelope) =>
-    rules.filter((rule) => rule.detailType === event['detail-type'] && (rule.source ?? EVENT_SOURCE) === event.source);
+  const route = (event: EventEnvelope) => rules.filter((rule) => rule.detailType === event['detail-type'] && (rule.source ?? EVENT_SOURCE) === event.source);
 
   const dispatch = (event: EventEnvelope) => track(Promise.all(route(event).map((rule) => deliver(event, rule.fn))));
 
@@ -401,8 +392,7 @@ export const startEventBus = async (options: EventBusOptions): Promise<LocalEven
     if (typed.L) return { L: typed.L.map(repairAttribute) };
     return attribute;
   };
-  const repairEmptyMaps = (image: Record<string, unknown>): Record<string, unknown> =>
-    Object.fromEntries(Object.entries(image).map(([key, attribute]) => [key, repairAttribute(attribute)]));
+  const repairEmptyMaps = (image: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(image).map(([key, attribute]) => [key, repairAttribute(attribute)]));
 
   const handleRecord = (shard: ShardState, record: StreamRecord) => {
     const seq = record.dynamodb?.SequenceNumber;
@@ -545,13 +535,7 @@ export const startEventBus = async (options: EventBusOptions): Promise<LocalEven
 
   // ----- the API -----------------------------------------------------------------------------
 
-  const waitFor = <T>(
-    past: readonly T[],
-    listeners: Set<(value: T) => void>,
-    match: (value: T) => boolean,
-    timeoutMs: number,
-    what: string,
-  ): Promise<T> => {
+  const waitFor = <T>(past: readonly T[], listeners: Set<(value: T) => void>, match: (value: T) => boolean, timeoutMs: number, what: string): Promise<T> => {
     const already = past.find(match);
     if (already) return Promise.resolve(already);
     return new Promise<T>((resolveWait, reject) => {

@@ -54,10 +54,7 @@ export type LambdaHandler = (event: unknown, context: Context) => unknown;
 export type HandlerLoader = (fn: string) => Promise<LambdaHandler>;
 
 /** Imports `handler` from a function's entry file, as the Lambda runtime does (cached, like a warm container). */
-export const moduleLoader = (
-  functions: Readonly<Record<string, LocalFunctionSpec>> = FUNCTIONS,
-  rootDir: string = PROJECT_ROOT,
-): HandlerLoader => {
+export const moduleLoader = (functions: Readonly<Record<string, LocalFunctionSpec>> = FUNCTIONS, rootDir: string = PROJECT_ROOT): HandlerLoader => {
   const cache = new Map<string, Promise<LambdaHandler>>();
   return (fn) => {
     let loading = cache.get(fn);
@@ -156,9 +153,7 @@ const matchSegments = (segments: Segment[], parts: string[]): Record<string, str
 
 /** API Gateway's choice: the route with the most literal segments wins; greedy routes come last. */
 export const createRouter = (routes: readonly LocalRoute[]) => {
-  const compiled = routes
-    .map(compile)
-    .sort((a, b) => b.literals - a.literals || a.segments.length - b.segments.length);
+  const compiled = routes.map(compile).sort((a, b) => b.literals - a.literals || a.segments.length - b.segments.length);
   return (method: string, path: string) => {
     const parts = path.split('/').slice(1);
     for (const route of compiled) {
@@ -197,9 +192,7 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 /** API Gateway's `requestContext.time`: `12/Mar/2020:19:03:58 +0000`. */
 export const apiGatewayTime = (date: Date): string => {
   const pad = (n: number) => String(n).padStart(2, '0');
-  return `${pad(date.getUTCDate())}/${MONTHS[date.getUTCMonth()]}/${date.getUTCFullYear()}:${pad(date.getUTCHours())}:${pad(
-    date.getUTCMinutes(),
-  )}:${pad(date.getUTCSeconds())} +0000`;
+  return `${pad(date.getUTCDate())}/${MONTHS[date.getUTCMonth()]}/${date.getUTCFullYear()}:${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000`;
 };
 
 /** What API Gateway's JWT authorizer hands over: every claim as a string, arrays as `[a b]`. */
@@ -207,13 +200,7 @@ export const claimsAsApiGateway = (claims: Record<string, unknown>): Record<stri
   Object.fromEntries(
     Object.entries(claims).map(([key, value]) => [
       key,
-      typeof value === 'string'
-        ? value
-        : Array.isArray(value)
-          ? `[${value.join(' ')}]`
-          : typeof value === 'object' && value !== null
-            ? JSON.stringify(value)
-            : String(value),
+      typeof value === 'string' ? value : Array.isArray(value) ? `[${value.join(' ')}]` : typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value),
     ]),
   );
 
@@ -248,13 +235,20 @@ export const toApiGatewayEvent = (request: RawRequest, route: EventRoute, now: D
     const value = request.rawHeaders[i + 1] ?? '';
     if (HOP_BY_HOP.has(name)) continue;
     if (name === 'cookie') {
-      cookies.push(...value.split(';').map((cookie) => cookie.trim()).filter(Boolean));
+      cookies.push(
+        ...value
+          .split(';')
+          .map((cookie) => cookie.trim())
+          .filter(Boolean),
+      );
       continue;
     }
     headers[name] = name in headers ? `${headers[name]},${value}` : value;
   }
   if (request.body.length > 0 && headers['content-length'] === undefined) headers['content-length'] = String(request.body.length);
-  const seconds = Math.floor(now.getTime() / 1000).toString(16).padStart(8, '0');
+  const seconds = Math.floor(now.getTime() / 1000)
+    .toString(16)
+    .padStart(8, '0');
   headers['x-amzn-trace-id'] = `Root=1-${seconds}-${randomBytes(12).toString('hex')}`;
   headers['x-forwarded-for'] = headers['x-forwarded-for'] ? `${headers['x-forwarded-for']}, ${request.sourceIp}` : request.sourceIp;
   headers['x-forwarded-port'] = String(request.localPort);
@@ -559,11 +553,7 @@ export const startHttpApi = async (options: HttpApiOptions = {}): Promise<LocalH
 
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(
-        error.code === 'EADDRINUSE'
-          ? new Error(`port ${requestedPort} (the kneadpay API, PORT) is already in use: stop what holds it or set PORT`)
-          : error,
-      ),
+      reject(error.code === 'EADDRINUSE' ? new Error(`port ${requestedPort} (the kneadpay API, PORT) is already in use: stop what holds it or set PORT`) : error),
     );
     server.listen(requestedPort, '127.0.0.1', () => resolveListen());
   });

@@ -28,10 +28,7 @@ const commandLine = (pid: number): string => {
   }
 };
 
-export type OrphanCheck =
-  | { kind: 'none' }
-  | { kind: 'running'; pid: number }
-  | { kind: 'reaped'; stopped: { name: string; pid: number }[] };
+export type OrphanCheck = { kind: 'none' } | { kind: 'running'; pid: number } | { kind: 'reaped'; stopped: { name: string; pid: number }[] };
 
 /**
  * Looks at the data directory's `stack.json`. When the `npm start` it names is still running,

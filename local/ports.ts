@@ -18,11 +18,7 @@ export const assertPortFree = (port: number, what: string): Promise<void> =>
     const server = createServer();
     server.once('error', (error: NodeJS.ErrnoException) =>
       reject(
-        new Error(
-          error.code === 'EADDRINUSE'
-            ? `port ${port} (${what}) is already in use: stop what holds it or choose another port`
-            : `cannot listen on port ${port} (${what}): ${error.message}`,
-        ),
+        new Error(error.code === 'EADDRINUSE' ? `port ${port} (${what}) is already in use: stop what holds it or choose another port` : `cannot listen on port ${port} (${what}): ${error.message}`),
       ),
     );
     server.listen(port, '127.0.0.1', () => server.close(() => resolve()));

@@ -98,11 +98,7 @@ export const listEmails = async (sesUrl: string, options: { since?: number } = {
 };
 
 /** Waits for a mail that matches (e.g. by recipient); rejects after `timeoutMs`. */
-export const waitForEmail = async (
-  sesUrl: string,
-  match: (email: ReceivedEmail) => boolean,
-  timeoutMs = 10_000,
-): Promise<ReceivedEmail> => {
+export const waitForEmail = async (sesUrl: string, match: (email: ReceivedEmail) => boolean, timeoutMs = 10_000): Promise<ReceivedEmail> => {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const found = (await listEmails(sesUrl)).find(match);

@@ -207,8 +207,16 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       'POST /_local/events': async ({ body, headers }) => {
         // A web page can post to 127.0.0.1 (a form sends text/plain without a preflight): only a
         // caller holding a local token (the data directory's key) may put events on the bus, in JSON.
-        const token = String(headers?.authorization ?? '').replace(/^Bearer\s+/i, '').trim();
-        if (!token || !(await verifyLocalToken(token, dataDir).then(() => true, () => false))) {
+        const token = String(headers?.authorization ?? '')
+          .replace(/^Bearer\s+/i, '')
+          .trim();
+        if (
+          !token ||
+          !(await verifyLocalToken(token, dataDir).then(
+            () => true,
+            () => false,
+          ))
+        ) {
           return { statusCode: 401, body: { error: { code: 'unauthorized', message: 'send a local token: Authorization: Bearer $(npx kneadpay token --practice <id>)' } } };
         }
         if (!/^application\/json\b/i.test(String(headers?.['content-type'] ?? ''))) {
@@ -303,5 +311,4 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
 };
 
 /** The emulator's port from `STRIPE_API_BASE` (default 12111), for `npm start`. */
-export const stripePortFromEnv = (env: NodeJS.ProcessEnv = process.env): number | undefined =>
-  portOf(env.STRIPE_API_BASE || DEFAULT_STRIPE_API_BASE);
+export const stripePortFromEnv = (env: NodeJS.ProcessEnv = process.env): number | undefined => portOf(env.STRIPE_API_BASE || DEFAULT_STRIPE_API_BASE);

@@ -104,10 +104,7 @@ const main = async () => {
       onDeadLetter: (deadLetter) =>
         out(
           `kneadpay: dead letter: ${deadLetter.event['detail-type']} ${deadLetter.event.id} → ${deadLetter.fn} failed ` +
-            `${deadLetter.attempts} times (${deadLetter.error.message.split('\n')[0]}); kept in ${relative(process.cwd(), join(
-              stack?.dataDir ?? '.kneadpay',
-              'dead-letters.jsonl',
-            ))}`,
+            `${deadLetter.attempts} times (${deadLetter.error.message.split('\n')[0]}); kept in ${relative(process.cwd(), join(stack?.dataDir ?? '.kneadpay', 'dead-letters.jsonl'))}`,
         ),
     });
   } catch (error) {

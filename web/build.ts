@@ -46,7 +46,12 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const index = process.argv.indexOf('--out');
   const out = index >= 0 && process.argv[index + 1] ? resolve(process.argv[index + 1]!) : DEFAULT_WEB_OUT;
   buildWebApp(out).then(
-    (built) => process.stdout.write(`web app built in ${built.outDir}: ${Object.entries(built.files).map(([f, b]) => `${f} ${b} B`).join(', ')}\n`),
+    (built) =>
+      process.stdout.write(
+        `web app built in ${built.outDir}: ${Object.entries(built.files)
+          .map(([f, b]) => `${f} ${b} B`)
+          .join(', ')}\n`,
+      ),
     (error: unknown) => {
       process.stderr.write(`web app build failed: ${(error as Error).message}\n`);
       process.exit(1);

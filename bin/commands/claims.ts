@@ -45,11 +45,13 @@ const exportClaims = async (args: readonly string[], io: CommandIo): Promise<voi
   };
   const made = await call(base.href, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(claims.length ? { claimIds: claims } : {}) });
   const answer = (await made.json().catch(() => ({}))) as {
-    batchId?: string; interchangeControlNumber?: string; claims?: string[]; refused?: { claimId: string; problems: { field: string; message: string }[] }[];
+    batchId?: string;
+    interchangeControlNumber?: string;
+    claims?: string[];
+    refused?: { claimId: string; problems: { field: string; message: string }[] }[];
     error?: { code: string; message: string; details?: { refused?: { claimId: string; problems: { field: string; message: string }[] }[] } };
   };
-  const refusedLines = (refused: NonNullable<typeof answer.refused>) =>
-    refused.map((r) => `  refused ${r.claimId}: ${r.problems.map((p) => p.message).join('; ')}`);
+  const refusedLines = (refused: NonNullable<typeof answer.refused>) => refused.map((r) => `  refused ${r.claimId}: ${r.problems.map((p) => p.message).join('; ')}`);
   if (!made.ok) {
     const refused = answer.error?.details?.refused ?? [];
     for (const line of refusedLines(refused)) io.stderr(line);

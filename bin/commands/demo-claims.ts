@@ -24,14 +24,42 @@ const isa = (control: string) => `ISA*00*          *00*          *ZZ*CLEARINGHOU
 
 /** The clearinghouse's 999 accepting the batch's group (AK1-02 = GS06). */
 export const demo999 = (groupControlNumber: string) =>
-  [isa('000000901'), 'GS*FA*CLEARINGHOUSE*1234567893*20261006*0900*901*X*005010X231A1', 'ST*999*0001*005010X231A1', `AK1*HC*${groupControlNumber}*005010X222A1`,
-    'AK2*837*0001*005010X222A1', 'IK5*A', 'AK9*A*1*1*1', 'SE*6*0001', 'GE*1*901', 'IEA*1*000000901'].join('~\n') + '~\n';
+  [
+    isa('000000901'),
+    'GS*FA*CLEARINGHOUSE*1234567893*20261006*0900*901*X*005010X231A1',
+    'ST*999*0001*005010X231A1',
+    `AK1*HC*${groupControlNumber}*005010X222A1`,
+    'AK2*837*0001*005010X222A1',
+    'IK5*A',
+    'AK9*A*1*1*1',
+    'SE*6*0001',
+    'GE*1*901',
+    'IEA*1*000000901',
+  ].join('~\n') + '~\n';
 
 /** The payer's 277CA: the claim accepted into adjudication (A2:20) with its claim control number. */
 export const demo277 = (claimId: string, payerClaimControlNumber: string) => {
-  const body = ['ST*277*0001*005010X214', 'BHT*0085*08*277CA-DEMO*20261006*0900*TH', 'HL*1**20*1', 'NM1*PR*2*ACME HEALTH*****PI*ACME1', 'TRN*1*20261006', 'DTP*050*D8*20261006', 'DTP*009*D8*20261006',
-    'HL*2*1*21*1', 'NM1*41*2*CALM HANDS MASSAGE*****46*1234567893', 'TRN*2*BATCH', 'STC*A1:19:PR*20261006*WQ*130', 'HL*3*2*19*1', 'NM1*85*2*CALM HANDS MASSAGE*****XX*1234567893',
-    'HL*4*3*PT', 'NM1*QC*1*DOE*JANE****MI*XYZ123456789', `TRN*2*${claimId}`, 'STC*A2:20:PR*20261006*WQ*130', `REF*1K*${payerClaimControlNumber}`, 'DTP*472*D8*20261002'];
+  const body = [
+    'ST*277*0001*005010X214',
+    'BHT*0085*08*277CA-DEMO*20261006*0900*TH',
+    'HL*1**20*1',
+    'NM1*PR*2*ACME HEALTH*****PI*ACME1',
+    'TRN*1*20261006',
+    'DTP*050*D8*20261006',
+    'DTP*009*D8*20261006',
+    'HL*2*1*21*1',
+    'NM1*41*2*CALM HANDS MASSAGE*****46*1234567893',
+    'TRN*2*BATCH',
+    'STC*A1:19:PR*20261006*WQ*130',
+    'HL*3*2*19*1',
+    'NM1*85*2*CALM HANDS MASSAGE*****XX*1234567893',
+    'HL*4*3*PT',
+    'NM1*QC*1*DOE*JANE****MI*XYZ123456789',
+    `TRN*2*${claimId}`,
+    'STC*A2:20:PR*20261006*WQ*130',
+    `REF*1K*${payerClaimControlNumber}`,
+    'DTP*472*D8*20261002',
+  ];
   return [isa('000000902'), 'GS*HN*CLEARINGHOUSE*1234567893*20261006*0900*902*X*005010X214', ...body, `SE*${body.length + 1}*0001`, 'GE*1*902', 'IEA*1*000000902'].join('~\n') + '~\n';
 };
 
@@ -48,7 +76,10 @@ export const claimsOutJourney = async (d: ClaimsDemo): Promise<void> => {
   });
   await call('PUT', `/practices/${practiceId}/payers/ACME1`, { name: 'Acme Health', payerId: 'ACME1', address: { line1: 'PO Box 100', city: 'Hartford', state: 'CT', postalCode: '06101' } });
   await call('PUT', `/practices/${practiceId}/clients/${clientId}/coverage`, {
-    payerId: 'ACME1', memberId: 'XYZ123456789', groupNumber: 'GRP-77', relationship: 'self',
+    payerId: 'ACME1',
+    memberId: 'XYZ123456789',
+    groupNumber: 'GRP-77',
+    relationship: 'self',
     patient: { firstName: 'Jane', lastName: 'Doe', dateOfBirth: '1985-04-12', sex: 'F', address: { line1: '22 Elm St', city: 'Portland', state: 'OR', postalCode: '97202' } },
   });
   d.detail('payer ACME1 (Acme Health); coverage: member XYZ123456789, group GRP-77, the client is the subscriber');
@@ -56,9 +87,17 @@ export const claimsOutJourney = async (d: ClaimsDemo): Promise<void> => {
   d.step(n++, 'A claim is registered for the payer, with the rendering therapist: kneadpay checks it against the 837P before anything leaves');
   const claimId = `CLM-${Date.now().toString().slice(-6)}P`;
   const claim = await call('POST', `/practices/${practiceId}/claims`, {
-    claimId, clientId, payerId: 'ACME1', renderingProvider: { firstName: 'Mia', lastName: 'Therapist', npi: '1245319599' },
-    dateOfService: '2026-10-02', placeOfService: '11', diagnosisCodes: ['M54.2'],
-    lines: [{ procedureCode: '97124', modifiers: ['GP'], minutes: 30, chargeCents: 6000 }, { procedureCode: '97140', modifiers: ['GP'], minutes: 25, chargeCents: 7000 }],
+    claimId,
+    clientId,
+    payerId: 'ACME1',
+    renderingProvider: { firstName: 'Mia', lastName: 'Therapist', npi: '1245319599' },
+    dateOfService: '2026-10-02',
+    placeOfService: '11',
+    diagnosisCodes: ['M54.2'],
+    lines: [
+      { procedureCode: '97124', modifiers: ['GP'], minutes: 30, chargeCents: 6000 },
+      { procedureCode: '97140', modifiers: ['GP'], minutes: 25, chargeCents: 7000 },
+    ],
   });
   d.detail(`${claim.claimId}: ${claim.state}${claim.problems?.length ? ` — ${claim.problems.map((p: { message: string }) => p.message).join('; ')}` : ''}`);
 
@@ -66,7 +105,12 @@ export const claimsOutJourney = async (d: ClaimsDemo): Promise<void> => {
   const batch = await call('POST', `/practices/${practiceId}/claim-batches`, { claimIds: [claimId] });
   const x12 = String(await call('GET', `/practices/${practiceId}/claim-batches/${batch.batchId}`, undefined, { accept: 'application/edi-x12' }));
   d.detail(`batch ${batch.batchId}, interchange ${batch.interchangeControlNumber}: ${batch.claims.join(', ')}${batch.refused.length ? `; refused ${batch.refused.length}` : ''}`);
-  d.detail(`${x12.split('~').filter((segment) => segment.trim()).length} segments: ${x12.split('~\n').filter((segment) => /^(ST|CLM|SV1|SE)\*/.test(segment)).join('  ')}`);
+  d.detail(
+    `${x12.split('~').filter((segment) => segment.trim()).length} segments: ${x12
+      .split('~\n')
+      .filter((segment) => /^(ST|CLM|SV1|SE)\*/.test(segment))
+      .join('  ')}`,
+  );
   d.detail(`837P file: GET ${d.api}/practices/${practiceId}/claim-batches/${batch.batchId} (Accept: application/edi-x12), or: npx kneadpay claims export --practice ${practiceId}`);
   d.detail(`CMS-1500: GET ${d.api}/practices/${practiceId}/claims/${claimId}/cms1500`);
 
@@ -87,7 +131,11 @@ export const claimsOutJourney = async (d: ClaimsDemo): Promise<void> => {
   d.detail(`claim ${invoiced.state}; patient responsibility ${money(invoiced.patientResponsibilityCents)}; invoice ${invoiced.invoice.invoiceId}: ${invoiced.invoice.hostedInvoiceUrl}`);
 
   d.step(n++, 'The client pays; the claim closes');
-  const paid = await fetch(`${invoiced.invoice.hostedInvoiceUrl}/pay`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ outcome: 'succeeded' }) });
+  const paid = await fetch(`${invoiced.invoice.hostedInvoiceUrl}/pay`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify({ outcome: 'succeeded' }),
+  });
   if (!paid.ok) throw new Error(`the emulated invoice page did not take the payment (${paid.status})`);
   const closed = await d.waitFor('the claim to close', async () => {
     const view = await call('GET', `/practices/${practiceId}/claims/${claimId}`);

@@ -89,7 +89,9 @@ export const run: Command = async (args, io) => {
   if (apiIndex >= 0 && !args[apiIndex + 1]) throw new UsageError('--api needs a URL');
   const health = await fetch(`${api}/health`).catch(() => undefined);
   if (!health || health.status !== 200) throw new Error(`no kneadpay answering at ${api}/health: start it with npm start`);
-  const info = (await fetch(`${api}/_local/info`).then((r) => (r.ok ? r.json() : {})).catch(() => ({}))) as { sesUrl?: string; stripeUrl?: string; mode?: string };
+  const info = (await fetch(`${api}/_local/info`)
+    .then((r) => (r.ok ? r.json() : {}))
+    .catch(() => ({}))) as { sesUrl?: string; stripeUrl?: string; mode?: string };
   if (info.mode && info.mode !== 'emulator') throw new Error('the demo clicks the emulated Stripe pages: run npm start without STRIPE_SECRET_KEY');
 
   const practiceId = `demo-${randomBytes(3).toString('hex')}`;
@@ -103,9 +105,14 @@ export const run: Command = async (args, io) => {
 
   step(1, 'A practice signs up');
   await call(ctx, 'PUT', `/practices/${practiceId}`, {
-    name: 'Calm Hands Massage', email: 'frontdesk@calmhands.example', phone: '+1 503 555 0100',
+    name: 'Calm Hands Massage',
+    email: 'frontdesk@calmhands.example',
+    phone: '+1 503 555 0100',
     address: { line1: '12 Alder St', city: 'Portland', state: 'OR', postalCode: '97205' },
-    taxId: '12-3456789', npi: '1234567893', licenseNumber: 'LMT-24680', timezone: 'America/Los_Angeles',
+    taxId: '12-3456789',
+    npi: '1234567893',
+    licenseNumber: 'LMT-24680',
+    timezone: 'America/Los_Angeles',
   });
   detail(`practice ${practiceId}`);
 
@@ -122,7 +129,13 @@ export const run: Command = async (args, io) => {
 
   step(2, 'It creates a session package (its Stripe Product and Price on the practice’s account)');
   const pkg = await call(ctx, 'POST', `/practices/${practiceId}/packages`, {
-    name: 'Five 60-minute massages', sessions: 5, sessionMinutes: 60, serviceCode: '97124', priceCents: 42500, currency: 'usd', expiresInDays: 365,
+    name: 'Five 60-minute massages',
+    sessions: 5,
+    sessionMinutes: 60,
+    serviceCode: '97124',
+    priceCents: 42500,
+    currency: 'usd',
+    expiresInDays: 365,
   });
   detail(`${pkg.packageId}: ${pkg.sessions} × ${pkg.sessionMinutes} min for ${money(pkg.priceCents)}`);
   detail(`storefront: ${api}/p/${practiceId}`);
@@ -130,7 +143,11 @@ export const run: Command = async (args, io) => {
   step(3, 'A client buys it on the hosted Checkout page');
   const checkout = await call(ctx, 'POST', `/p/${practiceId}/packages/${pkg.packageId}/checkout`, { email: clientEmail, name: 'Jane Doe' });
   detail(`checkout: ${checkout.url}`);
-  const paid = await fetch(`${checkout.url}/pay`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ outcome: 'succeeded', email: clientEmail }) });
+  const paid = await fetch(`${checkout.url}/pay`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify({ outcome: 'succeeded', email: clientEmail }),
+  });
   if (!paid.ok) throw new Error(`the emulated checkout did not take the payment (${paid.status})`);
   detail('paid with a test Visa ending 4242; Stripe sends signed webhooks to kneadpay');
 
@@ -155,8 +172,16 @@ export const run: Command = async (args, io) => {
   step(7, 'A claim for an insured visit is registered (units from minutes, 8-minute rule)');
   const claimId = `CLM-${Date.now().toString().slice(-6)}`;
   const claim = await call(ctx, 'POST', `/practices/${practiceId}/claims`, {
-    claimId, clientId: client.clientId, payerName: 'ACME HEALTH', dateOfService: '2026-10-02', placeOfService: '11', diagnosisCodes: ['M54.2'],
-    lines: [{ procedureCode: '97124', modifiers: ['GP'], minutes: 30, chargeCents: 6000 }, { procedureCode: '97140', modifiers: ['GP'], minutes: 25, chargeCents: 7000 }],
+    claimId,
+    clientId: client.clientId,
+    payerName: 'ACME HEALTH',
+    dateOfService: '2026-10-02',
+    placeOfService: '11',
+    diagnosisCodes: ['M54.2'],
+    lines: [
+      { procedureCode: '97124', modifiers: ['GP'], minutes: 30, chargeCents: 6000 },
+      { procedureCode: '97140', modifiers: ['GP'], minutes: 25, chargeCents: 7000 },
+    ],
   });
   detail(`${claim.claimId}: ${claim.lines.map((l: { procedureCode: string; units: number }) => `${l.procedureCode} × ${l.units}`).join(', ')}, billed ${money(claim.chargeCents)}`);
 
@@ -173,7 +198,11 @@ export const run: Command = async (args, io) => {
   detail(`hosted invoice: ${invoiced.invoice.hostedInvoiceUrl}`);
 
   step(10, 'The client pays on the hosted invoice page');
-  const invoicePaid = await fetch(`${invoiced.invoice.hostedInvoiceUrl}/pay`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ outcome: 'succeeded' }) });
+  const invoicePaid = await fetch(`${invoiced.invoice.hostedInvoiceUrl}/pay`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify({ outcome: 'succeeded' }),
+  });
   if (!invoicePaid.ok) throw new Error(`the emulated invoice page did not take the payment (${invoicePaid.status})`);
   const settled = await waitFor('the invoice to be paid', async () => {
     const list = await call(ctx, 'GET', `/practices/${practiceId}/invoices?status=paid`);
@@ -183,10 +212,14 @@ export const run: Command = async (args, io) => {
 
   step(11, 'The second receipt arrives');
   if (ctx.inbox) {
-    const mails = await waitFor('the second receipt', async () => {
-      const found = (await mailsTo(ctx.inbox!, clientEmail)).filter((mail) => /receipt/i.test(mail.subject));
-      return found.length >= 2 ? found : undefined;
-    }, 20_000).catch(() => undefined);
+    const mails = await waitFor(
+      'the second receipt',
+      async () => {
+        const found = (await mailsTo(ctx.inbox!, clientEmail)).filter((mail) => /receipt/i.test(mail.subject));
+        return found.length >= 2 ? found : undefined;
+      },
+      20_000,
+    ).catch(() => undefined);
     detail(mails ? `"${mails[1]!.subject}"` : 'no second receipt email yet (see the receipt-issuer consumer)');
   }
   const receipts = await call(ctx, 'GET', `/practices/${practiceId}/receipts?clientId=${client.clientId}`).catch(() => ({ items: [] }));

@@ -164,13 +164,7 @@ const importEra = async (args: readonly string[], io: CommandIo): Promise<void> 
   const progress = io.isTTY && size >= PROGRESS_MIN_BYTES ? progressBar(io, basename(file), size) : () => {};
   let answer: HttpAnswer;
   try {
-    answer = await postFile(
-      url,
-      file,
-      size,
-      { 'content-type': 'application/edi-x12', authorization: `Bearer ${token}`, accept: 'application/json' },
-      progress,
-    );
+    answer = await postFile(url, file, size, { 'content-type': 'application/edi-x12', authorization: `Bearer ${token}`, accept: 'application/json' }, progress);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new InputError(`cannot reach ${url.origin}: ${code ?? (error as Error).message}${code === 'ECONNREFUSED' ? ' (is `npm start` running?)' : ''}`);

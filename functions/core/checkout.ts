@@ -53,8 +53,7 @@ const contactOf = (client: Client) => ({ name: client.name, ...(client.email ? {
  * crash lost is found again rather than created twice. A customer made before the client had an
  * email (or before the email changed) gets the current one (`ensureCustomerEmail`).
  */
-export const ensureStripeCustomer = async (stripe: Stripe, store: Store, practice: Practice, client: Client): Promise<string> =>
-  (await customerOf(stripe, store, practice, client)).id;
+export const ensureStripeCustomer = async (stripe: Stripe, store: Store, practice: Practice, client: Client): Promise<string> => (await customerOf(stripe, store, practice, client)).id;
 
 /** True when the Customer exists on the account in scope (a Customer belongs to one Stripe account). */
 const customerOnAccount = async (scope: StripeScope, customerId: string): Promise<boolean> => {
@@ -165,8 +164,12 @@ export const startCheckout = async (
   await insertOpenPurchase(deps.store, purchase);
   // Opaque ids, plus the package terms the webhook needs to grant credits without a read.
   const metadata = {
-    practiceId, clientId: client.clientId, packageId, purchaseId: purchase.purchaseId,
-    sessionsTotal: String(pkg.sessions), ...(pkg.expiresInDays ? { expiresInDays: String(pkg.expiresInDays) } : {}),
+    practiceId,
+    clientId: client.clientId,
+    packageId,
+    purchaseId: purchase.purchaseId,
+    sessionsTotal: String(pkg.sessions),
+    ...(pkg.expiresInDays ? { expiresInDays: String(pkg.expiresInDays) } : {}),
     // The payment must also confirm the client: the webhook takes its read path for that.
     ...(client.provisional ? { provisionalClient: '1' } : {}),
   };

@@ -13,9 +13,7 @@ import type { Claim } from '../domain/claim';
 import type { ClaimBatch, Coverage, Payer } from '../domain/claim-batch';
 import type { Practice } from '../domain/practice';
 import { getClient } from '../store/clients';
-import {
-  batchIdFor, claimsInStates, getBatch, getCoverage, getPayer, latestBatch, putCoverage, putPayer, readControlCounter, setClaimReadiness,
-} from '../store/claims-out';
+import { batchIdFor, claimsInStates, getBatch, getCoverage, getPayer, latestBatch, putCoverage, putPayer, readControlCounter, setClaimReadiness } from '../store/claims-out';
 import * as claimsOutStore from '../store/claims-out';
 import type { ClaimsOutPort } from './ports';
 import { requirePractice } from './practice';
@@ -49,7 +47,10 @@ export const registerCoverage = async (store: Store, practiceId: string, clientI
   // only for a well-formed id.
   const given = typeof body.payerId === 'string' ? body.payerId.trim() : '';
   const saved = PAYER_ID.test(given) ? await getPayer(store, practiceId, given) : undefined;
-  const parsed = parseBody(coverageBody(practiceId, (payerId) => saved !== undefined && payerId === given), body);
+  const parsed = parseBody(
+    coverageBody(practiceId, (payerId) => saved !== undefined && payerId === given),
+    body,
+  );
   const coverage: Coverage = {
     practiceId,
     clientId,
@@ -92,10 +93,9 @@ export const prepareClaimOut = async (store: Store, practice: Practice, claim: C
     if (!original) throw new ValidationError(`correction.of: claim ${claim.correctionOf} not found`, { field: 'correction.of' });
     const control = claim.payerClaimControlNumber ?? (await payerControlNumberOf(store, practice.practiceId, original));
     if (!control) {
-      throw new ValidationError(
-        `correction.of: claim ${claim.correctionOf} has no payer claim control number yet (from its 835 or 277CA); give correction.payerClaimControlNumber`,
-        { field: 'correction.payerClaimControlNumber' },
-      );
+      throw new ValidationError(`correction.of: claim ${claim.correctionOf} has no payer claim control number yet (from its 835 or 277CA); give correction.payerClaimControlNumber`, {
+        field: 'correction.payerClaimControlNumber',
+      });
     }
     prepared = { ...claim, payerClaimControlNumber: control };
   }
@@ -149,11 +149,19 @@ export const createBatch = async (
 ): Promise<{ created: boolean; batch: BatchAnswer }> => {
   const practice = await requirePractice(store, practiceId);
   const claimIds = readClaimIds(body);
-  const requestKey = claimIds ? `ids:${createHash('sha256').update([...claimIds].sort().join(',')).digest('hex').slice(0, 32)}` : 'ready';
+  const requestKey = claimIds
+    ? `ids:${createHash('sha256')
+        .update([...claimIds].sort().join(','))
+        .digest('hex')
+        .slice(0, 32)}`
+    : 'ready';
   for (let attempt = 0; attempt < 6; attempt += 1) {
     const candidates: { claimId: string; claim?: Claim }[] = claimIds
       ? await Promise.all(claimIds.map(async (claimId) => ({ claimId, claim: await getClaim(store, practiceId, claimId) })))
-      : (await claimsInStates(store, practiceId, ['draft', 'ready'])).filter((c) => c.payerId).sort((a, b) => a.claimId.localeCompare(b.claimId)).map((claim) => ({ claimId: claim.claimId, claim }));
+      : (await claimsInStates(store, practiceId, ['draft', 'ready']))
+          .filter((c) => c.payerId)
+          .sort((a, b) => a.claimId.localeCompare(b.claimId))
+          .map((claim) => ({ claimId: claim.claimId, claim }));
     // The same explicit request again: every claim already sits in the batch that request made.
     if (claimIds) {
       const batchIds = new Set(candidates.map((c) => c.claim?.batchId ?? null));
@@ -176,7 +184,10 @@ export const createBatch = async (
         continue;
       }
       if (!BATCHABLE.includes((claim.state ?? 'submitted') as never)) {
-        refused.push({ claimId, problems: [{ field: 'state', message: `the claim is ${claim.state}${claim.batchId ? ` in batch ${claim.batchId}` : ''}: only draft, ready or rejected claims are batched` }] });
+        refused.push({
+          claimId,
+          problems: [{ field: 'state', message: `the claim is ${claim.state}${claim.batchId ? ` in batch ${claim.batchId}` : ''}: only draft, ready or rejected claims are batched` }],
+        });
         continue;
       }
       const verdict = await evaluateClaim(store, practice, claim);
@@ -220,7 +231,16 @@ export const createBatch = async (
       createdAt: now.toISOString(),
       x12,
     };
-    if (await claimsOut.recordBatchSubmitted(store, batch, last, included.map(({ claim }) => claim), now)) return { created: true, batch: answerOf(batch) };
+    if (
+      await claimsOut.recordBatchSubmitted(
+        store,
+        batch,
+        last,
+        included.map(({ claim }) => claim),
+        now,
+      )
+    )
+      return { created: true, batch: answerOf(batch) };
     // Another batch took the number or a claim first: read again and decide again.
     await new Promise((resolve) => setTimeout(resolve, Math.random() * 50 * (attempt + 1)));
   }
@@ -257,13 +277,7 @@ export interface AckAnswer {
  * 277CA moves each claim its TRN*2 names (accepted on A1/A2, rejected on A3/A6/A7/A8 with the
  * STC codes), keeping REF*1K for corrections. Claims an 835 already decided keep their state.
  */
-export const applyAcknowledgement = async (
-  store: Store,
-  practiceId: string,
-  text: string,
-  now = new Date(),
-  claimsOut: ClaimsOutPort = claimsOutStore,
-): Promise<AckAnswer> => {
+export const applyAcknowledgement = async (store: Store, practiceId: string, text: string, now = new Date(), claimsOut: ClaimsOutPort = claimsOutStore): Promise<AckAnswer> => {
   await requirePractice(store, practiceId);
   let parsed;
   try {
@@ -303,7 +317,13 @@ export const applyAcknowledgement = async (
     }
     // A1 (received) and A2 (accepted into adjudication) both acknowledge the claim: accepted.
     const to = claim.verdict === 'rejected' ? 'rejected' : 'accepted';
-    await claimsOut.recordAcknowledgement(store, practiceId, stored.claimId, to, { kind: '277CA', verdict: to, reason: to === 'rejected' ? claim.reason : null, payerClaimControlNumber: claim.payerClaimControlNumber, at });
+    await claimsOut.recordAcknowledgement(store, practiceId, stored.claimId, to, {
+      kind: '277CA',
+      verdict: to,
+      reason: to === 'rejected' ? claim.reason : null,
+      payerClaimControlNumber: claim.payerClaimControlNumber,
+      at,
+    });
     if (to === 'accepted') answer.accepted.push(stored.claimId);
     else answer.rejected.push({ claimId: stored.claimId, reason: claim.reason });
   }

@@ -17,10 +17,18 @@ export const cms1500For = async (store: Store, practiceId: string, claimId: stri
   const practice = await requirePractice(store, practiceId, port);
   const claim = await port.getClaim(store, practiceId, claimId);
   if (!claim) throw new NotFoundError('claim');
-  if (!claim.payerId) throw new ConflictError('the claim was registered without a payer: register it with payerId to print its CMS-1500', 'claim_incomplete', { problems: [{ field: 'payerId', message: 'payerId is required' }] });
+  if (!claim.payerId)
+    throw new ConflictError('the claim was registered without a payer: register it with payerId to print its CMS-1500', 'claim_incomplete', {
+      problems: [{ field: 'payerId', message: 'payerId is required' }],
+    });
   const verdict = await evaluateClaim(store, practice, claim);
   if (verdict.problems.length > 0) throw new ConflictError('the claim is missing what a CMS-1500 needs', 'claim_incomplete', { problems: verdict.problems });
   const payer = verdict.claim837!.payer;
-  const carrier = [payer.name.toUpperCase(), ...(payer.address ? [[payer.address.line1, payer.address.line2].filter(Boolean).join(' ').toUpperCase(), `${payer.address.city.toUpperCase()} ${payer.address.state} ${payer.address.postalCode}`] : [])];
+  const carrier = [
+    payer.name.toUpperCase(),
+    ...(payer.address
+      ? [[payer.address.line1, payer.address.line2].filter(Boolean).join(' ').toUpperCase(), `${payer.address.city.toUpperCase()} ${payer.address.state} ${payer.address.postalCode}`]
+      : []),
+  ];
   return { claimId, carrier, pages: cms1500Pages(verdict.claim837!, verdict.billingProvider!, { paidCents: claim.collectedCents, signedOn: claim.createdAt.slice(0, 10) }) };
 };

@@ -62,9 +62,7 @@ export const startOnboarding = async (
     connect = await connectStore.markConnectRequested(deps.store, practiceId, now);
     // Another request linked or released an account in between (found by the route fuzz): 409, retry.
     if (!connect || connect.accountId) throw new ConflictError('the practice’s Stripe account changed while connecting it; retry', 'conflict');
-    const account =
-      (earlier ? await findCreatedAccount(deps.stripe, practiceId, connect.requestedAt) : undefined) ??
-      (await createConnectedAccount(deps.stripe, practiceId, connect.requestedAt));
+    const account = (earlier ? await findCreatedAccount(deps.stripe, practiceId, connect.requestedAt) : undefined) ?? (await createConnectedAccount(deps.stripe, practiceId, connect.requestedAt));
     await connectStore.linkAccount(deps.store, practiceId, account.id, accountState(account), 0, now);
     accountId = account.id;
     created = true;
@@ -103,9 +101,7 @@ export const assertCanSell = async (store: Store, practiceId: string, connectSto
   const connect = await connectStore.getConnect(store, practiceId);
   if (connectStore.chargesBlocked(connect)) {
     throw new ConflictError(
-      connect!.status === 'deauthorized'
-        ? 'this practice disconnected its Stripe account and cannot take payments'
-        : 'this practice cannot take payments until its Stripe onboarding is complete',
+      connect!.status === 'deauthorized' ? 'this practice disconnected its Stripe account and cannot take payments' : 'this practice cannot take payments until its Stripe onboarding is complete',
       'payments_not_enabled',
     );
   }
@@ -116,12 +112,7 @@ export const assertCanSell = async (store: Store, practiceId: string, connectSto
  * while payments on it are open (a Checkout Session a client may still pay, an invoice not settled),
  * so no payment is left without its practice. The account's owner record is kept, marked released.
  */
-export const releaseAccount = async (
-  deps: { store: Store; stripe: Stripe; connect?: ConnectPort },
-  practiceId: string,
-  audit: { requestId: string; actor: string },
-  now = new Date(),
-) => {
+export const releaseAccount = async (deps: { store: Store; stripe: Stripe; connect?: ConnectPort }, practiceId: string, audit: { requestId: string; actor: string }, now = new Date()) => {
   const connectStore = deps.connect ?? CONNECT_STORE;
   const practice = await requirePractice(deps.store, practiceId, connectStore);
   const accountId = practice.stripeAccountId;
@@ -139,17 +130,23 @@ export const releaseAccount = async (
     throw new ConflictError(`the Stripe account still has payments open (${open.join(', ')}); release it once they are settled or expired`, 'payments_open', { open });
   }
   const auditId = newId('aud');
-  const committed = await connectStore.commitOnce(deps.store, {
-    marker: { ...connectStore.releaseMarker(practiceId, accountId, audit.requestId), result: { auditId } },
-    writes: [
-      ...connectStore.releaseAccountWrites(practiceId, accountId, now),
-      connectStore.releaseAuditWrite(practiceId, { auditId, accountId, actor: audit.actor, requestId: audit.requestId }, now),
-    ],
-    events: [{ detailType: 'StripeAccountReleased', detail: { practiceId, accountId, auditId, releasedAt: now.toISOString() } }],
-  }, now).catch((error: Error) => {
-    if (error.name === 'CommitConflictError') throw new ConflictError('the practice changed while its account was being released; retry', 'conflict');
-    throw error;
-  });
+  const committed = await connectStore
+    .commitOnce(
+      deps.store,
+      {
+        marker: { ...connectStore.releaseMarker(practiceId, accountId, audit.requestId), result: { auditId } },
+        writes: [
+          ...connectStore.releaseAccountWrites(practiceId, accountId, now),
+          connectStore.releaseAuditWrite(practiceId, { auditId, accountId, actor: audit.actor, requestId: audit.requestId }, now),
+        ],
+        events: [{ detailType: 'StripeAccountReleased', detail: { practiceId, accountId, auditId, releasedAt: now.toISOString() } }],
+      },
+      now,
+    )
+    .catch((error: Error) => {
+      if (error.name === 'CommitConflictError') throw new ConflictError('the practice changed while its account was being released; retry', 'conflict');
+      throw error;
+    });
   return { accountId, released: true, auditId: (committed.result as { auditId: string } | undefined)?.auditId ?? auditId };
 };
 

@@ -16,7 +16,15 @@ import type { Decision, EffectHandler, EventContext } from './stripe-events';
 
 /** The default implementation of the port: the table (core/ports.ts). */
 const CREDIT_EFFECTS_STORE: CreditEffectsPort = {
-  getPurchase, findPurchaseByStripeId, stripeRef, purchaseVersionedUpdate, purchaseGrantUpdate, expiringIndex, getClient, ledgerWrites, confirmClientWrites,
+  getPurchase,
+  findPurchaseByStripeId,
+  stripeRef,
+  purchaseVersionedUpdate,
+  purchaseGrantUpdate,
+  expiringIndex,
+  getClient,
+  ledgerWrites,
+  confirmClientWrites,
 };
 
 /** An effect's context with the storage port it was built with (`creditEffects(port)`). */
@@ -29,7 +37,14 @@ type Effect = (ctx: Ctx) => Promise<Decision>;
  * can never grant credits twice or undo a refund.
  */
 const CHECKOUT_PROGRESS: Record<PurchaseState, number> = {
-  open: 0, pending: 1, paid: 2, failed: 2, expired: 2, refunded: 3, disputed: 3, voided: 3,
+  open: 0,
+  pending: 1,
+  paid: 2,
+  failed: 2,
+  expired: 2,
+  refunded: 3,
+  disputed: 3,
+  voided: 3,
 };
 
 const at = (event: Stripe.Event) => new Date(event.created * 1000).toISOString();
@@ -48,8 +63,7 @@ const purchaseOfSession = async (ctx: Ctx): Promise<{ purchase: Purchase; sessio
   return { purchase, session };
 };
 
-const paymentIntentId = (session: Stripe.Checkout.Session): string | undefined =>
-  typeof session.payment_intent === 'string' ? session.payment_intent : session.payment_intent?.id;
+const paymentIntentId = (session: Stripe.Checkout.Session): string | undefined => (typeof session.payment_intent === 'string' ? session.payment_intent : session.payment_intent?.id);
 
 /** What granting a package needs to know, from the stored purchase or from the session's metadata. */
 interface GrantTerms {
@@ -66,13 +80,7 @@ interface GrantTerms {
  * the condition that makes it safe), the sale and the payment go to the ledger, and
  * PackagePurchased and PaymentSucceeded go out through the outbox.
  */
-const grantDecision = (
-  ctx: Ctx,
-  session: Stripe.Checkout.Session,
-  terms: GrantTerms,
-  amount: number,
-  update: (set: Record<string, unknown>) => TransactItem,
-): Decision => {
+const grantDecision = (ctx: Ctx, session: Stripe.Checkout.Session, terms: GrantTerms, amount: number, update: (set: Record<string, unknown>) => TransactItem): Decision => {
   const paidAt = at(ctx.event);
   const expiresAt = expiryFor(new Date(paidAt), terms.expiresInDays);
   const pi = paymentIntentId(session);
@@ -238,9 +246,17 @@ const chargeRefunded: Effect = async (ctx) => {
     events.push({
       detailType: 'PaymentRefunded',
       detail: {
-        practiceId: ctx.practiceId, clientId: purchase.clientId, purchaseId: purchase.purchaseId, kind: 'package',
-        paymentId: pi, refundId: refund.id, amountCents: refund.amount, totalRefundedCents: refunded, currency: purchase.currency,
-        creditsRemoved: take, refundedAt: when,
+        practiceId: ctx.practiceId,
+        clientId: purchase.clientId,
+        purchaseId: purchase.purchaseId,
+        kind: 'package',
+        paymentId: pi,
+        refundId: refund.id,
+        amountCents: refund.amount,
+        totalRefundedCents: refunded,
+        currency: purchase.currency,
+        creditsRemoved: take,
+        refundedAt: when,
       },
     });
   }
@@ -297,9 +313,7 @@ const disputeOpened: Effect = async (ctx) => {
     summary: 'credits frozen',
     writes: [
       updatePurchase(ctx, purchase, { state: 'disputed', stateBeforeDispute: purchase.state, openDisputeId: dispute.id }),
-      ...ctx.port.ledgerWrites(ctx.practiceId, purchase.clientId, [
-        { kind: 'credits_frozen', amountCents: 0, sessionsDelta: 0, currency: purchase.currency, at: at(ctx.event), ref: dispute.id },
-      ]),
+      ...ctx.port.ledgerWrites(ctx.practiceId, purchase.clientId, [{ kind: 'credits_frozen', amountCents: 0, sessionsDelta: 0, currency: purchase.currency, at: at(ctx.event), ref: dispute.id }]),
     ],
     events: [],
   };
@@ -317,7 +331,9 @@ const appealWon = (ctx: Ctx, purchase: Purchase, dispute: Stripe.Dispute): Decis
     summary: 'dispute appeal won',
     writes: [
       updatePurchase(ctx, purchase, {
-        state: 'paid', sessionsRemaining: purchase.sessionsRemaining + credits, creditsRemoved: Math.max(0, purchase.creditsRemoved - credits),
+        state: 'paid',
+        sessionsRemaining: purchase.sessionsRemaining + credits,
+        creditsRemoved: Math.max(0, purchase.creditsRemoved - credits),
         reversedDisputeIds: [...(purchase.reversedDisputeIds ?? []), dispute.id],
       }),
       ...ctx.port.ledgerWrites(ctx.practiceId, purchase.clientId, [
@@ -345,9 +361,7 @@ const disputeClosed: Effect = async (ctx) => {
       summary: dispute.status === 'won' ? 'dispute won' : 'inquiry closed without a chargeback',
       writes: [
         updatePurchase(ctx, purchase, { state: restore, closedDisputeIds: closed }),
-        ...ctx.port.ledgerWrites(ctx.practiceId, purchase.clientId, [
-          { kind: 'credits_restored', amountCents: 0, sessionsDelta: 0, currency: purchase.currency, at: when, ref: dispute.id },
-        ]),
+        ...ctx.port.ledgerWrites(ctx.practiceId, purchase.clientId, [{ kind: 'credits_restored', amountCents: 0, sessionsDelta: 0, currency: purchase.currency, at: when, ref: dispute.id }]),
       ],
       events: [],
     };
@@ -360,8 +374,11 @@ const disputeClosed: Effect = async (ctx) => {
       summary: 'dispute prevented: amount returned to the cardholder',
       writes: [
         updatePurchase(ctx, purchase, {
-          state: 'refunded', sessionsRemaining: 0, creditsRemoved: purchase.creditsRemoved + purchase.sessionsRemaining,
-          refundedCents: purchase.refundedCents + dispute.amount, closedDisputeIds: closed,
+          state: 'refunded',
+          sessionsRemaining: 0,
+          creditsRemoved: purchase.creditsRemoved + purchase.sessionsRemaining,
+          refundedCents: purchase.refundedCents + dispute.amount,
+          closedDisputeIds: closed,
         }),
         ...ctx.port.ledgerWrites(ctx.practiceId, purchase.clientId, [
           { kind: 'refund', amountCents: dispute.amount, currency: purchase.currency, at: when, ref: dispute.id },
@@ -378,8 +395,12 @@ const disputeClosed: Effect = async (ctx) => {
     summary: 'dispute lost',
     writes: [
       updatePurchase(ctx, purchase, {
-        state: 'voided', sessionsRemaining: 0, creditsRemoved: purchase.creditsRemoved + purchase.sessionsRemaining, closedDisputeIds: closed,
-        lostDisputeId: dispute.id, disputeCreditsVoided: purchase.sessionsRemaining,
+        state: 'voided',
+        sessionsRemaining: 0,
+        creditsRemoved: purchase.creditsRemoved + purchase.sessionsRemaining,
+        closedDisputeIds: closed,
+        lostDisputeId: dispute.id,
+        disputeCreditsVoided: purchase.sessionsRemaining,
       }),
       ...ctx.port.ledgerWrites(ctx.practiceId, purchase.clientId, [
         { kind: 'chargeback', amountCents: dispute.amount, currency: purchase.currency, at: when, ref: dispute.id },

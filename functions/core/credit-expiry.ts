@@ -36,19 +36,21 @@ export const expirePurchases = async (store: Store, practiceId: string, now = ne
     // purchase no longer has (a conflict is skipped; the next run decides again).
     const purchase = await port.getPurchase(store, practiceId, listed.clientId, listed.purchaseId);
     if (!purchase || purchase.state !== 'paid' || purchase.expiredAt || !purchase.expiresAt || purchase.expiresAt > now.toISOString()) continue;
-    const outcome = await port.commitOnce(store, {
-      marker: port.purchaseExpiryMarker(practiceId, purchase.purchaseId),
-      writes: port.expirePurchaseWrites(practiceId, purchase, now),
-      events: [
-        {
-          detailType: 'CreditsExpired',
-          detail: { practiceId, clientId: purchase.clientId, purchaseId: purchase.purchaseId, sessionsExpired: purchase.sessionsRemaining, expiresAt: purchase.expiresAt },
-        },
-      ],
-    }).catch((error) => {
-      if (error instanceof CommitConflictError) return { status: 'skipped' as const };
-      throw error;
-    });
+    const outcome = await port
+      .commitOnce(store, {
+        marker: port.purchaseExpiryMarker(practiceId, purchase.purchaseId),
+        writes: port.expirePurchaseWrites(practiceId, purchase, now),
+        events: [
+          {
+            detailType: 'CreditsExpired',
+            detail: { practiceId, clientId: purchase.clientId, purchaseId: purchase.purchaseId, sessionsExpired: purchase.sessionsRemaining, expiresAt: purchase.expiresAt },
+          },
+        ],
+      })
+      .catch((error) => {
+        if (error instanceof CommitConflictError) return { status: 'skipped' as const };
+        throw error;
+      });
     if (outcome.status === 'committed') {
       expired += 1;
       await deps.after?.('expire', purchase.purchaseId);
@@ -56,4 +58,3 @@ export const expirePurchases = async (store: Store, practiceId: string, now = ne
   }
   return expired;
 };
-

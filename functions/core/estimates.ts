@@ -1,6 +1,4 @@
-import {
-  disputeThresholdCents, estimateTiming, localDate, priceLines, type Estimate,
-} from '../domain/estimate';
+import { disputeThresholdCents, estimateTiming, localDate, priceLines, type Estimate } from '../domain/estimate';
 import { ConflictError, NotFoundError } from '../shared/errors';
 import { canonicalJson } from '../shared/canonical';
 import { deriveId, newId } from '../shared/ids';
@@ -60,8 +58,12 @@ export const createEstimate = async (
     body,
     { practiceId, clientId, clientName: client.name, today: localDate(now, practice.timezone), currency: practice.currency, estimateId, now },
     {
-      name: practice.name, npi: practice.npi ?? null, taxId: practice.taxId ?? null, address: practice.address ?? null,
-      phone: practice.phone ?? null, email: practice.email,
+      name: practice.name,
+      npi: practice.npi ?? null,
+      taxId: practice.taxId ?? null,
+      address: practice.address ?? null,
+      phone: practice.phone ?? null,
+      email: practice.email,
     },
   );
   if (await estimates.insertEstimate(store, estimate)) return { created: true, estimate };

@@ -31,7 +31,12 @@ const updateInvoice = (port: InvoiceEffectsPort, invoice: BalanceInvoice, set: R
 
 /** The claim's view of the invoice; a paid balance invoice ends the claim's life (adjudicated → closed). */
 const claimSummary = (port: InvoiceEffectsPort, invoice: BalanceInvoice, status: string, hostedInvoiceUrl: string | null): TransactItem =>
-  port.claimInvoiceSummaryWrite(invoice.practiceId, invoice.claimId, { invoiceId: invoice.invoiceId, status, amountDueCents: invoice.amountDueCents, hostedInvoiceUrl }, { closeClaim: status === 'paid' });
+  port.claimInvoiceSummaryWrite(
+    invoice.practiceId,
+    invoice.claimId,
+    { invoiceId: invoice.invoiceId, status, amountDueCents: invoice.amountDueCents, hostedInvoiceUrl },
+    { closeClaim: status === 'paid' },
+  );
 
 const rankOf = (status: BalanceInvoice['status']): InvoiceState => (status === 'pending' ? 'draft' : status);
 
@@ -74,13 +79,22 @@ const invoicePaid: Effect = async (ctx) => {
       ...decision.writes,
       ...ctx.port.ledgerWrites(ctx.practiceId, invoice.clientId, [{ kind: 'payment', amountCents: -object.amount_paid, currency: invoice.currency, at: paidAt, ref: invoice.invoiceId }]),
     ],
-    events: [{
-      detailType: 'PaymentSucceeded',
-      detail: {
-        practiceId: ctx.practiceId, clientId: invoice.clientId, kind: 'invoice', invoiceId: invoice.invoiceId, claimId: invoice.claimId,
-        paymentId: paymentIntentOfInvoice(object) ?? object.id, amountCents: object.amount_paid, currency: invoice.currency, paidAt,
+    events: [
+      {
+        detailType: 'PaymentSucceeded',
+        detail: {
+          practiceId: ctx.practiceId,
+          clientId: invoice.clientId,
+          kind: 'invoice',
+          invoiceId: invoice.invoiceId,
+          claimId: invoice.claimId,
+          paymentId: paymentIntentOfInvoice(object) ?? object.id,
+          amountCents: object.amount_paid,
+          currency: invoice.currency,
+          paidAt,
+        },
       },
-    }],
+    ],
   };
 };
 

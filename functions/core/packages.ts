@@ -12,8 +12,7 @@ import type { Practice } from '../domain/practice';
 import { requirePractice } from './practice';
 
 /** The name Stripe (and the client's card statement and Stripe receipts) see: generic, no clinical words. */
-export const stripeProductName = (pkg: Pick<SessionPackage, 'sessions' | 'sessionMinutes'>): string =>
-  `Session package (${pkg.sessions} × ${pkg.sessionMinutes} min)`;
+export const stripeProductName = (pkg: Pick<SessionPackage, 'sessions' | 'sessionMinutes'>): string => `Session package (${pkg.sessions} × ${pkg.sessionMinutes} min)`;
 
 /**
  * Creates a package and its Stripe Product and Price on the practice's account. With an
@@ -46,9 +45,7 @@ export const createPackage = async (
     updatedAt: now.toISOString(),
   };
   // One rule for every Idempotency-Key (as estimates): the same key with another request is a 409.
-  const fingerprint = idempotencyKey
-    ? canonicalJson([pkg.name, pkg.sessions, pkg.sessionMinutes, pkg.serviceCode, pkg.priceCents, pkg.currency, pkg.expiresInDays])
-    : undefined;
+  const fingerprint = idempotencyKey ? canonicalJson([pkg.name, pkg.sessions, pkg.sessionMinutes, pkg.serviceCode, pkg.priceCents, pkg.currency, pkg.expiresInDays]) : undefined;
   try {
     await insertPackage(deps.store, pkg, fingerprint);
   } catch (error) {
@@ -87,11 +84,7 @@ const stripeErrorOf = (error: unknown): { code?: string; param?: string } => {
  * after 24 hours; past that, the Product's derived id and the Price's lookup key still make a
  * second one impossible: the retry finds the first.
  */
-export const ensurePackageOnStripe = async (
-  deps: { store: Store; stripe: Stripe },
-  practice: Practice,
-  pkg: SessionPackage,
-): Promise<SessionPackage> => {
+export const ensurePackageOnStripe = async (deps: { store: Store; stripe: Stripe }, practice: Practice, pkg: SessionPackage): Promise<SessionPackage> => {
   let current = pkg;
   const account = practice.stripeAccountId;
   const scope = { stripe: deps.stripe, account };
@@ -114,13 +107,16 @@ export const ensurePackageOnStripe = async (
   }
   if (!current.stripeProductId) {
     const id = stripeProductIdOf(current.packageId);
-    const product = await createProduct(scope, { id, name: stripeProductName(current), metadata: { practiceId: practice.practiceId, packageId: current.packageId } }, `pkg:${current.packageId}:product`)
-      .catch(async (error: unknown) => {
-        if (stripeErrorOf(error).code !== 'resource_already_exists') throw error;
-        const made = await retrieveProduct(scope, id);
-        if (made.metadata?.packageId !== current.packageId) throw error;
-        return made;
-      });
+    const product = await createProduct(
+      scope,
+      { id, name: stripeProductName(current), metadata: { practiceId: practice.practiceId, packageId: current.packageId } },
+      `pkg:${current.packageId}:product`,
+    ).catch(async (error: unknown) => {
+      if (stripeErrorOf(error).code !== 'resource_already_exists') throw error;
+      const made = await retrieveProduct(scope, id);
+      if (made.metadata?.packageId !== current.packageId) throw error;
+      return made;
+    });
     current = await updatePackage(deps.store, practice.practiceId, current.packageId, { stripeProductId: product.id, stripeAccountId: account ?? null });
   }
   if (!current.stripePriceId) {
@@ -136,26 +132,19 @@ export const ensurePackageOnStripe = async (
         metadata: { practiceId: practice.practiceId, packageId: current.packageId },
       },
       `pkg:${current.packageId}:price:${priceVersion}:${current.priceCents}`,
-    )
-      .catch(async (error: unknown) => {
-        if (stripeErrorOf(error).param !== 'lookup_key') throw error;
-        const made = await findPriceByLookupKey(scope, lookupKey);
-        if (!made || made.product !== current.stripeProductId || made.unit_amount !== current.priceCents) throw error;
-        return made;
-      });
+    ).catch(async (error: unknown) => {
+      if (stripeErrorOf(error).param !== 'lookup_key') throw error;
+      const made = await findPriceByLookupKey(scope, lookupKey);
+      if (!made || made.product !== current.stripeProductId || made.unit_amount !== current.priceCents) throw error;
+      return made;
+    });
     current = await updatePackage(deps.store, practice.practiceId, current.packageId, { stripePriceId: price.id });
   }
   return current;
 };
 
 /** Changes a package's price: a new Stripe Price; the old one is archived (Stripe prices are immutable). */
-export const changePackage = async (
-  deps: { store: Store; stripe: Stripe },
-  practiceId: string,
-  packageId: string,
-  body: Record<string, unknown>,
-  now = new Date(),
-): Promise<SessionPackage> => {
+export const changePackage = async (deps: { store: Store; stripe: Stripe }, practiceId: string, packageId: string, body: Record<string, unknown>, now = new Date()): Promise<SessionPackage> => {
   const practice = await requirePractice(deps.store, practiceId);
   let pkg = await getPackage(deps.store, practiceId, packageId);
   // The whole body is checked before anything is written: a bad price no longer leaves a new name behind.

@@ -43,10 +43,7 @@ export type RedemptionsPort = Pick<
 >;
 
 /** What applying adjudications and receiving an ERA (core/remittances.ts) read and write: the claims, the quarantine, the commit. */
-export type RemittancesPort = Pick<
-  typeof import('../store/remittances'),
-  'adjudicationMarker' | 'adjudicationWrites' | 'remittanceMarker' | 'remittanceWrite' | 'putQuarantine' | 'listQuarantine'
-> &
+export type RemittancesPort = Pick<typeof import('../store/remittances'), 'adjudicationMarker' | 'adjudicationWrites' | 'remittanceMarker' | 'remittanceWrite' | 'putQuarantine' | 'listQuarantine'> &
   Pick<typeof import('../store/claims'), 'getClaim' | 'getRemittance' | 'listAdjudications'> &
   Pick<typeof import('../store/commit'), 'commitOnce'> &
   PracticePort;

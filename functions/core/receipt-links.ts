@@ -55,10 +55,7 @@ export const receiptLink = async (deps: ReceiptLinkDeps, practice: Practice, rec
   return { url: `${deps.publicUrl.replace(/\/$/, '')}/r/${token}`, expiresAt: new Date(expiresAt * 1000).toISOString() };
 };
 
-export type OpenedReceipt =
-  | { status: 'ok'; receipt: Receipt }
-  | { status: 'expired'; practice: Practice | undefined }
-  | { status: 'invalid' };
+export type OpenedReceipt = { status: 'ok'; receipt: Receipt } | { status: 'expired'; practice: Practice | undefined } | { status: 'invalid' };
 
 /** What a `/r/{token}` link opens: the receipt, an expired link (with the practice, to ask again), or nothing. */
 export const openReceiptLink = async (deps: ReceiptLinkDeps, token: string): Promise<OpenedReceipt> => {

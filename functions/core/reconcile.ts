@@ -143,7 +143,10 @@ export const reconcileStripeEvents = async (deps: ReconcileDeps, now = new Date(
       deps.logger?.error('reconciling an account failed; its checkpoint stays for the next run', { account, errorName: (error as Error).name });
     }
   }
-  const totals = runs.reduce((sum, run) => ({ listed: sum.listed + run.listed, applied: sum.applied + run.applied, ignored: sum.ignored + run.ignored, alreadyApplied: sum.alreadyApplied + run.alreadyApplied }), { listed: 0, applied: 0, ignored: 0, alreadyApplied: 0 });
+  const totals = runs.reduce(
+    (sum, run) => ({ listed: sum.listed + run.listed, applied: sum.applied + run.applied, ignored: sum.ignored + run.ignored, alreadyApplied: sum.alreadyApplied + run.alreadyApplied }),
+    { listed: 0, applied: 0, ignored: 0, alreadyApplied: 0 },
+  );
   deps.logger?.info('stripe reconciler run finished', { accounts: accounts.length, failed: failed.length, skipped: skipped.length, ...totals });
   return { accounts: accounts.length, runs, failed, skipped, ...totals };
 };

@@ -62,8 +62,13 @@ export const redeemCredit = async (
       sessionsRemaining: purchase.sessionsRemaining - 1,
     };
     const redemption: Redemption = {
-      redemptionId: answer.redemptionId, appointmentId, clientId, purchaseId: purchase.purchaseId, currency: purchase.currency,
-      status: 'redeemed', redeemedAt: now.toISOString(),
+      redemptionId: answer.redemptionId,
+      appointmentId,
+      clientId,
+      purchaseId: purchase.purchaseId,
+      currency: purchase.currency,
+      status: 'redeemed',
+      redeemedAt: now.toISOString(),
     };
     try {
       const outcome = await commitOnce(
@@ -93,14 +98,7 @@ export const redeemCredit = async (
 };
 
 /** Gives the credit of a redemption back (once), if its purchase can still hold credits. */
-export const cancelRedemption = async (
-  store: Store,
-  practiceId: string,
-  clientId: string,
-  appointmentId: string,
-  now = new Date(),
-  redemptions: RedemptionsPort = redemptionsStore,
-) => {
+export const cancelRedemption = async (store: Store, practiceId: string, clientId: string, appointmentId: string, now = new Date(), redemptions: RedemptionsPort = redemptionsStore) => {
   const redemption = await getRedemption(store, practiceId, appointmentId);
   if (!redemption || redemption.clientId !== clientId) throw new NotFoundError('redemption');
   if (redemption.status === 'cancelled') return { ...redemption, creditRestored: false };

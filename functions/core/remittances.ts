@@ -91,8 +91,11 @@ export const externalAdjudicationProblems = (detail: ClaimAdjudicatedDetail): st
   }
   if (problems.length > 0) return problems;
   return claimBalanceProblems({
-    chargeCents: detail.chargeCents, paidCents: detail.paidCents, reportedPatientResponsibilityCents: detail.patientResponsibilityCents,
-    claimAdjustments: detail.claimAdjustments, lines: detail.lines,
+    chargeCents: detail.chargeCents,
+    paidCents: detail.paidCents,
+    reportedPatientResponsibilityCents: detail.patientResponsibilityCents,
+    claimAdjustments: detail.claimAdjustments,
+    lines: detail.lines,
   } as Parameters<typeof claimBalanceProblems>[0]);
 };
 
@@ -143,7 +146,13 @@ export const applyAdjudication = async (
     const paying = existing.filter((adjudication) => adjudicatesPayment(adjudication.statusCode));
     const payerOf = (payerId: string | null | undefined) => payerId ?? '';
     const multiPayer = decidesPayment && paying.some((adjudication) => payerOf(adjudication.payerId) !== payerOf(detail.remittance.payerId));
-    const amounts = { statusCode: detail.statusCode, payerId: detail.remittance.payerId, chargeCents: detail.chargeCents, paidCents: detail.paidCents, patientResponsibilityCents: detail.patientResponsibilityCents };
+    const amounts = {
+      statusCode: detail.statusCode,
+      payerId: detail.remittance.payerId,
+      chargeCents: detail.chargeCents,
+      paidCents: detail.paidCents,
+      patientResponsibilityCents: detail.patientResponsibilityCents,
+    };
     const shareBefore = multiPayer ? patientShareCents(paying, 0) : 0;
     const shareAfter = multiPayer ? patientShareCents([...paying, amounts], 0) : 0;
     return remittances.commitOnce(
@@ -173,8 +182,8 @@ export const applyAdjudication = async (
           multiPayer
             ? { kind: 'share-replaced', status: detail.status, patientShareCents: shareAfter, insurerPaidCents: detail.paidCents, seenAdjudications: existing.length }
             : decidesPayment
-            ? { kind: 'share-added', status: detail.status, patientResponsibilityCents: detail.patientResponsibilityCents, insurerPaidCents: detail.paidCents }
-            : { kind: 'counted-only' },
+              ? { kind: 'share-added', status: detail.status, patientResponsibilityCents: detail.patientResponsibilityCents, insurerPaidCents: detail.paidCents }
+              : { kind: 'counted-only' },
           multiPayer
             ? [
                 { kind: 'insurer_payment' as const, amountCents: -detail.paidCents, currency: claim.currency, at: when, ref: detail.remittance.traceNumber },
@@ -182,12 +191,12 @@ export const applyAdjudication = async (
                 { kind: 'cob_adjustment' as const, amountCents: shareAfter - shareBefore + detail.paidCents, currency: claim.currency, at: when, ref: claim.claimId },
               ].filter((entry) => entry.kind !== 'cob_adjustment' || entry.amountCents !== 0)
             : decidesPayment
-            ? [
-                { kind: 'claim_charge', amountCents: detail.chargeCents, currency: claim.currency, at: when, ref: claim.claimId },
-                { kind: 'insurer_payment', amountCents: -detail.paidCents, currency: claim.currency, at: when, ref: detail.remittance.traceNumber },
-                { kind: 'contractual_writeoff', amountCents: -writeOff, currency: claim.currency, at: when, ref: claim.claimId },
-              ]
-            : [],
+              ? [
+                  { kind: 'claim_charge', amountCents: detail.chargeCents, currency: claim.currency, at: when, ref: claim.claimId },
+                  { kind: 'insurer_payment', amountCents: -detail.paidCents, currency: claim.currency, at: when, ref: detail.remittance.traceNumber },
+                  { kind: 'contractual_writeoff', amountCents: -writeOff, currency: claim.currency, at: when, ref: claim.claimId },
+                ]
+              : [],
         ),
         events: opts.emit ? [{ detailType: 'ClaimAdjudicated', detail }] : [],
       },
@@ -229,7 +238,14 @@ export const receiveRemittance = async (
     } else if (!claim.balanced) {
       quarantined.push({ patientControlNumber: claim.patientControlNumber, problems: claim.problems });
     } else {
-      await applyAdjudication(store, known, claimAdjudicatedDetail(practiceId, claim, claim.payment), { remittanceId, emit: true, originalProcedureCodes: claim.lines.map((line) => line.originalProcedureCode) }, now, remittances);
+      await applyAdjudication(
+        store,
+        known,
+        claimAdjudicatedDetail(practiceId, claim, claim.payment),
+        { remittanceId, emit: true, originalProcedureCodes: claim.lines.map((line) => line.originalProcedureCode) },
+        now,
+        remittances,
+      );
     }
   }
 

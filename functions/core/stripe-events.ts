@@ -55,9 +55,7 @@ export const verifyStripeEvent = (raw: Buffer, signature: string | undefined, se
     }
   }
   const message = (lastError as Error | undefined)?.message ?? 'no webhook secret is configured';
-  throw new WebhookSignatureError(
-    /JSON/i.test(message) && !/signature/i.test(message) ? 'the body is not valid JSON' : 'no configured secret matches the signature',
-  );
+  throw new WebhookSignatureError(/JSON/i.test(message) && !/signature/i.test(message) ? 'the body is not valid JSON' : 'no configured secret matches the signature');
 };
 
 const isShortText = (value: unknown, max: number) => typeof value === 'string' && value.length > 0 && value.length <= max;
@@ -128,9 +126,7 @@ const assertEventShape = (event: unknown): Stripe.Event => {
 };
 
 /** What an effect decided for one event, applied atomically with the event's marker. */
-export type Decision =
-  | { kind: 'apply'; writes: TransactItem[]; events: OutboxEvent[]; summary: string }
-  | { kind: 'ignore'; reason: string };
+export type Decision = { kind: 'apply'; writes: TransactItem[]; events: OutboxEvent[]; summary: string } | { kind: 'ignore'; reason: string };
 
 export interface EventContext {
   store: Store;
@@ -152,8 +148,7 @@ export interface EventOutcome {
   reason?: string;
 }
 
-const metadataOf = (object: unknown): Record<string, string> =>
-  ((object as { metadata?: Record<string, string> | null })?.metadata ?? {}) as Record<string, string>;
+const metadataOf = (object: unknown): Record<string, string> => ((object as { metadata?: Record<string, string> | null })?.metadata ?? {}) as Record<string, string>;
 
 const paymentIntentOf = (object: unknown): string | undefined => {
   const pi = (object as { payment_intent?: string | { id: string } | null })?.payment_intent;
@@ -235,13 +230,9 @@ export const ingestStripeEvent = async (
   const effect = Object.hasOwn(deps.effects, event.type) ? deps.effects[event.type] : undefined;
 
   for (let attempt = 1; attempt <= MAX_DECIDE_ATTEMPTS; attempt += 1) {
-    const decision: Decision = effect
-      ? await effect({ store: deps.store, stripe: deps.stripe, practiceId, event, now, attempt })
-      : { kind: 'ignore', reason: 'event type not handled' };
+    const decision: Decision = effect ? await effect({ store: deps.store, stripe: deps.stripe, practiceId, event, now, attempt }) : { kind: 'ignore', reason: 'event type not handled' };
     const outcome: EventOutcome =
-      decision.kind === 'apply'
-        ? { eventId: event.id, type: event.type, outcome: 'applied' }
-        : { eventId: event.id, type: event.type, outcome: 'ignored', reason: decision.reason };
+      decision.kind === 'apply' ? { eventId: event.id, type: event.type, outcome: 'applied' } : { eventId: event.id, type: event.type, outcome: 'ignored', reason: decision.reason };
     try {
       const committed = await port.commitOnce(
         deps.store,

@@ -133,7 +133,8 @@ export const validateClaim = (
   else if (!payer) problems.push({ field: 'payerId', message: `payer ${claim.payerId} is not saved: PUT /practices/{p}/payers/${claim.payerId} first` });
   if (!coverage) problems.push({ field: 'coverage', message: "the client has no coverage: PUT /practices/{p}/clients/{c}/coverage with the member id and patient's details" });
   else {
-    if (claim.payerId && coverage.payerId !== claim.payerId) problems.push({ field: 'coverage.payerId', message: `the client's coverage is with payer ${coverage.payerId}, the claim is billed to ${claim.payerId}` });
+    if (claim.payerId && coverage.payerId !== claim.payerId)
+      problems.push({ field: 'coverage.payerId', message: `the client's coverage is with payer ${coverage.payerId}, the claim is billed to ${claim.payerId}` });
     if (!coverage.memberId?.trim()) problems.push({ field: 'coverage.memberId', message: 'coverage.memberId is required' });
     checkPerson(problems, 'coverage.patient', coverage.patient);
     if (coverage.relationship !== 'self') checkPerson(problems, 'coverage.subscriber', coverage.subscriber);
@@ -209,7 +210,7 @@ export const validateClaim = (
         groupNumber: coverage.groupNumber ?? null,
         relationship: coverage.relationship,
         claimFilingIndicator: payer.claimFilingIndicator ?? 'CI',
-        subscriber: coverage.relationship === 'self' ? null : coverage.subscriber ?? null,
+        subscriber: coverage.relationship === 'self' ? null : (coverage.subscriber ?? null),
         patient: coverage.patient,
       },
     },

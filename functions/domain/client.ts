@@ -38,9 +38,23 @@ export interface Client {
 // Ledger: every money or credit movement of a client is an entry; the client's balance is their sum.
 
 export const LEDGER_KINDS = [
-  'package_sale', 'payment', 'refund', 'sale_adjustment', 'chargeback', 'chargeback_reversed',
-  'credits_frozen', 'credits_restored', 'credits_voided', 'credits_expired', 'redemption', 'redemption_cancelled',
-  'claim_charge', 'insurer_payment', 'contractual_writeoff', 'overpayment_refund', 'copay_payment',
+  'package_sale',
+  'payment',
+  'refund',
+  'sale_adjustment',
+  'chargeback',
+  'chargeback_reversed',
+  'credits_frozen',
+  'credits_restored',
+  'credits_voided',
+  'credits_expired',
+  'redemption',
+  'redemption_cancelled',
+  'claim_charge',
+  'insurer_payment',
+  'contractual_writeoff',
+  'overpayment_refund',
+  'copay_payment',
   // The part of an overpayment refund no payment could take back: it stays the client's credit.
   'overpayment_refund_not_paid',
   // A later payer's adjudication (coordination of benefits): the patient's share moves to what it decided.

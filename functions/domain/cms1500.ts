@@ -50,7 +50,9 @@ const sexWord = (sex: string) => (sex === 'F' ? 'F' : sex === 'M' ? 'M' : '');
 
 /** Item 1: the type of health insurance coverage, from the payer's claim filing indicator (SBR09). */
 export const insuranceType = (filingIndicator: string): string =>
-  ({ MB: 'MEDICARE', MC: 'MEDICAID', CH: 'TRICARE', VA: 'CHAMPVA', CI: 'GROUP HEALTH PLAN', BL: 'GROUP HEALTH PLAN', HM: 'GROUP HEALTH PLAN', FI: 'FECA BLK LUNG' } as Record<string, string>)[filingIndicator] ?? 'OTHER';
+  (({ MB: 'MEDICARE', MC: 'MEDICAID', CH: 'TRICARE', VA: 'CHAMPVA', CI: 'GROUP HEALTH PLAN', BL: 'GROUP HEALTH PLAN', HM: 'GROUP HEALTH PLAN', FI: 'FECA BLK LUNG' }) as Record<string, string>)[
+    filingIndicator
+  ] ?? 'OTHER';
 
 const RELATIONSHIP_WORD = { self: 'SELF', spouse: 'SPOUSE', child: 'CHILD', other: 'OTHER' } as const;
 
@@ -83,7 +85,9 @@ export const cms1500Pages = (claim: Claim837, billing: BillingProvider, opts: { 
     '25': `${billing.ein} EIN`,
     '26': claim.claimId,
     '27': 'YES',
-    '31': claim.renderingProvider ? `${claim.renderingProvider.firstName.toUpperCase()} ${claim.renderingProvider.lastName.toUpperCase()} ${mmddyyyy(opts.signedOn)}` : `SIGNATURE ON FILE ${mmddyyyy(opts.signedOn)}`,
+    '31': claim.renderingProvider
+      ? `${claim.renderingProvider.firstName.toUpperCase()} ${claim.renderingProvider.lastName.toUpperCase()} ${mmddyyyy(opts.signedOn)}`
+      : `SIGNATURE ON FILE ${mmddyyyy(opts.signedOn)}`,
     '32': `${billing.name.toUpperCase()}, ${[billing.address.line1, billing.address.line2].filter(Boolean).join(' ').toUpperCase()}, ${billing.address.city.toUpperCase()} ${billing.address.state} ${billing.address.postalCode}`,
     '32a': billing.npi,
     '33': `${billing.name.toUpperCase()}, ${[billing.address.line1, billing.address.line2].filter(Boolean).join(' ').toUpperCase()}, ${billing.address.city.toUpperCase()} ${billing.address.state} ${billing.address.postalCode}${billing.phone ? ` PH ${billing.phone}` : ''}`,

@@ -53,10 +53,7 @@ export const chooseCredit = <T extends CreditHolding>(purchases: readonly T[], n
  * a partial refund removes floor(refund / price per session) unused credits — a refund worth less
  * than one session removes none. Never more than are left.
  */
-export const creditsRemovedByRefund = (
-  refundedCents: number,
-  purchase: { priceCents: number; sessionsTotal: number; sessionsRemaining: number },
-): number => {
+export const creditsRemovedByRefund = (refundedCents: number, purchase: { priceCents: number; sessionsTotal: number; sessionsRemaining: number }): number => {
   if (refundedCents >= purchase.priceCents) return purchase.sessionsRemaining;
   // floor(refund / (price / sessions)) without fractions: floor(refund × sessions / price).
   const sessionsWorth = Math.floor((refundedCents * purchase.sessionsTotal) / purchase.priceCents);
@@ -64,5 +61,4 @@ export const creditsRemovedByRefund = (
 };
 
 /** Expiry of a purchase paid at `paidAt`, or null when the package never expires. */
-export const expiryFor = (paidAt: Date, expiresInDays: number | undefined | null): string | null =>
-  expiresInDays ? new Date(paidAt.getTime() + expiresInDays * 86_400_000).toISOString() : null;
+export const expiryFor = (paidAt: Date, expiresInDays: number | undefined | null): string | null => (expiresInDays ? new Date(paidAt.getTime() + expiresInDays * 86_400_000).toISOString() : null);

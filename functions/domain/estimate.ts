@@ -25,7 +25,7 @@ const isBusinessDay = (day: number) => {
 /** The date `n` business days after `date` (the date itself does not count). */
 export const addBusinessDays = (date: string, n: number): string => {
   let day = toDay(date);
-  for (let left = n; left > 0; ) {
+  for (let left = n; left > 0;) {
     day += 1;
     if (isBusinessDay(day)) left -= 1;
   }

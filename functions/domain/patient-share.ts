@@ -93,11 +93,7 @@ export interface InvoiceAmounts {
   amountPaidCents: number;
 }
 
-export type BalanceAction =
-  | { kind: 'invoice'; amountCents: number }
-  | { kind: 'void'; invoiceId: string }
-  | { kind: 'refund'; amountCents: number }
-  | { kind: 'credit'; amountCents: number };
+export type BalanceAction = { kind: 'invoice'; amountCents: number } | { kind: 'void'; invoiceId: string } | { kind: 'refund'; amountCents: number } | { kind: 'credit'; amountCents: number };
 
 /** Invoices still collecting: not yet paid, voided or written off. */
 export const isCollecting = (status: InvoiceStatus) => status === 'pending' || status === 'draft' || status === 'open';
@@ -120,8 +116,10 @@ export const planBalance = (
   const target = Math.max(0, shareCents);
   const paid = invoices.filter((invoice) => invoice.status === 'paid').reduce((sum, invoice) => sum + invoice.amountPaidCents, 0) - settledOverpaymentCents;
   const collecting = invoices.filter((invoice) => isCollecting(invoice.status));
-  const billed = paid + collecting.reduce((sum, invoice) => sum + invoice.amountDueCents, 0)
-    + invoices.filter((invoice) => invoice.status === 'uncollectible').reduce((sum, invoice) => sum + invoice.amountDueCents, 0);
+  const billed =
+    paid +
+    collecting.reduce((sum, invoice) => sum + invoice.amountDueCents, 0) +
+    invoices.filter((invoice) => invoice.status === 'uncollectible').reduce((sum, invoice) => sum + invoice.amountDueCents, 0);
   if (target === billed) return [];
   if (target > billed) return [{ kind: 'invoice', amountCents: target - billed }];
   const actions: BalanceAction[] = collecting.map((invoice) => ({ kind: 'void', invoiceId: invoice.invoiceId }));

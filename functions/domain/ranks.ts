@@ -9,5 +9,4 @@ export const INVOICE_RANK = { draft: 0, open: 1, uncollectible: 2, paid: 3, void
 export type InvoiceState = keyof typeof INVOICE_RANK;
 
 /** True when moving from `current` to `next` is progress (and not a replay or a stale event). */
-export const advances = <S extends string>(ranks: Record<S, number>, current: S | undefined, next: S): boolean =>
-  current === undefined || ranks[next] > ranks[current];
+export const advances = <S extends string>(ranks: Record<S, number>, current: S | undefined, next: S): boolean => current === undefined || ranks[next] > ranks[current];

@@ -33,10 +33,7 @@ export const RECEIPT_TITLES = {
 } as const;
 
 /** How the client paid, as far as Stripe told us; `unknown` when it did not (the receipt still goes out). */
-export type PaymentMethod =
-  | { type: 'card'; brand: string; last4: string }
-  | { type: 'bank_account'; bankName: string | null; last4: string }
-  | { type: 'unknown' };
+export type PaymentMethod = { type: 'card'; brand: string; last4: string } | { type: 'bank_account'; bankName: string | null; last4: string } | { type: 'unknown' };
 
 // Inputs --------------------------------------------------------------------------------------
 
@@ -265,12 +262,7 @@ const isInstant = (value: unknown): value is string => typeof value === 'string'
 const practiceBlock = (practice: PracticeFacts): PracticeBlock => {
   const address = practice.address;
   const addressLines = address
-    ? [
-        address.line1,
-        ...(address.line2 ? [address.line2] : []),
-        `${address.city}, ${address.state} ${address.postalCode}`,
-        ...(address.country && address.country !== 'US' ? [address.country] : []),
-      ]
+    ? [address.line1, ...(address.line2 ? [address.line2] : []), `${address.city}, ${address.state} ${address.postalCode}`, ...(address.country && address.country !== 'US' ? [address.country] : [])]
     : [];
   return {
     name: practice.name,
@@ -308,8 +300,7 @@ const packageSection = (facts: PackageFacts): PackageSection => {
   };
 };
 
-const patientShare = (adjustments: AdjustmentFacts[]): number =>
-  adjustments.filter((adjustment) => adjustment.group === 'PR').reduce((sum, adjustment) => sum + adjustment.amountCents, 0);
+const patientShare = (adjustments: AdjustmentFacts[]): number => adjustments.filter((adjustment) => adjustment.group === 'PR').reduce((sum, adjustment) => sum + adjustment.amountCents, 0);
 
 /**
  * The claim's service lines with what the insurer paid and the patient owes on each, summed over
@@ -320,16 +311,18 @@ const patientShare = (adjustments: AdjustmentFacts[]): number =>
  * minutes with 0 units (8-minute rule) are not billed and not shown.
  */
 export const serviceLines = (claim: ClaimFacts, adjudications: AdjudicationFacts[]): ClaimSection => {
-  const lines: ServiceLine[] = claim.lines.filter((line) => line.units > 0 || line.chargeCents !== 0).map((line) => ({
-    dateOfService: claim.dateOfService,
-    placeOfService: claim.placeOfService,
-    procedureCode: line.procedureCode,
-    modifiers: [...line.modifiers],
-    units: line.units,
-    chargedCents: line.chargeCents,
-    insurerPaidCents: 0,
-    patientPortionCents: 0,
-  }));
+  const lines: ServiceLine[] = claim.lines
+    .filter((line) => line.units > 0 || line.chargeCents !== 0)
+    .map((line) => ({
+      dateOfService: claim.dateOfService,
+      placeOfService: claim.placeOfService,
+      procedureCode: line.procedureCode,
+      modifiers: [...line.modifiers],
+      units: line.units,
+      chargedCents: line.chargeCents,
+      insurerPaidCents: 0,
+      patientPortionCents: 0,
+    }));
   const byKey = new Map<string, ServiceLine>();
   const seen = new Map<string, number>();
   for (const line of lines) {
@@ -491,10 +484,7 @@ export const buildReceipt = (input: ReceiptInput): ReceiptResult => {
       const charged = claim.lines.reduce((sum, line) => sum + line.chargedCents, 0);
       const insurerPaid = claim.lines.reduce((sum, line) => sum + line.insurerPaidCents, 0) + claim.claimLevelInsurerPaidCents;
       // Not adjudicated (self-pay claim): the patient's portion is the whole charge.
-      const patientPortion =
-        input.adjudications.length === 0
-          ? charged
-          : claim.lines.reduce((sum, line) => sum + line.patientPortionCents, 0) + claim.claimLevelPatientCents;
+      const patientPortion = input.adjudications.length === 0 ? charged : claim.lines.reduce((sum, line) => sum + line.patientPortionCents, 0) + claim.claimLevelPatientCents;
       const totals = totalsFor(charged, insurerPaid, patientPortion, input.claim.collectedCents + input.earlierPaymentsCents, payment.amountCents);
       return {
         ok: true,

@@ -37,7 +37,7 @@ export const PROCEDURE_CODES = {
   '97033': { timed: true, service: 'iontophoresis' },
   '97034': { timed: true, service: 'contrast baths' },
   '97035': { timed: true, service: 'ultrasound' },
-  '97036': { timed: true, service: "Hubbard tank" },
+  '97036': { timed: true, service: 'Hubbard tank' },
   // Therapeutic procedures: timed. The four a massage practice bills most come first.
   '97124': { timed: true, service: 'massage' },
   '97140': { timed: true, service: 'manual therapy' },
@@ -114,31 +114,20 @@ const MINIMUM_BILLABLE_MINUTES = 8;
 const MAX_MINUTES_PER_SERVICE = 24 * 60;
 
 /** Whether a code is billed in 15-minute units; undefined for a code kneadpay does not know. */
-export const isTimedCode = (code: string): boolean | undefined =>
-  Object.hasOwn(PROCEDURE_CODES, code) ? PROCEDURE_CODES[code as ProcedureCode].timed : undefined;
+export const isTimedCode = (code: string): boolean | undefined => (Object.hasOwn(PROCEDURE_CODES, code) ? PROCEDURE_CODES[code as ProcedureCode].timed : undefined);
 
 /** `floor((minutes + 7) / 15)` with nothing under 8 minutes: the CMS unit table (8–22 → 1, 23–37 → 2, …). */
-export const unitsForMinutes = (minutes: number): number =>
-  minutes < MINIMUM_BILLABLE_MINUTES ? 0 : Math.floor((minutes + 7) / UNIT_MINUTES);
+export const unitsForMinutes = (minutes: number): number => (minutes < MINIMUM_BILLABLE_MINUTES ? 0 : Math.floor((minutes + 7) / UNIT_MINUTES));
 
-export const isUnitMethod = (value: string): value is UnitMethod =>
-  (Object.values(UNIT_METHODS) as string[]).includes(value);
+export const isUnitMethod = (value: string): value is UnitMethod => (Object.values(UNIT_METHODS) as string[]).includes(value);
 
 const checkService = ({ code, minutes }: TimedService, index: number): boolean => {
   const timed = isTimedCode(code);
   if (timed === undefined) {
-    throw new UnitsInputError(
-      `service ${index + 1}: code "${code}" is not a procedure code kneadpay knows (timed or untimed); bill it with explicit units`,
-      'code',
-      code,
-    );
+    throw new UnitsInputError(`service ${index + 1}: code "${code}" is not a procedure code kneadpay knows (timed or untimed); bill it with explicit units`, 'code', code);
   }
   if (!Number.isSafeInteger(minutes) || minutes < 0 || minutes > MAX_MINUTES_PER_SERVICE) {
-    throw new UnitsInputError(
-      `service ${index + 1}: minutes for ${code} must be a whole number from 0 to ${MAX_MINUTES_PER_SERVICE}, got ${String(minutes)}`,
-      'minutes',
-      minutes,
-    );
+    throw new UnitsInputError(`service ${index + 1}: minutes for ${code} must be a whole number from 0 to ${MAX_MINUTES_PER_SERVICE}, got ${String(minutes)}`, 'minutes', minutes);
   }
   return timed;
 };
@@ -207,11 +196,12 @@ export const unitsForVisit = (services: readonly TimedService[], method: UnitMet
   const codes = [...byCode.values()];
   const codeMinutes = codes.map((codeLines) => codeLines.reduce((sum, line) => sum + line.minutes, 0));
   const totalTimedMinutes = codeMinutes.reduce((sum, m) => sum + m, 0);
-  const codeUnits = method === UNIT_METHODS.perCode
-    ? codeMinutes.map(unitsForMinutes)
-    : shareUnits(codeMinutes, unitsForMinutes(totalTimedMinutes));
+  const codeUnits = method === UNIT_METHODS.perCode ? codeMinutes.map(unitsForMinutes) : shareUnits(codeMinutes, unitsForMinutes(totalTimedMinutes));
   codes.forEach((codeLines, c) => {
-    const shares = shareUnits(codeLines.map((line) => line.minutes), codeUnits[c]!);
+    const shares = shareUnits(
+      codeLines.map((line) => line.minutes),
+      codeUnits[c]!,
+    );
     codeLines.forEach((line, k) => {
       line.units = shares[k]!;
     });

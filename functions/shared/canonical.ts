@@ -5,6 +5,12 @@
 export const canonicalJson = (value: unknown): string => JSON.stringify(sortKeys(value));
 
 const sortKeys = (value: unknown): unknown =>
-  Array.isArray(value) ? value.map(sortKeys)
-  : value && typeof value === 'object' ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, inner]) => [key, sortKeys(inner)]))
-  : value;
+  Array.isArray(value)
+    ? value.map(sortKeys)
+    : value && typeof value === 'object'
+      ? Object.fromEntries(
+          Object.entries(value)
+            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+            .map(([key, inner]) => [key, sortKeys(inner)]),
+        )
+      : value;

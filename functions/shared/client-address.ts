@@ -60,9 +60,7 @@ export const originSecretValues = (secretString: string): string[] => {
   } catch {
     parsed = undefined;
   }
-  const values = parsed && typeof parsed === 'object' && !Array.isArray(parsed)
-    ? [(parsed as Record<string, unknown>).current, (parsed as Record<string, unknown>).previous]
-    : [secretString];
+  const values = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? [(parsed as Record<string, unknown>).current, (parsed as Record<string, unknown>).previous] : [secretString];
   return values.filter((value): value is string => typeof value === 'string' && value.trim().length > 0).map((value) => value.trim());
 };
 
@@ -96,8 +94,7 @@ export const clientAddress = (event: ApiEvent, secrets: readonly string[]): stri
  * variable set). By ARN it is read from Secrets Manager once per container every
  * ORIGIN_SECRET_TTL_MS, so a rotation reaches every container within that window.
  */
-export const originSecrets = (env?: NodeJS.ProcessEnv, now = Date.now()): Promise<string[]> =>
-  readRotatingSecret(ORIGIN_SECRET_ENV, originSecretValues, ORIGIN_SECRET_TTL_MS, env, now);
+export const originSecrets = (env?: NodeJS.ProcessEnv, now = Date.now()): Promise<string[]> => readRotatingSecret(ORIGIN_SECRET_ENV, originSecretValues, ORIGIN_SECRET_TTL_MS, env, now);
 
 /** The client's address for this request (the edge's viewer, or `sourceIp`): per-address limits count it. */
 export const requestClientAddress = async (event: ApiEvent): Promise<string> => clientAddress(event, await originSecrets());

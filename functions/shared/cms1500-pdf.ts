@@ -107,9 +107,17 @@ const FOOT_BOXES: Box[] = [
 
 const drawBox = (doc: Doc, box: Box, value: string | undefined) => {
   doc.lineWidth(0.5).strokeColor(RED).rect(box.x, box.y, box.w, box.h).stroke();
-  doc.font('Helvetica').fontSize(5).fillColor(RED).text(box.label, box.x + 2, box.y + 1.5, { width: box.w - 4, lineBreak: false, ellipsis: true });
+  doc
+    .font('Helvetica')
+    .fontSize(5)
+    .fillColor(RED)
+    .text(box.label, box.x + 2, box.y + 1.5, { width: box.w - 4, lineBreak: false, ellipsis: true });
   if (value) {
-    doc.font('Courier').fontSize(box.h > ROW ? 7.5 : 8).fillColor(INK).text(value, box.x + 3, box.y + 9, { width: box.w - 6, height: box.h - 10, ellipsis: true });
+    doc
+      .font('Courier')
+      .fontSize(box.h > ROW ? 7.5 : 8)
+      .fillColor(INK)
+      .text(value, box.x + 3, box.y + 9, { width: box.w - 6, height: box.h - 10, ellipsis: true });
   }
 };
 
@@ -119,18 +127,34 @@ const drawPage = (doc: Doc, page: Cms1500Page, carrier: string[]) => {
   doc.text(`PAGE ${page.page} OF ${page.pages}`, LEFT, 66, { lineBreak: false });
   doc.font('Courier').fontSize(8).fillColor(INK);
   carrier.forEach((line, i) => doc.text(line, COL3, 30 + i * 10, { width: RIGHT - COL3, lineBreak: false, ellipsis: true }));
-  doc.font('Helvetica').fontSize(6).fillColor(RED).text('CARRIER', RIGHT - 40, 30, { lineBreak: false });
+  doc
+    .font('Helvetica')
+    .fontSize(6)
+    .fillColor(RED)
+    .text('CARRIER', RIGHT - 40, 30, { lineBreak: false });
   for (const box of BOXES) drawBox(doc, box, page.items[box.item]);
   // Item 24: six lines, shaded supplemental halves left empty.
-  doc.lineWidth(0.5).strokeColor(RED).rect(LEFT, LINES_TOP, RIGHT - LEFT, 26 + 6 * LINE_HEIGHT).stroke();
+  doc
+    .lineWidth(0.5)
+    .strokeColor(RED)
+    .rect(LEFT, LINES_TOP, RIGHT - LEFT, 26 + 6 * LINE_HEIGHT)
+    .stroke();
   for (const column of COLUMNS_24) {
     doc.rect(column.x, LINES_TOP, column.w, 26 + 6 * LINE_HEIGHT).stroke();
-    doc.font('Helvetica').fontSize(4.6).fillColor(RED).text(column.label, column.x + 1.5, LINES_TOP + 2, { width: column.w - 3, height: 22 });
+    doc
+      .font('Helvetica')
+      .fontSize(4.6)
+      .fillColor(RED)
+      .text(column.label, column.x + 1.5, LINES_TOP + 2, { width: column.w - 3, height: 22 });
   }
   for (let n = 0; n < 6; n += 1) {
     const y = LINES_TOP + 26 + n * LINE_HEIGHT;
     doc.moveTo(LEFT, y).lineTo(RIGHT, y).stroke();
-    doc.font('Helvetica-Bold').fontSize(7).fillColor(RED).text(String(n + 1), LEFT - 10, y + 11, { lineBreak: false });
+    doc
+      .font('Helvetica-Bold')
+      .fontSize(7)
+      .fillColor(RED)
+      .text(String(n + 1), LEFT - 10, y + 11, { lineBreak: false });
     const line = page.lines[n];
     if (!line) continue;
     const cells: Record<string, string> = {

@@ -2,7 +2,6 @@ import { DISPUTE_THRESHOLD_CENTS, type Estimate } from '../domain/estimate';
 import { escapeHtml, formatMoney, page } from './html';
 import { formatServiceDate } from './receipt-render';
 
-
 /**
  * The Good Faith Estimate as a printable page, with every element 45 CFR §149.610(c) asks for:
  * the patient, the primary service and its date, the itemized services with their codes and
@@ -16,7 +15,10 @@ export const renderEstimatePage = (estimate: Estimate): string => {
   const p = estimate.provider;
   const address = p.address ? [p.address.line1, p.address.line2, `${p.address.city}, ${p.address.state} ${p.address.postalCode}`].filter(Boolean).map(e).join('<br>') : 'on file with the practice';
   const rows = estimate.lines
-    .map((line) => `<tr><td>${e(line.description)}</td><td>${e(line.serviceCode)}</td><td>${e(estimate.diagnosisCodes.join(', ') || '—')}</td><td>${line.quantity}</td><td>${money(line.unitChargeCents)}</td><td>${money(line.totalCents)}</td></tr>`)
+    .map(
+      (line) =>
+        `<tr><td>${e(line.description)}</td><td>${e(line.serviceCode)}</td><td>${e(estimate.diagnosisCodes.join(', ') || '—')}</td><td>${line.quantity}</td><td>${money(line.unitChargeCents)}</td><td>${money(line.totalCents)}</td></tr>`,
+    )
     .join('');
   const body = `
 <h1>Good Faith Estimate</h1>

@@ -1,12 +1,13 @@
 /** Escapes text for HTML element and attribute content. */
-export const escapeHtml = (value: unknown): string =>
-  String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+export const escapeHtml = (value: unknown): string => String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** Formats integer minor units for display; the only place an amount becomes a decimal string. */
 export const formatMoney = (cents: number, currency: string): string => {
   const sign = cents < 0 ? '-' : '';
   const abs = Math.abs(cents);
-  const whole = Math.floor(abs / 100).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const whole = Math.floor(abs / 100)
+    .toString()
+    .replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   const symbol = currency.toLowerCase() === 'usd' ? '$' : `${currency.toUpperCase()} `;
   return `${sign}${symbol}${whole}.${String(abs % 100).padStart(2, '0')}`;
 };

@@ -1,16 +1,7 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { ROUTES } from '../../lib/wiring';
-import {
-  ForbiddenError,
-  isKneadpayError,
-  MethodNotAllowed,
-  NotFoundError,
-  PayloadTooLargeError,
-  UnauthorizedError,
-  UnsupportedMediaTypeError,
-  ValidationError,
-} from './errors';
+import { ForbiddenError, isKneadpayError, MethodNotAllowed, NotFoundError, PayloadTooLargeError, UnauthorizedError, UnsupportedMediaTypeError, ValidationError } from './errors';
 import { createLogger, errorFields, lambdaContext, type Logger } from './logger';
 import { securityHeaders } from './security-headers';
 import { edgeOnly } from './client-address';
@@ -50,10 +41,7 @@ export const header = (event: ApiEvent, name: string): string | undefined => {
 };
 
 /** The raw body bytes, decoded from base64 when API Gateway flagged it. */
-export const rawBody = (event: ApiEvent): Buffer =>
-  event.body === undefined || event.body === null
-    ? Buffer.alloc(0)
-    : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
+export const rawBody = (event: ApiEvent): Buffer => (event.body === undefined || event.body === null ? Buffer.alloc(0) : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8'));
 
 /** Parses a JSON object body: 415 for another media type, 413 when too large, 400 when malformed. */
 export const jsonBody = (event: ApiEvent, maxBytes = MAX_JSON_BYTES): Record<string, unknown> => {
@@ -120,8 +108,14 @@ export const authorizedPractice = (event: ApiEvent): string => {
 };
 
 const TRANSIENT_AWS = new Set([
-  'ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded', 'InternalServerError',
-  'ServiceUnavailable', 'TransactionConflictException', 'TransactionInProgressException', 'TimeoutError',
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'TransactionConflictException',
+  'TransactionInProgressException',
+  'TimeoutError',
 ]);
 const TRANSIENT_NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'UND_ERR_SOCKET']);
 const TRANSIENT_STRIPE = new Set(['StripeRateLimitError', 'StripeConnectionError', 'StripeAPIError', 'StripeLockTimeoutError']);
@@ -190,11 +184,7 @@ export const routeKeyOf = (route: { method: string; path: string }): string => `
  * a method other than GET, else 404 `route not found`. test/infra/routes.test.ts checks that every
  * row names an exported handler and every exported handler is routed.
  */
-export const dispatchRoutes = <Args extends unknown[]>(
-  fn: string,
-  handlers: Readonly<Record<string, RouteHandler<Args>>>,
-  routes: readonly RoutedRow[] = ROUTES,
-): RouteHandler<Args> => {
+export const dispatchRoutes = <Args extends unknown[]>(fn: string, handlers: Readonly<Record<string, RouteHandler<Args>>>, routes: readonly RoutedRow[] = ROUTES): RouteHandler<Args> => {
   const byKey = new Map<string, RouteHandler<Args>>();
   for (const route of routes) {
     if (route.fn !== fn) continue;

@@ -18,5 +18,4 @@ export const newId = (prefix: string, now: number = Date.now()): string => {
 };
 
 /** A deterministic id derived from parts (same parts → same id): for ids that must survive retries. */
-export const deriveId = (prefix: string, ...parts: string[]): string =>
-  `${prefix}_${createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 26)}`;
+export const deriveId = (prefix: string, ...parts: string[]): string => `${prefix}_${createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 26)}`;

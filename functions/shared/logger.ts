@@ -20,10 +20,23 @@ import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertool
 
 /** Keys whose value is never logged, wherever they appear in a line. */
 export const PHI_KEYS: ReadonlySet<string> = new Set([
-  'name', 'email', 'phone', 'address', 'dob', 'dateOfBirth', 'payerName', 'diagnosisCodes',
-  'procedureCode', 'patientName', 'body', 'rawBody', 'authorization',
+  'name',
+  'email',
+  'phone',
+  'address',
+  'dob',
+  'dateOfBirth',
+  'payerName',
+  'diagnosisCodes',
+  'procedureCode',
+  'patientName',
+  'body',
+  'rawBody',
+  'authorization',
   // Claim numbers are PHI: the practice's claim id is the 835's patient control number (CLP01).
-  'claimId', 'patientControlNumber', 'payerClaimControlNumber',
+  'claimId',
+  'patientControlNumber',
+  'payerClaimControlNumber',
 ]);
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -186,6 +199,4 @@ export const lambdaContext = <TEvent = unknown, TResult = any>(): middy.Middlewa
 
 /** What of an error may be logged: its name, code and message (our messages carry no PHI). */
 export const errorFields = (error: unknown): Record<string, unknown> =>
-  error instanceof Error
-    ? { errorName: error.name, errorMessage: error.message, errorCode: (error as { code?: unknown }).code }
-    : { errorName: typeof error };
+  error instanceof Error ? { errorName: error.name, errorMessage: error.message, errorCode: (error as { code?: unknown }).code } : { errorName: typeof error };

@@ -6,17 +6,7 @@
 import PDFDocument from 'pdfkit';
 import type { ReceiptDocument } from '../domain/receipt';
 import { formatMoney } from './html';
-import {
-  formatDate,
-  statementNote,
-  packageRow,
-  paymentFacts,
-  practiceIdentifiers,
-  SERVICE_COLUMNS,
-  serviceRow,
-  statusLabel,
-  totalRows,
-} from './receipt-render';
+import { formatDate, statementNote, packageRow, paymentFacts, practiceIdentifiers, SERVICE_COLUMNS, serviceRow, statusLabel, totalRows } from './receipt-render';
 
 const MARGIN = 50;
 const INK = '#1d2a2f';
@@ -37,7 +27,12 @@ const ensureRoom = (doc: Doc, height: number) => {
 };
 
 const rule = (doc: Doc, weight = 0.75, color = RULE) => {
-  doc.moveTo(MARGIN, doc.y).lineTo(MARGIN + contentWidth(doc), doc.y).lineWidth(weight).strokeColor(color).stroke();
+  doc
+    .moveTo(MARGIN, doc.y)
+    .lineTo(MARGIN + contentWidth(doc), doc.y)
+    .lineWidth(weight)
+    .strokeColor(color)
+    .stroke();
   doc.moveDown(0.4);
 };
 
@@ -46,7 +41,10 @@ const row = (doc: Doc, cells: string[], columns: Column[], opts: { bold?: boolea
   ensureRoom(doc, 16);
   const y = doc.y;
   let x = MARGIN;
-  doc.font(opts.bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(9).fillColor(opts.color ?? INK);
+  doc
+    .font(opts.bold ? 'Helvetica-Bold' : 'Helvetica')
+    .fontSize(9)
+    .fillColor(opts.color ?? INK);
   cells.forEach((cell, i) => {
     const column = columns[i]!;
     doc.text(cell, x + 2, y, { width: column.width - 4, align: column.align, lineBreak: false, ellipsis: true });
@@ -60,7 +58,11 @@ const labelled = (doc: Doc, rows: [string, string][], labelWidth = 130) => {
   for (const [label, value] of rows) {
     ensureRoom(doc, 14);
     const y = doc.y;
-    doc.font('Helvetica').fontSize(10).fillColor(MUTED).text(label, MARGIN, y, { width: labelWidth - 8, lineBreak: false });
+    doc
+      .font('Helvetica')
+      .fontSize(10)
+      .fillColor(MUTED)
+      .text(label, MARGIN, y, { width: labelWidth - 8, lineBreak: false });
     doc.fillColor(INK).text(value, MARGIN + labelWidth, y, { width: contentWidth(doc) - labelWidth });
     doc.x = MARGIN;
   }
@@ -89,8 +91,15 @@ const header = (doc: Doc, document: ReceiptDocument) => {
   const leftBottom = doc.y;
 
   const right = width - left;
-  doc.font('Helvetica-Bold').fontSize(12).text(`Receipt ${document.number}`, MARGIN + left, top, { width: right, align: 'right' });
-  doc.font('Helvetica').fontSize(10).fillColor(MUTED).text(`Issued ${formatDate(document.issuedAt, practice.timezone)}`, { width: right, align: 'right' });
+  doc
+    .font('Helvetica-Bold')
+    .fontSize(12)
+    .text(`Receipt ${document.number}`, MARGIN + left, top, { width: right, align: 'right' });
+  doc
+    .font('Helvetica')
+    .fontSize(10)
+    .fillColor(MUTED)
+    .text(`Issued ${formatDate(document.issuedAt, practice.timezone)}`, { width: right, align: 'right' });
   doc.fillColor(INK);
   doc.x = MARGIN;
   doc.y = Math.max(leftBottom, doc.y) + 8;
@@ -152,10 +161,18 @@ export const renderReceiptPdf = (document: ReceiptDocument): Promise<Buffer> =>
       for (const [label, value] of totalRows(document)) row(doc, [label, value], totalsColumns);
       doc.moveDown(0.3);
       ensureRoom(doc, 20);
-      doc.font('Helvetica-Bold').fontSize(13).fillColor(INK).text(statusLabel(document), MARGIN, doc.y, { width: contentWidth(doc), align: 'right' });
+      doc
+        .font('Helvetica-Bold')
+        .fontSize(13)
+        .fillColor(INK)
+        .text(statusLabel(document), MARGIN, doc.y, { width: contentWidth(doc), align: 'right' });
       if (document.kind !== 'refund') {
         doc.moveDown(1.2);
-        doc.font('Helvetica').fontSize(9).fillColor(MUTED).text(statementNote(document), MARGIN, doc.y, { width: contentWidth(doc) });
+        doc
+          .font('Helvetica')
+          .fontSize(9)
+          .fillColor(MUTED)
+          .text(statementNote(document), MARGIN, doc.y, { width: contentWidth(doc) });
       }
       doc.end();
     } catch (error) {

@@ -19,15 +19,20 @@ const zoneOr = (timezone: string): string => {
 };
 
 /** An instant as a calendar date where the practice is (`October 20, 2026`). */
-export const formatDate = (iso: string, timezone = 'UTC'): string =>
-  new Intl.DateTimeFormat('en-US', { dateStyle: 'long', timeZone: zoneOr(timezone) }).format(new Date(iso));
+export const formatDate = (iso: string, timezone = 'UTC'): string => new Intl.DateTimeFormat('en-US', { dateStyle: 'long', timeZone: zoneOr(timezone) }).format(new Date(iso));
 
 /** A date of service (`2026-10-02`, a calendar date with no zone) as `October 2, 2026`. */
 export const formatServiceDate = (date: string): string =>
   /^\d{4}-\d{2}-\d{2}$/.test(date) ? new Intl.DateTimeFormat('en-US', { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(`${date}T00:00:00Z`)) : date;
 
 const BRANDS: Record<string, string> = {
-  visa: 'Visa', mastercard: 'Mastercard', amex: 'American Express', discover: 'Discover', diners: 'Diners Club', jcb: 'JCB', unionpay: 'UnionPay',
+  visa: 'Visa',
+  mastercard: 'Mastercard',
+  amex: 'American Express',
+  discover: 'Discover',
+  diners: 'Diners Club',
+  jcb: 'JCB',
+  unionpay: 'UnionPay',
 };
 
 export const paymentMethodLabel = (method: PaymentMethod): string => {
@@ -67,9 +72,7 @@ export const totalRows = (document: ReceiptDocument): [string, string][] => {
     rows.push(['Amount refunded', money(document, refund.amountCents)]);
     rows.push([
       'Total refunded on this payment',
-      refund.originalAmountCents === null
-        ? money(document, refund.totalRefundedCents)
-        : `${money(document, refund.totalRefundedCents)} of ${money(document, refund.originalAmountCents)}`,
+      refund.originalAmountCents === null ? money(document, refund.totalRefundedCents) : `${money(document, refund.totalRefundedCents)} of ${money(document, refund.originalAmountCents)}`,
     ]);
     return rows;
   }
@@ -169,8 +172,7 @@ const RECEIPT_STYLE = `<style>
   @media print { .receipt { border: 0; padding: 0; } main { padding: 0; } }
 </style>`;
 
-const factsHtml = (rows: [string, string][]) =>
-  `<dl class="facts">${rows.map(([label, value]) => `<dt>${escapeHtml(label)}</dt><dd>${escapeHtml(value)}</dd>`).join('')}</dl>`;
+const factsHtml = (rows: [string, string][]) => `<dl class="facts">${rows.map(([label, value]) => `<dt>${escapeHtml(label)}</dt><dd>${escapeHtml(value)}</dd>`).join('')}</dl>`;
 
 const tableHtml = (columns: readonly string[], rows: string[][], numericFrom: number, caption: string) =>
   `<div class="scroll"><table class="${caption === 'Services' ? 'services' : 'items'}"><caption class="muted" style="text-align:left">${escapeHtml(caption)}</caption><thead><tr>${columns

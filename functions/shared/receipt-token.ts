@@ -46,7 +46,10 @@ export const receiptSecrets = async (env?: NodeJS.ProcessEnv): Promise<string[]>
     if (dynamoEndpoint) return [localReceiptSecret(dataDir)];
     throw error;
   }
-  const secrets = value.split(',').map((secret) => secret.trim()).filter(Boolean);
+  const secrets = value
+    .split(',')
+    .map((secret) => secret.trim())
+    .filter(Boolean);
   if (secrets.length === 0) throw new Error(`${RECEIPT_SECRET_NAME} is empty`);
   return secrets;
 };

@@ -34,13 +34,7 @@ const rotating = new Map<string, { values: Promise<string[]>; at: number }>();
  * every container within that window. `parse` turns the stored string into its accepted values;
  * none set → [] (the function runs without that secret).
  */
-export const readRotatingSecret = (
-  name: string,
-  parse: (stored: string) => string[],
-  ttlMs: number,
-  env: NodeJS.ProcessEnv = process.env,
-  now = Date.now(),
-): Promise<string[]> => {
+export const readRotatingSecret = (name: string, parse: (stored: string) => string[], ttlMs: number, env: NodeJS.ProcessEnv = process.env, now = Date.now()): Promise<string[]> => {
   const plain = env[name];
   if (plain) return Promise.resolve(parse(plain));
   const arn = env[`${name}_ARN`];

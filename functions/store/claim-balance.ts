@@ -18,11 +18,7 @@ export interface ClaimInvoiceSummary {
  * if the claim's balance is still at the version the plan was made on (concurrent planners serialise).
  * An overpayment refunded or kept as credit is settled once: later plans do not count it as paid.
  */
-export const claimBalancePlanWrite = (
-  practiceId: string,
-  claimId: string,
-  plan: { seenVersion: number; invoicedCents: number; settledCents: number },
-): TransactItem => ({
+export const claimBalancePlanWrite = (practiceId: string, claimId: string, plan: { seenVersion: number; invoicedCents: number; settledCents: number }): TransactItem => ({
   Update: {
     Key: claimKey(practiceId, claimId),
     UpdateExpression: 'SET balanceVersion = :next, invoicedCents = :invoiced ADD overpaymentSettledCents :settled',

@@ -31,9 +31,7 @@ export const getCoverage = async (store: Store, practiceId: string, clientId: st
 };
 
 export const putCoverage = async (store: Store, coverage: Coverage): Promise<void> => {
-  await store.doc.send(
-    new PutCommand({ TableName: store.tableName, Item: { ...coverageKey(coverage.practiceId, coverage.clientId), type: 'coverage', ...coverage } }),
-  );
+  await store.doc.send(new PutCommand({ TableName: store.tableName, Item: { ...coverageKey(coverage.practiceId, coverage.clientId), type: 'coverage', ...coverage } }));
 };
 
 export const getBatch = async (store: Store, practiceId: string, batchId: string): Promise<ClaimBatch | undefined> => {
@@ -113,13 +111,7 @@ export const setClaimReadiness = async (store: Store, practiceId: string, claimI
  * conditioned on the counter still holding `last` and on each claim still in the state it was read
  * in. False when another batch took the number or a claim first (nothing written: read again).
  */
-export const recordBatchSubmitted = async (
-  store: Store,
-  batch: ClaimBatch,
-  last: number,
-  claims: readonly Pick<Claim, 'claimId' | 'state'>[],
-  now: Date,
-): Promise<boolean> => {
+export const recordBatchSubmitted = async (store: Store, batch: ClaimBatch, last: number, claims: readonly Pick<Claim, 'claimId' | 'state'>[], now: Date): Promise<boolean> => {
   const controlNumber = Number(batch.interchangeControlNumber);
   try {
     await store.doc.send(
@@ -166,13 +158,7 @@ export const recordBatchSubmitted = async (
  * Records what a 999 / 277CA said about a claim: the claim moves to `to` while it is still waiting
  * for an acknowledgement (or already there). False when it is not (an 835 already decided it).
  */
-export const recordAcknowledgement = async (
-  store: Store,
-  practiceId: string,
-  claimId: string,
-  to: 'accepted' | 'rejected',
-  ack: NonNullable<Claim['acknowledgement']>,
-): Promise<boolean> => {
+export const recordAcknowledgement = async (store: Store, practiceId: string, claimId: string, to: 'accepted' | 'rejected', ack: NonNullable<Claim['acknowledgement']>): Promise<boolean> => {
   try {
     await store.doc.send(
       new TransactWriteCommand({

@@ -25,11 +25,10 @@ export const getClaim = async (store: Store, practiceId: string, claimId: string
  * invoice asks for.
  */
 export const insertClaim = async (store: Store, claim: Claim): Promise<boolean> => {
-  const copay = claim.collectedCents > 0
-    ? ledgerWrites(claim.practiceId, claim.clientId, [
-      { kind: 'copay_payment', amountCents: -claim.collectedCents, currency: claim.currency, at: claim.createdAt, ref: claim.claimId },
-    ])
-    : [];
+  const copay =
+    claim.collectedCents > 0
+      ? ledgerWrites(claim.practiceId, claim.clientId, [{ kind: 'copay_payment', amountCents: -claim.collectedCents, currency: claim.currency, at: claim.createdAt, ref: claim.claimId }])
+      : [];
   try {
     await store.doc.send(
       new TransactWriteCommand({

@@ -16,12 +16,7 @@ export const provisionalUntil = (now: Date, ttlSeconds: number): number => Math.
 
 type Changes = NonNullable<LedgerEntry['changes']>;
 
-const applyCorrection = async (
-  store: Store,
-  client: Client,
-  next: { name: string; email: string | null },
-  now: Date,
-): Promise<Client> => {
+const applyCorrection = async (store: Store, client: Client, next: { name: string; email: string | null }, now: Date): Promise<Client> => {
   const changes: Changes = {};
   if (next.name !== client.name) changes.name = { from: client.name, to: next.name };
   if (next.email !== client.email) changes.email = { from: client.email, to: next.email };
@@ -39,7 +34,10 @@ const applyCorrection = async (
         ConditionExpression: `attribute_exists(pk) AND ${client.email === null ? '(attribute_not_exists(email) OR attribute_type(email, :nullType))' : 'email = :seenEmail'} AND #name = :seenName`,
         ExpressionAttributeNames: { '#name': 'name', '#ttl': 'ttl' },
         ExpressionAttributeValues: {
-          ':name': next.name, ':email': next.email, ':staff': 'staff', ':seenName': client.name,
+          ':name': next.name,
+          ':email': next.email,
+          ':staff': 'staff',
+          ':seenName': client.name,
           ...(client.email === null ? { ':nullType': 'NULL' } : { ':seenEmail': client.email }),
         },
       },
@@ -51,19 +49,25 @@ const applyCorrection = async (
       items.push({ Delete: { Key: emailKey(practiceId, client.email), ConditionExpression: 'clientId = :me', ExpressionAttributeValues: { ':me': clientId } } });
     }
     pointerIndex = items.length;
-    items.push(
-      {
-        Put: {
-          Item: { ...emailKey(practiceId, next.email), type: 'client-email', clientId },
-          ConditionExpression: 'attribute_not_exists(pk) OR #ttl <= :now',
-          ExpressionAttributeNames: { '#ttl': 'ttl' },
-          ExpressionAttributeValues: { ':now': Math.floor(now.getTime() / 1000) },
-        },
+    items.push({
+      Put: {
+        Item: { ...emailKey(practiceId, next.email), type: 'client-email', clientId },
+        ConditionExpression: 'attribute_not_exists(pk) OR #ttl <= :now',
+        ExpressionAttributeNames: { '#ttl': 'ttl' },
+        ExpressionAttributeValues: { ':now': Math.floor(now.getTime() / 1000) },
       },
-    );
+    });
   } else if (client.provisional && client.email !== null) {
     // The practice vouches for this client now: its email pointer no longer expires either.
-    items.push({ Update: { Key: emailKey(practiceId, client.email), UpdateExpression: 'REMOVE #ttl', ConditionExpression: 'clientId = :me', ExpressionAttributeNames: { '#ttl': 'ttl' }, ExpressionAttributeValues: { ':me': clientId } } });
+    items.push({
+      Update: {
+        Key: emailKey(practiceId, client.email),
+        UpdateExpression: 'REMOVE #ttl',
+        ConditionExpression: 'clientId = :me',
+        ExpressionAttributeNames: { '#ttl': 'ttl' },
+        ExpressionAttributeValues: { ':me': clientId },
+      },
+    });
   }
   if (changes.name || changes.email) {
     items.push(...ledgerWrites(practiceId, clientId, [{ kind: 'client_corrected', amountCents: 0, currency: client.currency, at, ref: clientId, changes }]));
@@ -85,13 +89,7 @@ const applyCorrection = async (
 };
 
 /** `PATCH /practices/{p}/clients/{c}`: staff correct the name and/or email; audited in the ledger. */
-export const correctClient = async (
-  store: Store,
-  practiceId: string,
-  clientId: string,
-  patch: { name?: string; email?: string },
-  now = new Date(),
-): Promise<Client> => {
+export const correctClient = async (store: Store, practiceId: string, clientId: string, patch: { name?: string; email?: string }, now = new Date()): Promise<Client> => {
   const client = await getClient(store, practiceId, clientId);
   const email = patch.email ?? client.email;
   return applyCorrection(store, client, { name: patch.name ?? client.name, email: email === null ? null : email.toLowerCase() }, now);
@@ -114,7 +112,17 @@ export const confirmClientWrites = (practiceId: string, clientId: string, email:
   { Update: { Key: clientKey(practiceId, clientId), UpdateExpression: 'REMOVE provisional, #ttl', ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeNames: { '#ttl': 'ttl' } } },
   ...(email === null
     ? []
-    : [{ Update: { Key: emailKey(practiceId, email), UpdateExpression: 'REMOVE #ttl', ConditionExpression: 'clientId = :me', ExpressionAttributeNames: { '#ttl': 'ttl' }, ExpressionAttributeValues: { ':me': clientId } } }]),
+    : [
+        {
+          Update: {
+            Key: emailKey(practiceId, email),
+            UpdateExpression: 'REMOVE #ttl',
+            ConditionExpression: 'clientId = :me',
+            ExpressionAttributeNames: { '#ttl': 'ttl' },
+            ExpressionAttributeValues: { ':me': clientId },
+          },
+        },
+      ]),
 ];
 
 /** A provisional client starting another checkout lives as long as its newest open purchase. */

@@ -26,11 +26,7 @@ export const findClientByEmail = async (store: Store, practiceId: string, email:
 };
 
 /** Finds the client with this email, or creates one; the email pointer makes two racing creates one. */
-export const findOrCreateClient = async (
-  store: Store,
-  input: { practiceId: string; email: string; name: string; currency: string; provisionalUntil?: number },
-  now = new Date(),
-): Promise<Client> => {
+export const findOrCreateClient = async (store: Store, input: { practiceId: string; email: string; name: string; currency: string; provisionalUntil?: number }, now = new Date()): Promise<Client> => {
   const existing = await findClientByEmail(store, input.practiceId, input.email, now);
   if (existing) return existing;
   // A storefront buyer's client is provisional: it expires (TTL) with the open purchase it came with.
@@ -92,8 +88,14 @@ export const createClientWithoutEmail = async (
   now = new Date(),
 ): Promise<{ created: boolean; client: Client }> => {
   const client: Client = {
-    clientId: input.clientId, practiceId: input.practiceId, email: null, name: input.name, stripeCustomerId: null,
-    balanceCents: 0, currency: input.currency, createdAt: now.toISOString(),
+    clientId: input.clientId,
+    practiceId: input.practiceId,
+    email: null,
+    name: input.name,
+    stripeCustomerId: null,
+    balanceCents: 0,
+    currency: input.currency,
+    createdAt: now.toISOString(),
   };
   try {
     await store.doc.send(
@@ -123,14 +125,7 @@ export const markStripeCustomerRequested = async (store: Store, practiceId: stri
   return answer.Attributes!.stripeCustomerRequestedAt as string;
 };
 
-export const setStripeCustomer = async (
-  store: Store,
-  practiceId: string,
-  clientId: string,
-  customerId: string,
-  customerEmail: string | null,
-  account: string | null,
-): Promise<void> => {
+export const setStripeCustomer = async (store: Store, practiceId: string, clientId: string, customerId: string, customerEmail: string | null, account: string | null): Promise<void> => {
   await store.doc.send(
     new TransactWriteCommand({
       TransactItems: [
@@ -236,7 +231,16 @@ export const searchClients = async (store: Store, practiceId: string, text: stri
     ExpressionAttributeNames: { '#name': 'name' },
   });
   return items
-    .filter((client) => typeof client.clientId === 'string' && (String(client.name ?? '').toLowerCase().includes(needle) || String(client.email ?? '').toLowerCase().includes(needle)))
+    .filter(
+      (client) =>
+        typeof client.clientId === 'string' &&
+        (String(client.name ?? '')
+          .toLowerCase()
+          .includes(needle) ||
+          String(client.email ?? '')
+            .toLowerCase()
+            .includes(needle)),
+    )
     .sort((a, b) => String(a.name).localeCompare(String(b.name)))
     .slice(0, CLIENT_SEARCH_LIMIT)
     .map((client) => ({ clientId: client.clientId, email: client.email, name: client.name }));

@@ -34,9 +34,7 @@ export interface CommitRequest<R> {
   events?: OutboxEvent[];
 }
 
-export type CommitOutcome<R> =
-  | { status: 'committed'; result: R | undefined }
-  | { status: 'duplicate'; result: R | undefined };
+export type CommitOutcome<R> = { status: 'committed'; result: R | undefined } | { status: 'duplicate'; result: R | undefined };
 
 /**
  * The state changed under us: a condition on a state item failed, or DynamoDB kept reporting a
@@ -58,8 +56,7 @@ const CONFLICT_RETRIES = 8;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-const reasonCodes = (error: TransactionCanceledException): string[] =>
-  (error.CancellationReasons ?? []).map((reason: CancellationReason) => reason.Code ?? 'None');
+const reasonCodes = (error: TransactionCanceledException): string[] => (error.CancellationReasons ?? []).map((reason: CancellationReason) => reason.Code ?? 'None');
 
 /**
  * Commits a state change, the condition-guarded marker of its business key and its outbox events in
@@ -113,11 +110,7 @@ export const commitOnce = async <R>(store: Store, request: CommitRequest<R>, now
       throw new CommitConflictError(`transaction cancelled: ${codes.join(',')}`, codes, error);
     }
   }
-  throw new CommitConflictError(
-    'the transaction kept conflicting with concurrent writes',
-    lastConflict ? reasonCodes(lastConflict) : [],
-    lastConflict,
-  );
+  throw new CommitConflictError('the transaction kept conflicting with concurrent writes', lastConflict ? reasonCodes(lastConflict) : [], lastConflict);
 };
 
 /** A commit write with the store's table filled in. */

@@ -48,15 +48,27 @@ export const chargesBlocked = (connect: StripeConnect | undefined): boolean => !
  */
 export const markConnectRequested = async (store: Store, practiceId: string, now: Date): Promise<StripeConnect | undefined> => {
   const record: StripeConnect = {
-    practiceId, accountId: null, status: 'creating', chargesEnabled: false, payoutsEnabled: false, detailsSubmitted: false,
-    requirementsDue: [], asOf: 0, requestedAt: now.toISOString(), linkedAt: null, deauthorizedAt: null, updatedAt: now.toISOString(),
+    practiceId,
+    accountId: null,
+    status: 'creating',
+    chargesEnabled: false,
+    payoutsEnabled: false,
+    detailsSubmitted: false,
+    requirementsDue: [],
+    asOf: 0,
+    requestedAt: now.toISOString(),
+    linkedAt: null,
+    deauthorizedAt: null,
+    updatedAt: now.toISOString(),
   };
   try {
-    await store.doc.send(new PutCommand({
-      TableName: store.tableName,
-      Item: { ...connectKey(practiceId), type: 'stripe-connect', ...record },
-      ConditionExpression: 'attribute_not_exists(pk)',
-    }));
+    await store.doc.send(
+      new PutCommand({
+        TableName: store.tableName,
+        Item: { ...connectKey(practiceId), type: 'stripe-connect', ...record },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
     return record;
   } catch (error) {
     if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
@@ -65,8 +77,7 @@ export const markConnectRequested = async (store: Store, practiceId: string, now
   }
 };
 
-const statusOf = (state: AccountState): ConnectStatus =>
-  state.chargesEnabled ? 'enabled' : state.detailsSubmitted ? 'restricted' : 'onboarding';
+const statusOf = (state: AccountState): ConnectStatus => (state.chargesEnabled ? 'enabled' : state.detailsSubmitted ? 'restricted' : 'onboarding');
 
 /**
  * Links the account kneadpay's onboarding created to the practice, in one transaction: the owner
@@ -103,8 +114,17 @@ export const linkAccount = async (store: Store, practiceId: string, accountId: s
         ConditionExpression: 'attribute_not_exists(accountId) OR accountId = :null OR accountId = :acct',
         ExpressionAttributeNames: { '#type': 'type', '#status': 'status' },
         ExpressionAttributeValues: {
-          ':type': 'stripe-connect', ':p': practiceId, ':acct': accountId, ':status': statusOf(state), ':ce': state.chargesEnabled, ':pe': state.payoutsEnabled,
-          ':ds': state.detailsSubmitted, ':rd': state.requirementsDue, ':asOf': asOf, ':at': at, ':null': null,
+          ':type': 'stripe-connect',
+          ':p': practiceId,
+          ':acct': accountId,
+          ':status': statusOf(state),
+          ':ce': state.chargesEnabled,
+          ':pe': state.payoutsEnabled,
+          ':ds': state.detailsSubmitted,
+          ':rd': state.requirementsDue,
+          ':asOf': asOf,
+          ':at': at,
+          ':null': null,
         },
       },
     },
@@ -115,7 +135,8 @@ export const linkAccount = async (store: Store, practiceId: string, accountId: s
     if ((error as Error).name !== 'TransactionCanceledException') throw error;
     const codes = ((error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []).map((r) => r.Code);
     if (codes[0] === 'ConditionalCheckFailed') throw new ConflictError('that Stripe account belongs to another practice', 'stripe_account_taken', { field: 'stripeAccountId' });
-    if (codes[1] === 'ConditionalCheckFailed') throw new ConflictError('the practice holds another Stripe account; release it first (DELETE /practices/{practiceId}/stripe)', 'stripe_account_linked', { field: 'stripeAccountId' });
+    if (codes[1] === 'ConditionalCheckFailed')
+      throw new ConflictError('the practice holds another Stripe account; release it first (DELETE /practices/{practiceId}/stripe)', 'stripe_account_linked', { field: 'stripeAccountId' });
     throw new ConflictError('the practice changed while its Stripe account was being linked; retry', 'conflict');
   }
 };
@@ -131,8 +152,15 @@ export const accountStateWrite = (practiceId: string, accountId: string, state: 
     ConditionExpression: 'accountId = :acct AND #status <> :gone AND asOf <= :asOf',
     ExpressionAttributeNames: { '#status': 'status' },
     ExpressionAttributeValues: {
-      ':status': statusOf(state), ':ce': state.chargesEnabled, ':pe': state.payoutsEnabled, ':ds': state.detailsSubmitted,
-      ':rd': state.requirementsDue, ':asOf': created, ':at': now.toISOString(), ':acct': accountId, ':gone': 'deauthorized',
+      ':status': statusOf(state),
+      ':ce': state.chargesEnabled,
+      ':pe': state.payoutsEnabled,
+      ':ds': state.detailsSubmitted,
+      ':rd': state.requirementsDue,
+      ':asOf': created,
+      ':at': now.toISOString(),
+      ':acct': accountId,
+      ':gone': 'deauthorized',
     },
   },
 });
@@ -177,15 +205,18 @@ export const releaseAccountWrites = (practiceId: string, accountId: string, now:
 export const releaseMarker = (practiceId: string, accountId: string, requestId: string) => keys.marker(practiceId, 'stripe-release', `${accountId}:${requestId}`);
 
 /** The audit entry a release leaves (who released which account, when, by which request). */
-export const releaseAuditWrite = (
-  practiceId: string,
-  entry: { auditId: string; accountId: string; actor: string; requestId: string },
-  now: Date,
-): TransactItem => ({
+export const releaseAuditWrite = (practiceId: string, entry: { auditId: string; accountId: string; actor: string; requestId: string }, now: Date): TransactItem => ({
   Put: {
     Item: {
-      pk: keys.practice(practiceId).pk, sk: `AUDIT#${now.toISOString()}#${entry.auditId}`, type: 'audit', auditId: entry.auditId,
-      action: 'stripe-account-released', accountId: entry.accountId, actor: entry.actor, requestId: entry.requestId, at: now.toISOString(),
+      pk: keys.practice(practiceId).pk,
+      sk: `AUDIT#${now.toISOString()}#${entry.auditId}`,
+      type: 'audit',
+      auditId: entry.auditId,
+      action: 'stripe-account-released',
+      accountId: entry.accountId,
+      actor: entry.actor,
+      requestId: entry.requestId,
+      at: now.toISOString(),
     },
   },
 });
@@ -194,17 +225,21 @@ export const releaseAuditWrite = (
  * Records a Stripe event kneadpay asked Stripe to deliver again because its account is being
  * linked right now, so an operator can see what waited and why (docs/events.md). Kept 7 days.
  */
-export const recordDeferredEvent = async (
-  store: Store,
-  practiceId: string,
-  event: { eventId: string; eventType: string; accountId: string; reason: string },
-  now: Date,
-): Promise<void> => {
-  await store.doc.send(new PutCommand({
-    TableName: store.tableName,
-    Item: {
-      pk: keys.practice(practiceId).pk, sk: `STRIPE_EVENT_DEFERRED#${event.eventId}`, type: 'stripe-event-deferred', eventId: event.eventId, eventType: event.eventType,
-      accountId: event.accountId, reason: event.reason, at: now.toISOString(), ttl: Math.floor(now.getTime() / 1000) + 7 * 86_400,
-    },
-  }));
+export const recordDeferredEvent = async (store: Store, practiceId: string, event: { eventId: string; eventType: string; accountId: string; reason: string }, now: Date): Promise<void> => {
+  await store.doc.send(
+    new PutCommand({
+      TableName: store.tableName,
+      Item: {
+        pk: keys.practice(practiceId).pk,
+        sk: `STRIPE_EVENT_DEFERRED#${event.eventId}`,
+        type: 'stripe-event-deferred',
+        eventId: event.eventId,
+        eventType: event.eventType,
+        accountId: event.accountId,
+        reason: event.reason,
+        at: now.toISOString(),
+        ttl: Math.floor(now.getTime() / 1000) + 7 * 86_400,
+      },
+    }),
+  );
 };

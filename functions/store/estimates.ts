@@ -9,11 +9,13 @@ export const estimateKey = (practiceId: string, estimateId: string) => ({ pk: pr
 /** Stores a new estimate; false when one with its id exists (an Idempotency-Key retry). */
 export const insertEstimate = async (store: Store, estimate: Estimate): Promise<boolean> => {
   try {
-    await store.doc.send(new PutCommand({
-      TableName: store.tableName,
-      Item: { ...estimateKey(estimate.practiceId, estimate.estimateId), type: 'estimate', ...estimate },
-      ConditionExpression: 'attribute_not_exists(pk)',
-    }));
+    await store.doc.send(
+      new PutCommand({
+        TableName: store.tableName,
+        Item: { ...estimateKey(estimate.practiceId, estimate.estimateId), type: 'estimate', ...estimate },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
     return true;
   } catch (error) {
     if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;

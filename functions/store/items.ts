@@ -22,8 +22,7 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-const encodeCursor = (key: Record<string, unknown> | undefined): string | null =>
-  key ? Buffer.from(JSON.stringify(key)).toString('base64url') : null;
+const encodeCursor = (key: Record<string, unknown> | undefined): string | null => (key ? Buffer.from(JSON.stringify(key)).toString('base64url') : null);
 
 const KEY_NAMES = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk']);
 
@@ -36,26 +35,23 @@ const decodeCursor = (cursor: string | undefined): Record<string, unknown> | und
   } catch {
     key = undefined;
   }
-  const valid = key !== null && typeof key === 'object' && !Array.isArray(key)
-    && Object.entries(key as Record<string, unknown>).every(([name, value]) => KEY_NAMES.has(name) && typeof value === 'string' && value.length > 0 && value.length <= 1024);
+  const valid =
+    key !== null &&
+    typeof key === 'object' &&
+    !Array.isArray(key) &&
+    Object.entries(key as Record<string, unknown>).every(([name, value]) => KEY_NAMES.has(name) && typeof value === 'string' && value.length > 0 && value.length <= 1024);
   if (!valid) throw new ValidationError('cursor is not one this API handed out', { field: 'cursor' });
   return key as Record<string, unknown>;
 };
 
 /** One page of a query, with an opaque cursor for the next. */
-export const queryPage = async <T>(
-  store: Store,
-  input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>,
-  cursor?: string,
-): Promise<Page<T>> => {
+export const queryPage = async <T>(store: Store, input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>, cursor?: string): Promise<Page<T>> => {
   const start = decodeCursor(cursor);
-  const answer = await store.doc
-    .send(new QueryCommand({ TableName: store.tableName, ...input, ExclusiveStartKey: start }))
-    .catch((error: Error) => {
-      // A well-formed key from another query (or practice) is refused by DynamoDB: the caller's fault.
-      if (start && error.name === 'ValidationException') throw new ValidationError('cursor does not belong to this list', { field: 'cursor' });
-      throw error;
-    });
+  const answer = await store.doc.send(new QueryCommand({ TableName: store.tableName, ...input, ExclusiveStartKey: start })).catch((error: Error) => {
+    // A well-formed key from another query (or practice) is refused by DynamoDB: the caller's fault.
+    if (start && error.name === 'ValidationException') throw new ValidationError('cursor does not belong to this list', { field: 'cursor' });
+    throw error;
+  });
   return { items: (answer.Items ?? []) as T[], nextCursor: encodeCursor(answer.LastEvaluatedKey) };
 };
 

@@ -76,11 +76,9 @@ export const mergeParts = (...parts: Partial<ExpressionParts>[]): ExpressionPart
   );
 
 export const updateExpression = (parts: Pick<ExpressionParts, 'set' | 'remove' | 'add'>): string =>
-  [
-    parts.set.length ? `SET ${parts.set.join(', ')}` : '',
-    parts.remove.length ? `REMOVE ${parts.remove.join(', ')}` : '',
-    parts.add.length ? `ADD ${parts.add.join(', ')}` : '',
-  ].filter(Boolean).join(' ');
+  [parts.set.length ? `SET ${parts.set.join(', ')}` : '', parts.remove.length ? `REMOVE ${parts.remove.join(', ')}` : '', parts.add.length ? `ADD ${parts.add.join(', ')}` : '']
+    .filter(Boolean)
+    .join(' ');
 
 /**
  * The lease's expression pieces, with placeholders of its own (`#leaseHolder`, `:leaseNow` …) so
@@ -185,8 +183,7 @@ export const releaseLease = async (store: Store, key: { pk: string; sk: string }
  * expression does not use, and an empty map.
  */
 export const placeholders = (parts: Pick<ExpressionParts, 'names' | 'values'>, ...expressions: string[]) => {
-  const used = <T>(map: Record<string, T>) =>
-    Object.fromEntries(Object.entries(map).filter(([name]) => expressions.some((expression) => new RegExp(`${name}(?![A-Za-z0-9_])`).test(expression))));
+  const used = <T>(map: Record<string, T>) => Object.fromEntries(Object.entries(map).filter(([name]) => expressions.some((expression) => new RegExp(`${name}(?![A-Za-z0-9_])`).test(expression))));
   const names = used(parts.names);
   const values = used(parts.values);
   return {

@@ -100,7 +100,14 @@ export const carriedEvent = (event: OutboxEvent, identity: string, index: number
  */
 export const eventsOfItem = (item: Record<string, unknown>): OutboxItem[] => {
   if (item.type !== OUTBOX_ITEM_TYPE) return [];
-  const base = { pk: item.pk as string, sk: item.sk as string, type: OUTBOX_ITEM_TYPE, source: (item.source as typeof EVENT_SOURCE) ?? EVENT_SOURCE, createdAt: (item.createdAt ?? item.committedAt) as string, ttl: item.ttl as number };
+  const base = {
+    pk: item.pk as string,
+    sk: item.sk as string,
+    type: OUTBOX_ITEM_TYPE,
+    source: (item.source as typeof EVENT_SOURCE) ?? EVENT_SOURCE,
+    createdAt: (item.createdAt ?? item.committedAt) as string,
+    ttl: item.ttl as number,
+  };
   if (Array.isArray(item.events)) return (item.events as CarriedEvent[]).map((event) => ({ ...base, ...event }));
   return [{ ...base, eventId: item.eventId as string, detailType: item.detailType as string, detail: item.detail as Record<string, unknown> }];
 };

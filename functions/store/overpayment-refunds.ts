@@ -22,33 +22,39 @@ export const pendingRefundWrite = (practiceId: string, refund: { refundId: strin
   Put: {
     Item: {
       ...overpaymentRefundKey(practiceId, refund.claimId, refund.refundId),
-      type: 'overpayment-refund', refundId: refund.refundId, claimId: refund.claimId, amountCents: refund.amountCents, status: 'pending', stripeRefundId: null, createdAt: now.toISOString(),
+      type: 'overpayment-refund',
+      refundId: refund.refundId,
+      claimId: refund.claimId,
+      amountCents: refund.amountCents,
+      status: 'pending',
+      stripeRefundId: null,
+      createdAt: now.toISOString(),
     },
   },
 });
 
 /** The claim's refunds not paid out yet (strongly consistent: the payout decides on it). */
 export const listPendingRefunds = async (store: Store, practiceId: string, claimId: string): Promise<OverpaymentRefund[]> =>
-  (await queryAll<OverpaymentRefund & { pk: string; sk: string }>(store, {
-    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
-    ExpressionAttributeValues: { ':pk': practicePk(practiceId), ':sk': `REFUND#${claimId}#` },
-    ConsistentRead: true,
-  })).filter((refund) => refund.status === 'pending');
+  (
+    await queryAll<OverpaymentRefund & { pk: string; sk: string }>(store, {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+      ExpressionAttributeValues: { ':pk': practicePk(practiceId), ':sk': `REFUND#${claimId}#` },
+      ConsistentRead: true,
+    })
+  ).filter((refund) => refund.status === 'pending');
 
 /** What the payout did: the Stripe refunds made, and what no payment could take back. */
-export const refundPayoutWrite = (
-  practiceId: string,
-  claimId: string,
-  refundId: string,
-  payout: { stripeRefundIds: string[]; refundedCents: number; keptAsCreditCents: number },
-): TransactItem => ({
+export const refundPayoutWrite = (practiceId: string, claimId: string, refundId: string, payout: { stripeRefundIds: string[]; refundedCents: number; keptAsCreditCents: number }): TransactItem => ({
   Update: {
     Key: overpaymentRefundKey(practiceId, claimId, refundId),
     UpdateExpression: 'SET #status = :status, stripeRefundId = :id, stripeRefundIds = :ids, refundedCents = :refunded, keptAsCreditCents = :kept',
     ExpressionAttributeNames: { '#status': 'status' },
     ExpressionAttributeValues: {
-      ':status': payout.stripeRefundIds.length > 0 ? 'sent' : 'kept_as_credit', ':id': payout.stripeRefundIds[0] ?? null, ':ids': payout.stripeRefundIds,
-      ':refunded': payout.refundedCents, ':kept': payout.keptAsCreditCents,
+      ':status': payout.stripeRefundIds.length > 0 ? 'sent' : 'kept_as_credit',
+      ':id': payout.stripeRefundIds[0] ?? null,
+      ':ids': payout.stripeRefundIds,
+      ':refunded': payout.refundedCents,
+      ':kept': payout.keptAsCreditCents,
     },
   },
 });

@@ -19,7 +19,7 @@ export const getPurchase = async (store: Store, practiceId: string, clientId: st
 
 const withoutKeysKeepVersion = (item: object): Purchase => ({
   ...withoutKeys<Purchase>(item),
-  version: ((item as { version?: number }).version) ?? 0,
+  version: (item as { version?: number }).version ?? 0,
 });
 
 export const listClientPurchases = async (store: Store, practiceId: string, clientId: string): Promise<Purchase[]> =>

@@ -15,8 +15,7 @@ export const receiptQueueKey = (practiceId: string, receiptId: string) => ({ pk:
 const clientReceiptsIndex = (practiceId: string, clientId: string) => `${practicePk(practiceId)}#CLIENT#${clientId}#RECEIPTS`;
 
 /** The business identity of a receipt: a payment id or a refund id (one receipt each, ever). */
-export const receiptSourceKey = (source: Pick<ReceiptSource, 'type' | 'paymentId' | 'refundId'>): string =>
-  source.type === 'refund' ? `refund#${source.refundId}` : `payment#${source.paymentId}`;
+export const receiptSourceKey = (source: Pick<ReceiptSource, 'type' | 'paymentId' | 'refundId'>): string => (source.type === 'refund' ? `refund#${source.refundId}` : `payment#${source.paymentId}`);
 export const receiptMarkerKey = (practiceId: string, sourceKey: string) => keys.marker(practiceId, 'receipt', sourceKey);
 /** One numbering batch per counter value: the batch that starts at `first` commits once. */
 export const numberingMarkerKey = (practiceId: string, first: number) => keys.marker(practiceId, 'receipt-numbers', String(first));
@@ -107,11 +106,7 @@ export type NumberFormat = (sequence: number) => string;
  * as it stands (the last number issued), or undefined while someone else holds a live lease.
  * A crashed holder's lease lapses (LEASES.receiptNumbering).
  */
-export const takeNumberingLease = async (
-  store: Store,
-  practiceId: string,
-  lease: { leaseId: string; now: Date },
-): Promise<{ lastSequence: number } | undefined> => {
+export const takeNumberingLease = async (store: Store, practiceId: string, lease: { leaseId: string; now: Date }): Promise<{ lastSequence: number } | undefined> => {
   const counter = await takeLease(store, receiptCounterKey(practiceId), LEASES.receiptNumbering, {
     holderId: lease.leaseId,
     now: lease.now,
@@ -147,14 +142,7 @@ const numberingCounterWrite = (practiceId: string, seen: number, last: number, l
  * ours, each receipt gets its number only if it has none, and leaves the queue. A number exists
  * exactly when its receipt does, so the sequence has no gaps.
  */
-export const receiptNumberingWrites = (
-  practiceId: string,
-  seen: number,
-  leaseId: string,
-  batch: QueuedReceipt[],
-  format: NumberFormat,
-  now: Date,
-): TransactItem[] => [
+export const receiptNumberingWrites = (practiceId: string, seen: number, leaseId: string, batch: QueuedReceipt[], format: NumberFormat, now: Date): TransactItem[] => [
   numberingCounterWrite(practiceId, seen, seen + batch.length, leaseId, now),
   ...batch.flatMap((queued, index): TransactItem[] => [
     {
@@ -187,11 +175,7 @@ export const numberingRefusals = (batch: QueuedReceipt[], reasons: string[]): Qu
  * Receipts of a practice, newest first (receipt ids are time-sortable, and numbers follow issue
  * order); of one client when `clientId` is given (GSI1).
  */
-export const listReceipts = async (
-  store: Store,
-  practiceId: string,
-  opts: { clientId?: string; cursor?: string; limit?: number; includeUnnumbered?: boolean } = {},
-): Promise<Page<Receipt>> => {
+export const listReceipts = async (store: Store, practiceId: string, opts: { clientId?: string; cursor?: string; limit?: number; includeUnnumbered?: boolean } = {}): Promise<Page<Receipt>> => {
   const limit = opts.limit ?? 50;
   // A receipt is numbered within moments of being issued; until then the practice does not see it.
   const numbered = opts.includeUnnumbered ? {} : { FilterExpression: 'attribute_exists(#sequence)', ExpressionAttributeNames: { '#sequence': 'sequence' } };
@@ -242,19 +226,15 @@ export const listClientReceipts = async (store: Store, practiceId: string, clien
  * a resend (`force`) takes it whatever the status, unless another send holds a live lease.
  * Answers the receipt as leased, or undefined when someone else holds it or it is settled.
  */
-export const takeEmailLease = async (
-  store: Store,
-  practiceId: string,
-  receiptId: string,
-  lease: { leaseId: string; now: Date; force: boolean },
-): Promise<Receipt | undefined> => {
+export const takeEmailLease = async (store: Store, practiceId: string, receiptId: string, lease: { leaseId: string; now: Date; force: boolean }): Promise<Receipt | undefined> => {
   // A receipt's lease is live while it is `sending` (settling removes it with the status change).
   const leased = await takeLease(store, receiptKey(practiceId, receiptId), LEASES.receiptEmail, {
     holderId: lease.leaseId,
     now: lease.now,
-    condition: ({ lapsed }) => lease.force
-      ? `attribute_exists(pk) AND (emailStatus <> :sending OR (emailStatus = :sending AND ${lapsed}))`
-      : `attribute_exists(pk) AND (emailStatus IN (:pending, :retrying) OR (emailStatus = :sending AND ${lapsed}))`,
+    condition: ({ lapsed }) =>
+      lease.force
+        ? `attribute_exists(pk) AND (emailStatus <> :sending OR (emailStatus = :sending AND ${lapsed}))`
+        : `attribute_exists(pk) AND (emailStatus IN (:pending, :retrying) OR (emailStatus = :sending AND ${lapsed}))`,
     also: {
       set: ['emailStatus = :sending', 'emailLastAttemptAt = :attemptAt', 'emailAttempts = if_not_exists(emailAttempts, :zero) + :one'],
       values: { ':sending': 'sending', ':attemptAt': lease.now.toISOString(), ':zero': 0, ':one': 1, ':pending': 'pending', ':retrying': 'retrying' },
@@ -275,7 +255,11 @@ export const settleEmail = async (
   const sent = outcome.status === 'sent';
   const lease = leaseExpressions(LEASES.receiptEmail, { holderId: leaseId });
   const update = sent
-    ? updateExpression({ set: ['emailStatus = :status', 'emailSentAt = :at', 'emailMessageId = :id', 'emailSends = if_not_exists(emailSends, :zero) + :one'], remove: [...lease.clear, 'emailLastError'], add: [] })
+    ? updateExpression({
+        set: ['emailStatus = :status', 'emailSentAt = :at', 'emailMessageId = :id', 'emailSends = if_not_exists(emailSends, :zero) + :one'],
+        remove: [...lease.clear, 'emailLastError'],
+        add: [],
+      })
     : updateExpression({ set: ['emailStatus = :status', 'emailLastError = :error'], remove: lease.clear, add: [] });
   // Only the holder settles: a lease that expired and was taken over is not ours any more.
   const condition = lease.heldBy;
@@ -286,14 +270,18 @@ export const settleEmail = async (
         Key: receiptKey(practiceId, receiptId),
         UpdateExpression: update,
         ConditionExpression: condition,
-        ...placeholders({
-          names: lease.names,
-          values: {
-            ...lease.values,
-            ':status': outcome.status,
-            ...(sent ? { ':at': outcome.at.toISOString(), ':id': outcome.messageId, ':zero': 0, ':one': 1 } : { ':error': outcome.error }),
+        ...placeholders(
+          {
+            names: lease.names,
+            values: {
+              ...lease.values,
+              ':status': outcome.status,
+              ...(sent ? { ':at': outcome.at.toISOString(), ':id': outcome.messageId, ':zero': 0, ':one': 1 } : { ':error': outcome.error }),
+            },
           },
-        }, update, condition),
+          update,
+          condition,
+        ),
       }),
     );
     return true;

@@ -11,8 +11,7 @@ import { globalKeys, keys } from './keys';
 const checkpointKey = (account: string | null) => ({ pk: 'STRIPE_RECONCILER', sk: `CHECKPOINT#${account ?? 'platform'}` });
 
 /** The `created` time (seconds) from which the account's events are listed next; undefined before the first run. */
-export const readCheckpoint = async (store: Store, account: string | null): Promise<number | undefined> =>
-  (await getItem<{ createdGte: number }>(store, checkpointKey(account)))?.createdGte;
+export const readCheckpoint = async (store: Store, account: string | null): Promise<number | undefined> => (await getItem<{ createdGte: number }>(store, checkpointKey(account)))?.createdGte;
 
 export const writeCheckpoint = async (store: Store, account: string | null, createdGte: number, now: Date): Promise<void> => {
   await store.doc.send(new PutCommand({ TableName: store.tableName, Item: { ...checkpointKey(account), type: 'reconciler-checkpoint', account, createdGte, updatedAt: now.toISOString() } }));

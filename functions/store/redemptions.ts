@@ -41,14 +41,19 @@ export const redeemCreditWrites = (practiceId: string, redemption: Redemption, n
   {
     Put: {
       Item: {
-        ...redemptionKey(practiceId, redemption.appointmentId), type: 'redemption', redemptionId: redemption.redemptionId, appointmentId: redemption.appointmentId,
-        clientId: redemption.clientId, purchaseId: redemption.purchaseId, currency: redemption.currency, status: redemption.status, redeemedAt: redemption.redeemedAt,
+        ...redemptionKey(practiceId, redemption.appointmentId),
+        type: 'redemption',
+        redemptionId: redemption.redemptionId,
+        appointmentId: redemption.appointmentId,
+        clientId: redemption.clientId,
+        purchaseId: redemption.purchaseId,
+        currency: redemption.currency,
+        status: redemption.status,
+        redeemedAt: redemption.redeemedAt,
       },
     },
   },
-  ...ledgerWrites(practiceId, redemption.clientId, [
-    { kind: 'redemption', amountCents: 0, sessionsDelta: -1, currency: redemption.currency, at: now.toISOString(), ref: redemption.appointmentId },
-  ]),
+  ...ledgerWrites(practiceId, redemption.clientId, [{ kind: 'redemption', amountCents: 0, sessionsDelta: -1, currency: redemption.currency, at: now.toISOString(), ref: redemption.appointmentId }]),
 ];
 
 /**

@@ -44,7 +44,14 @@ const claimTotalsWrite = (practiceId: string, claimId: string, change: ClaimTota
           UpdateExpression: 'SET #status = :status, #state = :adjudicated, patientResponsibilityCents = :share ADD insurerPaidCents :paid, adjudicationCount :one',
           ConditionExpression: 'attribute_exists(pk) AND adjudicationCount = :seen',
           ExpressionAttributeNames: { '#status': 'status', '#state': 'state' },
-          ExpressionAttributeValues: { ':adjudicated': 'adjudicated', ':status': change.status, ':share': change.patientShareCents, ':paid': change.insurerPaidCents, ':one': 1, ':seen': change.seenAdjudications },
+          ExpressionAttributeValues: {
+            ':adjudicated': 'adjudicated',
+            ':status': change.status,
+            ':share': change.patientShareCents,
+            ':paid': change.insurerPaidCents,
+            ':one': 1,
+            ':seen': change.seenAdjudications,
+          },
         },
       };
     case 'share-added':

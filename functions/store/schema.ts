@@ -19,8 +19,4 @@ export const TABLE_SCHEMA = {
 export type IndexName = (typeof TABLE_SCHEMA.indexes)[number]['name'];
 
 /** Every key attribute is a string. */
-export const KEY_ATTRIBUTES: readonly string[] = [
-  TABLE_SCHEMA.partitionKey,
-  TABLE_SCHEMA.sortKey,
-  ...TABLE_SCHEMA.indexes.flatMap((index) => [index.partitionKey, index.sortKey]),
-];
+export const KEY_ATTRIBUTES: readonly string[] = [TABLE_SCHEMA.partitionKey, TABLE_SCHEMA.sortKey, ...TABLE_SCHEMA.indexes.flatMap((index) => [index.partitionKey, index.sortKey])];

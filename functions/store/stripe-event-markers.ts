@@ -10,12 +10,7 @@ import { globalKeys } from './keys';
 const IGNORED_EVENT_TTL_SECONDS = 7 * 86_400;
 
 /** Records the event as ignored, once: answers false when it was recorded before (a redelivery). */
-export const recordIgnoredStripeEvent = async (
-  store: Store,
-  event: { id: string; account?: string | null },
-  result: unknown,
-  now: Date,
-): Promise<boolean> => {
+export const recordIgnoredStripeEvent = async (store: Store, event: { id: string; account?: string | null }, result: unknown, now: Date): Promise<boolean> => {
   try {
     await store.doc.send(
       new PutCommand({

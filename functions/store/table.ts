@@ -19,9 +19,7 @@ export const createStore = (options: StoreOptions = {}): Store => {
   const endpoint = options.endpoint ?? config.dynamoEndpoint;
   const client = new DynamoDBClient({
     region: options.region ?? config.region,
-    ...(endpoint
-      ? { endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
-      : {}),
+    ...(endpoint ? { endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
     maxAttempts: 4,
   });
   const doc = DynamoDBDocumentClient.from(client, {

@@ -23,8 +23,7 @@ export const createConnectedAccount = (stripe: Stripe, practiceId: string, reque
   );
 
 /** The account as Stripe sees it now (the platform's view; no Stripe-Account header). */
-export const retrieveConnectedAccount = (stripe: Stripe, accountId: string): Promise<Stripe.Account> =>
-  call({ stripe }, 'read the connected account', () => stripe.accounts.retrieve(accountId));
+export const retrieveConnectedAccount = (stripe: Stripe, accountId: string): Promise<Stripe.Account> => call({ stripe }, 'read the connected account', () => stripe.accounts.retrieve(accountId));
 
 /**
  * The account if the platform can read it; undefined when Stripe refuses it (an account id that is
@@ -45,12 +44,7 @@ export const connectedAccountIfVisible = async (stripe: Stripe, accountId: strin
  * A fresh, single-use onboarding link. Each call must make a new link (an old one may be used or
  * expired), so the key is unique per call: a retried call at worst makes one more short-lived link.
  */
-export const createOnboardingLink = (
-  stripe: Stripe,
-  accountId: string,
-  urls: { returnUrl: string; refreshUrl: string },
-  nonce: string,
-): Promise<Stripe.AccountLink> =>
+export const createOnboardingLink = (stripe: Stripe, accountId: string, urls: { returnUrl: string; refreshUrl: string }, nonce: string): Promise<Stripe.AccountLink> =>
   call({ stripe }, 'create the onboarding link', () =>
     stripe.accountLinks.create(
       { account: accountId, type: 'account_onboarding', return_url: urls.returnUrl, refresh_url: urls.refreshUrl } satisfies Stripe.AccountLinkCreateParams,
@@ -71,8 +65,7 @@ export const accountState = (account: Pick<Stripe.Account, 'charges_enabled' | '
  * rounded down to a whole minor unit. Only a connected account can be charged one (Stripe refuses
  * `application_fee_amount` on the platform's own payments), so none without an account.
  */
-export const platformFeeFor = (amountCents: number, stripeAccountId: string | undefined, bps = platformFeeBps()): number =>
-  stripeAccountId && bps > 0 ? Math.floor((amountCents * bps) / 10_000) : 0;
+export const platformFeeFor = (amountCents: number, stripeAccountId: string | undefined, bps = platformFeeBps()): number => (stripeAccountId && bps > 0 ? Math.floor((amountCents * bps) / 10_000) : 0);
 
 export const platformFeeBps = (): number => {
   const raw = config().platformFeeBpsRaw;

@@ -5,8 +5,7 @@ import { call, guarded, mapStripeError, requestOptions, type StripeScope } from 
 export const createProduct = (scope: StripeScope, params: Stripe.ProductCreateParams, idempotencyKey: string): Promise<Stripe.Product> =>
   call(scope, 'create the product', () => scope.stripe.products.create(guarded(params, 'product'), requestOptions(scope, idempotencyKey)));
 
-export const retrieveProduct = (scope: StripeScope, id: string): Promise<Stripe.Product> =>
-  call(scope, 'read the product', () => scope.stripe.products.retrieve(id, {}, requestOptions(scope)));
+export const retrieveProduct = (scope: StripeScope, id: string): Promise<Stripe.Product> => call(scope, 'read the product', () => scope.stripe.products.retrieve(id, {}, requestOptions(scope)));
 
 export const createPrice = (scope: StripeScope, params: Stripe.PriceCreateParams, idempotencyKey: string): Promise<Stripe.Price> =>
   call(scope, 'create the price', () => scope.stripe.prices.create(guarded(params, 'price'), requestOptions(scope, idempotencyKey)));

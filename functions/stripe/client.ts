@@ -24,9 +24,7 @@ export const createStripe = ({ apiKey, apiBase }: StripeConnection): Stripe => {
     telemetry: false,
     // Names kneadpay in the User-Agent, so a request log can tell kneadpay's calls from others'.
     appInfo: { name: 'kneadpay' },
-    ...(base
-      ? { host: base.hostname, port: base.port || (base.protocol === 'https:' ? 443 : 80), protocol: base.protocol.replace(':', '') as 'http' | 'https' }
-      : {}),
+    ...(base ? { host: base.hostname, port: base.port || (base.protocol === 'https:' ? 443 : 80), protocol: base.protocol.replace(':', '') as 'http' | 'https' } : {}),
   });
 };
 

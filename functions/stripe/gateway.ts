@@ -72,8 +72,7 @@ const RETRYABLE_TYPES = new Set(['StripeRateLimitError', 'StripeConnectionError'
 /** Codes that say the connected account cannot be used by this platform (not connected, revoked, or not this mode). */
 const ACCOUNT_CODES = new Set(['account_invalid', 'platform_account_required', 'account_country_invalid_address']);
 
-const isStripeSdkError = (error: unknown): error is StripeSdkError =>
-  error instanceof Error && typeof (error as StripeSdkError).type === 'string' && /^Stripe/.test((error as StripeSdkError).type!);
+const isStripeSdkError = (error: unknown): error is StripeSdkError => error instanceof Error && typeof (error as StripeSdkError).type === 'string' && /^Stripe/.test((error as StripeSdkError).type!);
 
 /**
  * stripe-node's typed error → kneadpay's: a rate limit, an outage (5xx), a dropped connection or a

@@ -14,8 +14,7 @@ export const createInvoice = (scope: StripeScope, params: InvoiceCreate, idempot
 export const createInvoiceItem = (scope: StripeScope, params: Stripe.InvoiceItemCreateParams, idempotencyKey: string): Promise<Stripe.InvoiceItem> =>
   call(scope, 'add the invoice line', () => scope.stripe.invoiceItems.create(guarded(params, 'invoice item'), requestOptions(scope, idempotencyKey)));
 
-export const retrieveInvoice = (scope: StripeScope, id: string): Promise<Stripe.Invoice> =>
-  call(scope, 'read the invoice', () => scope.stripe.invoices.retrieve(id, {}, requestOptions(scope)));
+export const retrieveInvoice = (scope: StripeScope, id: string): Promise<Stripe.Invoice> => call(scope, 'read the invoice', () => scope.stripe.invoices.retrieve(id, {}, requestOptions(scope)));
 
 export const finalizeInvoice = (scope: StripeScope, id: string, params: Stripe.InvoiceFinalizeInvoiceParams, idempotencyKey: string): Promise<Stripe.Invoice> =>
   call(scope, 'finalize the invoice', () => scope.stripe.invoices.finalizeInvoice(id, guarded(params, 'invoice finalization'), requestOptions(scope, idempotencyKey)));
@@ -29,10 +28,26 @@ export const voidInvoice = (scope: StripeScope, id: string, idempotencyKey: stri
 
 /** The customer's invoice whose metadata says `invoiceId` (our record missed Stripe's answer). */
 export const findInvoiceByMetadata = async (scope: StripeScope, customer: string, invoiceId: string): Promise<Stripe.Invoice | undefined> =>
-  (await collect(scope, 'list invoices', () => scope.stripe.invoices.list({ customer, limit: 100 }, requestOptions(scope)), (invoice) => invoice.metadata?.invoiceId === invoiceId, true))[0];
+  (
+    await collect(
+      scope,
+      'list invoices',
+      () => scope.stripe.invoices.list({ customer, limit: 100 }, requestOptions(scope)),
+      (invoice) => invoice.metadata?.invoiceId === invoiceId,
+      true,
+    )
+  )[0];
 
 export const findInvoiceItemByMetadata = async (scope: StripeScope, stripeInvoiceId: string, invoiceId: string): Promise<Stripe.InvoiceItem | undefined> =>
-  (await collect(scope, 'list invoice items', () => scope.stripe.invoiceItems.list({ invoice: stripeInvoiceId, limit: 100 }, requestOptions(scope)), (item) => item.metadata?.invoiceId === invoiceId, true))[0];
+  (
+    await collect(
+      scope,
+      'list invoice items',
+      () => scope.stripe.invoiceItems.list({ invoice: stripeInvoiceId, limit: 100 }, requestOptions(scope)),
+      (item) => item.metadata?.invoiceId === invoiceId,
+      true,
+    )
+  )[0];
 
 export const listInvoicePayments = async (scope: StripeScope, stripeInvoiceId: string): Promise<Stripe.InvoicePayment[]> =>
   (await call(scope, 'list the invoice payments', () => scope.stripe.invoicePayments.list({ invoice: stripeInvoiceId, limit: 10 }, requestOptions(scope)))).data;

@@ -26,7 +26,10 @@ export interface PhiGuardOptions {
 const EMAIL_ONLY = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export class PhiInStripeRequestError extends Error {
-  constructor(readonly path: string, readonly what: string) {
+  constructor(
+    readonly path: string,
+    readonly what: string,
+  ) {
     super(`refusing to send ${what} to Stripe in ${path}`);
     this.name = 'PhiInStripeRequestError';
   }

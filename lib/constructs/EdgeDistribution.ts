@@ -82,10 +82,7 @@ const rateRule = (rule: EdgeRateRule): CfnWebACL.RuleProperty => ({
       aggregateKeyType: 'IP',
       limit: rule.limit,
       evaluationWindowSec: EDGE_EVALUATION_WINDOW_SECONDS,
-      scopeDownStatement:
-        rule.pathPrefixes.length === 1
-          ? pathStartsWith(rule.pathPrefixes[0]!)
-          : { orStatement: { statements: rule.pathPrefixes.map(pathStartsWith) } },
+      scopeDownStatement: rule.pathPrefixes.length === 1 ? pathStartsWith(rule.pathPrefixes[0]!) : { orStatement: { statements: rule.pathPrefixes.map(pathStartsWith) } },
     },
   },
 });
@@ -156,19 +153,13 @@ export class EdgeDistribution extends Construct {
     });
     acknowledge(
       this.originSecret,
-      'Rotating it means changing the distribution\'s origin header and the functions together (accept both, then switch CloudFront, then drop the old); the procedure is by hand in docs/operations.md, no rotation Lambda can update a CloudFront distribution safely on its own.',
+      "Rotating it means changing the distribution's origin header and the functions together (accept both, then switch CloudFront, then drop the old); the procedure is by hand in docs/operations.md, no rotation Lambda can update a CloudFront distribution safely on its own.",
       ...NAG.secretRotation,
     );
     // A secretsmanager dynamic reference may be used in any resource property (CloudFormation user
     // guide, "Get a secret or secret value from Secrets Manager"); CloudFormation resolves it at
     // deploy, and it stays readable in the distribution's configuration to whoever may read that.
-    const originSecretValue = Fn.join('', [
-      '{{resolve:secretsmanager:',
-      this.originSecret.secretArn,
-      `:SecretString:${ORIGIN_SECRET_KEY}::`,
-      props.originSecretVersionId ?? '',
-      '}}',
-    ]);
+    const originSecretValue = Fn.join('', ['{{resolve:secretsmanager:', this.originSecret.secretArn, `:SecretString:${ORIGIN_SECRET_KEY}::`, props.originSecretVersionId ?? '', '}}']);
 
     // The API's endpoint is https://<id>.execute-api.<region>.amazonaws.com: the origin is its host.
     const apiHost = Fn.select(2, Fn.split('/', props.api.apiEndpoint));
@@ -202,12 +193,12 @@ export class EdgeDistribution extends Construct {
     });
     acknowledge(
       this.distribution,
-      'Practices\' clients pay from wherever they are and Stripe delivers webhooks from its own addresses: no country is refused; the per-IP rate rules are the edge control.',
+      "Practices' clients pay from wherever they are and Stripe delivers webhooks from its own addresses: no country is refused; the per-IP rate rules are the edge control.",
       NAG.cloudFrontGeo,
     );
     acknowledge(
       this.distribution,
-      'Every request the distribution passes on is logged twice without a standard-logging S3 bucket: by the web ACL\'s logging (aws-waf-logs-*, allowed and blocked, Authorization and Stripe-Signature redacted) and by the API stage\'s access log (source IP, route, status).',
+      "Every request the distribution passes on is logged twice without a standard-logging S3 bucket: by the web ACL's logging (aws-waf-logs-*, allowed and blocked, Authorization and Stripe-Signature redacted) and by the API stage's access log (source IP, route, status).",
       NAG.cloudFrontAccessLogs,
     );
     acknowledge(

@@ -28,8 +28,7 @@ export const FUNCTION_ENV = {
  * bundled into ESM still call `require('node:crypto')` and friends; esbuild's shim needs a real
  * `require` in scope, which the banner provides.
  */
-export const ESM_REQUIRE_BANNER =
-  "import { createRequire as kneadpayCreateRequire } from 'node:module'; const require = kneadpayCreateRequire(import.meta.url);";
+export const ESM_REQUIRE_BANNER = "import { createRequire as kneadpayCreateRequire } from 'node:module'; const require = kneadpayCreateRequire(import.meta.url);";
 
 export const BUNDLING: BundlingOptions = {
   format: OutputFormat.ESM,
@@ -194,8 +193,7 @@ export class KneadpayFunction extends NodejsFunction {
 /** What `grant*` on a customer-managed key adds; cdk-nag reports each as its own finding. */
 const KMS_WILDCARD_FINDINGS = [NAG.wildcard('Action::kms:ReEncrypt*'), NAG.wildcard('Action::kms:GenerateDataKey*')];
 
-const logicalId = (construct: Construct): string =>
-  Stack.of(construct).resolve((construct.node.defaultChild as CfnElement).logicalId) as string;
+const logicalId = (construct: Construct): string => Stack.of(construct).resolve((construct.node.defaultChild as CfnElement).logicalId) as string;
 
 /** The domain part of an address that may be a token (the `SesSender` parameter). */
 const senderDomain = (sender: string): string => Fn.select(1, Fn.split('@', sender, 2));

@@ -1,17 +1,6 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
-import {
-  AccountRecovery,
-  ClientAttributes,
-  FeaturePlan,
-  Mfa,
-  OAuthScope,
-  StandardThreatProtectionMode,
-  StringAttribute,
-  UserPool,
-  UserPoolClient,
-  UserPoolDomain,
-} from 'aws-cdk-lib/aws-cognito';
+import { AccountRecovery, ClientAttributes, FeaturePlan, Mfa, OAuthScope, StandardThreatProtectionMode, StringAttribute, UserPool, UserPoolClient, UserPoolDomain } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 
 /** The custom attribute naming a user's practice; tokens carry it as `custom:practiceId`. */
@@ -86,9 +75,7 @@ export class PracticeUserPool extends Construct {
       accessTokenValidity: Duration.hours(1),
       refreshTokenValidity: Duration.days(30),
       // The practice claim is read-only to the client: only an administrator assigns it.
-      readAttributes: new ClientAttributes()
-        .withStandardAttributes({ email: true, emailVerified: true })
-        .withCustomAttributes(PRACTICE_ATTRIBUTE),
+      readAttributes: new ClientAttributes().withStandardAttributes({ email: true, emailVerified: true }).withCustomAttributes(PRACTICE_ATTRIBUTE),
       writeAttributes: new ClientAttributes().withStandardAttributes({ email: true }),
     });
     this.signInDomain = this.userPool.addDomain('SignIn', { cognitoDomain: { domainPrefix: props.domainPrefix } });

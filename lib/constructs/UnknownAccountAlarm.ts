@@ -26,8 +26,7 @@ export class UnknownAccountAlarm extends Construct {
       metricValue: '1',
     });
     this.alarm = new Alarm(this, 'Alarm', {
-      alarmDescription:
-        'Stripe sent events for a connected account no practice onboarded (recorded as ignored). See docs/operations.md, "Stripe events for an unknown connected account".',
+      alarmDescription: 'Stripe sent events for a connected account no practice onboarded (recorded as ignored). See docs/operations.md, "Stripe events for an unknown connected account".',
       metric: filter.metric({ period: Duration.minutes(5), statistic: 'Sum' }),
       threshold: 0,
       comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,

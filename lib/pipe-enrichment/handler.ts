@@ -38,8 +38,7 @@ export const outboxRecordToBusEvent = (record: OutboxStreamRecord): BusEvent => 
 };
 
 /** One outbox stream record → every event its item carries, in order (lib/pipe-enrichment/translate.ts). Throws rather than drop one. */
-export const outboxRecordToBusEvents = (record: OutboxStreamRecord): BusEvent[] =>
-  outboxItemToBusEvents(itemOf(record), record.eventID).map(onTheBus);
+export const outboxRecordToBusEvents = (record: OutboxStreamRecord): BusEvent[] => outboxItemToBusEvents(itemOf(record), record.eventID).map(onTheBus);
 
 /**
  * Pipes invokes enrichments synchronously with a batch and sends each returned element on; the

@@ -36,8 +36,7 @@ const stringList = (value: unknown, name: string): string[] => {
 };
 
 const delays = (value: unknown): number[] => {
-  if (!Array.isArray(value) || !value.every((v) => typeof v === 'number' && Number.isInteger(v) && v >= 0))
-    throw bad('webhookRetryDelaysMs must be an array of non-negative integers');
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'number' && Number.isInteger(v) && v >= 0)) throw bad('webhookRetryDelaysMs must be an array of non-negative integers');
   return value;
 };
 
@@ -70,14 +69,14 @@ export const applyConfig = (state: EmulatorState, body: Record<string, unknown>)
   if (body.webhookRetryDelaysMs !== undefined) state.webhooks.settings.retryDelaysMs = delays(body.webhookRetryDelaysMs);
   if (body.webhookApiVersion !== undefined) {
     if (body.webhookApiVersion === null) delete state.webhooks.settings.apiVersion;
-    else if (typeof body.webhookApiVersion !== 'string' || !/^\d{4}-\d{2}-\d{2}(\.\w+)?$/.test(body.webhookApiVersion)) throw bad('webhookApiVersion must be a Stripe API version such as 2022-08-01 (or null for the default)');
+    else if (typeof body.webhookApiVersion !== 'string' || !/^\d{4}-\d{2}-\d{2}(\.\w+)?$/.test(body.webhookApiVersion))
+      throw bad('webhookApiVersion must be a Stripe API version such as 2022-08-01 (or null for the default)');
     else state.webhooks.settings.apiVersion = body.webhookApiVersion;
   }
   if (body.webhookTimeoutMs !== undefined) state.webhooks.settings.timeoutMs = nonNegative(body.webhookTimeoutMs, 'webhookTimeoutMs');
   const ttl = body.idempotencyKeyTtlSeconds ?? body.idempotencyTtlSeconds;
   if (ttl !== undefined) state.idempotency.ttlSeconds = nonNegative(ttl, 'idempotencyKeyTtlSeconds');
-  if (body.rateLimitPerSecond !== undefined)
-    state.faults.rateLimitPerSecond = body.rateLimitPerSecond === null ? null : nonNegative(body.rateLimitPerSecond, 'rateLimitPerSecond') || null;
+  if (body.rateLimitPerSecond !== undefined) state.faults.rateLimitPerSecond = body.rateLimitPerSecond === null ? null : nonNegative(body.rateLimitPerSecond, 'rateLimitPerSecond') || null;
 };
 
 export const advanceClock = (state: EmulatorState, seconds: number): void => {
@@ -134,9 +133,7 @@ const routeAdmin = async (state: EmulatorState, method: string, path: string, ur
       const type = url.searchParams.get('type');
       const status = url.searchParams.get('state');
       return {
-        deliveries: state.webhooks.deliveries.filter(
-          (d) => (!event || d.eventId === event) && (!type || d.eventType === type) && (!status || d.state === status),
-        ),
+        deliveries: state.webhooks.deliveries.filter((d) => (!event || d.eventId === event) && (!type || d.eventType === type) && (!status || d.state === status)),
       };
     }
     case 'DELETE /_deliveries':
@@ -173,8 +170,7 @@ const routeAdmin = async (state: EmulatorState, method: string, path: string, ur
       if (!found) throw new AdminError(404, `no such charge (give "charge": "ch_…" or "payment_intent": "pi_…")`);
       const status = (body.status ?? 'needs_response') as DisputeStatus;
       if (!(DISPUTE_STATUSES as readonly unknown[]).includes(status)) throw bad(`status must be one of ${DISPUTE_STATUSES.join(', ')}`);
-      if (body.amount !== undefined && (typeof body.amount !== 'number' || !Number.isInteger(body.amount) || body.amount <= 0))
-        throw bad('amount must be a positive integer');
+      if (body.amount !== undefined && (typeof body.amount !== 'number' || !Number.isInteger(body.amount) || body.amount <= 0)) throw bad('amount must be a positive integer');
       const ctx = adminCtx(state, found.account);
       // Created open (an inquiry for warning_*, else a chargeback), then moved to `status` as Stripe would.
       const open = (INQUIRY_OPEN as readonly string[]).includes(status) || (CHARGEBACK_OPEN as readonly string[]).includes(status);

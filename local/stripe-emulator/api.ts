@@ -18,16 +18,7 @@ import { paymentRoutes } from './resources/payments';
 import { matchPath, type Route } from './route';
 import { API_VERSION, type Ctx, type EmulatorState, type RequestRecord } from './state';
 
-export const ROUTES: Route[] = [
-  ...customerRoutes,
-  ...catalogRoutes,
-  ...checkoutRoutes,
-  ...paymentRoutes,
-  ...invoiceRoutes,
-  ...creditNoteRoutes,
-  ...eventRoutes,
-  ...accountRoutes,
-];
+export const ROUTES: Route[] = [...customerRoutes, ...catalogRoutes, ...checkoutRoutes, ...paymentRoutes, ...invoiceRoutes, ...creditNoteRoutes, ...eventRoutes, ...accountRoutes];
 
 const header = (req: IncomingMessage, name: string): string | null => {
   const value = req.headers[name];
@@ -40,7 +31,12 @@ const apiKeyOf = (req: IncomingMessage): string | null => {
   const bearer = /^Bearer\s+(\S+)$/i.exec(auth);
   if (bearer) return bearer[1] ?? null;
   const basic = /^Basic\s+(\S+)$/i.exec(auth);
-  if (basic) return Buffer.from(basic[1] ?? '', 'base64').toString('utf8').split(':')[0] ?? null;
+  if (basic)
+    return (
+      Buffer.from(basic[1] ?? '', 'base64')
+        .toString('utf8')
+        .split(':')[0] ?? null
+    );
   return null;
 };
 
@@ -174,4 +170,3 @@ export const handleApi = (state: EmulatorState, { req, res, path, query, rawBody
     fail(new StripeApiError(500, { type: 'api_error', message: `The Stripe emulator failed: ${message}` }));
   }
 };
-

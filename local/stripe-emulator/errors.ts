@@ -3,13 +3,7 @@
  * Handlers throw `StripeApiError`; the router turns it into the response.
  */
 
-export type StripeErrorType =
-  | 'invalid_request_error'
-  | 'card_error'
-  | 'api_error'
-  | 'idempotency_error'
-  | 'authentication_error'
-  | 'permission_error';
+export type StripeErrorType = 'invalid_request_error' | 'card_error' | 'api_error' | 'idempotency_error' | 'authentication_error' | 'permission_error';
 
 export interface StripeErrorBody {
   type: StripeErrorType;
@@ -41,10 +35,7 @@ export class StripeApiError extends Error {
 
 const docUrl = (code: string) => `https://stripe.com/docs/error-codes/${code.replace(/_/g, '-')}`;
 
-export const invalidRequest = (
-  message: string,
-  extra: { param?: string; code?: string; status?: number; validation?: boolean } = {},
-): StripeApiError =>
+export const invalidRequest = (message: string, extra: { param?: string; code?: string; status?: number; validation?: boolean } = {}): StripeApiError =>
   new StripeApiError(
     extra.status ?? 400,
     {
@@ -57,8 +48,7 @@ export const invalidRequest = (
   );
 
 /** A parameter problem found before the endpoint ran (unknown, missing, malformed). */
-export const paramError = (message: string, param: string, code?: string): StripeApiError =>
-  invalidRequest(message, { param, ...(code ? { code } : {}), validation: true });
+export const paramError = (message: string, param: string, code?: string): StripeApiError => invalidRequest(message, { param, ...(code ? { code } : {}), validation: true });
 
 /**
  * `No such customer: 'cus_x'` — 404 when the id is in the URL, 400 when a parameter references it
@@ -71,11 +61,7 @@ export const noSuch = (label: string, id: string, param?: string): StripeApiErro
     status: param ? 400 : 404,
   });
 
-export const cardDeclined = (
-  message: string,
-  declineCode: string,
-  extra: { charge?: string; payment_intent?: unknown; code?: string } = {},
-): StripeApiError =>
+export const cardDeclined = (message: string, declineCode: string, extra: { charge?: string; payment_intent?: unknown; code?: string } = {}): StripeApiError =>
   new StripeApiError(402, {
     type: 'card_error',
     code: extra.code ?? 'card_declined',

@@ -72,9 +72,7 @@ export const parseForm = (input: string): FormTree => {
 /** Canonical text of a parsed tree (sorted keys): what idempotency compares. */
 export const canonical = (value: unknown): string =>
   JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
   );
 
 /** Encodes a nested object the way stripe-node does (indexed arrays, bracketed keys). */

@@ -14,8 +14,7 @@ import { invoiceLines, payInvoice, settleInvoice } from './resources/invoices';
 import { bankAccount, declinedCard, visa } from './resources/payments';
 import type { Ctx, EmulatorState } from './state';
 
-const escape = (text: unknown): string =>
-  String(text ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+const escape = (text: unknown): string => String(text ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
 export const formatMoney = (amount: number, currency: string): string => {
   try {
@@ -74,8 +73,7 @@ ${body}
 </body>
 </html>`;
 
-const alert = (message: string | undefined, kind: 'bad' | 'good') =>
-  message ? `<div class="alert ${kind}" role="${kind === 'bad' ? 'alert' : 'status'}">${escape(message)}</div>` : '';
+const alert = (message: string | undefined, kind: 'bad' | 'good') => (message ? `<div class="alert ${kind}" role="${kind === 'bad' ? 'alert' : 'status'}">${escape(message)}</div>` : '');
 
 const outcomeFieldset = (payLabel: string) => `
   <fieldset>
@@ -91,10 +89,7 @@ export const checkoutPage = (state: EmulatorState, session: Stripe.Checkout.Sess
   const total = formatMoney(session.amount_total ?? 0, currency);
   const items = state.sessionLineItems.get(session.id) ?? [];
   const rows = items
-    .map(
-      (item) =>
-        `<tr><td>${escape(item.description ?? 'Item')}</td><td class="num">${item.quantity ?? 1}</td><td class="num">${escape(formatMoney(item.amount_total, item.currency))}</td></tr>`,
-    )
+    .map((item) => `<tr><td>${escape(item.description ?? 'Item')}</td><td class="num">${item.quantity ?? 1}</td><td class="num">${escape(formatMoney(item.amount_total, item.currency))}</td></tr>`)
     .join('');
   const summary = `
   <h2 id="summary">Order summary</h2>
@@ -103,8 +98,7 @@ export const checkoutPage = (state: EmulatorState, session: Stripe.Checkout.Sess
     <tbody>${rows}</tbody>
     <tfoot><tr><th scope="row" colspan="2">Total due</th><td class="num" data-testid="amount-total">${escape(total)}</td></tr></tfoot>
   </table>`;
-  if (session.status === 'expired')
-    return page('Checkout expired', `<h1>This checkout has expired</h1>${summary}<p>Start again from the business's website.</p>`);
+  if (session.status === 'expired') return page('Checkout expired', `<h1>This checkout has expired</h1>${summary}<p>Start again from the business's website.</p>`);
   if (session.status === 'complete') {
     const done = session.payment_status === 'paid' ? 'Payment received' : 'Payment processing';
     const next = successUrlOf(session);
@@ -134,12 +128,7 @@ export const checkoutPage = (state: EmulatorState, session: Stripe.Checkout.Sess
 export const invoicePage = (ctx: Ctx, invoice: Stripe.Invoice, message?: { text: string; kind: 'bad' | 'good' }): string => {
   const money = (amount: number) => formatMoney(amount, invoice.currency);
   const lines = invoiceLines(ctx, invoice);
-  const rows = lines
-    .map(
-      (line) =>
-        `<tr><td>${escape(line.description ?? 'Item')}</td><td class="num">${line.quantity ?? 1}</td><td class="num">${escape(money(line.amount))}</td></tr>`,
-    )
-    .join('');
+  const rows = lines.map((line) => `<tr><td>${escape(line.description ?? 'Item')}</td><td class="num">${line.quantity ?? 1}</td><td class="num">${escape(money(line.amount))}</td></tr>`).join('');
   const title = `Invoice ${invoice.number ?? invoice.id}`;
   const details = `
   <dl>
@@ -160,13 +149,11 @@ export const invoicePage = (ctx: Ctx, invoice: Stripe.Invoice, message?: { text:
   </table>`;
   if (invoice.status === 'paid')
     return page(title, `<h1>${escape(title)}</h1>${alert(message?.text ?? 'This invoice is paid. Thank you.', 'good')}<p class="total">${escape(money(invoice.amount_paid))} paid</p>${details}`);
-  if (invoice.status === 'void')
-    return page(title, `<h1>${escape(title)}</h1><p>This invoice has been voided; nothing is owed on it.</p>${details}`);
+  if (invoice.status === 'void') return page(title, `<h1>${escape(title)}</h1><p>This invoice has been voided; nothing is owed on it.</p>${details}`);
   const payment = ctx.state.store.list('invoice_payment', ctx.account, (p) => p.invoice === invoice.id && p.status === 'open')[0];
   const intentId = payment && typeof payment.payment.payment_intent === 'string' ? payment.payment.payment_intent : null;
   const processing = intentId ? ctx.state.store.get('payment_intent', intentId, ctx.account)?.status === 'processing' : false;
-  if (processing)
-    return page(title, `<h1>${escape(title)}</h1>${alert(message?.text ?? 'A bank debit for this invoice is processing.', 'good')}${details}`);
+  if (processing) return page(title, `<h1>${escape(title)}</h1>${alert(message?.text ?? 'A bank debit for this invoice is processing.', 'good')}${details}`);
   const due = money(invoice.amount_remaining);
   const body = `
   <h1>${escape(title)}</h1>

@@ -66,5 +66,4 @@ export const parseLooseBody = (req: IncomingMessage, raw: string): Record<string
   return parseForm(raw);
 };
 
-export const wantsJson = (req: IncomingMessage): boolean =>
-  String(req.headers.accept ?? '').includes('application/json') || String(req.headers['content-type'] ?? '').includes('application/json');
+export const wantsJson = (req: IncomingMessage): boolean => String(req.headers.accept ?? '').includes('application/json') || String(req.headers['content-type'] ?? '').includes('application/json');

@@ -56,29 +56,28 @@ export interface Range {
   lte?: number;
 }
 
-type ValueOf<S> = S extends StrSpec<infer E>
-  ? E
-  : S extends IntSpec
-    ? number
-    : S extends BoolSpec
-      ? boolean
-      : S extends DecimalSpec
-        ? string
-        : S extends MetaSpec
-          ? Record<string, string>
-          : S extends RangeSpec
-            ? number | Range
-            : S extends ObjSpec<infer F>
-              ? Shape<F>
-              : S extends ArrSpec<infer I>
-                ? Array<Out<I>>
-                : never;
+type ValueOf<S> =
+  S extends StrSpec<infer E>
+    ? E
+    : S extends IntSpec
+      ? number
+      : S extends BoolSpec
+        ? boolean
+        : S extends DecimalSpec
+          ? string
+          : S extends MetaSpec
+            ? Record<string, string>
+            : S extends RangeSpec
+              ? number | Range
+              : S extends ObjSpec<infer F>
+                ? Shape<F>
+                : S extends ArrSpec<infer I>
+                  ? Array<Out<I>>
+                  : never;
 export type Out<S> = ValueOf<S> | (S extends { emptyable: true } ? null : never);
 type RequiredKeys<F> = { [K in keyof F]: F[K] extends { required: true } ? K : never }[keyof F];
 type Simplify<T> = { [K in keyof T]: T[K] } & {};
-export type Shape<F> = Simplify<
-  { [K in RequiredKeys<F> & keyof F]: Out<F[K]> } & { [K in Exclude<keyof F, RequiredKeys<F>>]?: Out<F[K]> }
->;
+export type Shape<F> = Simplify<{ [K in RequiredKeys<F> & keyof F]: Out<F[K]> } & { [K in Exclude<keyof F, RequiredKeys<F>>]?: Out<F[K]> }>;
 
 // ---- builders ---------------------------------------------------------------------------------
 
@@ -129,21 +128,15 @@ const checkUnknown = (fields: Fields, tree: FormTree, path: string) => {
   const unknown = Object.keys(tree).filter((key) => !Object.prototype.hasOwnProperty.call(fields, key));
   if (unknown.length === 0) return;
   const names = unknown.map((k) => child(path, k));
-  throw paramError(
-    names.length === 1 ? `Received unknown parameter: ${names[0]}` : `Received unknown parameters: ${names.join(', ')}`,
-    names[0] ?? path,
-    'parameter_unknown',
-  );
+  throw paramError(names.length === 1 ? `Received unknown parameter: ${names[0]}` : `Received unknown parameters: ${names.join(', ')}`, names[0] ?? path, 'parameter_unknown');
 };
 
 const integerOf = (raw: string, path: string, spec: IntSpec): number => {
   if (!/^-?\d+$/.test(raw.trim())) throw paramError(`Invalid integer: ${raw}`, path, 'parameter_invalid_integer');
   const value = Number(raw);
   if (!Number.isSafeInteger(value)) throw paramError(`Invalid integer: ${raw}`, path, 'parameter_invalid_integer');
-  if (spec.min !== undefined && value < spec.min)
-    throw paramError(`This value must be greater than or equal to ${spec.min}.`, path, 'parameter_invalid_integer');
-  if (spec.max !== undefined && value > spec.max)
-    throw paramError(`This value must be less than or equal to ${spec.max}.`, path, 'parameter_invalid_integer');
+  if (spec.min !== undefined && value < spec.min) throw paramError(`This value must be greater than or equal to ${spec.min}.`, path, 'parameter_invalid_integer');
+  if (spec.max !== undefined && value > spec.max) throw paramError(`This value must be less than or equal to ${spec.max}.`, path, 'parameter_invalid_integer');
   return value;
 };
 
@@ -167,10 +160,8 @@ const coerce = (spec: Spec, raw: FormValue, path: string): unknown => {
           'parameter_invalid_empty',
         );
       }
-      if (spec.values && !spec.values.includes(raw))
-        throw paramError(`Invalid ${path}: must be one of ${spec.values.join(', ')}`, path);
-      if (spec.maxLength !== undefined && raw.length > spec.maxLength)
-        throw paramError(`Invalid ${path}: must be at most ${spec.maxLength} characters`, path, 'parameter_invalid_string');
+      if (spec.values && !spec.values.includes(raw)) throw paramError(`Invalid ${path}: must be one of ${spec.values.join(', ')}`, path);
+      if (spec.maxLength !== undefined && raw.length > spec.maxLength) throw paramError(`Invalid ${path}: must be at most ${spec.maxLength} characters`, path, 'parameter_invalid_string');
       return raw;
     }
     case 'integer':
@@ -216,8 +207,7 @@ const coerce = (spec: Spec, raw: FormValue, path: string): unknown => {
       const keys = Object.keys(raw);
       if (!keys.every((k) => /^\d+$/.test(k))) throw paramError('Invalid array', path);
       const sorted = keys.map(Number).sort((a, b) => a - b);
-      if (spec.maxItems !== undefined && sorted.length > spec.maxItems)
-        throw paramError(`Invalid array: ${path} can have at most ${spec.maxItems} items`, path);
+      if (spec.maxItems !== undefined && sorted.length > spec.maxItems) throw paramError(`Invalid array: ${path} can have at most ${spec.maxItems} items`, path);
       return sorted.map((index) => coerce(spec.of, raw[String(index)] ?? '', child(path, String(index))));
     }
   }
@@ -244,10 +234,7 @@ export const validate = <F extends Fields>(fields: F, tree: FormTree): Shape<F> 
   validateFields(fields, tree, '') as Shape<F>;
 
 /** Merges a metadata update into existing metadata: `''` values delete keys, `null` clears. */
-export const mergeMetadata = (
-  existing: Record<string, string> | null | undefined,
-  update: Record<string, string> | null | undefined,
-): Record<string, string> => {
+export const mergeMetadata = (existing: Record<string, string> | null | undefined, update: Record<string, string> | null | undefined): Record<string, string> => {
   if (update === null) return {};
   const out: Record<string, string> = { ...(existing ?? {}) };
   if (!update) return out;

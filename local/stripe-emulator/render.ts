@@ -72,8 +72,7 @@ export const render = (ctx: Ctx, result: unknown, expand: readonly string[] = []
   const copy: unknown = structuredClone(result);
   for (const path of expand) {
     const segments = path.split('.');
-    if (segments.length > 4)
-      throw invalidRequest(`You cannot expand more than 4 levels of a property. Property: ${path}`, { param: 'expand' });
+    if (segments.length > 4) throw invalidRequest(`You cannot expand more than 4 levels of a property. Property: ${path}`, { param: 'expand' });
     expandPath(ctx, copy, segments, path);
   }
   return copy;

@@ -11,12 +11,7 @@ export interface Route {
   handler: (ctx: Ctx, params: Record<string, unknown>, ids: Record<string, string>) => unknown;
 }
 
-export const route = <F extends Fields>(
-  method: Method,
-  path: string,
-  fields: F,
-  handler: (ctx: Ctx, params: Shape<F>, ids: Record<string, string>) => unknown,
-): Route => ({
+export const route = <F extends Fields>(method: Method, path: string, fields: F, handler: (ctx: Ctx, params: Shape<F>, ids: Record<string, string>) => unknown): Route => ({
   method,
   path,
   fields,

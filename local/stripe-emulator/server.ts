@@ -45,8 +45,7 @@ export class EmulatorServer {
   constructor(private readonly state: EmulatorState) {
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
-        if (!res.headersSent)
-          sendJson(res, 500, { error: { type: 'api_error', message: `The Stripe emulator failed: ${error instanceof Error ? error.message : String(error)}` } });
+        if (!res.headersSent) sendJson(res, 500, { error: { type: 'api_error', message: `The Stripe emulator failed: ${error instanceof Error ? error.message : String(error)}` } });
         else res.destroy();
       });
     });
@@ -74,7 +73,22 @@ export class EmulatorServer {
         apiVersion: API_VERSION,
         api: `${this.state.baseUrl}/v1`,
         hostedPages: ['/checkout/{sessionId}', '/invoice/{invoiceId}', '/connect/onboarding/{link}'],
-        admin: ['/_health', '/_config', '/_webhooks', '/_faults', '/_requests', '/_deliveries', '/_idempotency/expire', '/_clock', '/_disputes', '/_events/{id}/resend', '/_accounts', '/_accounts/{id}', '/_accounts/{id}/deauthorize', '/_reset'],
+        admin: [
+          '/_health',
+          '/_config',
+          '/_webhooks',
+          '/_faults',
+          '/_requests',
+          '/_deliveries',
+          '/_idempotency/expire',
+          '/_clock',
+          '/_disputes',
+          '/_events/{id}/resend',
+          '/_accounts',
+          '/_accounts/{id}',
+          '/_accounts/{id}/deauthorize',
+          '/_reset',
+        ],
       });
 
     const method = req.method ?? 'GET';

@@ -105,7 +105,11 @@ export class Store {
     this.entries.delete(id);
     for (const entry of all) {
       const list = this.byKind.get(entry.kind);
-      if (list) this.byKind.set(entry.kind, list.filter((e) => e !== entry));
+      if (list)
+        this.byKind.set(
+          entry.kind,
+          list.filter((e) => e !== entry),
+        );
     }
   }
 

@@ -7,15 +7,21 @@
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { archivePrice, createPrice, createProduct, findPriceByLookupKey, retrieveProduct } from '../../functions/stripe/catalog';
-import {
-  connectedAccountIfVisible, createConnectedAccount, createOnboardingLink, findAccountOfPractice, openPaymentsOnAccount, retrieveConnectedAccount,
-} from '../../functions/stripe/accounts';
+import { connectedAccountIfVisible, createConnectedAccount, createOnboardingLink, findAccountOfPractice, openPaymentsOnAccount, retrieveConnectedAccount } from '../../functions/stripe/accounts';
 import { createCheckoutSession } from '../../functions/stripe/checkout';
 import { createCustomer, findCustomer, retrieveCustomer, updateCustomer } from '../../functions/stripe/customers';
 import { constructSignedEvent, listEventsPage } from '../../functions/stripe/events';
 import { StripeRefusedError, type StripeScope } from '../../functions/stripe/gateway';
 import {
-  createInvoice, createInvoiceItem, deleteDraftInvoice, finalizeInvoice, findInvoiceByMetadata, findInvoiceItemByMetadata, listInvoicePayments, retrieveInvoice, voidInvoice,
+  createInvoice,
+  createInvoiceItem,
+  deleteDraftInvoice,
+  finalizeInvoice,
+  findInvoiceByMetadata,
+  findInvoiceItemByMetadata,
+  listInvoicePayments,
+  retrieveInvoice,
+  voidInvoice,
 } from '../../functions/stripe/invoices';
 import { findPaymentIntent } from '../../functions/stripe/payments';
 import { createRefund, listRefunds } from '../../functions/stripe/refunds';
@@ -112,11 +118,20 @@ describe('checkout', () => {
     const customer = await createCustomer(scope, { email: `${run}.co@example.com`, metadata: { clientId: `cli_${run}_co` } }, key('co-customer'));
     const product = await createProduct(scope, { name: 'Session package (1 × 60 min)' }, key('co-product'));
     const price = await createPrice(scope, { product: product.id, unit_amount: 9000, currency: 'usd' }, key('co-price'));
-    const session = await createCheckoutSession(scope, {
-      mode: 'payment', customer: customer.id, client_reference_id: `pur_${run}`, line_items: [{ price: price.id, quantity: 1 }],
-      metadata: { purchaseId: `pur_${run}` }, payment_intent_data: { metadata: { purchaseId: `pur_${run}` } },
-      success_url: 'https://example.com/success?session_id={CHECKOUT_SESSION_ID}', cancel_url: 'https://example.com/cancel',
-    }, key('session'));
+    const session = await createCheckoutSession(
+      scope,
+      {
+        mode: 'payment',
+        customer: customer.id,
+        client_reference_id: `pur_${run}`,
+        line_items: [{ price: price.id, quantity: 1 }],
+        metadata: { purchaseId: `pur_${run}` },
+        payment_intent_data: { metadata: { purchaseId: `pur_${run}` } },
+        success_url: 'https://example.com/success?session_id={CHECKOUT_SESSION_ID}',
+        cancel_url: 'https://example.com/cancel',
+      },
+      key('session'),
+    );
     expect(session).toMatchObject({ id: expect.stringMatching(/^cs_/), url: expect.stringMatching(/^https?:\/\//), metadata: { purchaseId: `pur_${run}` }, customer: customer.id });
     covered('checkout.sessions.create', 'id', 'url', 'metadata');
   });
@@ -133,7 +148,11 @@ describe('invoices', () => {
   it('create → line → find by metadata → finalize (hosted url, due date) → payments → void; a draft is deleted', async () => {
     const customer = await createCustomer(scope, { email: `${run}.inv@example.com`, name: 'Contract Client' }, key('inv-customer'));
     const metadata = { invoiceId: `inv_${run}` };
-    const invoice = await createInvoice(scope, { customer: customer.id, collection_method: 'send_invoice', days_until_due: 14, auto_advance: false, currency: 'usd', description: 'Balance after insurance', metadata }, key('invoice'));
+    const invoice = await createInvoice(
+      scope,
+      { customer: customer.id, collection_method: 'send_invoice', days_until_due: 14, auto_advance: false, currency: 'usd', description: 'Balance after insurance', metadata },
+      key('invoice'),
+    );
     expect(invoice).toMatchObject({ id: expect.stringMatching(/^in_/), status: 'draft', collection_method: 'send_invoice' });
     covered('invoices.create', 'id', 'status');
     const item = await createInvoiceItem(scope, { customer: customer.id, invoice: invoice.id, amount: 3400, currency: 'usd', description: 'Balance after insurance', metadata }, key('item'));
@@ -154,7 +173,11 @@ describe('invoices', () => {
     covered('invoices.voidInvoice', 'status');
 
     // A paid invoice: its payment names the payment intent (what an overpayment refund is made on).
-    const toPay = await createInvoice(scope, { customer: customer.id, collection_method: 'send_invoice', days_until_due: 14, auto_advance: false, currency: 'usd', metadata: { invoiceId: `inv_${run}_paid` } }, key('to-pay'));
+    const toPay = await createInvoice(
+      scope,
+      { customer: customer.id, collection_method: 'send_invoice', days_until_due: 14, auto_advance: false, currency: 'usd', metadata: { invoiceId: `inv_${run}_paid` } },
+      key('to-pay'),
+    );
     await createInvoiceItem(scope, { customer: customer.id, invoice: toPay.id, amount: 1200, currency: 'usd' }, key('to-pay-item'));
     await finalizeInvoice(scope, toPay.id, { auto_advance: false }, key('to-pay-finalize'));
     await target.stripe.invoices.pay(toPay.id, { payment_method: 'pm_card_visa' });
@@ -191,7 +214,11 @@ describe('days_until_due (Stripe publishes only "type": "integer", send_invoice 
 describe('payments, refunds and events', () => {
   it('a card payment: the payment intent by id (unknown → undefined); refunds created and listed by payment intent and by charge; events since a time; a signed event verified', async () => {
     const intent = await target.stripe.paymentIntents.create({
-      amount: 5000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true, metadata: { purchaseId: `pur_${run}_pi` },
+      amount: 5000,
+      currency: 'usd',
+      payment_method: 'pm_card_visa',
+      confirm: true,
+      metadata: { purchaseId: `pur_${run}_pi` },
       automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
     });
     expect(intent.status).toBe('succeeded');

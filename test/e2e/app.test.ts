@@ -150,7 +150,10 @@ describe('the staff web app in a browser', () => {
     const priceAfter = await page.getByLabel('Price', { exact: true }).getAttribute('aria-invalid');
     await page.getByLabel('Sessions', { exact: true }).fill(PACKAGE.sessions);
     await page.getByRole('button', { name: 'Create package' }).click();
-    await page.getByRole('status').filter({ hasText: `Created “${PACKAGE.name}”.` }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `Created “${PACKAGE.name}”.` })
+      .waitFor();
     const row = await page.getByRole('row', { name: new RegExp(PACKAGE.name) }).innerText();
     const storefrontLink = await page.getByRole('link', { name: 'Open the storefront' }).getAttribute('href');
     const packagesShot = await shoot(page, '03-packages');
@@ -211,7 +214,10 @@ describe('the staff web app in a browser', () => {
     const appointmentId = `appt-${randomBytes(3).toString('hex')}`;
     await page.getByLabel('Appointment ID', { exact: true }).fill(appointmentId);
     await page.getByRole('button', { name: 'Redeem a visit' }).click();
-    await page.getByRole('status').filter({ hasText: `Visit ${appointmentId} redeemed` }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `Visit ${appointmentId} redeemed` })
+      .waitFor();
     const message = await page.getByRole('status').filter({ hasText: 'redeemed' }).innerText();
     await page.getByRole('table', { name: 'Purchases' }).getByText('4 of 5').waitFor();
     const ledger = await page.getByRole('table', { name: 'Ledger' }).innerText();
@@ -238,7 +244,12 @@ describe('the staff web app in a browser', () => {
       await go(page, 'Today');
       await page.evaluate(`location.hash = '#/clients/${encodeURIComponent(client.id)}'`);
       await ready(page);
-      return (await page.getByRole('table', { name: 'Receipts' }).getByRole('button', { name: /^Resend receipt/ }).count()) > 0 ? true : undefined;
+      return (await page
+        .getByRole('table', { name: 'Receipts' })
+        .getByRole('button', { name: /^Resend receipt/ })
+        .count()) > 0
+        ? true
+        : undefined;
     });
     const clientShot = await shoot(page, '05-client');
     const stored = await api('GET', `/practices/${practiceId}/clients/${client.id}/purchases`, { practiceId });
@@ -354,11 +365,23 @@ describe('the staff web app in a browser', () => {
     // Act
     await go(page, 'Receipts');
     const table = page.getByRole('table', { name: 'Receipts' });
-    const open = await table.getByRole('link', { name: /^Open receipt/ }).first().getAttribute('href');
-    const pdf = await table.getByRole('link', { name: /^PDF of receipt/ }).first().getAttribute('href');
+    const open = await table
+      .getByRole('link', { name: /^Open receipt/ })
+      .first()
+      .getAttribute('href');
+    const pdf = await table
+      .getByRole('link', { name: /^PDF of receipt/ })
+      .first()
+      .getAttribute('href');
     const receiptsShot = await shoot(page, '10-receipts');
-    await table.getByRole('button', { name: /^Resend receipt/ }).first().click();
-    await page.getByRole('status').filter({ hasText: /was sent again/ }).waitFor();
+    await table
+      .getByRole('button', { name: /^Resend receipt/ })
+      .first()
+      .click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /was sent again/ })
+      .waitFor();
     const after = await eventually('the resent mail', async () => ((await mailsTo()) > before ? mailsTo() : undefined));
     const receiptPage = await fetch(open!);
     const receiptPdf = await fetch(pdf!);
@@ -374,7 +397,15 @@ describe('the staff web app in a browser', () => {
     // Prepare: a second claim, registered without a payer id (sent outside kneadpay): submitted, waiting.
     const waitingClaim = await api('POST', `/practices/${practiceId}/claims`, {
       practiceId,
-      body: { claimId: `${claimId}-W`, clientId: client.id, payerName: 'ACME HEALTH', dateOfService: '2026-10-09', placeOfService: '11', diagnosisCodes: ['M54.2'], lines: [{ procedureCode: '97124', minutes: 30, chargeCents: 6000 }] },
+      body: {
+        claimId: `${claimId}-W`,
+        clientId: client.id,
+        payerName: 'ACME HEALTH',
+        dateOfService: '2026-10-09',
+        placeOfService: '11',
+        diagnosisCodes: ['M54.2'],
+        lines: [{ procedureCode: '97124', minutes: 30, chargeCents: 6000 }],
+      },
     });
     expect(waitingClaim.status).toBe(201);
 
@@ -449,19 +480,30 @@ describe('the staff web app in a browser', () => {
     await go(page, 'Packages');
     await page.getByLabel(`New price for ${PACKAGE.name}`).fill('450.00');
     await page.getByRole('button', { name: 'Change price' }).click();
-    await page.getByRole('status').filter({ hasText: `${PACKAGE.name} now costs $450.00.` }).waitFor();
-    await page.getByRole('row', { name: new RegExp(PACKAGE.name) }).filter({ hasText: '$450.00' }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `${PACKAGE.name} now costs $450.00.` })
+      .waitFor();
+    await page
+      .getByRole('row', { name: new RegExp(PACKAGE.name) })
+      .filter({ hasText: '$450.00' })
+      .waitFor();
     const repriced = await api('GET', `/practices/${practiceId}/packages`, { practiceId });
     const packageId = repriced.body.items.find((pkg: { name: string }) => pkg.name === PACKAGE.name).packageId as string;
     // The package was priced before step 9 started Stripe onboarding: its first price is on the platform account.
-    const platformPrices = async (active: boolean) =>
-      (await stripe.prices.list({ product: stripeProductIdOf(packageId), active })).data.map((price) => price.unit_amount);
+    const platformPrices = async (active: boolean) => (await stripe.prices.list({ product: stripeProductIdOf(packageId), active })).data.map((price) => price.unit_amount);
     const platformActive = await platformPrices(true);
     const platformArchived = await platformPrices(false);
     // Act: stop selling it
     await page.getByRole('button', { name: `Stop selling ${PACKAGE.name}` }).click();
-    await page.getByRole('status').filter({ hasText: `${PACKAGE.name} is no longer sold. Clients keep their credits.` }).waitFor();
-    await page.getByRole('row', { name: new RegExp(PACKAGE.name) }).filter({ hasNotText: 'Stop selling' }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `${PACKAGE.name} is no longer sold. Clients keep their credits.` })
+      .waitFor();
+    await page
+      .getByRole('row', { name: new RegExp(PACKAGE.name) })
+      .filter({ hasNotText: 'Stop selling' })
+      .waitFor();
     const stoppedRow = await page.getByRole('row', { name: new RegExp(PACKAGE.name) }).innerText();
     const stopped = await api('GET', `/practices/${practiceId}/packages`, { practiceId });
     const credits = await api('GET', `/practices/${practiceId}/clients/${client.id}/purchases`, { practiceId });
@@ -597,7 +639,9 @@ describe('the staff web app in a browser', () => {
     await page.waitForURL(/#\/clients\/./);
     await ready(page);
     const heading = await page.getByRole('heading', { level: 1 }).innerText();
-    const injected = await page.evaluate<{ imgs: number; scripts: number; bolds: number }>("({ imgs: document.querySelectorAll('img').length, scripts: document.scripts.length, bolds: document.querySelectorAll('main b').length })");
+    const injected = await page.evaluate<{ imgs: number; scripts: number; bolds: number }>(
+      "({ imgs: document.querySelectorAll('img').length, scripts: document.scripts.length, bolds: document.querySelectorAll('main b').length })",
+    );
     await page.getByRole('button', { name: 'Sign out' }).click();
 
     // Assess

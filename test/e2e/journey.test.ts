@@ -95,8 +95,16 @@ describe('the main journey: a client in a browser, the front desk through the AP
     const claim = await api('POST', `/practices/${practiceId}/claims`, {
       ...asDesk,
       body: {
-        claimId, clientId: client.id, payerName: 'ACME HEALTH', dateOfService: '2026-10-02', placeOfService: '11', diagnosisCodes: ['M54.2'],
-        lines: [{ procedureCode: '97124', modifiers: ['GP'], minutes: 30, chargeCents: 6000 }, { procedureCode: '97140', minutes: 25, chargeCents: 7000 }],
+        claimId,
+        clientId: client.id,
+        payerName: 'ACME HEALTH',
+        dateOfService: '2026-10-02',
+        placeOfService: '11',
+        diagnosisCodes: ['M54.2'],
+        lines: [
+          { procedureCode: '97124', modifiers: ['GP'], minutes: 30, chargeCents: 6000 },
+          { procedureCode: '97140', minutes: 25, chargeCents: 7000 },
+        ],
       },
     });
     const remittance = await api('POST', `/practices/${practiceId}/remittances`, { ...asDesk, raw: era, headers: { 'content-type': 'application/edi-x12' } });

@@ -86,7 +86,12 @@ describe('the storefront in a browser', () => {
     const packageHeading = await card.getByRole('heading', { level: 2 }).innerText();
     const nameInput = page.getByLabel('Your name');
     const emailInput = page.getByLabel('Email for your receipt');
-    const inputs = { name: await nameInput.getAttribute('autocomplete'), emailType: await emailInput.getAttribute('type'), nameRequired: await nameInput.getAttribute('required'), emailRequired: await emailInput.getAttribute('required') };
+    const inputs = {
+      name: await nameInput.getAttribute('autocomplete'),
+      emailType: await emailInput.getAttribute('type'),
+      nameRequired: await nameInput.getAttribute('required'),
+      emailRequired: await emailInput.getAttribute('required'),
+    };
     const unlabelled = await page.locator('input, select, textarea').evaluateAll((els) => els.filter((el) => !(el as unknown as { labels: { length: number } | null }).labels?.length).length);
     const storefrontShot = await shoot(page, '1-storefront');
     await nameInput.fill(client.name);
@@ -172,7 +177,11 @@ describe('the storefront in a browser', () => {
       const { practiceId, packageId } = await practiceWithPackage();
       const email = `${newId('buyer')}@client.example`;
       const checkout = await api('POST', `/p/${practiceId}/packages/${packageId}/checkout`, { body: { email, name: 'Ray Refund' } });
-      const paid = await fetch(`${checkout.body.url}/pay`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ outcome: 'succeeded', email }) });
+      const paid = await fetch(`${checkout.body.url}/pay`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify({ outcome: 'succeeded', email }),
+      });
       const session = await stripeApi('GET', `/v1/checkout/sessions/${checkout.body.checkoutSessionId}`);
       const clientId = (await api('GET', `/practices/${practiceId}/clients?email=${encodeURIComponent(email)}`, { practiceId })).body.items[0].clientId;
       const statusNow = async () => (await api('GET', `/practices/${practiceId}/clients/${clientId}/purchases`, { practiceId })).body.items[0]?.status;

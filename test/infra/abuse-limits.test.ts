@@ -27,14 +27,19 @@ describe('per-route throttling on the HTTP API stage', () => {
       if (route.auth === AUTH.jwt) expect(settings[key], key).toBeUndefined();
       else expect(settings[key], key).toBeDefined();
     }
-    expect(settings['POST /p/{practiceId}/packages/{packageId}/checkout']).toEqual({ ThrottlingRateLimit: ROUTE_THROTTLES.publicCheckout.rateLimit, ThrottlingBurstLimit: ROUTE_THROTTLES.publicCheckout.burstLimit });
+    expect(settings['POST /p/{practiceId}/packages/{packageId}/checkout']).toEqual({
+      ThrottlingRateLimit: ROUTE_THROTTLES.publicCheckout.rateLimit,
+      ThrottlingBurstLimit: ROUTE_THROTTLES.publicCheckout.burstLimit,
+    });
     expect(settings['POST /webhooks/stripe']).toEqual({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 });
     expect(settings['GET /r/{token}']).toEqual({ ThrottlingRateLimit: ROUTE_THROTTLES.publicPage.rateLimit, ThrottlingBurstLimit: ROUTE_THROTTLES.publicPage.burstLimit });
     expect(stage.Properties.DefaultRouteSettings).toMatchObject({ ThrottlingRateLimit: 50 });
   });
 
   it('deploys the stage after every route its settings name', () => {
-    const routeIds = Object.entries(resources).filter(([, resource]) => resource.Type === 'AWS::ApiGatewayV2::Route').map(([id]) => id);
+    const routeIds = Object.entries(resources)
+      .filter(([, resource]) => resource.Type === 'AWS::ApiGatewayV2::Route')
+      .map(([id]) => id);
     expect(routeIds.length).toBe(ROUTES.length);
     for (const id of routeIds) expect(stage.DependsOn ?? []).toContain(id);
   });

@@ -14,7 +14,9 @@ const ROOT = resolve(new URL('../..', import.meta.url).pathname);
 
 const packagesOf = async (entry: string): Promise<Set<string>> => {
   const result = await build({ entryPoints: [resolve(ROOT, entry)], bundle: true, platform: 'node', format: 'esm', target: 'node22', write: false, metafile: true, logLevel: 'silent' });
-  const names = Object.keys(result.metafile.inputs).map((input) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1]).filter((name): name is string => Boolean(name));
+  const names = Object.keys(result.metafile.inputs)
+    .map((input) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1])
+    .filter((name): name is string => Boolean(name));
   return new Set(names);
 };
 

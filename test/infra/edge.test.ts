@@ -71,7 +71,11 @@ describe('the WAF web ACL at the edge', () => {
   it('has one per-IP rate rule per route kind, each with its limit, scoped down to its paths, answering 429', () => {
     const [, acl] = single('AWS::WAFv2::WebACL');
     const rules = acl.Properties.Rules as Record<string, any>[];
-    expect(rules.map((rule) => rule.Name).sort()).toEqual(Object.values(EDGE_RATE_RULES).map((rule) => rule.name).sort());
+    expect(rules.map((rule) => rule.Name).sort()).toEqual(
+      Object.values(EDGE_RATE_RULES)
+        .map((rule) => rule.name)
+        .sort(),
+    );
     for (const expected of Object.values(EDGE_RATE_RULES)) {
       const rule = rules.find((candidate) => candidate.Name === expected.name)!;
       const rate = rule.Statement.RateBasedStatement;
@@ -93,7 +97,10 @@ describe('the WAF web ACL at the edge', () => {
     const kindOf = { [AUTH.public]: EDGE_RATE_RULES.public, [AUTH.stripeSignature]: EDGE_RATE_RULES.webhook, [AUTH.jwt]: EDGE_RATE_RULES.staff };
     for (const route of ROUTES) {
       const matching = Object.values(EDGE_RATE_RULES).filter((rule) => rule.pathPrefixes.some((prefix) => route.path.startsWith(prefix)));
-      expect(matching.map((rule) => rule.name), `${route.method} ${route.path}`).toEqual([kindOf[route.auth].name]);
+      expect(
+        matching.map((rule) => rule.name),
+        `${route.method} ${route.path}`,
+      ).toEqual([kindOf[route.auth].name]);
     }
   });
 
@@ -207,7 +214,7 @@ describe('the CloudFront distribution in front of the HTTP API', () => {
     }
   });
 
-  it('is the public URL: outputs, the functions\' KNEADPAY_PUBLIC_URL and the Stripe webhook URL', () => {
+  it("is the public URL: outputs, the functions' KNEADPAY_PUBLIC_URL and the Stripe webhook URL", () => {
     const url = { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalId(stack.edge.distribution), 'DomainName'] }]] };
     expect(outputs.PublicUrl!.Value).toEqual(url);
     expect(outputs.StripeWebhookUrl!.Value).toEqual({ 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalId(stack.edge.distribution), 'DomainName'] }, '/webhooks/stripe']] });

@@ -45,8 +45,7 @@ let app: App;
 let stack: KneadpayStack;
 let template: Template;
 
-const logicalId = (construct: { node: { defaultChild?: unknown } }) =>
-  Stack.of(stack).resolve((construct.node.defaultChild as CfnElement).logicalId) as string;
+const logicalId = (construct: { node: { defaultChild?: unknown } }) => Stack.of(stack).resolve((construct.node.defaultChild as CfnElement).logicalId) as string;
 const fnId = (name: string) => logicalId(stack.functions.get(name)!);
 const arnOf = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
 const dlqOf = (name: string) => logicalId(stack.functions.get(name)!.deadLetters!.queue);
@@ -117,9 +116,7 @@ describe('a stack built from an extended wiring table', () => {
     template.hasResourceProperties('AWS::IAM::Policy', {
       Roles: [{ Ref: logicalId(stack.functions.get('receipt-issuer')!.role!) }],
       PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Action: 'ses:SendEmail', Condition: { StringEquals: { 'ses:FromAddress': { Ref: 'SesSender' } } } }),
-        ]),
+        Statement: Match.arrayWith([Match.objectLike({ Action: 'ses:SendEmail', Condition: { StringEquals: { 'ses:FromAddress': { Ref: 'SesSender' } } } })]),
       },
     });
   });
@@ -128,18 +125,16 @@ describe('a stack built from an extended wiring table', () => {
     const resources = template.toJSON().Resources;
     expect(resources[fnId('receipt-issuer')].Properties.MemorySize).toBe(1024);
     expect(resources[fnId('balance-invoicer')].Properties.Timeout).toBe(60);
-    const readOnly = JSON.stringify(
-      Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: logicalId(stack.functions.get('staff-reports')!.role!) }] } })),
-    );
+    const readOnly = JSON.stringify(Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: logicalId(stack.functions.get('staff-reports')!.role!) }] } })));
     expect(readOnly).toContain('dynamodb:Query');
     expect(readOnly).not.toContain('dynamodb:PutItem');
   });
 
   it('passes AwsSolutions and HIPAA Security with no new finding: acknowledgements follow the rows', () => {
     const findings = compliancePacks().flatMap((pack) =>
-      pack.validateScope(app).violations.flatMap((violation) =>
-        violation.violatingResources.map((resource) => `${violation.severity} ${violation.ruleName} at ${resource.constructPath}: ${violation.description}`),
-      ),
+      pack
+        .validateScope(app)
+        .violations.flatMap((violation) => violation.violatingResources.map((resource) => `${violation.severity} ${violation.ruleName} at ${resource.constructPath}: ${violation.description}`)),
     );
     expect(findings, findings.join('\n')).toEqual([]);
   });

@@ -59,7 +59,11 @@ export const violations = (file: string, text: string): string[] => {
   const layer = layerOf(file);
   const code = withoutComments(text);
   for (const specifier of importsOf(text)) {
-    const relativeTarget = specifier.startsWith('.') ? relative(FUNCTIONS, resolve(FUNCTIONS, dirname(file), specifier)).split('\\').join('/') : undefined;
+    const relativeTarget = specifier.startsWith('.')
+      ? relative(FUNCTIONS, resolve(FUNCTIONS, dirname(file), specifier))
+          .split('\\')
+          .join('/')
+      : undefined;
     if (layer === 'domain' && (relativeTarget === undefined || layerOf(relativeTarget) !== 'domain')) {
       found.push(`${file}: domain imports '${specifier}' (outside functions/domain)`);
     }
@@ -85,15 +89,7 @@ export const violations = (file: string, text: string): string[] => {
  * 1). Each is owned by another change; a file listed here that no longer does fails the test below,
  * so the list only shrinks.
  */
-const NOT_YET_PORTED: readonly string[] = [
-  'core/checkout.ts',
-  'core/claims-out.ts',
-  'core/claims.ts',
-  'core/client-contact.ts',
-  'core/estimates.ts',
-  'core/packages.ts',
-  'core/redemptions.ts',
-];
+const NOT_YET_PORTED: readonly string[] = ['core/checkout.ts', 'core/claims-out.ts', 'core/claims.ts', 'core/client-contact.ts', 'core/estimates.ts', 'core/packages.ts', 'core/redemptions.ts'];
 
 /** A static value import (not `import type`): its clause and its module. */
 const VALUE_IMPORT = /^\s*import\s+(?!type\s)([^'";]*?)\s+from\s+['"]([^'"]+)['"];?/gm;
@@ -101,7 +97,11 @@ const VALUE_IMPORT = /^\s*import\s+(?!type\s)([^'";]*?)\s+from\s+['"]([^'"]+)['"
 /** The local names a file binds to values of store modules (named, aliased, default or namespace imports). */
 const storeValueNames = (file: string, code: string): string[] =>
   [...code.matchAll(VALUE_IMPORT)].flatMap(([, clause, specifier]) => {
-    const target = specifier!.startsWith('.') ? relative(FUNCTIONS, resolve(FUNCTIONS, dirname(file), specifier!)).split('\\').join('/') : '';
+    const target = specifier!.startsWith('.')
+      ? relative(FUNCTIONS, resolve(FUNCTIONS, dirname(file), specifier!))
+          .split('\\')
+          .join('/')
+      : '';
     // The table handle (getStore) is what every port function takes; it is not a store function.
     if (layerOf(target) !== 'store' || target === 'store/table') return [];
     const namespace = /\*\s*as\s+([\w$]+)/.exec(clause!)?.[1];
@@ -131,14 +131,20 @@ export const directStoreCalls = (file: string, text: string): string[] => {
   return [...new Set(calls)].map((call) => `${file}: core calls the store directly (${call}…); go through a port`);
 };
 
-const files = ['domain', 'core', 'store'].flatMap((layer) => sourceFiles(join(FUNCTIONS, layer))).map((path) => ({
-  file: relative(FUNCTIONS, path).split('\\').join('/'),
-  text: readFileSync(path, 'utf8'),
-}));
+const files = ['domain', 'core', 'store']
+  .flatMap((layer) => sourceFiles(join(FUNCTIONS, layer)))
+  .map((path) => ({
+    file: relative(FUNCTIONS, path).split('\\').join('/'),
+    text: readFileSync(path, 'utf8'),
+  }));
 
 describe('layers of functions/: domain ← core → store', () => {
   it('reads every layer (the walk found files in domain, core and store)', () => {
-    for (const layer of ['domain', 'core', 'store']) expect(files.some((f) => f.file.startsWith(`${layer}/`)), layer).toBe(true);
+    for (const layer of ['domain', 'core', 'store'])
+      expect(
+        files.some((f) => f.file.startsWith(`${layer}/`)),
+        layer,
+      ).toBe(true);
   });
 
   it('domain imports nothing outside itself; core no SDK, no expression, no command; store never core', () => {

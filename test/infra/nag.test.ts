@@ -13,9 +13,9 @@ let synthFailure: string | undefined;
 
 const findingsIn = (scope: App): string[] =>
   compliancePacks().flatMap((pack) =>
-    pack.validateScope(scope).violations.flatMap((violation) =>
-      violation.violatingResources.map((resource) => `${violation.severity} ${violation.ruleName} at ${resource.constructPath}: ${violation.description}`),
-    ),
+    pack
+      .validateScope(scope)
+      .violations.flatMap((violation) => violation.violatingResources.map((resource) => `${violation.severity} ${violation.ruleName} at ${resource.constructPath}: ${violation.description}`)),
   );
 
 beforeAll(() => {

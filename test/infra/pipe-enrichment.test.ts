@@ -75,8 +75,13 @@ describe('the outbox pipe enrichment', () => {
     // Prepare: a package sale's marker as commitOnce writes it (the marker is the outbox item of its events).
     const identity = 'PRACTICE#prac_1|MARKER#stripe-event#evt_1';
     const sale = {
-      pk: 'PRACTICE#prac_1', sk: 'MARKER#stripe-event#evt_1', type: OUTBOX_ITEM_TYPE, committedAt: '2026-12-06T12:00:00.000Z',
-      result: { eventId: 'evt_1', type: 'checkout.session.completed', outcome: 'applied' }, ttl: 1, source: 'kneadpay',
+      pk: 'PRACTICE#prac_1',
+      sk: 'MARKER#stripe-event#evt_1',
+      type: OUTBOX_ITEM_TYPE,
+      committedAt: '2026-12-06T12:00:00.000Z',
+      result: { eventId: 'evt_1', type: 'checkout.session.completed', outcome: 'applied' },
+      ttl: 1,
+      source: 'kneadpay',
       events: [
         carriedEvent({ detailType: 'PackagePurchased', detail: { practiceId: 'prac_1', purchaseId: 'pur_1', amountCents: 42500 } }, identity, 0),
         carriedEvent({ detailType: 'PaymentSucceeded', detail: { practiceId: 'prac_1', paymentId: 'pi_1', amountCents: 42500 } }, identity, 1),
@@ -105,7 +110,12 @@ describe('the shared outbox translation (the Pipe enrichment and the local bus b
     // Prepare
     const identity = 'PRACTICE#prac_1|MARKER#stripe-event#evt_2';
     const marker = {
-      pk: 'PRACTICE#prac_1', sk: 'MARKER#stripe-event#evt_2', type: OUTBOX_ITEM_TYPE, committedAt: '2026-12-06T12:00:00.000Z', ttl: 1, source: 'kneadpay',
+      pk: 'PRACTICE#prac_1',
+      sk: 'MARKER#stripe-event#evt_2',
+      type: OUTBOX_ITEM_TYPE,
+      committedAt: '2026-12-06T12:00:00.000Z',
+      ttl: 1,
+      source: 'kneadpay',
       events: [
         carriedEvent({ detailType: 'PackagePurchased', detail: { practiceId: 'prac_1', purchaseId: 'pur_2' } }, identity, 0),
         carriedEvent({ detailType: 'PaymentSucceeded', detail: { practiceId: 'prac_1', paymentId: 'pi_2' } }, identity, 1),

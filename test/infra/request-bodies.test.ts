@@ -13,9 +13,7 @@ import * as validate from '../../functions/shared/validate';
 const ROOT = join(import.meta.dirname, '..', '..');
 
 const sourceFiles = (dir: string): string[] =>
-  readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? sourceFiles(join(dir, entry.name)) : entry.name.endsWith('.ts') ? [join(dir, entry.name)] : [],
-  );
+  readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? sourceFiles(join(dir, entry.name)) : entry.name.endsWith('.ts') ? [join(dir, entry.name)] : []));
 
 const linesMatching = (pattern: RegExp) =>
   sourceFiles('functions').flatMap((file) =>

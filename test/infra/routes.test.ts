@@ -27,8 +27,15 @@ const eventFor = (routeKey: string, practiceId = 'prac_routes'): ApiEvent => {
     pathParameters: { practiceId, clientId: 'cli_1' },
     isBase64Encoded: false,
     requestContext: {
-      accountId: '000000000000', apiId: 'local', domainName: '127.0.0.1', domainPrefix: '127', requestId: 'routes-test', routeKey, stage: '$default',
-      time: new Date().toISOString(), timeEpoch: Date.now(),
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: '127.0.0.1',
+      domainPrefix: '127',
+      requestId: 'routes-test',
+      routeKey,
+      stage: '$default',
+      time: new Date().toISOString(),
+      timeEpoch: Date.now(),
       http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'vitest' },
       authorizer: { jwt: { claims: { 'custom:practiceId': practiceId, sub: 'routes-test' }, scopes: null } },
     },
@@ -61,9 +68,7 @@ describe('every route names its handler, once', () => {
   });
 
   it('no handler re-routes by path: no routeKey, rawPath or endsWith/startsWith path test in the HTTP functions', () => {
-    const offenders = routedFunctions
-      .map((fn) => FUNCTIONS[fn].entry)
-      .filter((entry) => /\.routeKey\b|\.rawPath\b|path\.(endsWith|startsWith)\(/.test(readFileSync(join(ROOT, entry), 'utf8')));
+    const offenders = routedFunctions.map((fn) => FUNCTIONS[fn].entry).filter((entry) => /\.routeKey\b|\.rawPath\b|path\.(endsWith|startsWith)\(/.test(readFileSync(join(ROOT, entry), 'utf8')));
     expect(offenders).toEqual([]);
   });
 });

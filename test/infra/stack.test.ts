@@ -22,8 +22,7 @@ let template: Template;
 let resources: Resources;
 
 const SKIP_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
-const logicalId = (construct: { node: { defaultChild?: unknown } }) =>
-  Stack.of(stack).resolve((construct.node.defaultChild as CfnElement).logicalId) as string;
+const logicalId = (construct: { node: { defaultChild?: unknown } }) => Stack.of(stack).resolve((construct.node.defaultChild as CfnElement).logicalId) as string;
 const ofType = (type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
 /** The one resource of a type: [logical id, resource]. */
 const single = (type: string) => {
@@ -237,9 +236,7 @@ describe('asynchronous functions (rule and schedule targets)', () => {
       template.hasResourceProperties('AWS::SQS::QueuePolicy', {
         Queues: [ref(id)],
         PolicyDocument: {
-          Statement: Match.arrayWith([
-            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-          ]),
+          Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
         },
       });
     }
@@ -255,9 +252,11 @@ describe('the HTTP API', () => {
   };
 
   it('has exactly the wiring routes', () => {
-    expect(ofType('AWS::ApiGatewayV2::Route').map(([, route]) => route.Properties.RouteKey).sort()).toEqual(
-      WIRING.routes.map((route) => `${route.method} ${route.path}`).sort(),
-    );
+    expect(
+      ofType('AWS::ApiGatewayV2::Route')
+        .map(([, route]) => route.Properties.RouteKey)
+        .sort(),
+    ).toEqual(WIRING.routes.map((route) => `${route.method} ${route.path}`).sort());
   });
 
   it('puts the Cognito JWT authorizer on every jwt route and none on public or stripe-signature routes', () => {
@@ -407,7 +406,20 @@ describe('deploy interface', () => {
   it('takes the SES sender as a parameter and prints the URLs and names operators need', () => {
     template.hasParameter('SesSender', { Type: 'String' });
     const outputs = Object.keys(template.toJSON().Outputs as Record<string, unknown>);
-    expect(outputs).toEqual(expect.arrayContaining(['ApiUrl', 'UserPoolId', 'UserPoolClientId', 'StaffAppUrl', 'StaffSignInUrl', 'EventBusName', 'TableName', 'StripeApiKeySecretArn', 'StripeWebhookSecretArn', 'AlarmTopicArn']));
+    expect(outputs).toEqual(
+      expect.arrayContaining([
+        'ApiUrl',
+        'UserPoolId',
+        'UserPoolClientId',
+        'StaffAppUrl',
+        'StaffSignInUrl',
+        'EventBusName',
+        'TableName',
+        'StripeApiKeySecretArn',
+        'StripeWebhookSecretArn',
+        'AlarmTopicArn',
+      ]),
+    );
     if (WIRING.routes.some((route) => route.auth === AUTH.stripeSignature)) expect(outputs).toContain('StripeWebhookUrl');
   });
 });

@@ -24,7 +24,10 @@ const deps = { store, stripe: getStripe, publicUrl: 'http://127.0.0.1:3000' };
 const postEra = (practiceId: string, text: string) => api('POST', `/practices/${practiceId}/remittances`, { practiceId, raw: text, headers: { 'content-type': 'application/edi-x12' } });
 
 describe('adjudications that decide no money, and adjudications from other systems', () => {
-  it.each([['25', 'predetermination'], ['23', 'not_our_claim']])('CLP02 %s (%s): recorded with the claim, nothing billed, the ledger untouched; the real adjudication then bills 34.00 USD', async (code, status) => {
+  it.each([
+    ['25', 'predetermination'],
+    ['23', 'not_our_claim'],
+  ])('CLP02 %s (%s): recorded with the claim, nothing billed, the ledger untouched; the real adjudication then bills 34.00 USD', async (code, status) => {
     // Prepare: the worked example, first as a predetermination (or "not our claim").
     const { practiceId, clientId } = await claimReady();
     const priced = fixture('worked-example.835').replace('CLP*CLM-1001*1*', `CLP*CLM-1001*${code}*`);
@@ -59,7 +62,10 @@ describe('adjudications that decide no money, and adjudications from other syste
     const { practiceId, clientId } = await claimReady();
     const detail = { ...adjudicated(practiceId).original, ...over };
 
-    const outcome = await invoiceClaimBalance(deps, detail as never).then(() => 'applied', (error: Error) => error);
+    const outcome = await invoiceClaimBalance(deps, detail as never).then(
+      () => 'applied',
+      (error: Error) => error,
+    );
 
     expect(outcome).toBeInstanceOf(AdjudicationRefusedError);
     expect((outcome as AdjudicationRefusedError).message).toMatch(reason);
@@ -82,13 +88,16 @@ describe('adjudications that decide no money, and adjudications from other syste
     expect(listed.body.items.every((item: Record<string, unknown>) => typeof item.remittanceId === 'string' && item.problems === undefined)).toBe(true);
   });
 
-  it.each(['back-pain-relief', 'studio-90210', 'spa-B12', 'calm-massage-therapy'])('a practice id the Stripe PHI guard would refuse (%s) is refused when the practice is made: 400 naming practiceId', async (name) => {
-    const practiceId = `${name}-${newPracticeId().slice(-6).toLowerCase()}`;
-    const answer = await api('PUT', `/practices/${practiceId}`, { practiceId, body: practiceProfile() });
-    expect(answer.status).toBe(400);
-    expect(answer.body.error.details.field).toBe('practiceId');
-    expect((await api('GET', `/practices/${practiceId}`, { practiceId })).status).toBe(404);
-  });
+  it.each(['back-pain-relief', 'studio-90210', 'spa-B12', 'calm-massage-therapy'])(
+    'a practice id the Stripe PHI guard would refuse (%s) is refused when the practice is made: 400 naming practiceId',
+    async (name) => {
+      const practiceId = `${name}-${newPracticeId().slice(-6).toLowerCase()}`;
+      const answer = await api('PUT', `/practices/${practiceId}`, { practiceId, body: practiceProfile() });
+      expect(answer.status).toBe(400);
+      expect(answer.body.error.details.field).toBe('practiceId');
+      expect((await api('GET', `/practices/${practiceId}`, { practiceId })).status).toBe(404);
+    },
+  );
 
   // The audit of 2026-11-28: a refund larger than one invoice's payment was sent on the first paid
   // invoice only (capped at its payment) while the ledger recorded all of it.
@@ -99,7 +108,11 @@ describe('adjudications that decide no money, and adjudications from other syste
     const details = adjudicated(practiceId);
     const pay = async (amountCents: number) => {
       const invoice = (await listClaimInvoices(store, practiceId, 'CLM-1001')).find((i) => i.amountDueCents === amountCents && i.status === 'open')!;
-      const paid = await fetch(`${invoice.hostedInvoiceUrl}/pay`, { method: 'POST', headers: { accept: 'application/json', 'content-type': 'application/json' }, body: JSON.stringify({ outcome: 'succeeded' }) });
+      const paid = await fetch(`${invoice.hostedInvoiceUrl}/pay`, {
+        method: 'POST',
+        headers: { accept: 'application/json', 'content-type': 'application/json' },
+        body: JSON.stringify({ outcome: 'succeeded' }),
+      });
       expect(paid.status).toBe(200);
       for (let i = 0; i < 80 && (await getInvoice(store, practiceId, invoice.invoiceId))?.status !== 'paid'; i += 1) await new Promise((resolve) => setTimeout(resolve, 250));
     };
@@ -110,9 +123,20 @@ describe('adjudications that decide no money, and adjudications from other syste
     // Both adjudications reversed (the payer takes the claim back): the share is 0, $58 was paid.
     const negate = (n: number) => -n;
     const reverseCorrection = {
-      ...details.correction, remittance: { ...details.correction.remittance, traceNumber: 'EFT125' }, statusCode: '22', status: 'reversal',
-      chargeCents: negate(details.correction.chargeCents), paidCents: negate(details.correction.paidCents), patientResponsibilityCents: negate(details.correction.patientResponsibilityCents),
-      lines: details.correction.lines.map((line) => ({ ...line, chargeCents: -line.chargeCents, paidCents: -line.paidCents, allowedCents: line.allowedCents === null ? null : -line.allowedCents, adjustments: line.adjustments.map((a) => ({ ...a, amountCents: -a.amountCents })) })),
+      ...details.correction,
+      remittance: { ...details.correction.remittance, traceNumber: 'EFT125' },
+      statusCode: '22',
+      status: 'reversal',
+      chargeCents: negate(details.correction.chargeCents),
+      paidCents: negate(details.correction.paidCents),
+      patientResponsibilityCents: negate(details.correction.patientResponsibilityCents),
+      lines: details.correction.lines.map((line) => ({
+        ...line,
+        chargeCents: -line.chargeCents,
+        paidCents: -line.paidCents,
+        allowedCents: line.allowedCents === null ? null : -line.allowedCents,
+        adjustments: line.adjustments.map((a) => ({ ...a, amountCents: -a.amountCents })),
+      })),
     } as typeof details.correction;
     const claim = (await getClaim(store, practiceId, 'CLM-1001'))!;
     await applyAdjudication(store, claim, details.reversal, { remittanceId: null, emit: false }, new Date());
@@ -146,14 +170,24 @@ describe('adjudications that decide no money, and adjudications from other syste
   it.each([
     ['hold' as const, [[], ['open', 1000]]],
     ['invoice' as const, [[['open', 3400]], ['open', 1000]]],
-  ])('forwarded to a secondary payer, practice setting %s: the patient owes the secondary\'s PR, never the sum', async (policy, [afterPrimary, final]) => {
+  ])("forwarded to a secondary payer, practice setting %s: the patient owes the secondary's PR, never the sum", async (policy, [afterPrimary, final]) => {
     const { practiceId, clientId } = await claimReady({ practice: { billing: { forwardedClaims: policy } } });
     const primary = { ...adjudicated(practiceId).original, statusCode: '19', status: 'processed_primary_forwarded' };
     // The secondary: $24 of the $34 the primary left; OA-23 is the primary's payment (impact of prior payer).
     const secondary = {
-      ...adjudicated(practiceId).original, remittance: { traceNumber: 'EFT900', payerId: '9999999999', paidAt: '2026-11-05' }, payerClaimControlNumber: 'SEC-1',
-      statusCode: '2', status: 'processed_secondary', chargeCents: 13000, paidCents: 2400, patientResponsibilityCents: 1000,
-      claimAdjustments: [{ group: 'OA', reason: '23', amountCents: 5600 }, { group: 'CO', reason: '45', amountCents: 4000 }, { group: 'PR', reason: '1', amountCents: 1000 }],
+      ...adjudicated(practiceId).original,
+      remittance: { traceNumber: 'EFT900', payerId: '9999999999', paidAt: '2026-11-05' },
+      payerClaimControlNumber: 'SEC-1',
+      statusCode: '2',
+      status: 'processed_secondary',
+      chargeCents: 13000,
+      paidCents: 2400,
+      patientResponsibilityCents: 1000,
+      claimAdjustments: [
+        { group: 'OA', reason: '23', amountCents: 5600 },
+        { group: 'CO', reason: '45', amountCents: 4000 },
+        { group: 'PR', reason: '1', amountCents: 1000 },
+      ],
       lines: [],
     };
 
@@ -166,7 +200,11 @@ describe('adjudications that decide no money, and adjudications from other syste
     expect(all.filter((invoice) => invoice.status === 'open').map((invoice) => [invoice.status, invoice.amount_due])).toEqual([final]);
     // The ledger follows: $34 after the primary, then the secondary's payment and the move to its $10.
     const ledger = await ledgerState(store, practiceId, clientId);
-    expect({ balance: ledger.balanceCents, sum: ledger.sumCents, cob: ledger.entries.filter((entry) => entry.kind === 'cob_adjustment').map((entry) => entry.amountCents) }).toEqual({ balance: 1000, sum: 1000, cob: [] });
+    expect({ balance: ledger.balanceCents, sum: ledger.sumCents, cob: ledger.entries.filter((entry) => entry.kind === 'cob_adjustment').map((entry) => entry.amountCents) }).toEqual({
+      balance: 1000,
+      sum: 1000,
+      cob: [],
+    });
     expect(await getClaim(store, practiceId, 'CLM-1001')).toMatchObject({ patientResponsibilityCents: 1000 });
   });
 });

@@ -20,18 +20,33 @@ const billingPractice = async () => {
     body: practiceProfile({ taxonomyCode: '225700000X', address: { line1: '1 Main St', city: 'Portland', state: 'OR', postalCode: '97201-1234' } }),
   });
   expect([put.status, put.body.taxonomyCode]).toEqual([200, '225700000X']);
-  const payer = await api('PUT', `/practices/${practiceId}/payers/ACME1`, { practiceId, body: { name: 'Acme Health', payerId: 'ACME1', address: { line1: 'PO Box 100', city: 'Hartford', state: 'CT', postalCode: '06101' } } });
+  const payer = await api('PUT', `/practices/${practiceId}/payers/ACME1`, {
+    practiceId,
+    body: { name: 'Acme Health', payerId: 'ACME1', address: { line1: 'PO Box 100', city: 'Hartford', state: 'CT', postalCode: '06101' } },
+  });
   expect(payer.status).toBe(200);
   const client = await api('POST', `/practices/${practiceId}/clients`, { practiceId, body: { email: 'jane@client.example', name: 'Jane Doe' } });
   const clientId = client.body.clientId as string;
-  const coverage = await api('PUT', `/practices/${practiceId}/clients/${clientId}/coverage`, { practiceId, body: { payerId: 'ACME1', memberId: 'XYZ123456789', groupNumber: 'GRP-77', relationship: 'self', patient } });
+  const coverage = await api('PUT', `/practices/${practiceId}/clients/${clientId}/coverage`, {
+    practiceId,
+    body: { payerId: 'ACME1', memberId: 'XYZ123456789', groupNumber: 'GRP-77', relationship: 'self', patient },
+  });
   expect(coverage.status).toBe(200);
   return { practiceId, clientId };
 };
 
 const claimBody = (claimId: string, clientId: string, over: Record<string, unknown> = {}) => ({
-  claimId, clientId, payerId: 'ACME1', renderingProvider: rendering, dateOfService: '2026-10-02', placeOfService: '11', diagnosisCodes: ['M54.2'],
-  lines: [{ procedureCode: '97124', modifiers: ['GP'], minutes: 30, chargeCents: 6000 }, { procedureCode: '97140', minutes: 25, chargeCents: 7000 }],
+  claimId,
+  clientId,
+  payerId: 'ACME1',
+  renderingProvider: rendering,
+  dateOfService: '2026-10-02',
+  placeOfService: '11',
+  diagnosisCodes: ['M54.2'],
+  lines: [
+    { procedureCode: '97124', modifiers: ['GP'], minutes: 30, chargeCents: 6000 },
+    { procedureCode: '97140', minutes: 25, chargeCents: 7000 },
+  ],
   ...over,
 });
 
@@ -56,16 +71,33 @@ describe('claims out over the local API (DynamoDB Local)', () => {
 
   it('claims registered without payerId keep working as before (submitted, no claims-out fields needed)', async () => {
     const { practiceId, clientId } = await billingPractice();
-    const legacy = await postClaim(practiceId, { claimId: 'CLM-9', clientId, payerName: 'ACME HEALTH', dateOfService: '2026-10-02', diagnosisCodes: ['M54.2'], lines: [{ procedureCode: '97124', minutes: 30, chargeCents: 6000 }] });
+    const legacy = await postClaim(practiceId, {
+      claimId: 'CLM-9',
+      clientId,
+      payerName: 'ACME HEALTH',
+      dateOfService: '2026-10-02',
+      diagnosisCodes: ['M54.2'],
+      lines: [{ procedureCode: '97124', minutes: 30, chargeCents: 6000 }],
+    });
     expect([legacy.status, legacy.body.status, legacy.body.state]).toEqual([201, 'submitted', 'submitted']);
-    const stray = await postClaim(practiceId, { claimId: 'CLM-10', clientId, dateOfService: '2026-10-02', diagnosisCodes: ['M54.2'], lines: [{ procedureCode: '97124', minutes: 30, chargeCents: 6000 }], renderingProvider: rendering });
+    const stray = await postClaim(practiceId, {
+      claimId: 'CLM-10',
+      clientId,
+      dateOfService: '2026-10-02',
+      diagnosisCodes: ['M54.2'],
+      lines: [{ procedureCode: '97124', minutes: 30, chargeCents: 6000 }],
+      renderingProvider: rendering,
+    });
     expect([stray.status, stray.body.error.details.field]).toEqual([400, 'payerId']);
   });
 
   it('batches: 201 with the ready claims and the refused ones; the same request → 200 same batch; the file passes the structural check; claims submitted', async () => {
     const { practiceId, clientId } = await billingPractice();
     await postClaim(practiceId, claimBody('CLM-1001', clientId));
-    await postClaim(practiceId, claimBody('CLM-1003', clientId, { diagnosisCodes: ['M54.2', 'M62.830'], lines: [{ procedureCode: '97140', modifiers: ['GP', '59'], units: 2, chargeCents: 9000, diagnosisPointers: [2, 1] }] }));
+    await postClaim(
+      practiceId,
+      claimBody('CLM-1003', clientId, { diagnosisCodes: ['M54.2', 'M62.830'], lines: [{ procedureCode: '97140', modifiers: ['GP', '59'], units: 2, chargeCents: 9000, diagnosisPointers: [2, 1] }] }),
+    );
     await postClaim(practiceId, claimBody('CLM-1002', clientId, { placeOfService: '00' }));
     const first = await postBatch(practiceId);
     expect(first.status).toBe(201);
@@ -92,7 +124,10 @@ describe('claims out over the local API (DynamoDB Local)', () => {
     const mixed = await postBatch(practiceId, { claimIds: ['CLM-1004', 'CLM-1005', 'NOPE'] });
     expect(mixed.status).toBe(201);
     expect(mixed.body.claims).toEqual(['CLM-1005']);
-    expect(mixed.body.refused.map((r: { claimId: string; problems: { field: string }[] }) => [r.claimId, r.problems[0]!.field])).toEqual([['CLM-1004', 'state'], ['NOPE', 'claimId']]);
+    expect(mixed.body.refused.map((r: { claimId: string; problems: { field: string }[] }) => [r.claimId, r.problems[0]!.field])).toEqual([
+      ['CLM-1004', 'state'],
+      ['NOPE', 'claimId'],
+    ]);
     const nothing = await postBatch(practiceId, { claimIds: ['CLM-1002'] });
     expect([nothing.status, nothing.body.error.code]).toEqual([409, 'nothing_to_batch']);
   });
@@ -101,11 +136,7 @@ describe('claims out over the local API (DynamoDB Local)', () => {
     const { practiceId, clientId } = await billingPractice();
     const ids = Array.from({ length: 6 }, (_, i) => `CLM-20${i}`);
     for (const id of ids) await postClaim(practiceId, claimBody(id, clientId));
-    const answers = await Promise.all([
-      postBatch(practiceId, { claimIds: ids.slice(0, 3) }),
-      postBatch(practiceId, { claimIds: ids.slice(3) }),
-      postBatch(practiceId, { claimIds: ids.slice(2, 4) }),
-    ]);
+    const answers = await Promise.all([postBatch(practiceId, { claimIds: ids.slice(0, 3) }), postBatch(practiceId, { claimIds: ids.slice(3) }), postBatch(practiceId, { claimIds: ids.slice(2, 4) })]);
     const made = answers.filter((a) => a.status === 201);
     const numbers = made.map((a) => a.body.interchangeControlNumber).sort();
     expect(new Set(numbers).size).toBe(made.length);
@@ -124,18 +155,25 @@ describe('claims out over the local API (DynamoDB Local)', () => {
     const accepted = await postAck(practiceId, ack999(gcn, 'A'));
     expect([accepted.status, accepted.body]).toEqual([202, { kind: '999', accepted: ['CLM-1001', 'CLM-1002'], rejected: [], unmatched: [] }]);
     expect((await getClaim(practiceId, 'CLM-1001')).body.state).toBe('accepted');
-    const ca = await postAck(practiceId, ack277([
-      { pcn: 'CLM-1001', category: 'A2', status: '20', icn: 'PAYER-77' },
-      { pcn: 'CLM-1002', category: 'A7', status: '562', message: 'RENDERING NPI NOT ENROLLED' },
-      { pcn: 'CLM-OTHER', category: 'A2', status: '20' },
-    ]));
+    const ca = await postAck(
+      practiceId,
+      ack277([
+        { pcn: 'CLM-1001', category: 'A2', status: '20', icn: 'PAYER-77' },
+        { pcn: 'CLM-1002', category: 'A7', status: '562', message: 'RENDERING NPI NOT ENROLLED' },
+        { pcn: 'CLM-OTHER', category: 'A2', status: '20' },
+      ]),
+    );
     expect(ca.status).toBe(202);
     expect(ca.body).toEqual({
-      kind: '277CA', accepted: ['CLM-1001'],
-      rejected: [{ claimId: 'CLM-1002', reason: 'A7:562:PR rejected for invalid information — RENDERING NPI NOT ENROLLED' }], unmatched: ['CLM-OTHER'],
+      kind: '277CA',
+      accepted: ['CLM-1001'],
+      rejected: [{ claimId: 'CLM-1002', reason: 'A7:562:PR rejected for invalid information — RENDERING NPI NOT ENROLLED' }],
+      unmatched: ['CLM-OTHER'],
     });
     const rejected = await api('GET', `/practices/${practiceId}/claims?state=rejected`, { practiceId });
-    expect(rejected.body.items).toEqual([expect.objectContaining({ claimId: 'CLM-1002', state: 'rejected', rejection: expect.objectContaining({ kind: '277CA', reason: expect.stringContaining('A7:562') }) })]);
+    expect(rejected.body.items).toEqual([
+      expect.objectContaining({ claimId: 'CLM-1002', state: 'rejected', rejection: expect.objectContaining({ kind: '277CA', reason: expect.stringContaining('A7:562') }) }),
+    ]);
     // A 999 that rejects another batch moves its claims to rejected with the IK3/IK4 errors.
     await postClaim(practiceId, claimBody('CLM-1003', clientId));
     const second = await postBatch(practiceId);
@@ -186,7 +224,10 @@ describe('claims out over the local API (DynamoDB Local)', () => {
     const bytes = new Uint8Array(await response.arrayBuffer());
     const document = await getDocument({ data: bytes, verbosity: 0 }).promise;
     const content = await (await document.getPage(1)).getTextContent();
-    const text = content.items.map((item) => ('str' in item ? item.str : '')).join(' ').replace(/\s+/g, ' ');
+    const text = content.items
+      .map((item) => ('str' in item ? item.str : ''))
+      .join(' ')
+      .replace(/\s+/g, ' ');
     await document.destroy();
     for (const expected of ["1a. INSURED'S I.D. NUMBER", 'XYZ123456789', 'DOE, JANE', 'ICD IND 0 A. M542', 'AUTH-555', '97124 GP', '130.00', '1234567893', '1245319599']) {
       expect(text).toContain(expected);
@@ -205,7 +246,10 @@ describe('claims out over the local API (DynamoDB Local)', () => {
     expect([unknownPayer.status, unknownPayer.body.error.details.field]).toEqual([400, 'payerId']);
     const noSubscriber = await api('PUT', `/practices/${practiceId}/clients/${clientId}/coverage`, { practiceId, body: { payerId: 'ACME1', memberId: 'X1', relationship: 'child', patient } });
     expect([noSubscriber.status, noSubscriber.body.error.details.field]).toEqual([400, 'subscriber']);
-    const badDob = await api('PUT', `/practices/${practiceId}/clients/${clientId}/coverage`, { practiceId, body: { payerId: 'ACME1', memberId: 'X1', relationship: 'self', patient: { ...patient, dateOfBirth: '1985-02-30' } } });
+    const badDob = await api('PUT', `/practices/${practiceId}/clients/${clientId}/coverage`, {
+      practiceId,
+      body: { payerId: 'ACME1', memberId: 'X1', relationship: 'self', patient: { ...patient, dateOfBirth: '1985-02-30' } },
+    });
     expect([badDob.status, badDob.body.error.details.field]).toEqual([400, 'patient.dateOfBirth']);
     const badTaxonomy = await api('PUT', `/practices/${practiceId}`, { practiceId, body: practiceProfile({ taxonomyCode: '2257' }) });
     expect([badTaxonomy.status, badTaxonomy.body.error.details.field]).toEqual([400, 'taxonomyCode']);

@@ -16,8 +16,16 @@ const practiceWithClaim = async (claimId = 'CLM-1001', over: Record<string, unkn
   const claim = await api('POST', `/practices/${practiceId}/claims`, {
     practiceId,
     body: {
-      claimId, clientId: client.body.clientId, payerName: 'ACME HEALTH', dateOfService: '2026-10-02', placeOfService: '11', diagnosisCodes: ['M54.2'],
-      lines: [{ procedureCode: '97124', modifiers: ['GP'], minutes: 30, chargeCents: 6000 }, { procedureCode: '97140', minutes: 25, chargeCents: 7000 }],
+      claimId,
+      clientId: client.body.clientId,
+      payerName: 'ACME HEALTH',
+      dateOfService: '2026-10-02',
+      placeOfService: '11',
+      diagnosisCodes: ['M54.2'],
+      lines: [
+        { procedureCode: '97124', modifiers: ['GP'], minutes: 30, chargeCents: 6000 },
+        { procedureCode: '97140', minutes: 25, chargeCents: 7000 },
+      ],
       ...over,
     },
   });
@@ -34,8 +42,7 @@ const waitFor = async <T>(probe: () => Promise<T | undefined>, timeoutMs = 20_00
   }
 };
 
-const postEra = (practiceId: string, text: string, type = 'application/edi-x12') =>
-  api('POST', `/practices/${practiceId}/remittances`, { practiceId, raw: text, headers: { 'content-type': type } });
+const postEra = (practiceId: string, text: string, type = 'application/edi-x12') => api('POST', `/practices/${practiceId}/remittances`, { practiceId, raw: text, headers: { 'content-type': type } });
 
 describe('claims and ERA import over the local API', () => {
   // Regression (found by a helper while fixing the 8-minute rule, 2026-11-28): the stored claim's
@@ -44,8 +51,16 @@ describe('claims and ERA import over the local API', () => {
   it('the same claim sent again → 200 with the stored claim; other content under its id → 409 claim_exists', async () => {
     const { practiceId, clientId, claim } = await practiceWithClaim();
     const body = {
-      claimId: 'CLM-1001', clientId, payerName: 'ACME HEALTH', dateOfService: '2026-10-02', placeOfService: '11', diagnosisCodes: ['M54.2'],
-      lines: [{ procedureCode: '97124', modifiers: ['GP'], minutes: 30, chargeCents: 6000 }, { procedureCode: '97140', minutes: 25, chargeCents: 7000 }],
+      claimId: 'CLM-1001',
+      clientId,
+      payerName: 'ACME HEALTH',
+      dateOfService: '2026-10-02',
+      placeOfService: '11',
+      diagnosisCodes: ['M54.2'],
+      lines: [
+        { procedureCode: '97124', modifiers: ['GP'], minutes: 30, chargeCents: 6000 },
+        { procedureCode: '97140', minutes: 25, chargeCents: 7000 },
+      ],
     };
     const again = await api('POST', `/practices/${practiceId}/claims`, { practiceId, body });
     const other = await api('POST', `/practices/${practiceId}/claims`, { practiceId, body: { ...body, dateOfService: '2026-10-03' } });
@@ -87,12 +102,40 @@ describe('claims and ERA import over the local API', () => {
     });
     expect(invoiced).toMatchObject({ invoicedCents: 3400, invoice: { status: 'open', amountDueCents: 3400 } });
     expect(events[0]!.detail).toEqual({
-      version: 1, practiceId, claimId: 'CLM-1001', remittance: { traceNumber: 'EFT123', payerId: '1512345678', paidAt: '2026-10-20' },
-      payerClaimControlNumber: 'PAYER-77', statusCode: '1', status: 'processed_primary', chargeCents: 13000, paidCents: 5600, patientResponsibilityCents: 3400,
+      version: 1,
+      practiceId,
+      claimId: 'CLM-1001',
+      remittance: { traceNumber: 'EFT123', payerId: '1512345678', paidAt: '2026-10-20' },
+      payerClaimControlNumber: 'PAYER-77',
+      statusCode: '1',
+      status: 'processed_primary',
+      chargeCents: 13000,
+      paidCents: 5600,
+      patientResponsibilityCents: 3400,
       claimAdjustments: [],
       lines: [
-        { procedureCode: '97124', units: 2, chargeCents: 6000, paidCents: 2600, allowedCents: 4000, adjustments: [{ group: 'CO', reason: '45', amountCents: 2000 }, { group: 'PR', reason: '2', amountCents: 1400 }] },
-        { procedureCode: '97140', units: 2, chargeCents: 7000, paidCents: 3000, allowedCents: 5000, adjustments: [{ group: 'CO', reason: '45', amountCents: 2000 }, { group: 'PR', reason: '1', amountCents: 2000 }] },
+        {
+          procedureCode: '97124',
+          units: 2,
+          chargeCents: 6000,
+          paidCents: 2600,
+          allowedCents: 4000,
+          adjustments: [
+            { group: 'CO', reason: '45', amountCents: 2000 },
+            { group: 'PR', reason: '2', amountCents: 1400 },
+          ],
+        },
+        {
+          procedureCode: '97140',
+          units: 2,
+          chargeCents: 7000,
+          paidCents: 3000,
+          allowedCents: 5000,
+          adjustments: [
+            { group: 'CO', reason: '45', amountCents: 2000 },
+            { group: 'PR', reason: '1', amountCents: 2000 },
+          ],
+        },
       ],
     });
   });
@@ -154,7 +197,10 @@ describe('claims and ERA import over the local API', () => {
     const unitsOf = (response: { body: { lines: { units: number }[] } }) => response.body.lines.map((line) => line.units);
 
     // 7 + 7 = 14 minutes = 1 unit, to 97110 (entered first); 97140 stays on the claim with 0 units and no charge.
-    const sevenAndSeven = [{ procedureCode: '97110', minutes: 7, chargeCents: 3500 }, { procedureCode: '97140', minutes: 7, chargeCents: 0 }];
+    const sevenAndSeven = [
+      { procedureCode: '97110', minutes: 7, chargeCents: 3500 },
+      { procedureCode: '97140', minutes: 7, chargeCents: 0 },
+    ];
     const created = await post('C-7-7', sevenAndSeven);
     expect(created.status).toBe(201);
     expect(created.body.lines).toEqual([
@@ -181,7 +227,10 @@ describe('claims and ERA import over the local API', () => {
     expect(unitsOf(repeated)).toEqual([1, 0, 1, 0]);
 
     // Minutes and units on one timed line would keep those minutes out of the day total.
-    const both = await post('C-both', [{ procedureCode: '97110', minutes: 10, units: 1, chargeCents: 3500 }, { procedureCode: '97140', minutes: 10, chargeCents: 3500 }]);
+    const both = await post('C-both', [
+      { procedureCode: '97110', minutes: 10, units: 1, chargeCents: 3500 },
+      { procedureCode: '97140', minutes: 10, chargeCents: 3500 },
+    ]);
     expect(both.status).toBe(400);
     expect(both.body.error.details.field).toBe('lines[0].units');
   });

@@ -16,15 +16,32 @@ const runCli = async (argv: string[]) => {
 describe('kneadpay claims export', () => {
   it('writes the 837P of the ready claims to stdout; the same command again prints the same batch; nothing ready → exit 1', async () => {
     const practiceId = newPracticeId();
-    await api('PUT', `/practices/${practiceId}`, { practiceId, body: practiceProfile({ taxonomyCode: '225700000X', address: { line1: '1 Main St', city: 'Portland', state: 'OR', postalCode: '972011234' } }) });
+    await api('PUT', `/practices/${practiceId}`, {
+      practiceId,
+      body: practiceProfile({ taxonomyCode: '225700000X', address: { line1: '1 Main St', city: 'Portland', state: 'OR', postalCode: '972011234' } }),
+    });
     await api('PUT', `/practices/${practiceId}/payers/ACME1`, { practiceId, body: { name: 'Acme Health', payerId: 'ACME1' } });
     const client = await api('POST', `/practices/${practiceId}/clients`, { practiceId, body: { email: 'jane@client.example', name: 'Jane Doe' } });
     await api('PUT', `/practices/${practiceId}/clients/${client.body.clientId}/coverage`, {
-      practiceId, body: { payerId: 'ACME1', memberId: 'XYZ1', relationship: 'self', patient: { firstName: 'Jane', lastName: 'Doe', dateOfBirth: '1985-04-12', sex: 'F', address: { line1: '22 Elm St', city: 'Portland', state: 'OR', postalCode: '97202' } } },
+      practiceId,
+      body: {
+        payerId: 'ACME1',
+        memberId: 'XYZ1',
+        relationship: 'self',
+        patient: { firstName: 'Jane', lastName: 'Doe', dateOfBirth: '1985-04-12', sex: 'F', address: { line1: '22 Elm St', city: 'Portland', state: 'OR', postalCode: '97202' } },
+      },
     });
     const claim = await api('POST', `/practices/${practiceId}/claims`, {
       practiceId,
-      body: { claimId: 'CLM-1', clientId: client.body.clientId, payerId: 'ACME1', renderingProvider: { firstName: 'Mia', lastName: 'Therapist', npi: '1245319599' }, dateOfService: '2026-10-02', diagnosisCodes: ['M54.2'], lines: [{ procedureCode: '97124', units: 2, chargeCents: 6000 }] },
+      body: {
+        claimId: 'CLM-1',
+        clientId: client.body.clientId,
+        payerId: 'ACME1',
+        renderingProvider: { firstName: 'Mia', lastName: 'Therapist', npi: '1245319599' },
+        dateOfService: '2026-10-02',
+        diagnosisCodes: ['M54.2'],
+        lines: [{ procedureCode: '97124', units: 2, chargeCents: 6000 }],
+      },
     });
     expect(claim.body.state).toBe('ready');
     const args = ['claims', 'export', '--practice', practiceId, '--api', inject('apiUrl'), '--token', await mintLocalToken(practiceId, { dir: inject('dataDir') })];

@@ -145,7 +145,7 @@ describe('the bypass is closed: with an origin secret, a request without it is r
 });
 
 describe('every function behind a route is guarded (a route added without httpHandler would skip the check)', () => {
-  it('each route\'s handler answers 403 direct_access_refused to a request without the origin secret, before any work', async () => {
+  it("each route's handler answers 403 direct_access_refused to a request without the origin secret, before any work", async () => {
     const refused: Record<string, number> = {};
     await behindTheEdge(async () => {
       for (const route of ROUTES) {

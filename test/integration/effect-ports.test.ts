@@ -92,15 +92,33 @@ const memoryStore = () => {
 const paidPurchase = (practiceId: string): Purchase => {
   const purchaseId = newId('pur');
   return {
-    purchaseId, practiceId, clientId: newId('cli'), packageId: 'pkg_test', state: 'paid', sessionsTotal: 5, sessionsRemaining: 5, sessionMinutes: 60,
-    priceCents: 42500, currency: 'usd', expiresInDays: null, expiresAt: null, paidAt: '2026-11-01T10:00:00.000Z', paymentIntentId: `pi_${purchaseId}`,
-    refundedCents: 0, creditsRemoved: 0, createdAt: '2026-11-01T09:59:00.000Z', version: 1,
+    purchaseId,
+    practiceId,
+    clientId: newId('cli'),
+    packageId: 'pkg_test',
+    state: 'paid',
+    sessionsTotal: 5,
+    sessionsRemaining: 5,
+    sessionMinutes: 60,
+    priceCents: 42500,
+    currency: 'usd',
+    expiresInDays: null,
+    expiresAt: null,
+    paidAt: '2026-11-01T10:00:00.000Z',
+    paymentIntentId: `pi_${purchaseId}`,
+    refundedCents: 0,
+    creditsRemoved: 0,
+    createdAt: '2026-11-01T09:59:00.000Z',
+    version: 1,
   };
 };
 
 /** A charge as Stripe sends it in `charge.refunded`, with its refunds in the payload. */
 const refundedCharge = (purchase: Purchase, refunds: { id: string; amount: number }[]) => ({
-  id: `ch_${purchase.purchaseId}`, object: 'charge', amount: purchase.priceCents, payment_intent: `pi_${purchase.purchaseId}`,
+  id: `ch_${purchase.purchaseId}`,
+  object: 'charge',
+  amount: purchase.priceCents,
+  payment_intent: `pi_${purchase.purchaseId}`,
   amount_refunded: refunds.reduce((sum, refund) => sum + refund.amount, 0),
   refunds: { object: 'list', has_more: false, data: refunds.map((refund, i) => ({ ...refund, object: 'refund', status: 'succeeded', created: 1_800_000_000 + i })) },
 });
@@ -122,7 +140,9 @@ describe('the Stripe-event effects run against another implementation of their s
     // Assess
     expect([first.outcome, again.outcome]).toEqual(['applied', 'duplicate']);
     expect(memory.purchases.get(purchase.purchaseId)).toMatchObject({ state: 'disputed', stateBeforeDispute: 'paid', openDisputeId: `dp_${purchase.purchaseId}`, sessionsRemaining: 5, version: 2 });
-    expect(memory.ledger).toEqual([{ kind: 'credits_frozen', amountCents: 0, sessionsDelta: 0, currency: 'usd', at: new Date(dispute.created * 1000).toISOString(), ref: `dp_${purchase.purchaseId}`, clientId: purchase.clientId }]);
+    expect(memory.ledger).toEqual([
+      { kind: 'credits_frozen', amountCents: 0, sessionsDelta: 0, currency: 'usd', at: new Date(dispute.created * 1000).toISOString(), ref: `dp_${purchase.purchaseId}`, clientId: purchase.clientId },
+    ]);
     expect([...memory.markers.keys()]).toEqual([`${keysStore.practicePk(practiceId)}|${keysStore.keys.marker(practiceId, 'stripe-event', dispute.id).sk}`]);
     // The default ports (the table) never saw the practice, its purchase or the event.
     expect(await purchasesStore.getPurchase(store, practiceId, purchase.clientId, purchase.purchaseId)).toBeUndefined();
@@ -174,7 +194,10 @@ describe('the Stripe-event effects run against another implementation of their s
       const refunded = (await outboxOf(store, practiceId)).filter((event) => event.detailType === 'PaymentRefunded');
       return {
         purchase: { refundedCents: stored.refundedCents, refundIds: stored.refundIds, sessionsRemaining: stored.sessionsRemaining, creditsRemoved: stored.creditsRemoved },
-        ledger: ledger.entries.filter((entry) => entry.ref === refundId || entry.kind === 'sale_adjustment').map((entry) => entry.kind).sort(),
+        ledger: ledger.entries
+          .filter((entry) => entry.ref === refundId || entry.kind === 'sale_adjustment')
+          .map((entry) => entry.kind)
+          .sort(),
         balanced: ledger.balanceCents === ledger.sumCents,
         events: refunded.map((event) => event.detail.refundId),
       };

@@ -20,7 +20,10 @@ const estimateBody = (over: Record<string, unknown> = {}) => ({
   coversThrough: '2027-05-03',
   dateOfBirth: '1980-04-02',
   diagnosisCodes: ['m54.2'],
-  lines: [{ serviceCode: '97124', description: 'Massage, 60 minutes', quantity: 20, unitChargeCents: 9000 }, { serviceCode: '97140', description: 'Manual therapy', quantity: 2, unitChargeCents: 7000 }],
+  lines: [
+    { serviceCode: '97124', description: 'Massage, 60 minutes', quantity: 20, unitChargeCents: 9000 },
+    { serviceCode: '97140', description: 'Manual therapy', quantity: 2, unitChargeCents: 7000 },
+  ],
   ...over,
 });
 
@@ -34,9 +37,18 @@ describe('Good Faith Estimates (45 CFR §149.610) for self-pay clients', () => {
 
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({
-      clientId, patient: { name: 'Jane Doe', dateOfBirth: '1980-04-02' }, serviceDate: '2026-12-07', coversThrough: '2027-05-03', diagnosisCodes: ['M54.2'],
-      lines: [{ serviceCode: '97124', quantity: 20, unitChargeCents: 9000, totalCents: 180_000 }, { serviceCode: '97140', quantity: 2, unitChargeCents: 7000, totalCents: 14_000 }],
-      totalCents: 194_000, currency: 'usd', disputeThresholdCents: 234_000,
+      clientId,
+      patient: { name: 'Jane Doe', dateOfBirth: '1980-04-02' },
+      serviceDate: '2026-12-07',
+      coversThrough: '2027-05-03',
+      diagnosisCodes: ['M54.2'],
+      lines: [
+        { serviceCode: '97124', quantity: 20, unitChargeCents: 9000, totalCents: 180_000 },
+        { serviceCode: '97140', quantity: 2, unitChargeCents: 7000, totalCents: 14_000 },
+      ],
+      totalCents: 194_000,
+      currency: 'usd',
+      disputeThresholdCents: 234_000,
       // Scheduled 10 business days ahead: due within 3 business days of scheduling.
       timing: { required: true, rule: 'scheduled-10-days-ahead', provideBy: '2026-11-26' },
       provider: { npi: '1234567893', taxId: '12-3456789' },
@@ -46,11 +58,29 @@ describe('Good Faith Estimates (45 CFR §149.610) for self-pay clients', () => {
     expect(printable.status).toBe(200);
     expect(printable.headers.get('content-type')).toContain('text/html');
     for (const element of [
-      'Good Faith Estimate', 'Jane Doe', 'April 2, 1980', 'Massage therapy, 60 minutes, weekly for 20 weeks', 'December 7, 2026', 'May 3, 2027',
-      '97124', '97140', 'M54.2', '$1,800.00', '$1,940.00', 'NPI 1234567893', 'TIN 12-3456789',
-      'not a contract', 'The estimate is based on information known', 'additional items or services',
-      '$400.00 more than this estimate', '$2,340.00', '120 calendar days', 'www.cms.gov/nosurprises', 'Keep a copy',
-    ]) expect(printable.text, element).toContain(element);
+      'Good Faith Estimate',
+      'Jane Doe',
+      'April 2, 1980',
+      'Massage therapy, 60 minutes, weekly for 20 weeks',
+      'December 7, 2026',
+      'May 3, 2027',
+      '97124',
+      '97140',
+      'M54.2',
+      '$1,800.00',
+      '$1,940.00',
+      'NPI 1234567893',
+      'TIN 12-3456789',
+      'not a contract',
+      'The estimate is based on information known',
+      'additional items or services',
+      '$400.00 more than this estimate',
+      '$2,340.00',
+      '120 calendar days',
+      'www.cms.gov/nosurprises',
+      'Keep a copy',
+    ])
+      expect(printable.text, element).toContain(element);
   });
 
   it('an Idempotency-Key retry returns the first estimate (200); another body under the same key is 409', async () => {
@@ -85,7 +115,7 @@ describe('Good Faith Estimates (45 CFR §149.610) for self-pay clients', () => {
     expect((await api('POST', `/practices/${practiceId}/clients/${clientId}/estimates`, { practiceId, body: estimateBody(), headers: { 'idempotency-key': 'k1' } })).status).toBe(201);
   });
 
-  it("an estimate is found only under its own client; an unknown client → 404", async () => {
+  it('an estimate is found only under its own client; an unknown client → 404', async () => {
     const { practiceId, clientId } = await practiceWithClient();
     const other = await api('POST', `/practices/${practiceId}/clients`, { practiceId, body: { email: `${newId('gfe')}@client.example`, name: 'John Roe' } });
     const created = await api('POST', `/practices/${practiceId}/clients/${clientId}/estimates`, { practiceId, body: estimateBody() });

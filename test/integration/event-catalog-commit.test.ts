@@ -12,7 +12,8 @@ import { newPracticeId, testStore } from '../support/store';
 const store = testStore();
 
 const itemsOf = async (practiceId: string) =>
-  (await store.doc.send(new QueryCommand({ TableName: store.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': practicePk(practiceId) }, ConsistentRead: true }))).Items ?? [];
+  (await store.doc.send(new QueryCommand({ TableName: store.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': practicePk(practiceId) }, ConsistentRead: true })))
+    .Items ?? [];
 
 describe('commitOnce and the event catalog', () => {
   it('writes nothing when one event of the commit does not match its schema, and commits the same request once it does', async () => {

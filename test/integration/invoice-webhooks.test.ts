@@ -9,8 +9,7 @@ import { deliver, stripeEvent } from '../support/stripe-events';
 
 const deps = { store, stripe: getStripe, publicUrl: 'http://127.0.0.1:3000' };
 
-const permutations = <T>(items: T[]): T[][] =>
-  items.length <= 1 ? [items] : items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]));
+const permutations = <T>(items: T[]): T[][] => (items.length <= 1 ? [items] : items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest])));
 
 const invoiced = async () => {
   const ready = await claimReady();
@@ -20,8 +19,14 @@ const invoiced = async () => {
 };
 
 const stripeInvoiceObject = (practiceId: string, clientId: string, invoiceId: string, stripeInvoiceId: string, status: string, paid = 0) => ({
-  id: stripeInvoiceId, object: 'invoice', status, amount_due: 3400, amount_paid: paid, currency: 'usd',
-  hosted_invoice_url: `http://emulator/invoice/${stripeInvoiceId}`, metadata: { practiceId, clientId, invoiceId },
+  id: stripeInvoiceId,
+  object: 'invoice',
+  status,
+  amount_due: 3400,
+  amount_paid: paid,
+  currency: 'usd',
+  hosted_invoice_url: `http://emulator/invoice/${stripeInvoiceId}`,
+  metadata: { practiceId, clientId, invoiceId },
 });
 
 describe('invoice webhooks: order-independent state', () => {
@@ -32,7 +37,11 @@ describe('invoice webhooks: order-independent state', () => {
     const { practiceId, clientId, invoice } = await invoiced();
     const object = (status: string, paid = 0) => stripeInvoiceObject(practiceId, clientId, invoice.invoiceId, invoice.stripeInvoiceId!, status, paid);
     let failures = 0;
-    const events = orderKey.split(',').map((kind) => (kind === 'paid' ? stripeEvent('invoice.paid', object('paid', 3400)) : stripeEvent('invoice.payment_failed', object('open'), { id: `evt_fail_${(failures += 1)}_${invoice.invoiceId}` })));
+    const events = orderKey
+      .split(',')
+      .map((kind) =>
+        kind === 'paid' ? stripeEvent('invoice.paid', object('paid', 3400)) : stripeEvent('invoice.payment_failed', object('open'), { id: `evt_fail_${(failures += 1)}_${invoice.invoiceId}` }),
+      );
 
     // Act
     for (const event of [...events, ...events]) expect((await deliver(event)).statusCode).toBe(200);

@@ -26,7 +26,11 @@ describe('balance invoicing after adjudication', () => {
     expect(invoices[0]).toMatchObject({ status: 'open', amount_due: 3400, collection_method: 'send_invoice' });
     expect(await emailsTo(email)).toHaveLength(1);
     const claim = await api('GET', `/practices/${practiceId}/claims/CLM-1001`, { practiceId });
-    expect(claim.body).toMatchObject({ patientResponsibilityCents: 3400, invoicedCents: 3400, invoice: { status: 'open', amountDueCents: 3400, hostedInvoiceUrl: expect.stringContaining('/invoice/') } });
+    expect(claim.body).toMatchObject({
+      patientResponsibilityCents: 3400,
+      invoicedCents: 3400,
+      invoice: { status: 'open', amountDueCents: 3400, hostedInvoiceUrl: expect.stringContaining('/invoice/') },
+    });
     const ledger = await ledgerState(store, practiceId, clientId);
     expect(ledger.balanceCents).toBe(3400);
     expect(ledger.sumCents).toBe(3400);
@@ -84,7 +88,14 @@ describe('balance invoicing after adjudication', () => {
   it.each([...INVOICE_STEPS])('the same after "%s" with every Stripe idempotency key expired between attempts', async (step) => {
     const { practiceId, clientId, email } = await claimReady();
     const detail = adjudicated(practiceId).original;
-    await expect(invoiceClaimBalance(deps((at) => { if (at === step) throw new Error('injected crash'); }), detail)).rejects.toThrow();
+    await expect(
+      invoiceClaimBalance(
+        deps((at) => {
+          if (at === step) throw new Error('injected crash');
+        }),
+        detail,
+      ),
+    ).rejects.toThrow();
     expect((await emulator('/_idempotency/expire', { method: 'POST' })).status).toBe(200);
     await invoiceClaimBalance(deps(), detail);
     const invoices = await stripeInvoicesFor(practiceId, clientId);
@@ -111,7 +122,10 @@ describe('balance invoicing after adjudication', () => {
 
     // Assess
     const invoices = await stripeInvoicesFor(practiceId, clientId);
-    expect(invoices.map((invoice) => [invoice.status, invoice.amount_due]).sort()).toEqual([['open', 2400], ['void', 3400]]);
+    expect(invoices.map((invoice) => [invoice.status, invoice.amount_due]).sort()).toEqual([
+      ['open', 2400],
+      ['void', 3400],
+    ]);
     const view = await api('GET', `/practices/${practiceId}/claims/CLM-1001`, { practiceId });
     expect(view.body).toMatchObject({ patientResponsibilityCents: 2400, invoicedCents: 2400, invoice: { amountDueCents: 2400, status: 'open' } });
     const listed = await api('GET', `/practices/${practiceId}/invoices?status=open`, { practiceId });
@@ -141,7 +155,10 @@ describe('balance invoicing after adjudication', () => {
     await invoiceClaimBalance(deps(), adjudicated(practiceId).original);
     const requests = (await emulator('/_requests')).body.requests as { method: string; path: string; params: unknown; rawBody?: string }[];
     // What Stripe may hold (docs/architecture.md): the Customer's own name and email, nothing else.
-    const posted = requests.filter((request) => request.method === 'POST').map(stripeRequestText).join('\n');
+    const posted = requests
+      .filter((request) => request.method === 'POST')
+      .map(stripeRequestText)
+      .join('\n');
     expect(requests.length).toBeGreaterThan(0);
     for (const phi of ['97124', '97140', 'M54.2', 'ACME', 'Jane', 'client.example', 'CLM-1001', 'PAYER-77']) expect(posted).not.toContain(phi);
   });

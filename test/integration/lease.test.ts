@@ -17,11 +17,10 @@ const newItem = async (extra: Record<string, unknown> = {}) => {
   return key;
 };
 
-const read = async (key: { pk: string; sk: string }) =>
-  (await store.doc.send(new GetCommand({ TableName: store.tableName, Key: key, ConsistentRead: true }))).Item ?? {};
+const read = async (key: { pk: string; sk: string }) => (await store.doc.send(new GetCommand({ TableName: store.tableName, Key: key, ConsistentRead: true }))).Item ?? {};
 
 describe('one lease primitive (store/lease.ts) on DynamoDB Local', () => {
-  it('takes a free lease: holder and until recorded, until = now + the lease\'s duration', async () => {
+  it("takes a free lease: holder and until recorded, until = now + the lease's duration", async () => {
     // Prepare
     const key = await newItem();
     const now = new Date('2026-12-06T12:00:00.000Z');
@@ -36,7 +35,7 @@ describe('one lease primitive (store/lease.ts) on DynamoDB Local', () => {
     expect(item.leaseUntil).toBe('2026-12-06T12:00:05.000Z');
   });
 
-  it('refuses while another holder\'s lease is live, and leaves it as it was', async () => {
+  it("refuses while another holder's lease is live, and leaves it as it was", async () => {
     // Prepare
     const key = await newItem();
     const now = new Date();
@@ -89,7 +88,7 @@ describe('one lease primitive (store/lease.ts) on DynamoDB Local', () => {
     expect(next).toBeDefined();
   });
 
-  it('a holder whose lapsed lease was taken over cannot release the new holder\'s', async () => {
+  it("a holder whose lapsed lease was taken over cannot release the new holder's", async () => {
     // Prepare
     const key = await newItem();
     const now = new Date();
@@ -104,7 +103,7 @@ describe('one lease primitive (store/lease.ts) on DynamoDB Local', () => {
     expect((await read(key)).leaseId).toBe('lease_new');
   });
 
-  it('the caller\'s own condition and changes go with the take; 50 racing takers → exactly one holder', async () => {
+  it("the caller's own condition and changes go with the take; 50 racing takers → exactly one holder", async () => {
     // Prepare
     const key = await newItem({ status: 'open', attempts: 0 });
     const closed = await newItem({ status: 'paid', attempts: 0 });

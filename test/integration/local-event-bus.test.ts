@@ -117,7 +117,10 @@ describe('local event bus (DynamoDB stream → EventBridge envelope → consumer
     expect(calls).toBe(3);
     expect(started.deadLetters).toHaveLength(1);
     expect(started.delivered.filter(forPractice(practiceId))).toEqual([]);
-    const lines = readFileSync(deadLetterFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as typeof parked);
+    const lines = readFileSync(deadLetterFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as typeof parked);
     expect(lines.filter(forPractice(practiceId))).toEqual([parked]);
   });
 

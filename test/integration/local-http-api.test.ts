@@ -14,23 +14,17 @@ interface Answer {
 }
 
 /** A raw HTTP call (node:http, so the test controls every header, repeated ones included). */
-const call = (
-  baseUrl: string,
-  options: { method: string; path: string; headers?: Record<string, string | string[]>; body?: Buffer | string; chunked?: boolean },
-): Promise<Answer> =>
+const call = (baseUrl: string, options: { method: string; path: string; headers?: Record<string, string | string[]>; body?: Buffer | string; chunked?: boolean }): Promise<Answer> =>
   new Promise((resolveCall, reject) => {
     const url = new URL(baseUrl);
     const body = options.body === undefined ? undefined : Buffer.from(options.body);
     const headers: Record<string, string | string[]> = { ...options.headers };
     if (body && !options.chunked) headers['content-length'] = String(body.length);
-    const req = request(
-      { host: url.hostname, port: url.port, method: options.method, path: options.path, headers, agent: false },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolveCall({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-      },
-    );
+    const req = request({ host: url.hostname, port: url.port, method: options.method, path: options.path, headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolveCall({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+    });
     req.on('error', reject);
     if (body) req.write(body);
     req.end();
@@ -81,8 +75,7 @@ describe('local HTTP API (API Gateway HTTP API, payload 2.0)', () => {
       captured.push(event as Record<string, unknown>);
       return { statusCode: 204 };
     };
-    const answers: LambdaHandler = async (event) =>
-      ANSWERS[(event as { pathParameters: { kind: string } }).pathParameters.kind]!();
+    const answers: LambdaHandler = async (event) => ANSWERS[(event as { pathParameters: { kind: string } }).pathParameters.kind]!();
     api = await startHttpApi({
       port: 0,
       routes: ROUTES,
@@ -343,7 +336,7 @@ describe('local HTTP API (API Gateway HTTP API, payload 2.0)', () => {
   });
 });
 
-describe('the run\'s local stack API (the real wiring table and handler modules)', () => {
+describe("the run's local stack API (the real wiring table and handler modules)", () => {
   it('runs functions/practices.ts for PUT and GET /practices/{practiceId} with a local token', async () => {
     // Prepare
     const apiUrl = inject('apiUrl');

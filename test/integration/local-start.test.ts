@@ -35,11 +35,9 @@ describe('npm start (local/start.ts)', () => {
     const child = spawn('npx', ['tsx', 'local/start.ts'], { cwd: ROOT, env: isolatedEnv(dataDir), stdio: ['ignore', 'pipe', 'pipe'] });
     const { output, exited } = collect(child);
     try {
-      const apiUrl = await waitFor('the API URL line', () => /API\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output.stdout)?.[1], 60_000).catch(
-        (error: Error) => {
-          throw new Error(`${error.message}\nstdout: ${output.stdout}\nstderr: ${output.stderr}`);
-        },
-      );
+      const apiUrl = await waitFor('the API URL line', () => /API\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output.stdout)?.[1], 60_000).catch((error: Error) => {
+        throw new Error(`${error.message}\nstdout: ${output.stdout}\nstderr: ${output.stderr}`);
+      });
       const health = await fetch(`${apiUrl}/health`);
       const stack = JSON.parse(readFileSync(join(dataDir, 'stack.json'), 'utf8')) as { pid: number; pids: { dynamodb: number; ses: number } };
       const tree = [...new Set([child.pid!, ...descendants(child.pid!)])];
@@ -114,9 +112,7 @@ describe('npm start (local/start.ts)', () => {
   it('exits 1 with one line when the API port is taken, before starting anything', async () => {
     // Prepare
     const holder: Server = createServer();
-    const port = await new Promise<number>((resolvePort) =>
-      holder.listen(0, '127.0.0.1', () => resolvePort((holder.address() as { port: number }).port)),
-    );
+    const port = await new Promise<number>((resolvePort) => holder.listen(0, '127.0.0.1', () => resolvePort((holder.address() as { port: number }).port)));
     const child = spawn(process.execPath, [TSX_CLI, 'local/start.ts'], {
       cwd: ROOT,
       env: isolatedEnv(join(workDir, 'taken'), { PORT: String(port) }),
@@ -160,7 +156,7 @@ describe('npm start (local/start.ts)', () => {
   });
 });
 
-describe('the run\'s local stack', () => {
+describe("the run's local stack", () => {
   it('delivers mail sent through SES to the local inbox', async () => {
     // Prepare
     const ses = new SESv2Client({
@@ -211,9 +207,11 @@ describe('the run\'s local stack', () => {
         const answer = (await (await fetch(`${stripeUrl}/_deliveries?type=customer.created`)).json()) as {
           deliveries: Array<{ url: string; attempts: Array<{ status: number | null }>; eventId: string }>;
         };
-        const events = (await (await fetch(`${stripeUrl}/v1/events?type=customer.created&limit=100`, {
-          headers: { authorization: `Bearer ${process.env.STRIPE_SECRET_KEY}` },
-        })).json()) as { data: Array<{ id: string; data: { object: { id: string } } }> };
+        const events = (await (
+          await fetch(`${stripeUrl}/v1/events?type=customer.created&limit=100`, {
+            headers: { authorization: `Bearer ${process.env.STRIPE_SECRET_KEY}` },
+          })
+        ).json()) as { data: Array<{ id: string; data: { object: { id: string } } }> };
         const event = events.data.find((candidate) => candidate.data.object.id === customer.id);
         return answer.deliveries.find((candidate) => candidate.eventId === event?.id && candidate.attempts.length > 0);
       },

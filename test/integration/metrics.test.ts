@@ -72,11 +72,14 @@ describe('metrics (EMF)', () => {
 
     // Assess
     expect([first.statusCode, again.statusCode, other.statusCode]).toEqual([200, 200, 200]);
-    expect({ applied: total('StripeEventApplied', 'stripe-webhook'), duplicate: total('StripeEventDuplicate', 'stripe-webhook'), ignored: total('StripeEventIgnored', 'stripe-webhook') })
-      .toEqual({ applied: 1, duplicate: 1, ignored: 1 });
+    expect({ applied: total('StripeEventApplied', 'stripe-webhook'), duplicate: total('StripeEventDuplicate', 'stripe-webhook'), ignored: total('StripeEventIgnored', 'stripe-webhook') }).toEqual({
+      applied: 1,
+      duplicate: 1,
+      ignored: 1,
+    });
   });
 
-  it('counts an event of a connected account no practice onboarded (the alarm\'s metric, also as EMF)', async () => {
+  it("counts an event of a connected account no practice onboarded (the alarm's metric, also as EMF)", async () => {
     // Act
     const answer = await deliver(stripeEvent('account.updated', { id: 'acct_never_onboarded', object: 'account' }, { account: 'acct_never_onboarded' }));
 

@@ -89,12 +89,16 @@ describe('session packages end to end (local API + Stripe emulator)', () => {
     const { practiceId, packageId } = await practiceWithPackage();
     const store = testStore();
     const rawPurchases = async () =>
-      (await store.doc.send(new QueryCommand({
-        TableName: store.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
-        ExpressionAttributeValues: { ':pk': practicePk(practiceId), ':sk': 'PURCHASE#' },
-        ConsistentRead: true,
-      }))).Items ?? [];
+      (
+        await store.doc.send(
+          new QueryCommand({
+            TableName: store.tableName,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+            ExpressionAttributeValues: { ':pk': practicePk(practiceId), ':sk': 'PURCHASE#' },
+            ConsistentRead: true,
+          }),
+        )
+      ).Items ?? [];
 
     // Act
     const startedAt = Math.floor(Date.now() / 1000);
@@ -144,14 +148,20 @@ describe('session packages end to end (local API + Stripe emulator)', () => {
     const page = await api('GET', `/p/${practiceId}`, { headers: { accept: 'text/html' } });
     expect(before.status).toBe(200);
     expect(changed.body.priceCents).toBe(45000);
-    expect(ours.map((price) => [price.unit_amount, price.active]).sort()).toEqual([[42500, false], [45000, true]]);
+    expect(ours.map((price) => [price.unit_amount, price.active]).sort()).toEqual([
+      [42500, false],
+      [45000, true],
+    ]);
     expect(removed.body.active).toBe(false);
     expect(page.text).not.toContain('Five 60-minute massages');
   });
 
   it('validation names the field; a package needs the practice first', async () => {
     const practiceId = newPracticeId();
-    const missing = await api('POST', `/practices/${practiceId}/packages`, { practiceId, body: { name: 'x', sessions: 1, sessionMinutes: 60, serviceCode: '97124', priceCents: 100, currency: 'usd' } });
+    const missing = await api('POST', `/practices/${practiceId}/packages`, {
+      practiceId,
+      body: { name: 'x', sessions: 1, sessionMinutes: 60, serviceCode: '97124', priceCents: 100, currency: 'usd' },
+    });
     const { practiceId: p2 } = await practiceWithPackage();
     const bad = await api('POST', `/practices/${p2}/packages`, { practiceId: p2, body: { name: 'x', sessions: 0, sessionMinutes: 60, serviceCode: '97124', priceCents: 100, currency: 'usd' } });
     const badCode = await api('POST', `/practices/${p2}/packages`, { practiceId: p2, body: { name: 'x', sessions: 1, sessionMinutes: 60, serviceCode: 'massage', priceCents: 100, currency: 'usd' } });
@@ -174,7 +184,10 @@ describe('session packages end to end (local API + Stripe emulator)', () => {
     // Assess
     // What kneadpay sent (the client's own entries on Stripe's hosted page are not kneadpay's requests),
     // with the Customer's own name and email left out: what Stripe may hold (docs/architecture.md).
-    const sent = requests.filter((request) => request.path.startsWith('/v1/')).map(stripeRequestText).join('\n');
+    const sent = requests
+      .filter((request) => request.path.startsWith('/v1/'))
+      .map(stripeRequestText)
+      .join('\n');
     expect(requests.length).toBeGreaterThan(3);
     for (const phi of ['Jane', 'Buyer', 'phi-scan', 'client.example', '97124', 'M54', 'ACME']) expect(sent).not.toContain(phi);
   });

@@ -127,7 +127,9 @@ describe('core modules run against another implementation of their store port', 
     expect([again.created, again.summary]).toEqual([false, first.summary]);
     // Two commits, each under its marker: the claim payment's adjudication (with its ClaimAdjudicated) and the file's summary.
     expect(commits.map((commit) => commit.marker.sk.split('#')[1])).toEqual(['adjudication', 'remittance']);
-    expect(commits[0]!.events).toEqual([expect.objectContaining({ detailType: 'ClaimAdjudicated', detail: expect.objectContaining({ claimId: 'CLM-1001', paidCents: 5600, patientResponsibilityCents: 3400 }) })]);
+    expect(commits[0]!.events).toEqual([
+      expect.objectContaining({ detailType: 'ClaimAdjudicated', detail: expect.objectContaining({ claimId: 'CLM-1001', paidCents: 5600, patientResponsibilityCents: 3400 }) }),
+    ]);
     expect(commits[0]!.writes.length).toBeGreaterThan(0);
     expect(commits[1]!.events).toEqual([]);
     // The table knows neither the practice nor the file.

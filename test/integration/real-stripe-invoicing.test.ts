@@ -18,8 +18,15 @@ const claimFor = async (practiceId: string, clientId: string) => {
   const claim = await api('POST', `/practices/${practiceId}/claims`, {
     practiceId,
     body: {
-      claimId: 'CLM-1001', clientId, payerName: 'ACME HEALTH', dateOfService: '2026-10-02', diagnosisCodes: ['M54.2'],
-      lines: [{ procedureCode: '97124', units: 2, chargeCents: 6000 }, { procedureCode: '97140', units: 2, chargeCents: 7000 }],
+      claimId: 'CLM-1001',
+      clientId,
+      payerName: 'ACME HEALTH',
+      dateOfService: '2026-10-02',
+      diagnosisCodes: ['M54.2'],
+      lines: [
+        { procedureCode: '97124', units: 2, chargeCents: 6000 },
+        { procedureCode: '97140', units: 2, chargeCents: 7000 },
+      ],
     },
   });
   expect(claim.status).toBe(201);

@@ -17,8 +17,9 @@ describe('charge.refunded without a refunds list', () => {
     const [event] = (await stripe.events.list({ type: 'charge.refunded', limit: 100 })).data.filter((e) => (e.data.object as { id: string }).id === charge);
     expect(event).toBeDefined();
     expect((event!.data.object as { refunds?: unknown }).refunds).toBeUndefined();
-    const listed = ((await emulator(`/_requests?path=/v1/refunds&method=GET`)).body.requests as { query: string; headers: Record<string, string> }[])
-      .filter((request) => request.query.includes(charge) && request.headers['user-agent']?.includes('kneadpay'));
+    const listed = ((await emulator(`/_requests?path=/v1/refunds&method=GET`)).body.requests as { query: string; headers: Record<string, string> }[]).filter(
+      (request) => request.query.includes(charge) && request.headers['user-agent']?.includes('kneadpay'),
+    );
     expect(listed.length).toBeGreaterThan(0);
     expect(await purchasesOf(practiceId, clientId)).toEqual([expect.objectContaining({ status: 'refunded', sessionsRemaining: 0 })]);
   });

@@ -13,8 +13,15 @@ const store = createStore();
 
 const packagePaid = (practiceId: string, purchase: { clientId: string; purchaseId: string }, paymentId = `pi_${newId('num')}`) =>
   busEvent('PaymentSucceeded', {
-    version: 1, practiceId, clientId: purchase.clientId, kind: 'package', purchaseId: purchase.purchaseId, paymentId,
-    amountCents: 42500, currency: 'usd', paidAt: new Date().toISOString(),
+    version: 1,
+    practiceId,
+    clientId: purchase.clientId,
+    kind: 'package',
+    purchaseId: purchase.purchaseId,
+    paymentId,
+    amountCents: 42500,
+    currency: 'usd',
+    paidAt: new Date().toISOString(),
   });
 
 const allReceipts = async (practiceId: string) => {
@@ -90,7 +97,16 @@ describe('receipt numbers: per practice, unique, increasing, no gaps', () => {
     await store.doc.send(
       new PutCommand({
         TableName: store.tableName,
-        Item: { ...receiptQueueKey(practiceId, 'rcp_00000000000000000000000000'), type: 'receipt-queue', receiptId: 'rcp_00000000000000000000000000', clientId: 'c', kind: 'package', totalCents: 1, currency: 'usd', paymentId: 'pi_x' },
+        Item: {
+          ...receiptQueueKey(practiceId, 'rcp_00000000000000000000000000'),
+          type: 'receipt-queue',
+          receiptId: 'rcp_00000000000000000000000000',
+          clientId: 'c',
+          kind: 'package',
+          totalCents: 1,
+          currency: 'usd',
+          paymentId: 'pi_x',
+        },
       }),
     );
     const purchase = await seedOpenPurchase(store, practiceId);
@@ -131,16 +147,28 @@ describe('receipt numbers: per practice, unique, increasing, no gaps', () => {
     const purchase = await seedOpenPurchase(store, practiceId);
     const event = packagePaid(practiceId, purchase);
     const built = buildReceipt({
-      kind: 'package', number: RECEIPT_NUMBER_PENDING, issuedAt: new Date().toISOString(), practice: { name: 'Harbor Bodywork' }, clientName: 'Jane Client',
+      kind: 'package',
+      number: RECEIPT_NUMBER_PENDING,
+      issuedAt: new Date().toISOString(),
+      practice: { name: 'Harbor Bodywork' },
+      clientName: 'Jane Client',
       payment: { paymentId: event.detail.paymentId as string, amountCents: 42500, currency: 'usd', paidAt: new Date().toISOString(), method: { type: 'unknown' } },
       package: { purchaseId: purchase.purchaseId, packageName: 'Five sessions', serviceCode: null, sessionMinutes: 60, sessionsTotal: 5, sessionsRemaining: 5, creditsRemoved: 0, priceCents: 42500 },
     });
     if (!built.ok) throw new Error(built.problem.message);
     const receipt: Receipt = {
-      receiptId: newId('rcp'), practiceId, clientId: purchase.clientId, kind: 'package', totalCents: 42500, currency: 'usd', issuedAt: new Date().toISOString(),
+      receiptId: newId('rcp'),
+      practiceId,
+      clientId: purchase.clientId,
+      kind: 'package',
+      totalCents: 42500,
+      currency: 'usd',
+      issuedAt: new Date().toISOString(),
       source: { type: 'payment', paymentKind: 'package', paymentId: event.detail.paymentId as string, purchaseId: purchase.purchaseId },
       document: built.document,
-      emailStatus: 'pending', emailAttempts: 0, emailSends: 0,
+      emailStatus: 'pending',
+      emailAttempts: 0,
+      emailSends: 0,
     };
     await commitOnce(store, {
       marker: { ...receiptMarkerKey(practiceId, receiptSourceKey(receipt.source)), result: { receiptId: receipt.receiptId } },

@@ -36,8 +36,21 @@ const paidPackage = async (opts: { mode?: 'link' | 'full' } = {}) => {
   await seedPractice(store, practiceId, { receipts: { mode: opts.mode ?? 'link' } });
   const now = new Date().toISOString();
   await insertPackage(store, {
-    packageId: 'pkg_test', practiceId, name: 'Five 60-minute massages', sessions: 5, sessionMinutes: 60, serviceCode: '97124', priceCents: 42500,
-    currency: 'usd', expiresInDays: 365, active: true, stripeProductId: null, stripePriceId: null, previousStripePriceIds: [], createdAt: now, updatedAt: now,
+    packageId: 'pkg_test',
+    practiceId,
+    name: 'Five 60-minute massages',
+    sessions: 5,
+    sessionMinutes: 60,
+    serviceCode: '97124',
+    priceCents: 42500,
+    currency: 'usd',
+    expiresInDays: 365,
+    active: true,
+    stripeProductId: null,
+    stripePriceId: null,
+    previousStripePriceIds: [],
+    createdAt: now,
+    updatedAt: now,
   });
   const email = `${newId('jane')}@client.example`;
   const purchase = await seedOpenPurchase(store, practiceId, { email });
@@ -70,9 +83,7 @@ describe('receipt issuer: one receipt and one email per payment', () => {
     expect(text).toContain('R-000001');
     for (const detail of CLINICAL) expect(withoutLinks(`${emails[0]!.subject}\n${text}\n${emails[0]!.body.html}`)).not.toContain(detail);
     expect(list.statusCode).toBe(200);
-    expect(list.json.items).toEqual([
-      expect.objectContaining({ number: 'R-000001', kind: 'package', totalCents: 42500, emailStatus: 'sent', url: expect.stringMatching(/\/r\/[\w-]+\.[\w-]+$/) }),
-    ]);
+    expect(list.json.items).toEqual([expect.objectContaining({ number: 'R-000001', kind: 'package', totalCents: 42500, emailStatus: 'sent', url: expect.stringMatching(/\/r\/[\w-]+\.[\w-]+$/) })]);
     const page = await openReceipt(tokenOf(receiptLinkIn(text)));
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('Five 60-minute massages');
@@ -141,7 +152,11 @@ describe('receipt issuer: one receipt and one email per payment', () => {
     const refund = { id: `re_${purchase.purchaseId}`, object: 'refund', amount: 10000, status: 'succeeded', created: Math.floor(Date.now() / 1000) };
     await deliver(
       stripeEvent('charge.refunded', {
-        id: `ch_${purchase.purchaseId}`, object: 'charge', amount: 42500, amount_refunded: 10000, payment_intent: intent.id,
+        id: `ch_${purchase.purchaseId}`,
+        object: 'charge',
+        amount: 42500,
+        amount_refunded: 10000,
+        payment_intent: intent.id,
         refunds: { object: 'list', data: [refund], has_more: false },
       }),
     );
@@ -194,8 +209,15 @@ describe('receipt email failures and resends', () => {
     await seedPractice(store, practiceId);
     const purchase = await seedOpenPurchase(store, practiceId, { email: 'jane.doe@localhost' });
     const event = busEvent('PaymentSucceeded', {
-      version: 1, practiceId, clientId: purchase.clientId, kind: 'package', purchaseId: purchase.purchaseId, paymentId: `pi_${newId('x')}`,
-      amountCents: 42500, currency: 'usd', paidAt: new Date().toISOString(),
+      version: 1,
+      practiceId,
+      clientId: purchase.clientId,
+      kind: 'package',
+      purchaseId: purchase.purchaseId,
+      paymentId: `pi_${newId('x')}`,
+      amountCents: 42500,
+      currency: 'usd',
+      paidAt: new Date().toISOString(),
     });
 
     // Act
@@ -206,9 +228,7 @@ describe('receipt email failures and resends', () => {
     // Assess
     expect(first).toMatchObject({ outcome: 'issued', email: { emailStatus: 'failed', emailAttempts: 1 } });
     expect(retried).toMatchObject({ outcome: 'duplicate', email: { emailStatus: 'failed', emailAttempts: 1 } });
-    expect(list.json.items).toEqual([
-      expect.objectContaining({ number: 'R-000001', emailStatus: 'failed', emailAttempts: 1, emailLastError: expect.stringContaining('no valid email address') }),
-    ]);
+    expect(list.json.items).toEqual([expect.objectContaining({ number: 'R-000001', emailStatus: 'failed', emailAttempts: 1, emailLastError: expect.stringContaining('no valid email address') })]);
     expect(await receiptEmailsTo('jane.doe@localhost')).toEqual([]);
   });
 
@@ -266,8 +286,15 @@ describe('receipt email failures and resends', () => {
     await deliverToReceiptIssuer(balancePaid(practiceId, clientId, `pi_${newId('b')}`, 2400));
     await deliverToReceiptIssuer(
       busEvent('PaymentSucceeded', {
-        version: 1, practiceId, clientId: other.clientId, kind: 'invoice', paymentId: `pi_${newId('c')}`, amountCents: 500, currency: 'usd',
-        paidAt: new Date().toISOString(), claimId: 'CLM-1001',
+        version: 1,
+        practiceId,
+        clientId: other.clientId,
+        kind: 'invoice',
+        paymentId: `pi_${newId('c')}`,
+        amountCents: 500,
+        currency: 'usd',
+        paidAt: new Date().toISOString(),
+        claimId: 'CLM-1001',
       }),
     );
 

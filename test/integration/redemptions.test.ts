@@ -37,9 +37,7 @@ describe('redemptions over the local API', () => {
     expect(second.body.sessionsRemaining).toBe(0);
     expect(third.status).toBe(409);
     expect(third.body.error.code).toBe('no_credits');
-    expect(purchases.body.items).toEqual([
-      expect.objectContaining({ purchaseId: purchase.purchaseId, sessionsTotal: 2, sessionsRemaining: 0, status: 'exhausted' }),
-    ]);
+    expect(purchases.body.items).toEqual([expect.objectContaining({ purchaseId: purchase.purchaseId, sessionsTotal: 2, sessionsRemaining: 0, status: 'exhausted' })]);
     expect((await outboxOf(store, practiceId)).filter((item) => item.detailType === 'CreditsRedeemed')).toHaveLength(2);
   });
 

@@ -38,7 +38,11 @@ const stripeCallsOn = async (account: string) =>
     (request) => request.headers['stripe-account'] === account,
   );
 const payHosted = async (url: string) => {
-  const paid = await fetch(`${url}/pay`, { method: 'POST', headers: { accept: 'application/json', 'content-type': 'application/json' }, body: JSON.stringify({ outcome: 'succeeded', email: 'typed-on-stripe@example.test' }) });
+  const paid = await fetch(`${url}/pay`, {
+    method: 'POST',
+    headers: { accept: 'application/json', 'content-type': 'application/json' },
+    body: JSON.stringify({ outcome: 'succeeded', email: 'typed-on-stripe@example.test' }),
+  });
   expect(paid.status, await paid.clone().text()).toBe(200);
 };
 const purchasesOf = async (practiceId: string, email: string) => {
@@ -210,7 +214,10 @@ describe('the account belongs to the practice that onboarded it', () => {
 
     // Assess: each save is 200 or a 409 to retry, and the payment is granted.
     expect(answers.every((answer) => answer.status === 200 || answer.status === 409)).toBe(true);
-    const purchases = await until(() => purchasesOf(practiceId, email), (items) => items[0]?.status === 'active');
+    const purchases = await until(
+      () => purchasesOf(practiceId, email),
+      (items) => items[0]?.status === 'active',
+    );
     expect(purchases[0]).toMatchObject({ status: 'active', sessionsRemaining: 5 });
   });
 });
@@ -281,9 +288,13 @@ describe('account events', () => {
     expect(after.body).toMatchObject({ accountId: null, status: 'not_connected' });
     expect(fresh.status).toBe(201);
     expect(fresh.accountId).not.toBe(accountId);
-    const audit = await store.doc.send(new QueryCommand({
-      TableName: store.tableName, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)', ExpressionAttributeValues: { ':pk': practicePk(practiceId), ':sk': 'AUDIT#' },
-    }));
+    const audit = await store.doc.send(
+      new QueryCommand({
+        TableName: store.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+        ExpressionAttributeValues: { ':pk': practicePk(practiceId), ':sk': 'AUDIT#' },
+      }),
+    );
     expect(audit.Items?.map((item) => [item.action, item.accountId])).toEqual([['stripe-account-released', accountId]]);
     expect((await outboxOf(store, practiceId)).map((e) => e.detailType)).toEqual(expect.arrayContaining(['StripeAccountDeauthorized', 'StripeAccountReleased']));
     // The old account's owner record is kept: its late events still find this practice.
@@ -358,7 +369,10 @@ describe('platform fee (KNEADPAY_PLATFORM_FEE_BPS)', () => {
     const session = await stripe.checkout.sessions.retrieve(started.checkoutSessionId, { expand: ['payment_intent'] }, { stripeAccount: accountId });
     expect((session.payment_intent as { application_fee_amount: number }).application_fee_amount).toBe(1062);
     expect(session.amount_total).toBe(42500);
-    const events = await until(() => outboxOf(store, practiceId), (items) => items.some((e) => e.detailType === 'PlatformFeeCollected'));
+    const events = await until(
+      () => outboxOf(store, practiceId),
+      (items) => items.some((e) => e.detailType === 'PlatformFeeCollected'),
+    );
     const fee = events.find((e) => e.detailType === 'PlatformFeeCollected');
     expect(fee?.detail).toMatchObject({ practiceId, accountId, kind: 'package', grossCents: 42500, feeCents: 1062, netCents: 41438, currency: 'usd' });
     expect(events.find((e) => e.detailType === 'PaymentSucceeded')?.detail).toMatchObject({ amountCents: 42500 });
@@ -380,14 +394,28 @@ describe('platform fee (KNEADPAY_PLATFORM_FEE_BPS)', () => {
       if (previous === undefined) delete process.env.KNEADPAY_PLATFORM_FEE_BPS;
       else process.env.KNEADPAY_PLATFORM_FEE_BPS = previous;
     }
-    const claim = await until(() => api('GET', `/practices/${practiceId}/claims/CLM-1001`, { practiceId }), (answer) => !!answer.body.invoice?.hostedInvoiceUrl);
+    const claim = await until(
+      () => api('GET', `/practices/${practiceId}/claims/CLM-1001`, { practiceId }),
+      (answer) => !!answer.body.invoice?.hostedInvoiceUrl,
+    );
     const invoiceCreate = (await stripeCallsOn(accountId)).filter((request) => request.path === '/v1/invoices' && (request as unknown as { method: string }).method === 'POST');
     await payHosted(claim.body.invoice.hostedInvoiceUrl);
 
     // Assess
     expect(invoiceCreate.map((request) => (request as unknown as { params: Record<string, unknown> }).params.application_fee_amount)).toEqual(['85']);
-    const events = await until(() => outboxOf(store, practiceId), (items) => items.some((e) => e.detailType === 'PlatformFeeCollected'));
-    expect(events.find((e) => e.detailType === 'PlatformFeeCollected')?.detail).toMatchObject({ practiceId, accountId, kind: 'invoice', grossCents: 3400, feeCents: 85, netCents: 3315, currency: 'usd' });
+    const events = await until(
+      () => outboxOf(store, practiceId),
+      (items) => items.some((e) => e.detailType === 'PlatformFeeCollected'),
+    );
+    expect(events.find((e) => e.detailType === 'PlatformFeeCollected')?.detail).toMatchObject({
+      practiceId,
+      accountId,
+      kind: 'invoice',
+      grossCents: 3400,
+      feeCents: 85,
+      netCents: 3315,
+      currency: 'usd',
+    });
     expect(events.find((e) => e.detailType === 'PaymentSucceeded' && e.detail.kind === 'invoice')?.detail).toMatchObject({ amountCents: 3400 });
   });
 

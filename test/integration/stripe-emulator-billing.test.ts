@@ -57,8 +57,7 @@ describe('Stripe emulator: checkout, invoices, refunds, credit notes and dispute
       description: 'Balance after insurance',
       metadata: { practiceId: 'p-1', invoiceId: 'inv-1' },
     });
-    for (const amount of amounts)
-      await stripe.invoiceItems.create({ invoice: invoice.id, amount, currency: 'usd', description: 'Balance after insurance' });
+    for (const amount of amounts) await stripe.invoiceItems.create({ invoice: invoice.id, amount, currency: 'usd', description: 'Balance after insurance' });
     return { customer, invoice: await stripe.invoices.finalizeInvoice(invoice.id) };
   };
 
@@ -102,9 +101,7 @@ describe('Stripe emulator: checkout, invoices, refunds, credit notes and dispute
     expect(intent).toMatchObject({ status: 'succeeded', amount_received: 50000, metadata: { practiceId: 'p-1' } });
     expect(charge.payment_method_details?.card).toMatchObject({ brand: 'visa', last4: '4242' });
     expect(retrieved.line_items?.data[0]).toMatchObject({ amount_total: 50000, quantity: 1, description: 'Bodywork session package (5)' });
-    expect(receiver.received.map((hook) => hook.event.type)).toEqual(
-      expect.arrayContaining(['payment_intent.created', 'charge.succeeded', 'payment_intent.succeeded', 'checkout.session.completed']),
-    );
+    expect(receiver.received.map((hook) => hook.event.type)).toEqual(expect.arrayContaining(['payment_intent.created', 'charge.succeeded', 'payment_intent.succeeded', 'checkout.session.completed']));
     expect(emulator.deliveries().every((d) => d.state === 'succeeded' && d.attempts.length === 1)).toBe(true);
   });
 
@@ -202,14 +199,7 @@ describe('Stripe emulator: checkout, invoices, refunds, credit notes and dispute
       ['Balance after insurance', 3400],
       ['Late cancellation fee', 600],
     ]);
-    expect(await typesOf({ type: 'invoice.*' })).toEqual([
-      'invoice.created',
-      'invoice.updated',
-      'invoice.finalized',
-      'invoice.sent',
-      'invoice.paid',
-      'invoice.payment_succeeded',
-    ]);
+    expect(await typesOf({ type: 'invoice.*' })).toEqual(['invoice.created', 'invoice.updated', 'invoice.finalized', 'invoice.sent', 'invoice.paid', 'invoice.payment_succeeded']);
   });
 
   it('records failed invoice payments, voids and marks invoices uncollectible', async () => {

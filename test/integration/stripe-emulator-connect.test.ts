@@ -132,7 +132,10 @@ describe('Stripe emulator: Connect', () => {
     const price = await stripe.prices.create({ product: product.id, unit_amount: 42500, currency: 'usd' }, onAccount);
     const platformPrice = await stripe.prices.create({ product_data: { name: 'Session package' }, unit_amount: 42500, currency: 'usd' });
     const session = (priceId: string, fee: number, options?: Stripe.RequestOptions) =>
-      stripe.checkout.sessions.create({ mode: 'payment', line_items: [{ price: priceId, quantity: 1 }], success_url: 'http://127.0.0.1/s', payment_intent_data: { application_fee_amount: fee } }, options);
+      stripe.checkout.sessions.create(
+        { mode: 'payment', line_items: [{ price: priceId, quantity: 1 }], success_url: 'http://127.0.0.1/s', payment_intent_data: { application_fee_amount: fee } },
+        options,
+      );
 
     // Act
     const direct = await session(price.id, 1062, onAccount);

@@ -177,10 +177,7 @@ describe('Stripe emulator: faults, request log and webhook delivery', () => {
     await admin(emulator, 'POST', '/_accounts', { id: 'acct_practice9' });
 
     // Act
-    await stripe.customers.create(
-      { email: 'client@example.test', metadata: { clientId: 'c-9' } },
-      { idempotencyKey: 'client-c-9', stripeAccount: 'acct_practice9' },
-    );
+    await stripe.customers.create({ email: 'client@example.test', metadata: { clientId: 'c-9' } }, { idempotencyKey: 'client-c-9', stripeAccount: 'acct_practice9' });
     const log = (await admin(emulator, 'GET', '/_requests')).body.requests as RequestRecord[];
     const cleared = await admin(emulator, 'DELETE', '/_requests');
     const after = (await admin(emulator, 'GET', '/_requests')).body.requests as RequestRecord[];

@@ -223,9 +223,7 @@ describe('Stripe emulator: core API through the stripe SDK', () => {
     const inactivePrices = await stripe.prices.list({ product: product.id, active: false });
     const expanded = await stripe.prices.retrieve(newPrice.id, { expand: ['product'] });
     const listExpanded = await stripe.prices.list({ product: product.id, expand: ['data.product'] });
-    const checkoutWithArchived = await rejection(
-      stripe.checkout.sessions.create({ mode: 'payment', line_items: [{ price: oldPrice.id, quantity: 1 }], success_url: 'http://127.0.0.1:1/ok' }),
-    );
+    const checkoutWithArchived = await rejection(stripe.checkout.sessions.create({ mode: 'payment', line_items: [{ price: oldPrice.id, quantity: 1 }], success_url: 'http://127.0.0.1:1/ok' }));
 
     // Assess
     expect(archived.active).toBe(false);

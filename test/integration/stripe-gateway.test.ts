@@ -29,10 +29,7 @@ const filesUnder = (dir: string): string[] =>
  * left out: `Stripe.errors.StripeError` is a class to test against, not a call.
  */
 const probe = new Stripe('sk_test_probe') as unknown as Record<string, unknown>;
-const RESOURCES = [
-  ...Object.keys(probe).filter((key) => /^[a-z]/.test(key) && key !== 'errors' && typeof probe[key] === 'object' && probe[key] !== null),
-  'rawRequest',
-];
+const RESOURCES = [...Object.keys(probe).filter((key) => /^[a-z]/.test(key) && key !== 'errors' && typeof probe[key] === 'object' && probe[key] !== null), 'rawRequest'];
 /**
  * A call on a Stripe SDK resource: `stripe.invoices.create(`, `deps.stripe.checkout.sessions.list(`,
  * `Stripe.webhooks.`, `(await ctx.stripe()).refunds`, also split over lines (`stripe\n  .accounts`).
@@ -105,12 +102,20 @@ describe('Stripe errors mapped', () => {
       body: { name: 'Five 60-minute massages', sessions: 5, sessionMinutes: 60, serviceCode: '97124', priceCents: 42500, currency: 'usd' },
     });
 
-  it('account_invalid (the practice account is not usable by the platform) → 409 stripe_account_unusable with Stripe\'s message, not a 500', async () => {
+  it("account_invalid (the practice account is not usable by the platform) → 409 stripe_account_unusable with Stripe's message, not a 500", async () => {
     const practiceId = newPracticeId();
     await api('PUT', `/practices/${practiceId}`, { practiceId, body: practiceProfile() });
     await emulator('/_faults', {
       method: 'POST',
-      body: { path: '/v1/products', method: 'POST', status: 403, errorType: 'invalid_request_error', code: 'account_invalid', message: "The provided key does not have access to account 'acct_gone' (or that account does not exist).", count: 1 },
+      body: {
+        path: '/v1/products',
+        method: 'POST',
+        status: 403,
+        errorType: 'invalid_request_error',
+        code: 'account_invalid',
+        message: "The provided key does not have access to account 'acct_gone' (or that account does not exist).",
+        count: 1,
+      },
     });
     const answer = await newPackage(practiceId);
     expect(answer.status).toBe(409);
@@ -122,7 +127,10 @@ describe('Stripe errors mapped', () => {
     await api('PUT', `/practices/${practiceId}`, { practiceId, body: practiceProfile() });
     // The emulator is shared with other files: the faults hit this practice's own connected account only.
     const account = await connectTestAccount(store, practiceId, newAccount());
-    await emulator('/_faults', { method: 'POST', body: { path: '/v1/products', method: 'POST', account, status: 400, errorType: 'invalid_request_error', code: 'parameter_invalid_string', message: 'Invalid string: name', count: 1 } });
+    await emulator('/_faults', {
+      method: 'POST',
+      body: { path: '/v1/products', method: 'POST', account, status: 400, errorType: 'invalid_request_error', code: 'parameter_invalid_string', message: 'Invalid string: name', count: 1 },
+    });
     const refused = await newPackage(practiceId);
     expect(refused.status).toBe(502);
     expect(refused.body.error).toMatchObject({ code: 'stripe_refused', message: expect.stringContaining('Invalid string: name') });

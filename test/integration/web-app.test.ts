@@ -119,7 +119,7 @@ describe('the web app over the local HTTP API', () => {
     expect(short.body.error.details.field).toBe('q');
   });
 
-  it("credits used across clients (GET /practices/{p}/redemptions?since=): standing redemptions only, since an instant, this practice only; since named when missing or bad", async () => {
+  it('credits used across clients (GET /practices/{p}/redemptions?since=): standing redemptions only, since an instant, this practice only; since named when missing or bad', async () => {
     // Prepare: a paid 5-visit package (storefront → emulator Checkout → webhooks), three visits redeemed, one cancelled.
     const { practiceId, clientId } = await paidPurchase();
     const other = newPracticeId();
@@ -168,7 +168,10 @@ describe('the web app over the local HTTP API', () => {
     try {
       answer = await serveWebApp(event);
     } finally {
-      for (const [name, value] of [[WEB_ENV.cognitoDomain, saved.domain], [WEB_ENV.cognitoClientId, saved.client]] as const) {
+      for (const [name, value] of [
+        [WEB_ENV.cognitoDomain, saved.domain],
+        [WEB_ENV.cognitoClientId, saved.client],
+      ] as const) {
         if (value === undefined) delete process.env[name];
         else process.env[name] = value;
       }

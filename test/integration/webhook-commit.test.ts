@@ -84,7 +84,13 @@ describe('the webhook commit of a package sale', () => {
     expect(transactions[0]).toBe(3);
     expect(received.map((envelope) => envelope['detail-type']).sort()).toEqual(['PackagePurchased', 'PaymentSucceeded']);
     expect(new Set(received.map((envelope) => envelope.id)).size).toBe(2);
-    expect(received.find((envelope) => envelope['detail-type'] === 'PackagePurchased')!.detail).toMatchObject({ version: 1, practiceId, purchaseId: purchase.purchaseId, sessionsTotal: 5, amountCents: 42500 });
+    expect(received.find((envelope) => envelope['detail-type'] === 'PackagePurchased')!.detail).toMatchObject({
+      version: 1,
+      practiceId,
+      purchaseId: purchase.purchaseId,
+      sessionsTotal: 5,
+      amountCents: 42500,
+    });
     const ledger = (await listLedger(store, practiceId, purchase.clientId)).items;
     expect(ledger.map(({ kind, amountCents, sessionsDelta, ref, clientId }) => ({ kind, amountCents, sessionsDelta, ref, clientId }))).toEqual([
       { kind: 'package_sale', amountCents: 42500, sessionsDelta: 5, ref: purchase.purchaseId, clientId: purchase.clientId },

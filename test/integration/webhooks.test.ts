@@ -11,8 +11,7 @@ import { stripe } from '../support/invoicing';
 // The webhook function reads its table from the environment the test stack set (as on Lambda).
 const store = createStore();
 
-const permutations = <T>(items: T[]): T[][] =>
-  items.length <= 1 ? [items] : items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]));
+const permutations = <T>(items: T[]): T[][] => (items.length <= 1 ? [items] : items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest])));
 
 const paidPackage = async () => {
   const practiceId = newPracticeId();
@@ -113,37 +112,42 @@ describe('Stripe webhooks: exactly-once effects', () => {
     expect(await reloadPurchase(store, purchase)).toMatchObject({ state: 'paid', sessionsRemaining: 5 });
   });
 
-  it.each(permutations(['re_a', 're_b']).map((order) => [order.join(' → '), order]))(
-    'two partial refunds in order %s → the same final state, each refund applied once',
-    async (_name, order) => {
-      // Prepare: 5 sessions for $425 → $85 a session; refunds of $100 and $80 remove 1 then 2 in total.
-      const { practiceId, purchase } = await paidPackage();
-      await deliver(stripeEvent('checkout.session.completed', checkoutSession(purchase)));
-      const refunds = {
-        re_a: { id: `re_a_${purchase.purchaseId}`, object: 'refund', amount: 10000, status: 'succeeded', created: 1_800_000_000 },
-        re_b: { id: `re_b_${purchase.purchaseId}`, object: 'refund', amount: 8000, status: 'succeeded', created: 1_800_000_100 },
-      } as const;
-      const chargeWith = (ids: (keyof typeof refunds)[]) => ({
-        id: `ch_${purchase.purchaseId}`, object: 'charge', amount: 42500, payment_intent: `pi_${purchase.purchaseId}`,
-        amount_refunded: ids.reduce((sum, id) => sum + refunds[id].amount, 0),
-        refunds: { object: 'list', data: ids.map((id) => refunds[id]), has_more: false },
-      });
-      const [first, second] = order as (keyof typeof refunds)[];
+  it.each(permutations(['re_a', 're_b']).map((order) => [order.join(' → '), order]))('two partial refunds in order %s → the same final state, each refund applied once', async (_name, order) => {
+    // Prepare: 5 sessions for $425 → $85 a session; refunds of $100 and $80 remove 1 then 2 in total.
+    const { practiceId, purchase } = await paidPackage();
+    await deliver(stripeEvent('checkout.session.completed', checkoutSession(purchase)));
+    const refunds = {
+      re_a: { id: `re_a_${purchase.purchaseId}`, object: 'refund', amount: 10000, status: 'succeeded', created: 1_800_000_000 },
+      re_b: { id: `re_b_${purchase.purchaseId}`, object: 'refund', amount: 8000, status: 'succeeded', created: 1_800_000_100 },
+    } as const;
+    const chargeWith = (ids: (keyof typeof refunds)[]) => ({
+      id: `ch_${purchase.purchaseId}`,
+      object: 'charge',
+      amount: 42500,
+      payment_intent: `pi_${purchase.purchaseId}`,
+      amount_refunded: ids.reduce((sum, id) => sum + refunds[id].amount, 0),
+      refunds: { object: 'list', data: ids.map((id) => refunds[id]), has_more: false },
+    });
+    const [first, second] = order as (keyof typeof refunds)[];
 
-      // Act: each event carries the refunds Stripe knew of when it was sent.
-      const e1 = stripeEvent('charge.refunded', chargeWith([first!]));
-      const e2 = stripeEvent('charge.refunded', chargeWith([first!, second!]));
-      for (const event of [e2, e1, e2, e1]) expect((await deliver(event)).statusCode).toBe(200);
+    // Act: each event carries the refunds Stripe knew of when it was sent.
+    const e1 = stripeEvent('charge.refunded', chargeWith([first!]));
+    const e2 = stripeEvent('charge.refunded', chargeWith([first!, second!]));
+    for (const event of [e2, e1, e2, e1]) expect((await deliver(event)).statusCode).toBe(200);
 
-      // Assess
-      expect(await reloadPurchase(store, purchase)).toMatchObject({ state: 'paid', refundedCents: 18000, creditsRemoved: 2, sessionsRemaining: 3 });
-      const refunded = (await outboxOf(store, practiceId)).filter((item) => item.detailType === 'PaymentRefunded');
-      expect(refunded.map((item) => item.detail.refundId).sort()).toEqual([refunds.re_a.id, refunds.re_b.id].sort());
-      const ledger = await ledgerState(store, practiceId, purchase.clientId);
-      expect(ledger.balanceCents).toBe(ledger.sumCents);
-      expect(ledger.entries.filter((entry) => entry.kind === 'refund').map((entry) => entry.amountCents).sort((a, b) => a - b)).toEqual([8000, 10000]);
-    },
-  );
+    // Assess
+    expect(await reloadPurchase(store, purchase)).toMatchObject({ state: 'paid', refundedCents: 18000, creditsRemoved: 2, sessionsRemaining: 3 });
+    const refunded = (await outboxOf(store, practiceId)).filter((item) => item.detailType === 'PaymentRefunded');
+    expect(refunded.map((item) => item.detail.refundId).sort()).toEqual([refunds.re_a.id, refunds.re_b.id].sort());
+    const ledger = await ledgerState(store, practiceId, purchase.clientId);
+    expect(ledger.balanceCents).toBe(ledger.sumCents);
+    expect(
+      ledger.entries
+        .filter((entry) => entry.kind === 'refund')
+        .map((entry) => entry.amountCents)
+        .sort((a, b) => a - b),
+    ).toEqual([8000, 10000]);
+  });
 
   it('a full refund voids every unused credit', async () => {
     // Prepare
@@ -169,10 +173,16 @@ describe('Stripe webhooks: exactly-once effects', () => {
     const refund = { id: `re_x_${a.purchase.purchaseId}`, object: 'refund', amount: 42500, status: 'succeeded', created: 1_800_000_000 };
 
     // Act
-    const answer = await deliver(stripeEvent('charge.refunded', {
-      id: 'ch_cross', object: 'charge', payment_intent: `pi_${a.purchase.purchaseId}`, amount_refunded: 42500,
-      metadata: { practiceId: b.practiceId }, refunds: { data: [refund], has_more: false },
-    }));
+    const answer = await deliver(
+      stripeEvent('charge.refunded', {
+        id: 'ch_cross',
+        object: 'charge',
+        payment_intent: `pi_${a.purchase.purchaseId}`,
+        amount_refunded: 42500,
+        metadata: { practiceId: b.practiceId },
+        refunds: { data: [refund], has_more: false },
+      }),
+    );
 
     // Assess
     expect(answer.statusCode).toBe(200);
@@ -256,7 +266,9 @@ describe('Stripe webhooks: exactly-once effects', () => {
 
     // Act
     const first = await deliver(stripeEvent('checkout.session.completed', withTerms));
-    await deliver(stripeEvent('charge.refunded', { id: 'ch_hot', object: 'charge', payment_intent: `pi_${purchase.purchaseId}`, amount_refunded: 42500, refunds: { data: [refund], has_more: false } }));
+    await deliver(
+      stripeEvent('charge.refunded', { id: 'ch_hot', object: 'charge', payment_intent: `pi_${purchase.purchaseId}`, amount_refunded: 42500, refunds: { data: [refund], has_more: false } }),
+    );
     const late = await deliver(stripeEvent('checkout.session.async_payment_succeeded', withTerms));
 
     // Assess
@@ -266,28 +278,26 @@ describe('Stripe webhooks: exactly-once effects', () => {
     expect((await outboxOf(store, practiceId)).filter((item) => item.detailType === 'PackagePurchased')).toHaveLength(1);
   });
 
-  it.each([['charge.refunded'], ['charge.dispute.created']])(
-    'a %s that overtakes the payment is retried (503) until the payment is recorded, then applies',
-    async (type) => {
-      // Prepare: a real payment intent on Stripe, carrying the purchase's ids as checkout writes them.
-      const { practiceId, purchase } = await paidPackage();
-      const intent = await stripe.paymentIntents.create({ amount: 42500, currency: 'usd', metadata: { practiceId, clientId: purchase.clientId, purchaseId: purchase.purchaseId } });
-      const refund = { id: `re_${purchase.purchaseId}`, object: 'refund', amount: 42500, status: 'succeeded', created: 1_800_000_000 };
-      const early = type === 'charge.refunded'
+  it.each([['charge.refunded'], ['charge.dispute.created']])('a %s that overtakes the payment is retried (503) until the payment is recorded, then applies', async (type) => {
+    // Prepare: a real payment intent on Stripe, carrying the purchase's ids as checkout writes them.
+    const { practiceId, purchase } = await paidPackage();
+    const intent = await stripe.paymentIntents.create({ amount: 42500, currency: 'usd', metadata: { practiceId, clientId: purchase.clientId, purchaseId: purchase.purchaseId } });
+    const refund = { id: `re_${purchase.purchaseId}`, object: 'refund', amount: 42500, status: 'succeeded', created: 1_800_000_000 };
+    const early =
+      type === 'charge.refunded'
         ? stripeEvent(type, { id: `ch_${purchase.purchaseId}`, object: 'charge', payment_intent: intent.id, amount_refunded: 42500, refunds: { data: [refund], has_more: false } })
         : stripeEvent(type, { id: `dp_${purchase.purchaseId}`, object: 'dispute', amount: 42500, status: 'needs_response', payment_intent: intent.id });
 
-      // Act
-      const first = await deliver(early);
-      await deliver(stripeEvent('checkout.session.completed', checkoutSession(purchase, { payment_intent: intent.id })));
-      const redelivered = await deliver(early);
+    // Act
+    const first = await deliver(early);
+    await deliver(stripeEvent('checkout.session.completed', checkoutSession(purchase, { payment_intent: intent.id })));
+    const redelivered = await deliver(early);
 
-      // Assess
-      expect(first.statusCode).toBe(503);
-      expect(redelivered.headers?.['x-kneadpay-outcome']).toBe('applied');
-      expect((await reloadPurchase(store, purchase)).state).toBe(type === 'charge.refunded' ? 'refunded' : 'disputed');
-    },
-  );
+    // Assess
+    expect(first.statusCode).toBe(503);
+    expect(redelivered.headers?.['x-kneadpay-outcome']).toBe('applied');
+    expect((await reloadPurchase(store, purchase)).state).toBe(type === 'charge.refunded' ? 'refunded' : 'disputed');
+  });
 
   it('events of a connected account are mapped to the practice that owns it', async () => {
     // Prepare

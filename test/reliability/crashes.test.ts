@@ -39,9 +39,7 @@ import { listQueuedReceipts, listReceipts, readReceiptCounter } from '../../func
 import { checkoutSession, ledgerState, outboxOf, seedOpenPurchase, seedPractice } from '../support/fixtures';
 import { adjudicated, claimReady, emailsTo, emulator } from '../support/invoicing';
 import { busEvent, receiptEmailsTo } from '../support/receipts';
-import {
-  assertNoPhiLeaks, captureLogs, checkInvariants, clientEmail, deliverLikeStripe, newAccount, recordFigures, track, trackAccount, trackedAccounts,
-} from '../support/reliability';
+import { assertNoPhiLeaks, captureLogs, checkInvariants, clientEmail, deliverLikeStripe, newAccount, recordFigures, track, trackAccount, trackedAccounts } from '../support/reliability';
 import { stripeEvent } from '../support/stripe-events';
 import { newPracticeId } from '../support/store';
 
@@ -65,12 +63,15 @@ class InjectedCrash extends Error {
 
 /** A hook that crashes the first time the consumer reaches `step`, and counts it. */
 const crashAfter = <S extends string>(step: S) => {
-  const crash = { hits: 0, hook: (at: S) => {
-    if (at !== step || crash.hits > 0) return;
-    crash.hits += 1;
-    figures.crashes += 1;
-    throw new InjectedCrash(step);
-  } };
+  const crash = {
+    hits: 0,
+    hook: (at: S) => {
+      if (at !== step || crash.hits > 0) return;
+      crash.hits += 1;
+      figures.crashes += 1;
+      throw new InjectedCrash(step);
+    },
+  };
   return crash;
 };
 
@@ -90,20 +91,35 @@ const counted = (step: string) => {
 
 describe('reliability: a crash at every step of the receipt issuer → one receipt, one number, no gap, one email', () => {
   /** The bus redelivers after the leases have lapsed (numbering 5 s, email 90 s): the worst case. */
-  const deps = (over: Partial<ReceiptDeps> = {}, lateByMs = 0) =>
-    defaultReceiptDeps({ stripe: getStripe, ...over, ...(lateByMs ? { now: () => new Date(Date.now() + lateByMs) } : {}) });
+  const deps = (over: Partial<ReceiptDeps> = {}, lateByMs = 0) => defaultReceiptDeps({ stripe: getStripe, ...over, ...(lateByMs ? { now: () => new Date(Date.now() + lateByMs) } : {}) });
 
   const packagePaid = (practiceId: string, purchase: { clientId: string; purchaseId: string }) =>
     busEvent('PaymentSucceeded', {
-      version: 1, practiceId, clientId: purchase.clientId, kind: 'package', purchaseId: purchase.purchaseId, paymentId: `pi_${newId('crash')}`,
-      amountCents: 42500, currency: 'usd', paidAt: new Date().toISOString(),
+      version: 1,
+      practiceId,
+      clientId: purchase.clientId,
+      kind: 'package',
+      purchaseId: purchase.purchaseId,
+      paymentId: `pi_${newId('crash')}`,
+      amountCents: 42500,
+      currency: 'usd',
+      paidAt: new Date().toISOString(),
     });
 
   const refunded = (paid: ReturnType<typeof packagePaid>) =>
     busEvent('PaymentRefunded', {
-      version: 1, practiceId: paid.detail.practiceId, clientId: paid.detail.clientId, kind: 'package', purchaseId: paid.detail.purchaseId,
-      paymentId: paid.detail.paymentId, refundId: `re_${newId('crash')}`, amountCents: 8500, totalRefundedCents: 8500, currency: 'usd',
-      creditsRemoved: 1, refundedAt: new Date().toISOString(),
+      version: 1,
+      practiceId: paid.detail.practiceId,
+      clientId: paid.detail.clientId,
+      kind: 'package',
+      purchaseId: paid.detail.purchaseId,
+      paymentId: paid.detail.paymentId,
+      refundId: `re_${newId('crash')}`,
+      amountCents: 8500,
+      totalRefundedCents: 8500,
+      currency: 'usd',
+      creditsRemoved: 1,
+      refundedAt: new Date().toISOString(),
     });
 
   const cases = RECEIPT_STEPS.flatMap((step) => (['PaymentSucceeded', 'PaymentRefunded'] as const).map((type) => [step, type] as const));
@@ -132,11 +148,16 @@ describe('reliability: a crash at every step of the receipt issuer → one recei
     // Assess
     expect(crash.hits).toBe(1);
     const all = (await listReceipts(store, practiceId, { includeUnnumbered: true, limit: 100 })).items;
-    const ours = all.filter((receipt) => (type === 'PaymentRefunded' ? receipt.source.refundId === event.detail.refundId : receipt.source.paymentId === paid.detail.paymentId && receipt.source.type === 'payment'));
+    const ours = all.filter((receipt) =>
+      type === 'PaymentRefunded' ? receipt.source.refundId === event.detail.refundId : receipt.source.paymentId === paid.detail.paymentId && receipt.source.type === 'payment',
+    );
     expect(ours).toHaveLength(1);
     const receipt = ours[0]!;
     const expectedNumber = type === 'PaymentRefunded' ? 'R-000003' : 'R-000002';
-    expect(retries.map((retry) => retry.outcome === 'ignored' ? retry.reason : [retry.receiptId, retry.number])).toEqual([[receipt.receiptId, expectedNumber], [receipt.receiptId, expectedNumber]]);
+    expect(retries.map((retry) => (retry.outcome === 'ignored' ? retry.reason : [retry.receiptId, retry.number]))).toEqual([
+      [receipt.receiptId, expectedNumber],
+      [receipt.receiptId, expectedNumber],
+    ]);
     expect({ number: receipt.number, emailStatus: receipt.emailStatus, emailSends: receipt.emailSends }).toEqual({ number: expectedNumber, emailStatus: 'sent', emailSends: 1 });
     // No gap: every receipt of the practice numbered 1…n, the counter at n, nothing left queued, one ReceiptIssued each.
     const numbers = all.map((item) => item.number).sort();
@@ -242,7 +263,11 @@ describe('reliability: a crash at every step of the overpayment refund → one S
     track(ready.practiceId, { account });
     await invoiceClaimBalance(deps(), adjudicated(ready.practiceId).original);
     const [invoice] = await listClaimInvoices(store, ready.practiceId, 'CLM-1001');
-    const paid = await fetch(`${invoice!.hostedInvoiceUrl}/pay`, { method: 'POST', headers: { accept: 'application/json', 'content-type': 'application/json' }, body: JSON.stringify({ outcome: 'succeeded' }) });
+    const paid = await fetch(`${invoice!.hostedInvoiceUrl}/pay`, {
+      method: 'POST',
+      headers: { accept: 'application/json', 'content-type': 'application/json' },
+      body: JSON.stringify({ outcome: 'succeeded' }),
+    });
     expect(paid.status).toBe(200);
     const deadline = Date.now() + 15_000;
     while ((await getInvoice(store, ready.practiceId, invoice!.invoiceId))?.status !== 'paid') {
@@ -253,12 +278,16 @@ describe('reliability: a crash at every step of the overpayment refund → one S
   };
 
   const refundRecords = async (practiceId: string) =>
-    ((await store.doc.send(new QueryCommand({
-      TableName: store.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
-      ExpressionAttributeValues: { ':pk': practicePk(practiceId), ':sk': 'REFUND#' },
-      ConsistentRead: true,
-    }))).Items ?? []) as { refundId: string; status: string; stripeRefundId: string | null }[];
+    ((
+      await store.doc.send(
+        new QueryCommand({
+          TableName: store.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+          ExpressionAttributeValues: { ':pk': practicePk(practiceId), ':sk': 'REFUND#' },
+          ConsistentRead: true,
+        }),
+      )
+    ).Items ?? []) as { refundId: string; status: string; stripeRefundId: string | null }[];
 
   // The plan records the refund `pending` (INVOICE_STEPS' "plan"); REFUND_STEPS drive it on Stripe.
   const points = [
@@ -304,10 +333,16 @@ describe('reliability: the balance invoicer between a Stripe answer or a lease a
     return { ...ready, account, detail: adjudicated(ready.practiceId).original };
   };
   /** Sets the invoice's email lease as a run that died at `until` would leave it (the record must exist). */
-  const leaseUntil = (practiceId: string, invoiceId: string, until: number) => store.doc.send(new UpdateCommand({
-    TableName: store.tableName, Key: invoiceKey(practiceId, invoiceId), UpdateExpression: 'SET emailLeaseUntil = :until',
-    ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeValues: { ':until': new Date(until).toISOString() },
-  }));
+  const leaseUntil = (practiceId: string, invoiceId: string, until: number) =>
+    store.doc.send(
+      new UpdateCommand({
+        TableName: store.tableName,
+        Key: invoiceKey(practiceId, invoiceId),
+        UpdateExpression: 'SET emailLeaseUntil = :until',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':until': new Date(until).toISOString() },
+      }),
+    );
 
   // INVOICE_STEPS (invoicing.test.ts) crash after each record; these crash inside the steps, after a
   // write or after Stripe or SES answered, before the record that follows.
@@ -321,7 +356,10 @@ describe('reliability: the balance invoicer between a Stripe answer or a lease a
 
     // Act: a redelivery at once (after "email-sent" the dead run's send lease still lives), then two
     // after that lease has lapsed.
-    const early = await invoiceClaimBalance(deps(), f.detail).then(() => 'returned', (error: Error) => error.name);
+    const early = await invoiceClaimBalance(deps(), f.detail).then(
+      () => 'returned',
+      (error: Error) => error.name,
+    );
     const [record] = await listClaimInvoices(store, f.practiceId, 'CLM-1001');
     await leaseUntil(f.practiceId, record!.invoiceId, Date.now() - 1);
     await invoiceClaimBalance(deps(), f.detail);
@@ -332,8 +370,15 @@ describe('reliability: the balance invoicer between a Stripe answer or a lease a
     const invoices = (await stripe.invoices.list({ limit: 10 }, { stripeAccount: f.account })).data;
     expect(invoices.map((invoice) => [invoice.status, invoice.amount_due, invoice.lines.data.length])).toEqual([['open', 3400, 1]]);
     const stored = await listClaimInvoices(store, f.practiceId, 'CLM-1001');
-    expect(stored.map((invoice) => ({ status: invoice.status, stripeInvoiceId: invoice.stripeInvoiceId, stripeInvoiceItemId: invoice.stripeInvoiceItemId, hosted: Boolean(invoice.hostedInvoiceUrl), emailed: Boolean(invoice.emailedAt) })))
-      .toEqual([{ status: 'open', stripeInvoiceId: invoices[0]!.id, stripeInvoiceItemId: expect.stringMatching(/^ii_/), hosted: true, emailed: true }]);
+    expect(
+      stored.map((invoice) => ({
+        status: invoice.status,
+        stripeInvoiceId: invoice.stripeInvoiceId,
+        stripeInvoiceItemId: invoice.stripeInvoiceItemId,
+        hosted: Boolean(invoice.hostedInvoiceUrl),
+        emailed: Boolean(invoice.emailedAt),
+      })),
+    ).toEqual([{ status: 'open', stripeInvoiceId: invoices[0]!.id, stripeInvoiceItemId: expect.stringMatching(/^ii_/), hosted: true, emailed: true }]);
     // The email: once, except after SES accepted it and the run died before its record.
     expect({ early, emails: (await emailsTo(f.email)).length }).toEqual({ early: step === 'email-sent' ? 'RetryableError' : 'returned', emails: emailsExpected(step) });
     // The balance once in the ledger, the invoice announced once.
@@ -347,24 +392,26 @@ describe('reliability: the balance invoicer between a Stripe answer or a lease a
   // Regression (docs/reliability.md, "a second Stripe customer after a crash and expired keys", fixed):
   // the customer's id was recorded after Stripe answered, and nothing found the customer again once
   // its idempotency key had expired, so the retry created a second customer for the client.
-  it('a crash after Stripe created the client\'s customer, before its record, keys expired → one customer', async () => {
+  it("a crash after Stripe created the client's customer, before its record, keys expired → one customer", async () => {
     // Prepare: the process dies as Stripe's answer to POST /v1/customers arrives.
     const f = await claimOnAccount();
     const stripe = await getStripe();
     const crash = { hits: 0 };
     const dying = new Proxy(stripe, {
-      get: (target, property) => property === 'customers'
-        ? new Proxy(target.customers, {
-            get: (customers, name) => name === 'create'
-              ? async (...args: Parameters<typeof customers.create>) => {
-                  await customers.create(...args);
-                  crash.hits += 1;
-                  figures.crashes += 1;
-                  throw new InjectedCrash('the customer was created on Stripe');
-                }
-              : Reflect.get(customers, name),
-          })
-        : Reflect.get(target, property),
+      get: (target, property) =>
+        property === 'customers'
+          ? new Proxy(target.customers, {
+              get: (customers, name) =>
+                name === 'create'
+                  ? async (...args: Parameters<typeof customers.create>) => {
+                      await customers.create(...args);
+                      crash.hits += 1;
+                      figures.crashes += 1;
+                      throw new InjectedCrash('the customer was created on Stripe');
+                    }
+                  : Reflect.get(customers, name),
+            })
+          : Reflect.get(target, property),
     });
 
     // Act: the retries come after Stripe forgot the idempotency key.
@@ -392,13 +439,22 @@ describe('reliability: the balance invoicer between a Stripe answer or a lease a
     const f = await claimOnAccount();
     await expect(invoiceClaimBalance(deps({ after: crashAfter('finalize').hook as InvoicingDeps['after'] }), f.detail)).rejects.toThrow(InjectedCrash);
     const [invoice] = await listClaimInvoices(store, f.practiceId, 'CLM-1001');
-    const lease = (until: number) => store.doc.send(new UpdateCommand({
-      TableName: store.tableName, Key: invoiceKey(f.practiceId, invoice!.invoiceId), UpdateExpression: 'SET emailLeaseUntil = :until', ExpressionAttributeValues: { ':until': new Date(until).toISOString() },
-    }));
+    const lease = (until: number) =>
+      store.doc.send(
+        new UpdateCommand({
+          TableName: store.tableName,
+          Key: invoiceKey(f.practiceId, invoice!.invoiceId),
+          UpdateExpression: 'SET emailLeaseUntil = :until',
+          ExpressionAttributeValues: { ':until': new Date(until).toISOString() },
+        }),
+      );
     await lease(Date.now() + MINUTE);
 
     // Act: a redelivery while the lease lives, then the ones after it lapsed.
-    const early = await invoiceClaimBalance(deps(), f.detail).then(() => 'returned', (error: Error) => error.name);
+    const early = await invoiceClaimBalance(deps(), f.detail).then(
+      () => 'returned',
+      (error: Error) => error.name,
+    );
     const emailsWhileLeased = (await emailsTo(f.email)).length;
     await lease(Date.now() - 1);
     await invoiceClaimBalance(deps(), f.detail);
@@ -417,25 +473,28 @@ describe('reliability: the balance invoicer between a Stripe answer or a lease a
 
 describe('reliability: package creation between a Stripe answer and its record → one Product, one Price', () => {
   /** A Stripe client whose `create` on `resource` reaches Stripe, then dies before the answer is recorded. */
-  const dyingOn = (stripe: Stripe, resource: 'products' | 'prices', crash: { hits: number }) => new Proxy(stripe, {
-    get: (target, property) => property === resource
-      ? new Proxy(target[resource], {
-          get: (api, name) => name === 'create'
-            ? async (...args: unknown[]) => {
-                await (api.create as (...a: unknown[]) => Promise<unknown>)(...args);
-                crash.hits += 1;
-                figures.crashes += 1;
-                throw new InjectedCrash(`the ${resource === 'products' ? 'Product' : 'Price'} was created on Stripe`);
-              }
-            : Reflect.get(api, name),
-        })
-      : Reflect.get(target, property),
-  });
+  const dyingOn = (stripe: Stripe, resource: 'products' | 'prices', crash: { hits: number }) =>
+    new Proxy(stripe, {
+      get: (target, property) =>
+        property === resource
+          ? new Proxy(target[resource], {
+              get: (api, name) =>
+                name === 'create'
+                  ? async (...args: unknown[]) => {
+                      await (api.create as (...a: unknown[]) => Promise<unknown>)(...args);
+                      crash.hits += 1;
+                      figures.crashes += 1;
+                      throw new InjectedCrash(`the ${resource === 'products' ? 'Product' : 'Price'} was created on Stripe`);
+                    }
+                  : Reflect.get(api, name),
+            })
+          : Reflect.get(target, property),
+    });
 
   // Regression (docs/reliability.md, "a second Stripe Product or Price after a crash and expired
   // keys", fixed): the ids were recorded after Stripe answered and nothing found them again once the
   // idempotency keys had expired, so the retry made a second Product (or Price) for the package.
-  it.each(['products', 'prices'] as const)('a crash after Stripe made the package\'s %s, keys expired, the request retried → one of each', async (resource) => {
+  it.each(['products', 'prices'] as const)("a crash after Stripe made the package's %s, keys expired, the request retried → one of each", async (resource) => {
     // Prepare
     const practiceId = newPracticeId();
     const account = newAccount();

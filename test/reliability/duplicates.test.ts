@@ -22,8 +22,22 @@ import { checkoutSession, ledgerState, outboxOf, reloadPurchase, seedOpenPurchas
 import { api, practiceProfile } from '../support/api';
 import { adjudicated, claimReady, emailsTo } from '../support/invoicing';
 import {
-  assertNoPhiLeaks, captureLogs, checkInvariants, clientEmail, CLIENT_NAME, deliverLikeStripe, expectStripeAnswer, inPool, isRetryableError, newAccount,
-  outcomeOf, recordFigures, track, trackedAccounts, trackAccount, type DeliveryAnswer,
+  assertNoPhiLeaks,
+  captureLogs,
+  checkInvariants,
+  clientEmail,
+  CLIENT_NAME,
+  deliverLikeStripe,
+  expectStripeAnswer,
+  inPool,
+  isRetryableError,
+  newAccount,
+  outcomeOf,
+  recordFigures,
+  track,
+  trackedAccounts,
+  trackAccount,
+  type DeliveryAnswer,
 } from '../support/reliability';
 import { busEvent, deliverToReceiptIssuer, listReceiptsFor, paidIntent, receiptEmailsTo } from '../support/receipts';
 import { deliver, stripeEvent } from '../support/stripe-events';
@@ -87,10 +101,12 @@ const normalizedLedger = async (practiceId: string, clientId: string) =>
   (await ledgerState(store, practiceId, clientId)).entries.map((entry) => `${entry.kind}:${entry.amountCents}:${entry.sessionsDelta ?? 0}`).sort();
 // ReceiptIssued comes later from the bus's receipt issuer (its own duplicates are checked below).
 const outboxTypes = async (practiceId: string) =>
-  (await outboxOf(store, practiceId)).map((item) => item.detailType).filter((type) => type !== 'ReceiptIssued').sort();
+  (await outboxOf(store, practiceId))
+    .map((item) => item.detailType)
+    .filter((type) => type !== 'ReceiptIssued')
+    .sort();
 
-const stripeInvoicesOn = async (account: string) =>
-  (await (await getStripe()).invoices.list({ limit: 100 }, { stripeAccount: account })).data;
+const stripeInvoicesOn = async (account: string) => (await (await getStripe()).invoices.list({ limit: 100 }, { stripeAccount: account })).data;
 
 const purchaseState = async ({ practiceId, purchase }: Awaited<ReturnType<typeof purchaseAt>>) => {
   const stored = await reloadPurchase(store, purchase);
@@ -122,7 +138,12 @@ interface Kind<F> {
   effect: Record<string, unknown>;
 }
 
-const purchaseKind = (name: string, start: PurchaseStart, event: (purchaseId: string, session: Record<string, unknown>) => [string, Record<string, unknown>], effect: Record<string, unknown>): Kind<Awaited<ReturnType<typeof purchaseAt>>> => ({
+const purchaseKind = (
+  name: string,
+  start: PurchaseStart,
+  event: (purchaseId: string, session: Record<string, unknown>) => [string, Record<string, unknown>],
+  effect: Record<string, unknown>,
+): Kind<Awaited<ReturnType<typeof purchaseAt>>> => ({
   name,
   prepare: () => purchaseAt(start),
   event: ({ purchase }) => {
@@ -134,19 +155,38 @@ const purchaseKind = (name: string, start: PurchaseStart, event: (purchaseId: st
 });
 
 const charge = (purchaseId: string, refunds: { id: string; amount: number }[]) => ({
-  id: `ch_${purchaseId}`, object: 'charge', amount: 42500, payment_intent: `pi_${purchaseId}`,
+  id: `ch_${purchaseId}`,
+  object: 'charge',
+  amount: 42500,
+  payment_intent: `pi_${purchaseId}`,
   amount_refunded: refunds.reduce((sum, refund) => sum + refund.amount, 0),
   refunds: { object: 'list', has_more: false, data: refunds.map((refund, i) => ({ ...refund, object: 'refund', status: 'succeeded', created: 1_800_000_000 + i })) },
 });
 
 const PURCHASE_KINDS = [
-  purchaseKind('checkout.session.completed (paid)', 'open', (_, session) => ['checkout.session.completed', session], { purchase: expect.objectContaining({ state: 'paid', sessionsRemaining: 5 }), outbox: ['PackagePurchased', 'PaymentSucceeded'] }),
-  purchaseKind('checkout.session.completed (unpaid)', 'open', (_, session) => ['checkout.session.completed', { ...session, payment_status: 'unpaid' }], { purchase: expect.objectContaining({ state: 'pending', sessionsRemaining: 0 }), outbox: [] }),
-  purchaseKind('checkout.session.async_payment_succeeded', 'pending', (_, session) => ['checkout.session.async_payment_succeeded', session], { purchase: expect.objectContaining({ state: 'paid', sessionsRemaining: 5 }), outbox: ['PackagePurchased', 'PaymentSucceeded'] }),
-  purchaseKind('checkout.session.async_payment_failed', 'pending', (_, session) => ['checkout.session.async_payment_failed', { ...session, payment_status: 'unpaid' }], { purchase: expect.objectContaining({ state: 'failed', sessionsRemaining: 0 }) }),
-  purchaseKind('checkout.session.expired', 'open', (_, session) => ['checkout.session.expired', { ...session, status: 'expired', payment_status: 'unpaid' }], { purchase: expect.objectContaining({ state: 'expired' }) }),
+  purchaseKind('checkout.session.completed (paid)', 'open', (_, session) => ['checkout.session.completed', session], {
+    purchase: expect.objectContaining({ state: 'paid', sessionsRemaining: 5 }),
+    outbox: ['PackagePurchased', 'PaymentSucceeded'],
+  }),
+  purchaseKind('checkout.session.completed (unpaid)', 'open', (_, session) => ['checkout.session.completed', { ...session, payment_status: 'unpaid' }], {
+    purchase: expect.objectContaining({ state: 'pending', sessionsRemaining: 0 }),
+    outbox: [],
+  }),
+  purchaseKind('checkout.session.async_payment_succeeded', 'pending', (_, session) => ['checkout.session.async_payment_succeeded', session], {
+    purchase: expect.objectContaining({ state: 'paid', sessionsRemaining: 5 }),
+    outbox: ['PackagePurchased', 'PaymentSucceeded'],
+  }),
+  purchaseKind('checkout.session.async_payment_failed', 'pending', (_, session) => ['checkout.session.async_payment_failed', { ...session, payment_status: 'unpaid' }], {
+    purchase: expect.objectContaining({ state: 'failed', sessionsRemaining: 0 }),
+  }),
+  purchaseKind('checkout.session.expired', 'open', (_, session) => ['checkout.session.expired', { ...session, status: 'expired', payment_status: 'unpaid' }], {
+    purchase: expect.objectContaining({ state: 'expired' }),
+  }),
   // $170 of $425 for 5 sessions ($85 each) takes back 2 credits.
-  purchaseKind('charge.refunded', 'paid', (id) => ['charge.refunded', charge(id, [{ id: `re_${id}`, amount: 17000 }])], { purchase: expect.objectContaining({ state: 'paid', refundedCents: 17000, creditsRemoved: 2, sessionsRemaining: 3 }), outbox: ['PackagePurchased', 'PaymentRefunded', 'PaymentSucceeded'] }),
+  purchaseKind('charge.refunded', 'paid', (id) => ['charge.refunded', charge(id, [{ id: `re_${id}`, amount: 17000 }])], {
+    purchase: expect.objectContaining({ state: 'paid', refundedCents: 17000, creditsRemoved: 2, sessionsRemaining: 3 }),
+    outbox: ['PackagePurchased', 'PaymentRefunded', 'PaymentSucceeded'],
+  }),
   purchaseKind('charge.dispute.created', 'paid', (id) => ['charge.dispute.created', dispute(id, 'needs_response')], { purchase: expect.objectContaining({ state: 'disputed', sessionsRemaining: 5 }) }),
   purchaseKind('charge.dispute.closed (won)', 'disputed', (id) => ['charge.dispute.closed', dispute(id, 'won')], { purchase: expect.objectContaining({ state: 'paid', sessionsRemaining: 5 }) }),
   purchaseKind('charge.dispute.closed (lost)', 'disputed', (id) => ['charge.dispute.closed', dispute(id, 'lost')], { purchase: expect.objectContaining({ state: 'voided', sessionsRemaining: 0 }) }),
@@ -165,7 +205,10 @@ const INVOICE_KINDS = [
   invoiceKind('invoice.paid', 'open', 'invoice.paid', 'paid', 3400, { invoice: expect.objectContaining({ status: 'paid', amountPaidCents: 3400 }), claimShows: 'paid' }),
   invoiceKind('invoice.payment_failed', 'open', 'invoice.payment_failed', 'open', 0, { invoice: expect.objectContaining({ status: 'open', paymentFailures: 1 }) }),
   invoiceKind('invoice.voided', 'open', 'invoice.voided', 'void', 0, { invoice: expect.objectContaining({ status: 'void' }), claimShows: 'void' }),
-  invoiceKind('invoice.marked_uncollectible', 'open', 'invoice.marked_uncollectible', 'uncollectible', 0, { invoice: expect.objectContaining({ status: 'uncollectible' }), claimShows: 'uncollectible' }),
+  invoiceKind('invoice.marked_uncollectible', 'open', 'invoice.marked_uncollectible', 'uncollectible', 0, {
+    invoice: expect.objectContaining({ status: 'uncollectible' }),
+    claimShows: 'uncollectible',
+  }),
 ];
 
 /** Delivers the same event `times` times at once; 503s are redelivered afterwards, as Stripe would. */
@@ -264,7 +307,11 @@ describe('reliability: ClaimAdjudicated (the balance invoicer) delivered once, 5
     const f = await fixture();
     await invoiceClaimBalance(deps, f.detail);
     const [invoice] = await listClaimInvoices(store, f.practiceId, 'CLM-1001');
-    const paid = await fetch(`${invoice!.hostedInvoiceUrl}/pay`, { method: 'POST', headers: { accept: 'application/json', 'content-type': 'application/json' }, body: JSON.stringify({ outcome: 'succeeded' }) });
+    const paid = await fetch(`${invoice!.hostedInvoiceUrl}/pay`, {
+      method: 'POST',
+      headers: { accept: 'application/json', 'content-type': 'application/json' },
+      body: JSON.stringify({ outcome: 'succeeded' }),
+    });
     expect(paid.status).toBe(200);
     await waitFor(async () => (await getInvoice(store, f.practiceId, invoice!.invoiceId))?.status === 'paid');
     return f;
@@ -317,8 +364,21 @@ describe('reliability: PaymentSucceeded (the receipt issuer) delivered 10× in s
     track(practiceId);
     const now = new Date().toISOString();
     await insertPackage(store, {
-      packageId: 'pkg_test', practiceId, name: 'Five 60-minute massages', sessions: 5, sessionMinutes: 60, serviceCode: '97124', priceCents: 42500,
-      currency: 'usd', expiresInDays: 365, active: true, stripeProductId: null, stripePriceId: null, previousStripePriceIds: [], createdAt: now, updatedAt: now,
+      packageId: 'pkg_test',
+      practiceId,
+      name: 'Five 60-minute massages',
+      sessions: 5,
+      sessionMinutes: 60,
+      serviceCode: '97124',
+      priceCents: 42500,
+      currency: 'usd',
+      expiresInDays: 365,
+      active: true,
+      stripeProductId: null,
+      stripePriceId: null,
+      previousStripePriceIds: [],
+      createdAt: now,
+      updatedAt: now,
     });
     const email = clientEmail();
     const purchase = await seedOpenPurchase(store, practiceId, { email });
@@ -360,16 +420,23 @@ describe('reliability: a price change while a client is checking out', () => {
     track(practiceId, { account });
     expect((await api('PUT', `/practices/${practiceId}`, { practiceId, body: practiceProfile() })).status).toBe(200);
     await connectTestAccount(store, practiceId, account);
-    const pkg = await api('POST', `/practices/${practiceId}/packages`, { practiceId, body: { name: 'Five', sessions: 5, sessionMinutes: 60, serviceCode: '97124', priceCents: 42500, currency: 'usd' } });
+    const pkg = await api('POST', `/practices/${practiceId}/packages`, {
+      practiceId,
+      body: { name: 'Five', sessions: 5, sessionMinutes: 60, serviceCode: '97124', priceCents: 42500, currency: 'usd' },
+    });
     const stripe = await getStripe();
     // The front desk changes the price just as the client's checkout reaches Stripe.
     const racing = new Proxy(stripe, {
       get: (target, property) =>
         property === 'checkout'
-          ? { sessions: { create: async (...args: Parameters<typeof stripe.checkout.sessions.create>) => {
-              expect((await api('PATCH', `/practices/${practiceId}/packages/${pkg.body.packageId}`, { practiceId, body: { priceCents: 45000 } })).status).toBe(200);
-              return target.checkout.sessions.create(...args);
-            } } }
+          ? {
+              sessions: {
+                create: async (...args: Parameters<typeof stripe.checkout.sessions.create>) => {
+                  expect((await api('PATCH', `/practices/${practiceId}/packages/${pkg.body.packageId}`, { practiceId, body: { priceCents: 45000 } })).status).toBe(200);
+                  return target.checkout.sessions.create(...args);
+                },
+              },
+            }
           : Reflect.get(target, property),
     });
 
@@ -413,7 +480,10 @@ describe('reliability: different changes to one purchase at the same time', () =
     // Assess: 5 − 1 taken back by the $85 refund − 1 redeemed = 3, and the ledger says the same.
     const stored = await reloadPurchase(store, purchase);
     const ledger = await ledgerState(store, practiceId, purchase.clientId);
-    expect({ sessionsRemaining: stored.sessionsRemaining, creditsInLedger: ledger.entries.reduce((sum, entry) => sum + (entry.sessionsDelta ?? 0), 0) }).toEqual({ sessionsRemaining: 3, creditsInLedger: 3 });
+    expect({ sessionsRemaining: stored.sessionsRemaining, creditsInLedger: ledger.entries.reduce((sum, entry) => sum + (entry.sessionsDelta ?? 0), 0) }).toEqual({
+      sessionsRemaining: 3,
+      creditsInLedger: 3,
+    });
   });
 });
 

@@ -70,7 +70,8 @@ afterAll(async () => {
 });
 
 const partition = async (practiceId: string) =>
-  ((await store.doc.send(new QueryCommand({ TableName: TABLE, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': practicePk(practiceId) }, ConsistentRead: true }))).Items ?? []) as Record<string, any>[];
+  ((await store.doc.send(new QueryCommand({ TableName: TABLE, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': practicePk(practiceId) }, ConsistentRead: true }))).Items ??
+    []) as Record<string, any>[];
 
 /**
  * Every appointment is all or nothing (redemption, its marker, its ledger entry, its event), every
@@ -81,11 +82,23 @@ const wholeWrites = async (practiceId: string) => {
   const of = (type: string) => logicalItems(items).filter((item) => item.type === type);
   const purchase = of('purchase')[0]!;
   const redeemed = new Set(of('redemption').map((item) => item.appointmentId as string));
-  const markers = new Set(of('marker').filter((item) => String(item.sk).startsWith('MARKER#redemption#')).map((item) => String(item.sk).slice('MARKER#redemption#'.length)));
-  const redemptionEntries = of('ledger').filter((item) => item.kind === 'redemption').map((item) => item.ref as string);
-  const redeemedEvents = of('outbox').filter((item) => item.detailType === 'CreditsRedeemed').map((item) => item.detail.appointmentId as string);
-  const refundEntries = of('ledger').filter((item) => item.kind === 'refund').map((item) => item.ref as string);
-  const refundEvents = of('outbox').filter((item) => item.detailType === 'PaymentRefunded').map((item) => item.detail.refundId as string);
+  const markers = new Set(
+    of('marker')
+      .filter((item) => String(item.sk).startsWith('MARKER#redemption#'))
+      .map((item) => String(item.sk).slice('MARKER#redemption#'.length)),
+  );
+  const redemptionEntries = of('ledger')
+    .filter((item) => item.kind === 'redemption')
+    .map((item) => item.ref as string);
+  const redeemedEvents = of('outbox')
+    .filter((item) => item.detailType === 'CreditsRedeemed')
+    .map((item) => item.detail.appointmentId as string);
+  const refundEntries = of('ledger')
+    .filter((item) => item.kind === 'refund')
+    .map((item) => item.ref as string);
+  const refundEvents = of('outbox')
+    .filter((item) => item.detailType === 'PaymentRefunded')
+    .map((item) => item.detail.refundId as string);
   const sorted = (values: Iterable<string>) => [...values].sort();
   expect(sorted(markers)).toEqual(sorted(redeemed));
   expect(sorted(redemptionEntries)).toEqual(sorted(redeemed));
@@ -99,7 +112,6 @@ const wholeWrites = async (practiceId: string) => {
 };
 
 const lambda = { awsRequestId: 'outage', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
-
 
 /**
  * One run: a workload, DynamoDB stopped by pid with `signal` once 15 requests succeeded, an outage
@@ -115,8 +127,16 @@ const runThroughOutage = async (signal: 'SIGTERM' | 'SIGKILL') => {
   expect((await ingestStripeEvent(deps, stripeEvent('checkout.session.completed', checkoutSession(purchase)))).outcome).toBe('applied');
   const refundEvent = (k: number) =>
     stripeEvent('charge.refunded', {
-      id: `ch_${purchase.purchaseId}`, object: 'charge', amount: SESSIONS * SESSION_PRICE, payment_intent: `pi_${purchase.purchaseId}`, amount_refunded: k * SESSION_PRICE,
-      refunds: { object: 'list', has_more: false, data: Array.from({ length: k }, (_, i) => ({ id: `re_${i + 1}_${purchase.purchaseId}`, object: 'refund', amount: SESSION_PRICE, status: 'succeeded', created: 1_800_000_000 + i })) },
+      id: `ch_${purchase.purchaseId}`,
+      object: 'charge',
+      amount: SESSIONS * SESSION_PRICE,
+      payment_intent: `pi_${purchase.purchaseId}`,
+      amount_refunded: k * SESSION_PRICE,
+      refunds: {
+        object: 'list',
+        has_more: false,
+        data: Array.from({ length: k }, (_, i) => ({ id: `re_${i + 1}_${purchase.purchaseId}`, object: 'refund', amount: SESSION_PRICE, status: 'succeeded', created: 1_800_000_000 + i })),
+      },
     });
   const { handler: clientsHandler } = await import('../../functions/clients');
 
@@ -145,7 +165,11 @@ const runThroughOutage = async (signal: 'SIGTERM' | 'SIGKILL') => {
           : edge(
               sentIn,
               (await clientsHandler(
-                apiEvent('POST /practices/{practiceId}/clients/{clientId}/redemptions', { practiceId, pathParameters: { practiceId, clientId: purchase.clientId }, body: { appointmentId: `appt-${i}` } }),
+                apiEvent('POST /practices/{practiceId}/clients/{clientId}/redemptions', {
+                  practiceId,
+                  pathParameters: { practiceId, clientId: purchase.clientId },
+                  body: { appointmentId: `appt-${i}` },
+                }),
                 lambda,
               )) as { statusCode: number; body: string },
               [200, 201],
@@ -174,7 +198,12 @@ const runThroughOutage = async (signal: 'SIGTERM' | 'SIGKILL') => {
         await op.run(now());
         acknowledged.push({ op, at: Date.now() });
       } catch (error) {
-        failures.push({ phase: now() === 'restarting' ? 'outage' : now(), op: op.name, retryable: isRetryableError(error), error: `${(error as Error).name}: ${(error as Error).message}`.slice(0, 200) });
+        failures.push({
+          phase: now() === 'restarting' ? 'outage' : now(),
+          op: op.name,
+          retryable: isRetryableError(error),
+          error: `${(error as Error).name}: ${(error as Error).message}`.slice(0, 200),
+        });
         attempts.set(op.name, (attempts.get(op.name) ?? 0) + 1);
         if ((attempts.get(op.name) ?? 0) < 40) queue.push(op);
         else gaveUp.push(op.name);
@@ -229,13 +258,21 @@ const assessRun = async (run: Awaited<ReturnType<typeof runThroughOutage>>) => {
   // Converged: each appointment redeemed once, each refund applied once, the count agrees.
   const final = await wholeWrites(run.practiceId);
   expect({ redeemed: final.redeemed, refunds: final.refunds, sessionsRemaining: final.sessionsRemaining }).toEqual({
-    redeemed: REDEMPTIONS, refunds: REFUNDS, sessionsRemaining: SESSIONS - REDEMPTIONS - REFUNDS,
+    redeemed: REDEMPTIONS,
+    refunds: REFUNDS,
+    sessionsRemaining: SESSIONS - REDEMPTIONS - REFUNDS,
   });
   return {
-    requests: run.requests, failedAttempts: run.failures.length, failedDuringOutage: duringOutage.length, nonRetryable: 0, crashes: 0,
+    requests: run.requests,
+    failedAttempts: run.failures.length,
+    failedDuringOutage: duringOutage.length,
+    nonRetryable: 0,
+    crashes: 0,
     httpStatusesDuringOutage: [...new Set(edgeDuringOutage.map((answer) => answer.status))],
     errorKinds: [...new Set(duringOutage.map((failure) => failure.error.replace(/127\.0\.0\.1:\d+/, 'host:port').slice(0, 60)))],
-    acknowledgedBeforeStop: run.acknowledgedBeforeStop.length, redeemedAtRestart: run.atRestart.redeemed, lostAcknowledged: run.lost.length,
+    acknowledgedBeforeStop: run.acknowledgedBeforeStop.length,
+    redeemedAtRestart: run.atRestart.redeemed,
+    lostAcknowledged: run.lost.length,
     lostWithinMsOfStop: run.lost.length ? Math.max(...run.lost.map((ack) => run.stoppedAt - ack.at)) : 0,
     final: { redeemed: final.redeemed, refunds: final.refunds, sessionsRemaining: final.sessionsRemaining },
   };
@@ -262,8 +299,15 @@ describe('reliability: DynamoDB Local stopped mid-run and restarted on the same 
     // Prepare: a bus on this file's DynamoDB Local, with one probe consumer.
     const delivered: string[] = [];
     const bus = await startEventBus({
-      endpoint: dynamo.endpoint, tableName: TABLE, startAt: 'latest', pollIntervalMs: 100, retry: { maxAttempts: 2, baseDelayMs: 5 }, schedules: false,
-      rules: [{ detailType: 'PoisonProbe', fn: 'probe' }], handlers: { probe: (event) => void delivered.push(event['detail-type']) }, log: () => undefined,
+      endpoint: dynamo.endpoint,
+      tableName: TABLE,
+      startAt: 'latest',
+      pollIntervalMs: 100,
+      retry: { maxAttempts: 2, baseDelayMs: 5 },
+      schedules: false,
+      rules: [{ detailType: 'PoisonProbe', fn: 'probe' }],
+      handlers: { probe: (event) => void delivered.push(event['detail-type']) },
+      log: () => undefined,
     });
     try {
       const practiceId = newPracticeId();

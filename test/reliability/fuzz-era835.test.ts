@@ -35,7 +35,9 @@ const amountsOf = (era: EraRemittance): [string, unknown][] => [
 /** Paths of numbers that are NaN, infinite or past 2^53 anywhere in what the parser returns. */
 const unsafeNumbers = (value: unknown, path: string): string[] =>
   typeof value === 'number'
-    ? (Number.isFinite(value) && Math.abs(value) <= Number.MAX_SAFE_INTEGER ? [] : [path])
+    ? Number.isFinite(value) && Math.abs(value) <= Number.MAX_SAFE_INTEGER
+      ? []
+      : [path]
     : value && typeof value === 'object'
       ? Object.entries(value).flatMap(([key, inner]) => unsafeNumbers(inner, `${path}.${key}`))
       : [];

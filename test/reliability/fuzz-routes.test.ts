@@ -25,12 +25,39 @@ import { connectTestAccount } from '../support/connect';
 import { practiceProfile } from '../support/api';
 import { checkoutSession, ledgerState, outboxOf, reloadPurchase, seedOpenPurchase } from '../support/fixtures';
 import {
-  catalogRequests, cpuSecondsOf, eventFor, FUZZ_CONCURRENCY, FUZZ_PROCESSES, FUZZ_SEED, FUZZED_ROUTES, fuzzPart, fuzzPartInChild, handlerOf, lambda, routeKeyOf, TEMPLATES, useSeed,
-  type ChildResult, type PartResult, type Request, type RouteFigures, type Seed,
+  catalogRequests,
+  cpuSecondsOf,
+  eventFor,
+  FUZZ_CONCURRENCY,
+  FUZZ_PROCESSES,
+  FUZZ_SEED,
+  FUZZED_ROUTES,
+  fuzzPart,
+  fuzzPartInChild,
+  handlerOf,
+  lambda,
+  routeKeyOf,
+  TEMPLATES,
+  useSeed,
+  type ChildResult,
+  type PartResult,
+  type Request,
+  type RouteFigures,
+  type Seed,
 } from '../support/fuzz-routes';
 import { busEvent, deliverToReceiptIssuer } from '../support/receipts';
 import {
-  assertNoPhiLeaks, captureLogsScanned, checkInvariants, clientEmail, CLIENT_NAME, ERA_FIXTURES, FUZZ_RUNS, newAccount, recordFigures, track, trackAccount,
+  assertNoPhiLeaks,
+  captureLogsScanned,
+  checkInvariants,
+  clientEmail,
+  CLIENT_NAME,
+  ERA_FIXTURES,
+  FUZZ_RUNS,
+  newAccount,
+  recordFigures,
+  track,
+  trackAccount,
   trackedAccounts,
 } from '../support/reliability';
 import { deliver, signatureFor, stripeEvent } from '../support/stripe-events';
@@ -89,14 +116,21 @@ beforeAll(async () => {
   track(profilePracticeId, { store, viaApi: false });
   track(catalogPracticeId, { account: catalogAccount, store, viaApi: false });
   const own = (p: string) => ({ claims: p, params: { practiceId: p } });
-  await seedCall('PUT /practices/{practiceId}', { ...own(practiceId), body: JSON.stringify(practiceProfile({ taxonomyCode: '225700000X', address: { line1: '1 Main St', city: 'Portland', state: 'OR', postalCode: '97201-1234' } })) });
+  await seedCall('PUT /practices/{practiceId}', {
+    ...own(practiceId),
+    body: JSON.stringify(practiceProfile({ taxonomyCode: '225700000X', address: { line1: '1 Main St', city: 'Portland', state: 'OR', postalCode: '97201-1234' } })),
+  });
   await connectTestAccount(store, practiceId, account);
   await seedCall('PUT /practices/{practiceId}', { ...own(profilePracticeId), body: JSON.stringify(practiceProfile()) });
   await seedCall('PUT /practices/{practiceId}', { ...own(catalogPracticeId), body: JSON.stringify(practiceProfile()) });
   await connectTestAccount(store, catalogPracticeId, catalogAccount);
   const email = clientEmail();
   const client = await seedCall('POST /practices/{practiceId}/clients', { ...own(practiceId), body: JSON.stringify({ email, name: CLIENT_NAME }) });
-  const estimate = await seedCall('POST /practices/{practiceId}/clients/{clientId}/estimates', { claims: practiceId, params: { practiceId, clientId: client.clientId }, body: JSON.stringify(TEMPLATES['POST /practices/{practiceId}/clients/{clientId}/estimates']!()) });
+  const estimate = await seedCall('POST /practices/{practiceId}/clients/{clientId}/estimates', {
+    claims: practiceId,
+    params: { practiceId, clientId: client.clientId },
+    body: JSON.stringify(TEMPLATES['POST /practices/{practiceId}/clients/{clientId}/estimates']!()),
+  });
   const pkg = await seedCall('POST /practices/{practiceId}/packages', { ...own(practiceId), body: JSON.stringify(TEMPLATES['POST /practices/{practiceId}/packages']!()) });
   const checkoutPkg = await seedCall('POST /practices/{practiceId}/packages', { ...own(practiceId), body: JSON.stringify(TEMPLATES['POST /practices/{practiceId}/packages']!()) });
   // Plenty of credits for fuzzed redemptions, expiring first so they are drawn from it.
@@ -108,23 +142,48 @@ beforeAll(async () => {
     intents.push(intent.id);
     expect((await deliver(stripeEvent('checkout.session.completed', checkoutSession(paid, { payment_intent: intent.id }), { account }))).statusCode).toBe(200);
   }
-  await seedCall('POST /practices/{practiceId}/clients/{clientId}/redemptions', { claims: practiceId, params: { practiceId, clientId: client.clientId }, body: JSON.stringify({ appointmentId: 'appt-1' }) });
+  await seedCall('POST /practices/{practiceId}/clients/{clientId}/redemptions', {
+    claims: practiceId,
+    params: { practiceId, clientId: client.clientId },
+    body: JSON.stringify({ appointmentId: 'appt-1' }),
+  });
   await seedCall('POST /practices/{practiceId}/claims', {
     ...own(practiceId),
     body: JSON.stringify({
-      claimId: 'CLM-1001', clientId: client.clientId, payerName: 'ACME HEALTH', dateOfService: '2026-10-02', diagnosisCodes: ['M54.2'],
-      lines: [{ procedureCode: '97124', units: 2, chargeCents: 6000 }, { procedureCode: '97140', units: 2, chargeCents: 7000 }],
+      claimId: 'CLM-1001',
+      clientId: client.clientId,
+      payerName: 'ACME HEALTH',
+      dateOfService: '2026-10-02',
+      diagnosisCodes: ['M54.2'],
+      lines: [
+        { procedureCode: '97124', units: 2, chargeCents: 6000 },
+        { procedureCode: '97140', units: 2, chargeCents: 7000 },
+      ],
     }),
   });
   // Claims out: a payer, the client's coverage, a ready claim billed to the payer, its 837P batch.
   await seedCall('PUT /practices/{practiceId}/payers/{payerId}', { claims: practiceId, params: { practiceId, payerId: 'ACME1' }, body: JSON.stringify({ name: 'Acme Health', payerId: 'ACME1' }) });
   await seedCall('PUT /practices/{practiceId}/clients/{clientId}/coverage', {
-    claims: practiceId, params: { practiceId, clientId: client.clientId },
-    body: JSON.stringify({ payerId: 'ACME1', memberId: 'XYZ123456789', relationship: 'self', patient: { firstName: 'Pat', lastName: 'Fuzz', dateOfBirth: '1980-01-01', sex: 'F', address: { line1: '2 Elm St', city: 'Portland', state: 'OR', postalCode: '97202' } } }),
+    claims: practiceId,
+    params: { practiceId, clientId: client.clientId },
+    body: JSON.stringify({
+      payerId: 'ACME1',
+      memberId: 'XYZ123456789',
+      relationship: 'self',
+      patient: { firstName: 'Pat', lastName: 'Fuzz', dateOfBirth: '1980-01-01', sex: 'F', address: { line1: '2 Elm St', city: 'Portland', state: 'OR', postalCode: '97202' } },
+    }),
   });
   await seedCall('POST /practices/{practiceId}/claims', {
     ...own(practiceId),
-    body: JSON.stringify({ claimId: 'CLM-OUT-1', clientId: client.clientId, payerId: 'ACME1', renderingProvider: { firstName: 'Mia', lastName: 'Therapist', npi: '1245319599' }, dateOfService: '2026-10-02', diagnosisCodes: ['M54.2'], lines: [{ procedureCode: '97124', units: 2, chargeCents: 6000 }] }),
+    body: JSON.stringify({
+      claimId: 'CLM-OUT-1',
+      clientId: client.clientId,
+      payerId: 'ACME1',
+      renderingProvider: { firstName: 'Mia', lastName: 'Therapist', npi: '1245319599' },
+      dateOfService: '2026-10-02',
+      diagnosisCodes: ['M54.2'],
+      lines: [{ procedureCode: '97124', units: 2, chargeCents: 6000 }],
+    }),
   });
   const claimBatch = await seedCall('POST /practices/{practiceId}/claim-batches', { ...own(practiceId), body: JSON.stringify({ claimIds: ['CLM-OUT-1'] }) });
   const remittance = await seedCall('POST /practices/{practiceId}/remittances', { ...own(practiceId), body: ERA_FIXTURES[0]!, contentType: 'application/edi-x12' });
@@ -142,11 +201,30 @@ beforeAll(async () => {
   const onboarding = await seedCall('POST /practices/{practiceId}/stripe/onboarding', own(connectPracticeId));
   expect((await fetch(`${onboarding.url}/complete`, { method: 'POST', headers: { accept: 'application/json' } })).status).toBe(200);
   seed = {
-    connectPracticeId, connectAccount: onboarding.accountId,
-    practiceId, profilePracticeId, catalogPracticeId, otherPracticeId: newPracticeId(), account, clientId: client.clientId, email, packageId: pkg.packageId, checkoutPackageId: checkoutPkg.packageId,
-    purchaseId: purchase.purchaseId, webhookPurchaseId: webhookPurchase.purchaseId, webhookPaymentIntent: intents[1]!, appointmentId: 'appt-1', claimId: 'CLM-1001', remittanceId: remittance.remittanceId,
-    receiptId: receipt?.receiptId, receiptToken: receipt?.url.slice(receipt.url.lastIndexOf('/r/') + 3), checkoutSessionId: checkout.checkoutSessionId, estimateId: estimate.estimateId,
-    payerId: 'ACME1', claimOutId: 'CLM-OUT-1', batchId: claimBatch.batchId,
+    connectPracticeId,
+    connectAccount: onboarding.accountId,
+    practiceId,
+    profilePracticeId,
+    catalogPracticeId,
+    otherPracticeId: newPracticeId(),
+    account,
+    clientId: client.clientId,
+    email,
+    packageId: pkg.packageId,
+    checkoutPackageId: checkoutPkg.packageId,
+    purchaseId: purchase.purchaseId,
+    webhookPurchaseId: webhookPurchase.purchaseId,
+    webhookPaymentIntent: intents[1]!,
+    appointmentId: 'appt-1',
+    claimId: 'CLM-1001',
+    remittanceId: remittance.remittanceId,
+    receiptId: receipt?.receiptId,
+    receiptToken: receipt?.url.slice(receipt.url.lastIndexOf('/r/') + 3),
+    checkoutSessionId: checkout.checkoutSessionId,
+    estimateId: estimate.estimateId,
+    payerId: 'ACME1',
+    claimOutId: 'CLM-OUT-1',
+    batchId: claimBatch.batchId,
   };
   expect(seed.receiptToken).toBeDefined();
   useSeed(seed);
@@ -170,7 +248,10 @@ describe(`reliability: ${FUZZ_RUNS} hostile requests on every route of the wirin
     const others = Array.from({ length: FUZZ_PROCESSES - 1 }, (_, i) => {
       let stop = () => {};
       return fuzzPartInChild(FUZZED_ROUTES, i + 1, FUZZ_PROCESSES, seed, (_pid, kill) => children.add((stop = kill)))
-        .then((result) => ({ result }), (error: unknown) => ({ error }))
+        .then(
+          (result) => ({ result }),
+          (error: unknown) => ({ error }),
+        )
         .finally(() => children.delete(stop));
     });
     const parts: PartResult[] = [await fuzzPart(FUZZED_ROUTES, 0, FUZZ_PROCESSES, logs)];
@@ -207,7 +288,8 @@ describe(`reliability: ${FUZZ_RUNS} hostile requests on every route of the wirin
     const items = listed.statusCode === 200 ? (JSON.parse(listed.body).items as { packageId: string; active: boolean }[]) : [];
     const notListed = created.filter((id) => !items.some((item) => item.packageId === id));
     const catalog = {
-      list: listed.statusCode, page: page.statusCode,
+      list: listed.statusCode,
+      page: page.statusCode,
       // With what the table holds under that id, if anything (a listing bug or a lost creation).
       notListed: await Promise.all(notListed.map(async (id) => `${id}: ${JSON.stringify(await getItem(store, packageKey(seed.catalogPracticeId, id)).catch(String))?.slice(0, 300)}`)),
       notOnThePage: items.filter((item) => item.active && !page.body.includes(`/packages/${encodeURIComponent(item.packageId)}/checkout`)).map((item) => item.packageId),
@@ -215,20 +297,28 @@ describe(`reliability: ${FUZZ_RUNS} hostile requests on every route of the wirin
     const dynamoSeconds = (cpuSecondsOf(dynamo?.pid) ?? NaN) - (dynamoCpu ?? NaN);
     const cpuMs = (cpuSeconds: number) => Math.round((cpuSeconds * 1000 * 100) / totalRuns) / 100;
     recordFigures('fuzz-routes', {
-      runsPerRoute: FUZZ_RUNS, routes: FUZZED_ROUTES.length, totalRuns, seconds: Math.round(seconds), requestsPerSecond: Math.round(totalRuns / seconds),
-      processes: FUZZ_PROCESSES, concurrencyPerRoute: FUZZ_CONCURRENCY, seed: FUZZ_SEED,
+      runsPerRoute: FUZZ_RUNS,
+      routes: FUZZED_ROUTES.length,
+      totalRuns,
+      seconds: Math.round(seconds),
+      requestsPerSecond: Math.round(totalRuns / seconds),
+      processes: FUZZ_PROCESSES,
+      concurrencyPerRoute: FUZZ_CONCURRENCY,
+      seed: FUZZ_SEED,
       // CPU per request (ms): the processes running handlers, SDK and fast-check; DynamoDB Local.
       cpuMsPerRequest: { handlers: cpuMs(parts.reduce((n, part) => n + part.cpuSeconds, 0)), dynamoDbLocal: Number.isNaN(dynamoSeconds) ? null : cpuMs(dynamoSeconds) },
-      failures: failed, crashes: crashes.length, packagesCreated: created.length, perRoute,
+      failures: failed,
+      crashes: crashes.length,
+      packagesCreated: created.length,
+      perRoute,
     });
     if (process.env.KNEADPAY_FUZZ_DUMP) {
       (await import('node:fs')).writeFileSync(process.env.KNEADPAY_FUZZ_DUMP, [`seed ${FUZZ_SEED}`, ...failures, ...logs.errorLines, ...childLogs.errorLines].join('\n'));
     }
     expect(crashes).toEqual([]);
-    expect(
-      failures.slice(0, 20),
-      `${failed} failing requests; KNEADPAY_FUZZ_SEED=${FUZZ_SEED} (with the same KNEADPAY_FUZZ_RUNS and KNEADPAY_FUZZ_PROCESSES) generates the same cases again`,
-    ).toEqual([]);
+    expect(failures.slice(0, 20), `${failed} failing requests; KNEADPAY_FUZZ_SEED=${FUZZ_SEED} (with the same KNEADPAY_FUZZ_RUNS and KNEADPAY_FUZZ_PROCESSES) generates the same cases again`).toEqual(
+      [],
+    );
     expect(Object.values(perRoute).map((tally) => tally.runs)).toEqual(FUZZED_ROUTES.map(() => FUZZ_RUNS));
     expect(catalog).toEqual({ list: 200, page: 200, notListed: [], notOnThePage: [] });
   });
@@ -236,7 +326,17 @@ describe(`reliability: ${FUZZ_RUNS} hostile requests on every route of the wirin
   /** Calls one route in-process with a minimal request and returns the status. */
   const call = async (routeKey: string, request: Partial<Request>) => {
     const route = ROUTES.find((r) => routeKeyOf(r) === routeKey)!;
-    const full: Request = { params: {}, claims: route.auth === 'jwt' ? seed.practiceId : undefined, query: {}, body: undefined, contentType: 'application/json', accept: 'application/json', base64: false, headers: {}, ...request };
+    const full: Request = {
+      params: {},
+      claims: route.auth === 'jwt' ? seed.practiceId : undefined,
+      query: {},
+      body: undefined,
+      contentType: 'application/json',
+      accept: 'application/json',
+      base64: false,
+      headers: {},
+      ...request,
+    };
     const answer = (await (await handlerOf(route.fn))(eventFor(route, full), lambda(route.fn))) as { statusCode: number; body?: string };
     return `${routeKey} ${JSON.stringify(request.params ?? request.query ?? {}).slice(0, 80)} → ${answer.statusCode}`;
   };
@@ -315,11 +415,27 @@ describe(`reliability: ${FUZZ_RUNS} hostile requests on every route of the wirin
     };
     const answers = [
       await signed(stripeEvent('checkout.session.completed', checkoutSession(open, { amount_total: 12.5 }), { account: seed.account })),
-      await signed(stripeEvent('charge.refunded', { id: 'ch_x', object: 'charge', payment_intent: seed.webhookPaymentIntent, refunds: { has_more: false, data: [{ id: 're_bad', amount: 'ten', status: 'succeeded', created: 1_800_000_000 }] } }, { account: seed.account })),
-      await signed(stripeEvent('charge.dispute.closed', { id: 'dp_bad', object: 'dispute', status: 'lost', amount: 2 ** 53 + 2, payment_intent: seed.webhookPaymentIntent }, { account: seed.account })),
+      await signed(
+        stripeEvent(
+          'charge.refunded',
+          {
+            id: 'ch_x',
+            object: 'charge',
+            payment_intent: seed.webhookPaymentIntent,
+            refunds: { has_more: false, data: [{ id: 're_bad', amount: 'ten', status: 'succeeded', created: 1_800_000_000 }] },
+          },
+          { account: seed.account },
+        ),
+      ),
+      await signed(
+        stripeEvent('charge.dispute.closed', { id: 'dp_bad', object: 'dispute', status: 'lost', amount: 2 ** 53 + 2, payment_intent: seed.webhookPaymentIntent }, { account: seed.account }),
+      ),
     ];
     const ledger = await ledgerState(store, seed.practiceId, open.clientId);
-    expect({ answers, fractional: ledger.entries.filter((entry) => !Number.isSafeInteger(entry.amountCents)).length }).toEqual({ answers: answers.map((answer) => answer.replace(/→ \d+$/, '→ 400')), fractional: 0 });
+    expect({ answers, fractional: ledger.entries.filter((entry) => !Number.isSafeInteger(entry.amountCents)).length }).toEqual({
+      answers: answers.map((answer) => answer.replace(/→ \d+$/, '→ 400')),
+      fractional: 0,
+    });
   });
 
   // Regression (bug 15, fixed; the rest of bug 12, found by long fuzz run 2): a signed
@@ -328,7 +444,9 @@ describe(`reliability: ${FUZZ_RUNS} hostile requests on every route of the wirin
   it('a signed charge.refunded whose refunds.data is not a list is refused (400), not a 500', async () => {
     const answers: string[] = [];
     for (const data of ['d', 5, { x: 1 }]) {
-      const body = JSON.stringify(stripeEvent('charge.refunded', { id: 'ch_x', object: 'charge', payment_intent: seed.webhookPaymentIntent, refunds: { has_more: false, data } }, { account: seed.account }));
+      const body = JSON.stringify(
+        stripeEvent('charge.refunded', { id: 'ch_x', object: 'charge', payment_intent: seed.webhookPaymentIntent, refunds: { has_more: false, data } }, { account: seed.account }),
+      );
       answers.push(await call('POST /webhooks/stripe', { body, headers: { 'stripe-signature': signatureFor(body) } }));
     }
     expect(answers.filter((answer) => !answer.endsWith('→ 400'))).toEqual([]);
@@ -363,8 +481,19 @@ describe(`reliability: ${FUZZ_RUNS} hostile requests on every route of the wirin
     const named = newPracticeId();
     const open = await seedOpenPurchase(store, own, { email: clientEmail() });
     const paymentIntent = `pi_cross_${open.purchaseId}`;
-    expect((await deliver(stripeEvent('checkout.session.completed', checkoutSession(open, { payment_intent: paymentIntent, metadata: { ...checkoutSession(open).metadata, practiceId: own } })))).statusCode).toBe(200);
-    const body = JSON.stringify(stripeEvent('charge.dispute.closed', { id: `dp_cross_${open.purchaseId}`, object: 'dispute', status: 'lost', amount: open.priceCents, payment_intent: paymentIntent, metadata: { practiceId: named } }));
+    expect(
+      (await deliver(stripeEvent('checkout.session.completed', checkoutSession(open, { payment_intent: paymentIntent, metadata: { ...checkoutSession(open).metadata, practiceId: own } })))).statusCode,
+    ).toBe(200);
+    const body = JSON.stringify(
+      stripeEvent('charge.dispute.closed', {
+        id: `dp_cross_${open.purchaseId}`,
+        object: 'dispute',
+        status: 'lost',
+        amount: open.priceCents,
+        payment_intent: paymentIntent,
+        metadata: { practiceId: named },
+      }),
+    );
     const answer = await call('POST /webhooks/stripe', { body, headers: { 'stripe-signature': signatureFor(body) } });
     const purchase = await reloadPurchase(store, open);
     const ledger = await ledgerState(store, own, open.clientId);
@@ -384,8 +513,12 @@ describe(`reliability: ${FUZZ_RUNS} hostile requests on every route of the wirin
     const own = newPracticeId();
     const open = await seedOpenPurchase(store, own, { email: clientEmail() });
     const paymentIntent = `pi_noamount_${open.purchaseId}`;
-    expect((await deliver(stripeEvent('checkout.session.completed', checkoutSession(open, { payment_intent: paymentIntent, metadata: { ...checkoutSession(open).metadata, practiceId: own } })))).statusCode).toBe(200);
-    const body = JSON.stringify(stripeEvent('charge.dispute.closed', { id: `dp_noamount_${open.purchaseId}`, object: 'dispute', status: 'lost', payment_intent: paymentIntent, metadata: { practiceId: own } }));
+    expect(
+      (await deliver(stripeEvent('checkout.session.completed', checkoutSession(open, { payment_intent: paymentIntent, metadata: { ...checkoutSession(open).metadata, practiceId: own } })))).statusCode,
+    ).toBe(200);
+    const body = JSON.stringify(
+      stripeEvent('charge.dispute.closed', { id: `dp_noamount_${open.purchaseId}`, object: 'dispute', status: 'lost', payment_intent: paymentIntent, metadata: { practiceId: own } }),
+    );
     expect(await call('POST /webhooks/stripe', { body, headers: { 'stripe-signature': signatureFor(body) } })).toBe('POST /webhooks/stripe {} → 400');
   });
 
@@ -393,7 +526,10 @@ describe(`reliability: ${FUZZ_RUNS} hostile requests on every route of the wirin
     const stripe = await assertNoPhiLeaks([], trackedAccounts);
     const hits = [...logs.hits, ...childLogs.hits, ...stripe.hits];
     recordFigures('fuzz-routes-phi', {
-      logLines: logs.count + childLogs.count, stripeRequests: stripe.stripeRequests, phiHits: logs.hitCount + childLogs.hitCount + stripe.hits.length, firstHits: hits.slice(0, 5),
+      logLines: logs.count + childLogs.count,
+      stripeRequests: stripe.stripeRequests,
+      phiHits: logs.hitCount + childLogs.hitCount + stripe.hits.length,
+      firstHits: hits.slice(0, 5),
     });
     expect(hits).toEqual([]);
   });

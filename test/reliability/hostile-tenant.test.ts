@@ -70,7 +70,11 @@ const anonymousCheckout = (practiceId: string, packageId: string, email: string,
   api('POST', `/p/${practiceId}/packages/${packageId}/checkout`, { body: { email, name }, headers });
 
 const pay = async (url: string) => {
-  const answer = await fetch(`${url}/pay`, { method: 'POST', headers: { accept: 'application/json', 'content-type': 'application/json' }, body: JSON.stringify({ outcome: 'succeeded', email: 'typed-on-stripe@client.example' }) });
+  const answer = await fetch(`${url}/pay`, {
+    method: 'POST',
+    headers: { accept: 'application/json', 'content-type': 'application/json' },
+    body: JSON.stringify({ outcome: 'succeeded', email: 'typed-on-stripe@client.example' }),
+  });
   await emulator('/_deliveries/wait', { method: 'POST', body: { timeoutMs: 10_000 } });
   return answer.status;
 };
@@ -84,7 +88,7 @@ const rawItem = async (key: { pk: string; sk: string }) => {
   }
 };
 
-describe('finding 1: anyone could set a patient\'s name at any practice', () => {
+describe("finding 1: anyone could set a patient's name at any practice", () => {
   it('an anonymous buyer creates the client first; staff registering the email get their own name back, audited', async () => {
     const { practiceId, packageId } = await practiceWithPackage();
     const email = `${newId('victim')}@client.example`;
@@ -129,7 +133,7 @@ describe('finding 1: anyone could set a patient\'s name at any practice', () => 
     expect(paidPointer).not.toHaveProperty('ttl');
   });
 
-  it('staff correcting a provisional client\'s email while its checkout is open: the payment still grants the credits and confirms the client', async () => {
+  it("staff correcting a provisional client's email while its checkout is open: the payment still grants the credits and confirms the client", async () => {
     const { practiceId, packageId } = await practiceWithPackage();
     const typed = `${newId('typo')}@client.example`;
     const corrected = `${newId('fixed')}@client.example`;
@@ -178,9 +182,13 @@ describe('finding 1: anyone could set a patient\'s name at any practice', () => 
     expect(resend.status).toBe(200);
     expect(resent).toHaveLength(1);
     expect(resent[0]!.destination.to).toEqual([newEmail]);
-    expect(ledger.body.entries).toContainEqual(expect.objectContaining({
-      kind: 'client_corrected', amountCents: 0, changes: { name: { from: 'Jane Doe', to: 'Janet Q. Doe' }, email: { from: email, to: newEmail } },
-    }));
+    expect(ledger.body.entries).toContainEqual(
+      expect.objectContaining({
+        kind: 'client_corrected',
+        amountCents: 0,
+        changes: { name: { from: 'Jane Doe', to: 'Janet Q. Doe' }, email: { from: email, to: newEmail } },
+      }),
+    );
     expect(byOldEmail.body.items).toEqual([]);
     expect(bad.status).toBe(400);
     expect(bad.body.error.details.field).toBe('email');
@@ -201,15 +209,34 @@ describe('finding 3: scheduled jobs skipped practices once there were many', () 
     const client = await findOrCreateClient(store, { practiceId, email: `c${n}@client.example`, name: 'Jane Client', currency: 'usd' });
     const purchaseId = newId('pur');
     const expiresAt = '2026-01-01T00:00:00.000Z';
-    await store.doc.send(new PutCommand({
-      TableName: store.tableName,
-      Item: {
-        ...purchaseKey(practiceId, client.clientId, purchaseId), type: 'purchase', purchaseId, practiceId, clientId: client.clientId, packageId: 'pkg_x', state: 'paid',
-        sessionsTotal: 5, sessionsRemaining: 5, sessionMinutes: 60, priceCents: 42500, currency: 'usd', expiresInDays: 30, expiresAt, refundedCents: 0, creditsRemoved: 0,
-        createdAt: '2025-12-01T00:00:00.000Z', paidAt: '2025-12-02T00:00:00.000Z', version: 1,
-        gsi1pk: `${practicePk(practiceId)}#EXPIRING`, gsi1sk: `${expiresAt}#${purchaseId}`,
-      },
-    }));
+    await store.doc.send(
+      new PutCommand({
+        TableName: store.tableName,
+        Item: {
+          ...purchaseKey(practiceId, client.clientId, purchaseId),
+          type: 'purchase',
+          purchaseId,
+          practiceId,
+          clientId: client.clientId,
+          packageId: 'pkg_x',
+          state: 'paid',
+          sessionsTotal: 5,
+          sessionsRemaining: 5,
+          sessionMinutes: 60,
+          priceCents: 42500,
+          currency: 'usd',
+          expiresInDays: 30,
+          expiresAt,
+          refundedCents: 0,
+          creditsRemoved: 0,
+          createdAt: '2025-12-01T00:00:00.000Z',
+          paidAt: '2025-12-02T00:00:00.000Z',
+          version: 1,
+          gsi1pk: `${practicePk(practiceId)}#EXPIRING`,
+          gsi1sk: `${expiresAt}#${purchaseId}`,
+        },
+      }),
+    );
   };
 
   it('with 3 items a page, listPracticeIds, the credit expirer and the reminder job visit all 40 practices once; a practice with 12 expiring purchases expires them all', async () => {
@@ -248,7 +275,10 @@ describe('finding 2: the public checkout had no limit', () => {
     const answers = await Promise.all(emails.map((email) => anonymousCheckout(practiceId, packageId, email, 'Flood Bot')));
     const created = await Promise.all(emails.map((email) => findClientByEmail(testStore(), practiceId, email)));
     const stripeCalls = (await stripeRequestCount(practiceId)) - before;
-    const form = await api('POST', `/p/${practiceId}/packages/${packageId}/checkout`, { raw: 'email=x%40client.example&name=X', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' } });
+    const form = await api('POST', `/p/${practiceId}/packages/${packageId}/checkout`, {
+      raw: 'email=x%40client.example&name=X',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+    });
 
     const statuses = answers.map((answer) => answer.status).sort();
     expect(statuses.filter((status) => status === 201)).toHaveLength(10);
@@ -316,7 +346,12 @@ describe('finding 4: the shared sender could be abused', () => {
     const to = `${newId('inbox')}@client.example`;
     const results = [];
     for (let i = 0; i < 21; i += 1) {
-      results.push(await sendEmail({ practiceId, to, subject: `n${i}`, text: 'x', html: '<p>x</p>' }).then(() => 'sent', (error: Error) => error.name));
+      results.push(
+        await sendEmail({ practiceId, to, subject: `n${i}`, text: 'x', html: '<p>x</p>' }).then(
+          () => 'sent',
+          (error: Error) => error.name,
+        ),
+      );
     }
     expect(results.filter((result) => result === 'sent')).toHaveLength(20);
     expect(results[20]).toBe('RateLimitedError');
@@ -364,7 +399,7 @@ describe('finding 5: redemptions, idempotency keys and receipt links said yes to
     expect(listed.body.items.map((pkg: { priceCents: number }) => pkg.priceCents)).toEqual([42500]);
   });
 
-  it('a receipt link has exactly one valid spelling (the last character\'s spare bits made four)', async () => {
+  it("a receipt link has exactly one valid spelling (the last character's spare bits made four)", async () => {
     const secret = 'a'.repeat(64);
     const token = signReceiptToken({ practiceId: 'prac_x', receiptId: 'rcp_x', expiresAt: Math.floor(Date.now() / 1000) + 3600 }, secret);
     const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
@@ -376,7 +411,7 @@ describe('finding 5: redemptions, idempotency keys and receipt links said yes to
   });
 });
 
-describe('finding 6: the local runtime\'s event door and receipt secret', () => {
+describe("finding 6: the local runtime's event door and receipt secret", () => {
   it('POST /_local/events takes a local token and JSON only (a web page could post text/plain and forge a receipt)', async () => {
     const event = JSON.stringify({ detailType: 'HostileNobodyListens', detail: { version: 1, practiceId: 'prac_none' } });
     const token = await mintLocalToken('prac_none', { dir: inject('dataDir') });
@@ -429,7 +464,9 @@ describe('finding 7: HTML pages had no Content-Security-Policy or frame-ancestor
     const started = await anonymousCheckout(practiceId, packageId, `${newId('csp')}@client.example`, 'Jane Doe');
     const success = await api('GET', `/p/${practiceId}/success?session_id=${started.body.checkoutSessionId}`, { headers: html });
     const { practiceId: claimPractice, clientId, email } = await practiceWithAdjudicatedClaim();
-    const [mail] = await receiptEmailsTo(email).then(async (found) => (found.length ? found : (await deliverToReceiptIssuer(balancePaid(claimPractice, clientId, `pi_${newId('x')}`)), receiptEmailsTo(email))));
+    const [mail] = await receiptEmailsTo(email).then(async (found) =>
+      found.length ? found : (await deliverToReceiptIssuer(balancePaid(claimPractice, clientId, `pi_${newId('x')}`)), receiptEmailsTo(email)),
+    );
     const receipt = await fetch(`${inject('apiUrl')}/r/${tokenOf(receiptLinkIn(mail!.body.text ?? ''))}`);
     const badReceipt = await fetch(`${inject('apiUrl')}/r/not-a-token`);
     const day = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);

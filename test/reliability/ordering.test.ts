@@ -17,8 +17,20 @@ import { api, practiceProfile } from '../support/api';
 import { checkoutSession, ledgerState, outboxOf, reloadPurchase, seedOpenPurchase, seedPractice } from '../support/fixtures';
 import { adjudicated, claimReady } from '../support/invoicing';
 import {
-  assertNoPhiLeaks, captureLogs, checkInvariants, clientEmail, CLIENT_NAME, deliverLikeStripe, inPool, newAccount, permutations, recordFigures,
-  sleep, track, trackAccount, trackedAccounts,
+  assertNoPhiLeaks,
+  captureLogs,
+  checkInvariants,
+  clientEmail,
+  CLIENT_NAME,
+  deliverLikeStripe,
+  inPool,
+  newAccount,
+  permutations,
+  recordFigures,
+  sleep,
+  track,
+  trackAccount,
+  trackedAccounts,
 } from '../support/reliability';
 import { stripeEvent } from '../support/stripe-events';
 import { newPracticeId } from '../support/store';
@@ -37,14 +49,23 @@ const normalizedLedger = async (practiceId: string, clientId: string) => {
   return {
     balanceCents: ledger.balanceCents,
     // Zero-amount credit notes (frozen, restored) record history, which differs by order; money and credits must not.
-    money: ledger.entries.filter((entry) => entry.amountCents !== 0).map((entry) => `${entry.kind}:${entry.amountCents}`).sort(),
+    money: ledger.entries
+      .filter((entry) => entry.amountCents !== 0)
+      .map((entry) => `${entry.kind}:${entry.amountCents}`)
+      .sort(),
     credits: ledger.entries.reduce((sum, entry) => sum + (entry.sessionsDelta ?? 0), 0),
   };
 };
 const eventsOf = async (practiceId: string, types: string[]) =>
-  Object.fromEntries(types.map((type) => [type, 0]).concat(
-    Object.entries((await outboxOf(store, practiceId)).reduce<Record<string, number>>((count, item) => ({ ...count, [item.detailType]: (count[item.detailType] ?? 0) + 1 }), {})).filter(([type]) => types.includes(type)),
-  ));
+  Object.fromEntries(
+    types
+      .map((type) => [type, 0])
+      .concat(
+        Object.entries((await outboxOf(store, practiceId)).reduce<Record<string, number>>((count, item) => ({ ...count, [item.detailType]: (count[item.detailType] ?? 0) + 1 }), {})).filter(([type]) =>
+          types.includes(type),
+        ),
+      ),
+  );
 
 /** Runs every order of `names` on a fresh fixture each and returns the final state of each. */
 const everyOrder = async <F>(
@@ -87,9 +108,14 @@ const paidPurchase = async (alreadyPaid: boolean) => {
   await seedPractice(store, practiceId, { stripeAccountId: account });
   track(practiceId);
   const purchase = await seedOpenPurchase(store, practiceId, { email: clientEmail() });
-  const intent = await (await getStripe()).paymentIntents.create(
+  const intent = await (
+    await getStripe()
+  ).paymentIntents.create(
     {
-      amount: purchase.priceCents, currency: 'usd', payment_method: 'pm_card_visa', confirm: true,
+      amount: purchase.priceCents,
+      currency: 'usd',
+      payment_method: 'pm_card_visa',
+      confirm: true,
       metadata: { practiceId, clientId: purchase.clientId, packageId: purchase.packageId, purchaseId: purchase.purchaseId },
     },
     { stripeAccount: account },
@@ -101,11 +127,22 @@ const paidPurchase = async (alreadyPaid: boolean) => {
 type PurchaseFixture = Awaited<ReturnType<typeof paidPurchase>>;
 
 const refundEvent = ({ purchase, account, paymentIntent }: PurchaseFixture, refunds: [string, number][]) =>
-  stripeEvent('charge.refunded', {
-    id: `ch_${purchase.purchaseId}`, object: 'charge', amount: 42500, payment_intent: paymentIntent,
-    amount_refunded: refunds.reduce((sum, [, amount]) => sum + amount, 0),
-    refunds: { object: 'list', has_more: false, data: refunds.map(([id, amount], i) => ({ id: `${id}_${purchase.purchaseId}`, object: 'refund', amount, status: 'succeeded', created: 1_800_000_000 + 100 * i })) },
-  }, { account });
+  stripeEvent(
+    'charge.refunded',
+    {
+      id: `ch_${purchase.purchaseId}`,
+      object: 'charge',
+      amount: 42500,
+      payment_intent: paymentIntent,
+      amount_refunded: refunds.reduce((sum, [, amount]) => sum + amount, 0),
+      refunds: {
+        object: 'list',
+        has_more: false,
+        data: refunds.map(([id, amount], i) => ({ id: `${id}_${purchase.purchaseId}`, object: 'refund', amount, status: 'succeeded', created: 1_800_000_000 + 100 * i })),
+      },
+    },
+    { account },
+  );
 const disputeEvent = ({ purchase, account, paymentIntent }: PurchaseFixture, type: string, status: string, amount = 42500) =>
   stripeEvent(type, { id: `dp_${purchase.purchaseId}`, object: 'dispute', amount, status, payment_intent: paymentIntent }, { account });
 
@@ -146,7 +183,10 @@ describe('reliability: every delivery order of related Stripe events ends in one
       () => paidPurchase(true),
       (f) => ({
         'refund-a': refundEvent(f, [['re_a', 10000]]),
-        'refund-a+b': refundEvent(f, [['re_a', 10000], ['re_b', 8000]]),
+        'refund-a+b': refundEvent(f, [
+          ['re_a', 10000],
+          ['re_b', 8000],
+        ]),
         'dispute-created': disputeEvent(f, 'charge.dispute.created', 'needs_response'),
         'dispute-won': disputeEvent(f, 'charge.dispute.closed', 'won'),
       }),
@@ -225,14 +265,19 @@ const draftInvoice = async () => {
   return { ...ready, account, invoice: invoice!, stripeInvoice };
 };
 
-describe('reliability: every delivery order of a balance invoice\'s events ends in one state', () => {
+describe("reliability: every delivery order of a balance invoice's events ends in one state", () => {
   it('finalized, payment_failed, marked_uncollectible and paid in all 24 orders → paid once, one failure recorded', async () => {
     const finals = await everyOrder(
       'balance invoice: finalized, payment_failed, marked_uncollectible, paid',
       ['finalized', 'payment_failed', 'marked_uncollectible', 'paid'],
       draftInvoice,
       (f) => {
-        const object = (status: string, paid = 0) => ({ ...(f.stripeInvoice as unknown as Record<string, unknown>), status, amount_paid: paid, hosted_invoice_url: `http://emulator/invoice/${f.stripeInvoice.id}` });
+        const object = (status: string, paid = 0) => ({
+          ...(f.stripeInvoice as unknown as Record<string, unknown>),
+          status,
+          amount_paid: paid,
+          hosted_invoice_url: `http://emulator/invoice/${f.stripeInvoice.id}`,
+        });
         return {
           finalized: stripeEvent('invoice.finalized', object('open'), { account: f.account }),
           payment_failed: stripeEvent('invoice.payment_failed', object('open'), { account: f.account }),
@@ -289,9 +334,19 @@ describe('reliability: every order of an original, its reversal and its correcti
     });
     figures.sets += 1;
     figures.orders += orders.length;
-    figures.perSet.push({ set: 'ClaimAdjudicated original, reversal, correction (×2 each)', orders: orders.length, distinctFinalStates: new Set(finals.map((final) => JSON.stringify({ ...final.state, othersOnStripe: undefined }))).size });
+    figures.perSet.push({
+      set: 'ClaimAdjudicated original, reversal, correction (×2 each)',
+      orders: orders.length,
+      distinctFinalStates: new Set(finals.map((final) => JSON.stringify({ ...final.state, othersOnStripe: undefined }))).size,
+    });
     for (const final of finals) {
-      expect({ order: final.order, ...final.state, othersOnStripe: undefined }).toEqual({ order: final.order, openOnStripe: [2400], othersOnStripe: undefined, claim: { share: 2400, invoiced: 2400 }, ledger: 2400 });
+      expect({ order: final.order, ...final.state, othersOnStripe: undefined }).toEqual({
+        order: final.order,
+        openOnStripe: [2400],
+        othersOnStripe: undefined,
+        claim: { share: 2400, invoiced: 2400 },
+        ledger: 2400,
+      });
       expect(final.state.othersOnStripe.every((status) => status === 'void')).toBe(true);
     }
   });
@@ -311,14 +366,22 @@ describe('reliability: every order of an original, its reversal and its correcti
       const claim = await api('POST', `/practices/${practiceId}/claims`, {
         practiceId,
         body: {
-          claimId: 'CLM-1001', clientId: client.body.clientId, payerName: 'ACME HEALTH', dateOfService: '2026-10-02', diagnosisCodes: ['M54.2'],
-          lines: [{ procedureCode: '97124', units: 2, chargeCents: 6000 }, { procedureCode: '97140', units: 2, chargeCents: 7000 }],
+          claimId: 'CLM-1001',
+          clientId: client.body.clientId,
+          payerName: 'ACME HEALTH',
+          dateOfService: '2026-10-02',
+          diagnosisCodes: ['M54.2'],
+          lines: [
+            { procedureCode: '97124', units: 2, chargeCents: 6000 },
+            { procedureCode: '97140', units: 2, chargeCents: 7000 },
+          ],
         },
       });
       expect(claim.status).toBe(201);
 
       // Act: the files are posted one after the other; the bus delivers ClaimAdjudicated to the invoicer.
-      for (const file of order) expect((await api('POST', `/practices/${practiceId}/remittances`, { practiceId, raw: era(file), headers: { 'content-type': 'application/edi-x12' } })).status).toBe(202);
+      for (const file of order)
+        expect((await api('POST', `/practices/${practiceId}/remittances`, { practiceId, raw: era(file), headers: { 'content-type': 'application/edi-x12' } })).status).toBe(202);
       const deadline = Date.now() + 30_000;
       let open: number[] = [];
       let view: { body: { invoicedCents?: number; patientResponsibilityCents?: number } } = { body: {} };

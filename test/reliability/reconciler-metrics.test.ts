@@ -46,14 +46,23 @@ const total = (name: string, from: number) =>
     .reduce((sum, emf) => sum + (emf[name] as number), 0);
 
 describe('the reconciler counts what it did (EMF)', () => {
-  it('a run applying missed events counts them applied; the next run counts them duplicate; the figures are the run\'s own', async () => {
+  it("a run applying missed events counts them applied; the next run counts them duplicate; the figures are the run's own", async () => {
     // Prepare: two package sales while the webhook endpoint is down for the whole retry schedule.
     const practiceId = newPracticeId();
     await api('PUT', `/practices/${practiceId}`, { practiceId, body: practiceProfile() });
-    const { pkg } = await createPackage({ store, stripe }, practiceId, { name: 'Five 60-minute massages', sessions: 5, sessionMinutes: 60, serviceCode: '97124', priceCents: 42500, currency: 'usd' }, newId('k'));
+    const { pkg } = await createPackage(
+      { store, stripe },
+      practiceId,
+      { name: 'Five 60-minute massages', sessions: 5, sessionMinutes: 60, serviceCode: '97124', priceCents: 42500, currency: 'usd' },
+      newId('k'),
+    );
     for (let i = 0; i < 2; i += 1) {
       const started = await startCheckout({ store, stripe, publicUrl: 'http://127.0.0.1:3000' }, practiceId, pkg.packageId, { email: `${newId('rm')}@client.example`, name: 'Jane Buyer' });
-      const paid = await fetch(`${emulator.url}/checkout/${started.checkoutSessionId}/pay`, { method: 'POST', headers: { accept: 'application/json', 'content-type': 'application/json' }, body: JSON.stringify({ outcome: 'succeeded' }) });
+      const paid = await fetch(`${emulator.url}/checkout/${started.checkoutSessionId}/pay`, {
+        method: 'POST',
+        headers: { accept: 'application/json', 'content-type': 'application/json' },
+        body: JSON.stringify({ outcome: 'succeeded' }),
+      });
       expect(paid.status).toBe(200);
     }
     await emulator.waitForWebhooks(15_000);
@@ -66,8 +75,11 @@ describe('the reconciler counts what it did (EMF)', () => {
 
     // Assess
     expect(first.applied).toBeGreaterThanOrEqual(2);
-    expect({ applied: total('StripeEventApplied', mark) - total('StripeEventApplied', between), ignored: total('StripeEventIgnored', mark) - total('StripeEventIgnored', between), duplicate: total('StripeEventDuplicate', mark) - total('StripeEventDuplicate', between) })
-      .toEqual({ applied: first.applied, ignored: first.ignored, duplicate: first.alreadyApplied });
+    expect({
+      applied: total('StripeEventApplied', mark) - total('StripeEventApplied', between),
+      ignored: total('StripeEventIgnored', mark) - total('StripeEventIgnored', between),
+      duplicate: total('StripeEventDuplicate', mark) - total('StripeEventDuplicate', between),
+    }).toEqual({ applied: first.applied, ignored: first.ignored, duplicate: first.alreadyApplied });
     expect(second.applied).toBe(0);
     expect({ applied: total('StripeEventApplied', between), duplicate: total('StripeEventDuplicate', between) }).toEqual({ applied: 0, duplicate: second.alreadyApplied });
     expect(second.alreadyApplied).toBeGreaterThanOrEqual(first.applied);

@@ -44,11 +44,20 @@ afterAll(async () => {
 const purchasesWhileDown = async (count: number) => {
   const practiceId = newPracticeId();
   await api('PUT', `/practices/${practiceId}`, { practiceId, body: practiceProfile() });
-  const { pkg } = await createPackage({ store, stripe }, practiceId, { name: 'Five 60-minute massages', sessions: 5, sessionMinutes: 60, serviceCode: '97124', priceCents: 42500, currency: 'usd' }, newId('k'));
+  const { pkg } = await createPackage(
+    { store, stripe },
+    practiceId,
+    { name: 'Five 60-minute massages', sessions: 5, sessionMinutes: 60, serviceCode: '97124', priceCents: 42500, currency: 'usd' },
+    newId('k'),
+  );
   const bought: { clientId: string; paymentIntent: string }[] = [];
   for (let i = 0; i < count; i += 1) {
     const started = await startCheckout({ store, stripe, publicUrl: 'http://127.0.0.1:3000' }, practiceId, pkg.packageId, { email: `${newId('rc')}@client.example`, name: 'Jane Buyer' });
-    const paid = await fetch(`${emulator.url}/checkout/${started.checkoutSessionId}/pay`, { method: 'POST', headers: { accept: 'application/json', 'content-type': 'application/json' }, body: JSON.stringify({ outcome: 'succeeded' }) });
+    const paid = await fetch(`${emulator.url}/checkout/${started.checkoutSessionId}/pay`, {
+      method: 'POST',
+      headers: { accept: 'application/json', 'content-type': 'application/json' },
+      body: JSON.stringify({ outcome: 'succeeded' }),
+    });
     expect(paid.status).toBe(200);
     const session = await stripe.checkout.sessions.retrieve(started.checkoutSessionId);
     bought.push({ clientId: started.clientId, paymentIntent: String(session.payment_intent) });
@@ -86,7 +95,14 @@ describe('the Stripe event reconciler', () => {
       // One sale and one payment in the ledger: applied once, not twice.
       expect(await ledgerState(store, practiceId, clientId)).toMatchObject({ balanceCents: 0, sumCents: 0 });
     }
-    recordFigures('reconciler', { eventsMissed: missed.length, failedDeliveries: deliveries.length, deliveryAttempts: deliveries.reduce((sum, d) => sum + d.attempts.length, 0), appliedFirstRun: first.applied, appliedSecondRun: second.applied, duplicates: 0 });
+    recordFigures('reconciler', {
+      eventsMissed: missed.length,
+      failedDeliveries: deliveries.length,
+      deliveryAttempts: deliveries.reduce((sum, d) => sum + d.attempts.length, 0),
+      appliedFirstRun: first.applied,
+      appliedSecondRun: second.applied,
+      duplicates: 0,
+    });
   });
 
   it('a run that dies mid-page loses nothing: the next run applies the rest, each event once', async () => {
@@ -97,10 +113,15 @@ describe('the Stripe event reconciler', () => {
     // Dies right after the second missed event went through (pages of 2: mid-listing, checkpoint not moved).
     const missedIds = new Set(missed.map((event) => event.id));
     let seen = 0;
-    const crashing = await reconcileStripeEvents(deps({ pageSize: 2, afterEvent: (eventId) => {
-      if (missedIds.has(eventId)) seen += 1;
-      if (seen === 2) throw Object.assign(new Error('the process died mid-page'), { name: 'InjectedCrash' });
-    } }));
+    const crashing = await reconcileStripeEvents(
+      deps({
+        pageSize: 2,
+        afterEvent: (eventId) => {
+          if (missedIds.has(eventId)) seen += 1;
+          if (seen === 2) throw Object.assign(new Error('the process died mid-page'), { name: 'InjectedCrash' });
+        },
+      }),
+    );
     const recovery = await reconcileStripeEvents(deps({ pageSize: 2 }));
     const again = await reconcileStripeEvents(deps({ pageSize: 2 }));
 

@@ -21,8 +21,24 @@ import { connectTestAccount } from '../support/connect';
 import { api, practiceProfile } from '../support/api';
 import { adjudicated, claimReady, emailsTo } from '../support/invoicing';
 import {
-  admin, assertNoPhiLeaks, captureLogs, checkInvariants, clientEmail, CLIENT_NAME, inPool, injectFaults, isRetryableError, newAccount, recordFigures,
-  sleep, stripeRequestsOf, stripeWithTimeout, track, trackAccount, trackedAccounts, type FaultSpec,
+  admin,
+  assertNoPhiLeaks,
+  captureLogs,
+  checkInvariants,
+  clientEmail,
+  CLIENT_NAME,
+  inPool,
+  injectFaults,
+  isRetryableError,
+  newAccount,
+  recordFigures,
+  sleep,
+  stripeRequestsOf,
+  stripeWithTimeout,
+  track,
+  trackAccount,
+  trackedAccounts,
+  type FaultSpec,
 } from '../support/reliability';
 import { newPracticeId } from '../support/store';
 
@@ -229,7 +245,9 @@ describe('reliability: Stripe faults during checkout', () => {
         if (!context.last) return problems;
         // The client pays on the hosted page (Stripe asks for an email there: kneadpay never sends one).
         const paid = await fetch(`${context.last.url}/pay`, {
-          method: 'POST', headers: { accept: 'application/json', 'content-type': 'application/json' }, body: JSON.stringify({ outcome: 'succeeded', email: 'typed-on-stripe@example.test' }),
+          method: 'POST',
+          headers: { accept: 'application/json', 'content-type': 'application/json' },
+          body: JSON.stringify({ outcome: 'succeeded', email: 'typed-on-stripe@example.test' }),
         });
         if (paid.status !== 200) problems.push(`paying answered ${paid.status}`);
         const deadline = Date.now() + 15_000;
@@ -265,12 +283,7 @@ describe('reliability: Stripe faults during checkout', () => {
 
 // Balance invoicing ----------------------------------------------------------------------------
 
-const INVOICE_POSTS = [
-  target('POST', '^/v1/customers$'),
-  target('POST', '^/v1/invoices$'),
-  target('POST', '^/v1/invoiceitems$'),
-  target('POST', '^/v1/invoices/[^/]+/finalize$'),
-];
+const INVOICE_POSTS = [target('POST', '^/v1/customers$'), target('POST', '^/v1/invoices$'), target('POST', '^/v1/invoiceitems$'), target('POST', '^/v1/invoices/[^/]+/finalize$')];
 // The saga's reads: the recovery lookups by metadata and the status check before finalizing.
 const INVOICE_GETS = [target('GET', '^/v1/invoices$'), target('GET', '^/v1/invoiceitems$'), target('GET', '^/v1/invoices/[^/]+$')];
 
@@ -293,7 +306,8 @@ const oneOpenInvoice = async (context: ClaimContext, account: string) => {
     problems.push(`Stripe invoices ${JSON.stringify(invoices.map((i) => [i.id, i.status, i.amount_due, i.lines.data.length]))}`);
   }
   if (items.length !== 1) problems.push(`${items.length} invoice items`);
-  if (more.length > 0 || record?.status !== 'open' || !record.hostedInvoiceUrl || record.stripeInvoiceId !== invoices[0]?.id) problems.push(`records ${JSON.stringify([record, ...more].map((r) => [r?.status, r?.stripeInvoiceId]))}`);
+  if (more.length > 0 || record?.status !== 'open' || !record.hostedInvoiceUrl || record.stripeInvoiceId !== invoices[0]?.id)
+    problems.push(`records ${JSON.stringify([record, ...more].map((r) => [r?.status, r?.stripeInvoiceId]))}`);
   const mails = (await emailsTo(context.email)).length;
   if (mails !== 1) problems.push(`${mails} emails`);
   const view = await api('GET', `/practices/${context.practiceId}/claims/CLM-1001`, { practiceId: context.practiceId });

@@ -65,7 +65,11 @@ const waitForItem = async (path: string, practiceId: string) => {
 };
 
 /** A Good Faith Estimate for five weekly massages, asked for without a date. */
-const estimateBody = () => ({ primaryService: 'Massage therapy, 60 minutes, weekly', diagnosisCodes: ['M54.2'], lines: [{ serviceCode: '97124', description: 'Massage, 60 minutes', quantity: 5, unitChargeCents: 9000 }] });
+const estimateBody = () => ({
+  primaryService: 'Massage therapy, 60 minutes, weekly',
+  diagnosisCodes: ['M54.2'],
+  lines: [{ serviceCode: '97124', description: 'Massage, 60 minutes', quantity: 5, unitChargeCents: 9000 }],
+});
 
 /** A practice with one of everything: client, package, paid purchase, redemption, claim, ERA, invoice, receipt. */
 const tenant = async (label: string, name: string): Promise<Tenant> => {
@@ -77,20 +81,34 @@ const tenant = async (label: string, name: string): Promise<Tenant> => {
   await connectTestAccount(store, practiceId, account);
   const email = clientEmail();
   const client = await api('POST', `/practices/${practiceId}/clients`, { practiceId, body: { email, name } });
-  const pkg = await api('POST', `/practices/${practiceId}/packages`, { practiceId, body: { name: `${label} five`, sessions: 5, sessionMinutes: 60, serviceCode: '97124', priceCents: 42500, currency: 'usd' } });
+  const pkg = await api('POST', `/practices/${practiceId}/packages`, {
+    practiceId,
+    body: { name: `${label} five`, sessions: 5, sessionMinutes: 60, serviceCode: '97124', priceCents: 42500, currency: 'usd' },
+  });
   const purchase = await seedOpenPurchase(store, practiceId, { email });
   const intent = await (await getStripe()).paymentIntents.create({ amount: 42500, currency: 'usd', payment_method: 'pm_card_visa', confirm: true }, { stripeAccount: account });
   expect((await deliver(stripeEvent('checkout.session.completed', checkoutSession(purchase, { payment_intent: intent.id }), { account }))).statusCode).toBe(200);
   const appointmentId = `appt-${label}-1`;
   expect((await api('POST', `/practices/${practiceId}/clients/${client.body.clientId}/redemptions`, { practiceId, body: { appointmentId } })).status).toBe(201);
   const claimId = `CLM-${label}-${label === 'A' ? '1001' : '2002'}`;
-  expect((await api('POST', `/practices/${practiceId}/claims`, {
-    practiceId,
-    body: {
-      claimId, clientId: client.body.clientId, payerName: 'ACME HEALTH', dateOfService: '2026-10-02', diagnosisCodes: ['M54.2'],
-      lines: [{ procedureCode: '97124', units: 2, chargeCents: 6000 }, { procedureCode: '97140', units: 2, chargeCents: 7000 }],
-    },
-  })).status).toBe(201);
+  expect(
+    (
+      await api('POST', `/practices/${practiceId}/claims`, {
+        practiceId,
+        body: {
+          claimId,
+          clientId: client.body.clientId,
+          payerName: 'ACME HEALTH',
+          dateOfService: '2026-10-02',
+          diagnosisCodes: ['M54.2'],
+          lines: [
+            { procedureCode: '97124', units: 2, chargeCents: 6000 },
+            { procedureCode: '97140', units: 2, chargeCents: 7000 },
+          ],
+        },
+      })
+    ).status,
+  ).toBe(201);
   const era = readFileSync(new URL('../fixtures/era/worked-example.835', import.meta.url), 'utf8').replace('CLP*CLM-1001*', `CLP*${claimId}*`);
   const remittance = await api('POST', `/practices/${practiceId}/remittances`, { practiceId, raw: era, headers: { 'content-type': 'application/edi-x12' } });
   expect(remittance.body.matched).toBe(1);
@@ -101,9 +119,21 @@ const tenant = async (label: string, name: string): Promise<Tenant> => {
   // The bus invoices the balance and issues the receipt on its own.
   const [invoice, receipt] = await Promise.all([waitForItem(`/practices/${practiceId}/invoices`, practiceId), waitForItem(`/practices/${practiceId}/receipts`, practiceId)]);
   return {
-    practiceId, account, clientId: client.body.clientId, email, name, packageId: pkg.body.packageId, purchaseId: purchase.purchaseId, appointmentId, claimId,
-    remittanceId: remittance.body.remittanceId, checkoutSessionId: checkout.body.checkoutSessionId, receiptId: receipt?.receiptId, invoiceId: invoice?.invoiceId,
-    estimateId: estimate.body.estimateId, ...claimsOut,
+    practiceId,
+    account,
+    clientId: client.body.clientId,
+    email,
+    name,
+    packageId: pkg.body.packageId,
+    purchaseId: purchase.purchaseId,
+    appointmentId,
+    claimId,
+    remittanceId: remittance.body.remittanceId,
+    checkoutSessionId: checkout.body.checkoutSessionId,
+    receiptId: receipt?.receiptId,
+    invoiceId: invoice?.invoiceId,
+    estimateId: estimate.body.estimateId,
+    ...claimsOut,
   };
 };
 
@@ -114,11 +144,21 @@ const claimsOutPatient = { firstName: 'Pat', lastName: 'Tenant', dateOfBirth: '1
 const claimsOutOf = async (practiceId: string, clientId: string, label: string) => {
   const payerId = `ACME${label}1`;
   expect((await api('PUT', `/practices/${practiceId}/payers/${payerId}`, { practiceId, body: { name: 'Acme Health', payerId } })).status).toBe(200);
-  expect((await api('PUT', `/practices/${practiceId}/clients/${clientId}/coverage`, { practiceId, body: { payerId, memberId: `M${label}123`, relationship: 'self', patient: claimsOutPatient } })).status).toBe(200);
+  expect(
+    (await api('PUT', `/practices/${practiceId}/clients/${clientId}/coverage`, { practiceId, body: { payerId, memberId: `M${label}123`, relationship: 'self', patient: claimsOutPatient } })).status,
+  ).toBe(200);
   const claimOutId = `CLM-${label}-OUT-${label === 'A' ? '3003' : '4004'}`;
   const claim = await api('POST', `/practices/${practiceId}/claims`, {
     practiceId,
-    body: { claimId: claimOutId, clientId, payerId, renderingProvider: { firstName: 'Mia', lastName: 'Therapist', npi: '1245319599' }, dateOfService: '2026-10-02', diagnosisCodes: ['M54.2'], lines: [{ procedureCode: '97124', units: 2, chargeCents: 6000 }] },
+    body: {
+      claimId: claimOutId,
+      clientId,
+      payerId,
+      renderingProvider: { firstName: 'Mia', lastName: 'Therapist', npi: '1245319599' },
+      dateOfService: '2026-10-02',
+      diagnosisCodes: ['M54.2'],
+      lines: [{ procedureCode: '97124', units: 2, chargeCents: 6000 }],
+    },
   });
   expect([claim.status, claim.body.state]).toEqual([201, 'ready']);
   const batch = await api('POST', `/practices/${practiceId}/claim-batches`, { practiceId, body: { claimIds: [claimOutId] } });
@@ -128,11 +168,31 @@ const claimsOutOf = async (practiceId: string, clientId: string, label: string) 
 
 let A: Tenant;
 let B: Tenant;
-const secretsOf = (t: Tenant) => [t.practiceId, t.account, t.clientId, t.email, t.packageId, t.purchaseId, t.appointmentId, t.claimId, t.remittanceId, t.checkoutSessionId, t.receiptId, t.invoiceId, t.estimateId, t.claimOutId, t.payerId].filter((s): s is string => !!s);
+const secretsOf = (t: Tenant) =>
+  [
+    t.practiceId,
+    t.account,
+    t.clientId,
+    t.email,
+    t.packageId,
+    t.purchaseId,
+    t.appointmentId,
+    t.claimId,
+    t.remittanceId,
+    t.checkoutSessionId,
+    t.receiptId,
+    t.invoiceId,
+    t.estimateId,
+    t.claimOutId,
+    t.payerId,
+  ].filter((s): s is string => !!s);
 
 /** A's partition as it is (everything but the markers and outbox items the attempts may add). */
 const snapshot = async (practiceId: string) =>
-  ((await store.doc.send(new QueryCommand({ TableName: store.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': practicePk(practiceId) }, ConsistentRead: true }))).Items ?? [])
+  (
+    (await store.doc.send(new QueryCommand({ TableName: store.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': practicePk(practiceId) }, ConsistentRead: true })))
+      .Items ?? []
+  )
     .filter((item) => item.type !== 'marker' && item.type !== 'outbox' && item.type !== 'receipt-counter')
     .map((item) => JSON.stringify(item, Object.keys(item).sort()))
     .sort();
@@ -166,13 +226,18 @@ const pathOf = (path: string, practice: Tenant, ids: Tenant) =>
 
 const bodyFor = (method: string, path: string, ids: Tenant): { body?: unknown; raw?: string; headers?: Record<string, string> } => {
   if (method === 'GET' || method === 'DELETE') return {};
-  if (path.endsWith('/remittances')) return { raw: readFileSync(new URL('../fixtures/era/worked-example.835', import.meta.url), 'utf8').replace('CLP*CLM-1001*', `CLP*${ids.claimId}*`), headers: { 'content-type': 'application/edi-x12' } };
+  if (path.endsWith('/remittances'))
+    return {
+      raw: readFileSync(new URL('../fixtures/era/worked-example.835', import.meta.url), 'utf8').replace('CLP*CLM-1001*', `CLP*${ids.claimId}*`),
+      headers: { 'content-type': 'application/edi-x12' },
+    };
   if (path.endsWith('/claim-batches')) return { body: { claimIds: [ids.claimOutId] } };
   if (path.endsWith('/acknowledgements')) return { raw: ack277([{ pcn: ids.claimOutId, category: 'A7', status: '21' }]), headers: { 'content-type': 'application/edi-x12' } };
   if (path.endsWith('/coverage')) return { body: { payerId: ids.payerId, memberId: 'X1', relationship: 'self', patient: claimsOutPatient } };
   if (path.endsWith('/payers/{payerId}')) return { body: { name: 'Acme Health', payerId: ids.payerId } };
   if (path.endsWith('/redemptions')) return { body: { appointmentId: `appt-x-${Date.now()}`, purchaseId: ids.purchaseId } };
-  if (path.endsWith('/claims')) return { body: { claimId: ids.claimId, clientId: ids.clientId, dateOfService: '2026-10-02', diagnosisCodes: ['M54.2'], lines: [{ procedureCode: '97124', units: 1, chargeCents: 100 }] } };
+  if (path.endsWith('/claims'))
+    return { body: { claimId: ids.claimId, clientId: ids.clientId, dateOfService: '2026-10-02', diagnosisCodes: ['M54.2'], lines: [{ procedureCode: '97124', units: 1, chargeCents: 100 }] } };
   if (path.endsWith('/estimates')) return { body: estimateBody() };
   if (path.endsWith('/clients')) return { body: { email: ids.email, name: 'Someone Else' } };
   if (path.endsWith('/packages')) return { body: { name: 'x', sessions: 1, sessionMinutes: 60, serviceCode: '97124', priceCents: 5000, currency: 'usd' } };
@@ -241,7 +306,12 @@ describe('reliability: cross-tenant attempts on every id-bearing route → 403/4
       none: undefined,
       malformed: 'not.a.jwt',
       expired: await mintLocalToken(A.practiceId, { dir, expiresIn: '-1h' }),
-      foreignKey: await new SignJWT({ 'custom:practiceId': A.practiceId }).setProtectedHeader({ alg: 'HS256' }).setIssuer('kneadpay-local').setAudience('kneadpay-local').setExpirationTime('1h').sign(new Uint8Array(32).fill(7)),
+      foreignKey: await new SignJWT({ 'custom:practiceId': A.practiceId })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setIssuer('kneadpay-local')
+        .setAudience('kneadpay-local')
+        .setExpirationTime('1h')
+        .sign(new Uint8Array(32).fill(7)),
     };
     const results = [];
     for (const route of practiceRoutes) {
@@ -265,8 +335,17 @@ describe('reliability: cross-tenant attempts on every id-bearing route → 403/4
   it("Stripe events naming one practice's account and the other's ids change neither practice", async () => {
     // Prepare
     const [beforeA, beforeB] = await Promise.all([snapshot(A.practiceId), snapshot(B.practiceId)]);
-    const refundOf = (t: Tenant) => ({ id: `ch_${t.purchaseId}`, object: 'charge', amount: 42500, payment_intent: `pi_${t.purchaseId}`, amount_refunded: 42500, refunds: { object: 'list', has_more: false, data: [{ id: `re_cross_${t.purchaseId}`, object: 'refund', amount: 42500, status: 'succeeded', created: 1_800_000_000 }] } });
-    const sessionOf = (t: Tenant, practiceId: string) => ({ ...checkoutSession({ purchaseId: t.purchaseId, practiceId, clientId: t.clientId, packageId: t.packageId, priceCents: 42500, currency: 'usd' } as never) });
+    const refundOf = (t: Tenant) => ({
+      id: `ch_${t.purchaseId}`,
+      object: 'charge',
+      amount: 42500,
+      payment_intent: `pi_${t.purchaseId}`,
+      amount_refunded: 42500,
+      refunds: { object: 'list', has_more: false, data: [{ id: `re_cross_${t.purchaseId}`, object: 'refund', amount: 42500, status: 'succeeded', created: 1_800_000_000 }] },
+    });
+    const sessionOf = (t: Tenant, practiceId: string) => ({
+      ...checkoutSession({ purchaseId: t.purchaseId, practiceId, clientId: t.clientId, packageId: t.packageId, priceCents: 42500, currency: 'usd' } as never),
+    });
 
     // Act: A's account with B's purchase; B's practice id in metadata with A's purchase; B's refund on A's account.
     const answers = [
@@ -331,9 +410,10 @@ describe('reliability: cross-tenant attempts on every id-bearing route → 403/4
 
   it("cursors built from A's real items (table and index keys) never page B's lists into A's data", async () => {
     // Prepare: the exact keys DynamoDB would hand out as LastEvaluatedKey for A's own lists.
-    const items = ((await store.doc.send(new QueryCommand({ TableName: store.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': practicePk(A.practiceId) }, ConsistentRead: true }))).Items ?? []);
-    const keyOf = (item: Record<string, unknown> | undefined, names: string[]) =>
-      Buffer.from(JSON.stringify(Object.fromEntries(names.map((name) => [name, item?.[name]])))).toString('base64url');
+    const items =
+      (await store.doc.send(new QueryCommand({ TableName: store.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': practicePk(A.practiceId) }, ConsistentRead: true })))
+        .Items ?? [];
+    const keyOf = (item: Record<string, unknown> | undefined, names: string[]) => Buffer.from(JSON.stringify(Object.fromEntries(names.map((name) => [name, item?.[name]])))).toString('base64url');
     const first = (type: string) => items.find((item) => item.type === type);
     const receipt = first('receipt');
     const lists = [

@@ -82,9 +82,7 @@ export default async function setup(project: TestProject) {
       }
     }
     const hits = [...logHits, ...stripe.hits];
-    process.stdout.write(
-      `\nPHI scan of the whole run: ${lines} log lines from ${files.length} processes, ${stripe.requests} Stripe requests made by kneadpay: ${hits.length} hits\n`,
-    );
+    process.stdout.write(`\nPHI scan of the whole run: ${lines} log lines from ${files.length} processes, ${stripe.requests} Stripe requests made by kneadpay: ${hits.length} hits\n`);
     if (hits.length > 0) {
       for (const hit of hits.slice(0, 30)) process.stdout.write(`  ${hit}\n`);
       process.stdout.write(`  (logs kept in ${logDir})\n`);

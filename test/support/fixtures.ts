@@ -26,11 +26,7 @@ export const seedPractice = async (store: Store, practiceId: string, overrides: 
   return { ...practice, stripeAccountId };
 };
 
-export const seedOpenPurchase = async (
-  store: Store,
-  practiceId: string,
-  opts: { sessions?: number; priceCents?: number; expiresInDays?: number | null; email?: string } = {},
-): Promise<Purchase> => {
+export const seedOpenPurchase = async (store: Store, practiceId: string, opts: { sessions?: number; priceCents?: number; expiresInDays?: number | null; email?: string } = {}): Promise<Purchase> => {
   const client = await findOrCreateClient(store, { practiceId, email: opts.email ?? `${newId('c')}@client.example`, name: 'Jane Client', currency: 'usd' });
   const purchase: Purchase = {
     purchaseId: newId('pur'),

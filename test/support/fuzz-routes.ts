@@ -68,7 +68,7 @@ export const FUZZ_CONCURRENCY = Math.max(1, intOf('KNEADPAY_FUZZ_CONCURRENCY') |
  * The run's seed (`KNEADPAY_FUZZ_SEED` replays one, with the same runs and processes): process p
  * generates route i's cases from seed + i + 1000·p.
  */
-export const FUZZ_SEED = (intOf('KNEADPAY_FUZZ_SEED') || (Date.now() ^ Math.floor(Math.random() * 0x7fffffff))) >>> 0;
+export const FUZZ_SEED = (intOf('KNEADPAY_FUZZ_SEED') || Date.now() ^ Math.floor(Math.random() * 0x7fffffff)) >>> 0;
 
 const seedOf = (route: RouteSpec, part: number) => (FUZZ_SEED + ROUTES.indexOf(route) + 1_000 * part) | 0;
 
@@ -131,9 +131,43 @@ export const useSeed = (data: Seed) => {
 // Arbitraries ----------------------------------------------------------------------------------
 
 const HOSTILE_STRINGS = [
-  '__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', '../../etc/passwd', '..%2F..%2F', '%', '%%', '%E0%A4%A', '%00', '%2F', '%41',
-  '\u0000', '\uFFFF', '\uD800', '\uD83D\uDE00', 'NaN', 'null', 'undefined', '-1', '1e309', '0x10', ' ', '\t\n', "' OR '1'='1", '<script>alert(1)</script>',
-  '${jndi:ldap://x}', 'PRACTICE#other', 'CLIENT#x', 'MARKER#stripe-event#x', '*', 'a/b', 'é', 'Ω≈ç√', 'ﷺ', '🧘‍♀️💆🏽',
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'hasOwnProperty',
+  '../../etc/passwd',
+  '..%2F..%2F',
+  '%',
+  '%%',
+  '%E0%A4%A',
+  '%00',
+  '%2F',
+  '%41',
+  '\u0000',
+  '\uFFFF',
+  '\uD800',
+  '\uD83D\uDE00',
+  'NaN',
+  'null',
+  'undefined',
+  '-1',
+  '1e309',
+  '0x10',
+  ' ',
+  '\t\n',
+  "' OR '1'='1",
+  '<script>alert(1)</script>',
+  '${jndi:ldap://x}',
+  'PRACTICE#other',
+  'CLIENT#x',
+  'MARKER#stripe-event#x',
+  '*',
+  'a/b',
+  'é',
+  'Ω≈ç√',
+  'ﷺ',
+  '🧘‍♀️💆🏽',
 ] as const;
 
 const hostileString: fc.Arbitrary<string> = fc.oneof(
@@ -182,7 +216,20 @@ const jsonBody = (template: Record<string, unknown> | undefined): fc.Arbitrary<s
     { weight: 1, arbitrary: fc.constant(JSON.stringify({ name: 'x'.repeat(300 * 1024) })) },
   );
 
-const CONTENT_TYPES = ['application/json', 'application/json; charset=utf-8', 'APPLICATION/JSON', 'text/plain', 'application/edi-x12', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml', 'text/html', '', 'application/json\u0000evil', '*/*'] as const;
+const CONTENT_TYPES = [
+  'application/json',
+  'application/json; charset=utf-8',
+  'APPLICATION/JSON',
+  'text/plain',
+  'application/edi-x12',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=x',
+  'application/xml',
+  'text/html',
+  '',
+  'application/json\u0000evil',
+  '*/*',
+] as const;
 
 export interface Request {
   params: Record<string, string>;
@@ -234,21 +281,44 @@ export const TEMPLATES: Record<string, () => Record<string, unknown>> = {
   // The seed client's own name: a valid correction that changes nothing the other routes rely on.
   'PATCH /practices/{practiceId}/clients/{clientId}': () => ({ name: CLIENT_NAME }),
   'POST /practices/{practiceId}/claims': () => ({
-    claimId: 'CLM-1001', clientId: seed.clientId, payerName: 'ACME HEALTH', dateOfService: '2026-10-02', placeOfService: '11', diagnosisCodes: ['M54.2'],
-    lines: [{ procedureCode: '97124', modifiers: ['GP'], minutes: 30, chargeCents: 6000 }, { procedureCode: '97140', units: 2, chargeCents: 7000 }], collectedCents: 0,
+    claimId: 'CLM-1001',
+    clientId: seed.clientId,
+    payerName: 'ACME HEALTH',
+    dateOfService: '2026-10-02',
+    placeOfService: '11',
+    diagnosisCodes: ['M54.2'],
+    lines: [
+      { procedureCode: '97124', modifiers: ['GP'], minutes: 30, chargeCents: 6000 },
+      { procedureCode: '97140', units: 2, chargeCents: 7000 },
+    ],
+    collectedCents: 0,
   }),
   'POST /p/{practiceId}/packages/{packageId}/checkout': () => ({ email: clientEmail(), name: CLIENT_NAME }),
-  'PUT /practices/{practiceId}/payers/{payerId}': () => ({ name: 'Acme Health', payerId: seed.payerId ?? 'ACME1', address: { line1: 'PO Box 100', city: 'Hartford', state: 'CT', postalCode: '06101' } }),
+  'PUT /practices/{practiceId}/payers/{payerId}': () => ({
+    name: 'Acme Health',
+    payerId: seed.payerId ?? 'ACME1',
+    address: { line1: 'PO Box 100', city: 'Hartford', state: 'CT', postalCode: '06101' },
+  }),
   'PUT /practices/{practiceId}/clients/{clientId}/coverage': () => ({
-    payerId: seed.payerId ?? 'ACME1', memberId: 'XYZ123456789', groupNumber: 'GRP-77', relationship: 'spouse',
+    payerId: seed.payerId ?? 'ACME1',
+    memberId: 'XYZ123456789',
+    groupNumber: 'GRP-77',
+    relationship: 'spouse',
     subscriber: { firstName: 'Sam', lastName: 'Fuzz', dateOfBirth: '1970-01-30', sex: 'M', address: { line1: '2 Elm St', city: 'Portland', state: 'OR', postalCode: '97202' } },
     patient: { firstName: 'Pat', lastName: 'Fuzz', dateOfBirth: '1980-01-01', sex: 'F', address: { line1: '2 Elm St', city: 'Portland', state: 'OR', postalCode: '97202' } },
   }),
   'POST /practices/{practiceId}/claim-batches': () => ({ claimIds: [seed.claimOutId ?? 'CLM-OUT-1'] }),
   'POST /practices/{practiceId}/clients/{clientId}/estimates': () => ({
     // Dates after today in any time zone, whatever day the suite runs.
-    primaryService: 'Massage therapy, 60 minutes, weekly', serviceDate: daysFromNow(30), coversThrough: daysFromNow(200), dateOfBirth: '1980-04-02', diagnosisCodes: ['M54.2'],
-    lines: [{ serviceCode: '97124', description: 'Massage, 60 minutes', quantity: 20, unitChargeCents: 9000 }, { serviceCode: '97140', description: 'Manual therapy', quantity: 2, unitChargeCents: 7000 }],
+    primaryService: 'Massage therapy, 60 minutes, weekly',
+    serviceDate: daysFromNow(30),
+    coversThrough: daysFromNow(200),
+    dateOfBirth: '1980-04-02',
+    diagnosisCodes: ['M54.2'],
+    lines: [
+      { serviceCode: '97124', description: 'Massage, 60 minutes', quantity: 20, unitChargeCents: 9000 },
+      { serviceCode: '97140', description: 'Manual therapy', quantity: 2, unitChargeCents: 7000 },
+    ],
   }),
 };
 
@@ -256,38 +326,55 @@ const requestFor = (route: RouteSpec): fc.Arbitrary<Request> => {
   const routeKey = `${route.method} ${route.path}`;
   const params = [...route.path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]!);
   const ownPractice = () =>
-    route.fn === 'practices' ? seed.profilePracticeId
-    : routeKey === CATALOG_ROUTE ? seed.catalogPracticeId
-    : route.fn === 'stripe-connect' ? (seed.connectPracticeId ?? seed.practiceId)
-    : seed.practiceId;
+    route.fn === 'practices'
+      ? seed.profilePracticeId
+      : routeKey === CATALOG_ROUTE
+        ? seed.catalogPracticeId
+        : route.fn === 'stripe-connect'
+          ? (seed.connectPracticeId ?? seed.practiceId)
+          : seed.practiceId;
   // The mix: the practice's own id in 6 of 10 cases, its own token in 14 of 20, a known id in 2 of 5
   // (idFor): about 1 case in 6 is a valid request, deep enough to reach every effect, and the rest
   // is what this fuzz is for. (8/10, 17/20 and 3/5 made half the cases reach DynamoDB and the suite
   // 8 min 41 s long: docs/reliability.md §5.)
   const practiceParam = fc.oneof({ weight: 6, arbitrary: fc.constant('own') }, { weight: 2, arbitrary: fc.constant(seed.otherPracticeId) }, { weight: 2, arbitrary: hostileString });
   const template = TEMPLATES[routeKey];
-  const body: fc.Arbitrary<string | undefined> =
-    route.path.endsWith('/acknowledgements')
-      ? fc.oneof({ weight: 4, arbitrary: ackText }, { weight: 1, arbitrary: eraText }, { weight: 1, arbitrary: jsonBody(undefined) })
-      : route.fn === 'remittances' && route.method === 'POST'
+  const body: fc.Arbitrary<string | undefined> = route.path.endsWith('/acknowledgements')
+    ? fc.oneof({ weight: 4, arbitrary: ackText }, { weight: 1, arbitrary: eraText }, { weight: 1, arbitrary: jsonBody(undefined) })
+    : route.fn === 'remittances' && route.method === 'POST'
       ? fc.oneof({ weight: 4, arbitrary: eraText }, { weight: 1, arbitrary: jsonBody(undefined) })
       : route.method === 'GET' || route.method === 'DELETE' || !template
         ? fc.oneof({ weight: 4, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: jsonBody(undefined) })
         : jsonBody(template());
   const contentType =
     (route.fn === 'remittances' && route.method === 'POST') || route.path.endsWith('/acknowledgements')
-      ? fc.oneof({ weight: 4, arbitrary: fc.constantFrom('text/plain', 'application/edi-x12', 'application/x12; charset=utf-8') }, { weight: 1, arbitrary: fc.option(fc.constantFrom(...CONTENT_TYPES), { nil: undefined }) })
+      ? fc.oneof(
+          { weight: 4, arbitrary: fc.constantFrom('text/plain', 'application/edi-x12', 'application/x12; charset=utf-8') },
+          { weight: 1, arbitrary: fc.option(fc.constantFrom(...CONTENT_TYPES), { nil: undefined }) },
+        )
       : fc.oneof({ weight: 4, arbitrary: fc.constant('application/json') }, { weight: 1, arbitrary: fc.option(fc.constantFrom(...CONTENT_TYPES), { nil: undefined }) });
   return fc.record({
-    params: fc.record(Object.fromEntries(params.map((name) => [
-      name,
-      name === 'practiceId' ? practiceParam.map((p) => (p === 'own' ? ownPractice() : p)) : idFor(route.fn === 'storefront' && name === 'packageId' ? 'checkoutPackageId' : name),
-    ]))) as fc.Arbitrary<Record<string, string>>,
-    claims: route.auth === 'jwt'
-      ? fc.oneof({ weight: 14, arbitrary: fc.constant(ownPractice()) }, { weight: 2, arbitrary: fc.constant(seed.otherPracticeId) }, { weight: 2, arbitrary: fc.constant(undefined) }, { weight: 2, arbitrary: fc.constantFrom('', 'non-string' as const) })
-      : fc.constant(undefined),
+    params: fc.record(
+      Object.fromEntries(
+        params.map((name) => [
+          name,
+          name === 'practiceId' ? practiceParam.map((p) => (p === 'own' ? ownPractice() : p)) : idFor(route.fn === 'storefront' && name === 'packageId' ? 'checkoutPackageId' : name),
+        ]),
+      ),
+    ) as fc.Arbitrary<Record<string, string>>,
+    claims:
+      route.auth === 'jwt'
+        ? fc.oneof(
+            { weight: 14, arbitrary: fc.constant(ownPractice()) },
+            { weight: 2, arbitrary: fc.constant(seed.otherPracticeId) },
+            { weight: 2, arbitrary: fc.constant(undefined) },
+            { weight: 2, arbitrary: fc.constantFrom('', 'non-string' as const) },
+          )
+        : fc.constant(undefined),
     query: route.path.endsWith('/success')
-      ? fc.tuple(fc.oneof(fc.constant(seed.checkoutSessionId), queryValue()), fc.dictionary(fc.constantFrom(...QUERY_KEYS), queryValue(), { maxKeys: 2 })).map(([id, rest]) => ({ ...rest, session_id: id }))
+      ? fc
+          .tuple(fc.oneof(fc.constant(seed.checkoutSessionId), queryValue()), fc.dictionary(fc.constantFrom(...QUERY_KEYS), queryValue(), { maxKeys: 2 }))
+          .map(([id, rest]) => ({ ...rest, session_id: id }))
       : fc.dictionary(fc.constantFrom(...QUERY_KEYS), queryValue(), { maxKeys: 3 }),
     body,
     contentType,
@@ -299,43 +386,90 @@ const requestFor = (route: RouteSpec): fc.Arbitrary<Request> => {
 
 /** A Stripe event kneadpay could be sent: right shape or not, signed right or not. */
 const webhookRequest = (): fc.Arbitrary<Request> => {
-  const types = ['checkout.session.completed', 'checkout.session.async_payment_succeeded', 'checkout.session.async_payment_failed', 'checkout.session.expired', 'charge.refunded', 'charge.dispute.created', 'charge.dispute.closed', 'invoice.finalized', 'invoice.paid', 'invoice.payment_failed', 'invoice.voided', 'invoice.marked_uncollectible', 'customer.created', 'account.updated', 'account.application.deauthorized'];
+  const types = [
+    'checkout.session.completed',
+    'checkout.session.async_payment_succeeded',
+    'checkout.session.async_payment_failed',
+    'checkout.session.expired',
+    'charge.refunded',
+    'charge.dispute.created',
+    'charge.dispute.closed',
+    'invoice.finalized',
+    'invoice.paid',
+    'invoice.payment_failed',
+    'invoice.voided',
+    'invoice.marked_uncollectible',
+    'customer.created',
+    'account.updated',
+    'account.application.deauthorized',
+  ];
   // Mostly what Stripe sends, sometimes not: deep enough to reach the effects, hostile enough to matter.
   const maybe = <T>(value: fc.Arbitrary<T>) => fc.oneof({ weight: 8, arbitrary: value }, { weight: 1, arbitrary: hostileJson });
-  const object = fc.record({
-    id: maybe(fc.constantFrom(`cs_${seed.webhookPurchaseId}`, `ch_${seed.webhookPurchaseId}`, 'in_fuzz', 'dp_fuzz')),
-    object: maybe(fc.constantFrom('checkout.session', 'charge', 'dispute', 'invoice')),
-    metadata: maybe(fc.record({
-      practiceId: maybe(fc.constantFrom(seed.practiceId, seed.profilePracticeId, seed.otherPracticeId)),
-      clientId: maybe(fc.constant(seed.clientId)),
-      purchaseId: maybe(fc.constant(seed.webhookPurchaseId)),
-      invoiceId: maybe(fc.constant('inv_fuzz')),
-      sessionsTotal: maybe(fc.constant('5')),
-    }, { requiredKeys: [] })),
-    payment_intent: maybe(fc.constantFrom(seed.webhookPaymentIntent, `pi_${seed.webhookPurchaseId}`, 'pi_unknown')),
-    payment_status: maybe(fc.constantFrom('paid', 'unpaid', 'no_payment_required')),
-    status: maybe(fc.constantFrom('complete', 'expired', 'won', 'lost', 'needs_response', 'paid', 'open')),
-    amount: maybe(fc.integer({ min: 0, max: 100_000 })),
-    amount_total: maybe(fc.integer({ min: 0, max: 100_000 })),
-    amount_paid: maybe(fc.integer({ min: 0, max: 100_000 })),
-    amount_refunded: maybe(fc.integer({ min: 0, max: 100_000 })),
-    refunds: maybe(fc.record({ has_more: maybe(fc.boolean()), data: maybe(fc.array(fc.record({ id: maybe(fc.constantFrom('re_1', 're_2')), amount: maybe(fc.integer({ min: 0, max: 50_000 })), status: maybe(fc.constant('succeeded')), created: maybe(fc.integer({ min: 0, max: 2 ** 31 })) }), { maxLength: 3 })) })),
-    currency: maybe(fc.constant('usd')),
-  }, { requiredKeys: [] });
-  const event = fc.record({
-    id: maybe(fc.uuid().map((id) => `evt_${id.replace(/-/g, '')}`)),
-    object: fc.constant('event'),
-    type: maybe(fc.constantFrom(...types)),
-    created: maybe(fc.integer({ min: 1_500_000_000, max: 2_000_000_000 })),
-    account: fc.option(maybe(fc.constantFrom(seed.account, 'acct_unknown')), { nil: undefined }),
-    data: maybe(fc.record({ object: maybe(object) })),
-  }, { requiredKeys: ['id', 'object', 'type', 'created', 'data'] })
+  const object = fc.record(
+    {
+      id: maybe(fc.constantFrom(`cs_${seed.webhookPurchaseId}`, `ch_${seed.webhookPurchaseId}`, 'in_fuzz', 'dp_fuzz')),
+      object: maybe(fc.constantFrom('checkout.session', 'charge', 'dispute', 'invoice')),
+      metadata: maybe(
+        fc.record(
+          {
+            practiceId: maybe(fc.constantFrom(seed.practiceId, seed.profilePracticeId, seed.otherPracticeId)),
+            clientId: maybe(fc.constant(seed.clientId)),
+            purchaseId: maybe(fc.constant(seed.webhookPurchaseId)),
+            invoiceId: maybe(fc.constant('inv_fuzz')),
+            sessionsTotal: maybe(fc.constant('5')),
+          },
+          { requiredKeys: [] },
+        ),
+      ),
+      payment_intent: maybe(fc.constantFrom(seed.webhookPaymentIntent, `pi_${seed.webhookPurchaseId}`, 'pi_unknown')),
+      payment_status: maybe(fc.constantFrom('paid', 'unpaid', 'no_payment_required')),
+      status: maybe(fc.constantFrom('complete', 'expired', 'won', 'lost', 'needs_response', 'paid', 'open')),
+      amount: maybe(fc.integer({ min: 0, max: 100_000 })),
+      amount_total: maybe(fc.integer({ min: 0, max: 100_000 })),
+      amount_paid: maybe(fc.integer({ min: 0, max: 100_000 })),
+      amount_refunded: maybe(fc.integer({ min: 0, max: 100_000 })),
+      refunds: maybe(
+        fc.record({
+          has_more: maybe(fc.boolean()),
+          data: maybe(
+            fc.array(
+              fc.record({
+                id: maybe(fc.constantFrom('re_1', 're_2')),
+                amount: maybe(fc.integer({ min: 0, max: 50_000 })),
+                status: maybe(fc.constant('succeeded')),
+                created: maybe(fc.integer({ min: 0, max: 2 ** 31 })),
+              }),
+              { maxLength: 3 },
+            ),
+          ),
+        }),
+      ),
+      currency: maybe(fc.constant('usd')),
+    },
+    { requiredKeys: [] },
+  );
+  const event = fc
+    .record(
+      {
+        id: maybe(fc.uuid().map((id) => `evt_${id.replace(/-/g, '')}`)),
+        object: fc.constant('event'),
+        type: maybe(fc.constantFrom(...types)),
+        created: maybe(fc.integer({ min: 1_500_000_000, max: 2_000_000_000 })),
+        account: fc.option(maybe(fc.constantFrom(seed.account, 'acct_unknown')), { nil: undefined }),
+        data: maybe(fc.record({ object: maybe(object) })),
+      },
+      { requiredKeys: ['id', 'object', 'type', 'created', 'data'] },
+    )
     // Account events name the Connect practice's account, never the one the other routes sell on.
     .map((e) => (typeof e.type === 'string' && e.type.startsWith('account.') && e.account === seed.account && seed.connectAccount ? { ...e, account: seed.connectAccount } : e));
   const now = () => Math.floor(Date.now() / 1000);
   return fc
     .record({
-      body: fc.oneof({ weight: 4, arbitrary: event.map((e) => JSON.stringify(e)) }, { weight: 1, arbitrary: fc.string({ maxLength: 300 }) }, { weight: 1, arbitrary: fc.jsonValue().map((v) => JSON.stringify(v)) }),
+      body: fc.oneof(
+        { weight: 4, arbitrary: event.map((e) => JSON.stringify(e)) },
+        { weight: 1, arbitrary: fc.string({ maxLength: 300 }) },
+        { weight: 1, arbitrary: fc.jsonValue().map((v) => JSON.stringify(v)) },
+      ),
       signing: fc.oneof({ weight: 6, arbitrary: fc.constant('valid') }, { weight: 1, arbitrary: fc.constantFrom('none', 'garbage', 'old', 'future', 'other-secret') }),
       garbage: hostileString,
       base64: fc.oneof({ weight: 8, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
@@ -343,12 +477,17 @@ const webhookRequest = (): fc.Arbitrary<Request> => {
     })
     .map(({ body, signing, garbage, base64, contentType }) => {
       const signature =
-        signing === 'valid' ? signatureFor(body)
-        : signing === 'old' ? signatureFor(body, { timestamp: now() - 3_600 })
-        : signing === 'future' ? signatureFor(body, { timestamp: now() + 3_600 })
-        : signing === 'other-secret' ? signatureFor(body, { secret: 'whsec_not_ours' })
-        : signing === 'garbage' ? garbage
-        : undefined;
+        signing === 'valid'
+          ? signatureFor(body)
+          : signing === 'old'
+            ? signatureFor(body, { timestamp: now() - 3_600 })
+            : signing === 'future'
+              ? signatureFor(body, { timestamp: now() + 3_600 })
+              : signing === 'other-secret'
+                ? signatureFor(body, { secret: 'whsec_not_ours' })
+                : signing === 'garbage'
+                  ? garbage
+                  : undefined;
       const headers: Record<string, string> = signature === undefined ? {} : { 'stripe-signature': signature };
       return { params: {}, claims: undefined, query: {}, body, contentType: contentType ?? 'application/json', accept: undefined, base64, headers } satisfies Request;
     });
@@ -358,11 +497,19 @@ const webhookRequest = (): fc.Arbitrary<Request> => {
 const ackText: fc.Arbitrary<string> = fc
   .tuple(
     fc.constantFrom('999-A', '999-R', '277'),
-    fc.array(fc.record({ at: fc.nat(), element: fc.integer({ min: 1, max: 12 }), value: fc.oneof(hostileString, fc.constantFrom('', 'A', 'R', 'E', 'A7:21', 'A2:20:PR', '1K', 'PT', '0', '-1')) }), { maxLength: 4 }),
+    fc.array(fc.record({ at: fc.nat(), element: fc.integer({ min: 1, max: 12 }), value: fc.oneof(hostileString, fc.constantFrom('', 'A', 'R', 'E', 'A7:21', 'A2:20:PR', '1K', 'PT', '0', '-1')) }), {
+      maxLength: 4,
+    }),
   )
   .map(([kind, edits]) => {
     const gcn = String(Number((seed.batchId ?? 'B000000001').slice(1)));
-    const base = kind === '277' ? ack277([{ pcn: seed.claimOutId ?? 'CLM-OUT-1', category: 'A7', status: '21', icn: 'PAYER-1' }, { pcn: 'CLM-1001', category: 'A2', status: '20' }]) : ack999(gcn, kind === '999-A' ? 'A' : 'R');
+    const base =
+      kind === '277'
+        ? ack277([
+            { pcn: seed.claimOutId ?? 'CLM-OUT-1', category: 'A7', status: '21', icn: 'PAYER-1' },
+            { pcn: 'CLM-1001', category: 'A2', status: '20' },
+          ])
+        : ack999(gcn, kind === '999-A' ? 'A' : 'R');
     const segments = base.split('~');
     for (const edit of edits) {
       const index = 3 + (edit.at % Math.max(1, segments.length - 4));
@@ -380,10 +527,13 @@ export const eventFor = (route: RouteSpec, request: Request): ApiEvent => {
   const query = new URLSearchParams(request.query).toString();
   const claims = request.claims === undefined ? undefined : request.claims === 'non-string' ? { [PRACTICE_CLAIM]: 42 } : { [PRACTICE_CLAIM]: request.claims, sub: 'fuzz' };
   const body =
-    request.body === undefined ? undefined
-    : request.base64 === 'invalid' ? `${Buffer.from(request.body).toString('base64')}!*~`
-    : request.base64 ? Buffer.from(request.body).toString('base64')
-    : request.body;
+    request.body === undefined
+      ? undefined
+      : request.base64 === 'invalid'
+        ? `${Buffer.from(request.body).toString('base64')}!*~`
+        : request.base64
+          ? Buffer.from(request.body).toString('base64')
+          : request.body;
   return {
     version: '2.0',
     routeKey,
@@ -399,8 +549,15 @@ export const eventFor = (route: RouteSpec, request: Request): ApiEvent => {
     ...(body === undefined ? {} : { body }),
     isBase64Encoded: request.base64 !== false && body !== undefined,
     requestContext: {
-      accountId: '000000000000', apiId: 'local', domainName: '127.0.0.1', domainPrefix: '127', requestId: 'fuzz', routeKey, stage: '$default',
-      time: new Date().toISOString(), timeEpoch: Date.now(),
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: '127.0.0.1',
+      domainPrefix: '127',
+      requestId: 'fuzz',
+      routeKey,
+      stage: '$default',
+      time: new Date().toISOString(),
+      timeEpoch: Date.now(),
       http: { method: route.method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'fast-check' },
       ...(claims ? { authorizer: { jwt: { claims, scopes: null } } } : {}),
     },
@@ -537,7 +694,9 @@ const fuzzRoute = async (route: RouteSpec, part: number, runs: number, tally: Ro
   const probe = async (n: number) => {
     for (const [probed, request] of catalogRequests()) {
       const requestId = `fuzz-probe-p${part}c${n}`;
-      const answer = (await (await handlerOf(probed.fn))(eventFor(probed, request), lambda(probed.fn, requestId)).catch((error: Error) => ({ statusCode: -1, body: `threw ${error?.name}: ${error?.message}` }))) as Answer;
+      const answer = (await (
+        await handlerOf(probed.fn)
+      )(eventFor(probed, request), lambda(probed.fn, requestId)).catch((error: Error) => ({ statusCode: -1, body: `threw ${error?.name}: ${error?.message}` }))) as Answer;
       const problem = problemOf(answer) ?? (answer.statusCode === 200 || answer.statusCode === 503 ? undefined : `${answer.statusCode} ${String(answer.body).slice(0, 300)}`);
       if (problem) report(`${routeKeyOf(probed)} listing the created packages, after case ${n} of process ${part} → ${problem}`);
     }

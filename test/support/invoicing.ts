@@ -22,8 +22,15 @@ export const claimReady = async (over: { collectedCents?: number; practice?: Rec
   const claim = await api('POST', `/practices/${practiceId}/claims`, {
     practiceId,
     body: {
-      claimId: 'CLM-1001', clientId: client.body.clientId, payerName: 'ACME HEALTH', dateOfService: '2026-10-02', diagnosisCodes: ['M54.2'],
-      lines: [{ procedureCode: '97124', units: 2, chargeCents: 6000 }, { procedureCode: '97140', units: 2, chargeCents: 7000 }],
+      claimId: 'CLM-1001',
+      clientId: client.body.clientId,
+      payerName: 'ACME HEALTH',
+      dateOfService: '2026-10-02',
+      diagnosisCodes: ['M54.2'],
+      lines: [
+        { procedureCode: '97124', units: 2, chargeCents: 6000 },
+        { procedureCode: '97140', units: 2, chargeCents: 7000 },
+      ],
       collectedCents: over.collectedCents ?? 0,
     },
   });
@@ -32,29 +39,84 @@ export const claimReady = async (over: { collectedCents?: number; practice?: Rec
 };
 
 const line = (code: string, charge: number, paid: number, allowed: number | null, adjustments: [string, string, number][]) => ({
-  procedureCode: code, units: 2, chargeCents: charge, paidCents: paid, allowedCents: allowed,
+  procedureCode: code,
+  units: 2,
+  chargeCents: charge,
+  paidCents: paid,
+  allowedCents: allowed,
   adjustments: adjustments.map(([group, reason, amountCents]) => ({ group, reason, amountCents })),
 });
 
 /** ClaimAdjudicated details (SPEC §4) for the worked example, its reversal and a correction to $24. */
 export const adjudicated = (practiceId: string): Record<'original' | 'reversal' | 'correction', ClaimAdjudicatedDetail> => ({
   original: {
-    version: 1, practiceId, claimId: 'CLM-1001', remittance: { traceNumber: 'EFT123', payerId: '1512345678', paidAt: '2026-10-20' },
-    payerClaimControlNumber: 'PAYER-77', statusCode: '1', status: 'processed_primary', chargeCents: 13000, paidCents: 5600, patientResponsibilityCents: 3400,
+    version: 1,
+    practiceId,
+    claimId: 'CLM-1001',
+    remittance: { traceNumber: 'EFT123', payerId: '1512345678', paidAt: '2026-10-20' },
+    payerClaimControlNumber: 'PAYER-77',
+    statusCode: '1',
+    status: 'processed_primary',
+    chargeCents: 13000,
+    paidCents: 5600,
+    patientResponsibilityCents: 3400,
     claimAdjustments: [],
-    lines: [line('97124', 6000, 2600, 4000, [['CO', '45', 2000], ['PR', '2', 1400]]), line('97140', 7000, 3000, 5000, [['CO', '45', 2000], ['PR', '1', 2000]])],
+    lines: [
+      line('97124', 6000, 2600, 4000, [
+        ['CO', '45', 2000],
+        ['PR', '2', 1400],
+      ]),
+      line('97140', 7000, 3000, 5000, [
+        ['CO', '45', 2000],
+        ['PR', '1', 2000],
+      ]),
+    ],
   } as unknown as ClaimAdjudicatedDetail,
   reversal: {
-    version: 1, practiceId, claimId: 'CLM-1001', remittance: { traceNumber: 'EFT124', payerId: '1512345678', paidAt: '2026-11-03' },
-    payerClaimControlNumber: 'PAYER-77', statusCode: '22', status: 'reversal', chargeCents: -13000, paidCents: -5600, patientResponsibilityCents: -3400,
+    version: 1,
+    practiceId,
+    claimId: 'CLM-1001',
+    remittance: { traceNumber: 'EFT124', payerId: '1512345678', paidAt: '2026-11-03' },
+    payerClaimControlNumber: 'PAYER-77',
+    statusCode: '22',
+    status: 'reversal',
+    chargeCents: -13000,
+    paidCents: -5600,
+    patientResponsibilityCents: -3400,
     claimAdjustments: [],
-    lines: [line('97124', -6000, -2600, -4000, [['CO', '45', -2000], ['PR', '2', -1400]]), line('97140', -7000, -3000, -5000, [['CO', '45', -2000], ['PR', '1', -2000]])],
+    lines: [
+      line('97124', -6000, -2600, -4000, [
+        ['CO', '45', -2000],
+        ['PR', '2', -1400],
+      ]),
+      line('97140', -7000, -3000, -5000, [
+        ['CO', '45', -2000],
+        ['PR', '1', -2000],
+      ]),
+    ],
   } as unknown as ClaimAdjudicatedDetail,
   correction: {
-    version: 1, practiceId, claimId: 'CLM-1001', remittance: { traceNumber: 'EFT124', payerId: '1512345678', paidAt: '2026-11-03' },
-    payerClaimControlNumber: 'PAYER-78', statusCode: '1', status: 'processed_primary', chargeCents: 13000, paidCents: 6600, patientResponsibilityCents: 2400,
+    version: 1,
+    practiceId,
+    claimId: 'CLM-1001',
+    remittance: { traceNumber: 'EFT124', payerId: '1512345678', paidAt: '2026-11-03' },
+    payerClaimControlNumber: 'PAYER-78',
+    statusCode: '1',
+    status: 'processed_primary',
+    chargeCents: 13000,
+    paidCents: 6600,
+    patientResponsibilityCents: 2400,
     claimAdjustments: [],
-    lines: [line('97124', 6000, 3100, 4000, [['CO', '45', 2000], ['PR', '2', 900]]), line('97140', 7000, 3500, 5000, [['CO', '45', 2000], ['PR', '1', 1500]])],
+    lines: [
+      line('97124', 6000, 3100, 4000, [
+        ['CO', '45', 2000],
+        ['PR', '2', 900],
+      ]),
+      line('97140', 7000, 3500, 5000, [
+        ['CO', '45', 2000],
+        ['PR', '1', 1500],
+      ]),
+    ],
   } as unknown as ClaimAdjudicatedDetail,
 });
 

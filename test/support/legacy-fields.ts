@@ -69,4 +69,3 @@ export const fields = (source: Record<string, unknown>, prefix = ''): FieldReade
   };
   return reader;
 };
-

@@ -9,13 +9,41 @@ export const CLIENT_NAME = 'Marisol Quintero-Vance';
 
 export const PHI_WORDS = [
   // names of clients in the tests and the demo
-  CLIENT_NAME, 'Marisol', 'Quintero', 'Jane Doe', 'Jane Client', 'Jane Buyer', 'Client Zero', 'Someone Else', 'Sam Roe', 'Sam Other', 'Ray Refund',
+  CLIENT_NAME,
+  'Marisol',
+  'Quintero',
+  'Jane Doe',
+  'Jane Client',
+  'Jane Buyer',
+  'Client Zero',
+  'Someone Else',
+  'Sam Roe',
+  'Sam Other',
+  'Ray Refund',
   // client email addresses (every test client's address is @client.example)
   '@client.example',
   // procedure and diagnosis codes, payers, claim numbers
-  '97124', '97140', '97112', '97110', 'M54.2', 'M54', 'ACME', 'BLUE RIVER PLAN', 'CLM-1001', 'CLM-A-1001', 'CLM-B-2002', 'PAYER-77', 'PAYER-78',
+  '97124',
+  '97140',
+  '97112',
+  '97110',
+  'M54.2',
+  'M54',
+  'ACME',
+  'BLUE RIVER PLAN',
+  'CLM-1001',
+  'CLM-A-1001',
+  'CLM-B-2002',
+  'PAYER-77',
+  'PAYER-78',
   // claims out (837P, CMS-1500): member and group numbers, dates of birth, claim numbers of the claims-out tests
-  'XYZ123456789', 'GRP-77', '1985-04-12', '19850412', 'CLM-A-OUT-3003', 'CLM-B-OUT-4004', 'CLM-OUT-1',
+  'XYZ123456789',
+  'GRP-77',
+  '1985-04-12',
+  '19850412',
+  'CLM-A-OUT-3003',
+  'CLM-B-OUT-4004',
+  'CLM-OUT-1',
 ] as const;
 
 const escape = (word: string) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -57,7 +85,11 @@ export const stripeRequestText = (request: { method: string; path: string; query
       const { name: _name, email: _email, ...rest } = params as Record<string, unknown>;
       params = rest;
     }
-    if (typeof rawBody === 'string') rawBody = rawBody.split('&').filter((pair) => !/^(name|email)=/.test(pair)).join('&');
+    if (typeof rawBody === 'string')
+      rawBody = rawBody
+        .split('&')
+        .filter((pair) => !/^(name|email)=/.test(pair))
+        .join('&');
   }
   return JSON.stringify({ path: request.path, query: request.query, params, rawBody });
 };

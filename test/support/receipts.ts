@@ -31,10 +31,7 @@ export const busEvent = (detailType: string, detail: Record<string, unknown>, id
 export const deliverToReceiptIssuer = (event: EventBridgeEvent<string, Record<string, unknown>>) => receiptIssuer(event, lambdaContext('receipt-issuer'));
 
 /** An API Gateway HTTP API 2.0 event for a route (JWT claims for practice routes). */
-export const apiEvent = (
-  routeKey: string,
-  opts: { pathParameters?: Record<string, string>; query?: Record<string, string>; practiceId?: string; body?: unknown } = {},
-): ApiEvent => {
+export const apiEvent = (routeKey: string, opts: { pathParameters?: Record<string, string>; query?: Record<string, string>; practiceId?: string; body?: unknown } = {}): ApiEvent => {
   const [method = 'GET', template = '/'] = routeKey.split(' ');
   const path = template.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(opts.pathParameters?.[name] ?? ''));
   const rawQueryString = new URLSearchParams(opts.query ?? {}).toString();
@@ -49,8 +46,15 @@ export const apiEvent = (
     ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }),
     isBase64Encoded: false,
     requestContext: {
-      accountId: '000000000000', apiId: 'local', domainName: '127.0.0.1', domainPrefix: '127', requestId: newId('req'), routeKey,
-      stage: '$default', time: new Date().toISOString(), timeEpoch: Date.now(),
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: '127.0.0.1',
+      domainPrefix: '127',
+      requestId: newId('req'),
+      routeKey,
+      stage: '$default',
+      time: new Date().toISOString(),
+      timeEpoch: Date.now(),
       http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'vitest' },
       ...(opts.practiceId ? { authorizer: { jwt: { claims: { 'custom:practiceId': opts.practiceId, sub: `user-${opts.practiceId}` }, scopes: null } } } : {}),
     },
@@ -77,8 +81,7 @@ export const receiptLinkIn = (text: string): string => {
 };
 export const tokenOf = (link: string): string => link.slice(link.lastIndexOf('/r/') + 3);
 
-export const openReceipt = (token: string, format?: 'pdf') =>
-  callReceiptPage(apiEvent('GET /r/{token}', { pathParameters: { token }, ...(format ? { query: { format } } : {}) }));
+export const openReceipt = (token: string, format?: 'pdf') => callReceiptPage(apiEvent('GET /r/{token}', { pathParameters: { token }, ...(format ? { query: { format } } : {}) }));
 
 /** Receipt emails (not invoices or anything else) the local SES received for one address. */
 export const receiptEmailsTo = async (address: string): Promise<ReceivedEmail[]> =>
@@ -119,8 +122,16 @@ export const practiceWithAdjudicatedClaim = async (opts: { mode?: 'link' | 'full
   const claim = await api('POST', `/practices/${practiceId}/claims`, {
     practiceId,
     body: {
-      claimId: 'CLM-1001', clientId, payerName: 'ACME HEALTH', dateOfService: '2026-10-02', placeOfService: '11', diagnosisCodes: ['M54.2'],
-      lines: [{ procedureCode: '97124', modifiers: ['GP'], units: 2, chargeCents: 6000 }, { procedureCode: '97140', units: 2, chargeCents: 7000 }],
+      claimId: 'CLM-1001',
+      clientId,
+      payerName: 'ACME HEALTH',
+      dateOfService: '2026-10-02',
+      placeOfService: '11',
+      diagnosisCodes: ['M54.2'],
+      lines: [
+        { procedureCode: '97124', modifiers: ['GP'], units: 2, chargeCents: 6000 },
+        { procedureCode: '97140', units: 2, chargeCents: 7000 },
+      ],
     },
   });
   expect(claim.status).toBe(201);
@@ -132,22 +143,33 @@ export const practiceWithAdjudicatedClaim = async (opts: { mode?: 'link' | 'full
 /** PaymentSucceeded for the balance of a claim (the detail the balance invoicer emits when the invoice is paid). */
 export const balancePaid = (practiceId: string, clientId: string, paymentId: string, amountCents = 3400) =>
   busEvent('PaymentSucceeded', {
-    version: 1, practiceId, clientId, kind: 'invoice', paymentId, amountCents, currency: 'usd', paidAt: '2026-10-21T17:30:00.000Z',
-    invoiceId: `inv_${paymentId}`, claimId: 'CLM-1001',
+    version: 1,
+    practiceId,
+    clientId,
+    kind: 'invoice',
+    paymentId,
+    amountCents,
+    currency: 'usd',
+    paidAt: '2026-10-21T17:30:00.000Z',
+    invoiceId: `inv_${paymentId}`,
+    claimId: 'CLM-1001',
   });
 
 /** What DOMAIN.md §5 says a balance receipt must show, for the worked example. */
 export const BALANCE_RECEIPT_FIELDS = [
   'Jane Doe', // patient
   'Harbor Bodywork', // practice
-  '1 Main St', 'Portland, OR 97201', // address
+  '1 Main St',
+  'Portland, OR 97201', // address
   '+1 555 0100', // phone
   '12-3456789', // tax id (EIN)
   '1234567893', // NPI
   'LMT-24680', // license
   'October 2, 2026', // date of service
   '11 (Office)', // place of service
-  '97124', '97140', 'GP', // CPT codes and modifiers
+  '97124',
+  '97140',
+  'GP', // CPT codes and modifiers
   'M54.2', // ICD-10
   '$130.00', // charged
   '$56.00', // insurer paid

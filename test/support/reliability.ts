@@ -68,7 +68,10 @@ export const inPool = async <T, R>(items: readonly T[], limit: number, task: (it
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A connected account id of our own (the emulator accepts any `acct_[A-Za-z0-9]+`). */
-export const newAccount = (): string => `acct_rel${newId('x').slice(2).replace(/[^a-z0-9]/g, '')}`;
+export const newAccount = (): string =>
+  `acct_rel${newId('x')
+    .slice(2)
+    .replace(/[^a-z0-9]/g, '')}`;
 
 // ---------------------------------------------------------------------------------------------
 // PHI: what this suite puts in, and what must never come out in logs or Stripe requests
@@ -80,8 +83,24 @@ export const clientEmail = () => `marisol.qv.${newId('m').slice(2, 12)}@client.e
 
 /** What DOMAIN.md §6 keeps out of Stripe and out of logs (plus the claim numbers we use). */
 export const PHI_WORDS = [
-  CLIENT_NAME, 'Marisol', 'Quintero', 'Jane Doe', 'Jane Client', '@client.example',
-  '97124', '97140', '97112', '97110', 'M54.2', 'M54', 'ACME', 'CLM-1001', 'CLM-A-1001', 'CLM-B-2002', 'PAYER-77', 'PAYER-78',
+  CLIENT_NAME,
+  'Marisol',
+  'Quintero',
+  'Jane Doe',
+  'Jane Client',
+  '@client.example',
+  '97124',
+  '97140',
+  '97112',
+  '97110',
+  'M54.2',
+  'M54',
+  'ACME',
+  'CLM-1001',
+  'CLM-A-1001',
+  'CLM-B-2002',
+  'PAYER-77',
+  'PAYER-78',
 ] as const;
 
 const escape = (word: string) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -186,7 +205,8 @@ export const stripeWithTimeout = (timeoutMs: number): Stripe => {
 export const isRetryableError = (error: unknown): boolean => {
   const e = error as { name?: string; type?: string; code?: string; statusCode?: number; status?: number; $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
   if (!e) return false;
-  if (['StripeRateLimitError', 'StripeConnectionError', 'StripeAPIError'].includes(e.type ?? '') || ['StripeRateLimitError', 'StripeConnectionError', 'StripeAPIError'].includes(e.name ?? '')) return true;
+  if (['StripeRateLimitError', 'StripeConnectionError', 'StripeAPIError'].includes(e.type ?? '') || ['StripeRateLimitError', 'StripeConnectionError', 'StripeAPIError'].includes(e.name ?? ''))
+    return true;
   if (typeof e.statusCode === 'number' && (e.statusCode === 429 || e.statusCode >= 500)) return true;
   if (e.status === 503 || e.name === 'RetryableError' || e.name === 'CommitConflictError') return true;
   if (e.$retryable || ['TimeoutError', 'TransactionConflictException', 'ThrottlingException', 'InternalServerError'].includes(e.name ?? '')) return true;
@@ -221,7 +241,10 @@ export const deliverLikeStripe = async (events: readonly Stripe.Event[], maxRoun
     }
     pending = failed;
   }
-  expect(pending.map((event) => event.type), 'events still refused after every redelivery').toEqual([]);
+  expect(
+    pending.map((event) => event.type),
+    'events still refused after every redelivery',
+  ).toEqual([]);
   return answers;
 };
 
@@ -434,9 +457,7 @@ const checkStripeMapping = async (practiceId: string, account: string, items: Re
 export const assertNoPhiLeaks = async (logLines: readonly string[], accounts: Iterable<string>) => {
   const requests = await stripeRequestsOf(accounts);
   const logHits = logLines.flatMap((line) => phiHits(line).map((word) => `${word} in log: ${line.slice(0, 300)}`));
-  const stripeHits = requests.flatMap((request) =>
-    phiHits(stripeRequestText(request)).map((word) => `${word} in ${request.method} ${request.path}`),
-  );
+  const stripeHits = requests.flatMap((request) => phiHits(stripeRequestText(request)).map((word) => `${word} in ${request.method} ${request.path}`));
   return { logLines: logLines.length, stripeRequests: requests.length, hits: [...logHits, ...stripeHits] };
 };
 
@@ -448,7 +469,30 @@ const ERA_FIXTURE_NAMES = ['worked-example.835', 'reversal-correction.835', 'sta
 export const ERA_FIXTURES: readonly string[] = ERA_FIXTURE_NAMES.map((name) => readFileSync(new URL(`../fixtures/era/${name}`, import.meta.url), 'utf8'));
 
 /** Numbers as payers and bad tools write them, and worse. */
-export const HOSTILE_NUMBERS = ['1e5', '-0', '.5', '5.', '1,000', 'NaN', 'Infinity', '-Infinity', '99999999999999999999', '-', '+', '0x1F', ' 5', '5 ', '١٢٣', '12.345', '-12.3.4', '', '9007199254740993', '1e-7', '0.1', '00000000000000000001'] as const;
+export const HOSTILE_NUMBERS = [
+  '1e5',
+  '-0',
+  '.5',
+  '5.',
+  '1,000',
+  'NaN',
+  'Infinity',
+  '-Infinity',
+  '99999999999999999999',
+  '-',
+  '+',
+  '0x1F',
+  ' 5',
+  '5 ',
+  '١٢٣',
+  '12.345',
+  '-12.3.4',
+  '',
+  '9007199254740993',
+  '1e-7',
+  '0.1',
+  '00000000000000000001',
+] as const;
 
 const HOSTILE_CHARS = ['*', '~', ':', '^', '|', '>', '\n', '\r\n', "'", '+', '<', '{', '\\', '0', '9', '-', '.', 'e', 'E', 'Z', ' ', '\u0000', 'é', '\uD83D\uDE00', '\uFEFF'] as const;
 
@@ -463,7 +507,11 @@ type EraMutation =
 const eraMutation: fc.Arbitrary<EraMutation> = fc.oneof(
   fc.record({ kind: fc.constant('replace' as const), at: fc.nat(), with: fc.constantFrom(...HOSTILE_CHARS) }),
   fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 40 }) }),
-  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), text: fc.oneof(fc.string({ maxLength: 30 }), fc.constantFrom(...HOSTILE_CHARS), fc.constantFrom('CLP*X*1*1*1~', 'SVC*HC:97124*1*1~', 'CAS*PR*1*1~', 'LX*1~', 'SE*1*1~', 'ISA*')) }),
+  fc.record({
+    kind: fc.constant('insert' as const),
+    at: fc.nat(),
+    text: fc.oneof(fc.string({ maxLength: 30 }), fc.constantFrom(...HOSTILE_CHARS), fc.constantFrom('CLP*X*1*1*1~', 'SVC*HC:97124*1*1~', 'CAS*PR*1*1~', 'LX*1~', 'SE*1*1~', 'ISA*')),
+  }),
   fc.record({ kind: fc.constant('segment' as const), op: fc.constantFrom('drop' as const, 'duplicate' as const, 'swap' as const), at: fc.nat(), other: fc.nat() }),
   fc.record({ kind: fc.constant('number' as const), at: fc.nat(), element: fc.integer({ min: 1, max: 16 }), value: fc.constantFrom(...HOSTILE_NUMBERS) }),
   fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
@@ -512,7 +560,13 @@ export const eraText: fc.Arbitrary<string> = fc.oneof(
   {
     weight: 4,
     arbitrary: fc
-      .tuple(fc.constantFrom(...ERA_FIXTURES), fc.array(fc.record({ kind: fc.constant('number' as const), at: fc.nat(), element: fc.integer({ min: 1, max: 16 }), value: fc.constantFrom(...HOSTILE_NUMBERS) }), { minLength: 1, maxLength: 3 }))
+      .tuple(
+        fc.constantFrom(...ERA_FIXTURES),
+        fc.array(fc.record({ kind: fc.constant('number' as const), at: fc.nat(), element: fc.integer({ min: 1, max: 16 }), value: fc.constantFrom(...HOSTILE_NUMBERS) }), {
+          minLength: 1,
+          maxLength: 3,
+        }),
+      )
       .map(([base, ops]) => ops.reduce(applyEraMutation, base)),
   },
   {

@@ -35,8 +35,15 @@ export const webhookApiEvent = (body: string | Buffer, headers: Record<string, s
     body: base64 ? Buffer.from(body).toString('base64') : body.toString(),
     isBase64Encoded: base64,
     requestContext: {
-      accountId: 'local', apiId: 'local', domainName: 'localhost', domainPrefix: 'localhost', requestId: newId('req'), routeKey: 'POST /webhooks/stripe',
-      stage: '$default', time: new Date().toISOString(), timeEpoch: Date.now(),
+      accountId: 'local',
+      apiId: 'local',
+      domainName: 'localhost',
+      domainPrefix: 'localhost',
+      requestId: newId('req'),
+      routeKey: 'POST /webhooks/stripe',
+      stage: '$default',
+      time: new Date().toISOString(),
+      timeEpoch: Date.now(),
       http: { method: 'POST', path: '/webhooks/stripe', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'Stripe/1.0' },
     },
   }) as ApiEvent;

@@ -33,7 +33,13 @@ interface LoopNode {
 type Node = SegmentNode | LoopNode;
 
 const seg = (id: string, name: string, usage: Usage, max: number, elements: Record<number, ElementRule> = {}, qualifier?: [number, readonly string[]]): SegmentNode => ({
-  kind: 'segment', id, name, usage, max, elements, qualifier,
+  kind: 'segment',
+  id,
+  name,
+  usage,
+  max,
+  elements,
+  qualifier,
 });
 const loop = (id: string, usage: Usage, max: number, children: Node[]): LoopNode => ({ kind: 'loop', id, usage, max, children });
 const R = { required: true } as const;
@@ -48,14 +54,19 @@ const ADDRESS = [
 
 /** The transaction set body between ST and SE. */
 const TRANSACTION: Node[] = [
-  seg('BHT', 'beginning of hierarchical transaction', 'R', 1, { 1: { required: true, codes: ['0019'] }, 2: { required: true, codes: ['00', '18'] }, 3: R, 4: { required: true, pattern: D8 }, 5: { required: true, pattern: /^\d{4,8}$/ }, 6: { required: true, codes: ['CH', 'RP', '31'] } }),
+  seg('BHT', 'beginning of hierarchical transaction', 'R', 1, {
+    1: { required: true, codes: ['0019'] },
+    2: { required: true, codes: ['00', '18'] },
+    3: R,
+    4: { required: true, pattern: D8 },
+    5: { required: true, pattern: /^\d{4,8}$/ },
+    6: { required: true, codes: ['CH', 'RP', '31'] },
+  }),
   loop('1000A', 'R', 1, [
     seg('NM1', 'submitter name', 'R', 1, { 1: R, 2: { required: true, codes: ['1', '2'] }, 3: R, 8: { required: true, codes: ['46'] }, 9: R }, [1, ['41']]),
     seg('PER', 'submitter EDI contact', 'R', 2, { 1: { required: true, codes: ['IC'] }, 3: { required: true, codes: ['ED', 'EM', 'FX', 'TE'] }, 4: R }),
   ]),
-  loop('1000B', 'R', 1, [
-    seg('NM1', 'receiver name', 'R', 1, { 2: { required: true, codes: ['2'] }, 3: R, 8: { required: true, codes: ['46'] }, 9: R }, [1, ['40']]),
-  ]),
+  loop('1000B', 'R', 1, [seg('NM1', 'receiver name', 'R', 1, { 2: { required: true, codes: ['2'] }, 3: R, 8: { required: true, codes: ['46'] }, 9: R }, [1, ['40']])]),
   loop('2000A', 'R', Infinity, [
     seg('HL', 'billing provider hierarchical level', 'R', 1, { 1: R, 3: { required: true, codes: ['20'] }, 4: { required: true, codes: ['1'] } }, [3, ['20']]),
     seg('PRV', 'billing provider specialty', 'S', 1, { 1: { required: true, codes: ['BI'] }, 2: { required: true, codes: ['PXC'] }, 3: { required: true, pattern: /^[0-9A-Z]{9}X$/ } }),
@@ -261,7 +272,10 @@ export const check837P = (text: string): StructureReport => {
   if (component !== ':' && component === element) problems.push('ISA16 equals the element separator');
   if (isa[12] !== '00501') problems.push(`ISA12 is ${isa[12]}, not 00501`);
   if (!['P', 'T'].includes(isa[15] ?? '')) problems.push('ISA15 must be P or T');
-  const raw = text.split(terminator).map((s) => s.replace(/^[\r\n]+/, '')).filter((s) => s.length > 0);
+  const raw = text
+    .split(terminator)
+    .map((s) => s.replace(/^[\r\n]+/, ''))
+    .filter((s) => s.length > 0);
   const all: Seg837[] = raw.map((s, i) => {
     const el = s.split(element);
     return { index: i + 1, id: el[0]!, el };

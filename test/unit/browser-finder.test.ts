@@ -41,9 +41,15 @@ describe('finding Chromium or Chrome', () => {
   });
 
   it("Playwright's own cache: the newest chromium-<revision> build", () => {
-    const fs = machine(['/home/u/.cache/ms-playwright/chromium-1100/chrome-linux/chrome', '/home/u/.cache/ms-playwright/chromium-1200/chrome-linux64/chrome', '/home/u/.cache/ms-playwright/firefox-900/firefox/firefox']);
+    const fs = machine([
+      '/home/u/.cache/ms-playwright/chromium-1100/chrome-linux/chrome',
+      '/home/u/.cache/ms-playwright/chromium-1200/chrome-linux64/chrome',
+      '/home/u/.cache/ms-playwright/firefox-900/firefox/firefox',
+    ]);
     expect(findChromium({ ...fs, env: {}, platform: 'linux', home: '/home/u' })).toBe('/home/u/.cache/ms-playwright/chromium-1200/chrome-linux64/chrome');
-    expect(findChromium({ ...machine(['/pw/chromium-7/chrome-linux/chrome']), env: { PLAYWRIGHT_BROWSERS_PATH: '/pw' }, platform: 'linux', home: '/home/u' })).toBe('/pw/chromium-7/chrome-linux/chrome');
+    expect(findChromium({ ...machine(['/pw/chromium-7/chrome-linux/chrome']), env: { PLAYWRIGHT_BROWSERS_PATH: '/pw' }, platform: 'linux', home: '/home/u' })).toBe(
+      '/pw/chromium-7/chrome-linux/chrome',
+    );
   });
 
   it('none found: undefined, and the hint says how to install one for the system', () => {

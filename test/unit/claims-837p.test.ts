@@ -105,9 +105,12 @@ describe('837P builder (005010X222A1)', () => {
     expect(s).toContain('REF*G1*AUTH-555');
     expect(s).toContain('HI*ABK:M5450*ABF:M62830*ABF:M25511');
     expect(s.filter((x) => x.startsWith('LX*') || x.startsWith('SV1*'))).toEqual([
-      'LX*1', 'SV1*HC:97124:GP*60*UN*2***1:2',
-      'LX*2', 'SV1*HC:97140:GP:59*45.5*UN*1***2:3',
-      'LX*3', 'SV1*HC:97110:GP*39.05*UN*1***1',
+      'LX*1',
+      'SV1*HC:97124:GP*60*UN*2***1:2',
+      'LX*2',
+      'SV1*HC:97140:GP:59*45.5*UN*1***2:3',
+      'LX*3',
+      'SV1*HC:97110:GP*39.05*UN*1***1',
     ]);
     expect(check837P(x12).problems).toEqual([]);
   });
@@ -206,7 +209,12 @@ describe('claim validation names the field to fix', () => {
     ['ICD-9 style code', { diagnosisCodes: ['724.2'] }, {}, 'diagnosisCodes[0]'],
     ['no diagnosis', { diagnosisCodes: [] }, {}, 'diagnosisCodes'],
     ['pointer 5 of 1 diagnosis', { lines: [{ ...simpleClaim.lines[0]!, diagnosisPointers: [5] }] }, {}, 'lines[0].diagnosisPointers[0]'],
-    ['5 pointers', { diagnosisCodes: ['M54.2', 'M54.50', 'M62.830', 'M25.511', 'M25.512'], lines: [{ ...simpleClaim.lines[0]!, diagnosisPointers: [1, 2, 3, 4, 5] }] }, {}, 'lines[0].diagnosisPointers'],
+    [
+      '5 pointers',
+      { diagnosisCodes: ['M54.2', 'M54.50', 'M62.830', 'M25.511', 'M25.512'], lines: [{ ...simpleClaim.lines[0]!, diagnosisPointers: [1, 2, 3, 4, 5] }] },
+      {},
+      'lines[0].diagnosisPointers',
+    ],
     ['units 0 with a charge', { lines: [{ ...simpleClaim.lines[0]!, units: 0 }] }, {}, 'lines[0].units'],
     ['charge 0 with units', { lines: [{ ...simpleClaim.lines[0]!, chargeCents: 0 }], chargeCents: 0 }, {}, 'lines[0].chargeCents'],
     ['place of service 00', { placeOfService: '00' }, {}, 'placeOfService'],

@@ -20,10 +20,12 @@ describe('999 and 277CA readers', () => {
   });
 
   it('a 277CA: A2 accepted with the payer claim control number, A7 rejected with its codes and message', () => {
-    const ack = parseAcknowledgement(ack277([
-      { pcn: 'CLM-1001', category: 'A2', status: '20', icn: 'PAYER-77' },
-      { pcn: 'CLM-2002', category: 'A7', status: '562', message: 'RENDERING NPI NOT ENROLLED' },
-    ]));
+    const ack = parseAcknowledgement(
+      ack277([
+        { pcn: 'CLM-1001', category: 'A2', status: '20', icn: 'PAYER-77' },
+        { pcn: 'CLM-2002', category: 'A7', status: '562', message: 'RENDERING NPI NOT ENROLLED' },
+      ]),
+    );
     if (ack.kind !== '277CA') throw new Error('kind');
     expect(ack.claims.map(({ patientControlNumber, payerClaimControlNumber, verdict, reason }) => ({ patientControlNumber, payerClaimControlNumber, verdict, reason }))).toEqual([
       { patientControlNumber: 'CLM-1001', payerClaimControlNumber: 'PAYER-77', verdict: 'accepted', reason: 'A2:20:PR accepted into adjudication' },

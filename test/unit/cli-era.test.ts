@@ -47,8 +47,20 @@ describe('kneadpay era parse', () => {
       ['CLM-1001', 'processed_primary', 6600],
     ]);
     expect(Object.keys(claims[0]!)).toEqual([
-      'traceNumber', 'payerName', 'patientControlNumber', 'payerClaimControlNumber', 'statusCode', 'status', 'chargeCents', 'paidCents',
-      'patientResponsibilityCents', 'reportedPatientResponsibilityCents', 'balanced', 'problems', 'claimAdjustments', 'lines',
+      'traceNumber',
+      'payerName',
+      'patientControlNumber',
+      'payerClaimControlNumber',
+      'statusCode',
+      'status',
+      'chargeCents',
+      'paidCents',
+      'patientResponsibilityCents',
+      'reportedPatientResponsibilityCents',
+      'balanced',
+      'problems',
+      'claimAdjustments',
+      'lines',
     ]);
   });
 
@@ -104,9 +116,7 @@ describe('kneadpay era parse', () => {
 
     // Assess
     expect(failure).toMatchObject({ code: 1, stdout: '' });
-    expect(failure!.stderr.trim()).toBe(
-      'kneadpay era: test/fixtures/era/claim-837.835: segment 3 (ST): ST01 "837" is not 835: kneadpay reads only health care claim payment/advice (835) files',
-    );
+    expect(failure!.stderr.trim()).toBe('kneadpay era: test/fixtures/era/claim-837.835: segment 3 (ST): ST01 "837" is not 835: kneadpay reads only health care claim payment/advice (835) files');
   });
 });
 
@@ -200,7 +210,18 @@ describe('kneadpay era import', () => {
     // Prepare: ~1.5 MB of claims (progress starts at 1 MiB)
     server = await startRecordingServer({ status: 202, body: SUMMARY });
     const file = join(workDir, 'large.835');
-    const claims = Array.from({ length: 12000 }, (_v, i) => ({ patientControlNumber: `CLM-${i}`, statusCode: '1', chargeCents: 13000, paidCents: 5600, reportedPatientResponsibilityCents: 3400, claimAdjustments: [{ group: 'CO', reason: '45', amountCents: 4000 }, { group: 'PR', reason: '1', amountCents: 3400 }], lines: [{ procedureCode: '97124', chargeCents: 13000, paidCents: 5600, units: 4, serviceDate: '2026-10-02', allowedCents: 9000 }] }));
+    const claims = Array.from({ length: 12000 }, (_v, i) => ({
+      patientControlNumber: `CLM-${i}`,
+      statusCode: '1',
+      chargeCents: 13000,
+      paidCents: 5600,
+      reportedPatientResponsibilityCents: 3400,
+      claimAdjustments: [
+        { group: 'CO', reason: '45', amountCents: 4000 },
+        { group: 'PR', reason: '1', amountCents: 3400 },
+      ],
+      lines: [{ procedureCode: '97124', chargeCents: 13000, paidCents: 5600, units: 4, serviceDate: '2026-10-02', allowedCents: 9000 }],
+    }));
     const out = createWriteStream(file);
     for (const segment of serializeEraSegments({ payments: [{ traceNumber: 'BIG', payerName: 'ACME HEALTH', claims }] })) out.write(segment);
     await new Promise((resolve) => out.end(resolve));

@@ -36,7 +36,7 @@ describe('parseViewerAddress: CloudFront-Viewer-Address without its port', () =>
     expect(parseViewerAddress(' 203.0.113.9:443 ')).toBe('203.0.113.9');
   });
 
-  it('strips the port of an IPv6 address as CloudFront writes it (no brackets: the last colon is the port\'s)', () => {
+  it("strips the port of an IPv6 address as CloudFront writes it (no brackets: the last colon is the port's)", () => {
     expect(parseViewerAddress('2001:db8:85a3::8a2e:370:7334:46532')).toBe('2001:db8:85a3::8a2e:370:7334');
     expect(parseViewerAddress('2001:DB8::1:443')).toBe('2001:db8::1');
     expect(parseViewerAddress('[2001:db8::1]:8080')).toBe('2001:db8::1');
@@ -106,7 +106,7 @@ describe('the bypass: with an origin secret, a request without it is refused bef
     await expect(assertThroughEdge(event({ 'X-Kneadpay-Origin': SECRET }), env)).resolves.toBeUndefined();
   });
 
-  it('every HTTP function (httpHandler): 403 in the API\'s error shape, and the core never runs', async () => {
+  it("every HTTP function (httpHandler): 403 in the API's error shape, and the core never runs", async () => {
     const previous = process.env[ORIGIN_SECRET_ENV];
     process.env[ORIGIN_SECRET_ENV] = env[ORIGIN_SECRET_ENV];
     try {

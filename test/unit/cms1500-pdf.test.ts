@@ -38,7 +38,11 @@ const itemValue = (items: TextItem[], item: string): string | undefined => {
   if (!inside.length) return undefined;
   // Reading order: lines from the top, words from the left.
   inside.sort((a, b) => (Math.abs(a.y - b.y) < 1 ? a.x - b.x : b.y - a.y));
-  return inside.map((t) => t.str).join(' ').replace(/\s+/g, ' ').trim();
+  return inside
+    .map((t) => t.str)
+    .join(' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 };
 
 const formFor = async (claim = modifiersClaim, coverage = selfCoverage, paidCents = 2000) => {
@@ -92,7 +96,11 @@ describe('CMS-1500 (02/12) PDF, read back with pdfjs', () => {
     // No resubmission on an original claim.
     expect(itemValue(items, '22')).toBeUndefined();
     // The carrier block names the payer.
-    const carrier = items.filter((t) => t.y > 792 - 80 && t.x >= 369 && t.str !== 'CARRIER').sort((a, b) => (Math.abs(a.y - b.y) < 1 ? a.x - b.x : b.y - a.y)).map((t) => t.str).join(' ');
+    const carrier = items
+      .filter((t) => t.y > 792 - 80 && t.x >= 369 && t.str !== 'CARRIER')
+      .sort((a, b) => (Math.abs(a.y - b.y) < 1 ? a.x - b.x : b.y - a.y))
+      .map((t) => t.str)
+      .join(' ');
     expect(carrier).toContain('ACME HEALTH PO BOX 100 HARTFORD CT 06101');
   });
 
@@ -106,7 +114,10 @@ describe('CMS-1500 (02/12) PDF, read back with pdfjs', () => {
     ];
     const npis = items.filter((t) => t.str === '1245319599').sort((a, b) => b.y - a.y);
     expect(npis).toHaveLength(3);
-    const header = items.filter((t) => /^(24A|B|C|D|E|F|G|H|I|J)\. /.test(t.str)).map((t) => t.x).sort((a, b) => a - b);
+    const header = items
+      .filter((t) => /^(24A|B|C|D|E|F|G|H|I|J)\. /.test(t.str))
+      .map((t) => t.x)
+      .sort((a, b) => a - b);
     rows.forEach((cells, n) => {
       const y = npis[n]!.y;
       const row = items.filter((t) => Math.abs(t.y - y) < 1).sort((a, b) => a.x - b.x);

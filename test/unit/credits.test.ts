@@ -7,7 +7,12 @@ import { isValidNpi } from '../../functions/domain/npi';
 
 const now = new Date('2026-11-01T12:00:00Z');
 const holding = (over: Partial<CreditHolding> & { purchaseId: string }): CreditHolding => ({
-  state: 'paid', sessionsTotal: 5, sessionsRemaining: 5, expiresAt: '2027-01-01T00:00:00Z', paidAt: '2026-10-01T00:00:00Z', ...over,
+  state: 'paid',
+  sessionsTotal: 5,
+  sessionsRemaining: 5,
+  expiresAt: '2027-01-01T00:00:00Z',
+  paidAt: '2026-10-01T00:00:00Z',
+  ...over,
 });
 
 describe('package credits', () => {
@@ -23,7 +28,12 @@ describe('package credits', () => {
     ];
     // Act + Assess
     expect(chooseCredit(purchases, now)?.purchaseId).toBe('soon');
-    expect(chooseCredit(purchases.filter((p) => p.purchaseId !== 'soon' && p.purchaseId !== 'late'), now)?.purchaseId).toBe('never');
+    expect(
+      chooseCredit(
+        purchases.filter((p) => p.purchaseId !== 'soon' && p.purchaseId !== 'late'),
+        now,
+      )?.purchaseId,
+    ).toBe('never');
     expect(chooseCredit(purchases, now, 'late')?.purchaseId).toBe('late');
     expect(chooseCredit(purchases, now, 'past')).toBeUndefined();
   });

@@ -54,6 +54,9 @@ describe('money: X12 decimal amounts to integer cents, without floats', () => {
 
     // Assess
     expect(written).toEqual(['130', '56.5', '-56', '0.01', '-0.01', '0', '0.1', '999999999999.99']);
-    fc.assert(fc.property(fc.integer({ min: -1e12, max: 1e12 }), (cents) => parseCents(formatX12Amount(cents)) === cents), { numRuns: 500 });
+    fc.assert(
+      fc.property(fc.integer({ min: -1e12, max: 1e12 }), (cents) => parseCents(formatX12Amount(cents)) === cents),
+      { numRuns: 500 },
+    );
   });
 });

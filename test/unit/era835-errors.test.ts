@@ -24,11 +24,7 @@ describe('era835: files that are not well-formed 835s are rejected with segment 
       worked.replace('CLP*CLM-1001*1*130*56*', 'CLP*CLM-1001*1*130*12x*'),
       { segmentNumber: 14, segmentId: 'CLP', field: 'CLP04', message: 'segment 14 (CLP): CLP04 "12x" is not a number' },
     ],
-    [
-      'a missing amount',
-      worked.replace('CLP*CLM-1001*1*130*56*', 'CLP*CLM-1001*1*130**'),
-      { segmentNumber: 14, segmentId: 'CLP', field: 'CLP04', message: 'segment 14 (CLP): CLP04 is missing' },
-    ],
+    ['a missing amount', worked.replace('CLP*CLM-1001*1*130*56*', 'CLP*CLM-1001*1*130**'), { segmentNumber: 14, segmentId: 'CLP', field: 'CLP04', message: 'segment 14 (CLP): CLP04 is missing' }],
     [
       'a line charge with a letter O for a zero',
       worked.replace('SVC*HC:97124*60*', 'SVC*HC:97124*6O*'),
@@ -39,16 +35,8 @@ describe('era835: files that are not well-formed 835s are rejected with segment 
       worked.replace('CAS*CO*45*20~\nCAS*PR*2*14~', 'CAS*CO*45*20.005~\nCAS*PR*2*14~'),
       { segmentNumber: 19, segmentId: 'CAS', field: 'CAS03', message: 'segment 19 (CAS): CAS03 "20.005" has more than 2 decimal places' },
     ],
-    [
-      'a CAS triplet without its amount',
-      worked.replace('CAS*PR*2*14~', 'CAS*PR*2*14**1~'),
-      { segmentNumber: 20, segmentId: 'CAS', field: 'CAS06', message: 'segment 20 (CAS): CAS06 is missing' },
-    ],
-    [
-      'an unknown adjustment group',
-      worked.replace('CAS*PR*2*14~', 'CAS*XX*2*14~'),
-      { segmentNumber: 20, segmentId: 'CAS', field: 'CAS01' },
-    ],
+    ['a CAS triplet without its amount', worked.replace('CAS*PR*2*14~', 'CAS*PR*2*14**1~'), { segmentNumber: 20, segmentId: 'CAS', field: 'CAS06', message: 'segment 20 (CAS): CAS06 is missing' }],
+    ['an unknown adjustment group', worked.replace('CAS*PR*2*14~', 'CAS*XX*2*14~'), { segmentNumber: 20, segmentId: 'CAS', field: 'CAS01' }],
     [
       'a paid amount in BPR that is not a number',
       worked.replace('BPR*I*56*', 'BPR*I*$56*'),
@@ -59,11 +47,7 @@ describe('era835: files that are not well-formed 835s are rejected with segment 
       worked.replace('DTM*472*20261002~\nCAS*CO*45*20~\nCAS*PR*2*14', 'DTM*472*20261332~\nCAS*CO*45*20~\nCAS*PR*2*14'),
       { segmentNumber: 18, segmentId: 'DTM', field: 'DTM02', message: 'segment 18 (DTM): DTM02 "20261332" is not a date (CCYYMMDD)' },
     ],
-    [
-      'an SVC without a procedure code',
-      worked.replace('SVC*HC:97124*', 'SVC*HC*'),
-      { segmentNumber: 17, segmentId: 'SVC', field: 'SVC01-2' },
-    ],
+    ['an SVC without a procedure code', worked.replace('SVC*HC:97124*', 'SVC*HC*'), { segmentNumber: 17, segmentId: 'SVC', field: 'SVC01-2' }],
     [
       'an SE segment count that is off',
       worked.replace('SE*25*0001', 'SE*24*0001'),
@@ -74,11 +58,7 @@ describe('era835: files that are not well-formed 835s are rejected with segment 
       worked.replace('SE*25*0001', 'SE*25*0002'),
       { segmentNumber: 27, segmentId: 'SE', field: 'SE02', message: 'segment 27 (SE): SE02 "0002" does not match ST02 "0001"' },
     ],
-    [
-      'a GE control number that is not GS06',
-      worked.replace('GE*1*1~', 'GE*1*7~'),
-      { segmentNumber: 28, segmentId: 'GE', field: 'GE02', message: 'segment 28 (GE): GE02 "7" does not match GS06 "1"' },
-    ],
+    ['a GE control number that is not GS06', worked.replace('GE*1*1~', 'GE*1*7~'), { segmentNumber: 28, segmentId: 'GE', field: 'GE02', message: 'segment 28 (GE): GE02 "7" does not match GS06 "1"' }],
     [
       'a GE count that is off',
       worked.replace('GE*1*1~', 'GE*2*1~'),
@@ -116,7 +96,11 @@ describe('era835: files that are not well-formed 835s are rejected with segment 
     ],
     ['a file truncated after SE', worked.slice(0, worked.indexOf('\nGE*') + 1), { segmentNumber: 28, segmentId: 'GE', field: null }],
     ['a file truncated after GE', worked.slice(0, worked.indexOf('\nIEA*') + 1), { segmentNumber: 29, segmentId: 'IEA', field: null }],
-    ['a file truncated inside ISA', worked.slice(0, 60), { segmentNumber: 1, segmentId: 'ISA', field: null, message: 'segment 1 (ISA): the file ends inside the ISA segment (60 of 106 characters): it is truncated' }],
+    [
+      'a file truncated inside ISA',
+      worked.slice(0, 60),
+      { segmentNumber: 1, segmentId: 'ISA', field: null, message: 'segment 1 (ISA): the file ends inside the ISA segment (60 of 106 characters): it is truncated' },
+    ],
     ['an empty file', '', { segmentNumber: 1, segmentId: 'ISA', message: 'segment 1 (ISA): the file is empty' }],
     [
       'garbage',
@@ -135,14 +119,14 @@ describe('era835: files that are not well-formed 835s are rejected with segment 
     ],
     ['a component separator that is a letter', worked.replace('*P*:~', '*P*A~'), { segmentNumber: 1, segmentId: 'ISA', field: 'ISA16' }],
     ['a transaction set without SE before GE', worked.replace('SE*25*0001~\n', ''), { segmentNumber: 27, segmentId: 'GE', field: 'SE' }],
-    ['a claim before the payment header', worked.replace('BPR*I*56*C*ACH*CCP*01*999999999*DA*123456789*1512345678**01*999988880*DA*98765*20261020~\n', '').replace('SE*25', 'SE*24'), { segmentNumber: 12, segmentId: 'LX', field: 'BPR' }],
+    [
+      'a claim before the payment header',
+      worked.replace('BPR*I*56*C*ACH*CCP*01*999999999*DA*123456789*1512345678**01*999988880*DA*98765*20261020~\n', '').replace('SE*25', 'SE*24'),
+      { segmentNumber: 12, segmentId: 'LX', field: 'BPR' },
+    ],
     // A second interchange after IEA is read (several interchanges in one file, issue 18); anything else after IEA is not.
     ['a segment other than ISA after IEA', `${worked}GS*HP*X*Y*20261020*1200*2*X*005010X221A1~\n`, { segmentNumber: 30, segmentId: 'GS' }],
-    [
-      'segments terminated otherwise than the ISA declares',
-      worked.replace(/~\n/g, (match, offset: number) => (offset < 106 ? match : '\n')),
-      { segmentNumber: 2, segmentId: 'GS', field: null },
-    ],
+    ['segments terminated otherwise than the ISA declares', worked.replace(/~\n/g, (match, offset: number) => (offset < 106 ? match : '\n')), { segmentNumber: 2, segmentId: 'GS', field: null }],
     [
       'a megabyte with no terminator after a valid ISA',
       `${worked.slice(0, 107)}GS*${'X'.repeat(1024 * 1024)}`,

@@ -42,7 +42,10 @@ const refusal = (text: string): string => {
 
 describe('era835: legitimate layouts are read', () => {
   it('several interchanges in one file: every claim of each, in file order', () => {
-    const second = worked.replace(/000000001/g, '000000002').replace('TRN*1*EFT123', 'TRN*1*EFT124').replace('CLP*CLM-1001', 'CLP*CLM-1002');
+    const second = worked
+      .replace(/000000001/g, '000000002')
+      .replace('TRN*1*EFT123', 'TRN*1*EFT124')
+      .replace('CLP*CLM-1001', 'CLP*CLM-1002');
     const both = parseEra(worked + second);
     expect(both.claims.map((c) => c.patientControlNumber)).toEqual(['CLM-1001', 'CLM-1002']);
     expect(both.payments.map((p) => p.payment.traceNumber)).toEqual(['EFT123', 'EFT124']);
@@ -87,7 +90,9 @@ describe('era835: refusals name the true cause, on one line', () => {
 
   it('a line break inside the ISA', () => {
     const broken = `${worked.slice(0, 50)}\n${worked.slice(50)}`;
-    expect(refusal(broken)).toBe('segment 1 (ISA): a line break inside the ISA after column 50: the ISA is one fixed-width segment of 106 characters (a file wrapped at a fixed width must wrap every line at the same column)');
+    expect(refusal(broken)).toBe(
+      'segment 1 (ISA): a line break inside the ISA after column 50: the ISA is one fixed-width segment of 106 characters (a file wrapped at a fixed width must wrap every line at the same column)',
+    );
   });
 
   it('a second interchange with another component separator', () => {

@@ -117,7 +117,14 @@ const perturb = (input: EraClaimInput, what: Perturbation, delta: number): EraCl
   const lines = (input.lines ?? []).map((l) => ({ ...l, adjustments: [...(l.adjustments ?? [])] }));
   const claimAdjustments = [...(input.claimAdjustments ?? [])];
   const first = lines[0];
-  const target = what.startsWith('line') && !first ? 'charge' : what === 'lineAdjustment' && first!.adjustments.length === 0 ? 'lineCharge' : what === 'claimAdjustment' && claimAdjustments.length === 0 ? 'paid' : what;
+  const target =
+    what.startsWith('line') && !first
+      ? 'charge'
+      : what === 'lineAdjustment' && first!.adjustments.length === 0
+        ? 'lineCharge'
+        : what === 'claimAdjustment' && claimAdjustments.length === 0
+          ? 'paid'
+          : what;
   switch (target) {
     case 'charge':
       return { ...input, lines, claimAdjustments, chargeCents: input.chargeCents + delta };
@@ -197,19 +204,23 @@ describe('era835 properties: serialize → parse', () => {
 
   it('a payment total that is off by any amount is a file problem that quarantines all its claims', () => {
     fc.assert(
-      fc.property(payment, fc.integer({ min: -100_000, max: 100_000 }).filter((delta) => delta !== 0), (generated, delta) => {
-        // Prepare
-        const balancedTotal = sum(generated.claims.map((c) => c.paidCents)) - sum(generated.providerAdjustments.map((a) => a.amountCents));
-        const input: EraPaymentInput = { ...generated, paymentCents: balancedTotal + delta };
+      fc.property(
+        payment,
+        fc.integer({ min: -100_000, max: 100_000 }).filter((delta) => delta !== 0),
+        (generated, delta) => {
+          // Prepare
+          const balancedTotal = sum(generated.claims.map((c) => c.paidCents)) - sum(generated.providerAdjustments.map((a) => a.amountCents));
+          const input: EraPaymentInput = { ...generated, paymentCents: balancedTotal + delta };
 
-        // Act
-        const remittance = parseEra(serializeEra({ payments: [input] }));
+          // Act
+          const remittance = parseEra(serializeEra({ payments: [input] }));
 
-        // Assess
-        expect(remittance.fileProblems).toHaveLength(1);
-        expect(remittance.fileProblems[0]).toMatch(/^file: payment -?\d+ != claims paid -?\d+ - provider adjustments -?\d+$/);
-        expect(remittance.claims.every((c) => !c.balanced && c.problems.at(-1) === remittance.fileProblems[0])).toBe(true);
-      }),
+          // Assess
+          expect(remittance.fileProblems).toHaveLength(1);
+          expect(remittance.fileProblems[0]).toMatch(/^file: payment -?\d+ != claims paid -?\d+ - provider adjustments -?\d+$/);
+          expect(remittance.claims.every((c) => !c.balanced && c.problems.at(-1) === remittance.fileProblems[0])).toBe(true);
+        },
+      ),
       { numRuns: NUM_RUNS },
     );
   });

@@ -290,7 +290,9 @@ describe('era835: delimiters and line breaks', () => {
               chargeCents: 6000,
               paidCents: 4000,
               reportedPatientResponsibilityCents: 2000,
-              lines: [{ procedureCode: '97124', modifiers: ['GP'], chargeCents: 6000, paidCents: 4000, units: 2, serviceDate: '2026-10-02', adjustments: [{ group: 'PR', reason: '3', amountCents: 2000 }] }],
+              lines: [
+                { procedureCode: '97124', modifiers: ['GP'], chargeCents: 6000, paidCents: 4000, units: 2, serviceDate: '2026-10-02', adjustments: [{ group: 'PR', reason: '3', amountCents: 2000 }] },
+              ],
             },
           ],
         },

@@ -27,7 +27,10 @@ describe('Good Faith Estimate timing (45 CFR §149.610(b)(1)(ii)), business days
   });
 
   it('prices lines in integer cents and sets the dispute threshold $400 above the total', () => {
-    const priced = priceLines([{ serviceCode: '97124', description: 'Massage', quantity: 20, unitChargeCents: 9000 }, { serviceCode: '97140', description: 'Manual therapy', quantity: 2, unitChargeCents: 7000 }]);
+    const priced = priceLines([
+      { serviceCode: '97124', description: 'Massage', quantity: 20, unitChargeCents: 9000 },
+      { serviceCode: '97140', description: 'Manual therapy', quantity: 2, unitChargeCents: 7000 },
+    ]);
     expect(priced.totalCents).toBe(194_000);
     expect(priced.lines.map((line) => line.totalCents)).toEqual([180_000, 14_000]);
     expect(disputeThresholdCents(priced.totalCents)).toBe(234_000);

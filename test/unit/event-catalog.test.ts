@@ -123,7 +123,11 @@ describe('producers and consumers validate with the catalog', () => {
 
   it('refuses, before writing, a field the catalog does not name (an email cannot slip onto the bus), naming the field but not its value', () => {
     // Act
-    const attempt = () => validateOutboxEvents([{ detailType: 'PaymentSucceeded', detail: paid }, { detailType: 'PaymentSucceeded', detail: { ...paid, email: 'jane@client.example' } }]);
+    const attempt = () =>
+      validateOutboxEvents([
+        { detailType: 'PaymentSucceeded', detail: paid },
+        { detailType: 'PaymentSucceeded', detail: { ...paid, email: 'jane@client.example' } },
+      ]);
 
     // Assess
     expect(attempt).toThrow(EventDetailError);
@@ -148,9 +152,19 @@ describe('producers and consumers validate with the catalog', () => {
 
   it('lets a ClaimAdjudicated from another claims system carry fields of its own (SPEC §4 input), and refuses one without its lines', () => {
     const detail = {
-      version: 1, practiceId: 'calm-hands', claimId: 'CLM-1001', remittance: { traceNumber: 'EFT123', payerId: '1512345678', paidAt: '2026-10-20' },
-      payerClaimControlNumber: 'PAYER-77', statusCode: '1', status: 'processed_primary', chargeCents: 13000, paidCents: 5600, patientResponsibilityCents: 3400,
-      claimAdjustments: [], lines: [{ procedureCode: '97124', units: 2, chargeCents: 6000, paidCents: 2600, adjustments: [] }], sourceSystem: 'other',
+      version: 1,
+      practiceId: 'calm-hands',
+      claimId: 'CLM-1001',
+      remittance: { traceNumber: 'EFT123', payerId: '1512345678', paidAt: '2026-10-20' },
+      payerClaimControlNumber: 'PAYER-77',
+      statusCode: '1',
+      status: 'processed_primary',
+      chargeCents: 13000,
+      paidCents: 5600,
+      patientResponsibilityCents: 3400,
+      claimAdjustments: [],
+      lines: [{ procedureCode: '97124', units: 2, chargeCents: 6000, paidCents: 2600, adjustments: [] }],
+      sourceSystem: 'other',
     };
     expect(eventDetailProblems('ClaimAdjudicated', detail)).toEqual([]);
     expect(eventDetailProblems('ClaimAdjudicated', { ...detail, lines: undefined })).toEqual(['lines: expected array']);

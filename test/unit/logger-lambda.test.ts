@@ -12,7 +12,10 @@ const saved = { logEvent: process.env.POWERTOOLS_LOGGER_LOG_EVENT, initType: pro
 process.env.POWERTOOLS_LOGGER_LOG_EVENT = 'true';
 process.env.AWS_LAMBDA_INITIALIZATION_TYPE = 'on-demand';
 afterAll(() => {
-  for (const [name, value] of [['POWERTOOLS_LOGGER_LOG_EVENT', saved.logEvent], ['AWS_LAMBDA_INITIALIZATION_TYPE', saved.initType]] as const) {
+  for (const [name, value] of [
+    ['POWERTOOLS_LOGGER_LOG_EVENT', saved.logEvent],
+    ['AWS_LAMBDA_INITIALIZATION_TYPE', saved.initType],
+  ] as const) {
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;
   }
@@ -21,7 +24,7 @@ const lines: string[] = [];
 setLogSink((line) => lines.push(line));
 
 describe('logger in a Lambda execution environment', () => {
-  it('marks the first invocation\'s lines cold_start true and the next ones false, and never logs the event itself (request bodies hold PHI)', async () => {
+  it("marks the first invocation's lines cold_start true and the next ones false, and never logs the event itself (request bodies hold PHI)", async () => {
     // Prepare
     const logger = createLogger('lambda-test');
     const handler = httpHandler('lambda-test', async () => {
@@ -37,7 +40,10 @@ describe('logger in a Lambda execution environment', () => {
 
     // Assess
     const handled = lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.message === 'handled');
-    expect(handled.map((line) => [line.function_request_id, line.cold_start])).toEqual([['req-1', true], ['req-2', false]]);
+    expect(handled.map((line) => [line.function_request_id, line.cold_start])).toEqual([
+      ['req-1', true],
+      ['req-2', false],
+    ]);
     expect(lines.filter((line) => line.includes('Lambda invocation event') || line.includes('Jane Doe'))).toEqual([]);
   });
 });

@@ -13,8 +13,15 @@ describe('logger', () => {
   it('drops every key that can hold PHI, the claim number included, and keeps the ids', () => {
     // Act
     createLogger('test', { practiceId: 'prac_1', name: 'Jane Doe' }).info('something happened', {
-      eventId: 'evt_1', email: 'jane@client.example', claimId: 'CLM-1001', patientControlNumber: 'CLM-1001', payerClaimControlNumber: 'PAYER-77',
-      payerName: 'ACME HEALTH', diagnosisCodes: ['M54.2'], procedureCode: '97124', invoiceId: 'inv_1',
+      eventId: 'evt_1',
+      email: 'jane@client.example',
+      claimId: 'CLM-1001',
+      patientControlNumber: 'CLM-1001',
+      payerClaimControlNumber: 'PAYER-77',
+      payerName: 'ACME HEALTH',
+      diagnosisCodes: ['M54.2'],
+      procedureCode: '97124',
+      invoiceId: 'inv_1',
     });
 
     // Assess
@@ -59,7 +66,10 @@ describe('logger (Powertools, PHI formatter, Lambda context)', () => {
       expect(line).not.toContain(leaked);
     }
     expect(JSON.parse(line)).toMatchObject({
-      level: 'info', service: 'test', message: 'nested', practiceId: 'prac_1',
+      level: 'info',
+      service: 'test',
+      message: 'nested',
+      practiceId: 'prac_1',
       client: { clientId: 'cli_1' },
       claim: { lines: [{ units: 2 }], payer: { payerId: '1512345678' } },
       recipients: [{ receiptId: 'rcp_1' }, [{ kind: 'sms' }]],
@@ -87,7 +97,13 @@ describe('logger (Powertools, PHI formatter, Lambda context)', () => {
       logger.info('working on it', { invoiceId: 'inv_1' });
       return json(200, { ok: true });
     });
-    const context = { awsRequestId: 'req-4f1c', functionName: 'kneadpay-ctx-test', invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:kneadpay-ctx-test', memoryLimitInMB: '512', functionVersion: '$LATEST' } as unknown as Context;
+    const context = {
+      awsRequestId: 'req-4f1c',
+      functionName: 'kneadpay-ctx-test',
+      invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:kneadpay-ctx-test',
+      memoryLimitInMB: '512',
+      functionVersion: '$LATEST',
+    } as unknown as Context;
 
     // Act
     const answer = await handler({ headers: {}, requestContext: {} } as unknown as ApiEvent, context);

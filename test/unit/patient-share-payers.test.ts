@@ -10,7 +10,7 @@ describe('the patient share across payers (coordination of benefits)', () => {
     expect(awaitingNextPayer(one)).toBe(false);
   });
 
-  it('primary forwards (19), secondary adjudicates (2): the secondary\'s PR is the share, not the sum', () => {
+  it("primary forwards (19), secondary adjudicates (2): the secondary's PR is the share, not the sum", () => {
     const primary = adj('19', 'PRIMARY', 3400);
     const secondary = adj('2', 'SECONDARY', 1000);
     expect(awaitingNextPayer([primary])).toBe(true);
@@ -21,7 +21,7 @@ describe('the patient share across payers (coordination of benefits)', () => {
     expect(adjudicationsDecidingShare([primary, secondary])).toEqual([secondary]);
   });
 
-  it('the secondary\'s adjudication reversed: the primary decides again (and it is still forwarded)', () => {
+  it("the secondary's adjudication reversed: the primary decides again (and it is still forwarded)", () => {
     const chain = [adj('19', 'PRIMARY', 3400), adj('2', 'SECONDARY', 1000), adj('22', 'SECONDARY', -1000)];
     expect(patientShareCents(chain, 0)).toBe(3400);
     expect(awaitingNextPayer(chain)).toBe(true);

@@ -1,27 +1,46 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  buildReceipt,
-  formatReceiptNumber,
-  packageUsageText,
-  serviceLines,
-  type AdjudicationFacts,
-  type ClaimFacts,
-  type ReceiptInput,
-} from '../../functions/domain/receipt';
+import { buildReceipt, formatReceiptNumber, packageUsageText, serviceLines, type AdjudicationFacts, type ClaimFacts, type ReceiptInput } from '../../functions/domain/receipt';
 import { signReceiptToken, verifyReceiptToken } from '../../functions/shared/receipt-token';
 
 const practice = { name: 'Harbor Bodywork', timezone: 'America/Los_Angeles' };
 const payment = (amountCents: number) => ({ paymentId: 'pi_1', amountCents, currency: 'usd', paidAt: '2026-10-21T17:30:00Z', method: { type: 'unknown' as const } });
 const workedClaim: ClaimFacts = {
-  claimId: 'CLM-1001', payerName: 'ACME HEALTH', dateOfService: '2026-10-02', placeOfService: '11', diagnosisCodes: ['M54.2'], collectedCents: 0,
-  lines: [{ procedureCode: '97124', modifiers: ['GP'], units: 2, chargeCents: 6000 }, { procedureCode: '97140', modifiers: [], units: 2, chargeCents: 7000 }],
+  claimId: 'CLM-1001',
+  payerName: 'ACME HEALTH',
+  dateOfService: '2026-10-02',
+  placeOfService: '11',
+  diagnosisCodes: ['M54.2'],
+  collectedCents: 0,
+  lines: [
+    { procedureCode: '97124', modifiers: ['GP'], units: 2, chargeCents: 6000 },
+    { procedureCode: '97140', modifiers: [], units: 2, chargeCents: 7000 },
+  ],
 };
 const workedAdjudication: AdjudicationFacts = {
-  paidCents: 5600, claimAdjustments: [],
+  paidCents: 5600,
+  claimAdjustments: [],
   lines: [
-    { procedureCode: '97124', units: 2, chargeCents: 6000, paidCents: 2600, adjustments: [{ group: 'CO', reason: '45', amountCents: 2000 }, { group: 'PR', reason: '2', amountCents: 1400 }] },
-    { procedureCode: '97140', units: 2, chargeCents: 7000, paidCents: 3000, adjustments: [{ group: 'CO', reason: '45', amountCents: 2000 }, { group: 'PR', reason: '1', amountCents: 2000 }] },
+    {
+      procedureCode: '97124',
+      units: 2,
+      chargeCents: 6000,
+      paidCents: 2600,
+      adjustments: [
+        { group: 'CO', reason: '45', amountCents: 2000 },
+        { group: 'PR', reason: '2', amountCents: 1400 },
+      ],
+    },
+    {
+      procedureCode: '97140',
+      units: 2,
+      chargeCents: 7000,
+      paidCents: 3000,
+      adjustments: [
+        { group: 'CO', reason: '45', amountCents: 2000 },
+        { group: 'PR', reason: '1', amountCents: 2000 },
+      ],
+    },
   ],
 };
 const negate = (adjudication: AdjudicationFacts): AdjudicationFacts => ({
@@ -30,8 +49,16 @@ const negate = (adjudication: AdjudicationFacts): AdjudicationFacts => ({
   lines: adjudication.lines.map((line) => ({ ...line, chargeCents: -line.chargeCents, paidCents: -line.paidCents, adjustments: line.adjustments.map((x) => ({ ...x, amountCents: -x.amountCents })) })),
 });
 const balance = (over: Partial<Extract<ReceiptInput, { kind: 'balance' }>> = {}): ReceiptInput => ({
-  kind: 'balance', number: 'R-000001', issuedAt: '2026-10-21T17:31:00Z', practice, clientName: 'Jane Doe', payment: payment(3400),
-  claim: workedClaim, adjudications: [workedAdjudication], earlierPaymentsCents: 0, ...over,
+  kind: 'balance',
+  number: 'R-000001',
+  issuedAt: '2026-10-21T17:31:00Z',
+  practice,
+  clientName: 'Jane Doe',
+  payment: payment(3400),
+  claim: workedClaim,
+  adjudications: [workedAdjudication],
+  earlierPaymentsCents: 0,
+  ...over,
 });
 
 describe('receipt documents (pure)', () => {
@@ -43,7 +70,13 @@ describe('receipt documents (pure)', () => {
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(result.document.totals).toEqual({
-      chargedCents: 13000, insurerPaidCents: 5600, patientPortionCents: 3400, previouslyPaidCents: 0, paidNowCents: 3400, balanceDueCents: 0, overpaidCents: 0,
+      chargedCents: 13000,
+      insurerPaidCents: 5600,
+      patientPortionCents: 3400,
+      previouslyPaidCents: 0,
+      paidNowCents: 3400,
+      balanceDueCents: 0,
+      overpaidCents: 0,
     });
     expect(result.document.status).toBe('paid_in_full');
     expect(result.document.claim!.lines.map((line) => [line.procedureCode, line.insurerPaidCents, line.patientPortionCents])).toEqual([
@@ -64,7 +97,8 @@ describe('receipt documents (pure)', () => {
   it('an original, its reversal and a correction net to the correction; a re-coded line gets its own row', () => {
     // Prepare: the correction pays 97124 as 97112 (re-coded) with a $10 coinsurance on it.
     const correction: AdjudicationFacts = {
-      paidCents: 3000, claimAdjustments: [{ group: 'PR', reason: '3', amountCents: 500 }],
+      paidCents: 3000,
+      claimAdjustments: [{ group: 'PR', reason: '3', amountCents: 500 }],
       lines: [{ procedureCode: '97112', units: 2, chargeCents: 6000, paidCents: 3000, adjustments: [{ group: 'PR', reason: '2', amountCents: 1000 }] }],
     };
 
@@ -87,22 +121,33 @@ describe('receipt documents (pure)', () => {
     const adjudication = fc.record({
       paidCents: cents,
       claimAdjustments: fc.array(adjustment, { maxLength: 2 }),
-      lines: fc.array(fc.record({ procedureCode: code, units: fc.integer({ min: 1, max: 8 }), chargeCents: cents, paidCents: cents, adjustments: fc.array(adjustment, { maxLength: 3 }) }), { maxLength: 4 }),
-    });
-    const claimLines = fc.array(fc.record({ procedureCode: code, modifiers: fc.constant<string[]>([]), units: fc.integer({ min: 1, max: 8 }), chargeCents: fc.integer({ min: 0, max: 50_000 }) }), { minLength: 1, maxLength: 4 });
-    fc.assert(
-      fc.property(claimLines, fc.array(adjudication, { minLength: 1, maxLength: 3 }), fc.integer({ min: 0, max: 50_000 }), fc.integer({ min: 0, max: 20_000 }), (lines, adjudications, paid, collected) => {
-        const result = buildReceipt(balance({ claim: { ...workedClaim, lines, collectedCents: collected }, adjudications, payment: payment(paid) }));
-        if (!result.ok) return false;
-        const { claim, totals } = result.document;
-        const sum = (pick: (line: (typeof claim & object)['lines'][number]) => number) => claim!.lines.reduce((total, line) => total + pick(line), 0);
-        expect(sum((line) => line.chargedCents)).toBe(totals!.chargedCents);
-        expect(sum((line) => line.patientPortionCents) + claim!.claimLevelPatientCents).toBe(totals!.patientPortionCents);
-        expect(sum((line) => line.insurerPaidCents) + claim!.claimLevelInsurerPaidCents).toBe(adjudications.reduce((total, a) => total + a.paidCents, 0));
-        expect(totals!.balanceDueCents - totals!.overpaidCents).toBe(totals!.patientPortionCents - collected - paid);
-        expect(Math.min(totals!.balanceDueCents, totals!.overpaidCents)).toBe(0);
-        return true;
+      lines: fc.array(fc.record({ procedureCode: code, units: fc.integer({ min: 1, max: 8 }), chargeCents: cents, paidCents: cents, adjustments: fc.array(adjustment, { maxLength: 3 }) }), {
+        maxLength: 4,
       }),
+    });
+    const claimLines = fc.array(fc.record({ procedureCode: code, modifiers: fc.constant<string[]>([]), units: fc.integer({ min: 1, max: 8 }), chargeCents: fc.integer({ min: 0, max: 50_000 }) }), {
+      minLength: 1,
+      maxLength: 4,
+    });
+    fc.assert(
+      fc.property(
+        claimLines,
+        fc.array(adjudication, { minLength: 1, maxLength: 3 }),
+        fc.integer({ min: 0, max: 50_000 }),
+        fc.integer({ min: 0, max: 20_000 }),
+        (lines, adjudications, paid, collected) => {
+          const result = buildReceipt(balance({ claim: { ...workedClaim, lines, collectedCents: collected }, adjudications, payment: payment(paid) }));
+          if (!result.ok) return false;
+          const { claim, totals } = result.document;
+          const sum = (pick: (line: (typeof claim & object)['lines'][number]) => number) => claim!.lines.reduce((total, line) => total + pick(line), 0);
+          expect(sum((line) => line.chargedCents)).toBe(totals!.chargedCents);
+          expect(sum((line) => line.patientPortionCents) + claim!.claimLevelPatientCents).toBe(totals!.patientPortionCents);
+          expect(sum((line) => line.insurerPaidCents) + claim!.claimLevelInsurerPaidCents).toBe(adjudications.reduce((total, a) => total + a.paidCents, 0));
+          expect(totals!.balanceDueCents - totals!.overpaidCents).toBe(totals!.patientPortionCents - collected - paid);
+          expect(Math.min(totals!.balanceDueCents, totals!.overpaidCents)).toBe(0);
+          return true;
+        },
+      ),
     );
   });
 
@@ -113,8 +158,27 @@ describe('receipt documents (pure)', () => {
     expect(buildReceipt(balance({ claim: { ...workedClaim, dateOfService: '10/02/2026' } }))).toMatchObject({ ok: false, problem: { field: 'claim.dateOfService' } });
     expect(buildReceipt(balance({ clientName: '' }))).toMatchObject({ ok: false, problem: { code: 'missing_field', field: 'client.name' } });
     expect(
-      buildReceipt({ kind: 'refund', number: 'R-2', issuedAt: '2026-10-21T00:00:00Z', practice, clientName: 'Jane', package: null,
-        refund: { refundId: 're_1', paymentId: 'pi_1', amountCents: 0, totalRefundedCents: 0, currency: 'usd', refundedAt: '2026-10-21T00:00:00Z', creditsRemoved: 0, of: 'package', originalReceiptNumber: null, originalAmountCents: null, method: { type: 'unknown' } } }),
+      buildReceipt({
+        kind: 'refund',
+        number: 'R-2',
+        issuedAt: '2026-10-21T00:00:00Z',
+        practice,
+        clientName: 'Jane',
+        package: null,
+        refund: {
+          refundId: 're_1',
+          paymentId: 'pi_1',
+          amountCents: 0,
+          totalRefundedCents: 0,
+          currency: 'usd',
+          refundedAt: '2026-10-21T00:00:00Z',
+          creditsRemoved: 0,
+          of: 'package',
+          originalReceiptNumber: null,
+          originalAmountCents: null,
+          method: { type: 'unknown' },
+        },
+      }),
     ).toMatchObject({ ok: false, problem: { field: 'refund.amountCents' } });
   });
 

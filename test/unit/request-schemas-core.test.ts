@@ -11,8 +11,20 @@ import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../functions/shared/errors';
 import { parseBody } from '../../functions/shared/schemas/parse';
 import {
-  APPOINTMENT_ID, checkoutBody, claimBody, estimateBody, claimBatchBody, clientWithoutEmailBody, coverageBody, FILING_INDICATORS, MAX_BATCH_CLAIMS, PAYER_ID, packageChangeBody,
-  packageCreateBody, payerBody, redemptionBody,
+  APPOINTMENT_ID,
+  checkoutBody,
+  claimBody,
+  estimateBody,
+  claimBatchBody,
+  clientWithoutEmailBody,
+  coverageBody,
+  FILING_INDICATORS,
+  MAX_BATCH_CLAIMS,
+  PAYER_ID,
+  packageChangeBody,
+  packageCreateBody,
+  payerBody,
+  redemptionBody,
 } from '../../functions/shared/schemas/requests';
 import { CURRENCY_PATTERN, EMAIL_PATTERN, isCalendarDate } from '../../functions/shared/validate';
 import { fields, type FieldReader } from '../support/legacy-fields';
@@ -33,11 +45,7 @@ export const outcome = (parse: () => unknown) => {
 
 /** Values a client may send in any field: absent, blank, the wrong type, too long, near-valid. */
 export const anyValue = (...near: unknown[]) =>
-  fc.oneof(
-    fc.constantFrom(undefined, null, '', '   ', [], {}, 0, 7, -1, 1.5, true, 'x'.repeat(501), ...near),
-    fc.string({ maxLength: 6 }),
-    fc.integer({ min: -10, max: 20_000_000 }),
-  );
+  fc.oneof(fc.constantFrom(undefined, null, '', '   ', [], {}, 0, 7, -1, 1.5, true, 'x'.repeat(501), ...near), fc.string({ maxLength: 6 }), fc.integer({ min: -10, max: 20_000_000 }));
 
 /** A body of some of `keys` (and a stray one), each with any value. */
 export const bodyOf = (keys: string[], value: fc.Arbitrary<unknown>, maxKeys = keys.length + 1) =>
@@ -49,12 +57,21 @@ const pick = (good: fc.Arbitrary<unknown>, ...near: unknown[]) => fc.oneof({ wei
 const maybe = (value: fc.Arbitrary<unknown>) => fc.option(value, { nil: undefined, freq: 2 });
 
 const same = (schemaRead: (b: Record<string, unknown>) => unknown, oldRead: (b: Record<string, unknown>) => unknown, body: fc.Arbitrary<Record<string, unknown>>, numRuns = 3000) => {
-  fc.assert(fc.property(body, (b) => { expect(outcome(() => schemaRead(structuredClone(b)))).toEqual(outcome(() => oldRead(structuredClone(b)))); }), { numRuns });
+  fc.assert(
+    fc.property(body, (b) => {
+      expect(outcome(() => schemaRead(structuredClone(b)))).toEqual(outcome(() => oldRead(structuredClone(b))));
+    }),
+    { numRuns },
+  );
 };
 
 describe('a client without an email, checkout, redemptions', () => {
   it('POST /practices/{p}/clients without email', () => {
-    same((b) => parseBody(clientWithoutEmailBody, b), (b) => ({ name: fields(b).string('name', { max: 200 }) }), bodyOf(['name'], anyValue('Ann', ' Ann  ')));
+    same(
+      (b) => parseBody(clientWithoutEmailBody, b),
+      (b) => ({ name: fields(b).string('name', { max: 200 }) }),
+      bodyOf(['name'], anyValue('Ann', ' Ann  ')),
+    );
   });
 
   it('POST /p/{p}/packages/{id}/checkout', () => {
@@ -96,7 +113,12 @@ describe('packages', () => {
     same((b) => parseBody(packageCreateBody('usd'), b), old, bodyOf(['currency', 'name', 'sessions', 'sessionMinutes', 'serviceCode', 'priceCents', 'expiresInDays'], value, 8), 5000);
     // Bodies that pass all but one late field.
     const good = { currency: 'usd', name: 'Five', sessions: 5, sessionMinutes: 60, serviceCode: '97124', priceCents: 40000 };
-    same((b) => parseBody(packageCreateBody('usd'), b), old, fc.record({ key: fc.constantFrom(...Object.keys(good), 'expiresInDays'), value }).map(({ key, value: v }) => ({ ...good, [key]: v })), 2000);
+    same(
+      (b) => parseBody(packageCreateBody('usd'), b),
+      old,
+      fc.record({ key: fc.constantFrom(...Object.keys(good), 'expiresInDays'), value }).map(({ key, value: v }) => ({ ...good, [key]: v })),
+      2000,
+    );
   });
 
   it('PATCH /practices/{p}/packages/{id}', () => {
@@ -142,7 +164,13 @@ describe('claims out: payers, coverage, claim batches', () => {
   const personValue = fc.oneof(
     anyValue(),
     fc.record(
-      { dateOfBirth: anyValue('1980-02-29', '1981-02-29', '1980-1-1', '1980-13-01'), firstName: anyValue('Ann', 'a'.repeat(36)), lastName: anyValue('Lee', 'l'.repeat(61)), sex: anyValue('F', 'M', 'U', 'X'), address: addressValue },
+      {
+        dateOfBirth: anyValue('1980-02-29', '1981-02-29', '1980-1-1', '1980-13-01'),
+        firstName: anyValue('Ann', 'a'.repeat(36)),
+        lastName: anyValue('Lee', 'l'.repeat(61)),
+        sex: anyValue('F', 'M', 'U', 'X'),
+        address: addressValue,
+      },
       { requiredKeys: [] },
     ),
     fc.constant({ dateOfBirth: '1980-02-29', firstName: 'Ann', lastName: 'Lee', sex: 'F', address: { line1: '1 Main St', city: 'Portland', state: 'OR', postalCode: '97201' } }),
@@ -153,7 +181,12 @@ describe('claims out: payers, coverage, claim batches', () => {
       const f = fields(b);
       const payerId = f.string('payerId', { max: 80, pattern: PAYER_ID, hint: 'the clearinghouse payer id, 2–80 letters or digits' });
       if (payerId !== 'AETNA1') throw new ValidationError(`payerId ${payerId} is not the payer of the path (AETNA1)`, { field: 'payerId' });
-      return { payerId, name: f.string('name', { max: 60 }), address: readAddress(f, true) ?? null, claimFilingIndicator: f.oneOf('claimFilingIndicator', FILING_INDICATORS, { optional: true }) ?? 'CI' };
+      return {
+        payerId,
+        name: f.string('name', { max: 60 }),
+        address: readAddress(f, true) ?? null,
+        claimFilingIndicator: f.oneOf('claimFilingIndicator', FILING_INDICATORS, { optional: true }) ?? 'CI',
+      };
     };
     const schema = (b: Record<string, unknown>) => {
       const { payerId, name, address, claimFilingIndicator } = parseBody(payerBody('AETNA1'), b);
@@ -164,7 +197,12 @@ describe('claims out: payers, coverage, claim batches', () => {
       { requiredKeys: [] },
     );
     same(schema, old, body, 4000);
-    same(schema, old, addressValue.map((address) => ({ payerId: 'AETNA1', name: 'Aetna', address })), 3000);
+    same(
+      schema,
+      old,
+      addressValue.map((address) => ({ payerId: 'AETNA1', name: 'Aetna', address })),
+      3000,
+    );
   });
 
   it('PUT /practices/{p}/clients/{c}/coverage (AETNA1 saved)', () => {
@@ -185,27 +223,51 @@ describe('claims out: payers, coverage, claim batches', () => {
       };
     };
     const schema = (b: Record<string, unknown>) => {
-      const parsed = parseBody(coverageBody('prac_1', (id) => id === 'AETNA1'), b);
+      const parsed = parseBody(
+        coverageBody('prac_1', (id) => id === 'AETNA1'),
+        b,
+      );
       return {
-        payerId: parsed.payerId, memberId: parsed.memberId, groupNumber: parsed.groupNumber ?? null, relationship: parsed.relationship,
-        subscriber: parsed.relationship === 'self' ? null : parsed.subscriber!, patient: parsed.patient,
+        payerId: parsed.payerId,
+        memberId: parsed.memberId,
+        groupNumber: parsed.groupNumber ?? null,
+        relationship: parsed.relationship,
+        subscriber: parsed.relationship === 'self' ? null : parsed.subscriber!,
+        patient: parsed.patient,
       };
     };
     const body = fc.record(
       {
-        payerId: anyValue('AETNA1', ' AETNA1 ', 'OTHER2', 'A'), relationship: anyValue('self', 'spouse', 'child', 'other', 'boss'),
-        subscriber: personValue, memberId: anyValue('M-123', 'm'.repeat(80), 'm'.repeat(81), 'bad id'), groupNumber: anyValue('G1', 'g'.repeat(50), 'g'.repeat(51), 'bad id'), patient: personValue,
+        payerId: anyValue('AETNA1', ' AETNA1 ', 'OTHER2', 'A'),
+        relationship: anyValue('self', 'spouse', 'child', 'other', 'boss'),
+        subscriber: personValue,
+        memberId: anyValue('M-123', 'm'.repeat(80), 'm'.repeat(81), 'bad id'),
+        groupNumber: anyValue('G1', 'g'.repeat(50), 'g'.repeat(51), 'bad id'),
+        patient: personValue,
       },
       { requiredKeys: [] },
     );
     same(schema, old, body, 4000);
-    same(schema, old, fc.record({
-      payerId: pick(fc.constant('AETNA1'), 'OTHER2'), relationship: pick(fc.constantFrom('self', 'spouse'), 'boss'), subscriber: maybe(personValue),
-      memberId: pick(fc.constantFrom('M-123', 'm'.repeat(80)), 'm'.repeat(81), 'bad id'), groupNumber: maybe(pick(fc.constantFrom('G1', 'g'.repeat(50)), 'g'.repeat(51), 'bad id')),
-      patient: personValue,
-    }), 3000);
+    same(
+      schema,
+      old,
+      fc.record({
+        payerId: pick(fc.constant('AETNA1'), 'OTHER2'),
+        relationship: pick(fc.constantFrom('self', 'spouse'), 'boss'),
+        subscriber: maybe(personValue),
+        memberId: pick(fc.constantFrom('M-123', 'm'.repeat(80)), 'm'.repeat(81), 'bad id'),
+        groupNumber: maybe(pick(fc.constantFrom('G1', 'g'.repeat(50)), 'g'.repeat(51), 'bad id')),
+        patient: personValue,
+      }),
+      3000,
+    );
     const good = { payerId: 'AETNA1', relationship: 'spouse', memberId: 'M-1' };
-    same(schema, old, fc.record({ subscriber: personValue, patient: personValue, relationship: fc.constantFrom('self', 'child') }).map((extra) => ({ ...good, ...extra })), 4000);
+    same(
+      schema,
+      old,
+      fc.record({ subscriber: personValue, patient: personValue, relationship: fc.constantFrom('self', 'child') }).map((extra) => ({ ...good, ...extra })),
+      4000,
+    );
   });
 
   it('POST /practices/{p}/claim-batches', () => {
@@ -280,11 +342,16 @@ describe('estimates', () => {
   const date = anyValue('2026-12-06', '2026-12-07', '2026-11-01', '2027-01-15', '2027-12-07', '2028-01-01', '2026-02-30', '2026-1-1', '1980-05-01');
   const line = fc.oneof(
     anyValue(),
-    fc.record({ serviceCode: anyValue('97124', 'G0283', '9712', 'g0283'), description: anyValue('Massage', 'd'.repeat(201)), quantity: anyValue(1, 500, 501), unitChargeCents: anyValue(0, 9000, 10_000_001) }, { requiredKeys: [] }),
+    fc.record(
+      { serviceCode: anyValue('97124', 'G0283', '9712', 'g0283'), description: anyValue('Massage', 'd'.repeat(201)), quantity: anyValue(1, 500, 501), unitChargeCents: anyValue(0, 9000, 10_000_001) },
+      { requiredKeys: [] },
+    ),
     // Mostly good lines, at the limits.
     fc.record({
-      serviceCode: pick(fc.constantFrom('97124', 'G0283'), '9712', 'g0283'), description: pick(fc.constantFrom('Massage', 'd'.repeat(200)), 'd'.repeat(201)),
-      quantity: maybe(pick(fc.constantFrom(1, 499, 500), 501)), unitChargeCents: pick(fc.constantFrom(0, 9000, 10_000_000), 10_000_001),
+      serviceCode: pick(fc.constantFrom('97124', 'G0283'), '9712', 'g0283'),
+      description: pick(fc.constantFrom('Massage', 'd'.repeat(200)), 'd'.repeat(201)),
+      quantity: maybe(pick(fc.constantFrom(1, 499, 500), 501)),
+      unitChargeCents: pick(fc.constantFrom(0, 9000, 10_000_000), 10_000_001),
     }),
     fc.constant({ serviceCode: '97124', description: 'Massage', unitChargeCents: 9000 }),
   );
@@ -297,14 +364,28 @@ describe('estimates', () => {
     );
     same((b) => parseBody(estimateBody(TODAY), b), old, body, 3000);
     const good = { primaryService: 'Massage', lines: [{ serviceCode: '97124', description: 'Massage', unitChargeCents: 9000 }] };
-    same((b) => parseBody(estimateBody(TODAY), b), old, fc.record({ scheduledOn: date, serviceDate: date, coversThrough: date, dateOfBirth: date, diagnosisCodes: codesValue, lines }, { requiredKeys: [] }).map((extra) => ({ ...good, ...extra })), 3000);
+    same(
+      (b) => parseBody(estimateBody(TODAY), b),
+      old,
+      fc.record({ scheduledOn: date, serviceDate: date, coversThrough: date, dateOfBirth: date, diagnosisCodes: codesValue, lines }, { requiredKeys: [] }).map((extra) => ({ ...good, ...extra })),
+      3000,
+    );
     // Mostly good bodies, so the lines are reached.
     const goodDate = (...dates: string[]) => maybe(pick(fc.constantFrom(...dates), '2026-02-30', '2027-12-07'));
-    same((b) => parseBody(estimateBody(TODAY), b), old, fc.record({
-      primaryService: pick(fc.constant('Massage')), scheduledOn: goodDate('2026-11-01', '2026-12-06'), serviceDate: goodDate('2026-12-06', '2026-12-20'),
-      coversThrough: goodDate('2027-01-15', '2027-12-06'), dateOfBirth: goodDate('1980-05-01'), diagnosisCodes: maybe(pick(fc.constant(['M54.2']), [], ['XX'])),
-      lines: pick(fc.array(line, { minLength: 1, maxLength: 3 }), []),
-    }), 3000);
+    same(
+      (b) => parseBody(estimateBody(TODAY), b),
+      old,
+      fc.record({
+        primaryService: pick(fc.constant('Massage')),
+        scheduledOn: goodDate('2026-11-01', '2026-12-06'),
+        serviceDate: goodDate('2026-12-06', '2026-12-20'),
+        coversThrough: goodDate('2027-01-15', '2027-12-06'),
+        dateOfBirth: goodDate('1980-05-01'),
+        diagnosisCodes: maybe(pick(fc.constant(['M54.2']), [], ['XX'])),
+        lines: pick(fc.array(line, { minLength: 1, maxLength: 3 }), []),
+      }),
+      3000,
+    );
   });
 });
 
@@ -354,12 +435,18 @@ describe('claims', () => {
     });
     const fromMinutes = lines.map((line, index) => ({ line, index })).filter(({ line }) => line.units === 0 && line.minutes !== null);
     if (fromMinutes.length > 0) {
-      const computed = unitsForVisit(fromMinutes.map(({ line }) => ({ code: line.procedureCode, minutes: line.minutes! })), unitMethod);
-      computed.lines.forEach((result, k) => { fromMinutes[k]!.line.units = result.units; });
+      const computed = unitsForVisit(
+        fromMinutes.map(({ line }) => ({ code: line.procedureCode, minutes: line.minutes! })),
+        unitMethod,
+      );
+      computed.lines.forEach((result, k) => {
+        fromMinutes[k]!.line.units = result.units;
+      });
       if (lines.every((line) => line.units === 0)) {
-        const why = unitMethod === UNIT_METHODS.perCode
-          ? `no timed code reaches 8 minutes under the per-code method (${computed.totalTimedMinutes} timed minutes in all)`
-          : `the visit's ${computed.totalTimedMinutes} timed minutes earn no unit under the ${unitMethod} method (8-minute rule: at least 8 are needed)`;
+        const why =
+          unitMethod === UNIT_METHODS.perCode
+            ? `no timed code reaches 8 minutes under the per-code method (${computed.totalTimedMinutes} timed minutes in all)`
+            : `the visit's ${computed.totalTimedMinutes} timed minutes earn no unit under the ${unitMethod} method (8-minute rule: at least 8 are needed)`;
         throw new ValidationError(`lines: ${why}; there is nothing to bill`, { field: 'lines[0].minutes' });
       }
       for (const { line, index } of fromMinutes) {
@@ -388,7 +475,13 @@ describe('claims', () => {
     }
     const REFERENCE = /^[A-Za-z0-9-]{1,50}$/;
     return {
-      claimId, dateOfService, diagnosisCodes, lines, ...rest, state: 'draft', payerId,
+      claimId,
+      dateOfService,
+      diagnosisCodes,
+      lines,
+      ...rest,
+      state: 'draft',
+      payerId,
       renderingProvider: rendering
         ? { firstName: rendering.string('firstName', { max: 35 }), lastName: rendering.string('lastName', { max: 60 }), npi: rendering.string('npi', { pattern: /^\d{10}$/, hint: '10 digits' }) }
         : null,
@@ -406,10 +499,14 @@ describe('claims', () => {
     const base = { claimId: p.claimId, dateOfService: p.dateOfService, diagnosisCodes: p.diagnosisCodes, lines: p.lines, ...rest };
     if (!p.payerId) return { ...base, state: 'submitted' };
     return {
-      ...base, state: 'draft', payerId: p.payerId,
+      ...base,
+      state: 'draft',
+      payerId: p.payerId,
       renderingProvider: p.renderingProvider ? { firstName: p.renderingProvider.firstName, lastName: p.renderingProvider.lastName, npi: p.renderingProvider.npi } : null,
-      priorAuthorization: p.priorAuthorization ?? null, referralNumber: p.referralNumber ?? null,
-      frequencyCode: p.correction ? (p.correction.kind === 'void' ? '8' : '7') : '1', correctionOf: p.correction ? p.correction.of : null,
+      priorAuthorization: p.priorAuthorization ?? null,
+      referralNumber: p.referralNumber ?? null,
+      frequencyCode: p.correction ? (p.correction.kind === 'void' ? '8' : '7') : '1',
+      correctionOf: p.correction ? p.correction.of : null,
       payerClaimControlNumber: p.correction?.payerClaimControlNumber ?? null,
     };
   };
@@ -430,22 +527,35 @@ describe('claims', () => {
   const lines = pick(fc.array(line, { minLength: 1, maxLength: 3 }), []);
   const object = (keys: Record<string, fc.Arbitrary<unknown>>) => pick(fc.record(keys));
   const claimsOut = {
-    clientId: pick(fc.constant('cli_1'), 'c'.repeat(65)), payerName: maybe(pick(fc.constant('Aetna'), 'n'.repeat(121))), placeOfService: maybe(pick(fc.constantFrom('11', '02'), '2')),
-    collectedCents: maybe(pick(fc.constantFrom(0, 2500), 100_000_001)), payerId: maybe(pick(fc.constant('AETNA1'), 'A')),
+    clientId: pick(fc.constant('cli_1'), 'c'.repeat(65)),
+    payerName: maybe(pick(fc.constant('Aetna'), 'n'.repeat(121))),
+    placeOfService: maybe(pick(fc.constantFrom('11', '02'), '2')),
+    collectedCents: maybe(pick(fc.constantFrom(0, 2500), 100_000_001)),
+    payerId: maybe(pick(fc.constant('AETNA1'), 'A')),
     renderingProvider: maybe(object({ firstName: pick(fc.constant('Ann'), 'a'.repeat(36)), lastName: pick(fc.constant('Lee')), npi: pick(fc.constant('1234567893'), '123') })),
-    priorAuthorization: maybe(pick(fc.constant('PA-1'), 'bad id', 'p'.repeat(51))), referralNumber: maybe(pick(fc.constant('R-1'), 'r'.repeat(51))),
-    correction: maybe(object({
-      kind: pick(fc.constantFrom('replacement', 'void'), 'other'), of: pick(fc.constant('clm_0'), 'bad id'),
-      payerClaimControlNumber: maybe(pick(fc.constantFrom('PCN1', 'p'.repeat(50)), 'p'.repeat(51))),
-    })),
+    priorAuthorization: maybe(pick(fc.constant('PA-1'), 'bad id', 'p'.repeat(51))),
+    referralNumber: maybe(pick(fc.constant('R-1'), 'r'.repeat(51))),
+    correction: maybe(
+      object({
+        kind: pick(fc.constantFrom('replacement', 'void'), 'other'),
+        of: pick(fc.constant('clm_0'), 'bad id'),
+        payerClaimControlNumber: maybe(pick(fc.constantFrom('PCN1', 'p'.repeat(50)), 'p'.repeat(51))),
+      }),
+    ),
   };
   const method = fc.constantFrom(...(Object.values(UNIT_METHODS) as UnitMethod[]));
   const check = (body: fc.Arbitrary<Record<string, unknown>>, numRuns: number) =>
-    fc.assert(fc.property(body, method, (b, m) => { expect(outcome(() => schema(structuredClone(b), m))).toEqual(outcome(() => old(structuredClone(b), m))); }), { numRuns });
+    fc.assert(
+      fc.property(body, method, (b, m) => {
+        expect(outcome(() => schema(structuredClone(b), m))).toEqual(outcome(() => old(structuredClone(b), m)));
+      }),
+      { numRuns },
+    );
 
   it('POST /practices/{p}/claims: any body', () => {
     const head = {
-      claimId: pick(fc.constant('clm_1'), 'bad id', 'c'.repeat(39)), dateOfService: pick(fc.constant('2026-12-01'), '2026-02-30', '2026-1-1'),
+      claimId: pick(fc.constant('clm_1'), 'bad id', 'c'.repeat(39)),
+      dateOfService: pick(fc.constant('2026-12-01'), '2026-02-30', '2026-1-1'),
       diagnosisCodes: pick(fc.array(fc.constantFrom('M54.2', 'm542', 'U07.1'), { minLength: 1, maxLength: 3 }), [], ['M54.2', 'XX'], Array(13).fill('M54.2')),
     };
     check(fc.record({ ...head, lines, ...claimsOut }), 4000);
@@ -459,34 +569,72 @@ describe('the payment event details the receipt issuer reads', () => {
     const f = fields(detail, 'detail');
     const kind = f.oneOf('kind', KINDS);
     return {
-      practiceId: f.string('practiceId'), clientId: f.string('clientId'), kind, paymentId: f.string('paymentId'), amountCents: f.int('amountCents', { min: 0 }),
-      currency: f.string('currency', { pattern: /^[a-z]{3}$/ }), paidAt: f.string('paidAt'),
+      practiceId: f.string('practiceId'),
+      clientId: f.string('clientId'),
+      kind,
+      paymentId: f.string('paymentId'),
+      amountCents: f.int('amountCents', { min: 0 }),
+      currency: f.string('currency', { pattern: /^[a-z]{3}$/ }),
+      paidAt: f.string('paidAt'),
       purchaseId: kind === 'package' ? f.string('purchaseId') : f.string('purchaseId', { optional: true }),
-      invoiceId: f.string('invoiceId', { optional: true }), claimId: f.string('claimId', { optional: true }),
+      invoiceId: f.string('invoiceId', { optional: true }),
+      claimId: f.string('claimId', { optional: true }),
     };
   };
   const oldRefunded = (detail: Record<string, unknown>) => {
     const f = fields(detail, 'detail');
     return {
-      practiceId: f.string('practiceId'), clientId: f.string('clientId'), kind: f.oneOf('kind', KINDS), paymentId: f.string('paymentId'), refundId: f.string('refundId'),
-      amountCents: f.int('amountCents', { min: 1 }), totalRefundedCents: f.int('totalRefundedCents', { min: 1 }), currency: f.string('currency', { pattern: /^[a-z]{3}$/ }),
-      purchaseId: f.string('purchaseId', { optional: true }), invoiceId: f.string('invoiceId', { optional: true }), claimId: f.string('claimId', { optional: true }),
-      creditsRemoved: f.int('creditsRemoved', { optional: true, min: 0 }) ?? 0, refundedAt: f.string('refundedAt'),
+      practiceId: f.string('practiceId'),
+      clientId: f.string('clientId'),
+      kind: f.oneOf('kind', KINDS),
+      paymentId: f.string('paymentId'),
+      refundId: f.string('refundId'),
+      amountCents: f.int('amountCents', { min: 1 }),
+      totalRefundedCents: f.int('totalRefundedCents', { min: 1 }),
+      currency: f.string('currency', { pattern: /^[a-z]{3}$/ }),
+      purchaseId: f.string('purchaseId', { optional: true }),
+      invoiceId: f.string('invoiceId', { optional: true }),
+      claimId: f.string('claimId', { optional: true }),
+      creditsRemoved: f.int('creditsRemoved', { optional: true, min: 0 }) ?? 0,
+      refundedAt: f.string('refundedAt'),
     };
   };
   const mostly = (good: unknown) => fc.oneof({ weight: 5, arbitrary: fc.constant(good) }, { weight: 1, arbitrary: anyValue() });
   it('PaymentSucceeded and PaymentRefunded', () => {
-    const succeeded = fc.record({
-      kind: fc.oneof(mostly('package'), fc.constant('invoice')), practiceId: mostly('prac_1'), clientId: mostly('cli_1'), paymentId: mostly('pi_1'), amountCents: mostly(5000),
-      currency: fc.oneof(mostly('usd'), fc.constant('USD')), paidAt: mostly('2026-12-06T12:00:00Z'), purchaseId: fc.option(mostly('pur_1'), { nil: undefined }),
-      invoiceId: fc.option(mostly('in_1'), { nil: undefined }), claimId: fc.option(mostly('clm_1'), { nil: undefined }),
-    }, { requiredKeys: [] });
+    const succeeded = fc.record(
+      {
+        kind: fc.oneof(mostly('package'), fc.constant('invoice')),
+        practiceId: mostly('prac_1'),
+        clientId: mostly('cli_1'),
+        paymentId: mostly('pi_1'),
+        amountCents: mostly(5000),
+        currency: fc.oneof(mostly('usd'), fc.constant('USD')),
+        paidAt: mostly('2026-12-06T12:00:00Z'),
+        purchaseId: fc.option(mostly('pur_1'), { nil: undefined }),
+        invoiceId: fc.option(mostly('in_1'), { nil: undefined }),
+        claimId: fc.option(mostly('clm_1'), { nil: undefined }),
+      },
+      { requiredKeys: [] },
+    );
     same(parsePaymentSucceeded, oldSucceeded, succeeded, 3000);
-    const refunded = fc.record({
-      practiceId: mostly('prac_1'), clientId: mostly('cli_1'), kind: mostly('invoice'), paymentId: mostly('pi_1'), refundId: mostly('re_1'), amountCents: fc.oneof(mostly(100), fc.constant(0)),
-      totalRefundedCents: mostly(100), currency: mostly('usd'), purchaseId: fc.option(mostly('pur_1'), { nil: undefined }), invoiceId: fc.option(mostly('in_1'), { nil: undefined }),
-      claimId: fc.option(mostly('clm_1'), { nil: undefined }), creditsRemoved: fc.option(mostly(1), { nil: undefined }), refundedAt: mostly('2026-12-06T12:00:00Z'),
-    }, { requiredKeys: [] });
+    const refunded = fc.record(
+      {
+        practiceId: mostly('prac_1'),
+        clientId: mostly('cli_1'),
+        kind: mostly('invoice'),
+        paymentId: mostly('pi_1'),
+        refundId: mostly('re_1'),
+        amountCents: fc.oneof(mostly(100), fc.constant(0)),
+        totalRefundedCents: mostly(100),
+        currency: mostly('usd'),
+        purchaseId: fc.option(mostly('pur_1'), { nil: undefined }),
+        invoiceId: fc.option(mostly('in_1'), { nil: undefined }),
+        claimId: fc.option(mostly('clm_1'), { nil: undefined }),
+        creditsRemoved: fc.option(mostly(1), { nil: undefined }),
+        refundedAt: mostly('2026-12-06T12:00:00Z'),
+      },
+      { requiredKeys: [] },
+    );
     same(parsePaymentRefunded, oldRefunded, refunded, 3000);
   });
 });

@@ -34,12 +34,16 @@ describe('PUT /practices/{p}: the profile schema', () => {
     // Assess
     expect(answer).toEqual({
       ok: {
-        practiceId: 'prac_schema', name: 'Calm Hands Massage', email: GOOD.email,
+        practiceId: 'prac_schema',
+        name: 'Calm Hands Massage',
+        email: GOOD.email,
         address: { line1: '1 Main St', city: 'Portland', state: 'OR', postalCode: '97201', country: 'US' },
-        timezone: 'America/New_York', currency: 'usd',
+        timezone: 'America/New_York',
+        currency: 'usd',
         billing: { unitMethod: 'cms', invoiceDueDays: 14, overpayment: 'refund', forwardedClaims: 'hold', reminderDays: [3] },
         receipts: { mode: 'link', linkLifetimeDays: 365 },
-        createdAt: NOW.toISOString(), updatedAt: NOW.toISOString(),
+        createdAt: NOW.toISOString(),
+        updatedAt: NOW.toISOString(),
       },
     });
     expect(Object.keys((answer as { ok: object }).ok)).toEqual(['practiceId', 'name', 'email', 'address', 'timezone', 'currency', 'billing', 'receipts', 'createdAt', 'updatedAt']);
@@ -78,8 +82,11 @@ describe('PUT /practices/{p}: the profile schema', () => {
     expect(profile({ ...GOOD, stripeAccountId: 'acct_linked' }, linked)).toMatchObject({ ok: { stripeAccountId: 'acct_linked', createdAt: linked.createdAt } });
     expect(profile({ ...GOOD }, linked)).toMatchObject({ ok: { stripeAccountId: 'acct_linked' } });
     expect(profile({ ...GOOD, stripeAccountId: 'acct_other', billing: { unitMethod: 'x' } }, linked)).toEqual({
-      error: 'ValidationError', status: 400, code: 'validation_error',
-      message: 'stripeAccountId cannot be set or changed in the profile: a Stripe account is connected through onboarding (POST /practices/prac_schema/stripe/onboarding) and released with DELETE /practices/prac_schema/stripe',
+      error: 'ValidationError',
+      status: 400,
+      code: 'validation_error',
+      message:
+        'stripeAccountId cannot be set or changed in the profile: a Stripe account is connected through onboarding (POST /practices/prac_schema/stripe/onboarding) and released with DELETE /practices/prac_schema/stripe',
       details: { field: 'stripeAccountId', linked: 'acct_linked' },
     });
     expect(profile({ ...GOOD, stripeAccountId: 'acct_new' })).toMatchObject({ details: { field: 'stripeAccountId', linked: null } });
@@ -109,11 +116,21 @@ describe('clients: the same answers as fields() on any body', () => {
   const body = fc.dictionary(fc.constantFrom('name', 'email', 'phone', 'notes'), value, { maxKeys: 4 });
 
   it('POST /practices/{p}/clients with an email', () => {
-    fc.assert(fc.property(body, (b) => { expect(outcome(() => parseBody(clientCreateBody, b))).toEqual(outcome(() => oldCreate(b))); }), { numRuns: 3000 });
+    fc.assert(
+      fc.property(body, (b) => {
+        expect(outcome(() => parseBody(clientCreateBody, b))).toEqual(outcome(() => oldCreate(b)));
+      }),
+      { numRuns: 3000 },
+    );
   });
 
   it('PATCH /practices/{p}/clients/{c}', () => {
-    fc.assert(fc.property(body, (b) => { expect(outcome(() => parseBody(clientPatchBody, b))).toEqual(outcome(() => oldPatch(b))); }), { numRuns: 3000 });
+    fc.assert(
+      fc.property(body, (b) => {
+        expect(outcome(() => parseBody(clientPatchBody, b))).toEqual(outcome(() => oldPatch(b)));
+      }),
+      { numRuns: 3000 },
+    );
     expect(outcome(() => parseBody(clientPatchBody, { notes: 'x', name: 'Ann' }))).toMatchObject({ message: 'notes cannot be corrected here (name and email only)', details: { field: 'notes' } });
     expect(outcome(() => parseBody(clientPatchBody, {}))).toMatchObject({ message: 'send name and/or email', details: { field: 'name' } });
   });

@@ -7,8 +7,7 @@ const NOW = new Date('2026-10-03T12:00:00Z');
 type Line = { procedureCode: string; minutes?: number; units?: number; chargeCents: number; modifiers?: string[] };
 
 /** parseClaim with a valid claim around the given lines (the units part is what these tests probe). */
-const parse = (lines: Line[], method: UnitMethod = 'cms') =>
-  parseClaim('p1', { claimId: 'CLM-1', clientId: 'c1', dateOfService: '2026-10-02', diagnosisCodes: ['M54.2'], lines }, method, 'usd', NOW);
+const parse = (lines: Line[], method: UnitMethod = 'cms') => parseClaim('p1', { claimId: 'CLM-1', clientId: 'c1', dateOfService: '2026-10-02', diagnosisCodes: ['M54.2'], lines }, method, 'usd', NOW);
 
 /** The ValidationError parseClaim throws, or undefined. */
 const refusal = (lines: Line[], method: UnitMethod = 'cms') => {

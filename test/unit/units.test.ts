@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UnitsInputError, isTimedCode, unitsForMinutes, unitsForVisit } from '../../functions/domain/units';
 
-const unitsByCode = (services: { code: string; minutes: number }[], method?: 'cms' | 'per-code') =>
-  unitsForVisit(services, method).lines.map((line) => `${line.code}x${line.units}`);
+const unitsByCode = (services: { code: string; minutes: number }[], method?: 'cms' | 'per-code') => unitsForVisit(services, method).lines.map((line) => `${line.code}x${line.units}`);
 
 describe('units: the CMS 8-minute rule (DOMAIN.md §3)', () => {
   it('33 min 97110 + 7 min 97140 = 40 min: 3 units, 97110 × 2 and 97140 × 1 (the pinned sample)', () => {
@@ -146,9 +145,15 @@ describe('units: the CMS 8-minute rule (DOMAIN.md §3)', () => {
     // Prepare
     const codes = ['97110', '97112', '97124', '97140'];
     const visits: { code: string; minutes: number }[][] = [];
-    for (let a = 0; a <= 40; a += 3) for (let b = 0; b <= 40; b += 4) for (let c = 0; c <= 20; c += 5) {
-      visits.push([{ code: codes[0]!, minutes: a }, { code: codes[1]!, minutes: b }, { code: codes[2]!, minutes: c }]);
-    }
+    for (let a = 0; a <= 40; a += 3)
+      for (let b = 0; b <= 40; b += 4)
+        for (let c = 0; c <= 20; c += 5) {
+          visits.push([
+            { code: codes[0]!, minutes: a },
+            { code: codes[1]!, minutes: b },
+            { code: codes[2]!, minutes: c },
+          ]);
+        }
 
     // Act
     const results = visits.map((services) => [unitsForVisit(services), services] as const);
@@ -288,18 +293,22 @@ describe('units: a code entered on more than one line (the rule is per code)', (
     // Prepare
     const codes = ['97110', '97140', '97124'];
     const splits: { code: string; minutes: number }[][] = [];
-    for (let a = 0; a <= 30; a += 4) for (let b = 0; b <= 30; b += 7) for (let c = 0; c <= 24; c += 6) {
-      splits.push([{ code: codes[0]!, minutes: a }, { code: codes[1]!, minutes: b }, { code: codes[0]!, minutes: c }, { code: codes[2]!, minutes: 9 }]);
-    }
+    for (let a = 0; a <= 30; a += 4)
+      for (let b = 0; b <= 30; b += 7)
+        for (let c = 0; c <= 24; c += 6) {
+          splits.push([
+            { code: codes[0]!, minutes: a },
+            { code: codes[1]!, minutes: b },
+            { code: codes[0]!, minutes: c },
+            { code: codes[2]!, minutes: 9 },
+          ]);
+        }
 
     // Act and assess
     for (const method of ['cms', 'per-code'] as const) {
       for (const services of splits) {
         const split = unitsForVisit(services, method);
-        const merged = unitsForVisit(
-          [{ code: '97110', minutes: services[0]!.minutes + services[2]!.minutes }, services[1]!, services[3]!],
-          method,
-        );
+        const merged = unitsForVisit([{ code: '97110', minutes: services[0]!.minutes + services[2]!.minutes }, services[1]!, services[3]!], method);
         expect(split.lines.map((line) => [line.code, line.minutes])).toEqual(services.map((s) => [s.code, s.minutes]));
         expect(split.totalUnits).toBe(merged.totalUnits);
         expect(split.lines[0]!.units + split.lines[2]!.units).toBe(merged.lines[0]!.units);

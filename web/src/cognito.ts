@@ -18,7 +18,11 @@ export interface CognitoConfig {
 
 const MESSAGE = 'kneadpay-sign-in';
 
-const base64url = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+const base64url = (bytes: Uint8Array) =>
+  btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
 const randomString = (bytes = 32) => base64url(crypto.getRandomValues(new Uint8Array(bytes)));
 
 export const pkcePair = async (): Promise<{ verifier: string; challenge: string }> => {

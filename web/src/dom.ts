@@ -59,7 +59,27 @@ export const table = (headings: readonly string[], rows: readonly Child[][], cap
       'table',
       null,
       caption ? h('caption', null, caption) : null,
-      h('thead', null, h('tr', null, headings.map((heading) => h('th', { scope: 'col' }, heading)))),
-      h('tbody', null, rows.length === 0 ? h('tr', null, h('td', { colspan: headings.length, class: 'muted' }, 'Nothing yet.')) : rows.map((cells) => h('tr', null, cells.map((cell) => h('td', null, cell))))),
+      h(
+        'thead',
+        null,
+        h(
+          'tr',
+          null,
+          headings.map((heading) => h('th', { scope: 'col' }, heading)),
+        ),
+      ),
+      h(
+        'tbody',
+        null,
+        rows.length === 0
+          ? h('tr', null, h('td', { colspan: headings.length, class: 'muted' }, 'Nothing yet.'))
+          : rows.map((cells) =>
+              h(
+                'tr',
+                null,
+                cells.map((cell) => h('td', null, cell)),
+              ),
+            ),
+      ),
     ),
   );

@@ -28,7 +28,11 @@ export const field = (label: string, control: Control, options: { hint?: string;
 export const textInput = (props: Record<string, unknown> = {}) => h('input', { type: 'text', ...props });
 
 export const select = (options: readonly (readonly [string, string])[], props: Record<string, unknown> = {}) =>
-  h('select', props, options.map(([value, text]) => h('option', { value }, text)));
+  h(
+    'select',
+    props,
+    options.map(([value, text]) => h('option', { value }, text)),
+  );
 
 const parentName = (name: string): string | undefined => {
   const match = /^(.*)(\.[^.[\]]+|\[\d+\])$/.exec(name);
@@ -94,10 +98,7 @@ export class FormErrors {
 }
 
 /** A form whose submit runs `action` once at a time, showing errors where they belong. */
-export const form = (
-  props: { label: string; submit: string; errors: FormErrors; action: (formElement: HTMLFormElement) => Promise<void> },
-  ...children: Child[]
-): HTMLFormElement => {
+export const form = (props: { label: string; submit: string; errors: FormErrors; action: (formElement: HTMLFormElement) => Promise<void> }, ...children: Child[]): HTMLFormElement => {
   const button = h('button', { type: 'submit' }, props.submit);
   const element = h('form', { 'aria-label': props.label, novalidate: true }, props.errors.top, ...children, h('div', { class: 'actions' }, button));
   element.addEventListener('submit', (event) => {

@@ -45,15 +45,19 @@ const ROUTES: readonly (readonly [RegExp, Page])[] = [
 ];
 
 const meta = (name: string) => document.querySelector<HTMLMetaElement>(`meta[name="${name}"]`)?.content ?? '';
-const cognitoConfig = (): CognitoConfig | undefined =>
-  meta('kneadpay-auth') === 'cognito' ? { domain: meta('kneadpay-cognito-domain'), clientId: meta('kneadpay-cognito-client-id') } : undefined;
+const cognitoConfig = (): CognitoConfig | undefined => (meta('kneadpay-auth') === 'cognito' ? { domain: meta('kneadpay-cognito-domain'), clientId: meta('kneadpay-cognito-client-id') } : undefined);
 
 /** Local sign-in (laptop only): the local runtime mints a local token for the practice. */
 const localSignIn = async (practiceId: string): Promise<Session> => {
   const answer = await fetch('/_local/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ practiceId }), credentials: 'omit' });
   const body = (await answer.json().catch(() => ({}))) as { token?: string; expiresAt?: string; error?: { message?: string; details?: { field?: string } } };
   if (!answer.ok || !body.token) {
-    throw new ApiError(answer.status, 'sign_in', body.error?.message ?? (answer.status === 404 ? 'Local sign-in is only available on a laptop (npm start).' : 'Sign-in failed.'), body.error?.details?.field ?? 'practiceId');
+    throw new ApiError(
+      answer.status,
+      'sign_in',
+      body.error?.message ?? (answer.status === 404 ? 'Local sign-in is only available on a laptop (npm start).' : 'Sign-in failed.'),
+      body.error?.details?.field ?? 'practiceId',
+    );
   }
   return { practiceId, token: body.token, expiresAt: Date.parse(body.expiresAt ?? '') || Date.now() + 3600_000 };
 };
@@ -65,9 +69,13 @@ let shell: { app: HTMLElement; main: HTMLElement; practiceName: HTMLElement; sig
 const signInView = (again: { practiceId: string; done: () => void } | undefined) => {
   const errors = new FormErrors();
   const config = cognitoConfig();
-  const practiceField = field('Practice ID', textInput({ name: 'practiceId', autocomplete: 'organization', required: true, value: again?.practiceId ?? '', spellcheck: 'false', autocapitalize: 'none' }), {
-    id: 'sign-in-practice-id',
-  });
+  const practiceField = field(
+    'Practice ID',
+    textInput({ name: 'practiceId', autocomplete: 'organization', required: true, value: again?.practiceId ?? '', spellcheck: 'false', autocapitalize: 'none' }),
+    {
+      id: 'sign-in-practice-id',
+    },
+  );
   errors.bind('practiceId', practiceField);
   const signInForm = form(
     {
@@ -93,7 +101,9 @@ const signInView = (again: { practiceId: string; done: () => void } | undefined)
     'section',
     { class: 'sign-in', 'aria-labelledby': 'sign-in-heading' },
     h('h1', { id: 'sign-in-heading' }, again ? 'Your session ended' : 'kneadpay front desk'),
-    again ? h('p', { role: 'status' }, 'Sign in again to carry on. What you typed is kept.') : h('p', { class: 'muted' }, config ? 'Sign in with your kneadpay account.' : 'On this laptop, sign in with your practice ID.'),
+    again
+      ? h('p', { role: 'status' }, 'Sign in again to carry on. What you typed is kept.')
+      : h('p', { class: 'muted' }, config ? 'Sign in with your kneadpay account.' : 'On this laptop, sign in with your practice ID.'),
     signInForm,
   );
 };
@@ -141,7 +151,11 @@ const navigation = () =>
   h(
     'nav',
     { 'aria-label': 'Main' },
-    h('ul', null, NAV.map(([href, text]) => h('li', null, h('a', { href, 'data-nav': href }, text)))),
+    h(
+      'ul',
+      null,
+      NAV.map(([href, text]) => h('li', null, h('a', { href, 'data-nav': href }, text))),
+    ),
   );
 
 const markCurrent = () => {

@@ -21,7 +21,10 @@ export const formatMoney = (cents: number, currency = 'usd'): string => formatFo
  */
 export const parseMoney = (text: string, currency = 'usd'): number | undefined => {
   const digits = minorDigits(currency);
-  const cleaned = text.trim().replace(/^[$€£]/, '').replaceAll(',', '');
+  const cleaned = text
+    .trim()
+    .replace(/^[$€£]/, '')
+    .replaceAll(',', '');
   const match = (digits > 0 ? new RegExp(`^(\\d{1,9})(?:\\.(\\d{0,${digits}}))?$`) : /^(\d{1,9})$/).exec(cleaned);
   if (!match) return undefined;
   const fraction = (match[2] ?? '').padEnd(digits, '0');

@@ -106,7 +106,15 @@ export interface Claim {
   payerName?: string;
   dateOfService: string;
   lines: ClaimLine[];
-  adjudications: { statusCode?: string; status?: string; paidCents?: number; patientResponsibilityCents?: number; traceNumber?: string; paidAt?: string | null; payerClaimControlNumber?: string | null }[];
+  adjudications: {
+    statusCode?: string;
+    status?: string;
+    paidCents?: number;
+    patientResponsibilityCents?: number;
+    traceNumber?: string;
+    paidAt?: string | null;
+    payerClaimControlNumber?: string | null;
+  }[];
   patientResponsibilityCents: number;
   collectedCents: number;
   invoicedCents: number;

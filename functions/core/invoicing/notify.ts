@@ -14,10 +14,24 @@ export const notifyInvoiceIssued = async (deps: InvoicingDeps, practice: Practic
   const store = invoicesOf(deps);
   let invoice = issued;
   // Marked issued once: the PatientBalanceInvoiced event and the claim's view of the invoice.
-  const issuedNow = await store.markInvoiceIssued(invoice, [{
-    detailType: 'PatientBalanceInvoiced',
-    detail: { practiceId: practice.practiceId, claimId: invoice.claimId, clientId: invoice.clientId, invoiceId: invoice.invoiceId, amountDueCents: invoice.amountDueCents, currency: invoice.currency, dueAt: invoice.dueAt },
-  }], now);
+  const issuedNow = await store.markInvoiceIssued(
+    invoice,
+    [
+      {
+        detailType: 'PatientBalanceInvoiced',
+        detail: {
+          practiceId: practice.practiceId,
+          claimId: invoice.claimId,
+          clientId: invoice.clientId,
+          invoiceId: invoice.invoiceId,
+          amountDueCents: invoice.amountDueCents,
+          currency: invoice.currency,
+          dueAt: invoice.dueAt,
+        },
+      },
+    ],
+    now,
+  );
   if (issuedNow) countMetric(METRIC.balanceInvoiceIssued, 1, 'balance-invoicer');
   await deps.after?.('issued', invoice.invoiceId);
   // One sender at a time: a lease taken conditionally. A crash after sending and before recording
@@ -45,6 +59,6 @@ export const notifyInvoiceIssued = async (deps: InvoicingDeps, practice: Practic
 export const awaitEmail = async (deps: InvoicingDeps, practice: Practice, invoice: BalanceInvoice, now: Date): Promise<BalanceInvoice> => {
   if (invoice.needsEmail) return invoice;
   await invoicesOf(deps).markInvoiceAwaitingEmail(invoice, now);
-  deps.logger?.warn('balance invoice waits for the client\'s email', { practiceId: practice.practiceId, invoiceId: invoice.invoiceId, clientId: invoice.clientId });
+  deps.logger?.warn("balance invoice waits for the client's email", { practiceId: practice.practiceId, invoiceId: invoice.invoiceId, clientId: invoice.clientId });
   return { ...invoice, needsEmail: true };
 };

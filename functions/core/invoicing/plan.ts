@@ -72,35 +72,46 @@ export const planClaimBalance = async (deps: InvoicingDeps, practice: Practice, 
     const refund = actions.find((action) => action.kind === 'refund' || action.kind === 'credit');
     const stillBilled = invoices.filter((invoice) => !invoice.voidRequested && invoice.status !== 'void' && !actions.some((a) => a.kind === 'void' && a.invoiceId === invoice.invoiceId));
     const invoicedCents = [...stillBilled, ...created].reduce((sum, invoice) => sum + invoice.amountDueCents, 0);
-    const events: OutboxEvent[] = invoices.length === 0
-      ? []
-      : [{
-          detailType: 'PatientBalanceAdjusted',
-          detail: {
-            practiceId: practice.practiceId, claimId, clientId: claim.clientId, currency: claim.currency,
-            patientShareCents: Math.max(0, share), previousInvoicedCents: claim.invoicedCents, invoicedCents,
-            actions: actions.map((action) => ({ kind: action.kind, ...('amountCents' in action ? { amountCents: action.amountCents } : { invoiceId: action.invoiceId }) })),
-          },
-        }];
+    const events: OutboxEvent[] =
+      invoices.length === 0
+        ? []
+        : [
+            {
+              detailType: 'PatientBalanceAdjusted',
+              detail: {
+                practiceId: practice.practiceId,
+                claimId,
+                clientId: claim.clientId,
+                currency: claim.currency,
+                patientShareCents: Math.max(0, share),
+                previousInvoicedCents: claim.invoicedCents,
+                invoicedCents,
+                actions: actions.map((action) => ({ kind: action.kind, ...('amountCents' in action ? { amountCents: action.amountCents } : { invoiceId: action.invoiceId }) })),
+              },
+            },
+          ];
     try {
-      await store.commitBalancePlan({
-        practiceId: practice.practiceId,
-        claimId,
-        clientId: claim.clientId,
-        planKey,
-        actions,
-        voidInvoiceIds: actions.flatMap((action) => (action.kind === 'void' ? [action.invoiceId] : [])),
-        newInvoices: created,
-        // Recorded with the plan, driven after it: a crash between the two cannot lose the refund.
-        ...(refund?.kind === 'refund' ? { pendingRefund: { refundId: deriveId('rfd', practice.practiceId, planKey), amountCents: refund.amountCents } } : {}),
-        // The ledger already shows the excess as a credit (the share fell); a refund pays it out.
-        ledger: refund?.kind === 'refund' ? [{ kind: 'overpayment_refund', amountCents: refund.amountCents, currency: claim.currency, at: now.toISOString(), ref: claim.claimId }] : [],
-        seenVersion: version,
-        invoicedCents,
-        // An overpayment refunded or kept as credit is settled once: later plans do not count it as paid.
-        settledCents: refund?.amountCents ?? 0,
-        events,
-      }, now);
+      await store.commitBalancePlan(
+        {
+          practiceId: practice.practiceId,
+          claimId,
+          clientId: claim.clientId,
+          planKey,
+          actions,
+          voidInvoiceIds: actions.flatMap((action) => (action.kind === 'void' ? [action.invoiceId] : [])),
+          newInvoices: created,
+          // Recorded with the plan, driven after it: a crash between the two cannot lose the refund.
+          ...(refund?.kind === 'refund' ? { pendingRefund: { refundId: deriveId('rfd', practice.practiceId, planKey), amountCents: refund.amountCents } } : {}),
+          // The ledger already shows the excess as a credit (the share fell); a refund pays it out.
+          ledger: refund?.kind === 'refund' ? [{ kind: 'overpayment_refund', amountCents: refund.amountCents, currency: claim.currency, at: now.toISOString(), ref: claim.claimId }] : [],
+          seenVersion: version,
+          invoicedCents,
+          // An overpayment refunded or kept as credit is settled once: later plans do not count it as paid.
+          settledCents: refund?.amountCents ?? 0,
+          events,
+        },
+        now,
+      );
       return actions;
     } catch (error) {
       if (!(error instanceof CommitConflictError) || attempt >= 8) throw error;

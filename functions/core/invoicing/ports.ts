@@ -92,22 +92,37 @@ export const invoiceStoreOn = (store: Store): InvoiceStore => ({
   },
   recordInvoiceProgress: (invoice, changes, guard) => recordInvoiceProgress(store, invoice, changes, guard),
   markInvoiceIssued: async (invoice, events, now) => {
-    const outcome = await commitOnce(store, {
-      marker: keys.marker(invoice.practiceId, 'invoice-issued', invoice.invoiceId),
-      writes: [claimInvoiceSummaryWrite(invoice.practiceId, invoice.claimId, { invoiceId: invoice.invoiceId, status: 'open', amountDueCents: invoice.amountDueCents, hostedInvoiceUrl: invoice.hostedInvoiceUrl })],
-      events,
-    }, now);
+    const outcome = await commitOnce(
+      store,
+      {
+        marker: keys.marker(invoice.practiceId, 'invoice-issued', invoice.invoiceId),
+        writes: [
+          claimInvoiceSummaryWrite(invoice.practiceId, invoice.claimId, {
+            invoiceId: invoice.invoiceId,
+            status: 'open',
+            amountDueCents: invoice.amountDueCents,
+            hostedInvoiceUrl: invoice.hostedInvoiceUrl,
+          }),
+        ],
+        events,
+      },
+      now,
+    );
     return outcome.status === 'committed';
   },
   markInvoiceAwaitingEmail: async (invoice, now) => {
-    await commitOnce(store, {
-      marker: keys.marker(invoice.practiceId, 'invoice-needs-email', invoice.invoiceId),
-      writes: [
-        invoiceNeedsEmailWrite(invoice.practiceId, invoice.invoiceId),
-        claimInvoiceSummaryWrite(invoice.practiceId, invoice.claimId, { invoiceId: invoice.invoiceId, status: 'needs_email', amountDueCents: invoice.amountDueCents, hostedInvoiceUrl: null }),
-      ],
-      events: [],
-    }, now);
+    await commitOnce(
+      store,
+      {
+        marker: keys.marker(invoice.practiceId, 'invoice-needs-email', invoice.invoiceId),
+        writes: [
+          invoiceNeedsEmailWrite(invoice.practiceId, invoice.invoiceId),
+          claimInvoiceSummaryWrite(invoice.practiceId, invoice.claimId, { invoiceId: invoice.invoiceId, status: 'needs_email', amountDueCents: invoice.amountDueCents, hostedInvoiceUrl: null }),
+        ],
+        events: [],
+      },
+      now,
+    );
   },
   takeInvoiceEmailLease: (invoice, now) => takeInvoiceEmailLease(store, invoice, now),
   listPendingRefunds: (practiceId, claimId) => listPendingRefunds(store, practiceId, claimId),

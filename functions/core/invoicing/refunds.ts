@@ -57,7 +57,12 @@ export const driveRefunds = async (deps: InvoicingDeps, practice: Practice, clai
       remaining -= made.amount;
     }
     if (parts.length > 0) await deps.afterRefund?.('refund', refund.refundId);
-    if (remaining > 0) deps.logger?.warn('overpayment partly kept as credit: the paid invoices have no more payment to refund', { practiceId: practice.practiceId, refundId: refund.refundId, keptAsCreditCents: remaining });
+    if (remaining > 0)
+      deps.logger?.warn('overpayment partly kept as credit: the paid invoices have no more payment to refund', {
+        practiceId: practice.practiceId,
+        refundId: refund.refundId,
+        keptAsCreditCents: remaining,
+      });
     const claim = remaining > 0 ? await store.getClaim(practice.practiceId, claimId) : undefined;
     const at = new Date().toISOString();
     await store.recordRefundPayout(

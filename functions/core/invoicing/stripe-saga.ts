@@ -48,38 +48,42 @@ export const driveInvoice = async (deps: InvoicingDeps, practice: Practice, star
     const customer = await ensureCustomerEmail(stripe, deps.store, practice, client);
     if (!invoice.stripeInvoiceId) {
       const found = await findInvoiceByMetadata(scope, customer, invoice.invoiceId);
-      const created = found ?? (await createInvoice(
-        scope,
-        {
-          customer,
-          collection_method: 'send_invoice',
-          days_until_due: practice.billing.invoiceDueDays,
-          auto_advance: false,
-          currency: invoice.currency,
-          description: BALANCE_LINE_DESCRIPTION,
-          metadata: { practiceId: practice.practiceId, clientId: invoice.clientId, invoiceId: invoice.invoiceId, ...feeMetadata(invoice.amountDueCents, scope.account ?? undefined) },
-          ...(platformFeeFor(invoice.amountDueCents, scope.account ?? undefined) ? { application_fee_amount: platformFeeFor(invoice.amountDueCents, scope.account ?? undefined) } : {}),
-        },
-        `inv:${invoice.invoiceId}:create`,
-      ));
+      const created =
+        found ??
+        (await createInvoice(
+          scope,
+          {
+            customer,
+            collection_method: 'send_invoice',
+            days_until_due: practice.billing.invoiceDueDays,
+            auto_advance: false,
+            currency: invoice.currency,
+            description: BALANCE_LINE_DESCRIPTION,
+            metadata: { practiceId: practice.practiceId, clientId: invoice.clientId, invoiceId: invoice.invoiceId, ...feeMetadata(invoice.amountDueCents, scope.account ?? undefined) },
+            ...(platformFeeFor(invoice.amountDueCents, scope.account ?? undefined) ? { application_fee_amount: platformFeeFor(invoice.amountDueCents, scope.account ?? undefined) } : {}),
+          },
+          `inv:${invoice.invoiceId}:create`,
+        ));
       await deps.after?.('invoice-answered', invoice.invoiceId);
       invoice = await invoicesOf(deps).recordInvoiceProgress(invoice, { stripeInvoiceId: created.id, needsEmail: false }, { attribute: 'stripeInvoiceId', expected: created.id });
     }
     await deps.after?.('create', invoice.invoiceId);
     if (!invoice.stripeInvoiceItemId) {
       const found = await findInvoiceItemByMetadata(scope, invoice.stripeInvoiceId!, invoice.invoiceId);
-      const item = found ?? (await createInvoiceItem(
-        scope,
-        {
-          customer,
-          invoice: invoice.stripeInvoiceId!,
-          amount: invoice.amountDueCents,
-          currency: invoice.currency,
-          description: BALANCE_LINE_DESCRIPTION,
-          metadata: { practiceId: practice.practiceId, invoiceId: invoice.invoiceId },
-        },
-        `inv:${invoice.invoiceId}:line`,
-      ));
+      const item =
+        found ??
+        (await createInvoiceItem(
+          scope,
+          {
+            customer,
+            invoice: invoice.stripeInvoiceId!,
+            amount: invoice.amountDueCents,
+            currency: invoice.currency,
+            description: BALANCE_LINE_DESCRIPTION,
+            metadata: { practiceId: practice.practiceId, invoiceId: invoice.invoiceId },
+          },
+          `inv:${invoice.invoiceId}:line`,
+        ));
       await deps.after?.('line-answered', invoice.invoiceId);
       invoice = await invoicesOf(deps).recordInvoiceProgress(invoice, { stripeInvoiceItemId: item.id, status: 'draft' }, { attribute: 'stripeInvoiceItemId', expected: item.id });
     }
@@ -89,9 +93,7 @@ export const driveInvoice = async (deps: InvoicingDeps, practice: Practice, star
   if (invoice.status === 'draft' || (invoice.status === 'open' && !invoice.hostedInvoiceUrl)) {
     const scope: StripeScope = { stripe: await deps.stripe(), account: practice.stripeAccountId };
     const current = await retrieveInvoice(scope, invoice.stripeInvoiceId!);
-    const finalized = current.status === 'draft'
-      ? await finalizeInvoice(scope, invoice.stripeInvoiceId!, { auto_advance: false }, `inv:${invoice.invoiceId}:finalize`)
-      : current;
+    const finalized = current.status === 'draft' ? await finalizeInvoice(scope, invoice.stripeInvoiceId!, { auto_advance: false }, `inv:${invoice.invoiceId}:finalize`) : current;
     await deps.after?.('finalize-answered', invoice.invoiceId);
     invoice = await invoicesOf(deps).recordInvoiceProgress(invoice, {
       ...(invoice.status === 'draft' ? { status: finalized.status === 'paid' ? 'paid' : 'open' } : {}),

@@ -11,9 +11,7 @@ export interface ReceiptEventEnvelope {
   detail: Record<string, unknown>;
 }
 
-export type ReceiptEventOutcome =
-  | { outcome: 'ignored'; reason: string }
-  | { outcome: 'issued' | 'duplicate'; receiptId: string; number: string; kind: ReceiptKind; email: DeliveryOutcome };
+export type ReceiptEventOutcome = { outcome: 'ignored'; reason: string } | { outcome: 'issued' | 'duplicate'; receiptId: string; number: string; kind: ReceiptKind; email: DeliveryOutcome };
 
 /**
  * PaymentSucceeded / PaymentRefunded → one receipt, one email. Safe to run twice or at once for

@@ -10,9 +10,7 @@ import type { EmailStatus, Receipt } from '../../domain/receipt';
 import { mustGetReceipt, requirePracticeFor, sleep, type ReceiptDeps } from './deps';
 
 /** SES refuses these for good (address, identity, account): retrying the same email cannot help. */
-const PERMANENT_SES_ERRORS = new Set([
-  'MessageRejected', 'BadRequestException', 'MailFromDomainNotVerifiedException', 'AccountSuspendedException', 'NotFoundException', 'InvalidParameterValue',
-]);
+const PERMANENT_SES_ERRORS = new Set(['MessageRejected', 'BadRequestException', 'MailFromDomainNotVerifiedException', 'AccountSuspendedException', 'NotFoundException', 'InvalidParameterValue']);
 
 export const isPermanentEmailError = (error: unknown): boolean => {
   const name = (error as Error)?.name ?? '';
@@ -62,7 +60,10 @@ const sendLeased = async (deps: ReceiptDeps, receipt: Receipt, leaseId: string, 
     return fail('failed', 'InvalidAddress: the client has no valid email address; correct it and resend');
   }
   const link = await receiptLink(deps, practice, receiptId);
-  const content = renderReceiptEmail({ ...receipt.document, client: { ...receipt.document.client, name: client.name } }, { mode: practice.receipts?.mode ?? 'link', link: link.url, linkExpiresAt: link.expiresAt });
+  const content = renderReceiptEmail(
+    { ...receipt.document, client: { ...receipt.document.client, name: client.name } },
+    { mode: practice.receipts?.mode ?? 'link', link: link.url, linkExpiresAt: link.expiresAt },
+  );
   let messageId: string;
   try {
     messageId = await deps.sendEmail({ to: client.email, ...content, practiceId });

@@ -78,9 +78,11 @@ export const paymentFacts = async (deps: ReceiptDeps, practice: Practice, detail
   const paying = (await deps.receipts.listAdjudications(practice.practiceId, claimId)).filter((adjudication) => adjudicatesPayment(adjudication.statusCode));
   const deciding = new Set(adjudicationsDecidingShare(paying));
   const withoutPr = <T extends { group: string }>(adjustments: T[]) => adjustments.filter((adjustment) => adjustment.group !== 'PR');
-  const adjudications = paying.map((adjudication) => (deciding.has(adjudication)
-    ? adjudication
-    : { ...adjudication, claimAdjustments: withoutPr(adjudication.claimAdjustments), lines: adjudication.lines.map((line) => ({ ...line, adjustments: withoutPr(line.adjustments) })) }));
+  const adjudications = paying.map((adjudication) =>
+    deciding.has(adjudication)
+      ? adjudication
+      : { ...adjudication, claimAdjustments: withoutPr(adjudication.claimAdjustments), lines: adjudication.lines.map((line) => ({ ...line, adjustments: withoutPr(line.adjustments) })) },
+  );
   // Earlier balance payments on this claim, as their receipts recorded them (refunds not netted).
   const earlier = (await deps.receipts.listClientReceipts(practice.practiceId, detail.clientId)).filter(
     (receipt) => receipt.kind === 'balance' && receipt.source.claimId === claimId && receipt.source.paymentId !== detail.paymentId,

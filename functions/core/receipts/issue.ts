@@ -48,14 +48,10 @@ const issueReceipt = async (
 
 export const issuePaymentReceipt = async (deps: ReceiptDeps, detail: PaymentSucceededDetail) => {
   const sourceKey = deps.receipts.receiptSourceKey({ type: 'payment', paymentId: detail.paymentId });
-  return issueReceipt(deps, detail.practiceId, detail.clientId, sourceKey, async () =>
-    paymentFacts(deps, await requirePracticeFor(deps, detail.practiceId), detail),
-  );
+  return issueReceipt(deps, detail.practiceId, detail.clientId, sourceKey, async () => paymentFacts(deps, await requirePracticeFor(deps, detail.practiceId), detail));
 };
 
 export const issueRefundReceipt = async (deps: ReceiptDeps, detail: PaymentRefundedDetail) => {
   const sourceKey = deps.receipts.receiptSourceKey({ type: 'refund', paymentId: detail.paymentId, refundId: detail.refundId });
-  return issueReceipt(deps, detail.practiceId, detail.clientId, sourceKey, async () =>
-    refundFacts(deps, await requirePracticeFor(deps, detail.practiceId), detail),
-  );
+  return issueReceipt(deps, detail.practiceId, detail.clientId, sourceKey, async () => refundFacts(deps, await requirePracticeFor(deps, detail.practiceId), detail));
 };

@@ -41,16 +41,20 @@ export const numberReceipt = async (deps: ReceiptDeps, practiceId: string, recei
     const now = deps.now();
     let committed = false;
     try {
-      const outcome = await deps.receipts.commitNumbering(practiceId, {
-        seen,
-        leaseId,
-        batch,
-        format: formatReceiptNumber,
-        events: batch.map((queued, index) => ({
-          detailType: 'ReceiptIssued',
-          detail: { practiceId, ...queued, number: formatReceiptNumber(seen + index + 1) },
-        })),
-      }, now);
+      const outcome = await deps.receipts.commitNumbering(
+        practiceId,
+        {
+          seen,
+          leaseId,
+          batch,
+          format: formatReceiptNumber,
+          events: batch.map((queued, index) => ({
+            detailType: 'ReceiptIssued',
+            detail: { practiceId, ...queued, number: formatReceiptNumber(seen + index + 1) },
+          })),
+        },
+        now,
+      );
       // A duplicate cannot happen while the counter is read consistently; if it does, nothing was written.
       if (outcome.status === 'duplicate') await deps.receipts.releaseNumberingLease(practiceId, leaseId);
       else {

@@ -16,7 +16,29 @@ import { getPractice } from '../../store/practices';
 import type { Practice } from '../../domain/practice';
 import { getPurchase } from '../../store/purchases';
 import type { Purchase } from '../../domain/purchase';
-import { deleteQueueEntry, findIssuedReceipt, getInvoiceRef, getReceipt, listClientReceipts, listQueuedReceipts, listReceipts, numberingMarkerKey, numberingRefusals, receiptIssueWrites, receiptMarkerKey, receiptNumberingWrites, receiptSourceKey, releaseNumberingLease, settleEmail, takeEmailLease, takeNumberingLease, type InvoiceRef, type IssuedReceiptRef, type NumberFormat, type QueuedReceipt } from '../../store/receipts';
+import {
+  deleteQueueEntry,
+  findIssuedReceipt,
+  getInvoiceRef,
+  getReceipt,
+  listClientReceipts,
+  listQueuedReceipts,
+  listReceipts,
+  numberingMarkerKey,
+  numberingRefusals,
+  receiptIssueWrites,
+  receiptMarkerKey,
+  receiptNumberingWrites,
+  receiptSourceKey,
+  releaseNumberingLease,
+  settleEmail,
+  takeEmailLease,
+  takeNumberingLease,
+  type InvoiceRef,
+  type IssuedReceiptRef,
+  type NumberFormat,
+  type QueuedReceipt,
+} from '../../store/receipts';
 import type { Receipt, ReceiptSource } from '../../domain/receipt';
 
 /** The package as the catalog has it now (a receipt names it; gone → a generic name). */

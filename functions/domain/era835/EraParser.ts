@@ -2,16 +2,7 @@ import { AmountFormatError, parseCents } from '../money';
 import { claimBalanceProblems, patientShareCents, paymentBalanceProblems } from './balance';
 import { ISA_LENGTH, readDelimiters } from './delimiters';
 import { EraParseError } from './errors';
-import type {
-  Delimiters,
-  EraAdjustment,
-  EraClaim,
-  EraLine,
-  EraPayment,
-  EraPaymentSummary,
-  EraSummary,
-  ProviderAdjustment,
-} from './model';
+import type { Delimiters, EraAdjustment, EraClaim, EraLine, EraPayment, EraPaymentSummary, EraSummary, ProviderAdjustment } from './model';
 import { claimStatusName, isAdjustmentGroup } from './status';
 
 /** The transaction set kneadpay reads: health care claim payment/advice. */
@@ -635,8 +626,7 @@ export class EraParser {
   private paymentOf(transaction: TransactionState): EraPayment {
     if (transaction.payment) return transaction.payment;
     const draft = transaction.draft;
-    const missing = (segment: string, what: string): never =>
-      this.fail(null, `transaction set ${transaction.controlNumber} has no ${what} before its claims`, { field: segment });
+    const missing = (segment: string, what: string): never => this.fail(null, `transaction set ${transaction.controlNumber} has no ${what} before its claims`, { field: segment });
     if (!draft.seenBpr) missing('BPR', 'BPR (payment)');
     if (draft.traceNumber === null) missing('TRN', 'TRN (trace number)');
     if (draft.payerName === null) missing('N1', 'N1*PR (payer)');

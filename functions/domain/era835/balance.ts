@@ -1,15 +1,11 @@
 import type { EraAdjustment, EraClaim, EraPaymentSummary, EraSummary } from './model';
 import { ADJUSTMENT_GROUPS } from './status';
 
-const sumAdjustments = (adjustments: readonly EraAdjustment[]): number =>
-  adjustments.reduce((sum, adjustment) => sum + adjustment.amountCents, 0);
+const sumAdjustments = (adjustments: readonly EraAdjustment[]): number => adjustments.reduce((sum, adjustment) => sum + adjustment.amountCents, 0);
 
 /** Σ PR adjustments: the patient's share, the only group a patient may be billed for. */
 export const patientShareCents = (adjustments: readonly EraAdjustment[]): number =>
-  adjustments.reduce(
-    (sum, adjustment) => (adjustment.group === ADJUSTMENT_GROUPS.patientResponsibility ? sum + adjustment.amountCents : sum),
-    0,
-  );
+  adjustments.reduce((sum, adjustment) => (adjustment.group === ADJUSTMENT_GROUPS.patientResponsibility ? sum + adjustment.amountCents : sum), 0);
 
 type BalanceInput = Pick<EraClaim, 'chargeCents' | 'paidCents' | 'reportedPatientResponsibilityCents' | 'claimAdjustments'> & {
   lines: readonly Pick<EraClaim['lines'][number], 'chargeCents' | 'paidCents' | 'adjustments'>[];
@@ -45,9 +41,7 @@ export const claimBalanceProblems = (claim: BalanceInput): string[] => {
 };
 
 /** File-level balancing for one payment: BPR02 = Σ CLP04 − Σ PLB. */
-export const paymentBalanceProblems = (
-  totals: Pick<EraPaymentSummary, 'claimsPaidCents' | 'providerAdjustmentCents'> & { paymentCents: number },
-): string[] =>
+export const paymentBalanceProblems = (totals: Pick<EraPaymentSummary, 'claimsPaidCents' | 'providerAdjustmentCents'> & { paymentCents: number }): string[] =>
   totals.paymentCents === totals.claimsPaidCents - totals.providerAdjustmentCents
     ? []
     : [`file: payment ${totals.paymentCents} != claims paid ${totals.claimsPaidCents} - provider adjustments ${totals.providerAdjustmentCents}`];

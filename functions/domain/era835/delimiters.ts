@@ -12,8 +12,7 @@ export const DEFAULT_DELIMITERS: Delimiters = { element: '*', component: ':', re
 
 const isDataCharacter = (char: string): boolean => /^[A-Za-z0-9 ]$/.test(char);
 
-const isaError = (detail: string, field: string | null): EraParseError =>
-  new EraParseError(detail, { segmentNumber: 1, segmentId: 'ISA', field });
+const isaError = (detail: string, field: string | null): EraParseError => new EraParseError(detail, { segmentNumber: 1, segmentId: 'ISA', field });
 
 /**
  * Reads the delimiters from the ISA segment at the start of `text` (at least 106 characters):
@@ -41,10 +40,7 @@ export const readDelimiters = (text: string): Delimiters => {
     }
     const width = next - position - 1;
     if (width !== ISA_FIELD_WIDTHS[field]) {
-      throw isaError(
-        `${name} is ${width} characters, expected ${ISA_FIELD_WIDTHS[field]}: the ISA segment must be exactly ${ISA_LENGTH} characters including its terminator`,
-        name,
-      );
+      throw isaError(`${name} is ${width} characters, expected ${ISA_FIELD_WIDTHS[field]}: the ISA segment must be exactly ${ISA_LENGTH} characters including its terminator`, name);
     }
     position = next;
   }

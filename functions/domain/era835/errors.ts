@@ -34,5 +34,4 @@ export class EraParseError extends Error {
   }
 }
 
-export const isEraParseError = (error: unknown): error is EraParseError =>
-  error instanceof Error && error.name === 'EraParseError';
+export const isEraParseError = (error: unknown): error is EraParseError => error instanceof Error && error.name === 'EraParseError';

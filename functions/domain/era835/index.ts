@@ -8,28 +8,10 @@ export { toPinnedClaimJson } from './pinned';
 export type { PinnedAdjustment, PinnedClaim, PinnedLine } from './pinned';
 export { applyFileProblems, claimBalanceProblems, patientShareCents, paymentBalanceProblems } from './balance';
 export { serializeEra, serializeEraSegments } from './serialize';
-export type {
-  EraAdjustmentInput,
-  EraClaimInput,
-  EraDocumentInput,
-  EraLineInput,
-  EraPaymentInput,
-  ProviderAdjustmentInput,
-} from './serialize';
+export type { EraAdjustmentInput, EraClaimInput, EraDocumentInput, EraLineInput, EraPaymentInput, ProviderAdjustmentInput } from './serialize';
 export { DEFAULT_DELIMITERS, ISA_LENGTH, readDelimiters } from './delimiters';
 export { EraParseError, isEraParseError } from './errors';
 export type { EraErrorLocation } from './errors';
 export { ADJUSTMENT_GROUPS, CLAIM_STATUSES, NON_PAYMENT_STATUS_CODES, REVERSAL_STATUS_CODE, adjudicatesPayment, claimStatusName, isAdjustmentGroup } from './status';
 export type { AdjustmentGroup, ClaimStatus } from './status';
-export type {
-  Delimiters,
-  EraAdjustment,
-  EraClaim,
-  EraLine,
-  EraPatient,
-  EraPayment,
-  EraPaymentSummary,
-  EraRemittance,
-  EraSummary,
-  ProviderAdjustment,
-} from './model';
+export type { Delimiters, EraAdjustment, EraClaim, EraLine, EraPatient, EraPayment, EraPaymentSummary, EraRemittance, EraSummary, ProviderAdjustment } from './model';

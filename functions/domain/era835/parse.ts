@@ -36,10 +36,7 @@ export const parseEra = (text: string): EraRemittance => {
  * @throws EraParseError when the text is not a well-formed 835 (after `onClaim` has seen the
  *   claims before the problem).
  */
-export const readEra = async (
-  chunks: AsyncIterable<string | Uint8Array> | Iterable<string> | string,
-  onClaim: (claim: EraClaim) => void | Promise<void> = () => {},
-): Promise<EraSummary> => {
+export const readEra = async (chunks: AsyncIterable<string | Uint8Array> | Iterable<string> | string, onClaim: (claim: EraClaim) => void | Promise<void> = () => {}): Promise<EraSummary> => {
   const parser = new EraParser();
   const decoder = new TextDecoder();
   // A string is one chunk, not an iterable of characters.

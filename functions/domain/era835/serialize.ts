@@ -240,5 +240,4 @@ const adjustmentSegments = (adjustments: readonly EraAdjustmentInput[]): string[
  * Writes an 835 as one string (see `serializeEraSegments`): the inverse of `parseEra` for the
  * fields kneadpay reads. Used by property tests and the benchmark's file generator.
  */
-export const serializeEra = (document: EraDocumentInput, delimiters: Delimiters = DEFAULT_DELIMITERS): string =>
-  Array.from(serializeEraSegments(document, delimiters)).join('');
+export const serializeEra = (document: EraDocumentInput, delimiters: Delimiters = DEFAULT_DELIMITERS): string => Array.from(serializeEraSegments(document, delimiters)).join('');

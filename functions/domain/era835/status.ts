@@ -35,8 +35,7 @@ export const adjudicatesPayment = (statusCode: string | undefined): boolean => !
 export const REVERSAL_STATUS_CODE = '22';
 
 /** The status name for a CLP02 code; `other` for a code outside the 835 guide. */
-export const claimStatusName = (code: string): ClaimStatus =>
-  Object.hasOwn(CLAIM_STATUSES, code) ? CLAIM_STATUSES[code as keyof typeof CLAIM_STATUSES] : 'other';
+export const claimStatusName = (code: string): ClaimStatus => (Object.hasOwn(CLAIM_STATUSES, code) ? CLAIM_STATUSES[code as keyof typeof CLAIM_STATUSES] : 'other');
 
 /**
  * CAS01 claim adjustment group codes. Only PR may ever be billed to the patient; CO is the

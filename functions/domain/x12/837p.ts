@@ -139,11 +139,7 @@ const claimSegments = (claim: Claim837, billing: BillingProvider, firstHl: numbe
     hlUsed = 2;
   }
   // 2300 claim information.
-  out.push(segment([
-    'CLM', clean(claim.claimId, 38), amount(claim.chargeCents), '', '',
-    composite([claim.placeOfService, 'B', claim.frequencyCode]),
-    'Y', 'A', 'Y', 'Y',
-  ]));
+  out.push(segment(['CLM', clean(claim.claimId, 38), amount(claim.chargeCents), '', '', composite([claim.placeOfService, 'B', claim.frequencyCode]), 'Y', 'A', 'Y', 'Y']));
   if (claim.referralNumber) out.push(segment(['REF', '9F', clean(claim.referralNumber, 50)]));
   if (claim.priorAuthorization) out.push(segment(['REF', 'G1', clean(claim.priorAuthorization, 50)]));
   if (claim.frequencyCode !== '1' && claim.payerClaimControlNumber) out.push(segment(['REF', 'F8', clean(claim.payerClaimControlNumber, 50)]));
@@ -157,10 +153,7 @@ const claimSegments = (claim: Claim837, billing: BillingProvider, firstHl: numbe
   // 2400 service lines.
   claim.lines.forEach((line, i) => {
     out.push(segment(['LX', String(i + 1)]));
-    out.push(segment([
-      'SV1', composite(['HC', line.procedureCode, ...line.modifiers]), amount(line.chargeCents), 'UN', String(line.units), '', '',
-      composite(line.diagnosisPointers.map(String)),
-    ]));
+    out.push(segment(['SV1', composite(['HC', line.procedureCode, ...line.modifiers]), amount(line.chargeCents), 'UN', String(line.units), '', '', composite(line.diagnosisPointers.map(String))]));
     out.push(segment(['DTP', '472', 'D8', d8(claim.dateOfService)]));
   });
   return { segments: out, hlUsed };
@@ -174,9 +167,23 @@ export const build837P = (batch: Batch837): string => {
   const gcn = String(batch.interchangeControlNumber);
   const stControl = '0001';
   const isa = [
-    'ISA', '00', pad('', 10), '00', pad('', 10),
-    'ZZ', pad(clean(batch.submitter.id, 15), 15), 'ZZ', pad(clean(batch.receiver.id, 15), 15),
-    when.yymmdd, when.hhmm, d.repetition, '00501', icn, '1', batch.usage, d.component,
+    'ISA',
+    '00',
+    pad('', 10),
+    '00',
+    pad('', 10),
+    'ZZ',
+    pad(clean(batch.submitter.id, 15), 15),
+    'ZZ',
+    pad(clean(batch.receiver.id, 15), 15),
+    when.yymmdd,
+    when.hhmm,
+    d.repetition,
+    '00501',
+    icn,
+    '1',
+    batch.usage,
+    d.component,
   ].join(d.element);
   const body: string[] = [];
   body.push(segment(['ST', '837', stControl, IMPLEMENTATION_GUIDE_837P]));

@@ -35,30 +35,57 @@ export interface Ack277Claim {
   reason: string;
 }
 
-export type Acknowledgement =
-  | { kind: '999'; groups: Ack999Group[] }
-  | { kind: '277CA'; claims: Ack277Claim[] };
+export type Acknowledgement = { kind: '999'; groups: Ack999Group[] } | { kind: '277CA'; claims: Ack277Claim[] };
 
 /** 999 IK3-04 syntax error codes (segment level). */
 const IK3_CODES: Record<string, string> = {
-  '1': 'unrecognized segment id', '2': 'unexpected segment', '3': 'required segment missing', '4': 'loop occurs over maximum times',
-  '5': 'segment exceeds maximum use', '6': 'segment not in defined transaction set', '7': 'segment not in proper sequence',
-  '8': 'segment has data element errors', I4: 'implementation "not used" segment present', I6: 'implementation dependent segment missing',
-  I7: 'implementation loop occurs under minimum times', I8: 'implementation segment below minimum use', I9: 'implementation dependent "not used" segment present',
+  '1': 'unrecognized segment id',
+  '2': 'unexpected segment',
+  '3': 'required segment missing',
+  '4': 'loop occurs over maximum times',
+  '5': 'segment exceeds maximum use',
+  '6': 'segment not in defined transaction set',
+  '7': 'segment not in proper sequence',
+  '8': 'segment has data element errors',
+  I4: 'implementation "not used" segment present',
+  I6: 'implementation dependent segment missing',
+  I7: 'implementation loop occurs under minimum times',
+  I8: 'implementation segment below minimum use',
+  I9: 'implementation dependent "not used" segment present',
 };
 /** 999 IK4-03 element error codes. */
 const IK4_CODES: Record<string, string> = {
-  '1': 'required data element missing', '2': 'conditional required data element missing', '3': 'too many data elements', '4': 'data element too short',
-  '5': 'data element too long', '6': 'invalid character in data element', '7': 'invalid code value', '8': 'invalid date', '9': 'invalid time',
-  '10': 'exclusion condition violated', '12': 'too many repetitions', '13': 'too many components', I10: 'implementation "not used" data element present',
-  I11: 'implementation too few repetitions', I12: 'implementation pattern match failure', I13: 'implementation dependent "not used" data element present',
-  I6: 'code value not used in implementation', I9: 'implementation dependent data element missing',
+  '1': 'required data element missing',
+  '2': 'conditional required data element missing',
+  '3': 'too many data elements',
+  '4': 'data element too short',
+  '5': 'data element too long',
+  '6': 'invalid character in data element',
+  '7': 'invalid code value',
+  '8': 'invalid date',
+  '9': 'invalid time',
+  '10': 'exclusion condition violated',
+  '12': 'too many repetitions',
+  '13': 'too many components',
+  I10: 'implementation "not used" data element present',
+  I11: 'implementation too few repetitions',
+  I12: 'implementation pattern match failure',
+  I13: 'implementation dependent "not used" data element present',
+  I6: 'code value not used in implementation',
+  I9: 'implementation dependent data element missing',
 };
 
 /** 277CA STC01-1 claim status categories (the ones a claim acknowledgement uses). */
 export const CATEGORY_MEANING: Record<string, string> = {
-  A0: 'forwarded to another entity', A1: 'received', A2: 'accepted into adjudication', A3: 'returned as unprocessable',
-  A4: 'not found', A5: 'split', A6: 'rejected for missing information', A7: 'rejected for invalid information', A8: 'rejected for relational field in error',
+  A0: 'forwarded to another entity',
+  A1: 'received',
+  A2: 'accepted into adjudication',
+  A3: 'returned as unprocessable',
+  A4: 'not found',
+  A5: 'split',
+  A6: 'rejected for missing information',
+  A7: 'rejected for invalid information',
+  A8: 'rejected for relational field in error',
   DR: 'data reporting acknowledged',
 };
 const REJECTING = new Set(['A3', 'A4', 'A6', 'A7', 'A8']);

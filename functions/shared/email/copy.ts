@@ -69,20 +69,14 @@ const emailShell = (inner: string) => `<!doctype html>
 
 const htmlRows = (rows: [string, string][]) =>
   `<table style="border-collapse:collapse;width:100%">${rows
-    .map(
-      ([label, value]) =>
-        `<tr><td style="padding:4px 8px 4px 0;color:#5b6b70">${escapeHtml(label)}</td><td style="padding:4px 0;text-align:right">${escapeHtml(value)}</td></tr>`,
-    )
+    .map(([label, value]) => `<tr><td style="padding:4px 8px 4px 0;color:#5b6b70">${escapeHtml(label)}</td><td style="padding:4px 0;text-align:right">${escapeHtml(value)}</td></tr>`)
     .join('')}</table>`;
 
 /**
  * The receipt email. `link` (the default): practice, date, amount and the secure link — no
  * itemization, so nothing clinical travels by email. `full`: the itemization too.
  */
-export const renderReceiptEmail = (
-  document: ReceiptDocument,
-  opts: { mode: ReceiptEmailMode; link: string; linkExpiresAt: string },
-): ReceiptEmailContent => {
+export const renderReceiptEmail = (document: ReceiptDocument, opts: { mode: ReceiptEmailMode; link: string; linkExpiresAt: string }): ReceiptEmailContent => {
   const practice = document.practice;
   const zone = practice.timezone;
   const refund = document.kind === 'refund';

@@ -20,8 +20,12 @@ export interface OutgoingEmail {
  * A header value on one line: CR, LF and other control characters (a practice name typed with a
  * line break) become spaces, so nothing can end the header or add another.
  */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-export const singleLine = (value: string): string => value.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').replace(/\s{2,}/g, ' ').trim();
+export const singleLine = (value: string): string =>
+  value
+    // eslint-disable-next-line no-control-regex -- matching control characters is the point
+    .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
+    .replace(/\s{2,}/g, ' ')
+    .trim();
 
 let client: SESv2Client | undefined;
 
@@ -42,7 +46,10 @@ export const sendEmail = async (email: OutgoingEmail): Promise<string> => {
   const to = singleLine(email.to);
   if (email.practiceId) {
     // Recipient first: one address flooded must not use up the practice's whole budget.
-    await consumeAll(getStore(), email.practiceId, [[LIMITS.emailPerRecipient, to], [LIMITS.emailPerPractice, 'all']]);
+    await consumeAll(getStore(), email.practiceId, [
+      [LIMITS.emailPerRecipient, to],
+      [LIMITS.emailPerPractice, 'all'],
+    ]);
   }
   const answer = await sesClient().send(
     new SendEmailCommand({

@@ -188,8 +188,19 @@ export const eventCatalog = (): EventCatalog => (built ??= buildCatalog());
 
 /** The catalogued detail-types (the same keys as `eventCatalog()`; a test holds them together). */
 export const EVENT_DETAIL_TYPES: readonly EventDetailType[] = [
-  'ClaimAdjudicated', 'RemittanceQuarantined', 'PackagePurchased', 'PaymentSucceeded', 'PaymentRefunded', 'CreditsRedeemed', 'CreditsExpired',
-  'PatientBalanceInvoiced', 'PatientBalanceAdjusted', 'ReceiptIssued', 'StripeAccountUpdated', 'StripeAccountDeauthorized', 'StripeAccountReleased',
+  'ClaimAdjudicated',
+  'RemittanceQuarantined',
+  'PackagePurchased',
+  'PaymentSucceeded',
+  'PaymentRefunded',
+  'CreditsRedeemed',
+  'CreditsExpired',
+  'PatientBalanceInvoiced',
+  'PatientBalanceAdjusted',
+  'ReceiptIssued',
+  'StripeAccountUpdated',
+  'StripeAccountDeauthorized',
+  'StripeAccountReleased',
   'PlatformFeeCollected',
 ];
 const CATALOGUED: ReadonlySet<string> = new Set(EVENT_DETAIL_TYPES);

@@ -23,16 +23,10 @@ export const validationErrorOf = (error: { issues: readonly z.core.$ZodIssue[] }
     const at = first.indexOf(field);
     return at >= 0 ? at : first.length + index;
   };
-  const [issue] = error.issues
-    .map((candidate, index) => ({ candidate, field: fieldOf(candidate.path), index }))
-    .sort((a, b) => rank(a.field, a.index) - rank(b.field, b.index));
+  const [issue] = error.issues.map((candidate, index) => ({ candidate, field: fieldOf(candidate.path), index })).sort((a, b) => rank(a.field, a.index) - rank(b.field, b.index));
   const { candidate, field } = issue!;
   const params = ((candidate as { params?: IssueParams }).params ?? {}) as IssueParams;
-  const message = params.wholeMessage || !field
-    ? candidate.message
-    : params.afterParent
-      ? `${fieldOf(candidate.path.slice(0, -1))}${candidate.message}`
-      : `${field} ${candidate.message}`;
+  const message = params.wholeMessage || !field ? candidate.message : params.afterParent ? `${fieldOf(candidate.path.slice(0, -1))}${candidate.message}` : `${field} ${candidate.message}`;
   return new ValidationError(message, { field: field || 'body', ...params.details });
 };
 

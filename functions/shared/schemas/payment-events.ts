@@ -61,8 +61,16 @@ export const paymentSucceededDetail = steps<PaymentSucceededDetail>(
   z.transform((d: Record<string, unknown>) => {
     const detail = d as unknown as PaymentSucceededDetail;
     return {
-      practiceId: detail.practiceId, clientId: detail.clientId, kind: detail.kind, paymentId: detail.paymentId, amountCents: detail.amountCents,
-      currency: detail.currency, paidAt: detail.paidAt, purchaseId: detail.purchaseId, invoiceId: detail.invoiceId, claimId: detail.claimId,
+      practiceId: detail.practiceId,
+      clientId: detail.clientId,
+      kind: detail.kind,
+      paymentId: detail.paymentId,
+      amountCents: detail.amountCents,
+      currency: detail.currency,
+      paidAt: detail.paidAt,
+      purchaseId: detail.purchaseId,
+      invoiceId: detail.invoiceId,
+      claimId: detail.claimId,
     };
   }),
 );

@@ -40,11 +40,7 @@ interface StringRule {
 
 /** A trimmed string: the checks run on the trimmed value, which is what is kept. */
 const trimmed = ({ max = 500, pattern, hint }: StringRule = {}) =>
-  z.string({ error: typeError('a string') }).check(
-    z.trim(),
-    z.maxLength(max, `must be at most ${max} characters`),
-    ...(pattern ? [z.regex(pattern, `is not valid${hint ? ` (${hint})` : ''}`)] : []),
-  );
+  z.string({ error: typeError('a string') }).check(z.trim(), z.maxLength(max, `must be at most ${max} characters`), ...(pattern ? [z.regex(pattern, `is not valid${hint ? ` (${hint})` : ''}`)] : []));
 
 /** A required string. */
 export const requiredString = (rule?: StringRule) => z.pipe(blankToNull, trimmed(rule));
@@ -68,8 +64,7 @@ export const optionalOneOf = <const T extends readonly [string, ...string[]]>(va
   );
 
 /** An optional nested object (an array or a scalar is not one). */
-export const optionalObject = <S extends z.core.$ZodLooseShape>(shape: S) =>
-  z.pipe(z.pipe(emptyToNull, z.nullish(z.object(shape, { error: typeError('an object') }))), z.transform(nullToUndefined));
+export const optionalObject = <S extends z.core.$ZodLooseShape>(shape: S) => z.pipe(z.pipe(emptyToNull, z.nullish(z.object(shape, { error: typeError('an object') }))), z.transform(nullToUndefined));
 
 /** A required whole number between min and max. */
 export const requiredInt = (min: number, max = Number.MAX_SAFE_INTEGER) =>
@@ -103,8 +98,7 @@ export const problem = (ctx: z.core.ParsePayload, message: string, path: Propert
  * keys it reads, the rest passed on) or a transform; a step runs only when the ones before passed,
  * so the problem named is the one `fields()` named first. The type is the last step's.
  */
-export const steps = <Out>(...stages: z.ZodMiniType[]): z.ZodMiniType<Out> =>
-  stages.reduce((before, next) => z.pipe(before, next)) as z.ZodMiniType<Out>;
+export const steps = <Out>(...stages: z.ZodMiniType[]): z.ZodMiniType<Out> => stages.reduce((before, next) => z.pipe(before, next)) as z.ZodMiniType<Out>;
 
 // Practices ------------------------------------------------------------------------------------
 
@@ -156,10 +150,11 @@ export const practiceProfileBody = z.object({
     overpayment: optionalOneOf(OVERPAYMENT_POLICIES),
     forwardedClaims: optionalOneOf(FORWARDED_CLAIM_POLICIES),
     // The refinement checks every entry, so the output is whole days (hence the cast).
-    reminderDays: z.pipe(
-      z.pipe(emptyToNull, z.nullish(z.array(z.unknown(), { error: typeError('an array') }).check(z.maxLength(10, 'must have at most 10 entries')))),
-      z.transform(nullToUndefined),
-    ).check(z.refine((days) => days === undefined || days.every((d) => Number.isSafeInteger(d) && (d as number) >= 0 && (d as number) <= 365), 'must be whole days between 0 and 365')) as z.ZodMiniType<number[] | undefined>,
+    reminderDays: z
+      .pipe(z.pipe(emptyToNull, z.nullish(z.array(z.unknown(), { error: typeError('an array') }).check(z.maxLength(10, 'must have at most 10 entries')))), z.transform(nullToUndefined))
+      .check(
+        z.refine((days) => days === undefined || days.every((d) => Number.isSafeInteger(d) && (d as number) >= 0 && (d as number) <= 365), 'must be whole days between 0 and 365'),
+      ) as z.ZodMiniType<number[] | undefined>,
   }),
   receipts: optionalObject({
     mode: optionalOneOf(RECEIPT_MODES),
@@ -306,7 +301,11 @@ const x12Address = requiredObject({
   postalCode: requiredString({ pattern: /^\d{5}(-?\d{4})?$/, hint: '5 or 9 digits' }),
 });
 const x12AddressOut = z.transform(({ line1, line2, city, state, postalCode }: z.output<typeof x12Address>): X12Address => ({
-  line1, ...(line2 !== undefined ? { line2 } : {}), city, state, postalCode: postalCode.replace('-', ''),
+  line1,
+  ...(line2 !== undefined ? { line2 } : {}),
+  city,
+  state,
+  postalCode: postalCode.replace('-', ''),
 }));
 
 /** A subscriber or patient of a coverage (2010BA / 2010CA). */
@@ -396,11 +395,17 @@ const entry = <T>(read: (value: unknown) => T | undefined, message: string) =>
 
 /** An entry that must be an object; `arrays` says whether an array counts as one (claims: yes, as before). */
 const objectEntry = (arrays: boolean) =>
-  entry((value) => (!value || typeof value !== 'object' || (!arrays && Array.isArray(value)) ? undefined : (Array.isArray(value) ? { ...value } : value) as Record<string, unknown>), 'must be an object');
+  entry(
+    (value) => (!value || typeof value !== 'object' || (!arrays && Array.isArray(value)) ? undefined : ((Array.isArray(value) ? { ...value } : value) as Record<string, unknown>)),
+    'must be an object',
+  );
 
 /** `diagnosisCodes`: at most 12 ICD-10-CM codes, upper-cased; each refusal names its index. */
 const diagnosisCodes = (optional: boolean) =>
-  listOf(entry((code) => (typeof code === 'string' && ICD10_CM.test(code.toUpperCase()) ? code.toUpperCase() : undefined), 'is not an ICD-10-CM code (e.g. M54.2)'), { max: 12, optional });
+  listOf(
+    entry((code) => (typeof code === 'string' && ICD10_CM.test(code.toUpperCase()) ? code.toUpperCase() : undefined), 'is not an ICD-10-CM code (e.g. M54.2)'),
+    { max: 12, optional },
+  );
 
 /** A list that must hold something once it is there (`message` after its name). */
 const notEmpty = <T>(list: z.ZodMiniType<T[] | undefined>, message: string) => list.check(z.refine((values) => !Array.isArray(values) || values.length > 0, message));
@@ -499,7 +504,10 @@ const claimLine = steps<ClaimLine>(
   objectEntry(true),
   z.looseObject({
     procedureCode: requiredString({ pattern: PROCEDURE, hint: 'a 5-character CPT/HCPCS code' }),
-    modifiers: listOf(entry((m) => (typeof m === 'string' && MODIFIER.test(m) ? m : undefined), 'must be 2 letters or digits (e.g. GP, 59)'), { max: 4, optional: true }),
+    modifiers: listOf(
+      entry((m) => (typeof m === 'string' && MODIFIER.test(m) ? m : undefined), 'must be 2 letters or digits (e.g. GP, 59)'),
+      { max: 4, optional: true },
+    ),
     minutes: optionalInt(0, 1440),
     units: optionalInt(1, 99),
   }),
@@ -521,7 +529,10 @@ const claimLine = steps<ClaimLine>(
   }),
   z.looseObject({
     diagnosisPointers: notEmpty(
-      listOf(entry((p) => (Number.isSafeInteger(p) && (p as number) >= 1 && (p as number) <= 12 ? (p as number) : undefined), 'must be a diagnosis number from 1 to 12'), { max: 4, optional: true }),
+      listOf(
+        entry((p) => (Number.isSafeInteger(p) && (p as number) >= 1 && (p as number) <= 12 ? (p as number) : undefined), 'must be a diagnosis number from 1 to 12'),
+        { max: 4, optional: true },
+      ),
       'needs 1 to 4 pointers',
     ),
     chargeCents: requiredInt(0, 100_000_000),
@@ -542,14 +553,18 @@ const unitsFromMinutes = (unitMethod: UnitMethod) =>
     const { lines } = body;
     const fromMinutes = lines.map((line, index) => ({ line, index })).filter(({ line }) => line.units === 0 && line.minutes !== null);
     if (fromMinutes.length === 0) return body;
-    const computed = unitsForVisit(fromMinutes.map(({ line }) => ({ code: line.procedureCode, minutes: line.minutes! })), unitMethod);
+    const computed = unitsForVisit(
+      fromMinutes.map(({ line }) => ({ code: line.procedureCode, minutes: line.minutes! })),
+      unitMethod,
+    );
     computed.lines.forEach((result, k) => {
       fromMinutes[k]!.line.units = result.units;
     });
     if (lines.every((line) => line.units === 0)) {
-      const why = unitMethod === UNIT_METHOD_NAMES.perCode
-        ? `no timed code reaches 8 minutes under the per-code method (${computed.totalTimedMinutes} timed minutes in all)`
-        : `the visit's ${computed.totalTimedMinutes} timed minutes earn no unit under the ${unitMethod} method (8-minute rule: at least 8 are needed)`;
+      const why =
+        unitMethod === UNIT_METHOD_NAMES.perCode
+          ? `no timed code reaches 8 minutes under the per-code method (${computed.totalTimedMinutes} timed minutes in all)`
+          : `the visit's ${computed.totalTimedMinutes} timed minutes earn no unit under the ${unitMethod} method (8-minute rule: at least 8 are needed)`;
       problem(ctx, `lines: ${why}; there is nothing to bill`, ['lines', 0, 'minutes'], { wholeMessage: true });
       return body;
     }
@@ -626,17 +641,21 @@ export const claimBody = (unitMethod: UnitMethod) =>
       placeOfService: z.optional(z.string()),
       collectedCents: z.optional(z.number()),
       payerId: z.optional(z.string()),
-      renderingProvider: z.optional(z.object({
-        firstName: requiredString({ max: 35 }),
-        lastName: requiredString({ max: 60 }),
-        npi: requiredString({ pattern: /^\d{10}$/, hint: '10 digits' }),
-      })),
+      renderingProvider: z.optional(
+        z.object({
+          firstName: requiredString({ max: 35 }),
+          lastName: requiredString({ max: 60 }),
+          npi: requiredString({ pattern: /^\d{10}$/, hint: '10 digits' }),
+        }),
+      ),
       priorAuthorization: optionalString({ max: 50, pattern: REFERENCE, hint: 'up to 50 letters, digits, -' }),
       referralNumber: optionalString({ max: 50, pattern: REFERENCE, hint: 'up to 50 letters, digits, -' }),
-      correction: z.optional(z.object({
-        kind: requiredOneOf(['replacement', 'void'] as const),
-        of: requiredString({ max: 38, pattern: CLAIM_ID, hint: 'the claimId of the claim corrected' }),
-        payerClaimControlNumber: optionalString({ max: 50 }),
-      })),
+      correction: z.optional(
+        z.object({
+          kind: requiredOneOf(['replacement', 'void'] as const),
+          of: requiredString({ max: 38, pattern: CLAIM_ID, hint: 'the claimId of the claim corrected' }),
+          payerClaimControlNumber: optionalString({ max: 50 }),
+        }),
+      ),
     }),
   );

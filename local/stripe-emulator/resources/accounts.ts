@@ -67,12 +67,10 @@ export const accountInvalid = (account: string): StripeApiError =>
   });
 
 /** Is this account one the platform may act for (it exists and was not disconnected)? */
-export const isConnected = (state: EmulatorState, account: string): boolean =>
-  !!state.store.get('account', account, null) && !connectOf(state).deauthorized.has(account);
+export const isConnected = (state: EmulatorState, account: string): boolean => !!state.store.get('account', account, null) && !connectOf(state).deauthorized.has(account);
 
 /** Checked by the router on every request that carries `Stripe-Account`. */
-export const refuseUnconnected = (state: EmulatorState, account: string | null): StripeApiError | undefined =>
-  account !== null && !isConnected(state, account) ? accountInvalid(account) : undefined;
+export const refuseUnconnected = (state: EmulatorState, account: string | null): StripeApiError | undefined => (account !== null && !isConnected(state, account) ? accountInvalid(account) : undefined);
 
 const requirements = (due: string[]): Stripe.Account.Requirements => ({
   alternatives: [],
@@ -209,7 +207,12 @@ export const accountRoutes = [
   route('GET', '/v1/accounts', listFields, (ctx, p) => {
     platformOnly(ctx, 'Listing connected accounts');
     const gone = connectOf(ctx.state).deauthorized;
-    return paginate(ctx.state.store.list('account', null, (a) => !gone.has(a.id)), p, '/v1/accounts', 'account');
+    return paginate(
+      ctx.state.store.list('account', null, (a) => !gone.has(a.id)),
+      p,
+      '/v1/accounts',
+      'account',
+    );
   }),
   route('POST', '/v1/account_links', linkFields, (ctx, p) => {
     platformOnly(ctx, 'Account Links');
@@ -230,8 +233,7 @@ export const accountRoutes = [
   }),
 ];
 
-const escape = (text: unknown): string =>
-  String(text ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+const escape = (text: unknown): string => String(text ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
 const onboardingPage = (link: Link, account: Stripe.Account, token: string) => `<!doctype html>
 <html lang="en">
@@ -310,10 +312,13 @@ export const accountAdmin = (state: EmulatorState, method: string, path: string,
   if (method === 'POST' && path === '/_accounts') {
     if (body.id !== undefined && (typeof body.id !== 'string' || !/^acct_[A-Za-z0-9]+$/.test(body.id))) throw bad('id must look like acct_…');
     if (typeof body.id === 'string' && state.store.locate('account', body.id)) throw bad(`account ${body.id} already exists`);
-    const account = createAccount({ state, account: null, request: { id: null, idempotency_key: null } }, {
-      ...(typeof body.id === 'string' ? { id: body.id } : {}),
-      type: 'standard',
-    });
+    const account = createAccount(
+      { state, account: null, request: { id: null, idempotency_key: null } },
+      {
+        ...(typeof body.id === 'string' ? { id: body.id } : {}),
+        type: 'standard',
+      },
+    );
     if (body.charges_enabled !== false) Object.assign(account, { charges_enabled: true, payouts_enabled: true, details_submitted: true, requirements: requirements([]) });
     return account;
   }

@@ -3,22 +3,7 @@ import type Stripe from 'stripe';
 import { invalidRequest } from '../errors';
 import { newId } from '../ids';
 import { paginate } from '../list';
-import {
-  arr,
-  bool,
-  common,
-  decimal,
-  emptyable,
-  inRange,
-  int,
-  listing,
-  mergeMetadata,
-  metadata,
-  obj,
-  paramsFor,
-  required,
-  str,
-} from '../params';
+import { arr, bool, common, decimal, emptyable, inRange, int, listing, mergeMetadata, metadata, obj, paramsFor, required, str } from '../params';
 import { route } from '../route';
 import type { Ctx } from '../state';
 import { checkAmount, currencyOf, need, previousAttributes } from './common';
@@ -111,11 +96,21 @@ const priceList = paramsFor<Stripe.PriceListParams>()({
 
 export const createProduct = (
   ctx: Ctx,
-  p: { id?: string; name: string; active?: boolean; description?: string; metadata?: Record<string, string> | null; images?: string[]; url?: string; statement_descriptor?: string; tax_code?: string; unit_label?: string },
+  p: {
+    id?: string;
+    name: string;
+    active?: boolean;
+    description?: string;
+    metadata?: Record<string, string> | null;
+    images?: string[];
+    url?: string;
+    statement_descriptor?: string;
+    tax_code?: string;
+    unit_label?: string;
+  },
   options: { unlisted?: boolean } = {},
 ): Stripe.Product => {
-  if (p.id && ctx.state.store.lookup(p.id, ctx.account))
-    throw invalidRequest('Product already exists.', { param: 'id', code: 'resource_already_exists' });
+  if (p.id && ctx.state.store.lookup(p.id, ctx.account)) throw invalidRequest('Product already exists.', { param: 'id', code: 'resource_already_exists' });
   const now = ctx.state.now();
   const product: Stripe.Product = {
     id: p.id ?? newId('prod', 14),
@@ -161,8 +156,7 @@ export interface PriceInput {
 const claimLookupKey = (ctx: Ctx, key: string, transfer: boolean | undefined, priceId: string) => {
   const holder = ctx.state.store.list('price', ctx.account, (p) => p.lookup_key === key && p.id !== priceId)[0];
   if (!holder) return;
-  if (!transfer)
-    throw invalidRequest(`A price (\`${holder.id}\`) already uses that lookup key.`, { param: 'lookup_key' });
+  if (!transfer) throw invalidRequest(`A price (\`${holder.id}\`) already uses that lookup key.`, { param: 'lookup_key' });
   holder.lookup_key = null;
 };
 
@@ -247,8 +241,7 @@ export const catalogRoutes = [
     if (p.metadata !== undefined) product.metadata = mergeMetadata(product.metadata, p.metadata);
     if (p.default_price !== undefined) {
       const price = need(ctx, 'price', p.default_price, 'default_price');
-      if (productIdOf(price) !== product.id)
-        throw invalidRequest(`The price \`${price.id}\` does not belong to product \`${product.id}\`.`, { param: 'default_price' });
+      if (productIdOf(price) !== product.id) throw invalidRequest(`The price \`${price.id}\` does not belong to product \`${product.id}\`.`, { param: 'default_price' });
       product.default_price = price.id;
     }
     const previous = previousAttributes(before, product);
@@ -272,11 +265,7 @@ export const catalogRoutes = [
       ctx.state.store.list(
         'product',
         ctx.account,
-        (x) =>
-          (p.active === undefined || x.active === p.active) &&
-          (p.ids === undefined || p.ids.includes(x.id)) &&
-          (p.url === undefined || x.url === p.url) &&
-          inRange(x.created, p.created),
+        (x) => (p.active === undefined || x.active === p.active) && (p.ids === undefined || p.ids.includes(x.id)) && (p.url === undefined || x.url === p.url) && inRange(x.created, p.created),
       ),
       p,
       '/v1/products',
@@ -293,8 +282,7 @@ export const catalogRoutes = [
       });
     let productId = p.product;
     if (!productId) {
-      if (!p.product_data)
-        throw invalidRequest('Missing required param: product.', { param: 'product', code: 'parameter_missing', validation: true });
+      if (!p.product_data) throw invalidRequest('Missing required param: product.', { param: 'product', code: 'parameter_missing', validation: true });
       productId = createProduct(ctx, p.product_data).id;
     }
     const { product_data: _pd, product: _p, expand: _e, ...rest } = p;

@@ -88,22 +88,18 @@ const checkUrl = (value: string | undefined, param: string) => {
 const buildLineItems = (ctx: Ctx, items: NonNullable<Shape<typeof sessionCreate>['line_items']>): Stripe.LineItem[] =>
   items.map((item, index) => {
     const at = `line_items[${index}]`;
-    if (item.price && item.price_data)
-      throw paramError(`You may only specify one of these parameters: ${at}[price], ${at}[price_data].`, `${at}[price]`, 'parameters_exclusive');
-    if (item.quantity === undefined)
-      throw paramError(`Quantity is required. Add \`quantity\` to \`${at}\``, `${at}[quantity]`, 'parameter_missing');
+    if (item.price && item.price_data) throw paramError(`You may only specify one of these parameters: ${at}[price], ${at}[price_data].`, `${at}[price]`, 'parameters_exclusive');
+    if (item.quantity === undefined) throw paramError(`Quantity is required. Add \`quantity\` to \`${at}\``, `${at}[quantity]`, 'parameter_missing');
     let price: Stripe.Price;
     if (item.price) {
       price = need(ctx, 'price', item.price, `${at}[price]`);
-      if (!price.active)
-        throw invalidRequest('The price specified is inactive. This field only accepts active prices.', { param: `${at}[price]` });
+      if (!price.active) throw invalidRequest('The price specified is inactive. This field only accepts active prices.', { param: `${at}[price]` });
     } else if (item.price_data) {
       const data = item.price_data;
       if (data.product && data.product_data)
         throw paramError(`You may only specify one of these parameters: ${at}[price_data][product], ${at}[price_data][product_data].`, `${at}[price_data][product]`, 'parameters_exclusive');
       const productId = data.product ?? (data.product_data ? createProduct(ctx, data.product_data, { unlisted: true }).id : undefined);
-      if (!productId)
-        throw paramError(`Missing required param: ${at}[price_data][product_data].`, `${at}[price_data][product_data]`, 'parameter_missing');
+      if (!productId) throw paramError(`Missing required param: ${at}[price_data][product_data].`, `${at}[price_data][product_data]`, 'parameter_missing');
       price = createPrice(
         ctx,
         {
@@ -120,14 +116,10 @@ const buildLineItems = (ctx: Ctx, items: NonNullable<Shape<typeof sessionCreate>
       throw paramError(`You must specify either \`price\` or \`price_data\` in \`${at}\`.`, `${at}[price]`, 'parameter_missing');
     }
     if (price.type === 'recurring')
-      throw invalidRequest(
-        'You specified `payment` mode but passed a recurring price. Either switch to `subscription` mode or use only one-time prices.',
-        { param: `${at}[price]` },
-      );
+      throw invalidRequest('You specified `payment` mode but passed a recurring price. Either switch to `subscription` mode or use only one-time prices.', { param: `${at}[price]` });
     const productId = typeof price.product === 'string' ? price.product : price.product.id;
     const product = ctx.state.store.get('product', productId, ctx.account);
-    if (product && !product.active && item.price)
-      throw invalidRequest(`The product \`${product.id}\` is inactive; its prices cannot be used.`, { param: `${at}[price]`, code: 'product_inactive' });
+    if (product && !product.active && item.price) throw invalidRequest(`The product \`${product.id}\` is inactive; its prices cannot be used.`, { param: `${at}[price]`, code: 'product_inactive' });
     const amount = (price.unit_amount ?? 0) * item.quantity;
     const lineItem: Stripe.LineItem = {
       id: newId('li', 24),
@@ -150,8 +142,7 @@ const buildLineItems = (ctx: Ctx, items: NonNullable<Shape<typeof sessionCreate>
 export const sweepExpiredSessions = (state: EmulatorState): void => {
   const now = state.now();
   for (const { object: session, account } of state.store.all('checkout.session')) {
-    if (session.status === 'open' && session.expires_at <= now)
-      expireSession({ state, account, request: { id: null, idempotency_key: null } }, session);
+    if (session.status === 'open' && session.expires_at <= now) expireSession({ state, account, request: { id: null, idempotency_key: null } }, session);
   }
 };
 
@@ -183,8 +174,7 @@ export interface PayResult {
   message: string;
 }
 
-export const successUrlOf = (session: Stripe.Checkout.Session): string | null =>
-  session.success_url ? session.success_url.replace(/\{CHECKOUT_SESSION_ID\}/g, session.id) : null;
+export const successUrlOf = (session: Stripe.Checkout.Session): string | null => (session.success_url ? session.success_url.replace(/\{CHECKOUT_SESSION_ID\}/g, session.id) : null);
 
 /** What the Pay button does: the payment attempt and the events Stripe emits for it. */
 export const payCheckout = (ctx: Ctx, session: Stripe.Checkout.Session, instrument: Instrument, billing: { email?: string; name?: string }): PayResult => {
@@ -196,8 +186,7 @@ export const payCheckout = (ctx: Ctx, session: Stripe.Checkout.Session, instrume
     });
   const email = billing.email?.trim() || session.customer_email || customerEmail(ctx, typeof session.customer === 'string' ? session.customer : null);
   if (!email) throw invalidRequest('An email address is required.', { param: 'email', code: 'email_invalid' });
-  if (!session.customer && session.customer_creation === 'always')
-    session.customer = createCustomer(ctx, { email, ...(billing.name?.trim() ? { name: billing.name.trim() } : {}) }).id;
+  if (!session.customer && session.customer_creation === 'always') session.customer = createCustomer(ctx, { email, ...(billing.name?.trim() ? { name: billing.name.trim() } : {}) }).id;
   // Stripe: given a `customer` without an email, Checkout writes the email the client types onto it.
   const given = typeof session.customer === 'string' ? ctx.state.store.get('customer', session.customer, ctx.account) : undefined;
   if (given && !given.email) {
@@ -221,8 +210,7 @@ export const payCheckout = (ctx: Ctx, session: Stripe.Checkout.Session, instrume
     session.payment_intent = intent.id;
   }
   const { outcome } = attemptPayment(ctx, intent, instrument, { email, name: billing.name ?? null });
-  if (outcome === 'failed')
-    return { status: 'declined', session, redirectUrl: null, message: intent.last_payment_error?.message ?? 'Your card was declined.' };
+  if (outcome === 'failed') return { status: 'declined', session, redirectUrl: null, message: intent.last_payment_error?.message ?? 'Your card was declined.' };
   session.status = 'complete';
   session.payment_status = outcome === 'succeeded' ? 'paid' : 'unpaid';
   session.customer_details = {
@@ -266,14 +254,11 @@ export const settleCheckout = (ctx: Ctx, session: Stripe.Checkout.Session, succe
 
 export const checkoutRoutes = [
   route('POST', '/v1/checkout/sessions', sessionCreate, (ctx, p) => {
-    if (p.mode !== 'payment')
-      throw invalidRequest(`The Stripe emulator supports mode=payment only (got mode=${p.mode}).`, { param: 'mode' });
-    if (p.customer && p.customer_email)
-      throw paramError('You may only specify one of these parameters: customer, customer_email.', 'customer', 'parameters_exclusive');
+    if (p.mode !== 'payment') throw invalidRequest(`The Stripe emulator supports mode=payment only (got mode=${p.mode}).`, { param: 'mode' });
+    if (p.customer && p.customer_email) throw paramError('You may only specify one of these parameters: customer, customer_email.', 'customer', 'parameters_exclusive');
     checkUrl(p.success_url, 'success_url');
     checkUrl(p.cancel_url, 'cancel_url');
-    if (!p.line_items?.length)
-      throw paramError('You must provide at least one line item in `payment` mode.', 'line_items', 'parameter_missing');
+    if (!p.line_items?.length) throw paramError('You must provide at least one line item in `payment` mode.', 'line_items', 'parameter_missing');
     const now = ctx.state.now();
     const expiresAt = p.expires_at ?? now + 24 * 3600;
     if (expiresAt < now + 30 * 60 || expiresAt > now + 24 * 3600)
@@ -283,8 +268,7 @@ export const checkoutRoutes = [
     if (p.customer) need(ctx, 'customer', p.customer, 'customer');
     const lineItems = buildLineItems(ctx, p.line_items);
     const currency = lineItems[0]?.currency ?? 'usd';
-    if (lineItems.some((item) => item.currency !== currency))
-      throw invalidRequest('All line items must use the same currency.', { param: 'line_items' });
+    if (lineItems.some((item) => item.currency !== currency)) throw invalidRequest('All line items must use the same currency.', { param: 'line_items' });
     const total = lineItems.reduce((sum, item) => sum + item.amount_total, 0);
     const id = newSessionId();
     const session: Stripe.Checkout.Session = {
@@ -312,9 +296,7 @@ export const checkoutRoutes = [
       customer: p.customer ?? null,
       customer_account: null,
       customer_creation: p.customer ? null : (p.customer_creation ?? 'if_required'),
-      customer_details: p.customer_email
-        ? { address: null, business_name: null, email: p.customer_email, individual_name: null, name: null, phone: null, tax_exempt: 'none', tax_ids: null }
-        : null,
+      customer_details: p.customer_email ? { address: null, business_name: null, email: p.customer_email, individual_name: null, name: null, phone: null, tax_exempt: 'none', tax_ids: null } : null,
       customer_email: p.customer_email ?? null,
       discounts: [],
       expires_at: expiresAt,

@@ -43,8 +43,7 @@ export const currencyOf = (value: string, param = 'currency'): string => {
   return lower;
 };
 
-export const address = () =>
-  obj({ line1: str(), line2: str(), city: str(), state: str(), postal_code: str(), country: str() });
+export const address = () => obj({ line1: str(), line2: str(), city: str(), state: str(), postal_code: str(), country: str() });
 
 export const toAddress = (input: Partial<Record<keyof Stripe.Address, string>> | null | undefined): Stripe.Address | null =>
   input
@@ -60,10 +59,8 @@ export const toAddress = (input: Partial<Record<keyof Stripe.Address, string>> |
 
 /** Stripe's amounts must be positive integers within its limit ($999,999.99 in USD). */
 export const checkAmount = (amount: number, param: string, { allowZero = false } = {}) => {
-  if (amount < (allowZero ? 0 : 1))
-    throw invalidRequest(`This value must be greater than or equal to ${allowZero ? 0 : 1}.`, { param, code: 'parameter_invalid_integer', validation: true });
-  if (amount > 99_999_999)
-    throw invalidRequest('Amount must be no more than $999,999.99', { param, code: 'amount_too_large', validation: true });
+  if (amount < (allowZero ? 0 : 1)) throw invalidRequest(`This value must be greater than or equal to ${allowZero ? 0 : 1}.`, { param, code: 'parameter_invalid_integer', validation: true });
+  if (amount > 99_999_999) throw invalidRequest('Amount must be no more than $999,999.99', { param, code: 'amount_too_large', validation: true });
 };
 
 /** Which statuses an operation is allowed from. */

@@ -27,8 +27,7 @@ const deletedCustomer = (id: string): Stripe.DeletedCustomer => ({ id, object: '
 
 export const createCustomer = (ctx: Ctx, p: Shape<typeof createFields>): Stripe.Customer => {
   const prefix = p.invoice_prefix ?? randomUpper(8);
-  if (!/^[A-Z0-9]{3,12}$/.test(prefix))
-    throw invalidRequest('Invoice prefix must be 3–12 uppercase letters or numbers.', { param: 'invoice_prefix' });
+  if (!/^[A-Z0-9]{3,12}$/.test(prefix)) throw invalidRequest('Invoice prefix must be 3–12 uppercase letters or numbers.', { param: 'invoice_prefix' });
   const customer: Stripe.Customer = {
     id: newId('cus', 14),
     object: 'customer',
@@ -96,5 +95,4 @@ export const customerRoutes = [
   ),
 ];
 
-export const customerEmail = (ctx: Ctx, customerId: string | null): string | null =>
-  customerId ? (ctx.state.store.get('customer', customerId, ctx.account)?.email ?? null) : null;
+export const customerEmail = (ctx: Ctx, customerId: string | null): string | null => (customerId ? (ctx.state.store.get('customer', customerId, ctx.account)?.email ?? null) : null);

@@ -14,15 +14,19 @@ const listFields = paramsFor<Stripe.EventListParams>()({
 });
 
 const typeMatcher = (pattern: string) => {
-  const regex = new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^]*')}$`);
+  const regex = new RegExp(
+    `^${pattern
+      .split('*')
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('[^]*')}$`,
+  );
   return (type: string) => regex.test(type);
 };
 
 export const eventRoutes = [
   route('GET', '/v1/events/:id', common, (ctx, _p, { id = '' }) => need(ctx, 'event', id)),
   route('GET', '/v1/events', listFields, (ctx, p) => {
-    if (p.type !== undefined && p.types !== undefined)
-      throw paramError('You may only specify one of these parameters: type, types.', 'type', 'parameters_exclusive');
+    if (p.type !== undefined && p.types !== undefined) throw paramError('You may only specify one of these parameters: type, types.', 'type', 'parameters_exclusive');
     const matchers = (p.types ?? (p.type !== undefined ? [p.type] : [])).map(typeMatcher);
     return paginate(
       ctx.state.store.list(

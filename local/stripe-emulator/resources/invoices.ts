@@ -11,22 +11,7 @@ import { checkApplicationFee } from './fees';
 import { cardDeclined, invalidRequest, paramError } from '../errors';
 import { newId } from '../ids';
 import { embeddedList, paginate } from '../list';
-import {
-  arr,
-  bool,
-  common,
-  decimal,
-  emptyable,
-  inRange,
-  int,
-  listing,
-  mergeMetadata,
-  metadata,
-  obj,
-  paramsFor,
-  required,
-  str,
-} from '../params';
+import { arr, bool, common, decimal, emptyable, inRange, int, listing, mergeMetadata, metadata, obj, paramsFor, required, str } from '../params';
 import { route } from '../route';
 import type { Ctx } from '../state';
 import { decimalString } from './catalog';
@@ -37,8 +22,7 @@ const DAY = 86_400;
 
 // ---- invoice items and lines ------------------------------------------------------------------
 
-const itemsOf = (ctx: Ctx, invoiceId: string): Stripe.InvoiceItem[] =>
-  ctx.state.store.list('invoiceitem', ctx.account, (item) => item.invoice === invoiceId).reverse();
+const itemsOf = (ctx: Ctx, invoiceId: string): Stripe.InvoiceItem[] => ctx.state.store.list('invoiceitem', ctx.account, (item) => item.invoice === invoiceId).reverse();
 
 const lineOf = (ctx: Ctx, item: Stripe.InvoiceItem, invoiceId: string): Stripe.InvoiceLineItem => {
   let lineId = ctx.state.invoiceLineIds.get(item.id);
@@ -74,8 +58,7 @@ const lineOf = (ctx: Ctx, item: Stripe.InvoiceItem, invoiceId: string): Stripe.I
   };
 };
 
-export const invoiceLines = (ctx: Ctx, invoice: Stripe.Invoice): Stripe.InvoiceLineItem[] =>
-  itemsOf(ctx, invoice.id).map((item) => lineOf(ctx, item, invoice.id));
+export const invoiceLines = (ctx: Ctx, invoice: Stripe.Invoice): Stripe.InvoiceLineItem[] => itemsOf(ctx, invoice.id).map((item) => lineOf(ctx, item, invoice.id));
 
 /** Recomputes lines and totals while a draft; after finalization only what is owed changes. */
 const recompute = (ctx: Ctx, invoice: Stripe.Invoice) => {
@@ -129,8 +112,7 @@ type ItemInput = {
 const createItem = (ctx: Ctx, p: ItemInput, customer: string, invoice: Stripe.Invoice | null, at = ''): Stripe.InvoiceItem => {
   const name = (field: string) => (at ? `${at}[${field}]` : field);
   const sources = [p.amount !== undefined, p.price_data !== undefined, p.pricing?.price !== undefined, p.unit_amount_decimal !== undefined].filter(Boolean).length;
-  if (sources === 0)
-    throw paramError(`Missing required param: ${name('amount')}.`, name('amount'), 'parameter_missing');
+  if (sources === 0) throw paramError(`Missing required param: ${name('amount')}.`, name('amount'), 'parameter_missing');
   if (sources > 1)
     throw paramError(
       `You may only specify one of these parameters: ${['amount', 'price_data', 'pricing[price]', 'unit_amount_decimal'].map(name).join(', ')}.`,
@@ -160,8 +142,7 @@ const createItem = (ctx: Ctx, p: ItemInput, customer: string, invoice: Stripe.In
     if (!p.currency && !invoice) throw paramError(`Missing required param: ${name('currency')}.`, name('currency'), 'parameter_missing');
     currency = p.currency ? currencyOf(p.currency, name('currency')) : (invoice?.currency ?? 'usd');
     unitAmount = quantity === 0 ? 0 : amount / quantity;
-    if (p.quantity !== undefined && p.quantity !== 1)
-      throw paramError(`You cannot pass \`quantity\` with \`amount\`; use \`unit_amount_decimal\` or a price instead.`, name('quantity'));
+    if (p.quantity !== undefined && p.quantity !== 1) throw paramError(`You cannot pass \`quantity\` with \`amount\`; use \`unit_amount_decimal\` or a price instead.`, name('quantity'));
   }
   if (invoice && currency !== invoice.currency)
     throw invalidRequest(`The currency of the invoice item (${currency}) must match the currency of the invoice (${invoice.currency}).`, {
@@ -253,8 +234,7 @@ export const payInvoice = (ctx: Ctx, invoice: Stripe.Invoice, method: Instrument
     });
   let payment = openPaymentOf(ctx, invoice);
   let intent = payment ? intentOf(ctx, payment) : undefined;
-  if (intent?.status === 'processing')
-    throw invalidRequest(`Invoice ${invoice.id} already has a payment processing.`, { code: 'status_transition_invalid', status: 409 });
+  if (intent?.status === 'processing') throw invalidRequest(`Invoice ${invoice.id} already has a payment processing.`, { code: 'status_transition_invalid', status: 409 });
   if (!payment || !intent || intent.status !== 'requires_payment_method') {
     intent = createPaymentIntent(ctx, {
       amount: invoice.amount_remaining,
@@ -299,8 +279,7 @@ export const payInvoice = (ctx: Ctx, invoice: Stripe.Invoice, method: Instrument
 export const settleInvoice = (ctx: Ctx, invoice: Stripe.Invoice, succeeded: boolean): Stripe.Invoice => {
   const payment = openPaymentOf(ctx, invoice);
   const intent = payment ? intentOf(ctx, payment) : undefined;
-  if (!payment || !intent || intent.status !== 'processing')
-    throw invalidRequest(`Invoice ${invoice.id} has no delayed payment processing.`, { code: 'status_transition_invalid', status: 409 });
+  if (!payment || !intent || intent.status !== 'processing') throw invalidRequest(`Invoice ${invoice.id} has no delayed payment processing.`, { code: 'status_transition_invalid', status: 409 });
   settlePayment(ctx, intent, succeeded);
   if (succeeded) markPaid(ctx, invoice, intent.amount, payment);
   else ctx.state.emit(ctx, 'invoice.payment_failed', invoice);
@@ -438,8 +417,7 @@ export const invoiceRoutes = [
     if (invoice) editableDraft(invoice, 'add an invoice item to');
     if (!p.customer && !invoice) throw paramError('Missing required param: customer.', 'customer', 'parameter_missing');
     const customer = p.customer ? need(ctx, 'customer', p.customer, 'customer').id : customerOf(invoice as Stripe.Invoice);
-    if (invoice && customer !== customerOf(invoice))
-      throw invalidRequest(`Invoice ${invoice.id} belongs to a different customer.`, { param: 'invoice' });
+    if (invoice && customer !== customerOf(invoice)) throw invalidRequest(`Invoice ${invoice.id} belongs to a different customer.`, { param: 'invoice' });
     const { customer: _c, invoice: _i, expand: _e, ...input } = p;
     return createItem(ctx, input, customer, invoice);
   }),
@@ -585,8 +563,7 @@ export const invoiceRoutes = [
     };
     ctx.state.store.insert('invoice', ctx.account, invoice);
     if (p.pending_invoice_items_behavior === 'include') {
-      for (const item of ctx.state.store.list('invoiceitem', ctx.account, (x) => x.customer === customer.id && x.invoice === null && x.currency === currency))
-        item.invoice = id;
+      for (const item of ctx.state.store.list('invoiceitem', ctx.account, (x) => x.customer === customer.id && x.invoice === null && x.currency === currency)) item.invoice = id;
     }
     recompute(ctx, invoice);
     ctx.state.emit(ctx, 'invoice.created', invoice);
@@ -597,8 +574,7 @@ export const invoiceRoutes = [
     const invoice = need(ctx, 'invoice', id);
     const before = structuredClone(invoice);
     const draftOnly = (['collection_method', 'days_until_due', 'due_date', 'statement_descriptor'] as const).filter((k) => p[k] !== undefined);
-    if (draftOnly.length && invoice.status !== 'draft')
-      throw invalidRequest(`You can only update ${draftOnly.join(', ')} on a draft invoice.`, { code: 'invoice_not_editable', param: draftOnly[0] });
+    if (draftOnly.length && invoice.status !== 'draft') throw invalidRequest(`You can only update ${draftOnly.join(', ')} on a draft invoice.`, { code: 'invoice_not_editable', param: draftOnly[0] });
     // Only valid for send_invoice invoices (the same rule as on create, against the method the invoice will have).
     const method = p.collection_method ?? invoice.collection_method;
     if (method !== 'send_invoice' && (p.days_until_due !== undefined || p.due_date !== undefined))
@@ -620,8 +596,7 @@ export const invoiceRoutes = [
   }),
   route('DELETE', '/v1/invoices/:id', {}, (ctx, _p, { id = '' }) => {
     const invoice = need(ctx, 'invoice', id);
-    if (invoice.status !== 'draft')
-      throw invalidRequest('You can only delete draft invoices. Void finalized invoices instead.', { code: 'invoice_not_editable' });
+    if (invoice.status !== 'draft') throw invalidRequest('You can only delete draft invoices. Void finalized invoices instead.', { code: 'invoice_not_editable' });
     for (const item of itemsOf(ctx, id)) ctx.state.store.markDeleted(item.id);
     ctx.state.store.markDeleted(id);
     ctx.state.emit(ctx, 'invoice.deleted', invoice);
@@ -679,11 +654,9 @@ export const invoiceRoutes = [
   }),
   route('POST', '/v1/invoices/:id/send', common, (ctx, _p, { id = '' }) => {
     const invoice = need(ctx, 'invoice', id);
-    if (invoice.collection_method !== 'send_invoice')
-      throw invalidRequest("You can only manually send an invoice if its collection method is 'send_invoice'.");
+    if (invoice.collection_method !== 'send_invoice') throw invalidRequest("You can only manually send an invoice if its collection method is 'send_invoice'.");
     if (invoice.status === 'draft') finalize(ctx, invoice);
-    if (invoice.status !== 'open')
-      throw invalidRequest(`You can only send an open invoice; this one is ${invoice.status}.`, { code: 'status_transition_invalid' });
+    if (invoice.status !== 'open') throw invalidRequest(`You can only send an open invoice; this one is ${invoice.status}.`, { code: 'status_transition_invalid' });
     invoice.webhooks_delivered_at = ctx.state.now();
     ctx.state.emit(ctx, 'invoice.sent', invoice);
     return invoice;
@@ -691,35 +664,29 @@ export const invoiceRoutes = [
   route('POST', '/v1/invoices/:id/pay', payFields, (ctx, p, { id = '' }) => {
     const invoice = need(ctx, 'invoice', id);
     if (invoice.status === 'draft') finalize(ctx, invoice);
-    if (invoice.status !== 'open' && invoice.status !== 'uncollectible')
-      throw invalidRequest(`Invoice is already ${invoice.status}.`, { code: 'status_transition_invalid' });
+    if (invoice.status !== 'open' && invoice.status !== 'uncollectible') throw invalidRequest(`Invoice is already ${invoice.status}.`, { code: 'status_transition_invalid' });
     if (p.paid_out_of_band) {
       if (p.payment_method) throw paramError('You may only specify one of these parameters: paid_out_of_band, payment_method.', 'paid_out_of_band', 'parameters_exclusive');
       markPaid(ctx, invoice, invoice.amount_remaining, undefined, true);
       return invoice;
     }
     if (!p.payment_method)
-      throw cardDeclined(
-        'Cannot charge a customer that has no active card or default payment method. Pass `payment_method` (e.g. pm_card_visa) or `paid_out_of_band=true`.',
-        'generic_decline',
-        { code: 'missing' },
-      );
+      throw cardDeclined('Cannot charge a customer that has no active card or default payment method. Pass `payment_method` (e.g. pm_card_visa) or `paid_out_of_band=true`.', 'generic_decline', {
+        code: 'missing',
+      });
     const result = payInvoice(ctx, invoice, instrument(p.payment_method));
-    if (result.status === 'declined')
-      throw cardDeclined(result.message, result.charge?.outcome?.reason ?? 'generic_decline', { ...(result.charge ? { charge: result.charge.id } : {}) });
+    if (result.status === 'declined') throw cardDeclined(result.message, result.charge?.outcome?.reason ?? 'generic_decline', { ...(result.charge ? { charge: result.charge.id } : {}) });
     return invoice;
   }),
   route('POST', '/v1/invoices/:id/void', common, (ctx, _p, { id = '' }) => {
     const invoice = need(ctx, 'invoice', id);
     if (invoice.status !== 'open' && invoice.status !== 'uncollectible')
-      throw invalidRequest(
-        invoice.status === 'draft' ? 'You can only void a finalized invoice; delete a draft instead.' : `You cannot void an invoice that is ${invoice.status}.`,
-        { code: 'status_transition_invalid' },
-      );
+      throw invalidRequest(invoice.status === 'draft' ? 'You can only void a finalized invoice; delete a draft instead.' : `You cannot void an invoice that is ${invoice.status}.`, {
+        code: 'status_transition_invalid',
+      });
     const payment = openPaymentOf(ctx, invoice);
     const intent = payment ? intentOf(ctx, payment) : undefined;
-    if (intent?.status === 'processing')
-      throw invalidRequest('This invoice has a payment processing; it cannot be voided now.', { code: 'status_transition_invalid' });
+    if (intent?.status === 'processing') throw invalidRequest('This invoice has a payment processing; it cannot be voided now.', { code: 'status_transition_invalid' });
     if (payment && intent) {
       payment.status = 'canceled';
       payment.status_transitions.canceled_at = ctx.state.now();
@@ -737,8 +704,7 @@ export const invoiceRoutes = [
   }),
   route('POST', '/v1/invoices/:id/mark_uncollectible', common, (ctx, _p, { id = '' }) => {
     const invoice = need(ctx, 'invoice', id);
-    if (invoice.status !== 'open')
-      throw invalidRequest(`You can only mark an open invoice uncollectible; this one is ${invoice.status}.`, { code: 'status_transition_invalid' });
+    if (invoice.status !== 'open') throw invalidRequest(`You can only mark an open invoice uncollectible; this one is ${invoice.status}.`, { code: 'status_transition_invalid' });
     invoice.status = 'uncollectible';
     invoice.status_transitions.marked_uncollectible_at = ctx.state.now();
     ctx.state.emit(ctx, 'invoice.marked_uncollectible', invoice);
@@ -805,8 +771,7 @@ export const creditNoteRoutes = [
         param: 'invoice',
         code: 'status_transition_invalid',
       });
-    if (p.amount === undefined && !p.lines?.length)
-      throw paramError('You must pass either `amount` or `lines`.', 'amount', 'parameter_missing');
+    if (p.amount === undefined && !p.lines?.length) throw paramError('You must pass either `amount` or `lines`.', 'amount', 'parameter_missing');
     const allLines = invoice.lines.data;
     const lines: Stripe.CreditNoteLineItem[] = (p.lines ?? []).map((line, index) => {
       const at = `lines[${index}]`;
@@ -860,10 +825,9 @@ export const creditNoteRoutes = [
     if (!postPayment && (p.refund_amount || p.credit_amount || p.out_of_band_amount))
       throw invalidRequest('refund_amount, credit_amount and out_of_band_amount apply to credit notes on paid invoices only.', { param: 'refund_amount' });
     if (postPayment && creditCustomer + refundAmount + outOfBand !== amount)
-      throw invalidRequest(
-        `The sum of credit amount, refund amount and out of band amount (${creditCustomer + refundAmount + outOfBand}) must equal the credit note amount (${amount}).`,
-        { param: 'amount' },
-      );
+      throw invalidRequest(`The sum of credit amount, refund amount and out of band amount (${creditCustomer + refundAmount + outOfBand}) must equal the credit note amount (${amount}).`, {
+        param: 'amount',
+      });
     if (!postPayment && amount > invoice.amount_remaining)
       throw invalidRequest(`The credit note amount (${amount}) exceeds the invoice's remaining amount (${invoice.amount_remaining}).`, { param: 'amount' });
     const id = newId('cn', 24);
@@ -947,8 +911,7 @@ export const creditNoteRoutes = [
   route('POST', '/v1/credit_notes/:id/void', common, (ctx, _p, { id = '' }) => {
     const note = need(ctx, 'credit_note', id);
     if (note.status !== 'issued') throw invalidRequest('This credit note is already void.', { code: 'status_transition_invalid' });
-    if (note.refunds.length > 0)
-      throw invalidRequest('A credit note that refunded a payment cannot be voided.', { code: 'status_transition_invalid' });
+    if (note.refunds.length > 0) throw invalidRequest('A credit note that refunded a payment cannot be voided.', { code: 'status_transition_invalid' });
     const invoice = need(ctx, 'invoice', String(note.invoice));
     if (note.type === 'pre_payment') {
       if (invoice.status !== 'open' && invoice.status !== 'uncollectible')

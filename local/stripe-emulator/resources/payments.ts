@@ -44,11 +44,7 @@ const CARDS: Record<string, Omit<CardInstrument, 'id' | 'kind'>> = {
 export const instrument = (paymentMethod: string, param = 'payment_method'): Instrument => {
   if (paymentMethod === 'pm_usBankAccount') return { kind: 'us_bank_account', id: newId('pm', 24) };
   const card = CARDS[paymentMethod];
-  if (!card)
-    throw invalidRequest(
-      `No such PaymentMethod: '${paymentMethod}' (the emulator knows ${[...Object.keys(CARDS), 'pm_usBankAccount'].join(', ')})`,
-      { param, code: 'resource_missing' },
-    );
+  if (!card) throw invalidRequest(`No such PaymentMethod: '${paymentMethod}' (the emulator knows ${[...Object.keys(CARDS), 'pm_usBankAccount'].join(', ')})`, { param, code: 'resource_missing' });
   return { kind: 'card', id: newId('pm', 24), ...card };
 };
 
@@ -170,12 +166,7 @@ export type PaymentOutcome = 'succeeded' | 'failed' | 'processing';
  * `charge.succeeded` + `payment_intent.succeeded`; `charge.failed` + `payment_intent.payment_failed`;
  * or, for a delayed method, `charge.pending` + `payment_intent.processing`.
  */
-export const attemptPayment = (
-  ctx: Ctx,
-  intent: Stripe.PaymentIntent,
-  instrument: Instrument,
-  billing: Billing = {},
-): { outcome: PaymentOutcome; charge: Stripe.Charge } => {
+export const attemptPayment = (ctx: Ctx, intent: Stripe.PaymentIntent, instrument: Instrument, billing: Billing = {}): { outcome: PaymentOutcome; charge: Stripe.Charge } => {
   const decline = instrument.kind === 'card' ? instrument.decline : undefined;
   const outcome: PaymentOutcome = decline ? 'failed' : instrument.kind === 'us_bank_account' ? 'processing' : 'succeeded';
   const charge: Stripe.Charge = {
@@ -271,12 +262,7 @@ export const attemptPayment = (
   return { outcome, charge };
 };
 
-const failIntent = (
-  ctx: Ctx,
-  intent: Stripe.PaymentIntent,
-  charge: Stripe.Charge,
-  decline: { code: string; declineCode: string; message: string },
-) => {
+const failIntent = (ctx: Ctx, intent: Stripe.PaymentIntent, charge: Stripe.Charge, decline: { code: string; declineCode: string; message: string }) => {
   intent.status = 'requires_payment_method';
   intent.last_payment_error = {
     type: 'card_error',
@@ -292,8 +278,7 @@ const failIntent = (
 
 /** Settles a delayed (`processing`) payment. */
 export const settlePayment = (ctx: Ctx, intent: Stripe.PaymentIntent, succeeded: boolean): Stripe.Charge => {
-  if (intent.status !== 'processing')
-    throw invalidRequest(`PaymentIntent ${intent.id} is not processing (status ${intent.status}); only a delayed payment can be settled.`);
+  if (intent.status !== 'processing') throw invalidRequest(`PaymentIntent ${intent.id} is not processing (status ${intent.status}); only a delayed payment can be settled.`);
   const charge = need(ctx, 'charge', typeof intent.latest_charge === 'string' ? intent.latest_charge : (intent.latest_charge?.id ?? ''));
   if (succeeded) {
     charge.status = 'succeeded';
@@ -308,7 +293,7 @@ export const settlePayment = (ctx: Ctx, intent: Stripe.PaymentIntent, succeeded:
     charge.status = 'failed';
     charge.captured = false;
     charge.failure_code = 'insufficient_funds';
-    charge.failure_message = 'The customer\'s account has insufficient funds to cover this payment.';
+    charge.failure_message = "The customer's account has insufficient funds to cover this payment.";
     failIntent(ctx, intent, charge, { code: 'payment_intent_payment_attempt_failed', declineCode: 'insufficient_funds', message: charge.failure_message });
   }
   return charge;
@@ -319,20 +304,13 @@ export const createRefund = (
   charge: Stripe.Charge,
   p: { amount?: number; reason?: Stripe.RefundCreateParams.Reason; metadata?: Record<string, string> | null; description?: string },
 ): Stripe.Refund => {
-  if (charge.status !== 'succeeded')
-    throw invalidRequest(`Charge ${charge.id} cannot be refunded because its status is ${charge.status}.`, { param: 'charge' });
-  if (charge.disputed)
-    throw invalidRequest(`Charge ${charge.id} has been charged back; it cannot be refunded.`, { code: 'charge_disputed', param: 'charge' });
+  if (charge.status !== 'succeeded') throw invalidRequest(`Charge ${charge.id} cannot be refunded because its status is ${charge.status}.`, { param: 'charge' });
+  if (charge.disputed) throw invalidRequest(`Charge ${charge.id} has been charged back; it cannot be refunded.`, { code: 'charge_disputed', param: 'charge' });
   const refundable = charge.amount - charge.amount_refunded;
-  if (refundable <= 0)
-    throw invalidRequest(`Charge ${charge.id} has already been refunded.`, { code: 'charge_already_refunded', param: 'charge' });
+  if (refundable <= 0) throw invalidRequest(`Charge ${charge.id} has already been refunded.`, { code: 'charge_already_refunded', param: 'charge' });
   const amount = p.amount ?? refundable;
   checkAmount(amount, 'amount');
-  if (amount > refundable)
-    throw invalidRequest(
-      `Refund amount (${amount}) is greater than unrefunded amount on charge (${refundable})`,
-      { code: 'amount_too_large', param: 'amount' },
-    );
+  if (amount > refundable) throw invalidRequest(`Refund amount (${amount}) is greater than unrefunded amount on charge (${refundable})`, { code: 'amount_too_large', param: 'amount' });
   const refund: Stripe.Refund = {
     id: newId('re', 24),
     object: 'refund',
@@ -432,7 +410,14 @@ export const createDispute = (
     livemode: false,
     metadata: {},
     payment_intent: charge.payment_intent,
-    ...(card ? { payment_method_details: { type: 'card', card: { brand: card.brand ?? 'visa', case_type: isInquiry(status) ? 'inquiry' : 'chargeback', network: card.network ?? 'visa', network_reason_code: '10.4' } } } : {}),
+    ...(card
+      ? {
+          payment_method_details: {
+            type: 'card',
+            card: { brand: card.brand ?? 'visa', case_type: isInquiry(status) ? 'inquiry' : 'chargeback', network: card.network ?? 'visa', network_reason_code: '10.4' },
+          },
+        }
+      : {}),
     reason: p.reason ?? 'fraudulent',
     status,
   };
@@ -526,7 +511,7 @@ const confirmIntent = (ctx: Ctx, intent: Stripe.PaymentIntent, paymentMethod: st
       code: 'payment_intent_unexpected_state',
     });
   if (!paymentMethod)
-    throw invalidRequest('You cannot confirm this PaymentIntent because it\'s missing a payment method.', {
+    throw invalidRequest("You cannot confirm this PaymentIntent because it's missing a payment method.", {
       code: 'payment_intent_unexpected_state',
       param: 'payment_method',
     });
@@ -541,8 +526,7 @@ const confirmIntent = (ctx: Ctx, intent: Stripe.PaymentIntent, paymentMethod: st
 
 const latestChargeOf = (ctx: Ctx, intent: Stripe.PaymentIntent, param: string): Stripe.Charge => {
   const id = typeof intent.latest_charge === 'string' ? intent.latest_charge : intent.latest_charge?.id;
-  if (!id || intent.status !== 'succeeded')
-    throw invalidRequest(`This PaymentIntent (${intent.id}) does not have a successful charge to refund.`, { param });
+  if (!id || intent.status !== 'succeeded') throw invalidRequest(`This PaymentIntent (${intent.id}) does not have a successful charge to refund.`, { param });
   return need(ctx, 'charge', id, param);
 };
 
@@ -627,10 +611,7 @@ export const paymentRoutes = [
       ctx.state.store.list(
         'charge',
         ctx.account,
-        (x) =>
-          (p.customer === undefined || x.customer === p.customer) &&
-          (p.payment_intent === undefined || x.payment_intent === p.payment_intent) &&
-          inRange(x.created, p.created),
+        (x) => (p.customer === undefined || x.customer === p.customer) && (p.payment_intent === undefined || x.payment_intent === p.payment_intent) && inRange(x.created, p.created),
       ),
       p,
       '/v1/charges',
@@ -639,7 +620,12 @@ export const paymentRoutes = [
   ),
   route('GET', '/v1/charges/:id/refunds', listing, (ctx, p, { id = '' }) => {
     need(ctx, 'charge', id);
-    return paginate(ctx.state.store.list('refund', ctx.account, (r) => r.charge === id), p, `/v1/charges/${id}/refunds`, 'refund');
+    return paginate(
+      ctx.state.store.list('refund', ctx.account, (r) => r.charge === id),
+      p,
+      `/v1/charges/${id}/refunds`,
+      'refund',
+    );
   }),
 
   route('POST', '/v1/refunds', refundCreate, (ctx, p) => {
@@ -652,8 +638,7 @@ export const paymentRoutes = [
     let charge: Stripe.Charge;
     if (p.payment_intent) {
       charge = latestChargeOf(ctx, need(ctx, 'payment_intent', p.payment_intent, 'payment_intent'), 'payment_intent');
-      if (p.charge && p.charge !== charge.id)
-        throw invalidRequest(`Charge ${p.charge} does not belong to PaymentIntent ${p.payment_intent}.`, { param: 'charge' });
+      if (p.charge && p.charge !== charge.id) throw invalidRequest(`Charge ${p.charge} does not belong to PaymentIntent ${p.payment_intent}.`, { param: 'charge' });
     } else {
       charge = need(ctx, 'charge', p.charge ?? '', 'charge');
     }
@@ -674,10 +659,7 @@ export const paymentRoutes = [
       ctx.state.store.list(
         'refund',
         ctx.account,
-        (x) =>
-          (p.charge === undefined || x.charge === p.charge) &&
-          (p.payment_intent === undefined || x.payment_intent === p.payment_intent) &&
-          inRange(x.created, p.created),
+        (x) => (p.charge === undefined || x.charge === p.charge) && (p.payment_intent === undefined || x.payment_intent === p.payment_intent) && inRange(x.created, p.created),
       ),
       p,
       '/v1/refunds',
@@ -701,10 +683,7 @@ export const paymentRoutes = [
       ctx.state.store.list(
         'dispute',
         ctx.account,
-        (x) =>
-          (p.charge === undefined || x.charge === p.charge) &&
-          (p.payment_intent === undefined || x.payment_intent === p.payment_intent) &&
-          inRange(x.created, p.created),
+        (x) => (p.charge === undefined || x.charge === p.charge) && (p.payment_intent === undefined || x.payment_intent === p.payment_intent) && inRange(x.created, p.created),
       ),
       p,
       '/v1/disputes',

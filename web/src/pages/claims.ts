@@ -22,13 +22,24 @@ interface LineRow {
 const registerForm = () => {
   const errors = new FormErrors();
   const method: UnitMethod = currentPractice()?.billing?.unitMethod ?? UNIT_METHODS.cms;
-  const claimId = field('Claim ID', textInput({ name: 'claimId', autocomplete: 'off', value: `CLM-${Date.now().toString(36).toUpperCase()}` }), { id: 'claim-id', hint: 'Your patient control number: the payer sends it back on the ERA.' });
+  const claimId = field('Claim ID', textInput({ name: 'claimId', autocomplete: 'off', value: `CLM-${Date.now().toString(36).toUpperCase()}` }), {
+    id: 'claim-id',
+    hint: 'Your patient control number: the payer sends it back on the ERA.',
+  });
   const clientEmail = field('Client email', textInput({ name: 'clientEmail', type: 'email', autocomplete: 'off' }), { id: 'claim-client-email' });
   const payer = field('Payer name', textInput({ name: 'payerName' }), { id: 'claim-payer' });
   const date = field('Date of service', textInput({ name: 'dateOfService', type: 'date' }), { id: 'claim-date' });
   const place = field('Place of service', textInput({ name: 'placeOfService', value: '11', inputmode: 'numeric', size: 3 }), { id: 'claim-place', hint: '11: office.' });
   const diagnoses = field('Diagnosis codes', textInput({ name: 'diagnosisCodes' }), { id: 'claim-diagnoses', hint: 'ICD-10 codes, separated by commas, e.g. M54.2' });
-  for (const [name, f] of [['claimId', claimId], ['clientId', clientEmail], ['payerName', payer], ['dateOfService', date], ['placeOfService', place], ['diagnosisCodes', diagnoses]] as const) errors.bind(name, f);
+  for (const [name, f] of [
+    ['claimId', claimId],
+    ['clientId', clientEmail],
+    ['payerName', payer],
+    ['dateOfService', date],
+    ['placeOfService', place],
+    ['diagnosisCodes', diagnoses],
+  ] as const)
+    errors.bind(name, f);
 
   const lines: LineRow[] = [];
   const linesBody = h('div', { class: 'lines' });
@@ -45,7 +56,10 @@ const registerForm = () => {
       return;
     }
     try {
-      const visit = unitsForVisit(complete.map((line) => ({ code: line.code, minutes: Number(line.minutes) })), method);
+      const visit = unitsForVisit(
+        complete.map((line) => ({ code: line.code, minutes: Number(line.minutes) })),
+        method,
+      );
       visit.lines.forEach((result, k) => {
         lines[complete[k]!.index]!.units.textContent = `${result.units} unit${result.units === 1 ? '' : 's'}${result.timed ? '' : ' (untimed)'}`;
       });
@@ -68,7 +82,14 @@ const registerForm = () => {
       units: h('output', { id: `${prefix}-units`, for: `${prefix}-code ${prefix}-minutes`, 'aria-label': `Units, line ${index + 1}` }),
       row: h('div'),
     };
-    line.row = h('div', { class: 'line-row', role: 'group', 'aria-label': `Line ${index + 1}` }, line.code.wrap, line.minutes.wrap, line.charge.wrap, h('div', { class: 'field units' }, h('span', { class: 'label' }, 'Units'), line.units));
+    line.row = h(
+      'div',
+      { class: 'line-row', role: 'group', 'aria-label': `Line ${index + 1}` },
+      line.code.wrap,
+      line.minutes.wrap,
+      line.charge.wrap,
+      h('div', { class: 'field units' }, h('span', { class: 'label' }, 'Units'), line.units),
+    );
     errors.bind(`lines[${index}].procedureCode`, line.code);
     errors.bind(`lines[${index}].minutes`, line.minutes);
     errors.bind(`lines[${index}].units`, line.minutes);
@@ -106,7 +127,10 @@ const registerForm = () => {
           ...(payer.control.value.trim() ? { payerName: payer.control.value.trim() } : {}),
           dateOfService: date.control.value,
           placeOfService: place.control.value.trim(),
-          diagnosisCodes: diagnoses.control.value.split(',').map((code) => code.trim()).filter(Boolean),
+          diagnosisCodes: diagnoses.control.value
+            .split(',')
+            .map((code) => code.trim())
+            .filter(Boolean),
           lines: filled.map(({ line, index }) => {
             const chargeCents = parseMoney(line.charge.control.value, currency());
             if (chargeCents === undefined) throw invalid(`lines[${index}].chargeCents`, 'Enter the charge as an amount, e.g. 60.00');
@@ -120,7 +144,15 @@ const registerForm = () => {
       },
     },
     h('div', { class: 'grid' }, claimId.wrap, clientEmail.wrap, payer.wrap, date.wrap, place.wrap, diagnoses.wrap),
-    h('fieldset', null, h('legend', null, 'Services'), linesBody, unitsNote, h('p', { class: 'units-total' }, total), h('button', { type: 'button', class: 'secondary', onclick: () => addLine().code.control.focus() }, 'Add a line')),
+    h(
+      'fieldset',
+      null,
+      h('legend', null, 'Services'),
+      linesBody,
+      unitsNote,
+      h('p', { class: 'units-total' }, total),
+      h('button', { type: 'button', class: 'secondary', onclick: () => addLine().code.control.focus() }, 'Add a line'),
+    ),
   );
   return h('div', null, status, element);
 };
@@ -178,7 +210,13 @@ export const claimPage = async (main: HTMLElement, claimId = '') => {
       'Adjudications',
       table(
         ['Paid on', 'Trace', 'Status', 'Payer paid', 'Patient share'],
-        (claim.adjudications ?? []).map((a) => [formatDate(a.paidAt), a.traceNumber ?? '—', statusText(a.status ?? a.statusCode ?? ''), money(a.paidCents ?? 0), money(a.patientResponsibilityCents ?? 0)]),
+        (claim.adjudications ?? []).map((a) => [
+          formatDate(a.paidAt),
+          a.traceNumber ?? '—',
+          statusText(a.status ?? a.statusCode ?? ''),
+          money(a.paidCents ?? 0),
+          money(a.patientResponsibilityCents ?? 0),
+        ]),
         'What the payers decided',
       ),
     ),

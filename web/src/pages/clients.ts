@@ -29,7 +29,11 @@ export const clientsPage = async (main: HTMLElement) => {
           results,
           found.items.length === 0
             ? h('p', null, `No client matches “${q}”.`)
-            : h('ul', { class: 'plain', 'aria-label': 'Clients found' }, found.items.map((client) => h('li', null, h('a', { href: `#/clients/${encodeURIComponent(client.clientId)}` }, client.name), ' ', h('span', { class: 'muted' }, client.email)))),
+            : h(
+                'ul',
+                { class: 'plain', 'aria-label': 'Clients found' },
+                found.items.map((client) => h('li', null, h('a', { href: `#/clients/${encodeURIComponent(client.clientId)}` }, client.name), ' ', h('span', { class: 'muted' }, client.email))),
+              ),
         );
       },
     },
@@ -40,7 +44,10 @@ export const clientsPage = async (main: HTMLElement) => {
 
 const redeemForm = (clientId: string, purchases: readonly Purchase[], names: Map<string, string>, status: HTMLElement, reload: () => Promise<void>) => {
   const errors = new FormErrors();
-  const appointment = field('Appointment ID', textInput({ name: 'appointmentId', autocomplete: 'off' }), { id: 'redeem-appointment', hint: 'From your calendar; the same appointment never uses two credits.' });
+  const appointment = field('Appointment ID', textInput({ name: 'appointmentId', autocomplete: 'off' }), {
+    id: 'redeem-appointment',
+    hint: 'From your calendar; the same appointment never uses two credits.',
+  });
   const usable = purchases.filter((purchase) => purchase.status === 'active' && purchase.sessionsRemaining > 0);
   const purchase = field(
     'Package to use',
@@ -182,14 +189,26 @@ export const clientPage = async (main: HTMLElement, clientId = '') => {
       purchasesHolder,
       table(
         ['Package', 'Credits left', 'Status', 'Expires', 'Paid'],
-        purchases.items.map((p) => [names.get(p.packageId) ?? p.packageId, `${p.sessionsRemaining} of ${p.sessionsTotal}`, badge(p.status), p.expiresAt ? formatDate(p.expiresAt) : 'Never', p.priceCents !== undefined ? formatMoney(p.priceCents, p.currency ?? currency()) : '—']),
+        purchases.items.map((p) => [
+          names.get(p.packageId) ?? p.packageId,
+          `${p.sessionsRemaining} of ${p.sessionsTotal}`,
+          badge(p.status),
+          p.expiresAt ? formatDate(p.expiresAt) : 'Never',
+          p.priceCents !== undefined ? formatMoney(p.priceCents, p.currency ?? currency()) : '—',
+        ]),
         'Purchases',
       ),
     );
     replace(redeemHolder, redeemForm(clientId, purchases.items, names, status, reload));
     replace(
       ledgerHolder,
-      h('p', { class: 'balance' }, 'Balance: ', h('strong', null, formatMoney(ledger.balanceCents, ledger.currency ?? currency())), ledger.balanceCents > 0 ? ' owed by the client' : ledger.balanceCents < 0 ? ' in the client’s favour' : ''),
+      h(
+        'p',
+        { class: 'balance' },
+        'Balance: ',
+        h('strong', null, formatMoney(ledger.balanceCents, ledger.currency ?? currency())),
+        ledger.balanceCents > 0 ? ' owed by the client' : ledger.balanceCents < 0 ? ' in the client’s favour' : '',
+      ),
       table(
         ['Date', 'What', 'Amount', 'Sessions', 'Reference'],
         ledger.entries.map((entry) => [formatDate(entry.at), statusText(entry.kind), formatMoney(entry.amountCents, ledger.currency ?? currency()), entry.sessionsDelta ?? '—', entry.ref ?? '—']),

@@ -9,7 +9,14 @@ const STATUSES = ['', 'open', 'paid', 'pending', 'draft', 'void', 'uncollectible
 
 export const invoicesPage = async (main: HTMLElement) => {
   const list = h('div', { 'aria-live': 'polite' });
-  const filter = field('Status', select(STATUSES.map((s) => [s, s === '' ? 'All' : s] as const), { name: 'status' }), { id: 'invoice-status' });
+  const filter = field(
+    'Status',
+    select(
+      STATUSES.map((s) => [s, s === '' ? 'All' : s] as const),
+      { name: 'status' },
+    ),
+    { id: 'invoice-status' },
+  );
   const load = async () => {
     const status = filter.control.value;
     const invoices = await request<List<Invoice>>('GET', practicePath(`/invoices${status ? `?status=${status}` : ''}`));

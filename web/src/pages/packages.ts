@@ -15,7 +15,10 @@ const createForm = (status: HTMLElement, reload: () => Promise<void>) => {
   const name = field('Name', textInput({ name: 'name', required: true, maxlength: 120 }), { id: 'package-name' });
   const sessions = field('Sessions', textInput({ name: 'sessions', inputmode: 'numeric', required: true }), { id: 'package-sessions' });
   const minutes = field('Minutes per session', textInput({ name: 'sessionMinutes', inputmode: 'numeric', required: true }), { id: 'package-minutes' });
-  const code = field('Service code', textInput({ name: 'serviceCode', inputmode: 'numeric', required: true, value: '97124' }), { id: 'package-service-code', hint: 'The CPT code, e.g. 97124 (massage).' });
+  const code = field('Service code', textInput({ name: 'serviceCode', inputmode: 'numeric', required: true, value: '97124' }), {
+    id: 'package-service-code',
+    hint: 'The CPT code, e.g. 97124 (massage).',
+  });
   const price = field('Price', textInput({ name: 'price', inputmode: 'decimal', required: true }), { id: 'package-price', hint: `In ${currency().toUpperCase()}, e.g. 425.00` });
   const expires = field('Credits expire after (days)', textInput({ name: 'expiresInDays', inputmode: 'numeric' }), { id: 'package-expires', hint: 'Leave empty for no expiry.' });
   errors.bind('name', name);
@@ -128,7 +131,14 @@ export const packagesPage = async (main: HTMLElement) => {
     main,
     pageHeading('Packages'),
     currentPractice() ? null : h('p', { class: 'notice' }, 'Set up your practice profile in ', h('a', { href: '#/settings' }, 'Settings'), ' first: a package needs it.'),
-    h('p', null, 'Clients buy packages on your storefront: ', h('a', { href: storefront, target: '_blank', rel: 'noopener' }, 'Open the storefront'), ' ', h('code', null, `${location.origin}${storefront}`)),
+    h(
+      'p',
+      null,
+      'Clients buy packages on your storefront: ',
+      h('a', { href: storefront, target: '_blank', rel: 'noopener' }, 'Open the storefront'),
+      ' ',
+      h('code', null, `${location.origin}${storefront}`),
+    ),
     status,
     list,
     section('Create a package', createForm(status, reload)),

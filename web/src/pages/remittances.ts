@@ -9,7 +9,12 @@ const outcome = (remittance: Remittance) =>
   h(
     'div',
     { class: 'panel', role: 'region', 'aria-label': `Remittance ${remittance.traceNumber}` },
-    h('p', null, h('strong', null, `ERA ${remittance.traceNumber}`), `: ${remittance.claims} claim payment${remittance.claims === 1 ? '' : 's'}, ${remittance.matched} matched, ${remittance.quarantined?.length ?? 0} quarantined.`),
+    h(
+      'p',
+      null,
+      h('strong', null, `ERA ${remittance.traceNumber}`),
+      `: ${remittance.claims} claim payment${remittance.claims === 1 ? '' : 's'}, ${remittance.matched} matched, ${remittance.quarantined?.length ?? 0} quarantined.`,
+    ),
     remittance.quarantined && remittance.quarantined.length > 0
       ? h(
           'ul',

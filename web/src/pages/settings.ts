@@ -21,7 +21,11 @@ const statementView = (practice: Practice | undefined) => {
     'div',
     { class: 'notice', 'data-testid': 'receipt-statement' },
     h('p', null, 'Receipts are not yet complete statements for insurance or HSA/FSA reimbursement. Missing:'),
-    h('ul', null, statement.missing.map((item) => h('li', null, MISSING_WORDS[item] ?? item))),
+    h(
+      'ul',
+      null,
+      statement.missing.map((item) => h('li', null, MISSING_WORDS[item] ?? item)),
+    ),
   );
 };
 
@@ -37,7 +41,10 @@ const STRIPE_STATUS_WORDS: Record<string, string> = {
 const stripeSection = async () => {
   const holder = h('div', { 'data-testid': 'stripe-connection' });
   try {
-    const account = await request<{ accountId: string | null; chargesEnabled: boolean; payoutsEnabled: boolean; detailsSubmitted: boolean; requirementsDue: string[]; status?: string }>('GET', practicePath('/stripe'));
+    const account = await request<{ accountId: string | null; chargesEnabled: boolean; payoutsEnabled: boolean; detailsSubmitted: boolean; requirementsDue: string[]; status?: string }>(
+      'GET',
+      practicePath('/stripe'),
+    );
     const outcome = statusLine();
     const connect = h(
       'button',
@@ -106,11 +113,31 @@ const profileForm = (status: HTMLElement, statementHolder: HTMLElement) => {
   const npi = text('NPI', 'npi', practice?.npi, { inputmode: 'numeric' }, 'Optional; 10 digits.');
   const license = text('License number', 'licenseNumber', practice?.licenseNumber);
   const timezone = text('Time zone', 'timezone', practice?.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone, {}, 'e.g. America/Chicago');
-  const unitMethod = field('Unit method', select([['cms', '8-minute rule (CMS, total time)'], ['per-code', 'Per code']], { name: 'unitMethod' }), { id: 'profile-unit-method' });
+  const unitMethod = field(
+    'Unit method',
+    select(
+      [
+        ['cms', '8-minute rule (CMS, total time)'],
+        ['per-code', 'Per code'],
+      ],
+      { name: 'unitMethod' },
+    ),
+    { id: 'profile-unit-method' },
+  );
   unitMethod.control.value = practice?.billing?.unitMethod ?? 'cms';
   errors.bind('billing.unitMethod', unitMethod);
   const dueDays = text('Invoices due after (days)', 'billing.invoiceDueDays', String(practice?.billing?.invoiceDueDays ?? 14), { inputmode: 'numeric' });
-  const forwarded = field('Claims forwarded to another payer', select([['hold', 'Wait for the next payer'], ['invoice', 'Invoice the share now']], { name: 'forwardedClaims' }), { id: 'profile-forwarded' });
+  const forwarded = field(
+    'Claims forwarded to another payer',
+    select(
+      [
+        ['hold', 'Wait for the next payer'],
+        ['invoice', 'Invoice the share now'],
+      ],
+      { name: 'forwardedClaims' },
+    ),
+    { id: 'profile-forwarded' },
+  );
   forwarded.control.value = practice?.billing?.forwardedClaims ?? 'hold';
   errors.bind('billing.forwardedClaims', forwarded);
   const optional = (f: { control: { value: string } }) => f.control.value.trim() || undefined;
@@ -126,7 +153,9 @@ const profileForm = (status: HTMLElement, statementHolder: HTMLElement) => {
           name: name.control.value.trim(),
           email: email.control.value.trim(),
           phone: optional(phone),
-          address: hasAddress ? { ...(practice?.address ?? {}), line1: line1.control.value.trim(), city: city.control.value.trim(), state: state.control.value.trim(), postalCode: postalCode.control.value.trim() } : undefined,
+          address: hasAddress
+            ? { ...(practice?.address ?? {}), line1: line1.control.value.trim(), city: city.control.value.trim(), state: state.control.value.trim(), postalCode: postalCode.control.value.trim() }
+            : undefined,
           taxId: optional(taxId),
           npi: optional(npi),
           licenseNumber: optional(license),

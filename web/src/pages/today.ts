@@ -6,7 +6,13 @@ import type { Invoice, List, Receipt, Remittance } from '../types';
 import { pageHeading } from './common';
 
 const card = (label: string, value: string, detail: string, href?: string) =>
-  h('div', { class: 'card', role: 'group', 'aria-label': label }, h('p', { class: 'card-label' }, label), h('p', { class: 'card-value' }, value), h('p', { class: 'muted' }, href ? h('a', { href }, detail) : detail));
+  h(
+    'div',
+    { class: 'card', role: 'group', 'aria-label': label },
+    h('p', { class: 'card-label' }, label),
+    h('p', { class: 'card-value' }, value),
+    h('p', { class: 'muted' }, href ? h('a', { href }, detail) : detail),
+  );
 
 const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
 const plural = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
@@ -82,7 +88,12 @@ export const todayPage = async (main: HTMLElement) => {
       { class: 'cards' },
       card('Payments received today', formatMoney(sum(paidToday.map((receipt) => receipt.totalCents)), currency()), plural(paidToday.length, 'receipt'), '#/receipts'),
       card('Credits used', `${atLeast(usedToday, redemptions.complete)} today`, `${atLeast(redemptions.items.length, redemptions.complete)} this month`, '#/clients'),
-      card('Balances open', formatMoney(sum(open.items.map((invoice) => invoice.amountDueCents - (invoice.amountPaidCents ?? 0))), currency()), plural(open.items.length, 'open invoice'), '#/invoices'),
+      card(
+        'Balances open',
+        formatMoney(sum(open.items.map((invoice) => invoice.amountDueCents - (invoice.amountPaidCents ?? 0))), currency()),
+        plural(open.items.length, 'open invoice'),
+        '#/invoices',
+      ),
       card(
         'Claims waiting',
         atLeast(waiting, waitingComplete),
