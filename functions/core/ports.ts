@@ -9,6 +9,12 @@
 
 export type EstimatesPort = Pick<typeof import('../store/estimates'), 'insertEstimate' | 'findEstimate'>;
 
+/** What giving a client an estimate (core/estimates.ts) reads besides the estimates: the practice and the client. */
+export type EstimateIssuePort = EstimatesPort & Pick<typeof import('../store/clients'), 'getClient'> & PracticePort;
+
+/** What registering a client without an email (core/client-contact.ts) reads and writes: the practice and the client. */
+export type ClientContactPort = Pick<typeof import('../store/clients'), 'createClientWithoutEmail'> & PracticePort;
+
 export type ClaimsOutPort = Pick<typeof import('../store/claims-out'), 'recordBatchSubmitted' | 'recordAcknowledgement'>;
 
 /** What requiring the practice a request acts for (core/practice.ts) reads. */
