@@ -12,6 +12,9 @@ export type EstimatesPort = Pick<typeof import('../store/estimates'), 'insertEst
 /** What giving a client an estimate (core/estimates.ts) reads besides the estimates: the practice and the client. */
 export type EstimateIssuePort = EstimatesPort & Pick<typeof import('../store/clients'), 'getClient'> & PracticePort;
 
+/** What registering and showing a claim (core/claims.ts) read and write: the practice, the client, the claim and its adjudications. */
+export type ClaimsPort = Pick<typeof import('../store/claims'), 'getClaim' | 'insertClaim' | 'listAdjudications'> & Pick<typeof import('../store/clients'), 'getClient'> & PracticePort;
+
 /** What registering a client without an email (core/client-contact.ts) reads and writes: the practice and the client. */
 export type ClientContactPort = Pick<typeof import('../store/clients'), 'createClientWithoutEmail'> & PracticePort;
 
