@@ -50,6 +50,11 @@ export type RedemptionsPort = Pick<
   typeof import('../store/redemptions'),
   'redemptionMarker' | 'redemptionCancelMarker' | 'purchaseExpiryMarker' | 'readRedemptionResult' | 'redeemCreditWrites' | 'cancelRedemptionWrites' | 'expirePurchaseWrites'
 >;
+/** What redeeming a credit and cancelling a redemption (core/redemptions.ts) read and write besides the redemption items: the redemption, the client and its purchases, the commit. */
+export type RedemptionFlowPort = RedemptionsPort &
+  Pick<typeof import('../store/purchases'), 'getRedemption' | 'listClientPurchases'> &
+  Pick<typeof import('../store/clients'), 'getClient'> &
+  Pick<typeof import('../store/commit'), 'commitOnce'>;
 
 /** What applying adjudications and receiving an ERA (core/remittances.ts) read and write: the claims, the quarantine, the commit. */
 export type RemittancesPort = Pick<typeof import('../store/remittances'), 'adjudicationMarker' | 'adjudicationWrites' | 'remittanceMarker' | 'remittanceWrite' | 'putQuarantine' | 'listQuarantine'> &
