@@ -15,6 +15,9 @@ export type EstimateIssuePort = EstimatesPort & Pick<typeof import('../store/cli
 /** What registering and showing a claim (core/claims.ts) read and write: the practice, the client, the claim and its adjudications. */
 export type ClaimsPort = Pick<typeof import('../store/claims'), 'getClaim' | 'insertClaim' | 'listAdjudications'> & Pick<typeof import('../store/clients'), 'getClient'> & PracticePort;
 
+/** What the packages (core/packages.ts) read and write on the table: the practice and the catalog. */
+export type PackagesPort = Pick<typeof import('../store/catalog'), 'getPackage' | 'insertPackage' | 'packageRequestFingerprint' | 'updatePackage'> & PracticePort;
+
 /** What registering a client without an email (core/client-contact.ts) reads and writes: the practice and the client. */
 export type ClientContactPort = Pick<typeof import('../store/clients'), 'createClientWithoutEmail'> & PracticePort;
 
