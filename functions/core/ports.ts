@@ -18,6 +18,13 @@ export type ClaimsPort = Pick<typeof import('../store/claims'), 'getClaim' | 'in
 /** What the packages (core/packages.ts) read and write on the table: the practice and the catalog. */
 export type PackagesPort = Pick<typeof import('../store/catalog'), 'getPackage' | 'insertPackage' | 'packageRequestFingerprint' | 'updatePackage'> & PracticePort;
 
+/** What starting a Checkout and keeping a client's Stripe Customer (core/checkout.ts) read and write: the practice, the package, the client, the open purchase. */
+export type CheckoutPort = Pick<typeof import('../store/catalog'), 'getPackage'> &
+  Pick<typeof import('../store/clients'), 'findOrCreateClient' | 'markStripeCustomerRequested' | 'recordStripeCustomerEmail' | 'setStripeCustomer'> &
+  Pick<typeof import('../store/purchases'), 'insertOpenPurchase' | 'recordCheckoutSession'> &
+  Pick<typeof import('../store/client-identity'), 'extendProvisional' | 'provisionalUntil'> &
+  PracticePort;
+
 /** What registering a client without an email (core/client-contact.ts) reads and writes: the practice and the client. */
 export type ClientContactPort = Pick<typeof import('../store/clients'), 'createClientWithoutEmail'> & PracticePort;
 
