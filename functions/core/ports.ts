@@ -28,7 +28,25 @@ export type CheckoutPort = Pick<typeof import('../store/catalog'), 'getPackage'>
 /** What registering a client without an email (core/client-contact.ts) reads and writes: the practice and the client. */
 export type ClientContactPort = Pick<typeof import('../store/clients'), 'createClientWithoutEmail'> & PracticePort;
 
-export type ClaimsOutPort = Pick<typeof import('../store/claims-out'), 'recordBatchSubmitted' | 'recordAcknowledgement'>;
+/** What claims out (core/claims-out.ts) read and write: payers, coverage, batches and their counter, the claims and their adjudications, the client, the practice. */
+export type ClaimsOutPort = Pick<
+  typeof import('../store/claims-out'),
+  | 'recordBatchSubmitted'
+  | 'recordAcknowledgement'
+  | 'batchIdFor'
+  | 'claimsInStates'
+  | 'getBatch'
+  | 'getCoverage'
+  | 'getPayer'
+  | 'latestBatch'
+  | 'putCoverage'
+  | 'putPayer'
+  | 'readControlCounter'
+  | 'setClaimReadiness'
+> &
+  Pick<typeof import('../store/claims'), 'getClaim' | 'listAdjudications'> &
+  Pick<typeof import('../store/clients'), 'getClient'> &
+  PracticePort;
 
 /** What requiring the practice a request acts for (core/practice.ts) reads. */
 export type PracticePort = Pick<typeof import('../store/practices'), 'getPractice'>;
