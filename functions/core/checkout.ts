@@ -19,7 +19,22 @@ import type { Purchase } from '../domain/purchase';
 import { assertCanSell } from './connect';
 import { extendProvisional, provisionalUntil } from '../store/client-identity';
 import { ensurePackageOnStripe } from './packages';
-import { requirePractice } from './practice';
+import type { CheckoutPort } from './ports';
+import { PRACTICE_STORE, requirePractice } from './practice';
+
+/** The default implementation of the port: the table (core/ports.ts). */
+export const CHECKOUT_STORE: CheckoutPort = {
+  getPackage,
+  findOrCreateClient,
+  markStripeCustomerRequested,
+  recordStripeCustomerEmail,
+  setStripeCustomer,
+  insertOpenPurchase,
+  recordCheckoutSession,
+  extendProvisional,
+  provisionalUntil,
+  ...PRACTICE_STORE,
+};
 
 export interface CheckoutStarted {
   checkoutSessionId: string;
@@ -53,7 +68,8 @@ const contactOf = (client: Client) => ({ name: client.name, ...(client.email ? {
  * crash lost is found again rather than created twice. A customer made before the client had an
  * email (or before the email changed) gets the current one (`ensureCustomerEmail`).
  */
-export const ensureStripeCustomer = async (stripe: Stripe, store: Store, practice: Practice, client: Client): Promise<string> => (await customerOf(stripe, store, practice, client)).id;
+export const ensureStripeCustomer = async (stripe: Stripe, store: Store, practice: Practice, client: Client, port: CheckoutPort = CHECKOUT_STORE): Promise<string> =>
+  (await customerOf(stripe, store, practice, client, port)).id;
 
 /** True when the Customer exists on the account in scope (a Customer belongs to one Stripe account). */
 const customerOnAccount = async (scope: StripeScope, customerId: string): Promise<boolean> => {
@@ -71,7 +87,7 @@ const customerOnAccount = async (scope: StripeScope, customerId: string): Promis
  * account. A Customer made on the platform's account before the practice connected its own (or on
  * an account since released) is not usable there: the client gets a Customer on the current account.
  */
-const customerOf = async (stripe: Stripe, store: Store, practice: Practice, client: Client): Promise<{ id: string; email: string | null }> => {
+const customerOf = async (stripe: Stripe, store: Store, practice: Practice, client: Client, port: CheckoutPort): Promise<{ id: string; email: string | null }> => {
   const account = practice.stripeAccountId ?? null;
   const scope: StripeScope = { stripe, account };
   const requestedAt = client.stripeCustomerRequestedAt;
@@ -80,25 +96,25 @@ const customerOf = async (stripe: Stripe, store: Store, practice: Practice, clie
     if (madeOn === account) return { id: client.stripeCustomerId, email: client.stripeCustomerEmail ?? null };
     // Recorded before customers recorded their account: ask the current account whether it is there.
     if (madeOn === undefined && (await customerOnAccount(scope, client.stripeCustomerId))) {
-      await setStripeCustomer(store, practice.practiceId, client.clientId, client.stripeCustomerId, client.stripeCustomerEmail ?? null, account);
+      await port.setStripeCustomer(store, practice.practiceId, client.clientId, client.stripeCustomerId, client.stripeCustomerEmail ?? null, account);
       return { id: client.stripeCustomerId, email: client.stripeCustomerEmail ?? null };
     }
   }
   if (requestedAt) {
     const found = await findStripeCustomer(stripe, practice, client.clientId, requestedAt);
     if (found) {
-      await setStripeCustomer(store, practice.practiceId, client.clientId, found.id, found.email ?? null, account);
+      await port.setStripeCustomer(store, practice.practiceId, client.clientId, found.id, found.email ?? null, account);
       return { id: found.id, email: found.email ?? null };
     }
   } else {
-    await markStripeCustomerRequested(store, practice.practiceId, client.clientId, new Date());
+    await port.markStripeCustomerRequested(store, practice.practiceId, client.clientId, new Date());
   }
   const customer = await createCustomer(
     scope,
     { ...contactOf(client), metadata: { practiceId: practice.practiceId, clientId: client.clientId } },
     `cli:${client.clientId}:customer${account ? `:${account}` : ''}`,
   );
-  await setStripeCustomer(store, practice.practiceId, client.clientId, customer.id, customer.email ?? null, account);
+  await port.setStripeCustomer(store, practice.practiceId, client.clientId, customer.id, customer.email ?? null, account);
   return { id: customer.id, email: customer.email ?? null };
 };
 
@@ -106,12 +122,12 @@ const customerOf = async (stripe: Stripe, store: Store, practice: Practice, clie
  * Makes sure the client's Customer carries the client's current email (before a `send_invoice`
  * invoice: Stripe refuses one for a customer without an email). The client must have an email.
  */
-export const ensureCustomerEmail = async (stripe: Stripe, store: Store, practice: Practice, client: Client): Promise<string> => {
-  const { id: customerId, email } = await customerOf(stripe, store, practice, client);
+export const ensureCustomerEmail = async (stripe: Stripe, store: Store, practice: Practice, client: Client, port: CheckoutPort = CHECKOUT_STORE): Promise<string> => {
+  const { id: customerId, email } = await customerOf(stripe, store, practice, client, port);
   if (client.email && email !== client.email) {
     const updated = await updateCustomer({ stripe, account: practice.stripeAccountId }, customerId, contactOf(client), contactKey(client.clientId, client.email, client.name));
     if (updated.email !== client.email) throw new Error(`Stripe kept another email on customer ${customerId}`);
-    await recordStripeCustomerEmail(store, practice.practiceId, client.clientId, client.email);
+    await port.recordStripeCustomerEmail(store, practice.practiceId, client.clientId, client.email);
   }
   return customerId;
 };
@@ -122,25 +138,26 @@ export const ensureCustomerEmail = async (stripe: Stripe, store: Store, practice
  * only opaque ids. The webhook grants the credits when Stripe says the session is paid.
  */
 export const startCheckout = async (
-  deps: { store: Store; stripe: Stripe; publicUrl: string },
+  deps: { store: Store; stripe: Stripe; publicUrl: string; checkout?: CheckoutPort },
   practiceId: string,
   packageId: string,
   body: Record<string, unknown>,
   now = new Date(),
 ): Promise<CheckoutStarted> => {
   const { email, name } = parseBody(checkoutBody, body);
-  const practice = await requirePractice(deps.store, practiceId);
+  const port = deps.checkout ?? CHECKOUT_STORE;
+  const practice = await requirePractice(deps.store, practiceId, port);
   // A connected account that cannot charge sells nothing, and Stripe is not asked (409).
   if (practice.stripeAccountId) await assertCanSell(deps.store, practiceId);
-  let pkg = await getPackage(deps.store, practiceId, packageId);
+  let pkg = await port.getPackage(deps.store, practiceId, packageId);
   if (!pkg.active) throw new ConflictError('this package is no longer sold', 'package_inactive');
   pkg = await ensurePackageOnStripe(deps, practice, pkg);
   // A buyer's client is provisional until paid (issue 17): it expires with the open purchase, and an
   // existing client — above all one staff entered — is never renamed by what a buyer typed.
-  const until = provisionalUntil(now, OPEN_PURCHASE_TTL_SECONDS);
-  const client = await findOrCreateClient(deps.store, { practiceId, email, name, currency: practice.currency, provisionalUntil: until }, now);
-  await extendProvisional(deps.store, client, until);
-  const customerId = await ensureStripeCustomer(deps.stripe, deps.store, practice, client);
+  const until = port.provisionalUntil(now, OPEN_PURCHASE_TTL_SECONDS);
+  const client = await port.findOrCreateClient(deps.store, { practiceId, email, name, currency: practice.currency, provisionalUntil: until }, now);
+  await port.extendProvisional(deps.store, client, until);
+  const customerId = await ensureStripeCustomer(deps.stripe, deps.store, practice, client, port);
 
   const purchase: Purchase = {
     purchaseId: newId('pur'),
@@ -161,7 +178,7 @@ export const startCheckout = async (
     version: 0,
     ...(client.provisional && client.email ? { provisionalClientEmail: client.email } : {}),
   };
-  await insertOpenPurchase(deps.store, purchase);
+  await port.insertOpenPurchase(deps.store, purchase);
   // Opaque ids, plus the package terms the webhook needs to grant credits without a read.
   const metadata = {
     practiceId,
@@ -200,7 +217,7 @@ export const startCheckout = async (
     // price the practice asks now, once; a second refusal is a conflict, not a server error.
     const stripeError = error as { type?: string; param?: string };
     if (stripeError.type !== 'StripeInvalidRequestError' || !stripeError.param?.startsWith('line_items')) throw error;
-    const current = await ensurePackageOnStripe(deps, practice, await getPackage(deps.store, practiceId, packageId));
+    const current = await ensurePackageOnStripe(deps, practice, await port.getPackage(deps.store, practiceId, packageId));
     if (!current.active || current.stripePriceId === pkg.stripePriceId) {
       throw new ConflictError('the package changed while you were buying it; reload the page', 'package_changed');
     }
@@ -208,6 +225,6 @@ export const startCheckout = async (
     purchase.priceCents = current.priceCents;
   }
   if (!session.url) throw new ValidationError('Stripe returned a session without a hosted page url', { field: 'url' });
-  await recordCheckoutSession(deps.store, purchase, session.id, purchase.priceCents);
+  await port.recordCheckoutSession(deps.store, purchase, session.id, purchase.priceCents);
   return { checkoutSessionId: session.id, url: session.url, purchaseId: purchase.purchaseId, clientId: client.clientId };
 };

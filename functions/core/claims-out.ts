@@ -13,10 +13,12 @@ import type { Claim } from '../domain/claim';
 import type { ClaimBatch, Coverage, Payer } from '../domain/claim-batch';
 import type { Practice } from '../domain/practice';
 import { getClient } from '../store/clients';
-import { batchIdFor, claimsInStates, getBatch, getCoverage, getPayer, latestBatch, putCoverage, putPayer, readControlCounter, setClaimReadiness } from '../store/claims-out';
 import * as claimsOutStore from '../store/claims-out';
 import type { ClaimsOutPort } from './ports';
-import { requirePractice } from './practice';
+import { PRACTICE_STORE, requirePractice } from './practice';
+
+/** The default implementation of the port: the table (core/ports.ts). */
+export const CLAIMS_OUT_STORE: ClaimsOutPort = { ...claimsOutStore, getClaim, listAdjudications, getClient, ...PRACTICE_STORE };
 
 /** At most this many claims in one 837P batch (the request-body catalog keeps the number). */
 export { MAX_BATCH_CLAIMS };
@@ -24,8 +26,15 @@ export { MAX_BATCH_CLAIMS };
 // Payers and coverage ---------------------------------------------------------------------------
 
 /** PUT /practices/{p}/payers/{payerId}: `{name, payerId, address?, claimFilingIndicator?}`. */
-export const registerPayer = async (store: Store, practiceId: string, pathPayerId: string, body: Record<string, unknown>, now = new Date()): Promise<Payer> => {
-  await requirePractice(store, practiceId);
+export const registerPayer = async (
+  store: Store,
+  practiceId: string,
+  pathPayerId: string,
+  body: Record<string, unknown>,
+  now = new Date(),
+  claimsOut: ClaimsOutPort = CLAIMS_OUT_STORE,
+): Promise<Payer> => {
+  await requirePractice(store, practiceId, claimsOut);
   const { payerId, name, address, claimFilingIndicator } = parseBody(payerBody(pathPayerId), body);
   const payer: Payer = {
     practiceId,
@@ -35,18 +44,25 @@ export const registerPayer = async (store: Store, practiceId: string, pathPayerI
     claimFilingIndicator: claimFilingIndicator ?? 'CI',
     updatedAt: now.toISOString(),
   };
-  await putPayer(store, payer);
+  await claimsOut.putPayer(store, payer);
   return payer;
 };
 
 /** PUT /practices/{p}/clients/{c}/coverage (SPEC §7). PHI: stays in the table. */
-export const registerCoverage = async (store: Store, practiceId: string, clientId: string, body: Record<string, unknown>, now = new Date()): Promise<Coverage> => {
-  await requirePractice(store, practiceId);
-  await getClient(store, practiceId, clientId);
+export const registerCoverage = async (
+  store: Store,
+  practiceId: string,
+  clientId: string,
+  body: Record<string, unknown>,
+  now = new Date(),
+  claimsOut: ClaimsOutPort = CLAIMS_OUT_STORE,
+): Promise<Coverage> => {
+  await requirePractice(store, practiceId, claimsOut);
+  await claimsOut.getClient(store, practiceId, clientId);
   // Whether the payer is saved is the check right after payerId's form: looked up first, as before
   // only for a well-formed id.
   const given = typeof body.payerId === 'string' ? body.payerId.trim() : '';
-  const saved = PAYER_ID.test(given) ? await getPayer(store, practiceId, given) : undefined;
+  const saved = PAYER_ID.test(given) ? await claimsOut.getPayer(store, practiceId, given) : undefined;
   const parsed = parseBody(
     coverageBody(practiceId, (payerId) => saved !== undefined && payerId === given),
     body,
@@ -62,36 +78,36 @@ export const registerCoverage = async (store: Store, practiceId: string, clientI
     patient: parsed.patient,
     updatedAt: now.toISOString(),
   };
-  await putCoverage(store, coverage);
+  await claimsOut.putCoverage(store, coverage);
   return coverage;
 };
 
 // Validation and readiness ----------------------------------------------------------------------
 
 /** The claim checked against everything an 837P needs, from what is stored now. */
-export const evaluateClaim = async (store: Store, practice: Practice, claim: Claim) => {
+export const evaluateClaim = async (store: Store, practice: Practice, claim: Claim, claimsOut: ClaimsOutPort = CLAIMS_OUT_STORE) => {
   const [payer, coverage] = await Promise.all([
-    claim.payerId ? getPayer(store, practice.practiceId, claim.payerId) : Promise.resolve(undefined),
-    getCoverage(store, practice.practiceId, claim.clientId),
+    claim.payerId ? claimsOut.getPayer(store, practice.practiceId, claim.payerId) : Promise.resolve(undefined),
+    claimsOut.getCoverage(store, practice.practiceId, claim.clientId),
   ]);
   return validateClaim(practice, claim, payer, coverage);
 };
 
 /** The payer's claim control number of the claim a correction points at (835 CLP07, or 277CA REF*1K). */
-const payerControlNumberOf = async (store: Store, practiceId: string, original: Claim): Promise<string | null> => {
-  const adjudications = await listAdjudications(store, practiceId, original.claimId);
+const payerControlNumberOf = async (store: Store, practiceId: string, original: Claim, claimsOut: ClaimsOutPort): Promise<string | null> => {
+  const adjudications = await claimsOut.listAdjudications(store, practiceId, original.claimId);
   for (let i = adjudications.length - 1; i >= 0; i -= 1) if (adjudications[i]!.payerClaimControlNumber) return adjudications[i]!.payerClaimControlNumber;
   return original.acknowledgement?.payerClaimControlNumber ?? null;
 };
 
 /** A new claim with a payer: corrections find their REF*F8, then the claim is draft or ready. */
-export const prepareClaimOut = async (store: Store, practice: Practice, claim: Claim): Promise<Claim> => {
+export const prepareClaimOut = async (store: Store, practice: Practice, claim: Claim, claimsOut: ClaimsOutPort = CLAIMS_OUT_STORE): Promise<Claim> => {
   let prepared = claim;
   if (claim.correctionOf) {
     if (claim.correctionOf === claim.claimId) throw new ValidationError('correction.of names this claim itself: a correction has its own claimId', { field: 'correction.of' });
-    const original = await getClaim(store, practice.practiceId, claim.correctionOf);
+    const original = await claimsOut.getClaim(store, practice.practiceId, claim.correctionOf);
     if (!original) throw new ValidationError(`correction.of: claim ${claim.correctionOf} not found`, { field: 'correction.of' });
-    const control = claim.payerClaimControlNumber ?? (await payerControlNumberOf(store, practice.practiceId, original));
+    const control = claim.payerClaimControlNumber ?? (await payerControlNumberOf(store, practice.practiceId, original, claimsOut));
     if (!control) {
       throw new ValidationError(`correction.of: claim ${claim.correctionOf} has no payer claim control number yet (from its 835 or 277CA); give correction.payerClaimControlNumber`, {
         field: 'correction.payerClaimControlNumber',
@@ -99,7 +115,7 @@ export const prepareClaimOut = async (store: Store, practice: Practice, claim: C
     }
     prepared = { ...claim, payerClaimControlNumber: control };
   }
-  const { problems } = await evaluateClaim(store, practice, prepared);
+  const { problems } = await evaluateClaim(store, practice, prepared, claimsOut);
   const state = problems.length === 0 ? 'ready' : 'draft';
   return { ...prepared, state, status: state, problems };
 };
@@ -145,9 +161,9 @@ export const createBatch = async (
   practiceId: string,
   body: Record<string, unknown>,
   now = new Date(),
-  claimsOut: ClaimsOutPort = claimsOutStore,
+  claimsOut: ClaimsOutPort = CLAIMS_OUT_STORE,
 ): Promise<{ created: boolean; batch: BatchAnswer }> => {
-  const practice = await requirePractice(store, practiceId);
+  const practice = await requirePractice(store, practiceId, claimsOut);
   const claimIds = readClaimIds(body);
   const requestKey = claimIds
     ? `ids:${createHash('sha256')
@@ -157,8 +173,8 @@ export const createBatch = async (
     : 'ready';
   for (let attempt = 0; attempt < 6; attempt += 1) {
     const candidates: { claimId: string; claim?: Claim }[] = claimIds
-      ? await Promise.all(claimIds.map(async (claimId) => ({ claimId, claim: await getClaim(store, practiceId, claimId) })))
-      : (await claimsInStates(store, practiceId, ['draft', 'ready']))
+      ? await Promise.all(claimIds.map(async (claimId) => ({ claimId, claim: await claimsOut.getClaim(store, practiceId, claimId) })))
+      : (await claimsOut.claimsInStates(store, practiceId, ['draft', 'ready']))
           .filter((c) => c.payerId)
           .sort((a, b) => a.claimId.localeCompare(b.claimId))
           .map((claim) => ({ claimId: claim.claimId, claim }));
@@ -167,7 +183,7 @@ export const createBatch = async (
       const batchIds = new Set(candidates.map((c) => c.claim?.batchId ?? null));
       const [only] = [...batchIds];
       if (batchIds.size === 1 && only && candidates.every((c) => c.claim && c.claim.state !== undefined && !BATCHABLE.includes(c.claim.state as never))) {
-        const previous = await getBatch(store, practiceId, only);
+        const previous = await claimsOut.getBatch(store, practiceId, only);
         if (previous && previous.requestKey === requestKey) return { created: false, batch: answerOf(previous) };
       }
     }
@@ -190,10 +206,10 @@ export const createBatch = async (
         });
         continue;
       }
-      const verdict = await evaluateClaim(store, practice, claim);
+      const verdict = await evaluateClaim(store, practice, claim, claimsOut);
       if (verdict.problems.length > 0) {
         refused.push({ claimId, problems: verdict.problems });
-        if (claim.state !== 'rejected') await setClaimReadiness(store, practiceId, claimId, 'draft', verdict.problems, ['draft', 'ready']);
+        if (claim.state !== 'rejected') await claimsOut.setClaimReadiness(store, practiceId, claimId, 'draft', verdict.problems, ['draft', 'ready']);
         continue;
       }
       if (included.length >= MAX_BATCH_CLAIMS) continue; // left ready for the next batch
@@ -202,15 +218,15 @@ export const createBatch = async (
     }
     if (included.length === 0) {
       if (!claimIds) {
-        const latest = await latestBatch(store, practiceId);
+        const latest = await claimsOut.latestBatch(store, practiceId);
         if (latest && latest.requestKey === 'ready') return { created: false, batch: answerOf(latest) };
       }
       throw new ConflictError('no claim can go into an 837P batch: every claim asked for was refused or none is ready', 'nothing_to_batch', { refused });
     }
-    const last = await readControlCounter(store, practiceId);
+    const last = await claimsOut.readControlCounter(store, practiceId);
     const controlNumber = last + 1;
     if (controlNumber > 999_999_999) throw new ConflictError('the interchange control numbers of this practice are used up (ISA13 has 9 digits)', 'control_numbers_exhausted');
-    const batchId = batchIdFor(controlNumber);
+    const batchId = claimsOut.batchIdFor(controlNumber);
     const x12 = build837P({
       interchangeControlNumber: controlNumber,
       createdAt: now,
@@ -247,8 +263,8 @@ export const createBatch = async (
   throw new RetryableError('claims kept changing while the batch was being made; retry');
 };
 
-export const batchOrNotFound = async (store: Store, practiceId: string, batchId: string): Promise<ClaimBatch> => {
-  const batch = await getBatch(store, practiceId, batchId);
+export const batchOrNotFound = async (store: Store, practiceId: string, batchId: string, claimsOut: ClaimsOutPort = CLAIMS_OUT_STORE): Promise<ClaimBatch> => {
+  const batch = await claimsOut.getBatch(store, practiceId, batchId);
   if (!batch) throw new NotFoundError('claim batch');
   return batch;
 };
@@ -277,8 +293,8 @@ export interface AckAnswer {
  * 277CA moves each claim its TRN*2 names (accepted on A1/A2, rejected on A3/A6/A7/A8 with the
  * STC codes), keeping REF*1K for corrections. Claims an 835 already decided keep their state.
  */
-export const applyAcknowledgement = async (store: Store, practiceId: string, text: string, now = new Date(), claimsOut: ClaimsOutPort = claimsOutStore): Promise<AckAnswer> => {
-  await requirePractice(store, practiceId);
+export const applyAcknowledgement = async (store: Store, practiceId: string, text: string, now = new Date(), claimsOut: ClaimsOutPort = CLAIMS_OUT_STORE): Promise<AckAnswer> => {
+  await requirePractice(store, practiceId, claimsOut);
   let parsed;
   try {
     parsed = parseAcknowledgement(text);
@@ -291,7 +307,7 @@ export const applyAcknowledgement = async (store: Store, practiceId: string, tex
   if (parsed.kind === '999') {
     for (const group of parsed.groups) {
       const number = Number(group.groupControlNumber);
-      const batch = Number.isSafeInteger(number) && number > 0 ? await getBatch(store, practiceId, batchIdFor(number)) : undefined;
+      const batch = Number.isSafeInteger(number) && number > 0 ? await claimsOut.getBatch(store, practiceId, claimsOut.batchIdFor(number)) : undefined;
       if (!batch) {
         answer.unmatched.push(`group ${group.groupControlNumber}`);
         continue;
@@ -310,7 +326,7 @@ export const applyAcknowledgement = async (store: Store, practiceId: string, tex
   }
   for (const claim of parsed.claims) {
     // A control number no claim of ours can have (too long for a key, other characters) is not ours.
-    const stored = CLAIM_ID.test(claim.patientControlNumber) ? await getClaim(store, practiceId, claim.patientControlNumber) : undefined;
+    const stored = CLAIM_ID.test(claim.patientControlNumber) ? await claimsOut.getClaim(store, practiceId, claim.patientControlNumber) : undefined;
     if (!stored) {
       answer.unmatched.push(claim.patientControlNumber);
       continue;

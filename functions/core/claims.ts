@@ -7,12 +7,16 @@ import type { Store } from '../store/table';
 import { getClient } from '../store/clients';
 import { getClaim, insertClaim, listAdjudications } from '../store/claims';
 import type { Claim } from '../domain/claim';
-import { requirePractice } from './practice';
+import type { ClaimsPort } from './ports';
+import { PRACTICE_STORE, requirePractice } from './practice';
 import { prepareClaimOut } from './claims-out';
 import { ICD10_CM } from '../domain/claim-validation';
 
 /** An ICD-10-CM code, e.g. M54.2 (the dot optional): the domain's pattern. */
 export const ICD10 = ICD10_CM;
+
+/** The default implementation of the port: the table (core/ports.ts). */
+export const CLAIMS_STORE: ClaimsPort = { getClaim, insertClaim, listAdjudications, getClient, ...PRACTICE_STORE };
 
 /**
  * Validates a claim and fills in units from minutes with the practice's unit method (8-minute
@@ -86,22 +90,22 @@ const sameSubmission = (a: Claim, b: Claim) =>
 const claimsOutIdentity = (c: Claim) => [c.payerId ?? null, c.renderingProvider ?? null, c.priorAuthorization ?? null, c.referralNumber ?? null, c.correctionOf ?? null, c.frequencyCode ?? null];
 
 /** Registers a claim. The same claim again answers 200 with it; a different claim under the same id is 409. */
-export const createClaim = async (store: Store, practiceId: string, body: Record<string, unknown>, now = new Date()) => {
-  const practice = await requirePractice(store, practiceId);
+export const createClaim = async (store: Store, practiceId: string, body: Record<string, unknown>, now = new Date(), port: ClaimsPort = CLAIMS_STORE) => {
+  const practice = await requirePractice(store, practiceId, port);
   const parsed = parseClaim(practiceId, body, practice.billing.unitMethod, practice.currency, now);
-  await getClient(store, practiceId, parsed.clientId);
+  await port.getClient(store, practiceId, parsed.clientId);
   const claim = parsed.payerId ? await prepareClaimOut(store, practice, parsed) : parsed;
-  if (await insertClaim(store, claim)) return { created: true, claim };
-  const existing = (await getClaim(store, practiceId, claim.claimId))!;
+  if (await port.insertClaim(store, claim)) return { created: true, claim };
+  const existing = (await port.getClaim(store, practiceId, claim.claimId))!;
   if (!sameSubmission(existing, claim)) throw new ConflictError(`claim ${claim.claimId} already exists with other content`, 'claim_exists');
   return { created: false, claim: existing };
 };
 
 /** The claim as GET /claims/{id} shows it (SPEC §3), with every adjudication applied. */
-export const claimView = async (store: Store, practiceId: string, claimId: string) => {
-  const claim = await getClaim(store, practiceId, claimId);
+export const claimView = async (store: Store, practiceId: string, claimId: string, port: ClaimsPort = CLAIMS_STORE) => {
+  const claim = await port.getClaim(store, practiceId, claimId);
   if (!claim) throw new NotFoundError('claim');
-  const adjudications = await listAdjudications(store, practiceId, claimId);
+  const adjudications = await port.listAdjudications(store, practiceId, claimId);
   const { invoice, ...rest } = claim as Claim & { invoice?: unknown };
   return {
     ...rest,

@@ -7,8 +7,11 @@ import { estimateBody } from '../shared/schemas/requests';
 import type { Store } from '../store/table';
 import { getClient } from '../store/clients';
 import * as estimatesStore from '../store/estimates';
-import type { EstimatesPort } from './ports';
-import { requirePractice } from './practice';
+import type { EstimateIssuePort, EstimatesPort } from './ports';
+import { PRACTICE_STORE, requirePractice } from './practice';
+
+/** The default implementation of the port: the table (core/ports.ts). */
+export const ESTIMATES_STORE: EstimateIssuePort = { ...estimatesStore, getClient, ...PRACTICE_STORE };
 
 /** Validates a request for an estimate; every refusal names its field. */
 export const parseEstimate = (
@@ -49,10 +52,12 @@ export const createEstimate = async (
   body: Record<string, unknown>,
   idempotencyKey: string | undefined,
   now = new Date(),
-  estimates: EstimatesPort = estimatesStore,
+  estimates: Partial<EstimateIssuePort> = ESTIMATES_STORE,
 ): Promise<{ created: boolean; estimate: Estimate }> => {
-  const practice = await requirePractice(store, practiceId);
-  const client = await getClient(store, practiceId, clientId);
+  // A port given in part (e.g. only the estimates) reads the rest from the table.
+  const port: EstimateIssuePort = { ...ESTIMATES_STORE, ...estimates };
+  const practice = await requirePractice(store, practiceId, port);
+  const client = await port.getClient(store, practiceId, clientId);
   const estimateId = idempotencyKey ? deriveId('gfe', practiceId, clientId, idempotencyKey) : newId('gfe');
   const estimate = parseEstimate(
     body,
@@ -66,8 +71,8 @@ export const createEstimate = async (
       email: practice.email,
     },
   );
-  if (await estimates.insertEstimate(store, estimate)) return { created: true, estimate };
-  const first = await getEstimate(store, practiceId, estimateId, estimates);
+  if (await port.insertEstimate(store, estimate)) return { created: true, estimate };
+  const first = await getEstimate(store, practiceId, estimateId, port);
   // Key order is not kept by DynamoDB maps: compare with sorted keys.
   const same = (e: Estimate) => canonicalJson([e.clientId, e.primaryService, e.serviceDate, e.coversThrough, e.patient.dateOfBirth, e.diagnosisCodes, e.lines]);
   if (same(first) !== same(estimate)) throw new ConflictError('this Idempotency-Key was used for a different estimate', 'idempotency_key_reused');

@@ -9,7 +9,18 @@ import { getPackage, insertPackage, listPackages, packageRequestFingerprint, upd
 import type { SessionPackage } from '../domain/package';
 import { canonicalJson } from '../shared/canonical';
 import type { Practice } from '../domain/practice';
-import { requirePractice } from './practice';
+import type { PackagesPort } from './ports';
+import { PRACTICE_STORE, requirePractice } from './practice';
+
+/** The default implementation of the port: the table (core/ports.ts). */
+export const PACKAGES_STORE: PackagesPort = { getPackage, insertPackage, packageRequestFingerprint, updatePackage, ...PRACTICE_STORE };
+
+/** What the package functions need: the table, Stripe, and where the catalog is read and written (default: the table, PACKAGES_STORE). */
+export interface PackageDeps {
+  store: Store;
+  stripe: Stripe;
+  catalog?: PackagesPort;
+}
 
 /** The name Stripe (and the client's card statement and Stripe receipts) see: generic, no clinical words. */
 export const stripeProductName = (pkg: Pick<SessionPackage, 'sessions' | 'sessionMinutes'>): string => `Session package (${pkg.sessions} × ${pkg.sessionMinutes} min)`;
@@ -19,13 +30,14 @@ export const stripeProductName = (pkg: Pick<SessionPackage, 'sessions' | 'sessio
  * `Idempotency-Key` header the package id is derived from it, so a retried request creates nothing new.
  */
 export const createPackage = async (
-  deps: { store: Store; stripe: Stripe },
+  deps: PackageDeps,
   practiceId: string,
   body: Record<string, unknown>,
   idempotencyKey?: string,
   now = new Date(),
 ): Promise<{ created: boolean; pkg: SessionPackage }> => {
-  const practice = await requirePractice(deps.store, practiceId);
+  const catalog = deps.catalog ?? PACKAGES_STORE;
+  const practice = await requirePractice(deps.store, practiceId, catalog);
   const { currency, name, sessions, sessionMinutes, serviceCode, priceCents, expiresInDays } = parseBody(packageCreateBody(practice.currency), body);
   const pkg: SessionPackage = {
     packageId: idempotencyKey ? deriveId('pkg', practiceId, idempotencyKey) : newId('pkg'),
@@ -47,13 +59,13 @@ export const createPackage = async (
   // One rule for every Idempotency-Key (as estimates): the same key with another request is a 409.
   const fingerprint = idempotencyKey ? canonicalJson([pkg.name, pkg.sessions, pkg.sessionMinutes, pkg.serviceCode, pkg.priceCents, pkg.currency, pkg.expiresInDays]) : undefined;
   try {
-    await insertPackage(deps.store, pkg, fingerprint);
+    await catalog.insertPackage(deps.store, pkg, fingerprint);
   } catch (error) {
     if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-    const first = await packageRequestFingerprint(deps.store, practiceId, pkg.packageId);
+    const first = await catalog.packageRequestFingerprint(deps.store, practiceId, pkg.packageId);
     if (first !== undefined && first !== fingerprint) throw new ConflictError('this Idempotency-Key was used for a different package', 'idempotency_key_reused');
     // The same Idempotency-Key again: finish (or just return) what the first request started.
-    return { created: false, pkg: await ensurePackageOnStripe(deps, practice, await getPackage(deps.store, practiceId, pkg.packageId)) };
+    return { created: false, pkg: await ensurePackageOnStripe(deps, practice, await catalog.getPackage(deps.store, practiceId, pkg.packageId)) };
   }
   return { created: true, pkg: await ensurePackageOnStripe(deps, practice, pkg) };
 };
@@ -84,7 +96,8 @@ const stripeErrorOf = (error: unknown): { code?: string; param?: string } => {
  * after 24 hours; past that, the Product's derived id and the Price's lookup key still make a
  * second one impossible: the retry finds the first.
  */
-export const ensurePackageOnStripe = async (deps: { store: Store; stripe: Stripe }, practice: Practice, pkg: SessionPackage): Promise<SessionPackage> => {
+export const ensurePackageOnStripe = async (deps: PackageDeps, practice: Practice, pkg: SessionPackage): Promise<SessionPackage> => {
+  const catalog = deps.catalog ?? PACKAGES_STORE;
   let current = pkg;
   const account = practice.stripeAccountId;
   const scope = { stripe: deps.stripe, account };
@@ -99,7 +112,7 @@ export const ensurePackageOnStripe = async (deps: { store: Store; stripe: Stripe
     madeOn = found ? (account ?? null) : account ? null : 'another account';
   }
   if ((current.stripeProductId || current.stripePriceId) && madeOn !== undefined && madeOn !== (account ?? null)) {
-    current = await updatePackage(deps.store, practice.practiceId, current.packageId, {
+    current = await catalog.updatePackage(deps.store, practice.practiceId, current.packageId, {
       stripeProductId: null,
       stripePriceId: null,
       stripeAccountId: account ?? null,
@@ -117,7 +130,7 @@ export const ensurePackageOnStripe = async (deps: { store: Store; stripe: Stripe
       if (made.metadata?.packageId !== current.packageId) throw error;
       return made;
     });
-    current = await updatePackage(deps.store, practice.practiceId, current.packageId, { stripeProductId: product.id, stripeAccountId: account ?? null });
+    current = await catalog.updatePackage(deps.store, practice.practiceId, current.packageId, { stripeProductId: product.id, stripeAccountId: account ?? null });
   }
   if (!current.stripePriceId) {
     const priceVersion = current.previousStripePriceIds.length;
@@ -138,26 +151,27 @@ export const ensurePackageOnStripe = async (deps: { store: Store; stripe: Stripe
       if (!made || made.product !== current.stripeProductId || made.unit_amount !== current.priceCents) throw error;
       return made;
     });
-    current = await updatePackage(deps.store, practice.practiceId, current.packageId, { stripePriceId: price.id });
+    current = await catalog.updatePackage(deps.store, practice.practiceId, current.packageId, { stripePriceId: price.id });
   }
   return current;
 };
 
 /** Changes a package's price: a new Stripe Price; the old one is archived (Stripe prices are immutable). */
-export const changePackage = async (deps: { store: Store; stripe: Stripe }, practiceId: string, packageId: string, body: Record<string, unknown>, now = new Date()): Promise<SessionPackage> => {
-  const practice = await requirePractice(deps.store, practiceId);
-  let pkg = await getPackage(deps.store, practiceId, packageId);
+export const changePackage = async (deps: PackageDeps, practiceId: string, packageId: string, body: Record<string, unknown>, now = new Date()): Promise<SessionPackage> => {
+  const catalog = deps.catalog ?? PACKAGES_STORE;
+  const practice = await requirePractice(deps.store, practiceId, catalog);
+  let pkg = await catalog.getPackage(deps.store, practiceId, packageId);
   // The whole body is checked before anything is written: a bad price no longer leaves a new name behind.
   const { name, active, priceCents } = parseBody(packageChangeBody, body);
-  if (name) pkg = await updatePackage(deps.store, practiceId, packageId, { name, updatedAt: now.toISOString() });
-  if (active !== undefined) pkg = await updatePackage(deps.store, practiceId, packageId, { active, updatedAt: now.toISOString() });
+  if (name) pkg = await catalog.updatePackage(deps.store, practiceId, packageId, { name, updatedAt: now.toISOString() });
+  if (active !== undefined) pkg = await catalog.updatePackage(deps.store, practiceId, packageId, { active, updatedAt: now.toISOString() });
   if (priceCents !== undefined && priceCents !== pkg.priceCents) {
     if (!pkg.active) throw new ConflictError('reactivate the package before changing its price');
     const oldPriceId = pkg.stripePriceId;
     // The old price is archived where it was made: a package priced before the practice connected
     // its Stripe account has it on the platform's account (null), not on the connected one.
     const oldAccount = pkg.stripeAccountId === undefined ? practice.stripeAccountId : (pkg.stripeAccountId ?? undefined);
-    pkg = await updatePackage(deps.store, practiceId, packageId, {
+    pkg = await catalog.updatePackage(deps.store, practiceId, packageId, {
       priceCents,
       stripePriceId: null,
       previousStripePriceIds: oldPriceId ? [...pkg.previousStripePriceIds, oldPriceId] : pkg.previousStripePriceIds,

@@ -9,7 +9,44 @@
 
 export type EstimatesPort = Pick<typeof import('../store/estimates'), 'insertEstimate' | 'findEstimate'>;
 
-export type ClaimsOutPort = Pick<typeof import('../store/claims-out'), 'recordBatchSubmitted' | 'recordAcknowledgement'>;
+/** What giving a client an estimate (core/estimates.ts) reads besides the estimates: the practice and the client. */
+export type EstimateIssuePort = EstimatesPort & Pick<typeof import('../store/clients'), 'getClient'> & PracticePort;
+
+/** What registering and showing a claim (core/claims.ts) read and write: the practice, the client, the claim and its adjudications. */
+export type ClaimsPort = Pick<typeof import('../store/claims'), 'getClaim' | 'insertClaim' | 'listAdjudications'> & Pick<typeof import('../store/clients'), 'getClient'> & PracticePort;
+
+/** What the packages (core/packages.ts) read and write on the table: the practice and the catalog. */
+export type PackagesPort = Pick<typeof import('../store/catalog'), 'getPackage' | 'insertPackage' | 'packageRequestFingerprint' | 'updatePackage'> & PracticePort;
+
+/** What starting a Checkout and keeping a client's Stripe Customer (core/checkout.ts) read and write: the practice, the package, the client, the open purchase. */
+export type CheckoutPort = Pick<typeof import('../store/catalog'), 'getPackage'> &
+  Pick<typeof import('../store/clients'), 'findOrCreateClient' | 'markStripeCustomerRequested' | 'recordStripeCustomerEmail' | 'setStripeCustomer'> &
+  Pick<typeof import('../store/purchases'), 'insertOpenPurchase' | 'recordCheckoutSession'> &
+  Pick<typeof import('../store/client-identity'), 'extendProvisional' | 'provisionalUntil'> &
+  PracticePort;
+
+/** What registering a client without an email (core/client-contact.ts) reads and writes: the practice and the client. */
+export type ClientContactPort = Pick<typeof import('../store/clients'), 'createClientWithoutEmail'> & PracticePort;
+
+/** What claims out (core/claims-out.ts) read and write: payers, coverage, batches and their counter, the claims and their adjudications, the client, the practice. */
+export type ClaimsOutPort = Pick<
+  typeof import('../store/claims-out'),
+  | 'recordBatchSubmitted'
+  | 'recordAcknowledgement'
+  | 'batchIdFor'
+  | 'claimsInStates'
+  | 'getBatch'
+  | 'getCoverage'
+  | 'getPayer'
+  | 'latestBatch'
+  | 'putCoverage'
+  | 'putPayer'
+  | 'readControlCounter'
+  | 'setClaimReadiness'
+> &
+  Pick<typeof import('../store/claims'), 'getClaim' | 'listAdjudications'> &
+  Pick<typeof import('../store/clients'), 'getClient'> &
+  PracticePort;
 
 /** What requiring the practice a request acts for (core/practice.ts) reads. */
 export type PracticePort = Pick<typeof import('../store/practices'), 'getPractice'>;
@@ -41,6 +78,11 @@ export type RedemptionsPort = Pick<
   typeof import('../store/redemptions'),
   'redemptionMarker' | 'redemptionCancelMarker' | 'purchaseExpiryMarker' | 'readRedemptionResult' | 'redeemCreditWrites' | 'cancelRedemptionWrites' | 'expirePurchaseWrites'
 >;
+/** What redeeming a credit and cancelling a redemption (core/redemptions.ts) read and write besides the redemption items: the redemption, the client and its purchases, the commit. */
+export type RedemptionFlowPort = RedemptionsPort &
+  Pick<typeof import('../store/purchases'), 'getRedemption' | 'listClientPurchases'> &
+  Pick<typeof import('../store/clients'), 'getClient'> &
+  Pick<typeof import('../store/commit'), 'commitOnce'>;
 
 /** What applying adjudications and receiving an ERA (core/remittances.ts) read and write: the claims, the quarantine, the commit. */
 export type RemittancesPort = Pick<typeof import('../store/remittances'), 'adjudicationMarker' | 'adjudicationWrites' | 'remittanceMarker' | 'remittanceWrite' | 'putQuarantine' | 'listQuarantine'> &

@@ -9,7 +9,10 @@ import { commitOnce, CommitConflictError } from '../store/commit';
 import { getRedemption, listClientPurchases } from '../store/purchases';
 import type { Purchase, Redemption } from '../domain/purchase';
 import * as redemptionsStore from '../store/redemptions';
-import type { RedemptionsPort } from './ports';
+import type { RedemptionFlowPort } from './ports';
+
+/** The default implementation of the port: the table (core/ports.ts). */
+export const REDEMPTIONS_STORE: RedemptionFlowPort = { ...redemptionsStore, getRedemption, listClientPurchases, getClient, commitOnce };
 
 export interface RedemptionAnswer {
   redemptionId: string;
@@ -32,13 +35,13 @@ export const redeemCredit = async (
   clientId: string,
   body: Record<string, unknown>,
   now = new Date(),
-  redemptions: RedemptionsPort = redemptionsStore,
+  redemptions: RedemptionFlowPort = REDEMPTIONS_STORE,
 ): Promise<{ created: boolean; answer: RedemptionAnswer }> => {
   const { appointmentId, purchaseId: wantedPurchase } = parseBody(redemptionBody, body);
   const marker = redemptions.redemptionMarker(practiceId, appointmentId);
 
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
-    const existing = await getRedemption(store, practiceId, appointmentId);
+    const existing = await redemptions.getRedemption(store, practiceId, appointmentId);
     if (existing) {
       if (existing.clientId !== clientId) throw new ConflictError('this appointment was redeemed for another client', 'appointment_taken');
       // Not the old figures with nothing drawn (issue 17): a cancelled redemption stays cancelled.
@@ -48,8 +51,8 @@ export const redeemCredit = async (
       const stored = await redemptions.readRedemptionResult<RedemptionAnswer>(store, practiceId, appointmentId);
       if (stored) return { created: false, answer: stored };
     }
-    if (attempt === 1) await getClient(store, practiceId, clientId);
-    const purchases = await listClientPurchases(store, practiceId, clientId);
+    if (attempt === 1) await redemptions.getClient(store, practiceId, clientId);
+    const purchases = await redemptions.listClientPurchases(store, practiceId, clientId);
     const purchase = chooseCredit(purchases, now, wantedPurchase);
     if (!purchase) {
       if (wantedPurchase && !purchases.some((p) => p.purchaseId === wantedPurchase)) throw new NotFoundError('purchase');
@@ -71,7 +74,7 @@ export const redeemCredit = async (
       redeemedAt: now.toISOString(),
     };
     try {
-      const outcome = await commitOnce(
+      const outcome = await redemptions.commitOnce(
         store,
         {
           marker: { ...marker, result: answer },
@@ -98,19 +101,21 @@ export const redeemCredit = async (
 };
 
 /** Gives the credit of a redemption back (once), if its purchase can still hold credits. */
-export const cancelRedemption = async (store: Store, practiceId: string, clientId: string, appointmentId: string, now = new Date(), redemptions: RedemptionsPort = redemptionsStore) => {
-  const redemption = await getRedemption(store, practiceId, appointmentId);
+export const cancelRedemption = async (store: Store, practiceId: string, clientId: string, appointmentId: string, now = new Date(), redemptions: RedemptionFlowPort = REDEMPTIONS_STORE) => {
+  const redemption = await redemptions.getRedemption(store, practiceId, appointmentId);
   if (!redemption || redemption.clientId !== clientId) throw new NotFoundError('redemption');
   if (redemption.status === 'cancelled') return { ...redemption, creditRestored: false };
-  const outcome = await commitOnce(store, {
-    marker: redemptions.redemptionCancelMarker(practiceId, appointmentId),
-    writes: redemptions.cancelRedemptionWrites(practiceId, redemption, now),
-  }).catch((error) => {
-    if (error instanceof CommitConflictError) {
-      throw new ConflictError('the credit cannot be given back: its purchase was refunded, disputed or voided', 'purchase_not_active');
-    }
-    throw error;
-  });
+  const outcome = await redemptions
+    .commitOnce(store, {
+      marker: redemptions.redemptionCancelMarker(practiceId, appointmentId),
+      writes: redemptions.cancelRedemptionWrites(practiceId, redemption, now),
+    })
+    .catch((error) => {
+      if (error instanceof CommitConflictError) {
+        throw new ConflictError('the credit cannot be given back: its purchase was refunded, disputed or voided', 'purchase_not_active');
+      }
+      throw error;
+    });
   return { ...redemption, status: 'cancelled' as const, cancelledAt: now.toISOString(), creditRestored: outcome.status === 'committed' };
 };
 
