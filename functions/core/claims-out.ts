@@ -21,7 +21,6 @@ import { PRACTICE_STORE, requirePractice } from './practice';
 export const CLAIMS_OUT_STORE: ClaimsOutPort = { ...claimsOutStore, getClaim, listAdjudications, getClient, ...PRACTICE_STORE };
 
 /** At most this many claims in one 837P batch (the request-body catalog keeps the number). */
-export { MAX_BATCH_CLAIMS };
 
 // Payers and coverage ---------------------------------------------------------------------------
 

@@ -10,10 +10,6 @@ import type { Claim } from '../domain/claim';
 import type { ClaimsPort } from './ports';
 import { PRACTICE_STORE, requirePractice } from './practice';
 import { prepareClaimOut } from './claims-out';
-import { ICD10_CM } from '../domain/claim-validation';
-
-/** An ICD-10-CM code, e.g. M54.2 (the dot optional): the domain's pattern. */
-export const ICD10 = ICD10_CM;
 
 /** The default implementation of the port: the table (core/ports.ts). */
 export const CLAIMS_STORE: ClaimsPort = { getClaim, insertClaim, listAdjudications, getClient, ...PRACTICE_STORE };

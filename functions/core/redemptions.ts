@@ -131,6 +131,3 @@ export const purchaseView = (purchase: Purchase, now: Date) => ({
   priceCents: purchase.priceCents,
   currency: purchase.currency,
 });
-
-// The credit expirer's code lives in core/credit-expiry.ts (its bundle carries no request-body schema).
-export { EXPIRY_STEPS, expirePurchases, type ExpiryDeps, type ExpiryStep } from './credit-expiry';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createStore } from '../../functions/store/table';
-import { expirePurchases } from '../../functions/core/redemptions';
+import { expirePurchases } from '../../functions/core/credit-expiry';
 import { checkoutSession, ledgerState, outboxOf, reloadPurchase, seedOpenPurchase, seedPractice } from '../support/fixtures';
 import { deliver, stripeEvent } from '../support/stripe-events';
 import { api } from '../support/api';
