@@ -38,9 +38,20 @@ interface StringRule {
   hint?: string;
 }
 
-/** A trimmed string: the checks run on the trimmed value, which is what is kept. */
+/**
+ * A lone UTF-16 surrogate: JSON can carry one (`"\\ud800"`), but it is no character, UTF-8 cannot
+ * encode it, and Stripe's form encoding throws on it (URIError, a 500 the route fuzz found).
+ */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** A trimmed string: the checks run on the trimmed value, which is what is kept. Text only: no lone surrogate. */
 const trimmed = ({ max = 500, pattern, hint }: StringRule = {}) =>
-  z.string({ error: typeError('a string') }).check(z.trim(), z.maxLength(max, `must be at most ${max} characters`), ...(pattern ? [z.regex(pattern, `is not valid${hint ? ` (${hint})` : ''}`)] : []));
+  z.string({ error: typeError('a string') }).check(
+    z.trim(),
+    z.refine((value: string) => !LONE_SURROGATE.test(value), 'is not valid text (it holds a lone UTF-16 surrogate)'),
+    z.maxLength(max, `must be at most ${max} characters`),
+    ...(pattern ? [z.regex(pattern, `is not valid${hint ? ` (${hint})` : ''}`)] : []),
+  );
 
 /** A required string. */
 export const requiredString = (rule?: StringRule) => z.pipe(blankToNull, trimmed(rule));
