@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { newId } from '../../functions/shared/ids';
-import { api, practiceProfile } from '../support/api';
-import { newPracticeId } from '../support/store';
-
-/** A practice with its NPI and TIN, and one self-pay client. */
-const practiceWithClient = async () => {
-  const practiceId = newPracticeId();
-  expect((await api('PUT', `/practices/${practiceId}`, { practiceId, body: practiceProfile({ npi: '1234567893', taxId: '12-3456789' }) })).status).toBe(200);
-  const client = await api('POST', `/practices/${practiceId}/clients`, { practiceId, body: { email: `${newId('gfe')}@client.example`, name: 'Jane Doe' } });
-  expect(client.status).toBe(201);
-  return { practiceId, clientId: client.body.clientId as string };
-};
+import { api, practiceWithClient } from '../support/api';
 
 const estimateBody = (over: Record<string, unknown> = {}) => ({
   primaryService: 'Massage therapy, 60 minutes, weekly for 20 weeks',

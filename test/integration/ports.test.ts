@@ -8,9 +8,8 @@ import type { Estimate } from '../../functions/domain/estimate';
 import type { Practice } from '../../functions/domain/practice';
 import type { CommitRequest } from '../../functions/store/commit';
 import { getRemittance } from '../../functions/store/claims';
-import { newId } from '../../functions/shared/ids';
 import * as remittancesStore from '../../functions/store/remittances';
-import { api, practiceProfile } from '../support/api';
+import { api, practiceProfile, practiceWithClient } from '../support/api';
 import { newPracticeId, testStore } from '../support/store';
 
 /**
@@ -19,14 +18,6 @@ import { newPracticeId, testStore } from '../support/store';
  * at a point a real crash cannot be scheduled.
  */
 const store = testStore();
-
-const practiceWithClient = async () => {
-  const practiceId = newPracticeId();
-  expect((await api('PUT', `/practices/${practiceId}`, { practiceId, body: practiceProfile({ npi: '1234567893', taxId: '12-3456789' }) })).status).toBe(200);
-  const client = await api('POST', `/practices/${practiceId}/clients`, { practiceId, body: { email: `${newId('gfe')}@client.example`, name: 'Jane Doe' } });
-  expect(client.status).toBe(201);
-  return { practiceId, clientId: client.body.clientId as string };
-};
 
 const estimateBody = (over: Record<string, unknown> = {}) => ({
   primaryService: 'Massage therapy, 60 minutes',

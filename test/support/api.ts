@@ -1,5 +1,7 @@
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 import { mintLocalToken } from '../../local/auth';
+import { newId } from '../../functions/shared/ids';
+import { newPracticeId } from './store';
 
 export interface ApiAnswer<T = any> {
   status: number;
@@ -46,3 +48,12 @@ export const practiceProfile = (over: Record<string, unknown> = {}) => ({
   licenseNumber: 'LMT-24680',
   ...over,
 });
+
+/** A practice with its NPI and TIN (what an estimate or a claim needs), and one self-pay client. */
+export const practiceWithClient = async () => {
+  const practiceId = newPracticeId();
+  expect((await api('PUT', `/practices/${practiceId}`, { practiceId, body: practiceProfile({ npi: '1234567893', taxId: '12-3456789' }) })).status).toBe(200);
+  const client = await api('POST', `/practices/${practiceId}/clients`, { practiceId, body: { email: `${newId('gfe')}@client.example`, name: 'Jane Doe' } });
+  expect(client.status).toBe(201);
+  return { practiceId, clientId: client.body.clientId as string };
+};
