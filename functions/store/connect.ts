@@ -100,9 +100,9 @@ export const linkAccount = async (store: Store, practiceId: string, accountId: s
       Update: {
         TableName: store.tableName,
         Key: keys.practice(practiceId),
-        UpdateExpression: 'SET stripeAccountId = :acct, gsi2pk = :g2, gsi2sk = :g2s, updatedAt = :at',
+        UpdateExpression: 'SET stripeAccountId = :acct, updatedAt = :at',
         ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(stripeAccountId) OR stripeAccountId = :acct)',
-        ExpressionAttributeValues: { ':acct': accountId, ':g2': `STRIPE_ACCOUNT#${accountId}`, ':g2s': 'PRACTICE', ':at': at },
+        ExpressionAttributeValues: { ':acct': accountId, ':at': at },
       },
     },
     {
@@ -185,6 +185,7 @@ export const releaseAccountWrites = (practiceId: string, accountId: string, now:
   {
     Update: {
       Key: keys.practice(practiceId),
+      // gsi2pk/gsi2sk: the unread index entry profiles linked before 2026-12-06 carry, dropped with the link.
       UpdateExpression: 'REMOVE stripeAccountId, gsi2pk, gsi2sk SET updatedAt = :at',
       ConditionExpression: 'stripeAccountId = :acct',
       ExpressionAttributeValues: { ':acct': accountId, ':at': now.toISOString() },

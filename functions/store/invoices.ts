@@ -64,7 +64,6 @@ export const recordInvoiceProgress = async (
 ): Promise<BalanceInvoice> => {
   const next = { ...changes, updatedAt: new Date().toISOString() };
   if (changes.status) Object.assign(next, invoiceStatusIndex(invoice.practiceId, changes.status, invoice.createdAt, invoice.invoiceId));
-  if (changes.stripeInvoiceId) Object.assign(next, { gsi2pk: `STRIPE#${changes.stripeInvoiceId}`, gsi2sk: 'INVOICE' });
   const entries = Object.entries(next);
   const answer = await store.doc.send(
     new UpdateCommand({

@@ -40,7 +40,6 @@ export const savePractice = async (store: Store, practice: Practice, previous: P
           // Scheduled jobs (reminders, expiry) walk practices through this index entry.
           gsi1pk: 'PRACTICES',
           gsi1sk: practice.practiceId,
-          ...(practice.stripeAccountId ? { gsi2pk: `STRIPE_ACCOUNT#${practice.stripeAccountId}`, gsi2sk: 'PRACTICE' } : {}),
         },
         // Optimistic concurrency: replace only the version we read.
         ConditionExpression: previous ? 'updatedAt = :seen' : 'attribute_not_exists(pk)',

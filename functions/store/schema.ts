@@ -11,7 +11,7 @@ export const TABLE_SCHEMA = {
   indexes: [
     // GSI1: lookups inside a practice by a secondary identity (client email, status, claim id).
     { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
-    // GSI2: global lookups by an external id (Stripe object id, receipt token).
+    // GSI2: global lookups by an external id: the purchase a Stripe payment intent paid for.
     { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
   ],
 } as const;
