@@ -22,7 +22,7 @@ import { EdgeDistribution } from './constructs/EdgeDistribution';
 import { FUNCTION_ENV, KneadpayFunction } from './constructs/KneadpayFunction';
 import { OutboxPipe } from './constructs/OutboxPipe';
 import { PracticeUserPool } from './constructs/PracticeUserPool';
-import { UnknownAccountAlarm } from './constructs/UnknownAccountAlarm';
+import { MetricAlarms } from './constructs/MetricAlarms';
 import { WEB_ENV } from '../functions/web-app';
 import { asyncFunctionNames, pascalCase, PROJECT_ROOT, WIRING, wiringProblems, type Wiring } from './stack-wiring';
 import { AUTH, EVENT_SOURCE, type Auth } from './wiring';
@@ -159,6 +159,7 @@ export class KneadpayStack extends Stack {
     // One function per wiring row, granted exactly its `access`.
     const asyncFunctions = asyncFunctionNames(wiring);
     const functions = new Map<string, KneadpayFunction>();
+    const routed = new Set<string>(wiring.routes.map((route) => route.fn));
     for (const [name, spec] of Object.entries(wiring.functions)) {
       const fn = new KneadpayFunction(this, `${pascalCase(name)}Function`, {
         entry: path.join(PROJECT_ROOT, spec.entry),
@@ -169,6 +170,8 @@ export class KneadpayStack extends Stack {
         logRetention,
         logEncryptionKey: opsKey,
         deadLetters: asyncFunctions.has(name) ? { description: `Events the ${name} function could not process`, encryptionKey: opsKey, alarmTopic } : undefined,
+        // Stripe secrets, the receipt-link secret, or (every routed function) the edge's origin secret.
+        readsSecrets: Boolean(spec.access.stripe || ('receiptLinks' in spec.access && spec.access.receiptLinks) || routed.has(name)),
       });
       fn.bindTable(this.table, spec.access.table);
       if (spec.access.stripe) fn.bindStripeSecrets(stripeSecrets);
@@ -181,9 +184,8 @@ export class KneadpayStack extends Stack {
     for (const [name, spec] of Object.entries(wiring.functions)) {
       if (spec.access.stripe) fnFor(name).addEnvironment('KNEADPAY_PLATFORM_FEE_BPS', String(props.platformFeeBps ?? 0));
     }
-    if (functions.has('stripe-webhook')) {
-      new UnknownAccountAlarm(this, 'StripeUnknownAccount', { logGroup: fnFor('stripe-webhook').logGroup, alarmTopic });
-    }
+    // Alarms on the EMF metrics the functions count (namespace kneadpay, dimension service).
+    new MetricAlarms(this, 'MetricAlarms', { alarmTopic });
 
     // The HTTP API: routes from the table, the JWT authorizer on practice routes only.
     this.api = new HttpApi(this, 'Api', { description: 'kneadpay HTTP API', createDefaultStage: false });
@@ -208,8 +210,7 @@ export class KneadpayStack extends Stack {
     // (functions/shared/client-address.ts).
     for (const name of new Set(wiring.routes.map((route) => route.fn))) {
       if (!functions.has(name)) continue;
-      fnFor(name).addEnvironment(ORIGIN_SECRET_ARN_ENV, this.edge.originSecret.secretArn);
-      this.edge.originSecret.grantRead(fnFor(name));
+      fnFor(name).bindOriginSecret(this.edge.originSecret, ORIGIN_SECRET_ARN_ENV);
     }
     // The web app's hosted sign-in, at the public (CloudFront) URL. The distribution's origin is the
     // API's own `apiEndpoint` attribute, so the client's callback depends on the distribution and the

@@ -5,9 +5,8 @@
  * no extra latency. Emitted at once (one line a count), so a count is never lost to an invocation
  * that throws, and concurrent handlers in one process (npm start, tests) never mix their counts.
  *
- * The unknown-account alarm still counts its log line (`metric: StripeEventUnknownAccount`, a
- * metric filter without dimensions: lib/constructs/UnknownAccountAlarm.ts); the EMF count of the
- * same name carries the `service` dimension, so it is another series and nothing is counted twice.
+ * Alarms watch some of these series (lib/constructs/MetricAlarms.ts): keep a metric's name and the
+ * `service` it is counted under when you move a count, or its alarm goes quiet.
  */
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 

@@ -1,7 +1,42 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+/**
+ * Secrets: the plain environment variable on a laptop and in tests, else Secrets Manager by the ARN
+ * in `<name>_ARN`, read through the AWS Parameters and Secrets Lambda Extension — a layer the stack
+ * gives every function that is bound a secret (lib/constructs/KneadpayFunction.ts). The extension
+ * answers GetSecretValue on localhost from its own cache, so no Secrets Manager client is bundled:
+ * an HTTP function that only checks the edge's origin secret imports no AWS SDK client for it.
+ */
+
+/** The extension's defaults (AWS Lambda Developer Guide, "Use Secrets Manager secrets in Lambda functions"). */
+export const SECRETS_EXTENSION = { defaultPort: '2773', portEnv: 'PARAMETERS_SECRETS_EXTENSION_HTTP_PORT', tokenHeader: 'X-Aws-Parameters-Secrets-Token', timeoutMs: 3000 } as const;
+
+/** The extension answered something other than the secret: `$metadata` as the AWS SDK's errors carry it (5xx is retryable). */
+export class SecretsExtensionError extends Error {
+  readonly $metadata: { httpStatusCode: number };
+
+  constructor(message: string, status: number) {
+    super(message);
+    this.name = 'SecretsExtensionError';
+    this.$metadata = { httpStatusCode: status };
+  }
+}
+
+/**
+ * GetSecretValue's `SecretString` for `arn`, from the extension on localhost. It authenticates the
+ * caller by the execution environment's session token (its guard against forged local requests).
+ */
+export const fetchSecretString = async (name: string, arn: string, env: NodeJS.ProcessEnv): Promise<string> => {
+  const port = env[SECRETS_EXTENSION.portEnv] || SECRETS_EXTENSION.defaultPort;
+  const answer = await fetch(`http://localhost:${port}/secretsmanager/get?secretId=${encodeURIComponent(arn)}`, {
+    headers: { [SECRETS_EXTENSION.tokenHeader]: env.AWS_SESSION_TOKEN ?? '' },
+    signal: AbortSignal.timeout(SECRETS_EXTENSION.timeoutMs),
+  });
+  if (!answer.ok) throw new SecretsExtensionError(`the secrets extension answered ${answer.status} for ${name}_ARN`, answer.status);
+  const body = (await answer.json()) as { SecretString?: unknown };
+  if (typeof body.SecretString !== 'string' || body.SecretString === '') throw new Error(`secret ${name}_ARN holds no string value`);
+  return body.SecretString;
+};
 
 const cache = new Map<string, Promise<string>>();
-let client: SecretsManagerClient | undefined;
 
 /**
  * A secret's value: from the plain environment variable on a laptop and in tests
@@ -15,10 +50,9 @@ export const readSecret = (name: string, env: NodeJS.ProcessEnv = process.env): 
   if (!arn) return Promise.reject(new Error(`neither ${name} nor ${name}_ARN is set`));
   let pending = cache.get(arn);
   if (!pending) {
-    client ??= new SecretsManagerClient({});
-    pending = client.send(new GetSecretValueCommand({ SecretId: arn })).then((answer) => {
-      if (!answer.SecretString) throw new Error(`secret ${name} is empty`);
-      return answer.SecretString.trim();
+    pending = fetchSecretString(name, arn, env).then((value) => {
+      if (!value.trim()) throw new Error(`secret ${name} is empty`);
+      return value.trim();
     });
     pending.catch(() => cache.delete(arn));
     cache.set(arn, pending);
@@ -41,9 +75,8 @@ export const readRotatingSecret = (name: string, parse: (stored: string) => stri
   if (!arn) return Promise.resolve([]);
   const held = rotating.get(arn);
   if (held && now - held.at < ttlMs) return held.values;
-  client ??= new SecretsManagerClient({});
-  const values = client.send(new GetSecretValueCommand({ SecretId: arn })).then((answer) => {
-    const found = parse(answer.SecretString ?? '');
+  const values = fetchSecretString(name, arn, env).then((stored) => {
+    const found = parse(stored);
     if (found.length === 0) throw new Error(`secret ${name}_ARN holds no value`);
     return found;
   });

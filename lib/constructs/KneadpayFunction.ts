@@ -2,7 +2,7 @@ import { Duration, Fn, RemovalPolicy, Stack, type CfnElement } from 'aws-cdk-lib
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, ParamsAndSecretsLayerVersion, ParamsAndSecretsVersions, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -29,6 +29,17 @@ export const FUNCTION_ENV = {
  * `require` in scope, which the banner provides.
  */
 export const ESM_REQUIRE_BANNER = "import { createRequire as kneadpayCreateRequire } from 'node:module'; const require = kneadpayCreateRequire(import.meta.url);";
+
+/**
+ * How long the AWS Parameters and Secrets Lambda Extension keeps a secret before it asks Secrets
+ * Manager again. functions/shared/secrets.ts keeps the Stripe and receipt secrets per container and
+ * re-reads the rotating origin secret every 5 minutes: a rotation reaches every warm container
+ * within those 5 minutes plus this (docs/operations.md, "Rotating the edge origin secret").
+ */
+export const SECRETS_EXTENSION_TTL = Duration.minutes(1);
+
+/** The extension layer (its regional ARN from CDK's table; arm64 like the functions). */
+const secretsExtension = () => ParamsAndSecretsLayerVersion.fromVersion(ParamsAndSecretsVersions.V1_0_103, { cacheEnabled: true, secretsManagerTtl: SECRETS_EXTENSION_TTL });
 
 export const BUNDLING: BundlingOptions = {
   format: OutputFormat.ESM,
@@ -82,6 +93,11 @@ export interface KneadpayFunctionProps {
   logEncryptionKey: IKey;
   /** Set for functions invoked asynchronously (EventBridge rules and schedules): a DLQ and its alarm. */
   deadLetters?: DeadLetterQueueProps;
+  /**
+   * The function is bound a secret (Stripe, receipt links, the edge's origin secret): it gets the
+   * Parameters and Secrets extension, through which functions/shared/secrets.ts reads secrets.
+   */
+  readsSecrets?: boolean;
   /** Reserved concurrency: at most this many run at once (an outside rate limit, e.g. Stripe's). */
   reservedConcurrency?: number;
 }
@@ -94,6 +110,8 @@ export interface KneadpayFunctionProps {
 export class KneadpayFunction extends NodejsFunction {
   /** Present for asynchronously invoked functions. */
   readonly deadLetters: DeadLetterQueue | undefined;
+  /** Whether the function has the Parameters and Secrets extension (`readsSecrets`): the only way it reads a secret. */
+  readonly readsSecrets: boolean;
 
   constructor(scope: Construct, id: string, props: KneadpayFunctionProps) {
     const logGroup = new LogGroup(scope, `${id}Logs`, {
@@ -121,6 +139,7 @@ export class KneadpayFunction extends NodejsFunction {
       role,
       bundling: BUNDLING,
       environment: { NODE_OPTIONS: '--enable-source-maps' },
+      ...(props.readsSecrets ? { paramsAndSecrets: secretsExtension() } : {}),
       ...(props.reservedConcurrency === undefined ? {} : { reservedConcurrentExecutions: props.reservedConcurrency }),
       ...(deadLetters && {
         // Lambda's own retries of an async event, then the DLQ (same queue as the rule targets').
@@ -130,6 +149,7 @@ export class KneadpayFunction extends NodejsFunction {
       }),
     });
     this.deadLetters = deadLetters;
+    this.readsSecrets = props.readsSecrets ?? false;
     logGroup.grantWrite(role);
 
     acknowledge(role, 'X-Ray PutTraceSegments/PutTelemetryRecords do not support resource-level permissions.', NAG.wildcard('Resource::*'));
@@ -160,6 +180,7 @@ export class KneadpayFunction extends NodejsFunction {
 
   /** The Stripe API key and webhook secret: their ARNs in the environment, read access to both. */
   bindStripeSecrets(secrets: { apiKey: ISecret; webhookSecret: ISecret }): void {
+    this.assertReadsSecrets('the Stripe secrets');
     this.addEnvironment(FUNCTION_ENV.stripeSecretArn, secrets.apiKey.secretArn);
     this.addEnvironment(FUNCTION_ENV.stripeWebhookSecretArn, secrets.webhookSecret.secretArn);
     secrets.apiKey.grantRead(this);
@@ -168,8 +189,21 @@ export class KneadpayFunction extends NodejsFunction {
 
   /** The secret that signs receipt links (`/r/{token}`): its ARN in the environment, read access. */
   bindReceiptSecret(secret: ISecret): void {
+    this.assertReadsSecrets('the receipt-link secret');
     this.addEnvironment(FUNCTION_ENV.receiptSecretArn, secret.secretArn);
     secret.grantRead(this);
+  }
+
+  /** The edge's origin secret (functions/shared/client-address.ts): its ARN under `envName`, read access. */
+  bindOriginSecret(secret: ISecret, envName: string): void {
+    this.assertReadsSecrets('the edge origin secret');
+    this.addEnvironment(envName, secret.secretArn);
+    secret.grantRead(this);
+  }
+
+  /** A secret bound to a function without the extension could never be read: fail the synth instead. */
+  private assertReadsSecrets(what: string): void {
+    if (!this.readsSecrets) throw new Error(`${this.node.id} is bound ${what} but was created without readsSecrets: it could not read it`);
   }
 
   /**

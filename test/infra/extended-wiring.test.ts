@@ -7,6 +7,7 @@ import { cdkJsonContext, createKneadpayApp } from '../../lib/kneadpay-app';
 import { KneadpayStack } from '../../lib/kneadpay-stack';
 import type { Wiring } from '../../lib/stack-wiring';
 import { AUTH, EVENT_SOURCE } from '../../lib/wiring';
+import { METRIC_ALARMS } from '../../lib/constructs/MetricAlarms';
 
 /**
  * The stack is generated from whatever the wiring table holds. This table is what kneadpay grows
@@ -91,8 +92,8 @@ describe('a stack built from an extended wiring table', () => {
 
   it('gives a function on two rules and a schedule one DLQ, one alarm; HTTP-only functions none', () => {
     expect(template.findResources('AWS::SQS::Queue')).toSatisfy((queues: object) => Object.keys(queues).length === 3 + 1);
-    // One per DLQ (3 + the pipe's) and the stripe-webhook's unknown-connected-account alarm.
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 3 + 1 + 1);
+    // One per DLQ (3 + the pipe's) and one per alarmed EMF metric (lib/constructs/MetricAlarms.ts).
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 3 + 1 + Object.keys(METRIC_ALARMS).length);
     for (const name of ['staff-reports', 'storefront', 'stripe-webhook']) {
       expect(stack.functions.get(name)!.deadLetters, name).toBeUndefined();
       expect(template.toJSON().Resources[fnId(name)].Properties.DeadLetterConfig, name).toBeUndefined();

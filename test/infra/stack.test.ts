@@ -1,10 +1,12 @@
 import { Stack, type CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { countMetric, observeMetrics, setMetricsSink } from '../../functions/shared/metrics';
 import { OUTBOX_ITEM_TYPE } from '../../functions/store/outbox';
 import { TABLE_SCHEMA } from '../../functions/store/schema';
 import { WEB_ENV } from '../../functions/web-app';
-import { FUNCTION_ENV } from '../../lib/constructs/KneadpayFunction';
+import { FUNCTION_ENV, SECRETS_EXTENSION_TTL } from '../../lib/constructs/KneadpayFunction';
+import { METRIC_ALARMS } from '../../lib/constructs/MetricAlarms';
 import { cdkJsonContext, createKneadpayApp } from '../../lib/kneadpay-app';
 import type { KneadpayStack } from '../../lib/kneadpay-stack';
 import { asyncFunctionNames, WIRING } from '../../lib/stack-wiring';
@@ -189,6 +191,25 @@ describe('functions (one per FUNCTIONS row, plus the pipe enrichment)', () => {
         expect(resources[variables[FUNCTION_ENV.stripeWebhookSecretArn].Ref]?.Type).toBe('AWS::SecretsManager::Secret');
       }
     }
+  });
+
+  it('gives every function that reads a secret the Parameters and Secrets extension (functions/shared/secrets.ts reads through it), and no other', () => {
+    const secretArnVariables = (variables: Record<string, unknown>) => Object.keys(variables).filter((key) => key.endsWith('_SECRET_ARN') || key.endsWith('_SECRET_KEY_ARN'));
+    const withSecrets: string[] = [];
+    for (const [name, fn] of stack.functions) {
+      const properties = resources[logicalId(fn)]!.Properties;
+      const variables = properties.Environment.Variables as Record<string, unknown>;
+      const layers = JSON.stringify(properties.Layers ?? []);
+      const reads = secretArnVariables(variables).length > 0;
+      if (reads) withSecrets.push(name);
+      // The layer's ARN comes from CDK's regional table (a mapping lookup in an environment-agnostic stack).
+      expect(layers.includes('AWS-Parameters-and-Secrets-Lambda-Extension') || layers.includes('Fn::FindInMap'), name).toBe(reads);
+      expect(variables.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT, name).toBe(reads ? '2773' : undefined);
+      expect(variables.SECRETS_MANAGER_TTL, name).toBe(reads ? String(SECRETS_EXTENSION_TTL.toSeconds()) : undefined);
+      expect(fn.readsSecrets, name).toBe(reads);
+    }
+    expect(withSecrets.length).toBeGreaterThan(0);
+    expect(withSecrets).toContain('web-app');
   });
 });
 
@@ -380,18 +401,39 @@ describe('the template as CloudFormation reads it', () => {
 });
 
 describe('Stripe Connect', () => {
-  it('counts Stripe events for unknown connected accounts from the stripe-webhook log (metric filter) and alarms on-call', () => {
-    const webhookLogs = logicalId(stack.functions.get('stripe-webhook')!.logGroup as never);
-    const [, filter] = single('AWS::Logs::MetricFilter');
-    expect(filter.Properties).toMatchObject({
-      LogGroupName: ref(webhookLogs),
-      FilterPattern: '{ $.metric = "StripeEventUnknownAccount" }',
-      MetricTransformations: [{ MetricNamespace: 'kneadpay', MetricName: 'StripeEventUnknownAccount', MetricValue: '1' }],
-    });
-    const alarms = ofType('AWS::CloudWatch::Alarm').filter(([, alarm]) => alarm.Properties.MetricName === 'StripeEventUnknownAccount');
-    expect(alarms).toHaveLength(1);
-    expect(alarms[0]![1].Properties).toMatchObject({ Namespace: 'kneadpay', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', Statistic: 'Sum' });
-    expect(alarms[0]![1].Properties.AlarmActions).toHaveLength(1);
+  it('alarms on-call on the EMF series the code counts: an unknown connected account, quarantined claim payments', () => {
+    // Prepare: the lines the code writes for each alarmed metric (Powertools EMF), read back.
+    const lines: string[] = [];
+    setMetricsSink(() => undefined);
+    const stop = observeMetrics((line) => lines.push(line));
+    try {
+      for (const spec of Object.values(METRIC_ALARMS)) countMetric(spec.metric, 1, spec.service);
+    } finally {
+      stop();
+      setMetricsSink((line) => process.stdout.write(`${line}\n`));
+    }
+    const emitted = lines.map((line) => JSON.parse(line) as { _aws: { CloudWatchMetrics: { Namespace: string; Metrics: { Name: string }[] }[] }; service: string });
+
+    // Assess: one alarm per series, on exactly the namespace, name and dimension a count lands in.
+    expect(ofType('AWS::Logs::MetricFilter')).toEqual([]);
+    for (const line of emitted) {
+      const [directive] = line._aws.CloudWatchMetrics;
+      const name = directive!.Metrics[0]!.Name;
+      const alarms = ofType('AWS::CloudWatch::Alarm').filter(([, alarm]) => alarm.Properties.MetricName === name);
+      expect(alarms, name).toHaveLength(1);
+      expect(alarms[0]![1].Properties).toMatchObject({
+        Namespace: directive!.Namespace,
+        Dimensions: [{ Name: 'service', Value: line.service }],
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        Statistic: 'Sum',
+        Period: 300,
+        TreatMissingData: 'notBreaching',
+      });
+      expect(alarms[0]![1].Properties.AlarmActions, name).toHaveLength(1);
+      expect(alarms[0]![1].Properties.OKActions, name).toHaveLength(1);
+    }
+    expect(emitted.map((line) => line._aws.CloudWatchMetrics[0]!.Metrics[0]!.Name).sort()).toEqual(['ClaimsQuarantined', 'StripeEventUnknownAccount']);
   });
 
   it('passes the platform fee (default 0 bps) to every function that calls Stripe, and to no other', () => {

@@ -9,6 +9,7 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { invoiceClaimBalance } from '../../functions/core/invoicing';
 import { receiveRemittance } from '../../functions/core/remittances';
 import { countMetric, METRICS_NAMESPACE, observeMetrics, setMetricsSink } from '../../functions/shared/metrics';
+import { METRIC_ALARMS } from '../../lib/constructs/MetricAlarms';
 import { createStore } from '../../functions/store/table';
 import { getStripe } from '../../functions/stripe/client';
 import { checkoutSession, seedOpenPurchase, seedPractice } from '../support/fixtures';
@@ -87,6 +88,8 @@ describe('metrics (EMF)', () => {
     expect(answer.statusCode).toBe(200);
     expect(total('StripeEventUnknownAccount')).toBe(1);
     expect(total('StripeEventIgnored', 'stripe-webhook')).toBe(1);
+    // The series its alarm watches (lib/constructs/MetricAlarms.ts; the stack test holds the template to the same spec).
+    expect(total(METRIC_ALARMS.StripeUnknownAccount.metric, METRIC_ALARMS.StripeUnknownAccount.service)).toBe(1);
   });
 
   it('counts a balance invoice issued once, however often the adjudication is delivered', async () => {
@@ -131,5 +134,6 @@ describe('metrics (EMF)', () => {
     // Assess
     expect(first.summary).toMatchObject({ matched: 0 });
     expect(total('ClaimsQuarantined', 'remittances')).toBe(1);
+    expect(total(METRIC_ALARMS.ClaimsQuarantined.metric, METRIC_ALARMS.ClaimsQuarantined.service)).toBe(1);
   });
 });
