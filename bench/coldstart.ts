@@ -31,7 +31,7 @@ import { gzipSync } from 'node:zlib';
 import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
 import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { BUNDLING } from '../lib/constructs/KneadpayFunction';
-import { FUNCTIONS, type FunctionSpec } from '../lib/wiring';
+import { FUNCTIONS, ROUTES, type FunctionSpec } from '../lib/wiring';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const WEBHOOK = 'stripe-webhook';
@@ -416,14 +416,17 @@ const analyse = (metafile: Metafile): { total: number; packages: PackageUse[]; o
 };
 
 /** Packages worth watching, and when a function may legitimately carry each (its wiring access is its IAM grant). */
-const PDF_RENDERERS = new Set(['receipt-page']);
+/** Receipts as PDF (receipt-page) and the CMS-1500 claim form (claim-forms). */
+const PDF_RENDERERS = new Set(['receipt-page', 'claim-forms']);
+/** Functions behind the HTTP API: each checks the edge's origin secret (functions/shared/client-address.ts). */
+const ROUTED: ReadonlySet<string> = new Set(ROUTES.map((route) => route.fn));
 const HEAVY: Record<string, { expected: (name: string, spec: FunctionSpec) => boolean; why: string }> = {
   stripe: { expected: (_, spec) => Boolean(spec.access.stripe), why: 'access.stripe is not set: it may not read the Stripe key' },
-  pdfkit: { expected: (name) => PDF_RENDERERS.has(name), why: 'it renders no PDF (only receipt-page does)' },
+  pdfkit: { expected: (name) => PDF_RENDERERS.has(name), why: 'it renders no PDF (only receipt-page and claim-forms do)' },
   '@aws-sdk/client-sesv2': { expected: (_, spec) => Boolean(spec.access.ses), why: 'access.ses is not set: its role may not call ses:SendEmail' },
   '@aws-sdk/client-secrets-manager': {
-    expected: (_, spec) => Boolean(spec.access.stripe || spec.access.receiptLinks),
-    why: 'the secrets are the Stripe ones and the receipt-link one, and neither access.stripe nor access.receiptLinks is set',
+    expected: (name, spec) => Boolean(spec.access.stripe || spec.access.receiptLinks) || ROUTED.has(name),
+    why: 'the secrets are the Stripe ones, the receipt-link one and the edge origin one (every routed function), and it has no route and neither access.stripe nor access.receiptLinks',
   },
   '@aws-sdk/client-dynamodb': { expected: (name) => name !== 'pipe-enrichment', why: 'it has no table access' },
   '@aws-sdk/client-eventbridge': { expected: () => false, why: 'no function puts events: the outbox pipe does' },

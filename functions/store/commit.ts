@@ -71,11 +71,7 @@ const reasonCodes = (error: TransactionCanceledException): string[] => (error.Ca
  */
 export const commitOnce = async <R>(store: Store, request: CommitRequest<R>, now: Date = new Date()): Promise<CommitOutcome<R>> => {
   validateOutboxEvents(request.events); // the event catalog (shared/events/catalog.ts): nothing is written for an event that does not match
-  const items: SdkTransactItem[] = [
-    { Put: { TableName: store.tableName, Item: markerItem(request, now), ConditionExpression: 'attribute_not_exists(pk)', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } },
-    ...request.writes.map((write) => withTable(write, store.tableName)),
-    ...furtherOutboxItems(request, now).map((Item) => ({ Put: { TableName: store.tableName, Item } })),
-  ];
+  const items = commitItems(store.tableName, request, now);
   if (items.length > MAX_TRANSACT_ITEMS) {
     throw new KneadpayError(`a commit holds ${items.length} items; the limit is ${MAX_TRANSACT_ITEMS}`, {
       status: 500,
@@ -112,6 +108,17 @@ export const commitOnce = async <R>(store: Store, request: CommitRequest<R>, now
   }
   throw new CommitConflictError('the transaction kept conflicting with concurrent writes', lastConflict ? reasonCodes(lastConflict) : [], lastConflict);
 };
+
+/**
+ * The items of a commit's one TransactWriteItems, in order: the marker (carrying the first events),
+ * the state writes, the outbox items of further events. `commitOnce` sends them; bench/webhook.ts
+ * sends the same items bare, to tell kneadpay's own cost from its transaction's.
+ */
+export const commitItems = <R>(tableName: string, request: CommitRequest<R>, now: Date): SdkTransactItem[] => [
+  { Put: { TableName: tableName, Item: markerItem(request, now), ConditionExpression: 'attribute_not_exists(pk)', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } },
+  ...request.writes.map((write) => withTable(write, tableName)),
+  ...furtherOutboxItems(request, now).map((Item) => ({ Put: { TableName: tableName, Item } })),
+];
 
 /** A commit write with the store's table filled in. */
 export const withTable = (item: TransactItem, tableName: string): SdkTransactItem => {
