@@ -23,6 +23,7 @@ import { EVENT_SOURCE, FUNCTIONS, RULES, SCHEDULES } from '../lib/wiring';
 import { OUTBOX_ITEM_TYPE } from '../functions/store/outbox';
 import { outboxItemToBusEvents, type OutboxBusEvent } from '../lib/pipe-enrichment/translate';
 import { createLambdaContext, LOCAL_ACCOUNT_ID, moduleLoader, region, type HandlerLoader, type LocalFunctionSpec } from './http-api';
+import { inInvocationScope } from './invocation-scope';
 
 /** An EventBridge event as a rule's Lambda target receives it. */
 export interface EventEnvelope<D = Record<string, unknown>> {
@@ -254,7 +255,8 @@ export const startEventBus = async (options: EventBusOptions): Promise<LocalEven
       if (abort.signal.aborted) throw abort.signal.reason;
       try {
         const handler = await loadHandler(fn);
-        await handler(event, createLambdaContext(fn, functions[fn]));
+        const context = createLambdaContext(fn, functions[fn]);
+        await inInvocationScope(context.awsRequestId, async () => handler(event, context));
         const delivery: Delivery = { event, fn, attempts: attempt, at: new Date().toISOString() };
         delivered.push(delivery);
         if (delivered.length > DELIVERED_KEPT) delivered.shift();

@@ -27,6 +27,7 @@ import type { Context } from 'aws-lambda';
 import { FUNCTIONS, ROUTES, type Auth } from '../lib/wiring';
 import type { ApiEvent } from '../functions/shared/http';
 import { verifyLocalToken } from './auth';
+import { inInvocationScope } from './invocation-scope';
 import { assertPortFree } from './ports';
 
 /** The project root: where `FUNCTIONS[fn].entry` paths start. */
@@ -519,7 +520,7 @@ export const startHttpApi = async (options: HttpApiOptions = {}): Promise<LocalH
       const timedOut = new Promise<'timeout'>((resolveTimeout) => {
         timer = setTimeout(() => resolveTimeout('timeout'), timeoutMs);
       });
-      const result = await Promise.race([Promise.resolve(handler(event, context)), timedOut]).finally(() => clearTimeout(timer));
+      const result = await Promise.race([inInvocationScope(context.awsRequestId, async () => handler(event, context)), timedOut]).finally(() => clearTimeout(timer));
       if (result === 'timeout') {
         log(`[${target.fn}] ${target.routeKey}: no answer within ${timeoutMs} ms (503)`);
         send(res, 503, gatewayError('Service Unavailable', 'timeout', 'the function did not answer in time'), {

@@ -176,8 +176,10 @@ export const createLogger = (service: string, base: Record<string, unknown> = {}
  * invocation without a context (a test calling a handler directly) is left as it is.
  *
  * One Lambda execution environment runs one invocation at a time, so the context is the one of the
- * line's invocation. On a laptop (`npm start`, tests) handlers of several requests run concurrently
- * in one process: a line there may carry a neighbouring invocation's request id.
+ * line's invocation. On a laptop (`npm start`) handlers of several requests run concurrently in one
+ * process; the local HTTP API and event bus run each in its own invocation scope
+ * (local/invocation-scope.ts), so a line carries its own request id there too. A test calling
+ * handlers directly and concurrently, outside a scope, shares one context among them.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any result, as middy's own default
 export const lambdaContext = <TEvent = unknown, TResult = any>(): middy.MiddlewareObj<TEvent, TResult> => {
