@@ -27,7 +27,7 @@ import type { Store } from '../functions/store/table';
 import { clientKey, emailKey } from '../functions/store/clients';
 import { keys, practicePk } from '../functions/store/keys';
 import { listPracticeIds } from '../functions/store/practices';
-import { purchaseKey } from '../functions/store/purchases';
+import { paidExpiringPurchaseItem } from '../test/support/fixtures';
 import { ensureTable, startDynamoDbLocal } from '../local/dynamodb';
 import { countedStore, type StoreCounters } from '../test/support/paged-store';
 
@@ -79,33 +79,7 @@ const clientItems = (practiceId: string, n: number, expiring: boolean) => {
       nameSource: 'staff',
     },
     { ...emailKey(practiceId, email), type: 'client-email', clientId },
-    ...(expiring
-      ? [
-          {
-            ...purchaseKey(practiceId, clientId, purchaseId),
-            type: 'purchase',
-            purchaseId,
-            practiceId,
-            clientId,
-            packageId: 'pkg_scale',
-            state: 'paid',
-            sessionsTotal: 5,
-            sessionsRemaining: 5,
-            sessionMinutes: 60,
-            priceCents: 42500,
-            currency: 'usd',
-            expiresInDays: 30,
-            expiresAt,
-            refundedCents: 0,
-            creditsRemoved: 0,
-            createdAt: '2025-12-01T00:00:00.000Z',
-            paidAt: '2025-12-02T00:00:00.000Z',
-            version: 1,
-            gsi1pk: `${practicePk(practiceId)}#EXPIRING`,
-            gsi1sk: `${expiresAt}#${purchaseId}`,
-          },
-        ]
-      : []),
+    ...(expiring ? [paidExpiringPurchaseItem({ practiceId, clientId, purchaseId, packageId: 'pkg_scale', expiresAt })] : []),
   ];
 };
 

@@ -2,10 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { defaultReceiptDeps, handleReceiptEvent } from '../../functions/core/receipts';
 import { getStripe } from '../../functions/stripe/client';
 import { newId } from '../../functions/shared/ids';
-import { insertPackage } from '../../functions/store/catalog';
 import { createStore } from '../../functions/store/table';
 import { findOrCreateClient } from '../../functions/store/clients';
-import { checkoutSession, outboxOf, seedOpenPurchase, seedPractice } from '../support/fixtures';
+import { checkoutSession, outboxOf, seedOpenPurchase, seedPackage, seedPractice } from '../support/fixtures';
 import {
   apiEvent,
   balancePaid,
@@ -34,24 +33,7 @@ const withoutLinks = (text: string) => text.replace(/\/r\/[\w-]+\.[\w-]+/g, '/r/
 const paidPackage = async (opts: { mode?: 'link' | 'full' } = {}) => {
   const practiceId = newPracticeId();
   await seedPractice(store, practiceId, { receipts: { mode: opts.mode ?? 'link' } });
-  const now = new Date().toISOString();
-  await insertPackage(store, {
-    packageId: 'pkg_test',
-    practiceId,
-    name: 'Five 60-minute massages',
-    sessions: 5,
-    sessionMinutes: 60,
-    serviceCode: '97124',
-    priceCents: 42500,
-    currency: 'usd',
-    expiresInDays: 365,
-    active: true,
-    stripeProductId: null,
-    stripePriceId: null,
-    previousStripePriceIds: [],
-    createdAt: now,
-    updatedAt: now,
-  });
+  await seedPackage(store, practiceId);
   const email = `${newId('jane')}@client.example`;
   const purchase = await seedOpenPurchase(store, practiceId, { email });
   const intent = await paidIntent(42500);

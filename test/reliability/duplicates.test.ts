@@ -16,9 +16,8 @@ import { createStore } from '../../functions/store/table';
 import { getClaim } from '../../functions/store/claims';
 import type { BalanceInvoice } from '../../functions/domain/invoice';
 import { getInvoice, listClaimInvoices } from '../../functions/store/invoices';
-import { insertPackage } from '../../functions/store/catalog';
 import { connectTestAccount } from '../support/connect';
-import { checkoutSession, ledgerState, outboxOf, reloadPurchase, seedOpenPurchase, seedPractice } from '../support/fixtures';
+import { checkoutSession, ledgerState, outboxOf, reloadPurchase, seedOpenPurchase, seedPackage, seedPractice } from '../support/fixtures';
 import { api, practiceProfile } from '../support/api';
 import { adjudicated, claimReady, emailsTo } from '../support/invoicing';
 import {
@@ -362,24 +361,7 @@ describe('reliability: PaymentSucceeded (the receipt issuer) delivered 10× in s
     const practiceId = newPracticeId();
     await seedPractice(store, practiceId);
     track(practiceId);
-    const now = new Date().toISOString();
-    await insertPackage(store, {
-      packageId: 'pkg_test',
-      practiceId,
-      name: 'Five 60-minute massages',
-      sessions: 5,
-      sessionMinutes: 60,
-      serviceCode: '97124',
-      priceCents: 42500,
-      currency: 'usd',
-      expiresInDays: 365,
-      active: true,
-      stripeProductId: null,
-      stripePriceId: null,
-      previousStripePriceIds: [],
-      createdAt: now,
-      updatedAt: now,
-    });
+    await seedPackage(store, practiceId);
     const email = clientEmail();
     const purchase = await seedOpenPurchase(store, practiceId, { email });
     const intent = await paidIntent(42500);

@@ -10,11 +10,9 @@ import { expireAllPractices } from '../../functions/credit-expirer';
 import { sendReminders } from '../../functions/invoice-reminder';
 import type { Store } from '../../functions/store/table';
 import { findOrCreateClient } from '../../functions/store/clients';
-import { practicePk } from '../../functions/store/keys';
 import { listPracticeIds } from '../../functions/store/practices';
-import { purchaseKey } from '../../functions/store/purchases';
 import { ensureTable } from '../../local/dynamodb';
-import { seedPractice } from '../support/fixtures';
+import { paidExpiringPurchaseItem, seedPractice } from '../support/fixtures';
 import { countedStore } from '../support/paged-store';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -212,29 +210,7 @@ describe('finding 3: scheduled jobs skipped practices once there were many', () 
     await store.doc.send(
       new PutCommand({
         TableName: store.tableName,
-        Item: {
-          ...purchaseKey(practiceId, client.clientId, purchaseId),
-          type: 'purchase',
-          purchaseId,
-          practiceId,
-          clientId: client.clientId,
-          packageId: 'pkg_x',
-          state: 'paid',
-          sessionsTotal: 5,
-          sessionsRemaining: 5,
-          sessionMinutes: 60,
-          priceCents: 42500,
-          currency: 'usd',
-          expiresInDays: 30,
-          expiresAt,
-          refundedCents: 0,
-          creditsRemoved: 0,
-          createdAt: '2025-12-01T00:00:00.000Z',
-          paidAt: '2025-12-02T00:00:00.000Z',
-          version: 1,
-          gsi1pk: `${practicePk(practiceId)}#EXPIRING`,
-          gsi1sk: `${expiresAt}#${purchaseId}`,
-        },
+        Item: paidExpiringPurchaseItem({ practiceId, clientId: client.clientId, purchaseId, packageId: 'pkg_x', expiresAt }),
       }),
     );
   };

@@ -5,7 +5,9 @@ import type { Store } from '../../functions/store/table';
 import { findOrCreateClient, getClient, listLedger } from '../../functions/store/clients';
 import { practicePk } from '../../functions/store/keys';
 import type { Purchase } from '../../functions/domain/purchase';
-import { getPurchase, insertOpenPurchase } from '../../functions/store/purchases';
+import { insertPackage } from '../../functions/store/catalog';
+import { getPurchase, insertOpenPurchase, purchaseKey } from '../../functions/store/purchases';
+import { expiringIndex } from '../../functions/store/purchase-updates';
 import { newId } from '../../functions/shared/ids';
 import { logicalItems } from './items';
 
@@ -25,6 +27,55 @@ export const seedPractice = async (store: Store, practiceId: string, overrides: 
   await connectTestAccount(store, practiceId, stripeAccountId);
   return { ...practice, stripeAccountId };
 };
+
+/** The package `seedOpenPurchase` sells (`pkg_test`: five 60-minute massages, $425), stored as staff would have made it, not yet on Stripe. */
+export const seedPackage = async (store: Store, practiceId: string): Promise<void> => {
+  const now = new Date().toISOString();
+  await insertPackage(store, {
+    packageId: 'pkg_test',
+    practiceId,
+    name: 'Five 60-minute massages',
+    sessions: 5,
+    sessionMinutes: 60,
+    serviceCode: '97124',
+    priceCents: 42500,
+    currency: 'usd',
+    expiresInDays: 365,
+    active: true,
+    stripeProductId: null,
+    stripePriceId: null,
+    previousStripePriceIds: [],
+    createdAt: now,
+    updatedAt: now,
+  });
+};
+
+/**
+ * The stored item of a paid purchase with an expiry, indexed as the credit expirer finds it
+ * (`expiringIndex`): for seeding many at once (bench/scale.ts) or one past its expiry.
+ */
+export const paidExpiringPurchaseItem = (p: { practiceId: string; clientId: string; purchaseId: string; packageId: string; expiresAt: string }): Record<string, unknown> => ({
+  ...purchaseKey(p.practiceId, p.clientId, p.purchaseId),
+  type: 'purchase',
+  purchaseId: p.purchaseId,
+  practiceId: p.practiceId,
+  clientId: p.clientId,
+  packageId: p.packageId,
+  state: 'paid',
+  sessionsTotal: 5,
+  sessionsRemaining: 5,
+  sessionMinutes: 60,
+  priceCents: 42500,
+  currency: 'usd',
+  expiresInDays: 30,
+  expiresAt: p.expiresAt,
+  refundedCents: 0,
+  creditsRemoved: 0,
+  createdAt: '2025-12-01T00:00:00.000Z',
+  paidAt: '2025-12-02T00:00:00.000Z',
+  version: 1,
+  ...expiringIndex(p.practiceId, p.expiresAt, p.purchaseId),
+});
 
 export const seedOpenPurchase = async (store: Store, practiceId: string, opts: { sessions?: number; priceCents?: number; expiresInDays?: number | null; email?: string } = {}): Promise<Purchase> => {
   const client = await findOrCreateClient(store, { practiceId, email: opts.email ?? `${newId('c')}@client.example`, name: 'Jane Client', currency: 'usd' });
