@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SignJWT, jwtVerify } from 'jose';
+import { dataDir } from './settings';
 
 /**
  * Local JWTs play the part of Cognito's on a laptop. They are signed with a key kept in the data
@@ -11,8 +12,6 @@ export const LOCAL_ISSUER = 'kneadpay-local';
 export const LOCAL_AUDIENCE = 'kneadpay-local';
 /** The claim that carries the practice, as the Cognito user pool's custom attribute does. */
 export const PRACTICE_CLAIM = 'custom:practiceId';
-
-export const dataDir = (): string => process.env.KNEADPAY_DATA_DIR ?? '.kneadpay';
 
 const signingKey = (dir: string = dataDir()): Uint8Array => {
   const file = join(dir, 'local-jwt.key');

@@ -22,7 +22,8 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { EVENT_SOURCE, FUNCTIONS, RULES, SCHEDULES } from '../lib/wiring';
 import { OUTBOX_ITEM_TYPE } from '../functions/store/outbox';
 import { outboxItemToBusEvents, type OutboxBusEvent } from '../lib/pipe-enrichment/translate';
-import { createLambdaContext, LOCAL_ACCOUNT_ID, moduleLoader, region, type HandlerLoader, type LocalFunctionSpec } from './http-api';
+import { createLambdaContext, LOCAL_ACCOUNT_ID, moduleLoader, type HandlerLoader, type LocalFunctionSpec } from './http-api';
+import { region } from './settings';
 import { inInvocationScope } from './invocation-scope';
 
 /** An EventBridge event as a rule's Lambda target receives it. */

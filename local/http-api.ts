@@ -27,6 +27,7 @@ import type { Context } from 'aws-lambda';
 import { FUNCTIONS, ROUTES, type Auth } from '../lib/wiring';
 import type { ApiEvent } from '../functions/shared/http';
 import { verifyLocalToken } from './auth';
+import { apiPort, region } from './settings';
 import { inInvocationScope } from './invocation-scope';
 import { assertPortFree } from './ports';
 
@@ -39,8 +40,6 @@ export const LOCAL_API_ID = 'local';
 export const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
 /** HTTP APIs give up on an integration after 30 s (the maximum integration timeout). */
 export const INTEGRATION_TIMEOUT_MS = 30_000;
-
-export const region = (): string => process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
 
 // ---------------------------------------------------------------------------------------------
 // The Lambda side: loading a function's handler and its context (shared with the event bus).
@@ -432,7 +431,7 @@ const readBody = (req: IncomingMessage, limit: number): Promise<Buffer | 'too-la
   });
 
 export const startHttpApi = async (options: HttpApiOptions = {}): Promise<LocalHttpApi> => {
-  const requestedPort = options.port ?? Number(process.env.PORT ?? 3000);
+  const requestedPort = options.port ?? apiPort();
   if (requestedPort !== 0) await assertPortFree(requestedPort, 'the kneadpay API (PORT)');
   const functions: Readonly<Record<string, LocalFunctionSpec>> = options.functions ?? FUNCTIONS;
   const loadHandler = options.loadHandler ?? moduleLoader(functions);

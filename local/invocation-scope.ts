@@ -8,6 +8,7 @@
  * AsyncLocalStorage. The local HTTP API and event bus run every handler inside `inInvocationScope`.
  */
 import { InvokeStore, InvokeStoreBase } from '@aws/lambda-invoke-store';
+import { defaultVariable } from './settings';
 
 /** How many invocations may share the local process (Powertools only checks that it is set). */
 const LOCAL_MAX_CONCURRENCY = '1000';
@@ -18,7 +19,7 @@ let store: Promise<InvokeStoreBase> | undefined;
 const invokeStore = (): Promise<InvokeStoreBase> =>
   (store ??= InvokeStore.getInstanceAsync(true).then((created) => {
     // Only now: with the variable set and no store registered, Powertools would throw on every log line.
-    process.env.AWS_LAMBDA_MAX_CONCURRENCY ??= LOCAL_MAX_CONCURRENCY;
+    defaultVariable('AWS_LAMBDA_MAX_CONCURRENCY', LOCAL_MAX_CONCURRENCY);
     return created;
   }));
 

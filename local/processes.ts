@@ -1,5 +1,6 @@
 /** Process-tree helpers for `npm start`'s tooling, its tests and benches (Linux `ps` and /proc). */
 import { spawnSync, type ChildProcess } from 'node:child_process';
+import { childEnvironment } from './settings';
 
 /** True while `pid` exists (a process we may not signal still exists). */
 export const alive = (pid: number): boolean => {
@@ -44,17 +45,14 @@ export const collect = (child: ChildProcess) => {
  * the calling process's stack (table, endpoints, Stripe key) unless `extra` sets it.
  */
 export const isolatedStackEnv = (dataDir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
+  const unset = Object.fromEntries(['KNEADPAY_TABLE', 'KNEADPAY_DYNAMO_ENDPOINT', 'KNEADPAY_SES_ENDPOINT', 'KNEADPAY_PUBLIC_URL', 'STRIPE_SECRET_KEY'].map((name) => [name, undefined]));
+  return childEnvironment({
+    ...unset,
     PORT: '0',
     KNEADPAY_DYNAMO_PORT: '0',
     KNEADPAY_SES_PORT: '0',
     STRIPE_API_BASE: 'http://127.0.0.1:0',
     KNEADPAY_DATA_DIR: dataDir,
     ...extra,
-  };
-  for (const name of ['KNEADPAY_TABLE', 'KNEADPAY_DYNAMO_ENDPOINT', 'KNEADPAY_SES_ENDPOINT', 'KNEADPAY_PUBLIC_URL', 'STRIPE_SECRET_KEY']) {
-    if (!(name in extra)) delete env[name];
-  }
-  return env;
+  });
 };

@@ -9,6 +9,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { assertPortFree, freePort, waitUntil } from './ports';
+import { childEnvironment } from './settings';
 
 export interface LocalSes {
   /** The endpoint for SES clients and the web inbox. */
@@ -52,7 +53,7 @@ export const startSes = async (options: { port?: number } = {}): Promise<LocalSe
   const indexPath = require.resolve('aws-ses-v2-local');
   const child: ChildProcess = spawn(process.execPath, ['-e', BOOTSTRAP, indexPath, '127.0.0.1', String(port)], {
     stdio: ['pipe', 'ignore', 'pipe'],
-    env: { ...process.env, NODE_OPTIONS: '' },
+    env: childEnvironment({ NODE_OPTIONS: '' }),
   });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {

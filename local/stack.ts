@@ -8,16 +8,16 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { dataDir as defaultDataDir, mintLocalToken, verifyLocalToken } from './auth';
+import { mintLocalToken, verifyLocalToken } from './auth';
 import { assertJava, ensureTable, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb';
 import { readDeadLetters, startEventBus, type DeadLetter, type LocalEventBus, type RetryPolicy } from './event-bus';
 import { PROJECT_ROOT, startHttpApi, type LocalHttpApi, type LocalRouteHandler } from './http-api';
 import { assertPortFree } from './ports';
+import { DEFAULT_STRIPE_API_BASE, functionEnvironment, readLocalSettings } from './settings';
 import { startSes, type LocalSes } from './ses';
 import { localSignInRoute, prepareWebApp } from './web-app';
 
 export const DEFAULT_WEBHOOK_SECRET = 'whsec_kneadpay_local';
-export const DEFAULT_STRIPE_API_BASE = 'http://127.0.0.1:12111';
 /** The key handlers get with the emulator; it accepts any `sk_test_…`. */
 export const EMULATOR_SECRET_KEY = 'sk_test_emulator';
 export const REAL_STRIPE_API_BASE = 'https://api.stripe.com';
@@ -114,11 +114,13 @@ const isAlive = (pid: number): boolean => {
 
 export const startLocalStack = async (options: LocalStackOptions = {}): Promise<LocalStack> => {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const dataDir = resolve(options.dataDir ?? defaultDataDir());
-  const tableName = options.tableName ?? process.env.KNEADPAY_TABLE ?? 'kneadpay';
-  const mode: StripeMode = options.stripe ?? (process.env.STRIPE_SECRET_KEY ? 'real' : 'emulator');
-  if (mode === 'real' && !process.env.STRIPE_SECRET_KEY) throw new Error('stripe: real needs STRIPE_SECRET_KEY (a test-mode key, sk_test_…)');
-  const apiPort = options.port ?? Number(process.env.PORT ?? 3000);
+  const settings = readLocalSettings();
+  const dataDir = resolve(options.dataDir ?? settings.dataDir);
+  const tableName = options.tableName ?? settings.tableName;
+  const mode: StripeMode = options.stripe ?? (settings.stripeSecretKey ? 'real' : 'emulator');
+  if (mode === 'real' && !settings.stripeSecretKey) throw new Error('stripe: real needs STRIPE_SECRET_KEY (a test-mode key, sk_test_…)');
+  const apiPort = options.port ?? settings.port;
+  const webhookSecret = settings.stripeWebhookSecret ?? DEFAULT_WEBHOOK_SECRET;
 
   // Fail before starting anything (Java takes seconds) when a chosen port is taken.
   if (apiPort) await assertPortFree(apiPort, 'the kneadpay API (PORT)');
@@ -128,11 +130,9 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
 
   const stops: Array<() => Promise<void>> = [];
   const childPids: number[] = [];
-  const previousEnv = new Map<string, string | undefined>();
-  const setEnv = (name: string, value: string) => {
-    if (!previousEnv.has(name)) previousEnv.set(name, process.env[name]);
-    process.env[name] = value;
-  };
+  // The functions' environment, as Lambda would set it; put back as it was on stop.
+  const environment = functionEnvironment();
+  const setEnv = (name: string, value: string) => environment.set(name, value);
   // A crash must not leave Java or the inbox behind.
   const killChildren = () => {
     for (const pid of childPids) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
@@ -146,10 +146,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     for (const step of stops.reverse()) {
       await step().catch((error: unknown) => log(`stopping: ${(error as Error)?.message ?? String(error)}`));
     }
-    for (const [name, value] of previousEnv) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
+    environment.restore();
     process.off('exit', killChildren);
   };
 
@@ -161,7 +158,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     assertJava();
     // C1-only JIT and the serial collector: DynamoDB Local is up in about a third of the time on
     // a busy two-core machine (measured ~3 s against ~9 s), and a local table never needs C2.
-    if (process.env.JAVA_TOOL_OPTIONS === undefined) setEnv('JAVA_TOOL_OPTIONS', '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC');
+    if (settings.javaToolOptions === undefined) setEnv('JAVA_TOOL_OPTIONS', '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC');
     const started = await Promise.allSettled([
       startDynamoDbLocal({ port: options.dynamoPort || undefined, dataDir: options.inMemory ? undefined : join(dataDir, 'dynamodb') }),
       startSes({ port: options.sesPort || undefined }),
@@ -180,11 +177,11 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     setEnv('KNEADPAY_TABLE', tableName);
     setEnv('KNEADPAY_DYNAMO_ENDPOINT', dynamo.endpoint);
     setEnv('KNEADPAY_SES_ENDPOINT', ses.url);
-    setEnv('AWS_REGION', process.env.AWS_REGION ?? 'us-east-1');
+    setEnv('AWS_REGION', settings.region);
     // Local endpoints accept any credentials; the SDK still wants some.
-    if (!process.env.AWS_ACCESS_KEY_ID) setEnv('AWS_ACCESS_KEY_ID', 'local');
-    if (!process.env.AWS_SECRET_ACCESS_KEY) setEnv('AWS_SECRET_ACCESS_KEY', 'local');
-    setEnv('STRIPE_WEBHOOK_SECRET', process.env.STRIPE_WEBHOOK_SECRET || DEFAULT_WEBHOOK_SECRET);
+    if (!settings.awsAccessKeyId) setEnv('AWS_ACCESS_KEY_ID', 'local');
+    if (!settings.awsSecretAccessKey) setEnv('AWS_SECRET_ACCESS_KEY', 'local');
+    setEnv('STRIPE_WEBHOOK_SECRET', webhookSecret);
 
     const bus = await startEventBus({
       endpoint: dynamo.endpoint,
@@ -275,7 +272,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
         const emulator: StripeEmulator = await emulatorModule.startStripeEmulator({
           port: options.stripePort || 0,
           webhookUrls: [`${api.url}/webhooks/stripe`],
-          webhookSecret: process.env.STRIPE_WEBHOOK_SECRET,
+          webhookSecret,
           ...(options.onStripeRequest ? { onRequest: options.onStripeRequest } : {}),
         });
         stops.push(() => emulator.stop());
@@ -286,7 +283,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
         log('Stripe emulator not available (local/stripe-emulator/index.ts is missing): Stripe calls will fail');
       }
     } else {
-      stripeUrl = process.env.STRIPE_API_BASE || REAL_STRIPE_API_BASE;
+      stripeUrl = settings.stripeApiBase || REAL_STRIPE_API_BASE;
     }
 
     await prepareWebApp(dataDir, setEnv);
@@ -310,5 +307,5 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
   }
 };
 
-/** The emulator's port from `STRIPE_API_BASE` (default 12111), for `npm start`. */
-export const stripePortFromEnv = (env: NodeJS.ProcessEnv = process.env): number | undefined => portOf(env.STRIPE_API_BASE || DEFAULT_STRIPE_API_BASE);
+/** The emulator's port from `STRIPE_API_BASE` as written (unset or empty: 12111), for `npm start`. */
+export const stripePortOf = (stripeApiBase: string | undefined): number | undefined => portOf(stripeApiBase || DEFAULT_STRIPE_API_BASE);

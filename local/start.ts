@@ -6,9 +6,9 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { setMetricsSink } from '../functions/shared/metrics';
-import { dataDir } from './auth';
 import { reapOrphans } from './orphans';
-import { DEFAULT_STRIPE_API_BASE, startLocalStack, stripePortFromEnv, type LocalStack } from './stack';
+import { DEFAULT_STRIPE_API_BASE, defaultVariable, LocalSettingError, readLocalSettings, type LocalSettings } from './settings';
+import { startLocalStack, stripePortOf, type LocalStack } from './stack';
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
 const fail = (message: string): never => {
@@ -16,35 +16,30 @@ const fail = (message: string): never => {
   process.exit(1);
 };
 
-const portFromEnv = (name: string, fallback: number): number => {
-  const value = process.env[name];
-  if (value === undefined || value === '') return fallback;
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`${name} must be a port number (0-65535), not '${value}'`);
-  return port;
+const settingsOrFail = (): LocalSettings => {
+  try {
+    return readLocalSettings();
+  } catch (error) {
+    if (error instanceof LocalSettingError) return fail(error.message);
+    throw error;
+  }
 };
 
 const main = async () => {
   // The AWS SDK's notice that its 2027 releases need Node 22 is not news to act on while working
   // locally (Node 20 is supported); it would otherwise open every `npm start`.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  defaultVariable('AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED', 'true');
+  const settings = settingsOrFail();
   // EMF metric lines are for CloudWatch to extract; on a laptop they would be a third of the
   // output. KNEADPAY_LOCAL_METRICS=1 prints them.
-  if (!process.env.KNEADPAY_LOCAL_METRICS) setMetricsSink(() => undefined);
-  const port = portFromEnv('PORT', 3000);
-  const dynamoPort = portFromEnv('KNEADPAY_DYNAMO_PORT', 8000);
-  const sesPort = portFromEnv('KNEADPAY_SES_PORT', 8005);
-  const everySeconds = process.env.KNEADPAY_SCHEDULE_INTERVAL_SECONDS;
-  if (everySeconds !== undefined && !(Number(everySeconds) > 0)) {
-    fail(`KNEADPAY_SCHEDULE_INTERVAL_SECONDS must be a number of seconds above 0, not '${everySeconds}'`);
-  }
-  const stripeKey = process.env.STRIPE_SECRET_KEY;
+  if (!settings.localMetrics) setMetricsSink(() => undefined);
+  const { port, dynamoPort, sesPort, scheduleIntervalSeconds: everySeconds, stripeSecretKey: stripeKey, dataDir } = settings;
   if (stripeKey && !stripeKey.startsWith('sk_test_') && !stripeKey.startsWith('rk_test_')) {
     fail('STRIPE_SECRET_KEY is not a test-mode key: the local stack only talks to Stripe test mode (sk_test_…)');
   }
-  const stripePort = stripeKey ? undefined : stripePortFromEnv();
+  const stripePort = stripeKey ? undefined : stripePortOf(settings.stripeApiBase);
   if (!stripeKey && stripePort === undefined) {
-    fail(`STRIPE_API_BASE must be a URL with a port, like ${DEFAULT_STRIPE_API_BASE}, not '${process.env.STRIPE_API_BASE}'`);
+    fail(`STRIPE_API_BASE must be a URL with a port, like ${DEFAULT_STRIPE_API_BASE}, not '${settings.stripeApiBase}'`);
   }
 
   let stack: LocalStack | undefined;
@@ -82,9 +77,9 @@ const main = async () => {
   process.on('SIGHUP', onSignal);
 
   // A run killed outright (SIGKILL) leaves DynamoDB Local's JVM behind; a running one owns the data.
-  const orphans = await reapOrphans(resolve(dataDir()));
+  const orphans = await reapOrphans(resolve(dataDir));
   if (orphans.kind === 'running') {
-    fail(`another npm start (pid ${orphans.pid}) is using ${dataDir()}: stop it first, or set KNEADPAY_DATA_DIR to another directory`);
+    fail(`another npm start (pid ${orphans.pid}) is using ${dataDir}: stop it first, or set KNEADPAY_DATA_DIR to another directory`);
   }
   if (orphans.kind === 'reaped') {
     for (const part of orphans.stopped) {
@@ -99,8 +94,8 @@ const main = async () => {
       dynamoPort,
       sesPort,
       stripePort,
-      schedules: process.env.KNEADPAY_SCHEDULES !== 'off',
-      ...(everySeconds ? { bus: { scheduleIntervalMs: Number(everySeconds) * 1000 } } : {}),
+      schedules: settings.schedules,
+      ...(everySeconds ? { bus: { scheduleIntervalMs: everySeconds * 1000 } } : {}),
       onDeadLetter: (deadLetter) =>
         out(
           `kneadpay: dead letter: ${deadLetter.event['detail-type']} ${deadLetter.event.id} → ${deadLetter.fn} failed ` +

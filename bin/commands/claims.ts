@@ -1,5 +1,5 @@
 import type { Command, CommandIo } from './io';
-import { InputError, UsageError } from './io';
+import { defaultApi, InputError, UsageError } from './io';
 
 const USAGE = `usage: kneadpay claims export --practice <id> [--api <url>] [--token <jwt>] [--claim <claimId>]… > batch.837`;
 
@@ -23,7 +23,7 @@ const exportClaims = async (args: readonly string[], io: CommandIo): Promise<voi
   }
   const practiceId = options.get('practice');
   if (!practiceId) throw new UsageError(`--practice is required\n${USAGE}`);
-  const api = (options.get('api') ?? `http://127.0.0.1:${process.env.PORT ?? '3000'}`).replace(/\/+$/, '');
+  const api = (options.get('api') ?? defaultApi()).replace(/\/+$/, '');
   let base: URL;
   try {
     base = new URL(`${api}/practices/${encodeURIComponent(practiceId)}/claim-batches`);

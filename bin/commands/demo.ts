@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Command, CommandIo } from './io';
-import { UsageError } from './io';
+import { defaultApi, UsageError } from './io';
 import { claimsOutJourney } from './demo-claims';
 
 /**
@@ -85,7 +85,7 @@ export const eraFor = (claimId: string, trace = `EFT${claimId.replace(/\D/g, '')
 
 export const run: Command = async (args, io) => {
   const apiIndex = args.indexOf('--api');
-  const api = (apiIndex >= 0 ? args[apiIndex + 1] : undefined) ?? 'http://127.0.0.1:3000';
+  const api = (apiIndex >= 0 ? args[apiIndex + 1] : undefined) ?? defaultApi();
   if (apiIndex >= 0 && !args[apiIndex + 1]) throw new UsageError('--api needs a URL');
   const health = await fetch(`${api}/health`).catch(() => undefined);
   if (!health || health.status !== 200) throw new Error(`no kneadpay answering at ${api}/health: start it with npm start`);

@@ -5,7 +5,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { basename } from 'node:path';
 import type { Command, CommandIo } from './io';
-import { InputError, UsageError } from './io';
+import { defaultApi, InputError, UsageError } from './io';
 import type { EraSummary } from '../../functions/domain/era835';
 import { applyFileProblems, isEraParseError, readEra, toPinnedClaimJson } from '../../functions/domain/era835';
 
@@ -148,7 +148,7 @@ const importEra = async (args: readonly string[], io: CommandIo): Promise<void> 
   const [file, extra] = positional;
   const practiceId = options.get('practice');
   if (!file || extra !== undefined || !practiceId) throw new UsageError(USAGE);
-  const api = options.get('api') ?? `http://127.0.0.1:${process.env.PORT ?? '3000'}`;
+  const api = options.get('api') ?? defaultApi();
   let url: URL;
   try {
     url = new URL(`${api.replace(/\/+$/, '')}/practices/${encodeURIComponent(practiceId)}/remittances`);

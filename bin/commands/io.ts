@@ -1,4 +1,5 @@
 /** What every `kneadpay` command shares: its IO and the errors that choose the exit code (bin/kneadpay.ts). */
+import { apiPort } from '../../local/settings';
 
 /** Thrown by commands for usage errors (exit 2). */
 export class UsageError extends Error {
@@ -23,3 +24,9 @@ export interface CommandIo {
 }
 
 export type Command = (args: string[], io: CommandIo) => Promise<void>;
+
+/**
+ * The API a command calls without `--api`: the local stack on 127.0.0.1 at `PORT` (default 3000),
+ * where `npm start` serves it.
+ */
+export const defaultApi = (): string => `http://127.0.0.1:${apiPort()}`;
