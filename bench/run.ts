@@ -32,6 +32,7 @@ const BENCHES: Bench[] = [
   // The default sizes (10,000 and 100,000 claims, 3 runs) take about 20 s here, well under 2 min.
   { name: 'era', file: 'bench/era.ts', args: pass('--sizes', option('era-sizes')) },
   { name: 'webhook', file: 'bench/webhook.ts', args: pass('--events', option('webhook-events')) },
+  { name: 'webhook-content', file: 'bench/webhook-content.ts', args: pass('--events', option('webhook-events')) },
   { name: 'coldstart', file: 'bench/coldstart.ts', args: pass('--runs', option('coldstart-runs')) },
   { name: 'cost', file: 'bench/cost.ts', args: pass('--journeys', option('cost-journeys')) },
   // A fresh clone of HEAD, `npm ci` in it (~1 min), then `npm start` three times (~10 s each).

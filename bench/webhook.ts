@@ -3,51 +3,30 @@
  * same run (the machine is shared and noisy: only the ratios mean something). Prints events/s,
  * p50/p99 latency, DynamoDB round trips and write units per event.
  *
- *   npx tsx bench/webhook.ts [--events 300] [--rounds 3] [--concurrency 8]
+ *   npx tsx bench/webhook.ts [--events 300] [--rounds 3] [--concurrency 8] [--chunks 7]
  *
- * Each round runs, one after the other: the bare PutItem loop, a bare one-item TransactWriteItems
- * loop, a bare transaction as large as kneadpay's, kneadpay's webhook handler (in-process, the
- * module Lambda runs), the Powertools-style idempotent path around the same effect, kneadpay's own
- * transaction items sent bare (built before the clock starts: no signature, no decision, no
- * checks, no logging), and the bare transaction as large as kneadpay's again — each on `--events`
- * fresh checkout.session.completed events. The two runs of the bare transaction bracket the rest:
- * their mean is the round's baseline and their ratio the round's noise (an A/A comparison).
+ * Each round runs seven paths, each on `--events` fresh checkout.session.completed events: the bare
+ * PutItem loop, a bare one-item TransactWriteItems loop, a bare transaction as large as kneadpay's,
+ * kneadpay's webhook handler (in-process, the module Lambda runs), the Powertools-style idempotent
+ * path around the same effect, kneadpay's own transaction items sent bare (built before the clock
+ * starts: no signature, no decision, no checks, no logging), and the bare transaction as large as
+ * kneadpay's again. The two runs of the bare transaction are the same work: their mean is the
+ * round's baseline and their ratio the round's noise (an A/A comparison).
+ *
+ * The paths take turns in `--chunks` slices of the round's events (bench/interleave.ts), so
+ * DynamoDB Local's drift through a round falls on all paths alike. Events are signed before the
+ * clock starts (Stripe signs them, not kneadpay). What the transaction's content costs over plain
+ * puts is taken apart by bench/webhook-content.ts.
  */
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import Stripe from 'stripe';
 import { ensureTable, startDynamoDbLocal } from '../local/dynamodb';
 import { itemSize, writeUnits } from './item-size';
 import { TABLE_SCHEMA } from '../functions/store/schema';
+import { runInterleaved, runPool, turnOptions, type Figures } from './interleave';
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const EVENTS = arg('events', 300);
-const ROUNDS = arg('rounds', 3);
-const CONCURRENCY = arg('concurrency', 8);
+const { events: EVENTS, rounds: ROUNDS, concurrency: CONCURRENCY, chunks: CHUNKS } = turnOptions();
 const SECRET = 'whsec_bench';
-
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-
-const runPool = async (count: number, concurrency: number, task: (i: number) => Promise<void>) => {
-  const latencies: number[] = [];
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < count) {
-        const i = next++;
-        const t0 = performance.now();
-        await task(i);
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  return { perSecond: count / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
-};
 
 const main = async () => {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -57,10 +36,10 @@ const main = async () => {
     await ensureTable(dynamo.endpoint, tableName);
     Object.assign(process.env, { KNEADPAY_DYNAMO_ENDPOINT: dynamo.endpoint, KNEADPAY_TABLE: tableName, STRIPE_WEBHOOK_SECRET: SECRET, LOG_LEVEL: 'warn', AWS_REGION: 'us-east-1' });
     const { getStore } = await import('../functions/store/table');
-    const { handler, EFFECTS } = await import('../functions/stripe-webhook');
-    const { seedPracticeAndPurchases, checkoutEvent, apiEvent } = await import('./webhook-fixtures');
+    const { handler } = await import('../functions/stripe-webhook');
+    const { seedPracticeAndPurchases, checkoutEvent, apiEvent, saleItems } = await import('./webhook-fixtures');
     const { CREDIT_EFFECTS } = await import('../functions/core/credit-effects');
-    const { withTable, commitItems } = await import('../functions/store/commit');
+    const { withTable } = await import('../functions/store/commit');
     const { carriedEvent, EVENT_SOURCE, OUTBOX_ITEM_TYPE, OUTBOX_TTL_SECONDS } = await import('../functions/store/outbox');
     const { keys } = await import('../functions/store/keys');
     const { outboxItem } = await import('../functions/store/outbox');
@@ -233,64 +212,63 @@ const main = async () => {
         )
         .then(() => undefined);
 
-    /**
-     * kneadpay's own transaction for a sale, as commitOnce would send it (the webhook's effects, the
-     * ingest's marker): built before the clock starts, so sending it is the DynamoDB work alone.
-     */
-    const ownItems = async (purchase: (typeof purchases)[number]) => {
-      const event = checkoutEvent(purchase) as unknown as Stripe.Event;
-      const now = new Date();
-      const decision = await EFFECTS['checkout.session.completed']!({ store, stripe: noStripe, practiceId: purchase.practiceId, event, now, attempt: 1 });
-      if (decision.kind !== 'apply') throw new Error(`the effect decided ${decision.kind}`);
-      const outcome = { eventId: event.id, type: event.type, outcome: 'applied' };
-      return commitItems(
-        tableName,
-        { marker: { ...keys.marker(purchase.practiceId, 'stripe-event', event.id), result: outcome, ttlSeconds: 30 * 86_400 }, writes: decision.writes, events: decision.events },
-        now,
-      );
-    };
+    const ownItems = (purchase: (typeof purchases)[number]) => saleItems(store, purchase);
 
-    type Figures = Awaited<ReturnType<typeof runPool>>;
-    const rounds: { bare: Figures; tx1: Figures; txN: Figures; txNAgain: Figures; kneadpay: Figures; powertools: Figures; ownBare: Figures }[] = [];
+    /** The paths of a round; the order of `tasks` below is the first slice's order. */
+    type PathName = 'bare' | 'tx1' | 'txN' | 'kneadpay' | 'powertools' | 'ownBare' | 'txNAgain';
+    const rounds: Record<PathName, Figures>[] = [];
     let perEvent = 0;
     let peerRoundTrips = 0;
     let peerPayloadsOfFirstRound: string[] = [];
     let firstPayloads: string[] = [];
-    // Rounds interleave the paths, so a noisy moment or DynamoDB Local's warming hits all alike.
+    let kneadpayTrips = 0;
+    let peerTrips = 0;
     for (let round = 0; round < ROUNDS; round += 1) {
-      const bare = await runPool(EVENTS, CONCURRENCY, async (i) => {
-        await store.doc.send(new PutCommand({ TableName: tableName, Item: { pk: `BENCH#${round}#${i}`, sk: 'MARKER', at: Date.now() }, ConditionExpression: 'attribute_not_exists(pk)' }));
-      });
-      // Where the time goes: a transaction of one item (the floor of any design that commits an
-      // effect with its marker in one TransactWriteItems), and one as large as kneadpay's.
-      const tx1 = await runPool(EVENTS, CONCURRENCY, bareTransaction(1, round));
-      const txN = await runPool(EVENTS, CONCURRENCY, bareTransaction(kneadpayItems, round));
-      const before = roundTrips;
+      // Everything a path needs but does not itself do, prepared before any clock starts.
       const payloads = batch(round, 0).map((purchase) => JSON.stringify(checkoutEvent(purchase)));
-      const kneadpay = await runPool(EVENTS, CONCURRENCY, async (i) => {
-        const payload = payloads[i]!;
-        const answer = (await handler(apiEvent(payload, sign(payload)), context)) as { statusCode: number };
-        if (answer.statusCode !== 200) throw new Error(`webhook answered ${answer.statusCode}`);
-      });
-      perEvent = Math.max(perEvent, (roundTrips - before) / EVENTS);
-      const peerBefore = roundTrips;
+      const signatures = payloads.map(sign);
       const peerPayloads = batch(round, 1).map((purchase) => JSON.stringify(checkoutEvent(purchase)));
-      const peer = await runPool(EVENTS, CONCURRENCY, async (i) => {
-        const payload = peerPayloads[i]!;
-        await powertools(payload, sign(payload));
-      });
-      peerRoundTrips = Math.max(peerRoundTrips, (roundTrips - peerBefore) / EVENTS);
+      const peerSignatures = peerPayloads.map(sign);
+      const own = await Promise.all(batch(round, 2).map(ownItems));
       if (round === 0) {
         firstPayloads = payloads;
         peerPayloadsOfFirstRound = peerPayloads;
       }
-      const own = await Promise.all(batch(round, 2).map(ownItems));
-      const ownBare = await runPool(EVENTS, CONCURRENCY, async (i) => {
-        await store.doc.send(new TransactWriteCommand({ TransactItems: own[i]! }));
+      const tasks: Record<PathName, (i: number) => Promise<void>> = {
+        bare: async (i) => {
+          await store.doc.send(new PutCommand({ TableName: tableName, Item: { pk: `BENCH#${round}#${i}`, sk: 'MARKER', at: Date.now() }, ConditionExpression: 'attribute_not_exists(pk)' }));
+        },
+        // Where the time goes: a transaction of one item (the floor of any design that commits an
+        // effect with its marker in one TransactWriteItems), and one as large as kneadpay's.
+        tx1: bareTransaction(1, round),
+        txN: bareTransaction(kneadpayItems, round),
+        kneadpay: async (i) => {
+          const answer = (await handler(apiEvent(payloads[i]!, signatures[i]!), context)) as { statusCode: number };
+          if (answer.statusCode !== 200) throw new Error(`webhook answered ${answer.statusCode}`);
+        },
+        powertools: async (i) => {
+          await powertools(peerPayloads[i]!, peerSignatures[i]!);
+        },
+        ownBare: async (i) => {
+          await store.doc.send(new TransactWriteCommand({ TransactItems: own[i]! }));
+        },
+        txNAgain: bareTransaction(kneadpayItems, ROUNDS + round),
+      };
+      const figures = await runInterleaved(tasks, {
+        events: EVENTS,
+        slices: CHUNKS,
+        concurrency: CONCURRENCY,
+        around: async (path, turn) => {
+          const tripsBefore = roundTrips;
+          await turn();
+          if (path === 'kneadpay') kneadpayTrips += roundTrips - tripsBefore;
+          if (path === 'powertools') peerTrips += roundTrips - tripsBefore;
+        },
       });
-      const txNAgain = await runPool(EVENTS, CONCURRENCY, bareTransaction(kneadpayItems, ROUNDS + round));
-      rounds.push({ bare, tx1, txN, txNAgain, kneadpay, powertools: peer, ownBare });
+      rounds.push(figures);
     }
+    perEvent = kneadpayTrips / (EVENTS * ROUNDS);
+    peerRoundTrips = peerTrips / (EVENTS * ROUNDS);
     // Write units per sale, from the items each path stored for the first SAMPLE sales of round 1.
     const ledgerOf = async (practiceId: string, clientId: string) =>
       (
@@ -356,7 +334,7 @@ const main = async () => {
       console.log(`| ${index + 1} | bare TransactWriteItems, ${kneadpayItems} puts, again | ${cell(r.txNAgain)} | ${ratio(r.txNAgain)} |`);
     });
     type Round = (typeof rounds)[number];
-    /** The round's baseline: the mean of the two bare N-item runs that bracket the other paths. */
+    /** The round's baseline: the mean of the two bare N-item paths (the same work, run in turn with the others). */
     const bracket = (r: Round): Figures => ({ perSecond: (r.txN.perSecond + r.txNAgain.perSecond) / 2, p50: (r.txN.p50 + r.txNAgain.p50) / 2, p99: (r.txN.p99 + r.txNAgain.p99) / 2 });
     const ratios = (pick: (r: Round) => Figures, base: (r: Round) => Figures) => rounds.map((r) => pick(r).perSecond / base(r).perSecond);
     const range = (values: number[]) => `median ${median(values).toFixed(2)} (${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)})`;
@@ -396,7 +374,7 @@ const main = async () => {
     line(
       `ratio kneadpay ÷ bare ${kneadpayItems}-item transaction`,
       ratios((r) => r.kneadpay, bracket),
-      'target ≥ 0.90; baseline: the mean of the two bracketing runs',
+      'target ≥ 0.90; baseline: the mean of the two bare N-item paths',
     );
     line(
       `ratio kneadpay ÷ its own ${kneadpayItems} items sent bare`,
