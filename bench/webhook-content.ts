@@ -18,7 +18,7 @@
  *   npx tsx bench/webhook-content.ts [--events 300] [--rounds 3] [--concurrency 8] [--chunks 7]
  */
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { ensureTable, startDynamoDbLocal } from '../local/dynamodb';
+import { startBenchTable } from './local-table';
 import { runInterleaved, turnOptions, type Figures } from './interleave';
 
 const { events: EVENTS, rounds: ROUNDS, concurrency: CONCURRENCY, chunks: CHUNKS } = turnOptions();
@@ -59,12 +59,8 @@ const withoutAttributes = (update: Update, drop: (attribute: string) => boolean)
 };
 
 const main = async () => {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  const dynamo = await startDynamoDbLocal();
+  const { dynamo, tableName } = await startBenchTable();
   try {
-    const tableName = 'kneadpay-bench';
-    await ensureTable(dynamo.endpoint, tableName);
-    Object.assign(process.env, { KNEADPAY_DYNAMO_ENDPOINT: dynamo.endpoint, KNEADPAY_TABLE: tableName, LOG_LEVEL: 'warn', AWS_REGION: 'us-east-1' });
     const { getStore } = await import('../functions/store/table');
     const { seedPracticeAndPurchases, saleItems } = await import('./webhook-fixtures');
     const store = getStore();

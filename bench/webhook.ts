@@ -20,7 +20,7 @@
  */
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import Stripe from 'stripe';
-import { ensureTable, startDynamoDbLocal } from '../local/dynamodb';
+import { startBenchTable } from './local-table';
 import { itemSize, writeUnits } from './item-size';
 import { TABLE_SCHEMA } from '../functions/store/schema';
 import { runInterleaved, runPool, turnOptions, type Figures } from './interleave';
@@ -29,12 +29,8 @@ const { events: EVENTS, rounds: ROUNDS, concurrency: CONCURRENCY, chunks: CHUNKS
 const SECRET = 'whsec_bench';
 
 const main = async () => {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  const dynamo = await startDynamoDbLocal();
+  const { dynamo, tableName } = await startBenchTable({ STRIPE_WEBHOOK_SECRET: SECRET });
   try {
-    const tableName = 'kneadpay-bench';
-    await ensureTable(dynamo.endpoint, tableName);
-    Object.assign(process.env, { KNEADPAY_DYNAMO_ENDPOINT: dynamo.endpoint, KNEADPAY_TABLE: tableName, STRIPE_WEBHOOK_SECRET: SECRET, LOG_LEVEL: 'warn', AWS_REGION: 'us-east-1' });
     const { getStore } = await import('../functions/store/table');
     const { handler } = await import('../functions/stripe-webhook');
     const { seedPracticeAndPurchases, checkoutEvent, apiEvent, saleItems, noStripe } = await import('./webhook-fixtures');
