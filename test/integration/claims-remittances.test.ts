@@ -4,42 +4,32 @@ import { createStore } from '../../functions/store/table';
 import { outboxOf } from '../support/fixtures';
 import { api, practiceProfile } from '../support/api';
 import { newPracticeId } from '../support/store';
+import { eventually } from '../support/eventually';
 
 const store = createStore();
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/era/${name}`, import.meta.url), 'utf8');
+
+/** DOMAIN.md §4's worked example as the practice registers it: 55 minutes of 97124 (GP) and 97140. */
+const claimBody = (clientId: string, claimId = 'CLM-1001') => ({
+  claimId,
+  clientId,
+  payerName: 'ACME HEALTH',
+  dateOfService: '2026-10-02',
+  placeOfService: '11',
+  diagnosisCodes: ['M54.2'],
+  lines: [
+    { procedureCode: '97124', modifiers: ['GP'], minutes: 30, chargeCents: 6000 },
+    { procedureCode: '97140', minutes: 25, chargeCents: 7000 },
+  ],
+});
 
 const practiceWithClaim = async (claimId = 'CLM-1001', over: Record<string, unknown> = {}) => {
   const practiceId = newPracticeId();
   expect((await api('PUT', `/practices/${practiceId}`, { practiceId, body: practiceProfile() })).status).toBe(200);
   const client = await api('POST', `/practices/${practiceId}/clients`, { practiceId, body: { email: 'jane@client.example', name: 'Jane Doe' } });
   expect(client.status).toBe(201);
-  const claim = await api('POST', `/practices/${practiceId}/claims`, {
-    practiceId,
-    body: {
-      claimId,
-      clientId: client.body.clientId,
-      payerName: 'ACME HEALTH',
-      dateOfService: '2026-10-02',
-      placeOfService: '11',
-      diagnosisCodes: ['M54.2'],
-      lines: [
-        { procedureCode: '97124', modifiers: ['GP'], minutes: 30, chargeCents: 6000 },
-        { procedureCode: '97140', minutes: 25, chargeCents: 7000 },
-      ],
-      ...over,
-    },
-  });
+  const claim = await api('POST', `/practices/${practiceId}/claims`, { practiceId, body: { ...claimBody(client.body.clientId, claimId), ...over } });
   return { practiceId, clientId: client.body.clientId as string, claim };
-};
-
-const waitFor = async <T>(probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = await probe();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 };
 
 const postEra = (practiceId: string, text: string, type = 'application/edi-x12') => api('POST', `/practices/${practiceId}/remittances`, { practiceId, raw: text, headers: { 'content-type': type } });
@@ -50,18 +40,7 @@ describe('claims and ERA import over the local API', () => {
   // was compared as different and answered 409 instead of 200.
   it('the same claim sent again → 200 with the stored claim; other content under its id → 409 claim_exists', async () => {
     const { practiceId, clientId, claim } = await practiceWithClaim();
-    const body = {
-      claimId: 'CLM-1001',
-      clientId,
-      payerName: 'ACME HEALTH',
-      dateOfService: '2026-10-02',
-      placeOfService: '11',
-      diagnosisCodes: ['M54.2'],
-      lines: [
-        { procedureCode: '97124', modifiers: ['GP'], minutes: 30, chargeCents: 6000 },
-        { procedureCode: '97140', minutes: 25, chargeCents: 7000 },
-      ],
-    };
+    const body = claimBody(clientId);
     const again = await api('POST', `/practices/${practiceId}/claims`, { practiceId, body });
     const other = await api('POST', `/practices/${practiceId}/claims`, { practiceId, body: { ...body, dateOfService: '2026-10-03' } });
     expect(claim.status).toBe(201);
@@ -96,10 +75,14 @@ describe('claims and ERA import over the local API', () => {
     const events = (await outboxOf(store, practiceId)).filter((item) => item.detailType === 'ClaimAdjudicated');
     expect(events).toHaveLength(1);
     // The bus delivers ClaimAdjudicated to the balance invoicer: the $34 is invoiced by itself.
-    const invoiced = await waitFor(async () => {
-      const view = await api('GET', `/practices/${practiceId}/claims/CLM-1001`, { practiceId });
-      return view.body.invoice?.hostedInvoiceUrl ? view.body : undefined;
-    });
+    const invoiced = await eventually(
+      'the balance invoice on the claim',
+      async () => {
+        const view = await api('GET', `/practices/${practiceId}/claims/CLM-1001`, { practiceId });
+        return view.body.invoice?.hostedInvoiceUrl ? view.body : undefined;
+      },
+      20_000,
+    );
     expect(invoiced).toMatchObject({ invoicedCents: 3400, invoice: { status: 'open', amountDueCents: 3400 } });
     expect(events[0]!.detail).toEqual({
       version: 1,

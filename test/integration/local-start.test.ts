@@ -8,6 +8,7 @@ import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { alive, collect, descendants, isolatedStackEnv } from '../../local/processes';
 import { listEmails } from '../../local/ses';
+import { eventually } from '../support/eventually';
 
 const ROOT = resolve(__dirname, '..', '..');
 const TSX_CLI = join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
@@ -17,15 +18,14 @@ afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 /** A stack of its own (free ports, fresh data) with the schedules off. */
 const isolatedEnv = (dataDir: string, extra: NodeJS.ProcessEnv = {}) => isolatedStackEnv(dataDir, { KNEADPAY_SCHEDULES: 'off', ...extra });
 
-const waitFor = async <T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
-    await new Promise((resolveWait) => setTimeout(resolveWait, 100));
-  }
-};
+/** Polls every 100 ms until `probe` answers (the processes under test are quick to change). */
+const waitFor = <T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number): Promise<T> => eventually(what, probe, timeoutMs, 100);
+
+/** The API URL `npm start` prints once it is up; the run's output in the error if it never does. */
+const apiUrlOf = (output: { stdout: string; stderr: string }) =>
+  waitFor('the API URL line', () => /API\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output.stdout)?.[1], 60_000).catch((error: Error) => {
+    throw new Error(`${error.message}\nstdout: ${output.stdout}\nstderr: ${output.stderr}`);
+  });
 
 describe('npm start (local/start.ts)', () => {
   // About 10 s on an idle two-core machine; the budget covers a loaded one.
@@ -35,9 +35,7 @@ describe('npm start (local/start.ts)', () => {
     const child = spawn('npx', ['tsx', 'local/start.ts'], { cwd: ROOT, env: isolatedEnv(dataDir), stdio: ['ignore', 'pipe', 'pipe'] });
     const { output, exited } = collect(child);
     try {
-      const apiUrl = await waitFor('the API URL line', () => /API\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output.stdout)?.[1], 60_000).catch((error: Error) => {
-        throw new Error(`${error.message}\nstdout: ${output.stdout}\nstderr: ${output.stderr}`);
-      });
+      const apiUrl = await apiUrlOf(output);
       const health = await fetch(`${apiUrl}/health`);
       const stack = JSON.parse(readFileSync(join(dataDir, 'stack.json'), 'utf8')) as { pid: number; pids: { dynamodb: number; ses: number } };
       const tree = [...new Set([child.pid!, ...descendants(child.pid!)])];
@@ -69,14 +67,10 @@ describe('npm start (local/start.ts)', () => {
       const child = spawn(process.execPath, [TSX_CLI, 'local/start.ts'], { cwd: ROOT, env: isolatedEnv(dataDir), stdio: ['ignore', 'pipe', 'pipe'] });
       return { child, ...collect(child) };
     };
-    const apiOf = (output: { stdout: string; stderr: string }) =>
-      waitFor('the API URL line', () => /API\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output.stdout)?.[1], 60_000).catch((error: Error) => {
-        throw new Error(`${error.message}\nstdout: ${output.stdout}\nstderr: ${output.stderr}`);
-      });
     const first = start();
     const started: number[] = [];
     try {
-      await apiOf(first.output);
+      await apiUrlOf(first.output);
       const stack = JSON.parse(readFileSync(join(dataDir, 'stack.json'), 'utf8')) as { pid: number; pids: { dynamodb: number; ses: number } };
       started.push(first.child.pid!, ...descendants(first.child.pid!));
 
@@ -91,7 +85,7 @@ describe('npm start (local/start.ts)', () => {
       const orphanedJvm = alive(stack.pids.dynamodb);
       const third = start();
       started.push(third.child.pid!);
-      const apiUrl = await apiOf(third.output);
+      const apiUrl = await apiUrlOf(third.output);
       const health = await fetch(`${apiUrl}/health`);
       const thirdStack = JSON.parse(readFileSync(join(dataDir, 'stack.json'), 'utf8')) as { pid: number };
       process.kill(thirdStack.pid, 'SIGINT');

@@ -10,6 +10,7 @@ import { startEventBus, type EventEnvelope, type LocalEventBus } from '../../loc
 import { checkoutSession, seedOpenPurchase, seedPractice } from '../support/fixtures';
 import { stripeEvent } from '../support/stripe-events';
 import { newPracticeId, testStore } from '../support/store';
+import { eventually } from '../support/eventually';
 
 /**
  * The lighter commit (issue 15, point 7): a package sale is one TransactWriteItems of 3 items —
@@ -56,9 +57,8 @@ const busFor = async (practiceId: string, detailTypes: string[]) => {
   return { bus, received };
 };
 
-const waitFor = async (condition: () => boolean) => {
-  for (let i = 0; i < 100 && !condition(); i += 1) await new Promise((resolve) => setTimeout(resolve, 100));
-};
+/** Until the bus has delivered `count` events (10 s, then the assertions below say what is missing). */
+const untilReceived = (received: unknown[], count: number) => eventually(`${count} events on the bus`, () => (received.length >= count ? true : undefined), 10_000, 100).catch(() => undefined);
 
 describe('the webhook commit of a package sale', () => {
   it('is one transaction of 3 items; both events reach the bus once; the ledger lists the sale and the payment', async () => {
@@ -75,7 +75,7 @@ describe('the webhook commit of a package sale', () => {
     // Act
     const first = await ingestStripeEvent({ store, stripe: noStripe, effects: CREDIT_EFFECTS }, event);
     const again = await ingestStripeEvent({ store, stripe: noStripe, effects: CREDIT_EFFECTS }, event);
-    await waitFor(() => received.length >= 2);
+    await untilReceived(received, 2);
     await new Promise((resolve) => setTimeout(resolve, 500));
 
     // Assess
@@ -114,7 +114,7 @@ describe('the webhook commit of a package sale', () => {
       writes: [{ Put: { Item: { pk: practicePk(practiceId), sk: 'THING#many', type: 'thing' } } }],
       events: Array.from({ length: count }, (_, n) => ({ detailType: 'ManyProbe', detail: { practiceId, n } })),
     });
-    await waitFor(() => received.length >= count);
+    await untilReceived(received, count);
 
     // Assess: marker (with EVENTS_PER_ITEM events) + the write + ⌈rest / EVENTS_PER_ITEM⌉ outbox items.
     expect(transactions).toEqual([1 + 1 + Math.ceil((count - EVENTS_PER_ITEM) / EVENTS_PER_ITEM)]);

@@ -41,6 +41,7 @@ import {
 import { busEvent, deliverToReceiptIssuer, listReceiptsFor, paidIntent, receiptEmailsTo } from '../support/receipts';
 import { deliver, stripeEvent } from '../support/stripe-events';
 import { newPracticeId } from '../support/store';
+import { eventually } from '../support/eventually';
 
 const store = createStore();
 const N = 10;
@@ -312,7 +313,7 @@ describe('reliability: ClaimAdjudicated (the balance invoicer) delivered once, 5
       body: JSON.stringify({ outcome: 'succeeded' }),
     });
     expect(paid.status).toBe(200);
-    await waitFor(async () => (await getInvoice(store, f.practiceId, invoice!.invoiceId))?.status === 'paid');
+    await eventually('the invoice paid by its webhook', async () => ((await getInvoice(store, f.practiceId, invoice!.invoiceId))?.status === 'paid' ? true : undefined), 15_000, 100);
     return f;
   };
 
@@ -382,7 +383,7 @@ describe('reliability: PaymentSucceeded (the receipt issuer) delivered 10× in s
     const listed = await listReceiptsFor(practiceId);
     expect(listed.json.items).toEqual([expect.objectContaining({ kind: 'package', totalCents: 42500 })]);
     // Whoever holds the send lease (one of these deliveries or the bus's) sends the one email.
-    await waitFor(async () => (await receiptEmailsTo(email)).length > 0);
+    await eventually('the receipt email', async () => ((await receiptEmailsTo(email)).length > 0 ? true : undefined), 15_000, 100);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await receiptEmailsTo(email)).toHaveLength(1);
     figures.kinds += 1;
@@ -468,14 +469,6 @@ describe('reliability: different changes to one purchase at the same time', () =
     });
   });
 });
-
-const waitFor = async (probe: () => Promise<boolean>, timeoutMs = 15_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting for the webhook');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-};
 
 describe('reliability: duplicates leave no PHI behind', () => {
   it('no client name, email, code, payer or claim number in any log line or Stripe request of this file', async () => {
