@@ -6,7 +6,7 @@ import { type Browser, type Page } from 'playwright-core';
 import { launchBrowser } from '../support/browser';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { newId } from '../../functions/shared/ids';
-import { api, practiceProfile, type ApiAnswer } from '../support/api';
+import { api, practiceProfile, workedExampleClaim, type ApiAnswer } from '../support/api';
 import { newPracticeId } from '../support/store';
 import { eventually } from '../support/eventually';
 
@@ -94,18 +94,7 @@ describe('the main journey: a client in a browser, the front desk through the AP
     const redemption = await api('POST', `/practices/${practiceId}/clients/${client.id}/redemptions`, { ...asDesk, body: { appointmentId: `appt-${claimId}` } });
     const claim = await api('POST', `/practices/${practiceId}/claims`, {
       ...asDesk,
-      body: {
-        claimId,
-        clientId: client.id,
-        payerName: 'ACME HEALTH',
-        dateOfService: '2026-10-02',
-        placeOfService: '11',
-        diagnosisCodes: ['M54.2'],
-        lines: [
-          { procedureCode: '97124', modifiers: ['GP'], minutes: 30, chargeCents: 6000 },
-          { procedureCode: '97140', minutes: 25, chargeCents: 7000 },
-        ],
-      },
+      body: workedExampleClaim(client.id, claimId),
     });
     const remittance = await api('POST', `/practices/${practiceId}/remittances`, { ...asDesk, raw: era, headers: { 'content-type': 'application/edi-x12' } });
     const view = await eventually('the balance invoice on the claim', async () => {

@@ -2,33 +2,19 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createStore } from '../../functions/store/table';
 import { outboxOf } from '../support/fixtures';
-import { api, practiceProfile } from '../support/api';
+import { api, practiceProfile, workedExampleClaim } from '../support/api';
 import { newPracticeId } from '../support/store';
 import { eventually } from '../support/eventually';
 
 const store = createStore();
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/era/${name}`, import.meta.url), 'utf8');
 
-/** DOMAIN.md §4's worked example as the practice registers it: 55 minutes of 97124 (GP) and 97140. */
-const claimBody = (clientId: string, claimId = 'CLM-1001') => ({
-  claimId,
-  clientId,
-  payerName: 'ACME HEALTH',
-  dateOfService: '2026-10-02',
-  placeOfService: '11',
-  diagnosisCodes: ['M54.2'],
-  lines: [
-    { procedureCode: '97124', modifiers: ['GP'], minutes: 30, chargeCents: 6000 },
-    { procedureCode: '97140', minutes: 25, chargeCents: 7000 },
-  ],
-});
-
 const practiceWithClaim = async (claimId = 'CLM-1001', over: Record<string, unknown> = {}) => {
   const practiceId = newPracticeId();
   expect((await api('PUT', `/practices/${practiceId}`, { practiceId, body: practiceProfile() })).status).toBe(200);
   const client = await api('POST', `/practices/${practiceId}/clients`, { practiceId, body: { email: 'jane@client.example', name: 'Jane Doe' } });
   expect(client.status).toBe(201);
-  const claim = await api('POST', `/practices/${practiceId}/claims`, { practiceId, body: { ...claimBody(client.body.clientId, claimId), ...over } });
+  const claim = await api('POST', `/practices/${practiceId}/claims`, { practiceId, body: { ...workedExampleClaim(client.body.clientId, claimId), ...over } });
   return { practiceId, clientId: client.body.clientId as string, claim };
 };
 
@@ -40,7 +26,7 @@ describe('claims and ERA import over the local API', () => {
   // was compared as different and answered 409 instead of 200.
   it('the same claim sent again → 200 with the stored claim; other content under its id → 409 claim_exists', async () => {
     const { practiceId, clientId, claim } = await practiceWithClaim();
-    const body = claimBody(clientId);
+    const body = workedExampleClaim(clientId);
     const again = await api('POST', `/practices/${practiceId}/claims`, { practiceId, body });
     const other = await api('POST', `/practices/${practiceId}/claims`, { practiceId, body: { ...body, dateOfService: '2026-10-03' } });
     expect(claim.status).toBe(201);

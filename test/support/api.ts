@@ -38,6 +38,23 @@ export const api = async <T = any>(
   return { status: response.status, headers: response.headers, body: body as T, text };
 };
 
+/**
+ * DOMAIN.md §4's worked example as a practice registers the claim: 30 minutes of 97124 (GP) and 25
+ * of 97140 (2 units each by the CMS method), $130 billed; its 835 is test/fixtures/era/worked-example.835.
+ */
+export const workedExampleClaim = (clientId: string, claimId = 'CLM-1001') => ({
+  claimId,
+  clientId,
+  payerName: 'ACME HEALTH',
+  dateOfService: '2026-10-02',
+  placeOfService: '11',
+  diagnosisCodes: ['M54.2'],
+  lines: [
+    { procedureCode: '97124', modifiers: ['GP'], minutes: 30, chargeCents: 6000 },
+    { procedureCode: '97140', minutes: 25, chargeCents: 7000 },
+  ],
+});
+
 export const practiceProfile = (over: Record<string, unknown> = {}) => ({
   name: 'Harbor Bodywork',
   email: 'front@harbor.example',
