@@ -17,9 +17,15 @@ export const invoicesPage = async (main: HTMLElement) => {
     ),
     { id: 'invoice-status' },
   );
+  // Each change of the filter asks again; only the answer to the latest choice is drawn, so a slow
+  // answer to an earlier choice cannot replace the list under the filter now showing.
+  let latest = 0;
   const load = async () => {
+    const asked = ++latest;
     const status = filter.control.value;
     const invoices = await request<List<Invoice>>('GET', practicePath(`/invoices${status ? `?status=${status}` : ''}`));
+    if (asked !== latest) return;
+    list.dataset.status = status || 'all';
     replace(
       list,
       table(
