@@ -5,12 +5,13 @@
  *
  *   npx tsx bench/webhook.ts [--events 300] [--rounds 3] [--concurrency 8] [--chunks 7]
  *
- * Each round runs seven paths, each on `--events` fresh checkout.session.completed events: the bare
+ * Each round runs eight paths, each on `--events` fresh checkout.session.completed events: the bare
  * PutItem loop, a bare one-item TransactWriteItems loop, a bare transaction as large as kneadpay's,
  * kneadpay's webhook handler (in-process, the module Lambda runs), the Powertools-style idempotent
- * path around the same effect, kneadpay's own transaction items sent bare (built before the clock
- * starts: no signature, no decision, no checks, no logging), and the bare transaction as large as
- * kneadpay's again. The two runs of the bare transaction are the same work: their mean is the
+ * path around the same effect (the utility's three steps written out), the Powertools idempotency
+ * utility itself around the same effect, kneadpay's own transaction items sent bare (built before
+ * the clock starts: no signature, no decision, no checks, no logging), and the bare transaction as
+ * large as kneadpay's again. The two runs of the bare transaction are the same work: their mean is the
  * round's baseline and their ratio the round's noise (an A/A comparison).
  *
  * The paths take turns in `--chunks` slices of the round's events (bench/interleave.ts), so
@@ -18,7 +19,10 @@
  * clock starts (Stripe signs them, not kneadpay). What the transaction's content costs over plain
  * puts is taken apart by bench/webhook-content.ts.
  */
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import Stripe from 'stripe';
 import { startBenchTable } from './local-table';
 import { itemSize, writeUnits } from './item-size';
@@ -60,9 +64,10 @@ const main = async () => {
     );
 
     // Per round: one set of fresh purchases for kneadpay, one for the Powertools-style peer, one
-    // for kneadpay's items sent bare; then 50 for the warm-up and 20 for the rebuilt old layout.
-    const PATHS = 3;
-    const purchases = await seedPracticeAndPurchases(store, PATHS * EVENTS * ROUNDS + 50 + 20);
+    // for kneadpay's items sent bare, one for the Powertools utility; then 50 for the warm-up, 20
+    // for the rebuilt old layout and 25 for the utility's warm-up.
+    const PATHS = 4;
+    const purchases = await seedPracticeAndPurchases(store, PATHS * EVENTS * ROUNDS + 50 + 20 + 25);
     const batch = (round: number, path: number) => purchases.slice((PATHS * round + path) * EVENTS, (PATHS * round + path + 1) * EVENTS);
     const spare = PATHS * EVENTS * ROUNDS;
     const sign = (payload: string) => Stripe.webhooks.generateTestHeaderString({ payload, secret: SECRET });
@@ -95,6 +100,23 @@ const main = async () => {
         if ((error as Error).name === 'ConditionalCheckFailedException') return; // a duplicate: Powertools returns the stored answer
         throw error;
       }
+      const answer = await peerEffect(event, now);
+      await store.doc.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: key,
+          UpdateExpression: 'SET #status = :completed, #data = :data, expiration = :expiration',
+          ExpressionAttributeNames: { '#status': 'status', '#data': 'data' },
+          ExpressionAttributeValues: { ':completed': 'COMPLETED', ':data': JSON.stringify(answer), ':expiration': nowSeconds + 3600 },
+        }),
+      );
+    };
+
+    /**
+     * The Powertools peer's effect, for both its forms: the decision kneadpay's effect makes
+     * (purchase, ledger item) and an outbox item with its two events, in one transaction.
+     */
+    const peerEffect = async (event: Stripe.Event, now: Date) => {
       const practiceId = (event.data.object as unknown as { metadata: { practiceId: string } }).metadata.practiceId;
       const decision = await CREDIT_EFFECTS['checkout.session.completed']!({ store, stripe: noStripe, practiceId, event, now, attempt: 1 });
       if (decision.kind !== 'apply') throw new Error(`the effect decided ${decision.kind}`);
@@ -112,22 +134,46 @@ const main = async () => {
                   source: EVENT_SOURCE,
                   events: decision.events.map((e, i) => carriedEvent(e, identity, i)),
                   createdAt: now.toISOString(),
-                  ttl: nowSeconds + OUTBOX_TTL_SECONDS,
+                  ttl: Math.floor(now.getTime() / 1000) + OUTBOX_TTL_SECONDS,
                 },
               },
             },
           ],
         }),
       );
-      await store.doc.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: key,
-          UpdateExpression: 'SET #status = :completed, #data = :data, expiration = :expiration',
-          ExpressionAttributeNames: { '#status': 'status', '#data': 'data' },
-          ExpressionAttributeValues: { ':completed': 'COMPLETED', ':data': JSON.stringify({ eventId: event.id, type: event.type, outcome: 'applied' }), ':expiration': nowSeconds + 3600 },
-        }),
-      );
+      return { eventId: event.id, type: event.type, outcome: 'applied' };
+    };
+
+    /**
+     * The same peer as a developer would install it: the Powertools idempotency utility itself
+     * (`makeIdempotent` with its DynamoDB persistence layer, keyed on the event's `id`, in a table of
+     * its own with the partition key `id`, as Powertools' documentation sets it up; its own
+     * DynamoDB client, as by default). Its steps are the three above; what it adds is the
+     * library's own work (the key's JMESPath and hash, the record object, the stored answer's JSON).
+     */
+    const idempotencyTable = `${tableName}-idempotency`;
+    const utilityClient = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 4 });
+    await utilityClient.send(
+      new CreateTableCommand({
+        TableName: idempotencyTable,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      }),
+    );
+    utilityClient.middlewareStack.add(
+      (next) => async (args) => {
+        roundTrips += 1;
+        return next(args);
+      },
+      { step: 'initialize', name: 'countRoundTrips' },
+    );
+    const applyOnce = makeIdempotent((event: Stripe.Event) => peerEffect(event, new Date()), {
+      persistenceStore: new DynamoDBPersistenceLayer({ tableName: idempotencyTable, awsSdkV3Client: utilityClient }),
+      config: new IdempotencyConfig({ eventKeyJmesPath: 'id', expiresAfterSeconds: 3600 }),
+    });
+    const powertoolsUtility = async (payload: string, signature: string) => {
+      await applyOnce(Stripe.webhooks.constructEvent(payload, signature, SECRET, 300));
     };
 
     // Warm-up: JIT, connections, DynamoDB Local's first-use costs — for every path.
@@ -140,6 +186,10 @@ const main = async () => {
       }
       await store.doc.send(new PutCommand({ TableName: tableName, Item: { pk: `BENCHWARM#${i}`, sk: 'MARKER' }, ConditionExpression: 'attribute_not_exists(pk)' }));
       await store.doc.send(new TransactWriteCommand({ TransactItems: [{ Put: { TableName: tableName, Item: { pk: `BENCHWARMTX#${i}`, sk: 'MARKER' } } }] }));
+      if (i < 25) {
+        const peer = JSON.stringify(checkoutEvent(purchases[spare + 70 + i]!));
+        await powertoolsUtility(peer, sign(peer));
+      }
     }
     const kneadpayItems = itemsPerTransaction;
 
@@ -208,7 +258,7 @@ const main = async () => {
     const ownItems = (purchase: (typeof purchases)[number]) => saleItems(store, purchase);
 
     /** The paths of a round; the order of `tasks` below is the first slice's order. */
-    type PathName = 'bare' | 'tx1' | 'txN' | 'kneadpay' | 'powertools' | 'ownBare' | 'txNAgain';
+    type PathName = 'bare' | 'tx1' | 'txN' | 'kneadpay' | 'powertools' | 'utility' | 'ownBare' | 'txNAgain';
     const rounds: Record<PathName, Figures>[] = [];
     let perEvent = 0;
     let peerRoundTrips = 0;
@@ -216,6 +266,7 @@ const main = async () => {
     let firstPayloads: string[] = [];
     let kneadpayTrips = 0;
     let peerTrips = 0;
+    let utilityTrips = 0;
     for (let round = 0; round < ROUNDS; round += 1) {
       // Everything a path needs but does not itself do, prepared before any clock starts.
       const payloads = batch(round, 0).map((purchase) => JSON.stringify(checkoutEvent(purchase)));
@@ -223,6 +274,8 @@ const main = async () => {
       const peerPayloads = batch(round, 1).map((purchase) => JSON.stringify(checkoutEvent(purchase)));
       const peerSignatures = peerPayloads.map(sign);
       const own = await Promise.all(batch(round, 2).map(ownItems));
+      const utilityPayloads = batch(round, 3).map((purchase) => JSON.stringify(checkoutEvent(purchase)));
+      const utilitySignatures = utilityPayloads.map(sign);
       if (round === 0) {
         firstPayloads = payloads;
         peerPayloadsOfFirstRound = peerPayloads;
@@ -242,6 +295,9 @@ const main = async () => {
         powertools: async (i) => {
           await powertools(peerPayloads[i]!, peerSignatures[i]!);
         },
+        utility: async (i) => {
+          await powertoolsUtility(utilityPayloads[i]!, utilitySignatures[i]!);
+        },
         ownBare: async (i) => {
           await store.doc.send(new TransactWriteCommand({ TransactItems: own[i]! }));
         },
@@ -256,12 +312,14 @@ const main = async () => {
           await turn();
           if (path === 'kneadpay') kneadpayTrips += roundTrips - tripsBefore;
           if (path === 'powertools') peerTrips += roundTrips - tripsBefore;
+          if (path === 'utility') utilityTrips += roundTrips - tripsBefore;
         },
       });
       rounds.push(figures);
     }
     perEvent = kneadpayTrips / (EVENTS * ROUNDS);
     peerRoundTrips = peerTrips / (EVENTS * ROUNDS);
+    const utilityRoundTrips = utilityTrips / (EVENTS * ROUNDS);
     // Write units per sale, from the items each path stored for the first SAMPLE sales of round 1.
     const ledgerOf = async (practiceId: string, clientId: string) =>
       (
@@ -325,6 +383,7 @@ const main = async () => {
       console.log(`| ${index + 1} | bare TransactWriteItems, ${kneadpayItems} puts | ${cell(r.txN)} | ${ratio(r.txN)} |`);
       console.log(`| ${index + 1} | kneadpay webhook (verify + decide + transaction) | ${cell(r.kneadpay)} | ${ratio(r.kneadpay)} |`);
       console.log(`| ${index + 1} | Powertools-style idempotency around the same effect | ${cell(r.powertools)} | ${ratio(r.powertools)} |`);
+      console.log(`| ${index + 1} | Powertools idempotency utility (the package) around the same effect | ${cell(r.utility)} | ${ratio(r.utility)} |`);
       console.log(`| ${index + 1} | kneadpay's own ${kneadpayItems} items sent bare (diagnostic) | ${cell(r.ownBare)} | ${ratio(r.ownBare)} |`);
       console.log(`| ${index + 1} | bare TransactWriteItems, ${kneadpayItems} puts, again | ${cell(r.txNAgain)} | ${ratio(r.txNAgain)} |`);
     });
@@ -367,6 +426,22 @@ const main = async () => {
       'target ≥ 1.50',
     );
     line(
+      'ratio kneadpay ÷ Powertools idempotency utility (the package)',
+      ratios(
+        (r) => r.kneadpay,
+        (r) => r.utility,
+      ),
+      'the same three steps with the library’s own work (diagnostic)',
+    );
+    line(
+      'ratio Powertools-style ÷ Powertools idempotency utility',
+      ratios(
+        (r) => r.powertools,
+        (r) => r.utility,
+      ),
+      'what the library adds to its three steps (diagnostic)',
+    );
+    line(
       `ratio kneadpay ÷ bare ${kneadpayItems}-item transaction`,
       ratios((r) => r.kneadpay, bracket),
       'target ≥ 0.90; baseline: the mean of the two bare N-item paths',
@@ -389,7 +464,9 @@ const main = async () => {
     console.log(
       `kneadpay p99: ${median(rounds.map((r) => r.kneadpay.p99)).toFixed(1)} ms; bare ${kneadpayItems}-item transaction p99: ${median(rounds.map((r) => bracket(r).p99)).toFixed(1)} ms; bare PutItem p99: ${median(rounds.map((r) => r.bare.p99)).toFixed(1)} ms (medians over rounds)`,
     );
-    console.log(`DynamoDB round trips per event: kneadpay ${perEvent.toFixed(2)} (first delivery), ${perDuplicate.toFixed(2)} (duplicate); Powertools-style ${peerRoundTrips.toFixed(2)}`);
+    console.log(
+      `DynamoDB round trips per event: kneadpay ${perEvent.toFixed(2)} (first delivery), ${perDuplicate.toFixed(2)} (duplicate); Powertools-style ${peerRoundTrips.toFixed(2)}; Powertools utility ${utilityRoundTrips.toFixed(2)}`,
+    );
     console.log(
       `DynamoDB write units per sale, table items (from the stored items' sizes, ${SAMPLE} sales each): kneadpay ${mean(kneadpayUnits).toFixed(1)} (${kneadpayItems} transactional items; largest marker ${largestMarker} B); the layout before 2026-12-06 ${mean(beforeUnits).toFixed(1)} (${beforeItems} transactional items, rebuilt from the same decision); Powertools-style ${mean(peerUnits).toFixed(1)} (put + 3-item transaction + update)`,
     );
@@ -400,6 +477,7 @@ const main = async () => {
     console.log(
       `write units kneadpay ÷ before, with index entries: ${((mean(kneadpayUnits) + mean(kneadpayIndexUnits)) / (mean(beforeUnits) + mean(beforeIndexUnits))).toFixed(2)}  (${(mean(kneadpayUnits) + mean(kneadpayIndexUnits)).toFixed(1)} vs ${(mean(beforeUnits) + mean(beforeIndexUnits)).toFixed(1)}; the indexes are written alike by both layouts)`,
     );
+    utilityClient.destroy();
   } finally {
     await dynamo.stop();
   }
