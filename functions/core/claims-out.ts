@@ -289,8 +289,8 @@ export interface AckAnswer {
 /**
  * POST /practices/{p}/acknowledgements: a 999 moves every claim of the batch it acknowledges
  * (AK1-02 = the batch's GS06) to accepted (IK5 A/E) or rejected (R, with the IK3/IK4 errors); a
- * 277CA moves each claim its TRN*2 names (accepted on A1/A2, rejected on A3/A6/A7/A8 with the
- * STC codes), keeping REF*1K for corrections. Claims an 835 already decided keep their state.
+ * 277CA moves each claim its TRN*2 names (accepted on A1/A2, rejected on A3/A4/A6/A7/A8 or an STC03
+ * action code U, with the STC codes), keeping REF*1K for corrections. Claims an 835 already decided keep their state.
  */
 export const applyAcknowledgement = async (store: Store, practiceId: string, text: string, now = new Date(), claimsOut: ClaimsOutPort = CLAIMS_OUT_STORE): Promise<AckAnswer> => {
   await requirePractice(store, practiceId, claimsOut);

@@ -39,6 +39,21 @@ describe('999 and 277CA readers', () => {
     expect(ack.claims.map((c) => c.patientControlNumber)).toEqual(['CLM-1001']);
   });
 
+  it('a 277CA claim whose STC03 action code is U (reject) is rejected whatever its category (005010X214 2200D STC03: U reject, WQ accept)', () => {
+    const ack = parseAcknowledgement(ack277([{ pcn: 'CLM-1001', category: 'E0', status: '21', action: 'U' }]));
+    if (ack.kind !== '277CA') throw new Error('kind');
+    expect(ack.claims.map(({ verdict, reason }) => ({ verdict, reason }))).toEqual([{ verdict: 'rejected', reason: 'E0:21:PR rejected (STC03 U)' }]);
+    const accepted = parseAcknowledgement(ack277([{ pcn: 'CLM-1001', category: 'A1', status: '19' }]));
+    if (accepted.kind !== '277CA') throw new Error('kind');
+    expect(accepted.claims.map((c) => c.verdict)).toEqual(['received']);
+  });
+
+  it('refuses a 277 that is not a claim acknowledgement (ST03 other than 005010X214, e.g. a 277 claim status response X212)', () => {
+    expect(() => parseAcknowledgement(ack277([{ pcn: 'CLM-1001', category: 'A2', status: '20' }]).replace('ST*277*0001*005010X214', 'ST*277*0001*005010X212'))).toThrow(
+      /segment 3 \(ST\): .*005010X212.*not a 277CA/,
+    );
+  });
+
   it('refuses another transaction set, and a file that is not X12, naming the segment', () => {
     expect(() => parseAcknowledgement(ack999('7', 'A').replace('ST*999', 'ST*835'))).toThrow(/segment 3 \(ST\): transaction set 835 is not an acknowledgement/);
     expect(() => parseAcknowledgement('hello')).toThrow(/segment 1 \(ISA\): not an X12 interchange/);
