@@ -48,9 +48,14 @@ const name = (p: { lastName: string; firstName: string }) => `${p.lastName.toUpp
 const street = (p: X12Person) => [p.address.line1, p.address.line2].filter(Boolean).join(' ').toUpperCase();
 const sexWord = (sex: string) => (sex === 'F' ? 'F' : sex === 'M' ? 'M' : '');
 
-/** Item 1: the type of health insurance coverage, from the payer's claim filing indicator (SBR09). */
+/**
+ * Item 1: the type of health insurance coverage, from the payer's claim filing indicator (SBR09).
+ * FI is the Federal Employees Program (the FEHB health plans): a group health plan. The FECA BLK
+ * LUNG box is the Federal Employees' Compensation Act / Black Lung program (workers'
+ * compensation), which no SBR09 code names on its own: it falls to OTHER with the rest.
+ */
 export const insuranceType = (filingIndicator: string): string =>
-  (({ MB: 'MEDICARE', MC: 'MEDICAID', CH: 'TRICARE', VA: 'CHAMPVA', CI: 'GROUP HEALTH PLAN', BL: 'GROUP HEALTH PLAN', HM: 'GROUP HEALTH PLAN', FI: 'FECA BLK LUNG' }) as Record<string, string>)[
+  (({ MB: 'MEDICARE', MC: 'MEDICAID', CH: 'TRICARE', VA: 'CHAMPVA', CI: 'GROUP HEALTH PLAN', BL: 'GROUP HEALTH PLAN', HM: 'GROUP HEALTH PLAN', FI: 'GROUP HEALTH PLAN' }) as Record<string, string>)[
     filingIndicator
   ] ?? 'OTHER';
 
@@ -92,6 +97,8 @@ export const cms1500Pages = (claim: Claim837, billing: BillingProvider, opts: { 
     '32a': billing.npi,
     '33': `${billing.name.toUpperCase()}, ${[billing.address.line1, billing.address.line2].filter(Boolean).join(' ').toUpperCase()}, ${billing.address.city.toUpperCase()} ${billing.address.state} ${billing.address.postalCode}${billing.phone ? ` PH ${billing.phone}` : ''}`,
     '33a': billing.npi,
+    // 33b: qualifier and id with no separator; NUCC keeps ZZ for the taxonomy on the form (the 837P's PRV says PXC).
+    '33b': `ZZ${billing.taxonomyCode}`,
   };
   if (claim.frequencyCode !== '1') items['22'] = `${claim.frequencyCode} ${claim.payerClaimControlNumber ?? ''}`.trim();
   if (claim.priorAuthorization) items['23'] = claim.priorAuthorization.toUpperCase();

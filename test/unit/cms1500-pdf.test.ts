@@ -1,7 +1,7 @@
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { describe, expect, it } from 'vitest';
 import { validateClaim } from '../../functions/domain/claim-validation';
-import { cms1500Pages } from '../../functions/domain/cms1500';
+import { cms1500Pages, insuranceType } from '../../functions/domain/cms1500';
 import { renderCms1500Pdf } from '../../functions/shared/cms1500-pdf';
 import { dependentCoverage, modifiersClaim, payer, practice, selfCoverage, simpleClaim } from '../fixtures/claims/builders';
 
@@ -87,6 +87,8 @@ describe('CMS-1500 (02/12) PDF, read back with pdfjs', () => {
       '31': 'MIA THERAPIST 10 03 2026',
       '32a': '1234567893',
       '33a': '1234567893',
+      // NUCC 33b: qualifier then id, no separator; the taxonomy's qualifier on the form is ZZ (PXC in the 837P).
+      '33b': 'ZZ225700000X',
     };
     for (const [item, value] of Object.entries(expected)) {
       expect([item, itemValue(items, item)?.replace(/\s+/g, ' ')]).toEqual([item, value]);
@@ -129,6 +131,11 @@ describe('CMS-1500 (02/12) PDF, read back with pdfjs', () => {
       }
       expect([...byColumn.values()].map((words) => words.join(' ').replace(/\s+/g, ' ').trim())).toEqual([String(n + 1), ...cells]);
     });
+  });
+
+  it('item 1 from SBR09: FI (Federal Employees Program, the FEHB plans) is a group health plan, not FECA Black Lung (the Federal Employees’ Compensation Act)', () => {
+    expect(insuranceType('FI')).toBe('GROUP HEALTH PLAN');
+    expect([insuranceType('MB'), insuranceType('MC'), insuranceType('CH'), insuranceType('VA'), insuranceType('CI')]).toEqual(['MEDICARE', 'MEDICAID', 'TRICARE', 'CHAMPVA', 'GROUP HEALTH PLAN']);
   });
 
   it('a dependent: item 4 and 7 are the insured, 6 CHILD, 11a the insured’s birth date', async () => {
