@@ -165,6 +165,13 @@ describe('837P builder (005010X222A1)', () => {
     expect(check837P(x12).problems).toEqual([]);
   });
 
+  it('writes CLM01 exactly as the claim id, so the 277CA (TRN02) and the 835 (CLP01) that echo it find the claim', () => {
+    const x12 = batchOf([{ claim: { ...simpleClaim, claimId: 'clm-1001.a_b' } }]);
+    const clm = segments(x12).find((x) => x.startsWith('CLM*'))!;
+    expect(clm.split('*')[1]).toBe('clm-1001.a_b');
+    expect(check837P(x12).problems).toEqual([]);
+  });
+
   it('writes amounts as X12 decimals', () => {
     expect([amount(6000), amount(4550), amount(3905), amount(1), amount(0), amount(-250)]).toEqual(['60', '45.5', '39.05', '0.01', '0', '-2.5']);
   });

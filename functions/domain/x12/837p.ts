@@ -144,7 +144,11 @@ const claimSegments = (claim: Claim837, billing: BillingProvider, firstHl: numbe
     hlUsed = 2;
   }
   // 2300 claim information.
-  out.push(segment(['CLM', clean(claim.claimId, 38), amount(claim.chargeCents), '', '', composite([claim.placeOfService, 'B', claim.frequencyCode]), 'Y', 'A', 'Y', 'Y']));
+  // CLM01 as the claim id is, case and all (no upper-casing): the 277CA's TRN02 and the 835's CLP01
+  // echo it, and kneadpay finds the claim by it. The id's characters (CLAIM_ID) are X12-safe.
+  out.push(
+    segment(['CLM', claim.claimId.replace(/[^A-Za-z0-9_.-]/g, '').slice(0, 38), amount(claim.chargeCents), '', '', composite([claim.placeOfService, 'B', claim.frequencyCode]), 'Y', 'A', 'Y', 'Y']),
+  );
   if (claim.referralNumber) out.push(segment(['REF', '9F', clean(claim.referralNumber, 50)]));
   if (claim.priorAuthorization) out.push(segment(['REF', 'G1', clean(claim.priorAuthorization, 50)]));
   if (claim.frequencyCode !== '1' && claim.payerClaimControlNumber) out.push(segment(['REF', 'F8', clean(claim.payerClaimControlNumber, 50)]));
