@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { BATCHABLE } from '../domain/claim-state';
 import { CLAIM_ID, validateClaim, type ClaimProblem } from '../domain/claim-validation';
 import { build837P, type Claim837 } from '../domain/x12/837p';
-import { parseAcknowledgement, setAccepted } from '../domain/x12/acknowledgements';
+import { decide999, parseAcknowledgement } from '../domain/x12/acknowledgements';
 import { X12ReadError } from '../domain/x12/segments';
 import { ConflictError, NotFoundError, RetryableError, ValidationError } from '../shared/errors';
 import { parseBody } from '../shared/schemas/parse';
@@ -311,10 +311,8 @@ export const applyAcknowledgement = async (store: Store, practiceId: string, tex
         answer.unmatched.push(`group ${group.groupControlNumber}`);
         continue;
       }
-      const set = group.sets[0];
-      const verdict = set?.verdict || group.verdict;
-      const accepted = setAccepted(verdict) && group.verdict !== 'R';
-      const reason = accepted ? null : `999 rejected the 837P (IK5 ${verdict}, AK9 ${group.verdict})${set?.errors.length ? `: ${set.errors.join('; ')}` : ''}`;
+      const { verdict, accepted, errors } = decide999(group);
+      const reason = accepted ? null : `999 rejected the 837P (IK5 ${verdict}, AK9 ${group.verdict})${errors.length ? `: ${errors.join('; ')}` : ''}`;
       for (const claimId of batch.claims) {
         await claimsOut.recordAcknowledgement(store, practiceId, claimId, accepted ? 'accepted' : 'rejected', { kind: '999', verdict, reason, payerClaimControlNumber: null, at });
         if (accepted) answer.accepted.push(claimId);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseAcknowledgement } from '../../functions/domain/x12/acknowledgements';
+import { decide999, parseAcknowledgement } from '../../functions/domain/x12/acknowledgements';
 import { ack277, ack999 } from '../fixtures/claims/acks';
 
 describe('999 and 277CA readers', () => {
@@ -17,6 +17,20 @@ describe('999 and 277CA readers', () => {
       'segment NM1 at position 16 (loop 2010BA) element 9: required data element missing',
       'IK5 code 5',
     ]);
+  });
+
+  it('a 999 group verdict (005010X231A1): IK5 A/E accepts unless AK9 rejects the group (R, M, W, X); AK9 P keeps an accepted set', () => {
+    const group = (ik5: string | null, ak9: string) => ({
+      functionalId: 'HC',
+      groupControlNumber: '7',
+      verdict: ak9,
+      sets: ik5 ? [{ transactionSetId: '837', controlNumber: '0001', verdict: ik5, errors: [] }] : [],
+    });
+    const accepted = (ik5: string | null, ak9: string) => decide999(group(ik5, ak9)).accepted;
+    expect([accepted('A', 'A'), accepted('E', 'E'), accepted('A', 'P'), accepted(null, 'A'), accepted(null, 'E')]).toEqual([true, true, true, true, true]);
+    expect([accepted('R', 'R'), accepted('R', 'P'), accepted('M', 'R'), accepted('W', 'W'), accepted('X', 'X'), accepted(null, 'R')]).toEqual([false, false, false, false, false, false]);
+    // AK901 M, W and X reject the whole group (message authentication, assurance, content after decryption).
+    expect([accepted('A', 'M'), accepted('A', 'W'), accepted('A', 'X'), accepted(null, 'M'), accepted(null, 'X')]).toEqual([false, false, false, false, false]);
   });
 
   it('a 277CA: A2 accepted with the payer claim control number, A7 rejected with its codes and message', () => {

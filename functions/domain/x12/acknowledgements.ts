@@ -222,3 +222,17 @@ export const parseAcknowledgement = (text: string): Acknowledgement => {
 
 /** A 999 set verdict that lets the claims in it go on to the payer. */
 export const setAccepted = (verdict: string) => verdict === 'A' || verdict === 'E';
+
+/** AK901 codes that accept at least part of the group: A accepted, E accepted with errors, P partially accepted. */
+const GROUP_NOT_REJECTED = new Set(['A', 'E', 'P']);
+
+/**
+ * What a 999 says about the (one) transaction set of a kneadpay batch: the set's IK5 verdict, else
+ * the group's AK9 when the 999 has no AK2 loop for it; accepted when that is A or E and AK9 does not
+ * reject the whole group (R, or M/W/X: authentication, assurance, decryption failures).
+ */
+export const decide999 = (group: Ack999Group): { verdict: string; accepted: boolean; errors: string[] } => {
+  const set = group.sets[0];
+  const verdict = set?.verdict || group.verdict;
+  return { verdict, accepted: setAccepted(verdict) && GROUP_NOT_REJECTED.has(group.verdict), errors: set?.errors ?? [] };
+};
