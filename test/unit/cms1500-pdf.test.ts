@@ -65,9 +65,10 @@ describe('CMS-1500 (02/12) PDF, read back with pdfjs', () => {
       '2': 'DOE, JANE',
       '3': '04 12 1985 F',
       '4': 'DOE, JANE',
-      '5': '22 ELM ST, PORTLAND OR 97202',
+      // NUCC: street on one line, city, state and ZIP on the next; no punctuation in the address.
+      '5': '22 ELM ST PORTLAND OR 97202',
       '6': 'SELF',
-      '7': '22 ELM ST, PORTLAND OR 97202',
+      '7': '22 ELM ST PORTLAND OR 97202',
       '10a': 'NO',
       '10b': 'NO',
       '10c': 'NO',
@@ -93,8 +94,10 @@ describe('CMS-1500 (02/12) PDF, read back with pdfjs', () => {
     for (const [item, value] of Object.entries(expected)) {
       expect([item, itemValue(items, item)?.replace(/\s+/g, ' ')]).toEqual([item, value]);
     }
-    expect(itemValue(items, '32')).toMatch(/^HARBOR BODYWORK LLC, 1 MAIN ST SUITE 200, PORTLAND OR 97201-?1234$/);
-    expect(itemValue(items, '33')?.replace(/\s+/g, ' ')).toMatch(/^HARBOR BODYWORK LLC, 1 MAIN ST SUITE 200, PORTLAND OR 97201-?1234 PH \+1 503 555 0100$/);
+    // NUCC items 32 and 33: name, address, then city, state and the 9-digit ZIP without its hyphen, no
+    // commas or other punctuation; the phone with no hyphen or space inside it.
+    expect(itemValue(items, '32')).toBe('HARBOR BODYWORK LLC 1 MAIN ST SUITE 200 PORTLAND OR 972011234');
+    expect(itemValue(items, '33')?.replace(/\s+/g, ' ')).toBe('HARBOR BODYWORK LLC 1 MAIN ST SUITE 200 PORTLAND OR 972011234 PH 5035550100');
     // No resubmission on an original claim.
     expect(itemValue(items, '22')).toBeUndefined();
     // The carrier block names the payer.
@@ -146,6 +149,13 @@ describe('CMS-1500 (02/12) PDF, read back with pdfjs', () => {
     expect(itemValue(items, '4')).toBe('ROE, JOHN');
     expect(itemValue(items, '6')).toBe('CHILD');
     expect(itemValue(items, '11a')).toBe('01 30 1970 M');
+  });
+
+  it('addresses are printed without punctuation (NUCC items 5, 7, 32, 33: "123 N Main Street 101", not "123 N. Main Street, #101")', async () => {
+    const patient = { ...selfCoverage.patient, address: { line1: '123 N. Main Street, #101', city: 'St. Helens', state: 'OR', postalCode: '970511234' } };
+    const { pages } = await formFor(simpleClaim, { ...selfCoverage, patient });
+    expect(itemValue(pages[0]!, '5')).toBe('123 N MAIN STREET 101 ST HELENS OR 970511234');
+    expect(itemValue(pages[0]!, '7')).toBe('123 N MAIN STREET 101 ST HELENS OR 970511234');
   });
 
   it('a replacement claim: item 22 has code 7 and the original reference number', async () => {
