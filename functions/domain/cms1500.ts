@@ -69,14 +69,14 @@ const sexWord = (sex: string) => (sex === 'F' ? 'F' : sex === 'M' ? 'M' : '');
 
 /**
  * Item 1: the type of health insurance coverage, from the payer's claim filing indicator (SBR09).
- * FI is the Federal Employees Program (the FEHB health plans): a group health plan. The FECA BLK
- * LUNG box is the Federal Employees' Compensation Act / Black Lung program (workers'
- * compensation), which no SBR09 code names on its own: it falls to OTHER with the rest.
+ * NUCC: "Other indicates health insurance including HMOs, commercial insurance, automobile accident,
+ * liability, or workers' compensation", so CI, BL and HM are OTHER. FI is the Federal Employees
+ * Program (the FEHB plans, the federal government's employee group health plans): GROUP HEALTH
+ * PLAN. The FECA BLK LUNG box is the Federal Employees' Compensation Act / Black Lung program,
+ * which no SBR09 code names on its own.
  */
 export const insuranceType = (filingIndicator: string): string =>
-  (({ MB: 'MEDICARE', MC: 'MEDICAID', CH: 'TRICARE', VA: 'CHAMPVA', CI: 'GROUP HEALTH PLAN', BL: 'GROUP HEALTH PLAN', HM: 'GROUP HEALTH PLAN', FI: 'GROUP HEALTH PLAN' }) as Record<string, string>)[
-    filingIndicator
-  ] ?? 'OTHER';
+  (({ MB: 'MEDICARE', MC: 'MEDICAID', CH: 'TRICARE', VA: 'CHAMPVA', FI: 'GROUP HEALTH PLAN' }) as Record<string, string>)[filingIndicator] ?? 'OTHER';
 
 const RELATIONSHIP_WORD = { self: 'SELF', spouse: 'SPOUSE', child: 'CHILD', other: 'OTHER' } as const;
 
@@ -120,8 +120,10 @@ export const cms1500Pages = (claim: Claim837, billing: BillingProvider, opts: { 
     '33b': `ZZ${billing.taxonomyCode}`,
   };
   if (claim.frequencyCode !== '1') items['22'] = `${claim.frequencyCode} ${claim.payerClaimControlNumber ?? ''}`.trim();
-  if (claim.priorAuthorization) items['23'] = claim.priorAuthorization.toUpperCase();
-  else if (claim.referralNumber) items['23'] = claim.referralNumber.toUpperCase();
+  // NUCC item 23: "Do not enter hyphens or spaces within the number."
+  const reference = (value: string) => value.toUpperCase().replace(/[-\s]/g, '');
+  if (claim.priorAuthorization) items['23'] = reference(claim.priorAuthorization);
+  else if (claim.referralNumber) items['23'] = reference(claim.referralNumber);
   const lines: Cms1500Line[] = claim.lines.map((line) => ({
     from: mmddyy(claim.dateOfService),
     to: mmddyy(claim.dateOfService),

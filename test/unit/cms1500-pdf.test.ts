@@ -60,7 +60,8 @@ describe('CMS-1500 (02/12) PDF, read back with pdfjs', () => {
     expect(pages).toHaveLength(1);
     const items = pages[0]!;
     const expected: Record<string, string> = {
-      '1': 'GROUP HEALTH PLAN',
+      // NUCC item 1: "Other indicates health insurance including HMOs, commercial insurance, …" (the payer is CI).
+      '1': 'OTHER',
       '1a': 'XYZ123456789',
       '2': 'DOE, JANE',
       '3': '04 12 1985 F',
@@ -79,7 +80,8 @@ describe('CMS-1500 (02/12) PDF, read back with pdfjs', () => {
       '12': 'SIGNATURE ON FILE 10 03 2026',
       '13': 'SIGNATURE ON FILE',
       '21': 'ICD IND 0 A. M5450 B. M62830 C. M25511',
-      '23': 'AUTH-555',
+      // NUCC item 23: "Do not enter hyphens or spaces within the number" (AUTH-555 as registered).
+      '23': 'AUTH555',
       '25': '123456789 EIN',
       '26': 'CLM-2002',
       '27': 'YES',
@@ -138,7 +140,11 @@ describe('CMS-1500 (02/12) PDF, read back with pdfjs', () => {
 
   it('item 1 from SBR09: FI (Federal Employees Program, the FEHB plans) is a group health plan, not FECA Black Lung (the Federal Employees’ Compensation Act)', () => {
     expect(insuranceType('FI')).toBe('GROUP HEALTH PLAN');
-    expect([insuranceType('MB'), insuranceType('MC'), insuranceType('CH'), insuranceType('VA'), insuranceType('CI')]).toEqual(['MEDICARE', 'MEDICAID', 'TRICARE', 'CHAMPVA', 'GROUP HEALTH PLAN']);
+    expect([insuranceType('MB'), insuranceType('MC'), insuranceType('CH'), insuranceType('VA')]).toEqual(['MEDICARE', 'MEDICAID', 'TRICARE', 'CHAMPVA']);
+  });
+
+  it('item 1: commercial insurance (CI, BL) and HMOs (HM) are OTHER, as NUCC defines it; so are auto, liability and workers’ compensation', () => {
+    expect(['CI', 'BL', 'HM', 'AM', 'LM', 'WC'].map(insuranceType)).toEqual(['OTHER', 'OTHER', 'OTHER', 'OTHER', 'OTHER', 'OTHER']);
   });
 
   it('a dependent: item 4 and 7 are the insured, 6 CHILD, 11a the insured’s birth date', async () => {
