@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { BATCHABLE } from '../domain/claim-state';
 import { CLAIM_ID, validateClaim, type ClaimProblem } from '../domain/claim-validation';
 import { build837P, type Claim837 } from '../domain/x12/837p';
-import { parseAcknowledgement, setAccepted } from '../domain/x12/acknowledgements';
+import { decide999, parseAcknowledgement } from '../domain/x12/acknowledgements';
 import { X12ReadError } from '../domain/x12/segments';
 import { ConflictError, NotFoundError, RetryableError, ValidationError } from '../shared/errors';
 import { parseBody } from '../shared/schemas/parse';
@@ -289,8 +289,8 @@ export interface AckAnswer {
 /**
  * POST /practices/{p}/acknowledgements: a 999 moves every claim of the batch it acknowledges
  * (AK1-02 = the batch's GS06) to accepted (IK5 A/E) or rejected (R, with the IK3/IK4 errors); a
- * 277CA moves each claim its TRN*2 names (accepted on A1/A2, rejected on A3/A6/A7/A8 with the
- * STC codes), keeping REF*1K for corrections. Claims an 835 already decided keep their state.
+ * 277CA moves each claim its TRN*2 names (accepted on A1/A2, rejected on A3/A4/A6/A7/A8 or an STC03
+ * action code U, with the STC codes), keeping REF*1K for corrections. Claims an 835 already decided keep their state.
  */
 export const applyAcknowledgement = async (store: Store, practiceId: string, text: string, now = new Date(), claimsOut: ClaimsOutPort = CLAIMS_OUT_STORE): Promise<AckAnswer> => {
   await requirePractice(store, practiceId, claimsOut);
@@ -311,10 +311,8 @@ export const applyAcknowledgement = async (store: Store, practiceId: string, tex
         answer.unmatched.push(`group ${group.groupControlNumber}`);
         continue;
       }
-      const set = group.sets[0];
-      const verdict = set?.verdict || group.verdict;
-      const accepted = setAccepted(verdict) && group.verdict !== 'R';
-      const reason = accepted ? null : `999 rejected the 837P (IK5 ${verdict}, AK9 ${group.verdict})${set?.errors.length ? `: ${set.errors.join('; ')}` : ''}`;
+      const { verdict, accepted, errors } = decide999(group);
+      const reason = accepted ? null : `999 rejected the 837P (IK5 ${verdict}, AK9 ${group.verdict})${errors.length ? `: ${errors.join('; ')}` : ''}`;
       for (const claimId of batch.claims) {
         await claimsOut.recordAcknowledgement(store, practiceId, claimId, accepted ? 'accepted' : 'rejected', { kind: '999', verdict, reason, payerClaimControlNumber: null, at });
         if (accepted) answer.accepted.push(claimId);

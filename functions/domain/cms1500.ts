@@ -1,4 +1,4 @@
-import type { BillingProvider, Claim837, X12Person } from './x12/837p';
+import type { BillingProvider, Claim837 } from './x12/837p';
 
 /**
  * The CMS-1500 (02/12) form from the same checked claim the 837P is written from, item by item as
@@ -45,14 +45,38 @@ const mmddyyyy = (iso: string) => `${iso.slice(5, 7)} ${iso.slice(8, 10)} ${iso.
 const mmddyy = (iso: string) => `${iso.slice(5, 7)} ${iso.slice(8, 10)} ${iso.slice(2, 4)}`;
 export const dollars = (cents: number) => `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
 const name = (p: { lastName: string; firstName: string }) => `${p.lastName.toUpperCase()}, ${p.firstName.toUpperCase()}`;
-const street = (p: X12Person) => [p.address.line1, p.address.line2].filter(Boolean).join(' ').toUpperCase();
+/**
+ * Address text as the NUCC instructions want it (items 5, 7, 32, 33): no punctuation or other symbols
+ * ("123 N Main Street 101", not "123 N. Main Street, #101"), a space between city and state.
+ */
+const plain = (text: string) =>
+  text
+    .toUpperCase()
+    .replace(/[^A-Z0-9 /-]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+/** The ZIP code, 5 or 9 digits, without the hyphen (NUCC: "Enter the 9-digit ZIP code without the hyphen"). */
+const zipDigits = (postalCode: string) => postalCode.replace(/\D/g, '');
+/** Street, then city/state/ZIP on the next line (the form's own layout; no comma between them). */
+const addressLines = (a: { line1: string; line2?: string; city: string; state: string; postalCode: string }) =>
+  [plain([a.line1, a.line2].filter(Boolean).join(' ')), `${plain(a.city)} ${a.state} ${zipDigits(a.postalCode)}`].join('\n');
+/** A phone number with no hyphen or space inside it (NUCC item 33); a US +1 country code dropped. */
+const phoneDigits = (phone: string) => {
+  const d = phone.replace(/\D/g, '');
+  return d.length === 11 && d.startsWith('1') ? d.slice(1) : d;
+};
 const sexWord = (sex: string) => (sex === 'F' ? 'F' : sex === 'M' ? 'M' : '');
 
-/** Item 1: the type of health insurance coverage, from the payer's claim filing indicator (SBR09). */
+/**
+ * Item 1: the type of health insurance coverage, from the payer's claim filing indicator (SBR09).
+ * NUCC: "Other indicates health insurance including HMOs, commercial insurance, automobile accident,
+ * liability, or workers' compensation", so CI, BL and HM are OTHER. FI is the Federal Employees
+ * Program (the FEHB plans, the federal government's employee group health plans): GROUP HEALTH
+ * PLAN. The FECA BLK LUNG box is the Federal Employees' Compensation Act / Black Lung program,
+ * which no SBR09 code names on its own.
+ */
 export const insuranceType = (filingIndicator: string): string =>
-  (({ MB: 'MEDICARE', MC: 'MEDICAID', CH: 'TRICARE', VA: 'CHAMPVA', CI: 'GROUP HEALTH PLAN', BL: 'GROUP HEALTH PLAN', HM: 'GROUP HEALTH PLAN', FI: 'FECA BLK LUNG' }) as Record<string, string>)[
-    filingIndicator
-  ] ?? 'OTHER';
+  (({ MB: 'MEDICARE', MC: 'MEDICAID', CH: 'TRICARE', VA: 'CHAMPVA', FI: 'GROUP HEALTH PLAN' }) as Record<string, string>)[filingIndicator] ?? 'OTHER';
 
 const RELATIONSHIP_WORD = { self: 'SELF', spouse: 'SPOUSE', child: 'CHILD', other: 'OTHER' } as const;
 
@@ -69,9 +93,9 @@ export const cms1500Pages = (claim: Claim837, billing: BillingProvider, opts: { 
     '2': name(patient),
     '3': `${mmddyyyy(patient.dateOfBirth)} ${sexWord(patient.sex)}`.trim(),
     '4': name(insured),
-    '5': `${street(patient)}, ${patient.address.city.toUpperCase()} ${patient.address.state} ${patient.address.postalCode}`,
+    '5': addressLines(patient.address),
     '6': RELATIONSHIP_WORD[coverage.relationship],
-    '7': `${street(insured)}, ${insured.address.city.toUpperCase()} ${insured.address.state} ${insured.address.postalCode}`,
+    '7': addressLines(insured.address),
     '10a': 'NO',
     '10b': 'NO',
     '10c': 'NO',
@@ -88,14 +112,18 @@ export const cms1500Pages = (claim: Claim837, billing: BillingProvider, opts: { 
     '31': claim.renderingProvider
       ? `${claim.renderingProvider.firstName.toUpperCase()} ${claim.renderingProvider.lastName.toUpperCase()} ${mmddyyyy(opts.signedOn)}`
       : `SIGNATURE ON FILE ${mmddyyyy(opts.signedOn)}`,
-    '32': `${billing.name.toUpperCase()}, ${[billing.address.line1, billing.address.line2].filter(Boolean).join(' ').toUpperCase()}, ${billing.address.city.toUpperCase()} ${billing.address.state} ${billing.address.postalCode}`,
+    '32': `${billing.name.toUpperCase()}\n${addressLines(billing.address)}`,
     '32a': billing.npi,
-    '33': `${billing.name.toUpperCase()}, ${[billing.address.line1, billing.address.line2].filter(Boolean).join(' ').toUpperCase()}, ${billing.address.city.toUpperCase()} ${billing.address.state} ${billing.address.postalCode}${billing.phone ? ` PH ${billing.phone}` : ''}`,
+    '33': `${billing.name.toUpperCase()}\n${addressLines(billing.address)}${billing.phone ? ` PH ${phoneDigits(billing.phone)}` : ''}`,
     '33a': billing.npi,
+    // 33b: qualifier and id with no separator; NUCC keeps ZZ for the taxonomy on the form (the 837P's PRV says PXC).
+    '33b': `ZZ${billing.taxonomyCode}`,
   };
   if (claim.frequencyCode !== '1') items['22'] = `${claim.frequencyCode} ${claim.payerClaimControlNumber ?? ''}`.trim();
-  if (claim.priorAuthorization) items['23'] = claim.priorAuthorization.toUpperCase();
-  else if (claim.referralNumber) items['23'] = claim.referralNumber.toUpperCase();
+  // NUCC item 23: "Do not enter hyphens or spaces within the number."
+  const reference = (value: string) => value.toUpperCase().replace(/[-\s]/g, '');
+  if (claim.priorAuthorization) items['23'] = reference(claim.priorAuthorization);
+  else if (claim.referralNumber) items['23'] = reference(claim.referralNumber);
   const lines: Cms1500Line[] = claim.lines.map((line) => ({
     from: mmddyy(claim.dateOfService),
     to: mmddyy(claim.dateOfService),

@@ -229,7 +229,8 @@ describe('claims out over the local API (DynamoDB Local)', () => {
       .join(' ')
       .replace(/\s+/g, ' ');
     await document.destroy();
-    for (const expected of ["1a. INSURED'S I.D. NUMBER", 'XYZ123456789', 'DOE, JANE', 'ICD IND 0 A. M542', 'AUTH-555', '97124 GP', '130.00', '1234567893', '1245319599']) {
+    // Item 23 prints the prior authorization without its hyphen (NUCC: no hyphens or spaces within the number).
+    for (const expected of ["1a. INSURED'S I.D. NUMBER", 'XYZ123456789', 'DOE, JANE', 'ICD IND 0 A. M542', 'AUTH555', '97124 GP', '130.00', '1234567893', '1245319599']) {
       expect(text).toContain(expected);
     }
     const other = await api('POST', `/practices/${practiceId}/clients`, { practiceId, body: { email: 'sam@client.example', name: 'Sam Roe' } });

@@ -323,6 +323,20 @@ export const check837P = (text: string): StructureReport => {
       if ((hl.el[4] === '1') !== hasChild) problems.push(`segment ${hl.index}: HL04 ${hl.el[4]} but ${hasChild ? 'a child follows' : 'no child follows'}`);
       seen.set(hl.el[1]!, hl);
     });
+    // 2010BA N3, N4 and DMG: "Required when the patient is the subscriber or considered to be the
+    // subscriber. If not required by this implementation guide, do not send." (X12 RFI 2281.)
+    body.forEach((s, i) => {
+      if (s.id !== 'NM1' || s.el[1] !== 'IL') return;
+      const sbr = body.slice(0, i).findLast((t) => t.id === 'SBR');
+      const end = body.findIndex((t, j) => j > i && (t.id === 'NM1' || t.id === 'HL' || t.id === 'CLM'));
+      const present = body.slice(i + 1, end === -1 ? body.length : end).map((t) => t.id);
+      const sent = ['N3', 'N4', 'DMG'].filter((id) => present.includes(id));
+      if (sbr?.el[2] === '18') {
+        for (const id of ['N3', 'N4', 'DMG']) if (!sent.includes(id)) problems.push(`segment ${s.index} (NM1, loop 2010BA): ${id} is required when the patient is the subscriber (SBR02 18)`);
+      } else if (sent.length > 0) {
+        problems.push(`segment ${s.index} (NM1, loop 2010BA): ${sent.join(', ')} sent for a subscriber who is not the patient (the guide says do not send)`);
+      }
+    });
     // Claim sums, diagnoses and pointers, NPIs.
     body.forEach((s, i) => {
       if (s.id === 'NM1' && s.el[8] === 'XX' && !isValidNpi(s.el[9] ?? '')) problems.push(`segment ${s.index}: NM109 ${s.el[9]} fails the NPI check digit`);

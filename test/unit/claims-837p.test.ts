@@ -75,13 +75,12 @@ describe('837P builder (005010X222A1)', () => {
     const x12 = batchOf([{ claim: simpleClaim, coverage: dependentCoverage }]);
     const s = segments(x12);
     const from = s.indexOf('HL*2*1*22*1');
-    expect(s.slice(from, from + 14)).toEqual([
+    // 2010BA N3/N4/DMG are "Required when the patient is the subscriber … If not required by this
+    // implementation guide, do not send" (005010X222A1; X12 RFI 2281): the subscriber is named only.
+    expect(s.slice(from, from + 11)).toEqual([
       'HL*2*1*22*1',
       'SBR*P**GRP-77******CI',
       'NM1*IL*1*ROE*JOHN****MI*XYZ987654321',
-      'N3*22 ELM ST',
-      'N4*PORTLAND*OR*97202',
-      'DMG*D8*19700130*M',
       'NM1*PR*2*ACME HEALTH*****PI*ACME1',
       'N3*PO BOX 100',
       'N4*HARTFORD*CT*06101',
@@ -91,7 +90,8 @@ describe('837P builder (005010X222A1)', () => {
       'N3*22 ELM ST',
       'N4*PORTLAND*OR*97202',
     ]);
-    expect(s[from + 14]).toBe('DMG*D8*20100601*U');
+    expect(s[from + 11]).toBe('DMG*D8*20100601*U');
+    expect(s).not.toContain('DMG*D8*19700130*M');
     const report = check837P(x12);
     expect(report.problems).toEqual([]);
     expect(report.loops.map((l) => l.loop)).toContain('2010CA');
@@ -165,6 +165,13 @@ describe('837P builder (005010X222A1)', () => {
     expect(check837P(x12).problems).toEqual([]);
   });
 
+  it('writes CLM01 exactly as the claim id, so the 277CA (TRN02) and the 835 (CLP01) that echo it find the claim', () => {
+    const x12 = batchOf([{ claim: { ...simpleClaim, claimId: 'clm-1001.a_b' } }]);
+    const clm = segments(x12).find((x) => x.startsWith('CLM*'))!;
+    expect(clm.split('*')[1]).toBe('clm-1001.a_b');
+    expect(check837P(x12).problems).toEqual([]);
+  });
+
   it('writes amounts as X12 decimals', () => {
     expect([amount(6000), amount(4550), amount(3905), amount(1), amount(0), amount(-250)]).toEqual(['60', '45.5', '39.05', '0.01', '0', '-2.5']);
   });
@@ -184,9 +191,20 @@ describe('the structural validator finds what is wrong (it is not vacuous)', () 
     ['segments out of order (SBR before HL)', (x: string) => x.replace('HL*2*1*22*0~\nSBR*P*18*GRP-77******CI~', 'SBR*P*18*GRP-77******CI~\nHL*2*1*22*0~'), /out of place|missing/],
     ['a pointer past the diagnoses', (x: string) => x.replace('***2:3', '***2:9'), /SV107/],
     ['CLM02 not the sum of the lines', (x: string) => x.replace('CLM*CLM-2002*144.55', 'CLM*CLM-2002*144.56'), /CLM02/],
+    ['a self subscriber without DMG', (x: string) => x.replace('DMG*D8*19850412*F~\n', ''), /2010BA.*DMG/],
   ])('%s', (_name, corrupt, expected) => {
     const report = check837P(corrupt(good));
     expect(report.problems.join('\n')).toMatch(expected);
+  });
+});
+
+describe('the structural validator: 2010BA address and demographics only for a subscriber who is the patient', () => {
+  it("finds a dependent claim whose 2010BA carries the subscriber's N3/N4/DMG", () => {
+    const dependent = batchOf([{ claim: simpleClaim, coverage: dependentCoverage }]);
+    const withSubscriberDemographics = dependent
+      .replace('NM1*IL*1*ROE*JOHN****MI*XYZ987654321~\n', 'NM1*IL*1*ROE*JOHN****MI*XYZ987654321~\nN3*22 ELM ST~\nN4*PORTLAND*OR*97202~\nDMG*D8*19700130*M~\n')
+      .replace(/\nSE\*(\d+)\*/, (_, n) => `\nSE*${Number(n) + 3}*`);
+    expect(check837P(withSubscriberDemographics).problems.join('\n')).toMatch(/2010BA.*N3, N4, DMG.*not the patient/);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseAcknowledgement } from '../../functions/domain/x12/acknowledgements';
+import { decide999, parseAcknowledgement } from '../../functions/domain/x12/acknowledgements';
 import { ack277, ack999 } from '../fixtures/claims/acks';
 
 describe('999 and 277CA readers', () => {
@@ -17,6 +17,20 @@ describe('999 and 277CA readers', () => {
       'segment NM1 at position 16 (loop 2010BA) element 9: required data element missing',
       'IK5 code 5',
     ]);
+  });
+
+  it('a 999 group verdict (005010X231A1): IK5 A/E accepts unless AK9 rejects the group (R, M, W, X); AK9 P keeps an accepted set', () => {
+    const group = (ik5: string | null, ak9: string) => ({
+      functionalId: 'HC',
+      groupControlNumber: '7',
+      verdict: ak9,
+      sets: ik5 ? [{ transactionSetId: '837', controlNumber: '0001', verdict: ik5, errors: [] }] : [],
+    });
+    const accepted = (ik5: string | null, ak9: string) => decide999(group(ik5, ak9)).accepted;
+    expect([accepted('A', 'A'), accepted('E', 'E'), accepted('A', 'P'), accepted(null, 'A'), accepted(null, 'E')]).toEqual([true, true, true, true, true]);
+    expect([accepted('R', 'R'), accepted('R', 'P'), accepted('M', 'R'), accepted('W', 'W'), accepted('X', 'X'), accepted(null, 'R')]).toEqual([false, false, false, false, false, false]);
+    // AK901 M, W and X reject the whole group (message authentication, assurance, content after decryption).
+    expect([accepted('A', 'M'), accepted('A', 'W'), accepted('A', 'X'), accepted(null, 'M'), accepted(null, 'X')]).toEqual([false, false, false, false, false]);
   });
 
   it('a 277CA: A2 accepted with the payer claim control number, A7 rejected with its codes and message', () => {
@@ -37,6 +51,21 @@ describe('999 and 277CA readers', () => {
     const ack = parseAcknowledgement(ack277([{ pcn: 'CLM-1001', category: 'A2', status: '20' }]));
     if (ack.kind !== '277CA') throw new Error('kind');
     expect(ack.claims.map((c) => c.patientControlNumber)).toEqual(['CLM-1001']);
+  });
+
+  it('a 277CA claim whose STC03 action code is U (reject) is rejected whatever its category (005010X214 2200D STC03: U reject, WQ accept)', () => {
+    const ack = parseAcknowledgement(ack277([{ pcn: 'CLM-1001', category: 'E0', status: '21', action: 'U' }]));
+    if (ack.kind !== '277CA') throw new Error('kind');
+    expect(ack.claims.map(({ verdict, reason }) => ({ verdict, reason }))).toEqual([{ verdict: 'rejected', reason: 'E0:21:PR rejected (STC03 U)' }]);
+    const accepted = parseAcknowledgement(ack277([{ pcn: 'CLM-1001', category: 'A1', status: '19' }]));
+    if (accepted.kind !== '277CA') throw new Error('kind');
+    expect(accepted.claims.map((c) => c.verdict)).toEqual(['received']);
+  });
+
+  it('refuses a 277 that is not a claim acknowledgement (ST03 other than 005010X214, e.g. a 277 claim status response X212)', () => {
+    expect(() => parseAcknowledgement(ack277([{ pcn: 'CLM-1001', category: 'A2', status: '20' }]).replace('ST*277*0001*005010X214', 'ST*277*0001*005010X212'))).toThrow(
+      /segment 3 \(ST\): .*005010X212.*not a 277CA/,
+    );
   });
 
   it('refuses another transaction set, and a file that is not X12, naming the segment', () => {

@@ -1,7 +1,7 @@
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { describe, expect, it } from 'vitest';
 import { validateClaim } from '../../functions/domain/claim-validation';
-import { cms1500Pages } from '../../functions/domain/cms1500';
+import { cms1500Pages, insuranceType } from '../../functions/domain/cms1500';
 import { renderCms1500Pdf } from '../../functions/shared/cms1500-pdf';
 import { dependentCoverage, modifiersClaim, payer, practice, selfCoverage, simpleClaim } from '../fixtures/claims/builders';
 
@@ -60,14 +60,16 @@ describe('CMS-1500 (02/12) PDF, read back with pdfjs', () => {
     expect(pages).toHaveLength(1);
     const items = pages[0]!;
     const expected: Record<string, string> = {
-      '1': 'GROUP HEALTH PLAN',
+      // NUCC item 1: "Other indicates health insurance including HMOs, commercial insurance, …" (the payer is CI).
+      '1': 'OTHER',
       '1a': 'XYZ123456789',
       '2': 'DOE, JANE',
       '3': '04 12 1985 F',
       '4': 'DOE, JANE',
-      '5': '22 ELM ST, PORTLAND OR 97202',
+      // NUCC: street on one line, city, state and ZIP on the next; no punctuation in the address.
+      '5': '22 ELM ST PORTLAND OR 97202',
       '6': 'SELF',
-      '7': '22 ELM ST, PORTLAND OR 97202',
+      '7': '22 ELM ST PORTLAND OR 97202',
       '10a': 'NO',
       '10b': 'NO',
       '10c': 'NO',
@@ -78,7 +80,8 @@ describe('CMS-1500 (02/12) PDF, read back with pdfjs', () => {
       '12': 'SIGNATURE ON FILE 10 03 2026',
       '13': 'SIGNATURE ON FILE',
       '21': 'ICD IND 0 A. M5450 B. M62830 C. M25511',
-      '23': 'AUTH-555',
+      // NUCC item 23: "Do not enter hyphens or spaces within the number" (AUTH-555 as registered).
+      '23': 'AUTH555',
       '25': '123456789 EIN',
       '26': 'CLM-2002',
       '27': 'YES',
@@ -87,12 +90,16 @@ describe('CMS-1500 (02/12) PDF, read back with pdfjs', () => {
       '31': 'MIA THERAPIST 10 03 2026',
       '32a': '1234567893',
       '33a': '1234567893',
+      // NUCC 33b: qualifier then id, no separator; the taxonomy's qualifier on the form is ZZ (PXC in the 837P).
+      '33b': 'ZZ225700000X',
     };
     for (const [item, value] of Object.entries(expected)) {
       expect([item, itemValue(items, item)?.replace(/\s+/g, ' ')]).toEqual([item, value]);
     }
-    expect(itemValue(items, '32')).toMatch(/^HARBOR BODYWORK LLC, 1 MAIN ST SUITE 200, PORTLAND OR 97201-?1234$/);
-    expect(itemValue(items, '33')?.replace(/\s+/g, ' ')).toMatch(/^HARBOR BODYWORK LLC, 1 MAIN ST SUITE 200, PORTLAND OR 97201-?1234 PH \+1 503 555 0100$/);
+    // NUCC items 32 and 33: name, address, then city, state and the 9-digit ZIP without its hyphen, no
+    // commas or other punctuation; the phone with no hyphen or space inside it.
+    expect(itemValue(items, '32')).toBe('HARBOR BODYWORK LLC 1 MAIN ST SUITE 200 PORTLAND OR 972011234');
+    expect(itemValue(items, '33')?.replace(/\s+/g, ' ')).toBe('HARBOR BODYWORK LLC 1 MAIN ST SUITE 200 PORTLAND OR 972011234 PH 5035550100');
     // No resubmission on an original claim.
     expect(itemValue(items, '22')).toBeUndefined();
     // The carrier block names the payer.
@@ -131,6 +138,15 @@ describe('CMS-1500 (02/12) PDF, read back with pdfjs', () => {
     });
   });
 
+  it('item 1 from SBR09: FI (Federal Employees Program, the FEHB plans) is a group health plan, not FECA Black Lung (the Federal Employees’ Compensation Act)', () => {
+    expect(insuranceType('FI')).toBe('GROUP HEALTH PLAN');
+    expect([insuranceType('MB'), insuranceType('MC'), insuranceType('CH'), insuranceType('VA')]).toEqual(['MEDICARE', 'MEDICAID', 'TRICARE', 'CHAMPVA']);
+  });
+
+  it('item 1: commercial insurance (CI, BL) and HMOs (HM) are OTHER, as NUCC defines it; so are auto, liability and workers’ compensation', () => {
+    expect(['CI', 'BL', 'HM', 'AM', 'LM', 'WC'].map(insuranceType)).toEqual(['OTHER', 'OTHER', 'OTHER', 'OTHER', 'OTHER', 'OTHER']);
+  });
+
   it('a dependent: item 4 and 7 are the insured, 6 CHILD, 11a the insured’s birth date', async () => {
     const { pages } = await formFor(simpleClaim, dependentCoverage);
     const items = pages[0]!;
@@ -139,6 +155,13 @@ describe('CMS-1500 (02/12) PDF, read back with pdfjs', () => {
     expect(itemValue(items, '4')).toBe('ROE, JOHN');
     expect(itemValue(items, '6')).toBe('CHILD');
     expect(itemValue(items, '11a')).toBe('01 30 1970 M');
+  });
+
+  it('addresses are printed without punctuation (NUCC items 5, 7, 32, 33: "123 N Main Street 101", not "123 N. Main Street, #101")', async () => {
+    const patient = { ...selfCoverage.patient, address: { line1: '123 N. Main Street, #101', city: 'St. Helens', state: 'OR', postalCode: '970511234' } };
+    const { pages } = await formFor(simpleClaim, { ...selfCoverage, patient });
+    expect(itemValue(pages[0]!, '5')).toBe('123 N MAIN STREET 101 ST HELENS OR 970511234');
+    expect(itemValue(pages[0]!, '7')).toBe('123 N MAIN STREET 101 ST HELENS OR 970511234');
   });
 
   it('a replacement claim: item 22 has code 7 and the original reference number', async () => {

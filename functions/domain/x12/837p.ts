@@ -111,10 +111,15 @@ const addressSegments = (address: X12Address): string[] => [
   segment(['N4', clean(address.city, 30), clean(address.state, 2), zip(address.postalCode)]),
 ];
 
-const personSegments = (entity: 'IL' | 'QC', person: X12Person, memberId?: string): string[] => [
-  segment(['NM1', entity, '1', clean(person.lastName, 60), clean(person.firstName, 35), '', '', '', memberId ? 'MI' : '', memberId ? clean(memberId, 80) : '']),
-  ...addressSegments(person.address),
-  segment(['DMG', 'D8', d8(person.dateOfBirth), person.sex]),
+/**
+ * 2010BA: the subscriber's N3, N4 and DMG are "Required when the patient is the subscriber or
+ * considered to be the subscriber. If not required by this implementation guide, do not send."
+ * (005010X222A1; X12 RFI 2281): a dependent's claim names the subscriber only, the patient's
+ * address and demographics go in 2010CA.
+ */
+const subscriberSegments = (person: X12Person, memberId: string, isPatient: boolean): string[] => [
+  segment(['NM1', 'IL', '1', clean(person.lastName, 60), clean(person.firstName, 35), '', '', '', 'MI', clean(memberId, 80)]),
+  ...(isPatient ? [...addressSegments(person.address), segment(['DMG', 'D8', d8(person.dateOfBirth), person.sex])] : []),
 ];
 
 /** The segments of one claim's 2000B (and 2000C) hierarchy, starting at HL id `firstHl`. */
@@ -125,7 +130,7 @@ const claimSegments = (claim: Claim837, billing: BillingProvider, firstHl: numbe
   const subscriberHl = firstHl;
   out.push(segment(['HL', String(subscriberHl), '1', '22', self ? '0' : '1']));
   out.push(segment(['SBR', 'P', self ? RELATIONSHIP_CODES.self : '', clean(claim.coverage.groupNumber, 50), '', '', '', '', '', claim.coverage.claimFilingIndicator]));
-  out.push(...personSegments('IL', subscriber, claim.coverage.memberId));
+  out.push(...subscriberSegments(subscriber, claim.coverage.memberId, self));
   out.push(segment(['NM1', 'PR', '2', clean(claim.payer.name, 60), '', '', '', '', 'PI', clean(claim.payer.payerId, 80)]));
   if (claim.payer.address) out.push(...addressSegments(claim.payer.address));
   let hlUsed = 1;
@@ -139,7 +144,11 @@ const claimSegments = (claim: Claim837, billing: BillingProvider, firstHl: numbe
     hlUsed = 2;
   }
   // 2300 claim information.
-  out.push(segment(['CLM', clean(claim.claimId, 38), amount(claim.chargeCents), '', '', composite([claim.placeOfService, 'B', claim.frequencyCode]), 'Y', 'A', 'Y', 'Y']));
+  // CLM01 as the claim id is, case and all (no upper-casing): the 277CA's TRN02 and the 835's CLP01
+  // echo it, and kneadpay finds the claim by it. The id's characters (CLAIM_ID) are X12-safe.
+  out.push(
+    segment(['CLM', claim.claimId.replace(/[^A-Za-z0-9_.-]/g, '').slice(0, 38), amount(claim.chargeCents), '', '', composite([claim.placeOfService, 'B', claim.frequencyCode]), 'Y', 'A', 'Y', 'Y']),
+  );
   if (claim.referralNumber) out.push(segment(['REF', '9F', clean(claim.referralNumber, 50)]));
   if (claim.priorAuthorization) out.push(segment(['REF', 'G1', clean(claim.priorAuthorization, 50)]));
   if (claim.frequencyCode !== '1' && claim.payerClaimControlNumber) out.push(segment(['REF', 'F8', clean(claim.payerClaimControlNumber, 50)]));

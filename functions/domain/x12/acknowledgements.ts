@@ -90,10 +90,14 @@ export const CATEGORY_MEANING: Record<string, string> = {
 };
 const REJECTING = new Set(['A3', 'A4', 'A6', 'A7', 'A8']);
 const ACCEPTING = new Set(['A2', 'A5', 'DR']);
+/** 2200D STC03, the action code: U reject, WQ accept (005010X214). A U rejects whatever the category. */
+const rejects = (s: { category: string; actionCode: string | null }) => REJECTING.has(s.category) || s.actionCode === 'U';
+/** ST03 of a claim acknowledgement; a 277 with another (005010X212 answers a 276 status inquiry) is not one. */
+export const IMPLEMENTATION_GUIDE_277CA = '005010X214';
 
 const element = (s: ReadSegment, n: number) => (s.elements[n] ?? '').trim();
 
-/** The transaction set inside: 999 or 277 (with ST03 005010X214), or a named refusal. */
+/** The transaction set inside: 999 or 277 (a 277 whose ST03 names another guide is refused), or a named refusal. */
 const transactionSet = (segments: ReadSegment[]): string => {
   const st = segments.find((s) => s.id === 'ST');
   if (!st) throw new X12ReadError('no ST segment: the interchange holds no transaction set', segments.length, 'ST');
@@ -159,10 +163,12 @@ export const parse277CA = (segments: ReadSegment[], component: string): Ack277Cl
   const finish = () => {
     if (!claim) return;
     const categories = claim.statuses.map((s) => s.category);
-    claim.verdict = categories.some((c) => REJECTING.has(c)) ? 'rejected' : categories.some((c) => ACCEPTING.has(c)) ? 'accepted' : 'received';
-    const deciding = claim.statuses.find((s) => (claim!.verdict === 'rejected' ? REJECTING.has(s.category) : true));
+    const rejected = claim.statuses.some(rejects);
+    claim.verdict = rejected ? 'rejected' : categories.some((c) => ACCEPTING.has(c)) ? 'accepted' : 'received';
+    const deciding = claim.statuses.find((s) => (rejected ? rejects(s) : true));
+    const meaning = (category: string) => CATEGORY_MEANING[category] ?? (rejected ? 'rejected (STC03 U)' : 'status');
     claim.reason = deciding
-      ? `${deciding.category}:${deciding.status}${deciding.entity ? `:${deciding.entity}` : ''} ${CATEGORY_MEANING[deciding.category] ?? 'status'}${deciding.message ? ` — ${deciding.message}` : ''}`
+      ? `${deciding.category}:${deciding.status}${deciding.entity ? `:${deciding.entity}` : ''} ${meaning(deciding.category)}${deciding.message ? ` — ${deciding.message}` : ''}`
       : 'no STC for the claim';
     claim = null;
   };
@@ -203,10 +209,30 @@ export const parseAcknowledgement = (text: string): Acknowledgement => {
   const { delimiters, segments } = readSegments(text);
   const set = transactionSet(segments);
   if (set === '999') return { kind: '999', groups: parse999(segments, delimiters.component) };
-  if (set === '277') return { kind: '277CA', claims: parse277CA(segments, delimiters.component) };
   const st = segments.find((s) => s.id === 'ST')!;
+  if (set === '277') {
+    const guide = element(st, 3);
+    if (guide && guide !== IMPLEMENTATION_GUIDE_277CA) {
+      throw new X12ReadError(`this 277 is implementation ${guide}, not a 277CA claim acknowledgement (${IMPLEMENTATION_GUIDE_277CA})`, st.number, 'ST');
+    }
+    return { kind: '277CA', claims: parse277CA(segments, delimiters.component) };
+  }
   throw new X12ReadError(`transaction set ${set} is not an acknowledgement kneadpay reads (999 or 277CA)`, st.number, 'ST');
 };
 
 /** A 999 set verdict that lets the claims in it go on to the payer. */
 export const setAccepted = (verdict: string) => verdict === 'A' || verdict === 'E';
+
+/** AK901 codes that accept at least part of the group: A accepted, E accepted with errors, P partially accepted. */
+const GROUP_NOT_REJECTED = new Set(['A', 'E', 'P']);
+
+/**
+ * What a 999 says about the (one) transaction set of a kneadpay batch: the set's IK5 verdict, else
+ * the group's AK9 when the 999 has no AK2 loop for it; accepted when that is A or E and AK9 does not
+ * reject the whole group (R, or M/W/X: authentication, assurance, decryption failures).
+ */
+export const decide999 = (group: Ack999Group): { verdict: string; accepted: boolean; errors: string[] } => {
+  const set = group.sets[0];
+  const verdict = set?.verdict || group.verdict;
+  return { verdict, accepted: setAccepted(verdict) && GROUP_NOT_REJECTED.has(group.verdict), errors: set?.errors ?? [] };
+};
