@@ -288,10 +288,13 @@ export interface AckAnswer {
 
 /**
  * POST /practices/{p}/acknowledgements: a 999 moves every claim of the batch it acknowledges
- * (AK1-02 = the batch's GS06) to accepted (IK5 A/E) or rejected (R, with the IK3/IK4 errors); a
+ * (AK1-01 HC and AK1-02 = the batch's GS06) to accepted (IK5 A/E) or rejected (R, with the IK3/IK4 errors); a
  * 277CA moves each claim its TRN*2 names (accepted on A1/A2, rejected on A3/A4/A6/A7/A8 or an STC03
  * action code U, with the STC codes), keeping REF*1K for corrections. Claims an 835 already decided keep their state.
  */
+/** GS01 of kneadpay's 837P groups, and so AK101 of a 999 about them. */
+const FUNCTIONAL_ID_837 = 'HC';
+
 export const applyAcknowledgement = async (store: Store, practiceId: string, text: string, now = new Date(), claimsOut: ClaimsOutPort = CLAIMS_OUT_STORE): Promise<AckAnswer> => {
   await requirePractice(store, practiceId, claimsOut);
   let parsed;
@@ -305,6 +308,12 @@ export const applyAcknowledgement = async (store: Store, practiceId: string, tex
   const at = now.toISOString();
   if (parsed.kind === '999') {
     for (const group of parsed.groups) {
+      // AK101 names the kind of group acknowledged: kneadpay sends 837 groups (HC) only; another
+      // kind carrying a batch's control number is someone else's group.
+      if (group.functionalId !== FUNCTIONAL_ID_837) {
+        answer.unmatched.push(`group ${group.groupControlNumber} (${group.functionalId || 'no AK101'})`);
+        continue;
+      }
       const number = Number(group.groupControlNumber);
       const batch = Number.isSafeInteger(number) && number > 0 ? await claimsOut.getBatch(store, practiceId, claimsOut.batchIdFor(number)) : undefined;
       if (!batch) {

@@ -152,6 +152,11 @@ describe('claims out over the local API (DynamoDB Local)', () => {
     await postClaim(practiceId, claimBody('CLM-1002', clientId));
     const batch = await postBatch(practiceId);
     const gcn = String(Number(batch.body.interchangeControlNumber));
+    // A 999 for another kind of group (AK101 HS: 270 eligibility inquiries) that happens to carry the
+    // batch's control number is not about the batch: unmatched, the claims stay submitted.
+    const otherGroup = await postAck(practiceId, ack999(gcn, 'R', 'HS'));
+    expect([otherGroup.status, otherGroup.body]).toEqual([202, { kind: '999', accepted: [], rejected: [], unmatched: [`group ${gcn} (HS)`] }]);
+    expect((await getClaim(practiceId, 'CLM-1001')).body.state).toBe('submitted');
     const accepted = await postAck(practiceId, ack999(gcn, 'A'));
     expect([accepted.status, accepted.body]).toEqual([202, { kind: '999', accepted: ['CLM-1001', 'CLM-1002'], rejected: [], unmatched: [] }]);
     expect((await getClaim(practiceId, 'CLM-1001')).body.state).toBe('accepted');
