@@ -60,6 +60,31 @@ describe('npm start (local/start.ts)', () => {
     }
   });
 
+  // A process manager or a script that started `npm start` signals the pid it started: npm's. npm
+  // passes the signal to the script's shell only, and a shell that does not exec its one command
+  // (dash, Debian's /bin/sh) neither dies on SIGINT nor passes it on: the stack kept running.
+  it.each(['SIGINT', 'SIGTERM'] as const)('stops every part when %s goes to the npm start process itself', { timeout: 90_000 }, async (signal) => {
+    // Prepare
+    const dataDir = join(workDir, `npm-${signal}`);
+    const child = spawn('npm', ['start', '--silent'], { cwd: ROOT, env: isolatedEnv(dataDir), stdio: ['ignore', 'pipe', 'pipe'] });
+    const { output, exited } = collect(child);
+    try {
+      await apiUrlOf(output);
+      const tree = [...new Set([child.pid!, ...descendants(child.pid!)])];
+
+      // Act
+      process.kill(child.pid!, signal);
+      await waitFor('the whole process tree to exit', () => (tree.some(alive) ? undefined : true), 15_000).catch(() => undefined);
+
+      // Assess
+      expect(tree.filter(alive)).toEqual([]);
+      expect(output.stdout).toMatch(/kneadpay: stopped/);
+      expect(() => readFileSync(join(dataDir, 'stack.json'))).toThrow();
+    } finally {
+      for (const pid of [child.pid!, ...descendants(child.pid!)]) if (alive(pid)) process.kill(pid, 'SIGKILL');
+    }
+  });
+
   it('a second start on the same data refuses; after a SIGKILL the next start stops the JVM the killed run left', { timeout: 120_000 }, async () => {
     // Prepare: a running stack on its own data directory.
     const dataDir = join(workDir, 'killed');
