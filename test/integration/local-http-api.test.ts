@@ -354,11 +354,16 @@ describe("the run's local stack API (the real wiring table and handler modules)"
     });
     const get = await fetch(`${apiUrl}/practices/${practiceId}`, { headers });
     const anonymous = await fetch(`${apiUrl}/practices/${practiceId}`);
+    const otherPractice = await fetch(`${apiUrl}/practices/${practiceId}-other`, { headers });
+    const nameless = await fetch(`${apiUrl}/practices/${practiceId}`, { method: 'PUT', headers, body: JSON.stringify({ email: 'desk@kneady.example' }) });
 
     // Assess
     expect(put.status).toBe(200);
     expect(await get.json()).toMatchObject({ practiceId, name: 'Kneady Hands', currency: 'usd' });
     expect(anonymous.status).toBe(401);
     expect(await anonymous.json()).toEqual({ message: 'Unauthorized', error: { code: 'unauthorized', message: expect.stringMatching(/bearer token/), details: null } });
+    // SPEC.md §3: every error is {"error":{"code","message","details"}}: details null when there are none.
+    expect({ status: otherPractice.status, body: await otherPractice.json() }).toEqual({ status: 403, body: { error: { code: 'forbidden', message: expect.any(String), details: null } } });
+    expect({ status: nameless.status, body: await nameless.json() }).toEqual({ status: 400, body: { error: { code: 'validation_error', message: 'name is required', details: { field: 'name' } } } });
   });
 });

@@ -67,7 +67,7 @@ describe('npm start (local/start.ts)', () => {
     // Prepare
     const dataDir = join(workDir, `npm-${signal}`);
     const child = spawn('npm', ['start', '--silent'], { cwd: ROOT, env: isolatedEnv(dataDir), stdio: ['ignore', 'pipe', 'pipe'] });
-    const { output, exited } = collect(child);
+    const { output } = collect(child);
     try {
       await apiUrlOf(output);
       const tree = [...new Set([child.pid!, ...descendants(child.pid!)])];
@@ -254,5 +254,6 @@ describe("the run's local stack", () => {
     expect(answer.status).toBe(200);
     expect(await answer.json()).toEqual({ id: expect.any(String), deliveries: [] });
     expect(invalid.status).toBe(400);
+    expect(await invalid.json()).toEqual({ error: { code: 'validation_error', message: expect.stringMatching(/detailType/), details: { field: 'detailType' } } });
   });
 });
