@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Command, CommandIo } from './io';
-import { defaultApi, UsageError } from './io';
+import { defaultApi, localTokenFor, UsageError } from './io';
 import { claimsOutJourney } from './demo-claims';
 
 /**
@@ -95,8 +95,7 @@ export const run: Command = async (args, io) => {
   if (info.mode && info.mode !== 'emulator') throw new Error('the demo clicks the emulated Stripe pages: run npm start without STRIPE_SECRET_KEY');
 
   const practiceId = `demo-${randomBytes(3).toString('hex')}`;
-  const { mintLocalToken } = await import('../../local/auth');
-  const ctx: Ctx = { api, token: await mintLocalToken(practiceId), practiceId, io, inbox: info.sesUrl ?? null };
+  const ctx: Ctx = { api, token: await localTokenFor(api, practiceId), practiceId, io, inbox: info.sesUrl ?? null };
   // Numbered as they run (the Stripe onboarding step came in between; the numbers below are the old ones).
   let stepNo = 0;
   const step = (_n: number, text: string) => io.stdout(`\n${(stepNo += 1)}. ${text}`);
