@@ -69,7 +69,7 @@ export interface LocalStack {
 
 /** The Stripe emulator's entry (local/stripe-emulator/index.ts), built by another part of the project. */
 interface StripeEmulatorModule {
-  startStripeEmulator(options: { port?: number; webhookUrls?: string[]; webhookSecret?: string; onRequest?: LocalStackOptions['onStripeRequest'] }): Promise<{
+  startStripeEmulator(options: { port?: number; webhookUrls?: string[]; webhookSecret?: string; onRequest?: LocalStackOptions['onStripeRequest']; stateFile?: string }): Promise<{
     url: string;
     port: number;
     stop(): Promise<void>;
@@ -275,6 +275,8 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
           webhookUrls: [`${api.url}/webhooks/stripe`],
           webhookSecret,
           ...(options.onStripeRequest ? { onRequest: options.onStripeRequest } : {}),
+          // What the emulated Stripe holds is kept with the rest of the data (docs/local.md).
+          ...(options.inMemory ? {} : { stateFile: join(dataDir, 'stripe-emulator.json') }),
         });
         stops.push(() => emulator.stop());
         stripeUrl = emulator.url;
