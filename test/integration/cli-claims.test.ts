@@ -91,6 +91,24 @@ describe("the CLI's commands against a local stack whose data directory is not t
     expect([exported.code, exported.stderr]).toEqual([1, [expect.stringMatching(/^kneadpay claims: the server answered 409: no claim can go into an 837P batch/)]]);
   });
 
+  it('kneadpay token prints a token the running local stack (at PORT) accepts', async () => {
+    // Prepare
+    const practiceId = newPracticeId();
+    vi.stubEnv('PORT', new URL(inject('apiUrl')).port);
+
+    // Act
+    const printed = await runCli(['token', '--practice', practiceId]);
+    const put = await fetch(`${inject('apiUrl')}/practices/${practiceId}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${printed.stdout}`, 'content-type': 'application/json' },
+      body: JSON.stringify(practiceProfile()),
+    });
+
+    // Assess
+    expect([printed.code, printed.stderr]).toEqual([0, []]);
+    expect(put.status).toBe(200);
+  });
+
   it('kneadpay demo --api <url> walks the whole journey', { timeout: 120_000 }, async () => {
     // Act
     const demo = await runCli(['demo', '--api', inject('apiUrl')]);
