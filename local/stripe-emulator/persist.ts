@@ -1,9 +1,9 @@
 /**
  * Keeps the emulator's state in a file, so an `npm start` on the same data directory finds what the
  * emulated Stripe held before, as real Stripe would: accounts (and their Connect state), objects,
- * events, idempotency keys, the side data Stripe keeps off objects, and the clock's offset. Not
- * kept: faults, the request log and webhook deliveries in flight (a delivery cut by the stop is not
- * retried; `POST /_events/{id}/resend` sends an event again).
+ * events, idempotency keys, the side data Stripe keeps off objects, and the clock's offset. An event
+ * whose webhook had not been received when the last emulator stopped is sent again at start (Stripe
+ * retries an undelivered event for up to three days). Not kept: faults and the request log.
  *
  * Written after the requests that changed something settle (debounced) and on stop, to a
  * temporary file renamed over the last one, so a crash leaves the previous whole snapshot.
@@ -41,12 +41,12 @@ export const snapshotOf = (state: EmulatorState): EmulatorSnapshot => ({
   invoiceLineIds: [...state.invoiceLineIds],
   creditNoteLines: [...state.creditNoteLines],
   invoiceSequence: [...state.invoiceSequence],
-  // Deliveries in flight are not kept: nothing is pending after a restart.
-  eventDelivery: [...state.eventDelivery].map(([id, tally]) => [id, { pending: 0, failed: tally.failed }]),
+  eventDelivery: [...state.eventDelivery].map(([id, tally]) => [id, { ...tally }]),
   connect: connectSnapshot(state),
 });
 
-export const restoreSnapshot = (state: EmulatorState, snapshot: EmulatorSnapshot): void => {
+/** Restores a snapshot; answers the ids of the events whose webhooks were still pending, oldest first. */
+export const restoreSnapshot = (state: EmulatorState, snapshot: EmulatorSnapshot): string[] => {
   state.store.restore(snapshot.store);
   state.idempotency.restore(snapshot.idempotency);
   const refill = <V>(map: Map<string, V>, entries: Array<[string, V]>) => {
@@ -58,10 +58,20 @@ export const restoreSnapshot = (state: EmulatorState, snapshot: EmulatorSnapshot
   refill(state.invoiceLineIds, snapshot.invoiceLineIds);
   refill(state.creditNoteLines, snapshot.creditNoteLines);
   refill(state.invoiceSequence, snapshot.invoiceSequence);
-  refill(state.eventDelivery, snapshot.eventDelivery);
-  for (const { object } of state.store.all('event')) object.pending_webhooks = 0;
+  // Nothing is in flight in a new emulator: what was pending is sent again by `loadState`.
+  const pending = new Set(snapshot.eventDelivery.filter(([, tally]) => tally.pending > 0).map(([id]) => id));
+  refill(
+    state.eventDelivery,
+    snapshot.eventDelivery.map(([id, tally]) => [id, { pending: 0, failed: tally.failed }]),
+  );
+  const undelivered: string[] = [];
+  for (const { object } of state.store.all('event')) {
+    object.pending_webhooks = 0;
+    if (pending.has(object.id)) undelivered.push(object.id);
+  }
   restoreConnect(state, snapshot.connect);
   state.clockOffsetMs = snapshot.clockOffsetMs;
+  return undelivered;
 };
 
 /** Reads the snapshot in `file` into `state` (nothing when there is none); a file it cannot read is an error naming it. */
@@ -74,7 +84,7 @@ export const loadState = (state: EmulatorState, file: string): boolean => {
     throw new Error(`the Stripe emulator's state file ${file} cannot be read (${(error as Error).message}): delete it to start the emulator empty`, { cause: error });
   }
   if (snapshot.version !== VERSION) throw new Error(`the Stripe emulator's state file ${file} has version ${String(snapshot.version)}, not ${VERSION}: delete it to start the emulator empty`);
-  restoreSnapshot(state, snapshot);
+  for (const eventId of restoreSnapshot(state, snapshot)) state.resend(eventId);
   return true;
 };
 
