@@ -84,9 +84,14 @@ export const eraFor = (claimId: string, trace = `EFT${claimId.replace(/\D/g, '')
   ].join('~\n') + '~\n';
 
 export const run: Command = async (args, io) => {
-  const apiIndex = args.indexOf('--api');
-  const api = (apiIndex >= 0 ? args[apiIndex + 1] : undefined) ?? defaultApi();
-  if (apiIndex >= 0 && !args[apiIndex + 1]) throw new UsageError('--api needs a URL');
+  let given: string | undefined;
+  for (let index = 0; index < args.length; index += 1) {
+    const arg = args[index]!;
+    if (arg !== '--api' && !arg.startsWith('--api=')) throw new UsageError(`unknown argument ${arg}\nusage: kneadpay demo [--api <url>]`);
+    given = arg === '--api' ? args[++index] : arg.slice('--api='.length);
+    if (!given) throw new UsageError('--api needs a URL');
+  }
+  const api = given ?? defaultApi();
   const health = await fetch(`${api}/health`).catch(() => undefined);
   if (!health || health.status !== 200) throw new Error(`no kneadpay answering at ${api}/health: start it with npm start`);
   const info = (await fetch(`${api}/_local/info`)

@@ -7,8 +7,12 @@ import { defaultApi, localTokenFor, UsageError } from './io';
  * be this shell's `KNEADPAY_DATA_DIR`); minted with the data directory's key otherwise.
  */
 export const run: Command = async (args, io) => {
-  const index = args.indexOf('--practice');
-  const practiceId = index >= 0 ? args[index + 1] : undefined;
+  let practiceId: string | undefined;
+  for (let index = 0; index < args.length; index += 1) {
+    const arg = args[index]!;
+    if (arg !== '--practice' && !arg.startsWith('--practice=')) throw new UsageError(`unknown argument ${arg}\nusage: kneadpay token --practice <id>`);
+    practiceId = arg === '--practice' ? args[++index] : arg.slice('--practice='.length);
+  }
   if (!practiceId) throw new UsageError('--practice <id> is required');
   io.stdout(await localTokenFor(defaultApi(), practiceId));
 };
