@@ -402,7 +402,8 @@ const send = (res: ServerResponse, statusCode: number, body: unknown, headers: R
 };
 
 /** API Gateway's own answers carry `message`; `error` adds kneadpay's error shape (SPEC §3). */
-const gatewayError = (message: string, code: string, detail: string) => ({ message, error: { code, message: detail } });
+/** API Gateway's own `message`, with kneadpay's error shape (SPEC.md §3: `{error: {code, message, details}}`) beside it. */
+const gatewayError = (message: string, code: string, detail: string) => ({ message, error: { code, message: detail, details: null } });
 
 const readBody = (req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> =>
   new Promise((resolveBody, reject) => {
@@ -502,7 +503,7 @@ export const startHttpApi = async (options: HttpApiOptions = {}): Promise<LocalH
       let claims: Record<string, unknown> | undefined;
       if (token) claims = await verifyLocalToken(token, options.tokenDir).catch(() => undefined);
       if (!claims) {
-        send(res, 401, { message: 'Unauthorized' }, { 'apigw-requestid': requestId });
+        send(res, 401, gatewayError('Unauthorized', 'unauthorized', 'a valid bearer token is required (Authorization: Bearer <token>)'), { 'apigw-requestid': requestId });
         return;
       }
       (event.requestContext as ApiEvent['requestContext']).authorizer = {

@@ -69,7 +69,7 @@ export interface LocalStack {
 
 /** The Stripe emulator's entry (local/stripe-emulator/index.ts), built by another part of the project. */
 interface StripeEmulatorModule {
-  startStripeEmulator(options: { port?: number; webhookUrls?: string[]; webhookSecret?: string; onRequest?: LocalStackOptions['onStripeRequest'] }): Promise<{
+  startStripeEmulator(options: { port?: number; webhookUrls?: string[]; webhookSecret?: string; onRequest?: LocalStackOptions['onStripeRequest']; stateFile?: string }): Promise<{
     url: string;
     port: number;
     stop(): Promise<void>;
@@ -214,19 +214,20 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
             () => false,
           ))
         ) {
-          return { statusCode: 401, body: { error: { code: 'unauthorized', message: 'send a local token: Authorization: Bearer $(npx kneadpay token --practice <id>)' } } };
+          return { statusCode: 401, body: { error: { code: 'unauthorized', message: 'send a local token: Authorization: Bearer $(npx kneadpay token --practice <id>)', details: null } } };
         }
         if (!/^application\/json\b/i.test(String(headers?.['content-type'] ?? ''))) {
-          return { statusCode: 415, body: { error: { code: 'unsupported_media_type', message: 'send application/json' } } };
+          return { statusCode: 415, body: { error: { code: 'unsupported_media_type', message: 'send application/json', details: null } } };
         }
         let input: { detailType?: unknown; detail?: unknown; source?: unknown };
         try {
           input = JSON.parse(body.toString('utf8')) as typeof input;
         } catch {
-          return { statusCode: 400, body: { error: { code: 'validation', message: 'send a JSON object' } } };
+          return { statusCode: 400, body: { error: { code: 'validation_error', message: 'send a JSON object', details: { field: 'body' } } } };
         }
         if (typeof input.detailType !== 'string' || typeof input.detail !== 'object' || input.detail === null) {
-          return { statusCode: 400, body: { error: { code: 'validation', message: 'detailType (string) and detail (object) are required' } } };
+          const field = typeof input.detailType !== 'string' ? 'detailType' : 'detail';
+          return { statusCode: 400, body: { error: { code: 'validation_error', message: 'detailType (string) and detail (object) are required', details: { field } } } };
         }
         const result = await bus.publish({
           detailType: input.detailType,
@@ -274,6 +275,8 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
           webhookUrls: [`${api.url}/webhooks/stripe`],
           webhookSecret,
           ...(options.onStripeRequest ? { onRequest: options.onStripeRequest } : {}),
+          // What the emulated Stripe holds is kept with the rest of the data (docs/local.md).
+          ...(options.inMemory ? {} : { stateFile: join(dataDir, 'stripe-emulator.json') }),
         });
         stops.push(() => emulator.stop());
         stripeUrl = emulator.url;

@@ -1,5 +1,5 @@
 import type { Command, CommandIo } from './io';
-import { defaultApi, InputError, UsageError } from './io';
+import { defaultApi, InputError, localTokenFor, UsageError } from './io';
 
 const USAGE = `usage: kneadpay claims export --practice <id> [--api <url>] [--token <jwt>] [--claim <claimId>]… > batch.837`;
 
@@ -30,11 +30,7 @@ const exportClaims = async (args: readonly string[], io: CommandIo): Promise<voi
   } catch {
     throw new UsageError(`--api "${api}" is not a URL`);
   }
-  let token = options.get('token');
-  if (!token) {
-    const { mintLocalToken } = await import('../../local/auth');
-    token = await mintLocalToken(practiceId);
-  }
+  const token = options.get('token') ?? (await localTokenFor(api, practiceId));
   const call = async (url: string, init: RequestInit) => {
     try {
       return await fetch(url, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers as Record<string, string>) } });

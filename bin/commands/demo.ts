@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Command, CommandIo } from './io';
-import { defaultApi, UsageError } from './io';
+import { defaultApi, localTokenFor, UsageError } from './io';
 import { claimsOutJourney } from './demo-claims';
 
 /**
@@ -84,9 +84,14 @@ export const eraFor = (claimId: string, trace = `EFT${claimId.replace(/\D/g, '')
   ].join('~\n') + '~\n';
 
 export const run: Command = async (args, io) => {
-  const apiIndex = args.indexOf('--api');
-  const api = (apiIndex >= 0 ? args[apiIndex + 1] : undefined) ?? defaultApi();
-  if (apiIndex >= 0 && !args[apiIndex + 1]) throw new UsageError('--api needs a URL');
+  let given: string | undefined;
+  for (let index = 0; index < args.length; index += 1) {
+    const arg = args[index]!;
+    if (arg !== '--api' && !arg.startsWith('--api=')) throw new UsageError(`unknown argument ${arg}\nusage: kneadpay demo [--api <url>]`);
+    given = arg === '--api' ? args[++index] : arg.slice('--api='.length);
+    if (!given) throw new UsageError('--api needs a URL');
+  }
+  const api = given ?? defaultApi();
   const health = await fetch(`${api}/health`).catch(() => undefined);
   if (!health || health.status !== 200) throw new Error(`no kneadpay answering at ${api}/health: start it with npm start`);
   const info = (await fetch(`${api}/_local/info`)
@@ -95,8 +100,7 @@ export const run: Command = async (args, io) => {
   if (info.mode && info.mode !== 'emulator') throw new Error('the demo clicks the emulated Stripe pages: run npm start without STRIPE_SECRET_KEY');
 
   const practiceId = `demo-${randomBytes(3).toString('hex')}`;
-  const { mintLocalToken } = await import('../../local/auth');
-  const ctx: Ctx = { api, token: await mintLocalToken(practiceId), practiceId, io, inbox: info.sesUrl ?? null };
+  const ctx: Ctx = { api, token: await localTokenFor(api, practiceId), practiceId, io, inbox: info.sesUrl ?? null };
   // Numbered as they run (the Stripe onboarding step came in between; the numbers below are the old ones).
   let stepNo = 0;
   const step = (_n: number, text: string) => io.stdout(`\n${(stepNo += 1)}. ${text}`);

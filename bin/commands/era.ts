@@ -5,7 +5,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { basename } from 'node:path';
 import type { Command, CommandIo } from './io';
-import { defaultApi, InputError, UsageError } from './io';
+import { defaultApi, InputError, localTokenFor, UsageError } from './io';
 import type { EraSummary } from '../../functions/domain/era835';
 import { applyFileProblems, isEraParseError, readEra, toPinnedClaimJson } from '../../functions/domain/era835';
 
@@ -156,11 +156,7 @@ const importEra = async (args: readonly string[], io: CommandIo): Promise<void> 
     throw new UsageError(`--api "${api}" is not a URL`);
   }
   const size = await fileSize(file);
-  let token = options.get('token');
-  if (!token) {
-    const { mintLocalToken } = await import('../../local/auth');
-    token = await mintLocalToken(practiceId);
-  }
+  const token = options.get('token') ?? (await localTokenFor(api, practiceId));
   const progress = io.isTTY && size >= PROGRESS_MIN_BYTES ? progressBar(io, basename(file), size) : () => {};
   let answer: HttpAnswer;
   try {

@@ -30,3 +30,28 @@ export type Command = (args: string[], io: CommandIo) => Promise<void>;
  * where `npm start` serves it.
  */
 export const defaultApi = (): string => `http://127.0.0.1:${apiPort()}`;
+
+/**
+ * A bearer token for `practiceId` that the local stack at `api` accepts. It is asked of that
+ * stack's own sign-in (`POST /_local/token`, laptop only), so the CLI need not share the stack's
+ * data directory (`KNEADPAY_DATA_DIR`, where the signing key lives); where there is no such route
+ * (a deployed stack, an older one) it is minted with the local key as `kneadpay token` does.
+ */
+export const localTokenFor = async (api: string, practiceId: string): Promise<string> => {
+  try {
+    const answer = await fetch(`${api.replace(/\/+$/, '')}/_local/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ practiceId }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (answer.ok) {
+      const body = (await answer.json().catch(() => ({}))) as { token?: unknown };
+      if (typeof body.token === 'string' && body.token) return body.token;
+    }
+  } catch {
+    // Not reachable or no answer: the command's own call says so.
+  }
+  const { mintLocalToken } = await import('../../local/auth');
+  return mintLocalToken(practiceId);
+};

@@ -1,10 +1,18 @@
 import type { Command } from './io';
-import { UsageError } from './io';
+import { defaultApi, localTokenFor, UsageError } from './io';
 
+/**
+ * `kneadpay token --practice <id>`: a bearer token the local stack accepts (SPEC.md §2). Asked of
+ * the stack running at `PORT` when there is one (its key is in its data directory, which need not
+ * be this shell's `KNEADPAY_DATA_DIR`); minted with the data directory's key otherwise.
+ */
 export const run: Command = async (args, io) => {
-  const index = args.indexOf('--practice');
-  const practiceId = index >= 0 ? args[index + 1] : undefined;
+  let practiceId: string | undefined;
+  for (let index = 0; index < args.length; index += 1) {
+    const arg = args[index]!;
+    if (arg !== '--practice' && !arg.startsWith('--practice=')) throw new UsageError(`unknown argument ${arg}\nusage: kneadpay token --practice <id>`);
+    practiceId = arg === '--practice' ? args[++index] : arg.slice('--practice='.length);
+  }
   if (!practiceId) throw new UsageError('--practice <id> is required');
-  const { mintLocalToken } = await import('../../local/auth');
-  io.stdout(await mintLocalToken(practiceId));
+  io.stdout(await localTokenFor(defaultApi(), practiceId));
 };

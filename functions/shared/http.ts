@@ -146,18 +146,19 @@ const errorResponder = (logger: Logger): middy.MiddlewareObj<ApiEvent, ApiResult
       if (error.status >= 500) logger.warn('request failed, retryable', { ...errorFields(error), path: request.event.routeKey });
       request.response = json(
         error.status,
-        { error: { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) } },
+        // SPEC.md §3 pins the shape with its three keys: `details` is null when there are none.
+        { error: { code: error.code, message: error.message, details: error.details ?? null } },
         error.status === 503 ? { 'retry-after': '1' } : retryAfterOf(error),
       );
       return;
     }
     if (isTransient(error)) {
       logger.warn('a dependency failed, retryable', { ...errorFields(error), path: request.event.routeKey });
-      request.response = json(503, { error: { code: 'retry_later', message: 'a service kneadpay depends on is busy or unavailable; retry shortly' } }, { 'retry-after': '2' });
+      request.response = json(503, { error: { code: 'retry_later', message: 'a service kneadpay depends on is busy or unavailable; retry shortly', details: null } }, { 'retry-after': '2' });
       return;
     }
     logger.error('unhandled error', { ...errorFields(error), requestId: request.context.awsRequestId });
-    request.response = json(500, { error: { code: 'internal', message: 'internal error; it has been logged' } });
+    request.response = json(500, { error: { code: 'internal', message: 'internal error; it has been logged', details: null } });
   },
 });
 

@@ -13,7 +13,7 @@ export interface StoredAnswer {
   requestId: string;
 }
 
-interface Entry extends StoredAnswer {
+export interface Entry extends StoredAnswer {
   method: string;
   path: string;
   params: string;
@@ -78,5 +78,15 @@ export class IdempotencyStore {
 
   get size(): number {
     return this.entries.size;
+  }
+
+  /** The stored keys as plain data (a restart keeps them: Stripe keeps a key 24 h). */
+  snapshot(): Array<[string, Entry]> {
+    return [...this.entries];
+  }
+
+  restore(entries: ReadonlyArray<[string, Entry]>): void {
+    this.entries.clear();
+    for (const [id, entry] of entries) this.entries.set(id, entry);
   }
 }

@@ -9,8 +9,10 @@
  *
  * Admin endpoints (JSON, no API key): see README.md next to this file.
  */
+import type { ServerResponse } from 'node:http';
 import type Stripe from 'stripe';
 import { advanceClock, applyConfig, configOf } from './admin';
+import { loadState, stateWriter } from './persist';
 import { EmulatorServer } from './server';
 import { EmulatorState, type RequestRecord } from './state';
 import type { Delivery } from './webhooks';
@@ -40,6 +42,11 @@ export interface StripeEmulatorOptions {
   rateLimitPerSecond?: number;
   /** Called with every request the emulator records (`GET /_requests` keeps only the last 10,000). */
   onRequest?: (entry: RequestRecord) => void;
+  /**
+   * A file to keep the emulator's state in (`npm start`: `<data dir>/stripe-emulator.json`): read
+   * at start when it exists, written after changes and on stop. Unset (tests): memory only.
+   */
+  stateFile?: string;
 }
 
 export interface StripeEmulator {
@@ -74,7 +81,10 @@ export const startStripeEmulator = async (options: StripeEmulatorOptions = {}): 
   });
   if (options.rateLimitPerSecond) state.faults.rateLimitPerSecond = options.rateLimitPerSecond;
   state.onRequest = options.onRequest;
+  const writer = options.stateFile ? stateWriter(state, options.stateFile) : undefined;
+  if (options.stateFile) loadState(state, options.stateFile);
   const server = new EmulatorServer(state);
+  if (writer) server.server.on('request', (_req, res: ServerResponse) => res.once('finish', () => writer.changed()));
   const host = options.host ?? '127.0.0.1';
   const port = await server.listen(options.port ?? 0, host);
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
@@ -90,6 +100,7 @@ export const startStripeEmulator = async (options: StripeEmulatorOptions = {}): 
       stopped ??= (async () => {
         state.webhooks.stop();
         await server.close();
+        writer?.flush();
       })();
       return stopped;
     },

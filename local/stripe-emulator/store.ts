@@ -134,4 +134,25 @@ export class Store {
     this.entries.clear();
     this.byKind.clear();
   }
+
+  /** Every entry in the order it was made, as plain data (`current`: still what its id finds). */
+  snapshot(): StoredEntry[] {
+    const all = [...this.byKind.values()].flat().sort((a, b) => a.seq - b.seq);
+    return all.map((entry) => ({ ...entry, current: (this.entries.get(entry.object.id) ?? []).includes(entry) }));
+  }
+
+  /** Replaces everything held with a snapshot's entries (what `snapshot` gave, read back). */
+  restore(stored: readonly StoredEntry[]): void {
+    this.clear();
+    for (const { current, ...entry } of [...stored].sort((a, b) => a.seq - b.seq)) {
+      const list = this.byKind.get(entry.kind) ?? [];
+      list.push(entry);
+      this.byKind.set(entry.kind, list);
+      if (current) this.entries.set(entry.object.id, [...(this.entries.get(entry.object.id) ?? []), entry]);
+      this.seq = Math.max(this.seq, entry.seq);
+    }
+  }
 }
+
+/** A store entry as a snapshot keeps it. */
+export type StoredEntry = Entry & { current: boolean };

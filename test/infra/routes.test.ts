@@ -114,8 +114,8 @@ describe('dispatchRoutes: one dispatcher on the route key', () => {
     const { handler } = (await import('../../functions/clients')) as { handler: (event: ApiEvent, context: Context) => Promise<ApiResult> };
     const get = await handler(eventFor('GET /practices/{practiceId}/clients/{clientId}/nothing-here'), lambdaContext);
     const put = await handler(eventFor('PUT /practices/{practiceId}/clients/{clientId}/nothing-here'), lambdaContext);
-    expect({ status: get.statusCode, body: JSON.parse(get.body ?? '') }).toEqual({ status: 404, body: { error: { code: 'not_found', message: 'route not found' } } });
-    expect({ status: put.statusCode, body: JSON.parse(put.body ?? '') }).toEqual({ status: 405, body: { error: { code: 'method_not_allowed', message: 'PUT is not supported here' } } });
+    expect({ status: get.statusCode, body: JSON.parse(get.body ?? '') }).toEqual({ status: 404, body: { error: { code: 'not_found', message: 'route not found', details: null } } });
+    expect({ status: put.statusCode, body: JSON.parse(put.body ?? '') }).toEqual({ status: 405, body: { error: { code: 'method_not_allowed', message: 'PUT is not supported here', details: null } } });
   });
 
   it('extra arguments reach the handler (a Lambda context, a test’s deps)', async () => {

@@ -1,4 +1,7 @@
-import { describe, expect, inject, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import { main, type CommandIo } from '../../bin/kneadpay.js';
 import { mintLocalToken } from '../../local/auth';
 import { api, practiceProfile } from '../support/api';
@@ -57,5 +60,62 @@ describe('kneadpay claims export', () => {
     expect([empty.code, empty.stderr]).toEqual([1, [expect.stringMatching(/^kneadpay claims: the server answered 409: no claim can go into an 837P batch/)]]);
     const usage = await runCli(['claims', 'export']);
     expect(usage.code).toBe(2);
+  });
+});
+
+// SPEC.md §2: `kneadpay demo [--api <url>]` and `era import`/`claims export` without --token work
+// against the running local stack. Their token used to be minted with the CLI's own data
+// directory's key, so a CLI whose KNEADPAY_DATA_DIR was not the stack's got 401 at the first call.
+describe("the CLI's commands against a local stack whose data directory is not the CLI's", () => {
+  const elsewhere = mkdtempSync(join(tmpdir(), 'kneadpay-cli-elsewhere-'));
+  beforeEach(() => {
+    vi.stubEnv('KNEADPAY_DATA_DIR', elsewhere);
+  });
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+  afterAll(() => rmSync(elsewhere, { recursive: true, force: true }));
+
+  it('era import and claims export without --token get their token from the stack they call', async () => {
+    // Prepare
+    const practiceId = newPracticeId();
+    await api('PUT', `/practices/${practiceId}`, { practiceId, body: practiceProfile() });
+
+    // Act
+    const imported = await runCli(['era', 'import', 'test/fixtures/era/worked-example.835', '--practice', practiceId, '--api', inject('apiUrl')]);
+    const exported = await runCli(['claims', 'export', '--practice', practiceId, '--api', inject('apiUrl')]);
+
+    // Assess
+    expect([imported.code, imported.stderr]).toEqual([0, []]);
+    expect(JSON.parse(imported.stdout)).toMatchObject({ traceNumber: 'EFT123', claims: 1, matched: 0 });
+    expect([exported.code, exported.stderr]).toEqual([1, [expect.stringMatching(/^kneadpay claims: the server answered 409: no claim can go into an 837P batch/)]]);
+  });
+
+  it('kneadpay token prints a token the running local stack (at PORT) accepts', async () => {
+    // Prepare
+    const practiceId = newPracticeId();
+    vi.stubEnv('PORT', new URL(inject('apiUrl')).port);
+
+    // Act
+    const printed = await runCli(['token', '--practice', practiceId]);
+    const put = await fetch(`${inject('apiUrl')}/practices/${practiceId}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${printed.stdout}`, 'content-type': 'application/json' },
+      body: JSON.stringify(practiceProfile()),
+    });
+
+    // Assess
+    expect([printed.code, printed.stderr]).toEqual([0, []]);
+    expect(put.status).toBe(200);
+  });
+
+  it('kneadpay demo --api <url> walks the whole journey', { timeout: 120_000 }, async () => {
+    // Act
+    const demo = await runCli(['demo', '--api', inject('apiUrl')]);
+
+    // Assess
+    expect([demo.code, demo.stderr]).toEqual([0, []]);
+    expect(demo.stdout).toMatch(/^1\. A practice signs up$/m);
+    expect(demo.stdout).toMatch(/^Done\. cli_\w+ owes \$0\.00; \d+ ledger entries\.$/m);
   });
 });

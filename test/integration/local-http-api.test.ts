@@ -224,7 +224,9 @@ describe('local HTTP API (API Gateway HTTP API, payload 2.0)', () => {
     expect(empty).not.toHaveProperty('pathParameters');
   });
 
-  it('answers 401 {"message":"Unauthorized"} on JWT routes without a valid token, before the function runs', async () => {
+  // SPEC.md §3: errors, 401 included, are {"error":{"code","message","details"}}; API Gateway's own
+  // `message` stays beside it (as on the 404 for no route).
+  it('answers 401 {"message":"Unauthorized","error":{…}} on JWT routes without a valid token, before the function runs', async () => {
     // Prepare
     const before = captured.length;
     const otherKeyDir = mkdtempSync(join(tmpdir(), 'kneadpay-other-key-'));
@@ -239,7 +241,7 @@ describe('local HTTP API (API Gateway HTTP API, payload 2.0)', () => {
     // Assess
     for (const answer of [missing, foreign, garbage]) {
       expect(answer.status).toBe(401);
-      expect(json(answer)).toEqual({ message: 'Unauthorized' });
+      expect(json(answer)).toEqual({ message: 'Unauthorized', error: { code: 'unauthorized', message: expect.stringMatching(/bearer token/), details: null } });
     }
     expect(captured.length).toBe(before);
   });
@@ -352,11 +354,16 @@ describe("the run's local stack API (the real wiring table and handler modules)"
     });
     const get = await fetch(`${apiUrl}/practices/${practiceId}`, { headers });
     const anonymous = await fetch(`${apiUrl}/practices/${practiceId}`);
+    const otherPractice = await fetch(`${apiUrl}/practices/${practiceId}-other`, { headers });
+    const nameless = await fetch(`${apiUrl}/practices/${practiceId}`, { method: 'PUT', headers, body: JSON.stringify({ email: 'desk@kneady.example' }) });
 
     // Assess
     expect(put.status).toBe(200);
     expect(await get.json()).toMatchObject({ practiceId, name: 'Kneady Hands', currency: 'usd' });
     expect(anonymous.status).toBe(401);
-    expect(await anonymous.json()).toEqual({ message: 'Unauthorized' });
+    expect(await anonymous.json()).toEqual({ message: 'Unauthorized', error: { code: 'unauthorized', message: expect.stringMatching(/bearer token/), details: null } });
+    // SPEC.md §3: every error is {"error":{"code","message","details"}}: details null when there are none.
+    expect({ status: otherPractice.status, body: await otherPractice.json() }).toEqual({ status: 403, body: { error: { code: 'forbidden', message: expect.any(String), details: null } } });
+    expect({ status: nameless.status, body: await nameless.json() }).toEqual({ status: 400, body: { error: { code: 'validation_error', message: 'name is required', details: { field: 'name' } } } });
   });
 });

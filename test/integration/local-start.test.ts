@@ -60,6 +60,114 @@ describe('npm start (local/start.ts)', () => {
     }
   });
 
+  // A process manager or a script that started `npm start` signals the pid it started: npm's. npm
+  // passes the signal to the script's shell only, and a shell that does not exec its one command
+  // (dash, Debian's /bin/sh) neither dies on SIGINT nor passes it on: the stack kept running.
+  it.each(['SIGINT', 'SIGTERM'] as const)('stops every part when %s goes to the npm start process itself', { timeout: 90_000 }, async (signal) => {
+    // Prepare
+    const dataDir = join(workDir, `npm-${signal}`);
+    const child = spawn('npm', ['start', '--silent'], { cwd: ROOT, env: isolatedEnv(dataDir), stdio: ['ignore', 'pipe', 'pipe'] });
+    const { output } = collect(child);
+    try {
+      await apiUrlOf(output);
+      const tree = [...new Set([child.pid!, ...descendants(child.pid!)])];
+
+      // Act
+      process.kill(child.pid!, signal);
+      await waitFor('the whole process tree to exit', () => (tree.some(alive) ? undefined : true), 15_000).catch(() => undefined);
+
+      // Assess
+      expect(tree.filter(alive)).toEqual([]);
+      expect(output.stdout).toMatch(/kneadpay: stopped/);
+      expect(() => readFileSync(join(dataDir, 'stack.json'))).toThrow();
+    } finally {
+      for (const pid of [child.pid!, ...descendants(child.pid!)]) if (alive(pid)) process.kill(pid, 'SIGKILL');
+    }
+  });
+
+  // README/docs: `npm start` keeps its data in the data directory. DynamoDB's half was kept, the
+  // emulated Stripe's was not: after a restart the practice's connected account, its Prices and the
+  // hosted pages were gone, so a package sold before the restart answered 409
+  // stripe_account_unusable and every hosted invoice link 404.
+  it('a restart on the same data directory keeps the emulated Stripe too: a package made before it still sells', { timeout: 150_000 }, async () => {
+    // Prepare: a practice onboarded on Stripe, with a package and an open Checkout, then a clean stop.
+    const dataDir = join(workDir, 'restart');
+    const start = () => {
+      const child = spawn(process.execPath, [TSX_CLI, 'local/start.ts'], { cwd: ROOT, env: isolatedEnv(dataDir), stdio: ['ignore', 'pipe', 'pipe'] });
+      return { child, ...collect(child) };
+    };
+    const stop = async (run: ReturnType<typeof start>) => {
+      const { pid } = JSON.parse(readFileSync(join(dataDir, 'stack.json'), 'utf8')) as { pid: number };
+      process.kill(pid, 'SIGINT');
+      await run.exited;
+    };
+    const practiceId = `prac_restart_${Date.now()}`;
+    const headers = { authorization: `Bearer ${await mintLocalToken(practiceId, { dir: dataDir })}`, 'content-type': 'application/json', accept: 'application/json' };
+    const buy = (apiUrl: string, packageId: string, email: string) =>
+      fetch(`${apiUrl}/p/${practiceId}/packages/${packageId}/checkout`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify({ email, name: 'Jane Doe' }),
+      });
+    const first = start();
+    const runs = [first];
+    try {
+      const firstApi = await apiUrlOf(first.output);
+      await fetch(`${firstApi}/practices/${practiceId}`, { method: 'PUT', headers, body: JSON.stringify({ name: 'Calm Hands', email: 'desk@calm.example' }) });
+      const onboarding = (await (await fetch(`${firstApi}/practices/${practiceId}/stripe/onboarding`, { method: 'POST', headers })).json()) as { accountId: string; url: string };
+      await fetch(`${onboarding.url}/complete`, { method: 'POST', headers: { accept: 'application/json' } });
+      await waitFor(
+        'charges to be enabled',
+        async () => ((await (await fetch(`${firstApi}/practices/${practiceId}/stripe`, { headers })).json()) as { chargesEnabled: boolean }).chargesEnabled || undefined,
+        20_000,
+      );
+      const pkg = (await (
+        await fetch(`${firstApi}/practices/${practiceId}/packages`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ name: 'Five', sessions: 5, sessionMinutes: 60, serviceCode: '97124', priceCents: 42500, currency: 'usd' }),
+        })
+      ).json()) as {
+        packageId: string;
+      };
+      const before = await buy(firstApi, pkg.packageId, 'before@client.example');
+      const session = (await before.json()) as { checkoutSessionId: string };
+      const firstStripe = /Stripe\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(first.output.stdout)?.[1];
+      const keyed = (stripeUrl: string | undefined) =>
+        fetch(`${stripeUrl}/v1/customers`, {
+          method: 'POST',
+          headers: { authorization: 'Bearer sk_test_emulator', 'idempotency-key': `restart-${practiceId}`, 'content-type': 'application/x-www-form-urlencoded' },
+          body: 'email=keyed%40client.example',
+        }).then(async (answer) => ((await answer.json()) as { id: string }).id);
+      const customerBefore = await keyed(firstStripe);
+      await stop(first);
+
+      // Act
+      const second = start();
+      runs.push(second);
+      const secondApi = await apiUrlOf(second.output);
+      const stripeUrl = /Stripe\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(second.output.stdout)?.[1];
+      const after = await buy(secondApi, pkg.packageId, 'after@client.example');
+      const account = await fetch(`${stripeUrl}/v1/accounts/${onboarding.accountId}`, { headers: { authorization: 'Bearer sk_test_emulator' } });
+      const customerAfter = await keyed(stripeUrl);
+      const sessionAgain = await fetch(`${stripeUrl}/v1/checkout/sessions/${session.checkoutSessionId}`, {
+        headers: { authorization: 'Bearer sk_test_emulator', 'stripe-account': onboarding.accountId },
+      });
+      await stop(second);
+
+      // Assess
+      expect(before.status).toBe(201);
+      expect({ status: after.status, body: (await after.json()) as unknown }).toEqual({ status: 201, body: { checkoutSessionId: expect.stringMatching(/^cs_/), url: expect.any(String) } });
+      expect(account.status).toBe(200);
+      expect(((await account.json()) as { charges_enabled: boolean }).charges_enabled).toBe(true);
+      expect(sessionAgain.status).toBe(200);
+      // The same Idempotency-Key after the restart replays the first answer (Stripe keeps keys 24 h).
+      expect(customerAfter).toBe(customerBefore);
+    } finally {
+      for (const run of runs) for (const pid of [run.child.pid!, ...descendants(run.child.pid!)]) if (alive(pid)) process.kill(pid, 'SIGKILL');
+    }
+  });
+
   it('a second start on the same data refuses; after a SIGKILL the next start stops the JVM the killed run left', { timeout: 120_000 }, async () => {
     // Prepare: a running stack on its own data directory.
     const dataDir = join(workDir, 'killed');
@@ -229,5 +337,6 @@ describe("the run's local stack", () => {
     expect(answer.status).toBe(200);
     expect(await answer.json()).toEqual({ id: expect.any(String), deliveries: [] });
     expect(invalid.status).toBe(400);
+    expect(await invalid.json()).toEqual({ error: { code: 'validation_error', message: expect.stringMatching(/detailType/), details: { field: 'detailType' } } });
   });
 });

@@ -31,6 +31,20 @@ describe('the CLI calls PORT when not given --api', () => {
     expect(claims.stderr).toContain(`127.0.0.1:${port}`);
   });
 
+  // SPEC.md §2: exit 2 on usage errors. demo and token ran (or printed a token) whatever else followed.
+  it('demo and token refuse an argument they do not take with exit 2, before calling anything', async () => {
+    // Prepare
+    const port = await freePort();
+    // Act
+    const demo = await runCli(['demo', '--bogus'], { PORT: String(port) });
+    const demoExtra = await runCli(['demo', 'now'], { PORT: String(port) });
+    const token = await runCli(['token', '--practice', 'prac_x', '--bogus'], { PORT: String(port) });
+    // Assess
+    expect([demo.code, demo.stderr]).toEqual([2, expect.stringMatching(/^kneadpay demo: unknown argument --bogus\n/)]);
+    expect([demoExtra.code, demoExtra.stderr]).toEqual([2, expect.stringMatching(/^kneadpay demo: unknown argument now\n/)]);
+    expect([token.code, token.stderr]).toEqual([2, expect.stringMatching(/^kneadpay token: unknown argument --bogus\n/)]);
+  });
+
   it('a PORT that is not a port is refused with the variable named', async () => {
     const demo = await runCli(['demo'], { PORT: 'eighty' });
     expect(demo.code).toBe(1);

@@ -170,7 +170,7 @@ describe('kneadpay era import', () => {
     expect(request!.body.equals(await readFile(file))).toBe(true);
   });
 
-  it('mints a local token for the practice when --token is absent', async () => {
+  it('mints a local token for the practice when --token is absent and the server has no local sign-in', async () => {
     // Prepare
     server = await startRecordingServer({ status: 200, body: SUMMARY });
     const previous = process.env.KNEADPAY_DATA_DIR;
@@ -182,7 +182,9 @@ describe('kneadpay era import', () => {
 
       // Assess
       expect(result.code).toBe(0);
-      const token = server.requests[0]!.headers.authorization!.replace(/^Bearer /, '');
+      // The server answers POST /_local/token without a token (no local sign-in): the CLI mints one.
+      expect(server.requests.map((request) => `${request.method} ${request.url}`)).toEqual(['POST /_local/token', 'POST /practices/prac_2/remittances']);
+      const token = server.requests[1]!.headers.authorization!.replace(/^Bearer /, '');
       expect(await verifyLocalToken(token, join(workDir, 'data'))).toMatchObject({ 'custom:practiceId': 'prac_2' });
     } finally {
       if (previous === undefined) delete process.env.KNEADPAY_DATA_DIR;

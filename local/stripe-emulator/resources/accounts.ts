@@ -34,7 +34,7 @@ export const ACCOUNT_LINK_TTL_SECONDS = 300;
 /** What a new Standard account still owes Stripe before it may charge. */
 export const ONBOARDING_REQUIREMENTS = ['business_profile.url', 'external_account', 'tos_acceptance.date', 'tos_acceptance.ip'];
 
-interface Link {
+export interface Link {
   account: string;
   type: 'account_onboarding' | 'account_update';
   refreshUrl: string;
@@ -56,6 +56,15 @@ const connectOf = (state: EmulatorState): ConnectState => {
     connectStates.set(state, found);
   }
   return found;
+};
+
+/** The Connect state as plain data, and back (local/stripe-emulator/persist.ts). */
+export const connectSnapshot = (state: EmulatorState): { links: Array<[string, Link]>; deauthorized: string[] } => {
+  const connect = connectOf(state);
+  return { links: [...connect.links], deauthorized: [...connect.deauthorized] };
+};
+export const restoreConnect = (state: EmulatorState, snapshot: { links: Array<[string, Link]>; deauthorized: string[] }): void => {
+  connectStates.set(state, { links: new Map(snapshot.links), deauthorized: new Set(snapshot.deauthorized) });
 };
 
 /** Stripe's refusal of a `Stripe-Account` the key cannot act for. */
