@@ -12,6 +12,7 @@
  * the minimum per currency is docs.stripe.com/currencies' (USD $0.50, GBP £0.30, HKD $4.00, …).
  */
 import { describe, expect, it } from 'vitest';
+import { newId } from '../../functions/shared/ids';
 import { invoiceClaimBalance } from '../../functions/core/invoicing';
 import { getStripe } from '../../functions/stripe/client';
 import { api } from '../support/api';
@@ -52,5 +53,22 @@ describe('a patient balance below the minimum charge amount', () => {
     expect(invoices.map((invoice) => [invoice.status, invoice.amount_due])).toEqual([['open', 50]]);
     const listed = await api('GET', `/practices/${practiceId}/invoices`, { practiceId });
     expect(listed.body.items).toEqual([expect.objectContaining({ status: 'open', amountDueCents: 50 })]);
+  });
+
+  it("a below_minimum balance never reaches Stripe, so it does not hold the practice's connected account open: the account can be released", async () => {
+    // Prepare: a practice selling on its own connected account, with a 30-cent balance waiting.
+    const accountId = `acct_${newId('min')
+      .replace(/[^A-Za-z0-9]/g, '')
+      .slice(0, 16)}`;
+    const { practiceId } = await claimReady({ collectedCents: 3370, practice: { stripeAccountId: accountId } });
+    await invoiceClaimBalance(deps(), adjudicated(practiceId).original);
+    expect((await api('GET', `/practices/${practiceId}/invoices`, { practiceId })).body.items).toEqual([expect.objectContaining({ status: 'below_minimum' })]);
+
+    // Act
+    const released = await api('DELETE', `/practices/${practiceId}/stripe`, { practiceId });
+
+    // Assess
+    expect(released.status, released.text).toBe(200);
+    expect(released.body).toMatchObject({ accountId, released: true });
   });
 });
