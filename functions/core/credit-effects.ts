@@ -59,11 +59,15 @@ const updatePurchase = (ctx: Ctx, purchase: Purchase, set: Record<string, unknow
  */
 const purchaseOfSession = async (ctx: Ctx): Promise<{ purchase: Purchase; session: Stripe.Checkout.Session } | undefined> => {
   const session = ctx.event.data.object as Stripe.Checkout.Session;
-  const { clientId, purchaseId } = session.metadata ?? {};
+  const { clientId, purchaseId, practiceId } = session.metadata ?? {};
   if (!clientId || !purchaseId) return undefined;
   const purchase = await ctx.port.getPurchase(ctx.store, ctx.practiceId, clientId, purchaseId);
-  // Our own race: Stripe can be faster than the request that recorded the purchase.
-  if (!purchase) throw new RetryableError(`purchase ${purchaseId} is not committed yet`);
+  if (!purchase) {
+    // Our own race (Stripe faster than the request that recorded the purchase) only for metadata
+    // kneadpay wrote, which names this practice; another tool's `clientId`/`purchaseId` is not ours.
+    if (practiceId !== ctx.practiceId) return undefined;
+    throw new RetryableError(`purchase ${purchaseId} is not committed yet`);
+  }
   return { purchase, session };
 };
 
