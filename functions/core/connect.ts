@@ -119,8 +119,18 @@ export const releaseAccount = async (deps: { store: Store; stripe: Stripe; conne
   if (!accountId) throw new NotFoundError('connected Stripe account');
   const connect = await connectStore.getConnect(deps.store, practiceId);
   const open: string[] = [];
+  // A balance below Stripe's minimum charge is never sent to Stripe: nothing of it is on the account.
+  const holdsAccount = async (status: 'pending' | 'draft' | 'open') => {
+    let cursor: string | undefined;
+    do {
+      const page = await connectStore.listInvoices(deps.store, practiceId, status, cursor);
+      if (page.items.some((invoice) => !invoice.belowMinimum)) return true;
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    return false;
+  };
   for (const status of ['pending', 'draft', 'open'] as const) {
-    if ((await connectStore.listInvoices(deps.store, practiceId, status)).items.length) open.push(`${status} balance invoices`);
+    if (await holdsAccount(status)) open.push(`${status} balance invoices`);
   }
   if (connect?.status !== 'deauthorized') {
     // Stripe is the record of what is still payable on the account.

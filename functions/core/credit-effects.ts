@@ -52,14 +52,22 @@ const at = (event: Stripe.Event) => new Date(event.created * 1000).toISOString()
 /** A conditional update of the purchase: applies only to the version the decision was made on. */
 const updatePurchase = (ctx: Ctx, purchase: Purchase, set: Record<string, unknown>): TransactItem => ctx.port.purchaseVersionedUpdate(purchase, set);
 
-/** The purchase a Checkout Session event is about (from our metadata). Not there yet → retry. */
-const purchaseOfSession = async (ctx: Ctx): Promise<{ purchase: Purchase; session: Stripe.Checkout.Session }> => {
+/**
+ * The purchase a Checkout Session event is about (from our metadata). Not there yet → retry. A
+ * session without kneadpay's metadata is not kneadpay's (a Standard connected account is the
+ * practice's whole Stripe account: its own Payment Links send events here too): undefined, ignored.
+ */
+const purchaseOfSession = async (ctx: Ctx): Promise<{ purchase: Purchase; session: Stripe.Checkout.Session } | undefined> => {
   const session = ctx.event.data.object as Stripe.Checkout.Session;
-  const { clientId, purchaseId } = session.metadata ?? {};
-  if (!clientId || !purchaseId) throw new RetryableError('checkout session without kneadpay metadata');
+  const { clientId, purchaseId, practiceId } = session.metadata ?? {};
+  if (!clientId || !purchaseId) return undefined;
   const purchase = await ctx.port.getPurchase(ctx.store, ctx.practiceId, clientId, purchaseId);
-  // Our own race: Stripe can be faster than the request that recorded the purchase.
-  if (!purchase) throw new RetryableError(`purchase ${purchaseId} is not committed yet`);
+  if (!purchase) {
+    // Our own race (Stripe faster than the request that recorded the purchase) only for metadata
+    // kneadpay wrote, which names this practice; another tool's `clientId`/`purchaseId` is not ours.
+    if (practiceId !== ctx.practiceId) return undefined;
+    throw new RetryableError(`purchase ${purchaseId} is not committed yet`);
+  }
   return { purchase, session };
 };
 
@@ -162,24 +170,32 @@ const grantFromPayload = (ctx: Ctx, session: Stripe.Checkout.Session): Decision 
 
 const isPaid = (session: Stripe.Checkout.Session) => session.payment_status !== 'unpaid';
 
+const NOT_OURS: Decision = { kind: 'ignore', reason: 'not a kneadpay checkout session' };
+
 const checkoutCompleted: Effect = async (ctx) => {
   const session = ctx.event.data.object as Stripe.Checkout.Session;
   const fast = isPaid(session) ? grantFromPayload(ctx, session) : undefined;
   if (fast) return fast;
-  const { purchase } = await purchaseOfSession(ctx);
+  const found = await purchaseOfSession(ctx);
+  if (!found) return NOT_OURS;
   // Delayed methods complete unpaid: nothing is granted until async_payment_succeeded.
-  return isPaid(session) ? grantCredits(ctx, purchase, session, await provisionalClientOf(ctx, purchase)) : moveCheckout(ctx, purchase, 'pending');
+  return isPaid(session) ? grantCredits(ctx, found.purchase, session, await provisionalClientOf(ctx, found.purchase)) : moveCheckout(ctx, found.purchase, 'pending');
 };
 
 const asyncSucceeded: Effect = async (ctx) => {
   const fast = grantFromPayload(ctx, ctx.event.data.object as Stripe.Checkout.Session);
   if (fast) return fast;
-  const { purchase, session } = await purchaseOfSession(ctx);
-  return grantCredits(ctx, purchase, session, await provisionalClientOf(ctx, purchase));
+  const found = await purchaseOfSession(ctx);
+  if (!found) return NOT_OURS;
+  return grantCredits(ctx, found.purchase, found.session, await provisionalClientOf(ctx, found.purchase));
 };
 
-const asyncFailed: Effect = async (ctx) => moveCheckout(ctx, (await purchaseOfSession(ctx)).purchase, 'failed');
-const sessionExpired: Effect = async (ctx) => moveCheckout(ctx, (await purchaseOfSession(ctx)).purchase, 'expired');
+const moveFoundCheckout = async (ctx: Ctx, next: 'failed' | 'expired'): Promise<Decision> => {
+  const found = await purchaseOfSession(ctx);
+  return found ? moveCheckout(ctx, found.purchase, next) : NOT_OURS;
+};
+const asyncFailed: Effect = (ctx) => moveFoundCheckout(ctx, 'failed');
+const sessionExpired: Effect = (ctx) => moveFoundCheckout(ctx, 'expired');
 
 // Refunds -------------------------------------------------------------------------------------
 

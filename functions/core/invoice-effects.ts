@@ -16,12 +16,17 @@ const INVOICE_EFFECTS_STORE: InvoiceEffectsPort = { getInvoice, invoiceVersioned
 type Ctx = EventContext & { port: InvoiceEffectsPort };
 type Effect = (ctx: Ctx) => Promise<Decision>;
 
-/** The balance invoice a Stripe invoice event is about (our metadata). Not committed yet → retry. */
+/**
+ * The balance invoice a Stripe invoice event is about (our metadata). Not committed yet → retry,
+ * but only for metadata kneadpay wrote, which names this practice: an invoice the practice made on
+ * its own Standard account, perhaps with another tool's `invoiceId`, is not kneadpay's.
+ */
 const invoiceOf = async (ctx: Ctx): Promise<{ invoice: BalanceInvoice | undefined; object: Stripe.Invoice }> => {
   const object = ctx.event.data.object as Stripe.Invoice;
   const invoiceId = object.metadata?.invoiceId;
   if (!invoiceId) return { invoice: undefined, object };
   const invoice = await ctx.port.getInvoice(ctx.store, ctx.practiceId, invoiceId);
+  if (!invoice && object.metadata?.practiceId !== ctx.practiceId) return { invoice: undefined, object };
   if (!invoice) throw new RetryableError(`invoice ${invoiceId} is not committed yet`);
   return { invoice, object };
 };

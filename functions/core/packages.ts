@@ -1,12 +1,13 @@
 import type { Stripe } from '../stripe/types';
 import { deriveId, newId } from '../shared/ids';
-import { ConflictError } from '../shared/errors';
+import { ConflictError, ValidationError } from '../shared/errors';
 import { parseBody } from '../shared/schemas/parse';
 import { packageChangeBody, packageCreateBody } from '../shared/schemas/requests';
 import { archivePrice, createPrice, createProduct, findPrice, findPriceByLookupKey, retrieveProduct } from '../stripe/catalog';
 import type { Store } from '../store/table';
 import { getPackage, insertPackage, listPackages, packageRequestFingerprint, updatePackage } from '../store/catalog';
 import type { SessionPackage } from '../domain/package';
+import { minimumChargeCents } from '../domain/charge-minimum';
 import { canonicalJson } from '../shared/canonical';
 import type { Practice } from '../domain/practice';
 import type { PackagesPort } from './ports';
@@ -163,6 +164,10 @@ export const changePackage = async (deps: PackageDeps, practiceId: string, packa
   let pkg = await catalog.getPackage(deps.store, practiceId, packageId);
   // The whole body is checked before anything is written: a bad price no longer leaves a new name behind.
   const { name, active, priceCents } = parseBody(packageChangeBody, body);
+  // Stripe charges no less than the currency's minimum (docs.stripe.com/currencies): below it the package could not be sold.
+  if (priceCents !== undefined && priceCents < minimumChargeCents(pkg.currency)) {
+    throw new ValidationError(`priceCents must be at least ${minimumChargeCents(pkg.currency)} (Stripe's minimum charge in ${pkg.currency})`, { field: 'priceCents' });
+  }
   if (name) pkg = await catalog.updatePackage(deps.store, practiceId, packageId, { name, updatedAt: now.toISOString() });
   if (active !== undefined) pkg = await catalog.updatePackage(deps.store, practiceId, packageId, { active, updatedAt: now.toISOString() });
   if (priceCents !== undefined && priceCents !== pkg.priceCents) {

@@ -19,6 +19,12 @@ export interface BalanceInvoice {
    * waits, with no Stripe call, until the client has one. Shown as status `needs_email`.
    */
   needsEmail?: boolean;
+  /**
+   * The amount is below Stripe's minimum charge for the currency (domain/charge-minimum.ts): Stripe
+   * would mark the invoice paid with nothing paid and add the amount to the client's next Stripe
+   * invoice, so it is not sent to Stripe. Shown as status `below_minimum`.
+   */
+  belowMinimum?: boolean;
   stripeInvoiceId: string | null;
   stripeInvoiceItemId: string | null;
   hostedInvoiceUrl: string | null;

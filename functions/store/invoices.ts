@@ -7,9 +7,12 @@ import { practicePk } from './keys';
 import { leaseExpressions, LEASES, takeLease, updateExpression } from './lease';
 
 import type { BalanceInvoice } from '../domain/invoice';
-/** The status the staff API shows: `needs_email` for a pending invoice waiting for the client's email. */
-export const shownInvoiceStatus = (invoice: Pick<BalanceInvoice, 'status' | 'needsEmail'>): InvoiceStatus | 'needs_email' =>
-  invoice.status === 'pending' && invoice.needsEmail ? 'needs_email' : invoice.status;
+/**
+ * The status the staff API shows: `below_minimum` for a pending invoice too small for Stripe to
+ * charge, `needs_email` for a pending invoice waiting for the client's email.
+ */
+export const shownInvoiceStatus = (invoice: Pick<BalanceInvoice, 'status' | 'needsEmail' | 'belowMinimum'>): InvoiceStatus | 'needs_email' | 'below_minimum' =>
+  invoice.status !== 'pending' ? invoice.status : invoice.belowMinimum ? 'below_minimum' : invoice.needsEmail ? 'needs_email' : invoice.status;
 
 export const invoiceKey = (practiceId: string, invoiceId: string) => ({ pk: practicePk(practiceId), sk: `INVOICE#${invoiceId}` });
 
@@ -140,6 +143,11 @@ export const newInvoiceWrite = (invoice: BalanceInvoice): TransactItem => ({
 /** A later plan decided the invoice no longer counts: the saga voids it on Stripe. */
 export const invoiceVoidRequestWrite = (practiceId: string, invoiceId: string): TransactItem => ({
   Update: { Key: invoiceKey(practiceId, invoiceId), UpdateExpression: 'SET voidRequested = :yes', ExpressionAttributeValues: { ':yes': true } },
+});
+
+/** The amount is below Stripe's minimum charge: the invoice stays off Stripe (`below_minimum`). */
+export const invoiceBelowMinimumWrite = (practiceId: string, invoiceId: string): TransactItem => ({
+  Update: { Key: invoiceKey(practiceId, invoiceId), UpdateExpression: 'SET belowMinimum = :yes', ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeValues: { ':yes': true } },
 });
 
 /** The client has no email: the invoice waits (`needs_email`). */

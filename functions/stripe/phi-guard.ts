@@ -17,6 +17,11 @@ const PATTERNS: { what: string; pattern: RegExp }[] = [
 
 /** Keys whose values are ours and opaque (ids, urls, enums) — still checked, but never free text. */
 const NUMERIC_KEYS = new Set(['amount', 'unit_amount', 'quantity', 'days_until_due', 'expires_at', 'limit']);
+/**
+ * kneadpay's own integer metadata, written as digits because Stripe metadata values are strings:
+ * a fee of 10000 cents is not a procedure code. Only a string of digits passes under these keys.
+ */
+const INTEGER_METADATA_KEYS = new Set(['platformFeeCents', 'sessionsTotal', 'expiresInDays']);
 
 export interface PhiGuardOptions {
   /** A Customer create/update: its top-level `name` and `email` are the client's contact details. */
@@ -57,6 +62,7 @@ export const assertNoPhi = (params: unknown, path = 'params', options: PhiGuardO
   if (params && typeof params === 'object') {
     for (const [key, value] of Object.entries(params)) {
       if (NUMERIC_KEYS.has(key) && typeof value === 'number') continue;
+      if (INTEGER_METADATA_KEYS.has(key) && typeof value === 'string' && /^\d{1,15}$/.test(value)) continue;
       assertNoPhi(value, `${path}.${key}`);
     }
   }

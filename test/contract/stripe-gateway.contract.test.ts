@@ -191,6 +191,34 @@ describe('invoices', () => {
   });
 });
 
+describe('the minimum charge amount (docs.stripe.com/currencies; docs.stripe.com/api/invoices)', () => {
+  it('an invoice below $0.50 is marked paid at finalization with nothing paid and its amount moves to the customer balance; a Checkout Session below it is refused', async () => {
+    const customer = await createCustomer(scope, { email: `${run}.min@example.com`, name: 'Minimum Charge' }, key('min-customer'));
+    const invoice = await createInvoice(
+      scope,
+      { customer: customer.id, collection_method: 'send_invoice', days_until_due: 14, auto_advance: false, currency: 'usd', metadata: { invoiceId: `inv_${run}_min` } },
+      key('min-invoice'),
+    );
+    await createInvoiceItem(scope, { customer: customer.id, invoice: invoice.id, amount: 30, currency: 'usd' }, key('min-item'));
+    const finalized = await finalizeInvoice(scope, invoice.id, { auto_advance: false }, key('min-finalize'));
+    expect(finalized).toMatchObject({ status: 'paid', total: 30, amount_paid: 0, amount_remaining: 0 });
+    expect(await retrieveCustomer(scope, customer.id)).toMatchObject({ balance: 30 });
+    covered('invoices.finalizeInvoice', 'below the minimum: status paid, amount_paid 0, customer balance +amount');
+
+    const product = await createProduct(scope, { name: 'Session package (1 × 60 min)' }, key('min-product'));
+    const price = await createPrice(scope, { product: product.id, unit_amount: 49, currency: 'usd' }, key('min-price'));
+    const refused = await refusal(
+      createCheckoutSession(
+        scope,
+        { mode: 'payment', line_items: [{ price: price.id, quantity: 1 }], success_url: 'https://example.com/ok', cancel_url: 'https://example.com/no' },
+        key('min-session'),
+      ),
+    );
+    expect(refused).toMatchObject({ name: 'StripeRefusedError', type: 'StripeInvalidRequestError' });
+    covered('checkout.sessions.create', 'refusal below the minimum charge');
+  });
+});
+
 describe('days_until_due (Stripe publishes only "type": "integer", send_invoice only)', () => {
   it('refused with charge_automatically and without a due date on send_invoice; a negative count refused (inferred, checked here); no upper limit (3651 accepted)', async () => {
     const customer = await createCustomer(scope, { name: 'Due Days', email: `${run}.due@example.com` }, key('due-customer'));

@@ -11,7 +11,17 @@ import type { Store } from '../../store/table';
 import { getClient, ledgerWrites } from '../../store/clients';
 import type { Client, LedgerEntry } from '../../domain/client';
 import { commitOnce } from '../../store/commit';
-import { getInvoice, invoiceNeedsEmailWrite, invoiceVoidRequestWrite, listClaimInvoices, listInvoices, newInvoiceWrite, recordInvoiceProgress, takeInvoiceEmailLease } from '../../store/invoices';
+import {
+  getInvoice,
+  invoiceBelowMinimumWrite,
+  invoiceNeedsEmailWrite,
+  invoiceVoidRequestWrite,
+  listClaimInvoices,
+  listInvoices,
+  newInvoiceWrite,
+  recordInvoiceProgress,
+  takeInvoiceEmailLease,
+} from '../../store/invoices';
 import type { BalanceInvoice } from '../../domain/invoice';
 import { getItem, type Page } from '../../store/items';
 import { keys } from '../../store/keys';
@@ -58,6 +68,8 @@ export interface InvoiceStore {
   markInvoiceIssued(invoice: BalanceInvoice, events: OutboxEvent[], now: Date): Promise<boolean>;
   /** Waits, once, for the client's email: on the invoice and on the claim's view of it. */
   markInvoiceAwaitingEmail(invoice: BalanceInvoice, now: Date): Promise<void>;
+  /** Too small for Stripe to charge, once: on the invoice and on the claim's view of it. */
+  markInvoiceBelowMinimum(invoice: BalanceInvoice, now: Date): Promise<void>;
   takeInvoiceEmailLease(invoice: BalanceInvoice, now: Date): Promise<boolean>;
   listPendingRefunds(practiceId: string, claimId: string): Promise<OverpaymentRefund[]>;
   /** What the payout did, recorded once, with the ledger entry for what was kept as credit. */
@@ -118,6 +130,20 @@ export const invoiceStoreOn = (store: Store): InvoiceStore => ({
         writes: [
           invoiceNeedsEmailWrite(invoice.practiceId, invoice.invoiceId),
           claimInvoiceSummaryWrite(invoice.practiceId, invoice.claimId, { invoiceId: invoice.invoiceId, status: 'needs_email', amountDueCents: invoice.amountDueCents, hostedInvoiceUrl: null }),
+        ],
+        events: [],
+      },
+      now,
+    );
+  },
+  markInvoiceBelowMinimum: async (invoice, now) => {
+    await commitOnce(
+      store,
+      {
+        marker: keys.marker(invoice.practiceId, 'invoice-below-minimum', invoice.invoiceId),
+        writes: [
+          invoiceBelowMinimumWrite(invoice.practiceId, invoice.invoiceId),
+          claimInvoiceSummaryWrite(invoice.practiceId, invoice.claimId, { invoiceId: invoice.invoiceId, status: 'below_minimum', amountDueCents: invoice.amountDueCents, hostedInvoiceUrl: null }),
         ],
         events: [],
       },

@@ -1,4 +1,5 @@
 /** Driving one balance invoice through Stripe: create → line → finalize (or void), each step recorded as soon as Stripe answers. */
+import { minimumChargeCents } from '../../domain/charge-minimum';
 import { isCollecting } from '../../domain/patient-share';
 import { platformFeeFor } from '../../stripe/accounts';
 import type { StripeScope } from '../../stripe/gateway';
@@ -13,6 +14,14 @@ import { awaitEmail, notifyInvoiceIssued } from './notify';
 const feeMetadata = (amountCents: number, account: string | undefined): Record<string, string> => {
   const fee = platformFeeFor(amountCents, account);
   return fee ? { platformFeeCents: String(fee) } : {};
+};
+
+/** Below Stripe's minimum charge: marked once (on the invoice and on the claim's view of it), never sent. */
+const holdBelowMinimum = async (deps: InvoicingDeps, practice: Practice, invoice: BalanceInvoice, now: Date): Promise<BalanceInvoice> => {
+  if (invoice.belowMinimum) return invoice;
+  await invoicesOf(deps).markInvoiceBelowMinimum(invoice, now);
+  deps.logger?.warn("balance invoice below Stripe's minimum charge: not sent to Stripe", { practiceId: practice.practiceId, invoiceId: invoice.invoiceId, clientId: invoice.clientId });
+  return { ...invoice, belowMinimum: true };
 };
 
 /** The only words Stripe (and the client's Stripe emails) ever see for a balance invoice. */
@@ -39,6 +48,10 @@ export const driveInvoice = async (deps: InvoicingDeps, practice: Practice, star
   }
 
   if (invoice.status === 'pending') {
+    // Stripe does not charge less than the currency's minimum: it would mark the invoice paid with
+    // nothing paid and add the amount to the client's next Stripe invoice (docs.stripe.com/api/invoices).
+    // Such a balance stays off Stripe (no call, no failure) and waits as `below_minimum`.
+    if (!invoice.stripeInvoiceId && invoice.amountDueCents < minimumChargeCents(invoice.currency)) return holdBelowMinimum(deps, practice, invoice, now);
     const client = await invoicesOf(deps).getClient(practice.practiceId, invoice.clientId);
     // Stripe sends a `send_invoice` invoice to the Customer's email and refuses one without: with
     // no email the balance waits (no Stripe call, no failure, no dead letter) until staff add one.

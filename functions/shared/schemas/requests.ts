@@ -15,6 +15,7 @@ import { UNIT_METHODS as UNIT_METHOD_NAMES, isTimedCode, unitsForVisit, type Uni
 import type { ClaimLine } from '../../domain/claim';
 import type { X12Address, X12Person } from '../../domain/x12/837p';
 import { CURRENCY_PATTERN, EMAIL_PATTERN, isCalendarDate } from '../validate';
+import { minimumChargeCents } from '../../domain/charge-minimum';
 
 // zod/mini, not `zod`: these schemas add about 25 kB to a bundle instead of about 450 kB (esbuild,
 // minified; the classic API is not tree-shaken), which every cold start of these functions pays.
@@ -254,7 +255,10 @@ export type RedemptionBody = z.output<typeof redemptionBody>;
 
 const PACKAGE_SERVICE_CODE = /^\d{5}$/;
 
-/** `POST /practices/{p}/packages` (core/packages): the currency must be the practice's. */
+/**
+ * `POST /practices/{p}/packages` (core/packages): the currency must be the practice's, and the price
+ * one Stripe can charge in it (at least its minimum charge, domain/charge-minimum.ts).
+ */
 export const packageCreateBody = (practiceCurrency: string) =>
   z.object({
     currency: requiredString({ pattern: CURRENCY_PATTERN, hint: 'lower-case ISO 4217, e.g. usd' }).check(
@@ -264,14 +268,18 @@ export const packageCreateBody = (practiceCurrency: string) =>
     sessions: requiredInt(1, 100),
     sessionMinutes: requiredInt(5, 480),
     serviceCode: requiredString({ pattern: PACKAGE_SERVICE_CODE, hint: 'a 5-digit CPT code such as 97124' }),
-    priceCents: requiredInt(50, 10_000_000),
+    priceCents: requiredInt(minimumChargeCents(practiceCurrency), 10_000_000),
     expiresInDays: optionalInt(1, 3650),
   });
 export type PackageCreateBody = z.output<ReturnType<typeof packageCreateBody>>;
 
 const PACKAGE_CHANGEABLE = ['priceCents', 'active', 'name'];
 
-/** `PATCH /practices/{p}/packages/{id}` (core/packages): the price, the name, on or off sale; nothing else. */
+/**
+ * `PATCH /practices/{p}/packages/{id}` (core/packages): the price, the name, on or off sale; nothing
+ * else. The price's floor here is USD's minimum charge; core/packages also holds it to the minimum
+ * charge of the package's own currency (domain/charge-minimum.ts), higher in some currencies.
+ */
 export const packageChangeBody = steps<{ name?: string; active?: boolean; priceCents?: number }>(
   z.transform((body: Record<string, unknown>, ctx) => {
     const other = Object.keys(body).find((field) => !PACKAGE_CHANGEABLE.includes(field));

@@ -12,7 +12,7 @@ import { route } from '../route';
 import { checkApplicationFee } from './fees';
 import type { Ctx, EmulatorState } from '../state';
 import { createPrice, createProduct } from './catalog';
-import { need } from './common';
+import { minimumChargeOf, minimumChargeText, need } from './common';
 import { createCustomer, customerEmail } from './customers';
 import { attemptPayment, createPaymentIntent, settlePayment, type Instrument } from './payments';
 
@@ -270,6 +270,8 @@ export const checkoutRoutes = [
     const currency = lineItems[0]?.currency ?? 'usd';
     if (lineItems.some((item) => item.currency !== currency)) throw invalidRequest('All line items must use the same currency.', { param: 'line_items' });
     const total = lineItems.reduce((sum, item) => sum + item.amount_total, 0);
+    // Stripe: a payment-mode session must total at least the currency's minimum charge (docs.stripe.com/currencies).
+    if (total < minimumChargeOf(currency)) throw invalidRequest(`The Checkout Session's total amount due must add up to at least ${minimumChargeText(currency)}`, { param: 'line_items' });
     const id = newSessionId();
     const session: Stripe.Checkout.Session = {
       id,

@@ -63,6 +63,49 @@ export const checkAmount = (amount: number, param: string, { allowZero = false }
   if (amount > 99_999_999) throw invalidRequest('Amount must be no more than $999,999.99', { param, code: 'amount_too_large', validation: true });
 };
 
+/**
+ * Stripe's minimum charge amount per currency, in minor units (docs.stripe.com/currencies, "Minimum
+ * and maximum charge amounts"; JPY is zero-decimal). Another currency must convert to at least
+ * $0.50: the emulator, which has no exchange rates, asks 50 minor units of it.
+ */
+export const MINIMUM_CHARGE: Readonly<Record<string, number>> = {
+  usd: 50,
+  aed: 200,
+  aud: 50,
+  bgn: 100,
+  brl: 50,
+  cad: 50,
+  chf: 50,
+  czk: 1500,
+  dkk: 250,
+  eur: 50,
+  gbp: 30,
+  hkd: 400,
+  huf: 17500,
+  inr: 50,
+  jpy: 50,
+  mxn: 1000,
+  myr: 200,
+  nok: 300,
+  nzd: 50,
+  pln: 200,
+  ron: 200,
+  sek: 300,
+  sgd: 50,
+  thb: 1000,
+};
+
+export const minimumChargeOf = (currency: string): number => MINIMUM_CHARGE[currency.toLowerCase()] ?? 50;
+
+/** How Stripe names the minimum in its refusal: "$0.50 usd", "¥50 jpy". */
+export const minimumChargeText = (currency: string): string => {
+  const minimum = minimumChargeOf(currency);
+  const lower = currency.toLowerCase();
+  const major = lower === 'jpy' ? String(minimum) : (minimum / 100).toFixed(2);
+  const symbol = { usd: '$', aud: '$', cad: '$', hkd: '$', mxn: '$', nzd: '$', sgd: '$', eur: '€', gbp: '£', jpy: '¥', inr: '₹' }[lower] ?? '';
+  return `${symbol}${major} ${lower}`;
+};
+
 /** Which statuses an operation is allowed from. */
 export const expectStatus = (actual: string | null, allowed: readonly string[], message: string) => {
   if (!allowed.includes(actual ?? '')) throw invalidRequest(message);

@@ -15,7 +15,7 @@ import { arr, bool, common, decimal, emptyable, inRange, int, listing, mergeMeta
 import { route } from '../route';
 import type { Ctx } from '../state';
 import { decimalString } from './catalog';
-import { checkAmount, currencyOf, need, previousAttributes } from './common';
+import { checkAmount, currencyOf, minimumChargeOf, need, previousAttributes } from './common';
 import { attemptPayment, createPaymentIntent, createRefund, instrument, settlePayment, type Instrument } from './payments';
 
 const DAY = 86_400;
@@ -312,6 +312,15 @@ const finalize = (ctx: Ctx, invoice: Stripe.Invoice) => {
   if (invoice.due_date !== null) invoice.due_date = now + (invoice.due_date - invoice.created);
   invoice.hosted_invoice_url = `${ctx.state.baseUrl}/invoice/${invoice.id}`;
   invoice.invoice_pdf = null;
+  // Stripe: an amount due below the currency's minimum charge is not collected. The invoice is
+  // marked paid with nothing paid and the amount moves to the customer's balance as a debit
+  // (`invoice_too_small`), added to the next invoice (docs.stripe.com/api/invoices; /billing/customer/balance).
+  if (invoice.amount_due > 0 && invoice.amount_due < minimumChargeOf(invoice.currency)) {
+    customer.balance += invoice.amount_due;
+    invoice.ending_balance = customer.balance;
+    invoice.amount_due = 0;
+    invoice.amount_remaining = 0;
+  }
   ctx.state.emit(ctx, 'invoice.finalized', invoice);
   if (invoice.amount_due === 0) markPaid(ctx, invoice, 0);
 };
