@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -117,6 +117,33 @@ describe('kneadpay era parse', () => {
     // Assess
     expect(failure).toMatchObject({ code: 1, stdout: '' });
     expect(failure!.stderr.trim()).toBe('kneadpay era: test/fixtures/era/claim-837.835: segment 3 (ST): ST01 "837" is not 835: kneadpay reads only health care claim payment/advice (835) files');
+  });
+
+  // `kneadpay era parse big.835 | head -1`: the reader closing the pipe is not bad input. It was
+  // "kneadpay era: write EPIPE" and exit 1 (SPEC.md §2 keeps exit 1 for bad input).
+  it('stops quietly with exit 0 when the reader of its output goes away', { timeout: 60_000 }, async () => {
+    // Prepare: the worked example's claim 20,000 times (≈5 MB of JSON lines).
+    const segments = (await readFile(fixturePath('worked-example.835'), 'utf8'))
+      .split('~')
+      .map((segment) => segment.trim())
+      .filter(Boolean);
+    const st = segments.findIndex((segment) => segment.startsWith('ST*'));
+    const clp = segments.findIndex((segment) => segment.startsWith('CLP*'));
+    const se = segments.findIndex((segment) => segment.startsWith('SE*'));
+    const body = [...segments.slice(0, clp), ...Array.from({ length: 20_000 }, () => segments.slice(clp, se)).flat()];
+    const file = join(workDir, 'many-claims.835');
+    await writeFile(file, [...body, `SE*${body.length - st + 1}*0001`, ...segments.slice(se + 1)].join('~\n') + '~\n');
+    const child = spawn(process.execPath, ['bin/cli.mjs', 'era', 'parse', file], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+
+    // Act: read the first line, then close the pipe (what `head -1` does).
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (exitCode) => resolve(exitCode)));
+
+    // Assess
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
   });
 });
 
