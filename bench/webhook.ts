@@ -64,10 +64,11 @@ const main = async () => {
     );
 
     // Per round: one set of fresh purchases for kneadpay, one for the Powertools-style peer, one
-    // for kneadpay's items sent bare, one for the Powertools utility; then 50 for the warm-up, 20
-    // for the rebuilt old layout and 25 for the utility's warm-up.
+    // for kneadpay's items sent bare, one for the Powertools utility; then WARM for each of the
+    // three handler paths' warm-up and 20 for the rebuilt old layout.
     const PATHS = 4;
-    const purchases = await seedPracticeAndPurchases(store, PATHS * EVENTS * ROUNDS + 50 + 20 + 25);
+    const WARM = 50;
+    const purchases = await seedPracticeAndPurchases(store, PATHS * EVENTS * ROUNDS + 3 * WARM + 20);
     const batch = (round: number, path: number) => purchases.slice((PATHS * round + path) * EVENTS, (PATHS * round + path + 1) * EVENTS);
     const spare = PATHS * EVENTS * ROUNDS;
     const sign = (payload: string) => Stripe.webhooks.generateTestHeaderString({ payload, secret: SECRET });
@@ -168,28 +169,29 @@ const main = async () => {
       },
       { step: 'initialize', name: 'countRoundTrips' },
     );
+    const utilityConfig = new IdempotencyConfig({ eventKeyJmesPath: 'id', expiresAfterSeconds: 3600 });
     const applyOnce = makeIdempotent((event: Stripe.Event) => peerEffect(event, new Date()), {
       persistenceStore: new DynamoDBPersistenceLayer({ tableName: idempotencyTable, awsSdkV3Client: utilityClient }),
-      config: new IdempotencyConfig({ eventKeyJmesPath: 'id', expiresAfterSeconds: 3600 }),
+      config: utilityConfig,
     });
     const powertoolsUtility = async (payload: string, signature: string) => {
+      // As a handler does on each invocation: the in-progress record expires with the Lambda's time left.
+      utilityConfig.registerLambdaContext(context);
       await applyOnce(Stripe.webhooks.constructEvent(payload, signature, SECRET, 300));
     };
 
-    // Warm-up: JIT, connections, DynamoDB Local's first-use costs — for every path.
-    for (let i = 0; i < 50; i += 1) {
-      const payload = JSON.stringify(checkoutEvent(purchases[spare + i]!));
+    // Warm-up: JIT, connections, DynamoDB Local's first-use costs — for every path, WARM fresh sales
+    // each for the three handler paths (before 2026-12-07 the peer had half as many as kneadpay).
+    const warmed = (path: number, i: number) => JSON.stringify(checkoutEvent(purchases[spare + path * WARM + i]!));
+    for (let i = 0; i < WARM; i += 1) {
+      const payload = warmed(0, i);
       await handler(apiEvent(payload, sign(payload)), context);
-      if (i % 2 === 0) {
-        const peer = JSON.stringify(checkoutEvent(purchases[spare + i + 1]!));
-        await powertools(peer, sign(peer));
-      }
+      const peer = warmed(1, i);
+      await powertools(peer, sign(peer));
+      const utility = warmed(2, i);
+      await powertoolsUtility(utility, sign(utility));
       await store.doc.send(new PutCommand({ TableName: tableName, Item: { pk: `BENCHWARM#${i}`, sk: 'MARKER' }, ConditionExpression: 'attribute_not_exists(pk)' }));
       await store.doc.send(new TransactWriteCommand({ TransactItems: [{ Put: { TableName: tableName, Item: { pk: `BENCHWARMTX#${i}`, sk: 'MARKER' } } }] }));
-      if (i < 25) {
-        const peer = JSON.stringify(checkoutEvent(purchases[spare + 70 + i]!));
-        await powertoolsUtility(peer, sign(peer));
-      }
     }
     const kneadpayItems = itemsPerTransaction;
 
@@ -209,7 +211,7 @@ const main = async () => {
     const indexUnits = (item: Record<string, unknown>) =>
       TABLE_SCHEMA.indexes.filter((index) => item[index.partitionKey] !== undefined && item[index.sortKey] !== undefined).reduce((sum) => sum + writeUnits(item, false), 0);
     for (let i = 0; i < SAMPLE; i += 1) {
-      const purchase = purchases[spare + 50 + i]!;
+      const purchase = purchases[spare + 3 * WARM + i]!;
       const event = checkoutEvent(purchase) as unknown as Stripe.Event;
       const now = new Date();
       const decision = await CREDIT_EFFECTS['checkout.session.completed']!({ store, stripe: noStripe, practiceId: purchase.practiceId, event, now, attempt: 1 });
