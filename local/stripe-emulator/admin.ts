@@ -148,8 +148,12 @@ const routeAdmin = async (state: EmulatorState, method: string, path: string, ur
       }
       return { pending: 0 };
     }
-    case 'POST /_idempotency/expire':
-      return { expired: state.idempotency.expireAll() };
+    case 'POST /_idempotency/expire': {
+      // `{accounts: ["acct_…" | null, …]}` forgets those accounts' keys only (null: the platform's); no body, every key.
+      if (body.accounts === undefined) return { expired: state.idempotency.expireAll() };
+      if (!Array.isArray(body.accounts) || body.accounts.some((a) => a !== null && (typeof a !== 'string' || !a))) throw bad('accounts must be a list of account ids (null for the platform)');
+      return { expired: state.idempotency.expireFor(body.accounts as (string | null)[]) };
+    }
     case 'GET /_clock':
       return { now: state.now(), offsetSeconds: state.clockOffsetMs / 1000 };
     case 'POST /_clock': {

@@ -185,6 +185,30 @@ describe('Stripe emulator: core API through the stripe SDK', () => {
     expect(afterTtl.id).not.toBe(ttlOriginal.id);
   });
 
+  it('forgets the keys of the accounts named only, when asked to (tests on other accounts keep theirs)', async () => {
+    // Prepare: the same key on the platform and on two connected accounts.
+    await admin(emulator, 'POST', '/_accounts', { id: 'acct_forgetful' });
+    await admin(emulator, 'POST', '/_accounts', { id: 'acct_mindful' });
+    const params = { email: 'scoped@example.test' };
+    const onPlatform = await stripe.customers.create(params, { idempotencyKey: 'key-scoped' });
+    const onForgetful = await stripe.customers.create(params, { idempotencyKey: 'key-scoped', stripeAccount: 'acct_forgetful' });
+    const onMindful = await stripe.customers.create(params, { idempotencyKey: 'key-scoped', stripeAccount: 'acct_mindful' });
+
+    // Act
+    const expired = await admin(emulator, 'POST', '/_idempotency/expire', { accounts: ['acct_forgetful'] });
+    const refused = await admin(emulator, 'POST', '/_idempotency/expire', { accounts: 'acct_forgetful' });
+    const platformAgain = await stripe.customers.create(params, { idempotencyKey: 'key-scoped' });
+    const forgetfulAgain = await stripe.customers.create(params, { idempotencyKey: 'key-scoped', stripeAccount: 'acct_forgetful' });
+    const mindfulAgain = await stripe.customers.create(params, { idempotencyKey: 'key-scoped', stripeAccount: 'acct_mindful' });
+
+    // Assess
+    expect(expired.body.expired).toBe(1);
+    expect(refused.status).toBe(400);
+    expect(platformAgain.id).toBe(onPlatform.id);
+    expect(mindfulAgain.id).toBe(onMindful.id);
+    expect(forgetfulAgain.id).not.toBe(onForgetful.id);
+  });
+
   it('partitions objects and events by Stripe-Account', async () => {
     // Prepare
     // Connected accounts must exist: Stripe refuses a Stripe-Account that is not connected.

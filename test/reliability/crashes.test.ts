@@ -304,7 +304,7 @@ describe('reliability: a crash at every step of the overpayment refund â†’ one S
 
     // Act: the payer's reversal crashes the invoicer; the bus delivers it twice more.
     await expect(invoiceClaimBalance(deps(hook), reversal)).rejects.toThrow(InjectedCrash);
-    if (keys === 'expired') expect((await emulator('/_idempotency/expire', { method: 'POST' })).status).toBe(200);
+    if (keys === 'expired') expect((await emulator('/_idempotency/expire', { method: 'POST', body: { accounts: [f.account] } })).status).toBe(200);
     await invoiceClaimBalance(deps(), reversal);
     await invoiceClaimBalance(deps(), reversal);
 
@@ -353,7 +353,7 @@ describe('reliability: the balance invoicer between a Stripe answer or a lease a
     const f = await claimOnAccount();
     const crash = crashAfter(step);
     await expect(invoiceClaimBalance(deps({ after: crash.hook as InvoicingDeps['after'] }), f.detail)).rejects.toThrow(InjectedCrash);
-    if (keys === 'expired') expect((await emulator('/_idempotency/expire', { method: 'POST' })).status).toBe(200);
+    if (keys === 'expired') expect((await emulator('/_idempotency/expire', { method: 'POST', body: { accounts: [f.account] } })).status).toBe(200);
 
     // Act: a redelivery at once (after "email-sent" the dead run's send lease still lives), then two
     // after that lease has lapsed.
@@ -417,7 +417,7 @@ describe('reliability: the balance invoicer between a Stripe answer or a lease a
 
     // Act: the retries come after Stripe forgot the idempotency key.
     await expect(invoiceClaimBalance(deps({ stripe: async () => dying }), f.detail)).rejects.toThrow(InjectedCrash);
-    expect((await emulator('/_idempotency/expire', { method: 'POST' })).status).toBe(200);
+    expect((await emulator('/_idempotency/expire', { method: 'POST', body: { accounts: [f.account] } })).status).toBe(200);
     await invoiceClaimBalance(deps(), f.detail);
     await invoiceClaimBalance(deps(), f.detail);
 
@@ -510,7 +510,7 @@ describe('reliability: package creation between a Stripe answer and its record â
     // Act: the request dies as Stripe answers; the client retries it with its Idempotency-Key after
     // Stripe forgot its own keys; a checkout later ensures the package on Stripe again.
     await expect(createPackage({ store, stripe: dyingOn(stripe, resource, crash) }, practiceId, body, key)).rejects.toThrow(InjectedCrash);
-    expect((await emulator('/_idempotency/expire', { method: 'POST' })).status).toBe(200);
+    expect((await emulator('/_idempotency/expire', { method: 'POST', body: { accounts: [account] } })).status).toBe(200);
     const retried = await createPackage({ store, stripe }, practiceId, body, key);
     const again = await ensurePackageOnStripe({ store, stripe }, (await getPractice(store, practiceId))!, retried.pkg);
 

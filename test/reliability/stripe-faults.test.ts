@@ -342,7 +342,7 @@ describe('reliability: Stripe faults during balance invoicing (the ClaimAdjudica
     // Act: the first runs fail; the late requests finish on Stripe; a day passes (keys expire); the retry.
     const first = await Promise.allSettled(contexts.map(({ context }) => invoiceClaimBalance(deps, context.detail)));
     await sleep(LATE_MS + 500);
-    expect((await admin('/_idempotency/expire', { method: 'POST' })).status).toBe(200);
+    expect((await admin('/_idempotency/expire', { method: 'POST', body: { accounts: contexts.map(({ account }) => account) } })).status).toBe(200);
     for (const { context } of contexts) await invoiceClaimBalance(deps, context.detail);
 
     // Assess
