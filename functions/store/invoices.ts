@@ -145,14 +145,21 @@ export const invoiceVoidRequestWrite = (practiceId: string, invoiceId: string): 
   Update: { Key: invoiceKey(practiceId, invoiceId), UpdateExpression: 'SET voidRequested = :yes', ExpressionAttributeValues: { ':yes': true } },
 });
 
-/** The amount is below Stripe's minimum charge: the invoice stays off Stripe (`below_minimum`). */
-export const invoiceBelowMinimumWrite = (practiceId: string, invoiceId: string): TransactItem => ({
-  Update: { Key: invoiceKey(practiceId, invoiceId), UpdateExpression: 'SET belowMinimum = :yes', ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeValues: { ':yes': true } },
-});
+/**
+ * Why an invoice stays off Stripe, and the flag that says so: the client has no email
+ * (`needs_email`, until staff add one), or the amount is below Stripe's minimum charge (`below_minimum`).
+ */
+export const INVOICE_HOLDS = { needs_email: 'needsEmail', below_minimum: 'belowMinimum' } as const;
+export type InvoiceHold = keyof typeof INVOICE_HOLDS;
 
-/** The client has no email: the invoice waits (`needs_email`). */
-export const invoiceNeedsEmailWrite = (practiceId: string, invoiceId: string): TransactItem => ({
-  Update: { Key: invoiceKey(practiceId, invoiceId), UpdateExpression: 'SET needsEmail = :yes', ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeValues: { ':yes': true } },
+/** Marks the invoice as held for `hold`. */
+export const invoiceHoldWrite = (practiceId: string, invoiceId: string, hold: InvoiceHold): TransactItem => ({
+  Update: {
+    Key: invoiceKey(practiceId, invoiceId),
+    UpdateExpression: `SET ${INVOICE_HOLDS[hold]} = :yes`,
+    ConditionExpression: 'attribute_exists(pk)',
+    ExpressionAttributeValues: { ':yes': true },
+  },
 });
 
 /**

@@ -13,8 +13,8 @@ import type { Client, LedgerEntry } from '../../domain/client';
 import { commitOnce } from '../../store/commit';
 import {
   getInvoice,
-  invoiceBelowMinimumWrite,
-  invoiceNeedsEmailWrite,
+  invoiceHoldWrite,
+  type InvoiceHold,
   invoiceVoidRequestWrite,
   listClaimInvoices,
   listInvoices,
@@ -82,6 +82,22 @@ export interface InvoiceStore {
   ): Promise<void>;
 }
 
+/** Holds the invoice off Stripe for `hold`, once (marker per invoice and reason), on the invoice and on the claim's view of it. */
+const holdInvoice = async (store: Store, invoice: BalanceInvoice, hold: InvoiceHold, now: Date): Promise<void> => {
+  await commitOnce(
+    store,
+    {
+      marker: keys.marker(invoice.practiceId, `invoice-${hold.replace('_', '-')}`, invoice.invoiceId),
+      writes: [
+        invoiceHoldWrite(invoice.practiceId, invoice.invoiceId, hold),
+        claimInvoiceSummaryWrite(invoice.practiceId, invoice.claimId, { invoiceId: invoice.invoiceId, status: hold, amountDueCents: invoice.amountDueCents, hostedInvoiceUrl: null }),
+      ],
+      events: [],
+    },
+    now,
+  );
+};
+
 /** The invoice store on DynamoDB. */
 export const invoiceStoreOn = (store: Store): InvoiceStore => ({
   getPractice: (practiceId) => getPractice(store, practiceId),
@@ -122,34 +138,8 @@ export const invoiceStoreOn = (store: Store): InvoiceStore => ({
     );
     return outcome.status === 'committed';
   },
-  markInvoiceAwaitingEmail: async (invoice, now) => {
-    await commitOnce(
-      store,
-      {
-        marker: keys.marker(invoice.practiceId, 'invoice-needs-email', invoice.invoiceId),
-        writes: [
-          invoiceNeedsEmailWrite(invoice.practiceId, invoice.invoiceId),
-          claimInvoiceSummaryWrite(invoice.practiceId, invoice.claimId, { invoiceId: invoice.invoiceId, status: 'needs_email', amountDueCents: invoice.amountDueCents, hostedInvoiceUrl: null }),
-        ],
-        events: [],
-      },
-      now,
-    );
-  },
-  markInvoiceBelowMinimum: async (invoice, now) => {
-    await commitOnce(
-      store,
-      {
-        marker: keys.marker(invoice.practiceId, 'invoice-below-minimum', invoice.invoiceId),
-        writes: [
-          invoiceBelowMinimumWrite(invoice.practiceId, invoice.invoiceId),
-          claimInvoiceSummaryWrite(invoice.practiceId, invoice.claimId, { invoiceId: invoice.invoiceId, status: 'below_minimum', amountDueCents: invoice.amountDueCents, hostedInvoiceUrl: null }),
-        ],
-        events: [],
-      },
-      now,
-    );
-  },
+  markInvoiceAwaitingEmail: (invoice, now) => holdInvoice(store, invoice, 'needs_email', now),
+  markInvoiceBelowMinimum: (invoice, now) => holdInvoice(store, invoice, 'below_minimum', now),
   takeInvoiceEmailLease: (invoice, now) => takeInvoiceEmailLease(store, invoice, now),
   listPendingRefunds: (practiceId, claimId) => listPendingRefunds(store, practiceId, claimId),
   recordRefundPayout: async (practiceId, claimId, refundId, payout, ledger) => {
