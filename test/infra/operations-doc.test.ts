@@ -17,10 +17,13 @@ const cost = doc('cost.md');
 const lambdaInvokes = (): string[] => [...runbook.replace(/\\\n\s*/g, ' ').matchAll(/aws lambda invoke[^`\n]*/g)].map((match) => match[0]);
 
 let resources: Record<string, { Type: string }>;
+let parameters: Record<string, { Default?: unknown }>;
 
 beforeAll(() => {
   const { stack } = createKneadpayApp({ context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] }, compliance: false });
-  resources = Template.fromStack(stack).toJSON().Resources as Record<string, { Type: string }>;
+  const template = Template.fromStack(stack).toJSON();
+  resources = template.Resources as Record<string, { Type: string }>;
+  parameters = template.Parameters as Record<string, { Default?: unknown }>;
 });
 
 describe('docs/operations.md: the commands run as written', () => {
@@ -54,6 +57,26 @@ describe('docs/operations.md: the commands run as written', () => {
     const prerequisites = runbook.slice(runbook.indexOf('## Prerequisites'), runbook.indexOf('## Check, then deploy'));
     expect(prerequisites).toContain('aws lambda get-account-settings');
     expect(prerequisites).toContain(`at least ${reserved + 100}`);
+  });
+});
+
+describe('the first deploy, as README.md and docs/operations.md write it', () => {
+  it('passes every template parameter that has no default (CloudFormation refuses a stack missing one)', () => {
+    const required = Object.entries(parameters)
+      .filter(([, parameter]) => parameter.Default === undefined)
+      .map(([name]) => name);
+    expect(required.length).toBeGreaterThan(0);
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    for (const [where, text] of [
+      ['README.md', readme],
+      ['docs/operations.md', runbook],
+    ] as const) {
+      const deploys = [...text.replace(/\\\n\s*/g, ' ').matchAll(/npx cdk deploy[^\n#]*/g)].map((match) => match[0]);
+      // The first deploy is the one that names SesSender; later ones (a rotation) reuse the parameters.
+      const first = deploys.find((command) => command.includes('SesSender='));
+      expect(first, where).toBeDefined();
+      for (const name of required) expect(first, `${where}: ${name}`).toContain(`--parameters ${name}=`);
+    }
   });
 });
 
