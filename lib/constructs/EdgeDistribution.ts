@@ -1,4 +1,4 @@
-import { Aws, CfnCondition, type CfnResource, Fn, RemovalPolicy } from 'aws-cdk-lib';
+import { ArnFormat, Aws, CfnCondition, type CfnResource, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import {
   AllowedMethods,
@@ -135,7 +135,9 @@ export class EdgeDistribution extends Construct {
     (wafLogs.node.defaultChild as CfnResource).cfnOptions.condition = this.inWebAclRegion;
     const logging = new CfnLoggingConfiguration(this, 'WafLogging', {
       resourceArn: this.webAcl.attrArn,
-      logDestinationConfigs: [wafLogs.logGroupArn],
+      // arn:…:log-group:<name>, as the WAF Developer Guide writes it: the log group's GetAtt Arn
+      // ends in ":*", which PutLoggingConfiguration refuses as not a valid ARN (aws/aws-cdk#18253).
+      logDestinationConfigs: [Stack.of(this).formatArn({ service: 'logs', resource: 'log-group', resourceName: wafLogs.logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
       // Staff tokens and Stripe signatures never reach a log.
       redactedFields: [{ singleHeader: { Name: 'authorization' } }, { singleHeader: { Name: 'stripe-signature' } }],
     });

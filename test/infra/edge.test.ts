@@ -110,13 +110,30 @@ describe('the WAF web ACL at the edge', () => {
     expect(logging.Properties.ResourceArn).toEqual({ 'Fn::GetAtt': [aclId, 'Arn'] });
     expect(logging.Properties.RedactedFields).toEqual([{ SingleHeader: { Name: 'authorization' } }, { SingleHeader: { Name: 'stripe-signature' } }]);
     expect(logging.Condition).toBe(acl.Condition);
-    const [groupId] = (logging.Properties.LogDestinationConfigs as { 'Fn::GetAtt': [string, string] }[]).map((arn) => arn['Fn::GetAtt'][0]);
+    // The destination names its log group by Ref inside the ARN it builds (see the next test).
+    const [groupId] = (logging.Properties.LogDestinationConfigs as unknown[]).map((arn) => /"Ref":"(?!AWS::)([^"]+)"/.exec(JSON.stringify(arn))?.[1]);
     const group = resources[groupId!]!;
     expect(group.Type).toBe('AWS::Logs::LogGroup');
     expect(group.Condition).toBe(acl.Condition);
     expect(JSON.stringify(group.Properties.LogGroupName)).toMatch(/^\{"Fn::Join":\["",\["aws-waf-logs-kneadpay-"/);
     expect(group.Properties.KmsKeyId).toBeDefined();
     expect(group.Properties.RetentionInDays).toBeGreaterThan(0);
+  });
+
+  it('names the log group by the ARN WAF accepts, arn:…:log-group:aws-waf-logs-…, not the GetAtt Arn with its :* suffix', () => {
+    // AWS WAF Developer Guide, "Amazon CloudWatch Logs": the destination ARN is
+    // arn:aws:logs:<region>:<account>:log-group:aws-waf-logs-<suffix>. A log group's Fn::GetAtt Arn
+    // ends in ":*", which PutLoggingConfiguration refuses ("The ARN isn't valid", aws/aws-cdk#18253),
+    // rolling back a us-east-1 deploy.
+    const [, logging] = single('AWS::WAFv2::LoggingConfiguration');
+    const [destination] = logging.Properties.LogDestinationConfigs as unknown[];
+    expect(JSON.stringify(destination)).not.toContain('"Fn::GetAtt"');
+    const wafGroupId = Object.entries(resources).find(
+      ([, resource]) => resource.Type === 'AWS::Logs::LogGroup' && JSON.stringify(resource.Properties.LogGroupName ?? '').includes('aws-waf-logs-'),
+    )![0];
+    expect(destination).toEqual({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':log-group:', { Ref: wafGroupId }]],
+    });
   });
 });
 
