@@ -155,7 +155,10 @@ export class KneadpayFunction extends NodejsFunction {
     acknowledge(role, 'X-Ray PutTraceSegments/PutTelemetryRecords do not support resource-level permissions.', NAG.wildcard('Resource::*'));
     acknowledge(role, 'Grants are generated per function from the wiring table access; CDK writes them as one AWS::IAM::Policy attached to this role only.', NAG.inlinePolicy);
     acknowledge(this, 'Node.js 22 is the pinned runtime (docs/architecture.md, Runtimes); moving to a newer one is a tested change, not a lint fix.', NAG.latestRuntime);
-    acknowledge(this, 'No reserved concurrency: carving it out of the account pool starves other functions; API Gateway stage throttling bounds the HTTP load.', NAG.lambdaConcurrency);
+    // The rule fires only where no concurrency is reserved; the reason must then be true.
+    if (props.reservedConcurrency === undefined) {
+      acknowledge(this, 'No reserved concurrency: carving it out of the account pool starves other functions; API Gateway stage throttling bounds the HTTP load.', NAG.lambdaConcurrency);
+    }
     acknowledge(this, 'The function reaches only public AWS endpoints (DynamoDB, Secrets Manager, SES) and Stripe over TLS; there is no VPC resource to protect.', NAG.lambdaInVpc);
     if (props.deadLetters) {
       // Lambda grants sqs:SendMessage for its DLQ but not the key the queue is encrypted with.
