@@ -2,7 +2,7 @@
 import type { StripeScope } from '../../stripe/gateway';
 import { listInvoicePayments } from '../../stripe/invoices';
 import { createRefund, listRefunds } from '../../stripe/refunds';
-import type { BalanceInvoice } from '../../domain/invoice';
+import { invoiceStripeAccount, type BalanceInvoice } from '../../domain/invoice';
 import type { Practice } from '../../domain/practice';
 import type { OutboxEvent } from '../../store/outbox';
 import { invoicesOf, type InvoicingDeps } from './deps';
@@ -30,7 +30,7 @@ export const driveRefunds = async (deps: InvoicingDeps, practice: Practice, clai
   const store = invoicesOf(deps);
   const pending = await store.listPendingRefunds(practice.practiceId, claimId);
   if (pending.length === 0) return;
-  const scope: StripeScope = { stripe: await deps.stripe(), account: practice.stripeAccountId };
+  const stripe = await deps.stripe();
   for (const refund of pending) {
     const parts: { id: string; amountCents: number }[] = [];
     // One PaymentRefunded per Stripe refund, so each gets its receipt (DOMAIN.md §1: every refund).
@@ -58,6 +58,8 @@ export const driveRefunds = async (deps: InvoicingDeps, practice: Practice, clai
     const paidInvoices = (await store.listClaimInvoices(practice.practiceId, claimId)).filter((invoice) => invoice.status === 'paid').sort((a, b) => a.seq - b.seq);
     for (const invoice of paidInvoices) {
       if (remaining <= 0) break;
+      // The payment is on the account the invoice was made on, which may not be the practice's now.
+      const scope: StripeScope = { stripe, account: invoiceStripeAccount(invoice, practice) };
       const paymentIntent = await paymentIntentOfPaidInvoice(scope, invoice);
       if (!paymentIntent) continue;
       const refunds = await listRefunds(scope, { payment_intent: paymentIntent });
