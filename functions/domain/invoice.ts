@@ -26,6 +26,12 @@ export interface BalanceInvoice {
    */
   belowMinimum?: boolean;
   stripeInvoiceId: string | null;
+  /**
+   * The Stripe account the invoice was made on (null: the platform's), recorded with
+   * `stripeInvoiceId`: voiding it or refunding its payment goes to that account even after the
+   * practice connected another one. Absent on invoices made before it was recorded: the practice's.
+   */
+  stripeAccountId?: string | null;
   stripeInvoiceItemId: string | null;
   hostedInvoiceUrl: string | null;
   dueAt: string | null;
@@ -38,3 +44,7 @@ export interface BalanceInvoice {
   updatedAt: string;
   version: number;
 }
+
+/** The account a balance invoice's Stripe objects live on: its own record, else the practice's current one. */
+export const invoiceStripeAccount = (invoice: Pick<BalanceInvoice, 'stripeAccountId'>, practice: { stripeAccountId?: string | null | undefined }): string | null =>
+  invoice.stripeAccountId !== undefined ? invoice.stripeAccountId : (practice.stripeAccountId ?? null);

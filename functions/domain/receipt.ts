@@ -551,6 +551,23 @@ export const buildReceipt = (input: ReceiptInput): ReceiptResult => {
 };
 
 /**
+ * What the client paid toward a claim's balance before this payment, from the practice's receipts:
+ * the other balance payments of the claim minus what was refunded of them (a refund of this very
+ * payment is not "before" it; a refund whose payment has no receipt yet counts nothing below 0).
+ * The copay collected at the visit is the claim's, not counted here.
+ */
+export const earlierBalancePaymentsCents = (receipts: readonly Pick<Receipt, 'kind' | 'totalCents' | 'source'>[], claimId: string, paymentId: string): number =>
+  Math.max(
+    0,
+    receipts.reduce((sum, receipt) => {
+      if (receipt.source.claimId !== claimId || receipt.source.paymentId === paymentId) return sum;
+      if (receipt.kind === 'balance') return sum + receipt.totalCents;
+      if (receipt.kind === 'refund') return sum - receipt.totalCents;
+      return sum;
+    }, 0),
+  );
+
+/**
  * Where a receipt's email stands. `sending`: one delivery holds the lease; `retrying`: the last
  * attempt failed and the bus will try again; `failed`: it will not go without the practice acting
  * (bad address, rejected, or a resend that failed).

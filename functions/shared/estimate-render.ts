@@ -7,7 +7,7 @@ import { formatServiceDate } from './receipt-render';
  * the patient, the primary service and its date, the itemized services with their codes and
  * expected charges, the diagnosis codes, the provider (name, NPI, TIN, where), and the notices
  * (only an estimate, not a contract, more services may be needed, the right to dispute a bill
- * $400 or more above it, within 120 days).
+ * $400 or more above it, within 120 days, and that starting a dispute does not affect the care given).
  */
 export const renderEstimatePage = (estimate: Estimate): string => {
   const e = escapeHtml;
@@ -49,6 +49,7 @@ export const renderEstimatePage = (estimate: Estimate): string => {
 <section class="notice"><h2>What if I am billed more than this Good Faith Estimate?</h2>
 <p>You have the right to dispute the bill if you are billed for at least ${e(formatMoney(DISPUTE_THRESHOLD_CENTS, estimate.currency))} more than this estimate — that is, ${money(estimate.disputeThresholdCents)} or more in total from ${e(p.name)}.</p>
 <p>You may contact the provider to let them know the billed charges are higher than the Good Faith Estimate, and ask them to update the bill to match it, to negotiate the bill, or whether there is financial assistance available. You may also start a dispute resolution process with the U.S. Department of Health and Human Services (HHS). If you choose to use it, you must start the dispute within 120 calendar days (about 4 months) of the date on the original bill. There is a $25 fee to use the dispute process; if the agency reviewing your dispute agrees with you, you will have to pay the price on this Good Faith Estimate, and if it disagrees with you and agrees with the provider, you will have to pay the higher amount.</p>
+<p>Starting the dispute resolution process will not adversely affect the quality of the health care services ${e(p.name)} furnishes to you.</p>
 <p>To learn more and get a form to start the process, go to www.cms.gov/nosurprises or call 1-800-985-3059. For questions or more information about your right to a Good Faith Estimate or the dispute process, visit www.cms.gov/nosurprises.</p>
 <p><strong>Keep a copy of this Good Faith Estimate</strong> (print it, or save this page) in a safe place: you may need it if you are billed a higher amount.</p></section>
 `;

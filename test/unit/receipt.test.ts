@@ -1,6 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildReceipt, formatReceiptNumber, packageUsageText, serviceLines, type AdjudicationFacts, type ClaimFacts, type ReceiptInput } from '../../functions/domain/receipt';
+import {
+  buildReceipt,
+  earlierBalancePaymentsCents,
+  formatReceiptNumber,
+  packageUsageText,
+  serviceLines,
+  type AdjudicationFacts,
+  type ClaimFacts,
+  type ReceiptInput,
+} from '../../functions/domain/receipt';
 import { signReceiptToken, verifyReceiptToken } from '../../functions/shared/receipt-token';
 
 const practice = { name: 'Harbor Bodywork', timezone: 'America/Los_Angeles' };
@@ -187,6 +196,30 @@ describe('receipt documents (pure)', () => {
     expect(packageUsageText(5, 5, 0)).toBe('5 sessions bought, 5 used, 0 remaining');
     expect(packageUsageText(5, 1, 2, 2)).toBe('5 sessions bought, 1 used, 2 remaining, 2 cancelled (next visit: 2 of 5)');
     expect([formatReceiptNumber(123), formatReceiptNumber(1_234_567)]).toEqual(['R-000123', 'R-1234567']);
+  });
+});
+
+describe('what was paid toward a claim before a payment (the domain audit of 2026-12-07)', () => {
+  const receipt = (kind: 'balance' | 'refund' | 'package', totalCents: number, source: { claimId?: string; paymentId: string }) => ({
+    kind,
+    totalCents,
+    source: { type: kind === 'refund' ? ('refund' as const) : ('payment' as const), paymentKind: kind === 'package' ? 'package' : 'invoice', ...source },
+  });
+
+  it("the claim's other balance payments less their refunds; not this payment, its refunds, other claims or packages", () => {
+    const receipts = [
+      receipt('balance', 3400, { claimId: 'CLM-1', paymentId: 'pi_1' }),
+      receipt('refund', 1000, { claimId: 'CLM-1', paymentId: 'pi_1' }),
+      receipt('balance', 600, { claimId: 'CLM-1', paymentId: 'pi_2' }),
+      receipt('refund', 600, { claimId: 'CLM-1', paymentId: 'pi_2' }),
+      receipt('balance', 5000, { claimId: 'CLM-2', paymentId: 'pi_3' }),
+      receipt('package', 42500, { paymentId: 'pi_4' }),
+    ];
+    expect(earlierBalancePaymentsCents(receipts, 'CLM-1', 'pi_9')).toBe(2400);
+    expect(earlierBalancePaymentsCents(receipts, 'CLM-1', 'pi_2')).toBe(2400);
+    expect(earlierBalancePaymentsCents(receipts, 'CLM-2', 'pi_9')).toBe(5000);
+    // A refund whose payment's receipt is not issued yet (events out of order) never makes it negative.
+    expect(earlierBalancePaymentsCents([receipt('refund', 1000, { claimId: 'CLM-1', paymentId: 'pi_1' })], 'CLM-1', 'pi_9')).toBe(0);
   });
 });
 

@@ -434,6 +434,10 @@ describe('claims', () => {
       if (minutes !== null && units === null && timed === undefined) {
         throw new ValidationError(`lines[${i}]: kneadpay does not know whether ${procedureCode} is timed; give units`, { field: `lines[${i}].units` });
       }
+      // Since the domain audit of 2026-12-07 (DOMAIN.md §3: an untimed code is 1 unit whatever its minutes).
+      if (units !== null && units !== 1 && timed === false) {
+        throw new ValidationError(`lines[${i}]: ${procedureCode} is untimed: it is billed as 1 unit per visit whatever its minutes, not ${units}`, { field: `lines[${i}].units` });
+      }
       if (minutes !== null && units !== null && timed === true) {
         throw new ValidationError(
           `lines[${i}]: give minutes or units for ${procedureCode}, not both: a timed code's units come from the day's timed minutes (8-minute rule); leave out units to have them computed, or minutes to bill units you computed yourself`,

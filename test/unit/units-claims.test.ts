@@ -157,3 +157,27 @@ describe('claims: minutes and units together on a timed line', () => {
     expect(claim.chargeCents).toBe(23000);
   });
 });
+
+describe('claims: untimed codes are one unit (DOMAIN.md §3)', () => {
+  it("97010 with explicit units other than 1 is refused, naming the line's units", () => {
+    // Act
+    const error = refusal([
+      { procedureCode: '97124', minutes: 30, chargeCents: 6000 },
+      { procedureCode: '97010', units: 3, chargeCents: 3000 },
+    ]);
+
+    // Assess: "Code 97010 is billed as 1 unit whatever its minutes" (CMS: untimed codes are one unit per visit).
+    expect(error).toMatchObject({ name: 'ValidationError', status: 400, details: { field: 'lines[1].units' } });
+    expect(error!.message).toMatch(/97010 is untimed/);
+  });
+
+  it('97010 with minutes and units 2 is refused too; units 1 (or none) is accepted', () => {
+    // Act
+    const withMinutes = refusal([{ procedureCode: '97010', minutes: 15, units: 2, chargeCents: 2000 }]);
+    const one = parse([{ procedureCode: '97010', units: 1, chargeCents: 1000 }]);
+
+    // Assess
+    expect(withMinutes).toMatchObject({ status: 400, details: { field: 'lines[0].units' } });
+    expect(one.lines.map((line) => line.units)).toEqual([1]);
+  });
+});

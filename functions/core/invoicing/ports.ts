@@ -79,6 +79,8 @@ export interface InvoiceStore {
     refundId: string,
     payout: { stripeRefundIds: string[]; refundedCents: number; keptAsCreditCents: number },
     ledger: { clientId: string; entries: BalanceLedgerEntry[] } | undefined,
+    /** PaymentRefunded for each Stripe refund made, committed with the record (once). */
+    events?: OutboxEvent[],
   ): Promise<void>;
 }
 
@@ -142,11 +144,11 @@ export const invoiceStoreOn = (store: Store): InvoiceStore => ({
   markInvoiceBelowMinimum: (invoice, now) => holdInvoice(store, invoice, 'below_minimum', now),
   takeInvoiceEmailLease: (invoice, now) => takeInvoiceEmailLease(store, invoice, now),
   listPendingRefunds: (practiceId, claimId) => listPendingRefunds(store, practiceId, claimId),
-  recordRefundPayout: async (practiceId, claimId, refundId, payout, ledger) => {
+  recordRefundPayout: async (practiceId, claimId, refundId, payout, ledger, events = []) => {
     await commitOnce(store, {
       marker: keys.marker(practiceId, 'refund-recorded', refundId),
       writes: [refundPayoutWrite(practiceId, claimId, refundId, payout), ...(ledger ? ledgerWrites(practiceId, ledger.clientId, ledger.entries) : [])],
-      events: [],
+      events,
     });
   },
 });

@@ -2,8 +2,9 @@
 import type { StripeScope } from '../../stripe/gateway';
 import { listInvoicePayments } from '../../stripe/invoices';
 import { createRefund, listRefunds } from '../../stripe/refunds';
-import type { BalanceInvoice } from '../../domain/invoice';
+import { invoiceStripeAccount, type BalanceInvoice } from '../../domain/invoice';
 import type { Practice } from '../../domain/practice';
+import type { OutboxEvent } from '../../store/outbox';
 import { invoicesOf, type InvoicingDeps } from './deps';
 
 /** The payment intent that paid a Stripe invoice: stored from the webhook, else asked of Stripe. */
@@ -29,23 +30,47 @@ export const driveRefunds = async (deps: InvoicingDeps, practice: Practice, clai
   const store = invoicesOf(deps);
   const pending = await store.listPendingRefunds(practice.practiceId, claimId);
   if (pending.length === 0) return;
-  const scope: StripeScope = { stripe: await deps.stripe(), account: practice.stripeAccountId };
+  const stripe = await deps.stripe();
   for (const refund of pending) {
     const parts: { id: string; amountCents: number }[] = [];
+    // One PaymentRefunded per Stripe refund, so each gets its receipt (DOMAIN.md §1: every refund).
+    const events: OutboxEvent[] = [];
+    const refunded = (invoice: BalanceInvoice, made: { id: string; amount: number; created: number }, totalRefundedCents: number) =>
+      events.push({
+        detailType: 'PaymentRefunded',
+        detail: {
+          practiceId: practice.practiceId,
+          clientId: invoice.clientId,
+          kind: 'invoice',
+          invoiceId: invoice.invoiceId,
+          claimId,
+          // The id PaymentSucceeded named this payment by (invoice.paid), so the refund finds its receipt.
+          paymentId: invoice.paymentIntentId ?? invoice.stripeInvoiceId ?? made.id,
+          refundId: made.id,
+          amountCents: made.amount,
+          totalRefundedCents,
+          currency: invoice.currency,
+          creditsRemoved: 0,
+          refundedAt: new Date(made.created * 1000).toISOString(),
+        },
+      });
     let remaining = refund.amountCents;
     const paidInvoices = (await store.listClaimInvoices(practice.practiceId, claimId)).filter((invoice) => invoice.status === 'paid').sort((a, b) => a.seq - b.seq);
     for (const invoice of paidInvoices) {
       if (remaining <= 0) break;
+      // The payment is on the account the invoice was made on, which may not be the practice's now.
+      const scope: StripeScope = { stripe, account: invoiceStripeAccount(invoice, practice) };
       const paymentIntent = await paymentIntentOfPaidInvoice(scope, invoice);
       if (!paymentIntent) continue;
       const refunds = await listRefunds(scope, { payment_intent: paymentIntent });
       const existing = refunds.find((r) => r.metadata?.refundId === refund.refundId);
+      const alreadyRefunded = refunds.filter((r) => r.status !== 'failed' && r.status !== 'canceled').reduce((sum, r) => sum + r.amount, 0);
       if (existing) {
         parts.push({ id: existing.id, amountCents: existing.amount });
+        refunded(invoice, existing, alreadyRefunded);
         remaining -= existing.amount;
         continue;
       }
-      const alreadyRefunded = refunds.filter((r) => r.status !== 'failed' && r.status !== 'canceled').reduce((sum, r) => sum + r.amount, 0);
       const amount = Math.min(remaining, invoice.amountPaidCents - alreadyRefunded);
       if (amount <= 0) continue;
       const made = await createRefund(
@@ -54,6 +79,7 @@ export const driveRefunds = async (deps: InvoicingDeps, practice: Practice, clai
         `rfd:${refund.refundId}:${invoice.invoiceId}`,
       );
       parts.push({ id: made.id, amountCents: made.amount });
+      refunded(invoice, made, alreadyRefunded + made.amount);
       remaining -= made.amount;
     }
     if (parts.length > 0) await deps.afterRefund?.('refund', refund.refundId);
@@ -71,6 +97,7 @@ export const driveRefunds = async (deps: InvoicingDeps, practice: Practice, clai
       refund.refundId,
       { stripeRefundIds: parts.map((part) => part.id), refundedCents: refund.amountCents - remaining, keptAsCreditCents: remaining },
       claim && remaining > 0 ? { clientId: claim.clientId, entries: [{ kind: 'overpayment_refund_not_paid', amountCents: -remaining, currency: claim.currency, at, ref: claimId }] } : undefined,
+      events,
     );
     await deps.afterRefund?.('record', refund.refundId);
   }

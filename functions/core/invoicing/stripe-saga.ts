@@ -4,7 +4,7 @@ import { isCollecting } from '../../domain/patient-share';
 import { platformFeeFor } from '../../stripe/accounts';
 import type { StripeScope } from '../../stripe/gateway';
 import { createInvoice, createInvoiceItem, deleteDraftInvoice, finalizeInvoice, findInvoiceByMetadata, findInvoiceItemByMetadata, retrieveInvoice, voidInvoice } from '../../stripe/invoices';
-import type { BalanceInvoice } from '../../domain/invoice';
+import { invoiceStripeAccount, type BalanceInvoice } from '../../domain/invoice';
 import type { Practice } from '../../domain/practice';
 import { ensureCustomerEmail } from '../checkout';
 import { invoicesOf, type InvoicingDeps } from './deps';
@@ -38,7 +38,7 @@ export const driveInvoice = async (deps: InvoicingDeps, practice: Practice, star
   if (invoice.voidRequested) {
     if (invoice.status === 'void' || invoice.status === 'paid') return invoice;
     if (invoice.stripeInvoiceId) {
-      const scope: StripeScope = { stripe: await deps.stripe(), account: practice.stripeAccountId };
+      const scope: StripeScope = { stripe: await deps.stripe(), account: invoiceStripeAccount(invoice, practice) };
       const current = await retrieveInvoice(scope, invoice.stripeInvoiceId);
       if (current.status === 'draft') await deleteDraftInvoice(scope, invoice.stripeInvoiceId);
       else if (current.status === 'open' || current.status === 'uncollectible') await voidInvoice(scope, invoice.stripeInvoiceId, `inv:${invoice.invoiceId}:void`);
@@ -78,7 +78,11 @@ export const driveInvoice = async (deps: InvoicingDeps, practice: Practice, star
           `inv:${invoice.invoiceId}:create`,
         ));
       await deps.after?.('invoice-answered', invoice.invoiceId);
-      invoice = await invoicesOf(deps).recordInvoiceProgress(invoice, { stripeInvoiceId: created.id, needsEmail: false }, { attribute: 'stripeInvoiceId', expected: created.id });
+      invoice = await invoicesOf(deps).recordInvoiceProgress(
+        invoice,
+        { stripeInvoiceId: created.id, stripeAccountId: scope.account ?? null, needsEmail: false },
+        { attribute: 'stripeInvoiceId', expected: created.id },
+      );
     }
     await deps.after?.('create', invoice.invoiceId);
     if (!invoice.stripeInvoiceItemId) {
@@ -104,7 +108,7 @@ export const driveInvoice = async (deps: InvoicingDeps, practice: Practice, star
   }
 
   if (invoice.status === 'draft' || (invoice.status === 'open' && !invoice.hostedInvoiceUrl)) {
-    const scope: StripeScope = { stripe: await deps.stripe(), account: practice.stripeAccountId };
+    const scope: StripeScope = { stripe: await deps.stripe(), account: invoiceStripeAccount(invoice, practice) };
     const current = await retrieveInvoice(scope, invoice.stripeInvoiceId!);
     const finalized = current.status === 'draft' ? await finalizeInvoice(scope, invoice.stripeInvoiceId!, { auto_advance: false }, `inv:${invoice.invoiceId}:finalize`) : current;
     await deps.after?.('finalize-answered', invoice.invoiceId);

@@ -1,5 +1,5 @@
 /** Gathering the facts a receipt states: the practice, the client, the payment method (from Stripe), the package or the claim with its adjudications, earlier payments, the original receipt of a refund. */
-import type { PaymentMethod, ReceiptInput, ReceiptSource } from '../../domain/receipt';
+import { earlierBalancePaymentsCents, type PaymentMethod, type ReceiptInput, type ReceiptSource } from '../../domain/receipt';
 import { RetryableError, ValidationError } from '../../shared/errors';
 import { lookupPaymentMethod } from '../../stripe/payment-method';
 import { adjudicatesPayment } from '../../domain/era835/status';
@@ -83,10 +83,8 @@ export const paymentFacts = async (deps: ReceiptDeps, practice: Practice, detail
       ? adjudication
       : { ...adjudication, claimAdjustments: withoutPr(adjudication.claimAdjustments), lines: adjudication.lines.map((line) => ({ ...line, adjustments: withoutPr(line.adjustments) })) },
   );
-  // Earlier balance payments on this claim, as their receipts recorded them (refunds not netted).
-  const earlier = (await deps.receipts.listClientReceipts(practice.practiceId, detail.clientId)).filter(
-    (receipt) => receipt.kind === 'balance' && receipt.source.claimId === claimId && receipt.source.paymentId !== detail.paymentId,
-  );
+  // Earlier balance payments on this claim, as their receipts recorded them, less their refunds.
+  const earlierCents = earlierBalancePaymentsCents(await deps.receipts.listClientReceipts(practice.practiceId, detail.clientId), claimId, detail.paymentId);
   return {
     source: {
       type: 'payment',
@@ -115,7 +113,7 @@ export const paymentFacts = async (deps: ReceiptDeps, practice: Practice, detail
         claimAdjustments: adjudication.claimAdjustments,
         lines: adjudication.lines,
       })),
-      earlierPaymentsCents: earlier.reduce((sum, receipt) => sum + receipt.totalCents, 0),
+      earlierPaymentsCents: earlierCents,
     }),
   };
 };

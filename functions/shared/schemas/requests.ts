@@ -536,6 +536,9 @@ const claimLine = steps<ClaimLine>(
     if (minutes === undefined && units === undefined) problem(ctx, ' needs minutes or units', ['minutes'], { afterParent: true });
     else if (minutes !== undefined && units === undefined && timed === undefined) {
       problem(ctx, `: kneadpay does not know whether ${procedureCode} is timed; give units`, ['units'], { afterParent: true });
+    } else if (units !== undefined && units !== 1 && timed === false) {
+      // DOMAIN.md §3: an untimed code (97010 …) is billed as 1 unit whatever its minutes.
+      problem(ctx, `: ${procedureCode} is untimed: it is billed as 1 unit per visit whatever its minutes, not ${units}`, ['units'], { afterParent: true });
     } else if (minutes !== undefined && units !== undefined && timed === true) {
       problem(
         ctx,
