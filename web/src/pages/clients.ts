@@ -5,6 +5,7 @@ import { field, FormErrors, form, invalid, select, textInput } from '../forms';
 import { formatDate, formatMoney, parseMoney } from '../money';
 import type { Client, Ledger, List, Package, Purchase, Receipt } from '../types';
 import { badge, pageHeading, section, statusText } from './common';
+import { pagedList } from './paged';
 import { receiptTable } from './receipt-list';
 
 const known = knownClients;
@@ -178,13 +179,15 @@ export const clientPage = async (main: HTMLElement, clientId = '') => {
   const packages = await request<List<Package>>('GET', practicePath('/packages'));
   const names = new Map(packages.items.map((pkg) => [pkg.packageId, pkg.name]));
   const client = known.get(clientId);
+  const loadReceipts = pagedList<Receipt>(
+    receiptsHolder,
+    (cursor) => request<List<Receipt>>('GET', practicePath(`/receipts?clientId=${encodeURIComponent(clientId)}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)),
+    (receipts) => receiptTable(receipts, receiptStatus),
+    'receipts',
+  );
   const reload = async () => {
     const path = practicePath(`/clients/${encodeURIComponent(clientId)}`);
-    const [purchases, ledger, receipts] = await Promise.all([
-      request<List<Purchase>>('GET', `${path}/purchases`),
-      request<Ledger>('GET', `${path}/ledger`),
-      request<List<Receipt>>('GET', practicePath(`/receipts?clientId=${encodeURIComponent(clientId)}`)),
-    ]);
+    const [purchases, ledger] = await Promise.all([request<List<Purchase>>('GET', `${path}/purchases`), request<Ledger>('GET', `${path}/ledger`), loadReceipts()]);
     replace(
       purchasesHolder,
       table(
@@ -215,7 +218,6 @@ export const clientPage = async (main: HTMLElement, clientId = '') => {
         'Ledger',
       ),
     );
-    replace(receiptsHolder, receiptTable(receipts.items, receiptStatus));
   };
   await reload();
   replace(
