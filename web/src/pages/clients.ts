@@ -169,6 +169,44 @@ const estimateForm = (clientId: string, status: HTMLElement) => {
   return h('div', null, element, result);
 };
 
+/**
+ * Corrects the client's name and email (`PATCH …/clients/{c}`, SPEC §7): a typo a storefront buyer
+ * made, or the email a balance invoice waits for (`needs_email`: it goes out once the email is set).
+ * Only what changed is sent; a taken email is refused under Email (409 `email_taken`).
+ */
+const correctionForm = (clientId: string, client: Client | undefined, status: HTMLElement, saved: (client: Client) => Promise<void>) => {
+  const errors = new FormErrors();
+  const name = field('Name', textInput({ name: 'name', autocomplete: 'off', value: client?.name ?? '' }), { id: 'client-name' });
+  const email = field('Email', textInput({ name: 'email', type: 'email', autocomplete: 'off', spellcheck: 'false', value: client?.email ?? '' }), { id: 'client-email' });
+  errors.bind('name', name);
+  errors.bind('email', email);
+  let current = client;
+  return form(
+    {
+      label: 'Correct name and email',
+      submit: 'Save name and email',
+      errors,
+      action: async () => {
+        const typed = { name: name.control.value.trim(), email: email.control.value.trim() };
+        const changes = {
+          ...(typed.name && typed.name !== current?.name ? { name: typed.name } : {}),
+          ...(typed.email && typed.email !== current?.email ? { email: typed.email } : {}),
+        };
+        if (Object.keys(changes).length === 0) throw invalid('name', 'Change the name or the email first.');
+        const answer = await request<Client & { resumedInvoices?: string[] }>('PATCH', practicePath(`/clients/${encodeURIComponent(clientId)}`), { body: changes });
+        current = { clientId: answer.clientId, name: answer.name, email: answer.email };
+        known.set(clientId, current);
+        name.control.value = current.name;
+        email.control.value = current.email ?? '';
+        const resumed = answer.resumedInvoices?.length ?? 0;
+        status.textContent = `Saved: ${current.name}${current.email ? `, ${current.email}` : ''}.${resumed > 0 ? ` ${resumed} balance invoice${resumed === 1 ? '' : 's'} waiting for an email went out.` : ''}`;
+        await saved(current);
+      },
+    },
+    h('div', { class: 'grid' }, name.wrap, email.wrap),
+  );
+};
+
 export const clientPage = async (main: HTMLElement, clientId = '') => {
   const status = statusLine();
   const purchasesHolder = h('div');
@@ -220,14 +258,24 @@ export const clientPage = async (main: HTMLElement, clientId = '') => {
     );
   };
   await reload();
+  const heading = pageHeading(client ? client.name : `Client ${clientId}`);
+  const contact = h('p', { class: 'muted' }, client?.email ?? '');
   replace(
     main,
-    pageHeading(client ? client.name : `Client ${clientId}`),
-    client ? h('p', { class: 'muted' }, client.email) : null,
+    heading,
+    contact,
     status,
     section('Purchases and credits', purchasesHolder),
     section('Visits', redeemHolder, cancelForm(clientId, status, reload)),
     section('Ledger', ledgerHolder),
+    section(
+      'Name and email',
+      correctionForm(clientId, client, status, async (saved) => {
+        heading.textContent = saved.name;
+        contact.textContent = saved.email ?? '';
+        await reload();
+      }),
+    ),
     section('Receipts', receiptStatus, receiptsHolder),
     section('Good Faith Estimate', estimateForm(clientId, status)),
     h('p', null, h('a', { href: '#/clients' }, 'Back to clients')),
