@@ -16,25 +16,41 @@ export const clientsPage = async (main: HTMLElement) => {
   const query = field('Search by name or email', textInput({ name: 'q', type: 'search', autocomplete: 'off' }), { id: 'client-search' });
   errors.bind('q', query);
   errors.bind('email', query);
+  // A search does not hold the form: one typed again while the last is on its way is sent at
+  // once, and only the answer to the latest search is drawn (a slow earlier answer is dropped).
+  let latest = 0;
   const search = form(
     {
       label: 'Find a client',
       submit: 'Search',
       errors,
       action: async () => {
+        const asked = ++latest;
         const q = query.control.value.trim();
         if (q.length < 2) throw invalid('q', 'Type at least two letters of a name or email.');
-        const found = await request<List<Client>>('GET', practicePath(`/clients?q=${encodeURIComponent(q)}`));
-        for (const client of found.items) known.set(client.clientId, client);
-        replace(
-          results,
-          found.items.length === 0
-            ? h('p', null, `No client matches “${q}”.`)
-            : h(
-                'ul',
-                { class: 'plain', 'aria-label': 'Clients found' },
-                found.items.map((client) => h('li', null, h('a', { href: `#/clients/${encodeURIComponent(client.clientId)}` }, client.name), ' ', h('span', { class: 'muted' }, client.email))),
-              ),
+        results.setAttribute('aria-busy', 'true');
+        void request<List<Client>>('GET', practicePath(`/clients?q=${encodeURIComponent(q)}`)).then(
+          (found) => {
+            if (asked !== latest) return;
+            results.removeAttribute('aria-busy');
+            for (const client of found.items) known.set(client.clientId, client);
+            replace(
+              results,
+              found.items.length === 0
+                ? h('p', null, `No client matches “${q}”.`)
+                : h(
+                    'ul',
+                    { class: 'plain', 'aria-label': 'Clients found' },
+                    found.items.map((client) => h('li', null, h('a', { href: `#/clients/${encodeURIComponent(client.clientId)}` }, client.name), ' ', h('span', { class: 'muted' }, client.email))),
+                  ),
+            );
+          },
+          (error: unknown) => {
+            if (asked !== latest) return;
+            results.removeAttribute('aria-busy');
+            errors.show(error);
+            errors.focusFirst();
+          },
         );
       },
     },
