@@ -239,9 +239,14 @@ export const clientPage = async (main: HTMLElement, clientId = '') => {
     (receipts) => receiptTable(receipts, receiptStatus),
     'receipts',
   );
+  // Redeem and cancel each re-read the credits; only the latest read is drawn, so a slow answer
+  // read before a cancel cannot show the cancelled visit's credit as used.
+  let latest = 0;
   const reload = async () => {
+    const asked = ++latest;
     const path = practicePath(`/clients/${encodeURIComponent(clientId)}`);
     const [purchases, ledger] = await Promise.all([request<List<Purchase>>('GET', `${path}/purchases`), request<Ledger>('GET', `${path}/ledger`), loadReceipts()]);
+    if (asked !== latest) return;
     replace(
       purchasesHolder,
       table(
