@@ -3,7 +3,7 @@ import { currency, knownClients } from '../context';
 import { h, replace, statusLine, table } from '../dom';
 import { field, FormErrors, form, invalid, select, textInput } from '../forms';
 import { formatDate, formatMoney, parseMoney } from '../money';
-import type { Client, Ledger, List, Package, Purchase, Receipt } from '../types';
+import type { Client, Ledger, LedgerEntry, List, Package, Purchase, Receipt } from '../types';
 import { badge, pageHeading, section, statusText } from './common';
 import { pagedList } from './paged';
 import { receiptTable } from './receipt-list';
@@ -239,13 +239,43 @@ export const clientPage = async (main: HTMLElement, clientId = '') => {
     (receipts) => receiptTable(receipts, receiptStatus),
     'receipts',
   );
+  // The ledger is paged oldest first (200 items a page): its newest entries are behind "Show more".
+  // Each read keeps the balance its first page gave.
+  const loadLedger = pagedList<LedgerEntry, { path: string; first?: Ledger }>(
+    ledgerHolder,
+    async (cursor, read) => {
+      const answer = await request<Ledger>('GET', `${read.path}/ledger${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`);
+      if (!cursor) read.first = answer;
+      return { items: answer.entries, nextCursor: answer.nextCursor ?? null };
+    },
+    (entries, read) => {
+      const ledger = read.first!;
+      return h(
+        'div',
+        null,
+        h(
+          'p',
+          { class: 'balance' },
+          'Balance: ',
+          h('strong', null, formatMoney(ledger.balanceCents, ledger.currency ?? currency())),
+          ledger.balanceCents > 0 ? ' owed by the client' : ledger.balanceCents < 0 ? ' in the client’s favour' : '',
+        ),
+        table(
+          ['Date', 'What', 'Amount', 'Sessions', 'Reference'],
+          entries.map((entry) => [formatDate(entry.at), statusText(entry.kind), formatMoney(entry.amountCents, ledger.currency ?? currency()), entry.sessionsDelta ?? '—', entry.ref ?? '—']),
+          'Ledger',
+        ),
+      );
+    },
+    'ledger entries',
+  );
   // Redeem and cancel each re-read the credits; only the latest read is drawn, so a slow answer
   // read before a cancel cannot show the cancelled visit's credit as used.
   let latest = 0;
   const reload = async () => {
     const asked = ++latest;
     const path = practicePath(`/clients/${encodeURIComponent(clientId)}`);
-    const [purchases, ledger] = await Promise.all([request<List<Purchase>>('GET', `${path}/purchases`), request<Ledger>('GET', `${path}/ledger`), loadReceipts()]);
+    const [purchases] = await Promise.all([request<List<Purchase>>('GET', `${path}/purchases`), loadLedger({ path }), loadReceipts()]);
     if (asked !== latest) return;
     replace(
       purchasesHolder,
@@ -262,21 +292,6 @@ export const clientPage = async (main: HTMLElement, clientId = '') => {
       ),
     );
     replace(redeemHolder, redeemForm(clientId, purchases.items, names, status, reload));
-    replace(
-      ledgerHolder,
-      h(
-        'p',
-        { class: 'balance' },
-        'Balance: ',
-        h('strong', null, formatMoney(ledger.balanceCents, ledger.currency ?? currency())),
-        ledger.balanceCents > 0 ? ' owed by the client' : ledger.balanceCents < 0 ? ' in the client’s favour' : '',
-      ),
-      table(
-        ['Date', 'What', 'Amount', 'Sessions', 'Reference'],
-        ledger.entries.map((entry) => [formatDate(entry.at), statusText(entry.kind), formatMoney(entry.amountCents, ledger.currency ?? currency()), entry.sessionsDelta ?? '—', entry.ref ?? '—']),
-        'Ledger',
-      ),
-    );
   };
   await reload();
   const heading = pageHeading(client ? client.name : `Client ${clientId}`);
