@@ -60,10 +60,21 @@ export interface Purchase {
   currency?: string;
 }
 
+export interface LedgerEntry {
+  entryId: string;
+  kind: string;
+  amountCents: number;
+  at: string;
+  ref?: string;
+  sessionsDelta?: number;
+}
+
 export interface Ledger {
   balanceCents: number;
   currency: string;
-  entries: { entryId: string; kind: string; amountCents: number; at: string; ref?: string; sessionsDelta?: number }[];
+  entries: LedgerEntry[];
+  /** The ledger is paged, oldest first. */
+  nextCursor?: string | null;
 }
 
 export interface Receipt {

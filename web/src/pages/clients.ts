@@ -3,8 +3,9 @@ import { currency, knownClients } from '../context';
 import { h, replace, statusLine, table } from '../dom';
 import { field, FormErrors, form, invalid, select, textInput } from '../forms';
 import { formatDate, formatMoney, parseMoney } from '../money';
-import type { Client, Ledger, List, Package, Purchase, Receipt } from '../types';
+import type { Client, Ledger, LedgerEntry, List, Package, Purchase, Receipt } from '../types';
 import { badge, pageHeading, section, statusText } from './common';
+import { pagedList } from './paged';
 import { receiptTable } from './receipt-list';
 
 const known = knownClients;
@@ -15,25 +16,41 @@ export const clientsPage = async (main: HTMLElement) => {
   const query = field('Search by name or email', textInput({ name: 'q', type: 'search', autocomplete: 'off' }), { id: 'client-search' });
   errors.bind('q', query);
   errors.bind('email', query);
+  // A search does not hold the form: one typed again while the last is on its way is sent at
+  // once, and only the answer to the latest search is drawn (a slow earlier answer is dropped).
+  let latest = 0;
   const search = form(
     {
       label: 'Find a client',
       submit: 'Search',
       errors,
       action: async () => {
+        const asked = ++latest;
         const q = query.control.value.trim();
         if (q.length < 2) throw invalid('q', 'Type at least two letters of a name or email.');
-        const found = await request<List<Client>>('GET', practicePath(`/clients?q=${encodeURIComponent(q)}`));
-        for (const client of found.items) known.set(client.clientId, client);
-        replace(
-          results,
-          found.items.length === 0
-            ? h('p', null, `No client matches “${q}”.`)
-            : h(
-                'ul',
-                { class: 'plain', 'aria-label': 'Clients found' },
-                found.items.map((client) => h('li', null, h('a', { href: `#/clients/${encodeURIComponent(client.clientId)}` }, client.name), ' ', h('span', { class: 'muted' }, client.email))),
-              ),
+        results.setAttribute('aria-busy', 'true');
+        void request<List<Client>>('GET', practicePath(`/clients?q=${encodeURIComponent(q)}`)).then(
+          (found) => {
+            if (asked !== latest) return;
+            results.removeAttribute('aria-busy');
+            for (const client of found.items) known.set(client.clientId, client);
+            replace(
+              results,
+              found.items.length === 0
+                ? h('p', null, `No client matches “${q}”.`)
+                : h(
+                    'ul',
+                    { class: 'plain', 'aria-label': 'Clients found' },
+                    found.items.map((client) => h('li', null, h('a', { href: `#/clients/${encodeURIComponent(client.clientId)}` }, client.name), ' ', h('span', { class: 'muted' }, client.email))),
+                  ),
+            );
+          },
+          (error: unknown) => {
+            if (asked !== latest) return;
+            results.removeAttribute('aria-busy');
+            errors.show(error);
+            errors.focusFirst();
+          },
         );
       },
     },
@@ -168,6 +185,44 @@ const estimateForm = (clientId: string, status: HTMLElement) => {
   return h('div', null, element, result);
 };
 
+/**
+ * Corrects the client's name and email (`PATCH …/clients/{c}`, SPEC §7): a typo a storefront buyer
+ * made, or the email a balance invoice waits for (`needs_email`: it goes out once the email is set).
+ * Only what changed is sent; a taken email is refused under Email (409 `email_taken`).
+ */
+const correctionForm = (clientId: string, client: Client | undefined, status: HTMLElement, saved: (client: Client) => Promise<void>) => {
+  const errors = new FormErrors();
+  const name = field('Name', textInput({ name: 'name', autocomplete: 'off', value: client?.name ?? '' }), { id: 'client-name' });
+  const email = field('Email', textInput({ name: 'email', type: 'email', autocomplete: 'off', spellcheck: 'false', value: client?.email ?? '' }), { id: 'client-email' });
+  errors.bind('name', name);
+  errors.bind('email', email);
+  let current = client;
+  return form(
+    {
+      label: 'Correct name and email',
+      submit: 'Save name and email',
+      errors,
+      action: async () => {
+        const typed = { name: name.control.value.trim(), email: email.control.value.trim() };
+        const changes = {
+          ...(typed.name && typed.name !== current?.name ? { name: typed.name } : {}),
+          ...(typed.email && typed.email !== current?.email ? { email: typed.email } : {}),
+        };
+        if (Object.keys(changes).length === 0) throw invalid('name', 'Change the name or the email first.');
+        const answer = await request<Client & { resumedInvoices?: string[] }>('PATCH', practicePath(`/clients/${encodeURIComponent(clientId)}`), { body: changes });
+        current = { clientId: answer.clientId, name: answer.name, email: answer.email };
+        known.set(clientId, current);
+        name.control.value = current.name;
+        email.control.value = current.email ?? '';
+        const resumed = answer.resumedInvoices?.length ?? 0;
+        status.textContent = `Saved: ${current.name}${current.email ? `, ${current.email}` : ''}.${resumed > 0 ? ` ${resumed} balance invoice${resumed === 1 ? '' : 's'} waiting for an email went out.` : ''}`;
+        await saved(current);
+      },
+    },
+    h('div', { class: 'grid' }, name.wrap, email.wrap),
+  );
+};
+
 export const clientPage = async (main: HTMLElement, clientId = '') => {
   const status = statusLine();
   const purchasesHolder = h('div');
@@ -178,13 +233,50 @@ export const clientPage = async (main: HTMLElement, clientId = '') => {
   const packages = await request<List<Package>>('GET', practicePath('/packages'));
   const names = new Map(packages.items.map((pkg) => [pkg.packageId, pkg.name]));
   const client = known.get(clientId);
+  const loadReceipts = pagedList<Receipt>(
+    receiptsHolder,
+    (cursor) => request<List<Receipt>>('GET', practicePath(`/receipts?clientId=${encodeURIComponent(clientId)}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)),
+    (receipts) => receiptTable(receipts, receiptStatus),
+    'receipts',
+  );
+  // The ledger is paged oldest first (200 items a page): its newest entries are behind "Show more".
+  // Each read keeps the balance its first page gave.
+  const loadLedger = pagedList<LedgerEntry, { path: string; first?: Ledger }>(
+    ledgerHolder,
+    async (cursor, read) => {
+      const answer = await request<Ledger>('GET', `${read.path}/ledger${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`);
+      if (!cursor) read.first = answer;
+      return { items: answer.entries, nextCursor: answer.nextCursor ?? null };
+    },
+    (entries, read) => {
+      const ledger = read.first!;
+      return h(
+        'div',
+        null,
+        h(
+          'p',
+          { class: 'balance' },
+          'Balance: ',
+          h('strong', null, formatMoney(ledger.balanceCents, ledger.currency ?? currency())),
+          ledger.balanceCents > 0 ? ' owed by the client' : ledger.balanceCents < 0 ? ' in the client’s favour' : '',
+        ),
+        table(
+          ['Date', 'What', 'Amount', 'Sessions', 'Reference'],
+          entries.map((entry) => [formatDate(entry.at), statusText(entry.kind), formatMoney(entry.amountCents, ledger.currency ?? currency()), entry.sessionsDelta ?? '—', entry.ref ?? '—']),
+          'Ledger',
+        ),
+      );
+    },
+    'ledger entries',
+  );
+  // Redeem and cancel each re-read the credits; only the latest read is drawn, so a slow answer
+  // read before a cancel cannot show the cancelled visit's credit as used.
+  let latest = 0;
   const reload = async () => {
+    const asked = ++latest;
     const path = practicePath(`/clients/${encodeURIComponent(clientId)}`);
-    const [purchases, ledger, receipts] = await Promise.all([
-      request<List<Purchase>>('GET', `${path}/purchases`),
-      request<Ledger>('GET', `${path}/ledger`),
-      request<List<Receipt>>('GET', practicePath(`/receipts?clientId=${encodeURIComponent(clientId)}`)),
-    ]);
+    const [purchases] = await Promise.all([request<List<Purchase>>('GET', `${path}/purchases`), loadLedger({ path }), loadReceipts()]);
+    if (asked !== latest) return;
     replace(
       purchasesHolder,
       table(
@@ -200,32 +292,26 @@ export const clientPage = async (main: HTMLElement, clientId = '') => {
       ),
     );
     replace(redeemHolder, redeemForm(clientId, purchases.items, names, status, reload));
-    replace(
-      ledgerHolder,
-      h(
-        'p',
-        { class: 'balance' },
-        'Balance: ',
-        h('strong', null, formatMoney(ledger.balanceCents, ledger.currency ?? currency())),
-        ledger.balanceCents > 0 ? ' owed by the client' : ledger.balanceCents < 0 ? ' in the client’s favour' : '',
-      ),
-      table(
-        ['Date', 'What', 'Amount', 'Sessions', 'Reference'],
-        ledger.entries.map((entry) => [formatDate(entry.at), statusText(entry.kind), formatMoney(entry.amountCents, ledger.currency ?? currency()), entry.sessionsDelta ?? '—', entry.ref ?? '—']),
-        'Ledger',
-      ),
-    );
-    replace(receiptsHolder, receiptTable(receipts.items, receiptStatus));
   };
   await reload();
+  const heading = pageHeading(client ? client.name : `Client ${clientId}`);
+  const contact = h('p', { class: 'muted' }, client?.email ?? '');
   replace(
     main,
-    pageHeading(client ? client.name : `Client ${clientId}`),
-    client ? h('p', { class: 'muted' }, client.email) : null,
+    heading,
+    contact,
     status,
     section('Purchases and credits', purchasesHolder),
     section('Visits', redeemHolder, cancelForm(clientId, status, reload)),
     section('Ledger', ledgerHolder),
+    section(
+      'Name and email',
+      correctionForm(clientId, client, status, async (saved) => {
+        heading.textContent = saved.name;
+        contact.textContent = saved.email ?? '';
+        await reload();
+      }),
+    ),
     section('Receipts', receiptStatus, receiptsHolder),
     section('Good Faith Estimate', estimateForm(clientId, status)),
     h('p', null, h('a', { href: '#/clients' }, 'Back to clients')),

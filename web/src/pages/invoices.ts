@@ -4,6 +4,7 @@ import { field, select } from '../forms';
 import { formatDate, formatMoney } from '../money';
 import type { Invoice, List } from '../types';
 import { badge, pageHeading } from './common';
+import { pagedList } from './paged';
 
 const STATUSES = ['', 'open', 'paid', 'pending', 'draft', 'void', 'uncollectible'] as const;
 
@@ -17,20 +18,20 @@ export const invoicesPage = async (main: HTMLElement) => {
     ),
     { id: 'invoice-status' },
   );
-  // Each change of the filter asks again; only the answer to the latest choice is drawn, so a slow
-  // answer to an earlier choice cannot replace the list under the filter now showing.
-  let latest = 0;
-  const load = async () => {
-    const asked = ++latest;
-    const status = filter.control.value;
-    const invoices = await request<List<Invoice>>('GET', practicePath(`/invoices${status ? `?status=${status}` : ''}`));
-    if (asked !== latest) return;
-    list.dataset.status = status || 'all';
-    replace(
-      list,
-      table(
+  // Each change of the filter asks again; only the answers to the latest choice are drawn (its
+  // first page and the pages "Show more" reads), so a slow answer to an earlier choice cannot
+  // replace the list under the filter now showing.
+  const load = pagedList<Invoice, string>(
+    list,
+    (cursor, shown) => {
+      const query = new URLSearchParams({ ...(shown ? { status: shown } : {}), ...(cursor ? { cursor } : {}) }).toString();
+      return request<List<Invoice>>('GET', practicePath(`/invoices${query ? `?${query}` : ''}`));
+    },
+    (invoices, shown) => {
+      list.dataset.status = shown || 'all';
+      return table(
         ['Claim', 'Status', 'Due', 'Paid', 'Due by', 'Hosted page'],
-        invoices.items.map((invoice) => {
+        invoices.map((invoice) => {
           const href = safeHref(invoice.hostedInvoiceUrl);
           return [
             h('a', { href: `#/claims/${encodeURIComponent(invoice.claimId)}` }, invoice.claimId),
@@ -42,10 +43,11 @@ export const invoicesPage = async (main: HTMLElement) => {
           ];
         }),
         'Invoices',
-      ),
-    );
-  };
-  filter.control.addEventListener('change', () => void load());
-  await load();
+      );
+    },
+    'invoices',
+  );
+  filter.control.addEventListener('change', () => void load(filter.control.value));
+  await load(filter.control.value);
   replace(main, pageHeading('Invoices'), h('p', { class: 'muted' }, 'Patient balances invoiced after the payer’s ERA.'), h('div', { class: 'filters' }, filter.wrap), list);
 };

@@ -83,8 +83,13 @@ export const packagesPage = async (main: HTMLElement) => {
   const status = statusLine();
   const list = h('div');
   const practiceId = session()?.practiceId ?? '';
+  // Each action re-reads the list; only the latest read is drawn, so a slow answer to an earlier
+  // one (read before the next "Stop selling") cannot put a stopped package back on sale on screen.
+  let latest = 0;
   const reload = async () => {
+    const asked = ++latest;
     const packages = await request<List<Package>>('GET', practicePath('/packages'));
+    if (asked !== latest) return;
     replace(
       list,
       table(

@@ -4,6 +4,7 @@ import { field, FormErrors, form, invalid } from '../forms';
 import { formatDate } from '../money';
 import type { List, Remittance } from '../types';
 import { pageHeading, section } from './common';
+import { pagedList } from './paged';
 
 const outcome = (remittance: Remittance) =>
   h(
@@ -31,17 +32,17 @@ export const remittancesPage = async (main: HTMLElement) => {
   const file = field('835 file', h('input', { type: 'file', name: 'era', accept: '.835,.txt,.edi,text/plain' }), { id: 'era-file', hint: 'The ERA your clearinghouse or payer sent (X12 835).' });
   errors.bind('body', file);
   const list = h('div');
-  const reload = async () => {
-    const remittances = await request<List<Remittance>>('GET', practicePath('/remittances'));
-    replace(
-      list,
+  const reload = pagedList<Remittance>(
+    list,
+    (cursor) => request<List<Remittance>>('GET', practicePath(`/remittances${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`)),
+    (remittances) =>
       table(
         ['Received', 'Trace', 'Claims', 'Matched', 'Quarantined'],
-        remittances.items.map((r) => [formatDate(r.receivedAt), r.traceNumber, r.claims, r.matched, Math.max(0, r.claims - r.matched)]),
+        remittances.map((r) => [formatDate(r.receivedAt), r.traceNumber, r.claims, r.matched, Math.max(0, r.claims - r.matched)]),
         'ERA files received',
       ),
-    );
-  };
+    'ERA files',
+  );
   await reload();
   const upload = form(
     {

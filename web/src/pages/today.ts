@@ -41,6 +41,23 @@ const allPages = async <T>(path: string): Promise<Counted<T>> => {
   return { items, complete: false };
 };
 
+/**
+ * The receipts issued since `since`. Receipts come newest first (their ids sort by time), so paging
+ * stops at a page that reaches a day before `since` (a margin for a receipt numbered late).
+ */
+const receiptsSince = async (since: Date): Promise<Counted<Receipt>> => {
+  const items: Receipt[] = [];
+  const margin = since.getTime() - 86_400_000;
+  let cursor: string | null = null;
+  for (let page = 0; page < MAX_PAGES; page += 1) {
+    const answer: List<Receipt> = await request<List<Receipt>>('GET', practicePath(`/receipts${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`));
+    items.push(...answer.items.filter((receipt) => Date.parse(receipt.issuedAt) >= since.getTime()));
+    cursor = answer.nextCursor;
+    if (!cursor || answer.items.some((receipt) => Date.parse(receipt.issuedAt) < margin)) return { items, complete: true };
+  }
+  return { items, complete: false };
+};
+
 const atLeast = (count: number, complete: boolean) => `${complete ? '' : 'at least '}${count}`;
 
 interface RedemptionRow {
@@ -62,17 +79,17 @@ export const todayPage = async (main: HTMLElement) => {
     return;
   }
   const now = new Date();
-  const today = now.toISOString().slice(0, 10);
   const monthStart = new Date(now.getFullYear(), now.getMonth(), 1);
   const dayStart = new Date(now.getFullYear(), now.getMonth(), now.getDate());
   const [receipts, open, remittances, redemptions, ...claimsByState] = await Promise.all([
-    request<List<Receipt>>('GET', practicePath('/receipts')),
-    request<List<Invoice>>('GET', practicePath('/invoices?status=open')),
-    request<List<Remittance>>('GET', practicePath('/remittances')),
+    receiptsSince(dayStart),
+    allPages<Invoice>('/invoices?status=open'),
+    allPages<Remittance>('/remittances'),
     allPages<RedemptionRow>(`/redemptions?since=${encodeURIComponent(monthStart.toISOString())}`),
     ...WAITING_STATES.map((state) => allPages<ClaimRow>(`/claims?state=${state}`)),
   ]);
-  const paidToday = receipts.items.filter((receipt) => receipt.issuedAt?.slice(0, 10) === today && receipt.totalCents > 0);
+  // Today is the local day (from local midnight), as for credits used: not the UTC date.
+  const paidToday = receipts.items.filter((receipt) => receipt.totalCents > 0);
   const quarantined = sum(remittances.items.map((remittance) => Math.max(0, remittance.claims - remittance.matched)));
   const usedToday = redemptions.items.filter((redemption) => new Date(redemption.redeemedAt) >= dayStart).length;
   const waiting = sum(claimsByState.map((list) => list.items.length));
@@ -86,11 +103,16 @@ export const todayPage = async (main: HTMLElement) => {
     h(
       'div',
       { class: 'cards' },
-      card('Payments received today', formatMoney(sum(paidToday.map((receipt) => receipt.totalCents)), currency()), plural(paidToday.length, 'receipt'), '#/receipts'),
+      card(
+        'Payments received today',
+        `${receipts.complete ? '' : 'at least '}${formatMoney(sum(paidToday.map((receipt) => receipt.totalCents)), currency())}`,
+        plural(paidToday.length, 'receipt'),
+        '#/receipts',
+      ),
       card('Credits used', `${atLeast(usedToday, redemptions.complete)} today`, `${atLeast(redemptions.items.length, redemptions.complete)} this month`, '#/clients'),
       card(
         'Balances open',
-        formatMoney(sum(open.items.map((invoice) => invoice.amountDueCents - (invoice.amountPaidCents ?? 0))), currency()),
+        `${open.complete ? '' : 'at least '}${formatMoney(sum(open.items.map((invoice) => invoice.amountDueCents - (invoice.amountPaidCents ?? 0))), currency())}`,
         plural(open.items.length, 'open invoice'),
         '#/invoices',
       ),
@@ -100,7 +122,7 @@ export const todayPage = async (main: HTMLElement) => {
         byState.length === 0 ? 'Nothing waiting on a payer' : `${byState.map(([state, count]) => `${count} ${state}`).join(', ')}${rejected > 0 ? ': fix and resend the rejected' : ''}`,
         '#/claims',
       ),
-      card('Quarantined ERA claims', String(quarantined), quarantined > 0 ? 'Review them in Remittances' : 'Nothing to review', '#/remittances'),
+      card('Quarantined ERA claims', atLeast(quarantined, remittances.complete), quarantined > 0 ? 'Review them in Remittances' : 'Nothing to review', '#/remittances'),
     ),
   );
 };

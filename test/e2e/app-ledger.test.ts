@@ -1,0 +1,73 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { newId } from '../../functions/shared/ids';
+import { api, practiceProfile } from '../support/api';
+import { launchBrowser } from '../support/browser';
+import { newPracticeId } from '../support/store';
+
+/**
+ * The staff web app (docs/app.md), audit b2: a client's ledger longer than one page of
+ * `GET …/clients/{c}/ledger` (oldest first, so its newest entries are on the last page). Real stack,
+ * real browser. The entries are real: each name correction is audited as a `client_corrected` entry.
+ */
+const appUrl = () => `${inject('apiUrl')}/app/`;
+
+const ready = async (page: Page) => {
+  await page.locator('main[data-state="ready"]').waitFor({ timeout: 15_000 });
+};
+
+describe("the staff web app: a client's ledger past one page", () => {
+  let browser: Browser;
+
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('205 corrections: the ledger reaches its newest entry with "Show more"', async () => {
+    // Prepare: a client whose name was corrected 205 times (205 ledger entries), the last to "Jane Newest"
+    const practiceId = newPracticeId();
+    expect((await api('PUT', `/practices/${practiceId}`, { practiceId, body: practiceProfile() })).status).toBe(200);
+    const created = await api('POST', `/practices/${practiceId}/clients`, { practiceId, body: { email: `${newId('jane')}@client.example`, name: 'Jane First' } });
+    expect(created.status).toBe(201);
+    const clientId = created.body.clientId as string;
+    for (let i = 1; i <= 205; i += 1) {
+      const name = i === 205 ? 'Jane Newest' : `Jane Correction ${i}`;
+      expect((await api('PATCH', `/practices/${practiceId}/clients/${clientId}`, { practiceId, body: { name } })).status).toBe(200);
+    }
+    let total = 0;
+    let pages = 0;
+    let cursor: string | null = null;
+    do {
+      const answer = await api('GET', `/practices/${practiceId}/clients/${clientId}/ledger${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`, { practiceId });
+      total += (answer.body.entries as unknown[]).length;
+      cursor = answer.body.nextCursor as string | null;
+      pages += 1;
+    } while (cursor);
+    expect(pages).toBeGreaterThan(1);
+    const page = await browser.newPage({ viewport: { width: 820, height: 1180 } });
+
+    // Act
+    await page.goto(appUrl());
+    await page.getByLabel('Practice ID').fill(practiceId);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await ready(page);
+    await page.evaluate(`location.hash = '#/clients/${encodeURIComponent(clientId)}'`);
+    await page.waitForTimeout(200);
+    await ready(page);
+    const firstRows = await page.getByRole('table', { name: 'Ledger' }).locator('tbody tr').count();
+    for (let i = 0; i < 5 && (await page.getByRole('button', { name: 'Show more ledger entries' }).count()) > 0; i += 1) {
+      await page.getByRole('button', { name: 'Show more ledger entries' }).click();
+      await page.waitForTimeout(300);
+    }
+    const rows = await page.getByRole('table', { name: 'Ledger' }).locator('tbody tr').count();
+    await page.close();
+
+    // Assess
+    expect(firstRows).toBeLessThan(total);
+    expect(rows).toBe(total);
+  });
+});
