@@ -23,8 +23,10 @@ const signIn = async (page: Page, practiceId: string) => {
 };
 
 const go = async (page: Page, link: string) => {
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: link, exact: true }).click();
-  await page.waitForTimeout(200);
+  const target = page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: link, exact: true });
+  await target.click();
+  // The click's hashchange comes after it: the link is marked current when the new page starts drawing.
+  await expect.poll(() => target.getAttribute('aria-current')).toBe('page');
   await ready(page);
 };
 

@@ -56,14 +56,18 @@ describe("the staff web app: a client's ledger past one page", () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await ready(page);
     await page.evaluate(`location.hash = '#/clients/${encodeURIComponent(clientId)}'`);
-    await page.waitForTimeout(200);
+    await page.waitForURL(/#\/clients\/./);
     await ready(page);
-    const firstRows = await page.getByRole('table', { name: 'Ledger' }).locator('tbody tr').count();
-    for (let i = 0; i < 5 && (await page.getByRole('button', { name: 'Show more ledger entries' }).count()) > 0; i += 1) {
-      await page.getByRole('button', { name: 'Show more ledger entries' }).click();
-      await page.waitForTimeout(300);
+    const ledgerRows = page.getByRole('table', { name: 'Ledger' }).locator('tbody tr');
+    const more = page.getByRole('button', { name: 'Show more ledger entries' });
+    await more.waitFor({ timeout: 15_000 });
+    const firstRows = await ledgerRows.count();
+    for (let i = 0; i < 5 && (await more.count()) > 0; i += 1) {
+      const before = await ledgerRows.count();
+      await more.click();
+      await expect.poll(() => ledgerRows.count(), { timeout: 15_000 }).toBeGreaterThan(before);
     }
-    const rows = await page.getByRole('table', { name: 'Ledger' }).locator('tbody tr').count();
+    const rows = await ledgerRows.count();
     await page.close();
 
     // Assess

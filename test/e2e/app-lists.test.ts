@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { api, practiceProfile } from '../support/api';
 import { launchBrowser } from '../support/browser';
@@ -30,14 +30,14 @@ const signIn = async (page: Page, practiceId: string) => {
 
 const cardValue = (page: Page, label: string) => page.getByRole('group', { name: label }).locator('.card-value').innerText();
 
-/** Clicks "Show more" under a list until it is gone (at most `max` times). */
-const showAll = async (page: Page, max = 10) => {
+/** Clicks "Show more" under `rows`' list until it is gone (at most `max` times), each time until the next page is drawn. */
+const showAll = async (page: Page, rows: Locator, max = 10) => {
   for (let i = 0; i < max; i += 1) {
     const more = page.getByRole('button', { name: /^Show more/ });
     if ((await more.count()) === 0) return i;
+    const before = await rows.count();
     await more.click();
-    await page.waitForTimeout(100);
-    await page.locator('main[aria-busy]').waitFor({ state: 'detached' });
+    await expect.poll(() => rows.count(), { timeout: 15_000 }).toBeGreaterThan(before);
   }
   return max;
 };
@@ -75,9 +75,13 @@ describe('the staff web app: lists past one page, Today at a day boundary', () =
     await signIn(page, practiceId);
     const quarantined = await cardValue(page, 'Quarantined ERA claims');
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Remittances', exact: true }).click();
+    // The click's hashchange comes after it: wait for the new page, then for its first page of files.
+    await page.waitForURL(/#\/remittances$/);
     await ready(page);
-    const clicks = await showAll(page);
-    const received = await page.getByRole('table', { name: 'ERA files received' }).locator('tbody tr').allInnerTexts();
+    const rows = page.getByRole('table', { name: 'ERA files received' }).locator('tbody tr');
+    await page.getByRole('button', { name: /^Show more/ }).waitFor({ timeout: 15_000 });
+    const clicks = await showAll(page, rows);
+    const received = await rows.allInnerTexts();
     await page.close();
 
     // Assess
