@@ -1,20 +1,10 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../functions/shared/ids';
 import { api, practiceProfile } from '../support/api';
 import { launchBrowser } from '../support/browser';
 import { newPracticeId } from '../support/store';
-
-/**
- * The staff web app (docs/app.md), audit b2: a client's ledger longer than one page of
- * `GET …/clients/{c}/ledger` (oldest first, so its newest entries are on the last page). Real stack,
- * real browser. The entries are real: each name correction is audited as a `client_corrected` entry.
- */
-const appUrl = () => `${inject('apiUrl')}/app/`;
-
-const ready = async (page: Page) => {
-  await page.locator('main[data-state="ready"]').waitFor({ timeout: 15_000 });
-};
+import { ready, signIn } from '../support/app-page';
 
 describe("the staff web app: a client's ledger past one page", () => {
   let browser: Browser;
@@ -51,10 +41,7 @@ describe("the staff web app: a client's ledger past one page", () => {
     const page = await browser.newPage({ viewport: { width: 820, height: 1180 } });
 
     // Act
-    await page.goto(appUrl());
-    await page.getByLabel('Practice ID').fill(practiceId);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await ready(page);
+    await signIn(page, practiceId);
     await page.evaluate(`location.hash = '#/clients/${encodeURIComponent(clientId)}'`);
     await page.waitForURL(/#\/clients\/./);
     await ready(page);

@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, practiceProfile } from '../support/api';
 import { launchBrowser } from '../support/browser';
 import { eventually } from '../support/eventually';
 import { paidPurchase } from '../support/purchase-flow';
 import { newPracticeId } from '../support/store';
+import { ready, signIn } from '../support/app-page';
 
 /**
  * The staff web app (docs/app.md) over lists longer than one page of the API, and Today's
@@ -15,19 +16,6 @@ import { newPracticeId } from '../support/store';
  * time zone, which no real part can move).
  */
 const WORKED_EXAMPLE = readFileSync(new URL('../fixtures/era/worked-example.835', import.meta.url), 'utf8');
-const appUrl = () => `${inject('apiUrl')}/app/`;
-
-const ready = async (page: Page) => {
-  await page.locator('main[data-state="ready"]').waitFor({ timeout: 15_000 });
-};
-
-const signIn = async (page: Page, practiceId: string) => {
-  await page.goto(appUrl());
-  await page.getByLabel('Practice ID').fill(practiceId);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await ready(page);
-};
-
 const cardValue = (page: Page, label: string) => page.getByRole('group', { name: label }).locator('.card-value').innerText();
 
 /** Clicks "Show more" under `rows`' list until it is gone (at most `max` times), each time until the next page is drawn. */

@@ -12,6 +12,7 @@ import { launchBrowser } from '../support/browser';
 import { stripe } from '../support/invoicing';
 import { newPracticeId } from '../support/store';
 import { eventually } from '../support/eventually';
+import { appUrl, go, ready, signIn } from '../support/app-page';
 
 /**
  * The staff web app (docs/app.md) in a real browser against the whole local stack: a front desk's
@@ -33,21 +34,6 @@ const shots = docsShots ?? mkdtempSync(join(tmpdir(), 'kneadpay-app-'));
 
 const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
 
-const appUrl = () => `${inject('apiUrl')}/app/`;
-
-/** Waits until the page under `main` finished loading (the router marks it ready). */
-const ready = async (page: Page) => {
-  await page.locator('main[data-state="ready"]').waitFor({ timeout: 15_000 });
-};
-
-const go = async (page: Page, link: string) => {
-  const target = page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: link, exact: true });
-  await target.click();
-  // The click's hashchange comes after it: the link is marked current when the new page starts drawing.
-  await expect.poll(() => target.getAttribute('aria-current')).toBe('page');
-  await ready(page);
-};
-
 const shoot = async (page: Page, name: string): Promise<number> => {
   const path = join(shots, `${name}.png`);
   await page.screenshot({ path, fullPage: false });
@@ -56,13 +42,6 @@ const shoot = async (page: Page, name: string): Promise<number> => {
 
 /** Usable at tablet width: nothing wider than the screen. */
 const fitsWidth = (page: Page) => page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth');
-
-const signIn = async (page: Page, practiceId: string) => {
-  await page.goto(appUrl());
-  await page.getByLabel('Practice ID').fill(practiceId);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await ready(page);
-};
 
 /** The message shown for a field: the element its input's aria-describedby names for errors. */
 const errorFor = async (page: Page, label: string) => {
