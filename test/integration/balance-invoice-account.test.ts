@@ -11,10 +11,9 @@ import { invoiceClaimBalance } from '../../functions/core/invoicing';
 import { applyAdjudication } from '../../functions/core/remittances';
 import { getStripe } from '../../functions/stripe/client';
 import { getClaim } from '../../functions/store/claims';
-import { getInvoice, listClaimInvoices } from '../../functions/store/invoices';
 import { connectTestAccount } from '../support/connect';
 import { ledgerState } from '../support/fixtures';
-import { adjudicated, claimReady, store } from '../support/invoicing';
+import { adjudicated, claimReady, payClaimInvoice, store } from '../support/invoicing';
 import { newAccount } from '../support/reliability';
 
 const deps = { store, stripe: getStripe, publicUrl: 'http://127.0.0.1:3000' };
@@ -25,14 +24,7 @@ describe('a balance invoice made before the practice connected its Stripe accoun
     const { practiceId, clientId } = await claimReady();
     const details = adjudicated(practiceId);
     await invoiceClaimBalance(deps, details.original);
-    const [invoice] = await listClaimInvoices(store, practiceId, 'CLM-1001');
-    const paid = await fetch(`${invoice!.hostedInvoiceUrl}/pay`, {
-      method: 'POST',
-      headers: { accept: 'application/json', 'content-type': 'application/json' },
-      body: JSON.stringify({ outcome: 'succeeded' }),
-    });
-    expect(paid.status).toBe(200);
-    for (let i = 0; i < 80 && (await getInvoice(store, practiceId, invoice!.invoiceId))?.status !== 'paid'; i += 1) await new Promise((resolve) => setTimeout(resolve, 250));
+    await payClaimInvoice(practiceId);
     // The practice onboards: from now on its new payments go to its own account.
     await connectTestAccount(store, practiceId, newAccount());
 

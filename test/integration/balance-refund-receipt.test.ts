@@ -9,10 +9,9 @@ import { invoiceClaimBalance } from '../../functions/core/invoicing';
 import { applyAdjudication } from '../../functions/core/remittances';
 import { getStripe } from '../../functions/stripe/client';
 import { getClaim } from '../../functions/store/claims';
-import { getInvoice, listClaimInvoices } from '../../functions/store/invoices';
 import { getReceipt } from '../../functions/store/receipts';
 import { outboxOf } from '../support/fixtures';
-import { adjudicated, claimReady, store } from '../support/invoicing';
+import { adjudicated, claimReady, payClaimInvoice, store } from '../support/invoicing';
 import { busEvent, deliverToReceiptIssuer } from '../support/receipts';
 import { newAccount } from '../support/reliability';
 
@@ -25,14 +24,7 @@ describe('a refund of a balance payment', () => {
     const { practiceId } = await claimReady({ practice: { stripeAccountId: account } });
     const details = adjudicated(practiceId);
     await invoiceClaimBalance(deps, details.original);
-    const [invoice] = await listClaimInvoices(store, practiceId, 'CLM-1001');
-    const paid = await fetch(`${invoice!.hostedInvoiceUrl}/pay`, {
-      method: 'POST',
-      headers: { accept: 'application/json', 'content-type': 'application/json' },
-      body: JSON.stringify({ outcome: 'succeeded' }),
-    });
-    expect(paid.status).toBe(200);
-    for (let i = 0; i < 80 && (await getInvoice(store, practiceId, invoice!.invoiceId))?.status !== 'paid'; i += 1) await new Promise((resolve) => setTimeout(resolve, 250));
+    const invoice = await payClaimInvoice(practiceId);
     const succeeded = (await outboxOf(store, practiceId)).find((item) => item.detailType === 'PaymentSucceeded')!;
     const balanceReceipt = await deliverToReceiptIssuer(busEvent('PaymentSucceeded', succeeded.detail, succeeded.eventId));
 

@@ -38,7 +38,7 @@ import { getInvoice, invoiceKey, listClaimInvoices } from '../../functions/store
 import { practicePk } from '../../functions/store/keys';
 import { listQueuedReceipts, listReceipts, readReceiptCounter } from '../../functions/store/receipts';
 import { checkoutSession, ledgerState, outboxOf, seedOpenPurchase, seedPractice } from '../support/fixtures';
-import { adjudicated, claimReady, emailsTo, emulator } from '../support/invoicing';
+import { adjudicated, claimReady, emailsTo, emulator, payClaimInvoice } from '../support/invoicing';
 import { busEvent, receiptEmailsTo } from '../support/receipts';
 import { assertNoPhiLeaks, captureLogs, checkInvariants, clientEmail, deliverLikeStripe, newAccount, recordFigures, track, trackAccount, trackedAccounts } from '../support/reliability';
 import { stripeEvent } from '../support/stripe-events';
@@ -263,18 +263,7 @@ describe('reliability: a crash at every step of the overpayment refund → one S
     const ready = await claimReady({ practice: { stripeAccountId: account } });
     track(ready.practiceId, { account });
     await invoiceClaimBalance(deps(), adjudicated(ready.practiceId).original);
-    const [invoice] = await listClaimInvoices(store, ready.practiceId, 'CLM-1001');
-    const paid = await fetch(`${invoice!.hostedInvoiceUrl}/pay`, {
-      method: 'POST',
-      headers: { accept: 'application/json', 'content-type': 'application/json' },
-      body: JSON.stringify({ outcome: 'succeeded' }),
-    });
-    expect(paid.status).toBe(200);
-    const deadline = Date.now() + 15_000;
-    while ((await getInvoice(store, ready.practiceId, invoice!.invoiceId))?.status !== 'paid') {
-      if (Date.now() > deadline) throw new Error('timed out waiting for invoice.paid');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await payClaimInvoice(ready.practiceId);
     return { ...ready, account };
   };
 

@@ -19,7 +19,7 @@ import { getInvoice, listClaimInvoices } from '../../functions/store/invoices';
 import { connectTestAccount } from '../support/connect';
 import { checkoutSession, ledgerState, outboxOf, reloadPurchase, seedOpenPurchase, seedPackage, seedPractice } from '../support/fixtures';
 import { api, practiceProfile } from '../support/api';
-import { adjudicated, claimReady, emailsTo } from '../support/invoicing';
+import { adjudicated, claimReady, emailsTo, payClaimInvoice } from '../support/invoicing';
 import {
   assertNoPhiLeaks,
   captureLogs,
@@ -306,14 +306,7 @@ describe('reliability: ClaimAdjudicated (the balance invoicer) delivered once, 5
     // $34 invoiced and paid on the hosted invoice page (the emulator's webhooks reach the stack).
     const f = await fixture();
     await invoiceClaimBalance(deps, f.detail);
-    const [invoice] = await listClaimInvoices(store, f.practiceId, 'CLM-1001');
-    const paid = await fetch(`${invoice!.hostedInvoiceUrl}/pay`, {
-      method: 'POST',
-      headers: { accept: 'application/json', 'content-type': 'application/json' },
-      body: JSON.stringify({ outcome: 'succeeded' }),
-    });
-    expect(paid.status).toBe(200);
-    await eventually('the invoice paid by its webhook', async () => ((await getInvoice(store, f.practiceId, invoice!.invoiceId))?.status === 'paid' ? true : undefined), 15_000, 100);
+    await payClaimInvoice(f.practiceId);
     return f;
   };
 

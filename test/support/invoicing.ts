@@ -7,6 +7,8 @@ import { listEmails } from '../../local/ses';
 import { api, practiceProfile } from './api';
 import { connectTestAccount } from './connect';
 import { newPracticeId } from './store';
+import { eventually } from './eventually';
+import { getInvoice, listClaimInvoices } from '../../functions/store/invoices';
 
 export const store = createStore();
 export const stripe = createStripe({ apiKey: process.env.STRIPE_SECRET_KEY ?? 'sk_test_emulator', apiBase: process.env.STRIPE_API_BASE });
@@ -137,3 +139,20 @@ export const emulator = (path: string, init: { method?: string; body?: unknown }
     headers: { 'content-type': 'application/json', authorization: 'Bearer sk_test_emulator' },
     body: init.body === undefined ? undefined : JSON.stringify(init.body),
   }).then(async (answer) => ({ status: answer.status, body: (await answer.json().catch(() => null)) as any }));
+
+/**
+ * Pays a claim's (first) balance invoice on its hosted page, as the client would, and waits until
+ * the emulator's `invoice.paid` webhook has marked it paid in the table. Answers the invoice.
+ */
+export const payClaimInvoice = async (practiceId: string, claimId = 'CLM-1001') => {
+  const [invoice] = await listClaimInvoices(store, practiceId, claimId);
+  if (!invoice?.hostedInvoiceUrl) throw new Error(`claim ${claimId} has no hosted balance invoice to pay`);
+  const paid = await fetch(`${invoice.hostedInvoiceUrl}/pay`, {
+    method: 'POST',
+    headers: { accept: 'application/json', 'content-type': 'application/json' },
+    body: JSON.stringify({ outcome: 'succeeded' }),
+  });
+  if (paid.status !== 200) throw new Error(`the hosted invoice page answered ${paid.status}`);
+  await eventually('the invoice paid by its webhook', async () => ((await getInvoice(store, practiceId, invoice.invoiceId))?.status === 'paid' ? true : undefined), 20_000, 100);
+  return invoice;
+};
