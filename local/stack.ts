@@ -47,6 +47,8 @@ export interface LocalStackOptions {
   /** Diagnostics from the parts (default stderr). */
   log?: (line: string) => void;
   /** Every request the Stripe emulator records, as it comes (the test run's PHI scan). */
+  /** The emulator is shared by many test files at once: refuse admin calls beyond the caller's accounts (the test run). */
+  sharedStripeEmulator?: boolean;
   onStripeRequest?: (request: { method: string; path: string; headers: { 'user-agent': string | null }; params: unknown; rawBody: string; query: string }) => void;
 }
 
@@ -69,7 +71,14 @@ export interface LocalStack {
 
 /** The Stripe emulator's entry (local/stripe-emulator/index.ts), built by another part of the project. */
 interface StripeEmulatorModule {
-  startStripeEmulator(options: { port?: number; webhookUrls?: string[]; webhookSecret?: string; onRequest?: LocalStackOptions['onStripeRequest']; stateFile?: string }): Promise<{
+  startStripeEmulator(options: {
+    port?: number;
+    webhookUrls?: string[];
+    webhookSecret?: string;
+    onRequest?: LocalStackOptions['onStripeRequest'];
+    stateFile?: string;
+    sharedAdmin?: boolean;
+  }): Promise<{
     url: string;
     port: number;
     stop(): Promise<void>;
@@ -275,6 +284,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
           webhookUrls: [`${api.url}/webhooks/stripe`],
           webhookSecret,
           ...(options.onStripeRequest ? { onRequest: options.onStripeRequest } : {}),
+          ...(options.sharedStripeEmulator ? { sharedAdmin: true } : {}),
           // What the emulated Stripe holds is kept with the rest of the data (docs/local.md).
           ...(options.inMemory ? {} : { stateFile: join(dataDir, 'stripe-emulator.json') }),
         });

@@ -84,6 +84,26 @@ export const advanceClock = (state: EmulatorState, seconds: number): void => {
   sweepExpiredSessions(state);
 };
 
+/**
+ * An emulator shared by many test files at once (the test run's global stack) accepts only the
+ * admin calls that touch the caller's own accounts: one file clearing every fault, the request log
+ * or every idempotency key, or moving the clock, changes what another file is testing.
+ */
+const sharedEmulatorRefusal = (method: string, path: string, url: URL, body: unknown): string | undefined => {
+  const key = `${method} ${path}`;
+  const faults = Array.isArray(body) ? body : Array.isArray((body as { faults?: unknown }).faults) ? ((body as { faults: unknown[] }).faults as unknown[]) : [body];
+  if (key === 'POST /_faults' && faults.some((fault) => typeof (fault as { account?: unknown })?.account !== 'string')) return 'a fault without an "account" would hit every test file';
+  if (key === 'DELETE /_faults' && !url.searchParams.get('account')) return "DELETE /_faults clears every file's faults: give ?account=acct_…";
+  if (key === 'DELETE /_requests' || key === 'DELETE /_deliveries') return `${key} clears what other files read: filter with ?since= or by account instead`;
+  if (key === 'POST /_idempotency/expire') {
+    const accounts = (body as { accounts?: unknown }).accounts;
+    if (!Array.isArray(accounts) || accounts.some((account) => typeof account !== 'string'))
+      return "expire only your own connected accounts' keys ({accounts: [\"acct_…\"]}): the platform's keys are every file's";
+  }
+  if (['POST /_clock', 'POST /_config', 'POST /_webhooks', 'POST /_reset'].includes(key)) return `${key} changes the emulator for every file: start an emulator of your own (startStripeEmulator)`;
+  return undefined;
+};
+
 const adminCtx = (state: EmulatorState, account: string | null): Ctx => ({ state, account, request: { id: null, idempotency_key: null } });
 
 const routeAdmin = async (state: EmulatorState, method: string, path: string, url: URL, body: Record<string, unknown>): Promise<unknown> => {
@@ -115,14 +135,24 @@ const routeAdmin = async (state: EmulatorState, method: string, path: string, ur
         throw bad((error as Error).message);
       }
     }
-    case 'DELETE /_faults':
+    case 'DELETE /_faults': {
+      // `?account=acct_…` clears that account's faults only.
+      const account = url.searchParams.get('account');
+      if (account) {
+        state.faults.clearFor(account);
+        return { faults: state.faults.faults };
+      }
       state.faults.clear();
       return { faults: [] };
+    }
     case 'GET /_requests': {
       const prefix = url.searchParams.get('path');
       const only = url.searchParams.get('method')?.toUpperCase();
+      // `?since=<ISO time>`: the requests recorded at or after it (a test's own window, without clearing the log).
+      const since = url.searchParams.get('since');
+      if (since !== null && Number.isNaN(Date.parse(since))) throw bad('since must be an ISO 8601 time');
       return {
-        requests: state.requests.filter((r) => (!prefix || r.path.startsWith(prefix)) && (!only || r.method === only)),
+        requests: state.requests.filter((r) => (!prefix || r.path.startsWith(prefix)) && (!only || r.method === only) && (since === null || r.at >= new Date(since).toISOString())),
       };
     }
     case 'DELETE /_requests':
@@ -220,7 +250,11 @@ export const handleAdmin = async (state: EmulatorState, req: IncomingMessage, re
     } catch (error) {
       throw bad(`could not parse the body: ${(error as Error).message}`);
     }
-    sendJson(res, 200, await routeAdmin(state, req.method ?? 'GET', url.pathname.replace(/\/$/, ''), url, body));
+    const method = req.method ?? 'GET';
+    const path = url.pathname.replace(/\/$/, '');
+    const refusal = state.sharedAdmin ? sharedEmulatorRefusal(method, path, url, body) : undefined;
+    if (refusal) throw new AdminError(409, `this emulator is shared by the whole test run: ${refusal}`);
+    sendJson(res, 200, await routeAdmin(state, method, path, url, body));
   } catch (error) {
     if (error instanceof AdminError) sendJson(res, error.status, { error: { message: error.message } });
     else if (error instanceof StripeApiError) sendJson(res, error.status, { error: error.body });

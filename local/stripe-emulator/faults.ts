@@ -115,6 +115,11 @@ export class Faults {
     this.faults = [];
   }
 
+  /** Forgets one account's faults only. */
+  clearFor(account: string): void {
+    this.faults = this.faults.filter((fault) => fault.account !== account);
+  }
+
   /** The fault that hits this request, if any (counts it). */
   take(method: string, path: string, account: string | null): Fault | undefined {
     for (const fault of this.faults) {

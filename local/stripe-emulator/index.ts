@@ -47,6 +47,12 @@ export interface StripeEmulatorOptions {
    * at start when it exists, written after changes and on stop. Unset (tests): memory only.
    */
   stateFile?: string;
+  /**
+   * Shared by many test files at once (the test run's global stack): admin calls that would change
+   * what another file sees — a fault for every account, clearing the request log, expiring the
+   * platform's idempotency keys, the clock, settings, a reset — answer 409.
+   */
+  sharedAdmin?: boolean;
 }
 
 export interface StripeEmulator {
@@ -81,6 +87,7 @@ export const startStripeEmulator = async (options: StripeEmulatorOptions = {}): 
   });
   if (options.rateLimitPerSecond) state.faults.rateLimitPerSecond = options.rateLimitPerSecond;
   state.onRequest = options.onRequest;
+  state.sharedAdmin = options.sharedAdmin ?? false;
   const writer = options.stateFile ? stateWriter(state, options.stateFile) : undefined;
   if (options.stateFile) loadState(state, options.stateFile);
   const server = new EmulatorServer(state);

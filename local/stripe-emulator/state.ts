@@ -63,6 +63,8 @@ export class EmulatorState {
   readonly webhooks: WebhookDispatcher;
   readonly requests: RequestRecord[] = [];
   baseUrl = '';
+  /** Shared by many test files at once: admin calls must stay within the caller's own accounts. */
+  sharedAdmin = false;
   clockOffsetMs = 0;
 
   /** Checkout Session line items (Stripe returns them only via `expand[]=line_items` or `/line_items`). */

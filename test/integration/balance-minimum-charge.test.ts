@@ -24,14 +24,14 @@ describe('a patient balance below the minimum charge amount', () => {
   it('30 cents USD (minimum $0.50): no Stripe call, the invoice waits as below_minimum on the list and on the claim, whatever the retries', async () => {
     // Prepare: the worked example's $34.00 share, $33.70 of it collected at the visit → 30 cents owed.
     const { practiceId, clientId } = await claimReady({ collectedCents: 3370 });
-    await emulator('/_requests', { method: 'DELETE' });
+    const since = new Date().toISOString();
 
     // Act: twice, as a retried delivery would.
     for (let i = 0; i < 2; i += 1) await invoiceClaimBalance(deps(), adjudicated(practiceId).original);
 
     // Assess
     expect(await stripeInvoicesFor(practiceId, clientId)).toEqual([]);
-    const ours = ((await emulator('/_requests')).body.requests as unknown[]).filter((request) => JSON.stringify(request).includes(practiceId));
+    const ours = ((await emulator(`/_requests?since=${encodeURIComponent(since)}`)).body.requests as unknown[]).filter((request) => JSON.stringify(request).includes(practiceId));
     expect(ours).toEqual([]);
     const listed = await api('GET', `/practices/${practiceId}/invoices`, { practiceId });
     expect(listed.body.items).toEqual([expect.objectContaining({ claimId: 'CLM-1001', status: 'below_minimum', amountDueCents: 30, amountPaidCents: 0, hostedInvoiceUrl: null })]);

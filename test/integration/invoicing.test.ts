@@ -8,6 +8,7 @@ import { api } from '../support/api';
 import { ledgerState } from '../support/fixtures';
 import { stripeRequestText } from '../support/phi-scan';
 import { adjudicated, claimReady, emailsTo, emulator, store, stripeInvoicesFor } from '../support/invoicing';
+import { newAccount } from '../support/reliability';
 
 const deps = (after?: (step: InvoiceStep) => void) => ({ store, stripe: getStripe, publicUrl: 'http://127.0.0.1:3000', ...(after ? { after } : {}) });
 
@@ -86,7 +87,9 @@ describe('balance invoicing after adjudication', () => {
   });
 
   it.each([...INVOICE_STEPS])('the same after "%s" with every Stripe idempotency key expired between attempts', async (step) => {
-    const { practiceId, clientId, email } = await claimReady();
+    // On a connected account of its own: the emulator is shared, and the platform's keys are every file's.
+    const account = newAccount();
+    const { practiceId, clientId, email } = await claimReady({ practice: { stripeAccountId: account } });
     const detail = adjudicated(practiceId).original;
     await expect(
       invoiceClaimBalance(
@@ -96,10 +99,9 @@ describe('balance invoicing after adjudication', () => {
         detail,
       ),
     ).rejects.toThrow();
-    // The platform's keys only: tests on connected accounts at the same time keep theirs.
-    expect((await emulator('/_idempotency/expire', { method: 'POST', body: { accounts: [null] } })).status).toBe(200);
+    expect((await emulator('/_idempotency/expire', { method: 'POST', body: { accounts: [account] } })).status).toBe(200);
     await invoiceClaimBalance(deps(), detail);
-    const invoices = await stripeInvoicesFor(practiceId, clientId);
+    const invoices = await stripeInvoicesFor(practiceId, clientId, account);
     expect(invoices.map((invoice) => [invoice.status, invoice.amount_due])).toEqual([['open', 3400]]);
     const lines = await Promise.all(invoices.map((invoice) => invoice.lines.data.length));
     expect(lines).toEqual([1]);
@@ -152,9 +154,10 @@ describe('balance invoicing after adjudication', () => {
 
   it('no Stripe request of the invoicing flow carries PHI (codes, payer, claim numbers; name and email on the Customer only)', async () => {
     const { practiceId } = await claimReady();
-    await emulator('/_requests', { method: 'DELETE' });
+    // The emulator is shared with other files: read its log from now on instead of clearing it.
+    const since = new Date().toISOString();
     await invoiceClaimBalance(deps(), adjudicated(practiceId).original);
-    const requests = (await emulator('/_requests')).body.requests as { method: string; path: string; params: unknown; rawBody?: string }[];
+    const requests = (await emulator(`/_requests?since=${encodeURIComponent(since)}`)).body.requests as { method: string; path: string; params: unknown; rawBody?: string }[];
     // What Stripe may hold (docs/architecture.md): the Customer's own name and email, nothing else.
     const posted = requests
       .filter((request) => request.method === 'POST')

@@ -67,7 +67,7 @@ describe('balance invoices on real Stripe', () => {
     const email = `${newId('pt')}@client.example`;
     const client = await api('POST', `/practices/${practiceId}/clients`, { practiceId, body: { email, name: 'Jane Doe' } });
     await claimFor(practiceId, client.body.clientId);
-    await emulator('/_requests', { method: 'DELETE' });
+    const since = new Date().toISOString(); // the shared emulator's log from now on (it is not ours to clear)
 
     await invoiceClaimBalance(deps(), adjudicated(practiceId).original);
 
@@ -76,7 +76,7 @@ describe('balance invoices on real Stripe', () => {
     const customer = await stripe.customers.retrieve(invoice!.customer as string);
     expect(customer).toMatchObject({ email, name: 'Jane Doe', metadata: { practiceId, clientId: client.body.clientId } });
     // The email reached Stripe on the Customer only: no other request carries it.
-    const requests = (await emulator('/_requests')).body.requests as { method: string; path: string; params: unknown }[];
+    const requests = (await emulator(`/_requests?since=${encodeURIComponent(since)}`)).body.requests as { method: string; path: string; params: unknown }[];
     const others = requests.filter((request) => request.method === 'POST' && !/^\/v1\/customers(\/[^/]+)?$/.test(request.path));
     expect(others.length).toBeGreaterThan(0);
     expect(JSON.stringify(others)).not.toContain(email);
@@ -90,13 +90,13 @@ describe('balance invoices on real Stripe', () => {
     expect(made.body).toMatchObject({ email: null, name: 'Sam Roe' });
     const clientId = made.body.clientId as string;
     await claimFor(practiceId, clientId);
-    await emulator('/_requests', { method: 'DELETE' });
+    const since = new Date().toISOString(); // the shared emulator's log from now on (it is not ours to clear)
 
     // Twice, as a retried delivery would: no throw (no dead letter), no Stripe request at all.
     for (let i = 0; i < 2; i += 1) await invoiceClaimBalance(deps(), adjudicated(practiceId).original);
 
     // (Other test files share the emulator: this practice's requests would carry its id in metadata.)
-    const ours = ((await emulator('/_requests')).body.requests as unknown[]).filter((request) => JSON.stringify(request).includes(practiceId));
+    const ours = ((await emulator(`/_requests?since=${encodeURIComponent(since)}`)).body.requests as unknown[]).filter((request) => JSON.stringify(request).includes(practiceId));
     expect(ours).toEqual([]);
     const claim = await api('GET', `/practices/${practiceId}/claims/CLM-1001`, { practiceId });
     expect(claim.body.invoice).toMatchObject({ status: 'needs_email', amountDueCents: 3400, hostedInvoiceUrl: null });

@@ -195,3 +195,57 @@ describe('Stripe emulator: faults, request log and webhook delivery', () => {
     expect(after).toEqual([]);
   });
 });
+
+describe('Stripe emulator shared by the whole test run (sharedAdmin): admin calls stay within the caller’s accounts', () => {
+  let emulator: StripeEmulator;
+
+  beforeEach(async () => {
+    emulator = await startStripeEmulator({ port: 0, sharedAdmin: true });
+  });
+  afterEach(async () => {
+    await emulator.stop();
+  });
+
+  it('refuses (409) what would change another file’s test — a fault for every account, clearing faults, the request log or deliveries, the platform’s keys, the clock, settings, a reset — and allows the scoped forms', async () => {
+    // Prepare
+    const stripe = sdk(emulator);
+    await admin(emulator, 'POST', '/_accounts', { id: 'acct_mine' });
+    await admin(emulator, 'POST', '/_accounts', { id: 'acct_theirs' });
+    const before = new Date().toISOString();
+
+    // Act
+    const refused = [
+      await admin(emulator, 'POST', '/_faults', { path: '/v1/products', status: 500 }),
+      await admin(emulator, 'POST', '/_faults', [{ path: '/v1/products', account: 'acct_mine' }, { path: '/v1/prices' }]),
+      await admin(emulator, 'DELETE', '/_faults'),
+      await admin(emulator, 'DELETE', '/_requests'),
+      await admin(emulator, 'DELETE', '/_deliveries'),
+      await admin(emulator, 'POST', '/_idempotency/expire'),
+      await admin(emulator, 'POST', '/_idempotency/expire', { accounts: [null] }),
+      await admin(emulator, 'POST', '/_clock', { advanceSeconds: 60 }),
+      await admin(emulator, 'POST', '/_config', { rateLimitPerSecond: 1 }),
+      await admin(emulator, 'POST', '/_webhooks', { urls: [] }),
+      await admin(emulator, 'POST', '/_reset'),
+    ];
+    const mine = await admin(emulator, 'POST', '/_faults', { path: '/v1/products', method: 'POST', account: 'acct_mine', status: 500, count: null });
+    const theirs = await admin(emulator, 'POST', '/_faults', { path: '/v1/products', method: 'POST', account: 'acct_theirs', status: 500, count: null });
+    const clearedMine = await admin(emulator, 'DELETE', '/_faults?account=acct_mine');
+    const expired = await admin(emulator, 'POST', '/_idempotency/expire', { accounts: ['acct_mine'] });
+    const product = await stripe.products.create({ name: 'Five sessions' }, { stripeAccount: 'acct_mine' });
+    const faulted = await rejection(stripe.products.create({ name: 'Five sessions' }, { stripeAccount: 'acct_theirs' }));
+    const window = (await admin(emulator, 'GET', `/_requests?since=${encodeURIComponent(before)}&path=/v1/products`)).body.requests as RequestRecord[];
+    const future = (await admin(emulator, 'GET', `/_requests?since=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`)).body.requests as RequestRecord[];
+    const badSince = await admin(emulator, 'GET', '/_requests?since=yesterday');
+
+    // Assess
+    expect(refused.map((answer) => answer.status)).toEqual(refused.map(() => 409));
+    for (const answer of refused) expect((answer.body.error as { message: string }).message).toMatch(/^this emulator is shared by the whole test run: /);
+    expect([mine.status, theirs.status, clearedMine.status, expired.status]).toEqual([200, 200, 200, 200]);
+    expect((clearedMine.body.faults as { account: string }[]).map((fault) => fault.account)).toEqual(['acct_theirs']);
+    expect(product.id).toMatch(/^prod_/);
+    expect(faulted.statusCode).toBe(500);
+    expect(window.map((request) => request.headers['stripe-account'])).toEqual(['acct_mine', 'acct_theirs']);
+    expect(future).toEqual([]);
+    expect(badSince.status).toBe(400);
+  });
+});

@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Stripe from 'stripe';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createInvoice } from '../../functions/stripe/invoices';
 import { createCustomer } from '../../functions/stripe/customers';
 import type { StripeScope } from '../../functions/stripe/gateway';
@@ -92,10 +92,6 @@ describe('one Stripe gateway', () => {
 });
 
 describe('Stripe errors mapped', () => {
-  afterEach(async () => {
-    await emulator('/_faults', { method: 'DELETE' });
-  });
-
   const newPackage = async (practiceId: string) =>
     api('POST', `/practices/${practiceId}/packages`, {
       practiceId,
@@ -105,9 +101,12 @@ describe('Stripe errors mapped', () => {
   it("account_invalid (the practice account is not usable by the platform) → 409 stripe_account_unusable with Stripe's message, not a 500", async () => {
     const practiceId = newPracticeId();
     await api('PUT', `/practices/${practiceId}`, { practiceId, body: practiceProfile() });
+    // The emulator is shared with other files: the fault hits this practice's own connected account only.
+    const account = await connectTestAccount(store, practiceId, newAccount());
     await emulator('/_faults', {
       method: 'POST',
       body: {
+        account,
         path: '/v1/products',
         method: 'POST',
         status: 403,

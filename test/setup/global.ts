@@ -46,6 +46,8 @@ export default async function setup(project: TestProject) {
     tableName,
     schedules: false,
     stripe: 'emulator',
+    // Every test file shares this emulator: an admin call that is not scoped to its own accounts is refused.
+    sharedStripeEmulator: true,
     bus: { pollIntervalMs: 150, retry: { maxAttempts: 3, baseDelayMs: 50 } },
     log: (line) => {
       appendFileSync(mainLog, `${JSON.stringify({ stack: line })}\n`);

@@ -7,21 +7,12 @@
  *   an emulator-only shortcut) and kneadpay's own link write (`linkAccount`, what onboarding calls)
  *   records it. Nothing else about the account is faked: every Stripe call goes to the emulator.
  */
-import { inject } from 'vitest';
 import type { Store } from '../../functions/store/table';
 import { linkAccount } from '../../functions/store/connect';
 import { api } from './api';
+import { sharedEmulator } from './emulator-admin';
 
-const emulatorUrl = () => inject('stripeUrl') ?? process.env.STRIPE_API_BASE ?? '';
-
-export const emulatorAdmin = async <T = any>(path: string, body?: unknown): Promise<{ status: number; body: T }> => {
-  const answer = await fetch(`${emulatorUrl()}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: answer.status, body: (await answer.json().catch(() => null)) as T };
-};
+export const emulatorAdmin = <T = any>(path: string, body?: unknown): Promise<{ status: number; body: T }> => sharedEmulator<T>(path, { method: 'POST', body });
 
 /** An onboarded connected account with this id on the emulator, linked to the practice. */
 export const connectTestAccount = async (store: Store, practiceId: string, accountId: string): Promise<string> => {

@@ -8,6 +8,7 @@ import { api, practiceProfile } from './api';
 import { connectTestAccount } from './connect';
 import { newPracticeId } from './store';
 import { eventually } from './eventually';
+import { sharedEmulator } from './emulator-admin';
 import { getInvoice, listClaimInvoices } from '../../functions/store/invoices';
 
 export const store = createStore();
@@ -125,20 +126,16 @@ export const adjudicated = (practiceId: string): Record<'original' | 'reversal' 
 export const emailsTo = async (email: string) => (await listEmails(inject('sesUrl'))).filter((mail) => JSON.stringify(mail).includes(email));
 
 /** Stripe invoices of the practice's client, straight from the emulator (the count that matters). */
-export const stripeInvoicesFor = async (practiceId: string, clientId: string) => {
+/** The client's Stripe invoices, on the platform or on the practice's connected `account`. */
+export const stripeInvoicesFor = async (practiceId: string, clientId: string, account?: string) => {
   const all = [];
-  for await (const invoice of stripe.invoices.list({ limit: 100 })) {
+  for await (const invoice of stripe.invoices.list({ limit: 100 }, account ? { stripeAccount: account } : undefined)) {
     if (invoice.metadata?.practiceId === practiceId && invoice.metadata?.clientId === clientId) all.push(invoice);
   }
   return all;
 };
 
-export const emulator = (path: string, init: { method?: string; body?: unknown } = {}) =>
-  fetch(`${inject('stripeUrl')}${path}`, {
-    method: init.method ?? 'GET',
-    headers: { 'content-type': 'application/json', authorization: 'Bearer sk_test_emulator' },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  }).then(async (answer) => ({ status: answer.status, body: (await answer.json().catch(() => null)) as any }));
+export const emulator = (path: string, init: { method?: string; body?: unknown } = {}) => sharedEmulator(path, init);
 
 /**
  * Pays a claim's (first) balance invoice on its hosted page, as the client would, and waits until

@@ -11,7 +11,7 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import Stripe from 'stripe';
-import { expect, inject } from 'vitest';
+import { expect } from 'vitest';
 import { setLogSink } from '../../functions/shared/logger';
 import { newId } from '../../functions/shared/ids';
 import type { Store } from '../../functions/store/table';
@@ -23,6 +23,7 @@ import { logicalItems } from './items';
 import { stripeRequestText } from './phi-scan';
 import { deliver } from './stripe-events';
 import { ROUTES } from '../../lib/wiring';
+import { sharedEmulator } from './emulator-admin';
 
 // ---------------------------------------------------------------------------------------------
 // Sizes and figures
@@ -158,14 +159,7 @@ export interface EmulatorRequest {
   replayed: boolean;
 }
 
-export const admin = async <T = any>(path: string, init: { method?: string; body?: unknown } = {}): Promise<{ status: number; body: T }> => {
-  const answer = await fetch(`${inject('stripeUrl')}${path}`, {
-    method: init.method ?? 'GET',
-    headers: { 'content-type': 'application/json' },
-    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
-  });
-  return { status: answer.status, body: (await answer.json().catch(() => null)) as T };
-};
+export const admin = <T = any>(path: string, init: { method?: string; body?: unknown } = {}): Promise<{ status: number; body: T }> => sharedEmulator<T>(path, init);
 
 export interface FaultSpec {
   path?: string;
