@@ -4,7 +4,8 @@
  * (functions/shared/schemas/requests.ts) exactly as `fields()` did: the same value, or the same
  * 400 naming the same field first, in the same words. The old readers are kept here, as they were
  * in the core modules, over `fields()` (test/support/legacy-fields.ts), and compared on generated
- * bodies.
+ * bodies: a quarter of the stated runs in `npm test`, all of them in `npm run test:fuzz`
+ * (test/support/property-runs.ts).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -28,6 +29,7 @@ import {
 } from '../../functions/shared/schemas/requests';
 import { CURRENCY_PATTERN, EMAIL_PATTERN, isCalendarDate } from '../../functions/shared/validate';
 import { fields, type FieldReader } from '../support/legacy-fields';
+import { propertyRuns } from '../support/property-runs';
 import { UNIT_METHODS, isTimedCode, unitsForVisit, type UnitMethod } from '../../functions/domain/units';
 import { CLAIM_ID } from '../../functions/domain/claim-validation';
 import type { ClaimLine } from '../../functions/domain/claim';
@@ -61,7 +63,7 @@ const same = (schemaRead: (b: Record<string, unknown>) => unknown, oldRead: (b: 
     fc.property(body, (b) => {
       expect(outcome(() => schemaRead(structuredClone(b)))).toEqual(outcome(() => oldRead(structuredClone(b))));
     }),
-    { numRuns },
+    { numRuns: propertyRuns(numRuns) },
   );
 };
 
@@ -570,7 +572,7 @@ describe('claims', () => {
       fc.property(body, method, (b, m) => {
         expect(outcome(() => schema(structuredClone(b), m))).toEqual(outcome(() => old(structuredClone(b), m)));
       }),
-      { numRuns },
+      { numRuns: propertyRuns(numRuns) },
     );
 
   it('POST /practices/{p}/claims: any body', () => {
