@@ -18,6 +18,10 @@
  * DynamoDB Local's drift through a round falls on all paths alike. Events are signed before the
  * clock starts (Stripe signs them, not kneadpay). What the transaction's content costs over plain
  * puts is taken apart by bench/webhook-content.ts.
+ *
+ * `--latency-ms N` (default 0) holds each request to DynamoDB Local N ms on its way
+ * (bench/latency-proxy.ts), as the network between Lambda and DynamoDB in a Region would: a
+ * diagnostic of how the round trips weigh once they cost time. Issue 15's targets are read at 0.
  */
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -30,10 +34,12 @@ import { TABLE_SCHEMA } from '../functions/store/schema';
 import { runInterleaved, runPool, turnOptions, type Figures } from './interleave';
 
 const { events: EVENTS, rounds: ROUNDS, concurrency: CONCURRENCY, chunks: CHUNKS } = turnOptions();
+const LATENCY_MS = process.argv.includes('--latency-ms') ? Number(process.argv[process.argv.indexOf('--latency-ms') + 1]) : 0;
+if (!Number.isFinite(LATENCY_MS) || LATENCY_MS < 0) throw new Error('--latency-ms takes a number of milliseconds (0 or more)');
 const SECRET = 'whsec_bench';
 
 const main = async () => {
-  const { dynamo, tableName } = await startBenchTable({ STRIPE_WEBHOOK_SECRET: SECRET });
+  const { dynamo, tableName, endpoint, stop } = await startBenchTable({ STRIPE_WEBHOOK_SECRET: SECRET }, LATENCY_MS);
   try {
     const { getStore } = await import('../functions/store/table');
     const { handler } = await import('../functions/stripe-webhook');
@@ -153,7 +159,7 @@ const main = async () => {
      * library's own work (the key's JMESPath and hash, the record object, the stored answer's JSON).
      */
     const idempotencyTable = `${tableName}-idempotency`;
-    const utilityClient = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 4 });
+    const utilityClient = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 4 });
     await utilityClient.send(
       new CreateTableCommand({
         TableName: idempotencyTable,
@@ -374,7 +380,9 @@ const main = async () => {
 
     const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
     const cell = (r: Figures) => `${r.perSecond.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)}`;
-    console.log(`bench/webhook: ${ROUNDS} rounds × ${EVENTS} checkout.session.completed events, concurrency ${CONCURRENCY}, DynamoDB Local ${dynamo.endpoint}`);
+    console.log(
+      `bench/webhook: ${ROUNDS} rounds × ${EVENTS} checkout.session.completed events, concurrency ${CONCURRENCY}, DynamoDB Local ${dynamo.endpoint}${LATENCY_MS ? `, each request held ${LATENCY_MS} ms on its way (a Region's network; the targets are read without it)` : ''}`,
+    );
     console.log(`kneadpay's transaction holds ${kneadpayItems} items`);
     console.log('| round | path | events/s | p50 ms | p99 ms | ÷ bare PutItem |');
     console.log('|---:|---|---:|---:|---:|---:|');
@@ -481,7 +489,7 @@ const main = async () => {
     );
     utilityClient.destroy();
   } finally {
-    await dynamo.stop();
+    await stop();
   }
 };
 
