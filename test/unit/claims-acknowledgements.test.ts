@@ -80,6 +80,14 @@ describe('999 and 277CA readers', () => {
     const listed = parseAcknowledgement(ack277([{ pcn: 'CLM-1001', category: 'A2', status: '20' }], { provider: { category: 'A3', status: '24', entity: '85', action: 'U' } }));
     if (listed.kind !== '277CA') throw new Error('kind');
     expect(listed.claims.map(({ verdict, reason }) => ({ verdict, reason }))).toEqual([{ verdict: 'rejected', reason: 'its billing provider (2200C): A3:24:85 returned as unprocessable' }]);
+    // At these levels STC03 is the verdict (U rejects the unit of work, WQ accepts it).
+    const byAction = (receiver: { category: string; status: string; action: 'U' | 'WQ' }) => {
+      const ack = parseAcknowledgement(ack277([{ pcn: 'CLM-1001', category: 'A2', status: '20' }], { receiver }));
+      if (ack.kind !== '277CA') throw new Error('kind');
+      return [batchRejection(ack.batches[0]!), ack.claims[0]!.verdict];
+    };
+    expect(byAction({ category: 'A3', status: '24', action: 'WQ' })).toEqual([null, 'accepted']);
+    expect(byAction({ category: 'A1', status: '19', action: 'U' })).toEqual(['the whole 837P (2200B): A1:19 rejected (STC03 U)', 'rejected']);
     // Accepting levels reject nothing.
     const fine = parseAcknowledgement(ack277([{ pcn: 'CLM-1001', category: 'A2', status: '20' }], { provider: { category: 'A1', status: '19', entity: '85' } }));
     if (fine.kind !== '277CA') throw new Error('kind');

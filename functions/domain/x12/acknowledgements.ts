@@ -62,9 +62,9 @@ export interface Ack277Batch extends Ack277Level {
  * (2200C) rejects; null when neither does.
  */
 export const batchRejection = (batch: Ack277Batch): string | null => {
-  if (batch.statuses.some(rejects)) return `the whole 837P (2200B): ${decideStatuses(batch.statuses, '').reason}`;
-  const provider = batch.providers.find((p) => p.statuses.some(rejects));
-  return provider ? `its billing provider (2200C): ${decideStatuses(provider.statuses, '').reason}` : null;
+  if (batch.statuses.some(levelRejects)) return `the whole 837P (2200B): ${decideStatuses(batch.statuses, '', levelRejects).reason}`;
+  const provider = batch.providers.find((p) => p.statuses.some(levelRejects));
+  return provider ? `its billing provider (2200C): ${decideStatuses(provider.statuses, '', levelRejects).reason}` : null;
 };
 
 export type Acknowledgement = { kind: '999'; groups: Ack999Group[] } | { kind: '277CA'; claims: Ack277Claim[]; batches: Ack277Batch[] };
@@ -129,6 +129,13 @@ const REJECTING = new Set(['A3', 'A4', 'A6', 'A7', 'A8']);
 const ACCEPTING = new Set(['A2', 'A5']);
 /** 2200D STC03, the action code: U reject, WQ accept (005010X214). A U rejects whatever the category. */
 const rejects = (s: { category: string; actionCode: string | null }) => REJECTING.has(s.category) || s.actionCode === 'U';
+/**
+ * At the receiver (2200B) and billing provider (2200C) levels STC03 is the verdict: U rejects the
+ * whole unit of work (X12 RFI 2145: "specifically limited to … when the entire claim transaction
+ * (837 ST-SE) is rejected"), WQ accepts it (a rejecting category under WQ rejects none of the claims,
+ * which then have their own 2200D status); only without STC03 does the category decide.
+ */
+const levelRejects = (s: { category: string; actionCode: string | null }) => (s.actionCode ? s.actionCode === 'U' : REJECTING.has(s.category));
 /** ST03 of a claim acknowledgement; a 277 with another (005010X212 answers a 276 status inquiry) is not one. */
 export const IMPLEMENTATION_GUIDE_277CA = '005010X214';
 
@@ -193,24 +200,26 @@ export const parse999 = (segments: ReadSegment[], component: string): Ack999Grou
 };
 
 /** Verdict and reason of a list of STC statuses (a claim's, or a level's). */
-const decideStatuses = (statuses: Ack277Status[], none: string): Pick<Ack277Level, 'verdict' | 'reason'> => {
-  const rejected = statuses.some(rejects);
+const decideStatuses = (statuses: Ack277Status[], none: string, rejecting = rejects): Pick<Ack277Level, 'verdict' | 'reason'> => {
+  const rejected = statuses.some(rejecting);
   const verdict = rejected ? 'rejected' : statuses.some((s) => ACCEPTING.has(s.category)) ? 'accepted' : 'received';
-  const deciding = statuses.find((s) => (rejected ? rejects(s) : true));
-  const meaning = (category: string) => CATEGORY_MEANING[category] ?? (rejected ? 'rejected (STC03 U)' : 'status');
+  const deciding = statuses.find((s) => (rejected ? rejecting(s) : true));
+  // A status that rejects by its action code alone says so, not its category's meaning ("A1 received").
+  const meaning = (category: string) => (rejected && !REJECTING.has(category) ? 'rejected (STC03 U)' : (CATEGORY_MEANING[category] ?? 'status'));
   const reason = deciding
     ? `${deciding.category}:${deciding.status}${deciding.entity ? `:${deciding.entity}` : ''} ${meaning(deciding.category)}${deciding.message ? ` — ${deciding.message}` : ''}`
     : none;
   return { verdict, reason };
 };
 
-/** The STC statuses of one STC segment: STC01, then the composites of STC10 and STC11. */
+/** The STC statuses of one STC segment: STC01, then the composites of STC10 and STC11 (under the same STC03 action code). */
 const statusesOf = (s: ReadSegment, component: string): Ack277Status[] => {
   const [category = '', status = '', entity = ''] = element(s, 1).split(component);
-  const out: Ack277Status[] = [{ category, status, entity: entity || null, actionCode: element(s, 3) || null, message: element(s, 12) || null }];
+  const actionCode = element(s, 3) || null;
+  const out: Ack277Status[] = [{ category, status, entity: entity || null, actionCode, message: element(s, 12) || null }];
   for (const n of [10, 11]) {
     const [c = '', st = '', e = ''] = element(s, n).split(component);
-    if (c) out.push({ category: c, status: st, entity: e || null, actionCode: null, message: null });
+    if (c) out.push({ category: c, status: st, entity: e || null, actionCode, message: null });
   }
   return out;
 };
@@ -225,7 +234,7 @@ export const read277CA = (segments: ReadSegment[], component: string): { claims:
   let provider: Ack277Batch['providers'][number] | null = null;
   let inService = false;
   const finishLevels = () => {
-    for (const l of [batch, provider]) if (l) Object.assign(l, decideStatuses(l.statuses, 'no STC'));
+    for (const l of [batch, provider]) if (l) Object.assign(l, decideStatuses(l.statuses, 'no STC', levelRejects));
   };
   const finish = () => {
     if (!claim) return;
@@ -253,7 +262,7 @@ export const read277CA = (segments: ReadSegment[], component: string): { claims:
         provider = null;
         batches.push(batch);
       } else if (level === '19') {
-        if (provider) Object.assign(provider, decideStatuses(provider.statuses, 'no STC'));
+        if (provider) Object.assign(provider, decideStatuses(provider.statuses, 'no STC', levelRejects));
         provider = { providerId: '', statuses: [], verdict: 'received', reason: '' };
         batch?.providers.push(provider);
       }
