@@ -343,7 +343,14 @@ describe('era835: provider adjustments (PLB) and the file balance', () => {
 
     // Assess
     const claim = remittance.claims[0]!;
-    expect([claim.patientControlNumber, claim.balanced, claim.problems, claim.paidCents, claim.patientResponsibilityCents, claim.lines.map((l) => l.allowedCents)]).toEqual(['CLM-3001', true, [], 5600, 3400, [9000]]);
+    expect([claim.patientControlNumber, claim.balanced, claim.problems, claim.paidCents, claim.patientResponsibilityCents, claim.lines.map((l) => l.allowedCents)]).toEqual([
+      'CLM-3001',
+      true,
+      [],
+      5600,
+      3400,
+      [9000],
+    ]);
     expect(remittance.fileProblems).toEqual([]);
     expect(remittance.providerAdjustments.map((a) => [a.reason, a.amountCents])).toEqual([
       ['WO', 1250],
