@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { BATCHABLE } from '../domain/claim-state';
 import { CLAIM_ID, validateClaim, type ClaimProblem } from '../domain/claim-validation';
 import { build837P, type Claim837 } from '../domain/x12/837p';
-import { decide999, parseAcknowledgement } from '../domain/x12/acknowledgements';
+import { batchRejection, decide999, parseAcknowledgement } from '../domain/x12/acknowledgements';
 import { X12ReadError } from '../domain/x12/segments';
 import { ConflictError, NotFoundError, RetryableError, ValidationError } from '../shared/errors';
 import { parseBody } from '../shared/schemas/parse';
@@ -292,6 +292,8 @@ export interface AckAnswer {
  * 277CA moves each claim its TRN*2 names (accepted on A1/A2, rejected on A3/A4/A6/A7/A8 or an STC03
  * action code U, with the STC codes), keeping REF*1K for corrections. Claims an 835 already decided keep their state.
  */
+/** A batch id as `batchIdFor` makes it (B and the 9-digit interchange control number). */
+const BATCH_ID = /^B\d{9}$/;
 /** GS01 of kneadpay's 837P groups, and so AK101 of a 999 about them. */
 const FUNCTIONAL_ID_837 = 'HC';
 
@@ -330,7 +332,29 @@ export const applyAcknowledgement = async (store: Store, practiceId: string, tex
     }
     return answer;
   }
+  // A receiver (2200B) or billing provider (2200C) level that rejects rejects every claim of the 837P
+  // beneath it; the 277CA then lists no 2000D loop for them, so they are found through the batch
+  // (2200B TRN02 echoes the 837's BHT03, the batch id). kneadpay writes one billing provider a batch.
+  const decided = new Set<string>();
+  for (const level of parsed.batches) {
+    const rejection = batchRejection(level);
+    if (!rejection) continue;
+    const batch = BATCH_ID.test(level.batchReference) ? await claimsOut.getBatch(store, practiceId, level.batchReference) : undefined;
+    if (!batch) {
+      answer.unmatched.push(`batch ${level.batchReference || '(no 2200B TRN02)'}`);
+      continue;
+    }
+    for (const claimId of batch.claims) {
+      const stored = await claimsOut.getClaim(store, practiceId, claimId);
+      // A claim batched again since (fixed after an earlier rejection) waits on its new batch's answer.
+      if (!stored || (stored.batchId && stored.batchId !== batch.batchId)) continue;
+      await claimsOut.recordAcknowledgement(store, practiceId, claimId, 'rejected', { kind: '277CA', verdict: 'rejected', reason: rejection, payerClaimControlNumber: null, at });
+      answer.rejected.push({ claimId, reason: rejection });
+      decided.add(claimId);
+    }
+  }
   for (const claim of parsed.claims) {
+    if (decided.has(claim.patientControlNumber)) continue;
     // A control number no claim of ours can have (too long for a key, other characters) is not ours.
     const stored = CLAIM_ID.test(claim.patientControlNumber) ? await claimsOut.getClaim(store, practiceId, claim.patientControlNumber) : undefined;
     if (!stored) {

@@ -5,7 +5,7 @@ import { deriveId } from '../shared/ids';
 import { countMetric, METRIC } from '../shared/metrics';
 import type { Store } from '../store/table';
 import { getClaim, getRemittance, listAdjudications } from '../store/claims';
-import type { Claim, QuarantinedClaim, RemittanceSummary } from '../domain/claim';
+import type { Claim, QuarantinedClaim, RemittancePayment, RemittanceSummary } from '../domain/claim';
 import { commitOnce, CommitConflictError } from '../store/commit';
 import * as remittancesStore from '../store/remittances';
 import type { RemittancesPort } from './ports';
@@ -206,6 +206,18 @@ export const applyAdjudication = async (
 };
 
 /**
+ * The payments kept on the remittance item, in file order, within a budget that keeps the item far
+ * below DynamoDB's 400 KB (a 4 MB file may hold thousands of transaction sets): the rest are counted
+ * in `paymentsOmitted` (their claims are applied all the same; each adjudication keeps its trace).
+ */
+const PAYMENTS_BUDGET_CHARS = 200_000;
+export const withinItemBudget = (payments: RemittancePayment[]): { payments: RemittancePayment[]; paymentsOmitted?: number } => {
+  let used = 0;
+  const kept = payments.filter((payment) => (used += JSON.stringify(payment).length) <= PAYMENTS_BUDGET_CHARS);
+  return kept.length === payments.length ? { payments } : { payments: kept, paymentsOmitted: payments.length - kept.length };
+};
+
+/**
  * Receives an ERA (835) for a practice: parses it whole first (a file the parser rejects applies
  * nothing), then applies each matched, balanced claim payment; unmatched or unbalanced ones are
  * quarantined with their reasons. The same file again answers with the first answer.
@@ -259,6 +271,20 @@ export const receiveRemittance = async (
     paymentCents: era.payments.reduce((sum, payment) => sum + payment.payment.paymentCents, 0),
     paidAt: era.header.paidAt,
     receivedAt: now.toISOString(),
+    ...withinItemBudget(
+      era.payments.map(({ payment, claimCount, claimsPaidCents, providerAdjustmentCents, providerAdjustments, problems }) => ({
+        traceNumber: payment.traceNumber,
+        payerId: payment.payerId,
+        payerName: payment.payerName,
+        paymentCents: payment.paymentCents,
+        paidAt: payment.paidAt,
+        claims: claimCount,
+        claimsPaidCents,
+        providerAdjustmentCents,
+        providerAdjustments: providerAdjustments.map(({ providerId, fiscalPeriodDate, reason, reference, amountCents }) => ({ providerId, fiscalPeriodDate, reason, reference, amountCents })),
+        problems,
+      })),
+    ),
   };
   await remittances.putQuarantine(store, practiceId, remittanceId, quarantined);
   const { quarantined: _list, ...stored } = summary;

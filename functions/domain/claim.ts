@@ -82,8 +82,39 @@ export interface QuarantinedClaim {
   problems: string[];
 }
 
+/** A provider-level adjustment (PLB): withheld from (positive) or added to (negative) a payment, never claim A/R. */
+export interface RemittanceProviderAdjustment {
+  /** PLB01 (the payee's NPI or TIN) and PLB02 (the fiscal period date). */
+  providerId: string;
+  fiscalPeriodDate: string | null;
+  /** PLB03-1 etc.: WO overpayment recovery, L6 interest, FB forwarding balance, … */
+  reason: string;
+  /** PLB03-2 etc.: the claim or account it is about. */
+  reference: string | null;
+  amountCents: number;
+}
+
+/** One payment of a file (an ST/SE transaction set: its BPR and TRN), balanced as BPR02 = Σ CLP04 − Σ PLB. */
+export interface RemittancePayment {
+  traceNumber: string;
+  payerId: string | null;
+  payerName: string;
+  /** BPR02. */
+  paymentCents: number;
+  paidAt: string | null;
+  /** CLP segments of this payment, and Σ CLP04. */
+  claims: number;
+  claimsPaidCents: number;
+  /** Σ PLB amounts, and each PLB adjustment. */
+  providerAdjustmentCents: number;
+  providerAdjustments: RemittanceProviderAdjustment[];
+  /** The file-level balancing problem when BPR02 != Σ CLP04 − Σ PLB (its claims are then quarantined). */
+  problems: string[];
+}
+
 export interface RemittanceSummary {
   remittanceId: string;
+  /** The first payment's TRN02 (every payment's is in `payments`). */
   traceNumber: string;
   claims: number;
   matched: number;
@@ -92,4 +123,8 @@ export interface RemittanceSummary {
   paymentCents: number;
   paidAt: string | null;
   receivedAt: string;
+  /** Every payment of the file, in file order (absent on remittances recorded before it was kept). */
+  payments?: RemittancePayment[];
+  /** Payments left out of `payments` to keep the record small (files with thousands of transaction sets). */
+  paymentsOmitted?: number;
 }

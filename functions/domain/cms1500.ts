@@ -27,8 +27,15 @@ export interface Cms1500Line {
   charges: string;
   /** 24G days or units. */
   units: string;
-  /** 24I qualifier (NPI) and 24J rendering provider NPI. */
+  /**
+   * 24J (unshaded) rendering provider NPI, and in the shaded half 24I's qualifier (ZZ, taxonomy)
+   * and 24J's other id (the rendering taxonomy, as the 837P's 2310B PRV*PE). NUCC: "Report the
+   * Identification Number in Items 24I and 24J only when different from data recorded in items 33a
+   * and 33b": all three are empty when the billing provider rendered the service.
+   */
   renderingNpi: string;
+  renderingQualifier: string;
+  renderingOtherId: string;
 }
 
 export interface Cms1500Page {
@@ -99,7 +106,11 @@ export const cms1500Pages = (claim: Claim837, billing: BillingProvider, opts: { 
     '10a': 'NO',
     '10b': 'NO',
     '10c': 'NO',
-    '11': (coverage.groupNumber ?? 'NONE').toUpperCase(),
+    // NUCC item 11: "Enter the insured's policy or group number as it appears on the insured's health
+    // care identification card." NONE is Medicare's instruction ("If there is no insurance primary to
+    // Medicare, enter the word NONE"): kneadpay bills the primary payer only, so a Medicare claim says
+    // NONE; for any other payer a coverage without a group number leaves the item empty.
+    '11': coverage.claimFilingIndicator === 'MB' ? 'NONE' : (coverage.groupNumber ?? '').toUpperCase(),
     '11a': `${mmddyyyy(insured.dateOfBirth)} ${sexWord(insured.sex)}`.trim(),
     '11c': claim.payer.name.toUpperCase(),
     '11d': 'NO',
@@ -124,6 +135,9 @@ export const cms1500Pages = (claim: Claim837, billing: BillingProvider, opts: { 
   const reference = (value: string) => value.toUpperCase().replace(/[-\s]/g, '');
   if (claim.priorAuthorization) items['23'] = reference(claim.priorAuthorization);
   else if (claim.referralNumber) items['23'] = reference(claim.referralNumber);
+  if (!items['11']) delete items['11'];
+  // 24I/24J only for a rendering provider other than the billing provider (the 837P's 2310B rule too).
+  const rendering = claim.renderingProvider && claim.renderingProvider.npi !== billing.npi ? claim.renderingProvider : null;
   const lines: Cms1500Line[] = claim.lines.map((line) => ({
     from: mmddyy(claim.dateOfService),
     to: mmddyy(claim.dateOfService),
@@ -133,7 +147,9 @@ export const cms1500Pages = (claim: Claim837, billing: BillingProvider, opts: { 
     diagnosisPointer: line.diagnosisPointers.map((p) => LETTERS[p - 1]).join(''),
     charges: dollars(line.chargeCents),
     units: String(line.units),
-    renderingNpi: claim.renderingProvider?.npi ?? billing.npi,
+    renderingNpi: rendering?.npi ?? '',
+    renderingQualifier: rendering ? 'ZZ' : '',
+    renderingOtherId: rendering ? (rendering.taxonomyCode ?? billing.taxonomyCode) : '',
   }));
   const pages = Math.max(1, Math.ceil(lines.length / LINES_PER_FORM));
   return Array.from({ length: pages }, (_, page) => {

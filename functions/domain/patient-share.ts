@@ -21,7 +21,10 @@ const FORWARDED = new Set(['19', '20', '21']);
 const REVERSAL = '22';
 
 interface PayerStanding<A> {
+  /** The payer's place in the chain: from its own CLP02 (1/2/3, 19/20/21), else after the payer that forwarded the claim to it (0 until known). */
   level: number;
+  /** The level at which this payer forwarded the claim (CLP02 19/20/21), 0 when it did not. */
+  forwardedAt: number;
   /** Adjudications of this payer that stand: non-reversals minus reversals. */
   standing: number;
   /** The payer's last non-reversal status. */
@@ -40,20 +43,30 @@ const decidingPayer = <A extends AdjudicationAmounts>(adjudications: readonly A[
   const payers = new Map<string, PayerStanding<A>>();
   for (const adjudication of adjudications) {
     const key = adjudication.payerId ?? '';
-    const payer = payers.get(key) ?? { level: 0, standing: 0, lastStatus: undefined, adjudications: [] };
+    const payer = payers.get(key) ?? { level: 0, forwardedAt: 0, standing: 0, lastStatus: undefined, adjudications: [] };
     payer.adjudications.push(adjudication);
     if (adjudication.statusCode === REVERSAL) payer.standing -= 1;
     else {
       payer.standing += 1;
       payer.lastStatus = adjudication.statusCode;
-      payer.level = Math.max(payer.level, PAYER_LEVEL[adjudication.statusCode ?? ''] ?? 1);
+      const level = PAYER_LEVEL[adjudication.statusCode ?? ''] ?? 0;
+      payer.level = Math.max(payer.level, level);
+      if (FORWARDED.has(adjudication.statusCode ?? '')) payer.forwardedAt = Math.max(payer.forwardedAt, level);
     }
     payers.set(key, payer);
   }
   if (payers.size <= 1) return [...payers.values()][0];
+  // A payer whose CLP02 names no level (4 denied) got the claim from the payer that forwarded it
+  // (19/20/21 "processed as primary/secondary/tertiary, forwarded to additional payer(s)"): it is the
+  // next one in the chain. kneadpay bills only the primary, so without a forward it is the primary.
+  for (const payer of payers.values()) {
+    if (payer.level > 0) continue;
+    const forwardedBefore = Math.max(0, ...[...payers.values()].filter((other) => other !== payer).map((other) => other.forwardedAt));
+    payer.level = forwardedBefore + 1;
+  }
   const standing = [...payers.values()].filter((payer) => payer.standing > 0).sort((a, b) => b.level - a.level);
   // Every payer's adjudications reversed: what they add up to (zero, or what a correction left).
-  return standing[0] ?? { level: 0, standing: 0, lastStatus: undefined, adjudications: [...adjudications] };
+  return standing[0] ?? { level: 0, forwardedAt: 0, standing: 0, lastStatus: undefined, adjudications: [...adjudications] };
 };
 
 /**

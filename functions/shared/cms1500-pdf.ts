@@ -164,13 +164,17 @@ const drawPage = (doc: Doc, page: Cms1500Page, carrier: string[]) => {
       '24E': line.diagnosisPointer,
       '24F': line.charges,
       '24G': line.units,
-      '24I': 'NPI',
+      '24I': line.renderingNpi ? 'NPI' : '',
       '24J': line.renderingNpi,
     };
+    // The shaded upper half: 24I's qualifier and 24J's other id (the rendering taxonomy).
+    const shaded: Record<string, string> = { '24I': line.renderingQualifier, '24J': line.renderingOtherId };
     doc.font('Courier').fontSize(8).fillColor(INK);
     for (const column of COLUMNS_24) {
       const value = cells[column.key];
       if (value) doc.text(value, column.x + 2, y + 11, { width: column.w - 4, lineBreak: false, ellipsis: true });
+      const top = shaded[column.key];
+      if (top) doc.text(top, column.x + 2, y + 2, { width: column.w - 4, lineBreak: false, ellipsis: true });
     }
   }
   for (const box of FOOT_BOXES) drawBox(doc, box, page.items[box.item]);

@@ -194,6 +194,55 @@ describe('claims out over the local API (DynamoDB Local)', () => {
     expect(json.status).toBe(415);
   });
 
+  it('a 277CA that rejects the whole 837P (2200B) or its billing provider (2200C) rejects every claim of the batch; a claim batched again since is left to its new batch', async () => {
+    const { practiceId, clientId } = await billingPractice();
+    await postClaim(practiceId, claimBody('CLM-1001', clientId));
+    await postClaim(practiceId, claimBody('CLM-1002', clientId));
+    const first = await postBatch(practiceId);
+    expect([first.status, first.body.batchId]).toEqual([201, 'B000000001']);
+    // 005010X214: STC03 U at 2200B when "the entire claim transaction (837 ST-SE) is rejected due to
+    // submitter level errors"; no 2000D loops follow, the batch is named by 2200B TRN02 (our BHT03).
+    const whole = await postAck(practiceId, ack277([], { batch: 'B000000001', receiver: { category: 'A3', status: '24', entity: '41' } }));
+    const wholeReason = 'the whole 837P (2200B): A3:24:41 returned as unprocessable';
+    expect([whole.status, whole.body]).toEqual([
+      202,
+      {
+        kind: '277CA',
+        accepted: [],
+        rejected: [
+          { claimId: 'CLM-1001', reason: wholeReason },
+          { claimId: 'CLM-1002', reason: wholeReason },
+        ],
+        unmatched: [],
+      },
+    ]);
+    const rejected = await api('GET', `/practices/${practiceId}/claims?state=rejected`, { practiceId });
+    expect(rejected.body.items.map((c: { claimId: string; rejection: { reason: string } }) => [c.claimId, c.rejection.reason]).sort()).toEqual([
+      ['CLM-1001', wholeReason],
+      ['CLM-1002', wholeReason],
+    ]);
+    // A batch this practice does not have is listed, nothing moves.
+    const other = await postAck(practiceId, ack277([], { batch: 'B000000099', receiver: { category: 'A3', status: '24', entity: '41' } }));
+    expect(other.body).toEqual({ kind: '277CA', accepted: [], rejected: [], unmatched: ['batch B000000099'] });
+    // CLM-1001, fixed, goes out again; the billing provider of that batch is rejected (2200C).
+    const second = await postBatch(practiceId, { claimIds: ['CLM-1001'] });
+    expect([second.status, second.body.batchId]).toEqual([201, 'B000000002']);
+    const provider = await postAck(practiceId, ack277([], { batch: 'B000000002', provider: { category: 'A7', status: '562', entity: '85' } }));
+    expect(provider.body).toEqual({
+      kind: '277CA',
+      accepted: [],
+      rejected: [{ claimId: 'CLM-1001', reason: 'its billing provider (2200C): A7:562:85 rejected for invalid information' }],
+      unmatched: [],
+    });
+    // A late copy of the first 277CA does not touch CLM-1001 once it sits in another batch.
+    await postClaim(practiceId, claimBody('CLM-1001', clientId));
+    const third = await postBatch(practiceId, { claimIds: ['CLM-1001'] });
+    expect(third.body.batchId).toBe('B000000003');
+    const late = await postAck(practiceId, ack277([], { batch: 'B000000001', receiver: { category: 'A3', status: '24', entity: '41' } }));
+    expect(late.body.rejected).toEqual([{ claimId: 'CLM-1002', reason: wholeReason }]);
+    expect((await getClaim(practiceId, 'CLM-1001')).body.state).toBe('submitted');
+  });
+
   it('the life of a claim: ready → submitted → accepted → adjudicated by the 835; a replacement carries REF*F8 with the 835’s claim control number', async () => {
     const { practiceId, clientId } = await billingPractice();
     await postClaim(practiceId, claimBody('CLM-1001', clientId));

@@ -139,6 +139,40 @@ describe('claims and ERA import over the local API', () => {
     expect((await outboxOf(store, practiceId)).filter((item) => item.detailType === 'ClaimAdjudicated')).toHaveLength(0);
   });
 
+  it('a file with several payments lists each one (its trace number, BPR02, Σ CLP04 and every PLB) on the remittance, not the first only', async () => {
+    const { practiceId } = await practiceWithClaim('CLM-1001');
+    // Two interchanges, each one payment: EFT300 with two PLB adjustments, EFT301 that does not balance.
+    const first = fixture('plb.835').trim();
+    const second = first
+      .replaceAll('000000005', '000000006')
+      .replace('*5*X*', '*6*X*')
+      .replace('GE*1*5~', 'GE*1*6~')
+      .replace('TRN*1*EFT300', 'TRN*1*EFT301')
+      .replace('BPR*I*86*', 'BPR*I*80*')
+      .replaceAll('CLM-300', 'CLM-400');
+    const posted = await postEra(practiceId, `${first}\n${second}`);
+    expect([posted.status, posted.body.traceNumber, posted.body.claims]).toEqual([202, 'EFT300', 4]);
+    const stored = await api('GET', `/practices/${practiceId}/remittances/${posted.body.remittanceId}`, { practiceId });
+    const payment = { payerId: 'ACME01', payerName: 'ACME HEALTH', paidAt: '2026-12-01', claims: 2, claimsPaidCents: 9600, providerAdjustmentCents: 1000 };
+    const plb = [
+      { providerId: '1234567893', fiscalPeriodDate: '2026-12-31', reason: 'WO', reference: 'CLM-0999', amountCents: 1250 },
+      { providerId: '1234567893', fiscalPeriodDate: '2026-12-31', reason: 'L6', reference: 'CLM-3001', amountCents: -250 },
+    ];
+    expect(stored.body.payments).toEqual([
+      { traceNumber: 'EFT300', paymentCents: 8600, ...payment, providerAdjustments: plb, problems: [] },
+      {
+        traceNumber: 'EFT301',
+        paymentCents: 8000,
+        ...payment,
+        providerAdjustments: [plb[0], { ...plb[1], reference: 'CLM-4001' }],
+        problems: ['file: payment 8000 != claims paid 9600 - provider adjustments 1000'],
+      },
+    ]);
+    expect([stored.body.paymentCents, stored.body.providerAdjustmentCents]).toEqual([16600, 2000]);
+    const listed = await api('GET', `/practices/${practiceId}/remittances`, { practiceId });
+    expect(listed.body.items[0].payments.map((p: { traceNumber: string }) => p.traceNumber)).toEqual(['EFT300', 'EFT301']);
+  });
+
   it('a file the parser rejects gets 400 naming the segment and field, and applies nothing', async () => {
     const { practiceId } = await practiceWithClaim();
     const broken = fixture('worked-example.835').replace('CLP*CLM-1001*1*130*56*', 'CLP*CLM-1001*1*130*5x6*');

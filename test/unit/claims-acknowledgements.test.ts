@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decide999, parseAcknowledgement } from '../../functions/domain/x12/acknowledgements';
+import { batchRejection, decide999, parseAcknowledgement } from '../../functions/domain/x12/acknowledgements';
 import { ack277, ack999 } from '../fixtures/claims/acks';
 
 describe('999 and 277CA readers', () => {
@@ -60,6 +60,44 @@ describe('999 and 277CA readers', () => {
     const accepted = parseAcknowledgement(ack277([{ pcn: 'CLM-1001', category: 'A1', status: '19' }]));
     if (accepted.kind !== '277CA') throw new Error('kind');
     expect(accepted.claims.map((c) => c.verdict)).toEqual(['received']);
+  });
+
+  it('a 277CA that rejects at the receiver (2200B) or billing provider (2200C) level names the batch and rejects the claims beneath it (005010X214; X12 RFIs 2145, 1211)', () => {
+    // The whole 837P rejected for a submitter-level error: no 2000D patient loops follow.
+    const receiver = parseAcknowledgement(ack277([], { batch: 'B000000004', receiver: { category: 'A3', status: '24', entity: '41' } }));
+    if (receiver.kind !== '277CA') throw new Error('kind');
+    expect(receiver.claims).toEqual([]);
+    expect(receiver.batches.map((b) => ({ ref: b.batchReference, verdict: b.verdict, rejection: batchRejection(b) }))).toEqual([
+      { ref: 'B000000004', verdict: 'rejected', rejection: 'the whole 837P (2200B): A3:24:41 returned as unprocessable' },
+    ]);
+    // The billing provider rejected (an A7 under an accepted receiver): the group of claims of that provider.
+    const provider = parseAcknowledgement(ack277([], { provider: { category: 'A7', status: '562', entity: '85' } }));
+    if (provider.kind !== '277CA') throw new Error('kind');
+    expect(provider.batches.map((b) => ({ verdict: b.verdict, providers: b.providers.map((p) => [p.providerId, p.verdict]), rejection: batchRejection(b) }))).toEqual([
+      { verdict: 'received', providers: [['1234567893', 'rejected']], rejection: 'its billing provider (2200C): A7:562:85 rejected for invalid information' },
+    ]);
+    // A claim listed beneath a rejected level is rejected with it, whatever its own STC says.
+    const listed = parseAcknowledgement(ack277([{ pcn: 'CLM-1001', category: 'A2', status: '20' }], { provider: { category: 'A3', status: '24', entity: '85', action: 'U' } }));
+    if (listed.kind !== '277CA') throw new Error('kind');
+    expect(listed.claims.map(({ verdict, reason }) => ({ verdict, reason }))).toEqual([{ verdict: 'rejected', reason: 'its billing provider (2200C): A3:24:85 returned as unprocessable' }]);
+    // At these levels STC03 is the verdict (U rejects the unit of work, WQ accepts it).
+    const byAction = (receiver: { category: string; status: string; action: 'U' | 'WQ' }) => {
+      const ack = parseAcknowledgement(ack277([{ pcn: 'CLM-1001', category: 'A2', status: '20' }], { receiver }));
+      if (ack.kind !== '277CA') throw new Error('kind');
+      return [batchRejection(ack.batches[0]!), ack.claims[0]!.verdict];
+    };
+    expect(byAction({ category: 'A3', status: '24', action: 'WQ' })).toEqual([null, 'accepted']);
+    expect(byAction({ category: 'A1', status: '19', action: 'U' })).toEqual(['the whole 837P (2200B): A1:19 rejected (STC03 U)', 'rejected']);
+    // Accepting levels reject nothing.
+    const fine = parseAcknowledgement(ack277([{ pcn: 'CLM-1001', category: 'A2', status: '20' }], { provider: { category: 'A1', status: '19', entity: '85' } }));
+    if (fine.kind !== '277CA') throw new Error('kind');
+    expect([fine.batches.map(batchRejection), fine.claims.map((c) => c.verdict)]).toEqual([[null], ['accepted']]);
+  });
+
+  it('a 277CA category outside code source 507 as 005010X214 uses it (a bare DR) does not accept a claim: only A2/A5 do, STC03 decides the rest', () => {
+    const ack = parseAcknowledgement(ack277([{ pcn: 'CLM-1001', category: 'DR', status: '20', action: 'WQ' }]));
+    if (ack.kind !== '277CA') throw new Error('kind');
+    expect(ack.claims.map(({ verdict, reason }) => ({ verdict, reason }))).toEqual([{ verdict: 'received', reason: 'DR:20:PR status' }]);
   });
 
   it('refuses a 277 that is not a claim acknowledgement (ST03 other than 005010X214, e.g. a 277 claim status response X212)', () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { validateClaim } from '../../functions/domain/claim-validation';
 import { cms1500Pages, insuranceType } from '../../functions/domain/cms1500';
 import { renderCms1500Pdf } from '../../functions/shared/cms1500-pdf';
-import { dependentCoverage, modifiersClaim, payer, practice, selfCoverage, simpleClaim } from '../fixtures/claims/builders';
+import { dependentCoverage, modifiersClaim, payer, practice, renderingProvider, selfCoverage, simpleClaim } from '../fixtures/claims/builders';
 
 interface TextItem {
   str: string;
@@ -167,6 +167,32 @@ describe('CMS-1500 (02/12) PDF, read back with pdfjs', () => {
   it('a replacement claim: item 22 has code 7 and the original reference number', async () => {
     const { pages } = await formFor({ ...simpleClaim, frequencyCode: '7', payerClaimControlNumber: 'PAYER-77' });
     expect(itemValue(pages[0]!, '22')).toBe('7 PAYER-77');
+  });
+
+  it('item 11 without a group number: empty (NUCC: the insured\'s policy or group number as on the card); NONE only for Medicare ("no insurance primary to Medicare")', async () => {
+    const { groupNumber: _none, ...noGroup } = selfCoverage;
+    const { pages } = await formFor(simpleClaim, noGroup);
+    expect(itemValue(pages[0]!, '11')).toBeUndefined();
+    expect(pages[0]!.some((t) => t.str.includes('NONE'))).toBe(false);
+    // A Medicare claim (SBR09 MB): kneadpay bills the primary payer, so there is no insurance primary to Medicare.
+    const medicare = validateClaim(practice, simpleClaim, { ...payer, claimFilingIndicator: 'MB' }, noGroup);
+    expect(medicare.problems).toEqual([]);
+    const items = cms1500Pages(medicare.claim837!, medicare.billingProvider!, { paidCents: 0, signedOn: '2026-10-03' })[0]!.items;
+    expect([items['1'], items['11']]).toEqual(['MEDICARE', 'NONE']);
+  });
+
+  it('24I/24J: the rendering NPI only when it is not the billing provider\'s (NUCC: "only when different from data recorded in items 33a and 33b"), its taxonomy (ZZ) in the shaded half', async () => {
+    // The billing provider rendered the service: 24I and 24J stay empty, 33a carries the NPI.
+    const { pages } = await formFor({ ...simpleClaim, renderingProvider: { ...renderingProvider, npi: practice.npi! } });
+    const items = pages[0]!;
+    expect(itemValue(items, '33a')).toBe('1234567893');
+    expect(items.filter((t) => t.str === '1234567893')).toHaveLength(2); // 32a and 33a, no service line
+    expect(items.some((t) => t.str === 'NPI' || t.str === 'ZZ')).toBe(false);
+    // Another therapist rendered it: 24J has that NPI, the shaded half above it ZZ and the taxonomy (the 837P's 2310B PRV*PE).
+    const other = (await formFor(simpleClaim)).pages[0]!;
+    const npi = other.find((t) => t.str === '1245319599')!;
+    const shaded = other.filter((t) => t.y > npi.y + 5 && t.y < npi.y + 15 && t.x > 490).map((t) => t.str);
+    expect(shaded).toEqual(['ZZ', '225700000X']);
   });
 
   it('more than 6 lines continue on a second page; totals only on the last', async () => {

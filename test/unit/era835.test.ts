@@ -332,6 +332,32 @@ describe('era835: provider adjustments (PLB) and the file balance', () => {
     expect(remittance.claims.every((claim) => claim.balanced)).toBe(true);
   });
 
+  it('interest (claim AMT*I, paid through PLB L6) and MIA/MOA leave the claim, its patient share and the file balance as they are (005010X221A1 §1.10.2.9: AMT is informational; interest nets in the PLB)', () => {
+    // Prepare: CLM-3001 of plb.835 with the claim-level segments a Medicare-style payer adds; its $2.50 interest is the PLB's L6.
+    const text = fixture('plb.835')
+      .replace('CLP*CLM-3001*1*130*56*34*12*PAYER-91~', 'CLP*CLM-3001*1*130*56*34*12*PAYER-91~NM1*QC*1*DOE*JANE****MI*W123456789~MIA*0***12.5~MOA***MA130~DTM*050*20261115~AMT*I*2.5~')
+      .replace('SE*19*0001~', 'SE*24*0001~');
+
+    // Act
+    const remittance = parseEra(text);
+
+    // Assess
+    const claim = remittance.claims[0]!;
+    expect([claim.patientControlNumber, claim.balanced, claim.problems, claim.paidCents, claim.patientResponsibilityCents, claim.lines.map((l) => l.allowedCents)]).toEqual([
+      'CLM-3001',
+      true,
+      [],
+      5600,
+      3400,
+      [9000],
+    ]);
+    expect(remittance.fileProblems).toEqual([]);
+    expect(remittance.providerAdjustments.map((a) => [a.reason, a.amountCents])).toEqual([
+      ['WO', 1250],
+      ['L6', -250],
+    ]);
+  });
+
   it('a file that does not balance puts every claim of its payment in quarantine with a file problem', () => {
     // Prepare
     const text = fixture('plb.835').replace('BPR*I*86*C', 'BPR*I*96*C');

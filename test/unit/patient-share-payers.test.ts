@@ -27,6 +27,24 @@ describe('the patient share across payers (coordination of benefits)', () => {
     expect(awaitingNextPayer(chain)).toBe(true);
   });
 
+  it("primary forwards (19), the secondary denies (4): the denial is the secondary's (it got the claim by the forward), so the chain has ended and its PR decides", () => {
+    // Before: a denial ranked as a primary, tied with the forwarding primary, which won: the claim
+    // waited for a next payer that had already answered (with billing.forwardedClaims "hold", forever).
+    for (const chain of [
+      [adj('19', 'PRIMARY', 3400), adj('4', 'SECONDARY', 3400)],
+      [adj('4', 'SECONDARY', 3400), adj('19', 'PRIMARY', 3400)],
+    ]) {
+      expect(awaitingNextPayer(chain)).toBe(false);
+      expect(patientShareCents(chain, 0)).toBe(3400);
+    }
+    const denied = adj('4', 'SECONDARY', 2900);
+    expect(adjudicationsDecidingShare([adj('19', 'PRIMARY', 3400), denied])).toEqual([denied]);
+    // A tertiary denial after primary (19) and secondary (20) forwards is the tertiary's.
+    expect(patientShareCents([adj('19', 'PRIMARY', 3400), adj('20', 'SECONDARY', 1200), adj('4', 'TERTIARY', 800)], 0)).toBe(800);
+    // Without a forward, a denial by a payer is a primary's: a secondary's adjudication (2) still outranks it.
+    expect(patientShareCents([adj('4', 'PRIMARY', 13000), adj('2', 'SECONDARY', 1000)], 0)).toBe(1000);
+  });
+
   it('a predetermination by another payer changes nothing', () => {
     expect(patientShareCents([adj('1', 'PRIMARY', 3400), adj('25', 'OTHER', 9000)], 0)).toBe(3400);
   });

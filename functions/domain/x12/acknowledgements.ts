@@ -35,7 +35,39 @@ export interface Ack277Claim {
   reason: string;
 }
 
-export type Acknowledgement = { kind: '999'; groups: Ack999Group[] } | { kind: '277CA'; claims: Ack277Claim[] };
+type Ack277Status = Ack277Claim['statuses'][number];
+
+/**
+ * A level above the claims (005010X214): the information receiver (2000B, whose 2200B TRN02 echoes
+ * the 837's BHT03, i.e. the batch) or a billing provider under it (2000C, NM1*85 NM109). A level
+ * whose STC rejects (STC03 U, or a rejecting category) rejects every claim of the 837 beneath it:
+ * 2200B "when the entire claim transaction (837 ST-SE) is rejected due to submitter level errors",
+ * 2200C the "group of claims" of that billing provider (X12 RFIs 2145 and 1211); the guide then sends
+ * no 2000D patient loops for them.
+ */
+export interface Ack277Level {
+  statuses: Ack277Status[];
+  verdict: 'accepted' | 'rejected' | 'received';
+  reason: string;
+}
+export interface Ack277Batch extends Ack277Level {
+  /** 2200B TRN02: the 837's BHT03 (kneadpay writes its batch id there). */
+  batchReference: string;
+  /** 2000C billing providers: NM109 (the NPI with NM108 XX) and their 2200C verdict. */
+  providers: (Ack277Level & { providerId: string })[];
+}
+
+/**
+ * Why every claim of this batch is rejected, when its receiver level (2200B) or a billing provider
+ * (2200C) rejects; null when neither does.
+ */
+export const batchRejection = (batch: Ack277Batch): string | null => {
+  if (batch.statuses.some(levelRejects)) return `the whole 837P (2200B): ${decideStatuses(batch.statuses, '', levelRejects).reason}`;
+  const provider = batch.providers.find((p) => p.statuses.some(levelRejects));
+  return provider ? `its billing provider (2200C): ${decideStatuses(provider.statuses, '', levelRejects).reason}` : null;
+};
+
+export type Acknowledgement = { kind: '999'; groups: Ack999Group[] } | { kind: '277CA'; claims: Ack277Claim[]; batches: Ack277Batch[] };
 
 /** 999 IK3-04 syntax error codes (segment level). */
 const IK3_CODES: Record<string, string> = {
@@ -86,12 +118,24 @@ export const CATEGORY_MEANING: Record<string, string> = {
   A6: 'rejected for missing information',
   A7: 'rejected for invalid information',
   A8: 'rejected for relational field in error',
-  DR: 'data reporting acknowledged',
 };
 const REJECTING = new Set(['A3', 'A4', 'A6', 'A7', 'A8']);
-const ACCEPTING = new Set(['A2', 'A5', 'DR']);
+/**
+ * Categories that accept into adjudication. 005010X214 limits STC01-1 to the A (acknowledgement)
+ * categories, and E (system unavailable) in real time (X12 RFIs 1942 and 2203); the DR01–DR08
+ * data-reporting categories belong to another guide (the 277 data reporting acknowledgement,
+ * 005010X364), which kneadpay refuses by its ST03.
+ */
+const ACCEPTING = new Set(['A2', 'A5']);
 /** 2200D STC03, the action code: U reject, WQ accept (005010X214). A U rejects whatever the category. */
 const rejects = (s: { category: string; actionCode: string | null }) => REJECTING.has(s.category) || s.actionCode === 'U';
+/**
+ * At the receiver (2200B) and billing provider (2200C) levels STC03 is the verdict: U rejects the
+ * whole unit of work (X12 RFI 2145: "specifically limited to … when the entire claim transaction
+ * (837 ST-SE) is rejected"), WQ accepts it (a rejecting category under WQ rejects none of the claims,
+ * which then have their own 2200D status); only without STC03 does the category decide.
+ */
+const levelRejects = (s: { category: string; actionCode: string | null }) => (s.actionCode ? s.actionCode === 'U' : REJECTING.has(s.category));
 /** ST03 of a claim acknowledgement; a 277 with another (005010X212 answers a 276 status inquiry) is not one. */
 export const IMPLEMENTATION_GUIDE_277CA = '005010X214';
 
@@ -155,21 +199,52 @@ export const parse999 = (segments: ReadSegment[], component: string): Ack999Grou
   return groups;
 };
 
-export const parse277CA = (segments: ReadSegment[], component: string): Ack277Claim[] => {
+/** Verdict and reason of a list of STC statuses (a claim's, or a level's). */
+const decideStatuses = (statuses: Ack277Status[], none: string, rejecting = rejects): Pick<Ack277Level, 'verdict' | 'reason'> => {
+  const rejected = statuses.some(rejecting);
+  const verdict = rejected ? 'rejected' : statuses.some((s) => ACCEPTING.has(s.category)) ? 'accepted' : 'received';
+  const deciding = statuses.find((s) => (rejected ? rejecting(s) : true));
+  // A status that rejects by its action code alone says so, not its category's meaning ("A1 received").
+  const meaning = (category: string) => (rejected && !REJECTING.has(category) ? 'rejected (STC03 U)' : (CATEGORY_MEANING[category] ?? 'status'));
+  const reason = deciding
+    ? `${deciding.category}:${deciding.status}${deciding.entity ? `:${deciding.entity}` : ''} ${meaning(deciding.category)}${deciding.message ? ` — ${deciding.message}` : ''}`
+    : none;
+  return { verdict, reason };
+};
+
+/** The STC statuses of one STC segment: STC01, then the composites of STC10 and STC11 (under the same STC03 action code). */
+const statusesOf = (s: ReadSegment, component: string): Ack277Status[] => {
+  const [category = '', status = '', entity = ''] = element(s, 1).split(component);
+  const actionCode = element(s, 3) || null;
+  const out: Ack277Status[] = [{ category, status, entity: entity || null, actionCode, message: element(s, 12) || null }];
+  for (const n of [10, 11]) {
+    const [c = '', st = '', e = ''] = element(s, n).split(component);
+    if (c) out.push({ category: c, status: st, entity: e || null, actionCode, message: null });
+  }
+  return out;
+};
+
+/** The claims (2000D) and the levels above them (2000B batches with their 2000C billing providers) of a 277CA. */
+export const read277CA = (segments: ReadSegment[], component: string): { claims: Ack277Claim[]; batches: Ack277Batch[] } => {
   const claims: Ack277Claim[] = [];
+  const batches: Ack277Batch[] = [];
   let level: string | null = null;
   let claim: Ack277Claim | null = null;
+  let batch: Ack277Batch | null = null;
+  let provider: Ack277Batch['providers'][number] | null = null;
   let inService = false;
+  const finishLevels = () => {
+    for (const l of [batch, provider]) if (l) Object.assign(l, decideStatuses(l.statuses, 'no STC', levelRejects));
+  };
   const finish = () => {
     if (!claim) return;
-    const categories = claim.statuses.map((s) => s.category);
-    const rejected = claim.statuses.some(rejects);
-    claim.verdict = rejected ? 'rejected' : categories.some((c) => ACCEPTING.has(c)) ? 'accepted' : 'received';
-    const deciding = claim.statuses.find((s) => (rejected ? rejects(s) : true));
-    const meaning = (category: string) => CATEGORY_MEANING[category] ?? (rejected ? 'rejected (STC03 U)' : 'status');
-    claim.reason = deciding
-      ? `${deciding.category}:${deciding.status}${deciding.entity ? `:${deciding.entity}` : ''} ${meaning(deciding.category)}${deciding.message ? ` — ${deciding.message}` : ''}`
-      : 'no STC for the claim';
+    Object.assign(claim, decideStatuses(claim.statuses, 'no STC for the claim'));
+    // A claim beneath a rejected receiver or billing provider is rejected with it, whatever its own STC says.
+    const above = batch && batchRejection({ ...batch, providers: provider ? [provider] : [] });
+    if (above) {
+      claim.verdict = 'rejected';
+      claim.reason = above;
+    }
     claim = null;
   };
   for (const s of segments) {
@@ -177,6 +252,28 @@ export const parse277CA = (segments: ReadSegment[], component: string): Ack277Cl
       finish();
       level = element(s, 3);
       inService = false;
+      if (level === '20') {
+        finishLevels();
+        batch = null;
+        provider = null;
+      } else if (level === '21') {
+        finishLevels();
+        batch = { batchReference: '', statuses: [], verdict: 'received', reason: '', providers: [] };
+        provider = null;
+        batches.push(batch);
+      } else if (level === '19') {
+        if (provider) Object.assign(provider, decideStatuses(provider.statuses, 'no STC', levelRejects));
+        provider = { providerId: '', statuses: [], verdict: 'received', reason: '' };
+        batch?.providers.push(provider);
+      }
+    } else if (s.id === 'NM1' && level === '19' && provider && element(s, 1) === '85') {
+      provider.providerId = element(s, 9);
+    } else if (s.id === 'TRN' && level === '21' && batch && element(s, 1) === '2') {
+      batch.batchReference = element(s, 2);
+    } else if (s.id === 'STC' && level === '21' && batch) {
+      batch.statuses.push(...statusesOf(s, component));
+    } else if (s.id === 'STC' && level === '19' && provider) {
+      provider.statuses.push(...statusesOf(s, component));
     } else if (s.id === 'TRN' && level === 'PT' && element(s, 1) === '2') {
       finish();
       claim = { patientControlNumber: element(s, 2), payerClaimControlNumber: null, statuses: [], verdict: 'received', reason: '' };
@@ -185,24 +282,25 @@ export const parse277CA = (segments: ReadSegment[], component: string): Ack277Cl
     } else if (s.id === 'SVC') {
       inService = true;
     } else if (s.id === 'STC' && claim && !inService) {
-      const [category = '', status = '', entity = ''] = element(s, 1).split(component);
-      claim.statuses.push({ category, status, entity: entity || null, actionCode: element(s, 3) || null, message: element(s, 12) || null });
-      // STC10 and STC11 carry more category:status:entity composites.
-      for (const n of [10, 11]) {
-        const [c = '', st = '', e = ''] = element(s, n).split(component);
-        if (c) claim.statuses.push({ category: c, status: st, entity: e || null, actionCode: null, message: null });
-      }
+      claim.statuses.push(...statusesOf(s, component));
     } else if (s.id === 'REF' && claim && !inService && element(s, 1) === '1K') {
       claim.payerClaimControlNumber = element(s, 2) || null;
     } else if (s.id === 'SE') {
       finish();
+      finishLevels();
       level = null;
+      batch = null;
+      provider = null;
     }
   }
   finish();
+  finishLevels();
   for (const c of claims) if (!c.patientControlNumber) throw new X12ReadError('a claim TRN*2 without the patient control number', 0, 'TRN');
-  return claims;
+  return { claims, batches };
 };
+
+/** The claims (2000D) of a 277CA, each with its verdict (a rejected level above it rejects it too). */
+export const parse277CA = (segments: ReadSegment[], component: string): Ack277Claim[] => read277CA(segments, component).claims;
 
 /** Reads a 999 or a 277CA; anything else is refused naming what it is. */
 export const parseAcknowledgement = (text: string): Acknowledgement => {
@@ -215,7 +313,7 @@ export const parseAcknowledgement = (text: string): Acknowledgement => {
     if (guide && guide !== IMPLEMENTATION_GUIDE_277CA) {
       throw new X12ReadError(`this 277 is implementation ${guide}, not a 277CA claim acknowledgement (${IMPLEMENTATION_GUIDE_277CA})`, st.number, 'ST');
     }
-    return { kind: '277CA', claims: parse277CA(segments, delimiters.component) };
+    return { kind: '277CA', ...read277CA(segments, delimiters.component) };
   }
   throw new X12ReadError(`transaction set ${set} is not an acknowledgement kneadpay reads (999 or 277CA)`, st.number, 'ST');
 };
