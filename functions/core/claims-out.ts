@@ -286,17 +286,18 @@ export interface AckAnswer {
   unmatched: string[];
 }
 
-/**
- * POST /practices/{p}/acknowledgements: a 999 moves every claim of the batch it acknowledges
- * (AK1-01 HC and AK1-02 = the batch's GS06) to accepted (IK5 A/E) or rejected (R, with the IK3/IK4 errors); a
- * 277CA moves each claim its TRN*2 names (accepted on A1/A2, rejected on A3/A4/A6/A7/A8 or an STC03
- * action code U, with the STC codes), keeping REF*1K for corrections. Claims an 835 already decided keep their state.
- */
 /** A batch id as `batchIdFor` makes it (B and the 9-digit interchange control number). */
 const BATCH_ID = /^B\d{9}$/;
 /** GS01 of kneadpay's 837P groups, and so AK101 of a 999 about them. */
 const FUNCTIONAL_ID_837 = 'HC';
 
+/**
+ * POST /practices/{p}/acknowledgements: a 999 moves every claim of the batch it acknowledges
+ * (AK1-01 HC and AK1-02 = the batch's GS06) to accepted (IK5 A/E) or rejected (R, with the IK3/IK4 errors); a
+ * 277CA moves each claim its TRN*2 names (accepted on A2/A5, rejected on A3/A4/A6/A7/A8 or an STC03
+ * action code U, with the STC codes), keeping REF*1K for corrections, and rejects every claim of a
+ * batch its receiver (2200B) or billing provider (2200C) level rejects. Claims an 835 already decided keep their state.
+ */
 export const applyAcknowledgement = async (store: Store, practiceId: string, text: string, now = new Date(), claimsOut: ClaimsOutPort = CLAIMS_OUT_STORE): Promise<AckAnswer> => {
   await requirePractice(store, practiceId, claimsOut);
   let parsed;
