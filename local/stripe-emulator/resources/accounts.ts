@@ -167,6 +167,7 @@ export const changeAccount = (
   state: EmulatorState,
   account: Stripe.Account,
   change: { charges_enabled?: boolean; payouts_enabled?: boolean; details_submitted?: boolean; currently_due?: string[] },
+  opts: { lost?: boolean } = {},
 ): Stripe.Account => {
   const before = structuredClone(account);
   if (change.charges_enabled !== undefined) account.charges_enabled = change.charges_enabled;
@@ -179,7 +180,7 @@ export const changeAccount = (
   }
   if (Object.keys(previous).length) {
     // Connect events carry the connected account's id in `account`.
-    state.emit({ state, account: account.id, request: { id: null, idempotency_key: null } }, 'account.updated', account, previous as Partial<Stripe.Account>);
+    state.emit({ state, account: account.id, request: { id: null, idempotency_key: null } }, 'account.updated', account, previous as Partial<Stripe.Account>, opts);
   }
   return account;
 };
@@ -314,7 +315,8 @@ const bad = (message: string) => new StripeApiError(400, { type: 'invalid_reques
 /**
  * Admin steps (no API key): `POST /_accounts` `{id?, charges_enabled?}` makes a connected account
  * (onboarded unless `charges_enabled: false`); `POST /_accounts/{id}` `{charges_enabled?,
- * payouts_enabled?, currently_due?}` changes what Stripe says (and sends `account.updated`);
+ * payouts_enabled?, currently_due?, lost?}` changes what Stripe says (and sends `account.updated`;
+ * with `lost: true` the event is recorded but its delivery lost: no endpoint receives it);
  * `POST /_accounts/{id}/deauthorize` disconnects the platform. Undefined for other paths.
  */
 export const accountAdmin = (state: EmulatorState, method: string, path: string, body: Record<string, unknown>): unknown => {
@@ -343,10 +345,15 @@ export const accountAdmin = (state: EmulatorState, method: string, path: string,
   };
   const due = body.currently_due;
   if (due !== undefined && !(Array.isArray(due) && due.every((d) => typeof d === 'string'))) throw bad('currently_due must be an array of strings');
-  return changeAccount(state, state.store.get('account', id, null)!, {
-    ...(flag('charges_enabled') !== undefined ? { charges_enabled: flag('charges_enabled')! } : {}),
-    ...(flag('payouts_enabled') !== undefined ? { payouts_enabled: flag('payouts_enabled')! } : {}),
-    ...(flag('details_submitted') !== undefined ? { details_submitted: flag('details_submitted')! } : {}),
-    ...(due !== undefined ? { currently_due: due as string[] } : {}),
-  });
+  return changeAccount(
+    state,
+    state.store.get('account', id, null)!,
+    {
+      ...(flag('charges_enabled') !== undefined ? { charges_enabled: flag('charges_enabled')! } : {}),
+      ...(flag('payouts_enabled') !== undefined ? { payouts_enabled: flag('payouts_enabled')! } : {}),
+      ...(flag('details_submitted') !== undefined ? { details_submitted: flag('details_submitted')! } : {}),
+      ...(due !== undefined ? { currently_due: due as string[] } : {}),
+    },
+    { lost: flag('lost') === true },
+  );
 };
