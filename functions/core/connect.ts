@@ -71,9 +71,50 @@ export const startOnboarding = async (
     // recorded with what Stripe says about it (the platform can read only accounts connected to it).
     const account = await retrieveConnectedAccount(deps.stripe, accountId);
     await connectStore.linkAccount(deps.store, practiceId, accountId, accountState(account), 0, now);
+  } else {
+    // The record may be behind what Stripe says (an `account.updated` lost): ask, record once.
+    await refreshAccountFromStripe({ store: deps.store, stripe: deps.stripe, connect: connectStore }, practiceId, now);
   }
   const link = await createOnboardingLink(deps.stripe, accountId, returnUrls(deps.publicUrl, practiceId), newId('lnk'));
   return { created, accountId, url: link.url };
+};
+
+/** Re-reads after a concurrent writer moved the record (each attempt asks Stripe again). */
+const REFRESH_ATTEMPTS = 3;
+
+/**
+ * Asks Stripe what the practice's account says now and records it when it differs from the record
+ * (Stripe's hosted-onboarding guide: reaching `return_url` does not mean onboarding finished —
+ * retrieve the account; and an `account.updated` may be lost). Exactly once: the write is
+ * conditioned on the record's revision read before Stripe was asked and marked per revision, so
+ * concurrent refreshes write it once, with one `StripeAccountUpdated`, and never put an older
+ * answer over a newer one. Nothing is written when the record already says the same, when the
+ * account is not linked or was disconnected, or when Stripe no longer lets the platform read it
+ * (its `account.application.deauthorized` does the rest). Returns the record as it stands.
+ */
+export const refreshAccountFromStripe = async (deps: { store: Store; stripe: Stripe; connect?: ConnectPort }, practiceId: string, now = new Date()): Promise<StripeConnect | undefined> => {
+  const connectStore = deps.connect ?? CONNECT_STORE;
+  for (let attempt = 1; ; attempt += 1) {
+    const connect = await connectStore.getConnect(deps.store, practiceId);
+    if (!connect?.accountId || connect.status === 'deauthorized') return connect;
+    const account = await connectedAccountIfVisible(deps.stripe, connect.accountId);
+    if (!account) return connect;
+    const state = accountState(account);
+    if (connectStore.sameAccountState(connect, state)) return connect;
+    try {
+      await connectStore.commitOnce(
+        deps.store,
+        {
+          marker: connectStore.refreshMarker(practiceId, connect.accountId, connect.revision),
+          writes: [connectStore.accountStateWrite(practiceId, connect.accountId, state, connect.asOf, now, { revision: connect.revision })],
+          events: [{ detailType: 'StripeAccountUpdated', detail: { practiceId, accountId: connect.accountId, ...state } }],
+        },
+        now,
+      );
+    } catch (error) {
+      if ((error as Error).name !== 'CommitConflictError' || attempt >= REFRESH_ATTEMPTS) throw error;
+    }
+  }
 };
 
 /** `GET /practices/{p}/stripe` (SPEC §7), plus `status`. */
@@ -173,19 +214,29 @@ const notLinked = (connect: StripeConnect | undefined, accountId: string | undef
   return undefined;
 };
 
-/** `account.updated`: charges, payouts and requirements as Stripe says now (older events never overwrite newer). */
-const accountUpdated: ConnectEffect = async ({ store, practiceId, event, now, port }) => {
+/**
+ * `account.updated`: charges, payouts and requirements as Stripe says now. Events arrive in no
+ * guaranteed order and `created` counts whole seconds, so two snapshots of one second cannot be
+ * ordered by it: the event says *that* the account changed, and the account is read from Stripe
+ * (what it says now) rather than taken from the event's snapshot. An event older than the recorded
+ * state is ignored without asking; the write is conditioned on the revision read before asking, so
+ * a concurrent writer makes it re-read (attempt 2), never land an older answer.
+ */
+const accountUpdated: ConnectEffect = async ({ store, stripe, practiceId, event, now, port }) => {
   const accountId = accountOfEvent(event);
   const connect = await port.getConnect(store, practiceId);
   const skip = notLinked(connect, accountId);
   if (skip) return skip;
   if (connect!.status === 'deauthorized') return { kind: 'ignore', reason: 'the account disconnected kneadpay' };
   if (connect!.asOf > event.created) return { kind: 'ignore', reason: 'an account state newer than this event is recorded' };
-  const state = accountState(event.data.object as Stripe.Account);
+  const account = await connectedAccountIfVisible(await stripe(), accountId!);
+  if (!account) return { kind: 'ignore', reason: 'Stripe no longer lets kneadpay read the account' };
+  const state = accountState(account);
+  if (port.sameAccountState(connect!, state)) return { kind: 'ignore', reason: 'the recorded account state is what Stripe says' };
   return {
     kind: 'apply',
     summary: `account ${state.chargesEnabled ? 'can' : 'cannot'} charge`,
-    writes: [port.accountStateWrite(practiceId, accountId!, state, event.created, now)],
+    writes: [port.accountStateWrite(practiceId, accountId!, state, Math.max(event.created, connect!.asOf), now, { revision: connect!.revision })],
     events: [{ detailType: 'StripeAccountUpdated', detail: { practiceId, accountId: accountId!, ...state } }],
   };
 };

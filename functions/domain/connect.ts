@@ -14,6 +14,12 @@ export interface StripeConnect {
   requirementsDue: string[];
   /** The Stripe `created` time (seconds) of the state recorded; older events do not overwrite it. */
   asOf: number;
+  /**
+   * Counts the writes of what Stripe says (events and refreshes): each such write is conditioned on
+   * the revision read before Stripe was asked, so an older answer never lands after a newer one.
+   * Absent on records written before 2026-12-07 (read as 0).
+   */
+  revision?: number;
   requestedAt: string;
   linkedAt: string | null;
   deauthorizedAt: string | null;

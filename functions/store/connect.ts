@@ -141,17 +141,28 @@ export const linkAccount = async (store: Store, practiceId: string, accountId: s
   }
 };
 
+/** Whether the record already says what `state` says (nothing to write). */
+export const sameAccountState = (connect: StripeConnect, state: AccountState): boolean =>
+  connect.status === statusOf(state) &&
+  connect.chargesEnabled === state.chargesEnabled &&
+  connect.payoutsEnabled === state.payoutsEnabled &&
+  connect.detailsSubmitted === state.detailsSubmitted &&
+  JSON.stringify(connect.requirementsDue ?? []) === JSON.stringify(state.requirementsDue);
+
 /**
- * The write that records what an `account.updated` says, if it is not older than what is stored
- * and the account is still the practice's and connected. Undefined when there is nothing to apply.
+ * The write that records what Stripe says about the account, if it is not older than what is stored
+ * and the account is still the practice's and connected. With `read` (the record's revision read
+ * before Stripe was asked), only while the record is still at that revision: a concurrent writer
+ * makes this one a conflict to re-read, never a second or older write.
  */
-export const accountStateWrite = (practiceId: string, accountId: string, state: AccountState, created: number, now: Date): TransactItem => ({
+export const accountStateWrite = (practiceId: string, accountId: string, state: AccountState, created: number, now: Date, read?: { revision: number | undefined }): TransactItem => ({
   Update: {
     Key: connectKey(practiceId),
-    UpdateExpression: 'SET #status = :status, chargesEnabled = :ce, payoutsEnabled = :pe, detailsSubmitted = :ds, requirementsDue = :rd, asOf = :asOf, updatedAt = :at',
-    ConditionExpression: 'accountId = :acct AND #status <> :gone AND asOf <= :asOf',
+    UpdateExpression: `SET #status = :status, chargesEnabled = :ce, payoutsEnabled = :pe, detailsSubmitted = :ds, requirementsDue = :rd, asOf = :asOf, updatedAt = :at${read ? ', revision = :next' : ''}`,
+    ConditionExpression: `accountId = :acct AND #status <> :gone AND asOf <= :asOf${read ? (read.revision === undefined ? ' AND attribute_not_exists(revision)' : ' AND revision = :rev') : ''}`,
     ExpressionAttributeNames: { '#status': 'status' },
     ExpressionAttributeValues: {
+      ...(read ? { ':next': (read.revision ?? 0) + 1, ...(read.revision === undefined ? {} : { ':rev': read.revision }) } : {}),
       ':status': statusOf(state),
       ':ce': state.chargesEnabled,
       ':pe': state.payoutsEnabled,
@@ -201,6 +212,15 @@ export const releaseAccountWrites = (practiceId: string, accountId: string, now:
     },
   },
 ];
+
+/**
+ * The business identity of one refresh from Stripe: what Stripe said on top of the record's
+ * revision `revision`. Concurrent refreshes of the same revision commit once (the rest are duplicates).
+ */
+export const refreshMarker = (practiceId: string, accountId: string, revision: number | undefined) => ({
+  ...keys.marker(practiceId, 'stripe-account-refresh', `${accountId}:${revision ?? 0}`),
+  ttlSeconds: 7 * 86_400,
+});
 
 /** The business identity of one release request: a retry of the same request commits nothing more. */
 export const releaseMarker = (practiceId: string, accountId: string, requestId: string) => keys.marker(practiceId, 'stripe-release', `${accountId}:${requestId}`);

@@ -32,6 +32,8 @@ export const LIMITS = {
   emailPerPractice: { name: 'email-practice', max: 2000, windowSeconds: 86_400 },
   /** …to one recipient address. */
   emailPerRecipient: { name: 'email-recipient', max: 20, windowSeconds: 86_400 },
+  /** Stripe reads the public onboarding return page makes for one practice (it refreshes itself every few seconds). */
+  stripeReturnPerPractice: { name: 'stripe-return-practice', max: 30, windowSeconds: 600 },
 } as const satisfies Record<string, RateLimit>;
 
 /** 429: a limit is reached; `Retry-After` says when its window ends. */
