@@ -152,6 +152,12 @@ export const assertCanSell = async (store: Store, practiceId: string, connectSto
  * `DELETE /practices/{p}/stripe`: the explicit, audited release of the practice's account. Refused
  * while payments on it are open (a Checkout Session a client may still pay, an invoice not settled),
  * so no payment is left without its practice. The account's owner record is kept, marked released.
+ *
+ * An account whose owner disconnected kneadpay is the exception: Stripe then lets kneadpay neither
+ * read nor act on it and sends none of its events, so an invoice open on it can never move in
+ * kneadpay again, and refusing would keep the practice from ever connecting an account again. It is
+ * released with such invoices, named in the answer and the audit (`leftOpen`): the practice
+ * collects them in its own Stripe Dashboard.
  */
 export const releaseAccount = async (deps: { store: Store; stripe: Stripe; connect?: ConnectPort }, practiceId: string, audit: { requestId: string; actor: string }, now = new Date()) => {
   const connectStore = deps.connect ?? CONNECT_STORE;
@@ -159,21 +165,28 @@ export const releaseAccount = async (deps: { store: Store; stripe: Stripe; conne
   const accountId = practice.stripeAccountId;
   if (!accountId) throw new NotFoundError('connected Stripe account');
   const connect = await connectStore.getConnect(deps.store, practiceId);
+  const disconnected = connect?.status === 'deauthorized';
   const open: string[] = [];
+  const leftOpen: string[] = [];
   // A balance below Stripe's minimum charge is never sent to Stripe: nothing of it is on the account.
-  const holdsAccount = async (status: 'pending' | 'draft' | 'open') => {
+  // Every page is read for a disconnected account (each such invoice is named); else the first one held answers.
+  const heldInvoices = async (status: 'pending' | 'draft' | 'open') => {
+    const held: string[] = [];
     let cursor: string | undefined;
     do {
       const page = await connectStore.listInvoices(deps.store, practiceId, status, cursor);
-      if (page.items.some((invoice) => !invoice.belowMinimum)) return true;
-      cursor = page.nextCursor ?? undefined;
+      held.push(...page.items.filter((invoice) => !invoice.belowMinimum).map((invoice) => invoice.invoiceId));
+      cursor = held.length && !disconnected ? undefined : (page.nextCursor ?? undefined);
     } while (cursor);
-    return false;
+    return held;
   };
   for (const status of ['pending', 'draft', 'open'] as const) {
-    if (await holdsAccount(status)) open.push(`${status} balance invoices`);
+    const held = await heldInvoices(status);
+    if (!held.length) continue;
+    if (disconnected) leftOpen.push(...held);
+    else open.push(`${status} balance invoices`);
   }
-  if (connect?.status !== 'deauthorized') {
+  if (!disconnected) {
     // Stripe is the record of what is still payable on the account.
     open.push(...(await openPaymentsOnAccount(deps.stripe, accountId)));
   }
@@ -188,7 +201,7 @@ export const releaseAccount = async (deps: { store: Store; stripe: Stripe; conne
         marker: { ...connectStore.releaseMarker(practiceId, accountId, audit.requestId), result: { auditId } },
         writes: [
           ...connectStore.releaseAccountWrites(practiceId, accountId, now),
-          connectStore.releaseAuditWrite(practiceId, { auditId, accountId, actor: audit.actor, requestId: audit.requestId }, now),
+          connectStore.releaseAuditWrite(practiceId, { auditId, accountId, actor: audit.actor, requestId: audit.requestId, ...(disconnected ? { leftOpen } : {}) }, now),
         ],
         events: [{ detailType: 'StripeAccountReleased', detail: { practiceId, accountId, auditId, releasedAt: now.toISOString() } }],
       },
@@ -198,7 +211,12 @@ export const releaseAccount = async (deps: { store: Store; stripe: Stripe; conne
       if (error.name === 'CommitConflictError') throw new ConflictError('the practice changed while its account was being released; retry', 'conflict');
       throw error;
     });
-  return { accountId, released: true, auditId: (committed.result as { auditId: string } | undefined)?.auditId ?? auditId };
+  return {
+    accountId,
+    released: true,
+    auditId: (committed.result as { auditId: string } | undefined)?.auditId ?? auditId,
+    ...(disconnected ? { leftOpen } : {}),
+  };
 };
 
 /** The account an event is about: Connect events name it in `account` (an Account's own id otherwise). */

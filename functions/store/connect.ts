@@ -226,7 +226,7 @@ export const refreshMarker = (practiceId: string, accountId: string, revision: n
 export const releaseMarker = (practiceId: string, accountId: string, requestId: string) => keys.marker(practiceId, 'stripe-release', `${accountId}:${requestId}`);
 
 /** The audit entry a release leaves (who released which account, when, by which request). */
-export const releaseAuditWrite = (practiceId: string, entry: { auditId: string; accountId: string; actor: string; requestId: string }, now: Date): TransactItem => ({
+export const releaseAuditWrite = (practiceId: string, entry: { auditId: string; accountId: string; actor: string; requestId: string; leftOpen?: string[] }, now: Date): TransactItem => ({
   Put: {
     Item: {
       pk: keys.practice(practiceId).pk,
@@ -237,6 +237,8 @@ export const releaseAuditWrite = (practiceId: string, entry: { auditId: string; 
       accountId: entry.accountId,
       actor: entry.actor,
       requestId: entry.requestId,
+      /** Balance invoices still open on an account its owner disconnected (released with it). */
+      ...(entry.leftOpen ? { leftOpen: entry.leftOpen } : {}),
       at: now.toISOString(),
     },
   },
