@@ -9,7 +9,7 @@ import { accountState, connectedAccountIfVisible, createConnectedAccount, create
 import type { Store } from '../store/table';
 import { commitOnce } from '../store/commit';
 import { chargesBlocked } from '../store/connect';
-import type { StripeConnect } from '../domain/connect';
+import { publishedAccountState, type StripeConnect } from '../domain/connect';
 import { listInvoices } from '../store/invoices';
 import type { Decision, EffectHandler, EventContext } from './stripe-events';
 import * as defaultConnectStore from '../store/connect';
@@ -107,7 +107,7 @@ export const refreshAccountFromStripe = async (deps: { store: Store; stripe: Str
         {
           marker: connectStore.refreshMarker(practiceId, connect.accountId, connect.revision),
           writes: [connectStore.accountStateWrite(practiceId, connect.accountId, state, connect.asOf, now, { revision: connect.revision })],
-          events: [{ detailType: 'StripeAccountUpdated', detail: { practiceId, accountId: connect.accountId, ...state } }],
+          events: [{ detailType: 'StripeAccountUpdated', detail: { practiceId, accountId: connect.accountId, ...publishedAccountState(state) } }],
         },
         now,
       );
@@ -128,6 +128,8 @@ export const connectStatus = async (store: Store, practiceId: string, connectSto
     payoutsEnabled: linked ? linked.status !== 'deauthorized' && linked.payoutsEnabled : false,
     detailsSubmitted: linked?.detailsSubmitted ?? false,
     requirementsDue: linked?.requirementsDue ?? [],
+    /** Stripe's `requirements.disabled_reason` (why charges are off): null while the account can charge or is not connected. */
+    disabledReason: linked && linked.status !== 'deauthorized' ? (linked.disabledReason ?? null) : null,
     /** not_connected (sells on the platform's account), onboarding, restricted, enabled, deauthorized. */
     status: linked?.status ?? 'not_connected',
   };
@@ -141,10 +143,14 @@ export const connectStatus = async (store: Store, practiceId: string, connectSto
 export const assertCanSell = async (store: Store, practiceId: string, connectStore: ConnectPort = CONNECT_STORE): Promise<void> => {
   const connect = await connectStore.getConnect(store, practiceId);
   if (connectStore.chargesBlocked(connect)) {
-    throw new ConflictError(
-      connect!.status === 'deauthorized' ? 'this practice disconnected its Stripe account and cannot take payments' : 'this practice cannot take payments until its Stripe onboarding is complete',
-      'payments_not_enabled',
-    );
+    // Each state says what is true of it: an onboarded account whose charges Stripe turned off is not "onboarding".
+    const why =
+      connect!.status === 'deauthorized'
+        ? 'this practice disconnected its Stripe account and cannot take payments'
+        : connect!.status === 'restricted' || connect!.status === 'enabled'
+          ? 'this practice cannot take payments right now: Stripe has turned off charges on its account'
+          : 'this practice cannot take payments until its Stripe onboarding is complete';
+    throw new ConflictError(why, 'payments_not_enabled');
   }
 };
 
@@ -255,7 +261,7 @@ const accountUpdated: ConnectEffect = async ({ store, stripe, practiceId, event,
     kind: 'apply',
     summary: `account ${state.chargesEnabled ? 'can' : 'cannot'} charge`,
     writes: [port.accountStateWrite(practiceId, accountId!, state, Math.max(event.created, connect!.asOf), now, { revision: connect!.revision })],
-    events: [{ detailType: 'StripeAccountUpdated', detail: { practiceId, accountId: accountId!, ...state } }],
+    events: [{ detailType: 'StripeAccountUpdated', detail: { practiceId, accountId: accountId!, ...publishedAccountState(state) } }],
   };
 };
 

@@ -110,7 +110,7 @@ export const linkAccount = async (store: Store, practiceId: string, accountId: s
         TableName: store.tableName,
         Key: connectKey(practiceId),
         UpdateExpression:
-          'SET #type = :type, practiceId = :p, accountId = :acct, #status = :status, chargesEnabled = :ce, payoutsEnabled = :pe, detailsSubmitted = :ds, requirementsDue = :rd, asOf = :asOf, linkedAt = :at, updatedAt = :at, requestedAt = if_not_exists(requestedAt, :at), deauthorizedAt = :null',
+          'SET #type = :type, practiceId = :p, accountId = :acct, #status = :status, chargesEnabled = :ce, payoutsEnabled = :pe, detailsSubmitted = :ds, requirementsDue = :rd, disabledReason = :dr, asOf = :asOf, linkedAt = :at, updatedAt = :at, requestedAt = if_not_exists(requestedAt, :at), deauthorizedAt = :null',
         ConditionExpression: 'attribute_not_exists(accountId) OR accountId = :null OR accountId = :acct',
         ExpressionAttributeNames: { '#type': 'type', '#status': 'status' },
         ExpressionAttributeValues: {
@@ -122,6 +122,7 @@ export const linkAccount = async (store: Store, practiceId: string, accountId: s
           ':pe': state.payoutsEnabled,
           ':ds': state.detailsSubmitted,
           ':rd': state.requirementsDue,
+          ':dr': state.disabledReason ?? null,
           ':asOf': asOf,
           ':at': at,
           ':null': null,
@@ -147,7 +148,8 @@ export const sameAccountState = (connect: StripeConnect, state: AccountState): b
   connect.chargesEnabled === state.chargesEnabled &&
   connect.payoutsEnabled === state.payoutsEnabled &&
   connect.detailsSubmitted === state.detailsSubmitted &&
-  JSON.stringify(connect.requirementsDue ?? []) === JSON.stringify(state.requirementsDue);
+  JSON.stringify(connect.requirementsDue ?? []) === JSON.stringify(state.requirementsDue) &&
+  (connect.disabledReason ?? null) === (state.disabledReason ?? null);
 
 /**
  * The write that records what Stripe says about the account, if it is not older than what is stored
@@ -158,7 +160,7 @@ export const sameAccountState = (connect: StripeConnect, state: AccountState): b
 export const accountStateWrite = (practiceId: string, accountId: string, state: AccountState, created: number, now: Date, read?: { revision: number | undefined }): TransactItem => ({
   Update: {
     Key: connectKey(practiceId),
-    UpdateExpression: `SET #status = :status, chargesEnabled = :ce, payoutsEnabled = :pe, detailsSubmitted = :ds, requirementsDue = :rd, asOf = :asOf, updatedAt = :at${read ? ', revision = :next' : ''}`,
+    UpdateExpression: `SET #status = :status, chargesEnabled = :ce, payoutsEnabled = :pe, detailsSubmitted = :ds, requirementsDue = :rd, disabledReason = :dr, asOf = :asOf, updatedAt = :at${read ? ', revision = :next' : ''}`,
     ConditionExpression: `accountId = :acct AND #status <> :gone AND asOf <= :asOf${read ? (read.revision === undefined ? ' AND attribute_not_exists(revision)' : ' AND revision = :rev') : ''}`,
     ExpressionAttributeNames: { '#status': 'status' },
     ExpressionAttributeValues: {
@@ -168,6 +170,7 @@ export const accountStateWrite = (practiceId: string, accountId: string, state: 
       ':pe': state.payoutsEnabled,
       ':ds': state.detailsSubmitted,
       ':rd': state.requirementsDue,
+      ':dr': state.disabledReason ?? null,
       ':asOf': created,
       ':at': now.toISOString(),
       ':acct': accountId,
