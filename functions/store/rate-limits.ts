@@ -32,7 +32,7 @@ export const LIMITS = {
   emailPerPractice: { name: 'email-practice', max: 2000, windowSeconds: 86_400 },
   /** …to one recipient address. */
   emailPerRecipient: { name: 'email-recipient', max: 20, windowSeconds: 86_400 },
-  /** Stripe reads the public onboarding return page makes for one practice (it refreshes itself every few seconds). */
+  /** Loads of the public onboarding return page that ask Stripe for one practice's account (the page refreshes itself every few seconds); one read each, a second when it records a change. */
   stripeReturnPerPractice: { name: 'stripe-return-practice', max: 30, windowSeconds: 600 },
 } as const satisfies Record<string, RateLimit>;
 
