@@ -1,28 +1,49 @@
 import type { Context } from 'aws-lambda';
-import { connectStatus, releaseAccount, startOnboarding } from './core/connect';
+import { connectStatus, refreshAccountFromStripe, releaseAccount, startOnboarding } from './core/connect';
 import { requirePractice } from './core/practice';
-import { NotFoundError } from './shared/errors';
+import { NotFoundError, RetryableError } from './shared/errors';
 import { escapeHtml, page } from './shared/html';
 import { authorizedPractice, dispatchRoutes, html, httpHandler, json, pathParam, type ApiEvent, type RouteHandler } from './shared/http';
 import { getStore } from './store/table';
 import { getConnect } from './store/connect';
+import { consume, LIMITS, RateLimitedError } from './store/rate-limits';
 import { getStripe } from './stripe/client';
 import { config } from './shared/config';
+import { createLogger } from './shared/logger';
 
 const publicUrl = () => config().publicUrl;
+const logger = createLogger('stripe-connect');
 
 /**
  * Where Stripe's onboarding sends the practice back (the Account Link's `return_url` and
- * `refresh_url`). Public pages: they read kneadpay's own record and call nobody, and a refresh never
- * makes a new link (Stripe: authenticate before making one; kneadpay's staff routes do).
+ * `refresh_url`). Public pages, so neither makes a link (Stripe: authenticate before making one).
+ * - return: reaching it does not mean onboarding finished (Stripe's hosted-onboarding guide:
+ *   retrieve the account), and an `account.updated` may be lost, so the page asks Stripe what the
+ *   account says and records it (once; `refreshAccountFromStripe`), at most
+ *   `LIMITS.stripeReturnPerPractice` times per practice and window; past that, or while Stripe
+ *   cannot answer, it shows kneadpay's record.
+ * - refresh: the link expired or was used; the page sends the practice to kneadpay's Settings,
+ *   where the signed-in staff's "Continue Stripe onboarding" makes a new link for the same account.
  */
 const returnPage = async (practiceId: string, step: string) => {
   const store = getStore();
   const practice = await requirePractice(store, practiceId);
-  const connect = await getConnect(store, practiceId);
+  let connect = await getConnect(store, practiceId);
   const title = `${practice.name} — Stripe`;
   if (step === 'refresh') {
-    return page(title, `<h1>This onboarding link has expired</h1><p role="status">Start again from kneadpay: it makes a new link for you (POST /practices/{practiceId}/stripe/onboarding).</p>`);
+    return page(
+      title,
+      `<h1>This onboarding link has expired</h1><p role="status">Stripe's onboarding links work once and for a few minutes. Open Settings in kneadpay and choose “Continue Stripe onboarding”: kneadpay makes a new link for the same Stripe account.</p><p><a href="/app/#/settings">Open kneadpay Settings</a></p>`,
+    );
+  }
+  if (connect?.accountId && connect.status !== 'deauthorized' && !(connect.chargesEnabled && connect.status === 'enabled')) {
+    try {
+      await consume(store, practiceId, LIMITS.stripeReturnPerPractice, 'all');
+      connect = await refreshAccountFromStripe({ store, stripe: await getStripe() }, practiceId);
+    } catch (error) {
+      if (error instanceof RetryableError) logger.warn('onboarding return page shows the stored record: Stripe did not answer', { practiceId });
+      else if (!(error instanceof RateLimitedError)) throw error;
+    }
   }
   const ready = connect?.chargesEnabled && connect.status === 'enabled';
   return page(

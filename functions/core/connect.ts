@@ -9,7 +9,7 @@ import { accountState, connectedAccountIfVisible, createConnectedAccount, create
 import type { Store } from '../store/table';
 import { commitOnce } from '../store/commit';
 import { chargesBlocked } from '../store/connect';
-import type { StripeConnect } from '../domain/connect';
+import { publishedAccountState, type StripeConnect } from '../domain/connect';
 import { listInvoices } from '../store/invoices';
 import type { Decision, EffectHandler, EventContext } from './stripe-events';
 import * as defaultConnectStore from '../store/connect';
@@ -71,9 +71,50 @@ export const startOnboarding = async (
     // recorded with what Stripe says about it (the platform can read only accounts connected to it).
     const account = await retrieveConnectedAccount(deps.stripe, accountId);
     await connectStore.linkAccount(deps.store, practiceId, accountId, accountState(account), 0, now);
+  } else {
+    // The record may be behind what Stripe says (an `account.updated` lost): ask, record once.
+    await refreshAccountFromStripe({ store: deps.store, stripe: deps.stripe, connect: connectStore }, practiceId, now);
   }
   const link = await createOnboardingLink(deps.stripe, accountId, returnUrls(deps.publicUrl, practiceId), newId('lnk'));
   return { created, accountId, url: link.url };
+};
+
+/** Re-reads after a concurrent writer moved the record (each attempt asks Stripe again). */
+const REFRESH_ATTEMPTS = 3;
+
+/**
+ * Asks Stripe what the practice's account says now and records it when it differs from the record
+ * (Stripe's hosted-onboarding guide: reaching `return_url` does not mean onboarding finished —
+ * retrieve the account; and an `account.updated` may be lost). Exactly once: the write is
+ * conditioned on the record's revision read before Stripe was asked and marked per revision, so
+ * concurrent refreshes write it once, with one `StripeAccountUpdated`, and never put an older
+ * answer over a newer one. Nothing is written when the record already says the same, when the
+ * account is not linked or was disconnected, or when Stripe no longer lets the platform read it
+ * (its `account.application.deauthorized` does the rest). Returns the record as it stands.
+ */
+export const refreshAccountFromStripe = async (deps: { store: Store; stripe: Stripe; connect?: ConnectPort }, practiceId: string, now = new Date()): Promise<StripeConnect | undefined> => {
+  const connectStore = deps.connect ?? CONNECT_STORE;
+  for (let attempt = 1; ; attempt += 1) {
+    const connect = await connectStore.getConnect(deps.store, practiceId);
+    if (!connect?.accountId || connect.status === 'deauthorized') return connect;
+    const account = await connectedAccountIfVisible(deps.stripe, connect.accountId);
+    if (!account) return connect;
+    const state = accountState(account);
+    if (connectStore.sameAccountState(connect, state)) return connect;
+    try {
+      await connectStore.commitOnce(
+        deps.store,
+        {
+          marker: connectStore.refreshMarker(practiceId, connect.accountId, connect.revision),
+          writes: [connectStore.accountStateWrite(practiceId, connect.accountId, state, connect.asOf, now, { revision: connect.revision })],
+          events: [{ detailType: 'StripeAccountUpdated', detail: { practiceId, accountId: connect.accountId, ...publishedAccountState(state) } }],
+        },
+        now,
+      );
+    } catch (error) {
+      if ((error as Error).name !== 'CommitConflictError' || attempt >= REFRESH_ATTEMPTS) throw error;
+    }
+  }
 };
 
 /** `GET /practices/{p}/stripe` (SPEC §7), plus `status`. */
@@ -87,6 +128,8 @@ export const connectStatus = async (store: Store, practiceId: string, connectSto
     payoutsEnabled: linked ? linked.status !== 'deauthorized' && linked.payoutsEnabled : false,
     detailsSubmitted: linked?.detailsSubmitted ?? false,
     requirementsDue: linked?.requirementsDue ?? [],
+    /** Stripe's `requirements.disabled_reason` (why charges are off): null while the account can charge or is not connected. */
+    disabledReason: linked && linked.status !== 'deauthorized' ? (linked.disabledReason ?? null) : null,
     /** not_connected (sells on the platform's account), onboarding, restricted, enabled, deauthorized. */
     status: linked?.status ?? 'not_connected',
   };
@@ -100,10 +143,14 @@ export const connectStatus = async (store: Store, practiceId: string, connectSto
 export const assertCanSell = async (store: Store, practiceId: string, connectStore: ConnectPort = CONNECT_STORE): Promise<void> => {
   const connect = await connectStore.getConnect(store, practiceId);
   if (connectStore.chargesBlocked(connect)) {
-    throw new ConflictError(
-      connect!.status === 'deauthorized' ? 'this practice disconnected its Stripe account and cannot take payments' : 'this practice cannot take payments until its Stripe onboarding is complete',
-      'payments_not_enabled',
-    );
+    // Each state says what is true of it: an onboarded account whose charges Stripe turned off is not "onboarding".
+    const why =
+      connect!.status === 'deauthorized'
+        ? 'this practice disconnected its Stripe account and cannot take payments'
+        : connect!.status === 'restricted' || connect!.status === 'enabled'
+          ? 'this practice cannot take payments right now: Stripe has turned off charges on its account'
+          : 'this practice cannot take payments until its Stripe onboarding is complete';
+    throw new ConflictError(why, 'payments_not_enabled');
   }
 };
 
@@ -111,6 +158,12 @@ export const assertCanSell = async (store: Store, practiceId: string, connectSto
  * `DELETE /practices/{p}/stripe`: the explicit, audited release of the practice's account. Refused
  * while payments on it are open (a Checkout Session a client may still pay, an invoice not settled),
  * so no payment is left without its practice. The account's owner record is kept, marked released.
+ *
+ * An account whose owner disconnected kneadpay is the exception: Stripe then lets kneadpay neither
+ * read nor act on it and sends none of its events, so an invoice open on it can never move in
+ * kneadpay again, and refusing would keep the practice from ever connecting an account again. It is
+ * released with such invoices, named in the answer and the audit (`leftOpen`): the practice
+ * collects them in its own Stripe Dashboard.
  */
 export const releaseAccount = async (deps: { store: Store; stripe: Stripe; connect?: ConnectPort }, practiceId: string, audit: { requestId: string; actor: string }, now = new Date()) => {
   const connectStore = deps.connect ?? CONNECT_STORE;
@@ -118,21 +171,28 @@ export const releaseAccount = async (deps: { store: Store; stripe: Stripe; conne
   const accountId = practice.stripeAccountId;
   if (!accountId) throw new NotFoundError('connected Stripe account');
   const connect = await connectStore.getConnect(deps.store, practiceId);
+  const disconnected = connect?.status === 'deauthorized';
   const open: string[] = [];
+  const leftOpen: string[] = [];
   // A balance below Stripe's minimum charge is never sent to Stripe: nothing of it is on the account.
-  const holdsAccount = async (status: 'pending' | 'draft' | 'open') => {
+  // Every page is read for a disconnected account (each such invoice is named); else the first one held answers.
+  const heldInvoices = async (status: 'pending' | 'draft' | 'open') => {
+    const held: string[] = [];
     let cursor: string | undefined;
     do {
       const page = await connectStore.listInvoices(deps.store, practiceId, status, cursor);
-      if (page.items.some((invoice) => !invoice.belowMinimum)) return true;
-      cursor = page.nextCursor ?? undefined;
+      held.push(...page.items.filter((invoice) => !invoice.belowMinimum).map((invoice) => invoice.invoiceId));
+      cursor = held.length && !disconnected ? undefined : (page.nextCursor ?? undefined);
     } while (cursor);
-    return false;
+    return held;
   };
   for (const status of ['pending', 'draft', 'open'] as const) {
-    if (await holdsAccount(status)) open.push(`${status} balance invoices`);
+    const held = await heldInvoices(status);
+    if (!held.length) continue;
+    if (disconnected) leftOpen.push(...held);
+    else open.push(`${status} balance invoices`);
   }
-  if (connect?.status !== 'deauthorized') {
+  if (!disconnected) {
     // Stripe is the record of what is still payable on the account.
     open.push(...(await openPaymentsOnAccount(deps.stripe, accountId)));
   }
@@ -147,7 +207,7 @@ export const releaseAccount = async (deps: { store: Store; stripe: Stripe; conne
         marker: { ...connectStore.releaseMarker(practiceId, accountId, audit.requestId), result: { auditId } },
         writes: [
           ...connectStore.releaseAccountWrites(practiceId, accountId, now),
-          connectStore.releaseAuditWrite(practiceId, { auditId, accountId, actor: audit.actor, requestId: audit.requestId }, now),
+          connectStore.releaseAuditWrite(practiceId, { auditId, accountId, actor: audit.actor, requestId: audit.requestId, ...(disconnected ? { leftOpen } : {}) }, now),
         ],
         events: [{ detailType: 'StripeAccountReleased', detail: { practiceId, accountId, auditId, releasedAt: now.toISOString() } }],
       },
@@ -157,7 +217,12 @@ export const releaseAccount = async (deps: { store: Store; stripe: Stripe; conne
       if (error.name === 'CommitConflictError') throw new ConflictError('the practice changed while its account was being released; retry', 'conflict');
       throw error;
     });
-  return { accountId, released: true, auditId: (committed.result as { auditId: string } | undefined)?.auditId ?? auditId };
+  return {
+    accountId,
+    released: true,
+    auditId: (committed.result as { auditId: string } | undefined)?.auditId ?? auditId,
+    ...(disconnected ? { leftOpen } : {}),
+  };
 };
 
 /** The account an event is about: Connect events name it in `account` (an Account's own id otherwise). */
@@ -173,20 +238,30 @@ const notLinked = (connect: StripeConnect | undefined, accountId: string | undef
   return undefined;
 };
 
-/** `account.updated`: charges, payouts and requirements as Stripe says now (older events never overwrite newer). */
-const accountUpdated: ConnectEffect = async ({ store, practiceId, event, now, port }) => {
+/**
+ * `account.updated`: charges, payouts and requirements as Stripe says now. Events arrive in no
+ * guaranteed order and `created` counts whole seconds, so two snapshots of one second cannot be
+ * ordered by it: the event says *that* the account changed, and the account is read from Stripe
+ * (what it says now) rather than taken from the event's snapshot. An event older than the recorded
+ * state is ignored without asking; the write is conditioned on the revision read before asking, so
+ * a concurrent writer makes it re-read (attempt 2), never land an older answer.
+ */
+const accountUpdated: ConnectEffect = async ({ store, stripe, practiceId, event, now, port }) => {
   const accountId = accountOfEvent(event);
   const connect = await port.getConnect(store, practiceId);
   const skip = notLinked(connect, accountId);
   if (skip) return skip;
   if (connect!.status === 'deauthorized') return { kind: 'ignore', reason: 'the account disconnected kneadpay' };
   if (connect!.asOf > event.created) return { kind: 'ignore', reason: 'an account state newer than this event is recorded' };
-  const state = accountState(event.data.object as Stripe.Account);
+  const account = await connectedAccountIfVisible(await stripe(), accountId!);
+  if (!account) return { kind: 'ignore', reason: 'Stripe no longer lets kneadpay read the account' };
+  const state = accountState(account);
+  if (port.sameAccountState(connect!, state)) return { kind: 'ignore', reason: 'the recorded account state is what Stripe says' };
   return {
     kind: 'apply',
     summary: `account ${state.chargesEnabled ? 'can' : 'cannot'} charge`,
-    writes: [port.accountStateWrite(practiceId, accountId!, state, event.created, now)],
-    events: [{ detailType: 'StripeAccountUpdated', detail: { practiceId, accountId: accountId!, ...state } }],
+    writes: [port.accountStateWrite(practiceId, accountId!, state, Math.max(event.created, connect!.asOf), now, { revision: connect!.revision })],
+    events: [{ detailType: 'StripeAccountUpdated', detail: { practiceId, accountId: accountId!, ...publishedAccountState(state) } }],
   };
 };
 

@@ -65,6 +65,8 @@ export type ConnectPort = Pick<
   | 'markConnectRequested'
   | 'linkAccount'
   | 'accountStateWrite'
+  | 'sameAccountState'
+  | 'refreshMarker'
   | 'deauthorizedWrite'
   | 'chargesBlocked'
 > &

@@ -110,7 +110,7 @@ export const linkAccount = async (store: Store, practiceId: string, accountId: s
         TableName: store.tableName,
         Key: connectKey(practiceId),
         UpdateExpression:
-          'SET #type = :type, practiceId = :p, accountId = :acct, #status = :status, chargesEnabled = :ce, payoutsEnabled = :pe, detailsSubmitted = :ds, requirementsDue = :rd, asOf = :asOf, linkedAt = :at, updatedAt = :at, requestedAt = if_not_exists(requestedAt, :at), deauthorizedAt = :null',
+          'SET #type = :type, practiceId = :p, accountId = :acct, #status = :status, chargesEnabled = :ce, payoutsEnabled = :pe, detailsSubmitted = :ds, requirementsDue = :rd, disabledReason = :dr, asOf = :asOf, linkedAt = :at, updatedAt = :at, requestedAt = if_not_exists(requestedAt, :at), deauthorizedAt = :null',
         ConditionExpression: 'attribute_not_exists(accountId) OR accountId = :null OR accountId = :acct',
         ExpressionAttributeNames: { '#type': 'type', '#status': 'status' },
         ExpressionAttributeValues: {
@@ -122,6 +122,7 @@ export const linkAccount = async (store: Store, practiceId: string, accountId: s
           ':pe': state.payoutsEnabled,
           ':ds': state.detailsSubmitted,
           ':rd': state.requirementsDue,
+          ':dr': state.disabledReason ?? null,
           ':asOf': asOf,
           ':at': at,
           ':null': null,
@@ -141,22 +142,35 @@ export const linkAccount = async (store: Store, practiceId: string, accountId: s
   }
 };
 
+/** Whether the record already says what `state` says (nothing to write). */
+export const sameAccountState = (connect: StripeConnect, state: AccountState): boolean =>
+  connect.status === statusOf(state) &&
+  connect.chargesEnabled === state.chargesEnabled &&
+  connect.payoutsEnabled === state.payoutsEnabled &&
+  connect.detailsSubmitted === state.detailsSubmitted &&
+  JSON.stringify(connect.requirementsDue ?? []) === JSON.stringify(state.requirementsDue) &&
+  (connect.disabledReason ?? null) === (state.disabledReason ?? null);
+
 /**
- * The write that records what an `account.updated` says, if it is not older than what is stored
- * and the account is still the practice's and connected. Undefined when there is nothing to apply.
+ * The write that records what Stripe says about the account, if it is not older than what is stored
+ * and the account is still the practice's and connected. With `read` (the record's revision read
+ * before Stripe was asked), only while the record is still at that revision: a concurrent writer
+ * makes this one a conflict to re-read, never a second or older write.
  */
-export const accountStateWrite = (practiceId: string, accountId: string, state: AccountState, created: number, now: Date): TransactItem => ({
+export const accountStateWrite = (practiceId: string, accountId: string, state: AccountState, created: number, now: Date, read?: { revision: number | undefined }): TransactItem => ({
   Update: {
     Key: connectKey(practiceId),
-    UpdateExpression: 'SET #status = :status, chargesEnabled = :ce, payoutsEnabled = :pe, detailsSubmitted = :ds, requirementsDue = :rd, asOf = :asOf, updatedAt = :at',
-    ConditionExpression: 'accountId = :acct AND #status <> :gone AND asOf <= :asOf',
+    UpdateExpression: `SET #status = :status, chargesEnabled = :ce, payoutsEnabled = :pe, detailsSubmitted = :ds, requirementsDue = :rd, disabledReason = :dr, asOf = :asOf, updatedAt = :at${read ? ', revision = :next' : ''}`,
+    ConditionExpression: `accountId = :acct AND #status <> :gone AND asOf <= :asOf${read ? (read.revision === undefined ? ' AND attribute_not_exists(revision)' : ' AND revision = :rev') : ''}`,
     ExpressionAttributeNames: { '#status': 'status' },
     ExpressionAttributeValues: {
+      ...(read ? { ':next': (read.revision ?? 0) + 1, ...(read.revision === undefined ? {} : { ':rev': read.revision }) } : {}),
       ':status': statusOf(state),
       ':ce': state.chargesEnabled,
       ':pe': state.payoutsEnabled,
       ':ds': state.detailsSubmitted,
       ':rd': state.requirementsDue,
+      ':dr': state.disabledReason ?? null,
       ':asOf': created,
       ':at': now.toISOString(),
       ':acct': accountId,
@@ -202,11 +216,20 @@ export const releaseAccountWrites = (practiceId: string, accountId: string, now:
   },
 ];
 
+/**
+ * The business identity of one refresh from Stripe: what Stripe said on top of the record's
+ * revision `revision`. Concurrent refreshes of the same revision commit once (the rest are duplicates).
+ */
+export const refreshMarker = (practiceId: string, accountId: string, revision: number | undefined) => ({
+  ...keys.marker(practiceId, 'stripe-account-refresh', `${accountId}:${revision ?? 0}`),
+  ttlSeconds: 7 * 86_400,
+});
+
 /** The business identity of one release request: a retry of the same request commits nothing more. */
 export const releaseMarker = (practiceId: string, accountId: string, requestId: string) => keys.marker(practiceId, 'stripe-release', `${accountId}:${requestId}`);
 
 /** The audit entry a release leaves (who released which account, when, by which request). */
-export const releaseAuditWrite = (practiceId: string, entry: { auditId: string; accountId: string; actor: string; requestId: string }, now: Date): TransactItem => ({
+export const releaseAuditWrite = (practiceId: string, entry: { auditId: string; accountId: string; actor: string; requestId: string; leftOpen?: string[] }, now: Date): TransactItem => ({
   Put: {
     Item: {
       pk: keys.practice(practiceId).pk,
@@ -217,6 +240,8 @@ export const releaseAuditWrite = (practiceId: string, entry: { auditId: string; 
       accountId: entry.accountId,
       actor: entry.actor,
       requestId: entry.requestId,
+      /** Balance invoices still open on an account its owner disconnected (released with it). */
+      ...(entry.leftOpen ? { leftOpen: entry.leftOpen } : {}),
       at: now.toISOString(),
     },
   },

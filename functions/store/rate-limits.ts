@@ -32,6 +32,8 @@ export const LIMITS = {
   emailPerPractice: { name: 'email-practice', max: 2000, windowSeconds: 86_400 },
   /** …to one recipient address. */
   emailPerRecipient: { name: 'email-recipient', max: 20, windowSeconds: 86_400 },
+  /** Loads of the public onboarding return page that ask Stripe for one practice's account (the page refreshes itself every few seconds); one read each, a second when it records a change. */
+  stripeReturnPerPractice: { name: 'stripe-return-practice', max: 30, windowSeconds: 600 },
 } as const satisfies Record<string, RateLimit>;
 
 /** 429: a limit is reached; `Retry-After` says when its window ends. */

@@ -58,6 +58,7 @@ export const accountState = (account: Pick<Stripe.Account, 'charges_enabled' | '
   payoutsEnabled: account.payouts_enabled === true,
   detailsSubmitted: account.details_submitted === true,
   requirementsDue: Array.isArray(account.requirements?.currently_due) ? account.requirements.currently_due.filter((r): r is string => typeof r === 'string').slice(0, 100) : [],
+  disabledReason: typeof account.requirements?.disabled_reason === 'string' ? account.requirements.disabled_reason.slice(0, 100) : null,
 });
 
 /**

@@ -104,9 +104,12 @@ export class EmulatorState {
     return Math.floor(this.nowMs() / 1000);
   }
 
-  /** Records and queues an event; `object` is snapshotted as it is now. */
-  emit<T extends EventType>(ctx: Ctx, type: T, object: EventObject<T>, previous?: Partial<EventObject<T>>): Stripe.Event {
-    const urls = [...this.webhooks.settings.urls];
+  /**
+   * Records and queues an event; `object` is snapshotted as it is now. `lost`: recorded (listed by
+   * `GET /v1/events`) but delivered to no endpoint, as a delivery lost on the way (tests only).
+   */
+  emit<T extends EventType>(ctx: Ctx, type: T, object: EventObject<T>, previous?: Partial<EventObject<T>>, opts: { lost?: boolean } = {}): Stripe.Event {
+    const urls = opts.lost ? [] : [...this.webhooks.settings.urls];
     // Rendered at the endpoint's API version: since 2022-11-15 a Charge no longer embeds `refunds`
     // (Stripe changelog 2022-11-15, "Charge.refunds is no longer expanded by default").
     const apiVersion = this.webhooks.settings.apiVersion ?? API_VERSION;

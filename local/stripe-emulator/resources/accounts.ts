@@ -81,11 +81,12 @@ export const isConnected = (state: EmulatorState, account: string): boolean => !
 /** Checked by the router on every request that carries `Stripe-Account`. */
 export const refuseUnconnected = (state: EmulatorState, account: string | null): StripeApiError | undefined => (account !== null && !isConnected(state, account) ? accountInvalid(account) : undefined);
 
-const requirements = (due: string[]): Stripe.Account.Requirements => ({
+/** Stripe's `requirements`; `disabled_reason` is `requirements.past_due` while something is due, unless given. */
+const requirements = (due: string[], disabledReason?: string | null): Stripe.Account.Requirements => ({
   alternatives: [],
   current_deadline: null,
   currently_due: [...due],
-  disabled_reason: due.length ? 'requirements.past_due' : null,
+  disabled_reason: (disabledReason !== undefined ? disabledReason : due.length ? 'requirements.past_due' : null) as Stripe.Account.Requirements.DisabledReason | null,
   errors: [],
   eventually_due: [...due],
   past_due: [...due],
@@ -166,20 +167,23 @@ const connectedAccount = (ctx: Ctx, id: string): Stripe.Account => {
 export const changeAccount = (
   state: EmulatorState,
   account: Stripe.Account,
-  change: { charges_enabled?: boolean; payouts_enabled?: boolean; details_submitted?: boolean; currently_due?: string[] },
+  change: { charges_enabled?: boolean; payouts_enabled?: boolean; details_submitted?: boolean; currently_due?: string[]; disabled_reason?: string | null },
+  opts: { lost?: boolean } = {},
 ): Stripe.Account => {
   const before = structuredClone(account);
   if (change.charges_enabled !== undefined) account.charges_enabled = change.charges_enabled;
   if (change.payouts_enabled !== undefined) account.payouts_enabled = change.payouts_enabled;
   if (change.details_submitted !== undefined) account.details_submitted = change.details_submitted;
-  if (change.currently_due !== undefined) account.requirements = requirements(change.currently_due);
+  if (change.currently_due !== undefined || change.disabled_reason !== undefined) {
+    account.requirements = requirements(change.currently_due ?? account.requirements?.currently_due ?? [], change.disabled_reason);
+  }
   const previous: Record<string, unknown> = {};
   for (const key of ['charges_enabled', 'payouts_enabled', 'details_submitted', 'requirements'] as const) {
     if (JSON.stringify(before[key]) !== JSON.stringify(account[key])) previous[key] = before[key];
   }
   if (Object.keys(previous).length) {
     // Connect events carry the connected account's id in `account`.
-    state.emit({ state, account: account.id, request: { id: null, idempotency_key: null } }, 'account.updated', account, previous as Partial<Stripe.Account>);
+    state.emit({ state, account: account.id, request: { id: null, idempotency_key: null } }, 'account.updated', account, previous as Partial<Stripe.Account>, opts);
   }
   return account;
 };
@@ -314,7 +318,8 @@ const bad = (message: string) => new StripeApiError(400, { type: 'invalid_reques
 /**
  * Admin steps (no API key): `POST /_accounts` `{id?, charges_enabled?}` makes a connected account
  * (onboarded unless `charges_enabled: false`); `POST /_accounts/{id}` `{charges_enabled?,
- * payouts_enabled?, currently_due?}` changes what Stripe says (and sends `account.updated`);
+ * payouts_enabled?, currently_due?, disabled_reason?, lost?}` changes what Stripe says (and sends `account.updated`;
+ * with `lost: true` the event is recorded but its delivery lost: no endpoint receives it);
  * `POST /_accounts/{id}/deauthorize` disconnects the platform. Undefined for other paths.
  */
 export const accountAdmin = (state: EmulatorState, method: string, path: string, body: Record<string, unknown>): unknown => {
@@ -343,10 +348,18 @@ export const accountAdmin = (state: EmulatorState, method: string, path: string,
   };
   const due = body.currently_due;
   if (due !== undefined && !(Array.isArray(due) && due.every((d) => typeof d === 'string'))) throw bad('currently_due must be an array of strings');
-  return changeAccount(state, state.store.get('account', id, null)!, {
-    ...(flag('charges_enabled') !== undefined ? { charges_enabled: flag('charges_enabled')! } : {}),
-    ...(flag('payouts_enabled') !== undefined ? { payouts_enabled: flag('payouts_enabled')! } : {}),
-    ...(flag('details_submitted') !== undefined ? { details_submitted: flag('details_submitted')! } : {}),
-    ...(due !== undefined ? { currently_due: due as string[] } : {}),
-  });
+  const reason = body.disabled_reason;
+  if (reason !== undefined && reason !== null && (typeof reason !== 'string' || !reason)) throw bad('disabled_reason must be a reason or null');
+  return changeAccount(
+    state,
+    state.store.get('account', id, null)!,
+    {
+      ...(flag('charges_enabled') !== undefined ? { charges_enabled: flag('charges_enabled')! } : {}),
+      ...(flag('payouts_enabled') !== undefined ? { payouts_enabled: flag('payouts_enabled')! } : {}),
+      ...(flag('details_submitted') !== undefined ? { details_submitted: flag('details_submitted')! } : {}),
+      ...(due !== undefined ? { currently_due: due as string[] } : {}),
+      ...(reason !== undefined ? { disabled_reason: reason as string | null } : {}),
+    },
+    { lost: flag('lost') === true },
+  );
 };

@@ -37,14 +37,32 @@ const STRIPE_STATUS_WORDS: Record<string, string> = {
   deauthorized: 'Disconnected from kneadpay in Stripe',
 };
 
+/** Stripe's `requirements.disabled_reason`, in words (any other reason is shown as Stripe names it). */
+const DISABLED_REASON_WORDS: Record<string, string> = {
+  'requirements.past_due': 'information Stripe asked for is past due',
+  'requirements.pending_verification': 'Stripe is verifying the information sent',
+  under_review: 'Stripe is reviewing the account',
+  platform_paused: 'payments on the account are paused',
+  listed: 'the account is on a list Stripe checks; Stripe is reviewing it',
+  'rejected.fraud': 'Stripe rejected the account (suspected fraud)',
+  'rejected.terms_of_service': 'Stripe rejected the account (terms of service)',
+  'rejected.listed': 'Stripe rejected the account (listed)',
+  'rejected.other': 'Stripe rejected the account',
+};
+
 /** The Stripe connection (GET /practices/{p}/stripe) and "Connect Stripe" (POST …/stripe/onboarding, its Account Link opened). */
 const stripeSection = async () => {
   const holder = h('div', { 'data-testid': 'stripe-connection' });
   try {
-    const account = await request<{ accountId: string | null; chargesEnabled: boolean; payoutsEnabled: boolean; detailsSubmitted: boolean; requirementsDue: string[]; status?: string }>(
-      'GET',
-      practicePath('/stripe'),
-    );
+    const account = await request<{
+      accountId: string | null;
+      chargesEnabled: boolean;
+      payoutsEnabled: boolean;
+      detailsSubmitted: boolean;
+      requirementsDue: string[];
+      disabledReason?: string | null;
+      status?: string;
+    }>('GET', practicePath('/stripe'));
     const outcome = statusLine();
     const connect = h(
       'button',
@@ -84,6 +102,9 @@ const stripeSection = async () => {
         h('dd', null, account.payoutsEnabled ? 'Enabled' : 'Not enabled yet'),
       ),
       account.requirementsDue.length > 0 ? h('p', null, `Stripe still needs: ${account.requirementsDue.join(', ')}`) : null,
+      account.disabledReason && !account.chargesEnabled
+        ? h('p', { 'data-testid': 'stripe-disabled-reason' }, `Why payments are off: ${DISABLED_REASON_WORDS[account.disabledReason] ?? account.disabledReason}.`)
+        : null,
       account.chargesEnabled ? null : connect,
       outcome,
     );
