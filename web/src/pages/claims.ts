@@ -181,6 +181,12 @@ const openForm = () => {
 const acknowledgementText = (ack: NonNullable<Claim['acknowledgement']>) =>
   `${ack.verdict === 'rejected' ? 'Rejected' : 'Accepted'} by the ${ack.kind}${ack.at ? ` on ${formatDate(ack.at)}` : ''}${ack.reason ? `: ${ack.reason}` : ''}`;
 
+/** The claim's last acknowledgement: a rejection stands out while the claim is still rejected; once it moved on (fixed and batched again) it is history. */
+const acknowledgementLine = (ack: NonNullable<Claim['acknowledgement']>, state: string | undefined) =>
+  ack.verdict === 'rejected' && state !== undefined && state !== 'rejected'
+    ? h('p', { class: 'muted' }, `Earlier: ${acknowledgementText(ack)}`)
+    : h('p', { class: ack.verdict === 'rejected' ? 'field-error' : null }, acknowledgementText(ack));
+
 /** The claims a 999 or 277CA rejected (`GET …/claims?state=rejected`), each with the reason it gave. */
 const rejectedList = async () => {
   const holder = h('div');
@@ -228,7 +234,7 @@ export const claimPage = async (main: HTMLElement, claimId = '') => {
       h('dt', null, 'Invoiced'),
       h('dd', null, money(claim.invoicedCents ?? 0)),
     ),
-    claim.acknowledgement ? section('Acknowledgement', h('p', { class: claim.acknowledgement.verdict === 'rejected' ? 'field-error' : null }, acknowledgementText(claim.acknowledgement))) : null,
+    claim.acknowledgement ? section('Acknowledgement', acknowledgementLine(claim.acknowledgement, claim.state)) : null,
     section(
       'Services',
       table(
