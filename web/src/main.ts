@@ -13,7 +13,7 @@ import { claimPage, claimsPage } from './pages/claims';
 import { invoicesPage } from './pages/invoices';
 import { packagesPage } from './pages/packages';
 import { receiptsPage } from './pages/receipts';
-import { remittancesPage } from './pages/remittances';
+import { remittancePage, remittancesPage } from './pages/remittances';
 import { settingsPage } from './pages/settings';
 import { todayPage } from './pages/today';
 import { session, setSession, type Session } from './session';
@@ -39,6 +39,7 @@ const ROUTES: readonly (readonly [RegExp, Page])[] = [
   [/^#\/claims$/, claimsPage],
   [/^#\/claims\/([^/]+)$/, claimPage],
   [/^#\/remittances$/, remittancesPage],
+  [/^#\/remittances\/([^/]+)$/, remittancePage],
   [/^#\/invoices$/, invoicesPage],
   [/^#\/receipts$/, receiptsPage],
   [/^#\/settings$/, settingsPage],

@@ -3,6 +3,9 @@
  * imported from it, so a change there is a type error here.
  */
 import type { UnitMethod } from '../../functions/domain/units';
+import type { Claim as StoredClaim, RemittancePayment } from '../../functions/domain/claim';
+
+export type { RemittancePayment };
 
 export interface Address {
   line1?: string;
@@ -130,6 +133,20 @@ export interface Claim {
   collectedCents: number;
   invoicedCents: number;
   invoice?: { invoiceId: string; status: string; amountDueCents: number; hostedInvoiceUrl?: string | null };
+  /** Claims out (docs/claims.md): the claim's state and the last 999 / 277CA, with a rejection's reason. */
+  state?: string;
+  acknowledgement?: StoredClaim['acknowledgement'];
+}
+
+/** An item of `GET …/claims?state=`. */
+export interface ClaimListItem {
+  claimId: string;
+  clientId: string;
+  state: string;
+  status: string;
+  dateOfService: string;
+  chargeCents: number;
+  rejection?: StoredClaim['acknowledgement'];
 }
 
 export interface Remittance {
@@ -140,6 +157,9 @@ export interface Remittance {
   quarantined?: { patientControlNumber: string; problems: string[] }[];
   receivedAt?: string;
   createdAt?: string;
+  /** Every payment of the file (`GET …/remittances[/{id}]`; absent on files recorded before it was kept, and in the POST answer). */
+  payments?: RemittancePayment[];
+  paymentsOmitted?: number;
 }
 
 export interface List<T> {

@@ -4,8 +4,9 @@ import { currency, currentPractice } from '../context';
 import { h, replace, safeHref, statusLine, table, uid } from '../dom';
 import { field, FormErrors, form, invalid, textInput, type Field } from '../forms';
 import { formatDate, formatMoney, parseMoney } from '../money';
-import type { Claim, Client, List } from '../types';
+import type { Claim, ClaimListItem, Client, List } from '../types';
 import { badge, pageHeading, section, statusText } from './common';
+import { pagedList } from './paged';
 
 interface LineRow {
   code: Field;
@@ -176,8 +177,43 @@ const openForm = () => {
   );
 };
 
+/** A 999 or 277CA's verdict in words: "Rejected by the 277CA on Oct 6, 2026: <reason>". */
+const acknowledgementText = (ack: NonNullable<Claim['acknowledgement']>) =>
+  `${ack.verdict === 'rejected' ? 'Rejected' : 'Accepted'} by the ${ack.kind}${ack.at ? ` on ${formatDate(ack.at)}` : ''}${ack.reason ? `: ${ack.reason}` : ''}`;
+
+/** The claim's last acknowledgement: a rejection stands out while the claim is still rejected; once it moved on (fixed and batched again) it is history. */
+const acknowledgementLine = (ack: NonNullable<Claim['acknowledgement']>, state: string | undefined) =>
+  ack.verdict === 'rejected' && state !== undefined && state !== 'rejected'
+    ? h('p', { class: 'muted' }, `Earlier: ${acknowledgementText(ack)}`)
+    : h('p', { class: ack.verdict === 'rejected' ? 'field-error' : null }, acknowledgementText(ack));
+
+/** The claims a 999 or 277CA rejected (`GET …/claims?state=rejected`), each with the reason it gave. */
+const rejectedList = async () => {
+  const holder = h('div');
+  const reload = pagedList<ClaimListItem>(
+    holder,
+    (cursor) => request<List<ClaimListItem>>('GET', practicePath(`/claims?state=rejected${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)),
+    (claims) =>
+      table(
+        ['Claim', 'Date of service', 'Rejected by', 'Reason'],
+        claims.map((claim) => [
+          h('a', { href: `#/claims/${encodeURIComponent(claim.claimId)}` }, claim.claimId),
+          formatDate(claim.dateOfService),
+          claim.rejection ? `${claim.rejection.kind}${claim.rejection.at ? `, ${formatDate(claim.rejection.at)}` : ''}` : '—',
+          claim.rejection?.reason ?? '—',
+        ]),
+        'Claims rejected by the clearinghouse or payer',
+      ),
+    'rejected claims',
+  );
+  // A list that does not load leaves the forms above it usable.
+  await reload().catch((error: Error) => replace(holder, h('p', { class: 'field-error', role: 'alert' }, `The rejected claims did not load: ${error.message}`)));
+  return holder;
+};
+
 export const claimsPage = async (main: HTMLElement) => {
-  replace(main, pageHeading('Claims'), section('Open a claim', openForm()), section('Register a claim', registerForm()));
+  const rejected = await rejectedList();
+  replace(main, pageHeading('Claims'), section('Open a claim', openForm()), section('Register a claim', registerForm()), section('Rejected claims', rejected));
 };
 
 export const claimPage = async (main: HTMLElement, claimId = '') => {
@@ -198,6 +234,7 @@ export const claimPage = async (main: HTMLElement, claimId = '') => {
       h('dt', null, 'Invoiced'),
       h('dd', null, money(claim.invoicedCents ?? 0)),
     ),
+    claim.acknowledgement ? section('Acknowledgement', acknowledgementLine(claim.acknowledgement, claim.state)) : null,
     section(
       'Services',
       table(
