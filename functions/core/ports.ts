@@ -10,7 +10,7 @@
 export type EstimatesPort = Pick<typeof import('../store/estimates'), 'insertEstimate' | 'findEstimate'>;
 
 /** What giving a client an estimate (core/estimates.ts) reads besides the estimates: the practice and the client. */
-export type EstimateIssuePort = EstimatesPort & Pick<typeof import('../store/clients'), 'getClient'> & PracticePort;
+export type EstimateIssuePort = EstimatesPort & Pick<typeof import('../store/clients'), 'getClient'> & Pick<typeof import('../store/claims-out'), 'getCoverage'> & PracticePort;
 
 /** What registering and showing a claim (core/claims.ts) read and write: the practice, the client, the claim and its adjudications. */
 export type ClaimsPort = Pick<typeof import('../store/claims'), 'getClaim' | 'insertClaim' | 'listAdjudications'> & Pick<typeof import('../store/clients'), 'getClient'> & PracticePort;

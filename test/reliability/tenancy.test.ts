@@ -67,6 +67,7 @@ const waitForItem = async (path: string, practiceId: string) => {
 /** A Good Faith Estimate for five weekly massages, asked for without a date. */
 const estimateBody = () => ({
   primaryService: 'Massage therapy, 60 minutes, weekly',
+  dateOfBirth: '1980-04-02',
   diagnosisCodes: ['M54.2'],
   lines: [{ serviceCode: '97124', description: 'Massage, 60 minutes', quantity: 5, unitChargeCents: 9000 }],
 });

@@ -509,6 +509,12 @@ export const estimateBody = (today: string) =>
     }),
   );
 
+/**
+ * What an estimate request says beside its content: `requested` — the client asked for the
+ * estimate (§149.610(b)(1): due within 3 business days of the request, whatever the service date).
+ */
+export const estimateRequestBody = z.looseObject({ requested: z.optional(z.boolean({ error: 'must be true or false' })) });
+
 const PROCEDURE = /^[A-Z0-9]{5}$/;
 const MODIFIER = /^[A-Z0-9]{2}$/;
 /** CMS place-of-service codes seen in bodywork: 11 office, 02 telehealth, 12 home (others allowed). */
