@@ -21,6 +21,8 @@ const listInvoicesRoute: RouteHandler = async (event) => {
       status: shownInvoiceStatus(invoice),
       amountDueCents: invoice.amountDueCents,
       amountPaidCents: invoice.amountPaidCents,
+      // Refunded outside kneadpay (the Stripe Dashboard): owed again (docs/decisions/012).
+      amountRefundedCents: invoice.amountRefundedCents ?? 0,
       currency: invoice.currency,
       hostedInvoiceUrl: invoice.hostedInvoiceUrl,
       dueAt: invoice.dueAt,
