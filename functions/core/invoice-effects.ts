@@ -207,7 +207,10 @@ const balanceChargeRefunded: Effect = async (ctx) => {
 };
 
 /** `charge.refunded` on a balance invoice's charge (the package side is credit-effects'; see core/charge-refunds.ts). */
-export const invoiceChargeRefunded = (port: InvoiceEffectsPort = INVOICE_EFFECTS_STORE): EffectHandler => (ctx) => balanceChargeRefunded({ ...ctx, port });
+export const invoiceChargeRefunded =
+  (port: InvoiceEffectsPort = INVOICE_EFFECTS_STORE): EffectHandler =>
+  (ctx) =>
+    balanceChargeRefunded({ ...ctx, port });
 
 const EFFECTS: Record<string, Effect> = {
   'invoice.finalized': invoiceFinalized,

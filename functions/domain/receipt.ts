@@ -33,7 +33,12 @@ export const RECEIPT_TITLES = {
 } as const;
 
 /** How the client paid, as far as Stripe told us; `unknown` when it did not (the receipt still goes out). */
-export type PaymentMethod = { type: 'card'; brand: string; last4: string } | { type: 'bank_account'; bankName: string | null; last4: string } | { type: 'unknown' };
+export type PaymentMethod =
+  | { type: 'card'; brand: string; last4: string }
+  | { type: 'bank_account'; bankName: string | null; last4: string }
+  /** Taken at the practice's desk (a balance below Stripe's minimum charge), not through Stripe. */
+  | { type: 'in_person'; method: 'cash' | 'card_terminal' | 'check' }
+  | { type: 'unknown' };
 
 // Inputs --------------------------------------------------------------------------------------
 

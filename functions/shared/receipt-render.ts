@@ -41,6 +41,8 @@ export const paymentMethodLabel = (method: PaymentMethod): string => {
       return `${BRANDS[method.brand] ?? method.brand.charAt(0).toUpperCase() + method.brand.slice(1)} ending in ${method.last4}`;
     case 'bank_account':
       return `Bank account${method.bankName ? ` (${method.bankName})` : ''} ending in ${method.last4}`;
+    case 'in_person':
+      return `Paid at the practice (${{ cash: 'cash', card_terminal: 'card terminal', check: 'check' }[method.method]})`;
     default:
       return 'Online payment';
   }

@@ -55,7 +55,8 @@ export type Facts = (number: string, issuedAt: string) => ReceiptInput;
 
 export const paymentFacts = async (deps: ReceiptDeps, practice: Practice, detail: PaymentSucceededDetail): Promise<{ facts: Facts; source: ReceiptSource }> => {
   const client = await deps.receipts.getClient(practice.practiceId, detail.clientId);
-  const method = await paymentMethodFor(deps, practice, detail.paymentId);
+  // A balance paid at the desk never went through Stripe: the event says how.
+  const method: PaymentMethod = detail.method ? { type: 'in_person', method: detail.method } : await paymentMethodFor(deps, practice, detail.paymentId);
   const payment = { paymentId: detail.paymentId, amountCents: detail.amountCents, currency: detail.currency, paidAt: detail.paidAt, method };
   const common = { practice, clientName: client.name };
   if (detail.kind === 'package') {

@@ -732,8 +732,7 @@ export const invoiceRoutes = [
         (x) =>
           (p.invoice === undefined || x.invoice === p.invoice) &&
           (p.status === undefined || x.status === p.status) &&
-          (p.payment === undefined ||
-            (x.payment.type === p.payment.type && (p.payment.payment_intent === undefined || x.payment.payment_intent === p.payment.payment_intent))) &&
+          (p.payment === undefined || (x.payment.type === p.payment.type && (p.payment.payment_intent === undefined || x.payment.payment_intent === p.payment.payment_intent))) &&
           inRange(x.created, p.created),
       ),
       p,
