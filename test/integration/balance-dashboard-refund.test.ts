@@ -93,7 +93,15 @@ describe('a balance payment refunded by hand in the Stripe Dashboard', () => {
     expect(receipt?.document).toMatchObject({
       status: 'partially_refunded',
       totalCents: 1000,
-      refund: { amountCents: 1000, totalRefundedCents: 1000, originalAmountCents: 3400, of: 'balance', originalReceiptNumber: paid.balanceReceipt.number },
+      refund: {
+        amountCents: 1000,
+        totalRefundedCents: 1000,
+        originalAmountCents: 3400,
+        of: 'balance',
+        originalReceiptNumber: paid.balanceReceipt.number,
+        // The service the refunded payment paid for (DOMAIN.md §5), as on the balance receipt.
+        service: { claimId: 'CLM-1001', dateOfService: '2026-10-02' },
+      },
     });
     // The money given back is owed again: +$10 on the client's ledger, once.
     const after = await ledgerState(store, paid.practiceId, paid.clientId);

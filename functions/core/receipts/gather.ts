@@ -127,6 +127,8 @@ export const refundFacts = async (deps: ReceiptDeps, practice: Practice, detail:
   const originalRef = await deps.receipts.findIssuedReceipt(practice.practiceId, deps.receipts.receiptSourceKey({ type: 'payment', paymentId: detail.paymentId }));
   const original = originalRef ? await deps.receipts.getReceipt(practice.practiceId, originalRef.receiptId) : undefined;
   const claimId = detail.claimId ?? original?.source.claimId;
+  // A balance refund names the service its payment paid for (DOMAIN.md §5: the date of service).
+  const claim = detail.kind === 'invoice' && claimId ? await deps.receipts.getClaim(practice.practiceId, claimId) : undefined;
   return {
     source: {
       type: 'refund',
@@ -156,6 +158,7 @@ export const refundFacts = async (deps: ReceiptDeps, practice: Practice, detail:
         originalReceiptNumber: original?.number ?? null,
         originalAmountCents: original?.totalCents ?? purchase?.priceCents ?? null,
         method,
+        service: claim ? { claimId: claim.claimId, dateOfService: claim.dateOfService } : null,
       },
     }),
   };
