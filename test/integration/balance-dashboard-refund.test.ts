@@ -170,6 +170,33 @@ describe('a balance payment refunded by hand in the Stripe Dashboard', () => {
     ]);
   });
 
+  it("two Dashboard refunds, their events delivered 5× each at once beside the emulator's own deliveries → each refund recorded once", async () => {
+    // Prepare
+    const paid = await paidBalance();
+    const before = await ledgerState(store, paid.practiceId, paid.clientId);
+    const [first, second] = await Promise.all([
+      paid.stripe.refunds.create({ payment_intent: paid.paymentIntent, amount: 1000 }),
+      paid.stripe.refunds.create({ payment_intent: paid.paymentIntent, amount: 500 }),
+    ]);
+    const events = (await paid.stripe.events.list({ type: 'charge.refunded', limit: 100 })).data.filter((event) => (event.data.object as Stripe.Charge).payment_intent === paid.paymentIntent);
+    expect(events).toHaveLength(2);
+
+    // Act: each event 5× at once under ids of its own (a redelivery and the reconciler's listing race), then what was refused again.
+    const copies = events.flatMap((event) => Array.from({ length: 5 }, (_, i) => ({ ...event, id: `${event.id}_race${i}` })));
+    const answers = await Promise.allSettled(copies.map((event) => ingestStripeEvent({ store, stripe: getStripe, effects: EFFECTS }, event)));
+    for (const [i, answer] of answers.entries()) if (answer.status === 'rejected') await ingestStripeEvent({ store, stripe: getStripe, effects: EFFECTS }, copies[i]!);
+    await delivered();
+
+    // Assess: two receipts' worth of events, two ledger entries, $15 refunded in all.
+    const refunded = await refundedEvents(paid.practiceId);
+    expect(refunded.map((item) => item.detail.refundId).sort()).toEqual([first.id, second.id].sort());
+    const after = await ledgerState(store, paid.practiceId, paid.clientId);
+    expect(after.balanceCents - before.balanceCents).toBe(1500);
+    expect(after.entries.filter((entry) => entry.kind === 'refund')).toHaveLength(2);
+    expect(await getInvoice(store, paid.practiceId, paid.invoice.invoiceId)).toMatchObject({ amountRefundedCents: 1500 });
+    expect(answers.filter((answer) => answer.status === 'fulfilled' && answer.value.outcome === 'applied').length).toBeLessThanOrEqual(2);
+  });
+
   it("a refund that overtakes the payment's own invoice.paid answers retry (503) and is recorded once the payment is", async () => {
     // Prepare: a paid balance and a Dashboard refund. The emulator delivers its own webhooks at
     // once, so the order "refund before invoice.paid" cannot be held on the real stack: the effect is
