@@ -29,6 +29,7 @@ import { eventually } from '../support/eventually';
 import { ledgerState, outboxOf } from '../support/fixtures';
 import { adjudicated, claimReady, emulator, payClaimInvoice, store } from '../support/invoicing';
 import { busEvent, deliverToReceiptIssuer } from '../support/receipts';
+import { newAccount } from '../support/reliability';
 import type Stripe from 'stripe';
 
 const deps = { store, stripe: getStripe, publicUrl: 'http://127.0.0.1:3000' };
@@ -195,6 +196,27 @@ describe('a balance payment refunded by hand in the Stripe Dashboard', () => {
     expect(after.entries.filter((entry) => entry.kind === 'refund')).toHaveLength(2);
     expect(await getInvoice(store, paid.practiceId, paid.invoice.invoiceId)).toMatchObject({ amountRefundedCents: 1500 });
     expect(answers.filter((answer) => answer.status === 'fulfilled' && answer.value.outcome === 'applied').length).toBeLessThanOrEqual(2);
+  });
+
+  it("on the practice's connected account: the refund made in the practice's own Dashboard gets its receipt event, once", async () => {
+    // Prepare: a practice selling on its own Stripe account; its client pays the $34 balance there.
+    const account = newAccount();
+    const ready = await claimReady({ practice: { stripeAccountId: account } });
+    await invoiceClaimBalance(deps, adjudicated(ready.practiceId).original);
+    const invoice = (await payClaimInvoice(ready.practiceId))!;
+    const paid = (await getInvoice(store, ready.practiceId, invoice.invoiceId))!;
+    const stripe = await getStripe();
+    const [payment] = (await stripe.invoicePayments.list({ invoice: paid.stripeInvoiceId!, limit: 1 }, { stripeAccount: account })).data;
+
+    // Act: the practice refunds $5 in its Dashboard (the call carries its account).
+    const refund = await stripe.refunds.create({ payment_intent: payment!.payment.payment_intent as string, amount: 500 }, { stripeAccount: account });
+    await delivered();
+
+    // Assess
+    await eventually('the refund recorded', async () => ((await refundedEvents(ready.practiceId)).length === 1 ? true : undefined), 15_000, 100);
+    expect((await refundedEvents(ready.practiceId)).map((item) => item.detail)).toEqual([
+      expect.objectContaining({ kind: 'invoice', invoiceId: invoice.invoiceId, refundId: refund.id, amountCents: 500, totalRefundedCents: 500 }),
+    ]);
   });
 
   it("a refund that overtakes the payment's own invoice.paid answers retry (503) and is recorded once the payment is", async () => {
