@@ -1,5 +1,6 @@
 import { ValidationError } from './shared/errors';
-import { authorizedPractice, dispatchRoutes, httpHandler, json, queryParam, type RouteHandler } from './shared/http';
+import { recordDeskPayment } from './core/desk-payments';
+import { authorizedPractice, dispatchRoutes, header, httpHandler, json, jsonBody, pathParam, queryParam, type RouteHandler } from './shared/http';
 import { getStore } from './store/table';
 import { listInvoices, shownInvoiceStatus } from './store/invoices';
 
@@ -21,6 +22,8 @@ const listInvoicesRoute: RouteHandler = async (event) => {
       status: shownInvoiceStatus(invoice),
       amountDueCents: invoice.amountDueCents,
       amountPaidCents: invoice.amountPaidCents,
+      // Refunded outside kneadpay (the Stripe Dashboard): owed again (docs/decisions/012).
+      amountRefundedCents: invoice.amountRefundedCents ?? 0,
       currency: invoice.currency,
       hostedInvoiceUrl: invoice.hostedInvoiceUrl,
       dueAt: invoice.dueAt,
@@ -30,8 +33,18 @@ const listInvoicesRoute: RouteHandler = async (event) => {
   });
 };
 
-/** lib/wiring.ts names the route's handler. */
-export const routeHandlers = { listInvoices: listInvoicesRoute } satisfies Record<string, RouteHandler>;
+/**
+ * POST /practices/{p}/invoices/{invoiceId}/desk-payments: a balance held below Stripe's minimum
+ * charge (`below_minimum`) paid at the desk; 201, or 200 for an Idempotency-Key retry.
+ */
+const recordDeskPaymentRoute: RouteHandler = async (event) => {
+  const practiceId = authorizedPractice(event);
+  const { created, payment } = await recordDeskPayment(getStore(), practiceId, pathParam(event, 'invoiceId'), jsonBody(event), header(event, 'idempotency-key'), new Date());
+  return json(created ? 201 : 200, payment);
+};
+
+/** lib/wiring.ts names each route's handler. */
+export const routeHandlers = { listInvoices: listInvoicesRoute, recordDeskPayment: recordDeskPaymentRoute } satisfies Record<string, RouteHandler>;
 
 export const serveInvoices = dispatchRoutes('invoices', routeHandlers);
 

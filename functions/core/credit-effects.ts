@@ -228,6 +228,9 @@ const refundsOf = async (ctx: Ctx, charge: Stripe.Charge): Promise<Stripe.Refund
   return listRefunds({ stripe: await ctx.stripe(), account: ctx.event.account }, { charge: charge.id });
 };
 
+/** The reason recorded for a charge no purchase paid (core/charge-refunds.ts then asks the balance invoices). */
+export const NO_PURCHASE_FOR_CHARGE = 'no package purchase for this charge';
+
 /**
  * Each refund applies once, keyed on its id, so two partial refunds in either order end in the
  * same state. Credits removed follow the documented policy over the total refunded so far.
@@ -236,7 +239,7 @@ const chargeRefunded: Effect = async (ctx) => {
   const charge = ctx.event.data.object as Stripe.Charge;
   const pi = typeof charge.payment_intent === 'string' ? charge.payment_intent : charge.payment_intent?.id;
   const purchase = await purchaseOfPaymentIntent(ctx, pi);
-  if (!purchase) return { kind: 'ignore', reason: 'no package purchase for this charge' };
+  if (!purchase) return { kind: 'ignore', reason: NO_PURCHASE_FOR_CHARGE };
   if (notRecordedYet(purchase)) throw new RetryableError('the purchase is not marked paid yet');
   const seen = new Set(purchase.refundIds ?? []);
   const fresh = (await refundsOf(ctx, charge)).filter((refund) => refund.status !== 'failed' && refund.status !== 'canceled' && !seen.has(refund.id));

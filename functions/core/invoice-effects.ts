@@ -6,6 +6,9 @@ import { ledgerWrites } from '../store/clients';
 import type { TransactItem } from '../store/commit';
 import { getInvoice, invoiceVersionedUpdate } from '../store/invoices';
 import type { BalanceInvoice } from '../domain/invoice';
+import { findInvoiceOfPaymentIntent } from '../stripe/invoices';
+import { listRefunds } from '../stripe/refunds';
+import type { OutboxEvent } from '../store/outbox';
 import type { InvoiceEffectsPort } from './ports';
 import type { Decision, EffectHandler, EventContext } from './stripe-events';
 
@@ -120,6 +123,94 @@ const invoiceUncollectible: Effect = async (ctx) => {
   const { invoice, object } = await invoiceOf(ctx);
   return invoice ? moveTo(ctx.port, invoice, 'uncollectible', object) : { kind: 'ignore', reason: 'not a kneadpay invoice' };
 };
+
+// Refunds made outside kneadpay -----------------------------------------------------------------
+
+/**
+ * The balance invoice a charge paid: the charge names only its payment intent, whose invoice
+ * payment names the Stripe invoice, whose metadata (kneadpay's) names ours. Another tool's invoice,
+ * or one of another practice, is not ours.
+ */
+const invoiceOfCharge = async (ctx: Ctx, charge: Stripe.Charge): Promise<BalanceInvoice | undefined> => {
+  const paymentIntent = typeof charge.payment_intent === 'string' ? charge.payment_intent : charge.payment_intent?.id;
+  if (!paymentIntent) return undefined;
+  const stripeInvoice = await findInvoiceOfPaymentIntent({ stripe: await ctx.stripe(), account: ctx.event.account }, paymentIntent);
+  const invoiceId = stripeInvoice?.metadata?.invoiceId;
+  if (!invoiceId || stripeInvoice.metadata?.practiceId !== ctx.practiceId) return undefined;
+  return ctx.port.getInvoice(ctx.store, ctx.practiceId, invoiceId);
+};
+
+export const NOT_A_BALANCE_CHARGE = 'no balance invoice for this charge';
+
+/**
+ * A balance payment refunded outside kneadpay (by hand in the Stripe Dashboard, or any tool on the
+ * account): every refund gets its receipt (DOMAIN.md §1), so each one is recorded once, keyed on its
+ * id — the payment is given back, and the client owes that part of the balance again
+ * (docs/decisions/012-refunds-outside-kneadpay.md): a `refund` ledger entry, the invoice's
+ * `amountRefundedCents` (what later balance plans no longer count as paid), and one PaymentRefunded
+ * (kind `invoice`) per refund for its receipt. kneadpay's own overpayment refunds carry
+ * `metadata.refundId` and are recorded by the balance invoicer with their payout: left out here. A
+ * refund that overtakes the payment's own `invoice.paid` waits for it (503, Stripe retries).
+ */
+const balanceChargeRefunded: Effect = async (ctx) => {
+  const charge = ctx.event.data.object as Stripe.Charge;
+  const invoice = await invoiceOfCharge(ctx, charge);
+  if (!invoice) return { kind: 'ignore', reason: NOT_A_BALANCE_CHARGE };
+  // Since API 2022-11-15 a charge's refunds are not in the payload: list them (a read, no effect).
+  const live = (await listRefunds({ stripe: await ctx.stripe(), account: ctx.event.account }, { charge: charge.id }))
+    .filter((refund) => refund.status !== 'failed' && refund.status !== 'canceled')
+    .sort((a, b) => a.created - b.created || a.id.localeCompare(b.id));
+  const seen = new Set(invoice.refundIds ?? []);
+  const fresh = live.filter((refund) => !refund.metadata?.refundId && !seen.has(refund.id));
+  if (fresh.length === 0) return { kind: 'ignore', reason: 'refunds already recorded (or made by kneadpay)' };
+  if (invoice.status !== 'paid') throw new RetryableError('the balance payment of this charge is not recorded yet');
+
+  const paymentId = invoice.paymentIntentId ?? invoice.stripeInvoiceId ?? charge.id;
+  const entries: Parameters<InvoiceEffectsPort['ledgerWrites']>[2] = [];
+  const events: OutboxEvent[] = [];
+  const earlierCents = live.filter((refund) => !fresh.includes(refund)).reduce((sum, refund) => sum + refund.amount, 0);
+  let refundedNow = 0;
+  for (const refund of fresh) {
+    refundedNow += refund.amount;
+    const refundedAt = new Date(refund.created * 1000).toISOString();
+    // The payment is reversed: the client owes this part of the balance again.
+    entries.push({ kind: 'refund', amountCents: refund.amount, currency: invoice.currency, at: refundedAt, ref: refund.id });
+    events.push({
+      detailType: 'PaymentRefunded',
+      detail: {
+        practiceId: ctx.practiceId,
+        clientId: invoice.clientId,
+        kind: 'invoice',
+        invoiceId: invoice.invoiceId,
+        claimId: invoice.claimId,
+        // The id PaymentSucceeded named this payment by (invoice.paid), so the refund finds its receipt.
+        paymentId,
+        refundId: refund.id,
+        amountCents: refund.amount,
+        // Every refund of the charge recorded before this one (kneadpay's own included), and this one.
+        totalRefundedCents: earlierCents + refundedNow,
+        currency: invoice.currency,
+        creditsRemoved: 0,
+        refundedAt,
+      },
+    });
+  }
+  return {
+    kind: 'apply',
+    summary: 'balance refund recorded',
+    writes: [
+      updateInvoice(ctx.port, invoice, { refundIds: [...seen, ...fresh.map((refund) => refund.id)], amountRefundedCents: (invoice.amountRefundedCents ?? 0) + refundedNow }),
+      ...ctx.port.ledgerWrites(ctx.practiceId, invoice.clientId, entries),
+    ],
+    events,
+  };
+};
+
+/** `charge.refunded` on a balance invoice's charge (the package side is credit-effects'; see core/charge-refunds.ts). */
+export const invoiceChargeRefunded =
+  (port: InvoiceEffectsPort = INVOICE_EFFECTS_STORE): EffectHandler =>
+  (ctx) =>
+    balanceChargeRefunded({ ...ctx, port });
 
 const EFFECTS: Record<string, Effect> = {
   'invoice.finalized': invoiceFinalized,

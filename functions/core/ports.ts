@@ -10,7 +10,14 @@
 export type EstimatesPort = Pick<typeof import('../store/estimates'), 'insertEstimate' | 'findEstimate'>;
 
 /** What giving a client an estimate (core/estimates.ts) reads besides the estimates: the practice and the client. */
-export type EstimateIssuePort = EstimatesPort & Pick<typeof import('../store/clients'), 'getClient'> & PracticePort;
+export type EstimateIssuePort = EstimatesPort & Pick<typeof import('../store/clients'), 'getClient'> & Pick<typeof import('../store/claims-out'), 'getCoverage'> & PracticePort;
+
+/** What recording a balance paid at the desk (core/desk-payments.ts) reads and commits: the invoice, its claim's summary, the ledger, one commit. */
+export type DeskPaymentsPort = Pick<typeof import('../store/invoices'), 'getInvoice' | 'invoiceVersionedUpdate'> &
+  Pick<typeof import('../store/claim-balance'), 'claimInvoiceSummaryWrite'> &
+  Pick<typeof import('../store/clients'), 'ledgerWrites'> &
+  Pick<typeof import('../store/commit'), 'commitOnce'> &
+  Pick<typeof import('../store/keys'), 'keys'>;
 
 /** What registering and showing a claim (core/claims.ts) read and write: the practice, the client, the claim and its adjudications. */
 export type ClaimsPort = Pick<typeof import('../store/claims'), 'getClaim' | 'insertClaim' | 'listAdjudications'> & Pick<typeof import('../store/clients'), 'getClient'> & PracticePort;

@@ -1,5 +1,6 @@
 import type { Stripe } from '../stripe/types';
 import { constructSignedEvent } from '../stripe/events';
+import { findInvoiceOfPaymentIntent } from '../stripe/invoices';
 import { findPaymentIntent } from '../stripe/payments';
 import { RetryableError, ValidationError } from '../shared/errors';
 import { countMetric, METRIC, UNKNOWN_ACCOUNT_METRIC } from '../shared/metrics';
@@ -184,6 +185,12 @@ export const resolvePractice = async (
     if (stripe) {
       const intent = await findPaymentIntent({ stripe: await stripe() }, paymentIntent);
       if (intent?.metadata?.practiceId) return { practiceId: intent.metadata.practiceId };
+      // A balance invoice's payment intent carries no metadata of ours: its invoice does. Asked only
+      // for a refund, the one charge event kneadpay applies to a balance payment (core/charge-refunds.ts).
+      if (event.type === 'charge.refunded') {
+        const invoice = await findInvoiceOfPaymentIntent({ stripe: await stripe() }, paymentIntent);
+        if (invoice?.metadata?.practiceId && invoice.metadata.invoiceId) return { practiceId: invoice.metadata.practiceId };
+      }
     }
   }
   return { reason: 'not a kneadpay object' };

@@ -50,17 +50,20 @@ export interface EstimateTiming {
 }
 
 /**
- * By when the estimate is due (§149.610(b)(1)(ii)): scheduled at least 10 business days ahead →
+ * By when the estimate is due (§149.610(b)(1)): scheduled at least 10 business days ahead →
  * within 3 business days of scheduling; at least 3 business days ahead → within 1 business day;
- * asked for by the client without a scheduled date → within 3 business days of the request;
- * scheduled less than 3 business days ahead → not required.
+ * asked for by the client → within 3 business days of the request, however near or far the service
+ * date (or without one). Scheduled less than 3 business days ahead and not asked for → not required.
+ * A client who asks when scheduling gets the earlier of the two deadlines.
  */
-export const estimateTiming = (scheduledOn: string, serviceDate: string | null): EstimateTiming => {
-  if (serviceDate === null) return { required: true, rule: 'requested', provideBy: addBusinessDays(scheduledOn, 3) };
+export const estimateTiming = (scheduledOn: string, serviceDate: string | null, requested: boolean = serviceDate === null): EstimateTiming => {
+  const onRequest: EstimateTiming = { required: true, rule: 'requested', provideBy: addBusinessDays(scheduledOn, 3) };
+  // Without a service date nothing is scheduled: the estimate can only have been asked for.
+  if (serviceDate === null) return onRequest;
   const ahead = businessDaysAfter(scheduledOn, serviceDate);
   if (ahead >= 10) return { required: true, rule: 'scheduled-10-days-ahead', provideBy: addBusinessDays(scheduledOn, 3) };
   if (ahead >= 3) return { required: true, rule: 'scheduled-3-days-ahead', provideBy: addBusinessDays(scheduledOn, 1) };
-  return { required: false, rule: 'not-required', provideBy: null };
+  return requested ? onRequest : { required: false, rule: 'not-required', provideBy: null };
 };
 
 export interface EstimateLine {

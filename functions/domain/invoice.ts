@@ -40,6 +40,13 @@ export interface BalanceInvoice {
   paymentFailures: string[];
   paymentIntentId: string | null;
   paidAt: string | null;
+  /**
+   * Refunds of this invoice's payment made outside kneadpay (the Stripe Dashboard): their Stripe ids
+   * (each recorded once) and their sum, which balance plans no longer count as paid. kneadpay's own
+   * overpayment refunds are not here (the claim's `overpaymentSettledCents` counts those).
+   */
+  refundIds?: string[];
+  amountRefundedCents?: number;
   createdAt: string;
   updatedAt: string;
   version: number;

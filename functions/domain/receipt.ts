@@ -33,7 +33,12 @@ export const RECEIPT_TITLES = {
 } as const;
 
 /** How the client paid, as far as Stripe told us; `unknown` when it did not (the receipt still goes out). */
-export type PaymentMethod = { type: 'card'; brand: string; last4: string } | { type: 'bank_account'; bankName: string | null; last4: string } | { type: 'unknown' };
+export type PaymentMethod =
+  | { type: 'card'; brand: string; last4: string }
+  | { type: 'bank_account'; bankName: string | null; last4: string }
+  /** Taken at the practice's desk (a balance below Stripe's minimum charge), not through Stripe. */
+  | { type: 'in_person'; method: 'cash' | 'card_terminal' | 'check' }
+  | { type: 'unknown' };
 
 // Inputs --------------------------------------------------------------------------------------
 
@@ -107,6 +112,16 @@ export interface RefundFacts {
   /** What the original payment was, when known. */
   originalAmountCents: number | null;
   method: PaymentMethod;
+  /**
+   * For a balance payment: the service it paid for (DOMAIN.md §5: the date of service), so an
+   * HSA/FSA administrator can match the refund to what it reimbursed.
+   */
+  service?: RefundedService | null;
+}
+
+export interface RefundedService {
+  claimId: string;
+  dateOfService: string;
 }
 
 interface Common {
@@ -213,6 +228,8 @@ export interface RefundSection {
   creditsRemoved: number;
   of: 'package' | 'balance';
   originalReceiptNumber: string | null;
+  /** Absent on refund receipts stored before it was kept, and on package refunds. */
+  service?: RefundedService | null;
 }
 
 export const RECEIPT_STATUSES = ['paid_in_full', 'balance_due', 'refunded', 'partially_refunded'] as const;
@@ -515,6 +532,7 @@ export const buildReceipt = (input: ReceiptInput): ReceiptResult => {
       }
       if (!CURRENCY.test(refund.currency)) return problem('invalid_currency', 'refund.currency', 'the currency must be a lower-case ISO code');
       if (!isInstant(refund.refundedAt)) return problem('invalid_date', 'refund.refundedAt', 'refundedAt is not a date and time');
+      if (refund.service && !DATE.test(refund.service.dateOfService)) return problem('invalid_date', 'refund.service.dateOfService', 'the date of service must be YYYY-MM-DD');
       if (input.package) {
         const invalid = checkPackage(input.package, 'package');
         if (invalid) return invalid;
@@ -540,6 +558,7 @@ export const buildReceipt = (input: ReceiptInput): ReceiptResult => {
             creditsRemoved: refund.creditsRemoved,
             of: refund.of,
             originalReceiptNumber: refund.originalReceiptNumber,
+            service: refund.service ?? null,
           },
           totals: null,
           status: whole ? 'refunded' : 'partially_refunded',

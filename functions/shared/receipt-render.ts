@@ -41,6 +41,8 @@ export const paymentMethodLabel = (method: PaymentMethod): string => {
       return `${BRANDS[method.brand] ?? method.brand.charAt(0).toUpperCase() + method.brand.slice(1)} ending in ${method.last4}`;
     case 'bank_account':
       return `Bank account${method.bankName ? ` (${method.bankName})` : ''} ending in ${method.last4}`;
+    case 'in_person':
+      return `Paid at the practice (${{ cash: 'cash', card_terminal: 'card terminal', check: 'check' }[method.method]})`;
     default:
       return 'Online payment';
   }
@@ -106,6 +108,11 @@ export const paymentFacts = (document: ReceiptDocument): [string, string][] => {
     rows.push(['Refunded to', paymentMethodLabel(document.payment.method)]);
     rows.push(['Refund of', document.refund.of === 'package' ? 'a session package purchase' : 'a balance payment']);
     if (document.refund.originalReceiptNumber) rows.push(['Original receipt', document.refund.originalReceiptNumber]);
+    // The service the refunded balance paid for: what an HSA/FSA administrator reimbursed (DOMAIN.md §5).
+    if (document.refund.service) {
+      rows.push(['Date of service', formatServiceDate(document.refund.service.dateOfService)]);
+      rows.push(['Claim reference', document.refund.service.claimId]);
+    }
   } else {
     rows.push(['Payment date', formatDate(document.payment.at, zone)]);
     rows.push(['Payment method', paymentMethodLabel(document.payment.method)]);

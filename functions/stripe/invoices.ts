@@ -51,3 +51,21 @@ export const findInvoiceItemByMetadata = async (scope: StripeScope, stripeInvoic
 
 export const listInvoicePayments = async (scope: StripeScope, stripeInvoiceId: string): Promise<Stripe.InvoicePayment[]> =>
   (await call(scope, 'list the invoice payments', () => scope.stripe.invoicePayments.list({ invoice: stripeInvoiceId, limit: 10 }, requestOptions(scope)))).data;
+
+/**
+ * The Stripe invoice a payment intent paid, if any: `GET /v1/invoice_payments` filtered by
+ * `payment[type]=payment_intent` and `payment[payment_intent]` (Stripe's API reference, "List all
+ * payments for an invoice"), then the invoice itself for its metadata. A charge names only its payment
+ * intent, so this is how a refund or dispute of a charge finds the balance invoice it paid.
+ */
+export const findInvoiceOfPaymentIntent = async (scope: StripeScope, paymentIntent: string): Promise<Stripe.Invoice | undefined> => {
+  const payments = (
+    await call(scope, 'list the invoice payments of a payment intent', () =>
+      scope.stripe.invoicePayments.list({ payment: { type: 'payment_intent', payment_intent: paymentIntent }, limit: 10 }, requestOptions(scope)),
+    )
+  ).data;
+  const paid = payments.find((payment) => payment.status === 'paid') ?? payments[0];
+  if (!paid) return undefined;
+  const invoice = typeof paid.invoice === 'string' ? paid.invoice : paid.invoice?.id;
+  return invoice ? retrieveInvoice(scope, invoice) : undefined;
+};

@@ -20,6 +20,7 @@ import {
   findInvoiceByMetadata,
   findInvoiceItemByMetadata,
   listInvoicePayments,
+  findInvoiceOfPaymentIntent,
   retrieveInvoice,
   voidInvoice,
 } from '../../functions/stripe/invoices';
@@ -184,6 +185,13 @@ describe('invoices', () => {
     const [payment] = await listInvoicePayments(scope, toPay.id);
     expect(payment).toMatchObject({ status: 'paid', payment: { type: 'payment_intent', payment_intent: expect.stringMatching(/^pi_/) } });
     covered('invoicePayments.list', 'status', 'payment.payment_intent');
+    // A charge names only its payment intent: the invoice it paid is found by the payment filter.
+    expect((await findInvoiceOfPaymentIntent(scope, payment!.payment.payment_intent as string))?.metadata).toMatchObject({ invoiceId: `inv_${run}_paid` });
+    expect(await findInvoiceOfPaymentIntent(scope, 'pi_not_an_invoice_payment')).toBeUndefined();
+    // Stripe's API reference marks `payment.type` required when `payment` is given.
+    const withoutType = await target.stripe.invoicePayments.list({ payment: { payment_intent: payment!.payment.payment_intent as string } as never }).catch((error: unknown) => error);
+    expect(withoutType).toMatchObject({ type: 'StripeInvalidRequestError', param: 'payment[type]' });
+    covered('invoicePayments.list', 'payment[type]', 'payment[payment_intent]', 'invoice', 'refusal without payment[type]');
 
     const draft = await createInvoice(scope, { customer: customer.id, collection_method: 'send_invoice', days_until_due: 14, auto_advance: false, currency: 'usd' }, key('draft'));
     expect((await deleteDraftInvoice(scope, draft.id)).deleted).toBe(true);

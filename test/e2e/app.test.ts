@@ -213,6 +213,11 @@ describe('the staff web app in a browser', () => {
     const cancelled = await page.getByRole('status').filter({ hasText: 'cancelled' }).innerText();
     // A Good Faith Estimate: 4 × $30.00.
     await page.getByLabel('Charge each').fill('30.00');
+    // Without a date of birth (none saved with a coverage either) the field is named first.
+    await page.getByRole('button', { name: 'Create estimate' }).click();
+    await page.locator('#estimate-dob-error').waitFor({ state: 'visible' });
+    const dobError = await page.locator('#estimate-dob-error').innerText();
+    await page.getByLabel('Date of birth').fill('1980-04-02');
     await page.getByRole('button', { name: 'Create estimate' }).click();
     const estimate = await page.getByRole('status').filter({ hasText: 'Estimate created' }).innerText();
     const [printable] = await Promise.all([page.waitForEvent('popup'), page.getByRole('button', { name: 'Open printable estimate' }).click()]);
@@ -243,6 +248,8 @@ describe('the staff web app in a browser', () => {
     expect(estimate).toBe('Estimate created: $120.00 in all.');
     expect(printableText).toContain('Good Faith Estimate');
     expect(printableText).toContain('$120.00');
+    expect(printableText).toContain('April 2, 1980');
+    expect(dobError).toMatch(/date of birth/i);
     expect(printableFont).toContain('system-ui');
     expect(stored.body.items[0].sessionsRemaining).toBe(4);
     expect(clientShot).toBeGreaterThan(3_000);

@@ -113,3 +113,47 @@ describe('Good Faith Estimates (45 CFR §149.610) for self-pay clients', () => {
     expect((await api('POST', `/practices/${practiceId}/clients/cli_unknown/estimates`, { practiceId, body: estimateBody() })).status).toBe(404);
   });
 });
+
+// Found by the domain audit of 2026-12-07 (docs/reliability.md): 45 CFR §149.610(c)(1)(i) lists the
+// patient's date of birth among a Good Faith Estimate's required elements, and §149.610(b)(1) makes an
+// estimate the client asks for due within 3 business days of the request, whatever the service date.
+describe('Good Faith Estimates: the date of birth and estimates asked for', () => {
+  it('without a date of birth (none in the body, no coverage stored) → 400 naming dateOfBirth, nothing stored', async () => {
+    const { practiceId, clientId } = await practiceWithClient();
+    const headers = { 'idempotency-key': 'no-dob' };
+    const refused = await api('POST', `/practices/${practiceId}/clients/${clientId}/estimates`, { practiceId, body: estimateBody({ dateOfBirth: undefined }), headers });
+    expect([refused.status, refused.body.error.code, refused.body.error.details.field]).toEqual([400, 'validation_error', 'dateOfBirth']);
+    // Nothing stored under the key: the same key with the date of birth creates it.
+    expect((await api('POST', `/practices/${practiceId}/clients/${clientId}/estimates`, { practiceId, body: estimateBody(), headers })).status).toBe(201);
+  });
+
+  it("takes the date of birth from the client's coverage (patient.dateOfBirth) when the body leaves it out, and prints it", async () => {
+    const { practiceId, clientId } = await practiceWithClient();
+    expect((await api('PUT', `/practices/${practiceId}/payers/ACME1`, { practiceId, body: { name: 'Acme Health', payerId: 'ACME1' } })).status).toBe(200);
+    const patient = { firstName: 'Jane', lastName: 'Doe', dateOfBirth: '1975-09-30', sex: 'F', address: { line1: '2 Elm St', city: 'Portland', state: 'OR', postalCode: '97202' } };
+    expect((await api('PUT', `/practices/${practiceId}/clients/${clientId}/coverage`, { practiceId, body: { payerId: 'ACME1', memberId: 'XYZ1', relationship: 'self', patient } })).status).toBe(200);
+
+    const created = await api('POST', `/practices/${practiceId}/clients/${clientId}/estimates`, { practiceId, body: estimateBody({ dateOfBirth: undefined }) });
+    const printable = await api('GET', `/practices/${practiceId}/clients/${clientId}/estimates/${created.body.estimateId}`, { practiceId, headers: { accept: 'text/html' } });
+    // The body's own date wins over the stored one.
+    const given = await api('POST', `/practices/${practiceId}/clients/${clientId}/estimates`, { practiceId, body: estimateBody() });
+
+    expect([created.status, created.body.patient]).toEqual([201, { name: 'Jane Doe', dateOfBirth: '1975-09-30' }]);
+    expect(printable.text).toContain('September 30, 1975');
+    expect(given.body.patient.dateOfBirth).toBe('1980-04-02');
+  });
+
+  it('asked for by the client 2 business days before the service → required, due within 3 business days of the request; requested must be a boolean', async () => {
+    const { practiceId, clientId } = await practiceWithClient();
+    // Monday 2026-11-23 for Wednesday 2026-11-25 (past dates, so the test holds on any day).
+    const near = { scheduledOn: '2026-11-23', serviceDate: '2026-11-25', coversThrough: undefined };
+    const asked = await api('POST', `/practices/${practiceId}/clients/${clientId}/estimates`, { practiceId, body: estimateBody({ ...near, requested: true }) });
+    const scheduled = await api('POST', `/practices/${practiceId}/clients/${clientId}/estimates`, { practiceId, body: estimateBody(near) });
+    const wrong = await api('POST', `/practices/${practiceId}/clients/${clientId}/estimates`, { practiceId, body: estimateBody({ ...near, requested: 'yes' }) });
+
+    expect([asked.status, asked.body.timing]).toEqual([201, { required: true, rule: 'requested', provideBy: '2026-11-26' }]);
+    // Only scheduled (not asked for) that close: the rule requires none.
+    expect(scheduled.body.timing).toEqual({ required: false, rule: 'not-required', provideBy: null });
+    expect([wrong.status, wrong.body.error.details.field]).toEqual([400, 'requested']);
+  });
+});

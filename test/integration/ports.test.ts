@@ -23,6 +23,7 @@ const estimateBody = (over: Record<string, unknown> = {}) => ({
   primaryService: 'Massage therapy, 60 minutes',
   scheduledOn: '2026-11-23',
   serviceDate: '2026-12-07',
+  dateOfBirth: '1980-04-02',
   lines: [{ serviceCode: '97124', description: 'Massage, 60 minutes', quantity: 1, unitChargeCents: 9000 }],
   ...over,
 });

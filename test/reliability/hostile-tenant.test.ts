@@ -448,7 +448,12 @@ describe('finding 7: HTML pages had no Content-Security-Policy or frame-ancestor
     const day = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
     const estimate = await api('POST', `/practices/${claimPractice}/clients/${clientId}/estimates`, {
       practiceId: claimPractice,
-      body: { primaryService: 'Massage therapy, 60 minutes', serviceDate: day(30), lines: [{ serviceCode: '97124', description: 'Massage, 60 minutes', quantity: 1, unitChargeCents: 9000 }] },
+      body: {
+        primaryService: 'Massage therapy, 60 minutes',
+        serviceDate: day(30),
+        dateOfBirth: '1980-04-02',
+        lines: [{ serviceCode: '97124', description: 'Massage, 60 minutes', quantity: 1, unitChargeCents: 9000 }],
+      },
     });
     const estimatePage = await api('GET', `/practices/${claimPractice}/clients/${clientId}/estimates/${estimate.body.estimateId}`, { practiceId: claimPractice, headers: html });
 

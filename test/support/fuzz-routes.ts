@@ -308,6 +308,7 @@ export const TEMPLATES: Record<string, () => Record<string, unknown>> = {
     patient: { firstName: 'Pat', lastName: 'Fuzz', dateOfBirth: '1980-01-01', sex: 'F', address: { line1: '2 Elm St', city: 'Portland', state: 'OR', postalCode: '97202' } },
   }),
   'POST /practices/{practiceId}/claim-batches': () => ({ claimIds: [seed.claimOutId ?? 'CLM-OUT-1'] }),
+  'POST /practices/{practiceId}/invoices/{invoiceId}/desk-payments': () => ({ method: 'cash', amountCents: 30 }),
   'POST /practices/{practiceId}/clients/{clientId}/estimates': () => ({
     // Dates after today in any time zone, whatever day the suite runs.
     primaryService: 'Massage therapy, 60 minutes, weekly',

@@ -26,6 +26,24 @@ describe('Good Faith Estimate timing (45 CFR §149.610(b)(1)(ii)), business days
     expect(estimateTiming(scheduledOn, serviceDate)).toEqual({ required: rule !== 'not-required', rule, provideBy });
   });
 
+  // §149.610(b)(1): "If a good faith estimate is requested by an uninsured (or self-pay)
+  // individual, no later than 3 business days after the date of the request" — whatever the service
+  // date. Found by the domain audit of 2026-12-07: a request under 3 business days ahead read "not required".
+  it.each([
+    // scheduledOn (the request), serviceDate, rule, provideBy
+    ['2026-12-07', '2026-12-09', 'requested', '2026-12-10'], // asked for, 2 business days ahead: still due within 3
+    ['2026-12-07', '2026-12-07', 'requested', '2026-12-10'], // asked for the same day
+    ['2026-12-11', '2026-12-14', 'requested', '2026-12-16'], // Friday for Monday: due Wednesday
+    ['2026-12-07', '2026-12-10', 'scheduled-3-days-ahead', '2026-12-08'], // asked when scheduling 3 ahead: the earlier deadline (1 day)
+    ['2026-12-07', '2026-12-21', 'scheduled-10-days-ahead', '2026-12-10'], // 10 ahead: both rules say 3 business days
+  ] as const)('asked for by the client on %s for %s → %s, due by %s', (scheduledOn, serviceDate, rule, provideBy) => {
+    expect(estimateTiming(scheduledOn, serviceDate, true)).toEqual({ required: true, rule, provideBy });
+  });
+
+  it('an estimate without a service date is always a request, whatever the flag says', () => {
+    expect(estimateTiming('2026-12-10', null, false)).toEqual({ required: true, rule: 'requested', provideBy: '2026-12-15' });
+  });
+
   it('prices lines in integer cents and sets the dispute threshold $400 above the total', () => {
     const priced = priceLines([
       { serviceCode: '97124', description: 'Massage', quantity: 20, unitChargeCents: 9000 },

@@ -31,6 +31,8 @@ export interface RequestOptions {
   text?: string;
   contentType?: string;
   accept?: string;
+  /** Sent as `Idempotency-Key`: a retried POST answers the first result. */
+  idempotencyKey?: string;
 }
 
 const errorOf = async (answer: Response): Promise<ApiError> => {
@@ -48,6 +50,7 @@ export const rawRequest = async (method: string, path: string, options: RequestO
   const token = session()?.token;
   const headers: Record<string, string> = { accept: options.accept ?? 'application/json' };
   if (token) headers.authorization = `Bearer ${token}`;
+  if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;
   let body: string | undefined;
   if (options.text !== undefined) {
     body = options.text;

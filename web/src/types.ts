@@ -99,6 +99,7 @@ export interface Invoice {
   status: string;
   amountDueCents: number;
   amountPaidCents: number;
+  amountRefundedCents?: number;
   currency?: string;
   hostedInvoiceUrl?: string | null;
   dueAt?: string | null;

@@ -13,7 +13,8 @@ const planningView = (invoice: BalanceInvoice): InvoiceAmounts => ({
   // An invoice already decided to be voided no longer counts as billed.
   status: invoice.voidRequested ? 'void' : invoice.status,
   amountDueCents: invoice.amountDueCents,
-  amountPaidCents: invoice.amountPaidCents,
+  // A payment refunded outside kneadpay (the Dashboard) is given back: the client owes it again.
+  amountPaidCents: invoice.amountPaidCents - (invoice.amountRefundedCents ?? 0),
 });
 
 const newInvoice = (claim: Claim, seq: number, amountCents: number, now: Date): BalanceInvoice => ({

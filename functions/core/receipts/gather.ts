@@ -55,7 +55,8 @@ export type Facts = (number: string, issuedAt: string) => ReceiptInput;
 
 export const paymentFacts = async (deps: ReceiptDeps, practice: Practice, detail: PaymentSucceededDetail): Promise<{ facts: Facts; source: ReceiptSource }> => {
   const client = await deps.receipts.getClient(practice.practiceId, detail.clientId);
-  const method = await paymentMethodFor(deps, practice, detail.paymentId);
+  // A balance paid at the desk never went through Stripe: the event says how.
+  const method: PaymentMethod = detail.method ? { type: 'in_person', method: detail.method } : await paymentMethodFor(deps, practice, detail.paymentId);
   const payment = { paymentId: detail.paymentId, amountCents: detail.amountCents, currency: detail.currency, paidAt: detail.paidAt, method };
   const common = { practice, clientName: client.name };
   if (detail.kind === 'package') {
@@ -126,6 +127,8 @@ export const refundFacts = async (deps: ReceiptDeps, practice: Practice, detail:
   const originalRef = await deps.receipts.findIssuedReceipt(practice.practiceId, deps.receipts.receiptSourceKey({ type: 'payment', paymentId: detail.paymentId }));
   const original = originalRef ? await deps.receipts.getReceipt(practice.practiceId, originalRef.receiptId) : undefined;
   const claimId = detail.claimId ?? original?.source.claimId;
+  // A balance refund names the service its payment paid for (DOMAIN.md §5: the date of service).
+  const claim = detail.kind === 'invoice' && claimId ? await deps.receipts.getClaim(practice.practiceId, claimId) : undefined;
   return {
     source: {
       type: 'refund',
@@ -155,6 +158,7 @@ export const refundFacts = async (deps: ReceiptDeps, practice: Practice, detail:
         originalReceiptNumber: original?.number ?? null,
         originalAmountCents: original?.totalCents ?? purchase?.priceCents ?? null,
         method,
+        service: claim ? { claimId: claim.claimId, dateOfService: claim.dateOfService } : null,
       },
     }),
   };

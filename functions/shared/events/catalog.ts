@@ -78,6 +78,8 @@ const buildCatalog = () => {
       purchaseId: z.optional(id()),
       invoiceId: z.optional(id()),
       claimId: z.optional(id()),
+      // A balance paid at the desk (not through Stripe): how.
+      method: z.optional(z.enum(['cash', 'card_terminal', 'check'])),
     }),
     PaymentRefunded: z.strictObject({
       version: version(),

@@ -22,6 +22,8 @@ export interface PaymentSucceededDetail {
   purchaseId?: string;
   invoiceId?: string;
   claimId?: string;
+  /** A balance paid at the practice's desk, not through Stripe: how (the receipt says so). */
+  method?: 'cash' | 'card_terminal' | 'check';
 }
 
 export interface PaymentRefundedDetail {
@@ -57,7 +59,7 @@ export const paymentSucceededDetail = steps<PaymentSucceededDetail>(
     if (!purchaseId.success) problem(ctx, purchaseId.error.issues[0]!.message, ['purchaseId']);
     return { ...detail, purchaseId: purchaseId.data };
   }),
-  z.looseObject({ invoiceId: optionalString(), claimId: optionalString() }),
+  z.looseObject({ invoiceId: optionalString(), claimId: optionalString(), method: z.optional(z.enum(['cash', 'card_terminal', 'check'])) }),
   z.transform((d: Record<string, unknown>) => {
     const detail = d as unknown as PaymentSucceededDetail;
     return {
@@ -71,6 +73,7 @@ export const paymentSucceededDetail = steps<PaymentSucceededDetail>(
       purchaseId: detail.purchaseId,
       invoiceId: detail.invoiceId,
       claimId: detail.claimId,
+      ...(detail.method ? { method: detail.method } : {}),
     };
   }),
 );

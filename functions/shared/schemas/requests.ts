@@ -509,6 +509,19 @@ export const estimateBody = (today: string) =>
     }),
   );
 
+/**
+ * What an estimate request says beside its content: `requested` — the client asked for the
+ * estimate (§149.610(b)(1): due within 3 business days of the request, whatever the service date).
+ */
+export const estimateRequestBody = z.looseObject({ requested: z.optional(z.boolean({ error: 'must be true or false' })) });
+
+/** How a balance was paid at the desk (`POST …/invoices/{invoiceId}/desk-payments`). */
+export const DESK_PAYMENT_METHODS = ['cash', 'card_terminal', 'check'] as const;
+export type DeskPaymentMethod = (typeof DESK_PAYMENT_METHODS)[number];
+
+/** `POST /practices/{p}/invoices/{invoiceId}/desk-payments`: the method and the amount taken. */
+export const deskPaymentBody = z.looseObject({ method: requiredOneOf(DESK_PAYMENT_METHODS), amountCents: requiredInt(1, 10_000_000) });
+
 const PROCEDURE = /^[A-Z0-9]{5}$/;
 const MODIFIER = /^[A-Z0-9]{2}$/;
 /** CMS place-of-service codes seen in bodywork: 11 office, 02 telehealth, 12 home (others allowed). */

@@ -415,6 +415,9 @@ const itemListFields = paramsFor<Stripe.InvoiceItemListParams>()({ ...listing, c
 const paymentListFields = paramsFor<Stripe.InvoicePaymentListParams>()({
   ...listing,
   invoice: str(),
+  // Stripe's API reference (List all payments for an invoice): `payment` filters by the payment
+  // behind it, `type` required (payment_intent or payment_record); how a charge leads to its invoice.
+  payment: obj({ type: required(str({ values: ['payment_intent', 'payment_record'] })), payment_intent: str(), payment_record: str() }),
   status: str({ values: ['canceled', 'open', 'paid'] }),
 });
 
@@ -726,7 +729,11 @@ export const invoiceRoutes = [
       ctx.state.store.list(
         'invoice_payment',
         ctx.account,
-        (x) => (p.invoice === undefined || x.invoice === p.invoice) && (p.status === undefined || x.status === p.status) && inRange(x.created, p.created),
+        (x) =>
+          (p.invoice === undefined || x.invoice === p.invoice) &&
+          (p.status === undefined || x.status === p.status) &&
+          (p.payment === undefined || (x.payment.type === p.payment.type && (p.payment.payment_intent === undefined || x.payment.payment_intent === p.payment.payment_intent))) &&
+          inRange(x.created, p.created),
       ),
       p,
       '/v1/invoice_payments',

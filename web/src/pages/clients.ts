@@ -129,12 +129,16 @@ const estimateForm = (clientId: string, status: HTMLElement) => {
   const quantity = field('Quantity', textInput({ name: 'quantity', value: '4', inputmode: 'numeric' }), { id: 'estimate-quantity' });
   const charge = field('Charge each', textInput({ name: 'unitCharge', inputmode: 'decimal' }), { id: 'estimate-charge', hint: 'e.g. 30.00' });
   const serviceDate = field('Service date', textInput({ name: 'serviceDate', type: 'date' }), { id: 'estimate-date', hint: 'Empty when the client asked for an estimate without a booking.' });
+  // An estimate names the patient's date of birth (45 CFR §149.610(c)(1)(i)); the API takes the
+  // one saved with the client's coverage when this is left empty, and names the field otherwise.
+  const dateOfBirth = field('Date of birth', textInput({ name: 'dateOfBirth', type: 'date' }), { id: 'estimate-dob', hint: "Empty to use the one saved with the client's coverage." });
   errors.bind('primaryService', primary);
   errors.bind('lines[0].serviceCode', code);
   errors.bind('lines[0].description', description);
   errors.bind('lines[0].quantity', quantity);
   errors.bind('lines[0].unitChargeCents', charge);
   errors.bind('serviceDate', serviceDate);
+  errors.bind('dateOfBirth', dateOfBirth);
   const result = h('div');
   const element = form(
     {
@@ -148,6 +152,7 @@ const estimateForm = (clientId: string, status: HTMLElement) => {
           body: {
             primaryService: primary.control.value.trim(),
             ...(serviceDate.control.value ? { serviceDate: serviceDate.control.value } : {}),
+            ...(dateOfBirth.control.value ? { dateOfBirth: dateOfBirth.control.value } : {}),
             lines: [{ serviceCode: code.control.value.trim(), description: description.control.value.trim(), quantity: Number(quantity.control.value) || quantity.control.value, unitChargeCents }],
           },
         });
@@ -180,7 +185,7 @@ const estimateForm = (clientId: string, status: HTMLElement) => {
         );
       },
     },
-    h('div', { class: 'grid' }, primary.wrap, code.wrap, description.wrap, quantity.wrap, charge.wrap, serviceDate.wrap),
+    h('div', { class: 'grid' }, primary.wrap, code.wrap, description.wrap, quantity.wrap, charge.wrap, serviceDate.wrap, dateOfBirth.wrap),
   );
   return h('div', null, element, result);
 };

@@ -1,6 +1,6 @@
 import { practicePath, request } from '../api';
 import { h, replace, safeHref, table } from '../dom';
-import { field, select } from '../forms';
+import { field, form, FormErrors, select } from '../forms';
 import { formatDate, formatMoney } from '../money';
 import type { Invoice, List } from '../types';
 import { badge, pageHeading } from './common';
@@ -8,8 +8,46 @@ import { pagedList } from './paged';
 
 const STATUSES = ['', 'open', 'paid', 'pending', 'draft', 'void', 'uncollectible'] as const;
 
+/**
+ * A balance below Stripe's minimum charge is never sent to Stripe (`below_minimum`): the front desk
+ * takes it and records it here (`POST …/invoices/{invoiceId}/desk-payments`). One key per invoice,
+ * so a second click or a retry answers the first record.
+ */
+const deskPaymentForm = (invoice: Invoice, status: HTMLElement, reload: () => Promise<void>) => {
+  const errors = new FormErrors();
+  const method = field(
+    `Paid at the desk, claim ${invoice.claimId}`,
+    select([
+      ['cash', 'Cash'],
+      ['card_terminal', 'Card terminal'],
+      ['check', 'Check'],
+    ]),
+    { id: `desk-method-${invoice.invoiceId}` },
+  );
+  errors.bind('method', method);
+  return form(
+    {
+      label: `Record the desk payment of claim ${invoice.claimId}`,
+      submit: 'Record paid at the desk',
+      errors,
+      action: async () => {
+        await request('POST', practicePath(`/invoices/${encodeURIComponent(invoice.invoiceId)}/desk-payments`), {
+          body: { method: method.control.value, amountCents: invoice.amountDueCents },
+          idempotencyKey: `desk-${invoice.invoiceId}`,
+        });
+        status.textContent = `Claim ${invoice.claimId}: ${formatMoney(invoice.amountDueCents, invoice.currency ?? 'usd')} recorded as paid at the desk; the receipt is on its way.`;
+        await reload();
+      },
+    },
+    method.wrap,
+  );
+};
+
 export const invoicesPage = async (main: HTMLElement) => {
   const list = h('div', { 'aria-live': 'polite' });
+  const status = h('p', { role: 'status' });
+  // Set once the list loader exists: a desk payment recorded re-reads the list under the filter shown.
+  let reload: () => Promise<void> = async () => undefined;
   const filter = field(
     'Status',
     select(
@@ -39,7 +77,11 @@ export const invoicesPage = async (main: HTMLElement) => {
             formatMoney(invoice.amountDueCents, invoice.currency ?? 'usd'),
             formatMoney(invoice.amountPaidCents ?? 0, invoice.currency ?? 'usd'),
             formatDate(invoice.dueAt),
-            href ? h('a', { href, target: '_blank', rel: 'noopener noreferrer', 'aria-label': `Hosted invoice for claim ${invoice.claimId}` }, 'Open') : '—',
+            href
+              ? h('a', { href, target: '_blank', rel: 'noopener noreferrer', 'aria-label': `Hosted invoice for claim ${invoice.claimId}` }, 'Open')
+              : invoice.status === 'below_minimum'
+                ? deskPaymentForm(invoice, status, () => reload())
+                : '—',
           ];
         }),
         'Invoices',
@@ -47,7 +89,10 @@ export const invoicesPage = async (main: HTMLElement) => {
     },
     'invoices',
   );
+  reload = async () => {
+    await load(filter.control.value);
+  };
   filter.control.addEventListener('change', () => void load(filter.control.value));
   await load(filter.control.value);
-  replace(main, pageHeading('Invoices'), h('p', { class: 'muted' }, 'Patient balances invoiced after the payer’s ERA.'), h('div', { class: 'filters' }, filter.wrap), list);
+  replace(main, pageHeading('Invoices'), h('p', { class: 'muted' }, 'Patient balances invoiced after the payer’s ERA.'), h('div', { class: 'filters' }, filter.wrap), status, list);
 };

@@ -1,0 +1,61 @@
+/**
+ * The front desk records a balance below Stripe's minimum charge as paid at the desk, in the web app
+ * (Invoices), and the client gets the receipt (docs/api.md, `POST …/invoices/{invoiceId}/desk-payments`).
+ */
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { invoiceClaimBalance } from '../../functions/core/invoicing';
+import { getStripe } from '../../functions/stripe/client';
+import { api } from '../support/api';
+import { launchBrowser } from '../support/browser';
+import { eventually } from '../support/eventually';
+import { adjudicated, claimReady, store } from '../support/invoicing';
+import { go, signIn } from '../support/app-page';
+
+describe('the staff web app: a below_minimum balance paid at the desk', () => {
+  let browser: Browser;
+
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('Invoices shows the 30-cent balance held off Stripe with "Record paid at the desk"; recorded, it reads paid and a receipt follows', async () => {
+    // Prepare: the worked example's $34.00 share, $33.70 collected at the visit → 30 cents held.
+    const { practiceId, clientId } = await claimReady({ collectedCents: 3370 });
+    await invoiceClaimBalance({ store, stripe: getStripe, publicUrl: 'http://127.0.0.1:3000' }, adjudicated(practiceId).original);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+
+    // Act
+    await signIn(page, practiceId);
+    await go(page, 'Invoices');
+    const rows = page.getByRole('table', { name: 'Invoices' });
+    await rows.getByText('below minimum').waitFor();
+    await page.getByLabel('Paid at the desk, claim CLM-1001').selectOption('card_terminal');
+    await page.getByRole('button', { name: 'Record paid at the desk' }).click();
+    const said = await page.getByRole('status').filter({ hasText: 'paid at the desk' }).innerText();
+    await rows.getByText('paid', { exact: true }).waitFor();
+    const buttonsLeft = await page.getByRole('button', { name: 'Record paid at the desk' }).count();
+    await page.close();
+
+    // Assess
+    expect(said).toBe('Claim CLM-1001: $0.30 recorded as paid at the desk; the receipt is on its way.');
+    expect(buttonsLeft).toBe(0);
+    const listed = await api('GET', `/practices/${practiceId}/invoices`, { practiceId });
+    expect(listed.body.items).toEqual([expect.objectContaining({ status: 'paid', amountPaidCents: 30 })]);
+    // The bus's receipt issuer issues the balance receipt for the desk payment.
+    const receipts = await eventually(
+      'the desk payment receipt',
+      async () => {
+        const answer = await api('GET', `/practices/${practiceId}/receipts?clientId=${clientId}`, { practiceId });
+        return answer.body.items.length > 0 ? answer.body.items : undefined;
+      },
+      20_000,
+      200,
+    );
+    expect(receipts).toEqual([expect.objectContaining({ kind: 'balance', totalCents: 30 })]);
+  });
+});
