@@ -8,7 +8,7 @@ import { invoiceStripeAccount, type BalanceInvoice } from '../../domain/invoice'
 import type { Practice } from '../../domain/practice';
 import { ensureCustomerEmail } from '../checkout';
 import { invoicesOf, type InvoicingDeps } from './deps';
-import { awaitEmail, notifyInvoiceIssued } from './notify';
+import { awaitEmail, awaitStripe, notifyInvoiceIssued } from './notify';
 
 /** The platform fee (KNEADPAY_PLATFORM_FEE_BPS) named in metadata, for PlatformFeeCollected. */
 const feeMetadata = (amountCents: number, account: string | undefined): Record<string, string> => {
@@ -56,6 +56,11 @@ export const driveInvoice = async (deps: InvoicingDeps, practice: Practice, star
     // Stripe sends a `send_invoice` invoice to the Customer's email and refuses one without: with
     // no email the balance waits (no Stripe call, no failure, no dead letter) until staff add one.
     if (!client.email) return awaitEmail(deps, practice, invoice, now);
+    // A connected account that cannot take charges would get an invoice its client cannot pay
+    // (Stripe: `charges_enabled` false — the account cannot process charges; `requirements.disabled_reason`
+    // says why). Checkout refuses such sales (409 payments_not_enabled); a balance waits, as
+    // `awaiting_stripe`, with no Stripe call and no email, until the account can charge again.
+    if (!invoice.stripeInvoiceId && (await invoicesOf(deps).chargesBlocked(practice.practiceId))) return awaitStripe(deps, practice, invoice, now);
     const stripe = await deps.stripe();
     const scope: StripeScope = { stripe, account: practice.stripeAccountId };
     const customer = await ensureCustomerEmail(stripe, deps.store, practice, client);
