@@ -58,13 +58,14 @@ export const listInvoices = async (store: Store, practiceId: string, status: Inv
 
 /**
  * Records what the saga learned (a Stripe id, a new status) on the invoice, conditionally so two
- * runs racing on the same invoice cannot record different Stripe objects.
+ * runs racing on the same invoice cannot record different Stripe objects. With `guard.absent`, only
+ * while the invoice has no such attribute (`deskPayment`: not paid at the desk meanwhile).
  */
 export const recordInvoiceProgress = async (
   store: Store,
   invoice: BalanceInvoice,
   changes: Partial<BalanceInvoice>,
-  guard?: { attribute: keyof BalanceInvoice; expected: unknown },
+  guard?: { attribute: keyof BalanceInvoice; expected: unknown; absent?: string },
 ): Promise<BalanceInvoice> => {
   const next = { ...changes, updatedAt: new Date().toISOString() };
   if (changes.status) Object.assign(next, invoiceStatusIndex(invoice.practiceId, changes.status, invoice.createdAt, invoice.invoiceId));
@@ -74,8 +75,12 @@ export const recordInvoiceProgress = async (
       TableName: store.tableName,
       Key: invoiceKey(invoice.practiceId, invoice.invoiceId),
       UpdateExpression: `SET ${entries.map((_, i) => `#k${i} = :v${i}`).join(', ')} ADD version :one`,
-      ConditionExpression: guard ? 'attribute_exists(pk) AND (attribute_not_exists(#g) OR #g = :null OR #g = :g)' : 'attribute_exists(pk)',
-      ExpressionAttributeNames: { ...Object.fromEntries(entries.map(([key], i) => [`#k${i}`, key])), ...(guard ? { '#g': guard.attribute } : {}) },
+      ConditionExpression: guard ? `attribute_exists(pk) AND (attribute_not_exists(#g) OR #g = :null OR #g = :g)${guard.absent ? ' AND attribute_not_exists(#absent)' : ''}` : 'attribute_exists(pk)',
+      ExpressionAttributeNames: {
+        ...Object.fromEntries(entries.map(([key], i) => [`#k${i}`, key])),
+        ...(guard ? { '#g': guard.attribute } : {}),
+        ...(guard?.absent ? { '#absent': guard.absent } : {}),
+      },
       ExpressionAttributeValues: {
         ...Object.fromEntries(entries.map(([, value], i) => [`:v${i}`, value])),
         ':one': 1,

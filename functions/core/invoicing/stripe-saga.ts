@@ -24,6 +24,13 @@ const holdBelowMinimum = async (deps: InvoicingDeps, practice: Practice, invoice
   return { ...invoice, belowMinimum: true };
 };
 
+/** The invoice as recorded when `error` is the create record refused because it was paid at the desk meanwhile; else undefined. */
+const paidAtDeskMeanwhile = async (deps: InvoicingDeps, invoice: BalanceInvoice, error: unknown): Promise<BalanceInvoice | undefined> => {
+  if (!invoice.awaitingStripe || (error as Error).name !== 'ConditionalCheckFailedException') return undefined;
+  const current = await invoicesOf(deps).getInvoice(invoice.practiceId, invoice.invoiceId);
+  return current && (current as BalanceInvoice & { deskPayment?: unknown }).deskPayment && current.status === 'paid' ? current : undefined;
+};
+
 /** The only words Stripe (and the client's Stripe emails) ever see for a balance invoice. */
 export const BALANCE_LINE_DESCRIPTION = 'Balance after insurance';
 
@@ -83,11 +90,21 @@ export const driveInvoice = async (deps: InvoicingDeps, practice: Practice, star
           `inv:${invoice.invoiceId}:create`,
         ));
       await deps.after?.('invoice-answered', invoice.invoiceId);
-      invoice = await invoicesOf(deps).recordInvoiceProgress(
-        invoice,
-        { stripeInvoiceId: created.id, stripeAccountId: scope.account ?? null, needsEmail: false },
-        { attribute: 'stripeInvoiceId', expected: created.id },
-      );
+      try {
+        invoice = await invoicesOf(deps).recordInvoiceProgress(
+          invoice,
+          { stripeInvoiceId: created.id, stripeAccountId: scope.account ?? null, needsEmail: false },
+          // A balance held as `awaiting_stripe` may be paid at the desk meanwhile (core/desk-payments.ts).
+          { attribute: 'stripeInvoiceId', expected: created.id, ...(invoice.awaitingStripe ? { absent: 'deskPayment' } : {}) },
+        );
+      } catch (error) {
+        const paidAtDesk = await paidAtDeskMeanwhile(deps, invoice, error);
+        if (!paidAtDesk) throw error;
+        // The desk payment was recorded first: the draft this run made is not the client's bill.
+        if (created.status === 'draft') await deleteDraftInvoice(scope, created.id);
+        deps.logger?.info('balance invoice paid at the desk while it was being sent: its Stripe draft deleted', { practiceId: practice.practiceId, invoiceId: invoice.invoiceId });
+        return paidAtDesk;
+      }
     }
     await deps.after?.('create', invoice.invoiceId);
     if (!invoice.stripeInvoiceItemId) {
