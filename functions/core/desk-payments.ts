@@ -2,8 +2,8 @@
  * A balance collected at the practice's desk (cash, the card terminal, a check). A balance below
  * Stripe's minimum charge is never sent to Stripe (`below_minimum`, core/invoicing/stripe-saga.ts),
  * and one held while the practice's account cannot charge (`awaiting_stripe`) may wait for good (a
- * disconnected account), so staff take it at the desk; this records that payment exactly once: the invoice paid, the claim
- * closed, the ledger, and PaymentSucceeded (with `method`) for the receipt.
+ * disconnected account), so staff take it at the desk; this records that payment exactly once: the
+ * invoice paid, the claim closed, the ledger, and PaymentSucceeded (with `method`) for the receipt.
  */
 import type { BalanceInvoice } from '../domain/invoice';
 import { ConflictError, NotFoundError, RetryableError, ValidationError } from '../shared/errors';
@@ -47,8 +47,8 @@ const answerOf = (invoice: BalanceInvoice, payment: DeskPayment): DeskPaymentAns
  * Only a balance held off Stripe is collected at the desk: below its minimum charge, or waiting for
  * the practice's account to take charges (`awaiting_stripe`) and not yet made on Stripe. The latter
  * may be sent the moment the account can charge: the desk payment and the send's first record are
- * both conditioned on the invoice (its version here; its status there, stripe-saga.ts), so the first
- * recorded wins and the other does nothing.
+ * both conditioned on the invoice (its version here; no `deskPayment` there, stripe-saga.ts), so the
+ * first recorded wins and the other does nothing (the send deletes the Stripe draft it made).
  */
 const collectableAtDesk = (invoice: BalanceInvoice) =>
   invoice.status === 'pending' && !invoice.voidRequested && (invoice.belowMinimum === true || (invoice.awaitingStripe === true && !invoice.stripeInvoiceId));
