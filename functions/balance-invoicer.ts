@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
-import { invoiceClaimBalance } from './core/invoicing';
+import { invoiceClaimBalance, resumeInvoicesAwaitingStripe } from './core/invoicing';
 import type { ClaimAdjudicatedDetail } from './core/remittances';
 import { createLogger, lambdaContext } from './shared/logger';
 import { parseEventDetail } from './shared/events/catalog';
@@ -11,12 +11,30 @@ import { config } from './shared/config';
 const logger = createLogger('balance-invoicer');
 const publicUrl = () => config().publicUrl;
 
+type StripeAccountUpdatedDetail = { practiceId: string; accountId: string; chargesEnabled: boolean };
+
+/**
+ * Consumer of StripeAccountUpdated: once the practice's connected account can charge, the balance
+ * invoices that waited for it (`awaiting_stripe`) go out, exactly once. A failure throws: the bus
+ * retries it, then parks it in the function's dead-letter queue.
+ */
+const resumeOnAccountUpdated = async (event: EventBridgeEvent<'StripeAccountUpdated', StripeAccountUpdatedDetail>) => {
+  parseEventDetail('StripeAccountUpdated', event.detail, logger);
+  if (!event.detail.chargesEnabled) return;
+  const resumed = await resumeInvoicesAwaitingStripe({ store: getStore(), stripe: getStripe, publicUrl: publicUrl(), logger }, event.detail.practiceId);
+  logger.info('balance invoices awaiting Stripe resumed', {
+    practiceId: event.detail.practiceId,
+    eventId: event.id,
+    invoices: resumed.map((invoice) => `${invoice.invoiceId}:${invoice.status}`),
+  });
+};
+
 /**
  * Consumer of ClaimAdjudicated: invoices the client for the non-covered balance, exactly once, and
  * corrects it when the payer reverses or corrects the claim. A failure throws: the bus retries it
  * and, after the retry policy, parks it in the function's dead-letter queue.
  */
-export const handler = middy(async (event: EventBridgeEvent<'ClaimAdjudicated', ClaimAdjudicatedDetail>) => {
+const invoiceOnClaimAdjudicated = async (event: EventBridgeEvent<'ClaimAdjudicated', ClaimAdjudicatedDetail>) => {
   parseEventDetail('ClaimAdjudicated', event.detail, logger); // the event catalog's shape; the money rules are core/remittances.ts's
   const { invoices, actions } = await invoiceClaimBalance({ store: getStore(), stripe: getStripe, publicUrl: publicUrl(), logger }, event.detail);
   logger.info('claim balance reconciled', {
@@ -26,4 +44,10 @@ export const handler = middy(async (event: EventBridgeEvent<'ClaimAdjudicated', 
     actions: actions.map((action) => action.kind),
     invoices: invoices.map((invoice) => `${invoice.invoiceId}:${invoice.status}`),
   });
+};
+
+/** The balance invoicer's rules (lib/wiring.ts): ClaimAdjudicated and StripeAccountUpdated. */
+export const handler = middy(async (event: EventBridgeEvent<string, unknown>) => {
+  if (event['detail-type'] === 'StripeAccountUpdated') return resumeOnAccountUpdated(event as EventBridgeEvent<'StripeAccountUpdated', StripeAccountUpdatedDetail>);
+  return invoiceOnClaimAdjudicated(event as EventBridgeEvent<'ClaimAdjudicated', ClaimAdjudicatedDetail>);
 }).use(lambdaContext());

@@ -121,7 +121,7 @@ export const FUNCTIONS = {
   },
   'balance-invoicer': {
     entry: 'functions/balance-invoicer.ts',
-    description: 'ClaimAdjudicated → invoice the patient balance on Stripe, exactly once; correct it on reversals',
+    description: 'ClaimAdjudicated → invoice the patient balance on Stripe, exactly once; correct it on reversals; StripeAccountUpdated → send the balances held while the account could not charge',
     timeoutSeconds: 60,
     // About 6 Stripe requests per invoice in about a second: 4 at once stay under test mode's 25/s.
     reservedConcurrency: 4,
@@ -230,6 +230,8 @@ export const ROUTES: readonly RouteSpec[] = [
 
 export const RULES: readonly RuleSpec[] = [
   { detailType: 'ClaimAdjudicated', fn: 'balance-invoicer' },
+  // Balance invoices held while the practice's Stripe account could not charge go out once it can.
+  { detailType: 'StripeAccountUpdated', fn: 'balance-invoicer' },
   { detailType: 'PaymentSucceeded', fn: 'receipt-issuer' },
   { detailType: 'PaymentRefunded', fn: 'receipt-issuer' },
 ];

@@ -174,14 +174,15 @@ export const releaseAccount = async (deps: { store: Store; stripe: Stripe; conne
   const disconnected = connect?.status === 'deauthorized';
   const open: string[] = [];
   const leftOpen: string[] = [];
-  // A balance below Stripe's minimum charge is never sent to Stripe: nothing of it is on the account.
+  // A balance below Stripe's minimum charge is never sent to Stripe, nor one held while the account
+  // could not charge (`awaiting_stripe`, not yet made on Stripe): nothing of them is on the account.
   // Every page is read for a disconnected account (each such invoice is named); else the first one held answers.
   const heldInvoices = async (status: 'pending' | 'draft' | 'open') => {
     const held: string[] = [];
     let cursor: string | undefined;
     do {
       const page = await connectStore.listInvoices(deps.store, practiceId, status, cursor);
-      held.push(...page.items.filter((invoice) => !invoice.belowMinimum).map((invoice) => invoice.invoiceId));
+      held.push(...page.items.filter((invoice) => !invoice.belowMinimum && !(invoice.awaitingStripe && !invoice.stripeInvoiceId)).map((invoice) => invoice.invoiceId));
       cursor = held.length && !disconnected ? undefined : (page.nextCursor ?? undefined);
     } while (cursor);
     return held;

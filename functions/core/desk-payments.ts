@@ -1,8 +1,9 @@
 /**
  * A balance collected at the practice's desk (cash, the card terminal, a check). A balance below
  * Stripe's minimum charge is never sent to Stripe (`below_minimum`, core/invoicing/stripe-saga.ts),
- * so staff take it at the desk; this records that payment exactly once: the invoice paid, the claim
- * closed, the ledger, and PaymentSucceeded (with `method`) for the receipt.
+ * and one held while the practice's account cannot charge (`awaiting_stripe`) may wait for good (a
+ * disconnected account), so staff take it at the desk; this records that payment exactly once: the
+ * invoice paid, the claim closed, the ledger, and PaymentSucceeded (with `method`) for the receipt.
  */
 import type { BalanceInvoice } from '../domain/invoice';
 import { ConflictError, NotFoundError, RetryableError, ValidationError } from '../shared/errors';
@@ -42,8 +43,15 @@ const answerOf = (invoice: BalanceInvoice, payment: DeskPayment): DeskPaymentAns
   ...payment,
 });
 
-/** Only a balance held off Stripe for being below its minimum charge is collected at the desk. */
-const collectableAtDesk = (invoice: BalanceInvoice) => invoice.status === 'pending' && invoice.belowMinimum === true && !invoice.voidRequested;
+/**
+ * Only a balance held off Stripe is collected at the desk: below its minimum charge, or waiting for
+ * the practice's account to take charges (`awaiting_stripe`) and not yet made on Stripe. The latter
+ * may be sent the moment the account can charge: the desk payment and the send's first record are
+ * both conditioned on the invoice (its version here; no `deskPayment` there, stripe-saga.ts), so the
+ * first recorded wins and the other does nothing (the send deletes the Stripe draft it made).
+ */
+const collectableAtDesk = (invoice: BalanceInvoice) =>
+  invoice.status === 'pending' && !invoice.voidRequested && (invoice.belowMinimum === true || (invoice.awaitingStripe === true && !invoice.stripeInvoiceId));
 
 /**
  * Records a desk payment of a held balance invoice. With an `Idempotency-Key` a retry answers the
@@ -73,7 +81,10 @@ export const recordDeskPayment = async (
       return { created: false, payment: answerOf(invoice, recorded) };
     }
     if (!collectableAtDesk(invoice)) {
-      throw new ConflictError(`only a balance held below Stripe's minimum charge (below_minimum) is recorded as paid at the desk; this invoice is ${invoice.status}`, 'not_collectable_at_desk');
+      throw new ConflictError(
+        `only a balance held off Stripe (below_minimum, or awaiting_stripe and not yet sent) is recorded as paid at the desk; this invoice is ${invoice.status}`,
+        'not_collectable_at_desk',
+      );
     }
     if (amountCents !== invoice.amountDueCents) {
       throw new ValidationError(`amountCents must be the balance due (${invoice.amountDueCents}): a part payment is not recorded`, { field: 'amountCents' });

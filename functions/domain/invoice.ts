@@ -25,6 +25,14 @@ export interface BalanceInvoice {
    * invoice, so it is not sent to Stripe. Shown as status `below_minimum`.
    */
   belowMinimum?: boolean;
+  /**
+   * The practice's connected Stripe account cannot take charges (onboarding not finished, charges
+   * turned off by Stripe, or the owner disconnected kneadpay): a hosted invoice on it could not be
+   * paid, so the saga waits, with no Stripe call, until kneadpay records the account able to charge
+   * (StripeAccountUpdated). Kept once sent (the resume finds an invoice a crash left on its way
+   * until it is emailed). Shown as status `awaiting_stripe` while pending.
+   */
+  awaitingStripe?: boolean;
   stripeInvoiceId: string | null;
   /**
    * The Stripe account the invoice was made on (null: the platform's), recorded with

@@ -9,10 +9,11 @@ import { leaseExpressions, LEASES, takeLease, updateExpression } from './lease';
 import type { BalanceInvoice } from '../domain/invoice';
 /**
  * The status the staff API shows: `below_minimum` for a pending invoice too small for Stripe to
- * charge, `needs_email` for a pending invoice waiting for the client's email.
+ * charge, `needs_email` for a pending invoice waiting for the client's email, `awaiting_stripe` for
+ * one waiting for the practice's Stripe account to take charges again.
  */
-export const shownInvoiceStatus = (invoice: Pick<BalanceInvoice, 'status' | 'needsEmail' | 'belowMinimum'>): InvoiceStatus | 'needs_email' | 'below_minimum' =>
-  invoice.status !== 'pending' ? invoice.status : invoice.belowMinimum ? 'below_minimum' : invoice.needsEmail ? 'needs_email' : invoice.status;
+export const shownInvoiceStatus = (invoice: Pick<BalanceInvoice, 'status' | 'needsEmail' | 'belowMinimum' | 'awaitingStripe'>): InvoiceStatus | 'needs_email' | 'below_minimum' | 'awaiting_stripe' =>
+  invoice.status !== 'pending' ? invoice.status : invoice.belowMinimum ? 'below_minimum' : invoice.needsEmail ? 'needs_email' : invoice.awaitingStripe ? 'awaiting_stripe' : invoice.status;
 
 export const invoiceKey = (practiceId: string, invoiceId: string) => ({ pk: practicePk(practiceId), sk: `INVOICE#${invoiceId}` });
 
@@ -57,13 +58,14 @@ export const listInvoices = async (store: Store, practiceId: string, status: Inv
 
 /**
  * Records what the saga learned (a Stripe id, a new status) on the invoice, conditionally so two
- * runs racing on the same invoice cannot record different Stripe objects.
+ * runs racing on the same invoice cannot record different Stripe objects. With `guard.absent`, only
+ * while the invoice has no such attribute (`deskPayment`: not paid at the desk meanwhile).
  */
 export const recordInvoiceProgress = async (
   store: Store,
   invoice: BalanceInvoice,
   changes: Partial<BalanceInvoice>,
-  guard?: { attribute: keyof BalanceInvoice; expected: unknown },
+  guard?: { attribute: keyof BalanceInvoice; expected: unknown; absent?: string },
 ): Promise<BalanceInvoice> => {
   const next = { ...changes, updatedAt: new Date().toISOString() };
   if (changes.status) Object.assign(next, invoiceStatusIndex(invoice.practiceId, changes.status, invoice.createdAt, invoice.invoiceId));
@@ -73,8 +75,12 @@ export const recordInvoiceProgress = async (
       TableName: store.tableName,
       Key: invoiceKey(invoice.practiceId, invoice.invoiceId),
       UpdateExpression: `SET ${entries.map((_, i) => `#k${i} = :v${i}`).join(', ')} ADD version :one`,
-      ConditionExpression: guard ? 'attribute_exists(pk) AND (attribute_not_exists(#g) OR #g = :null OR #g = :g)' : 'attribute_exists(pk)',
-      ExpressionAttributeNames: { ...Object.fromEntries(entries.map(([key], i) => [`#k${i}`, key])), ...(guard ? { '#g': guard.attribute } : {}) },
+      ConditionExpression: guard ? `attribute_exists(pk) AND (attribute_not_exists(#g) OR #g = :null OR #g = :g)${guard.absent ? ' AND attribute_not_exists(#absent)' : ''}` : 'attribute_exists(pk)',
+      ExpressionAttributeNames: {
+        ...Object.fromEntries(entries.map(([key], i) => [`#k${i}`, key])),
+        ...(guard ? { '#g': guard.attribute } : {}),
+        ...(guard?.absent ? { '#absent': guard.absent } : {}),
+      },
       ExpressionAttributeValues: {
         ...Object.fromEntries(entries.map(([, value], i) => [`:v${i}`, value])),
         ':one': 1,
@@ -147,18 +153,22 @@ export const invoiceVoidRequestWrite = (practiceId: string, invoiceId: string): 
 
 /**
  * Why an invoice stays off Stripe, and the flag that says so: the client has no email
- * (`needs_email`, until staff add one), or the amount is below Stripe's minimum charge (`below_minimum`).
+ * (`needs_email`, until staff add one), the amount is below Stripe's minimum charge (`below_minimum`),
+ * or the practice's connected account cannot take charges (`awaiting_stripe`, until it can again).
  */
-export const INVOICE_HOLDS = { needs_email: 'needsEmail', below_minimum: 'belowMinimum' } as const;
+export const INVOICE_HOLDS = { needs_email: 'needsEmail', below_minimum: 'belowMinimum', awaiting_stripe: 'awaitingStripe' } as const;
 export type InvoiceHold = keyof typeof INVOICE_HOLDS;
 
-/** Marks the invoice as held for `hold`. */
+/**
+ * Marks the invoice as held for `hold`. `awaiting_stripe` is decided after the client's email was
+ * found (core/invoicing/stripe-saga.ts), so it ends a `needs_email` wait (an email cannot be removed).
+ */
 export const invoiceHoldWrite = (practiceId: string, invoiceId: string, hold: InvoiceHold): TransactItem => ({
   Update: {
     Key: invoiceKey(practiceId, invoiceId),
-    UpdateExpression: `SET ${INVOICE_HOLDS[hold]} = :yes`,
+    UpdateExpression: hold === 'awaiting_stripe' ? `SET ${INVOICE_HOLDS[hold]} = :yes, needsEmail = :no` : `SET ${INVOICE_HOLDS[hold]} = :yes`,
     ConditionExpression: 'attribute_exists(pk)',
-    ExpressionAttributeValues: { ':yes': true },
+    ExpressionAttributeValues: hold === 'awaiting_stripe' ? { ':yes': true, ':no': false } : { ':yes': true },
   },
 });
 

@@ -1,4 +1,4 @@
-/** Telling the client: the balance invoice issued and emailed once; an invoice that waits for the client's email. */
+/** Telling the client: the balance invoice issued and emailed once; an invoice that waits for the client's email or for the practice's Stripe account. */
 import { balanceInvoiceEmail, sendEmail } from '../../shared/email';
 import { RetryableError } from '../../shared/errors';
 import { countMetric, METRIC } from '../../shared/metrics';
@@ -61,4 +61,18 @@ export const awaitEmail = async (deps: InvoicingDeps, practice: Practice, invoic
   await invoicesOf(deps).markInvoiceAwaitingEmail(invoice, now);
   deps.logger?.warn("balance invoice waits for the client's email", { practiceId: practice.practiceId, invoiceId: invoice.invoiceId, clientId: invoice.clientId });
   return { ...invoice, needsEmail: true };
+};
+
+/**
+ * The practice's connected account cannot take charges (its onboarding is not finished, Stripe turned
+ * charges off, or its owner disconnected kneadpay): a hosted invoice on it could not take the
+ * client's payment. The invoice waits as `awaiting_stripe` (on the invoice and on the claim's view
+ * of it), once, with no Stripe call and no email. When kneadpay records the account able to charge
+ * again (StripeAccountUpdated), `resumeInvoicesAwaitingStripe` sends it.
+ */
+export const awaitStripe = async (deps: InvoicingDeps, practice: Practice, invoice: BalanceInvoice, now: Date): Promise<BalanceInvoice> => {
+  if (invoice.awaitingStripe) return invoice;
+  await invoicesOf(deps).markInvoiceAwaitingStripe(invoice, now);
+  deps.logger?.warn("balance invoice waits for the practice's Stripe account to take charges", { practiceId: practice.practiceId, invoiceId: invoice.invoiceId });
+  return { ...invoice, awaitingStripe: true, needsEmail: false };
 };

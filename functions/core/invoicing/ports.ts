@@ -29,6 +29,7 @@ import type { OutboxEvent } from '../../store/outbox';
 import { listPendingRefunds, pendingRefundWrite, refundPayoutWrite, type OverpaymentRefund } from '../../store/overpayment-refunds';
 import { getPractice } from '../../store/practices';
 import type { Practice } from '../../domain/practice';
+import { chargesBlocked, getConnect } from '../../store/connect';
 
 /** A ledger entry as invoicing states it (the store numbers it and names the client). */
 export type BalanceLedgerEntry = Omit<LedgerEntry, 'entryId' | 'clientId'>;
@@ -62,7 +63,7 @@ export interface InvoiceStore {
   getInvoice(practiceId: string, invoiceId: string): Promise<BalanceInvoice | undefined>;
   listInvoices(practiceId: string, status: InvoiceStatus | undefined, cursor?: string): Promise<Page<BalanceInvoice>>;
   commitBalancePlan(plan: BalancePlan, now: Date): Promise<void>;
-  recordInvoiceProgress(invoice: BalanceInvoice, changes: Partial<BalanceInvoice>, guard?: { attribute: keyof BalanceInvoice; expected: unknown }): Promise<BalanceInvoice>;
+  recordInvoiceProgress(invoice: BalanceInvoice, changes: Partial<BalanceInvoice>, guard?: { attribute: keyof BalanceInvoice; expected: unknown; absent?: string }): Promise<BalanceInvoice>;
   /** Issued once: the claim's view of the invoice (`open`) and the events. */
   /** True when this call issued it (false: an earlier delivery already had). */
   markInvoiceIssued(invoice: BalanceInvoice, events: OutboxEvent[], now: Date): Promise<boolean>;
@@ -70,6 +71,13 @@ export interface InvoiceStore {
   markInvoiceAwaitingEmail(invoice: BalanceInvoice, now: Date): Promise<void>;
   /** Too small for Stripe to charge, once: on the invoice and on the claim's view of it. */
   markInvoiceBelowMinimum(invoice: BalanceInvoice, now: Date): Promise<void>;
+  /** Waits, once, for the practice's connected account to take charges: on the invoice and on the claim's view of it. */
+  markInvoiceAwaitingStripe(invoice: BalanceInvoice, now: Date): Promise<void>;
+  /**
+   * Whether the practice's connected account cannot take charges now (onboarding, restricted,
+   * disconnected), as checkout reads it; false for a practice that sells on the platform's account.
+   */
+  chargesBlocked(practiceId: string): Promise<boolean>;
   takeInvoiceEmailLease(invoice: BalanceInvoice, now: Date): Promise<boolean>;
   listPendingRefunds(practiceId: string, claimId: string): Promise<OverpaymentRefund[]>;
   /** What the payout did, recorded once, with the ledger entry for what was kept as credit. */
@@ -142,6 +150,8 @@ export const invoiceStoreOn = (store: Store): InvoiceStore => ({
   },
   markInvoiceAwaitingEmail: (invoice, now) => holdInvoice(store, invoice, 'needs_email', now),
   markInvoiceBelowMinimum: (invoice, now) => holdInvoice(store, invoice, 'below_minimum', now),
+  markInvoiceAwaitingStripe: (invoice, now) => holdInvoice(store, invoice, 'awaiting_stripe', now),
+  chargesBlocked: async (practiceId) => chargesBlocked(await getConnect(store, practiceId)),
   takeInvoiceEmailLease: (invoice, now) => takeInvoiceEmailLease(store, invoice, now),
   listPendingRefunds: (practiceId, claimId) => listPendingRefunds(store, practiceId, claimId),
   recordRefundPayout: async (practiceId, claimId, refundId, payout, ledger, events = []) => {

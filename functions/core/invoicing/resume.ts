@@ -1,4 +1,4 @@
-/** Resuming the invoices that waited for a client's email, once staff gave one. */
+/** Resuming held invoices: those that waited for a client's email, once staff gave one; those that waited for the practice's Stripe account, once it can charge. */
 import type { BalanceInvoice } from '../../domain/invoice';
 import { invoicesOf, type InvoicingDeps } from './deps';
 import { driveInvoice } from './stripe-saga';
@@ -19,6 +19,39 @@ export const resumeInvoicesAwaitingEmail = async (deps: InvoicingDeps, practiceI
     waiting.push(...page.items.filter((invoice) => invoice.clientId === clientId && invoice.needsEmail));
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
+  const driven: BalanceInvoice[] = [];
+  for (const invoice of waiting) {
+    const current = await store.getInvoice(practiceId, invoice.invoiceId);
+    if (current) driven.push(await driveInvoice(deps, practice, current, now));
+  }
+  return driven;
+};
+
+/**
+ * Drives every invoice of the practice that waits for its Stripe account (`awaiting_stripe`), when
+ * kneadpay records the account able to charge (the balance invoicer's consumer of
+ * StripeAccountUpdated, from `account.updated` or the onboarding refresh). Does nothing while the
+ * account still cannot charge (an older or a disconnected state: the record decides, not the event).
+ * Safe to call any number of times and concurrently: each Stripe step has its key built from the
+ * invoice id, the issue is marked once and the email is sent under its lease, so a redelivered
+ * event or two resumes racing make one Stripe invoice and one email; a crash midway leaves the
+ * invoice on its way, recorded step by step and still flagged, and the bus's retry drives it on.
+ */
+export const resumeInvoicesAwaitingStripe = async (deps: InvoicingDeps, practiceId: string, now = new Date()): Promise<BalanceInvoice[]> => {
+  const store = invoicesOf(deps);
+  const practice = await store.getPractice(practiceId);
+  if (!practice || (await store.chargesBlocked(practiceId))) return [];
+  // The flag stays on the invoice after it is sent: an invoice a crash left on its way (made on
+  // Stripe, a draft, finalized but not emailed) is found again by the retry; an emailed one is done.
+  const waiting: BalanceInvoice[] = [];
+  for (const status of ['pending', 'draft', 'open'] as const) {
+    let cursor: string | undefined;
+    do {
+      const page = await store.listInvoices(practiceId, status, cursor);
+      waiting.push(...page.items.filter((invoice) => invoice.awaitingStripe && !invoice.emailedAt));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+  }
   const driven: BalanceInvoice[] = [];
   for (const invoice of waiting) {
     const current = await store.getInvoice(practiceId, invoice.invoiceId);

@@ -8,7 +8,7 @@ import { invoiceStripeAccount, type BalanceInvoice } from '../../domain/invoice'
 import type { Practice } from '../../domain/practice';
 import { ensureCustomerEmail } from '../checkout';
 import { invoicesOf, type InvoicingDeps } from './deps';
-import { awaitEmail, notifyInvoiceIssued } from './notify';
+import { awaitEmail, awaitStripe, notifyInvoiceIssued } from './notify';
 
 /** The platform fee (KNEADPAY_PLATFORM_FEE_BPS) named in metadata, for PlatformFeeCollected. */
 const feeMetadata = (amountCents: number, account: string | undefined): Record<string, string> => {
@@ -22,6 +22,13 @@ const holdBelowMinimum = async (deps: InvoicingDeps, practice: Practice, invoice
   await invoicesOf(deps).markInvoiceBelowMinimum(invoice, now);
   deps.logger?.warn("balance invoice below Stripe's minimum charge: not sent to Stripe", { practiceId: practice.practiceId, invoiceId: invoice.invoiceId, clientId: invoice.clientId });
   return { ...invoice, belowMinimum: true };
+};
+
+/** The invoice as recorded when `error` is the create record refused because it was paid at the desk meanwhile; else undefined. */
+const paidAtDeskMeanwhile = async (deps: InvoicingDeps, invoice: BalanceInvoice, error: unknown): Promise<BalanceInvoice | undefined> => {
+  if (!invoice.awaitingStripe || (error as Error).name !== 'ConditionalCheckFailedException') return undefined;
+  const current = await invoicesOf(deps).getInvoice(invoice.practiceId, invoice.invoiceId);
+  return current && (current as BalanceInvoice & { deskPayment?: unknown }).deskPayment && current.status === 'paid' ? current : undefined;
 };
 
 /** The only words Stripe (and the client's Stripe emails) ever see for a balance invoice. */
@@ -56,6 +63,11 @@ export const driveInvoice = async (deps: InvoicingDeps, practice: Practice, star
     // Stripe sends a `send_invoice` invoice to the Customer's email and refuses one without: with
     // no email the balance waits (no Stripe call, no failure, no dead letter) until staff add one.
     if (!client.email) return awaitEmail(deps, practice, invoice, now);
+    // A connected account that cannot take charges would get an invoice its client cannot pay
+    // (Stripe: `charges_enabled` false — the account cannot process charges; `requirements.disabled_reason`
+    // says why). Checkout refuses such sales (409 payments_not_enabled); a balance waits, as
+    // `awaiting_stripe`, with no Stripe call and no email, until the account can charge again.
+    if (!invoice.stripeInvoiceId && (await invoicesOf(deps).chargesBlocked(practice.practiceId))) return awaitStripe(deps, practice, invoice, now);
     const stripe = await deps.stripe();
     const scope: StripeScope = { stripe, account: practice.stripeAccountId };
     const customer = await ensureCustomerEmail(stripe, deps.store, practice, client);
@@ -78,11 +90,21 @@ export const driveInvoice = async (deps: InvoicingDeps, practice: Practice, star
           `inv:${invoice.invoiceId}:create`,
         ));
       await deps.after?.('invoice-answered', invoice.invoiceId);
-      invoice = await invoicesOf(deps).recordInvoiceProgress(
-        invoice,
-        { stripeInvoiceId: created.id, stripeAccountId: scope.account ?? null, needsEmail: false },
-        { attribute: 'stripeInvoiceId', expected: created.id },
-      );
+      try {
+        invoice = await invoicesOf(deps).recordInvoiceProgress(
+          invoice,
+          { stripeInvoiceId: created.id, stripeAccountId: scope.account ?? null, needsEmail: false },
+          // A balance held as `awaiting_stripe` may be paid at the desk meanwhile (core/desk-payments.ts).
+          { attribute: 'stripeInvoiceId', expected: created.id, ...(invoice.awaitingStripe ? { absent: 'deskPayment' } : {}) },
+        );
+      } catch (error) {
+        const paidAtDesk = await paidAtDeskMeanwhile(deps, invoice, error);
+        if (!paidAtDesk) throw error;
+        // The desk payment was recorded first: the draft this run made is not the client's bill.
+        if (created.status === 'draft') await deleteDraftInvoice(scope, created.id);
+        deps.logger?.info('balance invoice paid at the desk while it was being sent: its Stripe draft deleted', { practiceId: practice.practiceId, invoiceId: invoice.invoiceId });
+        return paidAtDesk;
+      }
     }
     await deps.after?.('create', invoice.invoiceId);
     if (!invoice.stripeInvoiceItemId) {

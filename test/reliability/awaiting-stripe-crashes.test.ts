@@ -1,0 +1,72 @@
+/**
+ * A crash at every step of sending a balance invoice held as `awaiting_stripe` (bug 88), then the
+ * bus's retry of the same StripeAccountUpdated: one Stripe invoice on the practice's account, one
+ * email, the invoice open. Over DynamoDB Local, the Stripe emulator (real `stripe` SDK) and the local
+ * SES. The crash is injected through `deps.after` (a real crash cannot be scheduled), after each
+ * recorded step (`INVOICE_STEPS` but `plan`, which a resume does not make) and inside the steps
+ * (`INVOICE_INNER_STEPS` but `adjudication-recorded`, not a resume's, and `email-sent`: SES takes no
+ * idempotency key, so a crash between its accepting and the record resends after the send lease,
+ * as for every balance invoice — test/reliability/crashes.test.ts). Idempotency keys kept (a retry
+ * at once); a retry past their 24 hours finds the objects by metadata, as crashes.test.ts shows for
+ * the same saga.
+ */
+import { describe, expect, it } from 'vitest';
+import { INVOICE_INNER_STEPS, INVOICE_STEPS, invoiceClaimBalance, resumeInvoicesAwaitingStripe, type InvoiceStep } from '../../functions/core/invoicing';
+import { getStripe } from '../../functions/stripe/client';
+import { commitOnce } from '../../functions/store/commit';
+import { accountStateWrite, getConnect } from '../../functions/store/connect';
+import { listClaimInvoices } from '../../functions/store/invoices';
+import { keys } from '../../functions/store/keys';
+import { emulatorAdmin, waitForStripeStatus } from '../support/connect';
+import { adjudicated, claimReady, emailsTo, store, stripeInvoicesFor } from '../support/invoicing';
+import { newAccount } from '../support/reliability';
+
+const deps = { store, stripe: getStripe, publicUrl: 'http://127.0.0.1:3000' };
+const STEPS: InvoiceStep[] = [...INVOICE_STEPS.filter((step) => step !== 'plan'), ...INVOICE_INNER_STEPS.filter((step) => step !== 'adjudication-recorded' && step !== 'email-sent')];
+
+/** A balance held on a restricted account; then Stripe enables charges and kneadpay records it (without its event: the test delivers it). */
+const heldThenEnabled = async () => {
+  const accountId = newAccount();
+  const ready = await claimReady({ practice: { stripeAccountId: accountId } });
+  await emulatorAdmin(`/_accounts/${accountId}`, { charges_enabled: false, currently_due: ['external_account'] });
+  await waitForStripeStatus(ready.practiceId, (s) => s.status === 'restricted');
+  await invoiceClaimBalance(deps, adjudicated(ready.practiceId).original);
+  await emulatorAdmin(`/_accounts/${accountId}`, { charges_enabled: true, currently_due: [], disabled_reason: null, lost: true });
+  const connect = (await getConnect(store, ready.practiceId))!;
+  const enabled = { chargesEnabled: true, payoutsEnabled: true, detailsSubmitted: true, requirementsDue: [] };
+  await commitOnce(store, {
+    marker: keys.marker(ready.practiceId, 'test-account-enabled', accountId),
+    writes: [accountStateWrite(ready.practiceId, accountId, enabled, connect.asOf, new Date())],
+    events: [],
+  });
+  return { ...ready, accountId };
+};
+
+describe('a crash while a held balance invoice is sent, then the retry', () => {
+  it.each(STEPS)('crash after %s → the retry makes one Stripe invoice and one email', async (step) => {
+    // Prepare
+    const { practiceId, clientId, email, accountId } = await heldThenEnabled();
+    expect((await listClaimInvoices(store, practiceId, 'CLM-1001'))[0]).toMatchObject({ status: 'pending', awaitingStripe: true, stripeInvoiceId: null });
+
+    // Act: the first delivery dies at the step; the bus delivers it again.
+    const first = await resumeInvoicesAwaitingStripe(
+      {
+        ...deps,
+        after: (at) => {
+          if (at === step) throw new Error(`crash after ${step}`);
+        },
+      },
+      practiceId,
+    ).then(
+      () => 'returned',
+      (error: Error) => error.message,
+    );
+    await resumeInvoicesAwaitingStripe(deps, practiceId);
+
+    // Assess
+    expect(first).toBe(`crash after ${step}`);
+    expect(await stripeInvoicesFor(practiceId, clientId, accountId)).toEqual([expect.objectContaining({ status: 'open', amount_due: 3400 })]);
+    expect(await emailsTo(email)).toHaveLength(1);
+    expect((await listClaimInvoices(store, practiceId, 'CLM-1001'))[0]).toMatchObject({ status: 'open', emailedAt: expect.any(String), stripeAccountId: accountId });
+  });
+});
