@@ -5,11 +5,11 @@
  * disconnected account), so staff take it at the desk; this records that payment exactly once: the
  * invoice paid, the claim closed, the ledger, and PaymentSucceeded (with `method`) for the receipt.
  */
-import type { BalanceInvoice } from '../domain/invoice';
+import type { BalanceInvoice, DeskPayment } from '../domain/invoice';
 import { ConflictError, NotFoundError, RetryableError, ValidationError } from '../shared/errors';
 import { deriveId, newId } from '../shared/ids';
 import { parseBody } from '../shared/schemas/parse';
-import { deskPaymentBody, type DeskPaymentMethod } from '../shared/schemas/requests';
+import { deskPaymentBody } from '../shared/schemas/requests';
 import { claimInvoiceSummaryWrite } from '../store/claim-balance';
 import { ledgerWrites } from '../store/clients';
 import { commitOnce, CommitConflictError } from '../store/commit';
@@ -20,13 +20,6 @@ import type { DeskPaymentsPort } from './ports';
 
 /** The default implementation of the port: the table (core/ports.ts). */
 export const DESK_PAYMENTS_STORE: DeskPaymentsPort = { getInvoice, invoiceVersionedUpdate, claimInvoiceSummaryWrite, ledgerWrites, commitOnce, keys };
-
-export interface DeskPayment {
-  paymentId: string;
-  method: DeskPaymentMethod;
-  amountCents: number;
-  paidAt: string;
-}
 
 export interface DeskPaymentAnswer extends DeskPayment {
   invoiceId: string;
@@ -72,7 +65,7 @@ export const recordDeskPayment = async (
   for (let attempt = 1; attempt <= 5; attempt += 1) {
     const invoice = await port.getInvoice(store, practiceId, invoiceId);
     if (!invoice) throw new NotFoundError('invoice');
-    const recorded = (invoice as BalanceInvoice & { deskPayment?: DeskPayment }).deskPayment;
+    const recorded = invoice.deskPayment;
     if (recorded) {
       if (recorded.paymentId !== paymentId) throw new ConflictError('this invoice is already paid at the desk', 'invoice_already_paid');
       if (recorded.method !== method || recorded.amountCents !== amountCents) {

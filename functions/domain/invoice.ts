@@ -1,5 +1,17 @@
 import type { InvoiceStatus } from './patient-share';
 
+/** How a balance was paid at the desk (`POST …/invoices/{invoiceId}/desk-payments`). */
+export const DESK_PAYMENT_METHODS = ['cash', 'card_terminal', 'check'] as const;
+export type DeskPaymentMethod = (typeof DESK_PAYMENT_METHODS)[number];
+
+/** A balance paid at the practice (cash, a card terminal, a check): no Stripe payment behind it. */
+export interface DeskPayment {
+  paymentId: string;
+  method: DeskPaymentMethod;
+  amountCents: number;
+  paidAt: string;
+}
+
 /** An invoice for a claim's patient balance, and how far its Stripe saga has come. */
 export interface BalanceInvoice {
   invoiceId: string;
@@ -55,6 +67,8 @@ export interface BalanceInvoice {
    */
   refundIds?: string[];
   amountRefundedCents?: number;
+  /** The balance was paid at the practice instead of on Stripe (`POST …/desk-payments`). */
+  deskPayment?: DeskPayment;
   createdAt: string;
   updatedAt: string;
   version: number;

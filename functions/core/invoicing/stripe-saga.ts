@@ -28,7 +28,7 @@ const holdBelowMinimum = async (deps: InvoicingDeps, practice: Practice, invoice
 const paidAtDeskMeanwhile = async (deps: InvoicingDeps, invoice: BalanceInvoice, error: unknown): Promise<BalanceInvoice | undefined> => {
   if (!invoice.awaitingStripe || (error as Error).name !== 'ConditionalCheckFailedException') return undefined;
   const current = await invoicesOf(deps).getInvoice(invoice.practiceId, invoice.invoiceId);
-  return current && (current as BalanceInvoice & { deskPayment?: unknown }).deskPayment && current.status === 'paid' ? current : undefined;
+  return current && current.deskPayment && current.status === 'paid' ? current : undefined;
 };
 
 /** The only words Stripe (and the client's Stripe emails) ever see for a balance invoice. */

@@ -9,6 +9,7 @@
  */
 import * as z from 'zod/mini';
 import { isValidNpi } from '../../domain/npi';
+import { DESK_PAYMENT_METHODS } from '../../domain/invoice';
 import { FORWARDED_CLAIM_POLICIES, OVERPAYMENT_POLICIES, RECEIPT_MODES, UNIT_METHODS } from '../../domain/practice';
 import { CLAIM_ID, ICD10_CM, TAXONOMY } from '../../domain/claim-validation';
 import { UNIT_METHODS as UNIT_METHOD_NAMES, isTimedCode, unitsForVisit, type UnitMethod } from '../../domain/units';
@@ -514,10 +515,6 @@ export const estimateBody = (today: string) =>
  * estimate (§149.610(b)(1): due within 3 business days of the request, whatever the service date).
  */
 export const estimateRequestBody = z.looseObject({ requested: z.optional(z.boolean({ error: 'must be true or false' })) });
-
-/** How a balance was paid at the desk (`POST …/invoices/{invoiceId}/desk-payments`). */
-export const DESK_PAYMENT_METHODS = ['cash', 'card_terminal', 'check'] as const;
-export type DeskPaymentMethod = (typeof DESK_PAYMENT_METHODS)[number];
 
 /** `POST /practices/{p}/invoices/{invoiceId}/desk-payments`: the method and the amount taken. */
 export const deskPaymentBody = z.looseObject({ method: requiredOneOf(DESK_PAYMENT_METHODS), amountCents: requiredInt(1, 10_000_000) });
