@@ -12,8 +12,21 @@ import type { BalanceInvoice } from '../domain/invoice';
  * charge, `needs_email` for a pending invoice waiting for the client's email, `awaiting_stripe` for
  * one waiting for the practice's Stripe account to take charges again.
  */
-export const shownInvoiceStatus = (invoice: Pick<BalanceInvoice, 'status' | 'needsEmail' | 'belowMinimum' | 'awaitingStripe'>): InvoiceStatus | 'needs_email' | 'below_minimum' | 'awaiting_stripe' =>
-  invoice.status !== 'pending' ? invoice.status : invoice.belowMinimum ? 'below_minimum' : invoice.needsEmail ? 'needs_email' : invoice.awaitingStripe ? 'awaiting_stripe' : invoice.status;
+export const shownInvoiceStatus = (
+  invoice: Pick<BalanceInvoice, 'status' | 'needsEmail' | 'belowMinimum' | 'awaitingStripe' | 'stripeInvoiceId'>,
+): InvoiceStatus | 'needs_email' | 'below_minimum' | 'awaiting_stripe' =>
+  // A hold lasts until the invoice is on Stripe (its flag stays until the email, for a resume after a crash).
+  invoice.status !== 'pending'
+    ? invoice.status
+    : invoice.belowMinimum
+      ? 'below_minimum'
+      : invoice.stripeInvoiceId
+        ? invoice.status
+        : invoice.needsEmail
+          ? 'needs_email'
+          : invoice.awaitingStripe
+            ? 'awaiting_stripe'
+            : invoice.status;
 
 export const invoiceKey = (practiceId: string, invoiceId: string) => ({ pk: practicePk(practiceId), sk: `INVOICE#${invoiceId}` });
 

@@ -14,14 +14,20 @@ import { getInvoice, listClaimInvoices } from '../../functions/store/invoices';
 export const store = createStore();
 export const stripe = createStripe({ apiKey: process.env.STRIPE_SECRET_KEY ?? 'sk_test_emulator', apiBase: process.env.STRIPE_API_BASE });
 
-/** A practice, a client (unique email) and claim CLM-1001 as in the DOMAIN.md worked example. */
-export const claimReady = async (over: { collectedCents?: number; practice?: Record<string, unknown> } = {}) => {
+/**
+ * A practice, a client (unique email) and claim CLM-1001 as in the DOMAIN.md worked example. With
+ * `withoutEmail` the client is registered without one; `email` is then the address a test may give later.
+ */
+export const claimReady = async (over: { collectedCents?: number; practice?: Record<string, unknown>; withoutEmail?: boolean } = {}) => {
   const practiceId = newPracticeId();
   const { stripeAccountId, ...profile } = over.practice ?? {};
   await api('PUT', `/practices/${practiceId}`, { practiceId, body: practiceProfile(profile) });
   if (typeof stripeAccountId === 'string') await connectTestAccount(store, practiceId, stripeAccountId);
   const email = `${newId('pt')}@client.example`;
-  const client = await api('POST', `/practices/${practiceId}/clients`, { practiceId, body: { email, name: 'Jane Doe' } });
+  const client = over.withoutEmail
+    ? await api('POST', `/practices/${practiceId}/clients`, { practiceId, body: { name: 'Jane Doe' }, headers: { 'idempotency-key': newId('k') } })
+    : await api('POST', `/practices/${practiceId}/clients`, { practiceId, body: { email, name: 'Jane Doe' } });
+  if (client.status !== 201) throw new Error(`client not created: ${client.text}`);
   const claim = await api('POST', `/practices/${practiceId}/claims`, {
     practiceId,
     body: {

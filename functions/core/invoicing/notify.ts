@@ -46,7 +46,8 @@ export const notifyInvoiceIssued = async (deps: InvoicingDeps, practice: Practic
   const client = await store.getClient(practice.practiceId, invoice.clientId);
   await sendEmail({ to: client.email!, ...balanceInvoiceEmail(practice, client, invoice), practiceId: practice.practiceId });
   await deps.after?.('email-sent', invoice.invoiceId);
-  invoice = await store.recordInvoiceProgress(invoice, { emailedAt: now.toISOString() });
+  // Sent: no longer waiting for an email (kept until now, so a crash on the way is resumed again: resume.ts).
+  invoice = await store.recordInvoiceProgress(invoice, { emailedAt: now.toISOString(), ...(invoice.needsEmail ? { needsEmail: false } : {}) });
   deps.logger?.info('balance invoice emailed', { practiceId: practice.practiceId, invoiceId: invoice.invoiceId });
   await deps.after?.('email', invoice.invoiceId);
   return invoice;

@@ -5,20 +5,24 @@ import { driveInvoice } from './stripe-saga';
 
 /**
  * Drives every invoice of the client that waits for an email (called once staff gave the client
- * one). Safe to call any number of times; an invoice that fails here stays `needs_email`-free and
- * pending, and the next call (or the next ClaimAdjudicated of its claim) drives it on.
+ * one). The flag stays on the invoice until the email is sent, so a call after a crash on the way
+ * (made on Stripe, a draft, finalized but not emailed) finds it again and finishes it
+ * (test/reliability/awaiting-email-crashes.test.ts). Safe to call any number of times: each Stripe
+ * step has its key built from the invoice id and the email is sent under its lease.
  */
 export const resumeInvoicesAwaitingEmail = async (deps: InvoicingDeps, practiceId: string, clientId: string, now = new Date()): Promise<BalanceInvoice[]> => {
   const store = invoicesOf(deps);
   const practice = await store.getPractice(practiceId);
   if (!practice) return [];
   const waiting: BalanceInvoice[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await store.listInvoices(practiceId, 'pending', cursor);
-    waiting.push(...page.items.filter((invoice) => invoice.clientId === clientId && invoice.needsEmail));
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
+  for (const status of ['pending', 'draft', 'open'] as const) {
+    let cursor: string | undefined;
+    do {
+      const page = await store.listInvoices(practiceId, status, cursor);
+      waiting.push(...page.items.filter((invoice) => invoice.clientId === clientId && invoice.needsEmail && !invoice.emailedAt));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+  }
   const driven: BalanceInvoice[] = [];
   for (const invoice of waiting) {
     const current = await store.getInvoice(practiceId, invoice.invoiceId);

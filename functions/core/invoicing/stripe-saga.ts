@@ -93,7 +93,7 @@ export const driveInvoice = async (deps: InvoicingDeps, practice: Practice, star
       try {
         invoice = await invoicesOf(deps).recordInvoiceProgress(
           invoice,
-          { stripeInvoiceId: created.id, stripeAccountId: scope.account ?? null, needsEmail: false },
+          { stripeInvoiceId: created.id, stripeAccountId: scope.account ?? null },
           // A balance held as `awaiting_stripe` may be paid at the desk meanwhile (core/desk-payments.ts).
           { attribute: 'stripeInvoiceId', expected: created.id, ...(invoice.awaitingStripe ? { absent: 'deskPayment' } : {}) },
         );
