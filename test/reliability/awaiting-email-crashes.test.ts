@@ -7,17 +7,16 @@
  * does for the `awaiting_stripe` hold.
  */
 import { describe, expect, it } from 'vitest';
-import { INVOICE_INNER_STEPS, INVOICE_STEPS, invoiceClaimBalance, resumeInvoicesAwaitingEmail, type InvoiceStep } from '../../functions/core/invoicing';
+import { invoiceClaimBalance, resumeInvoicesAwaitingEmail } from '../../functions/core/invoicing';
 import { getStripe } from '../../functions/stripe/client';
 import { correctClient } from '../../functions/store/client-identity';
 import { listClaimInvoices } from '../../functions/store/invoices';
-import { adjudicated, claimReady, emailsTo, store, stripeInvoicesFor } from '../support/invoicing';
+import { adjudicated, claimReady, emailsTo, RESUME_STEPS, store, stripeInvoicesFor } from '../support/invoicing';
 
 const deps = { store, stripe: getStripe, publicUrl: 'http://127.0.0.1:3000' };
-const STEPS: InvoiceStep[] = [...INVOICE_STEPS.filter((step) => step !== 'plan'), ...INVOICE_INNER_STEPS.filter((step) => step !== 'adjudication-recorded' && step !== 'email-sent')];
 
 describe('a crash while a balance that waited for an email is sent, then the retry', () => {
-  it.each(STEPS)('crash after %s → the retry makes one Stripe invoice and one email', async (step) => {
+  it.each(RESUME_STEPS)('crash after %s → the retry makes one Stripe invoice and one email', async (step) => {
     // Prepare: the balance waits for an email; staff give one.
     const { practiceId, clientId, email } = await claimReady({ withoutEmail: true });
     await invoiceClaimBalance(deps, adjudicated(practiceId).original);

@@ -11,18 +11,17 @@
  * the same saga.
  */
 import { describe, expect, it } from 'vitest';
-import { INVOICE_INNER_STEPS, INVOICE_STEPS, invoiceClaimBalance, resumeInvoicesAwaitingStripe, type InvoiceStep } from '../../functions/core/invoicing';
+import { invoiceClaimBalance, resumeInvoicesAwaitingStripe } from '../../functions/core/invoicing';
 import { getStripe } from '../../functions/stripe/client';
 import { commitOnce } from '../../functions/store/commit';
 import { accountStateWrite, getConnect } from '../../functions/store/connect';
 import { listClaimInvoices } from '../../functions/store/invoices';
 import { keys } from '../../functions/store/keys';
 import { emulatorAdmin, waitForStripeStatus } from '../support/connect';
-import { adjudicated, claimReady, emailsTo, store, stripeInvoicesFor } from '../support/invoicing';
+import { adjudicated, claimReady, emailsTo, RESUME_STEPS, store, stripeInvoicesFor } from '../support/invoicing';
 import { newAccount } from '../support/reliability';
 
 const deps = { store, stripe: getStripe, publicUrl: 'http://127.0.0.1:3000' };
-const STEPS: InvoiceStep[] = [...INVOICE_STEPS.filter((step) => step !== 'plan'), ...INVOICE_INNER_STEPS.filter((step) => step !== 'adjudication-recorded' && step !== 'email-sent')];
 
 /** A balance held on a restricted account; then Stripe enables charges and kneadpay records it (without its event: the test delivers it). */
 const heldThenEnabled = async () => {
@@ -43,7 +42,7 @@ const heldThenEnabled = async () => {
 };
 
 describe('a crash while a held balance invoice is sent, then the retry', () => {
-  it.each(STEPS)('crash after %s → the retry makes one Stripe invoice and one email', async (step) => {
+  it.each(RESUME_STEPS)('crash after %s → the retry makes one Stripe invoice and one email', async (step) => {
     // Prepare
     const { practiceId, clientId, email, accountId } = await heldThenEnabled();
     expect((await listClaimInvoices(store, practiceId, 'CLM-1001'))[0]).toMatchObject({ status: 'pending', awaitingStripe: true, stripeInvoiceId: null });

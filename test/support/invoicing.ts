@@ -1,5 +1,6 @@
 import { inject } from 'vitest';
 import type { ClaimAdjudicatedDetail } from '../../functions/core/remittances';
+import { INVOICE_INNER_STEPS, INVOICE_STEPS, type InvoiceStep } from '../../functions/core/invoicing';
 import { createStripe } from '../../functions/stripe/client';
 import { createStore } from '../../functions/store/table';
 import { newId } from '../../functions/shared/ids';
@@ -12,6 +13,14 @@ import { sharedEmulator } from './emulator-admin';
 import { getInvoice, listClaimInvoices } from '../../functions/store/invoices';
 
 export const store = createStore();
+
+/**
+ * The steps a resume of a held balance invoice makes, to crash after each: the saga's recorded steps
+ * but `plan` (a resume does not plan) and its inner ones but `adjudication-recorded` (not a resume's)
+ * and `email-sent` (SES takes no idempotency key: a crash between its accepting and the record
+ * resends after the send lease, as for every balance invoice — crashes.test.ts).
+ */
+export const RESUME_STEPS: InvoiceStep[] = [...INVOICE_STEPS.filter((step) => step !== 'plan'), ...INVOICE_INNER_STEPS.filter((step) => step !== 'adjudication-recorded' && step !== 'email-sent')];
 export const stripe = createStripe({ apiKey: process.env.STRIPE_SECRET_KEY ?? 'sk_test_emulator', apiBase: process.env.STRIPE_API_BASE });
 
 /**
