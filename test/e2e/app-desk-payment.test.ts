@@ -10,6 +10,8 @@ import { api } from '../support/api';
 import { launchBrowser } from '../support/browser';
 import { eventually } from '../support/eventually';
 import { adjudicated, claimReady, store } from '../support/invoicing';
+import { emulatorAdmin, waitForStripeStatus } from '../support/connect';
+import { newAccount } from '../support/reliability';
 import { go, signIn } from '../support/app-page';
 
 describe('the staff web app: a below_minimum balance paid at the desk', () => {
@@ -57,5 +59,31 @@ describe('the staff web app: a below_minimum balance paid at the desk', () => {
       200,
     );
     expect(receipts).toEqual([expect.objectContaining({ kind: 'balance', totalCents: 30 })]);
+  });
+
+  it("a balance held while the practice's Stripe account cannot charge (awaiting Stripe) can be recorded paid at the desk too", async () => {
+    // Prepare: the practice's connected account has its charges turned off; the $34.00 share waits off Stripe.
+    const accountId = newAccount();
+    const { practiceId } = await claimReady({ practice: { stripeAccountId: accountId } });
+    await emulatorAdmin(`/_accounts/${accountId}`, { charges_enabled: false, currently_due: ['external_account'] });
+    await waitForStripeStatus(practiceId, (status) => status.status === 'restricted');
+    await invoiceClaimBalance({ store, stripe: getStripe, publicUrl: 'http://127.0.0.1:3000' }, adjudicated(practiceId).original);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+
+    // Act
+    await signIn(page, practiceId);
+    await go(page, 'Invoices');
+    const rows = page.getByRole('table', { name: 'Invoices' });
+    await rows.getByText('awaiting stripe').waitFor();
+    await page.getByLabel('Paid at the desk, claim CLM-1001').selectOption('cash');
+    await page.getByRole('button', { name: 'Record paid at the desk' }).click();
+    const said = await page.getByRole('status').filter({ hasText: 'paid at the desk' }).innerText();
+    await rows.getByText('paid', { exact: true }).waitFor();
+    await page.close();
+
+    // Assess
+    expect(said).toBe('Claim CLM-1001: $34.00 recorded as paid at the desk; the receipt is on its way.');
+    const listed = await api('GET', `/practices/${practiceId}/invoices`, { practiceId });
+    expect(listed.body.items).toEqual([expect.objectContaining({ status: 'paid', amountPaidCents: 3400 })]);
   });
 });

@@ -9,9 +9,10 @@ import { pagedList } from './paged';
 const STATUSES = ['', 'open', 'paid', 'pending', 'draft', 'void', 'uncollectible'] as const;
 
 /**
- * A balance below Stripe's minimum charge is never sent to Stripe (`below_minimum`): the front desk
- * takes it and records it here (`POST …/invoices/{invoiceId}/desk-payments`). One key per invoice,
- * so a second click or a retry answers the first record.
+ * A balance not sent to Stripe — below Stripe's minimum charge (`below_minimum`), or waiting while
+ * the practice's Stripe account cannot take charges (`awaiting_stripe`) — the front desk may take
+ * and record here (`POST …/invoices/{invoiceId}/desk-payments`). One key per invoice, so a second
+ * click or a retry answers the first record.
  */
 const deskPaymentForm = (invoice: Invoice, status: HTMLElement, reload: () => Promise<void>) => {
   const errors = new FormErrors();
@@ -79,7 +80,7 @@ export const invoicesPage = async (main: HTMLElement) => {
             formatDate(invoice.dueAt),
             href
               ? h('a', { href, target: '_blank', rel: 'noopener noreferrer', 'aria-label': `Hosted invoice for claim ${invoice.claimId}` }, 'Open')
-              : invoice.status === 'below_minimum'
+              : invoice.status === 'below_minimum' || invoice.status === 'awaiting_stripe'
                 ? deskPaymentForm(invoice, status, () => reload())
                 : '—',
           ];
