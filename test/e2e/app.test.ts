@@ -218,8 +218,11 @@ describe('the staff web app in a browser', () => {
     await page.locator('#estimate-dob-error').waitFor({ state: 'visible' });
     const dobError = await page.locator('#estimate-dob-error').innerText();
     await page.getByLabel('Date of birth').fill('1980-04-02');
+    // The client asked for it (45 CFR §149.610(b)(1)): due within 3 business days of the request.
+    await page.getByLabel('The client asked for this estimate').check();
     await page.getByRole('button', { name: 'Create estimate' }).click();
     const estimate = await page.getByRole('status').filter({ hasText: 'Estimate created' }).innerText();
+    const deadline = await page.getByText(/^Give it to the client by /).innerText();
     const [printable] = await Promise.all([page.waitForEvent('popup'), page.getByRole('button', { name: 'Open printable estimate' }).click()]);
     await printable.waitForLoadState();
     const printableText = await printable.locator('body').innerText();
@@ -246,6 +249,7 @@ describe('the staff web app in a browser', () => {
     expect(ledger).toMatch(/redemption|credit/i);
     expect(cancelled).toBe(`Visit ${appointmentId}-b cancelled: the credit is back.`);
     expect(estimate).toBe('Estimate created: $120.00 in all.');
+    expect(deadline).toMatch(/^Give it to the client by [A-Z][a-z]{2} \d{1,2}, \d{4}: the client asked for it \(within 3 business days\)\.$/);
     expect(printableText).toContain('Good Faith Estimate');
     expect(printableText).toContain('$120.00');
     expect(printableText).toContain('April 2, 1980');

@@ -121,6 +121,26 @@ const cancelForm = (clientId: string, status: HTMLElement, reload: () => Promise
   );
 };
 
+/** What the API answers on an estimate's deadline (functions/domain/estimate.ts, §149.610(b)(1)). */
+interface EstimateTiming {
+  required: boolean;
+  rule: 'scheduled-10-days-ahead' | 'scheduled-3-days-ahead' | 'requested' | 'not-required';
+  provideBy: string | null;
+}
+
+const RULE_WORDS: Record<EstimateTiming['rule'], string> = {
+  'scheduled-10-days-ahead': 'booked at least 10 business days ahead (within 3 business days of booking)',
+  'scheduled-3-days-ahead': 'booked at least 3 business days ahead (within 1 business day of booking)',
+  requested: 'the client asked for it (within 3 business days)',
+  'not-required': 'not required',
+};
+
+/** When the estimate is due to the client, in words. */
+const deadlineText = (timing: EstimateTiming | undefined): string =>
+  !timing || !timing.required || !timing.provideBy
+    ? 'No deadline: booked under 3 business days ahead and not asked for.'
+    : `Give it to the client by ${formatDate(timing.provideBy)}: ${RULE_WORDS[timing.rule]}.`;
+
 const estimateForm = (clientId: string, status: HTMLElement) => {
   const errors = new FormErrors();
   const primary = field('Primary service', textInput({ name: 'primaryService', value: 'Therapeutic massage' }), { id: 'estimate-service' });
@@ -132,6 +152,9 @@ const estimateForm = (clientId: string, status: HTMLElement) => {
   // An estimate names the patient's date of birth (45 CFR §149.610(c)(1)(i)); the API takes the
   // one saved with the client's coverage when this is left empty, and names the field otherwise.
   const dateOfBirth = field('Date of birth', textInput({ name: 'dateOfBirth', type: 'date' }), { id: 'estimate-dob', hint: "Empty to use the one saved with the client's coverage." });
+  // Asked for by the client (§149.610(b)(1)): due within 3 business days of the request, whatever the
+  // service date. Unticked, the API reads an estimate without a service date as asked for.
+  const requested = field('The client asked for this estimate', textInput({ name: 'requested', type: 'checkbox' }), { id: 'estimate-requested' });
   errors.bind('primaryService', primary);
   errors.bind('lines[0].serviceCode', code);
   errors.bind('lines[0].description', description);
@@ -148,14 +171,19 @@ const estimateForm = (clientId: string, status: HTMLElement) => {
       action: async () => {
         const unitChargeCents = parseMoney(charge.control.value, currency());
         if (unitChargeCents === undefined) throw invalid('lines[0].unitChargeCents', 'Enter the charge as an amount, e.g. 30.00');
-        const estimate = await request<{ estimateId: string; totalCents: number; currency: string }>('POST', practicePath(`/clients/${encodeURIComponent(clientId)}/estimates`), {
-          body: {
-            primaryService: primary.control.value.trim(),
-            ...(serviceDate.control.value ? { serviceDate: serviceDate.control.value } : {}),
-            ...(dateOfBirth.control.value ? { dateOfBirth: dateOfBirth.control.value } : {}),
-            lines: [{ serviceCode: code.control.value.trim(), description: description.control.value.trim(), quantity: Number(quantity.control.value) || quantity.control.value, unitChargeCents }],
+        const estimate = await request<{ estimateId: string; totalCents: number; currency: string; timing?: EstimateTiming }>(
+          'POST',
+          practicePath(`/clients/${encodeURIComponent(clientId)}/estimates`),
+          {
+            body: {
+              primaryService: primary.control.value.trim(),
+              ...(serviceDate.control.value ? { serviceDate: serviceDate.control.value } : {}),
+              ...(dateOfBirth.control.value ? { dateOfBirth: dateOfBirth.control.value } : {}),
+              ...((requested.control as HTMLInputElement).checked ? { requested: true } : {}),
+              lines: [{ serviceCode: code.control.value.trim(), description: description.control.value.trim(), quantity: Number(quantity.control.value) || quantity.control.value, unitChargeCents }],
+            },
           },
-        });
+        );
         status.textContent = `Estimate created: ${formatMoney(estimate.totalCents, estimate.currency)} in all.`;
         replace(
           result,
@@ -182,10 +210,11 @@ const estimateForm = (clientId: string, status: HTMLElement) => {
               'Open printable estimate',
             ),
           ),
+          h('p', null, deadlineText(estimate.timing)),
         );
       },
     },
-    h('div', { class: 'grid' }, primary.wrap, code.wrap, description.wrap, quantity.wrap, charge.wrap, serviceDate.wrap, dateOfBirth.wrap),
+    h('div', { class: 'grid' }, primary.wrap, code.wrap, description.wrap, quantity.wrap, charge.wrap, serviceDate.wrap, dateOfBirth.wrap, requested.wrap),
   );
   return h('div', null, element, result);
 };
