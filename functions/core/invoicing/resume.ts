@@ -1,34 +1,42 @@
 /** Resuming held invoices: those that waited for a client's email, once staff gave one; those that waited for the practice's Stripe account, once it can charge. */
 import type { BalanceInvoice } from '../../domain/invoice';
+import type { Practice } from '../../domain/practice';
 import { invoicesOf, type InvoicingDeps } from './deps';
 import { driveInvoice } from './stripe-saga';
 
 /**
- * Drives every invoice of the client that waits for an email (called once staff gave the client
- * one). The flag stays on the invoice until the email is sent, so a call after a crash on the way
- * (made on Stripe, a draft, finalized but not emailed) finds it again and finishes it
- * (test/reliability/awaiting-email-crashes.test.ts). Safe to call any number of times: each Stripe
- * step has its key built from the invoice id and the email is sent under its lease.
+ * Drives every invoice of the practice that `held` picks among those not yet emailed (pending, a
+ * draft, finalized): a hold's flag stays on the invoice until the email is sent, so a call after a
+ * crash on the way finds it again and finishes it. Safe to call any number of times and
+ * concurrently: each Stripe step has its key built from the invoice id, the issue is marked once
+ * and the email is sent under its lease.
  */
-export const resumeInvoicesAwaitingEmail = async (deps: InvoicingDeps, practiceId: string, clientId: string, now = new Date()): Promise<BalanceInvoice[]> => {
+const driveHeld = async (deps: InvoicingDeps, practice: Practice, held: (invoice: BalanceInvoice) => boolean, now: Date): Promise<BalanceInvoice[]> => {
   const store = invoicesOf(deps);
-  const practice = await store.getPractice(practiceId);
-  if (!practice) return [];
   const waiting: BalanceInvoice[] = [];
   for (const status of ['pending', 'draft', 'open'] as const) {
     let cursor: string | undefined;
     do {
-      const page = await store.listInvoices(practiceId, status, cursor);
-      waiting.push(...page.items.filter((invoice) => invoice.clientId === clientId && invoice.needsEmail && !invoice.emailedAt));
+      const page = await store.listInvoices(practice.practiceId, status, cursor);
+      waiting.push(...page.items.filter((invoice) => !invoice.emailedAt && held(invoice)));
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
   }
   const driven: BalanceInvoice[] = [];
   for (const invoice of waiting) {
-    const current = await store.getInvoice(practiceId, invoice.invoiceId);
+    const current = await store.getInvoice(practice.practiceId, invoice.invoiceId);
     if (current) driven.push(await driveInvoice(deps, practice, current, now));
   }
   return driven;
+};
+
+/**
+ * Drives every invoice of the client that waits for an email (called once staff gave the client
+ * one), and one a crash left on its way after that (test/reliability/awaiting-email-crashes.test.ts).
+ */
+export const resumeInvoicesAwaitingEmail = async (deps: InvoicingDeps, practiceId: string, clientId: string, now = new Date()): Promise<BalanceInvoice[]> => {
+  const practice = await invoicesOf(deps).getPractice(practiceId);
+  return practice ? driveHeld(deps, practice, (invoice) => invoice.clientId === clientId && !!invoice.needsEmail, now) : [];
 };
 
 /**
@@ -36,30 +44,13 @@ export const resumeInvoicesAwaitingEmail = async (deps: InvoicingDeps, practiceI
  * kneadpay records the account able to charge (the balance invoicer's consumer of
  * StripeAccountUpdated, from `account.updated` or the onboarding refresh). Does nothing while the
  * account still cannot charge (an older or a disconnected state: the record decides, not the event).
- * Safe to call any number of times and concurrently: each Stripe step has its key built from the
- * invoice id, the issue is marked once and the email is sent under its lease, so a redelivered
- * event or two resumes racing make one Stripe invoice and one email; a crash midway leaves the
- * invoice on its way, recorded step by step and still flagged, and the bus's retry drives it on.
+ * A redelivered event or two resumes racing make one Stripe invoice and one email; a crash midway
+ * leaves the invoice on its way, recorded step by step and still flagged, and the bus's retry drives
+ * it on (test/reliability/awaiting-stripe-crashes.test.ts).
  */
 export const resumeInvoicesAwaitingStripe = async (deps: InvoicingDeps, practiceId: string, now = new Date()): Promise<BalanceInvoice[]> => {
   const store = invoicesOf(deps);
   const practice = await store.getPractice(practiceId);
   if (!practice || (await store.chargesBlocked(practiceId))) return [];
-  // The flag stays on the invoice after it is sent: an invoice a crash left on its way (made on
-  // Stripe, a draft, finalized but not emailed) is found again by the retry; an emailed one is done.
-  const waiting: BalanceInvoice[] = [];
-  for (const status of ['pending', 'draft', 'open'] as const) {
-    let cursor: string | undefined;
-    do {
-      const page = await store.listInvoices(practiceId, status, cursor);
-      waiting.push(...page.items.filter((invoice) => invoice.awaitingStripe && !invoice.emailedAt));
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor);
-  }
-  const driven: BalanceInvoice[] = [];
-  for (const invoice of waiting) {
-    const current = await store.getInvoice(practiceId, invoice.invoiceId);
-    if (current) driven.push(await driveInvoice(deps, practice, current, now));
-  }
-  return driven;
+  return driveHeld(deps, practice, (invoice) => !!invoice.awaitingStripe, now);
 };
