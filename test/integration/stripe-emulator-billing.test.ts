@@ -2,6 +2,7 @@ import Stripe from 'stripe';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startStripeEmulator, type StripeEmulator } from '../../local/stripe-emulator';
 import { startWebhookReceiver, type WebhookReceiver } from '../../local/stripe-emulator/testing';
+import { stripeRefusal as rejection } from '../support/stripe-refusal';
 
 const SECRET = 'whsec_kneadpay_test';
 
@@ -12,15 +13,6 @@ const hosted = async (url: string, body: Record<string, string>, accept = 'appli
     headers: { 'content-type': 'application/x-www-form-urlencoded', accept },
     body: new URLSearchParams(body).toString(),
   });
-
-const rejection = async (promise: Promise<unknown>): Promise<Stripe.errors.StripeError> => {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Stripe.errors.StripeError;
-  }
-  throw new Error('expected the call to fail');
-};
 
 describe('Stripe emulator: checkout, invoices, refunds, credit notes and disputes', () => {
   let emulator: StripeEmulator;

@@ -13,22 +13,14 @@
  * - `send_invoice` needs a due date: `days_until_due` or `due_date` (Stripe refuses the invoice
  *   otherwise, param `days_until_due`).
  */
-import type Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
 import { api, practiceProfile } from '../support/api';
 import { claimReady, stripe, stripeInvoicesFor } from '../support/invoicing';
 import { newPracticeId } from '../support/store';
 import { readFileSync } from 'node:fs';
+import { stripeRefusal as refusal } from '../support/stripe-refusal';
 
 const DAY = 86_400;
-const refusal = async (promise: Promise<unknown>): Promise<Stripe.errors.StripeError> => {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Stripe.errors.StripeError;
-  }
-  throw new Error('expected Stripe to refuse the call');
-};
 const customer = () => stripe.customers.create({ email: 'due-days@client.example', name: 'Due Days' });
 
 describe('Stripe emulator: days_until_due as Stripe documents it (through the stripe SDK)', () => {

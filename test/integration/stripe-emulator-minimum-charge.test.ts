@@ -14,18 +14,9 @@
  *   (USD $0.50, GBP £0.30, HKD $4.00, JPY ¥50, …); a Checkout Session in `payment` mode whose total
  *   is below it is refused ("The Checkout Session's total amount due must add up to at least …").
  */
-import type Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
 import { stripe } from '../support/invoicing';
-
-const refusal = async (promise: Promise<unknown>): Promise<Stripe.errors.StripeError> => {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Stripe.errors.StripeError;
-  }
-  throw new Error('expected Stripe to refuse the call');
-};
+import { stripeRefusal as refusal } from '../support/stripe-refusal';
 
 const customer = () => stripe.customers.create({ email: 'minimum@client.example', name: 'Min Charge' });
 

@@ -2,6 +2,7 @@ import Stripe from 'stripe';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startStripeEmulator, type RequestRecord, type StripeEmulator } from '../../local/stripe-emulator';
 import { startWebhookReceiver, type WebhookReceiver } from '../../local/stripe-emulator/testing';
+import { stripeRefusal as rejection } from '../support/stripe-refusal';
 
 const SECRET = 'whsec_kneadpay_local';
 
@@ -21,15 +22,6 @@ const admin = async (emulator: StripeEmulator, method: string, path: string, bod
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-};
-
-const rejection = async (promise: Promise<unknown>): Promise<Stripe.errors.StripeError> => {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Stripe.errors.StripeError;
-  }
-  throw new Error('expected the call to fail');
 };
 
 describe('Stripe emulator: faults, request log and webhook delivery', () => {

@@ -1,6 +1,7 @@
 import Stripe from 'stripe';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startStripeEmulator, type StripeEmulator } from '../../local/stripe-emulator';
+import { stripeRefusal as rejection } from '../support/stripe-refusal';
 
 /** The real SDK, pointed at the emulator. */
 const sdk = (emulator: StripeEmulator, options: { key?: string; maxNetworkRetries?: number } = {}) =>
@@ -18,15 +19,6 @@ const admin = async (emulator: StripeEmulator, method: string, path: string, bod
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-};
-
-const rejection = async (promise: Promise<unknown>): Promise<Stripe.errors.StripeError> => {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Stripe.errors.StripeError;
-  }
-  throw new Error('expected the call to fail');
 };
 
 describe('Stripe emulator: core API through the stripe SDK', () => {

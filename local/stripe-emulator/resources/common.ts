@@ -66,7 +66,10 @@ export const checkAmount = (amount: number, param: string, { allowZero = false }
 /**
  * Stripe's minimum charge amount per currency, in minor units (docs.stripe.com/currencies, "Minimum
  * and maximum charge amounts"; JPY is zero-decimal). Another currency must convert to at least
- * $0.50: the emulator, which has no exchange rates, asks 50 minor units of it.
+ * $0.50: the emulator, which has no exchange rates, asks 50 minor units of it. A copy of Stripe's
+ * table, not an import of kneadpay's (functions/domain/charge-minimum.ts): the emulator stands for
+ * Stripe, so a slip in kneadpay's copy must not agree with itself; test/unit/charge-minimum.test.ts
+ * holds the two transcriptions equal.
  */
 export const MINIMUM_CHARGE: Readonly<Record<string, number>> = {
   usd: 50,
