@@ -17,6 +17,7 @@
 import { describe, expect, it } from 'vitest';
 import { balanceChargeDisputed } from '../../functions/core/invoice-effects';
 import { invoiceClaimBalance } from '../../functions/core/invoicing';
+import { invoiceStoreOn } from '../../functions/core/invoicing/ports';
 import { applyAdjudication } from '../../functions/core/remittances';
 import { ingestStripeEvent } from '../../functions/core/stripe-events';
 import { EFFECTS } from '../../functions/stripe-webhook';
@@ -217,6 +218,44 @@ describe('a dispute of a balance payment', () => {
 
     // Assess
     expect((await eventsOf(paid.practiceId, 'PaymentDisputeLost')).map((item) => item.detail)).toEqual([expect.objectContaining({ invoiceId: paid.invoice.invoiceId, amountCents: 3400 })]);
+  });
+
+  it('an open chargeback, then the payer lowers the share from $34 to $24: no refund is tried on the disputed payment (Stripe refuses: charge_disputed); the $10 stays the client\'s credit', async () => {
+    // Prepare
+    const paid = await paidBalance();
+    await dispute(paid.paymentIntent, 'needs_response');
+    const before = await ledgerState(store, paid.practiceId, paid.clientId);
+
+    // Act: reversal and correction to $24.
+    const claim = (await getClaim(store, paid.practiceId, 'CLM-1001'))!;
+    await applyAdjudication(store, claim, paid.details.reversal, { remittanceId: null, emit: false }, new Date());
+    await invoiceClaimBalance(deps, paid.details.correction);
+
+    // Assess: nothing refunded on Stripe; the overpayment is kept as the client's credit, once.
+    expect((await paid.stripe.refunds.list({ payment_intent: paid.paymentIntent, limit: 10 })).data).toEqual([]);
+    expect(await eventsOf(paid.practiceId, 'PaymentRefunded')).toEqual([]);
+    const after = await ledgerState(store, paid.practiceId, paid.clientId);
+    const added = after.entries.filter((entry) => !before.entries.some((seen) => seen.entryId === entry.entryId));
+    expect(added.filter((entry) => entry.kind === 'overpayment_refund_not_paid').map((entry) => entry.amountCents)).toEqual([-1000]);
+    expect(after.sumCents).toBe(after.balanceCents);
+  });
+
+  it('the same when the dispute\'s own event is not recorded yet: Stripe\'s refusal (charge_disputed) keeps the $10 as credit instead of failing the plan', async () => {
+    // Prepare: an open chargeback on Stripe; the invoice is read as if its dispute event had not
+    // arrived yet (the only stand-in: the emulator delivers its webhooks at once).
+    const paid = await paidBalance();
+    await dispute(paid.paymentIntent, 'needs_response');
+    const real = invoiceStoreOn(store);
+    const notYetKnown = { ...deps, invoices: { ...real, listClaimInvoices: async (practiceId: string, claimId: string) => (await real.listClaimInvoices(practiceId, claimId)).map((invoice) => ({ ...invoice, dispute: undefined })) } };
+
+    // Act
+    const claim = (await getClaim(store, paid.practiceId, 'CLM-1001'))!;
+    await applyAdjudication(store, claim, paid.details.reversal, { remittanceId: null, emit: false }, new Date());
+    await invoiceClaimBalance(notYetKnown, paid.details.correction);
+
+    // Assess
+    expect((await paid.stripe.refunds.list({ payment_intent: paid.paymentIntent, limit: 10 })).data).toEqual([]);
+    expect((await ledgerState(store, paid.practiceId, paid.clientId)).entries.filter((entry) => entry.kind === 'overpayment_refund_not_paid').map((entry) => entry.amountCents)).toEqual([-1000]);
   });
 
   it("a lost dispute that overtakes the payment's own invoice.paid answers retry (503) and is recorded once the payment is", async () => {
