@@ -114,7 +114,14 @@ describe('a dispute of a balance payment', () => {
       dispute: { disputeId: lost.id, status: 'lost', amountCents: 3400 },
     });
     expect(await listed(paid.practiceId)).toEqual([
-      expect.objectContaining({ invoiceId: paid.invoice.invoiceId, status: 'paid', amountPaidCents: 3400, amountRefundedCents: 0, amountDisputedCents: 3400, dispute: { disputeId: lost.id, status: 'lost', amountCents: 3400 } }),
+      expect.objectContaining({
+        invoiceId: paid.invoice.invoiceId,
+        status: 'paid',
+        amountPaidCents: 3400,
+        amountRefundedCents: 0,
+        amountDisputedCents: 3400,
+        dispute: { disputeId: lost.id, status: 'lost', amountCents: 3400 },
+      }),
     ]);
   });
 
@@ -220,7 +227,7 @@ describe('a dispute of a balance payment', () => {
     expect((await eventsOf(paid.practiceId, 'PaymentDisputeLost')).map((item) => item.detail)).toEqual([expect.objectContaining({ invoiceId: paid.invoice.invoiceId, amountCents: 3400 })]);
   });
 
-  it('an open chargeback, then the payer lowers the share from $34 to $24: no refund is tried on the disputed payment (Stripe refuses: charge_disputed); the $10 stays the client\'s credit', async () => {
+  it("an open chargeback, then the payer lowers the share from $34 to $24: no refund is tried on the disputed payment (Stripe refuses: charge_disputed); the $10 stays the client's credit", async () => {
     // Prepare
     const paid = await paidBalance();
     await dispute(paid.paymentIntent, 'needs_response');
@@ -240,13 +247,19 @@ describe('a dispute of a balance payment', () => {
     expect(after.sumCents).toBe(after.balanceCents);
   });
 
-  it('the same when the dispute\'s own event is not recorded yet: Stripe\'s refusal (charge_disputed) keeps the $10 as credit instead of failing the plan', async () => {
+  it("the same when the dispute's own event is not recorded yet: Stripe's refusal (charge_disputed) keeps the $10 as credit instead of failing the plan", async () => {
     // Prepare: an open chargeback on Stripe; the invoice is read as if its dispute event had not
     // arrived yet (the only stand-in: the emulator delivers its webhooks at once).
     const paid = await paidBalance();
     await dispute(paid.paymentIntent, 'needs_response');
     const real = invoiceStoreOn(store);
-    const notYetKnown = { ...deps, invoices: { ...real, listClaimInvoices: async (practiceId: string, claimId: string) => (await real.listClaimInvoices(practiceId, claimId)).map((invoice) => ({ ...invoice, dispute: undefined })) } };
+    const notYetKnown = {
+      ...deps,
+      invoices: {
+        ...real,
+        listClaimInvoices: async (practiceId: string, claimId: string) => (await real.listClaimInvoices(practiceId, claimId)).map((invoice) => ({ ...invoice, dispute: undefined })),
+      },
+    };
 
     // Act
     const claim = (await getClaim(store, paid.practiceId, 'CLM-1001'))!;
