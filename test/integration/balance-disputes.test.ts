@@ -144,6 +144,29 @@ describe('a dispute of a balance payment', () => {
     ]);
   });
 
+  it("the loss delivered 5× at once under one id and 5× under ids of its own (a redelivery and the reconciler's listing race), before any was applied → one chargeback, one PaymentDisputeLost", async () => {
+    // Prepare: an open chargeback; its loss is the created event's Dispute as Stripe closes it
+    // (status lost), so the copies race for the first application (the emulator would apply its own at once).
+    const paid = await paidBalance();
+    const before = await ledgerState(store, paid.practiceId, paid.clientId);
+    const open = await dispute(paid.paymentIntent, 'needs_response');
+    const created = await disputeEventOf(paid.stripe, open.id, 'charge.dispute.created');
+    const closed = { ...created, id: `${created.id}_closed`, type: 'charge.dispute.closed', data: { object: { ...(created.data.object as Stripe.Dispute), status: 'lost' as const } } } as Stripe.Event;
+
+    // Act: what lost a race (a conflict answered 503) is delivered again, as Stripe would.
+    const copies = [...Array.from({ length: 5 }, () => closed), ...Array.from({ length: 5 }, (_, i) => ({ ...closed, id: `${closed.id}_race${i}` }))];
+    const answers = await Promise.allSettled(copies.map((event) => ingestStripeEvent({ store, stripe: getStripe, effects: EFFECTS }, event)));
+    for (const [i, answer] of answers.entries()) if (answer.status === 'rejected') await ingestStripeEvent({ store, stripe: getStripe, effects: EFFECTS }, copies[i]!);
+
+    // Assess
+    const after = await ledgerState(store, paid.practiceId, paid.clientId);
+    expect(after.balanceCents - before.balanceCents).toBe(3400);
+    expect(after.entries.filter((entry) => entry.kind === 'chargeback')).toHaveLength(1);
+    expect(await eventsOf(paid.practiceId, 'PaymentDisputeLost')).toHaveLength(1);
+    expect(await getInvoice(store, paid.practiceId, paid.invoice.invoiceId)).toMatchObject({ amountDisputedCents: 3400, dispute: { disputeId: open.id, status: 'lost' } });
+    expect(answers.filter((answer) => answer.status === 'fulfilled' && answer.value.outcome === 'applied').length).toBeLessThanOrEqual(1);
+  });
+
   it('a $34 dispute lost on a payment already refunded $10 by hand: only what was still paid ($24) is owed again (Stripe reinstates the refunded part)', async () => {
     // Prepare: $10 refunded in the Dashboard (decision 012), then a $34 dispute lost.
     const paid = await paidBalance();
