@@ -250,10 +250,13 @@ describe('a dispute of a balance payment', () => {
     expect((await eventsOf(paid.practiceId, 'PaymentDisputeLost')).map((item) => item.detail)).toEqual([expect.objectContaining({ invoiceId: paid.invoice.invoiceId, amountCents: 3400 })]);
   });
 
-  it("an open chargeback, then the payer lowers the share from $34 to $24: no refund is tried on the disputed payment (Stripe refuses: charge_disputed); the $10 stays the client's credit", async () => {
+  it.each([
+    ['needs_response', 'an open chargeback: no refund is tried on the charged-back payment'],
+    ['warning_needs_response', 'an inquiry: the refund is tried, the emulator refuses it as Stripe may (is_charge_refundable false)'],
+  ])("%s (%s), then the payer lowers the share from USD 34 to USD 24: nothing refunded (Stripe refuses: charge_disputed); the USD 10 stays the client's credit", async (status) => {
     // Prepare
     const paid = await paidBalance();
-    await dispute(paid.paymentIntent, 'needs_response');
+    await dispute(paid.paymentIntent, status);
     const before = await ledgerState(store, paid.practiceId, paid.clientId);
 
     // Act: reversal and correction to $24.

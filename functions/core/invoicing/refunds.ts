@@ -58,9 +58,10 @@ export const driveRefunds = async (deps: InvoicingDeps, practice: Practice, clai
     const paidInvoices = (await store.listClaimInvoices(practice.practiceId, claimId)).filter((invoice) => invoice.status === 'paid').sort((a, b) => a.seq - b.seq);
     for (const invoice of paidInvoices) {
       if (remaining <= 0) break;
-      // A payment under dispute cannot be refunded (Stripe refuses a charged-back charge:
-      // `charge_disputed`); what it would have taken stays the client's credit (decisions/013).
-      if (invoice.dispute) continue;
+      // A charged-back payment cannot be refunded (Stripe refuses: `charge_disputed`); what it would
+      // have taken stays the client's credit (decisions/013). An inquiry's payment may still be
+      // refundable (Dispute.is_charge_refundable): Stripe decides, and its refusal is caught below.
+      if (invoice.dispute && !invoice.dispute.status.startsWith('warning_')) continue;
       // The payment is on the account the invoice was made on, which may not be the practice's now.
       const scope: StripeScope = { stripe, account: invoiceStripeAccount(invoice, practice) };
       const paymentIntent = await paymentIntentOfPaidInvoice(scope, invoice);
