@@ -24,6 +24,10 @@ const listInvoicesRoute: RouteHandler = async (event) => {
       amountPaidCents: invoice.amountPaidCents,
       // Refunded outside kneadpay (the Stripe Dashboard): owed again (docs/decisions/012).
       amountRefundedCents: invoice.amountRefundedCents ?? 0,
+      // Taken back by the client's bank in a lost dispute: owed again (docs/decisions/013).
+      amountDisputedCents: invoice.amountDisputedCents ?? 0,
+      // The payment's dispute as Stripe last said (an inquiry, an open chargeback, or how it ended).
+      dispute: invoice.dispute ? { disputeId: invoice.dispute.disputeId, status: invoice.dispute.status, amountCents: invoice.dispute.amountCents } : null,
       currency: invoice.currency,
       hostedInvoiceUrl: invoice.hostedInvoiceUrl,
       dueAt: invoice.dueAt,

@@ -1,3 +1,4 @@
+import { CHARGE_DISPUTE_EFFECTS } from './core/charge-disputes';
 import { CHARGE_REFUND_EFFECTS } from './core/charge-refunds';
 import { CONNECT_EFFECTS } from './core/connect';
 import { CREDIT_EFFECTS } from './core/credit-effects';
@@ -16,7 +17,7 @@ import { STRIPE_API_VERSION } from './stripe/version';
 const logger = createLogger('stripe-webhook');
 
 /** Every effect the webhook applies, by Stripe event type; other types are recorded as ignored. */
-export const EFFECTS = { ...withPlatformFees({ ...CREDIT_EFFECTS, ...INVOICE_EFFECTS, ...CHARGE_REFUND_EFFECTS }), ...CONNECT_EFFECTS };
+export const EFFECTS = { ...withPlatformFees({ ...CREDIT_EFFECTS, ...INVOICE_EFFECTS, ...CHARGE_REFUND_EFFECTS, ...CHARGE_DISPUTE_EFFECTS }), ...CONNECT_EFFECTS };
 
 /** Several secrets, comma-separated, while an endpoint secret is being rotated. */
 const webhookSecrets = async (): Promise<string[]> =>

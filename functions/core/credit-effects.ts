@@ -299,6 +299,9 @@ const chargeRefunded: Effect = async (ctx) => {
 
 // Disputes ------------------------------------------------------------------------------------
 
+/** The reason recorded for a dispute no purchase's payment has (core/charge-disputes.ts then asks the balance invoices). */
+export const NO_PURCHASE_FOR_DISPUTE = 'no package purchase for this dispute';
+
 const purchaseOfDispute = async (ctx: Ctx) => {
   const dispute = ctx.event.data.object as Stripe.Dispute;
   const pi = typeof dispute.payment_intent === 'string' ? dispute.payment_intent : dispute.payment_intent?.id;
@@ -322,7 +325,7 @@ const isOpen = (status: string) => (OPEN_DISPUTE_STATUSES as readonly string[]).
  */
 const disputeOpened: Effect = async (ctx) => {
   const { dispute, purchase } = await purchaseOfDispute(ctx);
-  if (!purchase) return { kind: 'ignore', reason: 'no package purchase for this dispute' };
+  if (!purchase) return { kind: 'ignore', reason: NO_PURCHASE_FOR_DISPUTE };
   if ((purchase.closedDisputeIds ?? []).includes(dispute.id)) return { kind: 'ignore', reason: 'dispute already closed' };
   if (!isOpen(dispute.status)) return { kind: 'ignore', reason: `dispute is ${dispute.status}` };
   if (notRecordedYet(purchase)) throw new RetryableError('the purchase is not marked paid yet');
@@ -367,7 +370,7 @@ const appealWon = (ctx: Ctx, purchase: Purchase, dispute: Stripe.Dispute): Decis
 
 const disputeClosed: Effect = async (ctx) => {
   const { dispute, purchase } = await purchaseOfDispute(ctx);
-  if (!purchase) return { kind: 'ignore', reason: 'no package purchase for this dispute' };
+  if (!purchase) return { kind: 'ignore', reason: NO_PURCHASE_FOR_DISPUTE };
   if ((purchase.closedDisputeIds ?? []).includes(dispute.id)) return appealWon(ctx, purchase, dispute);
   if (notRecordedYet(purchase)) throw new RetryableError('the purchase is not marked paid yet');
   const closed = [...(purchase.closedDisputeIds ?? []), dispute.id];

@@ -131,7 +131,7 @@ const invoiceUncollectible: Effect = async (ctx) => {
  * payment names the Stripe invoice, whose metadata (kneadpay's) names ours. Another tool's invoice,
  * or one of another practice, is not ours.
  */
-const invoiceOfCharge = async (ctx: Ctx, charge: Stripe.Charge): Promise<BalanceInvoice | undefined> => {
+const invoiceOfCharge = async (ctx: Ctx, charge: Pick<Stripe.Charge, 'payment_intent'>): Promise<BalanceInvoice | undefined> => {
   const paymentIntent = typeof charge.payment_intent === 'string' ? charge.payment_intent : charge.payment_intent?.id;
   if (!paymentIntent) return undefined;
   const stripeInvoice = await findInvoiceOfPaymentIntent({ stripe: await ctx.stripe(), account: ctx.event.account }, paymentIntent);
@@ -211,6 +211,95 @@ export const invoiceChargeRefunded =
   (port: InvoiceEffectsPort = INVOICE_EFFECTS_STORE): EffectHandler =>
   (ctx) =>
     balanceChargeRefunded({ ...ctx, port });
+
+// Disputes of a balance payment ------------------------------------------------------------------
+
+/**
+ * How far a dispute has come (Stripe API reference, Dispute.status): an inquiry (`warning_*`) may
+ * escalate to a chargeback (`needs_response` → `under_review`); `warning_closed`, `won`, `lost` and
+ * `prevented` are final. Events come in any order: an earlier status never overwrites a later one.
+ */
+const DISPUTE_PROGRESS: Readonly<Record<string, number>> = {
+  warning_needs_response: 0,
+  warning_under_review: 1,
+  needs_response: 2,
+  under_review: 3,
+  warning_closed: 4,
+  won: 4,
+  lost: 4,
+  prevented: 4,
+};
+const FINAL_DISPUTE = 4;
+
+export const NOT_A_DISPUTED_BALANCE = 'no balance invoice for this dispute';
+
+/**
+ * `charge.dispute.*` on a balance invoice's charge (docs/decisions/013-balance-disputes.md). Every
+ * status is recorded on the invoice (`dispute`, so staff see a payment under dispute); only a lost
+ * dispute — final, the cardholder's bank keeps the money — moves the balance: the client owes again
+ * what was taken back, at most what was still paid on the charge (Stripe reinstates a part refunded
+ * before: docs.stripe.com/disputes, partially refunded payments). That part is a `chargeback` ledger
+ * entry, the invoice's `amountDisputedCents` (what balance plans no longer count as paid) and one
+ * `PaymentDisputeLost`. No receipt: a chargeback is not a refund the practice made. Inquiries, open
+ * chargebacks, `won`, `warning_closed` and `prevented` move nothing (a prevented dispute's money, if
+ * Stripe refunds it, comes as a refund: decision 012). Once per dispute: a final status is never
+ * recorded twice, and a dispute that overtakes the payment's own `invoice.paid` waits for it (503).
+ */
+const balanceDisputeEffect: Effect = async (ctx) => {
+  const dispute = ctx.event.data.object as Stripe.Dispute;
+  const invoice = await invoiceOfCharge(ctx, dispute);
+  if (!invoice) return { kind: 'ignore', reason: NOT_A_DISPUTED_BALANCE };
+  const progress = DISPUTE_PROGRESS[dispute.status];
+  if (progress === undefined) return { kind: 'ignore', reason: `dispute status ${dispute.status} is not one kneadpay knows` };
+  const known = invoice.dispute?.disputeId === dispute.id ? invoice.dispute : undefined;
+  if (known && DISPUTE_PROGRESS[known.status] === FINAL_DISPUTE) return { kind: 'ignore', reason: `dispute already ${known.status}` };
+  if (known && progress <= (DISPUTE_PROGRESS[known.status] ?? -1)) return { kind: 'ignore', reason: `dispute already recorded as ${known.status}` };
+  if (invoice.status !== 'paid') throw new RetryableError('the balance payment of this dispute is not recorded yet');
+
+  const at = new Date(ctx.event.created * 1000).toISOString();
+  const record = { disputeId: dispute.id, status: dispute.status, amountCents: dispute.amount, updatedAt: at };
+  if (dispute.status !== 'lost') return { kind: 'apply', summary: `balance dispute ${dispute.status}`, writes: [updateInvoice(ctx.port, invoice, { dispute: record })], events: [] };
+
+  // What the practice still held of this payment: the charge less every refund of it (listed from
+  // Stripe, so a refund whose own event is still on its way counts too) and earlier losses.
+  const chargeId = typeof dispute.charge === 'string' ? dispute.charge : dispute.charge.id;
+  const refunded = (await listRefunds({ stripe: await ctx.stripe(), account: ctx.event.account }, { charge: chargeId }))
+    .filter((refund) => refund.status !== 'failed' && refund.status !== 'canceled')
+    .reduce((sum, refund) => sum + refund.amount, 0);
+  const lostCents = Math.max(0, Math.min(dispute.amount, invoice.amountPaidCents - refunded - (invoice.amountDisputedCents ?? 0)));
+  return {
+    kind: 'apply',
+    summary: 'balance dispute lost',
+    writes: [
+      updateInvoice(ctx.port, invoice, { dispute: record, amountDisputedCents: (invoice.amountDisputedCents ?? 0) + lostCents }),
+      ...(lostCents > 0 ? ctx.port.ledgerWrites(ctx.practiceId, invoice.clientId, [{ kind: 'chargeback', amountCents: lostCents, currency: invoice.currency, at, ref: dispute.id }]) : []),
+    ],
+    events: [
+      {
+        detailType: 'PaymentDisputeLost',
+        detail: {
+          practiceId: ctx.practiceId,
+          clientId: invoice.clientId,
+          kind: 'invoice',
+          invoiceId: invoice.invoiceId,
+          claimId: invoice.claimId,
+          // The id PaymentSucceeded named this payment by (invoice.paid).
+          paymentId: invoice.paymentIntentId ?? invoice.stripeInvoiceId ?? chargeId,
+          disputeId: dispute.id,
+          amountCents: lostCents,
+          currency: invoice.currency,
+          lostAt: at,
+        },
+      },
+    ],
+  };
+};
+
+/** `charge.dispute.*` on a balance invoice's charge (the package side is credit-effects'; see core/charge-disputes.ts). */
+export const balanceChargeDisputed =
+  (port: InvoiceEffectsPort = INVOICE_EFFECTS_STORE): EffectHandler =>
+  (ctx) =>
+    balanceDisputeEffect({ ...ctx, port });
 
 const EFFECTS: Record<string, Effect> = {
   'invoice.finalized': invoiceFinalized,

@@ -186,8 +186,9 @@ export const resolvePractice = async (
       const intent = await findPaymentIntent({ stripe: await stripe() }, paymentIntent);
       if (intent?.metadata?.practiceId) return { practiceId: intent.metadata.practiceId };
       // A balance invoice's payment intent carries no metadata of ours: its invoice does. Asked only
-      // for a refund, the one charge event kneadpay applies to a balance payment (core/charge-refunds.ts).
-      if (event.type === 'charge.refunded') {
+      // for the charge events kneadpay applies to a balance payment: a refund (core/charge-refunds.ts)
+      // and a dispute (core/charge-disputes.ts).
+      if (event.type === 'charge.refunded' || event.type.startsWith('charge.dispute.')) {
         const invoice = await findInvoiceOfPaymentIntent({ stripe: await stripe() }, paymentIntent);
         if (invoice?.metadata?.practiceId && invoice.metadata.invoiceId) return { practiceId: invoice.metadata.practiceId };
       }

@@ -12,6 +12,14 @@ export interface DeskPayment {
   paidAt: string;
 }
 
+/** A dispute of a balance payment: Stripe's id and status (Dispute.status), the amount disputed, when Stripe last moved it. */
+export interface BalanceDispute {
+  disputeId: string;
+  status: string;
+  amountCents: number;
+  updatedAt: string;
+}
+
 /** An invoice for a claim's patient balance, and how far its Stripe saga has come. */
 export interface BalanceInvoice {
   invoiceId: string;
@@ -67,6 +75,14 @@ export interface BalanceInvoice {
    */
   refundIds?: string[];
   amountRefundedCents?: number;
+  /**
+   * The dispute (chargeback, or the inquiry before one) of this invoice's payment, as Stripe last
+   * said (a charge has at most one): shown by `GET …/invoices` so staff see a payment under dispute.
+   * Only a lost one moves money: `amountDisputedCents`, what the cardholder's bank took back of the
+   * payment, which balance plans no longer count as paid (docs/decisions/013-balance-disputes.md).
+   */
+  dispute?: BalanceDispute;
+  amountDisputedCents?: number;
   /** The balance was paid at the practice instead of on Stripe (`POST …/desk-payments`). */
   deskPayment?: DeskPayment;
   createdAt: string;

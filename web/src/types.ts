@@ -100,6 +100,10 @@ export interface Invoice {
   amountDueCents: number;
   amountPaidCents: number;
   amountRefundedCents?: number;
+  /** What a lost dispute took back of the payment, owed again (docs/decisions/013). */
+  amountDisputedCents?: number;
+  /** The payment's dispute as Stripe last said (Dispute.status), or null. */
+  dispute?: { disputeId: string; status: string; amountCents: number } | null;
   currency?: string;
   hostedInvoiceUrl?: string | null;
   dueAt?: string | null;

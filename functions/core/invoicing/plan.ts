@@ -8,13 +8,17 @@ import type { OutboxEvent } from '../../store/outbox';
 import type { Practice } from '../../domain/practice';
 import { invoicesOf, type InvoicingDeps } from './deps';
 
+/** What the cardholder's bank took back of an invoice's payment in a lost dispute (decisions/013). */
+const chargedBackCents = (invoice: BalanceInvoice): number => invoice.amountDisputedCents ?? 0;
+
 const planningView = (invoice: BalanceInvoice): InvoiceAmounts => ({
   invoiceId: invoice.invoiceId,
   // An invoice already decided to be voided no longer counts as billed.
   status: invoice.voidRequested ? 'void' : invoice.status,
   amountDueCents: invoice.amountDueCents,
   // A payment refunded outside kneadpay (the Dashboard) is given back: the client owes it again.
-  amountPaidCents: invoice.amountPaidCents - (invoice.amountRefundedCents ?? 0),
+  // So is what a lost dispute took back (decisions/013): chargedBackCents.
+  amountPaidCents: invoice.amountPaidCents - (invoice.amountRefundedCents ?? 0) - chargedBackCents(invoice),
 });
 
 const newInvoice = (claim: Claim, seq: number, amountCents: number, now: Date): BalanceInvoice => ({

@@ -1,5 +1,5 @@
 /** Paying out a claim's recorded overpayment refunds on Stripe (refund policy). */
-import type { StripeScope } from '../../stripe/gateway';
+import { StripeRefusedError, type StripeScope } from '../../stripe/gateway';
 import { listInvoicePayments } from '../../stripe/invoices';
 import { createRefund, listRefunds } from '../../stripe/refunds';
 import { invoiceStripeAccount, type BalanceInvoice } from '../../domain/invoice';
@@ -58,6 +58,10 @@ export const driveRefunds = async (deps: InvoicingDeps, practice: Practice, clai
     const paidInvoices = (await store.listClaimInvoices(practice.practiceId, claimId)).filter((invoice) => invoice.status === 'paid').sort((a, b) => a.seq - b.seq);
     for (const invoice of paidInvoices) {
       if (remaining <= 0) break;
+      // A charged-back payment cannot be refunded (Stripe refuses: `charge_disputed`); what it would
+      // have taken stays the client's credit (decisions/013). An inquiry's payment may still be
+      // refundable (Dispute.is_charge_refundable): Stripe decides, and its refusal is caught below.
+      if (invoice.dispute && !invoice.dispute.status.startsWith('warning_')) continue;
       // The payment is on the account the invoice was made on, which may not be the practice's now.
       const scope: StripeScope = { stripe, account: invoiceStripeAccount(invoice, practice) };
       const paymentIntent = await paymentIntentOfPaidInvoice(scope, invoice);
@@ -77,7 +81,12 @@ export const driveRefunds = async (deps: InvoicingDeps, practice: Practice, clai
         scope,
         { payment_intent: paymentIntent, amount, metadata: { practiceId: practice.practiceId, invoiceId: invoice.invoiceId, refundId: refund.refundId } },
         `rfd:${refund.refundId}:${invoice.invoiceId}`,
-      );
+      ).catch((error: unknown) => {
+        // Disputed on Stripe before its dispute event reached kneadpay: the same as above.
+        if (error instanceof StripeRefusedError && error.stripeCode === 'charge_disputed') return undefined;
+        throw error;
+      });
+      if (!made) continue;
       parts.push({ id: made.id, amountCents: made.amount });
       refunded(invoice, made, alreadyRefunded + made.amount);
       remaining -= made.amount;

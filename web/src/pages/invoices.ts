@@ -3,7 +3,7 @@ import { h, replace, safeHref, table } from '../dom';
 import { field, form, FormErrors, select } from '../forms';
 import { formatDate, formatMoney } from '../money';
 import type { Invoice, List } from '../types';
-import { badge, pageHeading } from './common';
+import { badge, pageHeading, statusText } from './common';
 import { pagedList } from './paged';
 
 const STATUSES = ['', 'open', 'paid', 'pending', 'draft', 'void', 'uncollectible'] as const;
@@ -44,6 +44,31 @@ const deskPaymentForm = (invoice: Invoice, status: HTMLElement, reload: () => Pr
   );
 };
 
+/**
+ * A balance payment under dispute, in words (docs/decisions/013): an inquiry or an open chargeback
+ * is shown so staff can answer it in Stripe; a lost one says what the client owes again.
+ */
+const disputeNote = (invoice: Invoice): string | undefined => {
+  const dispute = invoice.dispute;
+  if (!dispute) return undefined;
+  const currency = invoice.currency ?? 'usd';
+  switch (dispute.status) {
+    case 'lost':
+      return `Chargeback lost: ${formatMoney(invoice.amountDisputedCents ?? 0, currency)} owed again`;
+    case 'won':
+      return 'Dispute won';
+    case 'warning_closed':
+      return 'Inquiry closed';
+    case 'prevented':
+      return 'Dispute prevented';
+    case 'warning_needs_response':
+    case 'warning_under_review':
+      return `Inquiry from the card's bank (${statusText(dispute.status.replace('warning_', ''))})`;
+    default:
+      return `Disputed: ${formatMoney(dispute.amountCents, currency)} (${statusText(dispute.status)})`;
+  }
+};
+
 export const invoicesPage = async (main: HTMLElement) => {
   const list = h('div', { 'aria-live': 'polite' });
   const status = h('p', { role: 'status' });
@@ -74,7 +99,7 @@ export const invoicesPage = async (main: HTMLElement) => {
           const href = safeHref(invoice.hostedInvoiceUrl);
           return [
             h('a', { href: `#/claims/${encodeURIComponent(invoice.claimId)}` }, invoice.claimId),
-            badge(invoice.status),
+            disputeNote(invoice) ? h('span', {}, badge(invoice.status), ' ', h('small', { class: 'dispute' }, disputeNote(invoice)!)) : badge(invoice.status),
             formatMoney(invoice.amountDueCents, invoice.currency ?? 'usd'),
             formatMoney(invoice.amountPaidCents ?? 0, invoice.currency ?? 'usd'),
             formatDate(invoice.dueAt),

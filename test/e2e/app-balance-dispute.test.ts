@@ -1,0 +1,58 @@
+/**
+ * Staff see a balance payment under dispute in the web app's Invoices page (docs/decisions/013):
+ * the status badge stays as it is ("paid"); a note beside it says what Stripe says of the dispute,
+ * and for a lost one what the client owes again. The disputes are made by the emulator's
+ * `POST /_disputes` (SPEC §6) and reach kneadpay as signed webhooks.
+ */
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { invoiceClaimBalance } from '../../functions/core/invoicing';
+import { getStripe } from '../../functions/stripe/client';
+import { getInvoice } from '../../functions/store/invoices';
+import { launchBrowser } from '../support/browser';
+import { adjudicated, claimReady, emulator, payClaimInvoice, store } from '../support/invoicing';
+import { go, signIn } from '../support/app-page';
+
+/** A $34 balance paid on its hosted page, then disputed by the client's bank in `status`. */
+const disputedBalance = async (status: string) => {
+  const { practiceId } = await claimReady();
+  await invoiceClaimBalance({ store, stripe: getStripe, publicUrl: 'http://127.0.0.1:3000' }, adjudicated(practiceId).original);
+  const invoice = (await payClaimInvoice(practiceId))!;
+  const paid = (await getInvoice(store, practiceId, invoice.invoiceId))!;
+  const [payment] = (await (await getStripe()).invoicePayments.list({ invoice: paid.stripeInvoiceId!, limit: 1 })).data;
+  expect((await emulator('/_disputes', { method: 'POST', body: { payment_intent: payment!.payment.payment_intent, status } })).status).toBe(200);
+  await emulator('/_deliveries/wait', { method: 'POST', body: { timeoutMs: 15_000 } });
+  return practiceId;
+};
+
+describe('the staff web app: a balance payment under dispute', () => {
+  let browser: Browser;
+
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it.each([
+    ['needs_response', 'Disputed: $34.00 (needs response)'],
+    ['lost', 'Chargeback lost: $34.00 owed again'],
+  ])('%s: Invoices reads "paid" with "%s" beside it', async (status, note) => {
+    // Prepare
+    const practiceId = await disputedBalance(status);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+
+    // Act
+    await signIn(page, practiceId);
+    await go(page, 'Invoices');
+    const rows = page.getByRole('table', { name: 'Invoices' });
+    await rows.getByText('paid', { exact: true }).waitFor();
+    const shown = await rows.getByText(note, { exact: true }).count();
+    await page.close();
+
+    // Assess
+    expect(shown).toBe(1);
+  });
+});
