@@ -108,7 +108,7 @@ describe('the staff web app: claims out (payers, coverage, claims by state, Send
     await field('Save coverage', 'Group number').fill('GRP-77');
     await patient.getByLabel('First name').fill('Jane');
     await patient.getByLabel('Last name').fill('Doe');
-    await patient.getByLabel('Date of birth').fill('1985-04-12');
+    await patient.getByLabel('Birth date').fill('1985-04-12');
     await patient.getByLabel('Sex').selectOption('F');
     await patient.getByLabel('Street').fill('22 Elm St');
     await patient.getByLabel('City').fill('Portland');

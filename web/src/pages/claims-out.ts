@@ -315,7 +315,7 @@ export const payerForm = () => {
 const personFields = (errors: FormErrors, prefix: 'patient' | 'subscriber') => {
   const first = field('First name', textInput({ name: `${prefix}FirstName`, autocomplete: 'off' }), { id: `${prefix}-first` });
   const last = field('Last name', textInput({ name: `${prefix}LastName`, autocomplete: 'off' }), { id: `${prefix}-last` });
-  const dateOfBirth = field('Date of birth', textInput({ name: `${prefix}DateOfBirth`, type: 'date' }), { id: `${prefix}-dob` });
+  const dateOfBirth = field('Birth date', textInput({ name: `${prefix}DateOfBirth`, type: 'date' }), { id: `${prefix}-dob` });
   const sex = field(
     'Sex',
     select(
