@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, practiceProfile } from '../support/api';
@@ -20,6 +21,8 @@ import { ack277 } from '../fixtures/claims/acks';
 const TABLET = { width: 820, height: 1180 };
 const RENDERING = { firstName: 'Mia', lastName: 'Therapist', npi: '1245319599' };
 const HOSTILE = '<img src=x onerror=alert(9)>';
+/** `KNEADPAY_APP_SCREENSHOTS=docs/app` also writes this file's pictures for docs/app.md (as app.test.ts does for the other pages). */
+const docsShots = process.env.KNEADPAY_APP_SCREENSHOTS ? resolve(process.env.KNEADPAY_APP_SCREENSHOTS) : undefined;
 
 describe('the staff web app: claims out (payers, coverage, claims by state, Send claims, 999/277CA, CMS-1500)', () => {
   let browser: Browser;
@@ -36,6 +39,11 @@ describe('the staff web app: claims out (payers, coverage, claims by state, Send
     const input = field(form, label);
     await expect.poll(() => input.getAttribute('aria-invalid')).toBe('true');
     return page.locator(`#${await input.getAttribute('id')}-error`).innerText();
+  };
+  const shoot = async (name: string) => {
+    if (!docsShots) return;
+    mkdirSync(docsShots, { recursive: true });
+    await page.screenshot({ path: join(docsShots, `${name}.png`) });
   };
   const fits = () => page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth');
   const showState = async (state: string) => {
@@ -126,6 +134,8 @@ describe('the staff web app: claims out (payers, coverage, claims by state, Send
     await coverage.getByRole('button', { name: 'Save coverage' }).click();
     await page.getByText(/^Coverage saved with payer ACME1/).waitFor();
     const subscriberHidden = await coverage.getByRole('group', { name: 'Subscriber' }).count();
+    await coverage.scrollIntoViewIfNeeded();
+    await shoot('13-coverage');
     const coverageFits = await fits();
 
     // Assess
@@ -225,7 +235,14 @@ describe('the staff web app: claims out (payers, coverage, claims by state, Send
     const batchText = await batch.innerText();
     const [download] = await Promise.all([page.waitForEvent('download'), batch.getByRole('button', { name: 'Download the 837P file' }).click()]);
     const file = readFileSync((await download.path())!, 'utf8');
+    await page.getByRole('heading', { name: 'Claims by state' }).scrollIntoViewIfNeeded();
+    await shoot('12-claims-out');
     const submitted = await (await showState('submitted')).locator('tbody tr').allInnerTexts();
+    // Send claims again with nothing new ready: the API answers the last batch (200), which is not a new file.
+    await page.getByRole('button', { name: 'Send claims' }).click();
+    const again = page.getByRole('region', { name: 'Batch B000000001' }).locator('.notice');
+    await again.waitFor();
+    const againText = await again.innerText();
 
     // Assess
     expect(batchText).toContain('Batch B000000001: 2 claims in the 837P file (interchange 000000001): CLM-A1, CLM-A2.');
@@ -238,6 +255,9 @@ describe('the staff web app: claims out (payers, coverage, claims by state, Send
     expect(file).toContain('CLM*CLM-A1*60***11:B:1*Y*A*Y*Y~');
     expect(submitted).toHaveLength(2);
     for (const row of submitted) expect(row).toContain('Download B000000001.837');
+    expect(againText).toBe(
+      'Nothing new to send: batch B000000001 below was made by an earlier “Send claims”. Its claims are already in that file; upload it again only if your clearinghouse did not get it.',
+    );
   });
 
   it('4. a 277CA uploaded: one claim accepted, one rejected with the clearinghouse’s text shown as text; the lists follow', async () => {

@@ -3,7 +3,7 @@
  * draft, "Send claims" (an 837P batch of the ready claims, downloaded as a file), a 999 or 277CA
  * uploaded, and the practice's payers. The rules stay in the API: these screens show its answers.
  */
-import { ApiError, downloadFile, practicePath, request } from '../api';
+import { ApiError, downloadFile, practicePath, rawRequest, request } from '../api';
 import { currency } from '../context';
 import { h, replace, statusLine, table, type Child } from '../dom';
 import { field, FormErrors, form, invalid, select, textInput, type Field } from '../forms';
@@ -140,17 +140,28 @@ export const sendClaimsForm = (sent: () => Promise<void>) => {
       errors,
       action: async () => {
         replace(result);
-        const batch = await request<ClaimBatchAnswer>('POST', practicePath('/claim-batches'), { body: {} }).catch((error: unknown) => {
+        const answer = await rawRequest('POST', practicePath('/claim-batches'), { body: {} }).catch((error: unknown) => {
           // Nothing could go: the API says which claims it refused and why.
           const refused = error instanceof ApiError ? (error.details?.refused as ClaimBatchAnswer['refused'] | undefined) : undefined;
           if (refused?.length) replace(result, refusedList(refused));
           throw error;
         });
+        const batch = (await answer.json()) as ClaimBatchAnswer;
+        // 200: nothing new was ready, and the API answers the batch the last "Send claims" made (SPEC §7: the
+        // same request again → the same batch). It is not a new file: uploading it again would send its claims twice.
+        const before = answer.status === 200;
         replace(
           result,
           h(
             'div',
             { class: 'panel', role: 'region', 'aria-label': `Batch ${batch.batchId}` },
+            before
+              ? h(
+                  'p',
+                  { class: 'notice' },
+                  `Nothing new to send: batch ${batch.batchId} below was made by an earlier “Send claims”. Its claims are already in that file; upload it again only if your clearinghouse did not get it.`,
+                )
+              : null,
             h(
               'p',
               null,
@@ -159,8 +170,8 @@ export const sendClaimsForm = (sent: () => Promise<void>) => {
               batch.claims.map((claimId, i) => [i > 0 ? ', ' : '', claimLink(claimId)]),
               '.',
             ),
-            h('p', null, batchDownload(batch.batchId, 'Download the 837P file'), ' ', h('span', { class: 'muted' }, 'Upload it to your clearinghouse.')),
-            batch.refused.length > 0 ? [h('p', null, `${batch.refused.length} not sent:`), refusedList(batch.refused)] : null,
+            h('p', null, batchDownload(batch.batchId, 'Download the 837P file'), ' ', h('span', { class: 'muted' }, before ? 'The same file as before.' : 'Upload it to your clearinghouse.')),
+            batch.refused.length > 0 ? [h('p', null, before ? `${batch.refused.length} not sent when it was made:` : `${batch.refused.length} not sent:`), refusedList(batch.refused)] : null,
           ),
         );
         await sent();
@@ -357,10 +368,10 @@ export const coverageForm = (clientId: string) => {
   const memberId = field('Member ID', textInput({ name: 'memberId', autocomplete: 'off', spellcheck: 'false' }), { id: 'coverage-member' });
   const groupNumber = field('Group number', textInput({ name: 'groupNumber', autocomplete: 'off', spellcheck: 'false' }), { id: 'coverage-group', hint: 'Empty when the card has none.' });
   const relationship = field(
-    'Patient is the subscriber’s',
+    'Patient’s relationship to the subscriber',
     select(
       [
-        ['self', 'self (the patient is the subscriber)'],
+        ['self', 'self'],
         ['spouse', 'spouse'],
         ['child', 'child'],
         ['other', 'other'],
