@@ -282,7 +282,10 @@ describe('the staff web app: claims out (payers, coverage, claims by state, Send
     const summary = await outcome.locator('p').first().innerText();
     const accepted = await outcome.getByRole('list', { name: 'Accepted claims' }).innerText();
     const rejected = await outcome.getByRole('list', { name: 'Rejected claims' }).innerText();
-    const rejectedRows = await page.getByRole('table', { name: 'Claims rejected by the clearinghouse or payer' }).locator('tbody tr').allInnerTexts();
+    // The lists are read again after the upload's answer is drawn: wait for the rejected claims to follow.
+    const rejectedTable = page.getByRole('table', { name: 'Claims rejected by the clearinghouse or payer' });
+    await expect.poll(() => rejectedTable.locator('tbody tr').first().innerText()).toContain('CLM-A2');
+    const rejectedRows = await rejectedTable.locator('tbody tr').allInnerTexts();
     const acceptedRows = await (await showState('accepted')).locator('tbody tr').allInnerTexts();
     const injected = await page.evaluate<number>("document.querySelectorAll('main img').length");
 
@@ -326,6 +329,36 @@ describe('the staff web app: claims out (payers, coverage, claims by state, Send
     expect(refusalText).toContain('Client’s coverage: the client has no coverage');
     expect(page.url()).not.toMatch(/token|eyJ/);
     expect([storage, cookies.length]).toEqual([0, 0]);
+  });
+
+  it('6. the draft’s client covered in the app: the draft is checked again and listed as ready (bug 96)', async () => {
+    // Act: Sam's coverage saved on his page, then the Claims page
+    await page.evaluate(`location.hash = '#/clients/${encodeURIComponent(sam.id)}'`);
+    const coverage = page.getByRole('form', { name: 'Save coverage' });
+    await coverage.waitFor();
+    await ready(page);
+    const patient = coverage.getByRole('group', { name: 'Patient' });
+    await field('Save coverage', 'Payer ID').fill('ACME1');
+    await field('Save coverage', 'Member ID').fill('SAM123456789');
+    await patient.getByLabel('First name').fill('Sam');
+    await patient.getByLabel('Last name').fill('Roe');
+    await patient.getByLabel('Birth date').fill('1979-02-03');
+    await patient.getByLabel('Sex').selectOption('M');
+    await patient.getByLabel('Street').fill('5 Oak St');
+    await patient.getByLabel('City').fill('Portland');
+    await patient.getByLabel('State (2 letters)').fill('OR');
+    await patient.getByLabel('ZIP code').fill('97203');
+    await coverage.getByRole('button', { name: 'Save coverage' }).click();
+    const saved = await page.getByText(/^Coverage saved with payer ACME1/).innerText();
+    await go(page, 'Claims');
+    const drafts = await (await showState('draft')).locator('tbody tr').allInnerTexts();
+    const readyRows = await (await showState('ready')).locator('tbody tr').allInnerTexts();
+
+    // Assess
+    expect(saved).toBe('Coverage saved with payer ACME1. The client’s open claims were checked again.');
+    expect(drafts).toEqual(['Nothing yet.']);
+    expect(readyRows).toHaveLength(1);
+    expect(readyRows[0]).toMatch(/^CLM-S1\s/);
     expect(dialogs).toEqual([]);
     expect(cspViolations).toEqual([]);
   });

@@ -407,7 +407,7 @@ export const coverageForm = (clientId: string) => {
             ...(self ? {} : { subscriber: subscriber.value() }),
           },
         });
-        status.textContent = `Coverage saved with payer ${payerId.control.value.trim()}. Draft claims of this client are checked again when claims are sent.`;
+        status.textContent = `Coverage saved with payer ${payerId.control.value.trim()}. The client’s open claims were checked again.`;
       },
     },
     h('div', { class: 'grid' }, payerId.wrap, memberId.wrap, groupNumber.wrap, relationship.wrap),
