@@ -8,7 +8,7 @@ import { launchBrowser } from '../support/browser';
 import { newId } from '../../functions/shared/ids';
 import { newPracticeId } from '../support/store';
 import { check837P } from '../support/x12-837p-structure';
-import { ack277 } from '../fixtures/claims/acks';
+import { ack277, ack999 } from '../fixtures/claims/acks';
 
 /**
  * Claims out in the staff web app (docs/app.md, audit d4): the front desk sets up a payer and a
@@ -260,7 +260,7 @@ describe('the staff web app: claims out (payers, coverage, claims by state, Send
     );
   });
 
-  it('4. a 277CA uploaded: one claim accepted, one rejected with the clearinghouse’s text shown as text; the lists follow', async () => {
+  it('4. a 999 then a 277CA uploaded: the 999 accepts the batch; the 277CA accepts one claim and rejects the other with the clearinghouse’s text shown as text; the lists follow', async () => {
     // Prepare: the clearinghouse accepts CLM-A1 and rejects CLM-A2 (its free text is hostile markup)
     const ack = ack277(
       [
@@ -275,6 +275,12 @@ describe('the staff web app: claims out (payers, coverage, claims by state, Send
     await page.getByLabel('999 or 277CA file').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello, not a 277') });
     await page.getByRole('button', { name: 'Upload acknowledgement' }).click();
     const badFile = await errorOf('Upload an acknowledgement', '999 or 277CA file');
+    // The clearinghouse's 999 first: the 837P (group 1, batch B000000001) accepted
+    await page.getByLabel('999 or 277CA file').setInputFiles({ name: 'batch.999', mimeType: 'text/plain', buffer: Buffer.from(ack999('1', 'A')) });
+    await page.getByRole('button', { name: 'Upload acknowledgement' }).click();
+    const ack999Region = page.getByRole('region', { name: 'Acknowledgement 999' });
+    await ack999Region.waitFor();
+    const accepted999 = await ack999Region.innerText();
     await page.getByLabel('999 or 277CA file').setInputFiles({ name: 'batch.277', mimeType: 'text/plain', buffer: Buffer.from(ack) });
     await page.getByRole('button', { name: 'Upload acknowledgement' }).click();
     const outcome = page.getByRole('region', { name: 'Acknowledgement 277CA' });
@@ -291,6 +297,9 @@ describe('the staff web app: claims out (payers, coverage, claims by state, Send
 
     // Assess
     expect(badFile).toMatch(/ISA|X12|segment/i);
+    expect(accepted999).toContain('999: 2 accepted, 0 rejected.');
+    expect(accepted999).toContain('CLM-A1 accepted');
+    expect(accepted999).toContain('CLM-A2 accepted');
     expect(summary).toBe('277CA: 1 accepted, 1 rejected.');
     expect(accepted).toBe('CLM-A1 accepted');
     expect(rejected).toMatch(/^CLM-A2: A7:562/);
