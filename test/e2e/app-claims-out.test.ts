@@ -368,6 +368,40 @@ describe('the staff web app: claims out (payers, coverage, claims by state, Send
     expect(drafts).toEqual(['Nothing yet.']);
     expect(readyRows).toHaveLength(1);
     expect(readyRows[0]).toMatch(/^CLM-S1\s/);
+  });
+
+  it('7. Settings: saving the profile keeps the taxonomy code and the clearinghouse the 837P is built from (bug 97)', async () => {
+    // Prepare: the practice's clearinghouse, set through the API
+    const practice = (await api('GET', `/practices/${practiceId}`, { practiceId })).body;
+    const clearinghouse = { name: 'Office Ally', receiverId: 'OFFALLY', submitterId: 'HARBOR01', usage: 'T' };
+    const { createdAt: _c, updatedAt: _u, receiptStatement: _r, ...profile } = practice;
+    expect((await api('PUT', `/practices/${practiceId}`, { practiceId, body: { ...profile, clearinghouse } })).status).toBe(200);
+    await signIn(page, practiceId);
+
+    // Act: only the phone changed in Settings, and saved
+    await go(page, 'Settings');
+    await page.getByLabel('Phone').fill('+1 555 0199');
+    await page.getByRole('button', { name: 'Save profile' }).click();
+    await page.getByText('Profile saved.').waitFor();
+    const saved = (await api('GET', `/practices/${practiceId}`, { practiceId })).body;
+
+    // Assess
+    expect([saved.phone, saved.taxonomyCode, saved.clearinghouse]).toEqual(['+1 555 0199', '225700000X', clearinghouse]);
+  });
+
+  it('8. Settings: the taxonomy code a claim needs is changed there (a wrong one refused under its field)', async () => {
+    // Act
+    await page.getByLabel('Taxonomy code (NUCC)').fill('225700000Y');
+    await page.getByRole('button', { name: 'Save profile' }).click();
+    const taxonomyError = await errorOf('Practice profile', 'Taxonomy code (NUCC)');
+    await page.getByLabel('Taxonomy code (NUCC)').fill('174400000X');
+    await page.getByRole('button', { name: 'Save profile' }).click();
+    await expect.poll(async () => (await api('GET', `/practices/${practiceId}`, { practiceId })).body.taxonomyCode).toBe('174400000X');
+    const settingsFit = await fits();
+
+    // Assess
+    expect(taxonomyError).toMatch(/taxonomy/i);
+    expect(settingsFit).toBe(true);
     expect(dialogs).toEqual([]);
     expect(cspViolations).toEqual([]);
   });

@@ -25,6 +25,9 @@ export interface Practice {
   taxId?: string;
   npi?: string;
   licenseNumber?: string;
+  /** Claims out: the billing provider's NUCC taxonomy and the clearinghouse the 837P goes to (docs/claims.md). */
+  taxonomyCode?: string;
+  clearinghouse?: { name: string; receiverId: string; submitterId: string; usage?: 'P' | 'T' };
   timezone?: string;
   currency?: string;
   stripeAccountId?: string;
