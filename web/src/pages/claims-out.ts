@@ -294,7 +294,7 @@ export const payerForm = () => {
   const status = statusLine();
   const payerId = field('Payer ID', textInput({ name: 'payerId', autocomplete: 'off', spellcheck: 'false' }), {
     id: 'payer-id',
-    hint: 'Your clearinghouse’s id for the payer. Saving an ID again changes that payer.',
+    hint: 'Your clearinghouse’s id for the payer. Saving an ID again replaces that payer: its name, filing indicator and address as typed here.',
   });
   const name = field('Name', textInput({ name: 'name', autocomplete: 'off' }), { id: 'payer-name-field' });
   const indicator = field('Claim filing indicator', select(FILING_INDICATORS, { name: 'claimFilingIndicator' }), { id: 'payer-indicator' });
