@@ -33,7 +33,7 @@ export const registerPayer = async (
   now = new Date(),
   claimsOut: ClaimsOutPort = CLAIMS_OUT_STORE,
 ): Promise<Payer> => {
-  await requirePractice(store, practiceId, claimsOut);
+  const practice = await requirePractice(store, practiceId, claimsOut);
   const { payerId, name, address, claimFilingIndicator } = parseBody(payerBody(pathPayerId), body);
   const payer: Payer = {
     practiceId,
@@ -44,6 +44,7 @@ export const registerPayer = async (
     updatedAt: now.toISOString(),
   };
   await claimsOut.putPayer(store, payer);
+  await recheckOpenClaims(store, practice, (claim) => claim.payerId === payerId, claimsOut);
   return payer;
 };
 
@@ -56,7 +57,7 @@ export const registerCoverage = async (
   now = new Date(),
   claimsOut: ClaimsOutPort = CLAIMS_OUT_STORE,
 ): Promise<Coverage> => {
-  await requirePractice(store, practiceId, claimsOut);
+  const practice = await requirePractice(store, practiceId, claimsOut);
   await claimsOut.getClient(store, practiceId, clientId);
   // Whether the payer is saved is the check right after payerId's form: looked up first, as before
   // only for a well-formed id.
@@ -78,6 +79,7 @@ export const registerCoverage = async (
     updatedAt: now.toISOString(),
   };
   await claimsOut.putCoverage(store, coverage);
+  await recheckOpenClaims(store, practice, (claim) => claim.clientId === clientId, claimsOut);
   return coverage;
 };
 
@@ -90,6 +92,22 @@ export const evaluateClaim = async (store: Store, practice: Practice, claim: Cla
     claimsOut.getCoverage(store, practice.practiceId, claim.clientId),
   ]);
   return validateClaim(practice, claim, payer, coverage);
+};
+
+/**
+ * A payer or a coverage was saved: the open claims it touches (draft or ready, billed to a payer)
+ * are checked again from what is stored now, so a draft stops naming a problem just fixed and a
+ * claim now complete reads `ready` — or a ready claim whose coverage moved to another payer reads
+ * `draft` (bug 96: the web app lists drafts with their problems). Each write is conditioned on the
+ * claim still being draft or ready (a batch that took it meanwhile wins); a batch checks every
+ * claim again anyway, so a check that lost a race is never what goes out.
+ */
+const recheckOpenClaims = async (store: Store, practice: Practice, touches: (claim: Claim) => boolean, claimsOut: ClaimsOutPort) => {
+  const open = (await claimsOut.claimsInStates(store, practice.practiceId, ['draft', 'ready'])).filter((claim) => claim.payerId && touches(claim));
+  for (const claim of open) {
+    const { problems } = await evaluateClaim(store, practice, claim, claimsOut);
+    await claimsOut.setClaimReadiness(store, practice.practiceId, claim.claimId, problems.length === 0 ? 'ready' : 'draft', problems, ['draft', 'ready']);
+  }
 };
 
 /** The payer's claim control number of the claim a correction points at (835 CLP07, or 277CA REF*1K). */

@@ -10,12 +10,15 @@ export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
   readonly field: string | undefined;
-  constructor(status: number, code: string, message: string, field?: string) {
+  /** The error's `details` as the API sent them (e.g. `problems` of a 409 `claim_incomplete`). */
+  readonly details: Record<string, unknown> | undefined;
+  constructor(status: number, code: string, message: string, field?: string, details?: Record<string, unknown>) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
     this.field = field;
+    this.details = details;
   }
 }
 
@@ -38,9 +41,16 @@ export interface RequestOptions {
 const errorOf = async (answer: Response): Promise<ApiError> => {
   const text = await answer.text();
   try {
-    const parsed = JSON.parse(text) as { error?: { code?: string; message?: string; details?: { field?: unknown } }; message?: string };
-    const field = parsed.error?.details?.field;
-    return new ApiError(answer.status, parsed.error?.code ?? String(answer.status), parsed.error?.message ?? parsed.message ?? answer.statusText, typeof field === 'string' ? field : undefined);
+    const parsed = JSON.parse(text) as { error?: { code?: string; message?: string; details?: { field?: unknown } & Record<string, unknown> }; message?: string };
+    const details = parsed.error?.details;
+    const field = details?.field;
+    return new ApiError(
+      answer.status,
+      parsed.error?.code ?? String(answer.status),
+      parsed.error?.message ?? parsed.message ?? answer.statusText,
+      typeof field === 'string' ? field : undefined,
+      details && typeof details === 'object' ? details : undefined,
+    );
   } catch {
     return new ApiError(answer.status, String(answer.status), text.slice(0, 200) || answer.statusText);
   }
@@ -76,3 +86,20 @@ export const request = async <T = unknown>(method: string, path: string, options
 
 /** `/practices/{signed-in practice}` + rest. */
 export const practicePath = (rest = '') => `/practices/${encodeURIComponent(session()?.practiceId ?? '')}${rest}`;
+
+/**
+ * A file the API serves only with the staff token (an 837P batch, a CMS-1500): fetched, then handed
+ * to the browser as a download from memory (a plain link could not carry the token).
+ */
+export const downloadFile = async (path: string, accept: string, filename: string): Promise<void> => {
+  const answer = await rawRequest('GET', path, { accept });
+  const url = URL.createObjectURL(await answer.blob());
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = filename;
+  link.hidden = true;
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+};

@@ -25,6 +25,9 @@ export interface Practice {
   taxId?: string;
   npi?: string;
   licenseNumber?: string;
+  /** Claims out: the billing provider's NUCC taxonomy and the clearinghouse the 837P goes to (docs/claims.md). */
+  taxonomyCode?: string;
+  clearinghouse?: { name: string; receiverId: string; submitterId: string; usage?: 'P' | 'T' };
   timezone?: string;
   currency?: string;
   stripeAccountId?: string;
@@ -141,6 +144,15 @@ export interface Claim {
   /** Claims out (docs/claims.md): the claim's state and the last 999 / 277CA, with a rejection's reason. */
   state?: string;
   acknowledgement?: StoredClaim['acknowledgement'];
+  payerId?: string | null;
+  problems?: ClaimProblem[];
+  batchId?: string | null;
+}
+
+/** A reason a claim cannot go out yet, naming its field (`coverage.memberId`, `practice.npi`, …). */
+export interface ClaimProblem {
+  field: string;
+  message: string;
 }
 
 /** An item of `GET …/claims?state=`. */
@@ -152,6 +164,25 @@ export interface ClaimListItem {
   dateOfService: string;
   chargeCents: number;
   rejection?: StoredClaim['acknowledgement'];
+  payerId?: string | null;
+  batchId?: string | null;
+  problems?: ClaimProblem[];
+}
+
+/** `POST …/claim-batches` (SPEC §7). */
+export interface ClaimBatchAnswer {
+  batchId: string;
+  interchangeControlNumber: number | string;
+  claims: string[];
+  refused: { claimId: string; problems: ClaimProblem[] }[];
+}
+
+/** `POST …/acknowledgements` (SPEC §7). */
+export interface AcknowledgementAnswer {
+  kind: string;
+  accepted: string[];
+  rejected: { claimId: string; reason: string }[];
+  unmatched?: string[];
 }
 
 export interface Remittance {

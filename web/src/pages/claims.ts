@@ -1,12 +1,13 @@
 import { unitsForVisit, UnitsInputError, UNIT_METHODS, type UnitMethod } from '../../../functions/domain/units';
-import { practicePath, request } from '../api';
+import { ApiError, downloadFile, practicePath, request } from '../api';
 import { currency, currentPractice } from '../context';
 import { h, replace, safeHref, statusLine, table, uid } from '../dom';
 import { field, FormErrors, form, invalid, textInput, type Field } from '../forms';
 import { formatDate, formatMoney, parseMoney } from '../money';
-import type { Claim, ClaimListItem, Client, List } from '../types';
+import type { Claim, ClaimListItem, ClaimProblem, Client, List } from '../types';
 import { badge, pageHeading, section, statusText } from './common';
 import { pagedList } from './paged';
+import { acknowledgementForm, batchDownload, claimsByState, payerForm, problemList, sendClaimsForm } from './claims-out';
 
 interface LineRow {
   code: Field;
@@ -32,6 +33,16 @@ const registerForm = () => {
   const date = field('Date of service', textInput({ name: 'dateOfService', type: 'date' }), { id: 'claim-date' });
   const place = field('Place of service', textInput({ name: 'placeOfService', value: '11', inputmode: 'numeric', size: 3 }), { id: 'claim-place', hint: '11: office.' });
   const diagnoses = field('Diagnosis codes', textInput({ name: 'diagnosisCodes' }), { id: 'claim-diagnoses', hint: 'ICD-10 codes, separated by commas, e.g. M54.2' });
+  // Claims out (docs/claims.md): with a saved payer's ID and the therapist who gave the visit, the
+  // claim is checked against the 837P guide and goes out with "Send claims"; without, it was sent
+  // outside kneadpay and only its 835 matters.
+  const payerId = field('Payer ID', textInput({ name: 'payerId', autocomplete: 'off', spellcheck: 'false' }), {
+    id: 'claim-payer-id',
+    hint: 'A payer saved under Payers, to send this claim from kneadpay. Empty: you sent it yourself.',
+  });
+  const therapistFirst = field('Therapist first name', textInput({ name: 'renderingFirstName', autocomplete: 'off' }), { id: 'claim-rendering-first' });
+  const therapistLast = field('Therapist last name', textInput({ name: 'renderingLastName', autocomplete: 'off' }), { id: 'claim-rendering-last' });
+  const therapistNpi = field('Therapist NPI', textInput({ name: 'renderingNpi', autocomplete: 'off', inputmode: 'numeric', size: 10 }), { id: 'claim-rendering-npi' });
   for (const [name, f] of [
     ['claimId', claimId],
     ['clientId', clientEmail],
@@ -39,6 +50,11 @@ const registerForm = () => {
     ['dateOfService', date],
     ['placeOfService', place],
     ['diagnosisCodes', diagnoses],
+    ['payerId', payerId],
+    ['renderingProvider', therapistFirst],
+    ['renderingProvider.firstName', therapistFirst],
+    ['renderingProvider.lastName', therapistLast],
+    ['renderingProvider.npi', therapistNpi],
   ] as const)
     errors.bind(name, f);
 
@@ -126,6 +142,12 @@ const registerForm = () => {
           claimId: claimId.control.value.trim(),
           clientId: client.clientId,
           ...(payer.control.value.trim() ? { payerName: payer.control.value.trim() } : {}),
+          ...(payerId.control.value.trim()
+            ? {
+                payerId: payerId.control.value.trim(),
+                renderingProvider: { firstName: therapistFirst.control.value.trim(), lastName: therapistLast.control.value.trim(), npi: therapistNpi.control.value.trim() },
+              }
+            : {}),
           dateOfService: date.control.value,
           placeOfService: place.control.value.trim(),
           diagnosisCodes: diagnoses.control.value
@@ -140,11 +162,12 @@ const registerForm = () => {
           }),
         };
         const claim = await request<Claim>('POST', practicePath('/claims'), { body });
-        status.textContent = `Claim ${claim.claimId} registered: ${claim.lines.map((line) => `${line.procedureCode} × ${line.units}`).join(', ')}.`;
+        status.textContent = `Claim ${claim.claimId} registered${claim.state === 'draft' || claim.state === 'ready' ? ` (${claim.state})` : ''}: ${claim.lines.map((line) => `${line.procedureCode} × ${line.units}`).join(', ')}.`;
         location.hash = `#/claims/${encodeURIComponent(claim.claimId)}`;
       },
     },
     h('div', { class: 'grid' }, claimId.wrap, clientEmail.wrap, payer.wrap, date.wrap, place.wrap, diagnoses.wrap),
+    h('fieldset', null, h('legend', null, 'Send from kneadpay (837P)'), h('div', { class: 'grid' }, payerId.wrap, therapistFirst.wrap, therapistLast.wrap, therapistNpi.wrap)),
     h(
       'fieldset',
       null,
@@ -190,6 +213,7 @@ const acknowledgementLine = (ack: NonNullable<Claim['acknowledgement']>, state: 
 /** The claims a 999 or 277CA rejected (`GET …/claims?state=rejected`), each with the reason it gave. */
 const rejectedList = async () => {
   const holder = h('div');
+  const problem = h('p', { class: 'field-error', role: 'alert' });
   const reload = pagedList<ClaimListItem>(
     holder,
     (cursor) => request<List<ClaimListItem>>('GET', practicePath(`/claims?state=rejected${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)),
@@ -207,13 +231,68 @@ const rejectedList = async () => {
     'rejected claims',
   );
   // A list that does not load leaves the forms above it usable.
-  await reload().catch((error: Error) => replace(holder, h('p', { class: 'field-error', role: 'alert' }, `The rejected claims did not load: ${error.message}`)));
-  return holder;
+  const load = () =>
+    reload().catch((error: Error) => {
+      problem.textContent = `The rejected claims did not load: ${error.message}`;
+      replace(holder, problem);
+    });
+  await load();
+  return { holder, reload: load };
 };
 
 export const claimsPage = async (main: HTMLElement) => {
   const rejected = await rejectedList();
-  replace(main, pageHeading('Claims'), section('Open a claim', openForm()), section('Register a claim', registerForm()), section('Rejected claims', rejected));
+  const byState = claimsByState();
+  await byState.reload();
+  // A batch sent or an acknowledgement read moves claims between states: both lists are read again.
+  const reread = async () => {
+    await Promise.all([byState.reload(), rejected.reload()]);
+  };
+  replace(
+    main,
+    pageHeading('Claims'),
+    section('Open a claim', openForm()),
+    section('Claims by state', byState.element),
+    section('Send claims', sendClaimsForm(reread)),
+    section('Acknowledgements', acknowledgementForm(reread)),
+    section('Register a claim', registerForm()),
+    section('Payers', payerForm()),
+    section('Rejected claims', rejected.holder),
+  );
+};
+
+/** A claim billed from kneadpay: its state, what stops it (a draft), its 837P batch, and its CMS-1500. */
+const claimOut = (claim: Claim) => {
+  const problem = h('div', { class: 'field-error', role: 'alert', hidden: true });
+  const cms1500 = h(
+    'button',
+    {
+      type: 'button',
+      class: 'secondary',
+      onclick: async () => {
+        problem.hidden = true;
+        cms1500.disabled = true;
+        try {
+          await downloadFile(practicePath(`/claims/${encodeURIComponent(claim.claimId)}/cms1500`), 'application/pdf', `${claim.claimId}-cms1500.pdf`);
+        } catch (error) {
+          const problems = error instanceof ApiError ? (error.details?.problems as ClaimProblem[] | undefined) : undefined;
+          replace(problem, h('p', null, `The CMS-1500 was not made: ${(error as Error).message}`), problems?.length ? problemList(problems, claim.clientId, 'What the CMS-1500 needs') : null);
+          problem.hidden = false;
+        } finally {
+          cms1500.disabled = false;
+        }
+      },
+    },
+    'Download CMS-1500 (PDF)',
+  );
+  return h(
+    'div',
+    null,
+    h('p', null, 'State: ', badge(claim.state ?? claim.status), ' · payer ', claim.payerId ?? '—', claim.batchId ? [' · batch ', claim.batchId, ' ', batchDownload(claim.batchId)] : null),
+    claim.state === 'draft' && claim.problems?.length ? [h('p', null, 'Not ready to send:'), problemList(claim.problems, claim.clientId, 'What to fix')] : null,
+    h('p', null, cms1500),
+    problem,
+  );
 };
 
 export const claimPage = async (main: HTMLElement, claimId = '') => {
@@ -234,6 +313,7 @@ export const claimPage = async (main: HTMLElement, claimId = '') => {
       h('dt', null, 'Invoiced'),
       h('dd', null, money(claim.invoicedCents ?? 0)),
     ),
+    claim.payerId ? section('Claim out', claimOut(claim)) : null,
     claim.acknowledgement ? section('Acknowledgement', acknowledgementLine(claim.acknowledgement, claim.state)) : null,
     section(
       'Services',

@@ -7,6 +7,7 @@ import type { Client, Ledger, LedgerEntry, List, Package, Purchase, Receipt } fr
 import { badge, pageHeading, section, statusText } from './common';
 import { pagedList } from './paged';
 import { receiptTable } from './receipt-list';
+import { coverageForm } from './claims-out';
 
 const known = knownClients;
 
@@ -348,6 +349,7 @@ export const clientPage = async (main: HTMLElement, clientId = '') => {
     ),
     section('Receipts', receiptStatus, receiptsHolder),
     section('Good Faith Estimate', estimateForm(clientId, status)),
+    section('Insurance coverage', coverageForm(clientId)),
     h('p', null, h('a', { href: '#/clients' }, 'Back to clients')),
   );
 };

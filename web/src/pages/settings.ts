@@ -133,6 +133,26 @@ const profileForm = (status: HTMLElement, statementHolder: HTMLElement) => {
   const taxId = text('Tax ID (EIN)', 'taxId', practice?.taxId, {}, 'e.g. 12-3456789');
   const npi = text('NPI', 'npi', practice?.npi, { inputmode: 'numeric' }, 'Optional; 10 digits.');
   const license = text('License number', 'licenseNumber', practice?.licenseNumber);
+  // Claims out (docs/claims.md): the 837P's PRV*BI and 1000A/1000B. A profile save replaces the
+  // profile, so these are sent back as they are (bug 97: saving erased them) and can be changed here.
+  const taxonomy = text('Taxonomy code (NUCC)', 'taxonomyCode', practice?.taxonomyCode, { spellcheck: 'false' }, 'For insurance claims, e.g. 225700000X (massage therapist).');
+  const clearinghouseName = text('Clearinghouse', 'clearinghouse.name', practice?.clearinghouse?.name, {}, 'Optional: where you upload 837P files.');
+  const receiverId = text('Clearinghouse receiver ID', 'clearinghouse.receiverId', practice?.clearinghouse?.receiverId, { spellcheck: 'false' });
+  const submitterId = text('Your submitter ID', 'clearinghouse.submitterId', practice?.clearinghouse?.submitterId, { spellcheck: 'false' });
+  const usage = field(
+    'Files are',
+    select(
+      [
+        ['P', 'Production (P)'],
+        ['T', 'Test (T)'],
+      ],
+      { name: 'clearinghouseUsage' },
+    ),
+    { id: 'profile-clearinghouse-usage' },
+  );
+  usage.control.value = practice?.clearinghouse?.usage ?? 'P';
+  errors.bind('clearinghouse.usage', usage);
+  errors.bind('clearinghouse', clearinghouseName);
   const timezone = text('Time zone', 'timezone', practice?.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone, {}, 'e.g. America/Chicago');
   const unitMethod = field(
     'Unit method',
@@ -180,6 +200,10 @@ const profileForm = (status: HTMLElement, statementHolder: HTMLElement) => {
           taxId: optional(taxId),
           npi: optional(npi),
           licenseNumber: optional(license),
+          taxonomyCode: optional(taxonomy),
+          clearinghouse: [clearinghouseName, receiverId, submitterId].some((f) => f.control.value.trim() !== '')
+            ? { name: clearinghouseName.control.value.trim(), receiverId: receiverId.control.value.trim(), submitterId: submitterId.control.value.trim(), usage: usage.control.value }
+            : undefined,
           timezone: optional(timezone),
           currency: practice?.currency,
           stripeAccountId: practice?.stripeAccountId,
@@ -200,6 +224,7 @@ const profileForm = (status: HTMLElement, statementHolder: HTMLElement) => {
     },
     h('div', { class: 'grid' }, name.wrap, email.wrap, phone.wrap, line1.wrap, city.wrap, state.wrap, postalCode.wrap, taxId.wrap, npi.wrap, license.wrap, timezone.wrap),
     h('fieldset', null, h('legend', null, 'Billing'), h('div', { class: 'grid' }, unitMethod.wrap, dueDays.wrap, forwarded.wrap)),
+    h('fieldset', null, h('legend', null, 'Insurance claims (837P)'), h('div', { class: 'grid' }, taxonomy.wrap, clearinghouseName.wrap, receiverId.wrap, submitterId.wrap, usage.wrap)),
   );
 };
 

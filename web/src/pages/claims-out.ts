@@ -1,0 +1,418 @@
+/**
+ * Claims out at the front desk (docs/claims.md, docs/app.md): claims by state with what stops a
+ * draft, "Send claims" (an 837P batch of the ready claims, downloaded as a file), a 999 or 277CA
+ * uploaded, and the practice's payers. The rules stay in the API: these screens show its answers.
+ */
+import { ApiError, downloadFile, practicePath, rawRequest, request } from '../api';
+import { currency } from '../context';
+import { h, replace, statusLine, table, type Child } from '../dom';
+import { field, FormErrors, form, invalid, select, textInput, type Field } from '../forms';
+import { formatDate, formatMoney } from '../money';
+import type { AcknowledgementAnswer, ClaimBatchAnswer, ClaimListItem, ClaimProblem, List } from '../types';
+import { badge, statusText } from './common';
+import { pagedList } from './paged';
+
+/** The claim's states (docs/claims.md, "The claim's life"), as `GET …/claims?state=` takes them. */
+export const CLAIM_STATES = ['draft', 'ready', 'submitted', 'accepted', 'rejected', 'adjudicated', 'closed'] as const;
+
+/** Where a problem's field is fixed, in words (the API's field name follows in its message). */
+const PLACES: readonly (readonly [RegExp, string])[] = [
+  [/^practice\./, 'Practice profile (Settings)'],
+  [/^coverage/, 'Client’s coverage'],
+  [/^payerId$/, 'Payer'],
+  [/^renderingProvider/, 'Rendering therapist'],
+  [/^diagnosisCodes/, 'Diagnosis codes'],
+  [/^placeOfService$/, 'Place of service'],
+  [/^lines|^chargeCents$/, 'Services'],
+  [/^claimId$/, 'Claim ID'],
+  [/^payerClaimControlNumber$/, 'Payer’s claim number (correction)'],
+  [/^state$/, 'State'],
+];
+const place = (field: string) => PLACES.find(([pattern]) => pattern.test(field))?.[1] ?? field;
+
+/** A claim's problems, each naming where it is fixed; a coverage problem links the client's page, a practice one Settings. */
+export const problemList = (problems: readonly ClaimProblem[], clientId?: string, label = 'Problems') =>
+  h(
+    'ul',
+    { class: 'problems', 'aria-label': label },
+    problems.map((problem) =>
+      h(
+        'li',
+        null,
+        h('strong', null, `${place(problem.field)}: `),
+        problem.message,
+        problem.field.startsWith('coverage') && clientId
+          ? [' (', h('a', { href: `#/clients/${encodeURIComponent(clientId)}` }, 'the client’s page'), ')']
+          : problem.field.startsWith('practice.')
+            ? [' (', h('a', { href: '#/settings' }, 'Settings'), ')']
+            : null,
+      ),
+    ),
+  );
+
+/** A download button for a batch's 837P file; a failure is said next to it. */
+export const batchDownload = (batchId: string, text = `Download ${batchId}.837`) => {
+  const problem = h('span', { class: 'field-error', role: 'alert', hidden: true });
+  const button = h(
+    'button',
+    {
+      type: 'button',
+      class: 'secondary',
+      onclick: async () => {
+        problem.hidden = true;
+        button.disabled = true;
+        try {
+          await downloadFile(practicePath(`/claim-batches/${encodeURIComponent(batchId)}`), 'application/edi-x12', `${batchId}.837`);
+        } catch (error) {
+          problem.textContent = ` The 837P file did not download: ${(error as Error).message}`;
+          problem.hidden = false;
+        } finally {
+          button.disabled = false;
+        }
+      },
+    },
+    text,
+  );
+  return h('span', null, button, problem);
+};
+
+const claimLink = (claimId: string) => h('a', { href: `#/claims/${encodeURIComponent(claimId)}` }, claimId);
+
+/** What the last column says for a claim in its state: what to fix, its batch, or the reason it was rejected. */
+const next = (claim: ClaimListItem): Child => {
+  if (claim.state === 'draft') return claim.problems?.length ? problemList(claim.problems, claim.clientId, `Problems, ${claim.claimId}`) : 'Checked again when claims are sent.';
+  if (claim.state === 'ready') return 'Goes out with the next “Send claims”.';
+  if (claim.state === 'rejected') return claim.rejection?.reason ?? '—';
+  return claim.batchId ? batchDownload(claim.batchId) : '—';
+};
+
+/** Claims by state (`GET …/claims?state=`, paged): drafts with their problems, sent claims with their 837P. */
+export const claimsByState = () => {
+  const state = field(
+    'Claims in state',
+    select(
+      CLAIM_STATES.map((s) => [s, statusText(s)] as const),
+      { name: 'state' },
+    ),
+    { id: 'claims-state' },
+  );
+  const problem = h('p', { class: 'field-error', role: 'alert', hidden: true });
+  const holder = h('div', { 'aria-live': 'polite' });
+  const load = pagedList<ClaimListItem, string>(
+    holder,
+    (cursor, chosen) => request<List<ClaimListItem>>('GET', practicePath(`/claims?state=${encodeURIComponent(chosen)}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)),
+    (claims, chosen) =>
+      table(
+        ['Claim', 'Date of service', 'Payer', 'Charge', 'State', chosen === 'draft' ? 'What to fix' : chosen === 'rejected' ? 'Reason' : chosen === 'ready' ? 'Next' : '837P'],
+        claims.map((claim) => [claimLink(claim.claimId), formatDate(claim.dateOfService), claim.payerId ?? '—', formatMoney(claim.chargeCents, currency()), badge(claim.state), next(claim)]),
+        `Claims: ${statusText(chosen)}`,
+      ),
+    'claims',
+  );
+  const reload = async () => {
+    problem.hidden = true;
+    try {
+      await load(state.control.value);
+    } catch (error) {
+      problem.textContent = `The claims did not load: ${(error as Error).message}`;
+      problem.hidden = false;
+    }
+  };
+  state.control.addEventListener('change', () => void reload());
+  return { element: h('div', null, state.wrap, problem, holder), reload };
+};
+
+const refusedList = (refused: ClaimBatchAnswer['refused']) =>
+  h(
+    'ul',
+    { class: 'problems', 'aria-label': 'Claims not sent' },
+    refused.map((r) => h('li', null, h('strong', null, claimLink(r.claimId)), problemList(r.problems, undefined, `Problems, ${r.claimId}`))),
+  );
+
+/** "Send claims": every ready claim (and every draft now complete) into one 837P batch, offered as a download. */
+export const sendClaimsForm = (sent: () => Promise<void>) => {
+  const errors = new FormErrors();
+  const result = h('div', { 'aria-live': 'polite' });
+  const element = form(
+    {
+      label: 'Send claims',
+      submit: 'Send claims',
+      errors,
+      action: async () => {
+        replace(result);
+        const answer = await rawRequest('POST', practicePath('/claim-batches'), { body: {} }).catch((error: unknown) => {
+          // Nothing could go: the API says which claims it refused and why.
+          const refused = error instanceof ApiError ? (error.details?.refused as ClaimBatchAnswer['refused'] | undefined) : undefined;
+          if (refused?.length) replace(result, refusedList(refused));
+          throw error;
+        });
+        const batch = (await answer.json()) as ClaimBatchAnswer;
+        // 200: nothing new was ready, and the API answers the batch the last "Send claims" made (SPEC §7: the
+        // same request again → the same batch). It is not a new file: uploading it again would send its claims twice.
+        const before = answer.status === 200;
+        replace(
+          result,
+          h(
+            'div',
+            { class: 'panel', role: 'region', 'aria-label': `Batch ${batch.batchId}` },
+            before
+              ? h(
+                  'p',
+                  { class: 'notice' },
+                  `Nothing new to send: batch ${batch.batchId} below was made by an earlier “Send claims”. Its claims are already in that file; upload it again only if your clearinghouse did not get it.`,
+                )
+              : null,
+            h(
+              'p',
+              null,
+              h('strong', null, `Batch ${batch.batchId}`),
+              `: ${batch.claims.length} claim${batch.claims.length === 1 ? '' : 's'} in the 837P file (interchange ${batch.interchangeControlNumber}): `,
+              batch.claims.map((claimId, i) => [i > 0 ? ', ' : '', claimLink(claimId)]),
+              '.',
+            ),
+            h('p', null, batchDownload(batch.batchId, 'Download the 837P file'), ' ', h('span', { class: 'muted' }, before ? 'The same file as before.' : 'Upload it to your clearinghouse.')),
+            batch.refused.length > 0 ? [h('p', null, before ? `${batch.refused.length} not sent when it was made:` : `${batch.refused.length} not sent:`), refusedList(batch.refused)] : null,
+          ),
+        );
+        await sent();
+      },
+    },
+    h('p', { class: 'muted' }, 'Puts every ready claim, and every draft that is now complete, into one 837P file for your clearinghouse.'),
+  );
+  return h('div', null, element, result);
+};
+
+/** A 999 or 277CA uploaded (`POST …/acknowledgements`): which claims it accepted and which it rejected, with the reason. */
+export const acknowledgementForm = (uploaded: () => Promise<void>) => {
+  const errors = new FormErrors();
+  const status = statusLine();
+  const result = h('div', { 'aria-live': 'polite' });
+  const file = field('999 or 277CA file', h('input', { type: 'file', name: 'acknowledgement', accept: '.999,.277,.x12,.edi,.txt,text/plain' }), {
+    id: 'ack-file',
+    hint: 'What your clearinghouse sent back for an 837P file (X12 999 or 277CA).',
+  });
+  errors.bind('body', file);
+  const element = form(
+    {
+      label: 'Upload an acknowledgement',
+      submit: 'Upload acknowledgement',
+      errors,
+      action: async () => {
+        replace(result);
+        const chosen = (file.control as HTMLInputElement).files?.[0];
+        if (!chosen) throw invalid('body', 'Choose a 999 or 277CA file.');
+        const text = await chosen.text();
+        // Reader errors name a segment: they belong to the file field.
+        const answer = await request<AcknowledgementAnswer>('POST', practicePath('/acknowledgements'), { text, contentType: 'text/plain' }).catch((error: Error & { field?: string }) => {
+          throw invalid('body', error.field && error.field !== 'body' ? `${error.message} (${error.field})` : error.message);
+        });
+        const unmatched = answer.unmatched ?? [];
+        status.textContent = `${answer.kind} read: ${answer.accepted.length} accepted, ${answer.rejected.length} rejected.`;
+        replace(
+          result,
+          h(
+            'div',
+            { class: 'panel', role: 'region', 'aria-label': `Acknowledgement ${answer.kind}` },
+            h('p', null, h('strong', null, answer.kind), `: ${answer.accepted.length} accepted, ${answer.rejected.length} rejected${unmatched.length ? `, ${unmatched.length} not found here` : ''}.`),
+            answer.accepted.length > 0
+              ? h(
+                  'ul',
+                  { class: 'plain', 'aria-label': 'Accepted claims' },
+                  answer.accepted.map((claimId) => h('li', null, claimLink(claimId), ' accepted')),
+                )
+              : null,
+            answer.rejected.length > 0
+              ? h(
+                  'ul',
+                  { class: 'problems', 'aria-label': 'Rejected claims' },
+                  answer.rejected.map((r) => h('li', null, h('strong', null, claimLink(r.claimId), ': '), r.reason)),
+                )
+              : null,
+            unmatched.length > 0 ? h('p', { class: 'muted' }, `Not found in this practice: ${unmatched.join(', ')}.`) : null,
+          ),
+        );
+        await uploaded();
+      },
+    },
+    file.wrap,
+  );
+  return h('div', null, element, status, result);
+};
+
+/** SBR09 claim filing indicators (005010X222A1) in words; `CI` is the API's default. */
+export const FILING_INDICATORS: readonly (readonly [string, string])[] = [
+  ['CI', 'CI commercial insurance'],
+  ['BL', 'BL Blue Cross/Blue Shield'],
+  ['MB', 'MB Medicare Part B'],
+  ['MA', 'MA Medicare Part A'],
+  ['MC', 'MC Medicaid'],
+  ['HM', 'HM HMO'],
+  ['12', '12 PPO'],
+  ['13', '13 POS'],
+  ['14', '14 EPO'],
+  ['15', '15 indemnity insurance'],
+  ['16', '16 HMO Medicare risk'],
+  ['17', '17 dental maintenance organization'],
+  ['11', '11 other non-federal program'],
+  ['WC', 'WC workers’ compensation'],
+  ['AM', 'AM automobile medical'],
+  ['LM', 'LM liability medical'],
+  ['DS', 'DS disability'],
+  ['CH', 'CH TRICARE (CHAMPUS)'],
+  ['VA', 'VA veterans affairs plan'],
+  ['FI', 'FI Federal Employees Program'],
+  ['OF', 'OF other federal program'],
+  ['TV', 'TV Title V'],
+  ['ZZ', 'ZZ mutually defined'],
+];
+
+/** Street, city, state, ZIP: an 837P address (N3/N4), bound under `prefix` (`address`, `patient.address`). */
+export const addressFields = (errors: FormErrors, prefix: string, idPrefix: string) => {
+  const parts = {
+    line1: field('Street', textInput({ name: 'line1', autocomplete: 'off' }), { id: `${idPrefix}-line1` }),
+    city: field('City', textInput({ name: 'city', autocomplete: 'off' }), { id: `${idPrefix}-city` }),
+    state: field('State (2 letters)', textInput({ name: 'state', autocomplete: 'off', size: 2, maxlength: 2 }), { id: `${idPrefix}-state` }),
+    postalCode: field('ZIP code', textInput({ name: 'postalCode', autocomplete: 'off', inputmode: 'numeric', size: 10 }), { id: `${idPrefix}-zip` }),
+  } satisfies Record<string, Field>;
+  for (const [name, f] of Object.entries(parts)) errors.bind(`${prefix}.${name}`, f);
+  errors.bind(prefix, parts.line1);
+  const value = () => ({
+    line1: parts.line1.control.value.trim(),
+    city: parts.city.control.value.trim(),
+    state: parts.state.control.value.trim().toUpperCase(),
+    postalCode: parts.postalCode.control.value.trim(),
+  });
+  const fill = (address: Partial<Record<keyof typeof parts, string>> | null | undefined) => {
+    for (const [name, f] of Object.entries(parts)) f.control.value = address?.[name as keyof typeof parts] ?? '';
+  };
+  return { parts, value, fill, typed: () => Object.values(value()).some(Boolean), wraps: Object.values(parts).map((f) => f.wrap) };
+};
+
+/** Add or change a payer (`PUT …/payers/{payerId}`): the same payer ID again changes it. */
+export const payerForm = () => {
+  const errors = new FormErrors();
+  const status = statusLine();
+  const payerId = field('Payer ID', textInput({ name: 'payerId', autocomplete: 'off', spellcheck: 'false' }), {
+    id: 'payer-id',
+    hint: 'Your clearinghouse’s id for the payer. Saving an ID again replaces that payer: its name, filing indicator and address as typed here.',
+  });
+  const name = field('Name', textInput({ name: 'name', autocomplete: 'off' }), { id: 'payer-name-field' });
+  const indicator = field('Claim filing indicator', select(FILING_INDICATORS, { name: 'claimFilingIndicator' }), { id: 'payer-indicator' });
+  errors.bind('payerId', payerId);
+  errors.bind('name', name);
+  errors.bind('claimFilingIndicator', indicator);
+  const address = addressFields(errors, 'address', 'payer-address');
+  const element = form(
+    {
+      label: 'Save a payer',
+      submit: 'Save payer',
+      errors,
+      action: async () => {
+        const id = payerId.control.value.trim();
+        if (!id) throw invalid('payerId', 'Enter the payer ID your clearinghouse uses.');
+        const saved = await request<{ payerId: string; name: string; claimFilingIndicator: string }>('PUT', practicePath(`/payers/${encodeURIComponent(id)}`), {
+          body: { payerId: id, name: name.control.value.trim(), claimFilingIndicator: indicator.control.value, ...(address.typed() ? { address: address.value() } : {}) },
+        });
+        status.textContent = `Payer ${saved.payerId} saved: ${saved.name} (${FILING_INDICATORS.find(([code]) => code === saved.claimFilingIndicator)?.[1] ?? saved.claimFilingIndicator}).`;
+      },
+    },
+    h('div', { class: 'grid' }, payerId.wrap, name.wrap, indicator.wrap),
+    h('fieldset', null, h('legend', null, 'Payer’s address (optional)'), h('div', { class: 'grid' }, address.wraps)),
+  );
+  return h('div', null, status, element);
+};
+
+/** A person of a coverage (the patient, or the subscriber when not self), bound under `prefix`. */
+const personFields = (errors: FormErrors, prefix: 'patient' | 'subscriber') => {
+  const first = field('First name', textInput({ name: `${prefix}FirstName`, autocomplete: 'off' }), { id: `${prefix}-first` });
+  const last = field('Last name', textInput({ name: `${prefix}LastName`, autocomplete: 'off' }), { id: `${prefix}-last` });
+  const dateOfBirth = field('Birth date', textInput({ name: `${prefix}DateOfBirth`, type: 'date' }), { id: `${prefix}-dob` });
+  const sex = field(
+    'Sex',
+    select(
+      [
+        ['', 'Choose'],
+        ['F', 'F female'],
+        ['M', 'M male'],
+        ['U', 'U unknown'],
+      ],
+      { name: `${prefix}Sex` },
+    ),
+    { id: `${prefix}-sex` },
+  );
+  errors.bind(prefix, first);
+  errors.bind(`${prefix}.firstName`, first);
+  errors.bind(`${prefix}.lastName`, last);
+  errors.bind(`${prefix}.dateOfBirth`, dateOfBirth);
+  errors.bind(`${prefix}.sex`, sex);
+  const address = addressFields(errors, `${prefix}.address`, `${prefix}-address`);
+  const value = () => ({
+    firstName: first.control.value.trim(),
+    lastName: last.control.value.trim(),
+    dateOfBirth: dateOfBirth.control.value,
+    sex: sex.control.value,
+    address: address.value(),
+  });
+  return { value, wraps: [first.wrap, last.wrap, dateOfBirth.wrap, sex.wrap, ...address.wraps] };
+};
+
+/**
+ * A client's insurance (`PUT …/clients/{c}/coverage`): payer, member id, group, relationship, the
+ * patient and, when the patient is not the subscriber, the subscriber. PHI: sent to kneadpay's API
+ * only (never to Stripe); what the API refuses shows under its field.
+ */
+export const coverageForm = (clientId: string) => {
+  const errors = new FormErrors();
+  const status = statusLine();
+  const payerId = field('Payer ID', textInput({ name: 'payerId', autocomplete: 'off', spellcheck: 'false' }), { id: 'coverage-payer', hint: 'A payer saved on the Claims page.' });
+  const memberId = field('Member ID', textInput({ name: 'memberId', autocomplete: 'off', spellcheck: 'false' }), { id: 'coverage-member' });
+  const groupNumber = field('Group number', textInput({ name: 'groupNumber', autocomplete: 'off', spellcheck: 'false' }), { id: 'coverage-group', hint: 'Empty when the card has none.' });
+  const relationship = field(
+    'Patient’s relationship to the subscriber',
+    select(
+      [
+        ['self', 'self'],
+        ['spouse', 'spouse'],
+        ['child', 'child'],
+        ['other', 'other'],
+      ],
+      { name: 'relationship' },
+    ),
+    { id: 'coverage-relationship' },
+  );
+  errors.bind('payerId', payerId);
+  errors.bind('memberId', memberId);
+  errors.bind('groupNumber', groupNumber);
+  errors.bind('relationship', relationship);
+  const patient = personFields(errors, 'patient');
+  const subscriber = personFields(errors, 'subscriber');
+  const subscriberSet = h('fieldset', { hidden: true }, h('legend', null, 'Subscriber'), h('div', { class: 'grid' }, subscriber.wraps));
+  relationship.control.addEventListener('change', () => {
+    subscriberSet.hidden = relationship.control.value === 'self';
+  });
+  const element = form(
+    {
+      label: 'Save coverage',
+      submit: 'Save coverage',
+      errors,
+      action: async () => {
+        const self = relationship.control.value === 'self';
+        await request('PUT', practicePath(`/clients/${encodeURIComponent(clientId)}/coverage`), {
+          body: {
+            payerId: payerId.control.value.trim(),
+            memberId: memberId.control.value.trim(),
+            ...(groupNumber.control.value.trim() ? { groupNumber: groupNumber.control.value.trim() } : {}),
+            relationship: relationship.control.value,
+            patient: patient.value(),
+            ...(self ? {} : { subscriber: subscriber.value() }),
+          },
+        });
+        status.textContent = `Coverage saved with payer ${payerId.control.value.trim()}. The client’s open claims were checked again.`;
+      },
+    },
+    h('div', { class: 'grid' }, payerId.wrap, memberId.wrap, groupNumber.wrap, relationship.wrap),
+    h('fieldset', { 'aria-label': 'Patient' }, h('legend', null, 'Patient'), h('div', { class: 'grid' }, patient.wraps)),
+    subscriberSet,
+  );
+  return h('div', null, status, element);
+};
