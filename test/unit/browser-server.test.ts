@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { describe, expect, it, vi } from 'vitest';
 import { BROWSER_ENDPOINT_ENV, launchBrowser, startBrowserServer, stopBrowserServer } from '../support/browser';
@@ -44,5 +45,13 @@ describe("the run's one browser", () => {
 
     // Assess
     expect(() => process.kill(pid, 0)).toThrow();
+  });
+
+  it('every browser test file gets its browser from launchBrowser(): none launches one of its own or names a browser path', () => {
+    const dir = new URL('../e2e/', import.meta.url);
+    const files = readdirSync(dir).filter((name) => name.endsWith('.test.ts'));
+    const own = files.filter((name) => /chromium\.launch|executablePath|\/usr\/bin\/chrom/.test(readFileSync(new URL(name, dir), 'utf8')));
+    expect(files.length).toBeGreaterThan(10);
+    expect(own).toEqual([]);
   });
 });
