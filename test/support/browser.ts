@@ -107,15 +107,15 @@ export const startBrowserServer = async (): Promise<BrowserServer | undefined> =
   return chromium.launchServer({ executablePath, args: BROWSER_ARGS, host: '127.0.0.1' });
 };
 
-/** Stops the run's browser: closes it, then ends its process by pid if it is still there. */
+/** Stops the run's browser: closes it, then ends its process by pid if it has not exited. */
 export const stopBrowserServer = async (server: BrowserServer): Promise<void> => {
-  const pid = server.process().pid;
+  const child = server.process();
   await server.close().catch(() => undefined);
-  if (pid === undefined) return;
+  // exitCode and signalCode stay null while the process runs (a pid no longer ours is never signalled).
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
   try {
-    process.kill(pid, 0);
+    process.kill(child.pid, 'SIGKILL');
   } catch {
-    return;
+    // Gone in between (ESRCH).
   }
-  process.kill(pid, 'SIGKILL');
 };
