@@ -72,18 +72,30 @@ export const getRemittance = async (store: Store, practiceId: string, remittance
   return item ? withoutKeys<RemittanceSummary>(item) : undefined;
 };
 
-export const listRemittances = async (store: Store, practiceId: string, cursor?: string): Promise<Page<RemittanceSummary>> => {
-  const page = await queryPage<Record<string, unknown>>(
+/**
+ * An item of `GET …/remittances`: what the list and Today show (counts, totals, the quarantined
+ * count), not the file's payments (up to ~200 KB a remittance: `GET …/remittances/{id}` has them).
+ */
+export type RemittanceListItem = Pick<RemittanceSummary, 'remittanceId' | 'traceNumber' | 'claims' | 'matched' | 'paymentCents' | 'providerAdjustmentCents' | 'paidAt' | 'receivedAt'> & {
+  quarantinedCount: number;
+};
+
+const REMITTANCE_LIST_ATTRIBUTES = ['remittanceId', 'traceNumber', 'claims', 'matched', 'quarantinedCount', 'paymentCents', 'providerAdjustmentCents', 'paidAt', 'receivedAt'] as const;
+
+export const listRemittances = async (store: Store, practiceId: string, cursor?: string): Promise<Page<RemittanceListItem>> => {
+  const page = await queryPage<RemittanceListItem>(
     store,
     {
       // The quarantined claims of a file sort under it (REMITTANCE#<id>#Q#n): summaries only.
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
       FilterExpression: '#type = :remittance',
-      ExpressionAttributeNames: { '#type': 'type' },
+      // The summary's attributes only: DynamoDB still reads whole items (≤ 1 MB a page), the answer carries none of the payments.
+      ProjectionExpression: REMITTANCE_LIST_ATTRIBUTES.map((_, i) => `#a${i}`).join(', '),
+      ExpressionAttributeNames: { '#type': 'type', ...Object.fromEntries(REMITTANCE_LIST_ATTRIBUTES.map((name, i) => [`#a${i}`, name])) },
       ExpressionAttributeValues: { ':pk': practicePk(practiceId), ':sk': 'REMITTANCE#', ':remittance': 'remittance' },
       Limit: 50,
     },
     cursor,
   );
-  return { items: page.items.map((item) => withoutKeys<RemittanceSummary>(item)), nextCursor: page.nextCursor };
+  return { items: page.items, nextCursor: page.nextCursor };
 };

@@ -133,6 +133,8 @@ describe('the staff web app: an ERA file’s payments and a rejected claim’s r
 
     // Act
     await signIn(page, practiceId);
+    // Today counts the file's quarantined claims from the list's summaries (which carry no payments).
+    const today = await page.getByRole('group', { name: 'Quarantined ERA claims' }).locator('.card-value').innerText();
     // The hash only (a reload would sign out): the router draws the file's page.
     await page.evaluate(`location.hash = '#/remittances/${encodeURIComponent(posted.body.remittanceId)}'`);
     await page.getByRole('heading', { level: 1, name: /^ERA EFT9/ }).waitFor({ timeout: 15_000 });
@@ -143,6 +145,7 @@ describe('the staff web app: an ERA file’s payments and a rejected claim’s r
     await page.close();
 
     // Assess
+    expect(today).toBe('130');
     expect(listed).toBe(130 - omitted);
     expect(note).toBe(
       `${omitted} more payment${omitted === 1 ? '' : 's'} of this file ${omitted === 1 ? 'is' : 'are'} not listed (the record keeps the first ${130 - omitted}); their claims were applied or quarantined all the same.`,

@@ -1,6 +1,7 @@
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it, onTestFinished } from 'vitest';
 import { api, practiceProfile } from '../support/api';
+import { launchBrowser } from '../support/browser';
 import { newPracticeId } from '../support/store';
 
 /**
@@ -16,7 +17,7 @@ describe('Stripe onboarding in a browser', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchBrowser();
   });
   afterAll(async () => {
     await browser?.close();

@@ -169,8 +169,68 @@ describe('claims and ERA import over the local API', () => {
       },
     ]);
     expect([stored.body.paymentCents, stored.body.providerAdjustmentCents]).toEqual([16600, 2000]);
+    // The list is summaries (docs/api.md): the payments are on the remittance only.
     const listed = await api('GET', `/practices/${practiceId}/remittances`, { practiceId });
-    expect(listed.body.items[0].payments.map((p: { traceNumber: string }) => p.traceNumber)).toEqual(['EFT300', 'EFT301']);
+    expect(listed.body.items[0]).toMatchObject({ remittanceId: posted.body.remittanceId, traceNumber: 'EFT300', paymentCents: 16600, providerAdjustmentCents: 2000 });
+    expect(listed.body.items[0].payments).toBeUndefined();
+  });
+
+  it('the remittance list carries summaries (counts, totals, quarantined count), not the ~200 KB of payments a file can keep: those are on GET …/remittances/{id}', async () => {
+    // Prepare: a pathological file (150 payments of one unknown claim and 18 PLB adjustments each:
+    // the record keeps ~200 KB of payments) and the worked example, applied.
+    const { practiceId } = await practiceWithClaim('CLM-1001');
+    const sets = Array.from({ length: 150 }, (_, i) => {
+      const st = String(i + 1).padStart(4, '0');
+      const plb = Array.from(
+        { length: 3 },
+        (_, k) => `PLB*1234567893*20261231*CS:ADJ-${i}-${k}-A*1*CS:ADJ-${i}-${k}-B*-1*WO:ADJ-${i}-${k}-C*2*WO:ADJ-${i}-${k}-D*-2*FB:ADJ-${i}-${k}-E*3*FB:ADJ-${i}-${k}-F*-3~`,
+      );
+      const body = [
+        `ST*835*${st}*005010X221A1~`,
+        'BPR*I*50*C*ACH*CCP*01*999999999*DA*123456789*1512345678**01*999988880*DA*98765*20261201~',
+        `TRN*1*EFT9${String(i).padStart(4, '0')}*1512345678~`,
+        'N1*PR*ACME HEALTH~',
+        'N1*PE*CALM HANDS MASSAGE*XX*1234567893~',
+        'LX*1~',
+        `CLP*CLM-9${String(i).padStart(4, '0')}*1*50*50**12*PAYER-${i}~`,
+        ...plb,
+      ];
+      return [...body, `SE*${body.length + 1}*${st}~`].join('');
+    });
+    const heavy = [
+      'ISA*00*          *00*          *ZZ*ACMEHEALTH     *ZZ*KNEADPAY       *261201*1200*^*00501*000000007*0*P*:~',
+      'GS*HP*ACMEHEALTH*KNEADPAY*20261201*1200*7*X*005010X221A1~',
+      ...sets,
+      `GE*${sets.length}*7~`,
+      'IEA*1*000000007~',
+    ].join('');
+    const posted = await postEra(practiceId, heavy);
+    const applied = await postEra(practiceId, fixture('worked-example.835'));
+    expect([posted.status, posted.body.claims, posted.body.quarantined.length, applied.status, applied.body.matched]).toEqual([202, 150, 150, 202, 1]);
+
+    // Act
+    const listed = await api('GET', `/practices/${practiceId}/remittances`, { practiceId });
+    const stored = await api('GET', `/practices/${practiceId}/remittances/${posted.body.remittanceId}`, { practiceId });
+
+    // Assess: the remittance itself keeps its payments (the first ~200 KB of them)…
+    expect(JSON.stringify(stored.body.payments).length).toBeGreaterThan(150_000);
+    expect(stored.body.payments.length + stored.body.paymentsOmitted).toBe(150);
+    // …the list item is a summary of a few hundred bytes, with what the list and Today show.
+    const byId = new Map(listed.body.items.map((item: { remittanceId: string }) => [item.remittanceId, item]));
+    expect(byId.get(posted.body.remittanceId)).toEqual({
+      remittanceId: posted.body.remittanceId,
+      traceNumber: 'EFT90000',
+      claims: 150,
+      matched: 0,
+      quarantinedCount: 150,
+      paymentCents: 750_000,
+      providerAdjustmentCents: 0,
+      paidAt: '2026-12-01',
+      receivedAt: stored.body.receivedAt,
+    });
+    expect(byId.get(applied.body.remittanceId)).toMatchObject({ claims: 1, matched: 1, quarantinedCount: 0 });
+    for (const item of listed.body.items) expect(JSON.stringify(item).length).toBeLessThan(400);
+    expect(JSON.stringify(listed.body).length).toBeLessThan(1_000);
   });
 
   it('a file the parser rejects gets 400 naming the segment and field, and applies nothing', async () => {

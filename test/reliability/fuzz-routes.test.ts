@@ -9,7 +9,8 @@
  *
  * Pass: no answer is a 5xx other than 503 retry_later (501 only where documented), no handler
  * throws, no prototype is polluted, every JSON error has a code and a message. `KNEADPAY_FUZZ_RUNS`
- * sets the cases per route (10,000 by default); they are shared by this worker and a child process
+ * sets the cases per route (by default `FUZZ_BUDGET` over the routes, test/support/reliability.ts;
+ * 10,000 with `npm run test:fuzz`); they are shared by this worker and a child process
  * (`KNEADPAY_FUZZ_PROCESSES`, 2 by default) on this file's DynamoDB Local and seed data.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';

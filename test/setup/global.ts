@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { observeLogs } from '../../functions/shared/logger';
 import { startLocalStack } from '../../local/stack';
+import { BROWSER_ENDPOINT_ENV, startBrowserServer, stopBrowserServer } from '../support/browser';
 import { scanText, stripeRequestText } from '../support/phi-scan';
 
 declare module 'vitest' {
@@ -27,6 +28,11 @@ declare module 'vitest' {
  * the CDK stack uses, the SES inbox, the HTTP API, the event bus and the Stripe emulator. The
  * handler environment it sets (KNEADPAY_TABLE, KNEADPAY_DYNAMO_ENDPOINT, STRIPE_API_BASE, …) is
  * inherited by the test workers. Everything is stopped by pid when the run ends.
+ *
+ * It also starts the run's one Chromium (`chromium.launchServer()`, beside the stack's start):
+ * each browser test file connects to it and opens its own contexts instead of launching a browser
+ * of its own (test/support/browser.ts `launchBrowser`); its endpoint reaches the workers as
+ * `KNEADPAY_TEST_BROWSER_WS`.
  */
 export default async function setup(project: TestProject) {
   const tableName = 'kneadpay-test';
@@ -39,6 +45,9 @@ export default async function setup(project: TestProject) {
   const mainLog = join(logDir, `main-${process.pid}.jsonl`);
   const stopObserving = observeLogs((line) => appendFileSync(mainLog, `${line}\n`));
   const stripe = { requests: 0, hits: [] as string[] };
+  const browserServer = startBrowserServer();
+  // Awaited below, after the stack: a failed launch is handled there, not an unhandled rejection.
+  browserServer.catch(() => undefined);
   const stack = await startLocalStack({
     port: 0,
     dataDir,
@@ -62,7 +71,18 @@ export default async function setup(project: TestProject) {
       const text = stripeRequestText(request);
       for (const hit of scanText(text, { emails: true })) stripe.hits.push(`${hit} in ${request.method} ${request.path}`);
     },
+  }).catch(async (error: unknown) => {
+    // Nothing left running: the browser started beside the stack is stopped too.
+    const browser = await browserServer.catch(() => undefined);
+    if (browser) await stopBrowserServer(browser);
+    throw error;
   });
+  // A browser that does not start fails the browser files only (each then launches its own and says why), not the run.
+  const browser = await browserServer.catch((error: unknown) => {
+    process.stderr.write(`the run's browser did not start: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}\n`);
+    return undefined;
+  });
+  if (browser) process.env[BROWSER_ENDPOINT_ENV] = browser.wsEndpoint();
   project.provide('dynamoEndpoint', stack.dynamoEndpoint);
   project.provide('tableName', tableName);
   project.provide('apiUrl', stack.apiUrl);
@@ -70,6 +90,7 @@ export default async function setup(project: TestProject) {
   project.provide('stripeUrl', stack.stripeUrl ?? null);
   project.provide('dataDir', dataDir);
   return async () => {
+    if (browser) await stopBrowserServer(browser);
     await stack.stop();
     stopObserving();
     rmSync(dataDir, { recursive: true, force: true });

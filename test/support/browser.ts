@@ -7,7 +7,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserServer } from 'playwright-core';
 
 export interface BrowserSearch {
   env?: NodeJS.ProcessEnv;
@@ -73,9 +73,49 @@ export const installHint = (platform: NodeJS.Platform = process.platform, env: N
   return `kneadpay: the browser tests need Chromium or Chrome and none was found: ${how}, or run npx playwright install chromium, or set CHROMIUM_PATH=/path/to/chrome`;
 };
 
-/** Launches the found browser headless, as every browser test does (one launch per file). */
+/** The flags every browser test runs Chromium with. */
+export const BROWSER_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
+
+/**
+ * The run's one browser (test/setup/global.ts starts it with `chromium.launchServer()` and stops
+ * it by pid): its WebSocket endpoint, inherited by the test workers as the stack's ports are.
+ */
+export const BROWSER_ENDPOINT_ENV = 'KNEADPAY_TEST_BROWSER_WS';
+
+/**
+ * The browser a test file drives. Inside `vitest run` it connects to the run's one Chromium
+ * (`BROWSER_ENDPOINT_ENV`); its `close()` then closes this file's contexts and pages and
+ * disconnects, leaving the browser to the other files. Without the shared browser (a script
+ * outside vitest) it launches the found browser headless, as every file once did.
+ */
 export const launchBrowser = async (): Promise<Browser> => {
+  const endpoint = process.env[BROWSER_ENDPOINT_ENV];
+  if (endpoint) return chromium.connect(endpoint);
   const executablePath = findChromium();
   if (!executablePath) throw new Error(installHint());
-  return chromium.launch({ executablePath, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  return chromium.launch({ executablePath, args: BROWSER_ARGS });
+};
+
+/**
+ * Starts the run's one browser for every browser test file to connect to (listening on loopback
+ * only, at an unguessable path), or undefined when this machine has none (the browser files then
+ * fail with the install hint, and `npm test` has already stopped in test/setup/browser-check.ts).
+ */
+export const startBrowserServer = async (): Promise<BrowserServer | undefined> => {
+  const executablePath = findChromium();
+  if (!executablePath) return undefined;
+  return chromium.launchServer({ executablePath, args: BROWSER_ARGS, host: '127.0.0.1' });
+};
+
+/** Stops the run's browser: closes it, then ends its process by pid if it has not exited. */
+export const stopBrowserServer = async (server: BrowserServer): Promise<void> => {
+  const child = server.process();
+  await server.close().catch(() => undefined);
+  // exitCode and signalCode stay null while the process runs (a pid no longer ours is never signalled).
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(child.pid, 'SIGKILL');
+  } catch {
+    // Gone in between (ESRCH).
+  }
 };

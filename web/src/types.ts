@@ -193,7 +193,7 @@ export interface Remittance {
   quarantined?: { patientControlNumber: string; problems: string[] }[];
   receivedAt?: string;
   createdAt?: string;
-  /** Every payment of the file (`GET …/remittances[/{id}]`; absent on files recorded before it was kept, and in the POST answer). */
+  /** Every payment of the file (`GET …/remittances/{id}` only; absent in the list, on files recorded before it was kept, and in the POST answer). */
   payments?: RemittancePayment[];
   paymentsOmitted?: number;
 }
