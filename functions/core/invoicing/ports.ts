@@ -22,7 +22,7 @@ import {
   recordInvoiceProgress,
   takeInvoiceEmailLease,
 } from '../../store/invoices';
-import type { BalanceInvoice } from '../../domain/invoice';
+import type { BalanceInvoice, ChargingAccount } from '../../domain/invoice';
 import { getItem, type Page } from '../../store/items';
 import { keys } from '../../store/keys';
 import type { OutboxEvent } from '../../store/outbox';
@@ -74,10 +74,11 @@ export interface InvoiceStore {
   /** Waits, once, for the practice's connected account to take charges: on the invoice and on the claim's view of it. */
   markInvoiceAwaitingStripe(invoice: BalanceInvoice, now: Date): Promise<void>;
   /**
-   * Whether the practice's connected account cannot take charges now (onboarding, restricted,
-   * disconnected), as checkout reads it; false for a practice that sells on the platform's account.
+   * Where the practice's balances would be charged now: the platform's account (never onboarded, or
+   * released), or its connected account, able to charge or not (onboarding, restricted,
+   * disconnected), as checkout reads it (store/connect.ts `chargesBlocked`).
    */
-  chargesBlocked(practiceId: string): Promise<boolean>;
+  chargingAccount(practiceId: string): Promise<ChargingAccount>;
   takeInvoiceEmailLease(invoice: BalanceInvoice, now: Date): Promise<boolean>;
   listPendingRefunds(practiceId: string, claimId: string): Promise<OverpaymentRefund[]>;
   /** What the payout did, recorded once, with the ledger entry for what was kept as credit. */
@@ -151,7 +152,10 @@ export const invoiceStoreOn = (store: Store): InvoiceStore => ({
   markInvoiceAwaitingEmail: (invoice, now) => holdInvoice(store, invoice, 'needs_email', now),
   markInvoiceBelowMinimum: (invoice, now) => holdInvoice(store, invoice, 'below_minimum', now),
   markInvoiceAwaitingStripe: (invoice, now) => holdInvoice(store, invoice, 'awaiting_stripe', now),
-  chargesBlocked: async (practiceId) => chargesBlocked(await getConnect(store, practiceId)),
+  chargingAccount: async (practiceId) => {
+    const connect = await getConnect(store, practiceId);
+    return !connect ? 'platform' : chargesBlocked(connect) ? 'connected_cannot_charge' : 'connected_can_charge';
+  },
   takeInvoiceEmailLease: (invoice, now) => takeInvoiceEmailLease(store, invoice, now),
   listPendingRefunds: (practiceId, claimId) => listPendingRefunds(store, practiceId, claimId),
   recordRefundPayout: async (practiceId, claimId, refundId, payout, ledger, events = []) => {

@@ -1,24 +1,24 @@
 /** Resuming held invoices: those that waited for a client's email, once staff gave one; those that waited for the practice's Stripe account, once it can charge. */
-import type { BalanceInvoice } from '../../domain/invoice';
+import { invoiceHolds, type BalanceInvoice, type InvoiceHold } from '../../domain/invoice';
 import type { Practice } from '../../domain/practice';
 import { invoicesOf, type InvoicingDeps } from './deps';
 import { driveInvoice } from './stripe-saga';
 
 /**
- * Drives every invoice of the practice that `held` picks among those not yet emailed (pending, a
- * draft, finalized): a hold's flag stays on the invoice until the email is sent, so a call after a
- * crash on the way finds it again and finishes it. Safe to call any number of times and
+ * Drives every invoice of the practice held for `hold` (the hold rule, domain/invoice.ts: not yet
+ * emailed — pending, a draft, finalized) that `also` picks: a hold's flag stays on the invoice until
+ * the email is sent, so a call after a crash on the way finds it again and finishes it. Safe to call any number of times and
  * concurrently: each Stripe step has its key built from the invoice id, the issue is marked once
  * and the email is sent under its lease.
  */
-const driveHeld = async (deps: InvoicingDeps, practice: Practice, held: (invoice: BalanceInvoice) => boolean, now: Date): Promise<BalanceInvoice[]> => {
+const driveHeld = async (deps: InvoicingDeps, practice: Practice, hold: InvoiceHold, now: Date, also: (invoice: BalanceInvoice) => boolean = () => true): Promise<BalanceInvoice[]> => {
   const store = invoicesOf(deps);
   const waiting: BalanceInvoice[] = [];
   for (const status of ['pending', 'draft', 'open'] as const) {
     let cursor: string | undefined;
     do {
       const page = await store.listInvoices(practice.practiceId, status, cursor);
-      waiting.push(...page.items.filter((invoice) => !invoice.emailedAt && held(invoice)));
+      waiting.push(...page.items.filter((invoice) => invoiceHolds(invoice).includes(hold) && also(invoice)));
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
   }
@@ -36,7 +36,7 @@ const driveHeld = async (deps: InvoicingDeps, practice: Practice, held: (invoice
  */
 export const resumeInvoicesAwaitingEmail = async (deps: InvoicingDeps, practiceId: string, clientId: string, now = new Date()): Promise<BalanceInvoice[]> => {
   const practice = await invoicesOf(deps).getPractice(practiceId);
-  return practice ? driveHeld(deps, practice, (invoice) => invoice.clientId === clientId && !!invoice.needsEmail, now) : [];
+  return practice ? driveHeld(deps, practice, 'needs_email', now, (invoice) => invoice.clientId === clientId) : [];
 };
 
 /**
@@ -51,6 +51,6 @@ export const resumeInvoicesAwaitingEmail = async (deps: InvoicingDeps, practiceI
 export const resumeInvoicesAwaitingStripe = async (deps: InvoicingDeps, practiceId: string, now = new Date()): Promise<BalanceInvoice[]> => {
   const store = invoicesOf(deps);
   const practice = await store.getPractice(practiceId);
-  if (!practice || (await store.chargesBlocked(practiceId))) return [];
-  return driveHeld(deps, practice, (invoice) => !!invoice.awaitingStripe, now);
+  if (!practice || (await store.chargingAccount(practiceId)) === 'connected_cannot_charge') return [];
+  return driveHeld(deps, practice, 'awaiting_stripe', now);
 };
