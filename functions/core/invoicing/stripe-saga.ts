@@ -72,8 +72,9 @@ export const driveInvoice = async (deps: InvoicingDeps, practice: Practice, star
     // A connected account that cannot take charges would get an invoice its client cannot pay
     // (Stripe: `charges_enabled` false — the account cannot process charges; `requirements.disabled_reason`
     // says why). Checkout refuses such sales (409 payments_not_enabled); a balance waits, as
-    // `awaiting_stripe`, with no Stripe call and no email, until the account can charge again.
-    if (!invoice.stripeInvoiceId && (await accountHolds(deps, practice, invoice))) return awaitStripe(deps, practice, invoice, now);
+    // `awaiting_stripe`, with no Stripe call and no email, until the account can charge again — or,
+    // made on Stripe already (a crash after the create), with no further call until then.
+    if (await accountHolds(deps, practice, invoice)) return awaitStripe(deps, practice, invoice, now);
     const stripe = await deps.stripe();
     const scope: StripeScope = { stripe, account: practice.stripeAccountId };
     const customer = await ensureCustomerEmail(stripe, deps.store, practice, client);
@@ -136,6 +137,10 @@ export const driveInvoice = async (deps: InvoicingDeps, practice: Practice, star
   }
 
   if (invoice.status === 'draft' || (invoice.status === 'open' && !invoice.hostedInvoiceUrl)) {
+    // Charges may have turned off since the create (bug 94): the draft is not finalized, nothing goes
+    // to the client; it waits as `awaiting_stripe` and the resume finalizes and emails it. Once
+    // finalized it goes out: the hosted page takes the payment again as soon as Stripe enables charges.
+    if (invoice.status === 'draft' && (await accountHolds(deps, practice, invoice))) return awaitStripe(deps, practice, invoice, now);
     const scope: StripeScope = { stripe: await deps.stripe(), account: invoiceStripeAccount(invoice, practice) };
     const current = await retrieveInvoice(scope, invoice.stripeInvoiceId!);
     const finalized = current.status === 'draft' ? await finalizeInvoice(scope, invoice.stripeInvoiceId!, { auto_advance: false }, `inv:${invoice.invoiceId}:finalize`) : current;
