@@ -27,7 +27,7 @@ import { getItem, type Page } from '../../store/items';
 import { keys } from '../../store/keys';
 import type { OutboxEvent } from '../../store/outbox';
 import { listPendingRefunds, pendingRefundWrite, refundPayoutWrite, type OverpaymentRefund } from '../../store/overpayment-refunds';
-import { getPractice } from '../../store/practices';
+import { getPractice, listPracticeIds } from '../../store/practices';
 import type { Practice } from '../../domain/practice';
 import { chargesBlocked, getConnect } from '../../store/connect';
 
@@ -53,6 +53,8 @@ export interface BalancePlan {
 }
 
 export interface InvoiceStore {
+  /** Every practice id, over every page of the practices index (the scheduled sweep). */
+  listPracticeIds(): Promise<string[]>;
   getPractice(practiceId: string): Promise<Practice | undefined>;
   getClient(practiceId: string, clientId: string): Promise<Client>;
   getClaim(practiceId: string, claimId: string): Promise<Claim | undefined>;
@@ -111,6 +113,7 @@ const holdInvoice = async (store: Store, invoice: BalanceInvoice, hold: InvoiceH
 
 /** The invoice store on DynamoDB. */
 export const invoiceStoreOn = (store: Store): InvoiceStore => ({
+  listPracticeIds: () => listPracticeIds(store),
   getPractice: (practiceId) => getPractice(store, practiceId),
   getClient: (practiceId, clientId) => getClient(store, practiceId, clientId),
   getClaim: (practiceId, claimId) => getClaim(store, practiceId, claimId),

@@ -5,23 +5,30 @@ import { invoicesOf, type InvoicingDeps } from './deps';
 import { driveInvoice } from './stripe-saga';
 
 /**
- * Drives every invoice of the practice held for `hold` (the hold rule, domain/invoice.ts: not yet
- * emailed — pending, a draft, finalized) that `also` picks: a hold's flag stays on the invoice until
+ * The practice's invoices not yet finished (pending, a draft, finalized) that `held` picks, over
+ * every page of each status; `driveHeld` drives those held for `hold` (the hold rule,
+ * domain/invoice.ts: not yet emailed) that `also` picks: a hold's flag stays on the invoice until
  * the email is sent, so a call after a crash on the way finds it again and finishes it. Safe to call any number of times and
  * concurrently: each Stripe step has its key built from the invoice id, the issue is marked once
  * and the email is sent under its lease.
  */
-const driveHeld = async (deps: InvoicingDeps, practice: Practice, hold: InvoiceHold, now: Date, also: (invoice: BalanceInvoice) => boolean = () => true): Promise<BalanceInvoice[]> => {
+export const listHeldInvoices = async (deps: InvoicingDeps, practiceId: string, held: (invoice: BalanceInvoice) => boolean): Promise<BalanceInvoice[]> => {
   const store = invoicesOf(deps);
   const waiting: BalanceInvoice[] = [];
   for (const status of ['pending', 'draft', 'open'] as const) {
     let cursor: string | undefined;
     do {
-      const page = await store.listInvoices(practice.practiceId, status, cursor);
-      waiting.push(...page.items.filter((invoice) => invoiceHolds(invoice).includes(hold) && also(invoice)));
+      const page = await store.listInvoices(practiceId, status, cursor);
+      waiting.push(...page.items.filter(held));
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
   }
+  return waiting;
+};
+
+const driveHeld = async (deps: InvoicingDeps, practice: Practice, hold: InvoiceHold, now: Date, also: (invoice: BalanceInvoice) => boolean = () => true): Promise<BalanceInvoice[]> => {
+  const store = invoicesOf(deps);
+  const waiting = await listHeldInvoices(deps, practice.practiceId, (invoice) => invoiceHolds(invoice).includes(hold) && also(invoice));
   const driven: BalanceInvoice[] = [];
   for (const invoice of waiting) {
     const current = await store.getInvoice(practice.practiceId, invoice.invoiceId);
