@@ -158,6 +158,11 @@ export type ChargingAccount = 'platform' | 'connected_can_charge' | 'connected_c
 
 /**
  * Whether the account keeps the invoice off Stripe (`awaiting_stripe`): a connected account that
- * cannot charge would take no payment on it (Stripe: `charges_enabled` false).
+ * cannot charge would take no payment on it (Stripe: `charges_enabled` false). An invoice already
+ * held also stays held once the account is released: it waits for the practice's next connected
+ * account rather than going out on the platform's, where its payment would land in the platform's
+ * Stripe balance (docs/decisions/006: the practice is the merchant of its balances); the desk may
+ * take it meanwhile.
  */
-export const heldForAccount = (_invoice: InvoiceHoldView, account: ChargingAccount): boolean => account === 'connected_cannot_charge';
+export const heldForAccount = (invoice: InvoiceHoldView, account: ChargingAccount): boolean =>
+  account === 'connected_cannot_charge' || (account === 'platform' && invoiceHolds(invoice).includes('awaiting_stripe'));

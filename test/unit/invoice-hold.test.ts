@@ -153,9 +153,16 @@ describe('the hold rule of a balance invoice', () => {
     });
   });
 
-  it('the account keeps an invoice off Stripe while its connected account cannot charge', () => {
+  it('the account keeps an invoice off Stripe while its connected account cannot charge; one already held waits for a connected account, never the platform’s', () => {
     const accounts: ChargingAccount[] = ['platform', 'connected_can_charge', 'connected_cannot_charge'];
     for (const invoice of all)
-      for (const account of accounts) expect(heldForAccount(invoice, account), `${account} ${JSON.stringify(invoice)}`).toBe(account === 'connected_cannot_charge');
+      for (const account of accounts) {
+        const expected = account === 'connected_cannot_charge' || (account === 'platform' && invoiceHolds(invoice).includes('awaiting_stripe'));
+        expect(heldForAccount(invoice, account), `${account} ${JSON.stringify(invoice)}`).toBe(expected);
+      }
+    const fresh = { status: 'pending', stripeInvoiceId: null, emailedAt: null, voidRequested: false } as const;
+    expect(accounts.map((account) => heldForAccount(fresh, account))).toEqual([false, false, true]);
+    expect(accounts.map((account) => heldForAccount({ ...fresh, awaitingStripe: true }, account))).toEqual([true, false, true]);
+    expect(accounts.map((account) => heldForAccount({ ...fresh, awaitingStripe: true, status: 'open', stripeInvoiceId: 'in_1', emailedAt: '2026-12-07T06:00:00.000Z' }, account))).toEqual([false, false, true]);
   });
 });

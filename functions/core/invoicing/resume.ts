@@ -50,7 +50,8 @@ export const resumeInvoicesAwaitingEmail = async (deps: InvoicingDeps, practiceI
  * Drives every invoice of the practice that waits for its Stripe account (`awaiting_stripe`), when
  * kneadpay records the account able to charge (the balance invoicer's consumer of
  * StripeAccountUpdated, from `account.updated` or the onboarding refresh). Does nothing while the
- * account still cannot charge (an older or a disconnected state: the record decides, not the event).
+ * account still cannot charge (an older or a disconnected state: the record decides, not the event),
+ * nor without a connected account (released: they wait for the next one, domain/invoice.ts `heldForAccount`).
  * A redelivered event or two resumes racing make one Stripe invoice and one email; a crash midway
  * leaves the invoice on its way, recorded step by step and still flagged, and the bus's retry drives
  * it on (test/reliability/awaiting-stripe-crashes.test.ts).
@@ -58,6 +59,6 @@ export const resumeInvoicesAwaitingEmail = async (deps: InvoicingDeps, practiceI
 export const resumeInvoicesAwaitingStripe = async (deps: InvoicingDeps, practiceId: string, now = new Date()): Promise<BalanceInvoice[]> => {
   const store = invoicesOf(deps);
   const practice = await store.getPractice(practiceId);
-  if (!practice || (await store.chargingAccount(practiceId)) === 'connected_cannot_charge') return [];
+  if (!practice || (await store.chargingAccount(practiceId)) !== 'connected_can_charge') return [];
   return driveHeld(deps, practice, 'awaiting_stripe', now);
 };
