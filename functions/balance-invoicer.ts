@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
-import { invoiceClaimBalance, resumeInvoicesAwaitingStripe } from './core/invoicing';
+import { invoiceClaimBalance, resumeInvoicesAwaitingStripe, sweepHeldInvoices } from './core/invoicing';
 import type { ClaimAdjudicatedDetail } from './core/remittances';
 import { createLogger, lambdaContext } from './shared/logger';
 import { parseEventDetail } from './shared/events/catalog';
@@ -46,8 +46,15 @@ const invoiceOnClaimAdjudicated = async (event: EventBridgeEvent<'ClaimAdjudicat
   });
 };
 
-/** The balance invoicer's rules (lib/wiring.ts): ClaimAdjudicated and StripeAccountUpdated. */
+/**
+ * Scheduled (lib/wiring.ts SCHEDULES): every held balance invoice whose reason is gone goes out,
+ * exactly once, when the event that would have resumed it was lost (core/invoicing/sweep.ts).
+ */
+const sweepOnSchedule = async () => sweepHeldInvoices({ store: getStore(), stripe: getStripe, publicUrl: publicUrl(), logger });
+
+/** The balance invoicer's rules and schedule (lib/wiring.ts): ClaimAdjudicated, StripeAccountUpdated, the hourly sweep. */
 export const handler = middy(async (event: EventBridgeEvent<string, unknown>) => {
+  if (event['detail-type'] === 'Scheduled Event') return sweepOnSchedule();
   if (event['detail-type'] === 'StripeAccountUpdated') return resumeOnAccountUpdated(event as EventBridgeEvent<'StripeAccountUpdated', StripeAccountUpdatedDetail>);
   return invoiceOnClaimAdjudicated(event as EventBridgeEvent<'ClaimAdjudicated', ClaimAdjudicatedDetail>);
 }).use(lambdaContext());

@@ -5,7 +5,9 @@ import { getStore, type Store } from './store/table';
 import { getClient } from './store/clients';
 import { LEASES } from './store/lease';
 import { listInvoices, recordRemindersSent, takeReminderLease } from './store/invoices';
-import type { BalanceInvoice } from './domain/invoice';
+import { invoiceStripeAccount, type BalanceInvoice } from './domain/invoice';
+import type { StripeConnect } from './domain/connect';
+import { chargesBlocked, getConnect } from './store/connect';
 import { getPractice, listPracticeIds } from './store/practices';
 import type { Practice } from './domain/practice';
 
@@ -52,6 +54,21 @@ const remind = async (store: Store, practice: Practice, invoice: BalanceInvoice,
   return true;
 };
 
+/**
+ * A reminder sends the client to the invoice's hosted page: only while the account the invoice is on
+ * can take the payment and kneadpay still follows it (bug 97). While Stripe has charges off
+ * (`charges_enabled` false) the page cannot take it — the reminder owed goes out once they are back;
+ * on an account its owner disconnected, or one released since, kneadpay sees none of the invoice's
+ * events and would remind a client who may have paid. An invoice on the platform's account, or on
+ * an account typed into an old profile (no connect record), is reminded as before.
+ */
+const remindable = (invoice: BalanceInvoice, practice: Practice, connect: StripeConnect | undefined): boolean => {
+  const account = invoiceStripeAccount(invoice, practice);
+  if (account === null) return true;
+  if (!connect) return account === (practice.stripeAccountId ?? null);
+  return connect.accountId === account && !chargesBlocked(connect);
+};
+
 /** Scheduled: emails open invoices on the practice's cadence (default 7 and 14 days after due). */
 export const sendReminders = async (store: Store = getStore(), now = new Date(), only?: readonly string[], deps: ReminderDeps = {}) => {
   let sent = 0;
@@ -61,6 +78,7 @@ export const sendReminders = async (store: Store = getStore(), now = new Date(),
     // The profile is read only for a practice with open invoices: most have none on a given day
     // (10,000 practices: 10,000 reads a run saved, docs/benchmarks.md).
     let practice: Practice | undefined;
+    let connect: { record: StripeConnect | undefined } | undefined;
     let cursor: string | undefined;
     do {
       const page = await listInvoices(store, practiceId, 'open', cursor);
@@ -72,6 +90,9 @@ export const sendReminders = async (store: Store = getStore(), now = new Date(),
       for (const invoice of page.items) {
         const days = reminderDue(invoice, practice.billing.reminderDays, now);
         if (days === undefined) continue;
+        // Read once a practice, and only for one with a reminder owed.
+        connect ??= { record: await getConnect(store, practiceId) };
+        if (!remindable(invoice, practice, connect.record)) continue;
         try {
           if (await remind(store, practice, invoice, days, now, deps)) sent += 1;
         } catch (error) {

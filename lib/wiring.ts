@@ -121,8 +121,9 @@ export const FUNCTIONS = {
   },
   'balance-invoicer': {
     entry: 'functions/balance-invoicer.ts',
-    description: 'ClaimAdjudicated → invoice the patient balance on Stripe, exactly once; correct it on reversals; StripeAccountUpdated → send the balances held while the account could not charge',
-    timeoutSeconds: 60,
+    description: 'ClaimAdjudicated → invoice the patient balance on Stripe, exactly once; correct it on reversals; StripeAccountUpdated → send the balances held while the account could not charge; hourly: send every held balance whose reason is gone',
+    // 300 s: the hourly sweep reads every practice's unfinished invoices (three Queries a practice).
+    timeoutSeconds: 300,
     // About 6 Stripe requests per invoice in about a second: 4 at once stay under test mode's 25/s.
     reservedConcurrency: 4,
     access: { table: 'readwrite', stripe: true, ses: true },
@@ -240,6 +241,9 @@ export const SCHEDULES: readonly ScheduleSpec[] = [
   { fn: 'credit-expirer', expression: 'rate(1 hour)', description: 'Mark package credits past their expiry' },
   { fn: 'invoice-reminder', expression: 'rate(1 day)', description: 'Remind clients of unpaid balance invoices' },
   { fn: 'stripe-reconciler', expression: 'rate(1 hour)', description: 'Apply Stripe events the webhook missed' },
+  // A step of the balance invoicer, not a function of its own: it sends what the invoicer sends, with
+  // its Stripe and SES grants, inside its reserved concurrency (Stripe's rate limit).
+  { fn: 'balance-invoicer', expression: 'rate(1 hour)', description: 'Send held balance invoices whose reason is gone (a lost event)' },
 ];
 
 /** Detail-types a consumer or integrator may see on the bus; documented in docs/events.md. */

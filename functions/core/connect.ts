@@ -11,6 +11,7 @@ import { commitOnce } from '../store/commit';
 import { chargesBlocked } from '../store/connect';
 import { publishedAccountState, type StripeConnect } from '../domain/connect';
 import { listInvoices } from '../store/invoices';
+import { invoiceKeepsAccountOpen } from '../domain/invoice';
 import type { Decision, EffectHandler, EventContext } from './stripe-events';
 import * as defaultConnectStore from '../store/connect';
 import type { ConnectPort } from './ports';
@@ -182,7 +183,7 @@ export const releaseAccount = async (deps: { store: Store; stripe: Stripe; conne
     let cursor: string | undefined;
     do {
       const page = await connectStore.listInvoices(deps.store, practiceId, status, cursor);
-      held.push(...page.items.filter((invoice) => !invoice.belowMinimum && !(invoice.awaitingStripe && !invoice.stripeInvoiceId)).map((invoice) => invoice.invoiceId));
+      held.push(...page.items.filter(invoiceKeepsAccountOpen).map((invoice) => invoice.invoiceId));
       cursor = held.length && !disconnected ? undefined : (page.nextCursor ?? undefined);
     } while (cursor);
     return held;

@@ -5,7 +5,7 @@
  * disconnected account), so staff take it at the desk; this records that payment exactly once: the
  * invoice paid, the claim closed, the ledger, and PaymentSucceeded (with `method`) for the receipt.
  */
-import type { BalanceInvoice, DeskPayment } from '../domain/invoice';
+import { invoiceSettledAtDesk, type BalanceInvoice, type DeskPayment } from '../domain/invoice';
 import { ConflictError, NotFoundError, RetryableError, ValidationError } from '../shared/errors';
 import { deriveId, newId } from '../shared/ids';
 import { parseBody } from '../shared/schemas/parse';
@@ -43,8 +43,7 @@ const answerOf = (invoice: BalanceInvoice, payment: DeskPayment): DeskPaymentAns
  * both conditioned on the invoice (its version here; no `deskPayment` there, stripe-saga.ts), so the
  * first recorded wins and the other does nothing (the send deletes the Stripe draft it made).
  */
-const collectableAtDesk = (invoice: BalanceInvoice) =>
-  invoice.status === 'pending' && !invoice.voidRequested && (invoice.belowMinimum === true || (invoice.awaitingStripe === true && !invoice.stripeInvoiceId));
+const collectableAtDesk = (invoice: BalanceInvoice) => invoiceSettledAtDesk(invoice);
 
 /**
  * Records a desk payment of a held balance invoice. With an `Idempotency-Key` a retry answers the

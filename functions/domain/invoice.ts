@@ -93,3 +93,92 @@ export interface BalanceInvoice {
 /** The account a balance invoice's Stripe objects live on: its own record, else the practice's current one. */
 export const invoiceStripeAccount = (invoice: Pick<BalanceInvoice, 'stripeAccountId'>, practice: { stripeAccountId?: string | null | undefined }): string | null =>
   invoice.stripeAccountId !== undefined ? invoice.stripeAccountId : (practice.stripeAccountId ?? null);
+
+// The hold rule --------------------------------------------------------------------------------
+// One rule for the three reasons a balance invoice is kept from going out (bug 89 came from the
+// same question answered in six places). The stored flags stay as they are: this reads them.
+
+/** Why a balance invoice is kept from going out, in the order one is shown when several are recorded. */
+export const INVOICE_HOLDS = ['below_minimum', 'needs_email', 'awaiting_stripe'] as const;
+export type InvoiceHold = (typeof INVOICE_HOLDS)[number];
+
+/** What a hold means for the rest of kneadpay. */
+export interface InvoiceHoldRule {
+  /** The invoice attribute that records it (stored since the hold was added; read, never migrated). */
+  flag: 'belowMinimum' | 'needsEmail' | 'awaitingStripe';
+  /**
+   * What sends the invoice on once the reason is gone: the client's email (`PATCH …/clients/{c}`),
+   * the practice's connected account able to charge (`StripeAccountUpdated`), or nothing (the
+   * amount never changes: it never goes to Stripe). The hourly sweep of the balance invoicer
+   * resumes the first two too, when their event was lost.
+   */
+  resumedBy: 'client_email' | 'account_can_charge' | null;
+  /** Staff may record it paid at the desk — only while nothing of it is on Stripe. */
+  settledAtDesk: boolean;
+}
+
+export const INVOICE_HOLD_RULES: Readonly<Record<InvoiceHold, InvoiceHoldRule>> = {
+  below_minimum: { flag: 'belowMinimum', resumedBy: null, settledAtDesk: true },
+  needs_email: { flag: 'needsEmail', resumedBy: 'client_email', settledAtDesk: false },
+  awaiting_stripe: { flag: 'awaitingStripe', resumedBy: 'account_can_charge', settledAtDesk: true },
+};
+
+/** What the hold rule reads of an invoice. */
+export type InvoiceHoldView = Pick<BalanceInvoice, 'status' | 'needsEmail' | 'belowMinimum' | 'awaitingStripe' | 'stripeInvoiceId' | 'emailedAt' | 'voidRequested'>;
+
+const stillGoingOut = (invoice: InvoiceHoldView) => (invoice.status === 'pending' || invoice.status === 'draft' || invoice.status === 'open') && !invoice.emailedAt;
+
+/**
+ * Every hold recorded on an invoice that has not reached its client yet (not emailed, not settled),
+ * the shown one first. A flag stays until the email is sent (bug 89): a resume after a crash on the
+ * way finds the invoice by it. Empty once the invoice is emailed, paid, void or uncollectible.
+ */
+export const invoiceHolds = (invoice: InvoiceHoldView): InvoiceHold[] =>
+  stillGoingOut(invoice) ? INVOICE_HOLDS.filter((hold) => invoice[INVOICE_HOLD_RULES[hold].flag] === true) : [];
+
+/** The hold the invoice is under (the first of `invoiceHolds`), or null. */
+export const invoiceHold = (invoice: InvoiceHoldView): InvoiceHold | null => invoiceHolds(invoice)[0] ?? null;
+
+/**
+ * The hold shown as the invoice's status (`GET …/invoices`): only while it is pending and nothing of
+ * it is on Stripe. Once Stripe made it, the invoice is on its way (its flag kept for a resume) and
+ * shows its own status.
+ */
+export const shownInvoiceHold = (invoice: InvoiceHoldView): InvoiceHold | null => {
+  const hold = invoiceHold(invoice);
+  return hold && invoice.status === 'pending' && !invoice.stripeInvoiceId ? hold : null;
+};
+
+/**
+ * Whether staff may record the invoice paid at the desk (`POST …/desk-payments`): pending, not being
+ * voided, nothing of it on Stripe, and held for a reason that allows it (below the minimum charge,
+ * or the account cannot charge; an invoice waiting for an email goes out once it has one).
+ */
+export const invoiceSettledAtDesk = (invoice: InvoiceHoldView): boolean =>
+  invoice.status === 'pending' && !invoice.voidRequested && !invoice.stripeInvoiceId && invoiceHolds(invoice).some((hold) => INVOICE_HOLD_RULES[hold].settledAtDesk);
+
+/**
+ * Whether the invoice keeps the practice's Stripe account from being released (`DELETE
+ * …/stripe`; on a disconnected account: named in `leftOpen`). An invoice Stripe made is on the
+ * account; one not yet made counts too — it may be sent on the account any moment — unless it is held
+ * for a reason that keeps it off Stripe there (below the minimum charge; the account cannot charge).
+ */
+export const invoiceKeepsAccountOpen = (invoice: InvoiceHoldView): boolean =>
+  !!invoice.stripeInvoiceId || !invoiceHolds(invoice).some((hold) => hold === 'below_minimum' || hold === 'awaiting_stripe');
+
+/**
+ * Where a practice's balance invoices would be charged now: the platform's own account (never
+ * onboarded, or its account released), or its connected account, able to charge or not.
+ */
+export type ChargingAccount = 'platform' | 'connected_can_charge' | 'connected_cannot_charge';
+
+/**
+ * Whether the account keeps the invoice off Stripe (`awaiting_stripe`): a connected account that
+ * cannot charge would take no payment on it (Stripe: `charges_enabled` false). An invoice already
+ * held also stays held once the account is released: it waits for the practice's next connected
+ * account rather than going out on the platform's, where its payment would land in the platform's
+ * Stripe balance (docs/decisions/006: the practice is the merchant of its balances); the desk may
+ * take it meanwhile.
+ */
+export const heldForAccount = (invoice: InvoiceHoldView, account: ChargingAccount): boolean =>
+  account === 'connected_cannot_charge' || (account === 'platform' && invoiceHolds(invoice).includes('awaiting_stripe'));

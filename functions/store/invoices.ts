@@ -6,27 +6,13 @@ import { getItem, queryAll, queryPage, withoutKeys, type Page } from './items';
 import { practicePk } from './keys';
 import { leaseExpressions, LEASES, takeLease, updateExpression } from './lease';
 
-import type { BalanceInvoice } from '../domain/invoice';
+import { INVOICE_HOLD_RULES, shownInvoiceHold, type BalanceInvoice, type InvoiceHold, type InvoiceHoldView } from '../domain/invoice';
 /**
- * The status the staff API shows: `below_minimum` for a pending invoice too small for Stripe to
- * charge, `needs_email` for a pending invoice waiting for the client's email, `awaiting_stripe` for
- * one waiting for the practice's Stripe account to take charges again.
+ * The status the staff API shows: the invoice's hold (`below_minimum`, `needs_email`,
+ * `awaiting_stripe`) while it is pending and not yet on Stripe, else its own status (the hold
+ * rule: domain/invoice.ts `shownInvoiceHold`).
  */
-export const shownInvoiceStatus = (
-  invoice: Pick<BalanceInvoice, 'status' | 'needsEmail' | 'belowMinimum' | 'awaitingStripe' | 'stripeInvoiceId'>,
-): InvoiceStatus | 'needs_email' | 'below_minimum' | 'awaiting_stripe' =>
-  // A hold lasts until the invoice is on Stripe (its flag stays until the email, for a resume after a crash).
-  invoice.status !== 'pending'
-    ? invoice.status
-    : invoice.belowMinimum
-      ? 'below_minimum'
-      : invoice.stripeInvoiceId
-        ? invoice.status
-        : invoice.needsEmail
-          ? 'needs_email'
-          : invoice.awaitingStripe
-            ? 'awaiting_stripe'
-            : invoice.status;
+export const shownInvoiceStatus = (invoice: InvoiceHoldView): InvoiceStatus | InvoiceHold => shownInvoiceHold(invoice) ?? invoice.status;
 
 export const invoiceKey = (practiceId: string, invoiceId: string) => ({ pk: practicePk(practiceId), sk: `INVOICE#${invoiceId}` });
 
@@ -164,13 +150,13 @@ export const invoiceVoidRequestWrite = (practiceId: string, invoiceId: string): 
   Update: { Key: invoiceKey(practiceId, invoiceId), UpdateExpression: 'SET voidRequested = :yes', ExpressionAttributeValues: { ':yes': true } },
 });
 
-/**
- * Why an invoice stays off Stripe, and the flag that says so: the client has no email
- * (`needs_email`, until staff add one), the amount is below Stripe's minimum charge (`below_minimum`),
- * or the practice's connected account cannot take charges (`awaiting_stripe`, until it can again).
- */
-export const INVOICE_HOLDS = { needs_email: 'needsEmail', below_minimum: 'belowMinimum', awaiting_stripe: 'awaitingStripe' } as const;
-export type InvoiceHold = keyof typeof INVOICE_HOLDS;
+/** Each hold and the invoice attribute that records it (domain/invoice.ts `INVOICE_HOLD_RULES`). */
+export const INVOICE_HOLDS = {
+  needs_email: INVOICE_HOLD_RULES.needs_email.flag,
+  below_minimum: INVOICE_HOLD_RULES.below_minimum.flag,
+  awaiting_stripe: INVOICE_HOLD_RULES.awaiting_stripe.flag,
+} as const satisfies Record<InvoiceHold, string>;
+export type { InvoiceHold };
 
 /**
  * Marks the invoice as held for `hold`. `awaiting_stripe` is decided after the client's email was

@@ -2,7 +2,7 @@
 import { balanceInvoiceEmail, sendEmail } from '../../shared/email';
 import { RetryableError } from '../../shared/errors';
 import { countMetric, METRIC } from '../../shared/metrics';
-import type { BalanceInvoice } from '../../domain/invoice';
+import { invoiceHolds, type BalanceInvoice } from '../../domain/invoice';
 import type { Practice } from '../../domain/practice';
 import { invoicesOf, type InvoicingDeps } from './deps';
 
@@ -47,7 +47,7 @@ export const notifyInvoiceIssued = async (deps: InvoicingDeps, practice: Practic
   await sendEmail({ to: client.email!, ...balanceInvoiceEmail(practice, client, invoice), practiceId: practice.practiceId });
   await deps.after?.('email-sent', invoice.invoiceId);
   // Sent: no longer waiting for an email (kept until now, so a crash on the way is resumed again: resume.ts).
-  invoice = await store.recordInvoiceProgress(invoice, { emailedAt: now.toISOString(), ...(invoice.needsEmail ? { needsEmail: false } : {}) });
+  invoice = await store.recordInvoiceProgress(invoice, { emailedAt: now.toISOString(), ...(invoiceHolds(invoice).includes('needs_email') ? { needsEmail: false } : {}) });
   deps.logger?.info('balance invoice emailed', { practiceId: practice.practiceId, invoiceId: invoice.invoiceId });
   await deps.after?.('email', invoice.invoiceId);
   return invoice;
@@ -58,7 +58,7 @@ export const notifyInvoiceIssued = async (deps: InvoicingDeps, practice: Practic
  * view of it), once, with no Stripe call. Staff adding the email resumes it (`resumeInvoicesAwaitingEmail`).
  */
 export const awaitEmail = async (deps: InvoicingDeps, practice: Practice, invoice: BalanceInvoice, now: Date): Promise<BalanceInvoice> => {
-  if (invoice.needsEmail) return invoice;
+  if (invoiceHolds(invoice).includes('needs_email')) return invoice;
   await invoicesOf(deps).markInvoiceAwaitingEmail(invoice, now);
   deps.logger?.warn("balance invoice waits for the client's email", { practiceId: practice.practiceId, invoiceId: invoice.invoiceId, clientId: invoice.clientId });
   return { ...invoice, needsEmail: true };
@@ -72,7 +72,7 @@ export const awaitEmail = async (deps: InvoicingDeps, practice: Practice, invoic
  * again (StripeAccountUpdated), `resumeInvoicesAwaitingStripe` sends it.
  */
 export const awaitStripe = async (deps: InvoicingDeps, practice: Practice, invoice: BalanceInvoice, now: Date): Promise<BalanceInvoice> => {
-  if (invoice.awaitingStripe) return invoice;
+  if (invoiceHolds(invoice).includes('awaiting_stripe')) return invoice;
   await invoicesOf(deps).markInvoiceAwaitingStripe(invoice, now);
   deps.logger?.warn("balance invoice waits for the practice's Stripe account to take charges", { practiceId: practice.practiceId, invoiceId: invoice.invoiceId });
   return { ...invoice, awaitingStripe: true, needsEmail: false };

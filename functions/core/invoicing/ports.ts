@@ -22,12 +22,12 @@ import {
   recordInvoiceProgress,
   takeInvoiceEmailLease,
 } from '../../store/invoices';
-import type { BalanceInvoice } from '../../domain/invoice';
+import type { BalanceInvoice, ChargingAccount } from '../../domain/invoice';
 import { getItem, type Page } from '../../store/items';
 import { keys } from '../../store/keys';
 import type { OutboxEvent } from '../../store/outbox';
 import { listPendingRefunds, pendingRefundWrite, refundPayoutWrite, type OverpaymentRefund } from '../../store/overpayment-refunds';
-import { getPractice } from '../../store/practices';
+import { getPractice, listPracticeIds } from '../../store/practices';
 import type { Practice } from '../../domain/practice';
 import { chargesBlocked, getConnect } from '../../store/connect';
 
@@ -53,6 +53,8 @@ export interface BalancePlan {
 }
 
 export interface InvoiceStore {
+  /** Every practice id, over every page of the practices index (the scheduled sweep). */
+  listPracticeIds(): Promise<string[]>;
   getPractice(practiceId: string): Promise<Practice | undefined>;
   getClient(practiceId: string, clientId: string): Promise<Client>;
   getClaim(practiceId: string, claimId: string): Promise<Claim | undefined>;
@@ -74,10 +76,11 @@ export interface InvoiceStore {
   /** Waits, once, for the practice's connected account to take charges: on the invoice and on the claim's view of it. */
   markInvoiceAwaitingStripe(invoice: BalanceInvoice, now: Date): Promise<void>;
   /**
-   * Whether the practice's connected account cannot take charges now (onboarding, restricted,
-   * disconnected), as checkout reads it; false for a practice that sells on the platform's account.
+   * Where the practice's balances would be charged now: the platform's account (never onboarded, or
+   * released), or its connected account, able to charge or not (onboarding, restricted,
+   * disconnected), as checkout reads it (store/connect.ts `chargesBlocked`).
    */
-  chargesBlocked(practiceId: string): Promise<boolean>;
+  chargingAccount(practiceId: string): Promise<ChargingAccount>;
   takeInvoiceEmailLease(invoice: BalanceInvoice, now: Date): Promise<boolean>;
   listPendingRefunds(practiceId: string, claimId: string): Promise<OverpaymentRefund[]>;
   /** What the payout did, recorded once, with the ledger entry for what was kept as credit. */
@@ -110,6 +113,7 @@ const holdInvoice = async (store: Store, invoice: BalanceInvoice, hold: InvoiceH
 
 /** The invoice store on DynamoDB. */
 export const invoiceStoreOn = (store: Store): InvoiceStore => ({
+  listPracticeIds: () => listPracticeIds(store),
   getPractice: (practiceId) => getPractice(store, practiceId),
   getClient: (practiceId, clientId) => getClient(store, practiceId, clientId),
   getClaim: (practiceId, claimId) => getClaim(store, practiceId, claimId),
@@ -151,7 +155,10 @@ export const invoiceStoreOn = (store: Store): InvoiceStore => ({
   markInvoiceAwaitingEmail: (invoice, now) => holdInvoice(store, invoice, 'needs_email', now),
   markInvoiceBelowMinimum: (invoice, now) => holdInvoice(store, invoice, 'below_minimum', now),
   markInvoiceAwaitingStripe: (invoice, now) => holdInvoice(store, invoice, 'awaiting_stripe', now),
-  chargesBlocked: async (practiceId) => chargesBlocked(await getConnect(store, practiceId)),
+  chargingAccount: async (practiceId) => {
+    const connect = await getConnect(store, practiceId);
+    return !connect ? 'platform' : chargesBlocked(connect) ? 'connected_cannot_charge' : 'connected_can_charge';
+  },
   takeInvoiceEmailLease: (invoice, now) => takeInvoiceEmailLease(store, invoice, now),
   listPendingRefunds: (practiceId, claimId) => listPendingRefunds(store, practiceId, claimId),
   recordRefundPayout: async (practiceId, claimId, refundId, payout, ledger, events = []) => {

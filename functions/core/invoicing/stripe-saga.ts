@@ -4,7 +4,7 @@ import { isCollecting } from '../../domain/patient-share';
 import { platformFeeFor } from '../../stripe/accounts';
 import type { StripeScope } from '../../stripe/gateway';
 import { createInvoice, createInvoiceItem, deleteDraftInvoice, finalizeInvoice, findInvoiceByMetadata, findInvoiceItemByMetadata, retrieveInvoice, voidInvoice } from '../../stripe/invoices';
-import { invoiceStripeAccount, type BalanceInvoice } from '../../domain/invoice';
+import { heldForAccount, invoiceHold, invoiceSettledAtDesk, invoiceStripeAccount, type BalanceInvoice } from '../../domain/invoice';
 import type { Practice } from '../../domain/practice';
 import { ensureCustomerEmail } from '../checkout';
 import { invoicesOf, type InvoicingDeps } from './deps';
@@ -18,7 +18,7 @@ const feeMetadata = (amountCents: number, account: string | undefined): Record<s
 
 /** Below Stripe's minimum charge: marked once (on the invoice and on the claim's view of it), never sent. */
 const holdBelowMinimum = async (deps: InvoicingDeps, practice: Practice, invoice: BalanceInvoice, now: Date): Promise<BalanceInvoice> => {
-  if (invoice.belowMinimum) return invoice;
+  if (invoiceHold(invoice) === 'below_minimum') return invoice;
   await invoicesOf(deps).markInvoiceBelowMinimum(invoice, now);
   deps.logger?.warn("balance invoice below Stripe's minimum charge: not sent to Stripe", { practiceId: practice.practiceId, invoiceId: invoice.invoiceId, clientId: invoice.clientId });
   return { ...invoice, belowMinimum: true };
@@ -26,10 +26,16 @@ const holdBelowMinimum = async (deps: InvoicingDeps, practice: Practice, invoice
 
 /** The invoice as recorded when `error` is the create record refused because it was paid at the desk meanwhile; else undefined. */
 const paidAtDeskMeanwhile = async (deps: InvoicingDeps, invoice: BalanceInvoice, error: unknown): Promise<BalanceInvoice | undefined> => {
-  if (!invoice.awaitingStripe || (error as Error).name !== 'ConditionalCheckFailedException') return undefined;
+  if (!mayBePaidAtDesk(invoice) || (error as Error).name !== 'ConditionalCheckFailedException') return undefined;
   const current = await invoicesOf(deps).getInvoice(invoice.practiceId, invoice.invoiceId);
   return current && current.deskPayment && current.status === 'paid' ? current : undefined;
 };
+
+/** Whether a desk payment may be recorded while this send runs: the invoice, as read, is one the desk may settle (domain/invoice.ts). */
+const mayBePaidAtDesk = (invoice: BalanceInvoice) => invoiceSettledAtDesk(invoice);
+
+/** Whether the practice's account keeps this invoice off Stripe now (the hold rule, read afresh before each step that reaches the client). */
+const accountHolds = async (deps: InvoicingDeps, practice: Practice, invoice: BalanceInvoice) => heldForAccount(invoice, await invoicesOf(deps).chargingAccount(practice.practiceId));
 
 /** The only words Stripe (and the client's Stripe emails) ever see for a balance invoice. */
 export const BALANCE_LINE_DESCRIPTION = 'Balance after insurance';
@@ -66,8 +72,9 @@ export const driveInvoice = async (deps: InvoicingDeps, practice: Practice, star
     // A connected account that cannot take charges would get an invoice its client cannot pay
     // (Stripe: `charges_enabled` false — the account cannot process charges; `requirements.disabled_reason`
     // says why). Checkout refuses such sales (409 payments_not_enabled); a balance waits, as
-    // `awaiting_stripe`, with no Stripe call and no email, until the account can charge again.
-    if (!invoice.stripeInvoiceId && (await invoicesOf(deps).chargesBlocked(practice.practiceId))) return awaitStripe(deps, practice, invoice, now);
+    // `awaiting_stripe`, with no Stripe call and no email, until the account can charge again — or,
+    // made on Stripe already (a crash after the create), with no further call until then.
+    if (await accountHolds(deps, practice, invoice)) return awaitStripe(deps, practice, invoice, now);
     const stripe = await deps.stripe();
     const scope: StripeScope = { stripe, account: practice.stripeAccountId };
     const customer = await ensureCustomerEmail(stripe, deps.store, practice, client);
@@ -95,7 +102,7 @@ export const driveInvoice = async (deps: InvoicingDeps, practice: Practice, star
           invoice,
           { stripeInvoiceId: created.id, stripeAccountId: scope.account ?? null },
           // A balance held as `awaiting_stripe` may be paid at the desk meanwhile (core/desk-payments.ts).
-          { attribute: 'stripeInvoiceId', expected: created.id, ...(invoice.awaitingStripe ? { absent: 'deskPayment' } : {}) },
+          { attribute: 'stripeInvoiceId', expected: created.id, ...(mayBePaidAtDesk(invoice) ? { absent: 'deskPayment' } : {}) },
         );
       } catch (error) {
         const paidAtDesk = await paidAtDeskMeanwhile(deps, invoice, error);
@@ -130,6 +137,10 @@ export const driveInvoice = async (deps: InvoicingDeps, practice: Practice, star
   }
 
   if (invoice.status === 'draft' || (invoice.status === 'open' && !invoice.hostedInvoiceUrl)) {
+    // Charges may have turned off since the create (bug 94): the draft is not finalized, nothing goes
+    // to the client; it waits as `awaiting_stripe` and the resume finalizes and emails it. Once
+    // finalized it goes out: the hosted page takes the payment again as soon as Stripe enables charges.
+    if (invoice.status === 'draft' && (await accountHolds(deps, practice, invoice))) return awaitStripe(deps, practice, invoice, now);
     const scope: StripeScope = { stripe: await deps.stripe(), account: invoiceStripeAccount(invoice, practice) };
     const current = await retrieveInvoice(scope, invoice.stripeInvoiceId!);
     const finalized = current.status === 'draft' ? await finalizeInvoice(scope, invoice.stripeInvoiceId!, { auto_advance: false }, `inv:${invoice.invoiceId}:finalize`) : current;
