@@ -15,6 +15,8 @@ const planningView = (invoice: BalanceInvoice): InvoiceAmounts => ({
   amountDueCents: invoice.amountDueCents,
   // A payment refunded outside kneadpay (the Dashboard) is given back: the client owes it again.
   amountPaidCents: invoice.amountPaidCents - (invoice.amountRefundedCents ?? 0),
+  // A balance staff wrote off is forgiven: billed, never paid, never refunded (docs/decisions/014-write-offs.md).
+  amountWrittenOffCents: invoice.writeOff?.amountCents ?? 0,
 });
 
 const newInvoice = (claim: Claim, seq: number, amountCents: number, now: Date): BalanceInvoice => ({
