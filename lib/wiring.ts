@@ -116,8 +116,8 @@ export const FUNCTIONS = {
   },
   invoices: {
     entry: 'functions/invoices.ts',
-    description: 'Balance invoices: list by status; record a held balance paid at the desk',
-    access: { table: 'readwrite' },
+    description: 'Balance invoices: list by status; record a held balance paid at the desk; write a balance off (voiding its Stripe invoice)',
+    access: { table: 'readwrite', stripe: true },
   },
   'balance-invoicer': {
     entry: 'functions/balance-invoicer.ts',
@@ -212,6 +212,7 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'GET', path: `${P}/remittances/{remittanceId}`, fn: 'remittances', handler: 'getRemittance', auth: AUTH.jwt },
   { method: 'GET', path: `${P}/invoices`, fn: 'invoices', handler: 'listInvoices', auth: AUTH.jwt },
   { method: 'POST', path: `${P}/invoices/{invoiceId}/desk-payments`, fn: 'invoices', handler: 'recordDeskPayment', auth: AUTH.jwt },
+  { method: 'POST', path: `${P}/invoices/{invoiceId}/write-offs`, fn: 'invoices', handler: 'writeOffBalance', auth: AUTH.jwt },
   { method: 'GET', path: `${P}/receipts`, fn: 'receipts', handler: 'listReceipts', auth: AUTH.jwt },
   { method: 'POST', path: `${P}/receipts/{receiptId}/send`, fn: 'receipts', handler: 'resendReceipt', auth: AUTH.jwt },
   { method: 'GET', path: '/r/{token}', fn: 'receipt-page', handler: 'receiptPage', auth: AUTH.public },

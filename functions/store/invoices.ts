@@ -10,23 +10,26 @@ import type { BalanceInvoice } from '../domain/invoice';
 /**
  * The status the staff API shows: `below_minimum` for a pending invoice too small for Stripe to
  * charge, `needs_email` for a pending invoice waiting for the client's email, `awaiting_stripe` for
- * one waiting for the practice's Stripe account to take charges again.
+ * one waiting for the practice's Stripe account to take charges again, `written_off` for a void
+ * invoice whose balance staff wrote off (core/write-offs.ts).
  */
 export const shownInvoiceStatus = (
-  invoice: Pick<BalanceInvoice, 'status' | 'needsEmail' | 'belowMinimum' | 'awaitingStripe' | 'stripeInvoiceId'>,
-): InvoiceStatus | 'needs_email' | 'below_minimum' | 'awaiting_stripe' =>
-  // A hold lasts until the invoice is on Stripe (its flag stays until the email, for a resume after a crash).
-  invoice.status !== 'pending'
-    ? invoice.status
-    : invoice.belowMinimum
-      ? 'below_minimum'
-      : invoice.stripeInvoiceId
-        ? invoice.status
-        : invoice.needsEmail
-          ? 'needs_email'
-          : invoice.awaitingStripe
-            ? 'awaiting_stripe'
-            : invoice.status;
+  invoice: Pick<BalanceInvoice, 'status' | 'needsEmail' | 'belowMinimum' | 'awaitingStripe' | 'stripeInvoiceId' | 'writeOff'>,
+): InvoiceStatus | 'needs_email' | 'below_minimum' | 'awaiting_stripe' | 'written_off' =>
+  invoice.writeOff
+    ? 'written_off'
+    : // A hold lasts until the invoice is on Stripe (its flag stays until the email, for a resume after a crash).
+      invoice.status !== 'pending'
+      ? invoice.status
+      : invoice.belowMinimum
+        ? 'below_minimum'
+        : invoice.stripeInvoiceId
+          ? invoice.status
+          : invoice.needsEmail
+            ? 'needs_email'
+            : invoice.awaitingStripe
+              ? 'awaiting_stripe'
+              : invoice.status;
 
 export const invoiceKey = (practiceId: string, invoiceId: string) => ({ pk: practicePk(practiceId), sk: `INVOICE#${invoiceId}` });
 
@@ -72,27 +75,31 @@ export const listInvoices = async (store: Store, practiceId: string, status: Inv
 /**
  * Records what the saga learned (a Stripe id, a new status) on the invoice, conditionally so two
  * runs racing on the same invoice cannot record different Stripe objects. With `guard.absent`, only
- * while the invoice has no such attribute (`deskPayment`: not paid at the desk meanwhile).
+ * while the invoice has none of these attributes (`deskPayment`: not paid at the desk meanwhile;
+ * `writeOff`: not written off meanwhile).
  */
 export const recordInvoiceProgress = async (
   store: Store,
   invoice: BalanceInvoice,
   changes: Partial<BalanceInvoice>,
-  guard?: { attribute: keyof BalanceInvoice; expected: unknown; absent?: string },
+  guard?: { attribute: keyof BalanceInvoice; expected: unknown; absent?: string | readonly string[] },
 ): Promise<BalanceInvoice> => {
   const next = { ...changes, updatedAt: new Date().toISOString() };
   if (changes.status) Object.assign(next, invoiceStatusIndex(invoice.practiceId, changes.status, invoice.createdAt, invoice.invoiceId));
   const entries = Object.entries(next);
+  const absent = guard?.absent === undefined ? [] : typeof guard.absent === 'string' ? [guard.absent] : guard.absent;
   const answer = await store.doc.send(
     new UpdateCommand({
       TableName: store.tableName,
       Key: invoiceKey(invoice.practiceId, invoice.invoiceId),
       UpdateExpression: `SET ${entries.map((_, i) => `#k${i} = :v${i}`).join(', ')} ADD version :one`,
-      ConditionExpression: guard ? `attribute_exists(pk) AND (attribute_not_exists(#g) OR #g = :null OR #g = :g)${guard.absent ? ' AND attribute_not_exists(#absent)' : ''}` : 'attribute_exists(pk)',
+      ConditionExpression: guard
+        ? `attribute_exists(pk) AND (attribute_not_exists(#g) OR #g = :null OR #g = :g)${absent.map((_, i) => ` AND attribute_not_exists(#absent${i})`).join('')}`
+        : 'attribute_exists(pk)',
       ExpressionAttributeNames: {
         ...Object.fromEntries(entries.map(([key], i) => [`#k${i}`, key])),
         ...(guard ? { '#g': guard.attribute } : {}),
-        ...(guard?.absent ? { '#absent': guard.absent } : {}),
+        ...Object.fromEntries(absent.map((name, i) => [`#absent${i}`, name])),
       },
       ExpressionAttributeValues: {
         ...Object.fromEntries(entries.map(([, value], i) => [`:v${i}`, value])),

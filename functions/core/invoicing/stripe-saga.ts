@@ -24,11 +24,12 @@ const holdBelowMinimum = async (deps: InvoicingDeps, practice: Practice, invoice
   return { ...invoice, belowMinimum: true };
 };
 
-/** The invoice as recorded when `error` is the create record refused because it was paid at the desk meanwhile; else undefined. */
-const paidAtDeskMeanwhile = async (deps: InvoicingDeps, invoice: BalanceInvoice, error: unknown): Promise<BalanceInvoice | undefined> => {
-  if (!invoice.awaitingStripe || (error as Error).name !== 'ConditionalCheckFailedException') return undefined;
+/** The invoice as recorded when `error` is the create record refused because it was paid at the desk or written off meanwhile; else undefined. */
+const settledMeanwhile = async (deps: InvoicingDeps, invoice: BalanceInvoice, error: unknown): Promise<BalanceInvoice | undefined> => {
+  if ((error as Error).name !== 'ConditionalCheckFailedException') return undefined;
   const current = await invoicesOf(deps).getInvoice(invoice.practiceId, invoice.invoiceId);
-  return current && current.deskPayment && current.status === 'paid' ? current : undefined;
+  if (current?.writeOff) return current;
+  return invoice.awaitingStripe && current && current.deskPayment && current.status === 'paid' ? current : undefined;
 };
 
 /** The only words Stripe (and the client's Stripe emails) ever see for a balance invoice. */
@@ -94,16 +95,20 @@ export const driveInvoice = async (deps: InvoicingDeps, practice: Practice, star
         invoice = await invoicesOf(deps).recordInvoiceProgress(
           invoice,
           { stripeInvoiceId: created.id, stripeAccountId: scope.account ?? null },
-          // A balance held as `awaiting_stripe` may be paid at the desk meanwhile (core/desk-payments.ts).
-          { attribute: 'stripeInvoiceId', expected: created.id, ...(invoice.awaitingStripe ? { absent: 'deskPayment' } : {}) },
+          // A balance held as `awaiting_stripe` may be paid at the desk meanwhile (core/desk-payments.ts);
+          // any balance not yet on Stripe may be written off meanwhile (core/write-offs.ts).
+          { attribute: 'stripeInvoiceId', expected: created.id, absent: invoice.awaitingStripe ? ['deskPayment', 'writeOff'] : ['writeOff'] },
         );
       } catch (error) {
-        const paidAtDesk = await paidAtDeskMeanwhile(deps, invoice, error);
-        if (!paidAtDesk) throw error;
-        // The desk payment was recorded first: the draft this run made is not the client's bill.
+        const settled = await settledMeanwhile(deps, invoice, error);
+        if (!settled) throw error;
+        // The desk payment or the write-off was recorded first: the draft this run made is not the client's bill.
         if (created.status === 'draft') await deleteDraftInvoice(scope, created.id);
-        deps.logger?.info('balance invoice paid at the desk while it was being sent: its Stripe draft deleted', { practiceId: practice.practiceId, invoiceId: invoice.invoiceId });
-        return paidAtDesk;
+        deps.logger?.info(`balance invoice ${settled.writeOff ? 'written off' : 'paid at the desk'} while it was being sent: its Stripe draft deleted`, {
+          practiceId: practice.practiceId,
+          invoiceId: invoice.invoiceId,
+        });
+        return settled;
       }
     }
     await deps.after?.('create', invoice.invoiceId);
