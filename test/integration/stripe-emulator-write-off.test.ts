@@ -11,8 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startStripeEmulator, type StripeEmulator } from '../../local/stripe-emulator';
 import { stripeRefusal } from '../support/stripe-refusal';
 
-const payOnPage = (url: string) =>
-  fetch(`${url}/pay`, { method: 'POST', headers: { accept: 'application/json', 'content-type': 'application/json' }, body: JSON.stringify({ outcome: 'succeeded' }) });
+const payOnPage = (url: string) => fetch(`${url}/pay`, { method: 'POST', headers: { accept: 'application/json', 'content-type': 'application/json' }, body: JSON.stringify({ outcome: 'succeeded' }) });
 
 describe('Stripe emulator: what voiding and marking uncollectible do to a balance invoice', () => {
   let emulator: StripeEmulator;
