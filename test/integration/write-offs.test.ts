@@ -9,6 +9,7 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { invoiceClaimBalance } from '../../functions/core/invoicing';
+import { sendReminders } from '../../functions/invoice-reminder';
 import type { ClaimAdjudicatedDetail } from '../../functions/core/remittances';
 import { getStripe } from '../../functions/stripe/client';
 import { getInvoice, listClaimInvoices } from '../../functions/store/invoices';
@@ -139,6 +140,9 @@ describe('writing off a balance invoice', () => {
         writtenOffAt: first.body.writtenOffAt,
       },
     ]);
+    // Reminders stop: 30 days past due, the practice's cadence (7, 14) would remind an open invoice.
+    const due = new Date(open.invoice.dueAt!).getTime();
+    expect(await sendReminders(store, new Date(due + 30 * 86_400_000), [open.practiceId])).toMatchObject({ sent: 0 });
     expect((await emailsTo(open.email)).length).toBe(emailsBefore);
     // Nothing of the reason or the note went to Stripe: the only calls were a read and the void.
     const requests = (await emulator(`/_requests?since=${encodeURIComponent(since)}`)).body.requests as unknown[];

@@ -100,6 +100,8 @@ export interface Invoice {
   amountDueCents: number;
   amountPaidCents: number;
   amountRefundedCents?: number;
+  /** Written off by staff (status `written_off`). */
+  writeOff?: { writeOffId: string; reason: string; note: string | null; amountCents: number; writtenOffAt: string } | null;
   currency?: string;
   hostedInvoiceUrl?: string | null;
   dueAt?: string | null;
