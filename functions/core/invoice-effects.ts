@@ -78,6 +78,8 @@ const invoicePaid: Effect = async (ctx) => {
     amountPaidCents: object.amount_paid,
     paidAt: new Date(ctx.event.created * 1000).toISOString(),
     paymentIntentId: paymentIntentOfInvoice(object),
+    // Paid before a later plan's void reached Stripe: the payment stands and plans count it (bug 92).
+    ...(invoice.voidRequested ? { voidRequested: false } : {}),
   });
   if (decision.kind === 'ignore') return decision;
   const paidAt = new Date(ctx.event.created * 1000).toISOString();

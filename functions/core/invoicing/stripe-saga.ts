@@ -44,13 +44,18 @@ export const driveInvoice = async (deps: InvoicingDeps, practice: Practice, star
   let invoice = start;
 
   if (invoice.voidRequested) {
-    if (invoice.status === 'void' || invoice.status === 'paid') return invoice;
+    if (invoice.status === 'void') return invoice;
+    // The client paid before the void reached Stripe, which does not void a paid invoice: the payment
+    // stands, so the invoice is no longer one to void and later plans count it as paid (bug 92).
+    if (invoice.status === 'paid') return invoicesOf(deps).recordInvoiceProgress(invoice, { voidRequested: false });
     if (invoice.stripeInvoiceId) {
       const scope: StripeScope = { stripe: await deps.stripe(), account: invoiceStripeAccount(invoice, practice) };
       const current = await retrieveInvoice(scope, invoice.stripeInvoiceId);
       if (current.status === 'draft') await deleteDraftInvoice(scope, invoice.stripeInvoiceId);
       else if (current.status === 'open' || current.status === 'uncollectible') await voidInvoice(scope, invoice.stripeInvoiceId, `inv:${invoice.invoiceId}:void`);
-      else if (current.status === 'paid') return invoicesOf(deps).recordInvoiceProgress(invoice, { status: 'paid', amountPaidCents: current.amount_paid });
+      // Its `invoice.paid` records the payment (ledger, PaymentSucceeded, the receipt): recording `paid`
+      // here would make that event a no-op and lose them.
+      else if (current.status === 'paid') return invoicesOf(deps).recordInvoiceProgress(invoice, { voidRequested: false });
     }
     return invoicesOf(deps).recordInvoiceProgress(invoice, { status: 'void' });
   }
