@@ -222,6 +222,27 @@ describe('writing off a balance invoice', () => {
     expect(ledger.entries.filter((entry) => entry.kind === 'balance_writeoff').map((entry) => entry.amountCents)).toEqual([-30]);
   });
 
+  it('a write-off recorded while the balance invoicer is sending the invoice (Stripe has answered the create, kneadpay has not recorded it): the send yields — its draft deleted, no email', async () => {
+    // Prepare
+    const ready = await claimReady();
+    let answer: Awaited<ReturnType<typeof writeOff>> | undefined;
+    const racing = {
+      ...deps,
+      after: async (step: string, invoiceId: string | null) => {
+        if (step === 'invoice-answered' && invoiceId && !answer) answer = await writeOff(ready.practiceId, invoiceId, { reason: 'courtesy' });
+      },
+    };
+
+    // Act
+    const sent = await invoiceClaimBalance(racing, adjudicated(ready.practiceId).original);
+
+    // Assess
+    expect(answer).toMatchObject({ status: 201, body: { status: 'written_off', amountCents: 3400 } });
+    expect(sent.invoices).toEqual([expect.objectContaining({ status: 'void', stripeInvoiceId: null, writeOff: expect.objectContaining({ reason: 'courtesy' }) })]);
+    expect(await stripeInvoicesFor(ready.practiceId, ready.clientId)).toEqual([]);
+    expect(await emailsTo(ready.email)).toEqual([]);
+  });
+
   it.each([
     [{}, 400, 'reason'],
     [{ reason: 'forgiven' }, 400, 'reason'],
