@@ -9,12 +9,14 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { invoiceClaimBalance } from '../../functions/core/invoicing';
+import { writeOffBalance } from '../../functions/core/write-offs';
 import { sendReminders } from '../../functions/invoice-reminder';
 import type { ClaimAdjudicatedDetail } from '../../functions/core/remittances';
 import { getStripe } from '../../functions/stripe/client';
 import { getInvoice, listClaimInvoices } from '../../functions/store/invoices';
 import { practicePk } from '../../functions/store/keys';
 import { api } from '../support/api';
+import { eventually } from '../support/eventually';
 import { ledgerState, outboxOf } from '../support/fixtures';
 import { adjudicated, claimReady, emailsTo, emulator, payClaimInvoice, store, stripeInvoicesFor } from '../support/invoicing';
 
@@ -241,6 +243,31 @@ describe('writing off a balance invoice', () => {
     expect(sent.invoices).toEqual([expect.objectContaining({ status: 'void', stripeInvoiceId: null, writeOff: expect.objectContaining({ reason: 'courtesy' }) })]);
     expect(await stripeInvoicesFor(ready.practiceId, ready.clientId)).toEqual([]);
     expect(await emailsTo(ready.email)).toEqual([]);
+  });
+
+  it("a request that dies after Stripe's void and before its commit: Stripe's invoice.voided finishes the write-off (once), and the request's retry answers it", async () => {
+    // Prepare: the open $34.00 invoice; the request dies between the void and the commit (the core's
+    // test hook throws there), asked two minutes ago so the webhook no longer waits for it.
+    const open = await balance();
+    const asked = new Date(Date.now() - 120_000);
+    const crashing = { store, stripe: getStripe, after: () => Promise.reject(new Error('the process died')) };
+
+    // Act
+    const died = await writeOffBalance(crashing, open.practiceId, open.invoice.invoiceId, { reason: 'bad_debt' }, { idempotencyKey: 'wo-crash', actor: 'staff-1' }, asked).catch(
+      (error: Error) => error,
+    );
+    const finished = await eventually('the write-off finished by invoice.voided', async () => (await getInvoice(store, open.practiceId, open.invoice.invoiceId))?.writeOff, 20_000, 100);
+    const retry = await writeOff(open.practiceId, open.invoice.invoiceId, { reason: 'bad_debt' }, 'wo-crash');
+
+    // Assess
+    expect((died as Error).message).toBe('the process died');
+    expect(finished).toMatchObject({ reason: 'bad_debt', amountCents: 3400, writtenOffBy: 'staff-1' });
+    expect([retry.status, retry.body.writeOffId, retry.body.status]).toEqual([200, finished.writeOffId, 'written_off']);
+    expect((await stripeInvoicesFor(open.practiceId, open.clientId)).map((invoice) => invoice.status)).toEqual(['void']);
+    const ledger = await ledgerState(store, open.practiceId, open.clientId);
+    expect(ledger.entries.filter((entry) => entry.kind === 'balance_writeoff').map((entry) => entry.amountCents)).toEqual([-3400]);
+    expect((await outboxOf(store, open.practiceId)).filter((item) => item.detailType === 'PatientBalanceWrittenOff')).toHaveLength(1);
+    expect(await auditItems(open.practiceId)).toHaveLength(1);
   });
 
   it.each([
