@@ -18,7 +18,7 @@ import { practicePk } from '../../functions/store/keys';
 import { api } from '../support/api';
 import { eventually } from '../support/eventually';
 import { ledgerState, outboxOf } from '../support/fixtures';
-import { adjudicated, claimReady, emailsTo, emulator, payClaimInvoice, store, stripeInvoicesFor } from '../support/invoicing';
+import { adjudicated, claimReady, emailsTo, emulator, payClaimInvoice, store, stripe, stripeInvoicesFor } from '../support/invoicing';
 
 const deps = { store, stripe: getStripe, publicUrl: 'http://127.0.0.1:3000' };
 
@@ -268,6 +268,30 @@ describe('writing off a balance invoice', () => {
     expect(ledger.entries.filter((entry) => entry.kind === 'balance_writeoff').map((entry) => entry.amountCents)).toEqual([-3400]);
     expect((await outboxOf(store, open.practiceId)).filter((item) => item.detailType === 'PatientBalanceWrittenOff')).toHaveLength(1);
     expect(await auditItems(open.practiceId)).toHaveLength(1);
+  });
+
+  it('an invoice the practice marked uncollectible on Stripe is voided; a draft a crash left on Stripe (before finalize) is deleted — neither can be paid afterwards', async () => {
+    // Prepare: one invoice marked uncollectible in Stripe (its event recorded), one left a draft by a crash after its line.
+    const marked = await balance();
+    await stripe.invoices.markUncollectible(marked.invoice.stripeInvoiceId!);
+    await eventually('uncollectible recorded', async () => ((await getInvoice(store, marked.practiceId, marked.invoice.invoiceId))?.status === 'uncollectible' ? true : undefined), 20_000, 100);
+    const drafted = await claimReady();
+    const crash = { ...deps, after: async (step: string) => (step === 'line' ? Promise.reject(new Error('the process died')) : undefined) };
+    await invoiceClaimBalance(crash, adjudicated(drafted.practiceId).original).catch(() => undefined);
+    const [draft] = await listClaimInvoices(store, drafted.practiceId, 'CLM-1001');
+    expect(draft).toMatchObject({ status: 'draft', stripeInvoiceId: expect.any(String) });
+
+    // Act
+    const uncollectibleOff = await writeOff(marked.practiceId, marked.invoice.invoiceId, { reason: 'bad_debt' });
+    const draftOff = await writeOff(drafted.practiceId, draft!.invoiceId, { reason: 'courtesy' });
+    const resumed = await invoiceClaimBalance(deps, adjudicated(drafted.practiceId).original);
+
+    // Assess
+    expect([uncollectibleOff.status, uncollectibleOff.body.amountCents, draftOff.status, draftOff.body.amountCents]).toEqual([201, 3400, 201, 3400]);
+    expect((await stripeInvoicesFor(marked.practiceId, marked.clientId)).map((invoice) => invoice.status)).toEqual(['void']);
+    expect(await stripeInvoicesFor(drafted.practiceId, drafted.clientId)).toEqual([]);
+    expect(resumed.invoices).toEqual([expect.objectContaining({ status: 'void', writeOff: expect.objectContaining({ reason: 'courtesy' }) })]);
+    expect(await emailsTo(drafted.email)).toEqual([]);
   });
 
   it.each([
