@@ -56,7 +56,7 @@ const remind = async (store: Store, practice: Practice, invoice: BalanceInvoice,
 
 /**
  * A reminder sends the client to the invoice's hosted page: only while the account the invoice is on
- * can take the payment and kneadpay still follows it (bug 97). While Stripe has charges off
+ * can take the payment and kneadpay still follows it (bug 95). While Stripe has charges off
  * (`charges_enabled` false) the page cannot take it — the reminder owed goes out once they are back;
  * on an account its owner disconnected, or one released since, kneadpay sees none of the invoice's
  * events and would remind a client who may have paid. An invoice on the platform's account, or on

@@ -1,5 +1,7 @@
 import { ValidationError } from './shared/errors';
 import { recordDeskPayment } from './core/desk-payments';
+import { writeOffBalance } from './core/write-offs';
+import { getStripe } from './stripe/client';
 import { authorizedPractice, dispatchRoutes, header, httpHandler, json, jsonBody, pathParam, queryParam, type RouteHandler } from './shared/http';
 import { getStore } from './store/table';
 import { listInvoices, shownInvoiceStatus } from './store/invoices';
@@ -28,6 +30,16 @@ const listInvoicesRoute: RouteHandler = async (event) => {
       amountDisputedCents: invoice.amountDisputedCents ?? 0,
       // The payment's dispute as Stripe last said (an inquiry, an open chargeback, or how it ended).
       dispute: invoice.dispute ? { disputeId: invoice.dispute.disputeId, status: invoice.dispute.status, amountCents: invoice.dispute.amountCents } : null,
+      // Written off by staff (status `written_off`): why, how much, when (docs/decisions/014-write-offs.md).
+      writeOff: invoice.writeOff
+        ? {
+            writeOffId: invoice.writeOff.writeOffId,
+            reason: invoice.writeOff.reason,
+            note: invoice.writeOff.note,
+            amountCents: invoice.writeOff.amountCents,
+            writtenOffAt: invoice.writeOff.writtenOffAt,
+          }
+        : null,
       currency: invoice.currency,
       hostedInvoiceUrl: invoice.hostedInvoiceUrl,
       dueAt: invoice.dueAt,
@@ -47,8 +59,28 @@ const recordDeskPaymentRoute: RouteHandler = async (event) => {
   return json(created ? 201 : 200, payment);
 };
 
+/**
+ * POST /practices/{p}/invoices/{invoiceId}/write-offs `{reason, note?}`: what the invoice still asks
+ * for written off by staff (its Stripe invoice voided); 201, or 200 for an Idempotency-Key retry.
+ * Who: the token's subject (the practice id for a local token without one).
+ */
+const writeOffBalanceRoute: RouteHandler = async (event) => {
+  const practiceId = authorizedPractice(event);
+  const claims = event.requestContext.authorizer?.jwt?.claims ?? {};
+  const actor = typeof claims.sub === 'string' ? claims.sub : practiceId;
+  const { created, writeOff } = await writeOffBalance(
+    { store: getStore(), stripe: getStripe },
+    practiceId,
+    pathParam(event, 'invoiceId'),
+    jsonBody(event),
+    { idempotencyKey: header(event, 'idempotency-key'), actor },
+    new Date(),
+  );
+  return json(created ? 201 : 200, writeOff);
+};
+
 /** lib/wiring.ts names each route's handler. */
-export const routeHandlers = { listInvoices: listInvoicesRoute, recordDeskPayment: recordDeskPaymentRoute } satisfies Record<string, RouteHandler>;
+export const routeHandlers = { listInvoices: listInvoicesRoute, recordDeskPayment: recordDeskPaymentRoute, writeOffBalance: writeOffBalanceRoute } satisfies Record<string, RouteHandler>;
 
 export const serveInvoices = dispatchRoutes('invoices', routeHandlers);
 

@@ -116,12 +116,13 @@ export const FUNCTIONS = {
   },
   invoices: {
     entry: 'functions/invoices.ts',
-    description: 'Balance invoices: list by status; record a held balance paid at the desk',
-    access: { table: 'readwrite' },
+    description: 'Balance invoices: list by status; record a held balance paid at the desk; write a balance off (voiding its Stripe invoice)',
+    access: { table: 'readwrite', stripe: true },
   },
   'balance-invoicer': {
     entry: 'functions/balance-invoicer.ts',
-    description: 'ClaimAdjudicated → invoice the patient balance on Stripe, exactly once; correct it on reversals; StripeAccountUpdated → send the balances held while the account could not charge; hourly: send every held balance whose reason is gone',
+    description:
+      'ClaimAdjudicated → invoice the patient balance on Stripe, exactly once; correct it on reversals; StripeAccountUpdated → send the balances held while the account could not charge; hourly: send every held balance whose reason is gone',
     // 300 s: the hourly sweep reads every practice's unfinished invoices (three Queries a practice).
     timeoutSeconds: 300,
     // About 6 Stripe requests per invoice in about a second: 4 at once stay under test mode's 25/s.
@@ -213,6 +214,7 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'GET', path: `${P}/remittances/{remittanceId}`, fn: 'remittances', handler: 'getRemittance', auth: AUTH.jwt },
   { method: 'GET', path: `${P}/invoices`, fn: 'invoices', handler: 'listInvoices', auth: AUTH.jwt },
   { method: 'POST', path: `${P}/invoices/{invoiceId}/desk-payments`, fn: 'invoices', handler: 'recordDeskPayment', auth: AUTH.jwt },
+  { method: 'POST', path: `${P}/invoices/{invoiceId}/write-offs`, fn: 'invoices', handler: 'writeOffBalance', auth: AUTH.jwt },
   { method: 'GET', path: `${P}/receipts`, fn: 'receipts', handler: 'listReceipts', auth: AUTH.jwt },
   { method: 'POST', path: `${P}/receipts/{receiptId}/send`, fn: 'receipts', handler: 'resendReceipt', auth: AUTH.jwt },
   { method: 'GET', path: '/r/{token}', fn: 'receipt-page', handler: 'receiptPage', auth: AUTH.public },

@@ -5,6 +5,7 @@ import { claimInvoiceSummaryWrite } from '../store/claim-balance';
 import { ledgerWrites } from '../store/clients';
 import type { TransactItem } from '../store/commit';
 import { getInvoice, invoiceVersionedUpdate } from '../store/invoices';
+import { WRITE_OFF_REQUEST_GRACE_MS, WRITE_OFFS_STORE, writeOffCommit } from './write-offs';
 import type { BalanceInvoice } from '../domain/invoice';
 import { findInvoiceOfPaymentIntent } from '../stripe/invoices';
 import { listRefunds } from '../stripe/refunds';
@@ -78,6 +79,8 @@ const invoicePaid: Effect = async (ctx) => {
     amountPaidCents: object.amount_paid,
     paidAt: new Date(ctx.event.created * 1000).toISOString(),
     paymentIntentId: paymentIntentOfInvoice(object),
+    // Paid before a later plan's void reached Stripe: the payment stands and plans count it (bug 91).
+    ...(invoice.voidRequested ? { voidRequested: false } : {}),
   });
   if (decision.kind === 'ignore') return decision;
   const paidAt = new Date(ctx.event.created * 1000).toISOString();
@@ -116,7 +119,20 @@ const invoicePaymentFailed: Effect = async (ctx) => {
 
 const invoiceVoided: Effect = async (ctx) => {
   const { invoice, object } = await invoiceOf(ctx);
-  return invoice ? moveTo(ctx.port, invoice, 'void', object) : { kind: 'ignore', reason: 'not a kneadpay invoice' };
+  if (!invoice) return { kind: 'ignore', reason: 'not a kneadpay invoice' };
+  // Voided for a write-off whose request died before its commit (core/write-offs.ts): finish it here,
+  // once (the invoice's version; a retry of the request then answers this write-off).
+  if (invoice.writeOffRequest && !invoice.writeOff && !invoice.voidRequested && (invoice.status === 'open' || invoice.status === 'uncollectible' || invoice.status === 'void')) {
+    // A live request commits it itself: Stripe redelivers the event (503) until that request is done or dead.
+    if (ctx.now.getTime() - Date.parse(invoice.writeOffRequest.requestedAt) < WRITE_OFF_REQUEST_GRACE_MS) throw new RetryableError('a write-off of this invoice is being recorded');
+    const claim = await WRITE_OFFS_STORE.getClaim(ctx.store, ctx.practiceId, invoice.claimId);
+    if (claim) {
+      const writtenOffAt = ctx.now.toISOString();
+      const writeOff = { ...invoice.writeOffRequest, amountCents: invoice.amountDueCents - invoice.amountPaidCents, writtenOffAt };
+      return { kind: 'apply', summary: 'write-off finished', ...writeOffCommit(WRITE_OFFS_STORE, invoice, (claim as { balanceVersion?: number }).balanceVersion ?? 0, writeOff, ctx.now) };
+    }
+  }
+  return moveTo(ctx.port, invoice, 'void', object);
 };
 
 const invoiceUncollectible: Effect = async (ctx) => {

@@ -19,6 +19,15 @@ export type DeskPaymentsPort = Pick<typeof import('../store/invoices'), 'getInvo
   Pick<typeof import('../store/commit'), 'commitOnce'> &
   Pick<typeof import('../store/keys'), 'keys'>;
 
+/** What writing a balance off (core/write-offs.ts) reads and commits: the invoice and its claim, the practice (its Stripe account), the ledger, the audit, one commit. */
+export type WriteOffsPort = Pick<typeof import('../store/invoices'), 'getInvoice' | 'invoiceVersionedUpdate' | 'recordInvoiceProgress'> &
+  Pick<typeof import('../store/claims'), 'getClaim'> &
+  Pick<typeof import('../store/practices'), 'getPractice'> &
+  Pick<typeof import('../store/write-offs'), 'claimWrittenOffWrite' | 'writeOffAuditWrite'> &
+  Pick<typeof import('../store/clients'), 'ledgerWrites'> &
+  Pick<typeof import('../store/commit'), 'commitOnce'> &
+  Pick<typeof import('../store/keys'), 'keys'>;
+
 /** What registering and showing a claim (core/claims.ts) read and write: the practice, the client, the claim and its adjudications. */
 export type ClaimsPort = Pick<typeof import('../store/claims'), 'getClaim' | 'insertClaim' | 'listAdjudications'> & Pick<typeof import('../store/clients'), 'getClient'> & PracticePort;
 

@@ -61,6 +61,8 @@ export const LEDGER_KINDS = [
   'cob_adjustment',
   // Staff corrected the client's name or email (amount 0): the audit trail of who the client is.
   'client_corrected',
+  // Staff wrote off what a balance invoice still asked for (the patient's share forgiven; not CO, the payer's).
+  'balance_writeoff',
 ] as const;
 export type LedgerKind = (typeof LEDGER_KINDS)[number];
 

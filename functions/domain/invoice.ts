@@ -20,6 +20,30 @@ export interface BalanceDispute {
   updatedAt: string;
 }
 
+/**
+ * Why staff wrote a patient balance off (`POST …/invoices/{invoiceId}/write-offs`): a hardship or
+ * courtesy waiver, a balance too small to collect, a bad debt, or another reason the note explains.
+ * A fixed list, so reports can count them; the free-text note stays in kneadpay (never on the bus or on Stripe).
+ */
+export const WRITE_OFF_REASONS = ['hardship', 'courtesy', 'small_balance', 'bad_debt', 'other'] as const;
+export type WriteOffReason = (typeof WRITE_OFF_REASONS)[number];
+
+/** A staff decision to stop collecting what a balance invoice still asks for (docs/decisions/014-write-offs.md). */
+export interface WriteOffRequest {
+  writeOffId: string;
+  reason: WriteOffReason;
+  note: string | null;
+  /** Who decided (the token's subject), and when they asked. */
+  writtenOffBy: string;
+  requestedAt: string;
+}
+
+/** A write-off done: the balance forgiven (`amountCents`), the invoice closed on Stripe or never sent. */
+export interface WriteOff extends WriteOffRequest {
+  amountCents: number;
+  writtenOffAt: string;
+}
+
 /** An invoice for a claim's patient balance, and how far its Stripe saga has come. */
 export interface BalanceInvoice {
   invoiceId: string;
@@ -85,6 +109,13 @@ export interface BalanceInvoice {
   amountDisputedCents?: number;
   /** The balance was paid at the practice instead of on Stripe (`POST …/desk-payments`). */
   deskPayment?: DeskPayment;
+  /**
+   * Staff asked to write the balance off and kneadpay is closing the invoice on Stripe (voiding it):
+   * recorded before the Stripe call, so a retry after a crash finishes the same write-off.
+   */
+  writeOffRequest?: WriteOffRequest;
+  /** The balance was written off (status `void`, shown `written_off`): forgiven, never collected. */
+  writeOff?: WriteOff;
   createdAt: string;
   updatedAt: string;
   version: number;
@@ -133,8 +164,7 @@ const stillGoingOut = (invoice: InvoiceHoldView) => (invoice.status === 'pending
  * the shown one first. A flag stays until the email is sent (bug 89): a resume after a crash on the
  * way finds the invoice by it. Empty once the invoice is emailed, paid, void or uncollectible.
  */
-export const invoiceHolds = (invoice: InvoiceHoldView): InvoiceHold[] =>
-  stillGoingOut(invoice) ? INVOICE_HOLDS.filter((hold) => invoice[INVOICE_HOLD_RULES[hold].flag] === true) : [];
+export const invoiceHolds = (invoice: InvoiceHoldView): InvoiceHold[] => (stillGoingOut(invoice) ? INVOICE_HOLDS.filter((hold) => invoice[INVOICE_HOLD_RULES[hold].flag] === true) : []);
 
 /** The hold the invoice is under (the first of `invoiceHolds`), or null. */
 export const invoiceHold = (invoice: InvoiceHoldView): InvoiceHold | null => invoiceHolds(invoice)[0] ?? null;

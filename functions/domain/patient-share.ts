@@ -104,6 +104,12 @@ export interface InvoiceAmounts {
   status: InvoiceStatus;
   amountDueCents: number;
   amountPaidCents: number;
+  /**
+   * What staff wrote off on this invoice (a forgiven balance, docs/decisions/014-write-offs.md):
+   * counted as billed, never as paid, so a later higher share bills only the new part and a lower
+   * one refunds nothing of it.
+   */
+  amountWrittenOffCents?: number;
 }
 
 export type BalanceAction = { kind: 'invoice'; amountCents: number } | { kind: 'void'; invoiceId: string } | { kind: 'refund'; amountCents: number } | { kind: 'credit'; amountCents: number };
@@ -114,8 +120,8 @@ export const isCollecting = (status: InvoiceStatus) => status === 'pending' || s
 /**
  * What to do so that what the client is billed equals their share:
  * - nothing billed yet and a share → invoice it; share rose → invoice the difference;
- * - share fell → void the open invoices, invoice what is still owed beyond what was paid, and
- *   refund (or keep as credit, a practice setting) what was paid beyond the share;
+ * - share fell → void the open invoices, invoice what is still owed beyond what was paid and
+ *   written off, and refund (or keep as credit, a practice setting) what was paid beyond the share;
  * - zero or negative share and nothing billed → nothing.
  * An uncollectible invoice counts as billed: the practice decided to stop chasing it.
  */
@@ -129,15 +135,18 @@ export const planBalance = (
   const target = Math.max(0, shareCents);
   const paid = invoices.filter((invoice) => invoice.status === 'paid').reduce((sum, invoice) => sum + invoice.amountPaidCents, 0) - settledOverpaymentCents;
   const collecting = invoices.filter((invoice) => isCollecting(invoice.status));
+  const writtenOff = invoices.reduce((sum, invoice) => sum + (invoice.amountWrittenOffCents ?? 0), 0);
   const billed =
+    writtenOff +
     paid +
     collecting.reduce((sum, invoice) => sum + invoice.amountDueCents, 0) +
     invoices.filter((invoice) => invoice.status === 'uncollectible').reduce((sum, invoice) => sum + invoice.amountDueCents, 0);
   if (target === billed) return [];
   if (target > billed) return [{ kind: 'invoice', amountCents: target - billed }];
   const actions: BalanceAction[] = collecting.map((invoice) => ({ kind: 'void', invoiceId: invoice.invoiceId }));
-  const stillOwed = target - paid;
+  const stillOwed = target - paid - writtenOff;
   if (stillOwed > 0) actions.push({ kind: 'invoice', amountCents: stillOwed });
-  if (stillOwed < 0) actions.push({ kind: overpayment, amountCents: -stillOwed });
+  // A fall in the share takes the written-off part first: only money paid beyond the share goes back.
+  if (stillOwed < 0 && paid > target) actions.push({ kind: overpayment, amountCents: paid - target });
   return actions;
 };

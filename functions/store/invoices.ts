@@ -8,11 +8,13 @@ import { leaseExpressions, LEASES, takeLease, updateExpression } from './lease';
 
 import { INVOICE_HOLD_RULES, shownInvoiceHold, type BalanceInvoice, type InvoiceHold, type InvoiceHoldView } from '../domain/invoice';
 /**
- * The status the staff API shows: the invoice's hold (`below_minimum`, `needs_email`,
- * `awaiting_stripe`) while it is pending and not yet on Stripe, else its own status (the hold
- * rule: domain/invoice.ts `shownInvoiceHold`).
+ * The status the staff API shows: `written_off` for a void invoice whose balance staff wrote off
+ * (core/write-offs.ts); else the invoice's hold (`below_minimum`, `needs_email`, `awaiting_stripe`)
+ * while it is pending and not yet on Stripe, else its own status (the hold rule: domain/invoice.ts
+ * `shownInvoiceHold`).
  */
-export const shownInvoiceStatus = (invoice: InvoiceHoldView): InvoiceStatus | InvoiceHold => shownInvoiceHold(invoice) ?? invoice.status;
+export const shownInvoiceStatus = (invoice: InvoiceHoldView & Pick<BalanceInvoice, 'writeOff'>): InvoiceStatus | InvoiceHold | 'written_off' =>
+  invoice.writeOff ? 'written_off' : (shownInvoiceHold(invoice) ?? invoice.status);
 
 export const invoiceKey = (practiceId: string, invoiceId: string) => ({ pk: practicePk(practiceId), sk: `INVOICE#${invoiceId}` });
 
@@ -58,27 +60,31 @@ export const listInvoices = async (store: Store, practiceId: string, status: Inv
 /**
  * Records what the saga learned (a Stripe id, a new status) on the invoice, conditionally so two
  * runs racing on the same invoice cannot record different Stripe objects. With `guard.absent`, only
- * while the invoice has no such attribute (`deskPayment`: not paid at the desk meanwhile).
+ * while the invoice has none of these attributes (`deskPayment`: not paid at the desk meanwhile;
+ * `writeOff`: not written off meanwhile).
  */
 export const recordInvoiceProgress = async (
   store: Store,
   invoice: BalanceInvoice,
   changes: Partial<BalanceInvoice>,
-  guard?: { attribute: keyof BalanceInvoice; expected: unknown; absent?: string },
+  guard?: { attribute: keyof BalanceInvoice; expected: unknown; absent?: string | readonly string[] },
 ): Promise<BalanceInvoice> => {
   const next = { ...changes, updatedAt: new Date().toISOString() };
   if (changes.status) Object.assign(next, invoiceStatusIndex(invoice.practiceId, changes.status, invoice.createdAt, invoice.invoiceId));
   const entries = Object.entries(next);
+  const absent = guard?.absent === undefined ? [] : typeof guard.absent === 'string' ? [guard.absent] : guard.absent;
   const answer = await store.doc.send(
     new UpdateCommand({
       TableName: store.tableName,
       Key: invoiceKey(invoice.practiceId, invoice.invoiceId),
       UpdateExpression: `SET ${entries.map((_, i) => `#k${i} = :v${i}`).join(', ')} ADD version :one`,
-      ConditionExpression: guard ? `attribute_exists(pk) AND (attribute_not_exists(#g) OR #g = :null OR #g = :g)${guard.absent ? ' AND attribute_not_exists(#absent)' : ''}` : 'attribute_exists(pk)',
+      ConditionExpression: guard
+        ? `attribute_exists(pk) AND (attribute_not_exists(#g) OR #g = :null OR #g = :g)${absent.map((_, i) => ` AND attribute_not_exists(#absent${i})`).join('')}`
+        : 'attribute_exists(pk)',
       ExpressionAttributeNames: {
         ...Object.fromEntries(entries.map(([key], i) => [`#k${i}`, key])),
         ...(guard ? { '#g': guard.attribute } : {}),
-        ...(guard?.absent ? { '#absent': guard.absent } : {}),
+        ...Object.fromEntries(absent.map((name, i) => [`#absent${i}`, name])),
       },
       ExpressionAttributeValues: {
         ...Object.fromEntries(entries.map(([, value], i) => [`:v${i}`, value])),

@@ -1,5 +1,5 @@
 /**
- * The held balance invoice sweep in the stack (bug 95): a schedule row targeting the balance invoicer
+ * The held balance invoice sweep in the stack (bug 93): a schedule row targeting the balance invoicer
  * (lib/wiring.ts SCHEDULES), hourly on the default bus, with the function's own dead-letter queue and
  * retry policy, and a timeout that fits a walk over every practice. The template is synthesized
  * without bundling, as test/infra/stack.test.ts does.

@@ -1,6 +1,6 @@
 /**
  * Charges turned off on the practice's connected account while a balance invoice is on its way
- * (audit d3, 2026-12-07; bug 94): after Stripe made the draft, before it is finalized and emailed.
+ * (audit d3, 2026-12-07; bug 92): after Stripe made the draft, before it is finalized and emailed.
  * Over the local stack, the Stripe emulator (real `stripe` SDK, signed `account.updated` webhooks)
  * and DynamoDB Local. The moment is reached with the saga's step hook (`deps.after`, a real pause
  * between two steps cannot be scheduled): the hook turns charges off on the emulator
@@ -62,7 +62,12 @@ describe('charges turned off after the Stripe draft exists, before it is finaliz
       expect(await stripeInvoicesFor(practiceId, clientId, accountId)).toEqual([expect.objectContaining({ id: held.stripe[0]!.id, status: 'open', amount_due: 3400 })]);
       await eventually('one email', async () => ((await emailsTo(email)).length === 1 ? true : undefined), 10_000, 100);
       // The email is recorded just after SES took it.
-      const recorded = await eventually('the email recorded', async () => ((await listClaimInvoices(store, practiceId, 'CLM-1001'))[0]?.emailedAt ? (await listClaimInvoices(store, practiceId, 'CLM-1001'))[0] : undefined), 10_000, 100);
+      const recorded = await eventually(
+        'the email recorded',
+        async () => ((await listClaimInvoices(store, practiceId, 'CLM-1001'))[0]?.emailedAt ? (await listClaimInvoices(store, practiceId, 'CLM-1001'))[0] : undefined),
+        10_000,
+        100,
+      );
       expect(recorded).toMatchObject({ status: 'open', emailedAt: expect.any(String), stripeAccountId: accountId });
     },
   );

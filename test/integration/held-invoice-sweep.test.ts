@@ -1,5 +1,5 @@
 /**
- * Nothing left waiting (audit d3, 2026-12-07; bug 95): a held balance invoice goes out on an event —
+ * Nothing left waiting (audit d3, 2026-12-07; bug 93): a held balance invoice goes out on an event —
  * `StripeAccountUpdated` once the account can charge, the client's email saved through
  * `PATCH …/clients/{c}` — and when that event is lost the balance invoicer's hourly sweep
  * (lib/wiring.ts SCHEDULES, core/invoicing/sweep.ts) sends it, exactly once, also against the event's

@@ -1,11 +1,11 @@
 /**
  * Reminders of an open balance invoice while the practice's connected account cannot take charges
- * (audit d3, 2026-12-07; bug 97). Over DynamoDB Local, the Stripe emulator (real `stripe` SDK, signed
+ * (audit d3, 2026-12-07; bug 95). Over DynamoDB Local, the Stripe emulator (real `stripe` SDK, signed
  * `account.updated` webhooks) and the local SES.
  *
  * Stripe's facts (docs.stripe.com/api/accounts/object): `charges_enabled` false — the account cannot
  * process charges; an open invoice stays open and its hosted page takes the payment once charges are
- * back (docs/status.md, bug 94's decision). A reminder meanwhile asks the client to pay through a
+ * back (docs/status.md, bug 92's decision). A reminder meanwhile asks the client to pay through a
  * page that cannot take the payment; on an account its owner disconnected, kneadpay no longer sees
  * the invoice's events at all, so it would remind a client who may have paid.
  */

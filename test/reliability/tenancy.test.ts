@@ -241,6 +241,7 @@ const bodyFor = (method: string, path: string, ids: Tenant): { body?: unknown; r
     return { body: { claimId: ids.claimId, clientId: ids.clientId, dateOfService: '2026-10-02', diagnosisCodes: ['M54.2'], lines: [{ procedureCode: '97124', units: 1, chargeCents: 100 }] } };
   if (path.endsWith('/estimates')) return { body: estimateBody() };
   if (path.endsWith('/desk-payments')) return { body: { method: 'cash', amountCents: 30 } };
+  if (path.endsWith('/write-offs')) return { body: { reason: 'courtesy', note: 'Hijacked write-off' } };
   if (path.endsWith('/clients')) return { body: { email: ids.email, name: 'Someone Else' } };
   if (path.endsWith('/packages')) return { body: { name: 'x', sessions: 1, sessionMinutes: 60, serviceCode: '97124', priceCents: 5000, currency: 'usd' } };
   if (path.endsWith('{packageId}')) return { body: { priceCents: 99999 } };

@@ -309,6 +309,7 @@ export const TEMPLATES: Record<string, () => Record<string, unknown>> = {
   }),
   'POST /practices/{practiceId}/claim-batches': () => ({ claimIds: [seed.claimOutId ?? 'CLM-OUT-1'] }),
   'POST /practices/{practiceId}/invoices/{invoiceId}/desk-payments': () => ({ method: 'cash', amountCents: 30 }),
+  'POST /practices/{practiceId}/invoices/{invoiceId}/write-offs': () => ({ reason: 'small_balance', note: 'too small to chase' }),
   'POST /practices/{practiceId}/clients/{clientId}/estimates': () => ({
     // Dates after today in any time zone, whatever day the suite runs.
     primaryService: 'Massage therapy, 60 minutes, weekly',

@@ -70,8 +70,7 @@ const before = {
               ? 'awaiting_stripe'
               : invoice.status,
   // core/desk-payments.ts collectableAtDesk
-  desk: (invoice: InvoiceHoldView) =>
-    invoice.status === 'pending' && !invoice.voidRequested && (invoice.belowMinimum === true || (invoice.awaitingStripe === true && !invoice.stripeInvoiceId)),
+  desk: (invoice: InvoiceHoldView) => invoice.status === 'pending' && !invoice.voidRequested && (invoice.belowMinimum === true || (invoice.awaitingStripe === true && !invoice.stripeInvoiceId)),
   // core/connect.ts releaseAccount, over the pending, draft and open invoices it lists
   keepsOpen: (invoice: InvoiceHoldView) => !invoice.belowMinimum && !(invoice.awaitingStripe && !invoice.stripeInvoiceId),
   // core/invoicing/resume.ts, over the pending, draft and open invoices it lists
@@ -163,6 +162,10 @@ describe('the hold rule of a balance invoice', () => {
     const fresh = { status: 'pending', stripeInvoiceId: null, emailedAt: null, voidRequested: false } as const;
     expect(accounts.map((account) => heldForAccount(fresh, account))).toEqual([false, false, true]);
     expect(accounts.map((account) => heldForAccount({ ...fresh, awaitingStripe: true }, account))).toEqual([true, false, true]);
-    expect(accounts.map((account) => heldForAccount({ ...fresh, awaitingStripe: true, status: 'open', stripeInvoiceId: 'in_1', emailedAt: '2026-12-07T06:00:00.000Z' }, account))).toEqual([false, false, true]);
+    expect(accounts.map((account) => heldForAccount({ ...fresh, awaitingStripe: true, status: 'open', stripeInvoiceId: 'in_1', emailedAt: '2026-12-07T06:00:00.000Z' }, account))).toEqual([
+      false,
+      false,
+      true,
+    ]);
   });
 });

@@ -107,6 +107,8 @@ export interface Invoice {
   amountDisputedCents?: number;
   /** The payment's dispute as Stripe last said (Dispute.status), or null. */
   dispute?: { disputeId: string; status: string; amountCents: number } | null;
+  /** Written off by staff (status `written_off`). */
+  writeOff?: { writeOffId: string; reason: string; note: string | null; amountCents: number; writtenOffAt: string } | null;
   currency?: string;
   hostedInvoiceUrl?: string | null;
   dueAt?: string | null;

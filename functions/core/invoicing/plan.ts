@@ -19,6 +19,8 @@ const planningView = (invoice: BalanceInvoice): InvoiceAmounts => ({
   // A payment refunded outside kneadpay (the Dashboard) is given back: the client owes it again.
   // So is what a lost dispute took back (decisions/013): chargedBackCents.
   amountPaidCents: invoice.amountPaidCents - (invoice.amountRefundedCents ?? 0) - chargedBackCents(invoice),
+  // A balance staff wrote off is forgiven: billed, never paid, never refunded (docs/decisions/014-write-offs.md).
+  amountWrittenOffCents: invoice.writeOff?.amountCents ?? 0,
 });
 
 const newInvoice = (claim: Claim, seq: number, amountCents: number, now: Date): BalanceInvoice => ({

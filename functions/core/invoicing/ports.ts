@@ -65,7 +65,11 @@ export interface InvoiceStore {
   getInvoice(practiceId: string, invoiceId: string): Promise<BalanceInvoice | undefined>;
   listInvoices(practiceId: string, status: InvoiceStatus | undefined, cursor?: string): Promise<Page<BalanceInvoice>>;
   commitBalancePlan(plan: BalancePlan, now: Date): Promise<void>;
-  recordInvoiceProgress(invoice: BalanceInvoice, changes: Partial<BalanceInvoice>, guard?: { attribute: keyof BalanceInvoice; expected: unknown; absent?: string }): Promise<BalanceInvoice>;
+  recordInvoiceProgress(
+    invoice: BalanceInvoice,
+    changes: Partial<BalanceInvoice>,
+    guard?: { attribute: keyof BalanceInvoice; expected: unknown; absent?: string | readonly string[] },
+  ): Promise<BalanceInvoice>;
   /** Issued once: the claim's view of the invoice (`open`) and the events. */
   /** True when this call issued it (false: an earlier delivery already had). */
   markInvoiceIssued(invoice: BalanceInvoice, events: OutboxEvent[], now: Date): Promise<boolean>;

@@ -24,11 +24,12 @@ const holdBelowMinimum = async (deps: InvoicingDeps, practice: Practice, invoice
   return { ...invoice, belowMinimum: true };
 };
 
-/** The invoice as recorded when `error` is the create record refused because it was paid at the desk meanwhile; else undefined. */
-const paidAtDeskMeanwhile = async (deps: InvoicingDeps, invoice: BalanceInvoice, error: unknown): Promise<BalanceInvoice | undefined> => {
-  if (!mayBePaidAtDesk(invoice) || (error as Error).name !== 'ConditionalCheckFailedException') return undefined;
+/** The invoice as recorded when `error` is the create record refused because it was paid at the desk or written off meanwhile; else undefined. */
+const settledMeanwhile = async (deps: InvoicingDeps, invoice: BalanceInvoice, error: unknown): Promise<BalanceInvoice | undefined> => {
+  if ((error as Error).name !== 'ConditionalCheckFailedException') return undefined;
   const current = await invoicesOf(deps).getInvoice(invoice.practiceId, invoice.invoiceId);
-  return current && current.deskPayment && current.status === 'paid' ? current : undefined;
+  if (current?.writeOff) return current;
+  return mayBePaidAtDesk(invoice) && current && current.deskPayment && current.status === 'paid' ? current : undefined;
 };
 
 /** Whether a desk payment may be recorded while this send runs: the invoice, as read, is one the desk may settle (domain/invoice.ts). */
@@ -49,13 +50,18 @@ export const driveInvoice = async (deps: InvoicingDeps, practice: Practice, star
   let invoice = start;
 
   if (invoice.voidRequested) {
-    if (invoice.status === 'void' || invoice.status === 'paid') return invoice;
+    if (invoice.status === 'void') return invoice;
+    // The client paid before the void reached Stripe, which does not void a paid invoice: the payment
+    // stands, so the invoice is no longer one to void and later plans count it as paid (bug 91).
+    if (invoice.status === 'paid') return invoicesOf(deps).recordInvoiceProgress(invoice, { voidRequested: false });
     if (invoice.stripeInvoiceId) {
       const scope: StripeScope = { stripe: await deps.stripe(), account: invoiceStripeAccount(invoice, practice) };
       const current = await retrieveInvoice(scope, invoice.stripeInvoiceId);
       if (current.status === 'draft') await deleteDraftInvoice(scope, invoice.stripeInvoiceId);
       else if (current.status === 'open' || current.status === 'uncollectible') await voidInvoice(scope, invoice.stripeInvoiceId, `inv:${invoice.invoiceId}:void`);
-      else if (current.status === 'paid') return invoicesOf(deps).recordInvoiceProgress(invoice, { status: 'paid', amountPaidCents: current.amount_paid });
+      // Its `invoice.paid` records the payment (ledger, PaymentSucceeded, the receipt): recording `paid`
+      // here would make that event a no-op and lose them.
+      else if (current.status === 'paid') return invoicesOf(deps).recordInvoiceProgress(invoice, { voidRequested: false });
     }
     return invoicesOf(deps).recordInvoiceProgress(invoice, { status: 'void' });
   }
@@ -101,16 +107,20 @@ export const driveInvoice = async (deps: InvoicingDeps, practice: Practice, star
         invoice = await invoicesOf(deps).recordInvoiceProgress(
           invoice,
           { stripeInvoiceId: created.id, stripeAccountId: scope.account ?? null },
-          // A balance held as `awaiting_stripe` may be paid at the desk meanwhile (core/desk-payments.ts).
-          { attribute: 'stripeInvoiceId', expected: created.id, ...(mayBePaidAtDesk(invoice) ? { absent: 'deskPayment' } : {}) },
+          // A balance the desk may settle (core/desk-payments.ts) may be paid there meanwhile; any
+          // balance not yet on Stripe may be written off meanwhile (core/write-offs.ts).
+          { attribute: 'stripeInvoiceId', expected: created.id, absent: mayBePaidAtDesk(invoice) ? ['deskPayment', 'writeOff'] : ['writeOff'] },
         );
       } catch (error) {
-        const paidAtDesk = await paidAtDeskMeanwhile(deps, invoice, error);
-        if (!paidAtDesk) throw error;
-        // The desk payment was recorded first: the draft this run made is not the client's bill.
+        const settled = await settledMeanwhile(deps, invoice, error);
+        if (!settled) throw error;
+        // The desk payment or the write-off was recorded first: the draft this run made is not the client's bill.
         if (created.status === 'draft') await deleteDraftInvoice(scope, created.id);
-        deps.logger?.info('balance invoice paid at the desk while it was being sent: its Stripe draft deleted', { practiceId: practice.practiceId, invoiceId: invoice.invoiceId });
-        return paidAtDesk;
+        deps.logger?.info(`balance invoice ${settled.writeOff ? 'written off' : 'paid at the desk'} while it was being sent: its Stripe draft deleted`, {
+          practiceId: practice.practiceId,
+          invoiceId: invoice.invoiceId,
+        });
+        return settled;
       }
     }
     await deps.after?.('create', invoice.invoiceId);
@@ -137,7 +147,7 @@ export const driveInvoice = async (deps: InvoicingDeps, practice: Practice, star
   }
 
   if (invoice.status === 'draft' || (invoice.status === 'open' && !invoice.hostedInvoiceUrl)) {
-    // Charges may have turned off since the create (bug 94): the draft is not finalized, nothing goes
+    // Charges may have turned off since the create (bug 92): the draft is not finalized, nothing goes
     // to the client; it waits as `awaiting_stripe` and the resume finalizes and emails it. Once
     // finalized it goes out: the hosted page takes the payment again as soon as Stripe enables charges.
     if (invoice.status === 'draft' && (await accountHolds(deps, practice, invoice))) return awaitStripe(deps, practice, invoice, now);

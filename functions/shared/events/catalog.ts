@@ -16,6 +16,7 @@
  * Built on `zod/mini` (the tree-shakable build of zod 4): every function that commits carries it.
  */
 import * as z from 'zod/mini';
+import { WRITE_OFF_REASONS } from '../../domain/invoice';
 import { ValidationError } from '../errors';
 
 const id = () => z.string().check(z.minLength(1));
@@ -181,6 +182,18 @@ const buildCatalog = () => {
       auditId: id(),
       releasedAt: isoTime(),
     }),
+    PatientBalanceWrittenOff: z.strictObject({
+      version: version(),
+      practiceId: id(),
+      claimId: id(),
+      clientId: id(),
+      invoiceId: id(),
+      writeOffId: id(),
+      reason: z.enum(WRITE_OFF_REASONS),
+      amountCents: cents(),
+      currency: currency(),
+      writtenOffAt: isoTime(),
+    }),
     PlatformFeeCollected: z.strictObject({
       version: version(),
       practiceId: id(),
@@ -215,6 +228,7 @@ export const EVENT_DETAIL_TYPES: readonly EventDetailType[] = [
   'CreditsExpired',
   'PatientBalanceInvoiced',
   'PatientBalanceAdjusted',
+  'PatientBalanceWrittenOff',
   'ReceiptIssued',
   'StripeAccountUpdated',
   'StripeAccountDeauthorized',

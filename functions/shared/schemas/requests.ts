@@ -9,7 +9,7 @@
  */
 import * as z from 'zod/mini';
 import { isValidNpi } from '../../domain/npi';
-import { DESK_PAYMENT_METHODS } from '../../domain/invoice';
+import { DESK_PAYMENT_METHODS, WRITE_OFF_REASONS } from '../../domain/invoice';
 import { FORWARDED_CLAIM_POLICIES, OVERPAYMENT_POLICIES, RECEIPT_MODES, UNIT_METHODS } from '../../domain/practice';
 import { CLAIM_ID, ICD10_CM, TAXONOMY } from '../../domain/claim-validation';
 import { UNIT_METHODS as UNIT_METHOD_NAMES, isTimedCode, unitsForVisit, type UnitMethod } from '../../domain/units';
@@ -518,6 +518,9 @@ export const estimateRequestBody = z.looseObject({ requested: z.optional(z.boole
 
 /** `POST /practices/{p}/invoices/{invoiceId}/desk-payments`: the method and the amount taken. */
 export const deskPaymentBody = z.looseObject({ method: requiredOneOf(DESK_PAYMENT_METHODS), amountCents: requiredInt(1, 10_000_000) });
+
+/** `POST /practices/{p}/invoices/{invoiceId}/write-offs`: why (a fixed list) and an optional note for the practice's own record. */
+export const writeOffBody = z.looseObject({ reason: requiredOneOf(WRITE_OFF_REASONS), note: optionalString({ max: 500 }) });
 
 const PROCEDURE = /^[A-Z0-9]{5}$/;
 const MODIFIER = /^[A-Z0-9]{2}$/;

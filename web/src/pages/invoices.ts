@@ -1,6 +1,6 @@
 import { practicePath, request } from '../api';
 import { h, replace, safeHref, table } from '../dom';
-import { field, form, FormErrors, select } from '../forms';
+import { field, form, FormErrors, select, textInput } from '../forms';
 import { formatDate, formatMoney } from '../money';
 import type { Invoice, List } from '../types';
 import { badge, pageHeading, statusText } from './common';
@@ -69,6 +69,56 @@ const disputeNote = (invoice: Invoice): string | undefined => {
   }
 };
 
+/** Statuses of an invoice that still asks the client for its balance: staff may write it off. */
+const WRITABLE_OFF = new Set(['open', 'draft', 'pending', 'uncollectible', 'needs_email', 'below_minimum', 'awaiting_stripe']);
+
+const WRITE_OFF_REASONS = [
+  ['hardship', 'Hardship'],
+  ['courtesy', 'Courtesy'],
+  ['small_balance', 'Balance too small to collect'],
+  ['bad_debt', 'Bad debt'],
+  ['other', 'Other'],
+] as const;
+
+/**
+ * Staff forgive what the invoice still asks for (`POST …/invoices/{invoiceId}/write-offs`,
+ * docs/decisions/014-write-offs.md): its Stripe invoice is voided, or a held one never sent. One key
+ * per invoice, so a second click or a retry answers the first record.
+ */
+const writeOffForm = (invoice: Invoice, status: HTMLElement, reload: () => Promise<void>) => {
+  const errors = new FormErrors();
+  const reason = field(`Write-off reason, claim ${invoice.claimId}`, select(WRITE_OFF_REASONS), { id: `write-off-reason-${invoice.invoiceId}` });
+  const note = field(`Write-off note, claim ${invoice.claimId}`, textInput({ maxlength: 500 }), { id: `write-off-note-${invoice.invoiceId}` });
+  errors.bind('reason', reason);
+  errors.bind('note', note);
+  return form(
+    {
+      label: `Write off the balance of claim ${invoice.claimId}`,
+      submit: 'Write off',
+      errors,
+      action: async () => {
+        await request('POST', practicePath(`/invoices/${encodeURIComponent(invoice.invoiceId)}/write-offs`), {
+          body: { reason: reason.control.value, note: (note.control as HTMLInputElement).value },
+          idempotencyKey: `write-off-${invoice.invoiceId}`,
+        });
+        const shown = WRITE_OFF_REASONS.find(([value]) => value === reason.control.value)?.[1] ?? reason.control.value;
+        status.textContent = `Claim ${invoice.claimId}: ${formatMoney(invoice.amountDueCents - (invoice.amountPaidCents ?? 0), invoice.currency ?? 'usd')} written off (${shown.toLowerCase()}); the client can no longer pay it.`;
+        await reload();
+      },
+    },
+    reason.wrap,
+    note.wrap,
+  );
+};
+
+/** What the write-off column shows: the form while the balance is owed, the reason once written off. */
+const writeOffCell = (invoice: Invoice, status: HTMLElement, reload: () => Promise<void>) =>
+  invoice.writeOff
+    ? `Written off: ${(WRITE_OFF_REASONS.find(([value]) => value === invoice.writeOff!.reason)?.[1] ?? invoice.writeOff.reason).toLowerCase()}`
+    : WRITABLE_OFF.has(invoice.status)
+      ? writeOffForm(invoice, status, reload)
+      : '—';
+
 export const invoicesPage = async (main: HTMLElement) => {
   const list = h('div', { 'aria-live': 'polite' });
   const status = h('p', { role: 'status' });
@@ -94,7 +144,7 @@ export const invoicesPage = async (main: HTMLElement) => {
     (invoices, shown) => {
       list.dataset.status = shown || 'all';
       return table(
-        ['Claim', 'Status', 'Due', 'Paid', 'Due by', 'Hosted page'],
+        ['Claim', 'Status', 'Due', 'Paid', 'Due by', 'Hosted page', 'Write off'],
         invoices.map((invoice) => {
           const href = safeHref(invoice.hostedInvoiceUrl);
           return [
@@ -108,6 +158,7 @@ export const invoicesPage = async (main: HTMLElement) => {
               : invoice.status === 'below_minimum' || invoice.status === 'awaiting_stripe'
                 ? deskPaymentForm(invoice, status, () => reload())
                 : '—',
+            writeOffCell(invoice, status, () => reload()),
           ];
         }),
         'Invoices',

@@ -1,0 +1,221 @@
+/**
+ * Staff write off what a balance invoice still asks for: a hardship or courtesy waiver, a balance too
+ * small to collect, a bad debt (docs/decisions/014-write-offs.md). The invoice is closed where the
+ * client could pay it — voided on Stripe (Stripe: a void invoice is not payable; an `uncollectible`
+ * one still is), never sent if it was held — and then, exactly once, in one transaction: the invoice
+ * `void` with its write-off, the claim closed and its balance version moved on, a `balance_writeoff`
+ * ledger entry that zeroes what was owed, the audit item and PatientBalanceWrittenOff. No email: the
+ * client is told nothing by kneadpay (the practice says it in person; a Stripe invoice voided sends none).
+ */
+import { invoiceStripeAccount, type BalanceInvoice, type WriteOff, type WriteOffRequest } from '../domain/invoice';
+import type { Practice } from '../domain/practice';
+import { ConflictError, NotFoundError, RetryableError } from '../shared/errors';
+import { deriveId, newId } from '../shared/ids';
+import { parseBody } from '../shared/schemas/parse';
+import { writeOffBody } from '../shared/schemas/requests';
+import { ledgerWrites } from '../store/clients';
+import { getClaim } from '../store/claims';
+import { commitOnce, CommitConflictError, type TransactItem } from '../store/commit';
+import type { OutboxEvent } from '../store/outbox';
+import { getInvoice, invoiceVersionedUpdate, recordInvoiceProgress } from '../store/invoices';
+import { keys } from '../store/keys';
+import { getPractice } from '../store/practices';
+import type { Store } from '../store/table';
+import { claimWrittenOffWrite, writeOffAuditWrite } from '../store/write-offs';
+import { StripeRefusedError, type StripeScope } from '../stripe/gateway';
+import { deleteDraftInvoice, retrieveInvoice, voidInvoice } from '../stripe/invoices';
+import type { Stripe } from '../stripe/types';
+import type { WriteOffsPort } from './ports';
+
+/**
+ * How long a write-off request is left to its own request before Stripe's `invoice.voided` finishes
+ * it: longer than a request may run (API Gateway's 29 s), so the webhook never races a live request.
+ */
+export const WRITE_OFF_REQUEST_GRACE_MS = 60_000;
+
+/** The default implementation of the port: the table (core/ports.ts). */
+export const WRITE_OFFS_STORE: WriteOffsPort = {
+  getInvoice,
+  invoiceVersionedUpdate,
+  recordInvoiceProgress,
+  getClaim,
+  getPractice,
+  claimWrittenOffWrite,
+  writeOffAuditWrite,
+  ledgerWrites,
+  commitOnce,
+  keys,
+};
+
+export interface WriteOffDeps {
+  store: Store;
+  stripe: () => Promise<Stripe>;
+  port?: WriteOffsPort;
+  /** Test hook: called once the invoice is closed on Stripe, before the commit (a throw there is a crash between the two). */
+  after?: (step: 'stripe-closed') => void | Promise<void>;
+}
+
+export interface WriteOffAnswer extends WriteOff {
+  invoiceId: string;
+  claimId: string;
+  clientId: string;
+  status: 'written_off';
+  currency: string;
+}
+
+const answerOf = (invoice: BalanceInvoice, writeOff: WriteOff): WriteOffAnswer => ({
+  invoiceId: invoice.invoiceId,
+  claimId: invoice.claimId,
+  clientId: invoice.clientId,
+  status: 'written_off',
+  currency: invoice.currency,
+  ...writeOff,
+});
+
+/** Whether the invoice's `void` is the Stripe void of a write-off asked for before (a crash, or Stripe's `invoice.voided`, came in between). */
+const voidedByWriteOff = (invoice: BalanceInvoice) => invoice.status === 'void' && !!invoice.writeOffRequest && !invoice.voidRequested;
+
+/** Why this invoice cannot be written off, or undefined. */
+const refusal = (invoice: BalanceInvoice): ConflictError | undefined => {
+  if (invoice.status === 'paid') return new ConflictError('this invoice is paid: there is no balance left to write off', 'invoice_already_paid', { field: 'invoiceId', status: 'paid' });
+  if ((invoice.status === 'void' || invoice.voidRequested) && !voidedByWriteOff(invoice)) {
+    return new ConflictError('this invoice is void (a later adjudication replaced it): there is no balance on it to write off', 'invoice_void', { field: 'invoiceId', status: 'void' });
+  }
+  return undefined;
+};
+
+/**
+ * Closes the invoice on Stripe so the client can no longer pay it and Stripe sends nothing more: an
+ * open (or uncollectible) invoice is voided, a draft deleted. A payment that got there first wins:
+ * the write-off is refused (its `invoice.paid` records the payment as any other).
+ */
+const closeOnStripe = async (stripe: () => Promise<Stripe>, practice: Practice, invoice: BalanceInvoice): Promise<void> => {
+  const scope: StripeScope = { stripe: await stripe(), account: invoiceStripeAccount(invoice, practice) };
+  let current: Stripe.Invoice;
+  try {
+    current = await retrieveInvoice(scope, invoice.stripeInvoiceId!);
+  } catch (error) {
+    // A draft deleted by an earlier attempt: nothing left on Stripe to pay.
+    if (error instanceof StripeRefusedError && error.stripeCode === 'resource_missing') return;
+    throw error;
+  }
+  if (current.status === 'paid')
+    throw new ConflictError('the client paid this invoice on Stripe meanwhile: there is no balance left to write off', 'invoice_already_paid', { field: 'invoiceId', status: 'paid' });
+  if (current.status === 'draft') await deleteDraftInvoice(scope, current.id);
+  else if (current.status === 'open' || current.status === 'uncollectible') {
+    try {
+      // The key the balance invoicer's void uses too: one void, whoever asks.
+      await voidInvoice(scope, current.id, `inv:${invoice.invoiceId}:void`);
+    } catch (error) {
+      if (!(error instanceof StripeRefusedError)) throw error;
+      // Stripe refuses to void an invoice whose payment is processing (a bank debit): it may yet be paid.
+      throw new ConflictError(`Stripe would not void this invoice now (${error.message}): write it off once its payment has ended`, 'invoice_not_voidable', { field: 'invoiceId' });
+    }
+  }
+};
+
+/**
+ * What a write-off commits, in one transaction: the invoice `void` with its write-off (only from the
+ * version it was decided on), the claim's side (closed, its balance version moved on), the ledger
+ * entry, the audit item and PatientBalanceWrittenOff. Shared by the route and by Stripe's
+ * `invoice.voided` of a write-off whose request died before its commit (core/invoice-effects.ts).
+ */
+export const writeOffCommit = (
+  port: Pick<WriteOffsPort, 'invoiceVersionedUpdate' | 'claimWrittenOffWrite' | 'ledgerWrites' | 'writeOffAuditWrite'>,
+  invoice: BalanceInvoice,
+  claimBalanceVersion: number,
+  writeOff: WriteOff,
+  now: Date,
+): { writes: TransactItem[]; events: OutboxEvent[] } => ({
+  writes: [
+    port.invoiceVersionedUpdate(invoice, { status: 'void', writeOff }, now),
+    port.claimWrittenOffWrite(invoice.practiceId, invoice.claimId, claimBalanceVersion, {
+      invoiceId: invoice.invoiceId,
+      status: 'written_off',
+      amountDueCents: invoice.amountDueCents,
+      hostedInvoiceUrl: null,
+    }),
+    // The client owes the practice this much less: the patient's share forgiven (DOMAIN.md §4: PR, not CO).
+    ...port.ledgerWrites(invoice.practiceId, invoice.clientId, [
+      { kind: 'balance_writeoff', amountCents: -writeOff.amountCents, currency: invoice.currency, at: writeOff.writtenOffAt, ref: invoice.invoiceId },
+    ]),
+    port.writeOffAuditWrite(invoice.practiceId, invoice.invoiceId, invoice.claimId, writeOff),
+  ],
+  events: [
+    {
+      detailType: 'PatientBalanceWrittenOff',
+      detail: {
+        practiceId: invoice.practiceId,
+        claimId: invoice.claimId,
+        clientId: invoice.clientId,
+        invoiceId: invoice.invoiceId,
+        writeOffId: writeOff.writeOffId,
+        reason: writeOff.reason,
+        amountCents: writeOff.amountCents,
+        currency: invoice.currency,
+        writtenOffAt: writeOff.writtenOffAt,
+      },
+    },
+  ],
+});
+
+/**
+ * `POST /practices/{p}/invoices/{invoiceId}/write-offs` `{reason, note?}`: writes off what the
+ * invoice still asks for, once. With an `Idempotency-Key` a retry answers the first record (created:
+ * false) and another body under the same key is a 409 `idempotency_key_reused`; any other write-off
+ * of a written-off invoice is a 409 `invoice_already_written_off`.
+ */
+export const writeOffBalance = async (
+  deps: WriteOffDeps,
+  practiceId: string,
+  invoiceId: string,
+  body: Record<string, unknown>,
+  request: { idempotencyKey: string | undefined; actor: string },
+  now = new Date(),
+): Promise<{ created: boolean; writeOff: WriteOffAnswer }> => {
+  const port = deps.port ?? WRITE_OFFS_STORE;
+  const { reason, note } = parseBody(writeOffBody, body);
+  const writeOffId = request.idempotencyKey ? deriveId('wo', practiceId, invoiceId, request.idempotencyKey) : newId('wo');
+  for (let attempt = 1; attempt <= 5; attempt += 1) {
+    let invoice = await port.getInvoice(deps.store, practiceId, invoiceId);
+    if (!invoice) throw new NotFoundError('invoice');
+    const recorded = invoice.writeOff;
+    if (recorded) {
+      if (recorded.writeOffId !== writeOffId) throw new ConflictError('this invoice is already written off', 'invoice_already_written_off', { field: 'invoiceId', status: 'written_off' });
+      if (recorded.reason !== reason || recorded.note !== (note ?? null)) throw new ConflictError('this Idempotency-Key was used for a different write-off', 'idempotency_key_reused');
+      return { created: false, writeOff: answerOf(invoice, recorded) };
+    }
+    const refused = refusal(invoice);
+    if (refused) throw refused;
+    const claim = await port.getClaim(deps.store, practiceId, invoice.claimId);
+    if (!claim) throw new NotFoundError('claim');
+    const asked: WriteOffRequest = { writeOffId, reason, note: note ?? null, writtenOffBy: request.actor, requestedAt: now.toISOString() };
+    if (invoice.stripeInvoiceId && invoice.status !== 'void') {
+      const practice = await port.getPractice(deps.store, practiceId);
+      if (!practice) throw new NotFoundError('practice');
+      // Recorded before Stripe is asked: if Stripe's void lands and this request dies, a retry (or the
+      // next write-off request) still knows the void was a write-off's and finishes it.
+      invoice = await port.recordInvoiceProgress(deps.store, invoice, { writeOffRequest: asked });
+      await closeOnStripe(deps.stripe, practice, invoice);
+    }
+    await deps.after?.('stripe-closed');
+    const writeOff: WriteOff = { ...asked, amountCents: invoice.amountDueCents - invoice.amountPaidCents, writtenOffAt: now.toISOString() };
+    try {
+      const committed = await port.commitOnce(
+        deps.store,
+        {
+          marker: { ...port.keys.marker(practiceId, 'write-off', invoiceId), result: writeOff },
+          ...writeOffCommit(port, invoice, (claim as { balanceVersion?: number }).balanceVersion ?? 0, writeOff, now),
+        },
+        now,
+      );
+      // Another request wrote it off between our read and our commit: answer from what it stored.
+      if (committed.status === 'duplicate') continue;
+      return { created: true, writeOff: answerOf(invoice, writeOff) };
+    } catch (error) {
+      // The invoice or the claim's balance moved meanwhile (a plan, the send of a held invoice, a Stripe event): decide again.
+      if (!(error instanceof CommitConflictError)) throw error;
+    }
+  }
+  throw new RetryableError('the invoice kept changing while the write-off was recorded');
+};

@@ -1,0 +1,44 @@
+/** The table's side of a write-off (core/write-offs.ts): its audit item and the claim's balance version it moves. Writes that go in a commit (commitOnce). */
+import type { WriteOff } from '../domain/invoice';
+import { claimKey } from './claims';
+import type { ClaimInvoiceSummary } from './claim-balance';
+import type { TransactItem } from './commit';
+import { keys } from './keys';
+
+/** The audit entry a write-off leaves: who wrote which balance off, when, why (the note stays here, never on the bus or Stripe). */
+export const writeOffAuditWrite = (practiceId: string, invoiceId: string, claimId: string, writeOff: WriteOff): TransactItem => ({
+  Put: {
+    Item: {
+      pk: keys.practice(practiceId).pk,
+      sk: `AUDIT#${writeOff.writtenOffAt}#${writeOff.writeOffId}`,
+      type: 'audit',
+      auditId: writeOff.writeOffId,
+      action: 'balance-written-off',
+      invoiceId,
+      claimId,
+      reason: writeOff.reason,
+      note: writeOff.note,
+      amountCents: writeOff.amountCents,
+      actor: writeOff.writtenOffBy,
+      at: writeOff.writtenOffAt,
+    },
+    ConditionExpression: 'attribute_not_exists(pk)',
+  },
+});
+
+/**
+ * The claim's side of a write-off, in one update (a transaction touches an item once): its view of
+ * the invoice (`written_off`), the claim closed (nothing more to collect, as when a balance is paid),
+ * and its balance version moved on — only from the version the write-off was decided on, so a
+ * balance plan made meanwhile (claim-balance.ts `claimBalancePlanWrite`) and the write-off
+ * serialise: neither commits on a view the other changed.
+ */
+export const claimWrittenOffWrite = (practiceId: string, claimId: string, seenVersion: number, summary: ClaimInvoiceSummary): TransactItem => ({
+  Update: {
+    Key: claimKey(practiceId, claimId),
+    UpdateExpression: 'SET balanceVersion = :next, invoice = :summary, #state = :closed',
+    ConditionExpression: 'attribute_not_exists(balanceVersion) AND :seen = :zero OR balanceVersion = :seen',
+    ExpressionAttributeNames: { '#state': 'state' },
+    ExpressionAttributeValues: { ':next': seenVersion + 1, ':seen': seenVersion, ':zero': 0, ':summary': summary, ':closed': 'closed' },
+  },
+});
