@@ -1,10 +1,10 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, practiceProfile } from '../support/api';
 import { go, ready, signIn } from '../support/app-page';
-import { launchBrowser } from '../support/browser';
+import { downloadedBytes, launchBrowser } from '../support/browser';
 import { newId } from '../../functions/shared/ids';
 import { newPracticeId } from '../support/store';
 import { check837P } from '../support/x12-837p-structure';
@@ -234,7 +234,7 @@ describe('the staff web app: claims out (payers, coverage, claims by state, Send
     await batch.waitFor();
     const batchText = await batch.innerText();
     const [download] = await Promise.all([page.waitForEvent('download'), batch.getByRole('button', { name: 'Download the 837P file' }).click()]);
-    const file = readFileSync((await download.path())!, 'utf8');
+    const file = (await downloadedBytes(download)).toString('utf8');
     await page.getByRole('heading', { name: 'Claims by state' }).scrollIntoViewIfNeeded();
     await shoot('12-claims-out');
     const submitted = await (await showState('submitted')).locator('tbody tr').allInnerTexts();
@@ -317,7 +317,7 @@ describe('the staff web app: claims out (payers, coverage, claims by state, Send
     await page.getByRole('heading', { level: 1, name: 'Claim CLM-A1' }).waitFor();
     await ready(page);
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CMS-1500 (PDF)' }).click()]);
-    const pdf = readFileSync((await download.path())!);
+    const pdf = await downloadedBytes(download);
     // Act: the draft's
     await page.evaluate("location.hash = '#/claims/CLM-S1'");
     await page.getByRole('heading', { level: 1, name: 'Claim CLM-S1' }).waitFor();
