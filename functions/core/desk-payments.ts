@@ -39,28 +39,37 @@ const sentMeanwhile = () =>
     status: 'open',
   });
 
+/** Stripe's answer when the platform has no access to the account any more (its owner disconnected kneadpay). */
+const outOfReach = (error: unknown) => error instanceof StripeRefusedError && error.stripeCode === 'account_invalid';
+
 /**
  * Deletes the held invoice's Stripe draft, so nothing of the balance is left on Stripe (Stripe: a
  * draft is deleted for good; a finalized invoice cannot be deleted — docs.stripe.com/api/invoices/delete).
  * Stripe decides a race with the send's finalize: the draft already finalized, the desk is refused
  * (409); deleted first, the finalize fails and the send stops (core/invoicing/stripe-saga.ts). A
- * draft already gone (an earlier attempt's delete) is fine.
+ * draft already gone (an earlier attempt's delete) is fine. On an account its owner disconnected
+ * (`account_invalid`: the platform's key has no access) kneadpay can neither delete nor ever
+ * finalize the draft, and a draft is never payable and sends nothing: answers 'left' (the desk
+ * payment is recorded, the draft left on that account).
  */
-const deleteHeldDraft = async (stripe: () => Promise<Stripe>, practice: Practice, invoice: BalanceInvoice, stripeInvoiceId: string): Promise<void> => {
+const deleteHeldDraft = async (stripe: () => Promise<Stripe>, practice: Practice, invoice: BalanceInvoice, stripeInvoiceId: string): Promise<'deleted' | 'left'> => {
   const scope: StripeScope = { stripe: await stripe(), account: invoiceStripeAccount(invoice, practice) };
   let current: Stripe.Invoice;
   try {
     current = await retrieveInvoice(scope, stripeInvoiceId);
   } catch (error) {
-    if (error instanceof StripeRefusedError && error.stripeCode === 'resource_missing') return;
+    if (error instanceof StripeRefusedError && error.stripeCode === 'resource_missing') return 'deleted';
+    if (outOfReach(error)) return 'left';
     throw error;
   }
   if (current.status !== 'draft') throw sentMeanwhile();
   try {
     await deleteDraftInvoice(scope, stripeInvoiceId);
+    return 'deleted';
   } catch (error) {
     if (!(error instanceof StripeRefusedError)) throw error;
-    if (error.stripeCode === 'resource_missing') return;
+    if (error.stripeCode === 'resource_missing') return 'deleted';
+    if (outOfReach(error)) return 'left';
     // Finalized between the read and the delete: the send won.
     if ((await retrieveInvoice(scope, stripeInvoiceId)).status !== 'draft') throw sentMeanwhile();
     throw error;
@@ -132,6 +141,7 @@ export const recordDeskPayment = async (
     }
     const payment: DeskPayment = { paymentId, method, amountCents, paidAt: now.toISOString() };
     const draft = deskPaymentDeletesDraft(invoice) ? invoice.stripeInvoiceId : null;
+    let draftLeft = false;
     if (draft) {
       if (!options.stripe) throw new Error('recordDeskPayment: a held Stripe draft needs options.stripe');
       const practice = await port.getPractice(store, practiceId);
@@ -141,7 +151,7 @@ export const recordDeskPayment = async (
       if (invoice.deskPaymentRequest?.stripeInvoiceId !== draft) {
         invoice = await port.recordInvoiceProgress(store, invoice, { deskPaymentRequest: { paymentId, stripeInvoiceId: draft, requestedAt: now.toISOString() } });
       }
-      await deleteHeldDraft(options.stripe, practice, invoice, draft);
+      draftLeft = (await deleteHeldDraft(options.stripe, practice, invoice, draft)) === 'left';
       await options.after?.('stripe-deleted');
     }
     try {
@@ -153,7 +163,15 @@ export const recordDeskPayment = async (
             port.invoiceVersionedUpdate(
               invoice,
               // A deleted draft leaves nothing on Stripe: no Stripe invoice is recorded (refunds, voids and reminders look for none).
-              { status: 'paid', amountPaidCents: amountCents, paidAt: payment.paidAt, deskPayment: payment, ...(draft ? { stripeInvoiceId: null, stripeInvoiceItemId: null } : {}) },
+              {
+                status: 'paid',
+                amountPaidCents: amountCents,
+                paidAt: payment.paidAt,
+                deskPayment: payment,
+                ...(draft ? { stripeInvoiceId: null, stripeInvoiceItemId: null } : {}),
+                // Out of kneadpay's reach on a disconnected account: the request names the draft left there.
+                ...(draftLeft && invoice.deskPaymentRequest ? { deskPaymentRequest: { ...invoice.deskPaymentRequest, draftLeftOnAccount: true } } : {}),
+              },
               now,
             ),
             port.claimInvoiceSummaryWrite(practiceId, invoice.claimId, { invoiceId, status: 'paid', amountDueCents: invoice.amountDueCents, hostedInvoiceUrl: null }, { closeClaim: true }),

@@ -22,6 +22,8 @@ export interface DeskPaymentRequest {
   paymentId: string;
   stripeInvoiceId: string;
   requestedAt: string;
+  /** The draft could not be deleted: its account's owner disconnected kneadpay (never payable, never sent; left there). */
+  draftLeftOnAccount?: boolean;
 }
 
 /** A dispute of a balance payment: Stripe's id and status (Dispute.status), the amount disputed, when Stripe last moved it. */

@@ -170,6 +170,36 @@ describe('a balance held as awaiting_stripe with its Stripe draft made', () => {
     }
   });
 
+  it("on an account its owner disconnected (the draft out of kneadpay's reach, never payable, never sent): recorded paid at the desk, no email", async () => {
+    // Prepare: the owner disconnects kneadpay once Stripe made the draft and its line; the saga holds it before the finalize.
+    const accountId = newAccount();
+    const { practiceId, email } = await claimReady({ practice: { stripeAccountId: accountId } });
+    const after = async (at: InvoiceStep) => {
+      if (at !== 'line') return;
+      expect((await emulatorAdmin(`/_accounts/${accountId}/deauthorize`)).status).toBe(200);
+      await waitForStripeStatus(practiceId, (s) => s.status === 'deauthorized');
+    };
+    await invoiceClaimBalance({ ...deps, after }, adjudicated(practiceId).original);
+    const [invoice] = await listClaimInvoices(store, practiceId, 'CLM-1001');
+
+    // Act
+    const first = await pay(practiceId, invoice!.invoiceId);
+
+    // Assess
+    expect(invoice).toMatchObject({ status: 'draft', awaitingStripe: true, stripeInvoiceId: expect.stringMatching(/^in_/) });
+    expect(first.status, first.text).toBe(201);
+    expect((await listClaimInvoices(store, practiceId, 'CLM-1001'))[0]).toMatchObject({
+      status: 'paid',
+      amountPaidCents: 3400,
+      stripeInvoiceId: null,
+      emailedAt: null,
+      deskPaymentRequest: expect.objectContaining({ stripeInvoiceId: invoice!.stripeInvoiceId, draftLeftOnAccount: true }),
+    });
+    expect(await listed(practiceId)).toEqual([expect.objectContaining({ status: 'paid' })]);
+    expect(await paymentsOf(practiceId)).toHaveLength(1);
+    expect(await emailsTo(email)).toHaveLength(0);
+  });
+
   it('a crash between the delete and the record: a resume meanwhile sends nothing, the retry records the desk payment once', async () => {
     // Prepare
     const { practiceId, clientId, email, accountId, invoice } = await heldDraft('off after line');
