@@ -200,6 +200,21 @@ describe('a balance held as awaiting_stripe with its Stripe draft made', () => {
     expect(await emailsTo(email)).toHaveLength(0);
   });
 
+  it('8 desk requests racing on a held draft (each with its own key): one records it, the others 409 invoice_already_paid; one PaymentSucceeded', async () => {
+    // Prepare
+    const { practiceId, clientId, accountId, invoice } = await heldDraft('off after line');
+
+    // Act
+    const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => pay(practiceId, invoice.invoiceId, `desk-race-${i}-${invoice.invoiceId}`)));
+
+    // Assess
+    expect(answers.map((answer) => answer.status).sort(), JSON.stringify(answers.map((answer) => answer.body))).toEqual([201, 409, 409, 409, 409, 409, 409, 409]);
+    expect(answers.filter((answer) => answer.status === 409).map((answer) => answer.body.error.code)).toEqual(Array(7).fill('invoice_already_paid'));
+    expect((await listClaimInvoices(store, practiceId, 'CLM-1001'))[0]).toMatchObject({ status: 'paid', amountPaidCents: 3400, stripeInvoiceId: null });
+    expect(await stripeInvoicesFor(practiceId, clientId, accountId)).toEqual([]);
+    expect(await paymentsOf(practiceId)).toHaveLength(1);
+  });
+
   it('a crash between the delete and the record: a resume meanwhile sends nothing, the retry records the desk payment once', async () => {
     // Prepare
     const { practiceId, clientId, email, accountId, invoice } = await heldDraft('off after line');
