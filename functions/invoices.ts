@@ -50,12 +50,14 @@ const listInvoicesRoute: RouteHandler = async (event) => {
 };
 
 /**
- * POST /practices/{p}/invoices/{invoiceId}/desk-payments: a balance held below Stripe's minimum
- * charge (`below_minimum`) paid at the desk; 201, or 200 for an Idempotency-Key retry.
+ * POST /practices/{p}/invoices/{invoiceId}/desk-payments: a balance held off Stripe (`below_minimum`,
+ * `awaiting_stripe`; a held Stripe draft is deleted first) paid at the desk; 201, or 200 for an Idempotency-Key retry.
  */
 const recordDeskPaymentRoute: RouteHandler = async (event) => {
   const practiceId = authorizedPractice(event);
-  const { created, payment } = await recordDeskPayment(getStore(), practiceId, pathParam(event, 'invoiceId'), jsonBody(event), header(event, 'idempotency-key'), new Date());
+  const { created, payment } = await recordDeskPayment(getStore(), practiceId, pathParam(event, 'invoiceId'), jsonBody(event), header(event, 'idempotency-key'), new Date(), undefined, {
+    stripe: getStripe,
+  });
   return json(created ? 201 : 200, payment);
 };
 

@@ -5,7 +5,8 @@
  * disconnected account), so staff take it at the desk; this records that payment exactly once: the
  * invoice paid, the claim closed, the ledger, and PaymentSucceeded (with `method`) for the receipt.
  */
-import { invoiceSettledAtDesk, type BalanceInvoice, type DeskPayment } from '../domain/invoice';
+import { deskPaymentDeletesDraft, invoiceSettledAtDesk, invoiceStripeAccount, type BalanceInvoice, type DeskPayment } from '../domain/invoice';
+import type { Practice } from '../domain/practice';
 import { ConflictError, NotFoundError, RetryableError, ValidationError } from '../shared/errors';
 import { deriveId, newId } from '../shared/ids';
 import { parseBody } from '../shared/schemas/parse';
@@ -13,13 +14,67 @@ import { deskPaymentBody } from '../shared/schemas/requests';
 import { claimInvoiceSummaryWrite } from '../store/claim-balance';
 import { ledgerWrites } from '../store/clients';
 import { commitOnce, CommitConflictError } from '../store/commit';
-import { getInvoice, invoiceVersionedUpdate } from '../store/invoices';
+import { getInvoice, invoiceVersionedUpdate, recordInvoiceProgress } from '../store/invoices';
 import { keys } from '../store/keys';
+import { getPractice } from '../store/practices';
 import type { Store } from '../store/table';
+import { StripeRefusedError, type StripeScope } from '../stripe/gateway';
+import { deleteDraftInvoice, retrieveInvoice } from '../stripe/invoices';
+import type { Stripe } from '../stripe/types';
 import type { DeskPaymentsPort } from './ports';
 
 /** The default implementation of the port: the table (core/ports.ts). */
-export const DESK_PAYMENTS_STORE: DeskPaymentsPort = { getInvoice, invoiceVersionedUpdate, claimInvoiceSummaryWrite, ledgerWrites, commitOnce, keys };
+export const DESK_PAYMENTS_STORE: DeskPaymentsPort = { getInvoice, invoiceVersionedUpdate, recordInvoiceProgress, getPractice, claimInvoiceSummaryWrite, ledgerWrites, commitOnce, keys };
+
+/** Stripe, for a held invoice whose draft Stripe made (bug 102), and a test hook. */
+export interface DeskPaymentOptions {
+  stripe?: () => Promise<Stripe>;
+  /** Test hook: called once the Stripe draft is deleted, before the record (a throw there is a crash between the two). */
+  after?: (step: 'stripe-deleted') => void | Promise<void>;
+}
+
+const sentMeanwhile = () =>
+  new ConflictError('this balance invoice was sent to the client meanwhile (finalized on Stripe): it is paid on its own page, not recorded at the desk', 'not_collectable_at_desk', {
+    field: 'invoiceId',
+    status: 'open',
+  });
+
+/** Stripe's answer when the platform has no access to the account any more (its owner disconnected kneadpay). */
+const outOfReach = (error: unknown) => error instanceof StripeRefusedError && error.stripeCode === 'account_invalid';
+
+/**
+ * Deletes the held invoice's Stripe draft, so nothing of the balance is left on Stripe (Stripe: a
+ * draft is deleted for good; a finalized invoice cannot be deleted — docs.stripe.com/api/invoices/delete).
+ * Stripe decides a race with the send's finalize: the draft already finalized, the desk is refused
+ * (409); deleted first, the finalize fails and the send stops (core/invoicing/stripe-saga.ts). A
+ * draft already gone (an earlier attempt's delete) is fine. On an account its owner disconnected
+ * (`account_invalid`: the platform's key has no access) kneadpay can neither delete nor ever
+ * finalize the draft, and a draft is never payable and sends nothing: answers 'left' (the desk
+ * payment is recorded, the draft left on that account).
+ */
+const deleteHeldDraft = async (stripe: () => Promise<Stripe>, practice: Practice, invoice: BalanceInvoice, stripeInvoiceId: string): Promise<'deleted' | 'left'> => {
+  const scope: StripeScope = { stripe: await stripe(), account: invoiceStripeAccount(invoice, practice) };
+  let current: Stripe.Invoice;
+  try {
+    current = await retrieveInvoice(scope, stripeInvoiceId);
+  } catch (error) {
+    if (error instanceof StripeRefusedError && error.stripeCode === 'resource_missing') return 'deleted';
+    if (outOfReach(error)) return 'left';
+    throw error;
+  }
+  if (current.status !== 'draft') throw sentMeanwhile();
+  try {
+    await deleteDraftInvoice(scope, stripeInvoiceId);
+    return 'deleted';
+  } catch (error) {
+    if (!(error instanceof StripeRefusedError)) throw error;
+    if (error.stripeCode === 'resource_missing') return 'deleted';
+    if (outOfReach(error)) return 'left';
+    // Finalized between the read and the delete: the send won.
+    if ((await retrieveInvoice(scope, stripeInvoiceId)).status !== 'draft') throw sentMeanwhile();
+    throw error;
+  }
+};
 
 export interface DeskPaymentAnswer extends DeskPayment {
   invoiceId: string;
@@ -42,6 +97,8 @@ const answerOf = (invoice: BalanceInvoice, payment: DeskPayment): DeskPaymentAns
  * may be sent the moment the account can charge: the desk payment and the send's first record are
  * both conditioned on the invoice (its version here; no `deskPayment` there, stripe-saga.ts), so the
  * first recorded wins and the other does nothing (the send deletes the Stripe draft it made).
+ * An `awaiting_stripe` invoice whose Stripe draft exists (not finalized) is collected too, once its
+ * draft is deleted (`deleteHeldDraft`, bug 102).
  */
 const collectableAtDesk = (invoice: BalanceInvoice) => invoiceSettledAtDesk(invoice);
 
@@ -58,11 +115,12 @@ export const recordDeskPayment = async (
   idempotencyKey: string | undefined,
   now = new Date(),
   port: DeskPaymentsPort = DESK_PAYMENTS_STORE,
+  options: DeskPaymentOptions = {},
 ): Promise<{ created: boolean; payment: DeskPaymentAnswer }> => {
   const { method, amountCents } = parseBody(deskPaymentBody, body);
   const paymentId = idempotencyKey ? deriveId('desk', practiceId, invoiceId, idempotencyKey) : newId('desk');
   for (let attempt = 1; attempt <= 5; attempt += 1) {
-    const invoice = await port.getInvoice(store, practiceId, invoiceId);
+    let invoice = await port.getInvoice(store, practiceId, invoiceId);
     if (!invoice) throw new NotFoundError('invoice');
     const recorded = invoice.deskPayment;
     if (recorded) {
@@ -82,13 +140,40 @@ export const recordDeskPayment = async (
       throw new ValidationError(`amountCents must be the balance due (${invoice.amountDueCents}): a part payment is not recorded`, { field: 'amountCents' });
     }
     const payment: DeskPayment = { paymentId, method, amountCents, paidAt: now.toISOString() };
+    const draft = deskPaymentDeletesDraft(invoice) ? invoice.stripeInvoiceId : null;
+    let draftLeft = false;
+    if (draft) {
+      if (!options.stripe) throw new Error('recordDeskPayment: a held Stripe draft needs options.stripe');
+      const practice = await port.getPractice(store, practiceId);
+      if (!practice) throw new NotFoundError('practice');
+      // Recorded before Stripe is asked: a send that then finds the draft gone stops (stripe-saga.ts),
+      // and a retry after a crash between the delete and the record finishes this payment.
+      if (invoice.deskPaymentRequest?.stripeInvoiceId !== draft) {
+        invoice = await port.recordInvoiceProgress(store, invoice, { deskPaymentRequest: { paymentId, stripeInvoiceId: draft, requestedAt: now.toISOString() } });
+      }
+      draftLeft = (await deleteHeldDraft(options.stripe, practice, invoice, draft)) === 'left';
+      await options.after?.('stripe-deleted');
+    }
     try {
       const committed = await port.commitOnce(
         store,
         {
           marker: { ...port.keys.marker(practiceId, 'desk-payment', invoiceId), result: payment },
           writes: [
-            port.invoiceVersionedUpdate(invoice, { status: 'paid', amountPaidCents: amountCents, paidAt: payment.paidAt, deskPayment: payment }, now),
+            port.invoiceVersionedUpdate(
+              invoice,
+              // A deleted draft leaves nothing on Stripe: no Stripe invoice is recorded (refunds, voids and reminders look for none).
+              {
+                status: 'paid',
+                amountPaidCents: amountCents,
+                paidAt: payment.paidAt,
+                deskPayment: payment,
+                ...(draft ? { stripeInvoiceId: null, stripeInvoiceItemId: null } : {}),
+                // Out of kneadpay's reach on a disconnected account: the request names the draft left there.
+                ...(draftLeft && invoice.deskPaymentRequest ? { deskPaymentRequest: { ...invoice.deskPaymentRequest, draftLeftOnAccount: true } } : {}),
+              },
+              now,
+            ),
             port.claimInvoiceSummaryWrite(practiceId, invoice.claimId, { invoiceId, status: 'paid', amountDueCents: invoice.amountDueCents, hostedInvoiceUrl: null }, { closeClaim: true }),
             ...port.ledgerWrites(practiceId, invoice.clientId, [{ kind: 'payment', amountCents: -amountCents, currency: invoice.currency, at: payment.paidAt, ref: invoiceId }]),
           ],

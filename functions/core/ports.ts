@@ -12,8 +12,9 @@ export type EstimatesPort = Pick<typeof import('../store/estimates'), 'insertEst
 /** What giving a client an estimate (core/estimates.ts) reads besides the estimates: the practice and the client. */
 export type EstimateIssuePort = EstimatesPort & Pick<typeof import('../store/clients'), 'getClient'> & Pick<typeof import('../store/claims-out'), 'getCoverage'> & PracticePort;
 
-/** What recording a balance paid at the desk (core/desk-payments.ts) reads and commits: the invoice, its claim's summary, the ledger, one commit. */
-export type DeskPaymentsPort = Pick<typeof import('../store/invoices'), 'getInvoice' | 'invoiceVersionedUpdate'> &
+/** What recording a balance paid at the desk (core/desk-payments.ts) reads and commits: the invoice (and the request that deletes its held Stripe draft), the practice (its Stripe account), its claim's summary, the ledger, one commit. */
+export type DeskPaymentsPort = Pick<typeof import('../store/invoices'), 'getInvoice' | 'invoiceVersionedUpdate' | 'recordInvoiceProgress'> &
+  Pick<typeof import('../store/practices'), 'getPractice'> &
   Pick<typeof import('../store/claim-balance'), 'claimInvoiceSummaryWrite'> &
   Pick<typeof import('../store/clients'), 'ledgerWrites'> &
   Pick<typeof import('../store/commit'), 'commitOnce'> &

@@ -12,6 +12,20 @@ export interface DeskPayment {
   paidAt: string;
 }
 
+/**
+ * The desk is taking a balance whose Stripe draft exists (held as `awaiting_stripe` after Stripe made
+ * it, bug 92): recorded before the draft is deleted, so a send that then finds the draft gone stops
+ * quietly, and the desk request's retry after a crash between the delete and the record finishes it
+ * (bug 102). `stripeInvoiceId`: the draft it deletes.
+ */
+export interface DeskPaymentRequest {
+  paymentId: string;
+  stripeInvoiceId: string;
+  requestedAt: string;
+  /** The draft could not be deleted: its account's owner disconnected kneadpay (never payable, never sent; left there). */
+  draftLeftOnAccount?: boolean;
+}
+
 /** A dispute of a balance payment: Stripe's id and status (Dispute.status), the amount disputed, when Stripe last moved it. */
 export interface BalanceDispute {
   disputeId: string;
@@ -109,6 +123,8 @@ export interface BalanceInvoice {
   amountDisputedCents?: number;
   /** The balance was paid at the practice instead of on Stripe (`POST …/desk-payments`). */
   deskPayment?: DeskPayment;
+  /** The desk is deleting the invoice's Stripe draft to record a desk payment (core/desk-payments.ts). */
+  deskPaymentRequest?: DeskPaymentRequest;
   /**
    * Staff asked to write the balance off and kneadpay is closing the invoice on Stripe (voiding it):
    * recorded before the Stripe call, so a retry after a crash finishes the same write-off.
@@ -170,22 +186,38 @@ export const invoiceHolds = (invoice: InvoiceHoldView): InvoiceHold[] => (stillG
 export const invoiceHold = (invoice: InvoiceHoldView): InvoiceHold | null => invoiceHolds(invoice)[0] ?? null;
 
 /**
- * The hold shown as the invoice's status (`GET …/invoices`): only while it is pending and nothing of
- * it is on Stripe. Once Stripe made it, the invoice is on its way (its flag kept for a resume) and
- * shows its own status.
+ * Held as `awaiting_stripe` with its Stripe draft made (charges turned off between the create and the
+ * finalize, bug 92; or a resume on its way): pending or a draft, not finalized. A draft is never
+ * payable and Stripe sends nothing for it (docs.stripe.com/api/invoices/delete), so it is held as
+ * one not yet made on Stripe is, until the finalize (bug 102).
+ */
+const heldDraftOnStripe = (invoice: InvoiceHoldView): boolean =>
+  !!invoice.stripeInvoiceId && (invoice.status === 'pending' || invoice.status === 'draft') && invoiceHolds(invoice).includes('awaiting_stripe');
+
+/**
+ * The hold shown as the invoice's status (`GET …/invoices`): while it is pending and nothing of it
+ * is on Stripe; and `awaiting_stripe` for its Stripe draft until the finalize, as the claim's view
+ * shows it (bug 102). Otherwise, once Stripe made it, the invoice is on its way (its flag kept for a
+ * resume) and shows its own status.
  */
 export const shownInvoiceHold = (invoice: InvoiceHoldView): InvoiceHold | null => {
   const hold = invoiceHold(invoice);
-  return hold && invoice.status === 'pending' && !invoice.stripeInvoiceId ? hold : null;
+  if (hold && invoice.status === 'pending' && !invoice.stripeInvoiceId) return hold;
+  return heldDraftOnStripe(invoice) ? 'awaiting_stripe' : null;
 };
 
 /**
- * Whether staff may record the invoice paid at the desk (`POST …/desk-payments`): pending, not being
- * voided, nothing of it on Stripe, and held for a reason that allows it (below the minimum charge,
- * or the account cannot charge; an invoice waiting for an email goes out once it has one).
+ * Whether staff may record the invoice paid at the desk (`POST …/desk-payments`): not being voided,
+ * and either pending with nothing of it on Stripe and held for a reason that allows it (below the
+ * minimum charge, or the account cannot charge; an invoice waiting for an email goes out once it
+ * has one), or held as `awaiting_stripe` with a Stripe draft not yet finalized — the desk deletes
+ * the draft first (core/desk-payments.ts; bug 102).
  */
 export const invoiceSettledAtDesk = (invoice: InvoiceHoldView): boolean =>
-  invoice.status === 'pending' && !invoice.voidRequested && !invoice.stripeInvoiceId && invoiceHolds(invoice).some((hold) => INVOICE_HOLD_RULES[hold].settledAtDesk);
+  !invoice.voidRequested && ((invoice.status === 'pending' && !invoice.stripeInvoiceId && invoiceHolds(invoice).some((hold) => INVOICE_HOLD_RULES[hold].settledAtDesk)) || heldDraftOnStripe(invoice));
+
+/** Whether the desk payment must first delete the invoice's Stripe draft (a held draft, bug 102). */
+export const deskPaymentDeletesDraft = (invoice: InvoiceHoldView): boolean => heldDraftOnStripe(invoice);
 
 /**
  * Whether the invoice keeps the practice's Stripe account from being released (`DELETE

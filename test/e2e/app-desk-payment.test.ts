@@ -1,6 +1,7 @@
 /**
  * The front desk records a balance below Stripe's minimum charge as paid at the desk, in the web app
- * (Invoices), and the client gets the receipt (docs/api.md, `POST …/invoices/{invoiceId}/desk-payments`).
+ * (Invoices), and the client gets the receipt (docs/api.md, `POST …/invoices/{invoiceId}/desk-payments`);
+ * and balances held while the practice's Stripe account cannot charge, before and after Stripe made their draft.
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +10,7 @@ import { getStripe } from '../../functions/stripe/client';
 import { api } from '../support/api';
 import { launchBrowser } from '../support/browser';
 import { eventually } from '../support/eventually';
-import { adjudicated, claimReady, store } from '../support/invoicing';
+import { adjudicated, claimReady, store, stripeInvoicesFor } from '../support/invoicing';
 import { emulatorAdmin, waitForStripeStatus } from '../support/connect';
 import { newAccount } from '../support/reliability';
 import { go, signIn } from '../support/app-page';
@@ -85,5 +86,35 @@ describe('the staff web app: a below_minimum balance paid at the desk', () => {
     expect(said).toBe('Claim CLM-1001: $34.00 recorded as paid at the desk; the receipt is on its way.');
     const listed = await api('GET', `/practices/${practiceId}/invoices`, { practiceId });
     expect(listed.body.items).toEqual([expect.objectContaining({ status: 'paid', amountPaidCents: 3400 })]);
+  });
+
+  it('a balance held on its Stripe draft (charges turned off before the finalize, bug 102) reads awaiting Stripe and is recorded paid at the desk; its draft is deleted', async () => {
+    // Prepare: charges turn off once Stripe made the draft and its line; the saga holds it before the finalize.
+    const accountId = newAccount();
+    const { practiceId, clientId } = await claimReady({ practice: { stripeAccountId: accountId } });
+    const after = async (step: string) => {
+      if (step !== 'line') return;
+      await emulatorAdmin(`/_accounts/${accountId}`, { charges_enabled: false, currently_due: ['external_account'] });
+      await waitForStripeStatus(practiceId, (status) => status.status === 'restricted');
+    };
+    await invoiceClaimBalance({ store, stripe: getStripe, publicUrl: 'http://127.0.0.1:3000', after }, adjudicated(practiceId).original);
+    const drafts = await stripeInvoicesFor(practiceId, clientId, accountId);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+
+    // Act
+    await signIn(page, practiceId);
+    await go(page, 'Invoices');
+    const rows = page.getByRole('table', { name: 'Invoices' });
+    await rows.getByText('awaiting stripe').waitFor();
+    await page.getByLabel('Paid at the desk, claim CLM-1001').selectOption('check');
+    await page.getByRole('button', { name: 'Record paid at the desk' }).click();
+    const said = await page.getByRole('status').filter({ hasText: 'paid at the desk' }).innerText();
+    await rows.getByText('paid', { exact: true }).waitFor();
+    await page.close();
+
+    // Assess
+    expect(drafts).toEqual([expect.objectContaining({ status: 'draft' })]);
+    expect(said).toBe('Claim CLM-1001: $34.00 recorded as paid at the desk; the receipt is on its way.');
+    expect(await stripeInvoicesFor(practiceId, clientId, accountId)).toEqual([]);
   });
 });

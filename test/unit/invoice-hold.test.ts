@@ -80,6 +80,13 @@ const before = {
 
 const listed = (invoice: InvoiceHoldView) => invoice.status === 'pending' || invoice.status === 'draft' || invoice.status === 'open';
 
+/**
+ * Held as `awaiting_stripe` with a Stripe draft not yet finalized (bug 92). Bug 102 (audit e3) changed
+ * what the rule answers for these on purpose: shown `awaiting_stripe` (as the claim's view shows it),
+ * and settled at the desk once the draft is deleted. The readings from before still hold for the rest.
+ */
+const heldDraft = (invoice: InvoiceHoldView) => !!invoice.stripeInvoiceId && (invoice.status === 'pending' || invoice.status === 'draft') && invoiceHolds(invoice).includes('awaiting_stripe');
+
 describe('the hold rule of a balance invoice', () => {
   const all = everyInvoice();
   const reached = all.filter(reachable);
@@ -89,11 +96,12 @@ describe('the hold rule of a balance invoice', () => {
     expect(reached).toHaveLength(560);
   });
 
-  it('answers what the six places answered before, on every reachable combination', () => {
+  it('answers what the six places answered before, on every reachable combination (but a held Stripe draft, bug 102)', () => {
+    expect(reached.filter(heldDraft)).toHaveLength(16);
     for (const invoice of reached) {
       const at = JSON.stringify(invoice);
-      expect(shownInvoiceStatus(invoice), at).toBe(before.shown(invoice));
-      expect(invoiceSettledAtDesk(invoice), at).toBe(before.desk(invoice));
+      expect(shownInvoiceStatus(invoice), at).toBe(heldDraft(invoice) ? 'awaiting_stripe' : before.shown(invoice));
+      expect(invoiceSettledAtDesk(invoice), at).toBe(heldDraft(invoice) ? !invoice.voidRequested : before.desk(invoice));
       if (!listed(invoice)) continue;
       expect(invoiceKeepsAccountOpen(invoice), at).toBe(before.keepsOpen(invoice));
       expect(invoiceHolds(invoice).includes('needs_email'), at).toBe(before.resumedByEmail(invoice));
@@ -119,19 +127,21 @@ describe('the hold rule of a balance invoice', () => {
     }
   });
 
-  it('a hold shows as the status only while the invoice is pending and not yet on Stripe', () => {
+  it('a hold shows as the status only while the invoice is pending and not yet on Stripe, or as awaiting_stripe on its held Stripe draft', () => {
     for (const invoice of all) {
       const shown = shownInvoiceHold(invoice);
-      if (shown) expect([invoice.status, invoice.stripeInvoiceId, shown], JSON.stringify(invoice)).toEqual(['pending', null, invoiceHold(invoice)]);
+      if (shown && heldDraft(invoice)) expect(shown).toBe('awaiting_stripe');
+      else if (shown) expect([invoice.status, invoice.stripeInvoiceId, shown], JSON.stringify(invoice)).toEqual(['pending', null, invoiceHold(invoice)]);
       else if (invoice.status === 'pending' && !invoice.stripeInvoiceId) expect(invoiceHold(invoice)).toBeNull();
       expect(shownInvoiceStatus(invoice)).toBe(shown ?? invoice.status);
     }
   });
 
-  it('the desk settles below_minimum and awaiting_stripe while nothing is on Stripe, never needs_email, never an invoice being voided', () => {
+  it('the desk settles below_minimum and awaiting_stripe while nothing is on Stripe, and awaiting_stripe on a held Stripe draft; never needs_email, never an invoice being voided', () => {
     for (const invoice of all) {
       const expected =
-        invoice.status === 'pending' && !invoice.voidRequested && !invoice.stripeInvoiceId && invoiceHolds(invoice).some((hold) => hold === 'below_minimum' || hold === 'awaiting_stripe');
+        !invoice.voidRequested &&
+        ((invoice.status === 'pending' && !invoice.stripeInvoiceId && invoiceHolds(invoice).some((hold) => hold === 'below_minimum' || hold === 'awaiting_stripe')) || heldDraft(invoice));
       expect(invoiceSettledAtDesk(invoice), JSON.stringify(invoice)).toBe(expected);
     }
     expect(Object.fromEntries(INVOICE_HOLDS.map((hold) => [hold, INVOICE_HOLD_RULES[hold].settledAtDesk]))).toEqual({ below_minimum: true, needs_email: false, awaiting_stripe: true });

@@ -2,7 +2,7 @@
 import { minimumChargeCents } from '../../domain/charge-minimum';
 import { isCollecting } from '../../domain/patient-share';
 import { platformFeeFor } from '../../stripe/accounts';
-import type { StripeScope } from '../../stripe/gateway';
+import { StripeRefusedError, type StripeScope } from '../../stripe/gateway';
 import { createInvoice, createInvoiceItem, deleteDraftInvoice, finalizeInvoice, findInvoiceByMetadata, findInvoiceItemByMetadata, retrieveInvoice, voidInvoice } from '../../stripe/invoices';
 import { heldForAccount, invoiceHold, invoiceSettledAtDesk, invoiceStripeAccount, type BalanceInvoice } from '../../domain/invoice';
 import type { Practice } from '../../domain/practice';
@@ -30,6 +30,20 @@ const settledMeanwhile = async (deps: InvoicingDeps, invoice: BalanceInvoice, er
   const current = await invoicesOf(deps).getInvoice(invoice.practiceId, invoice.invoiceId);
   if (current?.writeOff) return current;
   return mayBePaidAtDesk(invoice) && current && current.deskPayment && current.status === 'paid' ? current : undefined;
+};
+
+/**
+ * The invoice as recorded when the desk took it while this send ran on its held Stripe draft (bug
+ * 102): the desk deleted the draft (Stripe then refuses the line or the finalize: `resource_missing`)
+ * or recorded the payment (the line's record refused); else undefined. Stripe decides between the
+ * delete and the finalize, so the send stops here with nothing sent.
+ */
+const takenAtDesk = async (deps: InvoicingDeps, invoice: BalanceInvoice, error: unknown): Promise<BalanceInvoice | undefined> => {
+  const refusedRecord = (error as Error).name === 'ConditionalCheckFailedException';
+  const draftGone = error instanceof StripeRefusedError && error.stripeCode === 'resource_missing';
+  if (!refusedRecord && !draftGone) return undefined;
+  const current = await invoicesOf(deps).getInvoice(invoice.practiceId, invoice.invoiceId);
+  return current && (current.deskPayment || current.deskPaymentRequest?.stripeInvoiceId === invoice.stripeInvoiceId) ? current : undefined;
 };
 
 /** Whether a desk payment may be recorded while this send runs: the invoice, as read, is one the desk may settle (domain/invoice.ts). */
@@ -125,23 +139,35 @@ export const driveInvoice = async (deps: InvoicingDeps, practice: Practice, star
     }
     await deps.after?.('create', invoice.invoiceId);
     if (!invoice.stripeInvoiceItemId) {
-      const found = await findInvoiceItemByMetadata(scope, invoice.stripeInvoiceId!, invoice.invoiceId);
-      const item =
-        found ??
-        (await createInvoiceItem(
-          scope,
-          {
-            customer,
-            invoice: invoice.stripeInvoiceId!,
-            amount: invoice.amountDueCents,
-            currency: invoice.currency,
-            description: BALANCE_LINE_DESCRIPTION,
-            metadata: { practiceId: practice.practiceId, invoiceId: invoice.invoiceId },
-          },
-          `inv:${invoice.invoiceId}:line`,
-        ));
-      await deps.after?.('line-answered', invoice.invoiceId);
-      invoice = await invoicesOf(deps).recordInvoiceProgress(invoice, { stripeInvoiceItemId: item.id, status: 'draft' }, { attribute: 'stripeInvoiceItemId', expected: item.id });
+      try {
+        const found = await findInvoiceItemByMetadata(scope, invoice.stripeInvoiceId!, invoice.invoiceId);
+        const item =
+          found ??
+          (await createInvoiceItem(
+            scope,
+            {
+              customer,
+              invoice: invoice.stripeInvoiceId!,
+              amount: invoice.amountDueCents,
+              currency: invoice.currency,
+              description: BALANCE_LINE_DESCRIPTION,
+              metadata: { practiceId: practice.practiceId, invoiceId: invoice.invoiceId },
+            },
+            `inv:${invoice.invoiceId}:line`,
+          ));
+        await deps.after?.('line-answered', invoice.invoiceId);
+        // Not over a desk payment recorded meanwhile (a held draft the desk took, bug 102): it stays paid.
+        invoice = await invoicesOf(deps).recordInvoiceProgress(
+          invoice,
+          { stripeInvoiceItemId: item.id, status: 'draft' },
+          { attribute: 'stripeInvoiceItemId', expected: item.id, absent: 'deskPayment' },
+        );
+      } catch (error) {
+        const taken = await takenAtDesk(deps, invoice, error);
+        if (!taken) throw error;
+        deps.logger?.info('balance invoice paid at the desk while it was being sent: its Stripe draft deleted by the desk', { practiceId: practice.practiceId, invoiceId: invoice.invoiceId });
+        return taken;
+      }
     }
     await deps.after?.('line', invoice.invoiceId);
   }
@@ -152,8 +178,17 @@ export const driveInvoice = async (deps: InvoicingDeps, practice: Practice, star
     // finalized it goes out: the hosted page takes the payment again as soon as Stripe enables charges.
     if (invoice.status === 'draft' && (await accountHolds(deps, practice, invoice))) return awaitStripe(deps, practice, invoice, now);
     const scope: StripeScope = { stripe: await deps.stripe(), account: invoiceStripeAccount(invoice, practice) };
-    const current = await retrieveInvoice(scope, invoice.stripeInvoiceId!);
-    const finalized = current.status === 'draft' ? await finalizeInvoice(scope, invoice.stripeInvoiceId!, { auto_advance: false }, `inv:${invoice.invoiceId}:finalize`) : current;
+    let finalized: Awaited<ReturnType<typeof finalizeInvoice>>;
+    try {
+      const current = await retrieveInvoice(scope, invoice.stripeInvoiceId!);
+      finalized = current.status === 'draft' ? await finalizeInvoice(scope, invoice.stripeInvoiceId!, { auto_advance: false }, `inv:${invoice.invoiceId}:finalize`) : current;
+    } catch (error) {
+      // The desk deleted the held draft first (bug 102): Stripe finalizes no deleted invoice, nothing goes out.
+      const taken = await takenAtDesk(deps, invoice, error);
+      if (!taken) throw error;
+      deps.logger?.info('balance invoice paid at the desk while it was being sent: its Stripe draft deleted by the desk', { practiceId: practice.practiceId, invoiceId: invoice.invoiceId });
+      return taken;
+    }
     await deps.after?.('finalize-answered', invoice.invoiceId);
     invoice = await invoicesOf(deps).recordInvoiceProgress(invoice, {
       ...(invoice.status === 'draft' ? { status: finalized.status === 'paid' ? 'paid' : 'open' } : {}),
