@@ -33,17 +33,19 @@ const settledMeanwhile = async (deps: InvoicingDeps, invoice: BalanceInvoice, er
 };
 
 /**
- * The invoice as recorded when the desk took it while this send ran on its held Stripe draft (bug
- * 102): the desk deleted the draft (Stripe then refuses the line or the finalize: `resource_missing`)
- * or recorded the payment (the line's record refused); else undefined. Stripe decides between the
- * delete and the finalize, so the send stops here with nothing sent.
+ * The invoice as recorded when staff took it while this send ran on its Stripe draft: the desk
+ * (a held draft, bug 102) or a write-off (core/write-offs.ts) deleted the draft (Stripe then refuses
+ * the line or the finalize: `resource_missing`) or recorded its outcome (the line's record refused);
+ * else undefined. Stripe decides between the delete and the finalize, so the send stops here with
+ * nothing sent.
  */
-const takenAtDesk = async (deps: InvoicingDeps, invoice: BalanceInvoice, error: unknown): Promise<BalanceInvoice | undefined> => {
+const takenMeanwhile = async (deps: InvoicingDeps, invoice: BalanceInvoice, error: unknown): Promise<BalanceInvoice | undefined> => {
   const refusedRecord = (error as Error).name === 'ConditionalCheckFailedException';
   const draftGone = error instanceof StripeRefusedError && error.stripeCode === 'resource_missing';
   if (!refusedRecord && !draftGone) return undefined;
   const current = await invoicesOf(deps).getInvoice(invoice.practiceId, invoice.invoiceId);
-  return current && (current.deskPayment || current.deskPaymentRequest?.stripeInvoiceId === invoice.stripeInvoiceId) ? current : undefined;
+  const desk = current?.deskPayment || current?.deskPaymentRequest?.stripeInvoiceId === invoice.stripeInvoiceId;
+  return current && (desk || current.writeOff || current.writeOffRequest) ? current : undefined;
 };
 
 /** Whether a desk payment may be recorded while this send runs: the invoice, as read, is one the desk may settle (domain/invoice.ts). */
@@ -156,16 +158,17 @@ export const driveInvoice = async (deps: InvoicingDeps, practice: Practice, star
             `inv:${invoice.invoiceId}:line`,
           ));
         await deps.after?.('line-answered', invoice.invoiceId);
-        // Not over a desk payment recorded meanwhile (a held draft the desk took, bug 102): it stays paid.
+        // Not over a desk payment (a held draft the desk took, bug 102) or a write-off recorded
+        // meanwhile: the invoice stays paid, or void.
         invoice = await invoicesOf(deps).recordInvoiceProgress(
           invoice,
           { stripeInvoiceItemId: item.id, status: 'draft' },
-          { attribute: 'stripeInvoiceItemId', expected: item.id, absent: 'deskPayment' },
+          { attribute: 'stripeInvoiceItemId', expected: item.id, absent: ['deskPayment', 'writeOff'] },
         );
       } catch (error) {
-        const taken = await takenAtDesk(deps, invoice, error);
+        const taken = await takenMeanwhile(deps, invoice, error);
         if (!taken) throw error;
-        deps.logger?.info('balance invoice paid at the desk while it was being sent: its Stripe draft deleted by the desk', { practiceId: practice.practiceId, invoiceId: invoice.invoiceId });
+        deps.logger?.info('balance invoice paid at the desk or written off while it was being sent: its Stripe draft deleted', { practiceId: practice.practiceId, invoiceId: invoice.invoiceId });
         return taken;
       }
     }
@@ -183,10 +186,10 @@ export const driveInvoice = async (deps: InvoicingDeps, practice: Practice, star
       const current = await retrieveInvoice(scope, invoice.stripeInvoiceId!);
       finalized = current.status === 'draft' ? await finalizeInvoice(scope, invoice.stripeInvoiceId!, { auto_advance: false }, `inv:${invoice.invoiceId}:finalize`) : current;
     } catch (error) {
-      // The desk deleted the held draft first (bug 102): Stripe finalizes no deleted invoice, nothing goes out.
-      const taken = await takenAtDesk(deps, invoice, error);
+      // The desk or a write-off deleted the draft first (bug 102): Stripe finalizes no deleted invoice, nothing goes out.
+      const taken = await takenMeanwhile(deps, invoice, error);
       if (!taken) throw error;
-      deps.logger?.info('balance invoice paid at the desk while it was being sent: its Stripe draft deleted by the desk', { practiceId: practice.practiceId, invoiceId: invoice.invoiceId });
+      deps.logger?.info('balance invoice paid at the desk or written off while it was being sent: its Stripe draft deleted', { practiceId: practice.practiceId, invoiceId: invoice.invoiceId });
       return taken;
     }
     await deps.after?.('finalize-answered', invoice.invoiceId);
