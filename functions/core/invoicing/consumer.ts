@@ -47,3 +47,27 @@ export const invoiceClaimBalance = async (deps: InvoicingDeps, detail: ClaimAdju
   }
   return { invoices, actions };
 };
+
+/**
+ * The balance invoicer's consumer of PaymentSucceeded (bug 100): a balance invoice the client paid
+ * just before a plan's void of it reached Stripe (`paidOverVoid`, bug 91) leaves the plan that
+ * voided it billing the client beside the payment (a correction's "void $34, invoice $24"). The
+ * claim is planned again once the payment is recorded, as if it had come before that plan: the
+ * other invoices voided and what was paid beyond the share refunded (or credited). Only then: any
+ * other payment leaves the claim to its next adjudication (decisions/012). Safe to run any number
+ * of times: a plan that matches the claim's state does nothing.
+ */
+export const replanAfterPaymentOverVoid = async (deps: InvoicingDeps, detail: { practiceId: string; invoiceId: string }, now = new Date()) => {
+  const store = invoicesOf(deps);
+  const paid = await store.getInvoice(detail.practiceId, detail.invoiceId);
+  if (!paid?.paidOverVoid || paid.status !== 'paid') return { invoices: [] as BalanceInvoice[], actions: [] as BalanceAction[] };
+  const practice = await store.getPractice(detail.practiceId);
+  if (!practice) return { invoices: [], actions: [] };
+  const actions = await planClaimBalance(deps, practice, paid.claimId, now);
+  await driveRefunds(deps, practice, paid.claimId);
+  const invoices: BalanceInvoice[] = [];
+  for (const invoice of await store.listClaimInvoices(practice.practiceId, paid.claimId)) {
+    invoices.push(await driveInvoice(deps, practice, invoice, now));
+  }
+  return { invoices, actions };
+};
