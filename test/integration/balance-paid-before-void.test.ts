@@ -49,7 +49,7 @@ describe('a balance invoice paid just before a later adjudication voids it', () 
   // Bug 100 (docs/reliability.md): the claim was not planned again when the overtaking payment's
   // invoice.paid landed — an open $24.00 Stripe invoice beside the $34.00 paid until the claim's next
   // adjudication. Now its PaymentSucceeded has the balance invoicer plan it again, through the bus.
-  it("the correction's own plan voids the $34.00 invoice (and bills $24.00) as the client pays it: the $10.00 should be refunded and no $24.00 invoice left open", async () => {
+  it("the correction's own plan voids the $34.00 invoice (and bills $24.00) as the client pays it: the $10.00 is refunded and no $24.00 invoice is left open", async () => {
     // Prepare: $34.00 open on Stripe; the payer's reversal recorded, its correction to $24.00 coming.
     const { practiceId, clientId } = await claimReady();
     const { original, reversal, correction } = adjudicated(practiceId);
