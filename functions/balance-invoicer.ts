@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
-import { invoiceClaimBalance, resumeInvoicesAwaitingStripe, sweepHeldInvoices } from './core/invoicing';
+import { invoiceClaimBalance, replanAfterPaymentOverVoid, resumeInvoicesAwaitingStripe, sweepHeldInvoices } from './core/invoicing';
 import type { ClaimAdjudicatedDetail } from './core/remittances';
 import { createLogger, lambdaContext } from './shared/logger';
 import { parseEventDetail } from './shared/events/catalog';
@@ -46,15 +46,38 @@ const invoiceOnClaimAdjudicated = async (event: EventBridgeEvent<'ClaimAdjudicat
   });
 };
 
+type PaymentSucceededDetail = { practiceId: string; kind: string; invoiceId?: string };
+
+/**
+ * Consumer of PaymentSucceeded: a balance invoice paid just before a plan's void of it reached
+ * Stripe has its claim planned again (bug 100); every other payment is left alone.
+ */
+const replanOnPaymentSucceeded = async (event: EventBridgeEvent<'PaymentSucceeded', PaymentSucceededDetail>) => {
+  parseEventDetail('PaymentSucceeded', event.detail, logger);
+  if (event.detail.kind !== 'invoice' || !event.detail.invoiceId) return;
+  const { invoices, actions } = await replanAfterPaymentOverVoid(
+    { store: getStore(), stripe: getStripe, publicUrl: publicUrl(), logger },
+    { practiceId: event.detail.practiceId, invoiceId: event.detail.invoiceId },
+  );
+  if (actions.length > 0)
+    logger.info('claim balance planned again after a payment that overtook a void', {
+      practiceId: event.detail.practiceId,
+      eventId: event.id,
+      actions: actions.map((action) => action.kind),
+      invoices: invoices.map((invoice) => `${invoice.invoiceId}:${invoice.status}`),
+    });
+};
+
 /**
  * Scheduled (lib/wiring.ts SCHEDULES): every held balance invoice whose reason is gone goes out,
  * exactly once, when the event that would have resumed it was lost (core/invoicing/sweep.ts).
  */
 const sweepOnSchedule = async () => sweepHeldInvoices({ store: getStore(), stripe: getStripe, publicUrl: publicUrl(), logger });
 
-/** The balance invoicer's rules and schedule (lib/wiring.ts): ClaimAdjudicated, StripeAccountUpdated, the hourly sweep. */
+/** The balance invoicer's rules and schedule (lib/wiring.ts): ClaimAdjudicated, StripeAccountUpdated, PaymentSucceeded, the hourly sweep. */
 export const handler = middy(async (event: EventBridgeEvent<string, unknown>) => {
   if (event['detail-type'] === 'Scheduled Event') return sweepOnSchedule();
+  if (event['detail-type'] === 'PaymentSucceeded') return replanOnPaymentSucceeded(event as EventBridgeEvent<'PaymentSucceeded', PaymentSucceededDetail>);
   if (event['detail-type'] === 'StripeAccountUpdated') return resumeOnAccountUpdated(event as EventBridgeEvent<'StripeAccountUpdated', StripeAccountUpdatedDetail>);
   return invoiceOnClaimAdjudicated(event as EventBridgeEvent<'ClaimAdjudicated', ClaimAdjudicatedDetail>);
 }).use(lambdaContext());

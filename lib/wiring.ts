@@ -236,6 +236,8 @@ export const RULES: readonly RuleSpec[] = [
   // Balance invoices held while the practice's Stripe account could not charge go out once it can.
   { detailType: 'StripeAccountUpdated', fn: 'balance-invoicer' },
   { detailType: 'PaymentSucceeded', fn: 'receipt-issuer' },
+  // A balance paid just before a plan's void of it reached Stripe: the claim is planned again (bug 100).
+  { detailType: 'PaymentSucceeded', fn: 'balance-invoicer' },
   { detailType: 'PaymentRefunded', fn: 'receipt-issuer' },
 ];
 

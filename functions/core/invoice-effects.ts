@@ -80,7 +80,8 @@ const invoicePaid: Effect = async (ctx) => {
     paidAt: new Date(ctx.event.created * 1000).toISOString(),
     paymentIntentId: paymentIntentOfInvoice(object),
     // Paid before a later plan's void reached Stripe: the payment stands and plans count it (bug 91).
-    ...(invoice.voidRequested ? { voidRequested: false } : {}),
+    // Its PaymentSucceeded then has the balance invoicer plan the claim again (bug 100).
+    ...(invoice.voidRequested ? { voidRequested: false, paidOverVoid: true } : {}),
   });
   if (decision.kind === 'ignore') return decision;
   const paidAt = new Date(ctx.event.created * 1000).toISOString();

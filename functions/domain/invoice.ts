@@ -121,6 +121,11 @@ export interface BalanceInvoice {
    */
   dispute?: BalanceDispute;
   amountDisputedCents?: number;
+  /**
+   * The client paid this invoice before a plan's void of it reached Stripe (bug 91): the balance
+   * invoicer plans the claim again when the payment's `PaymentSucceeded` arrives (bug 100).
+   */
+  paidOverVoid?: boolean;
   /** The balance was paid at the practice instead of on Stripe (`POST …/desk-payments`). */
   deskPayment?: DeskPayment;
   /** The desk is deleting the invoice's Stripe draft to record a desk payment (core/desk-payments.ts). */

@@ -110,12 +110,47 @@ export interface InvoiceAmounts {
    * one refunds nothing of it.
    */
   amountWrittenOffCents?: number;
+  /**
+   * What a lost chargeback took back of this invoice's payment (decisions/013), already left out of
+   * `amountPaidCents`: here so a plan can tell that a credit kept from that money is gone with it.
+   */
+  amountChargedBackCents?: number;
 }
 
 export type BalanceAction = { kind: 'invoice'; amountCents: number } | { kind: 'void'; invoiceId: string } | { kind: 'refund'; amountCents: number } | { kind: 'credit'; amountCents: number };
 
 /** Invoices still collecting: not yet paid, voided or written off. */
 export const isCollecting = (status: InvoiceStatus) => status === 'pending' || status === 'draft' || status === 'open';
+
+/** An overpayment kept as the client's credit because the payments it would have come from were disputed. */
+export interface DisputedCredit {
+  keptCents: number;
+  invoiceIds: readonly string[];
+}
+
+/**
+ * The part of the overpayments kept as the client's credit that lost chargebacks took back (bug 99):
+ * a credit kept because a payment was disputed was kept from that payment's money; when the
+ * chargeback is lost the bank takes that money, the credit with it, so later plans no longer count
+ * it as settled. As on the ledger (a `chargeback` entry after an `overpayment_refund_not_paid`
+ * one), the chargeback takes the credit first: per credit, at most what was charged back of the
+ * payments it was kept from.
+ */
+export const keptCreditChargedBackCents = (credits: readonly DisputedCredit[], invoices: readonly InvoiceAmounts[]): number => {
+  // What each payment's chargebacks have left to take: two credits kept from one payment share it.
+  const left = new Map(invoices.map((invoice) => [invoice.invoiceId, invoice.amountChargedBackCents ?? 0]));
+  let taken = 0;
+  for (const credit of credits) {
+    let keptCents = credit.keptCents;
+    for (const invoiceId of credit.invoiceIds) {
+      const part = Math.max(0, Math.min(keptCents, left.get(invoiceId) ?? 0));
+      left.set(invoiceId, (left.get(invoiceId) ?? 0) - part);
+      keptCents -= part;
+      taken += part;
+    }
+  }
+  return taken;
+};
 
 /**
  * What to do so that what the client is billed equals their share:
@@ -131,9 +166,11 @@ export const planBalance = (
   overpayment: 'refund' | 'credit',
   /** Overpayments already refunded or kept as credit: no longer counted as paid. */
   settledOverpaymentCents = 0,
+  /** The part of those kept as the client's credit that lost chargebacks took back (`keptCreditChargedBackCents`): counted as paid no more. */
+  creditChargedBackCents = 0,
 ): BalanceAction[] => {
   const target = Math.max(0, shareCents);
-  const paid = invoices.filter((invoice) => invoice.status === 'paid').reduce((sum, invoice) => sum + invoice.amountPaidCents, 0) - settledOverpaymentCents;
+  const paid = invoices.filter((invoice) => invoice.status === 'paid').reduce((sum, invoice) => sum + invoice.amountPaidCents, 0) - (settledOverpaymentCents - creditChargedBackCents);
   const collecting = invoices.filter((invoice) => isCollecting(invoice.status));
   const writtenOff = invoices.reduce((sum, invoice) => sum + (invoice.amountWrittenOffCents ?? 0), 0);
   const billed =

@@ -13,6 +13,11 @@ export interface OverpaymentRefund {
   amountCents: number;
   status: 'pending' | 'sent' | 'kept_as_credit';
   stripeRefundId: string | null;
+  /** Once paid out: what Stripe refunded, and what no payment could take back (kept as the client's credit). */
+  refundedCents?: number;
+  keptAsCreditCents?: number;
+  /** The invoices whose payment could not be refunded because of a dispute: the credit was kept from them. */
+  disputedInvoiceIds?: string[];
 }
 
 export const overpaymentRefundKey = (practiceId: string, claimId: string, refundId: string) => ({ pk: practicePk(practiceId), sk: `REFUND#${claimId}#${refundId}` });
@@ -33,6 +38,14 @@ export const pendingRefundWrite = (practiceId: string, refund: { refundId: strin
   },
 });
 
+/** Every overpayment refund of the claim, paid out or not (strongly consistent: plans decide on it). */
+export const listOverpaymentRefunds = async (store: Store, practiceId: string, claimId: string): Promise<OverpaymentRefund[]> =>
+  queryAll<OverpaymentRefund & { pk: string; sk: string }>(store, {
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+    ExpressionAttributeValues: { ':pk': practicePk(practiceId), ':sk': `REFUND#${claimId}#` },
+    ConsistentRead: true,
+  });
+
 /** The claim's refunds not paid out yet (strongly consistent: the payout decides on it). */
 export const listPendingRefunds = async (store: Store, practiceId: string, claimId: string): Promise<OverpaymentRefund[]> =>
   (
@@ -44,10 +57,15 @@ export const listPendingRefunds = async (store: Store, practiceId: string, claim
   ).filter((refund) => refund.status === 'pending');
 
 /** What the payout did: the Stripe refunds made, and what no payment could take back. */
-export const refundPayoutWrite = (practiceId: string, claimId: string, refundId: string, payout: { stripeRefundIds: string[]; refundedCents: number; keptAsCreditCents: number }): TransactItem => ({
+export const refundPayoutWrite = (
+  practiceId: string,
+  claimId: string,
+  refundId: string,
+  payout: { stripeRefundIds: string[]; refundedCents: number; keptAsCreditCents: number; disputedInvoiceIds?: string[] },
+): TransactItem => ({
   Update: {
     Key: overpaymentRefundKey(practiceId, claimId, refundId),
-    UpdateExpression: 'SET #status = :status, stripeRefundId = :id, stripeRefundIds = :ids, refundedCents = :refunded, keptAsCreditCents = :kept',
+    UpdateExpression: 'SET #status = :status, stripeRefundId = :id, stripeRefundIds = :ids, refundedCents = :refunded, keptAsCreditCents = :kept, disputedInvoiceIds = :disputed',
     ExpressionAttributeNames: { '#status': 'status' },
     ExpressionAttributeValues: {
       ':status': payout.stripeRefundIds.length > 0 ? 'sent' : 'kept_as_credit',
@@ -55,6 +73,7 @@ export const refundPayoutWrite = (practiceId: string, claimId: string, refundId:
       ':ids': payout.stripeRefundIds,
       ':refunded': payout.refundedCents,
       ':kept': payout.keptAsCreditCents,
+      ':disputed': payout.disputedInvoiceIds ?? [],
     },
   },
 });

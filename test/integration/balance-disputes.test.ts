@@ -321,4 +321,28 @@ describe('a dispute of a balance payment', () => {
     await expect(early).rejects.toMatchObject({ name: 'RetryableError' });
     expect(await eventsOf(paid.practiceId, 'PaymentDisputeLost')).toHaveLength(1);
   });
+  it('an open chargeback keeps a $10 overpayment as credit ($34 paid, share lowered to $24), then the chargeback is lost ($34): the next plan bills the $24 owed, not $34 (bug 99)', async () => {
+    // Prepare: $34 paid; a chargeback opens; the correction to $24 cannot refund $10 (charge_disputed): kept as credit.
+    const paid = await paidBalance();
+    const opened = await dispute(paid.paymentIntent, 'needs_response');
+    const claim = (await getClaim(store, paid.practiceId, 'CLM-1001'))!;
+    await applyAdjudication(store, claim, paid.details.reversal, { remittanceId: null, emit: false }, new Date());
+    await invoiceClaimBalance(deps, paid.details.correction);
+    expect((await ledgerState(store, paid.practiceId, paid.clientId)).entries.filter((entry) => entry.kind === 'overpayment_refund_not_paid').map((entry) => entry.amountCents)).toEqual([-1000]);
+
+    // Act: the practice loses the chargeback — the bank takes the whole $34 back, the kept $10 with it;
+    // then the claim is planned again (its correction delivered again).
+    await close(opened.id, 'lost');
+    const replanned = await invoiceClaimBalance(deps, paid.details.correction);
+
+    // Assess: the ledger says $24 owed, and the plan bills $24 — once (a further delivery bills nothing more).
+    expect((await ledgerState(store, paid.practiceId, paid.clientId)).balanceCents).toBe(2400);
+    expect(replanned.actions).toEqual([{ kind: 'invoice', amountCents: 2400 }]);
+    expect((await invoiceClaimBalance(deps, paid.details.correction)).actions).toEqual([]);
+    expect((await listed(paid.practiceId)).map((item) => [item.status, item.amountDueCents]).sort()).toEqual([
+      ['open', 2400],
+      ['paid', 3400],
+    ]);
+    expect((await paid.stripe.refunds.list({ payment_intent: paid.paymentIntent, limit: 10 })).data).toEqual([]);
+  });
 });

@@ -1,5 +1,5 @@
 /** The balance invoicer's consumer of ClaimAdjudicated: record, plan, refund, drive every invoice. */
-import type { BalanceAction } from '../../domain/patient-share';
+import { isCollecting, type BalanceAction } from '../../domain/patient-share';
 import type { BalanceInvoice } from '../../domain/invoice';
 import { AdjudicationRefusedError, adjudicationIdentity, applyAdjudication, externalAdjudicationProblems, type ClaimAdjudicatedDetail } from '../remittances';
 import { invoicesOf, type InvoicingDeps } from './deps';
@@ -43,6 +43,36 @@ export const invoiceClaimBalance = async (deps: InvoicingDeps, detail: ClaimAdju
   await driveRefunds(deps, practice, claim.claimId);
   const invoices: BalanceInvoice[] = [];
   for (const invoice of await store.listClaimInvoices(practice.practiceId, claim.claimId)) {
+    invoices.push(await driveInvoice(deps, practice, invoice, now));
+  }
+  return { invoices, actions };
+};
+
+/**
+ * The balance invoicer's consumer of PaymentSucceeded (bug 100): a balance invoice the client paid
+ * just before a plan's void of it reached Stripe (`paidOverVoid`, bug 91) leaves the plan that
+ * voided it billing the client beside the payment (a correction's "void $34, invoice $24"). The
+ * claim is planned again once the payment is recorded, as if it had come before that plan: the
+ * other invoices voided and what was paid beyond the share refunded (or credited). Only while
+ * another invoice of the claim is still collecting (the client billed beside the payment): a void
+ * with nothing billed after it (a reversal before its correction) leaves the excess as ledger
+ * credit for the next adjudication, which then refunds only what the correction leaves over
+ * instead of refunding all and billing again. Any other payment leaves the claim alone
+ * (decisions/012). Safe to run any number of times: a plan that matches the claim's state does nothing.
+ */
+export const replanAfterPaymentOverVoid = async (deps: InvoicingDeps, detail: { practiceId: string; invoiceId: string }, now = new Date()) => {
+  const store = invoicesOf(deps);
+  const paid = await store.getInvoice(detail.practiceId, detail.invoiceId);
+  if (!paid?.paidOverVoid || paid.status !== 'paid') return { invoices: [] as BalanceInvoice[], actions: [] as BalanceAction[] };
+  const billedBeside = (await store.listClaimInvoices(detail.practiceId, paid.claimId)).some(
+    (invoice) => invoice.invoiceId !== paid.invoiceId && isCollecting(invoice.status) && !invoice.voidRequested,
+  );
+  const practice = billedBeside ? await store.getPractice(detail.practiceId) : undefined;
+  if (!practice) return { invoices: [], actions: [] };
+  const actions = await planClaimBalance(deps, practice, paid.claimId, now);
+  await driveRefunds(deps, practice, paid.claimId);
+  const invoices: BalanceInvoice[] = [];
+  for (const invoice of await store.listClaimInvoices(practice.practiceId, paid.claimId)) {
     invoices.push(await driveInvoice(deps, practice, invoice, now));
   }
   return { invoices, actions };

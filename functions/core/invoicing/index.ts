@@ -8,5 +8,5 @@
 export { INVOICE_INNER_STEPS, INVOICE_STEPS, REFUND_STEPS, type InvoiceStep, type InvoicingDeps, type RefundStep } from './deps';
 export { BALANCE_LINE_DESCRIPTION, driveInvoice } from './stripe-saga';
 export { resumeInvoicesAwaitingEmail, resumeInvoicesAwaitingStripe } from './resume';
-export { invoiceClaimBalance } from './consumer';
+export { invoiceClaimBalance, replanAfterPaymentOverVoid } from './consumer';
 export { sweepHeldInvoices, sweepPracticeHeldInvoices, type PracticeSweep } from './sweep';

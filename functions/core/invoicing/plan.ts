@@ -1,5 +1,5 @@
 /** Planning a claim's patient balance: what to bill, void, refund or keep as credit, decided once per state of the claim. */
-import { awaitingNextPayer, patientShareCents, planBalance, type BalanceAction, type InvoiceAmounts } from '../../domain/patient-share';
+import { awaitingNextPayer, keptCreditChargedBackCents, patientShareCents, planBalance, type BalanceAction, type InvoiceAmounts } from '../../domain/patient-share';
 import { deriveId } from '../../shared/ids';
 import type { Claim } from '../../domain/claim';
 import { CommitConflictError } from '../../store/commit';
@@ -21,6 +21,7 @@ const planningView = (invoice: BalanceInvoice): InvoiceAmounts => ({
   amountPaidCents: invoice.amountPaidCents - (invoice.amountRefundedCents ?? 0) - chargedBackCents(invoice),
   // A balance staff wrote off is forgiven: billed, never paid, never refunded (docs/decisions/014-write-offs.md).
   amountWrittenOffCents: invoice.writeOff?.amountCents ?? 0,
+  amountChargedBackCents: chargedBackCents(invoice),
 });
 
 const newInvoice = (claim: Claim, seq: number, amountCents: number, now: Date): BalanceInvoice => ({
@@ -64,7 +65,13 @@ export const planClaimBalance = async (deps: InvoicingDeps, practice: Practice, 
     if ((practice.billing.forwardedClaims ?? 'hold') === 'hold' && awaitingNextPayer(adjudications)) return [];
     const share = patientShareCents(adjudications, claim.collectedCents);
     const settled = (claim as Claim & { overpaymentSettledCents?: number }).overpaymentSettledCents ?? 0;
-    const actions = planBalance(share, invoices.map(planningView), practice.billing.overpayment, settled);
+    const view = invoices.map(planningView);
+    // A credit kept because its payment was disputed is gone once that chargeback is lost (bug 99).
+    const credits =
+      settled > 0
+        ? (await store.listOverpaymentRefunds(practice.practiceId, claimId)).map((refund) => ({ keptCents: refund.keptAsCreditCents ?? 0, invoiceIds: refund.disputedInvoiceIds ?? [] }))
+        : [];
+    const actions = planBalance(share, view, practice.billing.overpayment, settled, keptCreditChargedBackCents(credits, view));
     if (actions.length === 0) return [];
     const version = (claim as Claim & { balanceVersion?: number }).balanceVersion ?? 0;
     let seq = invoices.length;

@@ -26,7 +26,7 @@ import type { BalanceInvoice, ChargingAccount } from '../../domain/invoice';
 import { getItem, type Page } from '../../store/items';
 import { keys } from '../../store/keys';
 import type { OutboxEvent } from '../../store/outbox';
-import { listPendingRefunds, pendingRefundWrite, refundPayoutWrite, type OverpaymentRefund } from '../../store/overpayment-refunds';
+import { listOverpaymentRefunds, listPendingRefunds, pendingRefundWrite, refundPayoutWrite, type OverpaymentRefund } from '../../store/overpayment-refunds';
 import { getPractice, listPracticeIds } from '../../store/practices';
 import type { Practice } from '../../domain/practice';
 import { chargesBlocked, getConnect } from '../../store/connect';
@@ -87,12 +87,14 @@ export interface InvoiceStore {
   chargingAccount(practiceId: string): Promise<ChargingAccount>;
   takeInvoiceEmailLease(invoice: BalanceInvoice, now: Date): Promise<boolean>;
   listPendingRefunds(practiceId: string, claimId: string): Promise<OverpaymentRefund[]>;
+  /** Every overpayment refund of the claim: what was paid out and what was kept as credit. */
+  listOverpaymentRefunds(practiceId: string, claimId: string): Promise<OverpaymentRefund[]>;
   /** What the payout did, recorded once, with the ledger entry for what was kept as credit. */
   recordRefundPayout(
     practiceId: string,
     claimId: string,
     refundId: string,
-    payout: { stripeRefundIds: string[]; refundedCents: number; keptAsCreditCents: number },
+    payout: { stripeRefundIds: string[]; refundedCents: number; keptAsCreditCents: number; disputedInvoiceIds?: string[] },
     ledger: { clientId: string; entries: BalanceLedgerEntry[] } | undefined,
     /** PaymentRefunded for each Stripe refund made, committed with the record (once). */
     events?: OutboxEvent[],
@@ -165,6 +167,7 @@ export const invoiceStoreOn = (store: Store): InvoiceStore => ({
   },
   takeInvoiceEmailLease: (invoice, now) => takeInvoiceEmailLease(store, invoice, now),
   listPendingRefunds: (practiceId, claimId) => listPendingRefunds(store, practiceId, claimId),
+  listOverpaymentRefunds: (practiceId, claimId) => listOverpaymentRefunds(store, practiceId, claimId),
   recordRefundPayout: async (practiceId, claimId, refundId, payout, ledger, events = []) => {
     await commitOnce(store, {
       marker: keys.marker(practiceId, 'refund-recorded', refundId),

@@ -55,13 +55,18 @@ export const driveRefunds = async (deps: InvoicingDeps, practice: Practice, clai
         },
       });
     let remaining = refund.amountCents;
+    // Payments skipped because of a dispute: a credit kept for them goes if the chargeback is lost (bug 99).
+    const disputedInvoiceIds: string[] = [];
     const paidInvoices = (await store.listClaimInvoices(practice.practiceId, claimId)).filter((invoice) => invoice.status === 'paid').sort((a, b) => a.seq - b.seq);
     for (const invoice of paidInvoices) {
       if (remaining <= 0) break;
       // A charged-back payment cannot be refunded (Stripe refuses: `charge_disputed`); what it would
       // have taken stays the client's credit (decisions/013). An inquiry's payment may still be
       // refundable (Dispute.is_charge_refundable): Stripe decides, and its refusal is caught below.
-      if (invoice.dispute && !invoice.dispute.status.startsWith('warning_')) continue;
+      if (invoice.dispute && !invoice.dispute.status.startsWith('warning_')) {
+        disputedInvoiceIds.push(invoice.invoiceId);
+        continue;
+      }
       // The payment is on the account the invoice was made on, which may not be the practice's now.
       const scope: StripeScope = { stripe, account: invoiceStripeAccount(invoice, practice) };
       const paymentIntent = await paymentIntentOfPaidInvoice(scope, invoice);
@@ -86,7 +91,10 @@ export const driveRefunds = async (deps: InvoicingDeps, practice: Practice, clai
         if (error instanceof StripeRefusedError && error.stripeCode === 'charge_disputed') return undefined;
         throw error;
       });
-      if (!made) continue;
+      if (!made) {
+        disputedInvoiceIds.push(invoice.invoiceId);
+        continue;
+      }
       parts.push({ id: made.id, amountCents: made.amount });
       refunded(invoice, made, alreadyRefunded + made.amount);
       remaining -= made.amount;
@@ -104,7 +112,7 @@ export const driveRefunds = async (deps: InvoicingDeps, practice: Practice, clai
       practice.practiceId,
       claimId,
       refund.refundId,
-      { stripeRefundIds: parts.map((part) => part.id), refundedCents: refund.amountCents - remaining, keptAsCreditCents: remaining },
+      { stripeRefundIds: parts.map((part) => part.id), refundedCents: refund.amountCents - remaining, keptAsCreditCents: remaining, disputedInvoiceIds },
       claim && remaining > 0 ? { clientId: claim.clientId, entries: [{ kind: 'overpayment_refund_not_paid', amountCents: -remaining, currency: claim.currency, at, ref: claimId }] } : undefined,
       events,
     );

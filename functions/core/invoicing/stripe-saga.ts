@@ -69,7 +69,7 @@ export const driveInvoice = async (deps: InvoicingDeps, practice: Practice, star
     if (invoice.status === 'void') return invoice;
     // The client paid before the void reached Stripe, which does not void a paid invoice: the payment
     // stands, so the invoice is no longer one to void and later plans count it as paid (bug 91).
-    if (invoice.status === 'paid') return invoicesOf(deps).recordInvoiceProgress(invoice, { voidRequested: false });
+    if (invoice.status === 'paid') return invoicesOf(deps).recordInvoiceProgress(invoice, { voidRequested: false, paidOverVoid: true });
     if (invoice.stripeInvoiceId) {
       const scope: StripeScope = { stripe: await deps.stripe(), account: invoiceStripeAccount(invoice, practice) };
       const current = await retrieveInvoice(scope, invoice.stripeInvoiceId);
@@ -77,7 +77,7 @@ export const driveInvoice = async (deps: InvoicingDeps, practice: Practice, star
       else if (current.status === 'open' || current.status === 'uncollectible') await voidInvoice(scope, invoice.stripeInvoiceId, `inv:${invoice.invoiceId}:void`);
       // Its `invoice.paid` records the payment (ledger, PaymentSucceeded, the receipt): recording `paid`
       // here would make that event a no-op and lose them.
-      else if (current.status === 'paid') return invoicesOf(deps).recordInvoiceProgress(invoice, { voidRequested: false });
+      else if (current.status === 'paid') return invoicesOf(deps).recordInvoiceProgress(invoice, { voidRequested: false, paidOverVoid: true });
     }
     return invoicesOf(deps).recordInvoiceProgress(invoice, { status: 'void' });
   }
