@@ -311,7 +311,7 @@ describe('claims out over the local API (DynamoDB Local)', () => {
     const unknownClient = await api('PUT', `/practices/${practiceId}/clients/nobody/coverage`, { practiceId, body: { payerId: 'ACME1', memberId: 'X1', relationship: 'self', patient } });
     expect(unknownClient.status).toBe(404);
   });
-  it('the saved payers and a client\'s coverage read back (GET …/payers paged, GET …/clients/{c}/coverage, 404 when none)', async () => {
+  it("the saved payers and a client's coverage read back (GET …/payers paged, GET …/clients/{c}/coverage, 404 when none)", async () => {
     const { practiceId, clientId } = await billingPractice();
     await api('PUT', `/practices/${practiceId}/payers/BCBS2`, { practiceId, body: { name: 'Blue Plan', payerId: 'BCBS2', claimFilingIndicator: 'BL' } });
     const payers = await api('GET', `/practices/${practiceId}/payers`, { practiceId });
@@ -322,10 +322,7 @@ describe('claims out over the local API (DynamoDB Local)', () => {
     ]);
     expect(payers.body.nextCursor).toBeNull();
     const coverage = await api('GET', `/practices/${practiceId}/clients/${clientId}/coverage`, { practiceId });
-    expect([coverage.status, coverage.body]).toEqual([
-      200,
-      { clientId, payerId: 'ACME1', memberId: 'XYZ123456789', groupNumber: 'GRP-77', relationship: 'self', subscriber: null, patient },
-    ]);
+    expect([coverage.status, coverage.body]).toEqual([200, { clientId, payerId: 'ACME1', memberId: 'XYZ123456789', groupNumber: 'GRP-77', relationship: 'self', subscriber: null, patient }]);
     // A client without coverage, and a client that does not exist: 404 saying which.
     const other = await api('POST', `/practices/${practiceId}/clients`, { practiceId, body: { email: 'sam@client.example', name: 'Sam Roe' } });
     const none = await api('GET', `/practices/${practiceId}/clients/${other.body.clientId}/coverage`, { practiceId });
