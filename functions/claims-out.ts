@@ -1,9 +1,10 @@
 import { applyAcknowledgement, batchOrNotFound, batchSummary, createBatch, registerCoverage, registerPayer } from './core/claims-out';
 import { CLAIM_STATES } from './domain/claim-state';
-import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from './shared/errors';
+import { NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from './shared/errors';
 import { authorizedPractice, dispatchRoutes, header, httpHandler, json, jsonBody, pathParam, queryParam, rawBody, type RouteHandler } from './shared/http';
 import { getStore } from './store/table';
-import { listClaims } from './store/claims-out';
+import { getCoverage, listClaims, listPayers } from './store/claims-out';
+import { getClient } from './store/clients';
 
 const X12_TYPES = /^(text\/plain|application\/edi-x12|application\/x12|application\/edi)\b/i;
 /** Acknowledgement files are small (a 277CA line per claim): 2 MB is far above any real one. */
@@ -19,6 +20,22 @@ export const routeHandlers = {
   putPayer: async (event) => {
     const practiceId = authorizedPractice(event);
     return json(200, await registerPayer(getStore(), practiceId, pathParam(event, 'payerId'), jsonBody(event)));
+  },
+  /** GET /practices/{p}/payers: the saved payers, by payer id, paged (`?cursor=`). */
+  listPayers: async (event) => {
+    const practiceId = authorizedPractice(event);
+    return json(200, await listPayers(getStore(), practiceId, queryParam(event, 'cursor')));
+  },
+  /** GET /practices/{p}/clients/{c}/coverage: the coverage as PUT answered it; 404 for an unknown client or none saved. PHI: never logged. */
+  getCoverage: async (event) => {
+    const practiceId = authorizedPractice(event);
+    const store = getStore();
+    const clientId = pathParam(event, 'clientId');
+    await getClient(store, practiceId, clientId);
+    const saved = await getCoverage(store, practiceId, clientId);
+    if (!saved) throw new NotFoundError('coverage', 'no coverage is saved for this client');
+    const { practiceId: _p, updatedAt: _u, ...coverage } = saved;
+    return json(200, coverage);
   },
   /** PUT /practices/{p}/clients/{c}/coverage */
   putCoverage: async (event) => {

@@ -206,6 +206,8 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'GET', path: `${P}/claims/{claimId}/cms1500`, fn: 'claim-forms', handler: 'cms1500Pdf', auth: AUTH.jwt },
   { method: 'PUT', path: `${P}/payers/{payerId}`, fn: 'claims-out', handler: 'putPayer', auth: AUTH.jwt },
   { method: 'PUT', path: `${P}/clients/{clientId}/coverage`, fn: 'claims-out', handler: 'putCoverage', auth: AUTH.jwt },
+  { method: 'GET', path: `${P}/payers`, fn: 'claims-out', handler: 'listPayers', auth: AUTH.jwt },
+  { method: 'GET', path: `${P}/clients/{clientId}/coverage`, fn: 'claims-out', handler: 'getCoverage', auth: AUTH.jwt },
   { method: 'POST', path: `${P}/claim-batches`, fn: 'claims-out', handler: 'createBatch', auth: AUTH.jwt },
   { method: 'GET', path: `${P}/claim-batches/{batchId}`, fn: 'claims-out', handler: 'getBatch', auth: AUTH.jwt },
   { method: 'POST', path: `${P}/acknowledgements`, fn: 'claims-out', handler: 'receiveAcknowledgement', auth: AUTH.jwt },

@@ -26,7 +26,7 @@ import type { DeskPaymentsPort } from './ports';
 /** The default implementation of the port: the table (core/ports.ts). */
 export const DESK_PAYMENTS_STORE: DeskPaymentsPort = { getInvoice, invoiceVersionedUpdate, recordInvoiceProgress, getPractice, claimInvoiceSummaryWrite, ledgerWrites, commitOnce, keys };
 
-/** Stripe, for a held invoice whose draft Stripe made (bug 102), and a test hook. */
+/** Stripe, for a held invoice whose draft Stripe made (bug 101), and a test hook. */
 export interface DeskPaymentOptions {
   stripe?: () => Promise<Stripe>;
   /** Test hook: called once the Stripe draft is deleted, before the record (a throw there is a crash between the two). */
@@ -98,7 +98,7 @@ const answerOf = (invoice: BalanceInvoice, payment: DeskPayment): DeskPaymentAns
  * both conditioned on the invoice (its version here; no `deskPayment` there, stripe-saga.ts), so the
  * first recorded wins and the other does nothing (the send deletes the Stripe draft it made).
  * An `awaiting_stripe` invoice whose Stripe draft exists (not finalized) is collected too, once its
- * draft is deleted (`deleteHeldDraft`, bug 102).
+ * draft is deleted (`deleteHeldDraft`, bug 101).
  */
 const collectableAtDesk = (invoice: BalanceInvoice) => invoiceSettledAtDesk(invoice);
 

@@ -16,7 +16,7 @@ export interface DeskPayment {
  * The desk is taking a balance whose Stripe draft exists (held as `awaiting_stripe` after Stripe made
  * it, bug 92): recorded before the draft is deleted, so a send that then finds the draft gone stops
  * quietly, and the desk request's retry after a crash between the delete and the record finishes it
- * (bug 102). `stripeInvoiceId`: the draft it deletes.
+ * (bug 101). `stripeInvoiceId`: the draft it deletes.
  */
 export interface DeskPaymentRequest {
   paymentId: string;
@@ -194,7 +194,7 @@ export const invoiceHold = (invoice: InvoiceHoldView): InvoiceHold | null => inv
  * Held as `awaiting_stripe` with its Stripe draft made (charges turned off between the create and the
  * finalize, bug 92; or a resume on its way): pending or a draft, not finalized. A draft is never
  * payable and Stripe sends nothing for it (docs.stripe.com/api/invoices/delete), so it is held as
- * one not yet made on Stripe is, until the finalize (bug 102).
+ * one not yet made on Stripe is, until the finalize (bug 101).
  */
 const heldDraftOnStripe = (invoice: InvoiceHoldView): boolean =>
   !!invoice.stripeInvoiceId && (invoice.status === 'pending' || invoice.status === 'draft') && invoiceHolds(invoice).includes('awaiting_stripe');
@@ -202,7 +202,7 @@ const heldDraftOnStripe = (invoice: InvoiceHoldView): boolean =>
 /**
  * The hold shown as the invoice's status (`GET …/invoices`): while it is pending and nothing of it
  * is on Stripe; and `awaiting_stripe` for its Stripe draft until the finalize, as the claim's view
- * shows it (bug 102). Otherwise, once Stripe made it, the invoice is on its way (its flag kept for a
+ * shows it (bug 101). Otherwise, once Stripe made it, the invoice is on its way (its flag kept for a
  * resume) and shows its own status.
  */
 export const shownInvoiceHold = (invoice: InvoiceHoldView): InvoiceHold | null => {
@@ -216,12 +216,12 @@ export const shownInvoiceHold = (invoice: InvoiceHoldView): InvoiceHold | null =
  * and either pending with nothing of it on Stripe and held for a reason that allows it (below the
  * minimum charge, or the account cannot charge; an invoice waiting for an email goes out once it
  * has one), or held as `awaiting_stripe` with a Stripe draft not yet finalized — the desk deletes
- * the draft first (core/desk-payments.ts; bug 102).
+ * the draft first (core/desk-payments.ts; bug 101).
  */
 export const invoiceSettledAtDesk = (invoice: InvoiceHoldView): boolean =>
   !invoice.voidRequested && ((invoice.status === 'pending' && !invoice.stripeInvoiceId && invoiceHolds(invoice).some((hold) => INVOICE_HOLD_RULES[hold].settledAtDesk)) || heldDraftOnStripe(invoice));
 
-/** Whether the desk payment must first delete the invoice's Stripe draft (a held draft, bug 102). */
+/** Whether the desk payment must first delete the invoice's Stripe draft (a held draft, bug 101). */
 export const deskPaymentDeletesDraft = (invoice: InvoiceHoldView): boolean => heldDraftOnStripe(invoice);
 
 /**

@@ -39,8 +39,9 @@ export class ForbiddenError extends KneadpayError {
 }
 
 export class NotFoundError extends KneadpayError {
-  constructor(what: string) {
-    super(`${what} not found`, { status: 404, code: 'not_found' });
+  /** `why`, when given, follows the message (e.g. what to do about it). */
+  constructor(what: string, why?: string) {
+    super(`${what} not found${why ? `: ${why}` : ''}`, { status: 404, code: 'not_found' });
     this.name = 'NotFoundError';
   }
 }

@@ -25,6 +25,22 @@ export const putPayer = async (store: Store, payer: Payer): Promise<void> => {
   await store.doc.send(new PutCommand({ TableName: store.tableName, Item: { ...payerKey(payer.practiceId, payer.payerId), type: 'payer', ...payer } }));
 };
 
+/** The practice's payers, one page (by payer id), for the web app's payer form. */
+export const listPayers = async (store: Store, practiceId: string, cursor?: string): Promise<Page<Payer>> => {
+  const page = await queryPage<Record<string, unknown>>(
+    store,
+    {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+      FilterExpression: '#type = :payer',
+      ExpressionAttributeNames: { '#type': 'type' },
+      ExpressionAttributeValues: { ':pk': practicePk(practiceId), ':sk': 'PAYER#', ':payer': 'payer' },
+      Limit: 100,
+    },
+    cursor,
+  );
+  return { items: page.items.map((item) => withoutKeys<Payer>(item)), nextCursor: page.nextCursor };
+};
+
 export const getCoverage = async (store: Store, practiceId: string, clientId: string): Promise<Coverage | undefined> => {
   const item = await getItem<Coverage>(store, coverageKey(practiceId, clientId));
   return item ? withoutKeys<Coverage>(item) : undefined;

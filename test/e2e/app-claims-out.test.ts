@@ -405,4 +405,66 @@ describe('the staff web app: claims out (payers, coverage, claims by state, Send
     expect(dialogs).toEqual([]);
     expect(cspViolations).toEqual([]);
   });
+  it('9. a payer and a coverage read back: chosen or opened, the saved fields are filled, and a re-save keeps the address not typed again', async () => {
+    // Act: the saved payer chosen on the Claims page, only its name changed, saved
+    await go(page, 'Claims');
+    const payerForm = page.getByRole('form', { name: 'Save a payer' });
+    await payerForm.getByLabel('Saved payer').selectOption('ACME1');
+    const filled = {
+      payerId: await field('Save a payer', 'Payer ID').inputValue(),
+      name: await field('Save a payer', 'Name').inputValue(),
+      indicator: await field('Save a payer', 'Claim filing indicator').inputValue(),
+      street: await field('Save a payer', 'Street').inputValue(),
+      state: await field('Save a payer', 'State (2 letters)').inputValue(),
+      zip: await field('Save a payer', 'ZIP code').inputValue(),
+    };
+    await field('Save a payer', 'Name').fill('Acme Health Plans');
+    await payerForm.getByRole('button', { name: 'Save payer' }).click();
+    await page.getByText(/^Payer ACME1 saved: Acme Health Plans/).waitFor();
+    const payers = (await api('GET', `/practices/${practiceId}/payers`, { practiceId })).body;
+    const offered = await payerForm.getByLabel('Saved payer').locator('option').allInnerTexts();
+
+    // Act: Jane's page: her coverage is in the form; only the group number changed, saved
+    await page.evaluate(`location.hash = '#/clients/${encodeURIComponent(jane.id)}'`);
+    const coverage = page.getByRole('form', { name: 'Save coverage' });
+    await coverage.waitFor();
+    await ready(page);
+    const patient = coverage.getByRole('group', { name: 'Patient' });
+    const shown = {
+      payerId: await field('Save coverage', 'Payer ID').inputValue(),
+      memberId: await field('Save coverage', 'Member ID').inputValue(),
+      group: await field('Save coverage', 'Group number').inputValue(),
+      first: await patient.getByLabel('First name').inputValue(),
+      dob: await patient.getByLabel('Birth date').inputValue(),
+      sex: await patient.getByLabel('Sex').inputValue(),
+      street: await patient.getByLabel('Street').inputValue(),
+    };
+    await field('Save coverage', 'Group number').fill('GRP-88');
+    await coverage.getByRole('button', { name: 'Save coverage' }).click();
+    await page.getByText(/^Coverage saved with payer ACME1/).waitFor();
+    const saved = (await api('GET', `/practices/${practiceId}/clients/${jane.id}/coverage`, { practiceId })).body;
+    // Sam's coverage (saved in step 6) is in his form, not Jane's.
+    await page.evaluate(`location.hash = '#/clients/${encodeURIComponent(sam.id)}'`);
+    await expect.poll(() => field('Save coverage', 'Member ID').inputValue()).toBe('SAM123456789');
+    const samPatient = await coverage.getByRole('group', { name: 'Patient' }).getByLabel('First name').inputValue();
+
+    // Assess
+    expect(filled).toEqual({ payerId: 'ACME1', name: `Acme Health ${HOSTILE}`, indicator: 'CI', street: 'PO Box 100', state: 'CT', zip: '06101' });
+    expect(payers.items).toHaveLength(1);
+    expect([payers.items[0].name, payers.items[0].address]).toEqual(['Acme Health Plans', { line1: 'PO Box 100', city: 'Hartford', state: 'CT', postalCode: '06101' }]);
+    expect(offered).toEqual(['New payer', 'ACME1 — Acme Health Plans']);
+    expect(shown).toEqual({ payerId: 'ACME1', memberId: 'XYZ123456789', group: 'GRP-77', first: 'Jane', dob: '1985-04-12', sex: 'F', street: '22 Elm St' });
+    expect(saved).toEqual({
+      clientId: jane.id,
+      payerId: 'ACME1',
+      memberId: 'XYZ123456789',
+      groupNumber: 'GRP-88',
+      relationship: 'self',
+      subscriber: null,
+      patient: { firstName: 'Jane', lastName: 'Doe', dateOfBirth: '1985-04-12', sex: 'F', address: { line1: '22 Elm St', city: 'Portland', state: 'OR', postalCode: '97202' } },
+    });
+    expect(samPatient).toBe('Sam');
+    expect(dialogs).toEqual([]);
+    expect(cspViolations).toEqual([]);
+  });
 });

@@ -88,7 +88,7 @@ describe('the staff web app: a below_minimum balance paid at the desk', () => {
     expect(listed.body.items).toEqual([expect.objectContaining({ status: 'paid', amountPaidCents: 3400 })]);
   });
 
-  it('a balance held on its Stripe draft (charges turned off before the finalize, bug 102) reads awaiting Stripe and is recorded paid at the desk; its draft is deleted', async () => {
+  it('a balance held on its Stripe draft (charges turned off before the finalize, bug 101) reads awaiting Stripe and is recorded paid at the desk; its draft is deleted', async () => {
     // Prepare: charges turn off once Stripe made the draft and its line; the saga holds it before the finalize.
     const accountId = newAccount();
     const { practiceId, clientId } = await claimReady({ practice: { stripeAccountId: accountId } });

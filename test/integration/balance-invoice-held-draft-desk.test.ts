@@ -1,7 +1,7 @@
 /**
  * A balance invoice held as `awaiting_stripe` after Stripe made its draft (bug 92: charges turned off
  * between the create and the finalize), shown and settled like any held balance (audit e3,
- * 2026-12-07; bug 102). Over the local stack, the Stripe emulator (real `stripe` SDK, signed
+ * 2026-12-07; bug 101). Over the local stack, the Stripe emulator (real `stripe` SDK, signed
  * `account.updated` webhooks) and DynamoDB Local; the moments between two saga steps are reached
  * with the saga's step hook (`deps.after`), a crash with a throw from the desk payment's hook.
  *

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { describe, expect, it } from 'vitest';
-import { api, practiceProfile } from '../support/api';
+import { api, practiceProfile, type ApiAnswer } from '../support/api';
 import { newPracticeId } from '../support/store';
 import { check837P } from '../support/x12-837p-structure';
 import { ack277, ack999 } from '../fixtures/claims/acks';
@@ -310,5 +310,51 @@ describe('claims out over the local API (DynamoDB Local)', () => {
     expect([badTaxonomy.status, badTaxonomy.body.error.details.field]).toEqual([400, 'taxonomyCode']);
     const unknownClient = await api('PUT', `/practices/${practiceId}/clients/nobody/coverage`, { practiceId, body: { payerId: 'ACME1', memberId: 'X1', relationship: 'self', patient } });
     expect(unknownClient.status).toBe(404);
+  });
+  it("the saved payers and a client's coverage read back (GET …/payers paged, GET …/clients/{c}/coverage, 404 when none)", async () => {
+    const { practiceId, clientId } = await billingPractice();
+    await api('PUT', `/practices/${practiceId}/payers/BCBS2`, { practiceId, body: { name: 'Blue Plan', payerId: 'BCBS2', claimFilingIndicator: 'BL' } });
+    const payers = await api('GET', `/practices/${practiceId}/payers`, { practiceId });
+    expect(payers.status).toBe(200);
+    expect(payers.body.items.map((p: { payerId: string; name: string; address: unknown; claimFilingIndicator: string }) => [p.payerId, p.name, p.address, p.claimFilingIndicator])).toEqual([
+      ['ACME1', 'Acme Health', { line1: 'PO Box 100', city: 'Hartford', state: 'CT', postalCode: '06101' }, 'CI'],
+      ['BCBS2', 'Blue Plan', null, 'BL'],
+    ]);
+    expect(payers.body.nextCursor).toBeNull();
+    const coverage = await api('GET', `/practices/${practiceId}/clients/${clientId}/coverage`, { practiceId });
+    expect([coverage.status, coverage.body]).toEqual([200, { clientId, payerId: 'ACME1', memberId: 'XYZ123456789', groupNumber: 'GRP-77', relationship: 'self', subscriber: null, patient }]);
+    // A client without coverage, and a client that does not exist: 404 saying which.
+    const other = await api('POST', `/practices/${practiceId}/clients`, { practiceId, body: { email: 'sam@client.example', name: 'Sam Roe' } });
+    const none = await api('GET', `/practices/${practiceId}/clients/${other.body.clientId}/coverage`, { practiceId });
+    expect([none.status, none.body.error.code, none.body.error.message]).toEqual([404, 'not_found', 'coverage not found: no coverage is saved for this client']);
+    const nobody = await api('GET', `/practices/${practiceId}/clients/nobody/coverage`, { practiceId });
+    expect([nobody.status, nobody.body.error.message]).toEqual([404, 'client not found']);
+    // A practice with no payer: an empty page; a cursor this API did not hand out: 400 naming cursor.
+    const empty = newPracticeId();
+    await api('PUT', `/practices/${empty}`, { practiceId: empty, body: practiceProfile() });
+    expect((await api('GET', `/practices/${empty}/payers`, { practiceId: empty })).body).toEqual({ items: [], nextCursor: null });
+    const forged = await api('GET', `/practices/${practiceId}/payers?cursor=nope`, { practiceId });
+    expect([forged.status, forged.body.error.details.field]).toEqual([400, 'cursor']);
+  });
+
+  it('GET …/payers pages past 100 payers with nextCursor, each payer once', async () => {
+    const { practiceId } = await billingPractice();
+    for (let i = 0; i < 120; i += 1) {
+      const payerId = `P${String(i).padStart(3, '0')}`;
+      expect((await api('PUT', `/practices/${practiceId}/payers/${payerId}`, { practiceId, body: { name: `Payer ${i}`, payerId } })).status).toBe(200);
+    }
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const page: ApiAnswer = await api('GET', `/practices/${practiceId}/payers${cursor ? `?cursor=${cursor}` : ''}`, { practiceId });
+      expect(page.status).toBe(200);
+      seen.push(...page.body.items.map((p: { payerId: string }) => p.payerId));
+      cursor = page.body.nextCursor;
+      pages += 1;
+    } while (cursor);
+    expect(pages).toBeGreaterThan(1);
+    expect(seen).toHaveLength(121);
+    expect(new Set(seen).size).toBe(121);
   });
 });

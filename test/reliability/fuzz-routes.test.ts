@@ -380,6 +380,7 @@ describe(`reliability: ${FUZZ_RUNS} hostile requests on every route of the wirin
       answers.push(await call('GET /practices/{practiceId}/invoices', { params: { practiceId: p }, query: { cursor } }));
       answers.push(await call('GET /practices/{practiceId}/remittances', { params: { practiceId: p }, query: { cursor } }));
       answers.push(await call('GET /practices/{practiceId}/receipts', { params: { practiceId: p }, query: { cursor } }));
+      answers.push(await call('GET /practices/{practiceId}/payers', { params: { practiceId: p }, query: { cursor } }));
     }
     expectNo5xx(answers);
   });

@@ -403,6 +403,7 @@ describe('reliability: cross-tenant attempts on every id-bearing route → 403/4
       await api('GET', `/practices/${B.practiceId}/invoices?cursor=${cursor}`, { practiceId: B.practiceId }),
       await api('GET', `/practices/${B.practiceId}/remittances?cursor=${cursor}`, { practiceId: B.practiceId }),
       await api('GET', `/practices/${B.practiceId}/receipts?cursor=${cursor}`, { practiceId: B.practiceId }),
+      await api('GET', `/practices/${B.practiceId}/payers?cursor=${cursor}`, { practiceId: B.practiceId }),
     ];
     // A cursor is checked against the query it continues (bug 7): 400, and never A's data.
     for (const answer of answers) {
@@ -426,6 +427,7 @@ describe('reliability: cross-tenant attempts on every id-bearing route → 403/4
       [`/practices/${B.practiceId}/remittances`, keyOf(first('remittance'), ['pk', 'sk'])],
       [`/practices/${B.practiceId}/receipts`, keyOf(receipt, ['pk', 'sk'])],
       [`/practices/${B.practiceId}/receipts?clientId=${B.clientId}`, keyOf(receipt, ['pk', 'sk', 'gsi1pk', 'gsi1sk'])],
+      [`/practices/${B.practiceId}/payers`, keyOf(first('payer'), ['pk', 'sk'])],
     ] as const;
 
     // Act

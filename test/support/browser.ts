@@ -4,8 +4,8 @@
  * own browser cache (`npx playwright install chromium`). `npm test` runs `test/setup/browser-check.ts`
  * first, which stops the run at once with one line when none is found.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserServer, type Download } from 'playwright-core';
 
@@ -98,18 +98,13 @@ export const launchBrowser = async (): Promise<Browser> => {
 
 /**
  * The bytes of a finished download. A browser reached through `chromium.connect` (the run's shared
- * one) keeps its downloads on its own side, so `download.path()` is refused there; `saveAs` copies
- * the file over the connection whichever way the browser was started.
+ * one) keeps its downloads on its own side, so `download.path()` is refused there; the stream comes
+ * over the connection whichever way the browser was started.
  */
 export const downloadedBytes = async (download: Download): Promise<Buffer> => {
-  const dir = mkdtempSync(join(tmpdir(), 'kneadpay-download-'));
-  try {
-    const file = join(dir, download.suggestedFilename() || 'download');
-    await download.saveAs(file);
-    return readFileSync(file);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of await download.createReadStream()) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
 };
 
 /**

@@ -96,7 +96,7 @@ describe('the hold rule of a balance invoice', () => {
     expect(reached).toHaveLength(560);
   });
 
-  it('answers what the six places answered before, on every reachable combination (but a held Stripe draft, bug 102)', () => {
+  it('answers what the six places answered before, on every reachable combination (but a held Stripe draft, bug 101)', () => {
     expect(reached.filter(heldDraft)).toHaveLength(16);
     for (const invoice of reached) {
       const at = JSON.stringify(invoice);

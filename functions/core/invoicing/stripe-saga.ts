@@ -34,7 +34,7 @@ const settledMeanwhile = async (deps: InvoicingDeps, invoice: BalanceInvoice, er
 
 /**
  * The invoice as recorded when staff took it while this send ran on its Stripe draft: the desk
- * (a held draft, bug 102) or a write-off (core/write-offs.ts) deleted the draft (Stripe then refuses
+ * (a held draft, bug 101) or a write-off (core/write-offs.ts) deleted the draft (Stripe then refuses
  * the line or the finalize: `resource_missing`) or recorded its outcome (the line's record refused);
  * else undefined. Stripe decides between the delete and the finalize, so the send stops here with
  * nothing sent.
@@ -158,7 +158,7 @@ export const driveInvoice = async (deps: InvoicingDeps, practice: Practice, star
             `inv:${invoice.invoiceId}:line`,
           ));
         await deps.after?.('line-answered', invoice.invoiceId);
-        // Not over a desk payment (a held draft the desk took, bug 102) or a write-off recorded
+        // Not over a desk payment (a held draft the desk took, bug 101) or a write-off recorded
         // meanwhile: the invoice stays paid, or void.
         invoice = await invoicesOf(deps).recordInvoiceProgress(
           invoice,
@@ -186,7 +186,7 @@ export const driveInvoice = async (deps: InvoicingDeps, practice: Practice, star
       const current = await retrieveInvoice(scope, invoice.stripeInvoiceId!);
       finalized = current.status === 'draft' ? await finalizeInvoice(scope, invoice.stripeInvoiceId!, { auto_advance: false }, `inv:${invoice.invoiceId}:finalize`) : current;
     } catch (error) {
-      // The desk or a write-off deleted the draft first (bug 102): Stripe finalizes no deleted invoice, nothing goes out.
+      // The desk or a write-off deleted the draft first (bug 101): Stripe finalizes no deleted invoice, nothing goes out.
       const taken = await takenMeanwhile(deps, invoice, error);
       if (!taken) throw error;
       deps.logger?.info('balance invoice paid at the desk or written off while it was being sent: its Stripe draft deleted', { practiceId: practice.practiceId, invoiceId: invoice.invoiceId });

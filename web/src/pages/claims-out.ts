@@ -288,13 +288,51 @@ export const addressFields = (errors: FormErrors, prefix: string, idPrefix: stri
   return { parts, value, fill, typed: () => Object.values(value()).some(Boolean), wraps: Object.values(parts).map((f) => f.wrap) };
 };
 
-/** Add or change a payer (`PUT …/payers/{payerId}`): the same payer ID again changes it. */
-export const payerForm = () => {
+/** An 837P address as the API answers it. */
+interface SavedAddress {
+  line1: string;
+  city: string;
+  state: string;
+  postalCode: string;
+}
+
+/** A payer as `GET …/payers` lists it. */
+interface SavedPayer {
+  payerId: string;
+  name: string;
+  address: SavedAddress | null;
+  claimFilingIndicator: string;
+}
+
+/** At most this many pages of saved payers (100 each) are offered: a practice bills a handful. */
+const PAYER_PAGES = 20;
+
+/** The saved payers, every page up to `PAYER_PAGES`. */
+const readPayers = async (): Promise<SavedPayer[]> => {
+  const payers: SavedPayer[] = [];
+  let cursor: string | undefined;
+  for (let pages = 0; pages < PAYER_PAGES; pages += 1) {
+    const page = await request<List<SavedPayer>>('GET', practicePath(`/payers${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`));
+    payers.push(...page.items);
+    cursor = page.nextCursor ?? undefined;
+    if (!cursor) break;
+  }
+  return payers;
+};
+
+/**
+ * Add or change a payer (`PUT …/payers/{payerId}`): the same payer ID again replaces it, so a saved
+ * payer is chosen under "Saved payer" (`GET …/payers`) to start from what is saved — its address
+ * is then sent again, not dropped. Resolves once the saved payers are read (or failed to be).
+ */
+export const payerForm = async () => {
   const errors = new FormErrors();
   const status = statusLine();
+  const savedControl = select([['', 'New payer']], { name: 'savedPayer' });
+  const saved = field('Saved payer', savedControl, { id: 'payer-saved', hint: 'Choose a saved payer to change it: its name, filing indicator and address are filled in.' });
   const payerId = field('Payer ID', textInput({ name: 'payerId', autocomplete: 'off', spellcheck: 'false' }), {
     id: 'payer-id',
-    hint: 'Your clearinghouse’s id for the payer. Saving an ID again replaces that payer: its name, filing indicator and address as typed here.',
+    hint: 'Your clearinghouse’s id for the payer. Saving an ID again replaces that payer with what this form holds.',
   });
   const name = field('Name', textInput({ name: 'name', autocomplete: 'off' }), { id: 'payer-name-field' });
   const indicator = field('Claim filing indicator', select(FILING_INDICATORS, { name: 'claimFilingIndicator' }), { id: 'payer-indicator' });
@@ -302,6 +340,33 @@ export const payerForm = () => {
   errors.bind('name', name);
   errors.bind('claimFilingIndicator', indicator);
   const address = addressFields(errors, 'address', 'payer-address');
+  let payers: SavedPayer[] = [];
+  const offer = (chosen = '') => {
+    replace(
+      savedControl,
+      h('option', { value: '' }, 'New payer'),
+      payers.map((payer) => h('option', { value: payer.payerId }, `${payer.payerId} — ${payer.name}`)),
+    );
+    savedControl.value = chosen;
+  };
+  const fill = (payer: SavedPayer | undefined) => {
+    payerId.control.value = payer?.payerId ?? '';
+    name.control.value = payer?.name ?? '';
+    indicator.control.value = payer?.claimFilingIndicator ?? 'CI';
+    address.fill(payer?.address);
+  };
+  savedControl.addEventListener('change', () => fill(payers.find((payer) => payer.payerId === savedControl.value)));
+  // A list that does not load leaves the form usable (a payer is then typed whole, as before).
+  const load = async (chosen?: string) => {
+    try {
+      payers = await readPayers();
+      offer(chosen);
+      saved.error.hidden = true;
+    } catch (error) {
+      saved.error.textContent = `The saved payers did not load: ${(error as Error).message}`;
+      saved.error.hidden = false;
+    }
+  };
   const element = form(
     {
       label: 'Save a payer',
@@ -310,15 +375,18 @@ export const payerForm = () => {
       action: async () => {
         const id = payerId.control.value.trim();
         if (!id) throw invalid('payerId', 'Enter the payer ID your clearinghouse uses.');
-        const saved = await request<{ payerId: string; name: string; claimFilingIndicator: string }>('PUT', practicePath(`/payers/${encodeURIComponent(id)}`), {
+        const answer = await request<{ payerId: string; name: string; claimFilingIndicator: string }>('PUT', practicePath(`/payers/${encodeURIComponent(id)}`), {
           body: { payerId: id, name: name.control.value.trim(), claimFilingIndicator: indicator.control.value, ...(address.typed() ? { address: address.value() } : {}) },
         });
-        status.textContent = `Payer ${saved.payerId} saved: ${saved.name} (${FILING_INDICATORS.find(([code]) => code === saved.claimFilingIndicator)?.[1] ?? saved.claimFilingIndicator}).`;
+        status.textContent = `Payer ${answer.payerId} saved: ${answer.name} (${FILING_INDICATORS.find(([code]) => code === answer.claimFilingIndicator)?.[1] ?? answer.claimFilingIndicator}).`;
+        await load(answer.payerId);
       },
     },
+    h('div', { class: 'grid' }, saved.wrap),
     h('div', { class: 'grid' }, payerId.wrap, name.wrap, indicator.wrap),
     h('fieldset', null, h('legend', null, 'Payer’s address (optional)'), h('div', { class: 'grid' }, address.wraps)),
   );
+  await load();
   return h('div', null, status, element);
 };
 
@@ -353,15 +421,43 @@ const personFields = (errors: FormErrors, prefix: 'patient' | 'subscriber') => {
     sex: sex.control.value,
     address: address.value(),
   });
-  return { value, wraps: [first.wrap, last.wrap, dateOfBirth.wrap, sex.wrap, ...address.wraps] };
+  const fill = (person: SavedPerson | null | undefined) => {
+    first.control.value = person?.firstName ?? '';
+    last.control.value = person?.lastName ?? '';
+    dateOfBirth.control.value = person?.dateOfBirth ?? '';
+    sex.control.value = person?.sex ?? '';
+    address.fill(person?.address);
+  };
+  return { value, fill, wraps: [first.wrap, last.wrap, dateOfBirth.wrap, sex.wrap, ...address.wraps] };
 };
+
+/** A person of a coverage as the API answers it. */
+interface SavedPerson {
+  firstName: string;
+  lastName: string;
+  dateOfBirth: string;
+  sex: string;
+  address: SavedAddress;
+}
+
+/** A coverage as `GET …/clients/{c}/coverage` answers it. */
+interface SavedCoverage {
+  payerId: string;
+  memberId: string;
+  groupNumber: string | null;
+  relationship: string;
+  subscriber: SavedPerson | null;
+  patient: SavedPerson;
+}
 
 /**
  * A client's insurance (`PUT …/clients/{c}/coverage`): payer, member id, group, relationship, the
  * patient and, when the patient is not the subscriber, the subscriber. PHI: sent to kneadpay's API
- * only (never to Stripe); what the API refuses shows under its field.
+ * only (never to Stripe); what the API refuses shows under its field. The form starts with the
+ * saved coverage (`GET …/coverage`; a 404 leaves it empty), so saving it again keeps what was not
+ * retyped. Resolves once the saved coverage is read (or failed to be).
  */
-export const coverageForm = (clientId: string) => {
+export const coverageForm = async (clientId: string) => {
   const errors = new FormErrors();
   const status = statusLine();
   const payerId = field('Payer ID', textInput({ name: 'payerId', autocomplete: 'off', spellcheck: 'false' }), { id: 'coverage-payer', hint: 'A payer saved on the Claims page.' });
@@ -390,6 +486,20 @@ export const coverageForm = (clientId: string) => {
   relationship.control.addEventListener('change', () => {
     subscriberSet.hidden = relationship.control.value === 'self';
   });
+  const path = practicePath(`/clients/${encodeURIComponent(clientId)}/coverage`);
+  try {
+    const saved = await request<SavedCoverage>('GET', path);
+    payerId.control.value = saved.payerId;
+    memberId.control.value = saved.memberId;
+    groupNumber.control.value = saved.groupNumber ?? '';
+    relationship.control.value = saved.relationship;
+    subscriberSet.hidden = saved.relationship === 'self';
+    patient.fill(saved.patient);
+    subscriber.fill(saved.subscriber);
+  } catch (error) {
+    // 404: no coverage saved yet, the form starts empty. Anything else is said; the form stays usable.
+    if (!(error instanceof ApiError && error.status === 404)) status.textContent = `The saved coverage did not load: ${(error as Error).message}`;
+  }
   const element = form(
     {
       label: 'Save coverage',
@@ -397,7 +507,7 @@ export const coverageForm = (clientId: string) => {
       errors,
       action: async () => {
         const self = relationship.control.value === 'self';
-        await request('PUT', practicePath(`/clients/${encodeURIComponent(clientId)}/coverage`), {
+        await request('PUT', path, {
           body: {
             payerId: payerId.control.value.trim(),
             memberId: memberId.control.value.trim(),

@@ -241,6 +241,8 @@ const rejectedList = async () => {
 };
 
 export const claimsPage = async (main: HTMLElement) => {
+  // The saved payers are read while the lists load.
+  const payers = payerForm();
   const rejected = await rejectedList();
   const byState = claimsByState();
   await byState.reload();
@@ -256,7 +258,7 @@ export const claimsPage = async (main: HTMLElement) => {
     section('Send claims', sendClaimsForm(reread)),
     section('Acknowledgements', acknowledgementForm(reread)),
     section('Register a claim', registerForm()),
-    section('Payers', payerForm()),
+    section('Payers', await payers),
     section('Rejected claims', rejected.holder),
   );
 };

@@ -265,6 +265,8 @@ export const clientPage = async (main: HTMLElement, clientId = '') => {
   const receiptsHolder = h('div');
   const redeemHolder = h('div');
   const receiptStatus = statusLine();
+  // The saved coverage is read while the rest of the page loads.
+  const coverage = coverageForm(clientId);
   const packages = await request<List<Package>>('GET', practicePath('/packages'));
   const names = new Map(packages.items.map((pkg) => [pkg.packageId, pkg.name]));
   const client = known.get(clientId);
@@ -349,7 +351,7 @@ export const clientPage = async (main: HTMLElement, clientId = '') => {
     ),
     section('Receipts', receiptStatus, receiptsHolder),
     section('Good Faith Estimate', estimateForm(clientId, status)),
-    section('Insurance coverage', coverageForm(clientId)),
+    section('Insurance coverage', await coverage),
     h('p', null, h('a', { href: '#/clients' }, 'Back to clients')),
   );
 };
