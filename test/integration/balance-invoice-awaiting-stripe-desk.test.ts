@@ -9,13 +9,10 @@
 import { describe, expect, it } from 'vitest';
 import { invoiceClaimBalance, resumeInvoicesAwaitingStripe } from '../../functions/core/invoicing';
 import { getStripe } from '../../functions/stripe/client';
-import { commitOnce } from '../../functions/store/commit';
-import { accountStateWrite, getConnect } from '../../functions/store/connect';
 import { listClaimInvoices } from '../../functions/store/invoices';
-import { keys } from '../../functions/store/keys';
 import { api } from '../support/api';
 import { outboxOf } from '../support/fixtures';
-import { emulatorAdmin, waitForStripeStatus } from '../support/connect';
+import { emulatorAdmin, enableChargesQuietly, waitForStripeStatus } from '../support/connect';
 import { adjudicated, claimReady, emailsTo, emulator, store, stripeInvoicesFor } from '../support/invoicing';
 import { newAccount } from '../support/reliability';
 
@@ -63,10 +60,7 @@ describe('a balance held as awaiting_stripe, paid at the desk', () => {
     await waitForStripeStatus(practiceId, (s) => s.status === 'restricted');
     await invoiceClaimBalance(deps, adjudicated(practiceId).original);
     const [held] = await listClaimInvoices(store, practiceId, 'CLM-1001');
-    await emulatorAdmin(`/_accounts/${accountId}`, { charges_enabled: true, currently_due: [], disabled_reason: null, lost: true });
-    const connect = (await getConnect(store, practiceId))!;
-    const enabled = { chargesEnabled: true, payoutsEnabled: true, detailsSubmitted: true, requirementsDue: [] };
-    await commitOnce(store, { marker: keys.marker(practiceId, 'test-account-enabled', accountId), writes: [accountStateWrite(practiceId, accountId, enabled, connect.asOf, new Date())], events: [] });
+    await enableChargesQuietly(store, practiceId, accountId);
 
     // Act: the desk payment lands between Stripe's answer to the create and kneadpay's record of it.
     let desk: Awaited<ReturnType<typeof pay>> | undefined;

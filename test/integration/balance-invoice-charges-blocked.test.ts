@@ -15,12 +15,9 @@ import { describe, expect, it } from 'vitest';
 import { resumeInvoicesAwaitingStripe, invoiceClaimBalance } from '../../functions/core/invoicing';
 import { getStripe } from '../../functions/stripe/client';
 import { handler as balanceInvoicer } from '../../functions/balance-invoicer';
-import { commitOnce } from '../../functions/store/commit';
-import { accountStateWrite, getConnect } from '../../functions/store/connect';
 import { getInvoice, listClaimInvoices } from '../../functions/store/invoices';
-import { keys } from '../../functions/store/keys';
 import { api } from '../support/api';
-import { emulatorAdmin, onboardThroughStripe, waitForStripeStatus } from '../support/connect';
+import { emulatorAdmin, enableChargesQuietly, onboardThroughStripe, waitForStripeStatus } from '../support/connect';
 import { eventually } from '../support/eventually';
 import { adjudicated, claimReady, emailsTo, emulator, store, stripeInvoicesFor } from '../support/invoicing';
 import { newAccount } from '../support/reliability';
@@ -97,10 +94,7 @@ describe('a balance invoice while the practice’s Stripe account cannot take ch
     const { practiceId, clientId, email, accountId } = await restrictedPractice();
     await invoiceClaimBalance(deps, adjudicated(practiceId).original);
     expect((await claimInvoice(practiceId))?.status).toBe('awaiting_stripe');
-    await emulatorAdmin(`/_accounts/${accountId}`, { charges_enabled: true, currently_due: [], disabled_reason: null, lost: true });
-    const connect = (await getConnect(store, practiceId))!;
-    const enabled = { chargesEnabled: true, payoutsEnabled: true, detailsSubmitted: true, requirementsDue: [] };
-    await commitOnce(store, { marker: keys.marker(practiceId, 'test-account-enabled', accountId), writes: [accountStateWrite(practiceId, accountId, enabled, connect.asOf, new Date())], events: [] });
+    const enabled = await enableChargesQuietly(store, practiceId, accountId);
     const event = { id: 'evt-test', 'detail-type': 'StripeAccountUpdated', source: 'kneadpay', detail: { version: 1, practiceId, accountId, ...enabled } };
 
     // Act: a crash once the Stripe invoice is made (before its line); then the bus's retry, the

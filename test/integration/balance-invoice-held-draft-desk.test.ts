@@ -15,12 +15,9 @@ import { describe, expect, it } from 'vitest';
 import { invoiceClaimBalance, resumeInvoicesAwaitingStripe, type InvoiceStep } from '../../functions/core/invoicing';
 import { recordDeskPayment } from '../../functions/core/desk-payments';
 import { getStripe } from '../../functions/stripe/client';
-import { commitOnce } from '../../functions/store/commit';
-import { accountStateWrite, getConnect } from '../../functions/store/connect';
 import { listClaimInvoices } from '../../functions/store/invoices';
-import { keys } from '../../functions/store/keys';
 import { api } from '../support/api';
-import { emulatorAdmin, waitForStripeStatus } from '../support/connect';
+import { emulatorAdmin, enableChargesQuietly, waitForStripeStatus } from '../support/connect';
 import { outboxOf } from '../support/fixtures';
 import { adjudicated, claimReady, emailsTo, store, stripeInvoicesFor } from '../support/invoicing';
 import { newAccount } from '../support/reliability';
@@ -71,14 +68,6 @@ const heldDraft = async (how: 'off after line' | 'off after create, then a crash
   return { ...ready, accountId, invoice: invoice! };
 };
 
-/** Stripe enables charges again and kneadpay records it without its event, so only the test drives the resume. */
-const chargesBackQuietly = async (practiceId: string, accountId: string) => {
-  await emulatorAdmin(`/_accounts/${accountId}`, { charges_enabled: true, currently_due: [], disabled_reason: null, lost: true });
-  const connect = (await getConnect(store, practiceId))!;
-  const enabled = { chargesEnabled: true, payoutsEnabled: true, detailsSubmitted: true, requirementsDue: [] };
-  await commitOnce(store, { marker: keys.marker(practiceId, 'test-account-enabled', accountId), writes: [accountStateWrite(practiceId, accountId, enabled, connect.asOf, new Date())], events: [] });
-};
-
 describe('a balance held as awaiting_stripe with its Stripe draft made', () => {
   it.each(['off after line', 'off after create, then a crash'] as const)('%s: GET …/invoices shows it awaiting_stripe, as the claim does', async (how) => {
     // Prepare
@@ -101,7 +90,7 @@ describe('a balance held as awaiting_stripe with its Stripe draft made', () => {
     // Act
     const first = await pay(practiceId, invoice.invoiceId);
     const retry = await pay(practiceId, invoice.invoiceId);
-    await chargesBackQuietly(practiceId, accountId);
+    await enableChargesQuietly(store, practiceId, accountId);
     const resumed = await resumeInvoicesAwaitingStripe(deps, practiceId);
 
     // Assess
@@ -129,7 +118,7 @@ describe('a balance held as awaiting_stripe with its Stripe draft made', () => {
   ] as const)('%s, the desk payment racing the resume at %s: one outcome (%s wins)', async (how, step, winner) => {
     // Prepare
     const { practiceId, clientId, email, accountId, invoice } = await heldDraft(how);
-    await chargesBackQuietly(practiceId, accountId);
+    await enableChargesQuietly(store, practiceId, accountId);
 
     // Act
     let desk: Awaited<ReturnType<typeof pay>> | undefined;
@@ -231,7 +220,7 @@ describe('a balance held as awaiting_stripe with its Stripe draft made', () => {
       (error: Error) => error.message,
     );
     const between = { stripe: await stripeInvoicesFor(practiceId, clientId, accountId), listed: await listed(practiceId) };
-    await chargesBackQuietly(practiceId, accountId);
+    await enableChargesQuietly(store, practiceId, accountId);
     const resumed = await resumeInvoicesAwaitingStripe(deps, practiceId).then(
       (driven) => driven.map((one) => one.status),
       (error: Error) => `${error.name}: ${error.message}`,

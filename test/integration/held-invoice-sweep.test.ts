@@ -14,12 +14,9 @@ import { describe, expect, inject, it } from 'vitest';
 import { invoiceClaimBalance, resumeInvoicesAwaitingStripe, sweepHeldInvoices, sweepPracticeHeldInvoices } from '../../functions/core/invoicing';
 import { getStripe } from '../../functions/stripe/client';
 import { handler as balanceInvoicer } from '../../functions/balance-invoicer';
-import { commitOnce } from '../../functions/store/commit';
 import { correctClient } from '../../functions/store/client-identity';
-import { accountStateWrite, getConnect } from '../../functions/store/connect';
 import { listClaimInvoices } from '../../functions/store/invoices';
-import { keys } from '../../functions/store/keys';
-import { emulatorAdmin, waitForStripeStatus } from '../support/connect';
+import { emulatorAdmin, enableChargesQuietly, waitForStripeStatus } from '../support/connect';
 import { eventually } from '../support/eventually';
 import { adjudicated, claimReady, emailsTo, store, stripeInvoicesFor } from '../support/invoicing';
 import { countedStore } from '../support/paged-store';
@@ -44,14 +41,7 @@ const heldThenEnabledEventLost = async () => {
   await emulatorAdmin(`/_accounts/${accountId}`, { charges_enabled: false, currently_due: ['external_account'] });
   await waitForStripeStatus(ready.practiceId, (s) => s.status === 'restricted');
   await invoiceClaimBalance(deps, adjudicated(ready.practiceId).original);
-  await emulatorAdmin(`/_accounts/${accountId}`, { charges_enabled: true, currently_due: [], disabled_reason: null, lost: true });
-  const connect = (await getConnect(store, ready.practiceId))!;
-  const enabled = { chargesEnabled: true, payoutsEnabled: true, detailsSubmitted: true, requirementsDue: [] };
-  await commitOnce(store, {
-    marker: keys.marker(ready.practiceId, 'test-account-enabled', accountId),
-    writes: [accountStateWrite(ready.practiceId, accountId, enabled, connect.asOf, new Date())],
-    events: [],
-  });
+  await enableChargesQuietly(store, ready.practiceId, accountId);
   return { ...ready, accountId };
 };
 

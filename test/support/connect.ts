@@ -8,7 +8,9 @@
  *   records it. Nothing else about the account is faked: every Stripe call goes to the emulator.
  */
 import type { Store } from '../../functions/store/table';
-import { linkAccount } from '../../functions/store/connect';
+import { commitOnce } from '../../functions/store/commit';
+import { accountStateWrite, getConnect, linkAccount } from '../../functions/store/connect';
+import { keys } from '../../functions/store/keys';
 import { api } from './api';
 import { sharedEmulator } from './emulator-admin';
 
@@ -43,4 +45,18 @@ export const waitForStripeStatus = async (practiceId: string, ready: (status: an
     if (Date.now() > until) throw new Error(`stripe status never got there: ${status.text}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+};
+
+/**
+ * Stripe enables charges on the account again and kneadpay records it without its event: the
+ * emulator's `account.updated` is marked lost and the account state is written as the webhook
+ * would write it (`accountStateWrite`), so only the test delivers StripeAccountUpdated — or leaves
+ * it lost. Answers the state written (the event's detail, if the test delivers it).
+ */
+export const enableChargesQuietly = async (store: Store, practiceId: string, accountId: string) => {
+  await emulatorAdmin(`/_accounts/${accountId}`, { charges_enabled: true, currently_due: [], disabled_reason: null, lost: true });
+  const connect = (await getConnect(store, practiceId))!;
+  const enabled = { chargesEnabled: true, payoutsEnabled: true, detailsSubmitted: true, requirementsDue: [] as string[] };
+  await commitOnce(store, { marker: keys.marker(practiceId, 'test-account-enabled', accountId), writes: [accountStateWrite(practiceId, accountId, enabled, connect.asOf, new Date())], events: [] });
+  return enabled;
 };
