@@ -5,7 +5,7 @@ import { claimInvoiceSummaryWrite } from '../store/claim-balance';
 import { ledgerWrites } from '../store/clients';
 import type { TransactItem } from '../store/commit';
 import { getInvoice, invoiceVersionedUpdate } from '../store/invoices';
-import { WRITE_OFF_REQUEST_GRACE_MS, WRITE_OFFS_STORE, writeOffCommit } from './write-offs';
+import { WRITE_OFF_REQUEST_GRACE_MS, WRITE_OFFS_STORE, writeOffCommit } from './write-off-commit';
 import type { BalanceInvoice } from '../domain/invoice';
 import { findInvoiceOfPaymentIntent } from '../stripe/invoices';
 import { listRefunds } from '../stripe/refunds';

@@ -12,11 +12,13 @@ import { FUNCTIONS } from '../../lib/wiring';
 
 const ROOT = resolve(new URL('../..', import.meta.url).pathname);
 
-const packagesOf = async (entry: string): Promise<Set<string>> => {
+const inputsOf = async (entry: string): Promise<string[]> => {
   const result = await build({ entryPoints: [resolve(ROOT, entry)], bundle: true, platform: 'node', format: 'esm', target: 'node22', write: false, metafile: true, logLevel: 'silent' });
-  const names = Object.keys(result.metafile.inputs)
-    .map((input) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1])
-    .filter((name): name is string => Boolean(name));
+  return Object.keys(result.metafile.inputs);
+};
+
+const packagesOf = async (entry: string): Promise<Set<string>> => {
+  const names = (await inputsOf(entry)).map((input) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1]).filter((name): name is string => Boolean(name));
   return new Set(names);
 };
 
@@ -31,5 +33,13 @@ describe('bundles carry only what their function may use', () => {
       expected[name] = [...(access.stripe ? ['stripe'] : []), ...(access.ses ? ['@aws-sdk/client-sesv2'] : []), ...(name === 'receipt-page' || name === 'claim-forms' ? ['pdfkit'] : [])];
     }
     expect(found).toEqual(expected);
+  }, 60_000);
+});
+
+describe('the webhook carries no request-body schemas', () => {
+  it('stripe-webhook does not bundle functions/shared/schemas/requests.ts (zod schemas of every staff route, built at import: about a tenth of its cold start, bench/coldstart.ts)', async () => {
+    const inputs = await inputsOf(FUNCTIONS['stripe-webhook'].entry);
+    expect(inputs.some((input) => input.endsWith('functions/stripe-webhook.ts'))).toBe(true);
+    expect(inputs.filter((input) => input.endsWith('functions/shared/schemas/requests.ts'))).toEqual([]);
   }, 60_000);
 });
