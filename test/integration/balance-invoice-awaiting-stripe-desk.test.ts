@@ -13,7 +13,7 @@ import { listClaimInvoices } from '../../functions/store/invoices';
 import { api } from '../support/api';
 import { outboxOf } from '../support/fixtures';
 import { emulatorAdmin, enableChargesQuietly, waitForStripeStatus } from '../support/connect';
-import { adjudicated, claimReady, emailsTo, emulator, store, stripeInvoicesFor } from '../support/invoicing';
+import { adjudicated, balanceEmailsTo, claimReady, emulator, store, stripeInvoicesFor } from '../support/invoicing';
 import { newAccount } from '../support/reliability';
 
 const deps = { store, stripe: getStripe, publicUrl: 'http://127.0.0.1:3000' };
@@ -48,7 +48,7 @@ describe('a balance held as awaiting_stripe, paid at the desk', () => {
       (r) => JSON.stringify(r).includes(practiceId) || JSON.stringify(r).includes(accountId),
     );
     expect(requests).toEqual([]);
-    expect(await emailsTo(email)).toHaveLength(0);
+    expect(await balanceEmailsTo(email)).toHaveLength(0);
   });
 
   it('paid at the desk while the held invoice is being sent (after Stripe made it, before kneadpay recorded it): the desk payment stands, the Stripe draft is deleted, no email', async () => {
@@ -85,6 +85,6 @@ describe('a balance held as awaiting_stripe, paid at the desk', () => {
     expect((await listClaimInvoices(store, practiceId, 'CLM-1001'))[0]).toMatchObject({ status: 'paid', amountPaidCents: 3400, hostedInvoiceUrl: null, emailedAt: null });
     expect((await claimInvoice(practiceId)).invoice).toMatchObject({ status: 'paid', amountDueCents: 3400 });
     expect(await stripeInvoicesFor(practiceId, clientId, accountId)).toEqual([]);
-    expect(await emailsTo(email)).toHaveLength(0);
+    expect(await balanceEmailsTo(email)).toHaveLength(0);
   });
 });

@@ -19,7 +19,7 @@ import { listClaimInvoices } from '../../functions/store/invoices';
 import { api } from '../support/api';
 import { emulatorAdmin, enableChargesQuietly, waitForStripeStatus } from '../support/connect';
 import { outboxOf } from '../support/fixtures';
-import { adjudicated, claimReady, emailsTo, store, stripeInvoicesFor } from '../support/invoicing';
+import { adjudicated, balanceEmailsTo, claimReady, store, stripeInvoicesFor } from '../support/invoicing';
 import { newAccount } from '../support/reliability';
 
 const deps = { store, stripe: getStripe, publicUrl: 'http://127.0.0.1:3000' };
@@ -105,7 +105,7 @@ describe('a balance held as awaiting_stripe with its Stripe draft made', () => {
     expect((await paymentsOf(practiceId)).map((item) => item.detail)).toEqual([
       expect.objectContaining({ kind: 'invoice', invoiceId: invoice.invoiceId, paymentId: first.body.paymentId, amountCents: 3400, method: 'cash' }),
     ]);
-    expect(await emailsTo(email)).toHaveLength(0);
+    expect(await balanceEmailsTo(email)).toHaveLength(0);
   });
 
   // The desk payment lands inside the send's resume at `step`: before the finalize it wins (the
@@ -146,7 +146,7 @@ describe('a balance held as awaiting_stripe with its Stripe draft made', () => {
       expect(after).toMatchObject({ status: 'paid', amountPaidCents: 3400, stripeInvoiceId: null, hostedInvoiceUrl: null, emailedAt: null });
       expect(onStripe).toEqual([]);
       expect(await paymentsOf(practiceId)).toHaveLength(1);
-      expect(await emailsTo(email)).toHaveLength(0);
+      expect(await balanceEmailsTo(email)).toHaveLength(0);
     } else {
       expect(desk?.status, desk?.text).toBe(409);
       expect(desk?.body.error).toMatchObject({ code: 'not_collectable_at_desk' });
@@ -154,7 +154,7 @@ describe('a balance held as awaiting_stripe with its Stripe draft made', () => {
       expect(after?.deskPayment).toBeUndefined();
       expect(onStripe).toEqual([expect.objectContaining({ id: invoice.stripeInvoiceId, status: 'open', amount_due: 3400 })]);
       expect(await paymentsOf(practiceId)).toHaveLength(0);
-      expect(await emailsTo(email)).toHaveLength(1);
+      expect(await balanceEmailsTo(email)).toHaveLength(1);
       expect(await listed(practiceId)).toEqual([expect.objectContaining({ status: 'open' })]);
     }
   });
@@ -186,7 +186,7 @@ describe('a balance held as awaiting_stripe with its Stripe draft made', () => {
     });
     expect(await listed(practiceId)).toEqual([expect.objectContaining({ status: 'paid' })]);
     expect(await paymentsOf(practiceId)).toHaveLength(1);
-    expect(await emailsTo(email)).toHaveLength(0);
+    expect(await balanceEmailsTo(email)).toHaveLength(0);
   });
 
   it('8 desk requests racing on a held draft (each with its own key): one records it, the others 409 invoice_already_paid; one PaymentSucceeded', async () => {
@@ -238,7 +238,7 @@ describe('a balance held as awaiting_stripe with its Stripe draft made', () => {
     expect((await listClaimInvoices(store, practiceId, 'CLM-1001'))[0]).toMatchObject({ status: 'paid', amountPaidCents: 3400, stripeInvoiceId: null, emailedAt: null });
     expect(await stripeInvoicesFor(practiceId, clientId, accountId)).toEqual([]);
     expect(await paymentsOf(practiceId)).toHaveLength(1);
-    expect(await emailsTo(email)).toHaveLength(0);
+    expect(await balanceEmailsTo(email)).toHaveLength(0);
     expect(await claimInvoice(practiceId)).toMatchObject({ status: 'paid' });
   });
 });

@@ -140,6 +140,13 @@ export const adjudicated = (practiceId: string): Record<'original' | 'reversal' 
 
 export const emailsTo = async (email: string) => (await listEmails(inject('sesUrl'))).filter((mail) => JSON.stringify(mail).includes(email));
 
+/**
+ * The balance emails to a client — the invoice's ("Your balance with …") and its reminders — and
+ * not the receipt of a desk payment, which the stack's bus sends a moment later (a test asserting
+ * "no balance email" right after a desk payment would otherwise race that receipt).
+ */
+export const balanceEmailsTo = async (email: string) => (await emailsTo(email)).filter((mail) => /your balance with/i.test(mail.subject));
+
 /** Stripe invoices of the practice's client, straight from the emulator (the count that matters). */
 /** The client's Stripe invoices, on the platform or on the practice's connected `account`. */
 export const stripeInvoicesFor = async (practiceId: string, clientId: string, account?: string) => {
