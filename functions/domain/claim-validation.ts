@@ -128,10 +128,10 @@ export const validateClaim = (
   const problems = billingProviderProblems(practice);
   // 837P CLM01 note: receivers need keep only 20 characters, and the 835 echoes what they kept.
   if (claim.claimId.length > 20) problems.push({ field: 'claimId', message: 'claimId is longer than 20 characters: payers keep only 20 of CLM01, so their 835 would not match the claim' });
-  if (!claim.payerId) problems.push({ field: 'payerId', message: 'payerId is required: the payer (PUT /payers/{payerId}) this claim is billed to' });
+  if (!claim.payerId) problems.push({ field: 'payerId', message: 'payerId is required: the saved payer this claim is billed to' });
   else if (!PAYER_ID.test(claim.payerId)) problems.push({ field: 'payerId', message: 'payerId must be 2–80 letters or digits (the clearinghouse payer id)' });
-  else if (!payer) problems.push({ field: 'payerId', message: `payer ${claim.payerId} is not saved: PUT /practices/{p}/payers/${claim.payerId} first` });
-  if (!coverage) problems.push({ field: 'coverage', message: "the client has no coverage: PUT /practices/{p}/clients/{c}/coverage with the member id and patient's details" });
+  else if (!payer) problems.push({ field: 'payerId', message: `payer ${claim.payerId} is not saved: save the payer first (its name and address)` });
+  if (!coverage) problems.push({ field: 'coverage', message: "the client has no coverage: save the client's insurance (member ID and the patient's details)" });
   else {
     if (claim.payerId && coverage.payerId !== claim.payerId)
       problems.push({ field: 'coverage.payerId', message: `the client's coverage is with payer ${coverage.payerId}, the claim is billed to ${claim.payerId}` });

@@ -199,6 +199,8 @@ describe('the staff web app: claims out (payers, coverage, claims by state, Send
     // Assess
     expect(draftRow).toContain('CLM-S1');
     expect(draftRow).toContain('Client’s coverage: the client has no coverage');
+    // In the desk's words, not the API's: no route to call (the page says where to fix it).
+    expect(draftRow).not.toContain('PUT /');
     expect(fixLink).toBe(`#/clients/${encodeURIComponent(sam.id)}`);
     expect(refusalText).toMatch(/no claim can go into an 837P batch/);
     expect(notSent).toContain('CLM-S1');
