@@ -6,6 +6,7 @@ import { launchBrowser } from '../support/browser';
 import { newPracticeId } from '../support/store';
 import { go, ready, signIn } from '../support/app-page';
 import { ack277 } from '../fixtures/claims/acks';
+import { manyPaymentsEra } from '../fixtures/era/many-payments';
 
 /**
  * The staff web app (docs/app.md) shows what the API says about one ERA file and a rejected claim
@@ -26,40 +27,6 @@ const twoPayments = () => {
     .replace('BPR*I*86*', 'BPR*I*80*')
     .replaceAll('CLM-300', 'CLM-400');
   return `${PLB_FILE}\n${second}`;
-};
-
-/**
- * One interchange of `count` payments (ST/SE sets), each one claim of $50 paid and three PLB
- * segments of six adjustments that net to zero: large enough for the API to keep only the first
- * ~200 KB of payments (`paymentsOmitted`).
- */
-const manyPayments = (count: number) => {
-  const sets: string[] = [];
-  for (let i = 0; i < count; i += 1) {
-    const st = String(i + 1).padStart(4, '0');
-    const plb = Array.from(
-      { length: 3 },
-      (_, k) => `PLB*1234567893*20261231*CS:ADJ-${i}-${k}-A*1*CS:ADJ-${i}-${k}-B*-1*WO:ADJ-${i}-${k}-C*2*WO:ADJ-${i}-${k}-D*-2*FB:ADJ-${i}-${k}-E*3*FB:ADJ-${i}-${k}-F*-3~`,
-    );
-    const body = [
-      `ST*835*${st}*005010X221A1~`,
-      'BPR*I*50*C*ACH*CCP*01*999999999*DA*123456789*1512345678**01*999988880*DA*98765*20261201~',
-      `TRN*1*EFT9${String(i).padStart(4, '0')}*1512345678~`,
-      'N1*PR*ACME HEALTH~',
-      'N1*PE*CALM HANDS MASSAGE*XX*1234567893~',
-      'LX*1~',
-      `CLP*CLM-9${String(i).padStart(4, '0')}*1*50*50**12*PAYER-${i}~`,
-      ...plb,
-    ];
-    sets.push(...body, `SE*${body.length + 1}*${st}~`);
-  }
-  return [
-    'ISA*00*          *00*          *ZZ*ACMEHEALTH     *ZZ*KNEADPAY       *261201*1200*^*00501*000000007*0*P*:~',
-    'GS*HP*ACMEHEALTH*KNEADPAY*20261201*1200*7*X*005010X221A1~',
-    ...sets,
-    `GE*${count}*7~`,
-    'IEA*1*000000007~',
-  ].join('');
 };
 
 describe('the staff web app: an ERA file’s payments and a rejected claim’s reason', () => {
@@ -124,7 +91,7 @@ describe('the staff web app: an ERA file’s payments and a rejected claim’s r
     // Prepare
     const practiceId = newPracticeId();
     expect((await api('PUT', `/practices/${practiceId}`, { practiceId, body: practiceProfile() })).status).toBe(200);
-    const posted = await api('POST', `/practices/${practiceId}/remittances`, { practiceId, raw: manyPayments(130), headers: { 'content-type': 'application/edi-x12' } });
+    const posted = await api('POST', `/practices/${practiceId}/remittances`, { practiceId, raw: manyPaymentsEra(130), headers: { 'content-type': 'application/edi-x12' } });
     expect(posted.status).toBe(202);
     const stored = await api('GET', `/practices/${practiceId}/remittances/${posted.body.remittanceId}`, { practiceId });
     const omitted = stored.body.paymentsOmitted as number;

@@ -5,6 +5,7 @@ import { outboxOf } from '../support/fixtures';
 import { api, practiceProfile, workedExampleClaim } from '../support/api';
 import { newPracticeId } from '../support/store';
 import { eventually } from '../support/eventually';
+import { manyPaymentsEra } from '../fixtures/era/many-payments';
 
 const store = createStore();
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/era/${name}`, import.meta.url), 'utf8');
@@ -179,31 +180,7 @@ describe('claims and ERA import over the local API', () => {
     // Prepare: a pathological file (150 payments of one unknown claim and 18 PLB adjustments each:
     // the record keeps ~200 KB of payments) and the worked example, applied.
     const { practiceId } = await practiceWithClaim('CLM-1001');
-    const sets = Array.from({ length: 150 }, (_, i) => {
-      const st = String(i + 1).padStart(4, '0');
-      const plb = Array.from(
-        { length: 3 },
-        (_, k) => `PLB*1234567893*20261231*CS:ADJ-${i}-${k}-A*1*CS:ADJ-${i}-${k}-B*-1*WO:ADJ-${i}-${k}-C*2*WO:ADJ-${i}-${k}-D*-2*FB:ADJ-${i}-${k}-E*3*FB:ADJ-${i}-${k}-F*-3~`,
-      );
-      const body = [
-        `ST*835*${st}*005010X221A1~`,
-        'BPR*I*50*C*ACH*CCP*01*999999999*DA*123456789*1512345678**01*999988880*DA*98765*20261201~',
-        `TRN*1*EFT9${String(i).padStart(4, '0')}*1512345678~`,
-        'N1*PR*ACME HEALTH~',
-        'N1*PE*CALM HANDS MASSAGE*XX*1234567893~',
-        'LX*1~',
-        `CLP*CLM-9${String(i).padStart(4, '0')}*1*50*50**12*PAYER-${i}~`,
-        ...plb,
-      ];
-      return [...body, `SE*${body.length + 1}*${st}~`].join('');
-    });
-    const heavy = [
-      'ISA*00*          *00*          *ZZ*ACMEHEALTH     *ZZ*KNEADPAY       *261201*1200*^*00501*000000007*0*P*:~',
-      'GS*HP*ACMEHEALTH*KNEADPAY*20261201*1200*7*X*005010X221A1~',
-      ...sets,
-      `GE*${sets.length}*7~`,
-      'IEA*1*000000007~',
-    ].join('');
+    const heavy = manyPaymentsEra(150);
     const posted = await postEra(practiceId, heavy);
     const applied = await postEra(practiceId, fixture('worked-example.835'));
     expect([posted.status, posted.body.claims, posted.body.quarantined.length, applied.status, applied.body.matched]).toEqual([202, 150, 150, 202, 1]);

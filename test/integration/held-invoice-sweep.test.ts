@@ -16,9 +16,9 @@ import { getStripe } from '../../functions/stripe/client';
 import { handler as balanceInvoicer } from '../../functions/balance-invoicer';
 import { correctClient } from '../../functions/store/client-identity';
 import { listClaimInvoices } from '../../functions/store/invoices';
-import { emulatorAdmin, enableChargesQuietly, waitForStripeStatus } from '../support/connect';
+import { emulatorAdmin, waitForStripeStatus } from '../support/connect';
 import { eventually } from '../support/eventually';
-import { adjudicated, claimReady, emailsTo, store, stripeInvoicesFor } from '../support/invoicing';
+import { adjudicated, claimReady, emailsTo, heldThenChargesBack, store, stripeInvoicesFor } from '../support/invoicing';
 import { countedStore } from '../support/paged-store';
 import { newAccount } from '../support/reliability';
 import { seedPractice } from '../support/fixtures';
@@ -34,17 +34,6 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 const deps = { store, stripe: getStripe, publicUrl: 'http://127.0.0.1:3000' };
 const invoiceOf = async (practiceId: string) => (await listClaimInvoices(store, practiceId, 'CLM-1001'))[0]!;
 
-/** A balance held on a restricted account; then Stripe enables charges and kneadpay records it — without its StripeAccountUpdated (lost). */
-const heldThenEnabledEventLost = async () => {
-  const accountId = newAccount();
-  const ready = await claimReady({ practice: { stripeAccountId: accountId } });
-  await emulatorAdmin(`/_accounts/${accountId}`, { charges_enabled: false, currently_due: ['external_account'] });
-  await waitForStripeStatus(ready.practiceId, (s) => s.status === 'restricted');
-  await invoiceClaimBalance(deps, adjudicated(ready.practiceId).original);
-  await enableChargesQuietly(store, ready.practiceId, accountId);
-  return { ...ready, accountId };
-};
-
 const settled = <T>(work: Promise<T>) =>
   work.then(
     (value) => ({ ok: true as const, value }),
@@ -54,7 +43,7 @@ const settled = <T>(work: Promise<T>) =>
 describe('the hourly sweep of held balance invoices', () => {
   it('StripeAccountUpdated lost: the invoice waits (awaiting_stripe) until the sweep sends it once; a second sweep does nothing', async () => {
     // Prepare
-    const { practiceId, clientId, email, accountId } = await heldThenEnabledEventLost();
+    const { practiceId, clientId, email, accountId } = await heldThenChargesBack(deps);
 
     // Act
     const before = await invoiceOf(practiceId);
@@ -72,7 +61,7 @@ describe('the hourly sweep of held balance invoices', () => {
 
   it('two sweeps, the event’s resume and the balance invoicer’s StripeAccountUpdated racing, then the bus’s retry: one Stripe invoice, one email', async () => {
     // Prepare: the event was not lost after all, only late — it races the sweep.
-    const { practiceId, clientId, email, accountId } = await heldThenEnabledEventLost();
+    const { practiceId, clientId, email, accountId } = await heldThenChargesBack(deps);
     const event = {
       id: 'evt-late',
       'detail-type': 'StripeAccountUpdated',

@@ -11,30 +11,17 @@
  * the same saga.
  */
 import { describe, expect, it } from 'vitest';
-import { invoiceClaimBalance, resumeInvoicesAwaitingStripe } from '../../functions/core/invoicing';
+import { resumeInvoicesAwaitingStripe } from '../../functions/core/invoicing';
 import { getStripe } from '../../functions/stripe/client';
 import { listClaimInvoices } from '../../functions/store/invoices';
-import { emulatorAdmin, enableChargesQuietly, waitForStripeStatus } from '../support/connect';
-import { adjudicated, claimReady, emailsTo, RESUME_STEPS, store, stripeInvoicesFor } from '../support/invoicing';
-import { newAccount } from '../support/reliability';
+import { emailsTo, heldThenChargesBack, RESUME_STEPS, store, stripeInvoicesFor } from '../support/invoicing';
 
 const deps = { store, stripe: getStripe, publicUrl: 'http://127.0.0.1:3000' };
-
-/** A balance held on a restricted account; then Stripe enables charges and kneadpay records it (without its event: the test delivers it). */
-const heldThenEnabled = async () => {
-  const accountId = newAccount();
-  const ready = await claimReady({ practice: { stripeAccountId: accountId } });
-  await emulatorAdmin(`/_accounts/${accountId}`, { charges_enabled: false, currently_due: ['external_account'] });
-  await waitForStripeStatus(ready.practiceId, (s) => s.status === 'restricted');
-  await invoiceClaimBalance(deps, adjudicated(ready.practiceId).original);
-  await enableChargesQuietly(store, ready.practiceId, accountId);
-  return { ...ready, accountId };
-};
 
 describe('a crash while a held balance invoice is sent, then the retry', () => {
   it.each(RESUME_STEPS)('crash after %s → the retry makes one Stripe invoice and one email', async (step) => {
     // Prepare
-    const { practiceId, clientId, email, accountId } = await heldThenEnabled();
+    const { practiceId, clientId, email, accountId } = await heldThenChargesBack(deps);
     expect((await listClaimInvoices(store, practiceId, 'CLM-1001'))[0]).toMatchObject({ status: 'pending', awaitingStripe: true, stripeInvoiceId: null });
 
     // Act: the first delivery dies at the step; the bus delivers it again.

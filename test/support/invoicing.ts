@@ -1,12 +1,13 @@
 import { inject } from 'vitest';
 import type { ClaimAdjudicatedDetail } from '../../functions/core/remittances';
-import { INVOICE_INNER_STEPS, INVOICE_STEPS, type InvoiceStep } from '../../functions/core/invoicing';
+import { INVOICE_INNER_STEPS, INVOICE_STEPS, invoiceClaimBalance, type InvoiceStep, type InvoicingDeps } from '../../functions/core/invoicing';
 import { createStripe } from '../../functions/stripe/client';
 import { createStore } from '../../functions/store/table';
 import { newId } from '../../functions/shared/ids';
 import { listEmails } from '../../local/ses';
 import { api, practiceProfile } from './api';
-import { connectTestAccount } from './connect';
+import { connectTestAccount, emulatorAdmin, enableChargesQuietly, waitForStripeStatus } from './connect';
+import { newAccount } from './reliability';
 import { newPracticeId } from './store';
 import { eventually } from './eventually';
 import { sharedEmulator } from './emulator-admin';
@@ -174,4 +175,19 @@ export const payClaimInvoice = async (practiceId: string, claimId = 'CLM-1001') 
   if (paid.status !== 200) throw new Error(`the hosted invoice page answered ${paid.status}`);
   await eventually('the invoice paid by its webhook', async () => ((await getInvoice(store, practiceId, invoice.invoiceId))?.status === 'paid' ? true : undefined), 20_000, 100);
   return invoice;
+};
+
+/**
+ * A balance held as `awaiting_stripe` on a restricted connected account; then Stripe enables charges
+ * and kneadpay records it without its StripeAccountUpdated (`enableChargesQuietly`): the test
+ * delivers the event, or leaves it lost.
+ */
+export const heldThenChargesBack = async (deps: InvoicingDeps) => {
+  const accountId = newAccount();
+  const ready = await claimReady({ practice: { stripeAccountId: accountId } });
+  await emulatorAdmin(`/_accounts/${accountId}`, { charges_enabled: false, currently_due: ['external_account'] });
+  await waitForStripeStatus(ready.practiceId, (s) => s.status === 'restricted');
+  await invoiceClaimBalance(deps, adjudicated(ready.practiceId).original);
+  await enableChargesQuietly(store, ready.practiceId, accountId);
+  return { ...ready, accountId };
 };
