@@ -21,14 +21,14 @@
  * The reference baseline creates its DynamoDB DocumentClient on first use, like kneadpay's
  * getStore(); a second baseline creates it at import (the common bare-handler style).
  */
-import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { execSync, spawn } from 'node:child_process';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
+import { build, type BuildOptions, type Metafile } from 'esbuild';
 import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { BUNDLING } from '../lib/constructs/KneadpayFunction';
 import { FUNCTIONS, ROUTES, type FunctionSpec } from '../lib/wiring';
@@ -101,14 +101,18 @@ export const esbuildOptionsFrom = (bundling: BundlingOptions, outdir: string): B
 };
 
 /**
- * The construct's afterBundling hook (`pdfkitStandardFonts` in KneadpayFunction.ts): a bundle that
- * contains pdfkit gets the standard-font modules and a package.json `imports` map next to it.
+ * The construct's afterBundling hooks (`BUNDLING.commandHooks` in KneadpayFunction.ts), run as
+ * NodejsFunction runs them (each a shell command, from the project root): pdfkit's standard fonts
+ * beside a bundle that contains pdfkit, the Stripe SDK beside a bundle that imports it.
  */
-const copyPdfkitFonts = (outdir: string, bundleFile: string): void => {
-  if (!readFileSync(bundleFile, 'utf8').includes('#standard-fonts/')) return;
-  mkdirSync(join(outdir, 'standard-fonts'), { recursive: true });
-  cpSync(join(ROOT, 'node_modules/pdfkit/js/standard-fonts'), join(outdir, 'standard-fonts'), { recursive: true });
-  writeFileSync(join(outdir, 'package.json'), JSON.stringify({ imports: { '#standard-fonts/*': './standard-fonts/*.cjs' } }));
+export const runAfterBundling = (outdir: string): void => {
+  for (const command of BUNDLING.commandHooks?.afterBundling(ROOT, outdir) ?? []) execSync(command, { cwd: ROOT, stdio: 'inherit', shell: '/bin/sh' });
+};
+
+/** The Stripe SDK a bundle loads on its first Stripe call (stripeSdkBeside), if it has one. */
+const stripeBesideBytes = (outdir: string): number => {
+  const file = join(outdir, 'node_modules/stripe/index.mjs');
+  return existsSync(file) ? statSync(file).size : 0;
 };
 
 // --- what is bundled --------------------------------------------------------------------------------
@@ -119,7 +123,6 @@ interface Target {
   entry: { file: string } | { source: string };
   /** Wiring access, for the "never calls" check; undefined for rows that are not functions. */
   spec?: FunctionSpec;
-  plugins?: Plugin[];
   kind: 'baseline' | 'function' | 'diagnostic';
   note?: string;
 }
@@ -144,54 +147,6 @@ export const handler = async (event: { id: string }) => {
   await doc.send(new PutCommand({ TableName: process.env.KNEADPAY_TABLE, Item: { pk: event.id, sk: 'MARKER' }, ConditionExpression: 'attribute_not_exists(pk)' }));
   return { statusCode: 200 };
 };`;
-
-/**
- * Stripe's webhook signature scheme with node:crypto alone (HMAC-SHA256 of `${t}.${payload}`,
- * compared with every v1 signature), as the what-if rows use it instead of `Stripe.webhooks`.
- */
-const CRYPTO_VERIFIER = `
-import { createHmac, timingSafeEqual } from 'node:crypto';
-const constructEvent = (payload, header, secret, tolerance = 300) => {
-  const parts = String(header).split(',').map((part) => part.trim().split('='));
-  const t = Number(parts.find(([k]) => k === 't')?.[1]);
-  const expected = createHmac('sha256', secret).update(t + '.' + payload.toString('utf8')).digest();
-  const ok = parts.some(([k, v]) => k === 'v1' && v.length === 64 && timingSafeEqual(Buffer.from(v, 'hex'), expected));
-  if (!ok || !(Math.abs(Date.now() / 1000 - t) <= tolerance)) throw new Error('No signatures found matching the expected signature for payload');
-  return JSON.parse(payload.toString('utf8'));
-};`;
-
-/** What-if: `stripe` replaced by a module that only verifies signatures (the SDK is gone from the bundle). */
-const stripeStubbed: Plugin = {
-  name: 'bench-stripe-stubbed',
-  setup(b) {
-    b.onResolve({ filter: /^stripe$/ }, () => ({ path: 'stripe-stub', namespace: 'bench' }));
-    b.onLoad({ filter: /.*/, namespace: 'bench' }, () => ({
-      contents: `${CRYPTO_VERIFIER}\nexport default class Stripe { static webhooks = { constructEvent }; constructor() { throw new Error('what-if stub'); } }`,
-      loader: 'js',
-      resolveDir: ROOT,
-    }));
-  },
-};
-
-/**
- * What-if: the SDK still ships in the bundle (its CommonJS build, which esbuild wraps so it runs
- * on first `require`), but only `new Stripe()` loads it; signatures are checked with node:crypto.
- * This is what "verify with node:crypto, load the SDK in getStripe()" would give in one file.
- */
-const stripeLazy: Plugin = {
-  name: 'bench-stripe-lazy',
-  setup(b) {
-    const cjs = join(ROOT, 'node_modules/stripe/cjs/stripe.cjs.node.js');
-    b.onResolve({ filter: /^stripe$/ }, () => ({ path: 'stripe-lazy', namespace: 'bench' }));
-    b.onLoad({ filter: /.*/, namespace: 'bench' }, () => ({
-      contents:
-        `${CRYPTO_VERIFIER}\nlet real;\nconst load = () => (real ??= (() => { const m = require(${JSON.stringify(cjs)}); return m.default ?? m.Stripe ?? m; })());\n` +
-        `export default function Stripe(...args) { const Real = load(); return new Real(...args); }\nStripe.webhooks = { constructEvent };`,
-      loader: 'js',
-      resolveDir: ROOT,
-    }));
-  },
-};
 
 const targets = (diagnostics: boolean, only: string[] | undefined): Target[] => {
   const functions: Target[] = Object.entries(FUNCTIONS as Record<string, FunctionSpec>).map(([name, spec]) => ({
@@ -220,15 +175,7 @@ const targets = (diagnostics: boolean, only: string[] | undefined): Target[] => 
         name: 'stripe SDK alone',
         entry: { source: "import Stripe from 'stripe';\nexport const handler = async () => typeof Stripe.webhooks;" },
         kind: 'diagnostic',
-        note: '`import Stripe from "stripe"` and nothing else',
-      },
-      { name: `${WEBHOOK}, stripe stubbed (what-if)`, entry: { file: FUNCTIONS[WEBHOOK].entry }, plugins: [stripeStubbed], kind: 'diagnostic', note: 'the SDK removed; node:crypto verifies' },
-      {
-        name: `${WEBHOOK}, stripe lazy (what-if)`,
-        entry: { file: FUNCTIONS[WEBHOOK].entry },
-        plugins: [stripeLazy],
-        kind: 'diagnostic',
-        note: 'the SDK bundled but run on first new Stripe(); node:crypto verifies',
+        note: '`import Stripe from "stripe"` and nothing else: the SDK beside the bundle, what a function adds at its first Stripe call',
       },
     );
   }
@@ -240,6 +187,8 @@ interface Bundle {
   file: string;
   bytes: number;
   gzipBytes: number;
+  /** The Stripe SDK beside index.mjs (node_modules/stripe), read at the first Stripe call, not at import. */
+  besideBytes: number;
   mapBytes: number;
   metafile: Metafile;
 }
@@ -252,16 +201,16 @@ const bundleTarget = async (target: Target, dir: string, index: number): Promise
     ...('file' in target.entry
       ? { entryPoints: [target.entry.file] }
       : { stdin: { contents: target.entry.source, resolveDir: ROOT, sourcefile: `${target.name.replace(/\W+/g, '-')}.ts`, loader: 'ts' } }),
-    ...(target.plugins ? { plugins: target.plugins } : {}),
   });
   const file = options.outfile!;
-  copyPdfkitFonts(outdir, file);
+  runAfterBundling(outdir);
   const code = readFileSync(file);
   return {
     target,
     file,
     bytes: code.length,
     gzipBytes: gzipSync(code).length,
+    besideBytes: stripeBesideBytes(outdir),
     mapBytes: existsSync(`${file}.map`) ? statSync(`${file}.map`).size : 0,
     metafile: result.metafile!,
   };
@@ -494,10 +443,10 @@ export const main = async (): Promise<void> => {
     const referencePlain = median([...pairs.values()].flatMap((slot) => slot.plain.base.map((s) => s.ms)));
 
     console.log(`\nReference: ${reference.target.name}, import ${referenceDeployed.toFixed(1)} ms with source maps, ${referencePlain.toFixed(1)} ms without (medians of all its samples)\n`);
-    console.log('| bundle | index.mjs KB | gzip KB | .map KB | import ms (as deployed) | ratio wall | ratio CPU | import ms (no source maps) | ratio wall | ratio CPU |');
-    console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    console.log('| bundle | index.mjs KB | gzip KB | .map KB | Stripe SDK beside KB | import ms (as deployed) | ratio wall | ratio CPU | import ms (no source maps) | ratio wall | ratio CPU |');
+    console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
     const row = (bundle: Bundle, t?: { deployed: Timing; plain: Timing }) =>
-      `| ${bundle.target.name} | ${kb(bundle.bytes)} | ${kb(bundle.gzipBytes)} | ${kb(bundle.mapBytes)} | ` +
+      `| ${bundle.target.name} | ${kb(bundle.bytes)} | ${kb(bundle.gzipBytes)} | ${kb(bundle.mapBytes)} | ${bundle.besideBytes ? kb(bundle.besideBytes) : '–'} | ` +
       (t
         ? `${t.deployed.ms.toFixed(1)} | ${t.deployed.ratio.toFixed(2)}× | ${t.deployed.cpuRatio.toFixed(2)}× | ${t.plain.ms.toFixed(1)} | ${t.plain.ratio.toFixed(2)}× | ${t.plain.cpuRatio.toFixed(2)}× |`
         : `${referenceDeployed.toFixed(1)} | 1.00× | 1.00× | ${referencePlain.toFixed(1)} | 1.00× | 1.00× |`);

@@ -48,7 +48,7 @@ export const verifyStripeEvent = (raw: Buffer, signature: string | undefined, se
   let lastError: unknown;
   for (const secret of secrets) {
     try {
-      const event = constructSignedEvent(raw, signature, secret, SIGNATURE_TOLERANCE_SECONDS);
+      const event = constructSignedEvent(raw, signature, secret, SIGNATURE_TOLERANCE_SECONDS, now);
       return assertEventShape(event);
     } catch (error) {
       if ((error as Error).name === 'ValidationError') throw error;

@@ -1,4 +1,4 @@
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import { readSecret } from '../shared/secrets';
 import { STRIPE_API_VERSION } from './version';
 import { config } from '../shared/config';
@@ -15,9 +15,19 @@ export interface StripeConnection {
   apiBase?: string | undefined;
 }
 
-export const createStripe = ({ apiKey, apiBase }: StripeConnection): Stripe => {
+/**
+ * The SDK, loaded on first use. A deployed bundle keeps `stripe` outside its `index.mjs`
+ * (lib/constructs/KneadpayFunction.ts `BUNDLING`, the SDK built beside it): a function pays the
+ * SDK's 240 KB at its first Stripe call, not at every cold start — the webhook, which verifies
+ * signatures without it (functions/stripe/events.ts), calls Stripe only for rare events.
+ */
+const loadSdk = async (): Promise<typeof Stripe> => (await import('stripe')).default;
+
+/** A Stripe client: the pinned API version, explicit retries, the emulator's address when given. */
+export const createStripe = async ({ apiKey, apiBase }: StripeConnection): Promise<Stripe> => {
   const base = apiBase ? new URL(apiBase) : undefined;
-  return new Stripe(apiKey, {
+  const Sdk = await loadSdk();
+  return new Sdk(apiKey, {
     apiVersion: STRIPE_API_VERSION as Stripe.LatestApiVersion,
     maxNetworkRetries: STRIPE_MAX_NETWORK_RETRIES,
     timeout: 20_000,

@@ -51,14 +51,34 @@ export const BUNDLING: BundlingOptions = {
   // Prefer the ESM builds of the AWS SDK and middy so esbuild can tree-shake them.
   mainFields: ['module', 'main'],
   // Bundle the AWS SDK too: the version we test is the version that runs, and cold start reads one file.
-  externalModules: [],
+  // The Stripe SDK alone stays out of index.mjs: functions/stripe/client.ts imports it on first use,
+  // from its own bundle beside index.mjs (stripeSdkBeside), so a cold start does not parse its 240 KB.
+  externalModules: ['stripe'],
   banner: ESM_REQUIRE_BANNER,
   commandHooks: {
     beforeBundling: () => [],
     beforeInstall: () => [],
-    afterBundling: (inputDir, outputDir) => [pdfkitStandardFonts(inputDir, outputDir), webAppAssets(inputDir, outputDir)],
+    afterBundling: (inputDir, outputDir) => [pdfkitStandardFonts(inputDir, outputDir), webAppAssets(inputDir, outputDir), stripeSdkBeside(inputDir, outputDir)],
   },
 };
+
+/**
+ * The Stripe SDK for a bundle that imports it (`import("stripe")`, left external by `BUNDLING`):
+ * the installed `stripe` package's ESM build bundled by the same esbuild into one file,
+ * `node_modules/stripe/index.mjs` beside index.mjs, which Node resolves the bare `stripe` to. The
+ * version we test is the version that runs (the lock file's); Lambda reads it only on the
+ * function's first Stripe call. Functions that never import it get nothing.
+ */
+export function stripeSdkBeside(inputDir: string, outputDir: string): string {
+  const target = `${outputDir}/node_modules/stripe`;
+  const manifest = JSON.stringify({ name: 'stripe', type: 'module', exports: './index.mjs' });
+  return (
+    `if grep -qE 'import\\("stripe"\\)|from ?"stripe"' "${outputDir}/index.mjs"; then ` +
+    `mkdir -p "${target}" && (cd "${inputDir}" && node_modules/.bin/esbuild node_modules/stripe/esm/stripe.esm.node.js --bundle --platform=node --format=esm --target=node22 --minify ` +
+    `--log-level=warning --banner:js="${ESM_REQUIRE_BANNER}" --outfile="${target}/index.mjs") && ` +
+    `printf '%s' '${manifest}' > "${target}/package.json"; fi`
+  );
+}
 
 /**
  * The web-app function serves the staff app's built files (web/build.ts) from `web/` next to

@@ -17,13 +17,13 @@ export const contractTarget = async (): Promise<ContractTarget> => {
   const key = process.env.STRIPE_SECRET_KEY;
   const base = process.env.STRIPE_API_BASE;
   if (key && /^(sk|rk)_live_/.test(key)) throw new Error('refusing to run the Stripe contract suite with a live key: use a test-mode key (sk_test_…)');
-  if (base) return { kind: 'emulator', stripe: createStripe({ apiKey: key ?? 'sk_test_emulator', apiBase: base }), stop: async () => {} };
+  if (base) return { kind: 'emulator', stripe: await createStripe({ apiKey: key ?? 'sk_test_emulator', apiBase: base }), stop: async () => {} };
   if (key) {
     if (!/^(sk|rk)_test_/.test(key)) throw new Error('STRIPE_SECRET_KEY is not a Stripe test-mode key (sk_test_… or rk_test_…)');
-    return { kind: 'real Stripe (test mode)', stripe: createStripe({ apiKey: key }), stop: async () => {} };
+    return { kind: 'real Stripe (test mode)', stripe: await createStripe({ apiKey: key }), stop: async () => {} };
   }
   const emulator = await startStripeEmulator({ port: 0 });
-  return { kind: 'emulator', stripe: createStripe({ apiKey: 'sk_test_emulator', apiBase: emulator.url }), stop: () => emulator.stop() };
+  return { kind: 'emulator', stripe: await createStripe({ apiKey: 'sk_test_emulator', apiBase: emulator.url }), stop: () => emulator.stop() };
 };
 
 /** What the suite exercised: each gateway call and the response fields kneadpay reads back. */

@@ -6,7 +6,11 @@
  * costs cold-start time on every instance.
  */
 import { build } from 'esbuild';
-import { resolve } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../../lib/wiring';
 
@@ -42,4 +46,40 @@ describe('the webhook carries no request-body schemas', () => {
     expect(inputs.some((input) => input.endsWith('functions/stripe-webhook.ts'))).toBe(true);
     expect(inputs.filter((input) => input.endsWith('functions/shared/schemas/requests.ts'))).toEqual([]);
   }, 60_000);
+});
+
+describe('the Stripe SDK beside the bundle, loaded on first use (as deployed)', () => {
+  it('stripe-webhook as NodejsFunction builds it: no SDK in index.mjs, the lock file’s SDK in node_modules/stripe beside it, which a bare import("stripe") there loads and which talks to Stripe', async () => {
+    const { esbuildOptionsFrom, runAfterBundling } = await import('../../bench/coldstart');
+    const { BUNDLING } = await import('../../lib/constructs/KneadpayFunction');
+    const outdir = mkdtempSync(join(tmpdir(), 'kneadpay-bundle-'));
+    try {
+      const options = esbuildOptionsFrom(BUNDLING, outdir);
+      const result = await build({ ...options, entryPoints: [FUNCTIONS['stripe-webhook'].entry] });
+      runAfterBundling(outdir);
+      const inputs = Object.keys(result.metafile!.inputs);
+      // What a cold start parses: not one file of the SDK.
+      expect(inputs.filter((input) => input.includes('node_modules/stripe/'))).toEqual([]);
+      expect(readFileSync(options.outfile!, 'utf8')).toContain('import("stripe")');
+      // What the first Stripe call loads: the installed SDK's version, resolved from index.mjs's folder.
+      const installed = (JSON.parse(readFileSync(resolve(ROOT, 'node_modules/stripe/package.json'), 'utf8')) as { version: string }).version;
+      const probe = join(outdir, 'probe.mjs');
+      writeFileSync(
+        probe,
+        `const { default: Stripe } = await import('stripe');
+const base = new URL(process.env.STRIPE_API_BASE);
+const stripe = new Stripe('sk_test_bundle_probe', { host: base.hostname, port: base.port, protocol: base.protocol.replace(':', ''), maxNetworkRetries: 0 });
+const customer = await stripe.customers.create({ email: 'probe@example.test' });
+const handler = (await import('./index.mjs')).handler;
+process.stdout.write(JSON.stringify({ version: Stripe.PACKAGE_VERSION, resolved: import.meta.resolve('stripe'), customer: customer.object, handler: typeof handler }));`,
+      );
+      const out = execFileSync(process.execPath, [probe], {
+        cwd: outdir,
+        env: { PATH: process.env.PATH ?? '', STRIPE_API_BASE: process.env.STRIPE_API_BASE!, AWS_REGION: 'us-east-1', KNEADPAY_TABLE: 'kneadpay' },
+      }).toString('utf8');
+      expect(JSON.parse(out)).toEqual({ version: installed, resolved: pathToFileURL(join(outdir, 'node_modules/stripe/index.mjs')).href, customer: 'customer', handler: 'function' });
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

@@ -26,7 +26,7 @@ let stop: () => void;
 beforeAll(async () => {
   down = await startWebhookReceiver({ statuses: Array.from({ length: 1000 }, () => 500) });
   emulator = await startStripeEmulator({ port: 0, webhookUrls: [down.url], webhookRetryDelaysMs: [20, 40] });
-  stripe = createStripe({ apiKey: 'sk_test_emulator', apiBase: emulator.url });
+  stripe = await createStripe({ apiKey: 'sk_test_emulator', apiBase: emulator.url });
   setMetricsSink(() => undefined);
   stop = observeMetrics((line) => lines.push(line));
 });

@@ -33,7 +33,7 @@ beforeAll(async () => {
   // The endpoint answers 500 to every attempt: the whole retry schedule (3 attempts here) fails.
   down = await startWebhookReceiver({ statuses: Array.from({ length: 1000 }, () => 500) });
   emulator = await startStripeEmulator({ port: 0, webhookUrls: [down.url], webhookRetryDelaysMs: [20, 40] });
-  stripe = createStripe({ apiKey: 'sk_test_emulator', apiBase: emulator.url });
+  stripe = await createStripe({ apiKey: 'sk_test_emulator', apiBase: emulator.url });
 });
 afterAll(async () => {
   await emulator.stop();

@@ -22,7 +22,7 @@ export const store = createStore();
  * resends after the send lease, as for every balance invoice — crashes.test.ts).
  */
 export const RESUME_STEPS: InvoiceStep[] = [...INVOICE_STEPS.filter((step) => step !== 'plan'), ...INVOICE_INNER_STEPS.filter((step) => step !== 'adjudication-recorded' && step !== 'email-sent')];
-export const stripe = createStripe({ apiKey: process.env.STRIPE_SECRET_KEY ?? 'sk_test_emulator', apiBase: process.env.STRIPE_API_BASE });
+export const stripe = await createStripe({ apiKey: process.env.STRIPE_SECRET_KEY ?? 'sk_test_emulator', apiBase: process.env.STRIPE_API_BASE });
 
 /**
  * A practice, a client (unique email) and claim CLM-1001 as in the DOMAIN.md worked example. With
