@@ -86,7 +86,8 @@ export const listRemittances = async (store: Store, practiceId: string, cursor?:
   const page = await queryPage<RemittanceListItem>(
     store,
     {
-      // The quarantined claims of a file sort under it (REMITTANCE#<id>#Q#n): summaries only.
+      // Summaries only: quarantined claims are under REMQ# (store/remittances.ts), so the Limit counts
+      // files. The filter leaves out those of files received before 2026-12-07 (REMITTANCE#<id>#Q#n).
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
       FilterExpression: '#type = :remittance',
       // The summary's attributes only: DynamoDB still reads whole items (≤ 1 MB a page), the answer carries none of the payments.

@@ -100,10 +100,19 @@ export const remittanceWrite = (practiceId: string, summary: Omit<RemittanceSumm
   Put: { Item: { ...remittanceKey(practiceId, summary.remittanceId), type: 'remittance', ...summary, quarantinedCount } },
 });
 
+/**
+ * A file's quarantined claims have a prefix of their own, outside `REMITTANCE#`: the list's key
+ * condition (`begins_with(sk, REMITTANCE#)`) then reads file summaries only, and its page limit
+ * counts files (up to 2026-12-07 they sorted under their file, `REMITTANCE#<id>#Q#n`, and spent it).
+ */
+const quarantinePrefix = (remittanceId: string) => `REMQ#${remittanceId}#`;
 const quarantineKey = (practiceId: string, remittanceId: string, index: number) => ({
   pk: practicePk(practiceId),
-  sk: `REMITTANCE#${remittanceId}#Q#${String(index).padStart(6, '0')}`,
+  sk: `${quarantinePrefix(remittanceId)}${String(index).padStart(6, '0')}`,
 });
+
+/** Where quarantined claims were written up to 2026-12-07, still read for the files stored then. */
+const legacyQuarantinePrefix = (remittanceId: string) => `REMITTANCE#${remittanceId}#Q#`;
 
 /** Stores a file's quarantined claims, in file order, 25 a batch (retrying what DynamoDB leaves unprocessed). */
 export const putQuarantine = async (store: Store, practiceId: string, remittanceId: string, quarantined: QuarantinedClaim[]): Promise<void> => {
@@ -120,13 +129,23 @@ export const putQuarantine = async (store: Store, practiceId: string, remittance
   }
 };
 
-export const listQuarantine = async (store: Store, practiceId: string, remittanceId: string): Promise<QuarantinedClaim[]> =>
+const queryQuarantine = async (store: Store, practiceId: string, prefix: string): Promise<QuarantinedClaim[]> =>
   (
     await queryAll<Record<string, unknown>>(store, {
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
-      ExpressionAttributeValues: { ':pk': practicePk(practiceId), ':sk': `REMITTANCE#${remittanceId}#Q#` },
+      ExpressionAttributeValues: { ':pk': practicePk(practiceId), ':sk': prefix },
     })
   ).map((item) => {
     const { patientControlNumber, problems } = withoutKeys<QuarantinedClaim & { remittanceId: string }>(item);
     return { patientControlNumber, problems };
   });
+
+/**
+ * A file's quarantined claims, in file order. A file's are all in one layout: the summary is
+ * committed after them, so a file received now has them under `REMQ#`, and one received before
+ * 2026-12-07 under its `REMITTANCE#<id>#Q#` (read when there are none under the first).
+ */
+export const listQuarantine = async (store: Store, practiceId: string, remittanceId: string): Promise<QuarantinedClaim[]> => {
+  const current = await queryQuarantine(store, practiceId, quarantinePrefix(remittanceId));
+  return current.length > 0 ? current : queryQuarantine(store, practiceId, legacyQuarantinePrefix(remittanceId));
+};
