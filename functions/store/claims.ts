@@ -67,9 +67,21 @@ export const listAdjudications = async (store: Store, practiceId: string, claimI
 
 export const remittanceKey = (practiceId: string, remittanceId: string) => ({ pk: practicePk(practiceId), sk: `REMITTANCE#${remittanceId}` });
 
+/**
+ * A file's payments (up to ~200 KB), an item beside its summary, outside `REMITTANCE#`: the list
+ * reads summaries of a few hundred bytes. Summaries written before 2026-12-07 carry them inline.
+ */
+export const remittancePaymentsKey = (practiceId: string, remittanceId: string) => ({ pk: practicePk(practiceId), sk: `REMPAY#${remittanceId}` });
+
 export const getRemittance = async (store: Store, practiceId: string, remittanceId: string): Promise<RemittanceSummary | undefined> => {
-  const item = await getItem<RemittanceSummary>(store, remittanceKey(practiceId, remittanceId));
-  return item ? withoutKeys<RemittanceSummary>(item) : undefined;
+  const [item, stored] = await Promise.all([
+    getItem<RemittanceSummary>(store, remittanceKey(practiceId, remittanceId)),
+    getItem<Pick<RemittanceSummary, 'payments' | 'paymentsOmitted'>>(store, remittancePaymentsKey(practiceId, remittanceId)),
+  ]);
+  if (!item) return undefined;
+  const summary = withoutKeys<RemittanceSummary>(item);
+  if (!stored) return summary; // an earlier summary: its payments inline, or none kept yet
+  return { ...summary, payments: stored.payments, ...(stored.paymentsOmitted === undefined ? {} : { paymentsOmitted: stored.paymentsOmitted }) };
 };
 
 /**
@@ -90,7 +102,8 @@ export const listRemittances = async (store: Store, practiceId: string, cursor?:
       // files. The filter leaves out those of files received before 2026-12-07 (REMITTANCE#<id>#Q#n).
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
       FilterExpression: '#type = :remittance',
-      // The summary's attributes only: DynamoDB still reads whole items (≤ 1 MB a page), the answer carries none of the payments.
+      // The summary's attributes only. Its payments are under REMPAY# since 2026-12-07; earlier summaries
+      // still carry them, and DynamoDB reads whole items (≤ 1 MB a page): the answer carries none of them.
       ProjectionExpression: REMITTANCE_LIST_ATTRIBUTES.map((_, i) => `#a${i}`).join(', '),
       ExpressionAttributeNames: { '#type': 'type', ...Object.fromEntries(REMITTANCE_LIST_ATTRIBUTES.map((name, i) => [`#a${i}`, name])) },
       ExpressionAttributeValues: { ':pk': practicePk(practiceId), ':sk': 'REMITTANCE#', ':remittance': 'remittance' },

@@ -5,7 +5,7 @@
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Adjudication, Claim, QuarantinedClaim, RemittanceSummary } from '../domain/claim';
 import type { LedgerEntry } from '../domain/client';
-import { adjudicationKey, claimKey, remittanceKey } from './claims';
+import { adjudicationKey, claimKey, remittanceKey, remittancePaymentsKey } from './claims';
 import type { Store } from './table';
 import { ledgerWrites } from './clients';
 import type { TransactItem } from './commit';
@@ -95,10 +95,18 @@ export const adjudicationWrites = (
 /** One summary per remittance file (its id is the file's hash). */
 export const remittanceMarker = (practiceId: string, remittanceId: string) => keys.marker(practiceId, 'remittance', remittanceId);
 
-/** The remittance summary item (its quarantined claims are separate items, counted here). */
-export const remittanceWrite = (practiceId: string, summary: Omit<RemittanceSummary, 'quarantined'>, quarantinedCount: number): TransactItem => ({
-  Put: { Item: { ...remittanceKey(practiceId, summary.remittanceId), type: 'remittance', ...summary, quarantinedCount } },
-});
+/**
+ * The remittance summary item (its quarantined claims are separate items, counted here) and its
+ * payments, an item beside it (`REMPAY#`), written in the same commit: the list reads none of them.
+ */
+export const remittanceWrite = (practiceId: string, summary: Omit<RemittanceSummary, 'quarantined'>, quarantinedCount: number): TransactItem[] => {
+  const { payments, paymentsOmitted, ...counts } = summary;
+  const paymentsItem = { ...remittancePaymentsKey(practiceId, summary.remittanceId), type: 'remittance-payments', remittanceId: summary.remittanceId, payments };
+  return [
+    { Put: { Item: { ...remittanceKey(practiceId, summary.remittanceId), type: 'remittance', ...counts, quarantinedCount } } },
+    ...(payments ? [{ Put: { Item: paymentsOmitted === undefined ? paymentsItem : { ...paymentsItem, paymentsOmitted } } }] : []),
+  ];
+};
 
 /**
  * A file's quarantined claims have a prefix of their own, outside `REMITTANCE#`: the list's key

@@ -134,6 +134,30 @@ describe('the remittance list counts files, whatever their quarantined claims', 
   });
 });
 
+describe("the remittance list reads no file's payments", () => {
+  it('eight files keeping ~200 KB of payments each → the first page holds all eight; each file still shows its payments', async () => {
+    // Prepare: eight files of 150 payments (each keeps the first ~200 KB of them, about 160 KB as
+    // DynamoDB counts). A page of a query stops after 1 MB read, before projection: summaries
+    // carrying their payments filled it after seven files.
+    const practiceId = await newPractice();
+    const posted = [];
+    for (let i = 0; i < 8; i += 1) posted.push(await postEra(practiceId, manyPaymentsEra(150).replaceAll('EFT9', `EFT${i}`)));
+    expect(posted.map((answer) => answer.status)).toEqual(Array(8).fill(202));
+
+    // Act
+    const first = await api<ListPage>('GET', `/practices/${practiceId}/remittances`, { practiceId });
+    const detail = await api('GET', `/practices/${practiceId}/remittances/${posted[0]!.body.remittanceId}`, { practiceId });
+
+    // Assess: one page of eight summaries…
+    expect(first.status).toBe(200);
+    expect([first.body.items.length, first.body.nextCursor]).toEqual([8, null]);
+    // …and the file's own page still has its payments (the first ~200 KB, the rest counted).
+    expect(JSON.stringify(detail.body.payments).length).toBeGreaterThan(150_000);
+    expect(detail.body.payments.length + detail.body.paymentsOmitted).toBe(150);
+    expect(detail.body.payments[0]).toMatchObject({ traceNumber: 'EFT00000', paymentCents: 5000, claims: 1, problems: [] });
+  });
+});
+
 describe('remittances stored in the earlier layout (quarantined claims under REMITTANCE#<id>#Q#n)', () => {
   it("a file's own page shows its quarantined claims; the list shows summaries only; the same file posted again answers with them", async () => {
     // Prepare: one file in the earlier layout (60 quarantined claims, its payments inline on the
