@@ -10,6 +10,7 @@ import type { Store } from './table';
 import { ledgerWrites } from './clients';
 import type { TransactItem } from './commit';
 import { queryAll, withoutKeys } from './items';
+import { RetryableError } from '../shared/errors';
 import { keys, practicePk } from './keys';
 
 /**
@@ -122,17 +123,28 @@ const quarantineKey = (practiceId: string, remittanceId: string, index: number) 
 /** Where quarantined claims were written up to 2026-12-07, still read for the files stored then. */
 const legacyQuarantinePrefix = (remittanceId: string) => `REMITTANCE#${remittanceId}#Q#`;
 
-/** Stores a file's quarantined claims, in file order, 25 a batch (retrying what DynamoDB leaves unprocessed). */
+const QUARANTINE_BATCH_ATTEMPTS = 8;
+
+/**
+ * Stores a file's quarantined claims, in file order, 25 a batch (retrying what DynamoDB leaves
+ * unprocessed). What is still unprocessed after the last attempt fails the import (503, post the
+ * file again): its summary, committed after these, would otherwise count claims its page lacks.
+ */
 export const putQuarantine = async (store: Store, practiceId: string, remittanceId: string, quarantined: QuarantinedClaim[]): Promise<void> => {
   for (let start = 0; start < quarantined.length; start += 25) {
     const batch = quarantined.slice(start, start + 25).map((entry, offset) => ({
       PutRequest: { Item: { ...quarantineKey(practiceId, remittanceId, start + offset), type: 'quarantine', remittanceId, ...entry } },
     }));
     let pending: typeof batch | undefined = batch;
-    for (let attempt = 0; pending && pending.length > 0 && attempt < 8; attempt += 1) {
+    for (let attempt = 0; pending && pending.length > 0 && attempt < QUARANTINE_BATCH_ATTEMPTS; attempt += 1) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** (attempt - 1)));
       const answer = await store.doc.send(new BatchWriteCommand({ RequestItems: { [store.tableName]: pending } }));
       pending = answer.UnprocessedItems?.[store.tableName] as typeof batch | undefined;
-      if (pending?.length) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+    }
+    if (pending?.length) {
+      throw new RetryableError(
+        `DynamoDB left ${pending.length} of the file's quarantined claim payments unwritten after ${QUARANTINE_BATCH_ATTEMPTS} attempts; the file is not recorded: post it again (nothing is applied twice)`,
+      );
     }
   }
 };
