@@ -4,7 +4,7 @@
  * under their file, `REMITTANCE#<id>#Q#n`) still read the same.
  */
 import { createHash } from 'node:crypto';
-import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { deriveId } from '../../functions/shared/ids';
 import { createStore } from '../../functions/store/table';
@@ -21,6 +21,20 @@ const newPractice = async () => {
 };
 
 const postEra = (practiceId: string, text: string) => api('POST', `/practices/${practiceId}/remittances`, { practiceId, raw: text, headers: { 'content-type': 'application/edi-x12' } });
+
+/** What the list's key condition reads from the table for a practice: the items DynamoDB evaluates and the read units. */
+const listRead = async (practiceId: string) => {
+  const answer = await store.doc.send(
+    new QueryCommand({
+      TableName: store.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+      ExpressionAttributeValues: { ':pk': `PRACTICE#${practiceId}`, ':sk': 'REMITTANCE#' },
+      Select: 'COUNT',
+      ReturnConsumedCapacity: 'TOTAL',
+    }),
+  );
+  return { scanned: answer.ScannedCount, readUnits: answer.ConsumedCapacity?.CapacityUnits ?? Number.NaN };
+};
 
 type ListPage = { items: Record<string, unknown>[]; nextCursor: string | null };
 
@@ -49,7 +63,7 @@ const oneClaimFile = (i: number) =>
  * at `REMITTANCE#<id>#Q#<n, 6 digits>` — the layout a laptop data dir kept across the upgrade, or a
  * deployed table, still holds. Written directly: the code no longer writes it.
  */
-const putOldLayout = async (practiceId: string, text: string, quarantined: { patientControlNumber: string; problems: string[] }[]) => {
+const putOldLayout = async (practiceId: string, text: string, quarantined: { patientControlNumber: string; problems: string[] }[], morePayments = 0) => {
   const remittanceId = deriveId('rem', practiceId, createHash('sha256').update(text).digest('hex'));
   const pk = `PRACTICE#${practiceId}`;
   const summary = {
@@ -77,6 +91,24 @@ const putOldLayout = async (practiceId: string, text: string, quarantined: { pat
         providerAdjustments: [],
         problems: [],
       },
+      ...Array.from({ length: morePayments }, (_, i) => ({
+        traceNumber: `EFT7${String(i + 1).padStart(4, '0')}`,
+        payerId: '1512345678',
+        payerName: 'ACME HEALTH',
+        paymentCents: 0,
+        paidAt: '2026-11-02',
+        claims: 0,
+        claimsPaidCents: 0,
+        providerAdjustmentCents: 0,
+        providerAdjustments: Array.from({ length: 18 }, (_, k) => ({
+          providerId: '1234567893',
+          fiscalPeriodDate: '2026-12-31',
+          reason: 'WO',
+          reference: `ADJ-${i}-${k}`,
+          amountCents: k % 2 ? -1 : 1,
+        })),
+        problems: [],
+      })),
     ],
     quarantinedCount: quarantined.length,
   };
@@ -109,6 +141,8 @@ describe('the remittance list counts files, whatever their quarantined claims', 
     expect(first.body.items.map((item) => item.remittanceId).sort()).toEqual(posted.map((answer) => answer.body.remittanceId).sort());
     expect(first.body.items.map((item) => item.quarantinedCount).sort()).toEqual([120, 60, 60]);
     expect(first.body.nextCursor).toBeNull();
+    // In one read of the three summaries: the key condition reaches none of the 240 quarantined claims.
+    expect((await listRead(practiceId)).scanned).toBe(3);
     // A file's own page still has every quarantined claim, in file order.
     const heavy = await api('GET', `/practices/${practiceId}/remittances/${posted[0]!.body.remittanceId}`, { practiceId });
     expect(heavy.body.quarantined).toEqual(posted[0]!.body.quarantined);
@@ -151,6 +185,8 @@ describe("the remittance list reads no file's payments", () => {
     // Assess: one page of eight summaries…
     expect(first.status).toBe(200);
     expect([first.body.items.length, first.body.nextCursor]).toEqual([8, null]);
+    // …read in one read of a few kilobytes: the summaries hold no payments (eight that did were 1.2 MB).
+    expect((await listRead(practiceId)).readUnits).toBeLessThan(2);
     // …and the file's own page still has its payments (the first ~200 KB, the rest counted).
     expect(JSON.stringify(detail.body.payments).length).toBeGreaterThan(150_000);
     expect(detail.body.payments.length + detail.body.paymentsOmitted).toBe(150);
@@ -199,5 +235,34 @@ describe('remittances stored in the earlier layout (quarantined claims under REM
     // The same file again: nothing re-applied, the first answer with its old-layout quarantine.
     expect(again.status).toBe(200);
     expect(again.body).toEqual({ remittanceId: old.remittanceId, traceNumber: 'EFT70000', claims: 60, matched: 0, quarantined });
+  });
+
+  it('three files of the earlier layout with 60 quarantined claims each → the first page still holds all three', async () => {
+    const practiceId = await newPractice();
+    const ids = [];
+    for (let f = 0; f < 3; f += 1) {
+      const quarantined = Array.from({ length: 60 }, (_, n) => ({ patientControlNumber: `CLM-${f}${String(n).padStart(4, '0')}`, problems: ['no claim in this practice'] }));
+      ids.push((await putOldLayout(practiceId, `earlier file ${f}`, quarantined)).remittanceId);
+    }
+
+    const first = await api<ListPage>('GET', `/practices/${practiceId}/remittances`, { practiceId });
+
+    expect(first.status).toBe(200);
+    expect([first.body.items.map((item) => item.remittanceId).sort(), first.body.nextCursor]).toEqual([ids.sort(), null]);
+  });
+
+  it('eight summaries of the earlier layout carrying ~160 KB of payments each → the first page still holds all eight, without their payments', async () => {
+    const practiceId = await newPractice();
+    const ids = [];
+    for (let f = 0; f < 8; f += 1) ids.push((await putOldLayout(practiceId, `earlier heavy file ${f}`, [], 120)).remittanceId);
+
+    const first = await api<ListPage>('GET', `/practices/${practiceId}/remittances`, { practiceId });
+    const detail = await api('GET', `/practices/${practiceId}/remittances/${ids[0]}`, { practiceId });
+
+    expect(first.status).toBe(200);
+    expect([first.body.items.map((item) => item.remittanceId).sort(), first.body.nextCursor]).toEqual([ids.sort(), null]);
+    expect(first.body.items.every((item) => item.payments === undefined)).toBe(true);
+    // Each is ~160 KB as DynamoDB counts (at least 150,000 characters of payments): seven fill 1 MB.
+    expect(JSON.stringify(detail.body.payments).length).toBeGreaterThan(150_000);
   });
 });
