@@ -292,7 +292,7 @@ export const receiveRemittance = async (
     store,
     {
       marker: remittances.remittanceMarker(practiceId, remittanceId),
-      writes: [remittances.remittanceWrite(practiceId, stored, quarantined.length)],
+      writes: remittances.remittanceWrite(practiceId, stored, quarantined.length),
       events: quarantined.length
         ? [{ detailType: 'RemittanceQuarantined', detail: { practiceId, remittanceId, traceNumber: summary.traceNumber, claims: summary.claims, quarantinedCount: quarantined.length } }]
         : [],

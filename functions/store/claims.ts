@@ -67,9 +67,21 @@ export const listAdjudications = async (store: Store, practiceId: string, claimI
 
 export const remittanceKey = (practiceId: string, remittanceId: string) => ({ pk: practicePk(practiceId), sk: `REMITTANCE#${remittanceId}` });
 
+/**
+ * A file's payments (up to ~200 KB), an item beside its summary, outside `REMITTANCE#`: the list
+ * reads summaries of a few hundred bytes. Summaries written before 2026-12-07 carry them inline.
+ */
+export const remittancePaymentsKey = (practiceId: string, remittanceId: string) => ({ pk: practicePk(practiceId), sk: `REMPAY#${remittanceId}` });
+
 export const getRemittance = async (store: Store, practiceId: string, remittanceId: string): Promise<RemittanceSummary | undefined> => {
-  const item = await getItem<RemittanceSummary>(store, remittanceKey(practiceId, remittanceId));
-  return item ? withoutKeys<RemittanceSummary>(item) : undefined;
+  const [item, stored] = await Promise.all([
+    getItem<RemittanceSummary>(store, remittanceKey(practiceId, remittanceId)),
+    getItem<Pick<RemittanceSummary, 'payments' | 'paymentsOmitted'>>(store, remittancePaymentsKey(practiceId, remittanceId)),
+  ]);
+  if (!item) return undefined;
+  const summary = withoutKeys<RemittanceSummary>(item);
+  if (!stored) return summary; // an earlier summary: its payments inline, or none kept yet
+  return { ...summary, payments: stored.payments, ...(stored.paymentsOmitted === undefined ? {} : { paymentsOmitted: stored.paymentsOmitted }) };
 };
 
 /**
@@ -82,20 +94,40 @@ export type RemittanceListItem = Pick<RemittanceSummary, 'remittanceId' | 'trace
 
 const REMITTANCE_LIST_ATTRIBUTES = ['remittanceId', 'traceNumber', 'claims', 'matched', 'quarantinedCount', 'paymentCents', 'providerAdjustmentCents', 'paidAt', 'receivedAt'] as const;
 
+/** A page of the list: 50 files. */
+const REMITTANCE_PAGE = 50;
+/** The reads one page may take over files stored before 2026-12-07 (one over files stored since). */
+const REMITTANCE_PAGE_READS = 10;
+
+/**
+ * One page of a practice's remittance summaries. Since 2026-12-07 a file's quarantined claims
+ * (REMQ#) and payments (REMPAY#) are outside the key condition, so one read of `Limit` 50 is a
+ * page of 50 files. Files stored before keep both in the earlier layout (quarantined claims at
+ * REMITTANCE#<id>#Q#n, payments inline): there a read may end with fewer files (`Limit` counts the
+ * items the filter then drops; a read stops after 1 MB), and the page reads on from where it
+ * stopped, asking only for the files it still lacks, up to 10 reads; the cursor is where it ended.
+ */
 export const listRemittances = async (store: Store, practiceId: string, cursor?: string): Promise<Page<RemittanceListItem>> => {
-  const page = await queryPage<RemittanceListItem>(
-    store,
-    {
-      // The quarantined claims of a file sort under it (REMITTANCE#<id>#Q#n): summaries only.
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
-      FilterExpression: '#type = :remittance',
-      // The summary's attributes only: DynamoDB still reads whole items (≤ 1 MB a page), the answer carries none of the payments.
-      ProjectionExpression: REMITTANCE_LIST_ATTRIBUTES.map((_, i) => `#a${i}`).join(', '),
-      ExpressionAttributeNames: { '#type': 'type', ...Object.fromEntries(REMITTANCE_LIST_ATTRIBUTES.map((name, i) => [`#a${i}`, name])) },
-      ExpressionAttributeValues: { ':pk': practicePk(practiceId), ':sk': 'REMITTANCE#', ':remittance': 'remittance' },
-      Limit: 50,
-    },
-    cursor,
-  );
-  return { items: page.items, nextCursor: page.nextCursor };
+  const items: RemittanceListItem[] = [];
+  let next: string | null | undefined = cursor;
+  for (let reads = 0; reads < REMITTANCE_PAGE_READS; reads += 1) {
+    const page: Page<RemittanceListItem> = await queryPage<RemittanceListItem>(
+      store,
+      {
+        // The filter leaves out the quarantined claims of files stored before 2026-12-07.
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+        FilterExpression: '#type = :remittance',
+        // The summary's attributes only (payments inline on summaries stored before 2026-12-07 are read, not answered).
+        ProjectionExpression: REMITTANCE_LIST_ATTRIBUTES.map((_, i) => `#a${i}`).join(', '),
+        ExpressionAttributeNames: { '#type': 'type', ...Object.fromEntries(REMITTANCE_LIST_ATTRIBUTES.map((name, i) => [`#a${i}`, name])) },
+        ExpressionAttributeValues: { ':pk': practicePk(practiceId), ':sk': 'REMITTANCE#', ':remittance': 'remittance' },
+        Limit: REMITTANCE_PAGE - items.length,
+      },
+      next ?? undefined,
+    );
+    items.push(...page.items);
+    next = page.nextCursor;
+    if (!next || items.length >= REMITTANCE_PAGE) break;
+  }
+  return { items, nextCursor: next ?? null };
 };

@@ -5,11 +5,12 @@
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Adjudication, Claim, QuarantinedClaim, RemittanceSummary } from '../domain/claim';
 import type { LedgerEntry } from '../domain/client';
-import { adjudicationKey, claimKey, remittanceKey } from './claims';
+import { adjudicationKey, claimKey, remittanceKey, remittancePaymentsKey } from './claims';
 import type { Store } from './table';
 import { ledgerWrites } from './clients';
 import type { TransactItem } from './commit';
 import { queryAll, withoutKeys } from './items';
+import { RetryableError } from '../shared/errors';
 import { keys, practicePk } from './keys';
 
 /**
@@ -95,38 +96,76 @@ export const adjudicationWrites = (
 /** One summary per remittance file (its id is the file's hash). */
 export const remittanceMarker = (practiceId: string, remittanceId: string) => keys.marker(practiceId, 'remittance', remittanceId);
 
-/** The remittance summary item (its quarantined claims are separate items, counted here). */
-export const remittanceWrite = (practiceId: string, summary: Omit<RemittanceSummary, 'quarantined'>, quarantinedCount: number): TransactItem => ({
-  Put: { Item: { ...remittanceKey(practiceId, summary.remittanceId), type: 'remittance', ...summary, quarantinedCount } },
-});
+/**
+ * The remittance summary item (its quarantined claims are separate items, counted here) and its
+ * payments, an item beside it (`REMPAY#`), written in the same commit: the list reads none of them.
+ */
+export const remittanceWrite = (practiceId: string, summary: Omit<RemittanceSummary, 'quarantined'>, quarantinedCount: number): TransactItem[] => {
+  const { payments, paymentsOmitted, ...counts } = summary;
+  const paymentsItem = { ...remittancePaymentsKey(practiceId, summary.remittanceId), type: 'remittance-payments', remittanceId: summary.remittanceId, payments };
+  return [
+    { Put: { Item: { ...remittanceKey(practiceId, summary.remittanceId), type: 'remittance', ...counts, quarantinedCount } } },
+    ...(payments ? [{ Put: { Item: paymentsOmitted === undefined ? paymentsItem : { ...paymentsItem, paymentsOmitted } } }] : []),
+  ];
+};
 
+/**
+ * A file's quarantined claims have a prefix of their own, outside `REMITTANCE#`: the list's key
+ * condition (`begins_with(sk, REMITTANCE#)`) then reads file summaries only, and its page limit
+ * counts files (up to 2026-12-07 they sorted under their file, `REMITTANCE#<id>#Q#n`, and spent it).
+ */
+const quarantinePrefix = (remittanceId: string) => `REMQ#${remittanceId}#`;
 const quarantineKey = (practiceId: string, remittanceId: string, index: number) => ({
   pk: practicePk(practiceId),
-  sk: `REMITTANCE#${remittanceId}#Q#${String(index).padStart(6, '0')}`,
+  sk: `${quarantinePrefix(remittanceId)}${String(index).padStart(6, '0')}`,
 });
 
-/** Stores a file's quarantined claims, in file order, 25 a batch (retrying what DynamoDB leaves unprocessed). */
+/** Where quarantined claims were written up to 2026-12-07, still read for the files stored then. */
+const legacyQuarantinePrefix = (remittanceId: string) => `REMITTANCE#${remittanceId}#Q#`;
+
+const QUARANTINE_BATCH_ATTEMPTS = 8;
+
+/**
+ * Stores a file's quarantined claims, in file order, 25 a batch (retrying what DynamoDB leaves
+ * unprocessed). What is still unprocessed after the last attempt fails the import (503, post the
+ * file again): its summary, committed after these, would otherwise count claims its page lacks.
+ */
 export const putQuarantine = async (store: Store, practiceId: string, remittanceId: string, quarantined: QuarantinedClaim[]): Promise<void> => {
   for (let start = 0; start < quarantined.length; start += 25) {
     const batch = quarantined.slice(start, start + 25).map((entry, offset) => ({
       PutRequest: { Item: { ...quarantineKey(practiceId, remittanceId, start + offset), type: 'quarantine', remittanceId, ...entry } },
     }));
     let pending: typeof batch | undefined = batch;
-    for (let attempt = 0; pending && pending.length > 0 && attempt < 8; attempt += 1) {
+    for (let attempt = 0; pending && pending.length > 0 && attempt < QUARANTINE_BATCH_ATTEMPTS; attempt += 1) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** (attempt - 1)));
       const answer = await store.doc.send(new BatchWriteCommand({ RequestItems: { [store.tableName]: pending } }));
       pending = answer.UnprocessedItems?.[store.tableName] as typeof batch | undefined;
-      if (pending?.length) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+    }
+    if (pending?.length) {
+      throw new RetryableError(
+        `DynamoDB left ${pending.length} of the file's quarantined claim payments unwritten after ${QUARANTINE_BATCH_ATTEMPTS} attempts; the file is not recorded: post it again (nothing is applied twice)`,
+      );
     }
   }
 };
 
-export const listQuarantine = async (store: Store, practiceId: string, remittanceId: string): Promise<QuarantinedClaim[]> =>
+const queryQuarantine = async (store: Store, practiceId: string, prefix: string): Promise<QuarantinedClaim[]> =>
   (
     await queryAll<Record<string, unknown>>(store, {
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
-      ExpressionAttributeValues: { ':pk': practicePk(practiceId), ':sk': `REMITTANCE#${remittanceId}#Q#` },
+      ExpressionAttributeValues: { ':pk': practicePk(practiceId), ':sk': prefix },
     })
   ).map((item) => {
     const { patientControlNumber, problems } = withoutKeys<QuarantinedClaim & { remittanceId: string }>(item);
     return { patientControlNumber, problems };
   });
+
+/**
+ * A file's quarantined claims, in file order. A file's are all in one layout: the summary is
+ * committed after them, so a file received now has them under `REMQ#`, and one received before
+ * 2026-12-07 under its `REMITTANCE#<id>#Q#` (read when there are none under the first).
+ */
+export const listQuarantine = async (store: Store, practiceId: string, remittanceId: string): Promise<QuarantinedClaim[]> => {
+  const current = await queryQuarantine(store, practiceId, quarantinePrefix(remittanceId));
+  return current.length > 0 ? current : queryQuarantine(store, practiceId, legacyQuarantinePrefix(remittanceId));
+};

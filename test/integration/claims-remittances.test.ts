@@ -185,8 +185,8 @@ describe('claims and ERA import over the local API', () => {
     const applied = await postEra(practiceId, fixture('worked-example.835'));
     expect([posted.status, posted.body.claims, posted.body.quarantined.length, applied.status, applied.body.matched]).toEqual([202, 150, 150, 202, 1]);
 
-    // Act: every page of the list (a page reads at most 50 items, and a file's 150 quarantined
-    // claims sort under it: REMITTANCE#<id>#Q#n — which file comes first depends on its random id).
+    // Act: every page of the list (a page reads at most 50 items, and at most 1 MB of them; the
+    // file's 150 quarantined claims are under REMQ#<id>#n, not among them: remittance-list.test.ts).
     const pages: { items: { remittanceId: string }[]; nextCursor?: string | null }[] = [];
     let cursor: string | undefined;
     do {
