@@ -124,7 +124,10 @@ export const writeOffBalance = async (
       if (!practice) throw new NotFoundError('practice');
       // Recorded before Stripe is asked: if Stripe's void lands and this request dies, a retry (or the
       // next write-off request) still knows the void was a write-off's and finishes it.
-      invoice = await port.recordInvoiceProgress(deps.store, invoice, { writeOffRequest: asked });
+      // Not while the invoice's email is being sent (its lease held): the email goes out first, or never.
+      const recorded = await port.recordWriteOffRequest(deps.store, invoice, asked);
+      if (!recorded) throw new RetryableError('this balance invoice is being emailed to the client right now: write it off again in a minute');
+      invoice = recorded;
       await closeOnStripe(deps.stripe, practice, invoice);
     }
     await deps.after?.('stripe-closed');

@@ -193,11 +193,24 @@ export const driveInvoice = async (deps: InvoicingDeps, practice: Practice, star
       return taken;
     }
     await deps.after?.('finalize-answered', invoice.invoiceId);
-    invoice = await invoicesOf(deps).recordInvoiceProgress(invoice, {
-      ...(invoice.status === 'draft' ? { status: finalized.status === 'paid' ? 'paid' : 'open' } : {}),
-      hostedInvoiceUrl: finalized.hosted_invoice_url ?? null,
-      dueAt: finalized.due_date ? new Date(finalized.due_date * 1000).toISOString() : null,
-    } as Partial<BalanceInvoice>);
+    try {
+      invoice = await invoicesOf(deps).recordInvoiceProgress(
+        invoice,
+        {
+          ...(invoice.status === 'draft' ? { status: finalized.status === 'paid' ? 'paid' : 'open' } : {}),
+          hostedInvoiceUrl: finalized.hosted_invoice_url ?? null,
+          dueAt: finalized.due_date ? new Date(finalized.due_date * 1000).toISOString() : null,
+        } as Partial<BalanceInvoice>,
+        // Not over a write-off asked or done meanwhile (it voids what Stripe finalized; its `void`
+        // stays), nor a desk payment: the send stops, nothing is issued or emailed.
+        { attribute: 'hostedInvoiceUrl', expected: finalized.hosted_invoice_url ?? null, absent: ['deskPayment', 'writeOff', 'writeOffRequest'] },
+      );
+    } catch (error) {
+      const taken = await takenMeanwhile(deps, invoice, error);
+      if (!taken) throw error;
+      deps.logger?.info('balance invoice written off while it was being finalized: not issued, not emailed', { practiceId: practice.practiceId, invoiceId: invoice.invoiceId });
+      return taken;
+    }
     await deps.after?.('finalize', invoice.invoiceId);
   }
 
