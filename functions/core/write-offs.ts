@@ -102,23 +102,44 @@ export const writeOffBalance = async (
   request: { idempotencyKey: string | undefined; actor: string },
   now = new Date(),
 ): Promise<{ created: boolean; writeOff: WriteOffAnswer }> => {
-  const port = deps.port ?? WRITE_OFFS_STORE;
   const { reason, note } = parseBody(writeOffBody, body);
   const writeOffId = request.idempotencyKey ? deriveId('wo', practiceId, invoiceId, request.idempotencyKey) : newId('wo');
+  return settleWriteOff(deps, practiceId, invoiceId, { writeOffId, reason, note: note ?? null, writtenOffBy: request.actor, requestedAt: now.toISOString() }, now);
+};
+
+/**
+ * Finishes a write-off whose request died after it was recorded (`writeOffRequest`, no `writeOff`)
+ * on an invoice never emailed to the client — a held draft deleted on Stripe (Stripe sends no
+ * `invoice.voided` for a deleted draft), or one the request died before closing: the balance
+ * invoicer's hourly sweep calls it once the request is older than `WRITE_OFF_REQUEST_GRACE_MS`.
+ * The same write-off as the request's (its id, reason, note and author), so staff asking again at the
+ * same moment with the same key get it back (200), with another key 409 `invoice_already_written_off`.
+ */
+export const finishWriteOffRequest = async (deps: WriteOffDeps, invoice: BalanceInvoice, now: Date): Promise<{ created: boolean; writeOff: WriteOffAnswer }> =>
+  settleWriteOff(deps, invoice.practiceId, invoice.invoiceId, invoice.writeOffRequest!, now);
+
+const settleWriteOff = async (
+  deps: WriteOffDeps,
+  practiceId: string,
+  invoiceId: string,
+  { writeOffId, reason, note, writtenOffBy, requestedAt }: WriteOffRequest,
+  now: Date,
+): Promise<{ created: boolean; writeOff: WriteOffAnswer }> => {
+  const port = deps.port ?? WRITE_OFFS_STORE;
   for (let attempt = 1; attempt <= 5; attempt += 1) {
     let invoice = await port.getInvoice(deps.store, practiceId, invoiceId);
     if (!invoice) throw new NotFoundError('invoice');
     const recorded = invoice.writeOff;
     if (recorded) {
       if (recorded.writeOffId !== writeOffId) throw new ConflictError('this invoice is already written off', 'invoice_already_written_off', { field: 'invoiceId', status: 'written_off' });
-      if (recorded.reason !== reason || recorded.note !== (note ?? null)) throw new ConflictError('this Idempotency-Key was used for a different write-off', 'idempotency_key_reused');
+      if (recorded.reason !== reason || recorded.note !== note) throw new ConflictError('this Idempotency-Key was used for a different write-off', 'idempotency_key_reused');
       return { created: false, writeOff: answerOf(invoice, recorded) };
     }
     const refused = refusal(invoice);
     if (refused) throw refused;
     const claim = await port.getClaim(deps.store, practiceId, invoice.claimId);
     if (!claim) throw new NotFoundError('claim');
-    const asked: WriteOffRequest = { writeOffId, reason, note: note ?? null, writtenOffBy: request.actor, requestedAt: now.toISOString() };
+    const asked: WriteOffRequest = { writeOffId, reason, note, writtenOffBy, requestedAt };
     if (invoice.stripeInvoiceId && invoice.status !== 'void') {
       const practice = await port.getPractice(deps.store, practiceId);
       if (!practice) throw new NotFoundError('practice');

@@ -22,6 +22,12 @@ export interface DeskPaymentRequest {
   paymentId: string;
   stripeInvoiceId: string;
   requestedAt: string;
+  /**
+   * What staff recorded (recorded with the request since audit f3): the balance invoicer's hourly
+   * sweep finishes a request that died between the delete and the record with them (core/invoicing/sweep.ts).
+   */
+  method?: DeskPaymentMethod;
+  amountCents?: number;
   /** The draft could not be deleted: its account's owner disconnected kneadpay (never payable, never sent; left there). */
   draftLeftOnAccount?: boolean;
 }
