@@ -62,6 +62,11 @@ export interface WriteOffRequest {
 export interface WriteOff extends WriteOffRequest {
   amountCents: number;
   writtenOffAt: string;
+  /**
+   * The invoice's Stripe draft could not be deleted: its account's owner disconnected kneadpay
+   * (never payable, never sent by kneadpay; left there, as a desk payment of it leaves it).
+   */
+  draftLeftOnAccount?: boolean;
 }
 
 /** An invoice for a claim's patient balance, and how far its Stripe saga has come. */
