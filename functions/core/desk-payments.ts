@@ -29,8 +29,11 @@ export const DESK_PAYMENTS_STORE: DeskPaymentsPort = { getInvoice, invoiceVersio
 /** Stripe, for a held invoice whose draft Stripe made (bug 101), and a test hook. */
 export interface DeskPaymentOptions {
   stripe?: () => Promise<Stripe>;
-  /** Test hook: called once the Stripe draft is deleted, before the record (a throw there is a crash between the two). */
-  after?: (step: 'stripe-deleted') => void | Promise<void>;
+  /**
+   * Test hook: called once the request is recorded, before Stripe is asked (`requested`), and once
+   * the Stripe draft is deleted, before the record (`stripe-deleted`); a throw there is a crash.
+   */
+  after?: (step: 'requested' | 'stripe-deleted') => void | Promise<void>;
 }
 
 const sentMeanwhile = () =>
@@ -193,6 +196,7 @@ const settleAtDesk = async (
       if (invoice.deskPaymentRequest?.stripeInvoiceId !== draft) {
         invoice = await port.recordInvoiceProgress(store, invoice, { deskPaymentRequest: { paymentId, stripeInvoiceId: draft, requestedAt: now.toISOString(), method, amountCents } });
       }
+      await options.after?.('requested');
       draftLeft = (await deleteHeldDraft(options.stripe, practice, invoice, draft)) === 'left';
       await options.after?.('stripe-deleted');
     }

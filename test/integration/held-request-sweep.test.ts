@@ -11,12 +11,13 @@
  * (a real crash cannot be scheduled there), asked two minutes ago (`now`) so its grace is over.
  */
 import { describe, expect, it } from 'vitest';
-import { sweepPracticeHeldInvoices } from '../../functions/core/invoicing';
+import { resumeInvoicesAwaitingStripe, sweepPracticeHeldInvoices } from '../../functions/core/invoicing';
 import { recordDeskPayment } from '../../functions/core/desk-payments';
 import { writeOffBalance } from '../../functions/core/write-offs';
 import { getStripe } from '../../functions/stripe/client';
 import { getInvoice, listClaimInvoices } from '../../functions/store/invoices';
 import { api } from '../support/api';
+import { enableChargesQuietly } from '../support/connect';
 import { ledgerState, outboxOf } from '../support/fixtures';
 import { balanceEmailsTo, heldDraftOnStripe, store, stripeInvoicesFor } from '../support/invoicing';
 
@@ -128,6 +129,38 @@ describe('a desk payment of a held Stripe draft that died between the delete and
     const ledger = await ledgerState(store, practiceId, clientId);
     expect(ledger.entries.filter((entry) => entry.kind === 'payment')).toHaveLength(1);
     expect(ledger.balanceCents).toBe(ledger.sumCents);
+  });
+});
+
+describe('a desk payment of a held Stripe draft that died before deleting it', () => {
+  it('charges come back: the resume does not finalize the draft staff took (no email); the sweep, after the grace, deletes it and records the payment once', async () => {
+    // Prepare: the request is recorded, then dies before Stripe is asked; the account can charge again.
+    const { practiceId, clientId, email, accountId, invoice } = await heldDraftOnStripe(deps, 'off after line');
+    const died = await recordDeskPayment(store, practiceId, invoice.invoiceId, DESK, `desk-early-${invoice.invoiceId}`, twoMinutesAgo(), undefined, {
+      stripe: getStripe,
+      after: (at) => {
+        if (at === 'requested') throw new Error('crash before the delete');
+      },
+    }).then(
+      () => 'returned',
+      (error: Error) => error.message,
+    );
+    await enableChargesQuietly(store, practiceId, accountId);
+
+    // Act
+    const resumed = await resumeInvoicesAwaitingStripe(deps, practiceId);
+    const between = await stripeInvoicesFor(practiceId, clientId, accountId);
+    const swept = await sweepPracticeHeldInvoices(deps, practiceId);
+
+    // Assess
+    expect(died).toBe('crash before the delete');
+    expect(resumed.map((one) => [one.status, one.emailedAt])).toEqual([['draft', null]]);
+    expect(between.map((made) => made.status)).toEqual(['draft']);
+    expect(swept).toEqual({ held: 1, sent: 0, busy: 0, finished: 1 });
+    expect(await getInvoice(store, practiceId, invoice.invoiceId)).toMatchObject({ status: 'paid', stripeInvoiceId: null, emailedAt: null, deskPayment: expect.objectContaining({ method: 'cash' }) });
+    expect(await stripeInvoicesFor(practiceId, clientId, accountId)).toEqual([]);
+    expect(await eventsOf(practiceId, 'PaymentSucceeded')).toHaveLength(1);
+    expect(await balanceEmailsTo(email)).toHaveLength(0);
   });
 });
 
