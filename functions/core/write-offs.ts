@@ -108,8 +108,8 @@ const closeOnStripe = async (stripe: () => Promise<Stripe>, practice: Practice, 
       await voidInvoice(scope, current.id, `inv:${invoice.invoiceId}:void`);
     } catch (error) {
       if (!(error instanceof StripeRefusedError)) throw error;
-      // Stripe refuses to void an invoice whose payment is processing (a bank debit): it may yet be paid.
       if (outOfReach(error)) return disconnected(invoice);
+      // Stripe refuses to void an invoice whose payment is processing (a bank debit): it may yet be paid.
       throw new ConflictError(`Stripe would not void this invoice now (${error.message}): write it off once its payment has ended`, 'invoice_not_voidable', { field: 'invoiceId' });
     }
   }

@@ -4,7 +4,8 @@
  * client's email saved through `PATCH …/clients/{c}` — and a lost one (the balance invoicer's
  * dead-letter queue, a request that died after the save) left it waiting for the next. The balance
  * invoicer's hourly schedule (lib/wiring.ts SCHEDULES) resumes every held invoice whose reason is
- * gone, over every practice.
+ * gone, over every practice. It also finishes a desk payment or a write-off whose request died
+ * midway and that no event finishes (`staffRequestToFinish`).
  */
 import { deskPaymentDeletesDraft, heldForAccount, INVOICE_HOLD_RULES, invoiceHolds, type BalanceInvoice, type ChargingAccount } from '../../domain/invoice';
 import { errorFields } from '../../shared/logger';
@@ -44,10 +45,10 @@ const staffRequestToFinish = (invoice: BalanceInvoice, now: Date): 'desk' | 'wri
 
 /**
  * Finishes the staff request `staffRequestToFinish` names; answers `finished` (by this sweep),
- * `ended` (staff finished it first, or it cannot be finished here) or `to-saga`. Staff finishing it at the same moment is fine (one commit, one marker): their answer
- * or a refusal naming the outcome (`invoice_already_paid`, `invoice_already_written_off`) ends it
- * here too; a desk request the send beat (Stripe finalized the draft first, `not_collectable_at_desk`)
- * leaves the invoice to the saga.
+ * `ended` (staff finished it first, or it cannot be finished here) or `to-saga`. Staff finishing it
+ * at the same moment is fine (one commit, one marker): their answer or a refusal naming the outcome
+ * (`invoice_already_paid`, `invoice_already_written_off`) ends it here too; a desk request the send
+ * beat (Stripe finalized the draft first, `not_collectable_at_desk`) leaves the invoice to the saga.
  */
 const finishStaffRequest = async (deps: InvoicingDeps, invoice: BalanceInvoice, kind: 'desk' | 'write-off', now: Date): Promise<'finished' | 'ended' | 'to-saga'> => {
   const at = { practiceId: invoice.practiceId, invoiceId: invoice.invoiceId };
