@@ -29,8 +29,11 @@ export const DESK_PAYMENTS_STORE: DeskPaymentsPort = { getInvoice, invoiceVersio
 /** Stripe, for a held invoice whose draft Stripe made (bug 101), and a test hook. */
 export interface DeskPaymentOptions {
   stripe?: () => Promise<Stripe>;
-  /** Test hook: called once the Stripe draft is deleted, before the record (a throw there is a crash between the two). */
-  after?: (step: 'stripe-deleted') => void | Promise<void>;
+  /**
+   * Test hook: called once the request is recorded, before Stripe is asked (`requested`), and once
+   * the Stripe draft is deleted, before the record (`stripe-deleted`); a throw there is a crash.
+   */
+  after?: (step: 'requested' | 'stripe-deleted') => void | Promise<void>;
 }
 
 const sentMeanwhile = () =>
@@ -119,6 +122,48 @@ export const recordDeskPayment = async (
 ): Promise<{ created: boolean; payment: DeskPaymentAnswer }> => {
   const { method, amountCents } = parseBody(deskPaymentBody, body);
   const paymentId = idempotencyKey ? deriveId('desk', practiceId, invoiceId, idempotencyKey) : newId('desk');
+  return settleAtDesk(store, practiceId, invoiceId, { paymentId, method, amountCents }, now, port, options);
+};
+
+/**
+ * How long a desk request whose draft is being deleted is left to its own request before the balance
+ * invoicer's sweep finishes it: longer than a request may run (API Gateway's 29 s), so the sweep
+ * never races a live request (as for a write-off, core/write-off-commit.ts).
+ */
+export const DESK_PAYMENT_REQUEST_GRACE_MS = 60_000;
+
+/**
+ * Finishes a desk payment whose request died between the delete of the held draft and the record
+ * (`deskPaymentRequest` recorded, no `deskPayment`): the balance invoicer's hourly sweep calls it
+ * once the request is older than `DESK_PAYMENT_REQUEST_GRACE_MS`. The same record as the request's
+ * (its payment id, method and amount, paid when staff asked), so staff submitting it again at the
+ * same moment with the same key get this payment back (200), with another key 409
+ * `invoice_already_paid`: one payment either way. Answers 'finished' (recorded by this call),
+ * 'recorded' (by another call first) or 'not_recorded' for a request recorded before its method and
+ * amount were (staff record it again).
+ */
+export const finishDeskPaymentRequest = async (
+  store: Store,
+  invoice: BalanceInvoice,
+  now: Date,
+  options: DeskPaymentOptions & { port?: DeskPaymentsPort } = {},
+): Promise<'finished' | 'recorded' | 'not_recorded'> => {
+  const request = invoice.deskPaymentRequest;
+  if (!request?.method || request.amountCents === undefined) return 'not_recorded';
+  const payment = { paymentId: request.paymentId, method: request.method, amountCents: request.amountCents, paidAt: request.requestedAt };
+  const { created } = await settleAtDesk(store, invoice.practiceId, invoice.invoiceId, payment, now, options.port ?? DESK_PAYMENTS_STORE, options);
+  return created ? 'finished' : 'recorded';
+};
+
+const settleAtDesk = async (
+  store: Store,
+  practiceId: string,
+  invoiceId: string,
+  { paymentId, method, amountCents, paidAt }: Omit<DeskPayment, 'paidAt'> & { paidAt?: string },
+  now: Date,
+  port: DeskPaymentsPort,
+  options: DeskPaymentOptions,
+): Promise<{ created: boolean; payment: DeskPaymentAnswer }> => {
   for (let attempt = 1; attempt <= 5; attempt += 1) {
     let invoice = await port.getInvoice(store, practiceId, invoiceId);
     if (!invoice) throw new NotFoundError('invoice');
@@ -139,7 +184,7 @@ export const recordDeskPayment = async (
     if (amountCents !== invoice.amountDueCents) {
       throw new ValidationError(`amountCents must be the balance due (${invoice.amountDueCents}): a part payment is not recorded`, { field: 'amountCents' });
     }
-    const payment: DeskPayment = { paymentId, method, amountCents, paidAt: now.toISOString() };
+    const payment: DeskPayment = { paymentId, method, amountCents, paidAt: paidAt ?? now.toISOString() };
     const draft = deskPaymentDeletesDraft(invoice) ? invoice.stripeInvoiceId : null;
     let draftLeft = false;
     if (draft) {
@@ -149,8 +194,9 @@ export const recordDeskPayment = async (
       // Recorded before Stripe is asked: a send that then finds the draft gone stops (stripe-saga.ts),
       // and a retry after a crash between the delete and the record finishes this payment.
       if (invoice.deskPaymentRequest?.stripeInvoiceId !== draft) {
-        invoice = await port.recordInvoiceProgress(store, invoice, { deskPaymentRequest: { paymentId, stripeInvoiceId: draft, requestedAt: now.toISOString() } });
+        invoice = await port.recordInvoiceProgress(store, invoice, { deskPaymentRequest: { paymentId, stripeInvoiceId: draft, requestedAt: now.toISOString(), method, amountCents } });
       }
+      await options.after?.('requested');
       draftLeft = (await deleteHeldDraft(options.stripe, practice, invoice, draft)) === 'left';
       await options.after?.('stripe-deleted');
     }

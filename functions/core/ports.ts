@@ -21,7 +21,7 @@ export type DeskPaymentsPort = Pick<typeof import('../store/invoices'), 'getInvo
   Pick<typeof import('../store/keys'), 'keys'>;
 
 /** What writing a balance off (core/write-offs.ts) reads and commits: the invoice and its claim, the practice (its Stripe account), the ledger, the audit, one commit. */
-export type WriteOffsPort = Pick<typeof import('../store/invoices'), 'getInvoice' | 'invoiceVersionedUpdate' | 'recordInvoiceProgress'> &
+export type WriteOffsPort = Pick<typeof import('../store/invoices'), 'getInvoice' | 'invoiceVersionedUpdate' | 'recordInvoiceProgress' | 'recordWriteOffRequest'> &
   Pick<typeof import('../store/claims'), 'getClaim'> &
   Pick<typeof import('../store/practices'), 'getPractice'> &
   Pick<typeof import('../store/write-offs'), 'claimWrittenOffWrite' | 'writeOffAuditWrite'> &

@@ -9,7 +9,7 @@ import { ledgerWrites } from '../store/clients';
 import { getClaim } from '../store/claims';
 import { commitOnce, type TransactItem } from '../store/commit';
 import type { OutboxEvent } from '../store/outbox';
-import { getInvoice, invoiceVersionedUpdate, recordInvoiceProgress } from '../store/invoices';
+import { getInvoice, invoiceVersionedUpdate, recordInvoiceProgress, recordWriteOffRequest } from '../store/invoices';
 import { keys } from '../store/keys';
 import { getPractice } from '../store/practices';
 import { claimWrittenOffWrite, writeOffAuditWrite } from '../store/write-offs';
@@ -26,6 +26,7 @@ export const WRITE_OFFS_STORE: WriteOffsPort = {
   getInvoice,
   invoiceVersionedUpdate,
   recordInvoiceProgress,
+  recordWriteOffRequest,
   getClaim,
   getPractice,
   claimWrittenOffWrite,

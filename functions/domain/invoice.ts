@@ -22,6 +22,12 @@ export interface DeskPaymentRequest {
   paymentId: string;
   stripeInvoiceId: string;
   requestedAt: string;
+  /**
+   * What staff recorded (recorded with the request since audit f3): the balance invoicer's hourly
+   * sweep finishes a request that died between the delete and the record with them (core/invoicing/sweep.ts).
+   */
+  method?: DeskPaymentMethod;
+  amountCents?: number;
   /** The draft could not be deleted: its account's owner disconnected kneadpay (never payable, never sent; left there). */
   draftLeftOnAccount?: boolean;
 }
@@ -56,6 +62,11 @@ export interface WriteOffRequest {
 export interface WriteOff extends WriteOffRequest {
   amountCents: number;
   writtenOffAt: string;
+  /**
+   * The invoice's Stripe draft could not be deleted: its account's owner disconnected kneadpay
+   * (never payable, never sent by kneadpay; left there, as a desk payment of it leaves it).
+   */
+  draftLeftOnAccount?: boolean;
 }
 
 /** An invoice for a claim's patient balance, and how far its Stripe saga has come. */

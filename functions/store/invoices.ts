@@ -6,7 +6,7 @@ import { getItem, queryAll, queryPage, withoutKeys, type Page } from './items';
 import { practicePk } from './keys';
 import { leaseExpressions, LEASES, takeLease, updateExpression } from './lease';
 
-import { INVOICE_HOLD_RULES, shownInvoiceHold, type BalanceInvoice, type InvoiceHold, type InvoiceHoldView } from '../domain/invoice';
+import { INVOICE_HOLD_RULES, shownInvoiceHold, type BalanceInvoice, type InvoiceHold, type InvoiceHoldView, type WriteOffRequest } from '../domain/invoice';
 /**
  * The status the staff API shows: `written_off` for a void invoice whose balance staff wrote off
  * (core/write-offs.ts); else the invoice's hold (`below_minimum`, `needs_email`, `awaiting_stripe`)
@@ -137,9 +137,47 @@ export const takeInvoiceEmailLease = async (store: Store, invoice: BalanceInvoic
   (await takeLease(store, invoiceKey(invoice.practiceId, invoice.invoiceId), LEASES.invoiceEmail, {
     now: clock,
     until: new Date(now.getTime() + LEASES.invoiceEmail.ms),
-    condition: ({ free }) => `(attribute_not_exists(emailedAt) OR emailedAt = :null) AND ${free}`,
+    // Never once staff took the balance (a write-off asked or done, a desk payment): the client is
+    // not emailed an invoice staff wrote off (the write-off's request waits for a live lease: `recordWriteOffRequest`).
+    condition: ({ free }) => `(attribute_not_exists(emailedAt) OR emailedAt = :null) AND ${NOT_TAKEN_BY_STAFF} AND ${free}`,
     also: { values: { ':null': null } },
   })) !== undefined;
+
+/** The invoice carries no write-off (asked or done) and no desk payment: the email and the issue may go on. */
+const NOT_TAKEN_BY_STAFF = 'attribute_not_exists(writeOffRequest) AND attribute_not_exists(writeOff) AND attribute_not_exists(deskPayment)';
+
+/**
+ * Records a write-off request on the invoice (core/write-offs.ts), only while its email is not
+ * being sent: emailed already, or no live email lease (LEASES.invoiceEmail). With the lease's own
+ * condition (`takeInvoiceEmailLease`: no write-off request) the two serialise on the invoice item:
+ * the email goes out before the request, or never. Answers the invoice as recorded, or undefined
+ * while a sender holds the lease.
+ */
+export const recordWriteOffRequest = async (store: Store, invoice: BalanceInvoice, request: WriteOffRequest, clock: Date = new Date()): Promise<BalanceInvoice | undefined> => {
+  const lease = leaseExpressions(LEASES.invoiceEmail, { now: clock });
+  try {
+    const answer = await store.doc.send(
+      new UpdateCommand({
+        TableName: store.tableName,
+        Key: invoiceKey(invoice.practiceId, invoice.invoiceId),
+        UpdateExpression: 'SET writeOffRequest = :request, updatedAt = :at ADD version :one',
+        ConditionExpression: `attribute_exists(pk) AND ((attribute_exists(emailedAt) AND emailedAt <> :null) OR ${lease.free})`,
+        ExpressionAttributeNames: lease.names,
+        ExpressionAttributeValues: { ':request': request, ':at': clock.toISOString(), ':one': 1, ':null': null, ...lease.values },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return view(answer.Attributes ?? {});
+  } catch (error) {
+    if ((error as Error).name === 'ConditionalCheckFailedException') return undefined;
+    throw error;
+  }
+};
+
+/** In a commit: the invoice carries no write-off (asked or done) and no desk payment (the issue of an invoice staff took meanwhile is not recorded). */
+export const invoiceNotTakenCheck = (practiceId: string, invoiceId: string): TransactItem => ({
+  ConditionCheck: { Key: invoiceKey(practiceId, invoiceId), ConditionExpression: NOT_TAKEN_BY_STAFF },
+});
 
 // Writes that go in a commit (commitOnce) -------------------------------------------------------
 

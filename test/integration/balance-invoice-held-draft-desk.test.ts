@@ -19,7 +19,7 @@ import { listClaimInvoices } from '../../functions/store/invoices';
 import { api } from '../support/api';
 import { emulatorAdmin, enableChargesQuietly, waitForStripeStatus } from '../support/connect';
 import { outboxOf } from '../support/fixtures';
-import { adjudicated, balanceEmailsTo, claimReady, store, stripeInvoicesFor } from '../support/invoicing';
+import { adjudicated, balanceEmailsTo, claimReady, heldDraftOnStripe, store, stripeInvoicesFor, type HeldDraftHow } from '../support/invoicing';
 import { newAccount } from '../support/reliability';
 
 const deps = { store, stripe: getStripe, publicUrl: 'http://127.0.0.1:3000' };
@@ -30,43 +30,7 @@ const listed = async (practiceId: string) => (await api('GET', `/practices/${pra
 const claimInvoice = async (practiceId: string) => (await api('GET', `/practices/${practiceId}/claims/CLM-1001`, { practiceId })).body.invoice;
 const paymentsOf = async (practiceId: string) => (await outboxOf(store, practiceId)).filter((item) => item.detailType === 'PaymentSucceeded');
 
-/**
- * A practice whose balance invoice is held as `awaiting_stripe` with its Stripe draft made: charges
- * turn off at `step` of the first send. `off after line`: a draft with its line (the saga's own
- * check before the finalize); `off after create, then a crash`: the crashed send's retry holds the
- * draft before its line (status `pending` with a Stripe id).
- */
-const heldDraft = async (how: 'off after line' | 'off after create, then a crash') => {
-  const accountId = newAccount();
-  const ready = await claimReady({ practice: { stripeAccountId: accountId } });
-  const { practiceId } = ready;
-  const turnOff = async () => {
-    await emulatorAdmin(`/_accounts/${accountId}`, { charges_enabled: false, currently_due: ['external_account'] });
-    await waitForStripeStatus(practiceId, (s) => s.status === 'restricted');
-  };
-  if (how === 'off after line') {
-    await invoiceClaimBalance({ ...deps, after: async (at: InvoiceStep) => (at === 'line' ? turnOff() : undefined) }, adjudicated(practiceId).original);
-  } else {
-    const crashed = await invoiceClaimBalance(
-      {
-        ...deps,
-        after: async (at: InvoiceStep) => {
-          if (at !== 'create') return;
-          await turnOff();
-          throw new Error('crash after the create');
-        },
-      },
-      adjudicated(practiceId).original,
-    ).then(
-      () => 'returned',
-      (error: Error) => error.message,
-    );
-    expect(crashed).toBe('crash after the create');
-    await invoiceClaimBalance(deps, adjudicated(practiceId).original);
-  }
-  const [invoice] = await listClaimInvoices(store, practiceId, 'CLM-1001');
-  return { ...ready, accountId, invoice: invoice! };
-};
+const heldDraft = (how: HeldDraftHow) => heldDraftOnStripe(deps, how);
 
 describe('a balance held as awaiting_stripe with its Stripe draft made', () => {
   it.each(['off after line', 'off after create, then a crash'] as const)('%s: GET …/invoices shows it awaiting_stripe, as the claim does', async (how) => {

@@ -52,8 +52,8 @@ describe('the hourly sweep of held balance invoices', () => {
 
     // Assess
     expect(before).toMatchObject({ status: 'pending', awaitingStripe: true, stripeInvoiceId: null });
-    expect(first).toEqual({ held: 1, sent: 1, busy: 0 });
-    expect(second).toEqual({ held: 0, sent: 0, busy: 0 });
+    expect(first).toEqual({ held: 1, sent: 1, busy: 0, finished: 0 });
+    expect(second).toEqual({ held: 0, sent: 0, busy: 0, finished: 0 });
     expect(await stripeInvoicesFor(practiceId, clientId, accountId)).toEqual([expect.objectContaining({ status: 'open', amount_due: 3400 })]);
     expect(await emailsTo(email)).toHaveLength(1);
     expect(await invoiceOf(practiceId)).toMatchObject({ status: 'open', emailedAt: expect.any(String), stripeAccountId: accountId });
@@ -102,8 +102,8 @@ describe('the hourly sweep of held balance invoices', () => {
 
     // Assess
     expect(waiting).toMatchObject({ status: 'pending', needsEmail: true, stripeInvoiceId: null });
-    expect(stillNone).toEqual({ held: 1, sent: 0, busy: 0 });
-    expect(swept).toEqual({ held: 1, sent: 1, busy: 0 });
+    expect(stillNone).toEqual({ held: 1, sent: 0, busy: 0, finished: 0 });
+    expect(swept).toEqual({ held: 1, sent: 1, busy: 0, finished: 0 });
     expect(await stripeInvoicesFor(practiceId, clientId)).toEqual([expect.objectContaining({ status: 'open', amount_due: 3400 })]);
     expect(await emailsTo(email)).toHaveLength(1);
     expect(await invoiceOf(practiceId)).toMatchObject({ status: 'open', emailedAt: expect.any(String), needsEmail: false });
@@ -121,7 +121,7 @@ describe('the hourly sweep of held balance invoices', () => {
     const swept = await sweepPracticeHeldInvoices(deps, practiceId);
 
     // Assess
-    expect(swept).toEqual({ held: 1, sent: 0, busy: 0 });
+    expect(swept).toEqual({ held: 1, sent: 0, busy: 0, finished: 0 });
     expect(await invoiceOf(practiceId)).toMatchObject({ status: 'pending', awaitingStripe: true, stripeInvoiceId: null });
     expect(await stripeInvoicesFor(practiceId, clientId, accountId)).toEqual([]);
     expect(await emailsTo(email)).toHaveLength(0);
@@ -174,7 +174,7 @@ describe('the hourly sweep of held balance invoices', () => {
     const run = await sweepHeldInvoices({ ...deps, store: paged });
 
     // Assess: every practice, once; each one's unfinished invoices read once per status (pending, draft, open).
-    expect(run).toEqual({ practices: 7, held: 7, sent: 0, busy: 0, failed: 0 });
+    expect(run).toEqual({ practices: 7, held: 7, sent: 0, busy: 0, finished: 0, failed: 0 });
     for (const practiceId of practiceIds) expect(paged.counters.visits.get(`PRACTICE#${practiceId}#INVOICES`), practiceId).toBe(3);
     expect(paged.counters.queriedKeys.get('PRACTICES')).toBeGreaterThanOrEqual(3);
     paged.doc.destroy();

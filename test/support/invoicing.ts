@@ -191,3 +191,43 @@ export const heldThenChargesBack = async (deps: InvoicingDeps) => {
   await enableChargesQuietly(store, ready.practiceId, accountId);
   return { ...ready, accountId };
 };
+
+export type HeldDraftHow = 'off after line' | 'off after create, then a crash';
+
+/**
+ * A practice whose balance invoice is held as `awaiting_stripe` with its Stripe draft made: charges
+ * turn off at `step` of the first send. `off after line`: a draft with its line (the saga's own
+ * check before the finalize); `off after create, then a crash`: the crashed send's retry holds the
+ * draft before its line (status `pending` with a Stripe id). The account stays restricted.
+ */
+export const heldDraftOnStripe = async (deps: InvoicingDeps, how: HeldDraftHow) => {
+  const accountId = newAccount();
+  const ready = await claimReady({ practice: { stripeAccountId: accountId } });
+  const { practiceId } = ready;
+  const turnOff = async () => {
+    await emulatorAdmin(`/_accounts/${accountId}`, { charges_enabled: false, currently_due: ['external_account'] });
+    await waitForStripeStatus(practiceId, (s) => s.status === 'restricted');
+  };
+  if (how === 'off after line') {
+    await invoiceClaimBalance({ ...deps, after: async (at: InvoiceStep) => (at === 'line' ? turnOff() : undefined) }, adjudicated(practiceId).original);
+  } else {
+    const crashed = await invoiceClaimBalance(
+      {
+        ...deps,
+        after: async (at: InvoiceStep) => {
+          if (at !== 'create') return;
+          await turnOff();
+          throw new Error('crash after the create');
+        },
+      },
+      adjudicated(practiceId).original,
+    ).then(
+      () => 'returned',
+      (error: Error) => error.message,
+    );
+    if (crashed !== 'crash after the create') throw new Error(`the first send should have crashed after the create: ${crashed}`);
+    await invoiceClaimBalance(deps, adjudicated(practiceId).original);
+  }
+  const [invoice] = await listClaimInvoices(store, practiceId, 'CLM-1001');
+  return { ...ready, accountId, invoice: invoice! };
+};

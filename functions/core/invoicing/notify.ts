@@ -6,6 +6,17 @@ import { invoiceHolds, type BalanceInvoice } from '../../domain/invoice';
 import type { Practice } from '../../domain/practice';
 import { invoicesOf, type InvoicingDeps } from './deps';
 
+/** Staff took the balance from the client: a write-off asked or done, a desk payment. */
+const takenFromClient = (invoice: BalanceInvoice) => !!(invoice.writeOffRequest || invoice.writeOff || invoice.deskPayment);
+
+/** The invoice as recorded when staff took it meanwhile (`takenFromClient`), else undefined. */
+const takenByStaff = async (deps: InvoicingDeps, invoice: BalanceInvoice): Promise<BalanceInvoice | undefined> => {
+  const current = await invoicesOf(deps).getInvoice(invoice.practiceId, invoice.invoiceId);
+  if (!current || !takenFromClient(current)) return undefined;
+  deps.logger?.info('balance invoice written off or paid at the desk before its email: not issued, not emailed', { practiceId: invoice.practiceId, invoiceId: invoice.invoiceId });
+  return current;
+};
+
 /**
  * An invoice Stripe finalized is issued once (PatientBalanceInvoiced and the claim's view of it),
  * then emailed once under the invoice's email lease (LEASES.invoiceEmail).
@@ -13,8 +24,9 @@ import { invoicesOf, type InvoicingDeps } from './deps';
 export const notifyInvoiceIssued = async (deps: InvoicingDeps, practice: Practice, issued: BalanceInvoice, now: Date): Promise<BalanceInvoice> => {
   const store = invoicesOf(deps);
   let invoice = issued;
-  // Marked issued once: the PatientBalanceInvoiced event and the claim's view of the invoice.
-  const issuedNow = await store.markInvoiceIssued(
+  // Marked issued once: the PatientBalanceInvoiced event and the claim's view of the invoice — not
+  // once staff wrote it off (or took it at the desk) meanwhile: nothing is issued or emailed then.
+  const issuing = store.markInvoiceIssued(
     invoice,
     [
       {
@@ -32,6 +44,12 @@ export const notifyInvoiceIssued = async (deps: InvoicingDeps, practice: Practic
     ],
     now,
   );
+  const issuedNow = await issuing.catch(async (error: unknown) => {
+    const taken = (error as Error).name === 'CommitConflictError' ? await takenByStaff(deps, invoice) : undefined;
+    if (!taken) throw error;
+    return taken;
+  });
+  if (typeof issuedNow !== 'boolean') return issuedNow;
   if (issuedNow) countMetric(METRIC.balanceInvoiceIssued, 1, 'balance-invoicer');
   await deps.after?.('issued', invoice.invoiceId);
   // One sender at a time: a lease taken conditionally. A crash after sending and before recording
@@ -41,6 +59,8 @@ export const notifyInvoiceIssued = async (deps: InvoicingDeps, practice: Practic
     // success would end the bus's retries and lose the email, so ask to come back after the lease.
     const current = await store.getInvoice(practice.practiceId, invoice.invoiceId);
     if (current?.emailedAt) return current;
+    // Staff wrote it off (or took it at the desk) first: it is not emailed, by this run or any other.
+    if (current && takenFromClient(current)) return current;
     throw new RetryableError(`the email of balance invoice ${invoice.invoiceId} is being sent by another delivery`);
   }
   const client = await store.getClient(practice.practiceId, invoice.clientId);

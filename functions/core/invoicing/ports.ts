@@ -14,6 +14,7 @@ import { commitOnce } from '../../store/commit';
 import {
   getInvoice,
   invoiceHoldWrite,
+  invoiceNotTakenCheck,
   type InvoiceHold,
   invoiceVoidRequestWrite,
   listClaimInvoices,
@@ -71,7 +72,7 @@ export interface InvoiceStore {
     guard?: { attribute: keyof BalanceInvoice; expected: unknown; absent?: string | readonly string[] },
   ): Promise<BalanceInvoice>;
   /** Issued once: the claim's view of the invoice (`open`) and the events. */
-  /** True when this call issued it (false: an earlier delivery already had). */
+  /** True when this call issued it (false: an earlier delivery already had); CommitConflictError once staff took it (a write-off asked or done, a desk payment). */
   markInvoiceIssued(invoice: BalanceInvoice, events: OutboxEvent[], now: Date): Promise<boolean>;
   /** Waits, once, for the client's email: on the invoice and on the claim's view of it. */
   markInvoiceAwaitingEmail(invoice: BalanceInvoice, now: Date): Promise<void>;
@@ -145,6 +146,8 @@ export const invoiceStoreOn = (store: Store): InvoiceStore => ({
       {
         marker: keys.marker(invoice.practiceId, 'invoice-issued', invoice.invoiceId),
         writes: [
+          // Not over a write-off or a desk payment recorded meanwhile: the claim's view stays theirs.
+          invoiceNotTakenCheck(invoice.practiceId, invoice.invoiceId),
           claimInvoiceSummaryWrite(invoice.practiceId, invoice.claimId, {
             invoiceId: invoice.invoiceId,
             status: 'open',

@@ -48,6 +48,10 @@ const takenMeanwhile = async (deps: InvoicingDeps, invoice: BalanceInvoice, erro
   return current && (desk || current.writeOff || current.writeOffRequest) ? current : undefined;
 };
 
+/** A desk payment (of this draft) or a write-off asked on the invoice and not recorded yet. */
+const askedByStaff = (invoice: BalanceInvoice) =>
+  (!!invoice.deskPaymentRequest && invoice.deskPaymentRequest.stripeInvoiceId === invoice.stripeInvoiceId && !invoice.deskPayment) || (!!invoice.writeOffRequest && !invoice.writeOff);
+
 /** Whether a desk payment may be recorded while this send runs: the invoice, as read, is one the desk may settle (domain/invoice.ts). */
 const mayBePaidAtDesk = (invoice: BalanceInvoice) => invoiceSettledAtDesk(invoice);
 
@@ -184,6 +188,13 @@ export const driveInvoice = async (deps: InvoicingDeps, practice: Practice, star
     let finalized: Awaited<ReturnType<typeof finalizeInvoice>>;
     try {
       const current = await retrieveInvoice(scope, invoice.stripeInvoiceId!);
+      // A desk payment or a write-off asked on this draft and not recorded (its request died before
+      // deleting it): the draft is staff's now, not the client's bill. Left to the request's retry or
+      // the hourly sweep (sweep.ts); nothing goes out. Stripe decides a live request racing this.
+      if (current.status === 'draft' && askedByStaff(invoice)) {
+        deps.logger?.info('balance invoice draft taken by a desk payment or a write-off not yet recorded: not finalized', { practiceId: practice.practiceId, invoiceId: invoice.invoiceId });
+        return invoice;
+      }
       finalized = current.status === 'draft' ? await finalizeInvoice(scope, invoice.stripeInvoiceId!, { auto_advance: false }, `inv:${invoice.invoiceId}:finalize`) : current;
     } catch (error) {
       // The desk or a write-off deleted the draft first (bug 101): Stripe finalizes no deleted invoice, nothing goes out.
@@ -193,11 +204,24 @@ export const driveInvoice = async (deps: InvoicingDeps, practice: Practice, star
       return taken;
     }
     await deps.after?.('finalize-answered', invoice.invoiceId);
-    invoice = await invoicesOf(deps).recordInvoiceProgress(invoice, {
-      ...(invoice.status === 'draft' ? { status: finalized.status === 'paid' ? 'paid' : 'open' } : {}),
-      hostedInvoiceUrl: finalized.hosted_invoice_url ?? null,
-      dueAt: finalized.due_date ? new Date(finalized.due_date * 1000).toISOString() : null,
-    } as Partial<BalanceInvoice>);
+    try {
+      invoice = await invoicesOf(deps).recordInvoiceProgress(
+        invoice,
+        {
+          ...(invoice.status === 'draft' ? { status: finalized.status === 'paid' ? 'paid' : 'open' } : {}),
+          hostedInvoiceUrl: finalized.hosted_invoice_url ?? null,
+          dueAt: finalized.due_date ? new Date(finalized.due_date * 1000).toISOString() : null,
+        } as Partial<BalanceInvoice>,
+        // Not over a write-off asked or done meanwhile (it voids what Stripe finalized; its `void`
+        // stays), nor a desk payment: the send stops, nothing is issued or emailed.
+        { attribute: 'hostedInvoiceUrl', expected: finalized.hosted_invoice_url ?? null, absent: ['deskPayment', 'writeOff', 'writeOffRequest'] },
+      );
+    } catch (error) {
+      const taken = await takenMeanwhile(deps, invoice, error);
+      if (!taken) throw error;
+      deps.logger?.info('balance invoice written off while it was being finalized: not issued, not emailed', { practiceId: practice.practiceId, invoiceId: invoice.invoiceId });
+      return taken;
+    }
     await deps.after?.('finalize', invoice.invoiceId);
   }
 
