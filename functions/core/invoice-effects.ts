@@ -122,8 +122,15 @@ const invoiceVoided: Effect = async (ctx) => {
   const { invoice, object } = await invoiceOf(ctx);
   if (!invoice) return { kind: 'ignore', reason: 'not a kneadpay invoice' };
   // Voided for a write-off whose request died before its commit (core/write-offs.ts): finish it here,
-  // once (the invoice's version; a retry of the request then answers this write-off).
-  if (invoice.writeOffRequest && !invoice.writeOff && !invoice.voidRequested && (invoice.status === 'open' || invoice.status === 'uncollectible' || invoice.status === 'void')) {
+  // once (the invoice's version; a retry of the request then answers this write-off). A partial
+  // write-off's request (`amountCents`) voids nothing: a void meanwhile is not its doing.
+  if (
+    invoice.writeOffRequest &&
+    invoice.writeOffRequest.amountCents === undefined &&
+    !invoice.writeOff &&
+    !invoice.voidRequested &&
+    (invoice.status === 'open' || invoice.status === 'uncollectible' || invoice.status === 'void')
+  ) {
     // A live request commits it itself: Stripe redelivers the event (503) until that request is done or dead.
     if (ctx.now.getTime() - Date.parse(invoice.writeOffRequest.requestedAt) < WRITE_OFF_REQUEST_GRACE_MS) throw new RetryableError('a write-off of this invoice is being recorded');
     const claim = await WRITE_OFFS_STORE.getClaim(ctx.store, ctx.practiceId, invoice.claimId);

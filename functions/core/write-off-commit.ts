@@ -12,7 +12,7 @@ import type { OutboxEvent } from '../store/outbox';
 import { getInvoice, invoiceVersionedUpdate, recordInvoiceProgress } from '../store/invoices';
 import { keys } from '../store/keys';
 import { getPractice } from '../store/practices';
-import { claimWrittenOffWrite, writeOffAuditWrite } from '../store/write-offs';
+import { claimPartlyWrittenOffWrite, claimWrittenOffWrite, writeOffAuditWrite } from '../store/write-offs';
 import type { WriteOffsPort } from './ports';
 
 /**
@@ -29,6 +29,7 @@ export const WRITE_OFFS_STORE: WriteOffsPort = {
   getClaim,
   getPractice,
   claimWrittenOffWrite,
+  claimPartlyWrittenOffWrite,
   writeOffAuditWrite,
   ledgerWrites,
   commitOnce,

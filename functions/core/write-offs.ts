@@ -7,34 +7,44 @@
  * ledger entry that zeroes what was owed, the audit item and PatientBalanceWrittenOff. No email: the
  * client is told nothing by kneadpay (the practice says it in person; a Stripe invoice voided sends none).
  */
-import { invoiceStripeAccount, type BalanceInvoice, type WriteOff, type WriteOffRequest } from '../domain/invoice';
+import { minimumChargeCents } from '../domain/charge-minimum';
+import { invoiceHold, invoiceStripeAccount, shownInvoiceHold, type BalanceInvoice, type PartialWriteOff, type WriteOff, type WriteOffRequest } from '../domain/invoice';
+import { formatMoney } from '../shared/html';
 import type { Practice } from '../domain/practice';
-import { ConflictError, NotFoundError, RetryableError } from '../shared/errors';
+import { ConflictError, NotFoundError, RetryableError, ValidationError } from '../shared/errors';
 import { deriveId, newId } from '../shared/ids';
 import { parseBody } from '../shared/schemas/parse';
 import { writeOffBody } from '../shared/schemas/requests';
 import { CommitConflictError } from '../store/commit';
 import type { Store } from '../store/table';
 import { StripeRefusedError, type StripeScope } from '../stripe/gateway';
-import { deleteDraftInvoice, retrieveInvoice, voidInvoice } from '../stripe/invoices';
+import { createCreditNote, deleteDraftInvoice, findCreditNoteByMetadata, retrieveInvoice, voidInvoice } from '../stripe/invoices';
 import type { Stripe } from '../stripe/types';
 import type { WriteOffsPort } from './ports';
-import { WRITE_OFFS_STORE, writeOffCommit } from './write-off-commit';
+import { WRITE_OFF_REQUEST_GRACE_MS, WRITE_OFFS_STORE, writeOffCommit } from './write-off-commit';
 
 export interface WriteOffDeps {
   store: Store;
   stripe: () => Promise<Stripe>;
   port?: WriteOffsPort;
-  /** Test hook: called once the invoice is closed on Stripe, before the commit (a throw there is a crash between the two). */
-  after?: (step: 'stripe-closed') => void | Promise<void>;
+  /**
+   * Test hook: called once the invoice is closed on Stripe (`stripe-closed`) or credited there (a
+   * partial write-off: `stripe-credited`), before the commit (a throw there is a crash between the two).
+   */
+  after?: (step: 'stripe-closed' | 'stripe-credited') => void | Promise<void>;
 }
 
 export interface WriteOffAnswer extends WriteOff {
   invoiceId: string;
   claimId: string;
   clientId: string;
-  status: 'written_off';
+  /** `written_off` once all of it is; after a partial write-off, the invoice's status as `GET …/invoices` shows it. */
+  status: string;
   currency: string;
+  /** What the invoice still asks for after this write-off (0 once all of it is written off). */
+  amountRemainingCents: number;
+  /** A partial write-off of an invoice on Stripe: the credit note that lowered it (null: held, never on Stripe). */
+  creditNoteId?: string | null;
 }
 
 const answerOf = (invoice: BalanceInvoice, writeOff: WriteOff): WriteOffAnswer => ({
@@ -44,7 +54,22 @@ const answerOf = (invoice: BalanceInvoice, writeOff: WriteOff): WriteOffAnswer =
   status: 'written_off',
   currency: invoice.currency,
   ...writeOff,
+  amountRemainingCents: 0,
 });
+
+/** The answer for a partial write-off, from the invoice as it is after it (or later). */
+const partAnswerOf = (invoice: BalanceInvoice, part: PartialWriteOff): WriteOffAnswer => ({
+  invoiceId: invoice.invoiceId,
+  claimId: invoice.claimId,
+  clientId: invoice.clientId,
+  status: invoice.writeOff ? 'written_off' : (shownInvoiceHold(invoice) ?? invoice.status),
+  currency: invoice.currency,
+  ...part,
+  amountRemainingCents: remainingOf(invoice),
+});
+
+/** What the invoice still asks for. */
+const remainingOf = (invoice: BalanceInvoice): number => (invoice.writeOff ? 0 : invoice.amountDueCents - invoice.amountPaidCents);
 
 /** Whether the invoice's `void` is the Stripe void of a write-off asked for before (a crash, or Stripe's `invoice.voided`, came in between). */
 const voidedByWriteOff = (invoice: BalanceInvoice) => invoice.status === 'void' && !!invoice.writeOffRequest && !invoice.voidRequested;
@@ -88,11 +113,123 @@ const closeOnStripe = async (stripe: () => Promise<Stripe>, practice: Practice, 
   }
 };
 
+/** The idempotency key of a partial write-off's credit note: one credit note per write-off, whoever asks. */
+const creditNoteKey = (invoiceId: string, writeOffId: string) => `inv:${invoiceId}:writeoff:${writeOffId}`;
+
 /**
- * `POST /practices/{p}/invoices/{invoiceId}/write-offs` `{reason, note?}`: writes off what the
- * invoice still asks for, once. With an `Idempotency-Key` a retry answers the first record (created:
- * false) and another body under the same key is a 409 `idempotency_key_reused`; any other write-off
- * of a written-off invoice is a 409 `invoice_already_written_off`.
+ * Lowers the invoice on Stripe by a partial write-off: one pre-payment credit note (Stripe's API
+ * reference, "Create a credit note": it reduces the invoice's `amount_remaining` and `amount_due`),
+ * found by its metadata if an earlier attempt made it, else made with a key built from the write-off
+ * id. No `reason`, no `memo` (the customer sees both on the credit note), no email (`email_type`).
+ * A payment or a void that got there first wins: the write-off is refused.
+ */
+const creditOnStripe = async (stripe: () => Promise<Stripe>, practice: Practice, invoice: BalanceInvoice, asked: WriteOffRequest & { amountCents: number }): Promise<string> => {
+  const scope: StripeScope = { stripe: await stripe(), account: invoiceStripeAccount(invoice, practice) };
+  const stripeInvoiceId = invoice.stripeInvoiceId!;
+  const found = await findCreditNoteByMetadata(scope, stripeInvoiceId, asked.writeOffId);
+  if (found) return found.id;
+  const current = await retrieveInvoice(scope, stripeInvoiceId);
+  if (current.status === 'paid')
+    throw new ConflictError('the client paid this invoice on Stripe meanwhile: there is no balance left to write off', 'invoice_already_paid', { field: 'invoiceId', status: 'paid' });
+  if (current.status !== 'open' && current.status !== 'uncollectible')
+    throw new ConflictError(`this invoice is ${current.status} on Stripe: part of it cannot be written off`, 'invoice_void', { field: 'invoiceId', status: current.status });
+  const note = await createCreditNote(
+    scope,
+    { invoice: stripeInvoiceId, amount: asked.amountCents, email_type: 'none', metadata: { practiceId: invoice.practiceId, invoiceId: invoice.invoiceId, writeOffId: asked.writeOffId } },
+    creditNoteKey(invoice.invoiceId, asked.writeOffId),
+  );
+  return note.id;
+};
+
+/**
+ * What a partial write-off commits, in one transaction: the invoice asking `amountCents` less (and,
+ * held off Stripe and now below Stripe's minimum charge, held as `below_minimum`), its request
+ * cleared; the claim's view of it and its balance version moved on (the claim stays open); the
+ * `balance_writeoff` ledger entry (−amount); the audit item; PatientBalanceWrittenOff with what remains.
+ */
+const partialWriteOffCommit = (port: WriteOffsPort, invoice: BalanceInvoice, claimBalanceVersion: number, part: PartialWriteOff, now: Date) => {
+  const amountDueCents = invoice.amountDueCents - part.amountCents;
+  const held = invoice.status === 'pending' && !invoice.stripeInvoiceId;
+  const belowMinimum = held && amountDueCents < minimumChargeCents(invoice.currency);
+  const after: BalanceInvoice = { ...invoice, amountDueCents, partialWriteOffs: [...(invoice.partialWriteOffs ?? []), part], ...(belowMinimum ? { belowMinimum: true } : {}) };
+  return {
+    after,
+    writes: [
+      port.invoiceVersionedUpdate(invoice, { amountDueCents, partialWriteOffs: after.partialWriteOffs, writeOffRequest: null, ...(belowMinimum ? { belowMinimum: true } : {}) }, now),
+      port.claimPartlyWrittenOffWrite(invoice.practiceId, invoice.claimId, claimBalanceVersion, {
+        invoiceId: invoice.invoiceId,
+        status: shownInvoiceHold(after) ?? after.status,
+        amountDueCents,
+        hostedInvoiceUrl: invoice.hostedInvoiceUrl,
+      }),
+      // The client owes the practice this much less (DOMAIN.md §4: the patient's share forgiven, PR).
+      ...port.ledgerWrites(invoice.practiceId, invoice.clientId, [
+        { kind: 'balance_writeoff', amountCents: -part.amountCents, currency: invoice.currency, at: part.writtenOffAt, ref: invoice.invoiceId },
+      ]),
+      port.writeOffAuditWrite(invoice.practiceId, invoice.invoiceId, invoice.claimId, part),
+    ],
+    events: [
+      {
+        detailType: 'PatientBalanceWrittenOff',
+        detail: {
+          practiceId: invoice.practiceId,
+          claimId: invoice.claimId,
+          clientId: invoice.clientId,
+          invoiceId: invoice.invoiceId,
+          writeOffId: part.writeOffId,
+          reason: part.reason,
+          amountCents: part.amountCents,
+          amountRemainingCents: amountDueCents - invoice.amountPaidCents,
+          currency: invoice.currency,
+          writtenOffAt: part.writtenOffAt,
+        },
+      },
+    ],
+  };
+};
+
+/** Commits a partial write-off once (marker per invoice and write-off): 'duplicate' when it was already. */
+const commitPart = async (deps: WriteOffDeps, port: WriteOffsPort, invoice: BalanceInvoice, claimBalanceVersion: number, part: PartialWriteOff, now: Date) => {
+  const { writes, events } = partialWriteOffCommit(port, invoice, claimBalanceVersion, part, now);
+  return (await port.commitOnce(deps.store, { marker: { ...port.keys.marker(invoice.practiceId, 'write-off', `${invoice.invoiceId}#${part.writeOffId}`), result: part }, writes, events }, now)).status;
+};
+
+/**
+ * A partial write-off's request another request left unfinished (it died, or is slower than any
+ * request may run): finished when its credit note is on Stripe (a read, no Stripe write), else
+ * dropped — nothing of it happened.
+ */
+const finishOrDrop = async (deps: WriteOffDeps, port: WriteOffsPort, invoice: BalanceInvoice, pending: WriteOffRequest & { amountCents: number }, now: Date): Promise<void> => {
+  if (invoice.stripeInvoiceId) {
+    const practice = await port.getPractice(deps.store, invoice.practiceId);
+    if (!practice) throw new NotFoundError('practice');
+    const scope: StripeScope = { stripe: await deps.stripe(), account: invoiceStripeAccount(invoice, practice) };
+    const found = await findCreditNoteByMetadata(scope, invoice.stripeInvoiceId, pending.writeOffId);
+    if (found) {
+      const claim = await port.getClaim(deps.store, invoice.practiceId, invoice.claimId);
+      if (!claim) throw new NotFoundError('claim');
+      const part: PartialWriteOff = { ...pending, writtenOffAt: now.toISOString(), creditNoteId: found.id };
+      await commitPart(deps, port, invoice, (claim as { balanceVersion?: number }).balanceVersion ?? 0, part, now).catch((error: unknown) => {
+        if (!(error instanceof CommitConflictError)) throw error;
+      });
+      return;
+    }
+  }
+  await port.recordInvoiceProgress(deps.store, invoice, { writeOffRequest: null } as unknown as Partial<BalanceInvoice>, { attribute: 'writeOffRequest', expected: pending }).catch((error: Error) => {
+    if (error.name !== 'ConditionalCheckFailedException') throw error;
+  });
+};
+
+const isConditionFailure = (error: unknown) => (error as Error)?.name === 'ConditionalCheckFailedException';
+
+/**
+ * `POST /practices/{p}/invoices/{invoiceId}/write-offs` `{reason, note?, amountCents?}`: writes off
+ * what the invoice still asks for, once — or, with `amountCents` less than that, part of it: the
+ * invoice goes on asking for the rest (docs/decisions/014-write-offs.md, "Part of a balance"). With an
+ * `Idempotency-Key` a retry answers the first record (created: false) and another body under the same
+ * key is a 409 `idempotency_key_reused`; any other write-off of a written-off invoice is a 409
+ * `invoice_already_written_off`. Two partial write-offs of one invoice are two write-offs (each its own
+ * key, or none); while one is being recorded another is a 409 `write_off_in_progress`.
  */
 export const writeOffBalance = async (
   deps: WriteOffDeps,
@@ -103,28 +240,110 @@ export const writeOffBalance = async (
   now = new Date(),
 ): Promise<{ created: boolean; writeOff: WriteOffAnswer }> => {
   const port = deps.port ?? WRITE_OFFS_STORE;
-  const { reason, note } = parseBody(writeOffBody, body);
+  const { reason, note, amountCents } = parseBody(writeOffBody, body);
   const writeOffId = request.idempotencyKey ? deriveId('wo', practiceId, invoiceId, request.idempotencyKey) : newId('wo');
+  const sameBody = (recorded: WriteOffRequest, recordedAmount: number) =>
+    recorded.reason === reason && recorded.note === (note ?? null) && (amountCents === undefined || amountCents === recordedAmount);
   for (let attempt = 1; attempt <= 5; attempt += 1) {
     let invoice = await port.getInvoice(deps.store, practiceId, invoiceId);
     if (!invoice) throw new NotFoundError('invoice');
+    const part = invoice.partialWriteOffs?.find((recorded) => recorded.writeOffId === writeOffId);
+    if (part) {
+      if (!sameBody(part, part.amountCents) || amountCents === undefined) throw new ConflictError('this Idempotency-Key was used for a different write-off', 'idempotency_key_reused');
+      return { created: false, writeOff: partAnswerOf(invoice, part) };
+    }
     const recorded = invoice.writeOff;
     if (recorded) {
       if (recorded.writeOffId !== writeOffId) throw new ConflictError('this invoice is already written off', 'invoice_already_written_off', { field: 'invoiceId', status: 'written_off' });
-      if (recorded.reason !== reason || recorded.note !== (note ?? null)) throw new ConflictError('this Idempotency-Key was used for a different write-off', 'idempotency_key_reused');
+      if (!sameBody(recorded, recorded.amountCents)) throw new ConflictError('this Idempotency-Key was used for a different write-off', 'idempotency_key_reused');
       return { created: false, writeOff: answerOf(invoice, recorded) };
     }
     const refused = refusal(invoice);
     if (refused) throw refused;
+    // Another write-off of this invoice is under way: a live one finishes itself; a partial one left
+    // unfinished is finished (its credit note is on Stripe) or dropped, then this one is decided again.
+    const pending = invoice.writeOffRequest;
+    if (pending && pending.writeOffId !== writeOffId && (pending.amountCents !== undefined || amountCents !== undefined)) {
+      const live = now.getTime() - Date.parse(pending.requestedAt) < WRITE_OFF_REQUEST_GRACE_MS;
+      if (live || pending.amountCents === undefined)
+        throw new ConflictError(
+          pending.amountCents === undefined
+            ? 'a write-off of all of this invoice was asked and is not finished: send that request again to finish it'
+            : 'another write-off of this invoice is being recorded: try again in a minute',
+          'write_off_in_progress',
+          { field: 'invoiceId' },
+        );
+      await finishOrDrop(deps, port, invoice, { ...pending, amountCents: pending.amountCents }, now);
+      continue;
+    }
+    if (pending?.writeOffId === writeOffId && pending.amountCents !== undefined && (amountCents === undefined || !sameBody(pending, pending.amountCents)))
+      throw new ConflictError('this Idempotency-Key was used for a different write-off', 'idempotency_key_reused');
+    const remaining = invoice.amountDueCents - invoice.amountPaidCents;
+    // A retry of a partial write-off whose request is recorded keeps its amount, whatever remains now.
+    const partial = amountCents !== undefined && (amountCents < remaining || (pending?.writeOffId === writeOffId && pending.amountCents === amountCents));
+    if (amountCents !== undefined && !partial && amountCents > remaining)
+      throw new ValidationError(`amountCents must be at most ${remaining} (${formatMoney(remaining, invoice.currency)}), what the invoice still asks for`, { field: 'amountCents' });
     const claim = await port.getClaim(deps.store, practiceId, invoice.claimId);
     if (!claim) throw new NotFoundError('claim');
+    const claimBalanceVersion = (claim as { balanceVersion?: number }).balanceVersion ?? 0;
+
+    if (partial) {
+      const onStripe = invoice.status === 'open' || invoice.status === 'uncollectible';
+      const held = invoice.status === 'pending' && !invoice.stripeInvoiceId && invoiceHold(invoice) !== null;
+      if (!onStripe && !held)
+        throw new ConflictError('this invoice is on its way to Stripe: write off part of it once it is open, or all of it now', 'invoice_being_sent', { field: 'invoiceId', status: invoice.status });
+      // Stripe charges nothing below its minimum (docs.stripe.com/currencies): an open invoice left
+      // asking less could not be paid on its page. A held one is held as below_minimum instead.
+      const minimum = minimumChargeCents(invoice.currency);
+      if (onStripe && remaining - amountCents < minimum && pending?.writeOffId !== writeOffId)
+        throw new ValidationError(
+          `amountCents would leave ${formatMoney(remaining - amountCents, invoice.currency)}, less than Stripe's minimum charge (${formatMoney(minimum, invoice.currency)}): write off at most ${remaining - minimum}, or all of it (${remaining})`,
+          { field: 'amountCents' },
+        );
+      const asked = { writeOffId, reason, note: note ?? null, writtenOffBy: request.actor, requestedAt: now.toISOString(), amountCents };
+      if (pending?.writeOffId !== writeOffId) {
+        // Recorded before Stripe is asked, only while no other write-off is: a retry after a crash
+        // (or the next write-off request) finds it and finishes it.
+        try {
+          invoice = await port.recordInvoiceProgress(deps.store, invoice, { writeOffRequest: asked }, { attribute: 'writeOffRequest', expected: null, absent: 'writeOff' });
+        } catch (error) {
+          if (!isConditionFailure(error)) throw error;
+          continue;
+        }
+      }
+      const requested = invoice.writeOffRequest!;
+      let creditNoteId: string | null = null;
+      if (onStripe) {
+        const practice = await port.getPractice(deps.store, practiceId);
+        if (!practice) throw new NotFoundError('practice');
+        creditNoteId = await creditOnStripe(deps.stripe, practice, invoice, { ...requested, amountCents });
+      }
+      await deps.after?.('stripe-credited');
+      const written: PartialWriteOff = { ...requested, amountCents, writtenOffAt: now.toISOString(), creditNoteId };
+      try {
+        const status = await commitPart(deps, port, invoice, claimBalanceVersion, written, now);
+        // Committed by another request meanwhile (the same key): the next pass answers from its record.
+        if (status === 'committed') return { created: true, writeOff: partAnswerOf(partialWriteOffCommit(port, invoice, claimBalanceVersion, written, now).after, written) };
+      } catch (error) {
+        // The invoice or the claim's balance moved meanwhile: decide again (the credit note is found by its metadata).
+        if (!(error instanceof CommitConflictError)) throw error;
+      }
+      continue;
+    }
+
     const asked: WriteOffRequest = { writeOffId, reason, note: note ?? null, writtenOffBy: request.actor, requestedAt: now.toISOString() };
     if (invoice.stripeInvoiceId && invoice.status !== 'void') {
       const practice = await port.getPractice(deps.store, practiceId);
       if (!practice) throw new NotFoundError('practice');
       // Recorded before Stripe is asked: if Stripe's void lands and this request dies, a retry (or the
-      // next write-off request) still knows the void was a write-off's and finishes it.
-      invoice = await port.recordInvoiceProgress(deps.store, invoice, { writeOffRequest: asked });
+      // next write-off request) still knows the void was a write-off's and finishes it. Not over a
+      // partial write-off being recorded meanwhile (decided again).
+      try {
+        invoice = await port.recordInvoiceProgress(deps.store, invoice, { writeOffRequest: asked }, { attribute: 'writeOffRequest', expected: pending ?? null });
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+        continue;
+      }
       await closeOnStripe(deps.stripe, practice, invoice);
     }
     await deps.after?.('stripe-closed');
@@ -134,7 +353,7 @@ export const writeOffBalance = async (
         deps.store,
         {
           marker: { ...port.keys.marker(practiceId, 'write-off', invoiceId), result: writeOff },
-          ...writeOffCommit(port, invoice, (claim as { balanceVersion?: number }).balanceVersion ?? 0, writeOff, now),
+          ...writeOffCommit(port, invoice, claimBalanceVersion, writeOff, now),
         },
         now,
       );
