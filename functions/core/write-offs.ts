@@ -21,7 +21,7 @@ import { StripeRefusedError, type StripeScope } from '../stripe/gateway';
 import { createCreditNote, deleteDraftInvoice, findCreditNoteByMetadata, retrieveInvoice, voidInvoice } from '../stripe/invoices';
 import type { Stripe } from '../stripe/types';
 import type { WriteOffsPort } from './ports';
-import { WRITE_OFF_REQUEST_GRACE_MS, WRITE_OFFS_STORE, writeOffCommit } from './write-off-commit';
+import { commitPartialWriteOff, finishPartialWriteOff, partialWriteOffCommit, WRITE_OFF_REQUEST_GRACE_MS, WRITE_OFFS_STORE, writeOffCommit } from './write-off-commit';
 
 export interface WriteOffDeps {
   store: Store;
@@ -141,85 +141,6 @@ const creditOnStripe = async (stripe: () => Promise<Stripe>, practice: Practice,
   return note.id;
 };
 
-/**
- * What a partial write-off commits, in one transaction: the invoice asking `amountCents` less (and,
- * held off Stripe and now below Stripe's minimum charge, held as `below_minimum`), its request
- * cleared; the claim's view of it and its balance version moved on (the claim stays open); the
- * `balance_writeoff` ledger entry (−amount); the audit item; PatientBalanceWrittenOff with what remains.
- */
-const partialWriteOffCommit = (port: WriteOffsPort, invoice: BalanceInvoice, claimBalanceVersion: number, part: PartialWriteOff, now: Date) => {
-  const amountDueCents = invoice.amountDueCents - part.amountCents;
-  const held = invoice.status === 'pending' && !invoice.stripeInvoiceId;
-  const belowMinimum = held && amountDueCents < minimumChargeCents(invoice.currency);
-  const after: BalanceInvoice = { ...invoice, amountDueCents, partialWriteOffs: [...(invoice.partialWriteOffs ?? []), part], ...(belowMinimum ? { belowMinimum: true } : {}) };
-  return {
-    after,
-    writes: [
-      port.invoiceVersionedUpdate(invoice, { amountDueCents, partialWriteOffs: after.partialWriteOffs, writeOffRequest: null, ...(belowMinimum ? { belowMinimum: true } : {}) }, now),
-      port.claimPartlyWrittenOffWrite(invoice.practiceId, invoice.claimId, claimBalanceVersion, {
-        invoiceId: invoice.invoiceId,
-        status: shownInvoiceHold(after) ?? after.status,
-        amountDueCents,
-        hostedInvoiceUrl: invoice.hostedInvoiceUrl,
-      }),
-      // The client owes the practice this much less (DOMAIN.md §4: the patient's share forgiven, PR).
-      ...port.ledgerWrites(invoice.practiceId, invoice.clientId, [
-        { kind: 'balance_writeoff', amountCents: -part.amountCents, currency: invoice.currency, at: part.writtenOffAt, ref: invoice.invoiceId },
-      ]),
-      port.writeOffAuditWrite(invoice.practiceId, invoice.invoiceId, invoice.claimId, part),
-    ],
-    events: [
-      {
-        detailType: 'PatientBalanceWrittenOff',
-        detail: {
-          practiceId: invoice.practiceId,
-          claimId: invoice.claimId,
-          clientId: invoice.clientId,
-          invoiceId: invoice.invoiceId,
-          writeOffId: part.writeOffId,
-          reason: part.reason,
-          amountCents: part.amountCents,
-          amountRemainingCents: amountDueCents - invoice.amountPaidCents,
-          currency: invoice.currency,
-          writtenOffAt: part.writtenOffAt,
-        },
-      },
-    ],
-  };
-};
-
-/** Commits a partial write-off once (marker per invoice and write-off): 'duplicate' when it was already. */
-const commitPart = async (deps: WriteOffDeps, port: WriteOffsPort, invoice: BalanceInvoice, claimBalanceVersion: number, part: PartialWriteOff, now: Date) => {
-  const { writes, events } = partialWriteOffCommit(port, invoice, claimBalanceVersion, part, now);
-  return (await port.commitOnce(deps.store, { marker: { ...port.keys.marker(invoice.practiceId, 'write-off', `${invoice.invoiceId}#${part.writeOffId}`), result: part }, writes, events }, now)).status;
-};
-
-/**
- * A partial write-off's request another request left unfinished (it died, or is slower than any
- * request may run): finished when its credit note is on Stripe (a read, no Stripe write), else
- * dropped — nothing of it happened.
- */
-const finishOrDrop = async (deps: WriteOffDeps, port: WriteOffsPort, invoice: BalanceInvoice, pending: WriteOffRequest & { amountCents: number }, now: Date): Promise<void> => {
-  if (invoice.stripeInvoiceId) {
-    const practice = await port.getPractice(deps.store, invoice.practiceId);
-    if (!practice) throw new NotFoundError('practice');
-    const scope: StripeScope = { stripe: await deps.stripe(), account: invoiceStripeAccount(invoice, practice) };
-    const found = await findCreditNoteByMetadata(scope, invoice.stripeInvoiceId, pending.writeOffId);
-    if (found) {
-      const claim = await port.getClaim(deps.store, invoice.practiceId, invoice.claimId);
-      if (!claim) throw new NotFoundError('claim');
-      const part: PartialWriteOff = { ...pending, writtenOffAt: now.toISOString(), creditNoteId: found.id };
-      await commitPart(deps, port, invoice, (claim as { balanceVersion?: number }).balanceVersion ?? 0, part, now).catch((error: unknown) => {
-        if (!(error instanceof CommitConflictError)) throw error;
-      });
-      return;
-    }
-  }
-  await port.recordInvoiceProgress(deps.store, invoice, { writeOffRequest: null } as unknown as Partial<BalanceInvoice>, { attribute: 'writeOffRequest', expected: pending }).catch((error: Error) => {
-    if (error.name !== 'ConditionalCheckFailedException') throw error;
-  });
-};
-
 const isConditionFailure = (error: unknown) => (error as Error)?.name === 'ConditionalCheckFailedException';
 
 /**
@@ -273,7 +194,7 @@ export const writeOffBalance = async (
           'write_off_in_progress',
           { field: 'invoiceId' },
         );
-      await finishOrDrop(deps, port, invoice, { ...pending, amountCents: pending.amountCents }, now);
+      await finishPartialWriteOff(deps, port, invoice, { ...pending, amountCents: pending.amountCents }, now);
       continue;
     }
     if (pending?.writeOffId === writeOffId && pending.amountCents !== undefined && (amountCents === undefined || !sameBody(pending, pending.amountCents)))
@@ -321,7 +242,7 @@ export const writeOffBalance = async (
       await deps.after?.('stripe-credited');
       const written: PartialWriteOff = { ...requested, amountCents, writtenOffAt: now.toISOString(), creditNoteId };
       try {
-        const status = await commitPart(deps, port, invoice, claimBalanceVersion, written, now);
+        const status = await commitPartialWriteOff(deps, port, invoice, claimBalanceVersion, written, now);
         // Committed by another request meanwhile (the same key): the next pass answers from its record.
         if (status === 'committed') return { created: true, writeOff: partAnswerOf(partialWriteOffCommit(port, invoice, claimBalanceVersion, written, now).after, written) };
       } catch (error) {

@@ -251,6 +251,32 @@ describe('writing off part of a balance invoice', () => {
     expect(await auditItems(open.practiceId)).toHaveLength(3);
   });
 
+  it("a request that dies between the credit note and its commit, followed by nothing but the client's payment of the rest: Stripe's invoice.paid finishes the write-off first, so no later plan bills the part again", async () => {
+    // Prepare: asked two minutes ago (no live request to wait for), never retried.
+    const open = await balance();
+    const asked = new Date(Date.now() - 120_000);
+    const crashing = { store, stripe: getStripe, after: () => Promise.reject(new Error('the process died')) };
+    await writeOffBalance(crashing, open.practiceId, open.invoice.invoiceId, { reason: 'courtesy', amountCents: 1000 }, { idempotencyKey: undefined, actor: 'staff-1' }, asked).catch(() => undefined);
+    expect(await stripe.invoices.retrieve(open.invoice.stripeInvoiceId!)).toMatchObject({ amount_remaining: 2400 });
+
+    // Act: the client pays the $24.00 the hosted page asks for
+    await payClaimInvoice(open.practiceId);
+    const replanned = await invoiceClaimBalance(deps, adjudicated(open.practiceId).original);
+
+    // Assess
+    expect(await getInvoice(store, open.practiceId, open.invoice.invoiceId)).toMatchObject({
+      status: 'paid',
+      amountDueCents: 2400,
+      amountPaidCents: 2400,
+      partialWriteOffs: [expect.objectContaining({ amountCents: 1000, writtenOffBy: 'staff-1' })],
+    });
+    expect(replanned.actions).toEqual([]);
+    expect(await writeOffEntries(open.practiceId, open.clientId)).toEqual([-1000]);
+    expect(await writtenOffEvents(open.practiceId)).toHaveLength(1);
+    const ledger = await ledgerState(store, open.practiceId, open.clientId);
+    expect(ledger.balanceCents).toBe(ledger.sumCents);
+  });
+
   it('8 racing identical requests (one key) → one credit note, one ledger entry, one event; racing different ones never write off more than was asked and Stripe and kneadpay agree', async () => {
     // Prepare
     const open = await balance();
