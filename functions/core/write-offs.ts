@@ -237,7 +237,19 @@ export const writeOffBalance = async (
       if (onStripe) {
         const practice = await port.getPractice(deps.store, practiceId);
         if (!practice) throw new NotFoundError('practice');
-        creditNoteId = await creditOnStripe(deps.stripe, practice, invoice, { ...requested, amountCents });
+        try {
+          creditNoteId = await creditOnStripe(deps.stripe, practice, invoice, { ...requested, amountCents });
+        } catch (error) {
+          // Refused (paid or void meanwhile, or Stripe would not credit it): nothing of it happened, so
+          // its request goes, and the next write-off of the invoice is not held up by it.
+          if (error instanceof ConflictError || error instanceof StripeRefusedError)
+            await port
+              .recordInvoiceProgress(deps.store, invoice, { writeOffRequest: null } as unknown as Partial<BalanceInvoice>, { attribute: 'writeOffRequest', expected: requested })
+              .catch((dropped: Error) => {
+                if (!isConditionFailure(dropped)) throw dropped;
+              });
+          throw error;
+        }
       }
       await deps.after?.('stripe-credited');
       const written: PartialWriteOff = { ...requested, amountCents, writtenOffAt: now.toISOString(), creditNoteId };

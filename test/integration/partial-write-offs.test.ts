@@ -277,6 +277,22 @@ describe('writing off part of a balance invoice', () => {
     expect(ledger.balanceCents).toBe(ledger.sumCents);
   });
 
+  it('a credit note Stripe refuses (the practice credited the invoice in its Stripe Dashboard, so less remains there): 502 naming Stripe, and the request is dropped — the next write-off is not held up', async () => {
+    // Prepare: $10.00 credited outside kneadpay; kneadpay still reads $34.00.
+    const open = await balance();
+    await stripe.creditNotes.create({ invoice: open.invoice.stripeInvoiceId!, amount: 1000 });
+
+    // Act
+    const refused = await writeOff(open.practiceId, open.invoice.invoiceId, { reason: 'courtesy', amountCents: 3000 }, 'too-much');
+    const next = await writeOff(open.practiceId, open.invoice.invoiceId, { reason: 'courtesy', amountCents: 500 }, 'next');
+
+    // Assess
+    expect([refused.status, refused.body.error.code]).toEqual([502, 'stripe_refused']);
+    expect([next.status, next.body.amountCents]).toEqual([201, 500]);
+    expect(await writeOffEntries(open.practiceId, open.clientId)).toEqual([-500]);
+    expect(await getInvoice(store, open.practiceId, open.invoice.invoiceId)).toMatchObject({ writeOffRequest: null, amountDueCents: 2900 });
+  });
+
   it('8 racing identical requests (one key) → one credit note, one ledger entry, one event; racing different ones never write off more than was asked and Stripe and kneadpay agree', async () => {
     // Prepare
     const open = await balance();
