@@ -13,6 +13,7 @@ import { invoiceClaimBalance } from '../../functions/core/invoicing';
 import { applyAdjudication, type ClaimAdjudicatedDetail } from '../../functions/core/remittances';
 import { getClaim } from '../../functions/store/claims';
 import { writeOffBalance } from '../../functions/core/write-offs';
+import { sendReminders } from '../../functions/invoice-reminder';
 import { getStripe } from '../../functions/stripe/client';
 import { getInvoice, listClaimInvoices } from '../../functions/store/invoices';
 import { practicePk } from '../../functions/store/keys';
@@ -151,6 +152,20 @@ describe('writing off part of a balance invoice', () => {
     expect((await api('GET', `/practices/${open.practiceId}/claims/CLM-1001`, { practiceId: open.practiceId })).body).toMatchObject({ state: 'closed' });
     // A later plan of the same share bills nothing: $20 paid + $14 written off is the $34 share.
     expect((await invoiceClaimBalance(deps, adjudicated(open.practiceId).original)).actions).toEqual([]);
+  });
+
+  it('reminders of an invoice partly written off name what it still asks for ($24.00), as its hosted page does', async () => {
+    const open = await balance();
+    expect((await writeOff(open.practiceId, open.invoice.invoiceId, { reason: 'courtesy', amountCents: 1000 })).status).toBe(201);
+
+    const due = new Date(open.invoice.dueAt!).getTime();
+    const sent = await sendReminders(store, new Date(due + 8 * 86_400_000), [open.practiceId]);
+
+    expect(sent).toMatchObject({ sent: 1 });
+    const reminders = (await balanceEmailsTo(open.email)).filter((mail) => /^Reminder/.test(mail.subject));
+    expect(reminders).toHaveLength(1);
+    expect(JSON.stringify(reminders[0])).toContain('$24.00');
+    expect(JSON.stringify(reminders[0])).not.toContain('$34.00');
   });
 
   it.each([
