@@ -5,6 +5,7 @@ import { getStripe } from './stripe/client';
 import { authorizedPractice, dispatchRoutes, header, httpHandler, json, jsonBody, pathParam, queryParam, type RouteHandler } from './shared/http';
 import { getStore } from './store/table';
 import { listInvoices, shownInvoiceStatus } from './store/invoices';
+import { amountWrittenOffCents } from './domain/invoice';
 
 const STATUSES = ['pending', 'draft', 'open', 'paid', 'void', 'uncollectible'] as const;
 
@@ -22,8 +23,11 @@ const listInvoicesRoute: RouteHandler = async (event) => {
       claimId: invoice.claimId,
       clientId: invoice.clientId,
       status: shownInvoiceStatus(invoice),
+      // What the invoice asks for: less any part of it written off (docs/decisions/014, "Part of a balance").
       amountDueCents: invoice.amountDueCents,
       amountPaidCents: invoice.amountPaidCents,
+      // Written off by staff, in parts and in whole (the sum of `partialWriteOffs` and `writeOff`).
+      amountWrittenOffCents: amountWrittenOffCents(invoice),
       // Refunded outside kneadpay (the Stripe Dashboard): owed again (docs/decisions/012).
       amountRefundedCents: invoice.amountRefundedCents ?? 0,
       // Taken back by the client's bank in a lost dispute: owed again (docs/decisions/013).

@@ -5,7 +5,7 @@ import { claimInvoiceSummaryWrite } from '../store/claim-balance';
 import { ledgerWrites } from '../store/clients';
 import type { TransactItem } from '../store/commit';
 import { getInvoice, invoiceVersionedUpdate } from '../store/invoices';
-import { WRITE_OFF_REQUEST_GRACE_MS, WRITE_OFFS_STORE, writeOffCommit } from './write-off-commit';
+import { finishPartialWriteOff, WRITE_OFF_REQUEST_GRACE_MS, WRITE_OFFS_STORE, writeOffCommit } from './write-off-commit';
 import type { BalanceInvoice } from '../domain/invoice';
 import { findInvoiceOfPaymentIntent } from '../stripe/invoices';
 import { listRefunds } from '../stripe/refunds';
@@ -75,6 +75,15 @@ const invoiceFinalized: Effect = async (ctx) => {
 const invoicePaid: Effect = async (ctx) => {
   const { invoice, object } = await invoiceOf(ctx);
   if (!invoice) return { kind: 'ignore', reason: 'not a kneadpay invoice' };
+  // A partial write-off is being recorded (its credit note may have lowered what was paid): it is
+  // recorded first — by its live request, else here (found by its credit note's metadata, or dropped)
+  // — and Stripe redelivers this event, so the payment is decided on the lowered invoice (decision 014).
+  const part = invoice.writeOffRequest;
+  if (part && part.amountCents !== undefined && !invoice.writeOff && invoice.status !== 'paid') {
+    if (ctx.now.getTime() - Date.parse(part.requestedAt) >= WRITE_OFF_REQUEST_GRACE_MS)
+      await finishPartialWriteOff({ store: ctx.store, stripe: ctx.stripe }, WRITE_OFFS_STORE, invoice, { ...part, amountCents: part.amountCents }, ctx.now);
+    throw new RetryableError('a write-off of part of this invoice is being recorded');
+  }
   const decision = moveTo(ctx.port, invoice, 'paid', object, {
     amountPaidCents: object.amount_paid,
     paidAt: new Date(ctx.event.created * 1000).toISOString(),
@@ -122,8 +131,15 @@ const invoiceVoided: Effect = async (ctx) => {
   const { invoice, object } = await invoiceOf(ctx);
   if (!invoice) return { kind: 'ignore', reason: 'not a kneadpay invoice' };
   // Voided for a write-off whose request died before its commit (core/write-offs.ts): finish it here,
-  // once (the invoice's version; a retry of the request then answers this write-off).
-  if (invoice.writeOffRequest && !invoice.writeOff && !invoice.voidRequested && (invoice.status === 'open' || invoice.status === 'uncollectible' || invoice.status === 'void')) {
+  // once (the invoice's version; a retry of the request then answers this write-off). A partial
+  // write-off's request (`amountCents`) voids nothing: a void meanwhile is not its doing.
+  if (
+    invoice.writeOffRequest &&
+    invoice.writeOffRequest.amountCents === undefined &&
+    !invoice.writeOff &&
+    !invoice.voidRequested &&
+    (invoice.status === 'open' || invoice.status === 'uncollectible' || invoice.status === 'void')
+  ) {
     // A live request commits it itself: Stripe redelivers the event (503) until that request is done or dead.
     if (ctx.now.getTime() - Date.parse(invoice.writeOffRequest.requestedAt) < WRITE_OFF_REQUEST_GRACE_MS) throw new RetryableError('a write-off of this invoice is being recorded');
     const claim = await WRITE_OFFS_STORE.getClaim(ctx.store, ctx.practiceId, invoice.claimId);

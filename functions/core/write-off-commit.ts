@@ -4,15 +4,21 @@
  * (core/invoice-effects.ts). A file of its own so the webhook's bundle does not carry the route's
  * request-body schemas (bench/coldstart.ts: they cost `stripe-webhook` about a tenth of its import).
  */
-import type { BalanceInvoice, WriteOff } from '../domain/invoice';
+import { minimumChargeCents } from '../domain/charge-minimum';
+import { invoiceStripeAccount, shownInvoiceHold, type BalanceInvoice, type PartialWriteOff, type WriteOff, type WriteOffRequest } from '../domain/invoice';
+import { NotFoundError } from '../shared/errors';
 import { ledgerWrites } from '../store/clients';
 import { getClaim } from '../store/claims';
-import { commitOnce, type TransactItem } from '../store/commit';
+import { commitOnce, CommitConflictError, type TransactItem } from '../store/commit';
 import type { OutboxEvent } from '../store/outbox';
 import { getInvoice, invoiceVersionedUpdate, recordInvoiceProgress, recordWriteOffRequest } from '../store/invoices';
 import { keys } from '../store/keys';
 import { getPractice } from '../store/practices';
-import { claimWrittenOffWrite, writeOffAuditWrite } from '../store/write-offs';
+import type { Store } from '../store/table';
+import { claimPartlyWrittenOffWrite, claimWrittenOffWrite, writeOffAuditWrite } from '../store/write-offs';
+import type { StripeScope } from '../stripe/gateway';
+import { findCreditNoteByMetadata } from '../stripe/invoices';
+import type { Stripe } from '../stripe/types';
 import type { WriteOffsPort } from './ports';
 
 /**
@@ -30,6 +36,7 @@ export const WRITE_OFFS_STORE: WriteOffsPort = {
   getClaim,
   getPractice,
   claimWrittenOffWrite,
+  claimPartlyWrittenOffWrite,
   writeOffAuditWrite,
   ledgerWrites,
   commitOnce,
@@ -80,3 +87,88 @@ export const writeOffCommit = (
     },
   ],
 });
+
+/** What finishing a partial write-off needs besides the port: the table and Stripe. */
+export interface PartialWriteOffDeps {
+  store: Store;
+  stripe: () => Promise<Stripe>;
+}
+
+/**
+ * What a partial write-off commits, in one transaction: the invoice asking `amountCents` less (and,
+ * held off Stripe and now below Stripe's minimum charge, held as `below_minimum`), its request
+ * cleared; the claim's view of it and its balance version moved on (the claim stays open); the
+ * `balance_writeoff` ledger entry (−amount); the audit item; PatientBalanceWrittenOff with what remains.
+ */
+export const partialWriteOffCommit = (port: WriteOffsPort, invoice: BalanceInvoice, claimBalanceVersion: number, part: PartialWriteOff, now: Date) => {
+  const amountDueCents = invoice.amountDueCents - part.amountCents;
+  const held = invoice.status === 'pending' && !invoice.stripeInvoiceId;
+  const belowMinimum = held && amountDueCents < minimumChargeCents(invoice.currency);
+  const after: BalanceInvoice = { ...invoice, amountDueCents, partialWriteOffs: [...(invoice.partialWriteOffs ?? []), part], ...(belowMinimum ? { belowMinimum: true } : {}) };
+  return {
+    after,
+    writes: [
+      port.invoiceVersionedUpdate(invoice, { amountDueCents, partialWriteOffs: after.partialWriteOffs, writeOffRequest: null, ...(belowMinimum ? { belowMinimum: true } : {}) }, now),
+      port.claimPartlyWrittenOffWrite(invoice.practiceId, invoice.claimId, claimBalanceVersion, {
+        invoiceId: invoice.invoiceId,
+        status: shownInvoiceHold(after) ?? after.status,
+        amountDueCents,
+        hostedInvoiceUrl: invoice.hostedInvoiceUrl,
+      }),
+      // The client owes the practice this much less (DOMAIN.md §4: the patient's share forgiven, PR).
+      ...port.ledgerWrites(invoice.practiceId, invoice.clientId, [
+        { kind: 'balance_writeoff', amountCents: -part.amountCents, currency: invoice.currency, at: part.writtenOffAt, ref: invoice.invoiceId },
+      ]),
+      port.writeOffAuditWrite(invoice.practiceId, invoice.invoiceId, invoice.claimId, part),
+    ],
+    events: [
+      {
+        detailType: 'PatientBalanceWrittenOff',
+        detail: {
+          practiceId: invoice.practiceId,
+          claimId: invoice.claimId,
+          clientId: invoice.clientId,
+          invoiceId: invoice.invoiceId,
+          writeOffId: part.writeOffId,
+          reason: part.reason,
+          amountCents: part.amountCents,
+          amountRemainingCents: amountDueCents - invoice.amountPaidCents,
+          currency: invoice.currency,
+          writtenOffAt: part.writtenOffAt,
+        },
+      },
+    ],
+  };
+};
+
+/** Commits a partial write-off once (marker per invoice and write-off): 'duplicate' when it was already. */
+export const commitPartialWriteOff = async (deps: PartialWriteOffDeps, port: WriteOffsPort, invoice: BalanceInvoice, claimBalanceVersion: number, part: PartialWriteOff, now: Date) => {
+  const { writes, events } = partialWriteOffCommit(port, invoice, claimBalanceVersion, part, now);
+  return (await port.commitOnce(deps.store, { marker: { ...port.keys.marker(invoice.practiceId, 'write-off', `${invoice.invoiceId}#${part.writeOffId}`), result: part }, writes, events }, now)).status;
+};
+
+/**
+ * A partial write-off's request another request left unfinished (it died, or is slower than any
+ * request may run): finished when its credit note is on Stripe (a read, no Stripe write), else
+ * dropped — nothing of it happened.
+ */
+export const finishPartialWriteOff = async (deps: PartialWriteOffDeps, port: WriteOffsPort, invoice: BalanceInvoice, pending: WriteOffRequest & { amountCents: number }, now: Date): Promise<void> => {
+  if (invoice.stripeInvoiceId) {
+    const practice = await port.getPractice(deps.store, invoice.practiceId);
+    if (!practice) throw new NotFoundError('practice');
+    const scope: StripeScope = { stripe: await deps.stripe(), account: invoiceStripeAccount(invoice, practice) };
+    const found = await findCreditNoteByMetadata(scope, invoice.stripeInvoiceId, pending.writeOffId);
+    if (found) {
+      const claim = await port.getClaim(deps.store, invoice.practiceId, invoice.claimId);
+      if (!claim) throw new NotFoundError('claim');
+      const part: PartialWriteOff = { ...pending, writtenOffAt: now.toISOString(), creditNoteId: found.id };
+      await commitPartialWriteOff(deps, port, invoice, (claim as { balanceVersion?: number }).balanceVersion ?? 0, part, now).catch((error: unknown) => {
+        if (!(error instanceof CommitConflictError)) throw error;
+      });
+      return;
+    }
+  }
+  await port.recordInvoiceProgress(deps.store, invoice, { writeOffRequest: null } as unknown as Partial<BalanceInvoice>, { attribute: 'writeOffRequest', expected: pending }).catch((error: Error) => {
+    if (error.name !== 'ConditionalCheckFailedException') throw error;
+  });
+};

@@ -56,7 +56,19 @@ export interface WriteOffRequest {
   /** Who decided (the token's subject), and when they asked. */
   writtenOffBy: string;
   requestedAt: string;
+  /**
+   * Set on a partial write-off's request only (`amountCents` less than the invoice still asks for):
+   * the part forgiven. Absent: all of what the invoice still asks for.
+   */
+  amountCents?: number;
 }
+
+/**
+ * Whether staff asked to write off all of what the invoice asks for and it is not recorded yet (a
+ * partial write-off's request, with `amountCents`, leaves the rest owed: the invoice is still sent and
+ * emailed). A cleared request is `null`.
+ */
+export const writeOffAskedInFull = (invoice: { writeOffRequest?: WriteOffRequest | null }): boolean => !!invoice.writeOffRequest && invoice.writeOffRequest.amountCents === undefined;
 
 /** A write-off done: the balance forgiven (`amountCents`), the invoice closed on Stripe or never sent. */
 export interface WriteOff extends WriteOffRequest {
@@ -69,6 +81,19 @@ export interface WriteOff extends WriteOffRequest {
   draftLeftOnAccount?: boolean;
 }
 
+/**
+ * Part of a balance written off (docs/decisions/014-write-offs.md, "Part of a balance"): the invoice
+ * stays as it was (open on Stripe, or held) and asks `amountCents` less — on Stripe through a
+ * pre-payment credit note (`creditNoteId`; null for a held invoice, never on Stripe then).
+ */
+export interface PartialWriteOff extends WriteOff {
+  creditNoteId: string | null;
+}
+
+/** What staff wrote off of an invoice: its partial write-offs and its write-off of the rest, if any. */
+export const amountWrittenOffCents = (invoice: Pick<BalanceInvoice, 'writeOff' | 'partialWriteOffs'>): number =>
+  (invoice.writeOff?.amountCents ?? 0) + (invoice.partialWriteOffs ?? []).reduce((sum, part) => sum + part.amountCents, 0);
+
 /** An invoice for a claim's patient balance, and how far its Stripe saga has come. */
 export interface BalanceInvoice {
   invoiceId: string;
@@ -77,6 +102,7 @@ export interface BalanceInvoice {
   clientId: string;
   /** 1, 2, … per claim: the n-th invoice kneadpay decided to send for this claim. */
   seq: number;
+  /** What the invoice asks for: the amount billed, less its partial write-offs (`partialWriteOffs`). */
   amountDueCents: number;
   amountPaidCents: number;
   currency: string;
@@ -148,6 +174,12 @@ export interface BalanceInvoice {
   writeOffRequest?: WriteOffRequest;
   /** The balance was written off (status `void`, shown `written_off`): forgiven, never collected. */
   writeOff?: WriteOff;
+  /**
+   * Parts of the balance written off while the invoice goes on asking for the rest, oldest first.
+   * Each lowered `amountDueCents` (what the invoice asks for) by its amount; `amountWrittenOffCents`
+   * sums them with `writeOff`.
+   */
+  partialWriteOffs?: PartialWriteOff[];
   createdAt: string;
   updatedAt: string;
   version: number;

@@ -60,14 +60,15 @@ export const listInvoices = async (store: Store, practiceId: string, status: Inv
 /**
  * Records what the saga learned (a Stripe id, a new status) on the invoice, conditionally so two
  * runs racing on the same invoice cannot record different Stripe objects. With `guard.absent`, only
- * while the invoice has none of these attributes (`deskPayment`: not paid at the desk meanwhile;
- * `writeOff`: not written off meanwhile).
+ * while the invoice has none of these attributes (or has them `null`: `deskPayment`: not paid at the
+ * desk meanwhile; `writeOff`: not written off meanwhile); with `guard.notTakenByStaff`, only while no
+ * write-off of all of it is asked or done and no desk payment is recorded (`NOT_TAKEN_BY_STAFF`).
  */
 export const recordInvoiceProgress = async (
   store: Store,
   invoice: BalanceInvoice,
   changes: Partial<BalanceInvoice>,
-  guard?: { attribute: keyof BalanceInvoice; expected: unknown; absent?: string | readonly string[] },
+  guard?: { attribute: keyof BalanceInvoice; expected: unknown; absent?: string | readonly string[]; notTakenByStaff?: boolean },
 ): Promise<BalanceInvoice> => {
   const next = { ...changes, updatedAt: new Date().toISOString() };
   if (changes.status) Object.assign(next, invoiceStatusIndex(invoice.practiceId, changes.status, invoice.createdAt, invoice.invoiceId));
@@ -79,7 +80,7 @@ export const recordInvoiceProgress = async (
       Key: invoiceKey(invoice.practiceId, invoice.invoiceId),
       UpdateExpression: `SET ${entries.map((_, i) => `#k${i} = :v${i}`).join(', ')} ADD version :one`,
       ConditionExpression: guard
-        ? `attribute_exists(pk) AND (attribute_not_exists(#g) OR #g = :null OR #g = :g)${absent.map((_, i) => ` AND attribute_not_exists(#absent${i})`).join('')}`
+        ? `attribute_exists(pk) AND (attribute_not_exists(#g) OR #g = :null OR #g = :g)${absent.map((_, i) => ` AND (attribute_not_exists(#absent${i}) OR #absent${i} = :null)`).join('')}${guard.notTakenByStaff ? ` AND ${NOT_TAKEN_BY_STAFF}` : ''}`
         : 'attribute_exists(pk)',
       ExpressionAttributeNames: {
         ...Object.fromEntries(entries.map(([key], i) => [`#k${i}`, key])),
@@ -143,17 +144,30 @@ export const takeInvoiceEmailLease = async (store: Store, invoice: BalanceInvoic
     also: { values: { ':null': null } },
   })) !== undefined;
 
-/** The invoice carries no write-off (asked or done) and no desk payment: the email and the issue may go on. */
-const NOT_TAKEN_BY_STAFF = 'attribute_not_exists(writeOffRequest) AND attribute_not_exists(writeOff) AND attribute_not_exists(deskPayment)';
+/**
+ * The invoice carries no write-off of all of it (asked or done) and no desk payment: the email and the
+ * issue may go on. A partial write-off (its request has `amountCents`) leaves the invoice asking for the
+ * rest; a request cleared is `null` (core/write-off-commit.ts), not absent. Uses `:null`.
+ */
+const NOT_TAKEN_BY_STAFF =
+  '(attribute_not_exists(writeOffRequest) OR writeOffRequest = :null OR attribute_exists(writeOffRequest.amountCents)) AND (attribute_not_exists(writeOff) OR writeOff = :null) AND (attribute_not_exists(deskPayment) OR deskPayment = :null)';
 
 /**
  * Records a write-off request on the invoice (core/write-offs.ts), only while its email is not
  * being sent: emailed already, or no live email lease (LEASES.invoiceEmail). With the lease's own
  * condition (`takeInvoiceEmailLease`: no write-off request) the two serialise on the invoice item:
- * the email goes out before the request, or never. Answers the invoice as recorded, or undefined
- * while a sender holds the lease.
+ * the email goes out before the request, or never. And only over the request the caller read
+ * (`expected`: none, or a partial write-off's left unfinished). Answers the invoice as recorded,
+ * `'changed'` when another request was recorded meanwhile (decide again), or `'emailing'` while a
+ * sender holds the lease.
  */
-export const recordWriteOffRequest = async (store: Store, invoice: BalanceInvoice, request: WriteOffRequest, clock: Date = new Date()): Promise<BalanceInvoice | undefined> => {
+export const recordWriteOffRequest = async (
+  store: Store,
+  invoice: BalanceInvoice,
+  request: WriteOffRequest,
+  expected: WriteOffRequest | null,
+  clock: Date = new Date(),
+): Promise<BalanceInvoice | 'changed' | 'emailing'> => {
   const lease = leaseExpressions(LEASES.invoiceEmail, { now: clock });
   try {
     const answer = await store.doc.send(
@@ -161,22 +175,23 @@ export const recordWriteOffRequest = async (store: Store, invoice: BalanceInvoic
         TableName: store.tableName,
         Key: invoiceKey(invoice.practiceId, invoice.invoiceId),
         UpdateExpression: 'SET writeOffRequest = :request, updatedAt = :at ADD version :one',
-        ConditionExpression: `attribute_exists(pk) AND ((attribute_exists(emailedAt) AND emailedAt <> :null) OR ${lease.free})`,
+        ConditionExpression: `attribute_exists(pk) AND (attribute_not_exists(writeOffRequest) OR writeOffRequest = :null OR writeOffRequest = :expected) AND ((attribute_exists(emailedAt) AND emailedAt <> :null) OR ${lease.free})`,
         ExpressionAttributeNames: lease.names,
-        ExpressionAttributeValues: { ':request': request, ':at': clock.toISOString(), ':one': 1, ':null': null, ...lease.values },
+        ExpressionAttributeValues: { ':request': request, ':expected': expected, ':at': clock.toISOString(), ':one': 1, ':null': null, ...lease.values },
         ReturnValues: 'ALL_NEW',
       }),
     );
     return view(answer.Attributes ?? {});
   } catch (error) {
-    if ((error as Error).name === 'ConditionalCheckFailedException') return undefined;
-    throw error;
+    if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+    const current = await getInvoice(store, invoice.practiceId, invoice.invoiceId);
+    return current?.writeOffRequest && current.writeOffRequest.writeOffId !== expected?.writeOffId ? 'changed' : 'emailing';
   }
 };
 
 /** In a commit: the invoice carries no write-off (asked or done) and no desk payment (the issue of an invoice staff took meanwhile is not recorded). */
 export const invoiceNotTakenCheck = (practiceId: string, invoiceId: string): TransactItem => ({
-  ConditionCheck: { Key: invoiceKey(practiceId, invoiceId), ConditionExpression: NOT_TAKEN_BY_STAFF },
+  ConditionCheck: { Key: invoiceKey(practiceId, invoiceId), ConditionExpression: NOT_TAKEN_BY_STAFF, ExpressionAttributeValues: { ':null': null } },
 });
 
 // Writes that go in a commit (commitOnce) -------------------------------------------------------

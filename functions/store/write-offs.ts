@@ -42,3 +42,18 @@ export const claimWrittenOffWrite = (practiceId: string, claimId: string, seenVe
     ExpressionAttributeValues: { ':next': seenVersion + 1, ':seen': seenVersion, ':zero': 0, ':summary': summary, ':closed': 'closed' },
   },
 });
+
+/**
+ * The claim's side of a partial write-off (docs/decisions/014-write-offs.md, "Part of a balance"): its
+ * view of the invoice (what it asks for now) and its balance version moved on, only from the version
+ * the write-off was decided on — as `claimWrittenOffWrite`, but the claim stays open: the rest of the
+ * balance is still to be collected.
+ */
+export const claimPartlyWrittenOffWrite = (practiceId: string, claimId: string, seenVersion: number, summary: ClaimInvoiceSummary): TransactItem => ({
+  Update: {
+    Key: claimKey(practiceId, claimId),
+    UpdateExpression: 'SET balanceVersion = :next, invoice = :summary',
+    ConditionExpression: 'attribute_not_exists(balanceVersion) AND :seen = :zero OR balanceVersion = :seen',
+    ExpressionAttributeValues: { ':next': seenVersion + 1, ':seen': seenVersion, ':zero': 0, ':summary': summary },
+  },
+});

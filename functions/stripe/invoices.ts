@@ -69,3 +69,24 @@ export const findInvoiceOfPaymentIntent = async (scope: StripeScope, paymentInte
   const invoice = typeof paid.invoice === 'string' ? paid.invoice : paid.invoice?.id;
   return invoice ? retrieveInvoice(scope, invoice) : undefined;
 };
+
+/**
+ * A pre-payment credit note on a finalized, unpaid invoice: it lowers the invoice's `amount_due` and
+ * `amount_remaining` by `amount` (Stripe's API reference, "Create a credit note"), so the hosted page
+ * asks for the rest. `email_type: 'none'`: Stripe emails the customer a credit note by default.
+ * Opaque ids only in `metadata` (the PHI guard); no `reason` or `memo` (both shown to the customer).
+ */
+export const createCreditNote = (scope: StripeScope, params: Stripe.CreditNoteCreateParams & { email_type: 'credit_note' | 'none' }, idempotencyKey: string): Promise<Stripe.CreditNote> =>
+  call(scope, 'issue the credit note', () => scope.stripe.creditNotes.create(guarded(params, 'credit note'), requestOptions(scope, idempotencyKey)));
+
+/** The invoice's credit note whose metadata names `writeOffId` (a crash lost Stripe's answer). */
+export const findCreditNoteByMetadata = async (scope: StripeScope, stripeInvoiceId: string, writeOffId: string): Promise<Stripe.CreditNote | undefined> =>
+  (
+    await collect(
+      scope,
+      'list credit notes',
+      () => scope.stripe.creditNotes.list({ invoice: stripeInvoiceId, limit: 100 }, requestOptions(scope)),
+      (note) => note.metadata?.writeOffId === writeOffId && note.status === 'issued',
+      true,
+    )
+  )[0];

@@ -13,9 +13,11 @@ import { createCustomer, findCustomer, retrieveCustomer, updateCustomer } from '
 import { constructSignedEvent, listEventsPage } from '../../functions/stripe/events';
 import { StripeRefusedError, type StripeScope } from '../../functions/stripe/gateway';
 import {
+  createCreditNote,
   createInvoice,
   createInvoiceItem,
   deleteDraftInvoice,
+  findCreditNoteByMetadata,
   finalizeInvoice,
   findInvoiceByMetadata,
   findInvoiceItemByMetadata,
@@ -192,6 +194,27 @@ describe('invoices', () => {
     const withoutType = await target.stripe.invoicePayments.list({ payment: { payment_intent: payment!.payment.payment_intent as string } as never }).catch((error: unknown) => error);
     expect(withoutType).toMatchObject({ type: 'StripeInvalidRequestError', param: 'payment[type]' });
     covered('invoicePayments.list', 'payment[type]', 'payment[payment_intent]', 'invoice', 'refusal without payment[type]');
+
+    // Part of a balance written off (decisions/014): a pre-payment credit note lowers what the open invoice asks for.
+    const toCredit = await createInvoice(
+      scope,
+      { customer: customer.id, collection_method: 'send_invoice', days_until_due: 14, auto_advance: false, currency: 'usd', metadata: { invoiceId: `inv_${run}_credited` } },
+      key('to-credit'),
+    );
+    await createInvoiceItem(scope, { customer: customer.id, invoice: toCredit.id, amount: 3400, currency: 'usd' }, key('to-credit-item'));
+    await finalizeInvoice(scope, toCredit.id, { auto_advance: false }, key('to-credit-finalize'));
+    const creditNote = await createCreditNote(scope, { invoice: toCredit.id, amount: 1000, email_type: 'none', metadata: { writeOffId: `wo_${run}` } }, key('credit-note'));
+    expect(creditNote).toMatchObject({ id: expect.stringMatching(/^cn_/), type: 'pre_payment', amount: 1000, status: 'issued' });
+    covered('creditNotes.create', 'id', 'type', 'amount', 'status', 'email_type');
+    expect((await createCreditNote(scope, { invoice: toCredit.id, amount: 1000, email_type: 'none', metadata: { writeOffId: `wo_${run}` } }, key('credit-note'))).id).toBe(creditNote.id);
+    covered('creditNotes.create', 'idempotent replay');
+    expect(await retrieveInvoice(scope, toCredit.id)).toMatchObject({ status: 'open', amount_due: 2400, amount_remaining: 2400 });
+    covered('invoices.retrieve', 'amount_remaining after a credit note');
+    expect((await findCreditNoteByMetadata(scope, toCredit.id, `wo_${run}`))?.id).toBe(creditNote.id);
+    expect(await findCreditNoteByMetadata(scope, toCredit.id, 'wo_other')).toBeUndefined();
+    covered('creditNotes.list', 'invoice', 'metadata.writeOffId');
+    expect(await refusal(createCreditNote(scope, { invoice: toCredit.id, amount: 5000, email_type: 'none' }, key('credit-note-over')))).toMatchObject({ status: 502, param: 'amount' });
+    covered('creditNotes.create', 'refusal over what remains');
 
     const draft = await createInvoice(scope, { customer: customer.id, collection_method: 'send_invoice', days_until_due: 14, auto_advance: false, currency: 'usd' }, key('draft'));
     expect((await deleteDraftInvoice(scope, draft.id)).deleted).toBe(true);

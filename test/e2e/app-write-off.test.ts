@@ -1,7 +1,8 @@
 /**
  * Staff write off a patient balance in the web app (Invoices, "Write off" with its reason): the
  * Stripe invoice is voided, the list reads "written off" with the reason, and nothing is left to pay
- * (docs/api.md, `POST …/invoices/{invoiceId}/write-offs`; docs/decisions/014-write-offs.md).
+ * (docs/api.md, `POST …/invoices/{invoiceId}/write-offs`; docs/decisions/014-write-offs.md). With an
+ * amount, part of it: the invoice stays open for the rest (a Stripe credit note lowered it).
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +12,8 @@ import { api } from '../support/api';
 import { launchBrowser } from '../support/browser';
 import { adjudicated, claimReady, store, stripeInvoicesFor } from '../support/invoicing';
 import { go, signIn } from '../support/app-page';
+
+const firstInvoiceId = async (practiceId: string): Promise<string> => (await api('GET', `/practices/${practiceId}/invoices`, { practiceId })).body.items[0].invoiceId;
 
 describe('the staff web app: a balance written off', () => {
   let browser: Browser;
@@ -75,5 +78,46 @@ describe('the staff web app: a balance written off', () => {
     // Assess
     // Whichever kneadpay learnt first: Stripe's invoice.paid (recorded paid) or Stripe's own answer at the void.
     expect(alert).toMatch(/this invoice is paid: there is no balance left to write off|the client paid this invoice on Stripe meanwhile/);
+  });
+
+  it('with an amount, part of it: "abc" and more than is owed are refused next to the amount; $10.00 of $34.00 leaves the invoice open for $24.00, on Stripe too', async () => {
+    // Prepare
+    const { practiceId, clientId } = await claimReady();
+    await invoiceClaimBalance({ store, stripe: getStripe, publicUrl: 'http://127.0.0.1:3000' }, adjudicated(practiceId).original);
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await signIn(page, practiceId);
+    await go(page, 'Invoices');
+    const rows = page.getByRole('table', { name: 'Invoices' });
+    await rows.getByText('open', { exact: true }).waitFor();
+    const amount = page.getByLabel('Amount to write off, claim CLM-1001');
+    const form = page.getByRole('form', { name: 'Write off the balance of claim CLM-1001' });
+
+    // Act: not an amount (refused on the page), more than is owed (refused by the API), then $10.00
+    await page.getByLabel('Write-off reason, claim CLM-1001').selectOption('courtesy');
+    await amount.fill('abc');
+    await page.getByRole('button', { name: 'Write off' }).click();
+    const notAnAmount = await form.locator('[aria-invalid="true"]').getAttribute('id');
+    const notAnAmountSaid = await form.getByText('Enter the amount to write off').innerText();
+    await amount.fill('40.00');
+    await page.getByRole('button', { name: 'Write off' }).click();
+    const tooMuchSaid = await form.getByText('what the invoice still asks for').innerText();
+    const tooMuch = await form.locator('[aria-invalid="true"]').getAttribute('id');
+    await amount.fill('10');
+    await page.getByRole('button', { name: 'Write off' }).click();
+    const said = await page.getByRole('status').filter({ hasText: 'written off' }).innerText();
+    await rows.getByText('($10.00 written off)').waitFor();
+    const due = await rows.getByText(/^\$24\.00 \(\$10\.00 written off\)$/).count();
+    const formsLeft = await page.getByRole('button', { name: 'Write off' }).count();
+    await page.close();
+
+    // Assess
+    expect([notAnAmount, tooMuch]).toEqual(['write-off-amount-' + (await firstInvoiceId(practiceId)), 'write-off-amount-' + (await firstInvoiceId(practiceId))]);
+    expect(notAnAmountSaid).toContain('Enter the amount to write off');
+    expect(tooMuchSaid).toContain('amountCents must be at most 3400');
+    expect(said).toBe('Claim CLM-1001: $10.00 of $34.00 written off (courtesy); the client now owes $24.00.');
+    expect([due, formsLeft]).toEqual([1, 1]);
+    const listed = await api('GET', `/practices/${practiceId}/invoices`, { practiceId });
+    expect(listed.body.items).toEqual([expect.objectContaining({ status: 'open', amountDueCents: 2400, amountWrittenOffCents: 1000, writeOff: null })]);
+    expect((await stripeInvoicesFor(practiceId, clientId)).map((invoice) => [invoice.status, invoice.amount_due])).toEqual([['open', 2400]]);
   });
 });

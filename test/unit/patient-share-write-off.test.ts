@@ -44,3 +44,55 @@ describe('planBalance with a written-off invoice', () => {
     );
   });
 });
+
+describe('planBalance with part of an invoice written off (decision 014, "Part of a balance")', () => {
+  // As core/invoicing/plan.ts `planningView` shows it: the invoice asks the rest (`amountDueCents`
+  // lowered by the write-off) and the part forgiven is `amountWrittenOffCents`.
+  const partlyOff = (status: InvoiceAmounts['status'], dueCents: number, forgiven: number, paidCents = 0): InvoiceAmounts => ({
+    invoiceId: 'inv-1',
+    status,
+    amountDueCents: dueCents,
+    amountPaidCents: paidCents,
+    amountWrittenOffCents: forgiven,
+  });
+
+  it('$10 of $34 written off, the rest open: the same share bills nothing more', () => {
+    expect(planBalance(3400, [partlyOff('open', 2400, 1000)], 'refund')).toEqual([]);
+  });
+
+  it('$10 of $34 written off, $24 paid: a fall to $24 bills and refunds nothing; a rise to $50 bills $16', () => {
+    expect(planBalance(2400, [partlyOff('paid', 2400, 1000, 2400)], 'refund')).toEqual([]);
+    expect(planBalance(5000, [partlyOff('paid', 2400, 1000, 2400)], 'refund')).toEqual([{ kind: 'invoice', amountCents: 1600 }]);
+  });
+
+  it('$10 of $34 written off, the rest open: a fall to $30 voids it and bills $20 (the part forgiven is taken first)', () => {
+    expect(planBalance(3000, [partlyOff('open', 2400, 1000)], 'refund')).toEqual([
+      { kind: 'void', invoiceId: 'inv-1' },
+      { kind: 'invoice', amountCents: 2000 },
+    ]);
+  });
+
+  it('property: a partial write-off plans as a whole write-off of that part next to an invoice of the rest', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: -5000, max: 20000 }),
+        fc.integer({ min: 2, max: 10000 }).chain((due) => fc.tuple(fc.constant(due), fc.integer({ min: 1, max: due - 1 }))),
+        fc.boolean(),
+        (share, [due, forgiven], paidRest) => {
+          const rest = due - forgiven;
+          const one = [partlyOff(paidRest ? 'paid' : 'open', rest, forgiven, paidRest ? rest : 0)];
+          const two: InvoiceAmounts[] = [
+            { invoiceId: 'inv-0', status: 'void', amountDueCents: forgiven, amountPaidCents: 0, amountWrittenOffCents: forgiven },
+            { invoiceId: 'inv-1', status: paidRest ? 'paid' : 'open', amountDueCents: rest, amountPaidCents: paidRest ? rest : 0 },
+          ];
+          expect(planBalance(share, one, 'refund')).toEqual(planBalance(share, two, 'refund'));
+          // Never refunds what was forgiven: at most what was paid beyond the share.
+          const refunded = planBalance(share, one, 'refund')
+            .filter((a) => a.kind === 'refund')
+            .reduce((sum, a) => sum + ('amountCents' in a ? a.amountCents : 0), 0);
+          expect(refunded).toBe(Math.max(0, (paidRest ? rest : 0) - Math.max(0, share)));
+        },
+      ),
+    );
+  });
+});

@@ -109,6 +109,8 @@ export interface Invoice {
   dispute?: { disputeId: string; status: string; amountCents: number } | null;
   /** Written off by staff (status `written_off`). */
   writeOff?: { writeOffId: string; reason: string; note: string | null; amountCents: number; writtenOffAt: string } | null;
+  /** Written off by staff, in parts and in whole (docs/decisions/014). */
+  amountWrittenOffCents?: number;
   currency?: string;
   hostedInvoiceUrl?: string | null;
   dueAt?: string | null;

@@ -2,12 +2,12 @@
 import { balanceInvoiceEmail, sendEmail } from '../../shared/email';
 import { RetryableError } from '../../shared/errors';
 import { countMetric, METRIC } from '../../shared/metrics';
-import { invoiceHolds, type BalanceInvoice } from '../../domain/invoice';
+import { invoiceHolds, writeOffAskedInFull, type BalanceInvoice } from '../../domain/invoice';
 import type { Practice } from '../../domain/practice';
 import { invoicesOf, type InvoicingDeps } from './deps';
 
-/** Staff took the balance from the client: a write-off asked or done, a desk payment. */
-const takenFromClient = (invoice: BalanceInvoice) => !!(invoice.writeOffRequest || invoice.writeOff || invoice.deskPayment);
+/** Staff took the balance from the client: a write-off of all of it asked or done, a desk payment (a partial write-off leaves the rest owed). */
+const takenFromClient = (invoice: BalanceInvoice) => writeOffAskedInFull(invoice) || !!(invoice.writeOff || invoice.deskPayment);
 
 /** The invoice as recorded when staff took it meanwhile (`takenFromClient`), else undefined. */
 const takenByStaff = async (deps: InvoicingDeps, invoice: BalanceInvoice): Promise<BalanceInvoice | undefined> => {

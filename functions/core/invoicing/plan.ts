@@ -3,7 +3,7 @@ import { awaitingNextPayer, keptCreditChargedBackCents, patientShareCents, planB
 import { deriveId } from '../../shared/ids';
 import type { Claim } from '../../domain/claim';
 import { CommitConflictError } from '../../store/commit';
-import type { BalanceInvoice } from '../../domain/invoice';
+import { amountWrittenOffCents, type BalanceInvoice } from '../../domain/invoice';
 import type { OutboxEvent } from '../../store/outbox';
 import type { Practice } from '../../domain/practice';
 import { invoicesOf, type InvoicingDeps } from './deps';
@@ -20,7 +20,7 @@ const planningView = (invoice: BalanceInvoice): InvoiceAmounts => ({
   // So is what a lost dispute took back (decisions/013): chargedBackCents.
   amountPaidCents: invoice.amountPaidCents - (invoice.amountRefundedCents ?? 0) - chargedBackCents(invoice),
   // A balance staff wrote off is forgiven: billed, never paid, never refunded (docs/decisions/014-write-offs.md).
-  amountWrittenOffCents: invoice.writeOff?.amountCents ?? 0,
+  amountWrittenOffCents: amountWrittenOffCents(invoice),
   amountChargedBackCents: chargedBackCents(invoice),
 });
 

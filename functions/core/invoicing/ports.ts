@@ -69,7 +69,7 @@ export interface InvoiceStore {
   recordInvoiceProgress(
     invoice: BalanceInvoice,
     changes: Partial<BalanceInvoice>,
-    guard?: { attribute: keyof BalanceInvoice; expected: unknown; absent?: string | readonly string[] },
+    guard?: { attribute: keyof BalanceInvoice; expected: unknown; absent?: string | readonly string[]; notTakenByStaff?: boolean },
   ): Promise<BalanceInvoice>;
   /** Issued once: the claim's view of the invoice (`open`) and the events. */
   /** True when this call issued it (false: an earlier delivery already had); CommitConflictError once staff took it (a write-off asked or done, a desk payment). */

@@ -4,7 +4,7 @@ import { isCollecting } from '../../domain/patient-share';
 import { platformFeeFor } from '../../stripe/accounts';
 import { StripeRefusedError, type StripeScope } from '../../stripe/gateway';
 import { createInvoice, createInvoiceItem, deleteDraftInvoice, finalizeInvoice, findInvoiceByMetadata, findInvoiceItemByMetadata, retrieveInvoice, voidInvoice } from '../../stripe/invoices';
-import { heldForAccount, invoiceHold, invoiceSettledAtDesk, invoiceStripeAccount, type BalanceInvoice } from '../../domain/invoice';
+import { heldForAccount, invoiceHold, invoiceSettledAtDesk, invoiceStripeAccount, writeOffAskedInFull, type BalanceInvoice } from '../../domain/invoice';
 import type { Practice } from '../../domain/practice';
 import { ensureCustomerEmail } from '../checkout';
 import { invoicesOf, type InvoicingDeps } from './deps';
@@ -45,12 +45,12 @@ const takenMeanwhile = async (deps: InvoicingDeps, invoice: BalanceInvoice, erro
   if (!refusedRecord && !draftGone) return undefined;
   const current = await invoicesOf(deps).getInvoice(invoice.practiceId, invoice.invoiceId);
   const desk = current?.deskPayment || current?.deskPaymentRequest?.stripeInvoiceId === invoice.stripeInvoiceId;
-  return current && (desk || current.writeOff || current.writeOffRequest) ? current : undefined;
+  return current && (desk || current.writeOff || writeOffAskedInFull(current)) ? current : undefined;
 };
 
 /** A desk payment (of this draft) or a write-off asked on the invoice and not recorded yet. */
 const askedByStaff = (invoice: BalanceInvoice) =>
-  (!!invoice.deskPaymentRequest && invoice.deskPaymentRequest.stripeInvoiceId === invoice.stripeInvoiceId && !invoice.deskPayment) || (!!invoice.writeOffRequest && !invoice.writeOff);
+  (!!invoice.deskPaymentRequest && invoice.deskPaymentRequest.stripeInvoiceId === invoice.stripeInvoiceId && !invoice.deskPayment) || (writeOffAskedInFull(invoice) && !invoice.writeOff);
 
 /** Whether a desk payment may be recorded while this send runs: the invoice, as read, is one the desk may settle (domain/invoice.ts). */
 const mayBePaidAtDesk = (invoice: BalanceInvoice) => invoiceSettledAtDesk(invoice);
@@ -214,7 +214,7 @@ export const driveInvoice = async (deps: InvoicingDeps, practice: Practice, star
         } as Partial<BalanceInvoice>,
         // Not over a write-off asked or done meanwhile (it voids what Stripe finalized; its `void`
         // stays), nor a desk payment: the send stops, nothing is issued or emailed.
-        { attribute: 'hostedInvoiceUrl', expected: finalized.hosted_invoice_url ?? null, absent: ['deskPayment', 'writeOff', 'writeOffRequest'] },
+        { attribute: 'hostedInvoiceUrl', expected: finalized.hosted_invoice_url ?? null, notTakenByStaff: true },
       );
     } catch (error) {
       const taken = await takenMeanwhile(deps, invoice, error);

@@ -7,7 +7,7 @@
  * gone, over every practice. It also finishes a desk payment or a write-off whose request died
  * midway and that no event finishes (`staffRequestToFinish`).
  */
-import { deskPaymentDeletesDraft, heldForAccount, INVOICE_HOLD_RULES, invoiceHolds, type BalanceInvoice, type ChargingAccount } from '../../domain/invoice';
+import { deskPaymentDeletesDraft, heldForAccount, INVOICE_HOLD_RULES, invoiceHolds, writeOffAskedInFull, type BalanceInvoice, type ChargingAccount } from '../../domain/invoice';
 import { errorFields } from '../../shared/logger';
 import { DESK_PAYMENT_REQUEST_GRACE_MS, finishDeskPaymentRequest } from '../desk-payments';
 import { WRITE_OFF_REQUEST_GRACE_MS } from '../write-off-commit';
@@ -39,7 +39,7 @@ export interface PracticeSweep {
 const staffRequestToFinish = (invoice: BalanceInvoice, now: Date): 'desk' | 'write-off' | undefined => {
   const older = (requestedAt: string, graceMs: number) => now.getTime() - Date.parse(requestedAt) >= graceMs;
   if (invoice.deskPaymentRequest && !invoice.deskPayment && deskPaymentDeletesDraft(invoice) && older(invoice.deskPaymentRequest.requestedAt, DESK_PAYMENT_REQUEST_GRACE_MS)) return 'desk';
-  if (invoice.writeOffRequest && !invoice.writeOff && !invoice.emailedAt && !invoice.voidRequested && older(invoice.writeOffRequest.requestedAt, WRITE_OFF_REQUEST_GRACE_MS)) return 'write-off';
+  if (writeOffAskedInFull(invoice) && !invoice.writeOff && !invoice.emailedAt && !invoice.voidRequested && older(invoice.writeOffRequest!.requestedAt, WRITE_OFF_REQUEST_GRACE_MS)) return 'write-off';
   return undefined;
 };
 

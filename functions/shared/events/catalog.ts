@@ -191,6 +191,8 @@ const buildCatalog = () => {
       writeOffId: id(),
       reason: z.enum(WRITE_OFF_REASONS),
       amountCents: cents(),
+      // A partial write-off (docs/decisions/014, "Part of a balance"): what the invoice still asks for after it.
+      amountRemainingCents: z.optional(cents()),
       currency: currency(),
       writtenOffAt: isoTime(),
     }),

@@ -519,8 +519,12 @@ export const estimateRequestBody = z.looseObject({ requested: z.optional(z.boole
 /** `POST /practices/{p}/invoices/{invoiceId}/desk-payments`: the method and the amount taken. */
 export const deskPaymentBody = z.looseObject({ method: requiredOneOf(DESK_PAYMENT_METHODS), amountCents: requiredInt(1, 10_000_000) });
 
-/** `POST /practices/{p}/invoices/{invoiceId}/write-offs`: why (a fixed list) and an optional note for the practice's own record. */
-export const writeOffBody = z.looseObject({ reason: requiredOneOf(WRITE_OFF_REASONS), note: optionalString({ max: 500 }) });
+/**
+ * `POST /practices/{p}/invoices/{invoiceId}/write-offs`: why (a fixed list), an optional note for the
+ * practice's own record, and optionally the part of the balance written off (minor units; left out:
+ * all of what the invoice still asks for).
+ */
+export const writeOffBody = z.looseObject({ reason: requiredOneOf(WRITE_OFF_REASONS), note: optionalString({ max: 500 }), amountCents: optionalInt(1, 10_000_000) });
 
 const PROCEDURE = /^[A-Z0-9]{5}$/;
 const MODIFIER = /^[A-Z0-9]{2}$/;

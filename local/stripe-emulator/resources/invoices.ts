@@ -751,6 +751,9 @@ const creditNoteCreate = paramsFor<Stripe.CreditNoteCreateParams>()({
   credit_amount: int({ min: 0 }),
   refund_amount: int({ min: 0 }),
   out_of_band_amount: int({ min: 0 }),
+  // Stripe: "Type of email to send to the customer, one of `credit_note` or `none`" (default
+  // `credit_note`). The emulator sends no email either way; it takes only what Stripe takes.
+  email_type: str({ values: ['credit_note', 'none'] }),
   memo: str(),
   metadata: metadata(),
   reason: str({ values: ['duplicate', 'fraudulent', 'order_change', 'product_unsatisfactory'] }),

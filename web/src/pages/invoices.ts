@@ -1,7 +1,7 @@
 import { practicePath, request } from '../api';
 import { h, replace, safeHref, table } from '../dom';
-import { field, form, FormErrors, select, textInput } from '../forms';
-import { formatDate, formatMoney } from '../money';
+import { field, form, FormErrors, invalid, select, textInput } from '../forms';
+import { formatDate, formatMoney, parseMoney } from '../money';
 import type { Invoice, List } from '../types';
 import { badge, pageHeading, statusText } from './common';
 import { pagedList } from './paged';
@@ -81,15 +81,24 @@ const WRITE_OFF_REASONS = [
 ] as const;
 
 /**
- * Staff forgive what the invoice still asks for (`POST …/invoices/{invoiceId}/write-offs`,
- * docs/decisions/014-write-offs.md): its Stripe invoice is voided, or a held one never sent. One key
- * per invoice, so a second click or a retry answers the first record.
+ * Staff forgive what the invoice still asks for, or part of it (`POST …/invoices/{invoiceId}/write-offs`,
+ * docs/decisions/014-write-offs.md): all of it voids its Stripe invoice (a held one is never sent);
+ * an amount less than that lowers it (a Stripe credit note; a held one asks less when sent). One key
+ * per invoice, amount asked for and amount written off, so a second click or a retry answers the first
+ * record while a later partial write-off of the same invoice is a new one.
  */
 const writeOffForm = (invoice: Invoice, status: HTMLElement, reload: () => Promise<void>) => {
   const errors = new FormErrors();
+  const currency = invoice.currency ?? 'usd';
+  const owed = invoice.amountDueCents - (invoice.amountPaidCents ?? 0);
   const reason = field(`Write-off reason, claim ${invoice.claimId}`, select(WRITE_OFF_REASONS), { id: `write-off-reason-${invoice.invoiceId}` });
+  const amount = field(`Amount to write off, claim ${invoice.claimId}`, textInput({ inputmode: 'decimal', placeholder: formatMoney(owed, currency) }), {
+    id: `write-off-amount-${invoice.invoiceId}`,
+    hint: `Leave empty to write off all ${formatMoney(owed, currency)}.`,
+  });
   const note = field(`Write-off note, claim ${invoice.claimId}`, textInput({ maxlength: 500 }), { id: `write-off-note-${invoice.invoiceId}` });
   errors.bind('reason', reason);
+  errors.bind('amountCents', amount);
   errors.bind('note', note);
   return form(
     {
@@ -97,16 +106,24 @@ const writeOffForm = (invoice: Invoice, status: HTMLElement, reload: () => Promi
       submit: 'Write off',
       errors,
       action: async () => {
-        await request('POST', practicePath(`/invoices/${encodeURIComponent(invoice.invoiceId)}/write-offs`), {
-          body: { reason: reason.control.value, note: (note.control as HTMLInputElement).value },
-          idempotencyKey: `write-off-${invoice.invoiceId}`,
+        const typed = (amount.control as HTMLInputElement).value.trim();
+        const amountCents = typed === '' ? undefined : parseMoney(typed, currency);
+        if (amountCents === undefined && typed !== '') throw invalid('amountCents', 'Enter the amount to write off, e.g. 10.00, or leave it empty for all of it');
+        if (amountCents === 0) throw invalid('amountCents', 'Enter an amount above zero, or leave it empty for all of it');
+        const answer = await request<{ amountCents: number; amountRemainingCents: number }>('POST', practicePath(`/invoices/${encodeURIComponent(invoice.invoiceId)}/write-offs`), {
+          body: { reason: reason.control.value, note: (note.control as HTMLInputElement).value, ...(amountCents === undefined ? {} : { amountCents }) },
+          idempotencyKey: `write-off-${invoice.invoiceId}-${owed}-${amountCents ?? 'all'}`,
         });
-        const shown = WRITE_OFF_REASONS.find(([value]) => value === reason.control.value)?.[1] ?? reason.control.value;
-        status.textContent = `Claim ${invoice.claimId}: ${formatMoney(invoice.amountDueCents - (invoice.amountPaidCents ?? 0), invoice.currency ?? 'usd')} written off (${shown.toLowerCase()}); the client can no longer pay it.`;
+        const shown = (WRITE_OFF_REASONS.find(([value]) => value === reason.control.value)?.[1] ?? reason.control.value).toLowerCase();
+        status.textContent =
+          answer.amountRemainingCents > 0
+            ? `Claim ${invoice.claimId}: ${formatMoney(answer.amountCents, currency)} of ${formatMoney(owed, currency)} written off (${shown}); the client now owes ${formatMoney(answer.amountRemainingCents, currency)}.`
+            : `Claim ${invoice.claimId}: ${formatMoney(answer.amountCents, currency)} written off (${shown}); the client can no longer pay it.`;
         await reload();
       },
     },
     reason.wrap,
+    amount.wrap,
     note.wrap,
   );
 };
@@ -150,7 +167,16 @@ export const invoicesPage = async (main: HTMLElement) => {
           return [
             h('a', { href: `#/claims/${encodeURIComponent(invoice.claimId)}` }, invoice.claimId),
             disputeNote(invoice) ? h('span', {}, badge(invoice.status), ' ', h('small', { class: 'dispute' }, disputeNote(invoice)!)) : badge(invoice.status),
-            formatMoney(invoice.amountDueCents, invoice.currency ?? 'usd'),
+            // What it asks for now; part of it written off is said beside it.
+            !invoice.writeOff && (invoice.amountWrittenOffCents ?? 0) > 0
+              ? h(
+                  'span',
+                  {},
+                  formatMoney(invoice.amountDueCents, invoice.currency ?? 'usd'),
+                  ' ',
+                  h('small', { class: 'written-off' }, `(${formatMoney(invoice.amountWrittenOffCents!, invoice.currency ?? 'usd')} written off)`),
+                )
+              : formatMoney(invoice.amountDueCents, invoice.currency ?? 'usd'),
             formatMoney(invoice.amountPaidCents ?? 0, invoice.currency ?? 'usd'),
             formatDate(invoice.dueAt),
             href
