@@ -6,7 +6,7 @@ import { ledgerWrites } from '../store/clients';
 import type { TransactItem } from '../store/commit';
 import { getInvoice, invoiceVersionedUpdate } from '../store/invoices';
 import { finishPartialWriteOff, WRITE_OFF_REQUEST_GRACE_MS, WRITE_OFFS_STORE, writeOffCommit } from './write-off-commit';
-import type { BalanceInvoice } from '../domain/invoice';
+import { writeOffAskedInFull, type BalanceInvoice } from '../domain/invoice';
 import { findInvoiceOfPaymentIntent } from '../stripe/invoices';
 import { listRefunds } from '../stripe/refunds';
 import type { OutboxEvent } from '../store/outbox';
@@ -133,13 +133,7 @@ const invoiceVoided: Effect = async (ctx) => {
   // Voided for a write-off whose request died before its commit (core/write-offs.ts): finish it here,
   // once (the invoice's version; a retry of the request then answers this write-off). A partial
   // write-off's request (`amountCents`) voids nothing: a void meanwhile is not its doing.
-  if (
-    invoice.writeOffRequest &&
-    invoice.writeOffRequest.amountCents === undefined &&
-    !invoice.writeOff &&
-    !invoice.voidRequested &&
-    (invoice.status === 'open' || invoice.status === 'uncollectible' || invoice.status === 'void')
-  ) {
+  if (writeOffAskedInFull(invoice) && !invoice.writeOff && !invoice.voidRequested && (invoice.status === 'open' || invoice.status === 'uncollectible' || invoice.status === 'void')) {
     // A live request commits it itself: Stripe redelivers the event (503) until that request is done or dead.
     if (ctx.now.getTime() - Date.parse(invoice.writeOffRequest.requestedAt) < WRITE_OFF_REQUEST_GRACE_MS) throw new RetryableError('a write-off of this invoice is being recorded');
     const claim = await WRITE_OFFS_STORE.getClaim(ctx.store, ctx.practiceId, invoice.claimId);

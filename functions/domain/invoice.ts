@@ -68,7 +68,8 @@ export interface WriteOffRequest {
  * partial write-off's request, with `amountCents`, leaves the rest owed: the invoice is still sent and
  * emailed). A cleared request is `null`.
  */
-export const writeOffAskedInFull = (invoice: { writeOffRequest?: WriteOffRequest | null }): boolean => !!invoice.writeOffRequest && invoice.writeOffRequest.amountCents === undefined;
+export const writeOffAskedInFull = <T extends { writeOffRequest?: WriteOffRequest | null }>(invoice: T): invoice is T & { writeOffRequest: WriteOffRequest } =>
+  !!invoice.writeOffRequest && invoice.writeOffRequest.amountCents === undefined;
 
 /** A write-off done: the balance forgiven (`amountCents`), the invoice closed on Stripe or never sent. */
 export interface WriteOff extends WriteOffRequest {

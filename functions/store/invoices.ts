@@ -156,10 +156,11 @@ const NOT_TAKEN_BY_STAFF =
  * Records a write-off request on the invoice (core/write-offs.ts), only while its email is not
  * being sent: emailed already, or no live email lease (LEASES.invoiceEmail). With the lease's own
  * condition (`takeInvoiceEmailLease`: no write-off request) the two serialise on the invoice item:
- * the email goes out before the request, or never. And only over the request the caller read
- * (`expected`: none, or a partial write-off's left unfinished). Answers the invoice as recorded,
- * `'changed'` when another request was recorded meanwhile (decide again), or `'emailing'` while a
- * sender holds the lease.
+ * the email goes out before the request, or never. And not over a partial write-off's request
+ * recorded since the caller read the invoice (`expected`: none, or a partial one left unfinished); a
+ * request of all of it racing this one is overwritten, as one write-off wins the commit anyway.
+ * Answers the invoice as recorded, `'changed'` when a partial write-off's request came meanwhile
+ * (decide again), or `'emailing'` while a sender holds the lease.
  */
 export const recordWriteOffRequest = async (
   store: Store,
@@ -175,7 +176,7 @@ export const recordWriteOffRequest = async (
         TableName: store.tableName,
         Key: invoiceKey(invoice.practiceId, invoice.invoiceId),
         UpdateExpression: 'SET writeOffRequest = :request, updatedAt = :at ADD version :one',
-        ConditionExpression: `attribute_exists(pk) AND (attribute_not_exists(writeOffRequest) OR writeOffRequest = :null OR writeOffRequest = :expected) AND ((attribute_exists(emailedAt) AND emailedAt <> :null) OR ${lease.free})`,
+        ConditionExpression: `attribute_exists(pk) AND (attribute_not_exists(writeOffRequest) OR writeOffRequest = :null OR writeOffRequest = :expected OR attribute_not_exists(writeOffRequest.amountCents)) AND ((attribute_exists(emailedAt) AND emailedAt <> :null) OR ${lease.free})`,
         ExpressionAttributeNames: lease.names,
         ExpressionAttributeValues: { ':request': request, ':expected': expected, ':at': clock.toISOString(), ':one': 1, ':null': null, ...lease.values },
         ReturnValues: 'ALL_NEW',
@@ -185,7 +186,8 @@ export const recordWriteOffRequest = async (
   } catch (error) {
     if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
     const current = await getInvoice(store, invoice.practiceId, invoice.invoiceId);
-    return current?.writeOffRequest && current.writeOffRequest.writeOffId !== expected?.writeOffId ? 'changed' : 'emailing';
+    const partial = current?.writeOffRequest;
+    return partial && partial.amountCents !== undefined && partial.writeOffId !== expected?.writeOffId ? 'changed' : 'emailing';
   }
 };
 

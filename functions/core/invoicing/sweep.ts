@@ -39,7 +39,7 @@ export interface PracticeSweep {
 const staffRequestToFinish = (invoice: BalanceInvoice, now: Date): 'desk' | 'write-off' | undefined => {
   const older = (requestedAt: string, graceMs: number) => now.getTime() - Date.parse(requestedAt) >= graceMs;
   if (invoice.deskPaymentRequest && !invoice.deskPayment && deskPaymentDeletesDraft(invoice) && older(invoice.deskPaymentRequest.requestedAt, DESK_PAYMENT_REQUEST_GRACE_MS)) return 'desk';
-  if (writeOffAskedInFull(invoice) && !invoice.writeOff && !invoice.emailedAt && !invoice.voidRequested && older(invoice.writeOffRequest!.requestedAt, WRITE_OFF_REQUEST_GRACE_MS)) return 'write-off';
+  if (writeOffAskedInFull(invoice) && !invoice.writeOff && !invoice.emailedAt && !invoice.voidRequested && older(invoice.writeOffRequest.requestedAt, WRITE_OFF_REQUEST_GRACE_MS)) return 'write-off';
   return undefined;
 };
 
