@@ -41,6 +41,8 @@ export interface LocalStackOptions {
   dynamoPort?: number;
   sesPort?: number;
   stripePort?: number;
+  /** The emulator's webhook retry schedule (default Stripe-like: 0.5 s, 2 s, 10 s, 30 s, 60 s). */
+  stripeWebhookRetryDelaysMs?: number[];
   bus?: { retry?: RetryPolicy; pollIntervalMs?: number; scheduleIntervalMs?: number };
   /** Called when the bus parks an event. */
   onDeadLetter?: (deadLetter: DeadLetter) => void;
@@ -285,6 +287,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
           webhookSecret,
           ...(options.onStripeRequest ? { onRequest: options.onStripeRequest } : {}),
           ...(options.sharedStripeEmulator ? { sharedAdmin: true } : {}),
+          ...(options.stripeWebhookRetryDelaysMs ? { webhookRetryDelaysMs: options.stripeWebhookRetryDelaysMs } : {}),
           // What the emulated Stripe holds is kept with the rest of the data (docs/local.md).
           ...(options.inMemory ? {} : { stateFile: join(dataDir, 'stripe-emulator.json') }),
         });

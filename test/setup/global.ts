@@ -57,6 +57,9 @@ export default async function setup(project: TestProject) {
     stripe: 'emulator',
     // Every test file shares this emulator: an admin call that is not scoped to its own accounts is refused.
     sharedStripeEmulator: true,
+    // An event the webhook answers 503 (its payment not recorded yet, a lease held) comes again soon: under the
+    // suite's load the Stripe-like 0.5 s, 2 s, 10 s schedule left tests waiting 10–30 s for a third delivery.
+    stripeWebhookRetryDelaysMs: [250, 500, 1_000, 2_000, 4_000, 8_000, 16_000],
     bus: { pollIntervalMs: 150, retry: { maxAttempts: 3, baseDelayMs: 50 } },
     log: (line) => {
       appendFileSync(mainLog, `${JSON.stringify({ stack: line })}\n`);
