@@ -44,6 +44,35 @@ export const WRITE_OFFS_STORE: WriteOffsPort = {
 };
 
 /**
+ * What every write-off, all of a balance or part of it, records besides the invoice and the claim:
+ * the client owes the practice this much less — the `balance_writeoff` ledger entry (−amount: the
+ * patient's share forgiven, DOMAIN.md §4: PR, not CO) — and the audit item.
+ */
+const forgivenWrites = (port: Pick<WriteOffsPort, 'ledgerWrites' | 'writeOffAuditWrite'>, invoice: BalanceInvoice, writeOff: WriteOff | PartialWriteOff): TransactItem[] => [
+  ...port.ledgerWrites(invoice.practiceId, invoice.clientId, [
+    { kind: 'balance_writeoff', amountCents: -writeOff.amountCents, currency: invoice.currency, at: writeOff.writtenOffAt, ref: invoice.invoiceId },
+  ]),
+  port.writeOffAuditWrite(invoice.practiceId, invoice.invoiceId, invoice.claimId, writeOff),
+];
+
+/** PatientBalanceWrittenOff; a partial write-off says what the invoice still asks for (`amountRemainingCents`). */
+const forgivenEvent = (invoice: BalanceInvoice, writeOff: WriteOff | PartialWriteOff, amountRemainingCents?: number): OutboxEvent => ({
+  detailType: 'PatientBalanceWrittenOff',
+  detail: {
+    practiceId: invoice.practiceId,
+    claimId: invoice.claimId,
+    clientId: invoice.clientId,
+    invoiceId: invoice.invoiceId,
+    writeOffId: writeOff.writeOffId,
+    reason: writeOff.reason,
+    amountCents: writeOff.amountCents,
+    ...(amountRemainingCents === undefined ? {} : { amountRemainingCents }),
+    currency: invoice.currency,
+    writtenOffAt: writeOff.writtenOffAt,
+  },
+});
+
+/**
  * What a write-off commits, in one transaction: the invoice `void` with its write-off (only from the
  * version it was decided on), the claim's side (closed, its balance version moved on), the ledger
  * entry, the audit item and PatientBalanceWrittenOff. Shared by the route and by Stripe's
@@ -64,28 +93,9 @@ export const writeOffCommit = (
       amountDueCents: invoice.amountDueCents,
       hostedInvoiceUrl: null,
     }),
-    // The client owes the practice this much less: the patient's share forgiven (DOMAIN.md §4: PR, not CO).
-    ...port.ledgerWrites(invoice.practiceId, invoice.clientId, [
-      { kind: 'balance_writeoff', amountCents: -writeOff.amountCents, currency: invoice.currency, at: writeOff.writtenOffAt, ref: invoice.invoiceId },
-    ]),
-    port.writeOffAuditWrite(invoice.practiceId, invoice.invoiceId, invoice.claimId, writeOff),
+    ...forgivenWrites(port, invoice, writeOff),
   ],
-  events: [
-    {
-      detailType: 'PatientBalanceWrittenOff',
-      detail: {
-        practiceId: invoice.practiceId,
-        claimId: invoice.claimId,
-        clientId: invoice.clientId,
-        invoiceId: invoice.invoiceId,
-        writeOffId: writeOff.writeOffId,
-        reason: writeOff.reason,
-        amountCents: writeOff.amountCents,
-        currency: invoice.currency,
-        writtenOffAt: writeOff.writtenOffAt,
-      },
-    },
-  ],
+  events: [forgivenEvent(invoice, writeOff)],
 });
 
 /** What finishing a partial write-off needs besides the port: the table and Stripe. */
@@ -115,29 +125,9 @@ export const partialWriteOffCommit = (port: WriteOffsPort, invoice: BalanceInvoi
         amountDueCents,
         hostedInvoiceUrl: invoice.hostedInvoiceUrl,
       }),
-      // The client owes the practice this much less (DOMAIN.md §4: the patient's share forgiven, PR).
-      ...port.ledgerWrites(invoice.practiceId, invoice.clientId, [
-        { kind: 'balance_writeoff', amountCents: -part.amountCents, currency: invoice.currency, at: part.writtenOffAt, ref: invoice.invoiceId },
-      ]),
-      port.writeOffAuditWrite(invoice.practiceId, invoice.invoiceId, invoice.claimId, part),
+      ...forgivenWrites(port, invoice, part),
     ],
-    events: [
-      {
-        detailType: 'PatientBalanceWrittenOff',
-        detail: {
-          practiceId: invoice.practiceId,
-          claimId: invoice.claimId,
-          clientId: invoice.clientId,
-          invoiceId: invoice.invoiceId,
-          writeOffId: part.writeOffId,
-          reason: part.reason,
-          amountCents: part.amountCents,
-          amountRemainingCents: amountDueCents - invoice.amountPaidCents,
-          currency: invoice.currency,
-          writtenOffAt: part.writtenOffAt,
-        },
-      },
-    ],
+    events: [forgivenEvent(invoice, part, amountDueCents - invoice.amountPaidCents)],
   };
 };
 

@@ -7,7 +7,6 @@
  * one asks less when it is sent. On the real parts: the local stack over HTTP, DynamoDB Local, the
  * Stripe emulator through the `stripe` SDK.
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { invoiceClaimBalance } from '../../functions/core/invoicing';
 import { applyAdjudication, type ClaimAdjudicatedDetail } from '../../functions/core/remittances';
@@ -16,24 +15,11 @@ import { writeOffBalance } from '../../functions/core/write-offs';
 import { sendReminders } from '../../functions/invoice-reminder';
 import { getStripe } from '../../functions/stripe/client';
 import { getInvoice, listClaimInvoices } from '../../functions/store/invoices';
-import { practicePk } from '../../functions/store/keys';
 import { api } from '../support/api';
 import { eventually } from '../support/eventually';
 import { ledgerState, outboxOf } from '../support/fixtures';
-import { adjudicated, balanceEmailsTo, claimReady, emulator, payClaimInvoice, store, stripe, stripeInvoicesFor } from '../support/invoicing';
-
-const deps = { store, stripe: getStripe, publicUrl: 'http://127.0.0.1:3000' };
-
-/** The worked example's $34.00 share invoiced on Stripe (open, emailed), or held (`withoutEmail`: needs_email). */
-const balance = async (over: { collectedCents?: number; withoutEmail?: boolean } = {}) => {
-  const ready = await claimReady(over);
-  await invoiceClaimBalance(deps, adjudicated(ready.practiceId).original);
-  const [invoice] = await listClaimInvoices(store, ready.practiceId, 'CLM-1001');
-  return { ...ready, invoice: invoice! };
-};
-
-const writeOff = (practiceId: string, invoiceId: string, body: unknown, key?: string) =>
-  api('POST', `/practices/${practiceId}/invoices/${invoiceId}/write-offs`, { practiceId, body, ...(key ? { headers: { 'idempotency-key': key } } : {}) });
+import { auditItems, balance, deps, raisedTo5000, writeOff } from '../support/write-offs';
+import { adjudicated, balanceEmailsTo, emulator, payClaimInvoice, store, stripe, stripeInvoicesFor } from '../support/invoicing';
 
 const creditNotesOf = async (stripeInvoiceId: string) => (await stripe.creditNotes.list({ invoice: stripeInvoiceId, limit: 100 })).data;
 
@@ -41,37 +27,6 @@ const writeOffEntries = async (practiceId: string, clientId: string) =>
   (await ledgerState(store, practiceId, clientId)).entries.filter((entry) => entry.kind === 'balance_writeoff').map((entry) => entry.amountCents);
 
 const writtenOffEvents = async (practiceId: string) => (await outboxOf(store, practiceId)).filter((item) => item.detailType === 'PatientBalanceWrittenOff').map((item) => item.detail);
-
-const auditItems = async (practiceId: string) =>
-  (
-    await store.doc.send(
-      new QueryCommand({
-        TableName: store.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :audit)',
-        ExpressionAttributeValues: { ':pk': practicePk(practiceId), ':audit': 'AUDIT#' },
-        ConsistentRead: true,
-      }),
-    )
-  ).Items ?? [];
-
-/** A correction to a higher share: $50.00 of PR (line PRs $24 + $26), balanced. */
-const raisedTo5000 = (practiceId: string): ClaimAdjudicatedDetail => {
-  const correction = structuredClone(adjudicated(practiceId).correction) as unknown as Record<string, any>;
-  correction.payerClaimControlNumber = 'PAYER-79';
-  correction.paidCents = 4000;
-  correction.patientResponsibilityCents = 5000;
-  correction.lines[0].paidCents = 1600;
-  correction.lines[0].adjustments = [
-    { group: 'CO', reason: '45', amountCents: 2000 },
-    { group: 'PR', reason: '2', amountCents: 2400 },
-  ];
-  correction.lines[1].paidCents = 2400;
-  correction.lines[1].adjustments = [
-    { group: 'CO', reason: '45', amountCents: 2000 },
-    { group: 'PR', reason: '1', amountCents: 2600 },
-  ];
-  return correction as unknown as ClaimAdjudicatedDetail;
-};
 
 describe('writing off part of a balance invoice', () => {
   it('an open $34.00 invoice: $10.00 then $4.00 written off (two credit notes, no email, nothing of the reason on Stripe), the rest paid on the hosted page closes it with a receipt for $20.00', async () => {

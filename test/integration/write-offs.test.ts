@@ -6,7 +6,6 @@
  * the write-off, the ledger entry, the audit item and PatientBalanceWrittenOff. On the real parts:
  * the local stack over HTTP, DynamoDB Local, the Stripe emulator through the `stripe` SDK.
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { invoiceClaimBalance } from '../../functions/core/invoicing';
 import { writeOffBalance } from '../../functions/core/write-offs';
@@ -14,55 +13,11 @@ import { sendReminders } from '../../functions/invoice-reminder';
 import type { ClaimAdjudicatedDetail } from '../../functions/core/remittances';
 import { getStripe } from '../../functions/stripe/client';
 import { getInvoice, listClaimInvoices } from '../../functions/store/invoices';
-import { practicePk } from '../../functions/store/keys';
 import { api } from '../support/api';
 import { eventually } from '../support/eventually';
 import { ledgerState, outboxOf } from '../support/fixtures';
+import { auditItems, balance, deps, raisedTo5000, writeOff } from '../support/write-offs';
 import { adjudicated, claimReady, emailsTo, emulator, payClaimInvoice, store, stripe, stripeInvoicesFor } from '../support/invoicing';
-
-const deps = { store, stripe: getStripe, publicUrl: 'http://127.0.0.1:3000' };
-
-/** The worked example's $34.00 share invoiced on Stripe (open, emailed), or held when `collectedCents` leaves less than Stripe's minimum. */
-const balance = async (over: { collectedCents?: number; withoutEmail?: boolean } = {}) => {
-  const ready = await claimReady(over);
-  await invoiceClaimBalance(deps, adjudicated(ready.practiceId).original);
-  const [invoice] = await listClaimInvoices(store, ready.practiceId, 'CLM-1001');
-  return { ...ready, invoice: invoice! };
-};
-
-const writeOff = (practiceId: string, invoiceId: string, body: unknown, key?: string) =>
-  api('POST', `/practices/${practiceId}/invoices/${invoiceId}/write-offs`, { practiceId, body, ...(key ? { headers: { 'idempotency-key': key } } : {}) });
-
-/** A correction to a higher share: $50.00 of PR (line PRs $24 + $26), balanced. */
-const raisedTo5000 = (practiceId: string): ClaimAdjudicatedDetail => {
-  const correction = structuredClone(adjudicated(practiceId).correction) as unknown as Record<string, any>;
-  correction.payerClaimControlNumber = 'PAYER-79';
-  correction.paidCents = 4000;
-  correction.patientResponsibilityCents = 5000;
-  correction.lines[0].paidCents = 1600;
-  correction.lines[0].adjustments = [
-    { group: 'CO', reason: '45', amountCents: 2000 },
-    { group: 'PR', reason: '2', amountCents: 2400 },
-  ];
-  correction.lines[1].paidCents = 2400;
-  correction.lines[1].adjustments = [
-    { group: 'CO', reason: '45', amountCents: 2000 },
-    { group: 'PR', reason: '1', amountCents: 2600 },
-  ];
-  return correction as unknown as ClaimAdjudicatedDetail;
-};
-
-const auditItems = async (practiceId: string) =>
-  (
-    await store.doc.send(
-      new QueryCommand({
-        TableName: store.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :audit)',
-        ExpressionAttributeValues: { ':pk': practicePk(practiceId), ':audit': 'AUDIT#' },
-        ConsistentRead: true,
-      }),
-    )
-  ).Items ?? [];
 
 describe('writing off a balance invoice', () => {
   it('an open $34.00 invoice, hardship: voided on Stripe (its page takes no payment), the ledger zeroed, the claim closed, audited, one PatientBalanceWrittenOff, no email — once, and a retry answers the same', async () => {
