@@ -5,8 +5,8 @@ import { claimInvoiceSummaryWrite } from '../store/claim-balance';
 import { ledgerWrites } from '../store/clients';
 import type { TransactItem } from '../store/commit';
 import { getInvoice, invoiceVersionedUpdate } from '../store/invoices';
-import { finishPartialWriteOff, WRITE_OFF_REQUEST_GRACE_MS, WRITE_OFFS_STORE, writeOffCommit } from './write-off-commit';
-import { writeOffAskedInFull, type BalanceInvoice } from '../domain/invoice';
+import { finishPartialWriteOff, partialWriteOffCommit, WRITE_OFF_REQUEST_GRACE_MS, WRITE_OFFS_STORE, writeOffCommit } from './write-off-commit';
+import { writeOffAskedInFull, type BalanceInvoice, type PartialWriteOff } from '../domain/invoice';
 import { findInvoiceOfPaymentIntent } from '../stripe/invoices';
 import { listRefunds } from '../stripe/refunds';
 import type { OutboxEvent } from '../store/outbox';
@@ -144,6 +144,30 @@ const invoiceVoided: Effect = async (ctx) => {
     }
   }
   return moveTo(ctx.port, invoice, 'void', object);
+};
+
+/**
+ * The credit note of a partial write-off (core/write-offs.ts; its metadata names the practice, the
+ * invoice and the write-off): a request that died after Stripe made it is finished here — else
+ * kneadpay's record and reminders would name the amount before it until the next write-off of the
+ * invoice or its payment. Once: the invoice's version, and the request read (a retry of the request
+ * then answers this write-off). A live request commits it itself: Stripe redelivers this event (503)
+ * until that request is done or dead. Any other credit note (the practice's own, in the Stripe
+ * Dashboard) is recorded and ignored.
+ */
+const creditNoteCreated: Effect = async (ctx) => {
+  const note = ctx.event.data.object as Stripe.CreditNote;
+  const { practiceId, invoiceId, writeOffId } = note.metadata ?? {};
+  if (!invoiceId || !writeOffId || practiceId !== ctx.practiceId) return { kind: 'ignore', reason: 'not the credit note of a kneadpay write-off' };
+  const invoice = await ctx.port.getInvoice(ctx.store, ctx.practiceId, invoiceId);
+  const pending = invoice?.writeOffRequest;
+  if (!invoice || invoice.writeOff || !pending || pending.writeOffId !== writeOffId || pending.amountCents === undefined) return { kind: 'ignore', reason: 'no write-off waits for this credit note' };
+  if (ctx.now.getTime() - Date.parse(pending.requestedAt) < WRITE_OFF_REQUEST_GRACE_MS) throw new RetryableError('a write-off of part of this invoice is being recorded');
+  const claim = await WRITE_OFFS_STORE.getClaim(ctx.store, ctx.practiceId, invoice.claimId);
+  if (!claim) return { kind: 'ignore', reason: 'no claim for this invoice' };
+  const part: PartialWriteOff = { ...pending, amountCents: pending.amountCents, writtenOffAt: ctx.now.toISOString(), creditNoteId: note.id };
+  const { writes, events } = partialWriteOffCommit(WRITE_OFFS_STORE, invoice, (claim as { balanceVersion?: number }).balanceVersion ?? 0, part, ctx.now);
+  return { kind: 'apply', summary: 'partial write-off finished', writes, events };
 };
 
 const invoiceUncollectible: Effect = async (ctx) => {
@@ -334,6 +358,7 @@ const EFFECTS: Record<string, Effect> = {
   'invoice.payment_failed': invoicePaymentFailed,
   'invoice.voided': invoiceVoided,
   'invoice.marked_uncollectible': invoiceUncollectible,
+  'credit_note.created': creditNoteCreated,
 };
 
 /** The balance-invoice effects on a storage port (default: the table); a test may pass another. */

@@ -92,8 +92,13 @@ const assertEventShape = (event: unknown): Stripe.Event => {
   }
   // A dispute's amount is what the chargeback moves: it cannot be missing.
   if (e!.type!.startsWith('charge.dispute.') && !Number.isSafeInteger((o as { amount?: unknown }).amount)) fail('data.object.amount', 'is required on a dispute');
-  if (o.refunds !== undefined && o.refunds !== null && !Array.isArray(o.refunds?.data)) fail('data.object.refunds.data', 'must be a list of refunds');
-  const refunds = Array.isArray(o.refunds?.data) ? (o.refunds!.data as Record<string, unknown>[]) : [];
+  // A charge's refunds, when the payload carries them, are a list of refunds (kneadpay reads them); so is
+  // any object that does not say what it is. Other objects name theirs otherwise (a credit note's
+  // `refunds` is an array of {refund, amount_refunded}): not checked as a charge's.
+  const kind = (o as { object?: unknown }).object;
+  const chargeRefunds = typeof kind === 'string' && kind !== 'charge' ? undefined : o.refunds;
+  if (chargeRefunds !== undefined && chargeRefunds !== null && !Array.isArray(chargeRefunds?.data)) fail('data.object.refunds.data', 'must be a list of refunds');
+  const refunds = Array.isArray(chargeRefunds?.data) ? (chargeRefunds!.data as Record<string, unknown>[]) : [];
   refunds.forEach((refund, i) => {
     if (!refund || typeof refund !== 'object' || !isStripeId(refund.id) || !(Number.isSafeInteger(refund.amount) && (refund.amount as number) >= 0) || !Number.isSafeInteger(refund.created)) {
       fail(`data.object.refunds.data[${i}]`, 'is not a refund with an id, an integer amount and a timestamp');
