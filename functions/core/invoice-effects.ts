@@ -1,13 +1,14 @@
 import type { Stripe } from '../stripe/types';
 import { advances, INVOICE_RANK, type InvoiceState } from '../domain/ranks';
 import { RetryableError } from '../shared/errors';
+import { deriveId } from '../shared/ids';
 import { claimInvoiceSummaryWrite } from '../store/claim-balance';
 import { ledgerWrites } from '../store/clients';
 import type { TransactItem } from '../store/commit';
 import { getInvoice, invoiceVersionedUpdate } from '../store/invoices';
 import { finishPartialWriteOff, partialWriteOffCommit, WRITE_OFF_REQUEST_GRACE_MS, WRITE_OFFS_STORE, writeOffCommit } from './write-off-commit';
 import { writeOffAskedInFull, type BalanceInvoice, type PartialWriteOff } from '../domain/invoice';
-import { findInvoiceOfPaymentIntent } from '../stripe/invoices';
+import { findInvoiceOfPaymentIntent, retrieveInvoice } from '../stripe/invoices';
 import { listRefunds } from '../stripe/refunds';
 import type { OutboxEvent } from '../store/outbox';
 import type { InvoiceEffectsPort } from './ports';
@@ -147,27 +148,68 @@ const invoiceVoided: Effect = async (ctx) => {
 };
 
 /**
- * The credit note of a partial write-off (core/write-offs.ts; its metadata names the practice, the
- * invoice and the write-off): a request that died after Stripe made it is finished here — else
- * kneadpay's record and reminders would name the amount before it until the next write-off of the
- * invoice or its payment. Once: the invoice's version, and the request read (a retry of the request
- * then answers this write-off). A live request commits it itself: Stripe redelivers this event (503)
- * until that request is done or dead. Any other credit note (the practice's own, in the Stripe
- * Dashboard) is recorded and ignored.
+ * A credit note on a balance invoice (Stripe's `credit_note.created`):
+ * - one kneadpay made for a partial write-off (core/write-offs.ts; its metadata names the invoice and
+ *   the write-off) finishes that write-off if its request died after Stripe made it — else kneadpay's
+ *   record and reminders would name the amount before it until the next write-off of the invoice or
+ *   its payment. Once: the invoice's version, and the request read (a retry of the request then
+ *   answers this write-off). A live request commits it itself: 503, Stripe redelivers.
+ * - one the practice made itself (its Stripe Dashboard: no metadata of ours) lowers what the invoice
+ *   asks for as a partial write-off does (`pre_payment_amount`): recorded as one, by
+ *   `stripe-dashboard`, so the client paying the rest is not billed the credited part again. What a
+ *   credit note gives back after a payment (`post_payment_amount`) is a refund or a customer credit:
+ *   not this (a refund comes as `charge.refunded`, decisions/012).
+ * Any other credit note is recorded and ignored.
  */
 const creditNoteCreated: Effect = async (ctx) => {
   const note = ctx.event.data.object as Stripe.CreditNote;
   const { practiceId, invoiceId, writeOffId } = note.metadata ?? {};
+  if (!invoiceId && !writeOffId) return dashboardCreditNote(ctx, note);
   if (!invoiceId || !writeOffId || practiceId !== ctx.practiceId) return { kind: 'ignore', reason: 'not the credit note of a kneadpay write-off' };
   const invoice = await ctx.port.getInvoice(ctx.store, ctx.practiceId, invoiceId);
   const pending = invoice?.writeOffRequest;
   if (!invoice || invoice.writeOff || !pending || pending.writeOffId !== writeOffId || pending.amountCents === undefined) return { kind: 'ignore', reason: 'no write-off waits for this credit note' };
   if (ctx.now.getTime() - Date.parse(pending.requestedAt) < WRITE_OFF_REQUEST_GRACE_MS) throw new RetryableError('a write-off of part of this invoice is being recorded');
+  return partialWriteOffDecision(ctx, invoice, { ...pending, amountCents: pending.amountCents, writtenOffAt: ctx.now.toISOString(), creditNoteId: note.id });
+};
+
+/** Who wrote off what a credit note made in the practice's Stripe Dashboard lowered (the audit's `writtenOffBy`). */
+export const DASHBOARD_CREDIT_NOTE_AUTHOR = 'stripe-dashboard';
+
+const dashboardCreditNote = async (ctx: Ctx, note: Stripe.CreditNote): Promise<Decision> => {
+  const stripeInvoiceId = typeof note.invoice === 'string' ? note.invoice : note.invoice?.id;
+  const lowered = note.pre_payment_amount ?? 0;
+  if (!stripeInvoiceId || !(lowered > 0)) return { kind: 'ignore', reason: 'a credit note that lowers no unpaid invoice' };
+  const stripeInvoice = await retrieveInvoice({ stripe: await ctx.stripe(), account: ctx.event.account }, stripeInvoiceId);
+  const invoiceId = stripeInvoice.metadata?.invoiceId;
+  if (!invoiceId || stripeInvoice.metadata?.practiceId !== ctx.practiceId) return { kind: 'ignore', reason: 'not a kneadpay invoice' };
+  const invoice = await ctx.port.getInvoice(ctx.store, ctx.practiceId, invoiceId);
+  if (!invoice || invoice.writeOff || invoice.stripeInvoiceId !== stripeInvoiceId) return { kind: 'ignore', reason: 'no balance invoice this credit note lowers' };
+  const writeOffId = deriveId('wo', ctx.practiceId, invoiceId, note.id);
+  if (invoice.partialWriteOffs?.some((part) => part.writeOffId === writeOffId)) return { kind: 'ignore', reason: 'this credit note is recorded' };
+  // A write-off of kneadpay's is being recorded: it goes first (its commit clears the request), then this.
+  if (invoice.writeOffRequest) throw new RetryableError('a write-off of this invoice is being recorded');
+  const created = new Date(note.created * 1000).toISOString();
+  const amountCents = Math.min(lowered, invoice.amountDueCents - invoice.amountPaidCents);
+  if (!(amountCents > 0)) return { kind: 'ignore', reason: 'nothing left on the invoice for this credit note to lower' };
+  return partialWriteOffDecision(ctx, invoice, {
+    writeOffId,
+    reason: 'other',
+    note: null,
+    writtenOffBy: DASHBOARD_CREDIT_NOTE_AUTHOR,
+    requestedAt: created,
+    amountCents,
+    writtenOffAt: ctx.now.toISOString(),
+    creditNoteId: note.id,
+  });
+};
+
+/** The partial write-off committed with the event (core/write-off-commit.ts `partialWriteOffCommit`). */
+const partialWriteOffDecision = async (ctx: Ctx, invoice: BalanceInvoice, part: PartialWriteOff): Promise<Decision> => {
   const claim = await WRITE_OFFS_STORE.getClaim(ctx.store, ctx.practiceId, invoice.claimId);
   if (!claim) return { kind: 'ignore', reason: 'no claim for this invoice' };
-  const part: PartialWriteOff = { ...pending, amountCents: pending.amountCents, writtenOffAt: ctx.now.toISOString(), creditNoteId: note.id };
   const { writes, events } = partialWriteOffCommit(WRITE_OFFS_STORE, invoice, (claim as { balanceVersion?: number }).balanceVersion ?? 0, part, ctx.now);
-  return { kind: 'apply', summary: 'partial write-off finished', writes, events };
+  return { kind: 'apply', summary: 'partial write-off recorded', writes, events };
 };
 
 const invoiceUncollectible: Effect = async (ctx) => {

@@ -1,6 +1,6 @@
 import type { Stripe } from '../stripe/types';
 import { constructSignedEvent } from '../stripe/events';
-import { findInvoiceOfPaymentIntent } from '../stripe/invoices';
+import { findInvoiceOfPaymentIntent, retrieveInvoice } from '../stripe/invoices';
 import { findPaymentIntent } from '../stripe/payments';
 import { RetryableError, ValidationError } from '../shared/errors';
 import { countMetric, METRIC, UNKNOWN_ACCOUNT_METRIC } from '../shared/metrics';
@@ -182,6 +182,13 @@ export const resolvePractice = async (
   const object = event.data.object;
   const fromMetadata = metadataOf(object).practiceId;
   if (fromMetadata) return { practiceId: fromMetadata };
+  // A credit note the practice made itself (its Stripe Dashboard) carries no metadata of ours: the
+  // invoice it credits does, when it is a balance invoice of kneadpay's (core/invoice-effects.ts).
+  const creditedInvoice = event.type.startsWith('credit_note.') ? (object as { invoice?: unknown }).invoice : undefined;
+  if (typeof creditedInvoice === 'string' && stripe) {
+    const invoice = await retrieveInvoice({ stripe: await stripe() }, creditedInvoice);
+    if (invoice.metadata?.practiceId && invoice.metadata.invoiceId) return { practiceId: invoice.metadata.practiceId };
+  }
   const paymentIntent = paymentIntentOf(object);
   if (paymentIntent) {
     const purchase = await port.findPurchaseByStripeId(store, paymentIntent);

@@ -300,25 +300,43 @@ describe('writing off part of a balance invoice', () => {
     expect(listed.body.items).toEqual([expect.objectContaining({ amountDueCents: 2400, amountWrittenOffCents: 1000 })]);
   });
 
-  it("the practice's own credit note (made in its Stripe Dashboard, no kneadpay metadata): its credit_note.created is recorded and ignored (200), not refused as malformed", async () => {
+  it("the practice's own credit note (made in its Stripe Dashboard, no kneadpay metadata) is recorded as a partial write-off by stripe-dashboard: the client pays the rest and is not billed the credited part again; its event again records nothing twice", async () => {
+    // Prepare
     const open = await balance();
+
+    // Act: $5.00 credited in the Dashboard; the client then pays the $29.00 the hosted page asks for
     const own = await stripe.creditNotes.create({ invoice: open.invoice.stripeInvoiceId!, amount: 500 });
-    const event = await eventually(
-      'its event',
-      async () => (await stripe.events.list({ type: 'credit_note.created', limit: 100 })).data.find((candidate) => (candidate.data.object as { id?: string }).id === own.id),
+    const recorded = await eventually(
+      'the credit note recorded',
+      async () => {
+        const invoice = await getInvoice(store, open.practiceId, open.invoice.invoiceId);
+        return invoice?.partialWriteOffs?.length ? invoice : undefined;
+      },
       10_000,
       100,
     );
+    const event = (await stripe.events.list({ type: 'credit_note.created', limit: 100 })).data.find((candidate) => (candidate.data.object as { id?: string }).id === own.id)!;
+    // Its payload carries `refunds: []` (an array of {refund, amount_refunded}, not a charge's list): 400 before (bug 112).
+    const again = await deliver({ ...event, id: `${event.id}_again` });
+    await payClaimInvoice(open.practiceId);
+    const replanned = await invoiceClaimBalance(deps, adjudicated(open.practiceId).original);
 
-    // Its payload carries `refunds: []` (an array of {refund, amount_refunded}, not a charge's list): 400 before.
-    const answer = await deliver({ ...event, id: `${event.id}_again` });
-
-    expect([answer.statusCode, answer.headers?.['x-kneadpay-outcome']]).toEqual([200, 'ignored']);
-    expect(await writeOffEntries(open.practiceId, open.clientId)).toEqual([]);
+    // Assess
+    expect(recorded).toMatchObject({
+      amountDueCents: 2900,
+      partialWriteOffs: [expect.objectContaining({ amountCents: 500, reason: 'other', writtenOffBy: 'stripe-dashboard', creditNoteId: own.id })],
+    });
+    expect([again.statusCode, again.headers?.['x-kneadpay-outcome']]).toEqual([200, 'ignored']);
+    expect(await getInvoice(store, open.practiceId, open.invoice.invoiceId)).toMatchObject({ status: 'paid', amountDueCents: 2900, amountPaidCents: 2900 });
+    expect(replanned.actions).toEqual([]);
+    expect(await writeOffEntries(open.practiceId, open.clientId)).toEqual([-500]);
+    expect(await writtenOffEvents(open.practiceId)).toEqual([expect.objectContaining({ amountCents: 500, amountRemainingCents: 2900 })]);
+    const ledger = await ledgerState(store, open.practiceId, open.clientId);
+    expect(ledger.balanceCents).toBe(ledger.sumCents);
   });
 
-  it('a credit note Stripe refuses (the practice credited the invoice in its Stripe Dashboard, so less remains there): 502 naming Stripe, and the request is dropped — the next write-off is not held up', async () => {
-    // Prepare: $10.00 credited outside kneadpay; kneadpay still reads $34.00.
+  it('a credit note Stripe refuses (the practice credited $10.00 in its Stripe Dashboard a moment before, so less remains there): 502 naming Stripe and the request dropped, or 400 once kneadpay has recorded the Dashboard credit note — the next write-off is not held up, and both are recorded', async () => {
+    // Prepare: $10.00 credited outside kneadpay; its credit_note.created may or may not have reached kneadpay yet.
     const open = await balance();
     await stripe.creditNotes.create({ invoice: open.invoice.stripeInvoiceId!, amount: 1000 });
 
@@ -326,11 +344,24 @@ describe('writing off part of a balance invoice', () => {
     const refused = await writeOff(open.practiceId, open.invoice.invoiceId, { reason: 'courtesy', amountCents: 3000 }, 'too-much');
     const next = await writeOff(open.practiceId, open.invoice.invoiceId, { reason: 'courtesy', amountCents: 500 }, 'next');
 
-    // Assess
-    expect([refused.status, refused.body.error.code]).toEqual([502, 'stripe_refused']);
+    // Assess: Stripe refused it (kneadpay still read $34.00) or kneadpay did (it read $24.00); either way nothing of it stays
+    expect([
+      [502, 'stripe_refused'],
+      [400, 'validation_error'],
+    ]).toContainEqual([refused.status, refused.body.error.code]);
     expect([next.status, next.body.amountCents]).toEqual([201, 500]);
-    expect(await writeOffEntries(open.practiceId, open.clientId)).toEqual([-500]);
-    expect(await getInvoice(store, open.practiceId, open.invoice.invoiceId)).toMatchObject({ writeOffRequest: null, amountDueCents: 2900 });
+    const settled = await eventually(
+      'the Dashboard credit note recorded too',
+      async () => {
+        const invoice = await getInvoice(store, open.practiceId, open.invoice.invoiceId);
+        return invoice?.partialWriteOffs?.length === 2 ? invoice : undefined;
+      },
+      10_000,
+      100,
+    );
+    expect(settled).toMatchObject({ writeOffRequest: null, amountDueCents: 1900 });
+    expect((await writeOffEntries(open.practiceId, open.clientId)).sort()).toEqual([-1000, -500]);
+    expect(await stripe.invoices.retrieve(open.invoice.stripeInvoiceId!)).toMatchObject({ amount_remaining: 1900 });
   });
 
   it('8 racing identical requests (one key) → one credit note, one ledger entry, one event; racing different ones never write off more than was asked and Stripe and kneadpay agree', async () => {
