@@ -32,7 +32,7 @@ import { startEventBus, type EventHandler } from '../../local/event-bus';
 import { moduleLoader, type HandlerLoader } from '../../local/http-api';
 import { startStripeEmulator, type StripeEmulator } from '../../local/stripe-emulator';
 import { seedPractice } from '../support/fixtures';
-import { emailsTo } from '../support/invoicing';
+import { emailsTo, pendingInvoiceRecord } from '../support/invoicing';
 import { newPracticeId } from '../support/store';
 
 const tableName = `kneadpay-sched-${newId('t').slice(-10)}`;
@@ -98,33 +98,7 @@ const practiceWithHeldInvoice = async (held: 'needs_email' | 'awaiting_stripe' |
       new Date(),
     );
   }
-  const at = new Date().toISOString();
-  const invoice: BalanceInvoice = {
-    invoiceId: newId('inv'),
-    practiceId,
-    claimId: 'CLM-1001',
-    clientId: client.clientId,
-    seq: 1,
-    amountDueCents: 3400,
-    amountPaidCents: 0,
-    currency: 'usd',
-    status: 'pending',
-    voidRequested: false,
-    ...(held === 'needs_email' ? { needsEmail: true } : { awaitingStripe: true }),
-    stripeInvoiceId: null,
-    stripeInvoiceItemId: null,
-    hostedInvoiceUrl: null,
-    dueAt: null,
-    emailedAt: null,
-    remindersSent: [],
-    paymentFailures: [],
-    paymentIntentId: null,
-    paidAt: null,
-    createdAt: at,
-    updatedAt: at,
-    version: 0,
-    ...extra,
-  };
+  const invoice = pendingInvoiceRecord(practiceId, client.clientId, { ...(held === 'needs_email' ? { needsEmail: true } : { awaitingStripe: true }), ...extra });
   await store.doc.send(new PutCommand({ TableName: tableName, Item: newInvoiceWrite(invoice).Put!.Item }));
   return { practiceId, clientId: client.clientId, email, accountId, invoiceId: invoice.invoiceId };
 };

@@ -18,14 +18,13 @@ import { correctClient } from '../../functions/store/client-identity';
 import { listClaimInvoices } from '../../functions/store/invoices';
 import { emulatorAdmin, waitForStripeStatus } from '../support/connect';
 import { eventually } from '../support/eventually';
-import { adjudicated, claimReady, emailsTo, heldThenChargesBack, store, stripeInvoicesFor } from '../support/invoicing';
+import { adjudicated, claimReady, emailsTo, heldThenChargesBack, pendingInvoiceRecord, store, stripeInvoicesFor } from '../support/invoicing';
 import { countedStore } from '../support/paged-store';
 import { newAccount } from '../support/reliability';
 import { seedPractice } from '../support/fixtures';
 import { newPracticeId } from '../support/store';
 import { createClientWithoutEmail } from '../../functions/store/clients';
 import { newInvoiceWrite } from '../../functions/store/invoices';
-import type { BalanceInvoice } from '../../functions/domain/invoice';
 import { newId } from '../../functions/shared/ids';
 import { ensureTable } from '../../local/dynamodb';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -140,32 +139,7 @@ describe('the hourly sweep of held balance invoices', () => {
       const practiceId = newPracticeId();
       await seedPractice(paged, practiceId);
       const { client } = await createClientWithoutEmail(paged, { practiceId, clientId: newId('cli'), name: 'Jane Client', currency: 'usd' });
-      const at = new Date().toISOString();
-      const invoice: BalanceInvoice = {
-        invoiceId: newId('inv'),
-        practiceId,
-        claimId: 'CLM-1001',
-        clientId: client.clientId,
-        seq: 1,
-        amountDueCents: 3400,
-        amountPaidCents: 0,
-        currency: 'usd',
-        status: 'pending',
-        voidRequested: false,
-        needsEmail: true,
-        stripeInvoiceId: null,
-        stripeInvoiceItemId: null,
-        hostedInvoiceUrl: null,
-        dueAt: null,
-        emailedAt: null,
-        remindersSent: [],
-        paymentFailures: [],
-        paymentIntentId: null,
-        paidAt: null,
-        createdAt: at,
-        updatedAt: at,
-        version: 0,
-      };
+      const invoice = pendingInvoiceRecord(practiceId, client.clientId, { needsEmail: true });
       await paged.doc.send(new PutCommand({ TableName: tableName, Item: newInvoiceWrite(invoice).Put!.Item }));
       practiceIds.push(practiceId);
     }

@@ -19,7 +19,7 @@ import { api } from '../support/api';
 import { eventually } from '../support/eventually';
 import { ledgerState, outboxOf } from '../support/fixtures';
 import { deliver } from '../support/stripe-events';
-import { auditItems, balance, deps, raisedTo5000, writeOff } from '../support/write-offs';
+import { auditItems, balance, deps, raisedTo5000, reversalOf24, writeOff } from '../support/write-offs';
 import { adjudicated, balanceEmailsTo, emulator, payClaimInvoice, store, stripe, stripeInvoicesFor } from '../support/invoicing';
 
 const creditNotesOf = async (stripeInvoiceId: string) => (await stripe.creditNotes.list({ invoice: stripeInvoiceId, limit: 100 })).data;
@@ -421,20 +421,7 @@ describe('writing off part of a balance invoice', () => {
     expect((await writeOff(open.practiceId, open.invoice.invoiceId, { reason: 'courtesy', amountCents: 1000 })).status).toBe(201);
     await payClaimInvoice(open.practiceId);
     const { reversal, correction } = adjudicated(open.practiceId);
-    const reversalOf24 = {
-      ...reversal,
-      payerClaimControlNumber: 'PAYER-78',
-      remittance: { ...reversal.remittance, traceNumber: 'EFT125' },
-      patientResponsibilityCents: -2400,
-      lines: correction.lines.map((line: any) => ({
-        ...line,
-        chargeCents: -line.chargeCents,
-        paidCents: -line.paidCents,
-        allowedCents: -line.allowedCents,
-        adjustments: line.adjustments.map((a: any) => ({ ...a, amountCents: -a.amountCents })),
-      })),
-      paidCents: -correction.paidCents,
-    } as ClaimAdjudicatedDetail;
+    const reversed = reversalOf24(open.practiceId);
     const to5000 = { ...raisedTo5000(open.practiceId), remittance: { ...correction.remittance, traceNumber: 'EFT125' } };
     // As the ERA import does: an ERA's adjudications are all stored before their events are delivered.
     const both = async (first: ClaimAdjudicatedDetail, second: ClaimAdjudicatedDetail) => {
@@ -444,7 +431,7 @@ describe('writing off part of a balance invoice', () => {
 
     // Act: reversal + correction to $24; then a reversal of the $24 and a correction to $50
     const lower = await both(reversal, correction);
-    const higher = await both(reversalOf24, to5000);
+    const higher = await both(reversed, to5000);
 
     // Assess
     expect(lower).toEqual([]);

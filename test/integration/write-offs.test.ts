@@ -10,13 +10,12 @@ import { describe, expect, it } from 'vitest';
 import { invoiceClaimBalance } from '../../functions/core/invoicing';
 import { writeOffBalance } from '../../functions/core/write-offs';
 import { sendReminders } from '../../functions/invoice-reminder';
-import type { ClaimAdjudicatedDetail } from '../../functions/core/remittances';
 import { getStripe } from '../../functions/stripe/client';
 import { getInvoice, listClaimInvoices } from '../../functions/store/invoices';
 import { api } from '../support/api';
 import { eventually } from '../support/eventually';
 import { ledgerState, outboxOf } from '../support/fixtures';
-import { auditItems, balance, deps, raisedTo5000, writeOff } from '../support/write-offs';
+import { auditItems, balance, deps, raisedTo5000, reversalOf24, writeOff } from '../support/write-offs';
 import { adjudicated, claimReady, emailsTo, emulator, payClaimInvoice, store, stripe, stripeInvoicesFor } from '../support/invoicing';
 
 describe('writing off a balance invoice', () => {
@@ -124,20 +123,7 @@ describe('writing off a balance invoice', () => {
     expect((await outboxOf(store, open.practiceId)).filter((item) => item.detailType === 'PaymentRefunded')).toEqual([]);
 
     // Act: a reversal of the $24 and a correction to $50
-    const back = await invoiceClaimBalance(deps, {
-      ...reversal,
-      payerClaimControlNumber: 'PAYER-78',
-      remittance: { ...reversal.remittance, traceNumber: 'EFT125' },
-      patientResponsibilityCents: -2400,
-      lines: correction.lines.map((line: any) => ({
-        ...line,
-        chargeCents: -line.chargeCents,
-        paidCents: -line.paidCents,
-        allowedCents: -line.allowedCents,
-        adjustments: line.adjustments.map((a: any) => ({ ...a, amountCents: -a.amountCents })),
-      })),
-      paidCents: -correction.paidCents,
-    } as ClaimAdjudicatedDetail);
+    const back = await invoiceClaimBalance(deps, reversalOf24(open.practiceId));
     const higher = await invoiceClaimBalance(deps, { ...raisedTo5000(open.practiceId), remittance: { ...correction.remittance, traceNumber: 'EFT125' } });
 
     // Assess: only the part above the $34 written off is billed

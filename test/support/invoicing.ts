@@ -12,6 +12,7 @@ import { newPracticeId } from './store';
 import { eventually } from './eventually';
 import { sharedEmulator } from './emulator-admin';
 import { getInvoice, listClaimInvoices } from '../../functions/store/invoices';
+import type { BalanceInvoice } from '../../functions/domain/invoice';
 
 export const store = createStore();
 
@@ -230,4 +231,38 @@ export const heldDraftOnStripe = async (deps: InvoicingDeps, how: HeldDraftHow) 
   }
   const [invoice] = await listClaimInvoices(store, practiceId, 'CLM-1001');
   return { ...ready, accountId, invoice: invoice! };
+};
+
+/**
+ * A pending balance invoice record of the worked example's $34.00 (claim CLM-1001), as the balance
+ * invoicer plans one, with `over` on top (a hold's flag, a request): for tests that write it straight
+ * into a table of their own (`newInvoiceWrite`), where the plan does not run.
+ */
+export const pendingInvoiceRecord = (practiceId: string, clientId: string, over: Partial<BalanceInvoice> = {}): BalanceInvoice => {
+  const at = new Date().toISOString();
+  return {
+    invoiceId: newId('inv'),
+    practiceId,
+    claimId: 'CLM-1001',
+    clientId,
+    seq: 1,
+    amountDueCents: 3400,
+    amountPaidCents: 0,
+    currency: 'usd',
+    status: 'pending',
+    voidRequested: false,
+    stripeInvoiceId: null,
+    stripeInvoiceItemId: null,
+    hostedInvoiceUrl: null,
+    dueAt: null,
+    emailedAt: null,
+    remindersSent: [],
+    paymentFailures: [],
+    paymentIntentId: null,
+    paidAt: null,
+    createdAt: at,
+    updatedAt: at,
+    version: 0,
+    ...over,
+  };
 };

@@ -56,3 +56,22 @@ export const auditItems = async (practiceId: string) =>
       }),
     )
   ).Items ?? [];
+
+/** A reversal of the $24.00 correction (PAYER-78, trace EFT125): the payer takes the corrected claim back. */
+export const reversalOf24 = (practiceId: string): ClaimAdjudicatedDetail => {
+  const { reversal, correction } = adjudicated(practiceId);
+  return {
+    ...reversal,
+    payerClaimControlNumber: 'PAYER-78',
+    remittance: { ...reversal.remittance, traceNumber: 'EFT125' },
+    patientResponsibilityCents: -2400,
+    lines: correction.lines.map((line: any) => ({
+      ...line,
+      chargeCents: -line.chargeCents,
+      paidCents: -line.paidCents,
+      allowedCents: -line.allowedCents,
+      adjustments: line.adjustments.map((a: any) => ({ ...a, amountCents: -a.amountCents })),
+    })),
+    paidCents: -correction.paidCents,
+  } as ClaimAdjudicatedDetail;
+};
