@@ -186,6 +186,31 @@ export interface BalanceInvoice {
   version: number;
 }
 
+/**
+ * A balance invoice as a plan first decides it: pending, nothing on Stripe yet, nothing paid, sent or
+ * reminded (core/invoicing/plan.ts).
+ */
+export const pendingInvoice = (of: { invoiceId: string; practiceId: string; claimId: string; clientId: string; currency: string }, seq: number, amountCents: number, now: Date): BalanceInvoice => ({
+  ...of,
+  seq,
+  amountDueCents: amountCents,
+  amountPaidCents: 0,
+  status: 'pending',
+  voidRequested: false,
+  stripeInvoiceId: null,
+  stripeInvoiceItemId: null,
+  hostedInvoiceUrl: null,
+  dueAt: null,
+  emailedAt: null,
+  remindersSent: [],
+  paymentFailures: [],
+  paymentIntentId: null,
+  paidAt: null,
+  createdAt: now.toISOString(),
+  updatedAt: now.toISOString(),
+  version: 0,
+});
+
 /** The account a balance invoice's Stripe objects live on: its own record, else the practice's current one. */
 export const invoiceStripeAccount = (invoice: Pick<BalanceInvoice, 'stripeAccountId'>, practice: { stripeAccountId?: string | null | undefined }): string | null =>
   invoice.stripeAccountId !== undefined ? invoice.stripeAccountId : (practice.stripeAccountId ?? null);

@@ -13,13 +13,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { invoiceClaimBalance, resumeInvoicesAwaitingStripe, type InvoiceStep } from '../../functions/core/invoicing';
-import { recordDeskPayment } from '../../functions/core/desk-payments';
 import { getStripe } from '../../functions/stripe/client';
 import { listClaimInvoices } from '../../functions/store/invoices';
 import { api } from '../support/api';
 import { emulatorAdmin, enableChargesQuietly, waitForStripeStatus } from '../support/connect';
 import { outboxOf } from '../support/fixtures';
-import { adjudicated, balanceEmailsTo, claimReady, heldDraftOnStripe, store, stripeInvoicesFor, type HeldDraftHow } from '../support/invoicing';
+import { adjudicated, balanceEmailsTo, claimReady, deskPaymentDiesAfterDelete, heldDraftOnStripe, store, stripeInvoicesFor, type HeldDraftHow } from '../support/invoicing';
 import { newAccount } from '../support/reliability';
 
 const deps = { store, stripe: getStripe, publicUrl: 'http://127.0.0.1:3000' };
@@ -174,15 +173,7 @@ describe('a balance held as awaiting_stripe with its Stripe draft made', () => {
     const key = `desk-crash-${invoice.invoiceId}`;
 
     // Act: the request dies once Stripe deleted the draft, before kneadpay recorded the payment.
-    const crashed = await recordDeskPayment(store, practiceId, invoice.invoiceId, DESK, key, new Date(), undefined, {
-      stripe: getStripe,
-      after: (at) => {
-        if (at === 'stripe-deleted') throw new Error('crash after the delete');
-      },
-    }).then(
-      () => 'returned',
-      (error: Error) => error.message,
-    );
+    const crashed = await deskPaymentDiesAfterDelete(practiceId, invoice.invoiceId, key);
     const between = { stripe: await stripeInvoicesFor(practiceId, clientId, accountId), listed: await listed(practiceId) };
     await enableChargesQuietly(store, practiceId, accountId);
     const resumed = await resumeInvoicesAwaitingStripe(deps, practiceId).then(

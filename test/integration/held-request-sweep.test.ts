@@ -19,7 +19,7 @@ import { getInvoice, listClaimInvoices } from '../../functions/store/invoices';
 import { api } from '../support/api';
 import { enableChargesQuietly } from '../support/connect';
 import { ledgerState, outboxOf } from '../support/fixtures';
-import { balanceEmailsTo, heldDraftOnStripe, store, stripeInvoicesFor } from '../support/invoicing';
+import { balanceEmailsTo, deskPaymentDiesAfterDelete, heldDraftOnStripe, store, stripeInvoicesFor } from '../support/invoicing';
 
 const deps = { store, stripe: getStripe, publicUrl: 'http://127.0.0.1:3000' };
 const DESK = { method: 'cash', amountCents: 3400 } as const;
@@ -32,25 +32,13 @@ const writeOff = (practiceId: string, invoiceId: string, key: string) =>
 const eventsOf = async (practiceId: string, detailType: string) => (await outboxOf(store, practiceId)).filter((item) => item.detailType === detailType);
 const claimView = async (practiceId: string) => (await api('GET', `/practices/${practiceId}/claims/CLM-1001`, { practiceId })).body;
 
-/** A desk payment of the held draft that dies once Stripe deleted the draft, before kneadpay recorded the payment. */
-const deskDiesAfterDelete = async (practiceId: string, invoiceId: string, key: string, asked: Date) =>
-  recordDeskPayment(store, practiceId, invoiceId, DESK, key, asked, undefined, {
-    stripe: getStripe,
-    after: (at) => {
-      if (at === 'stripe-deleted') throw new Error('crash after the delete');
-    },
-  }).then(
-    () => 'returned',
-    (error: Error) => error.message,
-  );
-
 describe('a desk payment of a held Stripe draft that died between the delete and the record', () => {
   it('the hourly sweep records it once, whatever the account says (still restricted): paid, PaymentSucceeded, the claim paid, no email; staff sending it again get the same payment', async () => {
     // Prepare
     const { practiceId, clientId, email, accountId, invoice } = await heldDraftOnStripe(deps, 'off after line');
     const key = `desk-died-${invoice.invoiceId}`;
     const asked = twoMinutesAgo();
-    expect(await deskDiesAfterDelete(practiceId, invoice.invoiceId, key, asked)).toBe('crash after the delete');
+    expect(await deskPaymentDiesAfterDelete(practiceId, invoice.invoiceId, key, asked)).toBe('crash after the delete');
     const died = await getInvoice(store, practiceId, invoice.invoiceId);
 
     // Act
@@ -87,7 +75,7 @@ describe('a desk payment of a held Stripe draft that died between the delete and
   it('a request younger than its grace (it may still be running) is left to itself', async () => {
     // Prepare
     const { practiceId, invoice } = await heldDraftOnStripe(deps, 'off after line');
-    expect(await deskDiesAfterDelete(practiceId, invoice.invoiceId, `desk-live-${invoice.invoiceId}`, new Date())).toBe('crash after the delete');
+    expect(await deskPaymentDiesAfterDelete(practiceId, invoice.invoiceId, `desk-live-${invoice.invoiceId}`, new Date())).toBe('crash after the delete');
 
     // Act
     const swept = await sweepPracticeHeldInvoices(deps, practiceId);
@@ -104,7 +92,7 @@ describe('a desk payment of a held Stripe draft that died between the delete and
   ])('the sweep and staff sending it again (%s) at the same moment, twice over: one payment', async (_, keyOf) => {
     // Prepare
     const { practiceId, clientId, invoice } = await heldDraftOnStripe(deps, 'off after create, then a crash');
-    expect(await deskDiesAfterDelete(practiceId, invoice.invoiceId, `desk-died-${invoice.invoiceId}`, twoMinutesAgo())).toBe('crash after the delete');
+    expect(await deskPaymentDiesAfterDelete(practiceId, invoice.invoiceId, `desk-died-${invoice.invoiceId}`, twoMinutesAgo())).toBe('crash after the delete');
 
     // Act
     const [sweepA, staffA, sweepB, staffB] = await Promise.all([

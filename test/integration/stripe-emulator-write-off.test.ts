@@ -9,6 +9,7 @@
 import Stripe from 'stripe';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startStripeEmulator, type StripeEmulator } from '../../local/stripe-emulator';
+import { balanceInvoiceOnStripe } from '../support/emulator-invoices';
 import { stripeRefusal } from '../support/stripe-refusal';
 
 const payOnPage = (url: string) => fetch(`${url}/pay`, { method: 'POST', headers: { accept: 'application/json', 'content-type': 'application/json' }, body: JSON.stringify({ outcome: 'succeeded' }) });
@@ -17,12 +18,7 @@ describe('Stripe emulator: what voiding and marking uncollectible do to a balanc
   let emulator: StripeEmulator;
   let stripe: Stripe;
 
-  const invoice = async (finalize = true) => {
-    const customer = await stripe.customers.create({ email: 'client@example.test' });
-    const draft = await stripe.invoices.create({ customer: customer.id, collection_method: 'send_invoice', days_until_due: 30, auto_advance: false, metadata: { invoiceId: 'inv-1' } });
-    await stripe.invoiceItems.create({ invoice: draft.id, customer: customer.id, amount: 3400, currency: 'usd', description: 'Balance after insurance' });
-    return finalize ? stripe.invoices.finalizeInvoice(draft.id) : draft;
-  };
+  const invoice = (finalize = true) => balanceInvoiceOnStripe(stripe, 3400, finalize);
 
   beforeEach(async () => {
     emulator = await startStripeEmulator({ port: 0 });

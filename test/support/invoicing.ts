@@ -12,7 +12,9 @@ import { newPracticeId } from './store';
 import { eventually } from './eventually';
 import { sharedEmulator } from './emulator-admin';
 import { getInvoice, listClaimInvoices } from '../../functions/store/invoices';
-import type { BalanceInvoice } from '../../functions/domain/invoice';
+import { pendingInvoice, type BalanceInvoice } from '../../functions/domain/invoice';
+import { recordDeskPayment } from '../../functions/core/desk-payments';
+import { getStripe } from '../../functions/stripe/client';
 
 export const store = createStore();
 
@@ -238,31 +240,22 @@ export const heldDraftOnStripe = async (deps: InvoicingDeps, how: HeldDraftHow) 
  * invoicer plans one, with `over` on top (a hold's flag, a request): for tests that write it straight
  * into a table of their own (`newInvoiceWrite`), where the plan does not run.
  */
-export const pendingInvoiceRecord = (practiceId: string, clientId: string, over: Partial<BalanceInvoice> = {}): BalanceInvoice => {
-  const at = new Date().toISOString();
-  return {
-    invoiceId: newId('inv'),
-    practiceId,
-    claimId: 'CLM-1001',
-    clientId,
-    seq: 1,
-    amountDueCents: 3400,
-    amountPaidCents: 0,
-    currency: 'usd',
-    status: 'pending',
-    voidRequested: false,
-    stripeInvoiceId: null,
-    stripeInvoiceItemId: null,
-    hostedInvoiceUrl: null,
-    dueAt: null,
-    emailedAt: null,
-    remindersSent: [],
-    paymentFailures: [],
-    paymentIntentId: null,
-    paidAt: null,
-    createdAt: at,
-    updatedAt: at,
-    version: 0,
-    ...over,
-  };
-};
+export const pendingInvoiceRecord = (practiceId: string, clientId: string, over: Partial<BalanceInvoice> = {}): BalanceInvoice => ({
+  ...pendingInvoice({ invoiceId: newId('inv'), practiceId, claimId: 'CLM-1001', clientId, currency: 'usd' }, 1, 3400, new Date()),
+  ...over,
+});
+
+/**
+ * A desk payment of a held Stripe draft ($34.00 cash) whose request dies once Stripe deleted the
+ * draft, before kneadpay recorded the payment: answers the crash's message ('returned' if it did not die).
+ */
+export const deskPaymentDiesAfterDelete = (practiceId: string, invoiceId: string, key: string, asked = new Date()) =>
+  recordDeskPayment(store, practiceId, invoiceId, { method: 'cash', amountCents: 3400 }, key, asked, undefined, {
+    stripe: getStripe,
+    after: (at) => {
+      if (at === 'stripe-deleted') throw new Error('crash after the delete');
+    },
+  }).then(
+    () => 'returned',
+    (error: Error) => error.message,
+  );

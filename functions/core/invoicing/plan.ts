@@ -3,7 +3,7 @@ import { awaitingNextPayer, keptCreditChargedBackCents, patientShareCents, planB
 import { deriveId } from '../../shared/ids';
 import type { Claim } from '../../domain/claim';
 import { CommitConflictError } from '../../store/commit';
-import { amountWrittenOffCents, type BalanceInvoice } from '../../domain/invoice';
+import { amountWrittenOffCents, pendingInvoice, type BalanceInvoice } from '../../domain/invoice';
 import type { OutboxEvent } from '../../store/outbox';
 import type { Practice } from '../../domain/practice';
 import { invoicesOf, type InvoicingDeps } from './deps';
@@ -24,30 +24,13 @@ const planningView = (invoice: BalanceInvoice): InvoiceAmounts => ({
   amountChargedBackCents: chargedBackCents(invoice),
 });
 
-const newInvoice = (claim: Claim, seq: number, amountCents: number, now: Date): BalanceInvoice => ({
-  invoiceId: deriveId('inv', claim.practiceId, claim.claimId, String(seq)),
-  practiceId: claim.practiceId,
-  claimId: claim.claimId,
-  clientId: claim.clientId,
-  seq,
-  amountDueCents: amountCents,
-  amountPaidCents: 0,
-  currency: claim.currency,
-  status: 'pending',
-  voidRequested: false,
-  stripeInvoiceId: null,
-  stripeInvoiceItemId: null,
-  hostedInvoiceUrl: null,
-  dueAt: null,
-  emailedAt: null,
-  remindersSent: [],
-  paymentFailures: [],
-  paymentIntentId: null,
-  paidAt: null,
-  createdAt: now.toISOString(),
-  updatedAt: now.toISOString(),
-  version: 0,
-});
+const newInvoice = (claim: Claim, seq: number, amountCents: number, now: Date): BalanceInvoice =>
+  pendingInvoice(
+    { invoiceId: deriveId('inv', claim.practiceId, claim.claimId, String(seq)), practiceId: claim.practiceId, claimId: claim.claimId, clientId: claim.clientId, currency: claim.currency },
+    seq,
+    amountCents,
+    now,
+  );
 
 /**
  * Decides, once per state of the claim, what to bill; commits the decision (new invoice records,
