@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { BATCHABLE } from '../domain/claim-state';
 import { CLAIM_ID, validateClaim, type ClaimProblem } from '../domain/claim-validation';
 import { build837P, type Claim837 } from '../domain/x12/837p';
-import { batchRejection, decide999, parseAcknowledgement } from '../domain/x12/acknowledgements';
+import { batchRejection, decide999, parseAcknowledgement, rejection999 } from '../domain/x12/acknowledgements';
 import { X12ReadError } from '../domain/x12/segments';
 import { ConflictError, NotFoundError, RetryableError, ValidationError } from '../shared/errors';
 import { parseBody } from '../shared/schemas/parse';
@@ -341,9 +341,10 @@ export const applyAcknowledgement = async (store: Store, practiceId: string, tex
         answer.unmatched.push(`group ${group.groupControlNumber}`);
         continue;
       }
-      const { verdict, accepted, errors } = decide999(group);
-      const reason = accepted ? null : `999 rejected the 837P (IK5 ${verdict}, AK9 ${group.verdict})${errors.length ? `: ${errors.join('; ')}` : ''}`;
+      const { verdict, accepted } = decide999(group);
       for (const claimId of batch.claims) {
+        // The whole set is rejected; each claim is given the errors the 999 puts in it (CTX*CLM01).
+        const reason = accepted ? null : rejection999(group, claimId, batch.claims);
         await claimsOut.recordAcknowledgement(store, practiceId, claimId, accepted ? 'accepted' : 'rejected', { kind: '999', verdict, reason, payerClaimControlNumber: null, at });
         if (accepted) answer.accepted.push(claimId);
         else answer.rejected.push({ claimId, reason: reason! });

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { api, practiceProfile, type ApiAnswer } from '../support/api';
 import { newPracticeId } from '../support/store';
 import { check837P } from '../support/x12-837p-structure';
-import { ack277, ack999 } from '../fixtures/claims/acks';
+import { ack277, ack999, ack999Rejecting } from '../fixtures/claims/acks';
 
 const era = (name: string) => readFileSync(new URL(`../fixtures/era/${name}`, import.meta.url), 'utf8');
 
@@ -192,6 +192,34 @@ describe('claims out over the local API (DynamoDB Local)', () => {
     expect([garbage.status, garbage.body.error.message]).toEqual([400, expect.stringContaining('segment 1 (ISA)')]);
     const json = await api('POST', `/practices/${practiceId}/acknowledgements`, { practiceId, body: {} });
     expect(json.status).toBe(415);
+  });
+
+  it("a 999 that rejects a batch for one claim's errors (CTX*CLM01) rejects every claim, each with its own reason; the claim without errors goes again as it is", async () => {
+    const { practiceId, clientId } = await billingPractice();
+    await postClaim(practiceId, claimBody('CLM-1001', clientId));
+    await postClaim(practiceId, claimBody('CLM-1002', clientId));
+    const batch = await postBatch(practiceId);
+    expect(batch.body.claims).toEqual(['CLM-1001', 'CLM-1002']);
+    const refused = await postAck(practiceId, ack999Rejecting(String(Number(batch.body.interchangeControlNumber)), ['IK3*DTP*40*2400*8', 'CTX*CLM01:CLM-1002', 'IK4*3*1251*8*20261399'], []));
+    expect([refused.status, refused.body.rejected]).toEqual([
+      202,
+      [
+        { claimId: 'CLM-1001', reason: '999 rejected the 837P (IK5 R, AK9 R) for errors in claim CLM-1002 of the batch; none in this claim' },
+        {
+          claimId: 'CLM-1002',
+          reason:
+            '999 rejected the 837P (IK5 R, AK9 R): segment DTP at position 40 (loop 2400): segment has data element errors; segment DTP at position 40 (loop 2400) element 3: invalid date ("20261399")',
+        },
+      ],
+    ]);
+    // What the desk reads on each claim is its own reason.
+    expect((await getClaim(practiceId, 'CLM-1001')).body).toEqual(
+      expect.objectContaining({ state: 'rejected', acknowledgement: expect.objectContaining({ kind: '999', reason: expect.stringContaining('none in this claim') }) }),
+    );
+    expect((await getClaim(practiceId, 'CLM-1002')).body.acknowledgement.reason).toContain('invalid date');
+    // The claim without errors is batched again alone, unchanged.
+    const again = await postBatch(practiceId, { claimIds: ['CLM-1001'] });
+    expect([again.status, again.body.claims]).toEqual([201, ['CLM-1001']]);
   });
 
   it('a 277CA that rejects the whole 837P (2200B) or its billing provider (2200C) rejects every claim of the batch; a claim batched again since is left to its new batch', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { batchRejection, decide999, parseAcknowledgement } from '../../functions/domain/x12/acknowledgements';
-import { ack277, ack999 } from '../fixtures/claims/acks';
+import { batchRejection, decide999, parseAcknowledgement, rejection999 } from '../../functions/domain/x12/acknowledgements';
+import { ack277, ack999, ack999Rejecting } from '../fixtures/claims/acks';
 
 describe('999 and 277CA readers', () => {
   it('a 999 that accepts names the group it acknowledges', () => {
@@ -17,6 +17,48 @@ describe('999 and 277CA readers', () => {
       'segment NM1 at position 16 (loop 2010BA) element 9: required data element missing',
       'IK5 code 5',
     ]);
+  });
+
+  it('a 999 whose errors name their claim (CTX*CLM01 below the IK3, 005010X231A1 2100) gives each claim its own errors; a situational trigger says what made the segment required', () => {
+    const text = ack999Rejecting('7', [
+      // In claim CLM-1002: its subscriber's name (2010BA NM1) misses NM109, and a CTX explains why a segment was required.
+      'IK3*NM1*16*2010BA*8',
+      'CTX*CLM01:CLM-1002',
+      'IK4*9*67*1',
+      'IK3*REF*41*2300*I6',
+      'CTX*CLM01:CLM-1003',
+      'CTX*SITUATIONAL TRIGGER*CLM*38*2300*11:1',
+      // Not in any claim: the submitter's name in the header.
+      'IK3*NM1*3*1000A*8',
+      'IK4*3*98*7*XX',
+    ]);
+    const ack = parseAcknowledgement(text);
+    if (ack.kind !== '999') throw new Error('kind');
+    const set = ack.groups[0]!.sets[0]!;
+    const nm109 = 'segment NM1 at position 16 (loop 2010BA) element 9: required data element missing';
+    const ref = 'segment REF at position 41 (loop 2300): implementation dependent segment missing (situational: triggered by CLM at position 38 in loop 2300)';
+    const header = ['segment NM1 at position 3 (loop 1000A): segment has data element errors', 'segment NM1 at position 3 (loop 1000A) element 3: invalid code value ("XX")'];
+    expect(set.claimErrors).toEqual({ 'CLM-1002': ['segment NM1 at position 16 (loop 2010BA): segment has data element errors', nm109], 'CLM-1003': [ref] });
+    expect(set.errors).toEqual(['segment NM1 at position 16 (loop 2010BA): segment has data element errors', nm109, ref, ...header, 'IK5 code 5']);
+    const group = ack.groups[0]!;
+    const batch = ['CLM-1001', 'CLM-1002', 'CLM-1003'];
+    // Its own errors, then what is in no claim (the header's, IK5's code); not the other claims'.
+    expect(rejection999(group, 'CLM-1002', batch)).toBe(
+      `999 rejected the 837P (IK5 R, AK9 R): segment NM1 at position 16 (loop 2010BA): segment has data element errors; ${nm109}; ${header.join('; ')}; IK5 code 5`,
+    );
+    expect(rejection999(group, 'CLM-1001', batch)).toBe(`999 rejected the 837P (IK5 R, AK9 R): ${header.join('; ')}; IK5 code 5`);
+    // With nothing outside the claims, a claim without errors is told which were in error.
+    const onlyClaims = parseAcknowledgement(ack999Rejecting('7', ['IK3*NM1*16*2010BA*8', 'CTX*CLM01:CLM-1002', 'IK4*9*67*1'], []));
+    if (onlyClaims.kind !== '999') throw new Error('kind');
+    expect(rejection999(onlyClaims.groups[0]!, 'CLM-1001', batch)).toBe('999 rejected the 837P (IK5 R, AK9 R) for errors in claim CLM-1002 of the batch; none in this claim');
+    // A CTX naming a claim not in the batch does not hide its errors from the batch's claims.
+    expect(rejection999(onlyClaims.groups[0]!, 'CLM-1001', ['CLM-1001'])).toBe(
+      `999 rejected the 837P (IK5 R, AK9 R): segment NM1 at position 16 (loop 2010BA): segment has data element errors; ${nm109}`,
+    );
+    // Without CTX, every claim is given every error, as before.
+    expect(rejection999(parseAcknowledgement(ack999('7', 'R')).groups[0]!, 'CLM-1001', batch)).toBe(
+      '999 rejected the 837P (IK5 R, AK9 R): segment NM1 at position 16 (loop 2010BA): segment has data element errors; segment NM1 at position 16 (loop 2010BA) element 9: required data element missing; IK5 code 5',
+    );
   });
 
   it('a 999 group verdict (005010X231A1): IK5 A/E accepts unless AK9 rejects the group (R, M, W, X); AK9 P keeps an accepted set', () => {

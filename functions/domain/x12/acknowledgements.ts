@@ -13,6 +13,12 @@ export interface Ack999Set {
   verdict: string;
   /** IK3/IK4 errors and IK5 codes, as a person reads them. */
   errors: string[];
+  /**
+   * The IK3/IK4 errors a Business Unit Identifier CTX (`CTX*CLM01:<patient control number>`, below
+   * the IK3) puts in one claim, by that claim's CLM01, in file order. The 999 still decides the whole
+   * set; this says which claim of it is in error.
+   */
+  claimErrors?: Record<string, string[]>;
 }
 
 export interface Ack999Group {
@@ -153,6 +159,14 @@ export const parse999 = (segments: ReadSegment[], component: string): Ack999Grou
   let group: Ack999Group | null = null;
   let set: Ack999Set | null = null;
   let ik3: string | null = null;
+  /** The errors of the current IK3 loop (2100), and the claim its CTX*CLM01 names, if any. */
+  let ik3Errors: string[] | null = null;
+  let ik3Claim: string | null = null;
+  const note = (error: string) => {
+    set?.errors.push(error);
+    ik3Errors?.push(error);
+    if (ik3Claim && set?.claimErrors?.[ik3Claim]) set.claimErrors[ik3Claim]!.push(error);
+  };
   for (const s of segments) {
     switch (s.id) {
       case 'AK1':
@@ -164,18 +178,40 @@ export const parse999 = (segments: ReadSegment[], component: string): Ack999Grou
         if (!group) throw new X12ReadError('AK2 before AK1', s.number, 'AK2');
         set = { transactionSetId: element(s, 1), controlNumber: element(s, 2), verdict: '', errors: [] };
         group.sets.push(set);
+        ik3 = null;
+        ik3Errors = null;
+        ik3Claim = null;
         break;
       case 'IK3': {
         const code = element(s, 4);
         ik3 = `segment ${element(s, 1)} at position ${element(s, 2)}${element(s, 3) ? ` (loop ${element(s, 3)})` : ''}`;
-        set?.errors.push(`${ik3}: ${IK3_CODES[code] ?? `error ${code}`}`);
+        ik3Errors = [];
+        ik3Claim = null;
+        note(`${ik3}: ${IK3_CODES[code] ?? `error ${code}`}`);
+        break;
+      }
+      case 'CTX': {
+        // 005010X231A1 2100/2110: `CTX*CLM01:<CLM01>` (the Business Unit Identifier, below the IK3)
+        // names the claim the IK3's errors are in; `CTX*SITUATIONAL TRIGGER*<segment>*<position>*<loop>`
+        // names the segment whose presence made the reported one required or not used.
+        const [context = '', reference = ''] = element(s, 1).split(component);
+        if (context === 'CLM01' && reference && ik3Errors && set) {
+          const claimErrors = (set.claimErrors ??= {});
+          (claimErrors[reference] ??= []).push(...ik3Errors);
+          ik3Claim = reference;
+        } else if (context === 'SITUATIONAL TRIGGER' && element(s, 2) && set && ik3Errors?.length) {
+          // The error just reported (the IK3's, or the IK4's it follows) is the one the trigger explains.
+          const trigger = ` (situational: triggered by ${element(s, 2)} at position ${element(s, 3)}${element(s, 4) ? ` in loop ${element(s, 4)}` : ''})`;
+          const lists = [set.errors, ik3Errors, ...(ik3Claim ? [set.claimErrors![ik3Claim]!] : [])];
+          for (const list of lists) list[list.length - 1] += trigger;
+        }
         break;
       }
       case 'IK4': {
         const position = element(s, 1).split(component).filter(Boolean).join('-');
         const code = element(s, 3);
         const bad = element(s, 4);
-        set?.errors.push(`${ik3 ?? 'segment'} element ${position}: ${IK4_CODES[code] ?? `error ${code}`}${bad ? ` ("${bad}")` : ''}`);
+        note(`${ik3 ?? 'segment'} element ${position}: ${IK4_CODES[code] ?? `error ${code}`}${bad ? ` ("${bad}")` : ''}`);
         break;
       }
       case 'IK5':
@@ -184,6 +220,8 @@ export const parse999 = (segments: ReadSegment[], component: string): Ack999Grou
         for (let i = 2; i <= 6; i += 1) if (element(s, i)) set.errors.push(`IK5 code ${element(s, i)}`);
         set = null;
         ik3 = null;
+        ik3Errors = null;
+        ik3Claim = null;
         break;
       case 'AK9':
         if (!group) throw new X12ReadError('AK9 before AK1', s.number, 'AK9');
@@ -333,4 +371,30 @@ export const decide999 = (group: Ack999Group): { verdict: string; accepted: bool
   const set = group.sets[0];
   const verdict = set?.verdict || group.verdict;
   return { verdict, accepted: setAccepted(verdict) && GROUP_NOT_REJECTED.has(group.verdict), errors: set?.errors ?? [] };
+};
+
+/**
+ * Why a 999 that rejects a batch's transaction set rejects one claim of it. The whole set is
+ * rejected (005010X231A1: IK5 decides the ST-SE), but a Business Unit Identifier CTX says which claim
+ * an error is in: a claim is given its own errors and those the 999 puts in no claim of the batch
+ * (the set's, IK5's codes); a claim with none is told which claims of the batch were in error, so the
+ * desk knows it can go again as it is. Without CTX every claim is given every error, as before.
+ */
+export const rejection999 = (group: Ack999Group, claimId: string, batchClaims: readonly string[]): string => {
+  const { verdict, errors } = decide999(group);
+  const head = `999 rejected the 837P (IK5 ${verdict}, AK9 ${group.verdict})`;
+  const byClaim = group.sets[0]?.claimErrors ?? {};
+  const named = Object.keys(byClaim).filter((id) => batchClaims.includes(id));
+  // What no claim of the batch is named for: every error, less one of each a named claim holds.
+  const unattributed = [...errors];
+  for (const id of named) {
+    for (const error of byClaim[id]!) {
+      const at = unattributed.indexOf(error);
+      if (at >= 0) unattributed.splice(at, 1);
+    }
+  }
+  const listed = [...(named.includes(claimId) ? byClaim[claimId]! : []), ...unattributed];
+  if (listed.length) return `${head}: ${listed.join('; ')}`;
+  if (!named.length) return head;
+  return `${head} for errors in ${named.length === 1 ? 'claim' : 'claims'} ${named.join(', ')} of the batch; none in this claim`;
 };
