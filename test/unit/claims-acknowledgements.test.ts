@@ -56,7 +56,9 @@ describe('999 and 277CA readers', () => {
       `999 rejected the 837P (IK5 R, AK9 R): segment NM1 at position 16 (loop 2010BA): segment has data element errors; ${nm109}`,
     );
     // Without CTX, every claim is given every error, as before.
-    expect(rejection999(parseAcknowledgement(ack999('7', 'R')).groups[0]!, 'CLM-1001', batch)).toBe(
+    const plain = parseAcknowledgement(ack999('7', 'R'));
+    if (plain.kind !== '999') throw new Error('kind');
+    expect(rejection999(plain.groups[0]!, 'CLM-1001', batch)).toBe(
       '999 rejected the 837P (IK5 R, AK9 R): segment NM1 at position 16 (loop 2010BA): segment has data element errors; segment NM1 at position 16 (loop 2010BA) element 9: required data element missing; IK5 code 5',
     );
   });
