@@ -102,18 +102,24 @@ export const esbuildOptionsFrom = (bundling: BundlingOptions, outdir: string): B
 
 /**
  * The construct's afterBundling hooks (`BUNDLING.commandHooks` in KneadpayFunction.ts), run as
- * NodejsFunction runs them (each a shell command, from the project root): pdfkit's standard fonts
- * beside a bundle that contains pdfkit, the Stripe SDK beside a bundle that imports it.
+ * NodejsFunction runs them (each a shell command, from the project root): pdfkit (with its standard
+ * fonts) and the Stripe SDK each beside a bundle that imports it.
  */
 export const runAfterBundling = (outdir: string): void => {
   for (const command of BUNDLING.commandHooks?.afterBundling(ROOT, outdir) ?? []) execSync(command, { cwd: ROOT, stdio: 'inherit', shell: '/bin/sh' });
 };
 
-/** The Stripe SDK a bundle loads on its first Stripe call (stripeSdkBeside), if it has one. */
-const stripeBesideBytes = (outdir: string): number => {
-  const file = join(outdir, 'node_modules/stripe/index.mjs');
-  return existsSync(file) ? statSync(file).size : 0;
-};
+/**
+ * The packages beside a bundle, loaded on their first use (stripeSdkBeside, pdfkitBeside): the KB of
+ * each `node_modules/<name>/index.mjs`, by name.
+ */
+const besideOf = (outdir: string): Record<string, number> =>
+  Object.fromEntries(
+    ['stripe', 'pdfkit'].flatMap((name) => {
+      const file = join(outdir, 'node_modules', name, 'index.mjs');
+      return existsSync(file) ? [[name, statSync(file).size]] : [];
+    }),
+  );
 
 // --- what is bundled --------------------------------------------------------------------------------
 
@@ -187,8 +193,8 @@ interface Bundle {
   file: string;
   bytes: number;
   gzipBytes: number;
-  /** The Stripe SDK beside index.mjs (node_modules/stripe), read at the first Stripe call, not at import. */
-  besideBytes: number;
+  /** Packages beside index.mjs (node_modules/stripe, node_modules/pdfkit), read on first use, not at import. */
+  beside: Record<string, number>;
   mapBytes: number;
   metafile: Metafile;
 }
@@ -210,7 +216,7 @@ const bundleTarget = async (target: Target, dir: string, index: number): Promise
     file,
     bytes: code.length,
     gzipBytes: gzipSync(code).length,
-    besideBytes: stripeBesideBytes(outdir),
+    beside: besideOf(outdir),
     mapBytes: existsSync(`${file}.map`) ? statSync(`${file}.map`).size : 0,
     metafile: result.metafile!,
   };
@@ -443,10 +449,16 @@ export const main = async (): Promise<void> => {
     const referencePlain = median([...pairs.values()].flatMap((slot) => slot.plain.base.map((s) => s.ms)));
 
     console.log(`\nReference: ${reference.target.name}, import ${referenceDeployed.toFixed(1)} ms with source maps, ${referencePlain.toFixed(1)} ms without (medians of all its samples)\n`);
-    console.log('| bundle | index.mjs KB | gzip KB | .map KB | Stripe SDK beside KB | import ms (as deployed) | ratio wall | ratio CPU | import ms (no source maps) | ratio wall | ratio CPU |');
+    console.log(
+      '| bundle | index.mjs KB | gzip KB | .map KB | beside, loaded on first use (KB) | import ms (as deployed) | ratio wall | ratio CPU | import ms (no source maps) | ratio wall | ratio CPU |',
+    );
     console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
     const row = (bundle: Bundle, t?: { deployed: Timing; plain: Timing }) =>
-      `| ${bundle.target.name} | ${kb(bundle.bytes)} | ${kb(bundle.gzipBytes)} | ${kb(bundle.mapBytes)} | ${bundle.besideBytes ? kb(bundle.besideBytes) : '–'} | ` +
+      `| ${bundle.target.name} | ${kb(bundle.bytes)} | ${kb(bundle.gzipBytes)} | ${kb(bundle.mapBytes)} | ${
+        Object.entries(bundle.beside)
+          .map(([name, bytes]) => `${name} ${kb(bytes)}`)
+          .join(', ') || '–'
+      } | ` +
       (t
         ? `${t.deployed.ms.toFixed(1)} | ${t.deployed.ratio.toFixed(2)}× | ${t.deployed.cpuRatio.toFixed(2)}× | ${t.plain.ms.toFixed(1)} | ${t.plain.ratio.toFixed(2)}× | ${t.plain.cpuRatio.toFixed(2)}× |`
         : `${referenceDeployed.toFixed(1)} | 1.00× | 1.00× | ${referencePlain.toFixed(1)} | 1.00× | 1.00× |`);

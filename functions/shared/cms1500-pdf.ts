@@ -6,10 +6,10 @@
  * follows the form's order and proportions on a US Letter page; it is not calibrated to print
  * into the boxes of pre-printed red forms (see docs/claims.md).
  */
-import PDFDocument from 'pdfkit';
+import { renderPdf, type PdfDocument } from './pdf';
 import type { Cms1500Page } from '../domain/cms1500';
 
-type Doc = InstanceType<typeof PDFDocument>;
+type Doc = PdfDocument;
 const RED = '#b22222';
 const INK = '#000000';
 const LEFT = 20;
@@ -182,15 +182,9 @@ const drawPage = (doc: Doc, page: Cms1500Page, carrier: string[]) => {
 
 /** The form (one page per 6 service lines) as PDF bytes. `carrier` is the payer's name and address block. */
 export const renderCms1500Pdf = (form: { claimId: string; pages: Cms1500Page[]; carrier?: string[] }): Promise<Buffer> =>
-  new Promise((resolve, reject) => {
-    const doc = new PDFDocument({ size: 'LETTER', margin: 0, info: { Title: `CMS-1500 ${form.claimId}`, Producer: 'kneadpay' } });
-    const chunks: Buffer[] = [];
-    doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
+  renderPdf({ size: 'LETTER', margin: 0, info: { Title: `CMS-1500 ${form.claimId}`, Producer: 'kneadpay' } }, (doc) =>
     form.pages.forEach((page, i) => {
       if (i > 0) doc.addPage({ size: 'LETTER', margin: 0 });
       drawPage(doc, page, form.carrier ?? []);
-    });
-    doc.end();
-  });
+    }),
+  );

@@ -3,9 +3,9 @@
  * service lines with codes and amounts, totals and status. Built with pdfkit's standard Helvetica
  * (no font files of ours), from the stored snapshot only.
  */
-import PDFDocument from 'pdfkit';
 import type { ReceiptDocument } from '../domain/receipt';
 import { formatMoney } from './html';
+import { renderPdf, type PdfDocument } from './pdf';
 import { formatDate, statementNote, packageRow, paymentFacts, practiceIdentifiers, SERVICE_COLUMNS, serviceRow, statusLabel, totalRows } from './receipt-render';
 
 const MARGIN = 50;
@@ -13,7 +13,7 @@ const INK = '#1d2a2f';
 const MUTED = '#5b6b70';
 const RULE = '#b9c6c4';
 
-type Doc = InstanceType<typeof PDFDocument>;
+type Doc = PdfDocument;
 
 interface Column {
   width: number;
@@ -108,17 +108,13 @@ const header = (doc: Doc, document: ReceiptDocument) => {
 
 /** Renders the receipt PDF; resolves with its bytes. */
 export const renderReceiptPdf = (document: ReceiptDocument): Promise<Buffer> =>
-  new Promise((resolve, reject) => {
-    const doc = new PDFDocument({
+  renderPdf(
+    {
       size: 'LETTER',
       margin: MARGIN,
       info: { Title: `${document.title} ${document.number}`, Author: document.practice.name, Subject: `Receipt ${document.number}` },
-    });
-    const chunks: Buffer[] = [];
-    doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-    try {
+    },
+    (doc) => {
       header(doc, document);
       labelled(doc, paymentFacts(document));
       doc.moveDown(0.8);
@@ -174,8 +170,5 @@ export const renderReceiptPdf = (document: ReceiptDocument): Promise<Buffer> =>
           .fillColor(MUTED)
           .text(statementNote(document), MARGIN, doc.y, { width: contentWidth(doc) });
       }
-      doc.end();
-    } catch (error) {
-      reject(error);
-    }
-  });
+    },
+  );

@@ -51,32 +51,58 @@ export const BUNDLING: BundlingOptions = {
   // Prefer the ESM builds of the AWS SDK and middy so esbuild can tree-shake them.
   mainFields: ['module', 'main'],
   // Bundle the AWS SDK too: the version we test is the version that runs, and cold start reads one file.
-  // The Stripe SDK alone stays out of index.mjs: functions/stripe/client.ts imports it on first use,
-  // from its own bundle beside index.mjs (stripeSdkBeside), so a cold start does not parse its 240 KB.
-  externalModules: ['stripe'],
+  // The Stripe SDK and pdfkit stay out of index.mjs: functions/stripe/client.ts and
+  // functions/shared/pdf.ts import them on first use, each from its own bundle beside index.mjs
+  // (stripeSdkBeside, pdfkitBeside), so a cold start does not parse their 240 KB and 890 KB.
+  externalModules: ['stripe', 'pdfkit'],
   banner: ESM_REQUIRE_BANNER,
   commandHooks: {
     beforeBundling: () => [],
     beforeInstall: () => [],
-    afterBundling: (inputDir, outputDir) => [pdfkitStandardFonts(inputDir, outputDir), webAppAssets(inputDir, outputDir), stripeSdkBeside(inputDir, outputDir)],
+    afterBundling: (inputDir, outputDir) => [pdfkitBeside(inputDir, outputDir), webAppAssets(inputDir, outputDir), stripeSdkBeside(inputDir, outputDir)],
   },
 };
 
 /**
- * The Stripe SDK for a bundle that imports it (`import("stripe")`, left external by `BUNDLING`):
- * the installed `stripe` package's ESM build bundled by the same esbuild into one file,
- * `node_modules/stripe/index.mjs` beside index.mjs, which Node resolves the bare `stripe` to. The
+ * A package a bundle imports on first use (`import("<name>")`, left external by `BUNDLING`): the
+ * installed package's ESM `entry` bundled by the same esbuild into one file,
+ * `node_modules/<name>/index.mjs` beside index.mjs, which Node resolves the bare name to. The
  * version we test is the version that runs (the lock file's); Lambda reads it only on the
- * function's first Stripe call. Functions that never import it get nothing.
+ * function's first use of it. Functions that never import it get nothing. `then` runs after, in the
+ * package's folder (its `package.json` is written last and may be extended by it).
  */
-export function stripeSdkBeside(inputDir: string, outputDir: string): string {
-  const target = `${outputDir}/node_modules/stripe`;
-  const manifest = JSON.stringify({ name: 'stripe', type: 'module', exports: './index.mjs' });
+function packageBeside(name: string, entry: string, inputDir: string, outputDir: string, manifest: Record<string, unknown> = {}, then = ''): string {
+  const target = `${outputDir}/node_modules/${name}`;
+  const json = JSON.stringify({ name, type: 'module', exports: './index.mjs', ...manifest });
   return (
-    `if grep -qE 'import\\("stripe"\\)|from ?"stripe"' "${outputDir}/index.mjs"; then ` +
-    `mkdir -p "${target}" && (cd "${inputDir}" && node_modules/.bin/esbuild node_modules/stripe/esm/stripe.esm.node.js --bundle --platform=node --format=esm --target=node22 --minify ` +
-    `--log-level=warning --banner:js="${ESM_REQUIRE_BANNER}" --outfile="${target}/index.mjs") && ` +
-    `printf '%s' '${manifest}' > "${target}/package.json"; fi`
+    `if grep -qE 'import\\("${name}"\\)|from ?"${name}"' "${outputDir}/index.mjs"; then ` +
+    `mkdir -p "${target}" && (cd "${inputDir}" && node_modules/.bin/esbuild ${entry} --bundle --platform=node --format=esm --target=node22 --minify ` +
+    `--log-level=warning --banner:js="${ESM_REQUIRE_BANNER}" --outfile="${target}/index.mjs")${then ? ` && ${then}` : ''} && ` +
+    `printf '%s' '${json}' > "${target}/package.json"; fi`
+  );
+}
+
+/** The Stripe SDK beside a bundle that imports it (functions/stripe/client.ts). */
+export function stripeSdkBeside(inputDir: string, outputDir: string): string {
+  return packageBeside('stripe', 'node_modules/stripe/esm/stripe.esm.node.js', inputDir, outputDir);
+}
+
+/**
+ * pdfkit beside a bundle that imports it (functions/shared/pdf.ts). pdfkit loads its standard fonts
+ * at runtime with `require('#standard-fonts/Helvetica')`, a package subpath import esbuild cannot
+ * see: the font modules go beside its bundle, and its package.json's `imports` resolves the same
+ * specifiers there.
+ */
+export function pdfkitBeside(inputDir: string, outputDir: string): string {
+  const fonts = `${inputDir}/node_modules/pdfkit/js/standard-fonts`;
+  const target = `${outputDir}/node_modules/pdfkit`;
+  return packageBeside(
+    'pdfkit',
+    'node_modules/pdfkit/js/pdfkit.node.mjs',
+    inputDir,
+    outputDir,
+    { imports: { '#standard-fonts/*': './standard-fonts/*.cjs' } },
+    `mkdir -p "${target}/standard-fonts" && cp -R "${fonts}/." "${target}/standard-fonts/"`,
   );
 }
 
@@ -86,21 +112,6 @@ export function stripeSdkBeside(inputDir: string, outputDir: string): string {
  */
 function webAppAssets(inputDir: string, outputDir: string): string {
   return `if grep -q 'kneadpay-web-app-assets' "${outputDir}/index.mjs"; then cd "${inputDir}" && npx tsx web/build.ts --out "${outputDir}/web"; fi`;
-}
-
-/**
- * pdfkit loads its standard fonts at runtime with `require('#standard-fonts/Helvetica')`, a
- * package subpath import esbuild cannot see. For bundles that contain pdfkit, ship those font
- * modules next to index.mjs with a package.json whose `imports` resolves the same specifiers.
- */
-function pdfkitStandardFonts(inputDir: string, outputDir: string): string {
-  const fonts = `${inputDir}/node_modules/pdfkit/js/standard-fonts`;
-  const imports = JSON.stringify({ imports: { '#standard-fonts/*': './standard-fonts/*.cjs' } });
-  return (
-    `if grep -q '#standard-fonts/' "${outputDir}/index.mjs"; then ` +
-    `mkdir -p "${outputDir}/standard-fonts" && cp -R "${fonts}/." "${outputDir}/standard-fonts/" && ` +
-    `printf '%s' '${imports}' > "${outputDir}/package.json"; fi`
-  );
 }
 
 export interface KneadpayFunctionProps {

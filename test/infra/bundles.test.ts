@@ -83,3 +83,46 @@ process.stdout.write(JSON.stringify({ version: Stripe.PACKAGE_VERSION, resolved:
     }
   }, 120_000);
 });
+
+describe('pdfkit beside the bundle, loaded on the first PDF (as deployed)', () => {
+  it('receipt-page as NodejsFunction builds it: no pdfkit in index.mjs (the HTML page does not parse it), pdfkit and its standard fonts beside it, and the bundled renderer draws a PDF with them', async () => {
+    const { esbuildOptionsFrom, runAfterBundling } = await import('../../bench/coldstart');
+    const { BUNDLING } = await import('../../lib/constructs/KneadpayFunction');
+    const outdir = mkdtempSync(join(tmpdir(), 'kneadpay-bundle-'));
+    try {
+      const options = esbuildOptionsFrom(BUNDLING, outdir);
+      const result = await build({ ...options, entryPoints: [FUNCTIONS['receipt-page'].entry] });
+      // The bundled renderer itself (functions/shared/pdf.ts), built with the same options beside it.
+      await build({ ...options, entryPoints: ['functions/shared/receipt-pdf.ts'], outfile: join(outdir, 'receipt-pdf.mjs'), sourcemap: false });
+      runAfterBundling(outdir);
+      const inputs = Object.keys(result.metafile!.inputs);
+      expect(inputs.filter((input) => input.includes('node_modules/pdfkit/') || input.includes('node_modules/fontkit/'))).toEqual([]);
+      expect(readFileSync(options.outfile!, 'utf8')).toContain('import("pdfkit")');
+      const probe = join(outdir, 'probe.mjs');
+      writeFileSync(
+        probe,
+        `const handler = (await import('./index.mjs')).handler;
+const { renderReceiptPdf } = await import('./receipt-pdf.mjs');
+const document = JSON.parse(process.env.RECEIPT);
+const pdf = await renderReceiptPdf(document);
+process.stdout.write(JSON.stringify({ handler: typeof handler, resolved: import.meta.resolve('pdfkit'), head: pdf.subarray(0, 5).toString('latin1'), fonts: [...new Set(pdf.toString('latin1').match(/\\/BaseFont \\/[A-Za-z-]+/g))].sort() }));`,
+      );
+      const { receiptDocumentFixture } = await import('../support/receipt-document');
+      const out = execFileSync(process.execPath, [probe], {
+        cwd: outdir,
+        env: { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1', KNEADPAY_TABLE: 'kneadpay', RECEIPT: JSON.stringify(receiptDocumentFixture()) },
+      }).toString('utf8');
+      expect(JSON.parse(out)).toEqual({
+        handler: 'function',
+        resolved: pathToFileURL(join(outdir, 'node_modules/pdfkit/index.mjs')).href,
+        head: '%PDF-',
+        fonts: ['/BaseFont /Helvetica', '/BaseFont /Helvetica-Bold'],
+      });
+      expect(JSON.parse(readFileSync(join(outdir, 'node_modules/pdfkit/package.json'), 'utf8'))).toEqual(
+        expect.objectContaining({ name: 'pdfkit', imports: { '#standard-fonts/*': './standard-fonts/*.cjs' } }),
+      );
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
