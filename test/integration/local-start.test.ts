@@ -85,6 +85,34 @@ describe('npm start (local/start.ts)', () => {
     }
   });
 
+  // Audit g3: a Ctrl-C printed "kneadpay: the SES inbox (pid …) exited; stopping" on stderr about
+  // one time in three: the stack stops the inbox before DynamoDB Local, and the watchdog, still
+  // running, took the inbox's planned exit for a crash while Java shut down. A JVM slow to stop
+  // (here paused, so only the stop's SIGKILL after 3 s ends it) makes the timing certain.
+  it('a Ctrl-C while DynamoDB Local is slow to stop ends quietly: exit 0, nothing on stderr', { timeout: 90_000 }, async () => {
+    // Prepare
+    const dataDir = join(workDir, 'slow-stop');
+    const child = spawn(process.execPath, [TSX_CLI, 'local/start.ts'], { cwd: ROOT, env: isolatedEnv(dataDir), stdio: ['ignore', 'pipe', 'pipe'] });
+    const { output, exited } = collect(child);
+    try {
+      await apiUrlOf(output);
+      const stack = JSON.parse(readFileSync(join(dataDir, 'stack.json'), 'utf8')) as { pid: number; pids: { dynamodb: number; ses: number } };
+      process.kill(stack.pids.dynamodb, 'SIGSTOP');
+
+      // Act
+      process.kill(stack.pid, 'SIGINT');
+      const code = await exited;
+
+      // Assess
+      expect(output.stdout).toMatch(/kneadpay: stopped/);
+      expect(output.stderr).toBe('');
+      expect(code).toBe(0);
+      expect(alive(stack.pids.dynamodb)).toBe(false);
+    } finally {
+      for (const pid of [child.pid!, ...descendants(child.pid!)]) if (alive(pid)) process.kill(pid, 'SIGKILL');
+    }
+  });
+
   // README/docs: `npm start` keeps its data in the data directory. DynamoDB's half was kept, the
   // emulated Stripe's was not: after a restart the practice's connected account, its Prices and the
   // hosted pages were gone, so a package sold before the restart answered 409
