@@ -111,7 +111,8 @@ describe("the CLI's commands against a local stack whose data directory is not t
 
   // SPEC.md §2: exit 1 on bad input, with one line naming it. `kneadpay token` printed a token for
   // any practice id (the running stack's sign-in refused it, then the CLI minted one itself), though
-  // no route takes an id outside letters, digits, `_` and `-` (at most 64): audit g3.
+  // no practice can have an id outside letters, digits, `_` and `-` (at most 64; PUT /practices/{id}
+  // refuses it): audit g3.
   it('kneadpay token refuses a practice id the API never takes: exit 1, one line naming it, no token', async () => {
     // Prepare
     vi.stubEnv('PORT', new URL(inject('apiUrl')).port);
