@@ -12,6 +12,8 @@ export const LOCAL_ISSUER = 'kneadpay-local';
 export const LOCAL_AUDIENCE = 'kneadpay-local';
 /** The claim that carries the practice, as the Cognito user pool's custom attribute does. */
 export const PRACTICE_CLAIM = 'custom:practiceId';
+/** Practice ids as the API takes them (letters, digits, `_`, `-`, at most 64): the local sign-in and `kneadpay token` mint no other. */
+export const PRACTICE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 const signingKey = (dir: string = dataDir()): Uint8Array => {
   const file = join(dir, 'local-jwt.key');

@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { readdirSync } from 'node:fs';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand, UpdateTimeToLiveCommand, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
@@ -34,6 +35,20 @@ export const assertJava = (): void => {
 };
 
 /**
+ * The JVM's temporary directory (`java.io.tmpdir`), where DynamoDB Local unpacks its native SQLite
+ * library (900 KB) on every start and deletes it only when the JVM stops by itself: inside the data
+ * directory (`<dataDir>/tmp`, first cleared of what a killed run left), else a directory of its own;
+ * removed once the JVM has exited, however it ended. Nothing goes to the system's temporary directory.
+ */
+const jvmTempDir = (dataDir: string | undefined): string => {
+  if (!dataDir) return mkdtempSync(join(tmpdir(), 'kneadpay-dynamodb-'));
+  const dir = join(dataDir, 'tmp');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  return dir;
+};
+
+/**
  * Starts Amazon's DynamoDB Local. In memory unless `dataDir` is given (then data survive restarts).
  * DynamoDB Local has no bind-address option, so it listens on all interfaces; nothing else we run does.
  */
@@ -42,9 +57,10 @@ export const startDynamoDbLocal = async (options: { port?: number; dataDir?: str
   const port = options.port ?? (await freePort());
   if (options.port) await assertPortFree(port, 'DynamoDB Local');
   const { jar, libDir } = locateJar();
-  const args = [`-Djava.library.path=${libDir}`, '-Xmx1g', '-jar', jar, '-port', String(port), '-disableTelemetry', '-sharedDb'];
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const tempDir = jvmTempDir(options.dataDir);
+  const args = [`-Djava.library.path=${libDir}`, `-Djava.io.tmpdir=${tempDir}`, '-Xmx1g', '-jar', jar, '-port', String(port), '-disableTelemetry', '-sharedDb'];
   if (options.dataDir) {
-    mkdirSync(options.dataDir, { recursive: true });
     args.push('-dbPath', options.dataDir);
   } else {
     args.push('-inMemory');
@@ -54,7 +70,12 @@ export const startDynamoDbLocal = async (options: { port?: number; dataDir?: str
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      rmSync(tempDir, { recursive: true, force: true });
+      resolve();
+    }),
+  );
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   try {

@@ -119,8 +119,10 @@ const main = async () => {
     process.stderr.write(`kneadpay: unexpected error, stopping: ${(reason as Error)?.stack ?? String(reason)}\n`);
     void shutdown(1);
   });
-  // A part that dies (Java killed, out of memory) takes the stack down with a clear line.
+  // A part that dies (Java killed, out of memory) takes the stack down with a clear line. Once
+  // stopping, the parts exit on purpose (the inbox before Java): that is no crash to report.
   const watchdog = setInterval(() => {
+    if (stopping) return;
     for (const [name, pid] of Object.entries(running.pids)) {
       try {
         process.kill(pid, 0);

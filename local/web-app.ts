@@ -6,11 +6,9 @@
 import { join } from 'node:path';
 import { buildWebApp } from '../web/build';
 import { WEB_ENV } from '../functions/web-app';
-import { mintLocalToken } from './auth';
+import { mintLocalToken, PRACTICE_ID } from './auth';
 import type { LocalRouteHandler } from './http-api';
 
-/** Practice ids as the API takes them (letters, digits, `_`, `-`, at most 64). */
-const PRACTICE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 /** A working day; the app signs in again when it runs out. */
 const DEFAULT_LIFETIME_SECONDS = 12 * 60 * 60;
 

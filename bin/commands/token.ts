@@ -1,5 +1,6 @@
+import { PRACTICE_ID } from '../../local/auth';
 import type { Command } from './io';
-import { defaultApi, localTokenFor, UsageError } from './io';
+import { defaultApi, InputError, localTokenFor, UsageError } from './io';
 
 /**
  * `kneadpay token --practice <id>`: a bearer token the local stack accepts (SPEC.md §2). Asked of
@@ -14,5 +15,6 @@ export const run: Command = async (args, io) => {
     practiceId = arg === '--practice' ? args[++index] : arg.slice('--practice='.length);
   }
   if (!practiceId) throw new UsageError('--practice <id> is required');
+  if (!PRACTICE_ID.test(practiceId)) throw new InputError(`practice id ${JSON.stringify(practiceId)} is not one kneadpay takes: letters, digits, _ or -, at most 64`);
   io.stdout(await localTokenFor(defaultApi(), practiceId));
 };

@@ -109,6 +109,24 @@ describe("the CLI's commands against a local stack whose data directory is not t
     expect(put.status).toBe(200);
   });
 
+  // SPEC.md §2: exit 1 on bad input, with one line naming it. `kneadpay token` printed a token for
+  // any practice id (the running stack's sign-in refused it, then the CLI minted one itself), though
+  // no practice can have an id outside letters, digits, `_` and `-` (at most 64; PUT /practices/{id}
+  // refuses it): audit g3.
+  it('kneadpay token refuses a practice id the API never takes: exit 1, one line naming it, no token', async () => {
+    // Prepare
+    vi.stubEnv('PORT', new URL(inject('apiUrl')).port);
+
+    // Act
+    const spaced = await runCli(['token', '--practice', 'calm hands']);
+    const long = await runCli(['token', '--practice', 'p'.repeat(65)]);
+
+    // Assess
+    expect(spaced).toEqual({ code: 1, stdout: '', stderr: [expect.stringMatching(/^kneadpay token: practice id "calm hands" is not one kneadpay takes: letters, digits, _ or -, at most 64$/)] });
+    expect(long.code).toBe(1);
+    expect(long.stdout).toBe('');
+  });
+
   it('kneadpay demo --api <url> walks the whole journey', { timeout: 120_000 }, async () => {
     // Act
     const demo = await runCli(['demo', '--api', inject('apiUrl')]);
