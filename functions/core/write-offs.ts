@@ -171,6 +171,15 @@ const creditOnStripe = async (stripe: () => Promise<Stripe>, practice: Practice,
 
 const isConditionFailure = (error: unknown) => (error as Error)?.name === 'ConditionalCheckFailedException';
 
+/** Clears a write-off's request nothing of which happened (stored `null`: read as absent), only while it is still `requested`. */
+const dropWriteOffRequest = async (deps: WriteOffDeps, port: WriteOffsPort, invoice: BalanceInvoice, requested: WriteOffRequest): Promise<void> => {
+  await port
+    .recordInvoiceProgress(deps.store, invoice, { writeOffRequest: null } as unknown as Partial<BalanceInvoice>, { attribute: 'writeOffRequest', expected: requested })
+    .catch((dropped: Error) => {
+      if (!isConditionFailure(dropped)) throw dropped;
+    });
+};
+
 /**
  * `POST /practices/{p}/invoices/{invoiceId}/write-offs` `{reason, note?, amountCents?}`: writes off
  * what the invoice still asks for, once — or, with `amountCents` less than that, part of it: the
@@ -296,12 +305,7 @@ const settleWriteOff = async (
         } catch (error) {
           // Refused (paid or void meanwhile, or Stripe would not credit it): nothing of it happened, so
           // its request goes, and the next write-off of the invoice is not held up by it.
-          if (error instanceof ConflictError || error instanceof StripeRefusedError)
-            await port
-              .recordInvoiceProgress(deps.store, invoice, { writeOffRequest: null } as unknown as Partial<BalanceInvoice>, { attribute: 'writeOffRequest', expected: requested })
-              .catch((dropped: Error) => {
-                if (!isConditionFailure(dropped)) throw dropped;
-              });
+          if (error instanceof ConflictError || error instanceof StripeRefusedError) await dropWriteOffRequest(deps, port, invoice, requested);
           throw error;
         }
       }
@@ -331,7 +335,16 @@ const settleWriteOff = async (
       if (requested === 'changed') continue;
       if (requested === 'emailing') throw new RetryableError('this balance invoice is being emailed to the client right now: write it off again in a minute');
       invoice = requested;
-      draftLeft = (await closeOnStripe(deps.stripe, practice, invoice)) === 'left';
+      try {
+        draftLeft = (await closeOnStripe(deps.stripe, practice, invoice)) === 'left';
+      } catch (error) {
+        // Refused (paid on Stripe meanwhile, not voidable now, or out of kneadpay's reach on an account
+        // its owner disconnected): nothing of it happened, so its request goes with the refusal — as a
+        // partial one's does — else the hourly sweep would retry and log it every hour, and the next
+        // write-off be told one is in progress. Once, and only this request (another may have replaced it).
+        if (error instanceof ConflictError) await dropWriteOffRequest(deps, port, invoice, invoice.writeOffRequest!);
+        throw error;
+      }
     }
     await deps.after?.('stripe-closed');
     const writeOff: WriteOff = {
