@@ -154,19 +154,30 @@ const creditNoteKey = (invoiceId: string, writeOffId: string) => `inv:${invoiceI
 const creditOnStripe = async (stripe: () => Promise<Stripe>, practice: Practice, invoice: BalanceInvoice, asked: WriteOffRequest & { amountCents: number }): Promise<string> => {
   const scope: StripeScope = { stripe: await stripe(), account: invoiceStripeAccount(invoice, practice) };
   const stripeInvoiceId = invoice.stripeInvoiceId!;
-  const found = await findCreditNoteByMetadata(scope, stripeInvoiceId, asked.writeOffId);
-  if (found) return found.id;
-  const current = await retrieveInvoice(scope, stripeInvoiceId);
-  if (current.status === 'paid')
-    throw new ConflictError('the client paid this invoice on Stripe meanwhile: there is no balance left to write off', 'invoice_already_paid', { field: 'invoiceId', status: 'paid' });
-  if (current.status !== 'open' && current.status !== 'uncollectible')
-    throw new ConflictError(`this invoice is ${current.status} on Stripe: part of it cannot be written off`, 'invoice_void', { field: 'invoiceId', status: current.status });
-  const note = await createCreditNote(
-    scope,
-    { invoice: stripeInvoiceId, amount: asked.amountCents, email_type: 'none', metadata: { practiceId: invoice.practiceId, invoiceId: invoice.invoiceId, writeOffId: asked.writeOffId } },
-    creditNoteKey(invoice.invoiceId, asked.writeOffId),
-  );
-  return note.id;
+  try {
+    const found = await findCreditNoteByMetadata(scope, stripeInvoiceId, asked.writeOffId);
+    if (found) return found.id;
+    const current = await retrieveInvoice(scope, stripeInvoiceId);
+    if (current.status === 'paid')
+      throw new ConflictError('the client paid this invoice on Stripe meanwhile: there is no balance left to write off', 'invoice_already_paid', { field: 'invoiceId', status: 'paid' });
+    if (current.status !== 'open' && current.status !== 'uncollectible')
+      throw new ConflictError(`this invoice is ${current.status} on Stripe: part of it cannot be written off`, 'invoice_void', { field: 'invoiceId', status: current.status });
+    const note = await createCreditNote(
+      scope,
+      { invoice: stripeInvoiceId, amount: asked.amountCents, email_type: 'none', metadata: { practiceId: invoice.practiceId, invoiceId: invoice.invoiceId, writeOffId: asked.writeOffId } },
+      creditNoteKey(invoice.invoiceId, asked.writeOffId),
+    );
+    return note.id;
+  } catch (error) {
+    // Out of kneadpay's reach (its owner disconnected kneadpay): said as the write-off of all of it says it (bug 108), not in Stripe's words.
+    if (outOfReach(error))
+      throw new ConflictError(
+        "the practice's Stripe account is disconnected from kneadpay: this invoice stays payable in full on its Stripe page and kneadpay can no longer lower it (the account's owner can, with a credit note in the Stripe Dashboard)",
+        'stripe_account_disconnected',
+        { field: 'invoiceId', status: invoice.status },
+      );
+    throw error;
+  }
 };
 
 const isConditionFailure = (error: unknown) => (error as Error)?.name === 'ConditionalCheckFailedException';

@@ -84,7 +84,7 @@ describe('a write-off of a held Stripe draft on an account its owner disconnecte
     expect(ledger.entries.filter((entry) => entry.kind === 'balance_writeoff')).toEqual([]);
   });
 
-  it('the refusal takes its write-off request with it (audit g2): an open invoice never emailed leaves the hourly sweep nothing to retry and log, and the next write-off is refused for the same reason, not as one in progress', async () => {
+  it('the refusal takes its write-off request with it (audit g2): an open invoice never emailed leaves the hourly sweep nothing to retry and log, and the next write-off (part of it too) is refused for the same reason, not as one in progress', async () => {
     // Prepare: a crash right after the finalize's record leaves the invoice open on Stripe and not
     // emailed yet; then the owner disconnects kneadpay.
     const accountId = newAccount();
@@ -125,7 +125,9 @@ describe('a write-off of a held Stripe draft on an account its owner disconnecte
     ]);
     expect(logged.filter((message) => message.includes('was not finished'))).toEqual([]);
     expect(partial.status, partial.text).toBe(409);
-    expect(partial.body.error.code, partial.text).not.toBe('write_off_in_progress');
+    expect(partial.body.error).toMatchObject({ code: 'stripe_account_disconnected', details: { field: 'invoiceId', status: 'open' } });
+    expect(partial.body.error.message).toMatch(/disconnected from kneadpay.*stays payable/);
+    expect((await getInvoice(store, practiceId, open!.invoiceId))?.writeOffRequest ?? null).toBeNull();
     expect((await getInvoice(store, practiceId, open!.invoiceId))?.writeOff).toBeUndefined();
   });
 
