@@ -11,6 +11,10 @@
  * Both use the placeholder `:null`: add `nullValue(…)` of the expressions to the command's values
  * (DynamoDB refuses a placeholder an expression does not use, so it is there only when one does).
  * Key conditions on `pk` (the item exists) stay `attribute_exists(pk)` / `attribute_not_exists(pk)`.
+ *
+ * Not for the attributes whose `null` is a value: an invoice's or a package's `stripeAccountId` and a
+ * client's `stripeCustomerAccount` hold `null` for the platform's own account, and are absent on items
+ * written before they were recorded (docs/data-model.md "Null means absent"): compare their values.
  */
 
 /** The value placeholder `absent` and `present` compare with. */
