@@ -154,22 +154,42 @@ const creditNoteKey = (invoiceId: string, writeOffId: string) => `inv:${invoiceI
 const creditOnStripe = async (stripe: () => Promise<Stripe>, practice: Practice, invoice: BalanceInvoice, asked: WriteOffRequest & { amountCents: number }): Promise<string> => {
   const scope: StripeScope = { stripe: await stripe(), account: invoiceStripeAccount(invoice, practice) };
   const stripeInvoiceId = invoice.stripeInvoiceId!;
-  const found = await findCreditNoteByMetadata(scope, stripeInvoiceId, asked.writeOffId);
-  if (found) return found.id;
-  const current = await retrieveInvoice(scope, stripeInvoiceId);
-  if (current.status === 'paid')
-    throw new ConflictError('the client paid this invoice on Stripe meanwhile: there is no balance left to write off', 'invoice_already_paid', { field: 'invoiceId', status: 'paid' });
-  if (current.status !== 'open' && current.status !== 'uncollectible')
-    throw new ConflictError(`this invoice is ${current.status} on Stripe: part of it cannot be written off`, 'invoice_void', { field: 'invoiceId', status: current.status });
-  const note = await createCreditNote(
-    scope,
-    { invoice: stripeInvoiceId, amount: asked.amountCents, email_type: 'none', metadata: { practiceId: invoice.practiceId, invoiceId: invoice.invoiceId, writeOffId: asked.writeOffId } },
-    creditNoteKey(invoice.invoiceId, asked.writeOffId),
-  );
-  return note.id;
+  try {
+    const found = await findCreditNoteByMetadata(scope, stripeInvoiceId, asked.writeOffId);
+    if (found) return found.id;
+    const current = await retrieveInvoice(scope, stripeInvoiceId);
+    if (current.status === 'paid')
+      throw new ConflictError('the client paid this invoice on Stripe meanwhile: there is no balance left to write off', 'invoice_already_paid', { field: 'invoiceId', status: 'paid' });
+    if (current.status !== 'open' && current.status !== 'uncollectible')
+      throw new ConflictError(`this invoice is ${current.status} on Stripe: part of it cannot be written off`, 'invoice_void', { field: 'invoiceId', status: current.status });
+    const note = await createCreditNote(
+      scope,
+      { invoice: stripeInvoiceId, amount: asked.amountCents, email_type: 'none', metadata: { practiceId: invoice.practiceId, invoiceId: invoice.invoiceId, writeOffId: asked.writeOffId } },
+      creditNoteKey(invoice.invoiceId, asked.writeOffId),
+    );
+    return note.id;
+  } catch (error) {
+    // Out of kneadpay's reach (its owner disconnected kneadpay): said as the write-off of all of it says it (bug 108), not in Stripe's words.
+    if (outOfReach(error))
+      throw new ConflictError(
+        "the practice's Stripe account is disconnected from kneadpay: this invoice stays payable in full on its Stripe page and kneadpay can no longer lower it (the account's owner can, with a credit note in the Stripe Dashboard)",
+        'stripe_account_disconnected',
+        { field: 'invoiceId', status: invoice.status },
+      );
+    throw error;
+  }
 };
 
 const isConditionFailure = (error: unknown) => (error as Error)?.name === 'ConditionalCheckFailedException';
+
+/** Clears a write-off's request nothing of which happened (stored `null`: read as absent), only while it is still `requested`. */
+const dropWriteOffRequest = async (deps: WriteOffDeps, port: WriteOffsPort, invoice: BalanceInvoice, requested: WriteOffRequest): Promise<void> => {
+  await port
+    .recordInvoiceProgress(deps.store, invoice, { writeOffRequest: null } as unknown as Partial<BalanceInvoice>, { attribute: 'writeOffRequest', expected: requested })
+    .catch((dropped: Error) => {
+      if (!isConditionFailure(dropped)) throw dropped;
+    });
+};
 
 /**
  * `POST /practices/{p}/invoices/{invoiceId}/write-offs` `{reason, note?, amountCents?}`: writes off
@@ -296,12 +316,7 @@ const settleWriteOff = async (
         } catch (error) {
           // Refused (paid or void meanwhile, or Stripe would not credit it): nothing of it happened, so
           // its request goes, and the next write-off of the invoice is not held up by it.
-          if (error instanceof ConflictError || error instanceof StripeRefusedError)
-            await port
-              .recordInvoiceProgress(deps.store, invoice, { writeOffRequest: null } as unknown as Partial<BalanceInvoice>, { attribute: 'writeOffRequest', expected: requested })
-              .catch((dropped: Error) => {
-                if (!isConditionFailure(dropped)) throw dropped;
-              });
+          if (error instanceof ConflictError || error instanceof StripeRefusedError) await dropWriteOffRequest(deps, port, invoice, requested);
           throw error;
         }
       }
@@ -331,7 +346,16 @@ const settleWriteOff = async (
       if (requested === 'changed') continue;
       if (requested === 'emailing') throw new RetryableError('this balance invoice is being emailed to the client right now: write it off again in a minute');
       invoice = requested;
-      draftLeft = (await closeOnStripe(deps.stripe, practice, invoice)) === 'left';
+      try {
+        draftLeft = (await closeOnStripe(deps.stripe, practice, invoice)) === 'left';
+      } catch (error) {
+        // Refused (paid on Stripe meanwhile, not voidable now, or out of kneadpay's reach on an account
+        // its owner disconnected): nothing of it happened, so its request goes with the refusal — as a
+        // partial one's does — else the hourly sweep would retry and log it every hour, and the next
+        // write-off be told one is in progress. Once, and only this request (another may have replaced it).
+        if (error instanceof ConflictError) await dropWriteOffRequest(deps, port, invoice, invoice.writeOffRequest!);
+        throw error;
+      }
     }
     await deps.after?.('stripe-closed');
     const writeOff: WriteOff = {

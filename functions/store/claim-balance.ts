@@ -3,6 +3,7 @@
  * the claim's view of its current invoice. Writes that go in a commit (commitOnce).
  */
 import { claimKey } from './claims';
+import { absent, nullValue } from './conditions';
 import type { TransactItem } from './commit';
 
 /** What the claim shows of its balance invoice (staff API, claim page). */
@@ -13,6 +14,9 @@ export interface ClaimInvoiceSummary {
   hostedInvoiceUrl: string | null;
 }
 
+/** The claim's balance is at the version read (`:seen`; a claim without one is at 0). Also store/write-offs.ts. */
+export const BALANCE_VERSION_SEEN = `${absent('balanceVersion')} AND :seen = :zero OR balanceVersion = :seen`;
+
 /**
  * A balance plan committed on the claim: the billed total and the overpayment settled by it, only
  * if the claim's balance is still at the version the plan was made on (concurrent planners serialise).
@@ -22,8 +26,15 @@ export const claimBalancePlanWrite = (practiceId: string, claimId: string, plan:
   Update: {
     Key: claimKey(practiceId, claimId),
     UpdateExpression: 'SET balanceVersion = :next, invoicedCents = :invoiced ADD overpaymentSettledCents :settled',
-    ConditionExpression: 'attribute_not_exists(balanceVersion) AND :seen = :zero OR balanceVersion = :seen',
-    ExpressionAttributeValues: { ':next': plan.seenVersion + 1, ':seen': plan.seenVersion, ':zero': 0, ':invoiced': plan.invoicedCents, ':settled': plan.settledCents },
+    ConditionExpression: BALANCE_VERSION_SEEN,
+    ExpressionAttributeValues: {
+      ':next': plan.seenVersion + 1,
+      ':seen': plan.seenVersion,
+      ':zero': 0,
+      ':invoiced': plan.invoicedCents,
+      ':settled': plan.settledCents,
+      ...nullValue(BALANCE_VERSION_SEEN),
+    },
   },
 });
 

@@ -4,6 +4,7 @@ import type { Store } from './table';
 import type { Client, LedgerEntry } from '../domain/client';
 import { clientKey, emailKey, getClient, ledgerWrites } from './clients';
 import type { TransactItem } from './commit';
+import { absent, nullValue } from './conditions';
 
 /**
  * Who a client is, and who may say so (issue 17): staff entries win over anything a storefront
@@ -31,14 +32,14 @@ const applyCorrection = async (store: Store, client: Client, next: { name: strin
         UpdateExpression: 'SET #name = :name, email = :email, nameSource = :staff REMOVE provisional, #ttl',
         // Optimistic: only the version we read (a concurrent correction makes this one a 409).
         // A client staff registered without an email holds email = null (issue 14).
-        ConditionExpression: `attribute_exists(pk) AND ${client.email === null ? '(attribute_not_exists(email) OR attribute_type(email, :nullType))' : 'email = :seenEmail'} AND #name = :seenName`,
+        ConditionExpression: `attribute_exists(pk) AND ${client.email === null ? absent('email') : 'email = :seenEmail'} AND #name = :seenName`,
         ExpressionAttributeNames: { '#name': 'name', '#ttl': 'ttl' },
         ExpressionAttributeValues: {
           ':name': next.name,
           ':email': next.email,
           ':staff': 'staff',
           ':seenName': client.name,
-          ...(client.email === null ? { ':nullType': 'NULL' } : { ':seenEmail': client.email }),
+          ...(client.email === null ? nullValue(absent('email')) : { ':seenEmail': client.email }),
         },
       },
     },

@@ -14,6 +14,7 @@ import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynam
 import { ConflictError } from '../shared/errors';
 import type { Store } from './table';
 import type { TransactItem } from './commit';
+import { absent, nullValue } from './conditions';
 import { keys } from './keys';
 
 import type { AccountState, ConnectStatus, StripeConnect } from '../domain/connect';
@@ -91,8 +92,8 @@ export const linkAccount = async (store: Store, practiceId: string, accountId: s
       Put: {
         TableName: store.tableName,
         Item: { ...accountOwnerKey(accountId), type: 'stripe-account-owner', practiceId, linkedAt: at },
-        ConditionExpression: 'attribute_not_exists(pk) OR (practiceId = :me AND attribute_not_exists(releasedAt))',
-        ExpressionAttributeValues: { ':me': practiceId },
+        ConditionExpression: `attribute_not_exists(pk) OR (practiceId = :me AND ${absent('releasedAt')})`,
+        ExpressionAttributeValues: { ':me': practiceId, ...nullValue(absent('releasedAt')) },
       },
     },
     {
@@ -101,8 +102,8 @@ export const linkAccount = async (store: Store, practiceId: string, accountId: s
         TableName: store.tableName,
         Key: keys.practice(practiceId),
         UpdateExpression: 'SET stripeAccountId = :acct, updatedAt = :at',
-        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(stripeAccountId) OR stripeAccountId = :acct)',
-        ExpressionAttributeValues: { ':acct': accountId, ':at': at },
+        ConditionExpression: `attribute_exists(pk) AND (${absent('stripeAccountId')} OR stripeAccountId = :acct)`,
+        ExpressionAttributeValues: { ':acct': accountId, ':at': at, ...nullValue(absent('stripeAccountId')) },
       },
     },
     {
@@ -111,7 +112,7 @@ export const linkAccount = async (store: Store, practiceId: string, accountId: s
         Key: connectKey(practiceId),
         UpdateExpression:
           'SET #type = :type, practiceId = :p, accountId = :acct, #status = :status, chargesEnabled = :ce, payoutsEnabled = :pe, detailsSubmitted = :ds, requirementsDue = :rd, disabledReason = :dr, asOf = :asOf, linkedAt = :at, updatedAt = :at, requestedAt = if_not_exists(requestedAt, :at), deauthorizedAt = :null',
-        ConditionExpression: 'attribute_not_exists(accountId) OR accountId = :null OR accountId = :acct',
+        ConditionExpression: `${absent('accountId')} OR accountId = :acct`,
         ExpressionAttributeNames: { '#type': 'type', '#status': 'status' },
         ExpressionAttributeValues: {
           ':type': 'stripe-connect',
@@ -161,10 +162,10 @@ export const accountStateWrite = (practiceId: string, accountId: string, state: 
   Update: {
     Key: connectKey(practiceId),
     UpdateExpression: `SET #status = :status, chargesEnabled = :ce, payoutsEnabled = :pe, detailsSubmitted = :ds, requirementsDue = :rd, disabledReason = :dr, asOf = :asOf, updatedAt = :at${read ? ', revision = :next' : ''}`,
-    ConditionExpression: `accountId = :acct AND #status <> :gone AND asOf <= :asOf${read ? (read.revision === undefined ? ' AND attribute_not_exists(revision)' : ' AND revision = :rev') : ''}`,
+    ConditionExpression: `accountId = :acct AND #status <> :gone AND asOf <= :asOf${read ? (read.revision === undefined ? ` AND ${absent('revision')}` : ' AND revision = :rev') : ''}`,
     ExpressionAttributeNames: { '#status': 'status' },
     ExpressionAttributeValues: {
-      ...(read ? { ':next': (read.revision ?? 0) + 1, ...(read.revision === undefined ? {} : { ':rev': read.revision }) } : {}),
+      ...(read ? { ':next': (read.revision ?? 0) + 1, ...(read.revision === undefined ? nullValue(absent('revision')) : { ':rev': read.revision }) } : {}),
       ':status': statusOf(state),
       ':ce': state.chargesEnabled,
       ':pe': state.payoutsEnabled,

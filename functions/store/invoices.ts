@@ -4,6 +4,7 @@ import type { Store } from './table';
 import type { TransactItem } from './commit';
 import { getItem, queryAll, queryPage, withoutKeys, type Page } from './items';
 import { practicePk } from './keys';
+import { absent, nullValue, present } from './conditions';
 import { leaseExpressions, LEASES, takeLease, updateExpression } from './lease';
 
 import { INVOICE_HOLD_RULES, shownInvoiceHold, type BalanceInvoice, type InvoiceHold, type InvoiceHoldView, type WriteOffRequest } from '../domain/invoice';
@@ -73,24 +74,26 @@ export const recordInvoiceProgress = async (
   const next = { ...changes, updatedAt: new Date().toISOString() };
   if (changes.status) Object.assign(next, invoiceStatusIndex(invoice.practiceId, changes.status, invoice.createdAt, invoice.invoiceId));
   const entries = Object.entries(next);
-  const absent = guard?.absent === undefined ? [] : typeof guard.absent === 'string' ? [guard.absent] : guard.absent;
+  const absentNames = guard?.absent === undefined ? [] : typeof guard.absent === 'string' ? [guard.absent] : guard.absent;
+  const condition = guard
+    ? `attribute_exists(pk) AND (${absent('#g')} OR #g = :g)${absentNames.map((_, i) => ` AND ${absent(`#absent${i}`)}`).join('')}${guard.notTakenByStaff ? ` AND ${NOT_TAKEN_BY_STAFF}` : ''}`
+    : 'attribute_exists(pk)';
   const answer = await store.doc.send(
     new UpdateCommand({
       TableName: store.tableName,
       Key: invoiceKey(invoice.practiceId, invoice.invoiceId),
       UpdateExpression: `SET ${entries.map((_, i) => `#k${i} = :v${i}`).join(', ')} ADD version :one`,
-      ConditionExpression: guard
-        ? `attribute_exists(pk) AND (attribute_not_exists(#g) OR #g = :null OR #g = :g)${absent.map((_, i) => ` AND (attribute_not_exists(#absent${i}) OR #absent${i} = :null)`).join('')}${guard.notTakenByStaff ? ` AND ${NOT_TAKEN_BY_STAFF}` : ''}`
-        : 'attribute_exists(pk)',
+      ConditionExpression: condition,
       ExpressionAttributeNames: {
         ...Object.fromEntries(entries.map(([key], i) => [`#k${i}`, key])),
         ...(guard ? { '#g': guard.attribute } : {}),
-        ...Object.fromEntries(absent.map((name, i) => [`#absent${i}`, name])),
+        ...Object.fromEntries(absentNames.map((name, i) => [`#absent${i}`, name])),
       },
       ExpressionAttributeValues: {
         ...Object.fromEntries(entries.map(([, value], i) => [`:v${i}`, value])),
         ':one': 1,
-        ...(guard ? { ':null': null, ':g': guard.expected } : {}),
+        ...(guard ? { ':g': guard.expected } : {}),
+        ...nullValue(condition),
       },
       ReturnValues: 'ALL_NEW',
     }),
@@ -140,17 +143,16 @@ export const takeInvoiceEmailLease = async (store: Store, invoice: BalanceInvoic
     until: new Date(now.getTime() + LEASES.invoiceEmail.ms),
     // Never once staff took the balance (a write-off asked or done, a desk payment): the client is
     // not emailed an invoice staff wrote off (the write-off's request waits for a live lease: `recordWriteOffRequest`).
-    condition: ({ free }) => `(attribute_not_exists(emailedAt) OR emailedAt = :null) AND ${NOT_TAKEN_BY_STAFF} AND ${free}`,
-    also: { values: { ':null': null } },
+    condition: ({ free }) => `${absent('emailedAt')} AND ${NOT_TAKEN_BY_STAFF} AND ${free}`,
+    also: { values: nullValue(NOT_TAKEN_BY_STAFF) },
   })) !== undefined;
 
 /**
  * The invoice carries no write-off of all of it (asked or done) and no desk payment: the email and the
  * issue may go on. A partial write-off (its request has `amountCents`) leaves the invoice asking for the
- * rest; a request cleared is `null` (core/write-off-commit.ts), not absent. Uses `:null`.
+ * rest; a request cleared is `null` (core/write-off-commit.ts), read as absent (store/conditions.ts). Uses `:null`.
  */
-const NOT_TAKEN_BY_STAFF =
-  '(attribute_not_exists(writeOffRequest) OR writeOffRequest = :null OR attribute_exists(writeOffRequest.amountCents)) AND (attribute_not_exists(writeOff) OR writeOff = :null) AND (attribute_not_exists(deskPayment) OR deskPayment = :null)';
+const NOT_TAKEN_BY_STAFF = `(${absent('writeOffRequest')} OR ${present('writeOffRequest.amountCents')}) AND ${absent('writeOff')} AND ${absent('deskPayment')}`;
 
 /**
  * Records a write-off request on the invoice (core/write-offs.ts), only while its email is not
@@ -170,15 +172,16 @@ export const recordWriteOffRequest = async (
   clock: Date = new Date(),
 ): Promise<BalanceInvoice | 'changed' | 'emailing'> => {
   const lease = leaseExpressions(LEASES.invoiceEmail, { now: clock });
+  const condition = `attribute_exists(pk) AND (${absent('writeOffRequest')} OR writeOffRequest = :expected OR ${absent('writeOffRequest.amountCents')}) AND (${present('emailedAt')} OR ${lease.free})`;
   try {
     const answer = await store.doc.send(
       new UpdateCommand({
         TableName: store.tableName,
         Key: invoiceKey(invoice.practiceId, invoice.invoiceId),
         UpdateExpression: 'SET writeOffRequest = :request, updatedAt = :at ADD version :one',
-        ConditionExpression: `attribute_exists(pk) AND (attribute_not_exists(writeOffRequest) OR writeOffRequest = :null OR writeOffRequest = :expected OR attribute_not_exists(writeOffRequest.amountCents)) AND ((attribute_exists(emailedAt) AND emailedAt <> :null) OR ${lease.free})`,
+        ConditionExpression: condition,
         ExpressionAttributeNames: lease.names,
-        ExpressionAttributeValues: { ':request': request, ':expected': expected, ':at': clock.toISOString(), ':one': 1, ':null': null, ...lease.values },
+        ExpressionAttributeValues: { ':request': request, ':expected': expected, ':at': clock.toISOString(), ':one': 1, ...lease.values, ...nullValue(condition) },
         ReturnValues: 'ALL_NEW',
       }),
     );
@@ -193,7 +196,7 @@ export const recordWriteOffRequest = async (
 
 /** In a commit: the invoice carries no write-off (asked or done) and no desk payment (the issue of an invoice staff took meanwhile is not recorded). */
 export const invoiceNotTakenCheck = (practiceId: string, invoiceId: string): TransactItem => ({
-  ConditionCheck: { Key: invoiceKey(practiceId, invoiceId), ConditionExpression: NOT_TAKEN_BY_STAFF, ExpressionAttributeValues: { ':null': null } },
+  ConditionCheck: { Key: invoiceKey(practiceId, invoiceId), ConditionExpression: NOT_TAKEN_BY_STAFF, ExpressionAttributeValues: nullValue(NOT_TAKEN_BY_STAFF) },
 });
 
 // Writes that go in a commit (commitOnce) -------------------------------------------------------
@@ -232,6 +235,9 @@ export const invoiceHoldWrite = (practiceId: string, invoiceId: string, hold: In
   },
 });
 
+/** The item is at the version read (`:seen`; an item without one is at 0). */
+const VERSION_SEEN = `attribute_exists(pk) AND (version = :seen OR (${absent('version')} AND :seen = :zero))`;
+
 /**
  * A change of the invoice record that applies only to the version it was decided on (a Stripe
  * event's effect); a new status moves the invoice in the status index too.
@@ -244,9 +250,9 @@ export const invoiceVersionedUpdate = (invoice: BalanceInvoice, set: Record<stri
     Update: {
       Key: invoiceKey(invoice.practiceId, invoice.invoiceId),
       UpdateExpression: `SET ${entries.map((_, i) => `#f${i} = :v${i}`).join(', ')} ADD version :one`,
-      ConditionExpression: 'attribute_exists(pk) AND (version = :seen OR (attribute_not_exists(version) AND :seen = :zero))',
+      ConditionExpression: VERSION_SEEN,
       ExpressionAttributeNames: Object.fromEntries(entries.map(([key], i) => [`#f${i}`, key])),
-      ExpressionAttributeValues: { ...Object.fromEntries(entries.map(([, value], i) => [`:v${i}`, value])), ':seen': invoice.version, ':one': 1, ':zero': 0 },
+      ExpressionAttributeValues: { ...Object.fromEntries(entries.map(([, value], i) => [`:v${i}`, value])), ':seen': invoice.version, ':one': 1, ':zero': 0, ...nullValue(VERSION_SEEN) },
     },
   };
 };

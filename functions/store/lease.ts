@@ -8,6 +8,7 @@
  * its own changes to the item; this module builds the lease's part of the expression.
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { absent, nullValue } from './conditions';
 import type { Store } from './table';
 
 /** The attributes a lease lives in. A lease without `holder` is never given back early (see LEASES). */
@@ -89,9 +90,11 @@ export const updateExpression = (parts: Pick<ExpressionParts, 'set' | 'remove' |
  */
 export const leaseExpressions = (spec: LeaseSpec, at: { holderId?: string; now?: Date; until?: Date } = {}) => {
   const { holder } = spec.attributes;
+  const free = `(${absent('#leaseUntil')} OR #leaseUntil < :leaseNow)`;
   const names: Record<string, string> = { '#leaseUntil': spec.attributes.until, ...(holder ? { '#leaseHolder': holder } : {}) };
   const values: Record<string, unknown> = {
-    ...(at.now ? { ':leaseNow': at.now.toISOString() } : {}),
+    // `free` takes a `null` until as no lease (store/conditions.ts): its `:null` comes with `:leaseNow`.
+    ...(at.now ? { ':leaseNow': at.now.toISOString(), ...nullValue(free) } : {}),
     ...(at.until ? { ':leaseUntil': at.until.toISOString() } : {}),
     ...(holder && at.holderId !== undefined ? { ':leaseHolder': at.holderId } : {}),
   };
@@ -99,7 +102,7 @@ export const leaseExpressions = (spec: LeaseSpec, at: { holderId?: string; now?:
     names,
     values,
     lapsed: '#leaseUntil < :leaseNow',
-    free: '(attribute_not_exists(#leaseUntil) OR #leaseUntil < :leaseNow)',
+    free,
     heldBy: '#leaseHolder = :leaseHolder',
     take: [...(holder ? ['#leaseHolder = :leaseHolder'] : []), '#leaseUntil = :leaseUntil'],
     clear: [...(holder ? ['#leaseHolder'] : []), '#leaseUntil'],

@@ -3,6 +3,7 @@
  * the event's commit (commitOnce). Any state change removes the open purchase's TTL (PURCHASE_KEEP).
  */
 import type { TransactItem } from './commit';
+import { absent, nullValue } from './conditions';
 import { practicePk } from './keys';
 import { PURCHASE_KEEP, purchaseKey } from './purchases';
 import type { Purchase } from '../domain/purchase';
@@ -22,6 +23,9 @@ const setClause = (set: Record<string, unknown>) => {
   };
 };
 
+/** The purchase is at the version read (`:seen`; one without a version is at 0). */
+const VERSION_SEEN = `attribute_exists(pk) AND (version = :seen OR (${absent('version')} AND :seen = :zero))`;
+
 /** A change of the purchase that applies only to the version the decision was made on. */
 export const purchaseVersionedUpdate = (purchase: Purchase, set: Record<string, unknown>): TransactItem => {
   const fields = setClause(set);
@@ -29,13 +33,14 @@ export const purchaseVersionedUpdate = (purchase: Purchase, set: Record<string, 
     Update: {
       Key: purchaseKey(purchase.practiceId, purchase.clientId, purchase.purchaseId),
       UpdateExpression: `SET ${fields.clause}, version = :next ${PURCHASE_KEEP.clause}`,
-      ConditionExpression: 'attribute_exists(pk) AND (version = :seen OR (attribute_not_exists(version) AND :seen = :zero))',
+      ConditionExpression: VERSION_SEEN,
       ExpressionAttributeNames: { ...fields.names, ...PURCHASE_KEEP.names },
       ExpressionAttributeValues: {
         ...fields.values,
         ':seen': purchase.version,
         ':next': purchase.version + 1,
         ':zero': 0,
+        ...nullValue(VERSION_SEEN),
       },
     },
   };

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { KneadpayError } from '../shared/errors';
 import type { Store } from './table';
+import { absent, nullValue } from './conditions';
 import { practicePk } from './keys';
 
 /**
@@ -59,6 +60,9 @@ export const rateKey = (practiceId: string, limit: RateLimit, subject: string, w
   sk: `RATE#${limit.name}#${subjectKey(subject)}#${windowStart}`,
 });
 
+/** No use counted in the window yet, or fewer than `:max`. */
+const UNDER_THE_LIMIT = `${absent('hits')} OR hits < :max`;
+
 /**
  * Counts one more use of `limit` for `subject` in the practice; throws RateLimitedError (429, with
  * the seconds until the window ends) once `max` uses are counted in the window.
@@ -73,9 +77,9 @@ export const consume = async (store: Store, practiceId: string, limit: RateLimit
         TableName: store.tableName,
         Key: rateKey(practiceId, limit, subject, windowStart),
         UpdateExpression: 'ADD hits :one SET #type = :type, #ttl = :ttl',
-        ConditionExpression: 'attribute_not_exists(hits) OR hits < :max',
+        ConditionExpression: UNDER_THE_LIMIT,
         ExpressionAttributeNames: { '#type': 'type', '#ttl': 'ttl' },
-        ExpressionAttributeValues: { ':one': 1, ':max': limit.max, ':type': 'rate-counter', ':ttl': windowEnd + 60 },
+        ExpressionAttributeValues: { ':one': 1, ':max': limit.max, ':type': 'rate-counter', ':ttl': windowEnd + 60, ...nullValue(UNDER_THE_LIMIT) },
       }),
     );
   } catch (error) {

@@ -3,6 +3,7 @@ import type { Receipt, ReceiptKind, ReceiptSource } from '../domain/receipt';
 import type { Store } from './table';
 import { clientKey } from './clients';
 import type { TransactItem } from './commit';
+import { absent, nullValue, present } from './conditions';
 import { getItem, queryPage, withoutKeys, type Page } from './items';
 import { keys, practicePk } from './keys';
 import { leaseExpressions, LEASES, placeholders, releaseLease, takeLease, updateExpression } from './lease';
@@ -125,13 +126,17 @@ export const releaseNumberingLease = async (store: Store, practiceId: string, le
 const numberingCounterWrite = (practiceId: string, seen: number, last: number, leaseId: string, now: Date): TransactItem => {
   const lease = leaseExpressions(LEASES.receiptNumbering, { holderId: leaseId });
   const update = updateExpression({ set: ['lastSequence = :last', 'updatedAt = :at'], remove: lease.clear, add: [] });
-  const condition = `${lease.heldBy} AND ${seen === 0 ? 'attribute_not_exists(lastSequence)' : 'lastSequence = :seen'}`;
+  const condition = `${lease.heldBy} AND ${seen === 0 ? absent('lastSequence') : 'lastSequence = :seen'}`;
   return {
     Update: {
       Key: receiptCounterKey(practiceId),
       UpdateExpression: update,
       ConditionExpression: condition,
-      ...placeholders({ names: lease.names, values: { ...lease.values, ':last': last, ':at': now.toISOString(), ...(seen === 0 ? {} : { ':seen': seen }) } }, update, condition),
+      ...placeholders(
+        { names: lease.names, values: { ...lease.values, ':last': last, ':at': now.toISOString(), ...(seen === 0 ? {} : { ':seen': seen }), ...nullValue(condition) } },
+        update,
+        condition,
+      ),
     },
   };
 };
@@ -149,9 +154,9 @@ export const receiptNumberingWrites = (practiceId: string, seen: number, leaseId
       Update: {
         Key: receiptKey(practiceId, queued.receiptId),
         UpdateExpression: 'SET #sequence = :sequence, #number = :number, #document.#number = :number, numberedAt = :at',
-        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#sequence)',
+        ConditionExpression: `attribute_exists(pk) AND ${absent('#sequence')}`,
         ExpressionAttributeNames: { '#sequence': 'sequence', '#number': 'number', '#document': 'document' },
-        ExpressionAttributeValues: { ':sequence': seen + index + 1, ':number': format(seen + index + 1), ':at': now.toISOString() },
+        ExpressionAttributeValues: { ':sequence': seen + index + 1, ':number': format(seen + index + 1), ':at': now.toISOString(), ...nullValue(absent('#sequence')) },
       },
     },
     { Delete: { Key: receiptQueueKey(practiceId, queued.receiptId), ConditionExpression: 'attribute_exists(pk)' } },
@@ -178,14 +183,15 @@ export const numberingRefusals = (batch: QueuedReceipt[], reasons: string[]): Qu
 export const listReceipts = async (store: Store, practiceId: string, opts: { clientId?: string; cursor?: string; limit?: number; includeUnnumbered?: boolean } = {}): Promise<Page<Receipt>> => {
   const limit = opts.limit ?? 50;
   // A receipt is numbered within moments of being issued; until then the practice does not see it.
-  const numbered = opts.includeUnnumbered ? {} : { FilterExpression: 'attribute_exists(#sequence)', ExpressionAttributeNames: { '#sequence': 'sequence' } };
+  const numbered = opts.includeUnnumbered ? {} : { FilterExpression: present('#sequence'), ExpressionAttributeNames: { '#sequence': 'sequence' } };
+  const numberedValues = opts.includeUnnumbered ? {} : nullValue(present('#sequence'));
   const page = opts.clientId
     ? await queryPage<Record<string, unknown>>(
         store,
         {
           IndexName: 'gsi1',
           KeyConditionExpression: 'gsi1pk = :pk',
-          ExpressionAttributeValues: { ':pk': clientReceiptsIndex(practiceId, opts.clientId) },
+          ExpressionAttributeValues: { ':pk': clientReceiptsIndex(practiceId, opts.clientId), ...numberedValues },
           ScanIndexForward: false,
           Limit: limit,
           ...numbered,
@@ -196,7 +202,7 @@ export const listReceipts = async (store: Store, practiceId: string, opts: { cli
         store,
         {
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
-          ExpressionAttributeValues: { ':pk': practicePk(practiceId), ':sk': 'RECEIPT#' },
+          ExpressionAttributeValues: { ':pk': practicePk(practiceId), ':sk': 'RECEIPT#', ...numberedValues },
           ScanIndexForward: false,
           Limit: limit,
           ...numbered,

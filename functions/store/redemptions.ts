@@ -7,6 +7,7 @@ import type { Purchase, Redemption } from '../domain/purchase';
 import type { Store } from './table';
 import { ledgerWrites } from './clients';
 import type { TransactItem } from './commit';
+import { absent, nullValue } from './conditions';
 import { getItem } from './items';
 import { keys } from './keys';
 import { purchaseKey, redemptionKey } from './purchases';
@@ -33,9 +34,9 @@ export const redeemCreditWrites = (practiceId: string, redemption: Redemption, n
     Update: {
       Key: purchaseKey(practiceId, redemption.clientId, redemption.purchaseId),
       UpdateExpression: 'ADD sessionsRemaining :minus, version :one',
-      ConditionExpression: '#state = :paid AND sessionsRemaining >= :one AND (attribute_not_exists(expiresAt) OR expiresAt = :null OR expiresAt > :now)',
+      ConditionExpression: `#state = :paid AND sessionsRemaining >= :one AND (${absent('expiresAt')} OR expiresAt > :now)`,
       ExpressionAttributeNames: { '#state': 'state' },
-      ExpressionAttributeValues: { ':minus': -1, ':one': 1, ':paid': 'paid', ':null': null, ':now': now.toISOString() },
+      ExpressionAttributeValues: { ':minus': -1, ':one': 1, ':paid': 'paid', ':now': now.toISOString(), ...nullValue(absent('expiresAt')) },
     },
   },
   {
@@ -93,9 +94,9 @@ export const expirePurchaseWrites = (practiceId: string, purchase: Purchase, now
     Update: {
       Key: purchaseKey(practiceId, purchase.clientId, purchase.purchaseId),
       UpdateExpression: 'SET expiredAt = :now, creditsExpired = sessionsRemaining REMOVE gsi1pk, gsi1sk ADD version :one',
-      ConditionExpression: '#state = :paid AND (version = :seen OR (attribute_not_exists(version) AND :seen = :zero))',
+      ConditionExpression: `#state = :paid AND (version = :seen OR (${absent('version')} AND :seen = :zero))`,
       ExpressionAttributeNames: { '#state': 'state' },
-      ExpressionAttributeValues: { ':now': now.toISOString(), ':paid': 'paid', ':one': 1, ':seen': purchase.version, ':zero': 0 },
+      ExpressionAttributeValues: { ':now': now.toISOString(), ':paid': 'paid', ':one': 1, ':seen': purchase.version, ':zero': 0, ...nullValue(absent('version')) },
     },
   },
   ...ledgerWrites(practiceId, purchase.clientId, [

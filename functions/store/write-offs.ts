@@ -1,7 +1,8 @@
 /** The table's side of a write-off (core/write-offs.ts): its audit item and the claim's balance version it moves. Writes that go in a commit (commitOnce). */
 import type { WriteOff } from '../domain/invoice';
 import { claimKey } from './claims';
-import type { ClaimInvoiceSummary } from './claim-balance';
+import { BALANCE_VERSION_SEEN, type ClaimInvoiceSummary } from './claim-balance';
+import { nullValue } from './conditions';
 import type { TransactItem } from './commit';
 import { keys } from './keys';
 
@@ -37,9 +38,9 @@ export const claimWrittenOffWrite = (practiceId: string, claimId: string, seenVe
   Update: {
     Key: claimKey(practiceId, claimId),
     UpdateExpression: 'SET balanceVersion = :next, invoice = :summary, #state = :closed',
-    ConditionExpression: 'attribute_not_exists(balanceVersion) AND :seen = :zero OR balanceVersion = :seen',
+    ConditionExpression: BALANCE_VERSION_SEEN,
     ExpressionAttributeNames: { '#state': 'state' },
-    ExpressionAttributeValues: { ':next': seenVersion + 1, ':seen': seenVersion, ':zero': 0, ':summary': summary, ':closed': 'closed' },
+    ExpressionAttributeValues: { ':next': seenVersion + 1, ':seen': seenVersion, ':zero': 0, ':summary': summary, ':closed': 'closed', ...nullValue(BALANCE_VERSION_SEEN) },
   },
 });
 
@@ -53,7 +54,7 @@ export const claimPartlyWrittenOffWrite = (practiceId: string, claimId: string, 
   Update: {
     Key: claimKey(practiceId, claimId),
     UpdateExpression: 'SET balanceVersion = :next, invoice = :summary',
-    ConditionExpression: 'attribute_not_exists(balanceVersion) AND :seen = :zero OR balanceVersion = :seen',
-    ExpressionAttributeValues: { ':next': seenVersion + 1, ':seen': seenVersion, ':zero': 0, ':summary': summary },
+    ConditionExpression: BALANCE_VERSION_SEEN,
+    ExpressionAttributeValues: { ':next': seenVersion + 1, ':seen': seenVersion, ':zero': 0, ':summary': summary, ...nullValue(BALANCE_VERSION_SEEN) },
   },
 });
