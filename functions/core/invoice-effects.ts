@@ -355,8 +355,11 @@ const balanceDisputeEffect: Effect = async (ctx) => {
 
   // What the practice still held of this payment: the charge less every refund of it (listed from
   // Stripe, so a refund whose own event is still on its way counts too) and earlier losses.
-  const chargeId = typeof dispute.charge === 'string' ? dispute.charge : dispute.charge.id;
-  const refunded = (await listRefunds({ stripe: await ctx.stripe(), account: ctx.event.account }, { charge: chargeId }))
+  // Stripe always names the charge; a payload without it (checked in core/stripe-event-shapes.ts) is
+  // the payment intent's, whose refunds are the same ones (one charge paid the invoice).
+  const chargeId = typeof dispute.charge === 'string' ? dispute.charge : (dispute.charge as Stripe.Charge | undefined)?.id;
+  const paymentIntent = typeof dispute.payment_intent === 'string' ? dispute.payment_intent : dispute.payment_intent!.id;
+  const refunded = (await listRefunds({ stripe: await ctx.stripe(), account: ctx.event.account }, chargeId ? { charge: chargeId } : { payment_intent: paymentIntent }))
     .filter((refund) => refund.status !== 'failed' && refund.status !== 'canceled')
     .reduce((sum, refund) => sum + refund.amount, 0);
   const lostCents = Math.max(0, Math.min(dispute.amount, invoice.amountPaidCents - refunded - (invoice.amountDisputedCents ?? 0)));
@@ -377,7 +380,7 @@ const balanceDisputeEffect: Effect = async (ctx) => {
           invoiceId: invoice.invoiceId,
           claimId: invoice.claimId,
           // The id PaymentSucceeded named this payment by (invoice.paid).
-          paymentId: invoice.paymentIntentId ?? invoice.stripeInvoiceId ?? chargeId,
+          paymentId: invoice.paymentIntentId ?? invoice.stripeInvoiceId ?? chargeId ?? paymentIntent,
           disputeId: dispute.id,
           amountCents: lostCents,
           currency: invoice.currency,
