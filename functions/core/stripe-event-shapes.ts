@@ -118,13 +118,13 @@ const maybe = <S extends z.ZodMiniType>(schema: S) => z.optional(z.nullable(sche
  * Stripe's API reference defines it on that object (required where Stripe always sends it and an
  * effect cannot do without it). `metadata` and `payment_intent` are the envelope's (every event).
  */
-const buildObjectSchemas = (): Record<AppliedObjectType, z.ZodMiniType> => ({
+const OBJECT_SCHEMAS: Record<AppliedObjectType, () => z.ZodMiniType> = {
   /**
    * The Checkout Session object (core/credit-effects.ts): `id` (the payment's ref when there is no
    * payment intent), `payment_status` (paid | unpaid | no_payment_required: only a paid session
    * grants), `amount_total` (nullable; the sale and payment in the ledger) and `currency` (nullable).
    */
-  'checkout.session': z.looseObject({
+  'checkout.session': () => z.looseObject({
     id: stripeId(),
     payment_status: maybe(shortText(64)),
     amount_total: maybe(amount()),
@@ -136,7 +136,7 @@ const buildObjectSchemas = (): Record<AppliedObjectType, z.ZodMiniType> => ({
    * when the payload carries them (before API 2022-11-15, or expanded): a list of Refunds, each
    * with `id` (applied once, keyed on it), `amount`, `created` (the ledger's date) and `status`.
    */
-  charge: z.looseObject({
+  charge: () => z.looseObject({
     id: stripeId(),
     refunds: maybe(
       z.looseObject(
@@ -161,7 +161,7 @@ const buildObjectSchemas = (): Record<AppliedObjectType, z.ZodMiniType> => ({
    * kneadpay's own tests' hand-made disputes do not, and the effect then lists the payment
    * intent's refunds, the same ones).
    */
-  dispute: z.looseObject({
+  dispute: () => z.looseObject({
     id: stripeId(),
     amount: amount(),
     status: shortText(64),
@@ -172,7 +172,7 @@ const buildObjectSchemas = (): Record<AppliedObjectType, z.ZodMiniType> => ({
    * finalized; stored and put in emails), `amount_paid` (the payment recorded) and `payments` when the
    * endpoint includes them (the payment intent stored with the payment).
    */
-  invoice: z.looseObject({
+  invoice: () => z.looseObject({
     id: stripeId(),
     status: maybe(shortText(64)),
     hosted_invoice_url: maybe(httpUrl()),
@@ -187,19 +187,25 @@ const buildObjectSchemas = (): Record<AppliedObjectType, z.ZodMiniType> => ({
    * took off the unpaid invoice: the write-off's amount) and `created` (the write-off's date). Its
    * `refunds` is an array of {refund, amount_refunded}, not a charge's list, and kneadpay reads it not.
    */
-  credit_note: z.looseObject({
+  credit_note: () => z.looseObject({
     id: stripeId(),
     invoice: expandable(),
     pre_payment_amount: amount(),
     created: timestamp(),
   }),
   /** The Account object, for `account.updated` (core/connect.ts): its `id` when the event names no `account`; the rest is read from Stripe, not from the snapshot. */
-  account: z.looseObject({ id: stripeId() }),
+  account: () => z.looseObject({ id: stripeId() }),
   /** The Application object, for `account.application.deauthorized`: kneadpay reads none of it (the event's `account` says whose access ended). */
-  application: z.looseObject({}),
-});
+  application: () => z.looseObject({}),
+};
 
-let objectSchemas: Record<AppliedObjectType, z.ZodMiniType> | undefined;
+/** Built on first use, one object type at a time (a cold start pays only for the object its first event carries). */
+const objectSchemas = new Map<AppliedObjectType, z.ZodMiniType>();
+const objectSchema = (type: AppliedObjectType): z.ZodMiniType => {
+  let schema = objectSchemas.get(type);
+  if (!schema) objectSchemas.set(type, (schema = OBJECT_SCHEMAS[type]()));
+  return schema;
+};
 
 /** Routing: what resolvePractice reads on any event's object (see the header). */
 const buildRouting = () => z.looseObject({ metadata: metadata(), payment_intent: maybe(expandable()) });
@@ -255,7 +261,6 @@ export const assertEventShape = (event: unknown): Stripe.Event => {
   if (!expected) return event as Stripe.Event;
   const named = (object as { object?: unknown }).object;
   if (named !== undefined && named !== expected) fail('data.object.object', `must be '${expected}' on a ${type} event`);
-  objectSchemas ??= buildObjectSchemas();
-  parseAt(objectSchemas[expected], object, 'data.object');
+  parseAt(objectSchema(expected), object, 'data.object');
   return event as Stripe.Event;
 };
