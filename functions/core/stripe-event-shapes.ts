@@ -59,6 +59,7 @@ export const APPLIED_EVENT_OBJECTS = {
   'invoice.voided': 'invoice',
   'invoice.marked_uncollectible': 'invoice',
   'credit_note.created': 'credit_note',
+  'credit_note.voided': 'credit_note',
   'account.updated': 'account',
   'account.application.deauthorized': 'application',
 } as const;

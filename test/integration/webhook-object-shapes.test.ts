@@ -213,7 +213,7 @@ describe('every event the emulator emits passes the check, as the emulator sends
     checkout: fc.constantFrom('paid', 'async-paid', 'async-failed', 'expired', 'declined'),
     refundCents: fc.constantFrom(0, 1000, 42500),
     dispute: fc.constantFrom('none', 'needs_response', 'won', 'lost', 'warning_closed', 'prevented', 'inquiry-lost'),
-    invoice: fc.constantFrom('paid', 'credited-then-paid', 'failed-then-paid', 'voided', 'uncollectible', 'async-paid'),
+    invoice: fc.constantFrom('paid', 'credited-then-paid', 'credit-voided-then-paid', 'failed-then-paid', 'voided', 'uncollectible', 'async-paid'),
   });
   type Journey = typeof journey extends fc.Arbitrary<infer J> ? J : never;
 
@@ -244,6 +244,7 @@ describe('every event the emulator emits passes the check, as the emulator sends
     else if (j.invoice === 'uncollectible') await stripe.invoices.markUncollectible(invoice.id);
     else {
       if (j.invoice === 'credited-then-paid') await stripe.creditNotes.create({ invoice: invoice.id, amount: 500 });
+      if (j.invoice === 'credit-voided-then-paid') await stripe.creditNotes.voidCreditNote((await stripe.creditNotes.create({ invoice: invoice.id, amount: 500 })).id);
       if (j.invoice === 'failed-then-paid') await post(`${invoice.hosted_invoice_url}/pay`, { outcome: 'failed' });
       if (j.invoice === 'async-paid') {
         await post(`${invoice.hosted_invoice_url}/pay`, { outcome: 'async' });
@@ -265,7 +266,7 @@ describe('every event the emulator emits passes the check, as the emulator sends
       [{ checkout: 'expired', refundCents: 0, dispute: 'none', invoice: 'failed-then-paid' }],
       [{ checkout: 'paid', refundCents: 0, dispute: 'warning_closed', invoice: 'async-paid' }],
       [{ checkout: 'paid', refundCents: 0, dispute: 'inquiry-lost', invoice: 'paid' }],
-      [{ checkout: 'paid', refundCents: 0, dispute: 'prevented', invoice: 'paid' }],
+      [{ checkout: 'paid', refundCents: 0, dispute: 'prevented', invoice: 'credit-voided-then-paid' }],
     ];
     await fc.assert(
       fc.asyncProperty(journey, async (j) => {
