@@ -122,14 +122,15 @@ const maybe = <S extends z.ZodMiniType>(schema: S) => z.optional(z.nullable(sche
 const OBJECT_SCHEMAS: Record<AppliedObjectType, () => z.ZodMiniType> = {
   /**
    * The Checkout Session object (core/credit-effects.ts): `id` (the payment's ref when there is no
-   * payment intent), `payment_status` (paid | unpaid | no_payment_required: only a paid session
-   * grants), `amount_total` (nullable; the sale and payment in the ledger) and `currency` (nullable).
+   * payment intent), `amount_total` (nullable; the sale and payment in the ledger), `currency`
+   * (nullable) and `payment_status` (paid | unpaid | no_payment_required; never null: the effect
+   * grants unless it says `unpaid`, so one that says nothing is refused, not granted).
    */
   'checkout.session': () => z.looseObject({
     id: stripeId(),
-    payment_status: maybe(shortText(64)),
     amount_total: maybe(amount()),
     currency: maybe(currency()),
+    payment_status: shortText(64),
   }),
   /**
    * The Charge object, for `charge.refunded` (core/credit-effects.ts, invoice-effects.ts): `id` (its

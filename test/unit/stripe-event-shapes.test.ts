@@ -246,6 +246,7 @@ describe('the webhook shape check, per object type', () => {
     ['checkout.session', 'id', undefined],
     ['checkout.session', 'id', 'cs_\ud83d'],
     ['checkout.session', 'payment_status', { paid: true }],
+    ['checkout.session', 'payment_status', undefined],
     ['checkout.session', 'amount_total', 12.5],
     ['checkout.session', 'amount_total', -1],
     ['checkout.session', 'amount_total', 2 ** 53 + 2],
