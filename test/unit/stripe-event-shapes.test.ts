@@ -329,7 +329,7 @@ describe('the webhook shape check, per object type', () => {
       ]).toEqual(['data.object.amount', 'passes', 'passes', 'passes']);
     });
 
-    it('`status`: an invoice’s is stored (a short string); a checkout session’s is not read; a dispute’s is required', () => {
+    it('`status`: an invoice’s is a short string (checked since bug 20); a checkout session’s is not read; a dispute’s (what happened to it) is required', () => {
       expect([
         outcome(event('invoice.paid', { ...REFERENCE.invoice.object, status: ['paid'] })),
         outcome(event('checkout.session.completed', { ...REFERENCE['checkout.session'].object, status: ['complete'] })),
