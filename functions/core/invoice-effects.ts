@@ -6,7 +6,7 @@ import { claimInvoiceSummaryWrite } from '../store/claim-balance';
 import { ledgerWrites } from '../store/clients';
 import type { TransactItem } from '../store/commit';
 import { getInvoice, invoiceVersionedUpdate } from '../store/invoices';
-import { finishPartialWriteOff, partialWriteOffCommit, WRITE_OFF_REQUEST_GRACE_MS, WRITE_OFFS_STORE, writeOffCommit } from './write-off-commit';
+import { finishPartialWriteOff, partialWriteOffCommit, partialWriteOffReversal, WRITE_OFF_REQUEST_GRACE_MS, WRITE_OFFS_STORE, writeOffCommit } from './write-off-commit';
 import { writeOffAskedInFull, type BalanceInvoice, type PartialWriteOff } from '../domain/invoice';
 import { findInvoiceOfPaymentIntent, retrieveInvoice } from '../stripe/invoices';
 import { listRefunds } from '../stripe/refunds';
@@ -212,6 +212,37 @@ const partialWriteOffDecision = async (ctx: Ctx, invoice: BalanceInvoice, part: 
   return { kind: 'apply', summary: 'partial write-off recorded', writes, events };
 };
 
+/**
+ * `credit_note.voided`: a pre-payment credit note that lowered a kneadpay balance invoice — a partial
+ * write-off, kneadpay's own (its metadata names the invoice) or one the practice made in its
+ * Dashboard (recorded from its `credit_note.created`) — voided on Stripe. Stripe then asks the amount
+ * again (API reference, "Void a credit note": only while the invoice is open), so the write-off is
+ * reversed, once (core/write-off-commit.ts `partialWriteOffReversal`), by `stripe-dashboard` at the
+ * event's time. A credit note kneadpay recorded no write-off for is recorded and ignored.
+ */
+const creditNoteVoided: Effect = async (ctx) => {
+  const note = ctx.event.data.object as Stripe.CreditNote;
+  const stripeInvoiceId = typeof note.invoice === 'string' ? note.invoice : note.invoice?.id;
+  let invoiceId = note.metadata?.practiceId === ctx.practiceId ? note.metadata?.invoiceId : undefined;
+  if (!invoiceId && stripeInvoiceId) {
+    const stripeInvoice = await retrieveInvoice({ stripe: await ctx.stripe(), account: ctx.event.account }, stripeInvoiceId);
+    if (stripeInvoice.metadata?.practiceId === ctx.practiceId) invoiceId = stripeInvoice.metadata?.invoiceId;
+  }
+  if (!invoiceId) return { kind: 'ignore', reason: 'not a kneadpay invoice' };
+  const invoice = await ctx.port.getInvoice(ctx.store, ctx.practiceId, invoiceId);
+  const part = invoice?.partialWriteOffs?.find((recorded) => recorded.creditNoteId === note.id);
+  if (!invoice || !part || (stripeInvoiceId && invoice.stripeInvoiceId !== stripeInvoiceId)) return { kind: 'ignore', reason: 'no write-off of kneadpay was made by this credit note' };
+  if (part.voidedAt) return { kind: 'ignore', reason: 'this write-off is already reversed' };
+  if (invoice.writeOff || (invoice.status !== 'open' && invoice.status !== 'uncollectible')) return { kind: 'ignore', reason: `the invoice is ${invoice.writeOff ? 'written off' : invoice.status}` };
+  // A write-off being recorded goes first (its commit clears the request), then this.
+  if (invoice.writeOffRequest) throw new RetryableError('a write-off of this invoice is being recorded');
+  const claim = await WRITE_OFFS_STORE.getClaim(ctx.store, ctx.practiceId, invoice.claimId);
+  if (!claim) return { kind: 'ignore', reason: 'no claim for this invoice' };
+  const reversedAt = new Date(ctx.event.created * 1000).toISOString();
+  const { writes, events } = partialWriteOffReversal(WRITE_OFFS_STORE, invoice, (claim as { balanceVersion?: number }).balanceVersion ?? 0, part, { reversedAt, reversedBy: DASHBOARD_CREDIT_NOTE_AUTHOR }, ctx.now);
+  return { kind: 'apply', summary: 'partial write-off reversed', writes, events };
+};
+
 const invoiceUncollectible: Effect = async (ctx) => {
   const { invoice, object } = await invoiceOf(ctx);
   return invoice ? moveTo(ctx.port, invoice, 'uncollectible', object) : { kind: 'ignore', reason: 'not a kneadpay invoice' };
@@ -355,8 +386,11 @@ const balanceDisputeEffect: Effect = async (ctx) => {
 
   // What the practice still held of this payment: the charge less every refund of it (listed from
   // Stripe, so a refund whose own event is still on its way counts too) and earlier losses.
-  const chargeId = typeof dispute.charge === 'string' ? dispute.charge : dispute.charge.id;
-  const refunded = (await listRefunds({ stripe: await ctx.stripe(), account: ctx.event.account }, { charge: chargeId }))
+  // Stripe always names the charge; a payload without it (checked in core/stripe-event-shapes.ts) is
+  // the payment intent's, whose refunds are the same ones (one charge paid the invoice).
+  const chargeId = typeof dispute.charge === 'string' ? dispute.charge : (dispute.charge as Stripe.Charge | undefined)?.id;
+  const paymentIntent = typeof dispute.payment_intent === 'string' ? dispute.payment_intent : dispute.payment_intent!.id;
+  const refunded = (await listRefunds({ stripe: await ctx.stripe(), account: ctx.event.account }, chargeId ? { charge: chargeId } : { payment_intent: paymentIntent }))
     .filter((refund) => refund.status !== 'failed' && refund.status !== 'canceled')
     .reduce((sum, refund) => sum + refund.amount, 0);
   const lostCents = Math.max(0, Math.min(dispute.amount, invoice.amountPaidCents - refunded - (invoice.amountDisputedCents ?? 0)));
@@ -377,7 +411,7 @@ const balanceDisputeEffect: Effect = async (ctx) => {
           invoiceId: invoice.invoiceId,
           claimId: invoice.claimId,
           // The id PaymentSucceeded named this payment by (invoice.paid).
-          paymentId: invoice.paymentIntentId ?? invoice.stripeInvoiceId ?? chargeId,
+          paymentId: invoice.paymentIntentId ?? invoice.stripeInvoiceId ?? chargeId ?? paymentIntent,
           disputeId: dispute.id,
           amountCents: lostCents,
           currency: invoice.currency,
@@ -401,6 +435,7 @@ const EFFECTS: Record<string, Effect> = {
   'invoice.voided': invoiceVoided,
   'invoice.marked_uncollectible': invoiceUncollectible,
   'credit_note.created': creditNoteCreated,
+  'credit_note.voided': creditNoteVoided,
 };
 
 /** The balance-invoice effects on a storage port (default: the table); a test may pass another. */

@@ -24,7 +24,7 @@ export type DeskPaymentsPort = Pick<typeof import('../store/invoices'), 'getInvo
 export type WriteOffsPort = Pick<typeof import('../store/invoices'), 'getInvoice' | 'invoiceVersionedUpdate' | 'recordInvoiceProgress' | 'recordWriteOffRequest'> &
   Pick<typeof import('../store/claims'), 'getClaim'> &
   Pick<typeof import('../store/practices'), 'getPractice'> &
-  Pick<typeof import('../store/write-offs'), 'claimWrittenOffWrite' | 'claimPartlyWrittenOffWrite' | 'writeOffAuditWrite'> &
+  Pick<typeof import('../store/write-offs'), 'claimWrittenOffWrite' | 'claimPartlyWrittenOffWrite' | 'writeOffAuditWrite' | 'writeOffReversalAuditWrite'> &
   Pick<typeof import('../store/clients'), 'ledgerWrites'> &
   Pick<typeof import('../store/commit'), 'commitOnce'> &
   Pick<typeof import('../store/keys'), 'keys'>;

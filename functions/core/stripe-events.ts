@@ -13,6 +13,7 @@ import { findPracticeByStripeAccount } from '../store/practices';
 import { findPurchaseByStripeId } from '../store/purchases';
 import { recordIgnoredStripeEvent } from '../store/stripe-event-markers';
 import { deferIfBeingLinked } from './connect';
+import { assertEventShape } from './stripe-event-shapes';
 import type { StripeEventsPort } from './ports';
 
 /** The default implementation of the port: the table (core/ports.ts). */
@@ -57,78 +58,6 @@ export const verifyStripeEvent = (raw: Buffer, signature: string | undefined, se
   }
   const message = (lastError as Error | undefined)?.message ?? 'no webhook secret is configured';
   throw new WebhookSignatureError(/JSON/i.test(message) && !/signature/i.test(message) ? 'the body is not valid JSON' : 'no configured secret matches the signature');
-};
-
-const isShortText = (value: unknown, max: number) => typeof value === 'string' && value.length > 0 && value.length <= max;
-/**
- * What a Stripe id looks like (`pi_3N…`, `acct_1…`, `evt_…`): kneadpay puts ids in Stripe URLs
- * (refetches), in the `Stripe-Account` header and in keys, where a lone surrogate or a slash would
- * fail (URIError, invalid header) or point elsewhere.
- */
-const STRIPE_ID = /^[A-Za-z0-9_-]{1,255}$/;
-const isStripeId = (value: unknown) => typeof value === 'string' && STRIPE_ID.test(value);
-
-/**
- * A signature proves who sent the bytes, not that they are a well-formed event: the fields kneadpay
- * keys on are checked here, so a malformed event is a 400, never a failed write.
- */
-const assertEventShape = (event: unknown): Stripe.Event => {
-  const e = event as Partial<Stripe.Event> | null;
-  const fail = (field: string, what: string): never => {
-    throw new ValidationError(`the event's ${field} ${what}`, { field });
-  };
-  if (!e || typeof e !== 'object' || Array.isArray(e)) fail('body', 'is not an object');
-  if (!isStripeId(e!.id)) fail('id', 'must be a Stripe id (letters, digits, _ and -, at most 255)');
-  if (!isShortText(e!.type, 100)) fail('type', 'must be a string of at most 100 characters');
-  if (!Number.isSafeInteger(e!.created)) fail('created', 'must be an integer timestamp');
-  if (e!.account !== undefined && e!.account !== null && !isStripeId(e!.account)) fail('account', 'must be a Stripe account id');
-  const object = (e!.data as { object?: unknown } | undefined)?.object;
-  if (!object || typeof object !== 'object' || Array.isArray(object)) fail('data.object', 'is missing');
-  const o = object as { id?: unknown; metadata?: unknown; refunds?: { data?: unknown } };
-  // Money is integer minor units everywhere Stripe sends it; anything else is not a Stripe event.
-  for (const field of ['amount', 'amount_total', 'amount_paid', 'amount_due', 'amount_refunded', 'amount_remaining']) {
-    const value = (o as Record<string, unknown>)[field];
-    if (value !== undefined && value !== null && !(Number.isSafeInteger(value) && (value as number) >= 0)) fail(`data.object.${field}`, 'must be a non-negative integer amount in minor units');
-  }
-  // A dispute's amount is what the chargeback moves: it cannot be missing.
-  if (e!.type!.startsWith('charge.dispute.') && !Number.isSafeInteger((o as { amount?: unknown }).amount)) fail('data.object.amount', 'is required on a dispute');
-  // A charge's refunds, when the payload carries them, are a list of refunds (kneadpay reads them); so is
-  // any object that does not say what it is. Other objects name theirs otherwise (a credit note's
-  // `refunds` is an array of {refund, amount_refunded}): not checked as a charge's.
-  const kind = (o as { object?: unknown }).object;
-  const chargeRefunds = typeof kind === 'string' && kind !== 'charge' ? undefined : o.refunds;
-  if (chargeRefunds !== undefined && chargeRefunds !== null && !Array.isArray(chargeRefunds?.data)) fail('data.object.refunds.data', 'must be a list of refunds');
-  const refunds = Array.isArray(chargeRefunds?.data) ? (chargeRefunds!.data as Record<string, unknown>[]) : [];
-  refunds.forEach((refund, i) => {
-    if (!refund || typeof refund !== 'object' || !isStripeId(refund.id) || !(Number.isSafeInteger(refund.amount) && (refund.amount as number) >= 0) || !Number.isSafeInteger(refund.created)) {
-      fail(`data.object.refunds.data[${i}]`, 'is not a refund with an id, an integer amount and a timestamp');
-    }
-  });
-  if (o.id !== undefined && !isStripeId(o.id)) fail('data.object.id', 'must be a Stripe id (letters, digits, _ and -, at most 255)');
-  // Text kneadpay stores from the payload: a currency code, short statuses, the hosted page URL.
-  const text = o as Record<string, unknown>;
-  if (text.currency !== undefined && text.currency !== null && !(typeof text.currency === 'string' && /^[a-z]{3}$/.test(text.currency))) {
-    fail('data.object.currency', 'must be a three-letter ISO currency code in lower case');
-  }
-  for (const field of ['status', 'payment_status']) {
-    if (text[field] !== undefined && text[field] !== null && !isShortText(text[field], 64)) fail(`data.object.${field}`, 'must be a short string');
-  }
-  if (text.hosted_invoice_url !== undefined && text.hosted_invoice_url !== null && !(isShortText(text.hosted_invoice_url, 2048) && /^https?:\/\//.test(text.hosted_invoice_url as string))) {
-    fail('data.object.hosted_invoice_url', 'must be an http(s) URL');
-  }
-  // Ids of related objects kneadpay may fetch: a string must be an id (expanded objects are left).
-  for (const field of ['payment_intent', 'invoice', 'customer', 'charge', 'subscription', 'payment_method']) {
-    const value = (o as Record<string, unknown>)[field];
-    if (typeof value === 'string' && !isStripeId(value)) fail(`data.object.${field}`, 'must be a Stripe id');
-  }
-  if (o.metadata !== undefined && o.metadata !== null) {
-    if (typeof o.metadata !== 'object' || Array.isArray(o.metadata)) fail('data.object.metadata', 'must be an object');
-    for (const [key, value] of Object.entries(o.metadata as Record<string, unknown>)) {
-      // Stripe's own limits: keys up to 40 characters, values up to 500.
-      if (key.length > 40 || typeof value !== 'string' || value.length > 500) fail(`data.object.metadata.${key.slice(0, 40)}`, 'is not a Stripe metadata value');
-    }
-  }
-  return e as Stripe.Event;
 };
 
 /** What an effect decided for one event, applied atomically with the event's marker. */

@@ -15,7 +15,7 @@ import { getInvoice, invoiceVersionedUpdate, recordInvoiceProgress, recordWriteO
 import { keys } from '../store/keys';
 import { getPractice } from '../store/practices';
 import type { Store } from '../store/table';
-import { claimPartlyWrittenOffWrite, claimWrittenOffWrite, writeOffAuditWrite } from '../store/write-offs';
+import { claimPartlyWrittenOffWrite, claimWrittenOffWrite, writeOffAuditWrite, writeOffReversalAuditWrite } from '../store/write-offs';
 import type { StripeScope } from '../stripe/gateway';
 import { findCreditNoteByMetadata } from '../stripe/invoices';
 import type { Stripe } from '../stripe/types';
@@ -38,6 +38,7 @@ export const WRITE_OFFS_STORE: WriteOffsPort = {
   claimWrittenOffWrite,
   claimPartlyWrittenOffWrite,
   writeOffAuditWrite,
+  writeOffReversalAuditWrite,
   ledgerWrites,
   commitOnce,
   keys,
@@ -128,6 +129,43 @@ export const partialWriteOffCommit = (port: WriteOffsPort, invoice: BalanceInvoi
       ...forgivenWrites(port, invoice, part),
     ],
     events: [forgivenEvent(invoice, part, amountDueCents - invoice.amountPaidCents)],
+  };
+};
+
+/**
+ * A partial write-off reversed because its credit note was voided on Stripe (Stripe's API reference,
+ * "Void a credit note": possible while the invoice is open, which then asks the amount again), in one
+ * transaction: the invoice asks `amountCents` more and the part is kept with `voidedAt` (no longer
+ * counted as written off: `amountWrittenOffCents`); the claim's view of it and its balance version
+ * moved on; a `balance_writeoff` entry of +amount that reverses the first; the audit item. No bus
+ * event: the catalog has none for a reversal (docs/events.md).
+ */
+export const partialWriteOffReversal = (
+  port: Pick<WriteOffsPort, 'invoiceVersionedUpdate' | 'claimPartlyWrittenOffWrite' | 'ledgerWrites' | 'writeOffReversalAuditWrite'>,
+  invoice: BalanceInvoice,
+  claimBalanceVersion: number,
+  part: PartialWriteOff,
+  reversal: { reversedAt: string; reversedBy: string },
+  now: Date,
+): { writes: TransactItem[]; events: OutboxEvent[] } => {
+  const amountDueCents = invoice.amountDueCents + part.amountCents;
+  const partialWriteOffs = (invoice.partialWriteOffs ?? []).map((recorded) => (recorded.writeOffId === part.writeOffId ? { ...recorded, voidedAt: reversal.reversedAt } : recorded));
+  const after: BalanceInvoice = { ...invoice, amountDueCents, partialWriteOffs };
+  return {
+    writes: [
+      port.invoiceVersionedUpdate(invoice, { amountDueCents, partialWriteOffs }, now),
+      port.claimPartlyWrittenOffWrite(invoice.practiceId, invoice.claimId, claimBalanceVersion, {
+        invoiceId: invoice.invoiceId,
+        status: shownInvoiceHold(after) ?? after.status,
+        amountDueCents,
+        hostedInvoiceUrl: invoice.hostedInvoiceUrl,
+      }),
+      ...port.ledgerWrites(invoice.practiceId, invoice.clientId, [
+        { kind: 'balance_writeoff', amountCents: part.amountCents, currency: invoice.currency, at: reversal.reversedAt, ref: invoice.invoiceId },
+      ]),
+      port.writeOffReversalAuditWrite(invoice.practiceId, invoice.invoiceId, invoice.claimId, part, reversal),
+    ],
+    events: [],
   };
 };
 

@@ -89,11 +89,16 @@ export interface WriteOff extends WriteOffRequest {
  */
 export interface PartialWriteOff extends WriteOff {
   creditNoteId: string | null;
+  /**
+   * When its credit note was voided on Stripe (`credit_note.voided`: the invoice asks the amount
+   * again): the write-off is reversed, its record kept. Absent while it stands.
+   */
+  voidedAt?: string;
 }
 
-/** What staff wrote off of an invoice: its partial write-offs and its write-off of the rest, if any. */
+/** What staff wrote off of an invoice: its partial write-offs that stand (not voided) and its write-off of the rest, if any. */
 export const amountWrittenOffCents = (invoice: Pick<BalanceInvoice, 'writeOff' | 'partialWriteOffs'>): number =>
-  (invoice.writeOff?.amountCents ?? 0) + (invoice.partialWriteOffs ?? []).reduce((sum, part) => sum + part.amountCents, 0);
+  (invoice.writeOff?.amountCents ?? 0) + (invoice.partialWriteOffs ?? []).reduce((sum, part) => sum + (part.voidedAt ? 0 : part.amountCents), 0);
 
 /** An invoice for a claim's patient balance, and how far its Stripe saga has come. */
 export interface BalanceInvoice {

@@ -28,6 +28,28 @@ export const writeOffAuditWrite = (practiceId: string, invoiceId: string, claimI
 });
 
 /**
+ * The audit entry a reversed partial write-off leaves (its credit note voided on Stripe): the same
+ * write-off (`auditId`), what was given back to the balance, by whom, when.
+ */
+export const writeOffReversalAuditWrite = (practiceId: string, invoiceId: string, claimId: string, writeOff: WriteOff, reversal: { reversedAt: string; reversedBy: string }): TransactItem => ({
+  Put: {
+    Item: {
+      pk: keys.practice(practiceId).pk,
+      sk: `AUDIT#${reversal.reversedAt}#${writeOff.writeOffId}#reversed`,
+      type: 'audit',
+      auditId: writeOff.writeOffId,
+      action: 'balance-write-off-reversed',
+      invoiceId,
+      claimId,
+      amountCents: writeOff.amountCents,
+      actor: reversal.reversedBy,
+      at: reversal.reversedAt,
+    },
+    ConditionExpression: 'attribute_not_exists(pk)',
+  },
+});
+
+/**
  * The claim's side of a write-off, in one update (a transaction touches an item once): its view of
  * the invoice (`written_off`), the claim closed (nothing more to collect, as when a balance is paid),
  * and its balance version moved on — only from the version the write-off was decided on, so a
