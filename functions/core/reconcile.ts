@@ -18,6 +18,8 @@ import { EVENT_RETENTION_SECONDS, listEventsPage } from '../stripe/events';
 import * as reconcilerStore from '../store/reconciler';
 import type { ReconcilerPort } from './ports';
 import { ingestStripeEvent, resolvePractice, type EffectHandler } from './stripe-events';
+import { assertEventShape } from './stripe-event-shapes';
+import { ValidationError } from '../shared/errors';
 
 /** Seconds the checkpoint stays behind the newest event listed (same-second events, clock skew). */
 export const OVERLAP_SECONDS = 300;
@@ -45,6 +47,8 @@ export interface AccountRun {
   applied: number;
   ignored: number;
   alreadyApplied: number;
+  /** Listed events kneadpay cannot read (the webhook's shape check refuses them, 400): skipped, logged. */
+  refused: number;
   checkpoint: number;
 }
 
@@ -76,8 +80,20 @@ export const reconcileAccount = async (deps: ReconcileDeps, account: string | nu
   // Stripe's order (reversed), never an order of their ids: a refund must not come before its payment.
   const position = new Map(listed.map((event, index) => [event.id, index]));
   listed.sort((a, b) => a.created - b.created || position.get(b.id)! - position.get(a.id)!);
-  const run: AccountRun = { account, listed: listed.length, applied: 0, ignored: 0, alreadyApplied: 0, checkpoint: createdGte };
+  const run: AccountRun = { account, listed: listed.length, applied: 0, ignored: 0, alreadyApplied: 0, refused: 0, checkpoint: createdGte };
   const ingest = async (event: Stripe.Event) => {
+    // The same check as the webhook's: a listed event is Stripe's own, but the effects read the same
+    // fields, and one they cannot read would fail the account's run every time (its checkpoint stuck).
+    // It is skipped as the webhook refuses it (400: never recorded), and said in the log.
+    try {
+      assertEventShape(event);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      run.refused += 1;
+      deps.logger?.warn('a listed Stripe event kneadpay cannot read was skipped', { eventId: event.id, type: event.type, field: (error.details as { field?: string } | undefined)?.field });
+      await deps.afterEvent?.(event.id);
+      return;
+    }
     if (await alreadyIngested(deps.store, reconciler, event)) {
       run.alreadyApplied += 1;
     } else {
@@ -144,8 +160,14 @@ export const reconcileStripeEvents = async (deps: ReconcileDeps, now = new Date(
     }
   }
   const totals = runs.reduce(
-    (sum, run) => ({ listed: sum.listed + run.listed, applied: sum.applied + run.applied, ignored: sum.ignored + run.ignored, alreadyApplied: sum.alreadyApplied + run.alreadyApplied }),
-    { listed: 0, applied: 0, ignored: 0, alreadyApplied: 0 },
+    (sum, run) => ({
+      listed: sum.listed + run.listed,
+      applied: sum.applied + run.applied,
+      ignored: sum.ignored + run.ignored,
+      alreadyApplied: sum.alreadyApplied + run.alreadyApplied,
+      refused: sum.refused + run.refused,
+    }),
+    { listed: 0, applied: 0, ignored: 0, alreadyApplied: 0, refused: 0 },
   );
   deps.logger?.info('stripe reconciler run finished', { accounts: accounts.length, failed: failed.length, skipped: skipped.length, ...totals });
   return { accounts: accounts.length, runs, failed, skipped, ...totals };

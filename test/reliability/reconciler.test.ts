@@ -137,4 +137,38 @@ describe('the Stripe event reconciler', () => {
     }
     recordFigures('reconciler-crash', { eventsMissed: missed.length, appliedBeforeCrash: 2, appliedAfterCrash: recovery.applied, appliedThirdRun: again.applied, duplicates: 0 });
   });
+
+  it('a listed event kneadpay cannot read (the webhook would refuse it, 400) is skipped and logged, not left to fail the account every run; the rest apply', async () => {
+    const before = new Set(handledEvents().map((event) => event.id));
+    const { practiceId, bought } = await purchasesWhileDown(2);
+    const missed = handledEvents().filter((event) => !before.has(event.id));
+    const refund = missed.find((event) => event.type === 'charge.refunded')!;
+    // Stripe's own listing does not produce a malformed event, so the listing is tampered with here
+    // (a stand-in for the real part): its charge.refunded without the charge's id, which bug 120
+    // showed would list every refund on the account.
+    const tampered = new Proxy(stripe, {
+      get: (target, key) =>
+        key === 'events'
+          ? {
+              list: async (...args: Parameters<Stripe['events']['list']>) => {
+                const page = await target.events.list(...args);
+                return { ...page, data: page.data.map((event) => (event.id === refund.id ? { ...event, data: { object: { ...event.data.object, id: undefined } } } : event)) };
+              },
+            }
+          : Reflect.get(target, key),
+    });
+    const warnings: { message: string; fields: Record<string, unknown> }[] = [];
+    const logger = { info: () => undefined, warn: (message: string, fields: Record<string, unknown>) => warnings.push({ message, fields }), error: () => undefined };
+    const run = await reconcileStripeEvents(deps({ stripe: async () => tampered as Stripe, logger: logger as never }));
+    expect(run.failed).toEqual([]);
+    expect(run.refused).toBe(1);
+    expect(warnings).toEqual([{ message: 'a listed Stripe event kneadpay cannot read was skipped', fields: { eventId: refund.id, type: 'charge.refunded', field: 'data.object.id' } }]);
+    // The purchases were applied; the refund was not (nothing recorded for the event it could not read).
+    expect(run.applied).toBe(missed.length - 1);
+    expect(await purchasesOf(practiceId, bought[0]!.clientId)).toEqual([expect.objectContaining({ status: 'active', sessionsRemaining: 5 })]);
+    // The real listing, next run: the refund applies (its marker was never written), the others are already applied.
+    const next = await reconcileStripeEvents(deps());
+    expect([next.failed, next.refused]).toEqual([[], 0]);
+    expect(await purchasesOf(practiceId, bought[0]!.clientId)).toEqual([expect.objectContaining({ status: 'refunded' })]);
+  });
 });
