@@ -7,7 +7,9 @@
  * decides what the patient owes.
  */
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { describe, expect, inject, it } from 'vitest';
+import { mintLocalToken } from '../../local/auth';
 import { listClaimInvoices } from '../../functions/store/invoices';
 import { api, practiceProfile } from '../support/api';
 import { eventually } from '../support/eventually';
@@ -163,6 +165,19 @@ describe('secondary claims out (coordination of benefits) over the local API', (
       'CAS*PR*1*20',
       'DTP*573*D8*20261020',
     ]);
+
+    // Its CMS-1500: 9/9a/9d the primary plan, 11d YES, 29 what the primary paid (no copay at the visit).
+    const form = await fetch(`${inject('apiUrl')}/practices/${practiceId}/claims/CLM-1001S/cms1500`, {
+      headers: { authorization: `Bearer ${await mintLocalToken(practiceId, { dir: inject('dataDir') })}` },
+    });
+    expect([form.status, form.headers.get('content-type')]).toEqual([200, 'application/pdf']);
+    const pdf = await getDocument({ data: new Uint8Array(await form.arrayBuffer()), verbosity: 0 }).promise;
+    const text = (await (await pdf.getPage(1)).getTextContent()).items
+      .map((item) => ('str' in item ? item.str : ''))
+      .join(' ')
+      .replace(/\s+/g, ' ');
+    await pdf.destroy();
+    for (const expected of ['BCN-555', 'BEACON MUTUAL', 'ACME HEALTH', 'GRP77', 'YES', '56.00', '130.00']) expect(text).toContain(expected);
 
     // The clearinghouse's 277CA names CLM01 (the primary's id): it is about the secondary claim now.
     const ack = await postX12(practiceId, 'acknowledgements', ack277([{ pcn: 'CLM-1001', category: 'A2', status: '20' }], { batch: second.body.batchId }));
