@@ -3,7 +3,7 @@ import { ACKNOWLEDGEABLE, BATCHABLE } from '../domain/claim-state';
 import { CLAIM_ID, validateClaim, type ClaimProblem } from '../domain/claim-validation';
 import { primaryAdjudication837, primaryAdjudicationOf, secondaryClaim837 } from '../domain/cob';
 import { build837P, type Claim837 } from '../domain/x12/837p';
-import { batchRejection, decide999, parseAcknowledgement, rejection999 } from '../domain/x12/acknowledgements';
+import { batchRejection, decide999, parseAcknowledgement, rejection999, type Ack999Group } from '../domain/x12/acknowledgements';
 import { X12ReadError } from '../domain/x12/segments';
 import { ConflictError, NotFoundError, RetryableError, ValidationError } from '../shared/errors';
 import { parseBody } from '../shared/schemas/parse';
@@ -489,6 +489,20 @@ export interface AckAnswer {
   unmatched: string[];
 }
 
+/**
+ * A 999's CTX*CLM01 names a claim by its CLM01, which is the claim id except on a secondary claim
+ * (its primary's id): the errors are filed under the batch's claim ids before they are given out.
+ */
+const byClaimId = async (store: Store, practiceId: string, group: Ack999Group, claimIds: readonly string[], claimsOut: ClaimsOutPort): Promise<Ack999Group> => {
+  const set = group.sets[0];
+  if (!set?.claimErrors || Object.keys(set.claimErrors).length === 0) return group;
+  const claims = await Promise.all(claimIds.map((claimId) => claimsOut.getClaim(store, practiceId, claimId)));
+  const claimIdOf = new Map(claims.flatMap((claim) => (claim?.secondaryOf ? [[claim.secondaryOf, claim.claimId] as const] : [])));
+  if (claimIdOf.size === 0) return group;
+  const claimErrors = Object.fromEntries(Object.entries(set.claimErrors!).map(([clm01, errors]) => [claimIdOf.get(clm01) ?? clm01, errors]));
+  return { ...group, sets: [{ ...set, claimErrors }, ...group.sets.slice(1)] };
+};
+
 /** A batch id as `batchIdFor` makes it (B and the 9-digit interchange control number). */
 const BATCH_ID = /^B\d{9}$/;
 /** GS01 of kneadpay's 837P groups, and so AK101 of a 999 about them. */
@@ -527,9 +541,10 @@ export const applyAcknowledgement = async (store: Store, practiceId: string, tex
         continue;
       }
       const { verdict, accepted } = decide999(group);
+      const attributed = accepted ? group : await byClaimId(store, practiceId, group, batch.claims, claimsOut);
       for (const claimId of batch.claims) {
         // The whole set is rejected; each claim is given the errors the 999 puts in it (CTX*CLM01).
-        const reason = accepted ? null : rejection999(group, claimId, batch.claims);
+        const reason = accepted ? null : rejection999(attributed, claimId, batch.claims);
         await claimsOut.recordAcknowledgement(store, practiceId, claimId, accepted ? 'accepted' : 'rejected', { kind: '999', verdict, reason, payerClaimControlNumber: null, at });
         if (accepted) answer.accepted.push(claimId);
         else answer.rejected.push({ claimId, reason: reason! });

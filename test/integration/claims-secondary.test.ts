@@ -16,7 +16,7 @@ import { eventually } from '../support/eventually';
 import { store } from '../support/invoicing';
 import { newPracticeId } from '../support/store';
 import { check837P } from '../support/x12-837p-structure';
-import { ack277, ack999 } from '../fixtures/claims/acks';
+import { ack277, ack999, ack999Rejecting } from '../fixtures/claims/acks';
 
 const era = (name: string) => readFileSync(new URL(`../fixtures/era/${name}`, import.meta.url), 'utf8');
 
@@ -251,6 +251,30 @@ describe('secondary claims out (coordination of benefits) over the local API', (
     const { practiceId: stranger } = await twoPlanPractice();
     const foreign = await postClaim(stranger, { claimId: 'CLM-1001S', secondaryOf: 'CLM-1001' });
     expect([foreign.status, foreign.body.error.code]).toEqual([404, 'not_found']);
+  });
+
+  it('a 999 whose CTX*CLM01 names the secondary claim’s CLM01 (its primary’s id) gives the secondary claim its errors', async () => {
+    // Prepare: a secondary claim in a batch next to another claim of the practice.
+    const { practiceId, clientId } = await twoPlanPractice();
+    await adjudicatedPrimary(practiceId, clientId);
+    await postClaim(practiceId, { claimId: 'CLM-1001S', secondaryOf: 'CLM-1001' });
+    await postClaim(practiceId, primaryClaim('CLM-4001', clientId));
+    const batch = await postBatch(practiceId, { claimIds: ['CLM-1001S', 'CLM-4001'] });
+    expect(batch.body.claims).toEqual(['CLM-1001S', 'CLM-4001']);
+
+    // Act: the 999 rejects the set for an SVD error in the claim whose CLM01 is CLM-1001.
+    const refused = await postX12(
+      practiceId,
+      'acknowledgements',
+      ack999Rejecting(String(Number(batch.body.interchangeControlNumber)), ['IK3*SVD*40*2430*8', 'CTX*CLM01:CLM-1001', 'IK4*2*782*7*26'], []),
+    );
+
+    // Assess: the error is the secondary claim's; the other claim is told it has none.
+    const reasons = Object.fromEntries(refused.body.rejected.map((r: { claimId: string; reason: string }) => [r.claimId, r.reason]));
+    expect(reasons['CLM-1001S']).toMatch(/segment SVD at position 40 \(loop 2430\)/);
+    expect(reasons['CLM-4001']).toMatch(/for errors in claim CLM-1001S of the batch; none in this claim/);
+    expect((await getClaim(practiceId, 'CLM-1001S')).body.state).toBe('rejected');
+    expect((await getClaim(practiceId, 'CLM-1001')).body.state).toBe('adjudicated');
   });
 
   it('the coverage’s secondary plan: a saved payer other than the primary’s, a subscriber when not self; read back; a coverage without one is unchanged', async () => {
