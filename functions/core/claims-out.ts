@@ -160,7 +160,7 @@ const evaluateSecondaryClaim = async (store: Store, practice: Practice, claim: C
     relationship: coverage.relationship,
     groupNumber: coverage.groupNumber,
     memberId: coverage.memberId,
-    subscriber: { firstName: insured.firstName, lastName: insured.lastName },
+    subscriber: { firstName: insured.firstName, lastName: insured.lastName, address: insured.address },
     payer: primaryPayer,
   };
   return { ...verdict, claim837: secondaryClaim837(verdict.claim837, claim.secondaryOf!, primaryPlan, cob) };

@@ -1,6 +1,6 @@
 import type { Adjudication, ClaimLine } from './claim';
 import type { ClaimProblem } from './claim-validation';
-import type { Adjustment837, Claim837, OtherPayerLine837, Relationship } from './x12/837p';
+import type { Adjustment837, Claim837, OtherPayerLine837, Relationship, X12Address } from './x12/837p';
 
 /**
  * Coordination of benefits for a secondary claim (docs/claims.md § Secondary claims): which of the
@@ -97,7 +97,7 @@ export interface PrimaryPlan837 {
   relationship: Relationship;
   groupNumber: string | null;
   memberId: string;
-  subscriber: { firstName: string; lastName: string };
+  subscriber: { firstName: string; lastName: string; address?: X12Address | null };
   payer: { name: string; payerId: string; claimFilingIndicator?: string };
 }
 

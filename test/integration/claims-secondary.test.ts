@@ -154,7 +154,15 @@ describe('secondary claims out (coordination of benefits) over the local API', (
     expect(s).toContain('NM1*PR*2*BEACON MUTUAL*****PI*BEACON2');
     expect(s).toContain('CLM*CLM-1001*130***11:B:1*Y*A*Y*Y');
     const cob = s.slice(s.indexOf('SBR*P*18*GRP-77******CI'));
-    expect(cob.slice(0, 5)).toEqual(['SBR*P*18*GRP-77******CI', 'AMT*D*56', 'OI***Y***Y', 'NM1*IL*1*DOE*JANE****MI*XYZ123456789', 'NM1*PR*2*ACME HEALTH*****PI*ACME1']);
+    expect(cob.slice(0, 7)).toEqual([
+      'SBR*P*18*GRP-77******CI',
+      'AMT*D*56',
+      'OI***Y***Y',
+      'NM1*IL*1*DOE*JANE****MI*XYZ123456789',
+      'N3*22 ELM ST',
+      'N4*PORTLAND*OR*97202',
+      'NM1*PR*2*ACME HEALTH*****PI*ACME1',
+    ]);
     expect(s.filter((x) => /^(SVD|CAS|DTP\*573)/.test(x))).toEqual([
       'SVD*ACME1*26*HC:97124:GP**2',
       'CAS*CO*45*20',

@@ -20,7 +20,7 @@ const primaryPlan: PrimaryPlan837 = {
   relationship: 'self',
   groupNumber: 'GRP-77',
   memberId: 'XYZ123456789',
-  subscriber: { firstName: 'Jane', lastName: 'Doe' },
+  subscriber: { firstName: 'Jane', lastName: 'Doe', address: selfCoverage.patient.address },
   payer: { name: 'Acme Health', payerId: 'ACME1', claimFilingIndicator: 'CI' },
 };
 
@@ -131,6 +131,8 @@ describe('837P of a secondary claim (005010X222A1 2320/2330A/2330B/2430)', () =>
       'AMT*D*56',
       'OI***Y***Y',
       'NM1*IL*1*DOE*JANE****MI*XYZ123456789',
+      'N3*22 ELM ST',
+      'N4*PORTLAND*OR*97202',
       'NM1*PR*2*ACME HEALTH*****PI*ACME1',
       'LX*1',
       'SV1*HC:97124:GP*60*UN*2***1',
@@ -236,7 +238,7 @@ describe('the structural validator checks the COB loops (it is not vacuous)', ()
     ['2320 without 2330B', (x: string) => renumber(x.replace('NM1*PR*2*ACME HEALTH*****PI*ACME1~\n', ''), -1), /required loop 2330B/],
     ['2430 without DTP*573', (x: string) => renumber(x.replace(/DTP\*573\*D8\*20261020~\n(LX)/, '$1'), -1), /DTP \(line check or remittance date\)/],
     ['an unknown CAS group', (x: string) => x.replace('CAS*CO*45*20', 'CAS*XX*45*20'), /CAS01 "XX"/],
-    ['a secondary claim (SBR01 S) without its 2320', (x: string) => renumber(x.replace(/SBR\*P\*18\*GRP-77[\s\S]*?NM1\*PR\*2\*ACME HEALTH\*+PI\*ACME1~\n/, ''), -5), /no 2320 loop/],
+    ['a secondary claim (SBR01 S) without its 2320', (x: string) => renumber(x.replace(/SBR\*P\*18\*GRP-77[\s\S]*?NM1\*PR\*2\*ACME HEALTH\*+PI\*ACME1~\n/, ''), -7), /no 2320 loop/],
     ["2320 naming the claim's own place (SBR01 S)", (x: string) => x.replace('SBR*P*18*GRP-77', 'SBR*S*18*GRP-77'), /own place/],
     ['2320 after the service lines', (x: string) => x.replace(/(SBR\*P\*18[\s\S]*?PI\*ACME1~\n)([\s\S]*?)(SE\*)/, '$2$1$3'), /out of place/],
   ])('%s', (_name, corrupt, expected) => {

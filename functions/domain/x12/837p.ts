@@ -93,7 +93,8 @@ export interface OtherPayer837 {
   claimFilingIndicator: string;
   /** 2330A NM109 the member id with that payer, and its subscriber's name. */
   memberId: string;
-  subscriber: { firstName: string; lastName: string };
+  /** 2330A: the other plan's subscriber; N3/N4 when the address is known (situational, "required when the information is available"). */
+  subscriber: { firstName: string; lastName: string; address?: X12Address | null };
   /** 2330B NM1*PR: name and payer id (also SVD01). */
   payer: { name: string; payerId: string };
   /** 2320 AMT*D: what that payer paid on the claim (CLP04). */
@@ -206,6 +207,7 @@ const otherPayerSegments = (other: OtherPayer837): string[] => [
   segment(['AMT', 'D', amount(other.paidCents)]),
   segment(['OI', '', '', 'Y', '', '', 'Y']),
   segment(['NM1', 'IL', '1', clean(other.subscriber.lastName, 60), clean(other.subscriber.firstName, 35), '', '', '', 'MI', clean(other.memberId, 80)]),
+  ...(other.subscriber.address ? addressSegments(other.subscriber.address) : []),
   segment(['NM1', 'PR', '2', clean(other.payer.name, 60), '', '', '', '', 'PI', clean(other.payer.payerId, 80)]),
 ];
 
