@@ -203,6 +203,10 @@ export const prepareClaimOut = async (store: Store, practice: Practice, claim: C
     if (claim.correctionOf === claim.claimId) throw new ValidationError('correction.of names this claim itself: a correction has its own claimId', { field: 'correction.of' });
     const original = await claimsOut.getClaim(store, practice.practiceId, claim.correctionOf);
     if (!original) throw new ValidationError(`correction.of: claim ${claim.correctionOf} not found`, { field: 'correction.of' });
+    // A replacement of a secondary claim would go out without the primary's adjudication (2320/2430).
+    if (original.secondaryOf) {
+      throw new ValidationError(`correction.of: claim ${claim.correctionOf} is a secondary claim; corrections of secondary claims are not written`, { field: 'correction.of' });
+    }
     const control = claim.payerClaimControlNumber ?? (await payerControlNumberOf(store, practice.practiceId, original, claimsOut));
     if (!control) {
       throw new ValidationError(`correction.of: claim ${claim.correctionOf} has no payer claim control number yet (from its 835 or 277CA); give correction.payerClaimControlNumber`, {

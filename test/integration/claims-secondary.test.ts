@@ -235,6 +235,9 @@ describe('secondary claims out (coordination of benefits) over the local API', (
     const twice = await postClaim(practiceId, { claimId: 'CLM-1001T', secondaryOf: 'CLM-1001' });
     expect([twice.status, twice.body.error.code, twice.body.error.details.field]).toEqual([409, 'secondary_exists', 'secondaryOf']);
     expect((await getClaim(practiceId, 'CLM-1001T')).status).toBe(404);
+    // A correction of a secondary claim would lose its COB loops: not written.
+    const correction = await postClaim(practiceId, { ...primaryClaim('CLM-1001SR', clientId), payerId: 'BEACON2', correction: { of: 'CLM-1001S', kind: 'replacement' } });
+    expect([correction.status, correction.body.error.details.field]).toEqual([400, 'correction.of']);
     // A secondary of a secondary (tertiary) is not written.
     const tertiary = await postClaim(practiceId, { claimId: 'CLM-1001U', secondaryOf: 'CLM-1001S' });
     expect([tertiary.status, tertiary.body.error.code]).toEqual([409, 'not_a_primary_claim']);
