@@ -201,6 +201,8 @@ describe('secondary claims out (coordination of benefits) over the local API', (
       ['processed_primary', 5600],
       ['processed_secondary', 3000],
     ]);
+    // The secondary claim is decided too (its payer's 835 adjudicated it), so it no longer waits.
+    expect((await getClaim(practiceId, 'CLM-1001S')).body).toMatchObject({ state: 'adjudicated', status: 'processed_secondary', adjudications: [] });
     const billed = await eventually(
       'the share re-planned after the secondary 835',
       async () => {
