@@ -232,6 +232,11 @@ describe('secondary claims out (coordination of benefits) over the local API', (
     expect(await refuse({ payerId: 'ACME1' })).toEqual([400, 'validation_error', 'payerId']);
     expect(await refuse({ clientId: 'cl_someone_else' })).toEqual([400, 'validation_error', 'clientId']);
     expect(await refuse({ secondaryOf: 'CLM-1001S' })).toEqual([400, 'validation_error', 'secondaryOf']);
+    // Hostile values: a 400 naming the field, never a 500.
+    for (const secondaryOf of [42, {}, ['CLM-1001'], 'x'.repeat(39), 'CLM 1001', '\ud800']) {
+      const answer = await postClaim(practiceId, { claimId: 'CLM-1001S', secondaryOf });
+      expect([secondaryOf, answer.status, answer.body.error.details.field]).toEqual([secondaryOf, 400, 'secondaryOf']);
+    }
     // One secondary per primary.
     expect((await postClaim(practiceId, { claimId: 'CLM-1001S', secondaryOf: 'CLM-1001' })).status).toBe(201);
     const twice = await postClaim(practiceId, { claimId: 'CLM-1001T', secondaryOf: 'CLM-1001' });
@@ -304,6 +309,8 @@ describe('secondary claims out (coordination of benefits) over the local API', (
     expect(await field({ secondary: { ...secondary, relationship: 'spouse' } })).toEqual([400, 'secondary.subscriber']);
     expect(await field({ secondary: { ...secondary, memberId: '' } })).toEqual([400, 'secondary.memberId']);
     expect(await field({ secondary: [] })).toEqual([400, 'secondary']);
+    expect(await field({ secondary: 'BEACON2' })).toEqual([400, 'secondary']);
+    expect(await field({ secondary: { ...secondary, payerId: { $ne: 1 } } })).toEqual([400, 'secondary.payerId']);
     const spouse = { firstName: 'John', lastName: 'Doe', dateOfBirth: '1980-02-03', sex: 'M', address };
     const withSpouse = await put({ secondary: { ...secondary, relationship: 'spouse', subscriber: spouse } });
     expect([withSpouse.status, withSpouse.body.secondary]).toEqual([200, { ...secondary, relationship: 'spouse', subscriber: spouse }]);
