@@ -24,14 +24,19 @@ const PROCESSED_AS_PRIMARY = '1';
 const FORWARDED = new Set(['19', '20', '21']);
 
 /**
- * The primary's adjudication a secondary claim carries: the latest CLP02 1 payment of the primary
- * claim, not reversed since; or why there is none (`field` secondaryOf, for a 409).
+ * The primary's adjudication a secondary claim carries: the primary payer's (the first to decide)
+ * latest payment of the claim, which must be CLP02 1 and not reversed since; or why there is none
+ * (`field` secondaryOf, for a 409).
  */
 export const primaryAdjudicationOf = (adjudications: readonly Adjudication[]): { adjudication: Adjudication } | { problem: string } => {
   // Predeterminations (25) and "not our claim" (23) decide nothing (DOMAIN.md §4).
   const paying = adjudications.filter((a) => a.statusCode !== '25' && a.statusCode !== '23');
   if (paying.length === 0) return { problem: 'the primary claim has no adjudication from its payer yet: bill the secondary payer once the primary 835 is imported' };
-  const last = paying[paying.length - 1]!;
+  // The primary payer decides first; later payers' 835s (the secondary's, CLM01 being this claim's
+  // id) are applied to the same claim and are not the primary's adjudication.
+  const primaryPayer = paying[0]!.payerId;
+  const own = paying.filter((a) => a.payerId === primaryPayer);
+  const last = own[own.length - 1]!;
   if (last.statusCode === REVERSAL) return { problem: "the primary payer's last adjudication reverses its payment (CLP02 22): wait for its corrected adjudication" };
   if (FORWARDED.has(last.statusCode)) {
     return {

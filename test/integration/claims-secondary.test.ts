@@ -201,8 +201,13 @@ describe('secondary claims out (coordination of benefits) over the local API', (
       ['processed_primary', 5600],
       ['processed_secondary', 3000],
     ]);
-    // The secondary claim is decided too (its payer's 835 adjudicated it), so it no longer waits.
+    // The secondary claim is decided too (its payer's 835 adjudicated it), so it no longer waits;
+    // its form still prints from the primary's adjudication (not the secondary's, applied beside it).
     expect((await getClaim(practiceId, 'CLM-1001S')).body).toMatchObject({ state: 'adjudicated', status: 'processed_secondary', adjudications: [] });
+    const reprint = await fetch(`${inject('apiUrl')}/practices/${practiceId}/claims/CLM-1001S/cms1500`, {
+      headers: { authorization: `Bearer ${await mintLocalToken(practiceId, { dir: inject('dataDir') })}` },
+    });
+    expect(reprint.status).toBe(200);
     const billed = await eventually(
       'the share re-planned after the secondary 835',
       async () => {

@@ -199,6 +199,16 @@ describe('which adjudication of the primary a secondary claim carries (domain/co
     expect('problem' in picked && picked.problem).toMatch(why);
   });
 
+  it("the secondary payer's own 835 (applied to the same claim) does not replace the primary's adjudication", () => {
+    const chain = [
+      { ...workedExample, adjudicationId: 'a0' },
+      { ...workedExample, adjudicationId: 'a1', payerId: 'BEACON2', statusCode: '2', status: 'processed_secondary' },
+      { ...workedExample, adjudicationId: 'a2', payerId: 'BEACON2', statusCode: '4', status: 'denied' },
+    ];
+    const picked = primaryAdjudicationOf(chain);
+    expect('adjudication' in picked && picked.adjudication.adjudicationId).toBe('a0');
+  });
+
   it('the latest CLP02 1 payment (a correction after a reversal) is the one carried', () => {
     const picked = of('1', '22', '1');
     expect('adjudication' in picked && picked.adjudication.adjudicationId).toBe('a2');
