@@ -131,7 +131,8 @@ const evaluateSecondaryClaim = async (store: Store, practice: Practice, claim: C
   const primaryPayer = coverage ? await claimsOut.getPayer(store, practiceId, coverage.payerId) : undefined;
   const verdict = validateClaim(
     practice,
-    claim,
+    // Checked with its CLM01, the primary's id: the secondary's own id (which may pass CLM01's 20 characters) never leaves kneadpay.
+    { ...claim, claimId: claim.secondaryOf! },
     payer,
     coverage && plan
       ? { payerId: plan.payerId, memberId: plan.memberId, groupNumber: plan.groupNumber, relationship: plan.relationship, subscriber: plan.subscriber, patient: coverage.patient }
@@ -163,7 +164,7 @@ const evaluateSecondaryClaim = async (store: Store, practice: Practice, claim: C
     subscriber: { firstName: insured.firstName, lastName: insured.lastName, address: insured.address },
     payer: primaryPayer,
   };
-  return { ...verdict, claim837: secondaryClaim837(verdict.claim837, claim.secondaryOf!, primaryPlan, cob) };
+  return { ...verdict, claim837: secondaryClaim837({ ...verdict.claim837, claimId: claim.claimId }, claim.secondaryOf!, primaryPlan, cob) };
 };
 
 /** 2330A names the primary plan's subscriber: a dependent's coverage needs that subscriber's name. */

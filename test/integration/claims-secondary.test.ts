@@ -242,16 +242,19 @@ describe('secondary claims out (coordination of benefits) over the local API', (
       const answer = await postClaim(practiceId, { claimId: 'CLM-1001S', secondaryOf });
       expect([secondaryOf, answer.status, answer.body.error.details.field]).toEqual([secondaryOf, 400, 'secondaryOf']);
     }
-    // One secondary per primary.
-    expect((await postClaim(practiceId, { claimId: 'CLM-1001S', secondaryOf: 'CLM-1001' })).status).toBe(201);
+    // One secondary per primary. Its own id may be longer than CLM01's 20 characters: CLM01 is the primary's.
+    const long = await postClaim(practiceId, { claimId: 'CLM-1001-SECONDARY-BEACON', secondaryOf: 'CLM-1001' });
+    expect([long.status, long.body.state, long.body.problems]).toEqual([201, 'ready', []]);
     const twice = await postClaim(practiceId, { claimId: 'CLM-1001T', secondaryOf: 'CLM-1001' });
+    const same = await postClaim(practiceId, { claimId: 'CLM-1001-SECONDARY-BEACON', secondaryOf: 'CLM-1001' });
+    expect([same.status, same.body.claimId]).toEqual([200, 'CLM-1001-SECONDARY-BEACON']);
     expect([twice.status, twice.body.error.code, twice.body.error.details.field]).toEqual([409, 'secondary_exists', 'secondaryOf']);
     expect((await getClaim(practiceId, 'CLM-1001T')).status).toBe(404);
     // A correction of a secondary claim would lose its COB loops: not written.
-    const correction = await postClaim(practiceId, { ...primaryClaim('CLM-1001SR', clientId), payerId: 'BEACON2', correction: { of: 'CLM-1001S', kind: 'replacement' } });
+    const correction = await postClaim(practiceId, { ...primaryClaim('CLM-1001SR', clientId), payerId: 'BEACON2', correction: { of: 'CLM-1001-SECONDARY-BEACON', kind: 'replacement' } });
     expect([correction.status, correction.body.error.details.field]).toEqual([400, 'correction.of']);
     // A secondary of a secondary (tertiary) is not written.
-    const tertiary = await postClaim(practiceId, { claimId: 'CLM-1001U', secondaryOf: 'CLM-1001S' });
+    const tertiary = await postClaim(practiceId, { claimId: 'CLM-1001U', secondaryOf: 'CLM-1001-SECONDARY-BEACON' });
     expect([tertiary.status, tertiary.body.error.code]).toEqual([409, 'not_a_primary_claim']);
 
     // A primary the payer forwarded itself (CLP02 19): the secondary payer has it already.
