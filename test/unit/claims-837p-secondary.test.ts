@@ -178,6 +178,44 @@ describe('837P of a secondary claim (005010X222A1 2320/2330A/2330B/2430)', () =>
     expect(check837P(fileFor(claimLevel)).problems).toEqual([]);
   });
 
+  it('a dependent on both plans: 2000C under the secondary subscriber, 2320 SBR02 the relationship to the primary plan’s subscriber, 2330A that subscriber', () => {
+    // Prepare: the patient is the spouse of the secondary plan's subscriber and the child of the primary's.
+    const spouse = { firstName: 'John', lastName: 'Roe', dateOfBirth: '1970-01-30', sex: 'M' as const, address: selfCoverage.patient.address };
+    const plan: CoverageForValidation = { ...secondaryPlan, relationship: 'spouse', subscriber: spouse };
+    const verdict = validateClaim(practice, secondaryClaim, secondaryPayer, plan);
+    expect(verdict.problems).toEqual([]);
+    const matched = primaryAdjudication837(secondaryClaim.lines, 13000, workedExample);
+    const primary: PrimaryPlan837 = { ...primaryPlan, relationship: 'child', subscriber: { firstName: 'Ann', lastName: 'Doe', address: selfCoverage.patient.address } };
+
+    const x12 = build837P({
+      interchangeControlNumber: 13,
+      createdAt: at,
+      usage: 'T',
+      submitter: { name: 'Harbor Bodywork LLC', id: '1234567893', contactName: 'Harbor Bodywork LLC', phone: '+1 503 555 0100' },
+      receiver: { name: 'Clearinghouse', id: 'CLEARHOUSE' },
+      billingProvider: verdict.billingProvider!,
+      reference: 'B000000013',
+      claims: [secondaryClaim837(verdict.claim837!, 'CLM-1001', primary, matched.cob!)],
+    });
+
+    const s = segments(x12);
+    expect(s.slice(s.indexOf('HL*2*1*22*1'), s.indexOf('HL*2*1*22*1') + 5)).toEqual([
+      'HL*2*1*22*1',
+      'SBR*S**BG-9******CI',
+      'NM1*IL*1*ROE*JOHN****MI*BCN-555',
+      'NM1*PR*2*BEACON MUTUAL*****PI*BEACON2',
+      'HL*3*2*23*0',
+    ]);
+    expect(s).toContain('PAT*01');
+    expect(s.slice(s.indexOf('SBR*P*19*GRP-77******CI'), s.indexOf('SBR*P*19*GRP-77******CI') + 4)).toEqual([
+      'SBR*P*19*GRP-77******CI',
+      'AMT*D*56',
+      'OI***Y***Y',
+      'NM1*IL*1*DOE*ANN****MI*XYZ123456789',
+    ]);
+    expect(check837P(x12).problems).toEqual([]);
+  });
+
   it('a seventh adjustment of one group opens another CAS (CAS holds six triplets)', () => {
     const seven = Array.from({ length: 7 }, (_, i) => ({ group: 'CO', reason: String(i + 1), amountCents: 100 }));
     expect(casSegments(seven)).toEqual(['CAS*CO*1*1**2*1**3*1**4*1**5*1**6*1', 'CAS*CO*7*1']);
