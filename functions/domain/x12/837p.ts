@@ -93,7 +93,7 @@ export interface OtherPayer837 {
   claimFilingIndicator: string;
   /** 2330A NM109 the member id with that payer, and its subscriber's name. */
   memberId: string;
-  /** 2330A: the other plan's subscriber; N3/N4 when the address is known (situational, "required when the information is available"). */
+  /** 2330A: the other plan's subscriber; N3/N4 (situational) when the address is known. */
   subscriber: { firstName: string; lastName: string; address?: X12Address | null };
   /** 2330B NM1*PR: name and payer id (also SVD01). */
   payer: { name: string; payerId: string };
