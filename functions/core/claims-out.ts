@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
-import { BATCHABLE } from '../domain/claim-state';
+import { ACKNOWLEDGEABLE, BATCHABLE } from '../domain/claim-state';
 import { CLAIM_ID, validateClaim, type ClaimProblem } from '../domain/claim-validation';
+import { primaryAdjudication837, primaryAdjudicationOf, secondaryClaim837 } from '../domain/cob';
 import { build837P, type Claim837 } from '../domain/x12/837p';
-import { batchRejection, decide999, parseAcknowledgement, rejection999 } from '../domain/x12/acknowledgements';
+import { batchRejection, decide999, parseAcknowledgement, rejection999, type Ack999Group } from '../domain/x12/acknowledgements';
 import { X12ReadError } from '../domain/x12/segments';
 import { ConflictError, NotFoundError, RetryableError, ValidationError } from '../shared/errors';
 import { parseBody } from '../shared/schemas/parse';
-import { claimBatchBody, coverageBody, MAX_BATCH_CLAIMS, PAYER_ID, payerBody } from '../shared/schemas/requests';
+import { claimBatchBody, coverageBody, MAX_BATCH_CLAIMS, PAYER_ID, payerBody, secondaryClaimBody } from '../shared/schemas/requests';
 import type { Store } from '../store/table';
 import { getClaim, listAdjudications } from '../store/claims';
 import type { Claim } from '../domain/claim';
@@ -63,8 +64,12 @@ export const registerCoverage = async (
   // only for a well-formed id.
   const given = typeof body.payerId === 'string' ? body.payerId.trim() : '';
   const saved = PAYER_ID.test(given) ? await claimsOut.getPayer(store, practiceId, given) : undefined;
+  // The secondary plan's payer, looked up the same way (only for a well-formed id).
+  const second = body.secondary && typeof body.secondary === 'object' ? (body.secondary as Record<string, unknown>).payerId : undefined;
+  const givenSecond = typeof second === 'string' ? second.trim() : '';
+  const savedSecond = PAYER_ID.test(givenSecond) ? await claimsOut.getPayer(store, practiceId, givenSecond) : undefined;
   const parsed = parseBody(
-    coverageBody(practiceId, (payerId) => saved !== undefined && payerId === given),
+    coverageBody(practiceId, (payerId) => (saved !== undefined && payerId === given) || (savedSecond !== undefined && payerId === givenSecond)),
     body,
   );
   const coverage: Coverage = {
@@ -76,6 +81,17 @@ export const registerCoverage = async (
     relationship: parsed.relationship,
     subscriber: parsed.relationship === 'self' ? null : parsed.subscriber!,
     patient: parsed.patient,
+    ...(parsed.secondary
+      ? {
+          secondary: {
+            payerId: parsed.secondary.payerId,
+            memberId: parsed.secondary.memberId,
+            groupNumber: parsed.secondary.groupNumber ?? null,
+            relationship: parsed.secondary.relationship,
+            subscriber: parsed.secondary.relationship === 'self' ? null : parsed.secondary.subscriber!,
+          },
+        }
+      : {}),
     updatedAt: now.toISOString(),
   };
   await claimsOut.putCoverage(store, coverage);
@@ -86,12 +102,76 @@ export const registerCoverage = async (
 // Validation and readiness ----------------------------------------------------------------------
 
 /** The claim checked against everything an 837P needs, from what is stored now. */
-export const evaluateClaim = async (store: Store, practice: Practice, claim: Claim, claimsOut: ClaimsOutPort = CLAIMS_OUT_STORE) => {
+export const evaluateClaim = async (store: Store, practice: Practice, claim: Claim, claimsOut: ClaimsOutPort = CLAIMS_OUT_STORE): Promise<ReturnType<typeof validateClaim>> => {
+  if (claim.secondaryOf) return evaluateSecondaryClaim(store, practice, claim, claimsOut);
   const [payer, coverage] = await Promise.all([
     claim.payerId ? claimsOut.getPayer(store, practice.practiceId, claim.payerId) : Promise.resolve(undefined),
     claimsOut.getCoverage(store, practice.practiceId, claim.clientId),
   ]);
   return validateClaim(practice, claim, payer, coverage);
+};
+
+/**
+ * A secondary claim checked like any claim against its payer, the coverage's secondary plan (the
+ * patient stays the coverage's), and then the primary's adjudication it carries: the primary
+ * claim's latest CLP02 1 payment, matched line by line (domain/cob.ts). Its 837P is the claim with
+ * 2000B SBR01 S, CLM01 the primary's claim id (so the secondary payer's 835 comes back to the
+ * visit's claim, where coordination of benefits decides the patient's share), and the primary in
+ * 2320/2330A/2330B and per line 2430.
+ */
+const evaluateSecondaryClaim = async (store: Store, practice: Practice, claim: Claim, claimsOut: ClaimsOutPort): Promise<ReturnType<typeof validateClaim>> => {
+  const practiceId = practice.practiceId;
+  const [coverage, primary, adjudications, payer] = await Promise.all([
+    claimsOut.getCoverage(store, practiceId, claim.clientId),
+    claimsOut.getClaim(store, practiceId, claim.secondaryOf!),
+    claimsOut.listAdjudications(store, practiceId, claim.secondaryOf!),
+    claim.payerId ? claimsOut.getPayer(store, practiceId, claim.payerId) : Promise.resolve(undefined),
+  ]);
+  const plan = coverage?.secondary ?? undefined;
+  const primaryPayer = coverage ? await claimsOut.getPayer(store, practiceId, coverage.payerId) : undefined;
+  const verdict = validateClaim(
+    practice,
+    // Checked with its CLM01, the primary's id: the secondary's own id (which may pass CLM01's 20 characters) never leaves kneadpay.
+    { ...claim, claimId: claim.secondaryOf! },
+    payer,
+    coverage && plan
+      ? { payerId: plan.payerId, memberId: plan.memberId, groupNumber: plan.groupNumber, relationship: plan.relationship, subscriber: plan.subscriber, patient: coverage.patient }
+      : undefined,
+  );
+  const problems = [...verdict.problems];
+  if (coverage && !plan)
+    problems.push({ field: 'coverage.secondary', message: "the client's coverage has no secondary plan: save it with the coverage (secondary: {payerId, memberId, relationship})" });
+  if (coverage && !primaryPayer) problems.push({ field: 'coverage.payerId', message: `the primary payer ${coverage.payerId} is not saved` });
+  if (coverage && plan && coverage.relationship !== 'self') checkPrimarySubscriber(problems, coverage);
+  let cob: ReturnType<typeof primaryAdjudication837>['cob'];
+  if (!primary) problems.push({ field: 'secondaryOf', message: `the primary claim ${claim.secondaryOf} is not found` });
+  else {
+    const picked = primaryAdjudicationOf(adjudications);
+    if ('problem' in picked) problems.push({ field: 'secondaryOf', message: picked.problem });
+    else {
+      const billed = claim.lines.filter((line) => line.units > 0 || line.chargeCents > 0);
+      const matched = primaryAdjudication837(billed, claim.chargeCents, picked.adjudication);
+      problems.push(...matched.problems);
+      cob = matched.cob;
+    }
+  }
+  if (problems.length > 0 || !verdict.claim837 || !coverage || !primaryPayer || !cob) return { problems };
+  const insured = coverage.relationship === 'self' ? coverage.patient : coverage.subscriber!;
+  const primaryPlan = {
+    relationship: coverage.relationship,
+    groupNumber: coverage.groupNumber,
+    memberId: coverage.memberId,
+    subscriber: { firstName: insured.firstName, lastName: insured.lastName, address: insured.address },
+    payer: primaryPayer,
+  };
+  return { ...verdict, claim837: secondaryClaim837({ ...verdict.claim837, claimId: claim.claimId }, claim.secondaryOf!, primaryPlan, cob) };
+};
+
+/** 2330A names the primary plan's subscriber: a dependent's coverage needs that subscriber's name. */
+const checkPrimarySubscriber = (problems: ClaimProblem[], coverage: Coverage) => {
+  if (!coverage.subscriber?.firstName?.trim() || !coverage.subscriber?.lastName?.trim()) {
+    problems.push({ field: 'coverage.subscriber', message: "the primary plan's subscriber (first and last name) is required for the secondary claim's 2330A" });
+  }
 };
 
 /**
@@ -124,6 +204,10 @@ export const prepareClaimOut = async (store: Store, practice: Practice, claim: C
     if (claim.correctionOf === claim.claimId) throw new ValidationError('correction.of names this claim itself: a correction has its own claimId', { field: 'correction.of' });
     const original = await claimsOut.getClaim(store, practice.practiceId, claim.correctionOf);
     if (!original) throw new ValidationError(`correction.of: claim ${claim.correctionOf} not found`, { field: 'correction.of' });
+    // A replacement of a secondary claim would go out without the primary's adjudication (2320/2430).
+    if (original.secondaryOf) {
+      throw new ValidationError(`correction.of: claim ${claim.correctionOf} is a secondary claim; corrections of secondary claims are not written`, { field: 'correction.of' });
+    }
     const control = claim.payerClaimControlNumber ?? (await payerControlNumberOf(store, practice.practiceId, original, claimsOut));
     if (!control) {
       throw new ValidationError(`correction.of: claim ${claim.correctionOf} has no payer claim control number yet (from its 835 or 277CA); give correction.payerClaimControlNumber`, {
@@ -135,6 +219,112 @@ export const prepareClaimOut = async (store: Store, practice: Practice, claim: C
   const { problems } = await evaluateClaim(store, practice, prepared, claimsOut);
   const state = problems.length === 0 ? 'ready' : 'draft';
   return { ...prepared, state, status: state, problems };
+};
+
+// Secondary claims ------------------------------------------------------------------------------
+
+/** The fields that make a secondary claim what it is: the same request again answers the claim it made. */
+const sameSecondary = (a: Claim, b: Claim) =>
+  a.secondaryOf === b.secondaryOf && a.clientId === b.clientId && (a.priorAuthorization ?? null) === (b.priorAuthorization ?? null) && (a.referralNumber ?? null) === (b.referralNumber ?? null);
+
+/**
+ * POST /practices/{p}/claims with `secondaryOf`: the claim to the client's secondary payer for a
+ * visit whose primary claim its payer adjudicated as primary (CLP02 1). It copies the primary's
+ * lines, diagnoses, dates, place of service and rendering provider; it is then draft or ready like
+ * any claim (`secondaryOf` names what keeps it from the 837P). One secondary per primary: the same
+ * request again → 200 with the claim; another secondary claim for that primary → 409
+ * `secondary_exists`.
+ */
+export const createSecondaryClaim = async (
+  store: Store,
+  practiceId: string,
+  body: Record<string, unknown>,
+  now = new Date(),
+  claimsOut: ClaimsOutPort = CLAIMS_OUT_STORE,
+): Promise<{ created: boolean; claim: Claim }> => {
+  const practice = await requirePractice(store, practiceId, claimsOut);
+  const parsed = parseBody(secondaryClaimBody, body);
+  const primary = await claimsOut.getClaim(store, practiceId, parsed.secondaryOf);
+  if (!primary) throw new NotFoundError('claim', `secondaryOf names claim ${parsed.secondaryOf}, which this practice does not have`);
+  const existing = await claimsOut.getClaim(store, practiceId, parsed.claimId);
+  if (existing) {
+    const asked = {
+      ...existing,
+      secondaryOf: parsed.secondaryOf,
+      clientId: parsed.clientId ?? primary.clientId,
+      priorAuthorization: parsed.priorAuthorization ?? null,
+      referralNumber: parsed.referralNumber ?? null,
+    };
+    if (existing.secondaryOf && sameSecondary(existing, asked)) return { created: false, claim: existing };
+    throw new ConflictError(`claim ${parsed.claimId} already exists with other content`, 'claim_exists');
+  }
+  if (primary.secondaryOf)
+    throw new ConflictError(`secondaryOf: claim ${primary.claimId} is itself a secondary claim (tertiary claims are not written)`, 'not_a_primary_claim', { field: 'secondaryOf' });
+  if (!primary.payerId) {
+    throw new ConflictError(`secondaryOf: claim ${primary.claimId} was registered without a payer (billed outside kneadpay): its secondary claim cannot be written here`, 'not_a_primary_claim', {
+      field: 'secondaryOf',
+    });
+  }
+  if (primary.secondaryClaimId) {
+    throw new ConflictError(`secondaryOf: claim ${primary.claimId} already has its secondary claim ${primary.secondaryClaimId}`, 'secondary_exists', {
+      field: 'secondaryOf',
+      claimId: primary.secondaryClaimId,
+    });
+  }
+  if (parsed.clientId !== undefined && parsed.clientId !== primary.clientId) {
+    throw new ValidationError(`clientId: the primary claim ${primary.claimId} is another client's; leave clientId out or send the primary's`, { field: 'clientId' });
+  }
+  const coverage = await claimsOut.getCoverage(store, practiceId, primary.clientId);
+  if (!coverage?.secondary) {
+    throw new ConflictError("coverage.secondary: the client's coverage has no secondary plan; save it first (PUT …/coverage with secondary: {payerId, memberId, relationship})", 'no_secondary_plan', {
+      field: 'coverage.secondary',
+    });
+  }
+  if (parsed.payerId !== undefined && parsed.payerId !== coverage.secondary.payerId) {
+    throw new ValidationError(`payerId: the client's secondary plan is with payer ${coverage.secondary.payerId}, not ${parsed.payerId}`, { field: 'payerId' });
+  }
+  const picked = primaryAdjudicationOf(await claimsOut.listAdjudications(store, practiceId, primary.claimId));
+  if ('problem' in picked) throw new ConflictError(`secondaryOf: ${picked.problem}`, 'primary_not_adjudicated', { field: 'secondaryOf' });
+  const claim: Claim = {
+    claimId: parsed.claimId,
+    practiceId,
+    clientId: primary.clientId,
+    payerName: null,
+    dateOfService: primary.dateOfService,
+    placeOfService: primary.placeOfService,
+    diagnosisCodes: primary.diagnosisCodes,
+    lines: primary.lines,
+    unitMethod: primary.unitMethod,
+    chargeCents: primary.chargeCents,
+    currency: primary.currency,
+    // What the client paid at the visit is on the primary claim (and its ledger), not again here.
+    collectedCents: 0,
+    status: 'draft',
+    patientResponsibilityCents: 0,
+    invoicedCents: 0,
+    adjudicationCount: 0,
+    createdAt: now.toISOString(),
+    state: 'draft',
+    payerId: coverage.secondary.payerId,
+    renderingProvider: primary.renderingProvider ?? null,
+    priorAuthorization: parsed.priorAuthorization ?? null,
+    referralNumber: parsed.referralNumber ?? null,
+    frequencyCode: '1',
+    correctionOf: null,
+    payerClaimControlNumber: null,
+    secondaryOf: primary.claimId,
+    problems: [],
+    batchId: null,
+    acknowledgement: null,
+  };
+  const prepared = await prepareClaimOut(store, practice, claim, claimsOut);
+  if (await claimsOut.insertSecondaryClaim(store, prepared, primary.claimId)) return { created: true, claim: prepared };
+  // Another request got there first: the same claim (200), or another secondary of that primary (409).
+  const raced = await claimsOut.getClaim(store, practiceId, parsed.claimId);
+  if (raced?.secondaryOf && sameSecondary(raced, prepared)) return { created: false, claim: raced };
+  if (raced) throw new ConflictError(`claim ${parsed.claimId} already exists with other content`, 'claim_exists');
+  const now2 = await claimsOut.getClaim(store, practiceId, primary.claimId);
+  throw new ConflictError(`secondaryOf: claim ${primary.claimId} already has its secondary claim ${now2?.secondaryClaimId ?? ''}`.trim(), 'secondary_exists', { field: 'secondaryOf' });
 };
 
 // Batches ---------------------------------------------------------------------------------------
@@ -304,6 +494,20 @@ export interface AckAnswer {
   unmatched: string[];
 }
 
+/**
+ * A 999's CTX*CLM01 names a claim by its CLM01, which is the claim id except on a secondary claim
+ * (its primary's id): the errors are filed under the batch's claim ids before they are given out.
+ */
+const byClaimId = async (store: Store, practiceId: string, group: Ack999Group, claimIds: readonly string[], claimsOut: ClaimsOutPort): Promise<Ack999Group> => {
+  const set = group.sets[0];
+  if (!set?.claimErrors || Object.keys(set.claimErrors).length === 0) return group;
+  const claims = await Promise.all(claimIds.map((claimId) => claimsOut.getClaim(store, practiceId, claimId)));
+  const claimIdOf = new Map(claims.flatMap((claim) => (claim?.secondaryOf ? [[claim.secondaryOf, claim.claimId] as const] : [])));
+  if (claimIdOf.size === 0) return group;
+  const claimErrors = Object.fromEntries(Object.entries(set.claimErrors!).map(([clm01, errors]) => [claimIdOf.get(clm01) ?? clm01, errors]));
+  return { ...group, sets: [{ ...set, claimErrors }, ...group.sets.slice(1)] };
+};
+
 /** A batch id as `batchIdFor` makes it (B and the 9-digit interchange control number). */
 const BATCH_ID = /^B\d{9}$/;
 /** GS01 of kneadpay's 837P groups, and so AK101 of a 999 about them. */
@@ -342,9 +546,10 @@ export const applyAcknowledgement = async (store: Store, practiceId: string, tex
         continue;
       }
       const { verdict, accepted } = decide999(group);
+      const attributed = accepted ? group : await byClaimId(store, practiceId, group, batch.claims, claimsOut);
       for (const claimId of batch.claims) {
         // The whole set is rejected; each claim is given the errors the 999 puts in it (CTX*CLM01).
-        const reason = accepted ? null : rejection999(group, claimId, batch.claims);
+        const reason = accepted ? null : rejection999(attributed, claimId, batch.claims);
         await claimsOut.recordAcknowledgement(store, practiceId, claimId, accepted ? 'accepted' : 'rejected', { kind: '999', verdict, reason, payerClaimControlNumber: null, at });
         if (accepted) answer.accepted.push(claimId);
         else answer.rejected.push({ claimId, reason: reason! });
@@ -376,10 +581,17 @@ export const applyAcknowledgement = async (store: Store, practiceId: string, tex
   for (const claim of parsed.claims) {
     if (decided.has(claim.patientControlNumber)) continue;
     // A control number no claim of ours can have (too long for a key, other characters) is not ours.
-    const stored = CLAIM_ID.test(claim.patientControlNumber) ? await claimsOut.getClaim(store, practiceId, claim.patientControlNumber) : undefined;
+    let stored = CLAIM_ID.test(claim.patientControlNumber) ? await claimsOut.getClaim(store, practiceId, claim.patientControlNumber) : undefined;
     if (!stored) {
       answer.unmatched.push(claim.patientControlNumber);
       continue;
+    }
+    // A secondary claim's CLM01 is its primary's claim id: once the primary is past its
+    // acknowledgements (the secondary exists only after its 835), a 277CA naming it is about the
+    // secondary claim while that one waits for its own.
+    if (stored.secondaryClaimId && !ACKNOWLEDGEABLE.includes(stored.state as never)) {
+      const secondary = await claimsOut.getClaim(store, practiceId, stored.secondaryClaimId);
+      if (secondary && ACKNOWLEDGEABLE.includes(secondary.state as never)) stored = secondary;
     }
     // A1 (received) and A2 (accepted into adjudication) both acknowledge the claim: accepted.
     const to = claim.verdict === 'rejected' ? 'rejected' : 'accepted';

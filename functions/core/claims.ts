@@ -9,7 +9,7 @@ import { getClaim, insertClaim, listAdjudications } from '../store/claims';
 import type { Claim } from '../domain/claim';
 import type { ClaimsPort } from './ports';
 import { PRACTICE_STORE, requirePractice } from './practice';
-import { prepareClaimOut } from './claims-out';
+import { createSecondaryClaim, prepareClaimOut } from './claims-out';
 
 /** The default implementation of the port: the table (core/ports.ts). */
 export const CLAIMS_STORE: ClaimsPort = { getClaim, insertClaim, listAdjudications, getClient, ...PRACTICE_STORE };
@@ -87,6 +87,8 @@ const claimsOutIdentity = (c: Claim) => [c.payerId ?? null, c.renderingProvider 
 
 /** Registers a claim. The same claim again answers 200 with it; a different claim under the same id is 409. */
 export const createClaim = async (store: Store, practiceId: string, body: Record<string, unknown>, now = new Date(), port: ClaimsPort = CLAIMS_STORE) => {
+  // A secondary claim copies its primary's visit: its own body (docs/claims.md § Secondary claims).
+  if (body.secondaryOf !== undefined && body.secondaryOf !== null && body.secondaryOf !== '') return createSecondaryClaim(store, practiceId, body, now);
   const practice = await requirePractice(store, practiceId, port);
   const parsed = parseClaim(practiceId, body, practice.billing.unitMethod, practice.currency, now);
   await port.getClient(store, practiceId, parsed.clientId);

@@ -30,5 +30,9 @@ export const cms1500For = async (store: Store, practiceId: string, claimId: stri
       ? [[payer.address.line1, payer.address.line2].filter(Boolean).join(' ').toUpperCase(), `${payer.address.city.toUpperCase()} ${payer.address.state} ${payer.address.postalCode}`]
       : []),
   ];
-  return { claimId, carrier, pages: cms1500Pages(verdict.claim837!, verdict.billingProvider!, { paidCents: claim.collectedCents, signedOn: claim.createdAt.slice(0, 10) }) };
+  // Item 29: what the patient and the other payers paid. A secondary claim's patient payment sits on its primary claim.
+  const primary = claim.secondaryOf ? await port.getClaim(store, practiceId, claim.secondaryOf) : undefined;
+  const otherPayersPaid = (verdict.claim837!.otherPayers ?? []).reduce((sum, other) => sum + other.paidCents, 0);
+  const paidCents = (primary?.collectedCents ?? claim.collectedCents) + otherPayersPaid;
+  return { claimId, carrier, pages: cms1500Pages(verdict.claim837!, verdict.billingProvider!, { paidCents, signedOn: claim.createdAt.slice(0, 10) }) };
 };

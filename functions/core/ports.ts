@@ -55,6 +55,7 @@ export type ClaimsOutPort = Pick<
   | 'getBatch'
   | 'getCoverage'
   | 'getPayer'
+  | 'insertSecondaryClaim'
   | 'latestBatch'
   | 'putCoverage'
   | 'putPayer'

@@ -16,6 +16,9 @@ import { isCents } from '../domain/money';
 /** The default implementation of the port: the table (core/ports.ts). */
 export const REMITTANCES_STORE: RemittancesPort = { ...remittancesStore, getClaim, getRemittance, listAdjudications, commitOnce, ...PRACTICE_STORE };
 
+/** CLP02 of a payer that processed the claim as secondary (2, or 20 when it forwarded it on). */
+const PROCESSED_AS_SECONDARY = new Set(['2', '20']);
+
 /** The idempotency identity of one adjudication (SPEC §4), inside the practice's partition. */
 export const adjudicationIdentity = (claimId: string, traceNumber: string, statusCode: string, payerClaimControlNumber: string | null) =>
   [claimId, traceNumber, statusCode, payerClaimControlNumber ?? ''].join('|');
@@ -108,7 +111,7 @@ export const externalAdjudicationProblems = (detail: ClaimAdjudicatedDetail): st
  */
 export const applyAdjudication = async (
   store: Store,
-  claim: Pick<Claim, 'practiceId' | 'claimId' | 'clientId' | 'currency'>,
+  claim: Pick<Claim, 'practiceId' | 'claimId' | 'clientId' | 'currency'> & Pick<Partial<Claim>, 'secondaryClaimId'>,
   detail: ClaimAdjudicatedDetail,
   opts: {
     remittanceId: string | null;
@@ -197,6 +200,8 @@ export const applyAdjudication = async (
                   { kind: 'contractual_writeoff', amountCents: -writeOff, currency: claim.currency, at: when, ref: claim.claimId },
                 ]
               : [],
+          // The claim kneadpay sent to the secondary payer (its CLM01 this claim's id) is decided by that payer's 835.
+          claim.secondaryClaimId && PROCESSED_AS_SECONDARY.has(detail.statusCode) ? { claimId: claim.secondaryClaimId, status: detail.status } : undefined,
         ),
         events: opts.emit ? [{ detailType: 'ClaimAdjudicated', detail }] : [],
       },

@@ -21,7 +21,19 @@ export interface Coverage {
   relationship: Relationship;
   subscriber: X12Person | null;
   patient: X12Person;
+  /** A second plan (another payer) billed after the primary adjudicated: secondary claims. Absent: none. */
+  secondary?: SecondaryPlan | null;
   updatedAt: string;
+}
+
+/** The coverage's second plan: its payer, member id, group, and the patient's relationship to its subscriber. */
+export interface SecondaryPlan {
+  payerId: string;
+  memberId: string;
+  groupNumber: string | null;
+  relationship: Relationship;
+  /** Absent when relationship is self. */
+  subscriber: X12Person | null;
 }
 
 export interface ClaimBatch {

@@ -44,6 +44,10 @@ export interface Claim {
   /** The claim this one replaces or voids, and the payer's claim control number for REF*F8. */
   correctionOf?: string | null;
   payerClaimControlNumber?: string | null;
+  /** A secondary claim: the primary claim whose adjudication it carries to the coverage's secondary payer. */
+  secondaryOf?: string | null;
+  /** On a primary claim: its secondary claim, once registered (one per primary). */
+  secondaryClaimId?: string | null;
   /** What keeps a draft claim out of an 837P: each names the field to fix. */
   problems?: { field: string; message: string }[];
   batchId?: string | null;

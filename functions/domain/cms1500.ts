@@ -89,7 +89,11 @@ const RELATIONSHIP_WORD = { self: 'SELF', spouse: 'SPOUSE', child: 'CHILD', othe
 
 export const LINES_PER_FORM = 6;
 
-/** The pages of the form for one claim. `paidCents` is item 29 (what the patient paid on the claim). */
+/**
+ * The pages of the form for one claim. `paidCents` is item 29, NUCC: "the total amount the patient
+ * and/or other payers paid on the covered services only" (for a secondary claim, the primary's
+ * payment and what the patient paid).
+ */
 export const cms1500Pages = (claim: Claim837, billing: BillingProvider, opts: { paidCents: number; signedOn: string }): Cms1500Page[] => {
   const coverage = claim.coverage;
   const patient = coverage.patient;
@@ -118,7 +122,8 @@ export const cms1500Pages = (claim: Claim837, billing: BillingProvider, opts: { 
     '13': 'SIGNATURE ON FILE',
     '21': `ICD IND 0 ${claim.diagnosisCodes.map((code, i) => `${LETTERS[i]}. ${code.replace('.', '')}`).join(' ')}`,
     '25': `${billing.ein} EIN`,
-    '26': claim.claimId,
+    // The patient account number, as the 837P's CLM01 (a secondary claim's is its primary's).
+    '26': claim.patientControlNumber ?? claim.claimId,
     '27': 'YES',
     '31': claim.renderingProvider
       ? `${claim.renderingProvider.firstName.toUpperCase()} ${claim.renderingProvider.lastName.toUpperCase()} ${mmddyyyy(opts.signedOn)}`
@@ -130,6 +135,16 @@ export const cms1500Pages = (claim: Claim837, billing: BillingProvider, opts: { 
     // 33b: qualifier and id with no separator; NUCC keeps ZZ for the taxonomy on the form (the 837P's PRV says PXC).
     '33b': `ZZ${billing.taxonomyCode}`,
   };
+  // A claim to the secondary payer (NUCC item 11d: "If marked YES, complete 9, 9a, and 9d"): the
+  // other insured (the primary plan's subscriber, as 2330A), its policy or group number without a
+  // hyphen or space (NUCC 9a), and that plan's name (9d).
+  const other = claim.otherPayers?.[0];
+  if (other) {
+    items['9'] = name(other.subscriber);
+    items['9a'] = (other.groupNumber ?? other.memberId).toUpperCase().replace(/[-\s]/g, '');
+    items['9d'] = other.payer.name.toUpperCase();
+    items['11d'] = 'YES';
+  }
   if (claim.frequencyCode !== '1') items['22'] = `${claim.frequencyCode} ${claim.payerClaimControlNumber ?? ''}`.trim();
   // NUCC item 23: "Do not enter hyphens or spaces within the number."
   const reference = (value: string) => value.toUpperCase().replace(/[-\s]/g, '');

@@ -198,3 +198,39 @@ export const recordAcknowledgement = async (store: Store, practiceId: string, cl
     throw error;
   }
 };
+
+/**
+ * Registers a secondary claim and names it on its primary, in one transaction: the secondary is
+ * new, and the primary has no other secondary (one per primary). False when either condition
+ * failed (nothing written: the caller reads which).
+ */
+export const insertSecondaryClaim = async (store: Store, claim: Claim, primaryClaimId: string): Promise<boolean> => {
+  try {
+    await store.doc.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: store.tableName,
+              Item: { ...claimKey(claim.practiceId, claim.claimId), type: 'claim', ...claim, gsi1pk: `${practicePk(claim.practiceId)}#CLIENT#${claim.clientId}#CLAIMS`, gsi1sk: claim.dateOfService },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          {
+            Update: {
+              TableName: store.tableName,
+              Key: claimKey(claim.practiceId, primaryClaimId),
+              UpdateExpression: 'SET secondaryClaimId = :id',
+              ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(secondaryClaimId)',
+              ExpressionAttributeValues: { ':id': claim.claimId },
+            },
+          },
+        ],
+      }),
+    );
+    return true;
+  } catch (error) {
+    if ((error as Error).name !== 'TransactionCanceledException') throw error;
+    return false;
+  }
+};

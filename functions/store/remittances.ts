@@ -87,11 +87,28 @@ export const adjudicationWrites = (
   adjudication: StoredAdjudication,
   change: ClaimTotalsChange,
   ledger: Omit<LedgerEntry, 'entryId' | 'clientId'>[],
+  decidedSecondary?: { claimId: string; status: string },
 ): TransactItem[] => [
   { Put: { Item: { ...adjudicationKey(claim.practiceId, claim.claimId, identity), type: 'adjudication', ...adjudication } } },
   claimTotalsWrite(claim.practiceId, claim.claimId, change),
   ...ledgerWrites(claim.practiceId, claim.clientId, ledger),
+  ...(decidedSecondary ? [secondaryClaimAdjudicatedWrite(claim.practiceId, decidedSecondary.claimId, decidedSecondary.status)] : []),
 ];
+
+/**
+ * A secondary claim decided by its payer: that payer's 835 names the visit's CLM01 (the primary
+ * claim's id) and is applied to the primary claim; the secondary claim that carried it moves to
+ * `adjudicated` in the same commit (a SET: a retried commit writes the same).
+ */
+const secondaryClaimAdjudicatedWrite = (practiceId: string, secondaryClaimId: string, status: string): TransactItem => ({
+  Update: {
+    Key: claimKey(practiceId, secondaryClaimId),
+    UpdateExpression: 'SET #state = :adjudicated, #status = :status',
+    ConditionExpression: 'attribute_exists(pk)',
+    ExpressionAttributeNames: { '#state': 'state', '#status': 'status' },
+    ExpressionAttributeValues: { ':adjudicated': 'adjudicated', ':status': status },
+  },
+});
 
 /** One summary per remittance file (its id is the file's hash). */
 export const remittanceMarker = (practiceId: string, remittanceId: string) => keys.marker(practiceId, 'remittance', remittanceId);

@@ -469,4 +469,26 @@ describe('the staff web app: claims out (payers, coverage, claims by state, Send
     expect(dialogs).toEqual([]);
     expect(cspViolations).toEqual([]);
   });
+
+  it('10. a coverage with a secondary plan (saved through the API) keeps it when the form saves the coverage again', async () => {
+    // Prepare: a second payer and Jane's secondary plan, saved through the API (the form has no fields for it).
+    await api('PUT', `/practices/${practiceId}/payers/BEACON2`, { practiceId, body: { name: 'Beacon Mutual', payerId: 'BEACON2' } });
+    const before = (await api('GET', `/practices/${practiceId}/clients/${jane.id}/coverage`, { practiceId })).body;
+    const secondary = { payerId: 'BEACON2', memberId: 'BCN-555', groupNumber: 'BG-9', relationship: 'self' };
+    const { clientId: _c, ...coverageBody } = before;
+    expect((await api('PUT', `/practices/${practiceId}/clients/${jane.id}/coverage`, { practiceId, body: { ...coverageBody, secondary } })).status).toBe(200);
+
+    // Act: Jane's form opened again, its group number changed, saved
+    await page.evaluate(`location.hash = '#/clients/${encodeURIComponent(sam.id)}'`);
+    await page.evaluate(`location.hash = '#/clients/${encodeURIComponent(jane.id)}'`);
+    const coverage = page.getByRole('form', { name: 'Save coverage' });
+    await expect.poll(() => field('Save coverage', 'Member ID').inputValue()).toBe('XYZ123456789');
+    await field('Save coverage', 'Group number').fill('GRP-99');
+    await coverage.getByRole('button', { name: 'Save coverage' }).click();
+    await page.getByText(/^Coverage saved with payer ACME1/).waitFor();
+    const saved = (await api('GET', `/practices/${practiceId}/clients/${jane.id}/coverage`, { practiceId })).body;
+
+    // Assess: the group number changed, the secondary plan kept.
+    expect([saved.groupNumber, saved.secondary]).toEqual(['GRP-99', { ...secondary, subscriber: null }]);
+  });
 });

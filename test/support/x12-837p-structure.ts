@@ -47,6 +47,14 @@ const D8 = /^\d{8}$/;
 const NPI = /^\d{10}$/;
 const AMOUNT = /^-?\d{1,16}(\.\d{1,2})?$/;
 
+/** CAS: group, then up to six reason/amount/quantity triplets; each reason has its amount. */
+const CAS_ELEMENTS: Record<number, ElementRule> = {
+  1: { required: true, codes: ['CO', 'CR', 'OA', 'PI', 'PR'] },
+  2: R,
+  3: { required: true, pattern: AMOUNT },
+  ...Object.fromEntries([6, 9, 12, 15, 18].map((n) => [n, { pattern: AMOUNT }])),
+};
+
 const ADDRESS = [
   seg('N3', 'address', 'R', 1, { 1: R }),
   seg('N4', 'city/state/zip', 'R', 1, { 1: R, 2: { required: true, pattern: /^[A-Z]{2}$/ }, 3: { required: true, pattern: /^\d{5}(\d{4})?$/ } }),
@@ -149,6 +157,36 @@ const CLAIM_2300: Node[] = [
   ]),
   loop('2310C', 'S', 1, [seg('NM1', 'service facility', 'R', 1, {}, [1, ['77']]), ...ADDRESS, seg('REF', 'service facility secondary id', 'S', 3), seg('PER', 'service facility contact', 'S', 1)]),
   loop('2310D', 'S', 1, [seg('NM1', 'supervising provider', 'R', 1, {}, [1, ['DQ']]), seg('REF', 'supervising secondary id', 'S', 4)]),
+  // 2320 other subscriber information (005010X222A1; pyx12 map 837.5010.X222.A1.xml): SBR with
+  // SBR01 the other payer's place and SBR02 the patient's relationship to its subscriber, CAS (≤ 5),
+  // AMT*D payer paid, AMT*A8 non-covered, AMT*EAF remaining patient liability, OI (required: OI03
+  // benefits assignment, OI06 release of information), MOA; then 2330A (required) and 2330B (required).
+  loop('2320', 'S', 10, [
+    seg('SBR', 'other subscriber information', 'R', 1, {
+      1: { required: true, codes: ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'P', 'S', 'T', 'U'] },
+      2: { required: true, codes: ['01', '18', '19', '20', '21', '39', '40', '53', 'G8'] },
+      9: { codes: ['11', '12', '13', '14', '15', '16', '17', 'AM', 'BL', 'CH', 'CI', 'DS', 'FI', 'HM', 'LM', 'MA', 'MB', 'MC', 'OF', 'TV', 'VA', 'WC', 'ZZ'] },
+    }),
+    seg('CAS', 'claim level adjustments', 'S', 5, CAS_ELEMENTS),
+    seg('AMT', 'COB payer paid amount', 'S', 1, { 2: { required: true, pattern: AMOUNT } }, [1, ['D']]),
+    seg('AMT', 'COB total non-covered amount', 'S', 1, { 2: { required: true, pattern: AMOUNT } }, [1, ['A8']]),
+    seg('AMT', 'remaining patient liability', 'S', 1, { 2: { required: true, pattern: AMOUNT } }, [1, ['EAF']]),
+    seg('OI', 'other insurance coverage information', 'R', 1, { 3: { required: true, codes: ['N', 'W', 'Y'] }, 4: { codes: ['P'] }, 6: { required: true, codes: ['I', 'Y'] } }),
+    seg('MOA', 'outpatient adjudication information', 'S', 1),
+    loop('2330A', 'R', 1, [
+      seg('NM1', 'other subscriber name', 'R', 1, { 2: { required: true, codes: ['1', '2'] }, 3: R, 8: { required: true, codes: ['II', 'MI'] }, 9: R }, [1, ['IL']]),
+      ...ADDRESS.map((s) => ({ ...s, usage: 'S' as Usage })),
+      seg('REF', 'other subscriber secondary id', 'S', 1, {}, [1, ['SY']]),
+    ]),
+    loop('2330B', 'R', 1, [
+      seg('NM1', 'other payer name', 'R', 1, { 2: { required: true, codes: ['2'] }, 3: R, 8: { required: true, codes: ['PI', 'XV'] }, 9: R }, [1, ['PR']]),
+      ...ADDRESS.map((s) => ({ ...s, usage: 'S' as Usage })),
+      seg('DTP', 'claim check or remittance date', 'S', 1, { 2: { required: true, codes: ['D8'] }, 3: { required: true, pattern: D8 } }, [1, ['573']]),
+      seg('REF', 'other payer references', 'S', 6),
+    ]),
+    loop('2330C', 'S', 1, [seg('NM1', 'other payer referring provider', 'R', 1, {}, [1, ['DN', 'P3']]), seg('REF', 'other payer referring provider id', 'S', 3)]),
+    loop('2330D', 'S', 1, [seg('NM1', 'other payer rendering provider', 'R', 1, {}, [1, ['82']]), seg('REF', 'other payer rendering provider id', 'S', 3)]),
+  ]),
   loop('2400', 'R', 50, [
     seg('LX', 'service line number', 'R', 1, { 1: { required: true, pattern: /^\d{1,6}$/ } }),
     seg('SV1', 'professional service', 'R', 1, {
@@ -172,6 +210,19 @@ const CLAIM_2300: Node[] = [
     seg('AMT', 'line amounts', 'S', 2),
     seg('K3', 'line file information', 'S', 10),
     seg('NTE', 'line note', 'S', 2),
+    // 2430 line adjudication information: SVD (SVD01 the other payer's 2330B NM109, SVD02 paid,
+    // SVD03 the procedure composite, SVD05 paid units), line CAS, DTP*573 (required), AMT*EAF.
+    loop('2430', 'S', 15, [
+      seg('SVD', 'line adjudication information', 'R', 1, {
+        1: R,
+        2: { required: true, pattern: AMOUNT },
+        3: { required: true, pattern: /^(HC|ER|IV|WK):[A-Z0-9]{5}(:[A-Z0-9]{2}){0,4}$/ },
+        5: { required: true, pattern: /^\d{1,4}(\.\d{1,3})?$/ },
+      }),
+      seg('CAS', 'line adjustment', 'S', 99, CAS_ELEMENTS),
+      seg('DTP', 'line check or remittance date', 'R', 1, { 2: { required: true, codes: ['D8'] }, 3: { required: true, pattern: D8 } }, [1, ['573']]),
+      seg('AMT', 'remaining patient liability', 'S', 1, { 2: { required: true, pattern: AMOUNT } }, [1, ['EAF']]),
+    ]),
   ]),
 ];
 
@@ -248,6 +299,50 @@ const isValidNpi = (npi: string) => {
 };
 
 const cents = (value: string) => Math.round(Number(value) * 100);
+
+const casTotal = (cas: Seg837[]) => cas.reduce((sum, t) => sum + [3, 6, 9, 12, 15, 18].reduce((part, n) => part + (t.el[n] ? cents(t.el[n]!) : 0), 0), 0);
+
+/**
+ * Coordination of benefits (005010X222A1 2320, 2330B, 2430): a claim to a payer other than the
+ * primary (2000B SBR01 not P) carries the payers before it in 2320; each 2320 names a place other
+ * than this claim's; each SVD01 names a 2330B payer; and the amounts balance — per line, SV102 −
+ * Σ its 2430 CAS = SVD02; per other payer, CLM02 − Σ its 2320 CAS − Σ its 2430 CAS = its AMT*D.
+ */
+const checkCoordinationOfBenefits = (clm: Seg837, claimSegs: Seg837[], body: Seg837[], component: string, problems: string[]) => {
+  const sbr2000B = body.slice(0, body.indexOf(clm)).findLast((t) => t.id === 'SBR');
+  const sequence = sbr2000B?.el[1] ?? 'P';
+  const firstLx = claimSegs.findIndex((t) => t.id === 'LX');
+  const head = claimSegs.slice(0, firstLx === -1 ? claimSegs.length : firstLx);
+  const starts = head.flatMap((t, i) => (t.id === 'SBR' ? [i] : []));
+  if (sequence !== 'P' && starts.length === 0) problems.push(`segment ${clm.index}: the claim is to the ${sequence} payer (SBR01 ${sequence}) but has no 2320 loop for the payers before it`);
+  const others = starts.map((start, k) => {
+    const segs = head.slice(start, starts[k + 1] ?? head.length);
+    const payer = segs.find((t) => t.id === 'NM1' && t.el[1] === 'PR');
+    if (segs[0]!.el[1] === sequence) problems.push(`segment ${segs[0]!.index}: 2320 SBR01 ${sequence} is this claim's own place (2000B SBR01)`);
+    return { segs, payerId: payer?.el[9] ?? '', paid: segs.find((t) => t.id === 'AMT' && t.el[1] === 'D') };
+  });
+  const lineCas = new Map<string, number>();
+  claimSegs.forEach((t, i) => {
+    if (t.id !== 'SVD') return;
+    if (!others.some((o) => o.payerId === t.el[1])) problems.push(`segment ${t.index}: SVD01 ${t.el[1]} names no 2330B payer of the claim`);
+    const sv1 = claimSegs.slice(0, i).findLast((u) => u.id === 'SV1');
+    const end = claimSegs.findIndex((u, j) => j > i && (u.id === 'SVD' || u.id === 'LX'));
+    const cas = claimSegs.slice(i + 1, end === -1 ? claimSegs.length : end).filter((u) => u.id === 'CAS');
+    const adjusted = casTotal(cas);
+    lineCas.set(t.el[1]!, (lineCas.get(t.el[1]!) ?? 0) + adjusted);
+    if (sv1 && cents(sv1.el[2]!) - adjusted !== cents(t.el[2]!)) {
+      problems.push(`segment ${t.index}: line charge ${sv1.el[2]} - adjustments ${adjusted / 100} != SVD02 paid ${t.el[2]}`);
+    }
+    if (sv1 && (t.el[3] ?? '').split(component)[1] === undefined) problems.push(`segment ${t.index}: SVD03 has no procedure code`);
+  });
+  for (const other of others) {
+    if (!other.paid) continue;
+    const adjusted = casTotal(other.segs.filter((t) => t.id === 'CAS')) + (lineCas.get(other.payerId) ?? 0);
+    if (cents(clm.el[2]!) - adjusted !== cents(other.paid.el[2]!)) {
+      problems.push(`segment ${other.paid.index}: claim charge ${clm.el[2]} - adjustments ${adjusted / 100} != AMT*D paid ${other.paid.el[2]} (payer ${other.payerId})`);
+    }
+  }
+};
 
 export interface StructureReport {
   problems: string[];
@@ -327,6 +422,9 @@ export const check837P = (text: string): StructureReport => {
     // subscriber. If not required by this implementation guide, do not send." (X12 RFI 2281.)
     body.forEach((s, i) => {
       if (s.id !== 'NM1' || s.el[1] !== 'IL') return;
+      // 2330A's NM1*IL (other subscriber, inside a claim) is not 2010BA.
+      const hl = body.slice(0, i).findLastIndex((t) => t.id === 'HL');
+      if (body.slice(hl + 1, i).some((t) => t.id === 'CLM')) return;
       const sbr = body.slice(0, i).findLast((t) => t.id === 'SBR');
       const end = body.findIndex((t, j) => j > i && (t.id === 'NM1' || t.id === 'HL' || t.id === 'CLM'));
       const present = body.slice(i + 1, end === -1 ? body.length : end).map((t) => t.id);
@@ -362,6 +460,7 @@ export const check837P = (text: string): StructureReport => {
       lx.forEach((n, k) => {
         if (n !== String(k + 1)) problems.push(`segment ${s.index}: LX numbers must run 1, 2, 3… (found ${lx.join(',')})`);
       });
+      checkCoordinationOfBenefits(s, claimSegs, body, component, problems);
       const frequency = (s.el[5] ?? '').split(component)[2];
       const f8 = claimSegs.some((t) => t.id === 'REF' && t.el[1] === 'F8');
       if ((frequency === '7' || frequency === '8') !== f8) problems.push(`segment ${s.index}: frequency ${frequency} ${f8 ? 'must not carry' : 'needs'} REF*F8`);

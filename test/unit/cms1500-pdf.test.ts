@@ -2,6 +2,7 @@ import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { describe, expect, it } from 'vitest';
 import { validateClaim } from '../../functions/domain/claim-validation';
 import { cms1500Pages, insuranceType } from '../../functions/domain/cms1500';
+import { secondaryClaim837 } from '../../functions/domain/cob';
 import { renderCms1500Pdf } from '../../functions/shared/cms1500-pdf';
 import { dependentCoverage, modifiersClaim, payer, practice, renderingProvider, selfCoverage, simpleClaim } from '../fixtures/claims/builders';
 
@@ -203,5 +204,43 @@ describe('CMS-1500 (02/12) PDF, read back with pdfjs', () => {
     expect(itemValue(pages[1]!, '28')).toBe('240.00');
     expect(pages[0]!.filter((t) => t.str === '1245319599')).toHaveLength(6);
     expect(pages[1]!.filter((t) => t.str === '1245319599')).toHaveLength(2);
+  });
+});
+
+describe('CMS-1500 of a secondary claim (NUCC 9, 9a, 9d, 11d, 29)', () => {
+  it('names the other insured and plan (the primary) in 9/9a/9d, 11d YES, 29 the primary’s payment plus what the patient paid, 26 the visit’s account number', async () => {
+    // Prepare: the claim to the secondary plan (Beacon Mutual), the primary (Acme) paid 56.00 on it.
+    const secondaryPlan = { payerId: 'BEACON2', memberId: 'BCN-555', groupNumber: 'BG-9', relationship: 'self' as const, patient: selfCoverage.patient };
+    const verdict = validateClaim(practice, { ...simpleClaim, claimId: 'CLM-1001S', payerId: 'BEACON2' }, { name: 'Beacon Mutual', payerId: 'BEACON2', claimFilingIndicator: 'CI' }, secondaryPlan);
+    expect(verdict.problems).toEqual([]);
+    const claim = secondaryClaim837(
+      verdict.claim837!,
+      'CLM-1001',
+      { relationship: 'self', groupNumber: 'GRP-77', memberId: 'XYZ123456789', subscriber: { firstName: 'Jane', lastName: 'Doe' }, payer: { name: 'Acme Health', payerId: 'ACME1' } },
+      { paidCents: 5600, claimAdjustments: [], lines: [{ paidCents: 5600, procedureCode: '97124', modifiers: ['GP'], paidUnits: 2, adjustments: [], adjudicatedOn: '2026-10-20' }] },
+    );
+
+    // Act: item 29 as core/cms1500.ts computes it (the primary's 56.00 and a 10.00 copay).
+    const pages = cms1500Pages(claim, verdict.billingProvider!, { paidCents: 5600 + 1000, signedOn: '2026-10-25' });
+    const items = (await readPdf(await renderCms1500Pdf({ claimId: 'CLM-1001S', pages, carrier: ['BEACON MUTUAL'] })))[0]!;
+
+    // Assess
+    const read = Object.fromEntries(['1a', '4', '9', '9a', '9d', '11', '11c', '11d', '26', '29'].map((item) => [item, itemValue(items, item)]));
+    expect(read).toEqual({
+      '1a': 'BCN-555',
+      '4': 'DOE, JANE',
+      '9': 'DOE, JANE',
+      // NUCC 9a: "Do not use a hyphen or space as a separator within the policy or group number."
+      '9a': 'GRP77',
+      '9d': 'ACME HEALTH',
+      '11': 'BG-9',
+      '11c': 'BEACON MUTUAL',
+      '11d': 'YES',
+      '26': 'CLM-1001',
+      '29': '66.00',
+    });
+    // A primary claim leaves 9, 9a and 9d empty (NUCC: "otherwise leave blank").
+    const { pages: primaryPages } = await formFor();
+    expect(['9', '9a', '9d'].map((item) => itemValue(primaryPages[0]!, item))).toEqual([undefined, undefined, undefined]);
   });
 });

@@ -9,7 +9,10 @@ import { amount, clean, composite, d8, segment, stamp, WRITE_DELIMITERS } from '
  * Loops written (IG names): 1000A submitter, 1000B receiver, 2000A billing provider (PRV) with
  * 2010AA; per claim 2000B subscriber with 2010BA and 2010BB payer, 2000C/2010CA patient when the
  * patient is not the subscriber, 2300 claim (CLM, REF*9F/G1/F8, HI), 2310B rendering provider when
- * it is not the billing provider, 2400 lines (LX, SV1, DTP*472).
+ * it is not the billing provider, 2400 lines (LX, SV1, DTP*472). A secondary claim (coordination of
+ * benefits) also carries, per payer that adjudicated before, 2320 other subscriber information (SBR,
+ * CAS, AMT*D, OI) with 2330A other subscriber and 2330B other payer, and per line 2430 line
+ * adjudication (SVD, CAS, DTP*573); its 2000B SBR01 says S.
  */
 
 export const IMPLEMENTATION_GUIDE_837P = '005010X222A1';
@@ -57,9 +60,64 @@ export interface ClaimLine837 {
   diagnosisPointers: number[];
 }
 
+/** One CAS adjustment (group CO/PR/OA/PI/CR, CARC reason, amount) as the other payer's 835 gave it. */
+export interface Adjustment837 {
+  group: string;
+  reason: string;
+  amountCents: number;
+}
+
+/** 2430: how the other payer adjudicated one service line (from its 835 SVC). */
+export interface OtherPayerLine837 {
+  /** SVD02 the line's paid amount (SVC03). */
+  paidCents: number;
+  /** SVD03 as adjudicated (SVC01's code) with the billed line's modifiers. */
+  procedureCode: string;
+  modifiers: string[];
+  /** SVD05 paid units (SVC05). */
+  paidUnits: number;
+  /** Line CAS: SV102 − Σ these = SVD02. */
+  adjustments: Adjustment837[];
+  /** DTP*573 the date the payer adjudicated the line (the 835's payment date), YYYY-MM-DD. */
+  adjudicatedOn: string;
+}
+
+/** 2320/2330A/2330B: a payer that adjudicated the claim before this one (the primary, for a secondary claim). */
+export interface OtherPayer837 {
+  /** 2320 SBR01: that payer's place (P primary). */
+  sequence: 'P' | 'S' | 'T';
+  /** 2320 SBR02: the patient's relationship to that plan's subscriber. */
+  relationship: Relationship;
+  groupNumber?: string | null;
+  /** 2320 SBR09. */
+  claimFilingIndicator: string;
+  /** 2330A NM109 the member id with that payer, and its subscriber's name. */
+  memberId: string;
+  /** 2330A: the other plan's subscriber; N3/N4 (situational) when the address is known. */
+  subscriber: { firstName: string; lastName: string; address?: X12Address | null };
+  /** 2330B NM1*PR: name and payer id (also SVD01). */
+  payer: { name: string; payerId: string };
+  /** 2320 AMT*D: what that payer paid on the claim (CLP04). */
+  paidCents: number;
+  /** 2320 CAS: that payer's claim-level adjustments. */
+  claimAdjustments: Adjustment837[];
+  /** 2430 per line of the claim, in the claim's line order. */
+  lines: OtherPayerLine837[];
+}
+
 export interface Claim837 {
-  /** CLM01, the patient control number (the 835 echoes it in CLP01). */
+  /** The claim's id in kneadpay; CLM01 unless `patientControlNumber` says otherwise. */
   claimId: string;
+  /**
+   * CLM01, the patient control number (the 835 echoes it in CLP01), when it is not `claimId`: a
+   * secondary claim carries its primary claim's, so the secondary payer's 835 comes back to the
+   * visit's claim, where coordination of benefits decides the patient's share.
+   */
+  patientControlNumber?: string;
+  /** 2000B SBR01: P primary (default), S secondary. */
+  payerSequence?: 'P' | 'S';
+  /** 2320 loops: the payers that adjudicated before this one (required on a secondary claim). */
+  otherPayers?: OtherPayer837[];
   chargeCents: number;
   placeOfService: string;
   /** 1 original, 7 replacement, 8 void. */
@@ -122,6 +180,37 @@ const subscriberSegments = (person: X12Person, memberId: string, isPatient: bool
   ...(isPatient ? [...addressSegments(person.address), segment(['DMG', 'D8', d8(person.dateOfBirth), person.sex])] : []),
 ];
 
+/**
+ * CAS segments: one per group code (CAS01), up to six reason/amount/quantity triplets each
+ * (CAS02–CAS19), in the order the 835 gave them; a seventh adjustment of a group opens another CAS.
+ */
+export const casSegments = (adjustments: readonly Adjustment837[]): string[] => {
+  const groups: { group: string; items: Adjustment837[] }[] = [];
+  for (const adjustment of adjustments) {
+    const last = groups.findLast((g) => g.group === adjustment.group);
+    if (last && last.items.length < 6) last.items.push(adjustment);
+    else groups.push({ group: adjustment.group, items: [adjustment] });
+  }
+  return groups.map(({ group, items }) => segment(['CAS', group, ...items.flatMap((a) => [clean(a.reason, 5), amount(a.amountCents), ''])]));
+};
+
+/**
+ * 2320 (SBR with SBR01 the other payer's place; CAS its claim-level adjustments; AMT*D what it paid,
+ * "required when the claim has been adjudicated by the payer identified in this loop"; OI with
+ * OI03 benefits assignment and OI06 release of information, as CLM08/CLM09 say Y), 2330A (the other
+ * subscriber NM1*IL with the member id, MI) and 2330B (the other payer NM1*PR with its payer id, PI:
+ * SVD01 names it again).
+ */
+const otherPayerSegments = (other: OtherPayer837): string[] => [
+  segment(['SBR', other.sequence, RELATIONSHIP_CODES[other.relationship], clean(other.groupNumber, 50), '', '', '', '', '', other.claimFilingIndicator]),
+  ...casSegments(other.claimAdjustments),
+  segment(['AMT', 'D', amount(other.paidCents)]),
+  segment(['OI', '', '', 'Y', '', '', 'Y']),
+  segment(['NM1', 'IL', '1', clean(other.subscriber.lastName, 60), clean(other.subscriber.firstName, 35), '', '', '', 'MI', clean(other.memberId, 80)]),
+  ...(other.subscriber.address ? addressSegments(other.subscriber.address) : []),
+  segment(['NM1', 'PR', '2', clean(other.payer.name, 60), '', '', '', '', 'PI', clean(other.payer.payerId, 80)]),
+];
+
 /** The segments of one claim's 2000B (and 2000C) hierarchy, starting at HL id `firstHl`. */
 const claimSegments = (claim: Claim837, billing: BillingProvider, firstHl: number): { segments: string[]; hlUsed: number } => {
   const out: string[] = [];
@@ -129,7 +218,7 @@ const claimSegments = (claim: Claim837, billing: BillingProvider, firstHl: numbe
   const subscriber = self ? claim.coverage.patient : claim.coverage.subscriber!;
   const subscriberHl = firstHl;
   out.push(segment(['HL', String(subscriberHl), '1', '22', self ? '0' : '1']));
-  out.push(segment(['SBR', 'P', self ? RELATIONSHIP_CODES.self : '', clean(claim.coverage.groupNumber, 50), '', '', '', '', '', claim.coverage.claimFilingIndicator]));
+  out.push(segment(['SBR', claim.payerSequence ?? 'P', self ? RELATIONSHIP_CODES.self : '', clean(claim.coverage.groupNumber, 50), '', '', '', '', '', claim.coverage.claimFilingIndicator]));
   out.push(...subscriberSegments(subscriber, claim.coverage.memberId, self));
   out.push(segment(['NM1', 'PR', '2', clean(claim.payer.name, 60), '', '', '', '', 'PI', clean(claim.payer.payerId, 80)]));
   if (claim.payer.address) out.push(...addressSegments(claim.payer.address));
@@ -147,7 +236,18 @@ const claimSegments = (claim: Claim837, billing: BillingProvider, firstHl: numbe
   // CLM01 as the claim id is, case and all (no upper-casing): the 277CA's TRN02 and the 835's CLP01
   // echo it, and kneadpay finds the claim by it. The id's characters (CLAIM_ID) are X12-safe.
   out.push(
-    segment(['CLM', claim.claimId.replace(/[^A-Za-z0-9_.-]/g, '').slice(0, 38), amount(claim.chargeCents), '', '', composite([claim.placeOfService, 'B', claim.frequencyCode]), 'Y', 'A', 'Y', 'Y']),
+    segment([
+      'CLM',
+      (claim.patientControlNumber ?? claim.claimId).replace(/[^A-Za-z0-9_.-]/g, '').slice(0, 38),
+      amount(claim.chargeCents),
+      '',
+      '',
+      composite([claim.placeOfService, 'B', claim.frequencyCode]),
+      'Y',
+      'A',
+      'Y',
+      'Y',
+    ]),
   );
   if (claim.referralNumber) out.push(segment(['REF', '9F', clean(claim.referralNumber, 50)]));
   if (claim.priorAuthorization) out.push(segment(['REF', 'G1', clean(claim.priorAuthorization, 50)]));
@@ -159,11 +259,22 @@ const claimSegments = (claim: Claim837, billing: BillingProvider, firstHl: numbe
     out.push(segment(['NM1', '82', '1', clean(rendering.lastName, 60), clean(rendering.firstName, 35), '', '', '', 'XX', rendering.npi]));
     out.push(segment(['PRV', 'PE', 'PXC', rendering.taxonomyCode ?? billing.taxonomyCode]));
   }
-  // 2400 service lines.
+  // 2320 other subscriber information, with 2330A and 2330B, per payer that adjudicated before.
+  for (const other of claim.otherPayers ?? []) out.push(...otherPayerSegments(other));
+  // 2400 service lines, each with 2430 per other payer that adjudicated it.
   claim.lines.forEach((line, i) => {
     out.push(segment(['LX', String(i + 1)]));
     out.push(segment(['SV1', composite(['HC', line.procedureCode, ...line.modifiers]), amount(line.chargeCents), 'UN', String(line.units), '', '', composite(line.diagnosisPointers.map(String))]));
     out.push(segment(['DTP', '472', 'D8', d8(claim.dateOfService)]));
+    for (const other of claim.otherPayers ?? []) {
+      const adjudicated = other.lines[i];
+      if (!adjudicated) continue;
+      out.push(
+        segment(['SVD', clean(other.payer.payerId, 80), amount(adjudicated.paidCents), composite(['HC', adjudicated.procedureCode, ...adjudicated.modifiers]), '', String(adjudicated.paidUnits)]),
+      );
+      out.push(...casSegments(adjudicated.adjustments));
+      out.push(segment(['DTP', '573', 'D8', d8(adjudicated.adjudicatedOn)]));
+    }
   });
   return { segments: out, hlUsed };
 };

@@ -354,13 +354,59 @@ export const payerBody = (pathPayerId: string) =>
   });
 export type PayerBody = z.output<ReturnType<typeof payerBody>>;
 
+/** A coverage's second plan (coordination of benefits): the patient stays the coverage's. */
+export interface SecondaryPlanBody {
+  payerId: string;
+  relationship: 'self' | 'spouse' | 'child' | 'other';
+  memberId: string;
+  groupNumber?: string;
+  subscriber?: X12Person;
+}
+
+/** `secondary` of a coverage: a saved payer other than the primary's, read like the primary plan. */
+const secondaryPlan = (practiceId: string, savedPayer: (payerId: string) => boolean) =>
+  steps<SecondaryPlanBody>(
+    objectEntry(false),
+    z.looseObject({
+      payerId: requiredString({ max: 80, pattern: PAYER_ID, hint: 'a payer saved with PUT /payers/{payerId}' }).check(
+        z.superRefine((payerId, ctx) => {
+          if (PAYER_ID.test(payerId) && !savedPayer(payerId)) {
+            ctx.addIssue({ code: 'custom', message: `secondary.payerId: payer ${payerId} is not saved: PUT /practices/${practiceId}/payers/${payerId} first`, params: { wholeMessage: true } });
+          }
+        }),
+      ),
+      relationship: requiredOneOf(['self', 'spouse', 'child', 'other'] as const),
+      subscriber: ifSent(z.looseObject({}, { error: typeError('an object') })),
+    }),
+    z.transform((body: Record<string, unknown>, ctx) => {
+      if (body.relationship !== 'self' && body.subscriber === undefined) problem(ctx, 'is required when the patient is not the subscriber of the secondary plan', ['subscriber']);
+      return body.relationship === 'self' ? { ...body, subscriber: undefined } : body;
+    }),
+    z.object({
+      payerId: z.string(),
+      relationship: z.enum(['self', 'spouse', 'child', 'other'] as const),
+      memberId: requiredString({ max: 80, pattern: /^[A-Za-z0-9-]{1,80}$/, hint: 'letters, digits, -' }),
+      groupNumber: optionalString({ max: 50, pattern: /^[A-Za-z0-9-]{1,50}$/, hint: 'letters, digits, -' }),
+      subscriber: z.optional(x12Person),
+    }),
+  );
+
 /**
  * `PUT /practices/{p}/clients/{c}/coverage` (SPEC §7). `savedPayer` says whether a payer id is
  * saved (looked up by the caller before parsing, as `fields()`'s caller did right after payerId).
- * A subscriber is read only when the patient is not the subscriber.
+ * A subscriber is read only when the patient is not the subscriber. `secondary` (optional) is a
+ * second plan with another saved payer, for secondary claims (docs/claims.md).
  */
 export const coverageBody = (practiceId: string, savedPayer: (payerId: string) => boolean) =>
-  steps<{ payerId: string; relationship: 'self' | 'spouse' | 'child' | 'other'; memberId: string; groupNumber?: string; subscriber: X12Person | null; patient: X12Person }>(
+  steps<{
+    payerId: string;
+    relationship: 'self' | 'spouse' | 'child' | 'other';
+    memberId: string;
+    groupNumber?: string;
+    subscriber: X12Person | null;
+    patient: X12Person;
+    secondary?: SecondaryPlanBody;
+  }>(
     z.looseObject({
       payerId: requiredString({ max: 80, pattern: PAYER_ID, hint: 'a payer saved with PUT /payers/{payerId}' }).check(
         z.superRefine((payerId, ctx) => {
@@ -383,6 +429,13 @@ export const coverageBody = (practiceId: string, savedPayer: (payerId: string) =
       groupNumber: optionalString({ max: 50, pattern: /^[A-Za-z0-9-]{1,50}$/, hint: 'letters, digits, -' }),
       subscriber: z.optional(x12Person),
       patient: x12Person,
+      secondary: ifSent(secondaryPlan(practiceId, savedPayer)),
+    }),
+    z.transform((body: { payerId: string; secondary?: SecondaryPlanBody }, ctx) => {
+      if (body.secondary && body.secondary.payerId === body.payerId) {
+        problem(ctx, `is the primary plan's payer (${body.payerId}): a secondary plan is with another payer`, ['secondary', 'payerId']);
+      }
+      return body;
     }),
   );
 export type CoverageBody = z.output<ReturnType<typeof coverageBody>>;
@@ -698,3 +751,44 @@ export const claimBody = (unitMethod: UnitMethod) =>
       ),
     }),
   );
+
+/** What a secondary claim copies from its primary claim: a body may not send them (400 naming the field). */
+export const SECONDARY_COPIED_FIELDS = ['dateOfService', 'placeOfService', 'diagnosisCodes', 'lines', 'renderingProvider', 'payerName', 'collectedCents', 'correction'] as const;
+
+export interface SecondaryClaimBody {
+  claimId: string;
+  secondaryOf: string;
+  clientId?: string;
+  payerId?: string;
+  priorAuthorization?: string;
+  referralNumber?: string;
+}
+
+/**
+ * `POST /practices/{p}/claims` with `secondaryOf` (docs/claims.md § Secondary claims): the claim
+ * to the coverage's secondary payer for a visit its primary payer adjudicated. It takes `claimId`,
+ * `secondaryOf`, and optionally `priorAuthorization` and `referralNumber` (the secondary payer's
+ * own); `clientId` and `payerId` may be sent but must be the primary's client and the secondary
+ * plan's payer. The service lines, diagnoses, dates, place of service and rendering provider are
+ * the primary's.
+ */
+export const secondaryClaimBody = steps<SecondaryClaimBody>(
+  z.looseObject({
+    claimId: requiredString({ max: 38, pattern: CLAIM_ID, hint: 'up to 38 letters, digits, _ . -' }),
+    secondaryOf: requiredString({ max: 38, pattern: CLAIM_ID, hint: 'the claimId of the primary claim' }),
+  }),
+  z.transform((body: Record<string, unknown>, ctx) => {
+    const sent = SECONDARY_COPIED_FIELDS.find((name) => body[name] !== undefined && body[name] !== null && body[name] !== '');
+    if (sent) problem(ctx, 'is copied from the primary claim (secondaryOf): leave it out of a secondary claim', [sent]);
+    else if (body.claimId === body.secondaryOf) problem(ctx, 'names this claim itself: a secondary claim has its own claimId', ['secondaryOf']);
+    return body;
+  }),
+  z.object({
+    claimId: z.string(),
+    secondaryOf: z.string(),
+    clientId: optionalString({ max: 64 }),
+    payerId: optionalString({ max: 80, pattern: PAYER_ID, hint: 'the clearinghouse payer id, 2–80 letters or digits' }),
+    priorAuthorization: optionalString({ max: 50, pattern: REFERENCE, hint: 'up to 50 letters, digits, -' }),
+    referralNumber: optionalString({ max: 50, pattern: REFERENCE, hint: 'up to 50 letters, digits, -' }),
+  }),
+);

@@ -448,6 +448,8 @@ interface SavedCoverage {
   relationship: string;
   subscriber: SavedPerson | null;
   patient: SavedPerson;
+  /** A secondary plan (saved through the API): sent back as it was, so a save here keeps it. */
+  secondary?: unknown;
 }
 
 /**
@@ -487,8 +489,11 @@ export const coverageForm = async (clientId: string) => {
     subscriberSet.hidden = relationship.control.value === 'self';
   });
   const path = practicePath(`/clients/${encodeURIComponent(clientId)}/coverage`);
+  // PUT replaces the coverage: the form has no fields for a secondary plan, so it sends the saved one back.
+  let savedSecondary: unknown;
   try {
     const saved = await request<SavedCoverage>('GET', path);
+    savedSecondary = saved.secondary;
     payerId.control.value = saved.payerId;
     memberId.control.value = saved.memberId;
     groupNumber.control.value = saved.groupNumber ?? '';
@@ -515,6 +520,7 @@ export const coverageForm = async (clientId: string) => {
             relationship: relationship.control.value,
             patient: patient.value(),
             ...(self ? {} : { subscriber: subscriber.value() }),
+            ...(savedSecondary ? { secondary: savedSecondary } : {}),
           },
         });
         status.textContent = `Coverage saved with payer ${payerId.control.value.trim()}. The client’s open claims were checked again.`;
