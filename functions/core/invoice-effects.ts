@@ -239,7 +239,14 @@ const creditNoteVoided: Effect = async (ctx) => {
   const claim = await WRITE_OFFS_STORE.getClaim(ctx.store, ctx.practiceId, invoice.claimId);
   if (!claim) return { kind: 'ignore', reason: 'no claim for this invoice' };
   const reversedAt = new Date(ctx.event.created * 1000).toISOString();
-  const { writes, events } = partialWriteOffReversal(WRITE_OFFS_STORE, invoice, (claim as { balanceVersion?: number }).balanceVersion ?? 0, part, { reversedAt, reversedBy: DASHBOARD_CREDIT_NOTE_AUTHOR }, ctx.now);
+  const { writes, events } = partialWriteOffReversal(
+    WRITE_OFFS_STORE,
+    invoice,
+    (claim as { balanceVersion?: number }).balanceVersion ?? 0,
+    part,
+    { reversedAt, reversedBy: DASHBOARD_CREDIT_NOTE_AUTHOR },
+    ctx.now,
+  );
   return { kind: 'apply', summary: 'partial write-off reversed', writes, events };
 };
 

@@ -73,8 +73,7 @@ const missingOr = (what: string) => (issue: { input?: unknown }) => (issue.input
 const ID_RULE = 'must be a Stripe id (letters, digits, _ and -, at most 255)';
 const stripeId = () => z.string({ error: missingOr(ID_RULE) }).check(z.regex(STRIPE_ID, ID_RULE));
 /** An id, or the object when the endpoint expands it (`payment_intent: {id, …}`): its id is then checked. */
-const expandable = () =>
-  z.union([stripeId(), z.looseObject({ id: stripeId() })], { error: missingOr('must be a Stripe id or the object it names') });
+const expandable = () => z.union([stripeId(), z.looseObject({ id: stripeId() })], { error: missingOr('must be a Stripe id or the object it names') });
 
 const AMOUNT_RULE = 'must be a non-negative integer amount in minor units';
 /** Money: integer minor units (Stripe's reference: "a positive integer representing how much … in the smallest currency unit"). */
@@ -126,36 +125,35 @@ const OBJECT_SCHEMAS: Record<AppliedObjectType, () => z.ZodMiniType> = {
    * (nullable) and `payment_status` (paid | unpaid | no_payment_required; never null: the effect
    * grants unless it says `unpaid`, so one that says nothing is refused, not granted).
    */
-  'checkout.session': () => z.looseObject({
-    id: stripeId(),
-    amount_total: maybe(amount()),
-    currency: maybe(currency()),
-    payment_status: shortText(64),
-  }),
+  'checkout.session': () =>
+    z.looseObject({
+      id: stripeId(),
+      amount_total: maybe(amount()),
+      currency: maybe(currency()),
+      payment_status: shortText(64),
+    }),
   /**
    * The Charge object, for `charge.refunded` (core/credit-effects.ts, invoice-effects.ts): `id` (its
    * refunds are listed by it: without it Stripe lists every refund on the account), and `refunds`
    * when the payload carries them (before API 2022-11-15, or expanded): a list of Refunds, each
    * with `id` (applied once, keyed on it), `amount`, `created` (the ledger's date) and `status`.
    */
-  charge: () => z.looseObject({
-    id: stripeId(),
-    refunds: maybe(
-      z.looseObject(
-        {
-          has_more: z.optional(z.boolean({ error: 'must be true or false' })),
-          data: z.array(
-            z.looseObject(
-              { id: stripeId(), amount: amount(), created: timestamp(), status: maybe(shortText(64)) },
-              { error: 'is not a refund with an id, an integer amount and a timestamp' },
+  charge: () =>
+    z.looseObject({
+      id: stripeId(),
+      refunds: maybe(
+        z.looseObject(
+          {
+            has_more: z.optional(z.boolean({ error: 'must be true or false' })),
+            data: z.array(
+              z.looseObject({ id: stripeId(), amount: amount(), created: timestamp(), status: maybe(shortText(64)) }, { error: 'is not a refund with an id, an integer amount and a timestamp' }),
+              { error: 'must be a list of refunds' },
             ),
-            { error: 'must be a list of refunds' },
-          ),
-        },
-        { error: 'must be a list of refunds' },
+          },
+          { error: 'must be a list of refunds' },
+        ),
       ),
-    ),
-  }),
+    }),
   /**
    * The Dispute object (core/credit-effects.ts, invoice-effects.ts): `id` (kept per dispute),
    * `amount` (the disputed amount a chargeback moves: required), `status` (what happened), `charge`
@@ -163,12 +161,13 @@ const OBJECT_SCHEMAS: Record<AppliedObjectType, () => z.ZodMiniType> = {
    * kneadpay's own tests' hand-made disputes do not, and the effect then lists the payment
    * intent's refunds, the same ones).
    */
-  dispute: () => z.looseObject({
-    id: stripeId(),
-    amount: amount(),
-    status: shortText(64),
-    charge: z.optional(expandable()),
-  }),
+  dispute: () =>
+    z.looseObject({
+      id: stripeId(),
+      amount: amount(),
+      status: shortText(64),
+      charge: z.optional(expandable()),
+    }),
   /**
    * The Invoice object (core/invoice-effects.ts): `id`, `hosted_invoice_url` (nullable until
    * finalized; stored and put in emails), `amount_paid` (the payment recorded) and `payments` when the
@@ -177,27 +176,29 @@ const OBJECT_SCHEMAS: Record<AppliedObjectType, () => z.ZodMiniType> = {
    * (webhook-signature.test.ts asserts it), which Stripe's (draft | open | paid | uncollectible |
    * void, nullable) always is.
    */
-  invoice: () => z.looseObject({
-    id: stripeId(),
-    status: maybe(shortText(64)),
-    hosted_invoice_url: maybe(httpUrl()),
-    amount_paid: amount(),
-    payments: z.optional(
-      z.looseObject({ data: z.array(z.looseObject({ payment: z.optional(z.looseObject({ payment_intent: z.optional(expandable()) })) }), { error: 'must be a list of invoice payments' }) }),
-    ),
-  }),
+  invoice: () =>
+    z.looseObject({
+      id: stripeId(),
+      status: maybe(shortText(64)),
+      hosted_invoice_url: maybe(httpUrl()),
+      amount_paid: amount(),
+      payments: z.optional(
+        z.looseObject({ data: z.array(z.looseObject({ payment: z.optional(z.looseObject({ payment_intent: z.optional(expandable()) })) }), { error: 'must be a list of invoice payments' }) }),
+      ),
+    }),
   /**
    * The Credit Note object, for `credit_note.created` (core/invoice-effects.ts): `id` (keys the
    * write-off it records), `invoice` (the invoice it credits, fetched), `pre_payment_amount` (what it
    * took off the unpaid invoice: the write-off's amount) and `created` (the write-off's date). Its
    * `refunds` is an array of {refund, amount_refunded}, not a charge's list, and kneadpay reads it not.
    */
-  credit_note: () => z.looseObject({
-    id: stripeId(),
-    invoice: expandable(),
-    pre_payment_amount: amount(),
-    created: timestamp(),
-  }),
+  credit_note: () =>
+    z.looseObject({
+      id: stripeId(),
+      invoice: expandable(),
+      pre_payment_amount: amount(),
+      created: timestamp(),
+    }),
   /** The Account object, for `account.updated` (core/connect.ts): its `id` when the event names no `account`; the rest is read from Stripe, not from the snapshot. */
   account: () => z.looseObject({ id: stripeId() }),
   /** The Application object, for `account.application.deauthorized`: kneadpay reads none of it (the event's `account` says whose access ended). */

@@ -125,7 +125,13 @@ describe('what the old shape check let through (bugs 118–121)', () => {
     const paid = await paidBalance();
 
     // Act
-    const lost = stripeEvent('charge.dispute.closed', { id: `dp_nocharge_${paid.invoice.invoiceId.replace(/[^A-Za-z0-9]/g, '')}`, object: 'dispute', status: 'lost', amount: 3400, payment_intent: paid.paymentIntent });
+    const lost = stripeEvent('charge.dispute.closed', {
+      id: `dp_nocharge_${paid.invoice.invoiceId.replace(/[^A-Za-z0-9]/g, '')}`,
+      object: 'dispute',
+      status: 'lost',
+      amount: 3400,
+      payment_intent: paid.paymentIntent,
+    });
     const answers = [answerOf(await deliver(lost)), answerOf(await deliver(lost))];
 
     // Assess
@@ -182,8 +188,7 @@ describe('every event the emulator emits passes the check, as the emulator sends
     priceId = (await stripe.prices.create({ product: product.id, currency: 'usd', unit_amount: 42500 })).id;
   });
 
-  const post = (url: string, body: Record<string, unknown>) =>
-    fetch(url, { method: 'POST', headers: { accept: 'application/json', 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const post = (url: string, body: Record<string, unknown>) => fetch(url, { method: 'POST', headers: { accept: 'application/json', 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
   /** Everything the emulator emitted on `scope` (the platform, or a connected account) since `since` (event ids seen before are left out). */
   const emittedSince = async (before: Set<string>, account?: string): Promise<Stripe.Event[]> => {

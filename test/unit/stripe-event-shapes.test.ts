@@ -94,7 +94,20 @@ const REFERENCE: Record<AppliedObjectType, { type: string; object: Record<string
       // Before API 2022-11-15, or when expanded: the charge's list of refunds.
       refunds: {
         object: 'list',
-        data: [{ id: 're_1Nispe2eZvKYlo2Cd31jOCgZ', object: 'refund', amount: 10000, charge: 'ch_3MmlLrLkdIwHu7ix0snN0B15', created: CREATED, currency: 'usd', metadata: {}, payment_intent: 'pi_3MmlLrLkdIwHu7ix0Sb9Dlzi', reason: null, status: 'succeeded' }],
+        data: [
+          {
+            id: 're_1Nispe2eZvKYlo2Cd31jOCgZ',
+            object: 'refund',
+            amount: 10000,
+            charge: 'ch_3MmlLrLkdIwHu7ix0snN0B15',
+            created: CREATED,
+            currency: 'usd',
+            metadata: {},
+            payment_intent: 'pi_3MmlLrLkdIwHu7ix0Sb9Dlzi',
+            reason: null,
+            status: 'succeeded',
+          },
+        ],
         has_more: false,
         total_count: 1,
         url: '/v1/charges/ch_3MmlLrLkdIwHu7ix0snN0B15/refunds',
@@ -144,7 +157,11 @@ const REFERENCE: Record<AppliedObjectType, { type: string; object: Record<string
       metadata: { practiceId: 'prc_1', invoiceId: 'inv_1' },
       number: 'A1B2C3-0001',
       // Included when the endpoint asks for it: the invoice's payments.
-      payments: { object: 'list', data: [{ id: 'inpay_1', object: 'invoice_payment', amount_paid: 3400, payment: { type: 'payment_intent', payment_intent: 'pi_3MtwBwLkdIwHu7ix28a3tqPa' }, status: 'paid' }], has_more: false },
+      payments: {
+        object: 'list',
+        data: [{ id: 'inpay_1', object: 'invoice_payment', amount_paid: 3400, payment: { type: 'payment_intent', payment_intent: 'pi_3MtwBwLkdIwHu7ix28a3tqPa' }, status: 'paid' }],
+        has_more: false,
+      },
       status: 'paid',
       subtotal: 3400,
       total: 3400,
