@@ -345,6 +345,7 @@ export const startEventBus = async (options: EventBusOptions): Promise<LocalEven
         ShardId: shard.shardId,
         ...(from ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: from } : { ShardIteratorType: initial }),
       }),
+      { abortSignal: abort.signal },
     );
     shard.iterator = answer.ShardIterator;
   };
@@ -353,7 +354,7 @@ export const startEventBus = async (options: EventBusOptions): Promise<LocalEven
     const all: Shard[] = [];
     let exclusiveStartShardId: string | undefined;
     do {
-      const answer = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn, ExclusiveStartShardId: exclusiveStartShardId }));
+      const answer = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn, ExclusiveStartShardId: exclusiveStartShardId }), { abortSignal: abort.signal });
       all.push(...(answer.StreamDescription?.Shards ?? []));
       exclusiveStartShardId = answer.StreamDescription?.LastEvaluatedShardId;
     } while (exclusiveStartShardId);
@@ -446,7 +447,8 @@ export const startEventBus = async (options: EventBusOptions): Promise<LocalEven
     if (!shard.iterator || shard.closed) return;
     let answer;
     try {
-      answer = await streams.send(new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: 1000 }));
+      // A stop aborts a read in flight: a DynamoDB Local that hangs (paused, overloaded) cannot hold the stop.
+      answer = await streams.send(new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: 1000 }), { abortSignal: abort.signal });
     } catch (error) {
       const name = (error as Error).name;
       if (name === 'ExpiredIteratorException') {

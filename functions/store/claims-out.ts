@@ -5,6 +5,7 @@ import { getItem, queryAll, queryPage, withoutKeys, type Page } from './items';
 import { practicePk } from './keys';
 import type { Claim } from '../domain/claim';
 import { claimKey } from './claims';
+import { absent, nullValue } from './conditions';
 
 import type { ClaimBatch, Coverage, Payer } from '../domain/claim-batch';
 export const payerKey = (practiceId: string, payerId: string) => ({ pk: practicePk(practiceId), sk: `PAYER#${payerId}` });
@@ -221,8 +222,8 @@ export const insertSecondaryClaim = async (store: Store, claim: Claim, primaryCl
               TableName: store.tableName,
               Key: claimKey(claim.practiceId, primaryClaimId),
               UpdateExpression: 'SET secondaryClaimId = :id',
-              ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(secondaryClaimId)',
-              ExpressionAttributeValues: { ':id': claim.claimId },
+              ConditionExpression: `attribute_exists(pk) AND ${absent('secondaryClaimId')}`,
+              ExpressionAttributeValues: { ':id': claim.claimId, ...nullValue(absent('secondaryClaimId')) },
             },
           },
         ],

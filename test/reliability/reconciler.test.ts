@@ -162,7 +162,10 @@ describe('the Stripe event reconciler', () => {
     const run = await reconcileStripeEvents(deps({ stripe: async () => tampered as Stripe, logger: logger as never }));
     expect(run.failed).toEqual([]);
     expect(run.refused).toBe(1);
-    expect(warnings).toEqual([{ message: 'a listed Stripe event kneadpay cannot read was skipped', fields: { eventId: refund.id, type: 'charge.refunded', field: 'data.object.id' } }]);
+    // (Other files' connected accounts in the shared table add warnings of their own: only this one's are read.)
+    expect(warnings.filter((warning) => warning.message.includes('listed Stripe event'))).toEqual([
+      { message: 'a listed Stripe event kneadpay cannot read was skipped', fields: { eventId: refund.id, type: 'charge.refunded', field: 'data.object.id' } },
+    ]);
     // The purchases were applied; the refund was not (nothing recorded for the event it could not read).
     expect(run.applied).toBe(missed.length - 1);
     expect(await purchasesOf(practiceId, bought[0]!.clientId)).toEqual([expect.objectContaining({ status: 'active', sessionsRemaining: 5 })]);
