@@ -10,6 +10,7 @@ import { createClaim } from '../../functions/core/claims';
 import { receiveRemittance } from '../../functions/core/remittances';
 import { getClaims } from '../../functions/store/claims';
 import { findOrCreateClient, getClient } from '../../functions/store/clients';
+import { listQuarantine } from '../../functions/store/remittances';
 import { getRemittance } from '../../functions/store/claims';
 import { createStore, type Store } from '../../functions/store/table';
 import { newId } from '../../functions/shared/ids';
@@ -74,6 +75,8 @@ describe('a large ERA file', () => {
     // Assess: the answer counts and lists as the loop did (quarantined in file order)…
     expect([created, summary.claims, summary.matched, summary.quarantined.length]).toEqual([true, 311, 161, 150]);
     expect(summary.quarantined.map((q) => q.patientControlNumber)).toEqual(Array.from({ length: 150 }, (_, i) => `NOPE-${i}`));
+    // …and stored so (6 batches of 25 written a few at once, each at its index): the file's page lists them in file order.
+    expect(await listQuarantine(store, practiceId, summary.remittanceId)).toEqual(summary.quarantined);
     // …the correction was applied after the reversal: the claim's status is the correction's
     // (a reversal applied last would leave it "reversal"), 3400 − 3400 + 2400 owed…
     expect(view.body).toMatchObject({ status: 'processed_primary', patientResponsibilityCents: 2400 });
