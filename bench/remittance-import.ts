@@ -15,7 +15,8 @@
  * Prints per latency and size: the import's seconds, claim payments/s and DynamoDB round trips
  * (each command sent) per path, the ratios old ÷ new, how many claim payments would fit the
  * route's 29 s at that pace (a linear estimate), and the round trips on the critical path (each
- * request counted 1 ÷ the requests in flight when sent) with what they would take at 3 ms each.
+ * request counted 1 ÷ the requests in flight when sent) with what they would take at 3 ms each,
+ * and this process's CPU time (the handler and the SDK; DynamoDB Local is another process).
  * DynamoDB Local runs on this machine's CPU: with several requests in flight it, not the latency,
  * is the wait, so the measured times understate what concurrency gains against DynamoDB in a
  * Region; the critical path is the estimate for that case (a model, printed as such).
@@ -157,19 +158,23 @@ const main = async () => {
       seconds: number;
       roundTrips: number;
       depth: number;
+      /** CPU time of this process (the handler, the SDK; DynamoDB Local is another process). */
+      cpuSeconds: number;
       byCommand: Record<string, number>;
     }
     const measure = async (path: 'old' | 'new', text: string, size: number): Promise<Measure> => {
       sent.clear();
       depth = 0;
       const started = performance.now();
+      const cpuStarted = process.cpuUsage();
       const summary = path === 'new' ? await post(text) : await oldLoop(store, practiceId, text);
       const seconds = (performance.now() - started) / 1000;
+      const cpu = process.cpuUsage(cpuStarted);
       const matched = Math.ceil(size / 2);
       if (summary.claims !== size || summary.matched !== matched || summary.quarantined.length !== size - matched) {
         throw new Error(`${path} recorded ${summary.claims} / ${summary.matched} matched / ${summary.quarantined.length} quarantined for a file of ${size}`);
       }
-      return { seconds, roundTrips: roundTrips(), depth, byCommand: Object.fromEntries(sent) };
+      return { seconds, roundTrips: roundTrips(), depth, cpuSeconds: (cpu.user + cpu.system) / 1e6, byCommand: Object.fromEntries(sent) };
     };
 
     // Warm-up: JIT, connections, DynamoDB Local's first use, for both paths.
@@ -193,7 +198,7 @@ const main = async () => {
           }
         }
         const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-        const figures = (list: Measure[]) => ({ seconds: median(list.map((m) => m.seconds)), roundTrips: median(list.map((m) => m.roundTrips)), depth: median(list.map((m) => m.depth)) });
+        const figures = (list: Measure[]) => ({ seconds: median(list.map((m) => m.seconds)), roundTrips: median(list.map((m) => m.roundTrips)), depth: median(list.map((m) => m.depth)), cpuSeconds: median(list.map((m) => m.cpuSeconds)) });
         const old = figures(results.old);
         const now = figures(results.new);
         const row = [
@@ -203,6 +208,7 @@ const main = async () => {
           `new ${now.seconds.toFixed(2).padStart(6)} s ${(size / now.seconds).toFixed(0).padStart(5)}/s ${String(now.roundTrips).padStart(5)} rt`,
           `old/new time ×${(old.seconds / now.seconds).toFixed(1)}, round trips ×${(old.roundTrips / now.roundTrips).toFixed(1)}`,
           `fit ${ROUTE_SECONDS} s here: old ~${Math.floor((size / old.seconds) * ROUTE_SECONDS)}, new ~${Math.floor((size / now.seconds) * ROUTE_SECONDS)}`,
+          `CPU old ${old.cpuSeconds.toFixed(1)} s, new ${now.cpuSeconds.toFixed(1)} s`,
           `critical path old ${old.depth.toFixed(0)} rt, new ${now.depth.toFixed(0)} rt (×${(old.depth / now.depth).toFixed(1)}; at 3 ms: ${((old.depth * 3) / 1000).toFixed(1)} s vs ${((now.depth * 3) / 1000).toFixed(1)} s)`,
         ].join(' | ');
         rows.push(row);
