@@ -120,11 +120,7 @@ const main = async () => {
       return ids;
     };
     /** A file of `size` claim payments: a registered claim's, then one the practice does not have, in turn. */
-    const fileFor = (ids: string[], size: number, tag: string) =>
-      largeEra(
-        `BENCH-${tag}`,
-        ids.flatMap((id, i) => [workedExamplePayment(id), workedExamplePayment(`NOPE-${tag}-${i}`)]).slice(0, size),
-      );
+    const fileFor = (ids: string[], size: number, tag: string) => largeEra(`BENCH-${tag}`, ids.flatMap((id, i) => [workedExamplePayment(id), workedExamplePayment(`NOPE-${tag}-${i}`)]).slice(0, size));
 
     const post = async (text: string) => {
       // Lambda's longest deadline (15 min), so the import's whole time is measured; whether it fits the route's 29 s is printed.
@@ -198,7 +194,12 @@ const main = async () => {
           }
         }
         const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-        const figures = (list: Measure[]) => ({ seconds: median(list.map((m) => m.seconds)), roundTrips: median(list.map((m) => m.roundTrips)), depth: median(list.map((m) => m.depth)), cpuSeconds: median(list.map((m) => m.cpuSeconds)) });
+        const figures = (list: Measure[]) => ({
+          seconds: median(list.map((m) => m.seconds)),
+          roundTrips: median(list.map((m) => m.roundTrips)),
+          depth: median(list.map((m) => m.depth)),
+          cpuSeconds: median(list.map((m) => m.cpuSeconds)),
+        });
         const old = figures(results.old);
         const now = figures(results.new);
         const row = [

@@ -138,7 +138,10 @@ describe('a large ERA file', () => {
           command instanceof BatchGetCommand ? Promise.resolve({ Responses: {}, UnprocessedKeys: command.input.RequestItems }) : store.doc.send(command as never)) as Store['doc']['send'],
       } as Store['doc'],
     };
-    const text = largeEra('EFT-UNPROCESSED', claimIds.map((id) => workedExamplePayment(id)));
+    const text = largeEra(
+      'EFT-UNPROCESSED',
+      claimIds.map((id) => workedExamplePayment(id)),
+    );
 
     // Act
     const found = await getClaims(partly, practiceId, claimIds);
