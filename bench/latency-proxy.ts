@@ -10,7 +10,9 @@ export interface LatencyProxy {
   stop(): Promise<void>;
 }
 
-export const startLatencyProxy = async (target: string, delayMs: number): Promise<LatencyProxy> => {
+/** `delayMs` may be a function, read for each chunk: a bench can change the latency between its phases. */
+export const startLatencyProxy = async (target: string, delayMs: number | (() => number)): Promise<LatencyProxy> => {
+  const delayOf = typeof delayMs === 'function' ? delayMs : () => delayMs;
   const { hostname, port } = new URL(target);
   const sockets = new Set<Socket>();
   const server: Server = createServer((client) => {
@@ -20,6 +22,7 @@ export const startLatencyProxy = async (target: string, delayMs: number): Promis
     let last = Promise.resolve();
     client.on('data', (chunk) => {
       const arrived = performance.now();
+      const delay = delayOf();
       last = last.then(
         () =>
           new Promise<void>((resolve) =>
@@ -28,7 +31,7 @@ export const startLatencyProxy = async (target: string, delayMs: number): Promis
                 if (!upstream.destroyed) upstream.write(chunk);
                 resolve();
               },
-              Math.max(0, delayMs - (performance.now() - arrived)),
+              Math.max(0, delay - (performance.now() - arrived)),
             ),
           ),
       );

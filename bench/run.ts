@@ -1,10 +1,11 @@
 /**
  * `npm run bench`: every benchmark, one after another (never two at once: the machine's cores
  * are shared, and each bench's ratios assume it runs alone), each in its own process, with its
- * output printed as it comes. Measured on the 2-core machine: era ~20 s, webhook ~50 s,
+ * output printed as it comes. Measured on the 2-core machine: era ~20 s, webhook ~50 s, remittance-import ~3.5 min,
  * coldstart ~75 s, cost ~60 s, start ~2 min, scale ~2 min.
  *
  *   npm run bench [-- --only era,coldstart] [--era-sizes 10000,100000] [--webhook-events 600]
+ *                     [--remittance-sizes 500,2500] [--remittance-latency-ms 0,3]
  *                     [--coldstart-runs 7] [--cost-journeys 3]
  *                     [--start-runs 3] [--app-runs 5] [--scale-practices 10000] [--scale-clients 10000]
  *
@@ -32,6 +33,8 @@ const BENCHES: Bench[] = [
   // The default sizes (10,000 and 100,000 claims, 3 runs) take about 20 s here, well under 2 min.
   { name: 'era', file: 'bench/era.ts', args: pass('--sizes', option('era-sizes')) },
   { name: 'webhook', file: 'bench/webhook.ts', args: pass('--events', option('webhook-events')) },
+  // 835 files of 500 and 2,500 claim payments, the import against its earlier one-at-a-time loop, at 0 and 3 ms a round trip.
+  { name: 'remittance-import', file: 'bench/remittance-import.ts', args: [...pass('--sizes', option('remittance-sizes')), ...pass('--latency-ms', option('remittance-latency-ms'))] },
   { name: 'webhook-content', file: 'bench/webhook-content.ts', args: pass('--events', option('webhook-events')) },
   { name: 'coldstart', file: 'bench/coldstart.ts', args: pass('--runs', option('coldstart-runs')) },
   { name: 'cost', file: 'bench/cost.ts', args: pass('--journeys', option('cost-journeys')) },

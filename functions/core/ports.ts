@@ -107,6 +107,8 @@ export type RedemptionFlowPort = RedemptionsPort &
 /** What applying adjudications and receiving an ERA (core/remittances.ts) read and write: the claims, the quarantine, the commit. */
 export type RemittancesPort = Pick<typeof import('../store/remittances'), 'adjudicationMarker' | 'adjudicationWrites' | 'remittanceMarker' | 'remittanceWrite' | 'putQuarantine' | 'listQuarantine'> &
   Pick<typeof import('../store/claims'), 'getClaim' | 'getRemittance' | 'listAdjudications'> &
+  /** Optional: a port without it has a file's claims read one `getClaim` at a time. */
+  Partial<Pick<typeof import('../store/claims'), 'getClaims'>> &
   Pick<typeof import('../store/commit'), 'commitOnce'> &
   PracticePort;
 

@@ -4,7 +4,7 @@ import { ValidationError } from '../shared/errors';
 import { deriveId } from '../shared/ids';
 import { countMetric, METRIC } from '../shared/metrics';
 import type { Store } from '../store/table';
-import { getClaim, getRemittance, listAdjudications } from '../store/claims';
+import { getClaim, getClaims, getRemittance, listAdjudications } from '../store/claims';
 import type { Claim, QuarantinedClaim, RemittancePayment, RemittanceSummary } from '../domain/claim';
 import { commitOnce, CommitConflictError } from '../store/commit';
 import * as remittancesStore from '../store/remittances';
@@ -14,7 +14,7 @@ import { patientShareCents } from '../domain/patient-share';
 import { isCents } from '../domain/money';
 
 /** The default implementation of the port: the table (core/ports.ts). */
-export const REMITTANCES_STORE: RemittancesPort = { ...remittancesStore, getClaim, getRemittance, listAdjudications, commitOnce, ...PRACTICE_STORE };
+export const REMITTANCES_STORE: RemittancesPort = { ...remittancesStore, getClaim, getClaims, getRemittance, listAdjudications, commitOnce, ...PRACTICE_STORE };
 
 /** CLP02 of a payer that processed the claim as secondary (2, or 20 when it forwarded it on). */
 const PROCESSED_AS_SECONDARY = new Set(['2', '20']);
@@ -222,10 +222,48 @@ export const withinItemBudget = (payments: RemittancePayment[]): { payments: Rem
   return kept.length === payments.length ? { payments } : { payments: kept, paymentsOmitted: payments.length - kept.length };
 };
 
+/** Clients whose claim payments are applied at once during one file's import (each client's in file order). */
+export const ADJUDICATIONS_IN_FLIGHT = 8;
+
+/**
+ * Runs `work` on every group, at most `limit` groups at once. On the first failure no further group
+ * starts; the ones under way finish, then that failure is thrown.
+ */
+const eachBounded = async <T>(groups: T[], limit: number, work: (group: T) => Promise<void>): Promise<void> => {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const lane = async () => {
+    while (!failure && next < groups.length) {
+      const group = groups[next++]!;
+      try {
+        await work(group);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, groups.length) }, lane));
+  if (failure) throw failure.error;
+};
+
+/** The claims a file names, in batches when the port can (BatchGetItem), else one read each, a few at once. */
+const lookUpClaims = async (store: Store, practiceId: string, claimIds: string[], remittances: RemittancesPort): Promise<Map<string, Claim>> => {
+  if (remittances.getClaims) return remittances.getClaims(store, practiceId, claimIds);
+  const found = new Map<string, Claim>();
+  await eachBounded([...new Set(claimIds)], ADJUDICATIONS_IN_FLIGHT, async (claimId) => {
+    const claim = await remittances.getClaim(store, practiceId, claimId);
+    if (claim) found.set(claimId, claim);
+  });
+  return found;
+};
+
 /**
  * Receives an ERA (835) for a practice: parses it whole first (a file the parser rejects applies
- * nothing), then applies each matched, balanced claim payment; unmatched or unbalanced ones are
- * quarantined with their reasons. The same file again answers with the first answer.
+ * nothing), reads the claims it names in batches, then applies each matched, balanced claim
+ * payment; unmatched or unbalanced ones are quarantined with their reasons, in file order. Claim
+ * payments of different clients are applied up to 8 at once; a client's — so a claim's, e.g. a
+ * reversal (CLP02 22) and its correction — one after another in file order (one client's at once
+ * would also contend for the client's balance item). The same file again answers with the first answer.
  */
 export const receiveRemittance = async (
   store: Store,
@@ -247,24 +285,39 @@ export const receiveRemittance = async (
     throw new ValidationError(error.message, { field: error.field ?? error.segmentId, segmentNumber: error.segmentNumber, segmentId: error.segmentId });
   }
 
+  const known = await lookUpClaims(
+    store,
+    practiceId,
+    era.claims.map((claim) => claim.patientControlNumber),
+    remittances,
+  );
   const quarantined: QuarantinedClaim[] = [];
+  /** Per client, its matched and balanced claim payments in file order. */
+  const byClient = new Map<string, { known: Claim; claim: EraClaim }[]>();
   for (const claim of era.claims) {
-    const known = await remittances.getClaim(store, practiceId, claim.patientControlNumber);
-    if (!known) {
+    const found = known.get(claim.patientControlNumber);
+    if (!found) {
       quarantined.push({ patientControlNumber: claim.patientControlNumber, problems: [`no claim ${claim.patientControlNumber} in this practice`] });
     } else if (!claim.balanced) {
       quarantined.push({ patientControlNumber: claim.patientControlNumber, problems: claim.problems });
     } else {
+      const queue = byClient.get(found.clientId) ?? [];
+      if (queue.length === 0) byClient.set(found.clientId, queue);
+      queue.push({ known: found, claim });
+    }
+  }
+  await eachBounded([...byClient.values()], ADJUDICATIONS_IN_FLIGHT, async (queue) => {
+    for (const { known: found, claim } of queue) {
       await applyAdjudication(
         store,
-        known,
+        found,
         claimAdjudicatedDetail(practiceId, claim, claim.payment),
         { remittanceId, emit: true, originalProcedureCodes: claim.lines.map((line) => line.originalProcedureCode) },
         now,
         remittances,
       );
     }
-  }
+  });
 
   const summary: RemittanceSummary = {
     remittanceId,

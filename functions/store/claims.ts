@@ -1,9 +1,10 @@
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, TransactWriteCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { Store } from './table';
 import { ledgerWrites } from './clients';
 import { withTable } from './commit';
 import { getItem, queryAll, queryPage, withoutKeys, type Page } from './items';
 import { practicePk } from './keys';
+import { RetryableError } from '../shared/errors';
 
 import type { Adjudication, Claim, RemittanceSummary } from '../domain/claim';
 export const claimKey = (practiceId: string, claimId: string) => ({ pk: practicePk(practiceId), sk: `CLAIM#${claimId}` });
@@ -15,6 +16,45 @@ export const adjudicationKey = (practiceId: string, claimId: string, identity: s
 export const getClaim = async (store: Store, practiceId: string, claimId: string): Promise<Claim | undefined> => {
   const item = await getItem<Claim>(store, claimKey(practiceId, claimId));
   return item ? withoutKeys<Claim>(item) : undefined;
+};
+
+/** BatchGetItem takes at most 100 keys a call (more is a ValidationException), each key once. */
+export const CLAIMS_PER_BATCH_GET = 100;
+/** Batch reads in flight at once for one file's claims. */
+const CLAIM_BATCH_GETS_IN_FLIGHT = 4;
+const CLAIM_BATCH_GET_ATTEMPTS = 8;
+
+/**
+ * Several claims of a practice by id, as `getClaim` reads each (strongly consistent), in
+ * BatchGetItem calls of up to 100 distinct keys (a few at once): the ids a claim is missing from
+ * are absent from the map. DynamoDB may answer part of a call and hand the rest back in
+ * `UnprocessedKeys` (throttling, a response past 16 MB, an internal failure): those are asked
+ * again with backoff; what is still unread after 8 attempts fails the read (503, retry).
+ */
+export const getClaims = async (store: Store, practiceId: string, claimIds: Iterable<string>): Promise<Map<string, Claim>> => {
+  const ids = [...new Set(claimIds)];
+  const found = new Map<string, Claim>();
+  const readBatch = async (batch: string[]) => {
+    let keys: Record<string, unknown>[] | undefined = batch.map((claimId) => claimKey(practiceId, claimId));
+    for (let attempt = 0; keys && keys.length > 0 && attempt < CLAIM_BATCH_GET_ATTEMPTS; attempt += 1) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** (attempt - 1)));
+      const answer: BatchGetCommandOutput = await store.doc.send(new BatchGetCommand({ RequestItems: { [store.tableName]: { Keys: keys, ConsistentRead: true } } }));
+      for (const item of answer.Responses?.[store.tableName] ?? []) {
+        const claim = withoutKeys<Claim>(item);
+        found.set(claim.claimId, claim);
+      }
+      keys = answer.UnprocessedKeys?.[store.tableName]?.Keys;
+    }
+    if (keys?.length) throw new RetryableError(`DynamoDB left ${keys.length} claims unread after ${CLAIM_BATCH_GET_ATTEMPTS} attempts; retry`);
+  };
+  const batches: string[][] = [];
+  for (let start = 0; start < ids.length; start += CLAIMS_PER_BATCH_GET) batches.push(ids.slice(start, start + CLAIMS_PER_BATCH_GET));
+  let next = 0;
+  const worker = async () => {
+    while (next < batches.length) await readBatch(batches[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(CLAIM_BATCH_GETS_IN_FLIGHT, batches.length) }, worker));
+  return found;
 };
 
 /** Inserts a claim; false when the claim id is already taken. */

@@ -141,14 +141,17 @@ const quarantineKey = (practiceId: string, remittanceId: string, index: number) 
 const legacyQuarantinePrefix = (remittanceId: string) => `REMITTANCE#${remittanceId}#Q#`;
 
 const QUARANTINE_BATCH_ATTEMPTS = 8;
+/** Batches of a file's quarantined claims written at once (a file of 2,500 unmatched claim payments is 100 batches). */
+const QUARANTINE_BATCHES_IN_FLIGHT = 4;
 
 /**
- * Stores a file's quarantined claims, in file order, 25 a batch (retrying what DynamoDB leaves
- * unprocessed). What is still unprocessed after the last attempt fails the import (503, post the
- * file again): its summary, committed after these, would otherwise count claims its page lacks.
+ * Stores a file's quarantined claims, in file order (each at its index), 25 a batch, 4 batches at
+ * once (retrying what DynamoDB leaves unprocessed). What is still unprocessed after the last
+ * attempt fails the import (503, post the file again) once the batches under way are done: its
+ * summary, committed after these, would otherwise count claims its page lacks.
  */
 export const putQuarantine = async (store: Store, practiceId: string, remittanceId: string, quarantined: QuarantinedClaim[]): Promise<void> => {
-  for (let start = 0; start < quarantined.length; start += 25) {
+  const writeBatch = async (start: number) => {
     const batch = quarantined.slice(start, start + 25).map((entry, offset) => ({
       PutRequest: { Item: { ...quarantineKey(practiceId, remittanceId, start + offset), type: 'quarantine', remittanceId, ...entry } },
     }));
@@ -163,7 +166,19 @@ export const putQuarantine = async (store: Store, practiceId: string, remittance
         `DynamoDB left ${pending.length} of the file's quarantined claim payments unwritten after ${QUARANTINE_BATCH_ATTEMPTS} attempts; the file is not recorded: post it again (nothing is applied twice)`,
       );
     }
-  }
+  };
+  const starts: number[] = [];
+  for (let start = 0; start < quarantined.length; start += 25) starts.push(start);
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const lane = async () => {
+    while (!failure && next < starts.length) {
+      const start = starts[next++]!;
+      await writeBatch(start).catch((error: unknown) => void (failure ??= { error }));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(QUARANTINE_BATCHES_IN_FLIGHT, starts.length) }, lane));
+  if (failure) throw failure.error;
 };
 
 const queryQuarantine = async (store: Store, practiceId: string, prefix: string): Promise<QuarantinedClaim[]> =>
