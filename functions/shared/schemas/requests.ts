@@ -363,33 +363,41 @@ export interface SecondaryPlanBody {
   subscriber?: X12Person;
 }
 
+/**
+ * A plan's fields, read the same way for the coverage's plan and its `secondary`: a saved payer, the
+ * relationship, and a subscriber unless the patient is the subscriber (then none is kept). `of`
+ * names the plan in the messages (`secondary.payerId: …`, `… of the secondary plan`).
+ */
+const planSteps = (practiceId: string, savedPayer: (payerId: string) => boolean, of: { payerPrefix: string; subscriberOf: string }) => ({
+  sent: {
+    payerId: requiredString({ max: 80, pattern: PAYER_ID, hint: 'a payer saved with PUT /payers/{payerId}' }).check(
+      z.superRefine((payerId, ctx) => {
+        if (PAYER_ID.test(payerId) && payerId.length <= 80 && !savedPayer(payerId)) {
+          ctx.addIssue({ code: 'custom', message: `${of.payerPrefix}payer ${payerId} is not saved: PUT /practices/${practiceId}/payers/${payerId} first`, params: { wholeMessage: true } });
+        }
+      }),
+    ),
+    relationship: requiredOneOf(['self', 'spouse', 'child', 'other'] as const),
+    subscriber: ifSent(z.looseObject({}, { error: typeError('an object') })),
+  },
+  subscriberRule: z.transform((body: Record<string, unknown>, ctx) => {
+    if (body.relationship !== 'self' && body.subscriber === undefined) problem(ctx, `is required when the patient is not the subscriber${of.subscriberOf}`, ['subscriber']);
+    return body.relationship === 'self' ? { ...body, subscriber: undefined } : body;
+  }),
+  fields: {
+    payerId: z.string(),
+    relationship: z.enum(['self', 'spouse', 'child', 'other'] as const),
+    memberId: requiredString({ max: 80, pattern: /^[A-Za-z0-9-]{1,80}$/, hint: 'letters, digits, -' }),
+    groupNumber: optionalString({ max: 50, pattern: /^[A-Za-z0-9-]{1,50}$/, hint: 'letters, digits, -' }),
+    subscriber: z.optional(x12Person),
+  },
+});
+
 /** `secondary` of a coverage: a saved payer other than the primary's, read like the primary plan. */
-const secondaryPlan = (practiceId: string, savedPayer: (payerId: string) => boolean) =>
-  steps<SecondaryPlanBody>(
-    objectEntry(false),
-    z.looseObject({
-      payerId: requiredString({ max: 80, pattern: PAYER_ID, hint: 'a payer saved with PUT /payers/{payerId}' }).check(
-        z.superRefine((payerId, ctx) => {
-          if (PAYER_ID.test(payerId) && !savedPayer(payerId)) {
-            ctx.addIssue({ code: 'custom', message: `secondary.payerId: payer ${payerId} is not saved: PUT /practices/${practiceId}/payers/${payerId} first`, params: { wholeMessage: true } });
-          }
-        }),
-      ),
-      relationship: requiredOneOf(['self', 'spouse', 'child', 'other'] as const),
-      subscriber: ifSent(z.looseObject({}, { error: typeError('an object') })),
-    }),
-    z.transform((body: Record<string, unknown>, ctx) => {
-      if (body.relationship !== 'self' && body.subscriber === undefined) problem(ctx, 'is required when the patient is not the subscriber of the secondary plan', ['subscriber']);
-      return body.relationship === 'self' ? { ...body, subscriber: undefined } : body;
-    }),
-    z.object({
-      payerId: z.string(),
-      relationship: z.enum(['self', 'spouse', 'child', 'other'] as const),
-      memberId: requiredString({ max: 80, pattern: /^[A-Za-z0-9-]{1,80}$/, hint: 'letters, digits, -' }),
-      groupNumber: optionalString({ max: 50, pattern: /^[A-Za-z0-9-]{1,50}$/, hint: 'letters, digits, -' }),
-      subscriber: z.optional(x12Person),
-    }),
-  );
+const secondaryPlan = (practiceId: string, savedPayer: (payerId: string) => boolean) => {
+  const plan = planSteps(practiceId, savedPayer, { payerPrefix: 'secondary.payerId: ', subscriberOf: ' of the secondary plan' });
+  return steps<SecondaryPlanBody>(objectEntry(false), z.looseObject(plan.sent), plan.subscriberRule, z.object(plan.fields));
+};
 
 /**
  * `PUT /practices/{p}/clients/{c}/coverage` (SPEC §7). `savedPayer` says whether a payer id is
@@ -397,8 +405,9 @@ const secondaryPlan = (practiceId: string, savedPayer: (payerId: string) => bool
  * A subscriber is read only when the patient is not the subscriber. `secondary` (optional) is a
  * second plan with another saved payer, for secondary claims (docs/claims.md).
  */
-export const coverageBody = (practiceId: string, savedPayer: (payerId: string) => boolean) =>
-  steps<{
+export const coverageBody = (practiceId: string, savedPayer: (payerId: string) => boolean) => {
+  const plan = planSteps(practiceId, savedPayer, { payerPrefix: '', subscriberOf: '' });
+  return steps<{
     payerId: string;
     relationship: 'self' | 'spouse' | 'child' | 'other';
     memberId: string;
@@ -407,30 +416,9 @@ export const coverageBody = (practiceId: string, savedPayer: (payerId: string) =
     patient: X12Person;
     secondary?: SecondaryPlanBody;
   }>(
-    z.looseObject({
-      payerId: requiredString({ max: 80, pattern: PAYER_ID, hint: 'a payer saved with PUT /payers/{payerId}' }).check(
-        z.superRefine((payerId, ctx) => {
-          if (PAYER_ID.test(payerId) && payerId.length <= 80 && !savedPayer(payerId)) {
-            ctx.addIssue({ code: 'custom', message: `payer ${payerId} is not saved: PUT /practices/${practiceId}/payers/${payerId} first`, params: { wholeMessage: true } });
-          }
-        }),
-      ),
-      relationship: requiredOneOf(['self', 'spouse', 'child', 'other'] as const),
-      subscriber: ifSent(z.looseObject({}, { error: typeError('an object') })),
-    }),
-    z.transform((body: Record<string, unknown>, ctx) => {
-      if (body.relationship !== 'self' && body.subscriber === undefined) problem(ctx, 'is required when the patient is not the subscriber', ['subscriber']);
-      return body.relationship === 'self' ? { ...body, subscriber: undefined } : body;
-    }),
-    z.object({
-      payerId: z.string(),
-      relationship: z.enum(['self', 'spouse', 'child', 'other'] as const),
-      memberId: requiredString({ max: 80, pattern: /^[A-Za-z0-9-]{1,80}$/, hint: 'letters, digits, -' }),
-      groupNumber: optionalString({ max: 50, pattern: /^[A-Za-z0-9-]{1,50}$/, hint: 'letters, digits, -' }),
-      subscriber: z.optional(x12Person),
-      patient: x12Person,
-      secondary: ifSent(secondaryPlan(practiceId, savedPayer)),
-    }),
+    z.looseObject(plan.sent),
+    plan.subscriberRule,
+    z.object({ ...plan.fields, patient: x12Person, secondary: ifSent(secondaryPlan(practiceId, savedPayer)) }),
     z.transform((body: { payerId: string; secondary?: SecondaryPlanBody }, ctx) => {
       if (body.secondary && body.secondary.payerId === body.payerId) {
         problem(ctx, `is the primary plan's payer (${body.payerId}): a secondary plan is with another payer`, ['secondary', 'payerId']);
@@ -438,6 +426,7 @@ export const coverageBody = (practiceId: string, savedPayer: (payerId: string) =
       return body;
     }),
   );
+};
 export type CoverageBody = z.output<ReturnType<typeof coverageBody>>;
 
 /** `POST /practices/{p}/claim-batches`: `claimIds` (each once), or none for every ready claim. */
