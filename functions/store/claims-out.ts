@@ -4,7 +4,7 @@ import type { Store } from './table';
 import { getItem, queryAll, queryPage, withoutKeys, type Page } from './items';
 import { practicePk } from './keys';
 import type { Claim } from '../domain/claim';
-import { claimKey } from './claims';
+import { claimKey, newClaimPut } from './claims';
 import { absent, nullValue } from './conditions';
 
 import type { ClaimBatch, Coverage, Payer } from '../domain/claim-batch';
@@ -210,13 +210,7 @@ export const insertSecondaryClaim = async (store: Store, claim: Claim, primaryCl
     await store.doc.send(
       new TransactWriteCommand({
         TransactItems: [
-          {
-            Put: {
-              TableName: store.tableName,
-              Item: { ...claimKey(claim.practiceId, claim.claimId), type: 'claim', ...claim, gsi1pk: `${practicePk(claim.practiceId)}#CLIENT#${claim.clientId}#CLAIMS`, gsi1sk: claim.dateOfService },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
+          newClaimPut(store, claim),
           {
             Update: {
               TableName: store.tableName,

@@ -57,7 +57,18 @@ export const getClaims = async (store: Store, practiceId: string, claimIds: Iter
   return found;
 };
 
-/** Inserts a claim; false when the claim id is already taken. */
+/**
+ * The Put of a new claim item (its client's claims index: `gsi1`, by date of service), refused when
+ * the id is taken. `insertClaim` and a secondary claim's insert (store/claims-out.ts) share it.
+ */
+export const newClaimPut = (store: Store, claim: Claim) => ({
+  Put: {
+    TableName: store.tableName,
+    Item: { ...claimKey(claim.practiceId, claim.claimId), type: 'claim', ...claim, gsi1pk: `${practicePk(claim.practiceId)}#CLIENT#${claim.clientId}#CLAIMS`, gsi1sk: claim.dateOfService },
+    ConditionExpression: 'attribute_not_exists(pk)',
+  },
+});
+
 /**
  * Stores a new claim; false when one with this id exists. A copay collected at the visit is money
  * the client already paid: it is posted to the client's ledger (`copay_payment`) in the same
@@ -72,16 +83,7 @@ export const insertClaim = async (store: Store, claim: Claim): Promise<boolean> 
   try {
     await store.doc.send(
       new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: store.tableName,
-              Item: { ...claimKey(claim.practiceId, claim.claimId), type: 'claim', ...claim, gsi1pk: `${practicePk(claim.practiceId)}#CLIENT#${claim.clientId}#CLAIMS`, gsi1sk: claim.dateOfService },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-          ...copay.map((write) => withTable(write, store.tableName)),
-        ],
+        TransactItems: [newClaimPut(store, claim), ...copay.map((write) => withTable(write, store.tableName))],
       }),
     );
     return true;
