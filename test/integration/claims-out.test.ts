@@ -5,6 +5,7 @@ import { api, practiceProfile, type ApiAnswer } from '../support/api';
 import { newPracticeId } from '../support/store';
 import { check837P } from '../support/x12-837p-structure';
 import { ack277, ack999, ack999Rejecting } from '../fixtures/claims/acks';
+import { WORKED_EXAMPLE_CLAIM_LINES } from '../fixtures/claims/worked-example';
 
 const era = (name: string) => readFileSync(new URL(`../fixtures/era/${name}`, import.meta.url), 'utf8');
 
@@ -43,10 +44,7 @@ const claimBody = (claimId: string, clientId: string, over: Record<string, unkno
   dateOfService: '2026-10-02',
   placeOfService: '11',
   diagnosisCodes: ['M54.2'],
-  lines: [
-    { procedureCode: '97124', modifiers: ['GP'], minutes: 30, chargeCents: 6000 },
-    { procedureCode: '97140', minutes: 25, chargeCents: 7000 },
-  ],
+  lines: WORKED_EXAMPLE_CLAIM_LINES,
   ...over,
 });
 

@@ -6,6 +6,7 @@ import { api, practiceProfile, workedExampleClaim } from '../support/api';
 import { newPracticeId } from '../support/store';
 import { eventually } from '../support/eventually';
 import { manyPaymentsEra } from '../fixtures/era/many-payments';
+import { WORKED_EXAMPLE_ADJUDICATED_LINES } from '../fixtures/claims/worked-example';
 
 const store = createStore();
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/era/${name}`, import.meta.url), 'utf8');
@@ -83,30 +84,7 @@ describe('claims and ERA import over the local API', () => {
       paidCents: 5600,
       patientResponsibilityCents: 3400,
       claimAdjustments: [],
-      lines: [
-        {
-          procedureCode: '97124',
-          units: 2,
-          chargeCents: 6000,
-          paidCents: 2600,
-          allowedCents: 4000,
-          adjustments: [
-            { group: 'CO', reason: '45', amountCents: 2000 },
-            { group: 'PR', reason: '2', amountCents: 1400 },
-          ],
-        },
-        {
-          procedureCode: '97140',
-          units: 2,
-          chargeCents: 7000,
-          paidCents: 3000,
-          allowedCents: 5000,
-          adjustments: [
-            { group: 'CO', reason: '45', amountCents: 2000 },
-            { group: 'PR', reason: '1', amountCents: 2000 },
-          ],
-        },
-      ],
+      lines: WORKED_EXAMPLE_ADJUDICATED_LINES,
     });
   });
 

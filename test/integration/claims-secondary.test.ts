@@ -17,6 +17,7 @@ import { store } from '../support/invoicing';
 import { newPracticeId } from '../support/store';
 import { check837P } from '../support/x12-837p-structure';
 import { ack277, ack999, ack999Rejecting } from '../fixtures/claims/acks';
+import { WORKED_EXAMPLE_CLAIM_LINES } from '../fixtures/claims/worked-example';
 
 const era = (name: string) => readFileSync(new URL(`../fixtures/era/${name}`, import.meta.url), 'utf8');
 
@@ -56,10 +57,7 @@ const primaryClaim = (claimId: string, clientId: string) => ({
   dateOfService: '2026-10-02',
   placeOfService: '11',
   diagnosisCodes: ['M54.2'],
-  lines: [
-    { procedureCode: '97124', modifiers: ['GP'], minutes: 30, chargeCents: 6000 },
-    { procedureCode: '97140', minutes: 25, chargeCents: 7000 },
-  ],
+  lines: WORKED_EXAMPLE_CLAIM_LINES,
 });
 
 const postClaim = (practiceId: string, body: Record<string, unknown>) => api('POST', `/practices/${practiceId}/claims`, { practiceId, body });

@@ -11,6 +11,7 @@ import { primaryAdjudication837, primaryAdjudicationOf, secondaryClaim837, type 
 import { build837P, casSegments } from '../../functions/domain/x12/837p';
 import { check837P } from '../support/x12-837p-structure';
 import { practice, renderingProvider, selfCoverage } from '../fixtures/claims/builders';
+import { WORKED_EXAMPLE_ADJUDICATED_LINES } from '../fixtures/claims/worked-example';
 
 const at = new Date('2026-10-25T09:00:00Z');
 const secondaryPayer = { name: 'Beacon Mutual', payerId: 'BEACON2', address: null, claimFilingIndicator: 'CI' };
@@ -54,30 +55,7 @@ const workedExample: Adjudication = {
   paidCents: 5600,
   patientResponsibilityCents: 3400,
   claimAdjustments: [],
-  lines: [
-    {
-      procedureCode: '97124',
-      units: 2,
-      chargeCents: 6000,
-      paidCents: 2600,
-      allowedCents: 4000,
-      adjustments: [
-        { group: 'CO', reason: '45', amountCents: 2000 },
-        { group: 'PR', reason: '2', amountCents: 1400 },
-      ],
-    },
-    {
-      procedureCode: '97140',
-      units: 2,
-      chargeCents: 7000,
-      paidCents: 3000,
-      allowedCents: 5000,
-      adjustments: [
-        { group: 'CO', reason: '45', amountCents: 2000 },
-        { group: 'PR', reason: '1', amountCents: 2000 },
-      ],
-    },
-  ],
+  lines: WORKED_EXAMPLE_ADJUDICATED_LINES,
   appliedAt: '2026-10-21T08:00:00.000Z',
 };
 
