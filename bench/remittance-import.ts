@@ -54,6 +54,7 @@ const main = async () => {
     const { insertClaim } = await import('../functions/store/claims');
     const { PRACTICE_CLAIM } = await import('../functions/shared/http');
     const { largeEra, workedExamplePayment } = await import('../test/fixtures/era/large-era');
+    const { WORKED_EXAMPLE_CLAIM_LINES } = await import('../test/fixtures/claims/worked-example');
     const { oldLoop } = await import('./remittance-import-baseline');
     const store = getStore();
     const sent = new Map<string, number>();
@@ -103,10 +104,7 @@ const main = async () => {
                   dateOfService: '2026-10-02',
                   placeOfService: '11',
                   diagnosisCodes: ['M54.2'],
-                  lines: [
-                    { procedureCode: '97124', modifiers: ['GP'], minutes: 30, chargeCents: 6000 },
-                    { procedureCode: '97140', minutes: 25, chargeCents: 7000 },
-                  ],
+                  lines: WORKED_EXAMPLE_CLAIM_LINES,
                 },
                 'cms',
                 'usd',

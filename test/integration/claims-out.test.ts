@@ -5,13 +5,13 @@ import { api, practiceProfile, type ApiAnswer } from '../support/api';
 import { newPracticeId } from '../support/store';
 import { check837P } from '../support/x12-837p-structure';
 import { ack277, ack999, ack999Rejecting } from '../fixtures/claims/acks';
-import { WORKED_EXAMPLE_CLAIM_LINES } from '../fixtures/claims/worked-example';
+import { RENDERING_THERAPIST, workedExampleClaimBody } from '../fixtures/claims/worked-example';
 
 const era = (name: string) => readFileSync(new URL(`../fixtures/era/${name}`, import.meta.url), 'utf8');
 
 const address = { line1: '22 Elm St', city: 'Portland', state: 'OR', postalCode: '97202' };
 const patient = { firstName: 'Jane', lastName: 'Doe', dateOfBirth: '1985-04-12', sex: 'F', address };
-const rendering = { firstName: 'Mia', lastName: 'Therapist', npi: '1245319599' };
+const rendering = RENDERING_THERAPIST;
 
 /** A practice ready to bill: billing provider complete, one payer, one client with coverage. */
 const billingPractice = async () => {
@@ -36,17 +36,7 @@ const billingPractice = async () => {
   return { practiceId, clientId };
 };
 
-const claimBody = (claimId: string, clientId: string, over: Record<string, unknown> = {}) => ({
-  claimId,
-  clientId,
-  payerId: 'ACME1',
-  renderingProvider: rendering,
-  dateOfService: '2026-10-02',
-  placeOfService: '11',
-  diagnosisCodes: ['M54.2'],
-  lines: WORKED_EXAMPLE_CLAIM_LINES,
-  ...over,
-});
+const claimBody = workedExampleClaimBody;
 
 const postClaim = (practiceId: string, body: Record<string, unknown>) => api('POST', `/practices/${practiceId}/claims`, { practiceId, body });
 const postBatch = (practiceId: string, body: Record<string, unknown> = {}) => api('POST', `/practices/${practiceId}/claim-batches`, { practiceId, body });

@@ -17,13 +17,13 @@ import { store } from '../support/invoicing';
 import { newPracticeId } from '../support/store';
 import { check837P } from '../support/x12-837p-structure';
 import { ack277, ack999, ack999Rejecting } from '../fixtures/claims/acks';
-import { WORKED_EXAMPLE_CLAIM_LINES } from '../fixtures/claims/worked-example';
+import { RENDERING_THERAPIST, workedExampleClaimBody } from '../fixtures/claims/worked-example';
 
 const era = (name: string) => readFileSync(new URL(`../fixtures/era/${name}`, import.meta.url), 'utf8');
 
 const address = { line1: '22 Elm St', city: 'Portland', state: 'OR', postalCode: '97202' };
 const patient = { firstName: 'Jane', lastName: 'Doe', dateOfBirth: '1985-04-12', sex: 'F', address };
-const rendering = { firstName: 'Mia', lastName: 'Therapist', npi: '1245319599' };
+const rendering = RENDERING_THERAPIST;
 const secondary = { payerId: 'BEACON2', memberId: 'BCN-555', groupNumber: 'BG-9', relationship: 'self' };
 
 /** A practice with two saved payers and one client whose coverage has a primary and a secondary plan. */
@@ -49,16 +49,7 @@ const twoPlanPractice = async () => {
   return { practiceId, clientId };
 };
 
-const primaryClaim = (claimId: string, clientId: string) => ({
-  claimId,
-  clientId,
-  payerId: 'ACME1',
-  renderingProvider: rendering,
-  dateOfService: '2026-10-02',
-  placeOfService: '11',
-  diagnosisCodes: ['M54.2'],
-  lines: WORKED_EXAMPLE_CLAIM_LINES,
-});
+const primaryClaim = (claimId: string, clientId: string) => workedExampleClaimBody(claimId, clientId);
 
 const postClaim = (practiceId: string, body: Record<string, unknown>) => api('POST', `/practices/${practiceId}/claims`, { practiceId, body });
 const postBatch = (practiceId: string, body: Record<string, unknown> = {}) => api('POST', `/practices/${practiceId}/claim-batches`, { practiceId, body });

@@ -11,6 +11,7 @@ import {
   type ReceiptInput,
 } from '../../functions/domain/receipt';
 import { signReceiptToken, verifyReceiptToken } from '../../functions/shared/receipt-token';
+import { WORKED_EXAMPLE_ADJUDICATED_LINES } from '../fixtures/claims/worked-example';
 
 const practice = { name: 'Harbor Bodywork', timezone: 'America/Los_Angeles' };
 const payment = (amountCents: number) => ({ paymentId: 'pi_1', amountCents, currency: 'usd', paidAt: '2026-10-21T17:30:00Z', method: { type: 'unknown' as const } });
@@ -26,32 +27,7 @@ const workedClaim: ClaimFacts = {
     { procedureCode: '97140', modifiers: [], units: 2, chargeCents: 7000 },
   ],
 };
-const workedAdjudication: AdjudicationFacts = {
-  paidCents: 5600,
-  claimAdjustments: [],
-  lines: [
-    {
-      procedureCode: '97124',
-      units: 2,
-      chargeCents: 6000,
-      paidCents: 2600,
-      adjustments: [
-        { group: 'CO', reason: '45', amountCents: 2000 },
-        { group: 'PR', reason: '2', amountCents: 1400 },
-      ],
-    },
-    {
-      procedureCode: '97140',
-      units: 2,
-      chargeCents: 7000,
-      paidCents: 3000,
-      adjustments: [
-        { group: 'CO', reason: '45', amountCents: 2000 },
-        { group: 'PR', reason: '1', amountCents: 2000 },
-      ],
-    },
-  ],
-};
+const workedAdjudication: AdjudicationFacts = { paidCents: 5600, claimAdjustments: [], lines: WORKED_EXAMPLE_ADJUDICATED_LINES };
 const negate = (adjudication: AdjudicationFacts): AdjudicationFacts => ({
   paidCents: -adjudication.paidCents,
   claimAdjustments: adjudication.claimAdjustments.map((x) => ({ ...x, amountCents: -x.amountCents })),
