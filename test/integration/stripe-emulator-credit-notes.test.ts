@@ -85,4 +85,21 @@ describe('Stripe emulator: a pre-payment credit note on an open balance invoice'
     expect(await stripe.invoices.retrieve(open.id)).toMatchObject({ amount_remaining: 6000, pre_payment_credit_notes_amount: 0 });
     expect((await stripe.creditNotes.list()).data).toEqual([]);
   });
+
+  it('a pre-payment credit note is voided only while its invoice is open (Stripe\'s reference, "Void a credit note"): voided, the invoice asks its amount again; on an uncollectible or paid invoice, refused', async () => {
+    const open = await invoice();
+    const note = await stripe.creditNotes.create({ invoice: open.id, amount: 1000, email_type: 'none' });
+    const voided = await stripe.creditNotes.voidCreditNote(note.id);
+    const uncollectible = await invoice();
+    const kept = await stripe.creditNotes.create({ invoice: uncollectible.id, amount: 1000, email_type: 'none' });
+    await stripe.invoices.markUncollectible(uncollectible.id);
+
+    const refused = await stripeRefusal(stripe.creditNotes.voidCreditNote(kept.id));
+
+    expect(voided.status).toBe('void');
+    expect(await stripe.invoices.retrieve(open.id)).toMatchObject({ amount_remaining: 6000, pre_payment_credit_notes_amount: 0 });
+    expect(refused).toMatchObject({ statusCode: 400, code: 'status_transition_invalid' });
+    expect(await stripe.creditNotes.retrieve(kept.id)).toMatchObject({ status: 'issued' });
+    expect(await stripe.invoices.retrieve(uncollectible.id)).toMatchObject({ pre_payment_credit_notes_amount: 1000 });
+  });
 });

@@ -933,8 +933,8 @@ export const creditNoteRoutes = [
     if (note.refunds.length > 0) throw invalidRequest('A credit note that refunded a payment cannot be voided.', { code: 'status_transition_invalid' });
     const invoice = need(ctx, 'invoice', String(note.invoice));
     if (note.type === 'pre_payment') {
-      if (invoice.status !== 'open' && invoice.status !== 'uncollectible')
-        throw invalidRequest(`The invoice is ${invoice.status}; this credit note can no longer be voided.`, { code: 'status_transition_invalid' });
+      // Stripe's reference ("Void a credit note"): a credit note can only be voided while its invoice is open.
+      if (invoice.status !== 'open') throw invalidRequest(`The invoice is ${invoice.status}; this credit note can no longer be voided.`, { code: 'status_transition_invalid' });
       invoice.pre_payment_credit_notes_amount -= note.amount;
       invoice.amount_due += note.amount;
       recompute(ctx, invoice);
