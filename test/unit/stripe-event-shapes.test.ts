@@ -371,6 +371,11 @@ describe('the webhook shape check, per object type', () => {
     ]).toEqual(['passes', 'passes']);
   });
 
+  it('a charge as Stripe sends it at the pinned API version passes: no `refunds` (not included since 2022-11-15) and no `invoice` (removed in 2025-03-31.basil)', () => {
+    const { refunds: _r, invoice: _i, ...charge } = REFERENCE.charge.object;
+    expect(outcome(event('charge.refunded', charge))).toBe('passes');
+  });
+
   it('an object kneadpay applies nothing for passes on its envelope, odd fields and all (recorded and ignored, not refused)', () => {
     const odd = { id: 'txn_1', object: 'customer_balance_transaction', amount: -1, refunds: 5, status: { x: 1 }, currency: 'USD', invoice: 'in 1', hosted_invoice_url: 'javascript:x' };
     expect([
