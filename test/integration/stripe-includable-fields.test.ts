@@ -60,6 +60,9 @@ const RESOURCES = new Set([
   'transfer',
 ]);
 
+/** Objects Stripe embeds whole (not expandable ids): a Dispute's `balance_transactions` (API reference, The Dispute object). */
+const EMBEDDED = new Set(['dispute.balance_transactions']);
+
 /** Where an event's object breaks the rule: an includable field present, or an expanded object. */
 const notAsStripeSends = (event: Stripe.Event): string[] => {
   const object = JSON.parse(JSON.stringify(event.data.object)) as Record<string, unknown>;
@@ -70,7 +73,7 @@ const notAsStripeSends = (event: Stripe.Event): string[] => {
     else if (value && typeof value === 'object') {
       const named = (value as { object?: unknown }).object;
       if (path && typeof named === 'string' && RESOURCES.has(named)) found.push(`${event.type}: ${type}${path} is an expanded ${named}`);
-      for (const [key, inner] of Object.entries(value)) walk(inner, `${path}.${key}`);
+      for (const [key, inner] of Object.entries(value)) if (!(path === '' && EMBEDDED.has(`${type}.${key}`))) walk(inner, `${path}.${key}`);
     }
   };
   walk(object, '');
@@ -131,7 +134,9 @@ describe('the emulator sends what Stripe sends: no includable field in an event,
 
     // Assess: the journey's events are all there, and none breaks the rule
     const types = new Set<string>(events.map((event) => event.type));
-    expect(['checkout.session.completed', 'payment_intent.succeeded', 'charge.refunded', 'charge.dispute.created', 'credit_note.created', 'invoice.paid'].filter((type) => !types.has(type))).toEqual([]);
+    expect(['checkout.session.completed', 'payment_intent.succeeded', 'charge.refunded', 'charge.dispute.created', 'credit_note.created', 'invoice.paid'].filter((type) => !types.has(type))).toEqual(
+      [],
+    );
     expect(events.flatMap(notAsStripeSends)).toEqual([]);
   });
 });
