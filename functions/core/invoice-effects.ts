@@ -62,12 +62,6 @@ const moveTo = (port: InvoiceEffectsPort, invoice: BalanceInvoice, next: Invoice
   };
 };
 
-const paymentIntentOfInvoice = (object: Stripe.Invoice): string | null => {
-  const payment = object.payments?.data?.[0]?.payment;
-  const pi = payment?.payment_intent;
-  return typeof pi === 'string' ? pi : (pi?.id ?? null);
-};
-
 const invoiceFinalized: Effect = async (ctx) => {
   const { invoice, object } = await invoiceOf(ctx);
   return invoice ? moveTo(ctx.port, invoice, 'open', object) : { kind: 'ignore', reason: 'not a kneadpay invoice' };
@@ -88,7 +82,6 @@ const invoicePaid: Effect = async (ctx) => {
   const decision = moveTo(ctx.port, invoice, 'paid', object, {
     amountPaidCents: object.amount_paid,
     paidAt: new Date(ctx.event.created * 1000).toISOString(),
-    paymentIntentId: paymentIntentOfInvoice(object),
     // Paid before a later plan's void reached Stripe: the payment stands and plans count it (bug 91).
     // Its PaymentSucceeded then has the balance invoicer plan the claim again (bug 100).
     ...(invoice.voidRequested ? { voidRequested: false, paidOverVoid: true } : {}),
@@ -110,7 +103,10 @@ const invoicePaid: Effect = async (ctx) => {
           kind: 'invoice',
           invoiceId: invoice.invoiceId,
           claimId: invoice.claimId,
-          paymentId: paymentIntentOfInvoice(object) ?? object.id,
+          // The Stripe invoice: an event's invoice carries no `payments` (includable: sent only to a
+          // request that asks), so the payment intent is asked of Stripe where it is used (the
+          // receipt's payment method, an overpayment refund), never read here.
+          paymentId: object.id,
           amountCents: object.amount_paid,
           currency: invoice.currency,
           paidAt,
@@ -296,7 +292,7 @@ const balanceChargeRefunded: Effect = async (ctx) => {
   if (fresh.length === 0) return { kind: 'ignore', reason: 'refunds already recorded (or made by kneadpay)' };
   if (invoice.status !== 'paid') throw new RetryableError('the balance payment of this charge is not recorded yet');
 
-  const paymentId = invoice.paymentIntentId ?? invoice.stripeInvoiceId ?? charge.id;
+  const paymentId = invoice.stripeInvoiceId ?? charge.id;
   const entries: Parameters<InvoiceEffectsPort['ledgerWrites']>[2] = [];
   const events: OutboxEvent[] = [];
   const earlierCents = live.filter((refund) => !fresh.includes(refund)).reduce((sum, refund) => sum + refund.amount, 0);
@@ -418,7 +414,7 @@ const balanceDisputeEffect: Effect = async (ctx) => {
           invoiceId: invoice.invoiceId,
           claimId: invoice.claimId,
           // The id PaymentSucceeded named this payment by (invoice.paid).
-          paymentId: invoice.paymentIntentId ?? invoice.stripeInvoiceId ?? chargeId ?? paymentIntent,
+          paymentId: invoice.stripeInvoiceId ?? chargeId ?? paymentIntent,
           disputeId: dispute.id,
           amountCents: lostCents,
           currency: invoice.currency,

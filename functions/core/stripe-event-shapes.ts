@@ -169,12 +169,13 @@ const OBJECT_SCHEMAS: Record<AppliedObjectType, () => z.ZodMiniType> = {
       charge: z.optional(expandable()),
     }),
   /**
-   * The Invoice object (core/invoice-effects.ts): `id`, `hosted_invoice_url` (nullable until
-   * finalized; stored and put in emails), `amount_paid` (the payment recorded) and `payments` when the
-   * endpoint includes them (the payment intent stored with the payment). `status` is not read (the
-   * effects move the record by the event's type) but has been checked as a short string since bug 20
-   * (webhook-signature.test.ts asserts it), which Stripe's (draft | open | paid | uncollectible |
-   * void, nullable) always is.
+   * The Invoice object (core/invoice-effects.ts): `id` (the payment's id in PaymentSucceeded),
+   * `hosted_invoice_url` (nullable until finalized; stored and put in emails) and `amount_paid` (the
+   * payment recorded). `status` is not read (the effects move the record by the event's type) but has
+   * been checked as a short string since bug 20 (webhook-signature.test.ts asserts it), which
+   * Stripe's (draft | open | paid | uncollectible | void, nullable) always is. Not `payments`: it is
+   * includable (docs.stripe.com/api/invoice-payment/list), sent only to a request that asks, never in
+   * an event, and kneadpay no longer reads it (bug 123).
    */
   invoice: () =>
     z.looseObject({
@@ -182,9 +183,6 @@ const OBJECT_SCHEMAS: Record<AppliedObjectType, () => z.ZodMiniType> = {
       status: maybe(shortText(64)),
       hosted_invoice_url: maybe(httpUrl()),
       amount_paid: amount(),
-      payments: z.optional(
-        z.looseObject({ data: z.array(z.looseObject({ payment: z.optional(z.looseObject({ payment_intent: z.optional(expandable()) })) }), { error: 'must be a list of invoice payments' }) }),
-      ),
     }),
   /**
    * The Credit Note object, for `credit_note.created` (core/invoice-effects.ts): `id` (keys the

@@ -147,7 +147,6 @@ export interface BalanceInvoice {
   emailedAt: string | null;
   remindersSent: number[];
   paymentFailures: string[];
-  paymentIntentId: string | null;
   paidAt: string | null;
   /**
    * Refunds of this invoice's payment made outside kneadpay (the Stripe Dashboard): their Stripe ids
@@ -209,7 +208,6 @@ export const pendingInvoice = (of: { invoiceId: string; practiceId: string; clai
   emailedAt: null,
   remindersSent: [],
   paymentFailures: [],
-  paymentIntentId: null,
   paidAt: null,
   createdAt: now.toISOString(),
   updatedAt: now.toISOString(),

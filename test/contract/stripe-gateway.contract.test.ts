@@ -187,6 +187,15 @@ describe('invoices', () => {
     const [payment] = await listInvoicePayments(scope, toPay.id);
     expect(payment).toMatchObject({ status: 'paid', payment: { type: 'payment_intent', payment_intent: expect.stringMatching(/^pi_/) } });
     covered('invoicePayments.list', 'status', 'payment.payment_intent');
+    // Invoice.payments is includable (docs.stripe.com/api/invoice-payment/list): a plain retrieve and
+    // the invoice.paid event carry none, so kneadpay never reads it from an event (bug 123).
+    expect('payments' in (await retrieveInvoice(scope, toPay.id))).toBe(false);
+    const paidEvents = await listEventsPage(scope, { createdGte: since, types: ['invoice.paid'] });
+    const paidEvent = paidEvents.events.find((event) => (event.data.object as { id?: string }).id === toPay.id);
+    expect(paidEvent).toMatchObject({ type: 'invoice.paid' });
+    expect('payments' in paidEvent!.data.object).toBe(false);
+    covered('invoices.retrieve', 'no payments unless asked');
+    covered('events.list', 'invoice.paid without payments');
     // A charge names only its payment intent: the invoice it paid is found by the payment filter.
     expect((await findInvoiceOfPaymentIntent(scope, payment!.payment.payment_intent as string))?.metadata).toMatchObject({ invoiceId: `inv_${run}_paid` });
     expect(await findInvoiceOfPaymentIntent(scope, 'pi_not_an_invoice_payment')).toBeUndefined();

@@ -7,9 +7,11 @@ import type { Practice } from '../../domain/practice';
 import type { OutboxEvent } from '../../store/outbox';
 import { invoicesOf, type InvoicingDeps } from './deps';
 
-/** The payment intent that paid a Stripe invoice: stored from the webhook, else asked of Stripe. */
+/**
+ * The payment intent that paid a Stripe invoice, asked of Stripe (its invoice payments): an
+ * `invoice.paid` event's invoice carries no `payments` (includable: sent only to a request that asks).
+ */
 const paymentIntentOfPaidInvoice = async (scope: StripeScope, invoice: BalanceInvoice): Promise<string | null> => {
-  if (invoice.paymentIntentId) return invoice.paymentIntentId;
   if (!invoice.stripeInvoiceId) return null;
   const payments = await listInvoicePayments(scope, invoice.stripeInvoiceId);
   const paid = payments.find((payment) => payment.status === 'paid') ?? payments[0];
@@ -45,7 +47,7 @@ export const driveRefunds = async (deps: InvoicingDeps, practice: Practice, clai
           invoiceId: invoice.invoiceId,
           claimId,
           // The id PaymentSucceeded named this payment by (invoice.paid), so the refund finds its receipt.
-          paymentId: invoice.paymentIntentId ?? invoice.stripeInvoiceId ?? made.id,
+          paymentId: invoice.stripeInvoiceId ?? made.id,
           refundId: made.id,
           amountCents: made.amount,
           totalRefundedCents,
