@@ -192,10 +192,11 @@ const recheckOpenClaims = async (store: Store, practice: Practice, touches: (cla
 
 /**
  * The payer's claim control number of the claim a correction points at (835 CLP07, or 277CA REF*1K):
- * its own payer's, not that of its secondary payer, whose 835s are kept beside them (bug 124).
+ * its own payer's, not that of a payer after it (its secondary claim's, or the one it was forwarded
+ * to), whose 835s are kept beside them (bug 124).
  */
 const payerControlNumberOf = async (store: Store, practiceId: string, original: Claim, claimsOut: ClaimsOutPort): Promise<string | null> => {
-  const adjudications = ownPayerAdjudications(original, await claimsOut.listAdjudications(store, practiceId, original.claimId));
+  const adjudications = ownPayerAdjudications(await claimsOut.listAdjudications(store, practiceId, original.claimId));
   for (let i = adjudications.length - 1; i >= 0; i -= 1) if (adjudications[i]!.payerClaimControlNumber) return adjudications[i]!.payerClaimControlNumber;
   return original.acknowledgement?.payerClaimControlNumber ?? null;
 };

@@ -178,17 +178,14 @@ export const answersSecondaryClaim = (
 };
 
 /**
- * A primary claim's adjudications from its own payer: without those its secondary payer's 835s
- * left beside them (marked `answersClaimId`; before 2026-12-07 unmarked, told by a payer other
- * than the first to decide). What a correction's REF*F8 is read from (the destination payer's
- * claim control number of the original, 005010X222A1 2300 REF*F8).
+ * A claim's adjudications from the payer it was sent to (the first to decide payment): without the
+ * 835s of a payer after it kept beside them — its secondary claim's payer (marked `answersClaimId`;
+ * before 2026-12-07 unmarked) or the payer the first forwarded it to (CLP02 19). What a
+ * correction's REF*F8 is read from: the claim control number the destination payer gave the
+ * original (005010X222A1 2300 REF*F8, "Payer Claim Control Number").
  */
-export const ownPayerAdjudications = <A extends Pick<Adjudication, 'statusCode' | 'payerId'> & { answersClaimId?: string | null }>(
-  claim: { secondaryClaimId?: string | null },
-  adjudications: readonly A[],
-): A[] => {
+export const ownPayerAdjudications = <A extends Pick<Adjudication, 'statusCode' | 'payerId'> & { answersClaimId?: string | null }>(adjudications: readonly A[]): A[] => {
   const own = adjudications.filter((a) => !a.answersClaimId);
-  if (!claim.secondaryClaimId) return own;
   const primaryAnswer = own.find((a) => !DECIDES_NOTHING.has(a.statusCode));
   return primaryAnswer ? own.filter((a) => (a.payerId ?? '') === (primaryAnswer.payerId ?? '')) : own;
 };

@@ -307,6 +307,17 @@ describe('a secondary claim told apart from its primary when the answers come ba
     // Assess: REF*F8 is Acme's claim control number for the original (CLP07 PAYER-77 of its 835), not Beacon's.
     expect([replacement.status, replacement.body.frequencyCode, replacement.body.payerClaimControlNumber]).toEqual([201, '7', 'PAYER-77']);
   });
+
+  it('a correction of a claim its payer forwarded (CLP02 19) carries that payer’s claim control number, not the one of the payer it was forwarded to', async () => {
+    const { practiceId, clientIds } = await practiceWith([['ACME1', 'BEACON2']]);
+    // Acme processes Jane's visit and forwards it to Beacon itself (a crossover); Beacon's 835 names the same CLM01.
+    await adjudicatedPrimary(practiceId, clientIds[0]!, 'CLM-3001', 'ACME1', workedExample835.replaceAll('CLM-1001', 'CLM-3001').replace('CLP*CLM-3001*1*', 'CLP*CLM-3001*19*'));
+    expect((await postX12(practiceId, 'remittances', era(BEACON, 'EFT908', 908, [processedAsSecondary('CLM-3001')]))).body).toMatchObject({ matched: 1 });
+
+    const replacement = await postClaim(practiceId, workedExampleClaimBody('CLM-3001R', clientIds[0]!, { correction: { of: 'CLM-3001', kind: 'replacement' } }));
+
+    expect([replacement.status, replacement.body.payerClaimControlNumber]).toEqual([201, 'PAYER-77']);
+  });
 });
 
 /** Acme reverses its payment of Jane's visit (the worked example negated, CLP02 22). */
