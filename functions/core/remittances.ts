@@ -163,8 +163,7 @@ export const applyAdjudication = async (
     // The secondary claim's payer answered: the money stays with the visit (this claim: both payers'
     // adjudications decide the patient's share), the verdict is the secondary claim's.
     const answered =
-      secondary &&
-      answersSecondaryClaim({ primary: claim.payerId, secondary: secondary.payerId }, existing, { payerId: detail.remittance.payerId, otherIds: opts.payerOtherIds }, detail.statusCode)
+      secondary && answersSecondaryClaim({ primary: claim.payerId, secondary: secondary.payerId }, existing, { payerId: detail.remittance.payerId, otherIds: opts.payerOtherIds }, detail.statusCode)
         ? secondary.claimId
         : undefined;
     const status = answered ? null : detail.status;

@@ -51,7 +51,14 @@ const practiceWith = async (plans: [string, string][]) => {
     const client = await api('POST', `/practices/${practiceId}/clients`, { practiceId, body: { email: `${name.toLowerCase()}-${practiceId.slice(-6)}@client.example`, name: `${name} Doe` } });
     const coverage = await api('PUT', `/practices/${practiceId}/clients/${client.body.clientId}/coverage`, {
       practiceId,
-      body: { payerId: primary, memberId: `M-${i}-1`, groupNumber: 'GRP-77', relationship: 'self', patient: person(name), secondary: { payerId: secondary, memberId: `M-${i}-2`, relationship: 'self' } },
+      body: {
+        payerId: primary,
+        memberId: `M-${i}-1`,
+        groupNumber: 'GRP-77',
+        relationship: 'self',
+        patient: person(name),
+        secondary: { payerId: secondary, memberId: `M-${i}-2`, relationship: 'self' },
+      },
     });
     expect(coverage.status).toBe(200);
     clientIds.push(client.body.clientId as string);
@@ -71,7 +78,10 @@ const adjudicatedPrimary = async (practiceId: string, clientId: string, claimId:
 /** The secondary claim of `claimId` (`<claimId>S`), batched and accepted by a 999; answers its batch id. */
 const submittedSecondary = async (practiceId: string, claimIds: string[]) => {
   for (const claimId of claimIds) expect((await postClaim(practiceId, { claimId: `${claimId}S`, secondaryOf: claimId })).body.state).toBe('ready');
-  const batch = await postBatch(practiceId, claimIds.map((claimId) => `${claimId}S`));
+  const batch = await postBatch(
+    practiceId,
+    claimIds.map((claimId) => `${claimId}S`),
+  );
   expect(batch.body.claims).toEqual(claimIds.map((claimId) => `${claimId}S`));
   return { batchId: batch.body.batchId as string, groupControlNumber: String(Number(batch.body.interchangeControlNumber)) };
 };
@@ -105,7 +115,14 @@ const era = (payer: { name: string; n104?: string; originator: string }, trace: 
     ]),
   ];
   const n = String(icn).padStart(9, '0');
-  return [`ISA*00*          *00*          *ZZ*PAYER          *ZZ*KNEADPAY       *261105*1200*^*00501*${n}*0*P*:`, `GS*HP*PAYER*KNEADPAY*20261105*1200*${icn}*X*005010X221A1`, ...body, `SE*${body.length + 1}*0001`, `GE*1*${icn}`, `IEA*1*${n}`]
+  return [
+    `ISA*00*          *00*          *ZZ*PAYER          *ZZ*KNEADPAY       *261105*1200*^*00501*${n}*0*P*:`,
+    `GS*HP*PAYER*KNEADPAY*20261105*1200*${icn}*X*005010X221A1`,
+    ...body,
+    `SE*${body.length + 1}*0001`,
+    `GE*1*${icn}`,
+    `IEA*1*${n}`,
+  ]
     .map((s) => `${s}~\n`)
     .join('');
 };

@@ -14,8 +14,7 @@ const primaryAnswered = [{ statusCode: '1', payerId: '1512345678' }];
 
 describe('answersSecondaryClaim: the payer that answers, never CLP02 alone', () => {
   it('the file naming the secondary claim’s payer answers the secondary claim, whatever its CLP02', () => {
-    for (const code of ['1', '2', '4', '19', '20', '22'])
-      expect([code, answersSecondaryClaim(payers, primaryAnswered, { payerId: 'BEACON2', otherIds: ['1999999999'] }, code)]).toEqual([code, true]);
+    for (const code of ['1', '2', '4', '19', '20', '22']) expect([code, answersSecondaryClaim(payers, primaryAnswered, { payerId: 'BEACON2', otherIds: ['1999999999'] }, code)]).toEqual([code, true]);
   });
 
   it('the file naming the primary claim’s payer answers the primary claim, even with CLP02 2 (processed as secondary)', () => {
@@ -79,7 +78,11 @@ describe('277CA: the batch each claim sits under', () => {
   it('2200B TRN02 (the 837’s BHT03) is given to every 2000D claim beneath it; none without it', () => {
     const parsed = parseAcknowledgement(ack277([{ pcn: 'CLM-1001', category: 'A2', status: '20' }], { batch: 'B000000002' }));
     expect(parsed.kind === '277CA' && parsed.claims.map((c) => [c.patientControlNumber, c.batchReference])).toEqual([['CLM-1001', 'B000000002']]);
-    const bare = parseAcknowledgement(ack277([{ pcn: 'CLM-1001', category: 'A2', status: '20' }]).replace('TRN*2*B000000001~\n', '').replace(/SE\*(\d+)\*0001/, (_, n) => `SE*${Number(n) - 1}*0001`));
+    const bare = parseAcknowledgement(
+      ack277([{ pcn: 'CLM-1001', category: 'A2', status: '20' }])
+        .replace('TRN*2*B000000001~\n', '')
+        .replace(/SE\*(\d+)\*0001/, (_, n) => `SE*${Number(n) - 1}*0001`),
+    );
     expect(bare.kind === '277CA' && bare.claims.map((c) => c.batchReference)).toEqual([null]);
   });
 });
