@@ -194,7 +194,8 @@ describe('a secondary claim told apart from its primary when the answers come ba
     ]);
     expect(primary.patientResponsibilityCents).toBe(3400);
     expect(await collectingInvoices(practiceId, 'CLM-1001', 3400)).toEqual([3400]);
-  });
+    // Its first batch, 999, two 835s and the balance invoicer's Stripe calls: beside a heavy file on two shared cores it took 60 s once.
+  }, 120_000);
 
   it('the secondary payer’s reversal (CLP02 22) and its correction reach the secondary claim; the patient’s share follows ($4 → $34 → $0)', async () => {
     const { practiceId, clientIds } = await practiceWith([['ACME1', 'BEACON2']]);
