@@ -609,6 +609,8 @@ export const applyAcknowledgement = async (store: Store, practiceId: string, tex
       const secondary = await claimsOut.getClaim(store, practiceId, stored.secondaryClaimId);
       if (secondary && ACKNOWLEDGEABLE.includes(secondary.state as never)) stored = secondary;
     }
+    // Its batch's rejected level (2200B/2200C) has decided it already, under the claim's own id.
+    if (decided.has(stored.claimId)) continue;
     // A1 (received) and A2 (accepted into adjudication) both acknowledge the claim: accepted.
     const to = claim.verdict === 'rejected' ? 'rejected' : 'accepted';
     await claimsOut.recordAcknowledgement(store, practiceId, stored.claimId, to, {

@@ -303,6 +303,23 @@ describe('a secondary claim told apart from its primary when the answers come ba
     expect(await seen(practiceId, 'CLM-1001')).toEqual(['adjudicated', 'processed_primary']);
   });
 
+  it('a 277CA whose receiver level (2200B) rejects the secondary batch, listing the claim beneath it, rejects the secondary claim once', async () => {
+    const { practiceId, clientIds } = await practiceWith([['ACME1', 'BEACON2']]);
+    await adjudicatedPrimary(practiceId, clientIds[0]!, 'CLM-1001', 'ACME1', workedExample835);
+    const { batchId } = await submittedSecondary(practiceId, ['CLM-1001']);
+
+    const answer = await postX12(
+      practiceId,
+      'acknowledgements',
+      ack277([{ pcn: 'CLM-1001', category: 'A3', status: '24' }], { batch: batchId, receiver: { category: 'A3', status: '24', entity: '41', action: 'U' } }),
+    );
+
+    expect(answer.body.rejected).toEqual([{ claimId: 'CLM-1001S', reason: expect.stringMatching(/^the whole 837P \(2200B\): A3:24:41/) }]);
+    expect(answer.body.accepted).toEqual([]);
+    expect(await seen(practiceId, 'CLM-1001S')).toEqual(['rejected', 'rejected']);
+    expect(await seen(practiceId, 'CLM-1001')).toEqual(['adjudicated', 'processed_primary']);
+  });
+
   it('a 999 rejecting the secondary batch rejects the secondary claim, not the primary', async () => {
     const { practiceId, clientIds } = await practiceWith([['ACME1', 'BEACON2']]);
     await adjudicatedPrimary(practiceId, clientIds[0]!, 'CLM-1001', 'ACME1', workedExample835);
