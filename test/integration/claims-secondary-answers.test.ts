@@ -105,7 +105,7 @@ const era = (payer: { name: string; n104?: string; originator: string }, trace: 
   const body = [
     'ST*835*0001*005010X221A1',
     `BPR*I*${Math.abs(total)}*${total < 0 ? 'D' : 'C'}*ACH*CCP*01*999999999*DA*123456789*${payer.originator}**01*999988880*DA*98765*20261105`,
-    `TRN*1*${trace}*${payer.originator}`,
+    payer.originator ? `TRN*1*${trace}*${payer.originator}` : `TRN*1*${trace}`,
     payer.n104 ? `N1*PR*${payer.name}*XV*${payer.n104}` : `N1*PR*${payer.name}`,
     'N1*PE*HARBOR BODYWORK*XX*1234567893',
     'LX*1',
@@ -328,6 +328,22 @@ describe('a secondary claim told apart from its primary when the answers come ba
     expect(answer.body.rejected.map((r: { claimId: string }) => r.claimId)).toEqual(['CLM-1001S']);
     expect(await seen(practiceId, 'CLM-1001S')).toEqual(['rejected', 'rejected']);
     expect(await seen(practiceId, 'CLM-1001')).toEqual(['adjudicated', 'processed_primary']);
+  });
+
+  it('an 835 naming no payer id at all (no N104, REF*2U or TRN03) goes by CLP02 as before: 2 → the secondary claim, 4 → the primary', async () => {
+    const { practiceId, clientIds } = await practiceWith([['ACME1', 'BEACON2']]);
+    await adjudicatedPrimary(practiceId, clientIds[0]!, 'CLM-1001', 'ACME1', workedExample835);
+    await submittedSecondary(practiceId, ['CLM-1001']);
+    const anonymous = { name: 'BEACON MUTUAL', originator: '' };
+
+    expect((await postX12(practiceId, 'remittances', era(anonymous, 'EFT950', 950, [processedAsSecondary('CLM-1001')]))).body).toMatchObject({ matched: 1 });
+    expect(await seen(practiceId, 'CLM-1001S')).toEqual(['adjudicated', 'processed_secondary']);
+    expect(await seen(practiceId, 'CLM-1001')).toEqual(['adjudicated', 'processed_primary']);
+
+    // Nothing tells this denial from the primary payer's: it is the primary's (a known limit, docs/claims.md).
+    expect((await postX12(practiceId, 'remittances', era(anonymous, 'EFT951', 951, [deniedBySecondary('CLM-1001', 'BEACON-11')]))).body).toMatchObject({ matched: 1 });
+    expect(await seen(practiceId, 'CLM-1001')).toEqual(['adjudicated', 'denied']);
+    expect(await seen(practiceId, 'CLM-1001S')).toEqual(['adjudicated', 'processed_secondary']);
   });
 
   it('a correction of the primary claim after the secondary payer’s 835 carries the primary payer’s claim control number in REF*F8, not the secondary’s', async () => {
