@@ -29,8 +29,9 @@ const FORWARDED = new Set(['19', '20', '21']);
  * (`field` secondaryOf, for a 409).
  */
 export const primaryAdjudicationOf = (adjudications: readonly Adjudication[]): { adjudication: Adjudication } | { problem: string } => {
-  // Predeterminations (25) and "not our claim" (23) decide nothing (DOMAIN.md §4).
-  const paying = adjudications.filter((a) => a.statusCode !== '25' && a.statusCode !== '23');
+  // Predeterminations (25) and "not our claim" (23) decide nothing (DOMAIN.md §4); the secondary
+  // payer's answers, marked when it is told apart (answersSecondaryClaim), are never the primary's.
+  const paying = adjudications.filter((a) => a.statusCode !== '25' && a.statusCode !== '23' && !a.answersClaimId);
   if (paying.length === 0) return { problem: 'the primary claim has no adjudication from its payer yet: bill the secondary payer once the primary 835 is imported' };
   // The primary payer decides first; later payers' 835s (the secondary's, CLM01 being this claim's
   // id) are applied to the same claim and are not the primary's adjudication.

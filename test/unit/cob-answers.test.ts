@@ -4,7 +4,8 @@
  * 277CA claim sits under (2200B TRN02). Pure: the routes are in test/integration/claims-secondary-answers.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { answersSecondaryClaim, ownPayerAdjudications } from '../../functions/domain/cob';
+import { answersSecondaryClaim, ownPayerAdjudications, primaryAdjudicationOf } from '../../functions/domain/cob';
+import type { Adjudication } from '../../functions/domain/claim';
 import { parseAcknowledgement } from '../../functions/domain/x12/acknowledgements';
 import { ack277 } from '../fixtures/claims/acks';
 
@@ -71,6 +72,28 @@ describe('ownPayerAdjudications: a primary claim’s adjudications from its own 
     // Only "not our claim" or a predetermination so far: nothing tells the payers apart; every one.
     const notOurs = { statusCode: '23', payerId: 'OTHER', payerClaimControlNumber: 'X-1' };
     expect(ownPayerAdjudications([notOurs])).toEqual([notOurs]);
+  });
+});
+
+describe('primaryAdjudicationOf: the secondary payer’s marked answers are never the primary’s', () => {
+  it('an 835 of the secondary payer naming no payer id (as the primary’s named none) is not the primary’s latest adjudication', () => {
+    const base = {
+      claimId: 'CLM-1001',
+      remittanceId: 'rem',
+      traceNumber: 'EFT1',
+      paidAt: null,
+      payerClaimControlNumber: null,
+      chargeCents: 13000,
+      claimAdjustments: [],
+      lines: [],
+      appliedAt: '2026-11-05T00:00:00.000Z',
+    };
+    const chain: Adjudication[] = [
+      { ...base, adjudicationId: 'a0', payerId: null, statusCode: '1', status: 'processed_primary', paidCents: 5600, patientResponsibilityCents: 3400 },
+      { ...base, adjudicationId: 'a1', payerId: null, statusCode: '2', status: 'processed_secondary', paidCents: 3000, patientResponsibilityCents: 400, answersClaimId: 'CLM-1001S' },
+    ];
+    const picked = primaryAdjudicationOf(chain);
+    expect('adjudication' in picked && picked.adjudication.adjudicationId).toBe('a0');
   });
 });
 
