@@ -193,6 +193,16 @@ describe('a secondary claim told apart from its primary when the answers come ba
       ['denied', 0, 'BEACON2'],
     ]);
     expect(primary.patientResponsibilityCents).toBe(3400);
+    // Staff see on the secondary claim what its payer decided and why (kept on the primary, shown here too).
+    const secondaryView = await getClaim(practiceId, 'CLM-1001S');
+    expect(secondaryView.adjudications).toEqual([]);
+    expect(
+      secondaryView.payerAdjudications.map((a: { status: string; payerClaimControlNumber: string; lines: { adjustments: unknown[] }[] }) => [
+        a.status,
+        a.payerClaimControlNumber,
+        a.lines.map((l) => l.adjustments),
+      ]),
+    ).toEqual([['denied', 'BEACON-9', [[{ group: 'CO', reason: '27', amountCents: 6000 }], [{ group: 'CO', reason: '27', amountCents: 7000 }]]]]);
     expect(await collectingInvoices(practiceId, 'CLM-1001', 3400)).toEqual([3400]);
     // Its first batch, 999, two 835s and the balance invoicer's Stripe calls: beside a heavy file on two shared cores it took 60 s once.
   }, 120_000);
