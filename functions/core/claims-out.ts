@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ACKNOWLEDGEABLE, BATCHABLE } from '../domain/claim-state';
 import { CLAIM_ID, validateClaim, type ClaimProblem } from '../domain/claim-validation';
-import { primaryAdjudication837, primaryAdjudicationOf, secondaryClaim837 } from '../domain/cob';
+import { ownPayerAdjudications, primaryAdjudication837, primaryAdjudicationOf, secondaryClaim837 } from '../domain/cob';
 import { build837P, type Claim837 } from '../domain/x12/837p';
 import { batchRejection, decide999, parseAcknowledgement, rejection999, type Ack999Group } from '../domain/x12/acknowledgements';
 import { X12ReadError } from '../domain/x12/segments';
@@ -190,9 +190,13 @@ const recheckOpenClaims = async (store: Store, practice: Practice, touches: (cla
   }
 };
 
-/** The payer's claim control number of the claim a correction points at (835 CLP07, or 277CA REF*1K). */
+/**
+ * The payer's claim control number of the claim a correction points at (835 CLP07, or 277CA REF*1K):
+ * its own payer's, not that of a payer after it (its secondary claim's, or the one it was forwarded
+ * to), whose 835s are kept beside them (bug 125).
+ */
 const payerControlNumberOf = async (store: Store, practiceId: string, original: Claim, claimsOut: ClaimsOutPort): Promise<string | null> => {
-  const adjudications = await claimsOut.listAdjudications(store, practiceId, original.claimId);
+  const adjudications = ownPayerAdjudications(await claimsOut.listAdjudications(store, practiceId, original.claimId));
   for (let i = adjudications.length - 1; i >= 0; i -= 1) if (adjudications[i]!.payerClaimControlNumber) return adjudications[i]!.payerClaimControlNumber;
   return original.acknowledgement?.payerClaimControlNumber ?? null;
 };
@@ -578,6 +582,12 @@ export const applyAcknowledgement = async (store: Store, practiceId: string, tex
       decided.add(claimId);
     }
   }
+  const batches = new Map<string, Promise<ClaimBatch | undefined>>();
+  const batchNamed = (reference: string | null) => {
+    if (!reference || !BATCH_ID.test(reference)) return Promise.resolve(undefined);
+    if (!batches.has(reference)) batches.set(reference, claimsOut.getBatch(store, practiceId, reference));
+    return batches.get(reference)!;
+  };
   for (const claim of parsed.claims) {
     if (decided.has(claim.patientControlNumber)) continue;
     // A control number no claim of ours can have (too long for a key, other characters) is not ours.
@@ -586,13 +596,21 @@ export const applyAcknowledgement = async (store: Store, practiceId: string, tex
       answer.unmatched.push(claim.patientControlNumber);
       continue;
     }
-    // A secondary claim's CLM01 is its primary's claim id: once the primary is past its
-    // acknowledgements (the secondary exists only after its 835), a 277CA naming it is about the
-    // secondary claim while that one waits for its own.
-    if (stored.secondaryClaimId && !ACKNOWLEDGEABLE.includes(stored.state as never)) {
+    // A secondary claim's CLM01 is its primary's claim id: the batch that carried the CLM01 (2200B
+    // TRN02 = the 837's BHT03, kneadpay's batch id) says which of the two the 277CA is about.
+    const carrier = stored.secondaryClaimId ? await batchNamed(claim.batchReference) : undefined;
+    if (carrier && !carrier.claims.includes(stored.claimId) && carrier.claims.includes(stored.secondaryClaimId!)) {
+      const secondary = await claimsOut.getClaim(store, practiceId, stored.secondaryClaimId!);
+      if (secondary) stored = secondary;
+    } else if (!carrier?.claims.includes(stored.claimId) && stored.secondaryClaimId && !ACKNOWLEDGEABLE.includes(stored.state as never)) {
+      // No batch of ours carried it (no 2200B TRN02, or another's): as before, once the primary is
+      // past its acknowledgements (the secondary exists only after its 835), a 277CA naming the
+      // CLM01 is about the secondary claim while that one waits for its own.
       const secondary = await claimsOut.getClaim(store, practiceId, stored.secondaryClaimId);
       if (secondary && ACKNOWLEDGEABLE.includes(secondary.state as never)) stored = secondary;
     }
+    // Its batch's rejected level (2200B/2200C) has decided it already, under the claim's own id.
+    if (decided.has(stored.claimId)) continue;
     // A1 (received) and A2 (accepted into adjudication) both acknowledge the claim: accepted.
     const to = claim.verdict === 'rejected' ? 'rejected' : 'accepted';
     await claimsOut.recordAcknowledgement(store, practiceId, stored.claimId, to, {

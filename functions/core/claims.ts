@@ -108,6 +108,9 @@ export const claimView = async (store: Store, practiceId: string, claimId: strin
   return {
     ...rest,
     adjudications,
+    // A secondary claim's payer answers under the visit's CLM01: its adjudications are kept on the
+    // primary claim (with the visit's money) and shown here too, what that payer decided and why.
+    ...(claim.secondaryOf ? { payerAdjudications: (await port.listAdjudications(store, practiceId, claim.secondaryOf)).filter((adjudication) => adjudication.answersClaimId === claimId) } : {}),
     ...(invoice ? { invoice } : {}),
   };
 };

@@ -12,12 +12,10 @@ import type { RemittancesPort } from './ports';
 import { PRACTICE_STORE, requirePractice } from './practice';
 import { patientShareCents } from '../domain/patient-share';
 import { isCents } from '../domain/money';
+import { answersSecondaryClaim } from '../domain/cob';
 
 /** The default implementation of the port: the table (core/ports.ts). */
 export const REMITTANCES_STORE: RemittancesPort = { ...remittancesStore, getClaim, getClaims, getRemittance, listAdjudications, commitOnce, ...PRACTICE_STORE };
-
-/** CLP02 of a payer that processed the claim as secondary (2, or 20 when it forwarded it on). */
-const PROCESSED_AS_SECONDARY = new Set(['2', '20']);
 
 /** The idempotency identity of one adjudication (SPEC §4), inside the practice's partition. */
 export const adjudicationIdentity = (claimId: string, traceNumber: string, statusCode: string, payerClaimControlNumber: string | null) =>
@@ -111,7 +109,7 @@ export const externalAdjudicationProblems = (detail: ClaimAdjudicatedDetail): st
  */
 export const applyAdjudication = async (
   store: Store,
-  claim: Pick<Claim, 'practiceId' | 'claimId' | 'clientId' | 'currency'> & Pick<Partial<Claim>, 'secondaryClaimId'>,
+  claim: Pick<Claim, 'practiceId' | 'claimId' | 'clientId' | 'currency'> & Pick<Partial<Claim>, 'secondaryClaimId' | 'payerId'>,
   detail: ClaimAdjudicatedDetail,
   opts: {
     remittanceId: string | null;
@@ -122,6 +120,8 @@ export const applyAdjudication = async (
      * under what was billed instead of adding a second row.
      */
     originalProcedureCodes?: (string | null)[];
+    /** The answering payer's other identifiers in the file beside `detail.remittance.payerId` (835 TRN03). */
+    payerOtherIds?: (string | null)[];
   },
   now: Date,
   remittances: RemittancesPort = REMITTANCES_STORE,
@@ -132,6 +132,8 @@ export const applyAdjudication = async (
   // A predetermination or "not our claim" is kept with the claim, but decides no money: the claim's
   // totals, status and the client's ledger stay as they are.
   const decidesPayment = adjudicatesPayment(detail.statusCode);
+  // The visit's secondary claim shares its CLM01: its payer's answers are told apart by that payer.
+  const secondary = claim.secondaryClaimId ? await remittances.getClaim(store, claim.practiceId, claim.secondaryClaimId) : undefined;
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await commitAdjudication();
@@ -158,6 +160,13 @@ export const applyAdjudication = async (
     };
     const shareBefore = multiPayer ? patientShareCents(paying, 0) : 0;
     const shareAfter = multiPayer ? patientShareCents([...paying, amounts], 0) : 0;
+    // The secondary claim's payer answered: the money stays with the visit (this claim: both payers'
+    // adjudications decide the patient's share), the verdict is the secondary claim's.
+    const answered =
+      secondary && answersSecondaryClaim({ primary: claim.payerId, secondary: secondary.payerId }, existing, { payerId: detail.remittance.payerId, otherIds: opts.payerOtherIds }, detail.statusCode)
+        ? secondary.claimId
+        : undefined;
+    const status = answered ? null : detail.status;
     return remittances.commitOnce(
       store,
       {
@@ -181,11 +190,12 @@ export const applyAdjudication = async (
             claimAdjustments: detail.claimAdjustments,
             lines: detail.lines.map((line, i) => (opts.originalProcedureCodes?.[i] ? { ...line, originalProcedureCode: opts.originalProcedureCodes[i] } : line)),
             appliedAt: when,
+            ...(answered ? { answersClaimId: answered } : {}),
           },
           multiPayer
-            ? { kind: 'share-replaced', status: detail.status, patientShareCents: shareAfter, insurerPaidCents: detail.paidCents, seenAdjudications: existing.length }
+            ? { kind: 'share-replaced', status, patientShareCents: shareAfter, insurerPaidCents: detail.paidCents, seenAdjudications: existing.length }
             : decidesPayment
-              ? { kind: 'share-added', status: detail.status, patientResponsibilityCents: detail.patientResponsibilityCents, insurerPaidCents: detail.paidCents }
+              ? { kind: 'share-added', status, patientResponsibilityCents: detail.patientResponsibilityCents, insurerPaidCents: detail.paidCents }
               : { kind: 'counted-only' },
           multiPayer
             ? [
@@ -200,8 +210,10 @@ export const applyAdjudication = async (
                   { kind: 'contractual_writeoff', amountCents: -writeOff, currency: claim.currency, at: when, ref: claim.claimId },
                 ]
               : [],
-          // The claim kneadpay sent to the secondary payer (its CLM01 this claim's id) is decided by that payer's 835.
-          claim.secondaryClaimId && PROCESSED_AS_SECONDARY.has(detail.statusCode) ? { claimId: claim.secondaryClaimId, status: detail.status } : undefined,
+          // The claim kneadpay sent to the secondary payer (its CLM01 this claim's id) is decided by that
+          // payer's 835 — whatever its CLP02 (processed, denied, reversed); a predetermination or "not
+          // our claim" decides nothing, there as here.
+          answered && decidesPayment ? { claimId: answered, status: detail.status } : undefined,
         ),
         events: opts.emit ? [{ detailType: 'ClaimAdjudicated', detail }] : [],
       },
@@ -312,7 +324,7 @@ export const receiveRemittance = async (
         store,
         found,
         claimAdjudicatedDetail(practiceId, claim, claim.payment),
-        { remittanceId, emit: true, originalProcedureCodes: claim.lines.map((line) => line.originalProcedureCode) },
+        { remittanceId, emit: true, originalProcedureCodes: claim.lines.map((line) => line.originalProcedureCode), payerOtherIds: [claim.payment.originatorId] },
         now,
         remittances,
       );

@@ -79,6 +79,11 @@ export interface Adjudication {
     adjustments: { group: string; reason: string; amountCents: number }[];
   }[];
   appliedAt: string;
+  /**
+   * On a primary claim, an adjudication from its secondary payer (whose 835 names the visit's
+   * CLM01): the secondary claim it answered. Absent on the primary payer's own.
+   */
+  answersClaimId?: string;
 }
 
 export interface QuarantinedClaim {

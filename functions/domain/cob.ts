@@ -29,8 +29,9 @@ const FORWARDED = new Set(['19', '20', '21']);
  * (`field` secondaryOf, for a 409).
  */
 export const primaryAdjudicationOf = (adjudications: readonly Adjudication[]): { adjudication: Adjudication } | { problem: string } => {
-  // Predeterminations (25) and "not our claim" (23) decide nothing (DOMAIN.md §4).
-  const paying = adjudications.filter((a) => a.statusCode !== '25' && a.statusCode !== '23');
+  // Predeterminations (25) and "not our claim" (23) decide nothing (DOMAIN.md §4); the secondary
+  // payer's answers, marked when it is told apart (answersSecondaryClaim), are never the primary's.
+  const paying = adjudications.filter((a) => a.statusCode !== '25' && a.statusCode !== '23' && !a.answersClaimId);
   if (paying.length === 0) return { problem: 'the primary claim has no adjudication from its payer yet: bill the secondary payer once the primary 835 is imported' };
   // The primary payer decides first; later payers' 835s (the secondary's, CLM01 being this claim's
   // id) are applied to the same claim and are not the primary's adjudication.
@@ -129,3 +130,63 @@ export const secondaryClaim837 = (claim: Claim837, primaryClaimId: string, prima
     },
   ],
 });
+
+// Answers of the visit's two payers ---------------------------------------------------------------
+
+/** CLP02 of a payer that processed the claim as secondary (2, or 20 when it forwarded it on). */
+const PROCESSED_AS_SECONDARY = new Set(['2', '20']);
+/** CLP02 that decide no payment (predetermination, not our claim): never the primary payer's identity. */
+const DECIDES_NOTHING = new Set(['23', '25']);
+
+/** The payer an 835 claim payment (or a ClaimAdjudicated) comes from, as the file names it. */
+export interface AnsweringPayer {
+  /** The 835's payer id kneadpay records (1000A N1*PR N104, else REF*2U, else TRN03). */
+  payerId: string | null;
+  /** Other identifiers of the same payer in the file (TRN03, the Originating Company Identifier). */
+  otherIds?: readonly (string | null | undefined)[];
+}
+
+/**
+ * Whether an 835 claim payment naming a visit's CLM01 answers its secondary claim rather than its
+ * primary: the secondary claim goes out with the primary's CLM01 (docs/claims.md § Secondary claims),
+ * so CLP01 names the visit, and the payer that answers tells the two apart — never CLP02 alone (a
+ * secondary payer's denial is CLP02 4, its reversal 22, neither says "secondary"):
+ * 1. the file's payer identifiers name the secondary claim's payer (its saved payer id, as 2010BB
+ *    sent it) and not the primary's → the secondary; the primary's and not the secondary's → the primary;
+ * 2. else the file's payer id against the primary payer's own 835 (the payer of the primary claim's
+ *    first adjudication that decides payment — the secondary claim exists only after it): the same
+ *    payer → the primary, another → the secondary (a payer whose id changes between its own files
+ *    is read as another payer, as patient-share.ts reads it);
+ * 3. a file naming no payer id at all (no N104, REF*2U or TRN03), or a primary with no adjudication
+ *    of its payer: as before 2026-12-07, CLP02 2 or 20 (processed as secondary) → the secondary,
+ *    anything else → the primary.
+ */
+export const answersSecondaryClaim = (
+  payers: { primary: string | null | undefined; secondary: string | null | undefined },
+  primaryClaimAdjudications: readonly Pick<Adjudication, 'statusCode' | 'payerId'>[],
+  payer: AnsweringPayer,
+  statusCode: string,
+): boolean => {
+  const ids = [payer.payerId, ...(payer.otherIds ?? [])].filter((id): id is string => typeof id === 'string' && id.length > 0);
+  const byCode = PROCESSED_AS_SECONDARY.has(statusCode);
+  if (ids.length === 0) return byCode;
+  const namesSecondary = !!payers.secondary && ids.includes(payers.secondary);
+  const namesPrimary = !!payers.primary && ids.includes(payers.primary);
+  if (namesSecondary !== namesPrimary) return namesSecondary;
+  const primaryAnswer = primaryClaimAdjudications.find((a) => !DECIDES_NOTHING.has(a.statusCode));
+  if (!primaryAnswer) return byCode;
+  return (payer.payerId ?? '') !== (primaryAnswer.payerId ?? '');
+};
+
+/**
+ * A claim's adjudications from the payer it was sent to (the first to decide payment): without the
+ * 835s of a payer after it kept beside them — its secondary claim's payer (marked `answersClaimId`;
+ * before 2026-12-07 unmarked) or the payer the first forwarded it to (CLP02 19). What a
+ * correction's REF*F8 is read from: the claim control number the destination payer gave the
+ * original (005010X222A1 2300 REF*F8, "Payer Claim Control Number").
+ */
+export const ownPayerAdjudications = <A extends Pick<Adjudication, 'statusCode' | 'payerId'> & { answersClaimId?: string | null }>(adjudications: readonly A[]): A[] => {
+  const own = adjudications.filter((a) => !a.answersClaimId);
+  const primaryAnswer = own.find((a) => !DECIDES_NOTHING.has(a.statusCode));
+  return primaryAnswer ? own.filter((a) => (a.payerId ?? '') === (primaryAnswer.payerId ?? '')) : own;
+};

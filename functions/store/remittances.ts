@@ -17,13 +17,14 @@ import { keys, practicePk } from './keys';
  * How an adjudication moves its claim's running totals:
  * - `share-replaced`: another payer adjudicated the claim before (coordination of benefits); the
  *   patient's share becomes `patientShareCents`, and only if no other adjudication came in between
- *   (`seenAdjudications` still the count);
+ *   (`seenAdjudications` still the count); `status` null when the answer is the secondary claim's
+ *   (its payer's verdict goes on that claim, the primary keeps its own payer's; so for `share-added`);
  * - `share-added`: the first payer's decision adds its patient responsibility;
  * - `counted-only`: a predetermination or "not our claim": counted, deciding no money.
  */
 export type ClaimTotalsChange =
-  | { kind: 'share-replaced'; status: string; patientShareCents: number; insurerPaidCents: number; seenAdjudications: number }
-  | { kind: 'share-added'; status: string; patientResponsibilityCents: number; insurerPaidCents: number }
+  | { kind: 'share-replaced'; status: string | null; patientShareCents: number; insurerPaidCents: number; seenAdjudications: number }
+  | { kind: 'share-added'; status: string | null; patientResponsibilityCents: number; insurerPaidCents: number }
   | { kind: 'counted-only' };
 
 /** The adjudication as stored: its lines may name the code the practice billed (835 SVC06). */
@@ -42,12 +43,12 @@ const claimTotalsWrite = (practiceId: string, claimId: string, change: ClaimTota
       return {
         Update: {
           Key,
-          UpdateExpression: 'SET #status = :status, #state = :adjudicated, patientResponsibilityCents = :share ADD insurerPaidCents :paid, adjudicationCount :one',
+          UpdateExpression: `SET ${change.status === null ? '' : '#status = :status, '}#state = :adjudicated, patientResponsibilityCents = :share ADD insurerPaidCents :paid, adjudicationCount :one`,
           ConditionExpression: 'attribute_exists(pk) AND adjudicationCount = :seen',
-          ExpressionAttributeNames: { '#status': 'status', '#state': 'state' },
+          ExpressionAttributeNames: { ...(change.status === null ? {} : { '#status': 'status' }), '#state': 'state' },
           ExpressionAttributeValues: {
             ':adjudicated': 'adjudicated',
-            ':status': change.status,
+            ...(change.status === null ? {} : { ':status': change.status }),
             ':share': change.patientShareCents,
             ':paid': change.insurerPaidCents,
             ':one': 1,
@@ -59,10 +60,16 @@ const claimTotalsWrite = (practiceId: string, claimId: string, change: ClaimTota
       return {
         Update: {
           Key,
-          UpdateExpression: 'SET #status = :status, #state = :adjudicated ADD patientResponsibilityCents :pr, insurerPaidCents :paid, adjudicationCount :one',
+          UpdateExpression: `SET ${change.status === null ? '' : '#status = :status, '}#state = :adjudicated ADD patientResponsibilityCents :pr, insurerPaidCents :paid, adjudicationCount :one`,
           ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: { '#status': 'status', '#state': 'state' },
-          ExpressionAttributeValues: { ':adjudicated': 'adjudicated', ':status': change.status, ':pr': change.patientResponsibilityCents, ':paid': change.insurerPaidCents, ':one': 1 },
+          ExpressionAttributeNames: { ...(change.status === null ? {} : { '#status': 'status' }), '#state': 'state' },
+          ExpressionAttributeValues: {
+            ':adjudicated': 'adjudicated',
+            ...(change.status === null ? {} : { ':status': change.status }),
+            ':pr': change.patientResponsibilityCents,
+            ':paid': change.insurerPaidCents,
+            ':one': 1,
+          },
         },
       };
     case 'counted-only':
@@ -98,7 +105,8 @@ export const adjudicationWrites = (
 /**
  * A secondary claim decided by its payer: that payer's 835 names the visit's CLM01 (the primary
  * claim's id) and is applied to the primary claim; the secondary claim that carried it moves to
- * `adjudicated` in the same commit (a SET: a retried commit writes the same).
+ * `adjudicated` with its payer's verdict (processed, denied, reversed…) in the same commit (a SET:
+ * a retried commit writes the same).
  */
 const secondaryClaimAdjudicatedWrite = (practiceId: string, secondaryClaimId: string, status: string): TransactItem => ({
   Update: {

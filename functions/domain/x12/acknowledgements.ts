@@ -35,6 +35,12 @@ export interface Ack277Claim {
   patientControlNumber: string;
   /** REF*1K: the payer's claim control number, when the payer assigned one. */
   payerClaimControlNumber: string | null;
+  /**
+   * 2200B TRN02 of the information receiver level the claim sits under: the 837's BHT03, i.e. the
+   * batch that carried it (null without one). With a CLM01 two claims share (a visit's primary and
+   * secondary claim), the batch says which one is meant.
+   */
+  batchReference: string | null;
   /** Every STC of the claim (category:status:entity), in file order. */
   statuses: { category: string; status: string; entity: string | null; actionCode: string | null; message: string | null }[];
   verdict: 'accepted' | 'rejected' | 'received';
@@ -314,7 +320,7 @@ export const read277CA = (segments: ReadSegment[], component: string): { claims:
       provider.statuses.push(...statusesOf(s, component));
     } else if (s.id === 'TRN' && level === 'PT' && element(s, 1) === '2') {
       finish();
-      claim = { patientControlNumber: element(s, 2), payerClaimControlNumber: null, statuses: [], verdict: 'received', reason: '' };
+      claim = { patientControlNumber: element(s, 2), payerClaimControlNumber: null, batchReference: batch?.batchReference || null, statuses: [], verdict: 'received', reason: '' };
       claims.push(claim);
       inService = false;
     } else if (s.id === 'SVC') {
