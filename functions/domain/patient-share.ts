@@ -19,6 +19,8 @@ const PAYER_LEVEL: Record<string, number> = { '1': 1, '19': 1, '2': 2, '20': 2, 
 /** CLP02 of a claim processed and forwarded to the next payer, which will adjudicate the patient's share again. */
 const FORWARDED = new Set(['19', '20', '21']);
 const REVERSAL = '22';
+/** CLP02 1: processed as primary, not forwarded: a secondary payer, if any, must be billed by the practice. */
+const PROCESSED_AS_PRIMARY = '1';
 
 interface PayerStanding<A> {
   /** The payer's place in the chain: from its own CLP02 (1/2/3, 19/20/21), else after the payer that forwarded the claim to it (0 until known). */
@@ -95,6 +97,51 @@ export const adjudicationsDecidingShare = <A extends AdjudicationAmounts>(adjudi
 export const awaitingNextPayer = (adjudications: readonly AdjudicationAmounts[]): boolean => {
   const payer = decidingPayer(adjudications.filter((adjudication) => adjudicatesPayment(adjudication.statusCode)));
   return payer !== undefined && payer.standing > 0 && FORWARDED.has(payer.lastStatus ?? '');
+};
+
+/**
+ * Whether the claim waits for its secondary payer (docs/decisions/015-balance-holds.md): the deciding
+ * payer processed it as primary and did not forward it (CLP02 1), and no other payer's adjudication
+ * stands yet. The patient's share is then the primary's PR, which the secondary payer usually pays
+ * much of (its PR replaces it, CARC 23): billing now bills too much. Whether the client has a
+ * secondary plan is the caller's to say (the claim's coverage); this says only that the chain stops
+ * at the primary.
+ */
+export const awaitingSecondaryPayer = (adjudications: readonly AdjudicationAmounts[]): boolean => {
+  const paying = adjudications.filter((adjudication) => adjudicatesPayment(adjudication.statusCode));
+  const payer = decidingPayer(paying);
+  if (payer === undefined || payer.standing <= 0 || payer.lastStatus !== PROCESSED_AS_PRIMARY) return false;
+  // Another payer that answered (a secondary's denial, CLP02 4, ranks with the primary and loses the
+  // tie, so the primary's PR decides): the secondary has adjudicated, nothing is left to wait for.
+  const standing = new Map<string, number>();
+  for (const adjudication of paying) standing.set(adjudication.payerId ?? '', (standing.get(adjudication.payerId ?? '') ?? 0) + (adjudication.statusCode === REVERSAL ? -1 : 1));
+  return [...standing.values()].filter((count) => count > 0).length === 1;
+};
+
+/** Why a claim's patient balance waits for a payer still to adjudicate it (the claim's `balanceHold.reason`). */
+export const BALANCE_HOLD_REASONS = ['forwarded_claim', 'secondary_payer'] as const;
+export type BalanceHoldReason = (typeof BALANCE_HOLD_REASONS)[number];
+
+/** What decides a hold besides the adjudications: the practice's two settings and whether the claim's coverage names a secondary plan. */
+export interface BalanceHoldPolicy {
+  /** `billing.forwardedClaims` (absent: `hold`). */
+  forwardedClaims?: 'hold' | 'invoice';
+  /** `billing.secondaryClaims` (absent: `hold`). */
+  secondaryClaims?: 'hold' | 'invoice';
+  /** The claim's coverage names a secondary plan the practice files with. */
+  hasSecondaryPlan: boolean;
+}
+
+/**
+ * Why the patient's balance must wait, or undefined when it can be planned now: the claim was
+ * forwarded to the next payer (CLP02 19/20/21, `forwarded_claim`), or processed as primary with a
+ * secondary plan on file (`secondary_payer`), each while the practice's setting says `hold`. Once
+ * the next payer's adjudication stands, the reason is gone by itself.
+ */
+export const balanceHoldReason = (adjudications: readonly AdjudicationAmounts[], policy: BalanceHoldPolicy): BalanceHoldReason | undefined => {
+  if ((policy.forwardedClaims ?? 'hold') === 'hold' && awaitingNextPayer(adjudications)) return 'forwarded_claim';
+  if ((policy.secondaryClaims ?? 'hold') === 'hold' && policy.hasSecondaryPlan && awaitingSecondaryPayer(adjudications)) return 'secondary_payer';
+  return undefined;
 };
 
 export type InvoiceStatus = 'pending' | 'draft' | 'open' | 'paid' | 'void' | 'uncollectible';
