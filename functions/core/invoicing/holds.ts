@@ -72,7 +72,13 @@ export const releaseOverdueBalanceHolds = async (deps: InvoicingDeps, practiceId
       heldSince: outcome.release.heldSince,
       payerWaitDays: waitDays,
     });
-    await billReleasedBalance(deps, practiceId, item.claimId, now);
+    try {
+      await billReleasedBalance(deps, practiceId, item.claimId, now);
+    } catch (error) {
+      // The release's PatientBalanceReleased is being billed by the balance invoicer at this moment
+      // (the email's lease is taken): it finishes; the plan is committed either way.
+      if ((error as Error).name !== 'RetryableError') throw error;
+    }
   }
   return released;
 };
