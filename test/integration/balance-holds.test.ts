@@ -29,7 +29,13 @@ const heldPractice = async (billing: Record<string, unknown> = {}, coverage: 'tw
   const ready = await claimReady({ practice: { billing } });
   const { practiceId, clientId } = ready;
   for (const payerId of ['ACME1', 'BEACON2']) expect((await api('PUT', `/practices/${practiceId}/payers/${payerId}`, { practiceId, body: { name: `Payer ${payerId}`, payerId } })).status).toBe(200);
-  const body = { payerId: 'ACME1', memberId: 'XYZ123456789', relationship: 'self', patient, ...(coverage === 'two plans' ? { secondary: { payerId: 'BEACON2', memberId: 'BCN-555', relationship: 'self' } } : {}) };
+  const body = {
+    payerId: 'ACME1',
+    memberId: 'XYZ123456789',
+    relationship: 'self',
+    patient,
+    ...(coverage === 'two plans' ? { secondary: { payerId: 'BEACON2', memberId: 'BCN-555', relationship: 'self' } } : {}),
+  };
   expect((await api('PUT', `/practices/${practiceId}/clients/${clientId}/coverage`, { practiceId, body })).status).toBe(200);
   return ready;
 };
@@ -239,7 +245,17 @@ describe('the hourly sweep releases a balance held past billing.payerWaitDays', 
     const { practiceId, clientId } = await heldPractice({ payerWaitDays: 30 });
     const claim2 = await api('POST', `/practices/${practiceId}/claims`, {
       practiceId,
-      body: { claimId: 'CLM-1002', clientId, payerName: 'ACME HEALTH', dateOfService: '2026-10-09', diagnosisCodes: ['M54.2'], lines: [{ procedureCode: '97124', units: 2, chargeCents: 6000 }, { procedureCode: '97140', units: 2, chargeCents: 7000 }] },
+      body: {
+        claimId: 'CLM-1002',
+        clientId,
+        payerName: 'ACME HEALTH',
+        dateOfService: '2026-10-09',
+        diagnosisCodes: ['M54.2'],
+        lines: [
+          { procedureCode: '97124', units: 2, chargeCents: 6000 },
+          { procedureCode: '97140', units: 2, chargeCents: 7000 },
+        ],
+      },
     });
     expect(claim2.status).toBe(201);
     const t0 = new Date(Date.now() - 31 * DAY);

@@ -1,5 +1,14 @@
 /** Planning a claim's patient balance: what to bill, void, refund or keep as credit, decided once per state of the claim. */
-import { awaitingSecondaryPayer, balanceHoldReason, keptCreditChargedBackCents, patientShareCents, planBalance, type BalanceAction, type BalanceHoldReason, type InvoiceAmounts } from '../../domain/patient-share';
+import {
+  awaitingSecondaryPayer,
+  balanceHoldReason,
+  keptCreditChargedBackCents,
+  patientShareCents,
+  planBalance,
+  type BalanceAction,
+  type BalanceHoldReason,
+  type InvoiceAmounts,
+} from '../../domain/patient-share';
 import { deriveId } from '../../shared/ids';
 import type { Claim } from '../../domain/claim';
 import { CommitConflictError } from '../../store/commit';

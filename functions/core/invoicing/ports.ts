@@ -164,7 +164,12 @@ export const invoiceStoreOn = (store: Store): InvoiceStore => ({
       ...plan.newInvoices.map(newInvoiceWrite),
       ...(plan.pendingRefund ? [pendingRefundWrite(plan.practiceId, { ...plan.pendingRefund, claimId: plan.claimId }, now)] : []),
       ...ledgerWrites(plan.practiceId, plan.clientId, plan.ledger),
-      claimBalancePlanWrite(plan.practiceId, plan.claimId, { seenVersion: plan.seenVersion, invoicedCents: plan.invoicedCents, settledCents: plan.settledCents, endHold: plan.endedHold !== undefined }),
+      claimBalancePlanWrite(plan.practiceId, plan.claimId, {
+        seenVersion: plan.seenVersion,
+        invoicedCents: plan.invoicedCents,
+        settledCents: plan.settledCents,
+        endHold: plan.endedHold !== undefined,
+      }),
       ...(plan.endedHold ? [balanceHoldItemDelete(plan.practiceId, plan.endedHold.since, plan.claimId)] : []),
     ];
     await commitOnce(store, { marker: { ...keys.marker(plan.practiceId, 'balance-plan', plan.planKey), result: plan.actions }, writes, events: plan.events }, now);

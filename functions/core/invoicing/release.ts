@@ -49,7 +49,12 @@ export const releaseBalanceHold = async (
         claimId,
         release,
         auditId,
-        [{ detailType: 'PatientBalanceReleased', detail: { practiceId, claimId, clientId: claim.clientId, reason: hold.reason, heldSince: hold.since, releasedBy: release.releasedBy, releasedAt: release.releasedAt } }],
+        [
+          {
+            detailType: 'PatientBalanceReleased',
+            detail: { practiceId, claimId, clientId: claim.clientId, reason: hold.reason, heldSince: hold.since, releasedBy: release.releasedBy, releasedAt: release.releasedAt },
+          },
+        ],
         now,
       );
       if (committed) return { released: true, release };
