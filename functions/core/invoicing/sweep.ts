@@ -130,12 +130,12 @@ export const sweepHeldInvoices = async (deps: InvoicingDeps, now = new Date()) =
   for (const practiceId of await invoicesOf(deps).listPracticeIds()) {
     totals.practices += 1;
     try {
-      releasedHolds += await releaseOverdueBalanceHolds(deps, practiceId, now);
       const sweep = await sweepPracticeHeldInvoices(deps, practiceId, now);
       totals.held += sweep.held;
       totals.sent += sweep.sent;
       totals.busy += sweep.busy;
       totals.finished += sweep.finished;
+      releasedHolds += await releaseOverdueBalanceHolds(deps, practiceId, now);
     } catch (error) {
       totals.failed += 1;
       deps.logger?.error('sweeping the held balance invoices of a practice failed', { practiceId, ...errorFields(error) });
