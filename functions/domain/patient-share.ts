@@ -12,6 +12,9 @@ export interface AdjudicationAmounts {
   chargeCents: number;
   paidCents: number;
   patientResponsibilityCents: number;
+  /** When the payer adjudicated (the 835's BPR16) and when kneadpay applied it: between two payers at the same place in the chain, the later decides. */
+  paidAt?: string | null;
+  appliedAt?: string;
 }
 
 /** CLP02 → the payer's place in the claim's chain: 1/19 primary, 2/20 secondary, 3/21 tertiary. */
@@ -31,8 +34,18 @@ interface PayerStanding<A> {
   standing: number;
   /** The payer's last non-reversal status. */
   lastStatus: string | undefined;
+  /** When the payer last adjudicated (payment date, then when applied): orders payers at one level. */
+  lastAt: string;
   adjudications: A[];
 }
+
+/**
+ * An adjudication's time for ordering payers: the payer's payment date (day), then when kneadpay
+ * applied it. One with neither is the one being applied now (core/remittances.ts weighs it before
+ * storing it): the latest.
+ */
+const adjudicatedAt = (adjudication: AdjudicationAmounts): string =>
+  adjudication.paidAt || adjudication.appliedAt ? `${(adjudication.paidAt ?? adjudication.appliedAt ?? '').slice(0, 10)}|${adjudication.appliedAt ?? '~'}` : '~';
 
 /**
  * The payer whose adjudication decides what the patient owes (coordination of benefits): with one
@@ -45,8 +58,9 @@ const decidingPayer = <A extends AdjudicationAmounts>(adjudications: readonly A[
   const payers = new Map<string, PayerStanding<A>>();
   for (const adjudication of adjudications) {
     const key = adjudication.payerId ?? '';
-    const payer = payers.get(key) ?? { level: 0, forwardedAt: 0, standing: 0, lastStatus: undefined, adjudications: [] };
+    const payer = payers.get(key) ?? { level: 0, forwardedAt: 0, standing: 0, lastStatus: undefined, lastAt: '', adjudications: [] };
     payer.adjudications.push(adjudication);
+    if (adjudicatedAt(adjudication) > payer.lastAt) payer.lastAt = adjudicatedAt(adjudication);
     if (adjudication.statusCode === REVERSAL) payer.standing -= 1;
     else {
       payer.standing += 1;
@@ -60,15 +74,19 @@ const decidingPayer = <A extends AdjudicationAmounts>(adjudications: readonly A[
   if (payers.size <= 1) return [...payers.values()][0];
   // A payer whose CLP02 names no level (4 denied) got the claim from the payer that forwarded it
   // (19/20/21 "processed as primary/secondary/tertiary, forwarded to additional payer(s)"): it is the
-  // next one in the chain. kneadpay bills only the primary, so without a forward it is the primary.
+  // next one in the chain. Without a forward it ranks as a primary; beside another payer at that
+  // place, the later of the two decides (below).
   for (const payer of payers.values()) {
     if (payer.level > 0) continue;
     const forwardedBefore = Math.max(0, ...[...payers.values()].filter((other) => other !== payer).map((other) => other.forwardedAt));
     payer.level = forwardedBefore + 1;
   }
-  const standing = [...payers.values()].filter((payer) => payer.standing > 0).sort((a, b) => b.level - a.level);
+  // Two payers at one place (a denial with no forward beside a primary's CLP02 1: the secondary the
+  // practice filed with, or a plan that denied before the right primary paid): the later one is later
+  // in the chain, whatever order the adjudications are listed in (the table's is by trace number, bug 124).
+  const standing = [...payers.values()].filter((payer) => payer.standing > 0).sort((a, b) => b.level - a.level || (b.lastAt > a.lastAt ? 1 : b.lastAt < a.lastAt ? -1 : 0));
   // Every payer's adjudications reversed: what they add up to (zero, or what a correction left).
-  return standing[0] ?? { level: 0, forwardedAt: 0, standing: 0, lastStatus: undefined, adjudications: [...adjudications] };
+  return standing[0] ?? { level: 0, forwardedAt: 0, standing: 0, lastStatus: undefined, lastAt: '', adjudications: [...adjudications] };
 };
 
 /**
@@ -111,8 +129,8 @@ export const awaitingSecondaryPayer = (adjudications: readonly AdjudicationAmoun
   const paying = adjudications.filter((adjudication) => adjudicatesPayment(adjudication.statusCode));
   const payer = decidingPayer(paying);
   if (payer === undefined || payer.standing <= 0 || payer.lastStatus !== PROCESSED_AS_PRIMARY) return false;
-  // Another payer that answered (a secondary's denial, CLP02 4, ranks with the primary and loses the
-  // tie, so the primary's PR decides): the secondary has adjudicated, nothing is left to wait for.
+  // Another payer that answered (its adjudication stands: a payment, or a denial, CLP02 4, which
+  // comes after the primary's and so decides): the secondary has adjudicated, nothing is left to wait for.
   const standing = new Map<string, number>();
   for (const adjudication of paying) standing.set(adjudication.payerId ?? '', (standing.get(adjudication.payerId ?? '') ?? 0) + (adjudication.statusCode === REVERSAL ? -1 : 1));
   return [...standing.values()].filter((count) => count > 0).length === 1;

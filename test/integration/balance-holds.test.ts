@@ -16,7 +16,7 @@ import { getStripe } from '../../functions/stripe/client';
 import type { Logger } from '../../functions/shared/logger';
 import { api } from '../support/api';
 import { eventually } from '../support/eventually';
-import { outboxOf } from '../support/fixtures';
+import { ledgerState, outboxOf } from '../support/fixtures';
 import { adjudicated, claimReady, store, stripeInvoicesFor } from '../support/invoicing';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { practicePk } from '../../functions/store/keys';
@@ -342,5 +342,39 @@ describe('the practice settings', () => {
     expect([bad.status, bad.body.error.details.field]).toEqual([400, 'billing.secondaryClaims']);
     expect([zero.status, zero.body.error.details.field]).toEqual([400, 'billing.payerWaitDays']);
     expect(defaults.body.billing).toMatchObject({ secondaryClaims: 'hold', payerWaitDays: 45 });
+  });
+});
+
+describe('the secondary payer denies (CLP02 4) after the primary’s CLP02 1 (bug 124)', () => {
+  /** The secondary's denial: nothing paid; OA-23 the primary's payment, CO-45, CO-96 $14 and PR-96 $20 left to the patient. */
+  const denial = (practiceId: string, traceNumber: string): ClaimAdjudicatedDetail => ({
+    ...secondary(practiceId),
+    remittance: { traceNumber, payerId: '9999999999', paidAt: '2026-11-05' },
+    statusCode: '4',
+    status: 'denied',
+    paidCents: 0,
+    patientResponsibilityCents: 2000,
+    claimAdjustments: [
+      { group: 'OA', reason: '23', amountCents: 5600 },
+      { group: 'CO', reason: '45', amountCents: 4000 },
+      { group: 'CO', reason: '96', amountCents: 1400 },
+      { group: 'PR', reason: '96', amountCents: 2000 },
+    ],
+  });
+
+  it.each(['ACH001', 'ZZZ999'])('ends the wait and its PR decides, whether its trace number (%s) sorts before or after the primary’s (EFT123)', async (traceNumber) => {
+    // The table lists a claim's adjudications by identity (claim|trace|…): before the fix, a denial
+    // read before the primary's payment won the tie between them, one read after lost it.
+    const { practiceId, clientId } = await heldPractice();
+    await invoiceClaimBalance(deps, primary(practiceId));
+
+    await invoiceClaimBalance(deps, denial(practiceId, traceNumber));
+
+    expect(await collecting(practiceId)).toEqual([2000]);
+    expect(await openOnStripe(practiceId, clientId)).toEqual([2000]);
+    expect((await claimView(practiceId)).body.balanceHold ?? null).toBeNull();
+    // The ledger agrees with the invoice (the share the adjudication moved it to is the same payer's).
+    const ledger = await ledgerState(store, practiceId, clientId);
+    expect([ledger.balanceCents, ledger.sumCents]).toEqual([2000, 2000]);
   });
 });

@@ -19,9 +19,13 @@ describe('the secondary payer is waited for (CLP02 1 and a secondary plan on fil
     expect(patientShareCents(chain, 0)).toBe(400);
   });
 
-  it('the secondary denies (4): it answered, the wait ends and the primary’s PR stands', () => {
-    const chain = [adj('1', 'PRIMARY', 3400), adj('4', 'SECONDARY', 3400)];
+  it('the secondary denies (4): it answered, the wait ends and its PR decides (it came after the primary)', () => {
+    const chain = [
+      { ...adj('1', 'PRIMARY', 3400), paidAt: '2026-10-20' },
+      { ...adj('4', 'SECONDARY', 3400), paidAt: '2026-11-05' },
+    ];
     expect(balanceHoldReason(chain, withSecondary)).toBeUndefined();
+    expect(balanceHoldReason([...chain].reverse(), withSecondary)).toBeUndefined();
     expect(patientShareCents(chain, 0)).toBe(3400);
   });
 
@@ -50,5 +54,23 @@ describe('the forwarded hold (CLP02 19–21)', () => {
     expect(balanceHoldReason([adj('19', 'PRIMARY', 3400)], { hasSecondaryPlan: false, forwardedClaims: 'invoice' })).toBeUndefined();
     // A forwarded claim is not one the practice bills to the secondary (the payer sent it on itself).
     expect(awaitingSecondaryPayer([adj('19', 'PRIMARY', 3400)])).toBe(false);
+  });
+});
+
+describe('a second payer’s denial after the primary processed the claim (CLP02 1): the order the adjudications are read in decides nothing (bug 124)', () => {
+  // The table lists a claim's adjudications by identity (claim|trace|status|…), so a secondary whose
+  // trace number sorts before the primary's was read first, and the tie between the primary (1) and
+  // the denier (4, no level of its own) went to whichever came first.
+  const at = (a: AdjudicationAmounts, paidAt: string) => ({ ...a, paidAt });
+  it('the secondary’s denial, after the primary’s payment, decides in either order', () => {
+    const primary = at(adj('1', 'PRIMARY', 3400), '2026-10-20');
+    const denial = at(adj('4', 'SECONDARY', 0), '2026-11-05');
+    expect([patientShareCents([primary, denial], 0), patientShareCents([denial, primary], 0)]).toEqual([0, 0]);
+  });
+
+  it('a payer that denied before the primary processed it (the wrong plan first): the primary decides in either order', () => {
+    const wrong = at(adj('4', 'WRONG', 0), '2026-10-10');
+    const primary = at(adj('1', 'PRIMARY', 3400), '2026-10-20');
+    expect([patientShareCents([wrong, primary], 0), patientShareCents([primary, wrong], 0)]).toEqual([3400, 3400]);
   });
 });
