@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
-import { invoiceClaimBalance, replanAfterPaymentOverVoid, resumeInvoicesAwaitingStripe, sweepHeldInvoices } from './core/invoicing';
+import { billReleasedBalance, invoiceClaimBalance, replanAfterPaymentOverVoid, resumeInvoicesAwaitingStripe, sweepHeldInvoices } from './core/invoicing';
 import type { ClaimAdjudicatedDetail } from './core/remittances';
 import { createLogger, lambdaContext } from './shared/logger';
 import { parseEventDetail } from './shared/events/catalog';
@@ -68,16 +68,36 @@ const replanOnPaymentSucceeded = async (event: EventBridgeEvent<'PaymentSucceede
     });
 };
 
+type PatientBalanceReleasedDetail = { practiceId: string; claimId: string; releasedBy: string };
+
+/**
+ * Consumer of PatientBalanceReleased: staff pressed "bill the patient now" (or the sweep's timeout
+ * released the claim and billed it already): the claim's balance is planned on what the payers have
+ * said so far and its invoice driven, exactly once however often the event comes.
+ */
+const billOnBalanceReleased = async (event: EventBridgeEvent<'PatientBalanceReleased', PatientBalanceReleasedDetail>) => {
+  parseEventDetail('PatientBalanceReleased', event.detail, logger);
+  const { invoices, actions } = await billReleasedBalance({ store: getStore(), stripe: getStripe, publicUrl: publicUrl(), logger }, event.detail.practiceId, event.detail.claimId);
+  logger.info('released patient balance billed', {
+    practiceId: event.detail.practiceId,
+    eventId: event.id,
+    releasedBy: event.detail.releasedBy,
+    actions: actions.map((action) => action.kind),
+    invoices: invoices.map((invoice) => `${invoice.invoiceId}:${invoice.status}`),
+  });
+};
+
 /**
  * Scheduled (lib/wiring.ts SCHEDULES): every held balance invoice whose reason is gone goes out,
  * exactly once, when the event that would have resumed it was lost (core/invoicing/sweep.ts).
  */
 const sweepOnSchedule = async () => sweepHeldInvoices({ store: getStore(), stripe: getStripe, publicUrl: publicUrl(), logger });
 
-/** The balance invoicer's rules and schedule (lib/wiring.ts): ClaimAdjudicated, StripeAccountUpdated, PaymentSucceeded, the hourly sweep. */
+/** The balance invoicer's rules and schedule (lib/wiring.ts): ClaimAdjudicated, StripeAccountUpdated, PaymentSucceeded, PatientBalanceReleased, the hourly sweep. */
 export const handler = middy(async (event: EventBridgeEvent<string, unknown>) => {
   if (event['detail-type'] === 'Scheduled Event') return sweepOnSchedule();
   if (event['detail-type'] === 'PaymentSucceeded') return replanOnPaymentSucceeded(event as EventBridgeEvent<'PaymentSucceeded', PaymentSucceededDetail>);
+  if (event['detail-type'] === 'PatientBalanceReleased') return billOnBalanceReleased(event as EventBridgeEvent<'PatientBalanceReleased', PatientBalanceReleasedDetail>);
   if (event['detail-type'] === 'StripeAccountUpdated') return resumeOnAccountUpdated(event as EventBridgeEvent<'StripeAccountUpdated', StripeAccountUpdatedDetail>);
   return invoiceOnClaimAdjudicated(event as EventBridgeEvent<'ClaimAdjudicated', ClaimAdjudicatedDetail>);
 }).use(lambdaContext());

@@ -7,7 +7,7 @@ import { parseBody } from './shared/schemas/parse';
 import { PRACTICE_PROFILE_FIRST, practiceProfileBodyFor } from './shared/schemas/requests';
 import { getStore, type Store } from './store/table';
 import { getPractice, savePractice } from './store/practices';
-import type { Practice } from './domain/practice';
+import { DEFAULT_PAYER_WAIT_DAYS, type Practice } from './domain/practice';
 
 const DEFAULT_REMINDER_DAYS = [7, 14];
 
@@ -51,6 +51,8 @@ export const parsePracticeProfile = (practiceId: string, body: Record<string, un
       invoiceDueDays: billing?.invoiceDueDays ?? 14,
       overpayment: billing?.overpayment ?? 'refund',
       forwardedClaims: billing?.forwardedClaims ?? 'hold',
+      secondaryClaims: billing?.secondaryClaims ?? 'hold',
+      payerWaitDays: billing?.payerWaitDays ?? DEFAULT_PAYER_WAIT_DAYS,
       reminderDays: billing?.reminderDays ?? DEFAULT_REMINDER_DAYS,
     },
     receipts: {

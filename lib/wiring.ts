@@ -202,6 +202,7 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'GET', path: `${P}/clients/{clientId}/estimates/{estimateId}`, fn: 'clients', handler: 'getEstimate', auth: AUTH.jwt },
   { method: 'POST', path: `${P}/claims`, fn: 'claims', handler: 'registerClaim', auth: AUTH.jwt },
   { method: 'GET', path: `${P}/claims/{claimId}`, fn: 'claims', handler: 'getClaim', auth: AUTH.jwt },
+  { method: 'POST', path: `${P}/claims/{claimId}/bill-patient`, fn: 'claims', handler: 'billPatientNow', auth: AUTH.jwt },
   { method: 'GET', path: `${P}/claims`, fn: 'claims-out', handler: 'listClaims', auth: AUTH.jwt },
   { method: 'GET', path: `${P}/claims/{claimId}/cms1500`, fn: 'claim-forms', handler: 'cms1500Pdf', auth: AUTH.jwt },
   { method: 'PUT', path: `${P}/payers/{payerId}`, fn: 'claims-out', handler: 'putPayer', auth: AUTH.jwt },
@@ -241,6 +242,8 @@ export const RULES: readonly RuleSpec[] = [
   // A balance paid just before a plan's void of it reached Stripe: the claim is planned again (bug 100).
   { detailType: 'PaymentSucceeded', fn: 'balance-invoicer' },
   { detailType: 'PaymentRefunded', fn: 'receipt-issuer' },
+  // A patient balance that waited for a payer, released by staff ("bill the patient now"): billed at once.
+  { detailType: 'PatientBalanceReleased', fn: 'balance-invoicer' },
 ];
 
 export const SCHEDULES: readonly ScheduleSpec[] = [

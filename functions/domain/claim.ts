@@ -48,11 +48,36 @@ export interface Claim {
   secondaryOf?: string | null;
   /** On a primary claim: its secondary claim, once registered (one per primary). */
   secondaryClaimId?: string | null;
+  /**
+   * The patient's balance waits for a payer still to adjudicate (docs/decisions/015-balance-holds.md):
+   * why, and since when. Absent (or null) when nothing waits. Ends by itself once that payer's 835 is
+   * applied, or by a release (`balanceRelease`).
+   */
+  balanceHold?: BalanceHold | null;
+  /** The hold ended without the payer: staff billed the patient now, or the wait timed out. Once set, the claim is never held again. */
+  balanceRelease?: BalanceRelease | null;
   /** What keeps a draft claim out of an 837P: each names the field to fix. */
   problems?: { field: string; message: string }[];
   batchId?: string | null;
   /** The last acknowledgement (999 / 277CA) and, when rejected, the payer's reason. */
   acknowledgement?: { kind: string; verdict: string; reason: string | null; payerClaimControlNumber: string | null; at: string } | null;
+}
+
+/** Why and since when a claim's patient balance waits (the reasons: domain/patient-share.ts BALANCE_HOLD_REASONS). */
+export interface BalanceHold {
+  reason: 'forwarded_claim' | 'secondary_payer';
+  since: string;
+}
+
+/** A hold ended without its payer: by staff (`POST …/claims/{c}/bill-patient`) or by the hourly sweep past `billing.payerWaitDays`. */
+export interface BalanceRelease {
+  releasedBy: 'staff' | 'timeout';
+  /** The token's subject for staff; `sweep` for the timeout. */
+  actor: string;
+  releasedAt: string;
+  /** The hold it ended. */
+  reason: BalanceHold['reason'];
+  heldSince: string;
 }
 
 /** One ClaimAdjudicated applied to a claim, keyed by its idempotency identity (SPEC §4). */

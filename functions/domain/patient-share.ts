@@ -12,6 +12,9 @@ export interface AdjudicationAmounts {
   chargeCents: number;
   paidCents: number;
   patientResponsibilityCents: number;
+  /** When the payer adjudicated (the 835's BPR16) and when kneadpay applied it: between two payers at the same place in the chain, the later decides. */
+  paidAt?: string | null;
+  appliedAt?: string;
 }
 
 /** CLP02 → the payer's place in the claim's chain: 1/19 primary, 2/20 secondary, 3/21 tertiary. */
@@ -19,6 +22,8 @@ const PAYER_LEVEL: Record<string, number> = { '1': 1, '19': 1, '2': 2, '20': 2, 
 /** CLP02 of a claim processed and forwarded to the next payer, which will adjudicate the patient's share again. */
 const FORWARDED = new Set(['19', '20', '21']);
 const REVERSAL = '22';
+/** CLP02 1: processed as primary, not forwarded: a secondary payer, if any, must be billed by the practice. */
+const PROCESSED_AS_PRIMARY = '1';
 
 interface PayerStanding<A> {
   /** The payer's place in the chain: from its own CLP02 (1/2/3, 19/20/21), else after the payer that forwarded the claim to it (0 until known). */
@@ -29,8 +34,18 @@ interface PayerStanding<A> {
   standing: number;
   /** The payer's last non-reversal status. */
   lastStatus: string | undefined;
+  /** When the payer last adjudicated (payment date, then when applied): orders payers at one level. */
+  lastAt: string;
   adjudications: A[];
 }
+
+/**
+ * An adjudication's time for ordering payers: the payer's payment date (day), then when kneadpay
+ * applied it. One with neither is the one being applied now (core/remittances.ts weighs it before
+ * storing it): the latest.
+ */
+const adjudicatedAt = (adjudication: AdjudicationAmounts): string =>
+  adjudication.paidAt || adjudication.appliedAt ? `${(adjudication.paidAt ?? adjudication.appliedAt ?? '').slice(0, 10)}|${adjudication.appliedAt ?? '~'}` : '~';
 
 /**
  * The payer whose adjudication decides what the patient owes (coordination of benefits): with one
@@ -43,8 +58,9 @@ const decidingPayer = <A extends AdjudicationAmounts>(adjudications: readonly A[
   const payers = new Map<string, PayerStanding<A>>();
   for (const adjudication of adjudications) {
     const key = adjudication.payerId ?? '';
-    const payer = payers.get(key) ?? { level: 0, forwardedAt: 0, standing: 0, lastStatus: undefined, adjudications: [] };
+    const payer = payers.get(key) ?? { level: 0, forwardedAt: 0, standing: 0, lastStatus: undefined, lastAt: '', adjudications: [] };
     payer.adjudications.push(adjudication);
+    if (adjudicatedAt(adjudication) > payer.lastAt) payer.lastAt = adjudicatedAt(adjudication);
     if (adjudication.statusCode === REVERSAL) payer.standing -= 1;
     else {
       payer.standing += 1;
@@ -58,15 +74,19 @@ const decidingPayer = <A extends AdjudicationAmounts>(adjudications: readonly A[
   if (payers.size <= 1) return [...payers.values()][0];
   // A payer whose CLP02 names no level (4 denied) got the claim from the payer that forwarded it
   // (19/20/21 "processed as primary/secondary/tertiary, forwarded to additional payer(s)"): it is the
-  // next one in the chain. kneadpay bills only the primary, so without a forward it is the primary.
+  // next one in the chain. Without a forward it ranks as a primary; beside another payer at that
+  // place, the later of the two decides (below).
   for (const payer of payers.values()) {
     if (payer.level > 0) continue;
     const forwardedBefore = Math.max(0, ...[...payers.values()].filter((other) => other !== payer).map((other) => other.forwardedAt));
     payer.level = forwardedBefore + 1;
   }
-  const standing = [...payers.values()].filter((payer) => payer.standing > 0).sort((a, b) => b.level - a.level);
+  // Two payers at one place (a denial with no forward beside a primary's CLP02 1: the secondary the
+  // practice filed with, or a plan that denied before the right primary paid): the later one is later
+  // in the chain, whatever order the adjudications are listed in (the table's is by trace number, bug 129).
+  const standing = [...payers.values()].filter((payer) => payer.standing > 0).sort((a, b) => b.level - a.level || (b.lastAt > a.lastAt ? 1 : b.lastAt < a.lastAt ? -1 : 0));
   // Every payer's adjudications reversed: what they add up to (zero, or what a correction left).
-  return standing[0] ?? { level: 0, forwardedAt: 0, standing: 0, lastStatus: undefined, adjudications: [...adjudications] };
+  return standing[0] ?? { level: 0, forwardedAt: 0, standing: 0, lastStatus: undefined, lastAt: '', adjudications: [...adjudications] };
 };
 
 /**
@@ -95,6 +115,51 @@ export const adjudicationsDecidingShare = <A extends AdjudicationAmounts>(adjudi
 export const awaitingNextPayer = (adjudications: readonly AdjudicationAmounts[]): boolean => {
   const payer = decidingPayer(adjudications.filter((adjudication) => adjudicatesPayment(adjudication.statusCode)));
   return payer !== undefined && payer.standing > 0 && FORWARDED.has(payer.lastStatus ?? '');
+};
+
+/**
+ * Whether the claim waits for its secondary payer (docs/decisions/015-balance-holds.md): the deciding
+ * payer processed it as primary and did not forward it (CLP02 1), and no other payer's adjudication
+ * stands yet. The patient's share is then the primary's PR, which the secondary payer usually pays
+ * much of (its PR replaces it, CARC 23): billing now bills too much. Whether the client has a
+ * secondary plan is the caller's to say (the claim's coverage); this says only that the chain stops
+ * at the primary.
+ */
+export const awaitingSecondaryPayer = (adjudications: readonly AdjudicationAmounts[]): boolean => {
+  const paying = adjudications.filter((adjudication) => adjudicatesPayment(adjudication.statusCode));
+  const payer = decidingPayer(paying);
+  if (payer === undefined || payer.standing <= 0 || payer.lastStatus !== PROCESSED_AS_PRIMARY) return false;
+  // Another payer that answered (its adjudication stands: a payment, or a denial, CLP02 4, which
+  // comes after the primary's and so decides): the secondary has adjudicated, nothing is left to wait for.
+  const standing = new Map<string, number>();
+  for (const adjudication of paying) standing.set(adjudication.payerId ?? '', (standing.get(adjudication.payerId ?? '') ?? 0) + (adjudication.statusCode === REVERSAL ? -1 : 1));
+  return [...standing.values()].filter((count) => count > 0).length === 1;
+};
+
+/** Why a claim's patient balance waits for a payer still to adjudicate it (the claim's `balanceHold.reason`). */
+export const BALANCE_HOLD_REASONS = ['forwarded_claim', 'secondary_payer'] as const;
+export type BalanceHoldReason = (typeof BALANCE_HOLD_REASONS)[number];
+
+/** What decides a hold besides the adjudications: the practice's two settings and whether the claim's coverage names a secondary plan. */
+export interface BalanceHoldPolicy {
+  /** `billing.forwardedClaims` (absent: `hold`). */
+  forwardedClaims?: 'hold' | 'invoice';
+  /** `billing.secondaryClaims` (absent: `hold`). */
+  secondaryClaims?: 'hold' | 'invoice';
+  /** The claim's coverage names a secondary plan the practice files with. */
+  hasSecondaryPlan: boolean;
+}
+
+/**
+ * Why the patient's balance must wait, or undefined when it can be planned now: the claim was
+ * forwarded to the next payer (CLP02 19/20/21, `forwarded_claim`), or processed as primary with a
+ * secondary plan on file (`secondary_payer`), each while the practice's setting says `hold`. Once
+ * the next payer's adjudication stands, the reason is gone by itself.
+ */
+export const balanceHoldReason = (adjudications: readonly AdjudicationAmounts[], policy: BalanceHoldPolicy): BalanceHoldReason | undefined => {
+  if ((policy.forwardedClaims ?? 'hold') === 'hold' && awaitingNextPayer(adjudications)) return 'forwarded_claim';
+  if ((policy.secondaryClaims ?? 'hold') === 'hold' && policy.hasSecondaryPlan && awaitingSecondaryPayer(adjudications)) return 'secondary_payer';
+  return undefined;
 };
 
 export type InvoiceStatus = 'pending' | 'draft' | 'open' | 'paid' | 'void' | 'uncollectible';

@@ -22,10 +22,14 @@ export const BALANCE_VERSION_SEEN = `${absent('balanceVersion')} AND :seen = :ze
  * if the claim's balance is still at the version the plan was made on (concurrent planners serialise).
  * An overpayment refunded or kept as credit is settled once: later plans do not count it as paid.
  */
-export const claimBalancePlanWrite = (practiceId: string, claimId: string, plan: { seenVersion: number; invoicedCents: number; settledCents: number }): TransactItem => ({
+export const claimBalancePlanWrite = (
+  practiceId: string,
+  claimId: string,
+  plan: { seenVersion: number; invoicedCents: number; settledCents: number; /** The payer the balance waited for answered: the claim's `balanceHold` goes with this plan. */ endHold?: boolean },
+): TransactItem => ({
   Update: {
     Key: claimKey(practiceId, claimId),
-    UpdateExpression: 'SET balanceVersion = :next, invoicedCents = :invoiced ADD overpaymentSettledCents :settled',
+    UpdateExpression: `SET balanceVersion = :next, invoicedCents = :invoiced ADD overpaymentSettledCents :settled${plan.endHold ? ' REMOVE balanceHold' : ''}`,
     ConditionExpression: BALANCE_VERSION_SEEN,
     ExpressionAttributeValues: {
       ':next': plan.seenVersion + 1,

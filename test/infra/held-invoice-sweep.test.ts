@@ -21,9 +21,10 @@ beforeAll(() => {
 
 describe('the hourly sweep of held balance invoices', () => {
   it('is a schedule of the balance invoicer — the function that consumes StripeAccountUpdated — hourly, on the default bus, into its dead-letter queue', () => {
-    // Assess (PaymentSucceeded since bug 100: a payment that overtook a void re-plans its claim)
+    // Assess (PaymentSucceeded since bug 100: a payment that overtook a void re-plans its claim;
+    // PatientBalanceReleased since the balance holds: staff's "bill the patient now" is billed here)
     expect(SCHEDULES.filter((schedule) => schedule.fn === 'balance-invoicer').map((schedule) => schedule.expression)).toEqual(['rate(1 hour)']);
-    expect(RULES.filter((rule) => rule.fn === 'balance-invoicer').map((rule) => rule.detailType)).toEqual(['ClaimAdjudicated', 'StripeAccountUpdated', 'PaymentSucceeded']);
+    expect(RULES.filter((rule) => rule.fn === 'balance-invoicer').map((rule) => rule.detailType)).toEqual(['ClaimAdjudicated', 'StripeAccountUpdated', 'PaymentSucceeded', 'PatientBalanceReleased']);
     const fnId = Stack.of(stack).resolve((stack.functions.get('balance-invoicer')!.node.defaultChild as CfnElement).logicalId) as string;
     const resources = template.toJSON().Resources as Record<string, { Properties: Record<string, any> }>;
     const [queueId] = resources[fnId]!.Properties.DeadLetterConfig.TargetArn['Fn::GetAtt'];

@@ -145,6 +145,24 @@ const processedAsSecondary = (pcn: string, sign = 1, status = '2'): EraClaimSpec
     ['97140', 70 * sign, 16 * sign, [`CAS*OA*23*${30 * sign}`, `CAS*CO*45*${20 * sign}`, `CAS*PR*2*${4 * sign}`]],
   ],
 });
+/**
+ * The secondary payer denied it (CLP02 4), coverage having ended before the visit, as a secondary's
+ * denial that leaves the patient the primary's share reads: what the primary paid or wrote off is
+ * OA-23 (impact of prior payer), the rest PR-27 (the patient's: no coverage), CLP05 $34. Its PR
+ * decides, being the later payer's (bug 129); a denial all in CO (below) leaves the patient nothing.
+ */
+const deniedBySecondaryToPatient = (pcn: string): EraClaimSpec => ({
+  pcn,
+  status: '4',
+  charge: 130,
+  paid: 0,
+  pr: 34,
+  icn: 'BEACON-9',
+  lines: [
+    ['97124', 60, 0, ['CAS*OA*23*46', 'CAS*PR*27*14']],
+    ['97140', 70, 0, ['CAS*OA*23*50', 'CAS*PR*27*20']],
+  ],
+});
 /** The secondary payer denied it (CLP02 4): coverage ended before the visit (CO-27), nothing paid, no PR of its own. */
 const deniedBySecondary = (pcn: string, icn = 'BEACON-9'): EraClaimSpec => ({
   pcn,
@@ -179,14 +197,14 @@ describe('a secondary claim told apart from its primary when the answers come ba
     expect(await seen(practiceId, 'CLM-1001S')).toEqual(['accepted', 'accepted']);
 
     // Act: Beacon's 835 denies the visit (CLP01 the shared CLM01, CLP02 4).
-    const answer = await postX12(practiceId, 'remittances', era(BEACON, 'EFT901', 901, [deniedBySecondary('CLM-1001')]));
+    const answer = await postX12(practiceId, 'remittances', era(BEACON, 'EFT901', 901, [deniedBySecondaryToPatient('CLM-1001')]));
 
     // Assess: the denial is the secondary claim's; the primary still reads Acme's verdict.
     expect(answer.body).toMatchObject({ matched: 1, quarantined: [] });
     expect(await seen(practiceId, 'CLM-1001S')).toEqual(['adjudicated', 'denied']);
     expect(await seen(practiceId, 'CLM-1001')).toEqual(['adjudicated', 'processed_primary']);
-    // The visit's money stays on the primary claim: both payers' adjudications, the patient's share
-    // the primary's PR (a denial by the next payer pays nothing and leaves what the primary left).
+    // The visit's money stays on the primary claim: both payers' adjudications; the patient's share is
+    // the denial's PR (the later payer's, bug 129), which here carries what the primary left: $34.
     const primary = await getClaim(practiceId, 'CLM-1001');
     expect(primary.adjudications.map((a: { status: string; paidCents: number; payerId: string }) => [a.status, a.paidCents, a.payerId])).toEqual([
       ['processed_primary', 5600, '1512345678'],
@@ -202,7 +220,22 @@ describe('a secondary claim told apart from its primary when the answers come ba
         a.payerClaimControlNumber,
         a.lines.map((l) => l.adjustments),
       ]),
-    ).toEqual([['denied', 'BEACON-9', [[{ group: 'CO', reason: '27', amountCents: 6000 }], [{ group: 'CO', reason: '27', amountCents: 7000 }]]]]);
+    ).toEqual([
+      [
+        'denied',
+        'BEACON-9',
+        [
+          [
+            { group: 'OA', reason: '23', amountCents: 4600 },
+            { group: 'PR', reason: '27', amountCents: 1400 },
+          ],
+          [
+            { group: 'OA', reason: '23', amountCents: 5000 },
+            { group: 'PR', reason: '27', amountCents: 2000 },
+          ],
+        ],
+      ],
+    ]);
     expect(await collectingInvoices(practiceId, 'CLM-1001', 3400)).toEqual([3400]);
     // Its first batch, 999, two 835s and the balance invoicer's Stripe calls: beside a heavy file on two shared cores it took 60 s once.
   }, 120_000);

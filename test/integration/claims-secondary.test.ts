@@ -26,12 +26,12 @@ const patient = { firstName: 'Jane', lastName: 'Doe', dateOfBirth: '1985-04-12',
 const rendering = RENDERING_THERAPIST;
 const secondary = { payerId: 'BEACON2', memberId: 'BCN-555', groupNumber: 'BG-9', relationship: 'self' };
 
-/** A practice with two saved payers and one client whose coverage has a primary and a secondary plan. */
-const twoPlanPractice = async () => {
+/** A practice with two saved payers and one client whose coverage has a primary and a secondary plan (`billing`: the practice's settings). */
+const twoPlanPractice = async (billing?: Record<string, unknown>) => {
   const practiceId = newPracticeId();
   await api('PUT', `/practices/${practiceId}`, {
     practiceId,
-    body: practiceProfile({ taxonomyCode: '225700000X', address: { line1: '1 Main St', city: 'Portland', state: 'OR', postalCode: '97201-1234' } }),
+    body: practiceProfile({ taxonomyCode: '225700000X', address: { line1: '1 Main St', city: 'Portland', state: 'OR', postalCode: '97201-1234' }, ...(billing ? { billing } : {}) }),
   });
   for (const [payerId, name] of [
     ['ACME1', 'Acme Health'],
@@ -102,8 +102,10 @@ const secondaryEra = (claimId: string) => {
 
 describe('secondary claims out (coordination of benefits) over the local API', () => {
   it('primary adjudicated as primary (CLP02 1) → secondary claim → its 837P carries 2320/2330A/2330B and 2430 with the worked example’s amounts; the secondary payer’s 835 decides the patient’s share', async () => {
-    // Prepare: the coverage keeps its secondary plan.
-    const { practiceId, clientId } = await twoPlanPractice();
+    // Prepare: the coverage keeps its secondary plan. The practice bills the primary's PR at once
+    // (`billing.secondaryClaims` "invoice"; by default the balance waits for the secondary payer:
+    // balance-holds.test.ts), so the secondary's 835 is seen correcting an invoice.
+    const { practiceId, clientId } = await twoPlanPractice({ secondaryClaims: 'invoice' });
     const coverage = await api('GET', `/practices/${practiceId}/clients/${clientId}/coverage`, { practiceId });
     expect(coverage.body.secondary).toEqual({ ...secondary, subscriber: null });
     await postClaim(practiceId, primaryClaim('CLM-1001', clientId));

@@ -40,7 +40,7 @@ describe('PUT /practices/{p}: the profile schema', () => {
         address: { line1: '1 Main St', city: 'Portland', state: 'OR', postalCode: '97201', country: 'US' },
         timezone: 'America/New_York',
         currency: 'usd',
-        billing: { unitMethod: 'cms', invoiceDueDays: 14, overpayment: 'refund', forwardedClaims: 'hold', reminderDays: [3] },
+        billing: { unitMethod: 'cms', invoiceDueDays: 14, overpayment: 'refund', forwardedClaims: 'hold', secondaryClaims: 'hold', payerWaitDays: 45, reminderDays: [3] },
         receipts: { mode: 'link', linkLifetimeDays: 365 },
         createdAt: NOW.toISOString(),
         updatedAt: NOW.toISOString(),

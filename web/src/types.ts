@@ -31,7 +31,7 @@ export interface Practice {
   timezone?: string;
   currency?: string;
   stripeAccountId?: string;
-  billing?: { unitMethod?: UnitMethod; invoiceDueDays?: number; overpayment?: string; reminderDays?: number[]; forwardedClaims?: string };
+  billing?: { unitMethod?: UnitMethod; invoiceDueDays?: number; overpayment?: string; reminderDays?: number[]; forwardedClaims?: string; secondaryClaims?: string; payerWaitDays?: number };
   receipts?: { mode?: string; linkLifetimeDays?: number };
   receiptStatement?: { complete: boolean; missing: string[] };
 }
@@ -145,6 +145,10 @@ export interface Claim {
   collectedCents: number;
   invoicedCents: number;
   invoice?: { invoiceId: string; status: string; amountDueCents: number; hostedInvoiceUrl?: string | null };
+  /** The patient's balance waits for a payer still to adjudicate (docs/decisions/015-balance-holds.md). */
+  balanceHold?: { reason: 'forwarded_claim' | 'secondary_payer'; since: string } | null;
+  /** The wait ended without the payer: staff billed the patient now, or it timed out. */
+  balanceRelease?: { releasedBy: 'staff' | 'timeout'; releasedAt: string; reason: string; heldSince: string } | null;
   /** Claims out (docs/claims.md): the claim's state and the last 999 / 277CA, with a rejection's reason. */
   state?: string;
   acknowledgement?: StoredClaim['acknowledgement'];

@@ -1,5 +1,14 @@
 /** Planning a claim's patient balance: what to bill, void, refund or keep as credit, decided once per state of the claim. */
-import { awaitingNextPayer, keptCreditChargedBackCents, patientShareCents, planBalance, type BalanceAction, type InvoiceAmounts } from '../../domain/patient-share';
+import {
+  awaitingSecondaryPayer,
+  balanceHoldReason,
+  keptCreditChargedBackCents,
+  patientShareCents,
+  planBalance,
+  type BalanceAction,
+  type BalanceHoldReason,
+  type InvoiceAmounts,
+} from '../../domain/patient-share';
 import { deriveId } from '../../shared/ids';
 import type { Claim } from '../../domain/claim';
 import { CommitConflictError } from '../../store/commit';
@@ -33,6 +42,33 @@ const newInvoice = (claim: Claim, seq: number, amountCents: number, now: Date): 
   );
 
 /**
+ * Why the claim's balance waits (domain/patient-share.ts `balanceHoldReason`): the coverage is read
+ * only when the primary processed the claim and the practice waits for secondary payers.
+ */
+const holdReasonOf = async (deps: InvoicingDeps, practice: Practice, claim: Claim, adjudications: Parameters<typeof awaitingSecondaryPayer>[0]) => {
+  const waitsForSecondary = (practice.billing.secondaryClaims ?? 'hold') === 'hold' && awaitingSecondaryPayer(adjudications);
+  const hasSecondaryPlan = waitsForSecondary && (await invoicesOf(deps).hasSecondaryPlan(claim));
+  return balanceHoldReason(adjudications, { forwardedClaims: practice.billing.forwardedClaims, secondaryClaims: practice.billing.secondaryClaims, hasSecondaryPlan });
+};
+
+/** The hold begins (PatientBalanceHeld), or its reason changes with its `since` kept, on the claim version read. */
+const holdBalance = async (deps: InvoicingDeps, claim: Claim, reason: BalanceHoldReason, version: number, now: Date) => {
+  const hold = { reason, since: claim.balanceHold?.since ?? now.toISOString() };
+  await invoicesOf(deps).commitBalanceHold(
+    {
+      practiceId: claim.practiceId,
+      claimId: claim.claimId,
+      clientId: claim.clientId,
+      hold,
+      alreadyHeld: Boolean(claim.balanceHold),
+      seenVersion: version,
+      events: claim.balanceHold ? [] : [{ detailType: 'PatientBalanceHeld', detail: { practiceId: claim.practiceId, claimId: claim.claimId, clientId: claim.clientId, ...hold } }],
+    },
+    now,
+  );
+};
+
+/**
  * Decides, once per state of the claim, what to bill; commits the decision (new invoice records,
  * void requests, the claim's billed total and PatientBalanceAdjusted) in one transaction guarded
  * by the claim's balance version, so concurrent consumers serialise and a stale plan is re-made.
@@ -44,8 +80,21 @@ export const planClaimBalance = async (deps: InvoicingDeps, practice: Practice, 
     if (!claim) return [];
     const adjudications = await store.listAdjudications(practice.practiceId, claimId);
     const invoices = await store.listClaimInvoices(practice.practiceId, claimId);
-    // Forwarded to the next payer: its adjudication decides the patient's share; wait for it.
-    if ((practice.billing.forwardedClaims ?? 'hold') === 'hold' && awaitingNextPayer(adjudications)) return [];
+    // A payer still to adjudicate (forwarded to it, or the secondary plan the practice files with)
+    // decides the patient's share: wait for it, unless staff or the timeout released the claim.
+    const version = (claim as Claim & { balanceVersion?: number }).balanceVersion ?? 0;
+    const reason = claim.balanceRelease ? undefined : await holdReasonOf(deps, practice, claim, adjudications);
+    if (reason) {
+      if (claim.balanceHold?.reason === reason) return [];
+      try {
+        await holdBalance(deps, claim, reason, version, now);
+        return [];
+      } catch (error) {
+        if (!(error instanceof CommitConflictError) || attempt >= 8) throw error;
+        continue;
+      }
+    }
+    const endedHold = claim.balanceHold ?? undefined;
     const share = patientShareCents(adjudications, claim.collectedCents);
     const settled = (claim as Claim & { overpaymentSettledCents?: number }).overpaymentSettledCents ?? 0;
     const view = invoices.map(planningView);
@@ -55,8 +104,8 @@ export const planClaimBalance = async (deps: InvoicingDeps, practice: Practice, 
         ? (await store.listOverpaymentRefunds(practice.practiceId, claimId)).map((refund) => ({ keptCents: refund.keptAsCreditCents ?? 0, invoiceIds: refund.disputedInvoiceIds ?? [] }))
         : [];
     const actions = planBalance(share, view, practice.billing.overpayment, settled, keptCreditChargedBackCents(credits, view));
-    if (actions.length === 0) return [];
-    const version = (claim as Claim & { balanceVersion?: number }).balanceVersion ?? 0;
+    // Nothing to bill, but a hold the payer's answer ended: that is committed on its own.
+    if (actions.length === 0 && !endedHold) return [];
     let seq = invoices.length;
     const created: BalanceInvoice[] = [];
     for (const action of actions) {
@@ -106,6 +155,7 @@ export const planClaimBalance = async (deps: InvoicingDeps, practice: Practice, 
           // An overpayment refunded or kept as credit is settled once: later plans do not count it as paid.
           settledCents: refund?.amountCents ?? 0,
           events,
+          ...(endedHold ? { endedHold } : {}),
         },
         now,
       );

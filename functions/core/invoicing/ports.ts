@@ -31,6 +31,9 @@ import { listOverpaymentRefunds, listPendingRefunds, pendingRefundWrite, refundP
 import { getPractice, listPracticeIds } from '../../store/practices';
 import type { Practice } from '../../domain/practice';
 import { chargesBlocked, getConnect } from '../../store/connect';
+import { getCoverage } from '../../store/claims-out';
+import { balanceHoldItemDelete, balanceHoldWrites, balanceReleaseMarker, balanceReleaseWrites, listBalanceHoldsBefore, type BalanceHoldItem } from '../../store/balance-holds';
+import type { BalanceHold, BalanceRelease } from '../../domain/claim';
 
 /** A ledger entry as invoicing states it (the store numbers it and names the client). */
 export type BalanceLedgerEntry = Omit<LedgerEntry, 'entryId' | 'clientId'>;
@@ -51,6 +54,20 @@ export interface BalancePlan {
   invoicedCents: number;
   settledCents: number;
   events: OutboxEvent[];
+  /** The hold the claim was under, ended with this plan (its payer answered, or it was released). */
+  endedHold?: BalanceHold;
+}
+
+/** A hold begun (or its reason changed), committed once per claim version. */
+export interface BalanceHoldCommit {
+  practiceId: string;
+  claimId: string;
+  clientId: string;
+  hold: BalanceHold;
+  /** The claim already had a hold (its list item is there): only the reason changes. */
+  alreadyHeld: boolean;
+  seenVersion: number;
+  events: OutboxEvent[];
 }
 
 export interface InvoiceStore {
@@ -66,6 +83,18 @@ export interface InvoiceStore {
   getInvoice(practiceId: string, invoiceId: string): Promise<BalanceInvoice | undefined>;
   listInvoices(practiceId: string, status: InvoiceStatus | undefined, cursor?: string): Promise<Page<BalanceInvoice>>;
   commitBalancePlan(plan: BalancePlan, now: Date): Promise<void>;
+  /**
+   * Whether the claim's coverage names a secondary plan the practice files with: the claim has a
+   * secondary claim, or the client's coverage has a `secondary` plan and the claim went to the
+   * coverage's primary payer (or names no payer: filed outside kneadpay).
+   */
+  hasSecondaryPlan(claim: Claim): Promise<boolean>;
+  /** The claim's balance waits (the hold and its list item), on the claim version read; CommitConflictError when it moved. */
+  commitBalanceHold(hold: BalanceHoldCommit, now: Date): Promise<void>;
+  /** Releases the claim's hold once (marker per claim): true when this call did; CommitConflictError when the claim is not held (any more). */
+  commitBalanceRelease(practiceId: string, claimId: string, release: BalanceRelease, auditId: string, events: OutboxEvent[], now: Date): Promise<boolean>;
+  /** The practice's held claims whose hold began before `before` (ISO time). */
+  listBalanceHoldsBefore(practiceId: string, before: string): Promise<BalanceHoldItem[]>;
   recordInvoiceProgress(
     invoice: BalanceInvoice,
     changes: Partial<BalanceInvoice>,
@@ -135,10 +164,37 @@ export const invoiceStoreOn = (store: Store): InvoiceStore => ({
       ...plan.newInvoices.map(newInvoiceWrite),
       ...(plan.pendingRefund ? [pendingRefundWrite(plan.practiceId, { ...plan.pendingRefund, claimId: plan.claimId }, now)] : []),
       ...ledgerWrites(plan.practiceId, plan.clientId, plan.ledger),
-      claimBalancePlanWrite(plan.practiceId, plan.claimId, { seenVersion: plan.seenVersion, invoicedCents: plan.invoicedCents, settledCents: plan.settledCents }),
+      claimBalancePlanWrite(plan.practiceId, plan.claimId, {
+        seenVersion: plan.seenVersion,
+        invoicedCents: plan.invoicedCents,
+        settledCents: plan.settledCents,
+        endHold: plan.endedHold !== undefined,
+      }),
+      ...(plan.endedHold ? [balanceHoldItemDelete(plan.practiceId, plan.endedHold.since, plan.claimId)] : []),
     ];
     await commitOnce(store, { marker: { ...keys.marker(plan.practiceId, 'balance-plan', plan.planKey), result: plan.actions }, writes, events: plan.events }, now);
   },
+  hasSecondaryPlan: async (claim) => {
+    if (claim.secondaryClaimId) return true;
+    const coverage = await getCoverage(store, claim.practiceId, claim.clientId);
+    return Boolean(coverage?.secondary) && (!claim.payerId || claim.payerId === coverage!.payerId);
+  },
+  commitBalanceHold: async (hold, now) => {
+    await commitOnce(
+      store,
+      {
+        marker: keys.marker(hold.practiceId, 'balance-hold', `${hold.claimId}#v${hold.seenVersion}`),
+        writes: balanceHoldWrites(hold.practiceId, hold.claimId, hold.clientId, hold.hold, hold.seenVersion, hold.alreadyHeld),
+        events: hold.events,
+      },
+      now,
+    );
+  },
+  commitBalanceRelease: async (practiceId, claimId, release, auditId, events, now) => {
+    const outcome = await commitOnce(store, { marker: balanceReleaseMarker(practiceId, claimId), writes: balanceReleaseWrites(practiceId, claimId, release, auditId), events }, now);
+    return outcome.status === 'committed';
+  },
+  listBalanceHoldsBefore: (practiceId, before) => listBalanceHoldsBefore(store, practiceId, before),
   recordInvoiceProgress: (invoice, changes, guard) => recordInvoiceProgress(store, invoice, changes, guard),
   markInvoiceIssued: async (invoice, events, now) => {
     const outcome = await commitOnce(

@@ -5,7 +5,8 @@
  * dead-letter queue, a request that died after the save) left it waiting for the next. The balance
  * invoicer's hourly schedule (lib/wiring.ts SCHEDULES) resumes every held invoice whose reason is
  * gone, over every practice. It also finishes a desk payment or a write-off whose request died
- * midway and that no event finishes (`staffRequestToFinish`).
+ * midway and that no event finishes (`staffRequestToFinish`), and releases every patient balance
+ * that waited for a payer longer than its practice allows (`releaseOverdueBalanceHolds`, holds.ts).
  */
 import { deskPaymentDeletesDraft, heldForAccount, INVOICE_HOLD_RULES, invoiceHolds, writeOffAskedInFull, type BalanceInvoice, type ChargingAccount } from '../../domain/invoice';
 import { errorFields } from '../../shared/logger';
@@ -13,6 +14,7 @@ import { DESK_PAYMENT_REQUEST_GRACE_MS, finishDeskPaymentRequest } from '../desk
 import { WRITE_OFF_REQUEST_GRACE_MS } from '../write-off-commit';
 import { finishWriteOffRequest } from '../write-offs';
 import { invoicesOf, type InvoicingDeps } from './deps';
+import { releaseOverdueBalanceHolds } from './holds';
 import { listHeldInvoices } from './resume';
 import { driveInvoice } from './stripe-saga';
 
@@ -123,6 +125,8 @@ export const sweepPracticeHeldInvoices = async (deps: InvoicingDeps, practiceId:
  */
 export const sweepHeldInvoices = async (deps: InvoicingDeps, now = new Date()) => {
   const totals = { practices: 0, held: 0, sent: 0, busy: 0, finished: 0, failed: 0 };
+  // Patient balances that waited for a payer past the practice's `billing.payerWaitDays` (holds.ts).
+  let releasedHolds = 0;
   for (const practiceId of await invoicesOf(deps).listPracticeIds()) {
     totals.practices += 1;
     try {
@@ -131,11 +135,13 @@ export const sweepHeldInvoices = async (deps: InvoicingDeps, now = new Date()) =
       totals.sent += sweep.sent;
       totals.busy += sweep.busy;
       totals.finished += sweep.finished;
+      releasedHolds += await releaseOverdueBalanceHolds(deps, practiceId, now);
     } catch (error) {
       totals.failed += 1;
       deps.logger?.error('sweeping the held balance invoices of a practice failed', { practiceId, ...errorFields(error) });
     }
   }
+  if (releasedHolds > 0) deps.logger?.info('patient balances held past the payer wait released by the sweep', { practices: totals.practices, released: releasedHolds });
   deps.logger?.info('held balance invoice sweep finished', totals);
   if (totals.failed > 0) throw new Error(`the held balance invoice sweep failed for ${totals.failed} practice(s)`);
   return totals;

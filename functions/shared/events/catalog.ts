@@ -17,6 +17,7 @@
  */
 import * as z from 'zod/mini';
 import { WRITE_OFF_REASONS } from '../../domain/invoice';
+import { BALANCE_HOLD_REASONS } from '../../domain/patient-share';
 import { ValidationError } from '../errors';
 
 const id = () => z.string().check(z.minLength(1));
@@ -149,6 +150,24 @@ const buildCatalog = () => {
       invoicedCents: cents(),
       actions: z.array(z.strictObject({ kind: z.enum(['invoice', 'void', 'refund', 'credit']), amountCents: z.optional(cents()), invoiceId: z.optional(id()) })),
     }),
+    PatientBalanceHeld: z.strictObject({
+      version: version(),
+      practiceId: id(),
+      claimId: id(),
+      clientId: id(),
+      reason: z.enum(BALANCE_HOLD_REASONS),
+      since: isoTime(),
+    }),
+    PatientBalanceReleased: z.strictObject({
+      version: version(),
+      practiceId: id(),
+      claimId: id(),
+      clientId: id(),
+      reason: z.enum(BALANCE_HOLD_REASONS),
+      heldSince: isoTime(),
+      releasedBy: z.enum(['staff', 'timeout']),
+      releasedAt: isoTime(),
+    }),
     ReceiptIssued: z.strictObject({
       version: version(),
       practiceId: id(),
@@ -231,6 +250,8 @@ export const EVENT_DETAIL_TYPES: readonly EventDetailType[] = [
   'PatientBalanceInvoiced',
   'PatientBalanceAdjusted',
   'PatientBalanceWrittenOff',
+  'PatientBalanceHeld',
+  'PatientBalanceReleased',
   'ReceiptIssued',
   'StripeAccountUpdated',
   'StripeAccountDeauthorized',

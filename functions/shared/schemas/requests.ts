@@ -10,7 +10,7 @@
 import * as z from 'zod/mini';
 import { isValidNpi } from '../../domain/npi';
 import { DESK_PAYMENT_METHODS, WRITE_OFF_REASONS } from '../../domain/invoice';
-import { FORWARDED_CLAIM_POLICIES, OVERPAYMENT_POLICIES, RECEIPT_MODES, UNIT_METHODS } from '../../domain/practice';
+import { FORWARDED_CLAIM_POLICIES, OVERPAYMENT_POLICIES, RECEIPT_MODES, SECONDARY_CLAIM_POLICIES, UNIT_METHODS } from '../../domain/practice';
 import { CLAIM_ID, ICD10_CM, TAXONOMY } from '../../domain/claim-validation';
 import { UNIT_METHODS as UNIT_METHOD_NAMES, isTimedCode, unitsForVisit, type UnitMethod } from '../../domain/units';
 import type { ClaimLine } from '../../domain/claim';
@@ -162,6 +162,8 @@ export const practiceProfileBody = z.object({
     invoiceDueDays: optionalInt(0, 365),
     overpayment: optionalOneOf(OVERPAYMENT_POLICIES),
     forwardedClaims: optionalOneOf(FORWARDED_CLAIM_POLICIES),
+    secondaryClaims: optionalOneOf(SECONDARY_CLAIM_POLICIES),
+    payerWaitDays: optionalInt(1, 365),
     // The refinement checks every entry, so the output is whole days (hence the cast).
     reminderDays: z
       .pipe(z.pipe(emptyToNull, z.nullish(z.array(z.unknown(), { error: typeError('an array') }).check(z.maxLength(10, 'must have at most 10 entries')))), z.transform(nullToUndefined))

@@ -297,8 +297,65 @@ const claimOut = (claim: Claim) => {
   );
 };
 
+/** What the patient's balance waits for, in the practice's words. */
+const HOLD_REASONS: Record<string, string> = {
+  secondary_payer: 'the secondary payer (the client’s coverage names a secondary plan)',
+  forwarded_claim: 'the next payer (the payer forwarded the claim to it)',
+};
+
+/**
+ * The balance's wait for a payer (`balanceHold`), with "Bill the patient now" (`POST …/bill-patient`),
+ * or how a wait ended without the payer (`balanceRelease`).
+ */
+const balanceWait = (claim: Claim, reload: () => Promise<void>) => {
+  if (claim.balanceRelease) {
+    const release = claim.balanceRelease;
+    return h(
+      'p',
+      { class: 'muted', 'data-testid': 'balance-release' },
+      `Billed without waiting for ${HOLD_REASONS[release.reason] ?? release.reason}: ${release.releasedBy === 'staff' ? 'billed now by staff' : 'the wait timed out'} on ${formatDate(release.releasedAt)}. A later payer’s answer still corrects the invoice.`,
+    );
+  }
+  if (!claim.balanceHold) return null;
+  const hold = claim.balanceHold;
+  const problem = h('p', { class: 'field-error', role: 'alert', hidden: true });
+  const button = h(
+    'button',
+    {
+      type: 'button',
+      onclick: async () => {
+        problem.hidden = true;
+        button.disabled = true;
+        try {
+          await request('POST', practicePath(`/claims/${encodeURIComponent(claim.claimId)}/bill-patient`));
+          await reload();
+        } catch (error) {
+          problem.textContent = `The patient was not billed: ${(error as Error).message}`;
+          problem.hidden = false;
+          button.disabled = false;
+        }
+      },
+    },
+    'Bill the patient now',
+  );
+  return h(
+    'div',
+    { class: 'notice', role: 'region', 'aria-label': 'Balance on hold' },
+    h('p', { 'data-testid': 'balance-hold' }, badge('on_hold'), ` The patient is not billed yet: waiting for ${HOLD_REASONS[hold.reason] ?? hold.reason} since ${formatDate(hold.since)}.`),
+    h('p', null, button, ' ', h('span', { class: 'muted' }, 'Bills what the payers have said so far; the practice’s payer wait (Settings) does it by itself.')),
+    problem,
+  );
+};
+
 export const claimPage = async (main: HTMLElement, claimId = '') => {
-  const claim = await request<Claim>('GET', practicePath(`/claims/${encodeURIComponent(claimId)}`));
+  // The router moves what is drawn here into the page: a release redraws this view in place.
+  const view = h('div');
+  const load = async () => drawClaim(view, await request<Claim>('GET', practicePath(`/claims/${encodeURIComponent(claimId)}`)), load);
+  await load();
+  replace(main, view);
+};
+
+const drawClaim = (main: HTMLElement, claim: Claim, reload: () => Promise<void>) => {
   const money = (cents: number) => formatMoney(cents, currency());
   const invoiceLink = safeHref(claim.invoice?.hostedInvoiceUrl);
   replace(
@@ -341,6 +398,7 @@ export const claimPage = async (main: HTMLElement, claimId = '') => {
     ),
     section(
       'Invoice',
+      balanceWait(claim, reload),
       claim.invoice
         ? h(
             'p',
@@ -351,7 +409,9 @@ export const claimPage = async (main: HTMLElement, claimId = '') => {
             ' · ',
             h('a', { href: '#/invoices' }, 'All invoices'),
           )
-        : h('p', { class: 'muted' }, 'No invoice: nothing is owed by the patient yet.'),
+        : claim.balanceHold
+          ? null
+          : h('p', { class: 'muted' }, 'No invoice: nothing is owed by the patient yet.'),
     ),
     h('p', null, h('a', { href: '#/claims' }, 'Back to claims')),
   );

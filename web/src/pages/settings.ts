@@ -181,6 +181,20 @@ const profileForm = (status: HTMLElement, statementHolder: HTMLElement) => {
   );
   forwarded.control.value = practice?.billing?.forwardedClaims ?? 'hold';
   errors.bind('billing.forwardedClaims', forwarded);
+  const secondaryClaims = field(
+    'Clients with a secondary plan',
+    select(
+      [
+        ['hold', 'Wait for the secondary payer'],
+        ['invoice', 'Invoice the share now'],
+      ],
+      { name: 'secondaryClaims' },
+    ),
+    { id: 'profile-secondary-claims' },
+  );
+  secondaryClaims.control.value = practice?.billing?.secondaryClaims ?? 'hold';
+  errors.bind('billing.secondaryClaims', secondaryClaims);
+  const payerWaitDays = text('Wait for a payer at most (days)', 'billing.payerWaitDays', String(practice?.billing?.payerWaitDays ?? 45), { inputmode: 'numeric' });
   const optional = (f: { control: { value: string } }) => f.control.value.trim() || undefined;
 
   return form(
@@ -212,6 +226,8 @@ const profileForm = (status: HTMLElement, statementHolder: HTMLElement) => {
             unitMethod: unitMethod.control.value,
             invoiceDueDays: /^\d+$/.test(dueDays.control.value.trim()) ? Number(dueDays.control.value.trim()) : dueDays.control.value,
             forwardedClaims: forwarded.control.value,
+            secondaryClaims: secondaryClaims.control.value,
+            payerWaitDays: /^\d+$/.test(payerWaitDays.control.value.trim()) ? Number(payerWaitDays.control.value.trim()) : payerWaitDays.control.value,
           },
           receipts: practice?.receipts,
         };
@@ -223,7 +239,7 @@ const profileForm = (status: HTMLElement, statementHolder: HTMLElement) => {
       },
     },
     h('div', { class: 'grid' }, name.wrap, email.wrap, phone.wrap, line1.wrap, city.wrap, state.wrap, postalCode.wrap, taxId.wrap, npi.wrap, license.wrap, timezone.wrap),
-    h('fieldset', null, h('legend', null, 'Billing'), h('div', { class: 'grid' }, unitMethod.wrap, dueDays.wrap, forwarded.wrap)),
+    h('fieldset', null, h('legend', null, 'Billing'), h('div', { class: 'grid' }, unitMethod.wrap, dueDays.wrap, forwarded.wrap, secondaryClaims.wrap, payerWaitDays.wrap)),
     h('fieldset', null, h('legend', null, 'Insurance claims (837P)'), h('div', { class: 'grid' }, taxonomy.wrap, clearinghouseName.wrap, receiverId.wrap, submitterId.wrap, usage.wrap)),
   );
 };
