@@ -5,7 +5,8 @@
  * once, the same file posted at once several times one summary.
  */
 import { BatchGetCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { describe, expect, it } from 'vitest';
+import { setTimeout as realSleep } from 'node:timers/promises';
+import { describe, expect, it, vi } from 'vitest';
 import { createClaim } from '../../functions/core/claims';
 import { receiveRemittance } from '../../functions/core/remittances';
 import { getClaims } from '../../functions/store/claims';
@@ -49,6 +50,27 @@ const countingStore = (real: Store): { store: Store; sent: { name: string; input
     return real.doc.send(command as never);
   }) as unknown as Store['doc']['send'];
   return { store: { ...real, doc: { ...real.doc, send } as Store['doc'] }, sent };
+};
+
+/**
+ * Runs `work` with `setTimeout` faked, moving fake time on while the real calls (node:timers/promises
+ * is not faked) get their answers: a retry loop's backoff (8 attempts: 50 ms … 3.2 s, 6.35 s in all)
+ * passes at once instead of being slept through. Every attempt is still made.
+ */
+const withBackoffSkipped = async <T>(work: () => Promise<T>): Promise<T> => {
+  vi.useFakeTimers({ toFake: ['setTimeout'] });
+  try {
+    let settled = false;
+    const running = work().finally(() => (settled = true));
+    running.catch(() => undefined);
+    while (!settled) {
+      await vi.advanceTimersByTimeAsync(500);
+      await realSleep(5);
+    }
+    return await running;
+  } finally {
+    vi.useRealTimers();
+  }
 };
 
 describe('a large ERA file', () => {
@@ -145,13 +167,18 @@ describe('a large ERA file', () => {
 
     // Act
     const found = await getClaims(partly, practiceId, claimIds);
-    const refused = await receiveRemittance(never, practiceId, text).catch((error: unknown) => error);
+    let attempts = 0;
+    const counted: Store = {
+      ...never,
+      doc: { ...never.doc, send: ((command: unknown) => ((attempts += command instanceof BatchGetCommand ? 1 : 0), never.doc.send(command as never))) as Store['doc']['send'] } as Store['doc'],
+    };
+    const refused = await withBackoffSkipped(() => receiveRemittance(counted, practiceId, text).catch((error: unknown) => error));
     const remittanceId = (await receiveRemittance(store, practiceId, text)).summary.remittanceId;
 
     // Assess: all three read (the second call asked for the two left); the refusal is retryable and
     // left nothing (the same file then records, applying each claim payment once).
     expect([partial, [...found.keys()].sort()]).toEqual([2, [...claimIds].sort()]);
-    expect(refused).toMatchObject({ status: 503, code: 'retry_later' });
+    expect([refused, attempts]).toMatchObject([{ status: 503, code: 'retry_later' }, 8]);
     expect((await getRemittance(store, practiceId, remittanceId))?.matched).toBe(3);
     const events = (await outboxOf(store, practiceId)).filter((item) => item.detailType === 'ClaimAdjudicated');
     expect(events).toHaveLength(3);
