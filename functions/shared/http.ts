@@ -138,6 +138,20 @@ const retryAfterOf = (error: unknown): Record<string, string> => {
   return typeof seconds === 'number' && Number.isFinite(seconds) ? { 'retry-after': String(Math.max(1, Math.ceil(seconds))) } : {};
 };
 
+/**
+ * The function's own deadline: middy's `timeoutEarly` ends the invocation 5 ms before
+ * `context.getRemainingTimeInMillis()` runs out (29 s for a route: API Gateway's limit) by throwing
+ * a `TimeoutError` whose cause names `@middy/core`. No dependency failed: the route's work did not
+ * finish in its time. (The AWS SDK's socket `TimeoutError` carries no such cause: a busy dependency.)
+ */
+export const isOwnDeadline = (error: unknown): boolean => {
+  const e = error as { name?: unknown; cause?: { package?: unknown } } | null;
+  return typeof e === 'object' && e !== null && e.name === 'TimeoutError' && e.cause?.package === '@middy/core';
+};
+
+/** What the 503 on the function's own deadline says (docs/operations.md "A 503 on the route's deadline"). */
+export const DEADLINE_MESSAGE = "the request did not finish within the route's time limit; what it applied is applied exactly once: send the same request again to finish it";
+
 /** Turns any error into the API's error shape; 5xx only for what a retry may fix. */
 const errorResponder = (logger: Logger): middy.MiddlewareObj<ApiEvent, ApiResult> => ({
   onError: async (request) => {
@@ -150,6 +164,12 @@ const errorResponder = (logger: Logger): middy.MiddlewareObj<ApiEvent, ApiResult
         { error: { code: error.code, message: error.message, details: error.details ?? null } },
         error.status === 503 ? { 'retry-after': '1' } : retryAfterOf(error),
       );
+      return;
+    }
+    // Before isTransient, which reads any `TimeoutError` as a dependency's and said "busy" (bug 130).
+    if (isOwnDeadline(error)) {
+      logger.warn('the route ran out of its time, retryable', { path: request.event.routeKey, requestId: request.context.awsRequestId });
+      request.response = json(503, { error: { code: 'retry_later', message: DEADLINE_MESSAGE, details: { reason: 'deadline' } } }, { 'retry-after': '1' });
       return;
     }
     if (isTransient(error)) {

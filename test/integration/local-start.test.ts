@@ -1,8 +1,8 @@
 import { mintLocalToken } from '../../local/auth';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { afterAll, describe, expect, inject, it } from 'vitest';
@@ -72,6 +72,8 @@ describe('npm start (local/start.ts)', () => {
     try {
       await apiUrlOf(output);
       const tree = [...new Set([child.pid!, ...descendants(child.pid!)])];
+      // tsx compiled the stack into its cache inside the project (docs/local.md), not the system's /tmp.
+      expect(readdirSync(join(ROOT, 'node_modules', '.cache', `tsx-${process.getuid?.() ?? userInfo().username}`)).length).toBeGreaterThan(0);
 
       // Act
       process.kill(child.pid!, signal);

@@ -67,6 +67,17 @@ const same = (schemaRead: (b: Record<string, unknown>) => unknown, oldRead: (b: 
   );
 };
 
+/**
+ * The schemas the properties read with, built once: the routes build them per request from the
+ * practice's currency, today, the unit method or the path, and a zod schema reads any number of
+ * bodies alike; building one per generated case was the largest cost of this file.
+ */
+const PACKAGE_CREATE_USD = packageCreateBody('usd');
+const PAYER_AETNA1 = payerBody('AETNA1');
+const COVERAGE_AETNA1_SAVED = coverageBody('prac_1', (id) => id === 'AETNA1');
+const claimBodies = new Map<UnitMethod, ReturnType<typeof claimBody>>();
+const claimBodyFor = (unitMethod: UnitMethod) => claimBodies.get(unitMethod) ?? claimBodies.set(unitMethod, claimBody(unitMethod)).get(unitMethod)!;
+
 describe('a client without an email, checkout, redemptions', () => {
   it('POST /practices/{p}/clients without email', () => {
     same(
@@ -129,11 +140,11 @@ describe('packages', () => {
       };
     };
     const value = anyValue('usd', ' usd ', 'eur', 'USD', '97124', 'Five sessions', 1, 5, 50, 100, 101, 480, 3650, 3651, 10_000_001, 'x'.repeat(121));
-    same((b) => parseBody(packageCreateBody('usd'), b), old, bodyOf(['currency', 'name', 'sessions', 'sessionMinutes', 'serviceCode', 'priceCents', 'expiresInDays'], value, 8), 5000);
+    same((b) => parseBody(PACKAGE_CREATE_USD, b), old, bodyOf(['currency', 'name', 'sessions', 'sessionMinutes', 'serviceCode', 'priceCents', 'expiresInDays'], value, 8), 5000);
     // Bodies that pass all but one late field.
     const good = { currency: 'usd', name: 'Five', sessions: 5, sessionMinutes: 60, serviceCode: '97124', priceCents: 40000 };
     same(
-      (b) => parseBody(packageCreateBody('usd'), b),
+      (b) => parseBody(PACKAGE_CREATE_USD, b),
       old,
       fc.record({ key: fc.constantFrom(...Object.keys(good), 'expiresInDays'), value }).map(({ key, value: v }) => ({ ...good, [key]: v })),
       2000,
@@ -208,7 +219,7 @@ describe('claims out: payers, coverage, claim batches', () => {
       };
     };
     const schema = (b: Record<string, unknown>) => {
-      const { payerId, name, address, claimFilingIndicator } = parseBody(payerBody('AETNA1'), b);
+      const { payerId, name, address, claimFilingIndicator } = parseBody(PAYER_AETNA1, b);
       return { payerId, name, address: address ?? null, claimFilingIndicator: claimFilingIndicator ?? 'CI' };
     };
     const body = fc.record(
@@ -242,10 +253,7 @@ describe('claims out: payers, coverage, claim batches', () => {
       };
     };
     const schema = (b: Record<string, unknown>) => {
-      const parsed = parseBody(
-        coverageBody('prac_1', (id) => id === 'AETNA1'),
-        b,
-      );
+      const parsed = parseBody(COVERAGE_AETNA1_SAVED, b);
       return {
         payerId: parsed.payerId,
         memberId: parsed.memberId,
@@ -318,6 +326,7 @@ const codesValue = fc.oneof(anyValue(), fc.array(fc.oneof(fc.constantFrom('M54.2
 
 describe('estimates', () => {
   const TODAY = '2026-12-06';
+  const ESTIMATE_TODAY = estimateBody(TODAY);
   const plusMonths = (date: string, months: number) => {
     const d = new Date(`${date}T00:00:00Z`);
     d.setUTCMonth(d.getUTCMonth() + months);
@@ -381,10 +390,10 @@ describe('estimates', () => {
       { primaryService: anyValue('Massage', 's'.repeat(201)), scheduledOn: date, serviceDate: date, coversThrough: date, dateOfBirth: date, diagnosisCodes: codesValue, lines },
       { requiredKeys: [] },
     );
-    same((b) => parseBody(estimateBody(TODAY), b), old, body, 3000);
+    same((b) => parseBody(ESTIMATE_TODAY, b), old, body, 3000);
     const good = { primaryService: 'Massage', lines: [{ serviceCode: '97124', description: 'Massage', unitChargeCents: 9000 }] };
     same(
-      (b) => parseBody(estimateBody(TODAY), b),
+      (b) => parseBody(ESTIMATE_TODAY, b),
       old,
       fc.record({ scheduledOn: date, serviceDate: date, coversThrough: date, dateOfBirth: date, diagnosisCodes: codesValue, lines }, { requiredKeys: [] }).map((extra) => ({ ...good, ...extra })),
       3000,
@@ -392,7 +401,7 @@ describe('estimates', () => {
     // Mostly good bodies, so the lines are reached.
     const goodDate = (...dates: string[]) => maybe(pick(fc.constantFrom(...dates), '2026-02-30', '2027-12-07'));
     same(
-      (b) => parseBody(estimateBody(TODAY), b),
+      (b) => parseBody(ESTIMATE_TODAY, b),
       old,
       fc.record({
         primaryService: pick(fc.constant('Massage')),
@@ -517,7 +526,7 @@ describe('claims', () => {
   };
   // The same, from the schema, shaped as core/claims.ts shapes it.
   const schema = (body: Record<string, unknown>, unitMethod: UnitMethod) => {
-    const p = parseBody(claimBody(unitMethod), body);
+    const p = parseBody(claimBodyFor(unitMethod), body);
     const rest = { clientId: p.clientId, payerName: p.payerName ?? null, placeOfService: p.placeOfService ?? '11', collectedCents: p.collectedCents ?? 0 };
     const base = { claimId: p.claimId, dateOfService: p.dateOfService, diagnosisCodes: p.diagnosisCodes, lines: p.lines, ...rest };
     if (!p.payerId) return { ...base, state: 'submitted' };
