@@ -36,11 +36,19 @@ declare module 'vitest' {
  */
 export default async function setup(project: TestProject) {
   const tableName = 'kneadpay-test';
-  const dataDir = mkdtempSync(join(tmpdir(), 'kneadpay-test-'));
+  const systemTmp = tmpdir();
+  // The run's own temporary folder, removed when it ends: whatever the tests and the tools they drive
+  // write through os.tmpdir() in this process, the workers and their children (a CDK synth's
+  // `cdk.out*`, a test's scratch folder, a browser's profile) lands here, not in /tmp for good — a
+  // run used to leave a dozen `cdk.out*` folders behind.
+  const runTmp = mkdtempSync(join(systemTmp, 'kneadpay-run-'));
+  process.env.TMPDIR = runTmp;
+  const dataDir = mkdtempSync(join(runTmp, 'kneadpay-test-'));
   // The whole run's PHI scan (docs/reliability.md §7): every log line of every process — this one
   // (handlers behind the local API and the bus) and each worker's (test/setup/log-capture.ts) —
   // and every Stripe request kneadpay makes, all of them, not only the last 10,000.
-  const logDir = mkdtempSync(join(tmpdir(), 'kneadpay-test-logs-'));
+  // Outside the run's folder: kept when the scan finds something.
+  const logDir = mkdtempSync(join(systemTmp, 'kneadpay-test-logs-'));
   process.env.KNEADPAY_TEST_LOG_DIR = logDir;
   const mainLog = join(logDir, `main-${process.pid}.jsonl`);
   const stopObserving = observeLogs((line) => appendFileSync(mainLog, `${line}\n`));
@@ -96,7 +104,7 @@ export default async function setup(project: TestProject) {
     if (browser) await stopBrowserServer(browser);
     await stack.stop();
     stopObserving();
-    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(runTmp, { recursive: true, force: true });
     const files = readdirSync(logDir);
     let lines = 0;
     const logHits: string[] = [];
