@@ -11,7 +11,7 @@ import { getStripe } from '../../functions/stripe/client';
 import { api } from '../support/api';
 import { launchBrowser } from '../support/browser';
 import { adjudicated, claimReady, store, stripeInvoicesFor } from '../support/invoicing';
-import { go, signIn } from '../support/app-page';
+import { go, ready, signIn } from '../support/app-page';
 
 const firstInvoiceId = async (practiceId: string): Promise<string> => (await api('GET', `/practices/${practiceId}/invoices`, { practiceId })).body.items[0].invoiceId;
 
@@ -44,11 +44,17 @@ describe('the staff web app: a balance written off', () => {
     await rows.getByText('written off', { exact: true }).waitFor();
     const shown = await rows.getByText('Written off: hardship').count();
     const formsLeft = await page.getByRole('button', { name: 'Write off' }).count();
+    // The claim's page says the same: nothing is due on its invoice (it read "written off $34.00 due.").
+    await rows.getByRole('link', { name: 'CLM-1001', exact: true }).click();
+    await ready(page);
+    const claimInvoice = await page.getByRole('region', { name: 'Invoice' }).innerText();
     await page.close();
 
     // Assess
     expect(said).toBe('Claim CLM-1001: $34.00 written off (hardship); the client can no longer pay it.');
     expect([shown, formsLeft]).toEqual([1, 0]);
+    expect(claimInvoice).toContain('$34.00 written off; nothing due.');
+    expect(claimInvoice).not.toContain('$34.00 due');
     const listed = await api('GET', `/practices/${practiceId}/invoices`, { practiceId });
     expect(listed.body.items).toEqual([expect.objectContaining({ status: 'written_off', writeOff: expect.objectContaining({ reason: 'hardship', note: 'Agreed at the desk', amountCents: 3400 }) })]);
     expect((await stripeInvoicesFor(practiceId, clientId)).map((invoice) => invoice.status)).toEqual(['void']);
@@ -102,10 +108,13 @@ describe('the staff web app: a balance written off', () => {
     await page.getByRole('button', { name: 'Write off' }).click();
     const tooMuchSaid = await form.getByText('what the invoice still asks for').innerText();
     const tooMuch = await form.locator('[aria-invalid="true"]').getAttribute('id');
+    // With the keyboard: Enter in the amount. The list is drawn again, and focus is not dropped on
+    // the page's body: it goes back to the invoice's row (its claim link), where the front desk was.
     await amount.fill('10');
-    await page.getByRole('button', { name: 'Write off' }).click();
+    await amount.press('Enter');
     const said = await page.getByRole('status').filter({ hasText: 'written off' }).innerText();
     await rows.getByText('($10.00 written off)').waitFor();
+    await expect.poll(() => page.evaluate<string>('`${document.activeElement?.tagName} ${document.activeElement?.textContent}`')).toBe('A CLM-1001');
     const due = await rows.getByText(/^\$24\.00 \(\$10\.00 written off\)$/).count();
     const formsLeft = await page.getByRole('button', { name: 'Write off' }).count();
     await page.close();

@@ -297,6 +297,13 @@ const claimOut = (claim: Claim) => {
   );
 };
 
+/**
+ * What the claim's invoice line says of its amount: due while it is still asked for; once paid (on
+ * Stripe or at the desk), written off or voided, nothing is due (it read "written off $34.00 due.").
+ */
+const invoiceAmountText = (status: string, amount: string) =>
+  status === 'paid' ? `${amount} paid; nothing due.` : status === 'written_off' ? `${amount} written off; nothing due.` : status === 'void' ? 'Voided; nothing due on it.' : `${amount} due.`;
+
 export const claimPage = async (main: HTMLElement, claimId = '') => {
   const claim = await request<Claim>('GET', practicePath(`/claims/${encodeURIComponent(claimId)}`));
   const money = (cents: number) => formatMoney(cents, currency());
@@ -346,7 +353,7 @@ export const claimPage = async (main: HTMLElement, claimId = '') => {
             'p',
             null,
             badge(claim.invoice.status),
-            ` ${money(claim.invoice.amountDueCents)} due. `,
+            ` ${invoiceAmountText(claim.invoice.status, money(claim.invoice.amountDueCents))} `,
             invoiceLink ? h('a', { href: invoiceLink, target: '_blank', rel: 'noopener noreferrer' }, 'Open the hosted invoice') : null,
             ' · ',
             h('a', { href: '#/invoices' }, 'All invoices'),

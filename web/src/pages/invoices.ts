@@ -138,9 +138,11 @@ const writeOffCell = (invoice: Invoice, status: HTMLElement, reload: () => Promi
 
 export const invoicesPage = async (main: HTMLElement) => {
   const list = h('div', { 'aria-live': 'polite' });
-  const status = h('p', { role: 'status' });
-  // Set once the list loader exists: a desk payment recorded re-reads the list under the filter shown.
-  let reload: () => Promise<void> = async () => undefined;
+  const status = h('p', { role: 'status', tabindex: '-1' });
+  // Set once the list loader exists: a desk payment or write-off recorded re-reads the list under the
+  // filter shown, and focus goes back to that invoice's row (its claim link) — the form that had it is
+  // gone — or, when the filter no longer lists it, to the status line that says what was done.
+  let reload: (invoiceId: string) => Promise<void> = async () => undefined;
   const filter = field(
     'Status',
     select(
@@ -165,7 +167,7 @@ export const invoicesPage = async (main: HTMLElement) => {
         invoices.map((invoice) => {
           const href = safeHref(invoice.hostedInvoiceUrl);
           return [
-            h('a', { href: `#/claims/${encodeURIComponent(invoice.claimId)}` }, invoice.claimId),
+            h('a', { href: `#/claims/${encodeURIComponent(invoice.claimId)}`, 'data-invoice-id': invoice.invoiceId }, invoice.claimId),
             disputeNote(invoice) ? h('span', {}, badge(invoice.status), ' ', h('small', { class: 'dispute' }, disputeNote(invoice)!)) : badge(invoice.status),
             // What it asks for now; part of it written off is said beside it.
             !invoice.writeOff && (invoice.amountWrittenOffCents ?? 0) > 0
@@ -182,9 +184,9 @@ export const invoicesPage = async (main: HTMLElement) => {
             href
               ? h('a', { href, target: '_blank', rel: 'noopener noreferrer', 'aria-label': `Hosted invoice for claim ${invoice.claimId}` }, 'Open')
               : invoice.status === 'below_minimum' || invoice.status === 'awaiting_stripe'
-                ? deskPaymentForm(invoice, status, () => reload())
+                ? deskPaymentForm(invoice, status, () => reload(invoice.invoiceId))
                 : '—',
-            writeOffCell(invoice, status, () => reload()),
+            writeOffCell(invoice, status, () => reload(invoice.invoiceId)),
           ];
         }),
         'Invoices',
@@ -192,8 +194,10 @@ export const invoicesPage = async (main: HTMLElement) => {
     },
     'invoices',
   );
-  reload = async () => {
-    await load(filter.control.value);
+  reload = async (invoiceId) => {
+    if (!(await load(filter.control.value))) return;
+    const row = [...list.querySelectorAll<HTMLElement>('a[data-invoice-id]')].find((link) => link.dataset.invoiceId === invoiceId);
+    (row ?? status).focus();
   };
   filter.control.addEventListener('change', () => void load(filter.control.value));
   await load(filter.control.value);
