@@ -50,10 +50,42 @@ const DISABLED_REASON_WORDS: Record<string, string> = {
   'rejected.other': 'Stripe rejected the account',
 };
 
+/**
+ * "Release the disconnected account" (`DELETE …/stripe`): while the account's owner has disconnected
+ * kneadpay (`deauthorized`) onboarding is refused (409 `stripe_account_disconnected`: release it
+ * first), so the release is offered instead. The API releases such an account even with balance
+ * invoices open on it and names them (`leftOpen`): the practice collects them in its Stripe Dashboard.
+ */
+const releaseButton = (outcome: HTMLElement, released: (said: string) => Promise<void>) =>
+  h(
+    'button',
+    {
+      type: 'button',
+      onclick: async (event: Event) => {
+        const button = event.currentTarget as HTMLButtonElement;
+        if (button.disabled) return;
+        button.disabled = true;
+        outcome.textContent = 'Releasing the account…';
+        try {
+          const answer = await request<{ accountId: string; leftOpen?: string[] }>('DELETE', practicePath('/stripe'));
+          const left = answer.leftOpen ?? [];
+          await released(
+            `Stripe account ${answer.accountId} released.${left.length ? ` ${left.length} balance invoice${left.length === 1 ? ' was' : 's were'} left open on it (${left.join(', ')}): collect ${left.length === 1 ? 'it' : 'them'} in that account’s Stripe Dashboard.` : ''} “Connect Stripe” connects an account again.`,
+          );
+        } catch (error) {
+          outcome.textContent = (error as Error).message;
+          button.disabled = false;
+        }
+      },
+    },
+    'Release the disconnected account',
+  );
+
 /** The Stripe connection (GET /practices/{p}/stripe) and "Connect Stripe" (POST …/stripe/onboarding, its Account Link opened). */
 const stripeSection = async () => {
   const holder = h('div', { 'data-testid': 'stripe-connection' });
-  try {
+  // Drawn again once a disconnected account is released, with what the release said (focused: the button is gone).
+  const draw = async (said?: string) => {
     const account = await request<{
       accountId: string | null;
       chargesEnabled: boolean;
@@ -64,6 +96,8 @@ const stripeSection = async () => {
       status?: string;
     }>('GET', practicePath('/stripe'));
     const outcome = statusLine();
+    outcome.setAttribute('tabindex', '-1');
+    const disconnected = account.status === 'deauthorized';
     const connect = h(
       'button',
       {
@@ -97,17 +131,33 @@ const stripeSection = async () => {
         h('dt', null, 'Status'),
         h('dd', null, STRIPE_STATUS_WORDS[account.status ?? ''] ?? account.status ?? '—'),
         h('dt', null, 'Payments'),
-        h('dd', null, account.chargesEnabled ? 'Enabled' : 'Not enabled yet'),
+        h('dd', null, account.chargesEnabled ? 'Enabled' : disconnected ? 'Off: the account disconnected kneadpay' : 'Not enabled yet'),
         h('dt', null, 'Payouts'),
-        h('dd', null, account.payoutsEnabled ? 'Enabled' : 'Not enabled yet'),
+        h('dd', null, account.payoutsEnabled ? 'Enabled' : disconnected ? 'Off: the account disconnected kneadpay' : 'Not enabled yet'),
       ),
       account.requirementsDue.length > 0 ? h('p', null, `Stripe still needs: ${account.requirementsDue.join(', ')}`) : null,
       account.disabledReason && !account.chargesEnabled
         ? h('p', { 'data-testid': 'stripe-disabled-reason' }, `Why payments are off: ${DISABLED_REASON_WORDS[account.disabledReason] ?? account.disabledReason}.`)
         : null,
-      account.chargesEnabled ? null : connect,
+      disconnected
+        ? [
+            h('p', { 'data-testid': 'stripe-disconnected' }, 'The account’s owner disconnected kneadpay in Stripe: kneadpay can take no payments on it. Release it to connect an account again.'),
+            releaseButton(outcome, async (text) => {
+              await draw(text);
+            }),
+          ]
+        : account.chargesEnabled
+          ? null
+          : connect,
       outcome,
     );
+    if (said !== undefined) {
+      outcome.textContent = said;
+      outcome.focus();
+    }
+  };
+  try {
+    await draw();
   } catch (error) {
     if (!(error instanceof ApiError && error.status === 404)) throw error;
     replace(holder, h('p', null, 'Stripe connection: not available on this installation yet.'));
