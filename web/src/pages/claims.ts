@@ -304,14 +304,53 @@ const claimOut = (claim: Claim) => {
 const invoiceAmountText = (status: string, amount: string) =>
   status === 'paid' ? `${amount} paid; nothing due.` : status === 'written_off' ? `${amount} written off; nothing due.` : status === 'void' ? 'Voided; nothing due on it.' : `${amount} due.`;
 
+const claimLink = (claimId: string) => h('a', { href: `#/claims/${encodeURIComponent(claimId)}` }, claimId);
+
+/**
+ * A secondary claim (`secondaryOf`, docs/claims.md § Secondary claims) holds no money: both payers'
+ * 835s are applied to its primary, the visit's claim, which holds the patient's share and its invoice.
+ * Its page says so and links there, instead of a share of $0.00, no adjudications and "nothing is
+ * owed by the patient yet".
+ */
+const secondaryClaimPage = (main: HTMLElement, claim: Claim, primaryId: string) => {
+  const money = (cents: number) => formatMoney(cents, currency());
+  replace(
+    main,
+    pageHeading(`Claim ${claim.claimId}`),
+    h('p', null, badge(claim.status), claim.dateOfService ? ` · ${formatDate(claim.dateOfService)}` : ''),
+    h(
+      'p',
+      { class: 'notice' },
+      'Secondary claim of ',
+      claimLink(primaryId),
+      ' (the visit’s claim, billed to its primary payer): the payers’ payments, the patient’s share and its invoice are on ',
+      claimLink(primaryId),
+      '.',
+    ),
+    section('Claim out', claimOut(claim)),
+    claim.acknowledgement ? section('Acknowledgement', acknowledgementLine(claim.acknowledgement, claim.state)) : null,
+    section(
+      'Services',
+      table(
+        ['Code', 'Minutes', 'Units', 'Charge'],
+        (claim.lines ?? []).map((line) => [line.procedureCode, line.minutes ?? '—', line.units, money(line.chargeCents)]),
+        'Services on the claim',
+      ),
+    ),
+    h('p', null, h('a', { href: '#/claims' }, 'Back to claims')),
+  );
+};
+
 export const claimPage = async (main: HTMLElement, claimId = '') => {
   const claim = await request<Claim>('GET', practicePath(`/claims/${encodeURIComponent(claimId)}`));
+  if (claim.secondaryOf) return secondaryClaimPage(main, claim, claim.secondaryOf);
   const money = (cents: number) => formatMoney(cents, currency());
   const invoiceLink = safeHref(claim.invoice?.hostedInvoiceUrl);
   replace(
     main,
     pageHeading(`Claim ${claim.claimId}`),
     h('p', null, badge(claim.status), ' ', claim.payerName ?? '', claim.dateOfService ? ` · ${formatDate(claim.dateOfService)}` : ''),
+    claim.secondaryClaimId ? h('p', null, 'Secondary claim: ', claimLink(claim.secondaryClaimId), ', billed to the secondary plan’s payer.') : null,
     h(
       'dl',
       { class: 'facts' },
