@@ -84,10 +84,15 @@ const WRITE_OFF_REASONS = [
  * Staff forgive what the invoice still asks for, or part of it (`POST …/invoices/{invoiceId}/write-offs`,
  * docs/decisions/014-write-offs.md): all of it voids its Stripe invoice (a held one is never sent);
  * an amount less than that lowers it (a Stripe credit note; a held one asks less when sent). One key
- * per invoice, amount asked for and amount written off, so a second click or a retry answers the first
- * record while a later partial write-off of the same invoice is a new one.
+ * per form drawn, amount owed and amount written off, so a second click or a retry answers the first
+ * record while a later partial write-off of the same invoice is a new one — also of the same amount
+ * once the first was reversed on Stripe (its credit note voided: the invoice asks what it asked
+ * before, and a key of the amounts alone answered the voided write-off again, bug 128). The list is
+ * drawn again after each write-off, so a form is never used for two.
  */
+let formsDrawn = 0;
 const writeOffForm = (invoice: Invoice, status: HTMLElement, reload: () => Promise<void>) => {
+  const drawn = `${Date.now().toString(36)}.${(formsDrawn += 1).toString(36)}`;
   const errors = new FormErrors();
   const currency = invoice.currency ?? 'usd';
   const owed = invoice.amountDueCents - (invoice.amountPaidCents ?? 0);
@@ -112,7 +117,7 @@ const writeOffForm = (invoice: Invoice, status: HTMLElement, reload: () => Promi
         if (amountCents === 0) throw invalid('amountCents', 'Enter an amount above zero, or leave it empty for all of it');
         const answer = await request<{ amountCents: number; amountRemainingCents: number }>('POST', practicePath(`/invoices/${encodeURIComponent(invoice.invoiceId)}/write-offs`), {
           body: { reason: reason.control.value, note: (note.control as HTMLInputElement).value, ...(amountCents === undefined ? {} : { amountCents }) },
-          idempotencyKey: `write-off-${invoice.invoiceId}-${owed}-${amountCents ?? 'all'}`,
+          idempotencyKey: `write-off-${invoice.invoiceId}-${owed}-${amountCents ?? 'all'}-${drawn}`,
         });
         const shown = (WRITE_OFF_REASONS.find(([value]) => value === reason.control.value)?.[1] ?? reason.control.value).toLowerCase();
         status.textContent =
