@@ -160,7 +160,8 @@ const stripeSection = async () => {
     await draw();
   } catch (error) {
     if (!(error instanceof ApiError && error.status === 404)) throw error;
-    replace(holder, h('p', null, 'Stripe connection: not available on this installation yet.'));
+    // A practice with no profile yet: the API answers 404 for the practice, not for the route.
+    replace(holder, h('p', null, currentPractice() ? 'Stripe connection: not available on this installation yet.' : 'Save the practice profile above first: the Stripe connection is made for it.'));
   }
   return holder;
 };
