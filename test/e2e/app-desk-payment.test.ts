@@ -81,6 +81,9 @@ describe('the staff web app: a below_minimum balance paid at the desk', () => {
 
     // Act
     await signIn(page, practiceId);
+    // Today counts it: not open on Stripe, so not under "Balances open", but held (it was nowhere on Today).
+    const heldOnToday = (await page.getByRole('group', { name: 'Balances held' }).innerText({ timeout: 5_000 })).replace(/\s+/g, ' ');
+    const openOnToday = (await page.getByRole('group', { name: 'Balances open' }).innerText()).replace(/\s+/g, ' ');
     await go(page, 'Invoices');
     const rows = page.getByRole('table', { name: 'Invoices' });
     await rows.getByText('awaiting stripe').waitFor();
@@ -91,6 +94,8 @@ describe('the staff web app: a below_minimum balance paid at the desk', () => {
     await page.close();
 
     // Assess
+    expect(heldOnToday).toBe('Balances held $34.00 1 awaiting Stripe: see Invoices');
+    expect(openOnToday).toBe('Balances open $0.00 0 open invoices');
     expect(said).toBe('Claim CLM-1001: $34.00 recorded as paid at the desk; the receipt is on its way.');
     const listed = await api('GET', `/practices/${practiceId}/invoices`, { practiceId });
     expect(listed.body.items).toEqual([expect.objectContaining({ status: 'paid', amountPaidCents: 3400 })]);
