@@ -47,6 +47,26 @@ describe('the staff web app: Stripe turned charges off', () => {
     expect(button).toBe('Continue Stripe onboarding');
   });
 
+  it('a reason Stripe gives at the pinned API version is said in words: an account the platform rejected (rejected.platform_fraud, Stripe changelog 2026-09-30.endive) is not shown as a code', async () => {
+    // Prepare
+    const practiceId = newPracticeId();
+    expect((await api('PUT', `/practices/${practiceId}`, { practiceId, body: practiceProfile({ name: 'Harbor Bodywork' }) })).status).toBe(200);
+    const { accountId } = await onboardThroughStripe(practiceId);
+    await waitForStripeStatus(practiceId, (s) => s.chargesEnabled);
+    await emulatorAdmin(`/_accounts/${accountId}`, { charges_enabled: false, payouts_enabled: false, disabled_reason: 'rejected.platform_fraud' });
+    await waitForStripeStatus(practiceId, (s) => s.disabledReason === 'rejected.platform_fraud');
+    const page = await browser.newPage();
+
+    // Act
+    await signIn(page, practiceId);
+    await go(page, 'Settings');
+    const reason = await page.getByTestId('stripe-disabled-reason').innerText();
+    await page.close();
+
+    // Assess
+    expect(reason).toBe('Why payments are off: kneadpay’s platform rejected the account (suspected fraud).');
+  });
+
   it('an account whose owner disconnected kneadpay: Settings says so, offers no onboarding (the API refuses it: 409 stripe_account_disconnected) but the release; released, "Connect Stripe"', async () => {
     // Prepare: an onboarded practice whose account's owner then disconnected kneadpay in Stripe.
     const practiceId = newPracticeId();

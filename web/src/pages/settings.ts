@@ -1,3 +1,4 @@
+import type Stripe from 'stripe';
 import { ApiError, practicePath, request } from '../api';
 import { currentPractice, setPractice } from '../context';
 import { h, replace, safeHref, statusLine } from '../dom';
@@ -37,7 +38,11 @@ const STRIPE_STATUS_WORDS: Record<string, string> = {
   deauthorized: 'Disconnected from kneadpay in Stripe',
 };
 
-/** Stripe's `requirements.disabled_reason`, in words (any other reason is shown as Stripe names it). */
+/**
+ * Stripe's `requirements.disabled_reason`, in words: every value of the pinned API version (the
+ * SDK's type, so a reason Stripe adds is a type error here; 2026-09-30.endive split the platform's
+ * rejections off Stripe's own, bug 131). A value Stripe sends beyond it is shown as Stripe names it.
+ */
 const DISABLED_REASON_WORDS: Record<string, string> = {
   'requirements.past_due': 'information Stripe asked for is past due',
   'requirements.pending_verification': 'Stripe is verifying the information sent',
@@ -48,7 +53,13 @@ const DISABLED_REASON_WORDS: Record<string, string> = {
   'rejected.terms_of_service': 'Stripe rejected the account (terms of service)',
   'rejected.listed': 'Stripe rejected the account (listed)',
   'rejected.other': 'Stripe rejected the account',
-};
+  'rejected.incomplete_verification': 'Stripe rejected the account (its verification was not completed)',
+  'rejected.platform_fraud': 'kneadpay’s platform rejected the account (suspected fraud)',
+  'rejected.platform_terms_of_service': 'kneadpay’s platform rejected the account (terms of service)',
+  'rejected.platform_other': 'kneadpay’s platform rejected the account',
+  'action_required.requested_capabilities': 'the account has not requested the payment capabilities it needs',
+  other: 'Stripe gave no specific reason',
+} satisfies Record<Stripe.Account.Requirements.DisabledReason, string>;
 
 /**
  * "Release the disconnected account" (`DELETE …/stripe`): while the account's owner has disconnected
