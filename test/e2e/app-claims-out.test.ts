@@ -491,4 +491,51 @@ describe('the staff web app: claims out (payers, coverage, claims by state, Send
     // Assess: the group number changed, the secondary plan kept.
     expect([saved.groupNumber, saved.secondary]).toEqual(['GRP-99', { ...secondary, subscriber: null }]);
   });
+
+  it('11. a secondary claim (made through the API) and its primary link each other; the secondary’s page sends the desk to the primary for payments, share and invoice instead of saying nothing is owed', async () => {
+    // Prepare: ACME1's 835 processes CLM-A1 as primary (CLP02 1: $60 billed, $30 paid, $20 the patient's), then
+    // Jane's secondary plan (step 10) is billed with it: CLM-A1-S.
+    const era = [
+      'ISA*00*          *00*          *ZZ*ACMEHEALTH     *ZZ*KNEADPAY       *261020*1200*^*00501*000000001*0*P*:',
+      'GS*HP*ACMEHEALTH*KNEADPAY*20261020*1200*1*X*005010X221A1',
+      'ST*835*0001*005010X221A1',
+      'BPR*I*30*C*ACH*CCP*01*999999999*DA*123456789*1512345678**01*999988880*DA*98765*20261020',
+      'TRN*1*EFTA1*1512345678',
+      'N1*PR*ACME HEALTH',
+      'N1*PE*HARBOR BODYWORK*XX*1234567893',
+      'LX*1',
+      'CLP*CLM-A1*1*60*30*20*12*PAYER-A1',
+      'NM1*QC*1*DOE*JANE****MI*XYZ123456789',
+      'SVC*HC:97124*60*30**2',
+      'DTM*472*20261002',
+      'CAS*CO*45*10',
+      'CAS*PR*1*20',
+      'SE*13*0001',
+      'GE*1*1',
+      'IEA*1*000000001',
+    ].join('~\n');
+    const posted = await api('POST', `/practices/${practiceId}/remittances`, { practiceId, raw: `${era}~\n`, headers: { 'content-type': 'application/edi-x12' } });
+    expect([posted.status, posted.body.matched]).toEqual([202, 1]);
+    const made = await api('POST', `/practices/${practiceId}/claims`, { practiceId, body: { claimId: 'CLM-A1-S', secondaryOf: 'CLM-A1' } });
+    expect([made.status, made.body.payerId]).toEqual([201, 'BEACON2']);
+
+    // Act: the secondary's page, then its primary's
+    await page.evaluate("location.hash = '#/claims/CLM-A1-S'");
+    await page.getByRole('heading', { level: 1, name: 'Claim CLM-A1-S' }).waitFor();
+    await ready(page);
+    const secondaryPage = await page.locator('main').innerText();
+    await page.getByRole('link', { name: 'CLM-A1', exact: true }).first().click();
+    await page.getByRole('heading', { level: 1, name: 'Claim CLM-A1' }).waitFor();
+    await ready(page);
+    const primaryPage = await page.locator('main').innerText();
+    const toSecondary = await page.getByRole('link', { name: 'CLM-A1-S', exact: true }).getAttribute('href');
+
+    // Assess: the secondary holds no money (docs/claims.md § Secondary claims): its page says where it is.
+    expect(secondaryPage).toContain('Secondary claim of CLM-A1 (the visit’s claim, billed to its primary payer): the payers’ payments, the patient’s share and its invoice are on CLM-A1.');
+    expect(secondaryPage).not.toContain('nothing is owed by the patient yet');
+    expect(secondaryPage).toMatch(/State: ready · payer BEACON2/);
+    expect(primaryPage).toContain('Secondary claim: CLM-A1-S, billed to the secondary plan’s payer.');
+    expect(toSecondary).toBe('#/claims/CLM-A1-S');
+    expect(dialogs).toEqual([]);
+  });
 });

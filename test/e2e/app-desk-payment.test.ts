@@ -13,7 +13,7 @@ import { eventually } from '../support/eventually';
 import { adjudicated, claimReady, store, stripeInvoicesFor } from '../support/invoicing';
 import { emulatorAdmin, waitForStripeStatus } from '../support/connect';
 import { newAccount } from '../support/reliability';
-import { go, signIn } from '../support/app-page';
+import { go, ready, signIn } from '../support/app-page';
 
 describe('the staff web app: a below_minimum balance paid at the desk', () => {
   let browser: Browser;
@@ -42,11 +42,19 @@ describe('the staff web app: a below_minimum balance paid at the desk', () => {
     const said = await page.getByRole('status').filter({ hasText: 'paid at the desk' }).innerText();
     await rows.getByText('paid', { exact: true }).waitFor();
     const buttonsLeft = await page.getByRole('button', { name: 'Record paid at the desk' }).count();
+    // Focus is not dropped on the page's body when the list is drawn again: it is back on the invoice's row.
+    await expect.poll(() => page.evaluate<string>('`${document.activeElement?.tagName} ${document.activeElement?.textContent}`')).toBe('A CLM-1001');
+    // The claim's page: its invoice paid, nothing due (it read "paid $0.30 due.").
+    await rows.getByRole('link', { name: 'CLM-1001', exact: true }).click();
+    await ready(page);
+    const claimInvoice = await page.getByRole('region', { name: 'Invoice' }).innerText();
     await page.close();
 
     // Assess
     expect(said).toBe('Claim CLM-1001: $0.30 recorded as paid at the desk; the receipt is on its way.');
     expect(buttonsLeft).toBe(0);
+    expect(claimInvoice).toContain('$0.30 paid; nothing due.');
+    expect(claimInvoice).not.toContain('$0.30 due');
     const listed = await api('GET', `/practices/${practiceId}/invoices`, { practiceId });
     expect(listed.body.items).toEqual([expect.objectContaining({ status: 'paid', amountPaidCents: 30 })]);
     // The bus's receipt issuer issues the balance receipt for the desk payment.
@@ -73,6 +81,9 @@ describe('the staff web app: a below_minimum balance paid at the desk', () => {
 
     // Act
     await signIn(page, practiceId);
+    // Today counts it: not open on Stripe, so not under "Balances open", but held (it was nowhere on Today).
+    const heldOnToday = (await page.getByRole('group', { name: 'Balances held' }).innerText({ timeout: 5_000 })).replace(/\s+/g, ' ');
+    const openOnToday = (await page.getByRole('group', { name: 'Balances open' }).innerText()).replace(/\s+/g, ' ');
     await go(page, 'Invoices');
     const rows = page.getByRole('table', { name: 'Invoices' });
     await rows.getByText('awaiting stripe').waitFor();
@@ -83,6 +94,8 @@ describe('the staff web app: a below_minimum balance paid at the desk', () => {
     await page.close();
 
     // Assess
+    expect(heldOnToday).toBe('Balances held $34.00 1 awaiting Stripe: see Invoices');
+    expect(openOnToday).toBe('Balances open $0.00 0 open invoices');
     expect(said).toBe('Claim CLM-1001: $34.00 recorded as paid at the desk; the receipt is on its way.');
     const listed = await api('GET', `/practices/${practiceId}/invoices`, { practiceId });
     expect(listed.body.items).toEqual([expect.objectContaining({ status: 'paid', amountPaidCents: 3400 })]);

@@ -722,4 +722,24 @@ describe('the staff web app in a browser', () => {
     expect(claimPage).toContain('not found');
     expect(clientPage).toContain('not found');
   });
+
+  it('14. a practice with no profile yet: every page says to set it up in Settings, none breaks (Receipts read "Something went wrong: practice not found"; Settings said Stripe was not available on this installation)', async () => {
+    // Prepare: a practice ID signed in before its profile is saved.
+    const empty = newPracticeId();
+
+    // Act
+    await signIn(page, empty);
+    const shown: Record<string, string> = {};
+    for (const link of ['Packages', 'Clients', 'Claims', 'Remittances', 'Invoices', 'Receipts', 'Settings']) {
+      await go(page, link);
+      shown[link] = await page.locator('main').innerText();
+    }
+    const stripe = await page.getByTestId('stripe-connection').innerText();
+
+    // Assess
+    for (const text of Object.values(shown)) expect(text).not.toContain('Something went wrong');
+    expect(shown.Receipts).toContain('Your practice has no profile yet. Set it up in Settings');
+    expect(stripe).toBe('Save the practice profile above first: the Stripe connection is made for it.');
+    expect(dialogs).toEqual([]);
+  });
 });

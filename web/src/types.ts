@@ -155,6 +155,9 @@ export interface Claim {
   payerId?: string | null;
   problems?: ClaimProblem[];
   batchId?: string | null;
+  /** A secondary claim's primary (the visit's claim, which holds its money), and a primary's secondary claim (docs/claims.md § Secondary claims). */
+  secondaryOf?: string | null;
+  secondaryClaimId?: string | null;
 }
 
 /** A reason a claim cannot go out yet, naming its field (`coverage.memberId`, `practice.npi`, …). */

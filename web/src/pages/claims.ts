@@ -347,10 +347,58 @@ const balanceWait = (claim: Claim, reload: () => Promise<void>) => {
   );
 };
 
+/**
+ * What the claim's invoice line says of its amount: due while it is still asked for; once paid (on
+ * Stripe or at the desk), written off or voided, nothing is due (it read "written off $34.00 due.").
+ */
+const invoiceAmountText = (status: string, amount: string) =>
+  status === 'paid' ? `${amount} paid; nothing due.` : status === 'written_off' ? `${amount} written off; nothing due.` : status === 'void' ? 'Voided; nothing due on it.' : `${amount} due.`;
+
+const claimLink = (claimId: string) => h('a', { href: `#/claims/${encodeURIComponent(claimId)}` }, claimId);
+
+/**
+ * A secondary claim (`secondaryOf`, docs/claims.md § Secondary claims) holds no money: both payers'
+ * 835s are applied to its primary, the visit's claim, which holds the patient's share and its invoice.
+ * Its page says so and links there, instead of a share of $0.00, no adjudications and "nothing is
+ * owed by the patient yet".
+ */
+const secondaryClaimPage = (main: HTMLElement, claim: Claim, primaryId: string) => {
+  const money = (cents: number) => formatMoney(cents, currency());
+  replace(
+    main,
+    pageHeading(`Claim ${claim.claimId}`),
+    h('p', null, badge(claim.status), claim.dateOfService ? ` · ${formatDate(claim.dateOfService)}` : ''),
+    h(
+      'p',
+      { class: 'notice' },
+      'Secondary claim of ',
+      claimLink(primaryId),
+      ' (the visit’s claim, billed to its primary payer): the payers’ payments, the patient’s share and its invoice are on ',
+      claimLink(primaryId),
+      '.',
+    ),
+    section('Claim out', claimOut(claim)),
+    claim.acknowledgement ? section('Acknowledgement', acknowledgementLine(claim.acknowledgement, claim.state)) : null,
+    section(
+      'Services',
+      table(
+        ['Code', 'Minutes', 'Units', 'Charge'],
+        (claim.lines ?? []).map((line) => [line.procedureCode, line.minutes ?? '—', line.units, money(line.chargeCents)]),
+        'Services on the claim',
+      ),
+    ),
+    h('p', null, h('a', { href: '#/claims' }, 'Back to claims')),
+  );
+};
+
 export const claimPage = async (main: HTMLElement, claimId = '') => {
   // The router moves what is drawn here into the page: a release redraws this view in place.
   const view = h('div');
-  const load = async () => drawClaim(view, await request<Claim>('GET', practicePath(`/claims/${encodeURIComponent(claimId)}`)), load);
+  const load = async () => {
+    const claim = await request<Claim>('GET', practicePath(`/claims/${encodeURIComponent(claimId)}`));
+    if (claim.secondaryOf) secondaryClaimPage(view, claim, claim.secondaryOf);
+    else drawClaim(view, claim, load);
+  };
   await load();
   replace(main, view);
 };
@@ -362,6 +410,7 @@ const drawClaim = (main: HTMLElement, claim: Claim, reload: () => Promise<void>)
     main,
     pageHeading(`Claim ${claim.claimId}`),
     h('p', null, badge(claim.status), ' ', claim.payerName ?? '', claim.dateOfService ? ` · ${formatDate(claim.dateOfService)}` : ''),
+    claim.secondaryClaimId ? h('p', null, 'Secondary claim: ', claimLink(claim.secondaryClaimId), ', billed to the secondary plan’s payer.') : null,
     h(
       'dl',
       { class: 'facts' },
@@ -404,7 +453,7 @@ const drawClaim = (main: HTMLElement, claim: Claim, reload: () => Promise<void>)
             'p',
             null,
             badge(claim.invoice.status),
-            ` ${money(claim.invoice.amountDueCents)} due. `,
+            ` ${invoiceAmountText(claim.invoice.status, money(claim.invoice.amountDueCents))} `,
             invoiceLink ? h('a', { href: invoiceLink, target: '_blank', rel: 'noopener noreferrer' }, 'Open the hosted invoice') : null,
             ' · ',
             h('a', { href: '#/invoices' }, 'All invoices'),

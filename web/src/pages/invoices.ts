@@ -84,10 +84,15 @@ const WRITE_OFF_REASONS = [
  * Staff forgive what the invoice still asks for, or part of it (`POST …/invoices/{invoiceId}/write-offs`,
  * docs/decisions/014-write-offs.md): all of it voids its Stripe invoice (a held one is never sent);
  * an amount less than that lowers it (a Stripe credit note; a held one asks less when sent). One key
- * per invoice, amount asked for and amount written off, so a second click or a retry answers the first
- * record while a later partial write-off of the same invoice is a new one.
+ * per form drawn, amount owed and amount written off, so a second click or a retry answers the first
+ * record while a later partial write-off of the same invoice is a new one — also of the same amount
+ * once the first was reversed on Stripe (its credit note voided: the invoice asks what it asked
+ * before, and a key of the amounts alone answered the voided write-off again, bug 135). The list is
+ * drawn again after each write-off, so a form is never used for two.
  */
+let formsDrawn = 0;
 const writeOffForm = (invoice: Invoice, status: HTMLElement, reload: () => Promise<void>) => {
+  const drawn = `${Date.now().toString(36)}.${(formsDrawn += 1).toString(36)}`;
   const errors = new FormErrors();
   const currency = invoice.currency ?? 'usd';
   const owed = invoice.amountDueCents - (invoice.amountPaidCents ?? 0);
@@ -112,7 +117,7 @@ const writeOffForm = (invoice: Invoice, status: HTMLElement, reload: () => Promi
         if (amountCents === 0) throw invalid('amountCents', 'Enter an amount above zero, or leave it empty for all of it');
         const answer = await request<{ amountCents: number; amountRemainingCents: number }>('POST', practicePath(`/invoices/${encodeURIComponent(invoice.invoiceId)}/write-offs`), {
           body: { reason: reason.control.value, note: (note.control as HTMLInputElement).value, ...(amountCents === undefined ? {} : { amountCents }) },
-          idempotencyKey: `write-off-${invoice.invoiceId}-${owed}-${amountCents ?? 'all'}`,
+          idempotencyKey: `write-off-${invoice.invoiceId}-${owed}-${amountCents ?? 'all'}-${drawn}`,
         });
         const shown = (WRITE_OFF_REASONS.find(([value]) => value === reason.control.value)?.[1] ?? reason.control.value).toLowerCase();
         status.textContent =
@@ -138,9 +143,11 @@ const writeOffCell = (invoice: Invoice, status: HTMLElement, reload: () => Promi
 
 export const invoicesPage = async (main: HTMLElement) => {
   const list = h('div', { 'aria-live': 'polite' });
-  const status = h('p', { role: 'status' });
-  // Set once the list loader exists: a desk payment recorded re-reads the list under the filter shown.
-  let reload: () => Promise<void> = async () => undefined;
+  const status = h('p', { role: 'status', tabindex: '-1' });
+  // Set once the list loader exists: a desk payment or write-off recorded re-reads the list under the
+  // filter shown, and focus goes back to that invoice's row (its claim link) — the form that had it is
+  // gone — or, when the filter no longer lists it, to the status line that says what was done.
+  let reload: (invoiceId: string) => Promise<void> = async () => undefined;
   const filter = field(
     'Status',
     select(
@@ -165,7 +172,7 @@ export const invoicesPage = async (main: HTMLElement) => {
         invoices.map((invoice) => {
           const href = safeHref(invoice.hostedInvoiceUrl);
           return [
-            h('a', { href: `#/claims/${encodeURIComponent(invoice.claimId)}` }, invoice.claimId),
+            h('a', { href: `#/claims/${encodeURIComponent(invoice.claimId)}`, 'data-invoice-id': invoice.invoiceId }, invoice.claimId),
             disputeNote(invoice) ? h('span', {}, badge(invoice.status), ' ', h('small', { class: 'dispute' }, disputeNote(invoice)!)) : badge(invoice.status),
             // What it asks for now; part of it written off is said beside it.
             !invoice.writeOff && (invoice.amountWrittenOffCents ?? 0) > 0
@@ -182,9 +189,9 @@ export const invoicesPage = async (main: HTMLElement) => {
             href
               ? h('a', { href, target: '_blank', rel: 'noopener noreferrer', 'aria-label': `Hosted invoice for claim ${invoice.claimId}` }, 'Open')
               : invoice.status === 'below_minimum' || invoice.status === 'awaiting_stripe'
-                ? deskPaymentForm(invoice, status, () => reload())
+                ? deskPaymentForm(invoice, status, () => reload(invoice.invoiceId))
                 : '—',
-            writeOffCell(invoice, status, () => reload()),
+            writeOffCell(invoice, status, () => reload(invoice.invoiceId)),
           ];
         }),
         'Invoices',
@@ -192,8 +199,10 @@ export const invoicesPage = async (main: HTMLElement) => {
     },
     'invoices',
   );
-  reload = async () => {
-    await load(filter.control.value);
+  reload = async (invoiceId) => {
+    if (!(await load(filter.control.value))) return;
+    const row = [...list.querySelectorAll<HTMLElement>('a[data-invoice-id]')].find((link) => link.dataset.invoiceId === invoiceId);
+    (row ?? status).focus();
   };
   filter.control.addEventListener('change', () => void load(filter.control.value));
   await load(filter.control.value);

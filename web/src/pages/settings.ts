@@ -1,3 +1,4 @@
+import type Stripe from 'stripe';
 import { ApiError, practicePath, request } from '../api';
 import { currentPractice, setPractice } from '../context';
 import { h, replace, safeHref, statusLine } from '../dom';
@@ -37,7 +38,11 @@ const STRIPE_STATUS_WORDS: Record<string, string> = {
   deauthorized: 'Disconnected from kneadpay in Stripe',
 };
 
-/** Stripe's `requirements.disabled_reason`, in words (any other reason is shown as Stripe names it). */
+/**
+ * Stripe's `requirements.disabled_reason`, in words: every value of the pinned API version (the
+ * SDK's type, so a reason Stripe adds is a type error here; 2026-09-30.endive split the platform's
+ * rejections off Stripe's own, bug 138). A value Stripe sends beyond it is shown as Stripe names it.
+ */
 const DISABLED_REASON_WORDS: Record<string, string> = {
   'requirements.past_due': 'information Stripe asked for is past due',
   'requirements.pending_verification': 'Stripe is verifying the information sent',
@@ -48,12 +53,50 @@ const DISABLED_REASON_WORDS: Record<string, string> = {
   'rejected.terms_of_service': 'Stripe rejected the account (terms of service)',
   'rejected.listed': 'Stripe rejected the account (listed)',
   'rejected.other': 'Stripe rejected the account',
-};
+  'rejected.incomplete_verification': 'Stripe rejected the account (its verification was not completed)',
+  'rejected.platform_fraud': 'kneadpay’s platform rejected the account (suspected fraud)',
+  'rejected.platform_terms_of_service': 'kneadpay’s platform rejected the account (terms of service)',
+  'rejected.platform_other': 'kneadpay’s platform rejected the account',
+  'action_required.requested_capabilities': 'the account has not requested the payment capabilities it needs',
+  other: 'Stripe gave no specific reason',
+} satisfies Record<Stripe.Account.Requirements.DisabledReason, string>;
+
+/**
+ * "Release the disconnected account" (`DELETE …/stripe`): while the account's owner has disconnected
+ * kneadpay (`deauthorized`) onboarding is refused (409 `stripe_account_disconnected`: release it
+ * first), so the release is offered instead. The API releases such an account even with balance
+ * invoices open on it and names them (`leftOpen`): the practice collects them in its Stripe Dashboard.
+ */
+const releaseButton = (outcome: HTMLElement, released: (said: string) => Promise<void>) =>
+  h(
+    'button',
+    {
+      type: 'button',
+      onclick: async (event: Event) => {
+        const button = event.currentTarget as HTMLButtonElement;
+        if (button.disabled) return;
+        button.disabled = true;
+        outcome.textContent = 'Releasing the account…';
+        try {
+          const answer = await request<{ accountId: string; leftOpen?: string[] }>('DELETE', practicePath('/stripe'));
+          const left = answer.leftOpen ?? [];
+          await released(
+            `Stripe account ${answer.accountId} released.${left.length ? ` ${left.length} balance invoice${left.length === 1 ? ' was' : 's were'} left open on it (${left.join(', ')}): collect ${left.length === 1 ? 'it' : 'them'} in that account’s Stripe Dashboard.` : ''} “Connect Stripe” connects an account again.`,
+          );
+        } catch (error) {
+          outcome.textContent = (error as Error).message;
+          button.disabled = false;
+        }
+      },
+    },
+    'Release the disconnected account',
+  );
 
 /** The Stripe connection (GET /practices/{p}/stripe) and "Connect Stripe" (POST …/stripe/onboarding, its Account Link opened). */
 const stripeSection = async () => {
   const holder = h('div', { 'data-testid': 'stripe-connection' });
-  try {
+  // Drawn again once a disconnected account is released, with what the release said (focused: the button is gone).
+  const draw = async (said?: string) => {
     const account = await request<{
       accountId: string | null;
       chargesEnabled: boolean;
@@ -64,6 +107,8 @@ const stripeSection = async () => {
       status?: string;
     }>('GET', practicePath('/stripe'));
     const outcome = statusLine();
+    outcome.setAttribute('tabindex', '-1');
+    const disconnected = account.status === 'deauthorized';
     const connect = h(
       'button',
       {
@@ -97,20 +142,37 @@ const stripeSection = async () => {
         h('dt', null, 'Status'),
         h('dd', null, STRIPE_STATUS_WORDS[account.status ?? ''] ?? account.status ?? '—'),
         h('dt', null, 'Payments'),
-        h('dd', null, account.chargesEnabled ? 'Enabled' : 'Not enabled yet'),
+        h('dd', null, account.chargesEnabled ? 'Enabled' : disconnected ? 'Off: the account disconnected kneadpay' : 'Not enabled yet'),
         h('dt', null, 'Payouts'),
-        h('dd', null, account.payoutsEnabled ? 'Enabled' : 'Not enabled yet'),
+        h('dd', null, account.payoutsEnabled ? 'Enabled' : disconnected ? 'Off: the account disconnected kneadpay' : 'Not enabled yet'),
       ),
       account.requirementsDue.length > 0 ? h('p', null, `Stripe still needs: ${account.requirementsDue.join(', ')}`) : null,
       account.disabledReason && !account.chargesEnabled
         ? h('p', { 'data-testid': 'stripe-disabled-reason' }, `Why payments are off: ${DISABLED_REASON_WORDS[account.disabledReason] ?? account.disabledReason}.`)
         : null,
-      account.chargesEnabled ? null : connect,
+      disconnected
+        ? [
+            h('p', { 'data-testid': 'stripe-disconnected' }, 'The account’s owner disconnected kneadpay in Stripe: kneadpay can take no payments on it. Release it to connect an account again.'),
+            releaseButton(outcome, async (text) => {
+              await draw(text);
+            }),
+          ]
+        : account.chargesEnabled
+          ? null
+          : connect,
       outcome,
     );
+    if (said !== undefined) {
+      outcome.textContent = said;
+      outcome.focus();
+    }
+  };
+  try {
+    await draw();
   } catch (error) {
     if (!(error instanceof ApiError && error.status === 404)) throw error;
-    replace(holder, h('p', null, 'Stripe connection: not available on this installation yet.'));
+    // A practice with no profile yet: the API answers 404 for the practice, not for the route.
+    replace(holder, h('p', null, currentPractice() ? 'Stripe connection: not available on this installation yet.' : 'Save the practice profile above first: the Stripe connection is made for it.'));
   }
   return holder;
 };

@@ -19,6 +19,17 @@ const plural = (count: number, one: string, many = `${one}s`) => `${count} ${cou
 
 /** Claims still on their way to an answer from the payer (docs/claims.md): not drafts, not decided. */
 export const WAITING_STATES = ['ready', 'submitted', 'accepted', 'rejected'] as const;
+/**
+ * Balances kept off Stripe (the API's shown status; docs/app.md, Invoices): read from the pending
+ * and draft invoices (a held Stripe draft is a draft). The first two the desk may take ("Record paid
+ * at the desk"); the third goes out once the client has an email.
+ */
+const HELD: readonly (readonly [string, string])[] = [
+  ['awaiting_stripe', 'awaiting Stripe'],
+  ['below_minimum', 'below Stripe’s minimum'],
+  ['needs_email', 'waiting for the client’s email'],
+];
+
 /** Pages read per list before a figure is shown as "at least" (filtered pages can be short). */
 const MAX_PAGES = 25;
 
@@ -68,7 +79,9 @@ interface ClaimRow {
 }
 
 /**
- * Today: what came in, what is open, what needs a look. Credits used are the redemptions still
+ * Today: what came in, what is open, what needs a look. Balances held are the balance invoices kept
+ * off Stripe (awaiting Stripe, below its minimum, waiting for an email), which Balances open — the
+ * invoices open on Stripe — leaves out. Credits used are the redemptions still
  * standing this month and today (`GET …/redemptions?since=`, local midnight); claims waiting are
  * the claims in a waiting state (`GET …/claims?state=`, one list per state).
  */
@@ -81,9 +94,11 @@ export const todayPage = async (main: HTMLElement) => {
   const now = new Date();
   const monthStart = new Date(now.getFullYear(), now.getMonth(), 1);
   const dayStart = new Date(now.getFullYear(), now.getMonth(), now.getDate());
-  const [receipts, open, remittances, redemptions, ...claimsByState] = await Promise.all([
+  const [receipts, open, pending, drafts, remittances, redemptions, ...claimsByState] = await Promise.all([
     receiptsSince(dayStart),
     allPages<Invoice>('/invoices?status=open'),
+    allPages<Invoice>('/invoices?status=pending'),
+    allPages<Invoice>('/invoices?status=draft'),
     allPages<Remittance>('/remittances'),
     allPages<RedemptionRow>(`/redemptions?since=${encodeURIComponent(monthStart.toISOString())}`),
     ...WAITING_STATES.map((state) => allPages<ClaimRow>(`/claims?state=${state}`)),
@@ -96,6 +111,9 @@ export const todayPage = async (main: HTMLElement) => {
   const waitingComplete = claimsByState.every((list) => list.complete);
   const byState = WAITING_STATES.map((state, i) => [state, claimsByState[i]!.items.length] as const).filter(([, count]) => count > 0);
   const rejected = claimsByState[WAITING_STATES.indexOf('rejected')]!.items.length;
+  const held = [...pending.items, ...drafts.items].filter((invoice) => HELD.some(([status]) => status === invoice.status));
+  const heldComplete = pending.complete && drafts.complete;
+  const heldByStatus = HELD.map(([status, words]) => [held.filter((invoice) => invoice.status === status).length, words] as const).filter(([count]) => count > 0);
   replace(
     main,
     pageHeading('Today'),
@@ -114,6 +132,12 @@ export const todayPage = async (main: HTMLElement) => {
         'Balances open',
         `${open.complete ? '' : 'at least '}${formatMoney(sum(open.items.map((invoice) => invoice.amountDueCents - (invoice.amountPaidCents ?? 0))), currency())}`,
         plural(open.items.length, 'open invoice'),
+        '#/invoices',
+      ),
+      card(
+        'Balances held',
+        `${heldComplete ? '' : 'at least '}${formatMoney(sum(held.map((invoice) => invoice.amountDueCents - (invoice.amountPaidCents ?? 0))), currency())}`,
+        heldByStatus.length === 0 ? 'Nothing held off Stripe' : `${heldByStatus.map(([count, words]) => `${count} ${words}`).join(', ')}: see Invoices`,
         '#/invoices',
       ),
       card(
