@@ -559,10 +559,14 @@ describe('the staff web app in a browser', () => {
   });
 
   it('10. a session that runs out mid-work: sign in again, nothing typed is lost; then sign out', async () => {
-    // Prepare: this sign-in's token lives 2 seconds (the local sign-in takes a lifetime).
+    // Prepare: this sign-in's token lives 8 seconds (the local sign-in takes a lifetime): long enough
+    // for the sign-in and the Packages page to load on a loaded machine (with 2 s, a slow load met
+    // the expiry before the form was there, and the test hung in a red CI run beside other work).
+    const lifeSeconds = 8;
     await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.route('**/_local/token', (route) => route.continue({ postData: JSON.stringify({ practiceId, expiresInSeconds: 2 }) }));
+    await page.route('**/_local/token', (route) => route.continue({ postData: JSON.stringify({ practiceId, expiresInSeconds: lifeSeconds }) }));
     await page.getByLabel('Practice ID').fill(practiceId);
+    const signedInAt = Date.now();
     await page.getByRole('button', { name: 'Sign in' }).click();
     await ready(page);
     await page.unroute('**/_local/token');
@@ -573,7 +577,7 @@ describe('the staff web app in a browser', () => {
     await page.getByLabel('Sessions', { exact: true }).fill('3');
     await page.getByLabel('Minutes per session', { exact: true }).fill('30');
     await page.getByLabel('Price', { exact: true }).fill('150');
-    await sleep(3_000);
+    await sleep(Math.max(0, signedInAt + (lifeSeconds + 1) * 1_000 - Date.now()));
     await page.getByRole('button', { name: 'Create package' }).click();
     await page.getByRole('heading', { name: 'Your session ended' }).waitFor();
     const prefilled = await page.getByLabel('Practice ID').inputValue();
