@@ -472,7 +472,7 @@ const drawClaim = (main: HTMLElement, claim: Claim, reload: () => Promise<void>)
       claim.invoice
         ? h(
             'p',
-            { 'data-testid': 'claim-invoice' },
+            null,
             badge(claim.invoice.status),
             ` ${invoiceLineText(claim.invoice, money)} `,
             invoiceLink ? h('a', { href: invoiceLink, target: '_blank', rel: 'noopener noreferrer' }, 'Open the hosted invoice') : null,
