@@ -6,13 +6,14 @@ import { claimBody, type ClaimBody } from '../shared/schemas/requests';
 import type { Store } from '../store/table';
 import { getClient } from '../store/clients';
 import { getClaim, insertClaim, listAdjudications } from '../store/claims';
+import { getInvoice } from '../store/invoices';
 import type { Claim } from '../domain/claim';
 import type { ClaimsPort } from './ports';
 import { PRACTICE_STORE, requirePractice } from './practice';
 import { createSecondaryClaim, prepareClaimOut } from './claims-out';
 
 /** The default implementation of the port: the table (core/ports.ts). */
-export const CLAIMS_STORE: ClaimsPort = { getClaim, insertClaim, listAdjudications, getClient, ...PRACTICE_STORE };
+export const CLAIMS_STORE: ClaimsPort = { getClaim, insertClaim, listAdjudications, getClient, getInvoice, ...PRACTICE_STORE };
 
 /**
  * Validates a claim and fills in units from minutes with the practice's unit method (8-minute
@@ -104,13 +105,24 @@ export const claimView = async (store: Store, practiceId: string, claimId: strin
   const claim = await port.getClaim(store, practiceId, claimId);
   if (!claim) throw new NotFoundError('claim');
   const adjudications = await port.listAdjudications(store, practiceId, claimId);
-  const { invoice, ...rest } = claim as Claim & { invoice?: unknown };
+  const { invoice, ...rest } = claim as Claim & { invoice?: { invoiceId: string } };
+  // The claim keeps a summary of its invoice; a dispute of its payment is recorded on the invoice
+  // only (docs/decisions/013): shown here as `GET …/invoices` shows it, so the claim's page does not
+  // read "paid" for a payment the client's bank took back.
+  const disputed = invoice ? await port.getInvoice(store, practiceId, invoice.invoiceId) : undefined;
+  const shownInvoice = invoice
+    ? {
+        ...invoice,
+        amountDisputedCents: disputed?.amountDisputedCents ?? 0,
+        dispute: disputed?.dispute ? { disputeId: disputed.dispute.disputeId, status: disputed.dispute.status, amountCents: disputed.dispute.amountCents } : null,
+      }
+    : undefined;
   return {
     ...rest,
     adjudications,
     // A secondary claim's payer answers under the visit's CLM01: its adjudications are kept on the
     // primary claim (with the visit's money) and shown here too, what that payer decided and why.
     ...(claim.secondaryOf ? { payerAdjudications: (await port.listAdjudications(store, practiceId, claim.secondaryOf)).filter((adjudication) => adjudication.answersClaimId === claimId) } : {}),
-    ...(invoice ? { invoice } : {}),
+    ...(shownInvoice ? { invoice: shownInvoice } : {}),
   };
 };

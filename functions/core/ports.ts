@@ -29,8 +29,11 @@ export type WriteOffsPort = Pick<typeof import('../store/invoices'), 'getInvoice
   Pick<typeof import('../store/commit'), 'commitOnce'> &
   Pick<typeof import('../store/keys'), 'keys'>;
 
-/** What registering and showing a claim (core/claims.ts) read and write: the practice, the client, the claim and its adjudications. */
-export type ClaimsPort = Pick<typeof import('../store/claims'), 'getClaim' | 'insertClaim' | 'listAdjudications'> & Pick<typeof import('../store/clients'), 'getClient'> & PracticePort;
+/** What registering and showing a claim (core/claims.ts) read and write: the practice, the client, the claim and its adjudications (and, shown, its invoice's dispute). */
+export type ClaimsPort = Pick<typeof import('../store/claims'), 'getClaim' | 'insertClaim' | 'listAdjudications'> &
+  Pick<typeof import('../store/clients'), 'getClient'> &
+  Pick<typeof import('../store/invoices'), 'getInvoice'> &
+  PracticePort;
 
 /** What the packages (core/packages.ts) read and write on the table: the practice and the catalog. */
 export type PackagesPort = Pick<typeof import('../store/catalog'), 'getPackage' | 'insertPackage' | 'packageRequestFingerprint' | 'updatePackage'> & PracticePort;

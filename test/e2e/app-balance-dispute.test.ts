@@ -11,7 +11,7 @@ import { getStripe } from '../../functions/stripe/client';
 import { getInvoice } from '../../functions/store/invoices';
 import { launchBrowser } from '../support/browser';
 import { adjudicated, claimReady, emulator, payClaimInvoice, store } from '../support/invoicing';
-import { go, signIn } from '../support/app-page';
+import { go, ready, signIn } from '../support/app-page';
 
 /** A $34 balance paid on its hosted page, then disputed by the client's bank in `status`. */
 const disputedBalance = async (status: string) => {
@@ -37,9 +37,13 @@ describe('the staff web app: a balance payment under dispute', () => {
   });
 
   it.each([
-    ['needs_response', 'Disputed: $34.00 (needs response)'],
-    ['lost', 'Chargeback lost: $34.00 owed again'],
-  ])('%s: Invoices reads "paid" with "%s" beside it', async (status, note) => {
+    ['needs_response', 'Disputed: $34.00 (needs response)', '$34.00 paid; nothing due. Disputed: $34.00 (needs response): the money comes back if the practice wins.'],
+    [
+      'lost',
+      'Chargeback lost: $34.00 owed again',
+      '$34.00 paid, then taken back by the client’s bank (chargeback lost): the client owes $34.00 again. It is on the client’s ledger; no new invoice was sent for it.',
+    ],
+  ])('%s: Invoices reads "paid" with "%s" beside it; the claim page says it too (a lost one read "paid; nothing due")', async (status, note, onClaim) => {
     // Prepare
     const practiceId = await disputedBalance(status);
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -50,9 +54,15 @@ describe('the staff web app: a balance payment under dispute', () => {
     const rows = page.getByRole('table', { name: 'Invoices' });
     await rows.getByText('paid', { exact: true }).waitFor();
     const shown = await rows.getByText(note, { exact: true }).count();
+    await rows.getByRole('link', { name: 'CLM-1001', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Claim CLM-1001' }).waitFor();
+    await ready(page);
+    const invoiceLine = (await page.getByRole('region', { name: 'Invoice', exact: true }).innerText()).replace(/\s+/g, ' ').trim();
     await page.close();
 
     // Assess
     expect(shown).toBe(1);
+    expect(invoiceLine).toContain(onClaim);
+    expect(invoiceLine.match(/nothing due/g) ?? []).toHaveLength(status === 'lost' ? 0 : 1);
   });
 });

@@ -470,26 +470,103 @@ describe('the staff web app: claims out (payers, coverage, claims by state, Send
     expect(cspViolations).toEqual([]);
   });
 
-  it('10. a coverage with a secondary plan (saved through the API) keeps it when the form saves the coverage again', async () => {
-    // Prepare: a second payer and Jane's secondary plan, saved through the API (the form has no fields for it).
+  it('10. a coverage’s secondary plan (saved through the API) is shown in the form and kept by a re-save; the desk changes it (errors under its fields), removes it and adds it again', async () => {
+    // Prepare: a second payer and Jane's secondary plan, saved through the API.
     await api('PUT', `/practices/${practiceId}/payers/BEACON2`, { practiceId, body: { name: 'Beacon Mutual', payerId: 'BEACON2' } });
     const before = (await api('GET', `/practices/${practiceId}/clients/${jane.id}/coverage`, { practiceId })).body;
     const secondary = { payerId: 'BEACON2', memberId: 'BCN-555', groupNumber: 'BG-9', relationship: 'self' };
     const { clientId: _c, ...coverageBody } = before;
     expect((await api('PUT', `/practices/${practiceId}/clients/${jane.id}/coverage`, { practiceId, body: { ...coverageBody, secondary } })).status).toBe(200);
-
-    // Act: Jane's form opened again, its group number changed, saved
-    await page.evaluate(`location.hash = '#/clients/${encodeURIComponent(sam.id)}'`);
-    await page.evaluate(`location.hash = '#/clients/${encodeURIComponent(jane.id)}'`);
+    const reopen = async () => {
+      await page.evaluate(`location.hash = '#/clients/${encodeURIComponent(sam.id)}'`);
+      await expect.poll(() => field('Save coverage', 'Member ID').inputValue()).toBe('SAM123456789');
+      await page.evaluate(`location.hash = '#/clients/${encodeURIComponent(jane.id)}'`);
+      await expect.poll(() => field('Save coverage', 'Member ID').inputValue()).toBe('XYZ123456789');
+    };
     const coverage = page.getByRole('form', { name: 'Save coverage' });
-    await expect.poll(() => field('Save coverage', 'Member ID').inputValue()).toBe('XYZ123456789');
-    await field('Save coverage', 'Group number').fill('GRP-99');
-    await coverage.getByRole('button', { name: 'Save coverage' }).click();
-    await page.getByText(/^Coverage saved with payer ACME1/).waitFor();
-    const saved = (await api('GET', `/practices/${practiceId}/clients/${jane.id}/coverage`, { practiceId })).body;
+    const plan = coverage.getByRole('group', { name: 'Secondary plan', exact: true });
+    const planSubscriber = coverage.getByRole('group', { name: 'Subscriber of the secondary plan', exact: true });
+    const has = () => field('Save coverage', 'The client has a secondary plan');
+    const save = async (status: RegExp) => {
+      await coverage.getByRole('button', { name: 'Save coverage' }).click();
+      await page.getByText(status).waitFor();
+      return (await api('GET', `/practices/${practiceId}/clients/${jane.id}/coverage`, { practiceId })).body;
+    };
 
-    // Assess: the group number changed, the secondary plan kept.
+    // Act: Jane's form opened again: her secondary plan is shown; only the group number changed, saved
+    await reopen();
+    const shown = {
+      ticked: await has().isChecked(),
+      payerId: await field('Save coverage', 'Secondary payer ID').inputValue(),
+      memberId: await field('Save coverage', 'Secondary member ID').inputValue(),
+      group: await field('Save coverage', 'Secondary group number').inputValue(),
+      relationship: await field('Save coverage', 'Patient’s relationship to the secondary plan’s subscriber').inputValue(),
+      subscriberShown: await planSubscriber.count(),
+    };
+    await field('Save coverage', 'Group number').fill('GRP-99');
+    const saved = await save(/^Coverage saved with payer ACME1 and secondary payer BEACON2\./);
+
+    // Act: the plan changed to her spouse's, first with a short ZIP and the primary's payer (each refused under its field), then right
+    await field('Save coverage', 'Patient’s relationship to the secondary plan’s subscriber').selectOption('spouse');
+    await field('Save coverage', 'Secondary member ID').fill('BCN-777');
+    await planSubscriber.getByLabel('First name').fill('John');
+    await planSubscriber.getByLabel('Last name').fill('Doe');
+    await planSubscriber.getByLabel('Birth date').fill('1983-02-01');
+    await planSubscriber.getByLabel('Sex').selectOption('M');
+    await planSubscriber.getByLabel('Street').fill('22 Elm St');
+    await planSubscriber.getByLabel('City').fill('Portland');
+    await planSubscriber.getByLabel('State (2 letters)').fill('OR');
+    await planSubscriber.getByLabel('ZIP code').fill('9720');
+    await coverage.getByRole('button', { name: 'Save coverage' }).click();
+    const zipInput = planSubscriber.getByLabel('ZIP code');
+    await expect.poll(() => zipInput.getAttribute('aria-invalid')).toBe('true');
+    const zipError = await page.locator(`#${await zipInput.getAttribute('id')}-error`).innerText();
+    const focusedOnZip = await page.evaluate<string | undefined>('document.activeElement?.id');
+    await zipInput.fill('97202');
+    await field('Save coverage', 'Secondary payer ID').fill('ACME1');
+    await coverage.getByRole('button', { name: 'Save coverage' }).click();
+    const samePayerError = await errorOf('Save coverage', 'Secondary payer ID');
+    await field('Save coverage', 'Secondary payer ID').fill('BEACON2');
+    const changed = await save(/^Coverage saved with payer ACME1 and secondary payer BEACON2\./);
+    await reopen();
+    const subscriberShown = await planSubscriber.getByLabel('First name').inputValue();
+
+    // Act: removed (the box unticked), then added again as it was
+    await has().uncheck();
+    const fieldsHidden = await plan.getByLabel('Secondary payer ID').isHidden();
+    const removed = await save(/^Coverage saved with payer ACME1; the secondary plan was removed\./);
+    await reopen();
+    const tickedAfterRemoval = await has().isChecked();
+    await has().check();
+    await field('Save coverage', 'Secondary payer ID').fill('BEACON2');
+    await field('Save coverage', 'Secondary member ID').fill('BCN-555');
+    await field('Save coverage', 'Secondary group number').fill('BG-9');
+    await field('Save coverage', 'Patient’s relationship to the secondary plan’s subscriber').selectOption('self');
+    const added = await save(/^Coverage saved with payer ACME1 and secondary payer BEACON2\./);
+
+    // Assess: shown as saved; the group number changed, the secondary plan kept (it was sent back as it was).
+    expect(shown).toEqual({ ticked: true, payerId: 'BEACON2', memberId: 'BCN-555', group: 'BG-9', relationship: 'self', subscriberShown: 0 });
     expect([saved.groupNumber, saved.secondary]).toEqual(['GRP-99', { ...secondary, subscriber: null }]);
+    // Changed: the errors under the secondary plan's own fields, focus on the first.
+    expect(zipError).toMatch(/postalCode|ZIP|digits/i);
+    expect(focusedOnZip).toBe('secondary-subscriber-address-zip');
+    expect(samePayerError).toContain("is the primary plan's payer (ACME1)");
+    expect(changed.secondary).toEqual({
+      payerId: 'BEACON2',
+      memberId: 'BCN-777',
+      groupNumber: 'BG-9',
+      relationship: 'spouse',
+      subscriber: { firstName: 'John', lastName: 'Doe', dateOfBirth: '1983-02-01', sex: 'M', address: { line1: '22 Elm St', city: 'Portland', state: 'OR', postalCode: '97202' } },
+    });
+    expect(subscriberShown).toBe('John');
+    // Removed, the rest of the coverage unchanged; then added again.
+    expect(fieldsHidden).toBe(true);
+    expect(removed).not.toHaveProperty('secondary');
+    expect([removed.payerId, removed.groupNumber, removed.patient.firstName]).toEqual(['ACME1', 'GRP-99', 'Jane']);
+    expect(tickedAfterRemoval).toBe(false);
+    expect(added.secondary).toEqual({ ...secondary, subscriber: null });
+    expect(dialogs).toEqual([]);
+    expect(cspViolations).toEqual([]);
   });
 
   it('11. a secondary claim (made through the API) and its primary link each other; the secondary’s page sends the desk to the primary for payments, share and invoice instead of saying nothing is owed', async () => {

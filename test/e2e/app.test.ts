@@ -727,7 +727,7 @@ describe('the staff web app in a browser', () => {
     expect(clientPage).toContain('not found');
   });
 
-  it('14. a practice with no profile yet: every page says to set it up in Settings, none breaks (Receipts read "Something went wrong: practice not found"; Settings said Stripe was not available on this installation)', async () => {
+  it('14. a practice with no profile yet: every page says to set it up in Settings, none breaks (Receipts read "Something went wrong: practice not found"; Settings said Stripe was not available on this installation); once the profile is saved there, the Stripe section offers "Connect Stripe" at once', async () => {
     // Prepare: a practice ID signed in before its profile is saved.
     const empty = newPracticeId();
 
@@ -739,11 +739,21 @@ describe('the staff web app in a browser', () => {
       shown[link] = await page.locator('main').innerText();
     }
     const stripe = await page.getByTestId('stripe-connection').innerText();
+    // Act: the first profile saved there; the Stripe section is drawn again for it (it said "save the profile first" until Settings was opened again).
+    await page.getByLabel('Practice name', { exact: true }).fill('Empty Room Massage');
+    await page.getByLabel('Email', { exact: true }).fill('desk@emptyroom.example');
+    await page.getByRole('button', { name: 'Save profile' }).click();
+    await page.getByRole('status').filter({ hasText: 'Profile saved.' }).waitFor();
+    const connect = page.getByTestId('stripe-connection').getByRole('button', { name: 'Connect Stripe' });
+    await connect.waitFor({ timeout: 5_000 });
+    const stripeAfterSave = await page.getByTestId('stripe-connection').innerText();
 
     // Assess
     for (const text of Object.values(shown)) expect(text).not.toContain('Something went wrong');
     expect(shown.Receipts).toContain('Your practice has no profile yet. Set it up in Settings');
     expect(stripe).toBe('Save the practice profile above first: the Stripe connection is made for it.');
+    expect(stripeAfterSave).toContain('Not connected: the practice sells on the platform account');
+    expect(stripeAfterSave).not.toContain('Save the practice profile above first');
     expect(dialogs).toEqual([]);
   });
 });

@@ -123,6 +123,15 @@ describe('a dispute of a balance payment', () => {
         dispute: { disputeId: lost.id, status: 'lost', amountCents: 3400 },
       }),
     ]);
+    // The claim's view of its invoice says it too (the web app's claim page read "paid; nothing due", bug 139).
+    expect((await api('GET', `/practices/${paid.practiceId}/claims/CLM-1001`, { practiceId: paid.practiceId })).body.invoice).toEqual({
+      invoiceId: paid.invoice.invoiceId,
+      status: 'paid',
+      amountDueCents: 3400,
+      hostedInvoiceUrl: expect.any(String),
+      amountDisputedCents: 3400,
+      dispute: { disputeId: lost.id, status: 'lost', amountCents: 3400 },
+    });
   });
 
   it('lost, then the payer corrects the share from $34 to $24: kneadpay refunds nothing (the money is gone) and bills the $24 owed', async () => {

@@ -144,7 +144,15 @@ export interface Claim {
   patientResponsibilityCents: number;
   collectedCents: number;
   invoicedCents: number;
-  invoice?: { invoiceId: string; status: string; amountDueCents: number; hostedInvoiceUrl?: string | null };
+  /** The claim's invoice, with its payment's dispute as `GET …/invoices` shows it (docs/decisions/013). */
+  invoice?: {
+    invoiceId: string;
+    status: string;
+    amountDueCents: number;
+    hostedInvoiceUrl?: string | null;
+    amountDisputedCents?: number;
+    dispute?: { disputeId: string; status: string; amountCents: number } | null;
+  };
   /** The patient's balance waits for a payer still to adjudicate (docs/decisions/015-balance-holds.md). */
   balanceHold?: { reason: 'forwarded_claim' | 'secondary_payer'; since: string } | null;
   /** The wait ended without the payer: staff billed the patient now, or it timed out. */

@@ -390,11 +390,14 @@ export const payerForm = async () => {
   return h('div', null, status, element);
 };
 
-/** A person of a coverage (the patient, or the subscriber when not self), bound under `prefix`. */
-const personFields = (errors: FormErrors, prefix: 'patient' | 'subscriber') => {
-  const first = field('First name', textInput({ name: `${prefix}FirstName`, autocomplete: 'off' }), { id: `${prefix}-first` });
-  const last = field('Last name', textInput({ name: `${prefix}LastName`, autocomplete: 'off' }), { id: `${prefix}-last` });
-  const dateOfBirth = field('Birth date', textInput({ name: `${prefix}DateOfBirth`, type: 'date' }), { id: `${prefix}-dob` });
+/**
+ * A person of a coverage (the patient, the subscriber when not self, or the secondary plan's
+ * subscriber), bound under the API's `prefix` (`secondary.subscriber`), its inputs' ids from `idPrefix`.
+ */
+const personFields = (errors: FormErrors, prefix: 'patient' | 'subscriber' | 'secondary.subscriber', idPrefix: string = prefix) => {
+  const first = field('First name', textInput({ name: `${idPrefix}FirstName`, autocomplete: 'off' }), { id: `${idPrefix}-first` });
+  const last = field('Last name', textInput({ name: `${idPrefix}LastName`, autocomplete: 'off' }), { id: `${idPrefix}-last` });
+  const dateOfBirth = field('Birth date', textInput({ name: `${idPrefix}DateOfBirth`, type: 'date' }), { id: `${idPrefix}-dob` });
   const sex = field(
     'Sex',
     select(
@@ -404,16 +407,16 @@ const personFields = (errors: FormErrors, prefix: 'patient' | 'subscriber') => {
         ['M', 'M male'],
         ['U', 'U unknown'],
       ],
-      { name: `${prefix}Sex` },
+      { name: `${idPrefix}Sex` },
     ),
-    { id: `${prefix}-sex` },
+    { id: `${idPrefix}-sex` },
   );
   errors.bind(prefix, first);
   errors.bind(`${prefix}.firstName`, first);
   errors.bind(`${prefix}.lastName`, last);
   errors.bind(`${prefix}.dateOfBirth`, dateOfBirth);
   errors.bind(`${prefix}.sex`, sex);
-  const address = addressFields(errors, `${prefix}.address`, `${prefix}-address`);
+  const address = addressFields(errors, `${prefix}.address`, `${idPrefix}-address`);
   const value = () => ({
     firstName: first.control.value.trim(),
     lastName: last.control.value.trim(),
@@ -448,9 +451,83 @@ interface SavedCoverage {
   relationship: string;
   subscriber: SavedPerson | null;
   patient: SavedPerson;
-  /** A secondary plan (saved through the API): sent back as it was, so a save here keeps it. */
-  secondary?: unknown;
+  /** The secondary plan, for secondary claims (the patient stays the coverage's). */
+  secondary?: SavedSecondaryPlan | null;
 }
+
+/** A coverage's secondary plan as the API answers it (`subscriber` null when self). */
+interface SavedSecondaryPlan {
+  payerId: string;
+  memberId: string;
+  groupNumber: string | null;
+  relationship: string;
+  subscriber: SavedPerson | null;
+}
+
+const RELATIONSHIPS = [
+  ['self', 'self'],
+  ['spouse', 'spouse'],
+  ['child', 'child'],
+  ['other', 'other'],
+] as const;
+
+/**
+ * The coverage's secondary plan (`coverage.secondary`, docs/api.md): shown and editable, since `PUT`
+ * replaces the coverage — sent while "The client has a secondary plan" is ticked (added or changed),
+ * left out when it is not (removed). Its fields are named for the plan ("Secondary payer ID"); the
+ * API's `secondary.*` errors show under them.
+ */
+const secondaryPlanFields = (errors: FormErrors) => {
+  const has = field('The client has a secondary plan', textInput({ name: 'hasSecondary', type: 'checkbox' }), { id: 'secondary-has' });
+  const checkbox = has.control as HTMLInputElement;
+  const payerId = field('Secondary payer ID', textInput({ name: 'secondaryPayerId', autocomplete: 'off', spellcheck: 'false' }), {
+    id: 'secondary-payer',
+    hint: 'A payer saved on the Claims page, other than the primary plan’s.',
+  });
+  const memberId = field('Secondary member ID', textInput({ name: 'secondaryMemberId', autocomplete: 'off', spellcheck: 'false' }), { id: 'secondary-member' });
+  const groupNumber = field('Secondary group number', textInput({ name: 'secondaryGroupNumber', autocomplete: 'off', spellcheck: 'false' }), {
+    id: 'secondary-group',
+    hint: 'Empty when the card has none.',
+  });
+  const relationship = field('Patient’s relationship to the secondary plan’s subscriber', select(RELATIONSHIPS, { name: 'secondaryRelationship' }), { id: 'secondary-relationship' });
+  errors.bind('secondary', payerId);
+  errors.bind('secondary.payerId', payerId);
+  errors.bind('secondary.memberId', memberId);
+  errors.bind('secondary.groupNumber', groupNumber);
+  errors.bind('secondary.relationship', relationship);
+  const subscriber = personFields(errors, 'secondary.subscriber', 'secondary-subscriber');
+  const subscriberSet = h('fieldset', { hidden: true }, h('legend', null, 'Subscriber of the secondary plan'), h('div', { class: 'grid' }, subscriber.wraps));
+  const planSet = h('div', { hidden: true }, h('div', { class: 'grid' }, payerId.wrap, memberId.wrap, groupNumber.wrap, relationship.wrap), subscriberSet);
+  const show = () => {
+    planSet.hidden = !checkbox.checked;
+    subscriberSet.hidden = relationship.control.value === 'self';
+  };
+  checkbox.addEventListener('change', show);
+  relationship.control.addEventListener('change', show);
+  const fill = (plan: SavedSecondaryPlan | null | undefined) => {
+    checkbox.checked = !!plan;
+    payerId.control.value = plan?.payerId ?? '';
+    memberId.control.value = plan?.memberId ?? '';
+    groupNumber.control.value = plan?.groupNumber ?? '';
+    relationship.control.value = plan?.relationship ?? 'self';
+    subscriber.fill(plan?.subscriber);
+    show();
+  };
+  /** The plan to send, or undefined when the box is not ticked (a PUT without it removes a saved one). */
+  const value = () => {
+    if (!checkbox.checked) return undefined;
+    const self = relationship.control.value === 'self';
+    return {
+      payerId: payerId.control.value.trim(),
+      memberId: memberId.control.value.trim(),
+      ...(groupNumber.control.value.trim() ? { groupNumber: groupNumber.control.value.trim() } : {}),
+      relationship: relationship.control.value,
+      ...(self ? {} : { subscriber: subscriber.value() }),
+    };
+  };
+  const element = h('fieldset', null, h('legend', null, 'Secondary plan'), has.wrap, planSet);
+  return { element, fill, value };
+};
 
 /**
  * A client's insurance (`PUT …/clients/{c}/coverage`): payer, member id, group, relationship, the
@@ -465,19 +542,7 @@ export const coverageForm = async (clientId: string) => {
   const payerId = field('Payer ID', textInput({ name: 'payerId', autocomplete: 'off', spellcheck: 'false' }), { id: 'coverage-payer', hint: 'A payer saved on the Claims page.' });
   const memberId = field('Member ID', textInput({ name: 'memberId', autocomplete: 'off', spellcheck: 'false' }), { id: 'coverage-member' });
   const groupNumber = field('Group number', textInput({ name: 'groupNumber', autocomplete: 'off', spellcheck: 'false' }), { id: 'coverage-group', hint: 'Empty when the card has none.' });
-  const relationship = field(
-    'Patient’s relationship to the subscriber',
-    select(
-      [
-        ['self', 'self'],
-        ['spouse', 'spouse'],
-        ['child', 'child'],
-        ['other', 'other'],
-      ],
-      { name: 'relationship' },
-    ),
-    { id: 'coverage-relationship' },
-  );
+  const relationship = field('Patient’s relationship to the subscriber', select(RELATIONSHIPS, { name: 'relationship' }), { id: 'coverage-relationship' });
   errors.bind('payerId', payerId);
   errors.bind('memberId', memberId);
   errors.bind('groupNumber', groupNumber);
@@ -488,12 +553,14 @@ export const coverageForm = async (clientId: string) => {
   relationship.control.addEventListener('change', () => {
     subscriberSet.hidden = relationship.control.value === 'self';
   });
+  const secondary = secondaryPlanFields(errors);
   const path = practicePath(`/clients/${encodeURIComponent(clientId)}/coverage`);
-  // PUT replaces the coverage: the form has no fields for a secondary plan, so it sends the saved one back.
-  let savedSecondary: unknown;
+  // PUT replaces the coverage: the secondary plan is in the form, so a save keeps, changes or removes it as shown.
+  let savedSecondary = false;
   try {
     const saved = await request<SavedCoverage>('GET', path);
-    savedSecondary = saved.secondary;
+    savedSecondary = !!saved.secondary;
+    secondary.fill(saved.secondary);
     payerId.control.value = saved.payerId;
     memberId.control.value = saved.memberId;
     groupNumber.control.value = saved.groupNumber ?? '';
@@ -512,6 +579,7 @@ export const coverageForm = async (clientId: string) => {
       errors,
       action: async () => {
         const self = relationship.control.value === 'self';
+        const plan = secondary.value();
         await request('PUT', path, {
           body: {
             payerId: payerId.control.value.trim(),
@@ -520,15 +588,18 @@ export const coverageForm = async (clientId: string) => {
             relationship: relationship.control.value,
             patient: patient.value(),
             ...(self ? {} : { subscriber: subscriber.value() }),
-            ...(savedSecondary ? { secondary: savedSecondary } : {}),
+            ...(plan ? { secondary: plan } : {}),
           },
         });
-        status.textContent = `Coverage saved with payer ${payerId.control.value.trim()}. The client’s open claims were checked again.`;
+        const removed = savedSecondary && !plan;
+        savedSecondary = !!plan;
+        status.textContent = `Coverage saved with payer ${payerId.control.value.trim()}${plan ? ` and secondary payer ${plan.payerId}` : removed ? '; the secondary plan was removed' : ''}. The client’s open claims were checked again.`;
       },
     },
     h('div', { class: 'grid' }, payerId.wrap, memberId.wrap, groupNumber.wrap, relationship.wrap),
     h('fieldset', { 'aria-label': 'Patient' }, h('legend', null, 'Patient'), h('div', { class: 'grid' }, patient.wraps)),
     subscriberSet,
+    secondary.element,
   );
   return h('div', null, status, element);
 };

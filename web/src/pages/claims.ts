@@ -8,6 +8,7 @@ import type { Claim, ClaimListItem, ClaimProblem, Client, List } from '../types'
 import { badge, pageHeading, section, statusText } from './common';
 import { pagedList } from './paged';
 import { acknowledgementForm, batchDownload, claimsByState, payerForm, problemList, sendClaimsForm } from './claims-out';
+import { disputeWords } from './invoices';
 
 interface LineRow {
   code: Field;
@@ -354,6 +355,26 @@ const balanceWait = (claim: Claim, reload: () => Promise<void>) => {
 const invoiceAmountText = (status: string, amount: string) =>
   status === 'paid' ? `${amount} paid; nothing due.` : status === 'written_off' ? `${amount} written off; nothing due.` : status === 'void' ? 'Voided; nothing due on it.' : `${amount} due.`;
 
+/** Chargebacks still open: the practice's account was debited, and the money comes back if the dispute is won (docs/decisions/013). */
+const OPEN_CHARGEBACKS = new Set(['needs_response', 'under_review']);
+
+/**
+ * The claim's invoice line: its amount (`invoiceAmountText`) and what Stripe says of a dispute of its
+ * payment, as the Invoices page says it. A lost chargeback took the money back (the invoice stays
+ * "paid", as Stripe's does): the client owes it again, on the ledger, and no new invoice went out for
+ * it (it read "$34.00 paid; nothing due.").
+ */
+const invoiceLineText = (invoice: NonNullable<Claim['invoice']>, money: (cents: number) => string) => {
+  const taken = invoice.amountDisputedCents ?? 0;
+  if (invoice.dispute?.status === 'lost' && taken > 0) {
+    return `${money(invoice.amountDueCents)} paid, then taken back by the client’s bank (chargeback lost): the client owes ${money(taken)} again. It is on the client’s ledger; no new invoice was sent for it.`;
+  }
+  const amount = invoiceAmountText(invoice.status, money(invoice.amountDueCents));
+  const note = disputeWords(invoice, currency());
+  if (!note || !invoice.dispute) return amount;
+  return `${amount} ${note}${OPEN_CHARGEBACKS.has(invoice.dispute.status) ? ': the money comes back if the practice wins' : ''}.`;
+};
+
 const claimLink = (claimId: string) => h('a', { href: `#/claims/${encodeURIComponent(claimId)}` }, claimId);
 
 /**
@@ -453,7 +474,7 @@ const drawClaim = (main: HTMLElement, claim: Claim, reload: () => Promise<void>)
             'p',
             null,
             badge(claim.invoice.status),
-            ` ${invoiceAmountText(claim.invoice.status, money(claim.invoice.amountDueCents))} `,
+            ` ${invoiceLineText(claim.invoice, money)} `,
             invoiceLink ? h('a', { href: invoiceLink, target: '_blank', rel: 'noopener noreferrer' }, 'Open the hosted invoice') : null,
             ' · ',
             h('a', { href: '#/invoices' }, 'All invoices'),

@@ -48,10 +48,12 @@ const deskPaymentForm = (invoice: Invoice, status: HTMLElement, reload: () => Pr
  * A balance payment under dispute, in words (docs/decisions/013): an inquiry or an open chargeback
  * is shown so staff can answer it in Stripe; a lost one says what the client owes again.
  */
-const disputeNote = (invoice: Invoice): string | undefined => {
+const disputeNote = (invoice: Invoice): string | undefined => disputeWords(invoice, invoice.currency ?? 'usd');
+
+/** The words of `disputeNote`, for an invoice as `GET …/invoices` lists it or as a claim shows it (claims.ts). */
+export const disputeWords = (invoice: Pick<Invoice, 'dispute' | 'amountDisputedCents'>, currency: string): string | undefined => {
   const dispute = invoice.dispute;
   if (!dispute) return undefined;
-  const currency = invoice.currency ?? 'usd';
   switch (dispute.status) {
     case 'lost':
       return `Chargeback lost: ${formatMoney(invoice.amountDisputedCents ?? 0, currency)} owed again`;

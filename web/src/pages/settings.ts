@@ -92,9 +92,12 @@ const releaseButton = (outcome: HTMLElement, released: (said: string) => Promise
     'Release the disconnected account',
   );
 
-/** The Stripe connection (GET /practices/{p}/stripe) and "Connect Stripe" (POST …/stripe/onboarding, its Account Link opened). */
-const stripeSection = async () => {
-  const holder = h('div', { 'data-testid': 'stripe-connection' });
+/**
+ * The Stripe connection (GET /practices/{p}/stripe) and "Connect Stripe" (POST …/stripe/onboarding,
+ * its Account Link opened), drawn into `holder`: again after the profile's first save, which makes
+ * the practice the connection is for (it said "save the profile first" until Settings was opened again).
+ */
+const stripeSection = async (holder: HTMLElement = h('div', { 'data-testid': 'stripe-connection' })) => {
   // Drawn again once a disconnected account is released, with what the release said (focused: the button is gone).
   const draw = async (said?: string) => {
     const account = await request<{
@@ -177,7 +180,7 @@ const stripeSection = async () => {
   return holder;
 };
 
-const profileForm = (status: HTMLElement, statementHolder: HTMLElement) => {
+const profileForm = (status: HTMLElement, statementHolder: HTMLElement, saved: () => Promise<void>) => {
   const practice = currentPractice();
   const errors = new FormErrors();
   const text = (label: string, apiName: string, value: string | undefined, props: Record<string, unknown> = {}, hint?: string) => {
@@ -293,11 +296,13 @@ const profileForm = (status: HTMLElement, statementHolder: HTMLElement) => {
           },
           receipts: practice?.receipts,
         };
-        const saved = await request<Practice>('PUT', practicePath(), { body });
-        setPractice(saved);
+        const answer = await request<Practice>('PUT', practicePath(), { body });
+        const first = !currentPractice();
+        setPractice(answer);
         refreshHeader();
-        replace(statementHolder, statementView(saved));
+        replace(statementHolder, statementView(answer));
         status.textContent = 'Profile saved.';
+        if (first) await saved();
       },
     },
     h('div', { class: 'grid' }, name.wrap, email.wrap, phone.wrap, line1.wrap, city.wrap, state.wrap, postalCode.wrap, taxId.wrap, npi.wrap, license.wrap, timezone.wrap),
@@ -310,13 +315,21 @@ export const settingsPage = async (main: HTMLElement) => {
   const status = statusLine();
   const statementHolder = h('div', null, statementView(currentPractice()));
   const stripe = await stripeSection();
+  // The first save makes the practice: its Stripe connection is drawn again (a failure to read it is said there).
+  const redrawStripe = async () => {
+    try {
+      await stripeSection(stripe);
+    } catch (error) {
+      replace(stripe, h('p', null, `The Stripe connection did not load: ${(error as Error).message}`));
+    }
+  };
   replace(
     main,
     pageHeading('Settings'),
     h('p', { class: 'muted' }, `Practice ID: ${session()?.practiceId ?? ''}`),
     status,
     section('Receipts for insurance and HSA/FSA', statementHolder),
-    section('Practice profile', profileForm(status, statementHolder)),
+    section('Practice profile', profileForm(status, statementHolder, redrawStripe)),
     section('Stripe connection', stripe),
   );
 };
