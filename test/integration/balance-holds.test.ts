@@ -197,12 +197,17 @@ describe('"bill the patient now": POST …/claims/{c}/bill-patient', () => {
     await invoiceClaimBalance(deps, primary(practiceId));
 
     // Act: staff release (and its billing) at the same moment as the secondary's adjudication. A
-    // delivery that fails midway (a draft the other's void deleted under it) is retried, as the bus does.
+    // delivery that fails midway (a draft the other's void deleted under it, an email another
+    // delivery is sending: RetryableError) is retried after a pause, up to 5 times, as the bus does
+    // (one immediate retry was not enough in a loaded CI run: the other delivery still held the email).
     const asTheBusWould = async (deliver: () => Promise<unknown>) => {
-      try {
-        await deliver();
-      } catch {
-        await deliver();
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          return await deliver();
+        } catch (error) {
+          if (attempt >= 5) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+        }
       }
     };
     await Promise.all([
