@@ -1,0 +1,49 @@
+/**
+ * kneadpay's Stripe lists read past their first page (audit j2). Stripe's lists are cursor-paged
+ * (`limit` 1–100, `has_more`, `starting_after`: docs.stripe.com/api/pagination); a call that reads
+ * only `data` of its first answer answers short as soon as there is more than one page. Through the
+ * real SDK (`createStripe`) on a private emulator.
+ */
+import type Stripe from 'stripe';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createStripe } from '../../functions/stripe/client';
+import { listAll, STRIPE_LIST_BOUND } from '../../functions/stripe/gateway';
+import { listRefunds } from '../../functions/stripe/refunds';
+import { startStripeEmulator, type StripeEmulator } from '../../local/stripe-emulator';
+
+let emulator: StripeEmulator;
+let stripe: Stripe;
+
+beforeAll(async () => {
+  emulator = await startStripeEmulator({ port: 0 });
+  stripe = await createStripe({ apiKey: 'sk_test_emulator', apiBase: emulator.url });
+});
+afterAll(async () => {
+  await emulator.stop();
+});
+
+/** A $110.00 payment refunded in 110 refunds of $1.00 (more than one page of 100). */
+const refundedInPieces = async (count: number) => {
+  const intent = await stripe.paymentIntents.create({ amount: count * 100, currency: 'usd', payment_method: 'pm_card_visa', confirm: true });
+  const made: Stripe.Refund[] = [];
+  for (let i = 0; i < count; i += 1) made.push(await stripe.refunds.create({ payment_intent: intent.id, amount: 100 }));
+  return { intent, made, charge: String(intent.latest_charge) };
+};
+
+describe('Stripe lists read every page', () => {
+  it('listRefunds: a payment refunded 110 times lists 110 refunds, by payment intent and by charge (100 before: one page)', async () => {
+    const { intent, made, charge } = await refundedInPieces(110);
+    const byIntent = await listRefunds({ stripe }, { payment_intent: intent.id });
+    const byCharge = await listRefunds({ stripe }, { charge });
+    expect(byIntent.map((refund) => refund.id).sort()).toEqual(made.map((refund) => refund.id).sort());
+    expect(byCharge).toHaveLength(110);
+    expect(byCharge.reduce((sum, refund) => sum + refund.amount, 0)).toBe(11_000);
+  });
+
+  it(`listAll is bounded (${STRIPE_LIST_BOUND} items by default): past its bound it refuses (502 stripe_list_too_long) rather than answer short`, async () => {
+    const { intent } = await refundedInPieces(12);
+    const read = (bound: number) => listAll({ stripe }, 'list refunds', () => stripe.refunds.list({ payment_intent: intent.id, limit: 5 }), bound);
+    expect(await read(12)).toHaveLength(12);
+    await expect(read(11)).rejects.toMatchObject({ status: 502, code: 'stripe_list_too_long', details: { bound: 11 } });
+  });
+});
