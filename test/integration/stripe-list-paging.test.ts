@@ -8,6 +8,8 @@ import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStripe } from '../../functions/stripe/client';
 import { listAll, STRIPE_LIST_BOUND } from '../../functions/stripe/gateway';
+import { listInvoicePayments } from '../../functions/stripe/invoices';
+import { lookupPaymentMethod } from '../../functions/stripe/payment-method';
 import { listRefunds } from '../../functions/stripe/refunds';
 import { startStripeEmulator, type StripeEmulator } from '../../local/stripe-emulator';
 
@@ -38,6 +40,29 @@ describe('Stripe lists read every page', () => {
     expect(byIntent.map((refund) => refund.id).sort()).toEqual(made.map((refund) => refund.id).sort());
     expect(byCharge).toHaveLength(110);
     expect(byCharge.reduce((sum, refund) => sum + refund.amount, 0)).toBe(11_000);
+  });
+
+  it('listInvoicePayments and the payment method: an invoice whose paid payment is older than 10 others (partial payments) is read past the first page', async () => {
+    // An open $30.00 invoice: $10.00 paid by an attached PaymentIntent (Stripe's partial payments,
+    // docs.stripe.com/invoicing/partial-payments), then 11 more PaymentIntents attached, not paid.
+    const customer = await stripe.customers.create({ name: 'Jane Doe', email: 'jane@client.example' });
+    const invoice = await stripe.invoices.create({ customer: customer.id, collection_method: 'send_invoice', days_until_due: 30 });
+    await stripe.invoiceItems.create({ customer: customer.id, invoice: invoice.id, amount: 3000, currency: 'usd' });
+    await stripe.invoices.finalizeInvoice(invoice.id);
+    const paid = await stripe.paymentIntents.create({ amount: 1000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true });
+    await stripe.invoices.attachPayment(invoice.id, { payment_intent: paid.id });
+    for (let i = 0; i < 11; i += 1) {
+      const pending = await stripe.paymentIntents.create({ amount: 100, currency: 'usd' });
+      await stripe.invoices.attachPayment(invoice.id, { payment_intent: pending.id });
+    }
+
+    const payments = await listInvoicePayments({ stripe }, invoice.id);
+    const method = await lookupPaymentMethod(stripe, invoice.id);
+
+    expect(payments).toHaveLength(12);
+    expect(payments.filter((payment) => payment.status === 'paid').map((payment) => payment.payment.payment_intent)).toEqual([paid.id]);
+    // Before: the first page (10) held no paid payment, so an unpaid one was read: 'unknown'.
+    expect(method).toEqual({ type: 'card', brand: 'visa', last4: '4242' });
   });
 
   it(`listAll is bounded (${STRIPE_LIST_BOUND} items by default): past its bound it refuses (502 stripe_list_too_long) rather than answer short`, async () => {
