@@ -143,11 +143,18 @@ export const listAll = async <T>(scope: StripeScope, what: string, list: () => A
     return all;
   });
 
-/** Every item of a Stripe list, through the SDK's auto-pagination, errors mapped. */
-export const collect = async <T>(scope: StripeScope, what: string, list: () => AsyncIterable<T>, keep: (item: T) => boolean, stopAtFirst = false): Promise<T[]> =>
+/**
+ * The items of a Stripe list `keep` accepts, every page (the SDK's auto-pagination), errors mapped.
+ * At most `bound` items are looked at: past it a StripeListTooLongError, not "none found" (a search
+ * for a lost answer that gave up would make the object twice).
+ */
+export const collect = async <T>(scope: StripeScope, what: string, list: () => AsyncIterable<T>, keep: (item: T) => boolean, stopAtFirst = false, bound = STRIPE_LIST_BOUND): Promise<T[]> =>
   call(scope, what, async () => {
     const found: T[] = [];
+    let seen = 0;
     for await (const item of list()) {
+      if (seen >= bound) throw new StripeListTooLongError(what, bound);
+      seen += 1;
       if (!keep(item)) continue;
       found.push(item);
       if (stopAtFirst) break;

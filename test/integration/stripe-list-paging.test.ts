@@ -7,7 +7,7 @@
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStripe } from '../../functions/stripe/client';
-import { listAll, STRIPE_LIST_BOUND } from '../../functions/stripe/gateway';
+import { collect, listAll, STRIPE_LIST_BOUND } from '../../functions/stripe/gateway';
 import { listInvoicePayments } from '../../functions/stripe/invoices';
 import { lookupPaymentMethod } from '../../functions/stripe/payment-method';
 import { listRefunds } from '../../functions/stripe/refunds';
@@ -70,5 +70,22 @@ describe('Stripe lists read every page', () => {
     const read = (bound: number) => listAll({ stripe }, 'list refunds', () => stripe.refunds.list({ payment_intent: intent.id, limit: 5 }), bound);
     expect(await read(12)).toHaveLength(12);
     await expect(read(11)).rejects.toMatchObject({ status: 502, code: 'stripe_list_too_long', details: { bound: 11 } });
+  });
+
+  it('collect (a search for a lost answer by its metadata) pages on, and past its bound refuses rather than answer "none found"', async () => {
+    const { intent, made } = await refundedInPieces(12);
+    const search = (bound: number, wanted: string) =>
+      collect(
+        { stripe },
+        'list refunds',
+        () => stripe.refunds.list({ payment_intent: intent.id, limit: 5 }),
+        (refund) => refund.id === wanted,
+        true,
+        bound,
+      );
+    // The oldest refund is the last of three pages.
+    expect((await search(12, made[0]!.id)).map((refund) => refund.id)).toEqual([made[0]!.id]);
+    expect(await search(12, 're_none')).toEqual([]);
+    await expect(search(11, 're_none')).rejects.toMatchObject({ status: 502, code: 'stripe_list_too_long' });
   });
 });
