@@ -693,24 +693,27 @@ export const invoiceRoutes = [
   }),
   /**
    * Partial payments (docs.stripe.com/api/invoices/attach_payment; /invoicing/partial-payments):
-   * attaches a PaymentIntent to an open invoice, adding it to the invoice's payments; one already
-   * `succeeded` is credited at once (`amount_paid` grows; the invoice is `paid` when nothing
-   * remains, its default payment then canceled). Emulated: a PaymentIntent that succeeds after it
-   * was attached is not credited (kneadpay attaches none; tests attach succeeded ones), and
-   * `payment_record` (out-of-band payments) is not taken.
+   * attaches a PaymentIntent to an open invoice (the Dashboard's "Charge customer" is offered on
+   * open invoices), adding it to the invoice's payments; one already `succeeded` is credited at once
+   * (`amount_paid` grows; the invoice is `paid` when nothing remains, its default payment then
+   * canceled), at most what the invoice still asks. Not emulated: a PaymentIntent that succeeds
+   * after it was attached is not credited (kneadpay attaches none; tests attach succeeded ones);
+   * an overpaid invoice (`amount_overpaid`); `payment_record`.
    */
   route('POST', '/v1/invoices/:id/attach_payment', attachPaymentFields, (ctx, p, { id = '' }) => {
     const invoice = need(ctx, 'invoice', id);
     if (invoice.status !== 'open') throw invalidRequest(`You can only attach a payment to an open invoice; this one is ${invoice.status}.`, { code: 'invoice_not_editable' });
     const intent = need(ctx, 'payment_intent', p.payment_intent, 'payment_intent');
-    if (ctx.state.store.list('invoice_payment', ctx.account, (x) => x.payment.payment_intent === intent.id).length > 0)
-      throw invalidRequest(`PaymentIntent ${intent.id} is already attached to an invoice.`, { param: 'payment_intent' });
-    if (intent.currency !== invoice.currency) throw invalidRequest(`The PaymentIntent's currency (${intent.currency}) is not the invoice's (${invoice.currency}).`, { param: 'payment_intent' });
     const succeeded = intent.status === 'succeeded';
+    // One PaymentIntent may be attached to several invoices; each is paid what its amount_received
+    // still covers (InvoicePayment.amount_paid: "can be less than the amount_requested if the
+    // PaymentIntent's amount_received is not sufficient to pay all of the invoices that it is attached to").
+    const used = ctx.state.store.list('invoice_payment', ctx.account, (x) => x.payment.payment_intent === intent.id).reduce((sum, x) => sum + (x.amount_paid ?? 0), 0);
+    const credited = succeeded ? Math.max(0, Math.min(invoice.amount_remaining, intent.amount_received - used)) : 0;
     const payment: Stripe.InvoicePayment = {
       id: newId('inpay', 24),
       object: 'invoice_payment',
-      amount_paid: succeeded ? intent.amount_received : null,
+      amount_paid: succeeded ? credited : null,
       amount_requested: intent.amount,
       created: ctx.state.now(),
       currency: invoice.currency,
@@ -723,7 +726,7 @@ export const invoiceRoutes = [
     };
     ctx.state.store.insert('invoice_payment', ctx.account, payment);
     if (!succeeded) return invoice;
-    invoice.amount_paid += intent.amount_received;
+    invoice.amount_paid += credited;
     recompute(ctx, invoice);
     ctx.state.emit(ctx, 'invoice_payment.paid', payment);
     if (invoice.amount_remaining > 0) {
