@@ -20,6 +20,7 @@ import { createStripe } from '../../functions/stripe/client';
 import * as reconcilerStore from '../../functions/store/reconciler';
 import { startStripeEmulator, type StripeEmulator } from '../../local/stripe-emulator';
 import { store } from '../support/invoicing';
+import { recordFigures } from '../support/reliability';
 
 let emulator: StripeEmulator;
 let stripe: Stripe;
@@ -87,5 +88,7 @@ describe('the reconciler reads a bounded part of a backlog per run', () => {
     expect(firstSeen).toEqual(created.map((event) => event.id));
     // The checkpoint ends where a single run would have left it.
     expect(checkpoint).toBe(created.at(-1)!.created - OVERLAP_SECONDS);
+    const requests = emulator.requests().filter((request) => request.path === '/v1/events').length;
+    recordFigures('reconciler-backlog', { events: 30, maxEvents: 10, pageSize: 3, runs: runs.length, listedPerRun: runs.map((run) => run.listed), eventListRequests: requests });
   });
 });
