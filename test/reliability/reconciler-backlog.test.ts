@@ -91,4 +91,36 @@ describe('the reconciler reads a bounded part of a backlog per run', () => {
     const requests = emulator.requests().filter((request) => request.path === '/v1/events').length;
     recordFigures('reconciler-backlog', { events: 30, maxEvents: 10, pageSize: 3, runs: runs.length, listedPerRun: runs.map((run) => run.listed), eventListRequests: requests });
   });
+
+  it('more events in one 600-second window than a run reads: that window is read whole (up to 10,000) and applied once, not left to fail every run', async () => {
+    const burst = await startStripeEmulator({ port: 0 });
+    try {
+      const client = await createStripe({ apiKey: 'sk_test_emulator', apiBase: burst.url });
+      for (let i = 0; i < 12; i += 1) await client.customers.create({ email: `burst${i}@client.example` });
+      const events = burst.events().filter((event) => event.type === 'customer.created');
+      let checkpoint: number | undefined = Math.min(...events.map((event) => event.created)) - 60;
+      const reconciler: ReconcilerPort = {
+        ...reconcilerStore,
+        readCheckpoint: async () => checkpoint,
+        writeCheckpoint: async (_store, _account, createdGte) => {
+          checkpoint = createdGte;
+        },
+      };
+      const deps: ReconcileDeps = {
+        store,
+        stripe: async () => client,
+        effects: { 'customer.created': async () => ({ kind: 'ignore', reason: 'not kneadpay’s' }) },
+        reconciler,
+        pageSize: 5,
+        maxEvents: 10,
+      };
+      const now = new Date((Math.max(...events.map((event) => event.created)) + 3600) * 1000);
+      const first = await reconcileAccount(deps, null, now);
+      const second = await reconcileAccount(deps, null, now);
+      expect([first.listed, first.ignored, first.more]).toEqual([12, 12, true]);
+      expect([second.listed, second.ignored, second.more]).toEqual([0, 0, false]);
+    } finally {
+      await burst.stop();
+    }
+  });
 });
