@@ -15,6 +15,7 @@ import type { Stripe } from '../stripe/types';
 import type { Logger } from '../shared/logger';
 import type { Store } from '../store/table';
 import { EVENT_RETENTION_SECONDS, listEventsPage } from '../stripe/events';
+import { STRIPE_LIST_BOUND, StripeListTooLongError } from '../stripe/gateway';
 import * as reconcilerStore from '../store/reconciler';
 import type { ReconcilerPort } from './ports';
 import { ingestStripeEvent, resolvePractice, type EffectHandler } from './stripe-events';
@@ -27,6 +28,14 @@ export const OVERLAP_SECONDS = 300;
 const DEFERRED_PASSES = 3;
 /** With no checkpoint yet: look back over Stripe's whole retry window (3 days in live mode). */
 export const FIRST_RUN_LOOKBACK_SECONDS = 3 * 86_400;
+/**
+ * Events one run reads of one account, at most (20 pages of 100). A longer backlog (a long outage
+ * on a busy account) is applied oldest first over several runs: each run takes windows of creation
+ * time from the checkpoint on, narrowed until they fit, and says `more` (bug 144).
+ */
+export const MAX_EVENTS_PER_RUN = 2_000;
+/** The narrowest window a backlog is cut into: each window moves the checkpoint at least OVERLAP_SECONDS on. */
+const MIN_WINDOW_SECONDS = 2 * OVERLAP_SECONDS;
 
 export interface ReconcileDeps {
   store: Store;
@@ -35,6 +44,8 @@ export interface ReconcileDeps {
   logger?: Logger;
   /** Events per page (Stripe allows 1–100). */
   pageSize?: number;
+  /** Events one run reads of one account, at most (default MAX_EVENTS_PER_RUN). */
+  maxEvents?: number;
   /** Crash injection for tests: called after each event went through ingestion. */
   afterEvent?: (eventId: string) => void | Promise<void>;
   /** Where checkpoints and event markers are read and written (default: the table, store/reconciler.ts). */
@@ -50,6 +61,8 @@ export interface AccountRun {
   /** Listed events kneadpay cannot read (the webhook's shape check refuses them, 400): skipped, logged. */
   refused: number;
   checkpoint: number;
+  /** More events than one run reads: the checkpoint moved past the oldest part, the next run goes on. */
+  more: boolean;
 }
 
 /** True when this event's marker is already written (applied or ignored before): nothing to feed. */
@@ -59,7 +72,27 @@ const alreadyIngested = async (store: Store, reconciler: ReconcilerPort, event: 
   return practiceId ? reconciler.isStripeEventMarked(store, event.id, practiceId) : false;
 };
 
-/** One account: list since the checkpoint, apply oldest first, then move the checkpoint. */
+/**
+ * The account's events created in [from, upTo) (upTo undefined: up to now), every page, newest
+ * first; undefined when there are more than `room` (the listing stops there).
+ */
+const listWindow = async (deps: ReconcileDeps, scope: { stripe: Stripe; account: string | null }, types: string[], from: number, upTo: number | undefined, room: number) => {
+  const listed: Stripe.Event[] = [];
+  let startingAfter: string | undefined;
+  for (;;) {
+    const page = await listEventsPage(scope, { createdGte: from, createdLt: upTo, startingAfter, limit: deps.pageSize ?? 100, types });
+    listed.push(...page.events);
+    if (listed.length > room) return undefined;
+    if (!page.hasMore || page.events.length === 0) return listed;
+    startingAfter = page.events.at(-1)!.id;
+  }
+};
+
+/**
+ * One account: list since the checkpoint, apply oldest first, then move the checkpoint. At most
+ * `maxEvents` are read: past that, the events up to a time that fits are applied and the checkpoint
+ * moves past them (`more`); the next run goes on from there.
+ */
 export const reconcileAccount = async (deps: ReconcileDeps, account: string | null, now = new Date()): Promise<AccountRun> => {
   const nowSeconds = Math.floor(now.getTime() / 1000);
   const oldest = nowSeconds - EVENT_RETENTION_SECONDS;
@@ -68,19 +101,54 @@ export const reconcileAccount = async (deps: ReconcileDeps, account: string | nu
   const createdGte = Math.max(oldest, saved ?? nowSeconds - FIRST_RUN_LOOKBACK_SECONDS);
   const scope = { stripe: await deps.stripe(), account };
   const types = Object.keys(deps.effects);
-  const listed: Stripe.Event[] = [];
-  let startingAfter: string | undefined;
+  const budget = deps.maxEvents ?? MAX_EVENTS_PER_RUN;
+  const run: AccountRun = { account, listed: 0, applied: 0, ignored: 0, alreadyApplied: 0, refused: 0, checkpoint: createdGte, more: false };
+  let from = createdGte;
   for (;;) {
-    const page = await listEventsPage(scope, { createdGte, startingAfter, limit: deps.pageSize ?? 100, types });
-    listed.push(...page.events);
-    if (!page.hasMore || page.events.length === 0) break;
-    startingAfter = page.events.at(-1)!.id;
+    // The window from the checkpoint that fits what this run may still read: up to now, else halved
+    // (never below MIN_WINDOW_SECONDS). The first window of a run that does not fit even so is read
+    // up to STRIPE_LIST_BOUND events, then refused (the account fails, its checkpoint stays).
+    const room = budget - run.listed;
+    let upTo: number | undefined;
+    let listed = await listWindow(deps, scope, types, from, upTo, room);
+    while (!listed) {
+      const end = upTo ?? nowSeconds + 1;
+      if (end - from <= MIN_WINDOW_SECONDS) {
+        if (run.listed > 0) break;
+        listed = await listWindow(deps, scope, types, from, upTo, STRIPE_LIST_BOUND);
+        if (!listed) throw new StripeListTooLongError(`list the events of ${MIN_WINDOW_SECONDS} seconds`, STRIPE_LIST_BOUND);
+        break;
+      }
+      upTo = from + Math.max(MIN_WINDOW_SECONDS, Math.floor((end - from) / 2));
+      listed = await listWindow(deps, scope, types, from, upTo, room);
+    }
+    if (!listed) {
+      run.more = true;
+      break;
+    }
+    await applyListed(deps, reconciler, run, listed, now);
+    run.listed += listed.length;
+    // Kept OVERLAP_SECONDS behind what was listed: the newest event up to now, the window's end otherwise.
+    const newest = listed.reduce((max, event) => Math.max(max, event.created), 0) || undefined;
+    run.checkpoint = Math.max(from, (upTo ?? newest ?? nowSeconds) - OVERLAP_SECONDS);
+    await reconciler.writeCheckpoint(deps.store, account, run.checkpoint, now);
+    if (upTo === undefined) break;
+    from = run.checkpoint;
+    if (run.listed >= budget) {
+      run.more = true;
+      break;
+    }
   }
+  if (run.more) deps.logger?.warn('more Stripe events than one run reads: the oldest were applied, the next run goes on', { account, checkpoint: run.checkpoint, listed: run.listed });
+  return run;
+};
+
+/** Applies listed events oldest first (each through the webhook's ingestion), counting in `run`. */
+const applyListed = async (deps: ReconcileDeps, reconciler: ReconcilerPort, run: AccountRun, listed: Stripe.Event[], now: Date) => {
   // Stripe lists newest first; apply in the order they happened. Events of the same second keep
   // Stripe's order (reversed), never an order of their ids: a refund must not come before its payment.
   const position = new Map(listed.map((event, index) => [event.id, index]));
   listed.sort((a, b) => a.created - b.created || position.get(b.id)! - position.get(a.id)!);
-  const run: AccountRun = { account, listed: listed.length, applied: 0, ignored: 0, alreadyApplied: 0, refused: 0, checkpoint: createdGte };
   const ingest = async (event: Stripe.Event) => {
     // The same check as the webhook's: a listed event is Stripe's own, but the effects read the same
     // fields, and one they cannot read would fail the account's run every time (its checkpoint stuck).
@@ -128,10 +196,6 @@ export const reconcileAccount = async (deps: ReconcileDeps, account: string | nu
       }
     }
   }
-  const newest = listed.at(-1)?.created;
-  run.checkpoint = Math.max(createdGte, (newest ?? nowSeconds) - OVERLAP_SECONDS);
-  await reconciler.writeCheckpoint(deps.store, account, run.checkpoint, now);
-  return run;
 };
 
 /**

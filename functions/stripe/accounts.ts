@@ -3,7 +3,7 @@
  * (docs.stripe.com/api/accounts, /api/account_links). Standard accounts: docs/decisions/006.
  */
 import type Stripe from 'stripe';
-import { call, guarded, mapStripeError, requestOptions } from './gateway';
+import { call, collect, guarded, mapStripeError, requestOptions } from './gateway';
 import { config } from '../shared/config';
 
 /** The account type kneadpay creates (docs/decisions/006-connect-account-type.md). */
@@ -80,13 +80,16 @@ export const platformFeeBps = (): number => {
  * The connected account an earlier attempt created for the practice but did not store (a crash as
  * Stripe answered, past the idempotency key's 24 hours): found by the practice id in its metadata.
  */
-export const findAccountOfPractice = (stripe: Stripe, practiceId: string, createdGte: number): Promise<Stripe.Account | undefined> =>
-  call({ stripe }, 'list connected accounts', async () => {
-    for await (const account of stripe.accounts.list({ created: { gte: createdGte }, limit: 100 })) {
-      if (account.metadata?.practiceId === practiceId) return account;
-    }
-    return undefined;
-  });
+export const findAccountOfPractice = async (stripe: Stripe, practiceId: string, createdGte: number): Promise<Stripe.Account | undefined> =>
+  (
+    await collect(
+      { stripe },
+      'list connected accounts',
+      () => stripe.accounts.list({ created: { gte: createdGte }, limit: 100 }),
+      (account) => account.metadata?.practiceId === practiceId,
+      true,
+    )
+  )[0];
 
 /** What is still payable on a connected account (Stripe is its record): open Checkout Sessions and invoices. */
 export const openPaymentsOnAccount = async (stripe: Stripe, accountId: string): Promise<string[]> => {

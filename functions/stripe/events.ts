@@ -55,15 +55,16 @@ export const constructSignedEvent = (raw: Buffer, signature: string, secret: str
 export const EVENT_RETENTION_SECONDS = 30 * 86_400;
 
 /**
- * One page of the account's events created at or after `createdGte` (seconds), newest first as
+ * One page of the account's events created at or after `createdGte` (and before `createdLt`, when
+ * given; seconds), newest first as
  * Stripe lists them; `startingAfter` continues after the last event of the previous page.
  */
 export const listEventsPage = async (
   scope: StripeScope,
-  page: { createdGte: number; startingAfter?: string | undefined; limit?: number; types?: readonly string[] },
+  page: { createdGte: number; createdLt?: number | undefined; startingAfter?: string | undefined; limit?: number; types?: readonly string[] },
 ): Promise<{ events: Stripe.Event[]; hasMore: boolean }> => {
   const params: Stripe.EventListParams = {
-    created: { gte: page.createdGte },
+    created: { gte: page.createdGte, ...(page.createdLt !== undefined ? { lt: page.createdLt } : {}) },
     limit: page.limit ?? 100,
     ...(page.types?.length ? { types: [...page.types] } : {}),
     ...(page.startingAfter ? { starting_after: page.startingAfter } : {}),

@@ -108,11 +108,53 @@ export const guarded = <T>(params: T, what: string, options?: PhiGuardOptions): 
   return params;
 };
 
-/** Every item of a Stripe list, through the SDK's auto-pagination, errors mapped. */
-export const collect = async <T>(scope: StripeScope, what: string, list: () => AsyncIterable<T>, keep: (item: T) => boolean, stopAtFirst = false): Promise<T[]> =>
+/**
+ * The most items kneadpay reads of one Stripe list: 100 pages of 100 (stripe-node's own ceiling
+ * for `autoPagingToArray`). No list kneadpay reads whole comes near it (refunds of one payment,
+ * payments of one invoice); past it the read is refused, never answered short.
+ */
+export const STRIPE_LIST_BOUND = 10_000;
+
+/** 502: a Stripe list had more items than kneadpay reads (`STRIPE_LIST_BOUND`); no partial answer is used. */
+export class StripeListTooLongError extends KneadpayError {
+  constructor(what: string, bound: number) {
+    super(`Stripe answered more than ${bound} items to ${what}; kneadpay reads at most ${bound} and used none of them`, {
+      status: 502,
+      code: 'stripe_list_too_long',
+      details: { bound },
+    });
+    this.name = 'StripeListTooLongError';
+  }
+}
+
+/**
+ * Every item of a Stripe list, every page (the SDK's auto-pagination follows `has_more` with
+ * `starting_after`: docs.stripe.com/api/pagination), errors mapped; more than `bound` items is a
+ * StripeListTooLongError. `list` makes the first request; its `limit` is the page size (100 for
+ * the fewest requests).
+ */
+export const listAll = async <T>(scope: StripeScope, what: string, list: () => AsyncIterable<T>, bound = STRIPE_LIST_BOUND): Promise<T[]> =>
+  call(scope, what, async () => {
+    const all: T[] = [];
+    for await (const item of list()) {
+      if (all.length >= bound) throw new StripeListTooLongError(what, bound);
+      all.push(item);
+    }
+    return all;
+  });
+
+/**
+ * The items of a Stripe list `keep` accepts, every page (the SDK's auto-pagination), errors mapped.
+ * At most `bound` items are looked at: past it a StripeListTooLongError, not "none found" (a search
+ * for a lost answer that gave up would make the object twice).
+ */
+export const collect = async <T>(scope: StripeScope, what: string, list: () => AsyncIterable<T>, keep: (item: T) => boolean, stopAtFirst = false, bound = STRIPE_LIST_BOUND): Promise<T[]> =>
   call(scope, what, async () => {
     const found: T[] = [];
+    let seen = 0;
     for await (const item of list()) {
+      if (seen >= bound) throw new StripeListTooLongError(what, bound);
+      seen += 1;
       if (!keep(item)) continue;
       found.push(item);
       if (stopAtFirst) break;

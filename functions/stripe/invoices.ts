@@ -1,6 +1,6 @@
 /** Stripe Invoices, their items and payments: "Balance after insurance" and opaque ids only. */
 import type Stripe from 'stripe';
-import { call, collect, guarded, requestOptions, type StripeScope } from './gateway';
+import { call, collect, guarded, listAll, requestOptions, type StripeScope } from './gateway';
 
 /**
  * stripe-node 23 leaves its enums open (`'send_invoice' | … | OtherString`), so a wrong value would
@@ -49,8 +49,13 @@ export const findInvoiceItemByMetadata = async (scope: StripeScope, stripeInvoic
     )
   )[0];
 
+/**
+ * Every payment of a Stripe invoice, every page, newest first: with partial payments
+ * (docs.stripe.com/invoicing/partial-payments) an invoice can hold more than one page, and the one
+ * that paid may be the oldest (bug 143).
+ */
 export const listInvoicePayments = async (scope: StripeScope, stripeInvoiceId: string): Promise<Stripe.InvoicePayment[]> =>
-  (await call(scope, 'list the invoice payments', () => scope.stripe.invoicePayments.list({ invoice: stripeInvoiceId, limit: 10 }, requestOptions(scope)))).data;
+  listAll(scope, 'list the invoice payments', () => scope.stripe.invoicePayments.list({ invoice: stripeInvoiceId, limit: 100 }, requestOptions(scope)));
 
 /**
  * The Stripe invoice a payment intent paid, if any: `GET /v1/invoice_payments` filtered by

@@ -1,5 +1,6 @@
 import type Stripe from 'stripe';
 import type { PaymentMethod } from '../domain/receipt';
+import { listInvoicePayments } from './invoices';
 
 const UNKNOWN: PaymentMethod = { type: 'unknown' };
 
@@ -25,7 +26,7 @@ export const lookupPaymentMethod = async (stripe: Stripe, paymentId: string, str
   if (/^(ch|py)_/.test(paymentId)) return paymentMethodOfCharge(await stripe.charges.retrieve(paymentId, {}, options));
   let intentId: string | undefined = paymentId;
   if (paymentId.startsWith('in_')) {
-    const payments = (await stripe.invoicePayments.list({ invoice: paymentId, limit: 10 }, options)).data;
+    const payments = await listInvoicePayments({ stripe, account: stripeAccount }, paymentId);
     const payment = payments.find((candidate) => candidate.status === 'paid') ?? payments[0];
     intentId = idOf(payment?.payment?.payment_intent);
   }
