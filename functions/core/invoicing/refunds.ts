@@ -2,21 +2,43 @@
 import { StripeRefusedError, type StripeScope } from '../../stripe/gateway';
 import { listInvoicePayments } from '../../stripe/invoices';
 import { createRefund, listRefunds } from '../../stripe/refunds';
+import type Stripe from 'stripe';
 import { invoiceStripeAccount, type BalanceInvoice } from '../../domain/invoice';
 import type { Practice } from '../../domain/practice';
 import type { OutboxEvent } from '../../store/outbox';
 import { invoicesOf, type InvoicingDeps } from './deps';
 
-/**
- * The payment intent that paid a Stripe invoice, asked of Stripe (its invoice payments): an
- * `invoice.paid` event's invoice carries no `payments` (includable: sent only to a request that asks).
- */
-const paymentIntentOfPaidInvoice = async (scope: StripeScope, invoice: BalanceInvoice): Promise<string | null> => {
-  if (!invoice.stripeInvoiceId) return null;
-  const payments = await listInvoicePayments(scope, invoice.stripeInvoiceId);
-  const paid = payments.find((payment) => payment.status === 'paid') ?? payments[0];
-  const pi = paid?.payment?.payment_intent;
+/** A payment that paid (part of) a Stripe invoice: its payment intent and what it paid of the invoice. */
+interface InvoicePart {
+  paymentIntent: string;
+  paidCents: number;
+}
+
+const paymentIntentId = (payment: Stripe.InvoicePayment): string | null => {
+  const pi = payment.payment?.payment_intent;
   return typeof pi === 'string' ? pi : (pi?.id ?? null);
+};
+
+/**
+ * The payments that paid a Stripe invoice, oldest first, asked of Stripe (its invoice payments): an
+ * `invoice.paid` event's invoice carries no `payments` (includable: sent only to a request that
+ * asks). Usually one; several when the practice charged the invoice in parts in its Dashboard
+ * (Stripe's partial payments, docs.stripe.com/api/invoices/attach_payment), each refundable only up
+ * to what it paid. With no payment marked paid, the first listed stands for the whole invoice.
+ */
+const paymentsOfPaidInvoice = async (scope: StripeScope, invoice: BalanceInvoice): Promise<InvoicePart[]> => {
+  if (!invoice.stripeInvoiceId) return [];
+  const payments = await listInvoicePayments(scope, invoice.stripeInvoiceId);
+  const paid = payments
+    .filter((payment) => payment.status === 'paid')
+    .sort((a, b) => a.created - b.created || (a.id < b.id ? -1 : 1))
+    .flatMap((payment) => {
+      const intent = paymentIntentId(payment);
+      return intent ? [{ paymentIntent: intent, paidCents: payment.amount_paid ?? 0 }] : [];
+    });
+  if (paid.length > 0) return paid;
+  const first = payments[0] && paymentIntentId(payments[0]);
+  return first ? [{ paymentIntent: first, paidCents: invoice.amountPaidCents }] : [];
 };
 
 /**
@@ -71,35 +93,46 @@ export const driveRefunds = async (deps: InvoicingDeps, practice: Practice, clai
       }
       // The payment is on the account the invoice was made on, which may not be the practice's now.
       const scope: StripeScope = { stripe, account: invoiceStripeAccount(invoice, practice) };
-      const paymentIntent = await paymentIntentOfPaidInvoice(scope, invoice);
-      if (!paymentIntent) continue;
-      const refunds = await listRefunds(scope, { payment_intent: paymentIntent });
-      const existing = refunds.find((r) => r.metadata?.refundId === refund.refundId);
-      const alreadyRefunded = refunds.filter((r) => r.status !== 'failed' && r.status !== 'canceled').reduce((sum, r) => sum + r.amount, 0);
-      if (existing) {
-        parts.push({ id: existing.id, amountCents: existing.amount });
-        refunded(invoice, existing, alreadyRefunded);
-        remaining -= existing.amount;
-        continue;
+      const payments = await paymentsOfPaidInvoice(scope, invoice);
+      if (payments.length === 0) continue;
+      // What each payment has already given back (any refund, kneadpay's or the Dashboard's).
+      const refundsOf = await Promise.all(payments.map((payment) => listRefunds(scope, { payment_intent: payment.paymentIntent })));
+      const live = (refunds: Stripe.Refund[]) => refunds.filter((r) => r.status !== 'failed' && r.status !== 'canceled').reduce((sum, r) => sum + r.amount, 0);
+      let invoiceRefunded = refundsOf.reduce((sum, refunds) => sum + live(refunds), 0);
+      let disputed = false;
+      for (const [index, payment] of payments.entries()) {
+        if (remaining <= 0) break;
+        const refunds = refundsOf[index]!;
+        const existing = refunds.find((r) => r.metadata?.refundId === refund.refundId);
+        if (existing) {
+          parts.push({ id: existing.id, amountCents: existing.amount });
+          refunded(invoice, existing, invoiceRefunded);
+          remaining -= existing.amount;
+          continue;
+        }
+        // At most what this payment has left, and what the invoice has left of what it was paid.
+        const amount = Math.min(remaining, payment.paidCents - live(refunds), invoice.amountPaidCents - invoiceRefunded);
+        if (amount <= 0) continue;
+        const made = await createRefund(
+          scope,
+          { payment_intent: payment.paymentIntent, amount, metadata: { practiceId: practice.practiceId, invoiceId: invoice.invoiceId, refundId: refund.refundId } },
+          // The first payment keeps the key a one-payment invoice always had; another adds its intent.
+          index === 0 ? `rfd:${refund.refundId}:${invoice.invoiceId}` : `rfd:${refund.refundId}:${invoice.invoiceId}:${payment.paymentIntent}`,
+        ).catch((error: unknown) => {
+          // Disputed on Stripe before its dispute event reached kneadpay: the same as above.
+          if (error instanceof StripeRefusedError && error.stripeCode === 'charge_disputed') return undefined;
+          throw error;
+        });
+        if (!made) {
+          disputed = true;
+          continue;
+        }
+        invoiceRefunded += made.amount;
+        parts.push({ id: made.id, amountCents: made.amount });
+        refunded(invoice, made, invoiceRefunded);
+        remaining -= made.amount;
       }
-      const amount = Math.min(remaining, invoice.amountPaidCents - alreadyRefunded);
-      if (amount <= 0) continue;
-      const made = await createRefund(
-        scope,
-        { payment_intent: paymentIntent, amount, metadata: { practiceId: practice.practiceId, invoiceId: invoice.invoiceId, refundId: refund.refundId } },
-        `rfd:${refund.refundId}:${invoice.invoiceId}`,
-      ).catch((error: unknown) => {
-        // Disputed on Stripe before its dispute event reached kneadpay: the same as above.
-        if (error instanceof StripeRefusedError && error.stripeCode === 'charge_disputed') return undefined;
-        throw error;
-      });
-      if (!made) {
-        disputedInvoiceIds.push(invoice.invoiceId);
-        continue;
-      }
-      parts.push({ id: made.id, amountCents: made.amount });
-      refunded(invoice, made, alreadyRefunded + made.amount);
-      remaining -= made.amount;
+      if (disputed) disputedInvoiceIds.push(invoice.invoiceId);
     }
     if (parts.length > 0) await deps.afterRefund?.('refund', refund.refundId);
     if (remaining > 0)
