@@ -16,7 +16,7 @@ import { keys } from '../../functions/store/keys';
 import { getItem } from '../../functions/store/items';
 import { api, practiceProfile } from '../support/api';
 import { ledgerState, outboxOf } from '../support/fixtures';
-import { adjudicated, claimReady, store, stripeInvoicesFor } from '../support/invoicing';
+import { adjudicated, adjudicatedBySecondary, claimReady, store, stripeInvoicesFor } from '../support/invoicing';
 import { newPracticeId } from '../support/store';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/era/${name}`, import.meta.url), 'utf8');
@@ -174,22 +174,7 @@ describe('adjudications that decide no money, and adjudications from other syste
     const { practiceId, clientId } = await claimReady({ practice: { billing: { forwardedClaims: policy } } });
     const primary = { ...adjudicated(practiceId).original, statusCode: '19', status: 'processed_primary_forwarded' };
     // The secondary: $24 of the $34 the primary left; OA-23 is the primary's payment (impact of prior payer).
-    const secondary = {
-      ...adjudicated(practiceId).original,
-      remittance: { traceNumber: 'EFT900', payerId: '9999999999', paidAt: '2026-11-05' },
-      payerClaimControlNumber: 'SEC-1',
-      statusCode: '2',
-      status: 'processed_secondary',
-      chargeCents: 13000,
-      paidCents: 2400,
-      patientResponsibilityCents: 1000,
-      claimAdjustments: [
-        { group: 'OA', reason: '23', amountCents: 5600 },
-        { group: 'CO', reason: '45', amountCents: 4000 },
-        { group: 'PR', reason: '1', amountCents: 1000 },
-      ],
-      lines: [],
-    };
+    const secondary = adjudicatedBySecondary(practiceId);
 
     await invoiceClaimBalance(deps, primary as never);
     const first = (await stripeInvoicesFor(practiceId, clientId)).map((invoice) => [invoice.status, invoice.amount_due]);

@@ -17,7 +17,7 @@ import type { Logger } from '../../functions/shared/logger';
 import { api } from '../support/api';
 import { eventually } from '../support/eventually';
 import { ledgerState, outboxOf } from '../support/fixtures';
-import { adjudicated, claimReady, store, stripeInvoicesFor } from '../support/invoicing';
+import { adjudicated, adjudicatedBySecondary, claimReady, store, stripeInvoicesFor } from '../support/invoicing';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { practicePk } from '../../functions/store/keys';
 
@@ -49,24 +49,7 @@ const primary = (practiceId: string, claimId = 'CLM-1001', statusCode = '1'): Cl
   status: statusCode === '19' ? 'processed_primary_forwarded' : 'processed_primary',
 });
 
-/** The secondary payer's: $24 of the $34 the primary left (OA-23 the primary's payment), $10 to the patient. */
-const secondary = (practiceId: string, claimId = 'CLM-1001'): ClaimAdjudicatedDetail => ({
-  ...adjudicated(practiceId).original,
-  claimId,
-  remittance: { traceNumber: 'EFT900', payerId: '9999999999', paidAt: '2026-11-05' },
-  payerClaimControlNumber: 'SEC-1',
-  statusCode: '2',
-  status: 'processed_secondary',
-  chargeCents: 13000,
-  paidCents: 2400,
-  patientResponsibilityCents: 1000,
-  claimAdjustments: [
-    { group: 'OA', reason: '23', amountCents: 5600 },
-    { group: 'CO', reason: '45', amountCents: 4000 },
-    { group: 'PR', reason: '1', amountCents: 1000 },
-  ],
-  lines: [],
-});
+const secondary = adjudicatedBySecondary;
 
 const claimView = (practiceId: string, claimId = 'CLM-1001') => api('GET', `/practices/${practiceId}/claims/${claimId}`, { practiceId });
 const billPatient = (practiceId: string, claimId = 'CLM-1001') => api('POST', `/practices/${practiceId}/claims/${claimId}/bill-patient`, { practiceId });

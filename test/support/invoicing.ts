@@ -142,6 +142,28 @@ export const adjudicated = (practiceId: string): Record<'original' | 'reversal' 
   } as unknown as ClaimAdjudicatedDetail,
 });
 
+/**
+ * A secondary payer's adjudication of the same visit (CLP02 2): $24 of the $34 the primary left
+ * (OA-23 the primary's payment, impact of prior payer), $10 to the patient.
+ */
+export const adjudicatedBySecondary = (practiceId: string, claimId = 'CLM-1001'): ClaimAdjudicatedDetail => ({
+  ...adjudicated(practiceId).original,
+  claimId,
+  remittance: { traceNumber: 'EFT900', payerId: '9999999999', paidAt: '2026-11-05' },
+  payerClaimControlNumber: 'SEC-1',
+  statusCode: '2',
+  status: 'processed_secondary',
+  chargeCents: 13000,
+  paidCents: 2400,
+  patientResponsibilityCents: 1000,
+  claimAdjustments: [
+    { group: 'OA', reason: '23', amountCents: 5600 },
+    { group: 'CO', reason: '45', amountCents: 4000 },
+    { group: 'PR', reason: '1', amountCents: 1000 },
+  ],
+  lines: [],
+});
+
 export const emailsTo = async (email: string) => (await listEmails(inject('sesUrl'))).filter((mail) => JSON.stringify(mail).includes(email));
 
 /**
