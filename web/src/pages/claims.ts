@@ -348,6 +348,17 @@ const balanceWait = (claim: Claim, reload: () => Promise<void>) => {
   );
 };
 
+/** The claim's service lines (code, minutes, units, charge), on a primary's page and a secondary's. */
+const servicesSection = (claim: Claim, money: (cents: number) => string) =>
+  section(
+    'Services',
+    table(
+      ['Code', 'Minutes', 'Units', 'Charge'],
+      (claim.lines ?? []).map((line) => [line.procedureCode, line.minutes ?? '—', line.units, money(line.chargeCents)]),
+      'Services on the claim',
+    ),
+  );
+
 /**
  * What the claim's invoice line says of its amount: due while it is still asked for; once paid (on
  * Stripe or at the desk), written off or voided, nothing is due (it read "written off $34.00 due.").
@@ -400,14 +411,7 @@ const secondaryClaimPage = (main: HTMLElement, claim: Claim, primaryId: string) 
     ),
     section('Claim out', claimOut(claim)),
     claim.acknowledgement ? section('Acknowledgement', acknowledgementLine(claim.acknowledgement, claim.state)) : null,
-    section(
-      'Services',
-      table(
-        ['Code', 'Minutes', 'Units', 'Charge'],
-        (claim.lines ?? []).map((line) => [line.procedureCode, line.minutes ?? '—', line.units, money(line.chargeCents)]),
-        'Services on the claim',
-      ),
-    ),
+    servicesSection(claim, money),
     h('p', null, h('a', { href: '#/claims' }, 'Back to claims')),
   );
 };
@@ -444,14 +448,7 @@ const drawClaim = (main: HTMLElement, claim: Claim, reload: () => Promise<void>)
     ),
     claim.payerId ? section('Claim out', claimOut(claim)) : null,
     claim.acknowledgement ? section('Acknowledgement', acknowledgementLine(claim.acknowledgement, claim.state)) : null,
-    section(
-      'Services',
-      table(
-        ['Code', 'Minutes', 'Units', 'Charge'],
-        (claim.lines ?? []).map((line) => [line.procedureCode, line.minutes ?? '—', line.units, money(line.chargeCents)]),
-        'Services on the claim',
-      ),
-    ),
+    servicesSection(claim, money),
     section(
       'Adjudications',
       table(
