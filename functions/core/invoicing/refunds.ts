@@ -2,7 +2,6 @@
 import { StripeRefusedError, type StripeScope } from '../../stripe/gateway';
 import { listInvoicePayments } from '../../stripe/invoices';
 import { createRefund, listRefunds } from '../../stripe/refunds';
-import type Stripe from 'stripe';
 import { invoiceStripeAccount, type BalanceInvoice } from '../../domain/invoice';
 import type { Practice } from '../../domain/practice';
 import type { OutboxEvent } from '../../store/outbox';
@@ -14,7 +13,11 @@ interface InvoicePart {
   paidCents: number;
 }
 
-const paymentIntentId = (payment: Stripe.InvoicePayment): string | null => {
+/** Stripe's objects as the gateway answers them (core never imports the SDK: test/infra/layers.test.ts). */
+type InvoicePayment = Awaited<ReturnType<typeof listInvoicePayments>>[number];
+type Refund = Awaited<ReturnType<typeof listRefunds>>[number];
+
+const paymentIntentId = (payment: InvoicePayment): string | null => {
   const pi = payment.payment?.payment_intent;
   return typeof pi === 'string' ? pi : (pi?.id ?? null);
 };
@@ -97,7 +100,7 @@ export const driveRefunds = async (deps: InvoicingDeps, practice: Practice, clai
       if (payments.length === 0) continue;
       // What each payment has already given back (any refund, kneadpay's or the Dashboard's).
       const refundsOf = await Promise.all(payments.map((payment) => listRefunds(scope, { payment_intent: payment.paymentIntent })));
-      const live = (refunds: Stripe.Refund[]) => refunds.filter((r) => r.status !== 'failed' && r.status !== 'canceled').reduce((sum, r) => sum + r.amount, 0);
+      const live = (refunds: Refund[]) => refunds.filter((r) => r.status !== 'failed' && r.status !== 'canceled').reduce((sum, r) => sum + r.amount, 0);
       let invoiceRefunded = refundsOf.reduce((sum, refunds) => sum + live(refunds), 0);
       let disputed = false;
       for (const [index, payment] of payments.entries()) {
