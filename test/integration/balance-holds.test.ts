@@ -17,7 +17,7 @@ import type { Logger } from '../../functions/shared/logger';
 import { api } from '../support/api';
 import { eventually } from '../support/eventually';
 import { ledgerState, outboxOf } from '../support/fixtures';
-import { adjudicated, adjudicatedBySecondary, claimReady, store, stripeInvoicesFor } from '../support/invoicing';
+import { adjudicated, adjudicatedBySecondary, claimReady, registeredClaimBody, store, stripeInvoicesFor } from '../support/invoicing';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { practicePk } from '../../functions/store/keys';
 
@@ -234,17 +234,7 @@ describe('the hourly sweep releases a balance held past billing.payerWaitDays', 
     const { practiceId, clientId } = await heldPractice({ payerWaitDays: 30 });
     const claim2 = await api('POST', `/practices/${practiceId}/claims`, {
       practiceId,
-      body: {
-        claimId: 'CLM-1002',
-        clientId,
-        payerName: 'ACME HEALTH',
-        dateOfService: '2026-10-09',
-        diagnosisCodes: ['M54.2'],
-        lines: [
-          { procedureCode: '97124', units: 2, chargeCents: 6000 },
-          { procedureCode: '97140', units: 2, chargeCents: 7000 },
-        ],
-      },
+      body: registeredClaimBody('CLM-1002', clientId, { dateOfService: '2026-10-09' }),
     });
     expect(claim2.status).toBe(201);
     const t0 = new Date(Date.now() - 31 * DAY);

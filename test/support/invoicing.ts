@@ -31,6 +31,20 @@ export const stripe = await createStripe({ apiKey: process.env.STRIPE_SECRET_KEY
  * A practice, a client (unique email) and claim CLM-1001 as in the DOMAIN.md worked example. With
  * `withoutEmail` the client is registered without one; `email` is then the address a test may give later.
  */
+/** The worked example's visit registered as a claim for the patient's balance (no claims out: a payer's name, not its id). */
+export const registeredClaimBody = (claimId: string, clientId: string, over: Record<string, unknown> = {}) => ({
+  claimId,
+  clientId,
+  payerName: 'ACME HEALTH',
+  dateOfService: '2026-10-02',
+  diagnosisCodes: ['M54.2'],
+  lines: [
+    { procedureCode: '97124', units: 2, chargeCents: 6000 },
+    { procedureCode: '97140', units: 2, chargeCents: 7000 },
+  ],
+  ...over,
+});
+
 export const claimReady = async (over: { collectedCents?: number; practice?: Record<string, unknown>; withoutEmail?: boolean } = {}) => {
   const practiceId = newPracticeId();
   const { stripeAccountId, ...profile } = over.practice ?? {};
@@ -43,18 +57,7 @@ export const claimReady = async (over: { collectedCents?: number; practice?: Rec
   if (client.status !== 201) throw new Error(`client not created: ${client.text}`);
   const claim = await api('POST', `/practices/${practiceId}/claims`, {
     practiceId,
-    body: {
-      claimId: 'CLM-1001',
-      clientId: client.body.clientId,
-      payerName: 'ACME HEALTH',
-      dateOfService: '2026-10-02',
-      diagnosisCodes: ['M54.2'],
-      lines: [
-        { procedureCode: '97124', units: 2, chargeCents: 6000 },
-        { procedureCode: '97140', units: 2, chargeCents: 7000 },
-      ],
-      collectedCents: over.collectedCents ?? 0,
-    },
+    body: registeredClaimBody('CLM-1001', client.body.clientId, { collectedCents: over.collectedCents ?? 0 }),
   });
   if (claim.status !== 201) throw new Error(`claim not created: ${claim.text}`);
   return { practiceId, clientId: client.body.clientId as string, email };
