@@ -11,6 +11,7 @@ import type { Purchase } from '../domain/purchase';
 import { expiringIndex, purchaseGrantUpdate, purchaseVersionedUpdate } from '../store/purchase-updates';
 import { findPaymentIntent } from '../stripe/payments';
 import { listRefunds } from '../stripe/refunds';
+import { oldestFirst } from '../stripe/gateway';
 import type { CreditEffectsPort } from './ports';
 import type { Decision, EffectHandler, EventContext } from './stripe-events';
 
@@ -250,7 +251,7 @@ const chargeRefunded: Effect = async (ctx) => {
   let remaining = purchase.sessionsRemaining;
   const entries: Parameters<typeof ledgerWrites>[2] = [];
   const events: OutboxEvent[] = [];
-  for (const refund of [...fresh].sort((a, b) => a.created - b.created || a.id.localeCompare(b.id))) {
+  for (const refund of oldestFirst(fresh)) {
     refunded += refund.amount;
     const wanted = refunded >= purchase.priceCents ? Number.POSITIVE_INFINITY : Math.floor((refunded * purchase.sessionsTotal) / purchase.priceCents);
     const take = Math.min(remaining, Math.max(0, wanted - removed));

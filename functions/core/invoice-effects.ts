@@ -10,6 +10,7 @@ import { finishPartialWriteOff, partialWriteOffCommit, partialWriteOffReversal, 
 import { writeOffAskedInFull, type BalanceInvoice, type PartialWriteOff } from '../domain/invoice';
 import { findInvoiceOfPaymentIntent, retrieveInvoice } from '../stripe/invoices';
 import { listRefunds } from '../stripe/refunds';
+import { oldestFirst } from '../stripe/gateway';
 import type { OutboxEvent } from '../store/outbox';
 import type { InvoiceEffectsPort } from './ports';
 import type { Decision, EffectHandler, EventContext } from './stripe-events';
@@ -284,9 +285,9 @@ const balanceChargeRefunded: Effect = async (ctx) => {
   const invoice = await invoiceOfCharge(ctx, charge);
   if (!invoice) return { kind: 'ignore', reason: NOT_A_BALANCE_CHARGE };
   // Since API 2022-11-15 a charge's refunds are not in the payload: list them (a read, no effect).
-  const live = (await listRefunds({ stripe: await ctx.stripe(), account: ctx.event.account }, { charge: charge.id }))
-    .filter((refund) => refund.status !== 'failed' && refund.status !== 'canceled')
-    .sort((a, b) => a.created - b.created || a.id.localeCompare(b.id));
+  const live = oldestFirst(
+    (await listRefunds({ stripe: await ctx.stripe(), account: ctx.event.account }, { charge: charge.id })).filter((refund) => refund.status !== 'failed' && refund.status !== 'canceled'),
+  );
   const seen = new Set(invoice.refundIds ?? []);
   const fresh = live.filter((refund) => !refund.metadata?.refundId && !seen.has(refund.id));
   if (fresh.length === 0) return { kind: 'ignore', reason: 'refunds already recorded (or made by kneadpay)' };

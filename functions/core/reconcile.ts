@@ -15,7 +15,7 @@ import type { Stripe } from '../stripe/types';
 import type { Logger } from '../shared/logger';
 import type { Store } from '../store/table';
 import { EVENT_RETENTION_SECONDS, listEventsPage } from '../stripe/events';
-import { STRIPE_LIST_BOUND, StripeListTooLongError } from '../stripe/gateway';
+import { oldestFirst, STRIPE_LIST_BOUND, StripeListTooLongError } from '../stripe/gateway';
 import * as reconcilerStore from '../store/reconciler';
 import type { ReconcilerPort } from './ports';
 import { ingestStripeEvent, resolvePractice, type EffectHandler } from './stripe-events';
@@ -145,10 +145,9 @@ export const reconcileAccount = async (deps: ReconcileDeps, account: string | nu
 
 /** Applies listed events oldest first (each through the webhook's ingestion), counting in `run`. */
 const applyListed = async (deps: ReconcileDeps, reconciler: ReconcilerPort, run: AccountRun, listed: Stripe.Event[], now: Date) => {
-  // Stripe lists newest first; apply in the order they happened. Events of the same second keep
-  // Stripe's order (reversed), never an order of their ids: a refund must not come before its payment.
-  const position = new Map(listed.map((event, index) => [event.id, index]));
-  listed.sort((a, b) => a.created - b.created || position.get(b.id)! - position.get(a.id)!);
+  // Apply in the order they happened (oldestFirst: events of the same second in Stripe's order,
+  // reversed, never by id): a refund must not come before its payment.
+  const ordered = oldestFirst(listed);
   const ingest = async (event: Stripe.Event) => {
     // The same check as the webhook's: a listed event is Stripe's own, but the effects read the same
     // fields, and one they cannot read would fail the account's run every time (its checkpoint stuck).
@@ -176,7 +175,7 @@ const applyListed = async (deps: ReconcileDeps, reconciler: ReconcilerPort, run:
   // after the rest of the listing, as Stripe's redelivery would; still waiting after that, the run
   // fails for this account and its checkpoint stays.
   let waiting: Stripe.Event[] = [];
-  for (const event of listed) {
+  for (const event of ordered) {
     try {
       await ingest(event);
     } catch (error) {

@@ -161,3 +161,15 @@ export const collect = async <T>(scope: StripeScope, what: string, list: () => A
     }
     return found;
   });
+
+/**
+ * A Stripe list's items, oldest first. Stripe lists newest first (docs.stripe.com/api/pagination)
+ * and `created` is in seconds, so items of the same second keep Stripe's order, reversed: the one
+ * listed later is the older. Never by id: Stripe's ids carry no order, and sorting by them put two
+ * payments or refunds of the same second in an order left to chance (bugs 147–148).
+ */
+export const oldestFirst = <T extends { created: number }>(listed: readonly T[]): T[] =>
+  listed
+    .map((item, position) => ({ item, position }))
+    .sort((a, b) => a.item.created - b.item.created || b.position - a.position)
+    .map(({ item }) => item);

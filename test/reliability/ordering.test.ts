@@ -200,6 +200,38 @@ describe('reliability: every delivery order of related Stripe events ends in one
     });
   });
 
+  it('two refunds of one charge made in the same second: recorded in the order they were made (Stripe lists newest first), never in the order of their ids', async () => {
+    // $85 (one session's worth of $425 for 5) then $10, both at the same `created` second, listed as
+    // Stripe lists them: the newer ($10, id re_a…) first. In the order made, the $85 takes the
+    // session back and its receipt says $85 refunded so far; sorted by id, the $10 came first (bug 148).
+    const f = await paidPurchase(true);
+    const refunds = [
+      { id: `re_a_${f.purchase.purchaseId}`, amount: 1000 },
+      { id: `re_z_${f.purchase.purchaseId}`, amount: 8500 },
+    ];
+    const event = stripeEvent(
+      'charge.refunded',
+      {
+        id: `ch_${f.purchase.purchaseId}`,
+        object: 'charge',
+        amount: 42500,
+        payment_intent: f.paymentIntent,
+        amount_refunded: 9500,
+        refunds: { object: 'list', has_more: false, data: refunds.map((refund) => ({ ...refund, object: 'refund', status: 'succeeded', created: 1_800_000_000 })) },
+      },
+      { account: f.account },
+    );
+    await deliverLikeStripe([event]);
+    const refunded = (await outboxOf(store, f.practiceId)).filter((item) => item.detailType === 'PaymentRefunded');
+    const byRunningTotal = refunded
+      .map((item) => [item.detail.refundId, item.detail.amountCents, item.detail.totalRefundedCents, item.detail.creditsRemoved])
+      .sort((a, b) => Number(a[2]) - Number(b[2]));
+    expect(byRunningTotal).toEqual([
+      [refunds[1]!.id, 8500, 8500, 1],
+      [refunds[0]!.id, 1000, 9500, 0],
+    ]);
+  });
+
   it('a paid package: a partial refund and a dispute opened then lost, in all 6 orders', async () => {
     const finals = await everyOrder(
       'paid package: partial refund + dispute lost',

@@ -1,5 +1,5 @@
 /** Paying out a claim's recorded overpayment refunds on Stripe (refund policy). */
-import { StripeRefusedError, type StripeScope } from '../../stripe/gateway';
+import { oldestFirst, StripeRefusedError, type StripeScope } from '../../stripe/gateway';
 import { listInvoicePayments } from '../../stripe/invoices';
 import { createRefund, listRefunds } from '../../stripe/refunds';
 import { invoiceStripeAccount, type BalanceInvoice } from '../../domain/invoice';
@@ -32,13 +32,10 @@ const paymentIntentId = (payment: InvoicePayment): string | null => {
 const paymentsOfPaidInvoice = async (scope: StripeScope, invoice: BalanceInvoice): Promise<InvoicePart[]> => {
   if (!invoice.stripeInvoiceId) return [];
   const payments = await listInvoicePayments(scope, invoice.stripeInvoiceId);
-  const paid = payments
-    .filter((payment) => payment.status === 'paid')
-    .sort((a, b) => a.created - b.created || (a.id < b.id ? -1 : 1))
-    .flatMap((payment) => {
-      const intent = paymentIntentId(payment);
-      return intent ? [{ paymentIntent: intent, paidCents: payment.amount_paid ?? 0 }] : [];
-    });
+  const paid = oldestFirst(payments.filter((payment) => payment.status === 'paid')).flatMap((payment) => {
+    const intent = paymentIntentId(payment);
+    return intent ? [{ paymentIntent: intent, paidCents: payment.amount_paid ?? 0 }] : [];
+  });
   if (paid.length > 0) return paid;
   const first = payments[0] && paymentIntentId(payments[0]);
   return first ? [{ paymentIntent: first, paidCents: invoice.amountPaidCents }] : [];
