@@ -122,6 +122,11 @@ export const applyAdjudication = async (
     originalProcedureCodes?: (string | null)[];
     /** The answering payer's other identifiers in the file beside `detail.remittance.payerId` (835 TRN03). */
     payerOtherIds?: (string | null)[];
+    /**
+     * The claim payment's place in its 835 file (0 the first CLP). Every claim of a file is applied at
+     * the same instant, so this alone orders a reversal before the correction that follows it (bug 149).
+     */
+    filePosition?: number;
   },
   now: Date,
   remittances: RemittancesPort = REMITTANCES_STORE,
@@ -190,6 +195,7 @@ export const applyAdjudication = async (
             claimAdjustments: detail.claimAdjustments,
             lines: detail.lines.map((line, i) => (opts.originalProcedureCodes?.[i] ? { ...line, originalProcedureCode: opts.originalProcedureCodes[i] } : line)),
             appliedAt: when,
+            ...(opts.filePosition !== undefined ? { filePosition: opts.filePosition } : {}),
             ...(answered ? { answersClaimId: answered } : {}),
           },
           multiPayer
@@ -305,8 +311,8 @@ export const receiveRemittance = async (
   );
   const quarantined: QuarantinedClaim[] = [];
   /** Per client, its matched and balanced claim payments in file order. */
-  const byClient = new Map<string, { known: Claim; claim: EraClaim }[]>();
-  for (const claim of era.claims) {
+  const byClient = new Map<string, { known: Claim; claim: EraClaim; position: number }[]>();
+  for (const [position, claim] of era.claims.entries()) {
     const found = known.get(claim.patientControlNumber);
     if (!found) {
       quarantined.push({ patientControlNumber: claim.patientControlNumber, problems: [`no claim ${claim.patientControlNumber} in this practice`] });
@@ -315,16 +321,16 @@ export const receiveRemittance = async (
     } else {
       const queue = byClient.get(found.clientId) ?? [];
       if (queue.length === 0) byClient.set(found.clientId, queue);
-      queue.push({ known: found, claim });
+      queue.push({ known: found, claim, position });
     }
   }
   await eachBounded([...byClient.values()], ADJUDICATIONS_IN_FLIGHT, async (queue) => {
-    for (const { known: found, claim } of queue) {
+    for (const { known: found, claim, position } of queue) {
       await applyAdjudication(
         store,
         found,
         claimAdjudicatedDetail(practiceId, claim, claim.payment),
-        { remittanceId, emit: true, originalProcedureCodes: claim.lines.map((line) => line.originalProcedureCode), payerOtherIds: [claim.payment.originatorId] },
+        { remittanceId, emit: true, originalProcedureCodes: claim.lines.map((line) => line.originalProcedureCode), payerOtherIds: [claim.payment.originatorId], filePosition: position },
         now,
         remittances,
       );

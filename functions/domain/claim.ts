@@ -105,6 +105,12 @@ export interface Adjudication {
   }[];
   appliedAt: string;
   /**
+   * The claim payment's place in its 835 file (0 the first CLP): every claim of one file is applied
+   * at the same `appliedAt`, so it orders a reversal and the correction after it (bug 149). Absent
+   * on adjudications applied before 2026-12-07's sixth session and on those not from a file.
+   */
+  filePosition?: number;
+  /**
    * On a primary claim, an adjudication from its secondary payer (whose 835 names the visit's
    * CLM01): the secondary claim it answered. Absent on the primary payer's own.
    */

@@ -103,7 +103,8 @@ export const listAdjudications = async (store: Store, practiceId: string, claimI
     })
   )
     .map((item) => withoutKeys<Adjudication>(item))
-    .sort((a, b) => a.appliedAt.localeCompare(b.appliedAt) || a.adjudicationId.localeCompare(b.adjudicationId));
+    // In the order applied; one file's claims share their instant and keep the file's order (bug 149).
+    .sort((a, b) => a.appliedAt.localeCompare(b.appliedAt) || (a.filePosition ?? 0) - (b.filePosition ?? 0) || a.adjudicationId.localeCompare(b.adjudicationId));
 
 // Remittances ---------------------------------------------------------------------------------
 

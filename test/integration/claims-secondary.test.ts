@@ -211,6 +211,32 @@ describe('secondary claims out (coordination of benefits) over the local API', (
     expect(billed).toEqual([400]);
   });
 
+  it("the primary's reversal and correction in one 835 file: kept in file order, so the secondary claim carries the correction (CLP02 1, $66), whatever order their ids sort in", async () => {
+    // Prepare: the worked example adjudicated ($56 paid), then the payer's file that reverses it and
+    // corrects it to $66 (DOMAIN.md §4: "the corrected claim usually follows in the same file").
+    // Every claim of one file is applied at the same instant, so only the file's order tells the
+    // reversal from the correction that follows it (bug 149: they were ordered by their ids).
+    const { practiceId, clientId } = await twoPlanPractice({ secondaryClaims: 'invoice' });
+    await adjudicatedPrimary(practiceId, clientId);
+    expect((await postX12(practiceId, 'remittances', era('reversal-correction.835'))).body).toMatchObject({ matched: 2, quarantined: [] });
+
+    // Act: the secondary claim, then its batch.
+    const created = await postClaim(practiceId, { claimId: 'CLM-1001S', secondaryOf: 'CLM-1001' });
+    const batch = await postBatch(practiceId, { claimIds: ['CLM-1001S'] });
+    const file = await api('GET', `/practices/${practiceId}/claim-batches/${batch.body.batchId}`, { practiceId, headers: { accept: 'application/edi-x12' } });
+
+    // Assess: original, reversal, correction in the order the payer sent them; the secondary claim
+    // is ready and reports the corrected payment in 2320.
+    expect([created.status, created.body.state, created.body.problems ?? []]).toEqual([201, 'ready', []]);
+    expect(file.text.split('~\n')).toContain('AMT*D*66');
+    const view = await getClaim(practiceId, 'CLM-1001');
+    expect(view.body.adjudications.map((a: { statusCode: string; paidCents: number; payerClaimControlNumber: string }) => [a.statusCode, a.paidCents, a.payerClaimControlNumber])).toEqual([
+      ['1', 5600, 'PAYER-77'],
+      ['22', -5600, 'PAYER-77'],
+      ['1', 6600, 'PAYER-78'],
+    ]);
+  });
+
   it('refusals name the field: copied fields, another payer, another client, a second secondary, no secondary plan, a forwarded primary; another practice’s claim is 404', async () => {
     const { practiceId, clientId } = await twoPlanPractice();
     await adjudicatedPrimary(practiceId, clientId);
