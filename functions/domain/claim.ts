@@ -65,7 +65,7 @@ export interface Claim {
 
 /** Why and since when a claim's patient balance waits (the reasons: domain/patient-share.ts BALANCE_HOLD_REASONS). */
 export interface BalanceHold {
-  reason: 'forwarded_claim' | 'secondary_payer';
+  reason: 'forwarded_claim' | 'secondary_payer' | 'payer_denied';
   since: string;
 }
 
