@@ -172,6 +172,16 @@ export const deniedWithoutPatientShare = <A extends AdjudicationAmounts>(adjudic
 };
 
 /**
+ * The adjudications that decide a claim's balance: all but those a release of a `payer_denied` hold
+ * set aside (the claim's `balanceRelease.setAside`, decision 015 § 6); a later adjudication of that
+ * payer counts.
+ */
+export const adjudicationsCounted = <A extends { adjudicationId: string }>(setAside: readonly string[] | undefined, adjudications: readonly A[]): A[] => {
+  const aside = new Set(setAside ?? []);
+  return aside.size === 0 ? [...adjudications] : adjudications.filter((adjudication) => !aside.has(adjudication.adjudicationId));
+};
+
+/**
  * Why a claim's patient balance is not billed yet (the claim's `balanceHold.reason`): it waits for a
  * payer still to adjudicate it (`forwarded_claim`, `secondary_payer`), or a later payer denied it
  * with nothing for the patient while an earlier one left a share (`payer_denied`): staff decide.
