@@ -415,6 +415,10 @@ describe('a later payer denies with nothing for the patient (payer_denied): staf
     expect(await collecting(practiceId)).toEqual([3400]);
     expect((await stripeInvoicesFor(practiceId, clientId)).map((invoice) => [invoice.status, invoice.amount_due])).toEqual([['open', 3400]]);
     expect((await claimView(practiceId)).body.balanceHold).toMatchObject({ reason: 'payer_denied' });
+    // Staff may still write the $34 off (the practice's filing fault): the hold does not stand in the way.
+    const [open] = await listClaimInvoices(store, practiceId, 'CLM-1001');
+    const forgiven = await api('POST', `/practices/${practiceId}/invoices/${open!.invoiceId}/write-offs`, { practiceId, body: { reason: 'other', note: 'our late filing' } });
+    expect([forgiven.status, forgiven.body.status]).toEqual([201, 'written_off']);
 
     const { practiceId: paidPractice } = await heldPractice({ secondaryClaims: 'invoice' });
     await invoiceClaimBalance(deps, primary(paidPractice));
