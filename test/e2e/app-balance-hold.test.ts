@@ -6,6 +6,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invoiceClaimBalance } from '../../functions/core/invoicing';
+import type { ClaimAdjudicatedDetail } from '../../functions/core/remittances';
 import { getStripe } from '../../functions/stripe/client';
 import { api } from '../support/api';
 import { launchBrowser } from '../support/browser';
@@ -53,7 +54,7 @@ describe('the staff web app: a balance waiting for the secondary payer', () => {
       30_000,
     );
     // The secondary then denies it with nothing for the patient (CLP02 4, CO-16, CLP05 0): held again, for staff.
-    const denial = {
+    const denial: ClaimAdjudicatedDetail = {
       ...adjudicatedBySecondary(practiceId),
       statusCode: '4',
       status: 'denied',

@@ -374,7 +374,11 @@ describe('a later payer denies with nothing for the patient (payer_denied): staf
     ],
   });
   /** The resubmitted claim's 835: processed as secondary (CLP02 2), PR $10. */
-  const corrected = (practiceId: string): ClaimAdjudicatedDetail => ({ ...secondary(practiceId), remittance: { traceNumber: 'EFT902', payerId: '9999999999', paidAt: '2026-12-01' }, payerClaimControlNumber: 'SEC-2' });
+  const corrected = (practiceId: string): ClaimAdjudicatedDetail => ({
+    ...secondary(practiceId),
+    remittance: { traceNumber: 'EFT902', payerId: '9999999999', paidAt: '2026-12-01' },
+    payerClaimControlNumber: 'SEC-2',
+  });
 
   it('the worked example: held (no invoice, no Stripe request, PatientBalanceHeld, the list item); the corrected 835 (CLP02 2, PR $10) ends it and bills $10', async () => {
     const { practiceId, clientId } = await heldPractice();

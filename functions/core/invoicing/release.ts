@@ -1,8 +1,9 @@
 /**
  * Ending a patient balance's wait for a payer without that payer (docs/decisions/015-balance-holds.md):
  * staff's "bill the patient now" (`POST …/claims/{c}/bill-patient`) and the hourly sweep's timeout
- * release the claim once (one marker per claim, audited, `PatientBalanceReleased`). Table only: the
- * claims function makes it without Stripe; the balance invoicer bills (holds.ts).
+ * release the claim's hold once (one marker per hold, audited, `PatientBalanceReleased`); a
+ * `payer_denied` hold's release sets the denial aside (decision 015 § 6). Table only: the claims
+ * function makes it without Stripe; the balance invoicer bills (holds.ts).
  */
 import type { BalanceRelease } from '../../domain/claim';
 import { ConflictError, NotFoundError } from '../../shared/errors';
