@@ -10,7 +10,7 @@ import { commitOnce, CommitConflictError } from '../store/commit';
 import * as remittancesStore from '../store/remittances';
 import type { RemittancesPort } from './ports';
 import { PRACTICE_STORE, requirePractice } from './practice';
-import { patientShareCents } from '../domain/patient-share';
+import { adjudicationsCounted, patientShareCents } from '../domain/patient-share';
 import { isCents } from '../domain/money';
 import { answersSecondaryClaim } from '../domain/cob';
 
@@ -153,9 +153,12 @@ export const applyAdjudication = async (
     // chain decided, not the sum of every payer's PR (patientShareCents): the ledger moves by the
     // difference in that share, and the commit holds only if no other adjudication came in between.
     const existing = await remittances.listAdjudications(store, claim.practiceId, claim.claimId);
-    const paying = existing.filter((adjudication) => adjudicatesPayment(adjudication.statusCode));
     const payerOf = (payerId: string | null | undefined) => payerId ?? '';
-    const multiPayer = decidesPayment && paying.some((adjudication) => payerOf(adjudication.payerId) !== payerOf(detail.remittance.payerId));
+    const multiPayer = decidesPayment && existing.some((adjudication) => adjudicatesPayment(adjudication.statusCode) && payerOf(adjudication.payerId) !== payerOf(detail.remittance.payerId));
+    // A payer's denial staff set aside (a released payer_denied hold, decision 015 § 6) decides
+    // nothing: the share moves from what the patient owes now. Read with the claim as it is now.
+    const setAside = multiPayer ? ((await remittances.getClaim(store, claim.practiceId, claim.claimId))?.balanceRelease?.setAside ?? []) : [];
+    const paying = adjudicationsCounted(setAside, existing).filter((adjudication) => adjudicatesPayment(adjudication.statusCode));
     const amounts = {
       statusCode: detail.statusCode,
       payerId: detail.remittance.payerId,
@@ -199,7 +202,7 @@ export const applyAdjudication = async (
             ...(answered ? { answersClaimId: answered } : {}),
           },
           multiPayer
-            ? { kind: 'share-replaced', status, patientShareCents: shareAfter, insurerPaidCents: detail.paidCents, seenAdjudications: existing.length }
+            ? { kind: 'share-replaced', status, patientShareCents: shareAfter, insurerPaidCents: detail.paidCents, seenAdjudications: existing.length, seenSetAside: setAside.length }
             : decidesPayment
               ? { kind: 'share-added', status, patientResponsibilityCents: detail.patientResponsibilityCents, insurerPaidCents: detail.paidCents }
               : { kind: 'counted-only' },

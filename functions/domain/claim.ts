@@ -54,7 +54,11 @@ export interface Claim {
    * applied, or by a release (`balanceRelease`).
    */
   balanceHold?: BalanceHold | null;
-  /** The hold ended without the payer: staff billed the patient now, or the wait timed out. Once set, the claim is never held again. */
+  /**
+   * The last hold ended without the payer: staff billed the patient now, or the wait timed out. Once
+   * set, the claim never waits for a payer again; a later payer's denial without PR still holds it
+   * (`payer_denied`), and that hold's release replaces this one.
+   */
   balanceRelease?: BalanceRelease | null;
   /** What keeps a draft claim out of an 837P: each names the field to fix. */
   problems?: { field: string; message: string }[];
@@ -65,7 +69,7 @@ export interface Claim {
 
 /** Why and since when a claim's patient balance waits (the reasons: domain/patient-share.ts BALANCE_HOLD_REASONS). */
 export interface BalanceHold {
-  reason: 'forwarded_claim' | 'secondary_payer';
+  reason: 'forwarded_claim' | 'secondary_payer' | 'payer_denied';
   since: string;
 }
 
@@ -78,6 +82,12 @@ export interface BalanceRelease {
   /** The hold it ended. */
   reason: BalanceHold['reason'];
   heldSince: string;
+  /**
+   * The adjudications (ids) set aside for this claim's balance: a `payer_denied` hold's release sets
+   * the denying payer's adjudications aside (with those an earlier release set aside), so the
+   * earlier payer's share is billed and a later adjudication of that payer still counts. Absent when none.
+   */
+  setAside?: string[];
 }
 
 /** One ClaimAdjudicated applied to a claim, keyed by its idempotency identity (SPEC §4). */

@@ -136,8 +136,57 @@ export const awaitingSecondaryPayer = (adjudications: readonly AdjudicationAmoun
   return [...standing.values()].filter((count) => count > 0).length === 1;
 };
 
-/** Why a claim's patient balance waits for a payer still to adjudicate it (the claim's `balanceHold.reason`). */
-export const BALANCE_HOLD_REASONS = ['forwarded_claim', 'secondary_payer'] as const;
+/** CLP02 4: denied. */
+const DENIED = '4';
+
+/**
+ * The denial that decides the patient's share although it says nothing about it
+ * (docs/decisions/015-balance-holds.md § 6): the deciding payer's standing adjudications end in a
+ * denial (CLP02 4) and assign the patient nothing (Σ PR ≤ 0: every adjustment CO/OA, e.g. CO-16
+ * "claim lacks information", CO-29 timely filing, CO-22 "may be covered by another payer"), while
+ * another payer's adjudication stands with a share for the patient (Σ PR > 0, e.g. the primary's
+ * CLP02 1 PR $34). COB would make the patient owe $0 (the later payer's PR replaces the earlier's,
+ * CARC 23), but CO is never the patient's to pay nor a statement that they owe nothing (DOMAIN.md §4):
+ * a denial for a fixable reason is corrected and resubmitted, and whether the patient then owes the
+ * earlier payer's share or the practice writes it off is for staff. Answers the denying payer's
+ * adjudications (what a release sets aside), or undefined. A denial that assigns PR (PR-27 coverage
+ * terminated, PR-96 non-covered) says what the patient owes: not this.
+ */
+export const deniedWithoutPatientShare = <A extends AdjudicationAmounts>(adjudications: readonly A[]): A[] | undefined => {
+  const paying = adjudications.filter((adjudication) => adjudicatesPayment(adjudication.statusCode));
+  const payer = decidingPayer(paying);
+  if (payer === undefined || payer.standing <= 0 || payer.lastStatus !== DENIED) return undefined;
+  const sharePr = (list: readonly A[]) => list.reduce((sum, adjudication) => sum + adjudication.patientResponsibilityCents, 0);
+  if (sharePr(payer.adjudications) > 0) return undefined;
+  // Another payer whose adjudication stands and left the patient a share.
+  const others = new Map<string, { standing: number; adjudications: A[] }>();
+  for (const adjudication of paying) {
+    const key = adjudication.payerId ?? '';
+    if (payer.adjudications.includes(adjudication)) continue;
+    const other = others.get(key) ?? { standing: 0, adjudications: [] };
+    other.standing += adjudication.statusCode === REVERSAL ? -1 : 1;
+    other.adjudications.push(adjudication);
+    others.set(key, other);
+  }
+  return [...others.values()].some((other) => other.standing > 0 && sharePr(other.adjudications) > 0) ? payer.adjudications : undefined;
+};
+
+/**
+ * The adjudications that decide a claim's balance: all but those a release of a `payer_denied` hold
+ * set aside (the claim's `balanceRelease.setAside`, decision 015 § 6); a later adjudication of that
+ * payer counts.
+ */
+export const adjudicationsCounted = <A extends { adjudicationId: string }>(setAside: readonly string[] | undefined, adjudications: readonly A[]): A[] => {
+  const aside = new Set(setAside ?? []);
+  return aside.size === 0 ? [...adjudications] : adjudications.filter((adjudication) => !aside.has(adjudication.adjudicationId));
+};
+
+/**
+ * Why a claim's patient balance is not billed yet (the claim's `balanceHold.reason`): it waits for a
+ * payer still to adjudicate it (`forwarded_claim`, `secondary_payer`), or a later payer denied it
+ * with nothing for the patient while an earlier one left a share (`payer_denied`): staff decide.
+ */
+export const BALANCE_HOLD_REASONS = ['forwarded_claim', 'secondary_payer', 'payer_denied'] as const;
 export type BalanceHoldReason = (typeof BALANCE_HOLD_REASONS)[number];
 
 /** What decides a hold besides the adjudications: the practice's two settings and whether the claim's coverage names a secondary plan. */
@@ -148,15 +197,28 @@ export interface BalanceHoldPolicy {
   secondaryClaims?: 'hold' | 'invoice';
   /** The claim's coverage names a secondary plan the practice files with. */
   hasSecondaryPlan: boolean;
+  /**
+   * A release (staff, the timeout) ended a hold of this claim before: it waits for no payer again
+   * (`forwarded_claim`, `secondary_payer` are not found), but a later payer's denial without PR
+   * still holds it (`payer_denied`: a different question, staff's).
+   */
+  released?: boolean;
 }
 
 /**
- * Why the patient's balance must wait, or undefined when it can be planned now: the claim was
- * forwarded to the next payer (CLP02 19/20/21, `forwarded_claim`), or processed as primary with a
- * secondary plan on file (`secondary_payer`), each while the practice's setting says `hold`. Once
- * the next payer's adjudication stands, the reason is gone by itself.
+ * Why the patient's balance must wait, or undefined when it can be planned now: a later payer
+ * denied the claim with nothing for the patient while an earlier payer's share stands
+ * (`payer_denied`, `deniedWithoutPatientShare`: always, no setting); the claim was forwarded to the
+ * next payer (CLP02 19/20/21, `forwarded_claim`), or processed as primary with a secondary plan on
+ * file (`secondary_payer`), each while the practice's setting says `hold` and no release ended a
+ * hold of the claim before. Once the next payer's adjudication stands (or the denier's corrected
+ * one), the reason is gone by itself.
  */
 export const balanceHoldReason = (adjudications: readonly AdjudicationAmounts[], policy: BalanceHoldPolicy): BalanceHoldReason | undefined => {
+  // No setting: billing $0 (voiding or refunding what the earlier payer's share billed) on a denial
+  // that names no patient share is never right by itself (decision 015 § 6).
+  if (deniedWithoutPatientShare(adjudications)) return 'payer_denied';
+  if (policy.released) return undefined;
   if ((policy.forwardedClaims ?? 'hold') === 'hold' && awaitingNextPayer(adjudications)) return 'forwarded_claim';
   if ((policy.secondaryClaims ?? 'hold') === 'hold' && policy.hasSecondaryPlan && awaitingSecondaryPayer(adjudications)) return 'secondary_payer';
   return undefined;

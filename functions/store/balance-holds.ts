@@ -6,7 +6,7 @@
 import type { BalanceHold, BalanceRelease } from '../domain/claim';
 import { claimKey } from './claims';
 import { BALANCE_VERSION_SEEN } from './claim-balance';
-import { absent, nullValue, present } from './conditions';
+import { absent, nullValue } from './conditions';
 import type { TransactItem } from './commit';
 import { queryAll } from './items';
 import { keys, practicePk } from './keys';
@@ -30,10 +30,11 @@ export interface BalanceHoldItem {
 
 /**
  * The hold begins (or its reason changes, `since` kept): on the claim, guarded by the balance version
- * as a plan is (concurrent planners serialise) and never after a release; with its list item.
+ * as a plan is (concurrent planners serialise); a wait for a payer never after a release, a
+ * `payer_denied` hold also after one (a release ends a hold, not a later denial); with its list item.
  */
 export const balanceHoldWrites = (practiceId: string, claimId: string, clientId: string, hold: BalanceHold, seenVersion: number, listed: boolean): TransactItem[] => {
-  const condition = `(${BALANCE_VERSION_SEEN}) AND ${absent('balanceRelease')}`;
+  const condition = hold.reason === 'payer_denied' ? `(${BALANCE_VERSION_SEEN})` : `(${BALANCE_VERSION_SEEN}) AND ${absent('balanceRelease')}`;
   return [
     {
       Update: {
@@ -50,23 +51,41 @@ export const balanceHoldWrites = (practiceId: string, claimId: string, clientId:
 /** The hold's list item removed (the hold ended by the payer, in the plan's commit, or by a release). */
 export const balanceHoldItemDelete = (practiceId: string, since: string, claimId: string): TransactItem => ({ Delete: { Key: balanceHoldKey(practiceId, since, claimId) } });
 
-/** The business identity of a release: one per claim, ever (a second press, the sweep racing staff). */
-export const balanceReleaseMarker = (practiceId: string, claimId: string) => keys.marker(practiceId, 'balance-hold-release', claimId);
+/**
+ * The business identity of a release: one per hold of a claim, ever (a second press, the sweep racing
+ * staff): `<claimId>#<heldSince>`. A claim held again after a release (`payer_denied`) is a new hold.
+ */
+export const balanceReleaseMarker = (practiceId: string, claimId: string, heldSince: string) => keys.marker(practiceId, 'balance-hold-release', `${claimId}#${heldSince}`);
 
 /**
- * A release: the claim leaves its hold for good (`balanceRelease`), only while it is held and was
- * never released (a payer's 835 that ended the hold first makes this fail: nothing to release); the
- * list item goes; the audit entry says who, when, which hold.
+ * A release: the claim leaves the hold it is in (`balanceRelease`, replacing an earlier release's),
+ * only while that hold is the claim's (a payer's 835 that ended the hold first makes this fail:
+ * nothing to release) and, when `share` is given, while its adjudications are the ones read (a set-aside
+ * denial moves the claim's share: `patientResponsibilityCents`); the balance version moves, so a plan
+ * made before it is made again; the list item goes; the audit entry says who, when, which hold.
  */
-export const balanceReleaseWrites = (practiceId: string, claimId: string, release: BalanceRelease, auditId: string): TransactItem[] => {
-  const condition = `attribute_exists(pk) AND ${present('balanceHold')} AND ${absent('balanceRelease')}`;
+export const balanceReleaseWrites = (
+  practiceId: string,
+  claimId: string,
+  release: BalanceRelease,
+  auditId: string,
+  share?: { seenAdjudications: number; patientShareCents?: number },
+): TransactItem[] => {
+  const condition = `attribute_exists(pk) AND balanceHold.since = :since${share ? ' AND adjudicationCount = :seen' : ''}`;
   return [
     {
       Update: {
         Key: claimKey(practiceId, claimId),
-        UpdateExpression: 'SET balanceRelease = :release REMOVE balanceHold',
+        UpdateExpression: `SET balanceRelease = :release, balanceVersion = if_not_exists(balanceVersion, :zero) + :one${share?.patientShareCents !== undefined ? ', patientResponsibilityCents = :share' : ''} REMOVE balanceHold`,
         ConditionExpression: condition,
-        ExpressionAttributeValues: { ':release': release, ...nullValue(condition) },
+        ExpressionAttributeValues: {
+          ':release': release,
+          ':since': release.heldSince,
+          ':zero': 0,
+          ':one': 1,
+          ...(share ? { ':seen': share.seenAdjudications } : {}),
+          ...(share?.patientShareCents !== undefined ? { ':share': share.patientShareCents } : {}),
+        },
       },
     },
     balanceHoldItemDelete(practiceId, release.heldSince, claimId),

@@ -23,7 +23,15 @@ import { keys, practicePk } from './keys';
  * - `counted-only`: a predetermination or "not our claim": counted, deciding no money.
  */
 export type ClaimTotalsChange =
-  | { kind: 'share-replaced'; status: string | null; patientShareCents: number; insurerPaidCents: number; seenAdjudications: number }
+  | {
+      kind: 'share-replaced';
+      status: string | null;
+      patientShareCents: number;
+      insurerPaidCents: number;
+      seenAdjudications: number;
+      /** How many adjudications a release had set aside when the share was decided (`balanceRelease.setAside`): a release in between moves the share, so the commit fails. */
+      seenSetAside?: number;
+    }
   | { kind: 'share-added'; status: string | null; patientResponsibilityCents: number; insurerPaidCents: number }
   | { kind: 'counted-only' };
 
@@ -44,7 +52,7 @@ const claimTotalsWrite = (practiceId: string, claimId: string, change: ClaimTota
         Update: {
           Key,
           UpdateExpression: `SET ${change.status === null ? '' : '#status = :status, '}#state = :adjudicated, patientResponsibilityCents = :share ADD insurerPaidCents :paid, adjudicationCount :one`,
-          ConditionExpression: 'attribute_exists(pk) AND adjudicationCount = :seen',
+          ConditionExpression: `attribute_exists(pk) AND adjudicationCount = :seen AND ${change.seenSetAside ? 'size(balanceRelease.setAside) = :aside' : 'attribute_not_exists(balanceRelease.setAside)'}`,
           ExpressionAttributeNames: { ...(change.status === null ? {} : { '#status': 'status' }), '#state': 'state' },
           ExpressionAttributeValues: {
             ':adjudicated': 'adjudicated',
@@ -53,6 +61,7 @@ const claimTotalsWrite = (practiceId: string, claimId: string, change: ClaimTota
             ':paid': change.insurerPaidCents,
             ':one': 1,
             ':seen': change.seenAdjudications,
+            ...(change.seenSetAside ? { ':aside': change.seenSetAside } : {}),
           },
         },
       };

@@ -17,7 +17,9 @@ import type { Logger } from '../../functions/shared/logger';
 import { api } from '../support/api';
 import { eventually } from '../support/eventually';
 import { ledgerState, outboxOf } from '../support/fixtures';
-import { adjudicated, adjudicatedBySecondary, claimReady, registeredClaimBody, store, stripeInvoicesFor } from '../support/invoicing';
+import { adjudicated, adjudicatedBySecondary, claimReady, payClaimInvoice, registeredClaimBody, store, stripeInvoicesFor } from '../support/invoicing';
+import { listOverpaymentRefunds } from '../../functions/store/overpayment-refunds';
+import { listAdjudications } from '../../functions/store/claims';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { practicePk } from '../../functions/store/keys';
 
@@ -354,5 +356,131 @@ describe('the secondary payer denies (CLP02 4) after the primary’s CLP02 1 (bu
     // The ledger agrees with the invoice (the share the adjudication moved it to is the same payer's).
     const ledger = await ledgerState(store, practiceId, clientId);
     expect([ledger.balanceCents, ledger.sumCents]).toEqual([2000, 2000]);
+  });
+});
+
+describe('a later payer denies with nothing for the patient (payer_denied): staff decide, nothing is voided or refunded meanwhile', () => {
+  /** The secondary's denial for a fixable reason: CLP02 4, nothing paid, CLP05 0; OA-23 the primary's payment, CO-16 the rest. */
+  const coDenial = (practiceId: string): ClaimAdjudicatedDetail => ({
+    ...secondary(practiceId),
+    remittance: { traceNumber: 'EFT901', payerId: '9999999999', paidAt: '2026-11-05' },
+    statusCode: '4',
+    status: 'denied',
+    paidCents: 0,
+    patientResponsibilityCents: 0,
+    claimAdjustments: [
+      { group: 'OA', reason: '23', amountCents: 5600 },
+      { group: 'CO', reason: '16', amountCents: 7400 },
+    ],
+  });
+  /** The resubmitted claim's 835: processed as secondary (CLP02 2), PR $10. */
+  const corrected = (practiceId: string): ClaimAdjudicatedDetail => ({
+    ...secondary(practiceId),
+    remittance: { traceNumber: 'EFT902', payerId: '9999999999', paidAt: '2026-12-01' },
+    payerClaimControlNumber: 'SEC-2',
+  });
+
+  it('the worked example: held (no invoice, no Stripe request, PatientBalanceHeld, the list item); the corrected 835 (CLP02 2, PR $10) ends it and bills $10', async () => {
+    const { practiceId, clientId } = await heldPractice();
+    const t0 = new Date(Date.now() - 2 * DAY);
+    const t1 = new Date(Date.now() - DAY);
+    await invoiceClaimBalance(deps, primary(practiceId), t0);
+
+    await invoiceClaimBalance(deps, coDenial(practiceId), t1);
+    await invoiceClaimBalance(deps, coDenial(practiceId), t1);
+
+    expect(await listClaimInvoices(store, practiceId, 'CLM-1001')).toEqual([]);
+    expect(await stripeInvoicesFor(practiceId, clientId)).toEqual([]);
+    expect((await getClient(store, practiceId, clientId)).stripeCustomerId ?? null).toBeNull();
+    // A new hold: its wait counts from the denial (the time to correct and resubmit), not from the primary's ERA.
+    expect((await claimView(practiceId)).body.balanceHold).toEqual({ reason: 'payer_denied', since: t1.toISOString() });
+    expect((await itemsUnder(practiceId, 'BALANCEHOLD#')).map((item) => [item.claimId, item.since])).toEqual([['CLM-1001', t1.toISOString()]]);
+    expect((await events(practiceId, 'PatientBalanceHeld')).map((held) => [held.reason, held.since])).toEqual([
+      ['secondary_payer', t0.toISOString()],
+      ['payer_denied', t1.toISOString()],
+    ]);
+
+    await invoiceClaimBalance(deps, corrected(practiceId));
+
+    expect(await collecting(practiceId)).toEqual([1000]);
+    expect(await openOnStripe(practiceId, clientId)).toEqual([1000]);
+    expect((await claimView(practiceId)).body.balanceHold ?? null).toBeNull();
+    expect(await itemsUnder(practiceId, 'BALANCEHOLD#')).toEqual([]);
+  });
+
+  it('the primary’s $34 already invoiced (billing.secondaryClaims "invoice"): the open invoice is not voided; paid, it is not refunded', async () => {
+    // Bug 150: the CO-only denial made the share $0 and the plan voided the $34 (or refunded it once paid).
+    const { practiceId, clientId } = await heldPractice({ secondaryClaims: 'invoice' });
+    await invoiceClaimBalance(deps, primary(practiceId));
+    expect(await openOnStripe(practiceId, clientId)).toEqual([3400]);
+
+    await invoiceClaimBalance(deps, coDenial(practiceId));
+
+    expect(await collecting(practiceId)).toEqual([3400]);
+    expect((await stripeInvoicesFor(practiceId, clientId)).map((invoice) => [invoice.status, invoice.amount_due])).toEqual([['open', 3400]]);
+    expect((await claimView(practiceId)).body.balanceHold).toMatchObject({ reason: 'payer_denied' });
+    // Staff may still write the $34 off (the practice's filing fault): the hold does not stand in the way.
+    const [open] = await listClaimInvoices(store, practiceId, 'CLM-1001');
+    const forgiven = await api('POST', `/practices/${practiceId}/invoices/${open!.invoiceId}/write-offs`, { practiceId, body: { reason: 'other', note: 'our late filing' } });
+    expect([forgiven.status, forgiven.body.status]).toEqual([201, 'written_off']);
+
+    const { practiceId: paidPractice } = await heldPractice({ secondaryClaims: 'invoice' });
+    await invoiceClaimBalance(deps, primary(paidPractice));
+    await payClaimInvoice(paidPractice);
+    await invoiceClaimBalance(deps, coDenial(paidPractice));
+
+    expect(await listOverpaymentRefunds(store, paidPractice, 'CLM-1001')).toEqual([]);
+    expect((await listClaimInvoices(store, paidPractice, 'CLM-1001')).map((invoice) => [invoice.status, invoice.amountPaidCents, invoice.amountRefundedCents ?? 0])).toEqual([['paid', 3400, 0]]);
+    expect((await claimView(paidPractice)).body.balanceHold).toMatchObject({ reason: 'payer_denied' });
+  });
+
+  it('"bill the patient now" after a released wait: held again for the denial, released once more (twice → once), bills the primary’s $34 once; the payer’s later 835 still counts', async () => {
+    const { practiceId, clientId } = await heldPractice();
+    await invoiceClaimBalance(deps, primary(practiceId));
+    // Staff end the wait for the secondary first: $34 billed.
+    expect((await billPatient(practiceId)).status).toBe(202);
+    await billReleasedBalance(deps, practiceId, 'CLM-1001');
+    expect(await collecting(practiceId)).toEqual([3400]);
+
+    // The secondary's CO-only denial: held again (the release ended the wait, not this), the $34 left as it is.
+    await invoiceClaimBalance(deps, coDenial(practiceId));
+    expect((await claimView(practiceId)).body.balanceHold).toMatchObject({ reason: 'payer_denied' });
+    expect(await collecting(practiceId)).toEqual([3400]);
+
+    const presses = await Promise.all([billPatient(practiceId), billPatient(practiceId)]);
+    const again = await billPatient(practiceId);
+    await billReleasedBalance(deps, practiceId, 'CLM-1001');
+    await billReleasedBalance(deps, practiceId, 'CLM-1001');
+
+    expect(presses.map((press) => press.status).sort()).toEqual([200, 202]);
+    const release = presses.find((press) => press.status === 202)!.body.balanceRelease;
+    const [denialRecord] = (await listAdjudications(store, practiceId, 'CLM-1001')).filter((adjudication) => adjudication.statusCode === '4');
+    expect(release).toMatchObject({ releasedBy: 'staff', reason: 'payer_denied', setAside: [denialRecord!.adjudicationId] });
+    expect([again.status, again.body.balanceRelease]).toEqual([200, release]);
+    expect(await collecting(practiceId)).toEqual([3400]);
+    expect(await openOnStripe(practiceId, clientId)).toEqual([3400]);
+    expect((await claimView(practiceId)).body.balanceHold ?? null).toBeNull();
+    expect(await itemsUnder(practiceId, 'BALANCEHOLD#')).toEqual([]);
+    expect((await itemsUnder(practiceId, 'AUDIT#')).map((item) => item.reason)).toEqual(['secondary_payer', 'payer_denied']);
+    // The client's ledger owes the primary's share again, as the invoice says.
+    expect((await ledgerState(store, practiceId, clientId)).balanceCents).toBe(3400);
+    expect((await claimView(practiceId)).body.patientResponsibilityCents).toBe(3400);
+
+    // The resubmitted claim's 835 counts (only the denial was set aside): $10.
+    await invoiceClaimBalance(deps, corrected(practiceId));
+    expect(await collecting(practiceId)).toEqual([1000]);
+    expect((await ledgerState(store, practiceId, clientId)).balanceCents).toBe(1000);
+  });
+
+  it('the sweep past billing.payerWaitDays bills the primary’s share, as staff would', async () => {
+    const { practiceId } = await heldPractice({ payerWaitDays: 10 });
+    const t0 = new Date();
+    await invoiceClaimBalance(deps, primary(practiceId), t0);
+    await invoiceClaimBalance(deps, coDenial(practiceId), t0);
+
+    expect(await releaseOverdueBalanceHolds(deps, practiceId, new Date(t0.getTime() + 9 * DAY))).toBe(0);
+    expect(await releaseOverdueBalanceHolds(deps, practiceId, new Date(t0.getTime() + 11 * DAY))).toBe(1);
+    expect(await collecting(practiceId)).toEqual([3400]);
+    expect((await claimView(practiceId)).body.balanceRelease).toMatchObject({ releasedBy: 'timeout', reason: 'payer_denied' });
   });
 });

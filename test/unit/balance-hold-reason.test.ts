@@ -3,7 +3,7 @@
  * docs/decisions/015-balance-holds.md): pure, over the adjudications applied and the practice's settings.
  */
 import { describe, expect, it } from 'vitest';
-import { awaitingSecondaryPayer, balanceHoldReason, patientShareCents, type AdjudicationAmounts } from '../../functions/domain/patient-share';
+import { awaitingSecondaryPayer, balanceHoldReason, deniedWithoutPatientShare, patientShareCents, type AdjudicationAmounts } from '../../functions/domain/patient-share';
 
 const adj = (statusCode: string, payerId: string, patientResponsibilityCents: number): AdjudicationAmounts => ({ statusCode, payerId, chargeCents: 13000, paidCents: 0, patientResponsibilityCents });
 const withSecondary = { hasSecondaryPlan: true };
@@ -72,5 +72,45 @@ describe('a second payer’s denial after the primary processed the claim (CLP02
     const wrong = at(adj('4', 'WRONG', 0), '2026-10-10');
     const primary = at(adj('1', 'PRIMARY', 3400), '2026-10-20');
     expect([patientShareCents([wrong, primary], 0), patientShareCents([primary, wrong], 0)]).toEqual([3400, 3400]);
+  });
+});
+
+describe('a later payer denies with nothing for the patient while an earlier payer left a share (payer_denied)', () => {
+  // The worked example: the primary paid $56 (CLP02 1, PR $34); the secondary denies it (CLP02 4,
+  // CO-16, CLP05 0). A CO/OA-only denial says nothing about what the patient owes: staff decide.
+  const at = (a: AdjudicationAmounts, paidAt: string) => ({ ...a, paidAt });
+  const primary = at(adj('1', 'PRIMARY', 3400), '2026-10-20');
+  const denial = at(adj('4', 'SECONDARY', 0), '2026-11-05');
+
+  it('held as payer_denied whatever the settings and the coverage say, in either order; the share it would bill is still 0', () => {
+    for (const policy of [withSecondary, { hasSecondaryPlan: false }, { hasSecondaryPlan: true, secondaryClaims: 'invoice' as const, forwardedClaims: 'invoice' as const }]) {
+      expect(balanceHoldReason([primary, denial], policy)).toBe('payer_denied');
+      expect(balanceHoldReason([denial, primary], policy)).toBe('payer_denied');
+    }
+    expect(deniedWithoutPatientShare([primary, denial])).toEqual([denial]);
+  });
+
+  it('after a released wait the denial still holds (released: the waits are not found again, the denial is)', () => {
+    expect(balanceHoldReason([primary], { ...withSecondary, released: true })).toBeUndefined();
+    expect(balanceHoldReason([primary, denial], { ...withSecondary, released: true })).toBe('payer_denied');
+  });
+
+  it('after a forward (CLP02 19) the next payer’s CO-only denial holds too', () => {
+    expect(balanceHoldReason([adj('19', 'PRIMARY', 3400), adj('4', 'SECONDARY', 0)], { hasSecondaryPlan: false })).toBe('payer_denied');
+  });
+
+  it('not held: a denial that assigns PR (PR-27) decides at once; the denier’s corrected adjudication (2, PR $10) decides; a reversal of the denial leaves the primary (waiting for the secondary again)', () => {
+    expect(balanceHoldReason([primary, at(adj('4', 'SECONDARY', 3400), '2026-11-05')], withSecondary)).toBeUndefined();
+    expect(balanceHoldReason([primary, denial, at(adj('2', 'SECONDARY', 1000), '2026-12-01')], withSecondary)).toBeUndefined();
+    expect(patientShareCents([primary, denial, at(adj('2', 'SECONDARY', 1000), '2026-12-01')], 0)).toBe(1000);
+    expect(balanceHoldReason([primary, denial, at(adj('22', 'SECONDARY', 0), '2026-11-20')], withSecondary)).toBe('secondary_payer');
+    expect(balanceHoldReason([primary, denial, at(adj('22', 'SECONDARY', 0), '2026-11-20')], { hasSecondaryPlan: false })).toBeUndefined();
+  });
+
+  it('not held: the only payer denies without PR (nothing was left to the patient by anyone); a denier before the primary; the earlier payer left nothing', () => {
+    expect(balanceHoldReason([adj('4', 'PRIMARY', 0)], withSecondary)).toBeUndefined();
+    expect(balanceHoldReason([at(adj('4', 'WRONG', 0), '2026-10-10'), primary], withSecondary)).toBeUndefined();
+    expect(balanceHoldReason([at(adj('1', 'PRIMARY', 0), '2026-10-20'), denial], withSecondary)).toBeUndefined();
+    expect(deniedWithoutPatientShare([at(adj('1', 'PRIMARY', 0), '2026-10-20'), denial])).toBeUndefined();
   });
 });

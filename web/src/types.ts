@@ -154,9 +154,9 @@ export interface Claim {
     dispute?: { disputeId: string; status: string; amountCents: number } | null;
   };
   /** The patient's balance waits for a payer still to adjudicate (docs/decisions/015-balance-holds.md). */
-  balanceHold?: { reason: 'forwarded_claim' | 'secondary_payer'; since: string } | null;
-  /** The wait ended without the payer: staff billed the patient now, or it timed out. */
-  balanceRelease?: { releasedBy: 'staff' | 'timeout'; releasedAt: string; reason: string; heldSince: string } | null;
+  balanceHold?: { reason: 'forwarded_claim' | 'secondary_payer' | 'payer_denied'; since: string } | null;
+  /** The last hold ended without the payer: staff billed the patient now, or it timed out; a payer_denied hold's release names the denial(s) set aside. */
+  balanceRelease?: { releasedBy: 'staff' | 'timeout'; releasedAt: string; reason: string; heldSince: string; setAside?: string[] } | null;
   /** Claims out (docs/claims.md): the claim's state and the last 999 / 277CA, with a rejection's reason. */
   state?: string;
   acknowledgement?: StoredClaim['acknowledgement'];

@@ -1,5 +1,6 @@
 /** Planning a claim's patient balance: what to bill, void, refund or keep as credit, decided once per state of the claim. */
 import {
+  adjudicationsCounted,
   awaitingSecondaryPayer,
   balanceHoldReason,
   keptCreditChargedBackCents,
@@ -46,23 +47,34 @@ const newInvoice = (claim: Claim, seq: number, amountCents: number, now: Date): 
  * only when the primary processed the claim and the practice waits for secondary payers.
  */
 const holdReasonOf = async (deps: InvoicingDeps, practice: Practice, claim: Claim, adjudications: Parameters<typeof awaitingSecondaryPayer>[0]) => {
-  const waitsForSecondary = (practice.billing.secondaryClaims ?? 'hold') === 'hold' && awaitingSecondaryPayer(adjudications);
+  // A release ended a hold before: the claim waits for no payer again; a payer's denial without PR still holds it.
+  const released = Boolean(claim.balanceRelease);
+  const waitsForSecondary = !released && (practice.billing.secondaryClaims ?? 'hold') === 'hold' && awaitingSecondaryPayer(adjudications);
   const hasSecondaryPlan = waitsForSecondary && (await invoicesOf(deps).hasSecondaryPlan(claim));
-  return balanceHoldReason(adjudications, { forwardedClaims: practice.billing.forwardedClaims, secondaryClaims: practice.billing.secondaryClaims, hasSecondaryPlan });
+  return balanceHoldReason(adjudications, { forwardedClaims: practice.billing.forwardedClaims, secondaryClaims: practice.billing.secondaryClaims, hasSecondaryPlan, released });
 };
 
-/** The hold begins (PatientBalanceHeld), or its reason changes with its `since` kept, on the claim version read. */
+/**
+ * The hold begins (PatientBalanceHeld), or its reason changes, on the claim version read. Between
+ * the two waits (`forwarded_claim`, `secondary_payer`) the `since` is kept; a change to or from
+ * `payer_denied` is a new hold (its own `since`, list item and PatientBalanceHeld): the wait for
+ * staff counts from the denial, not from the primary's ERA.
+ */
 const holdBalance = async (deps: InvoicingDeps, claim: Claim, reason: BalanceHoldReason, version: number, now: Date) => {
-  const hold = { reason, since: claim.balanceHold?.since ?? now.toISOString() };
+  const previous = claim.balanceHold ?? undefined;
+  const fresh = !previous || (previous.reason === 'payer_denied') !== (reason === 'payer_denied');
+  const hold = { reason, since: fresh ? now.toISOString() : previous.since };
   await invoicesOf(deps).commitBalanceHold(
     {
       practiceId: claim.practiceId,
       claimId: claim.claimId,
       clientId: claim.clientId,
       hold,
-      alreadyHeld: Boolean(claim.balanceHold),
+      // The list item is keyed by `since`: a new hold at the same moment keeps the one there.
+      alreadyHeld: previous?.since === hold.since,
+      ...(previous && previous.since !== hold.since ? { replacedSince: previous.since } : {}),
       seenVersion: version,
-      events: claim.balanceHold ? [] : [{ detailType: 'PatientBalanceHeld', detail: { practiceId: claim.practiceId, claimId: claim.claimId, clientId: claim.clientId, ...hold } }],
+      events: fresh ? [{ detailType: 'PatientBalanceHeld', detail: { practiceId: claim.practiceId, claimId: claim.claimId, clientId: claim.clientId, ...hold } }] : [],
     },
     now,
   );
@@ -78,12 +90,13 @@ export const planClaimBalance = async (deps: InvoicingDeps, practice: Practice, 
   for (let attempt = 1; ; attempt += 1) {
     const claim = await store.getClaim(practice.practiceId, claimId);
     if (!claim) return [];
-    const adjudications = await store.listAdjudications(practice.practiceId, claimId);
+    const adjudications = adjudicationsCounted(claim.balanceRelease?.setAside, await store.listAdjudications(practice.practiceId, claimId));
     const invoices = await store.listClaimInvoices(practice.practiceId, claimId);
     // A payer still to adjudicate (forwarded to it, or the secondary plan the practice files with)
     // decides the patient's share: wait for it, unless staff or the timeout released the claim.
     const version = (claim as Claim & { balanceVersion?: number }).balanceVersion ?? 0;
-    const reason = claim.balanceRelease ? undefined : await holdReasonOf(deps, practice, claim, adjudications);
+    // A later payer's denial without PR holds it even after a release (payer_denied: staff decide).
+    const reason = await holdReasonOf(deps, practice, claim, adjudications);
     if (reason) {
       if (claim.balanceHold?.reason === reason) return [];
       try {

@@ -66,8 +66,22 @@ export interface BalanceHoldCommit {
   hold: BalanceHold;
   /** The claim already had a hold (its list item is there): only the reason changes. */
   alreadyHeld: boolean;
+  /** A new hold replaces the claim's current one (to or from `payer_denied`): the `since` of the list item to remove. */
+  replacedSince?: string;
   seenVersion: number;
   events: OutboxEvent[];
+}
+
+/**
+ * What a release moves besides the hold: only while the claim's adjudications are the ones read
+ * (`seenAdjudications`); a set-aside denial brings the claim's share and the client's ledger back
+ * to the earlier payer's share.
+ */
+export interface BalanceReleaseShare {
+  seenAdjudications: number;
+  clientId: string;
+  patientShareCents?: number;
+  ledger?: Omit<LedgerEntry, 'entryId' | 'clientId'>[];
 }
 
 export interface InvoiceStore {
@@ -92,7 +106,7 @@ export interface InvoiceStore {
   /** The claim's balance waits (the hold and its list item), on the claim version read; CommitConflictError when it moved. */
   commitBalanceHold(hold: BalanceHoldCommit, now: Date): Promise<void>;
   /** Releases the claim's hold once (marker per claim): true when this call did; CommitConflictError when the claim is not held (any more). */
-  commitBalanceRelease(practiceId: string, claimId: string, release: BalanceRelease, auditId: string, events: OutboxEvent[], now: Date): Promise<boolean>;
+  commitBalanceRelease(practiceId: string, claimId: string, release: BalanceRelease, auditId: string, events: OutboxEvent[], now: Date, share?: BalanceReleaseShare): Promise<boolean>;
   /** The practice's held claims whose hold began before `before` (ISO time). */
   listBalanceHoldsBefore(practiceId: string, before: string): Promise<BalanceHoldItem[]>;
   recordInvoiceProgress(
@@ -184,14 +198,18 @@ export const invoiceStoreOn = (store: Store): InvoiceStore => ({
       store,
       {
         marker: keys.marker(hold.practiceId, 'balance-hold', `${hold.claimId}#v${hold.seenVersion}`),
-        writes: balanceHoldWrites(hold.practiceId, hold.claimId, hold.clientId, hold.hold, hold.seenVersion, hold.alreadyHeld),
+        writes: [
+          ...balanceHoldWrites(hold.practiceId, hold.claimId, hold.clientId, hold.hold, hold.seenVersion, hold.alreadyHeld),
+          ...(hold.replacedSince ? [balanceHoldItemDelete(hold.practiceId, hold.replacedSince, hold.claimId)] : []),
+        ],
         events: hold.events,
       },
       now,
     );
   },
-  commitBalanceRelease: async (practiceId, claimId, release, auditId, events, now) => {
-    const outcome = await commitOnce(store, { marker: balanceReleaseMarker(practiceId, claimId), writes: balanceReleaseWrites(practiceId, claimId, release, auditId), events }, now);
+  commitBalanceRelease: async (practiceId, claimId, release, auditId, events, now, share) => {
+    const writes = [...balanceReleaseWrites(practiceId, claimId, release, auditId, share), ...(share?.ledger ? ledgerWrites(practiceId, share.clientId, share.ledger) : [])];
+    const outcome = await commitOnce(store, { marker: balanceReleaseMarker(practiceId, claimId, release.heldSince), writes, events }, now);
     return outcome.status === 'committed';
   },
   listBalanceHoldsBefore: (practiceId, before) => listBalanceHoldsBefore(store, practiceId, before),

@@ -304,17 +304,27 @@ const HOLD_REASONS: Record<string, string> = {
   forwarded_claim: 'the next payer (the payer forwarded the claim to it)',
 };
 
+/** Why a held balance is not billed, in the practice's words: a wait for a payer, or a denial for staff (`payer_denied`). */
+const holdSentence = (hold: NonNullable<Claim['balanceHold']>) =>
+  hold.reason === 'payer_denied'
+    ? ` The secondary payer denied the claim with nothing for the patient: fix and resubmit, or bill the patient the primary’s share. Not billed since ${formatDate(hold.since)}.`
+    : ` The patient is not billed yet: waiting for ${HOLD_REASONS[hold.reason] ?? hold.reason} since ${formatDate(hold.since)}.`;
+
 /**
- * The balance's wait for a payer (`balanceHold`), with "Bill the patient now" (`POST …/bill-patient`),
- * or how a wait ended without the payer (`balanceRelease`).
+ * The balance's wait for a payer or for staff (`balanceHold`), with "Bill the patient now" (`POST
+ * …/bill-patient`), or how the last one ended without the payer (`balanceRelease`). A hold comes
+ * first: a payer's denial can hold a claim released before.
  */
 const balanceWait = (claim: Claim, reload: () => Promise<void>) => {
-  if (claim.balanceRelease) {
+  if (claim.balanceRelease && !claim.balanceHold) {
     const release = claim.balanceRelease;
+    const how = `${release.releasedBy === 'staff' ? 'billed now by staff' : 'the wait timed out'} on ${formatDate(release.releasedAt)}`;
     return h(
       'p',
       { class: 'muted', 'data-testid': 'balance-release' },
-      `Billed without waiting for ${HOLD_REASONS[release.reason] ?? release.reason}: ${release.releasedBy === 'staff' ? 'billed now by staff' : 'the wait timed out'} on ${formatDate(release.releasedAt)}. A later payer’s answer still corrects the invoice.`,
+      release.reason === 'payer_denied'
+        ? `The payer’s denial with nothing for the patient was set aside and the earlier payer’s share billed: ${how}. A later answer of that payer still corrects the invoice.`
+        : `Billed without waiting for ${HOLD_REASONS[release.reason] ?? release.reason}: ${how}. A later payer’s answer still corrects the invoice.`,
     );
   }
   if (!claim.balanceHold) return null;
@@ -342,7 +352,7 @@ const balanceWait = (claim: Claim, reload: () => Promise<void>) => {
   return h(
     'div',
     { class: 'notice', role: 'region', 'aria-label': 'Balance on hold' },
-    h('p', { 'data-testid': 'balance-hold' }, badge('on_hold'), ` The patient is not billed yet: waiting for ${HOLD_REASONS[hold.reason] ?? hold.reason} since ${formatDate(hold.since)}.`),
+    h('p', { 'data-testid': 'balance-hold' }, badge('on_hold'), holdSentence(hold)),
     h('p', null, button, ' ', h('span', { class: 'muted' }, 'Bills what the payers have said so far; the practice’s payer wait (Settings) does it by itself.')),
     problem,
   );
