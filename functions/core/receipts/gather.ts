@@ -1,7 +1,7 @@
 /** Gathering the facts a receipt states: the practice, the client, the payment method (from Stripe), the package or the claim with its adjudications, earlier payments, the original receipt of a refund. */
-import { earlierBalancePaymentsCents, type PaymentMethod, type ReceiptInput, type ReceiptSource } from '../../domain/receipt';
+import { earlierBalancePaymentsCents, type PaymentMethod, type PaymentPart, type ReceiptInput, type ReceiptSource } from '../../domain/receipt';
 import { RetryableError, ValidationError } from '../../shared/errors';
-import { lookupPaymentMethod } from '../../stripe/payment-method';
+import { lookupInvoicePaymentParts, lookupPaymentMethod, lookupRefundMethod } from '../../stripe/payment-method';
 import { adjudicatesPayment } from '../../domain/era835/status';
 import { adjudicationsDecidingShare } from '../../domain/patient-share';
 import type { Practice } from '../../domain/practice';
@@ -24,6 +24,63 @@ const paymentMethodFor = async (deps: ReceiptDeps, practice: Practice, paymentId
       errorCode: (error as { code?: unknown })?.code,
     });
     return { type: 'unknown' };
+  }
+};
+
+/**
+ * A balance invoice the practice charged in parts (Stripe's partial payments): each payment, oldest
+ * first, with its own method, amount and date, so the receipt matches the card statement
+ * (DOMAIN.md §5). Only when Stripe lists several paid payments summing to what the event says was
+ * paid; otherwise (one payment, a sum that differs, Stripe not answering: logged) the receipt names
+ * one method for the whole amount, as before.
+ */
+const paymentPartsFor = async (deps: ReceiptDeps, practice: Practice, detail: PaymentSucceededDetail): Promise<{ method: PaymentMethod; parts: PaymentPart[] } | undefined> => {
+  if (detail.kind !== 'invoice' || !detail.paymentId.startsWith('in_')) return undefined;
+  let parts: PaymentPart[];
+  try {
+    parts = await lookupInvoicePaymentParts(await deps.stripe(), detail.paymentId, practice.stripeAccountId);
+  } catch (error) {
+    deps.logger.warn('invoice payments unavailable from Stripe; the receipt names one payment method for the whole amount', {
+      practiceId: practice.practiceId,
+      paymentId: detail.paymentId,
+      errorName: (error as Error)?.name,
+      errorCode: (error as { code?: unknown })?.code,
+    });
+    return undefined;
+  }
+  if (parts.length < 2) return undefined;
+  const sum = parts.reduce((total, part) => total + part.amountCents, 0);
+  if (sum !== detail.amountCents) {
+    deps.logger.warn('invoice payments do not sum to the amount paid; the receipt names one payment method for the whole amount', {
+      practiceId: practice.practiceId,
+      paymentId: detail.paymentId,
+      parts: parts.length,
+      partsCents: sum,
+      amountCents: detail.amountCents,
+    });
+    return undefined;
+  }
+  return { method: parts[parts.length - 1]!.method, parts };
+};
+
+/**
+ * Where a refund went back to. A balance invoice paid in parts has several payments: the refund's
+ * own payment (read from the refund) says which card, not the invoice's last payment. Other
+ * refunds: the payment's method, as before.
+ */
+const refundMethodFor = async (deps: ReceiptDeps, practice: Practice, detail: PaymentRefundedDetail): Promise<PaymentMethod> => {
+  if (detail.kind !== 'invoice' || !detail.paymentId.startsWith('in_') || !detail.refundId.startsWith('re_')) return paymentMethodFor(deps, practice, detail.paymentId);
+  try {
+    return await lookupRefundMethod(await deps.stripe(), detail.refundId, practice.stripeAccountId);
+  } catch (error) {
+    deps.logger.warn('refund unavailable from Stripe; the receipt names the payment method of the invoice', {
+      practiceId: practice.practiceId,
+      paymentId: detail.paymentId,
+      refundId: detail.refundId,
+      errorName: (error as Error)?.name,
+      errorCode: (error as { code?: unknown })?.code,
+    });
+    return paymentMethodFor(deps, practice, detail.paymentId);
   }
 };
 
@@ -56,8 +113,9 @@ export type Facts = (number: string, issuedAt: string) => ReceiptInput;
 export const paymentFacts = async (deps: ReceiptDeps, practice: Practice, detail: PaymentSucceededDetail): Promise<{ facts: Facts; source: ReceiptSource }> => {
   const client = await deps.receipts.getClient(practice.practiceId, detail.clientId);
   // A balance paid at the desk never went through Stripe: the event says how.
-  const method: PaymentMethod = detail.method ? { type: 'in_person', method: detail.method } : await paymentMethodFor(deps, practice, detail.paymentId);
-  const payment = { paymentId: detail.paymentId, amountCents: detail.amountCents, currency: detail.currency, paidAt: detail.paidAt, method };
+  const inParts = detail.method ? undefined : await paymentPartsFor(deps, practice, detail);
+  const method: PaymentMethod = detail.method ? { type: 'in_person', method: detail.method } : (inParts?.method ?? (await paymentMethodFor(deps, practice, detail.paymentId)));
+  const payment = { paymentId: detail.paymentId, amountCents: detail.amountCents, currency: detail.currency, paidAt: detail.paidAt, method, ...(inParts ? { parts: inParts.parts } : {}) };
   const common = { practice, clientName: client.name };
   if (detail.kind === 'package') {
     const purchase = await requirePurchase(deps, practice.practiceId, detail.clientId, detail.purchaseId!);
@@ -121,7 +179,7 @@ export const paymentFacts = async (deps: ReceiptDeps, practice: Practice, detail
 
 export const refundFacts = async (deps: ReceiptDeps, practice: Practice, detail: PaymentRefundedDetail): Promise<{ facts: Facts; source: ReceiptSource }> => {
   const client = await deps.receipts.getClient(practice.practiceId, detail.clientId);
-  const method = await paymentMethodFor(deps, practice, detail.paymentId);
+  const method = await refundMethodFor(deps, practice, detail);
   const purchase = detail.purchaseId ? await requirePurchase(deps, practice.practiceId, detail.clientId, detail.purchaseId) : undefined;
   const pkg = purchase ? await packageFactsOf(deps, purchase) : null;
   const originalRef = await deps.receipts.findIssuedReceipt(practice.practiceId, deps.receipts.receiptSourceKey({ type: 'payment', paymentId: detail.paymentId }));
