@@ -55,8 +55,6 @@ const paymentPartsFor = async (deps: ReceiptDeps, practice: Practice, detail: Pa
       practiceId: practice.practiceId,
       paymentId: detail.paymentId,
       parts: parts.length,
-      partsCents: sum,
-      amountCents: detail.amountCents,
     });
     return undefined;
   }
