@@ -21,7 +21,7 @@ import { getInvoice, listClaimInvoices } from '../../functions/store/invoices';
 import { getReceipt } from '../../functions/store/receipts';
 import { eventually } from '../support/eventually';
 import { outboxOf } from '../support/fixtures';
-import { adjudicated, claimReady, store } from '../support/invoicing';
+import { adjudicated, claimReady, emulator, store } from '../support/invoicing';
 import { busEvent, deliverToReceiptIssuer, pdfText } from '../support/receipts';
 import { injectFaults, newAccount } from '../support/reliability';
 
@@ -124,6 +124,45 @@ describe('the receipt of a balance invoice paid in parts', () => {
       [600, { type: 'card', brand: 'visa', last4: '4242' }],
     ]);
     expect(renderReceiptPage(receipts[0]!.document)).toContain('<dt>Refunded to</dt><dd>Mastercard ending in 4444</dd>');
+  });
+
+  it('both payments refunded in full by hand in the Dashboard ($4, then $30): the running total counts every payment of the invoice, so the second refund receipt says $34.00 of $34.00, refunded — not $30.00 of $34.00, partially', async () => {
+    // Prepare
+    const { practiceId, succeeded, intents, account } = await balancePaidInParts();
+    await deliverToReceiptIssuer(busEvent('PaymentSucceeded', succeeded.detail, succeeded.eventId));
+    const stripe = await getStripe();
+
+    // Act: the practice refunds each payment in its Dashboard; Stripe sends charge.refunded for each.
+    for (const intent of intents) {
+      await stripe.refunds.create({ payment_intent: intent }, { stripeAccount: account });
+      await emulator('/_deliveries/wait', { method: 'POST', body: { timeoutMs: 15_000 } });
+    }
+    const refunded = await eventually(
+      'both refunds recorded',
+      async () => {
+        const items = (await outboxOf(store, practiceId)).filter((item) => item.detailType === 'PaymentRefunded');
+        // In the order they were made, as their running totals grow (the outbox lists by event id).
+        return items.length === 2 ? items.sort((a, b) => (a.detail.totalRefundedCents as number) - (b.detail.totalRefundedCents as number)) : undefined;
+      },
+      20_000,
+      100,
+    );
+    const receipts = [];
+    for (const item of refunded) {
+      const result = (await deliverToReceiptIssuer(busEvent('PaymentRefunded', item.detail, item.eventId))) as { receiptId: string };
+      receipts.push((await getReceipt(store, practiceId, result.receiptId))!.document);
+    }
+
+    // Assess
+    expect(refunded.map((item) => [item.detail.amountCents, item.detail.totalRefundedCents])).toEqual([
+      [400, 400],
+      [3000, 3400],
+    ]);
+    expect(receipts.map((document) => [document.status, document.payment.method])).toEqual([
+      ['partially_refunded', { type: 'card', brand: 'mastercard', last4: '4444' }],
+      ['refunded', { type: 'card', brand: 'visa', last4: '4242' }],
+    ]);
+    expect(renderReceiptPage(receipts[1]!)).toContain('Total refunded on this payment</th><td class="num">$34.00 of $34.00</td>');
   });
 
   it('when Stripe cannot list the invoice payments, the receipt is still issued with one payment line, and the log says why (no PHI)', async () => {
