@@ -38,7 +38,8 @@ const paymentPartsFor = async (deps: ReceiptDeps, practice: Practice, detail: Pa
   if (detail.kind !== 'invoice' || !detail.paymentId.startsWith('in_')) return undefined;
   let parts: PaymentPart[];
   try {
-    parts = await lookupInvoicePaymentParts(await deps.stripe(), detail.paymentId, practice.stripeAccountId);
+    // A payment that paid nothing of this invoice (its PaymentIntent spent on others) is not one of its parts.
+    parts = (await lookupInvoicePaymentParts(await deps.stripe(), detail.paymentId, practice.stripeAccountId)).filter((part) => part.amountCents > 0);
   } catch (error) {
     deps.logger.warn('invoice payments unavailable from Stripe; the receipt names one payment method for the whole amount', {
       practiceId: practice.practiceId,
