@@ -28,13 +28,13 @@ const paymentMethodFor = async (deps: ReceiptDeps, practice: Practice, paymentId
 };
 
 /**
- * A balance invoice the practice charged in parts (Stripe's partial payments): each payment, oldest
- * first, with its own method, amount and date, so the receipt matches the card statement
- * (DOMAIN.md §5). Only when Stripe lists several paid payments summing to what the event says was
- * paid; otherwise (one payment, a sum that differs, Stripe not answering: logged) the receipt names
- * one method for the whole amount, as before.
+ * How a balance invoice was paid, from its payments on Stripe. Charged in parts (Stripe's partial
+ * payments): each payment, oldest first, with its own method, amount and date, so the receipt
+ * matches the card statement (DOMAIN.md §5) — when they sum to what the event says was paid;
+ * otherwise (logged) one method for the whole amount, the newest payment's, as before. One payment:
+ * its method. Stripe not answering (logged) or no paid payment: `undefined`, the caller asks as before.
  */
-const paymentPartsFor = async (deps: ReceiptDeps, practice: Practice, detail: PaymentSucceededDetail): Promise<{ method: PaymentMethod; parts: PaymentPart[] } | undefined> => {
+const invoicePaymentsFor = async (deps: ReceiptDeps, practice: Practice, detail: PaymentSucceededDetail): Promise<{ method: PaymentMethod; parts?: PaymentPart[] } | undefined> => {
   if (detail.kind !== 'invoice' || !detail.paymentId.startsWith('in_')) return undefined;
   let parts: PaymentPart[];
   try {
@@ -49,17 +49,18 @@ const paymentPartsFor = async (deps: ReceiptDeps, practice: Practice, detail: Pa
     });
     return undefined;
   }
-  if (parts.length < 2) return undefined;
-  const sum = parts.reduce((total, part) => total + part.amountCents, 0);
-  if (sum !== detail.amountCents) {
+  const newest = parts[parts.length - 1];
+  if (!newest) return undefined;
+  if (parts.length === 1) return { method: newest.method };
+  if (parts.reduce((total, part) => total + part.amountCents, 0) !== detail.amountCents) {
     deps.logger.warn('invoice payments do not sum to the amount paid; the receipt names one payment method for the whole amount', {
       practiceId: practice.practiceId,
       paymentId: detail.paymentId,
       parts: parts.length,
     });
-    return undefined;
+    return { method: newest.method };
   }
-  return { method: parts[parts.length - 1]!.method, parts };
+  return { method: newest.method, parts };
 };
 
 /**
@@ -112,9 +113,9 @@ export type Facts = (number: string, issuedAt: string) => ReceiptInput;
 export const paymentFacts = async (deps: ReceiptDeps, practice: Practice, detail: PaymentSucceededDetail): Promise<{ facts: Facts; source: ReceiptSource }> => {
   const client = await deps.receipts.getClient(practice.practiceId, detail.clientId);
   // A balance paid at the desk never went through Stripe: the event says how.
-  const inParts = detail.method ? undefined : await paymentPartsFor(deps, practice, detail);
-  const method: PaymentMethod = detail.method ? { type: 'in_person', method: detail.method } : (inParts?.method ?? (await paymentMethodFor(deps, practice, detail.paymentId)));
-  const payment = { paymentId: detail.paymentId, amountCents: detail.amountCents, currency: detail.currency, paidAt: detail.paidAt, method, ...(inParts ? { parts: inParts.parts } : {}) };
+  const paid = detail.method ? undefined : await invoicePaymentsFor(deps, practice, detail);
+  const method: PaymentMethod = detail.method ? { type: 'in_person', method: detail.method } : (paid?.method ?? (await paymentMethodFor(deps, practice, detail.paymentId)));
+  const payment = { paymentId: detail.paymentId, amountCents: detail.amountCents, currency: detail.currency, paidAt: detail.paidAt, method, ...(paid?.parts ? { parts: paid.parts } : {}) };
   const common = { practice, clientName: client.name };
   if (detail.kind === 'package') {
     const purchase = await requirePurchase(deps, practice.practiceId, detail.clientId, detail.purchaseId!);
