@@ -185,6 +185,9 @@ export const refundFacts = async (deps: ReceiptDeps, practice: Practice, detail:
   const originalRef = await deps.receipts.findIssuedReceipt(practice.practiceId, deps.receipts.receiptSourceKey({ type: 'payment', paymentId: detail.paymentId }));
   const original = originalRef ? await deps.receipts.getReceipt(practice.practiceId, originalRef.receiptId) : undefined;
   const claimId = detail.claimId ?? original?.source.claimId;
+  // Events come in no guaranteed order: without the payment's receipt yet, a balance payment's
+  // amount is what its invoice was paid (else "Refunded" for a refund of part of it).
+  const invoicePaidCents = !original && detail.kind === 'invoice' && detail.invoiceId ? (await deps.receipts.getInvoiceRef(practice.practiceId, detail.invoiceId))?.amountPaidCents : undefined;
   // A balance refund names the service its payment paid for (DOMAIN.md §5: the date of service).
   const claim = detail.kind === 'invoice' && claimId ? await deps.receipts.getClaim(practice.practiceId, claimId) : undefined;
   return {
@@ -214,7 +217,7 @@ export const refundFacts = async (deps: ReceiptDeps, practice: Practice, detail:
         creditsRemoved: detail.creditsRemoved,
         of: detail.kind === 'package' ? 'package' : 'balance',
         originalReceiptNumber: original?.number ?? null,
-        originalAmountCents: original?.totalCents ?? purchase?.priceCents ?? null,
+        originalAmountCents: original?.totalCents ?? purchase?.priceCents ?? invoicePaidCents ?? null,
         method,
         service: claim ? { claimId: claim.claimId, dateOfService: claim.dateOfService } : null,
       },
