@@ -427,6 +427,7 @@ const invoiceHistory = (invoices: Invoice[] | undefined, current: string | undef
       }),
       'Every invoice of this claim, newest first',
     ),
+    h('p', { class: 'muted' }, 'Refunded: given back in the Stripe Dashboard, so owed again. An overpayment kneadpay refunded after a payer’s correction is on the client’s ledger.'),
   );
 };
 
