@@ -8,7 +8,7 @@ import type { TransactItem } from '../store/commit';
 import { getInvoice, invoiceVersionedUpdate } from '../store/invoices';
 import { finishPartialWriteOff, partialWriteOffCommit, partialWriteOffReversal, WRITE_OFF_REQUEST_GRACE_MS, WRITE_OFFS_STORE, writeOffCommit } from './write-off-commit';
 import { writeOffAskedInFull, type BalanceInvoice, type PartialWriteOff } from '../domain/invoice';
-import { findInvoiceOfPaymentIntent, retrieveInvoice } from '../stripe/invoices';
+import { findInvoiceOfPaymentIntent, listInvoicePayments, retrieveInvoice } from '../stripe/invoices';
 import { listRefunds } from '../stripe/refunds';
 import { oldestFirst } from '../stripe/gateway';
 import type { OutboxEvent } from '../store/outbox';
@@ -268,6 +268,23 @@ const invoiceOfCharge = async (ctx: Ctx, charge: Pick<Stripe.Charge, 'payment_in
   return ctx.port.getInvoice(ctx.store, ctx.practiceId, invoiceId);
 };
 
+/**
+ * The live refunds of the invoice's other payments (an invoice the practice charged in parts:
+ * Stripe's partial payments, docs.stripe.com/api/invoices/attach_payment), each as `{amount,
+ * created}`: a refund receipt's running total is the invoice's, as the receipt it names is (bug 154).
+ * Usually none: an invoice paid at once has this payment only.
+ */
+const refundsOfOtherPayments = async (ctx: Ctx, invoice: BalanceInvoice, paymentIntent: string | undefined) => {
+  if (!invoice.stripeInvoiceId) return [];
+  const scope = { stripe: await ctx.stripe(), account: ctx.event.account };
+  const others = (await listInvoicePayments(scope, invoice.stripeInvoiceId)).flatMap((payment) => {
+    const intent = typeof payment.payment?.payment_intent === 'string' ? payment.payment.payment_intent : payment.payment?.payment_intent?.id;
+    return payment.status === 'paid' && intent && intent !== paymentIntent ? [intent] : [];
+  });
+  const refunds = await Promise.all(others.map((intent) => listRefunds(scope, { payment_intent: intent })));
+  return refunds.flat().filter((refund) => refund.status !== 'failed' && refund.status !== 'canceled');
+};
+
 export const NOT_A_BALANCE_CHARGE = 'no balance invoice for this charge';
 
 /**
@@ -297,9 +314,13 @@ const balanceChargeRefunded: Effect = async (ctx) => {
   const entries: Parameters<InvoiceEffectsPort['ledgerWrites']>[2] = [];
   const events: OutboxEvent[] = [];
   const earlierCents = live.filter((refund) => !fresh.includes(refund)).reduce((sum, refund) => sum + refund.amount, 0);
+  const intentOfCharge = typeof charge.payment_intent === 'string' ? charge.payment_intent : charge.payment_intent?.id;
+  const others = await refundsOfOtherPayments(ctx, invoice, intentOfCharge);
   let refundedNow = 0;
   for (const refund of fresh) {
     refundedNow += refund.amount;
+    // What the invoice's other payments had given back by then (same second: counted).
+    const othersCents = others.filter((other) => other.created <= refund.created).reduce((sum, other) => sum + other.amount, 0);
     const refundedAt = new Date(refund.created * 1000).toISOString();
     // The payment is reversed: the client owes this part of the balance again.
     entries.push({ kind: 'refund', amountCents: refund.amount, currency: invoice.currency, at: refundedAt, ref: refund.id });
@@ -315,8 +336,9 @@ const balanceChargeRefunded: Effect = async (ctx) => {
         paymentId,
         refundId: refund.id,
         amountCents: refund.amount,
-        // Every refund of the charge recorded before this one (kneadpay's own included), and this one.
-        totalRefundedCents: earlierCents + refundedNow,
+        // Every refund of the charge recorded before this one (kneadpay's own included), this one, and
+        // those of the invoice's other payments made by then (an invoice paid in parts).
+        totalRefundedCents: earlierCents + refundedNow + othersCents,
         currency: invoice.currency,
         creditsRemoved: 0,
         refundedAt,

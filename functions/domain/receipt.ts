@@ -59,6 +59,18 @@ export interface PaymentFacts {
   currency: string;
   paidAt: string;
   method: PaymentMethod;
+  /**
+   * A balance invoice the practice charged in parts (Stripe's partial payments): each payment,
+   * oldest first, summing to `amountCents`. Absent for a payment made at once.
+   */
+  parts?: PaymentPart[] | undefined;
+}
+
+/** One of several payments that together paid an invoice: what it paid, when, and how. */
+export interface PaymentPart {
+  amountCents: number;
+  at: string;
+  method: PaymentMethod;
 }
 
 export interface PackageFacts {
@@ -245,8 +257,12 @@ export interface ReceiptDocument {
   currency: string;
   practice: PracticeBlock;
   client: { name: string };
-  /** The payment (for a refund: the refund, with the method it went back to). */
-  payment: { id: string; at: string; amountCents: number; method: PaymentMethod };
+  /**
+   * The payment (for a refund: the refund, with the method it went back to). `parts`: only on a
+   * balance receipt whose invoice was paid by several payments (each one, oldest first, summing to
+   * `amountCents`; `method` is then the last one's); absent otherwise, and on receipts stored before.
+   */
+  payment: { id: string; at: string; amountCents: number; method: PaymentMethod; parts?: PaymentPart[] };
   package: PackageSection | null;
   claim: ClaimSection | null;
   refund: RefundSection | null;
@@ -422,8 +438,24 @@ const checkPayment = (payment: PaymentFacts): ReceiptResult | undefined => {
   if (!isCents(payment.amountCents) || payment.amountCents < 0) return problem('invalid_amount', 'payment.amountCents', 'the amount paid must be whole cents, not negative');
   if (!CURRENCY.test(payment.currency)) return problem('invalid_currency', 'payment.currency', 'the currency must be a lower-case ISO code');
   if (!isInstant(payment.paidAt)) return problem('invalid_date', 'payment.paidAt', 'paidAt is not a date and time');
+  for (const [i, part] of (payment.parts ?? []).entries()) {
+    if (!isCents(part.amountCents) || part.amountCents <= 0) return problem('invalid_amount', `payment.parts[${i}].amountCents`, 'each payment must be whole cents above zero');
+    if (!isInstant(part.at)) return problem('invalid_date', `payment.parts[${i}].at`, 'the payment date is not a date and time');
+  }
+  if (payment.parts && payment.parts.reduce((sum, part) => sum + part.amountCents, 0) !== payment.amountCents) {
+    return problem('invalid_amount', 'payment.parts', 'the payments must sum to the amount paid');
+  }
   return undefined;
 };
+
+/** The payment as the document states it: its parts only when there are several. */
+const paymentBlock = (payment: PaymentFacts): ReceiptDocument['payment'] => ({
+  id: payment.paymentId,
+  at: payment.paidAt,
+  amountCents: payment.amountCents,
+  method: payment.method,
+  ...(payment.parts && payment.parts.length > 1 ? { parts: payment.parts.map((part) => ({ amountCents: part.amountCents, at: part.at, method: part.method })) } : {}),
+});
 
 const checkPackage = (facts: PackageFacts, field: string): ReceiptResult | undefined => {
   const counts = [facts.sessionsTotal, facts.sessionsRemaining, facts.creditsRemoved];
@@ -510,7 +542,7 @@ export const buildReceipt = (input: ReceiptInput): ReceiptResult => {
           kind: 'balance',
           title: RECEIPT_TITLES.statement,
           currency: payment.currency,
-          payment: { id: payment.paymentId, at: payment.paidAt, amountCents: payment.amountCents, method: payment.method },
+          payment: paymentBlock(payment),
           package: null,
           claim,
           refund: null,

@@ -115,7 +115,11 @@ export const paymentFacts = (document: ReceiptDocument): [string, string][] => {
     }
   } else {
     rows.push(['Payment date', formatDate(document.payment.at, zone)]);
-    rows.push(['Payment method', paymentMethodLabel(document.payment.method)]);
+    // An invoice paid in parts: each payment as the card statement shows it (DOMAIN.md §5).
+    const parts = document.payment.parts ?? [];
+    if (parts.length > 1) {
+      parts.forEach((part, i) => rows.push([`Payment ${i + 1} of ${parts.length}`, `${paymentMethodLabel(part.method)}: ${money(document, part.amountCents)} on ${formatDate(part.at, zone)}`]));
+    } else rows.push(['Payment method', paymentMethodLabel(document.payment.method)]);
   }
   if (document.claim) {
     rows.push(['Date of service', formatServiceDate(document.claim.dateOfService)]);

@@ -306,9 +306,11 @@ export interface InvoiceRef {
   invoiceId: string;
   claimId?: string;
   clientId?: string;
+  /** What the invoice was paid (a refund receipt's original amount when the payment's receipt is not issued yet). */
+  amountPaidCents?: number;
 }
 
 export const getInvoiceRef = async (store: Store, practiceId: string, invoiceId: string): Promise<InvoiceRef | undefined> => {
   const item = await getItem<InvoiceRef>(store, { pk: practicePk(practiceId), sk: `INVOICE#${invoiceId}` });
-  return item ? { invoiceId, claimId: item.claimId, clientId: item.clientId } : undefined;
+  return item ? { invoiceId, claimId: item.claimId, clientId: item.clientId, amountPaidCents: item.amountPaidCents } : undefined;
 };

@@ -13,6 +13,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { chargeRefunded } from '../../functions/core/charge-refunds';
+import { defaultReceiptDeps, parsePaymentRefunded } from '../../functions/core/receipts';
+import { refundFacts } from '../../functions/core/receipts/gather';
+import { receiptStoreOn } from '../../functions/core/receipts/ports';
+import { buildReceipt } from '../../functions/domain/receipt';
+import { totalRows } from '../../functions/shared/receipt-render';
+import { getPractice } from '../../functions/store/practices';
 import { invoiceChargeRefunded } from '../../functions/core/invoice-effects';
 import { invoiceClaimBalance } from '../../functions/core/invoicing';
 import { applyAdjudication } from '../../functions/core/remittances';
@@ -131,6 +137,33 @@ describe('a balance payment refunded by hand in the Stripe Dashboard', () => {
     const result = (await deliverToReceiptIssuer(busEvent('PaymentRefunded', second.detail, second.eventId))) as { receiptId: string };
     expect((await getReceipt(store, paid.practiceId, result.receiptId))?.document).toMatchObject({ status: 'refunded', totalCents: 2400 });
     expect(await getInvoice(store, paid.practiceId, paid.invoice.invoiceId)).toMatchObject({ amountRefundedCents: 3400 });
+  });
+
+  // Events come in no guaranteed order (DOMAIN.md §7): the refund's event can reach the receipt issuer
+  // before the payment's receipt is issued. The stack's bus issues that receipt at once, so the
+  // receipt port here hides it (the one stand-in: the order a real bus can produce, not this one's);
+  // Stripe, the store and the invoice are real. Found by the k2 audit (docs/reliability.md, bug 155).
+  it('$10 of $34 refunded before the payment has its receipt: the refund receipt still says "Partially refunded", $10.00 of $34.00 (it said "Refunded")', async () => {
+    // Prepare
+    const paid = await paidBalance();
+    await paid.stripe.refunds.create({ payment_intent: paid.paymentIntent, amount: 1000 });
+    await delivered();
+    await eventually('the refund recorded', async () => ((await refundedEvents(paid.practiceId)).length === 1 ? true : undefined), 15_000, 100);
+    const [refunded] = await refundedEvents(paid.practiceId);
+    const real = receiptStoreOn(store);
+    const deps = defaultReceiptDeps({
+      store,
+      stripe: getStripe,
+      receipts: { ...real, findIssuedReceipt: async (practiceId, key) => (key.startsWith('payment#') ? undefined : real.findIssuedReceipt(practiceId, key)) },
+    });
+
+    // Act
+    const { facts } = await refundFacts(deps, (await getPractice(store, paid.practiceId))!, parsePaymentRefunded(refunded!.detail));
+    const built = buildReceipt(facts('R-000099', new Date().toISOString()));
+
+    // Assess
+    expect(built.ok && built.document).toMatchObject({ status: 'partially_refunded', refund: { amountCents: 1000, totalRefundedCents: 1000, originalAmountCents: 3400, originalReceiptNumber: null } });
+    expect(built.ok && totalRows(built.document)).toContainEqual(['Total refunded on this payment', '$10.00 of $34.00']);
   });
 
   it('$10 refunded by hand, then the payer corrects the share from $34 to $24: kneadpay refunds nothing more (the client has $24 paid, $24 owed)', async () => {

@@ -167,6 +167,33 @@ describe('receipt documents (pure)', () => {
     ).toMatchObject({ ok: false, problem: { field: 'refund.amountCents' } });
   });
 
+  it('a balance paid in parts keeps each payment, oldest first; one payment keeps no parts; parts that do not sum to what was paid are a problem naming payment.parts', () => {
+    // Prepare
+    const mastercard = { type: 'card' as const, brand: 'mastercard', last4: '4444' };
+    const visa = { type: 'card' as const, brand: 'visa', last4: '4242' };
+    const parts = [
+      { amountCents: 400, at: '2026-10-20T16:00:00.000Z', method: mastercard },
+      { amountCents: 3000, at: '2026-10-21T17:30:00.000Z', method: visa },
+    ];
+
+    // Act
+    const inParts = buildReceipt(balance({ payment: { ...payment(3400), method: visa, parts } }));
+    const once = buildReceipt(balance({ payment: { ...payment(3400), method: visa, parts: [{ amountCents: 3400, at: '2026-10-21T17:30:00.000Z', method: visa }] } }));
+
+    // Assess
+    expect(inParts.ok && inParts.document.payment).toEqual({ id: 'pi_1', at: '2026-10-21T17:30:00Z', amountCents: 3400, method: visa, parts });
+    expect(inParts.ok && inParts.document.totals).toMatchObject({ paidNowCents: 3400, balanceDueCents: 0 });
+    expect(once.ok && once.document.payment).toEqual({ id: 'pi_1', at: '2026-10-21T17:30:00Z', amountCents: 3400, method: visa });
+    expect(buildReceipt(balance({ payment: { ...payment(3400), parts: [parts[0]!, { ...parts[1]!, amountCents: 2000 }] } }))).toMatchObject({
+      ok: false,
+      problem: { code: 'invalid_amount', field: 'payment.parts' },
+    });
+    expect(buildReceipt(balance({ payment: { ...payment(3400), parts: [{ ...parts[0]!, at: 'yesterday' }, parts[1]!] } }))).toMatchObject({
+      ok: false,
+      problem: { code: 'invalid_date', field: 'payment.parts[0].at' },
+    });
+  });
+
   it('package usage reads "visit 3 of 5"; numbers are R- and six digits at least', () => {
     expect(packageUsageText(5, 2, 3)).toBe('5 sessions bought, 2 used, 3 remaining (next visit: 3 of 5)');
     expect(packageUsageText(5, 5, 0)).toBe('5 sessions bought, 5 used, 0 remaining');

@@ -1,7 +1,7 @@
 /** Gathering the facts a receipt states: the practice, the client, the payment method (from Stripe), the package or the claim with its adjudications, earlier payments, the original receipt of a refund. */
-import { earlierBalancePaymentsCents, type PaymentMethod, type ReceiptInput, type ReceiptSource } from '../../domain/receipt';
+import { earlierBalancePaymentsCents, type PaymentMethod, type PaymentPart, type ReceiptInput, type ReceiptSource } from '../../domain/receipt';
 import { RetryableError, ValidationError } from '../../shared/errors';
-import { lookupPaymentMethod } from '../../stripe/payment-method';
+import { lookupInvoicePaymentParts, lookupPaymentMethod, lookupRefundMethod } from '../../stripe/payment-method';
 import { adjudicatesPayment } from '../../domain/era835/status';
 import { adjudicationsDecidingShare } from '../../domain/patient-share';
 import type { Practice } from '../../domain/practice';
@@ -24,6 +24,63 @@ const paymentMethodFor = async (deps: ReceiptDeps, practice: Practice, paymentId
       errorCode: (error as { code?: unknown })?.code,
     });
     return { type: 'unknown' };
+  }
+};
+
+/**
+ * How a balance invoice was paid, from its payments on Stripe. Charged in parts (Stripe's partial
+ * payments): each payment, oldest first, with its own method, amount and date, so the receipt
+ * matches the card statement (DOMAIN.md §5) — when they sum to what the event says was paid;
+ * otherwise (logged) one method for the whole amount, the newest payment's, as before. One payment:
+ * its method. Stripe not answering (logged) or no paid payment: `undefined`, the caller asks as before.
+ */
+const invoicePaymentsFor = async (deps: ReceiptDeps, practice: Practice, detail: PaymentSucceededDetail): Promise<{ method: PaymentMethod; parts?: PaymentPart[] } | undefined> => {
+  if (detail.kind !== 'invoice' || !detail.paymentId.startsWith('in_')) return undefined;
+  let parts: PaymentPart[];
+  try {
+    // A payment that paid nothing of this invoice (its PaymentIntent spent on others) is not one of its parts.
+    parts = (await lookupInvoicePaymentParts(await deps.stripe(), detail.paymentId, practice.stripeAccountId)).filter((part) => part.amountCents > 0);
+  } catch (error) {
+    deps.logger.warn('invoice payments unavailable from Stripe; the receipt names one payment method for the whole amount', {
+      practiceId: practice.practiceId,
+      paymentId: detail.paymentId,
+      errorName: (error as Error)?.name,
+      errorCode: (error as { code?: unknown })?.code,
+    });
+    return undefined;
+  }
+  const newest = parts[parts.length - 1];
+  if (!newest) return undefined;
+  if (parts.length === 1) return { method: newest.method };
+  if (parts.reduce((total, part) => total + part.amountCents, 0) !== detail.amountCents) {
+    deps.logger.warn('invoice payments do not sum to the amount paid; the receipt names one payment method for the whole amount', {
+      practiceId: practice.practiceId,
+      paymentId: detail.paymentId,
+      parts: parts.length,
+    });
+    return { method: newest.method };
+  }
+  return { method: newest.method, parts };
+};
+
+/**
+ * Where a refund went back to. A balance invoice paid in parts has several payments: the refund's
+ * own payment (read from the refund) says which card, not the invoice's last payment. Other
+ * refunds: the payment's method, as before.
+ */
+const refundMethodFor = async (deps: ReceiptDeps, practice: Practice, detail: PaymentRefundedDetail): Promise<PaymentMethod> => {
+  if (detail.kind !== 'invoice' || !detail.paymentId.startsWith('in_') || !detail.refundId.startsWith('re_')) return paymentMethodFor(deps, practice, detail.paymentId);
+  try {
+    return await lookupRefundMethod(await deps.stripe(), detail.refundId, practice.stripeAccountId);
+  } catch (error) {
+    deps.logger.warn('refund unavailable from Stripe; the receipt names the payment method of the invoice', {
+      practiceId: practice.practiceId,
+      paymentId: detail.paymentId,
+      refundId: detail.refundId,
+      errorName: (error as Error)?.name,
+      errorCode: (error as { code?: unknown })?.code,
+    });
+    return paymentMethodFor(deps, practice, detail.paymentId);
   }
 };
 
@@ -56,8 +113,9 @@ export type Facts = (number: string, issuedAt: string) => ReceiptInput;
 export const paymentFacts = async (deps: ReceiptDeps, practice: Practice, detail: PaymentSucceededDetail): Promise<{ facts: Facts; source: ReceiptSource }> => {
   const client = await deps.receipts.getClient(practice.practiceId, detail.clientId);
   // A balance paid at the desk never went through Stripe: the event says how.
-  const method: PaymentMethod = detail.method ? { type: 'in_person', method: detail.method } : await paymentMethodFor(deps, practice, detail.paymentId);
-  const payment = { paymentId: detail.paymentId, amountCents: detail.amountCents, currency: detail.currency, paidAt: detail.paidAt, method };
+  const paid = detail.method ? undefined : await invoicePaymentsFor(deps, practice, detail);
+  const method: PaymentMethod = detail.method ? { type: 'in_person', method: detail.method } : (paid?.method ?? (await paymentMethodFor(deps, practice, detail.paymentId)));
+  const payment = { paymentId: detail.paymentId, amountCents: detail.amountCents, currency: detail.currency, paidAt: detail.paidAt, method, ...(paid?.parts ? { parts: paid.parts } : {}) };
   const common = { practice, clientName: client.name };
   if (detail.kind === 'package') {
     const purchase = await requirePurchase(deps, practice.practiceId, detail.clientId, detail.purchaseId!);
@@ -121,12 +179,15 @@ export const paymentFacts = async (deps: ReceiptDeps, practice: Practice, detail
 
 export const refundFacts = async (deps: ReceiptDeps, practice: Practice, detail: PaymentRefundedDetail): Promise<{ facts: Facts; source: ReceiptSource }> => {
   const client = await deps.receipts.getClient(practice.practiceId, detail.clientId);
-  const method = await paymentMethodFor(deps, practice, detail.paymentId);
+  const method = await refundMethodFor(deps, practice, detail);
   const purchase = detail.purchaseId ? await requirePurchase(deps, practice.practiceId, detail.clientId, detail.purchaseId) : undefined;
   const pkg = purchase ? await packageFactsOf(deps, purchase) : null;
   const originalRef = await deps.receipts.findIssuedReceipt(practice.practiceId, deps.receipts.receiptSourceKey({ type: 'payment', paymentId: detail.paymentId }));
   const original = originalRef ? await deps.receipts.getReceipt(practice.practiceId, originalRef.receiptId) : undefined;
   const claimId = detail.claimId ?? original?.source.claimId;
+  // Events come in no guaranteed order: without the payment's receipt yet, a balance payment's
+  // amount is what its invoice was paid (else "Refunded" for a refund of part of it).
+  const invoicePaidCents = !original && detail.kind === 'invoice' && detail.invoiceId ? (await deps.receipts.getInvoiceRef(practice.practiceId, detail.invoiceId))?.amountPaidCents : undefined;
   // A balance refund names the service its payment paid for (DOMAIN.md §5: the date of service).
   const claim = detail.kind === 'invoice' && claimId ? await deps.receipts.getClaim(practice.practiceId, claimId) : undefined;
   return {
@@ -156,7 +217,7 @@ export const refundFacts = async (deps: ReceiptDeps, practice: Practice, detail:
         creditsRemoved: detail.creditsRemoved,
         of: detail.kind === 'package' ? 'package' : 'balance',
         originalReceiptNumber: original?.number ?? null,
-        originalAmountCents: original?.totalCents ?? purchase?.priceCents ?? null,
+        originalAmountCents: original?.totalCents ?? purchase?.priceCents ?? invoicePaidCents ?? null,
         method,
         service: claim ? { claimId: claim.claimId, dateOfService: claim.dateOfService } : null,
       },

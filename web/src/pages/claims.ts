@@ -4,7 +4,7 @@ import { currency, currentPractice } from '../context';
 import { h, replace, safeHref, statusLine, table, uid } from '../dom';
 import { field, FormErrors, form, invalid, textInput, type Field } from '../forms';
 import { formatDate, formatMoney, parseMoney } from '../money';
-import type { Claim, ClaimListItem, ClaimProblem, Client, List } from '../types';
+import type { Claim, ClaimListItem, ClaimProblem, Client, Invoice, List } from '../types';
 import { badge, pageHeading, section, statusText } from './common';
 import { pagedList } from './paged';
 import { acknowledgementForm, batchDownload, claimsByState, payerForm, problemList, sendClaimsForm } from './claims-out';
@@ -396,6 +396,58 @@ const invoiceLineText = (invoice: NonNullable<Claim['invoice']>, money: (cents: 
   return `${amount} ${note}${OPEN_CHARGEBACKS.has(invoice.dispute.status) ? ': the money comes back if the practice wins' : ''}.`;
 };
 
+/** An invoice's status in words, for the claim's invoice history (the API's `status`, docs/api.md § Invoices). */
+const INVOICE_STATUS_WORDS: Readonly<Record<string, string>> = {
+  pending: 'being prepared',
+  draft: 'draft: not sent yet',
+  open: 'open: sent to the client, not paid yet',
+  paid: 'paid',
+  void: 'voided: nothing due on it',
+  uncollectible: 'marked uncollectible',
+  written_off: 'written off by staff',
+  needs_email: 'waiting for the client’s email',
+  below_minimum: 'below Stripe’s minimum charge: collect it at the desk',
+  awaiting_stripe: 'waiting for the practice’s Stripe account',
+};
+
+/**
+ * Every invoice of the claim (`GET …/invoices?claimId=`), newest first, the current one (the claim's
+ * `invoice`) marked: the claim's money history, where the Invoice section names only the current one —
+ * an invoice a new plan replaced (voided), paid then charged back, refunded or written off stays listed.
+ * `undefined`: the list could not be read (the rest of the page is drawn anyway).
+ */
+const invoiceHistory = (invoices: Invoice[] | undefined, current: string | undefined) => {
+  if (invoices === undefined) return section('Invoices of this claim', h('p', { class: 'muted' }, 'The claim’s invoices could not be read: reload the page to try again.'));
+  if (invoices.length === 0) return null;
+  return section(
+    'Invoices of this claim',
+    table(
+      ['Invoice', 'Status', 'Asked', 'Paid', 'Refunded', 'Written off', 'Disputed'],
+      invoices.map((invoice) => {
+        const money = (cents: number | undefined) => formatMoney(cents ?? 0, invoice.currency ?? currency());
+        return [
+          invoice.invoiceId === current ? h('span', null, h('strong', null, 'Current invoice'), `, made ${formatDate(invoice.createdAt)}`) : `Made ${formatDate(invoice.createdAt)}`,
+          INVOICE_STATUS_WORDS[invoice.status] ?? statusText(invoice.status),
+          money(invoice.amountDueCents),
+          money(invoice.amountPaidCents),
+          money(invoice.amountRefundedCents),
+          money(invoice.amountWrittenOffCents),
+          disputeWords(invoice, invoice.currency ?? currency()) ?? '—',
+        ];
+      }),
+      'Every invoice of this claim, newest first',
+    ),
+    h('p', { class: 'muted' }, 'Refunded: given back in the Stripe Dashboard, so owed again. An overpayment kneadpay refunded after a payer’s correction is on the client’s ledger.'),
+  );
+};
+
+/** The claim's invoices, newest first; `undefined` when they cannot be read. */
+const claimInvoices = (claimId: string): Promise<Invoice[] | undefined> =>
+  request<List<Invoice>>('GET', practicePath(`/invoices?claimId=${encodeURIComponent(claimId)}`)).then(
+    (list) => list.items,
+    () => undefined,
+  );
+
 const claimLink = (claimId: string) => h('a', { href: `#/claims/${encodeURIComponent(claimId)}` }, claimId);
 
 /**
@@ -430,15 +482,15 @@ export const claimPage = async (main: HTMLElement, claimId = '') => {
   // The router moves what is drawn here into the page: a release redraws this view in place.
   const view = h('div');
   const load = async () => {
-    const claim = await request<Claim>('GET', practicePath(`/claims/${encodeURIComponent(claimId)}`));
+    const [claim, invoices] = await Promise.all([request<Claim>('GET', practicePath(`/claims/${encodeURIComponent(claimId)}`)), claimInvoices(claimId)]);
     if (claim.secondaryOf) secondaryClaimPage(view, claim, claim.secondaryOf);
-    else drawClaim(view, claim, load);
+    else drawClaim(view, claim, load, invoices);
   };
   await load();
   replace(main, view);
 };
 
-const drawClaim = (main: HTMLElement, claim: Claim, reload: () => Promise<void>) => {
+const drawClaim = (main: HTMLElement, claim: Claim, reload: () => Promise<void>, invoices: Invoice[] | undefined) => {
   const money = (cents: number) => formatMoney(cents, currency());
   const invoiceLink = safeHref(claim.invoice?.hostedInvoiceUrl);
   replace(
@@ -490,6 +542,7 @@ const drawClaim = (main: HTMLElement, claim: Claim, reload: () => Promise<void>)
           ? null
           : h('p', { class: 'muted' }, 'No invoice: nothing is owed by the patient yet.'),
     ),
+    invoiceHistory(invoices, claim.invoice?.invoiceId),
     h('p', null, h('a', { href: '#/claims' }, 'Back to claims')),
   );
 };
