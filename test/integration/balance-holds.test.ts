@@ -20,6 +20,8 @@ import { ledgerState, outboxOf } from '../support/fixtures';
 import { adjudicated, adjudicatedBySecondary, claimReady, payClaimInvoice, registeredClaimBody, store, stripeInvoicesFor } from '../support/invoicing';
 import { listOverpaymentRefunds } from '../../functions/store/overpayment-refunds';
 import { listAdjudications } from '../../functions/store/claims';
+import { getReceipt } from '../../functions/store/receipts';
+import { busEvent, deliverToReceiptIssuer } from '../support/receipts';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { practicePk } from '../../functions/store/keys';
 
@@ -482,5 +484,13 @@ describe('a later payer denies with nothing for the patient (payer_denied): staf
     expect(await releaseOverdueBalanceHolds(deps, practiceId, new Date(t0.getTime() + 11 * DAY))).toBe(1);
     expect(await collecting(practiceId)).toEqual([3400]);
     expect((await claimView(practiceId)).body.balanceRelease).toMatchObject({ releasedBy: 'timeout', reason: 'payer_denied' });
+
+    // Paid: the receipt states the share billed (the primary's $34), not the set-aside denial's $0
+    // (it read every adjudication, the denial deciding: patient portion $0, "paid in full" of $34).
+    await payClaimInvoice(practiceId);
+    const succeeded = (await outboxOf(store, practiceId)).find((item) => item.detailType === 'PaymentSucceeded')!;
+    const issued = await deliverToReceiptIssuer(busEvent('PaymentSucceeded', succeeded.detail, succeeded.eventId));
+    const receipt = await getReceipt(store, practiceId, (issued as { receiptId: string }).receiptId);
+    expect(receipt?.document).toMatchObject({ totals: { patientPortionCents: 3400, paidNowCents: 3400, balanceDueCents: 0 } });
   });
 });

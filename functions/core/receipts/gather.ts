@@ -3,7 +3,7 @@ import { earlierBalancePaymentsCents, type PaymentMethod, type PaymentPart, type
 import { RetryableError, ValidationError } from '../../shared/errors';
 import { lookupInvoicePaymentParts, lookupPaymentMethod, lookupRefundMethod } from '../../stripe/payment-method';
 import { adjudicatesPayment } from '../../domain/era835/status';
-import { adjudicationsDecidingShare } from '../../domain/patient-share';
+import { adjudicationsCounted, adjudicationsDecidingShare } from '../../domain/patient-share';
 import type { Practice } from '../../domain/practice';
 import type { Purchase } from '../../domain/purchase';
 import type { ReceiptDeps } from './deps';
@@ -134,7 +134,11 @@ export const paymentFacts = async (deps: ReceiptDeps, practice: Practice, detail
   // A predetermination or "not our claim" decided no money: not part of what the receipt itemizes.
   // With several payers, each one's payment counts, but only the deciding payer's PR (what the
   // patient owes after coordination of benefits): the others' PR adjustments are left out.
-  const paying = (await deps.receipts.listAdjudications(practice.practiceId, claimId)).filter((adjudication) => adjudicatesPayment(adjudication.statusCode));
+  // A payer's denial staff or the sweep set aside (a released payer_denied hold, decision 015 § 6)
+  // decided nothing of what was billed: left out, as the balance plan leaves it out (bug 156).
+  const paying = adjudicationsCounted(claim.balanceRelease?.setAside, await deps.receipts.listAdjudications(practice.practiceId, claimId)).filter((adjudication) =>
+    adjudicatesPayment(adjudication.statusCode),
+  );
   const deciding = new Set(adjudicationsDecidingShare(paying));
   const withoutPr = <T extends { group: string }>(adjustments: T[]) => adjustments.filter((adjustment) => adjustment.group !== 'PR');
   const adjudications = paying.map((adjudication) =>
