@@ -6,12 +6,11 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invoiceClaimBalance } from '../../functions/core/invoicing';
-import type { ClaimAdjudicatedDetail } from '../../functions/core/remittances';
 import { getStripe } from '../../functions/stripe/client';
 import { api } from '../support/api';
 import { launchBrowser } from '../support/browser';
 import { eventually } from '../support/eventually';
-import { adjudicated, adjudicatedBySecondary, claimReady, store, stripeInvoicesFor } from '../support/invoicing';
+import { adjudicated, claimReady, deniedBySecondaryWithoutPr, store, stripeInvoicesFor } from '../support/invoicing';
 import { ready, signIn } from '../support/app-page';
 
 const patient = { firstName: 'Jane', lastName: 'Doe', dateOfBirth: '1985-04-12', sex: 'F', address: { line1: '22 Elm St', city: 'Portland', state: 'OR', postalCode: '97202' } };
@@ -54,17 +53,7 @@ describe('the staff web app: a balance waiting for the secondary payer', () => {
       30_000,
     );
     // The secondary then denies it with nothing for the patient (CLP02 4, CO-16, CLP05 0): held again, for staff.
-    const denial: ClaimAdjudicatedDetail = {
-      ...adjudicatedBySecondary(practiceId),
-      statusCode: '4',
-      status: 'denied',
-      paidCents: 0,
-      patientResponsibilityCents: 0,
-      claimAdjustments: [
-        { group: 'OA', reason: '23', amountCents: 5600 },
-        { group: 'CO', reason: '16', amountCents: 7400 },
-      ],
-    };
+    const denial = deniedBySecondaryWithoutPr(practiceId);
     // Delivered as the bus would: again while the released invoice's email is being sent (RetryableError).
     await eventually('the denial delivered', () =>
       invoiceClaimBalance(deps, denial).then(

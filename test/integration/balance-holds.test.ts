@@ -17,7 +17,7 @@ import type { Logger } from '../../functions/shared/logger';
 import { api } from '../support/api';
 import { eventually } from '../support/eventually';
 import { ledgerState, outboxOf } from '../support/fixtures';
-import { adjudicated, adjudicatedBySecondary, claimReady, payClaimInvoice, registeredClaimBody, store, stripeInvoicesFor } from '../support/invoicing';
+import { adjudicated, adjudicatedBySecondary, claimReady, deniedBySecondaryWithoutPr, payClaimInvoice, registeredClaimBody, store, stripeInvoicesFor } from '../support/invoicing';
 import { listOverpaymentRefunds } from '../../functions/store/overpayment-refunds';
 import { listAdjudications } from '../../functions/store/claims';
 import { getReceipt } from '../../functions/store/receipts';
@@ -362,19 +362,7 @@ describe('the secondary payer denies (CLP02 4) after the primary’s CLP02 1 (bu
 });
 
 describe('a later payer denies with nothing for the patient (payer_denied): staff decide, nothing is voided or refunded meanwhile', () => {
-  /** The secondary's denial for a fixable reason: CLP02 4, nothing paid, CLP05 0; OA-23 the primary's payment, CO-16 the rest. */
-  const coDenial = (practiceId: string): ClaimAdjudicatedDetail => ({
-    ...secondary(practiceId),
-    remittance: { traceNumber: 'EFT901', payerId: '9999999999', paidAt: '2026-11-05' },
-    statusCode: '4',
-    status: 'denied',
-    paidCents: 0,
-    patientResponsibilityCents: 0,
-    claimAdjustments: [
-      { group: 'OA', reason: '23', amountCents: 5600 },
-      { group: 'CO', reason: '16', amountCents: 7400 },
-    ],
-  });
+  const coDenial = deniedBySecondaryWithoutPr;
   /** The resubmitted claim's 835: processed as secondary (CLP02 2), PR $10. */
   const corrected = (practiceId: string): ClaimAdjudicatedDetail => ({
     ...secondary(practiceId),

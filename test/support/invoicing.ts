@@ -167,6 +167,23 @@ export const adjudicatedBySecondary = (practiceId: string, claimId = 'CLM-1001')
   lines: [],
 });
 
+/**
+ * The secondary payer's denial for a fixable reason with nothing for the patient (CLP02 4, CLP05 0;
+ * OA-23 the primary's payment, CO-16 the rest): the `payer_denied` hold (decision 015 § 6).
+ */
+export const deniedBySecondaryWithoutPr = (practiceId: string, claimId = 'CLM-1001'): ClaimAdjudicatedDetail => ({
+  ...adjudicatedBySecondary(practiceId, claimId),
+  remittance: { traceNumber: 'EFT901', payerId: '9999999999', paidAt: '2026-11-05' },
+  statusCode: '4',
+  status: 'denied',
+  paidCents: 0,
+  patientResponsibilityCents: 0,
+  claimAdjustments: [
+    { group: 'OA', reason: '23', amountCents: 5600 },
+    { group: 'CO', reason: '16', amountCents: 7400 },
+  ],
+});
+
 export const emailsTo = async (email: string) => (await listEmails(inject('sesUrl'))).filter((mail) => JSON.stringify(mail).includes(email));
 
 /**
