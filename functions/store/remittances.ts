@@ -12,6 +12,7 @@ import type { TransactItem } from './commit';
 import { queryAll, withoutKeys } from './items';
 import { RetryableError } from '../shared/errors';
 import { keys, practicePk } from './keys';
+import { absent, nullValue } from './conditions';
 
 /**
  * How an adjudication moves its claim's running totals:
@@ -47,12 +48,14 @@ export const adjudicationMarker = (practiceId: string, identity: string) => keys
 const claimTotalsWrite = (practiceId: string, claimId: string, change: ClaimTotalsChange): TransactItem => {
   const Key = claimKey(practiceId, claimId);
   switch (change.kind) {
-    case 'share-replaced':
+    case 'share-replaced': {
+      // Null means absent (store/conditions.ts): a release with no denial set aside has no list.
+      const condition = `attribute_exists(pk) AND adjudicationCount = :seen AND ${change.seenSetAside ? 'size(balanceRelease.setAside) = :aside' : absent('balanceRelease.setAside')}`;
       return {
         Update: {
           Key,
           UpdateExpression: `SET ${change.status === null ? '' : '#status = :status, '}#state = :adjudicated, patientResponsibilityCents = :share ADD insurerPaidCents :paid, adjudicationCount :one`,
-          ConditionExpression: `attribute_exists(pk) AND adjudicationCount = :seen AND ${change.seenSetAside ? 'size(balanceRelease.setAside) = :aside' : 'attribute_not_exists(balanceRelease.setAside)'}`,
+          ConditionExpression: condition,
           ExpressionAttributeNames: { ...(change.status === null ? {} : { '#status': 'status' }), '#state': 'state' },
           ExpressionAttributeValues: {
             ':adjudicated': 'adjudicated',
@@ -62,9 +65,11 @@ const claimTotalsWrite = (practiceId: string, claimId: string, change: ClaimTota
             ':one': 1,
             ':seen': change.seenAdjudications,
             ...(change.seenSetAside ? { ':aside': change.seenSetAside } : {}),
+            ...nullValue(condition),
           },
         },
       };
+    }
     case 'share-added':
       return {
         Update: {

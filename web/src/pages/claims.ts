@@ -417,10 +417,10 @@ const INVOICE_STATUS_WORDS: Readonly<Record<string, string>> = {
  * `undefined`: the list could not be read (the rest of the page is drawn anyway).
  */
 const invoiceHistory = (invoices: Invoice[] | undefined, current: string | undefined) => {
-  if (invoices === undefined) return section('Invoices of this claim', h('p', { class: 'muted' }, 'The claim’s invoices could not be read: reload the page to try again.'));
+  if (invoices === undefined) return section('Billing history', h('p', { class: 'muted' }, 'The claim’s invoices could not be read: reload the page to try again.'));
   if (invoices.length === 0) return null;
   return section(
-    'Invoices of this claim',
+    'Billing history',
     table(
       ['Invoice', 'Status', 'Asked', 'Paid', 'Refunded', 'Written off', 'Disputed'],
       invoices.map((invoice) => {
