@@ -1,0 +1,158 @@
+/**
+ * A claim's invoices are read at the claim's cost, not the practice's (bug 157, audit l1 of
+ * 2026-12-07): `listClaimInvoices` reads the claim (its `invoiceIds`, kept by every balance plan
+ * under the claim's balance version) and those invoices, strongly consistent; a claim written before
+ * the list (invoices, no `invoiceIds`) falls back to the Query of the practice's invoices, and its
+ * next plan writes the whole list (the plan read every invoice of the claim under that version).
+ *
+ * The other claims' invoices are written directly (`newInvoiceWrite`'s item, BatchWriteItem): they
+ * only need to be there, in the same partition, to be read or not; the claim measured is invoiced
+ * by the real flow (plan, commit, Stripe emulator).
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { inject } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { invoiceClaimBalance } from '../../functions/core/invoicing';
+import { applyAdjudication } from '../../functions/core/remittances';
+import { getStripe } from '../../functions/stripe/client';
+import { claimKey, getClaim } from '../../functions/store/claims';
+import { getItem, queryAll } from '../../functions/store/items';
+import { listClaimInvoices, newInvoiceWrite } from '../../functions/store/invoices';
+import { practicePk } from '../../functions/store/keys';
+import type { Store } from '../../functions/store/table';
+import { newId } from '../../functions/shared/ids';
+import { api } from '../support/api';
+import { adjudicated, claimReady, pendingInvoiceRecord, store } from '../support/invoicing';
+
+const deps = { store, stripe: getStripe, publicUrl: 'http://127.0.0.1:3000' };
+
+/** A store on the run's DynamoDB Local that asks every read for its consumed capacity and adds it up, with the items each read looked at. */
+const readCounted = (): Store & { reads: { units: number; items: number; requests: number } } => {
+  const client = new DynamoDBClient({ endpoint: inject('dynamoEndpoint'), region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const reads = { units: 0, items: 0, requests: 0 };
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const command = context.commandName ?? '';
+      const read = ['GetItemCommand', 'BatchGetItemCommand', 'QueryCommand', 'ScanCommand'].includes(command);
+      if (read) (args.input as { ReturnConsumedCapacity?: string }).ReturnConsumedCapacity = 'TOTAL';
+      const result = await next(args);
+      if (!read) return result;
+      const output = result.output as {
+        Item?: unknown;
+        Responses?: Record<string, unknown[]>;
+        ScannedCount?: number;
+        ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[];
+      };
+      reads.requests += 1;
+      const consumed = Array.isArray(output.ConsumedCapacity) ? output.ConsumedCapacity : output.ConsumedCapacity ? [output.ConsumedCapacity] : [];
+      reads.units += consumed.reduce((sum, one) => sum + (one.CapacityUnits ?? 0), 0);
+      reads.items +=
+        command === 'GetItemCommand' ? (output.Item ? 1 : 0) : command === 'BatchGetItemCommand' ? Object.values(output.Responses ?? {}).reduce((sum, items) => sum + items.length, 0) : (output.ScannedCount ?? 0);
+      return result;
+    },
+    { step: 'initialize', name: 'kneadpayReadCount' },
+  );
+  return { doc: DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }), tableName: inject('tableName'), reads };
+};
+
+/** `count` invoices of the practice on other claims (CLM-OLD-n), written directly. */
+const otherInvoices = async (practiceId: string, clientId: string, count: number) => {
+  const items = Array.from({ length: count }, (_, i) => newInvoiceWrite(pendingInvoiceRecord(practiceId, clientId, { claimId: `CLM-OLD-${i}`, invoiceId: newId('inv') })).Put!.Item);
+  for (let start = 0; start < items.length; start += 25) {
+    let requests: unknown = { [store.tableName]: items.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } })) };
+    while (requests && Object.keys(requests).length > 0) {
+      const answer = await store.doc.send(new BatchWriteCommand({ RequestItems: requests as never }));
+      requests = answer.UnprocessedItems;
+    }
+  }
+};
+
+/** Every invoice of the claim, the Query way (the reference the list must match). */
+const queried = async (practiceId: string, claimId: string) =>
+  (
+    await queryAll<{ invoiceId: string; claimId: string }>(store, {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+      ExpressionAttributeValues: { ':pk': practicePk(practiceId), ':sk': 'INVOICE#' },
+      ConsistentRead: true,
+    })
+  )
+    .filter((invoice) => invoice.claimId === claimId)
+    .map((invoice) => invoice.invoiceId)
+    .sort();
+
+const claimIds = async (practiceId: string, claimId: string) => (await getItem<{ invoiceIds?: string[] }>(store, claimKey(practiceId, claimId)))?.invoiceIds;
+
+/** The worked example's $34 invoiced on CLM-1001; with `replaced`, the payer's reversal and correction: $34 voided, $24 invoiced. */
+const invoiced = async (opts: { replaced: boolean; beforeCorrection?: (practiceId: string) => Promise<void> }) => {
+  const { practiceId, clientId } = await claimReady();
+  const details = adjudicated(practiceId);
+  await invoiceClaimBalance(deps, details.original);
+  await opts.beforeCorrection?.(practiceId);
+  if (opts.replaced) {
+    await applyAdjudication(store, (await getClaim(store, practiceId, 'CLM-1001'))!, details.reversal, { remittanceId: null, emit: false }, new Date());
+    await invoiceClaimBalance(deps, details.correction);
+  }
+  return { practiceId, clientId };
+};
+
+describe("listClaimInvoices: the claim's invoices at the claim's cost", () => {
+  it('a claim with 2 invoices in a practice with 400 invoices of other claims: reads the claim and its 2 invoices, not the 402', async () => {
+    // Prepare
+    const { practiceId, clientId } = await invoiced({ replaced: true });
+    await otherInvoices(practiceId, clientId, 400);
+    const counted = readCounted();
+
+    // Act
+    const invoices = await listClaimInvoices(counted, practiceId, 'CLM-1001');
+
+    // Assess: both invoices, in seq order, the ones the Query finds; the claim keeps their ids.
+    expect(invoices.map((invoice) => [invoice.seq, invoice.status, invoice.amountDueCents])).toEqual([
+      [1, 'void', 3400],
+      [2, 'open', 2400],
+    ]);
+    expect(invoices.map((invoice) => invoice.invoiceId).sort()).toEqual(await queried(practiceId, 'CLM-1001'));
+    // The claim item and 2 invoices, each under 4 KB: 3 strongly consistent read units (the Query read 402 items, ~100 units).
+    expect(counted.reads.items).toBe(3);
+    expect(counted.reads.units).toBeGreaterThan(0);
+    expect(counted.reads.units).toBeLessThanOrEqual(3);
+    expect((await claimIds(practiceId, 'CLM-1001'))?.slice().sort()).toEqual(await queried(practiceId, 'CLM-1001'));
+    // A storage detail: the claim's API shape (SPEC.md) does not grow by it.
+    const claim = await api('GET', `/practices/${practiceId}/claims/CLM-1001`, { practiceId });
+    expect(claim.status).toBe(200);
+    expect(claim.body).not.toHaveProperty('invoiceIds');
+  });
+
+  it('a claim written before the list (invoices, no invoiceIds): listed by the Query; its next plan writes the whole list, not only the new invoice', async () => {
+    // Prepare: the first plan's list removed, as a claim invoiced before it was kept.
+    let legacy: Awaited<ReturnType<typeof listClaimInvoices>> = [];
+    const { practiceId } = await invoiced({
+      replaced: true,
+      beforeCorrection: async (id) => {
+        await store.doc.send(new UpdateCommand({ TableName: store.tableName, Key: claimKey(id, 'CLM-1001'), UpdateExpression: 'REMOVE invoiceIds' }));
+        legacy = await listClaimInvoices(store, id, 'CLM-1001');
+      },
+    });
+
+    // Assess: before, the Query found the $34; after the correction's plan, the claim lists both.
+    expect(legacy.map((invoice) => [invoice.seq, invoice.status, invoice.amountDueCents])).toEqual([[1, 'open', 3400]]);
+    expect((await claimIds(practiceId, 'CLM-1001'))?.slice().sort()).toEqual(await queried(practiceId, 'CLM-1001'));
+    expect(await claimIds(practiceId, 'CLM-1001')).toHaveLength(2);
+    expect((await listClaimInvoices(store, practiceId, 'CLM-1001')).map((invoice) => [invoice.seq, invoice.status, invoice.amountDueCents])).toEqual([
+      [1, 'void', 3400],
+      [2, 'open', 2400],
+    ]);
+  });
+
+  it('a claim whose list is null (null means absent): the Query, as for a claim without one', async () => {
+    // Prepare
+    const { practiceId } = await invoiced({ replaced: false });
+    await store.doc.send(new UpdateCommand({ TableName: store.tableName, Key: claimKey(practiceId, 'CLM-1001'), UpdateExpression: 'SET invoiceIds = :null', ExpressionAttributeValues: { ':null': null } }));
+
+    // Act
+    const invoices = await listClaimInvoices(store, practiceId, 'CLM-1001');
+
+    // Assess
+    expect(invoices.map((invoice) => [invoice.seq, invoice.amountDueCents])).toEqual([[1, 3400]]);
+  });
+});
