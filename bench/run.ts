@@ -8,6 +8,7 @@
  *                     [--remittance-sizes 500,2500] [--remittance-latency-ms 0,3]
  *                     [--coldstart-runs 7] [--cost-journeys 3]
  *                     [--start-runs 3] [--app-runs 5] [--scale-practices 10000] [--scale-clients 10000]
+ *                     [--claim-invoices-others 2000]
  *
  * Exits non-zero when a bench fails; the others still run.
  */
@@ -44,6 +45,8 @@ const BENCHES: Bench[] = [
   { name: 'app', file: 'bench/app.ts', args: pass('--runs', option('app-runs')) },
   // 10,000 practices and a practice with 10,000 clients on DynamoDB Local: every job visits every practice once.
   { name: 'scale', file: 'bench/scale.ts', args: [...pass('--practices', option('scale-practices')), ...pass('--clients', option('scale-clients'))] },
+  // A claim's 2 invoices in a practice with 0 and 2,000 other invoices: the Query way against the claim's own list (bug 157).
+  { name: 'claim-invoices', file: 'bench/claim-invoices.ts', args: pass('--others', option('claim-invoices-others')) },
 ];
 
 const runOne = (bench: Bench): Promise<number> =>

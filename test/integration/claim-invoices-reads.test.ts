@@ -9,8 +9,7 @@
  * only need to be there, in the same partition, to be read or not; the claim measured is invoiced
  * by the real flow (plan, commit, Stripe emulator).
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import { describe, expect, it } from 'vitest';
 import { invoiceClaimBalance } from '../../functions/core/invoicing';
@@ -20,41 +19,15 @@ import { claimKey, getClaim } from '../../functions/store/claims';
 import { getItem, queryAll } from '../../functions/store/items';
 import { listClaimInvoices, newInvoiceWrite } from '../../functions/store/invoices';
 import { practicePk } from '../../functions/store/keys';
-import type { Store } from '../../functions/store/table';
 import { newId } from '../../functions/shared/ids';
 import { api } from '../support/api';
+import { readCountedStore } from '../support/paged-store';
 import { adjudicated, claimReady, pendingInvoiceRecord, store } from '../support/invoicing';
 
 const deps = { store, stripe: getStripe, publicUrl: 'http://127.0.0.1:3000' };
 
-/** A store on the run's DynamoDB Local that asks every read for its consumed capacity and adds it up, with the items each read looked at. */
-const readCounted = (): Store & { reads: { units: number; items: number; requests: number } } => {
-  const client = new DynamoDBClient({ endpoint: inject('dynamoEndpoint'), region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  const reads = { units: 0, items: 0, requests: 0 };
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const command = context.commandName ?? '';
-      const read = ['GetItemCommand', 'BatchGetItemCommand', 'QueryCommand', 'ScanCommand'].includes(command);
-      if (read) (args.input as { ReturnConsumedCapacity?: string }).ReturnConsumedCapacity = 'TOTAL';
-      const result = await next(args);
-      if (!read) return result;
-      const output = result.output as {
-        Item?: unknown;
-        Responses?: Record<string, unknown[]>;
-        ScannedCount?: number;
-        ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[];
-      };
-      reads.requests += 1;
-      const consumed = Array.isArray(output.ConsumedCapacity) ? output.ConsumedCapacity : output.ConsumedCapacity ? [output.ConsumedCapacity] : [];
-      reads.units += consumed.reduce((sum, one) => sum + (one.CapacityUnits ?? 0), 0);
-      reads.items +=
-        command === 'GetItemCommand' ? (output.Item ? 1 : 0) : command === 'BatchGetItemCommand' ? Object.values(output.Responses ?? {}).reduce((sum, items) => sum + items.length, 0) : (output.ScannedCount ?? 0);
-      return result;
-    },
-    { step: 'initialize', name: 'kneadpayReadCount' },
-  );
-  return { doc: DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }), tableName: inject('tableName'), reads };
-};
+/** The run's DynamoDB Local, every read counted (its items and read units). */
+const readCounted = () => readCountedStore({ endpoint: inject('dynamoEndpoint'), tableName: inject('tableName') });
 
 /** `count` invoices of the practice on other claims (CLM-OLD-n), written directly. */
 const otherInvoices = async (practiceId: string, clientId: string, count: number) => {
