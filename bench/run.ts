@@ -2,7 +2,7 @@
  * `npm run bench`: every benchmark, one after another (never two at once: the machine's cores
  * are shared, and each bench's ratios assume it runs alone), each in its own process, with its
  * output printed as it comes. Measured on the 2-core machine: era ~20 s, webhook ~50 s, remittance-import ~3.5 min,
- * coldstart ~75 s, cost ~60 s, start ~2 min, scale ~2 min.
+ * coldstart ~75 s, cost ~60 s, start ~2 min, scale ~2 min, claim-invoices ~40 s.
  *
  *   npm run bench [-- --only era,coldstart] [--era-sizes 10000,100000] [--webhook-events 600]
  *                     [--remittance-sizes 500,2500] [--remittance-latency-ms 0,3]
