@@ -9,7 +9,7 @@
  * only need to be there, in the same partition, to be read or not; the claim measured is invoiced
  * by the real flow (plan, commit, Stripe emulator).
  */
-import { BatchWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import { describe, expect, it } from 'vitest';
 import { invoiceClaimBalance } from '../../functions/core/invoicing';
@@ -20,6 +20,8 @@ import { getItem, queryAll } from '../../functions/store/items';
 import { listClaimInvoices, newInvoiceWrite } from '../../functions/store/invoices';
 import { practicePk } from '../../functions/store/keys';
 import { newId } from '../../functions/shared/ids';
+import { RetryableError } from '../../functions/shared/errors';
+import type { Store } from '../../functions/store/table';
 import { api } from '../support/api';
 import { readCountedStore } from '../support/paged-store';
 import { adjudicated, claimReady, pendingInvoiceRecord, store } from '../support/invoicing';
@@ -128,4 +130,45 @@ describe("listClaimInvoices: the claim's invoices at the claim's cost", () => {
     // Assess
     expect(invoices.map((invoice) => [invoice.seq, invoice.amountDueCents])).toEqual([[1, 3400]]);
   });
+
+  it('invoices DynamoDB leaves unread (UnprocessedKeys) are asked again; still unread after 8 attempts, the read fails retryable', async () => {
+    // Prepare: two wrappers over the real table (mocks: DynamoDB Local never leaves keys unprocessed).
+    const { practiceId } = await invoiced({ replaced: true });
+    // The first BatchGetItem answers only its first key and hands the rest back, as DynamoDB may.
+    let batchGets = 0;
+    const partly: Store = {
+      ...store,
+      doc: {
+        ...store.doc,
+        send: (async (command: unknown) => {
+          if (!(command instanceof BatchGetCommand) || batchGets++ > 0) return store.doc.send(command as never);
+          const { Keys, ...rest } = command.input.RequestItems![store.tableName]!;
+          const answer = await store.doc.send(new BatchGetCommand({ RequestItems: { [store.tableName]: { ...rest, Keys: Keys!.slice(0, 1) } } }));
+          return { ...answer, UnprocessedKeys: { [store.tableName]: { ...rest, Keys: Keys!.slice(1) } } };
+        }) as Store['doc']['send'],
+      } as Store['doc'],
+    };
+    let attempts = 0;
+    const never: Store = {
+      ...store,
+      doc: {
+        ...store.doc,
+        send: ((command: unknown) =>
+          command instanceof BatchGetCommand ? ((attempts += 1), Promise.resolve({ Responses: {}, UnprocessedKeys: command.input.RequestItems })) : store.doc.send(command as never)) as Store['doc']['send'],
+      } as Store['doc'],
+    };
+
+    // Act
+    const invoices = await listClaimInvoices(partly, practiceId, 'CLM-1001');
+    const refused = await listClaimInvoices(never, practiceId, 'CLM-1001').catch((error: unknown) => error);
+
+    // Assess
+    expect(batchGets).toBe(2);
+    expect(invoices.map((invoice) => [invoice.seq, invoice.amountDueCents])).toEqual([
+      [1, 3400],
+      [2, 2400],
+    ]);
+    expect(refused).toBeInstanceOf(RetryableError);
+    expect(attempts).toBe(8);
+  }, 30_000);
 });
