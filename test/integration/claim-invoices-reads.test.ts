@@ -122,7 +122,9 @@ describe("listClaimInvoices: the claim's invoices at the claim's cost", () => {
   it('a claim whose list is null (null means absent): the Query, as for a claim without one', async () => {
     // Prepare
     const { practiceId } = await invoiced({ replaced: false });
-    await store.doc.send(new UpdateCommand({ TableName: store.tableName, Key: claimKey(practiceId, 'CLM-1001'), UpdateExpression: 'SET invoiceIds = :null', ExpressionAttributeValues: { ':null': null } }));
+    await store.doc.send(
+      new UpdateCommand({ TableName: store.tableName, Key: claimKey(practiceId, 'CLM-1001'), UpdateExpression: 'SET invoiceIds = :null', ExpressionAttributeValues: { ':null': null } }),
+    );
 
     // Act
     const invoices = await listClaimInvoices(store, practiceId, 'CLM-1001');
@@ -154,7 +156,9 @@ describe("listClaimInvoices: the claim's invoices at the claim's cost", () => {
       doc: {
         ...store.doc,
         send: ((command: unknown) =>
-          command instanceof BatchGetCommand ? ((attempts += 1), Promise.resolve({ Responses: {}, UnprocessedKeys: command.input.RequestItems })) : store.doc.send(command as never)) as Store['doc']['send'],
+          command instanceof BatchGetCommand
+            ? ((attempts += 1), Promise.resolve({ Responses: {}, UnprocessedKeys: command.input.RequestItems }))
+            : store.doc.send(command as never)) as Store['doc']['send'],
       } as Store['doc'],
     };
 
