@@ -2,12 +2,13 @@
  * `npm run bench`: every benchmark, one after another (never two at once: the machine's cores
  * are shared, and each bench's ratios assume it runs alone), each in its own process, with its
  * output printed as it comes. Measured on the 2-core machine: era ~20 s, webhook ~50 s, remittance-import ~3.5 min,
- * coldstart ~75 s, cost ~60 s, start ~2 min, scale ~2 min.
+ * coldstart ~75 s, cost ~60 s, start ~2 min, scale ~2 min, claim-invoices ~40 s.
  *
  *   npm run bench [-- --only era,coldstart] [--era-sizes 10000,100000] [--webhook-events 600]
  *                     [--remittance-sizes 500,2500] [--remittance-latency-ms 0,3]
  *                     [--coldstart-runs 7] [--cost-journeys 3]
  *                     [--start-runs 3] [--app-runs 5] [--scale-practices 10000] [--scale-clients 10000]
+ *                     [--claim-invoices-others 2000]
  *
  * Exits non-zero when a bench fails; the others still run.
  */
@@ -44,6 +45,8 @@ const BENCHES: Bench[] = [
   { name: 'app', file: 'bench/app.ts', args: pass('--runs', option('app-runs')) },
   // 10,000 practices and a practice with 10,000 clients on DynamoDB Local: every job visits every practice once.
   { name: 'scale', file: 'bench/scale.ts', args: [...pass('--practices', option('scale-practices')), ...pass('--clients', option('scale-clients'))] },
+  // A claim's 2 invoices in a practice with 0 and 2,000 other invoices: the Query way against the claim's own list (bug 157).
+  { name: 'claim-invoices', file: 'bench/claim-invoices.ts', args: pass('--others', option('claim-invoices-others')) },
 ];
 
 const runOne = (bench: Bench): Promise<number> =>

@@ -21,15 +21,25 @@ export const BALANCE_VERSION_SEEN = `${absent('balanceVersion')} AND :seen = :ze
  * A balance plan committed on the claim: the billed total and the overpayment settled by it, only
  * if the claim's balance is still at the version the plan was made on (concurrent planners serialise).
  * An overpayment refunded or kept as credit is settled once: later plans do not count it as paid.
+ * `invoiceIds`, every invoice of the claim (those the plan read, and the ones it creates), is
+ * written whole: only plans create invoices, each under this guard, so at the version the plan read
+ * the list is complete — a claim invoiced before the list was kept gets it from its next plan
+ * (store/invoices.ts `listClaimInvoices`).
  */
 export const claimBalancePlanWrite = (
   practiceId: string,
   claimId: string,
-  plan: { seenVersion: number; invoicedCents: number; settledCents: number; /** The payer the balance waited for answered: the claim's `balanceHold` goes with this plan. */ endHold?: boolean },
+  plan: {
+    seenVersion: number;
+    invoicedCents: number;
+    settledCents: number;
+    /** The payer the balance waited for answered: the claim's `balanceHold` goes with this plan. */ endHold?: boolean;
+    /** Every invoice of the claim after this plan. */ invoiceIds: string[];
+  },
 ): TransactItem => ({
   Update: {
     Key: claimKey(practiceId, claimId),
-    UpdateExpression: `SET balanceVersion = :next, invoicedCents = :invoiced ADD overpaymentSettledCents :settled${plan.endHold ? ' REMOVE balanceHold' : ''}`,
+    UpdateExpression: `SET balanceVersion = :next, invoicedCents = :invoiced, invoiceIds = :invoiceIds ADD overpaymentSettledCents :settled${plan.endHold ? ' REMOVE balanceHold' : ''}`,
     ConditionExpression: BALANCE_VERSION_SEEN,
     ExpressionAttributeValues: {
       ':next': plan.seenVersion + 1,
@@ -37,6 +47,7 @@ export const claimBalancePlanWrite = (
       ':zero': 0,
       ':invoiced': plan.invoicedCents,
       ':settled': plan.settledCents,
+      ':invoiceIds': plan.invoiceIds,
       ...nullValue(BALANCE_VERSION_SEEN),
     },
   },

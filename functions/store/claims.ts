@@ -13,9 +13,16 @@ export const adjudicationKey = (practiceId: string, claimId: string, identity: s
   sk: `CLAIM#${claimId}#ADJ#${identity}`,
 });
 
+/** A claim item as the API shows it: without its storage attributes, nor the ids of its invoices (store/invoices.ts `listClaimInvoices` reads those). */
+const claimOf = (item: object): Claim => {
+  const claim = withoutKeys<Claim & { invoiceIds?: unknown }>(item);
+  delete claim.invoiceIds;
+  return claim;
+};
+
 export const getClaim = async (store: Store, practiceId: string, claimId: string): Promise<Claim | undefined> => {
   const item = await getItem<Claim>(store, claimKey(practiceId, claimId));
-  return item ? withoutKeys<Claim>(item) : undefined;
+  return item ? claimOf(item) : undefined;
 };
 
 /** BatchGetItem takes at most 100 keys a call (more is a ValidationException), each key once. */
@@ -40,7 +47,7 @@ export const getClaims = async (store: Store, practiceId: string, claimIds: Iter
       if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** (attempt - 1)));
       const answer: BatchGetCommandOutput = await store.doc.send(new BatchGetCommand({ RequestItems: { [store.tableName]: { Keys: keys, ConsistentRead: true } } }));
       for (const item of answer.Responses?.[store.tableName] ?? []) {
-        const claim = withoutKeys<Claim>(item);
+        const claim = claimOf(item);
         found.set(claim.claimId, claim);
       }
       keys = answer.UnprocessedKeys?.[store.tableName]?.Keys;

@@ -2,7 +2,8 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { InvoiceStatus } from '../domain/patient-share';
 import type { Store } from './table';
 import type { TransactItem } from './commit';
-import { getItem, queryAll, queryPage, withoutKeys, type Page } from './items';
+import { getItem, getItems, queryAll, queryPage, withoutKeys, type Page } from './items';
+import { claimKey } from './claims';
 import { practicePk } from './keys';
 import { absent, nullValue, present } from './conditions';
 import { leaseExpressions, LEASES, takeLease, updateExpression } from './lease';
@@ -32,17 +33,38 @@ export const getInvoice = async (store: Store, practiceId: string, invoiceId: st
   return item ? view(item) : undefined;
 };
 
-export const listClaimInvoices = async (store: Store, practiceId: string, claimId: string): Promise<BalanceInvoice[]> =>
-  (
-    await queryAll<Record<string, unknown>>(store, {
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
-      FilterExpression: 'claimId = :claim',
-      ExpressionAttributeValues: { ':pk': practicePk(practiceId), ':sk': 'INVOICE#', ':claim': claimId },
-      ConsistentRead: true,
-    })
-  )
+/**
+ * Every invoice of a claim, in `seq` order, strongly consistent (the balance plan decides voids and
+ * refunds from it under the claim's balance version). The claim item keeps its invoices' ids
+ * (`invoiceIds`, written whole by every balance plan: store/claim-balance.ts `claimBalancePlanWrite`),
+ * so the read is the claim item and those invoices (BatchGetItem): its cost is the claim's invoices,
+ * not the practice's (bug 157). A claim without the list (invoiced before it was kept; `null` is
+ * absent) is read the old way, a Query of every invoice of the practice filtered on the claim, until
+ * its next plan writes the list (docs/decisions/016-claim-invoice-ids.md).
+ */
+export const listClaimInvoices = async (store: Store, practiceId: string, claimId: string): Promise<BalanceInvoice[]> => {
+  const claim = await getItem<{ invoiceIds?: string[] | null }>(store, claimKey(practiceId, claimId));
+  const ids = claim?.invoiceIds;
+  const items = Array.isArray(ids)
+    ? await getItems<Record<string, unknown>>(
+        store,
+        ids.map((invoiceId) => invoiceKey(practiceId, invoiceId)),
+      )
+    : await queryClaimInvoices(store, practiceId, claimId);
+  return items
     .map(view)
+    .filter((invoice) => invoice.claimId === claimId)
     .sort((a, b) => a.seq - b.seq);
+};
+
+/** A claim's invoices the old way: every invoice item of the practice read, those of the claim kept (claims without `invoiceIds`). */
+export const queryClaimInvoices = (store: Store, practiceId: string, claimId: string): Promise<Record<string, unknown>[]> =>
+  queryAll<Record<string, unknown>>(store, {
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+    FilterExpression: 'claimId = :claim',
+    ExpressionAttributeValues: { ':pk': practicePk(practiceId), ':sk': 'INVOICE#', ':claim': claimId },
+    ConsistentRead: true,
+  });
 
 export const listInvoices = async (store: Store, practiceId: string, status: InvoiceStatus | undefined, cursor?: string): Promise<Page<BalanceInvoice>> => {
   const page = await queryPage<Record<string, unknown>>(

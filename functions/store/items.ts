@@ -1,5 +1,5 @@
-import { GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { ValidationError } from '../shared/errors';
+import { BatchGetCommand, GetCommand, QueryCommand, type BatchGetCommandOutput, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { RetryableError, ValidationError } from '../shared/errors';
 import type { Store } from './table';
 
 /** Attributes that exist for the table, not for the API. */
@@ -15,6 +15,32 @@ export const withoutKeys = <T>(item: object): T => {
 export const getItem = async <T>(store: Store, key: { pk: string; sk: string }, consistent = true): Promise<(T & { version?: number }) | undefined> => {
   const answer = await store.doc.send(new GetCommand({ TableName: store.tableName, Key: key, ConsistentRead: consistent }));
   return answer.Item as (T & { version?: number }) | undefined;
+};
+
+/** BatchGetItem takes at most 100 distinct keys a call. */
+const KEYS_PER_BATCH_GET = 100;
+const BATCH_GET_ATTEMPTS = 8;
+
+/**
+ * Items by key, strongly consistent (as `getItem`), in BatchGetItem calls of up to 100 keys, one
+ * after another: the keys not found are absent from the answer, in no particular order. DynamoDB
+ * may answer part of a call and hand the rest back in `UnprocessedKeys`: those are asked again with
+ * backoff; what is still unread after 8 attempts fails the read (RetryableError: 503, retry).
+ */
+export const getItems = async <T>(store: Store, keys: { pk: string; sk: string }[]): Promise<T[]> => {
+  const found: T[] = [];
+  const distinct = [...new Map(keys.map((key) => [`${key.pk}\u0000${key.sk}`, key])).values()];
+  for (let start = 0; start < distinct.length; start += KEYS_PER_BATCH_GET) {
+    let batch: Record<string, unknown>[] | undefined = distinct.slice(start, start + KEYS_PER_BATCH_GET);
+    for (let attempt = 0; batch && batch.length > 0 && attempt < BATCH_GET_ATTEMPTS; attempt += 1) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** (attempt - 1)));
+      const answer: BatchGetCommandOutput = await store.doc.send(new BatchGetCommand({ RequestItems: { [store.tableName]: { Keys: batch, ConsistentRead: true } } }));
+      found.push(...((answer.Responses?.[store.tableName] ?? []) as T[]));
+      batch = answer.UnprocessedKeys?.[store.tableName]?.Keys;
+    }
+    if (batch?.length) throw new RetryableError(`DynamoDB left ${batch.length} items unread after ${BATCH_GET_ATTEMPTS} attempts; retry`);
+  }
+  return found;
 };
 
 export interface Page<T> {

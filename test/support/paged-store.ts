@@ -50,3 +50,46 @@ export const countedStore = (opts: { endpoint: string; tableName: string; pageLi
   const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false } });
   return { doc, tableName: opts.tableName, counters };
 };
+
+/** What a read-counted store saw: its reads, the items they looked at, the read units DynamoDB reported. */
+export interface ReadCounters {
+  requests: number;
+  /** Items each read looked at: GetItem's item, BatchGetItem's items, Query/Scan's ScannedCount (before any filter). */
+  items: number;
+  /** Read capacity units consumed, as DynamoDB (Local) reports them when asked (`ReturnConsumedCapacity: 'TOTAL'`). */
+  units: number;
+}
+
+/**
+ * A store that asks every read (GetItem, BatchGetItem, Query, Scan) for its consumed capacity and
+ * adds up what it read. A real DynamoDB Local behind it; nothing else changes.
+ */
+export const readCountedStore = (opts: { endpoint: string; tableName: string }): Store & { reads: ReadCounters } => {
+  const client = new DynamoDBClient({ endpoint: opts.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 4 });
+  const reads: ReadCounters = { requests: 0, items: 0, units: 0 };
+  const READS = ['GetItemCommand', 'BatchGetItemCommand', 'QueryCommand', 'ScanCommand'];
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const command = context.commandName ?? '';
+      if (!READS.includes(command)) return next(args);
+      (args.input as { ReturnConsumedCapacity?: string }).ReturnConsumedCapacity = 'TOTAL';
+      const result = await next(args);
+      const output = result.output as { Item?: unknown; Responses?: Record<string, unknown[]>; ScannedCount?: number; ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[] };
+      const consumed = Array.isArray(output.ConsumedCapacity) ? output.ConsumedCapacity : output.ConsumedCapacity ? [output.ConsumedCapacity] : [];
+      reads.requests += 1;
+      reads.units += consumed.reduce((sum, one) => sum + (one.CapacityUnits ?? 0), 0);
+      reads.items +=
+        command === 'GetItemCommand'
+          ? output.Item
+            ? 1
+            : 0
+          : command === 'BatchGetItemCommand'
+            ? Object.values(output.Responses ?? {}).reduce((sum, items) => sum + items.length, 0)
+            : (output.ScannedCount ?? 0);
+      return result;
+    },
+    { step: 'initialize', name: 'kneadpayReadCount' },
+  );
+  const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false } });
+  return { doc, tableName: opts.tableName, reads };
+};

@@ -159,6 +159,8 @@ export const planClaimBalance = async (deps: InvoicingDeps, practice: Practice, 
           actions,
           voidInvoiceIds: actions.flatMap((action) => (action.kind === 'void' ? [action.invoiceId] : [])),
           newInvoices: created,
+          // All of the claim's invoices at this version: the claim keeps their ids (store/claim-balance.ts).
+          readInvoiceIds: invoices.map((invoice) => invoice.invoiceId),
           // Recorded with the plan, driven after it: a crash between the two cannot lose the refund.
           ...(refund?.kind === 'refund' ? { pendingRefund: { refundId: deriveId('rfd', practice.practiceId, planKey), amountCents: refund.amountCents } } : {}),
           // The ledger already shows the excess as a credit (the share fell); a refund pays it out.

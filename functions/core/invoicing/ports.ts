@@ -47,6 +47,8 @@ export interface BalancePlan {
   actions: BalanceAction[];
   voidInvoiceIds: string[];
   newInvoices: BalanceInvoice[];
+  /** Every invoice of the claim the plan read (under `seenVersion`): with `newInvoices`, the claim's `invoiceIds`. */
+  readInvoiceIds: string[];
   /** An overpayment refund to pay out after the plan (recorded `pending` with it). */
   pendingRefund?: { refundId: string; amountCents: number };
   ledger: BalanceLedgerEntry[];
@@ -183,6 +185,7 @@ export const invoiceStoreOn = (store: Store): InvoiceStore => ({
         invoicedCents: plan.invoicedCents,
         settledCents: plan.settledCents,
         endHold: plan.endedHold !== undefined,
+        invoiceIds: [...plan.readInvoiceIds, ...plan.newInvoices.map((invoice) => invoice.invoiceId)],
       }),
       ...(plan.endedHold ? [balanceHoldItemDelete(plan.practiceId, plan.endedHold.since, plan.claimId)] : []),
     ];
