@@ -487,8 +487,12 @@ describe('the staff web app: claims out (payers, coverage, claims by state, Send
     const plan = coverage.getByRole('group', { name: 'Secondary plan', exact: true });
     const planSubscriber = coverage.getByRole('group', { name: 'Subscriber of the secondary plan', exact: true });
     const has = () => field('Save coverage', 'The client has a secondary plan');
+    // Waits for this save's own answer: the status line of the save before it reads the same words
+    // (a red CI run read the coverage before the second save had landed).
     const save = async (status: RegExp) => {
+      const answered = page.waitForResponse((response) => response.request().method() === 'PUT' && response.url().includes(`/clients/${encodeURIComponent(jane.id)}/coverage`));
       await coverage.getByRole('button', { name: 'Save coverage' }).click();
+      expect((await answered).status()).toBe(200);
       await page.getByText(status).waitFor();
       return (await api('GET', `/practices/${practiceId}/clients/${jane.id}/coverage`, { practiceId })).body;
     };
