@@ -11,6 +11,10 @@ import type { ClaimBatch, Coverage, Payer } from '../domain/claim-batch';
 export const payerKey = (practiceId: string, payerId: string) => ({ pk: practicePk(practiceId), sk: `PAYER#${payerId}` });
 export const coverageKey = (practiceId: string, clientId: string) => ({ pk: practicePk(practiceId), sk: `COVERAGE#${clientId}` });
 export const batchKey = (practiceId: string, batchId: string) => ({ pk: practicePk(practiceId), sk: `CLAIMBATCH#${batchId}` });
+/** A pointer to an open (draft or ready) claim, written with the claim's insert (bug 158, decisions/017). */
+export const openClaimKey = (practiceId: string, claimId: string) => ({ pk: practicePk(practiceId), sk: `OPENCLAIM#${claimId}` });
+/** Set once every open claim of the practice has its pointer (claims stored before the pointers were indexed). */
+export const openClaimsMarkKey = (practiceId: string) => ({ pk: practicePk(practiceId), sk: 'INDEXED#open-claims' });
 /** The interchange control number counter of a practice (ISA13 = GS06), moved only inside a batch commit. */
 export const controlCounterKey = (practiceId: string) => ({ pk: practicePk(practiceId), sk: 'COUNTER#interchange' });
 
