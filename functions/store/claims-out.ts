@@ -96,8 +96,12 @@ export const listClaims = async (store: Store, practiceId: string, opts: { state
   return { items: page.items.map((item) => withoutKeys<StoredClaim>(item)), nextCursor: page.nextCursor };
 };
 
-/** Every claim in the given states, by the Query of the practice's every `CLAIM#` item (its claims and their adjudications). */
-const claimsInStatesByQuery = async (store: Store, practiceId: string, states: readonly string[]): Promise<StoredClaim[]> =>
+/**
+ * Every claim in the given states, by the Query of the practice's every `CLAIM#` item (its claims and
+ * their adjudications): `claimsInStates` before bug 158, still its read of a practice not yet marked
+ * and of other states (exported for `bench/open-claims.ts`).
+ */
+export const claimsInStatesByQuery = async (store: Store, practiceId: string, states: readonly string[]): Promise<StoredClaim[]> =>
   (
     await queryAll<Record<string, unknown>>(store, {
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
