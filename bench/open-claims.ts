@@ -47,8 +47,29 @@ const main = async () => {
         while (requests && Object.keys(requests).length > 0) requests = (await store.doc.send(new BatchWriteCommand({ RequestItems: requests as never }))).UnprocessedItems;
       }
     };
-    const claim = (practiceId: string, claimId: string, state: string) => ({ ...claimKey(practiceId, claimId), type: 'claim', practiceId, claimId, clientId: 'cli_bench', state, status: state, payerId: 'ACME1', chargeCents: 36000, currency: 'usd' });
-    const lines = Array.from({ length: 6 }, () => ({ procedureCode: '97124', units: 2, chargeCents: 6000, paidCents: 4000, allowedCents: 5000, adjustments: [{ group: 'CO', reason: '45', amountCents: 1000 }, { group: 'PR', reason: '2', amountCents: 1000 }] }));
+    const claim = (practiceId: string, claimId: string, state: string) => ({
+      ...claimKey(practiceId, claimId),
+      type: 'claim',
+      practiceId,
+      claimId,
+      clientId: 'cli_bench',
+      state,
+      status: state,
+      payerId: 'ACME1',
+      chargeCents: 36000,
+      currency: 'usd',
+    });
+    const lines = Array.from({ length: 6 }, () => ({
+      procedureCode: '97124',
+      units: 2,
+      chargeCents: 6000,
+      paidCents: 4000,
+      allowedCents: 5000,
+      adjustments: [
+        { group: 'CO', reason: '45', amountCents: 1000 },
+        { group: 'PR', reason: '2', amountCents: 1000 },
+      ],
+    }));
     const seed = async (history: number): Promise<string> => {
       const practiceId = newId('prac');
       await put([
@@ -58,7 +79,20 @@ const main = async () => {
         { ...openClaimsMarkKey(practiceId), type: 'open-claims-mark', indexedAt: new Date().toISOString() },
         ...Array.from({ length: history }, (_, i) => [
           claim(practiceId, `CLM-OLD-${i}`, 'adjudicated'),
-          { ...adjudicationKey(practiceId, `CLM-OLD-${i}`, 'EFT1#1'), type: 'adjudication', adjudicationId: 'EFT1#1', claimId: `CLM-OLD-${i}`, statusCode: '1', status: 'processed_primary', chargeCents: 36000, paidCents: 24000, patientResponsibilityCents: 6000, claimAdjustments: [], lines, appliedAt: '2026-11-01T00:00:00.000Z' },
+          {
+            ...adjudicationKey(practiceId, `CLM-OLD-${i}`, 'EFT1#1'),
+            type: 'adjudication',
+            adjudicationId: 'EFT1#1',
+            claimId: `CLM-OLD-${i}`,
+            statusCode: '1',
+            status: 'processed_primary',
+            chargeCents: 36000,
+            paidCents: 24000,
+            patientResponsibilityCents: 6000,
+            claimAdjustments: [],
+            lines,
+            appliedAt: '2026-11-01T00:00:00.000Z',
+          },
         ]).flat(),
       ]);
       return practiceId;

@@ -117,11 +117,11 @@ const POINTER_WRITE_ATTEMPTS = 8;
 /** Puts or deletes open-claim pointers, 25 a BatchWriteItem, retrying what DynamoDB leaves unprocessed (what is still left after 8 attempts throws). */
 const writePointers = async (store: Store, practiceId: string, claimIds: readonly string[], how: 'put' | 'delete') => {
   for (let start = 0; start < claimIds.length; start += 25) {
-    let pending: Record<string, unknown>[] | undefined = claimIds.slice(start, start + 25).map((claimId) =>
-      how === 'put'
-        ? { PutRequest: { Item: { ...openClaimKey(practiceId, claimId), type: 'open-claim', claimId } } }
-        : { DeleteRequest: { Key: openClaimKey(practiceId, claimId) } },
-    );
+    let pending: Record<string, unknown>[] | undefined = claimIds
+      .slice(start, start + 25)
+      .map((claimId) =>
+        how === 'put' ? { PutRequest: { Item: { ...openClaimKey(practiceId, claimId), type: 'open-claim', claimId } } } : { DeleteRequest: { Key: openClaimKey(practiceId, claimId) } },
+      );
     for (let attempt = 0; pending && pending.length > 0 && attempt < POINTER_WRITE_ATTEMPTS; attempt += 1) {
       if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** (attempt - 1)));
       const answer = await store.doc.send(new BatchWriteCommand({ RequestItems: { [store.tableName]: pending as never } }));
@@ -149,7 +149,12 @@ export const claimsInStates = async (store: Store, practiceId: string, states: r
   // The mark first, then the pointers: every open claim stored before the mark has its pointer by then.
   if (!(await getItem(store, openClaimsMarkKey(practiceId)))) {
     const found = await claimsInStatesByQuery(store, practiceId, open);
-    await writePointers(store, practiceId, found.map((claim) => claim.claimId), 'put');
+    await writePointers(
+      store,
+      practiceId,
+      found.map((claim) => claim.claimId),
+      'put',
+    );
     await store.doc.send(new PutCommand({ TableName: store.tableName, Item: { ...openClaimsMarkKey(practiceId), type: 'open-claims-mark', indexedAt: new Date().toISOString() } }));
     return found.filter((claim) => states.includes(claim.state ?? ''));
   }
@@ -160,7 +165,12 @@ export const claimsInStates = async (store: Store, practiceId: string, states: r
   });
   if (pointers.length === 0) return [];
   const claims = new Map(
-    (await getItems<Record<string, unknown>>(store, pointers.map((pointer) => claimKey(practiceId, pointer.claimId)))).map((item) => [item.claimId as string, withoutKeys<StoredClaim>(item)]),
+    (
+      await getItems<Record<string, unknown>>(
+        store,
+        pointers.map((pointer) => claimKey(practiceId, pointer.claimId)),
+      )
+    ).map((item) => [item.claimId as string, withoutKeys<StoredClaim>(item)]),
   );
   const stale = pointers.filter((pointer) => !open.includes(claims.get(pointer.claimId)?.state ?? '')).map((pointer) => pointer.claimId);
   if (stale.length > 0) await writePointers(store, practiceId, stale, 'delete').catch(() => undefined); // best effort: a later read deletes them

@@ -40,7 +40,11 @@ const practiceWithOpenClaims = async () => {
   const client = await api('POST', `/practices/${practiceId}/clients`, { practiceId, body: { email: 'jane@client.example', name: 'Jane Doe' } });
   const clientId = client.body.clientId as string;
   await api('PUT', `/practices/${practiceId}/clients/${clientId}/coverage`, { practiceId, body: { payerId: 'ACME1', memberId: 'XYZ123456789', groupNumber: 'GRP-77', relationship: 'self', patient } });
-  for (const [claimId, state] of [['CLM-1001', 'ready'], ['CLM-1002', 'draft'], ['CLM-1003', 'ready']] as const) {
+  for (const [claimId, state] of [
+    ['CLM-1001', 'ready'],
+    ['CLM-1002', 'draft'],
+    ['CLM-1003', 'ready'],
+  ] as const) {
     const over = state === 'draft' ? { renderingProvider: { ...RENDERING_THERAPIST, npi: '1245319590' } } : {};
     const claim = await api('POST', `/practices/${practiceId}/claims`, { practiceId, body: workedExampleClaimBody(claimId, clientId, over) });
     expect([claim.status, claim.body.state]).toEqual([201, state]);
@@ -54,7 +58,17 @@ const practiceWithOpenClaims = async () => {
 const history = async (practiceId: string, clientId: string, count: number) => {
   const items = Array.from({ length: count }, (_, i) => {
     const claimId = `CLM-OLD-${i}`;
-    const lines = Array.from({ length: 6 }, () => ({ procedureCode: '97124', units: 2, chargeCents: 6000, paidCents: 4000, allowedCents: 5000, adjustments: [{ group: 'CO', reason: '45', amountCents: 1000 }, { group: 'PR', reason: '2', amountCents: 1000 }] }));
+    const lines = Array.from({ length: 6 }, () => ({
+      procedureCode: '97124',
+      units: 2,
+      chargeCents: 6000,
+      paidCents: 4000,
+      allowedCents: 5000,
+      adjustments: [
+        { group: 'CO', reason: '45', amountCents: 1000 },
+        { group: 'PR', reason: '2', amountCents: 1000 },
+      ],
+    }));
     return [
       { ...claimKey(practiceId, claimId), type: 'claim', practiceId, claimId, clientId, state: 'adjudicated', status: 'processed_primary', payerId: 'ACME1', chargeCents: 36000, currency: 'usd' },
       {
