@@ -1,16 +1,20 @@
-import { PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ACKNOWLEDGEABLE } from '../domain/claim-state';
 import type { Store } from './table';
-import { getItem, queryAll, queryPage, withoutKeys, type Page } from './items';
+import { getItem, getItems, queryAll, queryPage, withoutKeys, type Page } from './items';
 import { practicePk } from './keys';
 import type { Claim } from '../domain/claim';
-import { claimKey, newClaimPut } from './claims';
+import { claimKey, newClaimPut, OPEN_CLAIM_STATES, openClaimKey, openClaimPointerPuts } from './claims';
+import { RetryableError } from '../shared/errors';
 import { absent, nullValue } from './conditions';
 
 import type { ClaimBatch, Coverage, Payer } from '../domain/claim-batch';
 export const payerKey = (practiceId: string, payerId: string) => ({ pk: practicePk(practiceId), sk: `PAYER#${payerId}` });
 export const coverageKey = (practiceId: string, clientId: string) => ({ pk: practicePk(practiceId), sk: `COVERAGE#${clientId}` });
 export const batchKey = (practiceId: string, batchId: string) => ({ pk: practicePk(practiceId), sk: `CLAIMBATCH#${batchId}` });
+export { openClaimKey } from './claims';
+/** Set once every open claim of the practice has its pointer (claims stored before the pointers were indexed). */
+export const openClaimsMarkKey = (practiceId: string) => ({ pk: practicePk(practiceId), sk: 'INDEXED#open-claims' });
 /** The interchange control number counter of a practice (ISA13 = GS06), moved only inside a batch commit. */
 export const controlCounterKey = (practiceId: string) => ({ pk: practicePk(practiceId), sk: 'COUNTER#interchange' });
 
@@ -92,8 +96,12 @@ export const listClaims = async (store: Store, practiceId: string, opts: { state
   return { items: page.items.map((item) => withoutKeys<StoredClaim>(item)), nextCursor: page.nextCursor };
 };
 
-/** Every claim in the given states (bounded by what a practice has open). */
-export const claimsInStates = async (store: Store, practiceId: string, states: readonly string[]): Promise<StoredClaim[]> =>
+/**
+ * Every claim in the given states, by the Query of the practice's every `CLAIM#` item (its claims and
+ * their adjudications): `claimsInStates` before bug 158, still its read of a practice not yet marked
+ * and of other states (exported for `bench/open-claims.ts`).
+ */
+export const claimsInStatesByQuery = async (store: Store, practiceId: string, states: readonly string[]): Promise<StoredClaim[]> =>
   (
     await queryAll<Record<string, unknown>>(store, {
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
@@ -103,6 +111,74 @@ export const claimsInStates = async (store: Store, practiceId: string, states: r
       ConsistentRead: true,
     })
   ).map((item) => withoutKeys<StoredClaim>(item));
+
+const POINTER_WRITE_ATTEMPTS = 8;
+
+/** Puts or deletes open-claim pointers, 25 a BatchWriteItem, retrying what DynamoDB leaves unprocessed (what is still left after 8 attempts throws). */
+const writePointers = async (store: Store, practiceId: string, claimIds: readonly string[], how: 'put' | 'delete') => {
+  for (let start = 0; start < claimIds.length; start += 25) {
+    let pending: Record<string, unknown>[] | undefined = claimIds
+      .slice(start, start + 25)
+      .map((claimId) =>
+        how === 'put' ? { PutRequest: { Item: { ...openClaimKey(practiceId, claimId), type: 'open-claim', claimId } } } : { DeleteRequest: { Key: openClaimKey(practiceId, claimId) } },
+      );
+    for (let attempt = 0; pending && pending.length > 0 && attempt < POINTER_WRITE_ATTEMPTS; attempt += 1) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** (attempt - 1)));
+      const answer = await store.doc.send(new BatchWriteCommand({ RequestItems: { [store.tableName]: pending as never } }));
+      pending = answer.UnprocessedItems?.[store.tableName] as Record<string, unknown>[] | undefined;
+    }
+    if (pending?.length) throw new RetryableError(`DynamoDB left ${pending.length} open-claim pointers unwritten after ${POINTER_WRITE_ATTEMPTS} attempts; retry`);
+  }
+};
+
+/**
+ * Every claim in the given states (bug 158, decisions/017). For the open states (draft, ready) it
+ * reads the practice's open-claim pointers (`OPENCLAIM#<claimId>`, written in the claim's insert)
+ * and those claims, both strongly consistent, not the practice's claim history: a Query of
+ * `CLAIM#` reads, and pays for, every claim and every adjudication before the filter drops them.
+ * A pointer stays when its claim leaves draft/ready (a batch, an acknowledgement, an 835): the
+ * claim read is checked against the states asked, and pointers whose claim is no longer open are
+ * deleted (best effort: one that fails is deleted by a later read; a claim never becomes open again,
+ * it is only inserted open). A practice without the mark (claims stored before the pointers) is read
+ * by the Query once: the open claims it finds get their pointers, then the practice is marked.
+ * Other states are read by the Query.
+ */
+export const claimsInStates = async (store: Store, practiceId: string, states: readonly string[]): Promise<StoredClaim[]> => {
+  const open: readonly string[] = OPEN_CLAIM_STATES;
+  if (!states.every((state) => open.includes(state))) return claimsInStatesByQuery(store, practiceId, states);
+  // The mark first, then the pointers: every open claim stored before the mark has its pointer by then.
+  if (!(await getItem(store, openClaimsMarkKey(practiceId)))) {
+    const found = await claimsInStatesByQuery(store, practiceId, open);
+    await writePointers(
+      store,
+      practiceId,
+      found.map((claim) => claim.claimId),
+      'put',
+    );
+    await store.doc.send(new PutCommand({ TableName: store.tableName, Item: { ...openClaimsMarkKey(practiceId), type: 'open-claims-mark', indexedAt: new Date().toISOString() } }));
+    return found.filter((claim) => states.includes(claim.state ?? ''));
+  }
+  const pointers = await queryAll<{ claimId: string }>(store, {
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+    ExpressionAttributeValues: { ':pk': practicePk(practiceId), ':sk': 'OPENCLAIM#' },
+    ConsistentRead: true,
+  });
+  if (pointers.length === 0) return [];
+  const claims = new Map(
+    (
+      await getItems<Record<string, unknown>>(
+        store,
+        pointers.map((pointer) => claimKey(practiceId, pointer.claimId)),
+      )
+    ).map((item) => [item.claimId as string, withoutKeys<StoredClaim>(item)]),
+  );
+  const stale = pointers.filter((pointer) => !open.includes(claims.get(pointer.claimId)?.state ?? '')).map((pointer) => pointer.claimId);
+  if (stale.length > 0) await writePointers(store, practiceId, stale, 'delete').catch(() => undefined); // best effort: a later read deletes them
+  return pointers.flatMap((pointer) => {
+    const claim = claims.get(pointer.claimId);
+    return claim && states.includes(claim.state ?? '') ? [claim] : [];
+  });
+};
 
 /** Sets a claim's state and validation problems (draft ↔ ready), only while it is in one of `from`. */
 export const setClaimReadiness = async (store: Store, practiceId: string, claimId: string, state: 'draft' | 'ready', problems: unknown[], from: readonly string[]) => {
@@ -211,6 +287,7 @@ export const insertSecondaryClaim = async (store: Store, claim: Claim, primaryCl
       new TransactWriteCommand({
         TransactItems: [
           newClaimPut(store, claim),
+          ...openClaimPointerPuts(store, claim),
           {
             Update: {
               TableName: store.tableName,

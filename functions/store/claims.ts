@@ -76,6 +76,21 @@ export const newClaimPut = (store: Store, claim: Claim) => ({
   },
 });
 
+/** A pointer to an open (draft or ready) claim: `claimsInStates` (store/claims-out.ts) reads these, not the practice's claim history (bug 158, decisions/017). */
+export const openClaimKey = (practiceId: string, claimId: string) => ({ pk: practicePk(practiceId), sk: `OPENCLAIM#${claimId}` });
+
+/** The states a claim is open in: it is only ever inserted in them (never enters them later), and `setClaimReadiness` moves it between them. */
+export const OPEN_CLAIM_STATES = ['draft', 'ready'] as const;
+
+/**
+ * The Put of a new claim's open-claim pointer, to go in the claim's insert transaction: none for a
+ * claim inserted in another state (registered without a payer: `submitted`).
+ */
+export const openClaimPointerPuts = (store: Store, claim: Claim) =>
+  (OPEN_CLAIM_STATES as readonly string[]).includes(claim.state ?? '')
+    ? [{ Put: { TableName: store.tableName, Item: { ...openClaimKey(claim.practiceId, claim.claimId), type: 'open-claim', claimId: claim.claimId } } }]
+    : [];
+
 /**
  * Stores a new claim; false when one with this id exists. A copay collected at the visit is money
  * the client already paid: it is posted to the client's ledger (`copay_payment`) in the same
@@ -90,7 +105,7 @@ export const insertClaim = async (store: Store, claim: Claim): Promise<boolean> 
   try {
     await store.doc.send(
       new TransactWriteCommand({
-        TransactItems: [newClaimPut(store, claim), ...copay.map((write) => withTable(write, store.tableName))],
+        TransactItems: [newClaimPut(store, claim), ...openClaimPointerPuts(store, claim), ...copay.map((write) => withTable(write, store.tableName))],
       }),
     );
     return true;

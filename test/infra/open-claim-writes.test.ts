@@ -1,0 +1,74 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * The practice's open claims (draft, ready) are read through their pointers (`OPENCLAIM#<claimId>`,
+ * store/claims-out.ts `claimsInStates`, bug 158), so a claim may only become draft or ready where its
+ * pointer is written with it: its insert. Read from the tree: the claim item (`type: 'claim'`) is
+ * built in `newClaimPut` only; each transaction using it writes `openClaimPointerPuts` beside it;
+ * every other write of a claim's `#state` sets a state that is not open (`setClaimReadiness`, which
+ * moves a claim between draft and ready only while it is in them, aside).
+ */
+const FUNCTIONS = join(import.meta.dirname, '..', '..', 'functions');
+
+const sourceFiles = (dir: string): string[] =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(path);
+    return entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts') ? [path] : [];
+  });
+
+/** The source without comments: a comment may name the function. */
+const code = (path: string): string =>
+  readFileSync(path, 'utf8')
+    .replace(/\/\*[\s\S]*?\*\//g, ' ')
+    .replace(/(^|[^:'"`\\])\/\/.*$/gm, '$1');
+
+const filesWith = (pattern: RegExp) =>
+  sourceFiles(FUNCTIONS)
+    .filter((path) => pattern.test(code(path)))
+    .map((path) => relative(FUNCTIONS, path))
+    .sort();
+
+describe('a claim becomes open (draft, ready) only in its insert, which writes its open-claim pointer', () => {
+  it("the claim item is built in store/claims.ts only (newClaimPut), and every use of newClaimPut writes the claim's pointer beside it", () => {
+    expect(filesWith(/type:\s*'claim'/)).toEqual(['store/claims.ts']);
+    expect(filesWith(/\bnewClaimPut\(/)).toEqual(['store/claims-out.ts', 'store/claims.ts']);
+    for (const file of ['store/claims.ts', 'store/claims-out.ts']) {
+      const uses = code(join(FUNCTIONS, file)).match(/newClaimPut\(store, claim\),\s*\.\.\.openClaimPointerPuts\(store, claim\)/g) ?? [];
+      expect([file, uses.length]).toEqual([file, (code(join(FUNCTIONS, file)).match(/newClaimPut\(store, claim\)/g) ?? []).length]);
+      expect(uses.length).toBeGreaterThan(0);
+    }
+  });
+
+  it("every other write of a claim's state sets a state that is not open; setClaimReadiness moves one only between draft and ready", () => {
+    // Every line that sets `#state` (a condition's or a filter's `#state = :x` is on its ConditionExpression or FilterExpression line).
+    const writes = sourceFiles(FUNCTIONS).flatMap((path) =>
+      code(path)
+        .split('\n')
+        .filter((line) => !line.includes('ConditionExpression') && !line.includes('FilterExpression'))
+        .flatMap((line) => [...line.matchAll(/#state = :(\w+)/g)].map((match) => `${relative(FUNCTIONS, path)} :${match[1]}`)),
+    );
+    expect(writes.sort()).toEqual([
+      'store/claim-balance.ts :closed',
+      'store/claims-out.ts :state',
+      'store/claims-out.ts :submitted',
+      'store/claims-out.ts :to',
+      'store/remittances.ts :adjudicated',
+      'store/remittances.ts :adjudicated',
+      'store/remittances.ts :adjudicated',
+      'store/write-offs.ts :closed',
+    ]);
+    const claimsOut = code(join(FUNCTIONS, 'store/claims-out.ts'));
+    const readiness = claimsOut.slice(claimsOut.indexOf('export const setClaimReadiness'), claimsOut.indexOf('export const recordBatchSubmitted'));
+    expect(readiness).toContain("state: 'draft' | 'ready'");
+    expect(readiness).toContain('#state IN (${from.map(');
+    // Its callers move a claim only from draft or ready.
+    const callers = filesWith(/\bsetClaimReadiness\(/).filter((file) => file !== 'store/claims-out.ts');
+    expect(callers).toEqual(['core/claims-out.ts']);
+    const calls = code(join(FUNCTIONS, 'core/claims-out.ts')).match(/setClaimReadiness\([^;]*\)/g) ?? [];
+    expect(calls.length).toBeGreaterThan(0);
+    for (const call of calls) expect(call).toMatch(/\['draft', 'ready'\]\)$/);
+  });
+});

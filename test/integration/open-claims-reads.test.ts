@@ -1,0 +1,159 @@
+/**
+ * The open claims (draft, ready) are read at their own cost, not the practice's claim history
+ * (bug 158, audit m1 of 2026-12-07): `claimsInStates` Queries the practice's `OPENCLAIM#` pointers
+ * (written with a claim's insert when it is draft or ready) and reads those claims, strongly
+ * consistent, instead of every `CLAIM#` item (each claim and each of its adjudications). A practice
+ * whose claims were written before the pointers is read the old way once, indexed, then marked.
+ *
+ * The history (adjudicated claims, each with one adjudication of ~1 KB) is written directly
+ * (BatchWriteItem): it only needs to be there, in the same partition, to be read or not; the open
+ * claims and the submitted one go through the API (the real insert, the real batch).
+ */
+import { BatchWriteCommand, DeleteCommand } from '@aws-sdk/lib-dynamodb';
+import { inject } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { claimsInStates, openClaimKey, openClaimsMarkKey } from '../../functions/store/claims-out';
+import { adjudicationKey, claimKey } from '../../functions/store/claims';
+import { getItem, queryAll } from '../../functions/store/items';
+import { practicePk } from '../../functions/store/keys';
+import { api, practiceProfile } from '../support/api';
+import { readCountedStore } from '../support/paged-store';
+import { newPracticeId } from '../support/store';
+import { store } from '../support/invoicing';
+import { RENDERING_THERAPIST, workedExampleClaimBody } from '../fixtures/claims/worked-example';
+
+const readCounted = () => readCountedStore({ endpoint: inject('dynamoEndpoint'), tableName: inject('tableName') });
+
+const patient = { firstName: 'Jane', lastName: 'Doe', dateOfBirth: '1985-04-12', sex: 'F', address: { line1: '22 Elm St', city: 'Portland', state: 'OR', postalCode: '97202' } };
+
+/** A practice ready to bill (one payer, one client with coverage): CLM-1001 and CLM-1003 ready, CLM-1002 a draft (a rendering NPI whose check digit fails), CLM-1003 then sent in a batch (submitted). */
+const practiceWithOpenClaims = async () => {
+  const practiceId = newPracticeId();
+  await api('PUT', `/practices/${practiceId}`, {
+    practiceId,
+    body: practiceProfile({ taxonomyCode: '225700000X', address: { line1: '1 Main St', city: 'Portland', state: 'OR', postalCode: '97201-1234' } }),
+  });
+  await api('PUT', `/practices/${practiceId}/payers/ACME1`, {
+    practiceId,
+    body: { name: 'Acme Health', payerId: 'ACME1', address: { line1: 'PO Box 100', city: 'Hartford', state: 'CT', postalCode: '06101' } },
+  });
+  const client = await api('POST', `/practices/${practiceId}/clients`, { practiceId, body: { email: 'jane@client.example', name: 'Jane Doe' } });
+  const clientId = client.body.clientId as string;
+  await api('PUT', `/practices/${practiceId}/clients/${clientId}/coverage`, { practiceId, body: { payerId: 'ACME1', memberId: 'XYZ123456789', groupNumber: 'GRP-77', relationship: 'self', patient } });
+  for (const [claimId, state] of [
+    ['CLM-1001', 'ready'],
+    ['CLM-1002', 'draft'],
+    ['CLM-1003', 'ready'],
+  ] as const) {
+    const over = state === 'draft' ? { renderingProvider: { ...RENDERING_THERAPIST, npi: '1245319590' } } : {};
+    const claim = await api('POST', `/practices/${practiceId}/claims`, { practiceId, body: workedExampleClaimBody(claimId, clientId, over) });
+    expect([claim.status, claim.body.state]).toEqual([201, state]);
+  }
+  const batch = await api('POST', `/practices/${practiceId}/claim-batches`, { practiceId, body: { claimIds: ['CLM-1003'] } });
+  expect(batch.status).toBe(201);
+  return { practiceId, clientId };
+};
+
+/** `count` adjudicated claims of the practice, each with one adjudication of about 1 KB, written directly. */
+const history = async (practiceId: string, clientId: string, count: number) => {
+  const items = Array.from({ length: count }, (_, i) => {
+    const claimId = `CLM-OLD-${i}`;
+    const lines = Array.from({ length: 6 }, () => ({
+      procedureCode: '97124',
+      units: 2,
+      chargeCents: 6000,
+      paidCents: 4000,
+      allowedCents: 5000,
+      adjustments: [
+        { group: 'CO', reason: '45', amountCents: 1000 },
+        { group: 'PR', reason: '2', amountCents: 1000 },
+      ],
+    }));
+    return [
+      { ...claimKey(practiceId, claimId), type: 'claim', practiceId, claimId, clientId, state: 'adjudicated', status: 'processed_primary', payerId: 'ACME1', chargeCents: 36000, currency: 'usd' },
+      {
+        ...adjudicationKey(practiceId, claimId, 'EFT1#1'),
+        type: 'adjudication',
+        adjudicationId: 'EFT1#1',
+        claimId,
+        remittanceId: 'R1',
+        traceNumber: 'EFT1',
+        statusCode: '1',
+        status: 'processed_primary',
+        chargeCents: 36000,
+        paidCents: 24000,
+        patientResponsibilityCents: 6000,
+        claimAdjustments: [],
+        lines,
+        appliedAt: '2026-11-01T00:00:00.000Z',
+      },
+    ];
+  }).flat();
+  for (let start = 0; start < items.length; start += 25) {
+    let requests: unknown = { [store.tableName]: items.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } })) };
+    while (requests && Object.keys(requests).length > 0) requests = (await store.doc.send(new BatchWriteCommand({ RequestItems: requests as never }))).UnprocessedItems;
+  }
+};
+
+const pointers = async (practiceId: string) =>
+  (
+    await queryAll<{ claimId: string }>(store, {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+      ExpressionAttributeValues: { ':pk': practicePk(practiceId), ':sk': 'OPENCLAIM#' },
+      ConsistentRead: true,
+    })
+  )
+    .map((item) => item.claimId)
+    .sort();
+
+const ids = (claims: { claimId: string }[]) => claims.map((claim) => claim.claimId).sort();
+
+describe("claimsInStates: the practice's open claims at their cost, not its claim history's", () => {
+  it('2 open claims (ready, draft) among 150 adjudicated claims with their adjudications: reads about the open ones, not the 300 history items; a submitted claim is not returned', async () => {
+    // Prepare: the practice was marked by its first read (its payer's save checks the open claims
+    // again), before it had claims; this read deletes CLM-1003's pointer (submitted since).
+    const { practiceId, clientId } = await practiceWithOpenClaims();
+    expect(await getItem(store, openClaimsMarkKey(practiceId))).toBeDefined();
+    await history(practiceId, clientId, 150);
+    expect(await pointers(practiceId)).toEqual(['CLM-1001', 'CLM-1002', 'CLM-1003']);
+    expect(ids(await claimsInStates(store, practiceId, ['draft', 'ready']))).toEqual(['CLM-1001', 'CLM-1002']);
+    const counted = readCounted();
+
+    // Act
+    const open = await claimsInStates(counted, practiceId, ['draft', 'ready']);
+
+    // Assess: the mark, 2 pointers and the 2 claims they name: 5 items (the Query read 303; 603 with 300 claims), each under 4 KB.
+    expect(open.map((claim) => [claim.claimId, claim.state])).toEqual([
+      ['CLM-1001', 'ready'],
+      ['CLM-1002', 'draft'],
+    ]);
+    expect(open.every((claim) => !('pk' in claim) && !('sk' in claim))).toBe(true);
+    expect(counted.reads.items).toBe(5);
+    expect(counted.reads.units).toBeGreaterThan(0);
+    expect(counted.reads.units).toBeLessThanOrEqual(5);
+    expect(await pointers(practiceId)).toEqual(['CLM-1001', 'CLM-1002']);
+    expect(ids(await claimsInStates(store, practiceId, ['ready']))).toEqual(['CLM-1001']);
+    expect(ids(await claimsInStates(store, practiceId, ['draft']))).toEqual(['CLM-1002']);
+  });
+
+  it('a practice whose claims were written before the pointers: its open claims are found the old way once, their pointers written, then the practice is marked', async () => {
+    // Prepare: no pointer and no mark, as claims stored before them.
+    const { practiceId } = await practiceWithOpenClaims();
+    for (const claimId of ['CLM-1001', 'CLM-1002', 'CLM-1003']) {
+      await store.doc.send(new DeleteCommand({ TableName: store.tableName, Key: openClaimKey(practiceId, claimId) }));
+    }
+    await store.doc.send(new DeleteCommand({ TableName: store.tableName, Key: openClaimsMarkKey(practiceId) }));
+    expect(await pointers(practiceId)).toEqual([]);
+
+    // Act
+    const legacy = await claimsInStates(store, practiceId, ['draft', 'ready']);
+
+    // Assess: found, indexed, marked; the next read goes by the pointers.
+    expect(ids(legacy)).toEqual(['CLM-1001', 'CLM-1002']);
+    expect(await pointers(practiceId)).toEqual(['CLM-1001', 'CLM-1002']);
+    expect(await getItem(store, openClaimsMarkKey(practiceId))).toBeDefined();
+    const counted = readCounted();
+    expect(ids(await claimsInStates(counted, practiceId, ['draft', 'ready']))).toEqual(['CLM-1001', 'CLM-1002']);
+    expect(counted.reads.items).toBeLessThanOrEqual(5);
+  });
+});
