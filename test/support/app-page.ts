@@ -9,7 +9,16 @@ export const appUrl = () => `${inject('apiUrl')}/app/`;
 
 /** Waits until the page under `main` finished loading (the router marks it ready). */
 export const ready = async (page: Page) => {
-  await page.locator('main[data-state="ready"]').waitFor({ timeout: 15_000 });
+  // Drawn, and for the page the address names: after a link's click the hashchange comes a moment
+  // later, and until then the page before still reads ready (a CI run read the Clients list's heading
+  // for the client's page).
+  // (Polled from here: the app's CSP refuses the page-side function waitForFunction would compile.)
+  const drawn = "document.querySelector('main')?.getAttribute('data-state') === 'ready' && document.querySelector('main')?.getAttribute('data-route') === (location.hash || '#/')";
+  // A loop, not expect.poll: it also runs in a file's beforeAll (signIn).
+  for (const started = Date.now(); !(await page.evaluate<boolean>(drawn));) {
+    if (Date.now() - started > 15_000) throw new Error(`the app did not draw ${await page.evaluate<string>('location.hash')} within 15 s`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 };
 
 /** The local sign-in (SPEC §7: a field labelled "Practice ID", a button "Sign in"), then Today. */

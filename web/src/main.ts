@@ -196,6 +196,8 @@ const render = async () => {
   }
   main.removeAttribute('aria-busy');
   main.setAttribute('data-state', 'ready');
+  // Which page is drawn: a link's hashchange comes a moment after its click, so "ready" alone can be the page before.
+  main.setAttribute('data-route', hash);
   main.querySelector<HTMLElement>('h1')?.focus({ preventScroll: true });
 };
 
