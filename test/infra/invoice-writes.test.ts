@@ -1,6 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { code, filesWith, FUNCTIONS } from '../support/source-tree';
 
 /**
  * A claim's invoices are read from the claim's `invoiceIds` (store/invoices.ts `listClaimInvoices`,
@@ -9,26 +9,6 @@ import { describe, expect, it } from 'vitest';
  * version). Read from the tree: the invoice item (`type: 'invoice'`) is built in `newInvoiceWrite`
  * only, and `newInvoiceWrite` is used in `commitBalancePlan` only, next to `claimBalancePlanWrite`.
  */
-const FUNCTIONS = join(import.meta.dirname, '..', '..', 'functions');
-
-const sourceFiles = (dir: string): string[] =>
-  readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return sourceFiles(path);
-    return entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts') ? [path] : [];
-  });
-
-/** The source without comments: a comment may name the function. */
-const code = (path: string): string =>
-  readFileSync(path, 'utf8')
-    .replace(/\/\*[\s\S]*?\*\//g, ' ')
-    .replace(/(^|[^:'"`\\])\/\/.*$/gm, '$1');
-
-const filesWith = (pattern: RegExp) =>
-  sourceFiles(FUNCTIONS)
-    .filter((path) => pattern.test(code(path)))
-    .map((path) => relative(FUNCTIONS, path))
-    .sort();
 
 describe('invoice items are created only by the balance plan commit, which records their ids on the claim', () => {
   it('the invoice item is built in store/invoices.ts only (newInvoiceWrite)', () => {

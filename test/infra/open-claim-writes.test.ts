@@ -1,6 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { code, filesWith, FUNCTIONS, sourceFiles } from '../support/source-tree';
 
 /**
  * The practice's open claims (draft, ready) are read through their pointers (`OPENCLAIM#<claimId>`,
@@ -10,26 +10,6 @@ import { describe, expect, it } from 'vitest';
  * every other write of a claim's `#state` sets a state that is not open (`setClaimReadiness`, which
  * moves a claim between draft and ready only while it is in them, aside).
  */
-const FUNCTIONS = join(import.meta.dirname, '..', '..', 'functions');
-
-const sourceFiles = (dir: string): string[] =>
-  readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return sourceFiles(path);
-    return entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts') ? [path] : [];
-  });
-
-/** The source without comments: a comment may name the function. */
-const code = (path: string): string =>
-  readFileSync(path, 'utf8')
-    .replace(/\/\*[\s\S]*?\*\//g, ' ')
-    .replace(/(^|[^:'"`\\])\/\/.*$/gm, '$1');
-
-const filesWith = (pattern: RegExp) =>
-  sourceFiles(FUNCTIONS)
-    .filter((path) => pattern.test(code(path)))
-    .map((path) => relative(FUNCTIONS, path))
-    .sort();
 
 describe('a claim becomes open (draft, ready) only in its insert, which writes its open-claim pointer', () => {
   it("the claim item is built in store/claims.ts only (newClaimPut), and every use of newClaimPut writes the claim's pointer beside it", () => {

@@ -1,6 +1,7 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { sourceFiles } from '../support/source-tree';
 
 /**
  * Time is not an order (bugs 147–149). Stripe's `created` is in seconds, and every claim payment of
@@ -15,13 +16,6 @@ const SCANNED = ['functions', 'local'];
 /** What breaks a tie in the order things happened. */
 const SEQUENCE = /\b(position|filePosition|listed|seq)\b/;
 const TIME = /\.(created|appliedAt)\b/;
-
-const sourceFiles = (dir: string): string[] =>
-  readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return entry.name === 'node_modules' ? [] : sourceFiles(path);
-    return /\.ts$/.test(entry.name) && !entry.name.endsWith('.d.ts') ? [path] : [];
-  });
 
 /** Each `.sort(…)` comparator (its text up to the matching parenthesis) that reads a time and no sequence. */
 export const timeOrderViolations = (file: string, text: string): string[] => {
