@@ -20,13 +20,12 @@
  * Exits 1 when a read did not answer the claim's 2 invoices.
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { invoiceStoreOn } from '../functions/core/invoicing/ports';
 import { pendingInvoice, type BalanceInvoice } from '../functions/domain/invoice';
 import { newId } from '../functions/shared/ids';
 import { listClaimInvoices, newInvoiceWrite, queryClaimInvoices } from '../functions/store/invoices';
 import { ensureTable, startDynamoDbLocal } from '../local/dynamodb';
-import { readCountedStore, type ReadCounters } from '../test/support/paged-store';
+import { putItems, readCountedStore, type ReadCounters } from '../test/support/paged-store';
 
 const option = (name: string, fallback: number): number => {
   const index = process.argv.indexOf(`--${name}`);
@@ -68,11 +67,8 @@ const main = async () => {
         },
         NOW,
       );
-      const items = Array.from({ length: others }, (_, i) => newInvoiceWrite(invoiceOf(practiceId, `CLM-OLD-${i}`, 1, 3400)).Put!.Item);
-      for (let start = 0; start < items.length; start += 25) {
-        let requests: Record<string, unknown> | undefined = { [tableName]: items.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } })) };
-        while (requests && Object.keys(requests).length > 0) requests = (await store.doc.send(new BatchWriteCommand({ RequestItems: requests as never }))).UnprocessedItems;
-      }
+      const items = Array.from({ length: others }, (_, i) => newInvoiceWrite(invoiceOf(practiceId, `CLM-OLD-${i}`, 1, 3400)).Put!.Item!);
+      await putItems(store, items);
       return practiceId;
     };
     const practices = { 0: await seed(0), [OTHERS]: await seed(OTHERS) } as Record<number, string>;

@@ -18,12 +18,10 @@
  * Exits 1 when a read did not answer the 2 open claims.
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { newId } from '../functions/shared/ids';
-import { adjudicationKey, claimKey } from '../functions/store/claims';
 import { claimsInStates, claimsInStatesByQuery, openClaimKey, openClaimsMarkKey } from '../functions/store/claims-out';
 import { ensureTable, startDynamoDbLocal } from '../local/dynamodb';
-import { readCountedStore, type ReadCounters } from '../test/support/paged-store';
+import { adjudicatedClaimItems, claimItem, putItems, readCountedStore, type ReadCounters } from '../test/support/paged-store';
 
 const option = (name: string, fallback: number): number => {
   const index = process.argv.indexOf(`--${name}`);
@@ -41,35 +39,8 @@ const main = async () => {
     const tableName = 'kneadpay-bench';
     await ensureTable(dynamo.endpoint, tableName);
     const store = readCountedStore({ endpoint: dynamo.endpoint, tableName });
-    const put = async (items: Record<string, unknown>[]) => {
-      for (let start = 0; start < items.length; start += 25) {
-        let requests: Record<string, unknown> | undefined = { [tableName]: items.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } })) };
-        while (requests && Object.keys(requests).length > 0) requests = (await store.doc.send(new BatchWriteCommand({ RequestItems: requests as never }))).UnprocessedItems;
-      }
-    };
-    const claim = (practiceId: string, claimId: string, state: string) => ({
-      ...claimKey(practiceId, claimId),
-      type: 'claim',
-      practiceId,
-      claimId,
-      clientId: 'cli_bench',
-      state,
-      status: state,
-      payerId: 'ACME1',
-      chargeCents: 36000,
-      currency: 'usd',
-    });
-    const lines = Array.from({ length: 6 }, () => ({
-      procedureCode: '97124',
-      units: 2,
-      chargeCents: 6000,
-      paidCents: 4000,
-      allowedCents: 5000,
-      adjustments: [
-        { group: 'CO', reason: '45', amountCents: 1000 },
-        { group: 'PR', reason: '2', amountCents: 1000 },
-      ],
-    }));
+    const put = (items: Record<string, unknown>[]) => putItems(store, items);
+    const claim = (practiceId: string, claimId: string, state: string) => claimItem(practiceId, claimId, 'cli_bench', state);
     const seed = async (history: number): Promise<string> => {
       const practiceId = newId('prac');
       await put([
@@ -77,23 +48,7 @@ const main = async () => {
         claim(practiceId, 'CLM-2', 'draft'),
         ...['CLM-1', 'CLM-2'].map((claimId) => ({ ...openClaimKey(practiceId, claimId), type: 'open-claim', claimId })),
         { ...openClaimsMarkKey(practiceId), type: 'open-claims-mark', indexedAt: new Date().toISOString() },
-        ...Array.from({ length: history }, (_, i) => [
-          claim(practiceId, `CLM-OLD-${i}`, 'adjudicated'),
-          {
-            ...adjudicationKey(practiceId, `CLM-OLD-${i}`, 'EFT1#1'),
-            type: 'adjudication',
-            adjudicationId: 'EFT1#1',
-            claimId: `CLM-OLD-${i}`,
-            statusCode: '1',
-            status: 'processed_primary',
-            chargeCents: 36000,
-            paidCents: 24000,
-            patientResponsibilityCents: 6000,
-            claimAdjustments: [],
-            lines,
-            appliedAt: '2026-11-01T00:00:00.000Z',
-          },
-        ]).flat(),
+        ...Array.from({ length: history }, (_, i) => adjudicatedClaimItems(practiceId, 'cli_bench', `CLM-OLD-${i}`)).flat(),
       ]);
       return practiceId;
     };

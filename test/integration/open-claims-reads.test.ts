@@ -9,15 +9,14 @@
  * (BatchWriteItem): it only needs to be there, in the same partition, to be read or not; the open
  * claims and the submitted one go through the API (the real insert, the real batch).
  */
-import { BatchWriteCommand, DeleteCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import { describe, expect, it } from 'vitest';
 import { claimsInStates, openClaimKey, openClaimsMarkKey } from '../../functions/store/claims-out';
-import { adjudicationKey, claimKey } from '../../functions/store/claims';
 import { getItem, queryAll } from '../../functions/store/items';
 import { practicePk } from '../../functions/store/keys';
 import { api, practiceProfile } from '../support/api';
-import { readCountedStore } from '../support/paged-store';
+import { adjudicatedClaimItems, putItems, readCountedStore } from '../support/paged-store';
 import { newPracticeId } from '../support/store';
 import { store } from '../support/invoicing';
 import { RENDERING_THERAPIST, workedExampleClaimBody } from '../fixtures/claims/worked-example';
@@ -55,45 +54,7 @@ const practiceWithOpenClaims = async () => {
 };
 
 /** `count` adjudicated claims of the practice, each with one adjudication of about 1 KB, written directly. */
-const history = async (practiceId: string, clientId: string, count: number) => {
-  const items = Array.from({ length: count }, (_, i) => {
-    const claimId = `CLM-OLD-${i}`;
-    const lines = Array.from({ length: 6 }, () => ({
-      procedureCode: '97124',
-      units: 2,
-      chargeCents: 6000,
-      paidCents: 4000,
-      allowedCents: 5000,
-      adjustments: [
-        { group: 'CO', reason: '45', amountCents: 1000 },
-        { group: 'PR', reason: '2', amountCents: 1000 },
-      ],
-    }));
-    return [
-      { ...claimKey(practiceId, claimId), type: 'claim', practiceId, claimId, clientId, state: 'adjudicated', status: 'processed_primary', payerId: 'ACME1', chargeCents: 36000, currency: 'usd' },
-      {
-        ...adjudicationKey(practiceId, claimId, 'EFT1#1'),
-        type: 'adjudication',
-        adjudicationId: 'EFT1#1',
-        claimId,
-        remittanceId: 'R1',
-        traceNumber: 'EFT1',
-        statusCode: '1',
-        status: 'processed_primary',
-        chargeCents: 36000,
-        paidCents: 24000,
-        patientResponsibilityCents: 6000,
-        claimAdjustments: [],
-        lines,
-        appliedAt: '2026-11-01T00:00:00.000Z',
-      },
-    ];
-  }).flat();
-  for (let start = 0; start < items.length; start += 25) {
-    let requests: unknown = { [store.tableName]: items.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } })) };
-    while (requests && Object.keys(requests).length > 0) requests = (await store.doc.send(new BatchWriteCommand({ RequestItems: requests as never }))).UnprocessedItems;
-  }
-};
+const history = (practiceId: string, clientId: string, count: number) => putItems(store, Array.from({ length: count }, (_, i) => adjudicatedClaimItems(practiceId, clientId, `CLM-OLD-${i}`)).flat());
 
 const pointers = async (practiceId: string) =>
   (

@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { adjudicationKey, claimKey } from '../../functions/store/claims';
 import type { Store } from '../../functions/store/table';
 
 /** What a counted store saw: requests per command, items read, read capacity DynamoDB reported. */
@@ -93,3 +94,56 @@ export const readCountedStore = (opts: { endpoint: string; tableName: string }):
   const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false } });
   return { doc, tableName: opts.tableName, reads };
 };
+
+/** Writes `items` directly, 25 a BatchWriteItem, asking again for what DynamoDB left unprocessed (seeding tests and benches). */
+export const putItems = async (store: Store, items: Record<string, unknown>[]) => {
+  for (let start = 0; start < items.length; start += 25) {
+    let requests: Record<string, unknown> | undefined = { [store.tableName]: items.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } })) };
+    while (requests && Object.keys(requests).length > 0) requests = (await store.doc.send(new BatchWriteCommand({ RequestItems: requests as never }))).UnprocessedItems;
+  }
+};
+
+/** A claim item written directly (not through `insertClaim`: no pointer, no index entry), for seeding a practice's history. */
+export const claimItem = (practiceId: string, claimId: string, clientId: string, state: string, status = state) => ({
+  ...claimKey(practiceId, claimId),
+  type: 'claim',
+  practiceId,
+  claimId,
+  clientId,
+  state,
+  status,
+  payerId: 'ACME1',
+  chargeCents: 36000,
+  currency: 'usd',
+});
+
+/** An adjudicated claim of the history: the claim and one adjudication of about 1 KB (6 lines), written directly. */
+export const adjudicatedClaimItems = (practiceId: string, clientId: string, claimId: string): Record<string, unknown>[] => [
+  claimItem(practiceId, claimId, clientId, 'adjudicated', 'processed_primary'),
+  {
+    ...adjudicationKey(practiceId, claimId, 'EFT1#1'),
+    type: 'adjudication',
+    adjudicationId: 'EFT1#1',
+    claimId,
+    remittanceId: 'R1',
+    traceNumber: 'EFT1',
+    statusCode: '1',
+    status: 'processed_primary',
+    chargeCents: 36000,
+    paidCents: 24000,
+    patientResponsibilityCents: 6000,
+    claimAdjustments: [],
+    lines: Array.from({ length: 6 }, () => ({
+      procedureCode: '97124',
+      units: 2,
+      chargeCents: 6000,
+      paidCents: 4000,
+      allowedCents: 5000,
+      adjustments: [
+        { group: 'CO', reason: '45', amountCents: 1000 },
+        { group: 'PR', reason: '2', amountCents: 1000 },
+      ],
+    })),
+    appliedAt: '2026-11-01T00:00:00.000Z',
+  },
+];
