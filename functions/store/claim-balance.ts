@@ -2,7 +2,7 @@
  * The claim's side of patient-balance invoicing: the plan's version guard, the billed total and
  * the claim's view of its current invoice. Writes that go in a commit (commitOnce).
  */
-import { claimKey } from './claims';
+import { claimKey, claimStateEntry } from './claims';
 import { absent, nullValue } from './conditions';
 import type { TransactItem } from './commit';
 
@@ -54,11 +54,14 @@ export const claimBalancePlanWrite = (
 });
 
 /** The claim's view of its balance invoice; a paid one closes the claim (adjudicated → closed). */
-export const claimInvoiceSummaryWrite = (practiceId: string, claimId: string, summary: ClaimInvoiceSummary, opts: { closeClaim?: boolean } = {}): TransactItem => ({
-  Update: {
-    Key: claimKey(practiceId, claimId),
-    UpdateExpression: opts.closeClaim ? 'SET invoice = :summary, #state = :closed' : 'SET invoice = :summary',
-    ...(opts.closeClaim ? { ExpressionAttributeNames: { '#state': 'state' } } : {}),
-    ExpressionAttributeValues: { ':summary': summary, ...(opts.closeClaim ? { ':closed': 'closed' } : {}) },
-  },
-});
+export const claimInvoiceSummaryWrite = (practiceId: string, claimId: string, summary: ClaimInvoiceSummary, opts: { closeClaim?: boolean } = {}): TransactItem => {
+  const entry = claimStateEntry(practiceId, claimId, 'closed');
+  return {
+    Update: {
+      Key: claimKey(practiceId, claimId),
+      UpdateExpression: opts.closeClaim ? `SET invoice = :summary, #state = :closed${entry.set}${entry.remove}` : 'SET invoice = :summary',
+      ...(opts.closeClaim ? { ExpressionAttributeNames: { '#state': 'state' } } : {}),
+      ExpressionAttributeValues: { ':summary': summary, ...(opts.closeClaim ? { ':closed': 'closed', ...entry.values } : {}) },
+    },
+  };
+};

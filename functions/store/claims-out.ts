@@ -4,7 +4,7 @@ import type { Store } from './table';
 import { getItem, getItems, queryAll, queryPage, withoutKeys, type Page } from './items';
 import { practicePk } from './keys';
 import type { Claim } from '../domain/claim';
-import { claimKey, newClaimPut, OPEN_CLAIM_STATES, openClaimKey, openClaimPointerPuts } from './claims';
+import { claimKey, claimStateEntry, claimStateIndexPk, isWaitingClaimState, newClaimPut, OPEN_CLAIM_STATES, openClaimKey, openClaimPointerPuts, WAITING_CLAIM_STATES } from './claims';
 import { RetryableError } from '../shared/errors';
 import { absent, nullValue } from './conditions';
 
@@ -80,17 +80,77 @@ export const latestBatch = async (store: Store, practiceId: string): Promise<Cla
 
 export type StoredClaim = Claim & Record<string, unknown>;
 
-/** Every claim of the practice (claims only, not their adjudications), optionally in one state. */
+/** Set once every waiting claim of the practice has its entry in the claim-state index (claims stored before the index were indexed). */
+export const claimStatesMarkKey = (practiceId: string) => ({ pk: practicePk(practiceId), sk: 'INDEXED#claim-states' });
+
+/** Claims indexed at once while a practice's waiting claims stored before the index get their entries. */
+const INDEXING_IN_FLIGHT = 8;
+
+/**
+ * Gives the practice's waiting claims stored before the claim-state index their entries, then marks
+ * the practice (once; a second run writes nothing new). Each entry is written only while the claim is
+ * still in the state read and has none: a claim whose state changed meanwhile got its entry from the
+ * write that changed it.
+ */
+const indexClaimStates = async (store: Store, practiceId: string) => {
+  const noEntry = absent('gsi2sk');
+  const query = claimsInStatesQuery(practiceId, WAITING_CLAIM_STATES, noEntry);
+  const unindexed = await queryAll<{ claimId: string; state: string }>(store, { ...query, ExpressionAttributeValues: { ...query.ExpressionAttributeValues, ...nullValue(noEntry) } });
+  let next = 0;
+  const worker = async () => {
+    while (next < unindexed.length) {
+      const claim = unindexed[next++]!;
+      const entry = claimStateEntry(practiceId, claim.claimId, claim.state);
+      await store.doc
+        .send(
+          new UpdateCommand({
+            TableName: store.tableName,
+            Key: claimKey(practiceId, claim.claimId),
+            UpdateExpression: `SET ${entry.set.slice(2)}`,
+            ConditionExpression: `#state = :seen AND ${noEntry}`,
+            ExpressionAttributeNames: { '#state': 'state' },
+            ExpressionAttributeValues: { ':seen': claim.state, ...entry.values, ...nullValue(noEntry) },
+          }),
+        )
+        .catch((error: Error) => {
+          if (error.name !== 'ConditionalCheckFailedException') throw error;
+        });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(INDEXING_IN_FLIGHT, unindexed.length) }, worker));
+  await store.doc.send(new PutCommand({ TableName: store.tableName, Item: { ...claimStatesMarkKey(practiceId), type: 'claim-states-mark', indexedAt: new Date().toISOString() } }));
+};
+
+/**
+ * The practice's claims, one page, optionally in one state. A waiting state (draft, ready, submitted,
+ * accepted, rejected) is read from the claim-state index (`gsi2`, by claim id; eventually
+ * consistent, as every index read), so a page holds up to 200 claims of that state whatever the
+ * practice's history (bug 159, decisions/018); a practice not yet marked is indexed first. The filter
+ * on `state` leaves out an entry its claim has left (one written by a function still on the code
+ * before the index). Adjudicated and closed claims, and the list without a state, are read from the
+ * practice's `CLAIM#` items (each claim and its adjudications), 200 a page, filtered to claims.
+ */
 export const listClaims = async (store: Store, practiceId: string, opts: { state?: string; cursor?: string } = {}): Promise<Page<StoredClaim>> => {
+  const indexed = opts.state !== undefined && isWaitingClaimState(opts.state);
+  if (indexed && !(await getItem(store, claimStatesMarkKey(practiceId)))) await indexClaimStates(store, practiceId);
   const page = await queryPage<Record<string, unknown>>(
     store,
-    {
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
-      FilterExpression: opts.state ? '#type = :claim AND #state = :state' : '#type = :claim',
-      ExpressionAttributeNames: { '#type': 'type', ...(opts.state ? { '#state': 'state' } : {}) },
-      ExpressionAttributeValues: { ':pk': practicePk(practiceId), ':sk': 'CLAIM#', ':claim': 'claim', ...(opts.state ? { ':state': opts.state } : {}) },
-      Limit: 200,
-    },
+    indexed
+      ? {
+          IndexName: 'gsi2',
+          KeyConditionExpression: 'gsi2pk = :pk AND begins_with(gsi2sk, :entry)',
+          FilterExpression: '#state = :state',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':pk': claimStateIndexPk(practiceId), ':entry': `${opts.state}#`, ':state': opts.state },
+          Limit: 200,
+        }
+      : {
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+          FilterExpression: opts.state ? '#type = :claim AND #state = :state' : '#type = :claim',
+          ExpressionAttributeNames: { '#type': 'type', ...(opts.state ? { '#state': 'state' } : {}) },
+          ExpressionAttributeValues: { ':pk': practicePk(practiceId), ':sk': 'CLAIM#', ':claim': 'claim', ...(opts.state ? { ':state': opts.state } : {}) },
+          Limit: 200,
+        },
     opts.cursor,
   );
   return { items: page.items.map((item) => withoutKeys<StoredClaim>(item)), nextCursor: page.nextCursor };
@@ -102,15 +162,16 @@ export const listClaims = async (store: Store, practiceId: string, opts: { state
  * and of other states (exported for `bench/open-claims.ts`).
  */
 export const claimsInStatesByQuery = async (store: Store, practiceId: string, states: readonly string[]): Promise<StoredClaim[]> =>
-  (
-    await queryAll<Record<string, unknown>>(store, {
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
-      FilterExpression: '#type = :claim AND #state IN (' + states.map((_, i) => `:s${i}`).join(', ') + ')',
-      ExpressionAttributeNames: { '#type': 'type', '#state': 'state' },
-      ExpressionAttributeValues: { ':pk': practicePk(practiceId), ':sk': 'CLAIM#', ':claim': 'claim', ...Object.fromEntries(states.map((s, i) => [`:s${i}`, s])) },
-      ConsistentRead: true,
-    })
-  ).map((item) => withoutKeys<StoredClaim>(item));
+  (await queryAll<Record<string, unknown>>(store, claimsInStatesQuery(practiceId, states))).map((item) => withoutKeys<StoredClaim>(item));
+
+/** The Query of the practice's every `CLAIM#` item, filtered to claims in `states` (and to `also`, a further condition). */
+const claimsInStatesQuery = (practiceId: string, states: readonly string[], also?: string) => ({
+  KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+  FilterExpression: `#type = :claim AND #state IN (${states.map((_, i) => `:s${i}`).join(', ')})${also ? ` AND ${also}` : ''}`,
+  ExpressionAttributeNames: { '#type': 'type', '#state': 'state' },
+  ExpressionAttributeValues: { ':pk': practicePk(practiceId), ':sk': 'CLAIM#', ':claim': 'claim', ...Object.fromEntries(states.map((s, i) => [`:s${i}`, s])) },
+  ConsistentRead: true,
+});
 
 const POINTER_WRITE_ATTEMPTS = 8;
 
@@ -182,15 +243,16 @@ export const claimsInStates = async (store: Store, practiceId: string, states: r
 
 /** Sets a claim's state and validation problems (draft ↔ ready), only while it is in one of `from`. */
 export const setClaimReadiness = async (store: Store, practiceId: string, claimId: string, state: 'draft' | 'ready', problems: unknown[], from: readonly string[]) => {
+  const entry = claimStateEntry(practiceId, claimId, state);
   try {
     await store.doc.send(
       new UpdateCommand({
         TableName: store.tableName,
-        Key: { pk: practicePk(practiceId), sk: `CLAIM#${claimId}` },
-        UpdateExpression: 'SET #state = :state, #status = :state, problems = :problems',
+        Key: claimKey(practiceId, claimId),
+        UpdateExpression: `SET #state = :state, #status = :state, problems = :problems${entry.set}${entry.remove}`,
         ConditionExpression: `attribute_exists(pk) AND #state IN (${from.map((_, i) => `:f${i}`).join(', ')})`,
         ExpressionAttributeNames: { '#state': 'state', '#status': 'status' },
-        ExpressionAttributeValues: { ':state': state, ':problems': problems, ...Object.fromEntries(from.map((s, i) => [`:f${i}`, s])) },
+        ExpressionAttributeValues: { ':state': state, ':problems': problems, ...entry.values, ...Object.fromEntries(from.map((s, i) => [`:f${i}`, s])) },
       }),
     );
   } catch (error) {
@@ -227,16 +289,19 @@ export const recordBatchSubmitted = async (store: Store, batch: ClaimBatch, last
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
-          ...claims.map((claim) => ({
-            Update: {
-              TableName: store.tableName,
-              Key: claimKey(batch.practiceId, claim.claimId),
-              UpdateExpression: 'SET #state = :submitted, #status = :submitted, batchId = :batch, problems = :none, submittedAt = :now',
-              ConditionExpression: '#state = :seen',
-              ExpressionAttributeNames: { '#state': 'state', '#status': 'status' },
-              ExpressionAttributeValues: { ':submitted': 'submitted', ':batch': batch.batchId, ':none': [], ':now': now.toISOString(), ':seen': claim.state },
-            },
-          })),
+          ...claims.map((claim) => {
+            const entry = claimStateEntry(batch.practiceId, claim.claimId, 'submitted');
+            return {
+              Update: {
+                TableName: store.tableName,
+                Key: claimKey(batch.practiceId, claim.claimId),
+                UpdateExpression: `SET #state = :submitted, #status = :submitted, batchId = :batch, problems = :none, submittedAt = :now${entry.set}${entry.remove}`,
+                ConditionExpression: '#state = :seen',
+                ExpressionAttributeNames: { '#state': 'state', '#status': 'status' },
+                ExpressionAttributeValues: { ':submitted': 'submitted', ':batch': batch.batchId, ':none': [], ':now': now.toISOString(), ':seen': claim.state, ...entry.values },
+              },
+            };
+          }),
         ],
       }),
     );
@@ -252,6 +317,7 @@ export const recordBatchSubmitted = async (store: Store, batch: ClaimBatch, last
  * for an acknowledgement (or already there). False when it is not (an 835 already decided it).
  */
 export const recordAcknowledgement = async (store: Store, practiceId: string, claimId: string, to: 'accepted' | 'rejected', ack: NonNullable<Claim['acknowledgement']>): Promise<boolean> => {
+  const entry = claimStateEntry(practiceId, claimId, to);
   try {
     await store.doc.send(
       new TransactWriteCommand({
@@ -260,10 +326,10 @@ export const recordAcknowledgement = async (store: Store, practiceId: string, cl
             Update: {
               TableName: store.tableName,
               Key: claimKey(practiceId, claimId),
-              UpdateExpression: 'SET #state = :to, #status = :to, acknowledgement = :ack',
+              UpdateExpression: `SET #state = :to, #status = :to, acknowledgement = :ack${entry.set}${entry.remove}`,
               ConditionExpression: `attribute_exists(pk) AND #state IN (${ACKNOWLEDGEABLE.map((_, i) => `:s${i}`).join(', ')}, :to)`,
               ExpressionAttributeNames: { '#state': 'state', '#status': 'status' },
-              ExpressionAttributeValues: { ':to': to, ':ack': ack, ...Object.fromEntries(ACKNOWLEDGEABLE.map((s, i) => [`:s${i}`, s])) },
+              ExpressionAttributeValues: { ':to': to, ':ack': ack, ...entry.values, ...Object.fromEntries(ACKNOWLEDGEABLE.map((s, i) => [`:s${i}`, s])) },
             },
           },
         ],

@@ -13,6 +13,31 @@ export const adjudicationKey = (practiceId: string, claimId: string, identity: s
   sk: `CLAIM#${claimId}#ADJ#${identity}`,
 });
 
+/**
+ * The states a claim waits in before an 835 decides it (domain/claim-state.ts: it never returns to
+ * them from adjudicated or closed). A claim in one has an entry in the claim-state index (`gsi2`,
+ * `gsi2pk = PRACTICE#p#CLAIMSTATE`, `gsi2sk = <state>#<claimId>`), so `GET …/claims?state=` reads
+ * the claims in that state and not the practice's claim history (bug 159, decisions/018).
+ */
+export const WAITING_CLAIM_STATES = ['draft', 'ready', 'submitted', 'accepted', 'rejected'] as const;
+export const isWaitingClaimState = (state: string | undefined): boolean => (WAITING_CLAIM_STATES as readonly string[]).includes(state ?? '');
+export const claimStateIndexPk = (practiceId: string) => `${practicePk(practiceId)}#CLAIMSTATE`;
+
+/** A claim's entry in the claim-state index, as item attributes: none for a claim not waiting. */
+export const claimStateIndex = (practiceId: string, claimId: string, state: string | undefined) =>
+  isWaitingClaimState(state) ? { gsi2pk: claimStateIndexPk(practiceId), gsi2sk: `${state}#${claimId}` } : {};
+
+/**
+ * What an update that sets a claim's state writes of its index entry, in the same update: `set` goes
+ * at the end of its SET clause (with `values`), `remove` after that clause. A waiting state sets the
+ * entry; adjudicated and closed remove it. Every write of a claim's `#state` uses it
+ * (test/infra/open-claim-writes.test.ts).
+ */
+export const claimStateEntry = (practiceId: string, claimId: string, state: string) =>
+  isWaitingClaimState(state)
+    ? { set: ', gsi2pk = :stateIndexPk, gsi2sk = :stateIndexSk', remove: '', values: { ':stateIndexPk': claimStateIndexPk(practiceId), ':stateIndexSk': `${state}#${claimId}` } }
+    : { set: '', remove: ' REMOVE gsi2pk, gsi2sk', values: {} };
+
 /** A claim item as the API shows it: without its storage attributes, nor the ids of its invoices (store/invoices.ts `listClaimInvoices` reads those). */
 const claimOf = (item: object): Claim => {
   const claim = withoutKeys<Claim & { invoiceIds?: unknown }>(item);
@@ -65,13 +90,21 @@ export const getClaims = async (store: Store, practiceId: string, claimIds: Iter
 };
 
 /**
- * The Put of a new claim item (its client's claims index: `gsi1`, by date of service), refused when
+ * The Put of a new claim item (its client's claims index: `gsi1`, by date of service; its entry in
+ * the claim-state index when it starts waiting, as every claim but a decided one does), refused when
  * the id is taken. `insertClaim` and a secondary claim's insert (store/claims-out.ts) share it.
  */
 export const newClaimPut = (store: Store, claim: Claim) => ({
   Put: {
     TableName: store.tableName,
-    Item: { ...claimKey(claim.practiceId, claim.claimId), type: 'claim', ...claim, gsi1pk: `${practicePk(claim.practiceId)}#CLIENT#${claim.clientId}#CLAIMS`, gsi1sk: claim.dateOfService },
+    Item: {
+      ...claimKey(claim.practiceId, claim.claimId),
+      type: 'claim',
+      ...claim,
+      gsi1pk: `${practicePk(claim.practiceId)}#CLIENT#${claim.clientId}#CLAIMS`,
+      gsi1sk: claim.dateOfService,
+      ...claimStateIndex(claim.practiceId, claim.claimId, claim.state),
+    },
     ConditionExpression: 'attribute_not_exists(pk)',
   },
 });

@@ -5,7 +5,7 @@
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Adjudication, Claim, QuarantinedClaim, RemittanceSummary } from '../domain/claim';
 import type { LedgerEntry } from '../domain/client';
-import { adjudicationKey, claimKey, remittanceKey, remittancePaymentsKey } from './claims';
+import { adjudicationKey, claimKey, claimStateEntry, remittanceKey, remittancePaymentsKey } from './claims';
 import type { Store } from './table';
 import { ledgerWrites } from './clients';
 import type { TransactItem } from './commit';
@@ -47,6 +47,7 @@ export const adjudicationMarker = (practiceId: string, identity: string) => keys
 
 const claimTotalsWrite = (practiceId: string, claimId: string, change: ClaimTotalsChange): TransactItem => {
   const Key = claimKey(practiceId, claimId);
+  const entry = claimStateEntry(practiceId, claimId, 'adjudicated');
   switch (change.kind) {
     case 'share-replaced': {
       // Null means absent (store/conditions.ts): a release with no denial set aside has no list.
@@ -54,7 +55,7 @@ const claimTotalsWrite = (practiceId: string, claimId: string, change: ClaimTota
       return {
         Update: {
           Key,
-          UpdateExpression: `SET ${change.status === null ? '' : '#status = :status, '}#state = :adjudicated, patientResponsibilityCents = :share ADD insurerPaidCents :paid, adjudicationCount :one`,
+          UpdateExpression: `SET ${change.status === null ? '' : '#status = :status, '}#state = :adjudicated, patientResponsibilityCents = :share${entry.set}${entry.remove} ADD insurerPaidCents :paid, adjudicationCount :one`,
           ConditionExpression: condition,
           ExpressionAttributeNames: { ...(change.status === null ? {} : { '#status': 'status' }), '#state': 'state' },
           ExpressionAttributeValues: {
@@ -66,6 +67,7 @@ const claimTotalsWrite = (practiceId: string, claimId: string, change: ClaimTota
             ':seen': change.seenAdjudications,
             ...(change.seenSetAside ? { ':aside': change.seenSetAside } : {}),
             ...nullValue(condition),
+            ...entry.values,
           },
         },
       };
@@ -74,7 +76,7 @@ const claimTotalsWrite = (practiceId: string, claimId: string, change: ClaimTota
       return {
         Update: {
           Key,
-          UpdateExpression: `SET ${change.status === null ? '' : '#status = :status, '}#state = :adjudicated ADD patientResponsibilityCents :pr, insurerPaidCents :paid, adjudicationCount :one`,
+          UpdateExpression: `SET ${change.status === null ? '' : '#status = :status, '}#state = :adjudicated${entry.set}${entry.remove} ADD patientResponsibilityCents :pr, insurerPaidCents :paid, adjudicationCount :one`,
           ConditionExpression: 'attribute_exists(pk)',
           ExpressionAttributeNames: { ...(change.status === null ? {} : { '#status': 'status' }), '#state': 'state' },
           ExpressionAttributeValues: {
@@ -83,6 +85,7 @@ const claimTotalsWrite = (practiceId: string, claimId: string, change: ClaimTota
             ':pr': change.patientResponsibilityCents,
             ':paid': change.insurerPaidCents,
             ':one': 1,
+            ...entry.values,
           },
         },
       };
@@ -122,15 +125,18 @@ export const adjudicationWrites = (
  * `adjudicated` with its payer's verdict (processed, denied, reversed…) in the same commit (a SET:
  * a retried commit writes the same).
  */
-const secondaryClaimAdjudicatedWrite = (practiceId: string, secondaryClaimId: string, status: string): TransactItem => ({
-  Update: {
-    Key: claimKey(practiceId, secondaryClaimId),
-    UpdateExpression: 'SET #state = :adjudicated, #status = :status',
-    ConditionExpression: 'attribute_exists(pk)',
-    ExpressionAttributeNames: { '#state': 'state', '#status': 'status' },
-    ExpressionAttributeValues: { ':adjudicated': 'adjudicated', ':status': status },
-  },
-});
+const secondaryClaimAdjudicatedWrite = (practiceId: string, secondaryClaimId: string, status: string): TransactItem => {
+  const entry = claimStateEntry(practiceId, secondaryClaimId, 'adjudicated');
+  return {
+    Update: {
+      Key: claimKey(practiceId, secondaryClaimId),
+      UpdateExpression: `SET #state = :adjudicated, #status = :status${entry.set}${entry.remove}`,
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: { '#state': 'state', '#status': 'status' },
+      ExpressionAttributeValues: { ':adjudicated': 'adjudicated', ':status': status, ...entry.values },
+    },
+  };
+};
 
 /** One summary per remittance file (its id is the file's hash). */
 export const remittanceMarker = (practiceId: string, remittanceId: string) => keys.marker(practiceId, 'remittance', remittanceId);

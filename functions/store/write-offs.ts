@@ -1,6 +1,6 @@
 /** The table's side of a write-off (core/write-offs.ts): its audit item and the claim's balance version it moves. Writes that go in a commit (commitOnce). */
 import type { WriteOff } from '../domain/invoice';
-import { claimKey } from './claims';
+import { claimKey, claimStateEntry } from './claims';
 import { BALANCE_VERSION_SEEN, type ClaimInvoiceSummary } from './claim-balance';
 import { nullValue } from './conditions';
 import type { TransactItem } from './commit';
@@ -56,15 +56,18 @@ export const writeOffReversalAuditWrite = (practiceId: string, invoiceId: string
  * balance plan made meanwhile (claim-balance.ts `claimBalancePlanWrite`) and the write-off
  * serialise: neither commits on a view the other changed.
  */
-export const claimWrittenOffWrite = (practiceId: string, claimId: string, seenVersion: number, summary: ClaimInvoiceSummary): TransactItem => ({
-  Update: {
-    Key: claimKey(practiceId, claimId),
-    UpdateExpression: 'SET balanceVersion = :next, invoice = :summary, #state = :closed',
-    ConditionExpression: BALANCE_VERSION_SEEN,
-    ExpressionAttributeNames: { '#state': 'state' },
-    ExpressionAttributeValues: { ':next': seenVersion + 1, ':seen': seenVersion, ':zero': 0, ':summary': summary, ':closed': 'closed', ...nullValue(BALANCE_VERSION_SEEN) },
-  },
-});
+export const claimWrittenOffWrite = (practiceId: string, claimId: string, seenVersion: number, summary: ClaimInvoiceSummary): TransactItem => {
+  const entry = claimStateEntry(practiceId, claimId, 'closed');
+  return {
+    Update: {
+      Key: claimKey(practiceId, claimId),
+      UpdateExpression: `SET balanceVersion = :next, invoice = :summary, #state = :closed${entry.set}${entry.remove}`,
+      ConditionExpression: BALANCE_VERSION_SEEN,
+      ExpressionAttributeNames: { '#state': 'state' },
+      ExpressionAttributeValues: { ':next': seenVersion + 1, ':seen': seenVersion, ':zero': 0, ':summary': summary, ':closed': 'closed', ...entry.values, ...nullValue(BALANCE_VERSION_SEEN) },
+    },
+  };
+};
 
 /**
  * The claim's side of a partial write-off (docs/decisions/014-write-offs.md, "Part of a balance"): its

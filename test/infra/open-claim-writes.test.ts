@@ -8,7 +8,9 @@ import { code, filesWith, FUNCTIONS, sourceFiles } from '../support/source-tree'
  * pointer is written with it: its insert. Read from the tree: the claim item (`type: 'claim'`) is
  * built in `newClaimPut` only; each transaction using it writes `openClaimPointerPuts` beside it;
  * every other write of a claim's `#state` sets a state that is not open (`setClaimReadiness`, which
- * moves a claim between draft and ready only while it is in them, aside).
+ * moves a claim between draft and ready only while it is in them, aside). The claims in a waiting
+ * state are listed from the claim-state index (`gsi2`, bug 159), so every write of a claim's `#state`
+ * also writes its entry in the same update (`claimStateEntry`), and the insert writes it with the claim.
  */
 
 describe('a claim becomes open (draft, ready) only in its insert, which writes its open-claim pointer', () => {
@@ -50,5 +52,31 @@ describe('a claim becomes open (draft, ready) only in its insert, which writes i
     const calls = code(join(FUNCTIONS, 'core/claims-out.ts')).match(/setClaimReadiness\([^;]*\)/g) ?? [];
     expect(calls.length).toBeGreaterThan(0);
     for (const call of calls) expect(call).toMatch(/\['draft', 'ready'\]\)$/);
+  });
+
+  it("every write of a claim's state writes its claim-state index entry in the same update (bug 159); the insert writes it with the claim", () => {
+    // Every line that sets `#state`, as above: each ends its SET clause with the entry's set and remove.
+    const writes = sourceFiles(FUNCTIONS).flatMap((path) =>
+      code(path)
+        .split('\n')
+        .filter((line) => !line.includes('ConditionExpression') && !line.includes('FilterExpression') && /#state = :\w+/.test(line))
+        .map((line) => [relative(FUNCTIONS, path), /\$\{entry\.set\}\$\{entry\.remove\}/.test(line)]),
+    );
+    expect(writes.length).toBe(8);
+    expect(writes.filter(([, written]) => !written)).toEqual([]);
+    // Each of those updates takes its entry from claimStateEntry, with the state it sets.
+    const entries = sourceFiles(FUNCTIONS).flatMap((path) => [...code(path).matchAll(/claimStateEntry\([^;]*?, '?(\w+)'?\)/g)].map((match) => `${relative(FUNCTIONS, path)} ${match[1]}`));
+    expect(entries.sort()).toEqual([
+      'store/claim-balance.ts closed',
+      'store/claims-out.ts state',
+      'store/claims-out.ts submitted',
+      'store/claims-out.ts to',
+      'store/remittances.ts adjudicated',
+      'store/remittances.ts adjudicated',
+      'store/write-offs.ts closed',
+    ]);
+    const claims = code(join(FUNCTIONS, 'store/claims.ts'));
+    const put = claims.slice(claims.indexOf('export const newClaimPut'), claims.indexOf('export const openClaimKey'));
+    expect(put).toContain('...claimStateIndex(claim.practiceId, claim.claimId, claim.state)');
   });
 });

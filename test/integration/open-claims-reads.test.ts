@@ -15,46 +15,17 @@ import { describe, expect, it } from 'vitest';
 import { claimsInStates, openClaimKey, openClaimsMarkKey } from '../../functions/store/claims-out';
 import { getItem, queryAll } from '../../functions/store/items';
 import { practicePk } from '../../functions/store/keys';
-import { api, practiceProfile } from '../support/api';
-import { adjudicatedClaimItems, putItems, readCountedStore } from '../support/paged-store';
-import { newPracticeId } from '../support/store';
+import { practiceWithClaims } from '../support/claims-practice';
+import { claimHistoryItems, putItems, readCountedStore } from '../support/paged-store';
 import { store } from '../support/invoicing';
-import { RENDERING_THERAPIST, workedExampleClaimBody } from '../fixtures/claims/worked-example';
 
 const readCounted = () => readCountedStore({ endpoint: inject('dynamoEndpoint'), tableName: inject('tableName') });
 
-const patient = { firstName: 'Jane', lastName: 'Doe', dateOfBirth: '1985-04-12', sex: 'F', address: { line1: '22 Elm St', city: 'Portland', state: 'OR', postalCode: '97202' } };
-
-/** A practice ready to bill (one payer, one client with coverage): CLM-1001 and CLM-1003 ready, CLM-1002 a draft (a rendering NPI whose check digit fails), CLM-1003 then sent in a batch (submitted). */
-const practiceWithOpenClaims = async () => {
-  const practiceId = newPracticeId();
-  await api('PUT', `/practices/${practiceId}`, {
-    practiceId,
-    body: practiceProfile({ taxonomyCode: '225700000X', address: { line1: '1 Main St', city: 'Portland', state: 'OR', postalCode: '97201-1234' } }),
-  });
-  await api('PUT', `/practices/${practiceId}/payers/ACME1`, {
-    practiceId,
-    body: { name: 'Acme Health', payerId: 'ACME1', address: { line1: 'PO Box 100', city: 'Hartford', state: 'CT', postalCode: '06101' } },
-  });
-  const client = await api('POST', `/practices/${practiceId}/clients`, { practiceId, body: { email: 'jane@client.example', name: 'Jane Doe' } });
-  const clientId = client.body.clientId as string;
-  await api('PUT', `/practices/${practiceId}/clients/${clientId}/coverage`, { practiceId, body: { payerId: 'ACME1', memberId: 'XYZ123456789', groupNumber: 'GRP-77', relationship: 'self', patient } });
-  for (const [claimId, state] of [
-    ['CLM-1001', 'ready'],
-    ['CLM-1002', 'draft'],
-    ['CLM-1003', 'ready'],
-  ] as const) {
-    const over = state === 'draft' ? { renderingProvider: { ...RENDERING_THERAPIST, npi: '1245319590' } } : {};
-    const claim = await api('POST', `/practices/${practiceId}/claims`, { practiceId, body: workedExampleClaimBody(claimId, clientId, over) });
-    expect([claim.status, claim.body.state]).toEqual([201, state]);
-  }
-  const batch = await api('POST', `/practices/${practiceId}/claim-batches`, { practiceId, body: { claimIds: ['CLM-1003'] } });
-  expect(batch.status).toBe(201);
-  return { practiceId, clientId };
-};
+/** CLM-1001 ready, CLM-1002 a draft, CLM-1003 ready then sent in a batch (submitted). */
+const practiceWithOpenClaims = () => practiceWithClaims(['CLM-1003']);
 
 /** `count` adjudicated claims of the practice, each with one adjudication of about 1 KB, written directly. */
-const history = (practiceId: string, clientId: string, count: number) => putItems(store, Array.from({ length: count }, (_, i) => adjudicatedClaimItems(practiceId, clientId, `CLM-OLD-${i}`)).flat());
+const history = (practiceId: string, clientId: string, count: number) => putItems(store, claimHistoryItems(practiceId, clientId, count));
 
 const pointers = async (practiceId: string) =>
   (

@@ -147,3 +147,7 @@ export const adjudicatedClaimItems = (practiceId: string, clientId: string, clai
     appliedAt: '2026-11-01T00:00:00.000Z',
   },
 ];
+
+/** `count` adjudicated claims of a practice's history (`<prefix><i>`), each with one adjudication of about 1 KB, written directly. */
+export const claimHistoryItems = (practiceId: string, clientId: string, count: number, prefix = 'CLM-OLD-'): Record<string, unknown>[] =>
+  Array.from({ length: count }, (_, i) => adjudicatedClaimItems(practiceId, clientId, `${prefix}${i}`)).flat();
