@@ -20,25 +20,16 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 import { newId } from '../functions/shared/ids';
 import { claimsInStates, claimsInStatesByQuery, openClaimKey, openClaimsMarkKey } from '../functions/store/claims-out';
-import { ensureTable, startDynamoDbLocal } from '../local/dynamodb';
-import { adjudicatedClaimItems, claimItem, putItems, readCountedStore, type ReadCounters } from '../test/support/paged-store';
+import { adjudicatedClaimItems, claimItem, putItems } from '../test/support/paged-store';
+import { measureReadWays, numberOption, onCountedTable, printReadWays } from './read-ways';
 
-const option = (name: string, fallback: number): number => {
-  const index = process.argv.indexOf(`--${name}`);
-  const value = index >= 0 ? Number.parseInt(process.argv[index + 1] ?? '', 10) : Number.NaN;
-  return Number.isFinite(value) && value >= 0 ? value : fallback;
-};
-const HISTORY = option('history', 2_000);
-const READS = Math.max(1, option('reads', 100));
+const HISTORY = numberOption('history', 2_000);
+const READS = Math.max(1, numberOption('reads', 100));
 const WARMUP = 10;
 const OPEN = ['draft', 'ready'];
 
-const main = async () => {
-  const dynamo = await startDynamoDbLocal();
-  try {
-    const tableName = 'kneadpay-bench';
-    await ensureTable(dynamo.endpoint, tableName);
-    const store = readCountedStore({ endpoint: dynamo.endpoint, tableName });
+const main = () =>
+  onCountedTable(async (store) => {
     const put = (items: Record<string, unknown>[]) => putItems(store, items);
     const claim = (practiceId: string, claimId: string, state: string) => claimItem(practiceId, claimId, 'cli_bench', state);
     const seed = async (history: number): Promise<string> => {
@@ -58,38 +49,17 @@ const main = async () => {
       query: async (practiceId: string) => (await claimsInStatesByQuery(store, practiceId, OPEN)).length,
       pointers: async (practiceId: string) => (await claimsInStates(store, practiceId, OPEN)).length,
     };
-    const rows: { way: string; history: number; msPerRead: number; reads: ReadCounters }[] = [];
-    let wrong = 0;
-    for (const history of [0, HISTORY]) {
-      for (const [way, read] of Object.entries(ways)) {
-        const practiceId = practices[history]!;
-        for (let i = 0; i < WARMUP; i += 1) await read(practiceId);
-        Object.assign(store.reads, { requests: 0, items: 0, units: 0 });
-        const started = performance.now();
-        for (let i = 0; i < READS; i += 1) if ((await read(practiceId)) !== 2) wrong += 1;
-        const msPerRead = (performance.now() - started) / READS;
-        rows.push({ way, history, msPerRead, reads: { requests: store.reads.requests / READS, items: store.reads.items / READS, units: store.reads.units / READS } });
-      }
-    }
-    const baseline = rows.find((row) => row.way === 'query' && row.history === 0)!.msPerRead;
-    console.log(`claimsInStates(draft, ready) for 2 open claims, ${READS} reads each (DynamoDB Local, loopback); time as a ratio to the query with 0 history`);
-    console.log(`${'way'.padEnd(9)} ${'history'.padStart(8)} ${'time ×'.padStart(8)} ${'requests'.padStart(9)} ${'items read'.padStart(11)} ${'read units'.padStart(11)}`);
-    for (const row of rows) {
-      console.log(
-        `${row.way.padEnd(9)} ${String(row.history).padStart(8)} ${(row.msPerRead / baseline).toFixed(2).padStart(8)} ${row.reads.requests.toFixed(1).padStart(9)} ${row.reads.items.toFixed(0).padStart(11)} ${row.reads.units.toFixed(1).padStart(11)}`,
-      );
-    }
-    const at = (way: string, history: number) => rows.find((row) => row.way === way && row.history === history)!;
-    console.log(
-      `with ${HISTORY} adjudicated claims: query ${(at('query', HISTORY).msPerRead / at('query', 0).msPerRead).toFixed(1)}× its time at 0; pointers ${(at('pointers', HISTORY).msPerRead / at('pointers', 0).msPerRead).toFixed(2)}× its own; pointers vs query ${(at('query', HISTORY).msPerRead / at('pointers', HISTORY).msPerRead).toFixed(1)}× faster, ${(at('query', HISTORY).reads.units / at('pointers', HISTORY).reads.units).toFixed(0)}× fewer read units`,
-    );
+    const { rows, wrong } = await measureReadWays({ counters: store.reads, practices, sizes: [0, HISTORY], ways, expected: 2, reads: READS, warmup: WARMUP });
+    printReadWays(`claimsInStates(draft, ready) for 2 open claims, ${READS} reads each (DynamoDB Local, loopback); time as a ratio to the query with 0 history`, rows, {
+      sizeColumn: 'history',
+      size: HISTORY,
+      sizeWords: 'adjudicated claims',
+      newWay: 'pointers',
+    });
     if (wrong > 0) {
       console.error(`${wrong} reads did not answer the 2 open claims`);
       process.exitCode = 1;
     }
-  } finally {
-    await dynamo.stop();
-  }
-};
+  });
 
 await main();
