@@ -24,28 +24,19 @@ import { invoiceStoreOn } from '../functions/core/invoicing/ports';
 import { pendingInvoice, type BalanceInvoice } from '../functions/domain/invoice';
 import { newId } from '../functions/shared/ids';
 import { listClaimInvoices, newInvoiceWrite, queryClaimInvoices } from '../functions/store/invoices';
-import { ensureTable, startDynamoDbLocal } from '../local/dynamodb';
-import { putItems, readCountedStore, type ReadCounters } from '../test/support/paged-store';
+import { putItems } from '../test/support/paged-store';
+import { measureReadWays, numberOption, onCountedTable, printReadWays } from './read-ways';
 
-const option = (name: string, fallback: number): number => {
-  const index = process.argv.indexOf(`--${name}`);
-  const value = index >= 0 ? Number.parseInt(process.argv[index + 1] ?? '', 10) : Number.NaN;
-  return Number.isFinite(value) && value >= 0 ? value : fallback;
-};
-const OTHERS = option('others', 2_000);
-const READS = Math.max(1, option('reads', 200));
+const OTHERS = numberOption('others', 2_000);
+const READS = Math.max(1, numberOption('reads', 200));
 const WARMUP = 20;
 const NOW = new Date('2026-12-07T12:00:00.000Z');
 
 const invoiceOf = (practiceId: string, claimId: string, seq: number, amountCents: number): BalanceInvoice =>
   pendingInvoice({ invoiceId: newId('inv'), practiceId, claimId, clientId: 'cli_bench', currency: 'usd' }, seq, amountCents, NOW);
 
-const main = async () => {
-  const dynamo = await startDynamoDbLocal();
-  try {
-    const tableName = 'kneadpay-bench';
-    await ensureTable(dynamo.endpoint, tableName);
-    const store = readCountedStore({ endpoint: dynamo.endpoint, tableName });
+const main = () =>
+  onCountedTable(async (store) => {
     const seed = async (others: number): Promise<string> => {
       const practiceId = newId('prac');
       const mine = [invoiceOf(practiceId, 'CLM-1', 1, 3400), invoiceOf(practiceId, 'CLM-1', 2, 2400)];
@@ -77,38 +68,17 @@ const main = async () => {
       query: async (practiceId: string) => (await queryClaimInvoices(store, practiceId, 'CLM-1')).length,
       claim: async (practiceId: string) => (await listClaimInvoices(store, practiceId, 'CLM-1')).length,
     };
-    const rows: { way: string; others: number; msPerRead: number; reads: ReadCounters }[] = [];
-    let wrong = 0;
-    for (const others of [0, OTHERS]) {
-      for (const [way, read] of Object.entries(ways)) {
-        const practiceId = practices[others]!;
-        for (let i = 0; i < WARMUP; i += 1) await read(practiceId);
-        Object.assign(store.reads, { requests: 0, items: 0, units: 0 });
-        const started = performance.now();
-        for (let i = 0; i < READS; i += 1) if ((await read(practiceId)) !== 2) wrong += 1;
-        const msPerRead = (performance.now() - started) / READS;
-        rows.push({ way, others, msPerRead, reads: { requests: store.reads.requests / READS, items: store.reads.items / READS, units: store.reads.units / READS } });
-      }
-    }
-    const baseline = rows.find((row) => row.way === 'query' && row.others === 0)!.msPerRead;
-    console.log(`listClaimInvoices for a claim with 2 invoices, ${READS} reads each (DynamoDB Local, loopback); time as a ratio to the query with 0 others`);
-    console.log(`${'way'.padEnd(6)} ${'others'.padStart(7)} ${'time ×'.padStart(8)} ${'requests'.padStart(9)} ${'items read'.padStart(11)} ${'read units'.padStart(11)}`);
-    for (const row of rows) {
-      console.log(
-        `${row.way.padEnd(6)} ${String(row.others).padStart(7)} ${(row.msPerRead / baseline).toFixed(2).padStart(8)} ${row.reads.requests.toFixed(1).padStart(9)} ${row.reads.items.toFixed(0).padStart(11)} ${row.reads.units.toFixed(1).padStart(11)}`,
-      );
-    }
-    const at = (way: string, others: number) => rows.find((row) => row.way === way && row.others === others)!;
-    console.log(
-      `with ${OTHERS} other invoices: query ${(at('query', OTHERS).msPerRead / at('query', 0).msPerRead).toFixed(1)}× its time at 0; claim ${(at('claim', OTHERS).msPerRead / at('claim', 0).msPerRead).toFixed(2)}× its own; claim vs query ${(at('query', OTHERS).msPerRead / at('claim', OTHERS).msPerRead).toFixed(1)}× faster, ${(at('query', OTHERS).reads.units / at('claim', OTHERS).reads.units).toFixed(0)}× fewer read units`,
-    );
+    const { rows, wrong } = await measureReadWays({ counters: store.reads, practices, sizes: [0, OTHERS], ways, expected: 2, reads: READS, warmup: WARMUP });
+    printReadWays(`listClaimInvoices for a claim with 2 invoices, ${READS} reads each (DynamoDB Local, loopback); time as a ratio to the query with 0 others`, rows, {
+      sizeColumn: 'others',
+      size: OTHERS,
+      sizeWords: 'other invoices',
+      newWay: 'claim',
+    });
     if (wrong > 0) {
       console.error(`${wrong} reads did not answer the claim's 2 invoices`);
       process.exitCode = 1;
     }
-  } finally {
-    await dynamo.stop();
-  }
-};
+  });
 
 await main();

@@ -27,25 +27,16 @@ import { claimStatesMarkKey, claimsInStates, claimsInStatesByQuery, listClaims, 
 import { claimStateIndex } from '../functions/store/claims';
 import { queryPage } from '../functions/store/items';
 import { practicePk } from '../functions/store/keys';
-import { ensureTable, startDynamoDbLocal } from '../local/dynamodb';
-import { claimHistoryItems, claimItem, putItems, readCountedStore, type ReadCounters } from '../test/support/paged-store';
+import { claimHistoryItems, claimItem, putItems } from '../test/support/paged-store';
+import { comparison, measureReadWays, numberOption, onCountedTable, printReadWays } from './read-ways';
 
-const option = (name: string, fallback: number): number => {
-  const index = process.argv.indexOf(`--${name}`);
-  const value = index >= 0 ? Number.parseInt(process.argv[index + 1] ?? '', 10) : Number.NaN;
-  return Number.isFinite(value) && value >= 0 ? value : fallback;
-};
-const HISTORY = option('history', 2_000);
-const READS = Math.max(1, option('reads', 100));
+const HISTORY = numberOption('history', 2_000);
+const READS = Math.max(1, numberOption('reads', 100));
 const WARMUP = 10;
 const OPEN = ['draft', 'ready'];
 
-const main = async () => {
-  const dynamo = await startDynamoDbLocal();
-  try {
-    const tableName = 'kneadpay-bench';
-    await ensureTable(dynamo.endpoint, tableName);
-    const store = readCountedStore({ endpoint: dynamo.endpoint, tableName });
+const main = () =>
+  onCountedTable(async (store) => {
     const put = (items: Record<string, unknown>[]) => putItems(store, items);
     const claim = (practiceId: string, claimId: string, state: string) => ({ ...claimItem(practiceId, claimId, 'cli_bench', state), ...claimStateIndex(practiceId, claimId, state) });
     const seed = async (history: number): Promise<string> => {
@@ -93,43 +84,19 @@ const main = async () => {
       'list-index': (practiceId: string) => allPages((cursor) => listClaims(store, practiceId, { state: 'ready', cursor })),
     };
     const expected = (way: string) => (way.startsWith('list') ? 1 : 2);
-    const rows: { way: string; history: number; msPerRead: number; reads: ReadCounters }[] = [];
-    let wrong = 0;
-    for (const history of [0, HISTORY]) {
-      for (const [way, read] of Object.entries(ways)) {
-        const practiceId = practices[history]!;
-        for (let i = 0; i < WARMUP; i += 1) await read(practiceId);
-        Object.assign(store.reads, { requests: 0, items: 0, units: 0 });
-        const started = performance.now();
-        for (let i = 0; i < READS; i += 1) if ((await read(practiceId)) !== expected(way)) wrong += 1;
-        const msPerRead = (performance.now() - started) / READS;
-        rows.push({ way, history, msPerRead, reads: { requests: store.reads.requests / READS, items: store.reads.items / READS, units: store.reads.units / READS } });
-      }
-    }
-    const baseline = rows.find((row) => row.way === 'query' && row.history === 0)!.msPerRead;
-    console.log(
-      `claimsInStates(draft, ready) for 2 open claims, and every page of GET …/claims?state=ready for 1 ready claim; ${READS} reads each (DynamoDB Local, loopback); time as a ratio to the query with 0 history`,
-    );
-    console.log(`${'way'.padEnd(10)} ${'history'.padStart(8)} ${'time ×'.padStart(8)} ${'requests'.padStart(9)} ${'items read'.padStart(11)} ${'read units'.padStart(11)}`);
-    for (const row of rows) {
-      console.log(
-        `${row.way.padEnd(10)} ${String(row.history).padStart(8)} ${(row.msPerRead / baseline).toFixed(2).padStart(8)} ${row.reads.requests.toFixed(1).padStart(9)} ${row.reads.items.toFixed(0).padStart(11)} ${row.reads.units.toFixed(1).padStart(11)}`,
-      );
-    }
-    const at = (way: string, history: number) => rows.find((row) => row.way === way && row.history === history)!;
-    console.log(
-      `with ${HISTORY} adjudicated claims: query ${(at('query', HISTORY).msPerRead / at('query', 0).msPerRead).toFixed(1)}× its time at 0; pointers ${(at('pointers', HISTORY).msPerRead / at('pointers', 0).msPerRead).toFixed(2)}× its own; pointers vs query ${(at('query', HISTORY).msPerRead / at('pointers', HISTORY).msPerRead).toFixed(1)}× faster, ${(at('query', HISTORY).reads.units / at('pointers', HISTORY).reads.units).toFixed(0)}× fewer read units`,
-    );
-    console.log(
-      `the ready list with ${HISTORY} adjudicated claims: list-query ${(at('list-query', HISTORY).msPerRead / at('list-query', 0).msPerRead).toFixed(1)}× its time at 0, ${at('list-query', HISTORY).reads.requests.toFixed(0)} pages; list-index ${(at('list-index', HISTORY).msPerRead / at('list-index', 0).msPerRead).toFixed(2)}× its own, ${at('list-index', HISTORY).reads.requests.toFixed(0)} reads; index vs query ${(at('list-query', HISTORY).msPerRead / at('list-index', HISTORY).msPerRead).toFixed(1)}× faster, ${(at('list-query', HISTORY).reads.units / at('list-index', HISTORY).reads.units).toFixed(0)}× fewer read units`,
-    );
+    const { rows, wrong } = await measureReadWays({ counters: store.reads, practices, sizes: [0, HISTORY], ways, expected, reads: READS, warmup: WARMUP });
+    const title = `claimsInStates(draft, ready) for 2 open claims, and every page of GET …/claims?state=ready for 1 ready claim; ${READS} reads each (DynamoDB Local, loopback); time as a ratio to the query with 0 history`;
+    printReadWays(title, rows, {
+      sizeColumn: 'history',
+      size: HISTORY,
+      sizeWords: 'adjudicated claims',
+      newWay: 'pointers',
+    });
+    console.log(comparison(rows, 'list-query', 'list-index', HISTORY, 'adjudicated claims (the ready list)'));
     if (wrong > 0) {
       console.error(`${wrong} reads did not answer the 2 open claims (1 ready claim for the lists)`);
       process.exitCode = 1;
     }
-  } finally {
-    await dynamo.stop();
-  }
-};
+  });
 
 await main();

@@ -1,6 +1,7 @@
 import { PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Store } from './table';
-import { getItem, queryAll, queryPage, withoutKeys, type Page } from './items';
+import { decodeCursor, encodeCursor, getItem, queryAll, queryPage, withoutKeys, type Page } from './items';
+import { ValidationError } from '../shared/errors';
 import { practicePk } from './keys';
 
 import type { Purchase, Redemption } from '../domain/purchase';
@@ -122,23 +123,125 @@ export const redemptionKey = (practiceId: string, appointmentId: string) => ({
 });
 
 /**
- * One page of the practice's redemptions still standing (not cancelled) made at or after `since`
- * (an ISO instant). A filtered Query over the practice's `REDEMPTION#` items: no index by time, so
- * it reads every redemption on record and a page may come back short with a cursor (docs/api.md).
+ * The practice's time index of standing redemptions (gsi1, bug 160, decisions/019): a redemption
+ * carries it from its write (`redeemCreditWrites`) until its cancellation removes it
+ * (`cancelRedemptionWrites`), sorted by when it was redeemed, then by appointment id.
  */
-export const listRedemptionsSince = async (store: Store, practiceId: string, since: string, cursor?: string): Promise<Page<Redemption>> => {
-  const page = await queryPage<Record<string, unknown>>(
-    store,
-    {
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
-      FilterExpression: '#status = :redeemed AND redeemedAt >= :since',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':pk': practicePk(practiceId), ':sk': 'REDEMPTION#', ':redeemed': 'redeemed', ':since': since },
-      Limit: 500,
-    },
-    cursor,
+export const redemptionsIndexPk = (practiceId: string) => `${practicePk(practiceId)}#REDEMPTIONS`;
+export const redemptionIndexKeys = (practiceId: string, redemption: Pick<Redemption, 'redeemedAt' | 'appointmentId'>) => ({
+  gsi1pk: redemptionsIndexPk(practiceId),
+  gsi1sk: `${redemption.redeemedAt}#${redemption.appointmentId}`,
+});
+
+/**
+ * Set by the practice's first `listRedemptionsSince` under the index: `indexedFrom`, from which
+ * instant on every redemption of the practice carries its index entry (those stored before the
+ * index do not, and were redeemed before it).
+ */
+export const redemptionsMarkKey = (practiceId: string) => ({ pk: practicePk(practiceId), sk: 'INDEXED#redemptions' });
+
+/**
+ * How far after its first read a practice's mark starts: a redemption's `redeemedAt` is its
+ * handler's clock when it started, so one made by the code before the index while a deploy reaches
+ * every instance (seconds), or on a clock a little ahead, is still redeemed before `indexedFrom`.
+ */
+export const REDEMPTIONS_MARK_MARGIN_MS = 15 * 60_000;
+
+/** The practice's `indexedFrom`, its mark written first if it has none (a conditional put: the first writer wins). */
+const redemptionsIndexedFrom = async (store: Store, practiceId: string, now: Date): Promise<string> => {
+  // Written once and never changed: an eventually consistent read that misses a new mark only makes the put below fail.
+  const mark = await getItem<{ indexedFrom: string }>(store, redemptionsMarkKey(practiceId), false);
+  if (mark) return mark.indexedFrom;
+  const indexedFrom = new Date(now.getTime() + REDEMPTIONS_MARK_MARGIN_MS).toISOString();
+  try {
+    await store.doc.send(
+      new PutCommand({
+        TableName: store.tableName,
+        Item: { ...redemptionsMarkKey(practiceId), type: 'redemptions-mark', indexedFrom },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    return indexedFrom;
+  } catch (error) {
+    if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+    const written = await getItem<{ indexedFrom: string }>(store, redemptionsMarkKey(practiceId));
+    if (!written) throw error;
+    return written.indexedFrom;
+  }
+};
+
+/** A page of redemption items, as the API's list hands them out. */
+const redemptionPage = (page: Page<Record<string, unknown>>): Page<Redemption> => ({ items: page.items.map((item) => withoutKeys<Redemption>(item)), nextCursor: page.nextCursor });
+
+/**
+ * The practice's standing redemptions made at or after `since` by the Query of its every
+ * `REDEMPTION#` item with a filter, ordered by appointment id: `listRedemptionsSince` before bug 160,
+ * still its read for a `since` before the practice's mark (redemptions stored before the index).
+ * It reads every redemption on record, so a page may come back short, or empty, with a cursor.
+ * Exported for `bench/redemptions-since.ts`.
+ */
+export const redemptionsSinceByQuery = async (store: Store, practiceId: string, since: string, cursor?: string): Promise<Page<Redemption>> =>
+  redemptionPage(
+    await queryPage<Record<string, unknown>>(
+      store,
+      {
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+        FilterExpression: '#status = :redeemed AND redeemedAt >= :since',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':pk': practicePk(practiceId), ':sk': 'REDEMPTION#', ':redeemed': 'redeemed', ':since': since },
+        Limit: 500,
+      },
+      cursor,
+    ),
   );
-  return { items: page.items.map((item) => withoutKeys<Redemption>(item)), nextCursor: page.nextCursor };
+
+/** An index entry's sort key, `<redeemedAt>#<appointmentId>` (`redeemedAt` as `toISOString` writes it). */
+const INDEX_ENTRY = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z#(.+)$/s;
+
+/**
+ * The index read's cursor is the entry it stopped at (its `gsi1sk`, base64url); the entry's table
+ * and index keys are rebuilt for the path's practice. A whole key (both practice keys, the
+ * appointment id twice) would pass the 256 bytes a query parameter may have (`queryParam`). Its own
+ * shape: a cursor of the old Query is refused here, and this one by the old Query (400 naming `cursor`).
+ */
+const indexStart = (practiceId: string, cursor: string | undefined): string | undefined => {
+  if (!cursor) return undefined;
+  const entry = Buffer.from(cursor, 'base64url').toString('utf8');
+  const appointmentId = INDEX_ENTRY.exec(entry)?.[1];
+  if (appointmentId === undefined || Buffer.from(entry).toString('base64url') !== cursor) throw new ValidationError('cursor does not belong to this list', { field: 'cursor' });
+  return encodeCursor({ ...redemptionKey(practiceId, appointmentId), gsi1pk: redemptionsIndexPk(practiceId), gsi1sk: entry }) ?? undefined;
+};
+const indexCursor = (nextCursor: string | null): string | null => (nextCursor ? Buffer.from(String(decodeCursor(nextCursor)?.gsi1sk)).toString('base64url') : null);
+
+/**
+ * One page (at most 500) of the practice's redemptions still standing (not cancelled) made at or
+ * after `since` (an ISO instant), ordered by `redeemedAt`, then appointment id (bug 160,
+ * decisions/019). It Queries the practice's time index from `since` on (gsi1: eventually consistent,
+ * so a redemption just made may show a moment later), reading about the redemptions it answers, not
+ * the practice's history. A `since` before the practice's mark (`indexedFrom`: its first read under
+ * the index, plus a margin) may reach redemptions stored before the index, which only the old
+ * Query finds (`redemptionsSinceByQuery`). A cursor belongs to the read that handed it out: one from
+ * the other read is refused (400 naming `cursor`: `indexStart`, `queryPage`).
+ */
+export const listRedemptionsSince = async (store: Store, practiceId: string, since: string, cursor?: string, now: Date = new Date()): Promise<Page<Redemption>> => {
+  const from = new Date(since).toISOString();
+  if (from < (await redemptionsIndexedFrom(store, practiceId, now))) return redemptionsSinceByQuery(store, practiceId, from, cursor);
+  const page = redemptionPage(
+    await queryPage<Record<string, unknown>>(
+      store,
+      {
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk >= :since',
+        // A guard: a cancellation removes the entry in the same write.
+        FilterExpression: '#status = :redeemed',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':pk': redemptionsIndexPk(practiceId), ':since': from, ':redeemed': 'redeemed' },
+        Limit: 500,
+      },
+      indexStart(practiceId, cursor),
+    ),
+  );
+  return { items: page.items, nextCursor: indexCursor(page.nextCursor) };
 };
 
 export const getRedemption = async (store: Store, practiceId: string, appointmentId: string): Promise<Redemption | undefined> => {

@@ -10,7 +10,7 @@ import type { TransactItem } from './commit';
 import { absent, nullValue } from './conditions';
 import { getItem } from './items';
 import { keys } from './keys';
-import { purchaseKey, redemptionKey } from './purchases';
+import { purchaseKey, redemptionIndexKeys, redemptionKey } from './purchases';
 
 /** One redemption per appointment id, ever. */
 export const redemptionMarker = (practiceId: string, appointmentId: string) => keys.marker(practiceId, 'redemption', appointmentId);
@@ -24,10 +24,11 @@ export const readRedemptionResult = async <R>(store: Store, practiceId: string, 
   (await getItem<{ result?: R }>(store, redemptionMarker(practiceId, appointmentId)))?.result;
 
 /**
- * Takes one credit from a paid, unexpired purchase that still has one, stores the redemption and
- * books it on the client's ledger. The decrement is an atomic ADD: concurrent redemptions do not
- * conflict with each other; the condition refuses the one that would go below zero. The version
- * moves too, so a refund or dispute decided on the credits before this one re-reads.
+ * Takes one credit from a paid, unexpired purchase that still has one, stores the redemption (in
+ * the practice's time index of standing redemptions) and books it on the client's ledger. The
+ * decrement is an atomic ADD: concurrent redemptions do not conflict with each other; the condition
+ * refuses the one that would go below zero. The version moves too, so a refund or dispute decided on
+ * the credits before this one re-reads.
  */
 export const redeemCreditWrites = (practiceId: string, redemption: Redemption, now: Date): TransactItem[] => [
   {
@@ -43,6 +44,8 @@ export const redeemCreditWrites = (practiceId: string, redemption: Redemption, n
     Put: {
       Item: {
         ...redemptionKey(practiceId, redemption.appointmentId),
+        // The practice's time index of standing redemptions (listRedemptionsSince, decisions/019).
+        ...redemptionIndexKeys(practiceId, redemption),
         type: 'redemption',
         redemptionId: redemption.redemptionId,
         appointmentId: redemption.appointmentId,
@@ -59,7 +62,8 @@ export const redeemCreditWrites = (practiceId: string, redemption: Redemption, n
 
 /**
  * Gives a redemption's credit back to its purchase (only while the purchase is paid), marks the
- * redemption cancelled (only if it is still redeemed) and books it on the ledger.
+ * redemption cancelled (only if it is still redeemed), takes it out of the time index of standing
+ * redemptions and books it on the ledger.
  */
 export const cancelRedemptionWrites = (practiceId: string, redemption: Redemption, now: Date): TransactItem[] => [
   {
@@ -74,7 +78,8 @@ export const cancelRedemptionWrites = (practiceId: string, redemption: Redemptio
   {
     Update: {
       Key: redemptionKey(practiceId, redemption.appointmentId),
-      UpdateExpression: 'SET #status = :cancelled, cancelledAt = :now',
+      // Out of the time index of standing redemptions (listRedemptionsSince, decisions/019).
+      UpdateExpression: 'SET #status = :cancelled, cancelledAt = :now REMOVE gsi1pk, gsi1sk',
       ConditionExpression: '#status = :redeemed',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: { ':cancelled': 'cancelled', ':redeemed': 'redeemed', ':now': now.toISOString() },

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { adjudicationKey, claimKey } from '../../functions/store/claims';
+import { redemptionIndexKeys, redemptionKey } from '../../functions/store/purchases';
 import type { Store } from '../../functions/store/table';
 
 /** What a counted store saw: requests per command, items read, read capacity DynamoDB reported. */
@@ -151,3 +152,22 @@ export const adjudicatedClaimItems = (practiceId: string, clientId: string, clai
 /** `count` adjudicated claims of a practice's history (`<prefix><i>`), each with one adjudication of about 1 KB, written directly. */
 export const claimHistoryItems = (practiceId: string, clientId: string, count: number, prefix = 'CLM-OLD-'): Record<string, unknown>[] =>
   Array.from({ length: count }, (_, i) => adjudicatedClaimItems(practiceId, clientId, `${prefix}${i}`)).flat();
+
+/**
+ * A redemption item written directly: by default as the code before bug 160 wrote it (no time-index
+ * entry), for seeding a practice's history; `indexed` with its entry, as `redeemCreditWrites` writes
+ * a standing one now.
+ */
+export const redemptionItem = (practiceId: string, clientId: string, appointmentId: string, redeemedAt: string, opts: { status?: 'redeemed' | 'cancelled'; indexed?: boolean } = {}) => ({
+  ...redemptionKey(practiceId, appointmentId),
+  ...(opts.indexed ? redemptionIndexKeys(practiceId, { redeemedAt, appointmentId }) : {}),
+  type: 'redemption',
+  redemptionId: `red_${appointmentId}`,
+  appointmentId,
+  clientId,
+  purchaseId: 'pur_history',
+  currency: 'usd',
+  status: opts.status ?? 'redeemed',
+  redeemedAt,
+  ...(opts.status === 'cancelled' ? { cancelledAt: redeemedAt } : {}),
+});
