@@ -1,7 +1,7 @@
 import { applyAcknowledgement, batchOrNotFound, batchSummary, createBatch, registerCoverage, registerPayer } from './core/claims-out';
 import { CLAIM_STATES } from './domain/claim-state';
 import { NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from './shared/errors';
-import { authorizedPractice, dispatchRoutes, header, httpHandler, json, jsonBody, pathParam, queryParam, rawBody, type RouteHandler } from './shared/http';
+import { authorizedPractice, dispatchRoutes, header, httpHandler, json, jsonBody, pathParam, cursorParam, queryParam, rawBody, type RouteHandler } from './shared/http';
 import { getStore } from './store/table';
 import { getCoverage, listClaims, listPayers } from './store/claims-out';
 import { getClient } from './store/clients';
@@ -24,7 +24,7 @@ export const routeHandlers = {
   /** GET /practices/{p}/payers: the saved payers, by payer id, paged (`?cursor=`). */
   listPayers: async (event) => {
     const practiceId = authorizedPractice(event);
-    return json(200, await listPayers(getStore(), practiceId, queryParam(event, 'cursor')));
+    return json(200, await listPayers(getStore(), practiceId, cursorParam(event)));
   },
   /** GET /practices/{p}/clients/{c}/coverage: the coverage as PUT answered it; 404 for an unknown client or none saved. PHI: never logged. */
   getCoverage: async (event) => {
@@ -70,7 +70,7 @@ export const routeHandlers = {
     if (state !== undefined && !CLAIM_STATES.includes(state as never)) {
       throw new ValidationError(`state must be one of ${CLAIM_STATES.join(', ')}`, { field: 'state' });
     }
-    const page = await listClaims(store, practiceId, { state, cursor: queryParam(event, 'cursor') });
+    const page = await listClaims(store, practiceId, { state, cursor: cursorParam(event) });
     return json(200, {
       items: page.items.map((c) => ({
         claimId: c.claimId,

@@ -1,6 +1,6 @@
 import { cancelRedemption, purchaseView, redeemCredit } from './core/redemptions';
 import { NotFoundError, ValidationError } from './shared/errors';
-import { authorizedPractice, dispatchRoutes, header, html, httpHandler, json, jsonBody, pathParam, queryParam, type RouteHandler } from './shared/http';
+import { authorizedPractice, dispatchRoutes, header, html, httpHandler, json, jsonBody, pathParam, cursorParam, queryParam, type RouteHandler } from './shared/http';
 import { createEstimate, getEstimate } from './core/estimates';
 import { renderEstimatePage } from './shared/estimate-render';
 import { EMAIL_PATTERN } from './shared/validate';
@@ -68,7 +68,7 @@ export const routeHandlers = {
     if (!since) throw new ValidationError('since is required: an ISO 8601 date-time such as 2026-12-01T00:00:00Z', { field: 'since' });
     const at = ISO_INSTANT.test(since) ? new Date(since) : undefined;
     if (!at || Number.isNaN(at.getTime())) throw new ValidationError('since is not an ISO 8601 date-time with a zone (e.g. 2026-12-01T08:00:00Z)', { field: 'since' });
-    const page = await listRedemptionsSince(getStore(), practiceId, at.toISOString(), queryParam(event, 'cursor'));
+    const page = await listRedemptionsSince(getStore(), practiceId, at.toISOString(), cursorParam(event));
     return json(200, {
       since: at.toISOString(),
       items: page.items.map(({ appointmentId, clientId, purchaseId, redeemedAt }) => ({ appointmentId, clientId, purchaseId, redeemedAt })),
@@ -102,7 +102,7 @@ export const routeHandlers = {
     const store = getStore();
     const clientId = pathParam(event, 'clientId');
     const client = await getClient(store, practiceId, clientId);
-    const page = await listLedger(store, practiceId, clientId, queryParam(event, 'cursor'));
+    const page = await listLedger(store, practiceId, clientId, cursorParam(event));
     return json(200, {
       balanceCents: client.balanceCents,
       currency: client.currency,

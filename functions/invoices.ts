@@ -2,7 +2,7 @@ import { NotFoundError, ValidationError } from './shared/errors';
 import { recordDeskPayment } from './core/desk-payments';
 import { writeOffBalance } from './core/write-offs';
 import { getStripe } from './stripe/client';
-import { authorizedPractice, dispatchRoutes, header, httpHandler, json, jsonBody, pathParam, queryParam, type RouteHandler } from './shared/http';
+import { authorizedPractice, dispatchRoutes, header, httpHandler, json, jsonBody, pathParam, cursorParam, queryParam, type RouteHandler } from './shared/http';
 import { getStore } from './store/table';
 import { listClaimInvoices, listInvoices, shownInvoiceStatus } from './store/invoices';
 import { getClaim } from './store/claims';
@@ -61,11 +61,11 @@ const listInvoicesRoute: RouteHandler = async (event) => {
   const practiceId = authorizedPractice(event);
   const status = queryParam(event, 'status');
   const claimId = queryParam(event, 'claimId');
-  if (claimId !== undefined) return listClaimInvoicesRoute(practiceId, claimId, status, queryParam(event, 'cursor'));
+  if (claimId !== undefined) return listClaimInvoicesRoute(practiceId, claimId, status, cursorParam(event));
   if (status !== undefined && !(STATUSES as readonly string[]).includes(status)) {
     throw new ValidationError(`status must be one of ${STATUSES.join(', ')}`, { field: 'status' });
   }
-  const page = await listInvoices(getStore(), practiceId, status as (typeof STATUSES)[number] | undefined, queryParam(event, 'cursor'));
+  const page = await listInvoices(getStore(), practiceId, status as (typeof STATUSES)[number] | undefined, cursorParam(event));
   return json(200, {
     items: page.items.map(invoiceView),
     nextCursor: page.nextCursor,

@@ -1,7 +1,7 @@
 import { defaultReceiptDeps, listReceiptsView, resendReceipt, type ReceiptDeps } from './core/receipts';
 import { ConflictError, ValidationError } from './shared/errors';
 import { consumeAll, LIMITS } from './store/rate-limits';
-import { authorizedPractice, dispatchRoutes, httpHandler, json, pathParam, queryParam, type ApiEvent, type RouteHandler } from './shared/http';
+import { authorizedPractice, dispatchRoutes, httpHandler, json, pathParam, cursorParam, queryParam, type ApiEvent, type RouteHandler } from './shared/http';
 
 const limitOf = (event: ApiEvent): number | undefined => {
   const raw = queryParam(event, 'limit');
@@ -20,7 +20,7 @@ export const routeHandlers = {
   listReceipts: async (event, deps = defaultReceiptDeps()) => {
     const practiceId = authorizedPractice(event);
     const clientId = queryParam(event, 'clientId');
-    const cursor = queryParam(event, 'cursor');
+    const cursor = cursorParam(event);
     const limit = limitOf(event);
     return json(200, await listReceiptsView(deps, practiceId, { ...(clientId ? { clientId } : {}), ...(cursor ? { cursor } : {}), ...(limit ? { limit } : {}) }));
   },

@@ -1,7 +1,7 @@
 import { receiveRemittance } from './core/remittances';
 import { listQuarantine } from './store/remittances';
 import { NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from './shared/errors';
-import { authorizedPractice, dispatchRoutes, header, httpHandler, json, pathParam, queryParam, rawBody, type RouteHandler } from './shared/http';
+import { authorizedPractice, dispatchRoutes, header, httpHandler, json, pathParam, cursorParam, rawBody, type RouteHandler } from './shared/http';
 import { getStore } from './store/table';
 import { getRemittance, listRemittances } from './store/claims';
 
@@ -31,7 +31,7 @@ export const routeHandlers = {
   },
   listRemittances: async (event) => {
     const practiceId = authorizedPractice(event);
-    return json(200, await listRemittances(getStore(), practiceId, queryParam(event, 'cursor')));
+    return json(200, await listRemittances(getStore(), practiceId, cursorParam(event)));
   },
   getRemittance: async (event) => {
     const practiceId = authorizedPractice(event);

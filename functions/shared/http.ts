@@ -95,6 +95,20 @@ export const queryParam = (event: ApiEvent, name: string): string | undefined =>
 };
 
 /**
+ * The longest `cursor` a list takes: a page's last key as base64url JSON (store/items.ts), which
+ * for an index read holds the table's key and the index's — about 300 bytes with kneadpay's own ids,
+ * more with a long practice id — past the 256 bytes of other parameters (bug 161).
+ */
+export const MAX_CURSOR_LENGTH = 1024;
+
+/** A list's `cursor` query parameter, bounded at `MAX_CURSOR_LENGTH` (the store checks it is a key it handed out). */
+export const cursorParam = (event: ApiEvent): string | undefined => {
+  const value = event.queryStringParameters?.cursor ?? undefined;
+  if (value !== undefined && Buffer.byteLength(value) > MAX_CURSOR_LENGTH) throw new ValidationError(`cursor is longer than ${MAX_CURSOR_LENGTH} bytes`, { field: 'cursor' });
+  return value;
+};
+
+/**
  * The practice the caller may act for: from the verified token (API Gateway's JWT authorizer in
  * AWS, the local adapter on a laptop), never from the body. It must match the path's practice.
  */

@@ -48,12 +48,12 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-export const encodeCursor = (key: Record<string, unknown> | undefined): string | null => (key ? Buffer.from(JSON.stringify(key)).toString('base64url') : null);
+const encodeCursor = (key: Record<string, unknown> | undefined): string | null => (key ? Buffer.from(JSON.stringify(key)).toString('base64url') : null);
 
 const KEY_NAMES = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk']);
 
 /** A cursor is a key we handed out: an object of short string key attributes, or it is refused. */
-export const decodeCursor = (cursor: string | undefined): Record<string, unknown> | undefined => {
+const decodeCursor = (cursor: string | undefined): Record<string, unknown> | undefined => {
   if (!cursor) return undefined;
   let key: unknown;
   try {

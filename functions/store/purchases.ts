@@ -1,7 +1,6 @@
 import { PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Store } from './table';
-import { decodeCursor, encodeCursor, getItem, queryAll, queryPage, withoutKeys, type Page } from './items';
-import { ValidationError } from '../shared/errors';
+import { getItem, queryAll, queryPage, withoutKeys, type Page } from './items';
 import { practicePk } from './keys';
 
 import type { Purchase, Redemption } from '../domain/purchase';
@@ -195,24 +194,6 @@ export const redemptionsSinceByQuery = async (store: Store, practiceId: string, 
     ),
   );
 
-/** An index entry's sort key, `<redeemedAt>#<appointmentId>` (`redeemedAt` as `toISOString` writes it). */
-const INDEX_ENTRY = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z#(.+)$/s;
-
-/**
- * The index read's cursor is the entry it stopped at (its `gsi1sk`, base64url); the entry's table
- * and index keys are rebuilt for the path's practice. A whole key (both practice keys, the
- * appointment id twice) would pass the 256 bytes a query parameter may have (`queryParam`). Its own
- * shape: a cursor of the old Query is refused here, and this one by the old Query (400 naming `cursor`).
- */
-const indexStart = (practiceId: string, cursor: string | undefined): string | undefined => {
-  if (!cursor) return undefined;
-  const entry = Buffer.from(cursor, 'base64url').toString('utf8');
-  const appointmentId = INDEX_ENTRY.exec(entry)?.[1];
-  if (appointmentId === undefined || Buffer.from(entry).toString('base64url') !== cursor) throw new ValidationError('cursor does not belong to this list', { field: 'cursor' });
-  return encodeCursor({ ...redemptionKey(practiceId, appointmentId), gsi1pk: redemptionsIndexPk(practiceId), gsi1sk: entry }) ?? undefined;
-};
-const indexCursor = (nextCursor: string | null): string | null => (nextCursor ? Buffer.from(String(decodeCursor(nextCursor)?.gsi1sk)).toString('base64url') : null);
-
 /**
  * One page (at most 500) of the practice's redemptions still standing (not cancelled) made at or
  * after `since` (an ISO instant), ordered by `redeemedAt`, then appointment id (bug 160,
@@ -221,7 +202,7 @@ const indexCursor = (nextCursor: string | null): string | null => (nextCursor ? 
  * the practice's history. A `since` before the practice's mark (`indexedFrom`: its first read under
  * the index, plus a margin) may reach redemptions stored before the index, which only the old
  * Query finds (`redemptionsSinceByQuery`). A cursor belongs to the read that handed it out: one from
- * the other read is refused (400 naming `cursor`: `indexStart`, `queryPage`).
+ * the other read is refused (DynamoDB refuses its key: 400 naming `cursor`, `queryPage`).
  */
 export const listRedemptionsSince = async (store: Store, practiceId: string, since: string, cursor?: string, now: Date = new Date()): Promise<Page<Redemption>> => {
   const from = new Date(since).toISOString();
@@ -238,10 +219,10 @@ export const listRedemptionsSince = async (store: Store, practiceId: string, sin
         ExpressionAttributeValues: { ':pk': redemptionsIndexPk(practiceId), ':since': from, ':redeemed': 'redeemed' },
         Limit: 500,
       },
-      indexStart(practiceId, cursor),
+      cursor,
     ),
   );
-  return { items: page.items, nextCursor: indexCursor(page.nextCursor) };
+  return page;
 };
 
 export const getRedemption = async (store: Store, practiceId: string, appointmentId: string): Promise<Redemption | undefined> => {
