@@ -4,7 +4,7 @@ import type { Store } from './table';
 import { getItem, getItems, queryAll, queryPage, withoutKeys, type Page } from './items';
 import { practicePk } from './keys';
 import type { Claim } from '../domain/claim';
-import { claimKey, claimStateEntry, claimStateIndexPk, isWaitingClaimState, newClaimPut, OPEN_CLAIM_STATES, openClaimKey, openClaimPointerPuts, WAITING_CLAIM_STATES } from './claims';
+import { claimKey, claimStateEntry, claimStateIndex, claimStateIndexPk, isWaitingClaimState, newClaimPut, OPEN_CLAIM_STATES, openClaimKey, openClaimPointerPuts } from './claims';
 import { RetryableError } from '../shared/errors';
 import { absent, nullValue } from './conditions';
 
@@ -87,29 +87,41 @@ export const claimStatesMarkKey = (practiceId: string) => ({ pk: practicePk(prac
 const INDEXING_IN_FLIGHT = 8;
 
 /**
- * Gives the practice's waiting claims stored before the claim-state index their entries, then marks
- * the practice (once; a second run writes nothing new). Each entry is written only while the claim is
- * still in the state read and has none: a claim whose state changed meanwhile got its entry from the
- * write that changed it.
+ * Brings every claim's claim-state entry of the practice in line with its state, then marks the
+ * practice: a waiting claim stored before the index gets its entry, and — after a rollback to code
+ * that moved states without the entry, and the mark deleted (docs/operations.md) — a stale entry is
+ * moved or removed. It reads the practice's claims once (their id, state and entry). Each update is
+ * made only while the claim still has the state and the entry read: a claim whose state changed
+ * meanwhile got its entry from the write that changed it. Two runs at once write the same entries.
  */
 const indexClaimStates = async (store: Store, practiceId: string) => {
-  const noEntry = absent('gsi2sk');
-  const query = claimsInStatesQuery(practiceId, WAITING_CLAIM_STATES, noEntry);
-  const unindexed = await queryAll<{ claimId: string; state: string }>(store, { ...query, ExpressionAttributeValues: { ...query.ExpressionAttributeValues, ...nullValue(noEntry) } });
+  const claims = await queryAll<{ claimId: string; state?: string; gsi2sk?: string | null }>(store, {
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+    FilterExpression: '#type = :claim',
+    ProjectionExpression: 'claimId, #state, gsi2sk',
+    ExpressionAttributeNames: { '#type': 'type', '#state': 'state' },
+    ExpressionAttributeValues: { ':pk': practicePk(practiceId), ':sk': 'CLAIM#', ':claim': 'claim' },
+    ConsistentRead: true,
+  });
+  // A claim without a state (none is written so today) has no entry, and is left as it is.
+  const off = claims.filter(
+    (claim): claim is typeof claim & { state: string } => claim.state !== undefined && (claim.gsi2sk ?? undefined) !== claimStateIndex(practiceId, claim.claimId, claim.state).gsi2sk,
+  );
   let next = 0;
   const worker = async () => {
-    while (next < unindexed.length) {
-      const claim = unindexed[next++]!;
+    while (next < off.length) {
+      const claim = off[next++]!;
       const entry = claimStateEntry(practiceId, claim.claimId, claim.state);
+      const seenEntry = claim.gsi2sk ? 'gsi2sk = :seenEntry' : absent('gsi2sk');
       await store.doc
         .send(
           new UpdateCommand({
             TableName: store.tableName,
             Key: claimKey(practiceId, claim.claimId),
-            UpdateExpression: `SET ${entry.set.slice(2)}`,
-            ConditionExpression: `#state = :seen AND ${noEntry}`,
+            UpdateExpression: entry.set ? `SET ${entry.set.slice(2)}` : entry.remove.trim(),
+            ConditionExpression: `#state = :seen AND ${seenEntry}`,
             ExpressionAttributeNames: { '#state': 'state' },
-            ExpressionAttributeValues: { ':seen': claim.state, ...entry.values, ...nullValue(noEntry) },
+            ExpressionAttributeValues: { ':seen': claim.state, ...(claim.gsi2sk ? { ':seenEntry': claim.gsi2sk } : {}), ...entry.values, ...nullValue(seenEntry) },
           }),
         )
         .catch((error: Error) => {
@@ -117,7 +129,7 @@ const indexClaimStates = async (store: Store, practiceId: string) => {
         });
     }
   };
-  await Promise.all(Array.from({ length: Math.min(INDEXING_IN_FLIGHT, unindexed.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(INDEXING_IN_FLIGHT, off.length) }, worker));
   await store.doc.send(new PutCommand({ TableName: store.tableName, Item: { ...claimStatesMarkKey(practiceId), type: 'claim-states-mark', indexedAt: new Date().toISOString() } }));
 };
 
@@ -164,10 +176,10 @@ export const listClaims = async (store: Store, practiceId: string, opts: { state
 export const claimsInStatesByQuery = async (store: Store, practiceId: string, states: readonly string[]): Promise<StoredClaim[]> =>
   (await queryAll<Record<string, unknown>>(store, claimsInStatesQuery(practiceId, states))).map((item) => withoutKeys<StoredClaim>(item));
 
-/** The Query of the practice's every `CLAIM#` item, filtered to claims in `states` (and to `also`, a further condition). */
-const claimsInStatesQuery = (practiceId: string, states: readonly string[], also?: string) => ({
+/** The Query of the practice's every `CLAIM#` item, filtered to claims in `states`. */
+const claimsInStatesQuery = (practiceId: string, states: readonly string[]) => ({
   KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
-  FilterExpression: `#type = :claim AND #state IN (${states.map((_, i) => `:s${i}`).join(', ')})${also ? ` AND ${also}` : ''}`,
+  FilterExpression: `#type = :claim AND #state IN (${states.map((_, i) => `:s${i}`).join(', ')})`,
   ExpressionAttributeNames: { '#type': 'type', '#state': 'state' },
   ExpressionAttributeValues: { ':pk': practicePk(practiceId), ':sk': 'CLAIM#', ':claim': 'claim', ...Object.fromEntries(states.map((s, i) => [`:s${i}`, s])) },
   ConsistentRead: true,

@@ -90,7 +90,7 @@ describe("GET …/claims?state=: a waiting state's claims at their cost, not the
     expect([adjudicated.length, adjudicated.includes('CLM-1001')]).toEqual([301, true]);
   });
 
-  it('a practice whose claims were stored before the index: its waiting claims are indexed by its first list, then the practice is marked; a cursor of another list is refused', async () => {
+  it('a practice whose claims were stored before the index: its waiting claims are indexed by its first list, then the practice is marked; entries left stale are put right once the mark is deleted; a cursor of another list is refused', async () => {
     // Prepare: claims written as the code before the index wrote them (no entry), no mark.
     const practiceId = newPracticeId();
     await putItems(store, [
@@ -117,23 +117,31 @@ describe("GET …/claims?state=: a waiting state's claims at their cost, not the
     ]);
     expect(await waitingLists(practiceId)).toEqual({ draft: [], ready: ['CLM-A ready'], submitted: ['CLM-C submitted'], accepted: [], rejected: ['CLM-B rejected'] });
 
-    // A claim whose entry is stale (its state changed by code that did not move it) is not listed under the old state.
-    await store.doc.send(
-      new UpdateCommand({
-        TableName: store.tableName,
-        Key: claimKey(practiceId, 'CLM-C'),
-        UpdateExpression: 'SET #state = :a',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':a': 'adjudicated' },
-      }),
-    );
-    expect((await listed(practiceId, 'submitted')).ids).toEqual([]);
+    // Claims whose state changed by code that did not move their entry (a rollback): a stale entry is
+    // not listed under its old state; with the mark deleted (docs/operations.md), the next list puts
+    // the entries right: CLM-C's removed (adjudicated), CLM-A's moved (ready → submitted).
+    const setState = (claimId: string, state: string) =>
+      store.doc.send(
+        new UpdateCommand({
+          TableName: store.tableName,
+          Key: claimKey(practiceId, claimId),
+          UpdateExpression: 'SET #state = :s',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':s': state },
+        }),
+      );
+    await setState('CLM-C', 'adjudicated');
+    await setState('CLM-A', 'submitted');
+    expect([(await listed(practiceId, 'submitted')).ids, (await listed(practiceId, 'ready')).ids]).toEqual([[], []]);
+    await store.doc.send(new DeleteCommand({ TableName: store.tableName, Key: { pk: practicePk(practiceId), sk: 'INDEXED#claim-states' } }));
+    expect(await waitingLists(practiceId)).toEqual({ draft: [], ready: [], submitted: ['CLM-A submitted'], accepted: [], rejected: ['CLM-B rejected'] });
+    expect([await entries('CLM-A'), await entries('CLM-B'), await entries('CLM-C')]).toEqual(['submitted#CLM-A', 'rejected#CLM-B', undefined]);
 
     // A cursor of the list without a state (the practice's `CLAIM#` items) is not one of the index's: 400 naming it.
     const all = await api('GET', `/practices/${practiceId}/claims`, { practiceId });
     expect(all.body.nextCursor).toEqual(expect.any(String));
     const foreign = await api('GET', `/practices/${practiceId}/claims?state=ready&cursor=${encodeURIComponent(all.body.nextCursor)}`, { practiceId });
     expect([foreign.status, foreign.body.error.details.field]).toEqual([400, 'cursor']);
-    await store.doc.send(new DeleteCommand({ TableName: store.tableName, Key: claimKey(practiceId, 'CLM-C') }));
+    for (const claimId of ['CLM-A', 'CLM-C']) await store.doc.send(new DeleteCommand({ TableName: store.tableName, Key: claimKey(practiceId, claimId) }));
   });
 });
