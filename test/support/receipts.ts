@@ -11,8 +11,10 @@ import { getStripe } from '../../functions/stripe/client';
 import { listEmails, type ReceivedEmail } from '../../local/ses';
 import { api, practiceProfile } from './api';
 import { newPracticeId } from './store';
+import { FUNCTIONS } from '../../lib/wiring';
 
-const lambdaContext = (fn: string) => ({ awsRequestId: newId('req'), functionName: fn, getRemainingTimeInMillis: () => 15_000 }) as unknown as Context;
+/** A Lambda context whose invocation has `seconds` left. */
+const lambdaContext = (fn: string, seconds = 15) => ({ awsRequestId: newId('req'), functionName: fn, getRemainingTimeInMillis: () => seconds * 1000 }) as unknown as Context;
 
 /** The EventBridge envelope a rule target receives (what the local bus and EventBridge deliver). */
 export const busEvent = (detailType: string, detail: Record<string, unknown>, id = newId('evt')): EventBridgeEvent<string, Record<string, unknown>> => ({
@@ -28,7 +30,8 @@ export const busEvent = (detailType: string, detail: Record<string, unknown>, id
 });
 
 /** Delivers one event to the receipt-issuer function, as its rule would. */
-export const deliverToReceiptIssuer = (event: EventBridgeEvent<string, Record<string, unknown>>) => receiptIssuer(event, lambdaContext('receipt-issuer'));
+/** The receipt issuer as the bus invokes it, with the time it has deployed (lib/wiring.ts: 60 s; 15 s timed out 50 concurrent deliveries on a loaded machine). */
+export const deliverToReceiptIssuer = (event: EventBridgeEvent<string, Record<string, unknown>>) => receiptIssuer(event, lambdaContext('receipt-issuer', FUNCTIONS['receipt-issuer'].timeoutSeconds));
 
 /** An API Gateway HTTP API 2.0 event for a route (JWT claims for practice routes). */
 export const apiEvent = (routeKey: string, opts: { pathParameters?: Record<string, string>; query?: Record<string, string>; practiceId?: string; body?: unknown } = {}): ApiEvent => {
