@@ -28,7 +28,7 @@ import { claimStateIndex } from '../functions/store/claims';
 import { queryPage } from '../functions/store/items';
 import { practicePk } from '../functions/store/keys';
 import { claimHistoryItems, claimItem, putItems } from '../test/support/paged-store';
-import { comparison, measureReadWays, numberOption, onCountedTable, printReadWays } from './read-ways';
+import { comparison, countEveryPage, measureReadWays, numberOption, onCountedTable, printReadWays } from './read-ways';
 
 const HISTORY = numberOption('history', 2_000);
 const READS = Math.max(1, numberOption('reads', 100));
@@ -53,22 +53,11 @@ const main = () =>
     };
     const practices = { 0: await seed(0), [HISTORY]: await seed(HISTORY) } as Record<number, string>;
 
-    /** Every page of a list, as the web app's Today page reads it: the number of claims. */
-    const allPages = async (page: (cursor?: string) => Promise<{ items: unknown[]; nextCursor: string | null }>) => {
-      let count = 0;
-      let cursor: string | undefined;
-      do {
-        const answer = await page(cursor);
-        count += answer.items.length;
-        cursor = answer.nextCursor ?? undefined;
-      } while (cursor);
-      return count;
-    };
     const ways = {
       query: async (practiceId: string) => (await claimsInStatesByQuery(store, practiceId, OPEN)).length,
       pointers: async (practiceId: string) => (await claimsInStates(store, practiceId, OPEN)).length,
       'list-query': (practiceId: string) =>
-        allPages((cursor) =>
+        countEveryPage((cursor) =>
           queryPage(
             store,
             {
@@ -81,7 +70,7 @@ const main = () =>
             cursor,
           ),
         ),
-      'list-index': (practiceId: string) => allPages((cursor) => listClaims(store, practiceId, { state: 'ready', cursor })),
+      'list-index': (practiceId: string) => countEveryPage((cursor) => listClaims(store, practiceId, { state: 'ready', cursor })),
     };
     const expected = (way: string) => (way.startsWith('list') ? 1 : 2);
     const { rows, wrong } = await measureReadWays({ counters: store.reads, practices, sizes: [0, HISTORY], ways, expected, reads: READS, warmup: WARMUP });

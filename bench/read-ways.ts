@@ -94,3 +94,15 @@ export const comparison = (rows: readonly ReadWayRow[], oldWay: string, newWay: 
   const [old, fresh] = [at(oldWay, size), at(newWay, size)];
   return `with ${size} ${sizeWords}: ${oldWay} ${(old.msPerRead / at(oldWay, 0).msPerRead).toFixed(1)}× its time at 0 (${old.reads.requests.toFixed(0)} requests); ${newWay} ${(fresh.msPerRead / at(newWay, 0).msPerRead).toFixed(2)}× its own; ${newWay} vs ${oldWay} ${(old.msPerRead / fresh.msPerRead).toFixed(1)}× faster, ${(old.reads.units / fresh.reads.units).toFixed(0)}× fewer read units`;
 };
+
+/** Reads every page of a list, as the web app's Today page does: the number of items. */
+export const countEveryPage = async (page: (cursor?: string) => Promise<{ items: unknown[]; nextCursor: string | null }>): Promise<number> => {
+  let count = 0;
+  let cursor: string | undefined;
+  do {
+    const answer = await page(cursor);
+    count += answer.items.length;
+    cursor = answer.nextCursor ?? undefined;
+  } while (cursor);
+  return count;
+};

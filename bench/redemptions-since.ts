@@ -19,11 +19,9 @@
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 import { newId } from '../functions/shared/ids';
-import type { Page } from '../functions/store/items';
 import { listRedemptionsSince, redemptionsMarkKey, redemptionsSinceByQuery } from '../functions/store/purchases';
-import type { Redemption } from '../functions/domain/purchase';
 import { putItems, redemptionItem } from '../test/support/paged-store';
-import { measureReadWays, numberOption, onCountedTable, printReadWays } from './read-ways';
+import { countEveryPage, measureReadWays, numberOption, onCountedTable, printReadWays } from './read-ways';
 
 const HISTORY = numberOption('history', 2_000);
 const READS = Math.max(1, numberOption('reads', 50));
@@ -47,19 +45,9 @@ const main = () =>
     const practices = { 0: await seed(0), [HISTORY]: await seed(HISTORY) } as Record<number, string>;
 
     const since = new Date(monthStart).toISOString();
-    const everyPage = async (read: (cursor?: string) => Promise<Page<Redemption>>) => {
-      let count = 0;
-      let cursor: string | undefined;
-      do {
-        const page = await read(cursor);
-        count += page.items.length;
-        cursor = page.nextCursor ?? undefined;
-      } while (cursor);
-      return count;
-    };
     const ways = {
-      query: (practiceId: string) => everyPage((cursor) => redemptionsSinceByQuery(store, practiceId, since, cursor)),
-      index: (practiceId: string) => everyPage((cursor) => listRedemptionsSince(store, practiceId, since, cursor)),
+      query: (practiceId: string) => countEveryPage((cursor) => redemptionsSinceByQuery(store, practiceId, since, cursor)),
+      index: (practiceId: string) => countEveryPage((cursor) => listRedemptionsSince(store, practiceId, since, cursor)),
     };
     const { rows, wrong } = await measureReadWays({ counters: store.reads, practices, sizes: [0, HISTORY], ways, expected: THIS_MONTH, reads: READS, warmup: WARMUP });
     printReadWays(`redemptions since the month's start, every page, for ${THIS_MONTH} this month, ${READS} reads each (DynamoDB Local, loopback); time as a ratio to the query with 0 history`, rows, {
