@@ -14,6 +14,8 @@ import { describe, expect, it } from 'vitest';
 import { claimStateIndex } from '../../functions/store/claims';
 import { claimStatesMarkKey } from '../../functions/store/claims-out';
 import { invoiceKey, invoiceStatusIndex } from '../../functions/store/invoices';
+import { payerKey } from '../../functions/store/claims-out';
+import { remittanceKey } from '../../functions/store/claims';
 import { newId } from '../../functions/shared/ids';
 import { api } from '../support/api';
 import { claimItem, putItems } from '../support/paged-store';
@@ -89,6 +91,51 @@ describe("a list's nextCursor opens its next page", () => {
 
     expect(seen.map(({ status, items }) => [status, items])).toEqual([
       [200, 200],
+      [200, 1],
+    ]);
+  });
+
+  it('every other list, past its page size, for the longest practice id: claims without a state (200), invoices without a status (100), remittances (50), payers (100)', async () => {
+    const practiceId = longestPracticeId();
+    const hex = (i: number) => `${newId('r')}${i}`.padEnd(64, '0');
+    await putItems(store, [
+      ...Array.from({ length: 201 }, (_, i) => claimItem(practiceId, `CLM-${String(i).padStart(4, '0')}`.padEnd(38, 'X'), 'cli_1', 'adjudicated')),
+      ...openInvoices(practiceId, 101),
+      ...Array.from({ length: 51 }, (_, i) => ({
+        ...remittanceKey(practiceId, hex(i)),
+        type: 'remittance',
+        remittanceId: hex(i),
+        traceNumber: `EFT-${i}`,
+        claims: 1,
+        matched: 1,
+        quarantinedCount: 0,
+        paymentCents: 5600,
+        providerAdjustmentCents: 0,
+        paidAt: '2026-11-02',
+        receivedAt: new Date(Date.UTC(2026, 10, 2, 0, 0, i)).toISOString(),
+      })),
+      ...Array.from({ length: 101 }, (_, i) => {
+        const payerId = `PAYER${String(i).padStart(3, '0')}`;
+        return { ...payerKey(practiceId, payerId), type: 'payer', practiceId, payerId, name: `Payer ${i}`, address: null, claimFilingIndicator: 'CI', updatedAt: '2026-11-01T00:00:00.000Z' };
+      }),
+    ]);
+
+    const counts = async (path: string) => (await pages(practiceId, path)).map(({ status, items }) => [status, items]);
+
+    expect(await counts('/claims')).toEqual([
+      [200, 200],
+      [200, 1],
+    ]);
+    expect(await counts('/invoices')).toEqual([
+      [200, 100],
+      [200, 1],
+    ]);
+    expect(await counts('/remittances')).toEqual([
+      [200, 50],
+      [200, 1],
+    ]);
+    expect(await counts('/payers')).toEqual([
+      [200, 100],
       [200, 1],
     ]);
   });
