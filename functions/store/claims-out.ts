@@ -174,16 +174,15 @@ export const listClaims = async (store: Store, practiceId: string, opts: { state
  * and of other states (exported for `bench/open-claims.ts`).
  */
 export const claimsInStatesByQuery = async (store: Store, practiceId: string, states: readonly string[]): Promise<StoredClaim[]> =>
-  (await queryAll<Record<string, unknown>>(store, claimsInStatesQuery(practiceId, states))).map((item) => withoutKeys<StoredClaim>(item));
-
-/** The Query of the practice's every `CLAIM#` item, filtered to claims in `states`. */
-const claimsInStatesQuery = (practiceId: string, states: readonly string[]) => ({
-  KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
-  FilterExpression: `#type = :claim AND #state IN (${states.map((_, i) => `:s${i}`).join(', ')})`,
-  ExpressionAttributeNames: { '#type': 'type', '#state': 'state' },
-  ExpressionAttributeValues: { ':pk': practicePk(practiceId), ':sk': 'CLAIM#', ':claim': 'claim', ...Object.fromEntries(states.map((s, i) => [`:s${i}`, s])) },
-  ConsistentRead: true,
-});
+  (
+    await queryAll<Record<string, unknown>>(store, {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+      FilterExpression: '#type = :claim AND #state IN (' + states.map((_, i) => `:s${i}`).join(', ') + ')',
+      ExpressionAttributeNames: { '#type': 'type', '#state': 'state' },
+      ExpressionAttributeValues: { ':pk': practicePk(practiceId), ':sk': 'CLAIM#', ':claim': 'claim', ...Object.fromEntries(states.map((s, i) => [`:s${i}`, s])) },
+      ConsistentRead: true,
+    })
+  ).map((item) => withoutKeys<StoredClaim>(item));
 
 const POINTER_WRITE_ATTEMPTS = 8;
 
